@@ -1,0 +1,66 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes: the stable, machine-readable vocabulary shared by every layer.
+// The API maps each code to an HTTP status in one table.
+const (
+	CodeInvalid              = "invalid"               // a field is wrong (422)
+	CodeBadRequest           = "bad_request"           // the request itself is malformed (400)
+	CodeNotFound             = "not_found"             // does not exist, or the caller may not know it exists (404)
+	CodeConflict             = "conflict"              // clashes with the current state (409)
+	CodeInvalidTransition    = "invalid_transition"    // the lifecycle does not allow this move (409)
+	CodeNotEligible          = "not_eligible"          // the routing policy's eligibility rules refuse it (422)
+	CodeUnauthorized         = "unauthorized"          // no valid credentials (401)
+	CodeForbidden            = "forbidden"             // valid credentials, wrong role (403)
+	CodePreconditionFailed   = "precondition_failed"   // If-Match is stale (412)
+	CodePreconditionRequired = "precondition_required" // If-Match is missing (428)
+	CodeTooLarge             = "too_large"             // body over the limit (413)
+	CodeInternal             = "internal"              // anything unexpected; details never leave the server
+)
+
+// FieldError names one offending field, as a JSON path like "unit.designation"
+// or "movements[0].entry_point".
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error is the one error type that crosses layer boundaries. Anything else
+// that reaches the API is treated as internal.
+type Error struct {
+	Code    string
+	Message string
+	Fields  []FieldError // for CodeInvalid
+	Reasons []string     // for CodeNotEligible: the policy's reasons
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) > 0 {
+		return fmt.Sprintf("%s: %s (%d field errors)", e.Code, e.Message, len(e.Fields))
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Errorf builds an *Error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err if it is (or wraps) an *Error, and
+// CodeInternal otherwise.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrNotFound is the not-found error for a kind of thing ("request", "user").
+func ErrNotFound(kind string) *Error {
+	return Errorf(CodeNotFound, "%s not found", kind)
+}

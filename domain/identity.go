@@ -1,0 +1,118 @@
+package domain
+
+import (
+	"slices"
+	"time"
+)
+
+// Role names are fixed by the product specification.
+type Role string
+
+// The roles of PRODUCT.md §1.
+const (
+	RoleLiaison    Role = "liaison_officer"
+	RoleHNS        Role = "hns_officer"
+	RoleRange      Role = "range_officer"
+	RoleOperations Role = "operations_approver"
+	RoleMinistry   Role = "ministry"
+	RoleAuditor    Role = "auditor"
+	RoleAdmin      Role = "admin"
+)
+
+// AllRoles lists every known role.
+var AllRoles = []Role{RoleLiaison, RoleHNS, RoleRange, RoleOperations, RoleMinistry, RoleAuditor, RoleAdmin}
+
+// ApproverRoles are the roles that may decide stages. Which of them a request
+// needs is the routing policy's business.
+var ApproverRoles = []Role{RoleHNS, RoleRange, RoleOperations, RoleMinistry}
+
+// ParseRole returns the role with the given name, or false.
+func ParseRole(s string) (Role, bool) {
+	r := Role(s)
+	return r, slices.Contains(AllRoles, r)
+}
+
+// IsApprover reports whether r is an approver role.
+func (r Role) IsApprover() bool { return slices.Contains(ApproverRoles, r) }
+
+// User is an account that can sign in.
+type User struct {
+	ID           string
+	Username     string
+	PasswordHash string
+	Roles        []Role
+	Nation       string // ISO alpha-2; set for liaison officers only
+	CreatedAt    time.Time
+}
+
+// Principal is the authenticated caller of one operation, as proven by a token.
+type Principal struct {
+	Subject string // the username
+	Roles   []Role
+	Nation  string // liaison officers only
+}
+
+// HasRole reports whether the principal holds r.
+func (p Principal) HasRole(r Role) bool { return slices.Contains(p.Roles, r) }
+
+// HasAnyRole reports whether the principal holds any of rs.
+func (p Principal) HasAnyRole(rs ...Role) bool {
+	for _, r := range rs {
+		if p.HasRole(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsLiaison reports whether the principal acts for a sending nation. Such a
+// caller sees only its own nation's requests.
+func (p Principal) IsLiaison() bool { return p.HasRole(RoleLiaison) }
+
+// ValidateUser checks a new user's fields; the password is checked apart
+// because it never travels inside a User.
+func ValidateUser(u User, nations NationLookup) error {
+	var fe []FieldError
+	if !validUsername(u.Username) {
+		fe = append(fe, FieldError{"username", "must be 1-64 characters of a-z, 0-9, '.', '-' or '_'"})
+	}
+	if len(u.Roles) == 0 {
+		fe = append(fe, FieldError{"roles", "at least one role is required"})
+	}
+	for i, r := range u.Roles {
+		if _, ok := ParseRole(string(r)); !ok {
+			fe = append(fe, FieldError{fieldIndex("roles", i), "unknown role " + quote(string(r))})
+		}
+	}
+	liaison := slices.Contains(u.Roles, RoleLiaison)
+	switch {
+	case liaison && u.Nation == "":
+		fe = append(fe, FieldError{"nation", "a liaison officer must be bound to a nation"})
+	case liaison && nations != nil:
+		if _, ok := nations.Nation(u.Nation); !ok {
+			fe = append(fe, FieldError{"nation", "unknown nation " + quote(u.Nation)})
+		}
+	case !liaison && u.Nation != "":
+		fe = append(fe, FieldError{"nation", "only liaison officers are bound to a nation"})
+	}
+	if liaison && len(u.Roles) > 1 {
+		fe = append(fe, FieldError{"roles", "a liaison officer holds no other role"})
+	}
+	if len(fe) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the user is not valid", Fields: fe}
+	}
+	return nil
+}
+
+func validUsername(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		ok := (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

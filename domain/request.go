@@ -1,0 +1,175 @@
+package domain
+
+import "time"
+
+// Request is one application for exercise access (PRODUCT.md §4).
+type Request struct {
+	ID        string
+	Reference string // SE-2026-EXA-000123; assigned at first submission
+	Status    Status
+	Version   int
+	Nation    string // ISO alpha-2, from the liaison officer's token
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+
+	Details
+
+	Route       *Route
+	SubmittedAt *time.Time
+	DueAt       *time.Time
+	DecidedAt   *time.Time
+	Conditions  []string
+	Warnings    []Warning
+}
+
+// Details are the fields a liaison officer fills in. They are what create and
+// patch may change; everything else on a Request belongs to the server.
+type Details struct {
+	ExerciseName   string
+	Purpose        string
+	Unit           Unit
+	Period         Period
+	Personnel      Personnel
+	Vehicles       []Vehicle
+	Aircraft       []Aircraft
+	Vessels        []Vessel
+	Weapons        Weapons
+	DangerousGoods []DangerousGood
+	Movements      []Movement
+	TrainingAreas  []AreaBooking
+	FrameworkID    string
+	Contact        Contact
+}
+
+// Unit is the sending unit.
+type Unit struct {
+	Designation     string
+	ParentFormation string
+	Commander       string
+}
+
+// Period is the exercise period, whole days, both ends inclusive. Dates are
+// UTC midnights.
+type Period struct {
+	Start time.Time
+	End   time.Time
+}
+
+// Days is the number of calendar days in the period, both ends counted.
+func (p Period) Days() int {
+	return int(p.End.Sub(p.Start).Hours()/24) + 1
+}
+
+// Personnel counts people by category; names are out of scope.
+type Personnel struct {
+	Military    int
+	Civilian    int
+	Contractors int
+}
+
+// Total is everyone together.
+func (p Personnel) Total() int { return p.Military + p.Civilian + p.Contractors }
+
+// Vehicle categories and kinds.
+const (
+	VehicleCombat    = "combat"
+	VehicleNonCombat = "non_combat"
+	VehicleWheeled   = "wheeled"
+	VehicleTracked   = "tracked"
+)
+
+// Vehicle is a group of vehicles of one category and kind.
+type Vehicle struct {
+	Category string
+	Kind     string
+	Count    int
+}
+
+// Aircraft is a group of aircraft of one type.
+type Aircraft struct {
+	Type        string
+	Count       int
+	Armed       bool
+	EWEquipment bool
+	Cameras     bool
+}
+
+// Vessel kinds.
+const (
+	VesselWarship   = "warship"
+	VesselAuxiliary = "auxiliary"
+	VesselOther     = "other"
+)
+
+// Vessel is one ship.
+type Vessel struct {
+	Name string
+	Kind string
+	Crew int
+}
+
+// Weapons says what is carried and whether live fire is planned.
+type Weapons struct {
+	LiveFire bool
+	Systems  []string
+}
+
+// DangerousGood is one consignment of dangerous goods.
+type DangerousGood struct {
+	UNNumber       string
+	Class          string
+	NetExplosiveKg float64
+	Description    string
+}
+
+// Movement directions and modes.
+const (
+	DirectionEntry = "entry"
+	DirectionExit  = "exit"
+)
+
+// MovementModes are the allowed movement modes.
+var MovementModes = []string{"road", "rail", "sea", "air"}
+
+// Movement is one border crossing.
+type Movement struct {
+	Direction  string
+	EntryPoint string
+	At         time.Time
+	Mode       string
+}
+
+// AreaBooking is a request's claim on a training area for some days.
+type AreaBooking struct {
+	Area string
+	From time.Time
+	To   time.Time
+}
+
+// Contact is the point of contact for the request.
+type Contact struct {
+	Name  string
+	Email string
+	Phone string
+}
+
+// Warning is advice attached to a request that does not block it.
+type Warning struct {
+	Code    string
+	Message string
+}
+
+// Visible reports whether p may know that r exists. Liaison officers see their
+// own nation's requests only; every other role with read access sees all.
+func (r *Request) Visible(p Principal) bool {
+	if p.IsLiaison() {
+		return p.Nation == r.Nation
+	}
+	return true
+}
+
+// Editable reports whether the liaison officer may still change the details.
+func (r *Request) Editable() bool {
+	return r.Status == StatusDraft || r.Status == StatusChangesRequested
+}

@@ -1,0 +1,152 @@
+package domain
+
+import "time"
+
+// StageStatus is the state of one review stage.
+type StageStatus string
+
+// Stage statuses. A route's first order of stages is active at submission;
+// later orders are pending until every stage before them is approved.
+const (
+	StagePending          StageStatus = "pending"
+	StageActive           StageStatus = "active"
+	StageApproved         StageStatus = "approved"
+	StageRejected         StageStatus = "rejected"
+	StageChangesRequested StageStatus = "changes_requested"
+	StageCancelled        StageStatus = "cancelled" // the request left review before this stage finished
+)
+
+// Route is the ordered list of stages a submitted request must pass, with the
+// policy version that computed it and the reasons each stage applies.
+type Route struct {
+	PolicyVersion string
+	FastTrack     bool
+	Stages        []Stage
+	Reasons       []string
+}
+
+// Stage is one review step.
+type Stage struct {
+	ID                string
+	Role              Role
+	Order             int
+	Status            StageStatus
+	ApprovalsRequired int
+	SLAWorkingDays    int
+	Reason            string
+	ActivatedAt       *time.Time
+	DueAt             *time.Time
+	Decisions         []Decision
+}
+
+// Decision is one approver's outcome on one stage.
+type Decision struct {
+	ID         string
+	Stage      string
+	By         string
+	ActingFor  string
+	Outcome    string
+	Comment    string
+	Conditions []string
+	At         time.Time
+}
+
+// RoutingInput is what the routing policy sees of a request.
+type RoutingInput struct {
+	Nation  Nation  // the requesting nation, with membership intervals
+	Details Details // the request as filled in
+	Today   time.Time
+}
+
+// PlannedStage is a stage the policy says a request needs.
+type PlannedStage struct {
+	ID                string
+	Role              Role
+	Order             int
+	ApprovalsRequired int
+	SLAWorkingDays    int
+	Reason            string
+}
+
+// RuleResult is the outcome of one eligibility rule, with the rule's id so a
+// refusal can be traced to the policy line that produced it.
+type RuleResult struct {
+	Rule   string
+	Passed bool
+	Reason string
+}
+
+// RoutingResult is the policy's answer for one request: whether it may be
+// submitted, and the stages it must pass.
+type RoutingResult struct {
+	PolicyVersion string
+	Eligible      bool
+	Eligibility   []RuleResult
+	FastTrack     bool
+	Stages        []PlannedStage
+	Reasons       []string
+	Warnings      []Warning
+}
+
+// Refusals are the reasons of the failed eligibility rules.
+func (r RoutingResult) Refusals() []string {
+	var out []string
+	for _, e := range r.Eligibility {
+		if !e.Passed {
+			out = append(out, e.Reason)
+		}
+	}
+	return out
+}
+
+// Router is the routing policy port: given a request, its route. It is
+// implemented by the policies package; it must not store anything.
+type Router interface {
+	Route(in RoutingInput) (RoutingResult, error)
+	Version() string
+}
+
+// BuildRoute turns the policy's plan into a route activated at now: stages of
+// the lowest order are active, the rest pending. Each stage's due date is
+// projected in Swedish working days: the first order from now, each later
+// order from the latest due date of the order before it. It returns the route
+// and the overall deadline.
+func BuildRoute(plan RoutingResult, now time.Time) (*Route, *time.Time) {
+	route := &Route{PolicyVersion: plan.PolicyVersion, FastTrack: plan.FastTrack, Reasons: plan.Reasons}
+	if len(plan.Stages) == 0 {
+		return route, nil
+	}
+	first := plan.Stages[0].Order
+	for _, s := range plan.Stages {
+		first = min(first, s.Order)
+	}
+	start, prevOrder, latest := now, first, now
+	for _, s := range sortedByOrder(plan.Stages) {
+		if s.Order != prevOrder {
+			start, prevOrder = latest, s.Order
+		}
+		due := AddWorkingDays(start, s.SLAWorkingDays)
+		st := Stage{ID: s.ID, Role: s.Role, Order: s.Order, Status: StagePending,
+			ApprovalsRequired: s.ApprovalsRequired, SLAWorkingDays: s.SLAWorkingDays, Reason: s.Reason, DueAt: &due}
+		if s.Order == first {
+			activated := now
+			st.Status, st.ActivatedAt = StageActive, &activated
+		}
+		if due.After(latest) {
+			latest = due
+		}
+		route.Stages = append(route.Stages, st)
+	}
+	return route, &latest
+}
+
+func sortedByOrder(in []PlannedStage) []PlannedStage {
+	out := append([]PlannedStage(nil), in...)
+	// insertion sort: routes have a handful of stages, and it is stable
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Order < out[j-1].Order; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}

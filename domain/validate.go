@@ -1,0 +1,238 @@
+package domain
+
+import (
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits on the size of a request, so that no field can grow without bound.
+const (
+	MaxExerciseName = 200
+	MaxPurpose      = 4000
+	MaxShortText    = 200
+	MaxListItems    = 500
+	MaxPeriodDays   = 180
+	MaxCount        = 1_000_000
+)
+
+// validator collects every offending field instead of stopping at the first.
+type validator struct{ errs []FieldError }
+
+func (v *validator) add(field, format string, args ...any) {
+	v.errs = append(v.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) text(field, s string, required bool, max int) {
+	switch {
+	case required && strings.TrimSpace(s) == "":
+		v.add(field, "is required")
+	case utf8.RuneCountInString(s) > max:
+		v.add(field, "must be at most %d characters", max)
+	case strings.ContainsFunc(s, isForbiddenControl):
+		v.add(field, "must not contain control characters")
+	}
+}
+
+func (v *validator) count(field string, n, min int) {
+	switch {
+	case n < min:
+		v.add(field, "must be at least %d", min)
+	case n > MaxCount:
+		v.add(field, "must be at most %d", MaxCount)
+	}
+}
+
+func (v *validator) list(field string, n int) bool {
+	if n > MaxListItems {
+		v.add(field, "must have at most %d items", MaxListItems)
+		return false
+	}
+	return true
+}
+
+func (v *validator) oneOf(field, s string, allowed ...string) {
+	for _, a := range allowed {
+		if s == a {
+			return
+		}
+	}
+	v.add(field, "must be one of %s", strings.Join(allowed, ", "))
+}
+
+// isForbiddenControl allows tabs and newlines in free text, nothing else below space.
+func isForbiddenControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
+}
+
+// ValidateDetails checks a request's details against the rules of PRODUCT.md
+// §4 and the reference data, naming every offending field. It returns nil or
+// an *Error with CodeInvalid.
+func ValidateDetails(d Details, ref Reference) error {
+	v := &validator{}
+	v.text("exercise_name", d.ExerciseName, true, MaxExerciseName)
+	v.text("purpose", d.Purpose, true, MaxPurpose)
+	v.text("unit.designation", d.Unit.Designation, true, MaxShortText)
+	v.text("unit.parent_formation", d.Unit.ParentFormation, false, MaxShortText)
+	v.text("unit.commander", d.Unit.Commander, false, MaxShortText)
+	validatePeriod(v, d.Period)
+	validatePersonnel(v, d.Personnel)
+	validateEquipment(v, d)
+	validateMovements(v, d.Movements, ref)
+	validateAreas(v, d.TrainingAreas, d.Period, ref)
+	v.text("framework_id", d.FrameworkID, false, 64)
+	if d.FrameworkID != "" {
+		// Framework agreements arrive with their own issue; until then no id can exist.
+		v.add("framework_id", "unknown framework agreement %s", quote(d.FrameworkID))
+	}
+	v.text("contact.name", d.Contact.Name, true, MaxShortText)
+	v.text("contact.email", d.Contact.Email, true, MaxShortText)
+	if d.Contact.Email != "" && !validEmail(d.Contact.Email) {
+		v.add("contact.email", "must be an e-mail address like name@example.org")
+	}
+	v.text("contact.phone", d.Contact.Phone, false, 50)
+	if len(v.errs) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the request has invalid fields", Fields: v.errs}
+	}
+	return nil
+}
+
+func validatePeriod(v *validator, p Period) {
+	switch {
+	case p.Start.IsZero():
+		v.add("period.start", "is required")
+	case p.End.IsZero():
+		v.add("period.end", "is required")
+	case p.End.Before(p.Start):
+		v.add("period.end", "must not be before period.start")
+	case p.Days() > MaxPeriodDays:
+		v.add("period.end", "the period must be at most %d days", MaxPeriodDays)
+	}
+}
+
+func validatePersonnel(v *validator, p Personnel) {
+	v.count("personnel.military", p.Military, 0)
+	v.count("personnel.civilian", p.Civilian, 0)
+	v.count("personnel.contractors", p.Contractors, 0)
+	if p.Military >= 0 && p.Civilian >= 0 && p.Contractors >= 0 && p.Total() < 1 {
+		v.add("personnel", "the total must be at least 1")
+	}
+}
+
+func validateEquipment(v *validator, d Details) {
+	if v.list("vehicles", len(d.Vehicles)) {
+		for i, x := range d.Vehicles {
+			f := fieldIndex("vehicles", i)
+			v.oneOf(f+".category", x.Category, VehicleCombat, VehicleNonCombat)
+			v.oneOf(f+".kind", x.Kind, VehicleWheeled, VehicleTracked)
+			v.count(f+".count", x.Count, 1)
+		}
+	}
+	if v.list("aircraft", len(d.Aircraft)) {
+		for i, x := range d.Aircraft {
+			f := fieldIndex("aircraft", i)
+			v.text(f+".type", x.Type, true, MaxShortText)
+			v.count(f+".count", x.Count, 1)
+		}
+	}
+	if v.list("vessels", len(d.Vessels)) {
+		for i, x := range d.Vessels {
+			f := fieldIndex("vessels", i)
+			v.text(f+".name", x.Name, true, MaxShortText)
+			v.oneOf(f+".kind", x.Kind, VesselWarship, VesselAuxiliary, VesselOther)
+			v.count(f+".crew", x.Crew, 0)
+		}
+	}
+	if v.list("weapons.systems", len(d.Weapons.Systems)) {
+		for i, s := range d.Weapons.Systems {
+			v.text(fieldIndex("weapons.systems", i), s, true, MaxShortText)
+		}
+	}
+	if v.list("dangerous_goods", len(d.DangerousGoods)) {
+		for i, g := range d.DangerousGoods {
+			f := fieldIndex("dangerous_goods", i)
+			if !isUNNumber(g.UNNumber) {
+				v.add(f+".un_number", "must be a UN number of exactly 4 digits, like 0012")
+			}
+			v.text(f+".class", g.Class, true, 10)
+			if g.NetExplosiveKg < 0 || g.NetExplosiveKg > 1e9 {
+				v.add(f+".net_explosive_kg", "must be between 0 and 1000000000")
+			}
+			v.text(f+".description", g.Description, false, 1000)
+		}
+	}
+}
+
+func validateMovements(v *validator, ms []Movement, ref Reference) {
+	if !v.list("movements", len(ms)) {
+		return
+	}
+	entries := 0
+	for i, m := range ms {
+		f := fieldIndex("movements", i)
+		v.oneOf(f+".direction", m.Direction, DirectionEntry, DirectionExit)
+		if m.Direction == DirectionEntry {
+			entries++
+		}
+		if m.EntryPoint == "" {
+			v.add(f+".entry_point", "is required")
+		} else if _, ok := ref.EntryPoint(m.EntryPoint); !ok {
+			v.add(f+".entry_point", "unknown entry point %s", quote(m.EntryPoint))
+		}
+		if m.At.IsZero() {
+			v.add(f+".at", "is required")
+		}
+		v.oneOf(f+".mode", m.Mode, MovementModes...)
+	}
+	if entries == 0 {
+		v.add("movements", "at least one entry movement is required")
+	}
+}
+
+func validateAreas(v *validator, as []AreaBooking, p Period, ref Reference) {
+	if !v.list("training_areas", len(as)) {
+		return
+	}
+	for i, a := range as {
+		f := fieldIndex("training_areas", i)
+		if a.Area == "" {
+			v.add(f+".area", "is required")
+		} else if _, ok := ref.TrainingArea(a.Area); !ok {
+			v.add(f+".area", "unknown training area %s", quote(a.Area))
+		}
+		switch {
+		case a.From.IsZero():
+			v.add(f+".from", "is required")
+		case a.To.IsZero():
+			v.add(f+".to", "is required")
+		case a.To.Before(a.From):
+			v.add(f+".to", "must not be before from")
+		case !p.Start.IsZero() && !p.End.IsZero() && (a.From.Before(p.Start) || a.To.After(p.End)):
+			v.add(f, "the dates must be inside the period")
+		}
+	}
+}
+
+func isUNNumber(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	_, err := strconv.Atoi(s)
+	return err == nil && !strings.ContainsAny(s, "+-")
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s, "@")
+}
+
+func fieldIndex(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
+
+func quote(s string) string {
+	if utf8.RuneCountInString(s) > 64 {
+		s = string([]rune(s)[:64]) + "…"
+	}
+	return strconv.Quote(s)
+}
