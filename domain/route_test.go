@@ -1,0 +1,45 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBuildRoute(t *testing.T) {
+	now, _ := time.Parse(time.RFC3339, "2026-11-23T09:00:00Z") // a Monday
+	plan := RoutingResult{PolicyVersion: "v1", Stages: []PlannedStage{
+		{ID: "ministry", Role: RoleMinistry, Order: 3, ApprovalsRequired: 2, SLAWorkingDays: 5},
+		{ID: "intake", Role: RoleHNS, Order: 1, ApprovalsRequired: 1, SLAWorkingDays: 2},
+		{ID: "range_safety", Role: RoleRange, Order: 2, ApprovalsRequired: 1, SLAWorkingDays: 3},
+		{ID: "operations", Role: RoleOperations, Order: 2, ApprovalsRequired: 1, SLAWorkingDays: 1},
+	}}
+	route, due := BuildRoute(plan, now)
+	want := []struct {
+		id     string
+		status StageStatus
+		due    string
+	}{
+		{"intake", StageActive, "2026-11-25"},        // Mon + 2
+		{"range_safety", StagePending, "2026-11-30"}, // from Wed 25: 26, 27, 30
+		{"operations", StagePending, "2026-11-26"},   // parallel with range: from Wed 25 + 1
+		{"ministry", StagePending, "2026-12-07"},     // from the latest of order 2 (Mon 30) + 5
+	}
+	if len(route.Stages) != len(want) {
+		t.Fatalf("got %d stages", len(route.Stages))
+	}
+	for i, w := range want {
+		s := route.Stages[i]
+		if s.ID != w.id || s.Status != w.status || s.DueAt.In(stockholm).Format(time.DateOnly) != w.due {
+			t.Errorf("stage %d = %s %s due %s; want %s %s due %s", i, s.ID, s.Status, s.DueAt.In(stockholm), w.id, w.status, w.due)
+		}
+		if (s.ActivatedAt != nil) != (w.status == StageActive) {
+			t.Errorf("stage %s activated_at = %v", s.ID, s.ActivatedAt)
+		}
+	}
+	if due.In(stockholm).Format(time.DateOnly) != "2026-12-07" {
+		t.Errorf("overall due = %s", due)
+	}
+	if route.PolicyVersion != "v1" {
+		t.Error("policy version lost")
+	}
+}

@@ -1,0 +1,257 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// RequestService holds the use cases of a request's life before review:
+// draft, edit, submit, withdraw, and the dry run of the routing policy.
+// Handlers call exactly one of its methods per HTTP request.
+type RequestService struct {
+	store  Store
+	router Router
+	ref    Reference
+	now    func() time.Time
+	newID  func() string
+}
+
+// NewRequestService wires the service to its ports. now is the clock; newID
+// returns a fresh time-ordered id.
+func NewRequestService(store Store, router Router, ref Reference, now func() time.Time, newID func() string) *RequestService {
+	return &RequestService{store: store, router: router, ref: ref, now: now, newID: newID}
+}
+
+// Idempotency carries an Idempotency-Key for a creating call. Render produces
+// the response body from the created request inside the transaction, so that
+// the stored first response and the created request commit together.
+type Idempotency struct {
+	Key         string
+	Fingerprint string
+	Render      func(*Request) ([]byte, error)
+}
+
+// CreateRequest stores a new draft of the caller's nation. With an
+// idempotency key seen before it stores nothing and returns the first
+// response instead (or an invalid error if the body differs).
+func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Details, idem *Idempotency) (*Request, []byte, error) {
+	if !p.IsLiaison() || p.Nation == "" {
+		return nil, nil, Errorf(CodeForbidden, "only a liaison officer of a sending nation creates requests")
+	}
+	if err := ValidateDetails(d, s.ref); err != nil {
+		return nil, nil, err
+	}
+	now := s.now().UTC()
+	r := &Request{ID: s.newID(), Status: StatusDraft, Version: 1, Nation: p.Nation,
+		CreatedBy: p.Subject, CreatedAt: now, UpdatedAt: now, Details: d}
+	var replay []byte
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		replay = nil
+		if idem != nil {
+			prev, err := tx.GetIdempotency(p.Subject, idem.Key)
+			if err == nil {
+				if prev.Fingerprint != idem.Fingerprint {
+					return Errorf(CodeInvalid, "the Idempotency-Key was already used with a different request body")
+				}
+				replay = prev.Response
+				return nil
+			}
+			if ErrorCode(err) != CodeNotFound {
+				return err
+			}
+		}
+		if err := tx.CreateRequest(r); err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(s.audit(p, AuditRequestCreated, r, DetailsData(d))); err != nil {
+			return err
+		}
+		if idem == nil {
+			return nil
+		}
+		body, err := idem.Render(r)
+		if err != nil {
+			return err
+		}
+		return tx.PutIdempotency(IdempotencyRecord{Principal: p.Subject, Key: idem.Key,
+			Fingerprint: idem.Fingerprint, RequestID: r.ID, Response: body, CreatedAt: now})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if replay != nil {
+		return nil, replay, nil
+	}
+	return r, nil, nil
+}
+
+// GetRequest returns a request the caller may see. Another nation's request
+// is not found, exactly as one that does not exist.
+func (s *RequestService) GetRequest(ctx context.Context, p Principal, id string) (*Request, error) {
+	r, err := s.store.GetRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Visible(p) {
+		return nil, ErrNotFound("request")
+	}
+	return r, nil
+}
+
+// ListRequests returns a page of the requests the caller may see. A liaison
+// officer's list is always scoped to their nation, whatever filter they ask.
+func (s *RequestService) ListRequests(ctx context.Context, p Principal, f RequestFilter) (RequestPage, error) {
+	if p.IsLiaison() {
+		if f.Nation != "" && f.Nation != p.Nation {
+			return RequestPage{}, nil
+		}
+		f.Nation = p.Nation
+	}
+	return s.store.ListRequests(ctx, f)
+}
+
+// UpdateDetails replaces the details of a draft or changes_requested request
+// if version is still current.
+func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id string, version int, d Details) (*Request, error) {
+	if err := ValidateDetails(d, s.ref); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, p, id, version, func(r *Request) (string, map[string]any, error) {
+		if !r.Editable() {
+			return "", nil, Errorf(CodeInvalidTransition, "a request that is %s can no longer be edited", r.Status)
+		}
+		changed := ChangedDetails(r.Details, d)
+		r.Details = d
+		return AuditRequestUpdated, map[string]any{"changed": changed}, nil
+	})
+}
+
+// Submit sends a draft (or a request returned for changes) for review: the
+// policy checks eligibility and computes the route, which is stored with its
+// policy version and due dates. Earlier decisions never carry over.
+func (s *RequestService) Submit(ctx context.Context, p Principal, id string, version int) (*Request, error) {
+	return s.change(ctx, p, id, version, func(r *Request) (string, map[string]any, error) {
+		action := SubmitAction(r.Status)
+		to, err := Transition(r.Status, action)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := ValidateDetails(r.Details, s.ref); err != nil {
+			return "", nil, err
+		}
+		now := r.UpdatedAt
+		plan, err := s.evaluate(r.Nation, r.Details, now)
+		if err != nil {
+			return "", nil, err
+		}
+		if !plan.Eligible {
+			return "", nil, &Error{Code: CodeNotEligible, Message: "the request is not eligible under the routing policy", Reasons: plan.Refusals()}
+		}
+		from := r.Status
+		r.Route, r.DueAt = BuildRoute(plan, now)
+		r.Status, r.SubmittedAt, r.Warnings = to, &now, plan.Warnings
+		return AuditRequestSubmitted, map[string]any{"from": string(from), "to": string(to), "route": RouteData(r.Route)}, nil
+	})
+}
+
+// Withdraw ends a request at the sending nation's wish.
+func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, version int, reason string) (*Request, error) {
+	if len(reason) > MaxPurpose {
+		return nil, &Error{Code: CodeInvalid, Message: "the withdrawal is not valid",
+			Fields: []FieldError{{"reason", fmt.Sprintf("must be at most %d characters", MaxPurpose)}}}
+	}
+	return s.change(ctx, p, id, version, func(r *Request) (string, map[string]any, error) {
+		to, err := Transition(r.Status, ActionWithdraw)
+		if err != nil {
+			return "", nil, err
+		}
+		from := r.Status
+		r.Status = to
+		for i := range routeStages(r) {
+			if st := &r.Route.Stages[i]; st.Status == StageActive || st.Status == StagePending {
+				st.Status = StageCancelled
+			}
+		}
+		return AuditRequestWithdrawn, map[string]any{"from": string(from), "to": string(to), "reason": reason}, nil
+	})
+}
+
+// Evaluate is the dry run of the routing policy for an unsaved request of
+// the given nation: eligibility with reasons and the route it would take.
+func (s *RequestService) Evaluate(d Details, nation string) (RoutingResult, error) {
+	if err := ValidateDetails(d, s.ref); err != nil {
+		return RoutingResult{}, err
+	}
+	return s.evaluate(nation, d, s.now().UTC())
+}
+
+func (s *RequestService) evaluate(nation string, d Details, today time.Time) (RoutingResult, error) {
+	n, ok := s.ref.Nation(nation)
+	if !ok {
+		return RoutingResult{}, &Error{Code: CodeInvalid, Message: "unknown nation",
+			Fields: []FieldError{{"nation", "unknown nation " + quote(nation)}}}
+	}
+	return s.router.Route(RoutingInput{Nation: n, Details: d, Today: today})
+}
+
+// change is the one path of every edit of an existing request: in one
+// transaction it loads the request, checks visibility, ownership and the
+// If-Match version, applies fn, stores with compare-and-set and appends the
+// audit entry fn describes.
+func (s *RequestService) change(ctx context.Context, p Principal, id string, version int,
+	fn func(r *Request) (action string, data map[string]any, err error)) (*Request, error) {
+	var out *Request
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		r, err := tx.GetRequest(id)
+		if err != nil {
+			return err
+		}
+		if !r.Visible(p) {
+			return ErrNotFound("request")
+		}
+		if !p.IsLiaison() {
+			return Errorf(CodeForbidden, "only the liaison officers of the request's nation change it")
+		}
+		if r.Version != version {
+			return Errorf(CodePreconditionFailed, "the request has changed since version %d; it is now at version %d", version, r.Version)
+		}
+		r.UpdatedAt = s.now().UTC()
+		action, data, err := fn(r)
+		if err != nil {
+			return err
+		}
+		if action == AuditRequestSubmitted && r.Reference == "" {
+			n, err := tx.NextReference(r.SubmittedAt.Year())
+			if err != nil {
+				return err
+			}
+			r.Reference = FormatReference(r.SubmittedAt.Year(), n)
+			data["reference"] = r.Reference
+		}
+		r.Version++
+		if err := tx.UpdateRequest(r, version); err != nil {
+			return err
+		}
+		out = r
+		return tx.AppendAudit(s.audit(p, action, r, data))
+	})
+	return out, err
+}
+
+func (s *RequestService) audit(p Principal, action string, r *Request, data map[string]any) *AuditEntry {
+	return &AuditEntry{At: r.UpdatedAt, Actor: p.Subject, Action: action,
+		RequestID: r.ID, RequestVersion: r.Version, Data: data}
+}
+
+// FormatReference renders the human reference of a request.
+func FormatReference(year int, n int64) string {
+	return fmt.Sprintf("SE-%d-EXA-%06d", year, n)
+}
+
+func routeStages(r *Request) []Stage {
+	if r.Route == nil {
+		return nil
+	}
+	return r.Route.Stages
+}
