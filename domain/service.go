@@ -177,13 +177,31 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 	})
 }
 
+// Evaluation is the outcome of a dry run: the policy's answer and the route
+// with the due dates the request would get if it were submitted now.
+type Evaluation struct {
+	Result RoutingResult
+	Route  *Route
+	DueAt  *time.Time
+}
+
 // Evaluate is the dry run of the routing policy for an unsaved request of
 // the given nation: eligibility with reasons and the route it would take.
-func (s *RequestService) Evaluate(d Details, nation string) (RoutingResult, error) {
+// It stores nothing.
+func (s *RequestService) Evaluate(d Details, nation string) (Evaluation, error) {
 	if err := ValidateDetails(d, s.ref); err != nil {
-		return RoutingResult{}, err
+		return Evaluation{}, err
 	}
-	return s.evaluate(nation, d, s.now().UTC())
+	now := s.now().UTC()
+	res, err := s.evaluate(nation, d, now)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	ev := Evaluation{Result: res}
+	if res.Eligible {
+		ev.Route, ev.DueAt = BuildRoute(res, now)
+	}
+	return ev, nil
 }
 
 func (s *RequestService) evaluate(nation string, d Details, today time.Time) (RoutingResult, error) {

@@ -87,7 +87,7 @@ type FrameworkFacts struct {
 	ID      string   `cel:"id"`
 	Present bool     `cel:"present"`
 	Fits    bool     `cel:"fits"`
-	Reasons []string `cel:"reasons"` // why it does not fit; empty when it fits
+	Reasons []string `cel:"reasons"` // why a named framework does not fit
 }
 
 // Facts are all the variables of one evaluation. Each top-level field is a

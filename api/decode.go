@@ -1,0 +1,154 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// MaxBodyBytes is the largest request body accepted (PRODUCT.md §10).
+const MaxBodyBytes = 1 << 20
+
+// readBody reads a JSON body of at most MaxBodyBytes. An empty body is
+// allowed only when optional is true.
+func readBody(c echo.Context, optional bool) ([]byte, error) {
+	req := c.Request()
+	if req.ContentLength > MaxBodyBytes {
+		return nil, tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooLarge()
+	case err != nil:
+		return nil, domain.Errorf(domain.CodeBadRequest, "the request body could not be read")
+	case len(bytes.TrimSpace(body)) == 0:
+		if optional {
+			return nil, nil
+		}
+		return nil, domain.Errorf(domain.CodeBadRequest, "a JSON body is required")
+	}
+	if !isJSON(req.Header.Get(echo.HeaderContentType)) {
+		return nil, domain.Errorf(codeUnsupportedMedia, "send the body as application/json")
+	}
+	return body, nil
+}
+
+func tooLarge() error {
+	return domain.Errorf(domain.CodeTooLarge, "the request body is larger than %d bytes", MaxBodyBytes)
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// decodeStrict decodes a JSON object into v (which may already hold values,
+// for a merge patch). Unknown fields are refused, and so are server-owned
+// fields named in readOnly, in any letter case: a body cannot set a status,
+// nation, version or route.
+func decodeStrict(body []byte, v any, readOnly []string) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return syntaxProblem(err)
+	}
+	var fe []domain.FieldError
+	for key := range top {
+		for _, ro := range readOnly {
+			if strings.EqualFold(key, ro) {
+				fe = append(fe, domain.FieldError{Field: key, Message: "is set by the server and cannot be sent"})
+			}
+		}
+	}
+	if len(fe) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the body sets read-only fields", Fields: fe}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeProblem(err)
+	}
+	if dec.More() {
+		return domain.Errorf(domain.CodeBadRequest, "the body holds more than one JSON value")
+	}
+	return nil
+}
+
+func syntaxProblem(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return domain.Errorf(domain.CodeBadRequest, "the body is not valid JSON (at byte %d)", se.Offset)
+	case errors.As(err, &te):
+		return domain.Errorf(domain.CodeBadRequest, "the body must be a JSON object")
+	}
+	return domain.Errorf(domain.CodeBadRequest, "the body is not valid JSON")
+}
+
+func decodeProblem(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field := te.Field
+		if field == "" {
+			field = "body"
+		}
+		return &domain.Error{Code: domain.CodeInvalid, Message: "a field has the wrong type",
+			Fields: []domain.FieldError{{Field: field, Message: "must be " + jsonKind(te.Type.Kind().String())}}}
+	}
+	// encoding/json has no typed error for unknown fields; its message is stable.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the body has unknown fields",
+			Fields: []domain.FieldError{{Field: strings.Trim(name, `"`), Message: "is not a field of this resource"}}}
+	}
+	return syntaxProblem(err)
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "int", "int64", "float64":
+		return "a number in range"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "of another type"
+}
+
+// jsonEncode writes v as JSON.
+func jsonEncode(w io.Writer, v any) error {
+	return json.NewEncoder(w).Encode(v)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// ifMatch returns the version named by the If-Match header: 428 when it is
+// missing, 400 when it is not an ETag this server issues.
+func ifMatch(c echo.Context) (int, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, domain.Errorf(domain.CodePreconditionRequired, `send If-Match with the request's ETag (like "3") so that no change is lost`)
+	}
+	v, err := strconv.Atoi(strings.Trim(h, `"`))
+	if err != nil || v < 1 || strings.HasPrefix(h, "W/") {
+		return 0, domain.Errorf(domain.CodeBadRequest, `If-Match must be the request's ETag, like "3"`)
+	}
+	return v, nil
+}
+
+func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }

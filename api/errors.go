@@ -1,0 +1,119 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// HTTP-only error codes, beside the domain's vocabulary.
+const (
+	codeUnsupportedMedia = "unsupported_media_type"
+	codeMethodNotAllowed = "method_not_allowed"
+)
+
+// statusOf maps every error code to its HTTP status: the one table.
+var statusOf = map[string]int{
+	domain.CodeInvalid:              http.StatusUnprocessableEntity,
+	domain.CodeBadRequest:           http.StatusBadRequest,
+	domain.CodeNotFound:             http.StatusNotFound,
+	domain.CodeConflict:             http.StatusConflict,
+	domain.CodeInvalidTransition:    http.StatusConflict,
+	domain.CodeNotEligible:          http.StatusUnprocessableEntity,
+	domain.CodeUnauthorized:         http.StatusUnauthorized,
+	domain.CodeForbidden:            http.StatusForbidden,
+	domain.CodePreconditionFailed:   http.StatusPreconditionFailed,
+	domain.CodePreconditionRequired: http.StatusPreconditionRequired,
+	domain.CodeTooLarge:             http.StatusRequestEntityTooLarge,
+	domain.CodeInternal:             http.StatusInternalServerError,
+	codeUnsupportedMedia:            http.StatusUnsupportedMediaType,
+	codeMethodNotAllowed:            http.StatusMethodNotAllowed,
+}
+
+// codeOfStatus is for errors raised by Echo itself (unknown route, …).
+var codeOfStatus = map[int]string{
+	http.StatusNotFound:              domain.CodeNotFound,
+	http.StatusMethodNotAllowed:      codeMethodNotAllowed,
+	http.StatusRequestEntityTooLarge: domain.CodeTooLarge,
+	http.StatusUnauthorized:          domain.CodeUnauthorized,
+	http.StatusForbidden:             domain.CodeForbidden,
+	http.StatusBadRequest:            domain.CodeBadRequest,
+	http.StatusUnsupportedMediaType:  codeUnsupportedMedia,
+}
+
+// problem is an RFC 9457 problem details document.
+type problem struct {
+	Type    string         `json:"type"`
+	Title   string         `json:"title"`
+	Status  int            `json:"status"`
+	Detail  string         `json:"detail"`
+	Code    string         `json:"code"`
+	Errors  []problemField `json:"errors,omitempty"`
+	Reasons []string       `json:"reasons,omitempty"`
+}
+
+type problemField struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// errorHandler writes every error as problem+json. Internal errors are logged
+// with the request id and shown to the caller only as a generic message.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p := toProblem(err)
+		if p.Status == http.StatusInternalServerError {
+			log.Error("internal error", "request_id", requestID(c), "method", c.Request().Method,
+				"route", c.Path(), "error", err.Error())
+			p.Detail = "an internal error occurred; quote request id " + requestID(c) + " when reporting it"
+		}
+		if p.Status == http.StatusUnauthorized {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="exaccess"`)
+		}
+		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		c.Response().WriteHeader(p.Status)
+		if c.Request().Method != http.MethodHead {
+			_ = jsonEncode(c.Response(), p)
+		}
+	}
+}
+
+func toProblem(err error) problem {
+	var de *domain.Error
+	var he *echo.HTTPError
+	code, detail := domain.CodeInternal, ""
+	switch {
+	case errors.As(err, &de):
+		code, detail = de.Code, de.Message
+	case errors.As(err, &he):
+		code = codeOfStatus[he.Code]
+		if code == "" {
+			code = domain.CodeInternal
+		}
+		if msg, ok := he.Message.(string); ok {
+			detail = msg
+		}
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		code, status = domain.CodeInternal, http.StatusInternalServerError
+	}
+	p := problem{Type: "urn:exaccess:problem:" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code}
+	if de != nil {
+		for _, f := range de.Fields {
+			p.Errors = append(p.Errors, problemField{f.Field, f.Message})
+		}
+		p.Reasons = de.Reasons
+	}
+	if p.Detail == "" {
+		p.Detail = p.Title
+	}
+	return p
+}

@@ -1,0 +1,87 @@
+package api
+
+import (
+	"net/http"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+type tokenRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+}
+
+type meResponse struct {
+	Username string   `json:"username"`
+	Roles    []string `json:"roles"`
+	Nation   *string  `json:"nation"`
+}
+
+// handleTokenCreate signs a user in. A wrong username and a wrong password
+// get the same answer in the same time, so accounts cannot be enumerated.
+func (s *Server) handleTokenCreate(c echo.Context) error {
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	var in tokenRequest
+	if err := decodeStrict(body, &in, nil); err != nil {
+		return err
+	}
+	var fe []domain.FieldError
+	if in.Username == "" {
+		fe = append(fe, domain.FieldError{Field: "username", Message: "is required"})
+	}
+	if in.Password == "" {
+		fe = append(fe, domain.FieldError{Field: "password", Message: "is required"})
+	}
+	if len(fe) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "username and password are required", Fields: fe}
+	}
+	u, err := s.Users.GetUserByUsername(c.Request().Context(), in.Username)
+	switch {
+	case domain.ErrorCode(err) == domain.CodeNotFound:
+		auth.BurnVerify(in.Password)
+		return badCredentials()
+	case err != nil:
+		return err
+	case !auth.VerifyPassword(u.PasswordHash, in.Password):
+		return badCredentials()
+	}
+	tok, err := s.Tokens.Issue(*u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(s.Tokens.TTL().Seconds())})
+}
+
+func badCredentials() error {
+	return domain.Errorf(domain.CodeUnauthorized, "wrong username or password")
+}
+
+func (s *Server) handleMe(c echo.Context) error {
+	p := principal(c)
+	out := meResponse{Username: p.Subject, Roles: []string{}, Nation: optional(p.Nation)}
+	for _, r := range p.Roles {
+		out.Roles = append(out.Roles, string(r))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleJWKS(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.Blob(http.StatusOK, "application/jwk-set+json", s.Tokens.JWKS())
+}
+
+func (s *Server) handleOpenAPI(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/yaml", s.OpenAPI)
+}

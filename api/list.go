@@ -1,0 +1,88 @@
+package api
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// List paging (PRODUCT.md §10).
+const (
+	defaultLimit = 50
+	maxLimit     = 200
+	cursorPrefix = "r1:"
+)
+
+// listFilter reads the list query parameters, naming each bad one.
+func listFilter(c echo.Context, ref domain.Reference) (domain.RequestFilter, error) {
+	f := domain.RequestFilter{Limit: defaultLimit}
+	var fe []domain.FieldError
+	bad := func(field, msg string) { fe = append(fe, domain.FieldError{Field: field, Message: msg}) }
+	q := c.QueryParams()
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil || n < 1:
+			bad("limit", "must be a whole number from 1 to 200")
+		default:
+			f.Limit = min(n, maxLimit) // larger asks are clamped, not refused
+		}
+	}
+	if v := q.Get("status"); v != "" {
+		st, ok := domain.ParseStatus(v)
+		if !ok {
+			bad("status", "unknown status "+strconv.Quote(v))
+		}
+		f.Status = st
+	}
+	if v := q.Get("nation"); v != "" {
+		n, ok := ref.Nation(v)
+		if !ok {
+			bad("nation", "unknown nation "+strconv.Quote(v))
+		}
+		f.Nation = n.Code
+	}
+	if v := q.Get("area"); v != "" {
+		if _, ok := ref.TrainingArea(v); !ok {
+			bad("area", "unknown training area "+strconv.Quote(v))
+		}
+		f.Area = v
+	}
+	if v := q.Get("cursor"); v != "" {
+		after, ok := decodeCursor(v)
+		if !ok {
+			bad("cursor", "is not a cursor this server issued; start again without it")
+		}
+		f.After = after
+	}
+	if len(fe) > 0 {
+		return f, &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters", Fields: fe}
+	}
+	return f, nil
+}
+
+// A cursor is opaque to clients. It holds only the id of the last item seen;
+// the filters (and the caller's nation) are applied again on every page, so
+// a tampered cursor can skip ahead but never reveal another nation's request.
+func encodeCursor(lastID string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + lastID))
+}
+
+func decodeCursor(s string) (string, bool) {
+	if len(s) > 128 {
+		return "", false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return "", false
+	}
+	id, ok := strings.CutPrefix(string(b), cursorPrefix)
+	if !ok || id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return "", false
+	}
+	return id, true
+}

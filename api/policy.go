@@ -1,0 +1,80 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// evaluateInput is an unsaved request for the dry run. A liaison officer's
+// nation comes from the token; other callers name the nation to evaluate for.
+type evaluateInput struct {
+	requestInput
+	Nation string `json:"nation"`
+}
+
+type ruleJSON struct {
+	Rule   string `json:"rule"`
+	Passed bool   `json:"passed"`
+	Reason string `json:"reason"`
+}
+
+type evaluateResponse struct {
+	PolicyVersion string        `json:"policy_version"`
+	Nation        string        `json:"nation"`
+	Eligible      bool          `json:"eligible"`
+	Eligibility   []ruleJSON    `json:"eligibility"`
+	Refusals      []string      `json:"refusals"`
+	FastTrack     bool          `json:"fast_track"`
+	Route         *routeJSON    `json:"route"`
+	DueAt         *time.Time    `json:"due_at"`
+	Warnings      []warningJSON `json:"warnings"`
+}
+
+// handlePolicyEvaluate runs the routing policy on an unsaved request and
+// explains the outcome, storing nothing.
+func (s *Server) handlePolicyEvaluate(c echo.Context) error {
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	readOnly := readOnlyFields
+	if p.IsLiaison() {
+		readOnly = append([]string{"nation"}, readOnlyFields...)
+	}
+	var in evaluateInput
+	if err := decodeStrict(body, &in, readOnly); err != nil {
+		return err
+	}
+	nation := domain.NormalizeNation(in.Nation)
+	if p.IsLiaison() {
+		nation = p.Nation
+	} else if nation == "" {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "name the nation to evaluate for",
+			Fields: []domain.FieldError{{Field: "nation", Message: "is required"}}}
+	}
+	d, fe := toDomainDetails(in.requestInput)
+	if len(fe) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
+	}
+	ev, err := s.Requests.Evaluate(d, nation)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toEvaluateResponse(nation, ev))
+}
+
+func toEvaluateResponse(nation string, ev domain.Evaluation) evaluateResponse {
+	res := ev.Result
+	out := evaluateResponse{PolicyVersion: res.PolicyVersion, Nation: nation, Eligible: res.Eligible,
+		Eligibility: []ruleJSON{}, Refusals: nonNil(res.Refusals()), FastTrack: res.FastTrack,
+		Route: toRouteJSON(ev.Route), DueAt: ev.DueAt, Warnings: toWarningsJSON(res.Warnings)}
+	for _, e := range res.Eligibility {
+		out.Eligibility = append(out.Eligibility, ruleJSON{Rule: e.Rule, Passed: e.Passed, Reason: e.Reason})
+	}
+	return out
+}

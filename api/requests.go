@@ -1,0 +1,172 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// handleRequestCreate stores a new draft for the caller's nation.
+func (s *Server) handleRequestCreate(c echo.Context) error {
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	d, err := decodeDetails(body, requestInput{})
+	if err != nil {
+		return err
+	}
+	idem, err := idempotency(c, body)
+	if err != nil {
+		return err
+	}
+	r, replay, err := s.Requests.CreateRequest(c.Request().Context(), principal(c), d, idem)
+	if err != nil {
+		return err
+	}
+	if replay != nil {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+		return c.JSONBlob(http.StatusCreated, replay)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/requests/"+r.ID)
+	return s.writeRequest(c, http.StatusCreated, r)
+}
+
+func (s *Server) handleRequestGet(c echo.Context) error {
+	r, err := s.Requests.GetRequest(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if c.Request().Header.Get("If-None-Match") == etag(r.Version) {
+		c.Response().Header().Set("ETag", etag(r.Version))
+		return c.NoContent(http.StatusNotModified)
+	}
+	return s.writeRequest(c, http.StatusOK, r)
+}
+
+func (s *Server) handleRequestList(c echo.Context) error {
+	f, err := listFilter(c, s.Reference)
+	if err != nil {
+		return err
+	}
+	page, err := s.Requests.ListRequests(c.Request().Context(), principal(c), f)
+	if err != nil {
+		return err
+	}
+	out := listResponse[requestSummary]{Items: []requestSummary{}}
+	for i := range page.Items {
+		out.Items = append(out.Items, toRequestSummary(&page.Items[i]))
+	}
+	if page.NextAfter != "" {
+		cur := encodeCursor(page.NextAfter)
+		out.NextCursor = &cur
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleRequestPatch applies a JSON merge patch (RFC 7396) to the details of
+// a draft or of a request returned for changes.
+func (s *Server) handleRequestPatch(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	ctx, p := c.Request().Context(), principal(c)
+	current, err := s.Requests.GetRequest(ctx, p, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d, err := decodeDetails(body, toRequestInput(current.Details))
+	if err != nil {
+		return err
+	}
+	r, err := s.Requests.UpdateDetails(ctx, p, current.ID, version, d)
+	if err != nil {
+		return err
+	}
+	return s.writeRequest(c, http.StatusOK, r)
+}
+
+func (s *Server) handleRequestSubmit(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.Requests.Submit(c.Request().Context(), principal(c), c.Param("id"), version)
+	if err != nil {
+		return err
+	}
+	return s.writeRequest(c, http.StatusOK, r)
+}
+
+type withdrawInput struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) handleRequestWithdraw(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, true)
+	if err != nil {
+		return err
+	}
+	var in withdrawInput
+	if body != nil {
+		if err := decodeStrict(body, &in, nil); err != nil {
+			return err
+		}
+	}
+	r, err := s.Requests.Withdraw(c.Request().Context(), principal(c), c.Param("id"), version, in.Reason)
+	if err != nil {
+		return err
+	}
+	return s.writeRequest(c, http.StatusOK, r)
+}
+
+func (s *Server) writeRequest(c echo.Context, status int, r *domain.Request) error {
+	c.Response().Header().Set("ETag", etag(r.Version))
+	return c.JSON(status, toRequestResponse(r))
+}
+
+// decodeDetails decodes a request body onto base and converts it, naming
+// every bad field.
+func decodeDetails(body []byte, base requestInput) (domain.Details, error) {
+	if err := decodeStrict(body, &base, readOnlyFields); err != nil {
+		return domain.Details{}, err
+	}
+	d, fe := toDomainDetails(base)
+	if len(fe) > 0 {
+		return d, &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
+	}
+	return d, nil
+}
+
+// idempotency reads the Idempotency-Key header. The fingerprint covers the
+// method, path and body, so the same key with another body is refused.
+func idempotency(c echo.Context, body []byte) (*domain.Idempotency, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		return nil, nil
+	}
+	if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "bad Idempotency-Key",
+			Fields: []domain.FieldError{{Field: "Idempotency-Key", Message: "must be 1-255 visible ASCII characters"}}}
+	}
+	h := sha256.New()
+	h.Write([]byte(c.Request().Method + " " + c.Path() + "\n"))
+	h.Write(body)
+	return &domain.Idempotency{Key: key, Fingerprint: base64.RawURLEncoding.EncodeToString(h.Sum(nil)),
+		Render: func(r *domain.Request) ([]byte, error) { return json.Marshal(toRequestResponse(r)) }}, nil
+}

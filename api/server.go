@@ -1,0 +1,51 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Deps are what the API needs from the rest of the program.
+type Deps struct {
+	Tokens    *auth.Tokens
+	Requests  *domain.RequestService
+	Users     UserLookup
+	Reference *domain.ReferenceData
+	OpenAPI   []byte // the OpenAPI document served at /api/v1/openapi.yaml
+	Log       *slog.Logger
+}
+
+// UserLookup finds an account for sign-in.
+type UserLookup interface {
+	GetUserByUsername(ctx context.Context, username string) (*domain.User, error)
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	echo *echo.Echo
+}
+
+// New builds the API with every route of the route table registered.
+func New(d Deps) *Server {
+	s := &Server{Deps: d}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.Use(withRequestID, withAccessLog(d.Log), withSecurityHeaders)
+	s.register(e, s.routes())
+	s.echo = e
+	return s
+}
+
+// Handler returns the http.Handler that serves the API.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Routes lists the registered method and path pairs, for tests and docs.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }

@@ -1,0 +1,171 @@
+package policies
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+
+	"cel.dev/cel-go/cel"
+	"go.yaml.in/yaml/v3"
+)
+
+// FileName is the name of the policy file inside a policy directory.
+const FileName = "policy.yaml"
+
+//go:embed default/policy.yaml
+var defaultFS embed.FS
+
+// Default loads the policy that ships with the binary.
+func Default() (*Policy, error) {
+	return load(defaultFS, "default/"+FileName, "policies/default/"+FileName)
+}
+
+// LoadDir loads dir/policy.yaml: the policy given at start with --policies,
+// or checked offline by `exaccess policy check DIR`.
+func LoadDir(dir string) (*Policy, error) {
+	return load(os.DirFS(dir), FileName, filepath.Join(dir, FileName))
+}
+
+// Load reads, compiles and type-checks the policy file name in fsys. name is
+// also the path that error messages give. The error, if any, is LoadErrors:
+// every problem with its file and line.
+func Load(fsys fs.FS, name string) (*Policy, error) {
+	return load(fsys, name, name)
+}
+
+func load(fsys fs.FS, name, shown string) (*Policy, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", shown, err)
+	}
+	env, err := celEnv()
+	if err != nil {
+		return nil, fmt.Errorf("policies: CEL environment: %w", err) // a bug in env.go, not in the file
+	}
+	l := &loader{file: shown, env: env}
+	p := l.parse(data)
+	if len(l.errs) > 0 {
+		return nil, l.errs
+	}
+	return p, nil
+}
+
+// loader turns one file into a Policy, collecting every error on the way.
+type loader struct {
+	file string
+	env  *cel.Env
+	errs LoadErrors
+}
+
+func (l *loader) errorf(line int, format string, args ...any) {
+	l.errs = append(l.errs, &LoadError{File: l.file, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+var versionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+var nationPattern = regexp.MustCompile(`^[A-Z]{2}$`)
+
+func (l *loader) parse(data []byte) *Policy {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		l.syntaxError(err)
+		return nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		l.errorf(1, "the file is empty; a policy needs version, eligibility and stages")
+		return nil
+	}
+	root := doc.Content[0]
+	l.rejectAliases(root)
+	top := l.fields(root, "policy", "version", "partners", "eligibility", "stages", "fast_track")
+	p := &Policy{source: l.file}
+	if v, ok := l.text(l.need(top, root, "policy", "version"), "version"); ok {
+		if !versionPattern.MatchString(v) {
+			l.errorf(top["version"].Line, "version %q must be 1-64 letters, digits, '.', '_' or '-'", v)
+		}
+		p.version = v
+	}
+	p.partners = l.partners(top["partners"])
+	p.rules = l.rules(l.need(top, root, "policy", "eligibility"))
+	p.stages = l.stages(l.need(top, root, "policy", "stages"))
+	if ft := top["fast_track"]; ft != nil && ft.Tag != "!!null" {
+		p.fast = l.fastTrack(ft, p.stages)
+	}
+	return p
+}
+
+// partners are the nations treated like EU/NATO members. They live in the
+// policy, not in code, because who is delegated is a government decision
+// that changes by date.
+func (l *loader) partners(n *yaml.Node) []string {
+	var out []string
+	for _, item := range l.items(n, "partners") {
+		code, ok := l.text(item, "partner")
+		if ok && !nationPattern.MatchString(code) {
+			l.errorf(item.Line, "partner %q must be an ISO 3166-1 alpha-2 code such as CH", code)
+			continue
+		}
+		out = append(out, code)
+	}
+	return out
+}
+
+// condition compiles the when of a rule or stage and reports CEL problems at
+// their line in the file, prefixed with what they belong to.
+func (l *loader) condition(n *yaml.Node, what string) (string, cel.Program) {
+	expr, ok := l.text(n, what+" when")
+	if !ok {
+		return "", nil
+	}
+	prg, issues := compileBool(l.env, expr)
+	for _, is := range issues {
+		l.errorf(exprLine(n, is.line), "%s when: %s", what, is.msg)
+	}
+	return expr, prg
+}
+
+func (l *loader) rules(n *yaml.Node) []rule {
+	list := l.items(n, "eligibility")
+	if n != nil && len(list) == 0 {
+		l.errorf(n.Line, "eligibility must list at least one rule: with none, every nation would be eligible")
+	}
+	var out []rule
+	seen := map[string]int{}
+	for _, item := range list {
+		m := l.fields(item, "eligibility rule", "id", "when", "reason")
+		id, _ := l.ident(l.need(m, item, "eligibility rule", "id"), "eligibility rule id")
+		what := fmt.Sprintf("eligibility rule %q", id)
+		l.unique(seen, id, item.Line, "eligibility rule")
+		r := rule{id: id}
+		r.when, r.prg = l.condition(l.need(m, item, what, "when"), what)
+		r.reason, _ = l.text(l.need(m, item, what, "reason"), what+" reason")
+		out = append(out, r)
+	}
+	return out
+}
+
+func (l *loader) unique(seen map[string]int, id string, line int, what string) {
+	if id == "" {
+		return
+	}
+	if first, dup := seen[id]; dup {
+		l.errorf(line, "%s id %q is used twice (first at line %d)", what, id, first)
+		return
+	}
+	seen[id] = line
+}
+
+// sortStages orders stages by order, keeping file order within one order,
+// so that Route returns them in the order a reviewer reads them.
+func sortStages(s []stage) {
+	sort.SliceStable(s, func(i, j int) bool { return s[i].Order < s[j].Order })
+}
+
+// errNoStage is returned by Route when no stage applies: a route without
+// stages would approve a request nobody reviewed.
+var errNoStage = errors.New("no stage applies to this request; every route needs at least one stage")

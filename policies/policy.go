@@ -1,0 +1,117 @@
+package policies
+
+import (
+	"fmt"
+
+	"cel.dev/cel-go/cel"
+
+	"exaccess/domain"
+)
+
+// Policy is a loaded routing policy: every condition compiled and
+// type-checked, ready to route any number of requests concurrently. It is
+// immutable after Load.
+type Policy struct {
+	version  string
+	source   string // the file it was loaded from, for messages
+	partners []string
+	rules    []rule
+	stages   []stage // sorted by order, then file order
+	fast     *fastTrack
+}
+
+// rule is one eligibility rule: the request is eligible when every rule's
+// condition is true.
+type rule struct {
+	id, when, reason string
+	prg              cel.Program
+}
+
+// stage is a stage definition and the condition under which it applies.
+type stage struct {
+	domain.PlannedStage
+	when string
+	prg  cel.Program
+}
+
+// fastTrack shrinks the route of a request that fits a framework agreement.
+type fastTrack struct {
+	when, reason string
+	prg          cel.Program
+	keep         map[string]int // kept stage id → SLA on the fast track, -1 for the stage's own
+	order        []string       // kept ids, in file order, for Summary
+}
+
+var _ domain.Router = (*Policy)(nil)
+
+// Version is the policy's version string, stored with every routed request.
+func (p *Policy) Version() string { return p.version }
+
+// Route evaluates the policy for one request: every eligibility rule, the
+// fast track, and the stages that apply. Stages are computed even for an
+// ineligible request so that a dry run can show the route it would take.
+// It never reads the clock: in.Today is "now". An error means the policy
+// could not decide (an evaluation error, or no stage applies) and must be
+// treated as an internal error, never as approval.
+func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
+	act := activation{newFacts(in, p.partners)}
+	res := domain.RoutingResult{PolicyVersion: p.version, Eligible: true}
+	for _, r := range p.rules {
+		passed, err := evalBool(r.prg, act)
+		if err != nil {
+			return domain.RoutingResult{}, p.evalError("eligibility rule", r.id, err)
+		}
+		res.Eligibility = append(res.Eligibility, domain.RuleResult{Rule: r.id, Passed: passed, Reason: r.reason})
+		res.Eligible = res.Eligible && passed
+	}
+	if p.fast != nil {
+		fast, err := evalBool(p.fast.prg, act)
+		if err != nil {
+			return domain.RoutingResult{}, p.evalError("fast_track", "", err)
+		}
+		res.FastTrack = fast
+	}
+	if err := p.plan(&res, act); err != nil {
+		return domain.RoutingResult{}, err
+	}
+	return res, nil
+}
+
+// plan adds the stages that apply, with one reason line each. On the fast
+// track only the kept stages are considered, with their fast-track SLA.
+func (p *Policy) plan(res *domain.RoutingResult, act activation) error {
+	if res.FastTrack {
+		res.Reasons = append(res.Reasons, "fast track: "+p.fast.reason)
+	}
+	for _, s := range p.stages {
+		planned := s.PlannedStage
+		if res.FastTrack {
+			sla, kept := p.fast.keep[s.ID]
+			if !kept {
+				continue
+			}
+			if sla > 0 {
+				planned.SLAWorkingDays = sla
+			}
+		}
+		applies, err := evalBool(s.prg, act)
+		if err != nil {
+			return p.evalError("stage", s.ID, err)
+		}
+		if applies {
+			res.Stages = append(res.Stages, planned)
+			res.Reasons = append(res.Reasons, fmt.Sprintf("%s (%s): %s", s.ID, s.Role, s.Reason))
+		}
+	}
+	if len(res.Stages) == 0 {
+		return fmt.Errorf("policy %s (%s): %w", p.version, p.source, errNoStage)
+	}
+	return nil
+}
+
+func (p *Policy) evalError(what, id string, err error) error {
+	if id != "" {
+		what = fmt.Sprintf("%s %q", what, id)
+	}
+	return fmt.Errorf("policy %s (%s): %s when: %w", p.version, p.source, what, err)
+}

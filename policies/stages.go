@@ -1,0 +1,122 @@
+package policies
+
+import (
+	"fmt"
+
+	"exaccess/domain"
+	"go.yaml.in/yaml/v3"
+)
+
+var stageKeys = []string{"id", "role", "order", "when", "approvals_required", "sla_working_days", "reason"}
+
+func (l *loader) stages(n *yaml.Node) []stage {
+	list := l.items(n, "stages")
+	if n != nil && len(list) == 0 {
+		l.errorf(n.Line, "stages must list at least one stage")
+	}
+	var out []stage
+	seen := map[string]int{}
+	for _, item := range list {
+		s := l.stage(item)
+		l.unique(seen, s.ID, item.Line, "stage")
+		out = append(out, s)
+	}
+	sortStages(out)
+	return out
+}
+
+// stage reads one stage. Every key is required: a missing SLA or approval
+// count must not quietly become a default nobody chose. A stage with errors
+// is still returned (so that fast_track can refer to it without a second,
+// misleading error); the loader's errors keep it from ever being used.
+func (l *loader) stage(item *yaml.Node) stage {
+	m := l.fields(item, "stage", stageKeys...)
+	var s stage
+	s.ID, _ = l.ident(l.need(m, item, "stage", "id"), "stage id")
+	what := fmt.Sprintf("stage %q", s.ID)
+	s.Role, _ = l.role(l.need(m, item, what, "role"), what)
+	s.Order, _ = l.integer(l.need(m, item, what, "order"), what+" order", 1)
+	s.ApprovalsRequired, _ = l.integer(l.need(m, item, what, "approvals_required"), what+" approvals_required", 1)
+	s.SLAWorkingDays, _ = l.integer(l.need(m, item, what, "sla_working_days"), what+" sla_working_days", 1)
+	s.Reason, _ = l.text(l.need(m, item, what, "reason"), what+" reason")
+	s.when, s.prg = l.condition(l.need(m, item, what, "when"), what)
+	return s
+}
+
+// role accepts only the approver roles of domain: a policy must not route a
+// stage to a liaison officer, an auditor or an administrator.
+func (l *loader) role(n *yaml.Node, what string) (domain.Role, bool) {
+	name, ok := l.text(n, what+" role")
+	if !ok {
+		return "", false
+	}
+	r := domain.Role(name)
+	if !r.IsApprover() {
+		l.errorf(n.Line, "%s role %q is not an approver role (one of %s)", what, name, quoteRoles(domain.ApproverRoles))
+		return "", false
+	}
+	return r, true
+}
+
+func quoteRoles(rs []domain.Role) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = string(r)
+	}
+	return quoteAll(names)
+}
+
+// fastTrack reads the fast-track section. Its stages name stages defined
+// above, each either as a bare id or as {id, sla_working_days} to shorten
+// that stage's SLA on the fast track.
+func (l *loader) fastTrack(n *yaml.Node, defined []stage) *fastTrack {
+	m := l.fields(n, "fast_track", "when", "stages", "reason")
+	ft := &fastTrack{keep: map[string]int{}}
+	ft.when, ft.prg = l.condition(l.need(m, n, "fast_track", "when"), "fast_track")
+	ft.reason, _ = l.text(l.need(m, n, "fast_track", "reason"), "fast_track reason")
+	list := l.items(l.need(m, n, "fast_track", "stages"), "fast_track stages")
+	if m["stages"] != nil && len(list) == 0 {
+		l.errorf(m["stages"].Line, "fast_track stages must keep at least one stage")
+	}
+	for _, item := range list {
+		id, sla := l.keptStage(item)
+		switch {
+		case id == "":
+		case !hasStage(defined, id):
+			l.errorf(item.Line, "fast_track keeps stage %q, which is not defined under stages", id)
+		case ft.keep[id] != 0:
+			l.errorf(item.Line, "fast_track keeps stage %q twice", id)
+		default:
+			ft.keep[id] = sla
+			ft.order = append(ft.order, id)
+		}
+	}
+	return ft
+}
+
+// keptStage reads one fast-track stage; sla is -1 to keep the stage's own
+// SLA (0 is never valid, so the map's zero value means "not kept").
+func (l *loader) keptStage(item *yaml.Node) (id string, sla int) {
+	if item.Kind == yaml.ScalarNode {
+		id, _ = l.ident(item, "fast_track stage")
+		return id, -1
+	}
+	m := l.fields(item, "fast_track stage", "id", "sla_working_days")
+	id, _ = l.ident(l.need(m, item, "fast_track stage", "id"), "fast_track stage id")
+	sla = -1
+	if n := m["sla_working_days"]; n != nil {
+		if v, ok := l.integer(n, fmt.Sprintf("fast_track stage %q sla_working_days", id), 1); ok {
+			sla = v
+		}
+	}
+	return id, sla
+}
+
+func hasStage(stages []stage, id string) bool {
+	for _, s := range stages {
+		if s.ID == id {
+			return true
+		}
+	}
+	return false
+}

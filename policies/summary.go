@@ -1,0 +1,57 @@
+package policies
+
+import (
+	"fmt"
+	"strings"
+
+	"exaccess/domain"
+)
+
+// Summary describes a loaded policy for people: `exaccess policy check`
+// prints it so that an author sees what the file amounts to.
+type Summary struct {
+	Version   string
+	Source    string
+	Partners  []string
+	Rules     []string // eligibility rule ids, in file order
+	Stages    []domain.PlannedStage
+	FastTrack []string // kept stage ids, "id (sla N)" when the SLA changes; empty when there is no fast track
+}
+
+// Summary returns the policy's summary.
+func (p *Policy) Summary() Summary {
+	s := Summary{Version: p.version, Source: p.source, Partners: p.partners}
+	for _, r := range p.rules {
+		s.Rules = append(s.Rules, r.id)
+	}
+	for _, st := range p.stages {
+		s.Stages = append(s.Stages, st.PlannedStage)
+	}
+	if p.fast != nil {
+		for _, id := range p.fast.order {
+			if sla := p.fast.keep[id]; sla > 0 {
+				id = fmt.Sprintf("%s (sla %d)", id, sla)
+			}
+			s.FastTrack = append(s.FastTrack, id)
+		}
+	}
+	return s
+}
+
+// String renders the summary as the few lines `policy check` prints.
+func (s Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "policy %s (%s): %d eligibility rules, %d stages\n", s.Version, s.Source, len(s.Rules), len(s.Stages))
+	if len(s.Partners) > 0 {
+		fmt.Fprintf(&b, "partners: %s\n", strings.Join(s.Partners, ", "))
+	}
+	fmt.Fprintf(&b, "eligibility: %s\n", strings.Join(s.Rules, ", "))
+	for _, st := range s.Stages {
+		fmt.Fprintf(&b, "stage order %d  %-16s %-20s approvals %d, sla %d working days\n",
+			st.Order, st.ID, st.Role, st.ApprovalsRequired, st.SLAWorkingDays)
+	}
+	if len(s.FastTrack) > 0 {
+		fmt.Fprintf(&b, "fast track keeps: %s\n", strings.Join(s.FastTrack, ", "))
+	}
+	return b.String()
+}
