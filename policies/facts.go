@@ -111,9 +111,24 @@ func newFacts(in domain.RoutingInput, partners []string) *Facts {
 		Request:         requestFacts(in.Nation.Code, d),
 		Nation:          nationFacts(in.Nation, start, partners),
 		Framework:       frameworkFacts(d),
-		LeadWorkingDays: int64(domain.WorkingDaysBetween(in.Today, start)),
+		LeadWorkingDays: leadWorkingDays(in.Today, start),
 		Today:           domain.StockholmDate(in.Today),
 	}
+}
+
+// leadHorizonDays bounds the lead-time count. domain.WorkingDaysBetween
+// walks day by day and validation does not bound how far ahead a period may
+// start, so without a bound a request for the year 9999 would cost a quarter
+// of a second per evaluation (and the dry run is open to every liaison
+// officer). Lead-time rules compare against days or weeks; a year is far
+// beyond any of them, so the count saturates there (about 250).
+const leadHorizonDays = 366
+
+func leadWorkingDays(today, start time.Time) int64 {
+	if limit := today.AddDate(0, 0, leadHorizonDays); start.After(limit) {
+		start = limit
+	}
+	return int64(domain.WorkingDaysBetween(today, start))
 }
 
 func requestFacts(nation string, d domain.Details) RequestFacts {

@@ -1,14 +1,15 @@
 package policies
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 
 	"cel.dev/cel-go/cel"
 	"go.yaml.in/yaml/v3"
@@ -71,17 +72,10 @@ var versionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 var nationPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 
 func (l *loader) parse(data []byte) *Policy {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		l.syntaxError(err)
+	root := l.document(data)
+	if root == nil {
 		return nil
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		l.errorf(1, "the file is empty; a policy needs version, eligibility and stages")
-		return nil
-	}
-	root := doc.Content[0]
-	l.rejectAliases(root)
 	top := l.fields(root, "policy", "version", "partners", "eligibility", "stages", "fast_track")
 	p := &Policy{source: l.file}
 	if v, ok := l.text(l.need(top, root, "policy", "version"), "version"); ok {
@@ -97,6 +91,30 @@ func (l *loader) parse(data []byte) *Policy {
 		p.fast = l.fastTrack(ft, p.stages)
 	}
 	return p
+}
+
+// document returns the root node of the file's one YAML document. A second
+// document is refused: a YAML reader would silently ignore it.
+func (l *loader) document(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, extra yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		l.syntaxError(err)
+		return nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		l.errorf(1, "the file is empty; a policy needs version, eligibility and stages")
+		return nil
+	}
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		l.errorf(extra.Line, "a policy file holds one YAML document; remove the second one")
+	case !errors.Is(err, io.EOF):
+		l.syntaxError(err)
+	}
+	root := doc.Content[0]
+	l.rejectAliases(root)
+	return root
 }
 
 // partners are the nations treated like EU/NATO members. They live in the
@@ -159,13 +177,3 @@ func (l *loader) unique(seen map[string]int, id string, line int, what string) {
 	}
 	seen[id] = line
 }
-
-// sortStages orders stages by order, keeping file order within one order,
-// so that Route returns them in the order a reviewer reads them.
-func sortStages(s []stage) {
-	sort.SliceStable(s, func(i, j int) bool { return s[i].Order < s[j].Order })
-}
-
-// errNoStage is returned by Route when no stage applies: a route without
-// stages would approve a request nobody reviewed.
-var errNoStage = errors.New("no stage applies to this request; every route needs at least one stage")

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"errors"
 	"fmt"
 
 	"cel.dev/cel-go/cel"
@@ -44,6 +45,10 @@ type fastTrack struct {
 
 var _ domain.Router = (*Policy)(nil)
 
+// errNoStage is returned by Route when no stage applies: a route without
+// stages would approve a request nobody reviewed.
+var errNoStage = errors.New("no stage applies to this request; every route needs at least one stage")
+
 // Version is the policy's version string, stored with every routed request.
 func (p *Policy) Version() string { return p.version }
 
@@ -54,12 +59,16 @@ func (p *Policy) Version() string { return p.version }
 // could not decide (an evaluation error, or no stage applies) and must be
 // treated as an internal error, never as approval.
 func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
+	if in.Today.IsZero() {
+		// A forgotten clock would make every lead time look enormous.
+		return domain.RoutingResult{}, fmt.Errorf("policy %s: routing input has no Today", p.version)
+	}
 	act := activation{newFacts(in, p.partners)}
 	res := domain.RoutingResult{PolicyVersion: p.version, Eligible: true}
 	for _, r := range p.rules {
 		passed, err := evalBool(r.prg, act)
 		if err != nil {
-			return domain.RoutingResult{}, p.evalError("eligibility rule", r.id, err)
+			return domain.RoutingResult{}, p.evalError("eligibility rule", r.id, r.when, err)
 		}
 		res.Eligibility = append(res.Eligibility, domain.RuleResult{Rule: r.id, Passed: passed, Reason: r.reason})
 		res.Eligible = res.Eligible && passed
@@ -67,7 +76,7 @@ func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
 	if p.fast != nil {
 		fast, err := evalBool(p.fast.prg, act)
 		if err != nil {
-			return domain.RoutingResult{}, p.evalError("fast_track", "", err)
+			return domain.RoutingResult{}, p.evalError("fast_track", "", p.fast.when, err)
 		}
 		res.FastTrack = fast
 	}
@@ -96,7 +105,7 @@ func (p *Policy) plan(res *domain.RoutingResult, act activation) error {
 		}
 		applies, err := evalBool(s.prg, act)
 		if err != nil {
-			return p.evalError("stage", s.ID, err)
+			return p.evalError("stage", s.ID, s.when, err)
 		}
 		if applies {
 			res.Stages = append(res.Stages, planned)
@@ -109,9 +118,11 @@ func (p *Policy) plan(res *domain.RoutingResult, act activation) error {
 	return nil
 }
 
-func (p *Policy) evalError(what, id string, err error) error {
+// evalError names the policy, the rule and its expression: the error is
+// logged as internal, and whoever reads the log must find the line to fix.
+func (p *Policy) evalError(what, id, expr string, err error) error {
 	if id != "" {
 		what = fmt.Sprintf("%s %q", what, id)
 	}
-	return fmt.Errorf("policy %s (%s): %s when: %w", p.version, p.source, what, err)
+	return fmt.Errorf("policy %s (%s): %s when %q: %w", p.version, p.source, what, expr, err)
 }

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"sort"
 
 	"exaccess/domain"
 	"go.yaml.in/yaml/v3"
@@ -23,6 +24,12 @@ func (l *loader) stages(n *yaml.Node) []stage {
 	}
 	sortStages(out)
 	return out
+}
+
+// sortStages orders stages by order, keeping file order within one order,
+// so that Route returns them in the order a reviewer reads them.
+func sortStages(s []stage) {
+	sort.SliceStable(s, func(i, j int) bool { return s[i].Order < s[j].Order })
 }
 
 // stage reads one stage. Every key is required: a missing SLA or approval
