@@ -101,7 +101,12 @@ func movementStatus(r *domain.Request) (bool, string) {
 	if r.Status == domain.StatusApproved {
 		return true, "AUTHORIZED: the unit may enter Sweden for the approved period, subject to the conditions listed."
 	}
-	return false, "NOT AUTHORIZED: this request is " + string(r.Status) + "; the unit must not enter Sweden under it."
+	return false, "NOT AUTHORIZED: this request is " + statusWords[r.Status] + "; the unit must not enter Sweden under it."
+}
+
+var statusWords = map[domain.Status]string{
+	domain.StatusDraft: "a draft", domain.StatusInReview: "in review", domain.StatusChangesRequested: "returned for changes",
+	domain.StatusRejected: "rejected", domain.StatusWithdrawn: "withdrawn", domain.StatusRevoked: "revoked", domain.StatusExpired: "expired",
 }
 
 func toRouteJSON(r *domain.Route) *routeJSON {

@@ -42,7 +42,7 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 	if err := ValidateDetails(d, s.ref); err != nil {
 		return nil, nil, err
 	}
-	now := s.now().UTC()
+	now := s.clock()
 	r := &Request{ID: s.newID(), Status: StatusDraft, Version: 1, Nation: p.Nation,
 		CreatedBy: p.Subject, CreatedAt: now, UpdatedAt: now, Details: d}
 	var replay []byte
@@ -192,7 +192,7 @@ func (s *RequestService) Evaluate(d Details, nation string) (Evaluation, error) 
 	if err := ValidateDetails(d, s.ref); err != nil {
 		return Evaluation{}, err
 	}
-	now := s.now().UTC()
+	now := s.clock()
 	res, err := s.evaluate(nation, d, now)
 	if err != nil {
 		return Evaluation{}, err
@@ -234,7 +234,7 @@ func (s *RequestService) change(ctx context.Context, p Principal, id string, ver
 		if r.Version != version {
 			return Errorf(CodePreconditionFailed, "the request has changed since version %d; it is now at version %d", version, r.Version)
 		}
-		r.UpdatedAt = s.now().UTC()
+		r.UpdatedAt = s.clock()
 		action, data, err := fn(r)
 		if err != nil {
 			return err
@@ -260,6 +260,13 @@ func (s *RequestService) change(ctx context.Context, p Principal, id string, ver
 func (s *RequestService) audit(p Principal, action string, r *Request, data map[string]any) *AuditEntry {
 	return &AuditEntry{At: r.UpdatedAt, Actor: p.Subject, Action: action,
 		RequestID: r.ID, RequestVersion: r.Version, Data: data}
+}
+
+// clock is the current time as stored: UTC, to the microsecond, which both
+// SQLite and PostgreSQL keep exactly, so what a response shows is what a
+// later read returns.
+func (s *RequestService) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
 }
 
 // FormatReference renders the human reference of a request.

@@ -27,7 +27,7 @@ func (s *UserService) CreateUser(ctx context.Context, actor string, u User, pass
 	if err := ValidateUser(u, s.ref); err != nil {
 		return nil, err
 	}
-	u.ID, u.PasswordHash, u.CreatedAt = s.newID(), passwordHash, s.now().UTC()
+	u.ID, u.PasswordHash, u.CreatedAt = s.newID(), passwordHash, s.now().UTC().Truncate(time.Microsecond)
 	slices.Sort(u.Roles)
 	roles := make([]any, len(u.Roles))
 	for i, r := range u.Roles {

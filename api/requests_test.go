@@ -1,0 +1,294 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func with(base map[string]any, key string, v any) map[string]any {
+	out := map[string]any{}
+	for k, x := range base {
+		out[k] = x
+	}
+	if v == nil {
+		delete(out, key)
+	} else {
+		out[key] = v
+	}
+	return out
+}
+
+// TestCreateRefusesBadInput: every bad body is refused with every offending
+// field named, and nothing is stored.
+func TestCreateRefusesBadInput(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		tests := []struct {
+			name   string
+			body   any
+			status int
+			code   string
+			fields []string
+		}{
+			{"empty object", map[string]any{}, 422, "invalid", []string{"exercise_name", "purpose", "unit.designation", "period.start", "personnel", "movements", "contact.name", "contact.email"}},
+			{"not JSON", "{", 400, "bad_request", nil},
+			{"array", "[]", 400, "bad_request", nil},
+			{"two values", `{} {}`, 400, "bad_request", nil},
+			{"status set", with(draft(), "status", "approved"), 422, "invalid", []string{"status"}},
+			{"nation set", with(draft(), "nation", "SE"), 422, "invalid", []string{"nation"}},
+			{"NATION set in capitals", with(draft(), "NATION", "SE"), 422, "invalid", []string{"NATION"}},
+			{"version set", with(draft(), "Version", 7), 422, "invalid", []string{"Version"}},
+			{"route set", with(draft(), "route", map[string]any{}), 422, "invalid", []string{"route"}},
+			{"id set", with(draft(), "id", "x"), 422, "invalid", []string{"id"}},
+			{"unknown field", with(draft(), "colour", "green"), 422, "invalid", []string{"colour"}},
+			{"wrong type", with(draft(), "personnel", map[string]any{"military": "many"}), 422, "invalid", []string{"personnel.military"}},
+			{"bad dates", with(draft(), "period", map[string]any{"start": "2 March", "end": "2027-13-01"}), 422, "invalid", []string{"period.start", "period.end"}},
+			{"bad movement time", with(draft(), "movements", []any{map[string]any{"direction": "entry", "entry_point": "storlien", "at": "tomorrow", "mode": "road"}}), 422, "invalid", []string{"movements[0].at"}},
+			{"unknown area and point", with(with(draft(), "training_areas", []any{map[string]any{"area": "mordor", "from": "2027-03-05", "to": "2027-03-06"}}),
+				"movements", []any{map[string]any{"direction": "entry", "entry_point": "narnia", "at": "2027-03-01T08:00:00Z", "mode": "road"}}),
+				422, "invalid", []string{"training_areas[0].area", "movements[0].entry_point"}},
+			{"UN number", with(draft(), "dangerous_goods", []any{map[string]any{"un_number": "12345", "class": "1.1D"}}), 422, "invalid", []string{"dangerous_goods[0].un_number"}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", tc.body), tc.status, tc.code, tc.fields...)
+			})
+		}
+		list := e.do("lo-no", http.MethodGet, "/api/v1/requests", nil)
+		want(t, list, 200)
+		if n := len(list.JSON(t)["items"].([]any)); n != 0 {
+			t.Fatalf("%d requests stored from bad input", n)
+		}
+	})
+}
+
+func TestBodyLimitsAndMediaType(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		big := `{"exercise_name":"` + strings.Repeat("x", MaxBodyBytes) + `"}`
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", big), 413, "too_large")
+		r := e.do("lo-no", http.MethodPost, "/api/v1/requests", "exercise_name=x", "Content-Type", "application/x-www-form-urlencoded")
+		wantProblem(t, r, 415, "unsupported_media_type")
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", nil), 400, "bad_request")
+	})
+}
+
+// TestNationIsolation: a liaison officer never learns that another nation's
+// request exists — 404 everywhere, and lists are filtered.
+func TestNationIsolation(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		id, tag := e.create("lo-no", draft())
+		base := "/api/v1/requests/" + id
+		for _, tc := range []struct{ method, path string }{
+			{http.MethodGet, base}, {http.MethodPatch, base}, {http.MethodPost, base + "/submit"}, {http.MethodPost, base + "/withdraw"},
+		} {
+			var body any
+			if tc.method == http.MethodPatch {
+				body = map[string]any{"purpose": "x"}
+			}
+			r := e.do("lo-de", tc.method, tc.path, body, "If-Match", tag)
+			wantProblem(t, r, 404, "not_found")
+			missing := e.do("lo-de", tc.method, "/api/v1/requests/00000000-0000-7000-8000-000000000000"+strings.TrimPrefix(tc.path, base), body, "If-Match", tag)
+			if string(missing.Body[strings.Index(string(missing.Body), `"detail"`):]) != string(r.Body[strings.Index(string(r.Body), `"detail"`):]) {
+				t.Errorf("another nation's request and a missing one answer differently:\n%s\n%s", r.Body, missing.Body)
+			}
+		}
+		for _, q := range []string{"", "?nation=NO", "?nation=no", "?status=draft", "?area=ravlunda"} {
+			list := e.do("lo-de", http.MethodGet, "/api/v1/requests"+q, nil)
+			want(t, list, 200)
+			if n := len(list.JSON(t)["items"].([]any)); n != 0 {
+				t.Errorf("lo-de lists %d of Norway's requests with %q", n, q)
+			}
+		}
+		// A colleague of the same nation sees and may edit it.
+		want(t, e.do("lo-no2", http.MethodGet, base, nil), 200)
+		if e.auditCount(id) != 1 {
+			t.Errorf("refused attempts changed the audit trail of the request")
+		}
+	})
+}
+
+func TestPreconditionsAndTransitions(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		id, _ := e.create("lo-no", draft())
+		path := "/api/v1/requests/" + id
+		patch := map[string]any{"purpose": "Amended purpose", "unit": map[string]any{"commander": "Lt Col Olsen"}}
+
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch), 428, "precondition_required")
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "*"), 428, "precondition_required")
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"2"`), 412, "precondition_failed")
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "yesterday"), 400, "bad_request")
+		wantProblem(t, e.do("lo-no", http.MethodPost, path+"/submit", nil), 428, "precondition_required")
+
+		p := e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"1"`)
+		want(t, p, 200)
+		body := p.JSON(t)
+		unit := body["unit"].(map[string]any)
+		if body["purpose"] != "Amended purpose" || unit["commander"] != "Lt Col Olsen" || unit["designation"] != "Telemark Battalion" || body["version"].(float64) != 2 {
+			t.Fatalf("merge patch result %s", p.Body)
+		}
+		// The old ETag is now stale.
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"1"`), 412, "precondition_failed")
+		// A patch that breaks a rule is refused whole.
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, map[string]any{"purpose": "", "personnel": map[string]any{"military": -1}}, "If-Match", `"2"`),
+			422, "invalid", "purpose", "personnel.military")
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, map[string]any{"status": "approved"}, "If-Match", `"2"`), 422, "invalid", "status")
+		if got := e.do("lo-no", http.MethodGet, path, nil).JSON(t); got["purpose"] != "Amended purpose" || got["version"].(float64) != 2 {
+			t.Fatalf("a refused patch changed the request: %v", got)
+		}
+
+		want(t, e.do("lo-no", http.MethodPost, path+"/submit", nil, "If-Match", `"2"`), 200)
+		wantProblem(t, e.do("lo-no", http.MethodPost, path+"/submit", nil, "If-Match", `"3"`), 409, "invalid_transition")
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"3"`), 409, "invalid_transition")
+
+		w := e.do("lo-no", http.MethodPost, path+"/withdraw", map[string]any{"reason": "exercise cancelled"}, "If-Match", `"3"`)
+		want(t, w, 200)
+		wb := w.JSON(t)
+		if wb["status"] != "withdrawn" {
+			t.Fatalf("withdrawn = %s", w.Body)
+		}
+		for _, st := range wb["route"].(map[string]any)["stages"].([]any) {
+			if s := st.(map[string]any)["status"]; s != "cancelled" {
+				t.Errorf("a stage of a withdrawn request is %v", s)
+			}
+		}
+		wantProblem(t, e.do("lo-no", http.MethodPost, path+"/withdraw", nil, "If-Match", `"4"`), 409, "invalid_transition")
+		if n := e.auditCount(id); n != 4 {
+			t.Errorf("%d audit entries, want 4 (create, update, submit, withdraw)", n)
+		}
+		// Unknown ids are 404 with problem+json.
+		wantProblem(t, e.do("lo-no", http.MethodGet, "/api/v1/requests/nope", nil), 404, "not_found")
+	})
+}
+
+func TestSubmitRefusesIneligible(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		// The period starts two working days after the fixed clock's Monday: too short.
+		soon := with(with(draft(), "period", map[string]any{"start": "2026-11-26", "end": "2026-11-30"}), "training_areas", nil)
+		soon["movements"] = []any{map[string]any{"direction": "entry", "entry_point": "storlien", "at": "2026-11-26T08:00:00Z", "mode": "road"}}
+		id, tag := e.create("lo-no", soon)
+		r := e.do("lo-no", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", tag)
+		wantProblem(t, r, 422, "not_eligible")
+		if reasons, _ := r.JSON(t)["reasons"].([]any); len(reasons) == 0 {
+			t.Fatalf("no reasons given: %s", r.Body)
+		}
+		if got := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t); got["status"] != "draft" || got["version"].(float64) != 1 {
+			t.Fatalf("a refused submit changed the request: %v", got)
+		}
+	})
+}
+
+func TestIdempotentCreate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		first := e.do("lo-no", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "k-1")
+		want(t, first, 201)
+		again := e.do("lo-no", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "k-1")
+		want(t, again, 201)
+		if string(first.Body) != string(again.Body) && first.JSON(t)["id"] != again.JSON(t)["id"] {
+			t.Fatalf("a retry got a different response:\n%s\n%s", first.Body, again.Body)
+		}
+		if again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Error("replay not marked")
+		}
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", with(draft(), "purpose", "other"), "Idempotency-Key", "k-1"), 422, "invalid")
+		// Keys are per user: a colleague's same key is a new request.
+		want(t, e.do("lo-no2", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "k-1"), 201)
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "bad key"), 422, "invalid", "Idempotency-Key")
+
+		// Concurrent retries with one key create one request.
+		var wg sync.WaitGroup
+		statuses := make([]int, 6)
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = e.do("lo-no", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "k-race").Status
+			}()
+		}
+		wg.Wait()
+		for _, s := range statuses {
+			if s != 201 && s != 409 {
+				t.Errorf("concurrent duplicate got %d", s)
+			}
+		}
+		list := e.do("lo-no", http.MethodGet, "/api/v1/requests", nil).JSON(t)["items"].([]any)
+		if len(list) != 3 {
+			t.Fatalf("%d requests stored, want 3 (k-1 once, lo-no2's, k-race once)", len(list))
+		}
+	})
+}
+
+func TestListPagination(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ids := map[string]bool{}
+		for i := range 7 {
+			id, _ := e.create("lo-no", with(draft(), "exercise_name", fmt.Sprintf("Exercise %d", i)))
+			ids[id] = true
+		}
+		e.create("lo-de", draft())
+		seen, cursor, pages := map[string]bool{}, "", 0
+		prev := "~"
+		for {
+			path := "/api/v1/requests?limit=3"
+			if cursor != "" {
+				path += "&cursor=" + cursor
+			}
+			page := e.do("lo-no", http.MethodGet, path, nil).JSON(t)
+			pages++
+			for _, it := range page["items"].([]any) {
+				id := it.(map[string]any)["id"].(string)
+				if seen[id] || !ids[id] || id >= prev {
+					t.Fatalf("page %d: item %s duplicated, foreign or out of order", pages, id)
+				}
+				seen[id], prev = true, id
+			}
+			next, _ := page["next_cursor"].(string)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if len(seen) != 7 || pages != 3 {
+			t.Fatalf("saw %d requests in %d pages, want 7 in 3", len(seen), pages)
+		}
+		wantProblem(t, e.do("lo-no", http.MethodGet, "/api/v1/requests?cursor=tampered!", nil), 422, "invalid", "cursor")
+		wantProblem(t, e.do("lo-no", http.MethodGet, "/api/v1/requests?limit=0&status=lost&area=mordor", nil), 422, "invalid", "limit", "status", "area")
+		big := e.do("auditor", http.MethodGet, "/api/v1/requests?limit=100000", nil)
+		want(t, big, 200)
+		if n := len(big.JSON(t)["items"].([]any)); n != 8 {
+			t.Fatalf("auditor sees %d, want all 8", n)
+		}
+		de := e.do("auditor", http.MethodGet, "/api/v1/requests?nation=DE", nil).JSON(t)["items"].([]any)
+		if len(de) != 1 {
+			t.Fatalf("nation filter gives %d", len(de))
+		}
+	})
+}
+
+func TestPolicyEvaluate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		r := e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", draft())
+		want(t, r, 200)
+		ev := r.JSON(t)
+		if ev["eligible"] != true || ev["nation"] != "NO" || ev["route"] == nil {
+			t.Fatalf("evaluate = %s", r.Body)
+		}
+		if n := len(ev["route"].(map[string]any)["stages"].([]any)); n != 3 {
+			t.Errorf("dry run route has %d stages, want 3", n)
+		}
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", with(draft(), "nation", "DE")), 422, "invalid", "nation")
+		wantProblem(t, e.do("ops", http.MethodPost, "/api/v1/policy/evaluate", draft()), 422, "invalid", "nation")
+		warship := with(draft(), "vessels", []any{map[string]any{"name": "KNM Thor Heyerdahl", "kind": "warship", "crew": 120}})
+		as := e.do("ops", http.MethodPost, "/api/v1/policy/evaluate", with(warship, "nation", "el"))
+		want(t, as, 200)
+		stages := as.JSON(t)["route"].(map[string]any)["stages"].([]any)
+		last := stages[len(stages)-1].(map[string]any)
+		if as.JSON(t)["nation"] != "GR" || last["id"] != "ministry" || last["approvals_required"].(float64) != 2 {
+			t.Fatalf("warship route %s", as.Body)
+		}
+		if n := len(e.do("lo-no", http.MethodGet, "/api/v1/requests", nil).JSON(t)["items"].([]any)); n != 0 {
+			t.Fatalf("the dry run stored %d requests", n)
+		}
+	})
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"exaccess/api"
+	"exaccess/api/auth"
+	"exaccess/docs"
+	"exaccess/domain"
+	"exaccess/policies"
+	"exaccess/storage"
+
+	"github.com/google/uuid"
+)
+
+// app is the wired program: the database, the policy and the services.
+type app struct {
+	db       *storage.DB
+	ref      *domain.ReferenceData
+	policy   *policies.Policy
+	users    *domain.UserService
+	requests *domain.RequestService
+	api      *api.Server
+}
+
+// openApp loads the policy (failing first, before touching the database, if
+// it does not compile), opens and migrates the database, loads reference data
+// and keys, and wires the services.
+func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	policy, err := loadPolicy(cfg.Policies)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a, err := wire(ctx, cfg, db, policy, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Policy, log *slog.Logger) (*app, error) {
+	ref, err := db.Reference(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load reference data: %w", err)
+	}
+	seed, err := db.GetOrCreateKey(ctx, "token-signing", auth.NewSeed)
+	if err != nil {
+		return nil, fmt.Errorf("token signing key: %w", err)
+	}
+	tokens, err := auth.NewTokens(seed, cfg.Issuer, cfg.Audience, cfg.TokenTTL, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db, ref: ref, policy: policy,
+		users:    domain.NewUserService(db, ref, time.Now, newID),
+		requests: domain.NewRequestService(db, policy, ref, time.Now, newID)}
+	a.api = api.New(api.Deps{Tokens: tokens, Requests: a.requests, Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log})
+	return a, nil
+}
+
+// openDB opens and migrates the database.
+func openDB(ctx context.Context, dsn string) (*storage.DB, error) {
+	db, err := storage.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	return db, nil
+}
+
+func loadPolicy(dir string) (*policies.Policy, error) {
+	if dir == "" {
+		return policies.Default()
+	}
+	return policies.LoadDir(dir)
+}
+
+// newID returns a time-ordered id (UUIDv7): new rows land at the end of the
+// index instead of dirtying random pages, and ids sort by creation.
+func newID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}

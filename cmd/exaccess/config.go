@@ -1,0 +1,89 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the one configuration of the server: defaults, then environment
+// variables, then flags.
+type config struct {
+	Addr     string
+	DB       string
+	Policies string
+	Demo     bool
+	Issuer   string
+	Audience string
+	TokenTTL time.Duration
+}
+
+func defaultConfig() config {
+	return config{Addr: "127.0.0.1:8080", DB: "exaccess.db", Issuer: "exaccess", Audience: "exaccess-api", TokenTTL: time.Hour}
+}
+
+// serveFlags binds the serve flags, each defaulting to its environment variable.
+func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "EXACCESS_ADDR", cfg.Addr), "listen address (EXACCESS_ADDR)")
+	dbFlag(fs, cfg, getenv)
+	fs.StringVar(&cfg.Policies, "policies", envOr(getenv, "EXACCESS_POLICIES", cfg.Policies), "policy directory; empty for the embedded default (EXACCESS_POLICIES)")
+	demo, _ := strconv.ParseBool(getenv("EXACCESS_DEMO"))
+	fs.BoolVar(&cfg.Demo, "demo", demo, "seed demo users into an empty database (EXACCESS_DEMO); never in production")
+	fs.StringVar(&cfg.Issuer, "jwt-issuer", envOr(getenv, "EXACCESS_JWT_ISSUER", cfg.Issuer), "iss of issued tokens (EXACCESS_JWT_ISSUER)")
+	fs.StringVar(&cfg.Audience, "jwt-audience", envOr(getenv, "EXACCESS_JWT_AUDIENCE", cfg.Audience), "aud of issued tokens (EXACCESS_JWT_AUDIENCE)")
+	ttl, err := time.ParseDuration(envOr(getenv, "EXACCESS_TOKEN_TTL", cfg.TokenTTL.String()))
+	if err == nil {
+		cfg.TokenTTL = ttl
+	}
+	fs.DurationVar(&cfg.TokenTTL, "token-ttl", cfg.TokenTTL, "lifetime of issued tokens (EXACCESS_TOKEN_TTL)")
+	return fs
+}
+
+func dbFlag(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
+	fs.StringVar(&cfg.DB, "db", envOr(getenv, "EXACCESS_DB", cfg.DB), "SQLite file path or postgres:// DSN (EXACCESS_DB)")
+}
+
+func (c config) validate() error {
+	var errs []string
+	if c.Addr == "" {
+		errs = append(errs, "--addr is empty")
+	}
+	if c.DB == "" {
+		errs = append(errs, "--db is empty")
+	}
+	if c.TokenTTL < time.Minute || c.TokenTTL > 24*time.Hour {
+		errs = append(errs, "--token-ttl must be between 1m and 24h")
+	}
+	if c.Issuer == "" || c.Audience == "" {
+		errs = append(errs, "--jwt-issuer and --jwt-audience must not be empty")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// maskedDB is the database setting safe to log: a DSN's password is hidden.
+func maskedDB(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func envOr(getenv func(string) string, key, fallback string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// demoPassword is the password of every demo user (PRODUCT.md §12).
+const demoPassword = "demo"
+
+// demoUsers are the demo accounts of PRODUCT.md §12.
+var demoUsers = []domain.User{
+	{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
+	{Username: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"},
+	{Username: "lo-at", Roles: []domain.Role{domain.RoleLiaison}, Nation: "AT"},
+	{Username: "hns", Roles: []domain.Role{domain.RoleHNS}},
+	{Username: "range", Roles: []domain.Role{domain.RoleRange}},
+	{Username: "ops", Roles: []domain.Role{domain.RoleOperations}},
+	{Username: "ops2", Roles: []domain.Role{domain.RoleOperations}},
+	{Username: "gov", Roles: []domain.Role{domain.RoleMinistry}},
+	{Username: "gov2", Roles: []domain.Role{domain.RoleMinistry}},
+	{Username: "auditor", Roles: []domain.Role{domain.RoleAuditor}},
+	{Username: "admin", Roles: []domain.Role{domain.RoleAdmin}},
+}
+
+// seedDemo creates the demo users in an empty database and says how to sign
+// in. A database that already has users is left alone.
+func seedDemo(ctx context.Context, a *app, addr string, stdout io.Writer) error {
+	n, err := a.db.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintln(stdout, "exaccess: --demo: the database already has users; nothing was seeded")
+		return nil
+	}
+	hashes := make([]string, len(demoUsers))
+	var g errgroup.Group
+	g.SetLimit(2) // Argon2id is deliberately slow; hash on both cores
+	for i := range demoUsers {
+		g.Go(func() (err error) {
+			hashes[i], err = auth.HashPassword(demoPassword)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, u := range demoUsers {
+		u.Roles = append([]domain.Role(nil), u.Roles...)
+		if _, err := a.users.CreateUser(ctx, "system", u, hashes[i]); err != nil {
+			return fmt.Errorf("seed demo user %s: %w", u.Username, err)
+		}
+	}
+	fmt.Fprintf(stdout, `exaccess: DEMO MODE: seeded demo users %s, all with password %q.
+exaccess: WARNING: demonstration only; never run --demo on a database that holds real data.
+exaccess: sign in with:
+  curl -s -X POST http://%s/api/v1/auth/token -H 'Content-Type: application/json' -d '{"username":"lo-no","password":"demo"}'
+`, demoNames(), demoPassword, addr)
+	return nil
+}
+
+func demoNames() string {
+	s := ""
+	for i, u := range demoUsers {
+		if i > 0 {
+			s += ", "
+		}
+		s += u.Username
+	}
+	return s
+}

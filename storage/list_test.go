@@ -1,0 +1,120 @@
+package storage_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"exaccess/domain"
+	"exaccess/storage"
+)
+
+// seedList stores n requests spread over nations, statuses and areas, and
+// returns them keyed by id.
+func seedList(t *testing.T, db *storage.DB, n int) map[string]*domain.Request {
+	t.Helper()
+	nations := []string{"NO", "DE", "AT"}
+	statuses := []domain.Status{domain.StatusDraft, domain.StatusInReview, domain.StatusApproved, domain.StatusWithdrawn}
+	areas := []string{"boden", "kilen", "tofta", "revinge", "vidsel"}
+	all := map[string]*domain.Request{}
+	err := db.InTx(context.Background(), func(tx domain.Tx) error {
+		for i := range n {
+			r := newDraft(testID(t, i), nations[i%len(nations)])
+			r.Status = statuses[i%len(statuses)]
+			// Request i books area i%5, and every seventh also books boden twice.
+			r.TrainingAreas = []domain.AreaBooking{{Area: areas[i%len(areas)], From: day("2026-03-02"), To: day("2026-03-04")}}
+			if i%7 == 0 {
+				b := domain.AreaBooking{Area: "boden", From: day("2026-03-05"), To: day("2026-03-06")}
+				r.TrainingAreas = append(r.TrainingAreas, b, b)
+			}
+			if err := tx.CreateRequest(r); err != nil {
+				return err
+			}
+			all[r.ID] = r
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+func TestListRequestsFiltersAndKeysetPages(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		all := seedList(t, db, 120)
+		books := func(r *domain.Request, area string) bool {
+			return slices.ContainsFunc(r.TrainingAreas, func(b domain.AreaBooking) bool { return b.Area == area })
+		}
+		cases := []struct {
+			name   string
+			filter domain.RequestFilter
+			match  func(*domain.Request) bool
+		}{
+			{"all", domain.RequestFilter{}, func(*domain.Request) bool { return true }},
+			{"nation", domain.RequestFilter{Nation: "DE"}, func(r *domain.Request) bool { return r.Nation == "DE" }},
+			{"status", domain.RequestFilter{Status: domain.StatusInReview}, func(r *domain.Request) bool { return r.Status == domain.StatusInReview }},
+			{"nation and status", domain.RequestFilter{Nation: "NO", Status: domain.StatusDraft},
+				func(r *domain.Request) bool { return r.Nation == "NO" && r.Status == domain.StatusDraft }},
+			{"area", domain.RequestFilter{Area: "boden"}, func(r *domain.Request) bool { return books(r, "boden") }},
+			{"area and nation", domain.RequestFilter{Area: "kilen", Nation: "AT"},
+				func(r *domain.Request) bool { return books(r, "kilen") && r.Nation == "AT" }},
+			{"no match", domain.RequestFilter{Nation: "FR"}, func(*domain.Request) bool { return false }},
+		}
+		for _, c := range cases {
+			for _, limit := range []int{7, 25, 200} {
+				var want []string
+				for id, r := range all {
+					if c.match(r) {
+						want = append(want, id)
+					}
+				}
+				slices.Sort(want)
+				slices.Reverse(want) // newest first
+				got := listAll(t, db, c.filter, limit)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s, limit %d: got %d ids, want %d (in newest-first order, no duplicates or gaps)",
+						c.name, limit, len(got), len(want))
+				}
+			}
+		}
+	})
+}
+
+// listAll follows NextAfter until the last page and checks every page's size.
+func listAll(t *testing.T, db *storage.DB, f domain.RequestFilter, limit int) []string {
+	t.Helper()
+	var ids []string
+	f.Limit = limit
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("pagination does not end")
+		}
+		page, err := db.ListRequests(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) > limit || (page.NextAfter != "" && len(page.Items) != limit) {
+			t.Fatalf("page of %d items with NextAfter %q at limit %d", len(page.Items), page.NextAfter, limit)
+		}
+		for _, r := range page.Items {
+			ids = append(ids, r.ID)
+		}
+		if page.NextAfter == "" {
+			return ids
+		}
+		f.After = page.NextAfter
+	}
+}
+
+func TestListRequestsLimitBounds(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		seedList(t, db, 60)
+		for _, c := range []struct{ limit, want int }{{0, 50}, {-1, 50}, {10, 10}} {
+			page, err := db.ListRequests(context.Background(), domain.RequestFilter{Limit: c.limit})
+			if err != nil || len(page.Items) != c.want {
+				t.Errorf("limit %d: %d items, %v; want %d", c.limit, len(page.Items), err, c.want)
+			}
+		}
+	})
+}

@@ -1,0 +1,100 @@
+package storage_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+	"exaccess/storage"
+	"exaccess/storage/storagetest"
+)
+
+func openSQLite(t *testing.T) *storage.DB {
+	t.Helper()
+	return storagetest.Open(t, filepath.Join(t.TempDir(), "exaccess.db"))
+}
+
+// The settings of STYLE.md point 11 must be in force on every connection of
+// both pools, not only requested in a DSN.
+func TestSQLitePragmas(t *testing.T) {
+	db := openSQLite(t)
+	pools := map[string]*gorm.DB{"writer": db.WriterForTest(), "reader": db.ReaderForTest()}
+	want := map[string]string{
+		"journal_mode": "wal",
+		"synchronous":  "2", // FULL
+		"foreign_keys": "1",
+		"busy_timeout": "5000",
+	}
+	for name, pool := range pools {
+		for pragma, value := range want {
+			var got string
+			if err := pool.Raw("PRAGMA " + pragma).Scan(&got).Error; err != nil {
+				t.Fatalf("%s: PRAGMA %s: %v", name, pragma, err)
+			}
+			if got != value {
+				t.Errorf("%s: PRAGMA %s = %q, want %q", name, pragma, got, value)
+			}
+		}
+	}
+	var queryOnly string
+	if err := db.ReaderForTest().Raw("PRAGMA query_only").Scan(&queryOnly).Error; err != nil || queryOnly != "1" {
+		t.Errorf("reader: PRAGMA query_only = %q, %v; want 1", queryOnly, err)
+	}
+	if err := db.ReaderForTest().Exec("INSERT INTO counters (name, value) VALUES ('x', 1)").Error; err == nil {
+		t.Error("a write on the read pool succeeded; it must fail")
+	}
+	sqlDB, _ := db.WriterForTest().DB()
+	if n := sqlDB.Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("writer MaxOpenConnections = %d, want exactly 1", n)
+	}
+	sqlDB, _ = db.ReaderForTest().DB()
+	if n := sqlDB.Stats().MaxOpenConnections; n != 4 {
+		t.Errorf("reader MaxOpenConnections = %d, want 4", n)
+	}
+}
+
+// Each list filter must walk an index in id order: no full table scan and no
+// temporary B-tree for ORDER BY, whatever the table size.
+func TestListQueriesUseIndexes(t *testing.T) {
+	db := openSQLite(t)
+	const page = " ORDER BY id DESC LIMIT 51"
+	cases := []struct {
+		name, where string
+		args        []any
+	}{
+		{"all", "id < ?", []any{"z"}},
+		{"nation", "nation = ? AND id < ?", []any{"NO", "z"}},
+		{"status", "status = ? AND id < ?", []any{"draft", "z"}},
+		{"nation and status", "nation = ? AND status = ? AND id < ?", []any{"NO", "draft", "z"}},
+		{"area", "id IN (SELECT request_id FROM request_areas WHERE area = ?) AND id < ?", []any{"boden", "z"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var plan []struct {
+				ID, Parent, Notused int
+				Detail              string
+			}
+			q := "EXPLAIN QUERY PLAN SELECT * FROM requests WHERE " + c.where + page
+			if err := db.ReaderForTest().Raw(q, c.args...).Scan(&plan).Error; err != nil {
+				t.Fatal(err)
+			}
+			var details []string
+			for _, p := range plan {
+				details = append(details, p.Detail)
+			}
+			text := strings.Join(details, " | ")
+			t.Logf("plan: %s", text)
+			if strings.Contains(text, "SCAN requests") || strings.Contains(text, "TEMP B-TREE") {
+				t.Errorf("list query scans or sorts: %s", text)
+			}
+		})
+	}
+	// The query above must be the one ListRequests runs.
+	if _, err := db.ListRequests(context.Background(), domain.RequestFilter{Area: "boden", After: "z"}); err != nil {
+		t.Fatal(err)
+	}
+}

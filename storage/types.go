@@ -1,0 +1,104 @@
+package storage
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"time"
+)
+
+// dateLayout is how a whole day is written: in SQLite TEXT columns, in
+// PostgreSQL date parameters and in JSON documents.
+const dateLayout = "2006-01-02"
+
+// sqlDate is a whole day in a date column: TEXT 'YYYY-MM-DD' on SQLite, date
+// on PostgreSQL. The zero value is NULL. It reads back as a UTC midnight,
+// the form the domain uses for dates.
+type sqlDate struct{ time.Time }
+
+func newSQLDate(t time.Time) sqlDate {
+	if t.IsZero() {
+		return sqlDate{}
+	}
+	return sqlDate{dayOf(t)}
+}
+
+func newNullDate(t *time.Time) sqlDate {
+	if t == nil {
+		return sqlDate{}
+	}
+	return newSQLDate(*t)
+}
+
+// ptr is the date as the domain's optional date.
+func (d sqlDate) ptr() *time.Time {
+	if d.IsZero() {
+		return nil
+	}
+	t := d.Time
+	return &t
+}
+
+// Value writes the day as text; PostgreSQL casts it to date.
+func (d sqlDate) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.Format(dateLayout), nil
+}
+
+// Scan reads text (SQLite) or a time (PostgreSQL's date via pgx).
+func (d *sqlDate) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		d.Time = time.Time{}
+	case time.Time:
+		d.Time = dayOf(v)
+	case string:
+		return d.parse(v)
+	case []byte:
+		return d.parse(string(v))
+	default:
+		return fmt.Errorf("storage: cannot read %T as a date", src)
+	}
+	return nil
+}
+
+func (d *sqlDate) parse(s string) error {
+	t, err := time.ParseInLocation(dateLayout, s, time.UTC)
+	if err != nil {
+		return fmt.Errorf("storage: bad date %q: %w", s, err)
+	}
+	d.Time = t
+	return nil
+}
+
+// dayOf is the UTC midnight of t's calendar day as written (not converted):
+// a date has no zone, and 2026-03-02 must stay 2026-03-02.
+func dayOf(t time.Time) time.Time {
+	y, m, day := t.Date()
+	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
+}
+
+// dbTime is the form of every timestamp written: UTC, truncated to
+// microseconds. PostgreSQL keeps microseconds, so truncating on both
+// dialects makes a value read back Equal to the value written, the same on
+// SQLite and PostgreSQL, and timestamps in JSON documents match the columns.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// dbTimePtr is dbTime for optional timestamps.
+func dbTimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := dbTime(*t)
+	return &v
+}
+
+// utcPtr reads back an optional timestamp in UTC (pgx returns local time).
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.UTC()
+	return &v
+}
