@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -58,20 +60,31 @@ func isJSON(contentType string) bool {
 // fields named in readOnly, in any letter case: a body cannot set a status,
 // nation, version or route.
 func decodeStrict(body []byte, v any, readOnly []string) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
 		return syntaxProblem(err)
 	}
+	top, ok := doc.(map[string]any)
+	if !ok {
+		return domain.Errorf(domain.CodeBadRequest, "the body must be a JSON object")
+	}
 	var fe []domain.FieldError
-	for key := range top {
+	for _, key := range sortedKeys(top) {
 		for _, ro := range readOnly {
 			if strings.EqualFold(key, ro) {
 				fe = append(fe, domain.FieldError{Field: key, Message: "is set by the server and cannot be sent"})
 			}
 		}
 	}
+	if _, isMap := v.(*map[string]any); !isMap {
+		for _, f := range unknownFields(doc, reflect.TypeOf(v), "") {
+			if !isReadOnly(f, readOnly) {
+				fe = append(fe, domain.FieldError{Field: f, Message: "is not a field of this resource"})
+			}
+		}
+	}
 	if len(fe) > 0 {
-		return &domain.Error{Code: domain.CodeInvalid, Message: "the body sets read-only fields", Fields: fe}
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the body sets fields it may not", Fields: fe}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -82,6 +95,24 @@ func decodeStrict(body []byte, v any, readOnly []string) error {
 		return domain.Errorf(domain.CodeBadRequest, "the body holds more than one JSON value")
 	}
 	return nil
+}
+
+func isReadOnly(field string, readOnly []string) bool {
+	for _, ro := range readOnly {
+		if strings.EqualFold(field, ro) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func syntaxProblem(err error) error {

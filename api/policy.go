@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"exaccess/domain"
@@ -42,9 +43,11 @@ func (s *Server) handlePolicyEvaluate(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
+	// Only a liaison officer's nation is fixed by the token; other callers
+	// name the nation they evaluate for.
 	readOnly := readOnlyFields
-	if p.IsLiaison() {
-		readOnly = append([]string{"nation"}, readOnlyFields...)
+	if !p.IsLiaison() {
+		readOnly = slices.DeleteFunc(slices.Clone(readOnlyFields), func(f string) bool { return f == "nation" })
 	}
 	var in evaluateInput
 	if err := decodeStrict(body, &in, readOnly); err != nil {

@@ -31,8 +31,7 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 		return err
 	}
 	if replay != nil {
-		c.Response().Header().Set("Idempotent-Replayed", "true")
-		return c.JSONBlob(http.StatusCreated, replay)
+		return writeReplay(c, replay)
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/requests/"+r.ID)
 	return s.writeRequest(c, http.StatusCreated, r)
@@ -86,7 +85,7 @@ func (s *Server) handleRequestPatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := decodeDetails(body, toRequestInput(current.Details))
+	d, err := decodePatch(body, current.Details)
 	if err != nil {
 		return err
 	}
@@ -133,6 +132,23 @@ func (s *Server) handleRequestWithdraw(c echo.Context) error {
 		return err
 	}
 	return s.writeRequest(c, http.StatusOK, r)
+}
+
+// writeReplay answers a retried create with the first response: the same
+// body, status and headers.
+func writeReplay(c echo.Context, body []byte) error {
+	var first struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(body, &first); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Idempotent-Replayed", "true")
+	h.Set(echo.HeaderLocation, "/api/v1/requests/"+first.ID)
+	h.Set("ETag", etag(first.Version))
+	return c.JSONBlob(http.StatusCreated, body)
 }
 
 func (s *Server) writeRequest(c echo.Context, status int, r *domain.Request) error {

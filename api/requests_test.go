@@ -49,6 +49,7 @@ func TestCreateRefusesBadInput(t *testing.T) {
 			{"unknown area and point", with(with(draft(), "training_areas", []any{map[string]any{"area": "mordor", "from": "2027-03-05", "to": "2027-03-06"}}),
 				"movements", []any{map[string]any{"direction": "entry", "entry_point": "narnia", "at": "2027-03-01T08:00:00Z", "mode": "road"}}),
 				422, "invalid", []string{"training_areas[0].area", "movements[0].entry_point"}},
+			{"period already over", with(with(draft(), "period", map[string]any{"start": "2026-01-01", "end": "2026-01-10"}), "training_areas", nil), 422, "invalid", []string{"period.end"}},
 			{"UN number", with(draft(), "dangerous_goods", []any{map[string]any{"un_number": "12345", "class": "1.1D"}}), 422, "invalid", []string{"dangerous_goods[0].un_number"}},
 		}
 		for _, tc := range tests {
@@ -290,5 +291,37 @@ func TestPolicyEvaluate(t *testing.T) {
 		if n := len(e.do("lo-no", http.MethodGet, "/api/v1/requests", nil).JSON(t)["items"].([]any)); n != 0 {
 			t.Fatalf("the dry run stored %d requests", n)
 		}
+	})
+}
+
+// TestPatchIsMergePatch: objects merge, arrays are replaced whole, null clears.
+func TestPatchIsMergePatch(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		id, _ := e.create("lo-no", draft())
+		r := e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{
+			"vehicles": []any{map[string]any{"category": "non_combat", "kind": "wheeled", "count": 3}},
+			"unit":     map[string]any{"commander": nil},
+			"weapons":  map[string]any{"systems": []any{"M72"}},
+		}, "If-Match", `"1"`)
+		want(t, r, 200)
+		got := r.JSON(t)
+		vehicles := got["vehicles"].([]any)
+		v := vehicles[0].(map[string]any)
+		if len(vehicles) != 1 || v["category"] != "non_combat" || v["kind"] != "wheeled" || v["count"].(float64) != 3 {
+			t.Errorf("vehicles = %v, want exactly the patched list", vehicles)
+		}
+		unit := got["unit"].(map[string]any)
+		if unit["commander"] != "" || unit["designation"] != "Telemark Battalion" {
+			t.Errorf("unit = %v", unit)
+		}
+		w := got["weapons"].(map[string]any)
+		if w["live_fire"] != true || len(w["systems"].([]any)) != 1 {
+			t.Errorf("weapons = %v", w)
+		}
+		// Clearing a required field through null is refused like any bad value.
+		wantProblem(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"contact": nil}, "If-Match", `"2"`),
+			422, "invalid", "contact.name", "contact.email")
+		wantProblem(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"unit": map[string]any{"rank": "x"}}, "If-Match", `"2"`),
+			422, "invalid", "unit.rank")
 	})
 }

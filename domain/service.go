@@ -39,10 +39,10 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 	if !p.IsLiaison() || p.Nation == "" {
 		return nil, nil, Errorf(CodeForbidden, "only a liaison officer of a sending nation creates requests")
 	}
-	if err := ValidateDetails(d, s.ref); err != nil {
+	now := s.clock()
+	if err := s.validate(d, now); err != nil {
 		return nil, nil, err
 	}
-	now := s.clock()
 	r := &Request{ID: s.newID(), Status: StatusDraft, Version: 1, Nation: p.Nation,
 		CreatedBy: p.Subject, CreatedAt: now, UpdatedAt: now, Details: d}
 	var replay []byte
@@ -114,7 +114,7 @@ func (s *RequestService) ListRequests(ctx context.Context, p Principal, f Reques
 // UpdateDetails replaces the details of a draft or changes_requested request
 // if version is still current.
 func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id string, version int, d Details) (*Request, error) {
-	if err := ValidateDetails(d, s.ref); err != nil {
+	if err := s.validate(d, s.clock()); err != nil {
 		return nil, err
 	}
 	return s.change(ctx, p, id, version, func(r *Request) (string, map[string]any, error) {
@@ -137,10 +137,10 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		if err != nil {
 			return "", nil, err
 		}
-		if err := ValidateDetails(r.Details, s.ref); err != nil {
+		now := r.UpdatedAt
+		if err := s.validate(r.Details, now); err != nil {
 			return "", nil, err
 		}
-		now := r.UpdatedAt
 		plan, err := s.evaluate(r.Nation, r.Details, now)
 		if err != nil {
 			return "", nil, err
@@ -189,10 +189,10 @@ type Evaluation struct {
 // the given nation: eligibility with reasons and the route it would take.
 // It stores nothing.
 func (s *RequestService) Evaluate(d Details, nation string) (Evaluation, error) {
-	if err := ValidateDetails(d, s.ref); err != nil {
+	now := s.clock()
+	if err := s.validate(d, now); err != nil {
 		return Evaluation{}, err
 	}
-	now := s.clock()
 	res, err := s.evaluate(nation, d, now)
 	if err != nil {
 		return Evaluation{}, err
@@ -260,6 +260,14 @@ func (s *RequestService) change(ctx context.Context, p Principal, id string, ver
 func (s *RequestService) audit(p Principal, action string, r *Request, data map[string]any) *AuditEntry {
 	return &AuditEntry{At: r.UpdatedAt, Actor: p.Subject, Action: action,
 		RequestID: r.ID, RequestVersion: r.Version, Data: data}
+}
+
+// validate checks the details and their period against today.
+func (s *RequestService) validate(d Details, now time.Time) error {
+	if err := ValidateDetails(d, s.ref); err != nil {
+		return err
+	}
+	return ValidateTiming(d, now)
 }
 
 // clock is the current time as stored: UTC, to the microsecond, which both

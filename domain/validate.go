@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -235,4 +236,25 @@ func quote(s string) string {
 		s = string([]rune(s)[:64]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// MaxYearsAhead bounds how far ahead an exercise may be planned; nothing real
+// is filed years ahead, and the bound keeps working-day counting cheap.
+const MaxYearsAhead = 2
+
+// ValidateTiming checks the period against today: it must not have ended and
+// must not start more than MaxYearsAhead years from now.
+func ValidateTiming(d Details, today time.Time) error {
+	v := &validator{}
+	day := StockholmDate(today)
+	if !d.Period.End.IsZero() && d.Period.End.Before(day) {
+		v.add("period.end", "the period has already ended")
+	}
+	if !d.Period.Start.IsZero() && d.Period.Start.After(day.AddDate(MaxYearsAhead, 0, 0)) {
+		v.add("period.start", "must be at most %d years ahead", MaxYearsAhead)
+	}
+	if len(v.errs) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the period is out of range", Fields: v.errs}
+	}
+	return nil
 }

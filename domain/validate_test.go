@@ -142,3 +142,28 @@ func TestNationMembership(t *testing.T) {
 		t.Error("lookup by lower-case code fails")
 	}
 }
+
+func TestValidateTiming(t *testing.T) {
+	today := date("2026-11-27")
+	for _, tc := range []struct {
+		start, end string
+		field      string
+	}{
+		{"2027-03-02", "2027-03-20", ""},
+		{"2026-11-01", "2026-11-27", ""}, // ends today: still running
+		{"2026-11-01", "2026-11-26", "period.end"},
+		{"2028-11-27", "2028-12-01", ""},
+		{"2028-11-28", "2028-12-01", "period.start"},
+	} {
+		d := validDetails()
+		d.Period = Period{Start: date(tc.start), End: date(tc.end)}
+		err := ValidateTiming(d, today)
+		e, _ := err.(*Error)
+		switch {
+		case tc.field == "" && err != nil:
+			t.Errorf("%s..%s: %v", tc.start, tc.end, err)
+		case tc.field != "" && (e == nil || e.Fields[0].Field != tc.field):
+			t.Errorf("%s..%s: err = %v, want %s named", tc.start, tc.end, err, tc.field)
+		}
+	}
+}

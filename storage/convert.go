@@ -1,10 +1,6 @@
 package storage
 
-import (
-	"time"
-
-	"exaccess/domain"
-)
+import "exaccess/domain"
 
 // Converters between domain values and the JSON documents of documents.go.
 // Timestamps go through dbTime so that documents and columns agree.
@@ -126,6 +122,3 @@ func newWarningDocs(ws []domain.Warning) []warningDoc {
 func toDomainWarnings(ws []warningDoc) []domain.Warning {
 	return mapSlice(ws, func(w warningDoc) domain.Warning { return domain.Warning(w) })
 }
-
-// utc reads back a required timestamp in UTC.
-func utc(t time.Time) time.Time { return t.UTC() }

@@ -119,10 +119,11 @@ func (d *DB) lockedTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	})
 }
 
+// createMigrationsTable creates the one table that migrations cannot create
+// themselves, with the timestamp type of the rest of the schema.
 func createMigrationsTable(tx *gorm.DB) error {
-	// Both dialects accept this text; timestamps follow the rest of the schema.
 	ts := "TIMESTAMP"
-	if tx.Dialector.Name() == "postgres" {
+	if tx.Dialector.Name() == DialectPostgres {
 		ts = "timestamptz"
 	}
 	return tx.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at " +

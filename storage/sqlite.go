@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"net/url"
+	"strings"
 
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -55,6 +56,11 @@ func readerDSN(path string) string {
 }
 
 func openSQLite(path string) (*DB, error) {
+	// An empty name or :memory: would give every connection a private
+	// database of its own: the readers would never see the writer's data.
+	if path == "" || strings.HasPrefix(path, ":memory:") {
+		return nil, fmt.Errorf("storage: SQLite needs a file path, not %q", path)
+	}
 	// The writer opens first: it creates the file and switches it to WAL,
 	// which is persistent, before any query-only reader connects.
 	writer, err := openSQLitePool(writerDSN(path), 1)

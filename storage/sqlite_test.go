@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,5 +97,31 @@ func TestListQueriesUseIndexes(t *testing.T) {
 	// The query above must be the one ListRequests runs.
 	if _, err := db.ListRequests(context.Background(), domain.RequestFilter{Area: "boden", After: "z"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A nameless or in-memory SQLite database would give each pooled connection
+// a private database, so readers would never see the writer's data.
+func TestOpenRejectsNonFileSQLite(t *testing.T) {
+	for _, dsn := range []string{"", ":memory:"} {
+		if db, err := storage.Open(context.Background(), dsn); err == nil {
+			db.Close()
+			t.Errorf("Open(%q) succeeded, want an error", dsn)
+		}
+	}
+}
+
+// A path with URI-special characters stays a path, not parameters.
+func TestOpenOddPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a dir?x=1#frag", "exaccess.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	db := storagetest.Open(t, path)
+	if err := db.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database file not at the given path: %v", err)
 	}
 }

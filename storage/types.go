@@ -94,6 +94,9 @@ func dbTimePtr(t *time.Time) *time.Time {
 	return &v
 }
 
+// utc reads back a required timestamp in UTC (pgx returns local time).
+func utc(t time.Time) time.Time { return t.UTC() }
+
 // utcPtr reads back an optional timestamp in UTC (pgx returns local time).
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {

@@ -1,10 +1,11 @@
 -- 0001: the initial schema (SQLite).
 --
 -- Column types follow what the Go side binds:
---   TIMESTAMP  text written by the driver as 'YYYY-MM-DD HH:MM:SS.ffffff+00:00',
---              always UTC and truncated to microseconds, so text order is time
---              order; the driver parses it back because the declared type is
---              exactly TIMESTAMP.
+--   TIMESTAMP  text written by the driver as 'YYYY-MM-DD HH:MM:SS.ffffff+00:00'
+--              (trailing zeros of the fraction dropped), always UTC and
+--              truncated to microseconds. Text order is time order ('+' sorts
+--              before '.' and the digits). The driver parses it back because
+--              the declared type is exactly TIMESTAMP.
 --   dates      TEXT 'YYYY-MM-DD' (exercise periods and bookings are whole days).
 --   JSON       TEXT, written by storage-private document structs.
 

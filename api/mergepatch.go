@@ -1,0 +1,72 @@
+package api
+
+import (
+	"encoding/json"
+
+	"exaccess/domain"
+)
+
+// applyMergePatch applies a JSON merge patch (RFC 7396) to base and decodes
+// the result strictly into a fresh requestInput: objects merge member by
+// member, arrays and scalars are replaced whole, and null removes a member
+// (it becomes empty). Read-only and unknown fields are refused by name.
+func applyMergePatch(base requestInput, patch []byte) (requestInput, error) {
+	var out requestInput
+	if err := decodeStrict(patch, &map[string]any{}, readOnlyFields); err != nil {
+		return out, err
+	}
+	var p any
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return out, syntaxProblem(err)
+	}
+	raw, err := json.Marshal(base)
+	if err != nil {
+		return out, err
+	}
+	var target any
+	if err := json.Unmarshal(raw, &target); err != nil {
+		return out, err
+	}
+	merged, err := json.Marshal(mergePatch(target, p))
+	if err != nil {
+		return out, err
+	}
+	if err := decodeStrict(merged, &out, nil); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// mergePatch is the MergePatch function of RFC 7396 §2.
+func mergePatch(target, patch any) any {
+	pm, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	tm, ok := target.(map[string]any)
+	if !ok {
+		tm = map[string]any{}
+	}
+	for k, v := range pm {
+		if v == nil {
+			delete(tm, k)
+			continue
+		}
+		tm[k] = mergePatch(tm[k], v)
+	}
+	return tm
+}
+
+// decodePatch merges a PATCH body onto the current details and converts the
+// result, naming every bad field.
+func decodePatch(body []byte, current domain.Details) (domain.Details, error) {
+	in, err := applyMergePatch(toRequestInput(current), body)
+	if err != nil {
+		return domain.Details{}, err
+	}
+	d, fe := toDomainDetails(in)
+	if len(fe) > 0 {
+		return d, &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
+	}
+	return d, nil
+}
