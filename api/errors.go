@@ -26,6 +26,7 @@ var statusOf = map[string]int{
 	domain.CodeNotEligible:          http.StatusUnprocessableEntity,
 	domain.CodeUnauthorized:         http.StatusUnauthorized,
 	domain.CodeForbidden:            http.StatusForbidden,
+	domain.CodeSeparationOfDuties:   http.StatusForbidden,
 	domain.CodePreconditionFailed:   http.StatusPreconditionFailed,
 	domain.CodePreconditionRequired: http.StatusPreconditionRequired,
 	domain.CodeTooLarge:             http.StatusRequestEntityTooLarge,

@@ -35,7 +35,9 @@ var testUsers = []domain.User{
 	{Username: "hns", Roles: []domain.Role{domain.RoleHNS}},
 	{Username: "range", Roles: []domain.Role{domain.RoleRange}},
 	{Username: "ops", Roles: []domain.Role{domain.RoleOperations}},
+	{Username: "ops2", Roles: []domain.Role{domain.RoleOperations}},
 	{Username: "gov", Roles: []domain.Role{domain.RoleMinistry}},
+	{Username: "gov2", Roles: []domain.Role{domain.RoleMinistry}},
 	{Username: "auditor", Roles: []domain.Role{domain.RoleAuditor}},
 	{Username: "admin", Roles: []domain.Role{domain.RoleAdmin}},
 }
@@ -47,6 +49,9 @@ type env struct {
 	srv    *Server
 	spec   *openapi3.T
 	tokens map[string]string
+	// clock is the server's clock; a test may move it (not concurrently).
+	clock     func() time.Time
+	approvals *domain.ApprovalService
 }
 
 // forEachDB runs fn as a subtest on SQLite and, when configured, PostgreSQL.
@@ -95,8 +100,11 @@ func newEnv(t testing.TB, dsn string) *env {
 			t.Fatal(err)
 		}
 	}
-	e.srv = New(Deps{Tokens: tokens, Requests: domain.NewRequestService(db, policy, ref, clock, newID),
-		Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	e.clock = clock
+	e.approvals = domain.NewApprovalService(db, func() time.Time { return e.clock() }, newID)
+	e.srv = New(Deps{Tokens: tokens, Requests: domain.NewRequestService(db, policy, ref, func() time.Time { return e.clock() }, newID),
+		Approvals: e.approvals,
+		Users:     db, Reference: ref, OpenAPI: docs.OpenAPI, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	return e
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"time"
 
 	"exaccess/domain"
 
@@ -85,4 +86,33 @@ func decodeCursor(s string) (string, bool) {
 		return "", false
 	}
 	return id, true
+}
+
+const queueCursorPrefix = "q1|"
+
+// A queue cursor holds the keyset position (due_at, request id, stage id) of
+// the last item seen; the caller's roles and filters are applied afresh.
+func encodeQueueCursor(c domain.QueueCursor) string {
+	raw := queueCursorPrefix + c.DueAt.UTC().Format(time.RFC3339Nano) + "|" + c.RequestID + "|" + c.StageID
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func decodeQueueCursor(s string) (*domain.QueueCursor, bool) {
+	if len(s) > 256 {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, false
+	}
+	rest, ok := strings.CutPrefix(string(b), queueCursorPrefix)
+	parts := strings.Split(rest, "|")
+	if !ok || len(parts) != 3 || parts[1] == "" || parts[2] == "" {
+		return nil, false
+	}
+	due, err := time.Parse(time.RFC3339Nano, parts[0])
+	if err != nil {
+		return nil, false
+	}
+	return &domain.QueueCursor{DueAt: due, RequestID: parts[1], StageID: parts[2]}, true
 }

@@ -44,7 +44,7 @@ type route struct {
 
 // routes is the route table of the whole API: every path, with who may call it.
 func (s *Server) routes() []route {
-	return []route{
+	table := []route{
 		{http.MethodGet, "/.well-known/jwks.json", public, s.handleJWKS},
 		{http.MethodGet, "/api/v1/openapi.yaml", public, s.handleOpenAPI},
 		{http.MethodPost, "/api/v1/auth/token", public, s.handleTokenCreate},
@@ -63,6 +63,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/training-areas", signedIn, s.handleTrainingAreaList},
 		{http.MethodGet, "/api/v1/entry-points", signedIn, s.handleEntryPointList},
 	}
+	table = append(table, s.approvalRoutes()...)
+	return append(table, s.auditRoutes()...)
 }
 
 // register adds the routes to e, each behind the check its access declares.

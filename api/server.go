@@ -15,6 +15,7 @@ import (
 type Deps struct {
 	Tokens    *auth.Tokens
 	Requests  *domain.RequestService
+	Approvals *domain.ApprovalService
 	Users     UserLookup
 	Reference *domain.ReferenceData
 	OpenAPI   []byte // the OpenAPI document served at /api/v1/openapi.yaml

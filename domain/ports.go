@@ -19,6 +19,17 @@ type Store interface {
 	GetUserByUsername(ctx context.Context, username string) (*User, error)
 	CountUsers(ctx context.Context) (int64, error)
 	ListAudit(ctx context.Context, requestID string) ([]AuditEntry, error)
+
+	// ListQueue returns a page of active stages, oldest deadline first.
+	ListQueue(ctx context.Context, f QueueFilter) (QueuePage, error)
+	// ActiveDelegations are the delegations to user that grant a role at t.
+	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
+	// ListDelegations returns the delegations given by or to user, or all
+	// of them when user is "", newest first.
+	ListDelegations(ctx context.Context, user string) ([]Delegation, error)
+	// ListExpired returns ids of approved requests whose period ended
+	// before day, at most limit of them.
+	ListExpired(ctx context.Context, day time.Time, limit int) ([]string, error)
 }
 
 // Tx is the set of writes (and the reads they depend on) inside one
@@ -35,6 +46,55 @@ type Tx interface {
 	GetIdempotency(principal, key string) (*IdempotencyRecord, error)
 	PutIdempotency(rec IdempotencyRecord) error
 	CreateUser(u *User) error
+
+	// ActiveDelegations are the delegations to user that grant a role at t,
+	// read inside the transaction so a revocation cannot race a decision.
+	ActiveDelegations(user string, t time.Time) ([]Delegation, error)
+	CreateDelegation(d *Delegation) error
+	GetDelegation(id string) (*Delegation, error)
+	// RevokeDelegation sets revoked_at on a delegation not yet revoked.
+	RevokeDelegation(id string, at time.Time) error
+}
+
+// QueueFilter selects active stages for an approver. Roles are the roles
+// the caller may decide (held or delegated); Exclude drops requests on
+// which any of those people has already decided a stage.
+type QueueFilter struct {
+	Roles        []Role
+	Nation       string
+	OverdueAt    *time.Time // only stages due before this instant
+	ExcludeActor []string
+	After        *QueueCursor
+	Limit        int
+}
+
+// QueueCursor is the keyset position of the last item of a page.
+type QueueCursor struct {
+	DueAt     time.Time
+	RequestID string
+	StageID   string
+}
+
+// QueueItem is one active stage with the summary of its request.
+type QueueItem struct {
+	RequestID         string
+	Reference         string
+	Nation            string
+	ExerciseName      string
+	Period            Period
+	RequestVersion    int
+	StageID           string
+	Role              Role
+	ApprovalsRequired int
+	Approvals         int
+	ActivatedAt       *time.Time
+	DueAt             time.Time
+}
+
+// QueuePage is one page of the queue.
+type QueuePage struct {
+	Items []QueueItem
+	Next  *QueueCursor
 }
 
 // RequestFilter selects a page of requests, newest first.

@@ -96,6 +96,7 @@ func (s *RequestService) GetRequest(ctx context.Context, p Principal, id string)
 	if !r.Visible(p) {
 		return nil, ErrNotFound("request")
 	}
+	r.ReportExpiry(s.clock())
 	return r, nil
 }
 
@@ -108,7 +109,12 @@ func (s *RequestService) ListRequests(ctx context.Context, p Principal, f Reques
 		}
 		f.Nation = p.Nation
 	}
-	return s.store.ListRequests(ctx, f)
+	page, err := s.store.ListRequests(ctx, f)
+	now := s.clock()
+	for i := range page.Items {
+		page.Items[i].ReportExpiry(now)
+	}
+	return page, err
 }
 
 // UpdateDetails replaces the details of a draft or changes_requested request
@@ -168,10 +174,8 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 		}
 		from := r.Status
 		r.Status = to
-		for i := range routeStages(r) {
-			if st := &r.Route.Stages[i]; st.Status == StageActive || st.Status == StagePending {
-				st.Status = StageCancelled
-			}
+		if r.Route != nil {
+			r.Route.cancelOpen()
 		}
 		return AuditRequestWithdrawn, map[string]any{"from": string(from), "to": string(to), "reason": reason}, nil
 	})
@@ -280,11 +284,4 @@ func (s *RequestService) clock() time.Time {
 // FormatReference renders the human reference of a request.
 func FormatReference(year int, n int64) string {
 	return fmt.Sprintf("SE-%d-EXA-%06d", year, n)
-}
-
-func routeStages(r *Request) []Stage {
-	if r.Route == nil {
-		return nil
-	}
-	return r.Route.Stages
 }

@@ -84,7 +84,12 @@ func (t *tx) missedUpdate(id string, expectedVersion int) error {
 		"the request has changed since version %d", expectedVersion)
 }
 
+// insertAreas writes the rows that mirror a request's details and route for
+// queries: its training-area bookings, and its stages and decisions.
 func (t *tx) insertAreas(r *domain.Request) error {
+	if err := t.writeStages(r); err != nil {
+		return err
+	}
 	rows := newRequestAreaRows(r)
 	if len(rows) == 0 {
 		return nil

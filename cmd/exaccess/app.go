@@ -18,12 +18,13 @@ import (
 
 // app is the wired program: the database, the policy and the services.
 type app struct {
-	db       *storage.DB
-	ref      *domain.ReferenceData
-	policy   *policies.Policy
-	users    *domain.UserService
-	requests *domain.RequestService
-	api      *api.Server
+	db        *storage.DB
+	ref       *domain.ReferenceData
+	policy    *policies.Policy
+	users     *domain.UserService
+	requests  *domain.RequestService
+	approvals *domain.ApprovalService
+	api       *api.Server
 }
 
 // openApp loads the policy (failing first, before touching the database, if
@@ -60,9 +61,10 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		return nil, err
 	}
 	a := &app{db: db, ref: ref, policy: policy,
-		users:    domain.NewUserService(db, ref, time.Now, newID),
-		requests: domain.NewRequestService(db, policy, ref, time.Now, newID)}
-	a.api = api.New(api.Deps{Tokens: tokens, Requests: a.requests, Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log})
+		users:     domain.NewUserService(db, ref, time.Now, newID),
+		requests:  domain.NewRequestService(db, policy, ref, time.Now, newID),
+		approvals: domain.NewApprovalService(db, time.Now, newID)}
+	a.api = api.New(api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log})
 	return a, nil
 }
 

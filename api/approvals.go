@@ -1,0 +1,181 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+type decisionInput struct {
+	Stage      string   `json:"stage"`
+	Outcome    string   `json:"outcome"`
+	Comment    string   `json:"comment"`
+	Conditions []string `json:"conditions"`
+}
+
+type revokeInput struct {
+	Reason string `json:"reason"`
+}
+
+// handleDecisionCreate records one approver's decision on one stage.
+func (s *Server) handleDecisionCreate(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	var in decisionInput
+	if err := decodeStrict(body, &in, nil); err != nil {
+		return err
+	}
+	r, err := s.Approvals.Decide(c.Request().Context(), principal(c), c.Param("id"), version,
+		domain.DecisionInput{Stage: in.Stage, Outcome: in.Outcome, Comment: in.Comment, Conditions: in.Conditions})
+	if err != nil {
+		return err
+	}
+	return s.writeRequest(c, http.StatusOK, r)
+}
+
+func (s *Server) handleRequestRevoke(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	var in revokeInput
+	if err := decodeStrict(body, &in, nil); err != nil {
+		return err
+	}
+	r, err := s.Approvals.Revoke(c.Request().Context(), principal(c), c.Param("id"), version, in.Reason)
+	if err != nil {
+		return err
+	}
+	return s.writeRequest(c, http.StatusOK, r)
+}
+
+type historyEntryJSON struct {
+	Index          int64          `json:"index"`
+	At             time.Time      `json:"at"`
+	Actor          string         `json:"actor"`
+	ActingFor      string         `json:"acting_for,omitempty"`
+	Action         string         `json:"action"`
+	RequestVersion int            `json:"request_version"`
+	Data           map[string]any `json:"data"`
+}
+
+// handleRequestHistory lists every recorded change of a request: each
+// transition, edit and decision with who, when and the comment.
+func (s *Server) handleRequestHistory(c echo.Context) error {
+	entries, err := s.Approvals.History(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := listResponse[historyEntryJSON]{Items: []historyEntryJSON{}}
+	for _, e := range entries {
+		data := e.Data
+		if data == nil {
+			data = map[string]any{}
+		}
+		out.Items = append(out.Items, historyEntryJSON{Index: e.Index, At: e.At, Actor: e.Actor, ActingFor: e.ActingFor,
+			Action: e.Action, RequestVersion: e.RequestVersion, Data: data})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type queueItemJSON struct {
+	RequestID         string     `json:"request_id"`
+	Reference         *string    `json:"reference"`
+	RequestVersion    int        `json:"request_version"`
+	Nation            string     `json:"nation"`
+	ExerciseName      string     `json:"exercise_name"`
+	Period            periodJSON `json:"period"`
+	Stage             string     `json:"stage"`
+	Role              string     `json:"role"`
+	ApprovalsRequired int        `json:"approvals_required"`
+	Approvals         int        `json:"approvals"`
+	ActivatedAt       *time.Time `json:"activated_at"`
+	DueAt             time.Time  `json:"due_at"`
+	Overdue           bool       `json:"overdue"`
+}
+
+// handleQueueList lists the active stages the caller may decide, oldest
+// deadline first.
+func (s *Server) handleQueueList(c echo.Context) error {
+	q, err := queueQuery(c, s.Reference)
+	if err != nil {
+		return err
+	}
+	page, now, err := s.Approvals.Queue(c.Request().Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	out := listResponse[queueItemJSON]{Items: []queueItemJSON{}}
+	for _, it := range page.Items {
+		out.Items = append(out.Items, queueItemJSON{RequestID: it.RequestID, Reference: optional(it.Reference),
+			RequestVersion: it.RequestVersion, Nation: it.Nation, ExerciseName: it.ExerciseName,
+			Period: periodJSON{dateString(it.Period.Start), dateString(it.Period.End)}, Stage: it.StageID,
+			Role: string(it.Role), ApprovalsRequired: it.ApprovalsRequired, Approvals: it.Approvals,
+			ActivatedAt: it.ActivatedAt, DueAt: it.DueAt, Overdue: it.DueAt.Before(now)})
+	}
+	if page.Next != nil {
+		cur := encodeQueueCursor(*page.Next)
+		out.NextCursor = &cur
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func queueQuery(c echo.Context, ref domain.Reference) (domain.QueueQuery, error) {
+	q := domain.QueueQuery{Limit: defaultLimit}
+	var fe []domain.FieldError
+	bad := func(field, msg string) { fe = append(fe, domain.FieldError{Field: field, Message: msg}) }
+	p := c.QueryParams()
+	if v := p.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad("limit", "must be a whole number from 1 to 200")
+		}
+		q.Limit = min(max(n, 1), maxLimit)
+	}
+	if v := p.Get("role"); v != "" {
+		r, ok := domain.ParseRole(v)
+		if !ok || !r.IsApprover() {
+			bad("role", "must be an approver role")
+		}
+		q.Role = r
+	}
+	if v := p.Get("nation"); v != "" {
+		n, ok := ref.Nation(v)
+		if !ok {
+			bad("nation", "unknown nation "+strconv.Quote(v))
+		}
+		q.Nation = n.Code
+	}
+	if v := p.Get("overdue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("overdue", "must be true or false")
+		}
+		q.OverdueOnly = b
+	}
+	if v := p.Get("cursor"); v != "" {
+		cur, ok := decodeQueueCursor(v)
+		if !ok {
+			bad("cursor", "is not a cursor this server issued; start again without it")
+		}
+		q.After = cur
+	}
+	if len(fe) > 0 {
+		return q, &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters", Fields: fe}
+	}
+	return q, nil
+}

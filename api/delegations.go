@@ -1,0 +1,79 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+type delegationInput struct {
+	To     string `json:"to"`
+	Role   string `json:"role"`
+	Starts string `json:"starts"`
+	Ends   string `json:"ends"`
+}
+
+type delegationJSON struct {
+	ID        string     `json:"id"`
+	From      string     `json:"from"`
+	To        string     `json:"to"`
+	Role      string     `json:"role"`
+	Starts    time.Time  `json:"starts"`
+	Ends      time.Time  `json:"ends"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+	Active    bool       `json:"active"`
+}
+
+func toDelegationJSON(d domain.Delegation, now time.Time) delegationJSON {
+	return delegationJSON{ID: d.ID, From: d.From, To: d.To, Role: string(d.Role), Starts: d.Starts, Ends: d.Ends,
+		CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt, Active: d.Active(now)}
+}
+
+// handleDelegationCreate lets the caller's role be exercised by another
+// approver for a period.
+func (s *Server) handleDelegationCreate(c echo.Context) error {
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	var in delegationInput
+	if err := decodeStrict(body, &in, []string{"id", "from", "created_at", "revoked_at", "active"}); err != nil {
+		return err
+	}
+	p := &dateParser{}
+	want := domain.DelegationInput{To: in.To, Role: domain.Role(in.Role), Starts: p.instant("starts", in.Starts), Ends: p.instant("ends", in.Ends)}
+	if len(p.errs) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the delegation has invalid fields", Fields: p.errs}
+	}
+	d, err := s.Approvals.CreateDelegation(c.Request().Context(), principal(c), want)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/delegations/"+d.ID)
+	return c.JSON(http.StatusCreated, toDelegationJSON(*d, s.Approvals.Now()))
+}
+
+func (s *Server) handleDelegationList(c echo.Context) error {
+	ds, err := s.Approvals.ListDelegations(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	now := s.Approvals.Now()
+	out := listResponse[delegationJSON]{Items: []delegationJSON{}}
+	for _, d := range ds {
+		out.Items = append(out.Items, toDelegationJSON(d, now))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleDelegationRevoke(c echo.Context) error {
+	d, err := s.Approvals.RevokeDelegation(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toDelegationJSON(*d, s.Approvals.Now()))
+}

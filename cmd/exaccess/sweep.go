@@ -1,0 +1,34 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"exaccess/domain"
+)
+
+// sweepInterval is how often approved requests whose period has ended are
+// moved to expired. Reads report them as expired at once; the sweep records
+// the transition and its audit entry.
+const sweepInterval = time.Minute
+
+// runExpirySweep sweeps at start and then every interval until ctx ends.
+func runExpirySweep(ctx context.Context, approvals *domain.ApprovalService, log *slog.Logger) {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		n, err := approvals.ExpireEnded(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("expiry sweep", "error", err.Error())
+		case n > 0:
+			log.Info("expiry sweep", "expired", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

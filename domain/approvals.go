@@ -1,0 +1,228 @@
+package domain
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Audit actions of approvals.
+const (
+	AuditRequestDecided     = "request.decided"
+	AuditRequestRevoked     = "request.revoked"
+	AuditRequestExpired     = "request.expired"
+	AuditDelegationCreated  = "delegation.created"
+	AuditDelegationRevoked  = "delegation.revoked"
+	SystemActor             = "system"
+	maxRevocationReasonRune = MaxComment
+)
+
+// ApprovalService holds the use cases of Swedish approvers: the queue,
+// decisions, revocation, expiry and delegation.
+type ApprovalService struct {
+	store Store
+	now   func() time.Time
+	newID func() string
+}
+
+// NewApprovalService wires the service to its ports.
+func NewApprovalService(store Store, now func() time.Time, newID func() string) *ApprovalService {
+	return &ApprovalService{store: store, now: now, newID: newID}
+}
+
+func (s *ApprovalService) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Now is the service's clock, for showing whether something is active.
+func (s *ApprovalService) Now() time.Time { return s.clock() }
+
+// Decide records an approver's decision on one stage of a request, in one
+// transaction with its audit entry. The checks, in order: the If-Match
+// version (412), a request in review (409), a stage of its route (422), the
+// stage's role held directly or by an active delegation (403), an active
+// stage (409), and separation of duties (403).
+func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, version int, in DecisionInput) (*Request, error) {
+	if err := ValidateDecision(in); err != nil {
+		return nil, err
+	}
+	var out *Request
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		r, now, err := s.load(tx, p, id, version)
+		if err != nil {
+			return err
+		}
+		if r.Status != StatusInReview || r.Route == nil {
+			return Errorf(CodeInvalidTransition, "only a request in review can be decided; this one is %s", r.Status)
+		}
+		st := r.Route.stage(in.Stage)
+		if st == nil {
+			return &Error{Code: CodeInvalid, Message: "no such stage on this request's route",
+				Fields: []FieldError{{"stage", "unknown stage " + quote(in.Stage)}}}
+		}
+		actingFor, err := authority(tx, p, st.Role, now)
+		if err != nil {
+			return err
+		}
+		if st.Status != StageActive {
+			return Errorf(CodeConflict, "stage %s is %s, not active", st.ID, st.Status)
+		}
+		if err := CheckSeparationOfDuties(r, st.ID, p.Subject, actingFor); err != nil {
+			return err
+		}
+		d := Decision{ID: s.newID(), Stage: st.ID, By: p.Subject, ActingFor: actingFor, Outcome: in.Outcome,
+			Comment: in.Comment, Conditions: in.Conditions, At: now}
+		from := r.Status
+		to, err := ApplyDecision(r, d, now)
+		if err != nil {
+			return err
+		}
+		data := map[string]any{"stage": d.Stage, "outcome": d.Outcome, "comment": d.Comment,
+			"conditions": stringsData(d.Conditions), "decision_id": d.ID, "from": string(from), "to": string(to)}
+		out = r
+		return s.save(tx, p, actingFor, r, version, AuditRequestDecided, data)
+	})
+	return out, err
+}
+
+// Revoke withdraws the permission of an approved request, with a reason.
+func (s *ApprovalService) Revoke(ctx context.Context, p Principal, id string, version int, reason string) (*Request, error) {
+	v := &validator{}
+	v.text("reason", reason, true, maxRevocationReasonRune)
+	if len(v.errs) > 0 {
+		return nil, &Error{Code: CodeInvalid, Message: "a revocation needs its reason", Fields: v.errs}
+	}
+	var out *Request
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		r, now, err := s.load(tx, p, id, version)
+		if err != nil {
+			return err
+		}
+		if r.Ended(now) {
+			return Errorf(CodeInvalidTransition, "the request's period has ended; it has expired and cannot be revoked")
+		}
+		to, err := Transition(r.Status, ActionRevoke)
+		if err != nil {
+			return err
+		}
+		r.Status = to
+		out = r
+		return s.save(tx, p, "", r, version, AuditRequestRevoked, map[string]any{"from": string(StatusApproved), "to": string(to), "reason": reason})
+	})
+	return out, err
+}
+
+// ExpireEnded moves approved requests whose period has ended to expired,
+// each in its own transaction with its audit entry. Several servers may
+// sweep at once: the version compare-and-set lets exactly one record each
+// expiry. It returns how many it expired.
+func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
+	ids, err := s.store.ListExpired(ctx, StockholmDate(s.clock()), 500)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		expired := false
+		err := s.store.InTx(ctx, func(tx Tx) error {
+			expired = false
+			r, err := tx.GetRequest(id)
+			if err != nil {
+				return err
+			}
+			now := s.clock()
+			if r.Status != StatusApproved || !r.Ended(now) {
+				return nil
+			}
+			version := r.Version
+			r.Status = StatusExpired
+			sys := Principal{Subject: SystemActor}
+			expired = true
+			return s.save(tx, sys, "", r, version, AuditRequestExpired, map[string]any{"from": string(StatusApproved), "to": string(StatusExpired)})
+		})
+		switch {
+		case err == nil && expired:
+			n++
+		case err == nil:
+		case ErrorCode(err) != CodePreconditionFailed:
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// load reads a request for a change by an approver and checks the version.
+func (s *ApprovalService) load(tx Tx, p Principal, id string, version int) (*Request, time.Time, error) {
+	r, err := tx.GetRequest(id)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if !r.Visible(p) {
+		return nil, time.Time{}, ErrNotFound("request")
+	}
+	if r.Version != version {
+		return nil, time.Time{}, Errorf(CodePreconditionFailed, "the request has changed since version %d; it is now at version %d", version, r.Version)
+	}
+	now := s.clock()
+	r.UpdatedAt = now
+	return r, now, nil
+}
+
+// save stores r with compare-and-set on version and appends the audit entry.
+func (s *ApprovalService) save(tx Tx, p Principal, actingFor string, r *Request, version int, action string, data map[string]any) error {
+	r.Version = version + 1
+	if err := tx.UpdateRequest(r, version); err != nil {
+		return err
+	}
+	return tx.AppendAudit(&AuditEntry{At: r.UpdatedAt, Actor: p.Subject, ActingFor: actingFor, Action: action,
+		RequestID: r.ID, RequestVersion: r.Version, Data: data})
+}
+
+// authority tells whether p may decide stages of role at t: directly (""),
+// or by an active delegation (the delegator's name). Otherwise 403.
+func authority(tx Tx, p Principal, role Role, t time.Time) (string, error) {
+	if p.HasRole(role) {
+		return "", nil
+	}
+	ds, err := tx.ActiveDelegations(p.Subject, t)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range ds {
+		if d.Role == role && d.Active(t) {
+			return d.From, nil
+		}
+	}
+	return "", Errorf(CodeForbidden, "deciding this stage needs the role %s, held directly or by an active delegation", role)
+}
+
+// decidableRoles are the approver roles p holds directly or by delegation.
+func (s *ApprovalService) decidableRoles(ctx context.Context, p Principal, t time.Time) ([]Role, error) {
+	var roles []Role
+	for _, r := range p.Roles {
+		if r.IsApprover() {
+			roles = append(roles, r)
+		}
+	}
+	ds, err := s.store.ActiveDelegations(ctx, p.Subject, t)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		if d.Active(t) && !slices.Contains(roles, d.Role) {
+			roles = append(roles, d.Role)
+		}
+	}
+	return roles, nil
+}
+
+// Ended reports whether the request's period is over at t (Stockholm days).
+func (r *Request) Ended(t time.Time) bool {
+	return !r.Period.End.IsZero() && r.Period.End.Before(StockholmDate(t))
+}
+
+// ReportExpiry shows an approved request whose period has ended as expired,
+// even before the sweep has recorded the transition.
+func (r *Request) ReportExpiry(t time.Time) {
+	if r.Status == StatusApproved && r.Ended(t) {
+		r.Status = StatusExpired
+	}
+}

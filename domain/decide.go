@@ -1,0 +1,211 @@
+package domain
+
+import (
+	"slices"
+	"time"
+)
+
+// Decision outcomes (PRODUCT.md §2).
+const (
+	OutcomeApprove        = "approve"
+	OutcomeReject         = "reject"
+	OutcomeRequestChanges = "request_changes"
+)
+
+// CodeSeparationOfDuties refuses a decision that one person may not make:
+// on a request they created, on a second stage of one request, or twice on
+// one stage. It is a 403.
+const CodeSeparationOfDuties = "separation_of_duties"
+
+// Limits on a decision's text.
+const (
+	MaxComment       = 4000
+	MaxConditions    = 50
+	MaxConditionText = 1000
+)
+
+// DecisionInput is what an approver sends.
+type DecisionInput struct {
+	Stage      string
+	Outcome    string
+	Comment    string
+	Conditions []string
+}
+
+// ValidateDecision checks a decision's fields, naming every bad one.
+func ValidateDecision(in DecisionInput) error {
+	v := &validator{}
+	if in.Stage == "" {
+		v.add("stage", "is required")
+	}
+	v.oneOf("outcome", in.Outcome, OutcomeApprove, OutcomeReject, OutcomeRequestChanges)
+	needsComment := in.Outcome == OutcomeReject || in.Outcome == OutcomeRequestChanges
+	v.text("comment", in.Comment, needsComment, MaxComment)
+	if needsComment && len(v.errs) > 0 && v.errs[len(v.errs)-1].Field == "comment" && in.Comment == "" {
+		v.errs[len(v.errs)-1].Message = "is required: a rejection or a request for changes must give its reasons"
+	}
+	if len(in.Conditions) > MaxConditions {
+		v.add("conditions", "must have at most %d items", MaxConditions)
+	}
+	for i, c := range in.Conditions {
+		v.text(fieldIndex("conditions", i), c, true, MaxConditionText)
+	}
+	if in.Outcome != OutcomeApprove && len(in.Conditions) > 0 {
+		v.add("conditions", "only an approval carries conditions")
+	}
+	if len(v.errs) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the decision is not valid", Fields: v.errs}
+	}
+	return nil
+}
+
+// CheckSeparationOfDuties refuses a decision by actor (or by a delegate
+// acting for actingFor) that separation of duties forbids on r's current
+// route: nobody decides a request they created, two stages of one request,
+// or twice on one stage.
+func CheckSeparationOfDuties(r *Request, stage, actor, actingFor string) error {
+	people := []string{actor}
+	if actingFor != "" {
+		people = append(people, actingFor)
+	}
+	if slices.Contains(people, r.CreatedBy) {
+		return Errorf(CodeSeparationOfDuties, "nobody decides a request they created")
+	}
+	for _, s := range r.Route.Stages {
+		for _, d := range s.Decisions {
+			if !slices.Contains(people, d.By) && !slices.Contains(people, d.ActingFor) {
+				continue
+			}
+			if s.ID == stage {
+				return Errorf(CodeSeparationOfDuties, "%s has already decided stage %s of this request", d.By, stage)
+			}
+			return Errorf(CodeSeparationOfDuties, "%s has already decided stage %s of this request; nobody decides two stages of one request", d.By, s.ID)
+		}
+	}
+	return nil
+}
+
+// ApplyDecision records d on its stage of r and moves the route and the
+// request on: a stage is approved with its required number of distinct
+// approvals; when every stage of an order is approved the next order becomes
+// active (its deadlines counted from now); when the last stage is approved
+// the request is approved with the union of all conditions. A rejection
+// rejects the request; a request for changes returns it to the liaison
+// officer. Either way the stages still open are cancelled. It returns the
+// request's new status. The caller has checked role and separation of duties.
+func ApplyDecision(r *Request, d Decision, now time.Time) (Status, error) {
+	if r.Status != StatusInReview || r.Route == nil {
+		return "", Errorf(CodeInvalidTransition, "only a request in review can be decided; this one is %s", r.Status)
+	}
+	st := r.Route.stage(d.Stage)
+	if st == nil {
+		return "", &Error{Code: CodeInvalid, Message: "no such stage on this request's route",
+			Fields: []FieldError{{"stage", "unknown stage " + quote(d.Stage)}}}
+	}
+	if st.Status != StageActive {
+		return "", Errorf(CodeConflict, "stage %s is %s, not active", st.ID, st.Status)
+	}
+	st.Decisions = append(st.Decisions, d)
+	switch d.Outcome {
+	case OutcomeReject:
+		st.Status = StageRejected
+		return r.finish(ActionReject, now)
+	case OutcomeRequestChanges:
+		st.Status = StageChangesRequested
+		return r.finish(ActionRequestChanges, now)
+	}
+	if st.approvals() < st.ApprovalsRequired {
+		return r.Status, nil
+	}
+	st.Status = StageApproved
+	if r.Route.activateNext(now) {
+		return r.Status, nil
+	}
+	r.Conditions = r.Route.conditions()
+	return r.finish(ActionApprove, now)
+}
+
+// finish ends review with action: open stages are cancelled and the
+// decision time recorded when the request reaches a final decision.
+func (r *Request) finish(action Action, now time.Time) (Status, error) {
+	to, err := Transition(r.Status, action)
+	if err != nil {
+		return "", err
+	}
+	r.Route.cancelOpen()
+	r.Status = to
+	if to != StatusChangesRequested {
+		r.DecidedAt = &now
+	}
+	return to, nil
+}
+
+func (rt *Route) stage(id string) *Stage {
+	for i := range rt.Stages {
+		if rt.Stages[i].ID == id {
+			return &rt.Stages[i]
+		}
+	}
+	return nil
+}
+
+// approvals counts the distinct approvers of the stage.
+func (s *Stage) approvals() int {
+	var who []string
+	for _, d := range s.Decisions {
+		if d.Outcome == OutcomeApprove && !slices.Contains(who, d.By) {
+			who = append(who, d.By)
+		}
+	}
+	return len(who)
+}
+
+// activateNext activates the next order of stages once every stage of the
+// current order is approved. It reports whether any stage is still open.
+func (rt *Route) activateNext(now time.Time) bool {
+	next := 0
+	for _, s := range rt.Stages {
+		switch s.Status {
+		case StageActive:
+			return true // the current order is not finished
+		case StagePending:
+			if next == 0 || s.Order < next {
+				next = s.Order
+			}
+		}
+	}
+	if next == 0 {
+		return false
+	}
+	for i := range rt.Stages {
+		if s := &rt.Stages[i]; s.Status == StagePending && s.Order == next {
+			due := AddWorkingDays(now, s.SLAWorkingDays)
+			s.Status, s.ActivatedAt, s.DueAt = StageActive, &now, &due
+		}
+	}
+	return true
+}
+
+func (rt *Route) cancelOpen() {
+	for i := range rt.Stages {
+		if s := &rt.Stages[i]; s.Status == StageActive || s.Status == StagePending {
+			s.Status = StageCancelled
+		}
+	}
+}
+
+// conditions is the union of every approval's conditions, in route order
+// (stage by stage, decision by decision), each condition once.
+func (rt *Route) conditions() []string {
+	out := []string{}
+	for _, s := range rt.Stages {
+		for _, d := range s.Decisions {
+			for _, c := range d.Conditions {
+				if !slices.Contains(out, c) {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,197 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+var decideNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+
+// reviewed builds a request in review by lo-no with the default route shape:
+// intake (1), range_safety and operations (2), ministry needing 2 (3).
+func reviewed() *Request {
+	plan := RoutingResult{PolicyVersion: "t", Stages: []PlannedStage{
+		{ID: "intake", Role: RoleHNS, Order: 1, ApprovalsRequired: 1, SLAWorkingDays: 2},
+		{ID: "range_safety", Role: RoleRange, Order: 2, ApprovalsRequired: 1, SLAWorkingDays: 3},
+		{ID: "operations", Role: RoleOperations, Order: 2, ApprovalsRequired: 1, SLAWorkingDays: 3},
+		{ID: "ministry", Role: RoleMinistry, Order: 3, ApprovalsRequired: 2, SLAWorkingDays: 5},
+	}}
+	route, _ := BuildRoute(plan, decideNow.Add(-24*time.Hour))
+	return &Request{ID: "r1", Status: StatusInReview, CreatedBy: "lo-no", Route: route}
+}
+
+func decision(stage, by, outcome string, conditions ...string) Decision {
+	return Decision{Stage: stage, By: by, Outcome: outcome, Comment: "c", Conditions: conditions, At: decideNow}
+}
+
+func TestApplyDecisionJourney(t *testing.T) {
+	r := reviewed()
+	steps := []struct {
+		d          Decision
+		wantStatus Status
+		active     []string
+	}{
+		{decision("intake", "hns", OutcomeApprove), StatusInReview, []string{"range_safety", "operations"}},
+		{decision("operations", "ops", OutcomeApprove, "stay on roads"), StatusInReview, []string{"range_safety"}},
+		{decision("range_safety", "range", OutcomeApprove, "no firing after 22:00", "stay on roads"), StatusInReview, []string{"ministry"}},
+		{decision("ministry", "gov", OutcomeApprove), StatusInReview, []string{"ministry"}},
+		{decision("ministry", "gov2", OutcomeApprove), StatusApproved, nil},
+	}
+	for i, st := range steps {
+		got, err := ApplyDecision(r, st.d, decideNow)
+		if err != nil || got != st.wantStatus {
+			t.Fatalf("step %d: status %s, err %v; want %s", i, got, err, st.wantStatus)
+		}
+		var active []string
+		for _, s := range r.Route.Stages {
+			if s.Status == StageActive {
+				active = append(active, s.ID)
+			}
+		}
+		if len(active) != len(st.active) {
+			t.Fatalf("step %d: active stages %v, want %v", i, active, st.active)
+		}
+	}
+	if len(r.Conditions) != 2 || r.Conditions[0] != "no firing after 22:00" || r.Conditions[1] != "stay on roads" {
+		t.Errorf("conditions = %v, want the union in route order", r.Conditions)
+	}
+	if r.DecidedAt == nil {
+		t.Error("no decided_at")
+	}
+	// The ministry stage was activated when order 2 finished, and its
+	// deadline counts from then.
+	min := r.Route.stage("ministry")
+	if !min.ActivatedAt.Equal(decideNow) || !min.DueAt.Equal(AddWorkingDays(decideNow, 5)) {
+		t.Errorf("ministry activated %v due %v", min.ActivatedAt, min.DueAt)
+	}
+}
+
+func TestApplyDecisionEndings(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(r *Request)
+		d       Decision
+		want    Status
+		code    string
+	}{
+		{"reject ends it", nil, decision("intake", "hns", OutcomeReject), StatusRejected, ""},
+		{"changes go back", nil, decision("intake", "hns", OutcomeRequestChanges), StatusChangesRequested, ""},
+		{"pending stage", nil, decision("ministry", "gov", OutcomeApprove), "", CodeConflict},
+		{"unknown stage", nil, decision("coffee", "gov", OutcomeApprove), "", CodeInvalid},
+		{"not in review", func(r *Request) { r.Status = StatusApproved }, decision("intake", "hns", OutcomeApprove), "", CodeInvalidTransition},
+		{"same approver twice does not count twice", func(r *Request) {
+			r.Route.Stages[0].ApprovalsRequired = 2
+			r.Route.Stages[0].Decisions = []Decision{decision("intake", "hns", OutcomeApprove)}
+		}, decision("intake", "hns", OutcomeApprove), StatusInReview, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := reviewed()
+			if tt.prepare != nil {
+				tt.prepare(r)
+			}
+			got, err := ApplyDecision(r, tt.d, decideNow)
+			if tt.code != "" {
+				if ErrorCode(err) != tt.code {
+					t.Fatalf("err = %v, want %s", err, tt.code)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %s, %v; want %s", got, err, tt.want)
+			}
+			if tt.want == StatusRejected || tt.want == StatusChangesRequested {
+				for _, s := range r.Route.Stages[1:] {
+					if s.Status != StageCancelled {
+						t.Errorf("stage %s is %s after the request left review", s.ID, s.Status)
+					}
+				}
+			}
+			if tt.name == "same approver twice does not count twice" && r.Route.Stages[0].Status != StageActive {
+				t.Error("one approver deciding twice completed a stage needing two")
+			}
+		})
+	}
+}
+
+func TestSeparationOfDuties(t *testing.T) {
+	r := reviewed()
+	r.Route.Stages[0].Decisions = []Decision{{Stage: "intake", By: "hns", Outcome: OutcomeApprove}}
+	r.Route.Stages[2].Decisions = []Decision{{Stage: "operations", By: "ops2", ActingFor: "ops", Outcome: OutcomeApprove}}
+	tests := []struct {
+		stage, actor, actingFor string
+		ok                      bool
+	}{
+		{"range_safety", "range", "", true},
+		{"range_safety", "lo-no", "", false},       // the creator
+		{"range_safety", "hns", "", false},         // a second stage
+		{"intake", "hns", "", false},               // twice on one stage
+		{"range_safety", "x", "hns", false},        // a delegate acting for someone who decided
+		{"range_safety", "ops", "", false},         // the delegator of a decision made for them
+		{"range_safety", "range2", "lo-no", false}, // acting for the creator
+	}
+	for _, tt := range tests {
+		err := CheckSeparationOfDuties(r, tt.stage, tt.actor, tt.actingFor)
+		if tt.ok != (err == nil) || (!tt.ok && ErrorCode(err) != CodeSeparationOfDuties) {
+			t.Errorf("%s by %s for %q: err = %v, want ok=%v", tt.stage, tt.actor, tt.actingFor, err, tt.ok)
+		}
+	}
+}
+
+func TestValidateDecision(t *testing.T) {
+	tests := []struct {
+		in     DecisionInput
+		fields []string
+	}{
+		{DecisionInput{Stage: "intake", Outcome: OutcomeApprove}, nil},
+		{DecisionInput{Stage: "intake", Outcome: OutcomeApprove, Conditions: []string{"c"}}, nil},
+		{DecisionInput{Stage: "intake", Outcome: OutcomeReject}, []string{"comment"}},
+		{DecisionInput{Stage: "intake", Outcome: OutcomeRequestChanges}, []string{"comment"}},
+		{DecisionInput{Outcome: "maybe"}, []string{"stage", "outcome"}},
+		{DecisionInput{Stage: "intake", Outcome: OutcomeReject, Comment: "no", Conditions: []string{"c"}}, []string{"conditions"}},
+		{DecisionInput{Stage: "intake", Outcome: OutcomeApprove, Conditions: []string{""}}, []string{"conditions[0]"}},
+	}
+	for _, tt := range tests {
+		err := ValidateDecision(tt.in)
+		if tt.fields == nil {
+			if err != nil {
+				t.Errorf("%+v: %v", tt.in, err)
+			}
+			continue
+		}
+		e, _ := err.(*Error)
+		if e == nil {
+			t.Errorf("%+v: accepted", tt.in)
+			continue
+		}
+		for i, f := range tt.fields {
+			if i >= len(e.Fields) || e.Fields[i].Field != f {
+				t.Errorf("%+v: fields %+v, want %v", tt.in, e.Fields, tt.fields)
+			}
+		}
+	}
+}
+
+func TestDelegationActive(t *testing.T) {
+	d := Delegation{Starts: decideNow, Ends: decideNow.Add(time.Hour)}
+	if !d.Active(decideNow) || d.Active(decideNow.Add(time.Hour)) || d.Active(decideNow.Add(-time.Second)) {
+		t.Error("active window wrong")
+	}
+	revoked := decideNow
+	d.RevokedAt = &revoked
+	if d.Active(decideNow.Add(time.Minute)) {
+		t.Error("a revoked delegation grants its role")
+	}
+}
+
+func TestReportExpiry(t *testing.T) {
+	r := &Request{Status: StatusApproved, Details: Details{Period: Period{Start: date("2026-11-01"), End: date("2026-11-23")}}}
+	r.ReportExpiry(time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)) // 23:00 on the 23rd in Stockholm: still the last day
+	if r.Status != StatusApproved {
+		t.Fatal("expired on its last day")
+	}
+	r.ReportExpiry(time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC)) // 00:30 on the 24th in Stockholm
+	if r.Status != StatusExpired {
+		t.Fatal("not expired after its last day")
+	}
+}

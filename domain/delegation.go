@@ -1,0 +1,79 @@
+package domain
+
+import "time"
+
+// Delegation lets an approver's role be exercised by another user for a
+// period: the delegate decides "acting for" the delegator.
+type Delegation struct {
+	ID        string
+	From      string // the delegator, who holds Role directly
+	To        string // the delegate
+	Role      Role
+	Starts    time.Time
+	Ends      time.Time
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Active reports whether the delegation grants its role at t.
+func (d Delegation) Active(t time.Time) bool {
+	return d.RevokedAt == nil && !t.Before(d.Starts) && t.Before(d.Ends)
+}
+
+// MaxDelegation bounds how long one delegation may run.
+const MaxDelegation = 366 * 24 * time.Hour
+
+// DelegationInput is what a delegator asks for.
+type DelegationInput struct {
+	To     string
+	Role   Role
+	Starts time.Time // zero means now
+	Ends   time.Time
+}
+
+// validateDelegation checks the request against the delegator's own roles
+// (a delegate cannot delegate further: only directly held roles count) and
+// the delegate's account.
+func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time) error {
+	v := &validator{}
+	switch {
+	case !in.Role.IsApprover():
+		v.add("role", "must be an approver role")
+	case !p.HasRole(in.Role):
+		v.add("role", "you can delegate only a role you hold yourself; a delegate cannot delegate further")
+	}
+	switch {
+	case in.To == "":
+		v.add("to", "is required")
+	case in.To == p.Subject:
+		v.add("to", "you cannot delegate to yourself")
+	case to == nil:
+		v.add("to", "unknown user %s", quote(in.To))
+	case !to.hasApproverRole():
+		v.add("to", "the delegate must be an approver")
+	}
+	switch {
+	case in.Ends.IsZero():
+		v.add("ends", "is required")
+	case !in.Ends.After(in.Starts):
+		v.add("ends", "must be after starts")
+	case in.Ends.Sub(in.Starts) > MaxDelegation:
+		v.add("ends", "a delegation may run at most 366 days")
+	}
+	if in.Starts.Before(now.Add(-time.Minute)) {
+		v.add("starts", "must not be in the past")
+	}
+	if len(v.errs) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the delegation is not valid", Fields: v.errs}
+	}
+	return nil
+}
+
+func (u *User) hasApproverRole() bool {
+	for _, r := range u.Roles {
+		if r.IsApprover() {
+			return true
+		}
+	}
+	return false
+}

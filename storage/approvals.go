@@ -1,0 +1,99 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"exaccess/domain"
+)
+
+type stageRow struct {
+	RequestID         string     `gorm:"column:request_id;primaryKey"`
+	StageID           string     `gorm:"column:stage_id;primaryKey"`
+	Role              string     `gorm:"column:role"`
+	StageOrder        int        `gorm:"column:stage_order"`
+	Status            string     `gorm:"column:status"`
+	ApprovalsRequired int        `gorm:"column:approvals_required"`
+	Approvals         int        `gorm:"column:approvals"`
+	ActivatedAt       *time.Time `gorm:"column:activated_at"`
+	DueAt             *time.Time `gorm:"column:due_at"`
+}
+
+func (stageRow) TableName() string { return "request_stages" }
+
+type decisionRow struct {
+	ID        string    `gorm:"column:id;primaryKey"`
+	RequestID string    `gorm:"column:request_id"`
+	StageID   string    `gorm:"column:stage_id"`
+	DecidedBy string    `gorm:"column:decided_by"`
+	ActingFor string    `gorm:"column:acting_for"`
+	Outcome   string    `gorm:"column:outcome"`
+	At        time.Time `gorm:"column:at"`
+}
+
+func (decisionRow) TableName() string { return "request_decisions" }
+
+// newStageRows projects the request's current route into rows. Only the
+// current route is projected: a resubmission re-routes from scratch and the
+// earlier decisions stop counting (they stay in the audit log).
+func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
+	if r.Route == nil {
+		return nil, nil
+	}
+	var stages []stageRow
+	var decisions []decisionRow
+	for _, s := range r.Route.Stages {
+		approvals := 0
+		for _, d := range s.Decisions {
+			if d.Outcome == domain.OutcomeApprove {
+				approvals++
+			}
+			decisions = append(decisions, decisionRow{ID: d.ID, RequestID: r.ID, StageID: s.ID, DecidedBy: d.By,
+				ActingFor: d.ActingFor, Outcome: d.Outcome, At: d.At.UTC().Truncate(time.Microsecond)})
+		}
+		stages = append(stages, stageRow{RequestID: r.ID, StageID: s.ID, Role: string(s.Role), StageOrder: s.Order,
+			Status: string(s.Status), ApprovalsRequired: s.ApprovalsRequired, Approvals: approvals,
+			ActivatedAt: utcMicro(s.ActivatedAt), DueAt: utcMicro(s.DueAt)})
+	}
+	return stages, decisions
+}
+
+// writeStages rewrites the request's stage and decision rows from its route,
+// inside the caller's transaction.
+func (t *tx) writeStages(r *domain.Request) error {
+	if err := t.g.Where("request_id = ?", r.ID).Delete(&stageRow{}).Error; err != nil {
+		return translate(err, "request stages")
+	}
+	if err := t.g.Where("request_id = ?", r.ID).Delete(&decisionRow{}).Error; err != nil {
+		return translate(err, "request decisions")
+	}
+	stages, decisions := newStageRows(r)
+	if len(stages) > 0 {
+		if err := t.g.Create(&stages).Error; err != nil {
+			return translate(err, "request stages")
+		}
+	}
+	if len(decisions) > 0 {
+		if err := t.g.Create(&decisions).Error; err != nil {
+			return translate(err, "request decisions")
+		}
+	}
+	return nil
+}
+
+func utcMicro(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}
+
+// ListExpired returns ids of approved requests whose period ended before day.
+func (d *DB) ListExpired(ctx context.Context, day time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := d.reader.WithContext(ctx).Model(&requestRow{}).
+		Where("status = ? AND period_end < ?", string(domain.StatusApproved), newSQLDate(day)).
+		Order("period_end").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err, "expired requests")
+}

@@ -1,0 +1,107 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
+
+type delegationRow struct {
+	ID        string     `gorm:"column:id;primaryKey"`
+	FromUser  string     `gorm:"column:from_user"`
+	ToUser    string     `gorm:"column:to_user"`
+	Role      string     `gorm:"column:role"`
+	StartsAt  time.Time  `gorm:"column:starts_at"`
+	EndsAt    time.Time  `gorm:"column:ends_at"`
+	CreatedAt time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	RevokedAt *time.Time `gorm:"column:revoked_at"`
+}
+
+func (delegationRow) TableName() string { return "delegations" }
+
+func newDelegationRow(d *domain.Delegation) delegationRow {
+	return delegationRow{ID: d.ID, FromUser: d.From, ToUser: d.To, Role: string(d.Role),
+		StartsAt: d.Starts.UTC().Truncate(time.Microsecond), EndsAt: d.Ends.UTC().Truncate(time.Microsecond),
+		CreatedAt: d.CreatedAt.UTC().Truncate(time.Microsecond), RevokedAt: utcMicro(d.RevokedAt)}
+}
+
+func toDomainDelegation(row delegationRow) domain.Delegation {
+	return domain.Delegation{ID: row.ID, From: row.FromUser, To: row.ToUser, Role: domain.Role(row.Role),
+		Starts: row.StartsAt.UTC(), Ends: row.EndsAt.UTC(), CreatedAt: row.CreatedAt.UTC(), RevokedAt: utcMicro(row.RevokedAt)}
+}
+
+func activeDelegations(g *gorm.DB, user string, t time.Time) ([]domain.Delegation, error) {
+	var rows []delegationRow
+	t = t.UTC().Truncate(time.Microsecond)
+	err := g.Where("to_user = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", user, t, t).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "delegations")
+	}
+	out := make([]domain.Delegation, len(rows))
+	for i, row := range rows {
+		out[i] = toDomainDelegation(row)
+	}
+	return out, nil
+}
+
+// ActiveDelegations are the delegations to user that grant a role at t.
+func (d *DB) ActiveDelegations(ctx context.Context, user string, t time.Time) ([]domain.Delegation, error) {
+	return activeDelegations(d.reader.WithContext(ctx), user, t)
+}
+
+// ListDelegations returns the delegations given by or to user (all when
+// user is ""), newest first, at most 500.
+func (d *DB) ListDelegations(ctx context.Context, user string) ([]domain.Delegation, error) {
+	q := d.reader.WithContext(ctx).Model(&delegationRow{})
+	if user != "" {
+		q = q.Where("from_user = ? OR to_user = ?", user, user)
+	}
+	var rows []delegationRow
+	if err := q.Order("id DESC").Limit(500).Find(&rows).Error; err != nil {
+		return nil, translate(err, "delegations")
+	}
+	out := make([]domain.Delegation, len(rows))
+	for i, row := range rows {
+		out[i] = toDomainDelegation(row)
+	}
+	return out, nil
+}
+
+// ActiveDelegations reads inside the transaction, so a decision sees a
+// revocation committed before it.
+func (t *tx) ActiveDelegations(user string, at time.Time) ([]domain.Delegation, error) {
+	return activeDelegations(t.g, user, at)
+}
+
+// CreateDelegation inserts d.
+func (t *tx) CreateDelegation(d *domain.Delegation) error {
+	row := newDelegationRow(d)
+	return translate(t.g.Create(&row).Error, "delegation")
+}
+
+// GetDelegation reads one delegation.
+func (t *tx) GetDelegation(id string) (*domain.Delegation, error) {
+	var row delegationRow
+	if err := t.g.Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "delegation")
+	}
+	d := toDomainDelegation(row)
+	return &d, nil
+}
+
+// RevokeDelegation sets revoked_at once; a second revocation is a conflict.
+func (t *tx) RevokeDelegation(id string, at time.Time) error {
+	res := t.g.Model(&delegationRow{}).Where("id = ? AND revoked_at IS NULL", id).
+		Update("revoked_at", at.UTC().Truncate(time.Microsecond))
+	if res.Error != nil {
+		return translate(res.Error, "delegation")
+	}
+	if res.RowsAffected == 0 {
+		return domain.Errorf(domain.CodeConflict, "the delegation was already revoked")
+	}
+	return nil
+}

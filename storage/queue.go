@@ -1,0 +1,85 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"exaccess/domain"
+)
+
+// queueRow is one active stage joined with its request's summary columns.
+type queueRow struct {
+	RequestID         string
+	Reference         *string
+	Nation            string
+	ExerciseName      string
+	PeriodStart       sqlDate
+	PeriodEnd         sqlDate
+	Version           int
+	StageID           string
+	Role              string
+	ApprovalsRequired int
+	Approvals         int
+	ActivatedAt       *time.Time
+	DueAt             time.Time
+}
+
+// ListQueue is a keyset walk of the request_stages_queue index: active
+// stages of the given roles ordered by (due_at, request_id, stage_id), from
+// the cursor on, without OFFSET or COUNT. Requests on which the excluded
+// actors have decided are skipped through the (request_id, decided_by)
+// index.
+func (d *DB) ListQueue(ctx context.Context, f domain.QueueFilter) (domain.QueuePage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	limit = min(limit, maxListLimit)
+	roles := make([]string, len(f.Roles))
+	for i, r := range f.Roles {
+		roles[i] = string(r)
+	}
+	q := d.reader.WithContext(ctx).Table("request_stages s").
+		Select(`s.request_id, r.reference, r.nation, r.exercise_name, r.period_start, r.period_end, r.version,
+			s.stage_id, s.role, s.approvals_required, s.approvals, s.activated_at, s.due_at`).
+		Joins("JOIN requests r ON r.id = s.request_id").
+		Where("s.status = ? AND s.role IN ?", string(domain.StageActive), roles)
+	if f.Nation != "" {
+		q = q.Where("r.nation = ?", f.Nation)
+	}
+	if f.OverdueAt != nil {
+		q = q.Where("s.due_at < ?", f.OverdueAt.UTC())
+	}
+	if len(f.ExcludeActor) > 0 {
+		q = q.Where(`NOT EXISTS (SELECT 1 FROM request_decisions d WHERE d.request_id = s.request_id
+			AND (d.decided_by IN ? OR d.acting_for IN ?))`, f.ExcludeActor, f.ExcludeActor)
+	}
+	if c := f.After; c != nil {
+		q = q.Where("(s.due_at > ? OR (s.due_at = ? AND (s.request_id > ? OR (s.request_id = ? AND s.stage_id > ?))))",
+			c.DueAt.UTC(), c.DueAt.UTC(), c.RequestID, c.RequestID, c.StageID)
+	}
+	var rows []queueRow
+	err := q.Order("s.due_at, s.request_id, s.stage_id").Limit(limit + 1).Scan(&rows).Error
+	if err != nil {
+		return domain.QueuePage{}, translate(err, "queue")
+	}
+	var page domain.QueuePage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		page.Next = &domain.QueueCursor{DueAt: last.DueAt.UTC(), RequestID: last.RequestID, StageID: last.StageID}
+	}
+	page.Items = make([]domain.QueueItem, len(rows))
+	for i, row := range rows {
+		page.Items[i] = toDomainQueueItem(row)
+	}
+	return page, nil
+}
+
+func toDomainQueueItem(row queueRow) domain.QueueItem {
+	return domain.QueueItem{RequestID: row.RequestID, Reference: derefString(row.Reference), Nation: row.Nation,
+		ExerciseName: row.ExerciseName, Period: domain.Period{Start: row.PeriodStart.Time, End: row.PeriodEnd.Time},
+		RequestVersion: row.Version, StageID: row.StageID, Role: domain.Role(row.Role),
+		ApprovalsRequired: row.ApprovalsRequired, Approvals: row.Approvals,
+		ActivatedAt: utcMicro(row.ActivatedAt), DueAt: row.DueAt.UTC()}
+}
