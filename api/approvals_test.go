@@ -69,8 +69,10 @@ func TestApprovalJourney(t *testing.T) {
 		wantProblem(t, e.decide("hns", id, tag, "intake", "reject", ""), 422, "invalid", "comment")
 		// An unknown stage.
 		wantProblem(t, e.decide("hns", id, tag, "coffee", "approve", ""), 422, "invalid", "stage")
-		if n := e.auditCount(id); n != 2 {
-			t.Fatalf("refused decisions left %d audit entries, want 2 (create, submit)", n)
+		// Only the attempts beyond one's authority are audited: the liaison
+		// officer's and the range officer's, not stale versions or bad fields.
+		if who := e.refusals(id); strings.Join(who, ",") != "lo-no,range" || e.auditCount(id) != 4 {
+			t.Fatalf("refusals by %v, %d entries; want lo-no,range and 4 (create, submit, 2 refusals)", who, e.auditCount(id))
 		}
 
 		// The queue shows intake to hns, with the version to decide on.
@@ -135,6 +137,11 @@ func TestApprovalJourney(t *testing.T) {
 		}
 		if len(hist) != 7 || strings.Join(decided, ",") != "hns,range,ops,gov,gov2" {
 			t.Fatalf("history has %d entries, decisions by %v", len(hist), decided)
+		}
+		// Approvers and auditors also see the refused attempts; the nation does not.
+		all := e.do("auditor", http.MethodGet, path+"/history", nil).JSON(t)["items"].([]any)
+		if len(all) != 11 || strings.Join(e.refusals(id), ",") != "lo-no,range,hns,gov" {
+			t.Fatalf("auditor's history has %d entries, refusals by %v", len(all), e.refusals(id))
 		}
 		wantProblem(t, e.do("lo-de", http.MethodGet, path+"/history", nil), 404, "not_found")
 

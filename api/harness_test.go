@@ -103,8 +103,8 @@ func newEnv(t testing.TB, dsn string) *env {
 	e.clock = clock
 	e.approvals = domain.NewApprovalService(db, func() time.Time { return e.clock() }, newID)
 	e.srv = New(Deps{Tokens: tokens, Requests: domain.NewRequestService(db, policy, ref, func() time.Time { return e.clock() }, newID),
-		Approvals: e.approvals,
-		Users:     db, Reference: ref, OpenAPI: docs.OpenAPI, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+		Approvals: e.approvals, Refusals: domain.NewRefusalLog(db, func() time.Time { return e.clock() }),
+		Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	return e
 }
 
@@ -223,6 +223,22 @@ func (e *env) create(as string, body map[string]any) (string, string) {
 	r := e.do(as, http.MethodPost, "/api/v1/requests", body)
 	want(e.t, r, http.StatusCreated)
 	return r.JSON(e.t)["id"].(string), r.Header.Get("ETag")
+}
+
+// refusals returns the actors of the refusal entries of a request, in order.
+func (e *env) refusals(id string) []string {
+	e.t.Helper()
+	entries, err := e.db.ListAudit(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var who []string
+	for _, en := range entries {
+		if en.Action == domain.AuditRequestRefused {
+			who = append(who, en.Actor)
+		}
+	}
+	return who
 }
 
 // auditCount is the number of audit entries recorded for a request.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -86,10 +87,26 @@ func (s *Server) authorize(a access) echo.MiddlewareFunc {
 			}
 			c.Set(ctxPrincipal, p)
 			if len(a.roles) > 0 && !p.HasAnyRole(a.roles...) {
-				return domain.Errorf(domain.CodeForbidden, "your role may not do this")
+				err = domain.Errorf(domain.CodeForbidden, "your role may not do this")
+			} else {
+				err = next(c)
 			}
-			return next(c)
+			s.recordRefusal(c, p, err)
+			return err
 		}
+	}
+}
+
+// recordRefusal logs a failed authorization on an existing request in the
+// audit log: who tried what. Routes on one request carry its id.
+func (s *Server) recordRefusal(c echo.Context, p domain.Principal, cause error) {
+	id := c.Param("id")
+	if cause == nil || id == "" || !strings.HasPrefix(c.Path(), "/api/v1/requests/:id") {
+		return
+	}
+	ctx := context.WithoutCancel(c.Request().Context())
+	if err := s.Refusals.Record(ctx, p, id, c.Request().Method+" "+c.Path(), cause); err != nil {
+		s.Log.Error("record refusal", "request_id", requestID(c), "error", err.Error())
 	}
 }
 

@@ -104,8 +104,13 @@ func TestNationIsolation(t *testing.T) {
 		}
 		// A colleague of the same nation sees and may edit it.
 		want(t, e.do("lo-no2", http.MethodGet, base, nil), 200)
-		if e.auditCount(id) != 1 {
-			t.Errorf("refused attempts changed the audit trail of the request")
+		// Each refused attempt on the existing request is audited (who tried
+		// what); the attempts on a missing one are not.
+		if who := e.refusals(id); strings.Join(who, ",") != "lo-de,lo-de,lo-de,lo-de" || e.auditCount(id) != 5 {
+			t.Errorf("refusals by %v, %d entries; want four by lo-de", who, e.auditCount(id))
+		}
+		if got := e.do("lo-no", http.MethodGet, base, nil).JSON(t); got["version"].(float64) != 1 || got["status"] != "draft" {
+			t.Errorf("refused attempts changed the request: %v", got)
 		}
 	})
 }

@@ -16,6 +16,7 @@ type Deps struct {
 	Tokens    *auth.Tokens
 	Requests  *domain.RequestService
 	Approvals *domain.ApprovalService
+	Refusals  *domain.RefusalLog
 	Users     UserLookup
 	Reference *domain.ReferenceData
 	OpenAPI   []byte // the OpenAPI document served at /api/v1/openapi.yaml

@@ -56,7 +56,19 @@ func (s *ApprovalService) History(ctx context.Context, p Principal, id string) (
 	if !r.Visible(p) {
 		return nil, ErrNotFound("request")
 	}
-	return s.store.ListAudit(ctx, id)
+	entries, err := s.store.ListAudit(ctx, id)
+	if err != nil || !p.IsLiaison() {
+		return entries, err
+	}
+	// Refused attempts name users of other nations and Swedish authorities;
+	// they are for auditors and approvers, not for the sending nation.
+	out := entries[:0]
+	for _, e := range entries {
+		if e.Action != AuditRequestRefused {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // CreateDelegation lets another approver exercise one of the caller's roles

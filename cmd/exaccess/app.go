@@ -64,7 +64,8 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		users:     domain.NewUserService(db, ref, time.Now, newID),
 		requests:  domain.NewRequestService(db, policy, ref, time.Now, newID),
 		approvals: domain.NewApprovalService(db, time.Now, newID)}
-	a.api = api.New(api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log})
+	a.api = api.New(api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals,
+		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log})
 	return a, nil
 }
 
