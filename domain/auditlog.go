@@ -1,0 +1,103 @@
+package domain
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// AuditExported is the action of the entry that records an audit export:
+// who exported which range, in which format.
+const AuditExported = "audit.exported"
+
+// AuditLog is the port of the verifiable audit log: the Merkle tree over
+// the audit entries, its signed checkpoints, proofs, and exports. The
+// auditlog package implements it; the API calls it. Entries themselves are
+// appended only through Tx.AppendAudit, in the transaction of the change
+// they record.
+type AuditLog interface {
+	// Checkpoint signs the tree head of the log as it is now, keeps the
+	// signed checkpoint, and returns it.
+	Checkpoint(ctx context.Context) (AuditCheckpoint, error)
+	// VerifierKey is the public key that checks checkpoints, in the text
+	// form of golang.org/x/mod/sumdb/note.
+	VerifierKey() string
+	// InclusionProof proves that entry index is in the tree of size entries
+	// (tlog.ProveRecord). Out-of-range arguments are CodeInvalid naming
+	// "index" or "size".
+	InclusionProof(ctx context.Context, index, size int64) ([]AuditHash, error)
+	// ConsistencyProof proves that the tree of oldSize entries is a prefix
+	// of the tree of newSize entries (tlog.ProveTree). Out-of-range
+	// arguments are CodeInvalid naming "old" or "new".
+	ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]AuditHash, error)
+	// Events returns one page of entries in index order.
+	Events(ctx context.Context, f AuditFilter) (AuditPage, error)
+	// StartExport fixes what an export covers (a signed checkpoint first,
+	// then the range up to it), records the export as an audit entry of
+	// its own, and returns the export, ready to be written.
+	StartExport(ctx context.Context, p Principal, req AuditExportRequest) (AuditExport, error)
+}
+
+// AuditHash is a SHA-256 hash of the audit log's Merkle tree.
+type AuditHash [32]byte
+
+// AuditCheckpoint is a signed tree head: the log's size, its root hash, and
+// the signed note that states both.
+type AuditCheckpoint struct {
+	Size int64
+	Root AuditHash
+	Note string
+}
+
+// AuditFilter selects audit entries. Empty fields do not filter.
+type AuditFilter struct {
+	From      *time.Time // entries at or after
+	To        *time.Time // entries before
+	RequestID string
+	Actor     string
+	Action    string
+	After     *int64 // keyset cursor: the index of the last entry of the previous page
+	Limit     int
+}
+
+// AuditRecord is one entry as stored: its index and its canonical JSON,
+// the exact bytes that are its Merkle leaf.
+type AuditRecord struct {
+	Index int64
+	Entry []byte
+}
+
+// AuditPage is one page of audit entries; NextAfter is nil on the last page.
+type AuditPage struct {
+	Items     []AuditRecord
+	NextAfter *int64
+}
+
+// Audit export formats.
+const (
+	AuditFormatNDJSON = "ndjson" // the verifiable form: entry lines, then a trailer with proofs
+	AuditFormatCSV    = "csv"    // the human form
+)
+
+// AuditExportRequest asks for the entries from From (inclusive) to To
+// (exclusive), or all of them.
+type AuditExportRequest struct {
+	Format string
+	From   *time.Time
+	To     *time.Time
+}
+
+// AuditExportInfo says what an export covers: entries First..First+Count-1
+// of the log as signed at TreeSize entries.
+type AuditExportInfo struct {
+	Format   string
+	First    int64
+	Count    int64
+	TreeSize int64
+}
+
+// AuditExport is an export whose range is fixed; Write streams it.
+type AuditExport interface {
+	Info() AuditExportInfo
+	Write(ctx context.Context, w io.Writer) error
+}
