@@ -2,7 +2,11 @@ package storage
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"exaccess/domain"
 )
@@ -28,22 +32,56 @@ type queueRow struct {
 // stages of the given roles ordered by (due_at, request_id, stage_id), from
 // the cursor on, without OFFSET or COUNT. Requests on which the excluded
 // actors have decided are skipped through the (request_id, decided_by)
-// index.
+// index. Each role is its own walk (an IN list would make SQLite sort); the
+// walks, each already in order, are merged here.
 func (d *DB) ListQueue(ctx context.Context, f domain.QueueFilter) (domain.QueuePage, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = defaultListLimit
 	}
 	limit = min(limit, maxListLimit)
-	roles := make([]string, len(f.Roles))
-	for i, r := range f.Roles {
-		roles[i] = string(r)
+	var rows []queueRow
+	for _, role := range f.Roles {
+		var part []queueRow
+		err := queueQuery(d.reader.WithContext(ctx), role, f).Limit(limit + 1).Scan(&part).Error
+		if err != nil {
+			return domain.QueuePage{}, translate(err, "queue")
+		}
+		rows = append(rows, part...)
 	}
-	q := d.reader.WithContext(ctx).Table("request_stages s").
+	slices.SortFunc(rows, compareQueueRows)
+	var page domain.QueuePage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		page.Next = &domain.QueueCursor{DueAt: last.DueAt.UTC(), RequestID: last.RequestID, StageID: last.StageID}
+	}
+	page.Items = make([]domain.QueueItem, len(rows))
+	for i, row := range rows {
+		page.Items[i] = toDomainQueueItem(row)
+	}
+	return page, nil
+}
+
+// compareQueueRows orders as the index does: due_at, request id, stage id.
+func compareQueueRows(a, b queueRow) int {
+	if c := a.DueAt.Compare(b.DueAt); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.RequestID, b.RequestID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.StageID, b.StageID)
+}
+
+// queueQuery is the filtered, ordered walk of one role's active stages,
+// without its limit.
+func queueQuery(g *gorm.DB, role domain.Role, f domain.QueueFilter) *gorm.DB {
+	q := g.Table("request_stages s").
 		Select(`s.request_id, r.reference, r.nation, r.exercise_name, r.period_start, r.period_end, r.version,
 			s.stage_id, s.role, s.approvals_required, s.approvals, s.activated_at, s.due_at`).
 		Joins("JOIN requests r ON r.id = s.request_id").
-		Where("s.status = ? AND s.role IN ?", string(domain.StageActive), roles)
+		Where("s.status = ? AND s.role = ?", string(domain.StageActive), string(role))
 	if f.Nation != "" {
 		q = q.Where("r.nation = ?", f.Nation)
 	}
@@ -58,22 +96,7 @@ func (d *DB) ListQueue(ctx context.Context, f domain.QueueFilter) (domain.QueueP
 		q = q.Where("(s.due_at > ? OR (s.due_at = ? AND (s.request_id > ? OR (s.request_id = ? AND s.stage_id > ?))))",
 			c.DueAt.UTC(), c.DueAt.UTC(), c.RequestID, c.RequestID, c.StageID)
 	}
-	var rows []queueRow
-	err := q.Order("s.due_at, s.request_id, s.stage_id").Limit(limit + 1).Scan(&rows).Error
-	if err != nil {
-		return domain.QueuePage{}, translate(err, "queue")
-	}
-	var page domain.QueuePage
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		page.Next = &domain.QueueCursor{DueAt: last.DueAt.UTC(), RequestID: last.RequestID, StageID: last.StageID}
-	}
-	page.Items = make([]domain.QueueItem, len(rows))
-	for i, row := range rows {
-		page.Items[i] = toDomainQueueItem(row)
-	}
-	return page, nil
+	return q.Order("s.due_at, s.request_id, s.stage_id")
 }
 
 func toDomainQueueItem(row queueRow) domain.QueueItem {

@@ -1,0 +1,57 @@
+package storage
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
+
+// TestQueueQueryUsesIndex explains the very SQL ListQueue runs, for each
+// filter combination, and fails on a table scan of the stages or a sort:
+// the queue must stay an index walk at a million requests.
+func TestQueueQueryUsesIndex(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	cursor := &domain.QueueCursor{DueAt: now, RequestID: "r", StageID: "s"}
+	for name, f := range map[string]domain.QueueFilter{
+		"role":           {Roles: []domain.Role{domain.RoleHNS}},
+		"role and actor": {Roles: []domain.Role{domain.RoleHNS}, ExcludeActor: []string{"hns"}},
+		"nation":         {Roles: []domain.Role{domain.RoleHNS}, Nation: "NO", ExcludeActor: []string{"hns"}},
+		"overdue":        {Roles: []domain.Role{domain.RoleRange}, OverdueAt: &now},
+		"next page":      {Roles: []domain.Role{domain.RoleOperations}, After: cursor, ExcludeActor: []string{"ops"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := db.reader.WithContext(ctx)
+			sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return queueQuery(tx, f.Roles[0], f).Limit(51).Scan(&[]queueRow{}) })
+			var plan []struct {
+				ID, Parent, Notused int
+				Detail              string
+			}
+			if err := g.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
+				t.Fatalf("explain %s: %v", sql, err)
+			}
+			var details []string
+			for _, p := range plan {
+				details = append(details, p.Detail)
+			}
+			text := strings.Join(details, " | ")
+			if !strings.Contains(text, "request_stages_queue") || strings.Contains(text, "SCAN s") || strings.Contains(text, "TEMP B-TREE") {
+				t.Errorf("queue query does not walk its index:\n%s\n%s", sql, text)
+			}
+		})
+	}
+}
