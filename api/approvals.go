@@ -15,6 +15,8 @@ type decisionInput struct {
 	Outcome    string   `json:"outcome"`
 	Comment    string   `json:"comment"`
 	Conditions []string `json:"conditions"`
+	// OverrideReason approves despite a training-area conflict; audited.
+	OverrideReason string `json:"override_reason"`
 }
 
 type revokeInput struct {
@@ -36,7 +38,8 @@ func (s *Server) handleDecisionCreate(c echo.Context) error {
 		return err
 	}
 	r, err := s.Approvals.Decide(c.Request().Context(), principal(c), c.Param("id"), version,
-		domain.DecisionInput{Stage: in.Stage, Outcome: in.Outcome, Comment: in.Comment, Conditions: in.Conditions})
+		domain.DecisionInput{Stage: in.Stage, Outcome: in.Outcome, Comment: in.Comment, Conditions: in.Conditions,
+			OverrideReason: in.OverrideReason})
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ var statusOf = map[string]int{
 	domain.CodeNotFound:             http.StatusNotFound,
 	domain.CodeConflict:             http.StatusConflict,
 	domain.CodeInvalidTransition:    http.StatusConflict,
+	domain.CodeAreaConflict:         http.StatusConflict,
 	domain.CodeNotEligible:          http.StatusUnprocessableEntity,
 	domain.CodeUnauthorized:         http.StatusUnauthorized,
 	domain.CodeForbidden:            http.StatusForbidden,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -103,9 +104,19 @@ func newEnv(t testing.TB, dsn string) *env {
 	e.clock = clock
 	e.approvals = domain.NewApprovalService(db, func() time.Time { return e.clock() }, newID)
 	e.srv = New(Deps{Tokens: tokens, Requests: domain.NewRequestService(db, policy, ref, func() time.Time { return e.clock() }, newID),
-		Approvals: e.approvals, Refusals: domain.NewRefusalLog(db, func() time.Time { return e.clock() }),
-		Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+		Approvals: e.approvals, Frameworks: domain.NewFrameworkService(db, ref, func() time.Time { return e.clock() }, newID),
+		Refusals: domain.NewRefusalLog(db, func() time.Time { return e.clock() }),
+		Users:    db, Reference: ref, OpenAPI: docs.OpenAPI, Log: testLogger()})
 	return e
+}
+
+// testLogger discards the server's log unless EXACCESS_TEST_LOG is set,
+// which is how to see an internal error's cause while debugging a test.
+func testLogger() *slog.Logger {
+	if os.Getenv("EXACCESS_TEST_LOG") != "" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewJSONHandler(io.Discard, nil))
 }
 
 // resp is a recorded response.

@@ -12,29 +12,32 @@ import (
 // (it becomes empty). Read-only and unknown fields are refused by name.
 func applyMergePatch(base requestInput, patch []byte) (requestInput, error) {
 	var out requestInput
-	if err := decodeStrict(patch, &map[string]any{}, readOnlyFields); err != nil {
-		return out, err
+	err := mergeInto(base, patch, readOnlyFields, &out)
+	return out, err
+}
+
+// mergeInto applies a merge patch to base (any JSON-shaped value) and
+// decodes the result strictly into out, refusing readOnly fields.
+func mergeInto(base any, patch []byte, readOnly []string, out any) error {
+	if err := decodeStrict(patch, &map[string]any{}, readOnly); err != nil {
+		return err
 	}
-	var p any
+	var p, target any
 	if err := json.Unmarshal(patch, &p); err != nil {
-		return out, syntaxProblem(err)
+		return syntaxProblem(err)
 	}
 	raw, err := json.Marshal(base)
 	if err != nil {
-		return out, err
+		return err
 	}
-	var target any
 	if err := json.Unmarshal(raw, &target); err != nil {
-		return out, err
+		return err
 	}
 	merged, err := json.Marshal(mergePatch(target, p))
 	if err != nil {
-		return out, err
+		return err
 	}
-	if err := decodeStrict(merged, &out, nil); err != nil {
-		return out, err
-	}
-	return out, nil
+	return decodeStrict(merged, out, nil)
 }
 
 // mergePatch is the MergePatch function of RFC 7396 §2.

@@ -64,7 +64,7 @@ func (s *Server) handlePolicyEvaluate(c echo.Context) error {
 	if len(fe) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
 	}
-	ev, err := s.Requests.Evaluate(d, nation)
+	ev, err := s.Requests.Evaluate(c.Request().Context(), d, nation)
 	if err != nil {
 		return err
 	}

@@ -17,18 +17,6 @@ type nationJSON struct {
 	Notes          string  `json:"notes"`
 }
 
-type trainingAreaJSON struct {
-	Code              string  `json:"code"`
-	Name              string  `json:"name"`
-	Near              string  `json:"near"`
-	County            string  `json:"county"`
-	Lat               float64 `json:"lat"`
-	Lon               float64 `json:"lon"`
-	ResponsibleUnit   string  `json:"responsible_unit"`
-	CapacityPersonnel int     `json:"capacity_personnel"`
-	Notes             string  `json:"notes"`
-}
-
 type entryPointJSON struct {
 	Code       string `json:"code"`
 	Name       string `json:"name"`
@@ -46,15 +34,6 @@ func (s *Server) handleNationList(c echo.Context) error {
 		out.Items = append(out.Items, nationJSON{Code: n.Code, Alpha3: n.Alpha3, Name: n.Name,
 			EUMemberFrom: optionalDate(n.EUFrom), EUMemberUntil: optionalDate(n.EUUntil),
 			NATOMemberFrom: optionalDate(n.NATOFrom), Notes: n.Notes})
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) handleTrainingAreaList(c echo.Context) error {
-	out := listResponse[trainingAreaJSON]{Items: []trainingAreaJSON{}}
-	for _, a := range s.Reference.TrainingAreas {
-		out.Items = append(out.Items, trainingAreaJSON{a.Code, a.Name, a.Near, a.County, a.Lat, a.Lon,
-			a.ResponsibleUnit, a.CapacityPersonnel, a.Notes})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -60,10 +60,10 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/policy/evaluate", requestReaders, s.handlePolicyEvaluate},
 
 		{http.MethodGet, "/api/v1/nations", signedIn, s.handleNationList},
-		{http.MethodGet, "/api/v1/training-areas", signedIn, s.handleTrainingAreaList},
 		{http.MethodGet, "/api/v1/entry-points", signedIn, s.handleEntryPointList},
 	}
 	table = append(table, s.approvalRoutes()...)
+	table = append(table, s.frameworkRoutes()...)
 	return append(table, s.auditRoutes()...)
 }
 

@@ -13,14 +13,15 @@ import (
 
 // Deps are what the API needs from the rest of the program.
 type Deps struct {
-	Tokens    *auth.Tokens
-	Requests  *domain.RequestService
-	Approvals *domain.ApprovalService
-	Refusals  *domain.RefusalLog
-	Users     UserLookup
-	Reference *domain.ReferenceData
-	OpenAPI   []byte // the OpenAPI document served at /api/v1/openapi.yaml
-	Log       *slog.Logger
+	Tokens     *auth.Tokens
+	Requests   *domain.RequestService
+	Approvals  *domain.ApprovalService
+	Frameworks *domain.FrameworkService
+	Refusals   *domain.RefusalLog
+	Users      UserLookup
+	Reference  *domain.ReferenceData
+	OpenAPI    []byte // the OpenAPI document served at /api/v1/openapi.yaml
+	Log        *slog.Logger
 }
 
 // UserLookup finds an account for sign-in.

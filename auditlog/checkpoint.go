@@ -54,7 +54,7 @@ func NewSigner(skey []byte) (*Signer, error) {
 // verifierKeyOf derives the public verifier key from a private key text:
 // PRIVATE+KEY+<name>+<hash>+base64(1 || seed).
 func verifierKeyOf(skey string) (string, error) {
-	parts := strings.Split(skey, "+")
+	parts := strings.SplitN(skey, "+", 5) // the base64 key itself may hold "+"
 	if len(parts) != 5 {
 		return "", errors.New("auditlog: the checkpoint signer key is malformed")
 	}
@@ -95,6 +95,13 @@ func OpenCheckpoint(signed []byte, verifierKey string) (tlog.Tree, error) {
 	n, err := note.Open(signed, note.VerifierList(v))
 	if err != nil {
 		return tlog.Tree{}, fmt.Errorf("the checkpoint is not signed by key %s: %w", v.Name(), err)
+	}
+	for _, sig := range n.Sigs {
+		// note accepts base64 whose unused padding bits are set; such a
+		// signature is one edited byte that changes nothing, still an edit.
+		if _, err := base64.StdEncoding.Strict().DecodeString(sig.Base64); err != nil {
+			return tlog.Tree{}, errors.New("the checkpoint's signature is not in canonical base64: it was edited")
+		}
 	}
 	tree, err := tlog.ParseTree([]byte(n.Text))
 	if err != nil {

@@ -54,6 +54,12 @@ func parseTrailer(line []byte) (*Trailer, error) {
 	if t.Format != TrailerFormat {
 		return nil, fmt.Errorf("the trailer's format is %q, not %q", t.Format, TrailerFormat)
 	}
+	// The server writes the trailer as json.Marshal would. Anything else
+	// (spaces, key order, escapes, base64 with stray padding bits) is an
+	// edit that may not change what the trailer says, but is an edit.
+	if canon, err := json.Marshal(t); err != nil || !bytes.Equal(canon, line) {
+		return nil, errors.New("the trailer is not byte for byte as the server writes it: it was edited")
+	}
 	return &t, nil
 }
 
@@ -91,7 +97,7 @@ func decodeHashes(b64 string, count int64) ([]tlog.Hash, error) {
 	if count > int64(len(b64)) { // also keeps count*HashSize from overflowing
 		return nil, fmt.Errorf("the trailer's leaf_hashes are not %d base64-encoded hashes", count)
 	}
-	raw, err := base64.StdEncoding.DecodeString(b64)
+	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil || int64(len(raw)) != count*tlog.HashSize {
 		return nil, fmt.Errorf("the trailer's leaf_hashes are not %d base64-encoded hashes", count)
 	}

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -77,6 +78,11 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 		}
 		data := map[string]any{"stage": d.Stage, "outcome": d.Outcome, "comment": d.Comment,
 			"conditions": stringsData(d.Conditions), "decision_id": d.ID, "from": string(from), "to": string(to)}
+		if to == StatusApproved {
+			if err := checkFinalApproval(tx, r, in.OverrideReason, data); err != nil {
+				return err
+			}
+		}
 		out = r
 		return s.save(tx, p, actingFor, r, version, AuditRequestDecided, data)
 	})
@@ -147,6 +153,29 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// checkFinalApproval refuses to approve a request that, together with the
+// approved bookings, would exceed a training area's capacity on some day or
+// touches a blackout day — unless the approver gives an override reason,
+// which the decision's audit entry records with the conflicts. The areas are
+// locked first, so two final approvals on one area check one after the other.
+func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any) error {
+	conflicts, err := txConflicts(tx, r, []Status{StatusApproved}, true)
+	if err != nil || len(conflicts) == 0 {
+		return err
+	}
+	msgs := make([]string, len(conflicts))
+	for i, c := range conflicts {
+		msgs[i] = c.Message()
+	}
+	if override == "" {
+		return Errorf(CodeAreaConflict, "approving would conflict with approved bookings: %s; give override_reason to approve anyway",
+			strings.Join(msgs, "; "))
+	}
+	data["override_reason"] = override
+	data["area_conflicts"] = stringsData(msgs)
+	return nil
 }
 
 // load reads a request for a change by an approver and checks the version.

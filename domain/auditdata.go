@@ -46,7 +46,11 @@ func DetailsData(d Details) map[string]any {
 // ChangedDetails renders only the top-level fields whose values differ
 // between before and after, with their new values.
 func ChangedDetails(before, after Details) map[string]any {
-	b, a := DetailsData(before), DetailsData(after)
+	return changedData(DetailsData(before), DetailsData(after))
+}
+
+// changedData keeps the members of a whose values differ from b's.
+func changedData(b, a map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, v := range a {
 		if !reflect.DeepEqual(b[k], v) {

@@ -17,6 +17,11 @@ const (
 // one stage. It is a 403.
 const CodeSeparationOfDuties = "separation_of_duties"
 
+// CodeAreaConflict refuses a final approval that would overbook a training
+// area or use it on a blackout day, unless the approver overrides it with a
+// reason. It is a 409.
+const CodeAreaConflict = "area_conflict"
+
 // Limits on a decision's text.
 const (
 	MaxComment       = 4000
@@ -30,6 +35,9 @@ type DecisionInput struct {
 	Outcome    string
 	Comment    string
 	Conditions []string
+	// OverrideReason lets a final approval through despite a training-area
+	// conflict; it is recorded in the audit log.
+	OverrideReason string
 }
 
 // ValidateDecision checks a decision's fields, naming every bad one.
@@ -52,6 +60,10 @@ func ValidateDecision(in DecisionInput) error {
 	}
 	if in.Outcome != OutcomeApprove && len(in.Conditions) > 0 {
 		v.add("conditions", "only an approval carries conditions")
+	}
+	v.text("override_reason", in.OverrideReason, false, MaxComment)
+	if in.Outcome != OutcomeApprove && in.OverrideReason != "" {
+		v.add("override_reason", "only an approval can override a training-area conflict")
 	}
 	if len(v.errs) > 0 {
 		return &Error{Code: CodeInvalid, Message: "the decision is not valid", Fields: v.errs}

@@ -30,6 +30,16 @@ type Store interface {
 	// ListExpired returns ids of approved requests whose period ended
 	// before day, at most limit of them.
 	ListExpired(ctx context.Context, day time.Time, limit int) ([]string, error)
+
+	GetFramework(ctx context.Context, id string) (*Framework, error)
+	// ListFrameworks returns the agreements of nation (all when ""), newest first.
+	ListFrameworks(ctx context.Context, nation string) ([]Framework, error)
+	// TrainingAreas reads the areas with their current capacity and
+	// blackout days (administrators edit them while servers run).
+	TrainingAreas(ctx context.Context) ([]TrainingArea, error)
+	// ListBookings returns the bookings of requests in review or approved
+	// on area that overlap from..to.
+	ListBookings(ctx context.Context, area string, from, to time.Time) ([]Booking, error)
 }
 
 // Tx is the set of writes (and the reads they depend on) inside one
@@ -54,6 +64,20 @@ type Tx interface {
 	GetDelegation(id string) (*Delegation, error)
 	// RevokeDelegation sets revoked_at on a delegation not yet revoked.
 	RevokeDelegation(id string, at time.Time) error
+
+	GetFramework(id string) (*Framework, error)
+	CreateFramework(f *Framework) error
+	// UpdateFramework stores f if the stored version is still expectedVersion.
+	UpdateFramework(f *Framework, expectedVersion int) error
+	// TrainingAreas reads the named areas; with lock it takes their row
+	// locks (PostgreSQL), so that concurrent final approvals on one area
+	// check capacity one after the other.
+	TrainingAreas(codes []string, lock bool) ([]TrainingArea, error)
+	// UpdateTrainingArea stores capacity and blackout days with compare-and-set.
+	UpdateTrainingArea(a *TrainingArea, expectedVersion int) error
+	// ListBookings is Store.ListBookings inside the transaction, for the
+	// given statuses.
+	ListBookings(area string, from, to time.Time, statuses []Status) ([]Booking, error)
 }
 
 // QueueFilter selects active stages for an approver. Roles are the roles

@@ -53,6 +53,8 @@ type TrainingArea struct {
 	ResponsibleUnit   string
 	CapacityPersonnel int
 	Notes             string
+	BlackoutDays      []time.Time // days on which nobody may use the area
+	Version           int         // increases with every administrator's edit
 }
 
 // EntryPoint is a border crossing, port or airport used for military movement.

@@ -53,9 +53,10 @@ type Decision struct {
 
 // RoutingInput is what the routing policy sees of a request.
 type RoutingInput struct {
-	Nation  Nation  // the requesting nation, with membership intervals
-	Details Details // the request as filled in
-	Today   time.Time
+	Nation    Nation     // the requesting nation, with membership intervals
+	Details   Details    // the request as filled in
+	Framework *Framework // the agreement named by Details.FrameworkID, if any
+	Today     time.Time
 }
 
 // PlannedStage is a stage the policy says a request needs.

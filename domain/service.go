@@ -43,6 +43,9 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 	if err := s.validate(d, now); err != nil {
 		return nil, nil, err
 	}
+	if _, err := framework(s.storeFramework(ctx), p.Nation, d); err != nil {
+		return nil, nil, err
+	}
 	r := &Request{ID: s.newID(), Status: StatusDraft, Version: 1, Nation: p.Nation,
 		CreatedBy: p.Subject, CreatedAt: now, UpdatedAt: now, Details: d}
 	var replay []byte
@@ -123,7 +126,10 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 	if err := s.validate(d, s.clock()); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, p, id, version, func(r *Request) (string, map[string]any, error) {
+	if _, err := framework(s.storeFramework(ctx), p.Nation, d); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, map[string]any, error) {
 		if !r.Editable() {
 			return "", nil, Errorf(CodeInvalidTransition, "a request that is %s can no longer be edited", r.Status)
 		}
@@ -137,7 +143,7 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 // policy checks eligibility and computes the route, which is stored with its
 // policy version and due dates. Earlier decisions never carry over.
 func (s *RequestService) Submit(ctx context.Context, p Principal, id string, version int) (*Request, error) {
-	return s.change(ctx, p, id, version, func(r *Request) (string, map[string]any, error) {
+	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, map[string]any, error) {
 		action := SubmitAction(r.Status)
 		to, err := Transition(r.Status, action)
 		if err != nil {
@@ -147,16 +153,25 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		if err := s.validate(r.Details, now); err != nil {
 			return "", nil, err
 		}
-		plan, err := s.evaluate(r.Nation, r.Details, now)
+		fw, err := framework(tx.GetFramework, r.Nation, r.Details)
+		if err != nil {
+			return "", nil, err
+		}
+		plan, err := s.evaluate(r.Nation, r.Details, fw, now)
 		if err != nil {
 			return "", nil, err
 		}
 		if !plan.Eligible {
 			return "", nil, &Error{Code: CodeNotEligible, Message: "the request is not eligible under the routing policy", Reasons: plan.Refusals()}
 		}
+		conflicts, err := txConflicts(tx, r, []Status{StatusInReview, StatusApproved}, false)
+		if err != nil {
+			return "", nil, err
+		}
 		from := r.Status
 		r.Route, r.DueAt = BuildRoute(plan, now)
-		r.Status, r.SubmittedAt, r.Warnings = to, &now, plan.Warnings
+		r.Status, r.SubmittedAt = to, &now
+		r.Warnings = append(append(plan.Warnings, frameworkWarnings(fw, r.Nation, r.Details)...), ConflictWarnings(conflicts)...)
 		return AuditRequestSubmitted, map[string]any{"from": string(from), "to": string(to), "route": RouteData(r.Route)}, nil
 	})
 }
@@ -167,7 +182,7 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 		return nil, &Error{Code: CodeInvalid, Message: "the withdrawal is not valid",
 			Fields: []FieldError{{"reason", fmt.Sprintf("must be at most %d characters", MaxPurpose)}}}
 	}
-	return s.change(ctx, p, id, version, func(r *Request) (string, map[string]any, error) {
+	return s.change(ctx, p, id, version, func(_ Tx, r *Request) (string, map[string]any, error) {
 		to, err := Transition(r.Status, ActionWithdraw)
 		if err != nil {
 			return "", nil, err
@@ -192,15 +207,20 @@ type Evaluation struct {
 // Evaluate is the dry run of the routing policy for an unsaved request of
 // the given nation: eligibility with reasons and the route it would take.
 // It stores nothing.
-func (s *RequestService) Evaluate(d Details, nation string) (Evaluation, error) {
+func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string) (Evaluation, error) {
 	now := s.clock()
 	if err := s.validate(d, now); err != nil {
 		return Evaluation{}, err
 	}
-	res, err := s.evaluate(nation, d, now)
+	fw, err := framework(s.storeFramework(ctx), nation, d)
 	if err != nil {
 		return Evaluation{}, err
 	}
+	res, err := s.evaluate(nation, d, fw, now)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	res.Warnings = append(res.Warnings, frameworkWarnings(fw, nation, d)...)
 	ev := Evaluation{Result: res}
 	if res.Eligible {
 		ev.Route, ev.DueAt = BuildRoute(res, now)
@@ -208,13 +228,26 @@ func (s *RequestService) Evaluate(d Details, nation string) (Evaluation, error) 
 	return ev, nil
 }
 
-func (s *RequestService) evaluate(nation string, d Details, today time.Time) (RoutingResult, error) {
+func (s *RequestService) evaluate(nation string, d Details, fw *Framework, today time.Time) (RoutingResult, error) {
 	n, ok := s.ref.Nation(nation)
 	if !ok {
 		return RoutingResult{}, &Error{Code: CodeInvalid, Message: "unknown nation",
 			Fields: []FieldError{{"nation", "unknown nation " + quote(nation)}}}
 	}
-	return s.router.Route(RoutingInput{Nation: n, Details: d, Today: today})
+	return s.router.Route(RoutingInput{Nation: n, Details: d, Framework: fw, Today: today})
+}
+
+// frameworkWarnings explains why a named framework agreement was not used:
+// the request takes the normal route, and the warning says which limits of
+// the agreement it exceeds.
+func frameworkWarnings(fw *Framework, nation string, d Details) []Warning {
+	if fw == nil {
+		return nil
+	}
+	if fits, reasons := Fit(fw, nation, d); !fits {
+		return []Warning{FrameworkWarning(fw, reasons)}
+	}
+	return nil
 }
 
 // change is the one path of every edit of an existing request: in one
@@ -222,7 +255,7 @@ func (s *RequestService) evaluate(nation string, d Details, today time.Time) (Ro
 // If-Match version, applies fn, stores with compare-and-set and appends the
 // audit entry fn describes.
 func (s *RequestService) change(ctx context.Context, p Principal, id string, version int,
-	fn func(r *Request) (action string, data map[string]any, err error)) (*Request, error) {
+	fn func(tx Tx, r *Request) (action string, data map[string]any, err error)) (*Request, error) {
 	var out *Request
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		r, err := tx.GetRequest(id)
@@ -239,7 +272,7 @@ func (s *RequestService) change(ctx context.Context, p Principal, id string, ver
 			return Errorf(CodePreconditionFailed, "the request has changed since version %d; it is now at version %d", version, r.Version)
 		}
 		r.UpdatedAt = s.clock()
-		action, data, err := fn(r)
+		action, data, err := fn(tx, r)
 		if err != nil {
 			return err
 		}
@@ -272,6 +305,26 @@ func (s *RequestService) validate(d Details, now time.Time) error {
 		return err
 	}
 	return ValidateTiming(d, now)
+}
+
+// framework finds the agreement a request names, with get reading from the
+// store or the transaction. A missing one, or another nation's, is a field
+// error: the liaison officer must not learn of other nations' agreements.
+func framework(get func(id string) (*Framework, error), nation string, d Details) (*Framework, error) {
+	if d.FrameworkID == "" {
+		return nil, nil
+	}
+	f, err := get(d.FrameworkID)
+	if ErrorCode(err) == CodeNotFound || (err == nil && f.Nation != nation) {
+		return nil, &Error{Code: CodeInvalid, Message: "unknown framework agreement",
+			Fields: []FieldError{{"framework_id", "unknown framework agreement " + quote(d.FrameworkID)}}}
+	}
+	return f, err
+}
+
+// storeFramework reads a framework agreement outside a transaction.
+func (s *RequestService) storeFramework(ctx context.Context) func(string) (*Framework, error) {
+	return func(id string) (*Framework, error) { return s.store.GetFramework(ctx, id) }
 }
 
 // clock is the current time as stored: UTC, to the microsecond, which both

@@ -84,10 +84,6 @@ func ValidateDetails(d Details, ref Reference) error {
 	validateMovements(v, d.Movements, ref)
 	validateAreas(v, d.TrainingAreas, d.Period, ref)
 	v.text("framework_id", d.FrameworkID, false, 64)
-	if d.FrameworkID != "" {
-		// Framework agreements arrive with their own issue; until then no id can exist.
-		v.add("framework_id", "unknown framework agreement %s", quote(d.FrameworkID))
-	}
 	v.text("contact.name", d.Contact.Name, true, MaxShortText)
 	v.text("contact.email", d.Contact.Email, true, MaxShortText)
 	if d.Contact.Email != "" && !validEmail(d.Contact.Email) {

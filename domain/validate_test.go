@@ -66,7 +66,7 @@ func TestValidateDetails(t *testing.T) {
 		{"area outside period", func(d *Details) { d.TrainingAreas[0].To = date("2027-04-01") }, []string{"training_areas[0]"}},
 		{"area to before from", func(d *Details) { d.TrainingAreas[0].To = date("2027-03-04") }, []string{"training_areas[0].to"}},
 		{"bad email", func(d *Details) { d.Contact.Email = "not an address" }, []string{"contact.email"}},
-		{"unknown framework", func(d *Details) { d.FrameworkID = "fw-1" }, []string{"framework_id"}},
+		{"framework id too long", func(d *Details) { d.FrameworkID = strings.Repeat("f", 65) }, []string{"framework_id"}},
 		{"too many vehicles", func(d *Details) { d.Vehicles = make([]Vehicle, MaxListItems+1) }, []string{"vehicles"}},
 	}
 	for _, tt := range tests {

@@ -20,6 +20,7 @@ const (
 	rangeSafety = "range_safety/range_officer/2/1/3"
 	operations  = "operations/operations_approver/2/1/3"
 	ministry    = "ministry/ministry/3/2/5"
+	fastIntake  = "intake/hns_officer/1/1/1"
 )
 
 func TestDefaultPolicyRoutes(t *testing.T) {
@@ -100,9 +101,35 @@ func TestDefaultPolicyRoutes(t *testing.T) {
 			in.Details.Period = domain.Period{Start: day("2026-03-10"), End: day("2026-03-12")}
 			in.Details.Vessels = []domain.Vessel{{Name: "Supply", Kind: domain.VesselAuxiliary}}
 		}, nil, []string{intake, operations}},
-		{"framework named but not fast-tracked yet", func(in *domain.RoutingInput) {
+		{"framework named but not found", func(in *domain.RoutingInput) {
 			in.Details.FrameworkID = "FW-DE-2026-01"
 		}, nil, []string{intake, operations}},
+		{"fits a framework: fast track", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+		}, nil, []string{fastIntake}},
+		{"fits a framework with 1 working day", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+			in.Details.Period = domain.Period{Start: day("2026-03-04"), End: day("2026-03-04")} // Wed; Tue between
+		}, nil, []string{fastIntake}},
+		{"framework with live fire it does not cover", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+			in.Details.Weapons.LiveFire = true
+		}, nil, []string{intake, rangeSafety, operations}},
+		{"not fitting, 1 working day", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+			in.Framework.Suspended = true
+			in.Details.Period = domain.Period{Start: day("2026-03-04"), End: day("2026-03-04")}
+		}, []string{"lead_time"}, []string{intake, operations}},
+		{"dangerous goods by air with 9 working days", func(in *domain.RoutingInput) {
+			in.Details.DangerousGoods = []domain.DangerousGood{{UNNumber: "0012", Class: "1.4S"}}
+			in.Details.Movements = append(in.Details.Movements, domain.Movement{Direction: domain.DirectionEntry, EntryPoint: "espa", Mode: "air"})
+			in.Details.Period = domain.Period{Start: day("2026-03-16"), End: day("2026-03-17")} // Mon 2 → Mon 16: 9 between
+		}, []string{"lead_time_dangerous_goods_air"}, []string{intake, rangeSafety, operations}},
+		{"dangerous goods by air with 10 working days", func(in *domain.RoutingInput) {
+			in.Details.DangerousGoods = []domain.DangerousGood{{UNNumber: "0012", Class: "1.4S"}}
+			in.Details.Movements = append(in.Details.Movements, domain.Movement{Direction: domain.DirectionEntry, EntryPoint: "espa", Mode: "air"})
+			in.Details.Period = domain.Period{Start: day("2026-03-17"), End: day("2026-03-18")}
+		}, nil, []string{intake, rangeSafety, operations}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,10 +147,10 @@ func TestDefaultPolicyRoutes(t *testing.T) {
 			if !slices.Equal(got, tt.wantStages) {
 				t.Errorf("stages\n got %v\nwant %v", got, tt.wantStages)
 			}
-			if res.FastTrack {
-				t.Errorf("fast track without framework agreements")
+			if fast := len(got) == 1 && got[0] == fastIntake; res.FastTrack != fast {
+				t.Errorf("fast track = %v", res.FastTrack)
 			}
-			if res.PolicyVersion != "se-default-2026.1" {
+			if res.PolicyVersion != "se-default-2026.2" {
 				t.Errorf("policy version %q", res.PolicyVersion)
 			}
 		})
@@ -132,7 +159,7 @@ func TestDefaultPolicyRoutes(t *testing.T) {
 
 func checkEligibility(t *testing.T, res domain.RoutingResult, wantFailed []string) {
 	t.Helper()
-	if len(res.Eligibility) != 3 {
+	if len(res.Eligibility) != 4 {
 		t.Fatalf("every rule must be reported, got %+v", res.Eligibility)
 	}
 	var failed []string
@@ -192,15 +219,15 @@ func TestDefaultPolicyRefusalReasons(t *testing.T) {
 
 func TestDefaultPolicySummary(t *testing.T) {
 	p := defaultPolicy(t)
-	if p.Version() != "se-default-2026.1" {
+	if p.Version() != "se-default-2026.2" {
 		t.Errorf("Version() = %q", p.Version())
 	}
 	s := p.Summary()
-	if len(s.Rules) != 3 || len(s.Stages) != 4 || !slices.Equal(s.FastTrack, []string{"intake (sla 1)"}) {
+	if len(s.Rules) != 4 || len(s.Stages) != 4 || !slices.Equal(s.FastTrack, []string{"intake (sla 1)"}) {
 		t.Errorf("summary %+v", s)
 	}
 	text := s.String()
-	for _, want := range []string{"policy se-default-2026.1 (policies/default/policy.yaml): 3 eligibility rules, 4 stages",
+	for _, want := range []string{"policy se-default-2026.2 (policies/default/policy.yaml): 4 eligibility rules, 4 stages",
 		"stage order 3  ministry", "fast track keeps: intake (sla 1)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary text lacks %q:\n%s", want, text)

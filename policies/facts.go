@@ -110,7 +110,7 @@ func newFacts(in domain.RoutingInput, partners []string) *Facts {
 	return &Facts{
 		Request:         requestFacts(in.Nation.Code, d),
 		Nation:          nationFacts(in.Nation, start, partners),
-		Framework:       frameworkFacts(d),
+		Framework:       frameworkFacts(in),
 		LeadWorkingDays: leadWorkingDays(in.Today, start),
 		Today:           domain.StockholmDate(in.Today),
 	}
@@ -228,17 +228,22 @@ func nationFacts(n domain.Nation, day time.Time, partners []string) NationFacts 
 }
 
 // frameworkFacts says whether the request fits the framework agreement it
-// names. Framework agreements are not modelled yet (a later issue adds them
-// to domain and storage), so fits is always false and every request takes
-// the full route; the facts exist now so that policies can already be
-// written against framework.fits. When agreements arrive, this is the one
-// function to change: it will receive the agreement and check period,
-// training areas, entry points, personnel ceiling and the live-fire and
-// dangerous-goods flags (PRODUCT.md §5), listing each misfit in Reasons.
-func frameworkFacts(d domain.Details) FrameworkFacts {
+// names (domain.Fit: the nation's, not suspended, valid for the whole period,
+// and inside its areas, entry points, personnel ceiling and live-fire and
+// dangerous-goods flags), listing each misfit in Reasons. A request that
+// names no agreement, or one the caller could not find, does not fit.
+func frameworkFacts(in domain.RoutingInput) FrameworkFacts {
+	d := in.Details
 	f := FrameworkFacts{ID: d.FrameworkID, Present: d.FrameworkID != "", Reasons: []string{}}
-	if f.Present {
-		f.Reasons = append(f.Reasons, "framework agreements are not checked yet")
+	switch {
+	case !f.Present:
+	case in.Framework == nil:
+		f.Reasons = append(f.Reasons, "the framework agreement was not found")
+	default:
+		f.Fits, f.Reasons = domain.Fit(in.Framework, in.Nation.Code, d)
+		if f.Reasons == nil {
+			f.Reasons = []string{}
+		}
 	}
 	return f
 }

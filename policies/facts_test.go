@@ -2,6 +2,7 @@ package policies
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,12 +94,48 @@ func TestLeadTimeUsesInjectedClock(t *testing.T) {
 	}
 }
 
-func TestFrameworkNeverFitsYet(t *testing.T) {
-	d := plainInput().Details
-	d.FrameworkID = "FW-DE-1"
-	f := frameworkFacts(d)
-	if !f.Present || f.Fits || len(f.Reasons) != 1 || f.ID != "FW-DE-1" {
-		t.Errorf("framework facts %+v", f)
+// germanFramework covers plainInput's request exactly.
+func germanFramework() *domain.Framework {
+	return &domain.Framework{ID: "fw-de", FrameworkTerms: domain.FrameworkTerms{Nation: "DE", Reference: "FW-DE-1",
+		ValidFrom: day("2026-01-01"), ValidUntil: day("2026-12-31"), EntryPoints: []string{"oresund-bridge"},
+		TrainingAreas: []string{"revinge"}, PersonnelCeiling: 200}}
+}
+
+func TestFrameworkFacts(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(in *domain.RoutingInput)
+		fits    bool
+		reasons []string
+	}{
+		{"no framework named", func(in *domain.RoutingInput) { in.Framework = nil; in.Details.FrameworkID = "" }, false, nil},
+		{"named but not found", func(in *domain.RoutingInput) { in.Framework = nil }, false, []string{"the framework agreement was not found"}},
+		{"fits", func(in *domain.RoutingInput) {}, true, nil},
+		{"suspended", func(in *domain.RoutingInput) { in.Framework.Suspended = true }, false, []string{"the framework agreement is suspended"}},
+		{"another nation's", func(in *domain.RoutingInput) { in.Framework.Nation = "NO" }, false, []string{"the framework agreement is of another nation"}},
+		{"outside validity", func(in *domain.RoutingInput) { in.Framework.ValidUntil = day("2026-03-18") }, false,
+			[]string{"the period 2026-03-16 to 2026-03-20 is not inside the framework's validity 2026-01-01 to 2026-03-18"}},
+		{"too many and live fire", func(in *domain.RoutingInput) {
+			in.Details.Personnel.Military = 300
+			in.Details.Weapons.LiveFire = true
+			in.Details.DangerousGoods = []domain.DangerousGood{{UNNumber: "0012", Class: "1.4S"}}
+		}, false, []string{"302 personnel exceed the ceiling of 200", "live fire not covered", "dangerous goods not covered"}},
+		{"area and entry point", func(in *domain.RoutingInput) {
+			in.Details.TrainingAreas = []domain.AreaBooking{{Area: "ravlunda", From: day("2026-03-16"), To: day("2026-03-17")}}
+			in.Details.Movements[0].EntryPoint = "svinesund"
+		}, false, []string{"training area ravlunda not covered", "entry point svinesund not covered"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := plainInput()
+			in.Details.FrameworkID = "fw-de"
+			in.Framework = germanFramework()
+			tt.change(&in)
+			f := frameworkFacts(in)
+			if f.Fits != tt.fits || strings.Join(f.Reasons, "|") != strings.Join(tt.reasons, "|") || f.Reasons == nil {
+				t.Errorf("facts = %+v; want fits=%v reasons=%q", f, tt.fits, tt.reasons)
+			}
+		})
 	}
 }
 

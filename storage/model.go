@@ -47,6 +47,7 @@ type requestAreaRow struct {
 	Area      string  `gorm:"column:area"`
 	FromDate  sqlDate `gorm:"column:from_date"`
 	ToDate    sqlDate `gorm:"column:to_date"`
+	Personnel int     `gorm:"column:personnel"`
 }
 
 func (requestAreaRow) TableName() string { return "request_areas" }
@@ -118,7 +119,7 @@ func newRequestAreaRows(r *domain.Request) []requestAreaRow {
 	rows := make([]requestAreaRow, len(r.TrainingAreas))
 	for i, a := range r.TrainingAreas {
 		rows[i] = requestAreaRow{RequestID: r.ID, Position: i, Area: a.Area,
-			FromDate: newSQLDate(a.From), ToDate: newSQLDate(a.To)}
+			FromDate: newSQLDate(a.From), ToDate: newSQLDate(a.To), Personnel: r.Personnel.Total()}
 	}
 	return rows
 }
@@ -245,12 +246,22 @@ type trainingAreaRow struct {
 	ResponsibleUnit   string  `gorm:"column:responsible_unit"`
 	CapacityPersonnel int     `gorm:"column:capacity_personnel"`
 	Notes             string  `gorm:"column:notes"`
+	BlackoutDays      string  `gorm:"column:blackout_days;default:[]"` // JSON array of YYYY-MM-DD
+	Version           int     `gorm:"column:version;default:1"`
 }
 
 func (trainingAreaRow) TableName() string { return "training_areas" }
 
-func toDomainTrainingArea(row trainingAreaRow) domain.TrainingArea {
-	return domain.TrainingArea(row)
+func toDomainTrainingArea(row trainingAreaRow) (domain.TrainingArea, error) {
+	a := domain.TrainingArea{Code: row.Code, Name: row.Name, Near: row.Near, County: row.County, Lat: row.Lat,
+		Lon: row.Lon, ResponsibleUnit: row.ResponsibleUnit, CapacityPersonnel: row.CapacityPersonnel,
+		Notes: row.Notes, Version: row.Version}
+	days, err := decodeDates(row.BlackoutDays)
+	if err != nil {
+		return a, fmt.Errorf("storage: training area %s: blackout days: %w", row.Code, err)
+	}
+	a.BlackoutDays = days
+	return a, nil
 }
 
 type entryPointRow struct {

@@ -67,7 +67,15 @@ func (d *DB) Reference(ctx context.Context) (*domain.ReferenceData, error) {
 	if err := g.Order("code").Find(&points).Error; err != nil {
 		return nil, fmt.Errorf("storage: read entry points: %w", err)
 	}
-	return domain.NewReferenceData(mapSlice(nations, toDomainNation), mapSlice(areas, toDomainTrainingArea),
+	domainAreas := make([]domain.TrainingArea, len(areas))
+	for i, row := range areas {
+		a, err := toDomainTrainingArea(row)
+		if err != nil {
+			return nil, err
+		}
+		domainAreas[i] = a
+	}
+	return domain.NewReferenceData(mapSlice(nations, toDomainNation), domainAreas,
 		mapSlice(points, toDomainEntryPoint)), nil
 }
 
@@ -103,7 +111,7 @@ func readTrainingAreas() ([]trainingAreaRow, error) {
 		}
 		return trainingAreaRow{Code: r.get("code"), Name: r.get("name"), Near: r.get("near"), County: r.get("county"),
 			Lat: lat, Lon: lon, ResponsibleUnit: r.get("responsible_unit"), CapacityPersonnel: capacity,
-			Notes: r.get("notes")}, nil
+			Notes: r.get("notes"), BlackoutDays: "[]", Version: 1}, nil
 	})
 }
 

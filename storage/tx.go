@@ -106,8 +106,10 @@ func (t *tx) NextReference(year int) (int64, error) {
 }
 
 // AppendAudit gives e the next dense index (the first entry is 0), encodes it
-// once as canonical JSON and stores those bytes. e.At is normalized to UTC
-// microseconds first, so the entry's text and the at column agree.
+// once as canonical JSON and stores those bytes, then the Merkle tree hashes
+// that make them a leaf of the verifiable log (appendAuditHashes). e.At is
+// normalized to UTC microseconds first, so the entry's text and the at
+// column agree.
 func (t *tx) AppendAudit(e *domain.AuditEntry) error {
 	idx, err := t.nextCounter("audit", 0)
 	if err != nil {
@@ -123,7 +125,7 @@ func (t *tx) AppendAudit(e *domain.AuditEntry) error {
 	if err := t.g.Create(&row).Error; err != nil {
 		return translate(err, "audit entry")
 	}
-	return nil
+	return t.appendAuditHashes(idx, entry)
 }
 
 // GetIdempotency returns the first response recorded for principal and key.

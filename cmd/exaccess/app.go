@@ -18,13 +18,14 @@ import (
 
 // app is the wired program: the database, the policy and the services.
 type app struct {
-	db        *storage.DB
-	ref       *domain.ReferenceData
-	policy    *policies.Policy
-	users     *domain.UserService
-	requests  *domain.RequestService
-	approvals *domain.ApprovalService
-	api       *api.Server
+	db         *storage.DB
+	ref        *domain.ReferenceData
+	policy     *policies.Policy
+	users      *domain.UserService
+	requests   *domain.RequestService
+	approvals  *domain.ApprovalService
+	frameworks *domain.FrameworkService
+	api        *api.Server
 }
 
 // openApp loads the policy (failing first, before touching the database, if
@@ -61,10 +62,11 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		return nil, err
 	}
 	a := &app{db: db, ref: ref, policy: policy,
-		users:     domain.NewUserService(db, ref, time.Now, newID),
-		requests:  domain.NewRequestService(db, policy, ref, time.Now, newID),
-		approvals: domain.NewApprovalService(db, time.Now, newID)}
-	a.api = api.New(api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals,
+		users:      domain.NewUserService(db, ref, time.Now, newID),
+		requests:   domain.NewRequestService(db, policy, ref, time.Now, newID),
+		approvals:  domain.NewApprovalService(db, time.Now, newID),
+		frameworks: domain.NewFrameworkService(db, ref, time.Now, newID)}
+	a.api = api.New(api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log})
 	return a, nil
 }

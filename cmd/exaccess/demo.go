@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"exaccess/api/auth"
 	"exaccess/domain"
@@ -58,11 +59,30 @@ func seedDemo(ctx context.Context, a *app, addr string, stdout io.Writer) error 
 			return fmt.Errorf("seed demo user %s: %w", u.Username, err)
 		}
 	}
+	if err := seedDemoFramework(ctx, a); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, `exaccess: DEMO MODE: seeded demo users %s, all with password %q.
+exaccess: and framework agreement FA-NO-2026-01 for Norway (kilen, arvidsjaur; up to 800 personnel; no live fire; via storlien or riksgransen).
 exaccess: WARNING: demonstration only; never run --demo on a database that holds real data.
 exaccess: sign in with:
   curl -s -X POST http://%s/api/v1/auth/token -H 'Content-Type: application/json' -d '{"username":"lo-no","password":"demo"}'
 `, demoNames(), demoPassword, addr)
+	return nil
+}
+
+// seedDemoFramework creates the demo's standing permission for Norway, so
+// that the fast track can be tried at once (PRODUCT.md §2, issue 5).
+func seedDemoFramework(ctx context.Context, a *app) error {
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	_, err := a.frameworks.Create(ctx, domain.Principal{Subject: domain.SystemActor}, domain.FrameworkTerms{
+		Nation: "NO", Name: "Norwegian units in northern Swedish training areas", Reference: "FA-NO-2026-01",
+		ValidFrom: day("2026-01-01"), ValidUntil: day("2027-12-31"),
+		TrainingAreas: []string{"kilen", "arvidsjaur"}, EntryPoints: []string{"storlien", "riksgransen"},
+		PersonnelCeiling: 800, Notes: "demonstration data"})
+	if err != nil {
+		return fmt.Errorf("seed demo framework agreement: %w", err)
+	}
 	return nil
 }
 

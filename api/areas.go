@@ -1,0 +1,171 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+type trainingAreaJSON struct {
+	Code              string   `json:"code"`
+	Name              string   `json:"name"`
+	Near              string   `json:"near"`
+	County            string   `json:"county"`
+	Lat               float64  `json:"lat"`
+	Lon               float64  `json:"lon"`
+	ResponsibleUnit   string   `json:"responsible_unit"`
+	CapacityPersonnel int      `json:"capacity_personnel"`
+	BlackoutDays      []string `json:"blackout_days"`
+	Notes             string   `json:"notes"`
+	Version           int      `json:"version"`
+}
+
+// areaEditInput is what an administrator may change on a training area.
+type areaEditInput struct {
+	CapacityPersonnel int      `json:"capacity_personnel"`
+	BlackoutDays      []string `json:"blackout_days"`
+}
+
+type bookingJSON struct {
+	RequestID string     `json:"request_id"`
+	Reference string     `json:"reference"`
+	Nation    string     `json:"nation"`
+	Status    string     `json:"status"`
+	Period    periodJSON `json:"period"`
+	Personnel int        `json:"personnel"`
+}
+
+type dayLoadJSON struct {
+	Date      string `json:"date"`
+	Personnel int    `json:"personnel"`
+	Blackout  bool   `json:"blackout"`
+	Over      bool   `json:"over_capacity"`
+}
+
+type bookingsResponse struct {
+	Area              string        `json:"area"`
+	CapacityPersonnel int           `json:"capacity_personnel"`
+	From              string        `json:"from"`
+	To                string        `json:"to"`
+	Bookings          []bookingJSON `json:"bookings"`
+	Days              []dayLoadJSON `json:"days"`
+}
+
+func toTrainingAreaJSON(a domain.TrainingArea) trainingAreaJSON {
+	days := []string{}
+	for _, d := range a.BlackoutDays {
+		days = append(days, dateString(d))
+	}
+	return trainingAreaJSON{a.Code, a.Name, a.Near, a.County, a.Lat, a.Lon, a.ResponsibleUnit, a.CapacityPersonnel, days, a.Notes, a.Version}
+}
+
+func (s *Server) handleTrainingAreaList(c echo.Context) error {
+	areas, err := s.Frameworks.TrainingAreas(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := listResponse[trainingAreaJSON]{Items: []trainingAreaJSON{}}
+	for _, a := range areas {
+		out.Items = append(out.Items, toTrainingAreaJSON(a))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleTrainingAreaGet(c echo.Context) error {
+	a, err := s.Frameworks.TrainingArea(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", etag(a.Version))
+	return c.JSON(http.StatusOK, toTrainingAreaJSON(*a))
+}
+
+// handleTrainingAreaPatch sets an area's capacity and blackout days (a merge
+// patch over those two fields).
+func (s *Server) handleTrainingAreaPatch(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	ctx, p := c.Request().Context(), principal(c)
+	current, err := s.Frameworks.TrainingArea(ctx, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	cur := toTrainingAreaJSON(*current)
+	var in areaEditInput
+	if err := mergeInto(areaEditInput{cur.CapacityPersonnel, cur.BlackoutDays}, body, nil, &in); err != nil {
+		return err
+	}
+	dp := &dateParser{}
+	edit := domain.AreaEdit{CapacityPersonnel: in.CapacityPersonnel}
+	for i, d := range in.BlackoutDays {
+		edit.BlackoutDays = append(edit.BlackoutDays, dp.date("blackout_days["+itoa(i)+"]", d))
+	}
+	if len(dp.errs) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "bad blackout days", Fields: dp.errs}
+	}
+	a, err := s.Frameworks.UpdateTrainingArea(ctx, p, current.Code, version, edit)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", etag(a.Version))
+	return c.JSON(http.StatusOK, toTrainingAreaJSON(*a))
+}
+
+// handleBookingList is an area's calendar: the bookings of requests in review
+// or approved between from and to, and the personnel per day. A liaison
+// officer sees only their own nation's bookings and loads.
+func (s *Server) handleBookingList(c echo.Context) error {
+	dp := &dateParser{}
+	from, to := dp.date("from", c.QueryParam("from")), dp.date("to", c.QueryParam("to"))
+	if from.IsZero() {
+		from = domain.StockholmDate(s.Approvals.Now())
+	}
+	if to.IsZero() {
+		to = from.AddDate(0, 0, 90)
+	}
+	if len(dp.errs) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters", Fields: dp.errs}
+	}
+	a, bs, err := s.Frameworks.Bookings(c.Request().Context(), principal(c), c.Param("code"), from, to)
+	if err != nil {
+		return err
+	}
+	out := bookingsResponse{Area: a.Code, CapacityPersonnel: a.CapacityPersonnel, From: dateString(from), To: dateString(to),
+		Bookings: []bookingJSON{}, Days: []dayLoadJSON{}}
+	for _, b := range bs {
+		out.Bookings = append(out.Bookings, bookingJSON{b.RequestID, b.Reference, b.Nation, string(b.Status),
+			periodJSON{dateString(b.From), dateString(b.To)}, b.Personnel})
+	}
+	out.Days = dayLoads(*a, bs, from, to)
+	return c.JSON(http.StatusOK, out)
+}
+
+// dayLoads sums the personnel booked per day, each request once a day.
+func dayLoads(a domain.TrainingArea, bs []domain.Booking, from, to time.Time) []dayLoadJSON {
+	out := []dayLoadJSON{}
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		load, seen := 0, map[string]bool{}
+		for _, b := range bs {
+			if !d.Before(b.From) && !d.After(b.To) && !seen[b.RequestID] {
+				seen[b.RequestID], load = true, load+b.Personnel
+			}
+		}
+		blackout := false
+		for _, bd := range a.BlackoutDays {
+			blackout = blackout || bd.Equal(d)
+		}
+		if load > 0 || blackout {
+			out = append(out, dayLoadJSON{dateString(d), load, blackout, load > a.CapacityPersonnel})
+		}
+	}
+	return out
+}

@@ -1,0 +1,109 @@
+package auditlog
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// signedRange is what an export's trailer proves once authenticated: the
+// signed tree, and the leaf hashes of entries first..first+len(leaves)-1.
+type signedRange struct {
+	tree   tlog.Tree
+	first  int64
+	left   []tlog.Hash
+	leaves []tlog.Hash
+}
+
+// readSigned reads an export's trailer, or a file that is just a signed
+// checkpoint note (as GET /api/v1/audit/checkpoint serves it).
+func readSigned(r io.ReadSeeker, verifierKey string) (*signedRange, error) {
+	_, last, err := lastLine(r)
+	if err != nil {
+		return nil, err
+	}
+	if t, err := parseTrailer(last); err == nil {
+		tree, leaves, err := t.authenticate(verifierKey)
+		if err != nil {
+			return nil, err
+		}
+		return &signedRange{tree: tree, first: t.First, left: t.Left, leaves: leaves}, nil
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	note, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	tree, err := OpenCheckpoint(note, verifierKey)
+	if err != nil {
+		return nil, fmt.Errorf("neither an export nor a checkpoint: %w", err)
+	}
+	return &signedRange{tree: tree}, nil
+}
+
+// rootAt is the tree hash of the first n entries, if the range shows it.
+func (s *signedRange) rootAt(n int64) (tlog.Hash, bool) {
+	switch {
+	case n == s.tree.N:
+		return s.tree.Hash, true
+	case n == 0:
+		return emptyRoot, true
+	case n < s.first || n > s.first+int64(len(s.leaves)):
+		return tlog.Hash{}, false
+	}
+	f, err := NewFrontier(s.first, s.left)
+	if err != nil {
+		return tlog.Hash{}, false
+	}
+	for _, h := range s.leaves[:n-s.first] {
+		f.Append(h)
+	}
+	return f.Root(), true
+}
+
+// VerifyConsistency checks that an earlier export (or a checkpoint note
+// saved earlier) and a later export describe one history: the log the
+// earlier checkpoint signed must be a prefix of the later one, so nothing
+// signed then was rewritten since. Entries both exports hold are compared
+// too, and any that differ are named. The error says why the two cannot be
+// compared (an unsigned file, or a later export that does not reach the
+// earlier size); a rewritten history is a Report with problems.
+func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Report, error) {
+	old, err := readSigned(earlier, verifierKey)
+	if err != nil {
+		return nil, fmt.Errorf("the earlier file: %w", err)
+	}
+	cur, err := readSigned(later, verifierKey)
+	if err != nil {
+		return nil, fmt.Errorf("the later export: %w", err)
+	}
+	if old.tree.N > cur.tree.N {
+		return nil, fmt.Errorf("the earlier checkpoint (size %d) is larger than the later one (size %d): swap them", old.tree.N, cur.tree.N)
+	}
+	rep := &Report{TreeSize: cur.tree.N, First: 0, Count: old.tree.N}
+	root, ok := cur.rootAt(old.tree.N)
+	if !ok {
+		return nil, errors.New("the later export does not cover the earlier checkpoint's size; export from an earlier time, or use GET /api/v1/audit/proof/consistency")
+	}
+	if root != old.tree.Hash {
+		rep.add(KindInconsistent, -1, 0, "the log of %d entries signed earlier is not a prefix of the log of %d entries signed later: history was rewritten",
+			old.tree.N, cur.tree.N)
+	}
+	compareLeaves(rep, old, cur)
+	return rep, nil
+}
+
+// compareLeaves names the entries held by both ranges that differ.
+func compareLeaves(rep *Report, a, b *signedRange) {
+	lo := max(a.first, b.first)
+	hi := min(a.first+int64(len(a.leaves)), b.first+int64(len(b.leaves)))
+	for i := lo; i < hi; i++ {
+		if a.leaves[i-a.first] != b.leaves[i-b.first] {
+			rep.add(KindEdited, i, 0, "the entry differs between the earlier and the later export")
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package auditlog
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"math"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// StoredLog is what VerifyStored reads from a database.
+type StoredLog interface {
+	AuditTreeSize(ctx context.Context) (int64, error)
+	StreamAuditEntries(ctx context.Context, first, end int64, fn func(idx int64, entry []byte) error) error
+	StreamAuditHashes(ctx context.Context, fn func(id int64, h tlog.Hash) error) error
+	StreamAuditCheckpoints(ctx context.Context, fn func(size int64, note string) error) error
+}
+
+type storedCheckpoint struct {
+	size int64
+	note string
+}
+
+// VerifyStored checks a database's log against itself and its checkpoints,
+// in one pass and O(log n) memory: each entry's bytes against the leaf hash
+// stored when it was appended (a row edited later is named by its index),
+// every stored interior hash against the hashes below it, and the tree of
+// the entries against each kept checkpoint signed by verifierKey (which
+// catches an edit whose stored hashes were rewritten too, to the range
+// between two checkpoints).
+func VerifyStored(ctx context.Context, db StoredLog, verifierKey string) (*Report, error) {
+	size, err := db.AuditTreeSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cps []storedCheckpoint
+	err = db.StreamAuditCheckpoints(ctx, func(n int64, note string) error {
+		cps = append(cps, storedCheckpoint{n, note})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	v := &storedVerifier{rep: &Report{TreeSize: -1}, key: verifierKey, cps: cps, entries: &Frontier{}, stored: &Frontier{}, damaged: -1}
+	var hashErr error
+	next, stop := iter.Pull2(hashSeq(ctx, db, &hashErr))
+	defer stop()
+	v.nextHash = next
+	v.checkpoints() // a checkpoint of the empty log
+	err = db.StreamAuditEntries(ctx, 0, math.MaxInt64, func(idx int64, entry []byte) error {
+		for v.entries.size < idx && v.entries.size < size {
+			v.leaf(nil)
+		}
+		if idx >= size {
+			v.rep.add(KindInserted, idx, 0, "a row beyond the log's size %d", size)
+			return nil
+		}
+		v.leaf(entry)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for v.entries.size < size {
+		v.leaf(nil)
+	}
+	v.finish()
+	stop()
+	if hashErr != nil && !errors.Is(hashErr, errStopped) {
+		return nil, hashErr
+	}
+	v.rep.Count = size
+	return v.rep, nil
+}
+
+var errStopped = errors.New("stopped")
+
+// hashSeq turns the hash cursor into an iterator that can be pulled in step
+// with the entries.
+func hashSeq(ctx context.Context, db StoredLog, errp *error) iter.Seq2[int64, tlog.Hash] {
+	return func(yield func(int64, tlog.Hash) bool) {
+		*errp = db.StreamAuditHashes(ctx, func(id int64, h tlog.Hash) error {
+			if !yield(id, h) {
+				return errStopped
+			}
+			return nil
+		})
+	}
+}

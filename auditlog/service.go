@@ -1,0 +1,175 @@
+package auditlog
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"exaccess/domain"
+)
+
+// Store is what the Service needs from storage.
+type Store interface {
+	ExportSource
+	// InTx is domain.Store's: the export's own audit entry goes through it.
+	InTx(ctx context.Context, fn func(tx domain.Tx) error) error
+	// AuditTreeSize is the number of committed entries.
+	AuditTreeSize(ctx context.Context) (int64, error)
+	// SaveAuditCheckpoint keeps a signed checkpoint (a size kept already is
+	// left alone).
+	SaveAuditCheckpoint(ctx context.Context, size int64, root tlog.Hash, note string, at time.Time) error
+	AuditEvents(ctx context.Context, f domain.AuditFilter) (domain.AuditPage, error)
+	// AuditIndexRange turns a time window into the index range [first,
+	// end) below size that holds all its entries.
+	AuditIndexRange(ctx context.Context, from, to *time.Time, size int64) (first, end int64, err error)
+}
+
+// Service is the verifiable audit log; it implements domain.AuditLog.
+type Service struct {
+	store  Store
+	signer *Signer
+	now    func() time.Time
+}
+
+var _ domain.AuditLog = (*Service)(nil)
+
+// NewService wires the audit log to its store, signer and clock.
+func NewService(store Store, signer *Signer, now func() time.Time) *Service {
+	return &Service{store: store, signer: signer, now: now}
+}
+
+// VerifierKey is the public key of the checkpoints.
+func (s *Service) VerifierKey() string { return s.signer.VerifierKey() }
+
+// Checkpoint signs the tree head of the log as committed now and keeps it.
+func (s *Service) Checkpoint(ctx context.Context) (domain.AuditCheckpoint, error) {
+	size, err := s.store.AuditTreeSize(ctx)
+	if err != nil {
+		return domain.AuditCheckpoint{}, err
+	}
+	root, err := tlog.TreeHash(size, hashReader(ctx, s.store))
+	if err != nil {
+		return domain.AuditCheckpoint{}, fmt.Errorf("auditlog: tree hash of %d entries: %w", size, err)
+	}
+	note, err := s.signer.Sign(tlog.Tree{N: size, Hash: root})
+	if err != nil {
+		return domain.AuditCheckpoint{}, err
+	}
+	if err := s.store.SaveAuditCheckpoint(ctx, size, root, note, s.now()); err != nil {
+		return domain.AuditCheckpoint{}, err
+	}
+	return domain.AuditCheckpoint{Size: size, Root: domain.AuditHash(root), Note: note}, nil
+}
+
+// InclusionProof proves entry index is in the tree of size entries.
+func (s *Service) InclusionProof(ctx context.Context, index, size int64) ([]domain.AuditHash, error) {
+	n, err := s.store.AuditTreeSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var fe []domain.FieldError
+	if size < 1 || size > n {
+		fe = append(fe, domain.FieldError{Field: "size", Message: fmt.Sprintf("must be from 1 to the log's size, %d", n)})
+	}
+	if index < 0 || index >= size {
+		fe = append(fe, domain.FieldError{Field: "index", Message: "must be from 0 to size-1"})
+	}
+	if len(fe) > 0 {
+		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "no such proof", Fields: fe}
+	}
+	p, err := tlog.ProveRecord(size, index, hashReader(ctx, s.store))
+	return domainHashes(p), err
+}
+
+// ConsistencyProof proves the tree of oldSize entries is a prefix of the
+// tree of newSize entries.
+func (s *Service) ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]domain.AuditHash, error) {
+	n, err := s.store.AuditTreeSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var fe []domain.FieldError
+	if newSize < 1 || newSize > n {
+		fe = append(fe, domain.FieldError{Field: "new", Message: fmt.Sprintf("must be from 1 to the log's size, %d", n)})
+	}
+	if oldSize < 1 || oldSize > newSize {
+		fe = append(fe, domain.FieldError{Field: "old", Message: "must be from 1 to new"})
+	}
+	if len(fe) > 0 {
+		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "no such proof", Fields: fe}
+	}
+	p, err := tlog.ProveTree(newSize, oldSize, hashReader(ctx, s.store))
+	return domainHashes(p), err
+}
+
+func domainHashes(hs []tlog.Hash) []domain.AuditHash {
+	out := make([]domain.AuditHash, len(hs))
+	for i, h := range hs {
+		out[i] = domain.AuditHash(h)
+	}
+	return out
+}
+
+// Events returns one page of entries in index order.
+func (s *Service) Events(ctx context.Context, f domain.AuditFilter) (domain.AuditPage, error) {
+	return s.store.AuditEvents(ctx, f)
+}
+
+// StartExport signs a checkpoint first and exports up to its size, so
+// entries appended meanwhile (the export's own entry among them) cannot
+// make the export disagree with its checkpoint. The export is recorded
+// before the first byte is sent: an export is never unaudited, even if the
+// client goes away half-way.
+func (s *Service) StartExport(ctx context.Context, p domain.Principal, req domain.AuditExportRequest) (domain.AuditExport, error) {
+	if req.Format != domain.AuditFormatNDJSON && req.Format != domain.AuditFormatCSV {
+		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "unknown export format",
+			Fields: []domain.FieldError{{Field: "format", Message: "must be ndjson or csv"}}}
+	}
+	cp, err := s.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	first, end, err := s.store.AuditIndexRange(ctx, req.From, req.To, cp.Size)
+	if err != nil {
+		return nil, err
+	}
+	x := &export{src: s.store, checkpoint: cp.Note,
+		info: domain.AuditExportInfo{Format: req.Format, First: first, Count: end - first, TreeSize: cp.Size}}
+	entry := &domain.AuditEntry{At: s.now(), Actor: p.Subject, Action: domain.AuditExported, Data: exportData(x.info, req)}
+	if err := s.store.InTx(ctx, func(tx domain.Tx) error { return tx.AppendAudit(entry) }); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// exportData is what the export's audit entry records.
+func exportData(info domain.AuditExportInfo, req domain.AuditExportRequest) map[string]any {
+	data := map[string]any{"format": info.Format, "first": info.First, "count": info.Count, "tree_size": info.TreeSize}
+	if req.From != nil {
+		data["from"] = req.From.UTC().Format(time.RFC3339Nano)
+	}
+	if req.To != nil {
+		data["to"] = req.To.UTC().Format(time.RFC3339Nano)
+	}
+	return data
+}
+
+// export is an export whose range and checkpoint are fixed.
+type export struct {
+	src        ExportSource
+	checkpoint string
+	info       domain.AuditExportInfo
+}
+
+func (x *export) Info() domain.AuditExportInfo { return x.info }
+
+func (x *export) Write(ctx context.Context, w io.Writer) error {
+	first, end := x.info.First, x.info.First+x.info.Count
+	if x.info.Format == domain.AuditFormatCSV {
+		return WriteCSV(ctx, x.src, w, first, end)
+	}
+	return WriteNDJSON(ctx, x.src, w, x.checkpoint, x.info.TreeSize, first, end)
+}

@@ -1,0 +1,112 @@
+package domain
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// MaxBookingWindow bounds one calendar query of an area.
+const MaxBookingWindow = 366
+
+// TrainingAreas returns every area with its current capacity and blackout days.
+func (s *FrameworkService) TrainingAreas(ctx context.Context) ([]TrainingArea, error) {
+	return s.store.TrainingAreas(ctx)
+}
+
+// TrainingArea returns one area.
+func (s *FrameworkService) TrainingArea(ctx context.Context, code string) (*TrainingArea, error) {
+	areas, err := s.store.TrainingAreas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range areas {
+		if areas[i].Code == code {
+			return &areas[i], nil
+		}
+	}
+	return nil, ErrNotFound("training area")
+}
+
+// AreaEdit is what an administrator changes on a training area.
+type AreaEdit struct {
+	CapacityPersonnel int
+	BlackoutDays      []time.Time
+}
+
+// UpdateTrainingArea sets an area's capacity and blackout days if version is
+// still current.
+func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, code string, version int, e AreaEdit) (*TrainingArea, error) {
+	v := &validator{}
+	v.count("capacity_personnel", e.CapacityPersonnel, 1)
+	if v.list("blackout_days", len(e.BlackoutDays)) {
+		for i, d := range e.BlackoutDays {
+			if d.IsZero() {
+				v.add(fieldIndex("blackout_days", i), "must be a date")
+			}
+		}
+	}
+	if len(v.errs) > 0 {
+		return nil, &Error{Code: CodeInvalid, Message: "the training area is not valid", Fields: v.errs}
+	}
+	days := slices.Clone(e.BlackoutDays)
+	slices.SortFunc(days, time.Time.Compare)
+	days = slices.CompactFunc(days, time.Time.Equal)
+	var out *TrainingArea
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		areas, err := tx.TrainingAreas([]string{code}, true)
+		if err != nil {
+			return err
+		}
+		if len(areas) == 0 {
+			return ErrNotFound("training area")
+		}
+		a := areas[0]
+		if a.Version != version {
+			return Errorf(CodePreconditionFailed, "the training area has changed since version %d; it is now at version %d", version, a.Version)
+		}
+		before := map[string]any{"capacity_personnel": a.CapacityPersonnel, "blackout_days": datesData(a.BlackoutDays)}
+		a.CapacityPersonnel, a.BlackoutDays, a.Version = e.CapacityPersonnel, days, version+1
+		if err := tx.UpdateTrainingArea(&a, version); err != nil {
+			return err
+		}
+		out = &a
+		after := map[string]any{"capacity_personnel": a.CapacityPersonnel, "blackout_days": datesData(a.BlackoutDays)}
+		return tx.AppendAudit(&AuditEntry{At: s.clock(), Actor: p.Subject, Action: AuditTrainingAreaUpdated,
+			Data: map[string]any{"area": code, "version": a.Version, "changed": changedData(before, after)}})
+	})
+	return out, err
+}
+
+// Bookings returns the bookings of an area between from and to (in review or
+// approved). A liaison officer sees only their own nation's bookings: other
+// nations' movements are not theirs to know.
+func (s *FrameworkService) Bookings(ctx context.Context, p Principal, code string, from, to time.Time) (*TrainingArea, []Booking, error) {
+	a, err := s.TrainingArea(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	if to.Before(from) || to.Sub(from) > MaxBookingWindow*24*time.Hour {
+		return nil, nil, &Error{Code: CodeInvalid, Message: "bad date range",
+			Fields: []FieldError{{"to", "must be on or after from, and at most 366 days later"}}}
+	}
+	bs, err := s.store.ListBookings(ctx, code, from, to)
+	if err != nil || !p.IsLiaison() {
+		return a, bs, err
+	}
+	own := bs[:0]
+	for _, b := range bs {
+		if b.Nation == p.Nation {
+			own = append(own, b)
+		}
+	}
+	return a, own, nil
+}
+
+func datesData(ds []time.Time) []any {
+	out := make([]any, len(ds))
+	for i, d := range ds {
+		out[i] = dateString(d)
+	}
+	return out
+}

@@ -1,0 +1,175 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Booking is one request's claim on a training area for some days, with the
+// personnel it brings.
+type Booking struct {
+	RequestID string
+	Reference string
+	Nation    string
+	Status    Status
+	Area      string
+	From, To  time.Time
+	Personnel int
+}
+
+// covers reports whether the booking includes day.
+func (b Booking) covers(day time.Time) bool { return !day.Before(b.From) && !day.After(b.To) }
+
+// AreaConflict is what is wrong with a request's use of one training area:
+// the days its bookings, with the others', exceed the capacity, the blackout
+// days it touches, and the other requests involved.
+type AreaConflict struct {
+	Area     string
+	Capacity int
+	OverDays []time.Time
+	Peak     int
+	Blackout []time.Time
+	Others   []Booking
+}
+
+// Deconflict checks r's training-area bookings against the area's capacity
+// and blackout days, counting the given bookings of other requests. Each
+// request is counted once per day and area, however its bookings overlap.
+func Deconflict(r *Request, areas map[string]TrainingArea, others []Booking) []AreaConflict {
+	var out []AreaConflict
+	for _, code := range uniqueAreas(r.Details) {
+		area, ok := areas[code]
+		if !ok {
+			continue
+		}
+		c := AreaConflict{Area: code, Capacity: area.CapacityPersonnel}
+		involved := map[string]bool{}
+		for _, day := range r.bookedDays(code) {
+			if slices.ContainsFunc(area.BlackoutDays, day.Equal) {
+				c.Blackout = append(c.Blackout, day)
+			}
+			load, here := r.Personnel.Total(), map[string]bool{}
+			for _, b := range others {
+				if b.Area == code && b.RequestID != r.ID && b.covers(day) && !here[b.RequestID] {
+					here[b.RequestID] = true
+					load += b.Personnel
+				}
+			}
+			if load > area.CapacityPersonnel {
+				c.OverDays, c.Peak = append(c.OverDays, day), max(c.Peak, load)
+				for id := range here {
+					involved[id] = true
+				}
+			}
+		}
+		for _, b := range others {
+			if involved[b.RequestID] && !slices.ContainsFunc(c.Others, func(o Booking) bool { return o.RequestID == b.RequestID }) {
+				c.Others = append(c.Others, b)
+			}
+		}
+		if len(c.OverDays) > 0 || len(c.Blackout) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// bookedDays are the days r books area, each once, in order.
+func (r *Request) bookedDays(area string) []time.Time {
+	var days []time.Time
+	for _, b := range r.TrainingAreas {
+		if b.Area != area {
+			continue
+		}
+		for d := b.From; !d.After(b.To); d = d.AddDate(0, 0, 1) {
+			if !slices.ContainsFunc(days, d.Equal) {
+				days = append(days, d)
+			}
+		}
+	}
+	slices.SortFunc(days, time.Time.Compare)
+	return days
+}
+
+// Message describes the conflict naming only the other requests'
+// references, never their nation or size: it is shown to liaison officers.
+func (c AreaConflict) Message() string {
+	var parts []string
+	if len(c.OverDays) > 0 {
+		refs := make([]string, 0, len(c.Others))
+		for _, o := range c.Others {
+			refs = append(refs, o.Reference)
+		}
+		slices.Sort(refs)
+		with := ""
+		if len(refs) > 0 {
+			with = " together with " + strings.Join(refs, ", ")
+		}
+		parts = append(parts, fmt.Sprintf("training area %s would exceed its capacity of %d personnel%s on %s",
+			c.Area, c.Capacity, with, dayRanges(c.OverDays)))
+	}
+	if len(c.Blackout) > 0 {
+		parts = append(parts, fmt.Sprintf("training area %s is closed (blackout) on %s", c.Area, dayRanges(c.Blackout)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ConflictWarnings turns conflicts found at submission into warnings.
+func ConflictWarnings(cs []AreaConflict) []Warning {
+	var out []Warning
+	for _, c := range cs {
+		if len(c.OverDays) > 0 {
+			out = append(out, Warning{Code: "area_capacity", Message: AreaConflict{Area: c.Area, Capacity: c.Capacity, OverDays: c.OverDays, Others: c.Others}.Message()})
+		}
+		if len(c.Blackout) > 0 {
+			out = append(out, Warning{Code: "area_blackout", Message: AreaConflict{Area: c.Area, Blackout: c.Blackout}.Message()})
+		}
+	}
+	return out
+}
+
+// dayRanges renders sorted days compactly: "2027-03-05 to 2027-03-08, 2027-03-10".
+func dayRanges(days []time.Time) string {
+	var parts []string
+	for i := 0; i < len(days); {
+		j := i
+		for j+1 < len(days) && days[j+1].Equal(days[j].AddDate(0, 0, 1)) {
+			j++
+		}
+		if i == j {
+			parts = append(parts, dateString(days[i]))
+		} else {
+			parts = append(parts, dateString(days[i])+" to "+dateString(days[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// txConflicts checks r's bookings, inside tx, against the bookings of other
+// requests in the given statuses. With lock, the areas' rows are locked
+// first, so that two transactions checking one area take turns.
+func txConflicts(tx Tx, r *Request, statuses []Status, lock bool) ([]AreaConflict, error) {
+	codes := uniqueAreas(r.Details)
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	slices.Sort(codes) // lock in one order everywhere: no deadlocks
+	areas, err := tx.TrainingAreas(codes, lock)
+	if err != nil {
+		return nil, err
+	}
+	byCode := map[string]TrainingArea{}
+	var others []Booking
+	for _, a := range areas {
+		byCode[a.Code] = a
+		bs, err := tx.ListBookings(a.Code, r.Period.Start, r.Period.End, statuses)
+		if err != nil {
+			return nil, err
+		}
+		others = append(others, bs...)
+	}
+	return Deconflict(r, byCode, others), nil
+}

@@ -1,0 +1,144 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Framework is a framework agreement: a standing permission for one nation
+// (the "permissive framework"). A request that fits inside a valid one takes
+// the fast track the routing policy defines for it.
+type Framework struct {
+	ID        string
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	FrameworkTerms
+}
+
+// FrameworkTerms are the fields an administrator sets.
+type FrameworkTerms struct {
+	Nation           string
+	Name             string
+	Reference        string
+	ValidFrom        time.Time // first valid day
+	ValidUntil       time.Time // last valid day
+	TrainingAreas    []string
+	EntryPoints      []string
+	PersonnelCeiling int
+	LiveFire         bool
+	DangerousGoods   bool
+	Notes            string
+	Suspended        bool
+}
+
+// ValidateFramework checks the terms against the reference data, naming
+// every bad field.
+func ValidateFramework(f FrameworkTerms, ref Reference) error {
+	v := &validator{}
+	if _, ok := ref.Nation(f.Nation); !ok {
+		v.add("nation", "unknown nation %s", quote(f.Nation))
+	}
+	v.text("name", f.Name, true, MaxShortText)
+	v.text("reference", f.Reference, true, 100)
+	v.text("notes", f.Notes, false, MaxPurpose)
+	switch {
+	case f.ValidFrom.IsZero():
+		v.add("valid_from", "is required")
+	case f.ValidUntil.IsZero():
+		v.add("valid_until", "is required")
+	case f.ValidUntil.Before(f.ValidFrom):
+		v.add("valid_until", "must not be before valid_from")
+	}
+	if len(f.TrainingAreas) == 0 {
+		v.add("training_areas", "at least one training area is required")
+	}
+	if v.list("training_areas", len(f.TrainingAreas)) {
+		for i, a := range f.TrainingAreas {
+			if _, ok := ref.TrainingArea(a); !ok {
+				v.add(fieldIndex("training_areas", i), "unknown training area %s", quote(a))
+			}
+		}
+	}
+	if v.list("entry_points", len(f.EntryPoints)) {
+		for i, p := range f.EntryPoints {
+			if _, ok := ref.EntryPoint(p); !ok {
+				v.add(fieldIndex("entry_points", i), "unknown entry point %s", quote(p))
+			}
+		}
+	}
+	v.count("personnel_ceiling", f.PersonnelCeiling, 1)
+	if len(v.errs) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the framework agreement is not valid", Fields: v.errs}
+	}
+	return nil
+}
+
+// Fit reports whether a request of nation with details d fits inside f: the
+// framework is the nation's, not suspended, valid for the whole period, and
+// every area, entry point, the personnel total and the live-fire and
+// dangerous-goods flags are inside its envelope. Each limit exceeded is one
+// reason, worded for the liaison officer who must fix it.
+func Fit(f *Framework, nation string, d Details) (bool, []string) {
+	var why []string
+	if f.Nation != nation {
+		why = append(why, "the framework agreement is of another nation")
+	}
+	if f.Suspended {
+		why = append(why, "the framework agreement is suspended")
+	}
+	if d.Period.Start.Before(f.ValidFrom) || d.Period.End.After(f.ValidUntil) {
+		why = append(why, fmt.Sprintf("the period %s to %s is not inside the framework's validity %s to %s",
+			dateString(d.Period.Start), dateString(d.Period.End), dateString(f.ValidFrom), dateString(f.ValidUntil)))
+	}
+	for _, a := range uniqueAreas(d) {
+		if !slices.Contains(f.TrainingAreas, a) {
+			why = append(why, "training area "+a+" not covered")
+		}
+	}
+	for _, p := range uniqueEntryPoints(d) {
+		if !slices.Contains(f.EntryPoints, p) {
+			why = append(why, "entry point "+p+" not covered")
+		}
+	}
+	if n := d.Personnel.Total(); n > f.PersonnelCeiling {
+		why = append(why, fmt.Sprintf("%d personnel exceed the ceiling of %d", n, f.PersonnelCeiling))
+	}
+	if d.Weapons.LiveFire && !f.LiveFire {
+		why = append(why, "live fire not covered")
+	}
+	if len(d.DangerousGoods) > 0 && !f.DangerousGoods {
+		why = append(why, "dangerous goods not covered")
+	}
+	return len(why) == 0, why
+}
+
+// FrameworkWarning explains why a request that names a framework agreement
+// does not take its fast track.
+func FrameworkWarning(f *Framework, reasons []string) Warning {
+	return Warning{Code: "framework_not_applicable", Message: fmt.Sprintf(
+		"the request does not fit framework agreement %s, so it takes the normal route: %s",
+		f.Reference, strings.Join(reasons, "; "))}
+}
+
+func uniqueAreas(d Details) []string {
+	var out []string
+	for _, a := range d.TrainingAreas {
+		if !slices.Contains(out, a.Area) {
+			out = append(out, a.Area)
+		}
+	}
+	return out
+}
+
+func uniqueEntryPoints(d Details) []string {
+	var out []string
+	for _, m := range d.Movements {
+		if !slices.Contains(out, m.EntryPoint) {
+			out = append(out, m.EntryPoint)
+		}
+	}
+	return out
+}

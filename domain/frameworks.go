@@ -1,0 +1,111 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Audit actions of framework agreements and training areas.
+const (
+	AuditFrameworkCreated    = "framework.created"
+	AuditFrameworkUpdated    = "framework.updated"
+	AuditTrainingAreaUpdated = "training_area.updated"
+)
+
+// FrameworkService manages framework agreements and training areas: the
+// administrators' side of streamlined access.
+type FrameworkService struct {
+	store Store
+	ref   Reference
+	now   func() time.Time
+	newID func() string
+}
+
+// NewFrameworkService wires the service to its ports.
+func NewFrameworkService(store Store, ref Reference, now func() time.Time, newID func() string) *FrameworkService {
+	return &FrameworkService{store: store, ref: ref, now: now, newID: newID}
+}
+
+func (s *FrameworkService) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Create stores a new framework agreement.
+func (s *FrameworkService) Create(ctx context.Context, p Principal, t FrameworkTerms) (*Framework, error) {
+	t.Nation = NormalizeNation(t.Nation)
+	if err := ValidateFramework(t, s.ref); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	f := &Framework{ID: s.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, FrameworkTerms: t}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		if err := tx.CreateFramework(f); err != nil {
+			return err
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: p.Subject, Action: AuditFrameworkCreated,
+			Data: map[string]any{"framework_id": f.ID, "terms": FrameworkData(t)}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Update replaces the terms of an agreement if version is still current;
+// suspending is an update of Suspended.
+func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, version int, t FrameworkTerms) (*Framework, error) {
+	t.Nation = NormalizeNation(t.Nation)
+	if err := ValidateFramework(t, s.ref); err != nil {
+		return nil, err
+	}
+	var out *Framework
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		f, err := tx.GetFramework(id)
+		if err != nil {
+			return err
+		}
+		if f.Version != version {
+			return Errorf(CodePreconditionFailed, "the framework agreement has changed since version %d; it is now at version %d", version, f.Version)
+		}
+		changed := changedData(FrameworkData(f.FrameworkTerms), FrameworkData(t))
+		f.FrameworkTerms, f.UpdatedAt, f.Version = t, s.clock(), version+1
+		if err := tx.UpdateFramework(f, version); err != nil {
+			return err
+		}
+		out = f
+		return tx.AppendAudit(&AuditEntry{At: f.UpdatedAt, Actor: p.Subject, Action: AuditFrameworkUpdated,
+			Data: map[string]any{"framework_id": f.ID, "version": f.Version, "changed": changed}})
+	})
+	return out, err
+}
+
+// Get returns an agreement the caller may see: a liaison officer sees only
+// their own nation's.
+func (s *FrameworkService) Get(ctx context.Context, p Principal, id string) (*Framework, error) {
+	f, err := s.store.GetFramework(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.IsLiaison() && f.Nation != p.Nation {
+		return nil, ErrNotFound("framework agreement")
+	}
+	return f, nil
+}
+
+// List returns the agreements the caller may see, optionally of one nation.
+func (s *FrameworkService) List(ctx context.Context, p Principal, nation string) ([]Framework, error) {
+	if p.IsLiaison() {
+		if nation != "" && nation != p.Nation {
+			return nil, nil
+		}
+		nation = p.Nation
+	}
+	return s.store.ListFrameworks(ctx, nation)
+}
+
+// FrameworkData renders terms for audit entries, in API shape.
+func FrameworkData(t FrameworkTerms) map[string]any {
+	return map[string]any{"nation": t.Nation, "name": t.Name, "reference": t.Reference,
+		"valid_from": dateString(t.ValidFrom), "valid_until": dateString(t.ValidUntil),
+		"training_areas": stringsData(t.TrainingAreas), "entry_points": stringsData(t.EntryPoints),
+		"personnel_ceiling": t.PersonnelCeiling, "live_fire": t.LiveFire, "dangerous_goods": t.DangerousGoods,
+		"notes": t.Notes, "suspended": t.Suspended}
+}

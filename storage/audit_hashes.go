@@ -1,0 +1,167 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"sort"
+
+	"golang.org/x/mod/sumdb/tlog"
+	"gorm.io/gorm"
+)
+
+// auditHashRow is one stored hash of the audit log's Merkle tree; ID is
+// tlog.StoredHashIndex(level, n).
+type auditHashRow struct {
+	ID   int64  `gorm:"column:id;primaryKey;autoIncrement:false"`
+	Hash []byte `gorm:"column:hash"`
+}
+
+func (auditHashRow) TableName() string { return "audit_hashes" }
+
+// appendAuditHashes stores the hashes that entry idx adds to the tree
+// (tlog.StoredHashes: its leaf hash and the interior nodes it completes).
+// It runs after nextCounter, whose row lock is held until commit: every
+// earlier entry and its hashes are committed, so the reads below see them
+// (PostgreSQL's READ COMMITTED takes a new snapshot per statement), and no
+// other appender can write hashes until this transaction ends.
+func (t *tx) appendAuditHashes(idx int64, entry []byte) error {
+	ids := neededHashIDs(idx)
+	known, err := readHashMap(t.g, ids)
+	if err != nil {
+		return err
+	}
+	if _, ok := known[tlog.StoredHashIndex(0, idx)-1]; idx > 0 && !ok {
+		if err := t.backfillAuditHashes(idx); err != nil {
+			return err
+		}
+		if known, err = readHashMap(t.g, ids); err != nil {
+			return err
+		}
+	}
+	hashes, err := tlog.StoredHashes(idx, entry, mapReader(known))
+	if err != nil {
+		return fmt.Errorf("storage: audit entry %d: %w", idx, err)
+	}
+	return t.insertHashes(idx, hashes)
+}
+
+// neededHashIDs are the hashes tlog.StoredHashes(n) reads, plus the last
+// hash stored before leaf n: it exists exactly when every earlier entry has
+// its hashes, so one query both feeds the computation and checks the table.
+func neededHashIDs(n int64) []int64 {
+	var ids []int64
+	for i := range bits.TrailingZeros64(uint64(n + 1)) {
+		ids = append(ids, tlog.StoredHashIndex(i, n>>i-1))
+	}
+	if n > 0 {
+		ids = append(ids, tlog.StoredHashIndex(0, n)-1)
+	}
+	return ids
+}
+
+func (t *tx) insertHashes(n int64, hashes []tlog.Hash) error {
+	base := tlog.StoredHashIndex(0, n)
+	rows := make([]auditHashRow, len(hashes))
+	for i, h := range hashes {
+		rows[i] = auditHashRow{ID: base + int64(i), Hash: h[:]}
+	}
+	return translate(t.g.Create(&rows).Error, "audit hash")
+}
+
+// backfillAuditHashes computes the hashes of the entries below n that have
+// none: entries appended before migration 3 created the table. The hash
+// ids are dense, so their count says how many leaves are covered.
+func (t *tx) backfillAuditHashes(n int64) error {
+	var count int64
+	if err := t.g.Model(&auditHashRow{}).Count(&count).Error; err != nil {
+		return translate(err, "audit hashes")
+	}
+	from := int64(sort.Search(int(n)+1, func(l int) bool { return tlog.StoredHashIndex(0, int64(l)) >= count }))
+	if tlog.StoredHashIndex(0, from) != count {
+		return fmt.Errorf("storage: audit_hashes holds %d hashes, which is no whole number of entries", count)
+	}
+	for i := from; i < n; i++ {
+		var entry []byte
+		if err := t.g.Raw("SELECT entry FROM audit_log WHERE idx = ?", i).Row().Scan(&entry); err != nil {
+			return fmt.Errorf("storage: audit entry %d is missing; the tree cannot be built: %w", i, err)
+		}
+		hashes, err := tlog.StoredHashes(i, entry, gormHashReader(t.g))
+		if err != nil {
+			return fmt.Errorf("storage: audit entry %d: %w", i, err)
+		}
+		if err := t.insertHashes(i, hashes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BackfillAuditHashes gives every entry its Merkle hashes, for a database
+// whose entries predate migration 3. It is cheap when nothing is missing;
+// the server runs it at start, so checkpoints never meet a partial tree.
+func (d *DB) BackfillAuditHashes(ctx context.Context) error {
+	return d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		t := &tx{g: g}
+		var size int64
+		err := t.g.Raw("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log").Scan(&size).Error
+		if err != nil || size == 0 {
+			return translate(err, "audit log")
+		}
+		known, err := readHashMap(t.g, neededHashIDs(size))
+		if err != nil {
+			return err
+		}
+		if _, ok := known[tlog.StoredHashIndex(0, size)-1]; ok {
+			return nil
+		}
+		return t.backfillAuditHashes(size)
+	})
+}
+
+// readHashMap reads the stored hashes with the given ids; absent ones are
+// simply not in the map.
+func readHashMap(g *gorm.DB, ids []int64) (map[int64]tlog.Hash, error) {
+	out := make(map[int64]tlog.Hash, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []auditHashRow
+	if err := g.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, translate(err, "audit hashes")
+	}
+	for _, r := range rows {
+		if len(r.Hash) != tlog.HashSize {
+			return nil, fmt.Errorf("storage: audit hash %d has %d bytes", r.ID, len(r.Hash))
+		}
+		out[r.ID] = tlog.Hash(r.Hash)
+	}
+	return out, nil
+}
+
+// mapReader serves hashes from a map; a missing one is an error, so a
+// damaged table never yields a silently wrong tree.
+func mapReader(m map[int64]tlog.Hash) tlog.HashReader {
+	return tlog.HashReaderFunc(func(ids []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(ids))
+		for i, id := range ids {
+			h, ok := m[id]
+			if !ok {
+				return nil, fmt.Errorf("storage: audit hash %d is missing", id)
+			}
+			out[i] = h
+		}
+		return out, nil
+	})
+}
+
+// gormHashReader reads stored hashes through g (a transaction or a pool).
+func gormHashReader(g *gorm.DB) tlog.HashReader {
+	return tlog.HashReaderFunc(func(ids []int64) ([]tlog.Hash, error) {
+		m, err := readHashMap(g, ids)
+		if err != nil {
+			return nil, err
+		}
+		return mapReader(m).ReadHashes(ids)
+	})
+}

@@ -1,0 +1,244 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/bits"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"exaccess/domain"
+)
+
+// AuditTreeSize is the number of entries in the audit log, read from the
+// audit counter, which moves in the transaction of every append. Committed
+// indexes are always a prefix 0..size-1: the counter's row lock is held
+// until commit, so entries commit in index order.
+func (d *DB) AuditTreeSize(ctx context.Context) (int64, error) {
+	var last sql.NullInt64
+	err := d.reader.WithContext(ctx).Raw("SELECT value FROM counters WHERE name = 'audit'").Row().Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, translate(err, "audit counter")
+	}
+	return last.Int64 + 1, nil
+}
+
+// ReadAuditHashes returns the stored hashes with the given ids, in order.
+func (d *DB) ReadAuditHashes(ctx context.Context, ids []int64) ([]tlog.Hash, error) {
+	if len(ids) == 0 {
+		return []tlog.Hash{}, nil
+	}
+	return gormHashReader(d.reader.WithContext(ctx)).ReadHashes(ids)
+}
+
+// StreamAuditEntries calls fn with each entry with index in [first, end),
+// in index order, through one cursor on the read pool: memory stays flat at
+// any size. entry is only valid during the call.
+func (d *DB) StreamAuditEntries(ctx context.Context, first, end int64, fn func(idx int64, entry []byte) error) error {
+	rows, err := d.reader.WithContext(ctx).
+		Raw("SELECT idx, entry FROM audit_log WHERE idx >= ? AND idx < ? ORDER BY idx", first, end).Rows()
+	if err != nil {
+		return translate(err, "audit log")
+	}
+	defer rows.Close()
+	var idx int64
+	var entry sql.RawBytes // the driver's buffer, not a copy per row
+	for rows.Next() {
+		if err := rows.Scan(&idx, &entry); err != nil {
+			return translate(err, "audit log")
+		}
+		if err := fn(idx, entry); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err(), "audit log")
+}
+
+// StreamAuditLeafHashes calls fn with the stored leaf hash of each index in
+// [first, end), in order. Leaf hashes sit among the interior ones in id
+// order; after leaf n come the 1+TrailingZeros(n+1) hashes it stored.
+func (d *DB) StreamAuditLeafHashes(ctx context.Context, first, end int64, fn func(tlog.Hash) error) error {
+	if first >= end {
+		return nil
+	}
+	next, want := first, tlog.StoredHashIndex(0, first)
+	err := d.streamHashes(ctx, want, tlog.StoredHashIndex(0, end), func(id int64, h tlog.Hash) error {
+		switch {
+		case id < want:
+			return nil // an interior node
+		case id > want:
+			return fmt.Errorf("storage: the stored leaf hash of audit entry %d is missing", next)
+		}
+		want += 1 + int64(bits.TrailingZeros64(uint64(next+1)))
+		next++
+		return fn(h)
+	})
+	if err == nil && next != end {
+		err = fmt.Errorf("storage: the stored leaf hash of audit entry %d is missing", next)
+	}
+	return err
+}
+
+// StreamAuditHashes calls fn with every stored hash, in id order.
+func (d *DB) StreamAuditHashes(ctx context.Context, fn func(id int64, h tlog.Hash) error) error {
+	return d.streamHashes(ctx, 0, -1, fn)
+}
+
+// streamHashes streams hashes with from ≤ id < to (to < 0: no bound).
+func (d *DB) streamHashes(ctx context.Context, from, to int64, fn func(int64, tlog.Hash) error) error {
+	q := d.reader.WithContext(ctx).Model(&auditHashRow{}).Select("id", "hash").Where("id >= ?", from)
+	if to >= 0 {
+		q = q.Where("id < ?", to)
+	}
+	rows, err := q.Order("id").Rows()
+	if err != nil {
+		return translate(err, "audit hashes")
+	}
+	defer rows.Close()
+	var id int64
+	var raw sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &raw); err != nil {
+			return translate(err, "audit hashes")
+		}
+		if len(raw) != tlog.HashSize {
+			return fmt.Errorf("storage: audit hash %d has %d bytes", id, len(raw))
+		}
+		if err := fn(id, tlog.Hash(raw)); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err(), "audit hashes")
+}
+
+// AuditIndexRange turns an export's time window into the index range
+// [first, end) below size: from the first entry at or after from to the
+// last entry before to. Concurrent writers take their time before their
+// index, so times are only nearly ordered by index; a range between those
+// two entries holds every entry of the window, and an export must be a
+// range to be verifiable.
+func (d *DB) AuditIndexRange(ctx context.Context, from, to *time.Time, size int64) (int64, int64, error) {
+	first, end := int64(0), size
+	g := d.reader.WithContext(ctx)
+	if from != nil {
+		var v sql.NullInt64
+		if err := g.Raw("SELECT MIN(idx) FROM audit_log WHERE at >= ? AND idx < ?", dbTime(*from), size).Row().Scan(&v); err != nil {
+			return 0, 0, translate(err, "audit log")
+		}
+		first = size
+		if v.Valid {
+			first = v.Int64
+		}
+	}
+	if to != nil {
+		var v sql.NullInt64
+		if err := g.Raw("SELECT MAX(idx) FROM audit_log WHERE at < ? AND idx < ?", dbTime(*to), size).Row().Scan(&v); err != nil {
+			return 0, 0, translate(err, "audit log")
+		}
+		end = 0
+		if v.Valid {
+			end = v.Int64 + 1
+		}
+	}
+	return first, max(first, end), nil
+}
+
+// AuditEvents returns one page of entries in index order, by keyset on the
+// index: each filter has an index ending in idx (migration 3).
+func (d *DB) AuditEvents(ctx context.Context, f domain.AuditFilter) (domain.AuditPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	limit = min(limit, maxListLimit)
+	var rows []auditRow
+	err := auditEventsQuery(d.reader.WithContext(ctx), f).Limit(limit + 1).Find(&rows).Error
+	if err != nil {
+		return domain.AuditPage{}, translate(err, "audit events")
+	}
+	page := domain.AuditPage{Items: make([]domain.AuditRecord, 0, min(len(rows), limit))}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next := rows[limit-1].Idx
+		page.NextAfter = &next
+	}
+	for _, r := range rows {
+		page.Items = append(page.Items, domain.AuditRecord{Index: r.Idx, Entry: r.Entry})
+	}
+	return page, nil
+}
+
+func auditEventsQuery(g *gorm.DB, f domain.AuditFilter) *gorm.DB {
+	q := g.Model(&auditRow{}).Select("idx", "entry")
+	if f.From != nil {
+		q = q.Where("at >= ?", dbTime(*f.From))
+	}
+	if f.To != nil {
+		q = q.Where("at < ?", dbTime(*f.To))
+	}
+	for col, v := range map[string]string{"request_id": f.RequestID, "actor": f.Actor, "action": f.Action} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	if f.After != nil {
+		q = q.Where("idx > ?", *f.After)
+	}
+	return q.Order("idx")
+}
+
+// auditCheckpointRow is a signed tree head the server handed out.
+type auditCheckpointRow struct {
+	TreeSize  int64     `gorm:"column:tree_size;primaryKey;autoIncrement:false"`
+	RootHash  []byte    `gorm:"column:root_hash"`
+	Note      string    `gorm:"column:note"`
+	CreatedAt time.Time `gorm:"column:created_at;autoCreateTime:false"`
+}
+
+func (auditCheckpointRow) TableName() string { return "audit_checkpoints" }
+
+// SaveAuditCheckpoint keeps a signed checkpoint. A size already kept is left
+// alone: its root cannot differ, and Ed25519 signs deterministically.
+func (d *DB) SaveAuditCheckpoint(ctx context.Context, size int64, root tlog.Hash, note string, at time.Time) error {
+	row := auditCheckpointRow{TreeSize: size, RootHash: root[:], Note: note, CreatedAt: dbTime(at)}
+	err := d.writer.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+	return translate(err, "audit checkpoint")
+}
+
+// StreamAuditCheckpoints calls fn with every kept checkpoint, smallest first.
+func (d *DB) StreamAuditCheckpoints(ctx context.Context, fn func(size int64, note string) error) error {
+	rows, err := d.reader.WithContext(ctx).Model(&auditCheckpointRow{}).Select("tree_size", "note").Order("tree_size").Rows()
+	if err != nil {
+		return translate(err, "audit checkpoints")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var size int64
+		var note string
+		if err := rows.Scan(&size, &note); err != nil {
+			return translate(err, "audit checkpoints")
+		}
+		if err := fn(size, note); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err(), "audit checkpoints")
+}
+
+// ReadKey returns the key stored under name without creating one (an
+// offline check must not write); a missing key is CodeNotFound.
+func (d *DB) ReadKey(ctx context.Context, name string) ([]byte, error) {
+	material, err := readKey(d.reader.WithContext(ctx), name)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, domain.ErrNotFound("key " + name)
+	}
+	return material, err
+}

@@ -1,0 +1,134 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
+
+type frameworkRow struct {
+	ID               string    `gorm:"column:id;primaryKey"`
+	Nation           string    `gorm:"column:nation"`
+	Name             string    `gorm:"column:name"`
+	Reference        string    `gorm:"column:reference"`
+	ValidFrom        sqlDate   `gorm:"column:valid_from"`
+	ValidUntil       sqlDate   `gorm:"column:valid_until"`
+	TrainingAreas    string    `gorm:"column:training_areas"`
+	EntryPoints      string    `gorm:"column:entry_points"`
+	PersonnelCeiling int       `gorm:"column:personnel_ceiling"`
+	LiveFire         bool      `gorm:"column:live_fire"`
+	DangerousGoods   bool      `gorm:"column:dangerous_goods"`
+	Notes            string    `gorm:"column:notes"`
+	Suspended        bool      `gorm:"column:suspended"`
+	Version          int       `gorm:"column:version"`
+	CreatedAt        time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt        time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+}
+
+func (frameworkRow) TableName() string { return "frameworks" }
+
+// frameworkUpdateColumns are what an update rewrites: all but identity and creation.
+var frameworkUpdateColumns = []string{"nation", "name", "reference", "valid_from", "valid_until", "training_areas",
+	"entry_points", "personnel_ceiling", "live_fire", "dangerous_goods", "notes", "suspended", "version", "updated_at"}
+
+func newFrameworkRow(f *domain.Framework) (frameworkRow, error) {
+	areas, err1 := json.Marshal(nonNilStrings(f.TrainingAreas))
+	points, err2 := json.Marshal(nonNilStrings(f.EntryPoints))
+	if err1 != nil || err2 != nil {
+		return frameworkRow{}, fmt.Errorf("storage: encode framework lists")
+	}
+	return frameworkRow{ID: f.ID, Nation: f.Nation, Name: f.Name, Reference: f.Reference,
+		ValidFrom: newSQLDate(f.ValidFrom), ValidUntil: newSQLDate(f.ValidUntil), TrainingAreas: string(areas),
+		EntryPoints: string(points), PersonnelCeiling: f.PersonnelCeiling, LiveFire: f.LiveFire,
+		DangerousGoods: f.DangerousGoods, Notes: f.Notes, Suspended: f.Suspended, Version: f.Version,
+		CreatedAt: f.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: f.UpdatedAt.UTC().Truncate(time.Microsecond)}, nil
+}
+
+func toDomainFramework(row frameworkRow) (*domain.Framework, error) {
+	f := &domain.Framework{ID: row.ID, Version: row.Version, CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC(),
+		FrameworkTerms: domain.FrameworkTerms{Nation: row.Nation, Name: row.Name, Reference: row.Reference,
+			ValidFrom: row.ValidFrom.Time, ValidUntil: row.ValidUntil.Time, PersonnelCeiling: row.PersonnelCeiling,
+			LiveFire: row.LiveFire, DangerousGoods: row.DangerousGoods, Notes: row.Notes, Suspended: row.Suspended}}
+	if err := json.Unmarshal([]byte(row.TrainingAreas), &f.TrainingAreas); err != nil {
+		return nil, fmt.Errorf("storage: framework %s: training areas: %w", row.ID, err)
+	}
+	if err := json.Unmarshal([]byte(row.EntryPoints), &f.EntryPoints); err != nil {
+		return nil, fmt.Errorf("storage: framework %s: entry points: %w", row.ID, err)
+	}
+	return f, nil
+}
+
+func getFramework(g *gorm.DB, id string) (*domain.Framework, error) {
+	var row frameworkRow
+	if err := g.Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "framework agreement")
+	}
+	return toDomainFramework(row)
+}
+
+// GetFramework reads one framework agreement.
+func (d *DB) GetFramework(ctx context.Context, id string) (*domain.Framework, error) {
+	return getFramework(d.reader.WithContext(ctx), id)
+}
+
+// ListFrameworks returns the agreements of nation (all when ""), newest first.
+func (d *DB) ListFrameworks(ctx context.Context, nation string) ([]domain.Framework, error) {
+	q := d.reader.WithContext(ctx).Model(&frameworkRow{})
+	if nation != "" {
+		q = q.Where("nation = ?", nation)
+	}
+	var rows []frameworkRow
+	if err := q.Order("id DESC").Limit(1000).Find(&rows).Error; err != nil {
+		return nil, translate(err, "framework agreements")
+	}
+	out := make([]domain.Framework, 0, len(rows))
+	for _, row := range rows {
+		f, err := toDomainFramework(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
+// GetFramework reads one agreement inside the transaction.
+func (t *tx) GetFramework(id string) (*domain.Framework, error) { return getFramework(t.g, id) }
+
+// CreateFramework inserts f.
+func (t *tx) CreateFramework(f *domain.Framework) error {
+	row, err := newFrameworkRow(f)
+	if err != nil {
+		return err
+	}
+	return translate(t.g.Create(&row).Error, "framework agreement")
+}
+
+// UpdateFramework stores f if the stored version is still expectedVersion.
+func (t *tx) UpdateFramework(f *domain.Framework, expectedVersion int) error {
+	row, err := newFrameworkRow(f)
+	if err != nil {
+		return err
+	}
+	res := t.g.Model(&frameworkRow{}).Where("id = ? AND version = ?", f.ID, expectedVersion).
+		Select(frameworkUpdateColumns).Updates(&row)
+	if res.Error != nil {
+		return translate(res.Error, "framework agreement")
+	}
+	if res.RowsAffected == 0 {
+		return domain.Errorf(domain.CodePreconditionFailed, "the framework agreement has changed since version %d", expectedVersion)
+	}
+	return nil
+}
+
+func nonNilStrings(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
