@@ -43,6 +43,7 @@ func (s *Server) handleDecisionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.Metrics.decided(in.Outcome)
 	return s.writeRequest(c, http.StatusOK, r)
 }
 

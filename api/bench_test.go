@@ -120,4 +120,3 @@ func BenchmarkDecideHTTP(b *testing.B) {
 		return post(client, ts.URL+"/api/v1/requests/"+id+"/decisions", token, `"2"`, body)
 	})
 }
-

@@ -14,6 +14,7 @@ import (
 const (
 	codeUnsupportedMedia = "unsupported_media_type"
 	codeMethodNotAllowed = "method_not_allowed"
+	codeUnavailable      = "unavailable"
 )
 
 // statusOf maps every error code to its HTTP status: the one table.
@@ -34,6 +35,8 @@ var statusOf = map[string]int{
 	domain.CodeInternal:             http.StatusInternalServerError,
 	codeUnsupportedMedia:            http.StatusUnsupportedMediaType,
 	codeMethodNotAllowed:            http.StatusMethodNotAllowed,
+	codeUnavailable:                 http.StatusServiceUnavailable,
+	codeRateLimited:                 http.StatusTooManyRequests,
 }
 
 // codeOfStatus is for errors raised by Echo itself (unknown route, …).

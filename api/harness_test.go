@@ -105,9 +105,15 @@ func newEnv(t testing.TB, dsn string) *env {
 	e.approvals = domain.NewApprovalService(db, func() time.Time { return e.clock() }, newID)
 	e.srv = New(Deps{Tokens: tokens, Requests: domain.NewRequestService(db, policy, ref, func() time.Time { return e.clock() }, newID),
 		Approvals: e.approvals, Frameworks: domain.NewFrameworkService(db, ref, func() time.Time { return e.clock() }, newID),
+		Metrics: NewMetrics(db), Ready: func(ctx context.Context) error {
+			if err := db.Ping(ctx); err != nil {
+				return err
+			}
+			return db.CheckSchema(ctx)
+		},
 		Refusals: domain.NewRefusalLog(db, func() time.Time { return e.clock() }),
 		Users:    db, Reference: ref, OpenAPI: docs.OpenAPI, Log: testLogger()})
-	return e
+	return withAuditLog(t, e)
 }
 
 // testLogger discards the server's log unless EXACCESS_TEST_LOG is set,

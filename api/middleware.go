@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -52,6 +54,23 @@ func withSecurityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// withRecover turns a panic in a handler into an internal error: the caller
+// gets the generic 500 problem with the request id, the log gets the panic,
+// and the process goes on serving others.
+func withRecover(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r) // the client went away; net/http handles it
+				}
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return next(c)
+	}
+}
+
 // withAccessLog writes one structured line per request: no headers, no bodies.
 func withAccessLog(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -86,6 +105,9 @@ func (s *Server) authorize(a access) echo.MiddlewareFunc {
 				return err
 			}
 			c.Set(ctxPrincipal, p)
+			if err := s.Limiter.user(c, p.Subject); err != nil {
+				return err
+			}
 			if len(a.roles) > 0 && !p.HasAnyRole(a.roles...) {
 				err = domain.Errorf(domain.CodeForbidden, "your role may not do this")
 			} else {
@@ -115,7 +137,11 @@ func (s *Server) authenticate(header string) (domain.Principal, error) {
 	if len(header) < len(prefix) || !strings.EqualFold(header[:len(prefix)], prefix) {
 		return domain.Principal{}, domain.Errorf(domain.CodeUnauthorized, "sign in: send Authorization: Bearer <token> from POST /api/v1/auth/token")
 	}
-	p, err := s.Tokens.Verify(strings.TrimSpace(header[len(prefix):]))
+	raw := strings.TrimSpace(header[len(prefix):])
+	p, err := s.Tokens.Verify(raw)
+	if err != nil && s.IdP != nil {
+		p, err = s.IdP.Verify(raw) // an organisation's IdP, configured by JWKS
+	}
 	if err != nil {
 		return domain.Principal{}, domain.Errorf(domain.CodeUnauthorized, "the token is invalid or expired")
 	}

@@ -64,6 +64,7 @@ func (s *Server) routes() []route {
 	}
 	table = append(table, s.approvalRoutes()...)
 	table = append(table, s.frameworkRoutes()...)
+	table = append(table, s.opsRoutes()...)
 	return append(table, s.auditRoutes()...)
 }
 

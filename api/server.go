@@ -22,6 +22,21 @@ type Deps struct {
 	Reference  *domain.ReferenceData
 	OpenAPI    []byte // the OpenAPI document served at /api/v1/openapi.yaml
 	Log        *slog.Logger
+	// Audit is the verifiable audit log: checkpoints, proofs, events, exports.
+	Audit domain.AuditLog
+	// Metrics, when set, are observed on every request and served at /metrics.
+	Metrics *Metrics
+	// Ready reports whether the process can serve (database, schema, policy).
+	Ready func(ctx context.Context) error
+
+	// IdP verifies tokens of an external identity provider besides the
+	// server's own; nil accepts only the server's own tokens.
+	IdP *auth.IdP
+	// Limiter enforces rate limits; nil limits nothing (serve always sets one).
+	Limiter *RateLimiter
+	// ClientAddress tells a client's address for the limits; nil is the TCP
+	// peer, never a header.
+	ClientAddress echo.IPExtractor
 }
 
 // UserLookup finds an account for sign-in.
@@ -41,7 +56,15 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
-	e.Use(withRequestID, withAccessLog(d.Log), withSecurityHeaders)
+	e.IPExtractor = d.ClientAddress
+	if e.IPExtractor == nil { // Echo's fallback would believe X-Forwarded-For
+		e.IPExtractor = ClientAddress(nil)
+	}
+	e.Use(withRequestID)
+	if d.Metrics != nil {
+		e.Use(withMetrics(d.Metrics))
+	}
+	e.Use(withAccessLog(d.Log), withSecurityHeaders, withRecover, d.Limiter.middleware)
 	s.register(e, s.routes())
 	s.echo = e
 	return s

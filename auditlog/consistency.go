@@ -24,8 +24,8 @@ func readSigned(r io.ReadSeeker, verifierKey string) (*signedRange, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t, err := parseTrailer(last); err == nil {
-		tree, leaves, err := t.authenticate(verifierKey)
+	if t, leafB64, err := parseTrailer(last); err == nil {
+		tree, leaves, err := t.authenticate(verifierKey, leafB64)
 		if err != nil {
 			return nil, err
 		}

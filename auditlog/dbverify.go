@@ -23,7 +23,8 @@ type storedCheckpoint struct {
 }
 
 // VerifyStored checks a database's log against itself and its checkpoints,
-// in one pass and O(log n) memory: each entry's bytes against the leaf hash
+// in one pass, in memory that grows with the number of kept checkpoints
+// but not with the log: each entry's bytes against the leaf hash
 // stored when it was appended (a row edited later is named by its index),
 // every stored interior hash against the hashes below it, and the tree of
 // the entries against each kept checkpoint signed by verifierKey (which
@@ -48,7 +49,22 @@ func VerifyStored(ctx context.Context, db StoredLog, verifierKey string) (*Repor
 	defer stop()
 	v.nextHash = next
 	v.checkpoints() // a checkpoint of the empty log
-	err = db.StreamAuditEntries(ctx, 0, math.MaxInt64, func(idx int64, entry []byte) error {
+	if err := v.walk(ctx, db, size); err != nil {
+		return nil, err
+	}
+	v.finish()
+	stop()
+	if hashErr != nil && !errors.Is(hashErr, errStopped) {
+		return nil, hashErr
+	}
+	v.rep.Count = size
+	return v.rep, nil
+}
+
+// walk checks the entries in index order; a missing row is checked as a
+// deleted entry, so later entries keep their places.
+func (v *storedVerifier) walk(ctx context.Context, db StoredLog, size int64) error {
+	err := db.StreamAuditEntries(ctx, 0, math.MaxInt64, func(idx int64, entry []byte) error {
 		for v.entries.size < idx && v.entries.size < size {
 			v.leaf(nil)
 		}
@@ -59,19 +75,10 @@ func VerifyStored(ctx context.Context, db StoredLog, verifierKey string) (*Repor
 		v.leaf(entry)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	for v.entries.size < size {
+	for err == nil && v.entries.size < size {
 		v.leaf(nil)
 	}
-	v.finish()
-	stop()
-	if hashErr != nil && !errors.Is(hashErr, errStopped) {
-		return nil, hashErr
-	}
-	v.rep.Count = size
-	return v.rep, nil
+	return err
 }
 
 var errStopped = errors.New("stopped")

@@ -96,6 +96,7 @@ func (v *storedVerifier) checkpoints() {
 	for len(v.cps) > 0 && v.cps[0].size <= n {
 		cp := v.cps[0]
 		v.cps = v.cps[1:]
+		v.rep.Checkpoints++
 		tree, err := OpenCheckpoint([]byte(cp.note), v.key)
 		switch {
 		case err != nil:

@@ -45,7 +45,9 @@ type Report struct {
 	TreeSize int64 // the size of the signed checkpoint; -1 if none was read
 	First    int64 // the first index the export covers
 	Count    int64 // how many entries it covers
-	Problems []Problem
+	// Checkpoints is how many kept checkpoints VerifyStored checked.
+	Checkpoints int
+	Problems    []Problem
 }
 
 // OK reports whether nothing is wrong.

@@ -42,31 +42,37 @@ type Trailer struct {
 // errNotTrailer marks a last line that is not a trailer at all.
 var errNotTrailer = errors.New("not a trailer")
 
-// parseTrailer decodes a trailer line strictly: unknown fields or a second
-// JSON value make it invalid.
-func parseTrailer(line []byte) (*Trailer, error) {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
+// leafKey opens the last field of a trailer as json.Marshal writes it.
+const leafKey = `,"leaf_hashes":"`
+
+// parseTrailer decodes a trailer line. The leaf hashes, the bulk of it (43
+// bytes of base64 per entry), are not copied: they are returned as the
+// slice of line that holds them. The rest must be byte for byte what
+// json.Marshal writes: spaces, reordered keys, other escapes, unknown
+// fields are edits even where they change no meaning.
+func parseTrailer(line []byte) (*Trailer, []byte, error) {
+	i := bytes.LastIndex(line, []byte(leafKey))
+	if i < 0 || !bytes.HasSuffix(line, []byte(`"}`)) || i+len(leafKey) > len(line)-2 {
+		return nil, nil, errNotTrailer
+	}
+	head := append(line[:i:i], `,"leaf_hashes":""}`...) // a copy: the capacity ends at i
 	var t Trailer
-	if err := dec.Decode(&t); err != nil || dec.More() {
-		return nil, errNotTrailer
+	if err := json.Unmarshal(head, &t); err != nil {
+		return nil, nil, errNotTrailer
 	}
 	if t.Format != TrailerFormat {
-		return nil, fmt.Errorf("the trailer's format is %q, not %q", t.Format, TrailerFormat)
+		return nil, nil, fmt.Errorf("the trailer's format is %q, not %q", t.Format, TrailerFormat)
 	}
-	// The server writes the trailer as json.Marshal would. Anything else
-	// (spaces, key order, escapes, base64 with stray padding bits) is an
-	// edit that may not change what the trailer says, but is an edit.
-	if canon, err := json.Marshal(t); err != nil || !bytes.Equal(canon, line) {
-		return nil, errors.New("the trailer is not byte for byte as the server writes it: it was edited")
+	if canon, err := json.Marshal(t); err != nil || !bytes.Equal(canon, head) {
+		return nil, nil, errors.New("the trailer is not byte for byte as the server writes it: it was edited")
 	}
-	return &t, nil
+	return &t, line[i+len(leafKey) : len(line)-2], nil
 }
 
 // authenticate checks the trailer against its checkpoint, signed by
 // verifierKey, and returns the signed tree and the now authenticated leaf
 // hashes of the exported range.
-func (t *Trailer) authenticate(verifierKey string) (tlog.Tree, []tlog.Hash, error) {
+func (t *Trailer) authenticate(verifierKey string, leafB64 []byte) (tlog.Tree, []tlog.Hash, error) {
 	tree, err := OpenCheckpoint([]byte(t.Checkpoint), verifierKey)
 	if err != nil {
 		return tlog.Tree{}, nil, err
@@ -74,7 +80,7 @@ func (t *Trailer) authenticate(verifierKey string) (tlog.Tree, []tlog.Hash, erro
 	if t.First < 0 || t.Count < 0 || t.First > tree.N || t.Count > tree.N-t.First {
 		return tree, nil, fmt.Errorf("the trailer's range %d+%d lies outside the checkpoint of size %d", t.First, t.Count, tree.N)
 	}
-	leaves, err := decodeHashes(t.LeafHashes, t.Count)
+	leaves, err := decodeHashes(leafB64, t.Count)
 	if err != nil {
 		return tree, nil, err
 	}
@@ -92,18 +98,25 @@ func (t *Trailer) authenticate(verifierKey string) (tlog.Tree, []tlog.Hash, erro
 	return tree, leaves, nil
 }
 
-// decodeHashes splits base64 text into count hashes.
-func decodeHashes(b64 string, count int64) ([]tlog.Hash, error) {
-	if count > int64(len(b64)) { // also keeps count*HashSize from overflowing
-		return nil, fmt.Errorf("the trailer's leaf_hashes are not %d base64-encoded hashes", count)
-	}
-	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
-	if err != nil || int64(len(raw)) != count*tlog.HashSize {
-		return nil, fmt.Errorf("the trailer's leaf_hashes are not %d base64-encoded hashes", count)
+// decodeHashes splits base64 text into count hashes, 128 characters (three
+// hashes) at a time, so that only the hashes themselves are held. Strict
+// decoding refuses stray padding bits: one edited character is an edit.
+func decodeHashes(b64 []byte, count int64) ([]tlog.Hash, error) {
+	bad := fmt.Errorf("the trailer's leaf_hashes are not %d base64-encoded hashes", count)
+	if count > int64(len(b64)) || int64(base64.StdEncoding.EncodedLen(int(count)*tlog.HashSize)) != int64(len(b64)) {
+		return nil, bad
 	}
 	out := make([]tlog.Hash, count)
-	for i := range out {
-		copy(out[i][:], raw[i*tlog.HashSize:])
+	var buf [3 * tlog.HashSize]byte
+	for i := int64(0); i < count; i += 3 {
+		chunk := b64[i/3*128 : min(int64(len(b64)), (i/3+1)*128)]
+		n, err := base64.StdEncoding.Strict().Decode(buf[:], chunk)
+		if err != nil || int64(n) != min(3, count-i)*tlog.HashSize {
+			return nil, bad
+		}
+		for j := range min(3, count-i) {
+			copy(out[i+j][:], buf[j*tlog.HashSize:])
+		}
 	}
 	return out, nil
 }

@@ -31,12 +31,12 @@ func VerifyExport(r io.ReadSeeker, verifierKey string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := parseTrailer(last)
+	t, leafB64, err := parseTrailer(last)
 	if err != nil {
 		rep.noTrailer(last, start, err)
 		return rep, nil
 	}
-	tree, leaves, err := t.authenticate(verifierKey)
+	tree, leaves, err := t.authenticate(verifierKey, leafB64)
 	if err != nil {
 		rep.add(KindTrailer, -1, 0, "%v", err)
 		return rep, nil

@@ -32,9 +32,21 @@ type Idempotency struct {
 	Render      func(*Request) ([]byte, error)
 }
 
+// IdempotencyTTL is how long an Idempotency-Key is remembered: long enough
+// for any client's retries, short enough that the table does not grow
+// forever. After it, the same key creates anew.
+const IdempotencyTTL = 24 * time.Hour
+
+// idempotencyExpirer is implemented by transactions that can forget a
+// principal's expired keys (storage does). It belongs in the Tx port; it is
+// asserted here until it moves there.
+type idempotencyExpirer interface {
+	DeleteIdempotencyBefore(principal string, before time.Time) error
+}
+
 // CreateRequest stores a new draft of the caller's nation. With an
-// idempotency key seen before it stores nothing and returns the first
-// response instead (or an invalid error if the body differs).
+// idempotency key seen within IdempotencyTTL it stores nothing and returns
+// the first response instead (or an invalid error if the body differs).
 func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Details, idem *Idempotency) (*Request, []byte, error) {
 	if !p.IsLiaison() || p.Nation == "" {
 		return nil, nil, Errorf(CodeForbidden, "only a liaison officer of a sending nation creates requests")
@@ -52,15 +64,8 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		replay = nil
 		if idem != nil {
-			prev, err := tx.GetIdempotency(p.Subject, idem.Key)
-			if err == nil {
-				if prev.Fingerprint != idem.Fingerprint {
-					return Errorf(CodeInvalid, "the Idempotency-Key was already used with a different request body")
-				}
-				replay = prev.Response
-				return nil
-			}
-			if ErrorCode(err) != CodeNotFound {
+			var err error
+			if replay, err = firstResponse(tx, p, idem, now); replay != nil || err != nil {
 				return err
 			}
 		}
@@ -77,6 +82,13 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 		if err != nil {
 			return err
 		}
+		// Expired keys of this user go on every keyed write: that frees an
+		// expired key for reuse here, and keeps the table small.
+		if ex, ok := tx.(idempotencyExpirer); ok {
+			if err := ex.DeleteIdempotencyBefore(p.Subject, now.Add(-IdempotencyTTL)); err != nil {
+				return err
+			}
+		}
 		return tx.PutIdempotency(IdempotencyRecord{Principal: p.Subject, Key: idem.Key,
 			Fingerprint: idem.Fingerprint, RequestID: r.ID, Response: body, CreatedAt: now})
 	})
@@ -87,6 +99,24 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 		return nil, replay, nil
 	}
 	return r, nil, nil
+}
+
+// firstResponse returns the stored first response to idem's key, nil when
+// the key is new or expired, or an invalid error when the key came with
+// another body.
+func firstResponse(tx Tx, p Principal, idem *Idempotency, now time.Time) ([]byte, error) {
+	prev, err := tx.GetIdempotency(p.Subject, idem.Key)
+	switch {
+	case ErrorCode(err) == CodeNotFound:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case now.Sub(prev.CreatedAt) > IdempotencyTTL:
+		return nil, nil // expired: deleted below, before the new record is stored
+	case prev.Fingerprint != idem.Fingerprint:
+		return nil, Errorf(CodeInvalid, "the Idempotency-Key was already used with a different request body")
+	}
+	return prev.Response, nil
 }
 
 // GetRequest returns a request the caller may see. Another nation's request

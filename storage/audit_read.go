@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -64,27 +65,53 @@ func (d *DB) StreamAuditEntries(ctx context.Context, first, end int64, fn func(i
 
 // StreamAuditLeafHashes calls fn with the stored leaf hash of each index in
 // [first, end), in order. Leaf hashes sit among the interior ones in id
-// order; after leaf n come the 1+TrailingZeros(n+1) hashes it stored.
+// order: after leaf n come the 1+TrailingZeros(n+1) hashes it stored. The
+// hashes are read hashChunk at a time, concatenated by the database, so an
+// export of a million entries costs a few hundred queries, not two million
+// row round trips.
 func (d *DB) StreamAuditLeafHashes(ctx context.Context, first, end int64, fn func(tlog.Hash) error) error {
-	if first >= end {
-		return nil
-	}
-	next, want := first, tlog.StoredHashIndex(0, first)
-	err := d.streamHashes(ctx, want, tlog.StoredHashIndex(0, end), func(id int64, h tlog.Hash) error {
-		switch {
-		case id < want:
-			return nil // an interior node
-		case id > want:
-			return fmt.Errorf("storage: the stored leaf hash of audit entry %d is missing", next)
+	lo, hi := tlog.StoredHashIndex(0, first), tlog.StoredHashIndex(0, end)
+	next, want := first, lo
+	for from := lo; from < hi; from += hashChunk {
+		to := min(from+hashChunk, hi)
+		blob, err := d.hashRange(ctx, from, to)
+		if err != nil {
+			return err
 		}
-		want += 1 + int64(bits.TrailingZeros64(uint64(next+1)))
-		next++
-		return fn(h)
-	})
-	if err == nil && next != end {
-		err = fmt.Errorf("storage: the stored leaf hash of audit entry %d is missing", next)
+		if int64(len(blob)) != (to-from)*tlog.HashSize {
+			return fmt.Errorf("storage: stored audit hashes %d..%d are incomplete", from, to-1)
+		}
+		for ; want < to; next++ {
+			if err := fn(tlog.Hash(blob[(want-from)*tlog.HashSize:])); err != nil {
+				return err
+			}
+			want += 1 + int64(bits.TrailingZeros64(uint64(next+1)))
+		}
 	}
-	return err
+	return nil
+}
+
+// hashChunk is how many stored hashes hashRange returns at once: 256 KiB.
+const hashChunk = 8192
+
+// hashRange returns the stored hashes with ids in [from, to), concatenated
+// in id order by the database (SQLite has no binary concatenation, so
+// there they travel as hex).
+func (d *DB) hashRange(ctx context.Context, from, to int64) ([]byte, error) {
+	g := d.reader.WithContext(ctx)
+	if d.dialect == DialectPostgres {
+		var blob []byte
+		err := g.Raw("SELECT string_agg(hash, CAST('' AS bytea) ORDER BY id) FROM audit_hashes WHERE id >= ? AND id < ?",
+			from, to).Row().Scan(&blob)
+		return blob, translate(err, "audit hashes")
+	}
+	var text sql.NullString
+	err := g.Raw("SELECT group_concat(hex(hash), '' ORDER BY id) FROM audit_hashes WHERE id >= ? AND id < ?",
+		from, to).Row().Scan(&text)
+	if err != nil {
+		return nil, translate(err, "audit hashes")
+	}
+	return hex.DecodeString(text.String)
 }
 
 // StreamAuditHashes calls fn with every stored hash, in id order.

@@ -33,6 +33,7 @@ type DB struct {
 	dialect string
 	writer  *gorm.DB // every write transaction; exactly one connection on SQLite
 	reader  *gorm.DB // Store reads; query-only on SQLite
+	path    string   // the SQLite file, for online backups; "" on PostgreSQL
 }
 
 var _ domain.Store = (*DB)(nil)

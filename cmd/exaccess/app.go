@@ -61,14 +61,35 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	if err != nil {
 		return nil, err
 	}
+	audit, err := openAuditLog(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	a := &app{db: db, ref: ref, policy: policy,
 		users:      domain.NewUserService(db, ref, time.Now, newID),
 		requests:   domain.NewRequestService(db, policy, ref, time.Now, newID),
 		approvals:  domain.NewApprovalService(db, time.Now, newID),
 		frameworks: domain.NewFrameworkService(db, ref, time.Now, newID)}
-	a.api = api.New(api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
-		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log})
+	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
+		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
+		Metrics: api.NewMetrics(db), Ready: a.ready}
+	if err := addSecurity(ctx, cfg.Security, ref, log, &deps); err != nil {
+		return nil, err
+	}
+	a.api = api.New(deps)
 	return a, nil
+}
+
+// ready reports whether this process can serve: the database answers, its
+// schema is exactly the one this binary knows, and the policy is loaded.
+func (a *app) ready(ctx context.Context) error {
+	if a.policy == nil {
+		return domain.Errorf(domain.CodeInternal, "no routing policy is loaded")
+	}
+	if err := a.db.Ping(ctx); err != nil {
+		return err
+	}
+	return a.db.CheckSchema(ctx)
 }
 
 // openDB opens and migrates the database.

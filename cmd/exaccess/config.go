@@ -20,10 +20,12 @@ type config struct {
 	Issuer   string
 	Audience string
 	TokenTTL time.Duration
+	Security securityConfig
 }
 
 func defaultConfig() config {
-	return config{Addr: "127.0.0.1:8080", DB: "exaccess.db", Issuer: "exaccess", Audience: "exaccess-api", TokenTTL: time.Hour}
+	return config{Addr: "127.0.0.1:8080", DB: "exaccess.db", Issuer: "exaccess", Audience: "exaccess-api", TokenTTL: time.Hour,
+		Security: defaultSecurity()}
 }
 
 // serveFlags binds the serve flags, each defaulting to its environment variable.
@@ -42,6 +44,7 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 		cfg.TokenTTL = ttl
 	}
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", cfg.TokenTTL, "lifetime of issued tokens (EXACCESS_TOKEN_TTL)")
+	securityFlags(fs, &cfg.Security, getenv)
 	return fs
 }
 
@@ -63,6 +66,7 @@ func (c config) validate() error {
 	if c.Issuer == "" || c.Audience == "" {
 		errs = append(errs, "--jwt-issuer and --jwt-audience must not be empty")
 	}
+	errs = append(errs, c.Security.validate(c.Issuer)...)
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}

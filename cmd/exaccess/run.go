@@ -15,6 +15,10 @@ commands:
   user add         create a user; the password is read from standard input
                    (--username U --role R [--role R2] [--nation XX] [--db])
   policy check     load and type-check a policy directory (default: the embedded policy)
+  backup           write a consistent copy of a running SQLite database (--db, --out FILE)
+  audit key        print the public key that verifies audit checkpoints (--db)
+  audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
+                   or a database's stored audit log against its checkpoints (--db [--key KEYFILE])
 
 Every flag is also an environment variable: --addr is EXACCESS_ADDR, and so on.
 `
@@ -44,6 +48,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runPolicyCheck(args[2:], stdout)
 		}
 		return fmt.Errorf("policy: the only subcommand is 'policy check [DIR]'; %w", errUsage)
+	case "audit":
+		return runAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

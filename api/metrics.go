@@ -1,0 +1,124 @@
+package api
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// MetricSources are the numbers read from storage at every scrape.
+type MetricSources interface {
+	OverdueStages(ctx context.Context, now time.Time) (int64, error)
+	AuditLogSize(ctx context.Context) (int64, error)
+	PoolStats() map[string]sql.DBStats
+}
+
+// Metrics are the Prometheus metrics of one server process, on a registry
+// of their own (no global state).
+type Metrics struct {
+	registry  *prometheus.Registry
+	latency   *prometheus.HistogramVec
+	requests  *prometheus.CounterVec
+	decisions *prometheus.CounterVec
+}
+
+// NewMetrics registers the HTTP, decision, storage and runtime metrics.
+func NewMetrics(src MetricSources) *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "exaccess_http_request_duration_seconds", Help: "HTTP request latency by route, method and status.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method", "status"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "exaccess_http_requests_total", Help: "HTTP requests by status.",
+		}, []string{"status"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "exaccess_decisions_total", Help: "Accepted decisions by outcome.",
+		}, []string{"outcome"}),
+	}
+	m.registry.MustRegister(m.latency, m.requests, m.decisions, storageCollector{src},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// decided counts an accepted decision.
+func (m *Metrics) decided(outcome string) {
+	if m != nil {
+		m.decisions.WithLabelValues(outcome).Inc()
+	}
+}
+
+// handler serves the metrics in the Prometheus text format.
+func (m *Metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// withMetrics observes every request: latency by route template (never the
+// raw path, which holds ids), and the count by status.
+func withMetrics(m *Metrics) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			route := c.Path()
+			if route == "" {
+				route = "unmatched"
+			}
+			status := strconv.Itoa(c.Response().Status)
+			m.latency.WithLabelValues(route, c.Request().Method, status).Observe(time.Since(start).Seconds())
+			m.requests.WithLabelValues(status).Inc()
+			return nil
+		}
+	}
+}
+
+var (
+	overdueDesc   = prometheus.NewDesc("exaccess_overdue_stages", "Active stages past their due date.", nil, nil)
+	auditSizeDesc = prometheus.NewDesc("exaccess_audit_log_entries", "Entries in the audit log.", nil, nil)
+	poolOpenDesc  = prometheus.NewDesc("exaccess_db_connections_open", "Open database connections by pool.", []string{"pool"}, nil)
+	poolInUseDesc = prometheus.NewDesc("exaccess_db_connections_in_use", "Database connections in use by pool.", []string{"pool"}, nil)
+	poolWaitDesc  = prometheus.NewDesc("exaccess_db_wait_seconds_total", "Time spent waiting for a database connection by pool.", []string{"pool"}, nil)
+	scrapeErrDesc = prometheus.NewDesc("exaccess_storage_scrape_errors", "1 when the last scrape could not read storage.", nil, nil)
+)
+
+// storageCollector reads storage at scrape time, with a short timeout so a
+// database outage shows as an error metric instead of a hung scrape.
+type storageCollector struct{ src MetricSources }
+
+func (s storageCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{overdueDesc, auditSizeDesc, poolOpenDesc, poolInUseDesc, poolWaitDesc, scrapeErrDesc} {
+		ch <- d
+	}
+}
+
+func (s storageCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	failed := 0.0
+	if n, err := s.src.OverdueStages(ctx, time.Now()); err == nil {
+		ch <- prometheus.MustNewConstMetric(overdueDesc, prometheus.GaugeValue, float64(n))
+	} else {
+		failed = 1
+	}
+	if n, err := s.src.AuditLogSize(ctx); err == nil {
+		ch <- prometheus.MustNewConstMetric(auditSizeDesc, prometheus.GaugeValue, float64(n))
+	} else {
+		failed = 1
+	}
+	for pool, st := range s.src.PoolStats() {
+		ch <- prometheus.MustNewConstMetric(poolOpenDesc, prometheus.GaugeValue, float64(st.OpenConnections), pool)
+		ch <- prometheus.MustNewConstMetric(poolInUseDesc, prometheus.GaugeValue, float64(st.InUse), pool)
+		ch <- prometheus.MustNewConstMetric(poolWaitDesc, prometheus.CounterValue, st.WaitDuration.Seconds(), pool)
+	}
+	ch <- prometheus.MustNewConstMetric(scrapeErrDesc, prometheus.GaugeValue, failed)
+}

@@ -1,0 +1,67 @@
+package api
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestHealthReadinessAndMetrics: liveness, readiness and metrics tell the
+// truth, also when the database goes away.
+func TestHealthReadinessAndMetrics(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/ops.db")
+	want(t, e.do("", http.MethodGet, "/healthz", nil), 200)
+	ready := e.do("", http.MethodGet, "/readyz", nil)
+	if ready.Status != 200 || ready.JSON(t)["status"] != "ready" {
+		t.Fatalf("readyz: %d %s", ready.Status, ready.Body)
+	}
+	id, tag := e.submitted(plainDraft())
+	want(t, e.decide("hns", id, tag, "intake", "approve", ""), 200)
+
+	metrics := scrape(t, e)
+	for _, line := range []string{
+		`exaccess_decisions_total{outcome="approve"} 1`,
+		`exaccess_http_requests_total{status="200"}`,
+		`exaccess_http_request_duration_seconds_bucket{method="POST",route="/api/v1/requests/:id/decisions",status="200",le="+Inf"} 1`,
+		`exaccess_overdue_stages `,
+		`exaccess_audit_log_entries`,
+		`exaccess_db_connections_open{pool="writer"}`,
+		`exaccess_storage_scrape_errors 0`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(metrics, line) {
+			t.Errorf("metrics lack %q", line)
+		}
+	}
+	if strings.Contains(metrics, id) {
+		t.Error("metrics carry a request id: routes must be templates")
+	}
+
+	// The database goes away: liveness stays, readiness and metrics say so.
+	if err := e.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e.do("", http.MethodGet, "/healthz", nil), 200)
+	down := e.do("", http.MethodGet, "/readyz", nil)
+	if down.Status != 503 || down.JSON(t)["code"] != "unavailable" {
+		t.Fatalf("readyz with the database closed: %d %s", down.Status, down.Body)
+	}
+	if m := scrape(t, e); !strings.Contains(m, "exaccess_storage_scrape_errors 1") {
+		t.Errorf("metrics do not report the storage failure")
+	}
+}
+
+// scrape reads /metrics as text (the Prometheus format is not JSON, so it
+// bypasses the JSON helpers; the OpenAPI check still runs).
+func scrape(t *testing.T, e *env) string {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	rec := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("metrics: %d", rec.Code)
+	}
+	checkResponse(t, e.spec, req, rec.Code, rec.Header(), rec.Body.Bytes())
+	return rec.Body.String()
+}

@@ -1,0 +1,152 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// codeRateLimited answers a caller over its rate limit (429, Retry-After).
+const codeRateLimited = "rate_limited"
+
+// signInPath is the one route with a limit of its own: it is where passwords
+// are guessed, and each attempt costs an argon2id hash.
+const signInPath = "/api/v1/auth/token"
+
+// unlimited are the probes of load balancers and orchestrators. Refusing
+// one would take a healthy process out of service — what a flood wants —
+// and they do no work worth flooding (readiness pings with a 2 s timeout).
+var unlimited = map[string]bool{"/healthz": true, "/readyz": true}
+
+// RateLimits configures the limits of PRODUCT.md §10. A Rate that is off
+// limits nothing; MaxKeys bounds the buckets kept per limit.
+type RateLimits struct {
+	PerUser    Rate // per signed-in user, on every route that needs a token
+	PerAddress Rate // per client address, on every request
+	SignIn     Rate // per client address and username, on sign-in
+	MaxKeys    int
+}
+
+// DefaultRateLimits are generous for people and scripts, tight for password
+// guessing.
+func DefaultRateLimits() RateLimits {
+	return RateLimits{
+		PerUser:    Rate{Events: 20, Per: time.Second, Burst: 40},
+		PerAddress: Rate{Events: 50, Per: time.Second, Burst: 100},
+		SignIn:     Rate{Events: 5, Per: time.Minute, Burst: 5},
+		MaxKeys:    100_000,
+	}
+}
+
+// RateLimiter enforces RateLimits. A nil *RateLimiter limits nothing.
+type RateLimiter struct {
+	perUser, address, signIn *keyedLimiter
+}
+
+// NewRateLimiter builds the limiter; now is the clock (time.Now in production).
+func NewRateLimiter(l RateLimits, now func() time.Time) *RateLimiter {
+	mk := func(r Rate) *keyedLimiter {
+		if !r.On() {
+			return nil
+		}
+		return newKeyedLimiter(r, l.MaxKeys, now)
+	}
+	return &RateLimiter{perUser: mk(l.PerUser), address: mk(l.PerAddress), signIn: mk(l.SignIn)}
+}
+
+// middleware limits every request by client address and sign-in attempts by
+// address and username. The address comes from Echo's IPExtractor, which
+// New always sets: never from a header the client controls, unless the
+// direct peer is a configured trusted proxy.
+func (rl *RateLimiter) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	if rl == nil {
+		return next
+	}
+	return func(c echo.Context) error {
+		if unlimited[c.Path()] {
+			return next(c)
+		}
+		addr := addressKey(c.RealIP())
+		if err := check(c, rl.address, addr); err != nil {
+			return err
+		}
+		if rl.signIn != nil && c.Request().Method == http.MethodPost && c.Path() == signInPath {
+			if err := check(c, rl.signIn, addr+"\x00"+peekUsername(c.Request())); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// user limits one signed-in user, whatever address they come from.
+func (rl *RateLimiter) user(c echo.Context, subject string) error {
+	if rl == nil {
+		return nil
+	}
+	return check(c, rl.perUser, subject)
+}
+
+// check takes a token for key, or answers 429 with Retry-After in whole
+// seconds (rounded up, so that a client waiting that long gets through).
+func check(c echo.Context, l *keyedLimiter, key string) error {
+	if l == nil {
+		return nil
+	}
+	wait, ok := l.allow(key)
+	if ok {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	return domain.Errorf(codeRateLimited, "too many requests; retry after %d seconds", max(secs, 1))
+}
+
+// addressKey is the limiter key of a client address. An IPv6 client usually
+// holds a whole /64, so it is counted as one; anything unparsable counts as
+// itself, cut short so that it cannot grow the key without bound.
+func addressKey(ip string) string {
+	parsed := net.ParseIP(ip)
+	switch {
+	case parsed == nil:
+		return "?" + ip[:min(len(ip), 64)]
+	case parsed.To4() != nil:
+		return parsed.String()
+	}
+	return parsed.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
+// peekUsername reads the username of a sign-in body and puts the body back
+// for the handler. A body that is too large or not JSON yields "": the
+// handler refuses it anyway, and the address limit still counts it.
+func peekUsername(req *http.Request) string {
+	if req.Body == nil || req.ContentLength > MaxBodyBytes {
+		return ""
+	}
+	b, err := io.ReadAll(io.LimitReader(req.Body, MaxBodyBytes+1))
+	req.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), req.Body), req.Body}
+	if err != nil || len(b) > MaxBodyBytes {
+		return ""
+	}
+	var in struct {
+		Username string `json:"username"`
+	}
+	if json.Unmarshal(b, &in) != nil {
+		return ""
+	}
+	u := strings.ToLower(in.Username)
+	return u[:min(len(u), 128)]
+}

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+// TestRateLimitPerAddress: past its burst a client address gets 429 with
+// Retry-After; another address is untouched; after the wait it passes.
+func TestRateLimitPerAddress(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/rate.db")
+	clock := e.limited(RateLimits{PerAddress: perSecond(3)}, "")
+	me := call{as: "lo-no", peer: "198.51.100.7", method: http.MethodGet, path: "/api/v1/me"}
+	for range 3 {
+		want(t, e.send(me), 200)
+	}
+	limited := e.send(me)
+	wantLimited(t, limited, "1")
+	if limited.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("a 429 lacks the security headers")
+	}
+	// Public routes count too: the limit is on the address, not the token.
+	wantLimited(t, e.send(call{peer: "198.51.100.7", method: http.MethodGet, path: "/.well-known/jwks.json"}), "1")
+	want(t, e.send(call{as: "lo-no", peer: "198.51.100.8", method: http.MethodGet, path: "/api/v1/me"}), 200)
+	clock.advance(time.Second)
+	want(t, e.send(me), 200)
+}
+
+// TestRateLimitIgnoresSpoofedHeaders: with no trusted proxy, the address is
+// the TCP peer; forwarded headers a client writes change nothing.
+func TestRateLimitIgnoresSpoofedHeaders(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/spoof.db")
+	e.limited(RateLimits{PerAddress: perSecond(2)}, "")
+	from := func(headers ...string) call {
+		return call{as: "lo-no", peer: "203.0.113.9", method: http.MethodGet, path: "/api/v1/me", headers: headers}
+	}
+	want(t, e.send(from()), 200)
+	want(t, e.send(from()), 200)
+	for _, h := range [][]string{
+		{"X-Forwarded-For", "192.0.2.1"},
+		{"X-Forwarded-For", "192.0.2.1, 192.0.2.2"},
+		{"X-Real-IP", "192.0.2.3"},
+		{"Forwarded", "for=192.0.2.4"},
+		{"X-Forwarded-For", "127.0.0.1"},
+	} {
+		wantLimited(t, e.send(from(h...)), "1")
+	}
+}
+
+// TestRateLimitBehindTrustedProxy: when the peer is a trusted proxy, the
+// client is the rightmost untrusted hop of X-Forwarded-For; what a client
+// prepends is not believed, and an untrusted peer's header is ignored.
+func TestRateLimitBehindTrustedProxy(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/proxy.db")
+	e.limited(RateLimits{PerAddress: perSecond(2)}, "10.0.0.0/8")
+	via := func(peer, xff string) call {
+		return call{as: "lo-no", peer: peer, method: http.MethodGet, path: "/api/v1/me", headers: []string{"X-Forwarded-For", xff}}
+	}
+	want(t, e.send(via("10.0.0.5", "198.51.100.7")), 200)
+	want(t, e.send(via("10.0.0.6", "198.51.100.7")), 200)
+	// The same client through either proxy, whatever it prepends, is spent.
+	wantLimited(t, e.send(via("10.0.0.5", "198.51.100.7")), "1")
+	wantLimited(t, e.send(via("10.0.0.5", "1.2.3.4, 198.51.100.7")), "1")
+	wantLimited(t, e.send(via("10.0.0.5", "198.51.100.7, 10.0.0.9")), "1")
+	// Another client behind the proxy has its own budget.
+	want(t, e.send(via("10.0.0.5", "198.51.100.8")), 200)
+	// Loopback and private ranges are not trusted unless configured.
+	e.limited(RateLimits{PerAddress: perSecond(1)}, "10.0.0.0/8")
+	want(t, e.send(via("127.0.0.1", "198.51.100.20")), 200)
+	wantLimited(t, e.send(via("127.0.0.1", "198.51.100.21")), "1")
+	want(t, e.send(via("192.168.1.1", "198.51.100.22")), 200)
+	wantLimited(t, e.send(via("192.168.1.1", "198.51.100.23")), "1")
+}
+
+// TestRateLimitPerUser: a user is limited across addresses; others are not.
+func TestRateLimitPerUser(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/user.db")
+	e.limited(RateLimits{PerUser: perSecond(3)}, "")
+	for i, peer := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
+		if r := e.send(call{as: "hns", peer: peer, method: http.MethodGet, path: "/api/v1/queue"}); r.Status != 200 {
+			t.Fatalf("request %d: %d", i+1, r.Status)
+		}
+	}
+	wantLimited(t, e.send(call{as: "hns", peer: "192.0.2.4", method: http.MethodGet, path: "/api/v1/me"}), "1")
+	want(t, e.send(call{as: "range", peer: "192.0.2.1", method: http.MethodGet, path: "/api/v1/me"}), 200)
+	// Anonymous requests are not charged to anybody.
+	want(t, e.send(call{peer: "192.0.2.1", method: http.MethodGet, path: "/.well-known/jwks.json"}), 200)
+}
+
+// TestRateLimitSignIn: password guessing for one username from one address
+// stops at five a minute, whatever the letter case; other usernames and
+// other addresses are unaffected.
+func TestRateLimitSignIn(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/signin.db")
+	clock := e.limited(RateLimits{SignIn: Rate{Events: 5, Per: time.Minute, Burst: 5}}, "")
+	guess := func(peer, user string) call {
+		return call{peer: peer, method: http.MethodPost, path: "/api/v1/auth/token",
+			body: map[string]any{"username": user, "password": "guess"}}
+	}
+	for _, u := range []string{"lo-no", "lo-no", "LO-NO", "lo-No", "lo-no"} {
+		wantProblem(t, e.send(guess("198.51.100.7", u)), 401, "unauthorized")
+	}
+	wantLimited(t, e.send(guess("198.51.100.7", "lo-no")), "12")
+	ok := e.send(call{peer: "198.51.100.7", method: http.MethodPost, path: "/api/v1/auth/token",
+		body: map[string]any{"username": "hns", "password": "correct horse battery"}})
+	want(t, ok, 200)
+	wantProblem(t, e.send(guess("198.51.100.8", "lo-no")), 401, "unauthorized")
+	// The body still reaches the handler whole after the limiter read it.
+	wantProblem(t, e.send(call{peer: "198.51.100.9", method: http.MethodPost, path: "/api/v1/auth/token", body: `{"username":`}), 400, "bad_request")
+	clock.advance(12 * time.Second)
+	wantProblem(t, e.send(guess("198.51.100.7", "lo-no")), 401, "unauthorized")
+}
+
+// TestNoLimiterByDefault: Deps without a Limiter limit nothing (the scenario
+// tests rely on it); serve always configures one (cmd tests).
+func TestNoLimiterByDefault(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/nolimit.db")
+	for range 200 {
+		if r := e.send(call{as: "lo-no", method: http.MethodGet, path: "/api/v1/me"}); r.Status != 200 {
+			t.Fatalf("status %d without a limiter", r.Status)
+		}
+	}
+}
+
+// TestRateLimitSparesProbes: a flood from the load balancer's address does
+// not make liveness or readiness fail; metrics are limited like the rest.
+func TestRateLimitSparesProbes(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/probes.db")
+	e.limited(RateLimits{PerAddress: perSecond(1)}, "")
+	lb := func(path string) call { return call{peer: "10.0.0.1", method: http.MethodGet, path: path} }
+	want(t, e.send(lb("/.well-known/jwks.json")), 200)
+	wantLimited(t, e.send(lb("/metrics")), "1")
+	for range 5 {
+		want(t, e.send(lb("/healthz")), 200)
+		want(t, e.send(lb("/readyz")), 200)
+	}
+}

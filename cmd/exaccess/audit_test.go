@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"exaccess/domain"
+	"exaccess/storage"
+)
+
+// The audit commands as an auditor uses them: the key from the server's
+// database, an export verified on its own, then the same after tampering
+// with the export and with the database.
+func TestAuditKeyAndVerify(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "audit.db")
+	audit := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(ctx, append([]string{"audit"}, args...), env(nil), nil, &out, io.Discard)
+		return out.String(), err
+	}
+	for _, name := range []string{"aud-a", "aud-b", "aud-c", "aud-d"} {
+		err := run(ctx, []string{"user", "add", "--db", dbPath, "--username", name, "--role", "auditor"}, env(nil),
+			strings.NewReader("a long enough password\n"), io.Discard, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, err := audit("key", "--db", dbPath)
+	if err != nil || !strings.HasPrefix(key, "exaccess-audit+") {
+		t.Fatalf("audit key: %q, %v", key, err)
+	}
+	keyFile, export := filepath.Join(dir, "key.txt"), filepath.Join(dir, "export.ndjson")
+	os.WriteFile(keyFile, []byte(key), 0o600)
+	writeExport(t, dbPath, export)
+
+	out, err := audit("verify", "--export", export, "--key", keyFile)
+	if err != nil || out != "verified: entries 0..3 against checkpoint of size 4\n" {
+		t.Fatalf("verify: %q, %v", out, err)
+	}
+	b, _ := os.ReadFile(export)
+	os.WriteFile(export, bytes.Replace(b, []byte(`"aud-c"`), []byte(`"aud-x"`), 1), 0o600)
+	out, err = audit("verify", "--export", export, "--key", keyFile)
+	if !errors.Is(err, errNotVerified) || !strings.Contains(out, "edited: entry 2 (line 3)") {
+		t.Errorf("tampered export: %q, %v", out, err)
+	}
+	out, err = audit("verify", "--db", dbPath, "--key", keyFile)
+	if err != nil || !strings.HasPrefix(out, "verified: entries 0..4 and their stored hashes, against 1 kept checkpoint(s)") {
+		t.Fatalf("verify --db: %q, %v", out, err)
+	}
+	raw, err := sql.Open("sqlite3", "file:"+dbPath+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, s := range []string{"DROP TRIGGER audit_log_no_update",
+		"UPDATE audit_log SET entry = CAST(replace(CAST(entry AS TEXT), 'aud-b', 'aud-z') AS BLOB) WHERE idx = 1"} {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err = audit("verify", "--db", dbPath)
+	if !errors.Is(err, errNotVerified) || !strings.Contains(out, "database's own key") || !strings.Contains(out, "edited: entry 1:") {
+		t.Errorf("tampered database: %q, %v", out, err)
+	}
+	if _, err := audit("verify", "--export", export); !errors.Is(err, errUsage) {
+		t.Errorf("verify without --key: %v", err)
+	}
+}
+
+// writeExport exports the whole log of the database at path, as the server
+// does for GET /api/v1/audit/export.
+func writeExport(t *testing.T, path, export string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	log, err := openAuditLog(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := log.StartExport(ctx, domain.Principal{Subject: "aud-a"}, domain.AuditExportRequest{Format: domain.AuditFormatNDJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := x.Write(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+}

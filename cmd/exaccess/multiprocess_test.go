@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"exaccess/storage/storagetest"
+)
+
+// process is one real `exaccess serve` process.
+type process struct {
+	base string
+	cmd  *exec.Cmd
+}
+
+func startProcess(t *testing.T, bin, dsn string, demo bool) *process {
+	t.Helper()
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}
+	if demo {
+		args = append(args, "--demo")
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = os.Environ()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	p := &process{cmd: cmd}
+	for p.base == "" && sc.Scan() {
+		if _, url, ok := strings.Cut(sc.Text(), "listening on "); ok {
+			p.base = strings.Fields(url)[0]
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	if p.base == "" {
+		t.Fatal("a server process did not start")
+	}
+	return p
+}
+
+// send is one HTTP call returning status and decoded body; it never fails
+// the test, so goroutines can use it.
+func send(method, url, token, body string, headers ...string) (int, map[string]any, http.Header) {
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, map[string]any{"error": err.Error()}, nil
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(raw, &out)
+	return resp.StatusCode, out, resp.Header
+}
+
+func requestBody(name string, personnel int, area string) string {
+	areas := ""
+	if area != "" {
+		areas = `,"weapons":{"live_fire":true,"systems":["CV90"]},"training_areas":[{"area":"` + area + `","from":"2027-03-05","to":"2027-03-08"}]`
+	}
+	return fmt.Sprintf(`{"exercise_name":%q,"purpose":"p","unit":{"designation":"u"},"period":{"start":"2027-03-02","end":"2027-03-20"},
+		"personnel":{"military":%d},"movements":[{"direction":"entry","entry_point":"storlien","at":"2027-03-01T08:00:00Z","mode":"road"}],
+		"contact":{"name":"n","email":"n@mil.no"}%s}`, name, personnel, areas)
+}
+
+// TestTwoProcessesOnPostgreSQL runs two real server processes against one
+// fresh PostgreSQL database and drives them concurrently: tokens and keys
+// are shared, submissions from both get distinct references, racing
+// decisions on one stage and racing final approvals on one training area
+// each have exactly one winner, and the audit log both appended to is dense
+// and verifies with the one public key.
+func TestTwoProcessesOnPostgreSQL(t *testing.T) {
+	var dsn string
+	for _, c := range storagetest.Databases(t) {
+		if c.Name == "postgres" {
+			dsn = c.DSN
+		}
+	}
+	if dsn == "" {
+		t.Skip("no PostgreSQL: set " + storagetest.PostgresEnv + " (CI always does)")
+	}
+	bin := buildBinary(t)
+	a := startProcess(t, bin, dsn, true)
+	b := startProcess(t, bin, dsn, false)
+	procs := []*process{a, b}
+
+	// A token signed by one process is accepted by the other.
+	lo := signIn(t, a.base, "lo-no")
+	if st, me, _ := send("GET", b.base+"/api/v1/me", lo, ""); st != 200 || me["username"] != "lo-no" {
+		t.Fatalf("process B refuses A's token: %d %v", st, me)
+	}
+	hnsA, hnsB := signIn(t, a.base, "hns"), signIn(t, b.base, "hns")
+
+	// Concurrent submissions through both processes.
+	const n = 12
+	ids := make([]string, n)
+	refs := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := procs[i%2]
+			st, r, _ := send("POST", p.base+"/api/v1/requests", lo, requestBody(fmt.Sprintf("E%d", i), 10, ""))
+			if st != 201 {
+				t.Errorf("create via %s: %d %v", p.base, st, r)
+				return
+			}
+			ids[i] = r["id"].(string)
+			st, r, _ = send("POST", procs[(i+1)%2].base+"/api/v1/requests/"+ids[i]+"/submit", lo, "", "If-Match", `"1"`)
+			if st != 200 {
+				t.Errorf("submit: %d %v", st, r)
+				return
+			}
+			refs[i] = r["reference"].(string)
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if ref == "" || seen[ref] {
+			t.Fatalf("references not distinct: %v", refs)
+		}
+		seen[ref] = true
+	}
+	for i := 1; i <= n; i++ {
+		if !seen[fmt.Sprintf("SE-2026-EXA-%06d", i)] {
+			t.Errorf("reference numbers are not dense: %v", refs)
+		}
+	}
+
+	// Racing decisions on one stage, one through each process.
+	statuses := make([]int, 2)
+	for i, tok := range []string{hnsA, hnsB} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i], _, _ = send("POST", procs[i].base+"/api/v1/requests/"+ids[0]+"/decisions", tok,
+				`{"stage":"intake","outcome":"approve"}`, "If-Match", `"2"`)
+		}()
+	}
+	wg.Wait()
+	if !((statuses[0] == 200) != (statuses[1] == 200)) || (statuses[0] != 200 && statuses[0] != 412 && statuses[0] != 409) ||
+		(statuses[1] != 200 && statuses[1] != 412 && statuses[1] != 409) {
+		t.Fatalf("racing decisions across processes: %v, want one 200 and one 412/409", statuses)
+	}
+
+	racingFinalApprovals(t, a, b, lo)
+
+	// The audit log both processes appended to verifies, with either one's
+	// checkpoint, against the one public key both serve.
+	auditor := signIn(t, a.base, "auditor")
+	keys := map[string]bool{}
+	for _, p := range procs {
+		st, cp, _ := send("GET", p.base+"/api/v1/audit/checkpoint", auditor, "")
+		if st != 200 {
+			t.Fatalf("checkpoint: %d %v", st, cp)
+		}
+		keys[fetchText(t, p.base+"/api/v1/audit/key", auditor)] = true
+	}
+	if len(keys) != 1 {
+		t.Fatalf("the processes serve %d different checkpoint keys", len(keys))
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "verify", "--db", dsn}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("audit verify --db: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "verified") {
+		t.Fatalf("verify said %q", out.String())
+	}
+}
+
+// racingFinalApprovals: two requests that together overbook ravlunda (1200)
+// reach their final approval at the same moment, one through each process.
+func racingFinalApprovals(t *testing.T, a, b *process, lo string) {
+	t.Helper()
+	tags := make([]string, 2)
+	ids := make([]string, 2)
+	hns, rng := signIn(t, a.base, "hns"), signIn(t, b.base, "range")
+	for i, size := range []int{700, 600} {
+		_, r, _ := send("POST", a.base+"/api/v1/requests", lo, requestBody("Ravlunda", size, "ravlunda"))
+		ids[i] = r["id"].(string)
+		steps := []struct{ tok, path, body, tag string }{
+			{lo, "/submit", "", `"1"`},
+			{hns, "/decisions", `{"stage":"intake","outcome":"approve"}`, `"2"`},
+			{rng, "/decisions", `{"stage":"range_safety","outcome":"approve"}`, `"3"`},
+		}
+		for _, s := range steps {
+			st, r, h := send("POST", a.base+"/api/v1/requests/"+ids[i]+s.path, s.tok, s.body, "If-Match", s.tag)
+			if st != 200 {
+				t.Fatalf("%s: %d %v", s.path, st, r)
+			}
+			tags[i] = h.Get("ETag")
+		}
+	}
+	ops := []string{signIn(t, a.base, "ops"), signIn(t, b.base, "ops2")}
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, p := range []*process{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i], _, _ = send("POST", p.base+"/api/v1/requests/"+ids[i]+"/decisions", ops[i],
+				`{"stage":"operations","outcome":"approve"}`, "If-Match", tags[i])
+		}()
+	}
+	wg.Wait()
+	if !(statuses[0] == 200 && statuses[1] == 409) && !(statuses[0] == 409 && statuses[1] == 200) {
+		t.Fatalf("racing final approvals across processes: %v, want one 200 and one 409", statuses)
+	}
+}
+
+func fetchText(t *testing.T, url, token string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
