@@ -68,3 +68,13 @@ func (d *DB) Backup(ctx context.Context, out string) error {
 	defer f.Close()
 	return f.Sync()
 }
+
+// IntegrityCheck runs SQLite's PRAGMA integrity_check and stores its answer
+// ("ok" for a sound database) in result.
+func (d *DB) IntegrityCheck(ctx context.Context, result *string) error {
+	if d.dialect != DialectSQLite {
+		*result = "ok"
+		return nil
+	}
+	return d.reader.WithContext(ctx).Raw("PRAGMA integrity_check").Scan(result).Error
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"exaccess/domain"
+	"exaccess/storage"
+	"exaccess/storage/storagetest"
+)
+
+// acks records what the server acknowledged: every 2xx answer is a promise
+// that must survive any crash after it.
+type acks struct {
+	mu        sync.Mutex
+	created   map[string]bool
+	submitted map[string]bool
+	decided   map[string]bool
+}
+
+func (a *acks) add(m map[string]bool, id string) {
+	a.mu.Lock()
+	m[id] = true
+	a.mu.Unlock()
+}
+
+// crashRounds is how many times the server is killed: 30 by default (CI),
+// more with EXACCESS_CRASH_ROUNDS.
+func crashRounds(t *testing.T) int {
+	if v := os.Getenv("EXACCESS_CRASH_ROUNDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	return 30
+}
+
+// TestCrashSafety runs the real binary under concurrent load and kills it
+// with SIGKILL at seeded random moments, restarting it each time. Then every
+// acknowledged creation, submission and decision must be there, every
+// request version must have exactly one audit entry, the audit log must
+// verify, and SQLite's integrity check must pass — on SQLite and PostgreSQL.
+func TestCrashSafety(t *testing.T) {
+	bin := buildBinary(t)
+	for _, c := range storagetest.Databases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			dsn := c.DSN
+			if c.Name == "sqlite" {
+				dsn = filepath.Join(t.TempDir(), "crash.db")
+			}
+			crashAndCheck(t, bin, dsn)
+		})
+	}
+}
+
+func crashAndCheck(t *testing.T, bin, dsn string) {
+	rng := rand.New(rand.NewPCG(1, 2)) // seeded: a failure can be replayed
+	got := &acks{created: map[string]bool{}, submitted: map[string]bool{}, decided: map[string]bool{}}
+	for round := range crashRounds(t) {
+		p := startProcess(t, bin, dsn, round == 0)
+		lo, hns := signIn(t, p.base, "lo-no"), signIn(t, p.base, "hns")
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				load(p.base, lo, hns, fmt.Sprintf("r%d-w%d", round, w), got, stop)
+			}()
+		}
+		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
+		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		p.cmd.Wait()
+		close(stop)
+		wg.Wait()
+	}
+	if len(got.decided) == 0 {
+		t.Fatalf("the load acknowledged no decision in %d rounds; the test proves nothing", crashRounds(t))
+	}
+	// One clean start to take a checkpoint, then check the database itself.
+	p := startProcess(t, bin, dsn, false)
+	if st, cp, _ := send("GET", p.base+"/api/v1/audit/checkpoint", signIn(t, p.base, "auditor"), ""); st != 200 {
+		t.Fatalf("checkpoint after the crashes: %d %v", st, cp)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
+	checkAcknowledged(t, dsn, got)
+	t.Logf("%d rounds: %d creations, %d submissions, %d decisions acknowledged and found",
+		crashRounds(t), len(got.created), len(got.submitted), len(got.decided))
+}
+
+// load creates, submits and decides requests until stop, recording each
+// acknowledged step. Errors are expected: the server dies under it.
+func load(base, lo, hns, name string, got *acks, stop chan struct{}) {
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		st, r, _ := send("POST", base+"/api/v1/requests", lo, requestBody(fmt.Sprintf("%s-%d", name, i), 10, ""))
+		if st != 201 {
+			continue
+		}
+		id := r["id"].(string)
+		got.add(got.created, id)
+		if st, _, _ = send("POST", base+"/api/v1/requests/"+id+"/submit", lo, "", "If-Match", `"1"`); st != 200 {
+			continue
+		}
+		got.add(got.submitted, id)
+		if st, _, _ = send("POST", base+"/api/v1/requests/"+id+"/decisions", hns, `{"stage":"intake","outcome":"approve"}`, "If-Match", `"2"`); st == 200 {
+			got.add(got.decided, id)
+		}
+	}
+}
+
+func checkAcknowledged(t *testing.T, dsn string, got *acks) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id := range got.created {
+		r, err := db.GetRequest(ctx, id)
+		if err != nil {
+			t.Errorf("acknowledged request %s is lost: %v", id, err)
+			continue
+		}
+		switch {
+		case got.decided[id] && (r.Version < 3 || r.Route.Stages[0].Status != domain.StageApproved):
+			t.Errorf("acknowledged decision on %s is lost: version %d", id, r.Version)
+		case got.submitted[id] && r.Status == domain.StatusDraft:
+			t.Errorf("acknowledged submission of %s is lost", id)
+		}
+		checkAuditTrail(t, db, r)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"audit", "verify", "--db", dsn}, env(nil), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "verified") {
+		t.Errorf("audit verify after the crashes: %v\n%s", err, out.String())
+	}
+	if !strings.HasPrefix(dsn, "postgres") {
+		var res string
+		if err := db.IntegrityCheck(ctx, &res); err != nil || res != "ok" {
+			t.Errorf("PRAGMA integrity_check: %q, %v", res, err)
+		}
+	}
+}
+
+// checkAuditTrail: each version 1..n of the request has exactly one audit
+// entry — no transition without its entry, no entry without its transition.
+func checkAuditTrail(t *testing.T, db *storage.DB, r *domain.Request) {
+	t.Helper()
+	entries, err := db.ListAudit(context.Background(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]int{}
+	for _, e := range entries {
+		if e.Action != domain.AuditRequestRefused {
+			seen[e.RequestVersion]++
+		}
+	}
+	for v := 1; v <= r.Version; v++ {
+		if seen[v] != 1 {
+			t.Errorf("request %s version %d has %d audit entries", r.ID, v, seen[v])
+		}
+	}
+	if len(seen) != r.Version {
+		t.Errorf("request %s at version %d has audit entries for versions %v", r.ID, r.Version, seen)
+	}
+}
