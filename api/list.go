@@ -111,8 +111,8 @@ func decodeQueueCursor(s string) (*domain.QueueCursor, bool) {
 		return nil, false
 	}
 	due, err := time.Parse(time.RFC3339Nano, parts[0])
-	if err != nil {
-		return nil, false
+	if err != nil || due.UTC().Year() < 1 || due.UTC().Year() > 9999 {
+		return nil, false // a time this server could never have written
 	}
 	return &domain.QueueCursor{DueAt: due, RequestID: parts[1], StageID: parts[2]}, true
 }

@@ -55,6 +55,9 @@ type Tx interface {
 	AppendAudit(e *AuditEntry) error
 	GetIdempotency(principal, key string) (*IdempotencyRecord, error)
 	PutIdempotency(rec IdempotencyRecord) error
+	// DeleteIdempotencyBefore forgets principal's keys created before the
+	// instant, so that an expired key can be used again.
+	DeleteIdempotencyBefore(principal string, before time.Time) error
 	CreateUser(u *User) error
 
 	// ActiveDelegations are the delegations to user that grant a role at t,

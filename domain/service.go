@@ -37,13 +37,6 @@ type Idempotency struct {
 // forever. After it, the same key creates anew.
 const IdempotencyTTL = 24 * time.Hour
 
-// idempotencyExpirer is implemented by transactions that can forget a
-// principal's expired keys (storage does). It belongs in the Tx port; it is
-// asserted here until it moves there.
-type idempotencyExpirer interface {
-	DeleteIdempotencyBefore(principal string, before time.Time) error
-}
-
 // CreateRequest stores a new draft of the caller's nation. With an
 // idempotency key seen within IdempotencyTTL it stores nothing and returns
 // the first response instead (or an invalid error if the body differs).
@@ -84,10 +77,8 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 		}
 		// Expired keys of this user go on every keyed write: that frees an
 		// expired key for reuse here, and keeps the table small.
-		if ex, ok := tx.(idempotencyExpirer); ok {
-			if err := ex.DeleteIdempotencyBefore(p.Subject, now.Add(-IdempotencyTTL)); err != nil {
-				return err
-			}
+		if err := tx.DeleteIdempotencyBefore(p.Subject, now.Add(-IdempotencyTTL)); err != nil {
+			return err
 		}
 		return tx.PutIdempotency(IdempotencyRecord{Principal: p.Subject, Key: idem.Key,
 			Fingerprint: idem.Fingerprint, RequestID: r.ID, Response: body, CreatedAt: now})

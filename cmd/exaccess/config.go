@@ -21,6 +21,7 @@ type config struct {
 	Audience string
 	TokenTTL time.Duration
 	Security securityConfig
+	envErrs  []string // environment variables that did not parse
 }
 
 func defaultConfig() config {
@@ -35,12 +36,21 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "EXACCESS_ADDR", cfg.Addr), "listen address (EXACCESS_ADDR)")
 	dbFlag(fs, cfg, getenv)
 	fs.StringVar(&cfg.Policies, "policies", envOr(getenv, "EXACCESS_POLICIES", cfg.Policies), "policy directory; empty for the embedded default (EXACCESS_POLICIES)")
-	demo, _ := strconv.ParseBool(getenv("EXACCESS_DEMO"))
+	demo := false
+	if v := getenv("EXACCESS_DEMO"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			cfg.envErrs = append(cfg.envErrs, "EXACCESS_DEMO must be true or false")
+		}
+		demo = b
+	}
 	fs.BoolVar(&cfg.Demo, "demo", demo, "seed demo users into an empty database (EXACCESS_DEMO); never in production")
 	fs.StringVar(&cfg.Issuer, "jwt-issuer", envOr(getenv, "EXACCESS_JWT_ISSUER", cfg.Issuer), "iss of issued tokens (EXACCESS_JWT_ISSUER)")
 	fs.StringVar(&cfg.Audience, "jwt-audience", envOr(getenv, "EXACCESS_JWT_AUDIENCE", cfg.Audience), "aud of issued tokens (EXACCESS_JWT_AUDIENCE)")
 	ttl, err := time.ParseDuration(envOr(getenv, "EXACCESS_TOKEN_TTL", cfg.TokenTTL.String()))
-	if err == nil {
+	if err != nil {
+		cfg.envErrs = append(cfg.envErrs, "EXACCESS_TOKEN_TTL must be a duration like 1h")
+	} else {
 		cfg.TokenTTL = ttl
 	}
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", cfg.TokenTTL, "lifetime of issued tokens (EXACCESS_TOKEN_TTL)")
@@ -53,7 +63,7 @@ func dbFlag(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
 }
 
 func (c config) validate() error {
-	var errs []string
+	errs := append([]string(nil), c.envErrs...) // a bad environment variable fails the start, never silently defaults
 	if c.Addr == "" {
 		errs = append(errs, "--addr is empty")
 	}

@@ -160,3 +160,14 @@ func TestMaskedDB(t *testing.T) {
 		t.Error("a file path was changed")
 	}
 }
+
+// A malformed environment variable fails the start instead of silently
+// falling back to a default an operator did not choose.
+func TestBadEnvironmentFailsStart(t *testing.T) {
+	for k, v := range map[string]string{"EXACCESS_TOKEN_TTL": "forever", "EXACCESS_DEMO": "perhaps"} {
+		err := run(context.Background(), []string{"serve", "--db", filepath.Join(t.TempDir(), "x.db")}, env(map[string]string{k: v}), nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: err = %v", k, v, err)
+		}
+	}
+}

@@ -13,8 +13,10 @@ import (
 // the transition and its audit entry.
 const sweepInterval = time.Minute
 
-// runExpirySweep sweeps at start and then every interval until ctx ends.
-func runExpirySweep(ctx context.Context, approvals *domain.ApprovalService, log *slog.Logger) {
+// runExpirySweep sweeps at start and then every interval until ctx ends;
+// it also purges expired idempotency keys.
+func runExpirySweep(ctx context.Context, approvals *domain.ApprovalService,
+	purge func(ctx context.Context, before time.Time) (int64, error), log *slog.Logger) {
 	t := time.NewTicker(sweepInterval)
 	defer t.Stop()
 	for {
@@ -24,6 +26,10 @@ func runExpirySweep(ctx context.Context, approvals *domain.ApprovalService, log 
 			log.Error("expiry sweep", "error", err.Error())
 		case n > 0:
 			log.Info("expiry sweep", "expired", n)
+		}
+		// Idempotency keys expire after a day; forget them for every user.
+		if _, err := purge(ctx, time.Now().Add(-domain.IdempotencyTTL)); err != nil && ctx.Err() == nil {
+			log.Error("idempotency purge", "error", err.Error())
 		}
 		select {
 		case <-ctx.Done():
