@@ -93,8 +93,10 @@ func queueQuery(g *gorm.DB, role domain.Role, f domain.QueueFilter) *gorm.DB {
 			AND (d.decided_by IN ? OR d.acting_for IN ?))`, f.ExcludeActor, f.ExcludeActor)
 	}
 	if c := f.After; c != nil {
-		q = q.Where("(s.due_at > ? OR (s.due_at = ? AND (s.request_id > ? OR (s.request_id = ? AND s.stage_id > ?))))",
-			c.DueAt.UTC(), c.DueAt.UTC(), c.RequestID, c.RequestID, c.StageID)
+		// A row-value comparison: both databases turn it into one range
+		// of the index; the same condition spelled out with OR made SQLite
+		// re-check far more rows than the page (p99 130 ms at 1M requests).
+		q = q.Where("(s.due_at, s.request_id, s.stage_id) > (?, ?, ?)", c.DueAt.UTC(), c.RequestID, c.StageID)
 	}
 	return q.Order("s.due_at, s.request_id, s.stage_id")
 }
