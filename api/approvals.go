@@ -25,16 +25,9 @@ type revokeInput struct {
 
 // handleDecisionCreate records one approver's decision on one stage.
 func (s *Server) handleDecisionCreate(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(c, false)
-	if err != nil {
-		return err
-	}
 	var in decisionInput
-	if err := decodeStrict(body, &in, nil); err != nil {
+	version, err := decodeChange(c, &in)
+	if err != nil {
 		return err
 	}
 	r, err := s.Approvals.Decide(c.Request().Context(), principal(c), c.Param("id"), version,
@@ -48,16 +41,9 @@ func (s *Server) handleDecisionCreate(c echo.Context) error {
 }
 
 func (s *Server) handleRequestRevoke(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(c, false)
-	if err != nil {
-		return err
-	}
 	var in revokeInput
-	if err := decodeStrict(body, &in, nil); err != nil {
+	version, err := decodeChange(c, &in)
+	if err != nil {
 		return err
 	}
 	r, err := s.Approvals.Revoke(c.Request().Context(), principal(c), c.Param("id"), version, in.Reason)
@@ -139,47 +125,28 @@ func (s *Server) handleQueueList(c echo.Context) error {
 }
 
 func queueQuery(c echo.Context, ref domain.Reference) (domain.QueueQuery, error) {
-	q := domain.QueueQuery{Limit: defaultLimit}
-	var fe []domain.FieldError
-	bad := func(field, msg string) { fe = append(fe, domain.FieldError{Field: field, Message: msg}) }
-	p := c.QueryParams()
-	if v := p.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			bad("limit", "must be a whole number from 1 to 200")
-		}
-		q.Limit = min(max(n, 1), maxLimit)
-	}
-	if v := p.Get("role"); v != "" {
+	q := newQuery(c)
+	qq := domain.QueueQuery{Limit: q.limit(), Nation: q.nation(ref)}
+	if v := q.values.Get("role"); v != "" {
 		r, ok := domain.ParseRole(v)
 		if !ok || !r.IsApprover() {
-			bad("role", "must be an approver role")
+			q.bad("role", "must be an approver role")
 		}
-		q.Role = r
+		qq.Role = r
 	}
-	if v := p.Get("nation"); v != "" {
-		n, ok := ref.Nation(v)
-		if !ok {
-			bad("nation", "unknown nation "+strconv.Quote(v))
-		}
-		q.Nation = n.Code
-	}
-	if v := p.Get("overdue"); v != "" {
+	if v := q.values.Get("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			bad("overdue", "must be true or false")
+			q.bad("overdue", "must be true or false")
 		}
-		q.OverdueOnly = b
+		qq.OverdueOnly = b
 	}
-	if v := p.Get("cursor"); v != "" {
+	if v := q.values.Get("cursor"); v != "" {
 		cur, ok := decodeQueueCursor(v)
 		if !ok {
-			bad("cursor", "is not a cursor this server issued; start again without it")
+			q.bad("cursor", badCursor)
 		}
-		q.After = cur
+		qq.After = cur
 	}
-	if len(fe) > 0 {
-		return q, &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters", Fields: fe}
-	}
-	return q, nil
+	return qq, q.err()
 }

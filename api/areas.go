@@ -86,11 +86,7 @@ func (s *Server) handleTrainingAreaGet(c echo.Context) error {
 // handleTrainingAreaPatch sets an area's capacity and blackout days (a merge
 // patch over those two fields).
 func (s *Server) handleTrainingAreaPatch(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(c, false)
+	version, body, err := readChange(c)
 	if err != nil {
 		return err
 	}

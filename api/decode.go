@@ -182,4 +182,25 @@ func ifMatch(c echo.Context) (int, error) {
 	return v, nil
 }
 
+// decodeChange is the prologue of a change to an existing resource: the
+// If-Match version, then a JSON body decoded strictly into v.
+func decodeChange(c echo.Context, v any) (int, error) {
+	version, body, err := readChange(c)
+	if err != nil {
+		return 0, err
+	}
+	return version, decodeStrict(body, v, nil)
+}
+
+// readChange reads the If-Match version and the raw JSON body of a change,
+// for handlers that merge the body onto the current state.
+func readChange(c echo.Context) (int, []byte, error) {
+	version, err := ifMatch(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := readBody(c, false)
+	return version, body, err
+}
+
 func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }

@@ -83,14 +83,10 @@ func (s *Server) handleFrameworkCreate(c echo.Context) error {
 }
 
 func (s *Server) handleFrameworkList(c echo.Context) error {
-	nation := ""
-	if v := c.QueryParam("nation"); v != "" {
-		n, ok := s.Reference.Nation(v)
-		if !ok {
-			return &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters",
-				Fields: []domain.FieldError{{Field: "nation", Message: "unknown nation"}}}
-		}
-		nation = n.Code
+	q := newQuery(c)
+	nation := q.nation(s.Reference)
+	if err := q.err(); err != nil {
+		return err
 	}
 	fs, err := s.Frameworks.List(c.Request().Context(), principal(c), nation)
 	if err != nil {
@@ -115,11 +111,7 @@ func (s *Server) handleFrameworkGet(c echo.Context) error {
 // handleFrameworkPatch applies a JSON merge patch to an agreement's terms;
 // `{"suspended": true}` suspends it.
 func (s *Server) handleFrameworkPatch(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(c, false)
+	version, body, err := readChange(c)
 	if err != nil {
 		return err
 	}

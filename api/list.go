@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -18,52 +19,80 @@ const (
 	cursorPrefix = "r1:"
 )
 
+// query reads query parameters, collecting a field error for each bad one
+// instead of stopping at the first.
+type query struct {
+	values url.Values
+	errs   []domain.FieldError
+}
+
+func newQuery(c echo.Context) *query { return &query{values: c.QueryParams()} }
+
+func (q *query) bad(field, msg string) {
+	q.errs = append(q.errs, domain.FieldError{Field: field, Message: msg})
+}
+
+// limit is the page size: default 50; larger asks are clamped to 200, not refused.
+func (q *query) limit() int {
+	v := q.values.Get("limit")
+	if v == "" {
+		return defaultLimit
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		q.bad("limit", "must be a whole number from 1 to 200")
+		return defaultLimit
+	}
+	return min(n, maxLimit)
+}
+
+// nation is the ISO code of the nation filter (aliases accepted), or "".
+func (q *query) nation(ref domain.Reference) string {
+	v := q.values.Get("nation")
+	if v == "" {
+		return ""
+	}
+	n, ok := ref.Nation(v)
+	if !ok {
+		q.bad("nation", "unknown nation "+strconv.Quote(v))
+	}
+	return n.Code
+}
+
+func (q *query) err() error {
+	if len(q.errs) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters", Fields: q.errs}
+	}
+	return nil
+}
+
+const badCursor = "is not a cursor this server issued; start again without it"
+
 // listFilter reads the list query parameters, naming each bad one.
 func listFilter(c echo.Context, ref domain.Reference) (domain.RequestFilter, error) {
-	f := domain.RequestFilter{Limit: defaultLimit}
-	var fe []domain.FieldError
-	bad := func(field, msg string) { fe = append(fe, domain.FieldError{Field: field, Message: msg}) }
-	q := c.QueryParams()
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil || n < 1:
-			bad("limit", "must be a whole number from 1 to 200")
-		default:
-			f.Limit = min(n, maxLimit) // larger asks are clamped, not refused
-		}
-	}
-	if v := q.Get("status"); v != "" {
+	q := newQuery(c)
+	f := domain.RequestFilter{Limit: q.limit(), Nation: q.nation(ref)}
+	if v := q.values.Get("status"); v != "" {
 		st, ok := domain.ParseStatus(v)
 		if !ok {
-			bad("status", "unknown status "+strconv.Quote(v))
+			q.bad("status", "unknown status "+strconv.Quote(v))
 		}
 		f.Status = st
 	}
-	if v := q.Get("nation"); v != "" {
-		n, ok := ref.Nation(v)
-		if !ok {
-			bad("nation", "unknown nation "+strconv.Quote(v))
-		}
-		f.Nation = n.Code
-	}
-	if v := q.Get("area"); v != "" {
+	if v := q.values.Get("area"); v != "" {
 		if _, ok := ref.TrainingArea(v); !ok {
-			bad("area", "unknown training area "+strconv.Quote(v))
+			q.bad("area", "unknown training area "+strconv.Quote(v))
 		}
 		f.Area = v
 	}
-	if v := q.Get("cursor"); v != "" {
+	if v := q.values.Get("cursor"); v != "" {
 		after, ok := decodeCursor(v)
 		if !ok {
-			bad("cursor", "is not a cursor this server issued; start again without it")
+			q.bad("cursor", badCursor)
 		}
 		f.After = after
 	}
-	if len(fe) > 0 {
-		return f, &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters", Fields: fe}
-	}
-	return f, nil
+	return f, q.err()
 }
 
 // A cursor is opaque to clients. It holds only the id of the last item seen;

@@ -72,11 +72,7 @@ func (s *Server) handleRequestList(c echo.Context) error {
 // handleRequestPatch applies a JSON merge patch (RFC 7396) to the details of
 // a draft or of a request returned for changes.
 func (s *Server) handleRequestPatch(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(c, false)
+	version, body, err := readChange(c)
 	if err != nil {
 		return err
 	}
