@@ -217,60 +217,6 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 	})
 }
 
-// Evaluation is the outcome of a dry run: the policy's answer and the route
-// with the due dates the request would get if it were submitted now.
-type Evaluation struct {
-	Result RoutingResult
-	Route  *Route
-	DueAt  *time.Time
-}
-
-// Evaluate is the dry run of the routing policy for an unsaved request of
-// the given nation: eligibility with reasons and the route it would take.
-// It stores nothing.
-func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string) (Evaluation, error) {
-	now := s.clock()
-	if err := s.validate(d, now); err != nil {
-		return Evaluation{}, err
-	}
-	fw, err := framework(s.storeFramework(ctx), nation, d)
-	if err != nil {
-		return Evaluation{}, err
-	}
-	res, err := s.evaluate(nation, d, fw, now)
-	if err != nil {
-		return Evaluation{}, err
-	}
-	res.Warnings = append(res.Warnings, frameworkWarnings(fw, nation, d)...)
-	ev := Evaluation{Result: res}
-	if res.Eligible {
-		ev.Route, ev.DueAt = BuildRoute(res, now)
-	}
-	return ev, nil
-}
-
-func (s *RequestService) evaluate(nation string, d Details, fw *Framework, today time.Time) (RoutingResult, error) {
-	n, ok := s.ref.Nation(nation)
-	if !ok {
-		return RoutingResult{}, &Error{Code: CodeInvalid, Message: "unknown nation",
-			Fields: []FieldError{{"nation", "unknown nation " + quote(nation)}}}
-	}
-	return s.router.Route(RoutingInput{Nation: n, Details: d, Framework: fw, Today: today})
-}
-
-// frameworkWarnings explains why a named framework agreement was not used:
-// the request takes the normal route, and the warning says which limits of
-// the agreement it exceeds.
-func frameworkWarnings(fw *Framework, nation string, d Details) []Warning {
-	if fw == nil {
-		return nil
-	}
-	if fits, reasons := Fit(fw, nation, d); !fits {
-		return []Warning{FrameworkWarning(fw, reasons)}
-	}
-	return nil
-}
-
 // change is the one path of every edit of an existing request: in one
 // transaction it loads the request, checks visibility, ownership and the
 // If-Match version, applies fn, stores with compare-and-set and appends the
@@ -326,26 +272,6 @@ func (s *RequestService) validate(d Details, now time.Time) error {
 		return err
 	}
 	return ValidateTiming(d, now)
-}
-
-// framework finds the agreement a request names, with get reading from the
-// store or the transaction. A missing one, or another nation's, is a field
-// error: the liaison officer must not learn of other nations' agreements.
-func framework(get func(id string) (*Framework, error), nation string, d Details) (*Framework, error) {
-	if d.FrameworkID == "" {
-		return nil, nil
-	}
-	f, err := get(d.FrameworkID)
-	if ErrorCode(err) == CodeNotFound || (err == nil && f.Nation != nation) {
-		return nil, &Error{Code: CodeInvalid, Message: "unknown framework agreement",
-			Fields: []FieldError{{"framework_id", "unknown framework agreement " + quote(d.FrameworkID)}}}
-	}
-	return f, err
-}
-
-// storeFramework reads a framework agreement outside a transaction.
-func (s *RequestService) storeFramework(ctx context.Context) func(string) (*Framework, error) {
-	return func(id string) (*Framework, error) { return s.store.GetFramework(ctx, id) }
 }
 
 // clock is the current time as stored: UTC, to the microsecond, which both
