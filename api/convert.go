@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"time"
 
 	"exaccess/domain"
@@ -39,6 +40,30 @@ func toDomainDetails(in requestInput) (domain.Details, []domain.FieldError) {
 			From: p.date(indexed("training_areas", i, "from"), a.From), To: p.date(indexed("training_areas", i, "to"), a.To)})
 	}
 	return d, p.errs
+}
+
+// detailsFrom converts the input to domain details. When a date or time
+// does not parse, the caller still learns about every other bad field: the
+// domain's validation runs too, and its errors for fields the parser has not
+// already named are added.
+func detailsFrom(in requestInput, ref domain.Reference) (domain.Details, error) {
+	d, fe := toDomainDetails(in)
+	if len(fe) == 0 {
+		return d, nil
+	}
+	named := map[string]bool{}
+	for _, f := range fe {
+		named[f.Field] = true
+	}
+	var de *domain.Error
+	if errors.As(domain.ValidateDetails(d, ref), &de) {
+		for _, f := range de.Fields {
+			if !named[f.Field] {
+				fe = append(fe, f)
+			}
+		}
+	}
+	return d, &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
 }
 
 // toRequestInput renders domain details in the input shape, the base that a

@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-
-	"exaccess/domain"
 )
 
 // applyMergePatch applies a JSON merge patch (RFC 7396) to base and decodes
@@ -58,18 +56,4 @@ func mergePatch(target, patch any) any {
 		tm[k] = mergePatch(tm[k], v)
 	}
 	return tm
-}
-
-// decodePatch merges a PATCH body onto the current details and converts the
-// result, naming every bad field.
-func decodePatch(body []byte, current domain.Details) (domain.Details, error) {
-	in, err := applyMergePatch(toRequestInput(current), body)
-	if err != nil {
-		return domain.Details{}, err
-	}
-	d, fe := toDomainDetails(in)
-	if len(fe) > 0 {
-		return d, &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
-	}
-	return d, nil
 }

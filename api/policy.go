@@ -60,9 +60,9 @@ func (s *Server) handlePolicyEvaluate(c echo.Context) error {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "name the nation to evaluate for",
 			Fields: []domain.FieldError{{Field: "nation", Message: "is required"}}}
 	}
-	d, fe := toDomainDetails(in.requestInput)
-	if len(fe) > 0 {
-		return &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
+	d, err := detailsFrom(in.requestInput, s.Reference)
+	if err != nil {
+		return err
 	}
 	ev, err := s.Requests.Evaluate(c.Request().Context(), d, nation)
 	if err != nil {

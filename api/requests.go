@@ -18,7 +18,11 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := decodeDetails(body, requestInput{})
+	var in requestInput
+	if err := decodeStrict(body, &in, readOnlyFields); err != nil {
+		return err
+	}
+	d, err := detailsFrom(in, s.Reference)
 	if err != nil {
 		return err
 	}
@@ -81,7 +85,11 @@ func (s *Server) handleRequestPatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := decodePatch(body, current.Details)
+	in, err := applyMergePatch(toRequestInput(current.Details), body)
+	if err != nil {
+		return err
+	}
+	d, err := detailsFrom(in, s.Reference)
 	if err != nil {
 		return err
 	}
@@ -150,19 +158,6 @@ func writeReplay(c echo.Context, body []byte) error {
 func (s *Server) writeRequest(c echo.Context, status int, r *domain.Request) error {
 	c.Response().Header().Set("ETag", etag(r.Version))
 	return c.JSON(status, toRequestResponse(r))
-}
-
-// decodeDetails decodes a request body onto base and converts it, naming
-// every bad field.
-func decodeDetails(body []byte, base requestInput) (domain.Details, error) {
-	if err := decodeStrict(body, &base, readOnlyFields); err != nil {
-		return domain.Details{}, err
-	}
-	d, fe := toDomainDetails(base)
-	if len(fe) > 0 {
-		return d, &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
-	}
-	return d, nil
 }
 
 // idempotency reads the Idempotency-Key header. The fingerprint covers the

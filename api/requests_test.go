@@ -330,3 +330,20 @@ func TestPatchIsMergePatch(t *testing.T) {
 			422, "invalid", "unit.rank")
 	})
 }
+
+// TestEveryBadFieldNamedWithABadDate: a timestamp that does not parse does
+// not hide the other bad fields of the same body.
+func TestEveryBadFieldNamedWithABadDate(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/dates.db")
+	body := map[string]any{"exercise_name": "x",
+		"period":    map[string]any{"start": "2027-03-05", "end": "2027-03-01"},
+		"personnel": map[string]any{"military": -3},
+		"movements": []any{map[string]any{"direction": "sideways", "entry_point": "x", "at": "now", "mode": "boat"}}}
+	fields := []string{"movements[0].at", "period.end", "personnel.military", "movements[0].direction",
+		"movements[0].entry_point", "movements[0].mode", "purpose", "contact.email"}
+	wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", body), 422, "invalid", fields...)
+	wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", body), 422, "invalid", fields...)
+	id, _ := e.create("lo-no", draft())
+	wantProblem(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id,
+		map[string]any{"period": map[string]any{"start": "soon"}, "purpose": ""}, "If-Match", `"1"`), 422, "invalid", "period.start", "purpose")
+}
