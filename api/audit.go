@@ -51,14 +51,15 @@ func (s *Server) handleAuditCheckpoint(c echo.Context) error {
 }
 
 func (s *Server) handleAuditInclusionProof(c echo.Context) error {
-	n, err := intParams(c, "index", "size")
-	if err != nil {
+	q := newQuery(c)
+	index, size := q.count("index"), q.count("size")
+	if err := q.err(); err != nil {
 		return err
 	}
 	if s.Audit == nil {
 		return errNoAuditLog
 	}
-	proof, err := s.Audit.InclusionProof(c.Request().Context(), n["index"], n["size"])
+	proof, err := s.Audit.InclusionProof(c.Request().Context(), index, size)
 	if err != nil {
 		return err
 	}
@@ -66,14 +67,15 @@ func (s *Server) handleAuditInclusionProof(c echo.Context) error {
 }
 
 func (s *Server) handleAuditConsistencyProof(c echo.Context) error {
-	n, err := intParams(c, "old", "new")
-	if err != nil {
+	q := newQuery(c)
+	oldSize, newSize := q.count("old"), q.count("new")
+	if err := q.err(); err != nil {
 		return err
 	}
 	if s.Audit == nil {
 		return errNoAuditLog
 	}
-	proof, err := s.Audit.ConsistencyProof(c.Request().Context(), n["old"], n["new"])
+	proof, err := s.Audit.ConsistencyProof(c.Request().Context(), oldSize, newSize)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,33 @@ func (q *query) nation(ref domain.Reference) string {
 	return n.Code
 }
 
+// time reads an optional RFC 3339 time.
+func (q *query) time(name string) *time.Time {
+	v := q.values.Get(name)
+	if v == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		q.bad(name, "must be an RFC 3339 time such as 2026-11-23T09:00:00Z")
+		return nil
+	}
+	return &t
+}
+
+// count reads a required whole number, zero or more.
+func (q *query) count(name string) int64 {
+	v := q.values.Get(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case v == "":
+		q.bad(name, "is required")
+	case err != nil || n < 0:
+		q.bad(name, "must be a whole number, zero or more")
+	}
+	return n
+}
+
 func (q *query) err() error {
 	if len(q.errs) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters", Fields: q.errs}
