@@ -85,9 +85,7 @@ func TestBackupOfRunningServerVerifies(t *testing.T) {
 	db := filepath.Join(dir, "live.db")
 	base, stop := startServer(t, []string{"--demo", "--db", db}, nil)
 	lo := signIn(t, base, "lo-no")
-	body := `{"exercise_name":"Backup drill","purpose":"p","unit":{"designation":"u"},"period":{"start":"2027-03-02","end":"2027-03-05"},
-		"personnel":{"military":10},"movements":[{"direction":"entry","entry_point":"storlien","at":"2027-03-01T08:00:00Z","mode":"road"}],
-		"contact":{"name":"n","email":"n@mil.no"}}`
+	body := requestBody("Backup drill", 10, "")
 	id := call(t, "POST", base+"/api/v1/requests", lo, body)["id"].(string)
 	call(t, "POST", base+"/api/v1/requests/"+id+"/submit", lo, "", "If-Match", `"1"`)
 	call(t, "GET", base+"/api/v1/audit/checkpoint", signIn(t, base, "auditor"), "")

@@ -74,10 +74,12 @@ exaccess: sign in with:
 // seedDemoFramework creates the demo's standing permission for Norway, so
 // that the fast track can be tried at once (PRODUCT.md §2, issue 5).
 func seedDemoFramework(ctx context.Context, a *app) error {
-	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	// Valid from the start of this year to the end of next, so that the
+	// demo's fast track keeps working whenever it is run.
+	year := time.Now().UTC().Year()
 	_, err := a.frameworks.Create(ctx, domain.Principal{Subject: domain.SystemActor}, domain.FrameworkTerms{
 		Nation: "NO", Name: "Norwegian units in northern Swedish training areas", Reference: "FA-NO-2026-01",
-		ValidFrom: day("2026-01-01"), ValidUntil: day("2027-12-31"),
+		ValidFrom: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(year+1, 12, 31, 0, 0, 0, 0, time.UTC),
 		TrainingAreas: []string{"kilen", "arvidsjaur"}, EntryPoints: []string{"storlien", "riksgransen"},
 		PersonnelCeiling: 800, Notes: "demonstration data"})
 	if err != nil {

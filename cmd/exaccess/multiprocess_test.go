@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"exaccess/storage/storagetest"
 )
@@ -75,14 +76,18 @@ func send(method, url, token, body string, headers ...string) (int, map[string]a
 	return resp.StatusCode, out, resp.Header
 }
 
+// requestBody is a valid request whose period starts two months from today
+// (the server's clock is real here), optionally with live fire in area.
 func requestBody(name string, personnel int, area string) string {
+	start := time.Now().UTC().AddDate(0, 2, 0)
+	day := func(d int) string { return start.AddDate(0, 0, d).Format(time.DateOnly) }
 	areas := ""
 	if area != "" {
-		areas = `,"weapons":{"live_fire":true,"systems":["CV90"]},"training_areas":[{"area":"` + area + `","from":"2027-03-05","to":"2027-03-08"}]`
+		areas = `,"weapons":{"live_fire":true,"systems":["CV90"]},"training_areas":[{"area":"` + area + `","from":"` + day(3) + `","to":"` + day(6) + `"}]`
 	}
-	return fmt.Sprintf(`{"exercise_name":%q,"purpose":"p","unit":{"designation":"u"},"period":{"start":"2027-03-02","end":"2027-03-20"},
-		"personnel":{"military":%d},"movements":[{"direction":"entry","entry_point":"storlien","at":"2027-03-01T08:00:00Z","mode":"road"}],
-		"contact":{"name":"n","email":"n@mil.no"}%s}`, name, personnel, areas)
+	return fmt.Sprintf(`{"exercise_name":%q,"purpose":"p","unit":{"designation":"u"},"period":{"start":%q,"end":%q},
+		"personnel":{"military":%d},"movements":[{"direction":"entry","entry_point":"storlien","at":"%sT08:00:00Z","mode":"road"}],
+		"contact":{"name":"n","email":"n@mil.no"}%s}`, name, day(0), day(18), personnel, day(-1), areas)
 }
 
 // TestTwoProcessesOnPostgreSQL runs two real server processes against one
@@ -145,8 +150,9 @@ func TestTwoProcessesOnPostgreSQL(t *testing.T) {
 		}
 		seen[ref] = true
 	}
+	year := time.Now().UTC().Year() // the reference's year is the year of submission
 	for i := 1; i <= n; i++ {
-		if !seen[fmt.Sprintf("SE-2026-EXA-%06d", i)] {
+		if !seen[fmt.Sprintf("SE-%d-EXA-%06d", year, i)] {
 			t.Errorf("reference numbers are not dense: %v", refs)
 		}
 	}

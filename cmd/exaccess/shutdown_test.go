@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// buildBinary compiles exaccess once for the tests that need a real process.
+// buildBinary compiles exaccess for a test that needs a real process.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "exaccess")
@@ -54,9 +54,7 @@ func TestGracefulShutdownFinishesRequestInFlight(t *testing.T) {
 		t.Fatal("server did not start")
 	}
 	token := signIn(t, base, "lo-no")
-	body := `{"exercise_name":"Late","purpose":"p","unit":{"designation":"u"},"period":{"start":"2027-03-02","end":"2027-03-05"},` +
-		`"personnel":{"military":10},"movements":[{"direction":"entry","entry_point":"storlien","at":"2027-03-01T08:00:00Z","mode":"road"}],` +
-		`"contact":{"name":"n","email":"n@mil.no"}}`
+	body := requestBody("Late", 10, "")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
