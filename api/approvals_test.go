@@ -111,6 +111,11 @@ func TestApprovalJourney(t *testing.T) {
 			t.Fatal("one ministry approval of two approved the request")
 		}
 		wantProblem(t, e.decide("gov", id, r.Header.Get("ETag"), "ministry", "approve", ""), 403, "separation_of_duties")
+		// gov2's queue shows the ministry stage half approved.
+		mq := e.do("gov2", http.MethodGet, "/api/v1/queue", nil).JSON(t)["items"].([]any)
+		if len(mq) != 1 || mq[0].(map[string]any)["approvals"].(float64) != 1 || mq[0].(map[string]any)["approvals_required"].(float64) != 2 {
+			t.Fatalf("gov2's queue: %v", mq)
+		}
 		r = e.decide("gov2", id, r.Header.Get("ETag"), "ministry", "approve", "")
 		want(t, r, 200)
 		final := r.JSON(t)

@@ -148,6 +148,7 @@ func TestPreconditionsAndTransitions(t *testing.T) {
 		wantProblem(t, e.do("lo-no", http.MethodPost, path+"/submit", nil, "If-Match", `"3"`), 409, "invalid_transition")
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"3"`), 409, "invalid_transition")
 
+		wantProblem(t, e.do("lo-no", http.MethodPost, path+"/withdraw", map[string]any{"reason": "bell\u0007"}, "If-Match", `"3"`), 422, "invalid", "reason")
 		w := e.do("lo-no", http.MethodPost, path+"/withdraw", map[string]any{"reason": "exercise cancelled"}, "If-Match", `"3"`)
 		want(t, w, 200)
 		wb := w.JSON(t)

@@ -9,13 +9,12 @@ import (
 
 // Audit actions of approvals.
 const (
-	AuditRequestDecided     = "request.decided"
-	AuditRequestRevoked     = "request.revoked"
-	AuditRequestExpired     = "request.expired"
-	AuditDelegationCreated  = "delegation.created"
-	AuditDelegationRevoked  = "delegation.revoked"
-	SystemActor             = "system"
-	maxRevocationReasonRune = MaxComment
+	AuditRequestDecided    = "request.decided"
+	AuditRequestRevoked    = "request.revoked"
+	AuditRequestExpired    = "request.expired"
+	AuditDelegationCreated = "delegation.created"
+	AuditDelegationRevoked = "delegation.revoked"
+	SystemActor            = "system"
 )
 
 // ApprovalService holds the use cases of Swedish approvers: the queue,
@@ -92,7 +91,7 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 // Revoke withdraws the permission of an approved request, with a reason.
 func (s *ApprovalService) Revoke(ctx context.Context, p Principal, id string, version int, reason string) (*Request, error) {
 	v := &validator{}
-	v.text("reason", reason, true, maxRevocationReasonRune)
+	v.text("reason", reason, true, MaxComment)
 	if len(v.errs) > 0 {
 		return nil, &Error{Code: CodeInvalid, Message: "a revocation needs its reason", Fields: v.errs}
 	}
@@ -135,11 +134,12 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 				return err
 			}
 			now := s.clock()
-			if r.Status != StatusApproved || !r.Ended(now) {
-				return nil
+			to, err := Transition(r.Status, ActionExpire)
+			if err != nil || !r.Ended(now) {
+				return nil // no longer approved, or not yet over: nothing to record
 			}
 			version := r.Version
-			r.Status = StatusExpired
+			r.Status = to
 			sys := Principal{Subject: SystemActor}
 			expired = true
 			return s.save(tx, sys, "", r, version, AuditRequestExpired, map[string]any{"from": string(StatusApproved), "to": string(StatusExpired)})

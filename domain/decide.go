@@ -126,7 +126,7 @@ func ApplyDecision(r *Request, d Decision, now time.Time) (Status, error) {
 		st.Status = StageChangesRequested
 		return r.finish(ActionRequestChanges, now)
 	}
-	if st.approvals() < st.ApprovalsRequired {
+	if st.Approvals() < st.ApprovalsRequired {
 		return r.Status, nil
 	}
 	st.Status = StageApproved
@@ -161,8 +161,9 @@ func (rt *Route) stage(id string) *Stage {
 	return nil
 }
 
-// approvals counts the distinct approvers of the stage.
-func (s *Stage) approvals() int {
+// Approvals counts the distinct approvers of the stage: what its
+// approvals_required is measured against.
+func (s *Stage) Approvals() int {
 	var who []string
 	for _, d := range s.Decisions {
 		if d.Outcome == OutcomeApprove && !slices.Contains(who, d.By) {

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -48,7 +49,7 @@ func TestApplyDecisionJourney(t *testing.T) {
 				active = append(active, s.ID)
 			}
 		}
-		if len(active) != len(st.active) {
+		if !slices.Equal(active, st.active) {
 			t.Fatalf("step %d: active stages %v, want %v", i, active, st.active)
 		}
 	}

@@ -199,9 +199,10 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 
 // Withdraw ends a request at the sending nation's wish.
 func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, version int, reason string) (*Request, error) {
-	if len(reason) > MaxPurpose {
-		return nil, &Error{Code: CodeInvalid, Message: "the withdrawal is not valid",
-			Fields: []FieldError{{"reason", fmt.Sprintf("must be at most %d characters", MaxPurpose)}}}
+	v := &validator{}
+	v.text("reason", reason, false, MaxPurpose) // characters, not bytes; no control characters
+	if len(v.errs) > 0 {
+		return nil, &Error{Code: CodeInvalid, Message: "the withdrawal is not valid", Fields: v.errs}
 	}
 	return s.change(ctx, p, id, version, func(_ Tx, r *Request) (string, map[string]any, error) {
 		to, err := Transition(r.Status, ActionWithdraw)

@@ -43,16 +43,12 @@ func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
 	var stages []stageRow
 	var decisions []decisionRow
 	for _, s := range r.Route.Stages {
-		approvals := 0
 		for _, d := range s.Decisions {
-			if d.Outcome == domain.OutcomeApprove {
-				approvals++
-			}
 			decisions = append(decisions, decisionRow{ID: d.ID, RequestID: r.ID, StageID: s.ID, DecidedBy: d.By,
 				ActingFor: d.ActingFor, Outcome: d.Outcome, At: d.At.UTC().Truncate(time.Microsecond)})
 		}
 		stages = append(stages, stageRow{RequestID: r.ID, StageID: s.ID, Role: string(s.Role), StageOrder: s.Order,
-			Status: string(s.Status), ApprovalsRequired: s.ApprovalsRequired, Approvals: approvals,
+			Status: string(s.Status), ApprovalsRequired: s.ApprovalsRequired, Approvals: s.Approvals(),
 			ActivatedAt: utcMicro(s.ActivatedAt), DueAt: utcMicro(s.DueAt)})
 	}
 	return stages, decisions
