@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"exaccess/domain"
 
@@ -141,27 +140,8 @@ func (s *Server) handleBookingList(c echo.Context) error {
 		out.Bookings = append(out.Bookings, bookingJSON{b.RequestID, b.Reference, b.Nation, string(b.Status),
 			periodJSON{dateString(b.From), dateString(b.To)}, b.Personnel})
 	}
-	out.Days = dayLoads(*a, bs, from, to)
-	return c.JSON(http.StatusOK, out)
-}
-
-// dayLoads sums the personnel booked per day, each request once a day.
-func dayLoads(a domain.TrainingArea, bs []domain.Booking, from, to time.Time) []dayLoadJSON {
-	out := []dayLoadJSON{}
-	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		load, seen := 0, map[string]bool{}
-		for _, b := range bs {
-			if !d.Before(b.From) && !d.After(b.To) && !seen[b.RequestID] {
-				seen[b.RequestID], load = true, load+b.Personnel
-			}
-		}
-		blackout := false
-		for _, bd := range a.BlackoutDays {
-			blackout = blackout || bd.Equal(d)
-		}
-		if load > 0 || blackout {
-			out = append(out, dayLoadJSON{dateString(d), load, blackout, load > a.CapacityPersonnel})
-		}
+	for _, d := range domain.DayLoads(*a, bs, from, to) {
+		out.Days = append(out.Days, dayLoadJSON{dateString(d.Day), d.Personnel, d.Blackout, d.Over})
 	}
-	return out
+	return c.JSON(http.StatusOK, out)
 }

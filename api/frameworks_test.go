@@ -180,9 +180,19 @@ func TestAreaDeconfliction(t *testing.T) {
 		if n := len(cal.JSON(t)["bookings"].([]any)); n != 2 {
 			t.Errorf("ops sees %d bookings", n)
 		}
+		// 700 + 600 on the overlapping days 10 to 12 March; 700 alone before.
+		if d := calendarDay(t, cal.JSON(t), "2027-03-10"); d["personnel"].(float64) != 1300 || d["over_capacity"] != true {
+			t.Errorf("ops's calendar on 10 March: %v", d)
+		}
+		if d := calendarDay(t, cal.JSON(t), "2027-03-05"); d["personnel"].(float64) != 700 || d["over_capacity"] != false {
+			t.Errorf("ops's calendar on 5 March: %v", d)
+		}
 		mine := e.do("lo-de", http.MethodGet, "/api/v1/training-areas/ravlunda/bookings?from=2027-03-01&to=2027-03-31", nil).JSON(t)
 		if bs := mine["bookings"].([]any); len(bs) != 1 || bs[0].(map[string]any)["nation"] != "DE" {
 			t.Errorf("lo-de's calendar: %v", mine)
+		}
+		if d := calendarDay(t, mine, "2027-03-10"); d["personnel"].(float64) != 600 || d["over_capacity"] != false {
+			t.Errorf("lo-de's calendar counts other nations: %v", d)
 		}
 		wantProblem(t, e.do("ops", http.MethodGet, "/api/v1/training-areas/ravlunda/bookings?from=2027-03-31&to=2027-03-01", nil), 422, "invalid", "to")
 	})
@@ -244,4 +254,16 @@ func TestTrainingAreaEdits(t *testing.T) {
 		tag = e.approveThroughRange(id, tag)
 		wantProblem(t, e.decide("ops", id, tag, "operations", "approve", ""), 409, "area_conflict")
 	})
+}
+
+// calendarDay finds one day of a bookings answer.
+func calendarDay(t *testing.T, cal map[string]any, date string) map[string]any {
+	t.Helper()
+	for _, d := range cal["days"].([]any) {
+		if m := d.(map[string]any); m["date"] == date {
+			return m
+		}
+	}
+	t.Fatalf("no calendar day %s in %v", date, cal["days"])
+	return nil
 }

@@ -50,13 +50,8 @@ func Deconflict(r *Request, areas map[string]TrainingArea, others []Booking) []A
 			if slices.ContainsFunc(area.BlackoutDays, day.Equal) {
 				c.Blackout = append(c.Blackout, day)
 			}
-			load, here := r.Personnel.Total(), map[string]bool{}
-			for _, b := range others {
-				if b.Area == code && b.RequestID != r.ID && b.covers(day) && !here[b.RequestID] {
-					here[b.RequestID] = true
-					load += b.Personnel
-				}
-			}
+			others, here := loadOn(day, code, others, r.ID)
+			load := r.Personnel.Total() + others
 			if load > area.CapacityPersonnel {
 				c.OverDays, c.Peak = append(c.OverDays, day), max(c.Peak, load)
 				for id := range here {
@@ -71,6 +66,43 @@ func Deconflict(r *Request, areas map[string]TrainingArea, others []Booking) []A
 		}
 		if len(c.OverDays) > 0 || len(c.Blackout) > 0 {
 			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// loadOn sums the personnel of the bookings on area that cover day, each
+// request once a day however its bookings overlap, leaving out request skip.
+// It returns the sum and the requests counted.
+func loadOn(day time.Time, area string, bookings []Booking, skip string) (int, map[string]bool) {
+	load, counted := 0, map[string]bool{}
+	for _, b := range bookings {
+		if b.Area == area && b.RequestID != skip && b.covers(day) && !counted[b.RequestID] {
+			counted[b.RequestID] = true
+			load += b.Personnel
+		}
+	}
+	return load, counted
+}
+
+// DayLoad is one day of an area's calendar.
+type DayLoad struct {
+	Day       time.Time
+	Personnel int
+	Blackout  bool
+	Over      bool
+}
+
+// DayLoads is an area's calendar from from to to: the personnel booked each
+// day, counted as Deconflict counts it, and the blackout days. Days with
+// neither are left out.
+func DayLoads(a TrainingArea, bookings []Booking, from, to time.Time) []DayLoad {
+	var out []DayLoad
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		load, _ := loadOn(d, a.Code, bookings, "")
+		blackout := slices.ContainsFunc(a.BlackoutDays, d.Equal)
+		if load > 0 || blackout {
+			out = append(out, DayLoad{Day: d, Personnel: load, Blackout: blackout, Over: load > a.CapacityPersonnel})
 		}
 	}
 	return out
