@@ -123,7 +123,7 @@ func toRequestSummary(r *domain.Request) requestSummary {
 // movementStatus says, unmistakably, whether the unit may move: only an
 // approved request authorizes it, and then only within its conditions.
 func movementStatus(r *domain.Request) (bool, string) {
-	if r.Status == domain.StatusApproved {
+	if r.Status.AuthorizesMovement() {
 		return true, "AUTHORIZED: the unit may enter Sweden for the approved period, subject to the conditions listed."
 	}
 	return false, "NOT AUTHORIZED: this request is " + statusWords[r.Status] + "; the unit must not enter Sweden under it."

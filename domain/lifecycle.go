@@ -38,6 +38,10 @@ func (s Status) Terminal() bool {
 	return false
 }
 
+// AuthorizesMovement reports whether a request in status s lets the unit
+// move: only an approved one does — not in review, not expired, not revoked.
+func (s Status) AuthorizesMovement() bool { return s == StatusApproved }
+
 // Action is something that moves a request from one status to another.
 type Action string
 
