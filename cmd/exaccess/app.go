@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -90,6 +92,31 @@ func (a *app) ready(ctx context.Context) error {
 		return err
 	}
 	return a.db.CheckSchema(ctx)
+}
+
+// openExisting opens a database without migrating it and refuses one whose
+// schema is not the one this binary knows: for commands that only read or
+// check, which must never upgrade a database under a running older server.
+func openExisting(ctx context.Context, dsn string) (*storage.DB, error) {
+	db, err := storage.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// dbFlags is the flag set of a subcommand that works on a database: --db
+// (EXACCESS_DB) and whatever the subcommand adds to it.
+func dbFlags(name string, getenv func(string) string, stderr io.Writer) (*flag.FlagSet, *string) {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbFlag(fs, &cfg, getenv)
+	return fs, &cfg.DB
 }
 
 // openDB opens and migrates the database.

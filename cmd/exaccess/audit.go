@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -48,16 +47,14 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // runAuditKey prints the public verifier key, creating the key pair if the
-// database has none yet (as the server's first start would).
+// database has none yet (as the server's first start would). It does not
+// migrate: a newer binary must not upgrade the schema under a running server.
 func runAuditKey(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := defaultConfig()
-	fs := flag.NewFlagSet("audit key", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbFlag(fs, &cfg, getenv)
+	fs, dsn := dbFlags("audit key", getenv, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg.DB)
+	db, err := openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -74,10 +71,7 @@ func runAuditKey(ctx context.Context, args []string, getenv func(string) string,
 var errNotVerified = errors.New("audit verify: the log did not verify")
 
 func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := defaultConfig()
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbFlag(fs, &cfg, getenv)
+	fs, dsn := dbFlags("audit verify", getenv, stderr)
 	export := fs.String("export", "", "an NDJSON export to verify offline (no server, no database)")
 	keyFile := fs.String("key", "", "a file holding the verifier key (GET /api/v1/audit/key)")
 	previous := fs.String("previous", "", "an earlier export or saved checkpoint the export must be consistent with")
@@ -85,7 +79,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	if *export == "" {
-		return verifyDatabase(ctx, cfg.DB, *keyFile, stdout)
+		return verifyDatabase(ctx, *dsn, *keyFile, stdout)
 	}
 	if *keyFile == "" {
 		return fmt.Errorf("audit verify --export needs --key: the verifier key, kept apart from the export; %w", errUsage)
@@ -151,14 +145,11 @@ func printReport(w io.Writer, rep *auditlog.Report, summary string) bool {
 // verifyDatabase checks a database's stored log against its checkpoints.
 // It opens the database without migrating it: a check must not write.
 func verifyDatabase(ctx context.Context, dsn, keyFile string, stdout io.Writer) error {
-	db, err := storage.Open(ctx, dsn)
+	db, err := openExisting(ctx, dsn)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
+	defer db.Close()
 	key, err := databaseKey(ctx, db, keyFile, stdout)
 	if err != nil {
 		return err

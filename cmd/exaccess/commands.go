@@ -15,14 +15,11 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := defaultConfig()
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbFlag(fs, &cfg, getenv)
+	fs, dsn := dbFlags("migrate", getenv, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg.DB)
+	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -31,7 +28,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "exaccess: %s is at schema version %d; reference data loaded\n", maskedDB(cfg.DB), v)
+	fmt.Fprintf(stdout, "exaccess: %s is at schema version %d; reference data loaded\n", maskedDB(*dsn), v)
 	return nil
 }
 

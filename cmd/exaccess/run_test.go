@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"exaccess/storage"
 	"io"
 	"net/http"
 	"os"
@@ -169,5 +170,32 @@ func TestBadEnvironmentFailsStart(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: err = %v", k, v, err)
 		}
+	}
+}
+
+// TestReadOnlyCommandsDoNotMigrate: audit key, audit verify and backup open
+// the database as it is; on one that is not at this binary's schema they
+// refuse instead of upgrading it under a server that may still run.
+func TestReadOnlyCommandsDoNotMigrate(t *testing.T) {
+	ctx := context.Background()
+	dsn := filepath.Join(t.TempDir(), "old.db")
+	db, err := storage.Open(ctx, dsn) // an empty database: schema version 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, args := range [][]string{{"audit", "key"}, {"audit", "verify"}, {"backup", "--out", dsn + ".bak"}} {
+		err := run(ctx, append(args, "--db", dsn), env(nil), nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "migrate") {
+			t.Errorf("%v on an unmigrated database: %v", args, err)
+		}
+	}
+	db, err = storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := db.SchemaVersion(ctx); v != 0 {
+		t.Errorf("a read-only command migrated the database to version %d", v)
 	}
 }
