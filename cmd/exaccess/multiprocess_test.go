@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"exaccess/storage"
 	"exaccess/storage/storagetest"
 )
 
@@ -157,20 +158,38 @@ func TestTwoProcessesOnPostgreSQL(t *testing.T) {
 		}
 	}
 
-	// Racing decisions on one stage, one through each process.
-	statuses := make([]int, 2)
-	for i, tok := range []string{hnsA, hnsB} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			statuses[i], _, _ = send("POST", procs[i].base+"/api/v1/requests/"+ids[0]+"/decisions", tok,
-				`{"stage":"intake","outcome":"approve"}`, "If-Match", `"2"`)
-		}()
+	// Racing decisions: every request's intake decided through both
+	// processes at once, all released together, so that the calls overlap
+	// in the database; each request must have exactly one winner.
+	statuses := make([][2]int, n)
+	start := make(chan struct{})
+	for i := range n {
+		for k, tok := range []string{hnsA, hnsB} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				statuses[i][k], _, _ = send("POST", procs[k].base+"/api/v1/requests/"+ids[i]+"/decisions", tok,
+					`{"stage":"intake","outcome":"approve"}`, "If-Match", `"2"`)
+			}()
+		}
 	}
+	close(start)
 	wg.Wait()
-	if !((statuses[0] == 200) != (statuses[1] == 200)) || (statuses[0] != 200 && statuses[0] != 412 && statuses[0] != 409) ||
-		(statuses[1] != 200 && statuses[1] != 412 && statuses[1] != 409) {
-		t.Fatalf("racing decisions across processes: %v, want one 200 and one 412/409", statuses)
+	for i, st := range statuses {
+		won := 0
+		for _, s := range st {
+			switch s {
+			case 200:
+				won++
+			case 409, 412:
+			default:
+				t.Errorf("request %d: status %d", i, s)
+			}
+		}
+		if won != 1 {
+			t.Errorf("request %d: %d decisions won (%v), want exactly 1", i, won, st)
+		}
 	}
 
 	racingFinalApprovals(t, a, b, lo)
@@ -195,6 +214,18 @@ func TestTwoProcessesOnPostgreSQL(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "verified") {
 		t.Fatalf("verify said %q", out.String())
+	}
+	db, err := storage.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, id := range ids {
+		r, err := db.GetRequest(context.Background(), id)
+		if err != nil || r.Version != 3 {
+			t.Fatalf("request %s after the race: version %v, %v", id, r, err)
+		}
+		checkAuditTrail(t, db, r)
 	}
 }
 
