@@ -16,7 +16,7 @@ import (
 // MetricSources are the numbers read from storage at every scrape.
 type MetricSources interface {
 	OverdueStages(ctx context.Context, now time.Time) (int64, error)
-	AuditLogSize(ctx context.Context) (int64, error)
+	AuditTreeSize(ctx context.Context) (int64, error)
 	PoolStats() map[string]sql.DBStats
 }
 
@@ -110,7 +110,7 @@ func (s storageCollector) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		failed = 1
 	}
-	if n, err := s.src.AuditLogSize(ctx); err == nil {
+	if n, err := s.src.AuditTreeSize(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(auditSizeDesc, prometheus.GaugeValue, float64(n))
 	} else {
 		failed = 1

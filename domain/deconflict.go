@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// BookingStatuses are the statuses whose training-area bookings count:
+// a request in review holds its booking tentatively, an approved one firmly.
+var BookingStatuses = []Status{StatusInReview, StatusApproved}
+
 // Booking is one request's claim on a training area for some days, with the
 // personnel it brings.
 type Booking struct {

@@ -45,11 +45,11 @@ func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
 	for _, s := range r.Route.Stages {
 		for _, d := range s.Decisions {
 			decisions = append(decisions, decisionRow{ID: d.ID, RequestID: r.ID, StageID: s.ID, DecidedBy: d.By,
-				ActingFor: d.ActingFor, Outcome: d.Outcome, At: d.At.UTC().Truncate(time.Microsecond)})
+				ActingFor: d.ActingFor, Outcome: d.Outcome, At: dbTime(d.At)})
 		}
 		stages = append(stages, stageRow{RequestID: r.ID, StageID: s.ID, Role: string(s.Role), StageOrder: s.Order,
 			Status: string(s.Status), ApprovalsRequired: s.ApprovalsRequired, Approvals: s.Approvals(),
-			ActivatedAt: utcMicro(s.ActivatedAt), DueAt: utcMicro(s.DueAt)})
+			ActivatedAt: dbTimePtr(s.ActivatedAt), DueAt: dbTimePtr(s.DueAt)})
 	}
 	return stages, decisions
 }
@@ -75,14 +75,6 @@ func (t *tx) writeStages(r *domain.Request) error {
 		}
 	}
 	return nil
-}
-
-func utcMicro(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC().Truncate(time.Microsecond)
-	return &u
 }
 
 // ListExpired returns ids of approved requests whose period ended before day.

@@ -24,18 +24,18 @@ func (delegationRow) TableName() string { return "delegations" }
 
 func newDelegationRow(d *domain.Delegation) delegationRow {
 	return delegationRow{ID: d.ID, FromUser: d.From, ToUser: d.To, Role: string(d.Role),
-		StartsAt: d.Starts.UTC().Truncate(time.Microsecond), EndsAt: d.Ends.UTC().Truncate(time.Microsecond),
-		CreatedAt: d.CreatedAt.UTC().Truncate(time.Microsecond), RevokedAt: utcMicro(d.RevokedAt)}
+		StartsAt: dbTime(d.Starts), EndsAt: dbTime(d.Ends),
+		CreatedAt: dbTime(d.CreatedAt), RevokedAt: dbTimePtr(d.RevokedAt)}
 }
 
 func toDomainDelegation(row delegationRow) domain.Delegation {
 	return domain.Delegation{ID: row.ID, From: row.FromUser, To: row.ToUser, Role: domain.Role(row.Role),
-		Starts: row.StartsAt.UTC(), Ends: row.EndsAt.UTC(), CreatedAt: row.CreatedAt.UTC(), RevokedAt: utcMicro(row.RevokedAt)}
+		Starts: row.StartsAt.UTC(), Ends: row.EndsAt.UTC(), CreatedAt: row.CreatedAt.UTC(), RevokedAt: utcPtr(row.RevokedAt)}
 }
 
 func activeDelegations(g *gorm.DB, user string, t time.Time) ([]domain.Delegation, error) {
 	var rows []delegationRow
-	t = t.UTC().Truncate(time.Microsecond)
+	t = dbTime(t)
 	err := g.Where("to_user = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", user, t, t).
 		Order("id").Find(&rows).Error
 	if err != nil {
@@ -96,7 +96,7 @@ func (t *tx) GetDelegation(id string) (*domain.Delegation, error) {
 // RevokeDelegation sets revoked_at once; a second revocation is a conflict.
 func (t *tx) RevokeDelegation(id string, at time.Time) error {
 	res := t.g.Model(&delegationRow{}).Where("id = ? AND revoked_at IS NULL", id).
-		Update("revoked_at", at.UTC().Truncate(time.Microsecond))
+		Update("revoked_at", dbTime(at))
 	if res.Error != nil {
 		return translate(res.Error, "delegation")
 	}

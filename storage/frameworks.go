@@ -46,7 +46,7 @@ func newFrameworkRow(f *domain.Framework) (frameworkRow, error) {
 		ValidFrom: newSQLDate(f.ValidFrom), ValidUntil: newSQLDate(f.ValidUntil), TrainingAreas: string(areas),
 		EntryPoints: string(points), PersonnelCeiling: f.PersonnelCeiling, LiveFire: f.LiveFire,
 		DangerousGoods: f.DangerousGoods, Notes: f.Notes, Suspended: f.Suspended, Version: f.Version,
-		CreatedAt: f.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: f.UpdatedAt.UTC().Truncate(time.Microsecond)}, nil
+		CreatedAt: dbTime(f.CreatedAt), UpdatedAt: dbTime(f.UpdatedAt)}, nil
 }
 
 func toDomainFramework(row frameworkRow) (*domain.Framework, error) {

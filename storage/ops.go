@@ -19,14 +19,6 @@ func (d *DB) OverdueStages(ctx context.Context, now time.Time) (int64, error) {
 	return n, translate(err, "overdue stages")
 }
 
-// AuditLogSize is the number of entries in the audit log: one more than
-// the highest index, which the primary key answers at once.
-func (d *DB) AuditLogSize(ctx context.Context) (int64, error) {
-	var n sql.NullInt64
-	err := d.reader.WithContext(ctx).Raw("SELECT MAX(idx) + 1 FROM audit_log").Scan(&n).Error
-	return n.Int64, translate(err, "audit log size")
-}
-
 // PoolStats are the connection pool statistics of the writer and reader
 // pools (one pool on PostgreSQL, reported as both).
 func (d *DB) PoolStats() map[string]sql.DBStats {

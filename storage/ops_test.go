@@ -36,7 +36,7 @@ func TestBackupRestores(t *testing.T) {
 	if err != nil || u.Roles[0] != domain.RoleHNS {
 		t.Fatalf("restored user: %v, %v", u, err)
 	}
-	if n, err := restored.AuditLogSize(ctx); err != nil || n != 1 {
+	if n, err := restored.AuditTreeSize(ctx); err != nil || n != 1 {
 		t.Fatalf("restored audit log size %d, %v", n, err)
 	}
 	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
@@ -61,10 +61,13 @@ func TestOpsQueries(t *testing.T) {
 			if n, err := db.OverdueStages(ctx, time.Now()); err != nil || n != 0 {
 				t.Errorf("overdue on an empty database: %d, %v", n, err)
 			}
-			if n, err := db.AuditLogSize(ctx); err != nil || n != 0 {
+			if n, err := db.AuditTreeSize(ctx); err != nil || n != 0 {
 				t.Errorf("audit log size of an empty database: %d, %v", n, err)
 			}
-			if s := db.PoolStats(); len(s) != 2 || s["writer"].OpenConnections < 0 {
+			if err := db.Ping(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if s := db.PoolStats(); len(s) != 2 || s["writer"].OpenConnections < 1 || s["reader"].OpenConnections < 1 {
 				t.Errorf("pool stats %v", s)
 			}
 			if c.Name != "sqlite" {

@@ -106,5 +106,5 @@ func toDomainQueueItem(row queueRow) domain.QueueItem {
 		ExerciseName: row.ExerciseName, Period: domain.Period{Start: row.PeriodStart.Time, End: row.PeriodEnd.Time},
 		RequestVersion: row.Version, StageID: row.StageID, Role: domain.Role(row.Role),
 		ApprovalsRequired: row.ApprovalsRequired, Approvals: row.Approvals,
-		ActivatedAt: utcMicro(row.ActivatedAt), DueAt: row.DueAt.UTC()}
+		ActivatedAt: utcPtr(row.ActivatedAt), DueAt: utc(row.DueAt)}
 }

@@ -22,13 +22,6 @@ func newSQLDate(t time.Time) sqlDate {
 	return sqlDate{dayOf(t)}
 }
 
-func newNullDate(t *time.Time) sqlDate {
-	if t == nil {
-		return sqlDate{}
-	}
-	return newSQLDate(*t)
-}
-
 // ptr is the date as the domain's optional date.
 func (d sqlDate) ptr() *time.Time {
 	if d.IsZero() {
