@@ -1,9 +1,39 @@
 package storage
 
-import "gorm.io/gorm"
+import (
+	"strings"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
 
 // Test-only access to the pools, for checks that need raw SQL (PRAGMAs,
 // query plans, stored bytes, a forged schema version).
 
 func (d *DB) WriterForTest() *gorm.DB { return d.writer }
 func (d *DB) ReaderForTest() *gorm.DB { return d.reader }
+
+// ExplainListForTest explains the very SQL ListRequests runs for f, so a
+// plan test cannot drift from the query it checks.
+func (d *DB) ExplainListForTest(f domain.RequestFilter) (string, error) {
+	g := d.reader
+	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return listQuery(tx, f).Limit(51).Find(&[]requestRow{}) })
+	return explainPlan(g, sql)
+}
+
+// explainPlan returns SQLite's query plan for sql, one step per " | ".
+func explainPlan(g *gorm.DB, sql string) (string, error) {
+	var plan []struct {
+		ID, Parent, Notused int
+		Detail              string
+	}
+	if err := g.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
+		return "", err
+	}
+	details := make([]string, len(plan))
+	for i, p := range plan {
+		details[i] = p.Detail
+	}
+	return strings.Join(details, " | "), nil
+}

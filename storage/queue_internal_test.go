@@ -37,18 +37,10 @@ func TestQueueQueryUsesIndex(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := db.reader.WithContext(ctx)
 			sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return queueQuery(tx, f.Roles[0], f).Limit(51).Scan(&[]queueRow{}) })
-			var plan []struct {
-				ID, Parent, Notused int
-				Detail              string
-			}
-			if err := g.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
+			text, err := explainPlan(g, sql)
+			if err != nil {
 				t.Fatalf("explain %s: %v", sql, err)
 			}
-			var details []string
-			for _, p := range plan {
-				details = append(details, p.Detail)
-			}
-			text := strings.Join(details, " | ")
 			if !strings.Contains(text, "request_stages_queue") || strings.Contains(text, "SCAN s") || strings.Contains(text, "TEMP B-TREE") {
 				t.Errorf("queue query does not walk its index:\n%s\n%s", sql, text)
 			}
