@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -48,9 +49,10 @@ func ValidateDecision(in DecisionInput) error {
 	}
 	v.oneOf("outcome", in.Outcome, OutcomeApprove, OutcomeReject, OutcomeRequestChanges)
 	needsComment := in.Outcome == OutcomeReject || in.Outcome == OutcomeRequestChanges
-	v.text("comment", in.Comment, needsComment, MaxComment)
-	if needsComment && len(v.errs) > 0 && v.errs[len(v.errs)-1].Field == "comment" && in.Comment == "" {
-		v.errs[len(v.errs)-1].Message = "is required: a rejection or a request for changes must give its reasons"
+	if needsComment && strings.TrimSpace(in.Comment) == "" {
+		v.add("comment", "is required: a rejection or a request for changes must give its reasons")
+	} else {
+		v.text("comment", in.Comment, false, MaxComment)
 	}
 	if len(in.Conditions) > MaxConditions {
 		v.add("conditions", "must have at most %d items", MaxConditions)

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -147,6 +148,8 @@ func TestValidateDecision(t *testing.T) {
 		{DecisionInput{Stage: "intake", Outcome: OutcomeApprove}, nil},
 		{DecisionInput{Stage: "intake", Outcome: OutcomeApprove, Conditions: []string{"c"}}, nil},
 		{DecisionInput{Stage: "intake", Outcome: OutcomeReject}, []string{"comment"}},
+		{DecisionInput{Stage: "intake", Outcome: OutcomeReject, Comment: "   "}, []string{"comment"}},
+		{DecisionInput{Stage: "intake", Outcome: OutcomeReject, Comment: "no", OverrideReason: "x"}, []string{"override_reason"}},
 		{DecisionInput{Stage: "intake", Outcome: OutcomeRequestChanges}, []string{"comment"}},
 		{DecisionInput{Outcome: "maybe"}, []string{"stage", "outcome"}},
 		{DecisionInput{Stage: "intake", Outcome: OutcomeReject, Comment: "no", Conditions: []string{"c"}}, []string{"conditions"}},
@@ -165,10 +168,17 @@ func TestValidateDecision(t *testing.T) {
 			t.Errorf("%+v: accepted", tt.in)
 			continue
 		}
+		if len(e.Fields) != len(tt.fields) {
+			t.Errorf("%+v: fields %+v, want exactly %v", tt.in, e.Fields, tt.fields)
+			continue
+		}
 		for i, f := range tt.fields {
-			if i >= len(e.Fields) || e.Fields[i].Field != f {
+			if e.Fields[i].Field != f {
 				t.Errorf("%+v: fields %+v, want %v", tt.in, e.Fields, tt.fields)
 			}
+		}
+		if strings.HasPrefix(tt.fields[0], "comment") && !strings.Contains(e.Fields[0].Message, "reasons") {
+			t.Errorf("%+v: comment message %q does not say why it is required", tt.in, e.Fields[0].Message)
 		}
 	}
 }

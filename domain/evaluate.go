@@ -32,7 +32,7 @@ func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string)
 	if err != nil {
 		return Evaluation{}, err
 	}
-	res.Warnings = append(res.Warnings, frameworkWarnings(fw, nation, d)...)
+	res.Warnings = append(res.Warnings, frameworkWarnings(fw, res, nation, d)...)
 	ev := Evaluation{Result: res}
 	if res.Eligible {
 		ev.Route, ev.DueAt = BuildRoute(res, now)
@@ -52,9 +52,9 @@ func (s *RequestService) evaluate(nation string, d Details, fw *Framework, today
 // frameworkWarnings explains why a named framework agreement was not used:
 // the request takes the normal route, and the warning says which limits of
 // the agreement it exceeds.
-func frameworkWarnings(fw *Framework, nation string, d Details) []Warning {
-	if fw == nil {
-		return nil
+func frameworkWarnings(fw *Framework, plan RoutingResult, nation string, d Details) []Warning {
+	if fw == nil || plan.FastTrack {
+		return nil // the policy, not Fit, decides whether the fast track was taken
 	}
 	if fits, reasons := Fit(fw, nation, d); !fits {
 		return []Warning{FrameworkWarning(fw, reasons)}

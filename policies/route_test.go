@@ -12,8 +12,8 @@ import (
 )
 
 // customPolicy exercises the format beyond the default: stages listed out
-// of order, a fast track that fires on a framework id (framework.fits is
-// always false for now), partners, timestamps and the sets extension.
+// of order, a fast track that fires on a framework id rather than on
+// framework.fits, partners, timestamps and the sets extension.
 const customPolicy = `version: "custom-7"
 partners: [CH]
 eligibility:
