@@ -50,20 +50,16 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 		if err != nil {
 			return err
 		}
-		if r.Status != StatusInReview || r.Route == nil {
-			return Errorf(CodeInvalidTransition, "only a request in review can be decided; this one is %s", r.Status)
-		}
-		st := r.Route.stage(in.Stage)
-		if st == nil {
-			return &Error{Code: CodeInvalid, Message: "no such stage on this request's route",
-				Fields: []FieldError{{"stage", "unknown stage " + quote(in.Stage)}}}
-		}
-		actingFor, err := authority(tx, p, st.Role, now)
+		st, err := r.reviewStage(in.Stage)
 		if err != nil {
 			return err
 		}
-		if st.Status != StageActive {
-			return Errorf(CodeConflict, "stage %s is %s, not active", st.ID, st.Status)
+		actingFor, err := authority(tx, p, st.Role, now) // 403 before the 409 of an inactive stage
+		if err != nil {
+			return err
+		}
+		if err := st.mustBeActive(); err != nil {
+			return err
 		}
 		if err := CheckSeparationOfDuties(r, st.ID, p.Subject, actingFor); err != nil {
 			return err

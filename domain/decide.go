@@ -108,16 +108,12 @@ func CheckSeparationOfDuties(r *Request, stage, actor, actingFor string) error {
 // officer. Either way the stages still open are cancelled. It returns the
 // request's new status. The caller has checked role and separation of duties.
 func ApplyDecision(r *Request, d Decision, now time.Time) (Status, error) {
-	if r.Status != StatusInReview || r.Route == nil {
-		return "", Errorf(CodeInvalidTransition, "only a request in review can be decided; this one is %s", r.Status)
+	st, err := r.reviewStage(d.Stage)
+	if err != nil {
+		return "", err
 	}
-	st := r.Route.stage(d.Stage)
-	if st == nil {
-		return "", &Error{Code: CodeInvalid, Message: "no such stage on this request's route",
-			Fields: []FieldError{{"stage", "unknown stage " + quote(d.Stage)}}}
-	}
-	if st.Status != StageActive {
-		return "", Errorf(CodeConflict, "stage %s is %s, not active", st.ID, st.Status)
+	if err := st.mustBeActive(); err != nil {
+		return "", err
 	}
 	st.Decisions = append(st.Decisions, d)
 	switch d.Outcome {
@@ -152,6 +148,27 @@ func (r *Request) finish(action Action, now time.Time) (Status, error) {
 		r.DecidedAt = &now
 	}
 	return to, nil
+}
+
+// reviewStage finds a stage that can be decided on: the request must be in
+// review and the stage on its route.
+func (r *Request) reviewStage(id string) (*Stage, error) {
+	if r.Status != StatusInReview || r.Route == nil {
+		return nil, Errorf(CodeInvalidTransition, "only a request in review can be decided; this one is %s", r.Status)
+	}
+	if st := r.Route.stage(id); st != nil {
+		return st, nil
+	}
+	return nil, &Error{Code: CodeInvalid, Message: "no such stage on this request's route",
+		Fields: []FieldError{{"stage", "unknown stage " + quote(id)}}}
+}
+
+// mustBeActive refuses a decision on a stage that is not open now.
+func (s *Stage) mustBeActive() error {
+	if s.Status != StageActive {
+		return Errorf(CodeConflict, "stage %s is %s, not active", s.ID, s.Status)
+	}
+	return nil
 }
 
 func (rt *Route) stage(id string) *Stage {
