@@ -113,7 +113,7 @@ func (s *Server) handleQueueList(c echo.Context) error {
 	for _, it := range page.Items {
 		out.Items = append(out.Items, queueItemJSON{RequestID: it.RequestID, Reference: optional(it.Reference),
 			RequestVersion: it.RequestVersion, Nation: it.Nation, ExerciseName: it.ExerciseName,
-			Period: periodJSON{dateString(it.Period.Start), dateString(it.Period.End)}, Stage: it.StageID,
+			Period: periodJSON{domain.DateString(it.Period.Start), domain.DateString(it.Period.End)}, Stage: it.StageID,
 			Role: string(it.Role), ApprovalsRequired: it.ApprovalsRequired, Approvals: it.Approvals,
 			ActivatedAt: it.ActivatedAt, DueAt: it.DueAt, Overdue: it.DueAt.Before(now)})
 	}

@@ -56,7 +56,7 @@ type bookingsResponse struct {
 func toTrainingAreaJSON(a domain.TrainingArea) trainingAreaJSON {
 	days := []string{}
 	for _, d := range a.BlackoutDays {
-		days = append(days, dateString(d))
+		days = append(days, domain.DateString(d))
 	}
 	return trainingAreaJSON{a.Code, a.Name, a.Near, a.County, a.Lat, a.Lon, a.ResponsibleUnit, a.CapacityPersonnel, days, a.Notes, a.Version}
 }
@@ -134,14 +134,14 @@ func (s *Server) handleBookingList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := bookingsResponse{Area: a.Code, CapacityPersonnel: a.CapacityPersonnel, From: dateString(from), To: dateString(to),
+	out := bookingsResponse{Area: a.Code, CapacityPersonnel: a.CapacityPersonnel, From: domain.DateString(from), To: domain.DateString(to),
 		Bookings: []bookingJSON{}, Days: []dayLoadJSON{}}
 	for _, b := range bs {
 		out.Bookings = append(out.Bookings, bookingJSON{b.RequestID, b.Reference, b.Nation, string(b.Status),
-			periodJSON{dateString(b.From), dateString(b.To)}, b.Personnel})
+			periodJSON{domain.DateString(b.From), domain.DateString(b.To)}, b.Personnel})
 	}
 	for _, d := range domain.DayLoads(*a, bs, from, to) {
-		out.Days = append(out.Days, dayLoadJSON{dateString(d.Day), d.Personnel, d.Blackout, d.Over})
+		out.Days = append(out.Days, dayLoadJSON{domain.DateString(d.Day), d.Personnel, d.Blackout, d.Over})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -72,7 +72,7 @@ func toRequestInput(d domain.Details) requestInput {
 	in := requestInput{
 		ExerciseName: d.ExerciseName, Purpose: d.Purpose, FrameworkID: d.FrameworkID,
 		Unit:      unitJSON{d.Unit.Designation, d.Unit.ParentFormation, d.Unit.Commander},
-		Period:    periodJSON{dateString(d.Period.Start), dateString(d.Period.End)},
+		Period:    periodJSON{domain.DateString(d.Period.Start), domain.DateString(d.Period.End)},
 		Personnel: personnelJSON{d.Personnel.Military, d.Personnel.Civilian, d.Personnel.Contractors},
 		Weapons:   weaponsJSON{d.Weapons.LiveFire, nonNil(d.Weapons.Systems)},
 		Contact:   contactJSON{d.Contact.Name, d.Contact.Email, d.Contact.Phone},
@@ -95,7 +95,7 @@ func toRequestInput(d domain.Details) requestInput {
 		in.Movements = append(in.Movements, movementJSON{m.Direction, m.EntryPoint, m.At.UTC().Format(time.RFC3339), m.Mode})
 	}
 	for _, a := range d.TrainingAreas {
-		in.TrainingAreas = append(in.TrainingAreas, areaJSON{a.Area, dateString(a.From), dateString(a.To)})
+		in.TrainingAreas = append(in.TrainingAreas, areaJSON{a.Area, domain.DateString(a.From), domain.DateString(a.To)})
 	}
 	return in
 }
@@ -116,7 +116,7 @@ func toRequestSummary(r *domain.Request) requestSummary {
 	authorized, _ := movementStatus(r)
 	return requestSummary{ID: r.ID, Reference: optional(r.Reference), Status: string(r.Status), Version: r.Version,
 		Nation: r.Nation, ExerciseName: r.ExerciseName, PersonnelTotal: r.Personnel.Total(), DueAt: r.DueAt,
-		Period:    periodJSON{dateString(r.Period.Start), dateString(r.Period.End)},
+		Period:    periodJSON{domain.DateString(r.Period.Start), domain.DateString(r.Period.End)},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, MovementAuthorized: authorized}
 }
 
@@ -188,13 +188,6 @@ func (p *dateParser) instant(field, s string) time.Time {
 
 func indexed(list string, i int, field string) string {
 	return list + "[" + itoa(i) + "]." + field
-}
-
-func dateString(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
 }
 
 func optional(s string) *string {

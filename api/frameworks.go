@@ -37,8 +37,8 @@ type frameworkJSON struct {
 var frameworkReadOnly = []string{"id", "version", "created_at", "updated_at"}
 
 func toFrameworkInput(t domain.FrameworkTerms) frameworkInput {
-	return frameworkInput{Nation: t.Nation, Name: t.Name, Reference: t.Reference, ValidFrom: dateString(t.ValidFrom),
-		ValidUntil: dateString(t.ValidUntil), TrainingAreas: nonNil(t.TrainingAreas), EntryPoints: nonNil(t.EntryPoints),
+	return frameworkInput{Nation: t.Nation, Name: t.Name, Reference: t.Reference, ValidFrom: domain.DateString(t.ValidFrom),
+		ValidUntil: domain.DateString(t.ValidUntil), TrainingAreas: nonNil(t.TrainingAreas), EntryPoints: nonNil(t.EntryPoints),
 		PersonnelCeiling: t.PersonnelCeiling, LiveFire: t.LiveFire, DangerousGoods: t.DangerousGoods,
 		Notes: t.Notes, Suspended: t.Suspended}
 }

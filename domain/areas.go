@@ -106,7 +106,7 @@ func (s *FrameworkService) Bookings(ctx context.Context, p Principal, code strin
 func datesData(ds []time.Time) []any {
 	out := make([]any, len(ds))
 	for i, d := range ds {
-		out[i] = dateString(d)
+		out[i] = DateString(d)
 	}
 	return out
 }

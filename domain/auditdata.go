@@ -16,7 +16,7 @@ func DetailsData(d Details) map[string]any {
 		"purpose":       d.Purpose,
 		"unit": map[string]any{"designation": d.Unit.Designation,
 			"parent_formation": d.Unit.ParentFormation, "commander": d.Unit.Commander},
-		"period":       map[string]any{"start": dateString(d.Period.Start), "end": dateString(d.Period.End)},
+		"period":       map[string]any{"start": DateString(d.Period.Start), "end": DateString(d.Period.End)},
 		"personnel":    map[string]any{"military": d.Personnel.Military, "civilian": d.Personnel.Civilian, "contractors": d.Personnel.Contractors},
 		"weapons":      map[string]any{"live_fire": d.Weapons.LiveFire, "systems": stringsData(d.Weapons.Systems)},
 		"contact":      map[string]any{"name": d.Contact.Name, "email": d.Contact.Email, "phone": d.Contact.Phone},
@@ -38,7 +38,7 @@ func DetailsData(d Details) map[string]any {
 		return map[string]any{"direction": m.Direction, "entry_point": m.EntryPoint, "at": m.At.UTC().Format(time.RFC3339), "mode": m.Mode}
 	})
 	out["training_areas"] = listData(d.TrainingAreas, func(a AreaBooking) map[string]any {
-		return map[string]any{"area": a.Area, "from": dateString(a.From), "to": dateString(a.To)}
+		return map[string]any{"area": a.Area, "from": DateString(a.From), "to": DateString(a.To)}
 	})
 	return out
 }
@@ -92,7 +92,8 @@ func stringsData(xs []string) []any {
 	return out
 }
 
-func dateString(t time.Time) string {
+// DateString renders a date as YYYY-MM-DD, and the zero date as "".
+func DateString(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}

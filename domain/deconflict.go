@@ -175,9 +175,9 @@ func dayRanges(days []time.Time) string {
 			j++
 		}
 		if i == j {
-			parts = append(parts, dateString(days[i]))
+			parts = append(parts, DateString(days[i]))
 		} else {
-			parts = append(parts, dateString(days[i])+" to "+dateString(days[j]))
+			parts = append(parts, DateString(days[i])+" to "+DateString(days[j]))
 		}
 		i = j + 1
 	}

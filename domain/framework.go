@@ -91,7 +91,7 @@ func Fit(f *Framework, nation string, d Details) (bool, []string) {
 	}
 	if d.Period.Start.Before(f.ValidFrom) || d.Period.End.After(f.ValidUntil) {
 		why = append(why, fmt.Sprintf("the period %s to %s is not inside the framework's validity %s to %s",
-			dateString(d.Period.Start), dateString(d.Period.End), dateString(f.ValidFrom), dateString(f.ValidUntil)))
+			DateString(d.Period.Start), DateString(d.Period.End), DateString(f.ValidFrom), DateString(f.ValidUntil)))
 	}
 	for _, a := range uniqueAreas(d) {
 		if !slices.Contains(f.TrainingAreas, a) {

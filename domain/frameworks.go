@@ -104,7 +104,7 @@ func (s *FrameworkService) List(ctx context.Context, p Principal, nation string)
 // FrameworkData renders terms for audit entries, in API shape.
 func FrameworkData(t FrameworkTerms) map[string]any {
 	return map[string]any{"nation": t.Nation, "name": t.Name, "reference": t.Reference,
-		"valid_from": dateString(t.ValidFrom), "valid_until": dateString(t.ValidUntil),
+		"valid_from": DateString(t.ValidFrom), "valid_until": DateString(t.ValidUntil),
 		"training_areas": stringsData(t.TrainingAreas), "entry_points": stringsData(t.EntryPoints),
 		"personnel_ceiling": t.PersonnelCeiling, "live_fire": t.LiveFire, "dangerous_goods": t.DangerousGoods,
 		"notes": t.Notes, "suspended": t.Suspended}
