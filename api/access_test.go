@@ -102,3 +102,15 @@ func TestSecurityHeadersAndProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusalAuditingDeclaredOnEveryRequestRoute: every route on one request
+// (an :id under /api/v1/requests) declares onRequest, so that refused
+// attempts on it reach the audit log; no other route does.
+func TestRefusalAuditingDeclaredOnEveryRequestRoute(t *testing.T) {
+	for _, r := range (&Server{}).routes() {
+		onRequest := strings.HasPrefix(r.path, "/api/v1/requests/:id")
+		if r.access.onRequest != onRequest {
+			t.Errorf("%s %s: onRequest = %v, want %v", r.method, r.path, r.access.onRequest, onRequest)
+		}
+	}
+}

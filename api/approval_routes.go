@@ -14,9 +14,9 @@ var approvers = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, d
 func (s *Server) approvalRoutes() []route {
 	return []route{
 		{http.MethodGet, "/api/v1/queue", approvers, s.handleQueueList},
-		{http.MethodPost, "/api/v1/requests/:id/decisions", approvers, s.handleDecisionCreate},
-		{http.MethodPost, "/api/v1/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry), s.handleRequestRevoke},
-		{http.MethodGet, "/api/v1/requests/:id/history", requestReaders, s.handleRequestHistory},
+		{http.MethodPost, "/api/v1/requests/:id/decisions", approvers.onOneRequest(), s.handleDecisionCreate},
+		{http.MethodPost, "/api/v1/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry).onOneRequest(), s.handleRequestRevoke},
+		{http.MethodGet, "/api/v1/requests/:id/history", requestReaders.onOneRequest(), s.handleRequestHistory},
 		{http.MethodPost, "/api/v1/delegations", approvers, s.handleDelegationCreate},
 		{http.MethodGet, "/api/v1/delegations", roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor), s.handleDelegationList},
 		{http.MethodDelete, "/api/v1/delegations/:id", approvers, s.handleDelegationRevoke},

@@ -113,17 +113,20 @@ func (s *Server) authorize(a access) echo.MiddlewareFunc {
 			} else {
 				err = next(c)
 			}
-			s.recordRefusal(c, p, err)
+			if a.onRequest {
+				s.recordRefusal(c, p, err)
+			}
 			return err
 		}
 	}
 }
 
 // recordRefusal logs a failed authorization on an existing request in the
-// audit log: who tried what. Routes on one request carry its id.
+// audit log: who tried what. The route table marks the routes on one
+// request (access.onRequest); they carry its id.
 func (s *Server) recordRefusal(c echo.Context, p domain.Principal, cause error) {
 	id := c.Param("id")
-	if cause == nil || id == "" || !strings.HasPrefix(c.Path(), "/api/v1/requests/:id") {
+	if cause == nil || id == "" {
 		return
 	}
 	ctx := context.WithoutCancel(c.Request().Context())

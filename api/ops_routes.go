@@ -7,8 +7,8 @@ import "net/http"
 // monitoring network (docs/operations.md).
 func (s *Server) opsRoutes() []route {
 	return []route{
-		{http.MethodGet, "/healthz", public, s.handleHealthz},
-		{http.MethodGet, "/readyz", public, s.handleReadyz},
+		{http.MethodGet, "/healthz", public.withoutRateLimit(), s.handleHealthz},
+		{http.MethodGet, "/readyz", public.withoutRateLimit(), s.handleReadyz},
 		{http.MethodGet, "/metrics", public, s.handleMetrics},
 	}
 }

@@ -23,10 +23,9 @@ const codeRateLimited = "rate_limited"
 // are guessed, and each attempt costs an argon2id hash.
 const signInPath = "/api/v1/auth/token"
 
-// unlimited are the probes of load balancers and orchestrators. Refusing
-// one would take a healthy process out of service — what a flood wants —
-// and they do no work worth flooding (readiness pings with a 2 s timeout).
-var unlimited = map[string]bool{"/healthz": true, "/readyz": true}
+// Probes of load balancers and orchestrators are exempt, as the route table
+// declares (access.unlimited): refusing one would take a healthy process out
+// of service — what a flood wants — and they do no work worth flooding.
 
 // RateLimits configures the limits of PRODUCT.md §10. A Rate that is off
 // limits nothing; MaxKeys bounds the buckets kept per limit.
@@ -68,25 +67,32 @@ func NewRateLimiter(l RateLimits, now func() time.Time) *RateLimiter {
 // address and username. The address comes from Echo's IPExtractor, which
 // New always sets: never from a header the client controls, unless the
 // direct peer is a configured trusted proxy.
-func (rl *RateLimiter) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	if rl == nil {
-		return next
-	}
-	return func(c echo.Context) error {
-		if unlimited[c.Path()] {
-			return next(c)
+func (rl *RateLimiter) middleware(exempt func(echo.Context) bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		if rl == nil {
+			return next
 		}
-		addr := addressKey(c.RealIP())
-		if err := check(c, rl.address, addr); err != nil {
+		return func(c echo.Context) error {
+			if exempt(c) {
+				return next(c)
+			}
+			return rl.limit(c, next)
+		}
+	}
+}
+
+// limit applies the per-address and sign-in limits, then calls next.
+func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
+	addr := addressKey(c.RealIP())
+	if err := check(c, rl.address, addr); err != nil {
+		return err
+	}
+	if rl.signIn != nil && c.Request().Method == http.MethodPost && c.Path() == signInPath {
+		if err := check(c, rl.signIn, addr+"\x00"+peekUsername(c.Request())); err != nil {
 			return err
 		}
-		if rl.signIn != nil && c.Request().Method == http.MethodPost && c.Path() == signInPath {
-			if err := check(c, rl.signIn, addr+"\x00"+peekUsername(c.Request())); err != nil {
-				return err
-			}
-		}
-		return next(c)
 	}
+	return next(c)
 }
 
 // user limits one signed-in user, whatever address they come from.

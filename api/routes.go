@@ -15,9 +15,22 @@ type access struct {
 	public bool          // anyone, without a token
 	signed bool          // any valid token
 	roles  []domain.Role // a valid token holding one of these roles
+
+	// onRequest marks a route on one existing request (its :id): a refused
+	// attempt on it is written to the audit log (PRODUCT.md §8).
+	onRequest bool
+	// unlimited exempts a load balancer's probe from the rate limits: a 429
+	// on a probe from a shared address would take a healthy process out.
+	unlimited bool
 }
 
 func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
+
+// onOneRequest is a, on a route that acts on one request.
+func (a access) onOneRequest() access { a.onRequest = true; return a }
+
+// withoutRateLimit is a, for a probe that must never be refused.
+func (a access) withoutRateLimit() access { a.unlimited = true; return a }
 
 var (
 	public   = access{public: true}
@@ -52,10 +65,10 @@ func (s *Server) routes() []route {
 
 		{http.MethodPost, "/api/v1/requests", liaisonOnly, s.handleRequestCreate},
 		{http.MethodGet, "/api/v1/requests", requestReaders, s.handleRequestList},
-		{http.MethodGet, "/api/v1/requests/:id", requestReaders, s.handleRequestGet},
-		{http.MethodPatch, "/api/v1/requests/:id", liaisonOnly, s.handleRequestPatch},
-		{http.MethodPost, "/api/v1/requests/:id/submit", liaisonOnly, s.handleRequestSubmit},
-		{http.MethodPost, "/api/v1/requests/:id/withdraw", liaisonOnly, s.handleRequestWithdraw},
+		{http.MethodGet, "/api/v1/requests/:id", requestReaders.onOneRequest(), s.handleRequestGet},
+		{http.MethodPatch, "/api/v1/requests/:id", liaisonOnly.onOneRequest(), s.handleRequestPatch},
+		{http.MethodPost, "/api/v1/requests/:id/submit", liaisonOnly.onOneRequest(), s.handleRequestSubmit},
+		{http.MethodPost, "/api/v1/requests/:id/withdraw", liaisonOnly.onOneRequest(), s.handleRequestWithdraw},
 
 		{http.MethodPost, "/api/v1/policy/evaluate", requestReaders, s.handlePolicyEvaluate},
 
@@ -74,6 +87,14 @@ func (s *Server) register(e *echo.Echo, table []route) {
 		if !r.access.declared() {
 			panic(fmt.Sprintf("api: route %s %s declares no access", r.method, r.path))
 		}
+		if r.access.unlimited {
+			s.unlimited[r.method+" "+r.path] = true
+		}
 		e.Add(r.method, r.path, r.handler, s.authorize(r.access))
 	}
+}
+
+// unlimitedRoute reports whether the matched route is exempt from rate limits.
+func (s *Server) unlimitedRoute(c echo.Context) bool {
+	return s.unlimited[c.Request().Method+" "+c.Path()]
 }

@@ -48,11 +48,14 @@ type UserLookup interface {
 type Server struct {
 	Deps
 	echo *echo.Echo
+	// unlimited are the routes the table exempts from rate limits, by
+	// "METHOD path"; register fills it.
+	unlimited map[string]bool
 }
 
 // New builds the API with every route of the route table registered.
 func New(d Deps) *Server {
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, unlimited: map[string]bool{}}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
@@ -64,7 +67,7 @@ func New(d Deps) *Server {
 	if d.Metrics != nil {
 		e.Use(withMetrics(d.Metrics))
 	}
-	e.Use(withAccessLog(d.Log), withSecurityHeaders, withRecover, d.Limiter.middleware)
+	e.Use(withAccessLog(d.Log), withSecurityHeaders, withRecover, d.Limiter.middleware(s.unlimitedRoute))
 	s.register(e, s.routes())
 	s.echo = e
 	return s
