@@ -105,3 +105,11 @@ func StockholmDate(t time.Time) time.Time {
 	l := t.In(stockholm)
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
 }
+
+// StockholmMidnight is the instant a calendar day (its year, month and day,
+// whatever its location) begins in Stockholm: when an exercise period that
+// starts on that day begins.
+func StockholmMidnight(d time.Time) time.Time {
+	y, m, day := d.Date()
+	return time.Date(y, m, day, 0, 0, 0, 0, stockholm).UTC()
+}

@@ -36,6 +36,7 @@ func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string)
 	ev := Evaluation{Result: res}
 	if res.Eligible {
 		ev.Route, ev.DueAt = BuildRoute(res, now)
+		ev.Result.Warnings = append(ev.Result.Warnings, DecisionAfterStartWarnings(ev.Route, d.Period)...)
 	}
 	return ev, nil
 }

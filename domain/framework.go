@@ -79,8 +79,10 @@ func ValidateFramework(f FrameworkTerms, ref Reference) error {
 // Fit reports whether a request of nation with details d fits inside f: the
 // framework is the nation's, not suspended, valid for the whole period, and
 // every area, entry point, the personnel total and the live-fire and
-// dangerous-goods flags are inside its envelope. Each limit exceeded is one
-// reason, worded for the liaison officer who must fix it.
+// dangerous-goods flags are inside its envelope, and the request carries
+// nothing an agreement can never cover (warships, armed combat aircraft).
+// Each limit exceeded is one reason, worded for the liaison officer who must
+// fix it.
 func Fit(f *Framework, nation string, d Details) (bool, []string) {
 	var why []string
 	if f.Nation != nation {
@@ -112,7 +114,42 @@ func Fit(f *Framework, nation string, d Details) (bool, []string) {
 	if len(d.DangerousGoods) > 0 && !f.DangerousGoods {
 		why = append(why, "dangerous goods not covered")
 	}
+	why = append(why, outsideAnyFramework(d)...)
 	return len(why) == 0, why
+}
+
+// outsideAnyFramework names the content no framework agreement can cover:
+// the Admission Ordinance keeps warships and combat aircraft with the
+// Government, case by case, so a standing permission cannot include them.
+func outsideAnyFramework(d Details) []string {
+	var why []string
+	if n := countWarships(d.Vessels); n > 0 {
+		why = append(why, fmt.Sprintf("%d warship(s): a framework agreement cannot cover warships, the Government decides each visit", n))
+	}
+	if n := countArmedAircraft(d.Aircraft); n > 0 {
+		why = append(why, fmt.Sprintf("%d armed aircraft: a framework agreement cannot cover armed combat aircraft, the Government decides each case", n))
+	}
+	return why
+}
+
+func countWarships(vs []Vessel) int {
+	n := 0
+	for _, v := range vs {
+		if v.Kind == VesselWarship {
+			n++
+		}
+	}
+	return n
+}
+
+func countArmedAircraft(as []Aircraft) int {
+	n := 0
+	for _, a := range as {
+		if a.Armed {
+			n += a.Count
+		}
+	}
+	return n
 }
 
 // FrameworkWarning explains why a request that names a framework agreement

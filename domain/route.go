@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // StageStatus is the state of one review stage.
 type StageStatus string
@@ -150,4 +153,32 @@ func sortedByOrder(in []PlannedStage) []PlannedStage {
 		}
 	}
 	return out
+}
+
+// CodeDecisionAfterStart is the warning that a stage's deadline falls after
+// the period has started: the unit may not move until the request is
+// approved, so the exercise may begin without it.
+const CodeDecisionAfterStart = "decision_after_start"
+
+// DecisionAfterStartWarnings warns when the deadline of some stage of route
+// falls after the period starts (00:00 Stockholm time on its first day). It
+// names the latest such deadline, the day the final decision may come.
+func DecisionAfterStartWarnings(route *Route, p Period) []Warning {
+	if route == nil || p.Start.IsZero() {
+		return nil
+	}
+	start := StockholmMidnight(p.Start)
+	var last *Stage
+	for i := range route.Stages {
+		s := &route.Stages[i]
+		if s.DueAt != nil && s.DueAt.After(start) && (last == nil || s.DueAt.After(*last.DueAt)) {
+			last = s
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	return []Warning{{Code: CodeDecisionAfterStart, Message: fmt.Sprintf(
+		"the decision may come after the period starts on %s: stage %s is due on %s; the unit may not move before the request is approved",
+		DateString(p.Start), last.ID, DateString(StockholmDate(*last.DueAt)))}}
 }

@@ -43,3 +43,32 @@ func TestBuildRoute(t *testing.T) {
 		t.Error("policy version lost")
 	}
 }
+
+// The warning names the latest deadline that falls after the period starts,
+// and is absent when every deadline falls before the first day.
+func TestDecisionAfterStartWarnings(t *testing.T) {
+	now, _ := time.Parse(time.RFC3339, "2026-11-23T09:00:00Z") // a Monday
+	plan := RoutingResult{Stages: []PlannedStage{
+		{ID: "intake", Role: RoleHNS, Order: 1, ApprovalsRequired: 1, SLAWorkingDays: 2},            // Wed 25
+		{ID: "operations", Role: RoleOperations, Order: 2, ApprovalsRequired: 1, SLAWorkingDays: 3}, // Mon 30
+	}}
+	route, _ := BuildRoute(plan, now)
+	tests := []struct {
+		start string
+		want  string // "" for no warning
+	}{
+		{"2026-12-01", ""}, // the last deadline ends Mon 30 Nov 23:59:59
+		{"2026-11-30", "the decision may come after the period starts on 2026-11-30: stage operations is due on 2026-11-30; the unit may not move before the request is approved"},
+		{"2026-11-25", "the decision may come after the period starts on 2026-11-25: stage operations is due on 2026-11-30; the unit may not move before the request is approved"},
+	}
+	for _, tt := range tests {
+		start, _ := time.Parse(time.DateOnly, tt.start)
+		ws := DecisionAfterStartWarnings(route, Period{Start: start, End: start.AddDate(0, 0, 3)})
+		switch {
+		case tt.want == "" && len(ws) != 0:
+			t.Errorf("start %s: unexpected %+v", tt.start, ws)
+		case tt.want != "" && (len(ws) != 1 || ws[0].Code != CodeDecisionAfterStart || ws[0].Message != tt.want):
+			t.Errorf("start %s: got %+v\nwant %q", tt.start, ws, tt.want)
+		}
+	}
+}

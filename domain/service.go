@@ -193,6 +193,7 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		r.Route, r.DueAt = BuildRoute(plan, now)
 		r.Status, r.SubmittedAt = to, &now
 		r.Warnings = append(append(plan.Warnings, frameworkWarnings(fw, plan, r.Nation, r.Details)...), ConflictWarnings(conflicts)...)
+		r.Warnings = append(r.Warnings, DecisionAfterStartWarnings(r.Route, r.Period)...)
 		return AuditRequestSubmitted, map[string]any{"from": string(from), "to": string(to), "route": RouteData(r.Route)}, nil
 	})
 }

@@ -81,23 +81,23 @@ func TestDefaultPolicyRoutes(t *testing.T) {
 		{"membership starting after the period starts", func(in *domain.RoutingInput) {
 			in.Nation = nation("XX", "2026-03-17", "")
 		}, []string{"member_state"}, []string{intake, operations}},
-		{"lead time 2 working days", func(in *domain.RoutingInput) {
-			in.Details.Period = domain.Period{Start: day("2026-03-05"), End: day("2026-03-06")} // Thu; Tue and Wed between
+		{"lead time 62 hours", func(in *domain.RoutingInput) {
+			in.Details.Period = domain.Period{Start: day("2026-03-05"), End: day("2026-03-06")} // Mon 10:00 → Thu 00:00
 		}, []string{"lead_time"}, []string{intake, operations}},
-		{"lead time exactly 3 working days", func(in *domain.RoutingInput) {
+		{"lead time 86 hours", func(in *domain.RoutingInput) {
 			in.Details.Period = domain.Period{Start: day("2026-03-06"), End: day("2026-03-06")}
 		}, nil, []string{intake, operations}},
-		{"Easter eats the lead time", func(in *domain.RoutingInput) {
-			// Thu 2 Apr → Wed 8 Apr: Good Friday, the weekend and Easter
-			// Monday leave only Tuesday 7 April.
+		{"72 hours run through Easter", func(in *domain.RoutingInput) {
+			// Thu 2 Apr 11:00 → Wed 8 Apr 00:00: 133 hours, Good Friday and
+			// Easter Monday included. Notice is time, not working days.
 			in.Today = day("2026-04-02").Add(9 * 3600e9)
 			in.Details.Period = domain.Period{Start: day("2026-04-08"), End: day("2026-04-10")}
-		}, []string{"lead_time"}, []string{intake, operations}},
-		{"vessel with 4 working days", func(in *domain.RoutingInput) {
+		}, nil, []string{intake, operations}},
+		{"vessel with 6 days 14 hours", func(in *domain.RoutingInput) {
 			in.Details.Period = domain.Period{Start: day("2026-03-09"), End: day("2026-03-12")}
 			in.Details.Vessels = []domain.Vessel{{Name: "Supply", Kind: domain.VesselAuxiliary}}
 		}, []string{"lead_time_naval"}, []string{intake, operations}},
-		{"vessel with 5 working days", func(in *domain.RoutingInput) {
+		{"vessel with 7 days 14 hours", func(in *domain.RoutingInput) {
 			in.Details.Period = domain.Period{Start: day("2026-03-10"), End: day("2026-03-12")}
 			in.Details.Vessels = []domain.Vessel{{Name: "Supply", Kind: domain.VesselAuxiliary}}
 		}, nil, []string{intake, operations}},
@@ -107,14 +107,36 @@ func TestDefaultPolicyRoutes(t *testing.T) {
 		{"fits a framework: fast track", func(in *domain.RoutingInput) {
 			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
 		}, nil, []string{fastIntake}},
-		{"fits a framework with 1 working day", func(in *domain.RoutingInput) {
+		{"fits a framework but gives 38 hours' notice", func(in *domain.RoutingInput) {
 			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
-			in.Details.Period = domain.Period{Start: day("2026-03-04"), End: day("2026-03-04")} // Wed; Tue between
-		}, nil, []string{fastIntake}},
+			in.Details.Period = domain.Period{Start: day("2026-03-04"), End: day("2026-03-04")} // Wed
+		}, []string{"lead_time"}, []string{fastIntake}},
 		{"framework with live fire it does not cover", func(in *domain.RoutingInput) {
 			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
 			in.Details.Weapons.LiveFire = true
 		}, nil, []string{intake, rangeSafety, operations}},
+		{"framework with live fire it covers keeps range safety", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+			in.Framework.LiveFire = true
+			in.Details.Weapons.LiveFire = true
+		}, nil, []string{fastIntake, rangeSafety}},
+		{"framework booking without fire needs no range review", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+			in.Details.TrainingAreas = []domain.AreaBooking{{Area: "revinge", From: day("2026-03-17"), To: day("2026-03-17")}}
+		}, nil, []string{fastIntake}},
+		{"warship inside a framework's envelope", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+			in.Details.Vessels = []domain.Vessel{{Name: "FGS Sachsen", Kind: domain.VesselWarship, Crew: 240}}
+		}, nil, []string{intake, operations, ministry}},
+		{"armed aircraft inside a framework's envelope", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+			in.Details.Aircraft = []domain.Aircraft{{Type: "Eurofighter", Count: 4, Armed: true}}
+		}, nil, []string{intake, operations, ministry}},
+		{"more than 3,000 inside a framework keep the ministry", func(in *domain.RoutingInput) {
+			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
+			in.Framework.PersonnelCeiling = 5000
+			in.Details.Personnel = domain.Personnel{Military: 3500}
+		}, nil, []string{fastIntake, ministry}},
 		{"not fitting, 1 working day", func(in *domain.RoutingInput) {
 			in.Details.FrameworkID, in.Framework = "fw-de", germanFramework()
 			in.Framework.Suspended = true
@@ -147,10 +169,10 @@ func TestDefaultPolicyRoutes(t *testing.T) {
 			if !slices.Equal(got, tt.wantStages) {
 				t.Errorf("stages\n got %v\nwant %v", got, tt.wantStages)
 			}
-			if fast := len(got) == 1 && got[0] == fastIntake; res.FastTrack != fast {
+			if fast := len(got) > 0 && got[0] == fastIntake; res.FastTrack != fast {
 				t.Errorf("fast track = %v", res.FastTrack)
 			}
-			if res.PolicyVersion != "se-default-2026.2" {
+			if res.PolicyVersion != "se-default-2026.3" {
 				t.Errorf("policy version %q", res.PolicyVersion)
 			}
 		})
@@ -210,7 +232,8 @@ func TestDefaultPolicyRefusalReasons(t *testing.T) {
 		t.Fatal(err)
 	}
 	refusals := strings.Join(res.Refusals(), "\n")
-	for _, want := range []string{"EU or NATO member state, or Switzerland, on the first day", "at least 3 Swedish working days"} {
+	for _, want := range []string{"EU or NATO member state, or Switzerland, on the first day",
+		"at least 72 hours before", "the earliest start that would be accepted is 2026-03-06"} {
 		if !strings.Contains(refusals, want) {
 			t.Errorf("refusals %q lack %q", refusals, want)
 		}
@@ -219,16 +242,17 @@ func TestDefaultPolicyRefusalReasons(t *testing.T) {
 
 func TestDefaultPolicySummary(t *testing.T) {
 	p := defaultPolicy(t)
-	if p.Version() != "se-default-2026.2" {
+	if p.Version() != "se-default-2026.3" {
 		t.Errorf("Version() = %q", p.Version())
 	}
 	s := p.Summary()
-	if len(s.Rules) != 4 || len(s.Stages) != 4 || !slices.Equal(s.FastTrack, []string{"intake (sla 1)"}) {
+	if len(s.Rules) != 4 || len(s.Stages) != 4 || !slices.Equal(s.FastTrack, []string{"intake (sla 1)",
+		"range_safety (when request.live_fire || request.dangerous_goods)", "ministry"}) {
 		t.Errorf("summary %+v", s)
 	}
 	text := s.String()
-	for _, want := range []string{"policy se-default-2026.2 (policies/default/policy.yaml): 4 eligibility rules, 4 stages",
-		"stage order 3  ministry", "fast track keeps: intake (sla 1)"} {
+	for _, want := range []string{"policy se-default-2026.3 (policies/default/policy.yaml): 4 eligibility rules, 4 stages",
+		"stage order 3  ministry", "fast track keeps: intake (sla 1), range_safety (when "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary text lacks %q:\n%s", want, text)
 		}

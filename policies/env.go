@@ -90,7 +90,7 @@ func (a activation) ResolveName(name string) (any, bool) {
 	case "framework":
 		return &a.f.Framework, true
 	case "lead_working_days":
-		return a.f.LeadWorkingDays, true
+		return a.f.leadWorkingDays(), true
 	case "today":
 		return a.f.Today, true
 	}

@@ -97,8 +97,12 @@ type Facts struct {
 	Request         RequestFacts
 	Nation          NationFacts
 	Framework       FrameworkFacts
-	LeadWorkingDays int64
+	LeadWorkingDays int64 // computed on first use (see activation)
 	Today           time.Time
+	Now             time.Time // the instant of evaluation, for notice rules
+
+	leadStart time.Time // the period start lead_working_days counts to
+	leadDone  bool
 }
 
 // newFacts derives the facts of in. partners are the nation codes the policy
@@ -111,8 +115,9 @@ func newFacts(in domain.RoutingInput, partners []string) *Facts {
 		Request:         requestFacts(in.Nation.Code, d),
 		Nation:          nationFacts(in.Nation, start, partners),
 		Framework:       frameworkFacts(in),
-		LeadWorkingDays: leadWorkingDays(in.Today, start),
-		Today:           domain.StockholmDate(in.Today),
+		Today:     domain.StockholmDate(in.Today),
+		Now:       in.Today,
+		leadStart: start,
 	}
 }
 
@@ -124,7 +129,16 @@ func newFacts(in domain.RoutingInput, partners []string) *Facts {
 // beyond any of them, so the count saturates there (about 250).
 const leadHorizonDays = 366
 
-func leadWorkingDays(today, start time.Time) int64 {
+// leadWorkingDays is lead_working_days, computed on first use: most
+// policies never ask, and the count walks up to a year of days.
+func (f *Facts) leadWorkingDays() int64 {
+	if !f.leadDone {
+		f.LeadWorkingDays, f.leadDone = countLeadWorkingDays(f.Now, f.leadStart), true
+	}
+	return f.LeadWorkingDays
+}
+
+func countLeadWorkingDays(today, start time.Time) int64 {
 	if limit := today.AddDate(0, 0, leadHorizonDays); start.After(limit) {
 		start = limit
 	}

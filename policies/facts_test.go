@@ -60,7 +60,7 @@ func TestRequestFactsCounts(t *testing.T) {
 		{"vessels", r.Vessels, VesselFacts{Total: 2, Warships: 1, Other: 1, Crew: 105}},
 		{"dangerous goods", [3]any{r.DangerousGoods, r.DangerousGoodsCount, r.NetExplosiveKg}, [3]any{true, int64(2), 3.5}},
 		{"period days", r.PeriodDays, int64(5)},
-		{"lead working days", f.LeadWorkingDays, int64(9)},
+		{"lead working days", f.leadWorkingDays(), int64(9)},
 		{"today", f.Today, day("2026-03-02")},
 		{"nation", r.Nation, "DE"},
 	}
@@ -89,7 +89,7 @@ func TestLeadTimeUsesInjectedClock(t *testing.T) {
 	in := plainInput()
 	in.Today = time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC)
 	in.Details.Period = domain.Period{Start: day("2030-01-10"), End: day("2030-01-11")} // Mon → Thu: 2 days
-	if got := newFacts(in, nil).LeadWorkingDays; got != 2 {
+	if got := newFacts(in, nil).leadWorkingDays(); got != 2 {
 		t.Fatalf("lead_working_days = %d, want 2", got)
 	}
 }
@@ -120,6 +120,17 @@ func TestFrameworkFacts(t *testing.T) {
 			in.Details.Weapons.LiveFire = true
 			in.Details.DangerousGoods = []domain.DangerousGood{{UNNumber: "0012", Class: "1.4S"}}
 		}, false, []string{"302 personnel exceed the ceiling of 200", "live fire not covered", "dangerous goods not covered"}},
+		{"a warship, never inside any agreement", func(in *domain.RoutingInput) {
+			in.Details.Vessels = []domain.Vessel{{Name: "KNM Fridtjof Nansen", Kind: domain.VesselWarship, Crew: 120},
+				{Name: "Supply", Kind: domain.VesselAuxiliary, Crew: 30}}
+		}, false, []string{"1 warship(s): a framework agreement cannot cover warships, the Government decides each visit"}},
+		{"armed aircraft, never inside any agreement", func(in *domain.RoutingInput) {
+			in.Details.Aircraft = []domain.Aircraft{{Type: "F-35A", Count: 8, Armed: true}, {Type: "C-130", Count: 1}}
+		}, false, []string{"8 armed aircraft: a framework agreement cannot cover armed combat aircraft, the Government decides each case"}},
+		{"unarmed aircraft and an auxiliary fit", func(in *domain.RoutingInput) {
+			in.Details.Aircraft = []domain.Aircraft{{Type: "C-130", Count: 2, Cameras: true}}
+			in.Details.Vessels = []domain.Vessel{{Name: "Supply", Kind: domain.VesselAuxiliary, Crew: 30}}
+		}, true, nil},
 		{"area and entry point", func(in *domain.RoutingInput) {
 			in.Details.TrainingAreas = []domain.AreaBooking{{Area: "ravlunda", From: day("2026-03-16"), To: day("2026-03-17")}}
 			in.Details.Movements[0].EntryPoint = "svinesund"
@@ -143,7 +154,7 @@ func TestFrameworkFacts(t *testing.T) {
 func TestLeadWorkingDaysSaturates(t *testing.T) {
 	in := plainInput()
 	in.Details.Period = domain.Period{Start: day("9999-12-01"), End: day("9999-12-02")}
-	got := newFacts(in, nil).LeadWorkingDays
+	got := newFacts(in, nil).leadWorkingDays()
 	want := int64(domain.WorkingDaysBetween(today, today.AddDate(0, 0, leadHorizonDays)))
 	if got != want || got < 240 {
 		t.Fatalf("lead_working_days = %d, want %d", got, want)

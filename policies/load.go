@@ -155,16 +155,38 @@ func (l *loader) rules(n *yaml.Node) []rule {
 	var out []rule
 	seen := map[string]int{}
 	for _, item := range list {
-		m := l.fields(item, "eligibility rule", "id", "when", "reason")
+		m := l.fields(item, "eligibility rule", "id", "when", "applies_when", "notice", "reason")
 		id, _ := l.ident(l.need(m, item, "eligibility rule", "id"), "eligibility rule id")
 		what := fmt.Sprintf("eligibility rule %q", id)
 		l.unique(seen, id, item.Line, "eligibility rule")
 		r := rule{id: id}
-		r.when, r.prg = l.condition(l.need(m, item, what, "when"), what)
+		if m["notice"] != nil {
+			r.when, r.prg, r.notice = l.noticeRule(m, item, what)
+		} else {
+			if m["applies_when"] != nil {
+				l.errorf(m["applies_when"].Line, "%s: applies_when belongs to a notice rule; this rule has no notice", what)
+			}
+			r.when, r.prg = l.condition(l.need(m, item, what, "when"), what)
+		}
 		r.reason, _ = l.text(l.need(m, item, what, "reason"), what+" reason")
 		out = append(out, r)
 	}
 	return out
+}
+
+// noticeRule reads a lead-time rule: notice, and optionally applies_when
+// (the requests it applies to; all when left out). A notice rule has no
+// when: whether it passes is decided by the notice.
+func (l *loader) noticeRule(m map[string]*yaml.Node, item *yaml.Node, what string) (string, cel.Program, *notice) {
+	if m["when"] != nil {
+		l.errorf(m["when"].Line, "%s: a notice rule has no when; say which requests it applies to with applies_when", what)
+	}
+	var expr string
+	var prg cel.Program
+	if n := m["applies_when"]; n != nil {
+		expr, prg = l.condition(n, what+" applies")
+	}
+	return expr, prg, l.notice(l.need(m, item, what, "notice"), what)
 }
 
 func (l *loader) unique(seen map[string]int, id string, line int, what string) {

@@ -26,6 +26,7 @@ type Policy struct {
 type rule struct {
 	id, when, reason string
 	prg              cel.Program
+	notice           *notice // a lead-time rule: when is then applies_when (nil prg: always)
 }
 
 // stage is a stage definition and the condition under which it applies.
@@ -39,8 +40,18 @@ type stage struct {
 type fastTrack struct {
 	when, reason string
 	prg          cel.Program
-	keep         map[string]int // kept stage id → SLA on the fast track, -1 for the stage's own
-	order        []string       // kept ids, in file order, for Summary
+	keep         map[string]kept // kept stage id → how it is kept
+	order        []string        // kept ids, in file order, for Summary
+}
+
+// kept is a stage the fast track keeps: with a shorter SLA (sla > 0), and
+// only when an extra condition holds too (prg non-nil). The fast track can
+// only take reviews away: its condition narrows the stage's own, never
+// widens it.
+type kept struct {
+	sla  int // -1: the stage's own SLA
+	when string
+	prg  cel.Program
 }
 
 var _ domain.Router = (*Policy)(nil)
@@ -66,11 +77,11 @@ func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
 	act := activation{newFacts(in, p.partners)}
 	res := domain.RoutingResult{PolicyVersion: p.version, Eligible: true}
 	for _, r := range p.rules {
-		passed, err := evalBool(r.prg, act)
+		passed, reason, err := evalRule(r, act)
 		if err != nil {
 			return domain.RoutingResult{}, p.evalError("eligibility rule", r.id, r.when, err)
 		}
-		res.Eligibility = append(res.Eligibility, domain.RuleResult{Rule: r.id, Passed: passed, Reason: r.reason})
+		res.Eligibility = append(res.Eligibility, domain.RuleResult{Rule: r.id, Passed: passed, Reason: reason})
 		res.Eligible = res.Eligible && passed
 	}
 	if p.fast != nil {
@@ -87,25 +98,23 @@ func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
 }
 
 // plan adds the stages that apply, with one reason line each. On the fast
-// track only the kept stages are considered, with their fast-track SLA.
+// track a stage must also be kept by it (and meet the fast track's extra
+// condition for it, if any), with its fast-track SLA.
 func (p *Policy) plan(res *domain.RoutingResult, act activation) error {
 	if res.FastTrack {
 		res.Reasons = append(res.Reasons, "fast track: "+p.fast.reason)
 	}
 	for _, s := range p.stages {
 		planned := s.PlannedStage
-		if res.FastTrack {
-			sla, kept := p.fast.keep[s.ID]
-			if !kept {
-				continue
-			}
-			if sla > 0 {
-				planned.SLAWorkingDays = sla
-			}
-		}
 		applies, err := evalBool(s.prg, act)
 		if err != nil {
 			return p.evalError("stage", s.ID, s.when, err)
+		}
+		if applies && res.FastTrack {
+			applies, err = p.fast.applies(s.ID, &planned, act)
+			if err != nil {
+				return p.evalError("fast_track stage", s.ID, p.fast.keep[s.ID].when, err)
+			}
 		}
 		if applies {
 			res.Stages = append(res.Stages, planned)
@@ -116,6 +125,31 @@ func (p *Policy) plan(res *domain.RoutingResult, act activation) error {
 		return fmt.Errorf("policy %s (%s): %w", p.version, p.source, errNoStage)
 	}
 	return nil
+}
+
+// evalRule evaluates one eligibility rule, with the reason to report.
+func evalRule(r rule, act activation) (bool, string, error) {
+	if r.notice != nil {
+		return evalNotice(r, act)
+	}
+	passed, err := evalBool(r.prg, act)
+	return passed, r.reason, err
+}
+
+// applies tells whether a stage that applies on the normal route stays on
+// the fast track, setting its fast-track SLA on planned.
+func (ft *fastTrack) applies(id string, planned *domain.PlannedStage, act activation) (bool, error) {
+	k, ok := ft.keep[id]
+	if !ok {
+		return false, nil
+	}
+	if k.sla > 0 {
+		planned.SLAWorkingDays = k.sla
+	}
+	if k.prg == nil {
+		return true, nil
+	}
+	return evalBool(k.prg, act)
 }
 
 // evalError names the policy, the rule and its expression: the error is

@@ -74,11 +74,13 @@ func quoteRoles(rs []domain.Role) string {
 }
 
 // fastTrack reads the fast-track section. Its stages name stages defined
-// above, each either as a bare id or as {id, sla_working_days} to shorten
-// that stage's SLA on the fast track.
+// above, each either as a bare id or as {id, sla_working_days, when}: a
+// shorter SLA on the fast track, and a condition that must hold too for the
+// stage to stay. A stage of the ministry role must be kept: the fast track
+// never removes a decision the law keeps with the Government.
 func (l *loader) fastTrack(n *yaml.Node, defined []stage) *fastTrack {
 	m := l.fields(n, "fast_track", "when", "stages", "reason")
-	ft := &fastTrack{keep: map[string]int{}}
+	ft := &fastTrack{keep: map[string]kept{}}
 	ft.when, ft.prg = l.condition(l.need(m, n, "fast_track", "when"), "fast_track")
 	ft.reason, _ = l.text(l.need(m, n, "fast_track", "reason"), "fast_track reason")
 	list := l.items(l.need(m, n, "fast_track", "stages"), "fast_track stages")
@@ -86,37 +88,60 @@ func (l *loader) fastTrack(n *yaml.Node, defined []stage) *fastTrack {
 		l.errorf(m["stages"].Line, "fast_track stages must keep at least one stage")
 	}
 	for _, item := range list {
-		id, sla := l.keptStage(item)
+		id, k := l.keptStage(item)
+		_, dup := ft.keep[id]
 		switch {
 		case id == "":
 		case !hasStage(defined, id):
 			l.errorf(item.Line, "fast_track keeps stage %q, which is not defined under stages", id)
-		case ft.keep[id] != 0:
+		case dup:
 			l.errorf(item.Line, "fast_track keeps stage %q twice", id)
 		default:
-			ft.keep[id] = sla
+			ft.keep[id] = k
 			ft.order = append(ft.order, id)
 		}
 	}
+	l.lawKept(n, defined, ft)
 	return ft
 }
 
-// keptStage reads one fast-track stage; sla is -1 to keep the stage's own
-// SLA (0 is never valid, so the map's zero value means "not kept").
-func (l *loader) keptStage(item *yaml.Node) (id string, sla int) {
-	if item.Kind == yaml.ScalarNode {
-		id, _ = l.ident(item, "fast_track stage")
-		return id, -1
-	}
-	m := l.fields(item, "fast_track stage", "id", "sla_working_days")
-	id, _ = l.ident(l.need(m, item, "fast_track stage", "id"), "fast_track stage id")
-	sla = -1
-	if n := m["sla_working_days"]; n != nil {
-		if v, ok := l.integer(n, fmt.Sprintf("fast_track stage %q sla_working_days", id), 1); ok {
-			sla = v
+// lawKept refuses a fast track that drops a ministry stage, or narrows it
+// with a condition of its own: warships, armed combat aircraft and very
+// large deployments stay with the Government on every route.
+func (l *loader) lawKept(n *yaml.Node, defined []stage, ft *fastTrack) {
+	for _, s := range defined {
+		if s.Role != domain.RoleMinistry || s.ID == "" {
+			continue
+		}
+		k, ok := ft.keep[s.ID]
+		switch {
+		case !ok:
+			l.errorf(n.Line, "fast_track must keep stage %q: the fast track never removes the Government's (ministry) decision", s.ID)
+		case k.prg != nil || k.when != "":
+			l.errorf(n.Line, "fast_track must keep stage %q without a condition of its own: the Government's (ministry) decision applies on every route", s.ID)
 		}
 	}
-	return id, sla
+}
+
+// keptStage reads one fast-track stage; sla is -1 to keep the stage's own.
+func (l *loader) keptStage(item *yaml.Node) (string, kept) {
+	k := kept{sla: -1}
+	if item.Kind == yaml.ScalarNode {
+		id, _ := l.ident(item, "fast_track stage")
+		return id, k
+	}
+	m := l.fields(item, "fast_track stage", "id", "sla_working_days", "when")
+	id, _ := l.ident(l.need(m, item, "fast_track stage", "id"), "fast_track stage id")
+	what := fmt.Sprintf("fast_track stage %q", id)
+	if n := m["sla_working_days"]; n != nil {
+		if v, ok := l.integer(n, what+" sla_working_days", 1); ok {
+			k.sla = v
+		}
+	}
+	if n := m["when"]; n != nil {
+		k.when, k.prg = l.condition(n, what)
+	}
+	return id, k
 }
 
 func hasStage(stages []stage, id string) bool {

@@ -29,8 +29,12 @@ func (p *Policy) Summary() Summary {
 	}
 	if p.fast != nil {
 		for _, id := range p.fast.order {
-			if sla := p.fast.keep[id]; sla > 0 {
-				id = fmt.Sprintf("%s (sla %d)", id, sla)
+			k := p.fast.keep[id]
+			if k.sla > 0 {
+				id = fmt.Sprintf("%s (sla %d)", id, k.sla)
+			}
+			if k.when != "" {
+				id = fmt.Sprintf("%s (when %s)", id, k.when)
 			}
 			s.FastTrack = append(s.FastTrack, id)
 		}
