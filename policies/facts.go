@@ -112,9 +112,9 @@ func newFacts(in domain.RoutingInput, partners []string) *Facts {
 	d := in.Details
 	start := d.Period.Start
 	return &Facts{
-		Request:         requestFacts(in.Nation.Code, d),
-		Nation:          nationFacts(in.Nation, start, partners),
-		Framework:       frameworkFacts(in),
+		Request:   requestFacts(in.Nation.Code, d),
+		Nation:    nationFacts(in.Nation, start, partners),
+		Framework: frameworkFacts(in),
 		Today:     domain.StockholmDate(in.Today),
 		Now:       in.Today,
 		leadStart: start,
