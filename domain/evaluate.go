@@ -28,24 +28,41 @@ func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string)
 	if err != nil {
 		return Evaluation{}, err
 	}
-	res, err := s.evaluate(nation, d, fw, now)
+	n, ok := s.ref.Nation(nation)
+	if !ok {
+		return Evaluation{}, unknownNation(nation)
+	}
+	return DryRun(s.router, RoutingInput{Nation: n, Details: d, Framework: fw, Today: now})
+}
+
+// DryRun routes in and builds the route the request would get if it were
+// submitted at in.Today, with the warnings submit would give about the
+// route itself (the framework that does not fit, a decision after the
+// period starts). It stores and reads nothing: the dry run of the API and
+// `exaccess policy test` both use it.
+func DryRun(router Router, in RoutingInput) (Evaluation, error) {
+	res, err := router.Route(in)
 	if err != nil {
 		return Evaluation{}, err
 	}
-	res.Warnings = append(res.Warnings, frameworkWarnings(fw, res, nation, d)...)
+	res.Warnings = append(res.Warnings, frameworkWarnings(in.Framework, res, in.Nation.Code, in.Details)...)
 	ev := Evaluation{Result: res}
 	if res.Eligible {
-		ev.Route, ev.DueAt = BuildRoute(res, now)
-		ev.Result.Warnings = append(ev.Result.Warnings, DecisionAfterStartWarnings(ev.Route, d.Period)...)
+		ev.Route, ev.DueAt = BuildRoute(res, in.Today)
+		ev.Result.Warnings = append(ev.Result.Warnings, DecisionAfterStartWarnings(ev.Route, in.Details.Period)...)
 	}
 	return ev, nil
+}
+
+func unknownNation(code string) error {
+	return &Error{Code: CodeInvalid, Message: "unknown nation",
+		Fields: []FieldError{{"nation", "unknown nation " + quote(code)}}}
 }
 
 func (s *RequestService) evaluate(nation string, d Details, fw *Framework, today time.Time) (RoutingResult, error) {
 	n, ok := s.ref.Nation(nation)
 	if !ok {
-		return RoutingResult{}, &Error{Code: CodeInvalid, Message: "unknown nation",
-			Fields: []FieldError{{"nation", "unknown nation " + quote(nation)}}}
+		return RoutingResult{}, unknownNation(nation)
 	}
 	return s.router.Route(RoutingInput{Nation: n, Details: d, Framework: fw, Today: today})
 }

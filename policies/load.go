@@ -18,7 +18,7 @@ import (
 // FileName is the name of the policy file inside a policy directory.
 const FileName = "policy.yaml"
 
-//go:embed default/policy.yaml
+//go:embed default/policy.yaml default/tests/*.yaml
 var defaultFS embed.FS
 
 // Default loads the policy that ships with the binary.

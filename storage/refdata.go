@@ -160,3 +160,28 @@ func readCSV[T any](name string, parse func(csvRecord) (T, error)) ([]T, error) 
 	}
 	return out, nil
 }
+
+// EmbeddedReference is the reference data this binary ships, read without a
+// database: for offline tools such as `exaccess policy test`.
+func EmbeddedReference() (*domain.ReferenceData, error) {
+	nations, err := readNations()
+	if err != nil {
+		return nil, err
+	}
+	areas, err := readTrainingAreas()
+	if err != nil {
+		return nil, err
+	}
+	points, err := readEntryPoints()
+	if err != nil {
+		return nil, err
+	}
+	domainAreas := make([]domain.TrainingArea, len(areas))
+	for i, row := range areas {
+		if domainAreas[i], err = toDomainTrainingArea(row); err != nil {
+			return nil, err
+		}
+	}
+	return domain.NewReferenceData(mapSlice(nations, toDomainNation), domainAreas,
+		mapSlice(points, toDomainEntryPoint)), nil
+}

@@ -15,6 +15,7 @@ commands:
   user add         create a user; the password is read from standard input
                    (--username U --role R [--role R2] [--nation XX] [--db])
   policy check     load and type-check a policy directory (default: the embedded policy)
+  policy test      run a policy's example cases (DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)
   audit key        print the public key that verifies audit checkpoints (--db)
   audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
@@ -47,7 +48,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(args) > 1 && args[1] == "check" {
 			return runPolicyCheck(args[2:], stdout)
 		}
-		return fmt.Errorf("policy: the only subcommand is 'policy check [DIR]'; %w", errUsage)
+		if len(args) > 1 && args[1] == "test" {
+			return runPolicyTest(args[2:], stdout)
+		}
+		return fmt.Errorf("policy: the subcommands are 'policy check [DIR]' and 'policy test [DIR]'; %w", errUsage)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":

@@ -145,7 +145,7 @@ func TestPolicyCheck(t *testing.T) {
 }
 
 func TestUnknownCommand(t *testing.T) {
-	for _, args := range [][]string{nil, {"fly"}, {"user"}, {"policy", "test"}} {
+	for _, args := range [][]string{nil, {"fly"}, {"user"}, {"policy", "frobnicate"}} {
 		if err := run(context.Background(), args, env(nil), nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%v) succeeded", args)
 		}
