@@ -74,9 +74,12 @@ func ValidateDecision(in DecisionInput) error {
 }
 
 // CheckSeparationOfDuties refuses a decision by actor (or by a delegate
-// acting for actingFor) that separation of duties forbids on r's current
-// route: nobody decides a request they created, two stages of one request,
-// or twice on one stage.
+// acting for actingFor) that separation of duties forbids over r's whole
+// life: nobody decides a request they created, two different stages of one
+// request in any review round (resubmissions included), or twice on one
+// stage of the current route. Acting for someone counts as deciding, for
+// the delegate and the person they act for alike. Deciding the same stage
+// again after a resubmission is allowed: it is a fresh review of that stage.
 func CheckSeparationOfDuties(r *Request, stage, actor, actingFor string) error {
 	people := []string{actor}
 	if actingFor != "" {
@@ -85,18 +88,34 @@ func CheckSeparationOfDuties(r *Request, stage, actor, actingFor string) error {
 	if slices.Contains(people, r.CreatedBy) {
 		return Errorf(CodeSeparationOfDuties, "nobody decides a request they created")
 	}
+	involved := func(d Decision) bool {
+		return slices.Contains(people, d.By) || (d.ActingFor != "" && slices.Contains(people, d.ActingFor))
+	}
+	for _, d := range r.Route.Earlier {
+		if involved(d) && d.Stage != stage {
+			return Errorf(CodeSeparationOfDuties, "%s decided stage %s of this request in an earlier review round; nobody decides two stages of one request", who(d), d.Stage)
+		}
+	}
 	for _, s := range r.Route.Stages {
 		for _, d := range s.Decisions {
-			if !slices.Contains(people, d.By) && !slices.Contains(people, d.ActingFor) {
+			if !involved(d) {
 				continue
 			}
 			if s.ID == stage {
-				return Errorf(CodeSeparationOfDuties, "%s has already decided stage %s of this request", d.By, stage)
+				return Errorf(CodeSeparationOfDuties, "%s has already decided stage %s of this request", who(d), stage)
 			}
-			return Errorf(CodeSeparationOfDuties, "%s has already decided stage %s of this request; nobody decides two stages of one request", d.By, s.ID)
+			return Errorf(CodeSeparationOfDuties, "%s has already decided stage %s of this request; nobody decides two stages of one request", who(d), s.ID)
 		}
 	}
 	return nil
+}
+
+// who names the decider of d, with the person they acted for.
+func who(d Decision) string {
+	if d.ActingFor != "" {
+		return d.By + " (acting for " + d.ActingFor + ")"
+	}
+	return d.By
 }
 
 // ApplyDecision records d on its stage of r and moves the route and the

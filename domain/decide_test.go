@@ -140,6 +140,59 @@ func TestSeparationOfDuties(t *testing.T) {
 	}
 }
 
+// Separation of duties holds over every review round: the decisions of a
+// round that ended in a request for changes still forbid a second stage.
+func TestSeparationOfDutiesAcrossRounds(t *testing.T) {
+	r := reviewed()
+	r.Route.Earlier = []Decision{
+		{Stage: "intake", By: "hns", Outcome: OutcomeApprove},
+		{Stage: "operations", By: "ops", Outcome: OutcomeApprove},
+		{Stage: "range_safety", By: "range", Outcome: OutcomeRequestChanges},
+		{Stage: "ministry", By: "gov3", ActingFor: "gov", Outcome: OutcomeRequestChanges},
+	}
+	tests := []struct {
+		name, stage, actor, actingFor string
+		ok                            bool
+	}{
+		{"the same stage in a new round", "intake", "hns", "", true},
+		{"range again on its own stage", "range_safety", "range", "", true},
+		{"ops acting for range on range's stage", "range_safety", "ops", "range", false},
+		{"ops on another stage", "range_safety", "ops", "", false},
+		{"hns on another stage", "operations", "hns", "", false},
+		{"someone acting for ops", "range_safety", "range2", "ops", false},
+		{"the delegator of an earlier decision", "range_safety", "gov", "", false},
+		{"the earlier delegate", "intake", "gov3", "", false},
+		{"a newcomer", "operations", "ops2", "", true},
+	}
+	for _, tt := range tests {
+		err := CheckSeparationOfDuties(r, tt.stage, tt.actor, tt.actingFor)
+		if tt.ok != (err == nil) || (!tt.ok && ErrorCode(err) != CodeSeparationOfDuties) {
+			t.Errorf("%s: err = %v, want ok=%v", tt.name, err, tt.ok)
+		}
+	}
+	if err := CheckSeparationOfDuties(r, "range_safety", "ops", "range"); err == nil ||
+		!strings.Contains(err.Error(), "ops decided stage operations of this request in an earlier review round") {
+		t.Errorf("the refusal must say who decided which stage before: %v", err)
+	}
+}
+
+// A resubmission keeps every decision of the earlier rounds.
+func TestRouteHistory(t *testing.T) {
+	r := reviewed()
+	r.Route.Earlier = []Decision{{Stage: "intake", By: "hns"}}
+	r.Route.Stages[2].Decisions = []Decision{{Stage: "operations", By: "ops"}}
+	var who []string
+	for _, d := range r.Route.History() {
+		who = append(who, d.By)
+	}
+	if !slices.Equal(who, []string{"hns", "ops"}) {
+		t.Errorf("history = %v", who)
+	}
+	if (*Route)(nil).History() != nil {
+		t.Error("a request never routed has no history")
+	}
+}
+
 func TestValidateDecision(t *testing.T) {
 	tests := []struct {
 		in     DecisionInput

@@ -84,8 +84,9 @@ type Tx interface {
 }
 
 // QueueFilter selects active stages for an approver. Roles are the roles
-// the caller may decide (held or delegated); Exclude drops requests on
-// which any of those people has already decided a stage.
+// the caller may decide (held or delegated); ExcludeActor drops a stage
+// when any of those people decided another stage of its request in any
+// review round, or this stage in the current round (separation of duties).
 type QueueFilter struct {
 	Roles        []Role
 	Nation       string

@@ -26,6 +26,29 @@ type Route struct {
 	FastTrack     bool
 	Stages        []Stage
 	Reasons       []string
+	// Earlier are the decisions of the request's earlier review rounds
+	// (before a resubmission), oldest first. They no longer count towards
+	// any stage, but separation of duties holds over the request's whole
+	// life: nobody who decided one stage decides another in a later round.
+	Earlier []Decision
+}
+
+// Decisions are every decision of the route's current stages, in route order.
+func (rt *Route) Decisions() []Decision {
+	var out []Decision
+	for _, s := range rt.Stages {
+		out = append(out, s.Decisions...)
+	}
+	return out
+}
+
+// History is every decision of the request's life: the earlier rounds',
+// then the current route's. It is nil for a request never routed.
+func (rt *Route) History() []Decision {
+	if rt == nil {
+		return nil
+	}
+	return append(append([]Decision(nil), rt.Earlier...), rt.Decisions()...)
 }
 
 // Stage is one review step.

@@ -162,7 +162,8 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 
 // Submit sends a draft (or a request returned for changes) for review: the
 // policy checks eligibility and computes the route, which is stored with its
-// policy version and due dates. Earlier decisions never carry over.
+// policy version and due dates. Earlier decisions never carry over as
+// approvals; they are kept as the route's Earlier for separation of duties.
 func (s *RequestService) Submit(ctx context.Context, p Principal, id string, version int) (*Request, error) {
 	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, map[string]any, error) {
 		action := SubmitAction(r.Status)
@@ -189,8 +190,9 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		if err != nil {
 			return "", nil, err
 		}
-		from := r.Status
+		from, history := r.Status, r.Route.History()
 		r.Route, r.DueAt = BuildRoute(plan, now)
+		r.Route.Earlier = history
 		r.Status, r.SubmittedAt = to, &now
 		r.Warnings = append(append(plan.Warnings, frameworkWarnings(fw, plan, r.Nation, r.Details)...), ConflictWarnings(conflicts)...)
 		r.Warnings = append(r.Warnings, DecisionAfterStartWarnings(r.Route, r.Period)...)

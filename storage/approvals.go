@@ -29,23 +29,30 @@ type decisionRow struct {
 	ActingFor string    `gorm:"column:acting_for"`
 	Outcome   string    `gorm:"column:outcome"`
 	At        time.Time `gorm:"column:at"`
+	Earlier   bool      `gorm:"column:earlier"` // a decision of an earlier review round
 }
 
 func (decisionRow) TableName() string { return "request_decisions" }
 
-// newStageRows projects the request's current route into rows. Only the
-// current route is projected: a resubmission re-routes from scratch and the
-// earlier decisions stop counting (they stay in the audit log).
+// newStageRows projects the request's route into rows: the current route's
+// stages and decisions, and the decisions of earlier review rounds (marked
+// earlier), which separation of duties still counts.
 func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
 	if r.Route == nil {
 		return nil, nil
 	}
 	var stages []stageRow
 	var decisions []decisionRow
+	row := func(d domain.Decision, stage string, earlier bool) decisionRow {
+		return decisionRow{ID: d.ID, RequestID: r.ID, StageID: stage, DecidedBy: d.By,
+			ActingFor: d.ActingFor, Outcome: d.Outcome, At: dbTime(d.At), Earlier: earlier}
+	}
+	for _, d := range r.Route.Earlier {
+		decisions = append(decisions, row(d, d.Stage, true))
+	}
 	for _, s := range r.Route.Stages {
 		for _, d := range s.Decisions {
-			decisions = append(decisions, decisionRow{ID: d.ID, RequestID: r.ID, StageID: s.ID, DecidedBy: d.By,
-				ActingFor: d.ActingFor, Outcome: d.Outcome, At: dbTime(d.At)})
+			decisions = append(decisions, row(d, s.ID, false))
 		}
 		stages = append(stages, stageRow{RequestID: r.ID, StageID: s.ID, Role: string(s.Role), StageOrder: s.Order,
 			Status: string(s.Status), ApprovalsRequired: s.ApprovalsRequired, Approvals: s.Approvals(),

@@ -95,6 +95,9 @@ type routeDoc struct {
 	FastTrack     bool       `json:"fast_track"`
 	Stages        []stageDoc `json:"stages"`
 	Reasons       []string   `json:"reasons"`
+	// Earlier are the decisions of earlier review rounds (who decided which
+	// stage), kept for separation of duties over the request's whole life.
+	Earlier []decisionDoc `json:"earlier_decisions,omitempty"`
 }
 
 type stageDoc struct {

@@ -89,8 +89,12 @@ func queueQuery(g *gorm.DB, role domain.Role, f domain.QueueFilter) *gorm.DB {
 		q = q.Where("s.due_at < ?", f.OverdueAt.UTC())
 	}
 	if len(f.ExcludeActor) > 0 {
+		// Separation of duties: skip a stage when the caller (or whoever
+		// they act for) decided another stage of the request in any round,
+		// or this stage in the current round.
 		q = q.Where(`NOT EXISTS (SELECT 1 FROM request_decisions d WHERE d.request_id = s.request_id
-			AND (d.decided_by IN ? OR d.acting_for IN ?))`, f.ExcludeActor, f.ExcludeActor)
+			AND (d.decided_by IN ? OR d.acting_for IN ?) AND (d.stage_id <> s.stage_id OR d.earlier = ?))`,
+			f.ExcludeActor, f.ExcludeActor, false)
 	}
 	if c := f.After; c != nil {
 		// A row-value comparison: both databases turn it into one range
