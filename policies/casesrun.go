@@ -39,10 +39,12 @@ func (p *Policy) RunCase(c Case, env CaseEnv) []string {
 	if err != nil {
 		return []string{"routing failed: " + err.Error()}
 	}
-	return c.Expect.check(ev)
+	return c.Expect.Check(ev)
 }
 
-func (e Expect) check(ev domain.Evaluation) []string {
+// Check compares an evaluation with the expectation and returns one line
+// per difference. Scenario tests use it on what the server answered.
+func (e Expect) Check(ev domain.Evaluation) []string {
 	res := ev.Result
 	var diffs []string
 	differ := func(what string, got, want any) {
