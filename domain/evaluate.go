@@ -44,7 +44,7 @@ func (s *RequestService) evaluate(nation string, d Details, fw *Framework, today
 	n, ok := s.ref.Nation(nation)
 	if !ok {
 		return RoutingResult{}, &Error{Code: CodeInvalid, Message: "unknown nation",
-			Fields: []FieldError{{"nation", "unknown nation " + quote(nation)}}}
+			Fields: []FieldError{{"nation", "unknown nation " + quote(nation) + "; " + ListedAtNations}}}
 	}
 	return s.router.Route(RoutingInput{Nation: n, Details: d, Framework: fw, Today: today})
 }
