@@ -17,7 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// MaxBodyBytes is the largest request body accepted (PRODUCT.md §10).
+// MaxBodyBytes is the largest request body accepted (docs/product.md, "Limits").
 const MaxBodyBytes = 1 << 20
 
 // readBody reads a JSON body of at most MaxBodyBytes. An empty body is

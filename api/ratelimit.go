@@ -27,7 +27,7 @@ const signInPath = "/api/v1/auth/token"
 // declares (access.unlimited): refusing one would take a healthy process out
 // of service — what a flood wants — and they do no work worth flooding.
 
-// RateLimits configures the limits of PRODUCT.md §10. A Rate that is off
+// RateLimits configures the limits of docs/product.md, "Limits". A Rate that is off
 // limits nothing; MaxKeys bounds the buckets kept per limit.
 type RateLimits struct {
 	PerUser    Rate // per signed-in user, on every route that needs a token

@@ -68,7 +68,7 @@ func isForbiddenControl(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 }
 
-// ValidateDetails checks a request's details against the rules of PRODUCT.md
+// ValidateDetails checks a request's details against the rules of docs/product.md
 // §4 and the reference data, naming every offending field. It returns nil or
 // an *Error with CodeInvalid.
 func ValidateDetails(d Details, ref Reference) error {
