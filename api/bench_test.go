@@ -15,7 +15,7 @@ import (
 	"exaccess/domain"
 )
 
-// The HTTP benchmarks of PRODUCT.md §13: submit and decide through the real
+// The HTTP benchmarks of docs/product.md, "Targets": submit and decide through the real
 // server over TCP on loopback, with SQLite in full-durability mode, 16
 // clients at once. Compare with storage's BenchmarkRawSQLiteSubmit (the same
 // request and audit rows written with database/sql and the same settings).

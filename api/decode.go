@@ -17,7 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// MaxBodyBytes is the largest request body accepted (PRODUCT.md §10).
+// MaxBodyBytes is the largest request body accepted (docs/product.md, "Limits").
 const MaxBodyBytes = 1 << 20
 
 // readBody reads a JSON body of at most MaxBodyBytes. An empty body is
@@ -86,6 +86,11 @@ func decodeStrict(body []byte, v any, readOnly []string) error {
 	if len(fe) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the body sets fields it may not", Fields: fe}
 	}
+	if _, isMap := v.(*map[string]any); !isMap {
+		if fe := typeErrors(doc, reflect.TypeOf(v), ""); len(fe) > 0 {
+			return &domain.Error{Code: domain.CodeInvalid, Message: "fields have the wrong type", Fields: fe}
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -147,8 +152,10 @@ func decodeProblem(err error) error {
 
 func jsonKind(goKind string) string {
 	switch goKind {
-	case "int", "int64", "float64":
-		return "a number in range"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number in range"
+	case "float32", "float64":
+		return "a number"
 	case "string":
 		return "a string"
 	case "bool":
@@ -161,9 +168,13 @@ func jsonKind(goKind string) string {
 	return "of another type"
 }
 
-// jsonEncode writes v as JSON.
+// jsonEncode writes v as JSON. Text is written as it is: a problem+json
+// document is not HTML, and "<token>" in a message must not reach the reader
+// as "\u003ctoken\u003e".
 func jsonEncode(w io.Writer, v any) error {
-	return json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

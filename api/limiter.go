@@ -72,6 +72,18 @@ func (l *keyedLimiter) allow(key string) (time.Duration, bool) {
 	return time.Duration(math.Ceil(wait * float64(time.Second))), false
 }
 
+// refund gives back the token an allowed event took, as if it had not
+// happened. A key whose bucket is gone (swept or evicted) starts full anyway.
+func (l *keyedLimiter) refund(key string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[key]; ok {
+		l.refill(b, now)
+		b.tokens = min(float64(l.rate.Burst), b.tokens+1)
+	}
+}
+
 func (l *keyedLimiter) refill(b *bucket, now time.Time) {
 	if elapsed := now.Sub(b.at).Seconds(); elapsed > 0 {
 		b.tokens = min(float64(l.rate.Burst), b.tokens+elapsed*l.rate.perSecond())

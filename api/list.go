@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// List paging (PRODUCT.md §10).
+// List paging (docs/product.md, "Limits").
 const (
 	defaultLimit = 50
 	maxLimit     = 200

@@ -27,7 +27,7 @@ import (
 )
 
 // The OpenAPI document (docs/openapi.yaml) is the API's published contract
-// (PRODUCT.md §10). These tests keep it true: every route of the route table
+// (docs/product.md, "Limits"). These tests keep it true: every route of the route table
 // is in it and nothing else is, each with the right security, and
 // checkResponse validates any recorded response against it.
 

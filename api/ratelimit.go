@@ -27,12 +27,12 @@ const signInPath = "/api/v1/auth/token"
 // declares (access.unlimited): refusing one would take a healthy process out
 // of service — what a flood wants — and they do no work worth flooding.
 
-// RateLimits configures the limits of PRODUCT.md §10. A Rate that is off
+// RateLimits configures the limits of docs/product.md, "Limits". A Rate that is off
 // limits nothing; MaxKeys bounds the buckets kept per limit.
 type RateLimits struct {
 	PerUser    Rate // per signed-in user, on every route that needs a token
 	PerAddress Rate // per client address, on every request
-	SignIn     Rate // per client address and username, on sign-in
+	SignIn     Rate // per client address and username, on failed sign-ins
 	MaxKeys    int
 }
 
@@ -81,18 +81,28 @@ func (rl *RateLimiter) middleware(exempt func(echo.Context) bool) echo.Middlewar
 	}
 }
 
-// limit applies the per-address and sign-in limits, then calls next.
+// limit applies the per-address and sign-in limits, then calls next. The
+// sign-in limit counts failed attempts only.
 func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
 	addr := addressKey(c.RealIP())
 	if err := check(c, rl.address, addr); err != nil {
 		return err
 	}
-	if rl.signIn != nil && c.Request().Method == http.MethodPost && c.Path() == signInPath {
-		if err := check(c, rl.signIn, addr+"\x00"+peekUsername(c.Request())); err != nil {
-			return err
-		}
+	if rl.signIn == nil || c.Request().Method != http.MethodPost || c.Path() != signInPath {
+		return next(c)
 	}
-	return next(c)
+	key := addr + "\x00" + peekUsername(c.Request())
+	if err := check(c, rl.signIn, key); err != nil {
+		return err
+	}
+	// The attempt took a token before the handler ran, so that concurrent
+	// guesses cannot all slip in before any is counted; a successful sign-in
+	// gives it back. Only failed attempts use up the budget.
+	err := next(c)
+	if err == nil && c.Response().Status < http.StatusBadRequest {
+		rl.signIn.refund(key)
+	}
+	return err
 }
 
 // user limits one signed-in user, whatever address they come from.

@@ -112,6 +112,30 @@ func TestRateLimitSignIn(t *testing.T) {
 	wantProblem(t, e.send(guess("198.51.100.7", "lo-no")), 401, "unauthorized")
 }
 
+// TestRateLimitSignInCountsFailuresOnly: successful sign-ins, however many,
+// use up nothing (a script signing in often is not guessing); failures do,
+// and once they are spent even the right password waits.
+func TestRateLimitSignInCountsFailuresOnly(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/signin-ok.db")
+	e.limited(RateLimits{SignIn: Rate{Events: 5, Per: time.Minute, Burst: 5}}, "")
+	attempt := func(password string) call {
+		return call{peer: "198.51.100.7", method: http.MethodPost, path: "/api/v1/auth/token",
+			body: map[string]any{"username": "hns", "password": password}}
+	}
+	for i := range 12 {
+		if r := e.send(attempt("correct horse battery")); r.Status != 200 {
+			t.Fatalf("successful sign-in %d: %d", i+1, r.Status)
+		}
+	}
+	for range 4 {
+		wantProblem(t, e.send(attempt("guess")), 401, "unauthorized")
+	}
+	want(t, e.send(attempt("correct horse battery")), 200)
+	wantProblem(t, e.send(attempt("guess")), 401, "unauthorized")
+	wantLimited(t, e.send(attempt("guess")), "12")
+	wantLimited(t, e.send(attempt("correct horse battery")), "12")
+}
+
 // TestNoLimiterByDefault: Deps without a Limiter limit nothing (the scenario
 // tests rely on it); serve always configures one (cmd tests).
 func TestNoLimiterByDefault(t *testing.T) {

@@ -17,7 +17,7 @@ type access struct {
 	roles  []domain.Role // a valid token holding one of these roles
 
 	// onRequest marks a route on one existing request (its :id): a refused
-	// attempt on it is written to the audit log (PRODUCT.md §8).
+	// attempt on it is written to the audit log (docs/product.md, "The audit log").
 	onRequest bool
 	// unlimited exempts a load balancer's probe from the rate limits: a 429
 	// on a probe from a shared address would take a healthy process out.

@@ -14,7 +14,7 @@ func date(s string) time.Time {
 }
 
 func TestEaster(t *testing.T) {
-	// DOMAIN.md gives these; the rest are from the Church of Sweden's almanac.
+	// docs/product.md ("Swedish practice") gives these; the rest are from the Church of Sweden's almanac.
 	want := map[int]string{2019: "2019-04-21", 2024: "2024-03-31", 2025: "2025-04-20",
 		2026: "2026-04-05", 2027: "2027-03-28", 2028: "2028-04-16", 2038: "2038-04-25"}
 	for y, w := range want {

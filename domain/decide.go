@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Decision outcomes (PRODUCT.md §2).
+// Decision outcomes (docs/product.md, "Words").
 const (
 	OutcomeApprove        = "approve"
 	OutcomeReject         = "reject"

@@ -56,7 +56,7 @@ func DryRun(router Router, in RoutingInput) (Evaluation, error) {
 
 func unknownNation(code string) error {
 	return &Error{Code: CodeInvalid, Message: "unknown nation",
-		Fields: []FieldError{{"nation", "unknown nation " + quote(code)}}}
+		Fields: []FieldError{{"nation", "unknown nation " + quote(code) + "; " + ListedAtNations}}}
 }
 
 func (s *RequestService) evaluate(nation string, d Details, fw *Framework, today time.Time) (RoutingResult, error) {

@@ -39,7 +39,7 @@ type FrameworkTerms struct {
 func ValidateFramework(f FrameworkTerms, ref Reference) error {
 	v := &validator{}
 	if _, ok := ref.Nation(f.Nation); !ok {
-		v.add("nation", "unknown nation %s", quote(f.Nation))
+		v.add("nation", "unknown nation %s; "+ListedAtNations, quote(f.Nation))
 	}
 	v.text("name", f.Name, true, MaxShortText)
 	v.text("reference", f.Reference, true, 100)
@@ -58,14 +58,14 @@ func ValidateFramework(f FrameworkTerms, ref Reference) error {
 	if v.list("training_areas", len(f.TrainingAreas)) {
 		for i, a := range f.TrainingAreas {
 			if _, ok := ref.TrainingArea(a); !ok {
-				v.add(fieldIndex("training_areas", i), "unknown training area %s", quote(a))
+				v.add(fieldIndex("training_areas", i), "unknown training area %s; "+ListedAtTrainingAreas, quote(a))
 			}
 		}
 	}
 	if v.list("entry_points", len(f.EntryPoints)) {
 		for i, p := range f.EntryPoints {
 			if _, ok := ref.EntryPoint(p); !ok {
-				v.add(fieldIndex("entry_points", i), "unknown entry point %s", quote(p))
+				v.add(fieldIndex("entry_points", i), "unknown entry point %s; "+ListedAtEntryPoints, quote(p))
 			}
 		}
 	}

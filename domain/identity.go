@@ -8,7 +8,7 @@ import (
 // Role names are fixed by the product specification.
 type Role string
 
-// The roles of PRODUCT.md §1.
+// The roles of docs/product.md, "Roles".
 const (
 	RoleLiaison    Role = "liaison_officer"
 	RoleHNS        Role = "hns_officer"

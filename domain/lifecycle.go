@@ -1,6 +1,6 @@
 package domain
 
-// Status is a request's place in its lifecycle (PRODUCT.md §3).
+// Status is a request's place in its lifecycle (docs/product.md, "Lifecycle").
 type Status string
 
 // The statuses, named as the specification names them.

@@ -7,7 +7,7 @@ import (
 )
 
 // AuditRequestRefused records a failed authorization on an existing request:
-// who tried what, and why it was refused (PRODUCT.md §8).
+// who tried what, and why it was refused (docs/product.md, "The audit log").
 const AuditRequestRefused = "request.refused"
 
 // RefusalLog appends audit entries for refused attempts on existing requests.

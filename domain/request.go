@@ -2,7 +2,7 @@ package domain
 
 import "time"
 
-// Request is one application for exercise access (PRODUCT.md §4).
+// Request is one application for exercise access (docs/product.md, "The request").
 type Request struct {
 	ID        string
 	Reference string // SE-2026-EXA-000123; assigned at first submission

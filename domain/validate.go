@@ -68,7 +68,7 @@ func isForbiddenControl(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 }
 
-// ValidateDetails checks a request's details against the rules of PRODUCT.md
+// ValidateDetails checks a request's details against the rules of docs/product.md
 // §4 and the reference data, naming every offending field. It returns nil or
 // an *Error with CodeInvalid.
 func ValidateDetails(d Details, ref Reference) error {
@@ -176,7 +176,7 @@ func validateMovements(v *validator, ms []Movement, ref Reference) {
 		if m.EntryPoint == "" {
 			v.add(f+".entry_point", "is required")
 		} else if _, ok := ref.EntryPoint(m.EntryPoint); !ok {
-			v.add(f+".entry_point", "unknown entry point %s", quote(m.EntryPoint))
+			v.add(f+".entry_point", "unknown entry point %s; "+ListedAtEntryPoints, quote(m.EntryPoint))
 		}
 		if m.At.IsZero() {
 			v.add(f+".at", "is required")
@@ -197,7 +197,7 @@ func validateAreas(v *validator, as []AreaBooking, p Period, ref Reference) {
 		if a.Area == "" {
 			v.add(f+".area", "is required")
 		} else if _, ok := ref.TrainingArea(a.Area); !ok {
-			v.add(f+".area", "unknown training area %s", quote(a.Area))
+			v.add(f+".area", "unknown training area %s; "+ListedAtTrainingAreas, quote(a.Area))
 		}
 		switch {
 		case a.From.IsZero():
@@ -224,6 +224,14 @@ func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s, "@")
 }
+
+// Where a caller finds the valid codes of reference data, for the messages
+// that refuse an unknown code.
+const (
+	ListedAtEntryPoints   = "the valid codes are listed at GET /api/v1/entry-points"
+	ListedAtTrainingAreas = "the valid codes are listed at GET /api/v1/training-areas"
+	ListedAtNations       = "the valid codes are listed at GET /api/v1/nations"
+)
 
 func fieldIndex(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkRouteDefault routes a busy request through the default policy:
-// every rule and stage condition is evaluated. PRODUCT.md §13 asks for
+// every rule and stage condition is evaluated. docs/product.md, "Targets" asks for
 // under 50 µs per request. The worst case is a period starting at or beyond
 // the lead-time horizon, where counting working days dominates.
 func BenchmarkRouteDefault(b *testing.B) {

@@ -25,7 +25,7 @@ func dayPtr(s string) *time.Time {
 }
 
 // nation builds a domain.Nation with the given membership starts ("" for
-// never) as in shared/spec/data/nations.csv.
+// never) as in storage/refdata/nations.csv.
 func nation(code, euFrom, natoFrom string) domain.Nation {
 	n := domain.Nation{Code: code, Name: code}
 	if euFrom != "" {

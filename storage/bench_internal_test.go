@@ -19,7 +19,7 @@ import (
 	"exaccess/domain"
 )
 
-// BenchmarkRawSQLiteSubmit is the baseline of PRODUCT.md §13: what raw
+// BenchmarkRawSQLiteSubmit is the baseline of docs/product.md, "Targets": what raw
 // SQLite reaches for "the same rows with the same settings" — one
 // transaction per submit that updates a ~1 KB request row and appends a
 // ~300 B audit row, with database/sql on this package's writer DSN (WAL,

@@ -22,7 +22,7 @@ const (
 
 // postgresPoolSize bounds the PostgreSQL pool. PostgreSQL commits concurrent
 // transactions together (group commit); the measured gain levels off around
-// 16 clients (docs: PERFORMANCE-NOTES.md), and more connections only add
+// 16 clients (docs/product.md, "What the storage design rests on"), and more connections only add
 // lock waits on the audit counter row.
 const postgresPoolSize = 16
 

@@ -14,7 +14,7 @@ func TestReferenceDataLoaded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 36 EU and NATO states plus Switzerland (DOMAIN.md "Membership").
+		// 36 EU and NATO states plus Switzerland (docs/product.md "Swedish practice").
 		if len(ref.Nations) != 37 || len(ref.TrainingAreas) != 15 || len(ref.EntryPoints) != 23 {
 			t.Fatalf("loaded %d nations, %d areas, %d entry points; want 37, 15, 23",
 				len(ref.Nations), len(ref.TrainingAreas), len(ref.EntryPoints))

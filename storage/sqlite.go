@@ -10,7 +10,7 @@ import (
 )
 
 // readPoolSize is the number of read connections on SQLite. Measured: 2–4
-// readers give the throughput of 16 at a far lower p99 (PERFORMANCE-NOTES.md).
+// readers give the throughput of 16 at a far lower p99 (docs/product.md, "What the storage design rests on").
 const readPoolSize = 4
 
 // sqliteParams are the connection settings of every SQLite connection; the
@@ -77,7 +77,7 @@ func openSQLite(path string) (*DB, error) {
 
 // openSQLitePool opens a pool of exactly n connections. The writer gets one:
 // SQLite allows a single writer, and several write connections only turn into
-// "database is locked" errors (PERFORMANCE-NOTES.md).
+// "database is locked" errors (docs/product.md, "What the storage design rests on").
 func openSQLitePool(dsn string, n int) (*gorm.DB, error) {
 	g, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {

@@ -19,7 +19,7 @@ func openSQLite(t *testing.T) *storage.DB {
 	return storagetest.Open(t, filepath.Join(t.TempDir(), "exaccess.db"))
 }
 
-// The settings of STYLE.md point 11 must be in force on every connection of
+// The SQLite settings of docs/architecture.md ("Storage") must be in force on every connection of
 // both pools, not only requested in a DSN.
 func TestSQLitePragmas(t *testing.T) {
 	db := openSQLite(t)

@@ -9,7 +9,7 @@ import (
 	"exaccess/domain"
 )
 
-// List page sizes when the caller gives none or too many (PRODUCT.md §10).
+// List page sizes when the caller gives none or too many (docs/product.md, "Limits").
 const (
 	defaultListLimit = 50
 	maxListLimit     = 200

@@ -83,17 +83,22 @@ func crashAndCheck(t *testing.T, bin, dsn string) {
 				load(p.base, lo, hns, fmt.Sprintf("r%d-w%d", round, w), got, stop)
 			}()
 		}
-		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
+		// Every round must do work after the restart: a server that came
+		// back but refused every write would otherwise pass. The kill comes
+		// at a random moment after the round's first acknowledgment, not
+		// after a fixed time: on a loaded machine sign-in and the first
+		// writes can take longer than any fixed delay, and a kill before
+		// anything was acknowledged proves nothing about losing it.
+		acked := waitForAck(got, before, ackDeadline)
+		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
 		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		p.cmd.Wait()
 		close(stop)
 		wg.Wait()
-		// Every round must do work after the restart: a server that came
-		// back but refused every write would otherwise pass.
-		if got.count() == before {
-			t.Errorf("round %d acknowledged no creation after the restart", round)
+		if !acked {
+			t.Fatalf("round %d acknowledged no creation within %v of the restart", round, ackDeadline)
 		}
 	}
 	if len(got.decided) == 0 {
@@ -109,6 +114,24 @@ func crashAndCheck(t *testing.T, bin, dsn string) {
 	checkAcknowledged(t, dsn, got)
 	t.Logf("%d rounds: %d creations, %d submissions, %d decisions acknowledged and found",
 		crashRounds(t), len(got.created), len(got.submitted), len(got.decided))
+}
+
+// ackDeadline bounds the wait for a round's first acknowledged creation: far
+// longer than a loaded CI machine needs, short enough to fail a server that
+// acknowledges nothing.
+const ackDeadline = 2 * time.Minute
+
+// waitForAck waits until got holds more creations than before, or the
+// deadline passes; it reports whether one came.
+func waitForAck(got *acks, before int, deadline time.Duration) bool {
+	end := time.Now().Add(deadline)
+	for got.count() == before {
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
 }
 
 // load creates, submits and decides requests until stop, recording each

@@ -12,10 +12,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// demoPassword is the password of every demo user (PRODUCT.md §12).
+// demoPassword is the password of every demo user (docs/product.md, "The demo installation").
 const demoPassword = "demo"
 
-// demoUsers are the demo accounts of PRODUCT.md §12.
+// demoUsers are the demo accounts of docs/product.md, "The demo installation".
 var demoUsers = []domain.User{
 	{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
 	{Username: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"},
@@ -72,7 +72,7 @@ exaccess: sign in with:
 }
 
 // seedDemoFramework creates the demo's standing permission for Norway, so
-// that the fast track can be tried at once (PRODUCT.md §2, issue 5).
+// that the fast track can be tried at once (docs/product.md, "Words").
 func seedDemoFramework(ctx context.Context, a *app) error {
 	// Valid from the start of this year to the end of next, so that the
 	// demo's fast track keeps working whenever it is run.
