@@ -127,6 +127,10 @@ func TestPreconditionsAndTransitions(t *testing.T) {
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "*"), 428, "precondition_required")
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"2"`), 412, "precondition_failed")
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "yesterday"), 400, "bad_request")
+		// Only the ETag exactly as sent matches; near misses are refused, never read leniently.
+		for _, near := range []string{`1`, `"01"`, `"+1"`, `" 1"`, `W/"1"`, `"1", "2"`, `"1`, `1"`, `""`} {
+			wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", near), 400, "bad_request")
+		}
 		wantProblem(t, e.do("lo-no", http.MethodPost, path+"/submit", nil), 428, "precondition_required")
 
 		p := e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"1"`)
