@@ -89,6 +89,10 @@ func (s *Server) routes() []route {
 
 // register adds the routes to e, each behind the check its access declares.
 func (s *Server) register(e *echo.Echo, table []route) {
+	params, err := queryParams(s.OpenAPI)
+	if err != nil {
+		panic(err)
+	}
 	for _, r := range table {
 		if !r.access.declared() {
 			panic(fmt.Sprintf("api: route %s %s declares no access", r.method, r.path))
@@ -96,7 +100,7 @@ func (s *Server) register(e *echo.Echo, table []route) {
 		if r.access.unlimited {
 			s.unlimited[r.method+" "+r.path] = true
 		}
-		e.Add(r.method, r.path, r.handler, s.authorize(r.access))
+		e.Add(r.method, r.path, r.handler, s.authorize(r.access), onlyDeclaredQuery(s.declaredQuery(params, r.method, r.path)))
 	}
 }
 
