@@ -116,8 +116,8 @@ func (s *Server) handleTrainingAreaPatch(c echo.Context) error {
 }
 
 // handleBookingList is an area's calendar: the bookings of requests in review
-// or approved between from and to, and the personnel per day. A liaison
-// officer sees only their own nation's bookings and loads.
+// or approved between from and to, and the personnel per day; for approvers
+// and auditors only (the route table and the domain both say so).
 func (s *Server) handleBookingList(c echo.Context) error {
 	dp := &dateParser{}
 	from, to := dp.date("from", c.QueryParam("from")), dp.date("to", c.QueryParam("to"))

@@ -115,7 +115,7 @@ func TestAuditCheckpointAndProofs(t *testing.T) {
 			"consistency?old=0&new=3":           {"old"},
 			"consistency?old=4&new=3":           {"old"},
 			"consistency?old=1&new=999":         {"new"},
-			"consistency?old=1.5&new=2&other=1": {"old"},
+			"consistency?old=1.5&new=2&other=1": {"other"}, // unknown parameters first
 		} {
 			wantProblem(t, e.do("auditor", http.MethodGet, "/api/v1/audit/proof/"+q, nil), 422, "invalid", fields...)
 		}

@@ -186,11 +186,29 @@ func ifMatch(c echo.Context) (int, error) {
 	if h == "" || h == "*" {
 		return 0, domain.Errorf(domain.CodePreconditionRequired, `send If-Match with the request's ETag (like "3") so that no change is lost`)
 	}
-	v, err := strconv.Atoi(strings.Trim(h, `"`))
-	if err != nil || v < 1 || strings.HasPrefix(h, "W/") {
-		return 0, domain.Errorf(domain.CodeBadRequest, `If-Match must be the request's ETag, like "3"`)
+	v, ok := parseETag(h)
+	if !ok {
+		return 0, domain.Errorf(domain.CodeBadRequest, `If-Match must be one ETag exactly as the server sent it, like "3": quoted, strong, no leading zeros`)
 	}
 	return v, nil
+}
+
+// parseETag reads a strong ETag exactly as etag writes it. Anything else —
+// unquoted 2, "02", "+2", W/"2", a list — is not an ETag this server sent,
+// and is refused rather than read leniently into a version that may match.
+func parseETag(h string) (int, bool) {
+	inner, ok := strings.CutPrefix(h, `"`)
+	if !ok {
+		return 0, false
+	}
+	if inner, ok = strings.CutSuffix(inner, `"`); !ok {
+		return 0, false
+	}
+	v, err := strconv.Atoi(inner)
+	if err != nil || v < 1 || etag(v) != h {
+		return 0, false
+	}
+	return v, true
 }
 
 // decodeChange is the prologue of a change to an existing resource: the

@@ -13,6 +13,11 @@ var frameworkReaders = roles(domain.RoleLiaison, domain.RoleHNS, domain.RoleRang
 
 var adminOnly = roles(domain.RoleAdmin)
 
+// calendarReaders may read an area's bookings calendar: it is movement data
+// of every nation, so approvers and auditors only — not administrators, who
+// manage reference data, nor liaison officers, who see their own requests.
+var calendarReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor)
+
 // frameworkRoutes are the routes of streamlined access: framework
 // agreements and training areas with their bookings.
 func (s *Server) frameworkRoutes() []route {
@@ -24,6 +29,6 @@ func (s *Server) frameworkRoutes() []route {
 		{http.MethodGet, "/api/v1/training-areas", signedIn, s.handleTrainingAreaList},
 		{http.MethodGet, "/api/v1/training-areas/:code", signedIn, s.handleTrainingAreaGet},
 		{http.MethodPatch, "/api/v1/training-areas/:code", adminOnly, s.handleTrainingAreaPatch},
-		{http.MethodGet, "/api/v1/training-areas/:code/bookings", frameworkReaders, s.handleBookingList},
+		{http.MethodGet, "/api/v1/training-areas/:code/bookings", calendarReaders, s.handleBookingList},
 	}
 }

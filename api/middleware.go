@@ -108,6 +108,11 @@ func (s *Server) authorize(a access) echo.MiddlewareFunc {
 			if err := s.Limiter.user(c, p.Subject); err != nil {
 				return err
 			}
+			if a.cycle {
+				if err := s.Limiter.cycle(c, p.Subject); err != nil {
+					return err
+				}
+			}
 			if len(a.roles) > 0 && !p.HasAnyRole(a.roles...) {
 				err = domain.Errorf(domain.CodeForbidden, "your role may not do this")
 			} else {

@@ -33,7 +33,11 @@ type RateLimits struct {
 	PerUser    Rate // per signed-in user, on every route that needs a token
 	PerAddress Rate // per client address, on every request
 	SignIn     Rate // per client address and username, on failed sign-ins
-	MaxKeys    int
+	// Cycles is per user, on the routes that create, submit and withdraw
+	// requests (each takes one token): what bounds a liaison officer's
+	// probing of the other bookings through submit warnings (docs/security.md).
+	Cycles  Rate
+	MaxKeys int
 }
 
 // DefaultRateLimits are generous for people and scripts, tight for password
@@ -43,13 +47,14 @@ func DefaultRateLimits() RateLimits {
 		PerUser:    Rate{Events: 20, Per: time.Second, Burst: 40},
 		PerAddress: Rate{Events: 50, Per: time.Second, Burst: 100},
 		SignIn:     Rate{Events: 5, Per: time.Minute, Burst: 5},
+		Cycles:     Rate{Events: 60, Per: time.Hour, Burst: 30},
 		MaxKeys:    100_000,
 	}
 }
 
 // RateLimiter enforces RateLimits. A nil *RateLimiter limits nothing.
 type RateLimiter struct {
-	perUser, address, signIn *keyedLimiter
+	perUser, address, signIn, cycles *keyedLimiter
 }
 
 // NewRateLimiter builds the limiter; now is the clock (time.Now in production).
@@ -60,7 +65,7 @@ func NewRateLimiter(l RateLimits, now func() time.Time) *RateLimiter {
 		}
 		return newKeyedLimiter(r, l.MaxKeys, now)
 	}
-	return &RateLimiter{perUser: mk(l.PerUser), address: mk(l.PerAddress), signIn: mk(l.SignIn)}
+	return &RateLimiter{perUser: mk(l.PerUser), address: mk(l.PerAddress), signIn: mk(l.SignIn), cycles: mk(l.Cycles)}
 }
 
 // middleware limits every request by client address and sign-in attempts by
@@ -111,6 +116,14 @@ func (rl *RateLimiter) user(c echo.Context, subject string) error {
 		return nil
 	}
 	return check(c, rl.perUser, subject)
+}
+
+// cycle limits one user's creates, submits and withdrawals of requests.
+func (rl *RateLimiter) cycle(c echo.Context, subject string) error {
+	if rl == nil {
+		return nil
+	}
+	return check(c, rl.cycles, subject)
 }
 
 // check takes a token for key, or answers 429 with Retry-After in whole

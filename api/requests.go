@@ -157,7 +157,9 @@ func writeReplay(c echo.Context, body []byte) error {
 
 func (s *Server) writeRequest(c echo.Context, status int, r *domain.Request) error {
 	c.Response().Header().Set("ETag", etag(r.Version))
-	return c.JSON(status, toRequestResponse(r))
+	out := toRequestResponse(r)
+	out.Warnings = toWarningsJSON(domain.WarningsFor(r.Warnings, principal(c)))
+	return c.JSON(status, out)
 }
 
 // idempotency reads the Idempotency-Key header. The fingerprint covers the

@@ -50,6 +50,8 @@ func TestCreateRefusesBadInput(t *testing.T) {
 				"movements", []any{map[string]any{"direction": "entry", "entry_point": "narnia", "at": "2027-03-01T08:00:00Z", "mode": "road"}}),
 				422, "invalid", []string{"training_areas[0].area", "movements[0].entry_point"}},
 			{"period already over", with(with(draft(), "period", map[string]any{"start": "2026-01-01", "end": "2026-01-10"}), "training_areas", nil), 422, "invalid", []string{"period.end"}},
+			{"right-to-left override", with(draft(), "exercise_name", "Cold \u202eesnopseR"), 422, "invalid", []string{"exercise_name"}},
+			{"zero-width space", with(draft(), "purpose", "Winter\u200btraining"), 422, "invalid", []string{"purpose"}},
 			{"UN number", with(draft(), "dangerous_goods", []any{map[string]any{"un_number": "12345", "class": "1.1D"}}), 422, "invalid", []string{"dangerous_goods[0].un_number"}},
 		}
 		for _, tc := range tests {
@@ -125,6 +127,10 @@ func TestPreconditionsAndTransitions(t *testing.T) {
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "*"), 428, "precondition_required")
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"2"`), 412, "precondition_failed")
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "yesterday"), 400, "bad_request")
+		// Only the ETag exactly as sent matches; near misses are refused, never read leniently.
+		for _, near := range []string{`1`, `"01"`, `"+1"`, `" 1"`, `W/"1"`, `"1", "2"`, `"1`, `1"`, `""`} {
+			wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", near), 400, "bad_request")
+		}
 		wantProblem(t, e.do("lo-no", http.MethodPost, path+"/submit", nil), 428, "precondition_required")
 
 		p := e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"1"`)

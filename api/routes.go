@@ -22,12 +22,18 @@ type access struct {
 	// unlimited exempts a load balancer's probe from the rate limits: a 429
 	// on a probe from a shared address would take a healthy process out.
 	unlimited bool
+	// cycle marks the routes that create, submit and withdraw requests: they
+	// share a per-user limit of their own (RateLimits.Cycles).
+	cycle bool
 }
 
 func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
 
 // onOneRequest is a, on a route that acts on one request.
 func (a access) onOneRequest() access { a.onRequest = true; return a }
+
+// inCycle is a, on a route of the create/submit/withdraw cycle.
+func (a access) inCycle() access { a.cycle = true; return a }
 
 // withoutRateLimit is a, for a probe that must never be refused.
 func (a access) withoutRateLimit() access { a.unlimited = true; return a }
@@ -63,12 +69,12 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/auth/token", public, s.handleTokenCreate},
 		{http.MethodGet, "/api/v1/me", signedIn, s.handleMe},
 
-		{http.MethodPost, "/api/v1/requests", liaisonOnly, s.handleRequestCreate},
+		{http.MethodPost, "/api/v1/requests", liaisonOnly.inCycle(), s.handleRequestCreate},
 		{http.MethodGet, "/api/v1/requests", requestReaders, s.handleRequestList},
 		{http.MethodGet, "/api/v1/requests/:id", requestReaders.onOneRequest(), s.handleRequestGet},
 		{http.MethodPatch, "/api/v1/requests/:id", liaisonOnly.onOneRequest(), s.handleRequestPatch},
-		{http.MethodPost, "/api/v1/requests/:id/submit", liaisonOnly.onOneRequest(), s.handleRequestSubmit},
-		{http.MethodPost, "/api/v1/requests/:id/withdraw", liaisonOnly.onOneRequest(), s.handleRequestWithdraw},
+		{http.MethodPost, "/api/v1/requests/:id/submit", liaisonOnly.onOneRequest().inCycle(), s.handleRequestSubmit},
+		{http.MethodPost, "/api/v1/requests/:id/withdraw", liaisonOnly.onOneRequest().inCycle(), s.handleRequestWithdraw},
 
 		{http.MethodPost, "/api/v1/policy/evaluate", requestReaders, s.handlePolicyEvaluate},
 
@@ -83,6 +89,10 @@ func (s *Server) routes() []route {
 
 // register adds the routes to e, each behind the check its access declares.
 func (s *Server) register(e *echo.Echo, table []route) {
+	params, err := queryParams(s.OpenAPI)
+	if err != nil {
+		panic(err)
+	}
 	for _, r := range table {
 		if !r.access.declared() {
 			panic(fmt.Sprintf("api: route %s %s declares no access", r.method, r.path))
@@ -90,7 +100,7 @@ func (s *Server) register(e *echo.Echo, table []route) {
 		if r.access.unlimited {
 			s.unlimited[r.method+" "+r.path] = true
 		}
-		e.Add(r.method, r.path, r.handler, s.authorize(r.access))
+		e.Add(r.method, r.path, r.handler, s.authorize(r.access), onlyDeclaredQuery(s.declaredQuery(params, r.method, r.path)))
 	}
 }
 

@@ -157,13 +157,19 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 // which the decision's audit entry records with the conflicts. The areas are
 // locked first, so two final approvals on one area check one after the other.
 func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any) error {
-	conflicts, err := txConflicts(tx, r, []Status{StatusApproved}, true)
-	if err != nil || len(conflicts) == 0 {
+	all, err := txConflicts(tx, r, []Status{StatusApproved}, true)
+	if err != nil {
 		return err
 	}
-	msgs := make([]string, len(conflicts))
-	for i, c := range conflicts {
-		msgs[i] = c.Message()
+	var msgs, nation []string
+	for _, c := range all {
+		if c.Exact() {
+			msgs = append(msgs, c.Message())
+			nation = append(nation, NationMessage(c.Area, c.OverDays, c.Blackout))
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
 	}
 	if override == "" {
 		return Errorf(CodeAreaConflict, "approving would conflict with approved bookings: %s; give override_reason to approve anyway",
@@ -171,6 +177,7 @@ func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any)
 	}
 	data["override_reason"] = override
 	data["area_conflicts"] = stringsData(msgs)
+	data[nationConflictsKey] = stringsData(nation)
 	return nil
 }
 

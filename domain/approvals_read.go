@@ -61,11 +61,12 @@ func (s *ApprovalService) History(ctx context.Context, p Principal, id string) (
 		return entries, err
 	}
 	// Refused attempts name users of other nations and Swedish authorities;
-	// they are for auditors and approvers, not for the sending nation.
+	// they are for auditors and approvers, not for the sending nation. Area
+	// conflicts are shown to it as days alone (need-to-know).
 	out := entries[:0]
 	for _, e := range entries {
 		if e.Action != AuditRequestRefused {
-			out = append(out, e)
+			out = append(out, nationHistory(e))
 		}
 	}
 	return out, nil

@@ -79,9 +79,11 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 }
 
 // Bookings returns the bookings of an area between from and to (in review or
-// approved). A liaison officer sees only their own nation's bookings: other
-// nations' movements are not theirs to know.
+// approved), for approvers and auditors only.
 func (s *FrameworkService) Bookings(ctx context.Context, p Principal, code string, from, to time.Time) (*TrainingArea, []Booking, error) {
+	if !p.HasAnyRole(calendarRoles...) {
+		return nil, nil, Errorf(CodeForbidden, "the bookings calendar is for approvers and auditors")
+	}
 	a, err := s.TrainingArea(ctx, code)
 	if err != nil {
 		return nil, nil, err
@@ -91,17 +93,12 @@ func (s *FrameworkService) Bookings(ctx context.Context, p Principal, code strin
 			Fields: []FieldError{{"to", "must be on or after from, and at most 366 days later"}}}
 	}
 	bs, err := s.store.ListBookings(ctx, code, from, to)
-	if err != nil || !p.IsLiaison() {
-		return a, bs, err
-	}
-	own := bs[:0]
-	for _, b := range bs {
-		if b.Nation == p.Nation {
-			own = append(own, b)
-		}
-	}
-	return a, own, nil
+	return a, bs, err
 }
+
+// calendarRoles may read a bookings calendar: it is every nation's movement
+// data, so not administrators, and not liaison officers.
+var calendarRoles = []Role{RoleHNS, RoleRange, RoleOperations, RoleMinistry, RoleAuditor}
 
 func datesData(ds []time.Time) []any {
 	out := make([]any, len(ds))

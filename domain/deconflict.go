@@ -28,15 +28,23 @@ func (b Booking) covers(day time.Time) bool { return !day.Before(b.From) && !day
 
 // AreaConflict is what is wrong with a request's use of one training area:
 // the days its bookings, with the others', exceed the capacity, the blackout
-// days it touches, and the other requests involved.
+// days it touches, and the other requests involved. NationOverDays are the
+// over-capacity days as the sending nation is told them (see nationLoad); they
+// include every day of OverDays.
 type AreaConflict struct {
-	Area     string
-	Capacity int
-	OverDays []time.Time
-	Peak     int
-	Blackout []time.Time
-	Others   []Booking
+	Area           string
+	Capacity       int
+	OverDays       []time.Time
+	Peak           int
+	Blackout       []time.Time
+	Others         []Booking
+	NationOverDays []time.Time
 }
+
+// Exact reports whether the conflict holds on the exact figures: days over
+// capacity or blackout days. A conflict seen only through the sending
+// nation's coarse figures is a warning to them, never a refusal.
+func (c AreaConflict) Exact() bool { return len(c.OverDays) > 0 || len(c.Blackout) > 0 }
 
 // Deconflict checks r's training-area bookings against the area's capacity
 // and blackout days, counting the given bookings of other requests. Each
@@ -56,6 +64,9 @@ func Deconflict(r *Request, areas map[string]TrainingArea, others []Booking) []A
 			}
 			others, here := loadOn(day, code, others, r.ID)
 			load := r.Personnel.Total() + others
+			if r.Personnel.Total()+nationLoad(others, area.CapacityPersonnel) > area.CapacityPersonnel {
+				c.NationOverDays = append(c.NationOverDays, day)
+			}
 			if load > area.CapacityPersonnel {
 				c.OverDays, c.Peak = append(c.OverDays, day), max(c.Peak, load)
 				for id := range here {
@@ -68,7 +79,7 @@ func Deconflict(r *Request, areas map[string]TrainingArea, others []Booking) []A
 				c.Others = append(c.Others, b)
 			}
 		}
-		if len(c.OverDays) > 0 || len(c.Blackout) > 0 {
+		if c.Exact() || len(c.NationOverDays) > 0 {
 			out = append(out, c)
 		}
 	}
@@ -129,8 +140,9 @@ func (r *Request) bookedDays(area string) []time.Time {
 	return days
 }
 
-// Message describes the conflict naming only the other requests'
-// references, never their nation or size: it is shown to liaison officers.
+// Message describes the conflict in full, for approvers and auditors: the
+// peak load and the other requests' references. Liaison officers get
+// NationMessage instead (need-to-know).
 func (c AreaConflict) Message() string {
 	var parts []string
 	if len(c.OverDays) > 0 {
@@ -143,27 +155,13 @@ func (c AreaConflict) Message() string {
 		if len(refs) > 0 {
 			with = " together with " + strings.Join(refs, ", ")
 		}
-		parts = append(parts, fmt.Sprintf("training area %s would exceed its capacity of %d personnel%s on %s",
-			c.Area, c.Capacity, with, dayRanges(c.OverDays)))
+		parts = append(parts, fmt.Sprintf("training area %s would exceed its capacity of %d personnel (peak %d)%s on %s",
+			c.Area, c.Capacity, c.Peak, with, dayRanges(c.OverDays)))
 	}
 	if len(c.Blackout) > 0 {
 		parts = append(parts, fmt.Sprintf("training area %s is closed (blackout) on %s", c.Area, dayRanges(c.Blackout)))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// ConflictWarnings turns conflicts found at submission into warnings.
-func ConflictWarnings(cs []AreaConflict) []Warning {
-	var out []Warning
-	for _, c := range cs {
-		if len(c.OverDays) > 0 {
-			out = append(out, Warning{Code: "area_capacity", Message: AreaConflict{Area: c.Area, Capacity: c.Capacity, OverDays: c.OverDays, Others: c.Others}.Message()})
-		}
-		if len(c.Blackout) > 0 {
-			out = append(out, Warning{Code: "area_blackout", Message: AreaConflict{Area: c.Area, Blackout: c.Blackout}.Message()})
-		}
-	}
-	return out
 }
 
 // dayRanges renders sorted days compactly: "2027-03-05 to 2027-03-08, 2027-03-10".

@@ -158,6 +158,10 @@ type Contact struct {
 type Warning struct {
 	Code    string
 	Message string
+	// Audience is who may read it: "" everyone who reads the request,
+	// AudienceNation the sending nation only, AudienceApprovers everyone
+	// else (see WarningsFor).
+	Audience string
 }
 
 // Visible reports whether p may know that r exists. Liaison officers see their

@@ -3,9 +3,11 @@ package domain
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -34,6 +36,9 @@ func (v *validator) text(field, s string, required bool, max int) {
 		v.add(field, "must be at most %d characters", max)
 	case strings.ContainsFunc(s, isForbiddenControl):
 		v.add(field, "must not contain control characters")
+	case strings.ContainsFunc(s, isInvisibleFormat):
+		r := []rune(s)[slices.IndexFunc([]rune(s), isInvisibleFormat)]
+		v.add(field, "must not contain invisible format or bidirectional control characters (found U+%04X)", r)
 	}
 }
 
@@ -63,10 +68,18 @@ func (v *validator) oneOf(field, s string, allowed ...string) {
 	v.add(field, "must be one of %s", strings.Join(allowed, ", "))
 }
 
-// isForbiddenControl allows tabs and newlines in free text, nothing else below space.
+// isForbiddenControl allows tabs and newlines in free text, nothing else below
+// space, and no C1 control characters.
 func isForbiddenControl(r rune) bool {
-	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f)
 }
+
+// isInvisibleFormat finds the Unicode format characters (category Cf): the
+// bidirectional controls U+202A–U+202E and U+2066–U+2069, which can make a
+// name read backwards on an approver's screen, and the invisible ones
+// (U+200B–U+200F, U+2060, U+FEFF, the soft hyphen …), which can make two
+// different names look the same. Free text has no need of them.
+func isInvisibleFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 // ValidateDetails checks a request's details against the rules of docs/product.md
 // §4 and the reference data, naming every offending field. It returns nil or

@@ -126,8 +126,9 @@ type decisionDoc struct {
 
 // warningDoc is one element of requests.warnings.
 type warningDoc struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Audience string `json:"audience,omitempty"`
 }
 
 // mapSlice converts each element, keeping nil as nil and empty as empty.

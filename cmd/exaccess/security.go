@@ -20,6 +20,7 @@ type securityConfig struct {
 	RateUser       string // "20/s:40": 20 per second, bursts of 40; "off"
 	RateAddress    string
 	RateSignIn     string
+	RateCycles     string
 
 	JWKSURL        string
 	JWKSFile       string
@@ -31,7 +32,7 @@ type securityConfig struct {
 }
 
 func defaultSecurity() securityConfig {
-	return securityConfig{RateUser: "20/s:40", RateAddress: "50/s:100", RateSignIn: "5/m:5",
+	return securityConfig{RateUser: "20/s:40", RateAddress: "50/s:100", RateSignIn: "5/m:5", RateCycles: "60/h:30",
 		IdPRolesClaim: "roles", IdPNationClaim: "nation", IdPRoles: idpRolesDefault()}
 }
 
@@ -56,6 +57,7 @@ func securityFlags(fs *flag.FlagSet, s *securityConfig, getenv func(string) stri
 	str(&s.RateUser, "rate-user", "EXACCESS_RATE_USER", "requests per signed-in user, RATE/UNIT:BURST (s, m or h) or off")
 	str(&s.RateAddress, "rate-address", "EXACCESS_RATE_ADDRESS", "requests per client address, RATE/UNIT:BURST or off")
 	str(&s.RateSignIn, "rate-signin", "EXACCESS_RATE_SIGNIN", "sign-in attempts per client address and username, RATE/UNIT:BURST or off")
+	str(&s.RateCycles, "rate-cycles", "EXACCESS_RATE_CYCLES", "creates, submits and withdrawals of requests per user, RATE/UNIT:BURST or off")
 	str(&s.JWKSURL, "jwks-url", "EXACCESS_JWKS_URL", "key set URL of an external identity provider (https)")
 	str(&s.JWKSFile, "jwks-file", "EXACCESS_JWKS_FILE", "key set file of an external identity provider, instead of --jwks-url")
 	str(&s.IdPIssuer, "idp-issuer", "EXACCESS_IDP_ISSUER", "iss of the identity provider's tokens")
@@ -97,14 +99,15 @@ func (s securityConfig) validate(ownIssuer string) []string {
 	return errs
 }
 
-// limits parses the three rates.
+// limits parses the rates.
 func (s securityConfig) limits() (api.RateLimits, error) {
 	l := api.DefaultRateLimits()
 	var err error
 	for _, f := range []struct {
 		flag, value string
 		into        *api.Rate
-	}{{"--rate-user", s.RateUser, &l.PerUser}, {"--rate-address", s.RateAddress, &l.PerAddress}, {"--rate-signin", s.RateSignIn, &l.SignIn}} {
+	}{{"--rate-user", s.RateUser, &l.PerUser}, {"--rate-address", s.RateAddress, &l.PerAddress}, {"--rate-signin", s.RateSignIn, &l.SignIn},
+		{"--rate-cycles", s.RateCycles, &l.Cycles}} {
 		if *f.into, err = parseRate(f.value); err != nil {
 			return l, fmt.Errorf("%s: %w", f.flag, err)
 		}

@@ -29,7 +29,7 @@ func addSecurity(ctx context.Context, s securityConfig, ref *domain.ReferenceDat
 	d.ClientAddress = api.ClientAddress(trusted)
 	d.Limiter = api.NewRateLimiter(limits, time.Now)
 	log.Info("security", "trusted_proxies", len(trusted), "rate_user", s.RateUser,
-		"rate_address", s.RateAddress, "rate_signin", s.RateSignIn)
+		"rate_address", s.RateAddress, "rate_signin", s.RateSignIn, "rate_cycles", s.RateCycles)
 	if s.JWKSURL == "" && s.JWKSFile == "" {
 		return nil
 	}

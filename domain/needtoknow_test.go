@@ -1,0 +1,81 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+func day(s string) time.Time {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func days(ss ...string) []time.Time {
+	out := make([]time.Time, len(ss))
+	for i, s := range ss {
+		out[i] = day(s)
+	}
+	return out
+}
+
+func TestNationMessage(t *testing.T) {
+	for _, c := range []struct {
+		over, blackout []time.Time
+		want           string
+	}{
+		{days("2027-03-05", "2027-03-06", "2027-03-07", "2027-03-08", "2027-03-09", "2027-03-10", "2027-03-11", "2027-03-12"), nil,
+			"ravlunda would be over capacity on 5–12 March 2027"},
+		{days("2027-02-28", "2027-03-01", "2027-03-05"), nil, "ravlunda would be over capacity on 28 February – 1 March 2027, 5 March 2027"},
+		{days("2026-12-31", "2027-01-01"), days("2027-01-01"),
+			"ravlunda would be over capacity on 31 December 2026 – 1 January 2027; ravlunda is closed (blackout) on 1 January 2027"},
+		{nil, nil, ""},
+	} {
+		if got := NationMessage("ravlunda", c.over, c.blackout); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
+	}
+}
+
+// TestNationLoad: the others' load counts in steps of a tenth of the
+// capacity, rounded up; nothing counts as nothing.
+func TestNationLoad(t *testing.T) {
+	for _, c := range []struct{ others, capacity, want int }{
+		{0, 1200, 0}, {1, 1200, 120}, {120, 1200, 120}, {121, 1200, 240}, {610, 1200, 720}, {700, 1200, 720},
+		{1300, 1200, 1320}, {5, 7, 5}, {3, 0, 3},
+	} {
+		if got := nationLoad(c.others, c.capacity); got != c.want {
+			t.Errorf("nationLoad(%d, %d) = %d, want %d", c.others, c.capacity, got, c.want)
+		}
+	}
+}
+
+// TestWarningsFor: each audience reads its own rendering of a conflict and
+// the warnings meant for everyone.
+func TestWarningsFor(t *testing.T) {
+	r := &Request{ID: "mine"}
+	r.Personnel.Military = 600
+	r.TrainingAreas = []AreaBooking{{Area: "ravlunda", From: day("2027-03-10"), To: day("2027-03-11")}}
+	others := []Booking{{RequestID: "x", Reference: "SE-2026-EXA-000001", Nation: "NO", Area: "ravlunda",
+		From: day("2027-03-05"), To: day("2027-03-10"), Personnel: 610}}
+	area := TrainingArea{Code: "ravlunda", CapacityPersonnel: 1200, BlackoutDays: days("2027-03-11")}
+	ws := ConflictWarnings(Deconflict(r, map[string]TrainingArea{"ravlunda": area}, others))
+	msgs := func(p Principal) []string {
+		var out []string
+		for _, w := range WarningsFor(ws, p) {
+			out = append(out, w.Code+": "+w.Message)
+		}
+		return out
+	}
+	lo := msgs(Principal{Subject: "lo", Roles: []Role{RoleLiaison}, Nation: "DE"})
+	if len(lo) != 2 || lo[0] != "area_capacity: ravlunda would be over capacity on 10 March 2027" ||
+		lo[1] != "area_blackout: ravlunda is closed (blackout) on 11 March 2027" {
+		t.Errorf("liaison: %q", lo)
+	}
+	ops := msgs(Principal{Subject: "ops", Roles: []Role{RoleOperations}})
+	if len(ops) != 2 || ops[0] != "area_capacity: training area ravlunda would exceed its capacity of 1200 personnel (peak 1210) together with SE-2026-EXA-000001 on 2027-03-10" {
+		t.Errorf("operations: %q", ops)
+	}
+}
