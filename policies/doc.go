@@ -6,7 +6,10 @@
 // What lives here: the policy file format and its loader (Load, LoadDir,
 // Default), the one CEL environment with the declared schema of the facts a
 // condition can see (facts.go, env.go), the evaluation of a loaded Policy
-// (Route), and the default policy embedded from default/policy.yaml.
+// (Route), notice rules (lead times that name the earliest acceptable
+// start, notice.go), and a policy's example cases in tests/*.yaml with their
+// runner (cases.go, casesrun.go; `exaccess policy test`). The default policy
+// and its cases are embedded from default/.
 //
 // Rules of the package:
 //   - Policies are data. Every condition is compiled and type-checked when
@@ -18,6 +21,9 @@
 //     default; Route returns an error, never an empty route, when no stage
 //     applies or a condition fails to evaluate.
 //   - The clock is injected: Route reads RoutingInput.Today, never time.Now.
+//   - The fast track only removes reviews: a kept stage's extra condition
+//     narrows it, and the loader refuses a fast track that drops or narrows
+//     a ministry stage (the law keeps those decisions on every route).
 //   - A Policy is immutable after loading and safe for concurrent use.
 //
 // What must not live here: storage, HTTP, the computation of due dates

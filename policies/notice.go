@@ -31,8 +31,16 @@ type notice struct {
 // 3 working days from a Monday accept Friday (Tuesday, Wednesday, Thursday).
 func (n notice) earliestStart(now time.Time) time.Time {
 	if n.workingDays > 0 {
-		last := domain.StockholmDate(domain.AddWorkingDays(now, n.workingDays))
-		return last.AddDate(0, 0, 1)
+		// The same days domain.AddWorkingDays counts, walked as UTC
+		// calendar dates: no time-zone lookups on the routing path.
+		d := domain.StockholmDate(now)
+		for left := n.workingDays; left > 0; {
+			d = d.AddDate(0, 0, 1)
+			if domain.IsWorkingDay(d) {
+				left--
+			}
+		}
+		return d.AddDate(0, 0, 1)
 	}
 	due := now.Add(time.Duration(n.hours) * time.Hour)
 	day := domain.StockholmDate(due)

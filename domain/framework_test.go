@@ -1,0 +1,50 @@
+package domain
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestFitNeverCoversWarshipsOrArmedAircraft(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	// An agreement as generous as its terms allow: everything it can cover, it covers.
+	f := &Framework{FrameworkTerms: FrameworkTerms{Nation: "NO", Reference: "FA-NO-1",
+		ValidFrom: day("2027-01-01"), ValidUntil: day("2027-12-31"), TrainingAreas: []string{"kilen"},
+		EntryPoints: []string{"storlien", "port-lulea"}, PersonnelCeiling: 10000, LiveFire: true, DangerousGoods: true}}
+	base := Details{Period: Period{Start: day("2027-03-22"), End: day("2027-03-31")}, Personnel: Personnel{Military: 600},
+		Movements: []Movement{{Direction: DirectionEntry, EntryPoint: "storlien", Mode: "road"}},
+		Weapons:   Weapons{LiveFire: true}, DangerousGoods: []DangerousGood{{UNNumber: "0012", Class: "1.4S"}}}
+	tests := []struct {
+		name string
+		edit func(d *Details)
+		want []string
+	}{
+		{"inside the agreement", func(d *Details) {}, nil},
+		{"an auxiliary vessel and unarmed aircraft", func(d *Details) {
+			d.Vessels = []Vessel{{Name: "Maud", Kind: VesselAuxiliary}}
+			d.Aircraft = []Aircraft{{Type: "C-130J", Count: 2, Cameras: true, EWEquipment: true}}
+		}, nil},
+		{"two warships", func(d *Details) {
+			d.Vessels = []Vessel{{Name: "Nansen", Kind: VesselWarship}, {Name: "Maud", Kind: VesselAuxiliary}, {Name: "Thor", Kind: VesselWarship}}
+		}, []string{"2 warship(s): a framework agreement cannot cover warships, the Government decides each visit"}},
+		{"armed combat aircraft", func(d *Details) {
+			d.Aircraft = []Aircraft{{Type: "F-35A", Count: 8, Armed: true}, {Type: "JAS 39", Count: 2, Armed: true}, {Type: "C-130J", Count: 1}}
+		}, []string{"10 armed aircraft: a framework agreement cannot cover armed combat aircraft, the Government decides each case"}},
+		{"both, and an exceeded limit", func(d *Details) {
+			d.Vessels = []Vessel{{Name: "Nansen", Kind: VesselWarship}}
+			d.Aircraft = []Aircraft{{Type: "F-35A", Count: 8, Armed: true}}
+			d.Personnel.Military = 20000
+		}, []string{"20000 personnel exceed the ceiling of 10000",
+			"1 warship(s): a framework agreement cannot cover warships, the Government decides each visit",
+			"8 armed aircraft: a framework agreement cannot cover armed combat aircraft, the Government decides each case"}},
+	}
+	for _, tt := range tests {
+		d := base
+		tt.edit(&d)
+		fits, why := Fit(f, "NO", d)
+		if fits != (len(tt.want) == 0) || !slices.Equal(why, tt.want) {
+			t.Errorf("%s: Fit = %v, %q; want %q", tt.name, fits, why, tt.want)
+		}
+	}
+}
