@@ -190,8 +190,8 @@ func (s *ApprovalService) load(tx Tx, p Principal, id string, version int) (*Req
 	if !r.Visible(p) {
 		return nil, time.Time{}, ErrNotFound("request")
 	}
-	if r.Version != version {
-		return nil, time.Time{}, Errorf(CodePreconditionFailed, "the request has changed since version %d; it is now at version %d", version, r.Version)
+	if err := checkVersion("request", version, r.Version); err != nil {
+		return nil, time.Time{}, err
 	}
 	now := s.clock()
 	r.UpdatedAt = now

@@ -62,8 +62,8 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 			return ErrNotFound("training area")
 		}
 		a := areas[0]
-		if a.Version != version {
-			return Errorf(CodePreconditionFailed, "the training area has changed since version %d; it is now at version %d", version, a.Version)
+		if err := checkVersion("training area", version, a.Version); err != nil {
+			return err
 		}
 		before := map[string]any{"capacity_personnel": a.CapacityPersonnel, "blackout_days": datesData(a.BlackoutDays)}
 		a.CapacityPersonnel, a.BlackoutDays, a.Version = e.CapacityPersonnel, days, version+1

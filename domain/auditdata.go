@@ -2,6 +2,7 @@ package domain
 
 import (
 	"reflect"
+	"strings"
 	"time"
 )
 
@@ -9,38 +10,37 @@ import (
 // snake_case names, for audit entries. An audit entry outlives any Go type,
 // so it records data in the shape clients and auditors already know.
 
-// DetailsData renders the details a liaison officer filled in.
+// DetailsData renders the details a liaison officer filled in, as DetailsDoc
+// (the document storage keeps) with every list present: one member per
+// top-level field, so that ChangedDetails can name the fields that changed.
 func DetailsData(d Details) map[string]any {
-	out := map[string]any{
-		"exercise_name": d.ExerciseName,
-		"purpose":       d.Purpose,
-		"unit": map[string]any{"designation": d.Unit.Designation,
-			"parent_formation": d.Unit.ParentFormation, "commander": d.Unit.Commander},
-		"period":       map[string]any{"start": DateString(d.Period.Start), "end": DateString(d.Period.End)},
-		"personnel":    map[string]any{"military": d.Personnel.Military, "civilian": d.Personnel.Civilian, "contractors": d.Personnel.Contractors},
-		"weapons":      map[string]any{"live_fire": d.Weapons.LiveFire, "systems": stringsData(d.Weapons.Systems)},
-		"contact":      map[string]any{"name": d.Contact.Name, "email": d.Contact.Email, "phone": d.Contact.Phone},
-		"framework_id": d.FrameworkID,
+	v := reflect.ValueOf(NewDetailsDoc(d))
+	out := make(map[string]any, v.NumField())
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		out[name] = emptyLists(v.Field(i)).Interface()
 	}
-	out["vehicles"] = listData(d.Vehicles, func(v Vehicle) map[string]any {
-		return map[string]any{"category": v.Category, "kind": v.Kind, "count": v.Count}
-	})
-	out["aircraft"] = listData(d.Aircraft, func(a Aircraft) map[string]any {
-		return map[string]any{"type": a.Type, "count": a.Count, "armed": a.Armed, "ew_equipment": a.EWEquipment, "cameras": a.Cameras}
-	})
-	out["vessels"] = listData(d.Vessels, func(v Vessel) map[string]any {
-		return map[string]any{"name": v.Name, "kind": v.Kind, "crew": v.Crew}
-	})
-	out["dangerous_goods"] = listData(d.DangerousGoods, func(g DangerousGood) map[string]any {
-		return map[string]any{"un_number": g.UNNumber, "class": g.Class, "net_explosive_kg": g.NetExplosiveKg, "description": g.Description}
-	})
-	out["movements"] = listData(d.Movements, func(m Movement) map[string]any {
-		return map[string]any{"direction": m.Direction, "entry_point": m.EntryPoint, "at": m.At.UTC().Format(time.RFC3339), "mode": m.Mode}
-	})
-	out["training_areas"] = listData(d.TrainingAreas, func(a AreaBooking) map[string]any {
-		return map[string]any{"area": a.Area, "from": DateString(a.From), "to": DateString(a.To)}
-	})
 	return out
+}
+
+// emptyLists returns a copy of v in which every nil slice, however deep, is
+// empty instead: an audit entry shows an absent list as [], as the API does.
+func emptyLists(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Slice:
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(emptyLists(v.Index(i)))
+		}
+		return out
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		for i := range v.NumField() {
+			out.Field(i).Set(emptyLists(v.Field(i)))
+		}
+		return out
+	}
+	return v
 }
 
 // ChangedDetails renders only the top-level fields whose values differ

@@ -62,8 +62,8 @@ func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, v
 		if err != nil {
 			return err
 		}
-		if f.Version != version {
-			return Errorf(CodePreconditionFailed, "the framework agreement has changed since version %d; it is now at version %d", version, f.Version)
+		if err := checkVersion("framework agreement", version, f.Version); err != nil {
+			return err
 		}
 		changed := changedData(FrameworkData(f.FrameworkTerms), FrameworkData(t))
 		f.FrameworkTerms, f.UpdatedAt, f.Version = t, s.clock(), version+1

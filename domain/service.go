@@ -239,8 +239,8 @@ func (s *RequestService) change(ctx context.Context, p Principal, id string, ver
 		if !p.IsLiaison() {
 			return Errorf(CodeForbidden, "only the liaison officers of the request's nation change it")
 		}
-		if r.Version != version {
-			return Errorf(CodePreconditionFailed, "the request has changed since version %d; it is now at version %d", version, r.Version)
+		if err := checkVersion("request", version, r.Version); err != nil {
+			return err
 		}
 		r.UpdatedAt = s.clock()
 		action, data, err := fn(tx, r)

@@ -53,7 +53,7 @@ type requestAreaRow struct {
 func (requestAreaRow) TableName() string { return "request_areas" }
 
 func newRequestRow(r *domain.Request) (requestRow, error) {
-	details, err := json.Marshal(newDetailsDoc(r.Details))
+	details, err := json.Marshal(domain.NewDetailsDoc(r.Details))
 	if err != nil {
 		return requestRow{}, fmt.Errorf("storage: encode details: %w", err)
 	}
@@ -77,11 +77,11 @@ func newRequestRow(r *domain.Request) (requestRow, error) {
 }
 
 func toDomainRequest(row requestRow) (*domain.Request, error) {
-	var doc detailsDoc
+	var doc domain.DetailsDoc
 	if err := json.Unmarshal([]byte(row.Details), &doc); err != nil {
 		return nil, fmt.Errorf("storage: request %s: details: %w", row.ID, err)
 	}
-	details, err := toDomainDetails(doc)
+	details, err := doc.Details()
 	if err != nil {
 		return nil, fmt.Errorf("storage: request %s: %w", row.ID, err)
 	}
