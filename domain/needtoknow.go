@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Need-to-know in deconfliction (docs/product.md, "Training-area deconfliction"): a liaison officer learns on
+// Need-to-know in deconfliction (docs/security.md, "Need-to-know in deconfliction"): a liaison officer learns on
 // which days an area would be over capacity, never which other requests,
 // nations or personnel figures make up the load. Deconflict computes the full
 // picture; the functions here render it for each audience.
