@@ -22,12 +22,19 @@ type access struct {
 	// unlimited exempts a load balancer's probe from the rate limits: a 429
 	// on a probe from a shared address would take a healthy process out.
 	unlimited bool
+	// passwordChange admits a token issued for a one-time password, which
+	// every other route refuses until the user has chosen a new one.
+	passwordChange bool
 }
 
 func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
 
 // onOneRequest is a, on a route that acts on one request.
 func (a access) onOneRequest() access { a.onRequest = true; return a }
+
+// duringPasswordChange is a, on a route open to a token issued for a
+// one-time password.
+func (a access) duringPasswordChange() access { a.passwordChange = true; return a }
 
 // withoutRateLimit is a, for a probe that must never be refused.
 func (a access) withoutRateLimit() access { a.unlimited = true; return a }
@@ -61,7 +68,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/.well-known/jwks.json", public, s.handleJWKS},
 		{http.MethodGet, "/api/v1/openapi.yaml", public, s.handleOpenAPI},
 		{http.MethodPost, "/api/v1/auth/token", public, s.handleTokenCreate},
-		{http.MethodGet, "/api/v1/me", signedIn, s.handleMe},
+		{http.MethodGet, "/api/v1/me", signedIn.duringPasswordChange(), s.handleMe},
 
 		{http.MethodPost, "/api/v1/requests", liaisonOnly, s.handleRequestCreate},
 		{http.MethodGet, "/api/v1/requests", requestReaders, s.handleRequestList},
@@ -78,6 +85,7 @@ func (s *Server) routes() []route {
 	table = append(table, s.approvalRoutes()...)
 	table = append(table, s.frameworkRoutes()...)
 	table = append(table, s.opsRoutes()...)
+	table = append(table, s.userRoutes()...)
 	return append(table, s.auditRoutes()...)
 }
 
