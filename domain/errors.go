@@ -22,7 +22,7 @@ const (
 	// CodePasswordChangeRequired: the token was issued for a one-time
 	// password and serves only to choose a new one (403).
 	CodePasswordChangeRequired = "password_change_required"
-	CodeInternal             = "internal"              // anything unexpected; details never leave the server
+	CodeInternal               = "internal" // anything unexpected; details never leave the server
 )
 
 // FieldError names one offending field, as a JSON path like "unit.designation"

@@ -73,7 +73,9 @@ func (s *UserService) CreateUser(ctx context.Context, actor string, u User, pass
 }
 
 // Get reads one account by id.
-func (s *UserService) Get(ctx context.Context, id string) (*User, error) { return s.store.GetUser(ctx, id) }
+func (s *UserService) Get(ctx context.Context, id string) (*User, error) {
+	return s.store.GetUser(ctx, id)
+}
 
 // List returns a page of accounts, oldest first.
 func (s *UserService) List(ctx context.Context, f UserFilter) (UserPage, error) {
