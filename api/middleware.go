@@ -109,7 +109,7 @@ func (s *Server) authorize(a access) echo.MiddlewareFunc {
 				return err
 			}
 			if p.MustChangePassword && !a.passwordChange {
-				return domain.Errorf(domain.CodePasswordChangeRequired,
+				return domain.Errorf(domain.CodePasswordChange,
 					"this token was issued for a one-time password: choose a new one with POST /api/v1/me/password first")
 			}
 			if len(a.roles) > 0 && !p.HasAnyRole(a.roles...) {

@@ -19,11 +19,12 @@ const (
 	CodePreconditionFailed   = "precondition_failed"   // If-Match is stale (412)
 	CodePreconditionRequired = "precondition_required" // If-Match is missing (428)
 	CodeTooLarge             = "too_large"             // body over the limit (413)
-	// CodePasswordChangeRequired: the token was issued for a one-time
-	// password and serves only to choose a new one (403).
-	CodePasswordChangeRequired = "password_change_required"
-	CodeInternal               = "internal" // anything unexpected; details never leave the server
+	CodeInternal             = "internal"              // anything unexpected; details never leave the server
 )
+
+// CodePasswordChange: the token was issued for a one-time password and
+// serves only to choose a new one (403).
+const CodePasswordChange = "password_change_required"
 
 // FieldError names one offending field, as a JSON path like "unit.designation"
 // or "movements[0].entry_point".
