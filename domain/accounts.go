@@ -68,6 +68,12 @@ var errRevoked = Errorf(CodeUnauthorized, "the account was disabled or changed s
 // Valid implements PrincipalCheck.
 func (c *AccountCache) Valid(ctx context.Context, subject string, generation int64) error {
 	st, err := c.state(ctx, subject)
+	if err == nil && generation > st.Generation {
+		// A token newer than the copy: issued after a change the copy has
+		// not seen yet (another process made it). Read the account afresh.
+		c.Forget(subject)
+		st, err = c.state(ctx, subject)
+	}
 	switch {
 	case ErrorCode(err) == CodeNotFound:
 		return errRevoked
