@@ -18,7 +18,7 @@ func (s *Server) approvalRoutes() []route {
 		{http.MethodPost, "/api/v1/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry).onOneRequest(), s.handleRequestRevoke},
 		{http.MethodGet, "/api/v1/requests/:id/history", requestReaders.onOneRequest(), s.handleRequestHistory},
 		{http.MethodPost, "/api/v1/delegations", approvers, s.handleDelegationCreate},
-		{http.MethodGet, "/api/v1/delegations", roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor), s.handleDelegationList},
-		{http.MethodDelete, "/api/v1/delegations/:id", approvers, s.handleDelegationRevoke},
+		{http.MethodGet, "/api/v1/delegations", roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor, domain.RoleAdmin), s.handleDelegationList},
+		{http.MethodDelete, "/api/v1/delegations/:id", roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin), s.handleDelegationRevoke},
 	}
 }

@@ -29,6 +29,7 @@ var statusOf = map[string]int{
 	domain.CodeUnauthorized:         http.StatusUnauthorized,
 	domain.CodeForbidden:            http.StatusForbidden,
 	domain.CodeSeparationOfDuties:   http.StatusForbidden,
+	domain.CodePasswordChange:       http.StatusForbidden,
 	domain.CodePreconditionFailed:   http.StatusPreconditionFailed,
 	domain.CodePreconditionRequired: http.StatusPreconditionRequired,
 	domain.CodeTooLarge:             http.StatusRequestEntityTooLarge,

@@ -112,7 +112,8 @@ func newEnv(t testing.TB, dsn string) *env {
 			return db.CheckSchema(ctx)
 		},
 		Refusals: domain.NewRefusalLog(db, func() time.Time { return e.clock() }),
-		Users:    db, Reference: ref, OpenAPI: docs.OpenAPI, Log: testLogger()})
+		Users:    db, Reference: ref, OpenAPI: docs.OpenAPI, Log: testLogger(),
+		Accounts: domain.NewUserService(db, ref, func() time.Time { return e.clock() }, newID), Principals: domain.NewAccountCache(db)})
 	return withAuditLog(t, e)
 }
 

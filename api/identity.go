@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"exaccess/api/auth"
 	"exaccess/domain"
@@ -21,9 +23,10 @@ type tokenResponse struct {
 }
 
 type meResponse struct {
-	Username string   `json:"username"`
-	Roles    []string `json:"roles"`
-	Nation   *string  `json:"nation"`
+	Username           string   `json:"username"`
+	Roles              []string `json:"roles"`
+	Nation             *string  `json:"nation"`
+	MustChangePassword bool     `json:"must_change_password"`
 }
 
 // handleTokenCreate signs a user in. A wrong username and a wrong password
@@ -47,16 +50,54 @@ func (s *Server) handleTokenCreate(c echo.Context) error {
 	if len(fe) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "username and password are required", Fields: fe}
 	}
-	u, err := s.Users.GetUserByUsername(c.Request().Context(), in.Username)
+	u, err := s.signIn(c.Request().Context(), in.Username, in.Password)
+	if err != nil {
+		return err
+	}
+	return s.issue(c, u)
+}
+
+// signIn checks a username and password. An unknown name, a wrong password,
+// a disabled account and a locked one get the same answer after the same
+// work: one password verification and one counted failure.
+func (s *Server) signIn(ctx context.Context, username, password string) (*domain.User, error) {
+	u, err := s.Users.GetUserByUsername(ctx, username)
 	switch {
 	case domain.ErrorCode(err) == domain.CodeNotFound:
-		auth.BurnVerify(in.Password)
-		return badCredentials()
+		auth.BurnVerify(password)
+		return nil, s.signInFailed(ctx, username)
 	case err != nil:
-		return err
-	case !auth.VerifyPassword(u.PasswordHash, in.Password):
-		return badCredentials()
+		return nil, err
 	}
+	var ok bool
+	if u.PasswordHash == "" { // an account of the identity provider
+		ok = auth.BurnVerify(password)
+	} else {
+		ok = auth.VerifyPassword(u.PasswordHash, password)
+	}
+	if domain.SignInRefused(u, ok, s.now()) {
+		return nil, s.signInFailed(ctx, username)
+	}
+	if s.Accounts != nil {
+		if err := s.Accounts.SignInSucceeded(ctx, u); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// signInFailed counts the failure against the account (a lock is audited)
+// and answers as for a wrong password.
+func (s *Server) signInFailed(ctx context.Context, username string) error {
+	if s.Accounts != nil {
+		if err := s.Accounts.SignInFailed(ctx, username); err != nil {
+			return err
+		}
+	}
+	return badCredentials()
+}
+
+func (s *Server) issue(c echo.Context, u *domain.User) error {
 	tok, err := s.Tokens.Issue(*u)
 	if err != nil {
 		return err
@@ -70,7 +111,7 @@ func badCredentials() error {
 
 func (s *Server) handleMe(c echo.Context) error {
 	p := principal(c)
-	out := meResponse{Username: p.Subject, Roles: []string{}, Nation: optional(p.Nation)}
+	out := meResponse{Username: p.Subject, Roles: []string{}, Nation: optional(p.Nation), MustChangePassword: p.MustChangePassword}
 	for _, r := range p.Roles {
 		out.Roles = append(out.Roles, string(r))
 	}
@@ -84,4 +125,12 @@ func (s *Server) handleJWKS(c echo.Context) error {
 
 func (s *Server) handleOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/yaml", s.OpenAPI)
+}
+
+// now is the accounts' clock (locks are judged by it).
+func (s *Server) now() time.Time {
+	if s.Accounts != nil {
+		return s.Accounts.Now()
+	}
+	return time.Now()
 }

@@ -100,13 +100,17 @@ func (s *Server) authorize(a access) echo.MiddlewareFunc {
 			if a.public {
 				return next(c)
 			}
-			p, err := s.authenticate(c.Request().Header.Get(echo.HeaderAuthorization))
+			p, err := s.authenticate(c.Request().Context(), c.Request().Header.Get(echo.HeaderAuthorization))
 			if err != nil {
 				return err
 			}
 			c.Set(ctxPrincipal, p)
 			if err := s.Limiter.user(c, p.Subject); err != nil {
 				return err
+			}
+			if p.MustChangePassword && !a.passwordChange {
+				return domain.Errorf(domain.CodePasswordChange,
+					"this token was issued for a one-time password: choose a new one with POST /api/v1/me/password first")
 			}
 			if a.cycle {
 				if err := s.Limiter.cycle(c, p.Subject); err != nil {
@@ -140,7 +144,9 @@ func (s *Server) recordRefusal(c echo.Context, p domain.Principal, cause error) 
 	}
 }
 
-func (s *Server) authenticate(header string) (domain.Principal, error) {
+// authenticate proves the caller by the bearer token: its signature and
+// claims, then the account behind it (enabled, same generation).
+func (s *Server) authenticate(ctx context.Context, header string) (domain.Principal, error) {
 	const prefix = "bearer "
 	if len(header) < len(prefix) || !strings.EqualFold(header[:len(prefix)], prefix) {
 		return domain.Principal{}, domain.Errorf(domain.CodeUnauthorized, "sign in: send Authorization: Bearer <token> from POST /api/v1/auth/token")
@@ -153,7 +159,30 @@ func (s *Server) authenticate(header string) (domain.Principal, error) {
 	if err != nil {
 		return domain.Principal{}, domain.Errorf(domain.CodeUnauthorized, "the token is invalid or expired")
 	}
+	if err := s.checkAccount(ctx, p); err != nil {
+		return domain.Principal{}, err
+	}
 	return p, nil
+}
+
+// checkAccount refuses a principal whose account was disabled or changed
+// since its token was issued. A subject of the identity provider gets its
+// account row first (once per claim set and process).
+func (s *Server) checkAccount(ctx context.Context, p domain.Principal) error {
+	if s.Principals == nil {
+		return nil
+	}
+	if p.External && s.Accounts != nil {
+		key := p.Subject + "\x00" + p.Nation + "\x00" + fmt.Sprint(p.Roles)
+		if _, seen := s.external.Load(key); !seen {
+			if err := s.Accounts.EnsureExternal(ctx, p); err != nil {
+				return err
+			}
+			s.Principals.Forget(p.Subject)
+			s.external.Store(key, true)
+		}
+	}
+	return s.Principals.Valid(ctx, p.Subject, p.Generation)
 }
 
 // principal returns the caller proven by authorize.

@@ -394,9 +394,9 @@ func TestCheckResponseFlagsMismatches(t *testing.T) {
 		wantOK bool
 	}{
 		{"me", "GET", "/api/v1/me", 200, jsonHeader(),
-			[]byte(`{"username":"lo-no","roles":["liaison_officer"],"nation":"NO"}`), true},
+			[]byte(`{"username":"lo-no","roles":["liaison_officer"],"nation":"NO","must_change_password":false}`), true},
 		{"me with a null nation", "GET", "/api/v1/me", 200, jsonHeader(),
-			[]byte(`{"username":"ops","roles":["operations_approver"],"nation":null}`), true},
+			[]byte(`{"username":"ops","roles":["operations_approver"],"nation":null,"must_change_password":true}`), true},
 		{"me with roles of the wrong type", "GET", "/api/v1/me", 200, jsonHeader(),
 			[]byte(`{"username":"lo-no","roles":"liaison_officer","nation":"NO"}`), false},
 		{"me without a field", "GET", "/api/v1/me", 200, jsonHeader(),
@@ -471,6 +471,7 @@ func TestOpenAPIStatelessResponses(t *testing.T) {
 		[]domain.EntryPoint{{Code: "storlien", Name: "Storlien (E14)", Mode: "road", Identifier: "E14", Neighbour: "NO"}})
 	srv := New(Deps{Tokens: tokens, Reference: ref, OpenAPI: docs.OpenAPI, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	token := func(u domain.User) string {
+		u.Generation = 1
 		tok, err := tokens.Issue(u)
 		if err != nil {
 			t.Fatal(err)

@@ -36,7 +36,7 @@ func newForger(e *env) forger {
 // claims are valid claims of an auditor at the test clock.
 func (f forger) claims() jwt.MapClaims {
 	return jwt.MapClaims{"iss": "exaccess", "aud": []string{"exaccess-api"}, "sub": "auditor", "roles": []string{"auditor"},
-		"iat": testNow.Unix(), "exp": testNow.Add(time.Hour).Unix(), "jti": "j1"}
+		"iat": testNow.Unix(), "exp": testNow.Add(time.Hour).Unix(), "jti": "j1", "gen": 1}
 }
 
 func (f forger) sign(m jwt.SigningMethod, key any, c jwt.MapClaims) string {
@@ -87,6 +87,10 @@ func TestAPI2Authentication(t *testing.T) {
 		{"unknown role", "Bearer " + f.with("roles", []string{"superuser"})},
 		{"role in capitals", "Bearer " + f.with("roles", []string{"AUDITOR"})},
 		{"nation on an auditor", "Bearer " + f.with("nation", "NO")},
+		{"no account generation", "Bearer " + f.with("gen", nil)},
+		{"an older account generation", "Bearer " + f.with("gen", 0)},
+		{"a newer account generation", "Bearer " + f.with("gen", 2)},
+		{"an account that does not exist", "Bearer " + f.with("sub", "nobody")},
 		{"claims altered after signing", "Bearer " + parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"admin","roles":["admin"]}`)) + "." + parts[2]},
 		{"signature stripped", "Bearer " + parts[0] + "." + parts[1] + "."},
 		{"garbage", "Bearer garbage"},
@@ -126,7 +130,7 @@ func TestAPI2OversizedTokenIsCheap(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	start := time.Now()
 	for range n {
-		if _, err := e.srv.authenticate(header); err == nil {
+		if _, err := e.srv.authenticate(context.Background(), header); err == nil {
 			t.Fatal("accepted")
 		}
 	}

@@ -64,7 +64,7 @@ func TestAPI3NoExcessiveExposure(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if strings.Join(keys, ",") != "nation,roles,username" {
+	if strings.Join(keys, ",") != "must_change_password,nation,roles,username" {
 		t.Errorf("/me exposes %v", keys)
 	}
 	id, _ := e.create("lo-no", draft())

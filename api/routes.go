@@ -25,6 +25,9 @@ type access struct {
 	// cycle marks the routes that create, submit and withdraw requests: they
 	// share a per-user limit of their own (RateLimits.Cycles).
 	cycle bool
+	// passwordChange admits a token issued for a one-time password, which
+	// every other route refuses until the user has chosen a new one.
+	passwordChange bool
 }
 
 func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
@@ -34,6 +37,9 @@ func (a access) onOneRequest() access { a.onRequest = true; return a }
 
 // inCycle is a, on a route of the create/submit/withdraw cycle.
 func (a access) inCycle() access { a.cycle = true; return a }
+// duringPasswordChange is a, on a route open to a token issued for a
+// one-time password.
+func (a access) duringPasswordChange() access { a.passwordChange = true; return a }
 
 // withoutRateLimit is a, for a probe that must never be refused.
 func (a access) withoutRateLimit() access { a.unlimited = true; return a }
@@ -67,7 +73,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/.well-known/jwks.json", public, s.handleJWKS},
 		{http.MethodGet, "/api/v1/openapi.yaml", public, s.handleOpenAPI},
 		{http.MethodPost, "/api/v1/auth/token", public, s.handleTokenCreate},
-		{http.MethodGet, "/api/v1/me", signedIn, s.handleMe},
+		{http.MethodGet, "/api/v1/me", signedIn.duringPasswordChange(), s.handleMe},
 
 		{http.MethodPost, "/api/v1/requests", liaisonOnly.inCycle(), s.handleRequestCreate},
 		{http.MethodGet, "/api/v1/requests", requestReaders, s.handleRequestList},
@@ -84,6 +90,7 @@ func (s *Server) routes() []route {
 	table = append(table, s.approvalRoutes()...)
 	table = append(table, s.frameworkRoutes()...)
 	table = append(table, s.opsRoutes()...)
+	table = append(table, s.userRoutes()...)
 	return append(table, s.auditRoutes()...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"exaccess/api/auth"
 	"exaccess/domain"
@@ -19,6 +20,12 @@ type Deps struct {
 	Frameworks *domain.FrameworkService
 	Refusals   *domain.RefusalLog
 	Users      UserLookup
+	// Accounts manages accounts (administrators, password changes,
+	// sign-in failures and locks, identity-provider subjects).
+	Accounts *domain.UserService
+	// Principals is the revocation check every token passes after its
+	// signature; nil checks nothing (serve always sets it).
+	Principals *domain.AccountCache
 	Reference  *domain.ReferenceData
 	OpenAPI    []byte // the OpenAPI document served at /api/v1/openapi.yaml
 	Log        *slog.Logger
@@ -51,6 +58,9 @@ type Server struct {
 	// unlimited are the routes the table exempts from rate limits, by
 	// "METHOD path"; register fills it.
 	unlimited map[string]bool
+	// external remembers the identity-provider claim sets whose account
+	// row this process has already brought up to date.
+	external sync.Map
 }
 
 // New builds the API with every route of the route table registered.

@@ -47,7 +47,8 @@ func TestExportFromDatabaseVerifies(t *testing.T) {
 		b, _ := os.ReadFile(csv)
 		rows := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 		if len(rows) != 15 || rows[0] != "index,at,actor,acting_for,action,request_id,request_version,data" ||
-			!strings.HasPrefix(rows[1], "0,") || !strings.Contains(rows[1], `user.created,,,"{""nation"":"""",""roles"":[""auditor""],""username"":""u0""}"`) {
+			!strings.HasPrefix(rows[1], "0,") || !strings.Contains(rows[1], `user.created,,,"{""disabled"":false,""generation"":1,""nation"":"""",""roles"":[""auditor""],""user_id"":""`) ||
+			!strings.HasSuffix(rows[1], `""username"":""u0""}"`) {
 			t.Errorf("csv:\n%s", b)
 		}
 	})

@@ -107,16 +107,17 @@ func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in 
 }
 
 // ListDelegations returns the delegations the caller gave or received; an
-// auditor sees all of them.
+// auditor or an administrator sees all of them.
 func (s *ApprovalService) ListDelegations(ctx context.Context, p Principal) ([]Delegation, error) {
-	if p.HasRole(RoleAuditor) {
+	if p.HasAnyRole(RoleAuditor, RoleAdmin) {
 		return s.store.ListDelegations(ctx, "")
 	}
 	return s.store.ListDelegations(ctx, p.Subject)
 }
 
 // RevokeDelegation ends a delegation early. The delegator or the delegate
-// may end it; to anyone else it does not exist.
+// may end it, and an administrator may end any; to anyone else it does not
+// exist.
 func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id string) (*Delegation, error) {
 	var out *Delegation
 	err := s.store.InTx(ctx, func(tx Tx) error {
@@ -124,7 +125,7 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 		if err != nil {
 			return err
 		}
-		if d.From != p.Subject && d.To != p.Subject {
+		if d.From != p.Subject && d.To != p.Subject && !p.HasRole(RoleAdmin) {
 			return ErrNotFound("delegation")
 		}
 		if d.RevokedAt != nil {

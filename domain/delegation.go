@@ -51,6 +51,8 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 		v.add("to", "unknown user %s", quote(in.To))
 	case !to.hasApproverRole():
 		v.add("to", "the delegate must be an approver")
+	case to.Disabled():
+		v.add("to", "the delegate's account is disabled")
 	}
 	switch {
 	case in.Ends.IsZero():

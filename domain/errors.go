@@ -22,6 +22,10 @@ const (
 	CodeInternal             = "internal"              // anything unexpected; details never leave the server
 )
 
+// CodePasswordChange: the token was issued for a one-time password and
+// serves only to choose a new one (403).
+const CodePasswordChange = "password_change_required"
+
 // FieldError names one offending field, as a JSON path like "unit.designation"
 // or "movements[0].entry_point".
 type FieldError struct {

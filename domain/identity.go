@@ -43,13 +43,46 @@ type User struct {
 	Roles        []Role
 	Nation       string // ISO alpha-2; set for liaison officers only
 	CreatedAt    time.Time
+
+	// Generation is carried in every token issued to the account; bumping
+	// it (disable, role or nation change, password reset or change) makes
+	// every older token invalid.
+	Generation int64
+	// Version guards administrators' edits (If-Match).
+	Version            int
+	DisabledAt         *time.Time
+	DisabledReason     string
+	MustChangePassword bool // a one-time password was set by an administrator
+	FailedSignIns      int  // failed sign-ins in a row since the last success or lock
+	LockedUntil        *time.Time
+	// External accounts belong to a subject of the identity provider
+	// ("idp:<sub>"); they have no password here.
+	External  bool
+	UpdatedAt time.Time
 }
+
+// Disabled reports whether an administrator has disabled the account.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
+
+// Locked reports whether too many failed sign-ins lock the account at t.
+func (u *User) Locked(t time.Time) bool { return u.LockedUntil != nil && t.Before(*u.LockedUntil) }
+
+// HasRole reports whether the account holds r directly.
+func (u *User) HasRole(r Role) bool { return slices.Contains(u.Roles, r) }
 
 // Principal is the authenticated caller of one operation, as proven by a token.
 type Principal struct {
 	Subject string // the username
 	Roles   []Role
 	Nation  string // liaison officers only
+	// Generation is the account generation the token was issued for
+	// (0 for tokens of the identity provider, which know none).
+	Generation int64
+	// MustChangePassword: the token was issued for a one-time password;
+	// it serves only to change the password.
+	MustChangePassword bool
+	// External: proven by the identity provider, not by our own token.
+	External bool
 }
 
 // HasRole reports whether the principal holds r.

@@ -18,6 +18,9 @@ type Store interface {
 	ListRequests(ctx context.Context, f RequestFilter) (RequestPage, error)
 	GetUserByUsername(ctx context.Context, username string) (*User, error)
 	CountUsers(ctx context.Context) (int64, error)
+	GetUser(ctx context.Context, id string) (*User, error)
+	// ListUsers returns a page of accounts matching f, oldest first.
+	ListUsers(ctx context.Context, f UserFilter) (UserPage, error)
 	ListAudit(ctx context.Context, requestID string) ([]AuditEntry, error)
 
 	// ListQueue returns a page of active stages, oldest deadline first.
@@ -59,6 +62,16 @@ type Tx interface {
 	// instant, so that an expired key can be used again.
 	DeleteIdempotencyBefore(principal string, before time.Time) error
 	CreateUser(u *User) error
+	GetUser(id string) (*User, error)
+	// GetUserByUsername reads an account; with lock it takes the row lock
+	// (PostgreSQL), so that counters on it are not lost between writers.
+	GetUserByUsername(username string, lock bool) (*User, error)
+	// UpdateUser stores u if the stored version is still expectedVersion.
+	UpdateUser(u *User, expectedVersion int) error
+	// CountEnabledAdmins counts enabled administrators, locking their rows
+	// (PostgreSQL) so that two administrators cannot disable each other
+	// at once and leave none.
+	CountEnabledAdmins() (int, error)
 
 	// ActiveDelegations are the delegations to user that grant a role at t,
 	// read inside the transaction so a revocation cannot race a decision.
@@ -149,4 +162,19 @@ type IdempotencyRecord struct {
 	RequestID   string
 	Response    []byte
 	CreatedAt   time.Time
+}
+
+// UserFilter selects a page of accounts, oldest first.
+type UserFilter struct {
+	Role     Role   // "" for all
+	Nation   string // "" for all
+	Disabled *bool  // nil for both
+	After    string // keyset cursor: the id of the last account of the previous page
+	Limit    int
+}
+
+// UserPage is one page of accounts; NextAfter is "" on the last page.
+type UserPage struct {
+	Items     []User
+	NextAfter string
 }

@@ -6,8 +6,27 @@ import (
 	"time"
 )
 
-// UserService creates accounts. Password hashing happens outside the domain
-// (it needs a cryptographic library); the service receives the finished hash.
+// Audit actions of accounts. Their data never holds a password or a hash.
+const (
+	AuditUserUpdated         = "user.updated"
+	AuditUserDisabled        = "user.disabled"
+	AuditUserEnabled         = "user.enabled"
+	AuditUserPasswordReset   = "user.password_reset"
+	AuditUserPasswordChanged = "user.password_changed"
+	AuditUserLocked          = "user.locked"
+)
+
+// Sign-in lockout: MaxFailedSignIns failures in a row lock an account for
+// LockDuration, whatever address they come from.
+const (
+	MaxFailedSignIns = 10
+	LockDuration     = 15 * time.Minute
+	maxReasonLen     = 500
+)
+
+// UserService holds the use cases of accounts. Password hashing happens
+// outside the domain (it needs a cryptographic library); the service
+// receives finished hashes and never records them in the audit log.
 type UserService struct {
 	store Store
 	ref   NationLookup
@@ -20,31 +39,201 @@ func NewUserService(store Store, ref NationLookup, now func() time.Time, newID f
 	return &UserService{store: store, ref: ref, now: now, newID: newID}
 }
 
+// Now is the service's clock.
+func (s *UserService) Now() time.Time { return s.now() }
+
+func (s *UserService) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
 // CreateUser validates and stores a user and its audit entry. actor is who
-// did it: an admin's username, or "system" for the command line and demo seed.
+// did it: an admin's username, or "system" for the command line and demo
+// seed. u.MustChangePassword is kept (a one-time password).
 func (s *UserService) CreateUser(ctx context.Context, actor string, u User, passwordHash string) (*User, error) {
 	u.Nation = NormalizeNation(u.Nation)
 	if err := ValidateUser(u, s.ref); err != nil {
 		return nil, err
 	}
-	u.ID, u.PasswordHash, u.CreatedAt = s.newID(), passwordHash, s.now().UTC().Truncate(time.Microsecond)
+	now := s.clock()
+	u.ID, u.PasswordHash, u.CreatedAt, u.UpdatedAt = s.newID(), passwordHash, now, now
+	u.Generation, u.Version = 1, 1
 	slices.Sort(u.Roles)
-	roles := make([]any, len(u.Roles))
-	for i, r := range u.Roles {
-		roles[i] = string(r)
-	}
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.CreateUser(&u); err != nil {
 			if ErrorCode(err) == CodeConflict {
-				return Errorf(CodeConflict, "a user named %s already exists", quote(u.Username))
+				return &Error{Code: CodeInvalid, Message: "the user is not valid",
+					Fields: []FieldError{{"username", "a user named " + quote(u.Username) + " already exists"}}}
 			}
 			return err
 		}
-		return tx.AppendAudit(&AuditEntry{At: u.CreatedAt, Actor: actor, Action: AuditUserCreated,
-			Data: map[string]any{"username": u.Username, "roles": roles, "nation": u.Nation}})
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditUserCreated, Data: userData(&u, "")})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &u, nil
+}
+
+// Get reads one account by id.
+func (s *UserService) Get(ctx context.Context, id string) (*User, error) {
+	return s.store.GetUser(ctx, id)
+}
+
+// List returns a page of accounts, oldest first.
+func (s *UserService) List(ctx context.Context, f UserFilter) (UserPage, error) {
+	return s.store.ListUsers(ctx, f)
+}
+
+// UserChange is an administrator's change of roles and nation; nil leaves
+// a field as it is.
+type UserChange struct {
+	Roles  *[]Role
+	Nation *string
+	Reason string
+}
+
+// Change sets roles and nation of an account at expectedVersion. It bumps
+// the generation: tokens issued with the old powers stop working.
+func (s *UserService) Change(ctx context.Context, actor, id string, expectedVersion int, ch UserChange) (*User, error) {
+	return s.update(ctx, id, &expectedVersion, func(u *User) (string, error) {
+		if err := checkReason(ch.Reason, false); err != nil {
+			return "", err
+		}
+		if ch.Roles != nil {
+			u.Roles = slices.Clone(*ch.Roles)
+			slices.Sort(u.Roles)
+		}
+		if ch.Nation != nil {
+			u.Nation = NormalizeNation(*ch.Nation)
+		}
+		if err := ValidateUser(*u, s.ref); err != nil {
+			return "", err
+		}
+		u.Generation++
+		return AuditUserUpdated, nil
+	}, actor, ch.Reason)
+}
+
+// SetDisabled disables or re-enables an account, with a reason. Either way
+// the generation moves on, so no token from before survives.
+func (s *UserService) SetDisabled(ctx context.Context, actor, id string, disabled bool, reason string) (*User, error) {
+	return s.update(ctx, id, nil, func(u *User) (string, error) {
+		if err := checkReason(reason, true); err != nil {
+			return "", err
+		}
+		if disabled == u.Disabled() {
+			return "", Errorf(CodeConflict, "the account is already %s", map[bool]string{true: "disabled", false: "enabled"}[disabled])
+		}
+		u.Generation++
+		if !disabled {
+			u.DisabledAt, u.DisabledReason, u.FailedSignIns, u.LockedUntil = nil, "", 0, nil
+			return AuditUserEnabled, nil
+		}
+		now := s.clock()
+		u.DisabledAt, u.DisabledReason = &now, reason
+		return AuditUserDisabled, nil
+	}, actor, reason)
+}
+
+// ResetPassword sets a one-time password (its hash) that the user must
+// change at the next sign-in, and lifts a lock.
+func (s *UserService) ResetPassword(ctx context.Context, actor, id, hash, reason string) (*User, error) {
+	return s.update(ctx, id, nil, func(u *User) (string, error) {
+		if err := checkReason(reason, false); err != nil {
+			return "", err
+		}
+		if u.External {
+			return "", Errorf(CodeConflict, "the account belongs to the identity provider and has no password here")
+		}
+		u.PasswordHash, u.MustChangePassword, u.FailedSignIns, u.LockedUntil = hash, true, 0, nil
+		u.Generation++
+		return AuditUserPasswordReset, nil
+	}, actor, reason)
+}
+
+// ChangePassword stores the caller's own new password. The old one was
+// verified against the account at expectedVersion; a change in between is
+// a precondition failure.
+func (s *UserService) ChangePassword(ctx context.Context, p Principal, expectedVersion int, hash string) (*User, error) {
+	u, err := s.store.GetUserByUsername(ctx, p.Subject)
+	if err != nil {
+		return nil, err
+	}
+	return s.update(ctx, u.ID, &expectedVersion, func(u *User) (string, error) {
+		u.PasswordHash, u.MustChangePassword = hash, false
+		u.Generation++
+		return AuditUserPasswordChanged, nil
+	}, p.Subject, "")
+}
+
+// update runs one account change in a transaction: read, apply, guard the
+// last administrator, compare-and-set, audit.
+func (s *UserService) update(ctx context.Context, id string, expectedVersion *int, apply func(*User) (string, error), actor, reason string) (*User, error) {
+	var out *User
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		before, err := tx.GetUser(id)
+		if err != nil {
+			return err
+		}
+		if expectedVersion != nil && *expectedVersion != before.Version {
+			return Errorf(CodePreconditionFailed, "the account has changed; read it again")
+		}
+		u := *before
+		u.Roles = slices.Clone(before.Roles)
+		action, err := apply(&u)
+		if err != nil {
+			return err
+		}
+		if err := guardLastAdmin(tx, before, &u); err != nil {
+			return err
+		}
+		u.Version, u.UpdatedAt = before.Version+1, s.clock()
+		if err := tx.UpdateUser(&u, before.Version); err != nil {
+			return err
+		}
+		out = &u
+		return tx.AppendAudit(&AuditEntry{At: u.UpdatedAt, Actor: actor, Action: action, Data: userData(&u, reason)})
+	})
+	return out, err
+}
+
+func enabledAdmin(u *User) bool { return !u.Disabled() && u.HasRole(RoleAdmin) }
+
+// guardLastAdmin refuses a change that would leave no enabled administrator.
+func guardLastAdmin(tx Tx, before, after *User) error {
+	if !enabledAdmin(before) || enabledAdmin(after) {
+		return nil
+	}
+	n, err := tx.CountEnabledAdmins()
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return Errorf(CodeConflict, "%s is the last enabled administrator; enable or appoint another first", quote(before.Username))
+	}
+	return nil
+}
+
+func checkReason(reason string, required bool) error {
+	v := &validator{}
+	v.text("reason", reason, required, maxReasonLen)
+	if len(v.errs) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the reason is not valid", Fields: v.errs}
+	}
+	return nil
+}
+
+// userData is an account in an audit entry: never its password or hash.
+func userData(u *User, reason string) map[string]any {
+	roles := make([]any, len(u.Roles))
+	for i, r := range u.Roles {
+		roles[i] = string(r)
+	}
+	d := map[string]any{"user_id": u.ID, "username": u.Username, "roles": roles, "nation": u.Nation,
+		"disabled": u.Disabled(), "generation": u.Generation}
+	if reason != "" {
+		d["reason"] = reason
+	}
+	if u.External {
+		d["external"] = true
+	}
+	return d
 }

@@ -41,9 +41,33 @@ func activeDelegations(g *gorm.DB, user string, t time.Time) ([]domain.Delegatio
 	if err != nil {
 		return nil, translate(err, "delegations")
 	}
-	out := make([]domain.Delegation, len(rows))
+	return countingDelegations(g, rows)
+}
+
+// countingDelegations keeps the delegations whose delegator is still
+// enabled and still holds the delegated role: a disabled delegator, or one
+// who lost the role, gives no powers to anyone.
+func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	from := make([]string, len(rows))
 	for i, row := range rows {
-		out[i] = toDomainDelegation(row)
+		from[i] = row.FromUser
+	}
+	var users []userRow
+	if err := g.Where("username IN ? AND disabled_at IS NULL", from).Find(&users).Error; err != nil {
+		return nil, translate(err, "delegators")
+	}
+	enabled := map[string]*domain.User{}
+	for _, u := range users {
+		enabled[u.Username] = toDomainUser(u)
+	}
+	var out []domain.Delegation
+	for _, row := range rows {
+		if u := enabled[row.FromUser]; u != nil && u.HasRole(domain.Role(row.Role)) {
+			out = append(out, toDomainDelegation(row))
+		}
 	}
 	return out, nil
 }

@@ -125,12 +125,21 @@ func newRequestAreaRows(r *domain.Request) []requestAreaRow {
 }
 
 type userRow struct {
-	ID           string    `gorm:"column:id;primaryKey"`
-	Username     string    `gorm:"column:username"`
-	PasswordHash string    `gorm:"column:password_hash"`
-	Roles        string    `gorm:"column:roles"`
-	Nation       string    `gorm:"column:nation"`
-	CreatedAt    time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	ID                 string     `gorm:"column:id;primaryKey"`
+	Username           string     `gorm:"column:username"`
+	PasswordHash       string     `gorm:"column:password_hash"`
+	Roles              string     `gorm:"column:roles"`
+	Nation             string     `gorm:"column:nation"`
+	CreatedAt          time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	Generation         int64      `gorm:"column:generation"`
+	Version            int        `gorm:"column:version"`
+	DisabledAt         *time.Time `gorm:"column:disabled_at"`
+	DisabledReason     string     `gorm:"column:disabled_reason"`
+	MustChangePassword bool       `gorm:"column:must_change_password"`
+	FailedSignIns      int        `gorm:"column:failed_sign_ins"`
+	LockedUntil        *time.Time `gorm:"column:locked_until"`
+	External           bool       `gorm:"column:external"`
+	UpdatedAt          *time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 }
 
 func (userRow) TableName() string { return "users" }
@@ -139,8 +148,17 @@ func (userRow) TableName() string { return "users" }
 // and a user has a handful of them.
 func newUserRow(u *domain.User) userRow {
 	roles := mapSlice(u.Roles, func(r domain.Role) string { return string(r) })
+	gen, version := max(u.Generation, 1), max(u.Version, 1)
+	var updated *time.Time
+	if !u.UpdatedAt.IsZero() {
+		t := dbTime(u.UpdatedAt)
+		updated = &t
+	}
 	return userRow{ID: u.ID, Username: u.Username, PasswordHash: u.PasswordHash,
-		Roles: strings.Join(roles, ","), Nation: u.Nation, CreatedAt: dbTime(u.CreatedAt)}
+		Roles: strings.Join(roles, ","), Nation: u.Nation, CreatedAt: dbTime(u.CreatedAt),
+		Generation: gen, Version: version, DisabledAt: dbTimePtr(u.DisabledAt), DisabledReason: u.DisabledReason,
+		MustChangePassword: u.MustChangePassword, FailedSignIns: u.FailedSignIns,
+		LockedUntil: dbTimePtr(u.LockedUntil), External: u.External, UpdatedAt: updated}
 }
 
 func toDomainUser(row userRow) *domain.User {
@@ -150,8 +168,16 @@ func toDomainUser(row userRow) *domain.User {
 			roles = append(roles, domain.Role(r))
 		}
 	}
-	return &domain.User{ID: row.ID, Username: row.Username, PasswordHash: row.PasswordHash,
-		Roles: roles, Nation: row.Nation, CreatedAt: utc(row.CreatedAt)}
+	u := &domain.User{ID: row.ID, Username: row.Username, PasswordHash: row.PasswordHash,
+		Roles: roles, Nation: row.Nation, CreatedAt: utc(row.CreatedAt),
+		Generation: row.Generation, Version: row.Version, DisabledAt: utcPtr(row.DisabledAt),
+		DisabledReason: row.DisabledReason, MustChangePassword: row.MustChangePassword,
+		FailedSignIns: row.FailedSignIns, LockedUntil: utcPtr(row.LockedUntil), External: row.External,
+		UpdatedAt: utc(row.CreatedAt)}
+	if row.UpdatedAt != nil {
+		u.UpdatedAt = utc(*row.UpdatedAt)
+	}
+	return u
 }
 
 type idempotencyRow struct {

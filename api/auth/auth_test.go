@@ -55,7 +55,7 @@ func TestPasswordHash(t *testing.T) {
 
 func TestIssueAndVerify(t *testing.T) {
 	tk := newTestTokens(t)
-	raw, err := tk.Issue(domain.User{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"})
+	raw, err := tk.Issue(domain.User{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO", Generation: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestVerifyRefuses(t *testing.T) {
 	good := func() Claims {
 		return Claims{RegisteredClaims: jwt.RegisteredClaims{Issuer: "exaccess", Subject: "ops",
 			Audience: jwt.ClaimStrings{"exaccess-api"}, IssuedAt: jwt.NewNumericDate(fixedNow),
-			ExpiresAt: jwt.NewNumericDate(fixedNow.Add(time.Hour)), ID: "j"}, Roles: []string{"operations_approver"}}
+			ExpiresAt: jwt.NewNumericDate(fixedNow.Add(time.Hour)), ID: "j"}, Roles: []string{"operations_approver"}, Generation: 1}
 	}
 	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
 	pub := []byte(tk.key.Public().(ed25519.PublicKey))
@@ -117,6 +117,7 @@ func TestVerifyRefuses(t *testing.T) {
 		"unknown role":       forge(t, tk, jwt.SigningMethodEdDSA, tk.key, with(func(c *Claims) { c.Roles = []string{"king"} }), ""),
 		"no roles":           forge(t, tk, jwt.SigningMethodEdDSA, tk.key, with(func(c *Claims) { c.Roles = nil }), ""),
 		"liaison no nation":  forge(t, tk, jwt.SigningMethodEdDSA, tk.key, with(func(c *Claims) { c.Roles = []string{"liaison_officer"} }), ""),
+		"no generation":      forge(t, tk, jwt.SigningMethodEdDSA, tk.key, with(func(c *Claims) { c.Generation = 0 }), ""),
 		"no subject":         forge(t, tk, jwt.SigningMethodEdDSA, tk.key, with(func(c *Claims) { c.Subject = "" }), ""),
 		"garbage":            "not.a.token",
 		"empty":              "",

@@ -129,7 +129,7 @@ func (p *IdP) principal(c jwt.MapClaims) (domain.Principal, error) {
 	if !validSubject(sub) {
 		return domain.Principal{}, ErrInvalidToken
 	}
-	pr := domain.Principal{Subject: IdPSubjectPrefix + sub, Roles: p.roles(claimAt(c, p.cfg.RolesClaim))}
+	pr := domain.Principal{Subject: IdPSubjectPrefix + sub, Roles: p.roles(claimAt(c, p.cfg.RolesClaim)), External: true}
 	switch {
 	case len(pr.Roles) == 0:
 		return domain.Principal{}, ErrInvalidToken

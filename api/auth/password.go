@@ -73,3 +73,12 @@ func BurnVerify(password string) bool {
 	VerifyPassword(dummyHash, password)
 	return false
 }
+
+// OneTimePassword returns a fresh random password (26 base32 characters,
+// 128 bits) and its hash, for an account that must choose its own at the
+// next sign-in.
+func OneTimePassword() (password, hash string, err error) {
+	password = rand.Text()
+	hash, err = HashPassword(password)
+	return password, hash, err
+}

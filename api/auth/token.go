@@ -27,6 +27,12 @@ type Claims struct {
 	jwt.RegisteredClaims
 	Roles  []string `json:"roles"`
 	Nation string   `json:"nation,omitempty"`
+	// Generation is the account's generation at issue; an account change
+	// moves it on and the token stops working (domain.PrincipalCheck).
+	Generation int64 `json:"gen"`
+	// PasswordChange marks a token issued for a one-time password: it
+	// serves only to choose a new one.
+	PasswordChange bool `json:"pwc,omitempty"`
 }
 
 // Tokens issues and validates the server's own tokens.
@@ -82,7 +88,7 @@ func (t *Tokens) Issue(u domain.User) (string, error) {
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
 			ID: base64.RawURLEncoding.EncodeToString(jti),
 		},
-		Roles: roles, Nation: u.Nation,
+		Roles: roles, Nation: u.Nation, Generation: u.Generation, PasswordChange: u.MustChangePassword,
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	tok.Header["kid"] = t.kid
@@ -120,8 +126,8 @@ func (t *Tokens) Verify(raw string) (domain.Principal, error) {
 }
 
 func principalFrom(c Claims) (domain.Principal, error) {
-	p := domain.Principal{Subject: c.Subject, Nation: c.Nation}
-	if p.Subject == "" || c.IssuedAt == nil {
+	p := domain.Principal{Subject: c.Subject, Nation: c.Nation, Generation: c.Generation, MustChangePassword: c.PasswordChange}
+	if p.Subject == "" || c.IssuedAt == nil || c.Generation < 1 {
 		return domain.Principal{}, ErrInvalidToken
 	}
 	for _, name := range c.Roles {

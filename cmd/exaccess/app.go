@@ -27,6 +27,7 @@ type app struct {
 	requests   *domain.RequestService
 	approvals  *domain.ApprovalService
 	frameworks *domain.FrameworkService
+	principals *domain.AccountCache
 	api        *api.Server
 }
 
@@ -71,10 +72,11 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		users:      domain.NewUserService(db, ref, time.Now, newID),
 		requests:   domain.NewRequestService(db, policy, ref, time.Now, newID),
 		approvals:  domain.NewApprovalService(db, time.Now, newID),
-		frameworks: domain.NewFrameworkService(db, ref, time.Now, newID)}
+		frameworks: domain.NewFrameworkService(db, ref, time.Now, newID),
+		principals: domain.NewAccountCache(db)}
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
-		Metrics: api.NewMetrics(db), Ready: a.ready}
+		Metrics: api.NewMetrics(db), Ready: a.ready, Accounts: a.users, Principals: a.principals}
 	if err := addSecurity(ctx, cfg.Security, ref, log, &deps); err != nil {
 		return nil, err
 	}

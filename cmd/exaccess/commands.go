@@ -47,7 +47,7 @@ func (r *roleList) Set(s string) error {
 
 // minPasswordLen applies to accounts made from the command line; the demo's
 // short password is the exception, and demo mode says so loudly.
-const minPasswordLen = 12
+const minPasswordLen = auth.MinPasswordLen
 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := defaultConfig()
@@ -66,6 +66,9 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	password, err := readPassword(stdin)
 	if err != nil {
 		return err
+	}
+	if msg := auth.PasswordProblem(password, u.Username); msg != "" {
+		return fmt.Errorf("the password (read from standard input) %s", msg)
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {

@@ -14,6 +14,13 @@ commands:
   migrate          apply database migrations and load reference data (--db)
   user add         create a user; the password is read from standard input
                    (--username U --role R [--role R2] [--nation XX] [--db])
+  user list        list accounts ([--role R] [--nation XX] [--disabled true|false] [--db])
+  user disable     disable an account (--username U --reason TEXT [--db])
+  user enable      enable it again (--username U --reason TEXT [--db])
+  user roles       set its roles and nation (--username U --role R [--role R2] [--nation XX] [--reason TEXT])
+  user reset-password
+                   set a one-time password, printed once (--username U [--reason TEXT] [--db])
+                   The user commands work on a live database; servers honour a change within seconds.
   policy check     load and type-check a policy directory (default: the embedded policy)
   policy test      run a policy's example cases (DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)
@@ -40,10 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
-		if len(args) > 1 && args[1] == "add" {
-			return runUserAdd(ctx, args[2:], getenv, stdin, stdout, stderr)
-		}
-		return fmt.Errorf("user: the only subcommand is 'user add'; %w", errUsage)
+		return runUser(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "policy":
 		if len(args) > 1 && args[1] == "check" {
 			return runPolicyCheck(args[2:], stdout)

@@ -45,6 +45,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	sweepDone := make(chan struct{})
 	go func() { runExpirySweep(sweepCtx, a.approvals, a.db.PurgeIdempotencyBefore, log); close(sweepDone) }()
+	accountsDone := make(chan struct{})
+	go func() { runAccountRefresh(sweepCtx, a.principals, log); close(accountsDone) }()
+	defer func() { stopSweep(); <-accountsDone }()
 	defer func() { stopSweep(); <-sweepDone }() // the sweep ends before the database closes
 	log.Info("ready", "url", "http://"+ln.Addr().String(), "policy_version", a.policy.Version())
 	fmt.Fprintf(stdout, "exaccess: listening on http://%s (policy %s)\n", ln.Addr(), a.policy.Version())

@@ -38,3 +38,12 @@ func runExpirySweep(ctx context.Context, approvals *domain.ApprovalService,
 		}
 	}
 }
+
+// runAccountRefresh keeps this process's copy of every account's generation
+// and disabled flag at most domain.AccountRefresh old, so that a change made
+// by any process (or the command line) is honoured here within seconds.
+func runAccountRefresh(ctx context.Context, c *domain.AccountCache, log *slog.Logger) {
+	c.Run(ctx, domain.AccountRefresh, func(err error) {
+		log.Error("account refresh", "error", err.Error())
+	})
+}

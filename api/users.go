@@ -1,0 +1,224 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+type userJSON struct {
+	ID                 string     `json:"id"`
+	Username           string     `json:"username"`
+	Roles              []string   `json:"roles"`
+	Nation             *string    `json:"nation"`
+	Disabled           bool       `json:"disabled"`
+	DisabledAt         *time.Time `json:"disabled_at"`
+	DisabledReason     *string    `json:"disabled_reason"`
+	MustChangePassword bool       `json:"must_change_password"`
+	LockedUntil        *time.Time `json:"locked_until"`
+	External           bool       `json:"external"`
+	Version            int        `json:"version"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
+}
+
+// userWithPassword is the answer to a creation or a reset: the one-time
+// password is shown this once and stored only as a hash.
+type userWithPassword struct {
+	User            userJSON `json:"user"`
+	OneTimePassword string   `json:"one_time_password"`
+}
+
+type userCreateInput struct {
+	Username string   `json:"username"`
+	Roles    []string `json:"roles"`
+	Nation   string   `json:"nation"`
+}
+
+type userPatchInput struct {
+	Roles  *[]string `json:"roles"`
+	Nation *string   `json:"nation"`
+	Reason string    `json:"reason"`
+}
+
+type reasonInput struct {
+	Reason string `json:"reason"`
+}
+
+var userReadOnly = []string{"id", "version", "disabled", "disabled_at", "disabled_reason", "must_change_password",
+	"locked_until", "external", "created_at", "updated_at", "password", "password_hash", "generation"}
+
+func toUserJSON(u *domain.User) userJSON {
+	out := userJSON{ID: u.ID, Username: u.Username, Roles: []string{}, Nation: optional(u.Nation),
+		Disabled: u.Disabled(), DisabledAt: u.DisabledAt, DisabledReason: optional(u.DisabledReason),
+		MustChangePassword: u.MustChangePassword, LockedUntil: u.LockedUntil, External: u.External,
+		Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	for _, r := range u.Roles {
+		out.Roles = append(out.Roles, string(r))
+	}
+	return out
+}
+
+func toRoles(names []string) []domain.Role {
+	out := make([]domain.Role, len(names))
+	for i, n := range names {
+		out[i] = domain.Role(n)
+	}
+	return out
+}
+
+func (s *Server) handleUserList(c echo.Context) error {
+	q := newQuery(c)
+	f := domain.UserFilter{Limit: q.limit(), Nation: q.nation(s.Reference)}
+	if v := q.values.Get("role"); v != "" {
+		r, ok := domain.ParseRole(v)
+		if !ok {
+			q.bad("role", "unknown role "+strconv.Quote(v))
+		}
+		f.Role = r
+	}
+	if v := q.values.Get("disabled"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil || (v != "true" && v != "false") {
+			q.bad("disabled", "must be true or false")
+		}
+		f.Disabled = &b
+	}
+	if v := q.values.Get("cursor"); v != "" {
+		after, ok := decodeCursor(v)
+		if !ok {
+			q.bad("cursor", badCursor)
+		}
+		f.After = after
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.Accounts.List(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := listResponse[userJSON]{Items: []userJSON{}}
+	for i := range page.Items {
+		out.Items = append(out.Items, toUserJSON(&page.Items[i]))
+	}
+	if page.NextAfter != "" {
+		next := encodeCursor(page.NextAfter)
+		out.NextCursor = &next
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleUserCreate makes an account with a one-time password that the new
+// user must change at the first sign-in.
+func (s *Server) handleUserCreate(c echo.Context) error {
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	var in userCreateInput
+	if err := decodeStrict(body, &in, userReadOnly); err != nil {
+		return err
+	}
+	otp, hash, err := auth.OneTimePassword()
+	if err != nil {
+		return err
+	}
+	u := domain.User{Username: in.Username, Roles: toRoles(in.Roles), Nation: in.Nation, MustChangePassword: true}
+	created, err := s.Accounts.CreateUser(c.Request().Context(), principal(c).Subject, u, hash)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/users/"+created.ID)
+	c.Response().Header().Set("ETag", etag(created.Version))
+	return c.JSON(http.StatusCreated, userWithPassword{User: toUserJSON(created), OneTimePassword: otp})
+}
+
+func (s *Server) handleUserGet(c echo.Context) error {
+	u, err := s.Accounts.Get(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.userAnswer(c, u, nil)
+}
+
+// handleUserPatch changes roles and nation at the If-Match version.
+func (s *Server) handleUserPatch(c echo.Context) error {
+	var in userPatchInput
+	version, body, err := readChange(c)
+	if err != nil {
+		return err
+	}
+	if err := decodeStrict(body, &in, userReadOnly); err != nil {
+		return err
+	}
+	ch := domain.UserChange{Nation: in.Nation, Reason: in.Reason}
+	if in.Roles != nil {
+		roles := toRoles(*in.Roles)
+		ch.Roles = &roles
+	}
+	u, err := s.Accounts.Change(c.Request().Context(), principal(c).Subject, c.Param("id"), version, ch)
+	return s.userAnswer(c, u, err)
+}
+
+func (s *Server) handleUserDisable(c echo.Context) error { return s.setDisabled(c, true) }
+func (s *Server) handleUserEnable(c echo.Context) error  { return s.setDisabled(c, false) }
+
+func (s *Server) setDisabled(c echo.Context, disabled bool) error {
+	in, err := readReason(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.Accounts.SetDisabled(c.Request().Context(), principal(c).Subject, c.Param("id"), disabled, in.Reason)
+	return s.userAnswer(c, u, err)
+}
+
+// handleUserResetPassword sets a fresh one-time password and shows it once.
+func (s *Server) handleUserResetPassword(c echo.Context) error {
+	in, err := readReason(c)
+	if err != nil {
+		return err
+	}
+	otp, hash, err := auth.OneTimePassword()
+	if err != nil {
+		return err
+	}
+	u, err := s.Accounts.ResetPassword(c.Request().Context(), principal(c).Subject, c.Param("id"), hash, in.Reason)
+	if err != nil {
+		return err
+	}
+	s.forget(u)
+	c.Response().Header().Set("ETag", etag(u.Version))
+	return c.JSON(http.StatusOK, userWithPassword{User: toUserJSON(u), OneTimePassword: otp})
+}
+
+func readReason(c echo.Context) (reasonInput, error) {
+	var in reasonInput
+	body, err := readBody(c, false)
+	if err != nil {
+		return in, err
+	}
+	return in, decodeStrict(body, &in, userReadOnly)
+}
+
+// userAnswer writes an account with its ETag, after making this process
+// forget its cached state of it (other processes reload within seconds).
+func (s *Server) userAnswer(c echo.Context, u *domain.User, err error) error {
+	if err != nil {
+		return err
+	}
+	s.forget(u)
+	c.Response().Header().Set("ETag", etag(u.Version))
+	return c.JSON(http.StatusOK, toUserJSON(u))
+}
+
+func (s *Server) forget(u *domain.User) {
+	if s.Principals != nil {
+		s.Principals.Forget(u.Username)
+	}
+}

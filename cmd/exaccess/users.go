@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+	"exaccess/storage"
+)
+
+// runUser dispatches the account subcommands. Each works on a live
+// database: servers see a change within seconds (they reload account
+// states every second), so nothing needs to be stopped.
+func runUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("user: name a subcommand: list, add, disable, enable, roles or reset-password; %w", errUsage)
+	}
+	switch args[0] {
+	case "add":
+		return runUserAdd(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "list":
+		return runUserList(ctx, args[1:], getenv, stdout, stderr)
+	case "disable", "enable", "roles", "reset-password":
+		return runUserChange(ctx, args[0], args[1:], getenv, stdout, stderr)
+	}
+	return fmt.Errorf("user: unknown subcommand %q (list, add, disable, enable, roles, reset-password); %w", args[0], errUsage)
+}
+
+// cliActor is who the audit log names for a change made from the command
+// line: the operating-system user, as far as the environment tells.
+func cliActor(getenv func(string) string) string {
+	if u := getenv("USER"); u != "" && !strings.ContainsFunc(u, func(r rune) bool { return r < 0x21 || r > 0x7e }) && len(u) <= 64 {
+		return "cli:" + u
+	}
+	return domain.SystemActor
+}
+
+func runUserList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, dsn := dbFlags("user list", getenv, stderr)
+	role := fs.String("role", "", "only accounts holding this role")
+	nation := fs.String("nation", "", "only liaison officers of this nation")
+	disabled := fs.String("disabled", "", "true: only disabled accounts; false: only enabled ones")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	f := domain.UserFilter{Nation: domain.NormalizeNation(*nation), Limit: 200}
+	if *role != "" {
+		r, ok := domain.ParseRole(*role)
+		if !ok {
+			return fmt.Errorf("--role: unknown role %q (one of %v)", *role, domain.AllRoles)
+		}
+		f.Role = r
+	}
+	if *disabled != "" {
+		b, err := strconv.ParseBool(*disabled)
+		if err != nil {
+			return fmt.Errorf("--disabled must be true or false")
+		}
+		f.Disabled = &b
+	}
+	db, err := openExisting(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "USERNAME\tROLES\tNATION\tSTATE\tID")
+	for {
+		page, err := db.ListUsers(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, u := range page.Items {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Username, rolesText(u.Roles), dash(u.Nation), stateText(&u), u.ID)
+		}
+		if page.NextAfter == "" {
+			return w.Flush()
+		}
+		f.After = page.NextAfter
+	}
+}
+
+func rolesText(rs []domain.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func stateText(u *domain.User) string {
+	var parts []string
+	switch {
+	case u.Disabled():
+		parts = append(parts, "disabled ("+u.DisabledReason+")")
+	default:
+		parts = append(parts, "enabled")
+	}
+	if u.Locked(time.Now()) {
+		parts = append(parts, "locked until "+u.LockedUntil.Format(time.RFC3339))
+	}
+	if u.MustChangePassword {
+		parts = append(parts, "one-time password")
+	}
+	if u.External {
+		parts = append(parts, "identity provider")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// runUserChange disables, enables, changes roles of, or resets the
+// password of the account named by --username.
+func runUserChange(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, dsn := dbFlags("user "+cmd, getenv, stderr)
+	username := fs.String("username", "", "the account")
+	reason := fs.String("reason", "", "why (required to disable or enable; recorded in the audit log)")
+	var rl roleList
+	var nation optionalFlag
+	if cmd == "roles" {
+		fs.Var(&rl, "role", "a role (repeatable); the new list replaces the old")
+		fs.Var(&nation, "nation", `a liaison officer's nation ("" for none)`)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return fmt.Errorf("--username is required; %w", errUsage)
+	}
+	db, err := openExisting(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.GetUserByUsername(ctx, *username)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", *username, err)
+	}
+	svc, err := userService(ctx, db)
+	if err != nil {
+		return err
+	}
+	return applyUserChange(ctx, svc, cmd, u, cliActor(getenv), *reason, rl, nation, stdout)
+}
+
+func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u *domain.User, actor, reason string,
+	rl roleList, nation optionalFlag, stdout io.Writer) error {
+	var changed *domain.User
+	var err error
+	switch cmd {
+	case "disable", "enable":
+		changed, err = svc.SetDisabled(ctx, actor, u.ID, cmd == "disable", reason)
+	case "roles":
+		ch := domain.UserChange{Reason: reason}
+		if len(rl) > 0 {
+			roles := []domain.Role(rl)
+			ch.Roles = &roles
+		}
+		if nation.set {
+			ch.Nation = &nation.value
+		}
+		changed, err = svc.Change(ctx, actor, u.ID, u.Version, ch)
+	case "reset-password":
+		otp, hash, herr := auth.OneTimePassword()
+		if herr != nil {
+			return herr
+		}
+		if changed, err = svc.ResetPassword(ctx, actor, u.ID, hash, reason); err == nil {
+			fmt.Fprintf(stdout, "exaccess: one-time password of %s (shown once; they must change it at sign-in): %s\n", u.Username, otp)
+		}
+	}
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "exaccess: %s: %s, roles %s, nation %s, %s; servers refuse its older tokens within %v\n",
+		cmd, changed.Username, rolesText(changed.Roles), dash(changed.Nation), stateText(changed), domain.AccountMaxAge+domain.AccountRefresh)
+	return nil
+}
+
+// userService wires the account service to db and its reference data.
+func userService(ctx context.Context, db *storage.DB) (*domain.UserService, error) {
+	ref, err := db.Reference(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return domain.NewUserService(db, ref, time.Now, newID), nil
+}
+
+// optionalFlag is a string flag that knows whether it was given at all.
+type optionalFlag struct {
+	set   bool
+	value string
+}
+
+func (o *optionalFlag) String() string { return o.value }
+func (o *optionalFlag) Set(s string) error {
+	o.set, o.value = true, s
+	return nil
+}
+
+var _ flag.Value = (*optionalFlag)(nil)

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"exaccess/api/auth"
+	"exaccess/storage"
+)
+
+// TestUserCommands drives every account subcommand on one database and
+// checks what each left in it.
+func TestUserCommands(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "accounts.db")
+	user := func(stdin string, args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(ctx, append(append([]string{"user"}, args...), "--db", db), env(map[string]string{"USER": "operator"}),
+			strings.NewReader(stdin), &out, io.Discard)
+		return out.String(), err
+	}
+	mustUser := func(stdin string, args ...string) string {
+		t.Helper()
+		out, err := user(stdin, args...)
+		if err != nil {
+			t.Fatalf("user %v: %v", args, err)
+		}
+		return out
+	}
+	mustUser("a long enough password\n", "add", "--username", "root", "--role", "admin")
+	mustUser("a long enough password\n", "add", "--username", "ops", "--role", "operations_approver")
+	if _, err := user("qwerty123456\n", "add", "--username", "x", "--role", "auditor"); err == nil || !strings.Contains(err.Error(), "common") {
+		t.Errorf("a common password was accepted: %v", err)
+	}
+	if out := mustUser("", "list"); !strings.Contains(out, "root") || !strings.Contains(out, "operations_approver") {
+		t.Errorf("list: %s", out)
+	}
+	if _, err := user("", "disable", "--username", "ops"); err == nil || !strings.Contains(err.Error(), "reason") {
+		t.Errorf("disable without a reason: %v", err)
+	}
+	mustUser("", "disable", "--username", "ops", "--reason", "left the unit")
+	if out := mustUser("", "list", "--disabled", "true"); !strings.Contains(out, "ops") || strings.Contains(out, "root") {
+		t.Errorf("list --disabled true: %s", out)
+	}
+	if _, err := user("", "disable", "--username", "root", "--reason", "x"); err == nil || !strings.Contains(err.Error(), "last enabled administrator") {
+		t.Errorf("disabling the last administrator: %v", err)
+	}
+	mustUser("", "enable", "--username", "ops", "--reason", "back")
+	mustUser("", "roles", "--username", "ops", "--role", "ministry", "--reason", "moved")
+	if _, err := user("", "roles", "--username", "ops", "--role", "liaison_officer"); err == nil || !strings.Contains(err.Error(), "nation") {
+		t.Errorf("a liaison officer without a nation: %v", err)
+	}
+	out := mustUser("", "reset-password", "--username", "ops")
+	_, otp, ok := strings.Cut(strings.TrimSpace(strings.Split(out, "\n")[0]), "): ")
+	if !ok || len(otp) < 20 {
+		t.Fatalf("reset-password printed %q", out)
+	}
+	if _, err := user("", "frobnicate"); err == nil {
+		t.Error("an unknown subcommand was accepted")
+	}
+
+	s, err := storage.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, err := s.GetUserByUsername(ctx, "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Roles[0] != "ministry" || u.Disabled() || !u.MustChangePassword || !auth.VerifyPassword(u.PasswordHash, otp) || u.Generation != 5 {
+		t.Errorf("ops after the commands: %+v", u)
+	}
+}

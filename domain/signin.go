@@ -1,0 +1,106 @@
+package domain
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// SignInRefused reports whether a sign-in with a password that verified
+// (or not) must be refused at t. A disabled or locked account is refused
+// like a wrong password: the caller learns nothing more.
+func SignInRefused(u *User, passwordOK bool, t time.Time) bool {
+	return !passwordOK || u.Disabled() || u.Locked(t) || u.External
+}
+
+// SignInFailed counts a refused sign-in against the account named username
+// (nothing happens for an unknown name). The MaxFailedSignIns-th failure in
+// a row locks the account for LockDuration and is audited. Failures during
+// a lock do not extend it.
+func (s *UserService) SignInFailed(ctx context.Context, username string) error {
+	return s.store.InTx(ctx, func(tx Tx) error {
+		u, err := tx.GetUserByUsername(username, true)
+		if ErrorCode(err) == CodeNotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		if u.Locked(now) {
+			return nil
+		}
+		u.FailedSignIns++
+		if u.FailedSignIns < MaxFailedSignIns {
+			return tx.UpdateUser(u, u.Version)
+		}
+		until := now.Add(LockDuration)
+		u.FailedSignIns, u.LockedUntil = 0, &until
+		if err := tx.UpdateUser(u, u.Version); err != nil {
+			return err
+		}
+		d := userData(u, "")
+		d["failed_sign_ins"], d["locked_until"] = MaxFailedSignIns, until.Format(time.RFC3339)
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: SystemActor, Action: AuditUserLocked, Data: d})
+	})
+}
+
+// SignInSucceeded clears the failure count of u, when there is one.
+func (s *UserService) SignInSucceeded(ctx context.Context, u *User) error {
+	if u.FailedSignIns == 0 && u.LockedUntil == nil {
+		return nil
+	}
+	return s.store.InTx(ctx, func(tx Tx) error {
+		cur, err := tx.GetUserByUsername(u.Username, true)
+		if err != nil {
+			return err
+		}
+		cur.FailedSignIns, cur.LockedUntil = 0, nil
+		return tx.UpdateUser(cur, cur.Version)
+	})
+}
+
+// EnsureExternal gives a subject of the identity provider its account row
+// on first sign-in (so that it can be disabled and receive delegations),
+// and records the roles and nation the provider asserts when they change.
+func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
+	roles := slices.Clone(p.Roles)
+	slices.Sort(roles)
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		u, err := tx.GetUserByUsername(p.Subject, true)
+		now := s.clock()
+		switch {
+		case ErrorCode(err) == CodeNotFound:
+			nu := User{ID: s.newID(), Username: p.Subject, Roles: roles, Nation: p.Nation, External: true,
+				CreatedAt: now, UpdatedAt: now, Generation: 1, Version: 1}
+			if err := tx.CreateUser(&nu); err != nil {
+				return err
+			}
+			return tx.AppendAudit(&AuditEntry{At: now, Actor: SystemActor, Action: AuditUserCreated,
+				Data: userData(&nu, "first sign-in through the identity provider")})
+		case err != nil:
+			return err
+		case !u.External || (slices.Equal(u.Roles, roles) && u.Nation == p.Nation):
+			return nil
+		}
+		before := u.Version
+		u.Roles, u.Nation, u.Version, u.UpdatedAt = roles, p.Nation, u.Version+1, now
+		if err := tx.UpdateUser(u, before); err != nil {
+			return err
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: SystemActor, Action: AuditUserUpdated,
+			Data: userData(u, "roles or nation asserted by the identity provider changed")})
+	})
+	if ErrorCode(err) == CodeConflict || ErrorCode(err) == CodePreconditionFailed {
+		return nil // another request of the same subject got there first
+	}
+	return err
+}
+
+// ExternalCurrent reports whether the account row of an identity-provider
+// principal already records its roles and nation.
+func ExternalCurrent(u *User, p Principal) bool {
+	roles := slices.Clone(p.Roles)
+	slices.Sort(roles)
+	return u.External && slices.Equal(u.Roles, roles) && u.Nation == p.Nation
+}

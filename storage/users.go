@@ -1,0 +1,144 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"exaccess/domain"
+)
+
+// hasRole matches a role in the comma-separated roles column; the commas
+// around both sides keep "admin" from matching inside another name.
+const hasRole = "(',' || roles || ',') LIKE ?"
+
+func roleLike(r domain.Role) string { return "%," + string(r) + ",%" }
+
+var _ domain.AccountSource = (*DB)(nil)
+
+// GetUser reads one account by id from the read pool.
+func (d *DB) GetUser(ctx context.Context, id string) (*domain.User, error) {
+	return getUser(d.reader.WithContext(ctx), "id = ?", id, false)
+}
+
+func getUser(g *gorm.DB, where, arg string, lock bool) (*domain.User, error) {
+	q := g.Where(where, arg)
+	if lock && g.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var row userRow
+	if err := q.Take(&row).Error; err != nil {
+		return nil, translate(err, "user")
+	}
+	return toDomainUser(row), nil
+}
+
+// ListUsers returns a page of accounts, oldest first (ids are time-ordered).
+func (d *DB) ListUsers(ctx context.Context, f domain.UserFilter) (domain.UserPage, error) {
+	q := d.reader.WithContext(ctx).Model(&userRow{})
+	if f.Role != "" {
+		q = q.Where(hasRole, roleLike(f.Role))
+	}
+	if f.Nation != "" {
+		q = q.Where("nation = ?", f.Nation)
+	}
+	if f.Disabled != nil && *f.Disabled {
+		q = q.Where("disabled_at IS NOT NULL")
+	} else if f.Disabled != nil {
+		q = q.Where("disabled_at IS NULL")
+	}
+	if f.After != "" {
+		q = q.Where("id > ?", f.After)
+	}
+	var rows []userRow
+	if err := q.Order("id").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return domain.UserPage{}, translate(err, "users")
+	}
+	var page domain.UserPage
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		page.NextAfter = rows[len(rows)-1].ID
+	}
+	for _, row := range rows {
+		page.Items = append(page.Items, *toDomainUser(row))
+	}
+	return page, nil
+}
+
+type accountStateRow struct {
+	Username   string     `gorm:"column:username"`
+	Generation int64      `gorm:"column:generation"`
+	DisabledAt *time.Time `gorm:"column:disabled_at"`
+	External   bool       `gorm:"column:external"`
+}
+
+func (r accountStateRow) state() domain.AccountState {
+	return domain.AccountState{Generation: r.Generation, Disabled: r.DisabledAt != nil, External: r.External}
+}
+
+const accountStateColumns = "username, generation, disabled_at, external"
+
+// AccountStates reads every account's generation and disabled flag: four
+// narrow columns, read once a second by each server process.
+func (d *DB) AccountStates(ctx context.Context) (map[string]domain.AccountState, error) {
+	var rows []accountStateRow
+	if err := d.reader.WithContext(ctx).Model(&userRow{}).Select(accountStateColumns).Find(&rows).Error; err != nil {
+		return nil, translate(err, "account states")
+	}
+	out := make(map[string]domain.AccountState, len(rows))
+	for _, r := range rows {
+		out[r.Username] = r.state()
+	}
+	return out, nil
+}
+
+// AccountState reads one account's state.
+func (d *DB) AccountState(ctx context.Context, username string) (domain.AccountState, error) {
+	var row accountStateRow
+	err := d.reader.WithContext(ctx).Model(&userRow{}).Select(accountStateColumns).
+		Where("username = ?", username).Take(&row).Error
+	if err != nil {
+		return domain.AccountState{}, translate(err, "user")
+	}
+	return row.state(), nil
+}
+
+// GetUser reads one account inside the transaction.
+func (t *tx) GetUser(id string) (*domain.User, error) { return getUser(t.g, "id = ?", id, false) }
+
+// GetUserByUsername reads one account inside the transaction, with its
+// row lock on PostgreSQL when lock is set.
+func (t *tx) GetUserByUsername(username string, lock bool) (*domain.User, error) {
+	return getUser(t.g, "username = ?", username, lock)
+}
+
+// UpdateUser stores u with compare-and-set on the version column.
+func (t *tx) UpdateUser(u *domain.User, expectedVersion int) error {
+	row := newUserRow(u)
+	res := t.g.Model(&userRow{}).Where("id = ? AND version = ?", u.ID, expectedVersion).
+		Select("password_hash", "roles", "nation", "generation", "version", "disabled_at", "disabled_reason",
+			"must_change_password", "failed_sign_ins", "locked_until", "external", "updated_at").Updates(&row)
+	if res.Error != nil {
+		return translate(res.Error, "user")
+	}
+	if res.RowsAffected == 0 {
+		return domain.Errorf(domain.CodePreconditionFailed, "the account has changed since version %d", expectedVersion)
+	}
+	return nil
+}
+
+// CountEnabledAdmins counts enabled administrators; on PostgreSQL it
+// locks their rows first (FOR UPDATE cannot go with COUNT).
+func (t *tx) CountEnabledAdmins() (int, error) {
+	q := t.g.Model(&userRow{}).Where("disabled_at IS NULL AND "+hasRole, roleLike(domain.RoleAdmin))
+	if t.g.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var ids []string
+	if err := q.Order("id").Pluck("id", &ids).Error; err != nil {
+		return 0, translate(err, "administrators")
+	}
+	return len(ids), nil
+}

@@ -1,0 +1,164 @@
+package storage_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"exaccess/domain"
+	"exaccess/storage"
+)
+
+func addUsers(t *testing.T, db *storage.DB, users ...domain.User) {
+	t.Helper()
+	err := db.InTx(context.Background(), func(tx domain.Tx) error {
+		for i := range users {
+			u := users[i]
+			if err := tx.CreateUser(&u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func user(id, name string, roles ...domain.Role) domain.User {
+	return domain.User{ID: id, Username: name, PasswordHash: "h", Roles: roles, CreatedAt: fixedNow, Generation: 1, Version: 1}
+}
+
+// TestUserLifeColumns: every column of an account's life reads back, and
+// UpdateUser is a compare-and-set on the version.
+func TestUserLifeColumns(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		addUsers(t, db, user("u1", "ops", domain.RoleOperations))
+		u, err := db.GetUser(ctx, "u1")
+		if err != nil || u.Generation != 1 || u.Version != 1 || u.Disabled() || u.External {
+			t.Fatalf("new user: %+v, %v", u, err)
+		}
+		until := fixedNow.Add(time.Hour)
+		u.Generation, u.Version, u.DisabledAt, u.DisabledReason = 3, 2, &fixedNow, "left"
+		u.MustChangePassword, u.FailedSignIns, u.LockedUntil, u.UpdatedAt = true, 4, &until, fixedNow.Add(time.Minute)
+		if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.UpdateUser(u, 1) }); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.GetUser(ctx, "u1")
+		if err != nil || got.Generation != 3 || got.Version != 2 || !got.DisabledAt.Equal(fixedNow) || got.DisabledReason != "left" ||
+			!got.MustChangePassword || got.FailedSignIns != 4 || !got.LockedUntil.Equal(until) || !got.UpdatedAt.Equal(u.UpdatedAt) {
+			t.Fatalf("read back %+v, %v", got, err)
+		}
+		wantCode(t, db.InTx(ctx, func(tx domain.Tx) error { return tx.UpdateUser(u, 1) }), domain.CodePreconditionFailed)
+		st, err := db.AccountState(ctx, "ops")
+		if err != nil || st.Generation != 3 || !st.Disabled {
+			t.Errorf("AccountState = %+v, %v", st, err)
+		}
+		_, err = db.AccountState(ctx, "nobody")
+		wantCode(t, err, domain.CodeNotFound)
+		all, err := db.AccountStates(ctx)
+		if err != nil || len(all) != 1 || all["ops"] != st {
+			t.Errorf("AccountStates = %v, %v", all, err)
+		}
+	})
+}
+
+// TestListUsersAndAdmins: filters match whole role names only, pages walk
+// in id order, and enabled administrators are counted.
+func TestListUsersAndAdmins(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		lo := user("u1", "lo-no", domain.RoleLiaison)
+		lo.Nation = "NO"
+		gone := user("u4", "admin2", domain.RoleAdmin)
+		gone.DisabledAt = &fixedNow
+		addUsers(t, db, lo, user("u2", "admin", domain.RoleAdmin, domain.RoleAuditor), user("u3", "ops", domain.RoleOperations), gone)
+		list := func(f domain.UserFilter) string {
+			f.Limit = 10
+			page, err := db.ListUsers(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, u := range page.Items {
+				names = append(names, u.Username)
+			}
+			return strings.Join(names, ",")
+		}
+		yes, no := true, false
+		for _, c := range []struct {
+			f    domain.UserFilter
+			want string
+		}{
+			{domain.UserFilter{}, "lo-no,admin,ops,admin2"},
+			{domain.UserFilter{Role: domain.RoleAdmin}, "admin,admin2"},
+			{domain.UserFilter{Role: domain.RoleAuditor}, "admin"},
+			{domain.UserFilter{Nation: "NO"}, "lo-no"},
+			{domain.UserFilter{Disabled: &yes}, "admin2"},
+			{domain.UserFilter{Disabled: &no, Role: domain.RoleAdmin}, "admin"},
+			{domain.UserFilter{After: "u2"}, "ops,admin2"},
+		} {
+			if got := list(c.f); got != c.want {
+				t.Errorf("%+v: %s, want %s", c.f, got, c.want)
+			}
+		}
+		page, err := db.ListUsers(ctx, domain.UserFilter{Limit: 2})
+		if err != nil || len(page.Items) != 2 || page.NextAfter != "u2" {
+			t.Errorf("first page of 2: %d items, next %q, %v", len(page.Items), page.NextAfter, err)
+		}
+		var n int
+		err = db.InTx(ctx, func(tx domain.Tx) (err error) { n, err = tx.CountEnabledAdmins(); return err })
+		if err != nil || n != 1 {
+			t.Errorf("CountEnabledAdmins = %d, %v; want 1", n, err)
+		}
+	})
+}
+
+// TestDelegationsNeedAnEnabledDelegatorWithTheRole: a delegation grants
+// nothing once its delegator is disabled or no longer holds the role.
+func TestDelegationsNeedAnEnabledDelegatorWithTheRole(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		addUsers(t, db, user("u1", "hns", domain.RoleHNS), user("u2", "gov", domain.RoleMinistry))
+		d := &domain.Delegation{ID: "d1", From: "hns", To: "gov", Role: domain.RoleHNS,
+			Starts: fixedNow, Ends: fixedNow.Add(24 * time.Hour), CreatedAt: fixedNow}
+		if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateDelegation(d) }); err != nil {
+			t.Fatal(err)
+		}
+		active := func() int {
+			ds, err := db.ActiveDelegations(ctx, "gov", fixedNow.Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(ds)
+		}
+		change := func(f func(u *domain.User)) {
+			u, err := db.GetUser(ctx, "u1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f(u)
+			u.Version++
+			if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.UpdateUser(u, u.Version-1) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := active(); n != 1 {
+			t.Fatalf("control: %d active delegations, want 1", n)
+		}
+		change(func(u *domain.User) { u.DisabledAt = &fixedNow })
+		if n := active(); n != 0 {
+			t.Errorf("disabled delegator: %d active delegations", n)
+		}
+		change(func(u *domain.User) { u.DisabledAt = nil; u.Roles = []domain.Role{domain.RoleRange} })
+		if n := active(); n != 0 {
+			t.Errorf("delegator without the role: %d active delegations", n)
+		}
+		change(func(u *domain.User) { u.Roles = []domain.Role{domain.RoleHNS, domain.RoleRange} })
+		if n := active(); n != 1 {
+			t.Errorf("delegator with the role again: %d active delegations", n)
+		}
+	})
+}
