@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -122,8 +123,8 @@ func sameSet(a, b []string) bool {
 }
 
 func describeError(err error) string {
-	de, ok := err.(*domain.Error)
-	if !ok || len(de.Fields) == 0 {
+	var de *domain.Error
+	if !errors.As(err, &de) || len(de.Fields) == 0 {
 		return err.Error()
 	}
 	parts := make([]string, len(de.Fields))

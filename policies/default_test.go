@@ -252,7 +252,8 @@ func TestDefaultPolicySummary(t *testing.T) {
 	}
 	text := s.String()
 	for _, want := range []string{"policy se-default-2026.3 (policies/default/policy.yaml): 4 eligibility rules, 4 stages",
-		"stage order 3  ministry", "fast track keeps: intake (sla 1), range_safety (when "} {
+		"stage order 3  ministry", "fast track keeps: intake (sla 1), range_safety (when ",
+		"eligibility: member_state, lead_time (notice 72 hours), lead_time_naval (notice 7 days), lead_time_dangerous_goods_air (notice 10 working days)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary text lacks %q:\n%s", want, text)
 		}

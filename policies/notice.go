@@ -19,6 +19,7 @@ import (
 type notice struct {
 	hours       int
 	workingDays int
+	inDays      bool // written as days: shown as days
 }
 
 // earliestStart is the first period start date this notice accepts for a
@@ -55,7 +56,7 @@ func (n notice) String() string {
 	switch {
 	case n.workingDays > 0:
 		return fmt.Sprintf("%d working days", n.workingDays)
-	case n.hours%24 == 0:
+	case n.inDays:
 		return fmt.Sprintf("%d days", n.hours/24)
 	}
 	return fmt.Sprintf("%d hours", n.hours)
@@ -84,7 +85,7 @@ func (l *loader) notice(n *yaml.Node, what string) *notice {
 		case "hours":
 			out.hours = count
 		case "days":
-			out.hours = 24 * count
+			out.hours, out.inDays = 24*count, true
 		case "working_days":
 			out.workingDays = count
 		}

@@ -17,14 +17,14 @@ func TestNoticeEarliestStart(t *testing.T) {
 		string string
 	}{
 		// Monday 2 March 2026 10:00 Stockholm (CET) + 72 h = Thursday 10:00.
-		{"72 hours from Monday morning", notice{hours: 72}, today, "2026-03-06", "3 days"},
+		{"72 hours from Monday morning", notice{hours: 72}, today, "2026-03-06", "72 hours"},
 		// Friday 09:00 UTC + 72 h = Monday 10:00: the weekend counts.
-		{"72 hours over a weekend", notice{hours: 72}, time.Date(2026, 3, 6, 9, 0, 0, 0, time.UTC), "2026-03-10", "3 days"},
+		{"72 hours over a weekend", notice{hours: 72}, time.Date(2026, 3, 6, 9, 0, 0, 0, time.UTC), "2026-03-10", "72 hours"},
 		// 72 h ending exactly at midnight Stockholm accept that very day.
-		{"exactly midnight", notice{hours: 72}, time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC), "2026-03-05", "3 days"},
+		{"exactly midnight", notice{hours: 72}, time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC), "2026-03-05", "72 hours"},
 		// Across the switch to summer time (29 March 2026): 168 h from
 		// Monday 23 March 10:00 CET is Monday 30 March 11:00 CEST.
-		{"7 days across summer time", notice{hours: 168}, time.Date(2026, 3, 23, 9, 0, 0, 0, time.UTC), "2026-03-31", "7 days"},
+		{"7 days across summer time", notice{hours: 168, inDays: true}, time.Date(2026, 3, 23, 9, 0, 0, 0, time.UTC), "2026-03-31", "7 days"},
 		{"10 working days over Easter", notice{workingDays: 10}, time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC), "2026-04-16", "10 working days"},
 		{"a few hours", notice{hours: 5}, today, "2026-03-03", "5 hours"},
 	}

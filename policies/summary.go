@@ -13,7 +13,7 @@ type Summary struct {
 	Version   string
 	Source    string
 	Partners  []string
-	Rules     []string // eligibility rule ids, in file order
+	Rules     []string // eligibility rule ids, in file order; "id (notice N hours)" for a notice rule
 	Stages    []domain.PlannedStage
 	FastTrack []string // kept stage ids, "id (sla N)" when the SLA changes; empty when there is no fast track
 }
@@ -22,7 +22,11 @@ type Summary struct {
 func (p *Policy) Summary() Summary {
 	s := Summary{Version: p.version, Source: p.source, Partners: p.partners}
 	for _, r := range p.rules {
-		s.Rules = append(s.Rules, r.id)
+		id := r.id
+		if r.notice != nil {
+			id = fmt.Sprintf("%s (notice %s)", id, r.notice)
+		}
+		s.Rules = append(s.Rules, id)
 	}
 	for _, st := range p.stages {
 		s.Stages = append(s.Stages, st.PlannedStage)
