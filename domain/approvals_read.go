@@ -56,7 +56,7 @@ func (s *ApprovalService) History(ctx context.Context, p Principal, id string) (
 	if !r.Visible(p) {
 		return nil, ErrNotFound("request")
 	}
-	entries, err := s.store.ListAudit(ctx, id)
+	entries, err := s.store.ListAudit(ctx, r.ID) // id may be the reference
 	if err != nil || !p.IsLiaison() {
 		return entries, err
 	}
