@@ -25,19 +25,38 @@ type revokeInput struct {
 
 // handleDecisionCreate records one approver's decision on one stage.
 func (s *Server) handleDecisionCreate(c echo.Context) error {
-	var in decisionInput
-	version, err := decodeChange(c, &in)
+	version, body, err := readChange(c)
 	if err != nil {
 		return err
 	}
-	r, err := s.Approvals.Decide(c.Request().Context(), principal(c), c.Param("id"), version,
-		domain.DecisionInput{Stage: in.Stage, Outcome: in.Outcome, Comment: in.Comment, Conditions: in.Conditions,
-			OverrideReason: in.OverrideReason})
+	var in decisionInput
+	if err := decodeStrict(body, &in, nil); err != nil {
+		return err
+	}
+	p := principal(c)
+	render := func(created any) (storedResponse, error) {
+		r := created.(*domain.Request)
+		return jsonResponse(http.StatusOK, "", etag(r.Version), s.requestFor(p, r))
+	}
+	key, err := keyedCreate(c, body, render)
 	if err != nil {
 		return err
+	}
+	r, err := s.Approvals.Decide(c.Request().Context(), p, c.Param("id"), version,
+		domain.DecisionInput{Stage: in.Stage, Outcome: in.Outcome, Comment: in.Comment, Conditions: in.Conditions,
+			OverrideReason: in.OverrideReason, Key: key})
+	if err != nil {
+		return err
+	}
+	if key != nil && key.Replay != nil {
+		return writeStored(c, key.Replay)
 	}
 	s.Metrics.decided(in.Outcome)
-	return s.writeRequest(c, http.StatusOK, r)
+	out, err := render(r)
+	if err != nil {
+		return err
+	}
+	return writeResponse(c, out)
 }
 
 func (s *Server) handleRequestRevoke(c echo.Context) error {

@@ -49,12 +49,25 @@ func (s *Server) handleDelegationCreate(c echo.Context) error {
 	if len(p.errs) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the delegation has invalid fields", Fields: p.errs}
 	}
+	render := func(created any) (storedResponse, error) {
+		d := created.(*domain.Delegation)
+		return jsonResponse(http.StatusCreated, "/api/v1/delegations/"+d.ID, "", toDelegationJSON(*d, s.Approvals.Now()))
+	}
+	if want.Key, err = keyedCreate(c, body, render); err != nil {
+		return err
+	}
 	d, err := s.Approvals.CreateDelegation(c.Request().Context(), principal(c), want)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/delegations/"+d.ID)
-	return c.JSON(http.StatusCreated, toDelegationJSON(*d, s.Approvals.Now()))
+	if want.Key != nil && want.Key.Replay != nil {
+		return writeStored(c, want.Key.Replay)
+	}
+	out, err := render(d)
+	if err != nil {
+		return err
+	}
+	return writeResponse(c, out)
 }
 
 func (s *Server) handleDelegationList(c echo.Context) error {

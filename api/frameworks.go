@@ -73,13 +73,26 @@ func (s *Server) handleFrameworkCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.Frameworks.Create(c.Request().Context(), principal(c), t)
+	render := func(created any) (storedResponse, error) {
+		f := created.(*domain.Framework)
+		return jsonResponse(http.StatusCreated, "/api/v1/frameworks/"+f.ID, etag(f.Version), toFrameworkJSON(f))
+	}
+	key, err := keyedCreate(c, body, render)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/frameworks/"+f.ID)
-	c.Response().Header().Set("ETag", etag(f.Version))
-	return c.JSON(http.StatusCreated, toFrameworkJSON(f))
+	f, err := s.Frameworks.CreateKeyed(c.Request().Context(), principal(c), t, key)
+	if err != nil {
+		return err
+	}
+	if key != nil && key.Replay != nil {
+		return writeStored(c, key.Replay)
+	}
+	out, err := render(f)
+	if err != nil {
+		return err
+	}
+	return writeResponse(c, out)
 }
 
 func (s *Server) handleFrameworkList(c echo.Context) error {

@@ -112,6 +112,12 @@ func listFilter(c echo.Context, ref domain.Reference) (domain.RequestFilter, err
 		}
 		f.Area = v
 	}
+	if v := q.values.Get("reference"); v != "" {
+		if !domain.IsReference(v) {
+			q.bad("reference", "must be a reference like SE-2026-EXA-000123")
+		}
+		f.Reference = v
+	}
 	if v := q.values.Get("cursor"); v != "" {
 		after, ok := decodeCursor(v)
 		if !ok {

@@ -43,11 +43,3 @@ func readinessDetail(err error) string {
 	}
 	return "the database is not reachable or its schema is not current"
 }
-
-func (s *Server) handleMetrics(c echo.Context) error {
-	if s.Metrics == nil {
-		return domain.ErrNotFound("metrics")
-	}
-	s.Metrics.handler().ServeHTTP(c.Response(), c.Request())
-	return nil
-}

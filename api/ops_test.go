@@ -52,16 +52,37 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	}
 }
 
-// scrape reads /metrics as text (the Prometheus format is not JSON, so it
-// bypasses the JSON helpers; the OpenAPI check still runs).
+// scrape reads /metrics as text from the metrics listener's handler.
 func scrape(t *testing.T, e *env) string {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	rec := httptest.NewRecorder()
-	e.srv.Handler().ServeHTTP(rec, req)
-	if rec.Code != 200 {
-		t.Fatalf("metrics: %d", rec.Code)
+	e.srv.MetricsHandler().ServeHTTP(rec, req)
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("metrics: %d %v", rec.Code, rec.Header())
 	}
-	checkResponse(t, e.spec, req, rec.Code, rec.Header(), rec.Body.Bytes())
 	return rec.Body.String()
+}
+
+// TestMetricsNotOnThePublicPort: the public handler answers /metrics (in any
+// spelling) as a path that does not exist; the metrics handler serves
+// /metrics and nothing else.
+func TestMetricsNotOnThePublicPort(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/metrics.db")
+	for _, path := range []string{"/metrics", "/metrics/", "/Metrics", "/%6detrics"} {
+		r := e.send(call{method: http.MethodGet, path: path, offSpec: true})
+		if r.Status != 404 || strings.Contains(string(r.Body), "go_goroutines") {
+			t.Errorf("public %s: %d %s", path, r.Status, r.Body)
+		}
+	}
+	if !strings.Contains(scrape(t, e), "exaccess_http_requests_total") {
+		t.Error("the metrics handler does not serve the metrics")
+	}
+	for _, path := range []string{"/api/v1/me", "/healthz", "/"} {
+		rec := httptest.NewRecorder()
+		e.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != 404 {
+			t.Errorf("metrics listener serves %s: %d", path, rec.Code)
+		}
+	}
 }

@@ -148,13 +148,13 @@ func TestNoLimiterByDefault(t *testing.T) {
 }
 
 // TestRateLimitSparesProbes: a flood from the load balancer's address does
-// not make liveness or readiness fail; metrics are limited like the rest.
+// not make liveness or readiness fail; other public routes are limited.
 func TestRateLimitSparesProbes(t *testing.T) {
 	e := newEnv(t, t.TempDir()+"/probes.db")
 	e.limited(RateLimits{PerAddress: perSecond(1)}, "")
 	lb := func(path string) call { return call{peer: "10.0.0.1", method: http.MethodGet, path: path} }
 	want(t, e.send(lb("/.well-known/jwks.json")), 200)
-	wantLimited(t, e.send(lb("/metrics")), "1")
+	wantLimited(t, e.send(lb("/api/v1/openapi.yaml")), "1")
 	for range 5 {
 		want(t, e.send(lb("/healthz")), 200)
 		want(t, e.send(lb("/readyz")), 200)

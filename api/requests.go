@@ -157,9 +157,14 @@ func writeReplay(c echo.Context, body []byte) error {
 
 func (s *Server) writeRequest(c echo.Context, status int, r *domain.Request) error {
 	c.Response().Header().Set("ETag", etag(r.Version))
+	return c.JSON(status, s.requestFor(principal(c), r))
+}
+
+// requestFor is r as p may read it: the warnings of p's audience.
+func (s *Server) requestFor(p domain.Principal, r *domain.Request) requestResponse {
 	out := toRequestResponse(r)
-	out.Warnings = toWarningsJSON(domain.WarningsFor(r.Warnings, principal(c)))
-	return c.JSON(status, out)
+	out.Warnings = toWarningsJSON(domain.WarningsFor(r.Warnings, p))
+	return out
 }
 
 // idempotency reads the Idempotency-Key header. The fingerprint covers the

@@ -1,11 +1,14 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"exaccess/domain"
 )
 
 func with(base map[string]any, key string, v any) map[string]any {
@@ -107,9 +110,23 @@ func TestNationIsolation(t *testing.T) {
 		// A colleague of the same nation sees and may edit it.
 		want(t, e.do("lo-no2", http.MethodGet, base, nil), 200)
 		// Each refused attempt on the existing request is audited (who tried
-		// what); the attempts on a missing one are not.
+		// what); so are the attempts on a missing one, with the id tried: the
+		// same work on both paths, so that timing does not tell them apart.
 		if who := e.refusals(id); strings.Join(who, ",") != "lo-de,lo-de,lo-de,lo-de" || e.auditCount(id) != 5 {
 			t.Errorf("refusals by %v, %d entries; want four by lo-de", who, e.auditCount(id))
+		}
+		var tried []string
+		entries, err := e.db.ListAudit(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, en := range entries {
+			if en.Action == domain.AuditRequestRefused && en.Actor == "lo-de" && en.Data["code"] == "not_found" {
+				tried = append(tried, fmt.Sprint(en.Data["unknown_request_id"]))
+			}
+		}
+		if strings.Join(tried, ",") != strings.Repeat("00000000-0000-7000-8000-000000000000,", 3)+"00000000-0000-7000-8000-000000000000" {
+			t.Errorf("refusals on the missing id: %v", tried)
 		}
 		if got := e.do("lo-no", http.MethodGet, base, nil).JSON(t); got["version"].(float64) != 1 || got["status"] != "draft" {
 			t.Errorf("refused attempts changed the request: %v", got)

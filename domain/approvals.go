@@ -46,6 +46,9 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 	}
 	var out *Request
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		if again, err := in.Key.replayed(tx, p, s.clock()); again || err != nil {
+			return err // a retry is answered before the version check it would now fail
+		}
 		r, now, err := s.load(tx, p, id, version)
 		if err != nil {
 			return err
@@ -79,7 +82,10 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 			}
 		}
 		out = r
-		return s.save(tx, p, actingFor, r, version, AuditRequestDecided, data)
+		if err := s.save(tx, p, actingFor, r, version, AuditRequestDecided, data); err != nil {
+			return err
+		}
+		return in.Key.remember(tx, p, now, r, r.ID)
 	})
 	return out, err
 }

@@ -56,7 +56,7 @@ func (s *ApprovalService) History(ctx context.Context, p Principal, id string) (
 	if !r.Visible(p) {
 		return nil, ErrNotFound("request")
 	}
-	entries, err := s.store.ListAudit(ctx, id)
+	entries, err := s.store.ListAudit(ctx, r.ID) // id may be the reference
 	if err != nil || !p.IsLiaison() {
 		return entries, err
 	}
@@ -95,10 +95,16 @@ func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in 
 	d := &Delegation{ID: s.newID(), From: p.Subject, To: in.To, Role: in.Role,
 		Starts: in.Starts.UTC().Truncate(time.Microsecond), Ends: in.Ends.UTC().Truncate(time.Microsecond), CreatedAt: now}
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		if again, err := in.Key.replayed(tx, p, now); again || err != nil {
+			return err
+		}
 		if err := tx.CreateDelegation(d); err != nil {
 			return err
 		}
-		return tx.AppendAudit(&AuditEntry{At: now, Actor: p.Subject, Action: AuditDelegationCreated, Data: delegationData(d)})
+		if err := tx.AppendAudit(&AuditEntry{At: now, Actor: p.Subject, Action: AuditDelegationCreated, Data: delegationData(d)}); err != nil {
+			return err
+		}
+		return in.Key.remember(tx, p, now, d, "")
 	})
 	if err != nil {
 		return nil, err

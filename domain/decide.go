@@ -39,6 +39,8 @@ type DecisionInput struct {
 	// OverrideReason lets a final approval through despite a training-area
 	// conflict; it is recorded in the audit log.
 	OverrideReason string
+	// Key, when set, makes a retried decision answer the first response.
+	Key *Keyed
 }
 
 // ValidateDecision checks a decision's fields, naming every bad one.

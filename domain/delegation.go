@@ -29,6 +29,8 @@ type DelegationInput struct {
 	Role   Role
 	Starts time.Time // zero means now
 	Ends   time.Time
+	// Key, when set, makes a retried creation answer the first response.
+	Key *Keyed
 }
 
 // validateDelegation checks the request against the delegator's own roles

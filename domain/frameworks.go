@@ -30,6 +30,12 @@ func (s *FrameworkService) clock() time.Time { return s.now().UTC().Truncate(tim
 
 // Create stores a new framework agreement.
 func (s *FrameworkService) Create(ctx context.Context, p Principal, t FrameworkTerms) (*Framework, error) {
+	return s.CreateKeyed(ctx, p, t, nil)
+}
+
+// CreateKeyed is Create with an Idempotency-Key: a retry gets the first
+// response (in key.Replay) and creates nothing.
+func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t FrameworkTerms, key *Keyed) (*Framework, error) {
 	t.Nation = NormalizeNation(t.Nation)
 	if err := ValidateFramework(t, s.ref); err != nil {
 		return nil, err
@@ -37,11 +43,17 @@ func (s *FrameworkService) Create(ctx context.Context, p Principal, t FrameworkT
 	now := s.clock()
 	f := &Framework{ID: s.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, FrameworkTerms: t}
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		if again, err := key.replayed(tx, p, now); again || err != nil {
+			return err
+		}
 		if err := tx.CreateFramework(f); err != nil {
 			return err
 		}
-		return tx.AppendAudit(&AuditEntry{At: now, Actor: p.Subject, Action: AuditFrameworkCreated,
-			Data: map[string]any{"framework_id": f.ID, "terms": FrameworkData(t)}})
+		if err := tx.AppendAudit(&AuditEntry{At: now, Actor: p.Subject, Action: AuditFrameworkCreated,
+			Data: map[string]any{"framework_id": f.ID, "terms": FrameworkData(t)}}); err != nil {
+			return err
+		}
+		return key.remember(tx, p, now, f, "")
 	})
 	if err != nil {
 		return nil, err

@@ -66,15 +66,21 @@ func ConflictWarnings(cs []AreaConflict) []Warning {
 	return out
 }
 
-// WarningsFor are the warnings of a request that p may read.
+// WarningsFor are the warnings of a request that p may read. A capacity
+// warning stored before warnings had audiences names other requests, so it
+// is for approvers only.
 func WarningsFor(ws []Warning, p Principal) []Warning {
-	skip := AudienceNation
+	audience := AudienceApprovers
 	if p.IsLiaison() {
-		skip = AudienceApprovers
+		audience = AudienceNation
 	}
 	out := make([]Warning, 0, len(ws))
 	for _, w := range ws {
-		if w.Audience != skip {
+		a := w.Audience
+		if a == "" && w.Code == "area_capacity" {
+			a = AudienceApprovers
+		}
+		if a == "" || a == audience {
 			out = append(out, w)
 		}
 	}

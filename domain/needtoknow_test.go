@@ -79,3 +79,16 @@ func TestWarningsFor(t *testing.T) {
 		t.Errorf("operations: %q", ops)
 	}
 }
+
+// TestWarningsForLegacy: a capacity warning stored before audiences (it
+// names other requests) is shown to approvers only; other warnings to all.
+func TestWarningsForLegacy(t *testing.T) {
+	ws := []Warning{{Code: "area_capacity", Message: "… together with SE-2026-EXA-000001 …"}, {Code: "framework_not_applicable", Message: "live fire"}}
+	lo := WarningsFor(ws, Principal{Roles: []Role{RoleLiaison}, Nation: "DE"})
+	if len(lo) != 1 || lo[0].Code != "framework_not_applicable" {
+		t.Errorf("liaison: %v", lo)
+	}
+	if ops := WarningsFor(ws, Principal{Roles: []Role{RoleOperations}}); len(ops) != 2 {
+		t.Errorf("operations: %v", ops)
+	}
+}

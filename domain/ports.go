@@ -14,6 +14,8 @@ type Store interface {
 	// side effects outside tx.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 
+	// GetRequest finds a request by its id or by its human reference
+	// (IsReference); so does Tx.GetRequest.
 	GetRequest(ctx context.Context, id string) (*Request, error)
 	ListRequests(ctx context.Context, f RequestFilter) (RequestPage, error)
 	GetUserByUsername(ctx context.Context, username string) (*User, error)
@@ -143,8 +145,10 @@ type RequestFilter struct {
 	Nation string // "" for all
 	Status Status // "" for all
 	Area   string // training area code; "" for all
-	After  string // keyset cursor: the id of the last request of the previous page
-	Limit  int
+	// Reference is a human reference; "" for all.
+	Reference string
+	After     string // keyset cursor: the id of the last request of the previous page
+	Limit     int
 }
 
 // RequestPage is one page of a list; NextAfter is "" on the last page.

@@ -26,29 +26,46 @@ func NewRefusalLog(store Store, now func() time.Time) *RefusalLog {
 // or an invalid field is a mistake, not an attempt beyond one's authority.
 var authorizationCodes = map[string]bool{CodeForbidden: true, CodeSeparationOfDuties: true, CodeNotFound: true}
 
-// Record appends a refusal entry if cause is an authorization failure and
-// the request exists. A request that does not exist is not logged: there is
-// nothing to protect, and it would let anyone fill the log.
+// Record appends a refusal entry if cause is an authorization failure. An
+// attempt on an id that names no request is recorded too, with the id tried
+// (cut to MaxTriedID characters): it is what probing looks like, and doing
+// the same work on both paths — one read, one audit append, one commit
+// before the answer — is what keeps "another nation's request" and "no such
+// request" indistinguishable by timing as well as by content
+// (docs/security.md). The rate limits bound how fast anyone can fill the log
+// this way, as they bound refused attempts on existing requests.
 func (l *RefusalLog) Record(ctx context.Context, p Principal, requestID, attempted string, cause error) error {
 	code := ErrorCode(cause)
 	if l == nil || !authorizationCodes[code] || requestID == "" {
 		return nil
 	}
 	return l.store.InTx(ctx, func(tx Tx) error {
+		data := map[string]any{"attempted": attempted, "code": code, "reason": refusalReason(cause)}
+		entry := &AuditEntry{At: l.now().UTC().Truncate(time.Microsecond), Actor: p.Subject, Action: AuditRequestRefused, Data: data}
 		r, err := tx.GetRequest(requestID)
-		if ErrorCode(err) == CodeNotFound {
-			return nil
-		}
-		if err != nil {
+		switch {
+		case ErrorCode(err) == CodeNotFound:
+			data["unknown_request_id"] = cut(requestID, MaxTriedID)
+		case err != nil:
 			return err
-		}
-		if code == CodeNotFound && r.Visible(p) {
+		case code == CodeNotFound && r.Visible(p):
 			return nil // a genuine not-found of something else (a stage, a delegation)
+		default:
+			entry.RequestID, entry.RequestVersion = r.ID, r.Version
 		}
-		return tx.AppendAudit(&AuditEntry{At: l.now().UTC().Truncate(time.Microsecond), Actor: p.Subject,
-			Action: AuditRequestRefused, RequestID: r.ID, RequestVersion: r.Version,
-			Data: map[string]any{"attempted": attempted, "code": code, "reason": refusalReason(cause)}})
+		return tx.AppendAudit(entry)
 	})
+}
+
+// MaxTriedID bounds the id of a missing request kept in a refusal entry.
+const MaxTriedID = 64
+
+// cut shortens s to at most n characters.
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 func refusalReason(err error) string {

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 )
 
@@ -284,6 +285,13 @@ func (s *RequestService) validate(d Details, now time.Time) error {
 func (s *RequestService) clock() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
+
+// referencePattern is the shape of a human reference: SE-2026-EXA-000123.
+var referencePattern = regexp.MustCompile(`^SE-[0-9]{4}-EXA-[0-9]{6,9}$`)
+
+// IsReference reports whether s is shaped like a human reference (and so
+// cannot be an id, which is a UUID).
+func IsReference(s string) bool { return referencePattern.MatchString(s) }
 
 // FormatReference renders the human reference of a request.
 func FormatReference(year int, n int64) string {

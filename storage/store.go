@@ -45,7 +45,11 @@ func (d *DB) GetRequest(ctx context.Context, id string) (*domain.Request, error)
 
 func getRequest(g *gorm.DB, id string) (*domain.Request, error) {
 	var row requestRow
-	if err := g.Where("id = ?", id).Take(&row).Error; err != nil {
+	column := "id"
+	if domain.IsReference(id) {
+		column = "reference" // unique, indexed
+	}
+	if err := g.Where(column+" = ?", id).Take(&row).Error; err != nil {
 		return nil, translate(err, "request")
 	}
 	return toDomainRequest(row)
@@ -90,6 +94,9 @@ func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Reference != "" {
+		q = q.Where("reference = ?", f.Reference)
 	}
 	if f.Area != "" {
 		q = q.Where("id IN (SELECT request_id FROM request_areas WHERE area = ?)", f.Area)

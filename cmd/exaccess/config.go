@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,19 +14,22 @@ import (
 // config is the one configuration of the server: defaults, then environment
 // variables, then flags.
 type config struct {
-	Addr     string
-	DB       string
-	Policies string
-	Demo     bool
-	Issuer   string
-	Audience string
-	TokenTTL time.Duration
-	Security securityConfig
-	envErrs  []string // environment variables that did not parse
+	Addr string
+	// MetricsAddr is the listener of GET /metrics, apart from the public
+	// port; "off" serves no metrics.
+	MetricsAddr string
+	DB          string
+	Policies    string
+	Demo        bool
+	Issuer      string
+	Audience    string
+	TokenTTL    time.Duration
+	Security    securityConfig
+	envErrs     []string // environment variables that did not parse
 }
 
 func defaultConfig() config {
-	return config{Addr: "127.0.0.1:8080", DB: "exaccess.db", Issuer: "exaccess", Audience: "exaccess-api", TokenTTL: time.Hour,
+	return config{Addr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", DB: "exaccess.db", Issuer: "exaccess", Audience: "exaccess-api", TokenTTL: time.Hour,
 		Security: defaultSecurity()}
 }
 
@@ -34,6 +38,8 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "EXACCESS_ADDR", cfg.Addr), "listen address (EXACCESS_ADDR)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", envOr(getenv, "EXACCESS_METRICS_ADDR", cfg.MetricsAddr),
+		"listen address of GET /metrics, apart from --addr; off for none (EXACCESS_METRICS_ADDR)")
 	dbFlag(fs, cfg, getenv)
 	fs.StringVar(&cfg.Policies, "policies", envOr(getenv, "EXACCESS_POLICIES", cfg.Policies), "policy directory; empty for the embedded default (EXACCESS_POLICIES)")
 	demo := false
@@ -70,6 +76,7 @@ func (c config) validate() error {
 	if c.DB == "" {
 		errs = append(errs, "--db is empty")
 	}
+	errs = append(errs, c.metricsAddrErrors()...)
 	if c.TokenTTL < time.Minute || c.TokenTTL > 24*time.Hour {
 		errs = append(errs, "--token-ttl must be between 1m and 24h")
 	}
@@ -79,6 +86,21 @@ func (c config) validate() error {
 	errs = append(errs, c.Security.validate(c.Issuer)...)
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// metricsAddrErrors checks --metrics-addr: host:port, or off; never the
+// public listener's address.
+func (c config) metricsAddrErrors() []string {
+	if c.MetricsAddr == "off" {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		return []string{fmt.Sprintf("--metrics-addr %q is not host:port or off", c.MetricsAddr)}
+	}
+	if c.MetricsAddr == c.Addr {
+		return []string{"--metrics-addr must differ from --addr: the metrics are never served on the public port"}
 	}
 	return nil
 }

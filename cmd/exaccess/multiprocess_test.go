@@ -27,7 +27,10 @@ type process struct {
 
 func startProcess(t *testing.T, bin, dsn string, demo bool) *process {
 	t.Helper()
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}
+	// Several processes on one host: no metrics listener to fight over; and
+	// the load of the crash test is not to be throttled by the per-user
+	// create/submit/withdraw limit.
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--metrics-addr", "off", "--rate-cycles", "off"}
 	if demo {
 		args = append(args, "--demo")
 	}

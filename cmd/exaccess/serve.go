@@ -22,7 +22,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	log.Info("starting", "addr", cfg.Addr, "db", maskedDB(cfg.DB), "policies", policyName(cfg.Policies), "demo", cfg.Demo)
+	log.Info("starting", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "db", maskedDB(cfg.DB), "policies", policyName(cfg.Policies), "demo", cfg.Demo)
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -42,6 +42,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	metrics := serveMetrics(cfg.MetricsAddr, a, log)
+	defer metrics.Close()
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	sweepDone := make(chan struct{})
 	go func() { runExpirySweep(sweepCtx, a.approvals, a.db.PurgeIdempotencyBefore, log); close(sweepDone) }()
@@ -63,6 +65,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// serveMetrics serves GET /metrics on its own listener, away from the public
+// port. A listener that cannot be opened (the address is taken, say by a
+// second process on one host) is logged and leaves the API serving: metrics
+// are not worth an outage. The returned server is closed at shutdown.
+func serveMetrics(addr string, a *app, log *slog.Logger) *http.Server {
+	srv := &http.Server{Handler: a.api.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	if addr == "off" {
+		return srv
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Error("metrics listener not started; metrics are not served", "metrics_addr", addr, "error", err.Error())
+		return srv
+	}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close at shutdown
+	log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	return srv
 }
 
 func policyName(dir string) string {
