@@ -27,7 +27,16 @@ func BenchmarkAccountStates(b *testing.B) {
 
 func benchAccountStates(b *testing.B, db *storage.DB, n int) {
 	ctx := context.Background()
-	err := db.InTx(ctx, func(tx domain.Tx) error {
+	have, err := db.CountUsers(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if have == int64(n) { // seeded by an earlier round of this benchmark
+		b.ResetTimer()
+		runAccountStates(b, db, n)
+		return
+	}
+	err = db.InTx(ctx, func(tx domain.Tx) error {
 		for i := range n {
 			u := &domain.User{ID: fmt.Sprintf("u%05d", i), Username: fmt.Sprintf("user%05d", i), PasswordHash: "h",
 				Roles: []domain.Role{domain.RoleHNS}, CreatedAt: fixedNow}
@@ -41,8 +50,12 @@ func benchAccountStates(b *testing.B, db *storage.DB, n int) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	runAccountStates(b, db, n)
+}
+
+func runAccountStates(b *testing.B, db *storage.DB, n int) {
 	for range b.N {
-		states, err := db.AccountStates(ctx)
+		states, err := db.AccountStates(context.Background())
 		if err != nil || len(states) != n {
 			b.Fatalf("%d states, %v", len(states), err)
 		}
