@@ -88,6 +88,7 @@ func TestIdPSubjectGetsAnAccount(t *testing.T) {
 		}
 		want(t, e.do("hns", http.MethodPost, "/api/v1/delegations", body), 201)
 		wantProblem(t, e.do("admin", http.MethodPost, "/api/v1/users/"+id+"/reset-password", map[string]any{}), 409, "conflict")
+		wantProblem(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+id, map[string]any{"roles": []string{"auditor"}}, "If-Match", `"1"`), 409, "conflict")
 		want(t, e.do("admin", http.MethodPost, "/api/v1/users/"+id+"/disable", map[string]any{"reason": "left"}), 200)
 		wantProblem(t, e.do("idp-hns", http.MethodGet, "/api/v1/me", nil), 401, "unauthorized")
 	})

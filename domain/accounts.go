@@ -114,21 +114,34 @@ func (c *AccountCache) state(ctx context.Context, subject string) (AccountState,
 	return st, nil
 }
 
-// fresh reloads the copy when it is older than the maximum age.
+// fresh reloads the copy when it is older than the maximum age; of many
+// callers that find it stale together, one reloads and the others wait.
 func (c *AccountCache) fresh(ctx context.Context) error {
-	c.mu.RLock()
-	stale := c.states == nil || c.now().Sub(c.loaded) > c.maxAge
-	c.mu.RUnlock()
-	if !stale {
+	if !c.stale() {
 		return nil
 	}
-	return c.Refresh(ctx)
+	c.refresh.Lock()
+	defer c.refresh.Unlock()
+	if !c.stale() {
+		return nil
+	}
+	return c.load(ctx)
+}
+
+func (c *AccountCache) stale() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.states == nil || c.now().Sub(c.loaded) > c.maxAge
 }
 
 // Refresh reloads every account's state now.
 func (c *AccountCache) Refresh(ctx context.Context) error {
 	c.refresh.Lock()
 	defer c.refresh.Unlock()
+	return c.load(ctx)
+}
+
+func (c *AccountCache) load(ctx context.Context) error {
 	start := c.now()
 	states, err := c.src.AccountStates(ctx)
 	if err != nil {

@@ -96,11 +96,3 @@ func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
 	}
 	return err
 }
-
-// ExternalCurrent reports whether the account row of an identity-provider
-// principal already records its roles and nation.
-func ExternalCurrent(u *User, p Principal) bool {
-	roles := slices.Clone(p.Roles)
-	slices.Sort(roles)
-	return u.External && slices.Equal(u.Roles, roles) && u.Nation == p.Nation
-}

@@ -97,6 +97,9 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 		if err := checkReason(ch.Reason, false); err != nil {
 			return "", err
 		}
+		if u.External {
+			return "", Errorf(CodeConflict, "the identity provider asserts this account's roles and nation; change them there")
+		}
 		if ch.Roles != nil {
 			u.Roles = slices.Clone(*ch.Roles)
 			slices.Sort(u.Roles)

@@ -2,7 +2,9 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,6 +161,76 @@ func TestDelegationsNeedAnEnabledDelegatorWithTheRole(t *testing.T) {
 		change(func(u *domain.User) { u.Roles = []domain.Role{domain.RoleHNS, domain.RoleRange} })
 		if n := active(); n != 1 {
 			t.Errorf("delegator with the role again: %d active delegations", n)
+		}
+	})
+}
+
+// TestLastAdministratorRace: two administrators disable each other at the
+// same moment; exactly one succeeds and the other is refused, so one
+// enabled administrator is always left (PostgreSQL locks the admins' rows;
+// SQLite's single writer serializes).
+func TestLastAdministratorRace(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		n := 0
+		users := domain.NewUserService(db, mustRef(t, db), time.Now, func() string { n++; return fmt.Sprintf("a%d", n) })
+		for _, name := range []string{"admin1", "admin2"} {
+			if _, err := users.CreateUser(ctx, "system", domain.User{Username: name, Roles: []domain.Role{domain.RoleAdmin}}, "h"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A third transaction holds the audit counter (every account change
+		// appends an entry), so that both changes have read and counted
+		// before either can commit: without the administrators' row locks
+		// both would then succeed.
+		held, release, holderDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			holderDone <- db.InTx(ctx, func(tx domain.Tx) error {
+				if err := tx.AppendAudit(&domain.AuditEntry{At: fixedNow, Actor: "test", Action: "test.hold"}); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, pair := range [][2]string{{"admin1", "a2"}, {"admin2", "a1"}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = users.SetDisabled(ctx, pair[0], pair[1], true, "the other one")
+			}()
+		}
+		close(start)
+		time.Sleep(300 * time.Millisecond) // let both reach the held counter
+		close(release)
+		wg.Wait()
+		if err := <-holderDone; err != nil {
+			t.Fatal(err)
+		}
+		ok, refused := 0, 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case domain.ErrorCode(err) == domain.CodeConflict:
+				refused++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Fatalf("results %v: want one success and one conflict", errs)
+		}
+		var admins int
+		err := db.InTx(ctx, func(tx domain.Tx) (err error) { admins, err = tx.CountEnabledAdmins(); return err })
+		if err != nil || admins != 1 {
+			t.Errorf("%d enabled administrators left, %v", admins, err)
 		}
 	})
 }
