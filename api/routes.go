@@ -37,6 +37,7 @@ func (a access) onOneRequest() access { a.onRequest = true; return a }
 
 // inCycle is a, on a route of the create/submit/withdraw cycle.
 func (a access) inCycle() access { a.cycle = true; return a }
+
 // duringPasswordChange is a, on a route open to a token issued for a
 // one-time password.
 func (a access) duringPasswordChange() access { a.passwordChange = true; return a }
