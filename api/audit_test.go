@@ -84,9 +84,15 @@ func TestAuditCheckpointAndProofs(t *testing.T) {
 		if !strings.HasPrefix(key, "exaccess-audit+") {
 			t.Fatalf("key %q", key)
 		}
-		old := e.checkpoint(key)
+		old := e.checkpoint(key) // none kept yet: the server signs one
 		id, _ := e.create("lo-no", draft())
 		e.create("lo-no", draft())
+		if again := e.checkpoint(key); again != old {
+			t.Fatalf("the latest kept checkpoint changed with nothing signed: %v then %v", old, again)
+		}
+		if _, err := e.srv.Audit.Checkpoint(context.Background()); err != nil { // as the server's schedule does
+			t.Fatal(err)
+		}
 		cur := e.checkpoint(key)
 		if old.N != int64(len(testUsers)) || cur.N != old.N+2 {
 			t.Fatalf("checkpoint sizes %d then %d", old.N, cur.N)
