@@ -227,14 +227,18 @@ func startWitnessedServer(t *testing.T, args ...string) *witnessedServer {
 		cancel()
 		t.Fatalf("server did not start: %v\n%s", <-done, s.logs.String())
 	}
+	var once sync.Once
+	var stopErr error
 	s.stop = func() error {
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(20 * time.Second):
-			return context.DeadlineExceeded
-		}
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(20 * time.Second):
+				stopErr = context.DeadlineExceeded
+			}
+		})
+		return stopErr
 	}
 	t.Cleanup(func() { s.stop() })
 	return s
