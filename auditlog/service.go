@@ -52,6 +52,9 @@ func NewService(store Store, signer *Signer, now func() time.Time) *Service {
 	return &Service{store: store, signer: signer, now: now}
 }
 
+// Signer is the log's key, which also signs permits.
+func (s *Service) Signer() *Signer { return s.signer }
+
 // VerifierKey is the public key of the checkpoints.
 func (s *Service) VerifierKey() string { return s.signer.VerifierKey() }
 

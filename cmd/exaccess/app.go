@@ -76,6 +76,7 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		frameworks: domain.NewFrameworkService(db, ref, time.Now, newID)}
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
+		Permits: auditlog.NewPermitService(db, audit.Signer(), time.Now),
 		Metrics: api.NewMetrics(db), Ready: a.ready}
 	deps.Metrics.WatchWitnesses(audit.Witnesses)
 	if err := addSecurity(ctx, cfg.Security, ref, log, &deps); err != nil {
