@@ -37,8 +37,9 @@ var errKeyKnown = errors.New("storage: signing key recorded already")
 
 // RecordSigningKey records verifierKey as the log's checkpoint key unless it
 // is recorded already. When it is new, entry (the audit.key_rotated entry)
-// is appended in the same transaction and the key takes over from that
-// entry's index; of several processes starting at once, one records it.
+// is appended in the same transaction and the key takes over with the
+// checkpoint that holds that entry; of several processes starting at once,
+// one records it.
 // With no entry (the log's first key), the key is recorded alone. It
 // reports whether this call recorded the key.
 func (d *DB) RecordSigningKey(ctx context.Context, verifierKey string, entry *domain.AuditEntry) (bool, error) {
@@ -61,7 +62,9 @@ func (d *DB) RecordSigningKey(ctx context.Context, verifierKey string, entry *do
 		if err := t.AppendAudit(entry); err != nil {
 			return err
 		}
-		row := signingKeyRow{VerifierKey: verifierKey, FirstTreeSize: entry.Index, CreatedAt: dbTime(entry.At)}
+		// The first checkpoint the new key signs is the first to hold the
+		// entry that records it.
+		row := signingKeyRow{VerifierKey: verifierKey, FirstTreeSize: entry.Index + 1, CreatedAt: dbTime(time.Now())}
 		res := t.g.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return translate(res.Error, "audit signing key")
