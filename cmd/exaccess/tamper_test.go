@@ -144,8 +144,8 @@ func noteSignerFromSeed(t *testing.T, name string, seed []byte) note.Signer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts := strings.Split(vkey, "+")
-	skey := "PRIVATE+KEY+" + name + "+" + parts[len(parts)-2] + "+" + base64.StdEncoding.EncodeToString(append([]byte{1}, seed...))
+	parts := strings.SplitN(vkey, "+", 3) // name+hash+key; the base64 key may hold "+"
+	skey := "PRIVATE+KEY+" + name + "+" + parts[1] + "+" + base64.StdEncoding.EncodeToString(append([]byte{1}, seed...))
 	s, err := note.NewSigner(skey)
 	if err != nil {
 		t.Fatal(err)
