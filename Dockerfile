@@ -28,12 +28,16 @@ RUN apt-get update \
  && groupadd --system --gid 10001 exaccess \
  && useradd --system --uid 10001 --gid exaccess --home-dir /var/lib/exaccess \
       --no-create-home --shell /usr/sbin/nologin exaccess \
- && install -d -o exaccess -g exaccess -m 0750 /var/lib/exaccess
+ && install -d -o exaccess -g exaccess -m 0750 /var/lib/exaccess \
+ && install -d -o exaccess -g exaccess -m 0700 /var/lib/exaccess-keys
 COPY --from=build /out/exaccess /usr/local/bin/exaccess
 # The SQLite file lives here when EXACCESS_DB is not a postgres:// DSN; mount a
 # volume on it (docker run -v exaccess-data:/var/lib/exaccess …).
 WORKDIR /var/lib/exaccess
 VOLUME ["/var/lib/exaccess"]
+# The audit log's checkpoint signing key file (EXACCESS_CHECKPOINT_KEY) belongs
+# outside the database, on a volume of its own: /var/lib/exaccess-keys is made
+# for it, owned by the server's user, mode 0700.
 ENV EXACCESS_ADDR=0.0.0.0:8080 \
     EXACCESS_DB=/var/lib/exaccess/exaccess.db
 USER 10001:10001

@@ -37,19 +37,6 @@ func (s *Server) handleAuditKey(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, []byte(s.Audit.VerifierKey()+"\n"))
 }
 
-// handleAuditCheckpoint signs and serves the tree head of the log as it is now.
-func (s *Server) handleAuditCheckpoint(c echo.Context) error {
-	if s.Audit == nil {
-		return errNoAuditLog
-	}
-	cp, err := s.Audit.Checkpoint(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, []byte(cp.Note))
-}
-
 func (s *Server) handleAuditInclusionProof(c echo.Context) error {
 	q := newQuery(c)
 	index, size := q.count("index"), q.count("size")

@@ -18,6 +18,7 @@ func (s *Server) auditRoutes() []route {
 	return []route{
 		{http.MethodGet, "/api/v1/audit/key", public, s.handleAuditKey},
 		{http.MethodGet, "/api/v1/audit/checkpoint", auditors, s.handleAuditCheckpoint},
+		{http.MethodGet, "/api/v1/audit/checkpoints", auditors, s.handleAuditCheckpoints},
 		{http.MethodGet, "/api/v1/audit/proof/inclusion", auditors, s.handleAuditInclusionProof},
 		{http.MethodGet, "/api/v1/audit/proof/consistency", auditors, s.handleAuditConsistencyProof},
 		{http.MethodGet, "/api/v1/audit/events", auditors, s.handleAuditEvents},

@@ -84,9 +84,15 @@ func TestAuditCheckpointAndProofs(t *testing.T) {
 		if !strings.HasPrefix(key, "exaccess-audit+") {
 			t.Fatalf("key %q", key)
 		}
-		old := e.checkpoint(key)
+		old := e.checkpoint(key) // none kept yet: the server signs one
 		id, _ := e.create("lo-no", draft())
 		e.create("lo-no", draft())
+		if again := e.checkpoint(key); again != old {
+			t.Fatalf("the latest kept checkpoint changed with nothing signed: %v then %v", old, again)
+		}
+		if _, err := e.srv.Audit.Checkpoint(context.Background()); err != nil { // as the server's schedule does
+			t.Fatal(err)
+		}
 		cur := e.checkpoint(key)
 		if old.N != int64(len(testUsers)) || cur.N != old.N+2 {
 			t.Fatalf("checkpoint sizes %d then %d", old.N, cur.N)
@@ -190,5 +196,52 @@ func TestAuditExportOverHTTP(t *testing.T) {
 		wantProblem(t, e.do("auditor", http.MethodGet, "/api/v1/audit/export?format=xml&to=soon", nil), 422, "invalid", "format", "to")
 		wantProblem(t, e.do("lo-no", http.MethodGet, "/api/v1/audit/export", nil), 403, "forbidden")
 		wantProblem(t, e.do("", http.MethodGet, "/api/v1/audit/events", nil), 401, "unauthorized")
+	})
+}
+
+// Every signed checkpoint is kept and listed, smallest first, page by page.
+func TestAuditCheckpointHistory(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		withAuditLog(t, e)
+		ctx := context.Background()
+		for range 3 {
+			e.create("lo-no", draft())
+			if _, err := e.srv.Audit.Checkpoint(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		key := e.auditKey()
+		var sizes []int64
+		path := "/api/v1/audit/checkpoints?limit=2"
+		for range 5 {
+			r := e.do("auditor", http.MethodGet, path, nil)
+			want(t, r, http.StatusOK)
+			var page struct {
+				Items []struct {
+					Size int64  `json:"size"`
+					Note string `json:"note"`
+				} `json:"items"`
+				NextCursor *string `json:"next_cursor"`
+			}
+			if err := json.Unmarshal(r.Body, &page); err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range page.Items {
+				tree, err := auditlog.OpenCheckpoint([]byte(it.Note), key)
+				if err != nil || tree.N != it.Size {
+					t.Errorf("checkpoint %d: %v", it.Size, err)
+				}
+				sizes = append(sizes, it.Size)
+			}
+			if page.NextCursor == nil {
+				break
+			}
+			path = "/api/v1/audit/checkpoints?limit=2&cursor=" + *page.NextCursor
+		}
+		if len(sizes) != 3 || sizes[0] >= sizes[1] || sizes[1] >= sizes[2] {
+			t.Errorf("kept checkpoint sizes %v", sizes)
+		}
+		wantProblem(t, e.do("auditor", http.MethodGet, "/api/v1/audit/checkpoints?cursor=x", nil), 422, "invalid", "cursor")
+		wantProblem(t, e.do("ops", http.MethodGet, "/api/v1/audit/checkpoints", nil), 403, "forbidden")
 	})
 }

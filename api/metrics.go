@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"exaccess/domain"
+
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -121,4 +123,39 @@ func (s storageCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(poolWaitDesc, prometheus.CounterValue, st.WaitDuration.Seconds(), pool)
 	}
 	ch <- prometheus.MustNewConstMetric(scrapeErrDesc, prometheus.GaugeValue, failed)
+}
+
+var (
+	witnessFailDesc = prometheus.NewDesc("exaccess_audit_witness_failures_total",
+		"Checkpoint submissions a witness did not cosign, since start.", []string{"witness"}, nil)
+	witnessConflictDesc = prometheus.NewDesc("exaccess_audit_witness_conflict",
+		"1 while a witness refuses the audit log's history as inconsistent with what it cosigned.", []string{"witness"}, nil)
+	witnessSizeDesc = prometheus.NewDesc("exaccess_audit_witness_cosigned_size",
+		"The largest checkpoint size a witness cosigned for this process.", []string{"witness"}, nil)
+)
+
+// witnessCollector reports the audit log's witnesses.
+type witnessCollector struct{ status func() []domain.WitnessStatus }
+
+func (w witnessCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- witnessFailDesc
+	ch <- witnessConflictDesc
+	ch <- witnessSizeDesc
+}
+
+func (w witnessCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, st := range w.status() {
+		conflict := 0.0
+		if st.Conflict {
+			conflict = 1
+		}
+		ch <- prometheus.MustNewConstMetric(witnessFailDesc, prometheus.CounterValue, float64(st.Failures), st.Name)
+		ch <- prometheus.MustNewConstMetric(witnessConflictDesc, prometheus.GaugeValue, conflict, st.Name)
+		ch <- prometheus.MustNewConstMetric(witnessSizeDesc, prometheus.GaugeValue, float64(st.CosignedSize), st.Name)
+	}
+}
+
+// WatchWitnesses adds the witness metrics of the audit log.
+func (m *Metrics) WatchWitnesses(status func() []domain.WitnessStatus) {
+	m.registry.MustRegister(witnessCollector{status})
 }

@@ -12,6 +12,9 @@ import (
 
 type healthJSON struct {
 	Status string `json:"status"`
+	// Warnings are problems that do not stop this process from serving but
+	// need an operator: a witness refusing the audit log's checkpoints.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // handleHealthz answers while the process serves HTTP: liveness only.
@@ -32,7 +35,7 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		s.Log.Warn("not ready", "request_id", requestID(c), "error", err.Error())
 		return domain.Errorf(codeUnavailable, "not ready: %s", readinessDetail(err))
 	}
-	return c.JSON(http.StatusOK, healthJSON{Status: "ready"})
+	return c.JSON(http.StatusOK, healthJSON{Status: "ready", Warnings: s.witnessWarnings()})
 }
 
 // readinessDetail tells an operator which check failed without passing on

@@ -92,6 +92,7 @@ func (s *Server) routes() []route {
 	table = append(table, s.frameworkRoutes()...)
 	table = append(table, s.opsRoutes()...)
 	table = append(table, s.userRoutes()...)
+	table = append(table, s.permitRoutes()...)
 	return append(table, s.auditRoutes()...)
 }
 

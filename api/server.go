@@ -31,6 +31,8 @@ type Deps struct {
 	Log        *slog.Logger
 	// Audit is the verifiable audit log: checkpoints, proofs, events, exports.
 	Audit domain.AuditLog
+	// Permits signs the permits of approved requests and tells their status.
+	Permits domain.Permits
 	// Metrics, when set, are observed on every request and served at /metrics.
 	Metrics *Metrics
 	// Ready reports whether the process can serve (database, schema, policy).

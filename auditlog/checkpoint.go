@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"filippo.io/torchwood"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -36,6 +37,9 @@ type Signer struct {
 	signer      note.Signer
 	verifierKey string
 }
+
+// Origin is the log's origin line: the name of the key.
+func (s *Signer) Origin() string { return s.signer.Name() }
 
 // NewSigner reads a signer key made by GenerateSignerKey. Errors never quote
 // the key.
@@ -72,29 +76,39 @@ func (s *Signer) VerifierKey() string { return s.verifierKey }
 // String keeps the private key out of logs even when a Signer is printed.
 func (s *Signer) String() string { return "auditlog.Signer(" + s.verifierKey + ")" }
 
-// Sign returns the signed note of a tree head: tlog.FormatTree's text (the
-// line "go.sum database tree", the size, the base64 root hash), then a blank
-// line and the Ed25519 signature line. The first line is tlog's fixed
-// format name, kept so that tlog.ParseTree reads the text; which log it is
-// shows in the signature's key name and hash.
+// Sign returns the signed note of a tree head in the C2SP tlog-checkpoint
+// format: the origin line (the key's name), the size, the base64 root hash,
+// then a blank line and the Ed25519 signature line.
 func (s *Signer) Sign(tree tlog.Tree) (string, error) {
-	msg, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tree))}, s.signer)
+	text := torchwood.Checkpoint{Origin: s.Origin(), Tree: tree}.String()
+	msg, err := note.Sign(&note.Note{Text: text}, s.signer)
 	if err != nil {
 		return "", fmt.Errorf("auditlog: sign checkpoint: %w", err)
 	}
 	return string(msg), nil
 }
 
-// OpenCheckpoint checks that a signed checkpoint is signed by verifierKey and
-// returns the tree head it states.
+// legacyOrigin is the first line of the checkpoints signed before the log
+// had an origin of its own (tlog.FormatTree's); they stay verifiable with
+// the key that signed them.
+const legacyOrigin = "go.sum database tree"
+
+// OpenCheckpoint checks that a signed checkpoint is signed by verifierKey
+// (or by one of several keys, one per line: the log's keys before and
+// after a rotation) and returns the tree head it states. Its origin line
+// must be the signing key's name. Signatures by other keys (a witness's
+// cosignatures) are ignored.
 func OpenCheckpoint(signed []byte, verifierKey string) (tlog.Tree, error) {
-	v, err := note.NewVerifier(strings.TrimSpace(verifierKey))
+	vs, err := parseVerifiers(verifierKey)
 	if err != nil {
-		return tlog.Tree{}, fmt.Errorf("the verifier key is malformed: %w", err)
+		return tlog.Tree{}, err
 	}
-	n, err := note.Open(signed, note.VerifierList(v))
+	n, err := note.Open(signed, note.VerifierList(vs...))
 	if err != nil {
-		return tlog.Tree{}, fmt.Errorf("the checkpoint is not signed by key %s: %w", v.Name(), err)
+		return tlog.Tree{}, fmt.Errorf("the checkpoint is not signed by key %s: %w", vs[0].Name(), err)
+	}
+	if len(n.Sigs) == 0 {
+		return tlog.Tree{}, errors.New("the checkpoint is not signed by the log's key")
 	}
 	for _, sig := range n.Sigs {
 		// note accepts base64 whose unused padding bits are set; such a
@@ -103,9 +117,28 @@ func OpenCheckpoint(signed []byte, verifierKey string) (tlog.Tree, error) {
 			return tlog.Tree{}, errors.New("the checkpoint's signature is not in canonical base64: it was edited")
 		}
 	}
-	tree, err := tlog.ParseTree([]byte(n.Text))
-	if err != nil {
-		return tlog.Tree{}, fmt.Errorf("the checkpoint text is not a tree head: %w", err)
+	cp, err := torchwood.ParseCheckpoint(n.Text)
+	if err != nil || cp.Extension != "" {
+		return tlog.Tree{}, errors.New("the checkpoint text is not a tree head")
 	}
-	return tree, nil
+	if cp.Origin != n.Sigs[0].Name && cp.Origin != legacyOrigin {
+		return tlog.Tree{}, fmt.Errorf("the checkpoint's origin %q is not its key's name %q", cp.Origin, n.Sigs[0].Name)
+	}
+	return cp.Tree, nil
+}
+
+// parseVerifiers reads one or more verifier keys, one per line.
+func parseVerifiers(keys string) ([]note.Verifier, error) {
+	var vs []note.Verifier
+	for _, line := range strings.Fields(keys) {
+		v, err := note.NewVerifier(line)
+		if err != nil {
+			return nil, fmt.Errorf("the verifier key is malformed: %w", err)
+		}
+		vs = append(vs, v)
+	}
+	if len(vs) == 0 {
+		return nil, errors.New("no verifier key given")
+	}
+	return vs, nil
 }

@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -25,6 +26,15 @@ type Store interface {
 	// AuditIndexRange turns a time window into the index range [first,
 	// end) below size that holds all its entries.
 	AuditIndexRange(ctx context.Context, from, to *time.Time, size int64) (first, end int64, err error)
+	// LatestAuditCheckpoint is the largest kept checkpoint with its
+	// cosignatures; CodeNotFound when none is kept.
+	LatestAuditCheckpoint(ctx context.Context) (domain.AuditCheckpoint, error)
+	// AuditCheckpoints pages through the kept checkpoints, smallest first.
+	AuditCheckpoints(ctx context.Context, after int64, limit int) ([]domain.AuditCheckpoint, error)
+	// SaveCosignature keeps a witness's cosignature line of a checkpoint.
+	SaveCosignature(ctx context.Context, witnessKey string, size int64, signature string, at time.Time) error
+	// LastCosignedSize is the largest size witnessKey cosigned, 0 if none.
+	LastCosignedSize(ctx context.Context, witnessKey string) (int64, error)
 }
 
 // Service is the verifiable audit log; it implements domain.AuditLog.
@@ -32,6 +42,7 @@ type Service struct {
 	store  Store
 	signer *Signer
 	now    func() time.Time
+	wit    *witnesses
 }
 
 var _ domain.AuditLog = (*Service)(nil)
@@ -40,6 +51,9 @@ var _ domain.AuditLog = (*Service)(nil)
 func NewService(store Store, signer *Signer, now func() time.Time) *Service {
 	return &Service{store: store, signer: signer, now: now}
 }
+
+// Signer is the log's key, which also signs permits.
+func (s *Service) Signer() *Signer { return s.signer }
 
 // VerifierKey is the public key of the checkpoints.
 func (s *Service) VerifierKey() string { return s.signer.VerifierKey() }
@@ -61,7 +75,23 @@ func (s *Service) Checkpoint(ctx context.Context) (domain.AuditCheckpoint, error
 	if err := s.store.SaveAuditCheckpoint(ctx, size, root, note, s.now()); err != nil {
 		return domain.AuditCheckpoint{}, err
 	}
-	return domain.AuditCheckpoint{Size: size, Root: domain.AuditHash(root), Note: note}, nil
+	return domain.AuditCheckpoint{Size: size, Root: domain.AuditHash(root), Note: note, At: s.now()}, nil
+}
+
+// LatestCheckpoint is the largest kept checkpoint with its cosignatures; on
+// a log that has none yet it signs one.
+func (s *Service) LatestCheckpoint(ctx context.Context) (domain.AuditCheckpoint, error) {
+	cp, err := s.store.LatestAuditCheckpoint(ctx)
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.CodeNotFound {
+		return s.Checkpoint(ctx)
+	}
+	return cp, err
+}
+
+// Checkpoints pages through the kept checkpoints, smallest first.
+func (s *Service) Checkpoints(ctx context.Context, after int64, limit int) ([]domain.AuditCheckpoint, error) {
+	return s.store.AuditCheckpoints(ctx, after, limit)
 }
 
 // InclusionProof proves entry index is in the tree of size entries.

@@ -130,7 +130,7 @@ func TestVerifyExportNamesTampering(t *testing.T) {
 			return ls
 		}), []Problem{{Kind: KindTrailer, Index: -1}}},
 		{"checkpoint size altered", tamper(func(ls [][]byte) [][]byte {
-			ls[20] = bytes.Replace(ls[20], []byte(`tree\n20\n`), []byte(`tree\n21\n`), 1)
+			ls[20] = bytes.Replace(ls[20], []byte(`audit\n20\n`), []byte(`audit\n21\n`), 1)
 			return ls
 		}), []Problem{{Kind: KindTrailer, Index: -1}}},
 	}

@@ -10,6 +10,10 @@ import (
 // who exported which range, in which format.
 const AuditExported = "audit.exported"
 
+// AuditKeyRotated is the action of the entry that records a new checkpoint
+// signing key taking over: the verifier keys before and after.
+const AuditKeyRotated = "audit.key_rotated"
+
 // AuditLog is the port of the verifiable audit log: the Merkle tree over
 // the audit entries, its signed checkpoints, proofs, and exports. The
 // auditlog package implements it; the API calls it. Entries themselves are
@@ -19,6 +23,12 @@ type AuditLog interface {
 	// Checkpoint signs the tree head of the log as it is now, keeps the
 	// signed checkpoint, and returns it.
 	Checkpoint(ctx context.Context) (AuditCheckpoint, error)
+	// LatestCheckpoint is the largest kept checkpoint with the witnesses'
+	// cosignatures; it signs one first when none is kept yet.
+	LatestCheckpoint(ctx context.Context) (AuditCheckpoint, error)
+	// Checkpoints returns up to limit kept checkpoints of a size above
+	// after, smallest first, each with its cosignatures.
+	Checkpoints(ctx context.Context, after int64, limit int) ([]AuditCheckpoint, error)
 	// VerifierKey is the public key that checks checkpoints, in the text
 	// form of golang.org/x/mod/sumdb/note.
 	VerifierKey() string
@@ -30,6 +40,8 @@ type AuditLog interface {
 	// of the tree of newSize entries (tlog.ProveTree). Out-of-range
 	// arguments are CodeInvalid naming "old" or "new".
 	ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]AuditHash, error)
+	// Witnesses reports the state of each configured witness.
+	Witnesses() []WitnessStatus
 	// Events returns one page of entries in index order.
 	Events(ctx context.Context, f AuditFilter) (AuditPage, error)
 	// StartExport fixes what an export covers (a signed checkpoint first,
@@ -47,6 +59,30 @@ type AuditCheckpoint struct {
 	Size int64
 	Root AuditHash
 	Note string
+	// Cosignatures are the signature lines of the witnesses that cosigned
+	// this checkpoint (c2sp.org/tlog-cosignature), to append to Note.
+	Cosignatures []string
+	At           time.Time
+}
+
+// WithCosignatures is the note with the witnesses' signature lines added
+// after the log's own: one signed note that a client checks with the log's
+// key and any witness keys it trusts.
+func (c AuditCheckpoint) WithCosignatures() string {
+	out := c.Note
+	for _, sig := range c.Cosignatures {
+		out += sig + "\n"
+	}
+	return out
+}
+
+// WitnessStatus is what a server process knows of one witness of its log.
+type WitnessStatus struct {
+	Name, URL    string
+	CosignedSize int64  // the largest size it cosigned for this process
+	Failures     int64  // submissions it did not cosign since start
+	Problem      string // why the last submission failed; empty when it cosigned
+	Conflict     bool   // the witness refused the log's history as inconsistent
 }
 
 // AuditFilter selects audit entries. Empty fields do not filter.

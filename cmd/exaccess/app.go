@@ -10,6 +10,7 @@ import (
 
 	"exaccess/api"
 	"exaccess/api/auth"
+	"exaccess/auditlog"
 	"exaccess/docs"
 	"exaccess/domain"
 	"exaccess/policies"
@@ -28,6 +29,7 @@ type app struct {
 	approvals  *domain.ApprovalService
 	frameworks *domain.FrameworkService
 	principals *domain.AccountCache
+	audit      *auditlog.Service
 	api        *api.Server
 }
 
@@ -64,11 +66,11 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	if err != nil {
 		return nil, err
 	}
-	audit, err := openAuditLog(ctx, db)
+	audit, err := openAuditLog(ctx, db, cfg.DB, cfg.Checkpoint, log)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{db: db, ref: ref, policy: policy,
+	a := &app{db: db, ref: ref, policy: policy, audit: audit,
 		users:      domain.NewUserService(db, ref, time.Now, newID),
 		requests:   domain.NewRequestService(db, policy, ref, time.Now, newID),
 		approvals:  domain.NewApprovalService(db, time.Now, newID),
@@ -76,7 +78,9 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		principals: domain.NewAccountCache(db)}
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
+		Permits: auditlog.NewPermitService(db, audit.Signer(), time.Now),
 		Metrics: api.NewMetrics(db), Ready: a.ready, Accounts: a.users, Principals: a.principals}
+	deps.Metrics.WatchWitnesses(audit.Witnesses)
 	if err := addSecurity(ctx, cfg.Security, ref, log, &deps); err != nil {
 		return nil, err
 	}

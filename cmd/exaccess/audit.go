@@ -3,63 +3,146 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"exaccess/auditlog"
+	"exaccess/domain"
 	"exaccess/storage"
 )
 
-// openAuditLog gives the server its audit log: the checkpoint signer key is
-// created on first start (and never logged), and entries that predate the
-// Merkle tree get their hashes before the first checkpoint is signed.
-func openAuditLog(ctx context.Context, db *storage.DB) (*auditlog.Service, error) {
-	signer, err := auditSigner(ctx, db)
+// openAuditLog gives the server its audit log: the checkpoint signing key
+// from its file outside the database (created on first start, never
+// logged), a key still held in the database moved out of it, a new key
+// recorded in the log, and hashes for entries that predate the Merkle tree.
+func openAuditLog(ctx context.Context, db *storage.DB, dsn string, cfg checkpointConfig, log *slog.Logger) (*auditlog.Service, error) {
+	path := cfg.keyPath(dsn)
+	moved, err := moveKeyOut(ctx, db, path, log)
 	if err != nil {
 		return nil, err
+	}
+	signer, created, err := auditlog.LoadOrCreateKeyFile(path, cfg.Origin, defaultOrigin())
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint signing key: %w", err)
+	}
+	if created {
+		log.Info("created the checkpoint signing key file", "path", path, "verifier_key", signer.VerifierKey())
 	}
 	if err := db.BackfillAuditHashes(ctx); err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return auditlog.NewService(db, signer, time.Now), nil
-}
-
-func auditSigner(ctx context.Context, db *storage.DB) (*auditlog.Signer, error) {
-	skey, err := db.GetOrCreateKey(ctx, auditlog.SignerKeyName, auditlog.GenerateSignerKey)
+	if err := recordKey(ctx, db, signer, moved, log); err != nil {
+		return nil, err
+	}
+	ws, err := cfg.witnessesOf()
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint signing key: %w", err)
+		return nil, err
 	}
-	return auditlog.NewSigner(skey)
+	return auditlog.NewService(db, signer, time.Now).WithWitnesses(ws, log), nil
 }
 
-// runAudit is `exaccess audit key|verify`.
+// moveKeyOut takes a checkpoint key that an earlier version kept in the
+// keys table out of the database, into a retired key file beside the key
+// file, and says so in the log. It was readable by whoever could read the
+// database or its backups, so it signs nothing more: a new key takes over.
+// It returns the moved key's verifier key, or "".
+func moveKeyOut(ctx context.Context, db *storage.DB, keyFile string, log *slog.Logger) (string, error) {
+	var vkey, retired string
+	err := db.TakeKey(ctx, auditlog.SignerKeyName, func(material []byte) error {
+		s, err := auditlog.NewSigner(material)
+		if err != nil {
+			return err
+		}
+		vkey, retired = s.VerifierKey(), retiredPath(keyFile, time.Now())
+		_, err = auditlog.CreateKeyFile(retired, append(material, '\n'))
+		return err
+	})
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.CodeNotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("move the checkpoint key out of the database: %w", err)
+	}
+	log.Warn("moved the checkpoint signing key out of the database: it was readable by whoever could read the database or its backups, so a new key signs from now on",
+		"retired_key_file", retired, "retired_verifier_key", vkey, "key_file", keyFile)
+	return vkey, nil
+}
+
+// recordKey records the signer's key in the log's list of keys; when it
+// takes over from an earlier key, an audit.key_rotated entry says so.
+func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, moved string, log *slog.Logger) error {
+	keys, err := db.SigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	previous := moved
+	if len(keys) > 0 {
+		previous = keys[len(keys)-1]
+	}
+	var entry *domain.AuditEntry
+	if previous != "" && previous != signer.VerifierKey() {
+		data := map[string]any{"verifier_key": signer.VerifierKey(), "previous_verifier_key": previous}
+		if moved != "" {
+			data["reason"] = "moved_out_of_database"
+		}
+		entry = &domain.AuditEntry{At: time.Now(), Actor: "system", Action: domain.AuditKeyRotated, Data: data}
+	}
+	recorded, err := db.RecordSigningKey(ctx, signer.VerifierKey(), entry)
+	if err != nil {
+		return fmt.Errorf("record the checkpoint key: %w", err)
+	}
+	if recorded && entry != nil {
+		log.Warn("the checkpoint signing key changed; recorded in the audit log", "index", entry.Index,
+			"verifier_key", signer.VerifierKey(), "previous_verifier_key", previous)
+	}
+	return nil
+}
+
+// runAudit is `exaccess audit key|verify|rotate-key`.
 func runAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "key" {
-		return runAuditKey(ctx, args[1:], getenv, stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "key":
+			return runAuditKey(args[1:], getenv, stdout, stderr)
+		case "verify":
+			return runAuditVerify(ctx, args[1:], getenv, stdout, stderr)
+		case "rotate-key":
+			return runAuditRotateKey(args[1:], getenv, stdout, stderr)
+		}
 	}
-	if len(args) > 0 && args[0] == "verify" {
-		return runAuditVerify(ctx, args[1:], getenv, stdout, stderr)
-	}
-	return fmt.Errorf("audit: the subcommands are 'audit key' and 'audit verify'; %w", errUsage)
+	return fmt.Errorf("audit: the subcommands are 'audit key', 'audit verify' and 'audit rotate-key'; %w", errUsage)
 }
 
-// runAuditKey prints the public verifier key, creating the key pair if the
-// database has none yet (as the server's first start would). It does not
-// migrate: a newer binary must not upgrade the schema under a running server.
-func runAuditKey(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, dsn := dbFlags("audit key", getenv, stderr)
+// keyFileFlags is the flag set of a command that works on the checkpoint
+// key file: --checkpoint-key, or the default beside --db.
+func keyFileFlags(name string, getenv func(string) string, stderr io.Writer) (*flag.FlagSet, func() string) {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbFlag(fs, &cfg, getenv)
+	fs.StringVar(&cfg.Checkpoint.KeyFile, "checkpoint-key", envOr(getenv, "EXACCESS_CHECKPOINT_KEY", ""),
+		"checkpoint signing key file (EXACCESS_CHECKPOINT_KEY; default: <db>.checkpoint-key, or exaccess-checkpoint.key for PostgreSQL)")
+	return fs, func() string { return cfg.Checkpoint.keyPath(cfg.DB) }
+}
+
+// runAuditKey prints the public verifier key of the checkpoint key file. It
+// never opens the database: the key is not there.
+func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, path := keyFileFlags("audit key", getenv, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openExisting(ctx, *dsn)
+	skey, err := auditlog.ReadKeyFile(path())
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (the server creates the key file on its first start)", err)
 	}
-	defer db.Close()
-	signer, err := auditSigner(ctx, db)
+	signer, err := auditlog.NewSigner(skey)
 	if err != nil {
 		return err
 	}
@@ -67,28 +150,84 @@ func runAuditKey(ctx context.Context, args []string, getenv func(string) string,
 	return nil
 }
 
+// runAuditRotateKey retires the checkpoint key file (kept beside it under a
+// dated name) and writes a new key of the same origin in its place. Servers
+// sign with the new key after their restart, and the first to start records
+// the rotation in the log; checkpoints signed before stay verifiable with
+// the old verifier key, which the command prints with the new one.
+func runAuditRotateKey(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, path := keyFileFlags("audit rotate-key", getenv, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p := path()
+	skey, err := auditlog.ReadKeyFile(p)
+	if err != nil {
+		return err
+	}
+	old, err := auditlog.NewSigner(skey)
+	if err != nil {
+		return err
+	}
+	retired := retiredPath(p, time.Now())
+	if err := os.Rename(p, retired); err != nil {
+		return fmt.Errorf("retire the key file: %w", err)
+	}
+	next, _, err := auditlog.LoadOrCreateKeyFile(p, old.Origin(), old.Origin())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "retired: %s (kept in %s)\nnew:     %s\nrestart the servers; keep both verifier keys to verify older checkpoints\n",
+		old.VerifierKey(), retired, next.VerifierKey())
+	return nil
+}
+
 // errNotVerified makes the command exit non-zero after it printed why.
 var errNotVerified = errors.New("audit verify: the log did not verify")
+
+// verifyOptions are the keys an audit verify trusts, all from outside what
+// it checks.
+type verifyOptions struct {
+	keys      string   // the log's verifier keys, one per line
+	witnesses []string // witness verifier keys
+	quorum    int
+}
 
 func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, dsn := dbFlags("audit verify", getenv, stderr)
 	export := fs.String("export", "", "an NDJSON export to verify offline (no server, no database)")
-	keyFile := fs.String("key", "", "a file holding the verifier key (GET /api/v1/audit/key)")
+	var keyFiles, witnesses []string
+	fs.Var(stringList{&keyFiles}, "key", "a file holding the log's verifier key(s) (GET /api/v1/audit/key), repeatable: keys before and after a rotation")
+	fs.Var(stringList{&witnesses}, "witness", "a witness's verifier key, repeatable: entries must be in checkpoints it cosigned")
+	quorum := fs.Int("quorum", 0, "how many of the --witness keys must cosign (default: all of them)")
 	previous := fs.String("previous", "", "an earlier export or saved checkpoint the export must be consistent with")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if len(keyFiles) == 0 {
+		return fmt.Errorf("audit verify needs --key: the log's verifier key, kept apart from what is verified (never the database's own); %w", errUsage)
+	}
+	opt := verifyOptions{witnesses: witnesses, quorum: *quorum}
+	if opt.quorum == 0 {
+		opt.quorum = len(witnesses)
+	}
+	if opt.quorum < 0 || opt.quorum > len(witnesses) {
+		return fmt.Errorf("--quorum must be between 1 and the number of --witness keys; %w", errUsage)
+	}
+	for _, f := range keyFiles {
+		key, err := readKeyFile(f)
+		if err != nil {
+			return err
+		}
+		opt.keys += key + "\n"
+	}
 	if *export == "" {
-		return verifyDatabase(ctx, *dsn, *keyFile, stdout)
+		return verifyDatabase(ctx, *dsn, opt, stdout)
 	}
-	if *keyFile == "" {
-		return fmt.Errorf("audit verify --export needs --key: the verifier key, kept apart from the export; %w", errUsage)
+	if len(witnesses) > 0 {
+		return fmt.Errorf("--witness applies to --db, whose kept checkpoints hold the cosignatures; %w", errUsage)
 	}
-	key, err := readKeyFile(*keyFile)
-	if err != nil {
-		return err
-	}
-	return verifyExportFile(*export, *previous, key, stdout)
+	return verifyExportFile(*export, *previous, opt.keys, stdout)
 }
 
 func readKeyFile(path string) (string, error) {
@@ -142,23 +281,33 @@ func printReport(w io.Writer, rep *auditlog.Report, summary string) bool {
 	return rep.OK()
 }
 
-// verifyDatabase checks a database's stored log against its checkpoints.
+// verifyDatabase checks a database's stored log against its checkpoints,
+// with keys from outside it, and states what covers each range of entries.
 // It opens the database without migrating it: a check must not write.
-func verifyDatabase(ctx context.Context, dsn, keyFile string, stdout io.Writer) error {
+func verifyDatabase(ctx context.Context, dsn string, opt verifyOptions, stdout io.Writer) error {
 	db, err := openExisting(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	key, err := databaseKey(ctx, db, keyFile, stdout)
+	rep, err := auditlog.VerifyStored(ctx, db, opt.keys)
 	if err != nil {
 		return err
 	}
-	rep, err := auditlog.VerifyStored(ctx, db, key)
+	ok := printReport(stdout, rep, storedSummary(rep))
+	cov, err := auditlog.MeasureCoverage(ctx, db, rep.Count, opt.keys, opt.witnesses, opt.quorum)
 	if err != nil {
 		return err
 	}
-	if !printReport(stdout, rep, storedSummary(rep)) {
+	for _, line := range cov.Lines() {
+		fmt.Fprintln(stdout, line)
+	}
+	if !cov.QuorumMet() {
+		fmt.Fprintf(stdout, "FAILED: entries %d..%d are not in a checkpoint cosigned by %d of the %d witnesses given\n",
+			cov.Cosigned, cov.Size-1, opt.quorum, len(opt.witnesses))
+		ok = false
+	}
+	if !ok {
 		return errNotVerified
 	}
 	return nil
@@ -168,26 +317,6 @@ func storedSummary(rep *auditlog.Report) string {
 	if rep.Count == 0 {
 		return fmt.Sprintf("verified: the log is empty, as %d kept checkpoint(s) say", rep.Checkpoints)
 	}
-	return fmt.Sprintf("verified: entries 0..%d and their stored hashes, against %d kept checkpoint(s), the largest of size %d",
-		rep.Count-1, rep.Checkpoints, max(rep.TreeSize, 0))
-}
-
-// databaseKey is the key given in keyFile or, failing that, the database's
-// own. Whoever can rewrite the database can also replace its key, so the
-// command says which one it used.
-func databaseKey(ctx context.Context, db *storage.DB, keyFile string, stdout io.Writer) (string, error) {
-	if keyFile != "" {
-		return readKeyFile(keyFile)
-	}
-	skey, err := db.ReadKey(ctx, auditlog.SignerKeyName)
-	if err != nil {
-		return "", fmt.Errorf("the database has no checkpoint key (was the server ever started?): %w", err)
-	}
-	signer, err := auditlog.NewSigner(skey)
-	if err != nil {
-		return "", err
-	}
-	fmt.Fprintf(stdout, "checking against the database's own key %s; pass --key with a key kept elsewhere to rule out a swapped key\n",
-		signer.VerifierKey())
-	return signer.VerifierKey(), nil
+	return fmt.Sprintf("verified: entries 0..%d match their stored hashes and %d kept checkpoint(s) signed by the key given",
+		rep.Count-1, rep.Checkpoints)
 }

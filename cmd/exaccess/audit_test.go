@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"exaccess/domain"
@@ -34,13 +36,16 @@ func TestAuditKeyAndVerify(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	key, err := audit("key", "--db", dbPath)
-	if err != nil || !strings.HasPrefix(key, "exaccess-audit+") {
-		t.Fatalf("audit key: %q, %v", key, err)
+	if _, err := audit("key", "--db", dbPath); err == nil {
+		t.Fatal("audit key before the key file exists: no error")
 	}
 	keyFile, export := filepath.Join(dir, "key.txt"), filepath.Join(dir, "export.ndjson")
+	writeExport(t, dbPath, export) // opens the audit log as the server does, creating the key file
+	key, err := audit("key", "--db", dbPath)
+	if err != nil || !strings.HasPrefix(key, defaultOrigin()+"+") {
+		t.Fatalf("audit key: %q, %v", key, err)
+	}
 	os.WriteFile(keyFile, []byte(key), 0o600)
-	writeExport(t, dbPath, export)
 
 	out, err := audit("verify", "--export", export, "--key", keyFile)
 	if err != nil || out != "verified: entries 0..3 against checkpoint of size 4\n" {
@@ -53,7 +58,7 @@ func TestAuditKeyAndVerify(t *testing.T) {
 		t.Errorf("tampered export: %q, %v", out, err)
 	}
 	out, err = audit("verify", "--db", dbPath, "--key", keyFile)
-	if err != nil || !strings.HasPrefix(out, "verified: entries 0..4 and their stored hashes, against 1 kept checkpoint(s)") {
+	if err != nil || !strings.HasPrefix(out, "verified: entries 0..4 match their stored hashes and 1 kept checkpoint(s) signed by the key given") {
 		t.Fatalf("verify --db: %q, %v", out, err)
 	}
 	raw, err := sql.Open("sqlite3", "file:"+dbPath+"?_busy_timeout=5000")
@@ -67,8 +72,11 @@ func TestAuditKeyAndVerify(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err = audit("verify", "--db", dbPath)
-	if !errors.Is(err, errNotVerified) || !strings.Contains(out, "database's own key") || !strings.Contains(out, "edited: entry 1:") {
+	if _, err = audit("verify", "--db", dbPath); !errors.Is(err, errUsage) {
+		t.Errorf("verify --db without --key: %v", err)
+	}
+	out, err = audit("verify", "--db", dbPath, "--key", keyFile)
+	if !errors.Is(err, errNotVerified) || !strings.Contains(out, "edited: entry 1:") {
 		t.Errorf("tampered database: %q, %v", out, err)
 	}
 	if _, err := audit("verify", "--export", export); !errors.Is(err, errUsage) {
@@ -86,7 +94,7 @@ func writeExport(t *testing.T, path, export string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	log, err := openAuditLog(ctx, db)
+	log, err := openAuditLog(ctx, db, path, defaultCheckpoint(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,4 +110,35 @@ func writeExport(t *testing.T, path, export string) {
 	if err := x.Write(ctx, f); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testKeys maps a test database to its checkpoint key file. A SQLite file
+// has its key beside it by default; a PostgreSQL test database gets one in
+// the test's temporary directory, never in the working directory.
+var testKeys sync.Map
+
+func checkpointKeyFor(t *testing.T, dsn string) string {
+	t.Helper()
+	if !strings.HasPrefix(dsn, "postgres") {
+		return dsn + ".checkpoint-key"
+	}
+	p, _ := testKeys.LoadOrStore(dsn, filepath.Join(t.TempDir(), "checkpoint.key"))
+	return p.(string)
+}
+
+// verifyDB runs `exaccess audit verify --db` with the verifier key of the
+// database's key file, read apart from the database as an auditor would.
+func verifyDB(t *testing.T, dsn string) (string, error) {
+	t.Helper()
+	var key bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "key", "--checkpoint-key", checkpointKeyFor(t, dsn)}, env(nil), nil, &key, io.Discard); err != nil {
+		t.Fatalf("audit key: %v", err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "audit-key.txt")
+	if err := os.WriteFile(keyFile, key.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"audit", "verify", "--db", dsn, "--key", keyFile}, env(nil), nil, &out, io.Discard)
+	return out.String(), err
 }

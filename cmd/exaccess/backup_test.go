@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,7 +100,16 @@ func TestBackupOfRunningServerVerifies(t *testing.T) {
 		t.Fatalf("serve: %v", err)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"audit", "verify", "--db", backup}, env(nil), nil, &out, io.Discard); err != nil {
+	// The key is not in the backup: it is the server's key file, read apart.
+	if err := run(context.Background(), []string{"audit", "key", "--db", db}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("audit key: %v", err)
+	}
+	keyFile := filepath.Join(dir, "audit-key.txt")
+	if err := os.WriteFile(keyFile, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"audit", "verify", "--db", backup, "--key", keyFile}, env(nil), nil, &out, io.Discard); err != nil {
 		t.Fatalf("verify the restored backup: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "verified") {

@@ -123,6 +123,10 @@ func TestComposeCatchesMistakes(t *testing.T) {
 			"exaccess-2: stop_grace_period"},
 		{"postgres without health check", []edit{{composeName, "postgres", "    healthcheck:", "    x-healthcheck:"}},
 			"postgres: no pg_isready health check"},
+		{"checkpoint key not set", []edit{{composeName, "exaccess-2", "      EXACCESS_CHECKPOINT_KEY: /var/lib/exaccess-keys/checkpoint.key\n", ""}},
+			"exaccess-2: EXACCESS_CHECKPOINT_KEY is not set"},
+		{"checkpoint key not on a shared volume", []edit{{composeName, "exaccess-1", "      - checkpoint-key:/var/lib/exaccess-keys\n", "      - /tmp:/var/lib/exaccess-keys\n"}},
+			"exaccess-1: EXACCESS_CHECKPOINT_KEY /var/lib/exaccess-keys/checkpoint.key is not on a named volume"},
 		{"postgres without volume", []edit{{composeName, "postgres", "      - pgdata:/var/lib/postgresql/data\n", "      - /tmp:/tmp\n"}},
 			"postgres: its data directory"},
 		{"volume not declared", []edit{{composeName, "", "volumes:\n  pgdata:\n", ""}},
@@ -265,6 +269,7 @@ type composeChecker struct {
 	lbIP        net.IP
 	ports       map[string]string // replica → the port it listens on
 	dockerfiles map[string]string // path → text, each checked once
+	keyVolume   string            // the named volume of the replicas' checkpoint key
 }
 
 func (c *composeChecker) bad(format string, args ...any) {
@@ -405,6 +410,31 @@ func (c *composeChecker) checkReplica(name string) {
 			name, s.StopGracePeriod, composeShutdownTimeout)
 	}
 	c.checkHealth(name, s, port, c.dockerfile(name, s, port))
+	c.checkCheckpointKey(name, s)
+}
+
+// checkCheckpointKey requires replicas of one database to share one
+// checkpoint key file on a named volume: each would otherwise create a key
+// of its own in its private directory, and sign the log with two keys.
+func (c *composeChecker) checkCheckpointKey(name string, s *composeService) {
+	if c.pg == nil {
+		return
+	}
+	key := s.Environment["EXACCESS_CHECKPOINT_KEY"]
+	if key == "" {
+		c.bad("%s: EXACCESS_CHECKPOINT_KEY is not set: each replica would create its own checkpoint key in its private directory", name)
+		return
+	}
+	for _, m := range s.Volumes {
+		if m.named() && strings.HasPrefix(path.Clean(key), path.Clean(m.Target)+"/") {
+			if c.keyVolume != "" && c.keyVolume != m.Source {
+				c.bad("%s: the checkpoint key is on volume %q, another replica's on %q; replicas must share one key", name, m.Source, c.keyVolume)
+			}
+			c.keyVolume = m.Source
+			return
+		}
+	}
+	c.bad("%s: EXACCESS_CHECKPOINT_KEY %s is not on a named volume shared by the replicas", name, key)
 }
 
 // checkValues reads the environment the way serve does and requires that

@@ -25,12 +25,14 @@ type config struct {
 	Audience    string
 	TokenTTL    time.Duration
 	Security    securityConfig
-	envErrs     []string // environment variables that did not parse
+	// Checkpoint is the audit log's checkpoint key, schedule and witnesses.
+	Checkpoint checkpointConfig
+	envErrs    []string // environment variables that did not parse
 }
 
 func defaultConfig() config {
 	return config{Addr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", DB: "exaccess.db", Issuer: "exaccess", Audience: "exaccess-api", TokenTTL: time.Hour,
-		Security: defaultSecurity()}
+		Security: defaultSecurity(), Checkpoint: defaultCheckpoint()}
 }
 
 // serveFlags binds the serve flags, each defaulting to its environment variable.
@@ -61,6 +63,7 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 	}
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", cfg.TokenTTL, "lifetime of issued tokens (EXACCESS_TOKEN_TTL)")
 	securityFlags(fs, &cfg.Security, getenv)
+	checkpointFlags(fs, &cfg.Checkpoint, getenv)
 	return fs
 }
 
@@ -84,6 +87,7 @@ func (c config) validate() error {
 		errs = append(errs, "--jwt-issuer and --jwt-audience must not be empty")
 	}
 	errs = append(errs, c.Security.validate(c.Issuer)...)
+	errs = append(errs, c.Checkpoint.validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}

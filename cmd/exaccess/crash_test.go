@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -200,9 +198,8 @@ func checkAcknowledged(t *testing.T, dsn string, got *acks) {
 	if stored < len(got.created) {
 		t.Errorf("%d requests stored, %d creations acknowledged", stored, len(got.created))
 	}
-	var out bytes.Buffer
-	if err := run(ctx, []string{"audit", "verify", "--db", dsn}, env(nil), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "verified") {
-		t.Errorf("audit verify after the crashes: %v\n%s", err, out.String())
+	if out, err := verifyDB(t, dsn); err != nil || !strings.Contains(out, "verified") {
+		t.Errorf("audit verify after the crashes: %v\n%s", err, out)
 	}
 	if !strings.HasPrefix(dsn, "postgres") {
 		var res string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 const usage = `usage: exaccess <command> [flags]
@@ -24,9 +25,12 @@ commands:
   policy check     load and type-check a policy directory (default: the embedded policy)
   policy test      run a policy's example cases (DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)
-  audit key        print the public key that verifies audit checkpoints (--db)
+  audit key        print the public key that verifies audit checkpoints (--checkpoint-key F or --db)
   audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
-                   or a database's stored audit log against its checkpoints (--db [--key KEYFILE])
+                   or a database's stored audit log against its checkpoints
+                   (--db --key KEYFILE [--witness VKEY] [--quorum K])
+  audit rotate-key replace the checkpoint signing key (--checkpoint-key F or --db)
+  permit verify    verify a signed permit offline (FILE --key KEYFILE)
 
 Every flag is also an environment variable: --addr is EXACCESS_ADDR, and so on.
 `
@@ -60,6 +64,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "permit":
+		if len(args) > 1 && args[1] == "verify" {
+			return runPermitVerify(args[2:], stdout, stderr, time.Now())
+		}
+		return fmt.Errorf("permit: the only subcommand is 'permit verify FILE --key KEYFILE'; %w", errUsage)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -184,7 +184,7 @@ func TestReadOnlyCommandsDoNotMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	for _, args := range [][]string{{"audit", "key"}, {"audit", "verify"}, {"backup", "--out", dsn + ".bak"}} {
+	for _, args := range [][]string{{"audit", "verify", "--key", dsn}, {"backup", "--out", dsn + ".bak"}} {
 		err := run(ctx, append(args, "--db", dsn), env(nil), nil, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "migrate") {
 			t.Errorf("%v on an unmigrated database: %v", args, err)

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"exaccess/auditlog"
 )
 
 // runServe runs the server until ctx is cancelled (SIGINT or SIGTERM), then
@@ -51,6 +53,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { runAccountRefresh(sweepCtx, a.principals, log); close(accountsDone) }()
 	defer func() { stopSweep(); <-accountsDone }()
 	defer func() { stopSweep(); <-sweepDone }() // the sweep ends before the database closes
+	cpDone := make(chan struct{})
+	go func() {
+		a.audit.RunCheckpoints(sweepCtx, auditlog.Schedule{Every: cfg.Checkpoint.Every, Interval: cfg.Checkpoint.Interval}, log)
+		close(cpDone)
+	}()
+	defer func() { stopSweep(); <-cpDone }() // so do the checkpoints
 	log.Info("ready", "url", "http://"+ln.Addr().String(), "policy_version", a.policy.Version())
 	fmt.Fprintf(stdout, "exaccess: listening on http://%s (policy %s)\n", ln.Addr(), a.policy.Version())
 	select {

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// checkpointJSON is one kept checkpoint in GET /api/v1/audit/checkpoints:
+// the signed note with the witnesses' cosignature lines appended, so that a
+// client checks it with the log's key and the witness keys it trusts.
+type checkpointJSON struct {
+	Size         int64     `json:"size"`
+	RootHash     string    `json:"root_hash"`
+	Note         string    `json:"note"`
+	Cosignatures int       `json:"cosignatures"`
+	SignedAt     time.Time `json:"signed_at"`
+}
+
+// handleAuditCheckpoint serves the latest kept checkpoint as a signed note
+// with the witnesses' cosignatures.
+func (s *Server) handleAuditCheckpoint(c echo.Context) error {
+	if s.Audit == nil {
+		return errNoAuditLog
+	}
+	cp, err := s.Audit.LatestCheckpoint(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, []byte(cp.WithCosignatures()))
+}
+
+// handleAuditCheckpoints pages through every kept checkpoint, smallest
+// first: the history an auditor checks for consistency. The cursor is the
+// size of the last checkpoint seen.
+func (s *Server) handleAuditCheckpoints(c echo.Context) error {
+	q := newQuery(c)
+	limit := q.limit()
+	after := int64(-1)
+	if v := q.values.Get("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			q.bad("cursor", badCursor)
+		}
+		after = n
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	if s.Audit == nil {
+		return errNoAuditLog
+	}
+	cps, err := s.Audit.Checkpoints(c.Request().Context(), after, limit)
+	if err != nil {
+		return err
+	}
+	out := listResponse[checkpointJSON]{Items: make([]checkpointJSON, 0, len(cps))}
+	for _, cp := range cps {
+		out.Items = append(out.Items, checkpointJSON{Size: cp.Size, RootHash: base64.StdEncoding.EncodeToString(cp.Root[:]),
+			Note: cp.WithCosignatures(), Cosignatures: len(cp.Cosignatures), SignedAt: cp.At.UTC()})
+	}
+	if len(cps) == limit && limit > 0 {
+		next := strconv.FormatInt(cps[len(cps)-1].Size, 10)
+		out.NextCursor = &next
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// witnessWarnings are the readiness warnings of the audit log's witnesses:
+// the process keeps serving, but an operator must look.
+func (s *Server) witnessWarnings() []string {
+	if s.Audit == nil {
+		return nil
+	}
+	var out []string
+	for _, w := range s.Audit.Witnesses() {
+		if w.Problem != "" {
+			out = append(out, w.Problem)
+		}
+	}
+	return out
+}

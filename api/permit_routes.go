@@ -1,0 +1,58 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// errNoPermits is a wiring mistake: a server built without Deps.Permits.
+var errNoPermits = errors.New("api: no permit signer configured")
+
+// permitRoutes are the verifiable permits. A permit is read by whoever may
+// read its request; its status is public, for a checkpoint officer with no
+// account here, and reveals nothing but valid, revoked or expired.
+func (s *Server) permitRoutes() []route {
+	return []route{
+		{http.MethodGet, "/api/v1/requests/:id/permit", requestReaders.onOneRequest(), s.handlePermit},
+		{http.MethodGet, "/api/v1/permits/:reference/status", public, s.handlePermitStatus},
+	}
+}
+
+// handlePermit serves the signed permit of an approved request.
+func (s *Server) handlePermit(c echo.Context) error {
+	r, err := s.Requests.GetRequest(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if s.Permits == nil {
+		return errNoPermits
+	}
+	permit, err := s.Permits.Permit(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="permit-`+r.Reference+`.txt"`)
+	return c.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, []byte(permit))
+}
+
+type permitStatusJSON struct {
+	Status domain.PermitState `json:"status"`
+}
+
+// handlePermitStatus answers valid, revoked or expired.
+func (s *Server) handlePermitStatus(c echo.Context) error {
+	if s.Permits == nil {
+		return errNoPermits
+	}
+	st, err := s.Permits.PermitStatus(c.Request().Context(), c.Param("reference"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, permitStatusJSON{Status: st})
+}

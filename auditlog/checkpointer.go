@@ -1,0 +1,171 @@
+package auditlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"exaccess/domain"
+)
+
+// Schedule says when checkpoints are signed on their own: after Every new
+// entries or Interval, whichever comes first.
+type Schedule struct {
+	Every    int64
+	Interval time.Duration
+}
+
+// witnessState is what this process knows of one witness.
+type witnessState struct {
+	w        *Witness
+	failures int64
+	problem  string
+	conflict bool
+	cosigned int64
+}
+
+// witnesses tracks the configured witnesses for readiness and metrics.
+type witnesses struct {
+	mu  sync.Mutex
+	all []*witnessState
+	log *slog.Logger
+}
+
+// WithWitnesses makes the service submit its checkpoints to ws and report
+// through log.
+func (s *Service) WithWitnesses(ws []*Witness, log *slog.Logger) *Service {
+	s.wit = &witnesses{log: log}
+	for _, w := range ws {
+		s.wit.all = append(s.wit.all, &witnessState{w: w})
+	}
+	return s
+}
+
+// Witnesses reports each configured witness's state.
+func (s *Service) Witnesses() []domain.WitnessStatus {
+	if s.wit == nil {
+		return nil
+	}
+	s.wit.mu.Lock()
+	defer s.wit.mu.Unlock()
+	out := make([]domain.WitnessStatus, len(s.wit.all))
+	for i, st := range s.wit.all {
+		out[i] = domain.WitnessStatus{Name: st.w.Name(), URL: st.w.URL, Failures: st.failures,
+			Problem: st.problem, Conflict: st.conflict, CosignedSize: st.cosigned}
+	}
+	return out
+}
+
+// RunCheckpoints signs checkpoints on sched until ctx ends, and submits each
+// to the witnesses (again on later rounds while a witness has not cosigned
+// the latest). Several processes may run it on one database: checkpoints of
+// one size are identical, and a witness answers a repeated submission with
+// the same cosignature.
+func (s *Service) RunCheckpoints(ctx context.Context, sched Schedule, log *slog.Logger) {
+	poll := min(max(sched.Interval/4, 50*time.Millisecond), 5*time.Second)
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if err := s.checkpointRound(ctx, sched); err != nil && ctx.Err() == nil {
+			log.Error("audit checkpoint", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// checkpointRound signs a checkpoint when one is due and brings the
+// witnesses up to the latest.
+func (s *Service) checkpointRound(ctx context.Context, sched Schedule) error {
+	latest, err := s.store.LatestAuditCheckpoint(ctx)
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.CodeNotFound {
+		latest, err = domain.AuditCheckpoint{Size: -1}, nil
+	}
+	if err != nil {
+		return err
+	}
+	size, err := s.store.AuditTreeSize(ctx)
+	if err != nil {
+		return err
+	}
+	if size > latest.Size && (size-latest.Size >= sched.Every || s.now().Sub(latest.At) >= sched.Interval || latest.Size < 0) {
+		if latest, err = s.Checkpoint(ctx); err != nil {
+			return err
+		}
+	}
+	s.witnessAll(ctx, latest)
+	return nil
+}
+
+// witnessAll submits cp to every witness that has not cosigned it yet.
+func (s *Service) witnessAll(ctx context.Context, cp domain.AuditCheckpoint) {
+	if s.wit == nil || cp.Size <= 0 {
+		return
+	}
+	for _, st := range s.wit.all {
+		err := s.witness(ctx, st.w, cp)
+		s.wit.report(st, cp.Size, err)
+	}
+}
+
+// witness brings one witness to cp: from the size it last cosigned (as
+// kept in the database), or, when it answers 409, from the size it says it
+// knows, if that is not beyond ours.
+func (s *Service) witness(ctx context.Context, w *Witness, cp domain.AuditCheckpoint) error {
+	old, err := s.store.LastCosignedSize(ctx, w.Key)
+	if err != nil || old >= cp.Size {
+		return err
+	}
+	sig, err := s.submit(ctx, w, cp, old)
+	var conflict *WitnessConflictError
+	if errors.As(err, &conflict) && conflict.Status == 409 && conflict.KnownSize <= cp.Size && conflict.KnownSize != old {
+		sig, err = s.submit(ctx, w, cp, conflict.KnownSize)
+	}
+	if err != nil {
+		return err
+	}
+	return s.store.SaveCosignature(ctx, w.Key, cp.Size, sig, s.now())
+}
+
+func (s *Service) submit(ctx context.Context, w *Witness, cp domain.AuditCheckpoint, old int64) (string, error) {
+	var proof tlog.TreeProof
+	if old > 0 {
+		p, err := tlog.ProveTree(cp.Size, old, hashReader(ctx, s.store))
+		if err != nil {
+			return "", fmt.Errorf("consistency proof %d→%d: %w", old, cp.Size, err)
+		}
+		proof = p
+	}
+	return w.addCheckpoint(ctx, cp.Note, old, proof)
+}
+
+// report records the outcome of one submission. A refusal for an
+// inconsistent history is logged at error level every time: it means the
+// log this server holds is not the one the witness saw.
+func (ws *witnesses) report(st *witnessState, size int64, err error) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if err == nil {
+		st.problem, st.conflict, st.cosigned = "", false, max(st.cosigned, size)
+		return
+	}
+	st.failures++
+	var conflict *WitnessConflictError
+	st.conflict = errors.As(err, &conflict)
+	st.problem = fmt.Sprintf("witness %s did not cosign the checkpoint of size %d: %s", st.w.Name(), size, err)
+	if st.conflict {
+		ws.log.Error("AUDIT LOG INCONSISTENT: a witness refused the log's history", "witness", st.w.Name(),
+			"url", st.w.URL, "size", size, "error", err.Error())
+		return
+	}
+	ws.log.Warn("witness did not cosign", "witness", st.w.Name(), "url", st.w.URL, "size", size, "error", err.Error())
+}

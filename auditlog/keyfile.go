@@ -1,0 +1,122 @@
+package auditlog
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// NewSignerKey returns a new Ed25519 signer key named after the log's
+// origin line, in note's private key text form. C2SP tlog-checkpoint wants
+// the key name to be the origin: witnesses look up a log's keys by it.
+func NewSignerKey(origin string) ([]byte, error) {
+	if !ValidOrigin(origin) {
+		return nil, fmt.Errorf("auditlog: %q is not a usable origin line (no spaces, no '+')", origin)
+	}
+	skey, _, err := note.GenerateKey(rand.Reader, origin)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: generate signer key: %w", err)
+	}
+	return []byte(skey + "\n"), nil
+}
+
+// ValidOrigin reports whether origin can be a log's origin line and key
+// name: not empty, no white space, no '+'.
+func ValidOrigin(origin string) bool {
+	return origin != "" && !strings.ContainsAny(origin, " \t\n\r+")
+}
+
+// ErrKeyFileExposed is returned for a key file that others may read.
+var ErrKeyFileExposed = errors.New("the checkpoint key file is readable by group or others; chmod 600 it")
+
+// ReadKeyFile reads a checkpoint signer key from path and refuses it when
+// the file is readable by group or others. Errors never quote the key.
+func ReadKeyFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint key file: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s: %w (mode %v)", path, ErrKeyFileExposed, info.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint key file: %w", err)
+	}
+	return []byte(strings.TrimSpace(string(b))), nil
+}
+
+// CreateKeyFile writes skey to path with mode 0600 unless a file is there
+// already, atomically: several servers starting at once on one shared
+// volume end up with the one file that won. It reports whether it wrote.
+func CreateKeyFile(path string, skey []byte) (bool, error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".checkpoint-key-*")
+	if err != nil {
+		return false, fmt.Errorf("checkpoint key file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return false, fmt.Errorf("checkpoint key file: %w", err)
+	}
+	if _, err := tmp.Write(skey); err != nil {
+		tmp.Close()
+		return false, fmt.Errorf("checkpoint key file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return false, fmt.Errorf("checkpoint key file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return false, fmt.Errorf("checkpoint key file: %w", err)
+	}
+	// A hard link never replaces an existing file.
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("checkpoint key file: %w", err)
+	}
+	return true, nil
+}
+
+// LoadOrCreateKeyFile returns the signer of the key file at path, creating
+// the file with a new key named origin (or fallback when origin is empty)
+// when there is none. A configured origin that differs from the key's name
+// is refused: the origin is part of every checkpoint, and witnesses know
+// the log by it.
+func LoadOrCreateKeyFile(path, origin, fallback string) (s *Signer, created bool, err error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		name := origin
+		if name == "" {
+			name = fallback
+		}
+		skey, err := NewSignerKey(name)
+		if err != nil {
+			return nil, false, err
+		}
+		if created, err = CreateKeyFile(path, skey); err != nil {
+			return nil, false, err
+		}
+	}
+	skey, err := ReadKeyFile(path)
+	if err != nil {
+		return nil, false, err
+	}
+	s, err = NewSigner(skey)
+	if err != nil {
+		return nil, false, err
+	}
+	if origin != "" && s.Origin() != origin {
+		return nil, false, fmt.Errorf("the checkpoint key in %s belongs to origin %q, not %q: pass --log-origin %s or another key file",
+			path, s.Origin(), origin, s.Origin())
+	}
+	return s, created, nil
+}

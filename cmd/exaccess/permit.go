@@ -1,0 +1,83 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"exaccess/auditlog"
+	"exaccess/domain"
+)
+
+// errPermitNotValid makes `permit verify` exit non-zero after it said why.
+var errPermitNotValid = errors.New("permit verify: the permit is not valid")
+
+// runPermitVerify checks a signed permit offline against the published key
+// (GET /api/v1/audit/key), prints what it states, and says that its status
+// must be checked online: a signature cannot show a later revocation.
+func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) error {
+	fs := flag.NewFlagSet("permit verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var keyFiles []string
+	fs.Var(stringList{&keyFiles}, "key", "a file holding the verifier key (GET /api/v1/audit/key), repeatable")
+	file, rest := "", args
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		file, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	if file == "" && fs.NArg() == 1 {
+		file = fs.Arg(0)
+	}
+	if file == "" || len(keyFiles) == 0 {
+		return fmt.Errorf("permit verify needs FILE and --key KEYFILE; %w", errUsage)
+	}
+	var keys string
+	for _, f := range keyFiles {
+		k, err := readKeyFile(f)
+		if err != nil {
+			return err
+		}
+		keys += k + "\n"
+	}
+	signed, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	p, err := auditlog.OpenPermit(signed, keys)
+	if err != nil {
+		fmt.Fprintf(stdout, "NOT VALID: %v\n", err)
+		return errPermitNotValid
+	}
+	printPermit(stdout, p)
+	if p.Status != string(domain.StatusApproved) {
+		fmt.Fprintf(stdout, "NOT VALID: the permit states status %q\n", p.Status)
+		return errPermitNotValid
+	}
+	if today := domain.DateString(domain.StockholmDate(now)); today > p.Period.End {
+		fmt.Fprintf(stdout, "EXPIRED: the period ended on %s\n", p.Period.End)
+		return errPermitNotValid
+	}
+	fmt.Fprintf(stdout, "signature: valid, by the audit log's key\n")
+	fmt.Fprintf(stdout, "check online before relying on it: GET %s (a revocation after %s does not show in the signed permit)\n",
+		p.StatusPath, p.IssuedAt)
+	return nil
+}
+
+func printPermit(w io.Writer, p auditlog.PermitJSON) {
+	fmt.Fprintf(w, "permit %s: %s, unit %s\n", p.Reference, p.Nation, p.Unit)
+	fmt.Fprintf(w, "  period:         %s to %s\n", p.Period.Start, p.Period.End)
+	fmt.Fprintf(w, "  entry points:   %s\n", strings.Join(p.EntryPoints, ", "))
+	for _, a := range p.TrainingAreas {
+		fmt.Fprintf(w, "  training area:  %s, %s to %s\n", a.Area, a.From, a.To)
+	}
+	for _, c := range p.Conditions {
+		fmt.Fprintf(w, "  condition:      %s\n", c)
+	}
+	fmt.Fprintf(w, "  status:         %s (issued %s; approved by audit entry %d)\n", p.Status, p.IssuedAt, p.AuditIndex)
+}

@@ -1,0 +1,30 @@
+-- 0006: checkpoint keys kept apart from the database, and witness
+-- cosignatures (PostgreSQL). Same tables as the SQLite file.
+--
+-- audit_signing_keys lists the public verifier keys that have signed this
+-- log's checkpoints, in the order they took over. The private keys are never
+-- here: the server reads its checkpoint key from a file outside the
+-- database. A server that starts with a key not listed yet records it here
+-- and appends an audit.key_rotated entry in the same transaction.
+CREATE TABLE audit_signing_keys (
+    verifier_key    text PRIMARY KEY,
+    first_tree_size bigint NOT NULL CHECK (first_tree_size >= 0),
+    created_at      timestamptz NOT NULL
+);
+
+-- audit_cosignatures keeps each witness's cosignature of a kept checkpoint:
+-- the signature line the witness returned, as c2sp.org/tlog-cosignature
+-- writes it.
+CREATE TABLE audit_cosignatures (
+    witness_key text NOT NULL,
+    tree_size   bigint NOT NULL REFERENCES audit_checkpoints (tree_size),
+    signature   text NOT NULL,
+    created_at  timestamptz NOT NULL,
+    PRIMARY KEY (witness_key, tree_size)
+);
+CREATE INDEX audit_cosignatures_size ON audit_cosignatures (tree_size);
+
+CREATE TRIGGER audit_signing_keys_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_signing_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_cosignatures_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_cosignatures
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
