@@ -157,8 +157,12 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 // which the decision's audit entry records with the conflicts. The areas are
 // locked first, so two final approvals on one area check one after the other.
 func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any) error {
-	conflicts, err := txConflicts(tx, r, []Status{StatusApproved}, true)
+	approved := []Status{StatusApproved}
+	conflicts, err := txConflicts(tx, r, approved, true)
 	if err != nil || len(conflicts) == 0 {
+		return err
+	}
+	if err := nameOthers(tx, r, conflicts, approved); err != nil {
 		return err
 	}
 	msgs := make([]string, len(conflicts))
@@ -171,6 +175,24 @@ func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any)
 	}
 	data["override_reason"] = override
 	data["area_conflicts"] = stringsData(msgs)
+	return nil
+}
+
+// nameOthers reads the bookings on the days over capacity, only once a
+// conflict is found, so the approver's message names the requests involved.
+func nameOthers(tx Tx, r *Request, cs []AreaConflict, statuses []Status) error {
+	var others []Booking
+	for _, c := range cs {
+		if len(c.OverDays) == 0 {
+			continue
+		}
+		bs, err := tx.ListBookings(c.Area, c.OverDays[0], c.OverDays[len(c.OverDays)-1], statuses)
+		if err != nil {
+			return err
+		}
+		others = append(others, bs...)
+	}
+	NameOthers(cs, others, r.ID)
 	return nil
 }
 
