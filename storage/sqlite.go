@@ -72,7 +72,7 @@ func openSQLite(path string) (*DB, error) {
 		closeGorm(writer)
 		return nil, err
 	}
-	return &DB{dialect: DialectSQLite, writer: writer, reader: reader, path: path}, nil
+	return &DB{dialect: DialectSQLite, writer: writer, reader: reader, path: path, batch: newCommitter(writer)}, nil
 }
 
 // openSQLitePool opens a pool of exactly n connections. The writer gets one:
