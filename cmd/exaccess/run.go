@@ -19,6 +19,8 @@ commands:
   audit key        print the public key that verifies audit checkpoints (--db)
   audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
                    or a database's stored audit log against its checkpoints (--db [--key KEYFILE])
+  bench            measure the write and read paths against raw SQLite (in-process, or --target URL);
+                   see 'exaccess bench -h' and docs/performance.md
 
 Every flag is also an environment variable: --addr is EXACCESS_ADDR, and so on.
 `
@@ -52,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
