@@ -63,9 +63,11 @@ func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
 func (t *tx) writeStages(id string, old, new *stored) error {
 	if sameStageIDs(old.stages, new.stages) {
 		for i := range new.stages {
-			if !sameStage(old.stages[i], new.stages[i]) {
-				if err := t.g.Model(&stageRow{}).Where("request_id = ? AND stage_id = ?", id, new.stages[i].StageID).
-					Select("*").Updates(&new.stages[i]).Error; err != nil {
+			if st := new.stages[i]; !sameStage(old.stages[i], st) {
+				if err := t.g.Exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
+					approvals = ?, activated_at = ?, due_at = ? WHERE request_id = ? AND stage_id = ?`,
+					st.Role, st.StageOrder, st.Status, st.ApprovalsRequired, st.Approvals, st.ActivatedAt, st.DueAt,
+					id, st.StageID).Error; err != nil {
 					return translate(err, "request stages")
 				}
 			}

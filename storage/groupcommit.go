@@ -67,6 +67,7 @@ type committer struct {
 	closed bool
 }
 
+// newCommitter starts the committer on the writer pool g.
 func newCommitter(g *gorm.DB) *committer {
 	c := &committer{g: g, queue: make(chan *job), done: make(chan struct{})}
 	go c.run()

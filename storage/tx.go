@@ -77,8 +77,9 @@ func (t *tx) UpdateRequest(r *domain.Request, expectedVersion int) error {
 	if err != nil {
 		return err
 	}
-	res := t.g.Model(&requestRow{}).Where("id = ? AND version = ?", r.ID, expectedVersion).
-		Select(requestUpdateColumns).Updates(&row)
+	res := t.g.Exec(updateRequestSQL, row.Reference, row.Status, row.Version, row.UpdatedAt, row.SubmittedAt,
+		row.DueAt, row.DecidedAt, row.ExerciseName, row.PeriodStart, row.PeriodEnd, row.Details, row.Route,
+		row.Conditions, row.Warnings, r.ID, expectedVersion)
 	if res.Error != nil {
 		return translate(res.Error, "request")
 	}
@@ -149,9 +150,8 @@ func (t *tx) AppendAudit(e *domain.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	row := auditRow{Idx: idx, At: e.At, Actor: e.Actor, ActingFor: e.ActingFor, Action: e.Action,
-		RequestID: e.RequestID, RequestVersion: e.RequestVersion, Entry: entry}
-	if err := t.g.Create(&row).Error; err != nil {
+	if err := t.g.Exec(`INSERT INTO audit_log (idx, at, actor, acting_for, action, request_id, request_version, entry)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idx, e.At, e.Actor, e.ActingFor, e.Action, e.RequestID, e.RequestVersion, entry).Error; err != nil {
 		return translate(err, "audit entry")
 	}
 	return t.appendAuditHashes(idx, entry)

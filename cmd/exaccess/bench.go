@@ -31,6 +31,7 @@ type benchConfig struct {
 	BulkSeed  bool          `json:"bulk_seed"`
 	NoRaw     bool          `json:"no_raw"`
 	JSON      bool          `json:"-"`
+	Profile   string        `json:"-"` // CPU profile of the measured operations`
 	Workspace string        `json:"-"`
 	app       *app          // the in-process server's, for --bulk-seed
 }
@@ -61,6 +62,7 @@ func benchFlags(cfg *benchConfig, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&cfg.BulkSeed, "bulk-seed", false, "in-process: store seeded requests as copies of one real submission, 5,000 per transaction, without audit entries (for 1,000,000)")
 	fs.BoolVar(&cfg.NoRaw, "no-raw", false, "skip the raw-SQLite baseline")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the result as JSON")
+	fs.StringVar(&cfg.Profile, "cpuprofile", "", "write a CPU profile of the measured operations (not the seeding, not the raw baseline) to this file")
 	_ = ops
 	return fs
 }
@@ -145,13 +147,26 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := b.seed(ctx, cfg, p); err != nil {
 		return fmt.Errorf("bench: seed: %w", err)
 	}
+	// The raw baseline runs before and after the operations, and the ratios
+	// use the mean of the two: on a shared machine the load changes during
+	// a run, and one measurement at one end would flatter or blame the
+	// operations.
+	var before *opResult
+	if !cfg.NoRaw {
+		if before, err = runRaw(ctx, cfg, p, "raw-before"); err != nil {
+			return fmt.Errorf("bench: raw baseline: %w", err)
+		}
+	}
 	if err := runOps(ctx, b, cfg, res, p); err != nil {
 		return err
 	}
 	if !cfg.NoRaw {
-		if res.Raw, err = runRaw(ctx, cfg, p); err != nil {
+		after, err := runRaw(ctx, cfg, p, "raw-after")
+		if err != nil {
 			return fmt.Errorf("bench: raw baseline: %w", err)
 		}
+		res.RawRuns = []opResult{*before, *after}
+		res.Raw = meanRaw(*before, *after)
 	}
 	res.finish()
 	if cfg.JSON {

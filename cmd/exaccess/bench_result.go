@@ -32,7 +32,8 @@ type benchResult struct {
 	Config       benchConfig `json:"settings"`
 	ColdStartMS  float64     `json:"cold_start_ms,omitempty"` // in-process only
 	PeakRSSBytes int64       `json:"peak_rss_bytes"`
-	Raw          *opResult   `json:"raw_sqlite,omitempty"`
+	Raw          *opResult   `json:"raw_sqlite,omitempty"` // the mean of RawRuns
+	RawRuns      []opResult  `json:"raw_sqlite_runs,omitempty"`
 	Ops          []opResult  `json:"operations"`
 }
 
@@ -102,7 +103,7 @@ func (r *benchResult) writeTable(w io.Writer) {
 		where, c.Clients, c.Duration, c.Requests, c.SeedArea, c.Area)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "operation\tcalls\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tvs raw\t")
-	rows := r.Ops
+	rows := append(append([]opResult(nil), r.RawRuns...), r.Ops...)
 	if r.Raw != nil {
 		rows = append([]opResult{*r.Raw}, rows...)
 	}

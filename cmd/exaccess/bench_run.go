@@ -7,7 +7,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/url"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -195,6 +197,17 @@ func (b *benchClient) op(name string, cfg benchConfig) benchOp {
 
 // runOps measures each operation in turn.
 func runOps(ctx context.Context, b *benchClient, cfg benchConfig, res *benchResult, p *progress) error {
+	if cfg.Profile != "" {
+		f, err := os.Create(cfg.Profile)
+		if err != nil {
+			return fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, name := range cfg.Ops {
 		r, err := measure(ctx, name, b.op(name, cfg), cfg, p)
 		if err != nil {
@@ -250,14 +263,21 @@ func measure(ctx context.Context, name string, op benchOp, cfg benchConfig, p *p
 }
 
 // runRaw measures the raw-SQLite baseline on a database of its own.
-func runRaw(ctx context.Context, cfg benchConfig, p *progress) (*opResult, error) {
+func runRaw(ctx context.Context, cfg benchConfig, p *progress, name string) (*opResult, error) {
 	var count atomic.Int64
-	stop := p.watch("raw", &count, "transactions")
-	lat, took, err := storage.RawBaseline(ctx, filepath.Join(cfg.Workspace, "raw.db"), cfg.Clients, cfg.Duration, &count)
+	stop := p.watch(name, &count, "transactions")
+	lat, took, err := storage.RawBaseline(ctx, filepath.Join(cfg.Workspace, name+".db"), cfg.Clients, cfg.Duration, &count)
 	stop()
 	if err != nil {
 		return nil, err
 	}
-	r := summarize("raw-sqlite", [][]time.Duration{lat}, took)
+	r := summarize(name, [][]time.Duration{lat}, took)
 	return &r, nil
+}
+
+// meanRaw is the baseline the ratios use: the two runs' mean rate and
+// their worse latencies.
+func meanRaw(a, b opResult) *opResult {
+	return &opResult{Name: "raw-sqlite (mean)", Count: a.Count + b.Count, Seconds: a.Seconds + b.Seconds,
+		PerSecond: (a.PerSecond + b.PerSecond) / 2, P50: max(a.P50, b.P50), P95: max(a.P95, b.P95), P99: max(a.P99, b.P99)}
 }
