@@ -9,33 +9,70 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"exaccess/domain"
 )
 
-// SeedForBench stores copies of requests for `exaccess bench --bulk-seed`:
-// each through the same CreateRequest as the services (request row,
-// bookings, stage projection, day loads), 5,000 to a transaction, but with
+// CloneForBench stores n copies of the stored request template for
+// `exaccess bench --bulk-seed`: SQL copies of its row, bookings and stages
+// (new ids, references and nations in turn: NO, DE, AT), 50,000 to a
+// transaction, and the same bookings added n times to the day loads — but
 // no audit entries. It exists so that a benchmark can hold a million
-// requests without a million round trips; it is never used by the server.
-func (d *DB) SeedForBench(ctx context.Context, rs []*domain.Request) error {
-	const perTx = 5_000
-	for start := 0; start < len(rs); start += perTx {
-		end := min(start+perTx, len(rs))
+// requests without a million round trips; the server never uses it.
+// SQLite only.
+func (d *DB) CloneForBench(ctx context.Context, template string, n int, progress *atomic.Int64) error {
+	if d.dialect != DialectSQLite {
+		return fmt.Errorf("storage: bulk seeding is for SQLite only")
+	}
+	const perTx = 50_000
+	for first := 1; first <= n; first += perTx {
+		last := min(first+perTx-1, n)
 		err := d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-			t := &tx{g: g}
-			for _, r := range rs[start:end] {
-				if err := t.CreateRequest(r); err != nil {
+			for _, q := range cloneSQL {
+				if err := g.Exec(q, first, last, template).Error; err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 		if err != nil {
+			return fmt.Errorf("storage: bulk seed: %w", err)
+		}
+		progress.Store(int64(last))
+	}
+	return d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		t := &tx{g: g}
+		p, err := t.prior(template)
+		if err != nil {
 			return err
 		}
-	}
-	return nil
+		delta := shareOf(p.status, p.areas)
+		for k, v := range delta {
+			delta[k] = [2]int{v[0] * n, v[1] * n}
+		}
+		return t.applyLoads(delta)
+	})
+}
+
+// cloneSQL copies the template (the third parameter) as requests first..last
+// (the first two). The copies' ids sort before every real UUIDv7 id.
+var cloneSQL = []string{
+	`WITH RECURSIVE seq (i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+	INSERT INTO requests (id, reference, nation, status, version, created_by, created_at, updated_at, submitted_at,
+		due_at, decided_at, exercise_name, period_start, period_end, details, route, conditions, warnings)
+	SELECT printf('01800000-%04x-7%03x-8000-%012x', i / 4096, i % 4096, i), printf('SE-2000-BLK-%07d', i),
+		CASE i % 3 WHEN 0 THEN 'NO' WHEN 1 THEN 'DE' ELSE 'AT' END, status, version, created_by, created_at,
+		updated_at, submitted_at, due_at, decided_at, exercise_name, period_start, period_end, details, route,
+		conditions, warnings
+	FROM seq, requests t WHERE t.id = ?`,
+	`WITH RECURSIVE seq (i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+	INSERT INTO request_areas (request_id, position, area, from_date, to_date, personnel)
+	SELECT printf('01800000-%04x-7%03x-8000-%012x', i / 4096, i % 4096, i), position, area, from_date, to_date, personnel
+	FROM seq, request_areas a WHERE a.request_id = ?`,
+	`WITH RECURSIVE seq (i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+	INSERT INTO request_stages (request_id, stage_id, role, stage_order, status, approvals_required, approvals,
+		activated_at, due_at)
+	SELECT printf('01800000-%04x-7%03x-8000-%012x', i / 4096, i % 4096, i), stage_id, role, stage_order, status,
+		approvals_required, approvals, activated_at, due_at
+	FROM seq, request_stages s WHERE s.request_id = ?`,
 }
 
 // RawBaseline is the raw-SQLite figure every write of `exaccess bench` is

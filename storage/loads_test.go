@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"exaccess/domain"
 	"exaccess/storage"
+	"exaccess/storage/storagetest"
 )
 
 // loadAreas are the areas the property test books: two, so that bookings of
@@ -200,4 +203,37 @@ func storedLoad(tx domain.Tx, r *domain.Request, statuses []domain.Status) (doma
 		}
 	}
 	return func(area string, d time.Time) int { return loads[area+" "+domain.DateString(d)] }, nil
+}
+
+// TestCloneForBench: the bench's bulk copies are requests like their
+// template, listed and queued like it, and their bookings are in the day
+// loads.
+func TestCloneForBench(t *testing.T) {
+	t.Parallel()
+	db := storagetest.Open(t, filepath.Join(t.TempDir(), "clone.db"))
+	ctx := context.Background()
+	r := newDraft(testID(t, 1), "NO")
+	r.Status, r.TrainingAreas = domain.StatusInReview, []domain.AreaBooking{{Area: "kilen", From: day("2027-03-02"), To: day("2027-03-04")}}
+	createRequest(t, db, r)
+	var progress atomic.Int64
+	if err := db.CloneForBench(ctx, r.ID, 10, &progress); err != nil {
+		t.Fatal(err)
+	}
+	page, err := db.ListRequests(ctx, domain.RequestFilter{Status: domain.StatusInReview, Area: "kilen", Limit: 50})
+	if err != nil || len(page.Items) != 11 || progress.Load() != 10 {
+		t.Fatalf("%d requests in review on kilen (%v), progress %d", len(page.Items), err, progress.Load())
+	}
+	err = db.InTx(ctx, func(tx domain.Tx) error {
+		loads, err := tx.AreaDayLoads("kilen", day("2027-03-01"), day("2027-03-05"), "")
+		if err != nil {
+			return err
+		}
+		if len(loads) != 3 || loads[0].InReview != 11*r.Personnel.Total() {
+			return fmt.Errorf("loads %+v, want 3 days of %d", loads, 11*r.Personnel.Total())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

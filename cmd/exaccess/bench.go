@@ -19,21 +19,22 @@ import (
 
 // benchConfig is what `exaccess bench` measures and how.
 type benchConfig struct {
-	Target    string        `json:"target,omitempty"` // "" starts a server in-process
-	DB        string        `json:"db,omitempty"`
-	Requests  int           `json:"requests"`
-	Clients   int           `json:"clients"`
-	Duration  time.Duration `json:"-"`
-	Seconds   float64       `json:"seconds_per_operation"`
-	Ops       []string      `json:"operations"`
-	Area      string        `json:"area"`
-	SeedArea  string        `json:"seed_area"`
-	BulkSeed  bool          `json:"bulk_seed"`
-	NoRaw     bool          `json:"no_raw"`
-	JSON      bool          `json:"-"`
-	Profile   string        `json:"-"` // CPU profile of the measured operations`
-	Workspace string        `json:"-"`
-	app       *app          // the in-process server's, for --bulk-seed
+	Target      string        `json:"target,omitempty"` // "" starts a server in-process
+	DB          string        `json:"db,omitempty"`
+	Requests    int           `json:"requests"`
+	Clients     int           `json:"clients"`
+	Duration    time.Duration `json:"-"`
+	Seconds     float64       `json:"seconds_per_operation"`
+	Ops         []string      `json:"operations"`
+	Area        string        `json:"area"`
+	SeedArea    string        `json:"seed_area"`
+	CompareArea string        `json:"compare_area,omitempty"`
+	BulkSeed    bool          `json:"bulk_seed"`
+	NoRaw       bool          `json:"no_raw"`
+	JSON        bool          `json:"-"`
+	Profile     string        `json:"-"` // CPU profile of the measured operations`
+	Workspace   string        `json:"-"`
+	app         *app          // the in-process server's, for --bulk-seed
 }
 
 var benchOps = []string{"create", "submit", "decide", "queue", "list", "export"}
@@ -59,6 +60,7 @@ func benchFlags(cfg *benchConfig, stderr io.Writer) *flag.FlagSet {
 	ops := fs.String("ops", strings.Join(benchOps, ","), "operations to run, in this order")
 	fs.StringVar(&cfg.Area, "area", "ravlunda", "training area the measured requests book")
 	fs.StringVar(&cfg.SeedArea, "seed-area", "", "training area the seeded requests book (default: --area)")
+	fs.StringVar(&cfg.CompareArea, "compare-area", "", "also create and submit every other request on this area, reported apart (submit@AREA): the same run's submit rate without the seeded bookings")
 	fs.BoolVar(&cfg.BulkSeed, "bulk-seed", false, "in-process: store seeded requests as copies of one real submission, 5,000 per transaction, without audit entries (for 1,000,000)")
 	fs.BoolVar(&cfg.NoRaw, "no-raw", false, "skip the raw-SQLite baseline")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the result as JSON")
@@ -143,6 +145,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	b.compareArea = cfg.CompareArea
 	p := &progress{w: stderr}
 	if err := b.seed(ctx, cfg, p); err != nil {
 		return fmt.Errorf("bench: seed: %w", err)

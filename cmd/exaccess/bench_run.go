@@ -10,11 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"exaccess/domain"
 	"exaccess/storage"
 )
 
@@ -82,9 +82,8 @@ func (b *benchClient) seed(ctx context.Context, cfg benchConfig, p *progress) er
 }
 
 // bulkSeed submits one request through HTTP and stores cfg.Requests-1
-// copies of it (new ids and references, the demo nations in turn) through
-// storage.SeedForBench: the same rows the services write, without audit
-// entries.
+// copies of it with storage.CloneForBench: the same rows the services
+// write, without audit entries.
 func (b *benchClient) bulkSeed(ctx context.Context, cfg benchConfig, p *progress) error {
 	h, err := b.create(ctx, cfg.SeedArea, 0)
 	if err == nil {
@@ -93,33 +92,15 @@ func (b *benchClient) bulkSeed(ctx context.Context, cfg benchConfig, p *progress
 	if err != nil {
 		return err
 	}
-	db := cfg.app.db
-	tpl, err := db.GetRequest(ctx, h.id)
-	if err != nil {
-		return err
-	}
 	b.seeded = append(b.seeded, h.id)
 	var done atomic.Int64
-	stop := p.watch("seed", &done, fmt.Sprintf("of %d requests stored in bulk", cfg.Requests))
+	stop := p.watch("seed", &done, fmt.Sprintf("of %d requests copied in bulk", cfg.Requests-1))
 	defer stop()
-	nations := []string{"NO", "DE", "AT"}
-	const chunk = 50_000
-	for start := 1; start < cfg.Requests; start += chunk {
-		rs := make([]*domain.Request, 0, chunk)
-		for i := start; i < min(start+chunk, cfg.Requests); i++ {
-			r := *tpl
-			r.ID, r.Nation = newID(), nations[i%len(nations)]
-			r.CreatedBy = "lo-" + r.Nation
-			r.Reference = domain.FormatReference(tpl.SubmittedAt.Year(), int64(5_000_000+i))
-			rs = append(rs, &r)
-			if i%2000 == 0 {
-				b.seeded = append(b.seeded, r.ID)
-			}
-		}
-		if err := db.SeedForBench(ctx, rs); err != nil {
-			return err
-		}
-		done.Add(int64(len(rs)))
+	if err := cfg.app.db.CloneForBench(ctx, h.id, cfg.Requests-1, &done); err != nil {
+		return err
+	}
+	for i := 1; i < cfg.Requests; i += 2000 { // list cursors spread over the copies
+		b.seeded = append(b.seeded, fmt.Sprintf("01800000-%04x-7%03x-8000-%012x", i/4096, i%4096, i))
 	}
 	return nil
 }
@@ -139,25 +120,36 @@ func parallel(n int, fn func() error) error {
 	return first
 }
 
-// benchOp is one measured operation: step runs one call; false means there
-// is nothing left to do (no drafts left to submit, say).
-type benchOp func(ctx context.Context, client, i int) (ok bool, err error)
+// benchOp is one measured operation: one call; ok false means there is
+// nothing left to do (no drafts left to submit, say). tag, when not "",
+// files the call under name@tag.
+type benchOp func(ctx context.Context, client, i int) (ok bool, tag string, err error)
+
+// areaOf is the training area the i-th created request books: with
+// --compare-area every other one books the comparison area.
+func areaOf(cfg benchConfig, i int) string {
+	if cfg.CompareArea != "" && i%2 == 1 {
+		return cfg.CompareArea
+	}
+	return cfg.Area
+}
 
 func (b *benchClient) op(name string, cfg benchConfig) benchOp {
 	switch name {
 	case "create":
-		return func(ctx context.Context, _, i int) (bool, error) {
-			h, err := b.create(ctx, cfg.Area, i)
+		return func(ctx context.Context, _, i int) (bool, string, error) {
+			h, err := b.create(ctx, areaOf(cfg, i), i)
 			if err == nil {
-				b.put(&b.drafts, h)
+				b.put(b.draftList(areaOf(cfg, i)), h)
 			}
-			return true, err
+			return true, "", err
 		}
 	case "submit":
-		return func(ctx context.Context, _, _ int) (bool, error) {
-			h, ok := b.take(&b.drafts)
+		return func(ctx context.Context, _, i int) (bool, string, error) {
+			area := areaOf(cfg, i)
+			h, ok := b.take(b.draftList(area))
 			if !ok {
-				return false, nil
+				return false, "", nil
 			}
 			h, err := b.submit(ctx, h)
 			if err == nil {
@@ -165,31 +157,31 @@ func (b *benchClient) op(name string, cfg benchConfig) benchOp {
 				b.submitted = append([]handle{h}, b.submitted...) // decided first: freshly submitted
 				b.mu.Unlock()
 			}
-			return true, err
+			return true, area, err
 		}
 	case "decide":
-		return func(ctx context.Context, _, _ int) (bool, error) {
+		return func(ctx context.Context, _, _ int) (bool, string, error) {
 			h, ok := b.take(&b.submitted)
 			if !ok {
-				return false, nil
+				return false, "", nil
 			}
-			return true, b.decide(ctx, h)
+			return true, "", b.decide(ctx, h)
 		}
 	case "queue":
-		return func(ctx context.Context, _, _ int) (bool, error) {
-			return true, b.get(ctx, "queue", "/api/v1/queue?limit=50", "hns")
+		return func(ctx context.Context, _, _ int) (bool, string, error) {
+			return true, "", b.get(ctx, "queue", "/api/v1/queue?limit=50", "hns")
 		}
 	case "list":
-		return func(ctx context.Context, _, i int) (bool, error) {
+		return func(ctx context.Context, _, i int) (bool, string, error) {
 			path := "/api/v1/requests?status=in_review&limit=50"
 			if i%2 == 1 && len(b.seeded) > 0 { // every other page from somewhere in the middle
 				path += "&after=" + url.QueryEscape(b.seeded[rand.IntN(len(b.seeded))])
 			}
-			return true, b.get(ctx, "list", path, "lo-no")
+			return true, "", b.get(ctx, "list", path, "lo-no")
 		}
 	case "export":
-		return func(ctx context.Context, _, _ int) (bool, error) {
-			return true, b.get(ctx, "export", "/api/v1/audit/export", "auditor")
+		return func(ctx context.Context, _, _ int) (bool, string, error) {
+			return true, "", b.get(ctx, "export", exportPath, "auditor")
 		}
 	}
 	panic("bench: unknown operation " + name)
@@ -209,31 +201,32 @@ func runOps(ctx context.Context, b *benchClient, cfg benchConfig, res *benchResu
 		defer pprof.StopCPUProfile()
 	}
 	for _, name := range cfg.Ops {
-		r, err := measure(ctx, name, b.op(name, cfg), cfg, p)
+		rs, err := measure(ctx, name, b.op(name, cfg), cfg, p)
 		if err != nil {
 			return err
 		}
-		res.Ops = append(res.Ops, r)
+		res.Ops = append(res.Ops, rs...)
 	}
 	return nil
 }
 
 // measure runs op with cfg.Clients clients for cfg.Duration, or until it
-// runs out of work.
-func measure(ctx context.Context, name string, op benchOp, cfg benchConfig, p *progress) (opResult, error) {
+// runs out of work; one result per tag (the submit of --compare-area).
+func measure(ctx context.Context, name string, op benchOp, cfg benchConfig, p *progress) ([]opResult, error) {
 	var count, errCount, seq atomic.Int64
 	var firstErr atomic.Value
 	stop := p.watch(name, &count, "calls")
 	defer stop()
-	lats := make([][]time.Duration, cfg.Clients)
+	lats := make([]map[string][]time.Duration, cfg.Clients)
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	var wg sync.WaitGroup
 	for c := range cfg.Clients {
+		lats[c] = map[string][]time.Duration{}
 		wg.Go(func() {
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				t0 := time.Now()
-				ok, err := op(ctx, c, int(seq.Add(1)))
+				ok, tag, err := op(ctx, c, int(seq.Add(1)))
 				if !ok {
 					return
 				}
@@ -242,24 +235,53 @@ func measure(ctx context.Context, name string, op benchOp, cfg benchConfig, p *p
 					firstErr.CompareAndSwap(nil, err.Error())
 					continue
 				}
-				lats[c] = append(lats[c], time.Since(t0))
+				lats[c][tag] = append(lats[c][tag], time.Since(t0))
 				count.Add(1)
 			}
 		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return opResult{}, err
+		return nil, err
 	}
-	r := summarize(name, lats, time.Since(start))
-	r.Errors = errCount.Load()
+	took := time.Since(start)
+	var out []opResult
+	for _, tag := range tagsOf(lats) {
+		var byClient [][]time.Duration
+		for _, l := range lats {
+			byClient = append(byClient, l[tag])
+		}
+		n := name
+		if tag != "" && cfg.CompareArea != "" {
+			n += "@" + tag
+		}
+		out = append(out, summarize(n, byClient, took))
+	}
+	if len(out) == 0 {
+		out = []opResult{{Name: name}}
+	}
+	out[0].Errors = errCount.Load()
 	if e, ok := firstErr.Load().(string); ok {
-		r.FirstError = e
+		out[0].FirstError = e
 	}
-	if r.Count == 0 {
-		return r, errors.New("bench: " + name + ": no call succeeded: " + r.FirstError)
+	if count.Load() == 0 {
+		return nil, errors.New("bench: " + name + ": no call succeeded: " + out[0].FirstError)
 	}
-	return r, nil
+	return out, nil
+}
+
+// tagsOf lists the tags seen, sorted.
+func tagsOf(lats []map[string][]time.Duration) []string {
+	var tags []string
+	for _, l := range lats {
+		for t := range l {
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+	}
+	slices.Sort(tags)
+	return tags
 }
 
 // runRaw measures the raw-SQLite baseline on a database of its own.
