@@ -211,7 +211,8 @@ func runOps(ctx context.Context, b *benchClient, cfg benchConfig, res *benchResu
 }
 
 // measure runs op with cfg.Clients clients for cfg.Duration, or until it
-// runs out of work; one result per tag (the submit of --compare-area).
+// runs out of work: one result, and with --compare-area one more per area
+// the calls booked (submit@AREA).
 func measure(ctx context.Context, name string, op benchOp, cfg benchConfig, p *progress) ([]opResult, error) {
 	var count, errCount, seq atomic.Int64
 	var firstErr atomic.Value
@@ -245,20 +246,22 @@ func measure(ctx context.Context, name string, op benchOp, cfg benchConfig, p *p
 		return nil, err
 	}
 	took := time.Since(start)
-	var out []opResult
+	var all [][]time.Duration
+	for _, l := range lats {
+		for _, d := range l {
+			all = append(all, d)
+		}
+	}
+	out := []opResult{summarize(name, all, took)}
 	for _, tag := range tagsOf(lats) {
+		if tag == "" || cfg.CompareArea == "" {
+			continue // one row is enough
+		}
 		var byClient [][]time.Duration
 		for _, l := range lats {
 			byClient = append(byClient, l[tag])
 		}
-		n := name
-		if tag != "" && cfg.CompareArea != "" {
-			n += "@" + tag
-		}
-		out = append(out, summarize(n, byClient, took))
-	}
-	if len(out) == 0 {
-		out = []opResult{{Name: name}}
+		out = append(out, summarize(name+"@"+tag, byClient, took))
 	}
 	out[0].Errors = errCount.Load()
 	if e, ok := firstErr.Load().(string); ok {
