@@ -163,19 +163,27 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 // which the decision's audit entry records with the conflicts. The areas are
 // locked first, so two final approvals on one area check one after the other.
 func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any) error {
-	all, err := txConflicts(tx, r, []Status{StatusApproved}, true)
+	approved := []Status{StatusApproved}
+	all, err := txConflicts(tx, r, approved, true)
 	if err != nil {
 		return err
 	}
-	var msgs, nation []string
+	var exact []AreaConflict
 	for _, c := range all {
 		if c.Exact() {
-			msgs = append(msgs, c.Message())
-			nation = append(nation, NationMessage(c.Area, c.OverDays, c.Blackout))
+			exact = append(exact, c)
 		}
 	}
-	if len(msgs) == 0 {
+	if len(exact) == 0 {
 		return nil
+	}
+	if err := nameOthers(tx, r, exact, approved); err != nil {
+		return err
+	}
+	var msgs, nation []string
+	for _, c := range exact {
+		msgs = append(msgs, c.Message())
+		nation = append(nation, NationMessage(c.Area, c.OverDays, c.Blackout))
 	}
 	if override == "" {
 		return Errorf(CodeAreaConflict, "approving would conflict with approved bookings: %s; give override_reason to approve anyway",
@@ -184,6 +192,24 @@ func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any)
 	data["override_reason"] = override
 	data["area_conflicts"] = stringsData(msgs)
 	data[nationConflictsKey] = stringsData(nation)
+	return nil
+}
+
+// nameOthers reads the bookings on the days over capacity, only once a
+// conflict is found, so the approver's message names the requests involved.
+func nameOthers(tx Tx, r *Request, cs []AreaConflict, statuses []Status) error {
+	var others []Booking
+	for _, c := range cs {
+		if len(c.OverDays) == 0 {
+			continue
+		}
+		bs, err := tx.ListBookings(c.Area, c.OverDays[0], c.OverDays[len(c.OverDays)-1], statuses)
+		if err != nil {
+			return err
+		}
+		others = append(others, bs...)
+	}
+	NameOthers(cs, others, r.ID)
 	return nil
 }
 

@@ -46,10 +46,15 @@ type AreaConflict struct {
 // nation's coarse figures is a warning to them, never a refusal.
 func (c AreaConflict) Exact() bool { return len(c.OverDays) > 0 || len(c.Blackout) > 0 }
 
+// OtherLoad is the personnel that requests other than the one being checked
+// book on area on day, each request counted once a day however its bookings
+// overlap.
+type OtherLoad func(area string, day time.Time) int
+
 // Deconflict checks r's training-area bookings against the area's capacity
-// and blackout days, counting the given bookings of other requests. Each
-// request is counted once per day and area, however its bookings overlap.
-func Deconflict(r *Request, areas map[string]TrainingArea, others []Booking) []AreaConflict {
+// and blackout days, counting load for the other requests. Others is left
+// empty: NameOthers fills it where a message must name them.
+func Deconflict(r *Request, areas map[string]TrainingArea, load OtherLoad) []AreaConflict {
 	var out []AreaConflict
 	for _, code := range uniqueAreas(r.Details) {
 		area, ok := areas[code]
@@ -57,26 +62,16 @@ func Deconflict(r *Request, areas map[string]TrainingArea, others []Booking) []A
 			continue
 		}
 		c := AreaConflict{Area: code, Capacity: area.CapacityPersonnel}
-		involved := map[string]bool{}
 		for _, day := range r.bookedDays(code) {
 			if slices.ContainsFunc(area.BlackoutDays, day.Equal) {
 				c.Blackout = append(c.Blackout, day)
 			}
-			others, here := loadOn(day, code, others, r.ID)
-			load := r.Personnel.Total() + others
+			others := load(code, day)
 			if r.Personnel.Total()+nationLoad(others, area.CapacityPersonnel) > area.CapacityPersonnel {
 				c.NationOverDays = append(c.NationOverDays, day)
 			}
-			if load > area.CapacityPersonnel {
-				c.OverDays, c.Peak = append(c.OverDays, day), max(c.Peak, load)
-				for id := range here {
-					involved[id] = true
-				}
-			}
-		}
-		for _, b := range others {
-			if involved[b.RequestID] && !slices.ContainsFunc(c.Others, func(o Booking) bool { return o.RequestID == b.RequestID }) {
-				c.Others = append(c.Others, b)
+			if n := r.Personnel.Total() + others; n > area.CapacityPersonnel {
+				c.OverDays, c.Peak = append(c.OverDays, day), max(c.Peak, n)
 			}
 		}
 		if c.Exact() || len(c.NationOverDays) > 0 {
@@ -84,6 +79,59 @@ func Deconflict(r *Request, areas map[string]TrainingArea, others []Booking) []A
 		}
 	}
 	return out
+}
+
+// BookingLoad counts the given bookings as Deconflict's OtherLoad, leaving
+// out request skip: the day-by-day walk over every booking. Storage keeps
+// the same sums per area and day (AreaDayLoad), so the write paths need not
+// read the bookings; this is the reference it is tested against.
+func BookingLoad(bookings []Booking, skip string) OtherLoad {
+	return func(area string, day time.Time) int {
+		n, _ := loadOn(day, area, bookings, skip)
+		return n
+	}
+}
+
+// NameOthers fills each conflict's Others with the bookings of the requests
+// (other than skip) counted on its days over capacity, in the order of
+// bookings, one per request.
+func NameOthers(cs []AreaConflict, bookings []Booking, skip string) {
+	for i := range cs {
+		involved := map[string]bool{}
+		for _, day := range cs[i].OverDays {
+			_, here := loadOn(day, cs[i].Area, bookings, skip)
+			for id := range here {
+				involved[id] = true
+			}
+		}
+		for _, b := range bookings {
+			if involved[b.RequestID] && !slices.ContainsFunc(cs[i].Others, func(o Booking) bool { return o.RequestID == b.RequestID }) {
+				cs[i].Others = append(cs[i].Others, b)
+			}
+		}
+	}
+}
+
+// AreaDayLoad is the personnel booked on one area on one day by requests in
+// review and by approved requests, kept apart; each request counts once a
+// day. Storage maintains it with every change of a request's status or
+// bookings.
+type AreaDayLoad struct {
+	Day      time.Time
+	InReview int
+	Approved int
+}
+
+// of is the load of the given statuses.
+func (l AreaDayLoad) of(statuses []Status) int {
+	n := 0
+	if slices.Contains(statuses, StatusInReview) {
+		n += l.InReview
+	}
+	if slices.Contains(statuses, StatusApproved) {
+		n += l.Approved
+	}
+	return n
 }
 
 // loadOn sums the personnel of the bookings on area that cover day, each
@@ -182,9 +230,10 @@ func dayRanges(days []time.Time) string {
 	return strings.Join(parts, ", ")
 }
 
-// txConflicts checks r's bookings, inside tx, against the bookings of other
-// requests in the given statuses. With lock, the areas' rows are locked
-// first, so that two transactions checking one area take turns.
+// txConflicts checks r's bookings, inside tx, against the load of other
+// requests in the given statuses: one stored row per area and day (the
+// cost does not grow with the other requests). With lock, the areas' rows
+// are locked first, so that two transactions checking one area take turns.
 func txConflicts(tx Tx, r *Request, statuses []Status, lock bool) ([]AreaConflict, error) {
 	codes := uniqueAreas(r.Details)
 	if len(codes) == 0 {
@@ -196,14 +245,35 @@ func txConflicts(tx Tx, r *Request, statuses []Status, lock bool) ([]AreaConflic
 		return nil, err
 	}
 	byCode := map[string]TrainingArea{}
-	var others []Booking
+	loads := map[string]int{} // by area and day
 	for _, a := range areas {
 		byCode[a.Code] = a
-		bs, err := tx.ListBookings(a.Code, r.Period.Start, r.Period.End, statuses)
+		from, to := r.bookedSpan(a.Code)
+		rows, err := tx.AreaDayLoads(a.Code, from, to, r.ID)
 		if err != nil {
 			return nil, err
 		}
-		others = append(others, bs...)
+		for _, l := range rows {
+			loads[a.Code+" "+DateString(l.Day)] = l.of(statuses)
+		}
 	}
-	return Deconflict(r, byCode, others), nil
+	return Deconflict(r, byCode, func(area string, day time.Time) int { return loads[area+" "+DateString(day)] }), nil
+}
+
+// bookedSpan is the first and last day r books area.
+func (r *Request) bookedSpan(area string) (from, to time.Time) {
+	ok := false
+	for _, b := range r.TrainingAreas {
+		if b.Area != area {
+			continue
+		}
+		if !ok || b.From.Before(from) {
+			from = b.From
+		}
+		if !ok || b.To.After(to) {
+			to = b.To
+		}
+		ok = true
+	}
+	return from, to
 }

@@ -61,7 +61,9 @@ func TestWarningsFor(t *testing.T) {
 	others := []Booking{{RequestID: "x", Reference: "SE-2026-EXA-000001", Nation: "NO", Area: "ravlunda",
 		From: day("2027-03-05"), To: day("2027-03-10"), Personnel: 610}}
 	area := TrainingArea{Code: "ravlunda", CapacityPersonnel: 1200, BlackoutDays: days("2027-03-11")}
-	ws := ConflictWarnings(Deconflict(r, map[string]TrainingArea{"ravlunda": area}, others))
+	cs := Deconflict(r, map[string]TrainingArea{"ravlunda": area}, BookingLoad(others, r.ID))
+	NameOthers(cs, others, r.ID) // as a final approval does; submit warnings name no one
+	ws := ConflictWarnings(cs)
 	msgs := func(p Principal) []string {
 		var out []string
 		for _, w := range WarningsFor(ws, p) {

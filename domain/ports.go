@@ -96,6 +96,10 @@ type Tx interface {
 	// ListBookings is Store.ListBookings inside the transaction, for the
 	// given statuses.
 	ListBookings(area string, from, to time.Time, statuses []Status) ([]Booking, error)
+	// AreaDayLoads returns the stored per-day load of area from from to to
+	// (days without load may be missing), leaving out request exclude's own
+	// share: one row per day, whatever the number of bookings.
+	AreaDayLoads(area string, from, to time.Time, exclude string) ([]AreaDayLoad, error)
 }
 
 // QueueFilter selects active stages for an approver. Roles are the roles

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"exaccess/domain"
@@ -61,27 +62,94 @@ func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
 	return stages, decisions
 }
 
-// writeStages rewrites the request's stage and decision rows from its route,
-// inside the caller's transaction.
-func (t *tx) writeStages(r *domain.Request) error {
-	if err := t.g.Where("request_id = ?", r.ID).Delete(&stageRow{}).Error; err != nil {
-		return translate(err, "request stages")
+// writeStages brings the request's stage and decision rows from old to
+// new inside the caller's transaction. A route with the same stages gets
+// only its changed stage rows updated and its new decisions inserted (a
+// decision touches one or two stages and adds one row); a new route is
+// written afresh.
+func (t *tx) writeStages(id string, old, new *stored) error {
+	if sameStageIDs(old.stages, new.stages) {
+		for i := range new.stages {
+			if st := new.stages[i]; !sameStage(old.stages[i], st) {
+				if err := t.g.Exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
+					approvals = ?, activated_at = ?, due_at = ? WHERE request_id = ? AND stage_id = ?`,
+					st.Role, st.StageOrder, st.Status, st.ApprovalsRequired, st.Approvals, st.ActivatedAt, st.DueAt,
+					id, st.StageID).Error; err != nil {
+					return translate(err, "request stages")
+				}
+			}
+		}
+	} else if err := replaceRows(t, id, old.stages, new.stages, "request stages"); err != nil {
+		return err
 	}
-	if err := t.g.Where("request_id = ?", r.ID).Delete(&decisionRow{}).Error; err != nil {
-		return translate(err, "request decisions")
+	if added, ok := appended(old.decisions, new.decisions); ok {
+		return insertRows(t, added, "request decisions")
 	}
-	stages, decisions := newStageRows(r)
-	if len(stages) > 0 {
-		if err := t.g.Create(&stages).Error; err != nil {
-			return translate(err, "request stages")
+	return replaceRows(t, id, old.decisions, new.decisions, "request decisions")
+}
+
+// replaceRows deletes the request's rows of the table (if it had any) and
+// inserts rows.
+func replaceRows[T any](t *tx, id string, old, rows []T, what string) error {
+	if len(old) > 0 {
+		var model T
+		if err := t.g.Where("request_id = ?", id).Delete(&model).Error; err != nil {
+			return translate(err, what)
 		}
 	}
-	if len(decisions) > 0 {
-		if err := t.g.Create(&decisions).Error; err != nil {
-			return translate(err, "request decisions")
+	return insertRows(t, rows, what)
+}
+
+// insertRows creates rows unless there are none.
+func insertRows[T any](t *tx, rows []T, what string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return translate(t.g.Create(&rows).Error, what)
+}
+
+func sameStageIDs(a, b []stageRow) bool {
+	return len(a) > 0 && slices.EqualFunc(a, b, func(x, y stageRow) bool { return x.StageID == y.StageID })
+}
+
+func sameStage(a, b stageRow) bool {
+	return a.Role == b.Role && a.StageOrder == b.StageOrder && a.Status == b.Status &&
+		a.ApprovalsRequired == b.ApprovalsRequired && a.Approvals == b.Approvals &&
+		sameTime(a.ActivatedAt, b.ActivatedAt) && sameTime(a.DueAt, b.DueAt)
+}
+
+func sameTime(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+}
+
+// appended returns the decisions of new after old's when new only adds to old.
+func appended(old, new []decisionRow) ([]decisionRow, bool) {
+	if len(new) < len(old) {
+		return nil, false
+	}
+	byID := map[string]decisionRow{}
+	for _, d := range new {
+		byID[d.ID] = d
+	}
+	for _, d := range old {
+		n, ok := byID[d.ID]
+		if !ok || !sameDecision(d, n) {
+			return nil, false
+		}
+		delete(byID, d.ID)
+	}
+	var added []decisionRow
+	for _, d := range new {
+		if _, ok := byID[d.ID]; ok {
+			added = append(added, d)
 		}
 	}
-	return nil
+	return added, true
+}
+
+func sameDecision(a, b decisionRow) bool {
+	return a.RequestID == b.RequestID && a.StageID == b.StageID && a.DecidedBy == b.DecidedBy &&
+		a.ActingFor == b.ActingFor && a.Outcome == b.Outcome && a.At.Equal(b.At)
 }
 
 // ListExpired returns ids of approved requests whose period ended before day.

@@ -88,9 +88,6 @@ func (t *tx) ListBookings(area string, from, to time.Time, statuses []domain.Sta
 	return listBookings(t.g, area, from, to, statuses)
 }
 
-// maxBookings bounds the bookings read for one area and window.
-const maxBookings = 10_000
-
 func listBookings(g *gorm.DB, area string, from, to time.Time, statuses []domain.Status) ([]domain.Booking, error) {
 	st := make([]string, len(statuses))
 	for i, s := range statuses {
@@ -101,14 +98,9 @@ func listBookings(g *gorm.DB, area string, from, to time.Time, statuses []domain
 		Select("ra.request_id, r.reference, r.nation, r.status, ra.area, ra.from_date, ra.to_date, ra.personnel").
 		Joins("JOIN requests r ON r.id = ra.request_id").
 		Where("ra.area = ? AND ra.from_date <= ? AND ra.to_date >= ? AND r.status IN ?", area, newSQLDate(to), newSQLDate(from), st).
-		Order("ra.from_date, ra.request_id").Limit(maxBookings + 1).Scan(&rows).Error
+		Order("ra.from_date, ra.request_id").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "bookings")
-	}
-	if len(rows) > maxBookings {
-		// The capacity check of a final approval reads this list: a cut
-		// list would approve against a calendar with bookings missing.
-		return nil, fmt.Errorf("storage: more than %d bookings of %s in one window; refusing a partial calendar", maxBookings, area)
 	}
 	out := make([]domain.Booking, len(rows))
 	for i, r := range rows {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"sort"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
@@ -62,11 +63,17 @@ func neededHashIDs(n int64) []int64 {
 
 func (t *tx) insertHashes(n int64, hashes []tlog.Hash) error {
 	base := tlog.StoredHashIndex(0, n)
-	rows := make([]auditHashRow, len(hashes))
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO audit_hashes (id, hash) VALUES ")
+	args := make([]any, 0, 2*len(hashes))
 	for i, h := range hashes {
-		rows[i] = auditHashRow{ID: base + int64(i), Hash: h[:]}
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?)")
+		args = append(args, base+int64(i), h[:])
 	}
-	return translate(t.g.Create(&rows).Error, "audit hash")
+	return translate(t.g.Exec(sb.String(), args...).Error, "audit hash")
 }
 
 // backfillAuditHashes computes the hashes of the entries below n that have

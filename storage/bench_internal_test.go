@@ -78,24 +78,6 @@ func BenchmarkRawSQLiteSubmit(b *testing.B) {
 	reportLatency(b, lat)
 }
 
-func rawSubmit(raw *sql.DB, id string, idx int64, details string, entry []byte) error {
-	tx, err := raw.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	now := time.Now().UTC()
-	if _, err := tx.Exec(`UPDATE requests SET status = 'in_review', version = 2, updated_at = ?, details = ?
-		WHERE id = ? AND version = 1`, now, details, id); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(`INSERT INTO audit_log (idx, at, actor, action, request_id, request_version, entry)
-		VALUES (?, ?, 'lo-no', 'request.submitted', ?, 2, ?)`, idx, now, id, entry); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 func reportLatency(b *testing.B, lat []time.Duration) {
 	b.Helper()
 	if len(lat) == 0 {

@@ -31,9 +31,10 @@ const postgresPoolSize = 16
 // separate read-only pool; on PostgreSQL both are the same pool.
 type DB struct {
 	dialect string
-	writer  *gorm.DB // every write transaction; exactly one connection on SQLite
-	reader  *gorm.DB // Store reads; query-only on SQLite
-	path    string   // the SQLite file, for online backups; "" on PostgreSQL
+	writer  *gorm.DB   // every write transaction; exactly one connection on SQLite
+	reader  *gorm.DB   // Store reads; query-only on SQLite
+	path    string     // the SQLite file, for online backups; "" on PostgreSQL
+	batch   *committer // SQLite's group commit of InTx; nil on PostgreSQL
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -112,6 +113,9 @@ func (d *DB) Ping(ctx context.Context) error {
 // Close closes the read pool, then the writer: on SQLite the last connection
 // to close checkpoints the WAL into the database file.
 func (d *DB) Close() error {
+	if d.batch != nil {
+		d.batch.close()
+	}
 	var errs []error
 	for _, g := range d.pools() {
 		sqlDB, err := g.DB()

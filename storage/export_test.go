@@ -37,3 +37,6 @@ func explainPlan(g *gorm.DB, sql string) (string, error) {
 	}
 	return strings.Join(details, " | "), nil
 }
+
+// DecodeAuditEntryForTest decodes stored canonical entry bytes.
+func DecodeAuditEntryForTest(b []byte) (domain.AuditEntry, error) { return decodeAuditEntry(b) }

@@ -36,10 +36,13 @@ type requestRow struct {
 
 func (requestRow) TableName() string { return "requests" }
 
-// requestUpdateColumns are the columns UpdateRequest rewrites: all but the
-// identity and the creation facts, which never change.
-var requestUpdateColumns = []string{"reference", "status", "version", "updated_at", "submitted_at", "due_at",
-	"decided_at", "exercise_name", "period_start", "period_end", "details", "route", "conditions", "warnings"}
+// updateRequestSQL is UpdateRequest's compare-and-set: it rewrites all
+// columns but the identity and the creation facts, which never change.
+// Plain SQL rather than GORM's Updates: it runs on every change, and building
+// it by reflection each time cost more than running it.
+const updateRequestSQL = `UPDATE requests SET reference = ?, status = ?, version = ?, updated_at = ?,
+	submitted_at = ?, due_at = ?, decided_at = ?, exercise_name = ?, period_start = ?, period_end = ?,
+	details = ?, route = ?, conditions = ?, warnings = ? WHERE id = ? AND version = ?`
 
 type requestAreaRow struct {
 	RequestID string  `gorm:"column:request_id;primaryKey"`

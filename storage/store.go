@@ -19,13 +19,17 @@ const (
 // retry; three attempts ride out a deadlock without hiding a livelock.
 const maxTxAttempts = 3
 
-// InTx runs fn in one write transaction. On SQLite it runs on the single
-// writer connection, begun IMMEDIATE, so concurrent callers queue for the
-// connection instead of failing with "database is locked". If fn returns an
-// error, everything is rolled back and that same error is returned unchanged.
-// fn must not call InTx itself: on SQLite that would wait forever for the one
-// write connection.
+// InTx runs fn in one write transaction. On SQLite fn runs on the single
+// writer connection through the group committer (groupcommit.go): inside a
+// shared transaction, begun IMMEDIATE, behind a savepoint of its own, and
+// InTx returns once that transaction is committed. On PostgreSQL fn gets a
+// transaction of its own. If fn returns an error, everything it wrote is
+// rolled back and that same error is returned unchanged. fn must not call
+// InTx itself: on SQLite that would wait forever for the one writer.
 func (d *DB) InTx(ctx context.Context, fn func(tx domain.Tx) error) error {
+	if d.batch != nil {
+		return d.batch.do(ctx, fn)
+	}
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
 		err = d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {

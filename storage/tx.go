@@ -4,14 +4,20 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 
 	"exaccess/domain"
 )
 
-// tx implements domain.Tx on one open write transaction.
-type tx struct{ g *gorm.DB }
+// tx implements domain.Tx on one open write transaction. seen remembers the
+// stored rows of the requests this transaction read or wrote, so an update
+// writes only the projections that changed.
+type tx struct {
+	g    *gorm.DB
+	seen map[string]*stored
+}
 
 var _ domain.Tx = (*tx)(nil)
 
@@ -34,10 +40,18 @@ func (t *tx) nextCounter(name string, first int64) (int64, error) {
 
 // GetRequest reads a request inside the transaction, so it sees the
 // transaction's own writes.
-func (t *tx) GetRequest(id string) (*domain.Request, error) { return getRequest(t.g, id) }
+func (t *tx) GetRequest(id string) (*domain.Request, error) {
+	r, err := getRequest(t.g, id)
+	if err != nil {
+		return nil, err
+	}
+	t.remember(r)
+	return r, nil
+}
 
-// CreateRequest inserts r and its training-area rows. A duplicate id or
-// reference is a conflict.
+// CreateRequest inserts r, its training-area rows and stage projection, and
+// adds its bookings to the load table. A duplicate id or reference is a
+// conflict.
 func (t *tx) CreateRequest(r *domain.Request) error {
 	row, err := newRequestRow(r)
 	if err != nil {
@@ -46,29 +60,33 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 	if err := t.g.Create(&row).Error; err != nil {
 		return translate(err, "request")
 	}
-	return t.insertAreas(r)
+	return t.writeProjections(r.ID, &stored{}, storedOf(r))
 }
 
 // UpdateRequest stores r if the stored version is still expectedVersion: one
 // conditional UPDATE, so of two concurrent writers exactly one matches the
-// row (PostgreSQL re-checks the WHERE after waiting for the row lock).
+// row (PostgreSQL re-checks the WHERE after waiting for the row lock). Then
+// it writes only the projections (bookings, stages, decisions, day loads)
+// that differ from what the request held before.
 func (t *tx) UpdateRequest(r *domain.Request, expectedVersion int) error {
 	row, err := newRequestRow(r)
 	if err != nil {
 		return err
 	}
-	res := t.g.Model(&requestRow{}).Where("id = ? AND version = ?", r.ID, expectedVersion).
-		Select(requestUpdateColumns).Updates(&row)
+	old, err := t.prior(r.ID)
+	if err != nil {
+		return err
+	}
+	res := t.g.Exec(updateRequestSQL, row.Reference, row.Status, row.Version, row.UpdatedAt, row.SubmittedAt,
+		row.DueAt, row.DecidedAt, row.ExerciseName, row.PeriodStart, row.PeriodEnd, row.Details, row.Route,
+		row.Conditions, row.Warnings, r.ID, expectedVersion)
 	if res.Error != nil {
 		return translate(res.Error, "request")
 	}
 	if res.RowsAffected == 0 {
 		return t.missedUpdate(r.ID, expectedVersion)
 	}
-	if err := t.g.Where("request_id = ?", r.ID).Delete(&requestAreaRow{}).Error; err != nil {
-		return translate(err, "request areas")
-	}
-	return t.insertAreas(r)
+	return t.writeProjections(r.ID, old, storedOf(r))
 }
 
 // missedUpdate tells apart a request that is gone from one that moved on.
@@ -84,19 +102,31 @@ func (t *tx) missedUpdate(id string, expectedVersion int) error {
 		"the request has changed since version %d", expectedVersion)
 }
 
-// insertAreas writes the rows that mirror a request's details and route for
-// queries: its training-area bookings, and its stages and decisions.
-func (t *tx) insertAreas(r *domain.Request) error {
-	if err := t.writeStages(r); err != nil {
+// writeProjections brings the rows that mirror a request for queries from
+// old to new: its training-area bookings, its stages and decisions, and the
+// day loads of its bookings. Unchanged ones are not touched.
+func (t *tx) writeProjections(id string, old, new *stored) error {
+	if !slices.Equal(old.areas, new.areas) {
+		if len(old.areas) > 0 {
+			if err := t.g.Where("request_id = ?", id).Delete(&requestAreaRow{}).Error; err != nil {
+				return translate(err, "request areas")
+			}
+		}
+		if len(new.areas) > 0 {
+			if err := t.g.Create(&new.areas).Error; err != nil {
+				return translate(err, "training area booking")
+			}
+		}
+	}
+	if err := t.writeStages(id, old, new); err != nil {
 		return err
 	}
-	rows := newRequestAreaRows(r)
-	if len(rows) == 0 {
-		return nil
+	if delta := loadDelta(shareOf(old.status, old.areas), shareOf(new.status, new.areas)); len(delta) > 0 {
+		if err := t.applyLoads(delta); err != nil {
+			return err
+		}
 	}
-	if err := t.g.Create(&rows).Error; err != nil {
-		return translate(err, "training area booking")
-	}
+	t.note(id, new)
 	return nil
 }
 
@@ -120,9 +150,8 @@ func (t *tx) AppendAudit(e *domain.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	row := auditRow{Idx: idx, At: e.At, Actor: e.Actor, ActingFor: e.ActingFor, Action: e.Action,
-		RequestID: e.RequestID, RequestVersion: e.RequestVersion, Entry: entry}
-	if err := t.g.Create(&row).Error; err != nil {
+	if err := t.g.Exec(`INSERT INTO audit_log (idx, at, actor, acting_for, action, request_id, request_version, entry)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idx, e.At, e.Actor, e.ActingFor, e.Action, e.RequestID, e.RequestVersion, entry).Error; err != nil {
 		return translate(err, "audit entry")
 	}
 	return t.appendAuditHashes(idx, entry)

@@ -31,6 +31,8 @@ commands:
                    (--db --key KEYFILE [--witness VKEY] [--quorum K])
   audit rotate-key replace the checkpoint signing key (--checkpoint-key F or --db)
   permit verify    verify a signed permit offline (FILE --key KEYFILE)
+  bench            measure the write and read paths against raw SQLite (in-process, or --target URL);
+                   see 'exaccess bench -h' and docs/performance.md
 
 Every flag is also an environment variable: --addr is EXACCESS_ADDR, and so on.
 `
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runPermitVerify(args[2:], stdout, stderr, time.Now())
 		}
 		return fmt.Errorf("permit: the only subcommand is 'permit verify FILE --key KEYFILE'; %w", errUsage)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"text/tabwriter"
+	"time"
+)
+
+// opResult is one operation's figures; latencies in milliseconds.
+type opResult struct {
+	Name       string   `json:"operation"`
+	Count      int64    `json:"count"`
+	Errors     int64    `json:"errors"`
+	FirstError string   `json:"first_error,omitempty"`
+	Seconds    float64  `json:"seconds"`
+	PerSecond  float64  `json:"per_second"`
+	P50        float64  `json:"p50_ms"`
+	P95        float64  `json:"p95_ms"`
+	P99        float64  `json:"p99_ms"`
+	Ratio      *float64 `json:"ratio_to_raw,omitempty"` // writes only
+}
+
+// benchResult is the whole run.
+type benchResult struct {
+	Config       benchConfig `json:"settings"`
+	ColdStartMS  float64     `json:"cold_start_ms,omitempty"` // in-process only
+	PeakRSSBytes int64       `json:"peak_rss_bytes"`
+	Raw          *opResult   `json:"raw_sqlite,omitempty"` // the mean of RawRuns
+	RawRuns      []opResult  `json:"raw_sqlite_runs,omitempty"`
+	Ops          []opResult  `json:"operations"`
+}
+
+func summarize(name string, lats [][]time.Duration, took time.Duration) opResult {
+	var all []time.Duration
+	for _, l := range lats {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	r := opResult{Name: name, Count: int64(len(all)), Seconds: took.Seconds()}
+	if len(all) == 0 {
+		return r
+	}
+	pct := func(p int) float64 { return ms(all[min(len(all)-1, len(all)*p/100)]) }
+	r.PerSecond = float64(len(all)) / took.Seconds()
+	r.P50, r.P95, r.P99 = pct(50), pct(95), pct(99)
+	return r
+}
+
+var writeOps = map[string]bool{"create": true, "submit": true, "decide": true}
+
+// finish adds the ratios and the peak RSS.
+func (r *benchResult) finish() {
+	r.PeakRSSBytes = peakRSS()
+	if r.Raw == nil || r.Raw.PerSecond == 0 {
+		return
+	}
+	for i := range r.Ops {
+		if writeOps[r.Ops[i].Name] {
+			x := r.Ops[i].PerSecond / r.Raw.PerSecond
+			r.Ops[i].Ratio = &x
+		}
+	}
+}
+
+// peakRSS is this process's peak resident set (VmHWM), 0 where unknown. In
+// process it covers the server, the clients and the raw baseline together.
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if v, ok := bytes.CutPrefix(s.Bytes(), []byte("VmHWM:")); ok {
+			kb, _ := strconv.ParseInt(string(bytes.TrimSpace(bytes.TrimSuffix(v, []byte("kB")))), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func (r *benchResult) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func (r *benchResult) writeTable(w io.Writer) {
+	c := r.Config
+	where := "in-process, temporary SQLite database"
+	if c.Target != "" {
+		where = c.Target
+	}
+	fmt.Fprintf(w, "exaccess bench: %s; %d clients, %s per operation; %d seeded requests in review on %s; measured requests book %s\n",
+		where, c.Clients, c.Duration, c.Requests, c.SeedArea, c.Area)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\tcalls\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tvs raw\t")
+	rows := append(append([]opResult(nil), r.RawRuns...), r.Ops...)
+	if r.Raw != nil {
+		rows = append([]opResult{*r.Raw}, rows...)
+	}
+	for _, o := range rows {
+		ratio := ""
+		if o.Ratio != nil {
+			ratio = fmt.Sprintf("%.2f×", *o.Ratio)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%s\t\n", o.Name, o.Count, o.Errors, o.PerSecond, o.P50, o.P95, o.P99, ratio)
+	}
+	tw.Flush()
+	for _, o := range r.Ops {
+		if o.FirstError != "" {
+			fmt.Fprintf(w, "%s: first error: %s\n", o.Name, o.FirstError)
+		}
+	}
+	if r.ColdStartMS > 0 {
+		fmt.Fprintf(w, "cold start (open, migrate an empty database, keys, policy, listen): %.0f ms\n", r.ColdStartMS)
+	}
+	fmt.Fprintf(w, "peak RSS of this process: %.0f MB\n", float64(r.PeakRSSBytes)/(1<<20))
+}

@@ -1,0 +1,224 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
+
+// Group commit on SQLite. A commit with synchronous=FULL costs an fsync, and
+// SQLite has one writer: one transaction per caller is bound by the disk's
+// fsync rate however many callers wait. The committer is one goroutine that
+// owns the writer connection for write transactions: it takes every caller
+// waiting at that moment (up to maxBatch), runs their functions one after
+// the other inside one SQLite transaction, each behind a SAVEPOINT so that a
+// caller's error rolls back only its own work, commits once, and only then
+// answers each caller. Nothing is acknowledged before the commit that holds
+// it is durable; the audit log's order is the order the functions ran in,
+// which is the commit order. PostgreSQL does not use it: it keeps one
+// transaction per request and groups concurrent commits itself.
+//
+// No state outside the database survives a rolled-back savepoint: counters
+// (audit index, reference numbers) and the Merkle hashes are rows, so a
+// failed caller leaves no hole and no index is reused.
+
+// maxBatch bounds the callers of one shared transaction, so that the
+// first caller of a batch does not wait for an unbounded number of others.
+const maxBatch = 128
+
+// errClosed answers callers after Close.
+var errClosed = errors.New("storage: the database is closed")
+
+const (
+	jobQueued int32 = iota
+	jobTaken
+	jobAbandoned
+)
+
+// job is one caller's transaction function waiting for the committer.
+type job struct {
+	ctx   context.Context
+	fn    func(tx domain.Tx) error
+	state atomic.Int32
+	res   chan jobResult // buffered: the committer never blocks on a caller
+}
+
+type jobResult struct {
+	err      error
+	panicked bool
+	value    any // the panic value
+}
+
+// committer is the group-commit writer of a SQLite database.
+type committer struct {
+	g     *gorm.DB // the writer pool: one connection
+	queue chan *job
+	mu    sync.RWMutex // guards closed against callers entering
+	users sync.WaitGroup
+	done  chan struct{}
+	stop  sync.Once
+
+	closed bool
+}
+
+// newCommitter starts the committer on the writer pool g.
+func newCommitter(g *gorm.DB) *committer {
+	c := &committer{g: g, queue: make(chan *job), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+// do runs fn in the next shared transaction and returns its result once
+// that transaction is committed (nil) or fn's own error. A caller whose
+// context ends before its turn withdraws; once its turn has come it waits
+// for the answer, because its work may already be committed.
+func (c *committer) do(ctx context.Context, fn func(tx domain.Tx) error) error {
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return errClosed
+	}
+	c.users.Add(1)
+	c.mu.RUnlock()
+	defer c.users.Done()
+
+	j := &job{ctx: ctx, fn: fn, res: make(chan jobResult, 1)}
+	select {
+	case c.queue <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var r jobResult
+	select {
+	case r = <-j.res:
+	case <-ctx.Done():
+		if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
+			return ctx.Err()
+		}
+		r = <-j.res
+	}
+	if r.panicked {
+		panic(r.value)
+	}
+	return r.err
+}
+
+// close lets the callers already in finish, refuses new ones and stops the
+// committer.
+func (c *committer) close() {
+	c.stop.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		c.mu.Unlock()
+		c.users.Wait()
+		close(c.queue)
+	})
+	<-c.done
+}
+
+func (c *committer) run() {
+	defer close(c.done)
+	for j := range c.queue {
+		batch := []*job{j}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case next, ok := <-c.queue:
+				if !ok {
+					break more
+				}
+				batch = append(batch, next)
+			default:
+				break more
+			}
+		}
+		c.runBatch(batch)
+	}
+}
+
+// runBatch runs the batch's live jobs in one transaction and answers each.
+func (c *committer) runBatch(batch []*job) {
+	live := batch[:0]
+	for _, j := range batch {
+		if !j.state.CompareAndSwap(jobQueued, jobTaken) {
+			continue // withdrawn
+		}
+		if err := j.ctx.Err(); err != nil {
+			j.res <- jobResult{err: err}
+			continue
+		}
+		live = append(live, j)
+	}
+	if len(live) == 0 {
+		return
+	}
+	g := c.g.Begin()
+	if g.Error != nil {
+		answerAll(live, fmt.Errorf("storage: begin: %w", g.Error))
+		return
+	}
+	var pending []*job
+	for i, j := range live {
+		r, err := runSavepoint(g, j.fn)
+		if err != nil { // the shared transaction is broken: nothing of it stands
+			g.Rollback()
+			j.res <- r
+			answerAll(pending, err)
+			answerAll(live[i+1:], err)
+			return
+		}
+		if r.err != nil || r.panicked {
+			j.res <- r // rolled back alone; nothing of it is committed
+			continue
+		}
+		pending = append(pending, j)
+	}
+	if err := g.Commit().Error; err != nil {
+		answerAll(pending, fmt.Errorf("storage: commit: %w", err))
+		return
+	}
+	answerAll(pending, nil)
+}
+
+// runSavepoint runs fn behind a savepoint: on fn's error or panic its work
+// is rolled back to the savepoint. The second result is an error of the
+// savepoint statements themselves, which leaves the shared transaction
+// unusable.
+func runSavepoint(g *gorm.DB, fn func(tx domain.Tx) error) (r jobResult, broken error) {
+	if err := g.Exec("SAVEPOINT caller").Error; err != nil {
+		return jobResult{err: fmt.Errorf("storage: savepoint: %w", err)}, err
+	}
+	r = callFn(g, fn)
+	if r.err != nil || r.panicked {
+		if err := g.Exec("ROLLBACK TO caller").Error; err != nil {
+			return r, fmt.Errorf("storage: rollback to savepoint: %w", err)
+		}
+	}
+	if err := g.Exec("RELEASE caller").Error; err != nil {
+		return jobResult{err: fmt.Errorf("storage: release savepoint: %w", err)}, err
+	}
+	return r, nil
+}
+
+// callFn runs fn on a fresh domain.Tx, turning a panic into a result that
+// the caller's goroutine re-raises.
+func callFn(g *gorm.DB, fn func(tx domain.Tx) error) (r jobResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = jobResult{panicked: true, value: p}
+		}
+	}()
+	return jobResult{err: fn(&tx{g: g})}
+}
+
+func answerAll(jobs []*job, err error) {
+	for _, j := range jobs {
+		j.res <- jobResult{err: err}
+	}
+}
