@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { errc <- srv.Serve(ln) }()
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	sweepDone := make(chan struct{})
-	go func() { runExpirySweep(sweepCtx, a.approvals, a.db.PurgeIdempotencyBefore, log); close(sweepDone) }()
+	go func() { runExpirySweep(sweepCtx, a.approvals, purgeExpired(a), log); close(sweepDone) }()
 	defer func() { stopSweep(); <-sweepDone }() // the sweep ends before the database closes
 	log.Info("ready", "url", "http://"+ln.Addr().String(), "policy_version", a.policy.Version())
 	fmt.Fprintf(stdout, "exaccess: listening on http://%s (policy %s)\n", ln.Addr(), a.policy.Version())
