@@ -163,10 +163,10 @@ type client struct {
 
 func (e *env) client() *client {
 	jar, _ := cookiejar.New(nil)
-	hc := e.srv.Client()
+	hc := *e.srv.Client() // a copy: the server's client is shared
 	hc.Jar = jar
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &client{t: e.t, e: e, http: hc}
+	return &client{t: e.t, e: e, http: &hc}
 }
 
 // page is one response, its body parsed as HTML.
