@@ -88,6 +88,9 @@ func changesComment(r *domain.Request) *domain.Decision {
 
 func (c *Console) renderForm(ec echo.Context, status int, v formView) error {
 	v.Opts = c.options(ec)
+	if len(v.Form.Movements) == 0 { // at least one crossing is required: offer its row
+		v.Form.Movements = make([]movementRow, 1)
+	}
 	title := msg("form.new")
 	if v.ID != "" {
 		title = msg("form.edit")
