@@ -47,8 +47,9 @@ type browser struct {
 	ctx context.Context
 	// shots is where screenshots go (EXACCESS_SCREENSHOTS), "" for none.
 	shots string
-	// pages counts the pages checked with axe-core.
-	pages int
+	// pages counts the pages checked with axe-core; checked holds their keys.
+	pages   int
+	checked map[string]bool
 }
 
 func newBrowser(t *testing.T, e *env) *browser {
@@ -65,7 +66,7 @@ func newBrowser(t *testing.T, e *env) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithErrorf(func(string, ...any) {}))
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	b := &browser{t: t, e: e, ctx: ctx, shots: os.Getenv("EXACCESS_SCREENSHOTS")}
+	b := &browser{t: t, e: e, ctx: ctx, shots: os.Getenv("EXACCESS_SCREENSHOTS"), checked: map[string]bool{}}
 	// The first call starts the browser and must not carry a timeout.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatalf("start Chromium: %v", err)
@@ -115,6 +116,15 @@ func (b *browser) check(shot string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 	defer cancel()
+	key, err := chromedp.Run(ctx, chromedp.Evaluate[string](pageKey))
+	if err != nil {
+		b.t.Fatalf("page key: %v", err)
+	}
+	if b.checked[key] {
+		b.screenshot(ctx, shot)
+		return
+	}
+	b.checked[key] = true
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](axeSource, chromedp.EvalIgnoreExceptions)); err != nil {
 		b.t.Fatalf("inject axe-core: %v", err)
 	}
@@ -128,6 +138,19 @@ func (b *browser) check(shot string) {
 		b.t.Errorf("axe on %s: %s (%s) at %v", loc, v.ID, v.Help, v.Nodes)
 	}
 	b.pages++
+	b.screenshot(ctx, shot)
+}
+
+// pageKey names a page's kind and state: its path with ids left out, and
+// which messages it shows. axe-core runs once per kind and state (it takes
+// seconds a page on a busy machine); a page never seen before always runs.
+const pageKey = `document.title + "|" + location.pathname.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ":id") + "|" +
+	["error-summary", "warn", "notice", "banner may", "banner not", "callout"].filter(c => document.getElementsByClassName(c).length > 0).join(",") +
+	"|" + document.querySelector("header").innerText.includes("Sign out")`
+
+// screenshot saves the page as shot.png when screenshots are asked for.
+func (b *browser) screenshot(ctx context.Context, shot string) {
+	b.t.Helper()
 	if b.shots != "" && shot != "" {
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
@@ -179,7 +202,7 @@ func (b *browser) typeIn(pairs ...string) {
 	}
 }
 
-// choose sets selects and date pickers, whose typing depends on the locale.
+// choose picks options of selects (typing into a select depends on the platform).
 func (b *browser) choose(pairs ...string) {
 	b.t.Helper()
 	for i := 0; i+1 < len(pairs); i += 2 {

@@ -175,5 +175,7 @@ func fromDetails(d domain.Details) requestForm {
 	return r
 }
 
-// localMinute is the value format of <input type="datetime-local">.
-const localMinute = "2006-01-02T15:04"
+// localMinute is how a crossing's time is shown and typed: ISO date and
+// time of day, Stockholm time ("2027-03-01 09:00"). The form also takes the
+// "T" form of <input type="datetime-local">.
+const localMinute = "2006-01-02 15:04"

@@ -50,13 +50,14 @@ func (c *converter) local(field, s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	t, err := time.ParseInLocation(localMinute, s, stockholm)
-	if err != nil {
-		if t, err = time.ParseInLocation(localMinute+":05", s, stockholm); err != nil {
-			c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdatetime")})
+	s = strings.Replace(s, "T", " ", 1)
+	for _, layout := range []string{localMinute, localMinute + ":05"} {
+		if t, err := time.ParseInLocation(layout, s, stockholm); err == nil {
+			return t.UTC()
 		}
 	}
-	return t.UTC()
+	c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdatetime")})
+	return time.Time{}
 }
 
 func idx(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }

@@ -63,6 +63,12 @@ func (c *Console) funcs() template.FuncMap {
 		"pointName":  func(code string) string { return c.pointName(code) },
 		"nationName": func(code string) string { return c.nationName(code) },
 		"add":        func(a, b int) int { return a + b },
+		"action": func(a string) string {
+			if s, ok := english["action."+a]; ok {
+				return s
+			}
+			return a
+		},
 	}
 }
 

@@ -2,10 +2,15 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"exaccess/domain"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserJourney drives the whole permit journey in headless Chromium,
@@ -21,7 +26,24 @@ func TestBrowserJourney(t *testing.T) {
 
 	b.open("/", "sign-in")
 	b.signIn("lo-no")
+	// A page of another origin posts a form to the console with the
+	// officer's cookie: refused, and nothing is stored.
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><title>Win a prize</title><main><form method="post" action="%s/requests/new">
+<input type="hidden" name="exercise_name" value="Forged"><input type="hidden" name="action" value="save">
+<button type="submit">Claim</button></form></main></html>`, e.srv.URL)
+	}))
+	defer evil.Close()
+	b.do(chromedp.Navigate(evil.URL), chromedp.WaitReady(chromedp.CSS("main")))
+	b.click("main button", "csrf-refused")
+	if b.text("h1") != "You may not do this" || !strings.Contains(b.text("main"), "another site") {
+		t.Fatalf("a cross-origin form: %s", b.text("main"))
+	}
 	b.open("/requests", "")
+	if strings.Contains(b.text("main"), "Forged") {
+		t.Fatal("the cross-origin form stored a request")
+	}
 	b.click(`main a.button[href="/requests/new"]`, "")
 	b.click(`button[value="save"]:not(.default-action)`, "form-errors")
 	if !strings.Contains(b.text(".error-summary"), "exercise_name: is required") {
@@ -30,14 +52,13 @@ func TestBrowserJourney(t *testing.T) {
 	b.click(`button[value="add:vehicles"]`, "")
 	b.click(`button[value="add:training_areas"]`, "")
 	b.typeIn("#f-exercise-name", "Cold Response 27", "#f-purpose", "Winter training with Swedish units",
-		"#f-unit-designation", "Telemark Battalion", "#f-personnel-military", "450",
-		"#f-vehicles-0-count", "12", "#f-weapons-systems", "CV90",
+		"#f-unit-designation", "Telemark Battalion", "#f-period-start", "2027-03-02", "#f-period-end", "2027-03-20",
+		"#f-personnel-military", "450", "#f-vehicles-0-count", "12", "#f-weapons-systems", "CV90",
+		"#f-movements-0-at", "2027-03-01 09:00", "#f-training-areas-0-from", "2027-03-05", "#f-training-areas-0-to", "2027-03-12",
 		"#f-contact-name", "Maj Berg", "#f-contact-email", "berg@mil.no")
-	b.choose("#f-period-start", "2027-03-02", "#f-period-end", "2027-03-20",
-		"#f-vehicles-0-category", "combat", "#f-vehicles-0-kind", "tracked",
-		"#f-movements-0-direction", "entry", "#f-movements-0-entry-point", "storlien", "#f-movements-0-at", "2027-03-01T09:00",
-		"#f-movements-0-mode", "road", "#f-training-areas-0-area", "ravlunda",
-		"#f-training-areas-0-from", "2027-03-05", "#f-training-areas-0-to", "2027-03-12")
+	b.choose("#f-vehicles-0-category", "combat", "#f-vehicles-0-kind", "tracked",
+		"#f-movements-0-direction", "entry", "#f-movements-0-entry-point", "storlien",
+		"#f-movements-0-mode", "road", "#f-training-areas-0-area", "ravlunda")
 	b.click(`button[value="add:vessels"]`, "")
 	b.typeIn("#f-vessels-0-name", "KNM Thor Heyerdahl", "#f-vessels-0-crew", "120")
 	b.choose("#f-vessels-0-kind", "warship")

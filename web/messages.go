@@ -99,7 +99,7 @@ var english = map[string]string{
 	"form.notnumber":    "must be a whole number",
 	"form.notdecimal":   "must be a number",
 	"form.notdate":      "must be a date (YYYY-MM-DD)",
-	"form.notdatetime":  "must be a date and time",
+	"form.notdatetime":  "must be a date and time like 2027-03-01 09:00",
 	"form.liaisonfixed": "Your nation",
 
 	"dryrun.title":     "What this request will need",
@@ -190,7 +190,7 @@ var english = map[string]string{
 	"audit.search":     "Search",
 	"audit.actor":      "Actor (username)",
 	"audit.action":     "Action",
-	"audit.reference":  "Request reference or id",
+	"audit.reference":  "Request id",
 	"audit.from":       "From (YYYY-MM-DD)",
 	"audit.to":         "To, exclusive (YYYY-MM-DD)",
 	"audit.index":      "Index",
@@ -224,7 +224,23 @@ var english = map[string]string{
 	"fw.notes":         "Notes",
 	"fw.suspended":     "Suspended",
 	"yes":              "Yes",
-	"no":               "No",
+
+	"action.request.created":       "Created",
+	"action.request.updated":       "Amended",
+	"action.request.submitted":     "Submitted for review",
+	"action.request.withdrawn":     "Withdrawn",
+	"action.request.decided":       "Decision recorded",
+	"action.request.revoked":       "Permit revoked",
+	"action.request.expired":       "Expired",
+	"action.request.refused":       "Refused attempt",
+	"action.delegation.created":    "Delegation created",
+	"action.delegation.revoked":    "Delegation revoked",
+	"action.framework.created":     "Framework agreement created",
+	"action.framework.updated":     "Framework agreement changed",
+	"action.training_area.updated": "Training area changed",
+	"action.user.created":          "User created",
+	"action.audit.exported":        "Audit log exported",
+	"no":                           "No",
 }
 
 // msg returns the wording for key, or the key itself when there is none (a
