@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,16 +34,25 @@ func (f decideForm) E(field string) string {
 	return ""
 }
 
-// decideFormFor offers the active stages whose role the caller holds; the
-// domain decides on delegations and separation of duties when it is sent.
+// decideFormFor offers the active stages whose role the caller holds
+// directly or by an active delegation; the domain checks both again, with
+// separation of duties, when the decision is sent.
 func (c *Console) decideFormFor(ec echo.Context, r *domain.Request) *decideForm {
 	if r.Status != domain.StatusInReview || r.Route == nil {
 		return nil
 	}
 	p := principalOf(ec)
+	roles := append([]domain.Role(nil), p.Roles...)
+	if ds, err := c.Approvals.ListDelegations(ec.Request().Context(), p); err == nil {
+		for _, d := range ds {
+			if d.To == p.Subject && d.Active(c.Now()) {
+				roles = append(roles, d.Role)
+			}
+		}
+	}
 	f := &decideForm{Version: r.Version, Outcome: domain.OutcomeApprove}
 	for _, s := range r.Route.Stages {
-		if s.Status == domain.StageActive && (p.HasRole(s.Role) || p.HasAnyRole(domain.ApproverRoles...)) {
+		if s.Status == domain.StageActive && slices.Contains(roles, s.Role) {
 			f.Stages = append(f.Stages, s)
 		}
 	}
@@ -50,12 +60,6 @@ func (c *Console) decideFormFor(ec echo.Context, r *domain.Request) *decideForm 
 		return nil
 	}
 	f.Stage = f.Stages[0].ID
-	for _, s := range f.Stages {
-		if p.HasRole(s.Role) {
-			f.Stage = s.ID
-			break
-		}
-	}
 	return f
 }
 

@@ -295,7 +295,7 @@ var formWords = map[string]string{
 	"f.movement":              "Crossing",
 	"f.direction":             "Direction",
 	"f.entry_point":           "Entry point",
-	"f.at":                    "Date and time (Stockholm time)",
+	"f.at":                    "Date and time (YYYY-MM-DD HH:MM, Stockholm time)",
 	"f.mode":                  "Mode",
 	"f.training_areas":        "Training areas",
 	"f.area1":                 "Booking",

@@ -184,7 +184,7 @@ func (c *Console) afterAction(ec echo.Context, err error, done string) error {
 		return err
 	}
 	switch de.Code {
-	case domain.CodePreconditionFailed:
+	case domain.CodePreconditionFailed, domain.CodeInvalidTransition:
 		return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done=stale")
 	case domain.CodeInvalid, domain.CodeNotEligible:
 		v, lerr := c.detail(ec, id)
