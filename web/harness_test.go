@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +153,9 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(io.Discard, nil))
 }
 
+// leftKey matches a key of messages.go shown as is: a key without wording.
+var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode)\.[a-z][a-z_.]*[a-z]\b`)
+
 // client is one browser-like HTTP client with its own cookie jar; it does
 // not follow redirects, so tests see them.
 type client struct {
@@ -186,6 +190,9 @@ func (c *client) do(req *http.Request) page {
 	doc, err := goquery.NewDocumentFromReader(res.Body)
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	if key := leftKey.FindString(doc.Find("body").Text()); key != "" {
+		c.t.Errorf("%s %s shows the message key %q instead of its wording", req.Method, req.URL.Path, key)
 	}
 	if tok, ok := doc.Find(`input[name="csrf"]`).First().Attr("value"); ok {
 		c.csrf = tok
