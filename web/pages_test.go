@@ -1,11 +1,17 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/google/uuid"
 )
 
 // TestHeadersAndStatic: every page carries a nonce CSP whose nonce is the
@@ -152,4 +158,40 @@ func TestDelegations(t *testing.T) {
 	if got := ops.get("/delegations").Doc.Find("main table tbody tr").Text(); !strings.Contains(got, "Not active") {
 		t.Fatalf("after revoking: %q", got)
 	}
+}
+
+// TestPermitBanners: approved says MAY MOVE with the period; once the
+// period has ended and the sweep expired it, NOT PERMITTED with the status.
+func TestPermitBanners(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		lo := e.client().signIn("lo-no")
+		id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+		ctx := context.Background()
+		for _, d := range []struct {
+			who, stage string
+			role       domain.Role
+		}{
+			{"hns", "intake", domain.RoleHNS}, {"range", "range_safety", domain.RoleRange}, {"ops", "operations", domain.RoleOperations}} {
+			p := domain.Principal{Subject: d.who, Roles: []domain.Role{d.role}}
+			r, err := e.requests.GetRequest(ctx, p, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.approvals.Decide(ctx, p, id, r.Version, domain.DecisionInput{Stage: d.stage, Outcome: domain.OutcomeApprove}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		banner := lo.get("/requests/" + id + "/permit").Doc.Find(".banner")
+		if got := strings.Join(strings.Fields(banner.Text()), " "); !banner.HasClass("may") || got != "MAY MOVE from 2027-03-02 to 2027-03-20" {
+			t.Fatalf("approved: %q", got)
+		}
+		later := domain.NewApprovalService(e.db, func() time.Time { return time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC) }, uuid.NewString)
+		if n, err := later.ExpireEnded(ctx); err != nil || n != 1 {
+			t.Fatalf("ExpireEnded = %d, %v", n, err)
+		}
+		banner = lo.get("/requests/" + id + "/permit").Doc.Find(".banner")
+		if got := strings.Join(strings.Fields(banner.Text()), " "); !banner.HasClass("not") || !strings.Contains(got, "NOT PERMITTED") || !strings.Contains(got, "Expired") {
+			t.Fatalf("expired: %q", got)
+		}
+	})
 }
