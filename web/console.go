@@ -36,7 +36,10 @@ type Deps struct {
 	Sessions   SessionStore
 	Reference  *domain.ReferenceData
 	Audit      domain.AuditLog
-	Log        *slog.Logger
+	// Refusals records refused attempts on a request in the audit log, as
+	// the API does; nil records nothing.
+	Refusals *domain.RefusalLog
+	Log      *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 	// SessionTTL is how long a session lasts after sign-in; 0 is 8 hours.

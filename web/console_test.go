@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"exaccess/domain"
 )
 
 // TestSignInAndOut: a wrong password is refused on the page; a right one
@@ -120,6 +123,19 @@ func TestNeedToKnow(t *testing.T) {
 		}
 		if p := de.get("/requests"); strings.Contains(p.Doc.Text(), "Cold Response") {
 			t.Fatal("another nation's request is listed")
+		}
+		entries, err := e.db.ListAudit(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused := 0
+		for _, en := range entries {
+			if en.Action == domain.AuditRequestRefused && en.Actor == "lo-de" {
+				refused++
+			}
+		}
+		if refused != 4 { // three pages and the withdrawal, each written down
+			t.Fatalf("%d refusals of lo-de in the audit log, want 4", refused)
 		}
 	})
 }

@@ -81,6 +81,7 @@ func (c *Console) handleDecide(ec echo.Context) error {
 	if !errors.As(err, &de) {
 		return err
 	}
+	c.recordRefusal(ec, principalOf(ec), err) // a separation-of-duties refusal is an attempt
 	v, lerr := c.detail(ec, id)
 	if lerr != nil {
 		return lerr

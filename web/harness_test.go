@@ -130,7 +130,7 @@ func newEnv(t testing.TB, dsn string, tls bool) *env {
 	audit := auditlog.NewService(db, signer, clock)
 	log := testLogger()
 	console, err := New(Deps{Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks, Users: e.users,
-		Sessions: db, Reference: ref, Audit: audit, Log: log, Now: clock})
+		Sessions: db, Reference: ref, Audit: audit, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

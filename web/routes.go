@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"exaccess/domain"
 
@@ -84,6 +86,9 @@ func (c *Console) routes() []route {
 
 const ctxCurrent = "console_current"
 
+// maxForm bounds a form's body, as the API bounds a JSON body.
+const maxForm = 1 << 20
+
 // guard runs before every console handler: the page's security headers,
 // cross-origin refusal and the CSRF token on every state-changing request,
 // then the session and the route's access declaration.
@@ -94,6 +99,7 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 			r := ec.Request()
 			unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
 			if unsafe {
+				r.Body = http.MaxBytesReader(ec.Response(), r.Body, maxForm)
 				if err := c.cop.Check(r); err != nil {
 					return errCrossOrigin
 				}
@@ -115,10 +121,25 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 				return errBadToken
 			}
 			if len(a.roles) > 0 && !cur.Principal.HasAnyRole(a.roles...) {
-				return domain.Errorf(domain.CodeForbidden, "your role may not open this page")
+				err = domain.Errorf(domain.CodeForbidden, "your role may not open this page")
+			} else {
+				err = next(ec)
 			}
-			return next(ec)
+			c.recordRefusal(ec, cur.Principal, err)
+			return err
 		}
+	}
+}
+
+// recordRefusal writes a refused attempt on one existing request (a page
+// under /requests/:id) to the audit log, as the API does: who tried what.
+func (c *Console) recordRefusal(ec echo.Context, p domain.Principal, cause error) {
+	if cause == nil || !strings.HasPrefix(ec.Path(), "/requests/:id") {
+		return
+	}
+	ctx := context.WithoutCancel(ec.Request().Context())
+	if err := c.Refusals.Record(ctx, p, ec.Param("id"), "console "+ec.Request().Method+" "+ec.Path(), cause); err != nil {
+		c.Log.Error("record refusal", "error", err.Error())
 	}
 }
 
