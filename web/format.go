@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"exaccess/domain"
 )
@@ -63,6 +65,7 @@ func (c *Console) funcs() template.FuncMap {
 		"pointName":  func(code string) string { return c.pointName(code) },
 		"nationName": func(code string) string { return c.nationName(code) },
 		"add":        func(a, b int) int { return a + b },
+		"sentence":   sentence,
 		"action": func(a string) string {
 			if s, ok := english["action."+a]; ok {
 				return s
@@ -97,4 +100,18 @@ func (c *Console) nationName(code string) string {
 		return n.Name
 	}
 	return code
+}
+
+// sentence starts a domain message with a capital and ends it with a full
+// stop, for a page ("the request is gone" → "The request is gone.").
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }

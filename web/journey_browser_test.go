@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,6 +21,9 @@ import (
 // and says so); two ministry officials approve; the permit says MAY MOVE;
 // another nation sees a 404 page; a revoked permit says NOT PERMITTED.
 // Every page passes axe-core's wcag2a and wcag2aa rules.
+// pdfPage matches a page object of a PDF (not the /Pages tree).
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
 func TestBrowserJourney(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	b := newBrowser(t, e)
@@ -125,6 +129,14 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	if !strings.Contains(b.text("main"), "Escort by Swedish Navy") {
 		t.Fatal("the permit lacks the conditions")
+	}
+	// Printed with its own stylesheet, the permit fits one A4 page.
+	pdf, err := chromedp.Run(b.ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages := len(pdfPage.FindAll(pdf, -1)); pages != 1 {
+		t.Fatalf("the printed permit has %d pages, want 1", pages)
 	}
 	b.signOut()
 
