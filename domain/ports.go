@@ -131,6 +131,9 @@ type RequestFilter struct {
 	Area   string // training area code; "" for all
 	After  string // keyset cursor: the id of the last request of the previous page
 	Limit  int
+
+	// Reference finds the one request with this human reference; "" for all.
+	Reference string
 }
 
 // RequestPage is one page of a list; NextAfter is "" on the last page.

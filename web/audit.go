@@ -66,6 +66,16 @@ func (c *Console) handleAudit(ec echo.Context) error {
 		Request: strings.TrimSpace(q.Get("request")), From: q.Get("from"), To: q.Get("to")}
 	from, to, errs := auditDates(v.From, v.To)
 	f := domain.AuditFilter{From: from, To: to, Actor: v.Actor, Action: v.Action, RequestID: v.Request, Limit: 50}
+	if ref := strings.ToUpper(v.Request); strings.HasPrefix(ref, "SE-") { // a reference: find its request
+		page, err := c.Requests.ListRequests(ec.Request().Context(), principalOf(ec), domain.RequestFilter{Reference: ref, Limit: 1})
+		if err != nil {
+			return err
+		}
+		f.RequestID = "none" // an unknown reference finds nothing
+		if len(page.Items) == 1 {
+			f.RequestID = page.Items[0].ID
+		}
+	}
 	if a := q.Get("after"); a != "" {
 		n, err := strconv.ParseInt(a, 10, 64)
 		if err != nil {

@@ -190,7 +190,7 @@ var english = map[string]string{
 	"audit.search":     "Search",
 	"audit.actor":      "Actor (username)",
 	"audit.action":     "Action",
-	"audit.reference":  "Request id",
+	"audit.reference":  "Request reference or id",
 	"audit.from":       "From (YYYY-MM-DD)",
 	"audit.to":         "To, exclusive (YYYY-MM-DD)",
 	"audit.index":      "Index",

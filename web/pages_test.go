@@ -74,6 +74,14 @@ func TestAuditorSearchAndExport(t *testing.T) {
 		if rows.Length() != 1 || !strings.Contains(rows.Text(), "request.created") {
 			t.Fatalf("search by actor: %d rows: %s", rows.Length(), rows.Text())
 		}
+		lo.post("/requests/"+mustID(t, lo)+"/submit", url.Values{"version": {"1"}})
+		byRef := a.get("/audit?request=SE-2026-EXA-000001")
+		if got := byRef.Doc.Find("main table tbody tr").Length(); got != 2 || !strings.Contains(byRef.Doc.Text(), "request.submitted") {
+			t.Fatalf("search by reference: %d rows", got)
+		}
+		if got := a.get("/audit?request=SE-2026-EXA-999999").Doc.Find("main table tbody tr").Length(); got != 0 {
+			t.Fatalf("an unknown reference found %d rows", got)
+		}
 		if p.Doc.Find("pre.note").Text() == "" || !strings.Contains(p.Doc.Text(), "How to verify an export") {
 			t.Fatal("no checkpoint or verification panel")
 		}
@@ -194,4 +202,14 @@ func TestPermitBanners(t *testing.T) {
 			t.Fatalf("expired: %q", got)
 		}
 	})
+}
+
+// mustID is the id of the one request on the client's list.
+func mustID(t testing.TB, c *client) string {
+	t.Helper()
+	href, ok := c.get("/requests").Doc.Find("main tbody a").Attr("href")
+	if !ok {
+		t.Fatal("no request listed")
+	}
+	return strings.TrimPrefix(href, "/requests/")
 }
