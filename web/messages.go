@@ -114,7 +114,7 @@ var english = map[string]string{
 	"req.reasons":      "Why this route",
 	"req.warnings":     "Warnings",
 	"req.history":      "History",
-	"req.bookings":     "Training-area bookings",
+	"req.bookings":     "Other bookings of these training areas in the period",
 	"req.conflicts":    "Conflicts",
 	"req.noconflict":   "No conflicts with other bookings.",
 	"req.edit":         "Amend request",

@@ -213,3 +213,18 @@ func mustID(t testing.TB, c *client) string {
 	}
 	return strings.TrimPrefix(href, "/requests/")
 }
+
+// TestApproverSeesBookings: a request's page shows the approver the other
+// requests booked on the same training area in its period.
+func TestApproverSeesBookings(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	lo := e.client().signIn("lo-no")
+	first := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+	second := requestID(t, lo.post("/requests/new", withValue(withValue(validForm(), "exercise_name", "Second"), "action", "submit")))
+	p := e.client().signIn("range").get("/requests/" + second)
+	wantStatus(t, p, http.StatusOK)
+	rows := p.Doc.Find("h3:contains('Other bookings') + table tbody tr")
+	if rows.Length() != 1 || rows.Find(`a[href="/requests/`+first+`"]`).Length() != 1 || !strings.Contains(rows.Text(), "2027-03-05 – 2027-03-12") {
+		t.Fatalf("bookings: %d rows: %q", rows.Length(), rows.Text())
+	}
+}

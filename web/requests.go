@@ -69,6 +69,7 @@ type detailView struct {
 	Comment   *domain.Decision
 	History   []domain.HistoryEntry
 	Conflicts []domain.AreaConflict
+	Bookings  []domain.Booking // other requests' bookings on this request's areas and period
 	Decide    *decideForm
 	CanRevoke bool
 	Liaison   bool
@@ -106,7 +107,7 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		return nil, err
 	}
 	if !p.IsLiaison() {
-		if v.Conflicts, err = c.conflicts(ec, r); err != nil {
+		if v.Conflicts, v.Bookings, err = c.conflicts(ec, r); err != nil {
 			return nil, err
 		}
 		v.Decide = c.decideFormFor(ec, r)
@@ -115,10 +116,11 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 	return v, nil
 }
 
-// conflicts checks the request's bookings against the others on its areas.
-func (c *Console) conflicts(ec echo.Context, r *domain.Request) ([]domain.AreaConflict, error) {
+// conflicts checks the request's bookings against the others on its areas,
+// and returns those others.
+func (c *Console) conflicts(ec echo.Context, r *domain.Request) ([]domain.AreaConflict, []domain.Booking, error) {
 	if len(r.TrainingAreas) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	areas := map[string]domain.TrainingArea{}
 	var others []domain.Booking
@@ -128,7 +130,7 @@ func (c *Console) conflicts(ec echo.Context, r *domain.Request) ([]domain.AreaCo
 		}
 		a, bs, err := c.Frameworks.Bookings(ec.Request().Context(), principalOf(ec), b.Area, r.Period.Start, r.Period.End)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		areas[b.Area] = *a
 		for _, o := range bs {
@@ -137,7 +139,7 @@ func (c *Console) conflicts(ec echo.Context, r *domain.Request) ([]domain.AreaCo
 			}
 		}
 	}
-	return domain.Deconflict(r, areas, others), nil
+	return domain.Deconflict(r, areas, others), others, nil
 }
 
 // permitView is the data of the permit page.
