@@ -167,3 +167,32 @@ func TestStaleDecision(t *testing.T) {
 		}
 	})
 }
+
+// TestDraftSubmitWithdrawFromItsPage: a saved draft is submitted and then
+// withdrawn with the buttons of its page, each carrying the version.
+func TestDraftSubmitWithdrawFromItsPage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		lo := e.client().signIn("lo-no")
+		id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "save")))
+		page := lo.get("/requests/" + id + "?done=saved")
+		if !strings.Contains(page.Doc.Find(".notice").Text(), "Draft saved") || page.Doc.Find(".badge").Text() != "Draft" {
+			t.Fatalf("draft page: notice %q, badge %q", page.Doc.Find(".notice").Text(), page.Doc.Find(".badge").Text())
+		}
+		v := page.Doc.Find(`form[action$="/submit"] input[name="version"]`).AttrOr("value", "")
+		requestID(t, lo.post("/requests/"+id+"/submit", url.Values{"version": {v}}))
+		page = lo.get("/requests/" + id)
+		if page.Doc.Find(".badge").First().Text() != "In review" || !strings.Contains(page.Doc.Find(".meta").First().Text(), "SE-2026-EXA-") {
+			t.Fatalf("after submit: %q", page.Doc.Find("h1").Text())
+		}
+		stale := lo.post("/requests/"+id+"/withdraw", url.Values{"version": {v}, "reason": {"old page"}})
+		if stale.Header.Get("Location") != "/requests/"+id+"?done=stale" {
+			t.Fatalf("withdraw from a stale page: %d %q", stale.Status, stale.Header.Get("Location"))
+		}
+		v = page.Doc.Find(`form[action$="/withdraw"] input[name="version"]`).AttrOr("value", "")
+		requestID(t, lo.post("/requests/"+id+"/withdraw", url.Values{"version": {v}, "reason": {"Exercise cancelled"}}))
+		page = lo.get("/requests/" + id)
+		if page.Doc.Find(".badge").First().Text() != "Withdrawn" || page.Doc.Find(`form[action$="/withdraw"]`).Length() != 0 {
+			t.Fatalf("after withdraw: badge %q", page.Doc.Find(".badge").First().Text())
+		}
+	})
+}
