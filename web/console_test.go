@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"exaccess/api"
 	"exaccess/domain"
 )
 
@@ -151,5 +153,22 @@ func TestSessionEndsWhenAccountGoes(t *testing.T) {
 	e.users.mu.Unlock()
 	if p := c.get("/queue"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/sign-in") {
 		t.Fatalf("the session of a removed account still works: %d", p.Status)
+	}
+}
+
+// TestSignInIsRateLimited: the console's sign-in form has the API's limit on
+// password guessing, per address and username, answered with the 429 page.
+func TestSignInIsRateLimited(t *testing.T) {
+	e := newEnvWith(t, storagetestSQLite(t), false, api.NewRateLimiter(api.DefaultRateLimits(), time.Now))
+	c := e.client()
+	var last page
+	for range 6 {
+		last = c.post("/sign-in", url.Values{"username": {"hns"}, "password": {"guess"}})
+	}
+	if last.Status != http.StatusTooManyRequests || last.Doc.Find("h1").Text() != "Too many attempts" || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("sixth guess: %d %q", last.Status, last.Doc.Find("h1").Text())
+	}
+	if p := c.post("/sign-in", url.Values{"username": {"ops"}, "password": {testPassword}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("another username from the same address: %d", p.Status)
 	}
 }

@@ -84,6 +84,12 @@ func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t testing.TB, dsn string, tls bool) *env {
 	t.Helper()
+	return newEnvWith(t, dsn, tls, nil)
+}
+
+// newEnvWith is newEnv with the API's rate limiter in front of everything.
+func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *env {
+	t.Helper()
 	ctx := context.Background()
 	db := storagetest.Open(t, dsn)
 	ref, err := db.Reference(ctx)
@@ -136,7 +142,7 @@ func newEnv(t testing.TB, dsn string, tls bool) *env {
 	}
 	a := api.New(api.Deps{Tokens: tokens, Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks,
 		Refusals: domain.NewRefusalLog(db, clock), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log,
-		Audit: audit, Console: console})
+		Audit: audit, Console: console, Limiter: limiter})
 	if tls {
 		e.srv = httptest.NewTLSServer(a.Handler())
 	} else {

@@ -37,6 +37,7 @@ var english = map[string]string{
 	"error.Bad Request":           "Something is wrong with this request",
 	"error.Unprocessable Entity":  "This could not be accepted",
 	"error.Internal Server Error": "Sorry, something went wrong on our side",
+	"error.Too Many Requests":     "Too many attempts",
 	"error.notfound.detail":       "If you typed the address, check it. The page may also belong to something you may not see.",
 	"error.requestid":             "If you report this, quote request id",
 	"error.home":                  "Go to the start page",

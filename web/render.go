@@ -118,6 +118,7 @@ var statusOf = map[string]int{
 	domain.CodeNotEligible: http.StatusUnprocessableEntity, domain.CodeUnauthorized: http.StatusUnauthorized,
 	domain.CodeForbidden: http.StatusForbidden, domain.CodeSeparationOfDuties: http.StatusForbidden,
 	domain.CodePreconditionFailed: http.StatusConflict,
+	"rate_limited":                http.StatusTooManyRequests, // the API's limiter, in front of every page
 }
 
 // renderError writes the one error page. Internal errors are logged with
