@@ -178,7 +178,10 @@ type KeyRotatedData struct {
 	Reason              string `json:"reason,omitempty"`
 }
 
-// AuditDataTypes maps each audit action to the type of its data.
+// AuditDataTypes maps each audit action to the type of its data. The table
+// of keys in docs/audit.md is generated from it:
+//
+//go:generate go test . -run TestAuditDataTable -update
 var AuditDataTypes = map[string]reflect.Type{
 	AuditRequestCreated:      reflect.TypeFor[RequestCreatedData](),
 	AuditRequestUpdated:      reflect.TypeFor[ChangedData](),
