@@ -168,7 +168,8 @@ func (s *Service) StartExport(ctx context.Context, p domain.Principal, req domai
 	}
 	x := &export{src: s.store, checkpoint: cp.Note,
 		info: domain.AuditExportInfo{Format: req.Format, First: first, Count: end - first, TreeSize: cp.Size}}
-	entry := &domain.AuditEntry{At: s.now(), Actor: p.Subject, Action: domain.AuditExported, Data: exportData(x.info, req)}
+	entry := &domain.AuditEntry{At: s.now(), Actor: p.Subject, Action: domain.AuditExported,
+		Data: domain.AuditFields(domain.AuditExported, exportData(x.info, req))}
 	if err := s.store.InTx(ctx, func(tx domain.Tx) error { return tx.AppendAudit(entry) }); err != nil {
 		return nil, err
 	}
@@ -176,13 +177,13 @@ func (s *Service) StartExport(ctx context.Context, p domain.Principal, req domai
 }
 
 // exportData is what the export's audit entry records.
-func exportData(info domain.AuditExportInfo, req domain.AuditExportRequest) map[string]any {
-	data := map[string]any{"format": info.Format, "first": info.First, "count": info.Count, "tree_size": info.TreeSize}
+func exportData(info domain.AuditExportInfo, req domain.AuditExportRequest) domain.AuditExportedData {
+	data := domain.AuditExportedData{Format: info.Format, First: info.First, Count: info.Count, TreeSize: info.TreeSize}
 	if req.From != nil {
-		data["from"] = req.From.UTC().Format(time.RFC3339Nano)
+		data.From = req.From.UTC().Format(time.RFC3339Nano)
 	}
 	if req.To != nil {
-		data["to"] = req.To.UTC().Format(time.RFC3339Nano)
+		data.To = req.To.UTC().Format(time.RFC3339Nano)
 	}
 	return data
 }

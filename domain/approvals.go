@@ -74,10 +74,10 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 		if err != nil {
 			return err
 		}
-		data := map[string]any{"stage": d.Stage, "outcome": d.Outcome, "comment": d.Comment,
-			"conditions": stringsData(d.Conditions), "decision_id": d.ID, "from": string(from), "to": string(to)}
+		data := DecisionData{Stage: d.Stage, Outcome: d.Outcome, Comment: d.Comment,
+			Conditions: list(d.Conditions), DecisionID: d.ID, From: string(from), To: string(to)}
 		if to == StatusApproved {
-			if err := checkFinalApproval(tx, r, in.OverrideReason, data); err != nil {
+			if err := checkFinalApproval(tx, r, in.OverrideReason, &data); err != nil {
 				return err
 			}
 		}
@@ -112,7 +112,7 @@ func (s *ApprovalService) Revoke(ctx context.Context, p Principal, id string, ve
 		}
 		r.Status = to
 		out = r
-		return s.save(tx, p, "", r, version, AuditRequestRevoked, map[string]any{"from": string(StatusApproved), "to": string(to), "reason": reason})
+		return s.save(tx, p, "", r, version, AuditRequestRevoked, ReasonedTransitionData{From: string(StatusApproved), To: string(to), Reason: reason})
 	})
 	return out, err
 }
@@ -144,7 +144,7 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 			r.Status = to
 			sys := Principal{Subject: SystemActor}
 			expired = true
-			return s.save(tx, sys, "", r, version, AuditRequestExpired, map[string]any{"from": string(StatusApproved), "to": string(StatusExpired)})
+			return s.save(tx, sys, "", r, version, AuditRequestExpired, TransitionData{From: string(StatusApproved), To: string(StatusExpired)})
 		})
 		switch {
 		case err == nil && expired:
@@ -162,7 +162,7 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 // touches a blackout day — unless the approver gives an override reason,
 // which the decision's audit entry records with the conflicts. The areas are
 // locked first, so two final approvals on one area check one after the other.
-func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any) error {
+func checkFinalApproval(tx Tx, r *Request, override string, data *DecisionData) error {
 	approved := []Status{StatusApproved}
 	all, err := txConflicts(tx, r, approved, true)
 	if err != nil {
@@ -189,9 +189,7 @@ func checkFinalApproval(tx Tx, r *Request, override string, data map[string]any)
 		return Errorf(CodeAreaConflict, "approving would conflict with approved bookings: %s; give override_reason to approve anyway",
 			strings.Join(msgs, "; "))
 	}
-	data["override_reason"] = override
-	data["area_conflicts"] = stringsData(msgs)
-	data[nationConflictsKey] = stringsData(nation)
+	data.OverrideReason, data.AreaConflicts, data.AreaConflictsNation = override, msgs, nation
 	return nil
 }
 
@@ -231,13 +229,13 @@ func (s *ApprovalService) load(tx Tx, p Principal, id string, version int) (*Req
 }
 
 // save stores r with compare-and-set on version and appends the audit entry.
-func (s *ApprovalService) save(tx Tx, p Principal, actingFor string, r *Request, version int, action string, data map[string]any) error {
+func (s *ApprovalService) save(tx Tx, p Principal, actingFor string, r *Request, version int, action string, data any) error {
 	r.Version = version + 1
 	if err := tx.UpdateRequest(r, version); err != nil {
 		return err
 	}
-	return tx.AppendAudit(&AuditEntry{At: r.UpdatedAt, Actor: p.Subject, ActingFor: actingFor, Action: action,
-		RequestID: r.ID, RequestVersion: r.Version, Data: data})
+	return tx.AppendAudit(auditEntry(AuditEntry{At: r.UpdatedAt, Actor: p.Subject, ActingFor: actingFor,
+		RequestID: r.ID, RequestVersion: r.Version}, action, data))
 }
 
 // authority tells whether p may decide stages of role at t: directly (""),

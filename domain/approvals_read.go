@@ -101,7 +101,7 @@ func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in 
 		if err := tx.CreateDelegation(d); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(&AuditEntry{At: now, Actor: p.Subject, Action: AuditDelegationCreated, Data: delegationData(d)}); err != nil {
+		if err := tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationCreated, delegationData(d))); err != nil {
 			return err
 		}
 		return in.Key.remember(tx, p, now, d, "")
@@ -142,12 +142,12 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 			return err
 		}
 		d.RevokedAt, out = &now, d
-		return tx.AppendAudit(&AuditEntry{At: now, Actor: p.Subject, Action: AuditDelegationRevoked, Data: delegationData(d)})
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationRevoked, delegationData(d)))
 	})
 	return out, err
 }
 
-func delegationData(d *Delegation) map[string]any {
-	return map[string]any{"delegation_id": d.ID, "from": d.From, "to": d.To, "role": string(d.Role),
-		"starts": d.Starts.Format(time.RFC3339), "ends": d.Ends.Format(time.RFC3339)}
+func delegationData(d *Delegation) DelegationData {
+	return DelegationData{DelegationID: d.ID, From: d.From, To: d.To, Role: string(d.Role),
+		Starts: d.Starts.Format(time.RFC3339), Ends: d.Ends.Format(time.RFC3339)}
 }

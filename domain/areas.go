@@ -72,8 +72,8 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 		}
 		out = &a
 		after := map[string]any{"capacity_personnel": a.CapacityPersonnel, "blackout_days": datesData(a.BlackoutDays)}
-		return tx.AppendAudit(&AuditEntry{At: s.clock(), Actor: p.Subject, Action: AuditTrainingAreaUpdated,
-			Data: map[string]any{"area": code, "version": a.Version, "changed": changedData(before, after)}})
+		return tx.AppendAudit(auditEntry(AuditEntry{At: s.clock(), Actor: p.Subject}, AuditTrainingAreaUpdated,
+			AreaUpdatedData{Area: code, Version: a.Version, Changed: changedData(before, after)}))
 	})
 	return out, err
 }

@@ -21,5 +21,5 @@ type AuditEntry struct {
 	Action         string
 	RequestID      string
 	RequestVersion int
-	Data           map[string]any // the data that changed, in API (snake_case) shape
+	Data           map[string]any // the action's data (AuditFields of its registered type), in API (snake_case) shape
 }

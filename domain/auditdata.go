@@ -2,29 +2,29 @@ package domain
 
 import (
 	"reflect"
-	"strings"
 	"time"
 )
 
-// The functions here render domain values as plain maps with the API's
-// snake_case names, for audit entries. An audit entry outlives any Go type,
-// so it records data in the shape clients and auditors already know.
+// The functions here render domain values as the typed data of audit
+// entries (auditactions.go), with the API's snake_case names. An audit entry
+// outlives any Go type, so it records data in the shape clients and auditors
+// already know.
 
-// DetailsData renders the details a liaison officer filled in, as DetailsDoc
-// (the document storage keeps) with every list present: one member per
+// NewRequestCreatedData renders the details a liaison officer filled in, as
+// DetailsDoc (the document storage keeps) with every list present, however
+// deep: an audit entry shows an absent list as [], as the API does.
+func NewRequestCreatedData(d Details) RequestCreatedData {
+	return RequestCreatedData{emptyLists(reflect.ValueOf(NewDetailsDoc(d))).Interface().(DetailsDoc)}
+}
+
+// DetailsData is NewRequestCreatedData as a generic map: one member per
 // top-level field, so that ChangedDetails can name the fields that changed.
 func DetailsData(d Details) map[string]any {
-	v := reflect.ValueOf(NewDetailsDoc(d))
-	out := make(map[string]any, v.NumField())
-	for i := range v.NumField() {
-		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-		out[name] = emptyLists(v.Field(i)).Interface()
-	}
-	return out
+	return jsonFields(NewRequestCreatedData(d))
 }
 
 // emptyLists returns a copy of v in which every nil slice, however deep, is
-// empty instead: an audit entry shows an absent list as [], as the API does.
+// empty instead.
 func emptyLists(v reflect.Value) reflect.Value {
 	switch v.Kind() {
 	case reflect.Slice:
@@ -60,36 +60,27 @@ func changedData(b, a map[string]any) map[string]any {
 	return out
 }
 
-// RouteData renders a route: its policy version and stages with due dates.
-func RouteData(r *Route) map[string]any {
+// NewRouteData renders a route: its policy version and stages with due
+// dates; nil for no route.
+func NewRouteData(r *Route) *RouteData {
 	if r == nil {
 		return nil
 	}
-	return map[string]any{
-		"policy_version": r.PolicyVersion,
-		"fast_track":     r.FastTrack,
-		"reasons":        stringsData(r.Reasons),
-		"stages": listData(r.Stages, func(s Stage) map[string]any {
-			return map[string]any{"id": s.ID, "role": string(s.Role), "order": s.Order, "status": string(s.Status),
-				"approvals_required": s.ApprovalsRequired, "due_at": timeString(s.DueAt)}
-		}),
-	}
-}
-
-func listData[T any](xs []T, f func(T) map[string]any) []any {
-	out := make([]any, 0, len(xs))
-	for _, x := range xs {
-		out = append(out, f(x))
+	out := &RouteData{PolicyVersion: r.PolicyVersion, FastTrack: r.FastTrack, Reasons: list(r.Reasons),
+		Stages: make([]StageData, 0, len(r.Stages))}
+	for _, s := range r.Stages {
+		out.Stages = append(out.Stages, StageData{ID: s.ID, Role: string(s.Role), Order: s.Order, Status: string(s.Status),
+			ApprovalsRequired: s.ApprovalsRequired, DueAt: timeString(s.DueAt)})
 	}
 	return out
 }
 
-func stringsData(xs []string) []any {
-	out := make([]any, 0, len(xs))
-	for _, x := range xs {
-		out = append(out, x)
+// list is xs, or an empty list for nil: audit data shows no list as [].
+func list(xs []string) []string {
+	if xs == nil {
+		return []string{}
 	}
-	return out
+	return xs
 }
 
 // DateString renders a date as YYYY-MM-DD, and the zero date as "".

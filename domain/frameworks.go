@@ -49,8 +49,8 @@ func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t Frame
 		if err := tx.CreateFramework(f); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(&AuditEntry{At: now, Actor: p.Subject, Action: AuditFrameworkCreated,
-			Data: map[string]any{"framework_id": f.ID, "terms": FrameworkData(t)}}); err != nil {
+		if err := tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditFrameworkCreated,
+			FrameworkCreatedData{FrameworkID: f.ID, Terms: FrameworkData(t)})); err != nil {
 			return err
 		}
 		return key.remember(tx, p, now, f, "")
@@ -77,14 +77,14 @@ func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, v
 		if err := checkVersion("framework agreement", version, f.Version); err != nil {
 			return err
 		}
-		changed := changedData(FrameworkData(f.FrameworkTerms), FrameworkData(t))
+		changed := changedData(jsonFields(FrameworkData(f.FrameworkTerms)), jsonFields(FrameworkData(t)))
 		f.FrameworkTerms, f.UpdatedAt, f.Version = t, s.clock(), version+1
 		if err := tx.UpdateFramework(f, version); err != nil {
 			return err
 		}
 		out = f
-		return tx.AppendAudit(&AuditEntry{At: f.UpdatedAt, Actor: p.Subject, Action: AuditFrameworkUpdated,
-			Data: map[string]any{"framework_id": f.ID, "version": f.Version, "changed": changed}})
+		return tx.AppendAudit(auditEntry(AuditEntry{At: f.UpdatedAt, Actor: p.Subject}, AuditFrameworkUpdated,
+			FrameworkUpdatedData{FrameworkID: f.ID, Version: f.Version, Changed: changed}))
 	})
 	return out, err
 }
@@ -114,10 +114,10 @@ func (s *FrameworkService) List(ctx context.Context, p Principal, nation string)
 }
 
 // FrameworkData renders terms for audit entries, in API shape.
-func FrameworkData(t FrameworkTerms) map[string]any {
-	return map[string]any{"nation": t.Nation, "name": t.Name, "reference": t.Reference,
-		"valid_from": DateString(t.ValidFrom), "valid_until": DateString(t.ValidUntil),
-		"training_areas": stringsData(t.TrainingAreas), "entry_points": stringsData(t.EntryPoints),
-		"personnel_ceiling": t.PersonnelCeiling, "live_fire": t.LiveFire, "dangerous_goods": t.DangerousGoods,
-		"notes": t.Notes, "suspended": t.Suspended}
+func FrameworkData(t FrameworkTerms) FrameworkTermsData {
+	return FrameworkTermsData{Nation: t.Nation, Name: t.Name, Reference: t.Reference,
+		ValidFrom: DateString(t.ValidFrom), ValidUntil: DateString(t.ValidUntil),
+		TrainingAreas: list(t.TrainingAreas), EntryPoints: list(t.EntryPoints),
+		PersonnelCeiling: t.PersonnelCeiling, LiveFire: t.LiveFire, DangerousGoods: t.DangerousGoods,
+		Notes: t.Notes, Suspended: t.Suspended}
 }

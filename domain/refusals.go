@@ -40,12 +40,12 @@ func (l *RefusalLog) Record(ctx context.Context, p Principal, requestID, attempt
 		return nil
 	}
 	return l.store.InTx(ctx, func(tx Tx) error {
-		data := map[string]any{"attempted": attempted, "code": code, "reason": refusalReason(cause)}
-		entry := &AuditEntry{At: l.now().UTC().Truncate(time.Microsecond), Actor: p.Subject, Action: AuditRequestRefused, Data: data}
+		data := RefusalData{Attempted: attempted, Code: code, Reason: refusalReason(cause)}
+		entry := AuditEntry{At: l.now().UTC().Truncate(time.Microsecond), Actor: p.Subject}
 		r, err := tx.GetRequest(requestID)
 		switch {
 		case ErrorCode(err) == CodeNotFound:
-			data["unknown_request_id"] = cut(requestID, MaxTriedID)
+			data.UnknownRequestID = cut(requestID, MaxTriedID)
 		case err != nil:
 			return err
 		case code == CodeNotFound && r.Visible(p):
@@ -53,7 +53,7 @@ func (l *RefusalLog) Record(ctx context.Context, p Principal, requestID, attempt
 		default:
 			entry.RequestID, entry.RequestVersion = r.ID, r.Version
 		}
-		return tx.AppendAudit(entry)
+		return tx.AppendAudit(auditEntry(entry, AuditRequestRefused, data))
 	})
 }
 

@@ -66,7 +66,7 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 		if err := tx.CreateRequest(r); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(s.audit(p, AuditRequestCreated, r, DetailsData(d))); err != nil {
+		if err := tx.AppendAudit(s.audit(p, AuditRequestCreated, r, NewRequestCreatedData(d))); err != nil {
 			return err
 		}
 		if idem == nil {
@@ -151,13 +151,13 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 	if _, err := framework(s.storeFramework(ctx), p.Nation, d); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, map[string]any, error) {
+	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, any, error) {
 		if !r.Editable() {
 			return "", nil, Errorf(CodeInvalidTransition, "a request that is %s can no longer be edited", r.Status)
 		}
 		changed := ChangedDetails(r.Details, d)
 		r.Details = d
-		return AuditRequestUpdated, map[string]any{"changed": changed}, nil
+		return AuditRequestUpdated, ChangedData{Changed: changed}, nil
 	})
 }
 
@@ -166,7 +166,7 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 // policy version and due dates. Earlier decisions never carry over as
 // approvals; they are kept as the route's Earlier for separation of duties.
 func (s *RequestService) Submit(ctx context.Context, p Principal, id string, version int) (*Request, error) {
-	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, map[string]any, error) {
+	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, any, error) {
 		action := SubmitAction(r.Status)
 		to, err := Transition(r.Status, action)
 		if err != nil {
@@ -197,7 +197,7 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		r.Status, r.SubmittedAt = to, &now
 		r.Warnings = append(append(plan.Warnings, frameworkWarnings(fw, plan, r.Nation, r.Details)...), ConflictWarnings(conflicts)...)
 		r.Warnings = append(r.Warnings, DecisionAfterStartWarnings(r.Route, r.Period)...)
-		return AuditRequestSubmitted, map[string]any{"from": string(from), "to": string(to), "route": RouteData(r.Route)}, nil
+		return AuditRequestSubmitted, RequestSubmittedData{From: string(from), To: string(to), Route: NewRouteData(r.Route)}, nil
 	})
 }
 
@@ -208,7 +208,7 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 	if len(v.errs) > 0 {
 		return nil, &Error{Code: CodeInvalid, Message: "the withdrawal is not valid", Fields: v.errs}
 	}
-	return s.change(ctx, p, id, version, func(_ Tx, r *Request) (string, map[string]any, error) {
+	return s.change(ctx, p, id, version, func(_ Tx, r *Request) (string, any, error) {
 		to, err := Transition(r.Status, ActionWithdraw)
 		if err != nil {
 			return "", nil, err
@@ -218,7 +218,7 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 		if r.Route != nil {
 			r.Route.cancelOpen()
 		}
-		return AuditRequestWithdrawn, map[string]any{"from": string(from), "to": string(to), "reason": reason}, nil
+		return AuditRequestWithdrawn, ReasonedTransitionData{From: string(from), To: string(to), Reason: reason}, nil
 	})
 }
 
@@ -227,7 +227,7 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 // If-Match version, applies fn, stores with compare-and-set and appends the
 // audit entry fn describes.
 func (s *RequestService) change(ctx context.Context, p Principal, id string, version int,
-	fn func(tx Tx, r *Request) (action string, data map[string]any, err error)) (*Request, error) {
+	fn func(tx Tx, r *Request) (action string, data any, err error)) (*Request, error) {
 	var out *Request
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		r, err := tx.GetRequest(id)
@@ -254,7 +254,9 @@ func (s *RequestService) change(ctx context.Context, p Principal, id string, ver
 				return err
 			}
 			r.Reference = FormatReference(r.SubmittedAt.Year(), n)
-			data["reference"] = r.Reference
+			submitted := data.(RequestSubmittedData)
+			submitted.Reference = r.Reference
+			data = submitted
 		}
 		r.Version++
 		if err := tx.UpdateRequest(r, version); err != nil {
@@ -266,9 +268,8 @@ func (s *RequestService) change(ctx context.Context, p Principal, id string, ver
 	return out, err
 }
 
-func (s *RequestService) audit(p Principal, action string, r *Request, data map[string]any) *AuditEntry {
-	return &AuditEntry{At: r.UpdatedAt, Actor: p.Subject, Action: action,
-		RequestID: r.ID, RequestVersion: r.Version, Data: data}
+func (s *RequestService) audit(p Principal, action string, r *Request, data any) *AuditEntry {
+	return auditEntry(AuditEntry{At: r.UpdatedAt, Actor: p.Subject, RequestID: r.ID, RequestVersion: r.Version}, action, data)
 }
 
 // validate checks the details and their period against today.

@@ -39,9 +39,8 @@ func (s *UserService) SignInFailed(ctx context.Context, username string) error {
 		if err := tx.UpdateUser(u, u.Version); err != nil {
 			return err
 		}
-		d := userData(u, "")
-		d["failed_sign_ins"], d["locked_until"] = MaxFailedSignIns, until.Format(time.RFC3339)
-		return tx.AppendAudit(&AuditEntry{At: now, Actor: SystemActor, Action: AuditUserLocked, Data: d})
+		d := UserLockedData{UserData: userData(u, ""), FailedSignIns: MaxFailedSignIns, LockedUntil: until.Format(time.RFC3339)}
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserLocked, d))
 	})
 }
 
@@ -76,8 +75,8 @@ func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
 			if err := tx.CreateUser(&nu); err != nil {
 				return err
 			}
-			return tx.AppendAudit(&AuditEntry{At: now, Actor: SystemActor, Action: AuditUserCreated,
-				Data: userData(&nu, "first sign-in through the identity provider")})
+			return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserCreated,
+				userData(&nu, "first sign-in through the identity provider")))
 		case err != nil:
 			return err
 		case !u.External || (slices.Equal(u.Roles, roles) && u.Nation == p.Nation):
@@ -88,8 +87,8 @@ func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
 		if err := tx.UpdateUser(u, before); err != nil {
 			return err
 		}
-		return tx.AppendAudit(&AuditEntry{At: now, Actor: SystemActor, Action: AuditUserUpdated,
-			Data: userData(u, "roles or nation asserted by the identity provider changed")})
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserUpdated,
+			userData(u, "roles or nation asserted by the identity provider changed")))
 	})
 	if ErrorCode(err) == CodeConflict || ErrorCode(err) == CodePreconditionFailed {
 		return nil // another request of the same subject got there first

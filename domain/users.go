@@ -64,7 +64,7 @@ func (s *UserService) CreateUser(ctx context.Context, actor string, u User, pass
 			}
 			return err
 		}
-		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditUserCreated, Data: userData(&u, "")})
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: actor}, AuditUserCreated, userData(&u, "")))
 	})
 	if err != nil {
 		return nil, err
@@ -193,7 +193,7 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 			return err
 		}
 		out = &u
-		return tx.AppendAudit(&AuditEntry{At: u.UpdatedAt, Actor: actor, Action: action, Data: userData(&u, reason)})
+		return tx.AppendAudit(auditEntry(AuditEntry{At: u.UpdatedAt, Actor: actor}, action, userData(&u, reason)))
 	})
 	return out, err
 }
@@ -225,18 +225,11 @@ func checkReason(reason string, required bool) error {
 }
 
 // userData is an account in an audit entry: never its password or hash.
-func userData(u *User, reason string) map[string]any {
-	roles := make([]any, len(u.Roles))
+func userData(u *User, reason string) UserData {
+	roles := make([]string, len(u.Roles))
 	for i, r := range u.Roles {
 		roles[i] = string(r)
 	}
-	d := map[string]any{"user_id": u.ID, "username": u.Username, "roles": roles, "nation": u.Nation,
-		"disabled": u.Disabled(), "generation": u.Generation}
-	if reason != "" {
-		d["reason"] = reason
-	}
-	if u.External {
-		d["external"] = true
-	}
-	return d
+	return UserData{UserID: u.ID, Username: u.Username, Roles: roles, Nation: u.Nation,
+		Disabled: u.Disabled(), Generation: u.Generation, Reason: reason, External: u.External}
 }

@@ -148,3 +148,28 @@ func TestEncodeAuditEntryDeterministic(t *testing.T) {
 		t.Errorf("minimal entry\n got %s\nwant %s", got, want)
 	}
 }
+
+// A typed action's data (domain.AuditFields) is stored as the bytes the map
+// the call site used to build gave: same keys, "<" unescaped, big integers
+// exact, empty lists [] and optional keys left out.
+func TestTypedAuditDataStoredAsBefore(t *testing.T) {
+	typed := domain.DecisionData{Stage: "s1", Outcome: "approve", Comment: "<escort> & co", Conditions: []string{},
+		DecisionID: "d1", From: "in_review", To: "approved"}
+	e := domain.AuditEntry{Index: 3, At: fixedNow, Actor: "ops", Action: domain.AuditRequestDecided, RequestID: "r1", RequestVersion: 4,
+		Data: domain.AuditFields(domain.AuditRequestDecided, typed)}
+	got, err := storage.EncodeAuditEntry(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Data = map[string]any{"stage": "s1", "outcome": "approve", "comment": "<escort> & co", "conditions": []any{},
+		"decision_id": "d1", "from": "in_review", "to": "approved"}
+	want, _ := storage.EncodeAuditEntry(e)
+	if !bytes.Equal(got, want) || !bytes.Contains(got, []byte(`"comment":"<escort> & co","conditions":[]`)) {
+		t.Errorf("typed data stored as\n%s\nwant\n%s", got, want)
+	}
+	big := domain.AuditFields(domain.AuditUserCreated, domain.UserData{UserID: "u", Roles: []string{}, Generation: 1<<62 + 1})
+	got, _ = storage.EncodeAuditEntry(domain.AuditEntry{At: fixedNow, Actor: "a", Action: domain.AuditUserCreated, Data: big})
+	if !bytes.Contains(got, []byte(`"generation":4611686018427387905,`)) || bytes.Contains(got, []byte("external")) {
+		t.Errorf("user data stored as %s", got)
+	}
+}

@@ -87,11 +87,12 @@ func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, mov
 	}
 	var entry *domain.AuditEntry
 	if previous != "" && previous != signer.VerifierKey() {
-		data := map[string]any{"verifier_key": signer.VerifierKey(), "previous_verifier_key": previous}
+		data := domain.KeyRotatedData{VerifierKey: signer.VerifierKey(), PreviousVerifierKey: previous}
 		if moved != "" {
-			data["reason"] = "moved_out_of_database"
+			data.Reason = "moved_out_of_database"
 		}
-		entry = &domain.AuditEntry{At: time.Now(), Actor: "system", Action: domain.AuditKeyRotated, Data: data}
+		entry = &domain.AuditEntry{At: time.Now(), Actor: "system", Action: domain.AuditKeyRotated,
+			Data: domain.AuditFields(domain.AuditKeyRotated, data)}
 	}
 	recorded, err := db.RecordSigningKey(ctx, signer.VerifierKey(), entry)
 	if err != nil {
