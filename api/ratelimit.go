@@ -23,6 +23,10 @@ const codeRateLimited = "rate_limited"
 // are guessed, and each attempt costs an argon2id hash.
 const signInPath = "/api/v1/auth/token"
 
+// consoleSignInPath is the web console's sign-in form (package web): the
+// same passwords, so the same limit, keyed by address and typed username.
+const consoleSignInPath = "/sign-in"
+
 // Probes of load balancers and orchestrators are exempt, as the route table
 // declares (access.unlimited): refusing one would take a healthy process out
 // of service — what a flood wants — and they do no work worth flooding.
@@ -93,10 +97,18 @@ func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
 	if err := check(c, rl.address, addr); err != nil {
 		return err
 	}
-	if rl.signIn == nil || c.Request().Method != http.MethodPost || c.Path() != signInPath {
+	if rl.signIn == nil || c.Request().Method != http.MethodPost {
 		return next(c)
 	}
-	key := addr + "\x00" + peekUsername(c.Request())
+	var key string
+	switch c.Path() {
+	case signInPath:
+		key = addr + "\x00" + peekUsername(c.Request())
+	case consoleSignInPath:
+		key = addr + "\x00" + c.Request().PostFormValue("username")
+	default:
+		return next(c)
+	}
 	if err := check(c, rl.signIn, key); err != nil {
 		return err
 	}

@@ -46,6 +46,21 @@ type Deps struct {
 	// ClientAddress tells a client's address for the limits; nil is the TCP
 	// peer, never a header.
 	ClientAddress echo.IPExtractor
+
+	// Console, when set, is the web console mounted on the same server
+	// (package web): it registers its own routes and renders its own errors.
+	Console Console
+}
+
+// Console is a user interface mounted beside the API on the same Echo
+// server, behind the same request id, access log, security headers and
+// recovery middleware.
+type Console interface {
+	// Register adds the console's routes, each with its own access check.
+	Register(e *echo.Echo)
+	// HandleError renders err as a page when the request is the console's,
+	// and reports whether it did; otherwise the API's problem+json is written.
+	HandleError(err error, c echo.Context) bool
 }
 
 // UserLookup finds an account for sign-in.
@@ -71,6 +86,14 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
+	if d.Console != nil {
+		apiErrors := e.HTTPErrorHandler
+		e.HTTPErrorHandler = func(err error, c echo.Context) {
+			if !d.Console.HandleError(err, c) {
+				apiErrors(err, c)
+			}
+		}
+	}
 	e.IPExtractor = d.ClientAddress
 	if e.IPExtractor == nil { // Echo's fallback would believe X-Forwarded-For
 		e.IPExtractor = ClientAddress(nil)
@@ -81,6 +104,9 @@ func New(d Deps) *Server {
 	}
 	e.Use(withAccessLog(d.Log), withSecurityHeaders, withRecover, d.Limiter.middleware(s.unlimitedRoute))
 	s.register(e, s.routes())
+	if d.Console != nil {
+		d.Console.Register(e)
+	}
 	s.echo = e
 	return s
 }

@@ -33,6 +33,7 @@
 //     areas_bookings.go (the bookings calendar), areas_loads.go
 //     (area_day_loads, the per-day load kept with every booking change)
 //   - users.go (accounts and their sign-in states)
+//   - sessions.go (the web console's sessions)
 //   - the audit log: audit.go (audit_log rows, append, a request's
 //     entries), audit_hashes.go (the Merkle tree's stored hashes),
 //     audit_read.go (streaming and searching the log), audit_checkpoints.go

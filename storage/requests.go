@@ -186,6 +186,9 @@ func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
 	if f.Area != "" {
 		q = q.Where("id IN (SELECT request_id FROM request_areas WHERE area = ?)", f.Area)
 	}
+	if f.Reference != "" { // unique: at most one row, by its index
+		q = q.Where("reference = ?", f.Reference)
+	}
 	if f.After != "" {
 		q = q.Where("id < ?", f.After)
 	}

@@ -84,6 +84,9 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	if err := addSecurity(ctx, cfg.Security, ref, log, &deps); err != nil {
 		return nil, err
 	}
+	if err := addConsole(a, cfg, log, &deps); err != nil {
+		return nil, err
+	}
 	a.api = api.New(deps)
 	return a, nil
 }

@@ -28,6 +28,10 @@ type config struct {
 	// Checkpoint is the audit log's checkpoint key, schedule and witnesses.
 	Checkpoint checkpointConfig
 	envErrs    []string // environment variables that did not parse
+
+	// SecureCookies marks the console's session cookie Secure on plain
+	// HTTP too: for a server behind a TLS-terminating proxy.
+	SecureCookies bool
 }
 
 func defaultConfig() config {
@@ -64,6 +68,15 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", cfg.TokenTTL, "lifetime of issued tokens (EXACCESS_TOKEN_TTL)")
 	securityFlags(fs, &cfg.Security, getenv)
 	checkpointFlags(fs, &cfg.Checkpoint, getenv)
+	secure := false
+	if v := getenv("EXACCESS_SECURE_COOKIES"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			cfg.envErrs = append(cfg.envErrs, "EXACCESS_SECURE_COOKIES must be true or false")
+		}
+		secure = b
+	}
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", secure, "mark the console's session cookie Secure behind a TLS proxy (EXACCESS_SECURE_COOKIES)")
 	return fs
 }
 

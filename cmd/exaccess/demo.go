@@ -65,9 +65,9 @@ func seedDemo(ctx context.Context, a *app, addr string, stdout io.Writer) error 
 	fmt.Fprintf(stdout, `exaccess: DEMO MODE: seeded demo users %s, all with password %q.
 exaccess: and framework agreement FA-NO-2026-01 for Norway (kilen, arvidsjaur; up to 800 personnel; no live fire; via storlien or riksgransen).
 exaccess: WARNING: demonstration only; never run --demo on a database that holds real data.
-exaccess: sign in with:
+exaccess: open the web console at http://%s/ and sign in as lo-no / demo, or use the API:
   curl -s -X POST http://%s/api/v1/auth/token -H 'Content-Type: application/json' -d '{"username":"lo-no","password":"demo"}'
-`, demoNames(), demoPassword, addr)
+`, demoNames(), demoPassword, addr, addr)
 	return nil
 }
 

@@ -48,7 +48,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer metrics.Close()
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	sweepDone := make(chan struct{})
-	go func() { runExpirySweep(sweepCtx, a.approvals, a.db.PurgeIdempotencyBefore, log); close(sweepDone) }()
+	go func() { runExpirySweep(sweepCtx, a.approvals, purgeExpired(a), log); close(sweepDone) }()
 	accountsDone := make(chan struct{})
 	go func() { runAccountRefresh(sweepCtx, a.principals, log); close(accountsDone) }()
 	defer func() { stopSweep(); <-accountsDone }()

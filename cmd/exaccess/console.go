@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"exaccess/api"
+	"exaccess/web"
+)
+
+// addConsole mounts the web console on the API's server: the same services,
+// the same middleware, its own route table.
+func addConsole(a *app, cfg config, log *slog.Logger, d *api.Deps) error {
+	c, err := web.New(web.Deps{Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
+		Users: a.db, Sessions: a.db, Reference: a.ref, Audit: d.Audit, Refusals: d.Refusals, Log: log, Now: time.Now,
+		SecureCookies: cfg.SecureCookies})
+	if err != nil {
+		return err
+	}
+	d.Console = c
+	return nil
+}
+
+// purgeExpired forgets expired idempotency keys (older than before) and
+// console sessions that have ended.
+func purgeExpired(a *app) func(ctx context.Context, before time.Time) (int64, error) {
+	return func(ctx context.Context, before time.Time) (int64, error) {
+		n, err := a.db.PurgeIdempotencyBefore(ctx, before)
+		if err != nil {
+			return n, err
+		}
+		m, err := a.db.DeleteSessionsBefore(ctx, time.Now())
+		return n + m, err
+	}
+}

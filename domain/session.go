@@ -1,0 +1,14 @@
+package domain
+
+import "time"
+
+// Session is a signed-in browser of the web console, kept on the server so
+// that signing out, expiry and a changed account end it everywhere. ID is
+// the SHA-256 (hex) of the secret in the browser's cookie, never the secret.
+type Session struct {
+	ID        string
+	Username  string
+	CSRF      string // the session's anti-forgery token, sent in every form
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}

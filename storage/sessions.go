@@ -1,0 +1,74 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"exaccess/domain"
+
+	"gorm.io/gorm"
+)
+
+// sessionRow is one web console session. Its id is the hash of the cookie's
+// secret, so a copy of the table signs nobody in.
+type sessionRow struct {
+	ID        string    `gorm:"column:id;primaryKey"`
+	Username  string    `gorm:"column:username"`
+	CSRF      string    `gorm:"column:csrf"`
+	CreatedAt time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	ExpiresAt time.Time `gorm:"column:expires_at"`
+}
+
+func (sessionRow) TableName() string { return "console_sessions" }
+
+// CreateSession stores a new session.
+func (d *DB) CreateSession(ctx context.Context, s domain.Session) error {
+	row := sessionRow{ID: s.ID, Username: s.Username, CSRF: s.CSRF, CreatedAt: dbTime(s.CreatedAt), ExpiresAt: dbTime(s.ExpiresAt)}
+	if err := d.writer.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("storage: create session: %w", err)
+	}
+	return nil
+}
+
+// GetSession returns the session with the given id (hash), or not_found.
+func (d *DB) GetSession(ctx context.Context, id string) (*domain.Session, error) {
+	var row sessionRow
+	err := d.reader.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, domain.ErrNotFound("session")
+	case err != nil:
+		return nil, fmt.Errorf("storage: read session: %w", err)
+	}
+	return &domain.Session{ID: row.ID, Username: row.Username, CSRF: row.CSRF,
+		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
+}
+
+// DeleteSession ends one session; ending one that is gone is not an error.
+func (d *DB) DeleteSession(ctx context.Context, id string) error {
+	if err := d.writer.WithContext(ctx).Where("id = ?", id).Delete(&sessionRow{}).Error; err != nil {
+		return fmt.Errorf("storage: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions ends every session of a user (a disabled or changed
+// account).
+func (d *DB) DeleteUserSessions(ctx context.Context, username string) error {
+	if err := d.writer.WithContext(ctx).Where("username = ?", username).Delete(&sessionRow{}).Error; err != nil {
+		return fmt.Errorf("storage: delete sessions: %w", err)
+	}
+	return nil
+}
+
+// DeleteSessionsBefore removes the sessions that expired before t and
+// returns how many.
+func (d *DB) DeleteSessionsBefore(ctx context.Context, t time.Time) (int64, error) {
+	res := d.writer.WithContext(ctx).Where("expires_at < ?", dbTime(t)).Delete(&sessionRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("storage: purge sessions: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}

@@ -1,0 +1,53 @@
+package storage_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"exaccess/domain"
+	"exaccess/storage"
+)
+
+// TestSessions stores, reads and ends console sessions: one, all of a
+// user's, and the expired ones.
+func TestSessions(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 9, 0, 0, 123456000, time.UTC)
+		mk := func(id, user string, ttl time.Duration) domain.Session {
+			s := domain.Session{ID: id, Username: user, CSRF: "tok-" + id, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+			if err := db.CreateSession(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		a := mk("a", "lo-no", time.Hour)
+		mk("b", "lo-no", time.Hour)
+		mk("c", "hns", -time.Minute)
+		got, err := db.GetSession(ctx, "a")
+		if err != nil || *got != a {
+			t.Fatalf("GetSession = %+v, %v; want %+v", got, err, a)
+		}
+		if err := db.CreateSession(ctx, a); err == nil {
+			t.Fatal("a second session with the same id was stored")
+		}
+		if n, err := db.DeleteSessionsBefore(ctx, now); err != nil || n != 1 {
+			t.Fatalf("DeleteSessionsBefore = %d, %v; want the 1 expired", n, err)
+		}
+		if err := db.DeleteSession(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteSession(ctx, "a"); err != nil {
+			t.Fatalf("ending an ended session: %v", err)
+		}
+		if err := db.DeleteUserSessions(ctx, "lo-no"); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"a", "b", "c"} {
+			if _, err := db.GetSession(ctx, id); domain.ErrorCode(err) != domain.CodeNotFound {
+				t.Errorf("session %s: %v, want not_found", id, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+type signInView struct {
+	Username, Next, Error, Notice string
+}
+
+// handleHome is the start page; signed out, it is the sign-in page.
+func (c *Console) handleHome(ec echo.Context) error {
+	if currentOf(ec) == nil {
+		return c.render(ec, http.StatusOK, "signin", msg("signin.title"), signInView{Next: "/"})
+	}
+	return c.render(ec, http.StatusOK, "home", msg("home.title"), nil)
+}
+
+func (c *Console) handleSignInPage(ec echo.Context) error {
+	v := signInView{Next: safeNext(ec.QueryParam("next"))}
+	if ec.QueryParam("out") == "1" {
+		v.Notice = msg("signout.done")
+	}
+	return c.render(ec, http.StatusOK, "signin", msg("signin.title"), v)
+}
+
+// handleSignIn checks the password as the API does (a wrong username and a
+// wrong password answer alike) and starts a session.
+func (c *Console) handleSignIn(ec echo.Context) error {
+	username, password := strings.TrimSpace(ec.FormValue("username")), ec.FormValue("password")
+	v := signInView{Username: username, Next: safeNext(ec.FormValue("next"))}
+	if username == "" || password == "" {
+		v.Error = msg("signin.required")
+		return c.render(ec, http.StatusUnprocessableEntity, "signin", msg("signin.title"), v)
+	}
+	u, err := c.Users.GetUserByUsername(ec.Request().Context(), username)
+	switch {
+	case domain.ErrorCode(err) == domain.CodeNotFound:
+		auth.BurnVerify(password)
+		u = nil
+	case err != nil:
+		return err
+	case !auth.VerifyPassword(u.PasswordHash, password):
+		u = nil
+	}
+	if u == nil {
+		v.Error = msg("signin.wrong")
+		return c.render(ec, http.StatusUnauthorized, "signin", msg("signin.title"), v)
+	}
+	_ = c.endSession(ec) // a fresh session id on every sign-in: no fixation
+	if err := c.startSession(ec, u); err != nil {
+		return err
+	}
+	return ec.Redirect(http.StatusSeeOther, v.Next)
+}
+
+func (c *Console) handleSignOut(ec echo.Context) error {
+	if err := c.endSession(ec); err != nil {
+		return err
+	}
+	return ec.Redirect(http.StatusSeeOther, "/sign-in?out=1")
+}
+
+// safeNext keeps a return address on this site: a path, never "//host".
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// UserLookup finds an account by username: for sign-in, and again on every
+// request of a session (see sessionUser).
+type UserLookup interface {
+	GetUserByUsername(ctx context.Context, username string) (*domain.User, error)
+}
+
+// SessionStore keeps the console's sessions on the server (storage.DB).
+type SessionStore interface {
+	CreateSession(ctx context.Context, s domain.Session) error
+	GetSession(ctx context.Context, id string) (*domain.Session, error)
+	DeleteSession(ctx context.Context, id string) error
+}
+
+// Deps are what the console needs from the rest of the program: the same
+// services the API calls.
+type Deps struct {
+	Requests   *domain.RequestService
+	Approvals  *domain.ApprovalService
+	Frameworks *domain.FrameworkService
+	Users      UserLookup
+	Sessions   SessionStore
+	Reference  *domain.ReferenceData
+	Audit      domain.AuditLog
+	// Refusals records refused attempts on a request in the audit log, as
+	// the API does; nil records nothing.
+	Refusals *domain.RefusalLog
+	Log      *slog.Logger
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// SessionTTL is how long a session lasts after sign-in; 0 is 8 hours.
+	SessionTTL time.Duration
+	// SecureCookies marks the session cookie Secure even on plain HTTP: set
+	// it when the server sits behind a TLS-terminating proxy. Over TLS the
+	// cookie is always Secure.
+	SecureCookies bool
+}
+
+// Console is the web console. It implements api.Console.
+type Console struct {
+	Deps
+	pages  *pages
+	static *staticFiles
+	cop    *http.CrossOriginProtection
+}
+
+// New parses every template and hashes every static file; an error here
+// must stop the boot.
+func New(d Deps) (*Console, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.SessionTTL == 0 {
+		d.SessionTTL = 8 * time.Hour
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	st, err := loadStatic()
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{Deps: d, static: st, cop: http.NewCrossOriginProtection()}
+	if c.pages, err = parsePages(c.funcs()); err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	return c, nil
+}
+
+// Register adds the console's route table to e.
+func (c *Console) Register(e *echo.Echo) {
+	for _, r := range c.routes() {
+		if !r.access.declared() {
+			panic(fmt.Sprintf("web: route %s %s declares no access", r.method, r.path))
+		}
+		e.Add(r.method, r.path, r.handler, c.guard(r.access))
+	}
+}
+
+// apiPrefixes are the paths whose errors stay problem+json.
+var apiPrefixes = []string{"/api/", "/.well-known/", "/healthz", "/readyz", "/metrics"}
+
+// owns reports whether a request belongs to the console rather than the API.
+func owns(path string) bool {
+	for _, p := range apiPrefixes {
+		if strings.HasPrefix(path, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// HandleError renders the one error page for the console's requests.
+func (c *Console) HandleError(err error, ec echo.Context) bool {
+	if !owns(ec.Request().URL.Path) {
+		return false
+	}
+	if ec.Response().Committed {
+		return true
+	}
+	c.renderError(ec, err)
+	return true
+}

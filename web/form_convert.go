@@ -1,0 +1,149 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"exaccess/domain"
+)
+
+// converter collects the errors of fields that are not even numbers or
+// dates; the domain's validation names everything else.
+type converter struct{ errs []domain.FieldError }
+
+func (c *converter) int(field, s string) int {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notnumber")})
+	}
+	return n
+}
+
+func (c *converter) float(field, s string) float64 {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdecimal")})
+	}
+	return n
+}
+
+func (c *converter) date(field, s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdate")})
+	}
+	return t
+}
+
+// local reads a datetime-local value as Stockholm time.
+func (c *converter) local(field, s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	s = strings.Replace(s, "T", " ", 1)
+	for _, layout := range []string{localMinute, localMinute + ":05"} {
+		if t, err := time.ParseInLocation(layout, s, stockholm); err == nil {
+			return t.UTC()
+		}
+	}
+	c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdatetime")})
+	return time.Time{}
+}
+
+func idx(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
+
+// details converts the form; rows left entirely blank are dropped.
+func (r requestForm) details() (domain.Details, []domain.FieldError) {
+	var c converter
+	d := domain.Details{ExerciseName: r.ExerciseName, Purpose: r.Purpose,
+		Unit:   domain.Unit{Designation: r.Designation, ParentFormation: r.ParentFormation, Commander: r.Commander},
+		Period: domain.Period{Start: c.date("period.start", r.Start), End: c.date("period.end", r.End)},
+		Personnel: domain.Personnel{Military: c.int("personnel.military", r.Military),
+			Civilian: c.int("personnel.civilian", r.Civilian), Contractors: c.int("personnel.contractors", r.Contractors)},
+		Weapons:     domain.Weapons{LiveFire: r.LiveFire, Systems: lines(r.Systems)},
+		FrameworkID: r.FrameworkID,
+		Contact:     domain.Contact{Name: r.ContactName, Email: r.ContactEmail, Phone: r.ContactPhone}}
+	for _, v := range r.Vehicles {
+		if v != (vehicleRow{}) {
+			f := idx("vehicles", len(d.Vehicles))
+			d.Vehicles = append(d.Vehicles, domain.Vehicle{Category: v.Category, Kind: v.Kind, Count: c.int(f+".count", v.Count)})
+		}
+	}
+	for _, a := range r.Aircraft {
+		if a != (aircraftRow{}) {
+			f := idx("aircraft", len(d.Aircraft))
+			d.Aircraft = append(d.Aircraft, domain.Aircraft{Type: a.Type, Count: c.int(f+".count", a.Count),
+				Armed: a.Armed, EWEquipment: a.EW, Cameras: a.Cameras})
+		}
+	}
+	for _, v := range r.Vessels {
+		if v != (vesselRow{}) {
+			f := idx("vessels", len(d.Vessels))
+			d.Vessels = append(d.Vessels, domain.Vessel{Name: v.Name, Kind: v.Kind, Crew: c.int(f+".crew", v.Crew)})
+		}
+	}
+	for _, g := range r.Goods {
+		if g != (goodsRow{}) {
+			f := idx("dangerous_goods", len(d.DangerousGoods))
+			d.DangerousGoods = append(d.DangerousGoods, domain.DangerousGood{UNNumber: g.UNNumber, Class: g.Class,
+				NetExplosiveKg: c.float(f+".net_explosive_kg", g.NetExplosiveKg), Description: g.Description})
+		}
+	}
+	for _, m := range r.Movements {
+		if m != (movementRow{}) {
+			f := idx("movements", len(d.Movements))
+			d.Movements = append(d.Movements, domain.Movement{Direction: m.Direction, EntryPoint: m.EntryPoint,
+				At: c.local(f+".at", m.At), Mode: m.Mode})
+		}
+	}
+	for _, a := range r.Areas {
+		if a != (areaRow{}) {
+			f := idx("training_areas", len(d.TrainingAreas))
+			d.TrainingAreas = append(d.TrainingAreas, domain.AreaBooking{Area: a.Area,
+				From: c.date(f+".from", a.From), To: c.date(f+".to", a.To)})
+		}
+	}
+	return d, c.errs
+}
+
+// compact drops the blank rows, so that error indexes match the rows shown.
+func (r requestForm) compact() requestForm {
+	r.Vehicles = nonBlank(r.Vehicles)
+	r.Aircraft = nonBlank(r.Aircraft)
+	r.Vessels = nonBlank(r.Vessels)
+	r.Goods = nonBlank(r.Goods)
+	r.Movements = nonBlank(r.Movements)
+	r.Areas = nonBlank(r.Areas)
+	return r
+}
+
+func nonBlank[T comparable](xs []T) []T {
+	var zero T
+	out := xs[:0:0]
+	for _, x := range xs {
+		if x != zero {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

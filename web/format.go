@@ -1,0 +1,117 @@
+package web
+
+import (
+	"html/template"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"exaccess/domain"
+)
+
+// stockholm is the zone every time is shown in, named beside it.
+var stockholm = mustZone("Europe/Stockholm")
+
+func mustZone(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is embedded by the binary (cmd/exaccess)
+	}
+	return l
+}
+
+// dateISO is a date as YYYY-MM-DD.
+func dateISO(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+// stockholmTime is an instant in Stockholm time with the zone named:
+// "2026-11-25 23:59 CET (Stockholm)".
+func stockholmTime(t any) string {
+	var tt time.Time
+	switch v := t.(type) {
+	case time.Time:
+		tt = v
+	case *time.Time:
+		if v == nil {
+			return "—"
+		}
+		tt = *v
+	}
+	if tt.IsZero() {
+		return "—"
+	}
+	return tt.In(stockholm).Format("2006-01-02 15:04 MST") + " (Stockholm)"
+}
+
+// funcs are the template functions.
+func (c *Console) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t":          msg,
+		"static":     func(n string) (string, error) { return c.static.url(n) },
+		"date":       dateISO,
+		"when":       stockholmTime,
+		"status":     func(s domain.Status) string { return msg("status." + string(s)) },
+		"role":       func(r domain.Role) string { return msg("role." + string(r)) },
+		"overdue":    func(t *time.Time) bool { return t != nil && c.Now().After(*t) },
+		"overdueAt":  func(t time.Time) bool { return c.Now().After(t) },
+		"join":       strings.Join,
+		"fieldID":    fieldID,
+		"areaName":   func(code string) string { return c.areaName(code) },
+		"pointName":  func(code string) string { return c.pointName(code) },
+		"nationName": func(code string) string { return c.nationName(code) },
+		"add":        func(a, b int) int { return a + b },
+		"sentence":   sentence,
+		"action": func(a string) string {
+			if s, ok := english["action."+a]; ok {
+				return s
+			}
+			return a
+		},
+	}
+}
+
+// fieldID turns a field path ("vehicles[0].count") into an element id.
+func fieldID(field string) string {
+	r := strings.NewReplacer("[", "-", "]", "", ".", "-", "_", "-")
+	return "f-" + r.Replace(field)
+}
+
+func (c *Console) areaName(code string) string {
+	if a, ok := c.Reference.TrainingArea(code); ok {
+		return a.Name
+	}
+	return code
+}
+
+func (c *Console) pointName(code string) string {
+	if p, ok := c.Reference.EntryPoint(code); ok {
+		return p.Name
+	}
+	return code
+}
+
+func (c *Console) nationName(code string) string {
+	if n, ok := c.Reference.Nation(code); ok {
+		return n.Name
+	}
+	return code
+}
+
+// sentence starts a domain message with a capital and ends it with a full
+// stop, for a page ("the request is gone" → "The request is gone.").
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}

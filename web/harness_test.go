@@ -1,0 +1,276 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"exaccess/api"
+	"exaccess/api/auth"
+	"exaccess/auditlog"
+	"exaccess/docs"
+	"exaccess/domain"
+	"exaccess/policies"
+	"exaccess/storage"
+	"exaccess/storage/storagetest"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
+)
+
+// testNow is the fixed clock of the console tests: Monday 23 November 2026, 09:00 UTC.
+var testNow = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+const testPassword = "correct horse battery"
+
+var testUsers = []domain.User{
+	{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
+	{Username: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"},
+	{Username: "hns", Roles: []domain.Role{domain.RoleHNS}},
+	{Username: "range", Roles: []domain.Role{domain.RoleRange}},
+	{Username: "ops", Roles: []domain.Role{domain.RoleOperations}},
+	{Username: "ops2", Roles: []domain.Role{domain.RoleOperations}},
+	{Username: "gov", Roles: []domain.Role{domain.RoleMinistry}},
+	{Username: "gov2", Roles: []domain.Role{domain.RoleMinistry}},
+	{Username: "auditor", Roles: []domain.Role{domain.RoleAuditor}},
+	{Username: "admin", Roles: []domain.Role{domain.RoleAdmin}},
+}
+
+// users is the real user store with one test-only twist: an account can be
+// made to vanish, standing in for the disabling the accounts work adds.
+type users struct {
+	*storage.DB
+	mu   sync.Mutex
+	gone map[string]bool
+}
+
+func (u *users) GetUserByUsername(ctx context.Context, name string) (*domain.User, error) {
+	u.mu.Lock()
+	gone := u.gone[name]
+	u.mu.Unlock()
+	if gone {
+		return nil, domain.ErrNotFound("user")
+	}
+	return u.DB.GetUserByUsername(ctx, name)
+}
+
+// env is the real server (API and console) on a real database, listening
+// on a real port.
+type env struct {
+	t         testing.TB
+	db        *storage.DB
+	users     *users
+	srv       *httptest.Server
+	requests  *domain.RequestService
+	approvals *domain.ApprovalService
+}
+
+func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	for _, c := range storagetest.Databases(t) {
+		t.Run(c.Name, func(t *testing.T) { fn(t, newEnv(t, c.DSN, false)) })
+	}
+}
+
+func newEnv(t testing.TB, dsn string, tls bool) *env {
+	t.Helper()
+	return newEnvWith(t, dsn, tls, nil)
+}
+
+// newEnvWith is newEnv with the API's rate limiter in front of everything.
+func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := storagetest.Open(t, dsn)
+	ref, err := db.Reference(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := policies.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return testNow }
+	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
+	hash, err := auth.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := domain.NewUserService(db, ref, clock, newID)
+	for _, u := range testUsers {
+		u.Roles = append([]domain.Role(nil), u.Roles...)
+		if _, err := us.CreateUser(ctx, "system", u, hash); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seed, err := db.GetOrCreateKey(ctx, "token-signing", auth.NewSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := auth.NewTokens(seed, "exaccess", "exaccess-api", time.Hour, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skey, err := db.GetOrCreateKey(ctx, auditlog.SignerKeyName, auditlog.GenerateSignerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := auditlog.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: db, users: &users{DB: db, gone: map[string]bool{}},
+		requests:  domain.NewRequestService(db, policy, ref, clock, newID),
+		approvals: domain.NewApprovalService(db, clock, newID)}
+	frameworks := domain.NewFrameworkService(db, ref, clock, newID)
+	audit := auditlog.NewService(db, signer, clock)
+	log := testLogger()
+	console, err := New(Deps{Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks, Users: e.users,
+		Sessions: db, Reference: ref, Audit: audit, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := api.New(api.Deps{Tokens: tokens, Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks,
+		Refusals: domain.NewRefusalLog(db, clock), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log,
+		Audit: audit, Console: console, Limiter: limiter})
+	if tls {
+		e.srv = httptest.NewTLSServer(a.Handler())
+	} else {
+		e.srv = httptest.NewServer(a.Handler())
+	}
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("EXACCESS_TEST_LOG") != "" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewJSONHandler(io.Discard, nil))
+}
+
+// leftKey matches a key of messages.go shown as is: a key without wording.
+var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode)\.[a-z][a-z_.]*[a-z]\b`)
+
+// client is one browser-like HTTP client with its own cookie jar; it does
+// not follow redirects, so tests see them.
+type client struct {
+	t    testing.TB
+	e    *env
+	http *http.Client
+	csrf string
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	hc := *e.srv.Client() // a copy: the server's client is shared
+	hc.Jar = jar
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &client{t: e.t, e: e, http: &hc}
+}
+
+// page is one response, its body parsed as HTML.
+type page struct {
+	Status int
+	Header http.Header
+	Doc    *goquery.Document
+}
+
+func (c *client) do(req *http.Request) page {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if key := leftKey.FindString(doc.Find("body").Text()); key != "" {
+		c.t.Errorf("%s %s shows the message key %q instead of its wording", req.Method, req.URL.Path, key)
+	}
+	if tok, ok := doc.Find(`input[name="csrf"]`).First().Attr("value"); ok {
+		c.csrf = tok
+	}
+	return page{Status: res.StatusCode, Header: res.Header, Doc: doc}
+}
+
+func (c *client) get(path string) page {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.e.srv.URL+path, nil)
+	return c.do(req)
+}
+
+// post sends a form with the session's CSRF token unless the form has one;
+// headers are name, value pairs.
+func (c *client) post(path string, form url.Values, headers ...string) page {
+	c.t.Helper()
+	if _, ok := form["csrf"]; !ok {
+		form.Set("csrf", c.csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return c.do(req)
+}
+
+// signIn signs the client in as user and loads the start page for a token.
+func (c *client) signIn(user string) *client {
+	c.t.Helper()
+	p := c.post("/sign-in", url.Values{"username": {user}, "password": {testPassword}, "next": {"/"}})
+	if p.Status != http.StatusSeeOther {
+		c.t.Fatalf("sign-in as %s: status %d", user, p.Status)
+	}
+	if home := c.get("/"); home.Status != http.StatusOK || c.csrf == "" {
+		c.t.Fatalf("start page after sign-in: %d, csrf %q", home.Status, c.csrf)
+	}
+	return c
+}
+
+func wantStatus(t testing.TB, p page, status int) {
+	t.Helper()
+	if p.Status != status {
+		t.Fatalf("status %d, want %d; page: %s", p.Status, status, strings.Join(strings.Fields(p.Doc.Find("main").Text()), " "))
+	}
+}
+
+// validForm is a complete, valid request form.
+func validForm() url.Values {
+	return url.Values{
+		"exercise_name": {"Cold Response 27"}, "purpose": {"Winter training with Swedish units"},
+		"unit.designation": {"Telemark Battalion"}, "unit.parent_formation": {"Brigade North"}, "unit.commander": {"Lt Col Hansen"},
+		"period.start": {"2027-03-02"}, "period.end": {"2027-03-20"},
+		"personnel.military": {"450"}, "personnel.civilian": {"10"}, "personnel.contractors": {"5"},
+		"vehicles[0].category": {"combat"}, "vehicles[0].kind": {"tracked"}, "vehicles[0].count": {"12"},
+		"weapons.live_fire": {"on"}, "weapons.systems": {"CV90\nM72"},
+		"movements[0].direction": {"entry"}, "movements[0].entry_point": {"storlien"}, "movements[0].at": {"2027-03-01 09:00"}, "movements[0].mode": {"road"},
+		"movements[1].direction": {"exit"}, "movements[1].entry_point": {"storlien"}, "movements[1].at": {"2027-03-21 17:00"}, "movements[1].mode": {"road"},
+		"training_areas[0].area": {"ravlunda"}, "training_areas[0].from": {"2027-03-05"}, "training_areas[0].to": {"2027-03-12"},
+		"contact.name": {"Maj Berg"}, "contact.email": {"berg@mil.no"}, "contact.phone": {"+47 000 00 000"},
+	}
+}
+
+// requestID is the id in a redirect to /requests/<id>?….
+func requestID(t testing.TB, p page) string {
+	t.Helper()
+	loc := p.Header.Get("Location")
+	id, ok := strings.CutPrefix(loc, "/requests/")
+	if p.Status != http.StatusSeeOther || !ok {
+		t.Fatalf("want a redirect to a request, got %d %q: %s", p.Status, loc, strings.Join(strings.Fields(p.Doc.Find("main").Text()), " "))
+	}
+	id, _, _ = strings.Cut(id, "?")
+	return id
+}

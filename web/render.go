@@ -1,0 +1,159 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// pages are the parsed templates: each page is the layout with its own
+// "content" block.
+type pages struct{ byName map[string]*template.Template }
+
+func parsePages(funcs template.FuncMap) (*pages, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFiles, n)
+		if err != nil {
+			return nil, err
+		}
+		p.byName[strings.TrimSuffix(name, ".html")] = t
+	}
+	for _, must := range []string{"error", "signin", "home"} {
+		if p.byName[must] == nil {
+			return nil, errors.New("missing template " + must)
+		}
+	}
+	return p, nil
+}
+
+// view is what every page template gets.
+type view struct {
+	Title string
+	Cur   *current
+	Nonce string
+	CSRF  string
+	Data  any
+}
+
+// HasRole is for the navigation.
+func (v view) HasRole(r string) bool { return v.Cur != nil && v.Cur.Principal.HasRole(domain.Role(r)) }
+
+const ctxNonce = "console_nonce"
+
+// pageHeaders sets the console's headers, replacing the API's: a strict CSP
+// whose only scripts are those carrying this response's nonce.
+func (c *Console) pageHeaders(ec echo.Context) {
+	nonce := randomToken()
+	ec.Set(ctxNonce, nonce)
+	h := ec.Response().Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+nonce+"'; style-src 'self'; "+
+		"img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// render writes the named page with status.
+func (c *Console) render(ec echo.Context, status int, name, title string, data any) error {
+	t := c.pages.byName[name]
+	if t == nil {
+		return errors.New("web: no page " + name)
+	}
+	v := view{Title: title, Cur: currentOf(ec), Data: data}
+	v.Nonce, _ = ec.Get(ctxNonce).(string)
+	if v.Cur != nil {
+		v.CSRF = v.Cur.Session.CSRF
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		return err
+	}
+	return ec.HTMLBlob(status, buf.Bytes())
+}
+
+// Errors of the console itself.
+var (
+	errCrossOrigin = domain.Errorf(domain.CodeForbidden, "this form was sent from another site and was refused")
+	errBadToken    = domain.Errorf(domain.CodeForbidden, "this form has expired or was not sent from this console; go back, reload the page and try again")
+)
+
+// errorView is the data of the one error page.
+type errorView struct {
+	Status    int
+	Heading   string
+	Detail    string
+	RequestID string
+}
+
+// statusOf is the HTTP status of an error code on a page.
+var statusOf = map[string]int{
+	domain.CodeInvalid: http.StatusUnprocessableEntity, domain.CodeBadRequest: http.StatusBadRequest,
+	domain.CodeNotFound: http.StatusNotFound, domain.CodeConflict: http.StatusConflict,
+	domain.CodeInvalidTransition: http.StatusConflict, domain.CodeAreaConflict: http.StatusConflict,
+	domain.CodeNotEligible: http.StatusUnprocessableEntity, domain.CodeUnauthorized: http.StatusUnauthorized,
+	domain.CodeForbidden: http.StatusForbidden, domain.CodeSeparationOfDuties: http.StatusForbidden,
+	domain.CodePreconditionFailed: http.StatusConflict,
+	"rate_limited":                http.StatusTooManyRequests, // the API's limiter, in front of every page
+}
+
+// renderError writes the one error page. Internal errors are logged with
+// the request id and shown only as that id.
+func (c *Console) renderError(ec echo.Context, err error) {
+	if ec.Get(ctxNonce) == nil {
+		c.pageHeaders(ec)
+	}
+	if currentOf(ec) == nil {
+		if cur, lerr := c.loadSession(ec); lerr == nil && cur != nil {
+			ec.Set(ctxCurrent, cur)
+		}
+	}
+	ev := errorView{RequestID: ec.Response().Header().Get(echo.HeaderXRequestID)}
+	var de *domain.Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &de) && statusOf[de.Code] != 0:
+		ev.Status, ev.Detail = statusOf[de.Code], de.Message
+	case errors.As(err, &he) && he.Code < 500:
+		ev.Status = he.Code
+	default:
+		ev.Status = http.StatusInternalServerError
+		c.Log.Error("internal error", "request_id", ev.RequestID, "method", ec.Request().Method,
+			"route", ec.Path(), "error", err.Error())
+	}
+	ev.Heading = msg("error." + http.StatusText(ev.Status))
+	if strings.HasPrefix(ev.Heading, "error.") {
+		ev.Heading = http.StatusText(ev.Status)
+	}
+	if ev.Status == http.StatusNotFound {
+		ev.Detail = msg("error.notfound.detail")
+	}
+	if rerr := c.render(ec, ev.Status, "error", ev.Heading, ev); rerr != nil {
+		c.Log.Error("error page failed", "request_id", ev.RequestID, "error", rerr.Error())
+		_ = ec.String(ev.Status, http.StatusText(ev.Status))
+	}
+}

@@ -1,0 +1,205 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// fieldErr is one error of a form, with the element it links to.
+type fieldErr struct{ Field, Message, Anchor string }
+
+// formView is the data of the request form page.
+type formView struct {
+	Form    requestForm
+	ID      string // "" for a new request
+	Version int
+	Status  domain.Status
+	Errors  []fieldErr
+	Reasons []string // the policy's, when the request is not eligible
+	Notice  string
+	Comment *domain.Decision // the approver's, when changes were requested
+	DryRun  *domain.Evaluation
+	Opts    options
+}
+
+// E is the error message of one field, for the template.
+func (v formView) E(field string) string {
+	for _, e := range v.Errors {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// toFieldErrs turns domain field errors into a form's, each linked to an
+// element that exists on the page.
+func toFieldErrs(fes []domain.FieldError) []fieldErr {
+	out := make([]fieldErr, 0, len(fes))
+	for _, f := range fes {
+		anchor := f.Field
+		if len(anchor) > len("weapons.systems") && anchor[:len("weapons.systems")] == "weapons.systems" {
+			anchor = "weapons.systems"
+		}
+		out = append(out, fieldErr{Field: f.Field, Message: f.Message, Anchor: fieldID(anchor)})
+	}
+	return out
+}
+
+func (c *Console) handleNewForm(ec echo.Context) error {
+	v := formView{Form: requestForm{Movements: make([]movementRow, 1), Areas: make([]areaRow, 1), Vehicles: make([]vehicleRow, 1)}}
+	return c.renderForm(ec, http.StatusOK, v)
+}
+
+func (c *Console) handleEditForm(ec echo.Context) error {
+	r, err := c.Requests.GetRequest(ec.Request().Context(), principalOf(ec), ec.Param("id"))
+	if err != nil {
+		return err
+	}
+	if !r.Editable() {
+		return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID)
+	}
+	return c.renderForm(ec, http.StatusOK, c.editView(r, fromDetails(r.Details)))
+}
+
+func (c *Console) editView(r *domain.Request, f requestForm) formView {
+	return formView{Form: f, ID: r.ID, Version: r.Version, Status: r.Status, Comment: changesComment(r)}
+}
+
+// changesComment is the decision that asked for changes, if any.
+func changesComment(r *domain.Request) *domain.Decision {
+	if r.Status != domain.StatusChangesRequested || r.Route == nil {
+		return nil
+	}
+	for _, s := range r.Route.Stages {
+		for i := range s.Decisions {
+			if s.Decisions[i].Outcome == domain.OutcomeRequestChanges {
+				return &s.Decisions[i]
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Console) renderForm(ec echo.Context, status int, v formView) error {
+	v.Opts = c.options(ec)
+	if len(v.Form.Movements) == 0 { // at least one crossing is required: offer its row
+		v.Form.Movements = make([]movementRow, 1)
+	}
+	title := msg("form.new")
+	if v.ID != "" {
+		title = msg("form.edit")
+	}
+	return c.render(ec, status, "form", title, v)
+}
+
+func (c *Console) handleNewPost(ec echo.Context) error { return c.formPost(ec, nil) }
+
+func (c *Console) handleEditPost(ec echo.Context) error {
+	r, err := c.Requests.GetRequest(ec.Request().Context(), principalOf(ec), ec.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.formPost(ec, r)
+}
+
+// formPost handles every button of the form: add or remove a row, check the
+// route (stores nothing), save the draft, or save and submit.
+func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
+	form, err := ec.FormParams()
+	if err != nil {
+		return domain.Errorf(domain.CodeBadRequest, "the form could not be read")
+	}
+	f := parseForm(form)
+	v := formView{Form: f}
+	if existing != nil {
+		v = c.editView(existing, f)
+		v.Version, _ = strconv.Atoi(form.Get("version"))
+	}
+	action := form.Get("action")
+	if v.Form.rowChange(action) {
+		return c.renderForm(ec, http.StatusOK, v)
+	}
+	v.Form = f.compact()
+	d, convErrs := v.Form.details()
+	if len(convErrs) > 0 {
+		all := convErrs
+		var de *domain.Error
+		if errors.As(domain.ValidateDetails(d, c.Reference), &de) {
+			all = mergeErrs(convErrs, de.Fields)
+		}
+		v.Errors = toFieldErrs(all)
+		return c.renderForm(ec, http.StatusUnprocessableEntity, v)
+	}
+	ctx, p := ec.Request().Context(), principalOf(ec)
+	if action == "dryrun" {
+		ev, err := c.Requests.Evaluate(ctx, d, p.Nation)
+		if err != nil {
+			return c.formError(ec, v, err)
+		}
+		v.DryRun = &ev
+		return c.renderForm(ec, http.StatusOK, v)
+	}
+	var r *domain.Request
+	if existing == nil {
+		r, _, err = c.Requests.CreateRequest(ctx, p, d, nil)
+	} else {
+		r, err = c.Requests.UpdateDetails(ctx, p, existing.ID, v.Version, d)
+	}
+	if err != nil {
+		return c.formError(ec, v, err)
+	}
+	if action != "submit" {
+		return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID+"?done=saved")
+	}
+	if _, err := c.Requests.Submit(ctx, p, r.ID, r.Version); err != nil {
+		v = c.editView(r, v.Form)
+		return c.formError(ec, v, err)
+	}
+	return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID+"?done=submitted")
+}
+
+// formError shows a domain refusal on the form, keeping every input;
+// anything but a field error, a policy refusal or a stale version is the
+// error page.
+func (c *Console) formError(ec echo.Context, v formView, err error) error {
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		return err
+	}
+	switch de.Code {
+	case domain.CodeInvalid:
+		v.Errors = toFieldErrs(de.Fields)
+		if len(v.Errors) == 0 {
+			v.Errors = []fieldErr{{Field: "exercise_name", Message: de.Message, Anchor: fieldID("exercise_name")}}
+		}
+	case domain.CodeNotEligible:
+		v.Reasons = de.Reasons
+	case domain.CodePreconditionFailed:
+		return ec.Redirect(http.StatusSeeOther, "/requests/"+v.ID+"?done=stale")
+	default:
+		return err
+	}
+	return c.renderForm(ec, http.StatusUnprocessableEntity, v)
+}
+
+// mergeErrs adds the domain's errors for fields the conversion did not
+// already name.
+func mergeErrs(conv, dom []domain.FieldError) []domain.FieldError {
+	seen := map[string]bool{}
+	for _, e := range conv {
+		seen[e.Field] = true
+	}
+	out := append([]domain.FieldError(nil), conv...)
+	for _, e := range dom {
+		if !seen[e.Field] {
+			out = append(out, e)
+		}
+	}
+	return out
+}

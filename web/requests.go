@@ -1,0 +1,202 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// listView is the data of the request list.
+type listView struct {
+	Items     []domain.Request
+	Status    string
+	Area      string
+	Next      string
+	Statuses  []domain.Status
+	Areas     []option
+	Liaison   bool
+	NextQuery string
+}
+
+// handleMyRequests lists a liaison officer's nation's requests, or every
+// request for approvers and auditors, newest first, with filters.
+func (c *Console) handleMyRequests(ec echo.Context) error {
+	p := principalOf(ec)
+	v := listView{Status: ec.QueryParam("status"), Area: ec.QueryParam("area"), Liaison: p.IsLiaison(),
+		Statuses: []domain.Status{domain.StatusDraft, domain.StatusInReview, domain.StatusChangesRequested,
+			domain.StatusApproved, domain.StatusRejected, domain.StatusWithdrawn, domain.StatusRevoked, domain.StatusExpired}}
+	f := domain.RequestFilter{Area: v.Area, After: ec.QueryParam("after"), Limit: 50}
+	if v.Status != "" {
+		st, ok := domain.ParseStatus(v.Status)
+		if !ok {
+			return domain.Errorf(domain.CodeBadRequest, "unknown status filter")
+		}
+		f.Status = st
+	}
+	if f.Area != "" {
+		if _, ok := c.Reference.TrainingArea(f.Area); !ok {
+			return domain.Errorf(domain.CodeBadRequest, "unknown training area filter")
+		}
+	}
+	page, err := c.Requests.ListRequests(ec.Request().Context(), p, f)
+	if err != nil {
+		return err
+	}
+	v.Items = page.Items
+	if page.NextAfter != "" {
+		v.NextQuery = "?status=" + v.Status + "&area=" + v.Area + "&after=" + page.NextAfter
+	}
+	for _, a := range c.Reference.TrainingAreas {
+		v.Areas = append(v.Areas, option{a.Code, a.Name})
+	}
+	title := msg("list.title")
+	if p.IsLiaison() {
+		title = msg("list.mine")
+	}
+	return c.render(ec, http.StatusOK, "list", title, v)
+}
+
+// detailView is the data of a request's page.
+type detailView struct {
+	R         *domain.Request
+	Notice    string
+	Warn      string
+	Comment   *domain.Decision
+	History   []domain.HistoryEntry
+	Conflicts []domain.AreaConflict
+	Bookings  []domain.Booking // other requests' bookings on this request's areas and period
+	Decide    *decideForm
+	CanRevoke bool
+	Liaison   bool
+	Errors    []fieldErr
+	Reasons   []string
+}
+
+// notices are the outcomes a redirect may name in ?done=.
+var notices = map[string]string{"saved": "form.saved", "submitted": "req.submitted", "decided": "decide.recorded"}
+
+func (c *Console) handleRequestPage(ec echo.Context) error {
+	v, err := c.detail(ec, ec.Param("id"))
+	if err != nil {
+		return err
+	}
+	if k, ok := notices[ec.QueryParam("done")]; ok {
+		v.Notice = msg(k)
+	}
+	if ec.QueryParam("done") == "stale" {
+		v.Warn = msg("req.stalechange")
+	}
+	return c.render(ec, http.StatusOK, "request", v.R.ExerciseName, v)
+}
+
+// detail loads everything a request's page shows to the caller. Another
+// nation's request is not found, as in the API.
+func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
+	ctx, p := ec.Request().Context(), principalOf(ec)
+	r, err := c.Requests.GetRequest(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &detailView{R: r, Comment: changesComment(r), Liaison: p.IsLiaison()}
+	if v.History, err = c.Approvals.History(ctx, p, id); err != nil {
+		return nil, err
+	}
+	if !p.IsLiaison() {
+		if v.Conflicts, v.Bookings, err = c.conflicts(ec, r); err != nil {
+			return nil, err
+		}
+		v.Decide = c.decideFormFor(ec, r)
+		v.CanRevoke = r.Status == domain.StatusApproved && p.HasAnyRole(domain.RoleOperations, domain.RoleMinistry)
+	}
+	return v, nil
+}
+
+// conflicts checks the request's bookings against the others on its areas,
+// and returns those others.
+func (c *Console) conflicts(ec echo.Context, r *domain.Request) ([]domain.AreaConflict, []domain.Booking, error) {
+	if len(r.TrainingAreas) == 0 {
+		return nil, nil, nil
+	}
+	areas := map[string]domain.TrainingArea{}
+	var others []domain.Booking
+	for _, b := range r.TrainingAreas {
+		if _, done := areas[b.Area]; done {
+			continue
+		}
+		a, bs, err := c.Frameworks.Bookings(ec.Request().Context(), principalOf(ec), b.Area, r.Period.Start, r.Period.End)
+		if err != nil {
+			return nil, nil, err
+		}
+		areas[b.Area] = *a
+		for _, o := range bs {
+			if o.RequestID != r.ID {
+				others = append(others, o)
+			}
+		}
+	}
+	cs := domain.Deconflict(r, areas, domain.BookingLoad(others, r.ID))
+	domain.NameOthers(cs, others, r.ID) // an approver's page names the requests involved
+	return cs, others, nil
+}
+
+// permitView is the data of the permit page.
+type permitView struct {
+	R        *domain.Request
+	MayMove  bool
+	From, To time.Time
+}
+
+// handlePermit shows, in one glance, whether the unit may move.
+func (c *Console) handlePermit(ec echo.Context) error {
+	r, err := c.Requests.GetRequest(ec.Request().Context(), principalOf(ec), ec.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := permitView{R: r, MayMove: r.Status.AuthorizesMovement(), From: r.Period.Start, To: r.Period.End}
+	return c.render(ec, http.StatusOK, "permit", msg("permit.title")+" "+r.Reference, v)
+}
+
+func (c *Console) handleSubmit(ec echo.Context) error {
+	version, _ := strconv.Atoi(ec.FormValue("version"))
+	_, err := c.Requests.Submit(ec.Request().Context(), principalOf(ec), ec.Param("id"), version)
+	return c.afterAction(ec, err, "submitted")
+}
+
+func (c *Console) handleWithdraw(ec echo.Context) error {
+	version, _ := strconv.Atoi(ec.FormValue("version"))
+	_, err := c.Requests.Withdraw(ec.Request().Context(), principalOf(ec), ec.Param("id"), version, ec.FormValue("reason"))
+	return c.afterAction(ec, err, "")
+}
+
+// afterAction answers a button on a request's page: back to the page, with
+// a stale version or a refusal shown on it rather than on the error page.
+func (c *Console) afterAction(ec echo.Context, err error, done string) error {
+	id := ec.Param("id")
+	if err == nil {
+		if done == "" {
+			return ec.Redirect(http.StatusSeeOther, "/requests/"+id)
+		}
+		return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done="+done)
+	}
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		return err
+	}
+	switch de.Code {
+	case domain.CodePreconditionFailed, domain.CodeInvalidTransition:
+		return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done=stale")
+	case domain.CodeInvalid, domain.CodeNotEligible:
+		v, lerr := c.detail(ec, id)
+		if lerr != nil {
+			return lerr
+		}
+		v.Errors, v.Reasons, v.Warn = toFieldErrs(de.Fields), de.Reasons, msg("req.notvalid")
+		return c.render(ec, http.StatusUnprocessableEntity, "request", v.R.ExerciseName, v)
+	}
+	return err
+}

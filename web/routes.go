@@ -1,0 +1,165 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// access declares who may open a page. Its zero value declares nothing, and
+// registering a route with it panics: there is no default.
+type access struct {
+	public bool          // anyone, signed in or not
+	signed bool          // anyone signed in
+	roles  []domain.Role // signed in and holding one of these roles
+}
+
+func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
+
+var (
+	public   = access{public: true}
+	signedIn = access{signed: true}
+)
+
+func roles(rs ...domain.Role) access { return access{roles: rs} }
+
+// The console's audiences, as in the API's route table.
+var (
+	liaison   = roles(domain.RoleLiaison)
+	approvers = roles(domain.ApproverRoles...)
+	readers   = roles(domain.RoleLiaison, domain.RoleHNS, domain.RoleRange, domain.RoleOperations,
+		domain.RoleMinistry, domain.RoleAuditor)
+	auditors = roles(domain.RoleAuditor)
+	admins   = roles(domain.RoleAdmin)
+)
+
+type route struct {
+	method  string
+	path    string
+	access  access
+	handler echo.HandlerFunc
+}
+
+// routes is the console's route table: every page, with who may open it.
+func (c *Console) routes() []route {
+	return []route{
+		{http.MethodGet, "/static/:name", public, c.handleStatic},
+		{http.MethodGet, "/", public, c.handleHome},
+		{http.MethodGet, "/sign-in", public, c.handleSignInPage},
+		{http.MethodPost, "/sign-in", public, c.handleSignIn},
+		{http.MethodPost, "/sign-out", signedIn, c.handleSignOut},
+
+		{http.MethodGet, "/requests", readers, c.handleMyRequests},
+		{http.MethodGet, "/requests/new", liaison, c.handleNewForm},
+		{http.MethodPost, "/requests/new", liaison, c.handleNewPost},
+		{http.MethodGet, "/requests/:id", readers, c.handleRequestPage},
+		{http.MethodGet, "/requests/:id/edit", liaison, c.handleEditForm},
+		{http.MethodPost, "/requests/:id/edit", liaison, c.handleEditPost},
+		{http.MethodPost, "/requests/:id/submit", liaison, c.handleSubmit},
+		{http.MethodPost, "/requests/:id/withdraw", liaison, c.handleWithdraw},
+		{http.MethodGet, "/requests/:id/permit", readers, c.handlePermit},
+
+		{http.MethodGet, "/queue", approvers, c.handleQueue},
+		{http.MethodPost, "/requests/:id/decide", approvers, c.handleDecide},
+		{http.MethodPost, "/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry), c.handleRevoke},
+		{http.MethodGet, "/delegations", approvers, c.handleDelegations},
+		{http.MethodPost, "/delegations", approvers, c.handleDelegationCreate},
+		{http.MethodPost, "/delegations/:id/revoke", approvers, c.handleDelegationRevoke},
+
+		{http.MethodGet, "/audit", auditors, c.handleAudit},
+		{http.MethodPost, "/audit/export", auditors, c.handleAuditExport},
+
+		{http.MethodGet, "/admin", admins, c.handleAdmin},
+		{http.MethodGet, "/admin/frameworks/new", admins, c.handleFrameworkNew},
+		{http.MethodPost, "/admin/frameworks/new", admins, c.handleFrameworkCreate},
+		{http.MethodGet, "/admin/frameworks/:id", admins, c.handleFrameworkEdit},
+		{http.MethodPost, "/admin/frameworks/:id", admins, c.handleFrameworkUpdate},
+		{http.MethodGet, "/admin/areas/:code", admins, c.handleAreaEdit},
+		{http.MethodPost, "/admin/areas/:code", admins, c.handleAreaUpdate},
+	}
+}
+
+const ctxCurrent = "console_current"
+
+// maxForm bounds a form's body, as the API bounds a JSON body.
+const maxForm = 1 << 20
+
+// guard runs before every console handler: the page's security headers,
+// cross-origin refusal and the CSRF token on every state-changing request,
+// then the session and the route's access declaration.
+func (c *Console) guard(a access) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(ec echo.Context) error {
+			c.pageHeaders(ec)
+			r := ec.Request()
+			unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
+			if unsafe {
+				r.Body = http.MaxBytesReader(ec.Response(), r.Body, maxForm)
+				if err := c.cop.Check(r); err != nil {
+					return errCrossOrigin
+				}
+			}
+			cur, err := c.loadSession(ec)
+			if err != nil {
+				return err
+			}
+			if cur != nil {
+				ec.Set(ctxCurrent, cur)
+			}
+			if a.public {
+				return next(ec)
+			}
+			if cur == nil {
+				return ec.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(nextPath(r)))
+			}
+			if unsafe && !validCSRF(cur.Session, r.PostFormValue("csrf")) {
+				return errBadToken
+			}
+			if len(a.roles) > 0 && !cur.Principal.HasAnyRole(a.roles...) {
+				err = domain.Errorf(domain.CodeForbidden, "your role may not open this page")
+			} else {
+				err = next(ec)
+			}
+			c.recordRefusal(ec, cur.Principal, err)
+			return err
+		}
+	}
+}
+
+// recordRefusal writes a refused attempt on one existing request (a page
+// under /requests/:id) to the audit log, as the API does: who tried what.
+func (c *Console) recordRefusal(ec echo.Context, p domain.Principal, cause error) {
+	if cause == nil || !strings.HasPrefix(ec.Path(), "/requests/:id") {
+		return
+	}
+	ctx := context.WithoutCancel(ec.Request().Context())
+	if err := c.Refusals.Record(ctx, p, ec.Param("id"), "console "+ec.Request().Method+" "+ec.Path(), cause); err != nil {
+		c.Log.Error("record refusal", "error", err.Error())
+	}
+}
+
+// nextPath is where to return after signing in: a GET's own path, or the
+// home page after a refused POST.
+func nextPath(r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return "/"
+	}
+	return r.URL.RequestURI()
+}
+
+func currentOf(ec echo.Context) *current {
+	cur, _ := ec.Get(ctxCurrent).(*current)
+	return cur
+}
+
+func principalOf(ec echo.Context) domain.Principal {
+	if cur := currentOf(ec); cur != nil {
+		return cur.Principal
+	}
+	return domain.Principal{}
+}
