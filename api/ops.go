@@ -46,3 +46,13 @@ func readinessDetail(err error) string {
 	}
 	return "the database is not reachable or its schema is not current"
 }
+
+// MetricsHandler serves GET /metrics (Prometheus text format) and nothing
+// else, for the metrics listener; without Metrics it serves nothing.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics.handler())
+	}
+	return mux
+}

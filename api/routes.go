@@ -52,13 +52,49 @@ var (
 
 func roles(rs ...domain.Role) access { return access{roles: rs} }
 
-// Who may read requests: the sending nation's liaison officers (their own
-// only), the approvers, and auditors. Administrators manage users and
-// reference data and have no business with movement data.
-var requestReaders = roles(domain.RoleLiaison, domain.RoleHNS, domain.RoleRange,
-	domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor)
+// The role sets: every set of roles a route of the table admits, declared
+// here and nowhere else.
+var (
+	// requestReaders may read requests: the sending nation's liaison
+	// officers (their own only), the approvers, and auditors.
+	// Administrators manage users and reference data and have no business
+	// with movement data.
+	requestReaders = roles(domain.RoleLiaison, domain.RoleHNS, domain.RoleRange,
+		domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor)
 
-var liaisonOnly = roles(domain.RoleLiaison)
+	liaisonOnly = roles(domain.RoleLiaison)
+
+	// approvers may decide stages; which stages is the route's business.
+	approvers = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry)
+
+	// revokers may revoke an approved request.
+	revokers = roles(domain.RoleOperations, domain.RoleMinistry)
+
+	// delegationReaders may list delegations: approvers theirs, auditors and
+	// administrators all of them.
+	delegationReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor, domain.RoleAdmin)
+
+	// delegationRevokers may revoke a delegation: approvers theirs,
+	// administrators any.
+	delegationRevokers = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin)
+
+	// frameworkReaders may read framework agreements: liaison officers their
+	// own nation's, everyone else with business in requests all of them.
+	frameworkReaders = roles(domain.RoleLiaison, domain.RoleHNS, domain.RoleRange, domain.RoleOperations,
+		domain.RoleMinistry, domain.RoleAuditor, domain.RoleAdmin)
+
+	// calendarReaders may read an area's bookings calendar: it is movement
+	// data of every nation, so approvers and auditors only — not
+	// administrators, who manage reference data, nor liaison officers, who
+	// see their own requests.
+	calendarReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor)
+
+	// admins manage accounts and reference data; nobody else sees accounts.
+	admins = roles(domain.RoleAdmin)
+
+	// auditors read the whole audit log and export it.
+	auditors = roles(domain.RoleAuditor)
+)
 
 // route is one line of the route table.
 type route struct {
@@ -68,32 +104,88 @@ type route struct {
 	handler echo.HandlerFunc
 }
 
-// routes is the route table of the whole API: every path, with who may call it.
+// routes is the route table of the whole API: every path, with who may call
+// it. Routes are registered here and nowhere else.
 func (s *Server) routes() []route {
-	table := []route{
+	return []route{
+		// Sign-in, keys and the API description.
 		{http.MethodGet, "/.well-known/jwks.json", public, s.handleJWKS},
 		{http.MethodGet, "/api/v1/openapi.yaml", public, s.handleOpenAPI},
 		{http.MethodPost, "/api/v1/auth/token", public, s.handleTokenCreate},
 		{http.MethodGet, "/api/v1/me", signedIn.duringPasswordChange(), s.handleMe},
 
+		// Requests: the liaison officer's create/edit/submit/withdraw cycle,
+		// and reading them.
 		{http.MethodPost, "/api/v1/requests", liaisonOnly.inCycle(), s.handleRequestCreate},
 		{http.MethodGet, "/api/v1/requests", requestReaders, s.handleRequestList},
 		{http.MethodGet, "/api/v1/requests/:id", requestReaders.onOneRequest(), s.handleRequestGet},
 		{http.MethodPatch, "/api/v1/requests/:id", liaisonOnly.onOneRequest(), s.handleRequestPatch},
 		{http.MethodPost, "/api/v1/requests/:id/submit", liaisonOnly.onOneRequest().inCycle(), s.handleRequestSubmit},
 		{http.MethodPost, "/api/v1/requests/:id/withdraw", liaisonOnly.onOneRequest().inCycle(), s.handleRequestWithdraw},
-
 		{http.MethodPost, "/api/v1/policy/evaluate", requestReaders, s.handlePolicyEvaluate},
 
+		// Approvals: the queue, decisions, revocation and history.
+		{http.MethodGet, "/api/v1/queue", approvers, s.handleQueueList},
+		{http.MethodPost, "/api/v1/requests/:id/decisions", approvers.onOneRequest(), s.handleDecisionCreate},
+		{http.MethodPost, "/api/v1/requests/:id/revoke", revokers.onOneRequest(), s.handleRequestRevoke},
+		{http.MethodGet, "/api/v1/requests/:id/history", requestReaders.onOneRequest(), s.handleRequestHistory},
+
+		// Delegations of an approver's role.
+		{http.MethodPost, "/api/v1/delegations", approvers, s.handleDelegationCreate},
+		{http.MethodGet, "/api/v1/delegations", delegationReaders, s.handleDelegationList},
+		{http.MethodDelete, "/api/v1/delegations/:id", delegationRevokers, s.handleDelegationRevoke},
+
+		// Permits. A permit is read by whoever may read its request; its
+		// status is public, for a checkpoint officer with no account here,
+		// and reveals nothing but valid, revoked or expired.
+		{http.MethodGet, "/api/v1/requests/:id/permit", requestReaders.onOneRequest(), s.handlePermit},
+		{http.MethodGet, "/api/v1/permits/:reference/status", public, s.handlePermitStatus},
+
+		// Reference data.
 		{http.MethodGet, "/api/v1/nations", signedIn, s.handleNationList},
 		{http.MethodGet, "/api/v1/entry-points", signedIn, s.handleEntryPointList},
+
+		// Streamlined access: framework agreements, and training areas with
+		// their bookings.
+		{http.MethodPost, "/api/v1/frameworks", admins, s.handleFrameworkCreate},
+		{http.MethodGet, "/api/v1/frameworks", frameworkReaders, s.handleFrameworkList},
+		{http.MethodGet, "/api/v1/frameworks/:id", frameworkReaders, s.handleFrameworkGet},
+		{http.MethodPatch, "/api/v1/frameworks/:id", admins, s.handleFrameworkPatch},
+		{http.MethodGet, "/api/v1/training-areas", signedIn, s.handleTrainingAreaList},
+		{http.MethodGet, "/api/v1/training-areas/:code", signedIn, s.handleTrainingAreaGet},
+		{http.MethodPatch, "/api/v1/training-areas/:code", admins, s.handleTrainingAreaPatch},
+		{http.MethodGet, "/api/v1/training-areas/:code/bookings", calendarReaders, s.handleBookingList},
+
+		// Accounts: administrators' management, and every user's own
+		// password change.
+		{http.MethodGet, "/api/v1/users", admins, s.handleUserList},
+		{http.MethodPost, "/api/v1/users", admins, s.handleUserCreate},
+		{http.MethodGet, "/api/v1/users/:id", admins, s.handleUserGet},
+		{http.MethodPatch, "/api/v1/users/:id", admins, s.handleUserPatch},
+		{http.MethodPost, "/api/v1/users/:id/disable", admins, s.handleUserDisable},
+		{http.MethodPost, "/api/v1/users/:id/enable", admins, s.handleUserEnable},
+		{http.MethodPost, "/api/v1/users/:id/reset-password", admins, s.handleUserResetPassword},
+		{http.MethodPost, "/api/v1/me/password", signedIn.duringPasswordChange(), s.handleMyPassword},
+
+		// The verifiable audit log. The verifier key is public: it is a
+		// public key, and whoever is handed an export must be able to check
+		// it without an account here (the key should also reach auditors by
+		// a second channel, so that a compromised server cannot swap it).
+		// Everything else reveals the log and is for auditors.
+		{http.MethodGet, "/api/v1/audit/key", public, s.handleAuditKey},
+		{http.MethodGet, "/api/v1/audit/checkpoint", auditors, s.handleAuditCheckpoint},
+		{http.MethodGet, "/api/v1/audit/checkpoints", auditors, s.handleAuditCheckpoints},
+		{http.MethodGet, "/api/v1/audit/proof/inclusion", auditors, s.handleAuditInclusionProof},
+		{http.MethodGet, "/api/v1/audit/proof/consistency", auditors, s.handleAuditConsistencyProof},
+		{http.MethodGet, "/api/v1/audit/events", auditors, s.handleAuditEvents},
+		{http.MethodGet, "/api/v1/audit/export", auditors, s.handleAuditExport},
+
+		// Load balancers' probes: public, they carry no request data. The
+		// metrics are not here: they are served on a listener of their own
+		// (MetricsHandler, --metrics-addr), never on the public port.
+		{http.MethodGet, "/healthz", public.withoutRateLimit(), s.handleHealthz},
+		{http.MethodGet, "/readyz", public.withoutRateLimit(), s.handleReadyz},
 	}
-	table = append(table, s.approvalRoutes()...)
-	table = append(table, s.frameworkRoutes()...)
-	table = append(table, s.opsRoutes()...)
-	table = append(table, s.userRoutes()...)
-	table = append(table, s.permitRoutes()...)
-	return append(table, s.auditRoutes()...)
 }
 
 // register adds the routes to e, each behind the check its access declares.

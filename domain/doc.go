@@ -5,4 +5,18 @@
 //
 // It imports only the standard library. Nothing here knows about HTTP, SQL,
 // GORM, JWTs or CEL; a test (imports_test.go) keeps that direction honest.
+//
+// # Where things are
+//
+// A type and its pure rules are in the file named after it in the singular
+// (request.go, framework.go, delegation.go, route.go, permit.go); the
+// use cases of a service are in the file named after it in the plural, and
+// its further parts in files of that prefix: requests.go and evaluate.go
+// (RequestService), approvals.go, approvals_read.go (queue and history)
+// and approvals_delegations.go (ApprovalService), frameworks.go and
+// frameworks_areas.go (FrameworkService: agreements, training areas and
+// their bookings), users.go and signin.go (UserService). Cross-cutting
+// rules have files of their own: lifecycle.go, validate.go, decide.go,
+// deconflict.go, needtoknow.go, calendar.go, version.go, errors.go, and
+// ports.go (the Store and Tx interfaces storage implements).
 package domain

@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"exaccess/domain"
 )
@@ -222,50 +221,18 @@ func auditEventsQuery(g *gorm.DB, f domain.AuditFilter) *gorm.DB {
 	return q.Order("idx")
 }
 
-// auditCheckpointRow is a signed tree head the server handed out.
-type auditCheckpointRow struct {
-	TreeSize  int64     `gorm:"column:tree_size;primaryKey;autoIncrement:false"`
-	RootHash  []byte    `gorm:"column:root_hash"`
-	Note      string    `gorm:"column:note"`
-	CreatedAt time.Time `gorm:"column:created_at;autoCreateTime:false"`
-}
-
-func (auditCheckpointRow) TableName() string { return "audit_checkpoints" }
-
-// SaveAuditCheckpoint keeps a signed checkpoint. A size already kept is left
-// alone: its root cannot differ, and Ed25519 signs deterministically.
-func (d *DB) SaveAuditCheckpoint(ctx context.Context, size int64, root tlog.Hash, note string, at time.Time) error {
-	row := auditCheckpointRow{TreeSize: size, RootHash: root[:], Note: note, CreatedAt: dbTime(at)}
-	err := d.writer.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
-	return translate(err, "audit checkpoint")
-}
-
-// StreamAuditCheckpoints calls fn with every kept checkpoint, smallest first.
-func (d *DB) StreamAuditCheckpoints(ctx context.Context, fn func(size int64, note string) error) error {
-	rows, err := d.reader.WithContext(ctx).Model(&auditCheckpointRow{}).Select("tree_size", "note").Order("tree_size").Rows()
+// ApprovalAuditIndex is the index of the audit entry of the last decision
+// on request id — for an approved request, the approval; CodeNotFound
+// when it has none.
+func (d *DB) ApprovalAuditIndex(ctx context.Context, id string) (int64, error) {
+	var idx []int64
+	err := d.reader.WithContext(ctx).Model(&auditRow{}).Where("request_id = ? AND action = ?", id, domain.AuditRequestDecided).
+		Order("idx DESC").Limit(1).Pluck("idx", &idx).Error
 	if err != nil {
-		return translate(err, "audit checkpoints")
+		return 0, translate(err, "audit entry")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var size int64
-		var note string
-		if err := rows.Scan(&size, &note); err != nil {
-			return translate(err, "audit checkpoints")
-		}
-		if err := fn(size, note); err != nil {
-			return err
-		}
+	if len(idx) == 0 {
+		return 0, domain.ErrNotFound("approval")
 	}
-	return translate(rows.Err(), "audit checkpoints")
-}
-
-// ReadKey returns the key stored under name without creating one (an
-// offline check must not write); a missing key is CodeNotFound.
-func (d *DB) ReadKey(ctx context.Context, name string) ([]byte, error) {
-	material, err := readKey(d.reader.WithContext(ctx), name)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, domain.ErrNotFound("key " + name)
-	}
-	return material, err
+	return idx[0], nil
 }

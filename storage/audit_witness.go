@@ -5,8 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"golang.org/x/mod/sumdb/tlog"
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"exaccess/domain"
@@ -108,59 +106,6 @@ func (d *DB) LastCosignedSize(ctx context.Context, witnessKey string) (int64, er
 	return *n, nil
 }
 
-// AuditCheckpoints returns up to limit kept checkpoints of a size above
-// after, smallest first, each with its cosignatures (sorted by witness key).
-func (d *DB) AuditCheckpoints(ctx context.Context, after int64, limit int) ([]domain.AuditCheckpoint, error) {
-	var rows []auditCheckpointRow
-	g := d.reader.WithContext(ctx)
-	if err := g.Where("tree_size > ?", after).Order("tree_size").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, translate(err, "audit checkpoints")
-	}
-	return d.withCosignatures(g, rows)
-}
-
-// LatestAuditCheckpoint is the largest kept checkpoint with its
-// cosignatures; CodeNotFound when none is kept.
-func (d *DB) LatestAuditCheckpoint(ctx context.Context) (domain.AuditCheckpoint, error) {
-	var rows []auditCheckpointRow
-	g := d.reader.WithContext(ctx)
-	if err := g.Order("tree_size DESC").Limit(1).Find(&rows).Error; err != nil {
-		return domain.AuditCheckpoint{}, translate(err, "audit checkpoints")
-	}
-	if len(rows) == 0 {
-		return domain.AuditCheckpoint{}, domain.ErrNotFound("audit checkpoint")
-	}
-	cps, err := d.withCosignatures(g, rows)
-	if err != nil {
-		return domain.AuditCheckpoint{}, err
-	}
-	return cps[0], nil
-}
-
-func (d *DB) withCosignatures(g *gorm.DB, rows []auditCheckpointRow) ([]domain.AuditCheckpoint, error) {
-	out := make([]domain.AuditCheckpoint, len(rows))
-	if len(rows) == 0 {
-		return out, nil
-	}
-	var cosigs []cosignatureRow
-	err := g.Where("tree_size BETWEEN ? AND ?", rows[0].TreeSize, rows[len(rows)-1].TreeSize).
-		Order("tree_size, witness_key").Find(&cosigs).Error
-	if err != nil {
-		return nil, translate(err, "audit cosignatures")
-	}
-	bySize := map[int64][]string{}
-	for _, c := range cosigs {
-		bySize[c.TreeSize] = append(bySize[c.TreeSize], c.Signature)
-	}
-	for i, r := range rows {
-		var root tlog.Hash
-		copy(root[:], r.RootHash)
-		out[i] = domain.AuditCheckpoint{Size: r.TreeSize, Root: domain.AuditHash(root), Note: r.Note,
-			Cosignatures: bySize[r.TreeSize], At: r.CreatedAt}
-	}
-	return out, nil
-}
-
 // StreamAuditCosignatures calls fn with every kept cosignature, by size.
 func (d *DB) StreamAuditCosignatures(ctx context.Context, fn func(size int64, signature string) error) error {
 	rows, err := d.reader.WithContext(ctx).Model(&cosignatureRow{}).Select("tree_size", "signature").
@@ -180,23 +125,4 @@ func (d *DB) StreamAuditCosignatures(ctx context.Context, fn func(size int64, si
 		}
 	}
 	return translate(rows.Err(), "audit cosignatures")
-}
-
-// TakeKey removes the key stored under name and returns its material, in
-// one transaction: how a checkpoint key still held in the database is moved
-// out of it. A missing key is CodeNotFound.
-func (d *DB) TakeKey(ctx context.Context, name string, keep func(material []byte) error) error {
-	return d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		material, err := readKey(g, name)
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return domain.ErrNotFound("key " + name)
-		}
-		if err != nil {
-			return err
-		}
-		if err := keep(material); err != nil {
-			return err
-		}
-		return translate(g.Where("name = ?", name).Delete(&keyRow{}).Error, "key")
-	})
 }

@@ -6,10 +6,52 @@
 //
 // What lives here: connection settings (on SQLite one writer connection and
 // a query-only read pool), migrations, row structs with gorm tags and their
-// named converters (model.go), the JSON documents stored in columns
-// (documents.go), and the translation of database errors into domain errors
-// (errors.go): not found and duplicate keys become *domain.Error with
-// CodeNotFound and CodeConflict, a stale compare-and-set CodePreconditionFailed.
+// named converters, the JSON documents stored in columns, and the
+// translation of database errors into domain errors (errors.go): not found
+// and duplicate keys become *domain.Error with CodeNotFound and
+// CodeConflict, a stale compare-and-set CodePreconditionFailed.
+//
+// # Where things are
+//
+// One entity, one place: each entity's row structs, their converters, its
+// reads on *DB and its writes on *tx live in the files named after it, the
+// entity's name first: <entity>.go, and <entity>_<part>.go where one file
+// would grow past about 300 lines.
+//
+//   - requests: requests.go (rows of requests and request_areas, converters,
+//     reads, the expiry sweep's and the permits' look-ups),
+//     requests_write.go (create, update with compare-and-set, the
+//     projections an update rewrites, the per-year reference counter),
+//     requests_documents.go (the JSON documents of the route, decisions and
+//     warnings columns)
+//   - stages and decisions, the projections of a request's route:
+//     stages.go (request_stages, request_decisions), stages_queue.go (the
+//     approvers' queue and the overdue count)
+//   - delegations.go
+//   - frameworks.go
+//   - training areas: areas.go (the areas, capacity and blackout days),
+//     areas_bookings.go (the bookings calendar), areas_loads.go
+//     (area_day_loads, the per-day load kept with every booking change)
+//   - users.go (accounts and their sign-in states)
+//   - sessions.go (the web console's sessions)
+//   - the audit log: audit.go (audit_log rows, append, a request's
+//     entries), audit_hashes.go (the Merkle tree's stored hashes),
+//     audit_read.go (streaming and searching the log), audit_checkpoints.go
+//     (signed checkpoints), audit_witness.go (signing keys and witnesses'
+//     cosignatures)
+//   - keys.go (server keys)
+//   - idempotency.go (idempotency records and their expiry)
+//   - refdata.go (nations, entry points and the embedded reference data)
+//
+// The rest is machinery, not entities: db.go and sqlite.go (opening),
+// tx.go (the transaction and its retries), groupcommit.go (SQLite's group
+// commit), migrate.go, errors.go, types.go (column types, time and slice
+// helpers), canonical.go (canonical JSON and the audit entry's encoding),
+// ops.go (pool statistics, backup, integrity check) and benchseed.go.
+//
+// Row structs carry only gorm tags: they are the shape of a table, nothing
+// else. autoCreateTime/autoUpdateTime are off because the domain's clock sets
+// every timestamp; GORM's own "now" would break a fixed test clock.
 //
 // What must not live here: business rules. Storage does not decide who may
 // see or change a request, which transitions are legal, or what a request

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"exaccess/domain"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -50,4 +52,33 @@ func readKey(g *gorm.DB, name string) ([]byte, error) {
 		return nil, fmt.Errorf("storage: read key %q: %w", name, err)
 	}
 	return row.Material, nil
+}
+
+// ReadKey returns the key stored under name without creating one (an
+// offline check must not write); a missing key is CodeNotFound.
+func (d *DB) ReadKey(ctx context.Context, name string) ([]byte, error) {
+	material, err := readKey(d.reader.WithContext(ctx), name)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, domain.ErrNotFound("key " + name)
+	}
+	return material, err
+}
+
+// TakeKey removes the key stored under name and returns its material, in
+// one transaction: how a checkpoint key still held in the database is moved
+// out of it. A missing key is CodeNotFound.
+func (d *DB) TakeKey(ctx context.Context, name string, keep func(material []byte) error) error {
+	return d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		material, err := readKey(g, name)
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.ErrNotFound("key " + name)
+		}
+		if err != nil {
+			return err
+		}
+		if err := keep(material); err != nil {
+			return err
+		}
+		return translate(g.Where("name = ?", name).Delete(&keyRow{}).Error, "key")
+	})
 }

@@ -6,18 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
-
-	"exaccess/domain"
 )
-
-// OverdueStages counts active stages whose deadline has passed at now.
-func (d *DB) OverdueStages(ctx context.Context, now time.Time) (int64, error) {
-	var n int64
-	err := d.reader.WithContext(ctx).Model(&stageRow{}).
-		Where("status = ? AND due_at < ?", string(domain.StageActive), now.UTC()).Count(&n).Error
-	return n, translate(err, "overdue stages")
-}
 
 // PoolStats are the connection pool statistics of the writer and reader
 // pools (one pool on PostgreSQL, reported as both).

@@ -185,3 +185,38 @@ func EmbeddedReference() (*domain.ReferenceData, error) {
 	return domain.NewReferenceData(mapSlice(nations, toDomainNation), domainAreas,
 		mapSlice(points, toDomainEntryPoint)), nil
 }
+
+type nationRow struct {
+	Alpha2          string  `gorm:"column:alpha2;primaryKey"`
+	Alpha3          string  `gorm:"column:alpha3"`
+	NumericCode     string  `gorm:"column:numeric_code"`
+	Name            string  `gorm:"column:name"`
+	EUMemberFrom    sqlDate `gorm:"column:eu_member_from"`
+	EUMemberUntil   sqlDate `gorm:"column:eu_member_until"`
+	NATOMemberFrom  sqlDate `gorm:"column:nato_member_from"`
+	NATOMemberUntil sqlDate `gorm:"column:nato_member_until"`
+	Notes           string  `gorm:"column:notes"`
+}
+
+func (nationRow) TableName() string { return "nations" }
+
+func toDomainNation(row nationRow) domain.Nation {
+	return domain.Nation{Code: row.Alpha2, Alpha3: row.Alpha3, Name: row.Name,
+		EUFrom: row.EUMemberFrom.ptr(), EUUntil: row.EUMemberUntil.ptr(),
+		NATOFrom: row.NATOMemberFrom.ptr(), NATOUntil: row.NATOMemberUntil.ptr(), Notes: row.Notes}
+}
+
+type entryPointRow struct {
+	Code       string `gorm:"column:code;primaryKey"`
+	Name       string `gorm:"column:name"`
+	Mode       string `gorm:"column:mode"`
+	Identifier string `gorm:"column:identifier"`
+	Neighbour  string `gorm:"column:neighbour"`
+	Notes      string `gorm:"column:notes"`
+}
+
+func (entryPointRow) TableName() string { return "entry_points" }
+
+func toDomainEntryPoint(row entryPointRow) domain.EntryPoint {
+	return domain.EntryPoint(row)
+}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -97,4 +98,47 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	v := t.UTC()
 	return &v
+}
+
+func marshalOptional[T any](v *T) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("storage: encode: %w", err)
+	}
+	s := string(b)
+	return &s, nil
+}
+
+func optionalString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func derefString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// mapSlice converts each element, keeping nil as nil and empty as empty.
+func mapSlice[T, U any](in []T, f func(T) U) []U {
+	if in == nil {
+		return nil
+	}
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// cloneStrings copies a string list, keeping nil as nil.
+func cloneStrings(in []string) []string {
+	return mapSlice(in, func(s string) string { return s })
 }

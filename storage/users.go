@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -141,4 +142,92 @@ func (t *tx) CountEnabledAdmins() (int, error) {
 		return 0, translate(err, "administrators")
 	}
 	return len(ids), nil
+}
+
+type userRow struct {
+	ID                 string     `gorm:"column:id;primaryKey"`
+	Username           string     `gorm:"column:username"`
+	PasswordHash       string     `gorm:"column:password_hash"`
+	Roles              string     `gorm:"column:roles"`
+	Nation             string     `gorm:"column:nation"`
+	CreatedAt          time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	Generation         int64      `gorm:"column:generation"`
+	Version            int        `gorm:"column:version"`
+	DisabledAt         *time.Time `gorm:"column:disabled_at"`
+	DisabledReason     string     `gorm:"column:disabled_reason"`
+	MustChangePassword bool       `gorm:"column:must_change_password"`
+	FailedSignIns      int        `gorm:"column:failed_sign_ins"`
+	LockedUntil        *time.Time `gorm:"column:locked_until"`
+	External           bool       `gorm:"column:external"`
+	UpdatedAt          *time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+}
+
+func (userRow) TableName() string { return "users" }
+
+// Roles are stored as comma-separated names: role names never contain commas,
+// and a user has a handful of them.
+func newUserRow(u *domain.User) userRow {
+	roles := mapSlice(u.Roles, func(r domain.Role) string { return string(r) })
+	gen, version := max(u.Generation, 1), max(u.Version, 1)
+	var updated *time.Time
+	if !u.UpdatedAt.IsZero() {
+		t := dbTime(u.UpdatedAt)
+		updated = &t
+	}
+	return userRow{ID: u.ID, Username: u.Username, PasswordHash: u.PasswordHash,
+		Roles: strings.Join(roles, ","), Nation: u.Nation, CreatedAt: dbTime(u.CreatedAt),
+		Generation: gen, Version: version, DisabledAt: dbTimePtr(u.DisabledAt), DisabledReason: u.DisabledReason,
+		MustChangePassword: u.MustChangePassword, FailedSignIns: u.FailedSignIns,
+		LockedUntil: dbTimePtr(u.LockedUntil), External: u.External, UpdatedAt: updated}
+}
+
+func toDomainUser(row userRow) *domain.User {
+	var roles []domain.Role
+	for r := range strings.SplitSeq(row.Roles, ",") {
+		if r != "" {
+			roles = append(roles, domain.Role(r))
+		}
+	}
+	u := &domain.User{ID: row.ID, Username: row.Username, PasswordHash: row.PasswordHash,
+		Roles: roles, Nation: row.Nation, CreatedAt: utc(row.CreatedAt),
+		Generation: row.Generation, Version: row.Version, DisabledAt: utcPtr(row.DisabledAt),
+		DisabledReason: row.DisabledReason, MustChangePassword: row.MustChangePassword,
+		FailedSignIns: row.FailedSignIns, LockedUntil: utcPtr(row.LockedUntil), External: row.External,
+		UpdatedAt: utc(row.CreatedAt)}
+	if row.UpdatedAt != nil {
+		u.UpdatedAt = utc(*row.UpdatedAt)
+	}
+	return u
+}
+
+// GetUserByUsername reads a user from the read pool.
+func (d *DB) GetUserByUsername(ctx context.Context, username string) (*domain.User, error) {
+	var row userRow
+	if err := d.reader.WithContext(ctx).Where("username = ?", username).Take(&row).Error; err != nil {
+		return nil, translate(err, "user")
+	}
+	return toDomainUser(row), nil
+}
+
+// CountUsers tells whether the database has any users yet (demo seeding).
+func (d *DB) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	if err := d.reader.WithContext(ctx).Model(&userRow{}).Count(&n).Error; err != nil {
+		return 0, translate(err, "count users")
+	}
+	return n, nil
+}
+
+// CreateUser inserts u; a taken username is a conflict. An empty ID gets a
+// random one, so callers without an id generator can still create users.
+func (t *tx) CreateUser(u *domain.User) error {
+	if u.ID == "" {
+		id, err := randomID()
+		if err != nil {
+			return err
+		}
+		u.ID = id
+	}
+	row := newUserRow(u)
+	return translate(t.g.Create(&row).Error, "user")
 }

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"context"
 	"slices"
 	"time"
 
@@ -150,13 +149,4 @@ func appended(old, new []decisionRow) ([]decisionRow, bool) {
 func sameDecision(a, b decisionRow) bool {
 	return a.RequestID == b.RequestID && a.StageID == b.StageID && a.DecidedBy == b.DecidedBy &&
 		a.ActingFor == b.ActingFor && a.Outcome == b.Outcome && a.At.Equal(b.At)
-}
-
-// ListExpired returns ids of approved requests whose period ended before day.
-func (d *DB) ListExpired(ctx context.Context, day time.Time, limit int) ([]string, error) {
-	var ids []string
-	err := d.reader.WithContext(ctx).Model(&requestRow{}).
-		Where("status = ? AND period_end < ?", string(domain.StatusApproved), newSQLDate(day)).
-		Order("period_end").Limit(limit).Pluck("id", &ids).Error
-	return ids, translate(err, "expired requests")
 }

@@ -112,3 +112,11 @@ func toDomainQueueItem(row queueRow) domain.QueueItem {
 		ApprovalsRequired: row.ApprovalsRequired, Approvals: row.Approvals,
 		ActivatedAt: utcPtr(row.ActivatedAt), DueAt: utc(row.DueAt)}
 }
+
+// OverdueStages counts active stages whose deadline has passed at now.
+func (d *DB) OverdueStages(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := d.reader.WithContext(ctx).Model(&stageRow{}).
+		Where("status = ? AND due_at < ?", string(domain.StageActive), now.UTC()).Count(&n).Error
+	return n, translate(err, "overdue stages")
+}

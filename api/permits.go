@@ -12,16 +12,6 @@ import (
 // errNoPermits is a wiring mistake: a server built without Deps.Permits.
 var errNoPermits = errors.New("api: no permit signer configured")
 
-// permitRoutes are the verifiable permits. A permit is read by whoever may
-// read its request; its status is public, for a checkpoint officer with no
-// account here, and reveals nothing but valid, revoked or expired.
-func (s *Server) permitRoutes() []route {
-	return []route{
-		{http.MethodGet, "/api/v1/requests/:id/permit", requestReaders.onOneRequest(), s.handlePermit},
-		{http.MethodGet, "/api/v1/permits/:reference/status", public, s.handlePermitStatus},
-	}
-}
-
 // handlePermit serves the signed permit of an approved request.
 func (s *Server) handlePermit(c echo.Context) error {
 	r, err := s.Requests.GetRequest(c.Request().Context(), principal(c), c.Param("id"))

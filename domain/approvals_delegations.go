@@ -1,0 +1,86 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// CreateDelegation lets another approver exercise one of the caller's roles
+// for a period.
+func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in DelegationInput) (*Delegation, error) {
+	now := s.clock()
+	if in.Starts.IsZero() {
+		in.Starts = now
+	}
+	var to *User
+	if in.To != "" {
+		u, err := s.store.GetUserByUsername(ctx, in.To)
+		switch {
+		case err == nil:
+			to = u
+		case ErrorCode(err) != CodeNotFound:
+			return nil, err
+		}
+	}
+	if err := validateDelegation(p, in, to, now); err != nil {
+		return nil, err
+	}
+	d := &Delegation{ID: s.newID(), From: p.Subject, To: in.To, Role: in.Role,
+		Starts: in.Starts.UTC().Truncate(time.Microsecond), Ends: in.Ends.UTC().Truncate(time.Microsecond), CreatedAt: now}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		if again, err := in.Key.replayed(tx, p, now); again || err != nil {
+			return err
+		}
+		if err := tx.CreateDelegation(d); err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationCreated, delegationData(d))); err != nil {
+			return err
+		}
+		return in.Key.remember(tx, p, now, d, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// ListDelegations returns the delegations the caller gave or received; an
+// auditor or an administrator sees all of them.
+func (s *ApprovalService) ListDelegations(ctx context.Context, p Principal) ([]Delegation, error) {
+	if p.HasAnyRole(RoleAuditor, RoleAdmin) {
+		return s.store.ListDelegations(ctx, "")
+	}
+	return s.store.ListDelegations(ctx, p.Subject)
+}
+
+// RevokeDelegation ends a delegation early. The delegator or the delegate
+// may end it, and an administrator may end any; to anyone else it does not
+// exist.
+func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id string) (*Delegation, error) {
+	var out *Delegation
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		d, err := tx.GetDelegation(id)
+		if err != nil {
+			return err
+		}
+		if d.From != p.Subject && d.To != p.Subject && !p.HasRole(RoleAdmin) {
+			return ErrNotFound("delegation")
+		}
+		if d.RevokedAt != nil {
+			return Errorf(CodeConflict, "the delegation was already revoked")
+		}
+		now := s.clock()
+		if err := tx.RevokeDelegation(id, now); err != nil {
+			return err
+		}
+		d.RevokedAt, out = &now, d
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationRevoked, delegationData(d)))
+	})
+	return out, err
+}
+
+func delegationData(d *Delegation) DelegationData {
+	return DelegationData{DelegationID: d.ID, From: d.From, To: d.To, Role: string(d.Role),
+		Starts: d.Starts.Format(time.RFC3339), Ends: d.Ends.Format(time.RFC3339)}
+}

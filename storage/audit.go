@@ -1,0 +1,62 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"exaccess/domain"
+)
+
+type auditRow struct {
+	Idx            int64     `gorm:"column:idx;primaryKey;autoIncrement:false"`
+	At             time.Time `gorm:"column:at"`
+	Actor          string    `gorm:"column:actor"`
+	ActingFor      string    `gorm:"column:acting_for"`
+	Action         string    `gorm:"column:action"`
+	RequestID      string    `gorm:"column:request_id"`
+	RequestVersion int       `gorm:"column:request_version"`
+	Entry          []byte    `gorm:"column:entry"`
+}
+
+func (auditRow) TableName() string { return "audit_log" }
+
+// ListAudit returns the audit entries of one request in index order, decoded
+// from their stored canonical bytes.
+func (d *DB) ListAudit(ctx context.Context, requestID string) ([]domain.AuditEntry, error) {
+	var rows []auditRow
+	err := d.reader.WithContext(ctx).Where("request_id = ?", requestID).Order("idx").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "list audit")
+	}
+	out := make([]domain.AuditEntry, 0, len(rows))
+	for _, row := range rows {
+		e, err := decodeAuditEntry(row.Entry)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// AppendAudit gives e the next dense index (the first entry is 0), encodes it
+// once as canonical JSON and stores those bytes, then the Merkle tree hashes
+// that make them a leaf of the verifiable log (appendAuditHashes). e.At is
+// normalized to UTC microseconds first, so the entry's text and the at
+// column agree.
+func (t *tx) AppendAudit(e *domain.AuditEntry) error {
+	idx, err := t.nextCounter("audit", 0)
+	if err != nil {
+		return err
+	}
+	e.Index, e.At = idx, dbTime(e.At)
+	entry, err := EncodeAuditEntry(*e)
+	if err != nil {
+		return err
+	}
+	if err := t.g.Exec(`INSERT INTO audit_log (idx, at, actor, acting_for, action, request_id, request_version, entry)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idx, e.At, e.Actor, e.ActingFor, e.Action, e.RequestID, e.RequestVersion, entry).Error; err != nil {
+		return translate(err, "audit entry")
+	}
+	return t.appendAuditHashes(idx, entry)
+}

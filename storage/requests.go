@@ -1,0 +1,219 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
+
+type requestRow struct {
+	ID           string     `gorm:"column:id;primaryKey"`
+	Reference    *string    `gorm:"column:reference"`
+	Nation       string     `gorm:"column:nation"`
+	Status       string     `gorm:"column:status"`
+	Version      int        `gorm:"column:version"`
+	CreatedBy    string     `gorm:"column:created_by"`
+	CreatedAt    time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt    time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
+	SubmittedAt  *time.Time `gorm:"column:submitted_at"`
+	DueAt        *time.Time `gorm:"column:due_at"`
+	DecidedAt    *time.Time `gorm:"column:decided_at"`
+	ExerciseName string     `gorm:"column:exercise_name"`
+	PeriodStart  sqlDate    `gorm:"column:period_start"`
+	PeriodEnd    sqlDate    `gorm:"column:period_end"`
+	Details      string     `gorm:"column:details"`
+	Route        *string    `gorm:"column:route"`
+	Conditions   string     `gorm:"column:conditions"`
+	Warnings     string     `gorm:"column:warnings"`
+}
+
+func (requestRow) TableName() string { return "requests" }
+
+type requestAreaRow struct {
+	RequestID string  `gorm:"column:request_id;primaryKey"`
+	Position  int     `gorm:"column:position;primaryKey;autoIncrement:false"`
+	Area      string  `gorm:"column:area"`
+	FromDate  sqlDate `gorm:"column:from_date"`
+	ToDate    sqlDate `gorm:"column:to_date"`
+	Personnel int     `gorm:"column:personnel"`
+}
+
+func (requestAreaRow) TableName() string { return "request_areas" }
+
+func newRequestRow(r *domain.Request) (requestRow, error) {
+	details, err := json.Marshal(domain.NewDetailsDoc(r.Details))
+	if err != nil {
+		return requestRow{}, fmt.Errorf("storage: encode details: %w", err)
+	}
+	route, err := marshalOptional(newRouteDoc(r.Route))
+	if err != nil {
+		return requestRow{}, err
+	}
+	conditions, err := json.Marshal(cloneStrings(r.Conditions))
+	if err != nil {
+		return requestRow{}, err
+	}
+	warnings, err := json.Marshal(newWarningDocs(r.Warnings))
+	if err != nil {
+		return requestRow{}, err
+	}
+	return requestRow{ID: r.ID, Reference: optionalString(r.Reference), Nation: r.Nation, Status: string(r.Status),
+		Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
+		SubmittedAt: dbTimePtr(r.SubmittedAt), DueAt: dbTimePtr(r.DueAt), DecidedAt: dbTimePtr(r.DecidedAt),
+		ExerciseName: r.ExerciseName, PeriodStart: newSQLDate(r.Period.Start), PeriodEnd: newSQLDate(r.Period.End),
+		Details: string(details), Route: route, Conditions: string(conditions), Warnings: string(warnings)}, nil
+}
+
+func toDomainRequest(row requestRow) (*domain.Request, error) {
+	var doc domain.DetailsDoc
+	if err := json.Unmarshal([]byte(row.Details), &doc); err != nil {
+		return nil, fmt.Errorf("storage: request %s: details: %w", row.ID, err)
+	}
+	details, err := doc.Details()
+	if err != nil {
+		return nil, fmt.Errorf("storage: request %s: %w", row.ID, err)
+	}
+	details.ExerciseName = row.ExerciseName
+	details.Period = domain.Period{Start: row.PeriodStart.Time, End: row.PeriodEnd.Time}
+	var route *routeDoc
+	var conditions []string
+	var warnings []warningDoc
+	if err := unmarshalColumns(row, &route, &conditions, &warnings); err != nil {
+		return nil, err
+	}
+	return &domain.Request{ID: row.ID, Reference: derefString(row.Reference), Status: domain.Status(row.Status),
+		Version: row.Version, Nation: row.Nation, CreatedBy: row.CreatedBy,
+		CreatedAt: utc(row.CreatedAt), UpdatedAt: utc(row.UpdatedAt), Details: details,
+		Route: toDomainRoute(route), SubmittedAt: utcPtr(row.SubmittedAt), DueAt: utcPtr(row.DueAt),
+		DecidedAt: utcPtr(row.DecidedAt), Conditions: conditions, Warnings: toDomainWarnings(warnings)}, nil
+}
+
+func unmarshalColumns(row requestRow, route **routeDoc, conditions *[]string, warnings *[]warningDoc) error {
+	if row.Route != nil {
+		if err := json.Unmarshal([]byte(*row.Route), route); err != nil {
+			return fmt.Errorf("storage: request %s: route: %w", row.ID, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(row.Conditions), conditions); err != nil {
+		return fmt.Errorf("storage: request %s: conditions: %w", row.ID, err)
+	}
+	if err := json.Unmarshal([]byte(row.Warnings), warnings); err != nil {
+		return fmt.Errorf("storage: request %s: warnings: %w", row.ID, err)
+	}
+	return nil
+}
+
+func newRequestAreaRows(r *domain.Request) []requestAreaRow {
+	rows := make([]requestAreaRow, len(r.TrainingAreas))
+	for i, a := range r.TrainingAreas {
+		rows[i] = requestAreaRow{RequestID: r.ID, Position: i, Area: a.Area,
+			FromDate: newSQLDate(a.From), ToDate: newSQLDate(a.To), Personnel: r.Personnel.Total()}
+	}
+	return rows
+}
+
+// List page sizes when the caller gives none or too many (docs/product.md, "Limits").
+const (
+	defaultListLimit = 50
+	maxListLimit     = 200
+)
+
+// GetRequest reads a request from the read pool.
+func (d *DB) GetRequest(ctx context.Context, id string) (*domain.Request, error) {
+	return getRequest(d.reader.WithContext(ctx), id)
+}
+
+func getRequest(g *gorm.DB, id string) (*domain.Request, error) {
+	var row requestRow
+	column := "id"
+	if domain.IsReference(id) {
+		column = "reference" // unique, indexed
+	}
+	if err := g.Where(column+" = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "request")
+	}
+	return toDomainRequest(row)
+}
+
+// ListRequests returns one page, newest first, by keyset on the
+// time-ordered id: `WHERE filters AND id < after ORDER BY id DESC LIMIT n+1`.
+// Each filter combination has an index ending in id (see the migration), so
+// the database walks the index backwards and stops after n+1 rows: no sort,
+// no OFFSET, no COUNT. The extra row only tells whether a next page exists.
+func (d *DB) ListRequests(ctx context.Context, f domain.RequestFilter) (domain.RequestPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	limit = min(limit, maxListLimit)
+	var rows []requestRow
+	if err := listQuery(d.reader.WithContext(ctx), f).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return domain.RequestPage{}, translate(err, "list requests")
+	}
+	var page domain.RequestPage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		page.NextAfter = rows[limit-1].ID
+	}
+	page.Items = make([]domain.Request, 0, len(rows))
+	for _, row := range rows {
+		r, err := toDomainRequest(row)
+		if err != nil {
+			return domain.RequestPage{}, err
+		}
+		page.Items = append(page.Items, *r)
+	}
+	return page, nil
+}
+
+// listQuery is the filtered, ordered query of ListRequests without its limit.
+func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
+	q := g.Model(&requestRow{})
+	if f.Nation != "" {
+		q = q.Where("nation = ?", f.Nation)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Reference != "" {
+		q = q.Where("reference = ?", f.Reference)
+	}
+	if f.Area != "" {
+		q = q.Where("id IN (SELECT request_id FROM request_areas WHERE area = ?)", f.Area)
+	}
+	if f.Reference != "" { // unique: at most one row, by its index
+		q = q.Where("reference = ?", f.Reference)
+	}
+	if f.After != "" {
+		q = q.Where("id < ?", f.After)
+	}
+	return q.Order("id DESC")
+}
+
+// ListExpired returns ids of approved requests whose period ended before day.
+func (d *DB) ListExpired(ctx context.Context, day time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := d.reader.WithContext(ctx).Model(&requestRow{}).
+		Where("status = ? AND period_end < ?", string(domain.StatusApproved), newSQLDate(day)).
+		Order("period_end").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err, "expired requests")
+}
+
+// RequestIDByReference finds a request by its human reference;
+// CodeNotFound when none has it.
+func (d *DB) RequestIDByReference(ctx context.Context, reference string) (string, error) {
+	var ids []string
+	err := d.reader.WithContext(ctx).Model(&requestRow{}).Where("reference = ?", reference).Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return "", translate(err, "request")
+	}
+	if len(ids) == 0 {
+		return "", domain.ErrNotFound("request")
+	}
+	return ids[0], nil
+}
