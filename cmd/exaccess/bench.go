@@ -188,7 +188,7 @@ func startBenchServer(ctx context.Context, cfg *benchConfig, stderr io.Writer) (
 	if sc.DB == "" {
 		sc.DB = filepath.Join(cfg.Workspace, "bench.db")
 	}
-	sc.Security.RateUser, sc.Security.RateAddress, sc.Security.RateSignIn = "off", "off", "off"
+	sc.Security.RateUser, sc.Security.RateAddress, sc.Security.RateSignIn, sc.Security.RateCycles = "off", "off", "off", "off"
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	start := time.Now()
 	a, err := openApp(ctx, sc, log)

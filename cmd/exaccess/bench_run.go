@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -175,7 +176,10 @@ func (b *benchClient) op(name string, cfg benchConfig) benchOp {
 		return func(ctx context.Context, _, i int) (bool, string, error) {
 			path := "/api/v1/requests?status=in_review&limit=50"
 			if i%2 == 1 && len(b.seeded) > 0 { // every other page from somewhere in the middle
-				path += "&after=" + url.QueryEscape(b.seeded[rand.IntN(len(b.seeded))])
+				// The API's cursor is opaque to clients; the bench, part of
+				// the same program, forms one to start a page mid-list.
+				cursor := base64.RawURLEncoding.EncodeToString([]byte("r1:" + b.seeded[rand.IntN(len(b.seeded))]))
+				path += "&cursor=" + url.QueryEscape(cursor)
 			}
 			return true, "", b.get(ctx, "list", path, "lo-no")
 		}

@@ -200,7 +200,8 @@ func (s *syncBuffer) String() string {
 
 // witnessedServer is an in-process `exaccess serve` whose log is witnessed.
 type witnessedServer struct {
-	base string
+	base    string
+	metrics string // the --metrics-addr listener
 	logs *syncBuffer
 	stop func() error
 }
@@ -209,10 +210,11 @@ func startWitnessedServer(t *testing.T, args ...string) *witnessedServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
-	s := &witnessedServer{logs: &syncBuffer{}}
+	s := &witnessedServer{logs: &syncBuffer{}, metrics: freeAddr(t)}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--checkpoint-every", "1", "--checkpoint-interval", "1s"}, args...),
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", s.metrics,
+			"--checkpoint-every", "1", "--checkpoint-interval", "1s"}, args...),
 			env(nil), nil, outW, s.logs)
 		outW.Close()
 	}()
@@ -256,11 +258,17 @@ func (s *witnessedServer) get(t *testing.T, path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// metric reads one sample of the server's metrics, "" when absent.
+// metric reads one sample of the server's metrics (on their own listener),
+// "" when absent or not yet served.
 func (s *witnessedServer) metric(t *testing.T, name string) string {
 	t.Helper()
-	_, body := s.get(t, "/metrics")
-	for _, line := range strings.Split(body, "\n") {
+	resp, err := http.Get("http://" + s.metrics + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, name+" "); ok {
 			return v
 		}
@@ -279,4 +287,15 @@ func (s *witnessedServer) waitCosigned(t *testing.T, witness string) string {
 		return entries != "" && size == entries
 	})
 	return size
+}
+
+// freeAddr is a loopback address with a port free at the time of asking.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
