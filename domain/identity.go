@@ -59,6 +59,8 @@ type User struct {
 	// ("idp:<sub>"); they have no password here.
 	External  bool
 	UpdatedAt time.Time
+	// Email is where notifications by e-mail go; "" when none is known.
+	Email string
 }
 
 // Disabled reports whether an administrator has disabled the account.
