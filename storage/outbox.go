@@ -51,7 +51,9 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 		return nil
 	}
 	r, err := getRequest(t.g, e.RequestID)
-	if err != nil {
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return nil // an entry about a request that is not stored has no audience
+	} else if err != nil {
 		return err
 	}
 	for _, ev := range domain.NotificationsFor(*e, r) {
