@@ -27,12 +27,14 @@ type config struct {
 	Security    securityConfig
 	// Checkpoint is the audit log's checkpoint key, schedule and witnesses.
 	Checkpoint checkpointConfig
-	envErrs    []string // environment variables that did not parse
+	// Notify is how notifications are delivered (notify.go).
+	Notify  notifyConfig
+	envErrs []string // environment variables that did not parse
 }
 
 func defaultConfig() config {
 	return config{Addr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", DB: "exaccess.db", Issuer: "exaccess", Audience: "exaccess-api", TokenTTL: time.Hour,
-		Security: defaultSecurity(), Checkpoint: defaultCheckpoint()}
+		Security: defaultSecurity(), Checkpoint: defaultCheckpoint(), Notify: defaultNotify()}
 }
 
 // serveFlags binds the serve flags, each defaulting to its environment variable.
@@ -64,6 +66,7 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", cfg.TokenTTL, "lifetime of issued tokens (EXACCESS_TOKEN_TTL)")
 	securityFlags(fs, &cfg.Security, getenv)
 	checkpointFlags(fs, &cfg.Checkpoint, getenv)
+	notifyFlags(fs, &cfg.Notify, getenv)
 	return fs
 }
 
@@ -88,6 +91,7 @@ func (c config) validate() error {
 	}
 	errs = append(errs, c.Security.validate(c.Issuer)...)
 	errs = append(errs, c.Checkpoint.validate()...)
+	errs = append(errs, c.Notify.validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
