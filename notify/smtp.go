@@ -141,6 +141,20 @@ func (s *SMTPSender) Send(ctx context.Context, n domain.Notification) error {
 	return c.DialAndSendWithContext(ctx, m)
 }
 
+// Check connects to the mail server (TLS and authentication included) and
+// hangs up, so that a wrong host, port, TLS mode or password is reported at
+// start instead of at the first notification.
+func (s *SMTPSender) Check(ctx context.Context) error {
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		return err
+	}
+	return c.Close()
+}
+
 // htmlBody is the plain-text body as escaped HTML paragraphs.
 func htmlBody(text string) string {
 	var b strings.Builder

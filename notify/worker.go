@@ -99,7 +99,11 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification) error {
 			"attempt", n.Attempts, "status", status, "error", problem)
 	}
 	w.Metrics.count(n.Channel, status)
-	return w.Outbox.FinishNotification(ctx, n.ID, status, problem, now, next)
+	// Recorded even when shutdown cancels ctx: a mail that left must not
+	// wait for its lease to end and go out again.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return w.Outbox.FinishNotification(fctx, n.ID, status, problem, now, next)
 }
 
 func (w *Worker) attempt(ctx context.Context, n domain.Notification) (status, problem string) {

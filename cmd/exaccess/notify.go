@@ -69,10 +69,25 @@ func startNotifier(ctx context.Context, c notifyConfig, a *app, log *slog.Logger
 		}
 		w.Email = s
 		log.Info("notifications by e-mail", "smtp", s.String(), "from", c.MailFrom)
+		go checkSMTP(ctx, s, log)
 	} else {
 		log.Warn("no --smtp-url: notification e-mails stay in the outbox marked undeliverable")
 	}
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
 	return done, nil
+}
+
+// checkSMTP tries the mail server once at start and logs the outcome: an
+// unreachable server or a refused login is an error in the log at once,
+// while the outbox keeps the mail and retries.
+func checkSMTP(ctx context.Context, s *notify.SMTPSender, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := s.Check(ctx); err != nil {
+		log.Error("mail server unreachable at start; notifications stay queued and are retried",
+			"smtp", s.String(), "error", err.Error())
+		return
+	}
+	log.Info("mail server reachable", "smtp", s.String())
 }

@@ -187,3 +187,38 @@ func TestBadSMTPURLStopsTheStart(t *testing.T) {
 		}
 	}
 }
+
+// TestSMTPCheck: the start-up check reaches a listening mail server and
+// reports one that is not there.
+func TestSMTPCheck(t *testing.T) {
+	addr, _ := startMailbox(t)
+	cfg := notifyConfig{SMTPURL: "smtp://" + addr + "?tls=none", MailFrom: "a@example.org"}
+	s, err := cfg.sender()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(t.Context()); err != nil {
+		t.Fatalf("check of a listening server: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	cfg.SMTPURL = "smtp://" + closed + "?tls=none"
+	if s, err = cfg.sender(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(t.Context()); err == nil {
+		t.Fatal("check of a closed port succeeded")
+	}
+	// STARTTLS required, but the test server offers none.
+	cfg.SMTPURL = "smtp://" + addr + "?tls=required"
+	if s, err = cfg.sender(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(t.Context()); err == nil {
+		t.Fatal("tls=required accepted a server without STARTTLS")
+	}
+}
