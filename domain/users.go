@@ -87,6 +87,7 @@ func (s *UserService) List(ctx context.Context, f UserFilter) (UserPage, error) 
 type UserChange struct {
 	Roles  *[]Role
 	Nation *string
+	Email  *string // "" for none
 	Reason string
 }
 
@@ -107,10 +108,15 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 		if ch.Nation != nil {
 			u.Nation = NormalizeNation(*ch.Nation)
 		}
+		if ch.Email != nil {
+			u.Email = *ch.Email
+		}
 		if err := ValidateUser(*u, s.ref); err != nil {
 			return "", err
 		}
-		u.Generation++
+		if ch.Roles != nil || ch.Nation != nil || ch.Email == nil {
+			u.Generation++ // powers may have changed; an address alone changes none
+		}
 		return AuditUserUpdated, nil
 	}, actor, ch.Reason)
 }
@@ -237,6 +243,9 @@ func userData(u *User, reason string) map[string]any {
 	}
 	if u.External {
 		d["external"] = true
+	}
+	if u.Email != "" {
+		d["email"] = u.Email
 	}
 	return d
 }

@@ -119,7 +119,7 @@ func (t *tx) UpdateUser(u *domain.User, expectedVersion int) error {
 	row := newUserRow(u)
 	res := t.g.Model(&userRow{}).Where("id = ? AND version = ?", u.ID, expectedVersion).
 		Select("password_hash", "roles", "nation", "generation", "version", "disabled_at", "disabled_reason",
-			"must_change_password", "failed_sign_ins", "locked_until", "external", "updated_at").Updates(&row)
+			"must_change_password", "failed_sign_ins", "locked_until", "external", "updated_at", "email").Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "user")
 	}
