@@ -31,7 +31,8 @@ const (
 )
 
 // Audience is who a notification event is for: the liaison officers of a
-// nation, or the holders of a role. Exactly one field is set.
+// nation, or the holders of a role with its active delegates. Exactly one
+// field is set.
 type Audience struct {
 	Nation string
 	Role   Role

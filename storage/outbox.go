@@ -57,7 +57,7 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 		return err
 	}
 	for _, ev := range domain.NotificationsFor(*e, r) {
-		users, err := t.audience(ev.Audience)
+		users, err := t.audience(ev.Audience, e.At)
 		if err != nil {
 			return err
 		}
@@ -76,22 +76,6 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 		}
 	}
 	return nil
-}
-
-// audience reads the enabled accounts an event is for: the liaison officers
-// of a nation, or the holders of a role.
-func (t *tx) audience(a domain.Audience) ([]userRow, error) {
-	q := t.g.Model(&userRow{}).Where("disabled_at IS NULL")
-	if a.Nation != "" {
-		q = q.Where(hasRole, roleLike(domain.RoleLiaison)).Where("nation = ?", a.Nation)
-	} else {
-		q = q.Where(hasRole, roleLike(a.Role))
-	}
-	var rows []userRow
-	if err := q.Order("id").Find(&rows).Error; err != nil {
-		return nil, translate(err, "notification recipients")
-	}
-	return rows, nil
 }
 
 // ClaimNotifications leases due queued rows. On PostgreSQL the SELECT takes

@@ -141,3 +141,53 @@ func TestOutboxClaimLeaseAndFinish(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxReachesDelegates: a stage becoming active notifies the people
+// its role is delegated to at that instant, not those of a later
+// delegation.
+func TestOutboxReachesDelegates(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		seedNotifyUsers(t, db)
+		ctx := context.Background()
+		err := db.InTx(ctx, func(tx domain.Tx) error {
+			for i, name := range []string{"deputy", "later"} {
+				u := domain.User{ID: testID(t, 200+i), Username: name, Roles: []domain.Role{domain.RoleOperations},
+					Email: name + "@example.org", CreatedAt: fixedNow, UpdatedAt: fixedNow}
+				if err := tx.CreateUser(&u); err != nil {
+					return err
+				}
+				start := fixedNow.Add(-time.Hour)
+				if name == "later" {
+					start = fixedNow.Add(time.Hour)
+				}
+				if err := tx.CreateDelegation(&domain.Delegation{ID: testID(t, 300+i), From: "hns", To: name,
+					Role: domain.RoleHNS, Starts: start, Ends: fixedNow.Add(48 * time.Hour), CreatedAt: fixedNow}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newDraft(testID(t, 1), "NO")
+		createRequest(t, db, r)
+		if err := submitInTx(t, db, r, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Notifications(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var active []string
+		for _, n := range got {
+			if n.Kind == domain.NotifyStageActive {
+				active = append(active, n.Address)
+			}
+		}
+		sort.Strings(active)
+		if strings.Join(active, ",") != "deputy@example.org,hns@example.org" {
+			t.Fatalf("stage.active went to %v, want the holder and the active delegate only", active)
+		}
+	})
+}
