@@ -66,7 +66,7 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", cfg.TokenTTL, "lifetime of issued tokens (EXACCESS_TOKEN_TTL)")
 	securityFlags(fs, &cfg.Security, getenv)
 	checkpointFlags(fs, &cfg.Checkpoint, getenv)
-	notifyFlags(fs, &cfg.Notify, getenv)
+	notifyFlags(fs, &cfg.Notify, getenv, &cfg.envErrs)
 	return fs
 }
 

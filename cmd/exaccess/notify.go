@@ -21,12 +21,19 @@ func defaultNotify() notifyConfig {
 	return notifyConfig{MailFrom: "exaccess@localhost", Interval: 5 * time.Second}
 }
 
-func notifyFlags(fs *flag.FlagSet, c *notifyConfig, getenv func(string) string) {
+func notifyFlags(fs *flag.FlagSet, c *notifyConfig, getenv func(string) string, envErrs *[]string) {
+	if v := getenv("EXACCESS_NOTIFY_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			*envErrs = append(*envErrs, "EXACCESS_NOTIFY_INTERVAL must be a duration like 5s")
+		}
+		c.Interval = d
+	}
 	fs.StringVar(&c.SMTPURL, "smtp-url", envOr(getenv, "EXACCESS_SMTP_URL", c.SMTPURL),
 		"mail server for notifications: smtp://[user:pass@]host:port[?tls=required|opportunistic|none] or smtps://…; empty for none (EXACCESS_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", envOr(getenv, "EXACCESS_MAIL_FROM", c.MailFrom),
 		"sender address of notification e-mails (EXACCESS_MAIL_FROM)")
-	fs.DurationVar(&c.Interval, "notify-interval", c.Interval, "how often the outbox is polled for due notifications")
+	fs.DurationVar(&c.Interval, "notify-interval", c.Interval, "how often the outbox is polled for due notifications (EXACCESS_NOTIFY_INTERVAL)")
 }
 
 // validate parses the SMTP URL and sender once, so that a bad one stops the
