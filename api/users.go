@@ -16,6 +16,7 @@ type userJSON struct {
 	Username           string     `json:"username"`
 	Roles              []string   `json:"roles"`
 	Nation             *string    `json:"nation"`
+	Email              *string    `json:"email"`
 	Disabled           bool       `json:"disabled"`
 	DisabledAt         *time.Time `json:"disabled_at"`
 	DisabledReason     *string    `json:"disabled_reason"`
@@ -38,11 +39,13 @@ type userCreateInput struct {
 	Username string   `json:"username"`
 	Roles    []string `json:"roles"`
 	Nation   string   `json:"nation"`
+	Email    string   `json:"email"`
 }
 
 type userPatchInput struct {
 	Roles  *[]string `json:"roles"`
 	Nation *string   `json:"nation"`
+	Email  *string   `json:"email"`
 	Reason string    `json:"reason"`
 }
 
@@ -55,7 +58,7 @@ var userReadOnly = []string{"id", "version", "disabled", "disabled_at", "disable
 
 func toUserJSON(u *domain.User) userJSON {
 	out := userJSON{ID: u.ID, Username: u.Username, Roles: []string{}, Nation: optional(u.Nation),
-		Disabled: u.Disabled(), DisabledAt: u.DisabledAt, DisabledReason: optional(u.DisabledReason),
+		Email: optional(u.Email), Disabled: u.Disabled(), DisabledAt: u.DisabledAt, DisabledReason: optional(u.DisabledReason),
 		MustChangePassword: u.MustChangePassword, LockedUntil: u.LockedUntil, External: u.External,
 		Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 	for _, r := range u.Roles {
@@ -129,7 +132,7 @@ func (s *Server) handleUserCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u := domain.User{Username: in.Username, Roles: toRoles(in.Roles), Nation: in.Nation, MustChangePassword: true}
+	u := domain.User{Username: in.Username, Roles: toRoles(in.Roles), Nation: in.Nation, Email: in.Email, MustChangePassword: true}
 	created, err := s.Accounts.CreateUser(c.Request().Context(), principal(c).Subject, u, hash)
 	if err != nil {
 		return err
@@ -157,7 +160,7 @@ func (s *Server) handleUserPatch(c echo.Context) error {
 	if err := decodeStrict(body, &in, userReadOnly); err != nil {
 		return err
 	}
-	ch := domain.UserChange{Nation: in.Nation, Reason: in.Reason}
+	ch := domain.UserChange{Nation: in.Nation, Email: in.Email, Reason: in.Reason}
 	if in.Roles != nil {
 		roles := toRoles(*in.Roles)
 		ch.Roles = &roles

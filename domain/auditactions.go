@@ -150,6 +150,7 @@ type UserData struct {
 	Generation int64    `json:"generation"`
 	Reason     string   `json:"reason,omitempty"`
 	External   bool     `json:"external,omitempty"`
+	Email      string   `json:"email,omitempty"`
 }
 
 // UserLockedData is user.locked: the account and how long it is locked.

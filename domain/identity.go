@@ -59,6 +59,8 @@ type User struct {
 	// ("idp:<sub>"); they have no password here.
 	External  bool
 	UpdatedAt time.Time
+	// Email is where notifications by e-mail go; "" when none is known.
+	Email string
 }
 
 // Disabled reports whether an administrator has disabled the account.
@@ -116,6 +118,9 @@ func ValidateUser(u User, nations NationLookup) error {
 		if _, ok := ParseRole(string(r)); !ok {
 			fe = append(fe, FieldError{fieldIndex("roles", i), "unknown role " + quote(string(r))})
 		}
+	}
+	if u.Email != "" && (len(u.Email) > 254 || !validEmail(u.Email)) {
+		fe = append(fe, FieldError{"email", "must be an e-mail address like name@example.org"})
 	}
 	liaison := slices.Contains(u.Roles, RoleLiaison)
 	switch {

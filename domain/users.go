@@ -87,6 +87,7 @@ func (s *UserService) List(ctx context.Context, f UserFilter) (UserPage, error) 
 type UserChange struct {
 	Roles  *[]Role
 	Nation *string
+	Email  *string // "" for none
 	Reason string
 }
 
@@ -107,10 +108,15 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 		if ch.Nation != nil {
 			u.Nation = NormalizeNation(*ch.Nation)
 		}
+		if ch.Email != nil {
+			u.Email = *ch.Email
+		}
 		if err := ValidateUser(*u, s.ref); err != nil {
 			return "", err
 		}
-		u.Generation++
+		if ch.Roles != nil || ch.Nation != nil || ch.Email == nil {
+			u.Generation++ // powers may have changed; an address alone changes none
+		}
 		return AuditUserUpdated, nil
 	}, actor, ch.Reason)
 }
@@ -231,5 +237,5 @@ func userData(u *User, reason string) UserData {
 		roles[i] = string(r)
 	}
 	return UserData{UserID: u.ID, Username: u.Username, Roles: roles, Nation: u.Nation,
-		Disabled: u.Disabled(), Generation: u.Generation, Reason: reason, External: u.External}
+		Disabled: u.Disabled(), Generation: u.Generation, Reason: reason, External: u.External, Email: u.Email}
 }

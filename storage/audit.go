@@ -58,5 +58,8 @@ func (t *tx) AppendAudit(e *domain.AuditEntry) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idx, e.At, e.Actor, e.ActingFor, e.Action, e.RequestID, e.RequestVersion, entry).Error; err != nil {
 		return translate(err, "audit entry")
 	}
-	return t.appendAuditHashes(idx, entry)
+	if err := t.appendAuditHashes(idx, entry); err != nil {
+		return err
+	}
+	return t.enqueueNotifications(e) // the outbox rows the change causes (outbox.go)
 }

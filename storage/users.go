@@ -120,7 +120,7 @@ func (t *tx) UpdateUser(u *domain.User, expectedVersion int) error {
 	row := newUserRow(u)
 	res := t.g.Model(&userRow{}).Where("id = ? AND version = ?", u.ID, expectedVersion).
 		Select("password_hash", "roles", "nation", "generation", "version", "disabled_at", "disabled_reason",
-			"must_change_password", "failed_sign_ins", "locked_until", "external", "updated_at").Updates(&row)
+			"must_change_password", "failed_sign_ins", "locked_until", "external", "updated_at", "email").Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "user")
 	}
@@ -160,6 +160,7 @@ type userRow struct {
 	LockedUntil        *time.Time `gorm:"column:locked_until"`
 	External           bool       `gorm:"column:external"`
 	UpdatedAt          *time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+	Email              string     `gorm:"column:email"`
 }
 
 func (userRow) TableName() string { return "users" }
@@ -178,7 +179,7 @@ func newUserRow(u *domain.User) userRow {
 		Roles: strings.Join(roles, ","), Nation: u.Nation, CreatedAt: dbTime(u.CreatedAt),
 		Generation: gen, Version: version, DisabledAt: dbTimePtr(u.DisabledAt), DisabledReason: u.DisabledReason,
 		MustChangePassword: u.MustChangePassword, FailedSignIns: u.FailedSignIns,
-		LockedUntil: dbTimePtr(u.LockedUntil), External: u.External, UpdatedAt: updated}
+		LockedUntil: dbTimePtr(u.LockedUntil), External: u.External, UpdatedAt: updated, Email: u.Email}
 }
 
 func toDomainUser(row userRow) *domain.User {
@@ -192,7 +193,7 @@ func toDomainUser(row userRow) *domain.User {
 		Roles: roles, Nation: row.Nation, CreatedAt: utc(row.CreatedAt),
 		Generation: row.Generation, Version: row.Version, DisabledAt: utcPtr(row.DisabledAt),
 		DisabledReason: row.DisabledReason, MustChangePassword: row.MustChangePassword,
-		FailedSignIns: row.FailedSignIns, LockedUntil: utcPtr(row.LockedUntil), External: row.External,
+		FailedSignIns: row.FailedSignIns, LockedUntil: utcPtr(row.LockedUntil), External: row.External, Email: row.Email,
 		UpdatedAt: utc(row.CreatedAt)}
 	if row.UpdatedAt != nil {
 		u.UpdatedAt = utc(*row.UpdatedAt)

@@ -13,6 +13,7 @@ import (
 	"exaccess/auditlog"
 	"exaccess/docs"
 	"exaccess/domain"
+	"exaccess/notify"
 	"exaccess/policies"
 	"exaccess/storage"
 
@@ -31,6 +32,8 @@ type app struct {
 	principals *domain.AccountCache
 	audit      *auditlog.Service
 	api        *api.Server
+	// notifyMetrics count the notification worker's deliveries (notify.go).
+	notifyMetrics *notify.Metrics
 }
 
 // openApp loads the policy (failing first, before touching the database, if
@@ -81,6 +84,8 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		Permits: auditlog.NewPermitService(db, audit.Signer(), time.Now),
 		Metrics: api.NewMetrics(db), Ready: a.ready, Accounts: a.users, Principals: a.principals}
 	deps.Metrics.WatchWitnesses(audit.Witnesses)
+	a.notifyMetrics = notify.NewMetrics(db, time.Now)
+	deps.Metrics.Register(a.notifyMetrics.Collectors()...)
 	if err := addSecurity(ctx, cfg.Security, ref, log, &deps); err != nil {
 		return nil, err
 	}

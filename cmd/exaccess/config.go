@@ -27,7 +27,9 @@ type config struct {
 	Security    securityConfig
 	// Checkpoint is the audit log's checkpoint key, schedule and witnesses.
 	Checkpoint checkpointConfig
-	envErrs    []string // environment variables that did not parse
+	// Notify is how notifications are delivered (notify.go).
+	Notify  notifyConfig
+	envErrs []string // environment variables that did not parse
 
 	// SecureCookies marks the console's session cookie Secure on plain
 	// HTTP too: for a server behind a TLS-terminating proxy.
@@ -36,7 +38,7 @@ type config struct {
 
 func defaultConfig() config {
 	return config{Addr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", DB: "exaccess.db", Issuer: "exaccess", Audience: "exaccess-api", TokenTTL: time.Hour,
-		Security: defaultSecurity(), Checkpoint: defaultCheckpoint()}
+		Security: defaultSecurity(), Checkpoint: defaultCheckpoint(), Notify: defaultNotify()}
 }
 
 // serveFlags binds the serve flags, each defaulting to its environment variable.
@@ -77,6 +79,7 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 		secure = b
 	}
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", secure, "mark the console's session cookie Secure behind a TLS proxy (EXACCESS_SECURE_COOKIES)")
+	notifyFlags(fs, &cfg.Notify, getenv, &cfg.envErrs)
 	return fs
 }
 
@@ -101,6 +104,7 @@ func (c config) validate() error {
 	}
 	errs = append(errs, c.Security.validate(c.Issuer)...)
 	errs = append(errs, c.Checkpoint.validate()...)
+	errs = append(errs, c.Notify.validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}

@@ -202,8 +202,8 @@ func (s *syncBuffer) String() string {
 type witnessedServer struct {
 	base    string
 	metrics string // the --metrics-addr listener
-	logs *syncBuffer
-	stop func() error
+	logs    *syncBuffer
+	stop    func() error
 }
 
 func startWitnessedServer(t *testing.T, args ...string) *witnessedServer {

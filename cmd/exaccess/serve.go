@@ -59,6 +59,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		close(cpDone)
 	}()
 	defer func() { stopSweep(); <-cpDone }() // so do the checkpoints
+	notifyDone, err := startNotifier(sweepCtx, cfg.Notify, a, log)
+	if err != nil {
+		return err
+	}
+	defer func() { stopSweep(); <-notifyDone }() // and the notification worker
 	log.Info("ready", "url", "http://"+ln.Addr().String(), "policy_version", a.policy.Version())
 	fmt.Fprintf(stdout, "exaccess: listening on http://%s (policy %s)\n", ln.Addr(), a.policy.Version())
 	select {

@@ -1,0 +1,159 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"exaccess/domain"
+)
+
+// The notification outbox (migration 0010). Rows are written by
+// enqueueNotifications inside the transaction of the audit entry that
+// causes them, and read by the delivery worker through domain.Outbox.
+
+var _ domain.Outbox = (*DB)(nil)
+
+type notificationRow struct {
+	ID             string     `gorm:"column:id;primaryKey"`
+	IdempotencyKey string     `gorm:"column:idempotency_key"`
+	Kind           string     `gorm:"column:kind"`
+	Recipient      string     `gorm:"column:recipient"`
+	Channel        string     `gorm:"column:channel"`
+	Address        string     `gorm:"column:address"`
+	RequestID      string     `gorm:"column:request_id"`
+	Subject        string     `gorm:"column:subject"`
+	Body           string     `gorm:"column:body"`
+	Status         string     `gorm:"column:status"`
+	Attempts       int        `gorm:"column:attempts"`
+	CreatedAt      time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	NextAttemptAt  time.Time  `gorm:"column:next_attempt_at"`
+	SentAt         *time.Time `gorm:"column:sent_at"`
+	LastError      string     `gorm:"column:last_error"`
+}
+
+func (notificationRow) TableName() string { return "notifications" }
+
+func (r notificationRow) domain() domain.Notification {
+	return domain.Notification{ID: r.ID, Key: r.IdempotencyKey, Kind: r.Kind, Recipient: r.Recipient,
+		Channel: r.Channel, Address: r.Address, RequestID: r.RequestID, Subject: r.Subject, Body: r.Body,
+		Status: r.Status, Attempts: r.Attempts, CreatedAt: utc(r.CreatedAt), NextAttemptAt: utc(r.NextAttemptAt),
+		SentAt: utcPtr(r.SentAt), LastError: r.LastError}
+}
+
+// enqueueNotifications writes the outbox rows that audit entry e causes:
+// one e-mail row per enabled account of each event's audience. It runs in
+// e's transaction, so the rows commit or roll back with the change.
+func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
+	if e.RequestID == "" || !domain.NotifiesOn(e.Action) {
+		return nil
+	}
+	r, err := getRequest(t.g, e.RequestID)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return nil // an entry about a request that is not stored has no audience
+	} else if err != nil {
+		return err
+	}
+	for _, ev := range domain.NotificationsFor(*e, r) {
+		users, err := t.audience(ev.Audience, e.At)
+		if err != nil {
+			return err
+		}
+		subject, body := domain.RenderNotification(ev)
+		for _, u := range users {
+			id, err := randomID()
+			if err != nil {
+				return err
+			}
+			row := notificationRow{ID: id, IdempotencyKey: id + ":" + domain.ChannelEmail, Kind: ev.Kind,
+				Recipient: u.ID, Channel: domain.ChannelEmail, Address: u.Email, RequestID: ev.RequestID,
+				Subject: subject, Body: body, Status: domain.DeliveryQueued, CreatedAt: e.At, NextAttemptAt: e.At}
+			if err := t.g.Create(&row).Error; err != nil {
+				return translate(err, "notification")
+			}
+		}
+	}
+	return nil
+}
+
+// ClaimNotifications leases due queued rows. On PostgreSQL the SELECT takes
+// the rows' locks with SKIP LOCKED, so concurrent workers claim disjoint
+// rows; on SQLite the one writer connection serializes claims.
+func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.Notification, error) {
+	now = dbTime(now)
+	var rows []notificationRow
+	err := d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		q := g.Where("status = ? AND next_attempt_at <= ?", domain.DeliveryQueued, now).
+			Order("next_attempt_at, id").Limit(limit)
+		if d.dialect == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		if err := q.Find(&rows).Error; err != nil {
+			return err
+		}
+		for i := range rows {
+			rows[i].Attempts++
+			rows[i].NextAttemptAt = now.Add(lease)
+			if err := g.Model(&notificationRow{}).Where("id = ?", rows[i].ID).
+				Updates(map[string]any{"attempts": rows[i].Attempts, "next_attempt_at": rows[i].NextAttemptAt}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, translate(err, "notifications")
+	}
+	out := make([]domain.Notification, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// FinishNotification records the outcome of one delivery attempt.
+func (d *DB) FinishNotification(ctx context.Context, id, status, lastError string, at, next time.Time) error {
+	set := map[string]any{"status": status, "last_error": lastError, "next_attempt_at": dbTime(next)}
+	if status == domain.DeliverySent {
+		set["sent_at"] = dbTime(at)
+	}
+	err := d.writer.WithContext(ctx).Model(&notificationRow{}).Where("id = ?", id).Updates(set).Error
+	return translate(err, "notification")
+}
+
+// OutboxBacklog counts queued rows and finds the oldest one's creation
+// time (read as a row, since SQLite's MIN over a timestamp is text).
+func (d *DB) OutboxBacklog(ctx context.Context) (int64, time.Time, error) {
+	q := func() *gorm.DB {
+		return d.reader.WithContext(ctx).Model(&notificationRow{}).Where("status = ?", domain.DeliveryQueued)
+	}
+	var n int64
+	if err := q().Count(&n).Error; err != nil {
+		return 0, time.Time{}, translate(err, "notifications")
+	}
+	var oldest []notificationRow
+	if err := q().Select("created_at").Order("created_at").Limit(1).Find(&oldest).Error; err != nil {
+		return 0, time.Time{}, translate(err, "notifications")
+	}
+	if len(oldest) == 0 {
+		return n, time.Time{}, nil
+	}
+	return n, utc(oldest[0].CreatedAt), nil
+}
+
+// Notifications lists the outbox rows of a request, oldest first (for
+// tests and operators).
+func (d *DB) Notifications(ctx context.Context, requestID string) ([]domain.Notification, error) {
+	var rows []notificationRow
+	if err := d.reader.WithContext(ctx).Where("request_id = ?", requestID).Order("created_at, id").
+		Find(&rows).Error; err != nil {
+		return nil, translate(err, "notifications")
+	}
+	out := make([]domain.Notification, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
