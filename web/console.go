@@ -33,6 +33,12 @@ type Deps struct {
 	Approvals  *domain.ApprovalService
 	Frameworks *domain.FrameworkService
 	Users      UserLookup
+	// Accounts counts failed sign-ins (the per-account lock), changes
+	// passwords and administers accounts, as for the API.
+	Accounts *domain.UserService
+	// Principals is the API's check of an account's generation and disabled
+	// flag, run on every request of a session.
+	Principals *domain.AccountCache
 	Sessions   SessionStore
 	Reference  *domain.ReferenceData
 	Audit      domain.AuditLog

@@ -171,13 +171,11 @@ func TestBrowserJourney(t *testing.T) {
 	if got := b.text(".banner"); !strings.Contains(got, "NOT PERMITTED") || !strings.Contains(got, "Revoked") {
 		t.Fatalf("permit of a revoked request: %s", got)
 	}
-	// The account goes (as a disabled one will): the next page is sign-in.
-	e.users.mu.Lock()
-	e.users.gone["gov"] = true
-	e.users.mu.Unlock()
+	// An administrator disables the account: the next page is sign-in.
+	e.disable("gov", "posted elsewhere")
 	b.open("/queue", "")
 	if b.text("h1") != "Sign in" {
-		t.Fatalf("the session of a removed account still works: %s", b.text("main"))
+		t.Fatalf("the session of a disabled account still works: %s", b.text("main"))
 	}
 	t.Logf("axe-core checked %d pages", b.pages)
 }

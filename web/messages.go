@@ -25,6 +25,18 @@ var english = map[string]string{
 	"signin.required": "Enter your username and password",
 	"signout.done":    "You have signed out.",
 
+	"nav.password":   "Change my password",
+	"pw.title":       "Choose a new password",
+	"pw.forced":      "You signed in with a one-time password. Choose your own password before you continue.",
+	"pw.old":         "Current password",
+	"pw.new":         "New password",
+	"pw.hint":        "At least 12 characters, not your username and not a common password.",
+	"pw.button":      "Change password",
+	"pw.oldrequired": "is required",
+	"pw.oldwrong":    "is not your current password",
+	"pw.same":        "must differ from the old password",
+	"pw.done":        "Your password has been changed. Your other sessions have ended.",
+
 	"home.title":    "Welcome",
 	"home.liaison":  "Fill in and track your nation's requests for exercise access.",
 	"home.approver": "Work your queue of requests waiting for your decision.",

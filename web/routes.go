@@ -17,6 +17,9 @@ type access struct {
 	public bool          // anyone, signed in or not
 	signed bool          // anyone signed in
 	roles  []domain.Role // signed in and holding one of these roles
+	// password admits a user signed in with a one-time password, whom every
+	// other page sends to the "choose a new password" page.
+	password bool
 }
 
 func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
@@ -24,6 +27,9 @@ func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 
 var (
 	public   = access{public: true}
 	signedIn = access{signed: true}
+	// anyone, even before a one-time password is changed
+	always      = access{public: true, password: true}
+	ownPassword = access{signed: true, password: true}
 )
 
 func roles(rs ...domain.Role) access { return access{roles: rs} }
@@ -48,11 +54,13 @@ type route struct {
 // routes is the console's route table: every page, with who may open it.
 func (c *Console) routes() []route {
 	return []route{
-		{http.MethodGet, "/static/:name", public, c.handleStatic},
+		{http.MethodGet, "/static/:name", always, c.handleStatic},
 		{http.MethodGet, "/", public, c.handleHome},
-		{http.MethodGet, "/sign-in", public, c.handleSignInPage},
-		{http.MethodPost, "/sign-in", public, c.handleSignIn},
-		{http.MethodPost, "/sign-out", signedIn, c.handleSignOut},
+		{http.MethodGet, "/sign-in", always, c.handleSignInPage},
+		{http.MethodPost, "/sign-in", always, c.handleSignIn},
+		{http.MethodPost, "/sign-out", ownPassword, c.handleSignOut},
+		{http.MethodGet, pathPassword, ownPassword, c.handlePasswordPage},
+		{http.MethodPost, pathPassword, ownPassword, c.handlePasswordChange},
 
 		{http.MethodGet, "/requests", readers, c.handleMyRequests},
 		{http.MethodGet, "/requests/new", liaison, c.handleNewForm},
@@ -110,6 +118,9 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 			}
 			if cur != nil {
 				ec.Set(ctxCurrent, cur)
+				if cur.User.MustChangePassword && !a.password {
+					return ec.Redirect(http.StatusSeeOther, pathPassword)
+				}
 			}
 			if a.public {
 				return next(ec)
