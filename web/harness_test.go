@@ -278,3 +278,13 @@ func (e *env) disable(username, reason string) {
 	}
 	e.cache.Forget(username)
 }
+
+// userID is the id of the account named username.
+func (e *env) userID(username string) string {
+	e.t.Helper()
+	u, err := e.db.GetUserByUsername(context.Background(), username)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u.ID
+}
