@@ -42,6 +42,9 @@ type Deps struct {
 	Sessions   SessionStore
 	Reference  *domain.ReferenceData
 	Audit      domain.AuditLog
+	// Permits signs the permit of an approved request (its QR code and
+	// download); nil shows neither.
+	Permits domain.Permits
 	// Refusals records refused attempts on a request in the audit log, as
 	// the API does; nil records nothing.
 	Refusals *domain.RefusalLog

@@ -51,6 +51,7 @@ type env struct {
 	t         testing.TB
 	db        *storage.DB
 	accounts  *domain.UserService
+	signer    *auditlog.Signer
 	cache     *domain.AccountCache
 	srv       *httptest.Server
 	requests  *domain.RequestService
@@ -111,20 +112,21 @@ func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *e
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, accounts: us, cache: domain.NewAccountCache(db),
+	e := &env{t: t, db: db, accounts: us, signer: signer, cache: domain.NewAccountCache(db),
 		requests:  domain.NewRequestService(db, policy, ref, clock, newID),
 		approvals: domain.NewApprovalService(db, clock, newID)}
 	frameworks := domain.NewFrameworkService(db, ref, clock, newID)
 	audit := auditlog.NewService(db, signer, clock)
+	permits := auditlog.NewPermitService(db, signer, clock)
 	log := testLogger()
 	console, err := New(Deps{Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks, Users: db,
-		Accounts: us, Principals: e.cache, Sessions: db, Reference: ref, Audit: audit, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock})
+		Accounts: us, Principals: e.cache, Sessions: db, Reference: ref, Audit: audit, Permits: permits, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := api.New(api.Deps{Tokens: tokens, Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks,
 		Refusals: domain.NewRefusalLog(db, clock), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log,
-		Audit: audit, Console: console, Limiter: limiter, Accounts: us, Principals: e.cache})
+		Audit: audit, Console: console, Limiter: limiter, Accounts: us, Principals: e.cache, Permits: permits})
 	if tls {
 		e.srv = httptest.NewTLSServer(a.Handler())
 	} else {

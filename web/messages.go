@@ -219,6 +219,11 @@ var english = map[string]string{
 	"admin.usersnote":  "Create accounts, change their roles, disable them and reset passwords.",
 	"admin.userslink":  "Manage users",
 
+	"permit.signed":     "Signed permit",
+	"permit.signedhelp": "The QR code holds this permit signed with the audit log's key. A checkpoint officer can check it offline with the published key (exaccess permit verify), and online whether it is still valid.",
+	"permit.download":   "Download the signed permit (text file)",
+	"permit.qrlabel":    "QR code of the signed permit",
+
 	"users.title":       "Users",
 	"users.new":         "New user",
 	"users.back":        "Back to users",

@@ -71,6 +71,7 @@ func (c *Console) routes() []route {
 		{http.MethodPost, "/requests/:id/submit", liaison, c.handleSubmit},
 		{http.MethodPost, "/requests/:id/withdraw", liaison, c.handleWithdraw},
 		{http.MethodGet, "/requests/:id/permit", readers, c.handlePermit},
+		{http.MethodGet, "/requests/:id/permit.txt", readers, c.handlePermitDownload},
 
 		{http.MethodGet, "/queue", approvers, c.handleQueue},
 		{http.MethodPost, "/requests/:id/decide", approvers, c.handleDecide},
