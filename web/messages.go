@@ -25,6 +25,7 @@ var english = map[string]string{
 	"signin.required": "Enter your username and password",
 	"signout.done":    "You have signed out.",
 
+	"nav.users":      "Users",
 	"nav.password":   "Change my password",
 	"pw.title":       "Choose a new password",
 	"pw.forced":      "You signed in with a one-time password. Choose your own password before you continue.",
