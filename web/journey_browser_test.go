@@ -161,6 +161,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.open("/admin", "admin")
 	b.open("/admin/frameworks/new", "")
 	b.open("/admin/areas/ravlunda", "")
+	b.open("/delegations", "")
 	b.open("/admin/users", "users")
 	b.click(`main a.button[href="/admin/users/new"]`, "")
 	b.click(`main form button[type="submit"]`, "user-errors")

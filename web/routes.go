@@ -42,6 +42,8 @@ var (
 		domain.RoleMinistry, domain.RoleAuditor)
 	auditors = roles(domain.RoleAuditor)
 	admins   = roles(domain.RoleAdmin)
+	// an administrator sees every delegation and may end any (as in the API)
+	approversAndAdmins = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin)
 )
 
 type route struct {
@@ -76,9 +78,9 @@ func (c *Console) routes() []route {
 		{http.MethodGet, "/queue", approvers, c.handleQueue},
 		{http.MethodPost, "/requests/:id/decide", approvers, c.handleDecide},
 		{http.MethodPost, "/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry), c.handleRevoke},
-		{http.MethodGet, "/delegations", approvers, c.handleDelegations},
+		{http.MethodGet, "/delegations", approversAndAdmins, c.handleDelegations},
 		{http.MethodPost, "/delegations", approvers, c.handleDelegationCreate},
-		{http.MethodPost, "/delegations/:id/revoke", approvers, c.handleDelegationRevoke},
+		{http.MethodPost, "/delegations/:id/revoke", approversAndAdmins, c.handleDelegationRevoke},
 
 		{http.MethodGet, "/audit", auditors, c.handleAudit},
 		{http.MethodPost, "/audit/export", auditors, c.handleAuditExport},

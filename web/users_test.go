@@ -87,3 +87,30 @@ func TestAdminUsers(t *testing.T) {
 		t.Fatalf("a non-admin on the users page: %d", p.Status)
 	}
 }
+
+// TestAdminEndsAnyDelegation: an administrator sees every delegation and may
+// end one given between two other officers, as the API allows; the page
+// offers the administrator no "delegate" form (they hold no approver role).
+func TestAdminEndsAnyDelegation(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	ops := e.client().signIn("ops")
+	if p := ops.post("/delegations", url.Values{"to": {"ops2"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("delegate: %d", p.Status)
+	}
+	admin := e.client().signIn("admin")
+	list := admin.get("/delegations")
+	wantStatus(t, list, http.StatusOK)
+	row := list.Doc.Find("main table tbody tr")
+	if row.Length() != 1 || !strings.Contains(row.Text(), "ops2") || list.Doc.Find(`form[action="/delegations"]`).Length() != 0 {
+		t.Fatalf("the administrator's delegations page: %q", row.Text())
+	}
+	if p := admin.post(row.Find("form").AttrOr("action", ""), url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("the administrator ends the delegation: %d", p.Status)
+	}
+	if got := ops.get("/delegations").Doc.Find("main table tbody tr").Text(); !strings.Contains(got, "Not active") {
+		t.Fatalf("after the administrator ended it: %q", got)
+	}
+	if p := admin.post("/delegations", url.Values{"to": {"ops2"}, "role": {"operations_approver"}}); p.Status != http.StatusForbidden {
+		t.Fatalf("an administrator creating a delegation: %d", p.Status)
+	}
+}
