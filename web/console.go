@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -78,6 +79,9 @@ func New(d Deps) (*Console, error) {
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Accounts == nil || d.Principals == nil {
+		return nil, errors.New("web: Deps.Accounts and Deps.Principals are required (sign-in and the session check)")
 	}
 	st, err := loadStatic()
 	if err != nil {
