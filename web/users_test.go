@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"exaccess/domain"
 )
 
 // TestAdminUsers walks the administrator's users pages: filters, a new
@@ -85,6 +89,23 @@ func TestAdminUsers(t *testing.T) {
 	}
 	if p := e.client().signIn("hns").get("/admin/users"); p.Status != http.StatusForbidden {
 		t.Fatalf("a non-admin on the users page: %d", p.Status)
+	}
+
+	// Paging: 11 accounts so far and 45 more make two pages.
+	for i := range 45 {
+		u := domain.User{Username: fmt.Sprintf("auditor-%02d", i), Roles: []domain.Role{domain.RoleAuditor}}
+		if _, err := e.accounts.CreateUser(context.Background(), "admin", u, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := admin.get("/admin/users")
+	next := first.Doc.Find(`main a[href^="/admin/users?"]`).AttrOr("href", "")
+	if n := first.Doc.Find("tbody tr").Length(); n != usersPageSize || next == "" {
+		t.Fatalf("first page: %d rows, next %q", n, next)
+	}
+	second := admin.get(next)
+	if n := second.Doc.Find("tbody tr").Length(); n != 56-usersPageSize || second.Doc.Find(`main a[href^="/admin/users?"]`).Length() != 0 {
+		t.Fatalf("second page: %d rows", n)
 	}
 }
 
