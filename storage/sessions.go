@@ -14,18 +14,19 @@ import (
 // sessionRow is one web console session. Its id is the hash of the cookie's
 // secret, so a copy of the table signs nobody in.
 type sessionRow struct {
-	ID        string    `gorm:"column:id;primaryKey"`
-	Username  string    `gorm:"column:username"`
-	CSRF      string    `gorm:"column:csrf"`
-	CreatedAt time.Time `gorm:"column:created_at;autoCreateTime:false"`
-	ExpiresAt time.Time `gorm:"column:expires_at"`
+	ID         string    `gorm:"column:id;primaryKey"`
+	Username   string    `gorm:"column:username"`
+	Generation int64     `gorm:"column:generation"`
+	CSRF       string    `gorm:"column:csrf"`
+	CreatedAt  time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	ExpiresAt  time.Time `gorm:"column:expires_at"`
 }
 
 func (sessionRow) TableName() string { return "console_sessions" }
 
 // CreateSession stores a new session.
 func (d *DB) CreateSession(ctx context.Context, s domain.Session) error {
-	row := sessionRow{ID: s.ID, Username: s.Username, CSRF: s.CSRF, CreatedAt: dbTime(s.CreatedAt), ExpiresAt: dbTime(s.ExpiresAt)}
+	row := sessionRow{ID: s.ID, Username: s.Username, Generation: s.Generation, CSRF: s.CSRF, CreatedAt: dbTime(s.CreatedAt), ExpiresAt: dbTime(s.ExpiresAt)}
 	if err := d.writer.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("storage: create session: %w", err)
 	}
@@ -42,7 +43,7 @@ func (d *DB) GetSession(ctx context.Context, id string) (*domain.Session, error)
 	case err != nil:
 		return nil, fmt.Errorf("storage: read session: %w", err)
 	}
-	return &domain.Session{ID: row.ID, Username: row.Username, CSRF: row.CSRF,
+	return &domain.Session{ID: row.ID, Username: row.Username, Generation: row.Generation, CSRF: row.CSRF,
 		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
 }
 

@@ -16,7 +16,7 @@ func TestSessions(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 23, 9, 0, 0, 123456000, time.UTC)
 		mk := func(id, user string, ttl time.Duration) domain.Session {
-			s := domain.Session{ID: id, Username: user, CSRF: "tok-" + id, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+			s := domain.Session{ID: id, Username: user, Generation: 3, CSRF: "tok-" + id, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 			if err := db.CreateSession(ctx, s); err != nil {
 				t.Fatal(err)
 			}

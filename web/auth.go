@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -19,7 +20,11 @@ func (c *Console) handleHome(ec echo.Context) error {
 	if currentOf(ec) == nil {
 		return c.render(ec, http.StatusOK, "signin", msg("signin.title"), signInView{Next: "/"})
 	}
-	return c.render(ec, http.StatusOK, "home", msg("home.title"), nil)
+	var notice string
+	if ec.QueryParam("password") == "1" {
+		notice = msg("pw.done")
+	}
+	return c.render(ec, http.StatusOK, "home", msg("home.title"), notice)
 }
 
 func (c *Console) handleSignInPage(ec echo.Context) error {
@@ -39,15 +44,9 @@ func (c *Console) handleSignIn(ec echo.Context) error {
 		v.Error = msg("signin.required")
 		return c.render(ec, http.StatusUnprocessableEntity, "signin", msg("signin.title"), v)
 	}
-	u, err := c.Users.GetUserByUsername(ec.Request().Context(), username)
-	switch {
-	case domain.ErrorCode(err) == domain.CodeNotFound:
-		auth.BurnVerify(password)
-		u = nil
-	case err != nil:
+	u, err := c.signIn(ec.Request().Context(), username, password)
+	if err != nil {
 		return err
-	case !auth.VerifyPassword(u.PasswordHash, password):
-		u = nil
 	}
 	if u == nil {
 		v.Error = msg("signin.wrong")
@@ -57,7 +56,35 @@ func (c *Console) handleSignIn(ec echo.Context) error {
 	if err := c.startSession(ec, u); err != nil {
 		return err
 	}
+	if u.MustChangePassword {
+		return ec.Redirect(http.StatusSeeOther, pathPassword)
+	}
 	return ec.Redirect(http.StatusSeeOther, v.Next)
+}
+
+// signIn checks a username and password as POST /api/v1/auth/token does:
+// an unknown name, a wrong password, a disabled, locked or external
+// account all answer nil after the same work (one password verification
+// and one counted failure). A nil error and nil user is "refused".
+func (c *Console) signIn(ctx context.Context, username, password string) (*domain.User, error) {
+	u, err := c.Users.GetUserByUsername(ctx, username)
+	switch {
+	case domain.ErrorCode(err) == domain.CodeNotFound:
+		auth.BurnVerify(password)
+		return nil, c.Accounts.SignInFailed(ctx, username)
+	case err != nil:
+		return nil, err
+	}
+	var ok bool
+	if u.PasswordHash == "" { // an account of the identity provider
+		ok = auth.BurnVerify(password)
+	} else {
+		ok = auth.VerifyPassword(u.PasswordHash, password)
+	}
+	if domain.SignInRefused(u, ok, c.Now()) {
+		return nil, c.Accounts.SignInFailed(ctx, username)
+	}
+	return u, c.Accounts.SignInSucceeded(ctx, u)
 }
 
 func (c *Console) handleSignOut(ec echo.Context) error {

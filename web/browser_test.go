@@ -145,7 +145,7 @@ func (b *browser) check(shot string) {
 // which messages it shows. axe-core runs once per kind and state (it takes
 // seconds a page on a busy machine); a page never seen before always runs.
 const pageKey = `document.title + "|" + location.pathname.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ":id") + "|" +
-	["error-summary", "warn", "notice", "banner may", "banner not", "callout"].filter(c => document.getElementsByClassName(c).length > 0).join(",") +
+	["error-summary", "warn", "notice", "banner may", "banner not", "callout", "otp", "qr"].filter(c => document.getElementsByClassName(c).length > 0).join(",") +
 	"|" + document.querySelector("header").innerText.includes("Sign out")`
 
 // screenshot saves the page as shot.png when screenshots are asked for.

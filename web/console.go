@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -33,9 +34,18 @@ type Deps struct {
 	Approvals  *domain.ApprovalService
 	Frameworks *domain.FrameworkService
 	Users      UserLookup
+	// Accounts counts failed sign-ins (the per-account lock), changes
+	// passwords and administers accounts, as for the API.
+	Accounts *domain.UserService
+	// Principals is the API's check of an account's generation and disabled
+	// flag, run on every request of a session.
+	Principals *domain.AccountCache
 	Sessions   SessionStore
 	Reference  *domain.ReferenceData
 	Audit      domain.AuditLog
+	// Permits signs the permit of an approved request (its QR code and
+	// download); nil shows neither.
+	Permits domain.Permits
 	// Refusals records refused attempts on a request in the audit log, as
 	// the API does; nil records nothing.
 	Refusals *domain.RefusalLog
@@ -69,6 +79,9 @@ func New(d Deps) (*Console, error) {
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Accounts == nil || d.Principals == nil {
+		return nil, errors.New("web: Deps.Accounts and Deps.Principals are required (sign-in and the session check)")
 	}
 	st, err := loadStatic()
 	if err != nil {

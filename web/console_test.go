@@ -142,17 +142,21 @@ func TestNeedToKnow(t *testing.T) {
 	})
 }
 
-// TestSessionEndsWhenAccountGoes: every request re-checks the session's
-// account, so a session of an account that is gone ends at once.
-func TestSessionEndsWhenAccountGoes(t *testing.T) {
+// TestSessionEndsWhenAccountDisabled: every request re-checks the session's
+// account generation (domain.PrincipalCheck), so the session of an account
+// an administrator disables ends at its next request, and the disabled
+// account cannot sign in again: it gets the wrong-password answer.
+func TestSessionEndsWhenAccountDisabled(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	c := e.client().signIn("hns")
 	wantStatus(t, c.get("/queue"), http.StatusOK)
-	e.users.mu.Lock()
-	e.users.gone["hns"] = true
-	e.users.mu.Unlock()
+	e.disable("hns", "left the unit")
 	if p := c.get("/queue"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/sign-in") {
-		t.Fatalf("the session of a removed account still works: %d", p.Status)
+		t.Fatalf("the session of a disabled account still works: %d", p.Status)
+	}
+	p := e.client().post("/sign-in", url.Values{"username": {"hns"}, "password": {testPassword}})
+	if p.Status != http.StatusUnauthorized || !strings.Contains(p.Doc.Find(".error-summary").Text(), "Wrong username or password") {
+		t.Fatalf("a disabled account signing in: %d %q", p.Status, p.Doc.Find(".error-summary").Text())
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,30 +45,14 @@ var testUsers = []domain.User{
 	{Username: "admin", Roles: []domain.Role{domain.RoleAdmin}},
 }
 
-// users is the real user store with one test-only twist: an account can be
-// made to vanish, standing in for the disabling the accounts work adds.
-type users struct {
-	*storage.DB
-	mu   sync.Mutex
-	gone map[string]bool
-}
-
-func (u *users) GetUserByUsername(ctx context.Context, name string) (*domain.User, error) {
-	u.mu.Lock()
-	gone := u.gone[name]
-	u.mu.Unlock()
-	if gone {
-		return nil, domain.ErrNotFound("user")
-	}
-	return u.DB.GetUserByUsername(ctx, name)
-}
-
 // env is the real server (API and console) on a real database, listening
 // on a real port.
 type env struct {
 	t         testing.TB
 	db        *storage.DB
-	users     *users
+	accounts  *domain.UserService
+	signer    *auditlog.Signer
+	cache     *domain.AccountCache
 	srv       *httptest.Server
 	requests  *domain.RequestService
 	approvals *domain.ApprovalService
@@ -129,20 +112,21 @@ func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *e
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, users: &users{DB: db, gone: map[string]bool{}},
+	e := &env{t: t, db: db, accounts: us, signer: signer, cache: domain.NewAccountCache(db),
 		requests:  domain.NewRequestService(db, policy, ref, clock, newID),
 		approvals: domain.NewApprovalService(db, clock, newID)}
 	frameworks := domain.NewFrameworkService(db, ref, clock, newID)
 	audit := auditlog.NewService(db, signer, clock)
+	permits := auditlog.NewPermitService(db, signer, clock)
 	log := testLogger()
-	console, err := New(Deps{Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks, Users: e.users,
-		Sessions: db, Reference: ref, Audit: audit, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock})
+	console, err := New(Deps{Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks, Users: db,
+		Accounts: us, Principals: e.cache, Sessions: db, Reference: ref, Audit: audit, Permits: permits, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := api.New(api.Deps{Tokens: tokens, Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks,
 		Refusals: domain.NewRefusalLog(db, clock), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log,
-		Audit: audit, Console: console, Limiter: limiter})
+		Audit: audit, Console: console, Limiter: limiter, Accounts: us, Principals: e.cache, Permits: permits})
 	if tls {
 		e.srv = httptest.NewTLSServer(a.Handler())
 	} else {
@@ -160,7 +144,7 @@ func testLogger() *slog.Logger {
 }
 
 // leftKey matches a key of messages.go shown as is: a key without wording.
-var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode)\.[a-z][a-z_.]*[a-z]\b`)
+var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users)\.[a-z][a-z_.]*[a-z]\b`)
 
 // client is one browser-like HTTP client with its own cookie jar; it does
 // not follow redirects, so tests see them.
@@ -230,7 +214,13 @@ func (c *client) post(path string, form url.Values, headers ...string) page {
 // signIn signs the client in as user and loads the start page for a token.
 func (c *client) signIn(user string) *client {
 	c.t.Helper()
-	p := c.post("/sign-in", url.Values{"username": {user}, "password": {testPassword}, "next": {"/"}})
+	return c.signInWith(user, testPassword)
+}
+
+// signInWith signs the client in as user with password.
+func (c *client) signInWith(user, password string) *client {
+	c.t.Helper()
+	p := c.post("/sign-in", url.Values{"username": {user}, "password": {password}, "next": {"/"}})
 	if p.Status != http.StatusSeeOther {
 		c.t.Fatalf("sign-in as %s: status %d", user, p.Status)
 	}
@@ -273,4 +263,30 @@ func requestID(t testing.TB, p page) string {
 	}
 	id, _, _ = strings.Cut(id, "?")
 	return id
+}
+
+// disable disables username as the administrator does, through the
+// accounts service, and drops it from this process's account copy as the
+// admin page does.
+func (e *env) disable(username, reason string) {
+	e.t.Helper()
+	ctx := context.Background()
+	u, err := e.db.GetUserByUsername(ctx, username)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.accounts.SetDisabled(ctx, "admin", u.ID, true, reason); err != nil {
+		e.t.Fatal(err)
+	}
+	e.cache.Forget(username)
+}
+
+// userID is the id of the account named username.
+func (e *env) userID(username string) string {
+	e.t.Helper()
+	u, err := e.db.GetUserByUsername(context.Background(), username)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u.ID
 }

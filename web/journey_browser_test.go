@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -130,6 +131,9 @@ func TestBrowserJourney(t *testing.T) {
 	if !strings.Contains(b.text("main"), "Escort by Swedish Navy") {
 		t.Fatal("the permit lacks the conditions")
 	}
+	if b.text(".signed h2") != "Signed permit" || !strings.Contains(b.text(".signed"), "Download the signed permit") {
+		t.Fatalf("the permit page lacks the signed permit's QR code and download: %s", b.text("main"))
+	}
 	// Printed with its own stylesheet, the permit fits one A4 page.
 	pdf, err := chromedp.Run(b.ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))
 	if err != nil {
@@ -157,6 +161,25 @@ func TestBrowserJourney(t *testing.T) {
 	b.open("/admin", "admin")
 	b.open("/admin/frameworks/new", "")
 	b.open("/admin/areas/ravlunda", "")
+	b.open("/delegations", "")
+	b.open("/admin/users", "users")
+	b.click(`main a.button[href="/admin/users/new"]`, "")
+	b.click(`main form button[type="submit"]`, "user-errors")
+	if !strings.Contains(b.text(".error-summary"), "username") {
+		t.Fatalf("a new user without a name: %s", b.text("main"))
+	}
+	b.typeIn("#f-username", "lo-se2")
+	b.do(chromedp.Click(chromedp.CSS("#f-roles")))
+	b.choose("#f-nation", "NO")
+	b.click(`main form button[type="submit"]`, "user-created")
+	if otp := b.text(".otp code"); len(otp) < 12 {
+		t.Fatalf("no one-time password shown: %s", b.text("main"))
+	}
+	b.signOut()
+
+	b.signIn("ops")
+	b.click(`header a[href="/account/password"]`, "")
+	b.click(`main form button[type="submit"]`, "password-errors")
 	b.signOut()
 
 	b.signIn("hns")
@@ -171,13 +194,15 @@ func TestBrowserJourney(t *testing.T) {
 	if got := b.text(".banner"); !strings.Contains(got, "NOT PERMITTED") || !strings.Contains(got, "Revoked") {
 		t.Fatalf("permit of a revoked request: %s", got)
 	}
-	// The account goes (as a disabled one will): the next page is sign-in.
-	e.users.mu.Lock()
-	e.users.gone["gov"] = true
-	e.users.mu.Unlock()
-	b.open("/queue", "")
+	// An administrator disables the account on the users page: the
+	// official's next click lands on the sign-in page.
+	admin := e.client().signIn("admin")
+	if p := admin.post("/admin/users/"+e.userID("gov")+"/disable", url.Values{"reason": {"posted elsewhere"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("disable gov: %d", p.Status)
+	}
+	b.click(`header a[href="/queue"]`, "")
 	if b.text("h1") != "Sign in" {
-		t.Fatalf("the session of a removed account still works: %s", b.text("main"))
+		t.Fatalf("the session of a disabled account still works: %s", b.text("main"))
 	}
 	t.Logf("axe-core checked %d pages", b.pages)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
 	"time"
@@ -149,6 +150,8 @@ type permitView struct {
 	R        *domain.Request
 	MayMove  bool
 	From, To time.Time
+	// QR is the signed permit as a QR code, for an approved request.
+	QR template.HTML
 }
 
 // handlePermit shows, in one glance, whether the unit may move.
@@ -158,7 +161,35 @@ func (c *Console) handlePermit(ec echo.Context) error {
 		return err
 	}
 	v := permitView{R: r, MayMove: r.Status.AuthorizesMovement(), From: r.Period.Start, To: r.Period.End}
+	if r.Status == domain.StatusApproved && c.Permits != nil {
+		signed, err := c.Permits.Permit(ec.Request().Context(), r)
+		if err != nil {
+			return err
+		}
+		if v.QR, err = qrSVG(signed, msg("permit.qrlabel")); err != nil {
+			c.Log.Warn("permit too long for a QR code", "reference", r.Reference, "bytes", len(signed))
+		}
+	}
 	return c.render(ec, http.StatusOK, "permit", msg("permit.title")+" "+r.Reference, v)
+}
+
+// handlePermitDownload serves the signed permit as a file, as GET
+// /api/v1/requests/{id}/permit does; the same need-to-know rule applies.
+func (c *Console) handlePermitDownload(ec echo.Context) error {
+	r, err := c.Requests.GetRequest(ec.Request().Context(), principalOf(ec), ec.Param("id"))
+	if err != nil {
+		return err
+	}
+	if c.Permits == nil {
+		return domain.ErrNotFound("permit")
+	}
+	signed, err := c.Permits.Permit(ec.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	ec.Response().Header().Set("Cache-Control", "no-store")
+	ec.Response().Header().Set("Content-Disposition", `attachment; filename="permit-`+r.Reference+`.txt"`)
+	return ec.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, []byte(signed))
 }
 
 func (c *Console) handleSubmit(ec echo.Context) error {

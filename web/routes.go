@@ -17,6 +17,9 @@ type access struct {
 	public bool          // anyone, signed in or not
 	signed bool          // anyone signed in
 	roles  []domain.Role // signed in and holding one of these roles
+	// password admits a user signed in with a one-time password, whom every
+	// other page sends to the "choose a new password" page.
+	password bool
 }
 
 func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
@@ -24,6 +27,9 @@ func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 
 var (
 	public   = access{public: true}
 	signedIn = access{signed: true}
+	// anyone, even before a one-time password is changed
+	always      = access{public: true, password: true}
+	ownPassword = access{signed: true, password: true}
 )
 
 func roles(rs ...domain.Role) access { return access{roles: rs} }
@@ -36,6 +42,8 @@ var (
 		domain.RoleMinistry, domain.RoleAuditor)
 	auditors = roles(domain.RoleAuditor)
 	admins   = roles(domain.RoleAdmin)
+	// an administrator sees every delegation and may end any (as in the API)
+	approversAndAdmins = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin)
 )
 
 type route struct {
@@ -48,11 +56,13 @@ type route struct {
 // routes is the console's route table: every page, with who may open it.
 func (c *Console) routes() []route {
 	return []route{
-		{http.MethodGet, "/static/:name", public, c.handleStatic},
+		{http.MethodGet, "/static/:name", always, c.handleStatic},
 		{http.MethodGet, "/", public, c.handleHome},
-		{http.MethodGet, "/sign-in", public, c.handleSignInPage},
-		{http.MethodPost, "/sign-in", public, c.handleSignIn},
-		{http.MethodPost, "/sign-out", signedIn, c.handleSignOut},
+		{http.MethodGet, "/sign-in", always, c.handleSignInPage},
+		{http.MethodPost, "/sign-in", always, c.handleSignIn},
+		{http.MethodPost, "/sign-out", ownPassword, c.handleSignOut},
+		{http.MethodGet, pathPassword, ownPassword, c.handlePasswordPage},
+		{http.MethodPost, pathPassword, ownPassword, c.handlePasswordChange},
 
 		{http.MethodGet, "/requests", readers, c.handleMyRequests},
 		{http.MethodGet, "/requests/new", liaison, c.handleNewForm},
@@ -63,18 +73,27 @@ func (c *Console) routes() []route {
 		{http.MethodPost, "/requests/:id/submit", liaison, c.handleSubmit},
 		{http.MethodPost, "/requests/:id/withdraw", liaison, c.handleWithdraw},
 		{http.MethodGet, "/requests/:id/permit", readers, c.handlePermit},
+		{http.MethodGet, "/requests/:id/permit.txt", readers, c.handlePermitDownload},
 
 		{http.MethodGet, "/queue", approvers, c.handleQueue},
 		{http.MethodPost, "/requests/:id/decide", approvers, c.handleDecide},
 		{http.MethodPost, "/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry), c.handleRevoke},
-		{http.MethodGet, "/delegations", approvers, c.handleDelegations},
+		{http.MethodGet, "/delegations", approversAndAdmins, c.handleDelegations},
 		{http.MethodPost, "/delegations", approvers, c.handleDelegationCreate},
-		{http.MethodPost, "/delegations/:id/revoke", approvers, c.handleDelegationRevoke},
+		{http.MethodPost, "/delegations/:id/revoke", approversAndAdmins, c.handleDelegationRevoke},
 
 		{http.MethodGet, "/audit", auditors, c.handleAudit},
 		{http.MethodPost, "/audit/export", auditors, c.handleAuditExport},
 
 		{http.MethodGet, "/admin", admins, c.handleAdmin},
+		{http.MethodGet, "/admin/users", admins, c.handleUsers},
+		{http.MethodGet, "/admin/users/new", admins, c.handleUserNew},
+		{http.MethodPost, "/admin/users/new", admins, c.handleUserCreate},
+		{http.MethodGet, "/admin/users/:id", admins, c.handleUserPage},
+		{http.MethodPost, "/admin/users/:id", admins, c.handleUserChange},
+		{http.MethodPost, "/admin/users/:id/disable", admins, c.handleUserDisable},
+		{http.MethodPost, "/admin/users/:id/enable", admins, c.handleUserEnable},
+		{http.MethodPost, "/admin/users/:id/reset-password", admins, c.handleUserReset},
 		{http.MethodGet, "/admin/frameworks/new", admins, c.handleFrameworkNew},
 		{http.MethodPost, "/admin/frameworks/new", admins, c.handleFrameworkCreate},
 		{http.MethodGet, "/admin/frameworks/:id", admins, c.handleFrameworkEdit},
@@ -110,6 +129,9 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 			}
 			if cur != nil {
 				ec.Set(ctxCurrent, cur)
+				if cur.User.MustChangePassword && !a.password {
+					return ec.Redirect(http.StatusSeeOther, pathPassword)
+				}
 			}
 			if a.public {
 				return next(ec)

@@ -46,7 +46,7 @@ func sessionID(secret string) string {
 // startSession stores a new session for u and sets its cookie.
 func (c *Console) startSession(ec echo.Context, u *domain.User) error {
 	secret, now := randomToken(), c.Now().UTC()
-	s := domain.Session{ID: sessionID(secret), Username: u.Username, CSRF: randomToken(),
+	s := domain.Session{ID: sessionID(secret), Username: u.Username, Generation: u.Generation, CSRF: randomToken(),
 		CreatedAt: now, ExpiresAt: now.Add(c.SessionTTL)}
 	if err := c.Sessions.CreateSession(ec.Request().Context(), s); err != nil {
 		return err
@@ -102,14 +102,24 @@ func (c *Console) loadSession(ec echo.Context) (*current, error) {
 		}
 		return nil, err
 	}
-	return &current{Session: s, User: u, Principal: domain.Principal{Subject: u.Username, Roles: u.Roles, Nation: u.Nation}}, nil
+	return &current{Session: s, User: u, Principal: domain.Principal{Subject: u.Username, Roles: u.Roles, Nation: u.Nation,
+		Generation: u.Generation, MustChangePassword: u.MustChangePassword}}, nil
 }
 
-// sessionUser is the ONE check of a session's account, run on every request:
-// it loads the account afresh, so a changed role or nation applies at once,
-// and answers nil (the session ends) when the account is gone. Account
-// disabling and credential generations are to be checked here as well.
+// sessionUser is the ONE check of a session's account, run on every request.
+// It asks the API's own check (domain.PrincipalCheck) whether the account
+// still exists, is enabled and is at the session's generation: a disabled
+// account, a reset or changed password or changed roles end the session
+// (nil), within the check's revocation bound. It then loads the account
+// afresh for its roles and nation.
 func (c *Console) sessionUser(ctx context.Context, s *domain.Session) (*domain.User, error) {
+	err := c.Principals.Valid(ctx, s.Username, s.Generation)
+	switch {
+	case domain.ErrorCode(err) == domain.CodeUnauthorized:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
 	u, err := c.Users.GetUserByUsername(ctx, s.Username)
 	switch {
 	case domain.ErrorCode(err) == domain.CodeNotFound:
@@ -117,7 +127,7 @@ func (c *Console) sessionUser(ctx context.Context, s *domain.Session) (*domain.U
 	case err != nil:
 		return nil, err
 	}
-	if u.CreatedAt.After(s.CreatedAt) { // the name was given to a new account
+	if u.Disabled() || u.Generation != s.Generation || u.CreatedAt.After(s.CreatedAt) { // changed meanwhile, or the name was given to a new account
 		return nil, nil
 	}
 	return u, nil

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+)
+
+// TestOneTimePassword: a user whose password an administrator reset signs in
+// only to "choose a new password"; every other page sends them there; the
+// API's password rules apply; once changed, the console opens and the old
+// one-time password no longer signs in.
+func TestOneTimePassword(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	ctx := context.Background()
+	const otp = "one-time secret 4711"
+	hash, err := auth.HashPassword(otp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.db.GetUserByUsername(ctx, "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.accounts.ResetPassword(ctx, "admin", u.ID, hash, "forgotten"); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	p := c.post("/sign-in", url.Values{"username": {"ops"}, "password": {otp}, "next": {"/queue"}})
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != pathPassword {
+		t.Fatalf("sign-in with a one-time password: %d to %q", p.Status, p.Header.Get("Location"))
+	}
+	for _, path := range []string{"/", "/queue", "/requests"} {
+		if p := c.get(path); p.Status != http.StatusSeeOther || p.Header.Get("Location") != pathPassword {
+			t.Fatalf("%s before the password is changed: %d to %q", path, p.Status, p.Header.Get("Location"))
+		}
+	}
+	wantStatus(t, c.get(pathPassword), http.StatusOK)
+	cases := []struct{ old, neu, field, want string }{
+		{"", "a long enough new one", "old_password", "is required"},
+		{otp, "short", "new_password", "at least 12 characters"},
+		{otp, "1qaz2wsx3edc", "new_password", "most common passwords"},
+		{otp, otp, "new_password", "must differ"},
+		{"wrong old password", "a long enough new one", "old_password", "is not your current password"},
+	}
+	for _, tc := range cases {
+		p := c.post(pathPassword, url.Values{"old_password": {tc.old}, "new_password": {tc.neu}})
+		got := p.Doc.Find(".error-summary a[href='#" + fieldID(tc.field) + "']").Text()
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(got, tc.want) {
+			t.Fatalf("old %q new %q: %d, summary %q; want %q on %s", tc.old, tc.neu, p.Status, got, tc.want, tc.field)
+		}
+	}
+	after, _ := e.db.GetUserByUsername(ctx, "ops")
+	if after.FailedSignIns != 1 {
+		t.Fatalf("a wrong old password counted %d failures, want 1", after.FailedSignIns)
+	}
+	p = c.post(pathPassword, url.Values{"old_password": {otp}, "new_password": {"my own new password"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("a good change: %d", p.Status)
+	}
+	home := c.get(p.Header.Get("Location"))
+	if home.Status != http.StatusOK || !strings.Contains(home.Doc.Find(".notice").Text(), "password has been changed") {
+		t.Fatalf("home after the change: %d %q", home.Status, home.Doc.Find(".notice").Text())
+	}
+	wantStatus(t, c.get("/queue"), http.StatusOK)
+	if p := e.client().post("/sign-in", url.Values{"username": {"ops"}, "password": {otp}}); p.Status != http.StatusUnauthorized {
+		t.Fatalf("the one-time password after the change: %d", p.Status)
+	}
+	e.client().signInWith("ops", "my own new password")
+}
+
+// TestPasswordChangeEndsOtherSessions: changing one's password moves the
+// account's generation on, so the other browser's session ends.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	a, b := e.client().signIn("hns"), e.client().signIn("hns")
+	p := a.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"a brand new passphrase"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("change: %d", p.Status)
+	}
+	wantStatus(t, a.get("/queue"), http.StatusOK)
+	if p := b.get("/queue"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/sign-in") {
+		t.Fatalf("the other session after a password change: %d", p.Status)
+	}
+}
+
+// TestConsoleSignInLocksAccount: failed console sign-ins count towards the
+// account's lock, as the API's do; a locked account's right password gets
+// the wrong-password answer.
+func TestConsoleSignInLocksAccount(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	c := e.client()
+	for range domain.MaxFailedSignIns {
+		if p := c.post("/sign-in", url.Values{"username": {"range"}, "password": {"a wrong guess"}}); p.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", p.Status)
+		}
+	}
+	u, _ := e.db.GetUserByUsername(context.Background(), "range")
+	if !u.Locked(testNow) {
+		t.Fatalf("after %d failures the account is not locked: %+v", domain.MaxFailedSignIns, u.LockedUntil)
+	}
+	p := c.post("/sign-in", url.Values{"username": {"range"}, "password": {testPassword}})
+	if p.Status != http.StatusUnauthorized || !strings.Contains(p.Doc.Find(".error-summary").Text(), "Wrong username or password") {
+		t.Fatalf("the right password of a locked account: %d", p.Status)
+	}
+}

@@ -1,0 +1,272 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// usersPageSize is the number of accounts on one page of the users list.
+const usersPageSize = 50
+
+// usersView is the data of the users list.
+type usersView struct {
+	Users                 []domain.User
+	Role, Nation, Disable string // the filters, as typed
+	Next                  string // the next page's URL, "" on the last
+	Roles                 []option
+	Nations               []option
+	Errors                []fieldErr
+}
+
+func (c *Console) roleOptions() []option {
+	var out []option
+	for _, r := range domain.AllRoles {
+		out = append(out, option{string(r), msg("role." + string(r))})
+	}
+	return out
+}
+
+func (c *Console) nationOptions() []option {
+	var out []option
+	for _, n := range c.Reference.Nations {
+		out = append(out, option{n.Code, n.Name})
+	}
+	return out
+}
+
+// handleUsers lists accounts with the API's filters (role, nation,
+// disabled) and keyset paging.
+func (c *Console) handleUsers(ec echo.Context) error {
+	q := ec.QueryParams()
+	v := usersView{Role: q.Get("role"), Nation: q.Get("nation"), Disable: q.Get("disabled"),
+		Roles: c.roleOptions(), Nations: c.nationOptions()}
+	f := domain.UserFilter{Limit: usersPageSize, Nation: v.Nation, After: q.Get("after")}
+	if v.Role != "" {
+		r, ok := domain.ParseRole(v.Role)
+		if !ok {
+			v.Errors = append(v.Errors, fieldErr{Field: "role", Message: "unknown role " + strconv.Quote(v.Role), Anchor: fieldID("role")})
+		}
+		f.Role = r
+	}
+	if _, ok := c.Reference.Nation(v.Nation); v.Nation != "" && !ok {
+		v.Errors = append(v.Errors, fieldErr{Field: "nation", Message: "unknown nation " + strconv.Quote(v.Nation), Anchor: fieldID("nation")})
+	}
+	switch v.Disable {
+	case "":
+	case "true", "false":
+		b := v.Disable == "true"
+		f.Disabled = &b
+	default:
+		v.Errors = append(v.Errors, fieldErr{Field: "disabled", Message: "must be true or false", Anchor: fieldID("disabled")})
+	}
+	if len(v.Errors) > 0 {
+		return c.render(ec, http.StatusBadRequest, "users", msg("users.title"), v)
+	}
+	page, err := c.Accounts.List(ec.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	v.Users = page.Items
+	if page.NextAfter != "" {
+		nq := url.Values{"role": {v.Role}, "nation": {v.Nation}, "disabled": {v.Disable}, "after": {page.NextAfter}}
+		v.Next = "/admin/users?" + nq.Encode()
+	}
+	return c.render(ec, http.StatusOK, "users", msg("users.title"), v)
+}
+
+// userView is the data of one account's page and of the new-account form.
+type userView struct {
+	U        *domain.User
+	Username string
+	Nation   string
+	Roles    []string
+	Reason   string
+	Password string // a one-time password, shown once
+	Notice   string
+	Stale    bool // the form was of an older version
+	Errors   []fieldErr
+	RoleOpts []option
+	Nations  []option
+}
+
+// Has reports whether the form holds role r.
+func (v userView) Has(r string) bool {
+	for _, x := range v.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// E is the error of one field.
+func (v userView) E(field string) string {
+	for _, e := range v.Errors {
+		if e.Field == field || strings.HasPrefix(e.Field, field+"[") {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+func (c *Console) userForm(u *domain.User) userView {
+	v := userView{U: u, RoleOpts: c.roleOptions(), Nations: c.nationOptions()}
+	if u != nil {
+		v.Nation = u.Nation
+		for _, r := range u.Roles {
+			v.Roles = append(v.Roles, string(r))
+		}
+	}
+	return v
+}
+
+func (c *Console) handleUserNew(ec echo.Context) error {
+	return c.render(ec, http.StatusOK, "usernew", msg("users.new"), c.userForm(nil))
+}
+
+// handleUserCreate makes an account with a one-time password, shown once.
+func (c *Console) handleUserCreate(ec echo.Context) error {
+	v := c.userForm(nil)
+	v.Username, v.Nation, v.Roles = strings.TrimSpace(ec.FormValue("username")), ec.FormValue("nation"), formList(ec, "roles")
+	otp, hash, err := auth.OneTimePassword()
+	if err != nil {
+		return err
+	}
+	u := domain.User{Username: v.Username, Roles: toRoles(v.Roles), Nation: v.Nation, MustChangePassword: true}
+	created, err := c.Accounts.CreateUser(ec.Request().Context(), principalOf(ec).Subject, u, hash)
+	if err != nil {
+		if v.Errors = formErrs(err, "username"); v.Errors == nil {
+			return err
+		}
+		return c.render(ec, http.StatusUnprocessableEntity, "usernew", msg("users.new"), v)
+	}
+	out := c.userForm(created)
+	out.Password, out.Notice = otp, msg("users.createdmsg")
+	return c.renderOnce(ec, out)
+}
+
+// renderOnce shows an account with its one-time password: never stored by
+// the browser's cache, and gone on reload.
+func (c *Console) renderOnce(ec echo.Context, v userView) error {
+	ec.Response().Header().Set("Cache-Control", "no-store")
+	return c.render(ec, http.StatusOK, "user", v.U.Username, v)
+}
+
+func (c *Console) handleUserPage(ec echo.Context) error {
+	u, err := c.Accounts.Get(ec.Request().Context(), ec.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := c.userForm(u)
+	if ec.QueryParam("saved") == "1" {
+		v.Notice = msg("admin.saved")
+	}
+	return c.render(ec, http.StatusOK, "user", u.Username, v)
+}
+
+// handleUserChange sets roles and nation at the version the form was made
+// from: a stale form says so and shows the account as it is now.
+func (c *Console) handleUserChange(ec echo.Context) error {
+	ctx, id := ec.Request().Context(), ec.Param("id")
+	version, _ := strconv.Atoi(ec.FormValue("version"))
+	roles, nation := toRoles(formList(ec, "roles")), ec.FormValue("nation")
+	ch := domain.UserChange{Roles: &roles, Nation: &nation, Reason: strings.TrimSpace(ec.FormValue("reason"))}
+	changed, err := c.Accounts.Change(ctx, principalOf(ec).Subject, id, version, ch)
+	if err == nil {
+		c.Principals.Forget(changed.Username)
+		return ec.Redirect(http.StatusSeeOther, "/admin/users/"+id+"?saved=1")
+	}
+	return c.userProblem(ec, id, err, func(v *userView) {
+		v.Nation, v.Roles, v.Reason = nation, formList(ec, "roles"), ch.Reason
+	})
+}
+
+// userProblem shows an account's page again with the error of one of its
+// forms; a stale version shows the account as it is now.
+func (c *Console) userProblem(ec echo.Context, id string, cause error, keep func(*userView)) error {
+	u, err := c.Accounts.Get(ec.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	v := c.userForm(u)
+	if domain.ErrorCode(cause) == domain.CodePreconditionFailed {
+		v.Stale = true
+		return c.render(ec, http.StatusConflict, "user", u.Username, v)
+	}
+	if v.Errors = formErrs(cause, "reason"); v.Errors == nil {
+		return cause
+	}
+	if keep != nil {
+		keep(&v)
+	}
+	return c.render(ec, http.StatusUnprocessableEntity, "user", u.Username, v)
+}
+
+func (c *Console) handleUserDisable(ec echo.Context) error { return c.setDisabled(ec, true) }
+func (c *Console) handleUserEnable(ec echo.Context) error  { return c.setDisabled(ec, false) }
+
+func (c *Console) setDisabled(ec echo.Context, disabled bool) error {
+	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
+	u, err := c.Accounts.SetDisabled(ec.Request().Context(), principalOf(ec).Subject, id, disabled, reason)
+	if err != nil {
+		return c.userProblem(ec, id, err, nil)
+	}
+	c.Principals.Forget(u.Username)
+	return ec.Redirect(http.StatusSeeOther, "/admin/users/"+id+"?saved=1")
+}
+
+// handleUserReset sets a fresh one-time password and shows it once.
+func (c *Console) handleUserReset(ec echo.Context) error {
+	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
+	otp, hash, err := auth.OneTimePassword()
+	if err != nil {
+		return err
+	}
+	u, err := c.Accounts.ResetPassword(ec.Request().Context(), principalOf(ec).Subject, id, hash, reason)
+	if err != nil {
+		return c.userProblem(ec, id, err, nil)
+	}
+	c.Principals.Forget(u.Username)
+	v := c.userForm(u)
+	v.Password, v.Notice = otp, msg("users.resetmsg")
+	return c.renderOnce(ec, v)
+}
+
+// formErrs turns a validation or conflict error into a form's errors, the
+// whole-form ones on field; nil for any other error.
+func formErrs(err error, field string) []fieldErr {
+	var de *domain.Error
+	if !errors.As(err, &de) || (de.Code != domain.CodeInvalid && de.Code != domain.CodeConflict) {
+		return nil
+	}
+	if fe := toFieldErrs(de.Fields); len(fe) > 0 {
+		for i := range fe {
+			if strings.HasPrefix(fe[i].Field, "roles[") { // each role's error links to the group
+				fe[i].Anchor = fieldID("roles")
+			}
+		}
+		return fe
+	}
+	return []fieldErr{{Field: field, Message: de.Message, Anchor: fieldID(field)}}
+}
+
+func formList(ec echo.Context, name string) []string {
+	form, _ := ec.FormParams()
+	return form[name]
+}
+
+func toRoles(names []string) []domain.Role {
+	out := make([]domain.Role, len(names))
+	for i, n := range names {
+		out[i] = domain.Role(n)
+	}
+	return out
+}
