@@ -49,45 +49,50 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 		if again, err := in.Key.replayed(tx, p, s.clock()); again || err != nil {
 			return err // a retry is answered before the version check it would now fail
 		}
-		r, now, err := s.load(tx, p, id, version)
+		r, err := changeRequest(tx, p, id, version, s.clock(), nil, func(r *Request) (requestEdit, error) {
+			return s.decide(tx, p, r, in)
+		})
 		if err != nil {
 			return err
-		}
-		st, err := r.reviewStage(in.Stage)
-		if err != nil {
-			return err
-		}
-		actingFor, err := authority(tx, p, st.Role, now) // 403 before the 409 of an inactive stage
-		if err != nil {
-			return err
-		}
-		if err := st.mustBeActive(); err != nil {
-			return err
-		}
-		if err := CheckSeparationOfDuties(r, st.ID, p.Subject, actingFor); err != nil {
-			return err
-		}
-		d := Decision{ID: s.newID(), Stage: st.ID, By: p.Subject, ActingFor: actingFor, Outcome: in.Outcome,
-			Comment: in.Comment, Conditions: in.Conditions, At: now}
-		from := r.Status
-		to, err := ApplyDecision(r, d, now)
-		if err != nil {
-			return err
-		}
-		data := DecisionData{Stage: d.Stage, Outcome: d.Outcome, Comment: d.Comment,
-			Conditions: list(d.Conditions), DecisionID: d.ID, From: string(from), To: string(to)}
-		if to == StatusApproved {
-			if err := checkFinalApproval(tx, r, in.OverrideReason, &data); err != nil {
-				return err
-			}
 		}
 		out = r
-		if err := s.save(tx, p, actingFor, r, version, AuditRequestDecided, data); err != nil {
-			return err
-		}
-		return in.Key.remember(tx, p, now, r, r.ID)
+		return in.Key.remember(tx, p, r.UpdatedAt, r, r.ID)
 	})
 	return out, err
+}
+
+// decide applies the decision in to r, loaded for the change at r.UpdatedAt.
+func (s *ApprovalService) decide(tx Tx, p Principal, r *Request, in DecisionInput) (requestEdit, error) {
+	now := r.UpdatedAt
+	st, err := r.reviewStage(in.Stage)
+	if err != nil {
+		return requestEdit{}, err
+	}
+	actingFor, err := authority(tx, p, st.Role, now) // 403 before the 409 of an inactive stage
+	if err != nil {
+		return requestEdit{}, err
+	}
+	if err := st.mustBeActive(); err != nil {
+		return requestEdit{}, err
+	}
+	if err := CheckSeparationOfDuties(r, st.ID, p.Subject, actingFor); err != nil {
+		return requestEdit{}, err
+	}
+	d := Decision{ID: s.newID(), Stage: st.ID, By: p.Subject, ActingFor: actingFor, Outcome: in.Outcome,
+		Comment: in.Comment, Conditions: in.Conditions, At: now}
+	from := r.Status
+	to, err := ApplyDecision(r, d, now)
+	if err != nil {
+		return requestEdit{}, err
+	}
+	data := DecisionData{Stage: d.Stage, Outcome: d.Outcome, Comment: d.Comment,
+		Conditions: list(d.Conditions), DecisionID: d.ID, From: string(from), To: string(to)}
+	if to == StatusApproved {
+		if err := checkFinalApproval(tx, r, in.OverrideReason, &data); err != nil {
+			return requestEdit{}, err
+		}
+	}
+	return requestEdit{action: AuditRequestDecided, actingFor: actingFor, data: data}, nil
 }
 
 // Revoke withdraws the permission of an approved request, with a reason.
@@ -99,20 +104,20 @@ func (s *ApprovalService) Revoke(ctx context.Context, p Principal, id string, ve
 	}
 	var out *Request
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		r, now, err := s.load(tx, p, id, version)
-		if err != nil {
-			return err
-		}
-		if r.Ended(now) {
-			return Errorf(CodeInvalidTransition, "the request's period has ended; it has expired and cannot be revoked")
-		}
-		to, err := Transition(r.Status, ActionRevoke)
-		if err != nil {
-			return err
-		}
-		r.Status = to
+		r, err := changeRequest(tx, p, id, version, s.clock(), nil, func(r *Request) (requestEdit, error) {
+			if r.Ended(r.UpdatedAt) {
+				return requestEdit{}, Errorf(CodeInvalidTransition, "the request's period has ended; it has expired and cannot be revoked")
+			}
+			to, err := Transition(r.Status, ActionRevoke)
+			if err != nil {
+				return requestEdit{}, err
+			}
+			r.Status = to
+			return requestEdit{action: AuditRequestRevoked,
+				data: ReasonedTransitionData{From: string(StatusApproved), To: string(to), Reason: reason}}, nil
+		})
 		out = r
-		return s.save(tx, p, "", r, version, AuditRequestRevoked, ReasonedTransitionData{From: string(StatusApproved), To: string(to), Reason: reason})
+		return err
 	})
 	return out, err
 }
@@ -144,7 +149,8 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 			r.Status = to
 			sys := Principal{Subject: SystemActor}
 			expired = true
-			return s.save(tx, sys, "", r, version, AuditRequestExpired, TransitionData{From: string(StatusApproved), To: string(StatusExpired)})
+			return saveRequest(tx, sys, r, version, requestEdit{action: AuditRequestExpired,
+				data: TransitionData{From: string(StatusApproved), To: string(StatusExpired)}})
 		})
 		switch {
 		case err == nil && expired:
@@ -209,33 +215,6 @@ func nameOthers(tx Tx, r *Request, cs []AreaConflict, statuses []Status) error {
 	}
 	NameOthers(cs, others, r.ID)
 	return nil
-}
-
-// load reads a request for a change by an approver and checks the version.
-func (s *ApprovalService) load(tx Tx, p Principal, id string, version int) (*Request, time.Time, error) {
-	r, err := tx.GetRequest(id)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	if !r.Visible(p) {
-		return nil, time.Time{}, ErrNotFound("request")
-	}
-	if err := checkVersion("request", version, r.Version); err != nil {
-		return nil, time.Time{}, err
-	}
-	now := s.clock()
-	r.UpdatedAt = now
-	return r, now, nil
-}
-
-// save stores r with compare-and-set on version and appends the audit entry.
-func (s *ApprovalService) save(tx Tx, p Principal, actingFor string, r *Request, version int, action string, data any) error {
-	r.Version = version + 1
-	if err := tx.UpdateRequest(r, version); err != nil {
-		return err
-	}
-	return tx.AppendAudit(auditEntry(AuditEntry{At: r.UpdatedAt, Actor: p.Subject, ActingFor: actingFor,
-		RequestID: r.ID, RequestVersion: r.Version}, action, data))
 }
 
 // authority tells whether p may decide stages of role at t: directly (""),

@@ -222,50 +222,52 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 	})
 }
 
-// change is the one path of every edit of an existing request: in one
-// transaction it loads the request, checks visibility, ownership and the
-// If-Match version, applies fn, stores with compare-and-set and appends the
-// audit entry fn describes.
+// change is the one path of every edit of an existing request by its
+// nation: in one transaction, changeRequest loads it, checks visibility,
+// ownership and the If-Match version, applies fn, stores with
+// compare-and-set and appends the audit entry fn describes. A first
+// submission also draws the request's human reference.
 func (s *RequestService) change(ctx context.Context, p Principal, id string, version int,
 	fn func(tx Tx, r *Request) (action string, data any, err error)) (*Request, error) {
 	var out *Request
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		r, err := tx.GetRequest(id)
-		if err != nil {
-			return err
-		}
-		if !r.Visible(p) {
-			return ErrNotFound("request")
-		}
-		if !p.IsLiaison() {
-			return Errorf(CodeForbidden, "only the liaison officers of the request's nation change it")
-		}
-		if err := checkVersion("request", version, r.Version); err != nil {
-			return err
-		}
-		r.UpdatedAt = s.clock()
-		action, data, err := fn(tx, r)
-		if err != nil {
-			return err
-		}
-		if action == AuditRequestSubmitted && r.Reference == "" {
-			n, err := tx.NextReference(r.SubmittedAt.Year())
+		r, err := changeRequest(tx, p, id, version, s.clock(), liaisonOnly, func(r *Request) (requestEdit, error) {
+			action, data, err := fn(tx, r)
 			if err != nil {
-				return err
+				return requestEdit{}, err
 			}
-			r.Reference = FormatReference(r.SubmittedAt.Year(), n)
-			submitted := data.(RequestSubmittedData)
-			submitted.Reference = r.Reference
-			data = submitted
-		}
-		r.Version++
-		if err := tx.UpdateRequest(r, version); err != nil {
-			return err
-		}
+			if action == AuditRequestSubmitted && r.Reference == "" {
+				if data, err = drawReference(tx, r, data.(RequestSubmittedData)); err != nil {
+					return requestEdit{}, err
+				}
+			}
+			return requestEdit{action: action, data: data}, nil
+		})
 		out = r
-		return tx.AppendAudit(s.audit(p, action, r, data))
+		return err
 	})
 	return out, err
+}
+
+// liaisonOnly lets only liaison officers change a request (those of its
+// nation, as only they see it).
+func liaisonOnly(p Principal) error {
+	if !p.IsLiaison() {
+		return Errorf(CodeForbidden, "only the liaison officers of the request's nation change it")
+	}
+	return nil
+}
+
+// drawReference gives a first-submitted request its human reference, which
+// its submission's audit entry records.
+func drawReference(tx Tx, r *Request, submitted RequestSubmittedData) (any, error) {
+	n, err := tx.NextReference(r.SubmittedAt.Year())
+	if err != nil {
+		return nil, err
+	}
+	r.Reference = FormatReference(r.SubmittedAt.Year(), n)
+	submitted.Reference = r.Reference
+	return submitted, nil
 }
 
 func (s *RequestService) audit(p Principal, action string, r *Request, data any) *AuditEntry {
