@@ -377,6 +377,8 @@ func TestExpiry(t *testing.T) {
 		hist := e.do("auditor", http.MethodGet, "/api/v1/requests/"+id+"/history", nil).JSON(t)["items"].([]any)
 		if last := hist[len(hist)-1].(map[string]any); last["action"] != domain.AuditRequestExpired || last["actor"] != "system" {
 			t.Fatalf("last history entry %v", last)
+		} else if last["at"] != "2027-03-21T12:00:00Z" { // the sweep's time, not the approval's
+			t.Errorf("expiry recorded at %v", last["at"])
 		}
 	})
 }

@@ -146,7 +146,7 @@ func (s *ApprovalService) ExpireEnded(ctx context.Context) (int, error) {
 				return nil // no longer approved, or not yet over: nothing to record
 			}
 			version := r.Version
-			r.Status = to
+			r.Status, r.UpdatedAt = to, now // the audit entry is stamped with the sweep's time
 			sys := Principal{Subject: SystemActor}
 			expired = true
 			return saveRequest(tx, sys, r, version, requestEdit{action: AuditRequestExpired,
