@@ -180,9 +180,6 @@ func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
 	if f.Status != "" {
 		q = q.Where("status = ?", string(f.Status))
 	}
-	if f.Reference != "" {
-		q = q.Where("reference = ?", f.Reference)
-	}
 	if f.Area != "" {
 		q = q.Where("id IN (SELECT request_id FROM request_areas WHERE area = ?)", f.Area)
 	}
