@@ -19,8 +19,13 @@ const (
 	NotifyStageActive      = "stage.active"
 )
 
-// ChannelEmail is the e-mail delivery channel.
-const ChannelEmail = "email"
+// Delivery channels. The inbox is the web console's list of a user's
+// notifications; its rows are delivered when they commit.
+const (
+	ChannelEmail   = "email"
+	ChannelInbox   = "inbox"
+	ChannelWebhook = "webhook"
+)
 
 // Delivery states of an outbox row.
 const (
@@ -31,11 +36,12 @@ const (
 )
 
 // Audience is who a notification event is for: the liaison officers of a
-// nation, or the holders of a role with its active delegates. Exactly one
-// field is set.
+// nation, the holders of a role with its active delegates, or one account
+// (User, a username). Exactly one field is set.
 type Audience struct {
 	Nation string
 	Role   Role
+	User   string
 }
 
 // NotificationEvent is what one change tells one audience. It carries only
@@ -58,7 +64,8 @@ type NotificationEvent struct {
 // delivery (delivery is at least once).
 type Notification struct {
 	ID, Key, Kind string
-	Recipient     string // user id
+	Recipient     string // user id; "" for a delivery to a role's webhook
+	WebhookID     string // the webhook of a ChannelWebhook row
 	Channel       string
 	Address       string // e-mail address; "" when the account has none
 	RequestID     string
@@ -69,6 +76,7 @@ type Notification struct {
 	NextAttemptAt time.Time
 	SentAt        *time.Time
 	LastError     string
+	ReadAt        *time.Time // when an inbox row was marked read
 }
 
 // Outbox is the port of the delivery worker: claim due rows, record the

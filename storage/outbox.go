@@ -20,7 +20,8 @@ type notificationRow struct {
 	ID             string     `gorm:"column:id;primaryKey"`
 	IdempotencyKey string     `gorm:"column:idempotency_key"`
 	Kind           string     `gorm:"column:kind"`
-	Recipient      string     `gorm:"column:recipient"`
+	Recipient      *string    `gorm:"column:recipient"`
+	WebhookID      *string    `gorm:"column:webhook_id"`
 	Channel        string     `gorm:"column:channel"`
 	Address        string     `gorm:"column:address"`
 	RequestID      string     `gorm:"column:request_id"`
@@ -32,20 +33,28 @@ type notificationRow struct {
 	NextAttemptAt  time.Time  `gorm:"column:next_attempt_at"`
 	SentAt         *time.Time `gorm:"column:sent_at"`
 	LastError      string     `gorm:"column:last_error"`
+	ReadAt         *time.Time `gorm:"column:read_at"`
 }
 
 func (notificationRow) TableName() string { return "notifications" }
 
 func (r notificationRow) domain() domain.Notification {
-	return domain.Notification{ID: r.ID, Key: r.IdempotencyKey, Kind: r.Kind, Recipient: r.Recipient,
-		Channel: r.Channel, Address: r.Address, RequestID: r.RequestID, Subject: r.Subject, Body: r.Body,
+	return domain.Notification{ID: r.ID, Key: r.IdempotencyKey, Kind: r.Kind, Recipient: deref(r.Recipient),
+		WebhookID: deref(r.WebhookID), Channel: r.Channel, Address: r.Address, RequestID: r.RequestID, Subject: r.Subject, Body: r.Body,
 		Status: r.Status, Attempts: r.Attempts, CreatedAt: utc(r.CreatedAt), NextAttemptAt: utc(r.NextAttemptAt),
-		SentAt: utcPtr(r.SentAt), LastError: r.LastError}
+		SentAt: utcPtr(r.SentAt), LastError: r.LastError, ReadAt: utcPtr(r.ReadAt)}
 }
 
-// enqueueNotifications writes the outbox rows that audit entry e causes:
-// one e-mail row per enabled account of each event's audience. It runs in
-// e's transaction, so the rows commit or roll back with the change.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// enqueueNotifications writes the outbox rows that audit entry e causes
+// (notifyEvent). It runs in e's transaction, so the rows commit or roll
+// back with the change.
 func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 	if e.RequestID == "" || !domain.NotifiesOn(e.Action) {
 		return nil
@@ -57,25 +66,56 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 		return err
 	}
 	for _, ev := range domain.NotificationsFor(*e, r) {
-		users, err := t.audience(ev.Audience, e.At)
+		key, err := randomID()
 		if err != nil {
 			return err
 		}
-		subject, body := domain.RenderNotification(ev)
-		for _, u := range users {
+		if err := t.notifyEvent(ev, e.At, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notifyEvent writes the outbox rows of one event: for each enabled account
+// of its audience, one row per channel that account takes for the event's
+// kind (channelsFor). Each row's idempotency key is keyBase:recipient:channel;
+// a row whose key is already stored is skipped, so a scheduled event (a
+// reminder, with a key derived from what it is about) written twice, by two
+// replicas or after a restart, is stored once.
+func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase string) error {
+	users, err := t.audience(ev.Audience, at)
+	if err != nil {
+		return err
+	}
+	subject, body := domain.RenderNotification(ev)
+	at = dbTime(at)
+	for _, u := range users {
+		for _, ch := range t.channelsFor(u, ev.Kind) {
 			id, err := randomID()
 			if err != nil {
 				return err
 			}
-			row := notificationRow{ID: id, IdempotencyKey: id + ":" + domain.ChannelEmail, Kind: ev.Kind,
-				Recipient: u.ID, Channel: domain.ChannelEmail, Address: u.Email, RequestID: ev.RequestID,
-				Subject: subject, Body: body, Status: domain.DeliveryQueued, CreatedAt: e.At, NextAttemptAt: e.At}
-			if err := t.g.Create(&row).Error; err != nil {
+			recipient := u.ID
+			row := notificationRow{ID: id, IdempotencyKey: keyBase + ":" + u.ID + ":" + ch, Kind: ev.Kind,
+				Recipient: &recipient, Channel: ch, Address: u.Email, RequestID: ev.RequestID,
+				Subject: subject, Body: body, Status: domain.DeliveryQueued, CreatedAt: at, NextAttemptAt: at}
+			if ch == domain.ChannelInbox {
+				row.Address, row.Status, row.SentAt = "", domain.DeliverySent, &at // delivered by committing
+			}
+			if err := t.g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).
+				Create(&row).Error; err != nil {
 				return translate(err, "notification")
 			}
 		}
 	}
 	return nil
+}
+
+// channelsFor are the channels account u takes for events of kind: the
+// console inbox and e-mail.
+func (t *tx) channelsFor(u userRow, kind string) []string {
+	return []string{domain.ChannelInbox, domain.ChannelEmail}
 }
 
 // ClaimNotifications leases due queued rows. On PostgreSQL the SELECT takes

@@ -6,12 +6,14 @@ import (
 	"exaccess/domain"
 )
 
-// audience reads the enabled accounts an event is for: the liaison officers
-// of a nation; or the holders of a role together with the people an
+// audience reads the enabled accounts an event is for: one named account;
+// the liaison officers of a nation; or the holders of a role together with the people an
 // enabled holder delegated that role to, active at at. Each account once.
 func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 	q := t.g.Model(&userRow{}).Where("disabled_at IS NULL")
-	if a.Nation != "" {
+	if a.User != "" {
+		q = q.Where("username = ?", a.User)
+	} else if a.Nation != "" {
 		q = q.Where(hasRole, roleLike(domain.RoleLiaison)).Where("nation = ?", a.Nation)
 	} else {
 		q = q.Where(hasRole, roleLike(a.Role))

@@ -64,10 +64,18 @@ func TestOutboxWrittenWithTheChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		var seen []string
+		inbox := 0
 		for _, n := range got {
+			if n.Channel == domain.ChannelInbox {
+				inbox++
+				if n.Status != domain.DeliverySent || n.SentAt == nil || n.ReadAt != nil || !strings.HasSuffix(n.Key, ":inbox") {
+					t.Errorf("inbox row %+v: want sent (delivered on commit), unread", n)
+				}
+				continue
+			}
 			seen = append(seen, n.Kind+"→"+n.Address)
-			if n.Status != domain.DeliveryQueued || n.Key != n.ID+":email" {
-				t.Errorf("row %+v: want queued with key id:email", n)
+			if n.Status != domain.DeliveryQueued || !strings.HasSuffix(n.Key, ":"+n.Recipient+":email") {
+				t.Errorf("row %+v: want queued with key event:recipient:email", n)
 			}
 			if !strings.Contains(n.Subject, "SE-2026-EXA-000042") {
 				t.Errorf("subject %q lacks the reference", n.Subject)
@@ -77,6 +85,9 @@ func TestOutboxWrittenWithTheChange(t *testing.T) {
 		want := "request.submitted→lo-no@example.org,stage.active→hns@example.org"
 		if strings.Join(seen, ",") != want {
 			t.Fatalf("notifications %v, want %s (never the German liaison officer)", seen, want)
+		}
+		if inbox != 2 {
+			t.Fatalf("%d inbox rows, want one per e-mail", inbox)
 		}
 	})
 }
@@ -181,7 +192,7 @@ func TestOutboxReachesDelegates(t *testing.T) {
 		}
 		var active []string
 		for _, n := range got {
-			if n.Kind == domain.NotifyStageActive {
+			if n.Kind == domain.NotifyStageActive && n.Channel == domain.ChannelEmail {
 				active = append(active, n.Address)
 			}
 		}
