@@ -17,6 +17,14 @@ const (
 	NotifyRevoked          = "request.revoked"
 	NotifyWithdrawn        = "request.withdrawn"
 	NotifyStageActive      = "stage.active"
+	// Scheduled notices (notify_schedule.go), written by the reminder
+	// sweep rather than by a change.
+	NotifyStageDueSoon      = "stage.due_soon"
+	NotifyStageOverdue      = "stage.overdue"
+	NotifyStageEscalated    = "stage.escalated"
+	NotifyRequestExpiring   = "request.expiring"
+	NotifyDelegationStarted = "delegation.started"
+	NotifyDelegationEnding  = "delegation.ending"
 )
 
 // Delivery channels. The inbox is the web console's list of a user's
@@ -57,6 +65,7 @@ type NotificationEvent struct {
 	Conditions []string
 	Stage      string
 	DueAt      *time.Time
+	Reminder   *Reminder // what a scheduled notice is about (notify_schedule.go)
 }
 
 // Notification is one row of the outbox: one event for one recipient on one
@@ -218,6 +227,9 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		subject = "Review needed: " + ref
 		fmt.Fprintf(&b, "Stage %s of request %s is waiting for your role's decision.\n", ev.Stage, ref)
 	default:
+		if subject, body, ok := renderScheduled(ev, ref); ok {
+			return subject, body
+		}
 		subject = "Request " + ref
 	}
 	writeDetails(&b, ev)

@@ -63,7 +63,23 @@ type Stage struct {
 	ActivatedAt       *time.Time
 	DueAt             *time.Time
 	Decisions         []Decision
+	// Escalation, from the policy, is who hears when the stage stays
+	// overdue (nil: nobody beyond the stage's own role).
+	Escalation *Escalation
 }
+
+// Escalation names the approver role that supervises a stage: its holders
+// are told when the stage is still undecided AfterWorkingDays Swedish
+// working days after its deadline (0: as soon as it is overdue).
+type Escalation struct {
+	Role             Role
+	AfterWorkingDays int
+}
+
+// MaxEscalationWorkingDays bounds Escalation.AfterWorkingDays, so that an
+// escalation falls inside the window the scheduler looks back over
+// (ScheduleLookback).
+const MaxEscalationWorkingDays = 5
 
 // Decision is one approver's outcome on one stage.
 type Decision struct {
@@ -93,6 +109,7 @@ type PlannedStage struct {
 	ApprovalsRequired int
 	SLAWorkingDays    int
 	Reason            string
+	Escalation        *Escalation // nil: none
 }
 
 // RuleResult is the outcome of one eligibility rule, with the rule's id so a
@@ -154,7 +171,8 @@ func BuildRoute(plan RoutingResult, now time.Time) (*Route, *time.Time) {
 		}
 		due := AddWorkingDays(start, s.SLAWorkingDays)
 		st := Stage{ID: s.ID, Role: s.Role, Order: s.Order, Status: StagePending,
-			ApprovalsRequired: s.ApprovalsRequired, SLAWorkingDays: s.SLAWorkingDays, Reason: s.Reason, DueAt: &due}
+			ApprovalsRequired: s.ApprovalsRequired, SLAWorkingDays: s.SLAWorkingDays, Reason: s.Reason, DueAt: &due,
+			Escalation: s.Escalation.clone()}
 		if s.Order == first {
 			activated := now
 			st.Status, st.ActivatedAt = StageActive, &activated
@@ -204,4 +222,12 @@ func DecisionAfterStartWarnings(route *Route, p Period) []Warning {
 	return []Warning{{Code: CodeDecisionAfterStart, Message: fmt.Sprintf(
 		"the decision may come after the period starts on %s: stage %s is due on %s; the unit may not move before the request is approved",
 		DateString(p.Start), last.ID, DateString(StockholmDate(*last.DueAt)))}}
+}
+
+func (e *Escalation) clone() *Escalation {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	return &c
 }
