@@ -2,6 +2,8 @@ package policies
 
 import (
 	"errors"
+
+	"exaccess/domain"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -85,6 +87,13 @@ func TestLoadRejectsBadPolicies(t *testing.T) {
 		{"fast track of unknown stage", `stages:`, "fast_track:\n  when: \"framework.fits\"\n  stages: [intake, operations]\n  reason: \"fits\"\nstages:", 8, `fast_track keeps stage "operations", which is not defined`},
 		{"fast track missing reason", `stages:`, "fast_track:\n  when: \"framework.fits\"\n  stages: [intake]\nstages:", 7, `fast_track: reason is required`},
 		{"fast track non-bool", `stages:`, "fast_track:\n  when: \"framework.reasons\"\n  stages: [intake]\n  reason: x\nstages:", 7, `fast_track when: must be a bool expression, but it is list(string)`},
+		{"escalation to a role that decides nothing", `    reason: "live fire"`, "    reason: \"live fire\"\n    escalation: {role: auditor, after_working_days: 1}", 21, `stage "range_safety" escalation role "auditor" is not an approver role`},
+		{"escalation to the stage's own role", `    reason: "live fire"`, "    reason: \"live fire\"\n    escalation: {role: range_officer, after_working_days: 1}", 21, `stage "range_safety" escalation role "range_officer" is the stage's own role`},
+		{"escalation too late", `    reason: "live fire"`, "    reason: \"live fire\"\n    escalation: {role: operations_approver, after_working_days: 9}", 21, `stage "range_safety" escalation after_working_days must be at most 5, not 9`},
+		{"escalation before the deadline", `    reason: "live fire"`, "    reason: \"live fire\"\n    escalation: {role: operations_approver, after_working_days: -1}", 21, `after_working_days must be at least 0, not -1`},
+		{"escalation without its delay", `    reason: "live fire"`, "    reason: \"live fire\"\n    escalation: {role: operations_approver}", 21, `stage "range_safety" escalation: after_working_days is required`},
+		{"escalation unknown key", `    reason: "live fire"`, "    reason: \"live fire\"\n    escalation: {role: operations_approver, after_working_days: 1, cc: ministry}", 21, `unknown key "cc"`},
+		{"escalation neither none nor a mapping", `    reason: "live fire"`, "    reason: \"live fire\"\n    escalation: nobody", 21, `stage "range_safety" escalation must be none or {role, after_working_days}, not "nobody"`},
 		{"empty file", "", "", 1, `the file is empty`},
 		{"second document", `    reason: "live fire"`, "    reason: \"live fire\"\n---\nversion: \"other\"", 21, `one YAML document`},
 		{"syntax error in second document", `    reason: "live fire"`, "    reason: \"live fire\"\n---\n- a\nb: c", 21, `did not find expected`},
@@ -173,5 +182,32 @@ func TestLoadDirNamesTheFile(t *testing.T) {
 	}
 	if p, err := LoadDir(dir); err != nil || p.Summary().Source != filepath.Join(dir, FileName) {
 		t.Fatalf("good file: %v", err)
+	}
+}
+
+// A stage's escalation is loaded, goes into the plan and from there into
+// the stored route's stage; "none" says explicitly that there is none.
+func TestLoadEscalation(t *testing.T) {
+	text := strings.Replace(basePolicy, `    reason: "always"`, "    reason: \"always\"\n    escalation: {role: operations_approver, after_working_days: 1}", 1)
+	text = strings.Replace(text, `    reason: "live fire"`, "    reason: \"live fire\"\n    escalation: none", 1)
+	p := mustLoadText(t, text)
+	in := plainInput()
+	in.Details.Weapons.LiveFire = true
+	res, err := p.Route(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Stages) != 2 {
+		t.Fatalf("stages %+v", res.Stages)
+	}
+	if e := res.Stages[0].Escalation; e == nil || *e != (domain.Escalation{Role: domain.RoleOperations, AfterWorkingDays: 1}) {
+		t.Fatalf("intake escalation %+v", e)
+	}
+	if e := res.Stages[1].Escalation; e != nil {
+		t.Fatalf("range_safety escalation %+v, want none", e)
+	}
+	route, _ := domain.BuildRoute(res, today)
+	if e := route.Stages[0].Escalation; e == nil || e.Role != domain.RoleOperations || e == res.Stages[0].Escalation {
+		t.Fatalf("the route's stage has escalation %+v, want its own copy of the plan's", e)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var stageKeys = []string{"id", "role", "order", "when", "approvals_required", "sla_working_days", "reason"}
+var stageKeys = []string{"id", "role", "order", "when", "approvals_required", "sla_working_days", "reason", "escalation"}
 
 func (l *loader) stages(n *yaml.Node) []stage {
 	list := l.items(n, "stages")
@@ -47,7 +47,45 @@ func (l *loader) stage(item *yaml.Node) stage {
 	s.SLAWorkingDays, _ = l.integer(l.need(m, item, what, "sla_working_days"), what+" sla_working_days", 1)
 	s.Reason, _ = l.text(l.need(m, item, what, "reason"), what+" reason")
 	s.when, s.prg = l.condition(l.need(m, item, what, "when"), what)
+	if n := m["escalation"]; n != nil {
+		s.Escalation = l.escalation(n, what, s.Role)
+	}
 	return s
+}
+
+// escalation reads a stage's escalation: either the word none (no one
+// beyond the stage's own role hears that it is overdue; a policy may say so
+// to show the choice was made) or {role, after_working_days}. The role must
+// be an approver role other than the stage's own, whose holders already
+// hear that the stage is overdue.
+func (l *loader) escalation(n *yaml.Node, what string, own domain.Role) *domain.Escalation {
+	what += " escalation"
+	if n.Kind == yaml.ScalarNode {
+		if n.Tag != "!!str" || n.Value != "none" {
+			l.errorf(n.Line, "%s must be none or {role, after_working_days}, not %q", what, n.Value)
+		}
+		return nil
+	}
+	m := l.fields(n, what, "role", "after_working_days")
+	if m == nil {
+		return nil
+	}
+	role, okRole := l.role(l.need(m, n, what, "role"), what)
+	days, okDays := l.integer(l.need(m, n, what, "after_working_days"), what+" after_working_days", 0)
+	if okDays && days > domain.MaxEscalationWorkingDays {
+		l.errorf(m["after_working_days"].Line, "%s after_working_days must be at most %d, not %d",
+			what, domain.MaxEscalationWorkingDays, days)
+		okDays = false
+	}
+	if okRole && role == own {
+		l.errorf(m["role"].Line, "%s role %q is the stage's own role, whose holders already hear that it is overdue; name the role that supervises it",
+			what, role)
+		okRole = false
+	}
+	if !okRole || !okDays {
+		return nil
+	}
+	return &domain.Escalation{Role: role, AfterWorkingDays: days}
 }
 
 // role accepts only the approver roles of domain: a policy must not route a

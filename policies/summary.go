@@ -55,8 +55,12 @@ func (s Summary) String() string {
 	}
 	fmt.Fprintf(&b, "eligibility: %s\n", strings.Join(s.Rules, ", "))
 	for _, st := range s.Stages {
-		fmt.Fprintf(&b, "stage order %d  %-16s %-20s approvals %d, sla %d working days\n",
+		fmt.Fprintf(&b, "stage order %d  %-16s %-20s approvals %d, sla %d working days",
 			st.Order, st.ID, st.Role, st.ApprovalsRequired, st.SLAWorkingDays)
+		if e := st.Escalation; e != nil {
+			fmt.Fprintf(&b, ", overdue escalates to %s after %d working days", e.Role, e.AfterWorkingDays)
+		}
+		b.WriteString("\n")
 	}
 	if len(s.FastTrack) > 0 {
 		fmt.Fprintf(&b, "fast track keeps: %s\n", strings.Join(s.FastTrack, ", "))

@@ -39,6 +39,15 @@ type stageDoc struct {
 	ActivatedAt       *time.Time    `json:"activated_at"`
 	DueAt             *time.Time    `json:"due_at"`
 	Decisions         []decisionDoc `json:"decisions"`
+	// Escalation is the policy's, kept with the stage so that the reminder
+	// sweep knows whom an overdue stage escalates to; left out when none
+	// (and in routes stored before it existed).
+	Escalation *escalationDoc `json:"escalation,omitempty"`
+}
+
+type escalationDoc struct {
+	Role             string `json:"role"`
+	AfterWorkingDays int    `json:"after_working_days"`
 }
 
 type decisionDoc struct {
@@ -85,7 +94,21 @@ func newStageDoc(s domain.Stage) stageDoc {
 	return stageDoc{ID: s.ID, Role: string(s.Role), Order: s.Order, Status: string(s.Status),
 		ApprovalsRequired: s.ApprovalsRequired, SLAWorkingDays: s.SLAWorkingDays, Reason: s.Reason,
 		ActivatedAt: dbTimePtr(s.ActivatedAt), DueAt: dbTimePtr(s.DueAt),
-		Decisions: mapSlice(s.Decisions, newDecisionDoc)}
+		Decisions: mapSlice(s.Decisions, newDecisionDoc), Escalation: newEscalationDoc(s.Escalation)}
+}
+
+func newEscalationDoc(e *domain.Escalation) *escalationDoc {
+	if e == nil {
+		return nil
+	}
+	return &escalationDoc{Role: string(e.Role), AfterWorkingDays: e.AfterWorkingDays}
+}
+
+func toDomainEscalation(e *escalationDoc) *domain.Escalation {
+	if e == nil {
+		return nil
+	}
+	return &domain.Escalation{Role: domain.Role(e.Role), AfterWorkingDays: e.AfterWorkingDays}
 }
 
 func toDomainRoute(doc *routeDoc) *domain.Route {
@@ -101,7 +124,7 @@ func toDomainStage(s stageDoc) domain.Stage {
 	return domain.Stage{ID: s.ID, Role: domain.Role(s.Role), Order: s.Order, Status: domain.StageStatus(s.Status),
 		ApprovalsRequired: s.ApprovalsRequired, SLAWorkingDays: s.SLAWorkingDays, Reason: s.Reason,
 		ActivatedAt: utcPtr(s.ActivatedAt), DueAt: utcPtr(s.DueAt),
-		Decisions: mapSlice(s.Decisions, toDomainDecision)}
+		Decisions: mapSlice(s.Decisions, toDomainDecision), Escalation: toDomainEscalation(s.Escalation)}
 }
 
 func newWarningDocs(ws []domain.Warning) []warningDoc {
