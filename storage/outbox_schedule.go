@@ -1,0 +1,228 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"exaccess/domain"
+)
+
+// The reminder sweep: notices that time, not a change, causes (see
+// domain/notify_schedule.go). ScheduleNotifications reads the candidates
+// inside domain.ScheduleWindowAt, asks domain.ScheduledNotices which are
+// due, and writes each new one through notifyEvent — all in one write
+// transaction, so that a sweep is stored whole or not at all.
+//
+// A notice is written once: scheduled_notices (migration 0012) remembers
+// its key, and a later sweep skips it with one lookup instead of reading
+// its audience again; two sweeps at once (two replicas on PostgreSQL)
+// insert the key with ON CONFLICT DO NOTHING, and only the one whose insert
+// took writes the rows (their own idempotency keys would drop a repeat
+// anyway). A notice whose audience was empty when it fell due is not
+// written again later.
+
+// scheduleLimit bounds each candidate query of one sweep. The windows are
+// days wide, and a sweep runs every minute, so a limit is reached only by
+// a backlog of that many overdue stages; the newest deadlines are read
+// first, so the notices not yet written are the ones read.
+const scheduleLimit = 1000
+
+// noticeMemory is how long a written notice's key is kept: longer than
+// any window in which the same notice could be a candidate again.
+const noticeMemory = 2 * domain.ScheduleLookback
+
+type scheduledNoticeRow struct {
+	KeyBase   string    `gorm:"column:key_base;primaryKey"`
+	CreatedAt time.Time `gorm:"column:created_at;autoCreateTime:false"`
+}
+
+func (scheduledNoticeRow) TableName() string { return "scheduled_notices" }
+
+// ScheduleNotifications runs one sweep at now and returns how many notices
+// it wrote (each to every account of its audience and channel).
+func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, error) {
+	written := 0
+	err := d.InTx(ctx, func(dt domain.Tx) error {
+		written = 0 // a retried transaction starts again
+		t := dt.(*tx)
+		c, err := t.scheduleCandidates(domain.ScheduleWindowAt(now))
+		if err != nil {
+			return err
+		}
+		notices := domain.ScheduledNotices(now, c)
+		// One order for every sweep, so that two sweeps at once take the
+		// keys' locks in the same order (no deadlock on PostgreSQL).
+		slices.SortFunc(notices, func(a, b domain.ScheduledNotice) int { return strings.Compare(a.Key, b.Key) })
+		known, err := t.knownNotices(notices)
+		if err != nil {
+			return err
+		}
+		for _, n := range notices {
+			if known[n.Key] {
+				continue
+			}
+			res := t.g.Clauses(clause.OnConflict{DoNothing: true}).
+				Create(&scheduledNoticeRow{KeyBase: n.Key, CreatedAt: dbTime(now)})
+			if res.Error != nil {
+				return translate(res.Error, "scheduled notice")
+			}
+			if res.RowsAffected == 0 {
+				continue // another sweep wrote it
+			}
+			if err := t.notifyEvent(n.Event, now, n.Key); err != nil {
+				return err
+			}
+			written++
+		}
+		err = t.g.Where("created_at < ?", dbTime(now.Add(-noticeMemory))).Delete(&scheduledNoticeRow{}).Error
+		return translate(err, "scheduled notices")
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: reminder sweep: %w", err)
+	}
+	return written, nil
+}
+
+// knownNotices are the keys of notices already written.
+func (t *tx) knownNotices(ns []domain.ScheduledNotice) (map[string]bool, error) {
+	known := map[string]bool{}
+	for chunk := range slices.Chunk(ns, 500) {
+		keys := make([]string, len(chunk))
+		for i, n := range chunk {
+			keys[i] = n.Key
+		}
+		var found []string
+		if err := t.g.Model(&scheduledNoticeRow{}).Where("key_base IN ?", keys).Pluck("key_base", &found).Error; err != nil {
+			return nil, translate(err, "scheduled notices")
+		}
+		for _, k := range found {
+			known[k] = true
+		}
+	}
+	return known, nil
+}
+
+// scheduleCandidates reads what the window holds; each query is a range
+// on an index (migrations 0002, 0012).
+func (t *tx) scheduleCandidates(w domain.ScheduleWindow) (domain.ScheduleCandidates, error) {
+	var c domain.ScheduleCandidates
+	var err error
+	if c.Stages, err = t.stageCandidates(w); err != nil {
+		return c, err
+	}
+	if c.Expiring, err = t.expiryCandidates(w); err != nil {
+		return c, err
+	}
+	c.Delegations, err = t.delegationCandidates(w)
+	return c, err
+}
+
+type stageCandidateRow struct {
+	RequestID     string
+	Reference     *string
+	RequestStatus string
+	Route         *string
+	StageID       string
+	Role          string
+	Status        string
+	ActivatedAt   *time.Time
+	DueAt         time.Time
+}
+
+// stageCandidates are the active stages due inside the window, latest
+// deadline first, with their request's reference, status and the stage's
+// escalation (kept in the request's route document).
+func (t *tx) stageCandidates(w domain.ScheduleWindow) ([]domain.StageCandidate, error) {
+	var rows []stageCandidateRow
+	err := t.g.Table("request_stages s").
+		Select(`s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
+			s.activated_at, s.due_at`).
+		Joins("JOIN requests r ON r.id = s.request_id").
+		Where("s.status = ? AND s.due_at > ? AND s.due_at <= ?", string(domain.StageActive),
+			dbTime(w.StagesDueAfter), dbTime(w.StagesDueUntil)).
+		Order("s.due_at DESC, s.request_id, s.stage_id").Limit(scheduleLimit).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "stage reminders")
+	}
+	out := make([]domain.StageCandidate, 0, len(rows))
+	for _, row := range rows {
+		esc, err := stageEscalation(row)
+		if err != nil {
+			return nil, err
+		}
+		due := utc(row.DueAt)
+		out = append(out, domain.StageCandidate{RequestID: row.RequestID, Reference: derefString(row.Reference),
+			Status: domain.Status(row.RequestStatus), Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role),
+				Status: domain.StageStatus(row.Status), ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}})
+	}
+	return out, nil
+}
+
+// stageEscalation finds the stage's escalation in its request's route.
+func stageEscalation(row stageCandidateRow) (*domain.Escalation, error) {
+	if row.Route == nil {
+		return nil, nil
+	}
+	var doc routeDoc
+	if err := json.Unmarshal([]byte(*row.Route), &doc); err != nil {
+		return nil, fmt.Errorf("storage: request %s: route: %w", row.RequestID, err)
+	}
+	for _, s := range doc.Stages {
+		if s.ID == row.StageID {
+			return toDomainEscalation(s.Escalation), nil
+		}
+	}
+	return nil, nil
+}
+
+// expiryCandidates are the approved requests whose period ends inside the
+// window (the expiry sweep's index, requests_status_period_end).
+func (t *tx) expiryCandidates(w domain.ScheduleWindow) ([]domain.ExpiryCandidate, error) {
+	var rows []requestRow
+	err := t.g.Model(&requestRow{}).Select("id, reference, nation, status, period_end").
+		Where("status = ? AND period_end >= ? AND period_end <= ?", string(domain.StatusApproved),
+			newSQLDate(w.ExpiryFrom), newSQLDate(w.ExpiryUntil)).
+		Order("period_end, id").Limit(scheduleLimit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "expiry reminders")
+	}
+	out := make([]domain.ExpiryCandidate, len(rows))
+	for i, row := range rows {
+		out[i] = domain.ExpiryCandidate{RequestID: row.ID, Reference: derefString(row.Reference), Nation: row.Nation,
+			Status: domain.Status(row.Status), PeriodEnd: row.PeriodEnd.Time}
+	}
+	return out, nil
+}
+
+// delegationCandidates are the delegations that started inside the window
+// and have not ended, and those that end inside it; only those that grant
+// their role (countingDelegations), each once.
+func (t *tx) delegationCandidates(w domain.ScheduleWindow) ([]domain.Delegation, error) {
+	now := dbTime(w.Now)
+	var started, ending []delegationRow
+	if err := t.g.Where("starts_at > ? AND starts_at <= ? AND ends_at > ? AND revoked_at IS NULL",
+		dbTime(w.DelegationsStartedAfter), now, now).Order("starts_at DESC, id").Limit(scheduleLimit).
+		Find(&started).Error; err != nil {
+		return nil, translate(err, "delegation reminders")
+	}
+	if err := t.g.Where("ends_at > ? AND ends_at <= ? AND revoked_at IS NULL", now, dbTime(w.DelegationsEndUntil)).
+		Order("ends_at, id").Limit(scheduleLimit).Find(&ending).Error; err != nil {
+		return nil, translate(err, "delegation reminders")
+	}
+	rows, seen := started, map[string]bool{}
+	for _, r := range started {
+		seen[r.ID] = true
+	}
+	for _, r := range ending {
+		if !seen[r.ID] {
+			rows = append(rows, r)
+		}
+	}
+	return countingDelegations(t.g, rows)
+}
