@@ -13,6 +13,15 @@ type Sender interface {
 	Send(ctx context.Context, n domain.Notification) error
 }
 
+// Scheduler writes the notices that time causes rather than a change:
+// reminders of stages due soon, overdue stages and their escalation,
+// expiring permits, delegations that started or end (storage.DB's
+// ScheduleNotifications; domain/notify_schedule.go decides). A sweep
+// written twice stores each notice once.
+type Scheduler interface {
+	ScheduleNotifications(ctx context.Context, now time.Time) (int, error)
+}
+
 // Worker delivers due outbox rows. Several workers (replicas) may run
 // against one PostgreSQL database: each claims disjoint rows.
 type Worker struct {
@@ -25,6 +34,11 @@ type Worker struct {
 	Batch           int
 	Lease, Interval time.Duration
 	Metrics         *Metrics
+	// Scheduler, when set, is swept from Run at start and then every
+	// ScheduleEvery (at most once per poll), before the poll's deliveries,
+	// so that a reminder goes out in the same poll.
+	Scheduler     Scheduler
+	ScheduleEvery time.Duration
 }
 
 func (w *Worker) defaults() {
@@ -43,14 +57,22 @@ func (w *Worker) defaults() {
 	if w.Interval <= 0 {
 		w.Interval = 5 * time.Second
 	}
+	if w.ScheduleEvery <= 0 {
+		w.ScheduleEvery = time.Minute
+	}
 }
 
-// Run polls until ctx ends; a failing poll is logged and retried.
+// Run polls until ctx ends; a failing poll or sweep is logged and retried.
 func (w *Worker) Run(ctx context.Context) {
 	w.defaults()
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()
+	var swept time.Time
 	for {
+		if now := w.Now(); w.Scheduler != nil && (swept.IsZero() || !now.Before(swept.Add(w.ScheduleEvery))) {
+			swept = now
+			_, _ = w.Schedule(ctx)
+		}
 		for {
 			n, err := w.RunOnce(ctx)
 			if err != nil && ctx.Err() == nil {
@@ -66,6 +88,21 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// Schedule runs one sweep of the Scheduler at the worker's now. An error is
+// logged and returned; the next sweep tries again (its notices are those
+// still due then, so none is lost by a failed sweep).
+func (w *Worker) Schedule(ctx context.Context) (int, error) {
+	w.defaults()
+	if w.Scheduler == nil {
+		return 0, nil
+	}
+	n, err := w.Scheduler.ScheduleNotifications(ctx, w.Now())
+	if err != nil && ctx.Err() == nil {
+		w.Log.Warn("notification reminders", "error", err.Error())
+	}
+	return n, err
 }
 
 // RunOnce claims one batch of due rows and delivers each; it returns how

@@ -68,7 +68,9 @@ func (c notifyConfig) sender() (*notify.SMTPSender, error) {
 // startNotifier runs the delivery worker until ctx ends; the returned
 // channel closes when it has stopped.
 func startNotifier(ctx context.Context, c notifyConfig, a *app, log *slog.Logger) (<-chan struct{}, error) {
-	w := &notify.Worker{Outbox: a.db, Log: log, Interval: c.Interval, Metrics: a.notifyMetrics}
+	// The same worker sweeps for reminders (stages due soon or overdue,
+	// expiring permits, delegations) every minute: docs/operations.md.
+	w := &notify.Worker{Outbox: a.db, Scheduler: a.db, Log: log, Interval: c.Interval, Metrics: a.notifyMetrics}
 	if c.SMTPURL != "" {
 		s, err := c.sender()
 		if err != nil {
