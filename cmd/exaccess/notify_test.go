@@ -17,6 +17,11 @@ import (
 type mailbox struct {
 	mu   sync.Mutex
 	mail []receivedMail
+	// holdAt, when set, makes the server keep the holdAt-th message it
+	// received unanswered (no "250" to the client) until release closes;
+	// held closes when that message arrived.
+	holdAt        int
+	held, release chan struct{}
 }
 
 type receivedMail struct {
@@ -45,7 +50,12 @@ func (s *mailSession) Data(r io.Reader) error {
 	s.cur.Data = string(b)
 	s.box.mu.Lock()
 	s.box.mail = append(s.box.mail, s.cur)
+	hold := s.box.holdAt > 0 && len(s.box.mail) == s.box.holdAt
 	s.box.mu.Unlock()
+	if hold {
+		close(s.box.held)
+		<-s.box.release // the message is taken, but its sender hears nothing yet
+	}
 	return nil
 }
 
@@ -53,7 +63,11 @@ func (s *mailSession) Data(r io.Reader) error {
 // address and its mailbox.
 func startMailbox(t *testing.T) (string, *mailbox) {
 	t.Helper()
-	box := &mailbox{}
+	return serveMailbox(t, &mailbox{})
+}
+
+func serveMailbox(t *testing.T, box *mailbox) (string, *mailbox) {
+	t.Helper()
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &mailSession{box: box}, nil
 	}))
