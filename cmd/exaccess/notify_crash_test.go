@@ -204,7 +204,7 @@ func plainText(t *testing.T, msg *mail.Message) string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return string(b)
+			return strings.ReplaceAll(string(b), "\r\n", "\n")
 		}
 	}
 }
