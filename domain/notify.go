@@ -122,7 +122,8 @@ func NotifiesOn(action string) bool {
 // request as it stands after the change, in the same transaction: the
 // liaison officers of the request's nation hear of submission, decisions,
 // revocation and withdrawal; the holders of a role hear that a stage of
-// theirs became active.
+// theirs became active. Besides the request, only the reason of a
+// revocation or withdrawal is taken from the entry's data.
 func NotificationsFor(e AuditEntry, r *Request) []NotificationEvent {
 	if r == nil || !NotifiesOn(e.Action) {
 		return nil
@@ -134,12 +135,11 @@ func NotificationsFor(e AuditEntry, r *Request) []NotificationEvent {
 		ev := base
 		ev.Kind = kind
 		switch e.Action {
-		case AuditRequestRevoked, AuditRequestWithdrawn:
-			ev.Reason, _ = e.Data["reason"].(string)
 		case AuditRequestSubmitted:
 			ev.Deadlines = activeDeadlines(r)
-		}
-		if e.Action == AuditRequestDecided {
+		case AuditRequestRevoked, AuditRequestWithdrawn:
+			ev.Reason, _ = e.Data["reason"].(string) // ReasonedTransitionData
+		case AuditRequestDecided:
 			if d := latestDecision(r); d != nil {
 				ev.Comment = d.Comment
 			}

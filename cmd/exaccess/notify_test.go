@@ -178,6 +178,13 @@ func TestNotificationJourneyByEmail(t *testing.T) {
 	if !strings.Contains(approved, "Permit page: /requests/"+id+"/permit\n") {
 		t.Errorf("the approval lacks the permit page's path:\n%s", approved)
 	}
+	// A revocation tells the liaison officer its reason.
+	call(t, "POST", base+"/api/v1/requests/"+id+"/revoke", signIn(t, base, "ops"), `{"reason":"Range closed by fire risk."}`,
+		"If-Match", fmt.Sprintf(`"%v"`, r["version"]))
+	revoked := parseMail(t, box.waitFor(t, loMail, 5)[4])
+	if revoked.subject != "Permit "+ref+" revoked" || !strings.Contains(revoked.body, "Reason:\n  Range closed by fire risk.\n") {
+		t.Errorf("the revocation mail: %s\n%s", revoked.subject, revoked.body)
+	}
 	// The first stage's approver was told twice (first submission and
 	// resubmission); nobody of another nation was told anything.
 	box.waitFor(t, demoApprover[first]+"@demo.exaccess.example", 2)
