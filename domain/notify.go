@@ -360,7 +360,9 @@ func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
 	}
 }
 
-func formatDue(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// formatDue shows a due instant as the working-day calendar counts it: due
+// dates fall at the end of a Swedish day.
+func formatDue(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04 Stockholm time") }
 
 // writeDetails is the generic body of a kind without its own case.
 func writeDetails(b *strings.Builder, ev NotificationEvent) {

@@ -38,8 +38,8 @@ func TestRenderNotification(t *testing.T) {
 	}{
 		{"submitted: a receipt with the reference and the active stages' deadlines", AuditRequestSubmitted,
 			StatusInReview, "", nil, "Request SE-2026-EXA-000001 received",
-			[]string{"Receipt", "SE-2026-EXA-000001", "Deadlines:", "stage hns (hns_officer): decision due 2026-03-04 09:00 UTC",
-				"stage range (range_officer): decision due 2026-03-05 09:00 UTC", "the whole review: due 2026-03-12 09:00 UTC",
+			[]string{"Receipt", "SE-2026-EXA-000001", "Deadlines:", "stage hns (hns_officer): decision due 2026-03-04 10:00 Stockholm time",
+				"stage range (range_officer): decision due 2026-03-05 10:00 Stockholm time", "the whole review: due 2026-03-12 10:00 Stockholm time",
 				"Status: in_review", "Request page: /requests/r-no-0001\n"},
 			[]string{"stage ops", "Permit page"}},
 		{"changes requested: the approver's comment", AuditRequestDecided, StatusChangesRequested,
