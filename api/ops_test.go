@@ -86,3 +86,39 @@ func TestMetricsNotOnThePublicPort(t *testing.T) {
 		}
 	}
 }
+
+// TestReadyzComponents: a background-checked component is reported by
+// name; a failing one turns the status to degraded and keeps 200 (mail
+// waits in the outbox); the answer conforms to openapi.yaml (e.do checks).
+func TestReadyzComponents(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/components.db")
+	at := testNow
+	mail := Component{Status: ComponentUnchecked}
+	e.srv.Components = func() map[string]Component { return map[string]Component{"mail": mail} }
+	for _, c := range []struct {
+		comp   Component
+		status string
+	}{
+		{Component{Status: ComponentUnchecked, Detail: "first check pending", Since: &at}, "ready"},
+		{Component{Status: ComponentOK, CheckedAt: &at, Since: &at}, "ready"},
+		{Component{Status: "unreachable", Detail: "queued and retried", CheckedAt: &at, Since: &at}, "degraded"},
+	} {
+		mail = c.comp
+		r := e.do("", http.MethodGet, "/readyz", nil)
+		if r.Status != 200 {
+			t.Fatalf("readyz with mail %s: %d %s", c.comp.Status, r.Status, r.Body)
+		}
+		body := r.JSON(t)
+		got, _ := body["components"].(map[string]any)["mail"].(map[string]any)
+		if body["status"] != c.status || got["status"] != c.comp.Status || got["detail"] != nilIfEmpty(c.comp.Detail) {
+			t.Errorf("readyz with mail %s: %s", c.comp.Status, r.Body)
+		}
+	}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

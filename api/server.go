@@ -37,6 +37,9 @@ type Deps struct {
 	Metrics *Metrics
 	// Ready reports whether the process can serve (database, schema, policy).
 	Ready func(ctx context.Context) error
+	// Components, when set, are the last results of background checks of
+	// dependencies (the mail server), reported by /readyz without failing it.
+	Components func() map[string]Component
 
 	// IdP verifies tokens of an external identity provider besides the
 	// server's own; nil accepts only the server's own tokens.

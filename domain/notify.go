@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -66,6 +67,18 @@ type NotificationEvent struct {
 	Stage      string
 	DueAt      *time.Time
 	Reminder   *Reminder // what a scheduled notice is about (notify_schedule.go)
+	// Reason is the reason given for a revocation or withdrawal.
+	Reason string
+	// Deadlines are the due dates of the stages active after the change,
+	// for a submission's receipt.
+	Deadlines []StageDeadline
+}
+
+// StageDeadline is when one active stage's decision is due.
+type StageDeadline struct {
+	Stage string
+	Role  Role
+	DueAt time.Time
 }
 
 // Notification is one row of the outbox: one event for one recipient on one
@@ -118,7 +131,8 @@ func NotifiesOn(action string) bool {
 // request as it stands after the change, in the same transaction: the
 // liaison officers of the request's nation hear of submission, decisions,
 // revocation and withdrawal; the holders of a role hear that a stage of
-// theirs became active.
+// theirs became active. Besides the request, only the reason of a
+// revocation or withdrawal is taken from the entry's data.
 func NotificationsFor(e AuditEntry, r *Request) []NotificationEvent {
 	if r == nil || !NotifiesOn(e.Action) {
 		return nil
@@ -129,7 +143,12 @@ func NotificationsFor(e AuditEntry, r *Request) []NotificationEvent {
 	if kind := liaisonKind(e.Action, r.Status); kind != "" {
 		ev := base
 		ev.Kind = kind
-		if e.Action == AuditRequestDecided {
+		switch e.Action {
+		case AuditRequestSubmitted:
+			ev.Deadlines = activeDeadlines(r)
+		case AuditRequestRevoked, AuditRequestWithdrawn:
+			ev.Reason, _ = e.Data["reason"].(string) // ReasonedTransitionData
+		case AuditRequestDecided:
 			if d := latestDecision(r); d != nil {
 				ev.Comment = d.Comment
 			}
@@ -161,6 +180,20 @@ func liaisonKind(action string, to Status) string {
 		}
 	}
 	return ""
+}
+
+// activeDeadlines are the due dates of r's active stages.
+func activeDeadlines(r *Request) []StageDeadline {
+	if r.Route == nil {
+		return nil
+	}
+	var out []StageDeadline
+	for _, s := range r.Route.Stages {
+		if s.Status == StageActive && s.DueAt != nil {
+			out = append(out, StageDeadline{Stage: s.ID, Role: s.Role, DueAt: *s.DueAt})
+		}
+	}
+	return out
 }
 
 // latestDecision is the decision the change recorded: the newest one.
@@ -197,7 +230,11 @@ func stagesActivated(at time.Time, r *Request) []NotificationEvent {
 }
 
 // RenderNotification writes the subject and plain-text body of ev for one
-// recipient. It uses only the fields of ev, which name one request.
+// recipient. It uses only the fields of ev, which name one request. Text
+// that people wrote (comments, reasons, conditions) is indented under its
+// label, so it can never pass for a line the service wrote, such as a link
+// line (NotificationLink). Links are console paths; the e-mail sender makes
+// them absolute with the server's public URL (NotificationLinks).
 func RenderNotification(ev NotificationEvent) (subject, body string) {
 	ref := ev.Reference
 	if ref == "" {
@@ -207,49 +244,150 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 	switch ev.Kind {
 	case NotifySubmitted:
 		subject = "Request " + ref + " received"
-		fmt.Fprintf(&b, "Your request %s was submitted and is in review.\n", ref)
+		fmt.Fprintf(&b, "Receipt: your request %s was submitted and is in review.\n", ref)
+		writeDeadlines(&b, ev)
 	case NotifyChangesRequested:
 		subject = "Changes requested on " + ref
-		fmt.Fprintf(&b, "An approver returned request %s for changes.\n", ref)
+		fmt.Fprintf(&b, "An approver returned request %s for changes. Edit it and submit it again.\n", ref)
+		writeText(&b, "Requested changes", ev.Comment)
 	case NotifyApproved:
 		subject = "Request " + ref + " approved"
-		fmt.Fprintf(&b, "Request %s is approved. The permit is at /api/v1/requests/%s/permit.\n", ref, ev.RequestID)
+		fmt.Fprintf(&b, "Request %s is approved.\n", ref)
+		writeConditions(&b, ev.Conditions)
+		writeText(&b, "Comment", ev.Comment)
+		fmt.Fprintf(&b, "\n%s%s\n", linkPermit, PermitPath(ev.RequestID))
 	case NotifyRejected:
 		subject = "Request " + ref + " rejected"
 		fmt.Fprintf(&b, "Request %s was rejected.\n", ref)
+		writeText(&b, "Reason", ev.Comment)
 	case NotifyRevoked:
 		subject = "Permit " + ref + " revoked"
-		fmt.Fprintf(&b, "The approval of request %s was revoked.\n", ref)
+		fmt.Fprintf(&b, "The approval of request %s was revoked: its permit is no longer valid.\n", ref)
+		writeText(&b, "Reason", ev.Reason)
 	case NotifyWithdrawn:
 		subject = "Request " + ref + " withdrawn"
 		fmt.Fprintf(&b, "Request %s was withdrawn.\n", ref)
+		writeText(&b, "Reason", ev.Reason)
 	case NotifyStageActive:
 		subject = "Review needed: " + ref
 		fmt.Fprintf(&b, "Stage %s of request %s is waiting for your role's decision.\n", ev.Stage, ref)
+		if ev.DueAt != nil {
+			fmt.Fprintf(&b, "\nDue: %s\n", formatDue(*ev.DueAt))
+		}
 	default:
 		if subject, body, ok := renderScheduled(ev, ref); ok {
 			return subject, body
 		}
 		subject = "Request " + ref
+		writeDetails(&b, ev)
+		return subject, b.String()
 	}
-	writeDetails(&b, ev)
+	fmt.Fprintf(&b, "\nStatus: %s\n", ev.Status)
+	fmt.Fprintf(&b, "%s%s\n", linkRequest, RequestPath(ev.RequestID))
 	return subject, b.String()
 }
 
-func writeDetails(b *strings.Builder, ev NotificationEvent) {
-	if ev.Comment != "" {
-		fmt.Fprintf(b, "\nComment: %s\n", ev.Comment)
-	}
-	if len(ev.Conditions) > 0 {
-		b.WriteString("\nConditions:\n")
-		for _, c := range ev.Conditions {
-			fmt.Fprintf(b, "- %s\n", c)
+// The labels of the lines that link to console pages. The e-mail sender
+// finds them with NotificationLink.
+const (
+	linkRequest = "Request page: "
+	linkPermit  = "Permit page: "
+)
+
+// RequestPath and PermitPath are the console pages of a request and of its
+// permit, relative to the server's public URL.
+func RequestPath(id string) string { return "/requests/" + url.PathEscape(id) }
+func PermitPath(id string) string  { return RequestPath(id) + "/permit" }
+
+// NotificationLink reports whether line is a link line of a rendered
+// notification, with its label ("Request page") and target (a console
+// path, or an absolute URL after NotificationLinks).
+func NotificationLink(line string) (label, target string, ok bool) {
+	for _, l := range []string{linkRequest, linkPermit} {
+		if t, found := strings.CutPrefix(line, l); found && t != "" && !strings.ContainsAny(t, " \t") {
+			return strings.TrimSuffix(l, ": "), t, true
 		}
 	}
+	return "", "", false
+}
+
+// NotificationLinks makes the link lines of body absolute under publicURL
+// (an absolute http(s) URL, checked at start); with none, body keeps the
+// console paths.
+func NotificationLinks(body, publicURL string) string {
+	if publicURL == "" {
+		return body
+	}
+	base := strings.TrimSuffix(publicURL, "/")
+	lines := strings.Split(body, "\n")
+	for i, line := range lines {
+		if label, target, ok := NotificationLink(line); ok && strings.HasPrefix(target, "/") {
+			lines[i] = label + ": " + base + target
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// writeText writes text that a person wrote under its label, every line
+// indented.
+func writeText(b *strings.Builder, label, text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	fmt.Fprintf(b, "\n%s:\n", label)
+	for _, line := range strings.Split(text, "\n") {
+		fmt.Fprintf(b, "  %s\n", strings.TrimRight(line, "\r"))
+	}
+}
+
+func writeConditions(b *strings.Builder, conditions []string) {
+	if len(conditions) == 0 {
+		return
+	}
+	b.WriteString("\nConditions:\n")
+	for _, c := range conditions {
+		for i, line := range strings.Split(strings.TrimSpace(c), "\n") {
+			if i == 0 {
+				fmt.Fprintf(b, "  - %s\n", line)
+			} else {
+				fmt.Fprintf(b, "    %s\n", line)
+			}
+		}
+	}
+}
+
+// writeDeadlines lists when the active stages are due and when the whole
+// review is due, for a receipt.
+func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
+	if len(ev.Deadlines) == 0 && ev.DueAt == nil {
+		return
+	}
+	b.WriteString("\nDeadlines:\n")
+	for _, d := range ev.Deadlines {
+		fmt.Fprintf(b, "  - stage %s (%s): decision due %s\n", d.Stage, d.Role, formatDue(d.DueAt))
+	}
+	if ev.DueAt != nil {
+		fmt.Fprintf(b, "  - the whole review: due %s\n", formatDue(*ev.DueAt))
+	}
+}
+
+// formatDue shows a due instant as the working-day calendar counts it: due
+// dates fall at the end of a Swedish day.
+func formatDue(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04 Stockholm time") }
+
+// writeDetails is the generic body of a kind without its own case.
+func writeDetails(b *strings.Builder, ev NotificationEvent) {
+	writeText(b, "Comment", ev.Comment)
+	writeText(b, "Reason", ev.Reason)
+	writeConditions(b, ev.Conditions)
 	if ev.DueAt != nil && !ev.Status.Terminal() && ev.Status != StatusApproved {
-		fmt.Fprintf(b, "\nDue: %s\n", ev.DueAt.UTC().Format("2006-01-02 15:04 UTC"))
+		fmt.Fprintf(b, "\nDue: %s\n", formatDue(*ev.DueAt))
 	}
 	fmt.Fprintf(b, "\nStatus: %s\n", ev.Status)
+	if ev.RequestID != "" {
+		fmt.Fprintf(b, "%s%s\n", linkRequest, RequestPath(ev.RequestID))
+	}
 }
 
 // RetryDelay is the exponential back-off before attempt n+1 after n failed

@@ -64,7 +64,7 @@ func TestNotificationCarriesTheDecision(t *testing.T) {
 		t.Fatalf("got %d events, want 1", len(evs))
 	}
 	subject, body := RenderNotification(evs[0])
-	for _, want := range []string{"SE-2026-EXA-000007", "fine with escort", "escort on E4", "/api/v1/requests/r1/permit"} {
+	for _, want := range []string{"SE-2026-EXA-000007", "fine with escort", "escort on E4", "Permit page: /requests/r1/permit"} {
 		if !strings.Contains(subject+body, want) {
 			t.Errorf("mail lacks %q:\n%s\n%s", want, subject, body)
 		}

@@ -79,6 +79,9 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 type SMTPSender struct {
 	cfg  SMTPConfig
 	from string
+	// PublicURL is the console's address as users reach it (--public-url);
+	// the mails' links are made absolute under it. "" leaves them paths.
+	PublicURL string
 }
 
 // NewSMTPSender checks the sender address and returns a sender.
@@ -118,8 +121,10 @@ func (s *SMTPSender) client() (*gomail.Client, error) {
 }
 
 // Send delivers one notification as a plain-text mail with an HTML
-// alternative. Its Message-ID is made from the idempotency key, so a
-// repeated delivery carries the same id for the receiver to drop.
+// alternative, its console links absolute under PublicURL. Its Message-ID
+// is made from the idempotency key, and the key itself is in the
+// X-Exaccess-Idempotency-Key header, so a repeated delivery carries the
+// same id for the receiver to drop.
 func (s *SMTPSender) Send(ctx context.Context, n domain.Notification) error {
 	m := gomail.NewMsg()
 	if err := m.From(s.from); err != nil {
@@ -132,8 +137,9 @@ func (s *SMTPSender) Send(ctx context.Context, n domain.Notification) error {
 	m.SetMessageIDWithValue(strings.ReplaceAll(n.Key, ":", ".") + "@exaccess")
 	m.SetGenHeader(gomail.Header("X-Exaccess-Idempotency-Key"), n.Key)
 	m.SetDate()
-	m.SetBodyString(gomail.TypeTextPlain, n.Body)
-	m.AddAlternativeString(gomail.TypeTextHTML, htmlBody(n.Body))
+	body := domain.NotificationLinks(n.Body, s.PublicURL)
+	m.SetBodyString(gomail.TypeTextPlain, body)
+	m.AddAlternativeString(gomail.TypeTextHTML, htmlBody(body))
 	c, err := s.client()
 	if err != nil {
 		return err
@@ -155,13 +161,33 @@ func (s *SMTPSender) Check(ctx context.Context) error {
 	return c.Close()
 }
 
-// htmlBody is the plain-text body as escaped HTML paragraphs.
+// htmlBody is the plain-text body as HTML paragraphs, every character of
+// it escaped. Only the service's own link lines (domain.NotificationLink)
+// whose target is an absolute http(s) URL become links; text that people
+// wrote is indented in the body and so never matches one.
 func htmlBody(text string) string {
 	var b strings.Builder
-	b.WriteString("<!doctype html><html><body>")
+	b.WriteString(`<!doctype html><html><head><meta charset="utf-8"></head><body>`)
 	for _, para := range strings.Split(strings.TrimSpace(text), "\n\n") {
-		b.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(para), "\n", "<br>") + "</p>")
+		lines := strings.Split(para, "\n")
+		for i, line := range lines {
+			lines[i] = htmlLine(line)
+		}
+		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
 	}
 	b.WriteString("</body></html>")
 	return b.String()
+}
+
+func htmlLine(line string) string {
+	label, target, ok := domain.NotificationLink(line)
+	if !ok {
+		return html.EscapeString(line)
+	}
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return html.EscapeString(line)
+	}
+	t := html.EscapeString(u.String())
+	return html.EscapeString(label) + `: <a href="` + t + `">` + t + "</a>"
 }

@@ -34,9 +34,22 @@ func TestParseSMTPURL(t *testing.T) {
 	}
 }
 
+// TestHTMLBodyEscapes: the HTML alternative escapes every character of the
+// text and links only the service's own link lines to http(s) URLs.
 func TestHTMLBodyEscapes(t *testing.T) {
-	got := htmlBody("Comment: <b>now</b>\n\nStatus: x")
-	if !strings.Contains(got, "&lt;b&gt;now&lt;/b&gt;") || !strings.Contains(got, "<p>Status: x</p>") {
-		t.Fatalf("htmlBody = %s", got)
+	got := htmlBody("Comment:\n  <b>now</b> & \"then\" 'x'\n  Request page: https://evil.example/\n\n" +
+		"Status: x\nRequest page: https://access.example.se/requests/r1?a=1&b=\"2\"\nPermit page: javascript:alert(1)")
+	for _, want := range []string{
+		"&lt;b&gt;now&lt;/b&gt; &amp; &#34;then&#34; &#39;x&#39;",
+		"<br>  Request page: https://evil.example/</p>",
+		`Request page: <a href="https://access.example.se/requests/r1?a=1&amp;b=&#34;2&#34;">`,
+		"Permit page: javascript:alert(1)</p>",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("htmlBody lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "<a ") != 1 || strings.Contains(got, "<b>") {
+		t.Errorf("htmlBody links or tags more than the one link line:\n%s", got)
 	}
 }

@@ -34,6 +34,9 @@ type app struct {
 	api        *api.Server
 	// notifyMetrics count the notification worker's deliveries (notify.go).
 	notifyMetrics *notify.Metrics
+	// mailHealth is the periodic check of the mail server; nil without
+	// --smtp-url.
+	mailHealth *notify.MailHealth
 }
 
 // openApp loads the policy (failing first, before touching the database, if
@@ -86,6 +89,13 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	deps.Metrics.WatchWitnesses(audit.Witnesses)
 	a.notifyMetrics = notify.NewMetrics(db, time.Now)
 	deps.Metrics.Register(a.notifyMetrics.Collectors()...)
+	if a.mailHealth, err = cfg.Notify.mailHealth(log); err != nil {
+		return nil, err
+	}
+	if a.mailHealth != nil {
+		deps.Components = mailComponent(a.mailHealth)
+		deps.Metrics.Register(a.mailHealth.Collector())
+	}
 	if err := addSecurity(ctx, cfg.Security, ref, log, &deps); err != nil {
 		return nil, err
 	}

@@ -59,6 +59,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	fs.StringVar(&u.Username, "username", "", "the new user's name")
 	fs.Var(&rl, "role", "a role (repeatable)")
 	fs.StringVar(&u.Nation, "nation", "", "ISO code of a liaison officer's nation")
+	fs.StringVar(&u.Email, "email", "", "the e-mail address notifications go to, like name@example.org (optional)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return describe(err)
 	}
-	fmt.Fprintf(stdout, "exaccess: created user %s with roles %v\n", created.Username, created.Roles)
+	fmt.Fprintf(stdout, "exaccess: created user %s with roles %v, e-mail %s\n", created.Username, created.Roles, emailText(created.Email))
 	return nil
 }
 

@@ -24,7 +24,7 @@ type process struct {
 	cmd  *exec.Cmd
 }
 
-func startProcess(t *testing.T, bin, dsn string, demo bool) *process {
+func startProcess(t *testing.T, bin, dsn string, demo bool, extra ...string) *process {
 	t.Helper()
 	// Several processes on one host: no metrics listener to fight over; and
 	// the load of the crash test is not to be throttled by the per-user
@@ -33,7 +33,7 @@ func startProcess(t *testing.T, bin, dsn string, demo bool) *process {
 	if demo {
 		args = append(args, "--demo")
 	}
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Env = append(os.Environ(), "EXACCESS_CHECKPOINT_KEY="+checkpointKeyFor(t, dsn))
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {

@@ -17,6 +17,11 @@ import (
 type mailbox struct {
 	mu   sync.Mutex
 	mail []receivedMail
+	// holdAt, when set, makes the server keep the holdAt-th message it
+	// received unanswered (no "250" to the client) until release closes;
+	// held closes when that message arrived.
+	holdAt        int
+	held, release chan struct{}
 }
 
 type receivedMail struct {
@@ -45,7 +50,12 @@ func (s *mailSession) Data(r io.Reader) error {
 	s.cur.Data = string(b)
 	s.box.mu.Lock()
 	s.box.mail = append(s.box.mail, s.cur)
+	hold := s.box.holdAt > 0 && len(s.box.mail) == s.box.holdAt
 	s.box.mu.Unlock()
+	if hold {
+		close(s.box.held)
+		<-s.box.release // the message is taken, but its sender hears nothing yet
+	}
 	return nil
 }
 
@@ -53,7 +63,11 @@ func (s *mailSession) Data(r io.Reader) error {
 // address and its mailbox.
 func startMailbox(t *testing.T) (string, *mailbox) {
 	t.Helper()
-	box := &mailbox{}
+	return serveMailbox(t, &mailbox{})
+}
+
+func serveMailbox(t *testing.T, box *mailbox) (string, *mailbox) {
+	t.Helper()
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &mailSession{box: box}, nil
 	}))
@@ -159,6 +173,18 @@ func TestNotificationJourneyByEmail(t *testing.T) {
 	if !strings.Contains(mails[1].Data, "convoy route via E14") {
 		t.Errorf("the changes-requested mail lacks the comment:\n%s", mails[1].Data)
 	}
+	// Without --public-url the mails give the console's paths.
+	approved := parseMail(t, mails[3]).body
+	if !strings.Contains(approved, "Permit page: /requests/"+id+"/permit\n") {
+		t.Errorf("the approval lacks the permit page's path:\n%s", approved)
+	}
+	// A revocation tells the liaison officer its reason.
+	call(t, "POST", base+"/api/v1/requests/"+id+"/revoke", signIn(t, base, "ops"), `{"reason":"Range closed by fire risk."}`,
+		"If-Match", fmt.Sprintf(`"%v"`, r["version"]))
+	revoked := parseMail(t, box.waitFor(t, loMail, 5)[4])
+	if revoked.subject != "Permit "+ref+" revoked" || !strings.Contains(revoked.body, "Reason:\n  Range closed by fire risk.\n") {
+		t.Errorf("the revocation mail: %s\n%s", revoked.subject, revoked.body)
+	}
 	// The first stage's approver was told twice (first submission and
 	// resubmission); nobody of another nation was told anything.
 	box.waitFor(t, demoApprover[first]+"@demo.exaccess.example", 2)
@@ -220,5 +246,87 @@ func TestSMTPCheck(t *testing.T) {
 	}
 	if err := s.Check(t.Context()); err == nil {
 		t.Fatal("tls=required accepted a server without STARTTLS")
+	}
+}
+
+// TestReadyzReportsTheMailServer: with --smtp-url, /readyz names the mail
+// server's state from the periodic check: ok when it answers; unreachable
+// with status degraded, still 200, when it does not (mail waits in the
+// outbox); the public answer never names the server's host or port.
+func TestReadyzReportsTheMailServer(t *testing.T) {
+	up, _ := startMailbox(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := ln.Addr().String()
+	ln.Close()
+	for _, c := range []struct {
+		addr, mail, status string
+	}{{up, "ok", "ready"}, {down, "unreachable", "degraded"}} {
+		base, stop := startServer(t, []string{"--db", filepath.Join(t.TempDir(), "r.db"), "--metrics-addr", "off",
+			"--smtp-url", "smtp://" + c.addr + "?tls=none"}, nil)
+		var body map[string]any
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			st, b, _ := send("GET", base+"/readyz", "", "")
+			if st != 200 {
+				t.Fatalf("readyz with the mail server %s: %d %v", c.mail, st, b)
+			}
+			body = b
+			mail, _ := b["components"].(map[string]any)["mail"].(map[string]any)
+			if mail["status"] != "unchecked" || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		mail, _ := body["components"].(map[string]any)["mail"].(map[string]any)
+		if body["status"] != c.status || mail["status"] != c.mail || mail["checked_at"] == nil {
+			t.Errorf("readyz with the mail server %s: %v", c.mail, body)
+		}
+		_, port, _ := net.SplitHostPort(c.addr)
+		if raw := fmt.Sprint(body); strings.Contains(raw, port) || strings.Contains(raw, "127.0.0.1") {
+			t.Errorf("readyz names the mail server: %v", body)
+		}
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestNotifyFlagsValidated: --public-url must be an absolute http(s) URL
+// without credentials, query or fragment; the lease and check interval are
+// bounded; a bad environment value fails the start.
+func TestNotifyFlagsValidated(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--public-url", "access.example.se"}, nil, "--public-url \"access.example.se\" must be an absolute http(s) URL"},
+		{[]string{"--public-url", "ftp://access.example.se"}, nil, "absolute http(s) URL"},
+		{[]string{"--public-url", "https://u:pw@access.example.se"}, nil, "must not carry a user"},
+		{[]string{"--public-url", "https://access.example.se/?x=1"}, nil, "must not have a query"},
+		{nil, map[string]string{"EXACCESS_PUBLIC_URL": "/relative"}, "--public-url \"/relative\""},
+		{[]string{"--notify-lease", "10ms"}, nil, "--notify-lease must be between 1s and 24h"},
+		{nil, map[string]string{"EXACCESS_NOTIFY_LEASE": "soon"}, "EXACCESS_NOTIFY_LEASE must be a duration"},
+		{[]string{"--smtp-check-interval", "0s"}, nil, "--smtp-check-interval must be between 1s and 1h"},
+	} {
+		cfg := defaultConfig()
+		if err := serveFlags(&cfg, env(c.env), io.Discard).Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.validate()
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "pw@") {
+			t.Errorf("%v %v: error %v, want one naming %q", c.args, c.env, err, c.want)
+		}
+	}
+	cfg := defaultConfig()
+	if err := serveFlags(&cfg, env(map[string]string{"EXACCESS_PUBLIC_URL": "https://access.example.se/exaccess/",
+		"EXACCESS_NOTIFY_LEASE": "90s"}), io.Discard).Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.validate(); err != nil || cfg.Notify.Lease != 90*time.Second || cfg.Notify.PublicURL != "https://access.example.se/exaccess/" {
+		t.Errorf("valid settings: %v, %+v", err, cfg.Notify)
 	}
 }

@@ -20,17 +20,17 @@ import (
 // states every second), so nothing needs to be stopped.
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("user: name a subcommand: list, add, disable, enable, roles or reset-password; %w", errUsage)
+		return fmt.Errorf("user: name a subcommand: list, add, disable, enable, roles, email or reset-password; %w", errUsage)
 	}
 	switch args[0] {
 	case "add":
 		return runUserAdd(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "list":
 		return runUserList(ctx, args[1:], getenv, stdout, stderr)
-	case "disable", "enable", "roles", "reset-password":
+	case "disable", "enable", "roles", "email", "reset-password":
 		return runUserChange(ctx, args[0], args[1:], getenv, stdout, stderr)
 	}
-	return fmt.Errorf("user: unknown subcommand %q (list, add, disable, enable, roles, reset-password); %w", args[0], errUsage)
+	return fmt.Errorf("user: unknown subcommand %q (list, add, disable, enable, roles, email, reset-password); %w", args[0], errUsage)
 }
 
 // cliActor is who the audit log names for a change made from the command
@@ -71,14 +71,14 @@ func runUserList(ctx context.Context, args []string, getenv func(string) string,
 	}
 	defer db.Close()
 	w := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "USERNAME\tROLES\tNATION\tSTATE\tID")
+	fmt.Fprintln(w, "USERNAME\tROLES\tNATION\tEMAIL\tSTATE\tID")
 	for {
 		page, err := db.ListUsers(ctx, f)
 		if err != nil {
 			return err
 		}
 		for _, u := range page.Items {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Username, rolesText(u.Roles), dash(u.Nation), stateText(&u), u.ID)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, rolesText(u.Roles), dash(u.Nation), dash(u.Email), stateText(&u), u.ID)
 		}
 		if page.NextAfter == "" {
 			return w.Flush()
@@ -93,6 +93,13 @@ func rolesText(rs []domain.Role) string {
 		s[i] = string(r)
 	}
 	return strings.Join(s, ",")
+}
+
+func emailText(s string) string {
+	if s == "" {
+		return "none (no e-mail notifications)"
+	}
+	return s
 }
 
 func dash(s string) string {
@@ -122,23 +129,29 @@ func stateText(u *domain.User) string {
 	return strings.Join(parts, ", ")
 }
 
-// runUserChange disables, enables, changes roles of, or resets the
-// password of the account named by --username.
+// runUserChange disables, enables, changes roles or e-mail address of, or
+// resets the password of the account named by --username.
 func runUserChange(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, dsn := dbFlags("user "+cmd, getenv, stderr)
 	username := fs.String("username", "", "the account")
 	reason := fs.String("reason", "", "why (required to disable or enable; recorded in the audit log)")
 	var rl roleList
-	var nation optionalFlag
+	var nation, email optionalFlag
 	if cmd == "roles" {
 		fs.Var(&rl, "role", "a role (repeatable); the new list replaces the old")
 		fs.Var(&nation, "nation", `a liaison officer's nation ("" for none)`)
+	}
+	if cmd == "email" {
+		fs.Var(&email, "email", `the new e-mail address ("" removes it)`)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *username == "" {
 		return fmt.Errorf("--username is required; %w", errUsage)
+	}
+	if cmd == "email" && !email.set {
+		return fmt.Errorf(`--email is required (--email "" removes the address); %w`, errUsage)
 	}
 	db, err := openExisting(ctx, *dsn)
 	if err != nil {
@@ -153,11 +166,17 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 	if err != nil {
 		return err
 	}
-	return applyUserChange(ctx, svc, cmd, u, cliActor(getenv), *reason, rl, nation, stdout)
+	return applyUserChange(ctx, svc, cmd, u, cliActor(getenv), *reason, userEdit{roles: rl, nation: nation, email: email}, stdout)
+}
+
+// userEdit is what the roles and email subcommands change.
+type userEdit struct {
+	roles         roleList
+	nation, email optionalFlag
 }
 
 func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u *domain.User, actor, reason string,
-	rl roleList, nation optionalFlag, stdout io.Writer) error {
+	edit userEdit, stdout io.Writer) error {
 	var changed *domain.User
 	var err error
 	switch cmd {
@@ -165,14 +184,21 @@ func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u
 		changed, err = svc.SetDisabled(ctx, actor, u.ID, cmd == "disable", reason)
 	case "roles":
 		ch := domain.UserChange{Reason: reason}
-		if len(rl) > 0 {
-			roles := []domain.Role(rl)
+		if len(edit.roles) > 0 {
+			roles := []domain.Role(edit.roles)
 			ch.Roles = &roles
 		}
-		if nation.set {
-			ch.Nation = &nation.value
+		if edit.nation.set {
+			ch.Nation = &edit.nation.value
 		}
 		changed, err = svc.Change(ctx, actor, u.ID, u.Version, ch)
+	case "email":
+		addr := edit.email.value
+		if changed, err = svc.Change(ctx, actor, u.ID, u.Version, domain.UserChange{Email: &addr, Reason: reason}); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "exaccess: email: %s: e-mail %s; its tokens stay valid\n", changed.Username, emailText(changed.Email))
+		return nil
 	case "reset-password":
 		otp, hash, herr := auth.OneTimePassword()
 		if herr != nil {

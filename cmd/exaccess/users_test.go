@@ -59,6 +59,35 @@ func TestUserCommands(t *testing.T) {
 	if !ok || len(otp) < 20 {
 		t.Fatalf("reset-password printed %q", out)
 	}
+	// E-mail addresses: set at creation, shown by list, changed and removed.
+	if out := mustUser("a long enough password\n", "add", "--username", "berg", "--role", "hns_officer",
+		"--email", "berg@fm.example.se"); !strings.Contains(out, "e-mail berg@fm.example.se") {
+		t.Errorf("add --email: %s", out)
+	}
+	for _, bad := range []string{"not-an-address", "a@b@c", "Berg <berg@fm.example.se>", " berg@fm.example.se"} {
+		_, err := user("a long enough password\n", "add", "--username", "bad", "--role", "hns_officer", "--email", bad)
+		if err == nil || !strings.Contains(err.Error(), "email: must be an e-mail address like name@example.org") {
+			t.Errorf("add --email %q: %v", bad, err)
+		}
+		if _, err := user("", "email", "--username", "berg", "--email", bad); err == nil || !strings.Contains(err.Error(), "email: must be an e-mail address") {
+			t.Errorf("email --email %q: %v", bad, err)
+		}
+	}
+	if out := mustUser("", "list", "--role", "hns_officer"); !strings.Contains(out, "EMAIL") || !strings.Contains(out, "berg@fm.example.se") {
+		t.Errorf("list does not show the address: %s", out)
+	}
+	if _, err := user("", "email", "--username", "berg"); err == nil || !strings.Contains(err.Error(), "--email is required") {
+		t.Errorf("email without --email: %v", err)
+	}
+	if out := mustUser("", "email", "--username", "berg", "--email", "hns@fm.example.se"); !strings.Contains(out, "e-mail hns@fm.example.se") {
+		t.Errorf("email: %s", out)
+	}
+	if out := mustUser("", "email", "--username", "berg", "--email", ""); !strings.Contains(out, "e-mail none") {
+		t.Errorf("email removal: %s", out)
+	}
+	if out := mustUser("", "list", "--role", "hns_officer"); strings.Contains(out, "@") {
+		t.Errorf("list after the removal: %s", out)
+	}
 	if _, err := user("", "frobnicate"); err == nil {
 		t.Error("an unknown subcommand was accepted")
 	}
