@@ -19,7 +19,10 @@ func (f *fakeInbox) ListInbox(_ context.Context, q InboxFilter) (InboxPage, erro
 	f.filter = q
 	return InboxPage{Items: append([]InboxItem(nil), f.items...)}, nil
 }
-func (f *fakeInbox) CountUnread(_ context.Context, u string) (int64, error) { f.user = u; return 3, nil }
+func (f *fakeInbox) CountUnread(_ context.Context, u string) (int64, error) {
+	f.user = u
+	return 3, nil
+}
 func (f *fakeInbox) MarkRead(_ context.Context, u, id string, at time.Time) error {
 	f.user, f.markedID, f.markedAt = u, id, at
 	return nil
