@@ -31,7 +31,7 @@ func TestInboxPage(t *testing.T) {
 			t.Fatalf("header after submitting: %q", got)
 		}
 		hns := e.client().signIn("hns")
-		version := hns.get("/requests/" + no).Doc.Find(`form[action$="/decide"] input[name="version"]`).AttrOr("value", "")
+		version := hns.get("/requests/"+no).Doc.Find(`form[action$="/decide"] input[name="version"]`).AttrOr("value", "")
 		requestID(t, hns.post("/requests/"+no+"/decide", url.Values{"stage": {"intake"}, "outcome": {"request_changes"},
 			"comment": {"Add the commander."}, "version": {version}}))
 		if got := inboxLink(hns.get("/queue")); got != "Inbox (2 unread)" {
