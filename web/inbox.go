@@ -44,7 +44,6 @@ var inboxWords = map[string]string{
 	"inbox.readat":     "Read",
 	"inbox.done.read":  "Marked read.",
 	"inbox.done.all":   "All notifications marked read.",
-	"inbox.smtp":       "Notifications arrive here whether or not e-mail is delivered.",
 }
 
 func init() {

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"exaccess/domain"
+	"exaccess/notify"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -127,4 +132,42 @@ func TestInboxPaging(t *testing.T) {
 	if len(seen) != inboxPage+2 {
 		t.Fatalf("walked %d notifications, want %d", len(seen), inboxPage+2)
 	}
+}
+
+// TestInboxWithoutSMTP: with no mail server configured the delivery worker
+// marks the e-mails undeliverable, and the console inbox still has every
+// notification.
+func TestInboxWithoutSMTP(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		lo := e.client().signIn("lo-no")
+		id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+		w := &notify.Worker{Outbox: e.db, Email: nil, Now: func() time.Time { return testNow }}
+		if _, err := w.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := e.db.Notifications(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		emails, inbox := 0, 0
+		for _, n := range rows {
+			switch n.Channel {
+			case domain.ChannelEmail:
+				emails++
+				if n.Status != domain.DeliveryUndeliverable {
+					t.Errorf("e-mail to %s: %s, want undeliverable", n.Address, n.Status)
+				}
+			case domain.ChannelInbox:
+				inbox++
+			}
+		}
+		if emails == 0 || inbox != emails {
+			t.Fatalf("%d e-mails, %d inbox rows: want one inbox row beside each e-mail", emails, inbox)
+		}
+		page := lo.get("/inbox")
+		if got := inboxLink(page); got != "Inbox (1 unread)" || !strings.Contains(page.Doc.Find("ul.inbox").Text(), "received") {
+			t.Fatalf("inbox without SMTP: header %q; %s", got, page.Doc.Find("main").Text())
+		}
+	})
 }
