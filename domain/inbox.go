@@ -11,10 +11,14 @@ import (
 // causes them commits, so the inbox works whether or not e-mail can be
 // sent.
 
-// Inbox paging: a page holds at most MaxInboxPage items.
+// Inbox paging: a page holds at most MaxInboxPage items. The unread count,
+// shown on every console page, stops at MaxUnreadCount ("1000 or more"), so
+// that an account that never reads its inbox (an approver told of every
+// stage of their role) does not make every page it opens slower.
 const (
 	DefaultInboxPage = 50
 	MaxInboxPage     = 200
+	MaxUnreadCount   = 1000
 )
 
 // InboxItem is one notification in a user's inbox.
@@ -60,7 +64,8 @@ type InboxPage struct {
 type Inbox interface {
 	// ListInbox returns a page of the user's inbox rows, newest first.
 	ListInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
-	// CountUnread counts the user's unread inbox rows.
+	// CountUnread counts the user's unread inbox rows, up to
+	// MaxUnreadCount (a larger number is MaxUnreadCount).
 	CountUnread(ctx context.Context, username string) (int64, error)
 	// MarkRead marks one of the user's inbox rows read at at; a row read
 	// before keeps its first read time. An id that is not one of the
@@ -108,7 +113,7 @@ func (s *InboxService) List(ctx context.Context, p Principal, q InboxQuery) (Inb
 	return page, nil
 }
 
-// Unread counts p's unread notifications.
+// Unread counts p's unread notifications, up to MaxUnreadCount.
 func (s *InboxService) Unread(ctx context.Context, p Principal) (int64, error) {
 	return s.store.CountUnread(ctx, p.Subject)
 }

@@ -42,7 +42,7 @@ func (d *DB) ExplainUnreadForTest(username string) (string, error) {
 	g := d.reader
 	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB {
 		var n int64
-		return unreadQuery(tx, username).Count(&n)
+		return unreadQuery(tx, username).Scan(&n)
 	})
 	return explainPlan(g, sql)
 }

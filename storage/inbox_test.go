@@ -163,6 +163,30 @@ func TestInboxUnreadAndMarkRead(t *testing.T) {
 	})
 }
 
+// TestUnreadCountStops: past domain.MaxUnreadCount the count says
+// MaxUnreadCount, and it counts again below it once rows are read.
+func TestUnreadCountStops(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		seedNotifyUsers(t, db)
+		lo := userIDOf(t, db, "lo-no")
+		if err := db.SeedInboxForTest(ctx, lo, domain.ChannelInbox, "r", "n", domain.MaxUnreadCount+2, fixedNow); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.CountUnread(ctx, "lo-no"); err != nil || n != domain.MaxUnreadCount {
+			t.Fatalf("unread = %d, %v; want %d", n, err, domain.MaxUnreadCount)
+		}
+		for _, id := range []string{"n-00000", "n-00001", "n-00002"} {
+			if err := db.MarkRead(ctx, "lo-no", id, fixedNow); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := db.CountUnread(ctx, "lo-no"); err != nil || n != domain.MaxUnreadCount-1 {
+			t.Fatalf("unread = %d, %v; want %d", n, err, domain.MaxUnreadCount-1)
+		}
+	})
+}
+
 // TestInboxFilledByTheChange: a submission's inbox rows reach the liaison
 // officers of the request's nation and the stage's role, unread.
 func TestInboxFilledByTheChange(t *testing.T) {
@@ -219,7 +243,7 @@ func TestInboxQueriesUseTheirIndexes(t *testing.T) {
 
 // BenchmarkInboxUnread is the unread count every console page shows, for a
 // user with 10,000 inbox rows (and as many e-mail rows) of which unread
-// are all (the worst case) or none, on SQLite (and PostgreSQL when
+// are all (the worst case: the count stops at domain.MaxUnreadCount) or none, on SQLite (and PostgreSQL when
 // configured). docs/performance.md has the figures.
 //
 //	go test -run '^$' -bench InboxUnread -benchtime 2000x ./storage/
@@ -247,7 +271,7 @@ func BenchmarkInboxUnread(b *testing.B) {
 					}
 				}
 			}
-			b.Run(fmt.Sprintf("unread=%d", n), func(b *testing.B) { run(b, n) })
+			b.Run(fmt.Sprintf("unread=%d", n), func(b *testing.B) { run(b, domain.MaxUnreadCount) })
 			b.Run("page=50", func(b *testing.B) {
 				for range b.N {
 					page, err := db.ListInbox(ctx, domain.InboxFilter{Username: u.Username, Limit: 50})

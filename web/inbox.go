@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,7 +57,7 @@ func init() {
 type inboxView struct {
 	Items      []domain.InboxItem
 	UnreadOnly bool
-	Unread     int64
+	Unread     string // unreadText
 	Notice     string
 	// Back is this page's own address, where the mark-read forms return.
 	Back      string
@@ -81,7 +82,7 @@ func (c *Console) handleInbox(ec echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := inboxView{Items: page.Items, UnreadOnly: q.UnreadOnly, Unread: unread, Back: inboxPath(q.UnreadOnly, q.After)}
+	v := inboxView{Items: page.Items, UnreadOnly: q.UnreadOnly, Unread: unreadText(unread), Back: inboxPath(q.UnreadOnly, q.After)}
 	switch ec.QueryParam("done") {
 	case "read":
 		v.Notice = msg("inbox.done.read")
@@ -113,16 +114,28 @@ func (c *Console) handleInboxReadAll(ec echo.Context) error {
 
 // unreadCount is the number the header shows. A failure must not take the
 // page down with it: it is logged and the header shows no number.
-func (c *Console) unreadCount(ec echo.Context, cur *current) int64 {
+func (c *Console) unreadCount(ec echo.Context, cur *current) string {
 	if cur == nil || cur.User.MustChangePassword {
-		return 0
+		return ""
 	}
 	n, err := c.Inbox.Unread(ec.Request().Context(), cur.Principal)
 	if err != nil {
 		c.Log.Error("unread count", "request_id", ec.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
-		return 0
+		return ""
 	}
-	return n
+	return unreadText(n)
+}
+
+// unreadText is an unread count in words: "" for none, "1000+" when the
+// count stopped at its bound.
+func unreadText(n int64) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n >= domain.MaxUnreadCount:
+		return strconv.FormatInt(domain.MaxUnreadCount, 10) + "+"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // inboxPath is the inbox page with its filter and page.

@@ -171,3 +171,11 @@ func TestInboxWithoutSMTP(t *testing.T) {
 		}
 	})
 }
+
+func TestUnreadText(t *testing.T) {
+	for n, want := range map[int64]string{0: "", 1: "1", 999: "999", 1000: "1000+", 5000: "1000+"} {
+		if got := unreadText(n); got != want {
+			t.Errorf("unreadText(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -58,8 +58,9 @@ type view struct {
 	Nonce string
 	CSRF  string
 	Data  any
-	// Unread is the signed-in user's unread notifications, for the header.
-	Unread int64
+	// Unread is the number of the signed-in user's unread notifications
+	// for the header ("3", "1000+"), "" for none.
+	Unread string
 }
 
 // HasRole is for the navigation.
