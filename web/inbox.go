@@ -40,7 +40,6 @@ var inboxWords = map[string]string{
 	"inbox.none":       "No notifications.",
 	"inbox.noneunread": "No unread notifications.",
 	"inbox.older":      "Older notifications",
-	"inbox.open":       "Open the request",
 	"inbox.received":   "Received",
 	"inbox.readat":     "Read",
 	"inbox.done.read":  "Marked read.",
