@@ -113,7 +113,8 @@ func newEnv(t testing.TB, dsn string) *env {
 		},
 		Refusals: domain.NewRefusalLog(db, func() time.Time { return e.clock() }),
 		Users:    db, Reference: ref, OpenAPI: docs.OpenAPI, Log: testLogger(),
-		Accounts: domain.NewUserService(db, ref, func() time.Time { return e.clock() }, newID), Principals: domain.NewAccountCache(db)})
+		Accounts: domain.NewUserService(db, ref, func() time.Time { return e.clock() }, newID), Principals: domain.NewAccountCache(db),
+		Inbox: domain.NewInboxService(db, func() time.Time { return e.clock() })})
 	return withAuditLog(t, e)
 }
 

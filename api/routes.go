@@ -167,6 +167,12 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/users/:id/reset-password", admins, s.handleUserResetPassword},
 		{http.MethodPost, "/api/v1/me/password", signedIn.duringPasswordChange(), s.handleMyPassword},
 
+		// Every user's own notifications (the console inbox): own rows only,
+		// another user's notification is 404.
+		{http.MethodGet, "/api/v1/me/notifications", signedIn, s.handleMyNotifications},
+		{http.MethodPost, "/api/v1/me/notifications/read-all", signedIn, s.handleMyNotificationsReadAll},
+		{http.MethodPost, "/api/v1/me/notifications/:id/read", signedIn, s.handleMyNotificationRead},
+
 		// The verifiable audit log. The verifier key is public: it is a
 		// public key, and whoever is handed an export must be able to check
 		// it without an account here (the key should also reach auditors by

@@ -23,6 +23,8 @@ type Deps struct {
 	// Accounts manages accounts (administrators, password changes,
 	// sign-in failures and locks, identity-provider subjects).
 	Accounts *domain.UserService
+	// Inbox is every user's own console inbox (their notifications).
+	Inbox *domain.InboxService
 	// Principals is the revocation check every token passes after its
 	// signature; nil checks nothing (serve always sets it).
 	Principals *domain.AccountCache

@@ -15,7 +15,8 @@
 // (RequestService), approvals.go, approvals_read.go (queue and history)
 // and approvals_delegations.go (ApprovalService), frameworks.go and
 // frameworks_areas.go (FrameworkService: agreements, training areas and
-// their bookings), users.go and signin.go (UserService). Cross-cutting
+// their bookings), users.go and signin.go (UserService), inbox.go
+// (InboxService, a user's own console inbox, and its Inbox port). Cross-cutting
 // rules have files of their own: lifecycle.go, validate.go, decide.go,
 // deconflict.go, needtoknow.go, calendar.go, version.go, errors.go, and
 // ports.go (the Store and Tx interfaces storage implements).

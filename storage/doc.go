@@ -34,6 +34,10 @@
 //     (area_day_loads, the per-day load kept with every booking change)
 //   - users.go (accounts and their sign-in states)
 //   - sessions.go (the web console's sessions)
+//   - the notification outbox: outbox.go (rows, the fan-out written with
+//     each audit entry, the delivery worker's claims), outbox_audience.go
+//     (who an event reaches), inbox.go (a user's console inbox: list,
+//     unread count, mark read)
 //   - the audit log: audit.go (audit_log rows, append, a request's
 //     entries), audit_hashes.go (the Merkle tree's stored hashes),
 //     audit_read.go (streaming and searching the log), audit_checkpoints.go

@@ -37,6 +37,9 @@ type Deps struct {
 	// Accounts counts failed sign-ins (the per-account lock), changes
 	// passwords and administers accounts, as for the API.
 	Accounts *domain.UserService
+	// Inbox is the signed-in user's own notifications (the inbox page and
+	// the unread count in every page's header).
+	Inbox *domain.InboxService
 	// Principals is the API's check of an account's generation and disabled
 	// flag, run on every request of a session.
 	Principals *domain.AccountCache
@@ -82,6 +85,9 @@ func New(d Deps) (*Console, error) {
 	}
 	if d.Accounts == nil || d.Principals == nil {
 		return nil, errors.New("web: Deps.Accounts and Deps.Principals are required (sign-in and the session check)")
+	}
+	if d.Inbox == nil {
+		return nil, errors.New("web: Deps.Inbox is required (every page's header shows the unread count)")
 	}
 	st, err := loadStatic()
 	if err != nil {

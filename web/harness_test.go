@@ -120,7 +120,8 @@ func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *e
 	permits := auditlog.NewPermitService(db, signer, clock)
 	log := testLogger()
 	console, err := New(Deps{Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks, Users: db,
-		Accounts: us, Principals: e.cache, Sessions: db, Reference: ref, Audit: audit, Permits: permits, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock})
+		Accounts: us, Principals: e.cache, Sessions: db, Reference: ref, Audit: audit, Permits: permits, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock,
+		Inbox: domain.NewInboxService(db, clock)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func testLogger() *slog.Logger {
 }
 
 // leftKey matches a key of messages.go shown as is: a key without wording.
-var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users)\.[a-z][a-z_.]*[a-z]\b`)
+var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox)\.[a-z][a-z_.]*[a-z]\b`)
 
 // client is one browser-like HTTP client with its own cookie jar; it does
 // not follow redirects, so tests see them.

@@ -58,6 +58,9 @@ type view struct {
 	Nonce string
 	CSRF  string
 	Data  any
+	// Unread is the number of the signed-in user's unread notifications
+	// for the header ("3", "1000+"), "" for none.
+	Unread string
 }
 
 // HasRole is for the navigation.
@@ -88,6 +91,7 @@ func (c *Console) render(ec echo.Context, status int, name, title string, data a
 	v.Nonce, _ = ec.Get(ctxNonce).(string)
 	if v.Cur != nil {
 		v.CSRF = v.Cur.Session.CSRF
+		v.Unread = c.unreadCount(ec, v.Cur)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {

@@ -63,6 +63,9 @@ func (c *Console) routes() []route {
 		{http.MethodPost, "/sign-out", ownPassword, c.handleSignOut},
 		{http.MethodGet, pathPassword, ownPassword, c.handlePasswordPage},
 		{http.MethodPost, pathPassword, ownPassword, c.handlePasswordChange},
+		{http.MethodGet, pathInbox, signedIn, c.handleInbox},
+		{http.MethodPost, pathInbox + "/read-all", signedIn, c.handleInboxReadAll},
+		{http.MethodPost, pathInbox + "/:id/read", signedIn, c.handleInboxRead},
 
 		{http.MethodGet, "/requests", readers, c.handleMyRequests},
 		{http.MethodGet, "/requests/new", liaison, c.handleNewForm},

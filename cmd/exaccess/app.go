@@ -85,7 +85,8 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
 		Permits: auditlog.NewPermitService(db, audit.Signer(), time.Now),
-		Metrics: api.NewMetrics(db), Ready: a.ready, Accounts: a.users, Principals: a.principals}
+		Metrics: api.NewMetrics(db), Ready: a.ready, Accounts: a.users, Principals: a.principals,
+		Inbox: domain.NewInboxService(db, time.Now)}
 	deps.Metrics.WatchWitnesses(audit.Witnesses)
 	a.notifyMetrics = notify.NewMetrics(db, time.Now)
 	deps.Metrics.Register(a.notifyMetrics.Collectors()...)

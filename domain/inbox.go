@@ -1,0 +1,152 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// The console inbox: the ChannelInbox rows of the outbox (notify.go), one
+// per notification a user was sent, read in the web console and through
+// /api/v1/me/notifications. Inbox rows are delivered when the change that
+// causes them commits, so the inbox works whether or not e-mail can be
+// sent.
+
+// Inbox paging: a page holds at most MaxInboxPage items. The unread count,
+// shown on every console page, stops at MaxUnreadCount ("1000 or more"), so
+// that an account that never reads its inbox (an approver told of every
+// stage of their role) does not make every page it opens slower.
+const (
+	DefaultInboxPage = 50
+	MaxInboxPage     = 200
+	MaxUnreadCount   = 1000
+)
+
+// InboxItem is one notification in a user's inbox.
+type InboxItem struct {
+	ID            string
+	Kind          string
+	RequestID     string
+	Subject, Body string
+	CreatedAt     time.Time
+	ReadAt        *time.Time // nil while unread
+	// RequestNation is the nation of the request the notification is
+	// about ("" when that request is not stored), read with the page so
+	// that CanOpen needs no further query.
+	RequestNation string
+	// CanOpen: the reader may open the request now (its role and nation
+	// today, not when the notification was sent).
+	CanOpen bool
+}
+
+// InboxCursor is the keyset position of the last item of a page: newest
+// first by creation time, then by id.
+type InboxCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// InboxFilter selects a page of one user's inbox, newest first.
+type InboxFilter struct {
+	Username   string // the principal's username; storage finds the account
+	UnreadOnly bool
+	After      *InboxCursor
+	Limit      int
+}
+
+// InboxPage is one page of an inbox; Next is nil on the last page.
+type InboxPage struct {
+	Items []InboxItem
+	Next  *InboxCursor
+}
+
+// Inbox is the storage port of the console inbox. Every method is scoped to
+// one account by username: no call reads or changes another user's rows.
+type Inbox interface {
+	// ListInbox returns a page of the user's inbox rows, newest first.
+	ListInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
+	// CountUnread counts the user's unread inbox rows, up to
+	// MaxUnreadCount (a larger number is MaxUnreadCount).
+	CountUnread(ctx context.Context, username string) (int64, error)
+	// MarkRead marks one of the user's inbox rows read at at; a row read
+	// before keeps its first read time. An id that is not one of the
+	// user's inbox rows, whoever's it is, is CodeNotFound.
+	MarkRead(ctx context.Context, username, id string, at time.Time) error
+	// MarkAllRead marks every unread inbox row of the user read at at and
+	// returns how many it marked.
+	MarkAllRead(ctx context.Context, username string, at time.Time) (int64, error)
+}
+
+// InboxService is the use cases of a user's own inbox: list, count unread,
+// mark read. Any signed-in user has one; nobody reads another's.
+type InboxService struct {
+	store Inbox
+	clock func() time.Time
+}
+
+// NewInboxService returns the service over store with clock.
+func NewInboxService(store Inbox, clock func() time.Time) *InboxService {
+	return &InboxService{store: store, clock: clock}
+}
+
+// InboxQuery is what a user asks of their inbox.
+type InboxQuery struct {
+	UnreadOnly bool
+	After      *InboxCursor
+	Limit      int // 0 for DefaultInboxPage; more than MaxInboxPage is clamped
+}
+
+// List returns a page of p's inbox, newest first, each item saying whether
+// p may open its request now.
+func (s *InboxService) List(ctx context.Context, p Principal, q InboxQuery) (InboxPage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultInboxPage
+	}
+	page, err := s.store.ListInbox(ctx, InboxFilter{Username: p.Subject, UnreadOnly: q.UnreadOnly, After: q.After,
+		Limit: min(limit, MaxInboxPage)})
+	if err != nil {
+		return InboxPage{}, err
+	}
+	for i := range page.Items {
+		page.Items[i].CanOpen = MayOpenRequestOf(p, page.Items[i].RequestNation)
+	}
+	return page, nil
+}
+
+// Unread counts p's unread notifications, up to MaxUnreadCount.
+func (s *InboxService) Unread(ctx context.Context, p Principal) (int64, error) {
+	return s.store.CountUnread(ctx, p.Subject)
+}
+
+// maxInboxID bounds an id from a URL before it reaches the database; the
+// outbox's ids are 32 hexadecimal digits.
+const maxInboxID = 64
+
+// MarkRead marks one of p's notifications read. Another user's id is
+// not_found, like an id that names nothing, so ids do not leak.
+func (s *InboxService) MarkRead(ctx context.Context, p Principal, id string) error {
+	if id == "" || len(id) > maxInboxID {
+		return ErrNotFound("notification")
+	}
+	return s.store.MarkRead(ctx, p.Subject, id, s.clock())
+}
+
+// MarkAllRead marks every unread notification of p read and returns how
+// many it marked.
+func (s *InboxService) MarkAllRead(ctx context.Context, p Principal) (int64, error) {
+	return s.store.MarkAllRead(ctx, p.Subject, s.clock())
+}
+
+// requestReaderRoles may read requests (the API's requestReaders):
+// administrators manage accounts and do not read movement data.
+var requestReaderRoles = []Role{RoleLiaison, RoleHNS, RoleRange, RoleOperations, RoleMinistry, RoleAuditor}
+
+// MayOpenRequestOf reports whether p may read a request of nation: a role
+// that reads requests, and for a liaison officer their own nation's only
+// (Request.Visible). A request that is not stored ("") opens for nobody.
+func MayOpenRequestOf(p Principal, nation string) bool {
+	if nation == "" || !p.HasAnyRole(requestReaderRoles...) {
+		return false
+	}
+	return (&Request{Nation: nation}).Visible(p)
+}

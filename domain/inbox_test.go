@@ -1,0 +1,101 @@
+package domain
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// fakeInbox records what the service asks of storage.
+type fakeInbox struct {
+	filter   InboxFilter
+	items    []InboxItem
+	markedID string
+	markedAt time.Time
+	user     string
+}
+
+func (f *fakeInbox) ListInbox(_ context.Context, q InboxFilter) (InboxPage, error) {
+	f.filter = q
+	return InboxPage{Items: append([]InboxItem(nil), f.items...)}, nil
+}
+func (f *fakeInbox) CountUnread(_ context.Context, u string) (int64, error) {
+	f.user = u
+	return 3, nil
+}
+func (f *fakeInbox) MarkRead(_ context.Context, u, id string, at time.Time) error {
+	f.user, f.markedID, f.markedAt = u, id, at
+	return nil
+}
+func (f *fakeInbox) MarkAllRead(_ context.Context, u string, at time.Time) (int64, error) {
+	f.user, f.markedAt = u, at
+	return 2, nil
+}
+
+func TestMayOpenRequestOf(t *testing.T) {
+	lo := Principal{Subject: "lo-no", Roles: []Role{RoleLiaison}, Nation: "NO"}
+	for _, c := range []struct {
+		name   string
+		p      Principal
+		nation string
+		want   bool
+	}{
+		{"own nation", lo, "NO", true},
+		{"another nation", lo, "DE", false},
+		{"request not stored", lo, "", false},
+		{"approver, any nation", Principal{Subject: "hns", Roles: []Role{RoleHNS}}, "DE", true},
+		{"auditor", Principal{Subject: "aud", Roles: []Role{RoleAuditor}}, "DE", true},
+		{"administrator reads no requests", Principal{Subject: "admin", Roles: []Role{RoleAdmin}}, "NO", false},
+		{"no role", Principal{Subject: "x"}, "NO", false},
+	} {
+		if got := MayOpenRequestOf(c.p, c.nation); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestInboxServicePaging(t *testing.T) {
+	for _, c := range []struct {
+		ask, want int
+	}{{0, DefaultInboxPage}, {-5, DefaultInboxPage}, {1, 1}, {MaxInboxPage, MaxInboxPage}, {MaxInboxPage + 1, MaxInboxPage}, {1 << 30, MaxInboxPage}} {
+		f := &fakeInbox{}
+		s := NewInboxService(f, func() time.Time { return time.Time{} })
+		if _, err := s.List(context.Background(), Principal{Subject: "lo-no"}, InboxQuery{Limit: c.ask, UnreadOnly: true}); err != nil {
+			t.Fatal(err)
+		}
+		if f.filter.Limit != c.want || f.filter.Username != "lo-no" || !f.filter.UnreadOnly {
+			t.Errorf("limit %d: storage asked %+v, want limit %d for lo-no, unread only", c.ask, f.filter, c.want)
+		}
+	}
+}
+
+func TestInboxServiceScopesToTheCaller(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	f := &fakeInbox{items: []InboxItem{{ID: "a", RequestNation: "NO"}, {ID: "b", RequestNation: "DE"}, {ID: "c"}}}
+	s := NewInboxService(f, func() time.Time { return now })
+	lo := Principal{Subject: "lo-no", Roles: []Role{RoleLiaison}, Nation: "NO"}
+	page, err := s.List(context.Background(), lo, InboxQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false, false} {
+		if page.Items[i].CanOpen != want {
+			t.Errorf("item %s: CanOpen %v, want %v", page.Items[i].ID, page.Items[i].CanOpen, want)
+		}
+	}
+	if n, err := s.Unread(context.Background(), lo); err != nil || n != 3 || f.user != "lo-no" {
+		t.Errorf("unread = %d, %v for %q", n, err, f.user)
+	}
+	if err := s.MarkRead(context.Background(), lo, "a"); err != nil || f.markedID != "a" || !f.markedAt.Equal(now) || f.user != "lo-no" {
+		t.Errorf("mark read: %v, %+v", err, f)
+	}
+	for _, id := range []string{"", string(make([]byte, maxInboxID+1))} {
+		f.markedID = "untouched"
+		if err := s.MarkRead(context.Background(), lo, id); ErrorCode(err) != CodeNotFound || f.markedID != "untouched" {
+			t.Errorf("id of %d bytes: %v, storage asked %q; want not_found before storage", len(id), err, f.markedID)
+		}
+	}
+	if n, err := s.MarkAllRead(context.Background(), lo); err != nil || n != 2 || f.user != "lo-no" {
+		t.Errorf("mark all read = %d, %v", n, err)
+	}
+}

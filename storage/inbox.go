@@ -1,0 +1,124 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
+
+// The console inbox: the outbox's rows on the inbox channel (outbox.go
+// writes them), read and marked read by their recipient only. Every query
+// names the recipient by a subquery on the unique username, so a caller
+// can reach no other account's rows and needs no extra round trip for its
+// id.
+
+var _ domain.Inbox = (*DB)(nil)
+
+// ownInbox restricts a query on notifications to username's inbox rows.
+func ownInbox(g *gorm.DB, username string) *gorm.DB {
+	return g.Where("notifications.recipient = (SELECT id FROM users WHERE username = ?) AND notifications.channel = ?",
+		username, domain.ChannelInbox)
+}
+
+// inboxRow is an inbox row with the nation of its request (LEFT JOIN: a
+// notification outlives nothing, but the join must not drop a row).
+type inboxRow struct {
+	ID        string
+	Kind      string
+	RequestID string
+	Subject   string
+	Body      string
+	CreatedAt time.Time
+	ReadAt    *time.Time
+	Nation    *string
+}
+
+// ListInbox is a keyset walk of the notifications_inbox_list index
+// (recipient, channel, created_at, id), newest first, from the cursor on:
+// no OFFSET, no COUNT, at most domain.MaxInboxPage rows.
+func (d *DB) ListInbox(ctx context.Context, f domain.InboxFilter) (domain.InboxPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = domain.DefaultInboxPage
+	}
+	limit = min(limit, domain.MaxInboxPage)
+	var rows []inboxRow
+	err := inboxQuery(d.reader.WithContext(ctx), f, limit).Scan(&rows).Error
+	if err != nil {
+		return domain.InboxPage{}, translate(err, "inbox")
+	}
+	var page domain.InboxPage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		page.Next = &domain.InboxCursor{CreatedAt: utc(last.CreatedAt), ID: last.ID}
+	}
+	page.Items = make([]domain.InboxItem, len(rows))
+	for i, r := range rows {
+		page.Items[i] = domain.InboxItem{ID: r.ID, Kind: r.Kind, RequestID: r.RequestID, Subject: r.Subject,
+			Body: r.Body, CreatedAt: utc(r.CreatedAt), ReadAt: utcPtr(r.ReadAt), RequestNation: deref(r.Nation)}
+	}
+	return page, nil
+}
+
+// inboxQuery is the page query of ListInbox, limit+1 rows (the extra one
+// says whether there is a next page).
+func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
+	q := ownInbox(g.Table("notifications"), f.Username)
+	if f.UnreadOnly {
+		q = q.Where("notifications.read_at IS NULL")
+	}
+	if f.After != nil {
+		at := dbTime(f.After.CreatedAt)
+		q = q.Where("(notifications.created_at < ? OR (notifications.created_at = ? AND notifications.id < ?))",
+			at, at, f.After.ID)
+	}
+	return q.Select("notifications.id, notifications.kind, notifications.request_id, notifications.subject, " +
+		"notifications.body, notifications.created_at, notifications.read_at, requests.nation").
+		Joins("LEFT JOIN requests ON requests.id = notifications.request_id").
+		Order("notifications.created_at DESC, notifications.id DESC").Limit(limit + 1)
+}
+
+// CountUnread counts on the notifications_inbox index (recipient, channel,
+// read_at): a range scan of the user's unread rows that stops after
+// domain.MaxUnreadCount of them, so that its cost is bounded whatever an
+// account left unread. The console shows it on every page
+// (docs/performance.md has its cost).
+func (d *DB) CountUnread(ctx context.Context, username string) (int64, error) {
+	var n int64
+	err := unreadQuery(d.reader.WithContext(ctx), username).Scan(&n).Error
+	return n, translate(err, "inbox")
+}
+
+// unreadQuery counts at most domain.MaxUnreadCount unread rows.
+func unreadQuery(g *gorm.DB, username string) *gorm.DB {
+	rows := ownInbox(g.Session(&gorm.Session{NewDB: true}).Model(&notificationRow{}), username).
+		Where("notifications.read_at IS NULL").Select("1").Limit(domain.MaxUnreadCount)
+	return g.Table("(?) AS unread", rows).Select("COUNT(*)")
+}
+
+// MarkRead sets read_at on one of username's inbox rows, keeping an earlier
+// read time. The update matches the row only when it is the user's, so
+// another user's id and an unknown id both match nothing: not found.
+func (d *DB) MarkRead(ctx context.Context, username, id string, at time.Time) error {
+	res := ownInbox(d.writer.WithContext(ctx).Model(&notificationRow{}), username).
+		Where("notifications.id = ?", id).
+		Update("read_at", gorm.Expr("COALESCE(read_at, ?)", dbTime(at)))
+	if res.Error != nil {
+		return translate(res.Error, "notification")
+	}
+	if res.RowsAffected == 0 {
+		return domain.ErrNotFound("notification")
+	}
+	return nil
+}
+
+// MarkAllRead sets read_at on every unread inbox row of username.
+func (d *DB) MarkAllRead(ctx context.Context, username string, at time.Time) (int64, error) {
+	res := ownInbox(d.writer.WithContext(ctx).Model(&notificationRow{}), username).
+		Where("notifications.read_at IS NULL").Update("read_at", dbTime(at))
+	return res.RowsAffected, translate(res.Error, "notifications")
+}

@@ -1,0 +1,199 @@
+package web
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// The inbox page: the signed-in user's own notifications, newest first,
+// the unread ones marked in words (not by colour alone), each linking to
+// its request when the user may open it; a "Mark read" button per unread
+// one and "Mark all read". The header of every signed-in page shows the
+// unread count (render, through unreadCount).
+
+const pathInbox = "/inbox"
+
+// inboxPage is how many notifications one page of the inbox shows.
+const inboxPage = 25
+
+// inboxWords are the inbox's wording, merged into english (as formWords).
+var inboxWords = map[string]string{
+	"nav.inbox":        "Inbox",
+	"nav.unread":       "unread",
+	"inbox.title":      "Inbox",
+	"inbox.unread":     "Unread",
+	"inbox.countnone":  "You have no unread notifications.",
+	"inbox.count":      "unread",
+	"inbox.all":        "All notifications",
+	"inbox.onlyunread": "Unread only",
+	"inbox.show":       "Show",
+	"inbox.markread":   "Mark read",
+	"inbox.markall":    "Mark all read",
+	"inbox.none":       "No notifications.",
+	"inbox.noneunread": "No unread notifications.",
+	"inbox.older":      "Older notifications",
+	"inbox.received":   "Received",
+	"inbox.readat":     "Read",
+	"inbox.done.read":  "Marked read.",
+	"inbox.done.all":   "All notifications marked read.",
+}
+
+func init() {
+	for k, v := range inboxWords {
+		english[k] = v
+	}
+}
+
+// inboxView is the data of the inbox page.
+type inboxView struct {
+	Items      []domain.InboxItem
+	UnreadOnly bool
+	Unread     string // unreadText
+	Notice     string
+	// Back is this page's own address, where the mark-read forms return.
+	Back      string
+	NextQuery string
+}
+
+func (c *Console) handleInbox(ec echo.Context) error {
+	p, ctx := principalOf(ec), ec.Request().Context()
+	q := domain.InboxQuery{UnreadOnly: ec.QueryParam("unread") == "1", Limit: inboxPage}
+	if v := ec.QueryParam("after"); v != "" {
+		cur, ok := decodeInboxAfter(v)
+		if !ok {
+			return domain.Errorf(domain.CodeBadRequest, "bad page cursor")
+		}
+		q.After = cur
+	}
+	page, err := c.Inbox.List(ctx, p, q)
+	if err != nil {
+		return err
+	}
+	unread, err := c.Inbox.Unread(ctx, p)
+	if err != nil {
+		return err
+	}
+	v := inboxView{Items: page.Items, UnreadOnly: q.UnreadOnly, Unread: unreadText(unread), Back: inboxPath(q.UnreadOnly, q.After)}
+	switch ec.QueryParam("done") {
+	case "read":
+		v.Notice = msg("inbox.done.read")
+	case "all":
+		v.Notice = msg("inbox.done.all")
+	}
+	if page.Next != nil {
+		v.NextQuery = inboxPath(q.UnreadOnly, page.Next)
+	}
+	return c.render(ec, http.StatusOK, "inbox", msg("inbox.title"), v)
+}
+
+// handleInboxRead marks one of the user's notifications read and returns to
+// the inbox page it was sent from. Another user's notification is not
+// found, as in the API.
+func (c *Console) handleInboxRead(ec echo.Context) error {
+	if err := c.Inbox.MarkRead(ec.Request().Context(), principalOf(ec), ec.Param("id")); err != nil {
+		return err
+	}
+	return ec.Redirect(http.StatusSeeOther, withDone(ec.FormValue("back"), "read"))
+}
+
+func (c *Console) handleInboxReadAll(ec echo.Context) error {
+	if _, err := c.Inbox.MarkAllRead(ec.Request().Context(), principalOf(ec)); err != nil {
+		return err
+	}
+	return ec.Redirect(http.StatusSeeOther, withDone(ec.FormValue("back"), "all"))
+}
+
+// unreadCount is the number the header shows. A failure must not take the
+// page down with it: it is logged and the header shows no number.
+func (c *Console) unreadCount(ec echo.Context, cur *current) string {
+	if cur == nil || cur.User.MustChangePassword {
+		return ""
+	}
+	n, err := c.Inbox.Unread(ec.Request().Context(), cur.Principal)
+	if err != nil {
+		c.Log.Error("unread count", "request_id", ec.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
+		return ""
+	}
+	return unreadText(n)
+}
+
+// unreadText is an unread count in words: "" for none, "1000+" when the
+// count stopped at its bound.
+func unreadText(n int64) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n >= domain.MaxUnreadCount:
+		return strconv.FormatInt(domain.MaxUnreadCount, 10) + "+"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// inboxPath is the inbox page with its filter and page.
+func inboxPath(unreadOnly bool, after *domain.InboxCursor) string {
+	q := url.Values{}
+	if unreadOnly {
+		q.Set("unread", "1")
+	}
+	if after != nil {
+		q.Set("after", encodeInboxAfter(*after))
+	}
+	if len(q) == 0 {
+		return pathInbox
+	}
+	return pathInbox + "?" + q.Encode()
+}
+
+// withDone is the inbox page named by back, with the outcome to show. back
+// comes from a form, so only the inbox's own filter and page are kept from
+// it: a redirect never leaves the inbox.
+func withDone(back, done string) string {
+	u, err := url.Parse(back)
+	q := url.Values{}
+	if err == nil && u.Path == pathInbox && u.Host == "" && u.Scheme == "" {
+		old := u.Query()
+		if old.Get("unread") == "1" {
+			q.Set("unread", "1")
+		}
+		if a := old.Get("after"); a != "" {
+			if _, ok := decodeInboxAfter(a); ok {
+				q.Set("after", a)
+			}
+		}
+	}
+	q.Set("done", done)
+	return pathInbox + "?" + q.Encode()
+}
+
+// The page cursor is the keyset position of the last item shown: its
+// creation time (RFC 3339) and its id.
+func encodeInboxAfter(c domain.InboxCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID))
+}
+
+func decodeInboxAfter(s string) (*domain.InboxCursor, bool) {
+	if len(s) > 256 {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, false
+	}
+	at, id, ok := strings.Cut(string(b), "|")
+	if !ok || id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return nil, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil || t.Year() < 1 || t.Year() > 9999 {
+		return nil, false
+	}
+	return &domain.InboxCursor{CreatedAt: t, ID: id}, true
+}
