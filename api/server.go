@@ -23,6 +23,8 @@ type Deps struct {
 	// Accounts manages accounts (administrators, password changes,
 	// sign-in failures and locks, identity-provider subjects).
 	Accounts *domain.UserService
+	// Notifications holds each user's notification settings and webhooks.
+	Notifications *domain.NotificationService
 	// Principals is the revocation check every token passes after its
 	// signature; nil checks nothing (serve always sets it).
 	Principals *domain.AccountCache

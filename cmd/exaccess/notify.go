@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"exaccess/notify"
@@ -15,6 +16,10 @@ type notifyConfig struct {
 	SMTPURL  string // "" for none: e-mail rows are marked undeliverable
 	MailFrom string
 	Interval time.Duration // between polls of the outbox
+	// WebhookAllowHTTP admits http:// webhook URLs and WebhookAllowPrivate
+	// deliveries to loopback and private addresses: for tests and local
+	// setups, never in production.
+	WebhookAllowHTTP, WebhookAllowPrivate bool
 }
 
 func defaultNotify() notifyConfig {
@@ -33,6 +38,23 @@ func notifyFlags(fs *flag.FlagSet, c *notifyConfig, getenv func(string) string, 
 		"mail server for notifications: smtp://[user:pass@]host:port[?tls=required|opportunistic|none] or smtps://…; empty for none (EXACCESS_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", envOr(getenv, "EXACCESS_MAIL_FROM", c.MailFrom),
 		"sender address of notification e-mails (EXACCESS_MAIL_FROM)")
+	for _, b := range []struct {
+		to        *bool
+		flag, env string
+		usage     string
+	}{
+		{&c.WebhookAllowHTTP, "webhook-allow-http", "EXACCESS_WEBHOOK_ALLOW_HTTP", "accept and deliver to http:// webhook URLs, not only https; for tests and local setups"},
+		{&c.WebhookAllowPrivate, "webhook-allow-private", "EXACCESS_WEBHOOK_ALLOW_PRIVATE", "let webhook deliveries reach loopback, private and link-local addresses; for tests and local setups"},
+	} {
+		if v := getenv(b.env); v != "" {
+			on, err := strconv.ParseBool(v)
+			if err != nil {
+				*envErrs = append(*envErrs, b.env+" must be true or false")
+			}
+			*b.to = on
+		}
+		fs.BoolVar(b.to, b.flag, *b.to, b.usage+" ("+b.env+")")
+	}
 	fs.DurationVar(&c.Interval, "notify-interval", c.Interval, "how often the outbox is polled for due notifications (EXACCESS_NOTIFY_INTERVAL)")
 }
 
@@ -68,7 +90,12 @@ func (c notifyConfig) sender() (*notify.SMTPSender, error) {
 // startNotifier runs the delivery worker until ctx ends; the returned
 // channel closes when it has stopped.
 func startNotifier(ctx context.Context, c notifyConfig, a *app, log *slog.Logger) (<-chan struct{}, error) {
-	w := &notify.Worker{Outbox: a.db, Log: log, Interval: c.Interval, Metrics: a.notifyMetrics}
+	w := &notify.Worker{Outbox: a.db, Log: log, Interval: c.Interval, Metrics: a.notifyMetrics,
+		Webhook: notify.NewWebhookSender(a.db, c.WebhookAllowHTTP, c.WebhookAllowPrivate)}
+	if c.WebhookAllowHTTP || c.WebhookAllowPrivate {
+		log.Warn("webhooks may use http or reach private addresses: for tests and local setups only",
+			"allow_http", c.WebhookAllowHTTP, "allow_private", c.WebhookAllowPrivate)
+	}
 	if c.SMTPURL != "" {
 		s, err := c.sender()
 		if err != nil {
