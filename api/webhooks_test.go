@@ -57,7 +57,9 @@ func TestNotificationSettingsAPI(t *testing.T) {
 		cell := func(kind, channel string, on any) map[string]any {
 			return map[string]any{"kind": kind, "channel": channel, "enabled": on}
 		}
-		body := func(cs ...map[string]any) map[string]any { return map[string]any{"settings": append([]map[string]any{}, cs...)} }
+		body := func(cs ...map[string]any) map[string]any {
+			return map[string]any{"settings": append([]map[string]any{}, cs...)}
+		}
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(cell("request.teleported", "email", false))), 422, "invalid", "settings[0].kind")
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(cell("request.approved", "pigeon", false))), 422, "invalid", "settings[0].channel")
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, map[string]any{"settings": []any{map[string]any{"kind": "request.approved", "channel": "email"}}}),

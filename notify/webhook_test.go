@@ -207,4 +207,6 @@ func (m *memOutbox) FinishNotification(_ context.Context, id, status, _ string, 
 	return nil
 }
 
-func (m *memOutbox) OutboxBacklog(context.Context) (int64, time.Time, error) { return 0, time.Time{}, nil }
+func (m *memOutbox) OutboxBacklog(context.Context) (int64, time.Time, error) {
+	return 0, time.Time{}, nil
+}
