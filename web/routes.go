@@ -63,6 +63,10 @@ func (c *Console) routes() []route {
 		{http.MethodPost, "/sign-out", ownPassword, c.handleSignOut},
 		{http.MethodGet, pathPassword, ownPassword, c.handlePasswordPage},
 		{http.MethodPost, pathPassword, ownPassword, c.handlePasswordChange},
+		{http.MethodGet, pathSettings, signedIn, c.handleSettingsPage},
+		{http.MethodPost, pathSettings, signedIn, c.handleSettingsSave},
+		{http.MethodPost, "/account/webhooks", signedIn, c.handleWebhookAdd},
+		{http.MethodPost, "/account/webhooks/:id/revoke", signedIn, c.handleWebhookRevoke},
 
 		{http.MethodGet, "/requests", readers, c.handleMyRequests},
 		{http.MethodGet, "/requests/new", liaison, c.handleNewForm},
