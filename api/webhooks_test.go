@@ -406,3 +406,45 @@ func TestWebhookReceiverJourney(t *testing.T) {
 		}
 	})
 }
+
+// TestRevokedWebhookGetsNothing: a delivery queued for a webhook that is
+// revoked before the worker reaches it is not sent, and not retried.
+func TestRevokedWebhookGetsNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		var hits int
+		var mu sync.Mutex
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			mu.Lock()
+			hits++
+			mu.Unlock()
+		}))
+		defer srv.Close()
+		r := e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": srv.URL + "/hook"})
+		want(t, r, 201)
+		hook := r.JSON(t)["id"].(string)
+		id, _ := e.submitted(draft())
+		want(t, e.do("lo-no", http.MethodDelete, "/api/v1/me/webhooks/"+hook, nil), 200)
+		worker := &notify.Worker{Outbox: e.db, Webhook: notify.NewWebhookSender(e.db, true, true), Now: e.clock}
+		if _, err := worker.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := e.db.Notifications(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, n := range rows {
+			if n.WebhookID == hook {
+				found = true
+				if n.Status != domain.DeliveryUndeliverable || !strings.Contains(n.LastError, "revoked") {
+					t.Errorf("row of the revoked webhook: %s (%s)", n.Status, n.LastError)
+				}
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !found || hits != 0 {
+			t.Fatalf("row queued %v, receiver called %d times; want a row, no call", found, hits)
+		}
+	})
+}

@@ -54,8 +54,11 @@ func NewWebhookSender(dir domain.WebhookDirectory, allowHTTP, allowPrivate bool)
 	s := &WebhookSender{Webhooks: dir, AllowHTTP: allowHTTP, AllowPrivate: allowPrivate, Now: time.Now}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: s.checkAddress}
 	transport := &http.Transport{Proxy: nil, DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
-		ResponseHeaderTimeout: 10 * time.Second, MaxIdleConns: 10, IdleConnTimeout: 30 * time.Second, ForceAttemptHTTP2: true}
-	s.client = &http.Client{Transport: transport, Timeout: 20 * time.Second,
+		ResponseHeaderTimeout: 8 * time.Second, MaxIdleConns: 10, IdleConnTimeout: 30 * time.Second, ForceAttemptHTTP2: true}
+	// 10 s in all: a batch of 20 slow receivers stays well inside the
+	// worker's 5-minute lease, so a slow receiver does not get its rows
+	// claimed (and sent) a second time by another worker.
+	s.client = &http.Client{Transport: transport, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return s
 }
