@@ -53,6 +53,8 @@ type env struct {
 	// clock is the server's clock; a test may move it (not concurrently).
 	clock     func() time.Time
 	approvals *domain.ApprovalService
+	// notifications: settings and webhooks; http:// URLs allowed for tests.
+	notifications *domain.NotificationService
 }
 
 // forEachDB runs fn as a subtest on SQLite and, when configured, PostgreSQL.
@@ -103,6 +105,8 @@ func newEnv(t testing.TB, dsn string) *env {
 	}
 	e.clock = clock
 	e.approvals = domain.NewApprovalService(db, func() time.Time { return e.clock() }, newID)
+	e.notifications = domain.NewNotificationService(db, func() time.Time { return e.clock() }, newID)
+	e.notifications.AllowHTTP = true // the receivers of the tests are httptest servers
 	e.srv = New(Deps{Tokens: tokens, Requests: domain.NewRequestService(db, policy, ref, func() time.Time { return e.clock() }, newID),
 		Approvals: e.approvals, Frameworks: domain.NewFrameworkService(db, ref, func() time.Time { return e.clock() }, newID),
 		Metrics: NewMetrics(db), Ready: func(ctx context.Context) error {
@@ -114,7 +118,7 @@ func newEnv(t testing.TB, dsn string) *env {
 		Refusals: domain.NewRefusalLog(db, func() time.Time { return e.clock() }),
 		Users:    db, Reference: ref, OpenAPI: docs.OpenAPI, Log: testLogger(),
 		Accounts: domain.NewUserService(db, ref, func() time.Time { return e.clock() }, newID), Principals: domain.NewAccountCache(db),
-		Inbox: domain.NewInboxService(db, func() time.Time { return e.clock() })})
+		Inbox: domain.NewInboxService(db, func() time.Time { return e.clock() }), Notifications: e.notifications})
 	return withAuditLog(t, e)
 }
 

@@ -172,6 +172,16 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/me/notifications", signedIn, s.handleMyNotifications},
 		{http.MethodPost, "/api/v1/me/notifications/read-all", signedIn, s.handleMyNotificationsReadAll},
 		{http.MethodPost, "/api/v1/me/notifications/:id/read", signedIn, s.handleMyNotificationRead},
+		// Notifications: every user's channels per kind of event and own
+		// webhooks; administrators' webhooks of approver roles.
+		{http.MethodGet, "/api/v1/me/notification-settings", signedIn, s.handleMySettingsGet},
+		{http.MethodPut, "/api/v1/me/notification-settings", signedIn, s.handleMySettingsPut},
+		{http.MethodGet, "/api/v1/me/webhooks", signedIn, s.handleMyWebhookList},
+		{http.MethodPost, "/api/v1/me/webhooks", signedIn, s.handleMyWebhookCreate},
+		{http.MethodDelete, "/api/v1/me/webhooks/:id", signedIn, s.handleMyWebhookRevoke},
+		{http.MethodGet, "/api/v1/webhooks", admins, s.handleRoleWebhookList},
+		{http.MethodPost, "/api/v1/webhooks", admins, s.handleRoleWebhookCreate},
+		{http.MethodDelete, "/api/v1/webhooks/:id", admins, s.handleRoleWebhookRevoke},
 
 		// The verifiable audit log. The verifier key is public: it is a
 		// public key, and whoever is handed an export must be able to check

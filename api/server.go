@@ -25,6 +25,8 @@ type Deps struct {
 	Accounts *domain.UserService
 	// Inbox is every user's own console inbox (their notifications).
 	Inbox *domain.InboxService
+	// Notifications holds each user's notification settings and webhooks.
+	Notifications *domain.NotificationService
 	// Principals is the revocation check every token passes after its
 	// signature; nil checks nothing (serve always sets it).
 	Principals *domain.AccountCache

@@ -103,6 +103,16 @@ type DelegationData struct {
 	Ends         string `json:"ends"`
 }
 
+// WebhookData is webhook.created and webhook.revoked: the webhook, its
+// owner's username or its role, and its URL without the query. Never the
+// secret.
+type WebhookData struct {
+	WebhookID string `json:"webhook_id"`
+	Owner     string `json:"owner,omitempty"`
+	Role      string `json:"role,omitempty"`
+	URL       string `json:"url"`
+}
+
 // FrameworkCreatedData is framework.created.
 type FrameworkCreatedData struct {
 	FrameworkID string             `json:"framework_id"`
@@ -194,6 +204,8 @@ var AuditDataTypes = map[string]reflect.Type{
 	AuditRequestRefused:      reflect.TypeFor[RefusalData](),
 	AuditDelegationCreated:   reflect.TypeFor[DelegationData](),
 	AuditDelegationRevoked:   reflect.TypeFor[DelegationData](),
+	AuditWebhookCreated:      reflect.TypeFor[WebhookData](),
+	AuditWebhookRevoked:      reflect.TypeFor[WebhookData](),
 	AuditFrameworkCreated:    reflect.TypeFor[FrameworkCreatedData](),
 	AuditFrameworkUpdated:    reflect.TypeFor[FrameworkUpdatedData](),
 	AuditTrainingAreaUpdated: reflect.TypeFor[AreaUpdatedData](),

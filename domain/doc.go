@@ -16,7 +16,9 @@
 // and approvals_delegations.go (ApprovalService), frameworks.go and
 // frameworks_areas.go (FrameworkService: agreements, training areas and
 // their bookings), users.go and signin.go (UserService), inbox.go
-// (InboxService, a user's own console inbox, and its Inbox port). Cross-cutting
+// (InboxService, a user's own console inbox, and its Inbox port),
+// notifysettings.go (NotificationService: channels per kind and webhooks;
+// webhook.go holds the webhook's rules). Cross-cutting
 // rules have files of their own: lifecycle.go, validate.go, decide.go,
 // deconflict.go, needtoknow.go, calendar.go, version.go, errors.go, and
 // ports.go (the Store and Tx interfaces storage implements).

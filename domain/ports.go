@@ -100,6 +100,9 @@ type Tx interface {
 	// (days without load may be missing), leaving out request exclude's own
 	// share: one row per day, whatever the number of bookings.
 	AreaDayLoads(area string, from, to time.Time, exclude string) ([]AreaDayLoad, error)
+
+	// Webhooks and notification opt-outs (notifysettings.go).
+	NotificationTx
 }
 
 // QueueFilter selects active stages for an approver. Roles are the roles

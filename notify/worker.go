@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -27,8 +28,11 @@ type Scheduler interface {
 type Worker struct {
 	Outbox domain.Outbox
 	Email  Sender // nil when no SMTP server is configured
-	Now    func() time.Time
-	Log    *slog.Logger
+	// Webhook delivers ChannelWebhook rows (WebhookSender); nil marks them
+	// undeliverable.
+	Webhook Sender
+	Now     func() time.Time
+	Log     *slog.Logger
 	// Batch rows per claim, Lease before a claimed row that was not
 	// finished (its worker died) is claimed again, Interval between polls.
 	Batch           int
@@ -144,19 +148,29 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification) error {
 }
 
 func (w *Worker) attempt(ctx context.Context, n domain.Notification) (status, problem string) {
-	if n.Channel != domain.ChannelEmail {
+	var err error
+	switch n.Channel {
+	case domain.ChannelEmail:
+		if w.Email == nil {
+			return domain.DeliveryUndeliverable, "no SMTP server configured (--smtp-url)"
+		}
+		if n.Address == "" {
+			return domain.DeliveryUndeliverable, "the account has no e-mail address"
+		}
+		err = w.Email.Send(ctx, n)
+	case domain.ChannelWebhook:
+		if w.Webhook == nil {
+			return domain.DeliveryUndeliverable, "webhook delivery is not configured"
+		}
+		err = w.Webhook.Send(ctx, n)
+	default:
 		return domain.DeliveryUndeliverable, "unknown channel " + n.Channel
 	}
-	if w.Email == nil {
-		return domain.DeliveryUndeliverable, "no SMTP server configured (--smtp-url)"
-	}
-	if n.Address == "" {
-		return domain.DeliveryUndeliverable, "the account has no e-mail address"
-	}
-	err := w.Email.Send(ctx, n)
 	switch {
 	case err == nil:
 		return domain.DeliverySent, ""
+	case errors.Is(err, ErrUndeliverable):
+		return domain.DeliveryUndeliverable, err.Error()
 	case n.Attempts >= domain.MaxDeliveryAttempts:
 		return domain.DeliveryFailed, err.Error()
 	default:

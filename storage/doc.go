@@ -45,6 +45,10 @@
 //     cosignatures)
 //   - keys.go (server keys)
 //   - idempotency.go (idempotency records and their expiry)
+//   - notifications: outbox.go (the outbox rows, the fan-out of an event
+//     to its channels, the worker's claims), outbox_audience.go (who an
+//     event is for), webhooks.go (webhooks; the secret read only for
+//     delivery), notification_prefs.go (each account's channel opt-outs)
 //   - refdata.go (nations, entry points and the embedded reference data)
 //
 // The rest is machinery, not entities: db.go and sqlite.go (opening),

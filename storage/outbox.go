@@ -79,10 +79,14 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 
 // notifyEvent writes the outbox rows of one event: for each enabled account
 // of its audience, one row per channel that account takes for the event's
-// kind (channelsFor). Each row's idempotency key is keyBase:recipient:channel;
-// a row whose key is already stored is skipped, so a scheduled event (a
-// reminder, with a key derived from what it is about) written twice, by two
-// replicas or after a restart, is stored once.
+// kind (channelsFor: inbox, e-mail, and one row per active webhook of the
+// account, less the channels it turned off); and for an event whose
+// audience is a role, one row per active webhook registered for that role
+// (no recipient). Each row's idempotency key is keyBase:recipient:channel,
+// keyBase:recipient:webhook:<id> or keyBase:role:<role>:webhook:<id>; a row
+// whose key is already stored is skipped, so a scheduled event (a reminder,
+// with a key derived from what it is about) written twice, by two replicas
+// or after a restart, is stored once.
 func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase string) error {
 	users, err := t.audience(ev.Audience, at)
 	if err != nil {
@@ -90,32 +94,100 @@ func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase stri
 	}
 	subject, body := domain.RenderNotification(ev)
 	at = dbTime(at)
+	write := func(key string, recipient *string, d delivery) error {
+		id, err := randomID()
+		if err != nil {
+			return err
+		}
+		row := notificationRow{ID: id, IdempotencyKey: key, Kind: ev.Kind, Recipient: recipient, Channel: d.Channel,
+			Address: d.Address, RequestID: ev.RequestID, Subject: subject, Body: body, Status: domain.DeliveryQueued,
+			CreatedAt: at, NextAttemptAt: at}
+		if d.WebhookID != "" {
+			row.WebhookID = &d.WebhookID
+		}
+		if d.Channel == domain.ChannelInbox {
+			row.Address, row.Status, row.SentAt = "", domain.DeliverySent, &at // delivered by committing
+		}
+		err = t.g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&row).Error
+		return translate(err, "notification")
+	}
+	channels, err := t.channelsFor(users, ev.Kind)
+	if err != nil {
+		return err
+	}
 	for _, u := range users {
-		for _, ch := range t.channelsFor(u, ev.Kind) {
-			id, err := randomID()
-			if err != nil {
+		recipient := u.ID
+		for _, d := range channels(u) {
+			key := keyBase + ":" + u.ID + ":" + d.Channel
+			if d.WebhookID != "" {
+				key += ":" + d.WebhookID
+			}
+			if err := write(key, &recipient, d); err != nil {
 				return err
 			}
-			recipient := u.ID
-			row := notificationRow{ID: id, IdempotencyKey: keyBase + ":" + u.ID + ":" + ch, Kind: ev.Kind,
-				Recipient: &recipient, Channel: ch, Address: u.Email, RequestID: ev.RequestID,
-				Subject: subject, Body: body, Status: domain.DeliveryQueued, CreatedAt: at, NextAttemptAt: at}
-			if ch == domain.ChannelInbox {
-				row.Address, row.Status, row.SentAt = "", domain.DeliverySent, &at // delivered by committing
-			}
-			if err := t.g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).
-				Create(&row).Error; err != nil {
-				return translate(err, "notification")
-			}
+		}
+	}
+	// A role's webhooks hear only of events addressed to the role (a stage
+	// of theirs became active), never of a nation's: what a liaison officer
+	// is told does not leave to a role's endpoint.
+	if ev.Audience.Role == "" || ev.Audience.Nation != "" || ev.Audience.User != "" {
+		return nil
+	}
+	hooks, err := activeWebhooks(t.g, nil, ev.Audience.Role)
+	if err != nil {
+		return err
+	}
+	for _, h := range hooks {
+		d := delivery{Channel: domain.ChannelWebhook, Address: h.URL, WebhookID: h.ID}
+		if err := write(keyBase+":role:"+string(ev.Audience.Role)+":webhook:"+h.ID, nil, d); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// channelsFor are the channels account u takes for events of kind: the
-// console inbox and e-mail.
-func (t *tx) channelsFor(u userRow, kind string) []string {
-	return []string{domain.ChannelInbox, domain.ChannelEmail}
+// delivery is one row's channel and where it goes: an e-mail address, a
+// webhook (its id and URL), or nothing for the inbox.
+type delivery struct {
+	Channel, Address, WebhookID string
+}
+
+// channelsFor reads, for the accounts of one event of kind, what each
+// takes: the console inbox, e-mail, and each of its active webhooks — less
+// the channels the account turned off for kind (notification_optouts). Two
+// reads for the whole audience, whatever its size.
+func (t *tx) channelsFor(users []userRow, kind string) (func(u userRow) []delivery, error) {
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	off, err := optedOut(t.g, ids, kind)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := activeWebhooks(t.g, ids, "")
+	if err != nil {
+		return nil, err
+	}
+	byUser := map[string][]webhookRow{}
+	for _, h := range hooks {
+		byUser[deref(h.UserID)] = append(byUser[deref(h.UserID)], h)
+	}
+	return func(u userRow) []delivery {
+		var out []delivery
+		if !off[u.ID][domain.ChannelInbox] {
+			out = append(out, delivery{Channel: domain.ChannelInbox})
+		}
+		if !off[u.ID][domain.ChannelEmail] {
+			out = append(out, delivery{Channel: domain.ChannelEmail, Address: u.Email})
+		}
+		if !off[u.ID][domain.ChannelWebhook] {
+			for _, h := range byUser[u.ID] {
+				out = append(out, delivery{Channel: domain.ChannelWebhook, Address: h.URL, WebhookID: h.ID})
+			}
+		}
+		return out
+	}, nil
 }
 
 // ClaimNotifications leases due queued rows. On PostgreSQL the SELECT takes

@@ -43,9 +43,12 @@ type Deps struct {
 	// Principals is the API's check of an account's generation and disabled
 	// flag, run on every request of a session.
 	Principals *domain.AccountCache
-	Sessions   SessionStore
-	Reference  *domain.ReferenceData
-	Audit      domain.AuditLog
+	// Notifications holds each user's notification settings and webhooks
+	// (settings.go).
+	Notifications *domain.NotificationService
+	Sessions      SessionStore
+	Reference     *domain.ReferenceData
+	Audit         domain.AuditLog
 	// Permits signs the permit of an approved request (its QR code and
 	// download); nil shows neither.
 	Permits domain.Permits

@@ -56,6 +56,8 @@ type env struct {
 	srv       *httptest.Server
 	requests  *domain.RequestService
 	approvals *domain.ApprovalService
+	// notifications: settings and webhooks; http:// URLs allowed.
+	notifications *domain.NotificationService
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
@@ -114,13 +116,14 @@ func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *e
 	}
 	e := &env{t: t, db: db, accounts: us, signer: signer, cache: domain.NewAccountCache(db),
 		requests:  domain.NewRequestService(db, policy, ref, clock, newID),
-		approvals: domain.NewApprovalService(db, clock, newID)}
+		approvals: domain.NewApprovalService(db, clock, newID), notifications: domain.NewNotificationService(db, clock, newID)}
+	e.notifications.AllowHTTP = true // the test receivers are httptest servers
 	frameworks := domain.NewFrameworkService(db, ref, clock, newID)
 	audit := auditlog.NewService(db, signer, clock)
 	permits := auditlog.NewPermitService(db, signer, clock)
 	log := testLogger()
 	console, err := New(Deps{Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks, Users: db,
-		Accounts: us, Principals: e.cache, Sessions: db, Reference: ref, Audit: audit, Permits: permits, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock,
+		Accounts: us, Principals: e.cache, Notifications: e.notifications, Sessions: db, Reference: ref, Audit: audit, Permits: permits, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock,
 		Inbox: domain.NewInboxService(db, clock)})
 	if err != nil {
 		t.Fatal(err)

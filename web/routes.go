@@ -66,6 +66,10 @@ func (c *Console) routes() []route {
 		{http.MethodGet, pathInbox, signedIn, c.handleInbox},
 		{http.MethodPost, pathInbox + "/read-all", signedIn, c.handleInboxReadAll},
 		{http.MethodPost, pathInbox + "/:id/read", signedIn, c.handleInboxRead},
+		{http.MethodGet, pathSettings, signedIn, c.handleSettingsPage},
+		{http.MethodPost, pathSettings, signedIn, c.handleSettingsSave},
+		{http.MethodPost, "/account/webhooks", signedIn, c.handleWebhookAdd},
+		{http.MethodPost, "/account/webhooks/:id/revoke", signedIn, c.handleWebhookRevoke},
 
 		{http.MethodGet, "/requests", readers, c.handleMyRequests},
 		{http.MethodGet, "/requests/new", liaison, c.handleNewForm},

@@ -29,9 +29,11 @@ type app struct {
 	requests   *domain.RequestService
 	approvals  *domain.ApprovalService
 	frameworks *domain.FrameworkService
-	principals *domain.AccountCache
-	audit      *auditlog.Service
-	api        *api.Server
+	// notifications: each user's channels and webhooks (notifysettings.go).
+	notifications *domain.NotificationService
+	principals    *domain.AccountCache
+	audit         *auditlog.Service
+	api           *api.Server
 	// notifyMetrics count the notification worker's deliveries (notify.go).
 	notifyMetrics *notify.Metrics
 	// mailHealth is the periodic check of the mail server; nil without
@@ -82,11 +84,13 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		approvals:  domain.NewApprovalService(db, time.Now, newID),
 		frameworks: domain.NewFrameworkService(db, ref, time.Now, newID),
 		principals: domain.NewAccountCache(db)}
+	a.notifications = domain.NewNotificationService(db, time.Now, newID)
+	a.notifications.AllowHTTP = cfg.Notify.WebhookAllowHTTP
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
 		Permits: auditlog.NewPermitService(db, audit.Signer(), time.Now),
 		Metrics: api.NewMetrics(db), Ready: a.ready, Accounts: a.users, Principals: a.principals,
-		Inbox: domain.NewInboxService(db, time.Now)}
+		Inbox: domain.NewInboxService(db, time.Now), Notifications: a.notifications}
 	deps.Metrics.WatchWitnesses(audit.Witnesses)
 	a.notifyMetrics = notify.NewMetrics(db, time.Now)
 	deps.Metrics.Register(a.notifyMetrics.Collectors()...)

@@ -13,7 +13,7 @@ import (
 // the same middleware, its own route table.
 func addConsole(a *app, cfg config, log *slog.Logger, d *api.Deps) error {
 	c, err := web.New(web.Deps{Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
-		Users: a.db, Accounts: a.users, Principals: a.principals, Sessions: a.db, Reference: a.ref, Audit: d.Audit, Permits: d.Permits, Refusals: d.Refusals, Log: log, Now: time.Now,
+		Users: a.db, Accounts: a.users, Notifications: a.notifications, Principals: a.principals, Sessions: a.db, Reference: a.ref, Audit: d.Audit, Permits: d.Permits, Refusals: d.Refusals, Log: log, Now: time.Now,
 		SecureCookies: cfg.SecureCookies, Inbox: d.Inbox})
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ type notifyConfig struct {
 	// PublicURL is the console's address as users reach it; the mails'
 	// links are made absolute under it. "" leaves them console paths.
 	PublicURL string
+	// WebhookAllowHTTP admits http:// webhook URLs and WebhookAllowPrivate
+	// deliveries to loopback and private addresses: for tests and local
+	// setups, never in production.
+	WebhookAllowHTTP, WebhookAllowPrivate bool
 }
 
 func defaultNotify() notifyConfig {
@@ -44,6 +49,23 @@ func notifyFlags(fs *flag.FlagSet, c *notifyConfig, getenv func(string) string, 
 		"sender address of notification e-mails (EXACCESS_MAIL_FROM)")
 	fs.StringVar(&c.PublicURL, "public-url", envOr(getenv, "EXACCESS_PUBLIC_URL", c.PublicURL),
 		"the console's address as users reach it, like https://access.example.org; e-mails link to its pages; empty: the mails give paths (EXACCESS_PUBLIC_URL)")
+	for _, b := range []struct {
+		to        *bool
+		flag, env string
+		usage     string
+	}{
+		{&c.WebhookAllowHTTP, "webhook-allow-http", "EXACCESS_WEBHOOK_ALLOW_HTTP", "accept and deliver to http:// webhook URLs, not only https; for tests and local setups"},
+		{&c.WebhookAllowPrivate, "webhook-allow-private", "EXACCESS_WEBHOOK_ALLOW_PRIVATE", "let webhook deliveries reach loopback, private and link-local addresses; for tests and local setups"},
+	} {
+		if v := getenv(b.env); v != "" {
+			on, err := strconv.ParseBool(v)
+			if err != nil {
+				*envErrs = append(*envErrs, b.env+" must be true or false")
+			}
+			*b.to = on
+		}
+		fs.BoolVar(b.to, b.flag, *b.to, b.usage+" ("+b.env+")")
+	}
 	fs.DurationVar(&c.Interval, "notify-interval", c.Interval, "how often the outbox is polled for due notifications (EXACCESS_NOTIFY_INTERVAL)")
 	fs.DurationVar(&c.Lease, "notify-lease", c.Lease,
 		"how long a claimed notification is left to its worker before another sends it again; longer than one delivery takes (EXACCESS_NOTIFY_LEASE)")
@@ -165,7 +187,12 @@ func mailComponent(h *notify.MailHealth) func() map[string]api.Component {
 func startNotifier(ctx context.Context, c notifyConfig, a *app, log *slog.Logger) (<-chan struct{}, error) {
 	// The same worker sweeps for reminders (stages due soon or overdue,
 	// expiring permits, delegations) every minute: docs/operations.md.
-	w := &notify.Worker{Outbox: a.db, Scheduler: a.db, Log: log, Interval: c.Interval, Lease: c.Lease, Metrics: a.notifyMetrics}
+	w := &notify.Worker{Outbox: a.db, Scheduler: a.db, Log: log, Interval: c.Interval, Lease: c.Lease, Metrics: a.notifyMetrics,
+		Webhook: notify.NewWebhookSender(a.db, c.WebhookAllowHTTP, c.WebhookAllowPrivate)}
+	if c.WebhookAllowHTTP || c.WebhookAllowPrivate {
+		log.Warn("webhooks may use http or reach private addresses: for tests and local setups only",
+			"allow_http", c.WebhookAllowHTTP, "allow_private", c.WebhookAllowPrivate)
+	}
 	checked := make(chan struct{})
 	if c.SMTPURL != "" {
 		s, err := c.sender()

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// A user's notification settings and webhooks, and administrators' role
+// webhooks.
+
+type channelSettingJSON struct {
+	Kind    string `json:"kind"`
+	Channel string `json:"channel"`
+	Enabled *bool  `json:"enabled"`
+}
+
+type settingsJSON struct {
+	Settings []channelSettingJSON `json:"settings"`
+}
+
+func toSettingsJSON(in []domain.ChannelSetting) settingsJSON {
+	out := settingsJSON{Settings: make([]channelSettingJSON, len(in))}
+	for i, s := range in {
+		on := s.Enabled
+		out.Settings[i] = channelSettingJSON{Kind: s.Kind, Channel: s.Channel, Enabled: &on}
+	}
+	return out
+}
+
+func (s *Server) handleMySettingsGet(c echo.Context) error {
+	got, err := s.Notifications.Settings(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSettingsJSON(got))
+}
+
+// handleMySettingsPut replaces the caller's settings: the cells listed take
+// their value, the others are on.
+func (s *Server) handleMySettingsPut(c echo.Context) error {
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	var in settingsJSON
+	if err := decodeStrict(body, &in, nil); err != nil {
+		return err
+	}
+	if in.Settings == nil {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the notification settings have invalid entries",
+			Fields: []domain.FieldError{{Field: "settings", Message: "required: a list of {kind, channel, enabled}"}}}
+	}
+	if len(in.Settings) > 4*len(domain.NotificationKinds)*len(domain.NotificationChannels) {
+		return domain.Errorf(domain.CodeInvalid, "at most %d settings", 4*len(domain.NotificationKinds)*len(domain.NotificationChannels))
+	}
+	cells := make([]domain.ChannelSetting, len(in.Settings))
+	var fe []domain.FieldError
+	for i, e := range in.Settings {
+		if e.Enabled == nil {
+			fe = append(fe, domain.FieldError{Field: fmt.Sprintf("settings[%d].enabled", i), Message: "required: true or false"})
+			continue
+		}
+		cells[i] = domain.ChannelSetting{Kind: e.Kind, Channel: e.Channel, Enabled: *e.Enabled}
+	}
+	if err := domain.ValidateSettings(cells); err != nil {
+		fe = append(fe, err.(*domain.Error).Fields...)
+	}
+	if len(fe) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the notification settings have invalid entries", Fields: fe}
+	}
+	got, err := s.Notifications.SetSettings(c.Request().Context(), principal(c), cells)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSettingsJSON(got))
+}
+
+type webhookInput struct {
+	URL  string `json:"url"`
+	Role string `json:"role"`
+}
+
+// webhookJSON is a webhook as the API shows it. Secret is present only in
+// the answer to its creation: it is never shown again.
+type webhookJSON struct {
+	ID        string     `json:"id"`
+	URL       string     `json:"url"`
+	Role      *string    `json:"role"`
+	CreatedBy string     `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+	Active    bool       `json:"active"`
+	Secret    string     `json:"secret,omitempty"`
+}
+
+func toWebhookJSON(w domain.Webhook, withSecret bool) webhookJSON {
+	out := webhookJSON{ID: w.ID, URL: w.URL, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt, RevokedAt: w.RevokedAt, Active: w.Active()}
+	if w.Role != "" {
+		r := string(w.Role)
+		out.Role = &r
+	}
+	if withSecret {
+		out.Secret = w.Secret
+	}
+	return out
+}
+
+var webhookReadOnly = []string{"id", "secret", "created_by", "created_at", "revoked_at", "active"}
+
+// createWebhook registers a webhook: the caller's own, or with roleHook a
+// role's. The answer carries the secret, once; it is not stored for replay
+// (no Idempotency-Key), so that it lives nowhere but the webhooks table.
+func (s *Server) createWebhook(c echo.Context, roleHook bool) error {
+	body, err := readBody(c, false)
+	if err != nil {
+		return err
+	}
+	var in webhookInput
+	readOnly := webhookReadOnly
+	if !roleHook {
+		readOnly = append(readOnly, "role")
+	}
+	if err := decodeStrict(body, &in, readOnly); err != nil {
+		return err
+	}
+	want := domain.WebhookInput{URL: in.URL}
+	location := "/api/v1/me/webhooks/"
+	if roleHook {
+		want.Role, location = domain.Role(in.Role), "/api/v1/webhooks/"
+		if in.Role == "" {
+			return &domain.Error{Code: domain.CodeInvalid, Message: "the webhook has invalid fields",
+				Fields: []domain.FieldError{{Field: "role", Message: "required: an approver role"}}}
+		}
+	}
+	w, err := s.Notifications.CreateWebhook(c.Request().Context(), principal(c), want)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", location+w.ID)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, toWebhookJSON(*w, true))
+}
+
+func (s *Server) listWebhooks(c echo.Context, roleHooks bool) error {
+	ws, err := s.Notifications.ListWebhooks(c.Request().Context(), principal(c), roleHooks)
+	if err != nil {
+		return err
+	}
+	out := listResponse[webhookJSON]{Items: []webhookJSON{}}
+	for _, w := range ws {
+		out.Items = append(out.Items, toWebhookJSON(w, false))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) revokeWebhook(c echo.Context, roleHook bool) error {
+	w, err := s.Notifications.RevokeWebhook(c.Request().Context(), principal(c), c.Param("id"), roleHook)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toWebhookJSON(*w, false))
+}
+
+func (s *Server) handleMyWebhookCreate(c echo.Context) error   { return s.createWebhook(c, false) }
+func (s *Server) handleMyWebhookList(c echo.Context) error     { return s.listWebhooks(c, false) }
+func (s *Server) handleMyWebhookRevoke(c echo.Context) error   { return s.revokeWebhook(c, false) }
+func (s *Server) handleRoleWebhookCreate(c echo.Context) error { return s.createWebhook(c, true) }
+func (s *Server) handleRoleWebhookList(c echo.Context) error   { return s.listWebhooks(c, true) }
+func (s *Server) handleRoleWebhookRevoke(c echo.Context) error { return s.revokeWebhook(c, true) }

@@ -1,0 +1,291 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Audit actions of webhooks.
+const (
+	AuditWebhookCreated = "webhook.created"
+	AuditWebhookRevoked = "webhook.revoked"
+)
+
+// NotificationKinds are every kind of notification, in the order a
+// settings page lists them.
+var NotificationKinds = []string{NotifySubmitted, NotifyChangesRequested, NotifyApproved, NotifyRejected,
+	NotifyRevoked, NotifyWithdrawn, NotifyRequestExpiring, NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue,
+	NotifyStageEscalated, NotifyDelegationStarted, NotifyDelegationEnding}
+
+// NotificationChannels are the channels a user may turn on or off per kind.
+var NotificationChannels = []string{ChannelEmail, ChannelWebhook, ChannelInbox}
+
+// ChannelSetting is one cell of a user's notification settings: whether
+// events of Kind reach the user on Channel. Every cell is on until the user
+// turns it off.
+type ChannelSetting struct {
+	Kind    string
+	Channel string
+	Enabled bool
+}
+
+// WebhookFilter selects webhooks: one account's (UserID) or every role's
+// (Roles).
+type WebhookFilter struct {
+	UserID string
+	Roles  bool
+}
+
+// NotificationStore is the persistence port of the notification settings:
+// the Store, and the reads of webhooks and channel opt-outs.
+type NotificationStore interface {
+	Store
+	// ListWebhooks returns the webhooks f selects, newest first, without
+	// their secrets.
+	ListWebhooks(ctx context.Context, f WebhookFilter) ([]Webhook, error)
+	// NotificationOptOuts are the (kind, channel) pairs the account turned off.
+	NotificationOptOuts(ctx context.Context, userID string) ([]ChannelSetting, error)
+}
+
+// NotificationTx is the part of Tx that writes webhooks and opt-outs.
+type NotificationTx interface {
+	CreateWebhook(w *Webhook) error
+	// GetWebhook reads one webhook without its secret.
+	GetWebhook(id string) (*Webhook, error)
+	// RevokeWebhook sets revoked_at on a webhook not yet revoked.
+	RevokeWebhook(id string, at time.Time) error
+	// CountActiveWebhooks counts the active webhooks of an account (userID)
+	// or of a role.
+	CountActiveWebhooks(userID string, role Role) (int, error)
+	// SetNotificationOptOuts replaces the account's opt-outs with off.
+	SetNotificationOptOuts(userID string, off []ChannelSetting) error
+}
+
+// WebhookDirectory is how the delivery worker finds a webhook's address and
+// secret at the moment it sends, so that a revoked webhook gets nothing.
+type WebhookDirectory interface {
+	// DeliveryWebhook reads a webhook with its secret (revoked ones too).
+	DeliveryWebhook(ctx context.Context, id string) (*Webhook, error)
+}
+
+// NotificationService holds the use cases of a user's notification
+// settings and of webhooks.
+type NotificationService struct {
+	store NotificationStore
+	now   func() time.Time
+	newID func() string
+	// AllowHTTP admits http:// webhook URLs (tests and local setups);
+	// otherwise only https.
+	AllowHTTP bool
+}
+
+// NewNotificationService wires the service to its ports.
+func NewNotificationService(store NotificationStore, now func() time.Time, newID func() string) *NotificationService {
+	return &NotificationService{store: store, now: now, newID: newID}
+}
+
+func (s *NotificationService) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// account is the caller's account row.
+func (s *NotificationService) account(ctx context.Context, p Principal) (*User, error) {
+	u, err := s.store.GetUserByUsername(ctx, p.Subject)
+	if ErrorCode(err) == CodeNotFound {
+		return nil, Errorf(CodeUnauthorized, "your account is not known here")
+	}
+	return u, err
+}
+
+// Settings returns every kind × channel cell of the caller's settings.
+func (s *NotificationService) Settings(ctx context.Context, p Principal) ([]ChannelSetting, error) {
+	u, err := s.account(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	off, err := s.store.NotificationOptOuts(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return settingsGrid(off), nil
+}
+
+// settingsGrid is every cell, on unless off lists it.
+func settingsGrid(off []ChannelSetting) []ChannelSetting {
+	out := make([]ChannelSetting, 0, len(NotificationKinds)*len(NotificationChannels))
+	for _, k := range NotificationKinds {
+		for _, ch := range NotificationChannels {
+			on := !slices.ContainsFunc(off, func(o ChannelSetting) bool { return o.Kind == k && o.Channel == ch })
+			out = append(out, ChannelSetting{Kind: k, Channel: ch, Enabled: on})
+		}
+	}
+	return out
+}
+
+// ValidateSettings checks a settings change: known kinds and channels, each
+// cell at most once. The errors name the offending entry.
+func ValidateSettings(in []ChannelSetting) error {
+	var fe []FieldError
+	seen := map[[2]string]bool{}
+	for i, c := range in {
+		field := fmt.Sprintf("settings[%d]", i)
+		if !slices.Contains(NotificationKinds, c.Kind) {
+			fe = append(fe, FieldError{Field: field + ".kind", Message: fmt.Sprintf("unknown kind %q; one of %v", c.Kind, NotificationKinds)})
+		}
+		if !slices.Contains(NotificationChannels, c.Channel) {
+			fe = append(fe, FieldError{Field: field + ".channel", Message: fmt.Sprintf("unknown channel %q; one of %v", c.Channel, NotificationChannels)})
+		}
+		key := [2]string{c.Kind, c.Channel}
+		if seen[key] {
+			fe = append(fe, FieldError{Field: field, Message: "this kind and channel are listed twice"})
+		}
+		seen[key] = true
+	}
+	if len(fe) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the notification settings have invalid entries", Fields: fe}
+	}
+	return nil
+}
+
+// SetSettings replaces the caller's settings: the cells given take their
+// value, every cell not given is on (the default). It returns the whole grid.
+func (s *NotificationService) SetSettings(ctx context.Context, p Principal, in []ChannelSetting) ([]ChannelSetting, error) {
+	if err := ValidateSettings(in); err != nil {
+		return nil, err
+	}
+	var off []ChannelSetting
+	for _, c := range in {
+		if !c.Enabled {
+			off = append(off, ChannelSetting{Kind: c.Kind, Channel: c.Channel})
+		}
+	}
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		u, err := tx.GetUserByUsername(p.Subject, false)
+		if err != nil {
+			return err
+		}
+		return tx.SetNotificationOptOuts(u.ID, off)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return settingsGrid(off), nil
+}
+
+// WebhookInput is a new webhook: its URL, and for a role webhook the role.
+type WebhookInput struct {
+	URL  string
+	Role Role // "" for the caller's own webhook
+}
+
+// CreateWebhook registers a webhook with a fresh secret, which the
+// returned value carries: the only time anyone sees it. A personal webhook
+// (no role) is the caller's; a role webhook is for administrators and an
+// approver role.
+func (s *NotificationService) CreateWebhook(ctx context.Context, p Principal, in WebhookInput) (*Webhook, error) {
+	err := ValidateWebhookURL(in.URL, s.AllowHTTP)
+	if in.Role != "" {
+		if !p.HasRole(RoleAdmin) {
+			return nil, Errorf(CodeForbidden, "only an administrator registers a role's webhook")
+		}
+		if rerr := ValidateWebhookRole(in.Role); rerr != nil {
+			if err == nil {
+				return nil, rerr
+			}
+			err.(*Error).Fields = append(err.(*Error).Fields, rerr.(*Error).Fields...)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	secret, err := NewWebhookSecret()
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	w := &Webhook{ID: s.newID(), Role: in.Role, URL: in.URL, Secret: secret, CreatedBy: p.Subject, CreatedAt: now}
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		if in.Role == "" {
+			u, err := tx.GetUserByUsername(p.Subject, true)
+			if err != nil {
+				return err
+			}
+			w.UserID, w.Username = u.ID, u.Username
+		}
+		n, err := tx.CountActiveWebhooks(w.UserID, w.Role)
+		if err != nil {
+			return err
+		}
+		if n >= MaxWebhooksPerID {
+			return Errorf(CodeConflict, "at most %d active webhooks each; revoke one first", MaxWebhooksPerID)
+		}
+		if err := tx.CreateWebhook(w); err != nil {
+			return err
+		}
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditWebhookCreated, webhookData(w)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// ListWebhooks returns the caller's own webhooks, or with roles every
+// role's webhook (administrators), never with their secrets.
+func (s *NotificationService) ListWebhooks(ctx context.Context, p Principal, roles bool) ([]Webhook, error) {
+	if roles {
+		if !p.HasRole(RoleAdmin) {
+			return nil, Errorf(CodeForbidden, "only an administrator sees the roles' webhooks")
+		}
+		return s.store.ListWebhooks(ctx, WebhookFilter{Roles: true})
+	}
+	u, err := s.account(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListWebhooks(ctx, WebhookFilter{UserID: u.ID})
+}
+
+// RevokeWebhook ends a webhook: its queued deliveries become undeliverable
+// when the worker reaches them. With role, it is a role webhook revoked by
+// an administrator; without, one of the caller's own. Anything else does
+// not exist for the caller.
+func (s *NotificationService) RevokeWebhook(ctx context.Context, p Principal, id string, role bool) (*Webhook, error) {
+	var out *Webhook
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		w, err := tx.GetWebhook(id)
+		if err != nil {
+			return err
+		}
+		if role {
+			if w.Role == "" || !p.HasRole(RoleAdmin) {
+				return ErrNotFound("webhook")
+			}
+		} else {
+			u, err := tx.GetUserByUsername(p.Subject, false)
+			if err != nil {
+				return err
+			}
+			if w.UserID != u.ID {
+				return ErrNotFound("webhook")
+			}
+			w.Username = u.Username
+		}
+		if w.RevokedAt != nil {
+			return Errorf(CodeConflict, "the webhook was already revoked")
+		}
+		now := s.clock()
+		if err := tx.RevokeWebhook(id, now); err != nil {
+			return err
+		}
+		w.RevokedAt, out = &now, w
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditWebhookRevoked, webhookData(w)))
+	})
+	return out, err
+}
+
+// webhookData is a webhook in the audit log: never its secret, and its URL
+// without the query.
+func webhookData(w *Webhook) WebhookData {
+	return WebhookData{WebhookID: w.ID, Owner: w.Username, Role: string(w.Role), URL: WebhookURLForAudit(w.URL)}
+}

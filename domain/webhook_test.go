@@ -1,0 +1,131 @@
+package domain
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+func TestValidateWebhookURL(t *testing.T) {
+	cases := []struct {
+		url       string
+		allowHTTP bool
+		ok        bool
+	}{
+		{"https://hooks.example.org/exaccess", false, true},
+		{"https://hooks.example.org:8443/x?token=abc", false, true},
+		{"https://[2001:db8::1]/x", false, true},
+		{"http://hooks.example.org/x", false, false},
+		{"http://127.0.0.1:8080/x", true, true},
+		{"", false, false},
+		{"hooks.example.org/x", false, false},
+		{"/relative", false, false},
+		{"ftp://hooks.example.org/x", true, false},
+		{"mailto:ops@example.org", true, false},
+		{"https:///nohost", false, false},
+		{"https://user:pw@hooks.example.org/x", false, false},
+		{"https://user@hooks.example.org/x", false, false},
+		{"https://hooks.example.org/x#frag", false, false},
+		{"https://hooks.example.org/x#", false, false},
+		{"https://hooks.example.org/" + strings.Repeat("a", MaxWebhookURL), false, false},
+		{"https://hooks.example.org/%zz", false, false},
+	}
+	for _, c := range cases {
+		err := ValidateWebhookURL(c.url, c.allowHTTP)
+		if (err == nil) != c.ok {
+			t.Errorf("%q (http %v): %v, want ok=%v", c.url, c.allowHTTP, err, c.ok)
+		}
+		if err != nil {
+			if e, _ := err.(*Error); e == nil || e.Code != CodeInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "url" {
+				t.Errorf("%q: %#v, want invalid naming url", c.url, err)
+			}
+		}
+	}
+}
+
+func TestValidateWebhookRole(t *testing.T) {
+	for _, r := range ApproverRoles {
+		if err := ValidateWebhookRole(r); err != nil {
+			t.Errorf("%s: %v", r, err)
+		}
+	}
+	for _, r := range []Role{RoleLiaison, RoleAuditor, RoleAdmin, "", "hns"} {
+		if err := ValidateWebhookRole(r); ErrorCode(err) != CodeInvalid {
+			t.Errorf("%q accepted: %v", r, err)
+		}
+	}
+}
+
+func TestWebhookSecret(t *testing.T) {
+	a, err := NewWebhookSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := NewWebhookSecret()
+	key, err := WebhookKey(a)
+	if !strings.HasPrefix(a, "whsec_") || err != nil || len(key) != 32 || a == b {
+		t.Fatalf("secrets %q %q, key %d bytes, %v", a, b, len(key), err)
+	}
+	if raw, _ := base64.StdEncoding.DecodeString(a[len("whsec_"):]); string(raw) != string(key) {
+		t.Fatal("the key is not the secret's base64 part decoded")
+	}
+	for _, bad := range []string{"whsec_", "whsec_!!!", ""} {
+		if _, err := WebhookKey(bad); err == nil {
+			t.Errorf("WebhookKey(%q) accepted", bad)
+		}
+	}
+}
+
+func TestWebhookURLForAudit(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://h.example/x?token=abc": "https://h.example/x",
+		"https://h.example/x?":          "https://h.example/x",
+		"https://h.example/x":           "https://h.example/x",
+		"https://h.example:8443/a/b?c":  "https://h.example:8443/a/b",
+	} {
+		if got := WebhookURLForAudit(in); got != want {
+			t.Errorf("%q → %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestValidateSettings(t *testing.T) {
+	cases := []struct {
+		name   string
+		in     []ChannelSetting
+		fields []string
+	}{
+		{"empty", nil, nil},
+		{"every cell", settingsGrid(nil), nil},
+		{"unknown kind", []ChannelSetting{{Kind: "request.lost", Channel: ChannelEmail}}, []string{"settings[0].kind"}},
+		{"unknown channel", []ChannelSetting{{Kind: NotifyApproved, Channel: "sms"}}, []string{"settings[0].channel"}},
+		{"both", []ChannelSetting{{Kind: NotifyApproved, Channel: ChannelInbox}, {Kind: "x", Channel: "y"}}, []string{"settings[1].kind", "settings[1].channel"}},
+		{"twice", []ChannelSetting{{Kind: NotifyApproved, Channel: ChannelInbox}, {Kind: NotifyApproved, Channel: ChannelInbox, Enabled: true}}, []string{"settings[1]"}},
+	}
+	for _, c := range cases {
+		err := ValidateSettings(c.in)
+		var got []string
+		if e, ok := err.(*Error); ok {
+			for _, f := range e.Fields {
+				got = append(got, f.Field)
+			}
+		} else if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if strings.Join(got, " ") != strings.Join(c.fields, " ") {
+			t.Errorf("%s: fields %v, want %v", c.name, got, c.fields)
+		}
+	}
+}
+
+func TestSettingsGrid(t *testing.T) {
+	g := settingsGrid([]ChannelSetting{{Kind: NotifyStageActive, Channel: ChannelWebhook}})
+	if len(g) != len(NotificationKinds)*len(NotificationChannels) {
+		t.Fatalf("%d cells", len(g))
+	}
+	for _, c := range g {
+		if c.Enabled == (c.Kind == NotifyStageActive && c.Channel == ChannelWebhook) {
+			t.Errorf("cell %+v", c)
+		}
+	}
+}

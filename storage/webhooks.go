@@ -1,0 +1,143 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
+
+// Webhooks (migration 0011): endpoints that receive notifications signed
+// as Standard Webhooks. The secret is stored in clear because signing each
+// delivery needs it (a hash could only verify); it is read only by
+// DeliveryWebhook, for the delivery worker, and never listed.
+
+var _ domain.WebhookDirectory = (*DB)(nil)
+
+type webhookRow struct {
+	ID        string     `gorm:"column:id;primaryKey"`
+	UserID    *string    `gorm:"column:user_id"`
+	Role      *string    `gorm:"column:role"`
+	URL       string     `gorm:"column:url"`
+	Secret    string     `gorm:"column:secret"`
+	CreatedBy string     `gorm:"column:created_by"`
+	CreatedAt time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	RevokedAt *time.Time `gorm:"column:revoked_at"`
+}
+
+func (webhookRow) TableName() string { return "webhooks" }
+
+// webhookColumns are the columns read everywhere but for delivery: not the
+// secret.
+var webhookColumns = []string{"id", "user_id", "role", "url", "created_by", "created_at", "revoked_at"}
+
+func newWebhookRow(w *domain.Webhook) webhookRow {
+	row := webhookRow{ID: w.ID, URL: w.URL, Secret: w.Secret, CreatedBy: w.CreatedBy,
+		CreatedAt: dbTime(w.CreatedAt), RevokedAt: dbTimePtr(w.RevokedAt)}
+	if w.UserID != "" {
+		row.UserID = &w.UserID
+	}
+	if w.Role != "" {
+		role := string(w.Role)
+		row.Role = &role
+	}
+	return row
+}
+
+func (r webhookRow) domain() domain.Webhook {
+	return domain.Webhook{ID: r.ID, UserID: deref(r.UserID), Role: domain.Role(deref(r.Role)), URL: r.URL, Secret: r.Secret,
+		CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt), RevokedAt: utcPtr(r.RevokedAt)}
+}
+
+// ListWebhooks returns one account's webhooks or every role's, newest
+// first, at most 500, without secrets.
+func (d *DB) ListWebhooks(ctx context.Context, f domain.WebhookFilter) ([]domain.Webhook, error) {
+	q := d.reader.WithContext(ctx).Select(webhookColumns)
+	if f.Roles {
+		q = q.Where("role IS NOT NULL")
+	} else {
+		q = q.Where("user_id = ?", f.UserID)
+	}
+	var rows []webhookRow
+	if err := q.Order("id DESC").Limit(500).Find(&rows).Error; err != nil {
+		return nil, translate(err, "webhooks")
+	}
+	out := make([]domain.Webhook, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// DeliveryWebhook reads a webhook with its secret, for signing a delivery.
+func (d *DB) DeliveryWebhook(ctx context.Context, id string) (*domain.Webhook, error) {
+	var row webhookRow
+	if err := d.reader.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "webhook")
+	}
+	w := row.domain()
+	return &w, nil
+}
+
+// CreateWebhook inserts w, secret included.
+func (t *tx) CreateWebhook(w *domain.Webhook) error {
+	row := newWebhookRow(w)
+	return translate(t.g.Create(&row).Error, "webhook")
+}
+
+// GetWebhook reads one webhook without its secret.
+func (t *tx) GetWebhook(id string) (*domain.Webhook, error) {
+	var row webhookRow
+	if err := t.g.Select(webhookColumns).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "webhook")
+	}
+	w := row.domain()
+	return &w, nil
+}
+
+// RevokeWebhook sets revoked_at once; a second revocation is a conflict.
+func (t *tx) RevokeWebhook(id string, at time.Time) error {
+	res := t.g.Model(&webhookRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", dbTime(at))
+	if res.Error != nil {
+		return translate(res.Error, "webhook")
+	}
+	if res.RowsAffected == 0 {
+		return domain.Errorf(domain.CodeConflict, "the webhook was already revoked")
+	}
+	return nil
+}
+
+// CountActiveWebhooks counts the active webhooks of an account or a role.
+func (t *tx) CountActiveWebhooks(userID string, role domain.Role) (int, error) {
+	q := t.g.Model(&webhookRow{}).Where("revoked_at IS NULL")
+	if role != "" {
+		q = q.Where("role = ?", string(role))
+	} else {
+		q = q.Where("user_id = ?", userID)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return 0, translate(err, "webhooks")
+	}
+	return int(n), nil
+}
+
+// activeWebhooks reads, with their ids and URLs only, the active webhooks
+// of the given accounts (by user id) or of one role.
+func activeWebhooks(g *gorm.DB, userIDs []string, role domain.Role) ([]webhookRow, error) {
+	q := g.Select("id", "user_id", "role", "url").Where("revoked_at IS NULL")
+	if role != "" {
+		q = q.Where("role = ?", string(role))
+	} else if len(userIDs) > 0 {
+		q = q.Where("user_id IN ?", userIDs)
+	} else {
+		return nil, nil
+	}
+	var rows []webhookRow
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "webhooks")
+	}
+	return rows, nil
+}

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// The notification settings page: every signed-in user chooses, per kind
+// of event, the channels that reach them, and manages their own webhooks
+// (the secret of a new one is shown once). The same rules as
+// /api/v1/me/notification-settings and /api/v1/me/webhooks.
+
+const pathSettings = "/account/notifications"
+
+// settingsWords are the page's wording, merged into english at start.
+var settingsWords = map[string]string{
+	"nav.notifications":                      "Notification settings",
+	"set.title":                              "Notification settings",
+	"set.intro":                              "Choose how you hear of each kind of event. Every box is ticked until you clear it.",
+	"set.kind":                               "Event",
+	"set.save":                               "Save settings",
+	"set.saved":                              "Your notification settings are saved.",
+	"set.channels":                           "Channels per event",
+	"set.hooks":                              "Your webhooks",
+	"set.hooksintro":                         "Notifications you keep on the Webhook channel are sent to each of your active webhooks, signed as Standard Webhooks.",
+	"set.nohooks":                            "You have no webhooks.",
+	"set.url":                                "Webhook URL",
+	"set.urlhint":                            "An https address of yours, for example https://hooks.example.org/exaccess.",
+	"set.add":                                "Add webhook",
+	"set.revoke":                             "Revoke",
+	"set.revoked":                            "The webhook is revoked; nothing more is sent to it.",
+	"set.active":                             "Active",
+	"set.inactive":                           "Revoked",
+	"set.state":                              "State",
+	"set.created":                            "Added",
+	"set.actions":                            "Actions",
+	"set.secret":                             "The webhook's signing secret",
+	"set.secrethelp":                         "Copy it now into your receiver: it is shown only this once. Verify each delivery's webhook-signature with it.",
+	"set.added":                              "The webhook is added.",
+	"set.revokelabel":                        "Revoke the webhook",
+	"channel." + domain.ChannelEmail:         "E-mail",
+	"channel." + domain.ChannelWebhook:       "Webhook",
+	"channel." + domain.ChannelInbox:         "Console inbox",
+	"kind." + domain.NotifySubmitted:         "A request was submitted",
+	"kind." + domain.NotifyChangesRequested:  "Changes were requested",
+	"kind." + domain.NotifyApproved:          "A request was approved",
+	"kind." + domain.NotifyRejected:          "A request was rejected",
+	"kind." + domain.NotifyRevoked:           "A permit was revoked",
+	"kind." + domain.NotifyWithdrawn:         "A request was withdrawn",
+	"kind." + domain.NotifyStageActive:       "A stage awaits your role's decision",
+	"kind." + domain.NotifyRequestExpiring:   "A permit expires within 7 days",
+	"kind." + domain.NotifyStageDueSoon:      "A stage is due within a working day",
+	"kind." + domain.NotifyStageOverdue:      "A stage is overdue",
+	"kind." + domain.NotifyStageEscalated:    "An overdue stage was escalated to your role",
+	"kind." + domain.NotifyDelegationStarted: "A delegation to you started",
+	"kind." + domain.NotifyDelegationEnding:  "A delegation to you ends within a day",
+}
+
+func init() {
+	for k, v := range settingsWords {
+		english[k] = v
+	}
+}
+
+// settingsView is the data of the settings page.
+type settingsView struct {
+	Kinds    []string
+	Channels []string
+	On       map[string]bool // kind + "|" + channel
+	Hooks    []domain.Webhook
+	URL      string // the webhook form's value after an error
+	Secret   string // a new webhook's secret, shown once
+	Notice   string
+	Errors   []fieldErr
+}
+
+// Cell is the form value of one checkbox.
+func (settingsView) Cell(kind, channel string) string { return kind + "|" + channel }
+
+// BoxID is the id of one checkbox (no dots: they would read as classes in
+// a CSS selector).
+func (settingsView) BoxID(kind, channel string) string {
+	return "c-" + strings.ReplaceAll(kind, ".", "-") + "-" + channel
+}
+
+// Checked reports whether a box is ticked.
+func (v settingsView) Checked(kind, channel string) bool { return v.On[kind+"|"+channel] }
+
+// E is the error of one field.
+func (v settingsView) E(field string) string {
+	for _, e := range v.Errors {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// errNoSettings: a console built without the notification service (a
+// benchmark's) has no settings page.
+var errNoSettings = domain.Errorf(domain.CodeNotFound, "notification settings are not available on this server")
+
+func (c *Console) settingsView(ec echo.Context) (settingsView, error) {
+	ctx, p := ec.Request().Context(), principalOf(ec)
+	v := settingsView{Kinds: domain.NotificationKinds, Channels: domain.NotificationChannels, On: map[string]bool{}}
+	if c.Notifications == nil {
+		return v, errNoSettings
+	}
+	cells, err := c.Notifications.Settings(ctx, p)
+	if err != nil {
+		return v, err
+	}
+	for _, s := range cells {
+		v.On[s.Kind+"|"+s.Channel] = s.Enabled
+	}
+	if v.Hooks, err = c.Notifications.ListWebhooks(ctx, p, false); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+func (c *Console) handleSettingsPage(ec echo.Context) error {
+	v, err := c.settingsView(ec)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ec.QueryParam("saved") == "1":
+		v.Notice = msg("set.saved")
+	case ec.QueryParam("revoked") == "1":
+		v.Notice = msg("set.revoked")
+	}
+	return c.render(ec, http.StatusOK, "settings", msg("set.title"), v)
+}
+
+// handleSettingsSave stores the grid: a ticked box is on, every other box
+// of the grid off.
+func (c *Console) handleSettingsSave(ec echo.Context) error {
+	if c.Notifications == nil {
+		return errNoSettings
+	}
+	on := map[string]bool{}
+	for _, cell := range formList(ec, "on") {
+		on[cell] = true
+	}
+	var cells []domain.ChannelSetting
+	for _, k := range domain.NotificationKinds {
+		for _, ch := range domain.NotificationChannels {
+			cells = append(cells, domain.ChannelSetting{Kind: k, Channel: ch, Enabled: on[k+"|"+ch]})
+		}
+	}
+	if _, err := c.Notifications.SetSettings(ec.Request().Context(), principalOf(ec), cells); err != nil {
+		return err
+	}
+	return ec.Redirect(http.StatusSeeOther, pathSettings+"?saved=1")
+}
+
+// handleWebhookAdd registers a webhook and shows its secret once: the page
+// is not cached and the secret is gone on reload.
+func (c *Console) handleWebhookAdd(ec echo.Context) error {
+	if c.Notifications == nil {
+		return errNoSettings
+	}
+	url := strings.TrimSpace(ec.FormValue("url"))
+	w, err := c.Notifications.CreateWebhook(ec.Request().Context(), principalOf(ec), domain.WebhookInput{URL: url})
+	v, verr := c.settingsView(ec)
+	if verr != nil {
+		return verr
+	}
+	if err != nil {
+		if v.Errors = formErrs(err, "url"); v.Errors == nil {
+			return err
+		}
+		v.URL = url
+		return c.render(ec, http.StatusUnprocessableEntity, "settings", msg("set.title"), v)
+	}
+	v.Secret, v.Notice = w.Secret, msg("set.added")
+	ec.Response().Header().Set("Cache-Control", "no-store")
+	return c.render(ec, http.StatusOK, "settings", msg("set.title"), v)
+}
+
+func (c *Console) handleWebhookRevoke(ec echo.Context) error {
+	if c.Notifications == nil {
+		return errNoSettings
+	}
+	if _, err := c.Notifications.RevokeWebhook(ec.Request().Context(), principalOf(ec), ec.Param("id"), false); err != nil {
+		return err
+	}
+	return ec.Redirect(http.StatusSeeOther, pathSettings+"?revoked=1")
+}

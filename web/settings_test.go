@@ -1,0 +1,105 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"exaccess/domain"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// TestSettingsPage: every signed-in user reaches the settings page from
+// the header, saves the grid of channels, and adds a webhook whose secret
+// is shown once; only the owner revokes it; forms need the session's token.
+func TestSettingsPage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		anon := e.client().get(pathSettings)
+		if anon.Status != http.StatusSeeOther || !strings.HasPrefix(anon.Header.Get("Location"), "/sign-in") {
+			t.Fatalf("anonymous: %d %s", anon.Status, anon.Header.Get("Location"))
+		}
+		for _, who := range []string{"auditor", "admin", "hns"} {
+			c := e.client().signIn(who)
+			if c.get("/").Doc.Find(`header a[href="/account/notifications"]`).Length() != 1 {
+				t.Errorf("%s: no link to the settings in the header", who)
+			}
+			wantStatus(t, c.get(pathSettings), http.StatusOK)
+		}
+
+		c := e.client().signIn("lo-no")
+		p := c.get(pathSettings)
+		wantStatus(t, p, http.StatusOK)
+		boxes := p.Doc.Find(`input[type="checkbox"][name="on"]`)
+		if boxes.Length() != len(domain.NotificationKinds)*len(domain.NotificationChannels) || p.Doc.Find(`input[name="on"]:checked`).Length() != boxes.Length() {
+			t.Fatalf("%d boxes, %d ticked; want every kind × channel ticked", boxes.Length(), p.Doc.Find(`input[name="on"]:checked`).Length())
+		}
+		form := url.Values{}
+		p.Doc.Find(`input[name="on"]`).Each(func(_ int, s *goquery.Selection) {
+			if v := s.AttrOr("value", ""); v != domain.NotifySubmitted+"|"+domain.ChannelEmail {
+				form.Add("on", v)
+			}
+		})
+		if bad := c.post(pathSettings, withForm(form, "csrf", "forged")); bad.Status != http.StatusForbidden {
+			t.Fatalf("a form without the session's token: %d", bad.Status)
+		}
+		saved := c.post(pathSettings, form)
+		if saved.Status != http.StatusSeeOther || saved.Header.Get("Location") != pathSettings+"?saved=1" {
+			t.Fatalf("save: %d %s", saved.Status, saved.Header.Get("Location"))
+		}
+		p = c.get(pathSettings + "?saved=1")
+		if !strings.Contains(p.Doc.Find(".notice").Text(), "saved") || p.Doc.Find(`input[name="on"]:not(:checked)`).AttrOr("value", "") != domain.NotifySubmitted+"|"+domain.ChannelEmail ||
+			p.Doc.Find(`input[name="on"]:not(:checked)`).Length() != 1 {
+			t.Fatalf("after saving: %s", p.Doc.Find("main").Text())
+		}
+		lo, err := e.db.GetUserByUsername(context.Background(), "lo-no")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off, err := e.db.NotificationOptOuts(context.Background(), lo.ID); err != nil || len(off) != 1 || off[0].Kind != domain.NotifySubmitted {
+			t.Fatalf("stored opt-outs %v, %v", off, err)
+		}
+
+		// A bad URL names the field; a good one shows the secret once.
+		bad := c.post("/account/webhooks", url.Values{"url": {"ftp://hooks.example.org/x"}})
+		wantStatus(t, bad, http.StatusUnprocessableEntity)
+		if !strings.Contains(bad.Doc.Find(".field-error").Text(), "https") || bad.Doc.Find("#f-url").AttrOr("value", "") != "ftp://hooks.example.org/x" {
+			t.Fatalf("bad URL: %s", bad.Doc.Find("main").Text())
+		}
+		added := c.post("/account/webhooks", url.Values{"url": {"https://hooks.example.org/lo-no"}})
+		wantStatus(t, added, http.StatusOK)
+		secret := added.Doc.Find("#webhook-secret").Text()
+		if !strings.HasPrefix(secret, "whsec_") || added.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("added: secret %q, Cache-Control %q", secret, added.Header.Get("Cache-Control"))
+		}
+		again := c.get(pathSettings)
+		if strings.Contains(again.Doc.Text(), secret) || !strings.Contains(again.Doc.Find("#webhooks").Text(), "https://hooks.example.org/lo-no") {
+			t.Fatalf("on reload: %s", again.Doc.Find("main").Text())
+		}
+		revoke, ok := again.Doc.Find(`form[action^="/account/webhooks/"]`).Attr("action")
+		if !ok {
+			t.Fatal("no revoke form")
+		}
+		other := e.client().signIn("lo-de")
+		wantStatus(t, other.post(revoke, url.Values{}), http.StatusNotFound)
+		done := c.post(revoke, url.Values{})
+		if done.Status != http.StatusSeeOther || done.Header.Get("Location") != pathSettings+"?revoked=1" {
+			t.Fatalf("revoke: %d %s", done.Status, done.Header.Get("Location"))
+		}
+		after := c.get(pathSettings + "?revoked=1")
+		if !strings.Contains(after.Doc.Find("#webhooks").Text(), "Revoked") || after.Doc.Find(`form[action^="/account/webhooks/"]`).Length() != 0 {
+			t.Fatalf("after revoking: %s", after.Doc.Find("main").Text())
+		}
+	})
+}
+
+func withForm(v url.Values, key, value string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	out.Set(key, value)
+	return out
+}
