@@ -70,6 +70,9 @@ type Tx interface {
 	GetUserByUsername(username string, lock bool) (*User, error)
 	// UpdateUser stores u if the stored version is still expectedVersion.
 	UpdateUser(u *User, expectedVersion int) error
+	// CountSignInMiss counts a refused sign-in of an unknown name in its
+	// bucket (SignInMissBucket), so that it writes as a known account's does.
+	CountSignInMiss(bucket int, at time.Time) error
 	// CountEnabledAdmins counts enabled administrators, locking their rows
 	// (PostgreSQL) so that two administrators cannot disable each other
 	// at once and leave none.

@@ -234,3 +234,48 @@ func TestLastAdministratorRace(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInFailuresAlwaysWrite: a refused sign-in writes one row whether
+// the name is an account (its failure count), unknown, or locked (a bucket
+// of signin_misses), so that its timing does not tell them apart.
+func TestSignInFailuresAlwaysWrite(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		addUsers(t, db, user("u1", "ops", domain.RoleOperations))
+		us := domain.NewUserService(db, nil, func() time.Time { return fixedNow }, func() string { return "id" })
+		misses := func() int64 {
+			t.Helper()
+			n, err := db.SignInMisses(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for i := range 3 {
+			if err := us.SignInFailed(ctx, fmt.Sprintf("nobody-%d", i%2)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := misses(); got != 3 {
+			t.Fatalf("after 3 unknown names: %d misses counted, want 3", got)
+		}
+		for range domain.MaxFailedSignIns {
+			if err := us.SignInFailed(ctx, "ops"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		u, err := db.GetUser(ctx, "u1")
+		if err != nil || u.LockedUntil == nil || misses() != 3 {
+			t.Fatalf("after %d failures: %+v, %v, %d misses; want locked, no miss counted", domain.MaxFailedSignIns, u, err, misses())
+		}
+		if err := us.SignInFailed(ctx, "ops"); err != nil {
+			t.Fatal(err)
+		}
+		if got := misses(); got != 4 {
+			t.Fatalf("a failure during the lock: %d misses, want 4 (written like an unknown name)", got)
+		}
+		if a, b := domain.SignInMissBucket("nobody-0"), domain.SignInMissBucket("nobody-0"); a != b || a < 0 || a >= domain.SignInMissBuckets {
+			t.Fatalf("bucket %d, %d", a, b)
+		}
+	})
+}
