@@ -45,9 +45,33 @@ type InboxCursor struct {
 	ID        string
 }
 
+// RequestReach is which requests' notifications a reader sees: those of
+// the requests they may open now (MayOpenRequestOf), whatever they could
+// open when the notification was written. A liaison officer moved to
+// another nation no longer sees the old nation's notifications, an
+// approver who lost the role no longer sees the requests' references.
+// Notifications about no request (a delegation given to the reader) are
+// always the reader's own. The zero value reaches no request.
+type RequestReach struct {
+	All    bool   // every stored request (a role that reads any nation's)
+	Nation string // with All false: this nation's requests only ("" for none)
+}
+
+// ReachOf is what p may open now, as MayOpenRequestOf decides it.
+func ReachOf(p Principal) RequestReach {
+	switch {
+	case !p.HasAnyRole(requestReaderRoles...):
+		return RequestReach{}
+	case p.IsLiaison():
+		return RequestReach{Nation: p.Nation}
+	}
+	return RequestReach{All: true}
+}
+
 // InboxFilter selects a page of one user's inbox, newest first.
 type InboxFilter struct {
 	Username   string // the principal's username; storage finds the account
+	Reach      RequestReach
 	UnreadOnly bool
 	After      *InboxCursor
 	Limit      int
@@ -62,11 +86,13 @@ type InboxPage struct {
 // Inbox is the storage port of the console inbox. Every method is scoped to
 // one account by username: no call reads or changes another user's rows.
 type Inbox interface {
-	// ListInbox returns a page of the user's inbox rows, newest first.
+	// ListInbox returns a page of the user's inbox rows within f.Reach,
+	// newest first; rows outside it are left out entirely.
 	ListInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
-	// CountUnread counts the user's unread inbox rows, up to
-	// MaxUnreadCount (a larger number is MaxUnreadCount).
-	CountUnread(ctx context.Context, username string) (int64, error)
+	// CountUnread counts the user's unread inbox rows within reach, up to
+	// MaxUnreadCount (a larger number is MaxUnreadCount): the rows
+	// ListInbox would show.
+	CountUnread(ctx context.Context, username string, reach RequestReach) (int64, error)
 	// MarkRead marks one of the user's inbox rows read at at; a row read
 	// before keeps its first read time. An id that is not one of the
 	// user's inbox rows, whoever's it is, is CodeNotFound.
@@ -95,15 +121,16 @@ type InboxQuery struct {
 	Limit      int // 0 for DefaultInboxPage; more than MaxInboxPage is clamped
 }
 
-// List returns a page of p's inbox, newest first, each item saying whether
-// p may open its request now.
+// List returns a page of p's inbox, newest first: only notifications about
+// requests p may open now (ReachOf), and those about no request; each item
+// says whether p may open its request.
 func (s *InboxService) List(ctx context.Context, p Principal, q InboxQuery) (InboxPage, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = DefaultInboxPage
 	}
-	page, err := s.store.ListInbox(ctx, InboxFilter{Username: p.Subject, UnreadOnly: q.UnreadOnly, After: q.After,
-		Limit: min(limit, MaxInboxPage)})
+	page, err := s.store.ListInbox(ctx, InboxFilter{Username: p.Subject, Reach: ReachOf(p), UnreadOnly: q.UnreadOnly,
+		After: q.After, Limit: min(limit, MaxInboxPage)})
 	if err != nil {
 		return InboxPage{}, err
 	}
@@ -113,9 +140,10 @@ func (s *InboxService) List(ctx context.Context, p Principal, q InboxQuery) (Inb
 	return page, nil
 }
 
-// Unread counts p's unread notifications, up to MaxUnreadCount.
+// Unread counts p's unread notifications that List shows, up to
+// MaxUnreadCount.
 func (s *InboxService) Unread(ctx context.Context, p Principal) (int64, error) {
-	return s.store.CountUnread(ctx, p.Subject)
+	return s.store.CountUnread(ctx, p.Subject, ReachOf(p))
 }
 
 // maxInboxID bounds an id from a URL before it reaches the database; the

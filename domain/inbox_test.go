@@ -13,14 +13,15 @@ type fakeInbox struct {
 	markedID string
 	markedAt time.Time
 	user     string
+	reach    RequestReach
 }
 
 func (f *fakeInbox) ListInbox(_ context.Context, q InboxFilter) (InboxPage, error) {
 	f.filter = q
 	return InboxPage{Items: append([]InboxItem(nil), f.items...)}, nil
 }
-func (f *fakeInbox) CountUnread(_ context.Context, u string) (int64, error) {
-	f.user = u
+func (f *fakeInbox) CountUnread(_ context.Context, u string, reach RequestReach) (int64, error) {
+	f.user, f.reach = u, reach
 	return 3, nil
 }
 func (f *fakeInbox) MarkRead(_ context.Context, u, id string, at time.Time) error {
@@ -54,6 +55,35 @@ func TestMayOpenRequestOf(t *testing.T) {
 	}
 }
 
+// TestReachOf: what a reader's inbox shows follows their roles and nation
+// now, exactly as MayOpenRequestOf decides a request.
+func TestReachOf(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		p    Principal
+		want RequestReach
+	}{
+		{"liaison officer", Principal{Roles: []Role{RoleLiaison}, Nation: "NO"}, RequestReach{Nation: "NO"}},
+		{"liaison officer moved to Germany", Principal{Roles: []Role{RoleLiaison}, Nation: "DE"}, RequestReach{Nation: "DE"}},
+		{"liaison officer and auditor", Principal{Roles: []Role{RoleAuditor, RoleLiaison}, Nation: "NO"}, RequestReach{Nation: "NO"}},
+		{"approver", Principal{Roles: []Role{RoleHNS}}, RequestReach{All: true}},
+		{"auditor", Principal{Roles: []Role{RoleAuditor}}, RequestReach{All: true}},
+		{"approver who lost the role", Principal{}, RequestReach{}},
+		{"administrator", Principal{Roles: []Role{RoleAdmin}}, RequestReach{}},
+	} {
+		got := ReachOf(c.p)
+		if got != c.want {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+		for _, nation := range []string{"NO", "DE", ""} {
+			in := got.All && nation != "" || !got.All && got.Nation != "" && got.Nation == nation
+			if in != MayOpenRequestOf(c.p, nation) {
+				t.Errorf("%s: reach %+v and MayOpenRequestOf(%q) = %v disagree", c.name, got, nation, !in)
+			}
+		}
+	}
+}
+
 func TestInboxServicePaging(t *testing.T) {
 	for _, c := range []struct {
 		ask, want int
@@ -83,8 +113,11 @@ func TestInboxServiceScopesToTheCaller(t *testing.T) {
 			t.Errorf("item %s: CanOpen %v, want %v", page.Items[i].ID, page.Items[i].CanOpen, want)
 		}
 	}
-	if n, err := s.Unread(context.Background(), lo); err != nil || n != 3 || f.user != "lo-no" {
-		t.Errorf("unread = %d, %v for %q", n, err, f.user)
+	if f.filter.Reach != (RequestReach{Nation: "NO"}) {
+		t.Errorf("the list asked storage for reach %+v, want Norway's requests only", f.filter.Reach)
+	}
+	if n, err := s.Unread(context.Background(), lo); err != nil || n != 3 || f.user != "lo-no" || f.reach != (RequestReach{Nation: "NO"}) {
+		t.Errorf("unread = %d, %v for %q within %+v", n, err, f.user, f.reach)
 	}
 	if err := s.MarkRead(context.Background(), lo, "a"); err != nil || f.markedID != "a" || !f.markedAt.Equal(now) || f.user != "lo-no" {
 		t.Errorf("mark read: %v, %+v", err, f)
@@ -97,5 +130,38 @@ func TestInboxServiceScopesToTheCaller(t *testing.T) {
 	}
 	if n, err := s.MarkAllRead(context.Background(), lo); err != nil || n != 2 || f.user != "lo-no" {
 		t.Errorf("mark all read = %d, %v", n, err)
+	}
+}
+
+// TestAccessChanged: a change of nation, of the set of roles, or a newly
+// disabled account withdraws the account's queued deliveries; an address,
+// a password, re-enabling or the same roles in another order do not.
+func TestAccessChanged(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	base := User{ID: "u", Roles: []Role{RoleLiaison, RoleAuditor}, Nation: "NO", Email: "a@example.org"}
+	for _, c := range []struct {
+		name   string
+		change func(u *User)
+		want   bool
+	}{
+		{"nation", func(u *User) { u.Nation = "DE" }, true},
+		{"a role lost", func(u *User) { u.Roles = []Role{RoleLiaison} }, true},
+		{"a role gained", func(u *User) { u.Roles = append(u.Roles, RoleHNS) }, true},
+		{"disabled", func(u *User) { u.DisabledAt = &now }, true},
+		{"same roles, other order", func(u *User) { u.Roles = []Role{RoleAuditor, RoleLiaison} }, false},
+		{"e-mail address", func(u *User) { u.Email = "b@example.org" }, false},
+		{"password", func(u *User) { u.PasswordHash = "new" }, false},
+	} {
+		after := base
+		after.Roles = append([]Role(nil), base.Roles...)
+		c.change(&after)
+		if got := AccessChanged(&base, &after); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	disabled := base
+	disabled.DisabledAt = &now
+	if AccessChanged(&disabled, &base) {
+		t.Error("re-enabling an account withdraws its deliveries")
 	}
 }

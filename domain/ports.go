@@ -70,6 +70,10 @@ type Tx interface {
 	GetUserByUsername(username string, lock bool) (*User, error)
 	// UpdateUser stores u if the stored version is still expectedVersion.
 	UpdateUser(u *User, expectedVersion int) error
+	// WithdrawQueuedDeliveries marks the account's queued e-mail and
+	// webhook rows undeliverable with AccessChangedError (see
+	// AccessChanged) and returns how many it marked.
+	WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error)
 	// CountSignInMiss counts a refused sign-in of an unknown name in its
 	// bucket (SignInMissBucket), so that it writes as a known account's does.
 	CountSignInMiss(bucket int, at time.Time) error

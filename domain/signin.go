@@ -98,9 +98,12 @@ func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
 		case !u.External || (slices.Equal(u.Roles, roles) && u.Nation == p.Nation):
 			return nil
 		}
-		before := u.Version
+		prior := *u
 		u.Roles, u.Nation, u.Version, u.UpdatedAt = roles, p.Nation, u.Version+1, now
-		if err := tx.UpdateUser(u, before); err != nil {
+		if err := tx.UpdateUser(u, prior.Version); err != nil {
+			return err
+		}
+		if err := withdrawIfAccessChanged(tx, &prior, u, now); err != nil {
 			return err
 		}
 		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserUpdated,

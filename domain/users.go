@@ -24,6 +24,38 @@ const (
 	maxReasonLen     = 500
 )
 
+// AccessChangedError is the last_error of a queued e-mail or webhook row
+// withdrawn because its recipient's access changed before it went out.
+const AccessChangedError = "the recipient's access changed"
+
+// AccessChanged reports whether an account change takes away what the
+// account's queued notifications were written for: another nation, a
+// different set of roles, or a newly disabled account. Such a change
+// withdraws the account's queued e-mail and webhook rows in its own
+// transaction (Tx.WithdrawQueuedDeliveries), so that nothing rendered for
+// the old powers reaches the new holder; the inbox filters at read time
+// (ReachOf). A new address or password changes no powers.
+func AccessChanged(before, after *User) bool {
+	return before.Nation != after.Nation || !slices.Equal(sortedRoles(before.Roles), sortedRoles(after.Roles)) ||
+		(!before.Disabled() && after.Disabled())
+}
+
+func sortedRoles(rs []Role) []Role {
+	out := slices.Clone(rs)
+	slices.Sort(out)
+	return out
+}
+
+// withdrawIfAccessChanged is the step of every account change that may
+// change powers (AccessChanged).
+func withdrawIfAccessChanged(tx Tx, before, after *User, at time.Time) error {
+	if !AccessChanged(before, after) {
+		return nil
+	}
+	_, err := tx.WithdrawQueuedDeliveries(after.ID, at)
+	return err
+}
+
 // UserService holds the use cases of accounts. Password hashing happens
 // outside the domain (it needs a cryptographic library); the service
 // receives finished hashes and never records them in the audit log.
@@ -196,6 +228,9 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 		}
 		u.Version, u.UpdatedAt = before.Version+1, s.clock()
 		if err := tx.UpdateUser(&u, before.Version); err != nil {
+			return err
+		}
+		if err := withdrawIfAccessChanged(tx, before, &u, u.UpdatedAt); err != nil {
 			return err
 		}
 		out = &u

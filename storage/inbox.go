@@ -23,6 +23,23 @@ func ownInbox(g *gorm.DB, username string) *gorm.DB {
 		username, domain.ChannelInbox)
 }
 
+// withinReach keeps, of a query joined to requests (LEFT JOIN on
+// request_id), the rows about a request the reader may open now, and the
+// rows about no request. A row about a request of another nation, or about
+// any request once the reader lost the role that read it, is left out
+// entirely: what it said was written for powers the reader no longer has.
+func withinReach(q *gorm.DB, reach domain.RequestReach) *gorm.DB {
+	switch {
+	case reach.All:
+		return q.Where("(notifications.request_id = '' OR requests.id IS NOT NULL)")
+	case reach.Nation != "":
+		return q.Where("(notifications.request_id = '' OR requests.nation = ?)", reach.Nation)
+	}
+	return q.Where("notifications.request_id = ''")
+}
+
+const joinRequests = "LEFT JOIN requests ON requests.id = notifications.request_id"
+
 // inboxRow is an inbox row with the nation of its request (LEFT JOIN: a
 // notification outlives nothing, but the join must not drop a row).
 type inboxRow struct {
@@ -67,7 +84,7 @@ func (d *DB) ListInbox(ctx context.Context, f domain.InboxFilter) (domain.InboxP
 // inboxQuery is the page query of ListInbox, limit+1 rows (the extra one
 // says whether there is a next page).
 func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
-	q := ownInbox(g.Table("notifications"), f.Username)
+	q := withinReach(ownInbox(g.Table("notifications"), f.Username), f.Reach)
 	if f.UnreadOnly {
 		q = q.Where("notifications.read_at IS NULL")
 	}
@@ -78,25 +95,26 @@ func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
 	}
 	return q.Select("notifications.id, notifications.kind, notifications.request_id, notifications.subject, " +
 		"notifications.body, notifications.created_at, notifications.read_at, requests.nation").
-		Joins("LEFT JOIN requests ON requests.id = notifications.request_id").
+		Joins(joinRequests).
 		Order("notifications.created_at DESC, notifications.id DESC").Limit(limit + 1)
 }
 
 // CountUnread counts on the notifications_inbox index (recipient, channel,
-// read_at): a range scan of the user's unread rows that stops after
+// read_at): a range scan of the user's unread rows, each joined to its
+// request for the reach (the rows ListInbox shows), that stops after
 // domain.MaxUnreadCount of them, so that its cost is bounded whatever an
 // account left unread. The console shows it on every page
 // (docs/performance.md has its cost).
-func (d *DB) CountUnread(ctx context.Context, username string) (int64, error) {
+func (d *DB) CountUnread(ctx context.Context, username string, reach domain.RequestReach) (int64, error) {
 	var n int64
-	err := unreadQuery(d.reader.WithContext(ctx), username).Scan(&n).Error
+	err := unreadQuery(d.reader.WithContext(ctx), username, reach).Scan(&n).Error
 	return n, translate(err, "inbox")
 }
 
-// unreadQuery counts at most domain.MaxUnreadCount unread rows.
-func unreadQuery(g *gorm.DB, username string) *gorm.DB {
-	rows := ownInbox(g.Session(&gorm.Session{NewDB: true}).Model(&notificationRow{}), username).
-		Where("notifications.read_at IS NULL").Select("1").Limit(domain.MaxUnreadCount)
+// unreadQuery counts at most domain.MaxUnreadCount unread rows within reach.
+func unreadQuery(g *gorm.DB, username string, reach domain.RequestReach) *gorm.DB {
+	rows := withinReach(ownInbox(g.Session(&gorm.Session{NewDB: true}).Table("notifications"), username), reach).
+		Joins(joinRequests).Where("notifications.read_at IS NULL").Select("1").Limit(domain.MaxUnreadCount)
 	return g.Table("(?) AS unread", rows).Select("COUNT(*)")
 }
 

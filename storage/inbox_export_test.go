@@ -38,11 +38,11 @@ func (d *DB) ExplainInboxForTest(f domain.InboxFilter) (string, error) {
 }
 
 // ExplainUnreadForTest explains CountUnread's SQL (SQLite).
-func (d *DB) ExplainUnreadForTest(username string) (string, error) {
+func (d *DB) ExplainUnreadForTest(username string, reach domain.RequestReach) (string, error) {
 	g := d.reader
 	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB {
 		var n int64
-		return unreadQuery(tx, username).Scan(&n)
+		return unreadQuery(tx, username, reach).Scan(&n)
 	})
 	return explainPlan(g, sql)
 }

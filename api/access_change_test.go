@@ -1,0 +1,110 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"exaccess/domain"
+)
+
+// TestAccessChangeWithdrawsNotifications: what an account was told for
+// powers it has since lost is no longer read nor sent. A liaison officer
+// moved to another nation sees none of the old nation's notifications in
+// the inbox (not even their subjects) and the unread count agrees; the
+// e-mail rows queued to them are withdrawn in the same change. An approver
+// who loses the role no longer sees the requests' references; a disabled
+// account's queued e-mail and webhook rows do not go out.
+func TestAccessChangeWithdrawsNotifications(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		want(t, e.do("lo-no2", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "https://hooks.example/lo-no2"}), http.StatusCreated)
+		id, tag := e.submitted(draft())
+		e.clock = func() time.Time { return testNow.Add(time.Minute) }
+		want(t, e.decide("hns", id, tag, "intake", "request_changes", "Bring the commander's letter"), http.StatusOK)
+		if items, unread := e.inbox("lo-no", ""); len(items) != 2 || unread != 2 ||
+			!strings.Contains(items[0]["body"].(string), "commander's letter") {
+			t.Fatalf("before the move: %s, %d unread", kindsOf(items), unread)
+		}
+		queued := func(user string) (n int, withdrawn []domain.Notification) {
+			t.Helper()
+			u, err := e.db.GetUserByUsername(ctx, user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := e.db.Notifications(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				if r.Recipient != u.ID || r.Channel == domain.ChannelInbox {
+					continue
+				}
+				switch r.Status {
+				case domain.DeliveryQueued:
+					n++
+				case domain.DeliveryUndeliverable:
+					withdrawn = append(withdrawn, r)
+				}
+			}
+			return n, withdrawn
+		}
+		if n, _ := queued("lo-no"); n != 2 {
+			t.Fatalf("lo-no has %d queued e-mail rows before the move, want 2", n)
+		}
+		if n, _ := queued("lo-no2"); n != 4 {
+			t.Fatalf("lo-no2 has %d queued e-mail and webhook rows before being disabled, want 4", n)
+		}
+
+		// lo-no moves to Germany.
+		loNo, loNoTag := e.userID("lo-no")
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+loNo, map[string]any{"nation": "DE", "reason": "posted to Germany"},
+			"If-Match", loNoTag), http.StatusOK)
+		want(t, e.signIn("lo-no", "lo-no", "correct horse battery"), http.StatusOK)
+		wantProblem(t, e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil), 404, "not_found")
+		r := e.do("lo-no", http.MethodGet, "/api/v1/me/notifications", nil)
+		want(t, r, http.StatusOK)
+		if strings.Contains(string(r.Body), id) || strings.Contains(string(r.Body), "commander") ||
+			strings.Contains(string(r.Body), "SE-2026") {
+			t.Fatalf("Norway's notifications reach lo-no in Germany: %s", r.Body)
+		}
+		if items, unread := e.inbox("lo-no", ""); len(items) != 0 || unread != 0 {
+			t.Fatalf("after the move: %s, %d unread", kindsOf(items), unread)
+		}
+		if n, withdrawn := queued("lo-no"); n != 0 || len(withdrawn) != 2 || withdrawn[0].LastError != domain.AccessChangedError {
+			t.Fatalf("after the move lo-no has %d queued rows, withdrawn %+v", n, withdrawn)
+		}
+		// lo-no2, still Norway's, keeps everything.
+		if items, unread := e.inbox("lo-no2", ""); len(items) != 2 || unread != 2 {
+			t.Fatalf("lo-no2: %s, %d unread", kindsOf(items), unread)
+		}
+
+		// hns loses the approver role: no reference of any request stays.
+		hns, hnsTag := e.userID("hns")
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+hns, map[string]any{"roles": []string{"admin"}, "reason": "now runs accounts"},
+			"If-Match", hnsTag), http.StatusOK)
+		want(t, e.signIn("hns", "hns", "correct horse battery"), http.StatusOK)
+		if items, unread := e.inbox("hns", ""); len(items) != 0 || unread != 0 {
+			t.Fatalf("hns without the role: %s, %d unread", kindsOf(items), unread)
+		}
+
+		// lo-no2 is disabled: its queued e-mail and webhook rows are withdrawn.
+		loNo2, _ := e.userID("lo-no2")
+		want(t, e.do("admin", http.MethodPost, "/api/v1/users/"+loNo2+"/disable", map[string]any{"reason": "left"}), http.StatusOK)
+		n, withdrawn := queued("lo-no2")
+		channels := map[string]int{}
+		for _, w := range withdrawn {
+			channels[w.Channel]++
+		}
+		if n != 0 || channels[domain.ChannelEmail] != 2 || channels[domain.ChannelWebhook] != 2 {
+			t.Fatalf("after disabling lo-no2: %d queued, withdrawn by channel %v", n, channels)
+		}
+		// A change of address alone withdraws nothing (lo-no2 of another
+		// nation, lo-de, is untouched throughout).
+		if n, withdrawn := queued("lo-de"); n != 0 || len(withdrawn) != 0 {
+			t.Fatalf("lo-de: %d queued, %d withdrawn about Norway's request", n, len(withdrawn))
+		}
+	})
+}
