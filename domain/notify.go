@@ -328,16 +328,29 @@ func NotificationLinks(body, publicURL string) string {
 	return strings.Join(lines, "\n")
 }
 
+// lineBreaks turns every character sequence that some reader of a
+// notification shows as a line break into "\n": CR LF, a lone CR (which
+// the e-mail's quoted-printable encoding turns into CR LF), vertical tab,
+// form feed, NEL, and the Unicode line and paragraph separators. Text
+// stored before validation refused the stray ones is still rendered.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\v", "\n", "\f", "\n",
+	"\u0085", "\n", "\u2028", "\n", "\u2029", "\n")
+
+// personLines splits text that a person wrote into lines at every kind of
+// line break (lineBreaks), so that each line can be indented.
+func personLines(text string) []string {
+	return strings.Split(strings.TrimSpace(lineBreaks.Replace(text)), "\n")
+}
+
 // writeText writes text that a person wrote under its label, every line
 // indented.
 func writeText(b *strings.Builder, label, text string) {
-	text = strings.TrimSpace(text)
-	if text == "" {
+	if strings.TrimSpace(lineBreaks.Replace(text)) == "" {
 		return
 	}
 	fmt.Fprintf(b, "\n%s:\n", label)
-	for _, line := range strings.Split(text, "\n") {
-		fmt.Fprintf(b, "  %s\n", strings.TrimRight(line, "\r"))
+	for _, line := range personLines(text) {
+		fmt.Fprintf(b, "  %s\n", line)
 	}
 }
 
@@ -347,7 +360,7 @@ func writeConditions(b *strings.Builder, conditions []string) {
 	}
 	b.WriteString("\nConditions:\n")
 	for _, c := range conditions {
-		for i, line := range strings.Split(strings.TrimSpace(c), "\n") {
+		for i, line := range personLines(c) {
 			if i == 0 {
 				fmt.Fprintf(b, "  - %s\n", line)
 			} else {

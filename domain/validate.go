@@ -36,6 +36,8 @@ func (v *validator) text(field, s string, required bool, max int) {
 		v.add(field, "must be at most %d characters", max)
 	case strings.ContainsFunc(s, isForbiddenControl):
 		v.add(field, "must not contain control characters")
+	case hasStrayLineBreak(s):
+		v.add(field, "must break lines with a line feed only: a carriage return without one, or U+2028/U+2029, is refused")
 	case strings.ContainsFunc(s, isInvisibleFormat):
 		r := []rune(s)[slices.IndexFunc([]rune(s), isInvisibleFormat)]
 		v.add(field, "must not contain invisible format or bidirectional control characters (found U+%04X)", r)
@@ -72,6 +74,16 @@ func (v *validator) oneOf(field, s string, allowed ...string) {
 // space, and no C1 control characters.
 func isForbiddenControl(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f)
+}
+
+// hasStrayLineBreak finds a line break other than "\n" and "\r\n": a lone
+// carriage return (an e-mail's quoted-printable encoding turns it into a
+// real line break) or a Unicode line or paragraph separator (some readers
+// show one as a line break). Either could start a line of its own in a
+// notification, out of the indentation that marks text people wrote
+// (RenderNotification).
+func hasStrayLineBreak(s string) bool {
+	return strings.ContainsAny(strings.ReplaceAll(s, "\r\n", "\n"), "\r\u2028\u2029")
 }
 
 // isInvisibleFormat finds the Unicode format characters (category Cf): the
