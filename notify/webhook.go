@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"syscall"
@@ -65,19 +66,19 @@ func NewWebhookSender(dir domain.WebhookDirectory, allowHTTP, allowPrivate bool)
 
 // checkAddress refuses, at connection time (after name resolution, so a
 // name that resolves to an inner address is caught too), addresses that
-// are not public.
+// are not public (domain.PublicAddress: private, loopback, link-local,
+// shared, benchmarking, reserved, documentation, and NAT64 or 6to4
+// addresses that carry such an IPv4 address).
 func (s *WebhookSender) checkAddress(_, address string, _ syscall.RawConn) error {
 	if s.AllowPrivate {
 		return nil
 	}
-	host, _, err := net.SplitHostPort(address)
+	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return err
+		return fmt.Errorf("%q is not an address the webhook sender can check", address)
 	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
-		return fmt.Errorf("%s is not a public address (--webhook-allow-private allows it)", host)
+	if !domain.PublicAddress(ap.Addr()) {
+		return fmt.Errorf("%s is not a public address (--webhook-allow-private allows it)", ap.Addr())
 	}
 	return nil
 }

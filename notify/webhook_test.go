@@ -210,3 +210,20 @@ func (m *memOutbox) FinishNotification(_ context.Context, id, status, _ string, 
 func (m *memOutbox) OutboxBacklog(context.Context) (int64, time.Time, error) {
 	return 0, time.Time{}, nil
 }
+
+// TestWebhookSenderRefusesSpecialAddresses: the sender refuses to connect
+// to an address that is not public, whichever way it is written — the
+// check runs before the connection is made, so nothing leaves the host.
+func TestWebhookSenderRefusesSpecialAddresses(t *testing.T) {
+	secret, _ := domain.NewWebhookSecret()
+	for _, host := range []string{"100.100.100.200", "100.64.0.1", "198.18.0.1", "192.0.0.8", "240.0.0.1",
+		"255.255.255.255", "0.0.0.0", "203.0.113.5", "[64:ff9b::a9fe:a9fe]", "[2002:7f00:1::1]", "[::7f00:1]",
+		"[::ffff:127.0.0.1]", "[2001:db8::1]", "127.0.0.1", "[::1]", "169.254.169.254"} {
+		dir := directory{"h": {ID: "h", URL: "https://" + host + ":9/hook", Secret: secret}}
+		err := notify.NewWebhookSender(dir, false, false).Send(context.Background(),
+			domain.Notification{Key: "k", WebhookID: "h", Channel: domain.ChannelWebhook, CreatedAt: t0})
+		if err == nil || !strings.Contains(err.Error(), "is not a public address") {
+			t.Errorf("%s: %v, want the address refused", host, err)
+		}
+	}
+}
