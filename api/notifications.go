@@ -55,8 +55,10 @@ func (s *Server) handleMySettingsPut(c echo.Context) error {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the notification settings have invalid entries",
 			Fields: []domain.FieldError{{Field: "settings", Message: "required: a list of {kind, channel, enabled}"}}}
 	}
-	if len(in.Settings) > 4*len(domain.NotificationKinds)*len(domain.NotificationChannels) {
-		return domain.Errorf(domain.CodeInvalid, "at most %d settings", 4*len(domain.NotificationKinds)*len(domain.NotificationChannels))
+	// One entry per cell of the grid at most: more can only repeat a cell.
+	if maxCells := len(domain.NotificationKinds) * len(domain.NotificationChannels); len(in.Settings) > maxCells {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the notification settings have invalid entries",
+			Fields: []domain.FieldError{{Field: "settings", Message: fmt.Sprintf("at most %d entries, one per kind and channel", maxCells)}}}
 	}
 	cells := make([]domain.ChannelSetting, len(in.Settings))
 	var fe []domain.FieldError

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -67,6 +68,19 @@ func TestNotificationSettingsAPI(t *testing.T) {
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(cell("request.approved", "email", false), cell("request.approved", "email", true))),
 			422, "invalid", "settings[1]")
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, map[string]any{}), 422, "invalid", "settings")
+		// More entries than the grid has cells: 422 naming settings.
+		var tooMany []map[string]any
+		for _, k := range domain.NotificationKinds {
+			for _, ch := range domain.NotificationChannels {
+				tooMany = append(tooMany, cell(k, ch, true))
+			}
+		}
+		want(t, e.do("lo-no", http.MethodPut, path, body(tooMany...)), http.StatusOK) // every cell once is fine
+		tooMany = append(tooMany, cell(domain.NotifyApproved, domain.ChannelEmail, true))
+		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(tooMany...)), 422, "invalid", "settings")
+		if mi := e.spec.Components.Schemas["NotificationSettings"].Value.Properties["settings"].Value.MaxItems; mi == nil || *mi != uint64(len(tooMany)-1) {
+			t.Errorf("docs/openapi.yaml: NotificationSettings.settings maxItems %v, want %d (kinds × channels)", mi, len(tooMany)-1)
+		}
 
 		put := e.do("lo-no", http.MethodPut, path, body(cell("request.submitted", "email", false), cell("request.approved", "webhook", true)))
 		want(t, put, 200)
@@ -130,6 +144,10 @@ func TestWebhooksAPI(t *testing.T) {
 			{map[string]any{"url": "https://user:pw@no.example/x"}, "url"},
 			{map[string]any{"url": "https://no.example/x#frag"}, "url"},
 			{map[string]any{"url": "https://" + strings.Repeat("a", 2000) + ".example"}, "url"},
+			{map[string]any{"url": "https://no.example:99999/x"}, "url"},
+			{map[string]any{"url": "https://no.example:0/x"}, "url"},
+			{map[string]any{"url": "https://no.example/x y"}, "url"},
+			{map[string]any{"url": "https://no.example/x\ty"}, "url"},
 			{map[string]any{"url": "https://no.example/x", "secret": "whsec_mine"}, "secret"},
 			{map[string]any{"url": "https://no.example/x", "role": "hns_officer"}, "role"},
 		} {
@@ -137,6 +155,11 @@ func TestWebhooksAPI(t *testing.T) {
 		}
 		e.notifications.AllowHTTP = false
 		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "http://no.example/x"}), 422, "invalid", "url")
+		// An IP literal that is not public would only fail at every
+		// delivery: refused at once.
+		for _, u := range []string{"https://127.0.0.1/x", "https://[::1]/x", "https://169.254.169.254/latest", "https://100.100.100.200/x", "https://localhost/x"} {
+			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": u}), 422, "invalid", "url")
+		}
 		e.notifications.AllowHTTP = true
 
 		// Only the owner revokes, once; an administrator's role route does not reach it.
@@ -176,7 +199,12 @@ func TestWebhooksAPI(t *testing.T) {
 				t.Errorf("the audit log holds %q", s)
 			}
 		}
-		for _, s := range []string{`"action":"webhook.created"`, `"action":"webhook.revoked"`, `"owner":"lo-no"`, `"role":"hns_officer"`, `"url":"https://no.example/hook"`} {
+		if strings.Contains(log, "/hook") {
+			t.Error("the audit log holds the webhook URL's path")
+		}
+		sum := sha256.Sum256([]byte("https://no.example/hook?token=abc"))
+		for _, s := range []string{`"action":"webhook.created"`, `"action":"webhook.revoked"`, `"owner":"lo-no"`, `"role":"hns_officer"`,
+			`"url":"https://no.example sha256:` + hex.EncodeToString(sum[:]) + `"`} {
 			if !strings.Contains(log, s) {
 				t.Errorf("the audit log lacks %s", s)
 			}

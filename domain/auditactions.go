@@ -104,8 +104,10 @@ type DelegationData struct {
 }
 
 // WebhookData is webhook.created and webhook.revoked: the webhook, its
-// owner's username or its role, and its URL without the query. Never the
-// secret.
+// owner's username or its role, and in url the URL's origin and the SHA-256
+// fingerprint of the whole URL ("https://hooks.example.org sha256:<hex>",
+// WebhookURLForAudit): never its path or query, which may hold the
+// receiver's credentials, and never the secret.
 type WebhookData struct {
 	WebhookID string `json:"webhook_id"`
 	Owner     string `json:"owner,omitempty"`

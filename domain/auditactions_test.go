@@ -2,6 +2,8 @@ package domain
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -152,9 +154,9 @@ func TestTypedAuditDataKeepsLegacyBytes(t *testing.T) {
 		{"delegation", AuditDelegationCreated, delegationData(delegation), map[string]any{"delegation_id": "g1", "from": "a", "to": "b",
 			"role": string(RoleMinistry), "starts": due.Format(time.RFC3339), "ends": due.AddDate(0, 1, 0).Format(time.RFC3339)}},
 		{"webhook of a user", AuditWebhookCreated, webhookData(&Webhook{ID: "w1", Username: "lo", URL: "https://h.example/x?token=t", Secret: "whsec_never"}),
-			map[string]any{"webhook_id": "w1", "owner": "lo", "url": "https://h.example/x"}},
+			map[string]any{"webhook_id": "w1", "owner": "lo", "url": "https://h.example sha256:" + sha256Hex("https://h.example/x?token=t")}},
 		{"webhook of a role", AuditWebhookRevoked, webhookData(&Webhook{ID: "w2", Role: RoleHNS, URL: "https://h.example/y"}),
-			map[string]any{"webhook_id": "w2", "role": string(RoleHNS), "url": "https://h.example/y"}},
+			map[string]any{"webhook_id": "w2", "role": string(RoleHNS), "url": "https://h.example sha256:" + sha256Hex("https://h.example/y")}},
 		{"framework created", AuditFrameworkCreated, FrameworkCreatedData{FrameworkID: "f1", Terms: FrameworkData(terms)},
 			map[string]any{"framework_id": "f1", "terms": legacyFramework(terms)}},
 		{"framework updated", AuditFrameworkUpdated, FrameworkUpdatedData{FrameworkID: "f1", Version: 2,
@@ -211,4 +213,9 @@ func TestAuditFieldsRefusesAnUnregisteredShape(t *testing.T) {
 			AuditFields(c.action, c.data)
 		}()
 	}
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

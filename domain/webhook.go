@@ -2,11 +2,16 @@ package domain
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Webhook is an HTTP endpoint that receives notifications signed as
@@ -60,11 +65,30 @@ func WebhookKey(secret string) ([]byte, error) {
 	return b, nil
 }
 
-// ValidateWebhookURL checks a webhook's address: an absolute https URL (or
-// http when allowHTTP, for tests and local setups) with a host, without
-// credentials or a fragment, at most MaxWebhookURL long. The error names
-// the field.
+// WebhookURLPolicy is what a server admits as a webhook's URL beyond the
+// public https ones: http URLs (--webhook-allow-http) and hosts that are
+// non-public IP addresses (--webhook-allow-private), for tests and local
+// setups.
+type WebhookURLPolicy struct {
+	AllowHTTP, AllowPrivate bool
+}
+
+// ValidateWebhookURL checks a webhook's address with the policy of
+// allowHTTP, which for now also decides whether an IP literal that is not
+// public is admitted: the two flags go together in every test and local
+// setup. ValidateWebhookURLWith takes them apart.
 func ValidateWebhookURL(raw string, allowHTTP bool) error {
+	return ValidateWebhookURLWith(raw, WebhookURLPolicy{AllowHTTP: allowHTTP, AllowPrivate: allowHTTP})
+}
+
+// ValidateWebhookURLWith checks a webhook's address: an absolute https URL
+// (or http when the policy allows it) with a host, without credentials, a
+// fragment, white space or control characters, with a port (if any) from 1
+// to 65535, at most MaxWebhookURL long; a host that is an IP address must
+// be a public one (PublicAddress) unless the policy allows private ones,
+// since the sender would refuse to connect to it (a name is checked when
+// the sender connects, after resolution). The error names the field.
+func ValidateWebhookURLWith(raw string, p WebhookURLPolicy) error {
 	bad := func(msg string) error {
 		return &Error{Code: CodeInvalid, Message: "the webhook has invalid fields", Fields: []FieldError{{Field: "url", Message: msg}}}
 	}
@@ -74,11 +98,14 @@ func ValidateWebhookURL(raw string, allowHTTP bool) error {
 	if len(raw) > MaxWebhookURL {
 		return bad("at most 2000 characters")
 	}
+	if strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return bad("must not contain white space or control characters (percent-encode them)")
+	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || !u.IsAbs() || u.Opaque != "":
 		return bad("not an absolute URL like https://hooks.example.org/exaccess")
-	case u.Scheme == "http" && !allowHTTP:
+	case u.Scheme == "http" && !p.AllowHTTP:
 		return bad("must be https (this server does not allow http webhooks)")
 	case u.Scheme != "https" && u.Scheme != "http":
 		return bad("must be https")
@@ -88,6 +115,18 @@ func ValidateWebhookURL(raw string, allowHTTP bool) error {
 		return bad("must not carry a user name or password: the signature authenticates deliveries")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return bad("must not have a fragment (#…)")
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return bad("has port " + port + ": a port is from 1 to 65535")
+		}
+	}
+	if p.AllowPrivate {
+		return nil
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if a, err := netip.ParseAddr(host); (err == nil && !PublicAddress(a)) || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return bad("names " + host + ", which is not a public address: deliveries go only to public addresses")
 	}
 	return nil
 }
@@ -111,13 +150,18 @@ func joinRoles(rs []Role) string {
 	return strings.Join(s, ", ")
 }
 
-// WebhookURLForAudit is the URL as the audit log records it: without its
-// query, which some receivers use for a token of their own.
+// WebhookURLForAudit is the URL as the audit log records it: its origin
+// (scheme://host[:port]) and the SHA-256 fingerprint of the whole URL, as
+// "https://hooks.example.org sha256:<64 hex digits>". The path and the
+// query are left out: Slack, Discord and Teams put the receiver's
+// credentials in the path, others in the query, and the audit log is
+// append-only. The fingerprint tells which URL it was to whoever holds it.
 func WebhookURLForAudit(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	fp := "sha256:" + hex.EncodeToString(sum[:])
 	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return fp
 	}
-	u.RawQuery, u.ForceQuery = "", false
-	return u.String()
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String() + " " + fp
 }

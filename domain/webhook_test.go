@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 	"testing"
 )
@@ -14,9 +16,38 @@ func TestValidateWebhookURL(t *testing.T) {
 	}{
 		{"https://hooks.example.org/exaccess", false, true},
 		{"https://hooks.example.org:8443/x?token=abc", false, true},
-		{"https://[2001:db8::1]/x", false, true},
+		{"https://[2606:4700::1111]/x", false, true},
+		{"https://8.8.8.8:443/x", false, true},
+		{"https://hooks.example.org:1/x", false, true},
+		{"https://hooks.example.org:65535/x", false, true},
+		{"https://hooks.example.org/a%20b", false, true},
 		{"http://hooks.example.org/x", false, false},
-		{"http://127.0.0.1:8080/x", true, true},
+		{"http://127.0.0.1:8080/x", true, true}, // tests and local setups: private literals with http
+		// Ports outside 1-65535.
+		{"https://no.example:99999/x", false, false},
+		{"https://no.example:65536/x", false, false},
+		{"https://no.example:0/x", false, false},
+		{"https://no.example:00/x", false, false},
+		// White space and control characters.
+		{"https://no.example/x y", false, false},
+		{" https://no.example/x", false, false},
+		{"https://no.example/x\t", false, false},
+		{"https://no.example/x\u00a0y", false, false},
+		{"https://no.example/x\u2028", false, false},
+		{"https://no.example/x\x7f", false, false},
+		// IP literals and names that are not public.
+		{"https://127.0.0.1/x", false, false},
+		{"https://[::1]/x", false, false},
+		{"https://[2001:db8::1]/x", false, false},
+		{"https://10.1.2.3/x", false, false},
+		{"https://169.254.169.254/latest/meta-data", false, false},
+		{"https://100.100.100.200/x", false, false},
+		{"https://[::ffff:127.0.0.1]/x", false, false},
+		{"https://[64:ff9b::a9fe:a9fe]/x", false, false},
+		{"https://0.0.0.0/x", false, false},
+		{"https://localhost/x", false, false},
+		{"https://LocalHost./x", false, false},
+		{"https://api.localhost/x", false, false},
 		{"", false, false},
 		{"hooks.example.org/x", false, false},
 		{"/relative", false, false},
@@ -76,15 +107,32 @@ func TestWebhookSecret(t *testing.T) {
 	}
 }
 
+// TestWebhookURLForAudit: the audit log keeps a webhook URL's origin and
+// the fingerprint of the whole URL, never its path or query, where Slack,
+// Discord and Teams put the receiver's credentials.
 func TestWebhookURLForAudit(t *testing.T) {
+	fp := func(s string) string {
+		sum := sha256.Sum256([]byte(s))
+		return "sha256:" + hex.EncodeToString(sum[:])
+	}
 	for in, want := range map[string]string{
-		"https://h.example/x?token=abc": "https://h.example/x",
-		"https://h.example/x?":          "https://h.example/x",
-		"https://h.example/x":           "https://h.example/x",
-		"https://h.example:8443/a/b?c":  "https://h.example:8443/a/b",
+		"https://h.example/x?token=abc": "https://h.example " + fp("https://h.example/x?token=abc"),
+		"https://h.example/x":           "https://h.example " + fp("https://h.example/x"),
+		"https://h.example:8443/a/b?c":  "https://h.example:8443 " + fp("https://h.example:8443/a/b?c"),
+		"https://hooks.slack.com/services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX": "https://hooks.slack.com " +
+			fp("https://hooks.slack.com/services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX"),
+		"https://discord.com/api/webhooks/123/tokenTOKENtoken": "https://discord.com " + fp("https://discord.com/api/webhooks/123/tokenTOKENtoken"),
+		"https://[2606:4700::1]:8443/p":                        "https://[2606:4700::1]:8443 " + fp("https://[2606:4700::1]:8443/p"),
+		"%zz":                                                  fp("%zz"),
 	} {
-		if got := WebhookURLForAudit(in); got != want {
+		got := WebhookURLForAudit(in)
+		if got != want {
 			t.Errorf("%q → %q, want %q", in, got, want)
+		}
+		for _, secret := range []string{"XXXX", "tokenTOKEN", "token=abc", "/services", "/a/b"} {
+			if strings.Contains(got, secret) {
+				t.Errorf("%q → %q keeps %q", in, got, secret)
+			}
 		}
 	}
 }
