@@ -24,9 +24,9 @@ func TestAccessChangeWithdrawsNotifications(t *testing.T) {
 		id, tag := e.submitted(draft())
 		e.clock = func() time.Time { return testNow.Add(time.Minute) }
 		want(t, e.decide("hns", id, tag, "intake", "request_changes", "Bring the commander's letter"), http.StatusOK)
-		if items, unread := e.inbox("lo-no", ""); len(items) != 2 || unread != 2 ||
-			!strings.Contains(items[0]["body"].(string), "commander's letter") {
-			t.Fatalf("before the move: %s, %d unread", kindsOf(items), unread)
+		before, unread := e.inbox("lo-no", "")
+		if len(before) != 2 || unread != 2 || !strings.Contains(before[0]["body"].(string), "commander's letter") {
+			t.Fatalf("before the move: %s, %d unread", kindsOf(before), unread)
 		}
 		queued := func(user string) (n int, withdrawn []domain.Notification) {
 			t.Helper()
@@ -72,6 +72,13 @@ func TestAccessChangeWithdrawsNotifications(t *testing.T) {
 		}
 		if items, unread := e.inbox("lo-no", ""); len(items) != 0 || unread != 0 {
 			t.Fatalf("after the move: %s, %d unread", kindsOf(items), unread)
+		}
+		// Nor can the hidden rows be marked, or counted by marking them.
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/notifications/"+before[0]["id"].(string)+"/read", nil), 404, "not_found")
+		r = e.do("lo-no", http.MethodPost, "/api/v1/me/notifications/read-all", nil)
+		want(t, r, http.StatusOK)
+		if m := r.JSON(t); m["marked"] != float64(0) || m["unread"] != float64(0) {
+			t.Fatalf("read-all after the move: %s", r.Body)
 		}
 		if n, withdrawn := queued("lo-no"); n != 0 || len(withdrawn) != 2 || withdrawn[0].LastError != domain.AccessChangedError {
 			t.Fatalf("after the move lo-no has %d queued rows, withdrawn %+v", n, withdrawn)

@@ -93,13 +93,15 @@ type Inbox interface {
 	// MaxUnreadCount (a larger number is MaxUnreadCount): the rows
 	// ListInbox would show.
 	CountUnread(ctx context.Context, username string, reach RequestReach) (int64, error)
-	// MarkRead marks one of the user's inbox rows read at at; a row read
-	// before keeps its first read time. An id that is not one of the
-	// user's inbox rows, whoever's it is, is CodeNotFound.
-	MarkRead(ctx context.Context, username, id string, at time.Time) error
-	// MarkAllRead marks every unread inbox row of the user read at at and
-	// returns how many it marked.
-	MarkAllRead(ctx context.Context, username string, at time.Time) (int64, error)
+	// MarkRead marks one of the user's inbox rows within reach read at
+	// at; a row read before keeps its first read time. An id that is not
+	// one of the user's inbox rows within reach, whoever's it is, is
+	// CodeNotFound.
+	MarkRead(ctx context.Context, username string, reach RequestReach, id string, at time.Time) error
+	// MarkAllRead marks every unread inbox row of the user within reach
+	// read at at and returns how many it marked: the rows the list shows,
+	// so that the number tells nothing of the others.
+	MarkAllRead(ctx context.Context, username string, reach RequestReach, at time.Time) (int64, error)
 }
 
 // InboxService is the use cases of a user's own inbox: list, count unread,
@@ -150,19 +152,20 @@ func (s *InboxService) Unread(ctx context.Context, p Principal) (int64, error) {
 // outbox's ids are 32 hexadecimal digits.
 const maxInboxID = 64
 
-// MarkRead marks one of p's notifications read. Another user's id is
-// not_found, like an id that names nothing, so ids do not leak.
+// MarkRead marks one of p's notifications read. Another user's id, or one
+// of p's about a request p may no longer open, is not_found, like an id
+// that names nothing, so ids do not leak.
 func (s *InboxService) MarkRead(ctx context.Context, p Principal, id string) error {
 	if id == "" || len(id) > maxInboxID {
 		return ErrNotFound("notification")
 	}
-	return s.store.MarkRead(ctx, p.Subject, id, s.clock())
+	return s.store.MarkRead(ctx, p.Subject, ReachOf(p), id, s.clock())
 }
 
 // MarkAllRead marks every unread notification of p read and returns how
 // many it marked.
 func (s *InboxService) MarkAllRead(ctx context.Context, p Principal) (int64, error) {
-	return s.store.MarkAllRead(ctx, p.Subject, s.clock())
+	return s.store.MarkAllRead(ctx, p.Subject, ReachOf(p), s.clock())
 }
 
 // requestReaderRoles may read requests (the API's requestReaders):

@@ -24,12 +24,12 @@ func (f *fakeInbox) CountUnread(_ context.Context, u string, reach RequestReach)
 	f.user, f.reach = u, reach
 	return 3, nil
 }
-func (f *fakeInbox) MarkRead(_ context.Context, u, id string, at time.Time) error {
-	f.user, f.markedID, f.markedAt = u, id, at
+func (f *fakeInbox) MarkRead(_ context.Context, u string, reach RequestReach, id string, at time.Time) error {
+	f.user, f.reach, f.markedID, f.markedAt = u, reach, id, at
 	return nil
 }
-func (f *fakeInbox) MarkAllRead(_ context.Context, u string, at time.Time) (int64, error) {
-	f.user, f.markedAt = u, at
+func (f *fakeInbox) MarkAllRead(_ context.Context, u string, reach RequestReach, at time.Time) (int64, error) {
+	f.user, f.reach, f.markedAt = u, reach, at
 	return 2, nil
 }
 
@@ -119,7 +119,9 @@ func TestInboxServiceScopesToTheCaller(t *testing.T) {
 	if n, err := s.Unread(context.Background(), lo); err != nil || n != 3 || f.user != "lo-no" || f.reach != (RequestReach{Nation: "NO"}) {
 		t.Errorf("unread = %d, %v for %q within %+v", n, err, f.user, f.reach)
 	}
-	if err := s.MarkRead(context.Background(), lo, "a"); err != nil || f.markedID != "a" || !f.markedAt.Equal(now) || f.user != "lo-no" {
+	f.reach = RequestReach{}
+	if err := s.MarkRead(context.Background(), lo, "a"); err != nil || f.markedID != "a" || !f.markedAt.Equal(now) || f.user != "lo-no" ||
+		f.reach != (RequestReach{Nation: "NO"}) {
 		t.Errorf("mark read: %v, %+v", err, f)
 	}
 	for _, id := range []string{"", string(make([]byte, maxInboxID+1))} {
@@ -128,7 +130,8 @@ func TestInboxServiceScopesToTheCaller(t *testing.T) {
 			t.Errorf("id of %d bytes: %v, storage asked %q; want not_found before storage", len(id), err, f.markedID)
 		}
 	}
-	if n, err := s.MarkAllRead(context.Background(), lo); err != nil || n != 2 || f.user != "lo-no" {
+	f.reach = RequestReach{}
+	if n, err := s.MarkAllRead(context.Background(), lo); err != nil || n != 2 || f.user != "lo-no" || f.reach != (RequestReach{Nation: "NO"}) {
 		t.Errorf("mark all read = %d, %v", n, err)
 	}
 }

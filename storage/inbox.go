@@ -38,6 +38,19 @@ func withinReach(q *gorm.DB, reach domain.RequestReach) *gorm.DB {
 	return q.Where("notifications.request_id = ''")
 }
 
+// reachExists is withinReach for an UPDATE, which takes no join: the
+// same rows, found by a correlated subquery on the request's key.
+func reachExists(q *gorm.DB, reach domain.RequestReach) *gorm.DB {
+	switch {
+	case reach.All:
+		return q.Where("(notifications.request_id = '' OR EXISTS (SELECT 1 FROM requests WHERE requests.id = notifications.request_id))")
+	case reach.Nation != "":
+		return q.Where("(notifications.request_id = '' OR EXISTS (SELECT 1 FROM requests WHERE requests.id = notifications.request_id AND requests.nation = ?))",
+			reach.Nation)
+	}
+	return q.Where("notifications.request_id = ''")
+}
+
 const joinRequests = "LEFT JOIN requests ON requests.id = notifications.request_id"
 
 // inboxRow is an inbox row with the nation of its request (LEFT JOIN: a
@@ -118,11 +131,12 @@ func unreadQuery(g *gorm.DB, username string, reach domain.RequestReach) *gorm.D
 	return g.Table("(?) AS unread", rows).Select("COUNT(*)")
 }
 
-// MarkRead sets read_at on one of username's inbox rows, keeping an earlier
-// read time. The update matches the row only when it is the user's, so
-// another user's id and an unknown id both match nothing: not found.
-func (d *DB) MarkRead(ctx context.Context, username, id string, at time.Time) error {
-	res := ownInbox(d.writer.WithContext(ctx).Model(&notificationRow{}), username).
+// MarkRead sets read_at on one of username's inbox rows within reach,
+// keeping an earlier read time. The update matches the row only when it is
+// the user's and within reach, so another user's id, a row the user may no
+// longer read and an unknown id all match nothing: not found.
+func (d *DB) MarkRead(ctx context.Context, username string, reach domain.RequestReach, id string, at time.Time) error {
+	res := reachExists(ownInbox(d.writer.WithContext(ctx).Model(&notificationRow{}), username), reach).
 		Where("notifications.id = ?", id).
 		Update("read_at", gorm.Expr("COALESCE(read_at, ?)", dbTime(at)))
 	if res.Error != nil {
@@ -134,9 +148,11 @@ func (d *DB) MarkRead(ctx context.Context, username, id string, at time.Time) er
 	return nil
 }
 
-// MarkAllRead sets read_at on every unread inbox row of username.
-func (d *DB) MarkAllRead(ctx context.Context, username string, at time.Time) (int64, error) {
-	res := ownInbox(d.writer.WithContext(ctx).Model(&notificationRow{}), username).
+// MarkAllRead sets read_at on every unread inbox row of username within
+// reach (the rows the list shows; the count it returns says nothing of the
+// others).
+func (d *DB) MarkAllRead(ctx context.Context, username string, reach domain.RequestReach, at time.Time) (int64, error) {
+	res := reachExists(ownInbox(d.writer.WithContext(ctx).Model(&notificationRow{}), username), reach).
 		Where("notifications.read_at IS NULL").Update("read_at", dbTime(at))
 	return res.RowsAffected, translate(res.Error, "notifications")
 }

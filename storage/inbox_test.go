@@ -128,12 +128,12 @@ func TestInboxUnreadAndMarkRead(t *testing.T) {
 		count("nobody", 0)
 
 		first := fixedNow.Add(time.Minute)
-		if err := db.MarkRead(ctx, "lo-no", "no-00001", first); err != nil {
+		if err := db.MarkRead(ctx, "lo-no", everyRequest, "no-00001", first); err != nil {
 			t.Fatal(err)
 		}
 		count("lo-no", 4)
 		// Marking it again keeps the first read time.
-		if err := db.MarkRead(ctx, "lo-no", "no-00001", first.Add(time.Hour)); err != nil {
+		if err := db.MarkRead(ctx, "lo-no", everyRequest, "no-00001", first.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		page, err := db.ListInbox(ctx, domain.InboxFilter{Username: "lo-no", Reach: everyRequest, Limit: 10})
@@ -151,16 +151,16 @@ func TestInboxUnreadAndMarkRead(t *testing.T) {
 		// Another user's row, an e-mail row and an id that names nothing
 		// are all not found, and change nothing.
 		for _, id := range []string{"de-00000", "no-mail-00000", "no-such-id"} {
-			wantCode(t, db.MarkRead(ctx, "lo-no", id, first), domain.CodeNotFound)
+			wantCode(t, db.MarkRead(ctx, "lo-no", everyRequest, id, first), domain.CodeNotFound)
 		}
 		count("lo-de", 2)
-		n, err := db.MarkAllRead(ctx, "lo-no", first)
+		n, err := db.MarkAllRead(ctx, "lo-no", everyRequest, first)
 		if err != nil || n != 4 {
 			t.Fatalf("mark all read = %d, %v; want 4", n, err)
 		}
 		count("lo-no", 0)
 		count("lo-de", 2)
-		if n, err := db.MarkAllRead(ctx, "lo-no", first); err != nil || n != 0 {
+		if n, err := db.MarkAllRead(ctx, "lo-no", everyRequest, first); err != nil || n != 0 {
 			t.Fatalf("mark all read again = %d, %v; want 0", n, err)
 		}
 	})
@@ -180,7 +180,7 @@ func TestUnreadCountStops(t *testing.T) {
 			t.Fatalf("unread = %d, %v; want %d", n, err, domain.MaxUnreadCount)
 		}
 		for _, id := range []string{"n-00000", "n-00001", "n-00002"} {
-			if err := db.MarkRead(ctx, "lo-no", id, fixedNow); err != nil {
+			if err := db.MarkRead(ctx, "lo-no", everyRequest, id, fixedNow); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -286,7 +286,7 @@ func BenchmarkInboxUnread(b *testing.B) {
 					}
 				}
 			})
-			if _, err := db.MarkAllRead(ctx, u.Username, fixedNow); err != nil {
+			if _, err := db.MarkAllRead(ctx, u.Username, everyRequest, fixedNow); err != nil {
 				b.Fatal(err)
 			}
 			b.Run("unread=0", func(b *testing.B) { run(b, 0) })

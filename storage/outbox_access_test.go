@@ -53,6 +53,20 @@ func TestInboxShowsOnlyWhatTheReaderMayOpen(t *testing.T) {
 				t.Errorf("%s: unread = %d, %v; want %d", c.name, n, err, len(c.want))
 			}
 		}
+		// Marking read reaches the same rows: moved to Germany, the officer
+		// cannot mark Norway's row, and "mark all" marks and counts only
+		// what the list shows.
+		inDE := domain.RequestReach{Nation: "DE"}
+		wantCode(t, db.MarkRead(ctx, "lo-no", inDE, "no-00000", fixedNow), domain.CodeNotFound)
+		if n, err := db.MarkAllRead(ctx, "lo-no", inDE, fixedNow); err != nil || n != 2 {
+			t.Fatalf("mark all read within Germany's reach = %d, %v; want 2", n, err)
+		}
+		if n, err := db.CountUnread(ctx, "lo-no", domain.RequestReach{Nation: "NO"}); err != nil || n != 1 {
+			t.Fatalf("Norway's row after marking Germany's read: unread %d, %v; want 1", n, err)
+		}
+		if err := db.MarkRead(ctx, "lo-no", domain.RequestReach{All: true}, "no-00000", fixedNow); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 
