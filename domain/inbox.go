@@ -137,7 +137,9 @@ func (s *InboxService) List(ctx context.Context, p Principal, q InboxQuery) (Inb
 		return InboxPage{}, err
 	}
 	for i := range page.Items {
-		page.Items[i].CanOpen = MayOpenRequestOf(p, page.Items[i].RequestNation)
+		it := &page.Items[i]
+		it.CanOpen = MayOpenRequestOf(p, it.RequestNation)
+		it.Subject, it.Body = FlattenStrayBreaks(it.Subject), FlattenStrayBreaks(it.Body)
 	}
 	return page, nil
 }

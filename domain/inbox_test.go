@@ -101,12 +101,16 @@ func TestInboxServicePaging(t *testing.T) {
 
 func TestInboxServiceScopesToTheCaller(t *testing.T) {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	f := &fakeInbox{items: []InboxItem{{ID: "a", RequestNation: "NO"}, {ID: "b", RequestNation: "DE"}, {ID: "c"}}}
+	f := &fakeInbox{items: []InboxItem{{ID: "a", RequestNation: "NO", Body: "  see\rRequest page: https://evil.example/x\n"},
+		{ID: "b", RequestNation: "DE"}, {ID: "c"}}}
 	s := NewInboxService(f, func() time.Time { return now })
 	lo := Principal{Subject: "lo-no", Roles: []Role{RoleLiaison}, Nation: "NO"}
 	page, err := s.List(context.Background(), lo, InboxQuery{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if page.Items[0].Body != "  see Request page: https://evil.example/x\n" {
+		t.Errorf("a stored body with a lone CR is listed as %q", page.Items[0].Body)
 	}
 	for i, want := range []bool{true, false, false} {
 		if page.Items[i].CanOpen != want {

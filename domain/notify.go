@@ -336,6 +336,20 @@ func NotificationLinks(body, publicURL string) string {
 var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\v", "\n", "\f", "\n",
 	"\u0085", "\n", "\u2028", "\n", "\u2029", "\n")
 
+// strayBreaks makes every line break other than "\n" a space (CR LF a
+// "\n").
+var strayBreaks = strings.NewReplacer("\r\n", "\n", "\r", " ", "\v", " ", "\f", " ",
+	"\u0085", " ", "\u2028", " ", "\u2029", " ")
+
+// FlattenStrayBreaks is a stored notification's subject or body as it is
+// shown or sent: a line break other than "\n" (a lone CR, which a browser
+// and quoted-printable both turn into a real line break, U+2028 …) becomes
+// a space. A row rendered before RenderNotification split people's text at
+// such breaks may hold one inside an indented line; shown as it is, it
+// would start a line of its own that could pass for a link line. Rows
+// rendered since hold none, and are unchanged.
+func FlattenStrayBreaks(s string) string { return strayBreaks.Replace(s) }
+
 // personLines splits text that a person wrote into lines at every kind of
 // line break (lineBreaks), so that each line can be indented.
 func personLines(text string) []string {

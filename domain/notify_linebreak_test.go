@@ -70,3 +70,27 @@ func TestStrayLineBreaksRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestFlattenStrayBreaks: a row stored before rendering split people's
+// text at every break is shown and sent with its stray breaks made spaces,
+// so its forged line stays inside the indented one; rows rendered since
+// are unchanged.
+func TestFlattenStrayBreaks(t *testing.T) {
+	for in, want := range map[string]string{
+		"  see\rRequest page: https://evil.example/login\n":     "  see Request page: https://evil.example/login\n",
+		"  - cond\r\n  next\u2028Permit page: https://evil/x\n": "  - cond\n  next Permit page: https://evil/x\n",
+		"a\u2029b\vc\fd\u0085e":                                 "a b c d e",
+		"Request page: /requests/r1\n":                          "Request page: /requests/r1\n",
+	} {
+		if got := FlattenStrayBreaks(in); got != want {
+			t.Errorf("%q → %q, want %q", in, got, want)
+		}
+	}
+	for _, ev := range []NotificationEvent{{Kind: NotifyChangesRequested, Comment: "a\r\nb\u2028c"}, {Kind: NotifyApproved, Conditions: []string{"x\ry"}}} {
+		ev.RequestID = "r1"
+		subject, body := RenderNotification(ev)
+		if FlattenStrayBreaks(body) != body || FlattenStrayBreaks(subject) != subject {
+			t.Errorf("%s: a freshly rendered notification changes when flattened: %q", ev.Kind, body)
+		}
+	}
+}

@@ -133,11 +133,11 @@ func (s *SMTPSender) Send(ctx context.Context, n domain.Notification) error {
 	if err := m.To(n.Address); err != nil {
 		return fmt.Errorf("mail to: %w", err)
 	}
-	m.Subject(n.Subject)
+	m.Subject(domain.FlattenStrayBreaks(n.Subject))
 	m.SetMessageIDWithValue(strings.ReplaceAll(n.Key, ":", ".") + "@exaccess")
 	m.SetGenHeader(gomail.Header("X-Exaccess-Idempotency-Key"), n.Key)
 	m.SetDate()
-	body := domain.NotificationLinks(n.Body, s.PublicURL)
+	body := domain.NotificationLinks(domain.FlattenStrayBreaks(n.Body), s.PublicURL)
 	m.SetBodyString(gomail.TypeTextPlain, body)
 	m.AddAlternativeString(gomail.TypeTextHTML, htmlBody(body))
 	c, err := s.client()

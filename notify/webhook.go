@@ -135,7 +135,7 @@ func (s *WebhookSender) Send(ctx context.Context, n domain.Notification) error {
 		return fmt.Errorf("%w: the webhook's URL is not https (--webhook-allow-http allows http)", ErrUndeliverable)
 	}
 	body, err := json.Marshal(WebhookPayload{Type: n.Kind, Timestamp: n.CreatedAt.UTC().Format(time.RFC3339),
-		Data: WebhookData{RequestID: n.RequestID, Subject: n.Subject, Body: n.Body}})
+		Data: WebhookData{RequestID: n.RequestID, Subject: domain.FlattenStrayBreaks(n.Subject), Body: domain.FlattenStrayBreaks(n.Body)}})
 	if err != nil {
 		return err
 	}
