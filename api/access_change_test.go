@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"exaccess/api/auth/authtest"
 	"exaccess/domain"
 )
 
@@ -112,6 +113,58 @@ func TestAccessChangeWithdrawsNotifications(t *testing.T) {
 		// nation, lo-de, is untouched throughout).
 		if n, withdrawn := queued("lo-de"); n != 0 || len(withdrawn) != 0 {
 			t.Fatalf("lo-de: %d queued, %d withdrawn about Norway's request", n, len(withdrawn))
+		}
+	})
+}
+
+// TestIdPMoveWithdrawsNotifications: when the identity provider asserts
+// another nation for an account, the account's queued e-mail rows are
+// withdrawn in the change that records it, and its inbox no longer shows
+// the old nation's notifications.
+func TestIdPMoveWithdrawsNotifications(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		stand := authtest.NewIdP(t)
+		e.withIdP(stand)
+		id, _ := e.create("idp-lo-no", draft())
+		r := e.do("idp-lo-no", http.MethodGet, "/api/v1/requests/"+id, nil)
+		want(t, r, http.StatusOK)
+		want(t, e.do("idp-lo-no", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", r.Header.Get("ETag")), http.StatusOK)
+		kari, err := e.db.GetUserByUsername(ctx, "idp:kari.nordmann")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := func() (queued, withdrawn int) {
+			t.Helper()
+			all, err := e.db.Notifications(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range all {
+				if n.Recipient != kari.ID || n.Channel != domain.ChannelEmail {
+					continue
+				}
+				switch {
+				case n.Status == domain.DeliveryQueued:
+					queued++
+				case n.Status == domain.DeliveryUndeliverable && n.LastError == domain.AccessChangedError:
+					withdrawn++
+				}
+			}
+			return queued, withdrawn
+		}
+		if q, w := rows(); q != 1 || w != 0 {
+			t.Fatalf("before the move: %d queued, %d withdrawn", q, w)
+		}
+		moved := stand.Claims(testNow, "kari.nordmann", "liaison_officer")
+		moved["nation"] = "DE"
+		e.tokens["idp-lo-no"] = stand.Sign(t, authtest.KidRSA, moved)
+		want(t, e.do("idp-lo-no", http.MethodGet, "/api/v1/me", nil), http.StatusOK)
+		if q, w := rows(); q != 0 || w != 1 {
+			t.Fatalf("after the provider moved kari to Germany: %d queued, %d withdrawn", q, w)
+		}
+		if items, unread := e.inbox("idp-lo-no", ""); len(items) != 0 || unread != 0 {
+			t.Fatalf("kari's inbox in Germany: %s, %d unread", kindsOf(items), unread)
 		}
 	})
 }
