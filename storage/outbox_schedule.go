@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,10 +28,13 @@ import (
 // anyway). A notice whose audience was empty when it fell due is not
 // written again later.
 
-// scheduleLimit bounds each candidate query of one sweep. The windows are
-// days wide, and a sweep runs every minute, so a limit is reached only by
-// a backlog of that many overdue stages; the newest deadlines are read
-// first, so the notices not yet written are the ones read.
+// scheduleLimit bounds each candidate query of one sweep. Each stage
+// notice (due soon, overdue, escalated) has a query of its own that reads
+// only the stages not yet told (the marks of migration 0015), oldest
+// deadline first, and the sweep marks every stage it read; so a backlog
+// larger than the limit is worked through by the sweeps that follow, and
+// a stage is never read twice for the same notice (a test lowers the limit
+// of the stage queries through DB.stageLimit).
 const scheduleLimit = 1000
 
 // noticeMemory is how long a written notice's key is kept: longer than
@@ -51,11 +55,19 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 	err := d.InTx(ctx, func(dt domain.Tx) error {
 		written = 0 // a retried transaction starts again
 		t := dt.(*tx)
-		c, err := t.scheduleCandidates(domain.ScheduleWindowAt(now))
+		w := domain.ScheduleWindowAt(now)
+		stages, err := t.stageCandidates(w, cmp.Or(d.stageLimit, scheduleLimit))
+		if err != nil {
+			return err
+		}
+		c, err := t.otherCandidates(w)
 		if err != nil {
 			return err
 		}
 		notices := domain.ScheduledNotices(now, c)
+		for _, sc := range stages {
+			notices = append(notices, sc.notices(now)...)
+		}
 		// One order for every sweep, so that two sweeps at once take the
 		// keys' locks in the same order (no deadlock on PostgreSQL).
 		slices.SortFunc(notices, func(a, b domain.ScheduledNotice) int { return strings.Compare(a.Key, b.Key) })
@@ -79,6 +91,9 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 				return err
 			}
 			written++
+		}
+		if err := t.markStages(stages, now); err != nil {
+			return err
 		}
 		err = t.g.Where("created_at < ?", dbTime(now.Add(-noticeMemory))).Delete(&scheduledNoticeRow{}).Error
 		return translate(err, "scheduled notices")
@@ -108,14 +123,11 @@ func (t *tx) knownNotices(ns []domain.ScheduledNotice) (map[string]bool, error) 
 	return known, nil
 }
 
-// scheduleCandidates reads what the window holds; each query is a range
-// on an index (migrations 0002, 0012).
-func (t *tx) scheduleCandidates(w domain.ScheduleWindow) (domain.ScheduleCandidates, error) {
+// otherCandidates reads the expiring permits and the delegations inside
+// the window; each query is a range on an index (migrations 0002, 0012).
+func (t *tx) otherCandidates(w domain.ScheduleWindow) (domain.ScheduleCandidates, error) {
 	var c domain.ScheduleCandidates
 	var err error
-	if c.Stages, err = t.stageCandidates(w); err != nil {
-		return c, err
-	}
 	if c.Expiring, err = t.expiryCandidates(w); err != nil {
 		return c, err
 	}
@@ -135,33 +147,119 @@ type stageCandidateRow struct {
 	DueAt         time.Time
 }
 
-// stageCandidates are the active stages due inside the window, latest
-// deadline first, with their request's reference, status and the stage's
-// escalation (kept in the request's route document).
-func (t *tx) stageCandidates(w domain.ScheduleWindow) ([]domain.StageCandidate, error) {
-	var rows []stageCandidateRow
-	err := t.g.Table("request_stages s").
-		Select(`s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
-			s.activated_at, s.due_at`).
-		Joins("JOIN requests r ON r.id = s.request_id").
-		Where("s.status = ? AND s.due_at > ? AND s.due_at <= ?", string(domain.StageActive),
-			dbTime(w.StagesDueAfter), dbTime(w.StagesDueUntil)).
-		Order("s.due_at DESC, s.request_id, s.stage_id").Limit(scheduleLimit).Scan(&rows).Error
-	if err != nil {
-		return nil, translate(err, "stage reminders")
+// stageCandidate is a stage read by the query of one kind of notice.
+type stageCandidate struct {
+	kind string // domain.NotifyStageDueSoon, NotifyStageOverdue or NotifyStageEscalated
+	c    domain.StageCandidate
+}
+
+// notices are the candidate's notices of its query's kind (the domain may
+// also find the stage's other notices due: their own query reads them).
+func (sc stageCandidate) notices(now time.Time) []domain.ScheduledNotice {
+	var out []domain.ScheduledNotice
+	for _, n := range domain.ScheduledNotices(now, domain.ScheduleCandidates{Stages: []domain.StageCandidate{sc.c}}) {
+		if n.Event.Kind == sc.kind {
+			out = append(out, n)
+		}
 	}
-	out := make([]domain.StageCandidate, 0, len(rows))
-	for _, row := range rows {
-		esc, err := stageEscalation(row)
+	return out
+}
+
+// stageCandidates are, for each kind of stage notice, the active stages of
+// requests in review that are due it and not yet marked as told, oldest
+// first, with their request's reference and the stage's escalation (kept
+// in the request's route document). Each query is a range on a partial
+// index of migration 0015, and its conditions are the domain's (see
+// domain.stageNotices), so that every stage read gets its notice and its
+// mark: none is read again by the next sweep.
+func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandidate, error) {
+	active, inReview := string(domain.StageActive), string(domain.StatusInReview)
+	var out []stageCandidate
+	read := func(kind, where, order string, args ...any) error {
+		var rows []stageCandidateRow
+		err := t.g.Table("request_stages s").
+			Select(`s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
+				s.activated_at, s.due_at`).
+			Joins("JOIN requests r ON r.id = s.request_id").
+			Where("s.status = ? AND r.status = ? AND s.due_at IS NOT NULL", active, inReview).Where(where, args...).
+			Order(order + ", s.request_id, s.stage_id").Limit(limit).Scan(&rows).Error
 		if err != nil {
+			return translate(err, "stage reminders")
+		}
+		for _, row := range rows {
+			esc, err := stageEscalation(row)
+			if err != nil {
+				return err
+			}
+			due := utc(row.DueAt)
+			out = append(out, stageCandidate{kind: kind, c: domain.StageCandidate{RequestID: row.RequestID,
+				Reference: derefString(row.Reference), Status: domain.Status(row.RequestStatus),
+				Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role), Status: domain.StageStatus(row.Status),
+					ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}})
+		}
+		return nil
+	}
+	now := dbTime(w.Now)
+	// Due soon: on a working day, due by the end of the next one, and
+	// active since before today (the activation notice gave the deadline).
+	if today := domain.StockholmDate(w.Now); domain.IsWorkingDay(today) {
+		if err := read(domain.NotifyStageDueSoon,
+			"s.due_soon_at IS NULL AND s.due_at > ? AND s.due_at <= ? AND s.activated_at < ?", "s.due_at",
+			now, dbTime(w.StagesDueUntil), dbTime(domain.StockholmMidnight(today))); err != nil {
 			return nil, err
 		}
-		due := utc(row.DueAt)
-		out = append(out, domain.StageCandidate{RequestID: row.RequestID, Reference: derefString(row.Reference),
-			Status: domain.Status(row.RequestStatus), Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role),
-				Status: domain.StageStatus(row.Status), ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}})
+	}
+	if err := read(domain.NotifyStageOverdue, "s.overdue_at IS NULL AND s.due_at > ? AND s.due_at < ?", "s.due_at",
+		dbTime(w.StagesDueAfter), now); err != nil {
+		return nil, err
+	}
+	if err := read(domain.NotifyStageEscalated, "s.escalate_at > ? AND s.escalate_at <= ?", "s.escalate_at",
+		dbTime(w.StagesDueAfter), now); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// markStages records, for every stage the sweep read, that its query's
+// notice is told: due_soon_at or overdue_at is set, and escalate_at is
+// cleared once escalated — or set to the exact time from the route when
+// it was only the estimate migration 0015 wrote for older stages. Each
+// update names the activation it read, so a stage activated afresh in the
+// meantime keeps its marks cleared. The order is one for every sweep, so
+// two sweeps at once lock the rows in the same order.
+func (t *tx) markStages(stages []stageCandidate, now time.Time) error {
+	slices.SortFunc(stages, func(a, b stageCandidate) int {
+		return cmp.Or(strings.Compare(a.c.RequestID, b.c.RequestID), strings.Compare(a.c.Stage.ID, b.c.Stage.ID),
+			strings.Compare(a.kind, b.kind))
+	})
+	for _, sc := range stages {
+		var set string
+		var args []any
+		switch sc.kind {
+		case domain.NotifyStageDueSoon:
+			set, args = "due_soon_at = ?", []any{dbTime(now)}
+		case domain.NotifyStageOverdue:
+			set, args = "overdue_at = ?", []any{dbTime(now)}
+		case domain.NotifyStageEscalated:
+			set = "escalate_at = NULL"
+			if at, ok := sc.c.Stage.EscalationAt(); ok && len(sc.notices(now)) == 0 && !at.Before(now) {
+				set, args = "escalate_at = ?", []any{dbTime(at)}
+			}
+		}
+		s := sc.c.Stage
+		where := "request_id = ? AND stage_id = ? AND status = ? AND due_at = ?"
+		args = append(args, sc.c.RequestID, s.ID, string(domain.StageActive), dbTime(*s.DueAt))
+		if s.ActivatedAt == nil {
+			where += " AND activated_at IS NULL"
+		} else {
+			where += " AND activated_at = ?"
+			args = append(args, dbTime(*s.ActivatedAt))
+		}
+		if err := t.g.Exec("UPDATE request_stages SET "+set+" WHERE "+where, args...).Error; err != nil {
+			return translate(err, "stage reminders")
+		}
+	}
+	return nil
 }
 
 // stageEscalation finds the stage's escalation in its request's route.
