@@ -39,9 +39,9 @@ type Outbox interface {
 // Worker delivers due outbox rows. Several workers (replicas) may run
 // against one PostgreSQL database: each claims disjoint rows.
 //
-// A claimed batch is delivered Parallel rows at a time, so that a few slow
-// endpoints (a webhook that never answers costs its whole timeout) do not
-// hold up everyone's mail. Each row's lease is renewed just before it is
+// A claimed batch is delivered Parallel rows at a time on each channel, so
+// that a few slow endpoints (a webhook that never answers costs its whole
+// timeout) do not hold up everyone's mail. Each row's lease is renewed just before it is
 // sent: a batch may take longer than one lease, and a row whose lease ran
 // out and that another worker claimed is left to that worker instead of
 // being sent twice. The Outbox is called by one goroutine at a time.
@@ -58,7 +58,7 @@ type Worker struct {
 	// delivery, so it must outlast one delivery), Interval between polls.
 	Batch           int
 	Lease, Interval time.Duration
-	// Parallel deliveries at most at once (default 4).
+	// Parallel deliveries at most at once on each channel (default 4).
 	Parallel int
 	Metrics  *Metrics
 	// Scheduler, when set, is swept from Run at start and then every
@@ -135,9 +135,11 @@ func (w *Worker) Schedule(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// RunOnce claims one batch of due rows and delivers them, Parallel at a
-// time; it returns how many it claimed. After an outbox error no further
-// row of the batch is started (their leases bring them back).
+// RunOnce claims one batch of due rows and delivers them, at most
+// Parallel at once on each channel, so that slow webhooks take no slot of
+// the e-mails; it returns how many it claimed, once all are done. After an
+// outbox error no further row of the batch is started (their leases bring
+// them back).
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
 	rows, err := w.Outbox.ClaimNotifications(ctx, w.Now(), w.Batch, w.Lease)
@@ -151,21 +153,31 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		firstErr error
 	)
 	failed := func() bool { errMu.Lock(); defer errMu.Unlock(); return firstErr != nil }
-	slots := make(chan struct{}, w.Parallel)
+	// One queue per channel, in the claim's order (oldest first), each
+	// drained by up to Parallel goroutines.
+	queues := map[string]chan domain.Notification{}
 	for _, n := range rows {
-		slots <- struct{}{}
-		if failed() {
-			<-slots
-			break
+		if queues[n.Channel] == nil {
+			queues[n.Channel] = make(chan domain.Notification, len(rows))
 		}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			if err := w.deliver(ctx, n, &db); err != nil {
-				errMu.Lock()
-				firstErr = cmp.Or(firstErr, err)
-				errMu.Unlock()
-			}
-		})
+		queues[n.Channel] <- n
+	}
+	for _, q := range queues {
+		close(q)
+		for range min(w.Parallel, len(q)) {
+			wg.Go(func() {
+				for n := range q {
+					if failed() {
+						return
+					}
+					if err := w.deliver(ctx, n, &db); err != nil {
+						errMu.Lock()
+						firstErr = cmp.Or(firstErr, err)
+						errMu.Unlock()
+					}
+				}
+			})
+		}
 	}
 	wg.Wait()
 	return len(rows), firstErr
