@@ -117,7 +117,20 @@ func (t *tx) RevokeWebhook(id string, at time.Time) error {
 }
 
 // CountActiveWebhooks counts the active webhooks of an account or a role.
+// On PostgreSQL it first takes a transaction-scoped advisory lock of that
+// account or role, so that two registrations at once count one after the
+// other and cannot both pass the limit (domain.MaxWebhooksPerID) with the
+// same count; SQLite's one writer serializes them already.
 func (t *tx) CountActiveWebhooks(userID string, role domain.Role) (int, error) {
+	if t.g.Dialector.Name() == DialectPostgres {
+		key := "webhooks of user " + userID
+		if role != "" {
+			key = "webhooks of role " + string(role)
+		}
+		if err := t.g.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", key).Error; err != nil {
+			return 0, translate(err, "webhooks")
+		}
+	}
 	q := t.g.Model(&webhookRow{}).Where("revoked_at IS NULL")
 	if role != "" {
 		q = q.Where("role = ?", string(role))
