@@ -41,6 +41,6 @@ func explainPlan(g *gorm.DB, sql string) (string, error) {
 // DecodeAuditEntryForTest decodes stored canonical entry bytes.
 func DecodeAuditEntryForTest(b []byte) (domain.AuditEntry, error) { return decodeAuditEntry(b) }
 
-// SetStageLimitForTest lowers the reminder sweep's limit of each stage
-// query, so a test can store a backlog larger than it.
-func (d *DB) SetStageLimitForTest(n int) { d.stageLimit = n }
+// SetScheduleLimitForTest lowers the reminder sweep's limit of each
+// candidate query, so a test can store a backlog larger than it.
+func (d *DB) SetScheduleLimitForTest(n int) { d.scheduleLimit = n }

@@ -33,8 +33,9 @@ import (
 // only the stages not yet told (the marks of migration 0015), oldest
 // deadline first, and the sweep marks every stage it read; so a backlog
 // larger than the limit is worked through by the sweeps that follow, and
-// a stage is never read twice for the same notice (a test lowers the limit
-// of the stage queries through DB.stageLimit).
+// a stage is never read twice for the same notice. Expiring permits and
+// started delegations already told are left out by their keys in
+// scheduled_notices. (A test lowers the limit through DB.scheduleLimit.)
 const scheduleLimit = 1000
 
 // noticeMemory is how long a written notice's key is kept: longer than
@@ -56,11 +57,12 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 		written = 0 // a retried transaction starts again
 		t := dt.(*tx)
 		w := domain.ScheduleWindowAt(now)
-		stages, err := t.stageCandidates(w, cmp.Or(d.stageLimit, scheduleLimit))
+		limit := cmp.Or(d.scheduleLimit, scheduleLimit)
+		stages, err := t.stageCandidates(w, limit)
 		if err != nil {
 			return err
 		}
-		c, err := t.otherCandidates(w)
+		c, err := t.otherCandidates(w, limit)
 		if err != nil {
 			return err
 		}
@@ -125,13 +127,13 @@ func (t *tx) knownNotices(ns []domain.ScheduledNotice) (map[string]bool, error) 
 
 // otherCandidates reads the expiring permits and the delegations inside
 // the window; each query is a range on an index (migrations 0002, 0012).
-func (t *tx) otherCandidates(w domain.ScheduleWindow) (domain.ScheduleCandidates, error) {
+func (t *tx) otherCandidates(w domain.ScheduleWindow, limit int) (domain.ScheduleCandidates, error) {
 	var c domain.ScheduleCandidates
 	var err error
-	if c.Expiring, err = t.expiryCandidates(w); err != nil {
+	if c.Expiring, err = t.expiryCandidates(w, limit); err != nil {
 		return c, err
 	}
-	c.Delegations, err = t.delegationCandidates(w)
+	c.Delegations, err = t.delegationCandidates(w, limit)
 	return c, err
 }
 
@@ -281,12 +283,21 @@ func stageEscalation(row stageCandidateRow) (*domain.Escalation, error) {
 
 // expiryCandidates are the approved requests whose period ends inside the
 // window (the expiry sweep's index, requests_status_period_end).
-func (t *tx) expiryCandidates(w domain.ScheduleWindow) ([]domain.ExpiryCandidate, error) {
+func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.ExpiryCandidate, error) {
 	var rows []requestRow
+	// Only those not yet told (their key not in scheduled_notices, as
+	// domain.expiryNotice makes it), so that a week with more expiring
+	// permits than the limit is worked through.
+	day := "requests.period_end" // SQLite keeps the date as its text
+	if t.g.Dialector.Name() == DialectPostgres {
+		day = "to_char(requests.period_end, 'YYYY-MM-DD')"
+	}
 	err := t.g.Model(&requestRow{}).Select("id, reference, nation, status, period_end").
-		Where("status = ? AND period_end >= ? AND period_end <= ?", string(domain.StatusApproved),
+		Where("status = ? AND period_end >= ? AND period_end <= ? AND nation <> ''", string(domain.StatusApproved),
 			newSQLDate(w.ExpiryFrom), newSQLDate(w.ExpiryUntil)).
-		Order("period_end, id").Limit(scheduleLimit).Find(&rows).Error
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || requests.id || ':' || "+day+")",
+			domain.NotifyRequestExpiring+":").
+		Order("period_end, id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "expiry reminders")
 	}
@@ -301,16 +312,20 @@ func (t *tx) expiryCandidates(w domain.ScheduleWindow) ([]domain.ExpiryCandidate
 // delegationCandidates are the delegations that started inside the window
 // and have not ended, and those that end inside it; only those that grant
 // their role (countingDelegations), each once.
-func (t *tx) delegationCandidates(w domain.ScheduleWindow) ([]domain.Delegation, error) {
+func (t *tx) delegationCandidates(w domain.ScheduleWindow, limit int) ([]domain.Delegation, error) {
 	now := dbTime(w.Now)
 	var started, ending []delegationRow
+	// Started: those not yet told (their key not in scheduled_notices).
 	if err := t.g.Where("starts_at > ? AND starts_at <= ? AND ends_at > ? AND revoked_at IS NULL",
-		dbTime(w.DelegationsStartedAfter), now, now).Order("starts_at DESC, id").Limit(scheduleLimit).
+		dbTime(w.DelegationsStartedAfter), now, now).
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || delegations.id)",
+			domain.NotifyDelegationStarted+":").
+		Order("starts_at, id").Limit(limit).
 		Find(&started).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
 	}
 	if err := t.g.Where("ends_at > ? AND ends_at <= ? AND revoked_at IS NULL", now, dbTime(w.DelegationsEndUntil)).
-		Order("ends_at, id").Limit(scheduleLimit).Find(&ending).Error; err != nil {
+		Order("ends_at, id").Limit(limit).Find(&ending).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
 	}
 	rows, seen := started, map[string]bool{}

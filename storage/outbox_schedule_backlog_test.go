@@ -22,7 +22,7 @@ import (
 func TestScheduleNotificationsWorkThroughABacklog(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		db.SetStageLimitForTest(3)
+		db.SetScheduleLimitForTest(3)
 		at := func(m time.Month, d, h int) *time.Time { v := stockholmAt(t, 2026, m, d, h); return &v }
 		endOf := func(m time.Month, d int) *time.Time { v := at(m, d, 0).Add(24*time.Hour - time.Second); return &v }
 		var reqs []*domain.Request
@@ -140,6 +140,79 @@ func TestScheduleNotificationsWorkThroughABacklog(t *testing.T) {
 		}
 		if got := emails(r)[domain.NotifyStageOverdue]; got != 2 {
 			t.Errorf("the stage activated afresh: %d overdue e-mails, want 2", got)
+		}
+	})
+}
+
+// TestScheduleNotificationsWorkThroughExpiriesAndDelegations: with the
+// limit lowered to 2, five permits expiring this week and five started
+// delegations are all told, each once, by the sweeps that follow: the
+// ones already told are not read again.
+func TestScheduleNotificationsWorkThroughExpiriesAndDelegations(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		db.SetScheduleLimitForTest(2)
+		now := stockholmAt(t, 2026, 3, 3, 10)
+		var reqs []*domain.Request
+		err := db.InTx(ctx, func(tx domain.Tx) error {
+			for i, u := range []domain.User{{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
+				{Username: "hns", Roles: []domain.Role{domain.RoleHNS}}, {Username: "deputy", Roles: []domain.Role{domain.RoleRange}}} {
+				u.ID, u.Email, u.CreatedAt, u.UpdatedAt = testID(t, 100+i), u.Username+"@example.org", fixedNow, fixedNow
+				if err := tx.CreateUser(&u); err != nil {
+					return err
+				}
+			}
+			for i := range 5 {
+				r := newDraft(testID(t, i+1), "NO")
+				r.Status, r.Reference, r.Version = domain.StatusApproved, fmt.Sprintf("SE-2026-EXA-%06d", i+1), 1
+				r.Period = domain.Period{Start: day("2026-02-20"), End: day(fmt.Sprintf("2026-03-%02d", 4+i%3))}
+				if err := tx.CreateRequest(r); err != nil {
+					return err
+				}
+				reqs = append(reqs, r)
+				if err := tx.CreateDelegation(&domain.Delegation{ID: testID(t, 300+i), From: "hns", To: "deputy",
+					Role: domain.RoleHNS, Starts: now.Add(-time.Duration(i+1) * time.Hour), Ends: now.AddDate(0, 0, 5),
+					CreatedAt: fixedNow}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; ; i++ {
+			n, err := db.ScheduleNotifications(ctx, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+			if n > 2*2 || i > 10 {
+				t.Fatalf("sweep %d wrote %d notices", i, n)
+			}
+		}
+		count := func(requestID, kind string) int {
+			rows, err := db.Notifications(ctx, requestID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := 0
+			for _, n := range rows {
+				if n.Channel == domain.ChannelEmail && n.Kind == kind {
+					c++
+				}
+			}
+			return c
+		}
+		for _, r := range reqs {
+			if got := count(r.ID, domain.NotifyRequestExpiring); got != 1 {
+				t.Errorf("%s: %d expiry e-mails, want 1", r.Reference, got)
+			}
+		}
+		if got := count("", domain.NotifyDelegationStarted); got != 5 {
+			t.Errorf("%d delegation.started e-mails, want 5", got)
 		}
 	})
 }
