@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"exaccess/domain"
@@ -167,57 +168,76 @@ func (sc stageCandidate) notices(now time.Time) []domain.ScheduledNotice {
 	return out
 }
 
+// stageQuery is one kind of stage notice's candidate query.
+type stageQuery struct {
+	kind, index, where, order string
+	args                      []any
+}
+
+// stageQueries are the candidate queries of a sweep's window: the
+// domain's conditions (see domain.stageNotices), each a range on its
+// partial index of migration 0015 — whose condition the query repeats
+// literally (status = 'active', the mark), since a planner cannot match a
+// partial index to a bound parameter. SQLite, without statistics, would
+// rather take an index on the status; it is told the index (INDEXED BY),
+// and fails the query if it could not use it.
+func stageQueries(w domain.ScheduleWindow) []stageQuery {
+	now := dbTime(w.Now)
+	var qs []stageQuery
+	// Due soon: on a working day, due by the end of the next one, and
+	// active since before today (the activation notice gave the deadline).
+	if today := domain.StockholmDate(w.Now); domain.IsWorkingDay(today) {
+		qs = append(qs, stageQuery{domain.NotifyStageDueSoon, "request_stages_due_soon",
+			"s.due_soon_at IS NULL AND s.due_at > ? AND s.due_at <= ? AND s.activated_at < ?", "s.due_at",
+			[]any{now, dbTime(w.StagesDueUntil), dbTime(domain.StockholmMidnight(today))}})
+	}
+	qs = append(qs,
+		stageQuery{domain.NotifyStageOverdue, "request_stages_overdue", "s.overdue_at IS NULL AND s.due_at > ? AND s.due_at < ?", "s.due_at",
+			[]any{dbTime(w.StagesDueAfter), now}},
+		stageQuery{domain.NotifyStageEscalated, "request_stages_escalate", "s.escalate_at IS NOT NULL AND s.escalate_at > ? AND s.escalate_at <= ?",
+			"s.escalate_at", []any{dbTime(w.StagesDueAfter), now}})
+	return qs
+}
+
+// find is the query q on g, for limit rows.
+func (q stageQuery) find(g *gorm.DB, limit int) *gorm.DB {
+	table := "request_stages s"
+	if g.Dialector.Name() == DialectSQLite {
+		table += " INDEXED BY " + q.index
+	}
+	return g.Table(table).
+		Select(`s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
+			s.activated_at, s.due_at`).
+		Joins("JOIN requests r ON r.id = s.request_id").
+		Where("s.status = '"+string(domain.StageActive)+"' AND r.status = ?", string(domain.StatusInReview)).
+		Where(q.where, q.args...).
+		Order(q.order + ", s.request_id, s.stage_id").Limit(limit)
+}
+
 // stageCandidates are, for each kind of stage notice, the active stages of
 // requests in review that are due it and not yet marked as told, oldest
 // first, with their request's reference and the stage's escalation (kept
-// in the request's route document). Each query is a range on a partial
-// index of migration 0015, and its conditions are the domain's (see
-// domain.stageNotices), so that every stage read gets its notice and its
-// mark: none is read again by the next sweep.
+// in the request's route document). The queries' conditions are the
+// domain's, so that every stage read gets its notice and its mark: none
+// is read again by the next sweep.
 func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandidate, error) {
-	active, inReview := string(domain.StageActive), string(domain.StatusInReview)
 	var out []stageCandidate
-	read := func(kind, where, order string, args ...any) error {
+	for _, q := range stageQueries(w) {
 		var rows []stageCandidateRow
-		err := t.g.Table("request_stages s").
-			Select(`s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
-				s.activated_at, s.due_at`).
-			Joins("JOIN requests r ON r.id = s.request_id").
-			Where("s.status = ? AND r.status = ? AND s.due_at IS NOT NULL", active, inReview).Where(where, args...).
-			Order(order + ", s.request_id, s.stage_id").Limit(limit).Scan(&rows).Error
-		if err != nil {
-			return translate(err, "stage reminders")
+		if err := q.find(t.g, limit).Scan(&rows).Error; err != nil {
+			return nil, translate(err, "stage reminders")
 		}
 		for _, row := range rows {
 			esc, err := stageEscalation(row)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			due := utc(row.DueAt)
-			out = append(out, stageCandidate{kind: kind, c: domain.StageCandidate{RequestID: row.RequestID,
+			out = append(out, stageCandidate{kind: q.kind, c: domain.StageCandidate{RequestID: row.RequestID,
 				Reference: derefString(row.Reference), Status: domain.Status(row.RequestStatus),
 				Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role), Status: domain.StageStatus(row.Status),
 					ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}})
 		}
-		return nil
-	}
-	now := dbTime(w.Now)
-	// Due soon: on a working day, due by the end of the next one, and
-	// active since before today (the activation notice gave the deadline).
-	if today := domain.StockholmDate(w.Now); domain.IsWorkingDay(today) {
-		if err := read(domain.NotifyStageDueSoon,
-			"s.due_soon_at IS NULL AND s.due_at > ? AND s.due_at <= ? AND s.activated_at < ?", "s.due_at",
-			now, dbTime(w.StagesDueUntil), dbTime(domain.StockholmMidnight(today))); err != nil {
-			return nil, err
-		}
-	}
-	if err := read(domain.NotifyStageOverdue, "s.overdue_at IS NULL AND s.due_at > ? AND s.due_at < ?", "s.due_at",
-		dbTime(w.StagesDueAfter), now); err != nil {
-		return nil, err
-	}
-	if err := read(domain.NotifyStageEscalated, "s.escalate_at > ? AND s.escalate_at <= ?", "s.escalate_at",
-		dbTime(w.StagesDueAfter), now); err != nil {
-		return nil, err
 	}
 	return out, nil
 }

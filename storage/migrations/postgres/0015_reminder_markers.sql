@@ -22,6 +22,6 @@ ALTER TABLE request_stages ADD COLUMN escalate_at timestamptz;
 -- time from the route's escalation (or NULL).
 UPDATE request_stages SET escalate_at = due_at WHERE status = 'active' AND due_at IS NOT NULL;
 
-CREATE INDEX request_stages_due_soon ON request_stages (due_at) WHERE status = 'active' AND due_soon_at IS NULL;
-CREATE INDEX request_stages_overdue ON request_stages (due_at) WHERE status = 'active' AND overdue_at IS NULL;
-CREATE INDEX request_stages_escalate ON request_stages (escalate_at) WHERE status = 'active' AND escalate_at IS NOT NULL;
+CREATE INDEX request_stages_due_soon ON request_stages (due_at, request_id, stage_id) WHERE status = 'active' AND due_soon_at IS NULL;
+CREATE INDEX request_stages_overdue ON request_stages (due_at, request_id, stage_id) WHERE status = 'active' AND overdue_at IS NULL;
+CREATE INDEX request_stages_escalate ON request_stages (escalate_at, request_id, stage_id) WHERE status = 'active' AND escalate_at IS NOT NULL;
