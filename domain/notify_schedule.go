@@ -162,6 +162,15 @@ func dueSoon(now, due, activated time.Time) bool {
 	return IsWorkingDay(today) && !due.After(AddWorkingDays(now, 1)) && StockholmDate(activated).Before(today)
 }
 
+// EscalationAt is when the stage, if it stays undecided, is escalated;
+// ok is false for a stage without a deadline or an escalation role.
+func (s Stage) EscalationAt() (at time.Time, ok bool) {
+	if s.DueAt == nil || s.Escalation == nil || s.Escalation.Role == "" {
+		return time.Time{}, false
+	}
+	return escalateAt(*s.DueAt, s.Escalation.AfterWorkingDays), true
+}
+
 // escalateAt is when an overdue stage is escalated: n working days after
 // its deadline, which is the end of a working day.
 func escalateAt(due time.Time, n int) time.Time {
@@ -189,7 +198,10 @@ func delegationNotices(now time.Time, d Delegation) []ScheduledNotice {
 	}
 	ev := NotificationEvent{Audience: Audience{User: d.To}, Reminder: &Reminder{Role: d.Role, From: d.From, Until: d.Ends}}
 	var out []ScheduledNotice
-	if d.Active(now) {
+	// Started within the lookback only: a notice's key is kept for twice
+	// the lookback, and a delegation may run a year, so one that started
+	// long ago and is read again as ending soon must not be told it started.
+	if d.Active(now) && d.Starts.After(now.Add(-ScheduleLookback)) {
 		ev.Kind = NotifyDelegationStarted
 		out = append(out, ScheduledNotice{Key: NotifyDelegationStarted + ":" + d.ID, Event: ev})
 	}

@@ -124,6 +124,14 @@ func TestScheduledDelegationNotices(t *testing.T) {
 			[]string{"delegation.started>ops2"}},
 		{"revoked", Delegation{Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour), RevokedAt: &revoked}, nil},
 		{"ended", Delegation{Starts: now.Add(-48 * time.Hour), Ends: now}, nil},
+		// Started 60 days ago, ending in 12 hours: its start was told long
+		// ago (and its key forgotten after twice the lookback), so only its
+		// end is told now.
+		{"started long ago, ends within a day", Delegation{Starts: now.AddDate(0, 0, -60), Ends: now.Add(12 * time.Hour)},
+			[]string{"delegation.ending>ops2"}},
+		{"started just inside the lookback", Delegation{Starts: now.Add(-ScheduleLookback + time.Minute), Ends: now.AddDate(0, 0, 5)},
+			[]string{"delegation.started>ops2"}},
+		{"started just before the lookback", Delegation{Starts: now.Add(-ScheduleLookback), Ends: now.AddDate(0, 0, 5)}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

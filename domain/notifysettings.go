@@ -247,7 +247,7 @@ func (s *NotificationService) ListWebhooks(ctx context.Context, p Principal, rol
 }
 
 // RevokeWebhook ends a webhook: its queued deliveries become undeliverable
-// when the worker reaches them. With role, it is a role webhook revoked by
+// in the same transaction (storage marks them). With role, it is a role webhook revoked by
 // an administrator; without, one of the caller's own. Anything else does
 // not exist for the caller.
 func (s *NotificationService) RevokeWebhook(ctx context.Context, p Principal, id string, role bool) (*Webhook, error) {

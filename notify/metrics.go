@@ -16,8 +16,19 @@ type Metrics struct {
 	backlog  backlogCollector
 }
 
+// Backlog reads one channel's queued rows (storage.DB).
+type Backlog interface {
+	// OutboxChannelBacklog counts the channel's queued rows and gives the
+	// creation time of the oldest one (zero when none).
+	OutboxChannelBacklog(ctx context.Context, channel string) (queued int64, oldest time.Time, err error)
+}
+
+// backlogChannels are the channels whose rows wait in the outbox (inbox
+// rows are delivered as they are written).
+var backlogChannels = []string{domain.ChannelEmail, domain.ChannelWebhook}
+
 // NewMetrics makes the metrics of one process's worker over outbox.
-func NewMetrics(outbox domain.Outbox, now func() time.Time) *Metrics {
+func NewMetrics(outbox Backlog, now func() time.Time) *Metrics {
 	return &Metrics{
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "exaccess_notifications_delivered_total",
@@ -38,15 +49,17 @@ func (m *Metrics) count(channel, status string) {
 	}
 }
 
+// The backlog is labelled by channel: a user's webhook that keeps failing
+// (hours of retries) must not raise the e-mail alerts.
 var (
 	queuedDesc = prometheus.NewDesc("exaccess_notifications_queued",
-		"Notifications waiting in the outbox.", nil, nil)
+		"Notifications waiting in the outbox, by channel (email, webhook).", []string{"channel"}, nil)
 	oldestDesc = prometheus.NewDesc("exaccess_notifications_oldest_undelivered_seconds",
-		"Age of the oldest notification waiting in the outbox; 0 when none waits.", nil, nil)
+		"Age of the oldest notification of the channel waiting in the outbox; 0 when none waits.", []string{"channel"}, nil)
 )
 
 type backlogCollector struct {
-	outbox domain.Outbox
+	outbox Backlog
 	now    func() time.Time
 }
 
@@ -55,15 +68,17 @@ func (c backlogCollector) Describe(ch chan<- *prometheus.Desc) { ch <- queuedDes
 func (c backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	n, oldest, err := c.outbox.OutboxBacklog(ctx)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(queuedDesc, err)
-		return
+	for _, channel := range backlogChannels {
+		n, oldest, err := c.outbox.OutboxChannelBacklog(ctx, channel)
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(queuedDesc, err)
+			return
+		}
+		age := 0.0
+		if !oldest.IsZero() {
+			age = max(c.now().Sub(oldest).Seconds(), 0)
+		}
+		ch <- prometheus.MustNewConstMetric(queuedDesc, prometheus.GaugeValue, float64(n), channel)
+		ch <- prometheus.MustNewConstMetric(oldestDesc, prometheus.GaugeValue, age, channel)
 	}
-	age := 0.0
-	if !oldest.IsZero() {
-		age = max(c.now().Sub(oldest).Seconds(), 0)
-	}
-	ch <- prometheus.MustNewConstMetric(queuedDesc, prometheus.GaugeValue, float64(n))
-	ch <- prometheus.MustNewConstMetric(oldestDesc, prometheus.GaugeValue, age)
 }

@@ -1,9 +1,11 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"exaccess/domain"
@@ -23,10 +25,28 @@ type Scheduler interface {
 	ScheduleNotifications(ctx context.Context, now time.Time) (int, error)
 }
 
+// Outbox is the worker's port: domain.Outbox, and the renewal of a claimed
+// row's lease just before it is sent (storage.DB).
+type Outbox interface {
+	domain.Outbox
+	// RenewNotification extends a claimed row's lease from held (the lease
+	// the worker holds) to until; false when the row is no longer the
+	// worker's (another claimed it after the lease ran out, or it is no
+	// longer queued), and then the worker does not send it.
+	RenewNotification(ctx context.Context, id string, held, until time.Time) (bool, error)
+}
+
 // Worker delivers due outbox rows. Several workers (replicas) may run
 // against one PostgreSQL database: each claims disjoint rows.
+//
+// A claimed batch is delivered Parallel rows at a time on each channel, so
+// that a few slow endpoints (a webhook that never answers costs its whole
+// timeout) do not hold up everyone's mail. Each row's lease is renewed just before it is
+// sent: a batch may take longer than one lease, and a row whose lease ran
+// out and that another worker claimed is left to that worker instead of
+// being sent twice. The Outbox is called by one goroutine at a time.
 type Worker struct {
-	Outbox domain.Outbox
+	Outbox Outbox
 	Email  Sender // nil when no SMTP server is configured
 	// Webhook delivers ChannelWebhook rows (WebhookSender); nil marks them
 	// undeliverable.
@@ -34,10 +54,13 @@ type Worker struct {
 	Now     func() time.Time
 	Log     *slog.Logger
 	// Batch rows per claim, Lease before a claimed row that was not
-	// finished (its worker died) is claimed again, Interval between polls.
+	// finished (its worker died) is claimed again (renewed before each
+	// delivery, so it must outlast one delivery), Interval between polls.
 	Batch           int
 	Lease, Interval time.Duration
-	Metrics         *Metrics
+	// Parallel deliveries at most at once on each channel (default 4).
+	Parallel int
+	Metrics  *Metrics
 	// Scheduler, when set, is swept from Run at start and then every
 	// ScheduleEvery (at most once per poll), before the poll's deliveries,
 	// so that a reminder goes out in the same poll.
@@ -60,6 +83,9 @@ func (w *Worker) defaults() {
 	}
 	if w.Interval <= 0 {
 		w.Interval = 5 * time.Second
+	}
+	if w.Parallel <= 0 {
+		w.Parallel = 4
 	}
 	if w.ScheduleEvery <= 0 {
 		w.ScheduleEvery = time.Minute
@@ -109,26 +135,69 @@ func (w *Worker) Schedule(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// RunOnce claims one batch of due rows and delivers each; it returns how
-// many it claimed.
+// RunOnce claims one batch of due rows and delivers them, at most
+// Parallel at once on each channel, so that slow webhooks take no slot of
+// the e-mails; it returns how many it claimed, once all are done. After an
+// outbox error no further row of the batch is started (their leases bring
+// them back).
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
 	rows, err := w.Outbox.ClaimNotifications(ctx, w.Now(), w.Batch, w.Lease)
 	if err != nil {
 		return 0, err
 	}
+	var (
+		db       sync.Mutex // the Outbox, one call at a time
+		wg       sync.WaitGroup
+		errMu    sync.Mutex
+		firstErr error
+	)
+	failed := func() bool { errMu.Lock(); defer errMu.Unlock(); return firstErr != nil }
+	// One queue per channel, in the claim's order (oldest first), each
+	// drained by up to Parallel goroutines.
+	queues := map[string]chan domain.Notification{}
 	for _, n := range rows {
-		if err := w.deliver(ctx, n); err != nil {
-			return len(rows), err
+		if queues[n.Channel] == nil {
+			queues[n.Channel] = make(chan domain.Notification, len(rows))
+		}
+		queues[n.Channel] <- n
+	}
+	for _, q := range queues {
+		close(q)
+		for range min(w.Parallel, len(q)) {
+			wg.Go(func() {
+				for n := range q {
+					if failed() {
+						return
+					}
+					if err := w.deliver(ctx, n, &db); err != nil {
+						errMu.Lock()
+						firstErr = cmp.Or(firstErr, err)
+						errMu.Unlock()
+					}
+				}
+			})
 		}
 	}
-	return len(rows), nil
+	wg.Wait()
+	return len(rows), firstErr
 }
 
-// deliver sends n and records the outcome: sent; undeliverable when there
-// is no channel or address; queued again with back-off after a failure;
-// failed after the last attempt.
-func (w *Worker) deliver(ctx context.Context, n domain.Notification) error {
+// deliver renews n's lease, sends n and records the outcome: sent;
+// undeliverable when there is no channel or address; queued again with
+// back-off after a failure; failed after the last attempt. A row no longer
+// ours is skipped.
+func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mutex) error {
+	db.Lock()
+	ours, err := w.Outbox.RenewNotification(ctx, n.ID, n.NextAttemptAt, w.Now().Add(w.Lease))
+	db.Unlock()
+	if err != nil {
+		return err
+	}
+	if !ours {
+		w.Log.Info("notification left to another worker", "id", n.ID, "kind", n.Kind, "channel", n.Channel)
+		return nil
+	}
 	status, problem := w.attempt(ctx, n)
 	now := w.Now()
 	next := now
@@ -144,6 +213,8 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification) error {
 	// wait for its lease to end and go out again.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
+	db.Lock()
+	defer db.Unlock()
 	return w.Outbox.FinishNotification(fctx, n.ID, status, problem, now, next)
 }
 

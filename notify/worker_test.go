@@ -33,6 +33,19 @@ func seedOutbox(t *testing.T, db *storage.DB, officers, n int, noAddress bool) {
 				return err
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitRequests(t, db, n)
+}
+
+// submitRequests stores n requests of NO (r000, r001, …), each submitted
+// by an audit entry at t0.
+func submitRequests(t *testing.T, db *storage.DB, n int) {
+	t.Helper()
+	err := db.InTx(context.Background(), func(tx domain.Tx) error {
 		for i := range n {
 			r := &domain.Request{ID: fmt.Sprintf("r%03d", i), Status: domain.StatusInReview, Version: 1, Nation: "NO",
 				Reference: fmt.Sprintf("SE-2026-EXA-%06d", i+1), CreatedBy: "lo0", CreatedAt: t0, UpdatedAt: t0,

@@ -35,6 +35,9 @@ type DB struct {
 	reader  *gorm.DB   // Store reads; query-only on SQLite
 	path    string     // the SQLite file, for online backups; "" on PostgreSQL
 	batch   *committer // SQLite's group commit of InTx; nil on PostgreSQL
+	// scheduleLimit, when not 0, replaces the reminder sweep's limit per
+	// query (a test's backlog).
+	scheduleLimit int
 }
 
 var _ domain.Store = (*DB)(nil)

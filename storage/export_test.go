@@ -2,6 +2,7 @@ package storage
 
 import (
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -40,3 +41,22 @@ func explainPlan(g *gorm.DB, sql string) (string, error) {
 
 // DecodeAuditEntryForTest decodes stored canonical entry bytes.
 func DecodeAuditEntryForTest(b []byte) (domain.AuditEntry, error) { return decodeAuditEntry(b) }
+
+// SetScheduleLimitForTest lowers the reminder sweep's limit of each
+// candidate query, so a test can store a backlog larger than it.
+func (d *DB) SetScheduleLimitForTest(n int) { d.scheduleLimit = n }
+
+// ExplainStageQueriesForTest explains, on SQLite, the very SQL of the
+// reminder sweep's stage queries at now, by kind of notice.
+func (d *DB) ExplainStageQueriesForTest(now time.Time) (map[string]string, error) {
+	out := map[string]string{}
+	for _, q := range stageQueries(domain.ScheduleWindowAt(now)) {
+		sql := d.reader.ToSQL(func(tx *gorm.DB) *gorm.DB { return q.find(tx, scheduleLimit).Scan(&[]stageCandidateRow{}) })
+		plan, err := explainPlan(d.reader, sql)
+		if err != nil {
+			return nil, err
+		}
+		out[q.kind] = plan
+	}
+	return out, nil
+}

@@ -225,6 +225,21 @@ func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, l
 	return out, nil
 }
 
+// RenewNotification extends the lease of a claimed row to until, just
+// before its delivery, if the row is still the caller's: queued, and
+// leased until held, the lease the caller's claim (or last renewal) gave
+// it. false means another worker claimed it after the caller's lease ran
+// out (a long batch): the caller must not send it.
+func (d *DB) RenewNotification(ctx context.Context, id string, held, until time.Time) (bool, error) {
+	res := d.writer.WithContext(ctx).Model(&notificationRow{}).
+		Where("id = ? AND status = ? AND next_attempt_at = ?", id, domain.DeliveryQueued, dbTime(held)).
+		Update("next_attempt_at", dbTime(until))
+	if res.Error != nil {
+		return false, translate(res.Error, "notification")
+	}
+	return res.RowsAffected == 1, nil
+}
+
 // FinishNotification records the outcome of one delivery attempt.
 func (d *DB) FinishNotification(ctx context.Context, id, status, lastError string, at, next time.Time) error {
 	set := map[string]any{"status": status, "last_error": lastError, "next_attempt_at": dbTime(next)}
@@ -238,8 +253,19 @@ func (d *DB) FinishNotification(ctx context.Context, id, status, lastError strin
 // OutboxBacklog counts queued rows and finds the oldest one's creation
 // time (read as a row, since SQLite's MIN over a timestamp is text).
 func (d *DB) OutboxBacklog(ctx context.Context) (int64, time.Time, error) {
+	return d.OutboxChannelBacklog(ctx, "")
+}
+
+// OutboxChannelBacklog is OutboxBacklog of one channel's rows ("" for
+// all): the metrics tell e-mail from webhooks, so that one user's failing
+// endpoint does not look like the mail server's backlog.
+func (d *DB) OutboxChannelBacklog(ctx context.Context, channel string) (int64, time.Time, error) {
 	q := func() *gorm.DB {
-		return d.reader.WithContext(ctx).Model(&notificationRow{}).Where("status = ?", domain.DeliveryQueued)
+		q := d.reader.WithContext(ctx).Model(&notificationRow{}).Where("status = ?", domain.DeliveryQueued)
+		if channel != "" {
+			q = q.Where("channel = ?", channel)
+		}
+		return q
 	}
 	var n int64
 	if err := q().Count(&n).Error; err != nil {

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"exaccess/domain"
@@ -27,10 +29,14 @@ import (
 // anyway). A notice whose audience was empty when it fell due is not
 // written again later.
 
-// scheduleLimit bounds each candidate query of one sweep. The windows are
-// days wide, and a sweep runs every minute, so a limit is reached only by
-// a backlog of that many overdue stages; the newest deadlines are read
-// first, so the notices not yet written are the ones read.
+// scheduleLimit bounds each candidate query of one sweep. Each stage
+// notice (due soon, overdue, escalated) has a query of its own that reads
+// only the stages not yet told (the marks of migration 0015), oldest
+// deadline first, and the sweep marks every stage it read; so a backlog
+// larger than the limit is worked through by the sweeps that follow, and
+// a stage is never read twice for the same notice. Expiring permits and
+// started delegations already told are left out by their keys in
+// scheduled_notices. (A test lowers the limit through DB.scheduleLimit.)
 const scheduleLimit = 1000
 
 // noticeMemory is how long a written notice's key is kept: longer than
@@ -51,11 +57,20 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 	err := d.InTx(ctx, func(dt domain.Tx) error {
 		written = 0 // a retried transaction starts again
 		t := dt.(*tx)
-		c, err := t.scheduleCandidates(domain.ScheduleWindowAt(now))
+		w := domain.ScheduleWindowAt(now)
+		limit := cmp.Or(d.scheduleLimit, scheduleLimit)
+		stages, err := t.stageCandidates(w, limit)
+		if err != nil {
+			return err
+		}
+		c, err := t.otherCandidates(w, limit)
 		if err != nil {
 			return err
 		}
 		notices := domain.ScheduledNotices(now, c)
+		for _, sc := range stages {
+			notices = append(notices, sc.notices(now)...)
+		}
 		// One order for every sweep, so that two sweeps at once take the
 		// keys' locks in the same order (no deadlock on PostgreSQL).
 		slices.SortFunc(notices, func(a, b domain.ScheduledNotice) int { return strings.Compare(a.Key, b.Key) })
@@ -79,6 +94,9 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 				return err
 			}
 			written++
+		}
+		if err := t.markStages(stages, now); err != nil {
+			return err
 		}
 		err = t.g.Where("created_at < ?", dbTime(now.Add(-noticeMemory))).Delete(&scheduledNoticeRow{}).Error
 		return translate(err, "scheduled notices")
@@ -108,18 +126,15 @@ func (t *tx) knownNotices(ns []domain.ScheduledNotice) (map[string]bool, error) 
 	return known, nil
 }
 
-// scheduleCandidates reads what the window holds; each query is a range
-// on an index (migrations 0002, 0012).
-func (t *tx) scheduleCandidates(w domain.ScheduleWindow) (domain.ScheduleCandidates, error) {
+// otherCandidates reads the expiring permits and the delegations inside
+// the window; each query is a range on an index (migrations 0002, 0012).
+func (t *tx) otherCandidates(w domain.ScheduleWindow, limit int) (domain.ScheduleCandidates, error) {
 	var c domain.ScheduleCandidates
 	var err error
-	if c.Stages, err = t.stageCandidates(w); err != nil {
+	if c.Expiring, err = t.expiryCandidates(w, limit); err != nil {
 		return c, err
 	}
-	if c.Expiring, err = t.expiryCandidates(w); err != nil {
-		return c, err
-	}
-	c.Delegations, err = t.delegationCandidates(w)
+	c.Delegations, err = t.delegationCandidates(w, limit)
 	return c, err
 }
 
@@ -135,33 +150,138 @@ type stageCandidateRow struct {
 	DueAt         time.Time
 }
 
-// stageCandidates are the active stages due inside the window, latest
-// deadline first, with their request's reference, status and the stage's
-// escalation (kept in the request's route document).
-func (t *tx) stageCandidates(w domain.ScheduleWindow) ([]domain.StageCandidate, error) {
-	var rows []stageCandidateRow
-	err := t.g.Table("request_stages s").
+// stageCandidate is a stage read by the query of one kind of notice.
+type stageCandidate struct {
+	kind string // domain.NotifyStageDueSoon, NotifyStageOverdue or NotifyStageEscalated
+	c    domain.StageCandidate
+}
+
+// notices are the candidate's notices of its query's kind (the domain may
+// also find the stage's other notices due: their own query reads them).
+func (sc stageCandidate) notices(now time.Time) []domain.ScheduledNotice {
+	var out []domain.ScheduledNotice
+	for _, n := range domain.ScheduledNotices(now, domain.ScheduleCandidates{Stages: []domain.StageCandidate{sc.c}}) {
+		if n.Event.Kind == sc.kind {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// stageQuery is one kind of stage notice's candidate query.
+type stageQuery struct {
+	kind, index, where, order string
+	args                      []any
+}
+
+// stageQueries are the candidate queries of a sweep's window: the
+// domain's conditions (see domain.stageNotices), each a range on its
+// partial index of migration 0015 — whose condition the query repeats
+// literally (status = 'active', the mark), since a planner cannot match a
+// partial index to a bound parameter. SQLite, without statistics, would
+// rather take an index on the status; it is told the index (INDEXED BY),
+// and fails the query if it could not use it.
+func stageQueries(w domain.ScheduleWindow) []stageQuery {
+	now := dbTime(w.Now)
+	var qs []stageQuery
+	// Due soon: on a working day, due by the end of the next one, and
+	// active since before today (the activation notice gave the deadline).
+	if today := domain.StockholmDate(w.Now); domain.IsWorkingDay(today) {
+		qs = append(qs, stageQuery{domain.NotifyStageDueSoon, "request_stages_due_soon",
+			"s.due_soon_at IS NULL AND s.due_at > ? AND s.due_at <= ? AND s.activated_at < ?", "s.due_at",
+			[]any{now, dbTime(w.StagesDueUntil), dbTime(domain.StockholmMidnight(today))}})
+	}
+	qs = append(qs,
+		stageQuery{domain.NotifyStageOverdue, "request_stages_overdue", "s.overdue_at IS NULL AND s.due_at > ? AND s.due_at < ?", "s.due_at",
+			[]any{dbTime(w.StagesDueAfter), now}},
+		stageQuery{domain.NotifyStageEscalated, "request_stages_escalate", "s.escalate_at IS NOT NULL AND s.escalate_at > ? AND s.escalate_at <= ?",
+			"s.escalate_at", []any{dbTime(w.StagesDueAfter), now}})
+	return qs
+}
+
+// find is the query q on g, for limit rows.
+func (q stageQuery) find(g *gorm.DB, limit int) *gorm.DB {
+	table := "request_stages s"
+	if g.Dialector.Name() == DialectSQLite {
+		table += " INDEXED BY " + q.index
+	}
+	return g.Table(table).
 		Select(`s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
 			s.activated_at, s.due_at`).
 		Joins("JOIN requests r ON r.id = s.request_id").
-		Where("s.status = ? AND s.due_at > ? AND s.due_at <= ?", string(domain.StageActive),
-			dbTime(w.StagesDueAfter), dbTime(w.StagesDueUntil)).
-		Order("s.due_at DESC, s.request_id, s.stage_id").Limit(scheduleLimit).Scan(&rows).Error
-	if err != nil {
-		return nil, translate(err, "stage reminders")
-	}
-	out := make([]domain.StageCandidate, 0, len(rows))
-	for _, row := range rows {
-		esc, err := stageEscalation(row)
-		if err != nil {
-			return nil, err
+		Where("s.status = '"+string(domain.StageActive)+"' AND r.status = ?", string(domain.StatusInReview)).
+		Where(q.where, q.args...).
+		Order(q.order + ", s.request_id, s.stage_id").Limit(limit)
+}
+
+// stageCandidates are, for each kind of stage notice, the active stages of
+// requests in review that are due it and not yet marked as told, oldest
+// first, with their request's reference and the stage's escalation (kept
+// in the request's route document). The queries' conditions are the
+// domain's, so that every stage read gets its notice and its mark: none
+// is read again by the next sweep.
+func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandidate, error) {
+	var out []stageCandidate
+	for _, q := range stageQueries(w) {
+		var rows []stageCandidateRow
+		if err := q.find(t.g, limit).Scan(&rows).Error; err != nil {
+			return nil, translate(err, "stage reminders")
 		}
-		due := utc(row.DueAt)
-		out = append(out, domain.StageCandidate{RequestID: row.RequestID, Reference: derefString(row.Reference),
-			Status: domain.Status(row.RequestStatus), Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role),
-				Status: domain.StageStatus(row.Status), ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}})
+		for _, row := range rows {
+			esc, err := stageEscalation(row)
+			if err != nil {
+				return nil, err
+			}
+			due := utc(row.DueAt)
+			out = append(out, stageCandidate{kind: q.kind, c: domain.StageCandidate{RequestID: row.RequestID,
+				Reference: derefString(row.Reference), Status: domain.Status(row.RequestStatus),
+				Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role), Status: domain.StageStatus(row.Status),
+					ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}})
+		}
 	}
 	return out, nil
+}
+
+// markStages records, for every stage the sweep read, that its query's
+// notice is told: due_soon_at or overdue_at is set, and escalate_at is
+// cleared once escalated — or set to the exact time from the route when
+// it was only the estimate migration 0015 wrote for older stages. Each
+// update names the activation it read, so a stage activated afresh in the
+// meantime keeps its marks cleared. The order is one for every sweep, so
+// two sweeps at once lock the rows in the same order.
+func (t *tx) markStages(stages []stageCandidate, now time.Time) error {
+	slices.SortFunc(stages, func(a, b stageCandidate) int {
+		return cmp.Or(strings.Compare(a.c.RequestID, b.c.RequestID), strings.Compare(a.c.Stage.ID, b.c.Stage.ID),
+			strings.Compare(a.kind, b.kind))
+	})
+	for _, sc := range stages {
+		var set string
+		var args []any
+		switch sc.kind {
+		case domain.NotifyStageDueSoon:
+			set, args = "due_soon_at = ?", []any{dbTime(now)}
+		case domain.NotifyStageOverdue:
+			set, args = "overdue_at = ?", []any{dbTime(now)}
+		case domain.NotifyStageEscalated:
+			set = "escalate_at = NULL"
+			if at, ok := sc.c.Stage.EscalationAt(); ok && len(sc.notices(now)) == 0 && !at.Before(now) {
+				set, args = "escalate_at = ?", []any{dbTime(at)}
+			}
+		}
+		s := sc.c.Stage
+		where := "request_id = ? AND stage_id = ? AND status = ? AND due_at = ?"
+		args = append(args, sc.c.RequestID, s.ID, string(domain.StageActive), dbTime(*s.DueAt))
+		if s.ActivatedAt == nil {
+			where += " AND activated_at IS NULL"
+		} else {
+			where += " AND activated_at = ?"
+			args = append(args, dbTime(*s.ActivatedAt))
+		}
+		if err := t.g.Exec("UPDATE request_stages SET "+set+" WHERE "+where, args...).Error; err != nil {
+			return translate(err, "stage reminders")
+		}
+	}
+	return nil
 }
 
 // stageEscalation finds the stage's escalation in its request's route.
@@ -183,12 +303,21 @@ func stageEscalation(row stageCandidateRow) (*domain.Escalation, error) {
 
 // expiryCandidates are the approved requests whose period ends inside the
 // window (the expiry sweep's index, requests_status_period_end).
-func (t *tx) expiryCandidates(w domain.ScheduleWindow) ([]domain.ExpiryCandidate, error) {
+func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.ExpiryCandidate, error) {
 	var rows []requestRow
+	// Only those not yet told (their key not in scheduled_notices, as
+	// domain.expiryNotice makes it), so that a week with more expiring
+	// permits than the limit is worked through.
+	day := "requests.period_end" // SQLite keeps the date as its text
+	if t.g.Dialector.Name() == DialectPostgres {
+		day = "to_char(requests.period_end, 'YYYY-MM-DD')"
+	}
 	err := t.g.Model(&requestRow{}).Select("id, reference, nation, status, period_end").
-		Where("status = ? AND period_end >= ? AND period_end <= ?", string(domain.StatusApproved),
+		Where("status = ? AND period_end >= ? AND period_end <= ? AND nation <> ''", string(domain.StatusApproved),
 			newSQLDate(w.ExpiryFrom), newSQLDate(w.ExpiryUntil)).
-		Order("period_end, id").Limit(scheduleLimit).Find(&rows).Error
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || requests.id || ':' || "+day+")",
+			domain.NotifyRequestExpiring+":").
+		Order("period_end, id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "expiry reminders")
 	}
@@ -203,16 +332,20 @@ func (t *tx) expiryCandidates(w domain.ScheduleWindow) ([]domain.ExpiryCandidate
 // delegationCandidates are the delegations that started inside the window
 // and have not ended, and those that end inside it; only those that grant
 // their role (countingDelegations), each once.
-func (t *tx) delegationCandidates(w domain.ScheduleWindow) ([]domain.Delegation, error) {
+func (t *tx) delegationCandidates(w domain.ScheduleWindow, limit int) ([]domain.Delegation, error) {
 	now := dbTime(w.Now)
 	var started, ending []delegationRow
+	// Started: those not yet told (their key not in scheduled_notices).
 	if err := t.g.Where("starts_at > ? AND starts_at <= ? AND ends_at > ? AND revoked_at IS NULL",
-		dbTime(w.DelegationsStartedAfter), now, now).Order("starts_at DESC, id").Limit(scheduleLimit).
+		dbTime(w.DelegationsStartedAfter), now, now).
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || delegations.id)",
+			domain.NotifyDelegationStarted+":").
+		Order("starts_at, id").Limit(limit).
 		Find(&started).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
 	}
 	if err := t.g.Where("ends_at > ? AND ends_at <= ? AND revoked_at IS NULL", now, dbTime(w.DelegationsEndUntil)).
-		Order("ends_at, id").Limit(scheduleLimit).Find(&ending).Error; err != nil {
+		Order("ends_at, id").Limit(limit).Find(&ending).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
 	}
 	rows, seen := started, map[string]bool{}

@@ -47,6 +47,36 @@ func (d *DB) GetSession(ctx context.Context, id string) (*domain.Session, error)
 		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
 }
 
+// SetSessionFlash keeps text for the session's next page that takes it
+// (migration 0016), replacing any flash not yet taken.
+func (d *DB) SetSessionFlash(ctx context.Context, id, text string) error {
+	if err := d.writer.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", id).Update("flash", text).Error; err != nil {
+		return fmt.Errorf("storage: set session flash: %w", err)
+	}
+	return nil
+}
+
+// TakeSessionFlash returns the session's flash and clears it, so that it is
+// shown once: of two pages that ask at once, one gets it. "" when none.
+func (d *DB) TakeSessionFlash(ctx context.Context, id string) (string, error) {
+	var rows []struct{ Flash *string }
+	if err := d.reader.WithContext(ctx).Model(&sessionRow{}).Select("flash").Where("id = ?", id).Find(&rows).Error; err != nil {
+		return "", fmt.Errorf("storage: read session flash: %w", err)
+	}
+	if len(rows) == 0 || rows[0].Flash == nil || *rows[0].Flash == "" {
+		return "", nil
+	}
+	flash := rows[0].Flash
+	res := d.writer.WithContext(ctx).Model(&sessionRow{}).Where("id = ? AND flash = ?", id, *flash).Update("flash", nil)
+	if res.Error != nil {
+		return "", fmt.Errorf("storage: take session flash: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return "", nil // another page took it
+	}
+	return *flash, nil
+}
+
 // DeleteSession ends one session; ending one that is gone is not an error.
 func (d *DB) DeleteSession(ctx context.Context, id string) error {
 	if err := d.writer.WithContext(ctx).Where("id = ?", id).Delete(&sessionRow{}).Error; err != nil {

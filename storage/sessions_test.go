@@ -51,3 +51,33 @@ func TestSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionFlashIsTakenOnce: a session's flash is returned by the first
+// take only, replaced by a later set, and gone with its session.
+func TestSessionFlashIsTakenOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := domain.Session{ID: "flash-session", Username: "lo-no", Generation: 1, CSRF: "c", CreatedAt: fixedNow,
+			ExpiresAt: fixedNow.Add(time.Hour)}
+		if err := db.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.TakeSessionFlash(ctx, s.ID); err != nil || got != "" {
+			t.Fatalf("a fresh session's flash: %q, %v", got, err)
+		}
+		for _, text := range []string{"first", "second"} {
+			if err := db.SetSessionFlash(ctx, s.ID, text); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := db.TakeSessionFlash(ctx, s.ID); err != nil || got != "second" {
+			t.Fatalf("taken: %q, %v; want the latest", got, err)
+		}
+		if got, err := db.TakeSessionFlash(ctx, s.ID); err != nil || got != "" {
+			t.Fatalf("taken twice: %q, %v", got, err)
+		}
+		if got, err := db.TakeSessionFlash(ctx, "no-such-session"); err != nil || got != "" {
+			t.Fatalf("an unknown session: %q, %v", got, err)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -106,5 +107,26 @@ func TestOpenOddPath(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("database file not at the given path: %v", err)
+	}
+}
+
+// The reminder sweep's stage queries each walk their partial index of
+// migration 0015 in deadline order: no scan of request_stages, no sort.
+func TestStageReminderQueriesUseTheirIndexes(t *testing.T) {
+	db := openSQLite(t)
+	loc, _ := time.LoadLocation("Europe/Stockholm")
+	plans, err := db.ExplainStageQueriesForTest(time.Date(2026, 3, 4, 10, 0, 0, 0, loc)) // a Wednesday
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{domain.NotifyStageDueSoon: "request_stages_due_soon",
+		domain.NotifyStageOverdue: "request_stages_overdue", domain.NotifyStageEscalated: "request_stages_escalate"}
+	if len(plans) != len(want) {
+		t.Fatalf("plans %v", plans)
+	}
+	for kind, index := range want {
+		if p := plans[kind]; !strings.Contains(p, "USING INDEX "+index) || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s: %s, want a walk of %s", kind, p, index)
+		}
 	}
 }

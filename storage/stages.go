@@ -17,6 +17,9 @@ type stageRow struct {
 	Approvals         int        `gorm:"column:approvals"`
 	ActivatedAt       *time.Time `gorm:"column:activated_at"`
 	DueAt             *time.Time `gorm:"column:due_at"`
+	// EscalateAt is when the reminder sweep escalates the stage if it is
+	// still active (migration 0015); the sweep sets it NULL once done.
+	EscalateAt *time.Time `gorm:"column:escalate_at"`
 }
 
 func (stageRow) TableName() string { return "request_stages" }
@@ -54,9 +57,13 @@ func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
 		for _, d := range s.Decisions {
 			decisions = append(decisions, row(d, s.ID, false))
 		}
-		stages = append(stages, stageRow{RequestID: r.ID, StageID: s.ID, Role: string(s.Role), StageOrder: s.Order,
+		row := stageRow{RequestID: r.ID, StageID: s.ID, Role: string(s.Role), StageOrder: s.Order,
 			Status: string(s.Status), ApprovalsRequired: s.ApprovalsRequired, Approvals: s.Approvals(),
-			ActivatedAt: dbTimePtr(s.ActivatedAt), DueAt: dbTimePtr(s.DueAt)})
+			ActivatedAt: dbTimePtr(s.ActivatedAt), DueAt: dbTimePtr(s.DueAt)}
+		if at, ok := s.EscalationAt(); ok {
+			row.EscalateAt = dbTimePtr(&at)
+		}
+		stages = append(stages, row)
 	}
 	return stages, decisions
 }
@@ -69,7 +76,18 @@ func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
 func (t *tx) writeStages(id string, old, new *stored) error {
 	if sameStageIDs(old.stages, new.stages) {
 		for i := range new.stages {
-			if st := new.stages[i]; !sameStage(old.stages[i], st) {
+			st := new.stages[i]
+			if o := old.stages[i]; !sameTime(o.ActivatedAt, st.ActivatedAt) || !sameTime(o.DueAt, st.DueAt) {
+				// A new activation or deadline: the reminder sweep's marks
+				// (migration 0015) start again.
+				if err := t.g.Exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
+					approvals = ?, activated_at = ?, due_at = ?, escalate_at = ?, due_soon_at = NULL, overdue_at = NULL
+					WHERE request_id = ? AND stage_id = ?`,
+					st.Role, st.StageOrder, st.Status, st.ApprovalsRequired, st.Approvals, st.ActivatedAt, st.DueAt,
+					st.EscalateAt, id, st.StageID).Error; err != nil {
+					return translate(err, "request stages")
+				}
+			} else if !sameStage(old.stages[i], st) {
 				if err := t.g.Exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
 					approvals = ?, activated_at = ?, due_at = ? WHERE request_id = ? AND stage_id = ?`,
 					st.Role, st.StageOrder, st.Status, st.ApprovalsRequired, st.Approvals, st.ActivatedAt, st.DueAt,

@@ -98,6 +98,10 @@ func (t *tx) GetWebhook(id string) (*domain.Webhook, error) {
 }
 
 // RevokeWebhook sets revoked_at once; a second revocation is a conflict.
+// The webhook's rows still queued are marked undeliverable in the same
+// transaction, so that nothing more is sent to it (a row being sent at
+// this moment may still arrive), rather than at each row's next attempt,
+// which may be hours away.
 func (t *tx) RevokeWebhook(id string, at time.Time) error {
 	res := t.g.Model(&webhookRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", dbTime(at))
 	if res.Error != nil {
@@ -106,11 +110,27 @@ func (t *tx) RevokeWebhook(id string, at time.Time) error {
 	if res.RowsAffected == 0 {
 		return domain.Errorf(domain.CodeConflict, "the webhook was already revoked")
 	}
-	return nil
+	err := t.g.Model(&notificationRow{}).Where("status = ? AND webhook_id = ?", domain.DeliveryQueued, id).
+		Updates(map[string]any{"status": domain.DeliveryUndeliverable, "last_error": "the webhook was revoked",
+			"next_attempt_at": dbTime(at)}).Error
+	return translate(err, "notifications")
 }
 
 // CountActiveWebhooks counts the active webhooks of an account or a role.
+// On PostgreSQL it first takes a transaction-scoped advisory lock of that
+// account or role, so that two registrations at once count one after the
+// other and cannot both pass the limit (domain.MaxWebhooksPerID) with the
+// same count; SQLite's one writer serializes them already.
 func (t *tx) CountActiveWebhooks(userID string, role domain.Role) (int, error) {
+	if t.g.Dialector.Name() == DialectPostgres {
+		key := "webhooks of user " + userID
+		if role != "" {
+			key = "webhooks of role " + string(role)
+		}
+		if err := t.g.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", key).Error; err != nil {
+			return 0, translate(err, "webhooks")
+		}
+	}
 	q := t.g.Model(&webhookRow{}).Where("revoked_at IS NULL")
 	if role != "" {
 		q = q.Where("role = ?", string(role))

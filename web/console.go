@@ -25,6 +25,10 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s domain.Session) error
 	GetSession(ctx context.Context, id string) (*domain.Session, error)
 	DeleteSession(ctx context.Context, id string) error
+	// SetSessionFlash keeps text for the session's next page;
+	// TakeSessionFlash returns it once and clears it ("" when none).
+	SetSessionFlash(ctx context.Context, id, text string) error
+	TakeSessionFlash(ctx context.Context, id string) (string, error)
 }
 
 // Deps are what the console needs from the rest of the program: the same

@@ -133,6 +133,17 @@ func (c *Console) handleSettingsPage(ec echo.Context) error {
 		v.Notice = msg("set.saved")
 	case ec.QueryParam("revoked") == "1":
 		v.Notice = msg("set.revoked")
+	case ec.QueryParam("added") == "1":
+		v.Notice = msg("set.added")
+	}
+	// A webhook just added: its secret, once (see handleWebhookAdd).
+	flash, err := c.Sessions.TakeSessionFlash(ec.Request().Context(), currentOf(ec).Session.ID)
+	if err != nil {
+		return err
+	}
+	if secret, ok := strings.CutPrefix(flash, webhookSecretFlash); ok {
+		v.Secret = secret
+		ec.Response().Header().Set("Cache-Control", "no-store")
 	}
 	return c.render(ec, http.StatusOK, "settings", msg("set.title"), v)
 }
@@ -159,28 +170,35 @@ func (c *Console) handleSettingsSave(ec echo.Context) error {
 	return ec.Redirect(http.StatusSeeOther, pathSettings+"?saved=1")
 }
 
-// handleWebhookAdd registers a webhook and shows its secret once: the page
-// is not cached and the secret is gone on reload.
+// webhookSecretFlash prefixes a new webhook's secret in the session's flash.
+const webhookSecretFlash = "webhook-secret:"
+
+// handleWebhookAdd registers a webhook and redirects to the settings page
+// (POST-redirect-GET: a reload there registers nothing), which shows the
+// secret once: it waits in the session's server-side flash, never in the
+// URL, and the page takes it and is not cached.
 func (c *Console) handleWebhookAdd(ec echo.Context) error {
 	if c.Notifications == nil {
 		return errNoSettings
 	}
 	url := strings.TrimSpace(ec.FormValue("url"))
-	w, err := c.Notifications.CreateWebhook(ec.Request().Context(), principalOf(ec), domain.WebhookInput{URL: url})
-	v, verr := c.settingsView(ec)
-	if verr != nil {
-		return verr
-	}
+	ctx := ec.Request().Context()
+	w, err := c.Notifications.CreateWebhook(ctx, principalOf(ec), domain.WebhookInput{URL: url})
 	if err != nil {
+		v, verr := c.settingsView(ec)
+		if verr != nil {
+			return verr
+		}
 		if v.Errors = formErrs(err, "url"); v.Errors == nil {
 			return err
 		}
 		v.URL = url
 		return c.render(ec, http.StatusUnprocessableEntity, "settings", msg("set.title"), v)
 	}
-	v.Secret, v.Notice = w.Secret, msg("set.added")
-	ec.Response().Header().Set("Cache-Control", "no-store")
-	return c.render(ec, http.StatusOK, "settings", msg("set.title"), v)
+	if err := c.Sessions.SetSessionFlash(ctx, currentOf(ec).Session.ID, webhookSecretFlash+w.Secret); err != nil {
+		return err
+	}
+	return ec.Redirect(http.StatusSeeOther, pathSettings+"?added=1")
 }
 
 func (c *Console) handleWebhookRevoke(ec echo.Context) error {

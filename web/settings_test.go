@@ -68,15 +68,26 @@ func TestSettingsPage(t *testing.T) {
 		if !strings.Contains(bad.Doc.Find(".field-error").Text(), "https") || bad.Doc.Find("#f-url").AttrOr("value", "") != "ftp://hooks.example.org/x" {
 			t.Fatalf("bad URL: %s", bad.Doc.Find("main").Text())
 		}
+		// POST-redirect-GET: the post answers with a redirect, so that a
+		// reload of the page that follows registers nothing; the secret
+		// waits in the session (never in the URL) for that page, once.
 		added := c.post("/account/webhooks", url.Values{"url": {"https://hooks.example.org/lo-no"}})
-		wantStatus(t, added, http.StatusOK)
-		secret := added.Doc.Find("#webhook-secret").Text()
-		if !strings.HasPrefix(secret, "whsec_") || added.Header.Get("Cache-Control") != "no-store" {
-			t.Fatalf("added: secret %q, Cache-Control %q", secret, added.Header.Get("Cache-Control"))
+		if added.Status != http.StatusSeeOther || added.Header.Get("Location") != pathSettings+"?added=1" {
+			t.Fatalf("add: %d %s", added.Status, added.Header.Get("Location"))
 		}
-		again := c.get(pathSettings)
+		shown := c.get(added.Header.Get("Location"))
+		wantStatus(t, shown, http.StatusOK)
+		secret := shown.Doc.Find("#webhook-secret").Text()
+		if !strings.HasPrefix(secret, "whsec_") || shown.Header.Get("Cache-Control") != "no-store" ||
+			!strings.Contains(shown.Doc.Find(".notice").Text(), "added") {
+			t.Fatalf("added: secret %q, Cache-Control %q", secret, shown.Header.Get("Cache-Control"))
+		}
+		again := c.get(added.Header.Get("Location")) // the browser's reload
 		if strings.Contains(again.Doc.Text(), secret) || !strings.Contains(again.Doc.Find("#webhooks").Text(), "https://hooks.example.org/lo-no") {
 			t.Fatalf("on reload: %s", again.Doc.Find("main").Text())
+		}
+		if hooks, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID}); err != nil || len(hooks) != 1 {
+			t.Fatalf("after the reload: %d webhooks (%v), want 1", len(hooks), err)
 		}
 		revoke, ok := again.Doc.Find(`form[action^="/account/webhooks/"]`).Attr("action")
 		if !ok {

@@ -96,8 +96,9 @@ func (c notifyConfig) validate() []string {
 	if c.Interval < 10*time.Millisecond || c.Interval > time.Hour {
 		errs = append(errs, "--notify-interval must be between 10ms and 1h")
 	}
-	// A lease shorter than a delivery may take (the SMTP client's timeout is
-	// 30 s) would hand mail in flight to a second worker.
+	// The worker renews a row's lease just before sending it, so the lease
+	// need only outlast one delivery (the SMTP client's timeout is 30 s);
+	// a shorter one is allowed for tests and warned of by startNotifier.
 	if c.Lease < time.Second || c.Lease > 24*time.Hour {
 		errs = append(errs, "--notify-lease must be between 1s and 24h")
 	}
@@ -182,6 +183,10 @@ func mailComponent(h *notify.MailHealth) func() map[string]api.Component {
 	}
 }
 
+// minSafeLease outlasts one delivery: the SMTP client's 30 s timeout, the
+// webhook client's 10 s, with a margin.
+const minSafeLease = time.Minute
+
 // startNotifier runs the delivery worker, and the mail server's periodic
 // check, until ctx ends; the returned channel closes when both have stopped.
 func startNotifier(ctx context.Context, c notifyConfig, a *app, log *slog.Logger) (<-chan struct{}, error) {
@@ -189,6 +194,10 @@ func startNotifier(ctx context.Context, c notifyConfig, a *app, log *slog.Logger
 	// expiring permits, delegations) every minute: docs/operations.md.
 	w := &notify.Worker{Outbox: a.db, Scheduler: a.db, Log: log, Interval: c.Interval, Lease: c.Lease, Metrics: a.notifyMetrics,
 		Webhook: notify.NewWebhookSender(a.db, c.WebhookAllowHTTP, c.WebhookAllowPrivate)}
+	if c.Lease < minSafeLease {
+		log.Warn("--notify-lease is shorter than one delivery may take: a mail in flight may be sent twice",
+			"lease", c.Lease.String(), "advised_at_least", minSafeLease.String())
+	}
 	if c.WebhookAllowHTTP || c.WebhookAllowPrivate {
 		log.Warn("webhooks may use http or reach private addresses: for tests and local setups only",
 			"allow_http", c.WebhookAllowHTTP, "allow_private", c.WebhookAllowPrivate)
