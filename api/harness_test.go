@@ -107,6 +107,7 @@ func newEnv(t testing.TB, dsn string) *env {
 	e.approvals = domain.NewApprovalService(db, func() time.Time { return e.clock() }, newID)
 	e.notifications = domain.NewNotificationService(db, func() time.Time { return e.clock() }, newID)
 	e.notifications.AllowHTTP = true // the receivers of the tests are httptest servers
+	e.notifications.AllowPrivate = true
 	e.srv = New(Deps{Tokens: tokens, Requests: domain.NewRequestService(db, policy, ref, func() time.Time { return e.clock() }, newID),
 		Approvals: e.approvals, Frameworks: domain.NewFrameworkService(db, ref, func() time.Time { return e.clock() }, newID),
 		Metrics: NewMetrics(db), Ready: func(ctx context.Context) error {

@@ -153,14 +153,17 @@ func TestWebhooksAPI(t *testing.T) {
 		} {
 			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", c.body), 422, "invalid", c.field)
 		}
-		e.notifications.AllowHTTP = false
+		e.notifications.AllowHTTP, e.notifications.AllowPrivate = false, false
 		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "http://no.example/x"}), 422, "invalid", "url")
 		// An IP literal that is not public would only fail at every
 		// delivery: refused at once.
 		for _, u := range []string{"https://127.0.0.1/x", "https://[::1]/x", "https://169.254.169.254/latest", "https://100.100.100.200/x", "https://localhost/x"} {
 			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": u}), 422, "invalid", "url")
 		}
+		// --webhook-allow-http alone admits http:// but still no private address.
 		e.notifications.AllowHTTP = true
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "http://127.0.0.1:9/x"}), 422, "invalid", "url")
+		e.notifications.AllowPrivate = true
 
 		// Only the owner revokes, once; an administrator's role route does not reach it.
 		wantProblem(t, e.do("lo-de", http.MethodDelete, "/api/v1/me/webhooks/"+id, nil), 404, "not_found")

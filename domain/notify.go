@@ -110,7 +110,8 @@ type Outbox interface {
 	ClaimNotifications(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Notification, error)
 	// FinishNotification records the outcome of an attempt: status is
 	// DeliverySent, DeliveryFailed, DeliveryUndeliverable, or DeliveryQueued
-	// with next as the time of the next attempt.
+	// with next as the time of the next attempt. A row withdrawn while it
+	// was being sent (no longer queued) keeps its status.
 	FinishNotification(ctx context.Context, id, status, lastError string, at, next time.Time) error
 	// OutboxBacklog counts queued rows and gives the creation time of the
 	// oldest one (zero when none).

@@ -76,9 +76,11 @@ type NotificationService struct {
 	store NotificationStore
 	now   func() time.Time
 	newID func() string
-	// AllowHTTP admits http:// webhook URLs (tests and local setups);
-	// otherwise only https.
-	AllowHTTP bool
+	// AllowHTTP admits http:// webhook URLs and AllowPrivate hosts that
+	// are IP literals of loopback, private or other non-public addresses
+	// (tests and local setups: --webhook-allow-http, --webhook-allow-private);
+	// otherwise only https to public hosts.
+	AllowHTTP, AllowPrivate bool
 }
 
 // NewNotificationService wires the service to its ports.
@@ -183,7 +185,7 @@ type WebhookInput struct {
 // (no role) is the caller's; a role webhook is for administrators and an
 // approver role.
 func (s *NotificationService) CreateWebhook(ctx context.Context, p Principal, in WebhookInput) (*Webhook, error) {
-	err := ValidateWebhookURL(in.URL, s.AllowHTTP)
+	err := ValidateWebhookURLWith(in.URL, WebhookURLPolicy{AllowHTTP: s.AllowHTTP, AllowPrivate: s.AllowPrivate})
 	if in.Role != "" {
 		if !p.HasRole(RoleAdmin) {
 			return nil, Errorf(CodeForbidden, "only an administrator registers a role's webhook")

@@ -246,7 +246,11 @@ func (d *DB) FinishNotification(ctx context.Context, id, status, lastError strin
 	if status == domain.DeliverySent {
 		set["sent_at"] = dbTime(at)
 	}
-	err := d.writer.WithContext(ctx).Model(&notificationRow{}).Where("id = ?", id).Updates(set).Error
+	// Only a row still queued (under this worker's lease): a row withdrawn
+	// meanwhile (its webhook revoked, its recipient's access changed) keeps
+	// its undeliverable status instead of being queued again or marked sent.
+	err := d.writer.WithContext(ctx).Model(&notificationRow{}).Where("id = ? AND status = ?", id, domain.DeliveryQueued).
+		Updates(set).Error
 	return translate(err, "notification")
 }
 

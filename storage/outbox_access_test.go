@@ -116,5 +116,21 @@ func TestWithdrawQueuedDeliveries(t *testing.T) {
 				t.Errorf("%s (%s, %s): withdrawn %v, want %v", row.ID, row.Channel, row.Status, withdrawn, want)
 			}
 		}
+		// A delivery that was in flight when the rows were withdrawn
+		// reports afterwards: the withdrawal stands (not sent, not queued again).
+		for _, status := range []string{domain.DeliverySent, domain.DeliveryQueued} {
+			if err := db.FinishNotification(ctx, "mail-00000", status, "", at, at.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err = db.Notifications(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			if row.ID == "mail-00000" && (row.Status != domain.DeliveryUndeliverable || row.SentAt != nil) {
+				t.Errorf("a withdrawn row after a late outcome: %s, sent_at %v; want undeliverable", row.Status, row.SentAt)
+			}
+		}
 	})
 }

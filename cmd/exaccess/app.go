@@ -86,6 +86,7 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		principals: domain.NewAccountCache(db)}
 	a.notifications = domain.NewNotificationService(db, time.Now, newID)
 	a.notifications.AllowHTTP = cfg.Notify.WebhookAllowHTTP
+	a.notifications.AllowPrivate = cfg.Notify.WebhookAllowPrivate
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
 		Permits: auditlog.NewPermitService(db, audit.Signer(), time.Now),
