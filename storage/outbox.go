@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -65,12 +68,10 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 	} else if err != nil {
 		return err
 	}
-	for _, ev := range domain.NotificationsFor(*e, r) {
-		key, err := randomID()
-		if err != nil {
-			return err
-		}
-		if err := t.notifyEvent(ev, e.At, key); err != nil {
+	// The keys are made of the entry's index in the audit log, unique and
+	// increasing: the rows' keys land at the end of their unique index.
+	for i, ev := range domain.NotificationsFor(*e, r) {
+		if err := t.notifyEvent(ev, e.At, fmt.Sprintf("a%d.%d", e.Index, i)); err != nil {
 			return err
 		}
 	}
@@ -94,12 +95,9 @@ func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase stri
 	}
 	subject, body := domain.RenderNotification(ev)
 	at = dbTime(at)
-	write := func(key string, recipient *string, d delivery) error {
-		id, err := randomID()
-		if err != nil {
-			return err
-		}
-		row := notificationRow{ID: id, IdempotencyKey: key, Kind: ev.Kind, Recipient: recipient, Channel: d.Channel,
+	var rows []notificationRow
+	add := func(key string, recipient *string, d delivery) {
+		row := notificationRow{ID: orderedID(), IdempotencyKey: key, Kind: ev.Kind, Recipient: recipient, Channel: d.Channel,
 			Address: d.Address, RequestID: ev.RequestID, Subject: subject, Body: body, Status: domain.DeliveryQueued,
 			CreatedAt: at, NextAttemptAt: at}
 		if d.WebhookID != "" {
@@ -108,8 +106,7 @@ func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase stri
 		if d.Channel == domain.ChannelInbox {
 			row.Address, row.Status, row.SentAt = "", domain.DeliverySent, &at // delivered by committing
 		}
-		err = t.g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&row).Error
-		return translate(err, "notification")
+		rows = append(rows, row)
 	}
 	channels, err := t.channelsFor(users, ev.Kind)
 	if err != nil {
@@ -122,28 +119,61 @@ func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase stri
 			if d.WebhookID != "" {
 				key += ":" + d.WebhookID
 			}
-			if err := write(key, &recipient, d); err != nil {
-				return err
-			}
+			add(key, &recipient, d)
 		}
 	}
 	// A role's webhooks hear only of events addressed to the role (a stage
 	// of theirs became active), never of a nation's: what a liaison officer
 	// is told does not leave to a role's endpoint.
-	if ev.Audience.Role == "" || ev.Audience.Nation != "" || ev.Audience.User != "" {
-		return nil
-	}
-	hooks, err := activeWebhooks(t.g, nil, ev.Audience.Role)
-	if err != nil {
-		return err
-	}
-	for _, h := range hooks {
-		d := delivery{Channel: domain.ChannelWebhook, Address: h.URL, WebhookID: h.ID}
-		if err := write(keyBase+":role:"+string(ev.Audience.Role)+":webhook:"+h.ID, nil, d); err != nil {
+	if ev.Audience.Role != "" && ev.Audience.Nation == "" && ev.Audience.User == "" {
+		hooks, err := activeWebhooks(t.g, nil, ev.Audience.Role)
+		if err != nil {
 			return err
 		}
+		for _, h := range hooks {
+			d := delivery{Channel: domain.ChannelWebhook, Address: h.URL, WebhookID: h.ID}
+			add(keyBase+":role:"+string(ev.Audience.Role)+":webhook:"+h.ID, nil, d)
+		}
+	}
+	return t.insertNotifications(rows)
+}
+
+// notificationColumns are the columns insertNotifications writes, in order.
+const notificationColumns = "id, idempotency_key, kind, recipient, webhook_id, channel, address, request_id, subject, body, " +
+	"status, attempts, created_at, next_attempt_at, sent_at, last_error"
+
+// insertNotifications writes rows with multi-row INSERTs (a few hundred
+// rows each, under SQLite's limit of bound variables), skipping a row
+// whose idempotency key is already stored.
+func (t *tx) insertNotifications(rows []notificationRow) error {
+	const perStatement = 200
+	for len(rows) > 0 {
+		n := min(len(rows), perStatement)
+		var sql strings.Builder
+		sql.WriteString("INSERT INTO notifications (" + notificationColumns + ") VALUES ")
+		args := make([]any, 0, n*16)
+		for i, r := range rows[:n] {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, r.ID, r.IdempotencyKey, r.Kind, r.Recipient, r.WebhookID, r.Channel, r.Address, r.RequestID,
+				r.Subject, r.Body, r.Status, r.Attempts, r.CreatedAt, r.NextAttemptAt, r.SentAt, r.LastError)
+		}
+		sql.WriteString(" ON CONFLICT (idempotency_key) DO NOTHING")
+		if err := t.g.Exec(sql.String(), args...).Error; err != nil {
+			return translate(err, "notification")
+		}
+		rows = rows[n:]
 	}
 	return nil
+}
+
+// orderedID is a UUIDv7: unique, and increasing with time, so new outbox
+// rows are appended to the end of the primary key's index rather than
+// scattered over it.
+func orderedID() string {
+	return uuid.Must(uuid.NewV7()).String()
 }
 
 // delivery is one row's channel and where it goes: an e-mail address, a
