@@ -31,10 +31,11 @@ const postgresPoolSize = 16
 // separate read-only pool; on PostgreSQL both are the same pool.
 type DB struct {
 	dialect string
-	writer  *gorm.DB   // every write transaction; exactly one connection on SQLite
-	reader  *gorm.DB   // Store reads; query-only on SQLite
-	path    string     // the SQLite file, for online backups; "" on PostgreSQL
-	batch   *committer // SQLite's group commit of InTx; nil on PostgreSQL
+	writer  *gorm.DB         // every write transaction; exactly one connection on SQLite
+	reader  *gorm.DB         // Store reads; query-only on SQLite
+	path    string           // the SQLite file, for online backups; "" on PostgreSQL
+	batch   *committer       // SQLite's group commit of InTx; nil on PostgreSQL
+	ckpt    *walCheckpointer // SQLite's WAL checkpoints off the writer; nil on PostgreSQL
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -115,6 +116,9 @@ func (d *DB) Ping(ctx context.Context) error {
 func (d *DB) Close() error {
 	if d.batch != nil {
 		d.batch.close()
+	}
+	if d.ckpt != nil {
+		d.ckpt.close()
 	}
 	var errs []error
 	for _, g := range d.pools() {
