@@ -15,8 +15,9 @@ import (
 // stored rows of the requests this transaction read or wrote, so an update
 // writes only the projections that changed.
 type tx struct {
-	g    *gorm.DB
-	seen map[string]*stored
+	g     *gorm.DB
+	seen  map[string]*stored
+	tails *tailKeeper // the SQLite committer's audit tail; nil elsewhere
 }
 
 var _ domain.Tx = (*tx)(nil)
@@ -54,4 +55,37 @@ func (d *DB) InTx(ctx context.Context, fn func(tx domain.Tx) error) error {
 		}
 	}
 	return fmt.Errorf("storage: transaction retried %d times: %w", maxTxAttempts, err)
+}
+
+// exec runs one statement of the transaction on its connection directly,
+// without GORM's statement building: for the statements every change runs,
+// whose text is fixed and whose arguments need no conversion. Errors are
+// translated as GORM's TranslateError would, so translate() reads them.
+func (t *tx) exec(query string, args ...any) error {
+	_, err := t.execRows(query, args...)
+	return err
+}
+
+// execRows is exec returning the number of rows the statement changed.
+// PostgreSQL goes through GORM, which turns the ? placeholders into $n.
+func (t *tx) execRows(query string, args ...any) (int64, error) {
+	if t.g.Dialector.Name() == DialectPostgres {
+		res := t.g.Exec(query, args...)
+		return res.RowsAffected, res.Error
+	}
+	res, err := t.g.Statement.ConnPool.ExecContext(t.ctx(), query, args...)
+	if err != nil {
+		if tr, ok := t.g.Dialector.(gorm.ErrorTranslator); ok {
+			err = tr.Translate(err)
+		}
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t *tx) ctx() context.Context {
+	if c := t.g.Statement.Context; c != nil {
+		return c
+	}
+	return context.Background()
 }
