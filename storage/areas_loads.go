@@ -115,7 +115,7 @@ func (t *tx) upsertLoads(keys []loadKey, delta loadShare) error {
 		// plain VALUES; say that the day is a date.
 		return translate(t.g.Exec(strings.ReplaceAll(sb.String(), "(?, ?, ?, ?)", "(?, ?::date, ?::integer, ?::integer)"), args...).Error, "area day load")
 	}
-	return translate(t.g.Exec(sb.String(), args...).Error, "area day load")
+	return translate(t.exec(sb.String(), args...), "area day load")
 }
 
 // AreaDayLoads reads the stored load of area from from to to, leaving out

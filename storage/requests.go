@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -129,15 +132,39 @@ func (d *DB) GetRequest(ctx context.Context, id string) (*domain.Request, error)
 }
 
 func getRequest(g *gorm.DB, id string) (*domain.Request, error) {
-	var row requestRow
 	column := "id"
 	if domain.IsReference(id) {
 		column = "reference" // unique, indexed
 	}
-	if err := g.Where(column+" = ?", id).Take(&row).Error; err != nil {
+	// One row by its key, read and scanned without GORM's reflection: every
+	// change reads its request this way on the writer.
+	q := "SELECT " + requestColumns + " FROM requests WHERE " + column + " = ?"
+	if g.Dialector.Name() == DialectPostgres {
+		q = strings.Replace(q, "?", "$1", 1)
+	}
+	ctx := g.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var row requestRow
+	if err := scanRequestRow(g.Statement.ConnPool.QueryRowContext(ctx, q, id), &row); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.ErrNotFound("request")
+		}
 		return nil, translate(err, "request")
 	}
 	return toDomainRequest(row)
+}
+
+// requestColumns are the columns of requestRow in scanRequestRow's order.
+const requestColumns = `id, reference, nation, status, version, created_by, created_at, updated_at,
+	submitted_at, due_at, decided_at, exercise_name, period_start, period_end, details, route, conditions, warnings`
+
+// scanRequestRow reads one row of requestColumns.
+func scanRequestRow(sc interface{ Scan(...any) error }, r *requestRow) error {
+	return sc.Scan(&r.ID, &r.Reference, &r.Nation, &r.Status, &r.Version, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt,
+		&r.SubmittedAt, &r.DueAt, &r.DecidedAt, &r.ExerciseName, &r.PeriodStart, &r.PeriodEnd, &r.Details, &r.Route,
+		&r.Conditions, &r.Warnings)
 }
 
 // ListRequests returns one page, newest first, by keyset on the
@@ -151,8 +178,8 @@ func (d *DB) ListRequests(ctx context.Context, f domain.RequestFilter) (domain.R
 		limit = defaultListLimit
 	}
 	limit = min(limit, maxListLimit)
-	var rows []requestRow
-	if err := listQuery(d.reader.WithContext(ctx), f).Limit(limit + 1).Find(&rows).Error; err != nil {
+	rows, err := scanRequestRows(listQuery(d.reader.WithContext(ctx), f).Select(requestColumns).Limit(limit + 1))
+	if err != nil {
 		return domain.RequestPage{}, translate(err, "list requests")
 	}
 	var page domain.RequestPage
@@ -169,6 +196,25 @@ func (d *DB) ListRequests(ctx context.Context, f domain.RequestFilter) (domain.R
 		page.Items = append(page.Items, *r)
 	}
 	return page, nil
+}
+
+// scanRequestRows runs q, which selects requestColumns, and scans its rows
+// without GORM's reflection (a page is 50 of them).
+func scanRequestRows(q *gorm.DB) ([]requestRow, error) {
+	rs, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []requestRow
+	for rs.Next() {
+		var r requestRow
+		if err := scanRequestRow(rs, &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
 }
 
 // listQuery is the filtered, ordered query of ListRequests without its limit.

@@ -14,10 +14,16 @@ import (
 // Because the counter moves inside the caller's transaction, a rollback
 // takes the number back: the sequence stays dense.
 func (t *tx) nextCounter(name string, first int64) (int64, error) {
-	var v int64
-	err := t.g.Raw(`INSERT INTO counters (name, value) VALUES (?, ?)
+	const q = `INSERT INTO counters (name, value) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
-		RETURNING value`, name, first).Scan(&v).Error
+		RETURNING value`
+	var v int64
+	var err error
+	if t.g.Dialector.Name() == DialectPostgres {
+		err = t.g.Raw(q, name, first).Scan(&v).Error
+	} else {
+		err = t.g.Statement.ConnPool.QueryRowContext(t.ctx(), q, name, first).Scan(&v)
+	}
 	if err != nil {
 		return 0, translate(err, "counter "+name)
 	}
@@ -43,7 +49,10 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := t.g.Create(&row).Error; err != nil {
+	if err := t.exec("INSERT INTO requests ("+requestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		row.ID, row.Reference, row.Nation, row.Status, row.Version, row.CreatedBy, row.CreatedAt, row.UpdatedAt,
+		row.SubmittedAt, row.DueAt, row.DecidedAt, row.ExerciseName, row.PeriodStart, row.PeriodEnd, row.Details,
+		row.Route, row.Conditions, row.Warnings); err != nil {
 		return translate(err, "request")
 	}
 	return t.writeProjections(r.ID, &stored{}, storedOf(r))
@@ -63,13 +72,13 @@ func (t *tx) UpdateRequest(r *domain.Request, expectedVersion int) error {
 	if err != nil {
 		return err
 	}
-	res := t.g.Exec(updateRequestSQL, row.Reference, row.Status, row.Version, row.UpdatedAt, row.SubmittedAt,
+	n, err := t.execRows(updateRequestSQL, row.Reference, row.Status, row.Version, row.UpdatedAt, row.SubmittedAt,
 		row.DueAt, row.DecidedAt, row.ExerciseName, row.PeriodStart, row.PeriodEnd, row.Details, row.Route,
 		row.Conditions, row.Warnings, r.ID, expectedVersion)
-	if res.Error != nil {
-		return translate(res.Error, "request")
+	if err != nil {
+		return translate(err, "request")
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return t.missedUpdate(r.ID, expectedVersion)
 	}
 	return t.writeProjections(r.ID, old, storedOf(r))
@@ -94,14 +103,16 @@ func (t *tx) missedUpdate(id string, expectedVersion int) error {
 func (t *tx) writeProjections(id string, old, new *stored) error {
 	if !slices.Equal(old.areas, new.areas) {
 		if len(old.areas) > 0 {
-			if err := t.g.Where("request_id = ?", id).Delete(&requestAreaRow{}).Error; err != nil {
+			if err := t.exec("DELETE FROM request_areas WHERE request_id = ?", id); err != nil {
 				return translate(err, "request areas")
 			}
 		}
-		if len(new.areas) > 0 {
-			if err := t.g.Create(&new.areas).Error; err != nil {
-				return translate(err, "training area booking")
-			}
+		args := make([]any, 0, 6*len(new.areas))
+		for _, a := range new.areas {
+			args = append(args, a.RequestID, a.Position, a.Area, a.FromDate, a.ToDate, a.Personnel)
+		}
+		if err := t.insertMany("request_areas", "request_id, position, area, from_date, to_date, personnel", 6, args); err != nil {
+			return translate(err, "training area booking")
 		}
 	}
 	if err := t.writeStages(id, old, new); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -88,4 +89,24 @@ func (t *tx) ctx() context.Context {
 		return c
 	}
 	return context.Background()
+}
+
+// insertMany inserts len(args)/width rows into table's columns cols (a
+// comma-separated list of width names) with one multi-row INSERT. The text
+// depends only on the row count, so the writer's statement cache keeps the
+// few variants.
+func (t *tx) insertMany(table, cols string, width int, args []any) error {
+	if len(args) == 0 {
+		return nil
+	}
+	one := "(" + strings.Repeat("?, ", width-1) + "?)"
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+	for i := 0; i < len(args)/width; i++ {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(one)
+	}
+	return t.exec(sb.String(), args...)
 }
