@@ -96,6 +96,23 @@ func toDomainRequest(row requestRow) (*domain.Request, error) {
 		DecidedAt: utcPtr(row.DecidedAt), Conditions: conditions, Warnings: toDomainWarnings(warnings)}, nil
 }
 
+// toSummaryRequest is toDomainRequest for RequestFilter.Summary: the
+// columns and, of the details, only the personnel.
+func toSummaryRequest(row requestRow) (*domain.Request, error) {
+	var doc struct {
+		Personnel domain.PersonnelDoc `json:"personnel"`
+	}
+	if err := json.Unmarshal([]byte(row.Details), &doc); err != nil {
+		return nil, fmt.Errorf("storage: request %s: details: %w", row.ID, err)
+	}
+	return &domain.Request{ID: row.ID, Reference: derefString(row.Reference), Status: domain.Status(row.Status),
+		Version: row.Version, Nation: row.Nation, CreatedBy: row.CreatedBy,
+		CreatedAt: utc(row.CreatedAt), UpdatedAt: utc(row.UpdatedAt),
+		Details: domain.Details{ExerciseName: row.ExerciseName, Personnel: domain.Personnel(doc.Personnel),
+			Period: domain.Period{Start: row.PeriodStart.Time, End: row.PeriodEnd.Time}},
+		SubmittedAt: utcPtr(row.SubmittedAt), DueAt: utcPtr(row.DueAt), DecidedAt: utcPtr(row.DecidedAt)}, nil
+}
+
 func unmarshalColumns(row requestRow, route **routeDoc, conditions *[]string, warnings *[]warningDoc) error {
 	if row.Route != nil {
 		if err := json.Unmarshal([]byte(*row.Route), route); err != nil {
@@ -188,8 +205,12 @@ func (d *DB) ListRequests(ctx context.Context, f domain.RequestFilter) (domain.R
 		page.NextAfter = rows[limit-1].ID
 	}
 	page.Items = make([]domain.Request, 0, len(rows))
+	decode := toDomainRequest
+	if f.Summary {
+		decode = toSummaryRequest
+	}
 	for _, row := range rows {
-		r, err := toDomainRequest(row)
+		r, err := decode(row)
 		if err != nil {
 			return domain.RequestPage{}, err
 		}
