@@ -203,18 +203,19 @@ func (c *committer) runBatch(batch []*job) {
 // savepoint statements themselves, which leaves the shared transaction
 // unusable.
 func runSavepoint(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r jobResult, broken error) {
-	if err := g.Exec("SAVEPOINT caller").Error; err != nil {
+	sp := &tx{g: g} // the savepoint statements, straight on the connection
+	if err := sp.exec("SAVEPOINT caller"); err != nil {
 		return jobResult{err: fmt.Errorf("storage: savepoint: %w", err)}, err
 	}
 	before := *tails // what the audit tail was at the savepoint
 	r = callFn(g, tails, fn)
 	if r.err != nil || r.panicked {
 		*tails = before
-		if err := g.Exec("ROLLBACK TO caller").Error; err != nil {
+		if err := sp.exec("ROLLBACK TO caller"); err != nil {
 			return r, fmt.Errorf("storage: rollback to savepoint: %w", err)
 		}
 	}
-	if err := g.Exec("RELEASE caller").Error; err != nil {
+	if err := sp.exec("RELEASE caller"); err != nil {
 		return jobResult{err: fmt.Errorf("storage: release savepoint: %w", err)}, err
 	}
 	return r, nil
