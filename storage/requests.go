@@ -149,6 +149,15 @@ func (d *DB) GetRequest(ctx context.Context, id string) (*domain.Request, error)
 }
 
 func getRequest(g *gorm.DB, id string) (*domain.Request, error) {
+	row, err := getRequestRow(g, id)
+	if err != nil {
+		return nil, err
+	}
+	return toDomainRequest(row)
+}
+
+// getRequestRow reads the stored row of a request by id or reference.
+func getRequestRow(g *gorm.DB, id string) (requestRow, error) {
 	column := "id"
 	if domain.IsReference(id) {
 		column = "reference" // unique, indexed
@@ -166,11 +175,11 @@ func getRequest(g *gorm.DB, id string) (*domain.Request, error) {
 	var row requestRow
 	if err := scanRequestRow(g.Statement.ConnPool.QueryRowContext(ctx, q, id), &row); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, domain.ErrNotFound("request")
+			return row, domain.ErrNotFound("request")
 		}
-		return nil, translate(err, "request")
+		return row, translate(err, "request")
 	}
-	return toDomainRequest(row)
+	return row, nil
 }
 
 // requestColumns are the columns of requestRow in scanRequestRow's order.
