@@ -239,7 +239,11 @@ func TestUpdateRequestWritesEveryChangedColumn(t *testing.T) {
 			func(r, to *domain.Request) { r.ExerciseName = to.ExerciseName },
 			func(r, to *domain.Request) { r.Period.Start = to.Period.Start },
 			func(r, to *domain.Request) { r.Period.End = to.Period.End },
-			func(r, to *domain.Request) { d := to.Details; d.ExerciseName, d.Period = r.ExerciseName, r.Period; r.Details = d },
+			func(r, to *domain.Request) {
+				d := to.Details
+				d.ExerciseName, d.Period = r.ExerciseName, r.Period
+				r.Details = d
+			},
 			func(r, to *domain.Request) { r.Route = to.Route },
 			func(r, to *domain.Request) { r.Conditions = to.Conditions },
 			func(r, to *domain.Request) { r.Warnings = to.Warnings },
