@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -82,6 +83,16 @@ func (t *tx) execRows(query string, args ...any) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// query runs one query of the transaction on its connection directly (on
+// PostgreSQL through GORM, for its placeholders); the caller scans and
+// closes the rows.
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	if t.g.Dialector.Name() == DialectPostgres {
+		return t.g.Raw(q, args...).Rows()
+	}
+	return t.g.Statement.ConnPool.QueryContext(t.ctx(), q, args...)
 }
 
 func (t *tx) ctx() context.Context {
