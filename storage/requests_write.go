@@ -77,7 +77,11 @@ func (t *tx) UpdateRequest(r *domain.Request, expectedVersion int) error {
 	if err != nil {
 		return err
 	}
-	query, args := updateRequestSQL(old.row, &row, expectedVersion)
+	known := old.row
+	if known != nil && known.Version != expectedVersion {
+		known = nil // not the row the compare-and-set expects: set every column
+	}
+	query, args := updateRequestSQL(known, &row, expectedVersion)
 	n, err := t.execRows(query, args...)
 	if err != nil {
 		return translate(err, "request")
@@ -175,7 +179,9 @@ func (t *tx) prior(id string) (*stored, error) {
 
 // updateRequestSQL is UpdateRequest's compare-and-set: it sets the version
 // and update time, and of the other columns only those whose value differs
-// from the stored row (all of them when that row is not known). An UPDATE
+// from the stored row (all of them when that row is not known, or is not at
+// expectedVersion: only at that version is it the row the UPDATE can match,
+// since every write moves the version on). An UPDATE
 // rewrites the entries of every index on a column it sets, whether or not
 // the value changed: a decision that leaves status and reference as they
 // were no longer rewrites the status and reference indexes. The identity
