@@ -58,6 +58,7 @@ func (s *Server) handleRequestList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	f.Summary = true // toRequestSummary reads no more
 	page, err := s.Requests.ListRequests(c.Request().Context(), principal(c), f)
 	if err != nil {
 		return err

@@ -163,6 +163,11 @@ type RequestFilter struct {
 	Reference string
 	After     string // keyset cursor: the id of the last request of the previous page
 	Limit     int
+	// Summary asks only for what a list shows: the request's own columns
+	// (id, reference, status, version, nation, exercise name, period,
+	// dates) and its personnel; the other details, the route, conditions
+	// and warnings are left empty, which saves decoding them for every row.
+	Summary bool
 }
 
 // RequestPage is one page of a list; NextAfter is "" on the last page.

@@ -115,15 +115,13 @@ func (t *tx) upsertLoads(keys []loadKey, delta loadShare) error {
 		// plain VALUES; say that the day is a date.
 		return translate(t.g.Exec(strings.ReplaceAll(sb.String(), "(?, ?, ?, ?)", "(?, ?::date, ?::integer, ?::integer)"), args...).Error, "area day load")
 	}
-	return translate(t.g.Exec(sb.String(), args...).Error, "area day load")
+	return translate(t.exec(sb.String(), args...), "area day load")
 }
 
 // AreaDayLoads reads the stored load of area from from to to, leaving out
 // request exclude's own share when its stored status books the area.
 func (t *tx) AreaDayLoads(area string, from, to time.Time, exclude string) ([]domain.AreaDayLoad, error) {
-	var rows []areaDayLoadRow
-	err := t.g.Where("area = ? AND day >= ? AND day <= ?", area, newSQLDate(from), newSQLDate(to)).
-		Order("day").Find(&rows).Error
+	rows, err := t.readDayLoads(area, from, to)
 	if err != nil {
 		return nil, translate(err, "area day loads")
 	}
@@ -143,4 +141,25 @@ func (t *tx) AreaDayLoads(area string, from, to time.Time, exclude string) ([]do
 		out[i] = domain.AreaDayLoad{Day: r.Day.Time, InReview: r.InReview - mine[0], Approved: r.Approved - mine[1]}
 	}
 	return out, nil
+}
+
+// readDayLoads reads the load rows of area from from to to in day order,
+// scanned without GORM's reflection: every submit and final approval reads
+// one per booked day on the writer.
+func (t *tx) readDayLoads(area string, from, to time.Time) ([]areaDayLoadRow, error) {
+	rs, err := t.query("SELECT day, in_review, approved FROM area_day_loads WHERE area = ? AND day >= ? AND day <= ? ORDER BY day",
+		area, newSQLDate(from), newSQLDate(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []areaDayLoadRow
+	for rs.Next() {
+		r := areaDayLoadRow{Area: area}
+		if err := rs.Scan(&r.Day, &r.InReview, &r.Approved); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
 }

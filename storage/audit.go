@@ -43,23 +43,46 @@ func (d *DB) ListAudit(ctx context.Context, requestID string) ([]domain.AuditEnt
 // once as canonical JSON and stores those bytes, then the Merkle tree hashes
 // that make them a leaf of the verifiable log (appendAuditHashes). e.At is
 // normalized to UTC microseconds first, so the entry's text and the at
-// column agree.
+// column agree. On the SQLite committer the index and the hashes it
+// combines with come from the tail kept in memory (audit_tail.go).
 func (t *tx) AppendAudit(e *domain.AuditEntry) error {
+	if t.tails != nil {
+		kept, err := t.appendKept(func(idx int64) ([]byte, error) { return t.insertAuditEntry(idx, e) })
+		if err != nil {
+			return err
+		}
+		if kept {
+			return t.enqueueNotifications(e) // the outbox rows the change causes (outbox.go)
+		}
+		if err := t.tails.flush(t); err != nil { // the slow path below counts from the row
+			return err
+		}
+		t.tails.forget()
+	}
 	idx, err := t.nextCounter("audit", 0)
 	if err != nil {
 		return err
 	}
-	e.Index, e.At = idx, dbTime(e.At)
-	entry, err := EncodeAuditEntry(*e)
+	entry, err := t.insertAuditEntry(idx, e)
 	if err != nil {
 		return err
-	}
-	if err := t.g.Exec(`INSERT INTO audit_log (idx, at, actor, acting_for, action, request_id, request_version, entry)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idx, e.At, e.Actor, e.ActingFor, e.Action, e.RequestID, e.RequestVersion, entry).Error; err != nil {
-		return translate(err, "audit entry")
 	}
 	if err := t.appendAuditHashes(idx, entry); err != nil {
 		return err
 	}
 	return t.enqueueNotifications(e) // the outbox rows the change causes (outbox.go)
+}
+
+// insertAuditEntry stores e as entry idx and returns its canonical bytes.
+func (t *tx) insertAuditEntry(idx int64, e *domain.AuditEntry) ([]byte, error) {
+	e.Index, e.At = idx, dbTime(e.At)
+	entry, err := EncodeAuditEntry(*e)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.exec(`INSERT INTO audit_log (idx, at, actor, acting_for, action, request_id, request_version, entry)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idx, e.At, e.Actor, e.ActingFor, e.Action, e.RequestID, e.RequestVersion, entry); err != nil {
+		return nil, translate(err, "audit entry")
+	}
+	return entry, nil
 }

@@ -73,7 +73,7 @@ func (t *tx) insertHashes(n int64, hashes []tlog.Hash) error {
 		sb.WriteString("(?, ?)")
 		args = append(args, base+int64(i), h[:])
 	}
-	return translate(t.g.Exec(sb.String(), args...).Error, "audit hash")
+	return translate(t.exec(sb.String(), args...), "audit hash")
 }
 
 // backfillAuditHashes computes the hashes of the entries below n that have

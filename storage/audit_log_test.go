@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"exaccess/auditlog"
 	"exaccess/domain"
 	"exaccess/storage"
+	"exaccess/storage/storagetest"
 )
 
 // appendEntries appends n entries, each in its own transaction.
@@ -187,4 +189,38 @@ func TestAuditEventsAndRanges(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Two SQLite handles on one file, as two processes would be, append in
+// turn and at once: each committer keeps the audit tail in memory, and must
+// notice the other's entries (the counter row checked once per batch)
+// rather than reuse an index or combine with a stale frontier.
+func TestAuditTailKeptAcrossTwoWriters(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "two.db")
+	a := storagetest.Open(t, path)
+	b, err := storage.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	entry := func(who string) func(int) domain.AuditEntry {
+		return func(i int) domain.AuditEntry {
+			return domain.AuditEntry{At: fixedNow, Actor: who, Action: "test", Data: map[string]any{"i": i}}
+		}
+	}
+	size := int64(0)
+	for round := range 5 {
+		appendEntries(t, a, round+1, entry("a"))
+		appendEntries(t, b, 2, entry("b"))
+		size += int64(round + 1 + 2)
+	}
+	var wg sync.WaitGroup
+	for _, db := range []*storage.DB{a, b, a, b} {
+		wg.Go(func() { appendEntries(t, db, 10, entry("both")) })
+	}
+	wg.Wait()
+	size += 40
+	wantTreeMatchesEntries(t, a, size)
+	wantTreeMatchesEntries(t, b, size)
 }

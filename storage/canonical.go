@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"exaccess/domain"
 )
@@ -20,6 +21,19 @@ const auditTimeLayout = "2006-01-02T15:04:05.000000000Z"
 // Two equal values therefore always give the same bytes, which is what a
 // Merkle leaf needs. (It is not RFC 8785: numbers are not re-normalized.)
 func CanonicalJSON(v any) ([]byte, error) {
+	if generic(v) {
+		// Already the decoded form: one encoding gives the bytes the round
+		// trip below would (maps are written with sorted keys, json.Number
+		// verbatim), at a third of its cost. Every audit entry takes this
+		// path, on the writer (TestCanonicalJSONGenericFastPath).
+		return encodeNoEscape(v)
+	}
+	return canonicalRoundTrip(v)
+}
+
+// canonicalRoundTrip is CanonicalJSON for any value: encode, decode into
+// generic values, encode again.
+func canonicalRoundTrip(v any) ([]byte, error) {
 	first, err := encodeNoEscape(v)
 	if err != nil {
 		return nil, err
@@ -32,6 +46,37 @@ func CanonicalJSON(v any) ([]byte, error) {
 	}
 	// encoding/json writes map keys in sorted order and json.Number verbatim.
 	return encodeNoEscape(generic)
+}
+
+// generic reports whether v holds only what decoding JSON with UseNumber
+// yields (maps of strings to values, lists, strings, json.Number, booleans,
+// nil) plus integers, with valid UTF-8 in every string and key: values that
+// encode to the same bytes before and after a decode. Anything else (a
+// struct, a float, invalid UTF-8, which the first encoding would turn into
+// an escaped U+FFFD and the second into the raw character) takes the round
+// trip.
+func generic(v any) bool {
+	switch x := v.(type) {
+	case nil, bool, json.Number, int, int64:
+		return true
+	case string:
+		return utf8.ValidString(x)
+	case []any:
+		for _, e := range x {
+			if !generic(e) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		for k, e := range x {
+			if !utf8.ValidString(k) || !generic(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func encodeNoEscape(v any) ([]byte, error) {

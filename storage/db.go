@@ -31,10 +31,11 @@ const postgresPoolSize = 16
 // separate read-only pool; on PostgreSQL both are the same pool.
 type DB struct {
 	dialect string
-	writer  *gorm.DB   // every write transaction; exactly one connection on SQLite
-	reader  *gorm.DB   // Store reads; query-only on SQLite
-	path    string     // the SQLite file, for online backups; "" on PostgreSQL
-	batch   *committer // SQLite's group commit of InTx; nil on PostgreSQL
+	writer  *gorm.DB         // every write transaction; exactly one connection on SQLite
+	reader  *gorm.DB         // Store reads; query-only on SQLite
+	path    string           // the SQLite file, for online backups; "" on PostgreSQL
+	batch   *committer       // SQLite's group commit of InTx; nil on PostgreSQL
+	ckpt    *walCheckpointer // SQLite's WAL checkpoints off the writer; nil on PostgreSQL
 	// scheduleLimit, when not 0, replaces the reminder sweep's limit per
 	// query (a test's backlog).
 	scheduleLimit int
@@ -118,6 +119,9 @@ func (d *DB) Ping(ctx context.Context) error {
 func (d *DB) Close() error {
 	if d.batch != nil {
 		d.batch.close()
+	}
+	if d.ckpt != nil {
+		d.ckpt.close()
 	}
 	var errs []error
 	for _, g := range d.pools() {

@@ -26,7 +26,9 @@ import (
 //
 // No state outside the database survives a rolled-back savepoint: counters
 // (audit index, reference numbers) and the Merkle hashes are rows, so a
-// failed caller leaves no hole and no index is reused.
+// failed caller leaves no hole and no index is reused. The one exception,
+// the audit log's tail kept in memory (audit_tail.go), is restored with the
+// savepoint and checked against its rows once per batch.
 
 // maxBatch bounds the callers of one shared transaction, so that the
 // first caller of a batch does not wait for an unbounded number of others.
@@ -63,6 +65,7 @@ type committer struct {
 	users sync.WaitGroup
 	done  chan struct{}
 	stop  sync.Once
+	tails tailKeeper // the audit log's tail (audit_tail.go); the run goroutine's own
 
 	closed bool
 }
@@ -163,10 +166,12 @@ func (c *committer) runBatch(batch []*job) {
 		answerAll(live, fmt.Errorf("storage: begin: %w", g.Error))
 		return
 	}
+	c.tails.beginBatch()
 	var pending []*job
 	for i, j := range live {
-		r, err := runSavepoint(g, j.fn)
+		r, err := runSavepoint(g, &c.tails, j.fn)
 		if err != nil { // the shared transaction is broken: nothing of it stands
+			c.tails.forget()
 			g.Rollback()
 			j.res <- r
 			answerAll(pending, err)
@@ -179,7 +184,14 @@ func (c *committer) runBatch(batch []*job) {
 		}
 		pending = append(pending, j)
 	}
+	if err := c.tails.flush(&tx{g: g, tails: &c.tails}); err != nil {
+		c.tails.forget()
+		g.Rollback()
+		answerAll(pending, err)
+		return
+	}
 	if err := g.Commit().Error; err != nil {
+		c.tails.forget()
 		answerAll(pending, fmt.Errorf("storage: commit: %w", err))
 		return
 	}
@@ -190,17 +202,20 @@ func (c *committer) runBatch(batch []*job) {
 // is rolled back to the savepoint. The second result is an error of the
 // savepoint statements themselves, which leaves the shared transaction
 // unusable.
-func runSavepoint(g *gorm.DB, fn func(tx domain.Tx) error) (r jobResult, broken error) {
-	if err := g.Exec("SAVEPOINT caller").Error; err != nil {
+func runSavepoint(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r jobResult, broken error) {
+	sp := &tx{g: g} // the savepoint statements, straight on the connection
+	if err := sp.exec("SAVEPOINT caller"); err != nil {
 		return jobResult{err: fmt.Errorf("storage: savepoint: %w", err)}, err
 	}
-	r = callFn(g, fn)
+	before := *tails // what the audit tail was at the savepoint
+	r = callFn(g, tails, fn)
 	if r.err != nil || r.panicked {
-		if err := g.Exec("ROLLBACK TO caller").Error; err != nil {
+		*tails = before
+		if err := sp.exec("ROLLBACK TO caller"); err != nil {
 			return r, fmt.Errorf("storage: rollback to savepoint: %w", err)
 		}
 	}
-	if err := g.Exec("RELEASE caller").Error; err != nil {
+	if err := sp.exec("RELEASE caller"); err != nil {
 		return jobResult{err: fmt.Errorf("storage: release savepoint: %w", err)}, err
 	}
 	return r, nil
@@ -208,13 +223,13 @@ func runSavepoint(g *gorm.DB, fn func(tx domain.Tx) error) (r jobResult, broken 
 
 // callFn runs fn on a fresh domain.Tx, turning a panic into a result that
 // the caller's goroutine re-raises.
-func callFn(g *gorm.DB, fn func(tx domain.Tx) error) (r jobResult) {
+func callFn(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r jobResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = jobResult{panicked: true, value: p}
 		}
 	}()
-	return jobResult{err: fn(&tx{g: g})}
+	return jobResult{err: fn(&tx{g: g, tails: tails})}
 }
 
 func answerAll(jobs []*job, err error) {

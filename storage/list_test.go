@@ -118,3 +118,49 @@ func TestListRequestsLimitBounds(t *testing.T) {
 		}
 	})
 }
+
+// A summary page lists the same requests as the full page, each with the
+// same columns and personnel, and nothing of the details beyond them.
+func TestListRequestsSummary(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		seeded := seedList(t, db, 12)
+		for id, r := range seeded {
+			r.Personnel = domain.Personnel{Military: len(id) % 7, Civilian: 3, Contractors: 1}
+		}
+		ctx := context.Background()
+		err := db.InTx(ctx, func(tx domain.Tx) error {
+			for _, r := range seeded {
+				if err := tx.UpdateRequest(r, r.Version); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := db.ListRequests(ctx, domain.RequestFilter{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := db.ListRequests(ctx, domain.RequestFilter{Limit: 50, Summary: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Items) != len(full.Items) || len(full.Items) != len(seeded) {
+			t.Fatalf("summary %d items, full %d, seeded %d", len(sum.Items), len(full.Items), len(seeded))
+		}
+		for i, s := range sum.Items {
+			f := full.Items[i]
+			if s.ID != f.ID || s.Reference != f.Reference || s.Status != f.Status || s.Version != f.Version ||
+				s.Nation != f.Nation || s.ExerciseName != f.ExerciseName || !s.Period.Start.Equal(f.Period.Start) ||
+				!s.Period.End.Equal(f.Period.End) || s.Personnel != f.Personnel || s.Personnel != seeded[s.ID].Personnel ||
+				!s.CreatedAt.Equal(f.CreatedAt) || !s.UpdatedAt.Equal(f.UpdatedAt) {
+				t.Errorf("summary %+v differs from full %+v", s, f)
+			}
+			if s.Contact != (domain.Contact{}) || len(s.TrainingAreas) != 0 || s.Route != nil {
+				t.Errorf("summary %s carries more than the summary: %+v", s.ID, s)
+			}
+		}
+	})
+}

@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -93,6 +96,60 @@ func toDomainRequest(row requestRow) (*domain.Request, error) {
 		DecidedAt: utcPtr(row.DecidedAt), Conditions: conditions, Warnings: toDomainWarnings(warnings)}, nil
 }
 
+// summaryColumns are the columns of a summary row (scanSummaryRows): the
+// request's own columns and, in place of the details, only their personnel
+// object, which the database cuts out of the stored text (SQLite's JSON
+// functions, PostgreSQL's jsonb), so that a page of 50 neither copies nor
+// decodes 50 whole documents and routes.
+func summaryColumns(dialect string) string {
+	personnel := "json_extract(details, '$.personnel')"
+	if dialect == DialectPostgres {
+		personnel = "(details::jsonb -> 'personnel')::text"
+	}
+	return `id, reference, nation, status, version, created_by, created_at, updated_at,
+	submitted_at, due_at, decided_at, exercise_name, period_start, period_end, ` + personnel
+}
+
+// scanSummaryRows runs q, which selects summaryColumns, into rows whose
+// Details holds the personnel object only.
+func scanSummaryRows(q *gorm.DB) ([]requestRow, error) {
+	rs, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []requestRow
+	for rs.Next() {
+		var r requestRow
+		var personnel sql.NullString
+		if err := rs.Scan(&r.ID, &r.Reference, &r.Nation, &r.Status, &r.Version, &r.CreatedBy, &r.CreatedAt,
+			&r.UpdatedAt, &r.SubmittedAt, &r.DueAt, &r.DecidedAt, &r.ExerciseName, &r.PeriodStart, &r.PeriodEnd,
+			&personnel); err != nil {
+			return nil, err
+		}
+		r.Details = personnel.String
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// toSummaryRequest is toDomainRequest for a summary row: the columns and,
+// of the details, only the personnel.
+func toSummaryRequest(row requestRow) (*domain.Request, error) {
+	var doc domain.PersonnelDoc
+	if row.Details != "" {
+		if err := json.Unmarshal([]byte(row.Details), &doc); err != nil {
+			return nil, fmt.Errorf("storage: request %s: personnel: %w", row.ID, err)
+		}
+	}
+	return &domain.Request{ID: row.ID, Reference: derefString(row.Reference), Status: domain.Status(row.Status),
+		Version: row.Version, Nation: row.Nation, CreatedBy: row.CreatedBy,
+		CreatedAt: utc(row.CreatedAt), UpdatedAt: utc(row.UpdatedAt),
+		Details: domain.Details{ExerciseName: row.ExerciseName, Personnel: domain.Personnel(doc),
+			Period: domain.Period{Start: row.PeriodStart.Time, End: row.PeriodEnd.Time}},
+		SubmittedAt: utcPtr(row.SubmittedAt), DueAt: utcPtr(row.DueAt), DecidedAt: utcPtr(row.DecidedAt)}, nil
+}
+
 func unmarshalColumns(row requestRow, route **routeDoc, conditions *[]string, warnings *[]warningDoc) error {
 	if row.Route != nil {
 		if err := json.Unmarshal([]byte(*row.Route), route); err != nil {
@@ -129,15 +186,48 @@ func (d *DB) GetRequest(ctx context.Context, id string) (*domain.Request, error)
 }
 
 func getRequest(g *gorm.DB, id string) (*domain.Request, error) {
-	var row requestRow
+	row, err := getRequestRow(g, id)
+	if err != nil {
+		return nil, err
+	}
+	return toDomainRequest(row)
+}
+
+// getRequestRow reads the stored row of a request by id or reference.
+func getRequestRow(g *gorm.DB, id string) (requestRow, error) {
 	column := "id"
 	if domain.IsReference(id) {
 		column = "reference" // unique, indexed
 	}
-	if err := g.Where(column+" = ?", id).Take(&row).Error; err != nil {
-		return nil, translate(err, "request")
+	// One row by its key, read and scanned without GORM's reflection: every
+	// change reads its request this way on the writer.
+	q := "SELECT " + requestColumns + " FROM requests WHERE " + column + " = ?"
+	if g.Dialector.Name() == DialectPostgres {
+		q = strings.Replace(q, "?", "$1", 1)
 	}
-	return toDomainRequest(row)
+	ctx := g.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var row requestRow
+	if err := scanRequestRow(g.Statement.ConnPool.QueryRowContext(ctx, q, id), &row); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return row, domain.ErrNotFound("request")
+		}
+		return row, translate(err, "request")
+	}
+	return row, nil
+}
+
+// requestColumns are the columns of requestRow in scanRequestRow's order.
+const requestColumns = `id, reference, nation, status, version, created_by, created_at, updated_at,
+	submitted_at, due_at, decided_at, exercise_name, period_start, period_end, details, route, conditions, warnings`
+
+// scanRequestRow reads one row of requestColumns.
+func scanRequestRow(sc interface{ Scan(...any) error }, r *requestRow) error {
+	return sc.Scan(&r.ID, &r.Reference, &r.Nation, &r.Status, &r.Version, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt,
+		&r.SubmittedAt, &r.DueAt, &r.DecidedAt, &r.ExerciseName, &r.PeriodStart, &r.PeriodEnd, &r.Details, &r.Route,
+		&r.Conditions, &r.Warnings)
 }
 
 // ListRequests returns one page, newest first, by keyset on the
@@ -151,8 +241,15 @@ func (d *DB) ListRequests(ctx context.Context, f domain.RequestFilter) (domain.R
 		limit = defaultListLimit
 	}
 	limit = min(limit, maxListLimit)
+	q := listQuery(d.reader.WithContext(ctx), f).Limit(limit + 1)
 	var rows []requestRow
-	if err := listQuery(d.reader.WithContext(ctx), f).Limit(limit + 1).Find(&rows).Error; err != nil {
+	var err error
+	if f.Summary {
+		rows, err = scanSummaryRows(q.Select(summaryColumns(d.dialect)))
+	} else {
+		rows, err = scanRequestRows(q.Select(requestColumns))
+	}
+	if err != nil {
 		return domain.RequestPage{}, translate(err, "list requests")
 	}
 	var page domain.RequestPage
@@ -161,14 +258,37 @@ func (d *DB) ListRequests(ctx context.Context, f domain.RequestFilter) (domain.R
 		page.NextAfter = rows[limit-1].ID
 	}
 	page.Items = make([]domain.Request, 0, len(rows))
+	decode := toDomainRequest
+	if f.Summary {
+		decode = toSummaryRequest
+	}
 	for _, row := range rows {
-		r, err := toDomainRequest(row)
+		r, err := decode(row)
 		if err != nil {
 			return domain.RequestPage{}, err
 		}
 		page.Items = append(page.Items, *r)
 	}
 	return page, nil
+}
+
+// scanRequestRows runs q, which selects requestColumns, and scans its rows
+// without GORM's reflection (a page is 50 of them).
+func scanRequestRows(q *gorm.DB) ([]requestRow, error) {
+	rs, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []requestRow
+	for rs.Next() {
+		var r requestRow
+		if err := scanRequestRow(rs, &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
 }
 
 // listQuery is the filtered, ordered query of ListRequests without its limit.

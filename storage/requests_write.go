@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"exaccess/domain"
 )
@@ -14,10 +15,16 @@ import (
 // Because the counter moves inside the caller's transaction, a rollback
 // takes the number back: the sequence stays dense.
 func (t *tx) nextCounter(name string, first int64) (int64, error) {
-	var v int64
-	err := t.g.Raw(`INSERT INTO counters (name, value) VALUES (?, ?)
+	const q = `INSERT INTO counters (name, value) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
-		RETURNING value`, name, first).Scan(&v).Error
+		RETURNING value`
+	var v int64
+	var err error
+	if t.g.Dialector.Name() == DialectPostgres {
+		err = t.g.Raw(q, name, first).Scan(&v).Error
+	} else {
+		err = t.g.Statement.ConnPool.QueryRowContext(t.ctx(), q, name, first).Scan(&v)
+	}
 	if err != nil {
 		return 0, translate(err, "counter "+name)
 	}
@@ -27,11 +34,15 @@ func (t *tx) nextCounter(name string, first int64) (int64, error) {
 // GetRequest reads a request inside the transaction, so it sees the
 // transaction's own writes.
 func (t *tx) GetRequest(id string) (*domain.Request, error) {
-	r, err := getRequest(t.g, id)
+	row, err := getRequestRow(t.g, id)
 	if err != nil {
 		return nil, err
 	}
-	t.remember(r)
+	r, err := toDomainRequest(row)
+	if err != nil {
+		return nil, err
+	}
+	t.remember(r, &row)
 	return r, nil
 }
 
@@ -43,10 +54,13 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := t.g.Create(&row).Error; err != nil {
+	if err := t.exec("INSERT INTO requests ("+requestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		row.ID, row.Reference, row.Nation, row.Status, row.Version, row.CreatedBy, row.CreatedAt, row.UpdatedAt,
+		row.SubmittedAt, row.DueAt, row.DecidedAt, row.ExerciseName, row.PeriodStart, row.PeriodEnd, row.Details,
+		row.Route, row.Conditions, row.Warnings); err != nil {
 		return translate(err, "request")
 	}
-	return t.writeProjections(r.ID, &stored{}, storedOf(r))
+	return t.writeProjections(r.ID, &stored{}, storedOf(r, &row))
 }
 
 // UpdateRequest stores r if the stored version is still expectedVersion: one
@@ -63,16 +77,19 @@ func (t *tx) UpdateRequest(r *domain.Request, expectedVersion int) error {
 	if err != nil {
 		return err
 	}
-	res := t.g.Exec(updateRequestSQL, row.Reference, row.Status, row.Version, row.UpdatedAt, row.SubmittedAt,
-		row.DueAt, row.DecidedAt, row.ExerciseName, row.PeriodStart, row.PeriodEnd, row.Details, row.Route,
-		row.Conditions, row.Warnings, r.ID, expectedVersion)
-	if res.Error != nil {
-		return translate(res.Error, "request")
+	known := old.row
+	if known != nil && known.Version != expectedVersion {
+		known = nil // not the row the compare-and-set expects: set every column
 	}
-	if res.RowsAffected == 0 {
+	query, args := updateRequestSQL(known, &row, expectedVersion)
+	n, err := t.execRows(query, args...)
+	if err != nil {
+		return translate(err, "request")
+	}
+	if n == 0 {
 		return t.missedUpdate(r.ID, expectedVersion)
 	}
-	return t.writeProjections(r.ID, old, storedOf(r))
+	return t.writeProjections(r.ID, old, storedOf(r, &row))
 }
 
 // missedUpdate tells apart a request that is gone from one that moved on.
@@ -94,14 +111,16 @@ func (t *tx) missedUpdate(id string, expectedVersion int) error {
 func (t *tx) writeProjections(id string, old, new *stored) error {
 	if !slices.Equal(old.areas, new.areas) {
 		if len(old.areas) > 0 {
-			if err := t.g.Where("request_id = ?", id).Delete(&requestAreaRow{}).Error; err != nil {
+			if err := t.exec("DELETE FROM request_areas WHERE request_id = ?", id); err != nil {
 				return translate(err, "request areas")
 			}
 		}
-		if len(new.areas) > 0 {
-			if err := t.g.Create(&new.areas).Error; err != nil {
-				return translate(err, "training area booking")
-			}
+		args := make([]any, 0, 6*len(new.areas))
+		for _, a := range new.areas {
+			args = append(args, a.RequestID, a.Position, a.Area, a.FromDate, a.ToDate, a.Personnel)
+		}
+		if err := t.insertMany("request_areas", "request_id, position, area, from_date, to_date, personnel", 6, args); err != nil {
+			return translate(err, "training area booking")
 		}
 	}
 	if err := t.writeStages(id, old, new); err != nil {
@@ -124,19 +143,20 @@ func (t *tx) NextReference(year int) (int64, error) {
 // stored is what a request's rows held when this transaction first read or
 // wrote them: enough to write only what a change alters.
 type stored struct {
+	row       *requestRow // the request's row as stored
 	status    string
 	areas     []requestAreaRow
 	stages    []stageRow
 	decisions []decisionRow
 }
 
-func storedOf(r *domain.Request) *stored {
+func storedOf(r *domain.Request, row *requestRow) *stored {
 	stages, decisions := newStageRows(r)
-	return &stored{status: string(r.Status), areas: newRequestAreaRows(r), stages: stages, decisions: decisions}
+	return &stored{row: row, status: string(r.Status), areas: newRequestAreaRows(r), stages: stages, decisions: decisions}
 }
 
-// remember notes r's rows as stored in this transaction.
-func (t *tx) remember(r *domain.Request) { t.note(r.ID, storedOf(r)) }
+// remember notes r's rows, row its request row, as stored in this transaction.
+func (t *tx) remember(r *domain.Request, row *requestRow) { t.note(r.ID, storedOf(r, row)) }
 
 func (t *tx) note(id string, s *stored) {
 	if t.seen == nil {
@@ -151,18 +171,52 @@ func (t *tx) prior(id string) (*stored, error) {
 	if s, ok := t.seen[id]; ok {
 		return s, nil
 	}
-	r, err := getRequest(t.g, id)
-	if err != nil {
+	if _, err := t.GetRequest(id); err != nil {
 		return nil, err
 	}
-	t.remember(r)
 	return t.seen[id], nil
 }
 
-// updateRequestSQL is UpdateRequest's compare-and-set: it rewrites all
-// columns but the identity and the creation facts, which never change.
-// Plain SQL rather than GORM's Updates: it runs on every change, and building
-// it by reflection each time cost more than running it.
-const updateRequestSQL = `UPDATE requests SET reference = ?, status = ?, version = ?, updated_at = ?,
-	submitted_at = ?, due_at = ?, decided_at = ?, exercise_name = ?, period_start = ?, period_end = ?,
-	details = ?, route = ?, conditions = ?, warnings = ? WHERE id = ? AND version = ?`
+// updateRequestSQL is UpdateRequest's compare-and-set: it sets the version
+// and update time, and of the other columns only those whose value differs
+// from the stored row (all of them when that row is not known, or is not at
+// expectedVersion: only at that version is it the row the UPDATE can match,
+// since every write moves the version on). An UPDATE
+// rewrites the entries of every index on a column it sets, whether or not
+// the value changed: a decision that leaves status and reference as they
+// were no longer rewrites the status and reference indexes. The identity
+// and creation facts never change. Plain SQL rather than GORM's Updates: it
+// runs on every change, and building it by reflection cost more than
+// running it.
+func updateRequestSQL(old, row *requestRow, expectedVersion int) (string, []any) {
+	var sb strings.Builder
+	sb.WriteString("UPDATE requests SET version = ?, updated_at = ?")
+	args := []any{row.Version, row.UpdatedAt}
+	set := func(column string, changed bool, v any) {
+		if old == nil || changed {
+			sb.WriteString(", " + column + " = ?")
+			args = append(args, v)
+		}
+	}
+	if old == nil {
+		old = &requestRow{}
+	}
+	set("reference", !sameString(old.Reference, row.Reference), row.Reference)
+	set("status", old.Status != row.Status, row.Status)
+	set("submitted_at", !sameTime(old.SubmittedAt, row.SubmittedAt), row.SubmittedAt)
+	set("due_at", !sameTime(old.DueAt, row.DueAt), row.DueAt)
+	set("decided_at", !sameTime(old.DecidedAt, row.DecidedAt), row.DecidedAt)
+	set("exercise_name", old.ExerciseName != row.ExerciseName, row.ExerciseName)
+	set("period_start", !old.PeriodStart.Equal(row.PeriodStart.Time), row.PeriodStart)
+	set("period_end", !old.PeriodEnd.Equal(row.PeriodEnd.Time), row.PeriodEnd)
+	set("details", old.Details != row.Details, row.Details)
+	set("route", !sameString(old.Route, row.Route), row.Route)
+	set("conditions", old.Conditions != row.Conditions, row.Conditions)
+	set("warnings", old.Warnings != row.Warnings, row.Warnings)
+	sb.WriteString(" WHERE id = ? AND version = ?")
+	return sb.String(), append(args, row.ID, expectedVersion)
+}
+
+func sameString(a, b *string) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}

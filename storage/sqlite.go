@@ -80,7 +80,20 @@ func openSQLite(path string) (*DB, error) {
 		closeGorm(writer)
 		return nil, err
 	}
-	return &DB{dialect: DialectSQLite, writer: writer, reader: reader, path: path, batch: newCommitter(writer)}, nil
+	// The writer checkpoints only as a safety net; the checkpointer does it
+	// off the commit path (walcheckpoint.go).
+	if err := writer.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint)).Error; err != nil {
+		closeGorm(reader)
+		closeGorm(writer)
+		return nil, fmt.Errorf("storage: set wal_autocheckpoint: %w", err)
+	}
+	ckpt, err := startWALCheckpointer(path)
+	if err != nil {
+		closeGorm(reader)
+		closeGorm(writer)
+		return nil, err
+	}
+	return &DB{dialect: DialectSQLite, writer: writer, reader: reader, path: path, batch: newCommitter(writer), ckpt: ckpt}, nil
 }
 
 // openSQLitePool opens a pool of exactly n connections. The writer gets one:

@@ -80,49 +80,63 @@ func (t *tx) writeStages(id string, old, new *stored) error {
 			if o := old.stages[i]; !sameTime(o.ActivatedAt, st.ActivatedAt) || !sameTime(o.DueAt, st.DueAt) {
 				// A new activation or deadline: the reminder sweep's marks
 				// (migration 0015) start again.
-				if err := t.g.Exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
+				if err := t.exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
 					approvals = ?, activated_at = ?, due_at = ?, escalate_at = ?, due_soon_at = NULL, overdue_at = NULL
 					WHERE request_id = ? AND stage_id = ?`,
 					st.Role, st.StageOrder, st.Status, st.ApprovalsRequired, st.Approvals, st.ActivatedAt, st.DueAt,
-					st.EscalateAt, id, st.StageID).Error; err != nil {
+					st.EscalateAt, id, st.StageID); err != nil {
 					return translate(err, "request stages")
 				}
 			} else if !sameStage(old.stages[i], st) {
-				if err := t.g.Exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
+				if err := t.exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
 					approvals = ?, activated_at = ?, due_at = ? WHERE request_id = ? AND stage_id = ?`,
 					st.Role, st.StageOrder, st.Status, st.ApprovalsRequired, st.Approvals, st.ActivatedAt, st.DueAt,
-					id, st.StageID).Error; err != nil {
+					id, st.StageID); err != nil {
 					return translate(err, "request stages")
 				}
 			}
 		}
-	} else if err := replaceRows(t, id, old.stages, new.stages, "request stages"); err != nil {
-		return err
-	}
-	if added, ok := appended(old.decisions, new.decisions); ok {
-		return insertRows(t, added, "request decisions")
-	}
-	return replaceRows(t, id, old.decisions, new.decisions, "request decisions")
-}
-
-// replaceRows deletes the request's rows of the table (if it had any) and
-// inserts rows.
-func replaceRows[T any](t *tx, id string, old, rows []T, what string) error {
-	if len(old) > 0 {
-		var model T
-		if err := t.g.Where("request_id = ?", id).Delete(&model).Error; err != nil {
-			return translate(err, what)
+	} else {
+		if len(old.stages) > 0 {
+			if err := t.exec("DELETE FROM request_stages WHERE request_id = ?", id); err != nil {
+				return translate(err, "request stages")
+			}
+		}
+		if err := t.insertStages(new.stages); err != nil {
+			return err
 		}
 	}
-	return insertRows(t, rows, what)
+	if added, ok := appended(old.decisions, new.decisions); ok {
+		return t.insertDecisions(added)
+	}
+	if len(old.decisions) > 0 {
+		if err := t.exec("DELETE FROM request_decisions WHERE request_id = ?", id); err != nil {
+			return translate(err, "request decisions")
+		}
+	}
+	return t.insertDecisions(new.decisions)
 }
 
-// insertRows creates rows unless there are none.
-func insertRows[T any](t *tx, rows []T, what string) error {
-	if len(rows) == 0 {
-		return nil
+// insertStages inserts stage rows with one statement (none for no rows).
+func (t *tx) insertStages(rows []stageRow) error {
+	args := make([]any, 0, 10*len(rows))
+	for _, st := range rows {
+		args = append(args, st.RequestID, st.StageID, st.Role, st.StageOrder, st.Status, st.ApprovalsRequired,
+			st.Approvals, st.ActivatedAt, st.DueAt, st.EscalateAt)
 	}
-	return translate(t.g.Create(&rows).Error, what)
+	return translate(t.insertMany("request_stages",
+		"request_id, stage_id, role, stage_order, status, approvals_required, approvals, activated_at, due_at, escalate_at",
+		10, args), "request stages")
+}
+
+// insertDecisions inserts decision rows with one statement (none for no rows).
+func (t *tx) insertDecisions(rows []decisionRow) error {
+	args := make([]any, 0, 8*len(rows))
+	for _, d := range rows {
+		args = append(args, d.ID, d.RequestID, d.StageID, d.DecidedBy, d.ActingFor, d.Outcome, d.At, d.Earlier)
+	}
+	return translate(t.insertMany("request_decisions",
+		"id, request_id, stage_id, decided_by, acting_for, outcome, at, earlier", 8, args), "request decisions")
 }
 
 func sameStageIDs(a, b []stageRow) bool {

@@ -42,8 +42,7 @@ func (d *DB) ListQueue(ctx context.Context, f domain.QueueFilter) (domain.QueueP
 	limit = min(limit, maxListLimit)
 	var rows []queueRow
 	for _, role := range f.Roles {
-		var part []queueRow
-		err := queueQuery(d.reader.WithContext(ctx), role, f).Limit(limit + 1).Scan(&part).Error
+		part, err := scanQueueRows(queueQuery(d.reader.WithContext(ctx), role, f).Limit(limit + 1))
 		if err != nil {
 			return domain.QueuePage{}, translate(err, "queue")
 		}
@@ -61,6 +60,26 @@ func (d *DB) ListQueue(ctx context.Context, f domain.QueueFilter) (domain.QueueP
 		page.Items[i] = toDomainQueueItem(row)
 	}
 	return page, nil
+}
+
+// scanQueueRows runs q (queueQuery) and scans its rows in the order of its
+// columns, without GORM's reflection.
+func scanQueueRows(q *gorm.DB) ([]queueRow, error) {
+	rs, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []queueRow
+	for rs.Next() {
+		var r queueRow
+		if err := rs.Scan(&r.RequestID, &r.Reference, &r.Nation, &r.ExerciseName, &r.PeriodStart, &r.PeriodEnd,
+			&r.Version, &r.StageID, &r.Role, &r.ApprovalsRequired, &r.Approvals, &r.ActivatedAt, &r.DueAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
 }
 
 // compareQueueRows orders as the index does: due_at, request id, stage id.

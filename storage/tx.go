@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -15,8 +17,9 @@ import (
 // stored rows of the requests this transaction read or wrote, so an update
 // writes only the projections that changed.
 type tx struct {
-	g    *gorm.DB
-	seen map[string]*stored
+	g     *gorm.DB
+	seen  map[string]*stored
+	tails *tailKeeper // the SQLite committer's audit tail; nil elsewhere
 }
 
 var _ domain.Tx = (*tx)(nil)
@@ -54,4 +57,67 @@ func (d *DB) InTx(ctx context.Context, fn func(tx domain.Tx) error) error {
 		}
 	}
 	return fmt.Errorf("storage: transaction retried %d times: %w", maxTxAttempts, err)
+}
+
+// exec runs one statement of the transaction on its connection directly,
+// without GORM's statement building: for the statements every change runs,
+// whose text is fixed and whose arguments need no conversion. Errors are
+// translated as GORM's TranslateError would, so translate() reads them.
+func (t *tx) exec(query string, args ...any) error {
+	_, err := t.execRows(query, args...)
+	return err
+}
+
+// execRows is exec returning the number of rows the statement changed.
+// PostgreSQL goes through GORM, which turns the ? placeholders into $n.
+func (t *tx) execRows(query string, args ...any) (int64, error) {
+	if t.g.Dialector.Name() == DialectPostgres {
+		res := t.g.Exec(query, args...)
+		return res.RowsAffected, res.Error
+	}
+	res, err := t.g.Statement.ConnPool.ExecContext(t.ctx(), query, args...)
+	if err != nil {
+		if tr, ok := t.g.Dialector.(gorm.ErrorTranslator); ok {
+			err = tr.Translate(err)
+		}
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// query runs one query of the transaction on its connection directly (on
+// PostgreSQL through GORM, for its placeholders); the caller scans and
+// closes the rows.
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	if t.g.Dialector.Name() == DialectPostgres {
+		return t.g.Raw(q, args...).Rows()
+	}
+	return t.g.Statement.ConnPool.QueryContext(t.ctx(), q, args...)
+}
+
+func (t *tx) ctx() context.Context {
+	if c := t.g.Statement.Context; c != nil {
+		return c
+	}
+	return context.Background()
+}
+
+// insertMany inserts len(args)/width rows into table's columns cols (a
+// comma-separated list of width names) with one multi-row INSERT. The text
+// depends only on the row count, so the writer's statement cache keeps the
+// few variants.
+func (t *tx) insertMany(table, cols string, width int, args []any) error {
+	if len(args) == 0 {
+		return nil
+	}
+	one := "(" + strings.Repeat("?, ", width-1) + "?)"
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+	for i := 0; i < len(args)/width; i++ {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(one)
+	}
+	return t.exec(sb.String(), args...)
 }

@@ -149,3 +149,41 @@ func TestJWKSPublishesOnlyThePublicKey(t *testing.T) {
 		t.Fatal("jwks leaks the private key")
 	}
 }
+
+// A token verified once is remembered, but the memory does not outlive its
+// claims: the same bytes are refused once expired (after the leeway), or
+// before their issue time, and a token that differs in one byte of its
+// signature is refused though its twin was remembered.
+func TestVerifiedTokenCacheKeepsTimeChecks(t *testing.T) {
+	now := fixedNow
+	seed, _ := NewSeed()
+	tk, err := NewTokens(seed, "exaccess", "exaccess-api", time.Hour, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := tk.Issue(domain.User{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO", Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second call is answered from the cache
+		if p, err := tk.Verify(raw); err != nil || p.Subject != "lo-no" {
+			t.Fatalf("Verify = %+v, %v", p, err)
+		}
+	}
+	if _, ok := tk.verified.get(raw); !ok {
+		t.Fatal("a verified token is not remembered")
+	}
+	sig := raw[strings.LastIndexByte(raw, '.')+1:]
+	flipped := raw[:len(raw)-len(sig)] + string(sig[0]^1) + sig[1:]
+	if _, err := tk.Verify(flipped); err == nil {
+		t.Error("a token with another signature byte is accepted")
+	}
+	now = fixedNow.Add(-time.Minute) // before iat, beyond the leeway
+	if _, err := tk.Verify(raw); err == nil {
+		t.Error("a remembered token is accepted before its issue time")
+	}
+	now = fixedNow.Add(time.Hour + clockSkew + time.Second)
+	if _, err := tk.Verify(raw); err == nil {
+		t.Error("a remembered token is accepted after it expired")
+	}
+}

@@ -43,6 +43,7 @@ type Tokens struct {
 	audience string
 	ttl      time.Duration
 	now      func() time.Time
+	verified verifiedTokens // tokens whose signature verified (tokencache.go)
 }
 
 // NewTokens builds the token service from the Ed25519 seed kept in storage.
@@ -106,12 +107,13 @@ func (t *Tokens) Verify(raw string) (domain.Principal, error) {
 	if len(raw) == 0 || len(raw) > MaxTokenLen {
 		return domain.Principal{}, ErrInvalidToken
 	}
-	parser := jwt.NewParser(
-		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
-		jwt.WithIssuer(t.issuer), jwt.WithAudience(t.audience),
-		jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
-		jwt.WithLeeway(clockSkew), jwt.WithTimeFunc(t.now),
-	)
+	if claims, ok := t.verified.get(raw); ok {
+		if err := t.validator().Validate(&claims); err != nil {
+			return domain.Principal{}, ErrInvalidToken
+		}
+		return principalFrom(claims)
+	}
+	parser := jwt.NewParser(append(t.parserOptions(), jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}))...)
 	var claims Claims
 	_, err := parser.ParseWithClaims(raw, &claims, func(tok *jwt.Token) (any, error) {
 		if kid, _ := tok.Header["kid"].(string); kid != t.kid {
@@ -122,7 +124,21 @@ func (t *Tokens) Verify(raw string) (domain.Principal, error) {
 	if err != nil {
 		return domain.Principal{}, ErrInvalidToken
 	}
-	return principalFrom(claims)
+	p, err := principalFrom(claims)
+	if err == nil {
+		t.verified.put(raw, claims)
+	}
+	return p, err
+}
+
+// parserOptions are the claim checks of Verify, with or without the
+// signature.
+func (t *Tokens) parserOptions() []jwt.ParserOption {
+	return []jwt.ParserOption{
+		jwt.WithIssuer(t.issuer), jwt.WithAudience(t.audience),
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+		jwt.WithLeeway(clockSkew), jwt.WithTimeFunc(t.now),
+	}
 }
 
 func principalFrom(c Claims) (domain.Principal, error) {
