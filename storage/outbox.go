@@ -62,7 +62,13 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 	if e.RequestID == "" || !domain.NotifiesOn(e.Action) {
 		return nil
 	}
-	r, err := getRequest(t.g, e.RequestID)
+	// The change stored the request just before its entry: use it rather
+	// than read and decode it again; anything else is read.
+	r := t.last
+	var err error
+	if r == nil || r.ID != e.RequestID || r.Version != e.RequestVersion {
+		r, err = getRequest(t.g, e.RequestID)
+	}
 	if domain.ErrorCode(err) == domain.CodeNotFound {
 		return nil // an entry about a request that is not stored has no audience
 	} else if err != nil {

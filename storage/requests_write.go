@@ -60,6 +60,7 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 		row.Route, row.Conditions, row.Warnings); err != nil {
 		return translate(err, "request")
 	}
+	t.last = r
 	return t.writeProjections(r.ID, &stored{}, storedOf(r, &row))
 }
 
@@ -89,6 +90,7 @@ func (t *tx) UpdateRequest(r *domain.Request, expectedVersion int) error {
 	if n == 0 {
 		return t.missedUpdate(r.ID, expectedVersion)
 	}
+	t.last = r
 	return t.writeProjections(r.ID, old, storedOf(r, &row))
 }
 
