@@ -87,6 +87,7 @@ type userView struct {
 	U        *domain.User
 	Username string
 	Nation   string
+	Email    string // where notifications go; "" for none
 	Roles    []string
 	Reason   string
 	Password string // a one-time password, shown once
@@ -120,7 +121,7 @@ func (v userView) E(field string) string {
 func (c *Console) userForm(u *domain.User) userView {
 	v := userView{U: u, RoleOpts: c.roleOptions(), Nations: c.nationOptions()}
 	if u != nil {
-		v.Nation = u.Nation
+		v.Nation, v.Email = u.Nation, u.Email
 		for _, r := range u.Roles {
 			v.Roles = append(v.Roles, string(r))
 		}
@@ -136,11 +137,12 @@ func (c *Console) handleUserNew(ec echo.Context) error {
 func (c *Console) handleUserCreate(ec echo.Context) error {
 	v := c.userForm(nil)
 	v.Username, v.Nation, v.Roles = strings.TrimSpace(ec.FormValue("username")), ec.FormValue("nation"), formList(ec, "roles")
+	v.Email = strings.TrimSpace(ec.FormValue("email"))
 	otp, hash, err := auth.OneTimePassword()
 	if err != nil {
 		return err
 	}
-	u := domain.User{Username: v.Username, Roles: toRoles(v.Roles), Nation: v.Nation, MustChangePassword: true}
+	u := domain.User{Username: v.Username, Roles: toRoles(v.Roles), Nation: v.Nation, Email: v.Email, MustChangePassword: true}
 	created, err := c.Accounts.CreateUser(ec.Request().Context(), principalOf(ec).Subject, u, hash)
 	if err != nil {
 		if v.Errors = formErrs(err, "username"); v.Errors == nil {
@@ -172,13 +174,21 @@ func (c *Console) handleUserPage(ec echo.Context) error {
 	return c.render(ec, http.StatusOK, "user", u.Username, v)
 }
 
-// handleUserChange sets roles and nation at the version the form was made
-// from: a stale form says so and shows the account as it is now.
+// handleUserChange sets roles, nation and e-mail address at the version the
+// form was made from: a stale form says so and shows the account as it is
+// now. A form without the address field leaves the address alone.
 func (c *Console) handleUserChange(ec echo.Context) error {
 	ctx, id := ec.Request().Context(), ec.Param("id")
 	version, _ := strconv.Atoi(ec.FormValue("version"))
 	roles, nation := toRoles(formList(ec, "roles")), ec.FormValue("nation")
 	ch := domain.UserChange{Roles: &roles, Nation: &nation, Reason: strings.TrimSpace(ec.FormValue("reason"))}
+	email, hasEmail := "", false
+	if form, err := ec.FormParams(); err == nil {
+		if vals, ok := form["email"]; ok && len(vals) > 0 {
+			email, hasEmail = strings.TrimSpace(vals[0]), true
+			ch.Email = &email
+		}
+	}
 	changed, err := c.Accounts.Change(ctx, principalOf(ec).Subject, id, version, ch)
 	if err == nil {
 		c.Principals.Forget(changed.Username)
@@ -186,6 +196,9 @@ func (c *Console) handleUserChange(ec echo.Context) error {
 	}
 	return c.userProblem(ec, id, err, func(v *userView) {
 		v.Nation, v.Roles, v.Reason = nation, formList(ec, "roles"), ch.Reason
+		if hasEmail {
+			v.Email = email
+		}
 	})
 }
 

@@ -135,3 +135,48 @@ func TestAdminEndsAnyDelegation(t *testing.T) {
 		t.Fatalf("an administrator creating a delegation: %d", p.Status)
 	}
 }
+
+// TestAdminUserEmail: the administrator gives an account its e-mail address
+// when creating it and changes or removes it later; a malformed address is
+// refused at its field and what was typed stays in the form.
+func TestAdminUserEmail(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	admin := e.client().signIn("admin")
+	ctx := context.Background()
+	address := func(username string) string {
+		t.Helper()
+		u, err := e.db.GetUserByUsername(ctx, username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Email
+	}
+
+	bad := admin.post("/admin/users/new", url.Values{"username": {"hns-2"}, "roles": {"hns_officer"}, "email": {"not an address"}})
+	if bad.Status != http.StatusUnprocessableEntity || bad.Doc.Find(".error-summary a[href='#f-email']").Length() != 1 ||
+		bad.Doc.Find("#f-email").AttrOr("value", "") != "not an address" || bad.Doc.Find("#f-email").AttrOr("aria-invalid", "") != "true" {
+		t.Fatalf("a malformed address: %d %q", bad.Status, bad.Doc.Find(".error-summary").Text())
+	}
+	created := admin.post("/admin/users/new", url.Values{"username": {"hns-2"}, "roles": {"hns_officer"}, "email": {" hns2@mil.se "}})
+	if created.Status != http.StatusOK || address("hns-2") != "hns2@mil.se" {
+		t.Fatalf("create with an address: %d, stored %q", created.Status, address("hns-2"))
+	}
+	path := "/admin/users/" + e.userID("hns-2")
+	form := admin.get(path)
+	if form.Doc.Find("#f-email").AttrOr("value", "") != "hns2@mil.se" {
+		t.Fatalf("the account's page shows the address %q", form.Doc.Find("#f-email").AttrOr("value", ""))
+	}
+	version := form.Doc.Find(`input[name=version]`).AttrOr("value", "")
+	changed := admin.post(path, url.Values{"version": {version}, "roles": {"hns_officer"}, "nation": {""}, "email": {"desk@mil.se"}})
+	if changed.Status != http.StatusSeeOther || address("hns-2") != "desk@mil.se" {
+		t.Fatalf("change the address: %d, stored %q", changed.Status, address("hns-2"))
+	}
+	version = admin.get(path).Doc.Find(`input[name=version]`).AttrOr("value", "")
+	if p := admin.post(path, url.Values{"version": {version}, "roles": {"hns_officer"}, "nation": {""}}); p.Status != http.StatusSeeOther || address("hns-2") != "desk@mil.se" {
+		t.Fatalf("a form without the address field: %d, stored %q (want it kept)", p.Status, address("hns-2"))
+	}
+	version = admin.get(path).Doc.Find(`input[name=version]`).AttrOr("value", "")
+	if p := admin.post(path, url.Values{"version": {version}, "roles": {"hns_officer"}, "nation": {""}, "email": {""}}); p.Status != http.StatusSeeOther || address("hns-2") != "" {
+		t.Fatalf("remove the address: %d, stored %q", p.Status, address("hns-2"))
+	}
+}
