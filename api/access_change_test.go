@@ -168,3 +168,48 @@ func TestIdPMoveWithdrawsNotifications(t *testing.T) {
 		}
 	})
 }
+
+// TestAddressChangeReaddressesQueuedMail: an administrator changes an
+// account's e-mail address while mail to it is queued; the queued e-mails
+// go to the new address (the old one may be someone else's by now), and
+// removing the address marks them undeliverable. Powers are unchanged, so
+// nothing is withdrawn and the inbox keeps everything.
+func TestAddressChangeReaddressesQueuedMail(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		id, _ := e.submitted(draft())
+		mail := func() (addresses []string, statuses []string) {
+			t.Helper()
+			u, err := e.db.GetUserByUsername(ctx, "lo-no")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := e.db.Notifications(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				if r.Recipient == u.ID && r.Channel == domain.ChannelEmail {
+					addresses, statuses = append(addresses, r.Address), append(statuses, r.Status)
+				}
+			}
+			return addresses, statuses
+		}
+		if a, s := mail(); len(a) != 1 || s[0] != domain.DeliveryQueued {
+			t.Fatalf("before: %v %v, want one queued e-mail", a, s)
+		}
+		loNo, tag := e.userID("lo-no")
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+loNo, map[string]any{"email": "desk@mil.no"}, "If-Match", tag), http.StatusOK)
+		if a, s := mail(); a[0] != "desk@mil.no" || s[0] != domain.DeliveryQueued {
+			t.Fatalf("after the new address: %v %v, want queued to desk@mil.no", a, s)
+		}
+		_, tag = e.userID("lo-no")
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+loNo, map[string]any{"email": ""}, "If-Match", tag), http.StatusOK)
+		if _, s := mail(); s[0] != domain.DeliveryUndeliverable {
+			t.Fatalf("after removing the address: %v, want undeliverable", s)
+		}
+		if items, _ := e.inbox("lo-no", ""); len(items) != 1 {
+			t.Fatalf("the inbox after address changes: %s, want the receipt", kindsOf(items))
+		}
+	})
+}

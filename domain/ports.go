@@ -74,6 +74,10 @@ type Tx interface {
 	// webhook rows undeliverable with AccessChangedError (see
 	// AccessChanged) and returns how many it marked.
 	WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error)
+	// ReaddressQueuedMail points the account's queued e-mail rows at its
+	// new address, or marks them undeliverable when it has none now, and
+	// returns how many it changed.
+	ReaddressQueuedMail(userID, email string, at time.Time) (int64, error)
 	// CountSignInMiss counts a refused sign-in of an unknown name in its
 	// bucket (SignInMissBucket), so that it writes as a known account's does.
 	CountSignInMiss(bucket int, at time.Time) error

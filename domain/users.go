@@ -28,6 +28,10 @@ const (
 // withdrawn because its recipient's access changed before it went out.
 const AccessChangedError = "the recipient's access changed"
 
+// NoAddressError is the last_error of an e-mail row whose account has no
+// e-mail address.
+const NoAddressError = "the account has no e-mail address"
+
 // AccessChanged reports whether an account change takes away what the
 // account's queued notifications were written for: another nation, a
 // different set of roles, or a newly disabled account. Such a change
@@ -47,13 +51,20 @@ func sortedRoles(rs []Role) []Role {
 }
 
 // withdrawIfAccessChanged is the step of every account change that may
-// change powers (AccessChanged).
+// change powers (AccessChanged) or the address: a changed power withdraws
+// the queued e-mail and webhook rows; a changed address sends the queued
+// e-mails to the new one (or, with none, marks them undeliverable), since
+// the old address may no longer be the account holder's.
 func withdrawIfAccessChanged(tx Tx, before, after *User, at time.Time) error {
-	if !AccessChanged(before, after) {
-		return nil
+	if AccessChanged(before, after) {
+		_, err := tx.WithdrawQueuedDeliveries(after.ID, at)
+		return err
 	}
-	_, err := tx.WithdrawQueuedDeliveries(after.ID, at)
-	return err
+	if before.Email != after.Email {
+		_, err := tx.ReaddressQueuedMail(after.ID, after.Email, at)
+		return err
+	}
+	return nil
 }
 
 // UserService holds the use cases of accounts. Password hashing happens

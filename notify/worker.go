@@ -226,7 +226,7 @@ func (w *Worker) attempt(ctx context.Context, n domain.Notification) (status, pr
 			return domain.DeliveryUndeliverable, "no SMTP server configured (--smtp-url)"
 		}
 		if n.Address == "" {
-			return domain.DeliveryUndeliverable, "the account has no e-mail address"
+			return domain.DeliveryUndeliverable, domain.NoAddressError
 		}
 		err = w.Email.Send(ctx, n)
 	case domain.ChannelWebhook:

@@ -26,3 +26,17 @@ func (t *tx) WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error
 			"next_attempt_at": dbTime(at)})
 	return res.RowsAffected, translate(res.Error, "notifications")
 }
+
+// ReaddressQueuedMail sends the account's queued e-mails to its new address
+// email; with none, it marks them undeliverable as the worker would.
+func (t *tx) ReaddressQueuedMail(userID, email string, at time.Time) (int64, error) {
+	set := map[string]any{"address": email}
+	if email == "" {
+		set = map[string]any{"status": domain.DeliveryUndeliverable, "last_error": domain.NoAddressError,
+			"next_attempt_at": dbTime(at)}
+	}
+	res := t.g.Model(&notificationRow{}).
+		Where("recipient = ? AND status = ? AND channel = ?", userID, domain.DeliveryQueued, domain.ChannelEmail).
+		Updates(set)
+	return res.RowsAffected, translate(res.Error, "notifications")
+}

@@ -60,8 +60,11 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 		row.Route, row.Conditions, row.Warnings); err != nil {
 		return translate(err, "request")
 	}
+	if err := t.writeProjections(r.ID, &stored{}, storedOf(r, &row)); err != nil {
+		return err
+	}
 	t.last = r
-	return t.writeProjections(r.ID, &stored{}, storedOf(r, &row))
+	return nil
 }
 
 // UpdateRequest stores r if the stored version is still expectedVersion: one
@@ -90,8 +93,11 @@ func (t *tx) UpdateRequest(r *domain.Request, expectedVersion int) error {
 	if n == 0 {
 		return t.missedUpdate(r.ID, expectedVersion)
 	}
+	if err := t.writeProjections(r.ID, old, storedOf(r, &row)); err != nil {
+		return err
+	}
 	t.last = r
-	return t.writeProjections(r.ID, old, storedOf(r, &row))
+	return nil
 }
 
 // missedUpdate tells apart a request that is gone from one that moved on.
