@@ -5,43 +5,27 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"exaccess/api/auth"
 	"exaccess/docs"
 	"exaccess/domain"
-	"exaccess/policies"
+	"exaccess/internal/apptest"
 	"exaccess/storage"
 	"exaccess/storage/storagetest"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/google/uuid"
 )
 
 // testNow is the fixed clock of every scenario: Monday 23 November 2026, 09:00 UTC.
-var testNow = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+var testNow = apptest.Now
 
 // testUsers are signed in by issuing tokens directly; the sign-in endpoint
 // has its own test.
-var testUsers = []domain.User{
-	{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
-	{Username: "lo-no2", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
-	{Username: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"},
-	{Username: "hns", Roles: []domain.Role{domain.RoleHNS}},
-	{Username: "range", Roles: []domain.Role{domain.RoleRange}},
-	{Username: "ops", Roles: []domain.Role{domain.RoleOperations}},
-	{Username: "ops2", Roles: []domain.Role{domain.RoleOperations}},
-	{Username: "gov", Roles: []domain.Role{domain.RoleMinistry}},
-	{Username: "gov2", Roles: []domain.Role{domain.RoleMinistry}},
-	{Username: "auditor", Roles: []domain.Role{domain.RoleAuditor}},
-	{Username: "admin", Roles: []domain.Role{domain.RoleAdmin}},
-}
+var testUsers = apptest.Users
 
 // env is one real server on one real database.
 type env struct {
@@ -67,70 +51,33 @@ func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t testing.TB, dsn string) *env {
 	t.Helper()
-	ctx := context.Background()
-	db := storagetest.Open(t, dsn)
-	ref, err := db.Reference(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy, err := policies.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := func() time.Time { return testNow }
-	seed, err := db.GetOrCreateKey(ctx, "token-signing", auth.NewSeed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens, err := auth.NewTokens(seed, "exaccess", "exaccess-api", time.Hour, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
-	users := domain.NewUserService(db, ref, clock, newID)
-	e := &env{t: t, db: db, spec: loadSpec(t), tokens: map[string]string{}}
-	hash, err := auth.HashPassword("correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range testUsers {
-		u.Roles = append([]domain.Role(nil), u.Roles...)
-		created, err := users.CreateUser(ctx, "system", u, hash)
+	a := apptest.New(t, dsn, apptest.Options{})
+	e := &env{t: t, db: a.DB, spec: loadSpec(t), tokens: map[string]string{}, clock: a.Clock,
+		approvals: a.Approvals, notifications: a.Notifications}
+	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow
+	for name, u := range a.Created {
+		tok, err := a.Tokens.Issue(u)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.tokens[u.Username], err = tokens.Issue(*created); err != nil {
-			t.Fatal(err)
-		}
+		e.tokens[name] = tok
 	}
-	e.clock = clock
-	e.approvals = domain.NewApprovalService(db, func() time.Time { return e.clock() }, newID)
-	e.notifications = domain.NewNotificationService(db, func() time.Time { return e.clock() }, newID)
-	e.notifications.AllowHTTP = true // the receivers of the tests are httptest servers
-	e.notifications.AllowPrivate = true
-	e.srv = New(Deps{Tokens: tokens, Requests: domain.NewRequestService(db, policy, ref, func() time.Time { return e.clock() }, newID),
-		Approvals: e.approvals, Frameworks: domain.NewFrameworkService(db, ref, func() time.Time { return e.clock() }, newID),
+	db := a.DB
+	e.srv = New(Deps{Tokens: a.Tokens, Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks,
 		Metrics: NewMetrics(db), Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
 			}
 			return db.CheckSchema(ctx)
 		},
-		Refusals: domain.NewRefusalLog(db, func() time.Time { return e.clock() }),
-		Users:    db, Reference: ref, OpenAPI: docs.OpenAPI, Log: testLogger(),
-		Accounts: domain.NewUserService(db, ref, func() time.Time { return e.clock() }, newID), Principals: domain.NewAccountCache(db),
-		Inbox: domain.NewInboxService(db, func() time.Time { return e.clock() }), Notifications: e.notifications})
-	return withAuditLog(t, e)
+		Refusals: a.Refusals, Users: db, Reference: a.Reference, OpenAPI: docs.OpenAPI, Log: testLogger(),
+		Accounts: a.Accounts, Principals: a.Principals, Inbox: a.Inbox, Notifications: a.Notifications,
+		Audit: a.Audit})
+	return e
 }
 
-// testLogger discards the server's log unless EXACCESS_TEST_LOG is set,
-// which is how to see an internal error's cause while debugging a test.
-func testLogger() *slog.Logger {
-	if os.Getenv("EXACCESS_TEST_LOG") != "" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	}
-	return slog.New(slog.NewJSONHandler(io.Discard, nil))
-}
+// testLogger discards the server's log unless EXACCESS_TEST_LOG is set.
+var testLogger = apptest.Logger
 
 // resp is a recorded response.
 type resp struct {

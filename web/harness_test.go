@@ -2,48 +2,35 @@ package web
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"exaccess/api"
-	"exaccess/api/auth"
 	"exaccess/auditlog"
 	"exaccess/docs"
 	"exaccess/domain"
-	"exaccess/policies"
+	"exaccess/internal/apptest"
 	"exaccess/storage"
 	"exaccess/storage/storagetest"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/google/uuid"
 )
 
 // testNow is the fixed clock of the console tests: Monday 23 November 2026, 09:00 UTC.
-var testNow = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+var testNow = apptest.Now
 
-const testPassword = "correct horse battery"
+const testPassword = apptest.Password
 
-var testUsers = []domain.User{
-	{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
-	{Username: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"},
-	{Username: "hns", Roles: []domain.Role{domain.RoleHNS}},
-	{Username: "range", Roles: []domain.Role{domain.RoleRange}},
-	{Username: "ops", Roles: []domain.Role{domain.RoleOperations}},
-	{Username: "ops2", Roles: []domain.Role{domain.RoleOperations}},
-	{Username: "gov", Roles: []domain.Role{domain.RoleMinistry}},
-	{Username: "gov2", Roles: []domain.Role{domain.RoleMinistry}},
-	{Username: "auditor", Roles: []domain.Role{domain.RoleAuditor}},
-	{Username: "admin", Roles: []domain.Role{domain.RoleAdmin}},
-}
+// testUsers are apptest's users but its second Norwegian liaison officer:
+// the console's tests count the accounts without it.
+var testUsers = slices.DeleteFunc(slices.Clone(apptest.Users), func(u domain.User) bool { return u.Username == "lo-no2" })
 
 // env is the real server (API and console) on a real database, listening
 // on a real port.
@@ -58,6 +45,8 @@ type env struct {
 	approvals *domain.ApprovalService
 	// notifications: settings and webhooks; http:// URLs allowed.
 	notifications *domain.NotificationService
+	// clock is the server's clock; a test may move it (not concurrently).
+	clock func() time.Time
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
@@ -75,78 +64,31 @@ func newEnv(t testing.TB, dsn string, tls bool) *env {
 // newEnvWith is newEnv with the API's rate limiter in front of everything.
 func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *env {
 	t.Helper()
-	ctx := context.Background()
-	db := storagetest.Open(t, dsn)
-	ref, err := db.Reference(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy, err := policies.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := func() time.Time { return testNow }
-	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
-	hash, err := auth.HashPassword(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	us := domain.NewUserService(db, ref, clock, newID)
-	for _, u := range testUsers {
-		u.Roles = append([]domain.Role(nil), u.Roles...)
-		if _, err := us.CreateUser(ctx, "system", u, hash); err != nil {
-			t.Fatal(err)
-		}
-	}
-	seed, err := db.GetOrCreateKey(ctx, "token-signing", auth.NewSeed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens, err := auth.NewTokens(seed, "exaccess", "exaccess-api", time.Hour, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	skey, err := db.GetOrCreateKey(ctx, auditlog.SignerKeyName, auditlog.GenerateSignerKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := auditlog.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, db: db, accounts: us, signer: signer, cache: domain.NewAccountCache(db),
-		requests:  domain.NewRequestService(db, policy, ref, clock, newID),
-		approvals: domain.NewApprovalService(db, clock, newID), notifications: domain.NewNotificationService(db, clock, newID)}
-	e.notifications.AllowHTTP = true // the test receivers are httptest servers
-	e.notifications.AllowPrivate = true
-	frameworks := domain.NewFrameworkService(db, ref, clock, newID)
-	audit := auditlog.NewService(db, signer, clock)
-	permits := auditlog.NewPermitService(db, signer, clock)
+	a := apptest.New(t, dsn, apptest.Options{Users: testUsers})
+	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals,
+		requests: a.Requests, approvals: a.Approvals, notifications: a.Notifications, clock: a.Clock}
+	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow
 	log := testLogger()
-	console, err := New(Deps{Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks, Users: db,
-		Accounts: us, Principals: e.cache, Notifications: e.notifications, Sessions: db, Reference: ref, Audit: audit, Permits: permits, Refusals: domain.NewRefusalLog(db, clock), Log: log, Now: clock,
-		Inbox: domain.NewInboxService(db, clock)})
+	console, err := New(Deps{Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks, Users: a.DB,
+		Accounts: a.Accounts, Principals: a.Principals, Notifications: a.Notifications, Sessions: a.DB, Reference: a.Reference,
+		Audit: a.Audit, Permits: a.Permits, Refusals: a.Refusals, Log: log, Now: a.Now, Inbox: a.Inbox})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := api.New(api.Deps{Tokens: tokens, Requests: e.requests, Approvals: e.approvals, Frameworks: frameworks,
-		Refusals: domain.NewRefusalLog(db, clock), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log,
-		Audit: audit, Console: console, Limiter: limiter, Accounts: us, Principals: e.cache, Permits: permits})
+	srv := api.New(api.Deps{Tokens: a.Tokens, Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks,
+		Refusals: a.Refusals, Users: a.DB, Reference: a.Reference, OpenAPI: docs.OpenAPI, Log: log,
+		Audit: a.Audit, Console: console, Limiter: limiter, Accounts: a.Accounts, Principals: a.Principals, Permits: a.Permits})
 	if tls {
-		e.srv = httptest.NewTLSServer(a.Handler())
+		e.srv = httptest.NewTLSServer(srv.Handler())
 	} else {
-		e.srv = httptest.NewServer(a.Handler())
+		e.srv = httptest.NewServer(srv.Handler())
 	}
 	t.Cleanup(e.srv.Close)
 	return e
 }
 
-func testLogger() *slog.Logger {
-	if os.Getenv("EXACCESS_TEST_LOG") != "" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	}
-	return slog.New(slog.NewJSONHandler(io.Discard, nil))
-}
+// testLogger discards the server's log unless EXACCESS_TEST_LOG is set.
+var testLogger = apptest.Logger
 
 // leftKey matches a key of messages.go shown as is: a key without wording.
 var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox)\.[a-z][a-z_.]*[a-z]\b`)

@@ -1,0 +1,154 @@
+// Package apptest builds, for the scenario tests of api and web, everything
+// a server needs short of the server: a real database with its reference
+// data, the default policy, the test users, the token and audit signers and
+// the domain services. It is an ordinary package used only from tests. It
+// must not import exaccess/api or exaccess/web: the internal tests of those
+// packages import it, and that would be an import cycle.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"exaccess/api/auth"
+	"exaccess/auditlog"
+	"exaccess/domain"
+	"exaccess/policies"
+	"exaccess/storage"
+	"exaccess/storage/storagetest"
+
+	"github.com/google/uuid"
+)
+
+// Now is the fixed clock of every scenario: Monday 23 November 2026, 09:00 UTC.
+var Now = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// Password is every test user's password.
+const Password = "correct horse battery"
+
+// Users are the accounts New creates, in this order, all with Password.
+var Users = []domain.User{
+	{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
+	{Username: "lo-no2", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
+	{Username: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"},
+	{Username: "hns", Roles: []domain.Role{domain.RoleHNS}},
+	{Username: "range", Roles: []domain.Role{domain.RoleRange}},
+	{Username: "ops", Roles: []domain.Role{domain.RoleOperations}},
+	{Username: "ops2", Roles: []domain.Role{domain.RoleOperations}},
+	{Username: "gov", Roles: []domain.Role{domain.RoleMinistry}},
+	{Username: "gov2", Roles: []domain.Role{domain.RoleMinistry}},
+	{Username: "auditor", Roles: []domain.Role{domain.RoleAuditor}},
+	{Username: "admin", Roles: []domain.Role{domain.RoleAdmin}},
+}
+
+// Options changes what New builds; the zero value is the usual set-up.
+type Options struct {
+	// Users replaces Users as the accounts created; nil means Users.
+	Users []domain.User
+}
+
+// App is the real domain on a real database: what api.New and web.New are
+// wired with in the scenario tests.
+type App struct {
+	DB        *storage.DB
+	Reference *domain.ReferenceData
+	Policy    *policies.Policy
+	// Clock is the services' clock. A test may replace it between steps
+	// (not concurrently): every service reads it through Now on each call.
+	// The token signer does not: see Tokens.
+	Clock func() time.Time
+	// NewID makes the ids of new records.
+	NewID func() string
+	// Tokens issues and checks API tokens on the fixed clock Now, so the
+	// tokens issued at the start stay valid whatever Clock is moved to.
+	Tokens *auth.Tokens
+	// Signer signs the audit log's checkpoints and the permits.
+	Signer *auditlog.Signer
+	// Created are the test users as created, by username.
+	Created map[string]domain.User
+
+	Accounts      *domain.UserService
+	Requests      *domain.RequestService
+	Approvals     *domain.ApprovalService
+	Frameworks    *domain.FrameworkService
+	Notifications *domain.NotificationService // http:// and private webhook URLs allowed: the receivers are httptest servers
+	Inbox         *domain.InboxService
+	Refusals      *domain.RefusalLog
+	Audit         *auditlog.Service
+	Permits       *auditlog.PermitService
+	Principals    *domain.AccountCache
+}
+
+// Now is the current time of Clock; pass the method value a.Now, not
+// a.Clock, to what should follow Clock when a test moves it.
+func (a *App) Now() time.Time { return a.Clock() }
+
+// New opens a fresh database at dsn (storagetest.Open), creates the users
+// and builds the signers and services. Any failure fails t.
+func New(t testing.TB, dsn string, opts Options) *App {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := storagetest.Open(t, dsn)
+	ref, err := db.Reference(ctx)
+	must(err)
+	policy, err := policies.Default()
+	must(err)
+	fixed := func() time.Time { return Now }
+	a := &App{DB: db, Reference: ref, Policy: policy, Clock: fixed,
+		NewID: func() string { return uuid.Must(uuid.NewV7()).String() }}
+	seed, err := db.GetOrCreateKey(ctx, "token-signing", auth.NewSeed)
+	must(err)
+	a.Tokens, err = auth.NewTokens(seed, "exaccess", "exaccess-api", time.Hour, fixed)
+	must(err)
+	skey, err := db.GetOrCreateKey(ctx, auditlog.SignerKeyName, auditlog.GenerateSignerKey)
+	must(err)
+	a.Signer, err = auditlog.NewSigner(skey)
+	must(err)
+
+	a.Accounts = domain.NewUserService(db, ref, a.Now, a.NewID)
+	hash, err := auth.HashPassword(Password)
+	must(err)
+	a.Created = map[string]domain.User{}
+	users := opts.Users
+	if users == nil {
+		users = Users
+	}
+	for _, u := range users {
+		u.Roles = append([]domain.Role(nil), u.Roles...) // the service may keep the slice
+		created, err := a.Accounts.CreateUser(ctx, "system", u, hash)
+		must(err)
+		a.Created[u.Username] = *created
+	}
+
+	a.Requests = domain.NewRequestService(db, policy, ref, a.Now, a.NewID)
+	a.Approvals = domain.NewApprovalService(db, a.Now, a.NewID)
+	a.Frameworks = domain.NewFrameworkService(db, ref, a.Now, a.NewID)
+	a.Notifications = domain.NewNotificationService(db, a.Now, a.NewID)
+	a.Notifications.AllowHTTP = true
+	a.Notifications.AllowPrivate = true
+	a.Inbox = domain.NewInboxService(db, a.Now)
+	a.Refusals = domain.NewRefusalLog(db, a.Now)
+	a.Audit = auditlog.NewService(db, a.Signer, a.Now)
+	a.Permits = auditlog.NewPermitService(db, a.Signer, a.Now)
+	a.Principals = domain.NewAccountCache(db)
+	return a
+}
+
+// Logger is the servers' log in tests: discarded unless EXACCESS_TEST_LOG
+// is set, which is how to see an internal error's cause while debugging.
+func Logger() *slog.Logger {
+	if os.Getenv("EXACCESS_TEST_LOG") != "" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewJSONHandler(io.Discard, nil))
+}
