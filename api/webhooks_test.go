@@ -21,26 +21,6 @@ import (
 	"exaccess/notify"
 )
 
-// auditBytes is the whole audit log as stored, one entry per line.
-func (e *env) auditBytes() string {
-	e.t.Helper()
-	ctx := context.Background()
-	size, err := e.db.AuditTreeSize(ctx)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var b strings.Builder
-	err = e.db.StreamAuditEntries(ctx, 0, size, func(_ int64, entry []byte) error {
-		b.Write(entry)
-		b.WriteByte('\n')
-		return nil
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return b.String()
-}
-
 func TestNotificationSettingsAPI(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		const path = "/api/v1/me/notification-settings"
@@ -196,7 +176,7 @@ func TestWebhooksAPI(t *testing.T) {
 		want(t, e.do("admin", http.MethodDelete, "/api/v1/webhooks/"+roleID, nil), 200)
 
 		// Audited, without secrets or the URL's query.
-		log := e.auditBytes()
+		log := e.auditText()
 		for _, s := range []string{secret, roleSecret, "whsec_", "token=abc"} {
 			if strings.Contains(log, s) {
 				t.Errorf("the audit log holds %q", s)
