@@ -60,3 +60,9 @@ func (d *DB) ExplainStageQueriesForTest(now time.Time) (map[string]string, error
 	}
 	return out, nil
 }
+
+// ExplainWithdrawForTest is SQLite's plan of WithdrawQueuedDeliveries's
+// update.
+func (d *DB) ExplainWithdrawForTest() (string, error) {
+	return explainPlan(d.reader, `UPDATE notifications SET status = 'undeliverable' WHERE recipient = 'u' AND status = 'queued' AND channel IN ('email', 'webhook')`)
+}

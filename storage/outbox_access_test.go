@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,4 +134,19 @@ func TestWithdrawQueuedDeliveries(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestWithdrawSearchesAnIndex: withdrawing an account's queued rows finds
+// them through an index (the queued ones, or the account's), never by
+// reading the whole outbox (SQLite's plan), also without the recipient-only
+// index that migration 0017 dropped.
+func TestWithdrawSearchesAnIndex(t *testing.T) {
+	db := openSQLite(t)
+	plan, err := db.ExplainWithdrawForTest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(plan, "SEARCH notifications USING INDEX") || strings.Contains(plan, "SCAN notifications") {
+		t.Fatalf("plan %q, want a search on an index", plan)
+	}
 }
