@@ -3,8 +3,6 @@ package storage
 import (
 	"context"
 
-	"gorm.io/gorm"
-
 	"exaccess/domain"
 )
 
@@ -48,20 +46,30 @@ func (t *tx) SetNotificationOptOuts(userID string, off []domain.ChannelSetting) 
 
 // optedOut reads which of the accounts turned which channels off for kind:
 // user id → channel → true.
-func optedOut(g *gorm.DB, userIDs []string, kind string) (map[string]map[string]bool, error) {
+func (t *tx) optedOut(userIDs []string, kind string) (map[string]map[string]bool, error) {
 	out := map[string]map[string]bool{}
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	var rows []optOutRow
-	if err := g.Where("kind = ? AND user_id IN ?", kind, userIDs).Find(&rows).Error; err != nil {
+	args := []any{kind}
+	for _, id := range userIDs {
+		args = append(args, id)
+	}
+	rows, err := t.query("SELECT user_id, channel FROM notification_optouts WHERE kind = ? AND user_id IN ("+
+		placeholders(len(userIDs))+")", args...)
+	if err != nil {
 		return nil, translate(err, "notification settings")
 	}
-	for _, r := range rows {
-		if out[r.UserID] == nil {
-			out[r.UserID] = map[string]bool{}
+	defer rows.Close()
+	for rows.Next() {
+		var user, channel string
+		if err := rows.Scan(&user, &channel); err != nil {
+			return nil, translate(err, "notification settings")
 		}
-		out[r.UserID][r.Channel] = true
+		if out[user] == nil {
+			out[user] = map[string]bool{}
+		}
+		out[user][channel] = true
 	}
-	return out, nil
+	return out, translate(rows.Err(), "notification settings")
 }

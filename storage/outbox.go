@@ -132,7 +132,7 @@ func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase stri
 	// of theirs became active), never of a nation's: what a liaison officer
 	// is told does not leave to a role's endpoint.
 	if ev.Audience.Role != "" && ev.Audience.Nation == "" && ev.Audience.User == "" {
-		hooks, err := activeWebhooks(t.g, nil, ev.Audience.Role)
+		hooks, err := t.activeWebhooks(nil, ev.Audience.Role)
 		if err != nil {
 			return err
 		}
@@ -197,11 +197,11 @@ func (t *tx) channelsFor(users []userRow, kind string) (func(u userRow) []delive
 	for i, u := range users {
 		ids[i] = u.ID
 	}
-	off, err := optedOut(t.g, ids, kind)
+	off, err := t.optedOut(ids, kind)
 	if err != nil {
 		return nil, err
 	}
-	hooks, err := activeWebhooks(t.g, ids, "")
+	hooks, err := t.activeWebhooks(ids, "")
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
-
 	"exaccess/domain"
 )
 
@@ -146,18 +144,32 @@ func (t *tx) CountActiveWebhooks(userID string, role domain.Role) (int, error) {
 
 // activeWebhooks reads, with their ids and URLs only, the active webhooks
 // of the given accounts (by user id) or of one role.
-func activeWebhooks(g *gorm.DB, userIDs []string, role domain.Role) ([]webhookRow, error) {
-	q := g.Select("id", "user_id", "role", "url").Where("revoked_at IS NULL")
-	if role != "" {
-		q = q.Where("role = ?", string(role))
-	} else if len(userIDs) > 0 {
-		q = q.Where("user_id IN ?", userIDs)
-	} else {
+func (t *tx) activeWebhooks(userIDs []string, role domain.Role) ([]webhookRow, error) {
+	q := "SELECT id, user_id, role, url FROM webhooks WHERE revoked_at IS NULL AND "
+	var args []any
+	switch {
+	case role != "":
+		q, args = q+"role = ?", []any{string(role)}
+	case len(userIDs) > 0:
+		q += "user_id IN (" + placeholders(len(userIDs)) + ")"
+		for _, id := range userIDs {
+			args = append(args, id)
+		}
+	default:
 		return nil, nil
 	}
-	var rows []webhookRow
-	if err := q.Order("id").Find(&rows).Error; err != nil {
+	rows, err := t.query(q+" ORDER BY id", args...)
+	if err != nil {
 		return nil, translate(err, "webhooks")
 	}
-	return rows, nil
+	defer rows.Close()
+	var out []webhookRow
+	for rows.Next() {
+		var w webhookRow
+		if err := rows.Scan(&w.ID, &w.UserID, &w.Role, &w.URL); err != nil {
+			return nil, translate(err, "webhooks")
+		}
+		out = append(out, w)
+	}
+	return out, translate(rows.Err(), "webhooks")
 }
