@@ -51,8 +51,8 @@ func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
 	at = dbTime(at)
 	// Most events find no delegation of their role: one plain query says so
 	// before the full read.
-	if any, err := t.exists(`SELECT 1 FROM delegations WHERE role = ? AND ends_at > ? AND starts_at <= ?
-		AND revoked_at IS NULL LIMIT 1`, string(role), at, at); err != nil || !any {
+	if found, err := t.exists(`SELECT 1 FROM delegations WHERE role = ? AND ends_at > ? AND starts_at <= ?
+		AND revoked_at IS NULL LIMIT 1`, string(role), at, at); err != nil || !found {
 		return nil, translate(err, "delegations")
 	}
 	var drows []delegationRow
