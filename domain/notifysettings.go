@@ -124,6 +124,15 @@ func settingsGrid(off []ChannelSetting) []ChannelSetting {
 	return out
 }
 
+// notOneOf says what is wrong with value, which is not in valid: missing,
+// or unknown.
+func notOneOf(what, value string, valid []string) string {
+	if value == "" {
+		return fmt.Sprintf("required: one of %v", valid)
+	}
+	return fmt.Sprintf("unknown %s %q; one of %v", what, value, valid)
+}
+
 // ValidateSettings checks a settings change: known kinds and channels, each
 // cell at most once. The errors name the offending entry.
 func ValidateSettings(in []ChannelSetting) error {
@@ -132,10 +141,10 @@ func ValidateSettings(in []ChannelSetting) error {
 	for i, c := range in {
 		field := fmt.Sprintf("settings[%d]", i)
 		if !slices.Contains(NotificationKinds, c.Kind) {
-			fe = append(fe, FieldError{Field: field + ".kind", Message: fmt.Sprintf("unknown kind %q; one of %v", c.Kind, NotificationKinds)})
+			fe = append(fe, FieldError{Field: field + ".kind", Message: notOneOf("kind", c.Kind, NotificationKinds)})
 		}
 		if !slices.Contains(NotificationChannels, c.Channel) {
-			fe = append(fe, FieldError{Field: field + ".channel", Message: fmt.Sprintf("unknown channel %q; one of %v", c.Channel, NotificationChannels)})
+			fe = append(fe, FieldError{Field: field + ".channel", Message: notOneOf("channel", c.Channel, NotificationChannels)})
 		}
 		key := [2]string{c.Kind, c.Channel}
 		if seen[key] {

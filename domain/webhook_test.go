@@ -142,13 +142,16 @@ func TestValidateSettings(t *testing.T) {
 		name   string
 		in     []ChannelSetting
 		fields []string
+		says   string // a word of the first error's message
 	}{
-		{"empty", nil, nil},
-		{"every cell", settingsGrid(nil), nil},
-		{"unknown kind", []ChannelSetting{{Kind: "request.lost", Channel: ChannelEmail}}, []string{"settings[0].kind"}},
-		{"unknown channel", []ChannelSetting{{Kind: NotifyApproved, Channel: "sms"}}, []string{"settings[0].channel"}},
-		{"both", []ChannelSetting{{Kind: NotifyApproved, Channel: ChannelInbox}, {Kind: "x", Channel: "y"}}, []string{"settings[1].kind", "settings[1].channel"}},
-		{"twice", []ChannelSetting{{Kind: NotifyApproved, Channel: ChannelInbox}, {Kind: NotifyApproved, Channel: ChannelInbox, Enabled: true}}, []string{"settings[1]"}},
+		{"empty", nil, nil, ""},
+		{"every cell", settingsGrid(nil), nil, ""},
+		{"unknown kind", []ChannelSetting{{Kind: "request.lost", Channel: ChannelEmail}}, []string{"settings[0].kind"}, ""},
+		{"unknown channel", []ChannelSetting{{Kind: NotifyApproved, Channel: "sms"}}, []string{"settings[0].channel"}, ""},
+		{"both", []ChannelSetting{{Kind: NotifyApproved, Channel: ChannelInbox}, {Kind: "x", Channel: "y"}}, []string{"settings[1].kind", "settings[1].channel"}, ""},
+		{"missing kind", []ChannelSetting{{Channel: ChannelEmail}}, []string{"settings[0].kind"}, "required"},
+		{"unknown is named", []ChannelSetting{{Kind: "request.lost", Channel: ChannelEmail}}, []string{"settings[0].kind"}, `unknown kind "request.lost"`},
+		{"twice", []ChannelSetting{{Kind: NotifyApproved, Channel: ChannelInbox}, {Kind: NotifyApproved, Channel: ChannelInbox, Enabled: true}}, []string{"settings[1]"}, ""},
 	}
 	for _, c := range cases {
 		err := ValidateSettings(c.in)
@@ -162,6 +165,9 @@ func TestValidateSettings(t *testing.T) {
 		}
 		if strings.Join(got, " ") != strings.Join(c.fields, " ") {
 			t.Errorf("%s: fields %v, want %v", c.name, got, c.fields)
+		}
+		if e, ok := err.(*Error); ok && c.says != "" && !strings.Contains(e.Fields[0].Message, c.says) {
+			t.Errorf("%s: %q does not say %q", c.name, e.Fields[0].Message, c.says)
 		}
 	}
 }
