@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,6 @@ import (
 // account's queued e-mail and webhook rows do not go out.
 func TestAccessChangeWithdrawsNotifications(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
 		want(t, e.do("lo-no2", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "https://hooks.example/lo-no2"}), http.StatusCreated)
 		id, tag := e.submitted(draft())
 		e.clock = func() time.Time { return testNow.Add(time.Minute) }
@@ -31,18 +31,7 @@ func TestAccessChangeWithdrawsNotifications(t *testing.T) {
 		}
 		queued := func(user string) (n int, withdrawn []domain.Notification) {
 			t.Helper()
-			u, err := e.db.GetUserByUsername(ctx, user)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := e.db.Notifications(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range rows {
-				if r.Recipient != u.ID || r.Channel == domain.ChannelInbox {
-					continue
-				}
+			for _, r := range e.outboxOf(id, user) {
 				switch r.Status {
 				case domain.DeliveryQueued:
 					n++
@@ -123,27 +112,15 @@ func TestAccessChangeWithdrawsNotifications(t *testing.T) {
 // the old nation's notifications.
 func TestIdPMoveWithdrawsNotifications(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
 		stand := authtest.NewIdP(t)
 		e.withIdP(stand)
 		id, _ := e.create("idp-lo-no", draft())
 		r := e.do("idp-lo-no", http.MethodGet, "/api/v1/requests/"+id, nil)
 		want(t, r, http.StatusOK)
 		want(t, e.do("idp-lo-no", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", r.Header.Get("ETag")), http.StatusOK)
-		kari, err := e.db.GetUserByUsername(ctx, "idp:kari.nordmann")
-		if err != nil {
-			t.Fatal(err)
-		}
 		rows := func() (queued, withdrawn int) {
 			t.Helper()
-			all, err := e.db.Notifications(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, n := range all {
-				if n.Recipient != kari.ID || n.Channel != domain.ChannelEmail {
-					continue
-				}
+			for _, n := range e.outboxOf(id, "idp:kari.nordmann", domain.ChannelEmail) {
 				switch {
 				case n.Status == domain.DeliveryQueued:
 					queued++
@@ -176,22 +153,11 @@ func TestIdPMoveWithdrawsNotifications(t *testing.T) {
 // nothing is withdrawn and the inbox keeps everything.
 func TestAddressChangeReaddressesQueuedMail(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
 		id, _ := e.submitted(draft())
 		mail := func() (addresses []string, statuses []string) {
 			t.Helper()
-			u, err := e.db.GetUserByUsername(ctx, "lo-no")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := e.db.Notifications(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range rows {
-				if r.Recipient == u.ID && r.Channel == domain.ChannelEmail {
-					addresses, statuses = append(addresses, r.Address), append(statuses, r.Status)
-				}
+			for _, r := range e.outboxOf(id, "lo-no", domain.ChannelEmail) {
+				addresses, statuses = append(addresses, r.Address), append(statuses, r.Status)
 			}
 			return addresses, statuses
 		}
@@ -212,4 +178,28 @@ func TestAddressChangeReaddressesQueuedMail(t *testing.T) {
 			t.Fatalf("the inbox after address changes: %s, want the receipt", kindsOf(items))
 		}
 	})
+}
+
+// outboxOf is the outbox rows of request id addressed to user on the given
+// channels (all but the inbox when none is given).
+func (e *env) outboxOf(id, user string, channels ...string) []domain.Notification {
+	e.t.Helper()
+	ctx := context.Background()
+	u, err := e.db.GetUserByUsername(ctx, user)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rows, err := e.db.Notifications(ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []domain.Notification
+	for _, r := range rows {
+		if r.Recipient != u.ID || r.Channel == domain.ChannelInbox && len(channels) == 0 ||
+			len(channels) > 0 && !slices.Contains(channels, r.Channel) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
