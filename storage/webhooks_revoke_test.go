@@ -19,7 +19,7 @@ func TestRevokingAWebhookEndsItsQueuedRows(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		seedNotifyUsers(t, db)
-		hns := userID(t, db, "hns")
+		hns := userIDOf(t, db, "hns")
 		addWebhook(t, db, wid(300), hns, "", "https://hns.example/revoked")
 		addWebhook(t, db, wid(301), hns, "", "https://hns.example/kept")
 		r := newDraft(testID(t, 1), "NO")
@@ -73,7 +73,7 @@ func TestWebhookLimitHoldsUnderARace(t *testing.T) {
 			db := storagetest.Open(t, c.DSN)
 			ctx := context.Background()
 			seedNotifyUsers(t, db)
-			hns := userID(t, db, "hns")
+			hns := userIDOf(t, db, "hns")
 			for i := range domain.MaxWebhooksPerID - 1 {
 				addWebhook(t, db, wid(400+i), hns, "", "https://hns.example/hook")
 			}

@@ -10,16 +10,6 @@ import (
 	"exaccess/storage"
 )
 
-// userID reads the id of an account seeded by seedNotifyUsers.
-func userID(t *testing.T, db *storage.DB, username string) string {
-	t.Helper()
-	u, err := db.GetUserByUsername(context.Background(), username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
-}
-
 // addWebhook stores a webhook of an account (userID) or of a role.
 func addWebhook(t *testing.T, db *storage.DB, id, userID string, role domain.Role, url string) {
 	t.Helper()
@@ -39,7 +29,7 @@ func TestOutboxHonoursChannelsAndWebhooks(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		seedNotifyUsers(t, db)
-		loNO, loDE, hns := userID(t, db, "lo-no"), userID(t, db, "lo-de"), userID(t, db, "hns")
+		loNO, loDE, hns := userIDOf(t, db, "lo-no"), userIDOf(t, db, "lo-de"), userIDOf(t, db, "hns")
 		addWebhook(t, db, wid(200), loNO, "", "https://no.example/hook")
 		addWebhook(t, db, wid(201), loNO, "", "https://no.example/revoked")
 		addWebhook(t, db, wid(202), loDE, "", "https://de.example/hook")
@@ -111,7 +101,7 @@ func TestWebhookSecretIsReadOnlyForDelivery(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		seedNotifyUsers(t, db)
-		loNO := userID(t, db, "lo-no")
+		loNO := userIDOf(t, db, "lo-no")
 		addWebhook(t, db, wid(200), loNO, "", "https://no.example/hook")
 		addWebhook(t, db, wid(201), "", domain.RoleHNS, "https://hns.example/role")
 		mine, err := db.ListWebhooks(ctx, domain.WebhookFilter{UserID: loNO})
@@ -157,7 +147,7 @@ func TestNotificationOptOutsReplace(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		seedNotifyUsers(t, db)
-		u := userID(t, db, "lo-no")
+		u := userIDOf(t, db, "lo-no")
 		set := func(off ...domain.ChannelSetting) {
 			if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.SetNotificationOptOuts(u, off) }); err != nil {
 				t.Fatal(err)
