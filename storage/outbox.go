@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -152,22 +151,16 @@ const notificationColumns = "id, idempotency_key, kind, recipient, webhook_id, c
 // rows each, under SQLite's limit of bound variables), skipping a row
 // whose idempotency key is already stored.
 func (t *tx) insertNotifications(rows []notificationRow) error {
-	const perStatement = 200
+	const perStatement, width = 200, 16
 	for len(rows) > 0 {
 		n := min(len(rows), perStatement)
-		var sql strings.Builder
-		sql.WriteString("INSERT INTO notifications (" + notificationColumns + ") VALUES ")
-		args := make([]any, 0, n*16)
-		for i, r := range rows[:n] {
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args := make([]any, 0, n*width)
+		for _, r := range rows[:n] {
 			args = append(args, r.ID, r.IdempotencyKey, r.Kind, r.Recipient, r.WebhookID, r.Channel, r.Address, r.RequestID,
 				r.Subject, r.Body, r.Status, r.Attempts, r.CreatedAt, r.NextAttemptAt, r.SentAt, r.LastError)
 		}
-		sql.WriteString(" ON CONFLICT (idempotency_key) DO NOTHING")
-		if err := t.g.Exec(sql.String(), args...).Error; err != nil {
+		insert := multiRowInsert("notifications", notificationColumns, width, n) + " ON CONFLICT (idempotency_key) DO NOTHING"
+		if err := t.exec(insert, args...); err != nil {
 			return translate(err, "notification")
 		}
 		rows = rows[n:]

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"strings"
 	"time"
 
 	"exaccess/domain"
@@ -104,9 +103,4 @@ func (t *tx) exists(query string, args ...any) (bool, error) {
 	defer rows.Close()
 	found := rows.Next()
 	return found, rows.Err()
-}
-
-// placeholders is "?, ?, …" for n values.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -199,6 +200,47 @@ func TestOutboxReachesDelegates(t *testing.T) {
 		sort.Strings(active)
 		if strings.Join(active, ",") != "deputy@example.org,hns@example.org" {
 			t.Fatalf("stage.active went to %v, want the holder and the active delegate only", active)
+		}
+	})
+}
+
+// TestOutboxLargeAudience: an event for more accounts than one INSERT
+// takes (200 rows) is written in several statements, every row once.
+func TestOutboxLargeAudience(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		const officers = 150 // × inbox and e-mail = 300 rows, two statements
+		err := db.InTx(context.Background(), func(tx domain.Tx) error {
+			for i := range officers {
+				u := domain.User{ID: testID(t, 1000+i), Username: fmt.Sprintf("lo-no-%03d", i), Roles: []domain.Role{domain.RoleLiaison},
+					Nation: "NO", Email: fmt.Sprintf("lo%03d@example.org", i), CreatedAt: fixedNow, UpdatedAt: fixedNow}
+				if err := tx.CreateUser(&u); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newDraft(testID(t, 1), "NO")
+		createRequest(t, db, r)
+		if err := submitInTx(t, db, r, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Notifications(context.Background(), r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := map[string]bool{}
+		submitted := 0
+		for _, n := range got {
+			keys[n.Key] = true
+			if n.Kind == domain.NotifySubmitted {
+				submitted++
+			}
+		}
+		if submitted != 2*officers || len(keys) != len(got) {
+			t.Fatalf("%d submission rows (%d distinct keys of %d), want %d", submitted, len(keys), len(got), 2*officers)
 		}
 	})
 }

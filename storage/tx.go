@@ -113,14 +113,25 @@ func (t *tx) insertMany(table, cols string, width int, args []any) error {
 	if len(args) == 0 {
 		return nil
 	}
-	one := "(" + strings.Repeat("?, ", width-1) + "?)"
+	return t.exec(multiRowInsert(table, cols, width, len(args)/width), args...)
+}
+
+// multiRowInsert is the text of one INSERT of rows rows of width values
+// into table's columns cols.
+func multiRowInsert(table, cols string, width, rows int) string {
+	one := "(" + placeholders(width) + ")"
 	var sb strings.Builder
 	sb.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
-	for i := 0; i < len(args)/width; i++ {
+	for i := range rows {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
 		sb.WriteString(one)
 	}
-	return t.exec(sb.String(), args...)
+	return sb.String()
+}
+
+// placeholders is "?, ?, …" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
