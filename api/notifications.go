@@ -63,11 +63,12 @@ func (s *Server) handleMySettingsPut(c echo.Context) error {
 	cells := make([]domain.ChannelSetting, len(in.Settings))
 	var fe []domain.FieldError
 	for i, e := range in.Settings {
+		cells[i] = domain.ChannelSetting{Kind: e.Kind, Channel: e.Channel}
 		if e.Enabled == nil {
 			fe = append(fe, domain.FieldError{Field: fmt.Sprintf("settings[%d].enabled", i), Message: "required: true or false"})
 			continue
 		}
-		cells[i] = domain.ChannelSetting{Kind: e.Kind, Channel: e.Channel, Enabled: *e.Enabled}
+		cells[i].Enabled = *e.Enabled
 	}
 	if err := domain.ValidateSettings(cells); err != nil {
 		fe = append(fe, err.(*domain.Error).Fields...)

@@ -43,8 +43,12 @@ func TestNotificationSettingsAPI(t *testing.T) {
 		}
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(cell("request.teleported", "email", false))), 422, "invalid", "settings[0].kind")
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(cell("request.approved", "pigeon", false))), 422, "invalid", "settings[0].channel")
-		wantProblem(t, e.do("lo-no", http.MethodPut, path, map[string]any{"settings": []any{map[string]any{"kind": "request.approved", "channel": "email"}}}),
-			422, "invalid", "settings[0].enabled")
+		// A missing enabled is named alone: its kind and channel are valid.
+		noEnabled := e.do("lo-no", http.MethodPut, path, map[string]any{"settings": []any{map[string]any{"kind": "request.approved", "channel": "email"}}})
+		wantProblem(t, noEnabled, 422, "invalid", "settings[0].enabled")
+		if errs := noEnabled.JSON(t)["errors"].([]any); len(errs) != 1 {
+			t.Fatalf("a missing enabled: %s, want the one error on settings[0].enabled", noEnabled.Body)
+		}
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(cell("request.approved", "email", false), cell("request.approved", "email", true))),
 			422, "invalid", "settings[1]")
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, map[string]any{}), 422, "invalid", "settings")
