@@ -220,7 +220,7 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 	var b strings.Builder
 	due := ""
 	if ev.DueAt != nil {
-		due = stockholmTime(*ev.DueAt)
+		due = formatDue(*ev.DueAt)
 	}
 	rem := ev.Reminder
 	if rem == nil {
@@ -244,10 +244,10 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 	case NotifyDelegationStarted:
 		subject = "Delegation of " + string(rem.Role) + " to you has started"
 		fmt.Fprintf(&b, "%s delegated the role %s to you until %s. You may decide its stages, acting for %s.\n",
-			rem.From, rem.Role, stockholmTime(rem.Until), rem.From)
+			rem.From, rem.Role, formatDue(rem.Until), rem.From)
 	case NotifyDelegationEnding:
 		subject = "Delegation of " + string(rem.Role) + " to you ends soon"
-		fmt.Fprintf(&b, "The delegation of the role %s from %s to you ends at %s.\n", rem.Role, rem.From, stockholmTime(rem.Until))
+		fmt.Fprintf(&b, "The delegation of the role %s from %s to you ends at %s.\n", rem.Role, rem.From, formatDue(rem.Until))
 	default:
 		return "", "", false
 	}
@@ -255,9 +255,4 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 		fmt.Fprintf(&b, "\nStatus: %s\n", ev.Status)
 	}
 	return subject, b.String(), true
-}
-
-// stockholmTime shows an instant as Swedish working days are counted.
-func stockholmTime(t time.Time) string {
-	return t.In(stockholm).Format("2006-01-02 15:04 Stockholm time")
 }

@@ -89,7 +89,7 @@ func (d *DB) ListInbox(ctx context.Context, f domain.InboxFilter) (domain.InboxP
 	page.Items = make([]domain.InboxItem, len(rows))
 	for i, r := range rows {
 		page.Items[i] = domain.InboxItem{ID: r.ID, Kind: r.Kind, RequestID: r.RequestID, Subject: r.Subject,
-			Body: r.Body, CreatedAt: utc(r.CreatedAt), ReadAt: utcPtr(r.ReadAt), RequestNation: deref(r.Nation)}
+			Body: r.Body, CreatedAt: utc(r.CreatedAt), ReadAt: utcPtr(r.ReadAt), RequestNation: derefString(r.Nation)}
 	}
 	return page, nil
 }

@@ -41,17 +41,10 @@ type notificationRow struct {
 func (notificationRow) TableName() string { return "notifications" }
 
 func (r notificationRow) domain() domain.Notification {
-	return domain.Notification{ID: r.ID, Key: r.IdempotencyKey, Kind: r.Kind, Recipient: deref(r.Recipient),
-		WebhookID: deref(r.WebhookID), Channel: r.Channel, Address: r.Address, RequestID: r.RequestID, Subject: r.Subject, Body: r.Body,
+	return domain.Notification{ID: r.ID, Key: r.IdempotencyKey, Kind: r.Kind, Recipient: derefString(r.Recipient),
+		WebhookID: derefString(r.WebhookID), Channel: r.Channel, Address: r.Address, RequestID: r.RequestID, Subject: r.Subject, Body: r.Body,
 		Status: r.Status, Attempts: r.Attempts, CreatedAt: utc(r.CreatedAt), NextAttemptAt: utc(r.NextAttemptAt),
 		SentAt: utcPtr(r.SentAt), LastError: r.LastError, ReadAt: utcPtr(r.ReadAt)}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // enqueueNotifications writes the outbox rows that audit entry e causes
@@ -200,7 +193,7 @@ func (t *tx) channelsFor(users []userRow, kind string) (func(u userRow) []delive
 	}
 	byUser := map[string][]webhookRow{}
 	for _, h := range hooks {
-		byUser[deref(h.UserID)] = append(byUser[deref(h.UserID)], h)
+		byUser[derefString(h.UserID)] = append(byUser[derefString(h.UserID)], h)
 	}
 	return func(u userRow) []delivery {
 		var out []delivery

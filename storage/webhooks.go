@@ -45,7 +45,7 @@ func newWebhookRow(w *domain.Webhook) webhookRow {
 }
 
 func (r webhookRow) domain() domain.Webhook {
-	return domain.Webhook{ID: r.ID, UserID: deref(r.UserID), Role: domain.Role(deref(r.Role)), URL: r.URL, Secret: r.Secret,
+	return domain.Webhook{ID: r.ID, UserID: derefString(r.UserID), Role: domain.Role(derefString(r.Role)), URL: r.URL, Secret: r.Secret,
 		CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt), RevokedAt: utcPtr(r.RevokedAt)}
 }
 
