@@ -32,6 +32,10 @@ const AccessChangedError = "the recipient's access changed"
 // e-mail address.
 const NoAddressError = "the account has no e-mail address"
 
+// WebhookRevokedError is the last_error of a webhook row whose webhook was
+// revoked before it went out.
+const WebhookRevokedError = "the webhook was revoked"
+
 // AccessChanged reports whether an account change takes away what the
 // account's queued notifications were written for: another nation, a
 // different set of roles, or a newly disabled account. Such a change

@@ -128,7 +128,7 @@ func (s *WebhookSender) Send(ctx context.Context, n domain.Notification) error {
 		return err
 	}
 	if !hook.Active() {
-		return fmt.Errorf("%w: the webhook was revoked", ErrUndeliverable)
+		return fmt.Errorf("%w: %s", ErrUndeliverable, domain.WebhookRevokedError)
 	}
 	u, err := url.Parse(hook.URL)
 	if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && s.AllowHTTP)) {

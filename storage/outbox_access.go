@@ -19,24 +19,26 @@ import (
 // marked. Rows already sent, failed or undeliverable keep their outcome;
 // inbox rows are delivered when written and are not touched.
 func (t *tx) WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error) {
-	res := t.g.Model(&notificationRow{}).
-		Where("recipient = ? AND status = ? AND channel IN ?", userID, domain.DeliveryQueued,
-			[]string{domain.ChannelEmail, domain.ChannelWebhook}).
-		Updates(map[string]any{"status": domain.DeliveryUndeliverable, "last_error": domain.AccessChangedError,
-			"next_attempt_at": dbTime(at)})
-	return res.RowsAffected, translate(res.Error, "notifications")
+	return t.withdrawQueued(domain.AccessChangedError, at, "recipient = ? AND channel IN ?", userID,
+		[]string{domain.ChannelEmail, domain.ChannelWebhook})
 }
 
 // ReaddressQueuedMail sends the account's queued e-mails to its new address
 // email; with none, it marks them undeliverable as the worker would.
 func (t *tx) ReaddressQueuedMail(userID, email string, at time.Time) (int64, error) {
-	set := map[string]any{"address": email}
+	const mine = "recipient = ? AND channel = ?"
 	if email == "" {
-		set = map[string]any{"status": domain.DeliveryUndeliverable, "last_error": domain.NoAddressError,
-			"next_attempt_at": dbTime(at)}
+		return t.withdrawQueued(domain.NoAddressError, at, mine, userID, domain.ChannelEmail)
 	}
-	res := t.g.Model(&notificationRow{}).
-		Where("recipient = ? AND status = ? AND channel = ?", userID, domain.DeliveryQueued, domain.ChannelEmail).
-		Updates(set)
+	res := t.g.Model(&notificationRow{}).Where("status = ? AND "+mine, domain.DeliveryQueued, userID, domain.ChannelEmail).
+		Update("address", email)
+	return res.RowsAffected, translate(res.Error, "notifications")
+}
+
+// withdrawQueued marks the queued rows that where selects undeliverable,
+// with reason as their last error, and returns how many it marked.
+func (t *tx) withdrawQueued(reason string, at time.Time, where string, args ...any) (int64, error) {
+	res := t.g.Model(&notificationRow{}).Where("status = ?", domain.DeliveryQueued).Where(where, args...).
+		Updates(map[string]any{"status": domain.DeliveryUndeliverable, "last_error": reason, "next_attempt_at": dbTime(at)})
 	return res.RowsAffected, translate(res.Error, "notifications")
 }

@@ -108,10 +108,8 @@ func (t *tx) RevokeWebhook(id string, at time.Time) error {
 	if res.RowsAffected == 0 {
 		return domain.Errorf(domain.CodeConflict, "the webhook was already revoked")
 	}
-	err := t.g.Model(&notificationRow{}).Where("status = ? AND webhook_id = ?", domain.DeliveryQueued, id).
-		Updates(map[string]any{"status": domain.DeliveryUndeliverable, "last_error": "the webhook was revoked",
-			"next_attempt_at": dbTime(at)}).Error
-	return translate(err, "notifications")
+	_, err := t.withdrawQueued(domain.WebhookRevokedError, at, "webhook_id = ?", id)
+	return err
 }
 
 // CountActiveWebhooks counts the active webhooks of an account or a role.
