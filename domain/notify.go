@@ -113,9 +113,6 @@ type Outbox interface {
 	// with next as the time of the next attempt. A row withdrawn while it
 	// was being sent (no longer queued) keeps its status.
 	FinishNotification(ctx context.Context, id, status, lastError string, at, next time.Time) error
-	// OutboxBacklog counts queued rows and gives the creation time of the
-	// oldest one (zero when none).
-	OutboxBacklog(ctx context.Context) (queued int64, oldest time.Time, err error)
 }
 
 // NotifiesOn reports whether an audit action may cause notifications, so

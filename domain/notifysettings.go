@@ -194,7 +194,7 @@ type WebhookInput struct {
 // (no role) is the caller's; a role webhook is for administrators and an
 // approver role.
 func (s *NotificationService) CreateWebhook(ctx context.Context, p Principal, in WebhookInput) (*Webhook, error) {
-	err := ValidateWebhookURLWith(in.URL, WebhookURLPolicy{AllowHTTP: s.AllowHTTP, AllowPrivate: s.AllowPrivate})
+	err := ValidateWebhookURL(in.URL, WebhookURLPolicy{AllowHTTP: s.AllowHTTP, AllowPrivate: s.AllowPrivate})
 	if in.Role != "" {
 		if !p.HasRole(RoleAdmin) {
 			return nil, Errorf(CodeForbidden, "only an administrator registers a role's webhook")

@@ -73,22 +73,14 @@ type WebhookURLPolicy struct {
 	AllowHTTP, AllowPrivate bool
 }
 
-// ValidateWebhookURL checks a webhook's address with the policy of
-// allowHTTP, which for now also decides whether an IP literal that is not
-// public is admitted: the two flags go together in every test and local
-// setup. ValidateWebhookURLWith takes them apart.
-func ValidateWebhookURL(raw string, allowHTTP bool) error {
-	return ValidateWebhookURLWith(raw, WebhookURLPolicy{AllowHTTP: allowHTTP, AllowPrivate: allowHTTP})
-}
-
-// ValidateWebhookURLWith checks a webhook's address: an absolute https URL
+// ValidateWebhookURL checks a webhook's address: an absolute https URL
 // (or http when the policy allows it) with a host, without credentials, a
 // fragment, white space or control characters, with a port (if any) from 1
 // to 65535, at most MaxWebhookURL long; a host that is an IP address must
 // be a public one (PublicAddress) unless the policy allows private ones,
 // since the sender would refuse to connect to it (a name is checked when
 // the sender connects, after resolution). The error names the field.
-func ValidateWebhookURLWith(raw string, p WebhookURLPolicy) error {
+func ValidateWebhookURL(raw string, p WebhookURLPolicy) error {
 	bad := func(msg string) error {
 		return &Error{Code: CodeInvalid, Message: "the webhook has invalid fields", Fields: []FieldError{{Field: "url", Message: msg}}}
 	}

@@ -62,7 +62,7 @@ func TestValidateWebhookURL(t *testing.T) {
 		{"https://hooks.example.org/%zz", false, false},
 	}
 	for _, c := range cases {
-		err := ValidateWebhookURL(c.url, c.allowHTTP)
+		err := ValidateWebhookURL(c.url, WebhookURLPolicy{AllowHTTP: c.allowHTTP, AllowPrivate: c.allowHTTP})
 		if (err == nil) != c.ok {
 			t.Errorf("%q (http %v): %v, want ok=%v", c.url, c.allowHTTP, err, c.ok)
 		}

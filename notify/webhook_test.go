@@ -207,10 +207,6 @@ func (m *memOutbox) FinishNotification(_ context.Context, id, status, _ string, 
 	return nil
 }
 
-func (m *memOutbox) OutboxBacklog(context.Context) (int64, time.Time, error) {
-	return 0, time.Time{}, nil
-}
-
 // TestWebhookSenderRefusesSpecialAddresses: the sender refuses to connect
 // to an address that is not public, whichever way it is written — the
 // check runs before the connection is made, so nothing leaves the host.

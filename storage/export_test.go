@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -65,4 +66,11 @@ func (d *DB) ExplainStageQueriesForTest(now time.Time) (map[string]string, error
 // update.
 func (d *DB) ExplainWithdrawForTest() (string, error) {
 	return explainPlan(d.reader, `UPDATE notifications SET status = 'undeliverable' WHERE recipient = 'u' AND status = 'queued' AND channel IN ('email', 'webhook')`)
+}
+
+// SignInMisses sums the refused sign-ins of unknown names.
+func (d *DB) SignInMisses(ctx context.Context) (int64, error) {
+	var n int64
+	err := d.reader.WithContext(ctx).Raw(`SELECT COALESCE(SUM(misses), 0) FROM signin_misses`).Scan(&n).Error
+	return n, translate(err, "sign-in misses")
 }

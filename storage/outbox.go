@@ -276,15 +276,11 @@ func (d *DB) FinishNotification(ctx context.Context, id, status, lastError strin
 	return translate(err, "notification")
 }
 
-// OutboxBacklog counts queued rows and finds the oldest one's creation
-// time (read as a row, since SQLite's MIN over a timestamp is text).
-func (d *DB) OutboxBacklog(ctx context.Context) (int64, time.Time, error) {
-	return d.OutboxChannelBacklog(ctx, "")
-}
-
-// OutboxChannelBacklog is OutboxBacklog of one channel's rows ("" for
-// all): the metrics tell e-mail from webhooks, so that one user's failing
-// endpoint does not look like the mail server's backlog.
+// OutboxChannelBacklog counts the queued rows of one channel ("" for all)
+// and finds the oldest one's creation time (read as a row, since SQLite's
+// MIN over a timestamp is text). The metrics tell e-mail from webhooks, so
+// that one user's failing endpoint does not look like the mail server's
+// backlog.
 func (d *DB) OutboxChannelBacklog(ctx context.Context, channel string) (int64, time.Time, error) {
 	q := func() *gorm.DB {
 		q := d.reader.WithContext(ctx).Model(&notificationRow{}).Where("status = ?", domain.DeliveryQueued)

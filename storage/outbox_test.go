@@ -109,7 +109,7 @@ func TestOutboxRolledBackWithTheChange(t *testing.T) {
 		if len(got) != 0 {
 			t.Fatalf("a rolled-back change left %d notifications", len(got))
 		}
-		if n, _, err := db.OutboxBacklog(context.Background()); err != nil || n != 0 {
+		if n, _, err := db.OutboxChannelBacklog(context.Background(), ""); err != nil || n != 0 {
 			t.Fatalf("backlog = %d, %v; want 0", n, err)
 		}
 	})
@@ -124,7 +124,7 @@ func TestOutboxClaimLeaseAndFinish(t *testing.T) {
 		if err := submitInTx(t, db, r, nil); err != nil {
 			t.Fatal(err)
 		}
-		n, oldest, err := db.OutboxBacklog(ctx)
+		n, oldest, err := db.OutboxChannelBacklog(ctx, "")
 		if err != nil || n != 2 || !oldest.Equal(fixedNow) {
 			t.Fatalf("backlog = %d, %v, %v; want 2 since %v", n, oldest, err, fixedNow)
 		}
@@ -148,7 +148,7 @@ func TestOutboxClaimLeaseAndFinish(t *testing.T) {
 		if err != nil || len(back) != 1 || back[0].ID != second[0].ID || back[0].Attempts != 2 {
 			t.Fatalf("claim after the lease = %+v, %v; want the unfinished row on attempt 2", back, err)
 		}
-		if n, _, err := db.OutboxBacklog(ctx); err != nil || n != 1 {
+		if n, _, err := db.OutboxChannelBacklog(ctx, ""); err != nil || n != 1 {
 			t.Fatalf("backlog = %d, %v; want 1", n, err)
 		}
 	})

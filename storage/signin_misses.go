@@ -1,9 +1,6 @@
 package storage
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // CountSignInMiss counts a refused sign-in of a name that is no account in
 // its bucket (migration 0014): one upsert, the write a known account's
@@ -13,12 +10,4 @@ func (t *tx) CountSignInMiss(bucket int, at time.Time) error {
 		ON CONFLICT (bucket) DO UPDATE SET misses = signin_misses.misses + 1, last_at = excluded.last_at`,
 		bucket, dbTime(at)).Error
 	return translate(err, "sign-in misses")
-}
-
-// SignInMisses sums the refused sign-ins of unknown names, for operators
-// and tests.
-func (d *DB) SignInMisses(ctx context.Context) (int64, error) {
-	var n int64
-	err := d.reader.WithContext(ctx).Raw(`SELECT COALESCE(SUM(misses), 0) FROM signin_misses`).Scan(&n).Error
-	return n, translate(err, "sign-in misses")
 }
