@@ -227,15 +227,17 @@ func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, l
 		if err := q.Find(&rows).Error; err != nil {
 			return err
 		}
+		if len(rows) == 0 {
+			return nil
+		}
+		ids := make([]string, len(rows))
 		for i := range rows {
 			rows[i].Attempts++
 			rows[i].NextAttemptAt = now.Add(lease)
-			if err := g.Model(&notificationRow{}).Where("id = ?", rows[i].ID).
-				Updates(map[string]any{"attempts": rows[i].Attempts, "next_attempt_at": rows[i].NextAttemptAt}).Error; err != nil {
-				return err
-			}
+			ids[i] = rows[i].ID
 		}
-		return nil
+		return g.Model(&notificationRow{}).Where("id IN ?", ids).
+			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": now.Add(lease)}).Error
 	})
 	if err != nil {
 		return nil, translate(err, "notifications")
