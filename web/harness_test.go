@@ -91,7 +91,7 @@ func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *e
 var testLogger = apptest.Logger
 
 // leftKey matches a key of messages.go shown as is: a key without wording.
-var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox)\.[a-z][a-z_.]*[a-z]\b`)
+var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox|set|kind|channel)\.[a-z][a-z_.]*[a-z]\b`)
 
 // client is one browser-like HTTP client with its own cookie jar; it does
 // not follow redirects, so tests see them.
