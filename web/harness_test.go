@@ -21,6 +21,7 @@ import (
 	"exaccess/storage/storagetest"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // testNow is the fixed clock of the console tests: Monday 23 November 2026, 09:00 UTC.
@@ -93,6 +94,31 @@ var testLogger = apptest.Logger
 // leftKey matches a key of messages.go shown as is: a key without wording.
 var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox|set|kind|channel)\.[a-z][a-z_.]*[a-z]\b`)
 
+// spacedText is the text of sel with a space between its text nodes, so
+// that a key rendered right after other text ("inboxkind.x") still starts
+// at a word boundary. Text in <code> is data shown as such (an audit
+// action like audit.exported), not wording, and is left out.
+func spacedText(sel *goquery.Selection) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "code" {
+			return
+		}
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range sel.Nodes {
+		walk(n)
+	}
+	return b.String()
+}
+
 // client is one browser-like HTTP client with its own cookie jar; it does
 // not follow redirects, so tests see them.
 type client struct {
@@ -128,7 +154,7 @@ func (c *client) do(req *http.Request) page {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if key := leftKey.FindString(doc.Find("body").Text()); key != "" {
+	if key := leftKey.FindString(spacedText(doc.Find("body"))); key != "" {
 		c.t.Errorf("%s %s shows the message key %q instead of its wording", req.Method, req.URL.Path, key)
 	}
 	if tok, ok := doc.Find(`input[name="csrf"]`).First().Attr("value"); ok {
