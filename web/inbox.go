@@ -56,7 +56,6 @@ func init() {
 type inboxView struct {
 	Items      []domain.InboxItem
 	UnreadOnly bool
-	Unread     string // unreadText
 	Notice     string
 	// Back is this page's own address, where the mark-read forms return.
 	Back      string
@@ -77,11 +76,8 @@ func (c *Console) handleInbox(ec echo.Context) error {
 	if err != nil {
 		return err
 	}
-	unread, err := c.Inbox.Unread(ctx, p)
-	if err != nil {
-		return err
-	}
-	v := inboxView{Items: page.Items, UnreadOnly: q.UnreadOnly, Unread: unreadText(unread), Back: inboxPath(q.UnreadOnly, q.After)}
+	// The unread count is the header's (render), counted once per page.
+	v := inboxView{Items: page.Items, UnreadOnly: q.UnreadOnly, Back: inboxPath(q.UnreadOnly, q.After)}
 	switch ec.QueryParam("done") {
 	case "read":
 		v.Notice = msg("inbox.done.read")
