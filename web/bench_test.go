@@ -89,7 +89,7 @@ func benchHandler(b *testing.B, db *storage.DB, users ...domain.User) (http.Hand
 	frameworks, audit := domain.NewFrameworkService(db, ref, now, newID), auditlog.NewService(db, signer, now)
 	console, err := New(Deps{Requests: requests, Approvals: approvals, Frameworks: frameworks, Users: db, Sessions: db,
 		Accounts: us, Principals: domain.NewAccountCache(db), Reference: ref, Audit: audit, Now: now,
-		Inbox: domain.NewInboxService(db, now)})
+		Inbox: domain.NewInboxService(db, now), Notifications: domain.NewNotificationService(db, now, newID)})
 	if err != nil {
 		b.Fatal(err)
 	}

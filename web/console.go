@@ -96,6 +96,9 @@ func New(d Deps) (*Console, error) {
 	if d.Inbox == nil {
 		return nil, errors.New("web: Deps.Inbox is required (every page's header shows the unread count)")
 	}
+	if d.Notifications == nil {
+		return nil, errors.New("web: Deps.Notifications is required (every page's header links to the notification settings)")
+	}
 	st, err := loadStatic()
 	if err != nil {
 		return nil, err

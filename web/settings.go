@@ -100,16 +100,9 @@ func (v settingsView) E(field string) string {
 	return ""
 }
 
-// errNoSettings: a console built without the notification service (a
-// benchmark's) has no settings page.
-var errNoSettings = domain.Errorf(domain.CodeNotFound, "notification settings are not available on this server")
-
 func (c *Console) settingsView(ec echo.Context) (settingsView, error) {
 	ctx, p := ec.Request().Context(), principalOf(ec)
 	v := settingsView{Kinds: domain.NotificationKinds, Channels: domain.NotificationChannels, On: map[string]bool{}}
-	if c.Notifications == nil {
-		return v, errNoSettings
-	}
 	cells, err := c.Notifications.Settings(ctx, p)
 	if err != nil {
 		return v, err
@@ -151,9 +144,6 @@ func (c *Console) handleSettingsPage(ec echo.Context) error {
 // handleSettingsSave stores the grid: a ticked box is on, every other box
 // of the grid off.
 func (c *Console) handleSettingsSave(ec echo.Context) error {
-	if c.Notifications == nil {
-		return errNoSettings
-	}
 	on := map[string]bool{}
 	for _, cell := range formList(ec, "on") {
 		on[cell] = true
@@ -178,9 +168,6 @@ const webhookSecretFlash = "webhook-secret:"
 // secret once: it waits in the session's server-side flash, never in the
 // URL, and the page takes it and is not cached.
 func (c *Console) handleWebhookAdd(ec echo.Context) error {
-	if c.Notifications == nil {
-		return errNoSettings
-	}
 	url := strings.TrimSpace(ec.FormValue("url"))
 	ctx := ec.Request().Context()
 	w, err := c.Notifications.CreateWebhook(ctx, principalOf(ec), domain.WebhookInput{URL: url})
@@ -202,9 +189,6 @@ func (c *Console) handleWebhookAdd(ec echo.Context) error {
 }
 
 func (c *Console) handleWebhookRevoke(ec echo.Context) error {
-	if c.Notifications == nil {
-		return errNoSettings
-	}
 	if _, err := c.Notifications.RevokeWebhook(ec.Request().Context(), principalOf(ec), ec.Param("id"), false); err != nil {
 		return err
 	}
