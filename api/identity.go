@@ -57,44 +57,14 @@ func (s *Server) handleTokenCreate(c echo.Context) error {
 	return s.issue(c, u)
 }
 
-// signIn checks a username and password. An unknown name, a wrong password,
-// a disabled account and a locked one get the same answer after the same
-// work: one password verification and one counted failure.
+// signIn checks a username and password (auth.SignIn, shared with the
+// console); a refusal answers as a wrong password does, whatever its cause.
 func (s *Server) signIn(ctx context.Context, username, password string) (*domain.User, error) {
-	u, err := s.Users.GetUserByUsername(ctx, username)
-	switch {
-	case domain.ErrorCode(err) == domain.CodeNotFound:
-		auth.BurnVerify(password)
-		return nil, s.signInFailed(ctx, username)
-	case err != nil:
-		return nil, err
+	u, err := auth.SignIn(ctx, s.Users, s.Accounts, s.now(), username, password)
+	if err == nil && u == nil {
+		return nil, badCredentials()
 	}
-	var ok bool
-	if u.PasswordHash == "" { // an account of the identity provider
-		ok = auth.BurnVerify(password)
-	} else {
-		ok = auth.VerifyPassword(u.PasswordHash, password)
-	}
-	if domain.SignInRefused(u, ok, s.now()) {
-		return nil, s.signInFailed(ctx, username)
-	}
-	if s.Accounts != nil {
-		if err := s.Accounts.SignInSucceeded(ctx, u); err != nil {
-			return nil, err
-		}
-	}
-	return u, nil
-}
-
-// signInFailed counts the failure against the account (a lock is audited)
-// and answers as for a wrong password.
-func (s *Server) signInFailed(ctx context.Context, username string) error {
-	if s.Accounts != nil {
-		if err := s.Accounts.SignInFailed(ctx, username); err != nil {
-			return err
-		}
-	}
-	return badCredentials()
+	return u, err
 }
 
 func (s *Server) issue(c echo.Context, u *domain.User) error {

@@ -62,29 +62,10 @@ func (c *Console) handleSignIn(ec echo.Context) error {
 	return ec.Redirect(http.StatusSeeOther, v.Next)
 }
 
-// signIn checks a username and password as POST /api/v1/auth/token does:
-// an unknown name, a wrong password, a disabled, locked or external
-// account all answer nil after the same work (one password verification
-// and one counted failure). A nil error and nil user is "refused".
+// signIn checks a username and password as POST /api/v1/auth/token does
+// (auth.SignIn). A nil error and nil user is "refused".
 func (c *Console) signIn(ctx context.Context, username, password string) (*domain.User, error) {
-	u, err := c.Users.GetUserByUsername(ctx, username)
-	switch {
-	case domain.ErrorCode(err) == domain.CodeNotFound:
-		auth.BurnVerify(password)
-		return nil, c.Accounts.SignInFailed(ctx, username)
-	case err != nil:
-		return nil, err
-	}
-	var ok bool
-	if u.PasswordHash == "" { // an account of the identity provider
-		ok = auth.BurnVerify(password)
-	} else {
-		ok = auth.VerifyPassword(u.PasswordHash, password)
-	}
-	if domain.SignInRefused(u, ok, c.Now()) {
-		return nil, c.Accounts.SignInFailed(ctx, username)
-	}
-	return u, c.Accounts.SignInSucceeded(ctx, u)
+	return auth.SignIn(ctx, c.Users, c.Accounts, c.Now(), username, password)
 }
 
 func (c *Console) handleSignOut(ec echo.Context) error {
