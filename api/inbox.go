@@ -1,10 +1,8 @@
 package api
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"exaccess/domain"
@@ -54,7 +52,7 @@ func (s *Server) handleMyNotifications(c echo.Context) error {
 		iq.UnreadOnly = b
 	}
 	if v := q.values.Get("cursor"); v != "" {
-		cur, ok := decodeInboxCursor(v)
+		cur, ok := domain.ParseInboxCursor(v)
 		if !ok {
 			q.bad("cursor", badCursor)
 		}
@@ -78,7 +76,7 @@ func (s *Server) handleMyNotifications(c echo.Context) error {
 			RequestID: it.RequestID, CreatedAt: it.CreatedAt, ReadAt: it.ReadAt})
 	}
 	if page.Next != nil {
-		cur := encodeInboxCursor(*page.Next)
+		cur := page.Next.Encode()
 		out.NextCursor = &cur
 	}
 	return c.JSON(http.StatusOK, out)
@@ -110,34 +108,4 @@ func (s *Server) handleMyNotificationsReadAll(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, readAllJSON{Marked: marked, Unread: unread})
-}
-
-const inboxCursorPrefix = "n1|"
-
-// An inbox cursor holds the keyset position (created_at, id) of the last
-// item seen; the caller's own inbox is selected afresh on every page, so a
-// tampered cursor can skip but never reach another user's rows.
-func encodeInboxCursor(c domain.InboxCursor) string {
-	raw := inboxCursorPrefix + c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
-}
-
-func decodeInboxCursor(s string) (*domain.InboxCursor, bool) {
-	if len(s) > 256 {
-		return nil, false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, false
-	}
-	rest, ok := strings.CutPrefix(string(b), inboxCursorPrefix)
-	at, id, found := strings.Cut(rest, "|")
-	if !ok || !found || id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return nil, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil || t.UTC().Year() < 1 || t.UTC().Year() > 9999 {
-		return nil, false // a time this server could never have written
-	}
-	return &domain.InboxCursor{CreatedAt: t, ID: id}, true
 }

@@ -151,13 +151,13 @@ func TestInboxQueryParameters(t *testing.T) {
 
 func TestInboxCursorRoundTrip(t *testing.T) {
 	c := domain.InboxCursor{CreatedAt: testNow.Add(123456 * time.Microsecond), ID: "0123456789abcdef"}
-	got, ok := decodeInboxCursor(encodeInboxCursor(c))
+	got, ok := domain.ParseInboxCursor(c.Encode())
 	if !ok || !got.CreatedAt.Equal(c.CreatedAt) || got.ID != c.ID {
 		t.Fatalf("round trip of %+v: %+v, %v", c, got, ok)
 	}
 	queue := encodeQueueCursor(domain.QueueCursor{DueAt: testNow, RequestID: "r", StageID: "s"})
 	for _, s := range []string{"", "bjF8", encodeCursor("x"), queue, strings.Repeat("A", 300)} {
-		if _, ok := decodeInboxCursor(s); ok {
+		if _, ok := domain.ParseInboxCursor(s); ok {
 			t.Errorf("%q decoded as an inbox cursor", s)
 		}
 	}

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
 	"time"
 )
 
@@ -43,6 +45,38 @@ type InboxItem struct {
 type InboxCursor struct {
 	CreatedAt time.Time
 	ID        string
+}
+
+const inboxCursorPrefix = "n1|"
+
+// Encode writes the cursor as an opaque token for a URL, the API's and the
+// console's alike. It holds only a position: the reader's own inbox is
+// selected afresh on every page, so a tampered cursor can skip but never
+// reach another user's rows.
+func (c InboxCursor) Encode() string {
+	raw := inboxCursorPrefix + c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// ParseInboxCursor reads a token Encode wrote; anything else is false.
+func ParseInboxCursor(s string) (*InboxCursor, bool) {
+	if len(s) > 256 {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, false
+	}
+	rest, ok := strings.CutPrefix(string(b), inboxCursorPrefix)
+	at, id, found := strings.Cut(rest, "|")
+	if !ok || !found || id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return nil, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil || t.UTC().Year() < 1 || t.UTC().Year() > 9999 {
+		return nil, false // a time this server could never have written
+	}
+	return &InboxCursor{CreatedAt: t, ID: id}, true
 }
 
 // RequestReach is which requests' notifications a reader sees: those of

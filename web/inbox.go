@@ -1,12 +1,9 @@
 package web
 
 import (
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
-	"time"
 
 	"exaccess/domain"
 
@@ -66,7 +63,7 @@ func (c *Console) handleInbox(ec echo.Context) error {
 	p, ctx := principalOf(ec), ec.Request().Context()
 	q := domain.InboxQuery{UnreadOnly: ec.QueryParam("unread") == "1", Limit: inboxPage}
 	if v := ec.QueryParam("after"); v != "" {
-		cur, ok := decodeInboxAfter(v)
+		cur, ok := domain.ParseInboxCursor(v)
 		if !ok {
 			return domain.Errorf(domain.CodeBadRequest, "bad page cursor")
 		}
@@ -140,7 +137,7 @@ func inboxPath(unreadOnly bool, after *domain.InboxCursor) string {
 		q.Set("unread", "1")
 	}
 	if after != nil {
-		q.Set("after", encodeInboxAfter(*after))
+		q.Set("after", after.Encode())
 	}
 	if len(q) == 0 {
 		return pathInbox
@@ -160,36 +157,11 @@ func withDone(back, done string) string {
 			q.Set("unread", "1")
 		}
 		if a := old.Get("after"); a != "" {
-			if _, ok := decodeInboxAfter(a); ok {
+			if _, ok := domain.ParseInboxCursor(a); ok {
 				q.Set("after", a)
 			}
 		}
 	}
 	q.Set("done", done)
 	return pathInbox + "?" + q.Encode()
-}
-
-// The page cursor is the keyset position of the last item shown: its
-// creation time (RFC 3339) and its id.
-func encodeInboxAfter(c domain.InboxCursor) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID))
-}
-
-func decodeInboxAfter(s string) (*domain.InboxCursor, bool) {
-	if len(s) > 256 {
-		return nil, false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, false
-	}
-	at, id, ok := strings.Cut(string(b), "|")
-	if !ok || id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return nil, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil || t.Year() < 1 || t.Year() > 9999 {
-		return nil, false
-	}
-	return &domain.InboxCursor{CreatedAt: t, ID: id}, true
 }
