@@ -276,9 +276,7 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		if subject, body, ok := renderScheduled(ev, ref); ok {
 			return subject, body
 		}
-		subject = "Request " + ref
-		writeDetails(&b, ev)
-		return subject, b.String()
+		subject = "Request " + ref // a kind without wording of its own: its status
 	}
 	fmt.Fprintf(&b, "\nStatus: %s\n", ev.Status)
 	fmt.Fprintf(&b, "%s%s\n", linkRequest, RequestPath(ev.RequestID))
@@ -400,20 +398,6 @@ func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
 // formatDue shows a due instant as the working-day calendar counts it: due
 // dates fall at the end of a Swedish day.
 func formatDue(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04 Stockholm time") }
-
-// writeDetails is the generic body of a kind without its own case.
-func writeDetails(b *strings.Builder, ev NotificationEvent) {
-	writeText(b, "Comment", ev.Comment)
-	writeText(b, "Reason", ev.Reason)
-	writeConditions(b, ev.Conditions)
-	if ev.DueAt != nil && !ev.Status.Terminal() && ev.Status != StatusApproved {
-		fmt.Fprintf(b, "\nDue: %s\n", formatDue(*ev.DueAt))
-	}
-	fmt.Fprintf(b, "\nStatus: %s\n", ev.Status)
-	if ev.RequestID != "" {
-		fmt.Fprintf(b, "%s%s\n", linkRequest, RequestPath(ev.RequestID))
-	}
-}
 
 // RetryDelay is the exponential back-off before attempt n+1 after n failed
 // attempts: 30 s, 1 min, 2 min, … capped at six hours.

@@ -84,3 +84,14 @@ func TestRetryDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderUnknownKind: a kind without wording of its own still names the
+// request, its status and its page.
+func TestRenderUnknownKind(t *testing.T) {
+	subject, body := RenderNotification(NotificationEvent{Kind: "request.mystery", RequestID: "r9", Reference: "SE-2026-EXA-000009",
+		Status: StatusInReview, Comment: "not shown"})
+	if subject != "Request SE-2026-EXA-000009" || !strings.Contains(body, "Status: in_review") ||
+		!strings.Contains(body, "Request page: /requests/r9") || strings.Contains(body, "not shown") {
+		t.Fatalf("subject %q, body:\n%s", subject, body)
+	}
+}
