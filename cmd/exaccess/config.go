@@ -51,13 +51,7 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 	dbFlag(fs, cfg, getenv)
 	fs.StringVar(&cfg.Policies, "policies", envOr(getenv, "EXACCESS_POLICIES", cfg.Policies), "policy directory; empty for the embedded default (EXACCESS_POLICIES)")
 	demo := false
-	if v := getenv("EXACCESS_DEMO"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			cfg.envErrs = append(cfg.envErrs, "EXACCESS_DEMO must be true or false")
-		}
-		demo = b
-	}
+	envBool(getenv, "EXACCESS_DEMO", &demo, &cfg.envErrs)
 	fs.BoolVar(&cfg.Demo, "demo", demo, "seed demo users into an empty database (EXACCESS_DEMO); never in production")
 	fs.StringVar(&cfg.Issuer, "jwt-issuer", envOr(getenv, "EXACCESS_JWT_ISSUER", cfg.Issuer), "iss of issued tokens (EXACCESS_JWT_ISSUER)")
 	fs.StringVar(&cfg.Audience, "jwt-audience", envOr(getenv, "EXACCESS_JWT_AUDIENCE", cfg.Audience), "aud of issued tokens (EXACCESS_JWT_AUDIENCE)")
@@ -71,13 +65,7 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 	securityFlags(fs, &cfg.Security, getenv)
 	checkpointFlags(fs, &cfg.Checkpoint, getenv)
 	secure := false
-	if v := getenv("EXACCESS_SECURE_COOKIES"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			cfg.envErrs = append(cfg.envErrs, "EXACCESS_SECURE_COOKIES must be true or false")
-		}
-		secure = b
-	}
+	envBool(getenv, "EXACCESS_SECURE_COOKIES", &secure, &cfg.envErrs)
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", secure, "mark the console's session cookie Secure behind a TLS proxy (EXACCESS_SECURE_COOKIES)")
 	notifyFlags(fs, &cfg.Notify, getenv, &cfg.envErrs)
 	return fs
@@ -136,6 +124,20 @@ func maskedDB(dsn string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// envBool reads a boolean from the environment into b; one that does not
+// parse is recorded in envErrs, which stops the start.
+func envBool(getenv func(string) string, key string, b *bool, envErrs *[]string) {
+	v := getenv(key)
+	if v == "" {
+		return
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		*envErrs = append(*envErrs, key+" must be true or false")
+	}
+	*b = on
 }
 
 func envOr(getenv func(string) string, key, fallback string) string {

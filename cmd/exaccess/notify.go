@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,13 +56,7 @@ func notifyFlags(fs *flag.FlagSet, c *notifyConfig, getenv func(string) string, 
 		{&c.WebhookAllowHTTP, "webhook-allow-http", "EXACCESS_WEBHOOK_ALLOW_HTTP", "accept and deliver to http:// webhook URLs, not only https; for tests and local setups"},
 		{&c.WebhookAllowPrivate, "webhook-allow-private", "EXACCESS_WEBHOOK_ALLOW_PRIVATE", "let webhook deliveries reach loopback, private and link-local addresses; for tests and local setups"},
 	} {
-		if v := getenv(b.env); v != "" {
-			on, err := strconv.ParseBool(v)
-			if err != nil {
-				*envErrs = append(*envErrs, b.env+" must be true or false")
-			}
-			*b.to = on
-		}
+		envBool(getenv, b.env, b.to, envErrs)
 		fs.BoolVar(b.to, b.flag, *b.to, b.usage+" ("+b.env+")")
 	}
 	fs.DurationVar(&c.Interval, "notify-interval", c.Interval, "how often the outbox is polled for due notifications (EXACCESS_NOTIFY_INTERVAL)")
