@@ -45,7 +45,7 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 		return nil, err
 	}
 	var out *Request
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
 		if again, err := in.Key.replayed(tx, p, s.clock()); again || err != nil {
 			return err // a retry is answered before the version check it would now fail
 		}
@@ -103,7 +103,7 @@ func (s *ApprovalService) Revoke(ctx context.Context, p Principal, id string, ve
 		return nil, &Error{Code: CodeInvalid, Message: "a revocation needs its reason", Fields: v.errs}
 	}
 	var out *Request
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
 		r, err := changeRequest(tx, p, id, version, s.clock(), nil, func(r *Request) (requestEdit, error) {
 			if r.Ended(r.UpdatedAt) {
 				return requestEdit{}, Errorf(CodeInvalidTransition, "the request's period has ended; it has expired and cannot be revoked")

@@ -54,6 +54,9 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 	}
 	r := &Request{ID: s.newID(), Status: StatusDraft, Version: 1, Nation: p.Nation,
 		CreatedBy: p.Subject, CreatedAt: now, UpdatedAt: now, Details: d}
+	// The entry depends only on r as created: built before the transaction,
+	// it costs the shared writer nothing.
+	created := s.audit(p, AuditRequestCreated, r, NewRequestCreatedData(d))
 	var replay []byte
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		replay = nil
@@ -66,7 +69,7 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 		if err := tx.CreateRequest(r); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(s.audit(p, AuditRequestCreated, r, NewRequestCreatedData(d))); err != nil {
+		if err := tx.AppendAudit(created); err != nil {
 			return err
 		}
 		if idem == nil {
@@ -230,7 +233,7 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 func (s *RequestService) change(ctx context.Context, p Principal, id string, version int,
 	fn func(tx Tx, r *Request) (action string, data any, err error)) (*Request, error) {
 	var out *Request
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
 		r, err := changeRequest(tx, p, id, version, s.clock(), liaisonOnly, func(r *Request) (requestEdit, error) {
 			action, data, err := fn(tx, r)
 			if err != nil {

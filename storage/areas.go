@@ -25,6 +25,9 @@ func (t *tx) TrainingAreas(codes []string, lock bool) ([]domain.TrainingArea, er
 }
 
 func trainingAreas(g *gorm.DB, codes []string, lock bool) ([]domain.TrainingArea, error) {
+	if g.Dialector.Name() != DialectPostgres && len(codes) > 0 {
+		return namedTrainingAreas(g, codes)
+	}
 	q := g.Model(&trainingAreaRow{})
 	if codes != nil {
 		q = q.Where("code IN ?", codes)
@@ -95,6 +98,43 @@ func decodeDates(s string) ([]time.Time, error) {
 	}
 	return out, nil
 }
+
+// namedTrainingAreas reads the areas of codes in code order, in plain SQL on
+// SQLite: every submit and final approval reads its areas on the writer,
+// where GORM's statement building and reflection cost more than the read.
+func namedTrainingAreas(g *gorm.DB, codes []string) ([]domain.TrainingArea, error) {
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
+	}
+	ctx := g.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rows, err := g.Statement.ConnPool.QueryContext(ctx, "SELECT "+trainingAreaColumns+
+		" FROM training_areas WHERE code IN ("+placeholders(len(codes))+") ORDER BY code", args...)
+	if err != nil {
+		return nil, translate(err, "training areas")
+	}
+	defer rows.Close()
+	var out []domain.TrainingArea
+	for rows.Next() {
+		var row trainingAreaRow
+		if err := rows.Scan(&row.Code, &row.Name, &row.Near, &row.County, &row.Lat, &row.Lon, &row.ResponsibleUnit,
+			&row.CapacityPersonnel, &row.Notes, &row.BlackoutDays, &row.Version); err != nil {
+			return nil, translate(err, "training areas")
+		}
+		a, err := toDomainTrainingArea(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, translate(rows.Err(), "training areas")
+}
+
+// trainingAreaColumns are the columns of trainingAreaRow in its order.
+const trainingAreaColumns = "code, name, near, county, lat, lon, responsible_unit, capacity_personnel, notes, blackout_days, version"
 
 type trainingAreaRow struct {
 	Code              string  `gorm:"column:code;primaryKey"`

@@ -47,6 +47,7 @@ const (
 type job struct {
 	ctx   context.Context
 	fn    func(tx domain.Tx) error
+	ahead *aheadRequest // read before the turn came; may be nil
 	state atomic.Int32
 	res   chan jobResult // buffered: the committer never blocks on a caller
 }
@@ -81,7 +82,7 @@ func newCommitter(g *gorm.DB) *committer {
 // that transaction is committed (nil) or fn's own error. A caller whose
 // context ends before its turn withdraws; once its turn has come it waits
 // for the answer, because its work may already be committed.
-func (c *committer) do(ctx context.Context, fn func(tx domain.Tx) error) error {
+func (c *committer) do(ctx context.Context, fn func(tx domain.Tx) error, ahead *aheadRequest) error {
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
@@ -91,7 +92,7 @@ func (c *committer) do(ctx context.Context, fn func(tx domain.Tx) error) error {
 	c.mu.RUnlock()
 	defer c.users.Done()
 
-	j := &job{ctx: ctx, fn: fn, res: make(chan jobResult, 1)}
+	j := &job{ctx: ctx, fn: fn, ahead: ahead, res: make(chan jobResult, 1)}
 	select {
 	case c.queue <- j:
 	case <-ctx.Done():
@@ -169,7 +170,7 @@ func (c *committer) runBatch(batch []*job) {
 	c.tails.beginBatch()
 	var pending []*job
 	for i, j := range live {
-		r, err := runSavepoint(g, &c.tails, j.fn)
+		r, err := runSavepoint(g, &c.tails, j)
 		if err != nil { // the shared transaction is broken: nothing of it stands
 			c.tails.forget()
 			g.Rollback()
@@ -202,13 +203,13 @@ func (c *committer) runBatch(batch []*job) {
 // is rolled back to the savepoint. The second result is an error of the
 // savepoint statements themselves, which leaves the shared transaction
 // unusable.
-func runSavepoint(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r jobResult, broken error) {
+func runSavepoint(g *gorm.DB, tails *tailKeeper, j *job) (r jobResult, broken error) {
 	sp := &tx{g: g} // the savepoint statements, straight on the connection
 	if err := sp.exec("SAVEPOINT caller"); err != nil {
 		return jobResult{err: fmt.Errorf("storage: savepoint: %w", err)}, err
 	}
 	before := *tails // what the audit tail was at the savepoint
-	r = callFn(g, tails, fn)
+	r = callFn(&tx{g: g, tails: tails, ahead: j.ahead}, j.fn)
 	if r.err != nil || r.panicked {
 		*tails = before
 		if err := sp.exec("ROLLBACK TO caller"); err != nil {
@@ -221,15 +222,15 @@ func runSavepoint(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r
 	return r, nil
 }
 
-// callFn runs fn on a fresh domain.Tx, turning a panic into a result that
-// the caller's goroutine re-raises.
-func callFn(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r jobResult) {
+// callFn runs fn on t, a fresh domain.Tx, turning a panic into a result
+// that the caller's goroutine re-raises.
+func callFn(t *tx, fn func(tx domain.Tx) error) (r jobResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = jobResult{panicked: true, value: p}
 		}
 	}()
-	return jobResult{err: fn(&tx{g: g, tails: tails})}
+	return jobResult{err: fn(t)}
 }
 
 func answerAll(jobs []*job, err error) {

@@ -34,6 +34,10 @@ func (t *tx) nextCounter(name string, first int64) (int64, error) {
 // GetRequest reads a request inside the transaction, so it sees the
 // transaction's own writes.
 func (t *tx) GetRequest(id string) (*domain.Request, error) {
+	if a := t.takeAhead(id); a != nil {
+		t.remember(a.r, &a.row)
+		return a.r, nil
+	}
 	row, err := getRequestRow(t.g, id)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,9 @@ type tx struct {
 	// last is the request this transaction stored last, which the audit
 	// entry that follows it (and its notifications) is about.
 	last *domain.Request
+	// ahead is the request read before the transaction (readahead.go),
+	// until GetRequest takes it.
+	ahead *aheadRequest
 }
 
 var _ domain.Tx = (*tx)(nil)
@@ -48,7 +51,7 @@ const maxTxAttempts = 3
 // InTx itself: on SQLite that would wait forever for the one writer.
 func (d *DB) InTx(ctx context.Context, fn func(tx domain.Tx) error) error {
 	if d.batch != nil {
-		return d.batch.do(ctx, fn)
+		return d.batch.do(ctx, fn, d.readAhead(ctx))
 	}
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {

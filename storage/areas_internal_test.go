@@ -1,0 +1,56 @@
+package storage
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"exaccess/domain"
+)
+
+// TestNamedTrainingAreasMatchGORM: the plain-SQL read of named areas (the
+// writer's, on SQLite) gives what GORM's read of them gives, blackout days
+// and versions included.
+func TestNamedTrainingAreasMatchGORM(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "areas.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.TrainingAreas(ctx)
+	if err != nil || len(all) < 2 {
+		t.Fatalf("areas: %d, %v", len(all), err)
+	}
+	a := all[1]
+	a.BlackoutDays = []time.Time{time.Date(2027, 6, 6, 0, 0, 0, 0, time.UTC), time.Date(2027, 6, 24, 0, 0, 0, 0, time.UTC)}
+	a.CapacityPersonnel++
+	if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.UpdateTrainingArea(&a, a.Version) }); err != nil {
+		t.Fatal(err)
+	}
+	codes := []string{all[1].Code, all[0].Code, "no-such-area"}
+	got, err := namedTrainingAreas(db.writer.WithContext(ctx), codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []trainingAreaRow
+	if err := db.writer.Where("code IN ?", codes).Order("code").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	var want []domain.TrainingArea
+	for _, row := range rows {
+		w, err := toDomainTrainingArea(row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, w)
+	}
+	if len(want) != 2 || len(want[1].BlackoutDays) != 2 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("plain SQL read\n%+v\nGORM read\n%+v", got, want)
+	}
+}

@@ -1,0 +1,61 @@
+package storage
+
+import (
+	"context"
+
+	"exaccess/domain"
+)
+
+// Read-ahead on SQLite. A change's first step is to read and decode its
+// request; in the group committer that work is done by the one writer
+// goroutine every write waits for. When the caller names the request and
+// the version it expects (domain.WithReadAhead), InTx reads and decodes it
+// on a read connection in the caller's goroutine while it waits for its
+// turn. Inside the transaction GetRequest then only checks that the stored
+// version is still the one read: every column of a request row changes
+// with its version (each write is a compare-and-set on it), so a row read
+// at the version the transaction finds is the row the transaction would
+// have read. Anything else — another version, another request, an error —
+// and GetRequest reads as it always does.
+
+// aheadRequest is a request read before its transaction.
+type aheadRequest struct {
+	row requestRow
+	r   *domain.Request
+}
+
+// readAhead reads the request ctx names for the transaction about to run,
+// or returns nil: none named, not found, not at the expected version (the
+// transaction's own read decides what to answer then), or any error.
+func (d *DB) readAhead(ctx context.Context) *aheadRequest {
+	id, version, ok := domain.ReadAheadOf(ctx)
+	if !ok {
+		return nil
+	}
+	row, err := getRequestRow(d.reader.WithContext(ctx), id)
+	if err != nil || row.Version != version {
+		return nil
+	}
+	r, err := toDomainRequest(row)
+	if err != nil {
+		return nil
+	}
+	return &aheadRequest{row: row, r: r}
+}
+
+// takeAhead returns the request read ahead for id if the transaction still
+// finds it at the version read, and forgets it either way: it serves one
+// read.
+func (t *tx) takeAhead(id string) *aheadRequest {
+	a := t.ahead
+	if a == nil || (id != a.row.ID && (a.row.Reference == nil || id != *a.row.Reference)) {
+		return nil
+	}
+	t.ahead = nil
+	var version int
+	err := t.g.Statement.ConnPool.QueryRowContext(t.ctx(), "SELECT version FROM requests WHERE id = ?", a.row.ID).Scan(&version)
+	if err != nil || version != a.row.Version {
+		return nil // gone, moved on or unreadable: the full read answers
+	}
+	return a
+}

@@ -1,0 +1,96 @@
+package storage
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"exaccess/domain"
+)
+
+// TestReadAhead: a request read before its transaction is used only while
+// the transaction finds it at the version read; otherwise the transaction
+// reads it itself and sees what was committed in between.
+func TestReadAhead(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "ahead.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
+	r := &domain.Request{ID: "0190a1b2-0000-7000-8000-000000000001", Status: domain.StatusDraft, Version: 1,
+		Nation: "NO", CreatedBy: "lo", CreatedAt: now, UpdatedAt: now,
+		Details: domain.Details{ExerciseName: "Before", Period: domain.Period{Start: now, End: now.AddDate(0, 0, 3)}}}
+	if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateRequest(r) }); err != nil {
+		t.Fatal(err)
+	}
+	if a := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2)); a != nil {
+		t.Fatal("read ahead at a version the request never had")
+	}
+	if a := db.readAhead(ctx); a != nil {
+		t.Fatal("read ahead without a request named")
+	}
+	stale := db.readAhead(domain.WithReadAhead(ctx, r.ID, 1))
+	if stale == nil || stale.r.Details.ExerciseName != "Before" {
+		t.Fatalf("read ahead = %+v, want version 1", stale)
+	}
+
+	// Another change commits between the read-ahead and the transaction.
+	err = db.InTx(ctx, func(tx domain.Tx) error {
+		cur, err := tx.GetRequest(r.ID)
+		if err != nil {
+			return err
+		}
+		cur.Details.ExerciseName, cur.Version = "After", 2
+		return tx.UpdateRequest(cur, 1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(ahead *aheadRequest, id string) *domain.Request {
+		t.Helper()
+		var got *domain.Request
+		if err := db.batch.do(ctx, func(tx domain.Tx) error {
+			var err error
+			got, err = tx.GetRequest(id)
+			return err
+		}, ahead); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := read(stale, r.ID); got == stale.r || got.Version != 2 || got.Details.ExerciseName != "After" {
+		t.Fatalf("with a stale read-ahead the transaction read version %d %q, want 2 \"After\"", got.Version, got.Details.ExerciseName)
+	}
+	fresh := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2))
+	if fresh == nil {
+		t.Fatal("no read-ahead at the current version")
+	}
+	// A read of another request leaves the read-ahead for its own.
+	err = db.batch.do(ctx, func(tx domain.Tx) error {
+		if _, err := tx.GetRequest("0190a1b2-0000-7000-8000-000000000002"); domain.ErrorCode(err) != domain.CodeNotFound {
+			t.Errorf("another request's read: %v, want not found", err)
+		}
+		got, err := tx.GetRequest(r.ID)
+		if err == nil && got != fresh.r {
+			t.Error("the current read-ahead was not used")
+		}
+		again, err := tx.GetRequest(r.ID)
+		if err == nil && again == fresh.r {
+			t.Error("the read-ahead served a second read")
+		}
+		return err
+	}, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh = db.readAhead(domain.WithReadAhead(ctx, r.ID, 2))
+	if got := read(fresh, r.ID); got != fresh.r {
+		t.Fatal("the current read-ahead was not used")
+	}
+}
