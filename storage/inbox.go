@@ -19,8 +19,7 @@ var _ domain.Inbox = (*DB)(nil)
 
 // ownInbox restricts a query on notifications to username's inbox rows.
 func ownInbox(g *gorm.DB, username string) *gorm.DB {
-	return g.Where("notifications.recipient = (SELECT id FROM users WHERE username = ?) AND notifications.channel = ?",
-		username, domain.ChannelInbox)
+	return g.Where("notifications.recipient = (SELECT id FROM users WHERE username = ?) AND notifications."+isInbox, username)
 }
 
 // withinReach keeps, of a query joined to requests (LEFT JOIN on

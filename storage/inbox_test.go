@@ -247,6 +247,19 @@ func TestInboxQueriesUseTheirIndexes(t *testing.T) {
 	}
 }
 
+// TestClaimUsesQueuedIndex: the delivery worker's claim walks the partial
+// index of queued rows in its order, without sorting.
+func TestClaimUsesQueuedIndex(t *testing.T) {
+	db := storagetest.Open(t, t.TempDir()+"/claim.db")
+	plan, err := db.ExplainClaimForTest(fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "INDEX notifications_queued") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("claim plan %q: want the notifications_queued index, no sort", plan)
+	}
+}
+
 // BenchmarkInboxUnread is the unread count every console page shows, for a
 // user with 10,000 inbox rows (and as many e-mail rows) of which unread
 // are all (the worst case: the count stops at domain.MaxUnreadCount) or none, on SQLite (and PostgreSQL when

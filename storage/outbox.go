@@ -212,6 +212,14 @@ func (t *tx) channelsFor(users []userRow, kind string) (func(u userRow) []delive
 	}, nil
 }
 
+// isQueued and isInbox are the conditions of the partial indexes
+// notifications_queued and notifications_inbox(_list) (migration 0018),
+// with literal values: a query with a bound value instead cannot use them.
+const (
+	isQueued = "status = '" + domain.DeliveryQueued + "'"
+	isInbox  = "channel = '" + domain.ChannelInbox + "'"
+)
+
 // ClaimNotifications leases due queued rows. On PostgreSQL the SELECT takes
 // the rows' locks with SKIP LOCKED, so concurrent workers claim disjoint
 // rows; on SQLite the one writer connection serializes claims.
@@ -219,8 +227,7 @@ func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, l
 	now = dbTime(now)
 	var rows []notificationRow
 	err := d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		q := g.Where("status = ? AND next_attempt_at <= ?", domain.DeliveryQueued, now).
-			Order("next_attempt_at, id").Limit(limit)
+		q := claimQuery(g, now, limit)
 		if d.dialect == "postgres" {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
@@ -247,6 +254,12 @@ func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, l
 		out[i] = r.domain()
 	}
 	return out, nil
+}
+
+// claimQuery selects the limit queued rows due at now that are due longest,
+// in the order of the notifications_queued index.
+func claimQuery(g *gorm.DB, now time.Time, limit int) *gorm.DB {
+	return g.Where(isQueued+" AND next_attempt_at <= ?", now).Order("next_attempt_at, id").Limit(limit)
 }
 
 // RenewNotification extends the lease of a claimed row to until, just
@@ -285,7 +298,7 @@ func (d *DB) FinishNotification(ctx context.Context, id, status, lastError strin
 // backlog.
 func (d *DB) OutboxChannelBacklog(ctx context.Context, channel string) (int64, time.Time, error) {
 	q := func() *gorm.DB {
-		q := d.reader.WithContext(ctx).Model(&notificationRow{}).Where("status = ?", domain.DeliveryQueued)
+		q := d.reader.WithContext(ctx).Model(&notificationRow{}).Where(isQueued)
 		if channel != "" {
 			q = q.Where("channel = ?", channel)
 		}

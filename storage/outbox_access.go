@@ -30,7 +30,7 @@ func (t *tx) ReaddressQueuedMail(userID, email string, at time.Time) (int64, err
 	if email == "" {
 		return t.withdrawQueued(domain.NoAddressError, at, mine, userID, domain.ChannelEmail)
 	}
-	res := t.g.Model(&notificationRow{}).Where("status = ? AND "+mine, domain.DeliveryQueued, userID, domain.ChannelEmail).
+	res := t.g.Model(&notificationRow{}).Where(isQueued+" AND "+mine, userID, domain.ChannelEmail).
 		Update("address", email)
 	return res.RowsAffected, translate(res.Error, "notifications")
 }
@@ -38,7 +38,7 @@ func (t *tx) ReaddressQueuedMail(userID, email string, at time.Time) (int64, err
 // withdrawQueued marks the queued rows that where selects undeliverable,
 // with reason as their last error, and returns how many it marked.
 func (t *tx) withdrawQueued(reason string, at time.Time, where string, args ...any) (int64, error) {
-	res := t.g.Model(&notificationRow{}).Where("status = ?", domain.DeliveryQueued).Where(where, args...).
+	res := t.g.Model(&notificationRow{}).Where(isQueued).Where(where, args...).
 		Updates(map[string]any{"status": domain.DeliveryUndeliverable, "last_error": reason, "next_attempt_at": dbTime(at)})
 	return res.RowsAffected, translate(res.Error, "notifications")
 }

@@ -139,14 +139,17 @@ func TestWithdrawQueuedDeliveries(t *testing.T) {
 // TestWithdrawSearchesAnIndex: withdrawing an account's queued rows finds
 // them through an index (the queued ones, or the account's), never by
 // reading the whole outbox (SQLite's plan), also without the recipient-only
-// index that migration 0017 dropped.
+// index that migration 0017 dropped. Since migration 0018 the index of the
+// queued rows holds nothing else, so a walk of it reads only queued rows.
 func TestWithdrawSearchesAnIndex(t *testing.T) {
 	db := openSQLite(t)
 	plan, err := db.ExplainWithdrawForTest()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(plan, "SEARCH notifications USING INDEX") || strings.Contains(plan, "SCAN notifications") {
-		t.Fatalf("plan %q, want a search on an index", plan)
+	searched := strings.HasPrefix(plan, "SEARCH notifications USING INDEX")
+	queuedOnly := plan == "SCAN notifications USING INDEX notifications_queued"
+	if !searched && !queuedOnly {
+		t.Fatalf("plan %q, want a search on an index or a walk of the queued rows' index", plan)
 	}
 }
