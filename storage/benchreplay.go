@@ -138,10 +138,44 @@ func replayOne(ctx context.Context, tx *sql.Tx, c RecordedChange) error {
 }
 
 // CompareTables checks that the SQLite databases at a and b hold the same
-// rows in tables: the same number, and the same checksum over every column
-// of every row in primary-key order (all columns where there is no primary
-// key). The error names the first table that differs.
-func CompareTables(ctx context.Context, a, b string, tables []string) error {
+// rows in tables (nil: every table of b): the same number, and the same
+// checksum over every column of every row in primary-key order (all
+// columns where there is no primary key). It returns the tables compared;
+// the error names the first table that differs.
+func CompareTables(ctx context.Context, a, b string, tables []string) ([]string, error) {
+	if tables == nil {
+		var err error
+		if tables, err = tableNames(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	return tables, compareTables(ctx, a, b, tables)
+}
+
+// tableNames lists the tables of the SQLite database at path, sorted.
+func tableNames(ctx context.Context, path string) ([]string, error) {
+	db, err := sql.Open("sqlite3", sqliteDSN(path, readOnlyParams()))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("storage: tables of %s: %w", path, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func compareTables(ctx context.Context, a, b string, tables []string) error {
 	var sums [2][]tableSum
 	for i, path := range []string{a, b} {
 		db, err := sql.Open("sqlite3", sqliteDSN(path, readOnlyParams()))

@@ -161,12 +161,22 @@ func (p recordingPool) PrepareContext(ctx context.Context, query string) (*sql.S
 	return nil, err
 }
 
-var writeVerb = regexp.MustCompile(`(?i)^\s*(INSERT|UPDATE|DELETE|REPLACE)\b`)
-
-// isWrite says whether a statement writes rows. A statement that writes
-// but starts otherwise (WITH … INSERT) is not one a change runs; the bench
-// verifies the replay against the server's rows, which would show it.
-func isWrite(query string) bool { return writeVerb.MatchString(query) }
+// isWrite says whether a statement writes rows: whether its first word is
+// INSERT, UPDATE, DELETE or REPLACE. A statement that writes but starts
+// otherwise (WITH … INSERT) is not one a change runs; the bench verifies
+// the replay against the server's rows, which would show it.
+func isWrite(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	end := strings.IndexAny(q, " \t\r\n")
+	if end < 0 {
+		end = len(q)
+	}
+	switch strings.ToUpper(q[:end]) {
+	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+		return true
+	}
+	return false
+}
 
 var tableOfWrite = regexp.MustCompile(`(?i)^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["\x60]?(\w+)`)
 

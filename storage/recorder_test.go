@@ -140,8 +140,8 @@ func TestRecordWrites(t *testing.T) {
 	if _, err := storage.ReplayChanges(ctx, before, changes, 4, time.Minute, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := storage.CompareTables(ctx, before, after, tables); err != nil {
-		t.Fatalf("replay differs from the server: %v", err)
+	if compared, err := storage.CompareTables(ctx, before, after, nil); err != nil || len(compared) < 20 {
+		t.Fatalf("replay differs from the server: %v (tables compared: %v)", err, compared)
 	}
 	// The comparison can fail: one recorded statement fewer.
 	short := slices.Clone(changes)
@@ -156,7 +156,7 @@ func TestRecordWrites(t *testing.T) {
 	if _, err := storage.ReplayChanges(ctx, beforeCopy, short, 4, time.Minute, nil); err != nil {
 		t.Fatal(err)
 	}
-	err = storage.CompareTables(ctx, beforeCopy, after, tables)
+	_, err = storage.CompareTables(ctx, beforeCopy, after, tables)
 	if err == nil || !strings.Contains(err.Error(), "table counters differs") {
 		t.Fatalf("replay without its reference counter: %v, want table counters differs", err)
 	}
