@@ -150,7 +150,11 @@ func (r *benchResult) writeTable(w io.Writer) {
 	if r.ColdStartMS > 0 {
 		fmt.Fprintf(w, "cold start (open, migrate an empty database, keys, policy, listen): %.0f ms\n", r.ColdStartMS)
 	}
-	fmt.Fprintf(w, "peak RSS of this process: %.0f MB\n", float64(r.PeakRSSBytes)/(1<<20))
+	held := ""
+	if len(r.SameRows) > 0 {
+		held = " (including the same-rows recording; --no-same-rows for the server and clients alone)"
+	}
+	fmt.Fprintf(w, "peak RSS of this process: %.0f MB%s\n", float64(r.PeakRSSBytes)/(1<<20), held)
 }
 
 // writeSameRows says what each same-rows baseline replayed and that the
