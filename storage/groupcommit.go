@@ -66,7 +66,8 @@ type committer struct {
 	users sync.WaitGroup
 	done  chan struct{}
 	stop  sync.Once
-	tails tailKeeper // the audit log's tail (audit_tail.go); the run goroutine's own
+	tails tailKeeper                    // the audit log's tail (audit_tail.go); the run goroutine's own
+	rec   atomic.Pointer[WriteRecorder] // nil unless a bench records writes (recorder.go)
 
 	closed bool
 }
@@ -168,9 +169,15 @@ func (c *committer) runBatch(batch []*job) {
 		return
 	}
 	c.tails.beginBatch()
+	rec := c.rec.Load()
+	var recorded []RecordedChange // with rec: the committed changes, once committed
 	var pending []*job
 	for i, j := range live {
-		r, err := runSavepoint(g, &c.tails, j)
+		var log *writeLog
+		if rec != nil {
+			log = &writeLog{}
+		}
+		r, err := runSavepoint(g, &c.tails, j, log)
 		if err != nil { // the shared transaction is broken: nothing of it stands
 			c.tails.forget()
 			g.Rollback()
@@ -184,8 +191,18 @@ func (c *committer) runBatch(batch []*job) {
 			continue
 		}
 		pending = append(pending, j)
+		if log != nil {
+			if idx, ok := log.auditIdx(); ok && log.err == nil {
+				recorded = append(recorded, RecordedChange{AuditIdx: idx, Statements: log.stmts})
+			}
+		}
 	}
-	if err := c.tails.flush(&tx{g: g, tails: &c.tails}); err != nil {
+	flush := &tx{g: g, tails: &c.tails}
+	var flushLog writeLog
+	if rec != nil {
+		flush.g = recordingDB(g, &flushLog)
+	}
+	if err := c.tails.flush(flush); err != nil {
 		c.tails.forget()
 		g.Rollback()
 		answerAll(pending, err)
@@ -196,20 +213,29 @@ func (c *committer) runBatch(batch []*job) {
 		answerAll(pending, fmt.Errorf("storage: commit: %w", err))
 		return
 	}
+	if rec != nil && len(recorded) > 0 {
+		last := &recorded[len(recorded)-1]
+		last.Statements = append(last.Statements, flushLog.stmts...)
+		rec.add(recorded)
+	}
 	answerAll(pending, nil)
 }
 
 // runSavepoint runs fn behind a savepoint: on fn's error or panic its work
 // is rolled back to the savepoint. The second result is an error of the
 // savepoint statements themselves, which leaves the shared transaction
-// unusable.
-func runSavepoint(g *gorm.DB, tails *tailKeeper, j *job) (r jobResult, broken error) {
+// unusable. With log, the job's write statements are recorded in it.
+func runSavepoint(g *gorm.DB, tails *tailKeeper, j *job, log *writeLog) (r jobResult, broken error) {
 	sp := &tx{g: g} // the savepoint statements, straight on the connection
 	if err := sp.exec("SAVEPOINT caller"); err != nil {
 		return jobResult{err: fmt.Errorf("storage: savepoint: %w", err)}, err
 	}
 	before := *tails // what the audit tail was at the savepoint
-	r = callFn(&tx{g: g, tails: tails, ahead: j.ahead}, j.fn)
+	fg := g
+	if log != nil {
+		fg = recordingDB(g, log)
+	}
+	r = callFn(&tx{g: fg, tails: tails, ahead: j.ahead}, j.fn)
 	if r.err != nil || r.panicked {
 		*tails = before
 		if err := sp.exec("ROLLBACK TO caller"); err != nil {

@@ -31,6 +31,7 @@ type benchConfig struct {
 	CompareArea string        `json:"compare_area,omitempty"`
 	BulkSeed    bool          `json:"bulk_seed"`
 	NoRaw       bool          `json:"no_raw"`
+	NoSameRows  bool          `json:"no_same_rows"`
 	JSON        bool          `json:"-"`
 	Profile     string        `json:"-"` // CPU profile of the measured operations`
 	Workspace   string        `json:"-"`
@@ -45,7 +46,10 @@ Starts the server in-process on a temporary SQLite database (or drives
 --target URL, a server with the demo users), seeds requests in review on
 the same training area, then runs each operation with --clients clients for
 --duration, and the raw-SQLite baseline (one transaction per row, same
-settings) for the same time. Prints throughput, p50/p95/p99 and peak RSS.
+settings) for the same time. In-process, each write operation also gets a
+same-rows baseline: raw SQLite replays exactly the rows the server wrote
+during it, one transaction per change, and the replay is checked against
+the server's rows. Prints throughput, p50/p95/p99 and peak RSS.
 `
 
 func benchFlags(cfg *benchConfig, stderr io.Writer) *flag.FlagSet {
@@ -62,7 +66,8 @@ func benchFlags(cfg *benchConfig, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.SeedArea, "seed-area", "", "training area the seeded requests book (default: --area)")
 	fs.StringVar(&cfg.CompareArea, "compare-area", "", "also create and submit every other request on this area, reported apart (submit@AREA): the same run's submit rate without the seeded bookings")
 	fs.BoolVar(&cfg.BulkSeed, "bulk-seed", false, "in-process: store seeded requests as copies of one real submission, 5,000 per transaction, without audit entries (for 1,000,000)")
-	fs.BoolVar(&cfg.NoRaw, "no-raw", false, "skip the raw-SQLite baseline")
+	fs.BoolVar(&cfg.NoRaw, "no-raw", false, "skip the raw-SQLite baselines (fixed rows and same rows)")
+	fs.BoolVar(&cfg.NoSameRows, "no-same-rows", false, "in-process: skip the same-rows baseline (it copies the database before and after each write operation)")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the result as JSON")
 	fs.StringVar(&cfg.Profile, "cpuprofile", "", "write a CPU profile of the measured operations (not the seeding, not the raw baseline) to this file")
 	_ = ops
@@ -160,8 +165,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("bench: raw baseline: %w", err)
 		}
 	}
-	if err := runOps(ctx, b, cfg, res, p); err != nil {
+	phases, err := runOps(ctx, b, cfg, res, p)
+	if err != nil {
 		return err
+	}
+	if res.SameRowsNote = sameRowsOff(cfg); res.SameRowsNote == "" {
+		if err := runSameRows(ctx, cfg, phases, res, p); err != nil {
+			return err
+		}
 	}
 	if !cfg.NoRaw {
 		after, err := runRaw(ctx, cfg, p, "raw-after")

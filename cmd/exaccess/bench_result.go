@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -25,6 +26,17 @@ type opResult struct {
 	P95        float64  `json:"p95_ms"`
 	P99        float64  `json:"p99_ms"`
 	Ratio      *float64 `json:"ratio_to_raw,omitempty"` // writes only
+	// SameRowsRatio is a write's rate over its same-rows baseline's.
+	SameRowsRatio *float64 `json:"ratio_to_same_rows,omitempty"`
+	// A same-rows baseline's changes and statements replayed (all of them;
+	// Count is those within the measured time), the tables they write, how
+	// many tables (all of the database's) were compared with the server's,
+	// and whether they all matched.
+	Changes    int64    `json:"changes,omitempty"`
+	Statements int64    `json:"statements,omitempty"`
+	Tables     []string `json:"tables_written,omitempty"`
+	Compared   int      `json:"tables_compared,omitempty"`
+	Verified   bool     `json:"verified,omitempty"`
 }
 
 // benchResult is the whole run.
@@ -35,6 +47,10 @@ type benchResult struct {
 	Raw          *opResult   `json:"raw_sqlite,omitempty"` // the mean of RawRuns
 	RawRuns      []opResult  `json:"raw_sqlite_runs,omitempty"`
 	Ops          []opResult  `json:"operations"`
+	// SameRows are the same-rows baselines, one per write operation
+	// ("raw same rows: submit"); SameRowsNote says why there are none.
+	SameRows     []opResult `json:"raw_same_rows,omitempty"`
+	SameRowsNote string     `json:"raw_same_rows_note,omitempty"`
 }
 
 func summarize(name string, lats [][]time.Duration, took time.Duration) opResult {
@@ -58,13 +74,20 @@ var writeOps = map[string]bool{"create": true, "submit": true, "decide": true}
 // finish adds the ratios and the peak RSS.
 func (r *benchResult) finish() {
 	r.PeakRSSBytes = peakRSS()
-	if r.Raw == nil || r.Raw.PerSecond == 0 {
-		return
-	}
 	for i := range r.Ops {
-		if writeOps[r.Ops[i].Name] {
-			x := r.Ops[i].PerSecond / r.Raw.PerSecond
-			r.Ops[i].Ratio = &x
+		o := &r.Ops[i]
+		if !writeOps[o.Name] {
+			continue
+		}
+		if r.Raw != nil && r.Raw.PerSecond > 0 {
+			x := o.PerSecond / r.Raw.PerSecond
+			o.Ratio = &x
+		}
+		for _, s := range r.SameRows {
+			if s.Name == "raw same rows: "+o.Name && s.PerSecond > 0 {
+				x := o.PerSecond / s.PerSecond
+				o.SameRowsRatio = &x
+			}
 		}
 	}
 }
@@ -102,19 +125,23 @@ func (r *benchResult) writeTable(w io.Writer) {
 	fmt.Fprintf(w, "exaccess bench: %s; %d clients, %s per operation; %d seeded requests in review on %s; measured requests book %s\n",
 		where, c.Clients, c.Duration, c.Requests, c.SeedArea, c.Area)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tcalls\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tvs raw\t")
-	rows := append(append([]opResult(nil), r.RawRuns...), r.Ops...)
+	fmt.Fprintln(tw, "operation\tcalls\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tvs raw\tvs same rows\t")
+	rows := append(append(append([]opResult(nil), r.RawRuns...), r.Ops...), r.SameRows...)
 	if r.Raw != nil {
 		rows = append([]opResult{*r.Raw}, rows...)
 	}
 	for _, o := range rows {
-		ratio := ""
+		ratio, same := "", ""
 		if o.Ratio != nil {
 			ratio = fmt.Sprintf("%.2f×", *o.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%s\t\n", o.Name, o.Count, o.Errors, o.PerSecond, o.P50, o.P95, o.P99, ratio)
+		if o.SameRowsRatio != nil {
+			same = fmt.Sprintf("%.2f×", *o.SameRowsRatio)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%s\t%s\t\n", o.Name, o.Count, o.Errors, o.PerSecond, o.P50, o.P95, o.P99, ratio, same)
 	}
 	tw.Flush()
+	r.writeSameRows(w)
 	for _, o := range r.Ops {
 		if o.FirstError != "" {
 			fmt.Fprintf(w, "%s: first error: %s\n", o.Name, o.FirstError)
@@ -123,5 +150,34 @@ func (r *benchResult) writeTable(w io.Writer) {
 	if r.ColdStartMS > 0 {
 		fmt.Fprintf(w, "cold start (open, migrate an empty database, keys, policy, listen): %.0f ms\n", r.ColdStartMS)
 	}
-	fmt.Fprintf(w, "peak RSS of this process: %.0f MB\n", float64(r.PeakRSSBytes)/(1<<20))
+	held := ""
+	if len(r.SameRows) > 0 {
+		held = " (including the same-rows recording; --no-same-rows for the server and clients alone)"
+	}
+	fmt.Fprintf(w, "peak RSS of this process: %.0f MB%s\n", float64(r.PeakRSSBytes)/(1<<20), held)
+}
+
+// writeSameRows says what each same-rows baseline replayed and that the
+// replay matched the server's rows, or why there is none.
+func (r *benchResult) writeSameRows(w io.Writer) {
+	if r.SameRowsNote != "" {
+		fmt.Fprintf(w, "raw same rows: %s\n", r.SameRowsNote)
+		return
+	}
+	var names []string
+	for _, s := range r.SameRows {
+		within := ""
+		if s.Count < s.Changes {
+			within = fmt.Sprintf("; %d of them within %s measured, the rest replayed for the check", s.Count, r.Config.Duration)
+		}
+		fmt.Fprintf(w, "%s: %d changes, %d statements (%.1f a change), one transaction each, in commit order%s\n",
+			s.Name, s.Changes, s.Statements, float64(s.Statements)/float64(max(s.Changes, 1)), within)
+		if s.Verified {
+			names = append(names, fmt.Sprintf("%s (%d tables; written: %s)",
+				strings.TrimPrefix(s.Name, "raw same rows: "), s.Compared, strings.Join(s.Tables, ", ")))
+		}
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(w, "same rows: verified: every table of the replayed copy matches the server's (row count, checksum) after %s\n", strings.Join(names, "; "))
+	}
 }

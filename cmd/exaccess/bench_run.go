@@ -191,27 +191,45 @@ func (b *benchClient) op(name string, cfg benchConfig) benchOp {
 	panic("bench: unknown operation " + name)
 }
 
-// runOps measures each operation in turn.
-func runOps(ctx context.Context, b *benchClient, cfg benchConfig, res *benchResult, p *progress) error {
+// runOps measures each operation in turn. Unless sameRowsOff, each write
+// operation runs between two copies of the database, its changes recorded:
+// the phases runSameRows replays.
+func runOps(ctx context.Context, b *benchClient, cfg benchConfig, res *benchResult, p *progress) ([]*sameRowsPhase, error) {
 	if cfg.Profile != "" {
 		f, err := os.Create(cfg.Profile)
 		if err != nil {
-			return fmt.Errorf("bench: --cpuprofile: %w", err)
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("bench: --cpuprofile: %w", err)
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var phases []*sameRowsPhase
 	for _, name := range cfg.Ops {
+		var ph *sameRowsPhase
+		if writeOps[name] && sameRowsOff(cfg) == "" {
+			var err error
+			if ph, err = startSameRows(ctx, cfg, name); err != nil {
+				return nil, err
+			}
+		}
 		rs, err := measure(ctx, name, b.op(name, cfg), cfg, p)
+		if ph != nil {
+			if err == nil {
+				err = ph.stop(ctx, cfg)
+			} else {
+				cfg.app.db.RecordWrites(nil) //nolint:errcheck // SQLite: set in startSameRows
+			}
+			phases = append(phases, ph)
+		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		res.Ops = append(res.Ops, rs...)
 	}
-	return nil
+	return phases, nil
 }
 
 // measure runs op with cfg.Clients clients for cfg.Duration, or until it

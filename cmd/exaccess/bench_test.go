@@ -64,8 +64,46 @@ func TestBenchInProcess(t *testing.T) {
 		t.Fatalf("%d operations measured, want %d", len(res.Ops), len(benchOps))
 	}
 	for _, o := range res.Ops {
-		if o.Count == 0 || o.Errors != 0 || o.P99 < o.P50 || (writeOps[o.Name] != (o.Ratio != nil)) {
+		if o.Count == 0 || o.Errors != 0 || o.P99 < o.P50 || (writeOps[o.Name] != (o.Ratio != nil)) ||
+			(writeOps[o.Name] != (o.SameRowsRatio != nil)) {
 			t.Errorf("%s: %+v", o.Name, o)
 		}
+	}
+	if len(res.SameRows) != len(writeOps) || res.SameRowsNote != "" {
+		t.Fatalf("same rows: %+v (%q), want one per write operation", res.SameRows, res.SameRowsNote)
+	}
+	for _, s := range res.SameRows {
+		if !s.Verified || s.Count == 0 || s.Changes < s.Count || s.Statements < 3*s.Changes || len(s.Tables) < 4 || s.Compared < 20 {
+			t.Errorf("%s: %+v", s.Name, s)
+		}
+	}
+}
+
+// TestBenchSameRowsTable: the table has a same-rows baseline per write
+// operation, its ratio on the operation's row, and the line saying the
+// replay matched the server's rows; with --target it says why there is none.
+func TestBenchSameRowsTable(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	args := []string{"bench", "--requests", "5", "--clients", "2", "--duration", "200ms", "--ops", "create,submit,decide"}
+	if err := run(context.Background(), args, func(string) string { return "" }, nil, &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	text := out.String()
+	for _, want := range []string{"vs same rows", "raw same rows: create", "raw same rows: submit", "raw same rows: decide",
+		"\nsame rows: verified: ", "; written: audit_hashes, audit_log,"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && writeOps[f[0]] && !strings.HasSuffix(line, "×") {
+			t.Errorf("%s has no ratio to its same-rows baseline", line)
+		}
+	}
+	var remote bytes.Buffer
+	(&benchResult{Config: benchConfig{Target: "http://x"}, SameRowsNote: sameRowsOff(benchConfig{Target: "http://x"})}).writeTable(&remote)
+	if !strings.Contains(remote.String(), "raw same rows: not measured with --target") {
+		t.Errorf("with --target:\n%s", remote.String())
 	}
 }
