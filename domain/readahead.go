@@ -4,7 +4,8 @@ import "context"
 
 // A read-ahead names the request a write transaction is about to change
 // and the version its caller expects. It changes nothing a transaction
-// does or answers; it lets a store whose write transactions queue for one
+// does or answers, and a store must never make a write wait for it; it
+// lets a store whose write transactions queue for one
 // writer (SQLite's group committer) read and decode the request on a read
 // connection while the caller waits, so that inside the transaction only
 // the stored version needs checking: every column of a request changes

@@ -35,6 +35,7 @@ type DB struct {
 	reader  *gorm.DB         // Store reads; query-only on SQLite
 	path    string           // the SQLite file, for online backups; "" on PostgreSQL
 	batch   *committer       // SQLite's group commit of InTx; nil on PostgreSQL
+	ahead   *aheadPool       // SQLite's read-ahead of changes (readahead.go); nil on PostgreSQL
 	ckpt    *walCheckpointer // SQLite's WAL checkpoints off the writer; nil on PostgreSQL
 	// scheduleLimit, when not 0, replaces the reminder sweep's limit per
 	// query (a test's backlog).
@@ -134,10 +135,13 @@ func (d *DB) Close() error {
 	return errors.Join(errs...)
 }
 
-// pools lists the distinct pools, reader first.
+// pools lists the distinct pools, readers first.
 func (d *DB) pools() []*gorm.DB {
 	if d.reader == d.writer {
 		return []*gorm.DB{d.writer}
+	}
+	if d.ahead != nil {
+		return []*gorm.DB{d.ahead.g, d.reader, d.writer}
 	}
 	return []*gorm.DB{d.reader, d.writer}
 }

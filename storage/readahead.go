@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"exaccess/domain"
 )
 
@@ -18,6 +20,26 @@ import (
 // have read. Anything else — another version, another request, an error —
 // and GetRequest reads as it always does.
 
+// The read-ahead has read connections of its own (aheadPoolSize), apart
+// from the pool that serves the API's reads, where an audit export can hold
+// a connection for a minute: a write must never wait for a read. It takes a
+// connection only when one is free at once; otherwise there is no
+// read-ahead and the transaction reads the request itself.
+const aheadPoolSize = 2
+
+type aheadPool struct {
+	g    *gorm.DB
+	free chan struct{} // a token per connection not in use
+}
+
+func newAheadPool(g *gorm.DB) *aheadPool {
+	p := &aheadPool{g: g, free: make(chan struct{}, aheadPoolSize)}
+	for range aheadPoolSize {
+		p.free <- struct{}{}
+	}
+	return p
+}
+
 // aheadRequest is a request read before its transaction.
 type aheadRequest struct {
 	row requestRow
@@ -29,10 +51,16 @@ type aheadRequest struct {
 // transaction's own read decides what to answer then), or any error.
 func (d *DB) readAhead(ctx context.Context) *aheadRequest {
 	id, version, ok := domain.ReadAheadOf(ctx)
-	if !ok {
+	if !ok || d.ahead == nil {
 		return nil
 	}
-	row, err := getRequestRow(d.reader.WithContext(ctx), id)
+	select {
+	case <-d.ahead.free:
+		defer func() { d.ahead.free <- struct{}{} }()
+	default:
+		return nil // both connections busy: not worth a wait
+	}
+	row, err := getRequestRow(d.ahead.g.WithContext(ctx), id)
 	if err != nil || row.Version != version {
 		return nil
 	}

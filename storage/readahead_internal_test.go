@@ -94,3 +94,61 @@ func TestReadAhead(t *testing.T) {
 		t.Fatal("the current read-ahead was not used")
 	}
 }
+
+// TestReadAheadNeverWaits: a write does not wait for a read connection.
+// With every connection of the API's read pool held (long exports) the
+// change commits at once, and with both read-ahead connections busy there is
+// no read-ahead instead of a wait.
+func TestReadAheadNeverWaits(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "busy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
+	r := &domain.Request{ID: "0190a1b2-0000-7000-8000-000000000003", Status: domain.StatusDraft, Version: 1,
+		Nation: "NO", CreatedBy: "lo", CreatedAt: now, UpdatedAt: now,
+		Details: domain.Details{ExerciseName: "Busy", Period: domain.Period{Start: now, End: now.AddDate(0, 0, 3)}}}
+	if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateRequest(r) }); err != nil {
+		t.Fatal(err)
+	}
+	for range readPoolSize { // each open cursor holds one reader
+		rows, err := db.reader.WithContext(ctx).Raw("SELECT id FROM requests").Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rows.Next() {
+			t.Fatal("no request to hold a cursor on")
+		}
+		defer rows.Close()
+	}
+	wctx, cancel := context.WithTimeout(domain.WithReadAhead(ctx, r.ID, 1), 2*time.Second)
+	defer cancel()
+	err = db.InTx(wctx, func(tx domain.Tx) error {
+		cur, err := tx.GetRequest(r.ID)
+		if err != nil {
+			return err
+		}
+		cur.Version = 2
+		return tx.UpdateRequest(cur, 1)
+	})
+	if err != nil {
+		t.Fatalf("a change with the read pool held: %v", err)
+	}
+	for range aheadPoolSize {
+		<-db.ahead.free
+	}
+	if a := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2)); a != nil {
+		t.Error("a read-ahead with its connections busy")
+	}
+	for range aheadPoolSize {
+		db.ahead.free <- struct{}{}
+	}
+	if a := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2)); a == nil {
+		t.Error("no read-ahead with its connections free")
+	}
+}

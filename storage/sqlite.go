@@ -87,13 +87,21 @@ func openSQLite(path string) (*DB, error) {
 		closeGorm(writer)
 		return nil, fmt.Errorf("storage: set wal_autocheckpoint: %w", err)
 	}
-	ckpt, err := startWALCheckpointer(path)
+	ahead, err := openSQLitePool(readerDSN(path), aheadPoolSize)
 	if err != nil {
 		closeGorm(reader)
 		closeGorm(writer)
 		return nil, err
 	}
-	return &DB{dialect: DialectSQLite, writer: writer, reader: reader, path: path, batch: newCommitter(writer), ckpt: ckpt}, nil
+	ckpt, err := startWALCheckpointer(path)
+	if err != nil {
+		closeGorm(ahead)
+		closeGorm(reader)
+		closeGorm(writer)
+		return nil, err
+	}
+	return &DB{dialect: DialectSQLite, writer: writer, reader: reader, path: path, batch: newCommitter(writer),
+		ahead: newAheadPool(ahead), ckpt: ckpt}, nil
 }
 
 // openSQLitePool opens a pool of exactly n connections. The writer gets one:
