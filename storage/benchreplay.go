@@ -61,12 +61,16 @@ type ReplayResult struct {
 // can still be compared with the server's rows. count, if not nil, counts
 // the measured transactions as they commit.
 func ReplayChanges(ctx context.Context, path string, changes []RecordedChange, clients int, dur time.Duration, count *atomic.Int64) (ReplayResult, error) {
-	raw, err := sql.Open("sqlite3", writerDSN(path))
+	raw, err := openRawWriter(path)
 	if err != nil {
 		return ReplayResult{}, err
 	}
 	defer raw.Close()
-	raw.SetMaxOpenConns(1)
+	// The transactions run without the bench's context, as the server's
+	// shared transactions do: with a context that can end, database/sql
+	// and the driver start a goroutine per transaction and per statement to
+	// watch it. ctx is checked between changes.
+	bg := context.WithoutCancel(ctx)
 	var (
 		mu    sync.Mutex // held from taking a change until its transaction has begun
 		next  int
@@ -88,10 +92,10 @@ func ReplayChanges(ctx context.Context, path string, changes []RecordedChange, c
 				}
 				i := next
 				next++
-				tx, err := raw.BeginTx(ctx, nil)
+				tx, err := raw.BeginTx(bg, nil)
 				mu.Unlock()
 				if err == nil {
-					err = replayOne(ctx, tx, changes[i])
+					err = replayOne(bg, tx, changes[i])
 				}
 				if err != nil {
 					mu.Lock()

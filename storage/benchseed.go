@@ -90,7 +90,7 @@ func RawBaseline(ctx context.Context, path string, clients int, dur time.Duratio
 	defer raw.Close()
 	const pool = 10_000
 	details := `{"exercise_name":"` + strings.Repeat("x", 900) + `"}`
-	if err := fillRaw(ctx, raw, pool, details); err != nil {
+	if err := fillRaw(ctx, raw.DB, pool, details); err != nil {
 		return nil, 0, err
 	}
 	entry := []byte(strings.Repeat("e", 300))
@@ -104,7 +104,7 @@ func RawBaseline(ctx context.Context, path string, clients int, dur time.Duratio
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				i := idx.Add(1)
 				t0 := time.Now()
-				if err := rawSubmit(raw, fmt.Sprintf("r%09d", i%pool), i, details, entry); err != nil {
+				if err := rawSubmit(raw.DB, fmt.Sprintf("r%09d", i%pool), i, details, entry); err != nil {
 					errs <- err
 					return
 				}
@@ -131,7 +131,7 @@ func RawBaseline(ctx context.Context, path string, clients int, dur time.Duratio
 
 // openRaw creates a migrated database at path and opens it with
 // database/sql alone, on the writer's settings.
-func openRaw(ctx context.Context, path string) (*sql.DB, error) {
+func openRaw(ctx context.Context, path string) (*rawWriter, error) {
 	db, err := Open(ctx, path)
 	if err != nil {
 		return nil, err
@@ -141,12 +141,39 @@ func openRaw(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, err
 	}
 	db.Close()
+	return openRawWriter(path)
+}
+
+// rawWriter is database/sql on one connection with the server's writer
+// settings, checkpoints included: the WAL is checkpointed off the writer
+// (walcheckpoint.go) as the server's is, so that no commit of the baseline
+// pays for a checkpoint the server's commits do not.
+type rawWriter struct {
+	*sql.DB
+	ckpt *walCheckpointer
+}
+
+func openRawWriter(path string) (*rawWriter, error) {
 	raw, err := sql.Open("sqlite3", writerDSN(path))
 	if err != nil {
 		return nil, err
 	}
 	raw.SetMaxOpenConns(1)
-	return raw, nil
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint)); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	ckpt, err := startWALCheckpointer(path)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return &rawWriter{DB: raw, ckpt: ckpt}, nil
+}
+
+func (w *rawWriter) Close() error {
+	w.ckpt.close()
+	return w.DB.Close()
 }
 
 func fillRaw(ctx context.Context, raw *sql.DB, n int, details string) error {

@@ -65,7 +65,18 @@ func (d *DB) ExplainStageQueriesForTest(now time.Time) (map[string]string, error
 // ExplainWithdrawForTest is SQLite's plan of WithdrawQueuedDeliveries's
 // update.
 func (d *DB) ExplainWithdrawForTest() (string, error) {
-	return explainPlan(d.reader, `UPDATE notifications SET status = 'undeliverable' WHERE recipient = 'u' AND status = 'queued' AND channel IN ('email', 'webhook')`)
+	g := d.reader
+	return explainPlan(g, g.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return withdrawQuery(tx, "reason", time.Now(), queuedTo("u", domain.ChannelEmail, domain.ChannelWebhook))
+	}))
+}
+
+// ExplainReaddressForTest explains ReaddressQueuedMail's UPDATE (SQLite).
+func (d *DB) ExplainReaddressForTest() (string, error) {
+	g := d.reader
+	return explainPlan(g, g.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&notificationRow{}).Where(queuedTo("u", domain.ChannelEmail)).Update("address", "new@example.org")
+	}))
 }
 
 // SignInMisses sums the refused sign-ins of unknown names.

@@ -198,9 +198,10 @@ func (c *committer) runBatch(batch []*job) {
 		}
 	}
 	flush := &tx{g: g, tails: &c.tails}
-	var flushLog writeLog
+	var flushLog *writeLog
 	if rec != nil {
-		flush.g = recordingDB(g, &flushLog)
+		flushLog = &writeLog{}
+		flush.g = recordingDB(g, flushLog)
 	}
 	if err := c.tails.flush(flush); err != nil {
 		c.tails.forget()

@@ -66,7 +66,7 @@ type inboxRow struct {
 }
 
 // ListInbox is a keyset walk of the notifications_inbox_list index
-// (recipient, channel, created_at, id), newest first, from the cursor on:
+// (recipient, created_at, id; inbox rows only), newest first, from the cursor on:
 // no OFFSET, no COUNT, at most domain.MaxInboxPage rows.
 func (d *DB) ListInbox(ctx context.Context, f domain.InboxFilter) (domain.InboxPage, error) {
 	limit := f.Limit
@@ -111,8 +111,8 @@ func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
 		Order("notifications.created_at DESC, notifications.id DESC").Limit(limit + 1)
 }
 
-// CountUnread counts on the notifications_inbox index (recipient, channel,
-// read_at): a range scan of the user's unread rows, each joined to its
+// CountUnread counts on the notifications_inbox index (recipient, read_at;
+// inbox rows only): a range scan of the user's unread rows, each joined to its
 // request for the reach (the rows ListInbox shows), that stops after
 // domain.MaxUnreadCount of them, so that its cost is bounded whatever an
 // account left unread. The console shows it on every page

@@ -3,6 +3,9 @@ package storage
 import (
 	"time"
 
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
 	"exaccess/domain"
 )
 
@@ -19,26 +22,35 @@ import (
 // marked. Rows already sent, failed or undeliverable keep their outcome;
 // inbox rows are delivered when written and are not touched.
 func (t *tx) WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error) {
-	return t.withdrawQueued(domain.AccessChangedError, at, "recipient = ? AND channel IN ?", userID,
-		[]string{domain.ChannelEmail, domain.ChannelWebhook})
+	return t.withdrawQueued(domain.AccessChangedError, at, queuedTo(userID, domain.ChannelEmail, domain.ChannelWebhook))
+}
+
+// queuedTo is the condition on the queued rows of the account userID on
+// channels, which the partial index notifications_queued_recipient serves.
+func queuedTo(userID string, channels ...string) clause.Expr {
+	return gorm.Expr(isQueued+" AND recipient = ? AND channel IN ?", userID, channels)
 }
 
 // ReaddressQueuedMail sends the account's queued e-mails to its new address
 // email; with none, it marks them undeliverable as the worker would.
 func (t *tx) ReaddressQueuedMail(userID, email string, at time.Time) (int64, error) {
-	const mine = "recipient = ? AND channel = ?"
+	mine := queuedTo(userID, domain.ChannelEmail)
 	if email == "" {
-		return t.withdrawQueued(domain.NoAddressError, at, mine, userID, domain.ChannelEmail)
+		return t.withdrawQueued(domain.NoAddressError, at, mine)
 	}
-	res := t.g.Model(&notificationRow{}).Where(isQueued+" AND "+mine, userID, domain.ChannelEmail).
-		Update("address", email)
+	res := t.g.Model(&notificationRow{}).Where(mine).Update("address", email)
 	return res.RowsAffected, translate(res.Error, "notifications")
 }
 
-// withdrawQueued marks the queued rows that where selects undeliverable,
-// with reason as their last error, and returns how many it marked.
-func (t *tx) withdrawQueued(reason string, at time.Time, where string, args ...any) (int64, error) {
-	res := t.g.Model(&notificationRow{}).Where(isQueued).Where(where, args...).
-		Updates(map[string]any{"status": domain.DeliveryUndeliverable, "last_error": reason, "next_attempt_at": dbTime(at)})
+// withdrawQueued marks the rows that which selects undeliverable, with
+// reason as their last error, and returns how many it marked. which must
+// select queued rows only (isQueued).
+func (t *tx) withdrawQueued(reason string, at time.Time, which clause.Expr) (int64, error) {
+	res := withdrawQuery(t.g, reason, at, which)
 	return res.RowsAffected, translate(res.Error, "notifications")
+}
+
+func withdrawQuery(g *gorm.DB, reason string, at time.Time, which clause.Expr) *gorm.DB {
+	return g.Model(&notificationRow{}).Where(which).
+		Updates(map[string]any{"status": domain.DeliveryUndeliverable, "last_error": reason, "next_attempt_at": dbTime(at)})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"exaccess/domain"
 )
 
@@ -108,7 +110,7 @@ func (t *tx) RevokeWebhook(id string, at time.Time) error {
 	if res.RowsAffected == 0 {
 		return domain.Errorf(domain.CodeConflict, "the webhook was already revoked")
 	}
-	_, err := t.withdrawQueued(domain.WebhookRevokedError, at, "webhook_id = ?", id)
+	_, err := t.withdrawQueued(domain.WebhookRevokedError, at, gorm.Expr(isQueued+" AND webhook_id = ?", id))
 	return err
 }
 
