@@ -28,7 +28,9 @@ import (
 // (audit index, reference numbers) and the Merkle hashes are rows, so a
 // failed caller leaves no hole and no index is reused. The one exception,
 // the audit log's tail kept in memory (audit_tail.go), is restored with the
-// savepoint and checked against its rows once per batch.
+// savepoint and checked against its rows once per batch; the notification
+// directory (directory.go) is restored with the savepoint too and checked
+// against its version row before each use.
 
 // maxBatch bounds the callers of one shared transaction, so that the
 // first caller of a batch does not wait for an unbounded number of others.
@@ -66,6 +68,7 @@ type committer struct {
 	done  chan struct{}
 	stop  sync.Once
 	tails tailKeeper // the audit log's tail (audit_tail.go); the run goroutine's own
+	dir   dirKeeper  // the notification directory (directory.go); the run goroutine's own
 
 	closed bool
 }
@@ -169,9 +172,10 @@ func (c *committer) runBatch(batch []*job) {
 	c.tails.beginBatch()
 	var pending []*job
 	for i, j := range live {
-		r, err := runSavepoint(g, &c.tails, j.fn)
+		r, err := runSavepoint(g, &c.tails, &c.dir, j.fn)
 		if err != nil { // the shared transaction is broken: nothing of it stands
 			c.tails.forget()
+			c.dir.forget()
 			g.Rollback()
 			j.res <- r
 			answerAll(pending, err)
@@ -186,12 +190,14 @@ func (c *committer) runBatch(batch []*job) {
 	}
 	if err := c.tails.flush(&tx{g: g, tails: &c.tails}); err != nil {
 		c.tails.forget()
+		c.dir.forget()
 		g.Rollback()
 		answerAll(pending, err)
 		return
 	}
 	if err := g.Commit().Error; err != nil {
 		c.tails.forget()
+		c.dir.forget()
 		answerAll(pending, fmt.Errorf("storage: commit: %w", err))
 		return
 	}
@@ -202,15 +208,20 @@ func (c *committer) runBatch(batch []*job) {
 // is rolled back to the savepoint. The second result is an error of the
 // savepoint statements themselves, which leaves the shared transaction
 // unusable.
-func runSavepoint(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r jobResult, broken error) {
+func runSavepoint(g *gorm.DB, tails *tailKeeper, dir *dirKeeper, fn func(tx domain.Tx) error) (r jobResult, broken error) {
 	sp := &tx{g: g} // the savepoint statements, straight on the connection
 	if err := sp.exec("SAVEPOINT caller"); err != nil {
 		return jobResult{err: fmt.Errorf("storage: savepoint: %w", err)}, err
 	}
 	before := *tails // what the audit tail was at the savepoint
-	r = callFn(g, tails, fn)
+	// The directory at the savepoint: one read inside a savepoint that rolls
+	// back holds rows that never were, under a version number the next
+	// change will take again.
+	beforeDir := dir.cur
+	r = callFn(g, tails, dir, fn)
 	if r.err != nil || r.panicked {
 		*tails = before
+		dir.cur = beforeDir
 		if err := sp.exec("ROLLBACK TO caller"); err != nil {
 			return r, fmt.Errorf("storage: rollback to savepoint: %w", err)
 		}
@@ -223,13 +234,13 @@ func runSavepoint(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r
 
 // callFn runs fn on a fresh domain.Tx, turning a panic into a result that
 // the caller's goroutine re-raises.
-func callFn(g *gorm.DB, tails *tailKeeper, fn func(tx domain.Tx) error) (r jobResult) {
+func callFn(g *gorm.DB, tails *tailKeeper, dir *dirKeeper, fn func(tx domain.Tx) error) (r jobResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = jobResult{panicked: true, value: p}
 		}
 	}()
-	return jobResult{err: fn(&tx{g: g, tails: tails})}
+	return jobResult{err: fn(&tx{g: g, tails: tails, dir: dir})}
 }
 
 func answerAll(jobs []*job, err error) {
