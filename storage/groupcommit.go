@@ -28,7 +28,9 @@ import (
 // (audit index, reference numbers) and the Merkle hashes are rows, so a
 // failed caller leaves no hole and no index is reused. The one exception,
 // the audit log's tail kept in memory (audit_tail.go), is restored with the
-// savepoint and checked against its rows once per batch.
+// savepoint and checked against its rows once per batch; the notification
+// directory (directory.go) is restored with the savepoint too and checked
+// against its version row before each use.
 
 // maxBatch bounds the callers of one shared transaction, so that the
 // first caller of a batch does not wait for an unbounded number of others.
@@ -67,6 +69,7 @@ type committer struct {
 	done  chan struct{}
 	stop  sync.Once
 	tails tailKeeper                    // the audit log's tail (audit_tail.go); the run goroutine's own
+	dir   dirKeeper                     // the notification directory (directory.go); the run goroutine's own
 	rec   atomic.Pointer[WriteRecorder] // nil unless a bench records writes (recorder.go)
 
 	closed bool
@@ -177,9 +180,10 @@ func (c *committer) runBatch(batch []*job) {
 		if rec != nil {
 			log = &writeLog{}
 		}
-		r, err := runSavepoint(g, &c.tails, j, log)
+		r, err := runSavepoint(g, &c.tails, &c.dir, j, log)
 		if err != nil { // the shared transaction is broken: nothing of it stands
 			c.tails.forget()
+			c.dir.forget()
 			g.Rollback()
 			j.res <- r
 			answerAll(pending, err)
@@ -205,12 +209,14 @@ func (c *committer) runBatch(batch []*job) {
 	}
 	if err := c.tails.flush(flush); err != nil {
 		c.tails.forget()
+		c.dir.forget()
 		g.Rollback()
 		answerAll(pending, err)
 		return
 	}
 	if err := g.Commit().Error; err != nil {
 		c.tails.forget()
+		c.dir.forget()
 		answerAll(pending, fmt.Errorf("storage: commit: %w", err))
 		return
 	}
@@ -226,19 +232,24 @@ func (c *committer) runBatch(batch []*job) {
 // is rolled back to the savepoint. The second result is an error of the
 // savepoint statements themselves, which leaves the shared transaction
 // unusable. With log, the job's write statements are recorded in it.
-func runSavepoint(g *gorm.DB, tails *tailKeeper, j *job, log *writeLog) (r jobResult, broken error) {
+func runSavepoint(g *gorm.DB, tails *tailKeeper, dir *dirKeeper, j *job, log *writeLog) (r jobResult, broken error) {
 	sp := &tx{g: g} // the savepoint statements, straight on the connection
 	if err := sp.exec("SAVEPOINT caller"); err != nil {
 		return jobResult{err: fmt.Errorf("storage: savepoint: %w", err)}, err
 	}
 	before := *tails // what the audit tail was at the savepoint
+	// The directory at the savepoint: one read inside a savepoint that rolls
+	// back holds rows that never were, under a version number the next
+	// change will take again.
+	beforeDir := dir.cur
 	fg := g
 	if log != nil {
 		fg = recordingDB(g, log)
 	}
-	r = callFn(&tx{g: fg, tails: tails, ahead: j.ahead}, j.fn)
+	r = callFn(&tx{g: fg, tails: tails, dir: dir, ahead: j.ahead}, j.fn)
 	if r.err != nil || r.panicked {
 		*tails = before
+		dir.cur = beforeDir
 		if err := sp.exec("ROLLBACK TO caller"); err != nil {
 			return r, fmt.Errorf("storage: rollback to savepoint: %w", err)
 		}

@@ -66,15 +66,54 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 	} else if err != nil {
 		return err
 	}
+	events := domain.NotificationsFor(*e, r)
+	if len(events) == 0 {
+		return nil
+	}
+	// One source for all the entry's events: between them only outbox rows
+	// are written, which change no audience.
+	src, err := t.audienceSource()
+	if err != nil {
+		return err
+	}
 	// The keys are made of the entry's index in the audit log, unique and
 	// increasing: the rows' keys land at the end of their unique index.
-	for i, ev := range domain.NotificationsFor(*e, r) {
-		if err := t.notifyEvent(ev, e.At, fmt.Sprintf("a%d.%d", e.Index, i)); err != nil {
+	for i, ev := range events {
+		if err := t.notifyFrom(src, ev, e.At, fmt.Sprintf("a%d.%d", e.Index, i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// audienceReader answers what an event's fan-out reads: the tables (tx)
+// or the SQLite committer's directory (directory.go), with the same
+// answers.
+type audienceReader interface {
+	// audience is the enabled accounts an event for a is addressed to at at.
+	audience(a domain.Audience, at time.Time) ([]userRow, error)
+	// channelsFor tells, for the accounts of one event of kind, what each takes.
+	channelsFor(users []userRow, kind string) (func(u userRow) []delivery, error)
+	// roleWebhooks are the active webhooks registered for role, in id order.
+	roleWebhooks(role domain.Role) ([]webhookRow, error)
+}
+
+// audienceSource is the committer's directory, checked against its version
+// in this transaction, when there is one and it can be used; else the
+// tables.
+func (t *tx) audienceSource() (audienceReader, error) {
+	if t.dir == nil {
+		return t, nil
+	}
+	d, err := t.dir.get(t)
+	if err != nil || d == nil {
+		return t, err
+	}
+	return d, nil
+}
+
+// roleWebhooks reads the active webhooks of role.
+func (t *tx) roleWebhooks(role domain.Role) ([]webhookRow, error) { return t.activeWebhooks(nil, role) }
 
 // notifyEvent writes the outbox rows of one event: for each enabled account
 // of its audience, one row per channel that account takes for the event's
@@ -87,29 +126,56 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 // with a key derived from what it is about) written twice, by two replicas
 // or after a restart, is stored once.
 func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase string) error {
-	users, err := t.audience(ev.Audience, at)
+	src, err := t.audienceSource()
+	if err != nil {
+		return err
+	}
+	return t.notifyFrom(src, ev, at, keyBase)
+}
+
+// notifyFrom is notifyEvent with the audience read from src.
+func (t *tx) notifyFrom(src audienceReader, ev domain.NotificationEvent, at time.Time, keyBase string) error {
+	out, err := fanOut(src, ev, at, keyBase)
 	if err != nil {
 		return err
 	}
 	subject, body := domain.RenderNotification(ev)
 	at = dbTime(at)
-	var rows []notificationRow
-	add := func(key string, recipient *string, d delivery) {
-		row := notificationRow{ID: orderedID(), IdempotencyKey: key, Kind: ev.Kind, Recipient: recipient, Channel: d.Channel,
-			Address: d.Address, RequestID: ev.RequestID, Subject: subject, Body: body, Status: domain.DeliveryQueued,
+	rows := make([]notificationRow, len(out))
+	for i, o := range out {
+		row := notificationRow{ID: orderedID(), IdempotencyKey: o.key, Kind: ev.Kind, Recipient: o.recipient, Channel: o.d.Channel,
+			Address: o.d.Address, RequestID: ev.RequestID, Subject: subject, Body: body, Status: domain.DeliveryQueued,
 			CreatedAt: at, NextAttemptAt: at}
-		if d.WebhookID != "" {
-			row.WebhookID = &d.WebhookID
+		if o.d.WebhookID != "" {
+			row.WebhookID = &o.d.WebhookID
 		}
-		if d.Channel == domain.ChannelInbox {
+		if o.d.Channel == domain.ChannelInbox {
 			row.Address, row.Status, row.SentAt = "", domain.DeliverySent, &at // delivered by committing
 		}
-		rows = append(rows, row)
+		rows[i] = row
 	}
-	channels, err := t.channelsFor(users, ev.Kind)
+	return t.insertNotifications(rows)
+}
+
+// addressed is one outbox row of an event before rendering: its key, its
+// recipient (nil for a role's webhook) and its channel.
+type addressed struct {
+	key       string
+	recipient *string
+	d         delivery
+}
+
+// fanOut lists the rows of one event, in the order they are written.
+func fanOut(src audienceReader, ev domain.NotificationEvent, at time.Time, keyBase string) ([]addressed, error) {
+	users, err := src.audience(ev.Audience, at)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	channels, err := src.channelsFor(users, ev.Kind)
+	if err != nil {
+		return nil, err
+	}
+	var out []addressed
 	for _, u := range users {
 		recipient := u.ID
 		for _, d := range channels(u) {
@@ -117,23 +183,23 @@ func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase stri
 			if d.WebhookID != "" {
 				key += ":" + d.WebhookID
 			}
-			add(key, &recipient, d)
+			out = append(out, addressed{key, &recipient, d})
 		}
 	}
 	// A role's webhooks hear only of events addressed to the role (a stage
 	// of theirs became active), never of a nation's: what a liaison officer
 	// is told does not leave to a role's endpoint.
 	if ev.Audience.Role != "" && ev.Audience.Nation == "" && ev.Audience.User == "" {
-		hooks, err := t.activeWebhooks(nil, ev.Audience.Role)
+		hooks, err := src.roleWebhooks(ev.Audience.Role)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, h := range hooks {
 			d := delivery{Channel: domain.ChannelWebhook, Address: h.URL, WebhookID: h.ID}
-			add(keyBase+":role:"+string(ev.Audience.Role)+":webhook:"+h.ID, nil, d)
+			out = append(out, addressed{keyBase + ":role:" + string(ev.Audience.Role) + ":webhook:" + h.ID, nil, d})
 		}
 	}
-	return t.insertNotifications(rows)
+	return out, nil
 }
 
 // notificationColumns are the columns insertNotifications writes, in order.

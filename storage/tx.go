@@ -20,6 +20,7 @@ type tx struct {
 	g     *gorm.DB
 	seen  map[string]*stored
 	tails *tailKeeper // the SQLite committer's audit tail; nil elsewhere
+	dir   *dirKeeper  // the SQLite committer's notification directory; nil elsewhere
 	// last is the request this transaction stored last, which the audit
 	// entry that follows it (and its notifications) is about.
 	last *domain.Request
