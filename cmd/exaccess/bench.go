@@ -200,6 +200,7 @@ func startBenchServer(ctx context.Context, cfg *benchConfig, stderr io.Writer) (
 		sc.DB = filepath.Join(cfg.Workspace, "bench.db")
 	}
 	sc.Security.RateUser, sc.Security.RateAddress, sc.Security.RateSignIn, sc.Security.RateCycles = "off", "off", "off", "off"
+	tuneGC(os.Getenv) // as serve does: the in-process server is measured as it runs
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	start := time.Now()
 	a, err := openApp(ctx, sc, log)

@@ -24,7 +24,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	log.Info("starting", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "db", maskedDB(cfg.DB), "policies", policyName(cfg.Policies), "demo", cfg.Demo)
+	gc := tuneGC(getenv)
+	log.Info("starting", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "db", maskedDB(cfg.DB), "policies", policyName(cfg.Policies), "demo", cfg.Demo, "gogc", gc)
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
