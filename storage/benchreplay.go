@@ -61,6 +61,10 @@ type ReplayResult struct {
 // can still be compared with the server's rows. count, if not nil, counts
 // the measured transactions as they commit.
 func ReplayChanges(ctx context.Context, path string, changes []RecordedChange, clients int, dur time.Duration, count *atomic.Int64) (ReplayResult, error) {
+	decoded, err := decodeChanges(changes)
+	if err != nil {
+		return ReplayResult{}, err
+	}
 	raw, err := openRawWriter(path)
 	if err != nil {
 		return ReplayResult{}, err
@@ -95,7 +99,7 @@ func ReplayChanges(ctx context.Context, path string, changes []RecordedChange, c
 				tx, err := raw.BeginTx(bg, nil)
 				mu.Unlock()
 				if err == nil {
-					err = replayOne(bg, tx, changes[i])
+					err = replayOne(bg, tx, decoded[i])
 				}
 				if err != nil {
 					mu.Lock()
@@ -131,11 +135,34 @@ func ReplayChanges(ctx context.Context, path string, changes []RecordedChange, c
 	return res, first
 }
 
-func replayOne(ctx context.Context, tx *sql.Tx, c RecordedChange) error {
+// replayStatement is a recorded statement with its arguments decoded.
+type replayStatement struct {
+	sql  string
+	args []any
+}
+
+// decodeChanges decodes every change's arguments before the replay starts,
+// so that the replay's time is the database's and not the decoding's.
+func decodeChanges(changes []RecordedChange) ([][]replayStatement, error) {
+	out := make([][]replayStatement, len(changes))
+	for i, c := range changes {
+		out[i] = make([]replayStatement, len(c.Statements))
+		for j, s := range c.Statements {
+			args, err := s.Args()
+			if err != nil {
+				return nil, fmt.Errorf("storage: change %d (audit entry %d): %w", i, c.AuditIdx, err)
+			}
+			out[i][j] = replayStatement{sql: s.SQL, args: args}
+		}
+	}
+	return out, nil
+}
+
+func replayOne(ctx context.Context, tx *sql.Tx, stmts []replayStatement) error {
 	defer tx.Rollback()
-	for _, s := range c.Statements {
-		if _, err := tx.ExecContext(ctx, s.SQL, s.Args...); err != nil {
-			return fmt.Errorf("%s: %w", firstWords(s.SQL), err)
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
+			return fmt.Errorf("%s: %w", firstWords(s.sql), err)
 		}
 	}
 	return tx.Commit()

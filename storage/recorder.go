@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"regexp"
@@ -31,11 +30,15 @@ import (
 // just before the commit, is recorded as the last statement of the batch's
 // last recorded change, so that replaying the changes leaves the same rows.
 
-// RecordedStatement is one write statement as the driver received it.
+// RecordedStatement is one write statement as the driver received it, its
+// arguments encoded (recorder_args.go).
 type RecordedStatement struct {
 	SQL  string
-	Args []any
+	args []byte
 }
+
+// Args decodes the statement's arguments.
+func (s RecordedStatement) Args() ([]any, error) { return decodeArgs(s.args) }
 
 // RecordedChange is one committed change: its audit entry's index and its
 // write statements in the order they ran.
@@ -81,27 +84,22 @@ type writeLog struct {
 }
 
 func (l *writeLog) add(query string, args []any) {
-	cp := make([]any, len(args))
-	for i, a := range args {
-		v, err := driver.DefaultParameterConverter.ConvertValue(a)
-		if err != nil { // the driver gets the argument as it is: keep it so
-			v = a
-		}
-		if b, ok := v.([]byte); ok {
-			v = slices.Clone(b)
-		}
-		cp[i] = v
+	enc, err := encodeArgs(nil, args)
+	if err != nil {
+		l.err = err
+		return
 	}
-	l.stmts = append(l.stmts, RecordedStatement{SQL: query, Args: cp})
+	l.stmts = append(l.stmts, RecordedStatement{SQL: query, args: enc})
 }
 
 // auditIdx is the index of the audit entry the statements insert, if one
 // does.
 func (l *writeLog) auditIdx() (int64, bool) {
 	for _, s := range l.stmts {
-		if strings.HasPrefix(s.SQL, auditInsertPrefix) && len(s.Args) > 0 {
-			if idx, ok := s.Args[0].(int64); ok {
-				return idx, true
+		if strings.HasPrefix(s.SQL, auditInsertPrefix) {
+			if args, err := s.Args(); err == nil && len(args) > 0 {
+				idx, ok := args[0].(int64)
+				return idx, ok
 			}
 		}
 	}
