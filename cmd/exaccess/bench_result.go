@@ -119,8 +119,11 @@ func (r *benchResult) writeJSON(w io.Writer) error {
 func (r *benchResult) writeTable(w io.Writer) {
 	c := r.Config
 	where := "in-process, temporary SQLite database"
-	if c.Target != "" {
+	switch {
+	case c.Target != "":
 		where = c.Target
+	case c.DB != "":
+		where = "in-process, SQLite database " + c.DB
 	}
 	fmt.Fprintf(w, "exaccess bench: %s; %d clients, %s per operation; %d seeded requests in review on %s; measured requests book %s\n",
 		where, c.Clients, c.Duration, c.Requests, c.SeedArea, c.Area)
