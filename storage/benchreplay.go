@@ -238,7 +238,10 @@ type tableSum struct {
 	sum  []byte
 }
 
-// sumTable hashes table's rows in key order, every value with its type.
+// sumTable hashes table's rows in key order, every value as SQLite stores
+// it: its storage class and its SQL literal (typeof, quote), not as the
+// driver would convert it — the driver turns TIMESTAMP text into times and
+// BOOLEAN into true/false, which would hide two spellings of one instant.
 func sumTable(ctx context.Context, db *sql.DB, table string) (tableSum, error) {
 	cols, keys, err := tableColumns(ctx, db, table)
 	if err != nil {
@@ -250,13 +253,17 @@ func sumTable(ctx context.Context, db *sql.DB, table string) (tableSum, error) {
 	if len(keys) == 0 {
 		keys = cols
 	}
-	rows, err := db.QueryContext(ctx, "SELECT "+quoteAll(cols)+" FROM "+quoteIdent(table)+" ORDER BY "+quoteAll(keys))
+	stored := make([]string, len(cols))
+	for i, c := range cols {
+		stored[i] = "typeof(" + quoteIdent(c) + ") || ':' || quote(" + quoteIdent(c) + ")"
+	}
+	rows, err := db.QueryContext(ctx, "SELECT "+strings.Join(stored, ", ")+" FROM "+quoteIdent(table)+" ORDER BY "+quoteAll(keys))
 	if err != nil {
 		return tableSum{}, err
 	}
 	defer rows.Close()
 	h := sha256.New()
-	vals := make([]any, len(cols))
+	vals := make([]string, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -267,7 +274,8 @@ func sumTable(ctx context.Context, db *sql.DB, table string) (tableSum, error) {
 			return tableSum{}, err
 		}
 		for _, v := range vals {
-			fmt.Fprintf(h, "%T\x00%v\x00", v, v)
+			h.Write([]byte(v))
+			h.Write([]byte{0})
 		}
 		h.Write([]byte{'\n'})
 		n++

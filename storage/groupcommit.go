@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -174,6 +175,7 @@ func (c *committer) runBatch(batch []*job) {
 	c.tails.beginBatch()
 	rec := c.rec.Load()
 	var recorded []RecordedChange // with rec: the committed changes, once committed
+	var recErr error              // with rec: a change that could not be recorded
 	var pending []*job
 	for i, j := range live {
 		var log *writeLog
@@ -196,7 +198,9 @@ func (c *committer) runBatch(batch []*job) {
 		}
 		pending = append(pending, j)
 		if log != nil {
-			if idx, ok := log.auditIdx(); ok && log.err == nil {
+			if log.err != nil {
+				recErr = cmp.Or(recErr, log.err) // reported if the batch commits
+			} else if idx, ok := log.auditIdx(); ok {
 				recorded = append(recorded, RecordedChange{AuditIdx: idx, Statements: log.stmts})
 			}
 		}
@@ -219,6 +223,9 @@ func (c *committer) runBatch(batch []*job) {
 		c.dir.forget()
 		answerAll(pending, fmt.Errorf("storage: commit: %w", err))
 		return
+	}
+	if recErr != nil {
+		rec.fail(recErr)
 	}
 	if rec != nil && len(recorded) > 0 {
 		last := &recorded[len(recorded)-1]

@@ -51,6 +51,23 @@ type RecordedChange struct {
 type WriteRecorder struct {
 	mu      sync.Mutex
 	changes []RecordedChange
+	err     error // the first committed change that could not be recorded
+}
+
+// Err is why a committed change could not be recorded, if one could not:
+// a replay without it would not write the same rows.
+func (r *WriteRecorder) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+func (r *WriteRecorder) fail(err error) {
+	r.mu.Lock()
+	if r.err == nil {
+		r.err = err
+	}
+	r.mu.Unlock()
 }
 
 // Changes returns the changes recorded so far, in commit order.
@@ -83,6 +100,10 @@ type writeLog struct {
 	err   error // a statement that cannot be recorded faithfully
 }
 
+// add records a statement the driver has just run. database/sql converted
+// its arguments for the driver, and encodeArgs converts them again: a
+// driver.Valuer must give the same value each time it is asked (this
+// package's do).
 func (l *writeLog) add(query string, args []any) {
 	enc, err := encodeArgs(nil, args)
 	if err != nil {

@@ -51,6 +51,10 @@ func encodeArgs(buf []byte, args []any) ([]byte, error) {
 		case string:
 			buf = append(binary.AppendUvarint(append(buf, argString), uint64(len(v))), v...)
 		case []byte:
+			if v == nil { // the driver writes a nil slice as NULL, an empty one as X''
+				buf = append(buf, argNil)
+				break
+			}
 			buf = append(binary.AppendUvarint(append(buf, argBytes), uint64(len(v))), v...)
 		case time.Time:
 			b, err := v.MarshalBinary()

@@ -1,10 +1,15 @@
 package storage
 
 import (
+	"context"
 	"math"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"exaccess/domain"
 )
 
 // TestRecordedArgsRoundTrip: what the recorder keeps decodes to the values
@@ -16,6 +21,7 @@ func TestRecordedArgsRoundTrip(t *testing.T) {
 	stockholm := time.FixedZone("CET", 3600)
 	at := time.Date(2027, 3, 2, 10, 11, 12, 123456789, stockholm)
 	args := []any{nil, 42, int64(math.MinInt64), 3.5, true, false, "", "héllo", &name, none, []byte{0, 1, 2},
+		[]byte(nil), []byte{},
 		at, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), newSQLDate(time.Date(2027, 3, 5, 0, 0, 0, 0, time.UTC))}
 	enc, err := encodeArgs(nil, args)
 	if err != nil {
@@ -25,7 +31,9 @@ func TestRecordedArgsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []any{nil, int64(42), int64(math.MinInt64), 3.5, true, false, "", "héllo", "x", nil, []byte{0, 1, 2}}
+	// A nil slice is NULL to the driver, an empty one an empty blob.
+	want := []any{nil, int64(42), int64(math.MinInt64), 3.5, true, false, "", "héllo", "x", nil, []byte{0, 1, 2},
+		nil, []byte{}}
 	if !reflect.DeepEqual(got[:len(want)], want) {
 		t.Fatalf("decoded %#v\nwant %#v", got[:len(want)], want)
 	}
@@ -44,5 +52,38 @@ func TestRecordedArgsRoundTrip(t *testing.T) {
 	}
 	if _, err := decodeArgs(enc[:len(enc)-1]); err == nil {
 		t.Error("a cut encoding decoded")
+	}
+}
+
+// TestRecorderReportsUnrecordable: a committed change with a statement the
+// recorder could not keep makes the recorder's Err say so (the bench then
+// fails naming it), instead of the change silently missing from the replay.
+func TestRecorderReportsUnrecordable(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "rec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := &WriteRecorder{}
+	if err := db.RecordWrites(rec); err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTx(ctx, func(dt domain.Tx) error {
+		pool, ok := dt.(*tx).g.Statement.ConnPool.(recordingPool)
+		if !ok {
+			t.Fatal("not recording")
+		}
+		pool.log.add("INSERT INTO counters (name, value) VALUES (?, ?)", []any{struct{}{}, 1})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Err() == nil || !strings.Contains(rec.Err().Error(), "argument 1") {
+		t.Fatalf("Err() = %v, want the unrecordable argument named", rec.Err())
 	}
 }

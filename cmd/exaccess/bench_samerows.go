@@ -73,6 +73,9 @@ func (ph *sameRowsPhase) stop(ctx context.Context, cfg benchConfig) error {
 		return fmt.Errorf("bench: same rows: copy after %s: %w", ph.name, err)
 	}
 	ph.last = last
+	if err := ph.rec.Err(); err != nil {
+		return fmt.Errorf("bench: same rows: %s: %w", ph.name, err)
+	}
 	for _, c := range ph.rec.Changes() {
 		if c.AuditIdx > ph.first && c.AuditIdx <= last {
 			ph.changes = append(ph.changes, c)
