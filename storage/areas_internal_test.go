@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -15,14 +14,7 @@ import (
 // and versions included.
 func TestNamedTrainingAreasMatchGORM(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "areas.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t)
 	all, err := db.TrainingAreas(ctx)
 	if err != nil || len(all) < 2 {
 		t.Fatalf("areas: %d, %v", len(all), err)

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,21 +13,8 @@ import (
 // reads it itself and sees what was committed in between.
 func TestReadAhead(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "ahead.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
-	r := &domain.Request{ID: "0190a1b2-0000-7000-8000-000000000001", Status: domain.StatusDraft, Version: 1,
-		Nation: "NO", CreatedBy: "lo", CreatedAt: now, UpdatedAt: now,
-		Details: domain.Details{ExerciseName: "Before", Period: domain.Period{Start: now, End: now.AddDate(0, 0, 3)}}}
-	if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateRequest(r) }); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t)
+	r := createDraft(t, db, "0190a1b2-0000-7000-8000-000000000001", "Before")
 	if a := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2)); a != nil {
 		t.Fatal("read ahead at a version the request never had")
 	}
@@ -41,7 +27,7 @@ func TestReadAhead(t *testing.T) {
 	}
 
 	// Another change commits between the read-ahead and the transaction.
-	err = db.InTx(ctx, func(tx domain.Tx) error {
+	err := db.InTx(ctx, func(tx domain.Tx) error {
 		cur, err := tx.GetRequest(r.ID)
 		if err != nil {
 			return err
@@ -101,21 +87,8 @@ func TestReadAhead(t *testing.T) {
 // no read-ahead instead of a wait.
 func TestReadAheadNeverWaits(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "busy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
-	r := &domain.Request{ID: "0190a1b2-0000-7000-8000-000000000003", Status: domain.StatusDraft, Version: 1,
-		Nation: "NO", CreatedBy: "lo", CreatedAt: now, UpdatedAt: now,
-		Details: domain.Details{ExerciseName: "Busy", Period: domain.Period{Start: now, End: now.AddDate(0, 0, 3)}}}
-	if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateRequest(r) }); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t)
+	r := createDraft(t, db, "0190a1b2-0000-7000-8000-000000000003", "Busy")
 	for range readPoolSize { // each open cursor holds one reader
 		rows, err := db.reader.WithContext(ctx).Raw("SELECT id FROM requests").Rows()
 		if err != nil {
@@ -128,7 +101,7 @@ func TestReadAheadNeverWaits(t *testing.T) {
 	}
 	wctx, cancel := context.WithTimeout(domain.WithReadAhead(ctx, r.ID, 1), 2*time.Second)
 	defer cancel()
-	err = db.InTx(wctx, func(tx domain.Tx) error {
+	err := db.InTx(wctx, func(tx domain.Tx) error {
 		cur, err := tx.GetRequest(r.ID)
 		if err != nil {
 			return err

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -60,19 +59,12 @@ func TestRecordedArgsRoundTrip(t *testing.T) {
 // fails naming it), instead of the change silently missing from the replay.
 func TestRecorderReportsUnrecordable(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "rec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t)
 	rec := &WriteRecorder{}
 	if err := db.RecordWrites(rec); err != nil {
 		t.Fatal(err)
 	}
-	err = db.InTx(ctx, func(dt domain.Tx) error {
+	err := db.InTx(ctx, func(dt domain.Tx) error {
 		pool, ok := dt.(*tx).g.Statement.ConnPool.(recordingPool)
 		if !ok {
 			t.Fatal("not recording")

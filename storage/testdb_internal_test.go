@@ -1,0 +1,39 @@
+package storage
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"exaccess/domain"
+)
+
+// openMigrated opens a fresh, migrated SQLite database for an internal test
+// and closes it when the test ends.
+func openMigrated(t *testing.T) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "internal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// createDraft stores a minimal Norwegian draft with id and exercise name.
+func createDraft(t *testing.T, db *DB, id, name string) *domain.Request {
+	t.Helper()
+	now := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
+	r := &domain.Request{ID: id, Status: domain.StatusDraft, Version: 1, Nation: "NO", CreatedBy: "lo",
+		CreatedAt: now, UpdatedAt: now,
+		Details: domain.Details{ExerciseName: name, Period: domain.Period{Start: now, End: now.AddDate(0, 0, 3)}}}
+	if err := db.InTx(context.Background(), func(tx domain.Tx) error { return tx.CreateRequest(r) }); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
