@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,7 +25,7 @@ func (d *DB) BenchSnapshot(ctx context.Context, path string) (int64, error) {
 	if err := d.Backup(ctx, path); err != nil {
 		return 0, err
 	}
-	db, err := sql.Open("sqlite3", sqliteDSN(path, readOnlyParams()))
+	db, err := sql.Open("sqlite3", readerDSN(path))
 	if err != nil {
 		return 0, err
 	}
@@ -36,12 +35,6 @@ func (d *DB) BenchSnapshot(ctx context.Context, path string) (int64, error) {
 		return 0, fmt.Errorf("storage: snapshot %s: %w", path, err)
 	}
 	return last, nil
-}
-
-func readOnlyParams() url.Values {
-	p := sqliteParams()
-	p.Set("_query_only", "1")
-	return p
 }
 
 // ReplayResult is what ReplayChanges measured.
@@ -185,7 +178,7 @@ func CompareTables(ctx context.Context, a, b string, tables []string) ([]string,
 
 // tableNames lists the tables of the SQLite database at path, sorted.
 func tableNames(ctx context.Context, path string) ([]string, error) {
-	db, err := sql.Open("sqlite3", sqliteDSN(path, readOnlyParams()))
+	db, err := sql.Open("sqlite3", readerDSN(path))
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +202,7 @@ func tableNames(ctx context.Context, path string) ([]string, error) {
 func compareTables(ctx context.Context, a, b string, tables []string) error {
 	var sums [2][]tableSum
 	for i, path := range []string{a, b} {
-		db, err := sql.Open("sqlite3", sqliteDSN(path, readOnlyParams()))
+		db, err := sql.Open("sqlite3", readerDSN(path))
 		if err != nil {
 			return err
 		}
