@@ -20,21 +20,6 @@ import (
 
 var dirBase = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// openDirDB opens and migrates a SQLite database at path.
-func openDirDB(t *testing.T, path string) *DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 // inTx runs fn through the committer, with the transaction's *tx.
 func inTx(t *testing.T, db *DB, fn func(tt *tx) error) {
 	t.Helper()
@@ -102,7 +87,7 @@ func fromQueries(tt *tx, ev domain.NotificationEvent, at time.Time) ([]string, e
 // random strings and patterns of the characters that matter (wildcards,
 // commas, both cases, a non-ASCII letter).
 func TestSQLiteLikeIsSQLites(t *testing.T) {
-	db := openDirDB(t, filepath.Join(t.TempDir(), "like.db"))
+	db := openMigratedAt(t, filepath.Join(t.TempDir(), "like.db"))
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
 	t.Logf("seed %d", seed)
@@ -323,7 +308,7 @@ func (w *dirWorld) event() (domain.NotificationEvent, time.Time) {
 // and times, through random changes made inside the transaction of the
 // comparison and in earlier ones.
 func TestDirectoryMatchesQueries(t *testing.T) {
-	db := openDirDB(t, filepath.Join(t.TempDir(), "dir.db"))
+	db := openMigratedAt(t, filepath.Join(t.TempDir(), "dir.db"))
 	seed := time.Now().UnixNano()
 	t.Logf("seed %d", seed)
 	w := newDirWorld(seed)
@@ -401,7 +386,7 @@ type dirFixture struct {
 
 func newDirFixture(t *testing.T, path string) *dirFixture {
 	t.Helper()
-	f := &dirFixture{db: openDirDB(t, path)}
+	f := &dirFixture{db: openMigratedAt(t, path)}
 	user := func(name, nation string, roles ...domain.Role) *domain.User {
 		return &domain.User{Username: name, PasswordHash: "x", Roles: roles, Nation: nation, CreatedAt: dirBase,
 			Email: name + "@example.org"}
@@ -623,7 +608,7 @@ func TestDirectoryForgetsRolledBackCallers(t *testing.T) {
 func TestDirectorySeesOtherProcesses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dir.db")
 	f := newDirFixture(t, path)
-	other := openDirDB(t, path)
+	other := openMigratedAt(t, path)
 	ops := domain.Audience{Role: domain.RoleOperations}
 	inTx(t, other, update(f.ops2, func(u *domain.User) { u.Roles = nil }))
 	inTx(t, f.db, notify(ops, "one"))

@@ -13,8 +13,15 @@ import (
 // and closes it when the test ends.
 func openMigrated(t *testing.T) *DB {
 	t.Helper()
+	return openMigratedAt(t, filepath.Join(t.TempDir(), "internal.db"))
+}
+
+// openMigratedAt opens and migrates the SQLite database at path (a second
+// handle on one file stands for another process).
+func openMigratedAt(t *testing.T, path string) *DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "internal.db"))
+	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
