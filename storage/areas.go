@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"exaccess/domain"
 )
@@ -24,30 +23,46 @@ func (t *tx) TrainingAreas(codes []string, lock bool) ([]domain.TrainingArea, er
 	return trainingAreas(t.g, codes, lock)
 }
 
+// trainingAreas reads the areas of codes (every area when codes is nil) in
+// code order, in plain SQL: every submit and final approval reads its areas
+// on the writer, where GORM's statement building and reflection cost more
+// than the read.
 func trainingAreas(g *gorm.DB, codes []string, lock bool) ([]domain.TrainingArea, error) {
-	if g.Dialector.Name() != DialectPostgres && len(codes) > 0 {
-		return namedTrainingAreas(g, codes)
+	q := "SELECT " + trainingAreaColumns + " FROM training_areas"
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
 	}
-	q := g.Model(&trainingAreaRow{})
-	if codes != nil {
-		q = q.Where("code IN ?", codes)
+	switch {
+	case codes == nil:
+	case len(codes) == 0:
+		return nil, nil
+	default:
+		q += " WHERE code IN (" + placeholders(len(codes)) + ")"
 	}
-	if lock && g.Dialector.Name() == "postgres" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	q += " ORDER BY code"
+	if lock && g.Dialector.Name() == DialectPostgres {
+		q += " FOR UPDATE"
 	}
-	var rows []trainingAreaRow
-	if err := q.Order("code").Find(&rows).Error; err != nil {
+	rows, err := queryRows(g, q, args...)
+	if err != nil {
 		return nil, translate(err, "training areas")
 	}
-	out := make([]domain.TrainingArea, len(rows))
-	for i, row := range rows {
+	defer rows.Close()
+	var out []domain.TrainingArea
+	for rows.Next() {
+		var row trainingAreaRow
+		if err := rows.Scan(&row.Code, &row.Name, &row.Near, &row.County, &row.Lat, &row.Lon, &row.ResponsibleUnit,
+			&row.CapacityPersonnel, &row.Notes, &row.BlackoutDays, &row.Version); err != nil {
+			return nil, translate(err, "training areas")
+		}
 		a, err := toDomainTrainingArea(row)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = a
+		out = append(out, a)
 	}
-	return out, nil
+	return out, translate(rows.Err(), "training areas")
 }
 
 // UpdateTrainingArea stores capacity and blackout days if the stored version
@@ -97,40 +112,6 @@ func decodeDates(s string) ([]time.Time, error) {
 		out[i] = d
 	}
 	return out, nil
-}
-
-// namedTrainingAreas reads the areas of codes in code order, in plain SQL on
-// SQLite: every submit and final approval reads its areas on the writer,
-// where GORM's statement building and reflection cost more than the read.
-func namedTrainingAreas(g *gorm.DB, codes []string) ([]domain.TrainingArea, error) {
-	args := make([]any, len(codes))
-	for i, c := range codes {
-		args[i] = c
-	}
-	ctx := g.Statement.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	rows, err := g.Statement.ConnPool.QueryContext(ctx, "SELECT "+trainingAreaColumns+
-		" FROM training_areas WHERE code IN ("+placeholders(len(codes))+") ORDER BY code", args...)
-	if err != nil {
-		return nil, translate(err, "training areas")
-	}
-	defer rows.Close()
-	var out []domain.TrainingArea
-	for rows.Next() {
-		var row trainingAreaRow
-		if err := rows.Scan(&row.Code, &row.Name, &row.Near, &row.County, &row.Lat, &row.Lon, &row.ResponsibleUnit,
-			&row.CapacityPersonnel, &row.Notes, &row.BlackoutDays, &row.Version); err != nil {
-			return nil, translate(err, "training areas")
-		}
-		a, err := toDomainTrainingArea(row)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, translate(rows.Err(), "training areas")
 }
 
 // trainingAreaColumns are the columns of trainingAreaRow in its order.

@@ -9,9 +9,9 @@ import (
 	"exaccess/domain"
 )
 
-// TestNamedTrainingAreasMatchGORM: the plain-SQL read of named areas (the
-// writer's, on SQLite) gives what GORM's read of them gives, blackout days
-// and versions included.
+// TestNamedTrainingAreasMatchGORM: the plain-SQL read of named areas, and of
+// all of them, gives what GORM's read gives, blackout days and versions
+// included; no codes at all is no areas.
 func TestNamedTrainingAreasMatchGORM(t *testing.T) {
 	ctx := context.Background()
 	db := openMigrated(t)
@@ -26,7 +26,7 @@ func TestNamedTrainingAreasMatchGORM(t *testing.T) {
 		t.Fatal(err)
 	}
 	codes := []string{all[1].Code, all[0].Code, "no-such-area"}
-	got, err := namedTrainingAreas(db.writer.WithContext(ctx), codes)
+	got, err := trainingAreas(db.writer.WithContext(ctx), codes, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,5 +44,19 @@ func TestNamedTrainingAreasMatchGORM(t *testing.T) {
 	}
 	if len(want) != 2 || len(want[1].BlackoutDays) != 2 || !reflect.DeepEqual(got, want) {
 		t.Fatalf("plain SQL read\n%+v\nGORM read\n%+v", got, want)
+	}
+	every, err := trainingAreas(db.reader.WithContext(ctx), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var allRows []trainingAreaRow
+	if err := db.reader.Order("code").Find(&allRows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(every) != len(allRows) || !reflect.DeepEqual(every[1], want[1]) {
+		t.Fatalf("every area: %d read, %d stored", len(every), len(allRows))
+	}
+	if none, err := trainingAreas(db.reader.WithContext(ctx), []string{}, false); err != nil || len(none) != 0 {
+		t.Fatalf("no codes: %v, %v", none, err)
 	}
 }

@@ -96,10 +96,21 @@ func (t *tx) execRows(query string, args ...any) (int64, error) {
 // PostgreSQL through GORM, for its placeholders); the caller scans and
 // closes the rows.
 func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
-	if t.g.Dialector.Name() == DialectPostgres {
-		return t.g.Raw(q, args...).Rows()
+	return queryRows(t.g, q, args...)
+}
+
+// queryRows runs q on g's connection directly, without GORM's statement
+// building (on PostgreSQL through GORM, which turns the ? placeholders into
+// $n); the caller scans and closes the rows.
+func queryRows(g *gorm.DB, q string, args ...any) (*sql.Rows, error) {
+	if g.Dialector.Name() == DialectPostgres {
+		return g.Raw(q, args...).Rows()
 	}
-	return t.g.Statement.ConnPool.QueryContext(t.ctx(), q, args...)
+	ctx := g.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return g.Statement.ConnPool.QueryContext(ctx, q, args...)
 }
 
 func (t *tx) ctx() context.Context {
