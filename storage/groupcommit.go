@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -173,19 +172,13 @@ func (c *committer) runBatch(batch []*job) {
 		return
 	}
 	c.tails.beginBatch()
-	rec := c.rec.Load()
-	var recorded []RecordedChange // with rec: the committed changes, once committed
-	var recErr error              // with rec: a change that could not be recorded
+	rec := startBatchRecording(c.rec.Load()) // nil unless a bench records writes
 	var pending []*job
 	for i, j := range live {
-		var log *writeLog
-		if rec != nil {
-			log = &writeLog{}
-		}
+		log := rec.caller()
 		r, err := runSavepoint(g, &c.tails, &c.dir, j, log)
 		if err != nil { // the shared transaction is broken: nothing of it stands
-			c.tails.forget()
-			c.dir.forget()
+			c.forget()
 			g.Rollback()
 			j.res <- r
 			answerAll(pending, err)
@@ -197,42 +190,28 @@ func (c *committer) runBatch(batch []*job) {
 			continue
 		}
 		pending = append(pending, j)
-		if log != nil {
-			if log.err != nil {
-				recErr = cmp.Or(recErr, log.err) // reported if the batch commits
-			} else if idx, ok := log.auditIdx(); ok {
-				recorded = append(recorded, RecordedChange{AuditIdx: idx, Statements: log.stmts})
-			}
-		}
+		rec.keep(log)
 	}
-	flush := &tx{g: g, tails: &c.tails}
-	var flushLog *writeLog
-	if rec != nil {
-		flushLog = &writeLog{}
-		flush.g = recordingDB(g, flushLog)
-	}
-	if err := c.tails.flush(flush); err != nil {
-		c.tails.forget()
-		c.dir.forget()
+	if err := c.tails.flush(&tx{g: rec.flushDB(g), tails: &c.tails}); err != nil {
+		c.forget()
 		g.Rollback()
 		answerAll(pending, err)
 		return
 	}
 	if err := g.Commit().Error; err != nil {
-		c.tails.forget()
-		c.dir.forget()
+		c.forget()
 		answerAll(pending, fmt.Errorf("storage: commit: %w", err))
 		return
 	}
-	if recErr != nil {
-		rec.fail(recErr)
-	}
-	if rec != nil && len(recorded) > 0 {
-		last := &recorded[len(recorded)-1]
-		last.Statements = append(last.Statements, flushLog.stmts...)
-		rec.add(recorded)
-	}
+	rec.committed()
 	answerAll(pending, nil)
+}
+
+// forget drops what the committer keeps in memory after a batch that did
+// not commit: the audit tail and the notification directory are read again.
+func (c *committer) forget() {
+	c.tails.forget()
+	c.dir.forget()
 }
 
 // runSavepoint runs fn behind a savepoint: on fn's error or panic its work

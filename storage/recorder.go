@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -92,6 +93,67 @@ func (d *DB) RecordWrites(r *WriteRecorder) error {
 	}
 	d.batch.rec.Store(r)
 	return nil
+}
+
+// batchRecording is one shared transaction's recording: nil when nothing
+// records, and then each method does nothing.
+type batchRecording struct {
+	rec      *WriteRecorder
+	recorded []RecordedChange // the changes of the callers that succeeded
+	err      error            // a change that could not be recorded
+	flush    writeLog         // the audit counter's write before the commit
+}
+
+func startBatchRecording(rec *WriteRecorder) *batchRecording {
+	if rec == nil {
+		return nil
+	}
+	return &batchRecording{rec: rec}
+}
+
+// caller is the log of the next caller's statements.
+func (b *batchRecording) caller() *writeLog {
+	if b == nil {
+		return nil
+	}
+	return &writeLog{}
+}
+
+// keep keeps the log of a caller that succeeded.
+func (b *batchRecording) keep(l *writeLog) {
+	switch {
+	case b == nil:
+	case l.err != nil:
+		b.err = cmp.Or(b.err, l.err) // reported if the batch commits
+	default:
+		if idx, ok := l.auditIdx(); ok {
+			b.recorded = append(b.recorded, RecordedChange{AuditIdx: idx, Statements: l.stmts})
+		}
+	}
+}
+
+// flushDB is g, recording the batch's own write before the commit.
+func (b *batchRecording) flushDB(g *gorm.DB) *gorm.DB {
+	if b == nil {
+		return g
+	}
+	return recordingDB(g, &b.flush)
+}
+
+// committed hands the batch's changes to the recorder, the batch's own
+// write with the last of them.
+func (b *batchRecording) committed() {
+	if b == nil {
+		return
+	}
+	if b.err != nil {
+		b.rec.fail(b.err)
+	}
+	if len(b.recorded) > 0 {
+		last := &b.recorded[len(b.recorded)-1]
+		last.Statements = append(last.Statements, b.flush.stmts...)
+		b.rec.add(b.recorded)
+	}
 }
 
 // writeLog is one caller's (or the batch flush's) recorded statements.
