@@ -1,0 +1,63 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// aheadStore is a Store whose InTx notes the request its context names for
+// the read-ahead and stops there.
+type aheadStore struct {
+	Store
+	id      string
+	version int
+	named   bool
+}
+
+var errStopped = errors.New("stopped before the transaction")
+
+func (s *aheadStore) InTx(ctx context.Context, _ func(Tx) error) error {
+	s.id, s.version, s.named = ReadAheadOf(ctx)
+	return errStopped
+}
+
+// TestChangesNameTheirRequest: every change of an existing request tells the
+// store which request at which version it is about to read, so that SQLite's
+// committer can have it read ahead (storage/readahead.go).
+func TestChangesNameTheirRequest(t *testing.T) {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC) }
+	newID := func() string { return "new" }
+	liaison := Principal{Subject: "lo-no", Roles: []Role{RoleLiaison}, Nation: "NO"}
+	approver := Principal{Subject: "hns", Roles: []Role{RoleHNS}}
+	for name, change := range map[string]func(s Store) error{
+		"submit": func(s Store) error {
+			_, err := NewRequestService(s, nil, nil, now, newID).Submit(ctx, liaison, "SE-2027-EXA-000007", 3)
+			return err
+		},
+		"withdraw": func(s Store) error {
+			_, err := NewRequestService(s, nil, nil, now, newID).Withdraw(ctx, liaison, "SE-2027-EXA-000007", 3, "plans changed")
+			return err
+		},
+		"decide": func(s Store) error {
+			_, err := NewApprovalService(s, now, newID).Decide(ctx, approver, "SE-2027-EXA-000007", 3,
+				DecisionInput{Stage: "intake", Outcome: "approve"})
+			return err
+		},
+		"revoke": func(s Store) error {
+			_, err := NewApprovalService(s, now, newID).Revoke(ctx, approver, "SE-2027-EXA-000007", 3, "unsafe ice")
+			return err
+		},
+	} {
+		s := &aheadStore{}
+		if err := change(s); !errors.Is(err, errStopped) {
+			t.Errorf("%s: %v, want to reach the transaction", name, err)
+			continue
+		}
+		if !s.named || s.id != "SE-2027-EXA-000007" || s.version != 3 {
+			t.Errorf("%s named %q at %d (%v), want SE-2027-EXA-000007 at 3", name, s.id, s.version, s.named)
+		}
+	}
+}
