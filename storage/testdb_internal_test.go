@@ -32,13 +32,18 @@ func openMigratedAt(t *testing.T, path string) *DB {
 	return db
 }
 
-// createDraft stores a minimal Norwegian draft with id and exercise name.
-func createDraft(t *testing.T, db *DB, id, name string) *domain.Request {
-	t.Helper()
+// draftRequest is a minimal Norwegian draft with id and exercise name.
+func draftRequest(id, name string) *domain.Request {
 	now := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
-	r := &domain.Request{ID: id, Status: domain.StatusDraft, Version: 1, Nation: "NO", CreatedBy: "lo",
+	return &domain.Request{ID: id, Status: domain.StatusDraft, Version: 1, Nation: "NO", CreatedBy: "lo",
 		CreatedAt: now, UpdatedAt: now,
 		Details: domain.Details{ExerciseName: name, Period: domain.Period{Start: now, End: now.AddDate(0, 0, 3)}}}
+}
+
+// createDraft stores draftRequest(id, name).
+func createDraft(t *testing.T, db *DB, id, name string) *domain.Request {
+	t.Helper()
+	r := draftRequest(id, name)
 	if err := db.InTx(context.Background(), func(tx domain.Tx) error { return tx.CreateRequest(r) }); err != nil {
 		t.Fatal(err)
 	}
