@@ -48,7 +48,7 @@ var directoryTriggers = []string{
 // audience's filters test.
 type dirUser struct {
 	row    userRow // id, username, email
-	roles  string  // the roles column as stored, for hasRole's LIKE
+	roles  string  // the roles column as stored, for hasRole's match
 	nation string
 	held   []domain.Role // the roles as toDomainUser reads them, for countingDelegations
 }
@@ -275,16 +275,16 @@ func (d *directory) audience(a domain.Audience, at time.Time) ([]userRow, error)
 }
 
 // holdersOf are the enabled accounts whose roles column matches hasRole
-// for r, in id order: the LIKE itself, with SQLite's rules, so that the
-// answer is the query's to the letter.
+// for r, in id order: the same substring test on the same strings, so that
+// the answer is the query's to the letter.
 func (d *directory) holdersOf(r domain.Role) []*dirUser {
 	if hs, ok := d.holders[r]; ok {
 		return hs
 	}
-	pattern := roleLike(r)
+	element := roleElement(r)
 	var hs []*dirUser
 	for _, u := range d.users {
-		if sqliteLike(","+u.roles+",", pattern) {
+		if strings.Contains(","+u.roles+",", element) {
 			hs = append(hs, u)
 		}
 	}
@@ -337,38 +337,4 @@ func (d *directory) channelsFor(_ []userRow, kind string) (func(u userRow) []del
 // roleWebhooks are the active webhooks of role, in id order.
 func (d *directory) roleWebhooks(role domain.Role) ([]webhookRow, error) {
 	return d.roleHooks[string(role)], nil
-}
-
-// sqliteLike is SQLite's built-in LIKE without ESCAPE: % matches any run
-// of characters, _ any one character, and ASCII letters match either case.
-func sqliteLike(s, pattern string) bool {
-	str, pat := []rune(s), []rune(pattern)
-	i, j := 0, 0
-	star, mark := -1, 0 // the last % in pat, and where in str its run ends
-	for i < len(str) {
-		switch {
-		case j < len(pat) && pat[j] == '%':
-			star, mark = j, i
-			j++
-		case j < len(pat) && (pat[j] == '_' || foldASCII(pat[j]) == foldASCII(str[i])):
-			i++
-			j++
-		case star >= 0:
-			mark++
-			i, j = mark, star+1
-		default:
-			return false
-		}
-	}
-	for j < len(pat) && pat[j] == '%' {
-		j++
-	}
-	return j == len(pat)
-}
-
-func foldASCII(r rune) rune {
-	if 'A' <= r && r <= 'Z' {
-		return r + 'a' - 'A'
-	}
-	return r
 }

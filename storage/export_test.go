@@ -85,3 +85,18 @@ func (d *DB) SignInMisses(ctx context.Context) (int64, error) {
 	err := d.reader.WithContext(ctx).Raw(`SELECT COALESCE(SUM(misses), 0) FROM signin_misses`).Scan(&n).Error
 	return n, translate(err, "sign-in misses")
 }
+
+// HasRoleForTest runs hasRole, as this database's dialect writes it, on
+// one roles column.
+func (d *DB) HasRoleForTest(roles string, r domain.Role) (bool, error) {
+	var n int
+	err := d.reader.Raw("SELECT count(*) FROM (SELECT CAST(? AS TEXT) AS roles) AS t WHERE "+hasRole(d.dialect),
+		roles, roleElement(r)).Row().Scan(&n)
+	return n > 0, err
+}
+
+// HoldsRoleForTest is the directory's test of the same roles column.
+func HoldsRoleForTest(roles string, r domain.Role) bool {
+	d := &directory{users: []*dirUser{{roles: roles}}, holders: map[domain.Role][]*dirUser{}}
+	return len(d.holdersOf(r)) == 1
+}

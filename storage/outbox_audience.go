@@ -12,13 +12,14 @@ import (
 func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 	var rows []userRow
 	var err error
+	holds := hasRole(t.g.Dialector.Name())
 	switch {
 	case a.User != "":
 		rows, err = t.recipients("username = ?", a.User)
 	case a.Nation != "":
-		rows, err = t.recipients(hasRole+" AND nation = ?", roleLike(domain.RoleLiaison), a.Nation)
+		rows, err = t.recipients(holds+" AND nation = ?", roleElement(domain.RoleLiaison), a.Nation)
 	default:
-		rows, err = t.recipients(hasRole, roleLike(a.Role))
+		rows, err = t.recipients(holds, roleElement(a.Role))
 	}
 	if err != nil {
 		return nil, err

@@ -11,11 +11,21 @@ import (
 	"exaccess/domain"
 )
 
-// hasRole matches a role in the comma-separated roles column; the commas
-// around both sides keep "admin" from matching inside another name.
-const hasRole = "(',' || roles || ',') LIKE ?"
+// hasRole matches a role in the comma-separated roles column, with
+// roleElement's argument: the role with a comma either side is a substring
+// of the column with a comma either side, so it matches a whole element
+// only, in the same case, as domain.User.HasRole does. Not LIKE: its "_"
+// matches any character (role names have "_", so "hns,officer" was an
+// hns_officer), and it ignores case on SQLite but not on PostgreSQL. No
+// index is lost: the LIKE began with "%" and read every row as well.
+func hasRole(dialect string) string {
+	if dialect == DialectPostgres {
+		return "strpos(',' || roles || ',', ?) > 0"
+	}
+	return "instr(',' || roles || ',', ?) > 0"
+}
 
-func roleLike(r domain.Role) string { return "%," + string(r) + ",%" }
+func roleElement(r domain.Role) string { return "," + string(r) + "," }
 
 var _ domain.AccountSource = (*DB)(nil)
 
@@ -40,7 +50,7 @@ func getUser(g *gorm.DB, where, arg string, lock bool) (*domain.User, error) {
 func (d *DB) ListUsers(ctx context.Context, f domain.UserFilter) (domain.UserPage, error) {
 	q := d.reader.WithContext(ctx).Model(&userRow{})
 	if f.Role != "" {
-		q = q.Where(hasRole, roleLike(f.Role))
+		q = q.Where(hasRole(d.dialect), roleElement(f.Role))
 	}
 	if f.Nation != "" {
 		q = q.Where("nation = ?", f.Nation)
@@ -133,7 +143,7 @@ func (t *tx) UpdateUser(u *domain.User, expectedVersion int) error {
 // CountEnabledAdmins counts enabled administrators; on PostgreSQL it
 // locks their rows first (FOR UPDATE cannot go with COUNT).
 func (t *tx) CountEnabledAdmins() (int, error) {
-	q := t.g.Model(&userRow{}).Where("disabled_at IS NULL AND "+hasRole, roleLike(domain.RoleAdmin))
+	q := t.g.Model(&userRow{}).Where("disabled_at IS NULL AND "+hasRole(t.g.Dialector.Name()), roleElement(domain.RoleAdmin))
 	if t.g.Dialector.Name() == "postgres" {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
