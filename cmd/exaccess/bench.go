@@ -50,6 +50,11 @@ settings) for the same time. In-process, each write operation also gets a
 same-rows baseline: raw SQLite replays exactly the rows the server wrote
 during it, one transaction per change, and the replay is checked against
 the server's rows. Prints throughput, p50/p95/p99 and peak RSS.
+
+An operation more than 1 % of whose calls failed is marked failed, with no
+ratio, and a line gives its failures and first error; if every operation
+failed, the bench exits non-zero. A --target must run with its rate limits
+off: exaccess serve --demo --rate-user off --rate-address off --rate-cycles off.
 `
 
 func benchFlags(cfg *benchConfig, stderr io.Writer) *flag.FlagSet {
@@ -167,6 +172,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	phases, err := runOps(ctx, b, cfg, res, p)
 	if err != nil {
+		return err
+	}
+	// Nothing to report and nothing to compare: stop before the baselines
+	// that would take their time for no figure.
+	res.markFailed()
+	if err := res.everyOpFailed(); err != nil {
 		return err
 	}
 	if res.SameRowsNote = sameRowsOff(cfg); res.SameRowsNote == "" {

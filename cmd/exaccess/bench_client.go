@@ -42,6 +42,9 @@ func newBenchClient(ctx context.Context, base string, clients int) (*benchClient
 		if err != nil {
 			return nil, fmt.Errorf("bench: cannot reach %s: %v", base, unwrapURLError(err))
 		}
+		if st == http.StatusTooManyRequests {
+			return nil, fmt.Errorf("bench: %s: signing in as %s answered 429; %s", base, u, rateLimitHint)
+		}
 		if st != http.StatusOK {
 			return nil, fmt.Errorf("bench: %s has no demo users: signing in as %s answered %d", base, u, st)
 		}
@@ -185,10 +188,18 @@ func (b *benchClient) get(ctx context.Context, what, path, user string) error {
 	return nil
 }
 
+// rateLimitHint explains a 429: serve's rate limits are always on, and a
+// bench of 16 clients is far over them (20 requests a second per user, 60
+// creates and submits an hour). --rate-signin counts failed sign-ins only.
+const rateLimitHint = "the target rate-limits: start it with its rate limits off, e.g. exaccess serve --demo --rate-user off --rate-address off --rate-cycles off (or EXACCESS_RATE_USER=off EXACCESS_RATE_ADDRESS=off EXACCESS_RATE_CYCLES=off)"
+
 func statusError(what string, st int, body []byte) error {
 	msg := strings.TrimSpace(string(body))
 	if len(msg) > 200 {
 		msg = msg[:200] + "…"
+	}
+	if st == http.StatusTooManyRequests {
+		return fmt.Errorf("%s answered 429: %s; %s", what, msg, rateLimitHint)
 	}
 	return fmt.Errorf("%s answered %d: %s", what, st, msg)
 }

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -105,5 +108,113 @@ func TestBenchSameRowsTable(t *testing.T) {
 	(&benchResult{Config: benchConfig{Target: "http://x"}, SameRowsNote: sameRowsOff(benchConfig{Target: "http://x"})}).writeTable(&remote)
 	if !strings.Contains(remote.String(), "raw same rows: not measured with --target") {
 		t.Errorf("with --target:\n%s", remote.String())
+	}
+}
+
+// TestBenchFailedOperation: an operation more than 1 % of whose calls
+// failed has no ratio, in the table or in JSON, its row is marked and one
+// line names it, its failures and its first error; a healthy one keeps its
+// ratio, and so does one at exactly 1 %.
+func TestBenchFailedOperation(t *testing.T) {
+	t.Parallel()
+	first := "create answered 429: too many requests"
+	res := &benchResult{Config: benchConfig{Target: "http://x", Clients: 16}, SameRowsNote: "not measured with --target",
+		Raw: &opResult{Name: "raw-sqlite (mean)", Count: 20_000, PerSecond: 1000},
+		Ops: []opResult{
+			{Name: "create", Count: 26, Errors: 7510, FirstError: first, PerSecond: 2.6},
+			{Name: "submit", Count: 5000, PerSecond: 500},
+			{Name: "decide", Count: 99, Errors: 1, FirstError: "decide answered 409: stale", PerSecond: 10},
+		}}
+	res.finish()
+	var table bytes.Buffer
+	res.writeTable(&table)
+	text := table.String()
+	lines := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			lines[f[0]] = line
+		}
+	}
+	if l := lines["create"]; !strings.Contains(l, "failed") || strings.Contains(l, "×") {
+		t.Errorf("create's row is not marked failed or has a ratio: %q\n%s", l, text)
+	}
+	if l := lines["submit"]; !strings.HasSuffix(strings.TrimSpace(l), "0.50×") || strings.Contains(l, "failed") {
+		t.Errorf("submit's row lost its ratio: %q\n%s", l, text)
+	}
+	if l := lines["decide"]; !strings.HasSuffix(strings.TrimSpace(l), "0.01×") {
+		t.Errorf("decide, 1 of 100 calls failed, lost its ratio: %q\n%s", l, text)
+	}
+	if !strings.Contains(text, "\ncreate: FAILED: 7510 of 7536 calls failed") || !strings.Contains(text, "; first error: "+first+"\n") {
+		t.Errorf("no line naming create's failures and first error:\n%s", text)
+	}
+	if !strings.Contains(text, "\ndecide: 1 of 100 calls failed; first error: decide answered 409: stale\n") {
+		t.Errorf("no line naming decide's failure:\n%s", text)
+	}
+
+	var js bytes.Buffer
+	if err := res.writeJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Ops []map[string]any `json:"operations"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil || len(got.Ops) != 3 {
+		t.Fatalf("%v: %s", err, js.String())
+	}
+	c, s := got.Ops[0], got.Ops[1]
+	if _, ok := c["ratio_to_raw"]; ok || c["failed"] != true || !strings.Contains(fmt.Sprint(c["failed_note"]), "7510 of 7536 calls failed") {
+		t.Errorf("create in JSON: %v", c)
+	}
+	if s["ratio_to_raw"] != 0.5 || s["failed"] != nil {
+		t.Errorf("submit in JSON: %v", s)
+	}
+}
+
+// TestBenchTargetRateLimited drives --target against a server that signs
+// in and then answers 429 to every create: the create row fails and says
+// how to switch the target's limits off, the queue row is measured; when
+// every operation fails the bench exits with one line saying so.
+func TestBenchTargetRateLimited(t *testing.T) {
+	t.Parallel()
+	var limitSignIn atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/api/v1/auth/token" && !limitSignIn.Load():
+			fmt.Fprint(w, `{"access_token":"t"}`)
+		case r.URL.Path == "/api/v1/queue":
+			fmt.Fprint(w, `{"items":[]}`)
+		default:
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"code":"rate_limited","message":"too many requests; retry after 1 seconds"}`)
+		}
+	}))
+	defer srv.Close()
+	bench := func(ops string) (string, error) {
+		var out, errOut bytes.Buffer
+		args := []string{"bench", "--target", srv.URL, "--no-raw", "--requests", "0", "--clients", "1", "--duration", "100ms", "--ops", ops}
+		err := run(context.Background(), args, func(string) string { return "" }, nil, &out, &errOut)
+		return out.String(), err
+	}
+	const hint = "the target rate-limits: start it with its rate limits off, e.g. exaccess serve --demo --rate-user off --rate-address off --rate-cycles off"
+
+	text, err := bench("create,queue")
+	if err != nil {
+		t.Errorf("create failing, queue measured: %v", err)
+	}
+	if !strings.Contains(text, "\ncreate: FAILED: ") || !strings.Contains(text, "create answered 429: ") || !strings.Contains(text, hint) {
+		t.Errorf("no line saying create failed on the target's rate limits:\n%s", text)
+	}
+
+	_, err = bench("create")
+	if err == nil || !strings.Contains(err.Error(), "every operation failed") || !strings.Contains(err.Error(), hint) ||
+		strings.Contains(err.Error(), "\n") {
+		t.Errorf("every operation failing: %v, want one line saying so and how to switch the limits off", err)
+	}
+
+	limitSignIn.Store(true)
+	_, err = bench("queue")
+	if err == nil || !strings.Contains(err.Error(), "signing in as lo-no answered 429") || !strings.Contains(err.Error(), hint) {
+		t.Errorf("sign-in refused: %v, want the rate limits named", err)
 	}
 }
