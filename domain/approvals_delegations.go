@@ -74,10 +74,58 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 		if err := tx.RevokeDelegation(id, now); err != nil {
 			return err
 		}
+		if err := withdrawDelegatedNotices(tx, d, now); err != nil {
+			return err
+		}
 		d.RevokedAt, out = &now, d
 		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationRevoked, delegationData(d)))
 	})
 	return out, err
+}
+
+// withdrawDelegatedNotices is the revocation's step on the outbox, in its
+// transaction (read after the revocation is stored): unless the delegate
+// still holds the role directly or by another delegation, their queued
+// e-mail and webhook rows addressed to the role (a stage of it became
+// active, is due soon, overdue or escalated to it) are withdrawn. Every
+// such row reached them through a delegation of the role, and sent after
+// the revocation it would tell them of work that is no longer theirs.
+// What they were sent in their own right stays: the role is recorded on
+// each row, so a notice of another role they hold, or one to them as a
+// liaison officer or about a delegation, is not touched. The inbox keeps
+// its rows, like after an account change: it shows what the reader may
+// open now (ReachOf), and it records what they were told.
+func withdrawDelegatedNotices(tx Tx, d *Delegation, at time.Time) error {
+	to, err := tx.GetUserByUsername(d.To, false)
+	if ErrorCode(err) == CodeNotFound {
+		return nil // no account, no rows
+	} else if err != nil {
+		return err
+	}
+	others, err := tx.ActiveDelegations(d.To, at)
+	if err != nil {
+		return err
+	}
+	if receivesRole(to, others, d.Role, at) {
+		return nil
+	}
+	_, err = tx.WithdrawRoleNotices(to.ID, d.Role, at)
+	return err
+}
+
+// receivesRole reports whether u is still told of role's stages at t: u
+// holds it directly, or one of the active delegations ds (read after the
+// revocation, so without it) gives it.
+func receivesRole(u *User, ds []Delegation, role Role, t time.Time) bool {
+	if u.HasRole(role) {
+		return true
+	}
+	for _, o := range ds {
+		if o.Role == role && o.To == u.Username && o.Active(t) {
+			return true
+		}
+	}
+	return false
 }
 
 func delegationData(d *Delegation) DelegationData {

@@ -99,6 +99,10 @@ type Notification struct {
 	SentAt        *time.Time
 	LastError     string
 	ReadAt        *time.Time // when an inbox row was marked read
+	// AudienceRole is the role the event was addressed to, its holders and
+	// delegates ("" for a nation's liaison officers or one account): what
+	// a revoked delegation withdraws (RevokeDelegation).
+	AudienceRole Role
 }
 
 // Outbox is the port of the delivery worker: claim due rows, record the

@@ -93,6 +93,10 @@ type Tx interface {
 	GetDelegation(id string) (*Delegation, error)
 	// RevokeDelegation sets revoked_at on a delegation not yet revoked.
 	RevokeDelegation(id string, at time.Time) error
+	// WithdrawRoleNotices marks the account's queued e-mail and webhook
+	// rows addressed to role (Notification.AudienceRole) undeliverable
+	// with DelegationRevokedError and returns how many it marked.
+	WithdrawRoleNotices(userID string, role Role, at time.Time) (int64, error)
 
 	GetFramework(id string) (*Framework, error)
 	CreateFramework(f *Framework) error

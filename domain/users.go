@@ -28,6 +28,11 @@ const (
 // withdrawn because its recipient's access changed before it went out.
 const AccessChangedError = "the recipient's access changed"
 
+// DelegationRevokedError is the last_error of a queued e-mail or webhook
+// row addressed to a role, withdrawn from a delegate because the
+// delegation of that role was revoked before it went out.
+const DelegationRevokedError = "the delegation it was addressed through was revoked"
+
 // NoAddressError is the last_error of an e-mail row whose account has no
 // e-mail address.
 const NoAddressError = "the account has no e-mail address"

@@ -36,6 +36,11 @@ type notificationRow struct {
 	SentAt         *time.Time `gorm:"column:sent_at"`
 	LastError      string     `gorm:"column:last_error"`
 	ReadAt         *time.Time `gorm:"column:read_at"`
+	// AudienceRole is the role the row's event was addressed to (its
+	// holders and delegates), "" for a nation's or one account's event
+	// (migration 0020): a revoked delegation withdraws its delegate's
+	// queued rows of the delegated role (outbox_access.go).
+	AudienceRole string `gorm:"column:audience_role"`
 }
 
 func (notificationRow) TableName() string { return "notifications" }
@@ -44,7 +49,7 @@ func (r notificationRow) domain() domain.Notification {
 	return domain.Notification{ID: r.ID, Key: r.IdempotencyKey, Kind: r.Kind, Recipient: derefString(r.Recipient),
 		WebhookID: derefString(r.WebhookID), Channel: r.Channel, Address: r.Address, RequestID: r.RequestID, Subject: r.Subject, Body: r.Body,
 		Status: r.Status, Attempts: r.Attempts, CreatedAt: utc(r.CreatedAt), NextAttemptAt: utc(r.NextAttemptAt),
-		SentAt: utcPtr(r.SentAt), LastError: r.LastError, ReadAt: utcPtr(r.ReadAt)}
+		SentAt: utcPtr(r.SentAt), LastError: r.LastError, ReadAt: utcPtr(r.ReadAt), AudienceRole: domain.Role(r.AudienceRole)}
 }
 
 // enqueueNotifications writes the outbox rows that audit entry e causes
@@ -145,7 +150,7 @@ func (t *tx) notifyFrom(src audienceReader, ev domain.NotificationEvent, at time
 	for i, o := range out {
 		row := notificationRow{ID: orderedID(), IdempotencyKey: o.key, Kind: ev.Kind, Recipient: o.recipient, Channel: o.d.Channel,
 			Address: o.d.Address, RequestID: ev.RequestID, Subject: subject, Body: body, Status: domain.DeliveryQueued,
-			CreatedAt: at, NextAttemptAt: at}
+			CreatedAt: at, NextAttemptAt: at, AudienceRole: string(ev.Audience.Role)}
 		if o.d.WebhookID != "" {
 			row.WebhookID = &o.d.WebhookID
 		}
@@ -204,19 +209,19 @@ func fanOut(src audienceReader, ev domain.NotificationEvent, at time.Time, keyBa
 
 // notificationColumns are the columns insertNotifications writes, in order.
 const notificationColumns = "id, idempotency_key, kind, recipient, webhook_id, channel, address, request_id, subject, body, " +
-	"status, attempts, created_at, next_attempt_at, sent_at, last_error"
+	"status, attempts, created_at, next_attempt_at, sent_at, last_error, audience_role"
 
 // insertNotifications writes rows with multi-row INSERTs (a few hundred
 // rows each, under SQLite's limit of bound variables), skipping a row
 // whose idempotency key is already stored.
 func (t *tx) insertNotifications(rows []notificationRow) error {
-	const perStatement, width = 200, 16
+	const perStatement, width = 200, 17
 	for len(rows) > 0 {
 		n := min(len(rows), perStatement)
 		args := make([]any, 0, n*width)
 		for _, r := range rows[:n] {
 			args = append(args, r.ID, r.IdempotencyKey, r.Kind, r.Recipient, r.WebhookID, r.Channel, r.Address, r.RequestID,
-				r.Subject, r.Body, r.Status, r.Attempts, r.CreatedAt, r.NextAttemptAt, r.SentAt, r.LastError)
+				r.Subject, r.Body, r.Status, r.Attempts, r.CreatedAt, r.NextAttemptAt, r.SentAt, r.LastError, r.AudienceRole)
 		}
 		insert := multiRowInsert("notifications", notificationColumns, width, n) + " ON CONFLICT (idempotency_key) DO NOTHING"
 		if err := t.exec(insert, args...); err != nil {

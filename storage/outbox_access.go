@@ -25,6 +25,22 @@ func (t *tx) WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error
 	return t.withdrawQueued(domain.AccessChangedError, at, queuedTo(userID, domain.ChannelEmail, domain.ChannelWebhook))
 }
 
+// WithdrawRoleNotices marks the queued e-mail and webhook rows of the
+// account userID that were addressed to role (audience_role, migration
+// 0020) undeliverable with domain.DelegationRevokedError, in the caller's
+// transaction (the revocation of a delegation of role to the account), and
+// returns how many it marked. The caller decides that the account no longer
+// holds role, directly or by another delegation (domain.RevokeDelegation):
+// then every such row reached it through a delegation, and it may not be
+// told of the role's stages any more. Rows addressed to the account in its
+// own right (its nation's requests, its own roles, its delegations) keep
+// theirs. Only notifications rows change: the directory (directory.go)
+// holds none of them, and the revocation itself bumps its version.
+func (t *tx) WithdrawRoleNotices(userID string, role domain.Role, at time.Time) (int64, error) {
+	return t.withdrawQueued(domain.DelegationRevokedError, at, gorm.Expr(isQueued+" AND recipient = ? AND channel IN ? AND audience_role = ?",
+		userID, []string{domain.ChannelEmail, domain.ChannelWebhook}, string(role)))
+}
+
 // queuedTo is the condition on the queued rows of the account userID on
 // channels, which the partial index notifications_queued_recipient serves.
 func queuedTo(userID string, channels ...string) clause.Expr {

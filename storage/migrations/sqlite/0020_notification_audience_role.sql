@@ -1,0 +1,12 @@
+-- 0020: the role an outbox row was addressed through.
+--
+-- A notice for a role (a stage became active, is due soon, overdue or
+-- escalated) goes to the role's holders and to the people it is delegated
+-- to. When a delegation is revoked, the delegate's queued e-mail and
+-- webhook rows of the delegated role are withdrawn, unless the delegate
+-- still holds the role (domain.RevokeDelegation); this column is how those
+-- rows are told from the ones the delegate was sent in their own right.
+-- '' for a row addressed to a nation's liaison officers or to one account,
+-- and for the rows written before this migration. A constant default: no
+-- row is rewritten.
+ALTER TABLE notifications ADD COLUMN audience_role TEXT NOT NULL DEFAULT '';
