@@ -3,13 +3,11 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 
-	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
 
 	"exaccess/domain"
@@ -170,15 +168,22 @@ func (c *committer) runBatch(batch []*job) {
 		return
 	}
 	// The batch's transaction is BEGIN and COMMIT on a connection held for
-	// the batch, not a database/sql transaction: inside one, every query
-	// starts a goroutine that watches the transaction's context, a tenth of
-	// the committer's Go time for nothing, since the batch is never
-	// cancelled.
+	// the batch (batchconn.go), not a database/sql transaction: inside one,
+	// every query starts a goroutine that watches the transaction's
+	// context, a tenth of the committer's Go time for nothing, since the
+	// batch is never cancelled.
 	err := c.g.Connection(func(g *gorm.DB) error {
-		defer leaveNoTransaction(g)
+		held, ok := g.Statement.ConnPool.(*sql.Conn)
+		if !ok {
+			return fmt.Errorf("the writer pool gave a %T", g.Statement.ConnPool)
+		}
+		conn := &batchConn{Conn: held}
+		defer conn.end()
 		// A new session on the held connection, as Begin gives: each
 		// statement built on it starts from a clean slate.
-		c.commitBatch(g.Session(&gorm.Session{NewDB: true}), live)
+		s := g.Session(&gorm.Session{NewDB: true})
+		s.Statement.ConnPool = conn
+		c.commitBatch(s, conn, live)
 		return nil
 	})
 	if err != nil {
@@ -186,10 +191,9 @@ func (c *committer) runBatch(batch []*job) {
 	}
 }
 
-// commitBatch runs live in one transaction on g's connection and answers
-// each.
-func (c *committer) commitBatch(g *gorm.DB, live []*job) {
-	conn := &tx{g: g} // the transaction's own statements, straight on the connection
+// commitBatch runs live in one transaction on conn, which g's statements
+// use, and answers each.
+func (c *committer) commitBatch(g *gorm.DB, conn *batchConn, live []*job) {
 	if err := conn.exec("BEGIN IMMEDIATE"); err != nil {
 		answerAll(live, fmt.Errorf("storage: begin: %w", err))
 		return
@@ -202,7 +206,7 @@ func (c *committer) commitBatch(g *gorm.DB, live []*job) {
 		r, err := runSavepoint(g, &c.tails, &c.dir, j, log)
 		if err != nil { // the shared transaction is broken: nothing of it stands
 			c.forget()
-			_ = conn.exec("ROLLBACK") // leaveNoTransaction makes sure
+			_ = conn.exec("ROLLBACK") // conn.end makes sure
 			j.res <- r
 			answerAll(pending, err)
 			answerAll(live[i+1:], err)
@@ -221,6 +225,7 @@ func (c *committer) commitBatch(g *gorm.DB, live []*job) {
 		answerAll(pending, err)
 		return
 	}
+	conn.closeRows() // as a database/sql transaction closes them at its end
 	if err := conn.exec("COMMIT"); err != nil {
 		c.forget()
 		_ = conn.exec("ROLLBACK") // a failed COMMIT can leave the transaction open
@@ -229,27 +234,6 @@ func (c *committer) commitBatch(g *gorm.DB, live []*job) {
 	}
 	rec.committed()
 	answerAll(pending, nil)
-}
-
-// leaveNoTransaction returns g's connection to the pool outside any
-// transaction, whatever happened to the batch: if a ROLLBACK cannot end
-// the one still open, the connection is closed, so that no other writer
-// ever runs inside the committer's transaction.
-func leaveNoTransaction(g *gorm.DB) {
-	conn, ok := g.Statement.ConnPool.(*sql.Conn)
-	if !ok {
-		return
-	}
-	_ = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok || sc.AutoCommit() {
-			return nil
-		}
-		if _, err := sc.ExecContext(context.Background(), "ROLLBACK", nil); err == nil && sc.AutoCommit() {
-			return nil
-		}
-		return driver.ErrBadConn // database/sql closes the connection
-	})
 }
 
 // forget drops what the committer keeps in memory after a batch that did

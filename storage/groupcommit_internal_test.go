@@ -2,8 +2,12 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -60,19 +64,20 @@ func TestFailedCommitLeavesNoTransactionOpen(t *testing.T) {
 	}
 }
 
-// leaveNoTransaction ends a transaction a batch left open, and leaves a
+// A batch ends no transaction open on the connection, and leaves a
 // connection outside one alone.
-func TestLeaveNoTransaction(t *testing.T) {
+func TestBatchConnEndsTheTransaction(t *testing.T) {
 	db := openMigrated(t)
 	err := db.writer.Connection(func(g *gorm.DB) error {
-		if err := g.Exec("BEGIN IMMEDIATE").Error; err != nil {
+		conn := &batchConn{Conn: g.Statement.ConnPool.(*sql.Conn)}
+		if err := conn.exec("BEGIN IMMEDIATE"); err != nil {
 			return err
 		}
-		if err := g.Exec("DELETE FROM nations").Error; err != nil {
+		if err := conn.exec("DELETE FROM nations"); err != nil {
 			return err
 		}
-		leaveNoTransaction(g)
-		leaveNoTransaction(g) // outside a transaction now: nothing to do
+		conn.end()
+		conn.end() // outside a transaction now: nothing to do
 		return nil
 	})
 	if err != nil {
@@ -84,5 +89,57 @@ func TestLeaveNoTransaction(t *testing.T) {
 	}
 	if err := db.writer.Transaction(func(g *gorm.DB) error { return g.Exec("DELETE FROM idempotency_keys").Error }); err != nil {
 		t.Fatalf("a transaction on the connection afterwards: %v", err)
+	}
+}
+
+// A caller that leaves a result set open does not keep the writer
+// connection from going back to the pool: the batch closes it, as a
+// database/sql transaction would, and the next write goes through.
+// (Without that, the batch itself never returns: the test times out.)
+func TestOpenRowsDoNotStallTheCommitter(t *testing.T) {
+	db := openMigrated(t)
+	errs := oneBatch(t, db, func(tt *tx) error {
+		if _, err := tt.query("SELECT alpha2 FROM nations"); err != nil { // never closed
+			return err
+		}
+		return tt.CreateRequest(draftRequest("left-open", "left open"))
+	})
+	if errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := db.InTx(ctx, func(x domain.Tx) error { return x.CreateRequest(draftRequest("after", "after")) }); err != nil {
+		t.Fatalf("the next write: %v", err)
+	}
+	if _, err := db.GetRequest(ctx, "left-open"); err != nil {
+		t.Fatalf("the batch's request: %v", err)
+	}
+}
+
+// A writer connection that replaces one the pool closed (as batchConn.end
+// closes one it cannot take out of a transaction) has the writer's
+// settings too, the automatic checkpoint among them.
+func TestReplacedWriterConnectionKeepsItsSettings(t *testing.T) {
+	db := openMigrated(t)
+	autoCheckpoint := func() int {
+		t.Helper()
+		var n int
+		if err := db.writer.Raw("PRAGMA wal_autocheckpoint").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := autoCheckpoint(); got != writerAutoCheckpoint {
+		t.Fatalf("first writer connection: wal_autocheckpoint %d, want %d", got, writerAutoCheckpoint)
+	}
+	err := db.writer.Connection(func(g *gorm.DB) error {
+		return g.Statement.ConnPool.(*sql.Conn).Raw(func(any) error { return driver.ErrBadConn })
+	})
+	if !errors.Is(err, driver.ErrBadConn) {
+		t.Fatalf("closing the writer connection: %v", err)
+	}
+	if got := autoCheckpoint(); got != writerAutoCheckpoint {
+		t.Fatalf("the connection that replaced it: wal_autocheckpoint %d, want %d", got, writerAutoCheckpoint)
 	}
 }

@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"database/sql"
 	"fmt"
 	"net/url"
 	"strings"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 )
@@ -71,23 +73,16 @@ func openSQLite(path string) (*DB, error) {
 	}
 	// The writer opens first: it creates the file and switches it to WAL,
 	// which is persistent, before any query-only reader connects.
-	writer, err := openSQLitePool(writerDSN(path), 1)
+	writer, err := openSQLitePool(sqlite.New(sqlite.Config{DriverName: writerDriver, DSN: writerDSN(path)}), 1)
 	if err != nil {
 		return nil, err
 	}
-	reader, err := openSQLitePool(readerDSN(path), readPoolSize)
+	reader, err := openSQLitePool(sqlite.Open(readerDSN(path)), readPoolSize)
 	if err != nil {
 		closeGorm(writer)
 		return nil, err
 	}
-	// The writer checkpoints only as a safety net; the checkpointer does it
-	// off the commit path (walcheckpoint.go).
-	if err := writer.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint)).Error; err != nil {
-		closeGorm(reader)
-		closeGorm(writer)
-		return nil, fmt.Errorf("storage: set wal_autocheckpoint: %w", err)
-	}
-	ahead, err := openSQLitePool(readerDSN(path), aheadPoolSize)
+	ahead, err := openSQLitePool(sqlite.Open(readerDSN(path)), aheadPoolSize)
 	if err != nil {
 		closeGorm(reader)
 		closeGorm(writer)
@@ -104,11 +99,26 @@ func openSQLite(path string) (*DB, error) {
 		ahead: newAheadPool(ahead), ckpt: ckpt}, nil
 }
 
+// writerDriver is the SQLite driver of the writer connection: every
+// connection it opens, the first and any that replaces one the pool closed
+// (batchconn.go closes one that cannot leave a transaction), raises its
+// automatic checkpoint to a safety net, since the checkpointer does it off
+// the commit path (walcheckpoint.go). The connection string has no setting
+// for it.
+const writerDriver = "exaccess-sqlite-writer"
+
+func init() {
+	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint), nil)
+		return err
+	}})
+}
+
 // openSQLitePool opens a pool of exactly n connections. The writer gets one:
 // SQLite allows a single writer, and several write connections only turn into
 // "database is locked" errors (docs/product.md, "What the storage design rests on").
-func openSQLitePool(dsn string, n int) (*gorm.DB, error) {
-	g, err := gorm.Open(sqlite.Open(dsn), gormConfig())
+func openSQLitePool(d gorm.Dialector, n int) (*gorm.DB, error) {
+	g, err := gorm.Open(d, gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("storage: open sqlite: %w", err)
 	}
