@@ -58,3 +58,48 @@ func TestRevokedDelegationWithdrawsItsNotices(t *testing.T) {
 		}
 	})
 }
+
+// TestDisabledDelegatorWithdrawsItsDelegatesNotices: as above, but the
+// delegation is not revoked: an administrator disables ops, the delegator,
+// and the delegation stops counting. The operations notices queued to
+// range through it are withdrawn in the same transaction, saying why; the
+// range_safety ones, and ops2's own operations notice, still go out.
+func TestDisabledDelegatorWithdrawsItsDelegatesNotices(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		want(t, e.do("range", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "https://hooks.example/range"}), http.StatusCreated)
+		want(t, e.do("ops", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "range", "role": "operations_approver", "ends": "2026-12-01T00:00:00Z"}),
+			http.StatusCreated)
+		id, tag := e.submitted(draft())
+		want(t, e.decide("hns", id, tag, "intake", "approve", ""), http.StatusOK)
+
+		rows := func(user string) string {
+			t.Helper()
+			var out []string
+			for _, n := range e.outboxOf(id, user) {
+				if n.Kind != domain.NotifyStageActive {
+					continue
+				}
+				stage := strings.Fields(strings.TrimPrefix(n.Body, "Stage "))[0]
+				s := stage + " " + n.Channel + " " + n.Status
+				if n.Status == domain.DeliveryUndeliverable && n.LastError != domain.DelegationLapsedError {
+					s += " (" + n.LastError + ")"
+				}
+				out = append(out, s)
+			}
+			slices.Sort(out)
+			return strings.Join(out, ", ")
+		}
+		if got, w := rows("range"), "operations email queued, operations webhook queued, range_safety email queued, range_safety webhook queued"; got != w {
+			t.Fatalf("range before ops is disabled: %s; want %s", got, w)
+		}
+
+		opsID, _ := e.userID("ops")
+		want(t, e.do("admin", http.MethodPost, "/api/v1/users/"+opsID+"/disable", map[string]any{"reason": "left"}), http.StatusOK)
+		if got, w := rows("range"), "operations email undeliverable, operations webhook undeliverable, range_safety email queued, range_safety webhook queued"; got != w {
+			t.Fatalf("range after ops is disabled: %s; want %s", got, w)
+		}
+		if got, w := rows("ops2"), "operations email queued"; got != w {
+			t.Errorf("ops2 after ops is disabled: %s; want %s", got, w)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -71,51 +72,106 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 			return Errorf(CodeConflict, "the delegation was already revoked")
 		}
 		now := s.clock()
+		// The entry goes first: appending it serializes this transaction
+		// with every change that writes one (on PostgreSQL the audit
+		// counter's row lock), and a change that notifies a role's
+		// delegates reads them only after appending its own. So a stage
+		// activation either commits before the revocation touches the
+		// delegation, and the withdrawal below sees its rows, or it reads
+		// the delegation after the revocation committed. Taking that lock
+		// before the delegation's row also keeps the order of the
+		// activation's (storage delegatesOf), so the two cannot deadlock.
+		if err := tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationRevoked, delegationData(d))); err != nil {
+			return err
+		}
 		if err := tx.RevokeDelegation(id, now); err != nil {
 			return err
 		}
-		if err := withdrawDelegatedNotices(tx, d, now); err != nil {
+		if err := withdrawDelegatedNotices(tx, d, DelegationRevokedError, now); err != nil {
 			return err
 		}
 		d.RevokedAt, out = &now, d
-		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationRevoked, delegationData(d)))
+		return nil
 	})
 	return out, err
 }
 
-// withdrawDelegatedNotices is the revocation's step on the outbox, in its
-// transaction (read after the revocation is stored): unless the delegate
-// still holds the role directly or by another delegation, their queued
-// e-mail and webhook rows addressed to the role (a stage of it became
-// active, is due soon, overdue or escalated to it) are withdrawn. Every
-// such row reached them through a delegation of the role, and sent after
-// the revocation it would tell them of work that is no longer theirs.
-// What they were sent in their own right stays: the role is recorded on
-// each row, so a notice of another role they hold, or one to them as a
-// liaison officer or about a delegation, is not touched. The inbox keeps
-// its rows, like after an account change: it shows what the reader may
-// open now (ReachOf), and it records what they were told.
-func withdrawDelegatedNotices(tx Tx, d *Delegation, at time.Time) error {
+// withdrawDelegatedNotices is the outbox step of a delegation d that
+// stops counting, in that change's transaction and read after it: d was
+// revoked (reason DelegationRevokedError), or its delegator was disabled
+// or lost the role (DelegationLapsedError, withdrawLapsedDelegations).
+// Unless the delegate still holds the role directly or by another
+// delegation that still counts, their queued e-mail and webhook rows
+// addressed to the role (a stage of it became active, is due soon,
+// overdue or escalated to it) are withdrawn. Every such row reached them
+// through a delegation of the role, and sent afterwards it would tell
+// them of work that is no longer theirs. What they were sent in their own
+// right stays: the role is recorded on each row, so a notice of another
+// role they hold, or one to them as a liaison officer or about a
+// delegation, is not touched. The inbox keeps its rows, like after an
+// account change: it shows what the reader may open now (ReachOf), and it
+// records what they were told.
+func withdrawDelegatedNotices(tx Tx, d *Delegation, reason string, at time.Time) error {
 	to, err := tx.GetUserByUsername(d.To, false)
 	if ErrorCode(err) == CodeNotFound {
 		return nil // no account, no rows
 	} else if err != nil {
 		return err
 	}
-	others, err := tx.ActiveDelegations(d.To, at)
+	active, err := tx.ActiveDelegations(d.To, at)
 	if err != nil {
 		return err
 	}
+	// The read already leaves d out (it is revoked, or its delegator's row
+	// as this transaction changed it no longer gives the role); leaving it
+	// out by id as well keeps that so whatever the read sees.
+	others := slices.DeleteFunc(active, func(o Delegation) bool { return o.ID == d.ID })
 	if receivesRole(to, others, d.Role, at) {
 		return nil
 	}
-	_, err = tx.WithdrawRoleNotices(to.ID, d.Role, at)
+	_, err = tx.WithdrawRoleNotices(to.ID, d.Role, reason, at)
 	return err
+}
+
+// withdrawLapsedDelegations is the step of an account change that takes
+// away what the account's delegations gave (before → after, stored in the
+// same transaction): a delegation of the account's that counted at at
+// (the account was enabled and held its role) and no longer does (the
+// account is disabled now, or lost that role) ends for its delegate as a
+// revocation would, and withdrawDelegatedNotices withdraws their queued
+// rows of the role. Delegations of roles the account keeps are not
+// touched, nor those not running at at (one not started yet has queued
+// nothing; one that ended withdraws nothing either).
+func withdrawLapsedDelegations(tx Tx, before, after *User, at time.Time) error {
+	if before.Disabled() {
+		return nil // its delegations counted for nothing already
+	}
+	given, err := tx.DelegationsFrom(before.Username, at)
+	if err != nil {
+		return err
+	}
+	for i := range given {
+		if !lapses(&given[i], before, after, at) {
+			continue
+		}
+		if err := withdrawDelegatedNotices(tx, &given[i], DelegationLapsedError, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lapses reports whether the change of d's delegator from before to after
+// ends d at at: it ran and counted (an enabled delegator holding the role)
+// and counts no more.
+func lapses(d *Delegation, before, after *User, at time.Time) bool {
+	counted := d.Active(at) && !before.Disabled() && before.HasRole(d.Role)
+	return counted && (after.Disabled() || !after.HasRole(d.Role))
 }
 
 // receivesRole reports whether u is still told of role's stages at t: u
 // holds it directly, or one of the active delegations ds (read after the
-// revocation, so without it) gives it.
+// change that ended one, so without it) gives it.
 func receivesRole(u *User, ds []Delegation, role Role, t time.Time) bool {
 	if u.HasRole(role) {
 		return true

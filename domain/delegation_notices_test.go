@@ -44,3 +44,42 @@ func TestReceivesRole(t *testing.T) {
 		}
 	}
 }
+
+// TestLapses: an account change ends a delegation of the account's when the
+// delegation ran and counted before and does not count after: the account
+// was disabled, or lost the delegated role.
+func TestLapses(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	hns := &User{Username: "hns", Roles: []Role{RoleHNS, RoleMinistry}}
+	disabled := *hns
+	disabled.DisabledAt = &now
+	ministry := &User{Username: "hns", Roles: []Role{RoleMinistry}}
+	hnsOnly := &User{Username: "hns", Roles: []Role{RoleHNS}}
+	active := Delegation{ID: "d1", From: "hns", To: "deputy", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	later := active
+	later.Starts = now.Add(time.Minute)
+	ended := active
+	ended.Ends = now
+	revoked := active
+	revoked.RevokedAt = &now
+	for _, c := range []struct {
+		name          string
+		d             Delegation
+		before, after *User
+		want          bool
+	}{
+		{"the delegator is disabled", active, hns, &disabled, true},
+		{"the delegator loses the role", active, hns, ministry, true},
+		{"the delegator loses another role", active, hns, hnsOnly, false},
+		{"the delegator changes nothing of it", active, hns, hns, false},
+		{"the delegator was disabled already", active, &disabled, &disabled, false},
+		{"the delegator never held the role", active, ministry, &User{Username: "hns", Roles: []Role{RoleAuditor}}, false},
+		{"the delegation has not started", later, hns, &disabled, false},
+		{"the delegation has ended", ended, hns, &disabled, false},
+		{"the delegation was revoked", revoked, hns, &disabled, false},
+	} {
+		if got := lapses(&c.d, c.before, c.after, now); got != c.want {
+			t.Errorf("%s: lapses = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

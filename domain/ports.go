@@ -89,14 +89,18 @@ type Tx interface {
 	// ActiveDelegations are the delegations to user that grant a role at t,
 	// read inside the transaction so a revocation cannot race a decision.
 	ActiveDelegations(user string, t time.Time) ([]Delegation, error)
+	// DelegationsFrom are the delegations user gave that run at t (not
+	// revoked, started, not ended), whether or not they count.
+	DelegationsFrom(user string, t time.Time) ([]Delegation, error)
 	CreateDelegation(d *Delegation) error
 	GetDelegation(id string) (*Delegation, error)
 	// RevokeDelegation sets revoked_at on a delegation not yet revoked.
 	RevokeDelegation(id string, at time.Time) error
 	// WithdrawRoleNotices marks the account's queued e-mail and webhook
 	// rows addressed to role (Notification.AudienceRole) undeliverable
-	// with DelegationRevokedError and returns how many it marked.
-	WithdrawRoleNotices(userID string, role Role, at time.Time) (int64, error)
+	// with reason (DelegationRevokedError, DelegationLapsedError) and
+	// returns how many it marked.
+	WithdrawRoleNotices(userID string, role Role, reason string, at time.Time) (int64, error)
 
 	GetFramework(id string) (*Framework, error)
 	CreateFramework(f *Framework) error

@@ -33,6 +33,11 @@ const AccessChangedError = "the recipient's access changed"
 // delegation of that role was revoked before it went out.
 const DelegationRevokedError = "the delegation it was addressed through was revoked"
 
+// DelegationLapsedError is the last_error of such a row withdrawn because
+// the delegation stopped counting before it went out: its delegator was
+// disabled or lost the role.
+const DelegationLapsedError = "the delegation it was addressed through lapsed: the delegator was disabled or lost the role"
+
 // NoAddressError is the last_error of an e-mail row whose account has no
 // e-mail address.
 const NoAddressError = "the account has no e-mail address"
@@ -60,14 +65,18 @@ func sortedRoles(rs []Role) []Role {
 }
 
 // withdrawIfAccessChanged is the step of every account change that may
-// change powers (AccessChanged) or the address: a changed power withdraws
-// the queued e-mail and webhook rows; a changed address sends the queued
-// e-mails to the new one (or, with none, marks them undeliverable), since
-// the old address may no longer be the account holder's.
+// change powers (AccessChanged) or the address, after the changed account
+// is stored: a changed power withdraws the account's queued e-mail and
+// webhook rows, and its delegates' rows of a role its delegations no
+// longer give (withdrawLapsedDelegations); a changed address sends the
+// queued e-mails to the new one (or, with none, marks them undeliverable),
+// since the old address may no longer be the account holder's.
 func withdrawIfAccessChanged(tx Tx, before, after *User, at time.Time) error {
 	if AccessChanged(before, after) {
-		_, err := tx.WithdrawQueuedDeliveries(after.ID, at)
-		return err
+		if _, err := tx.WithdrawQueuedDeliveries(after.ID, at); err != nil {
+			return err
+		}
+		return withdrawLapsedDelegations(tx, before, after, at)
 	}
 	if before.Email != after.Email {
 		_, err := tx.ReaddressQueuedMail(after.ID, after.Email, at)

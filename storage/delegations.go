@@ -101,6 +101,24 @@ func (t *tx) ActiveDelegations(user string, at time.Time) ([]domain.Delegation, 
 	return activeDelegations(t.g, user, at)
 }
 
+// DelegationsFrom are the delegations user gave that run at at, counting
+// or not, in id order: an account change decides which of them it ends
+// (domain withdrawLapsedDelegations).
+func (t *tx) DelegationsFrom(user string, at time.Time) ([]domain.Delegation, error) {
+	var rows []delegationRow
+	at = dbTime(at)
+	err := t.g.Where("from_user = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", user, at, at).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "delegations")
+	}
+	out := make([]domain.Delegation, len(rows))
+	for i, row := range rows {
+		out[i] = toDomainDelegation(row)
+	}
+	return out, nil
+}
+
 // CreateDelegation inserts d.
 func (t *tx) CreateDelegation(d *domain.Delegation) error {
 	row := newDelegationRow(d)

@@ -27,17 +27,18 @@ func (t *tx) WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error
 
 // WithdrawRoleNotices marks the queued e-mail and webhook rows of the
 // account userID that were addressed to role (audience_role, migration
-// 0020) undeliverable with domain.DelegationRevokedError, in the caller's
-// transaction (the revocation of a delegation of role to the account), and
-// returns how many it marked. The caller decides that the account no longer
-// holds role, directly or by another delegation (domain.RevokeDelegation):
-// then every such row reached it through a delegation, and it may not be
-// told of the role's stages any more. Rows addressed to the account in its
-// own right (its nation's requests, its own roles, its delegations) keep
-// theirs. Only notifications rows change: the directory (directory.go)
-// holds none of them, and the revocation itself bumps its version.
-func (t *tx) WithdrawRoleNotices(userID string, role domain.Role, at time.Time) (int64, error) {
-	return t.withdrawQueued(domain.DelegationRevokedError, at, gorm.Expr(isQueued+" AND recipient = ? AND channel IN ? AND audience_role = ?",
+// 0020) undeliverable with reason, in the caller's transaction (a
+// delegation of role to the account was revoked, or its delegator was
+// disabled or lost the role), and returns how many it marked. The caller
+// decides that the account no longer holds role, directly or by another
+// delegation (domain withdrawDelegatedNotices): then every such row reached
+// it through a delegation, and it may not be told of the role's stages any
+// more. Rows addressed to the account in its own right (its nation's
+// requests, its own roles, its delegations) keep theirs. Only
+// notifications rows change: the directory (directory.go) holds none of
+// them, and the change that ends the delegation bumps its version.
+func (t *tx) WithdrawRoleNotices(userID string, role domain.Role, reason string, at time.Time) (int64, error) {
+	return t.withdrawQueued(reason, at, gorm.Expr(isQueued+" AND recipient = ? AND channel IN ? AND audience_role = ?",
 		userID, []string{domain.ChannelEmail, domain.ChannelWebhook}, string(role)))
 }
 
