@@ -24,25 +24,7 @@ func TestRevokedDelegationWithdrawsItsNotices(t *testing.T) {
 		id, tag := e.submitted(draft())
 		want(t, e.decide("hns", id, tag, "intake", "approve", ""), http.StatusOK)
 
-		// rows lists user's e-mail and webhook rows of the activation as
-		// "stage channel status".
-		rows := func(user string) string {
-			t.Helper()
-			var out []string
-			for _, n := range e.outboxOf(id, user) {
-				if n.Kind != domain.NotifyStageActive {
-					continue
-				}
-				stage := strings.Fields(strings.TrimPrefix(n.Body, "Stage "))[0]
-				s := stage + " " + n.Channel + " " + n.Status
-				if n.Status == domain.DeliveryUndeliverable && n.LastError != domain.DelegationRevokedError {
-					s += " (" + n.LastError + ")"
-				}
-				out = append(out, s)
-			}
-			slices.Sort(out)
-			return strings.Join(out, ", ")
-		}
+		rows := func(user string) string { return activationRows(t, e, id, user, domain.DelegationRevokedError) }
 		if got, w := rows("range"), "operations email queued, operations webhook queued, range_safety email queued, range_safety webhook queued"; got != w {
 			t.Fatalf("range before the revocation: %s; want %s", got, w)
 		}
@@ -72,23 +54,7 @@ func TestDisabledDelegatorWithdrawsItsDelegatesNotices(t *testing.T) {
 		id, tag := e.submitted(draft())
 		want(t, e.decide("hns", id, tag, "intake", "approve", ""), http.StatusOK)
 
-		rows := func(user string) string {
-			t.Helper()
-			var out []string
-			for _, n := range e.outboxOf(id, user) {
-				if n.Kind != domain.NotifyStageActive {
-					continue
-				}
-				stage := strings.Fields(strings.TrimPrefix(n.Body, "Stage "))[0]
-				s := stage + " " + n.Channel + " " + n.Status
-				if n.Status == domain.DeliveryUndeliverable && n.LastError != domain.DelegationLapsedError {
-					s += " (" + n.LastError + ")"
-				}
-				out = append(out, s)
-			}
-			slices.Sort(out)
-			return strings.Join(out, ", ")
-		}
+		rows := func(user string) string { return activationRows(t, e, id, user, domain.DelegationLapsedError) }
 		if got, w := rows("range"), "operations email queued, operations webhook queued, range_safety email queued, range_safety webhook queued"; got != w {
 			t.Fatalf("range before ops is disabled: %s; want %s", got, w)
 		}
@@ -102,4 +68,25 @@ func TestDisabledDelegatorWithdrawsItsDelegatesNotices(t *testing.T) {
 			t.Errorf("ops2 after ops is disabled: %s; want %s", got, w)
 		}
 	})
+}
+
+// activationRows lists user's outbox rows of request id's stage
+// activations as "stage channel status", sorted; an undeliverable row
+// names its reason unless it is reason.
+func activationRows(t *testing.T, e *env, id, user, reason string) string {
+	t.Helper()
+	var out []string
+	for _, n := range e.outboxOf(id, user) {
+		if n.Kind != domain.NotifyStageActive {
+			continue
+		}
+		stage := strings.Fields(strings.TrimPrefix(n.Body, "Stage "))[0]
+		s := stage + " " + n.Channel + " " + n.Status
+		if n.Status == domain.DeliveryUndeliverable && n.LastError != reason {
+			s += " (" + n.LastError + ")"
+		}
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
 }
