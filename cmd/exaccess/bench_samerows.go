@@ -118,9 +118,17 @@ func (ph *sameRowsPhase) replay(ctx context.Context, cfg benchConfig, p *progres
 	return r, nil
 }
 
-// runSameRows replays every recorded phase, in order.
+// runSameRows replays every recorded phase, in order, but those of
+// operations marked failed.
 func runSameRows(ctx context.Context, cfg benchConfig, phases []*sameRowsPhase, res *benchResult, p *progress) error {
+	failed := map[string]bool{}
+	for _, o := range res.Ops {
+		failed[o.Name] = o.Failed
+	}
 	for _, ph := range phases {
+		if failed[ph.name] {
+			continue // no ratio to give it: its replay would only cost time
+		}
 		r, err := ph.replay(ctx, cfg, p)
 		if err != nil {
 			return err

@@ -218,3 +218,21 @@ func TestBenchTargetRateLimited(t *testing.T) {
 		t.Errorf("sign-in refused: %v, want the rate limits named", err)
 	}
 }
+
+// An operation marked failed gets no same-rows replay: it would give no
+// ratio, and a replay of its few changes could only cost time or fail the
+// whole report. (The phase here has no database copies and no changes.)
+func TestSameRowsSkipsFailedOperations(t *testing.T) {
+	res := &benchResult{Ops: []opResult{{Name: "create", Failed: true}}}
+	phases := []*sameRowsPhase{{name: "create", before: filepath.Join(t.TempDir(), "missing.db")}}
+	if err := runSameRows(context.Background(), benchConfig{}, phases, res, nil); err != nil {
+		t.Fatalf("replaying a failed operation: %v", err)
+	}
+	if len(res.SameRows) != 0 {
+		t.Fatalf("same rows of a failed operation: %+v", res.SameRows)
+	}
+	res.Ops[0].Failed = false
+	if err := runSameRows(context.Background(), benchConfig{}, phases, res, nil); err == nil && len(res.SameRows) == 0 {
+		t.Fatal("the same phase of an operation not failed was not replayed")
+	}
+}
