@@ -72,18 +72,6 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 			return Errorf(CodeConflict, "the delegation was already revoked")
 		}
 		now := s.clock()
-		// The entry goes first: appending it serializes this transaction
-		// with every change that writes one (on PostgreSQL the audit
-		// counter's row lock), and a change that notifies a role's
-		// delegates reads them only after appending its own. So a stage
-		// activation either commits before the revocation touches the
-		// delegation, and the withdrawal below sees its rows, or it reads
-		// the delegation after the revocation committed. Taking that lock
-		// before the delegation's row also keeps the order of the
-		// activation's (storage delegatesOf), so the two cannot deadlock.
-		if err := tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationRevoked, delegationData(d))); err != nil {
-			return err
-		}
 		if err := tx.RevokeDelegation(id, now); err != nil {
 			return err
 		}
@@ -91,7 +79,7 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 			return err
 		}
 		d.RevokedAt, out = &now, d
-		return nil
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationRevoked, delegationData(d)))
 	})
 	return out, err
 }

@@ -3,8 +3,6 @@ package storage
 import (
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"exaccess/domain"
 )
 
@@ -49,26 +47,6 @@ func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 // delegatesOf reads the enabled accounts that an active delegation of role
 // at at reaches (countingDelegations drops those of delegators who lost
 // the role or were disabled).
-//
-// On PostgreSQL it reads the delegations FOR SHARE, so that a revocation
-// cannot pass the rows this transaction is about to write through them.
-// Under READ COMMITTED a revocation that commits while this transaction is
-// open would not see its queued rows, and its withdrawal (domain
-// withdrawDelegatedNotices) would leave them to go out. With the share
-// lock, either the revocation updated the delegation first (the read waits
-// for it to commit, reads the row again and leaves the delegation out), or
-// this transaction locked it first (the revocation's UPDATE of the
-// delegation waits for this commit, and its withdrawal, a later statement,
-// sees the rows). No deadlock with the revocation: it takes the audit
-// counter's row lock before it touches the delegation (RevokeDelegation
-// appends its entry first), and a change reads delegatesOf only from its
-// own AppendAudit, after that lock; the reminder sweep, which appends no
-// entry, holds no lock the revocation waits for. A sweep that holds a
-// share lock and waits for a stage row a decision holds, while that
-// decision waits for the counter a revocation holds, closes a cycle; it
-// needs three transactions on one request at once, PostgreSQL ends one,
-// and InTx runs it again. SQLite runs one writer at a time and needs none
-// of this.
 func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
 	at = dbTime(at)
 	// Most events find no delegation of their role: one plain query says so
@@ -78,11 +56,8 @@ func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
 		return nil, translate(err, "delegations")
 	}
 	var drows []delegationRow
-	q := t.g.Where("role = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", string(role), at, at)
-	if t.g.Dialector.Name() == DialectPostgres {
-		q = q.Clauses(clause.Locking{Strength: "SHARE"})
-	}
-	if err := q.Order("id").Find(&drows).Error; err != nil {
+	if err := t.g.Where("role = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", string(role), at, at).
+		Order("id").Find(&drows).Error; err != nil {
 		return nil, translate(err, "delegations")
 	}
 	counting, err := countingDelegations(t.g, drows)
