@@ -33,15 +33,31 @@ func toDomainDelegation(row delegationRow) domain.Delegation {
 		Starts: row.StartsAt.UTC(), Ends: row.EndsAt.UTC(), CreatedAt: row.CreatedAt.UTC(), RevokedAt: utcPtr(row.RevokedAt)}
 }
 
+func toDomainDelegations(rows []delegationRow) []domain.Delegation {
+	out := make([]domain.Delegation, len(rows))
+	for i, row := range rows {
+		out[i] = toDomainDelegation(row)
+	}
+	return out
+}
+
 func activeDelegations(g *gorm.DB, user string, t time.Time) ([]domain.Delegation, error) {
-	var rows []delegationRow
-	t = dbTime(t)
-	err := g.Where("to_user = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", user, t, t).
-		Order("id").Find(&rows).Error
+	rows, err := runningDelegations(g, "to_user", user, t)
 	if err != nil {
-		return nil, translate(err, "delegations")
+		return nil, err
 	}
 	return countingDelegations(g, rows)
+}
+
+// runningDelegations are the delegations whose column (to_user,
+// from_user or role) is value and that run at t: not revoked, started, not ended;
+// counting or not. In id order.
+func runningDelegations(g *gorm.DB, column, value string, t time.Time) ([]delegationRow, error) {
+	var rows []delegationRow
+	t = dbTime(t)
+	err := g.Where(column+" = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", value, t, t).
+		Order("id").Find(&rows).Error
+	return rows, translate(err, "delegations")
 }
 
 // countingDelegations keeps the delegations whose delegator is still
@@ -88,11 +104,7 @@ func (d *DB) ListDelegations(ctx context.Context, user string) ([]domain.Delegat
 	if err := q.Order("id DESC").Limit(500).Find(&rows).Error; err != nil {
 		return nil, translate(err, "delegations")
 	}
-	out := make([]domain.Delegation, len(rows))
-	for i, row := range rows {
-		out[i] = toDomainDelegation(row)
-	}
-	return out, nil
+	return toDomainDelegations(rows), nil
 }
 
 // ActiveDelegations reads inside the transaction, so a decision sees a
@@ -105,18 +117,11 @@ func (t *tx) ActiveDelegations(user string, at time.Time) ([]domain.Delegation, 
 // or not, in id order: an account change decides which of them it ends
 // (domain withdrawLapsedDelegations).
 func (t *tx) DelegationsFrom(user string, at time.Time) ([]domain.Delegation, error) {
-	var rows []delegationRow
-	at = dbTime(at)
-	err := t.g.Where("from_user = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", user, at, at).
-		Order("id").Find(&rows).Error
+	rows, err := runningDelegations(t.g, "from_user", user, at)
 	if err != nil {
-		return nil, translate(err, "delegations")
+		return nil, err
 	}
-	out := make([]domain.Delegation, len(rows))
-	for i, row := range rows {
-		out[i] = toDomainDelegation(row)
-	}
-	return out, nil
+	return toDomainDelegations(rows), nil
 }
 
 // CreateDelegation inserts d.

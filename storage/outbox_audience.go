@@ -55,10 +55,9 @@ func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
 		AND revoked_at IS NULL LIMIT 1`, string(role), at, at); err != nil || !found {
 		return nil, translate(err, "delegations")
 	}
-	var drows []delegationRow
-	if err := t.g.Where("role = ? AND ends_at > ? AND starts_at <= ? AND revoked_at IS NULL", string(role), at, at).
-		Order("id").Find(&drows).Error; err != nil {
-		return nil, translate(err, "delegations")
+	drows, err := runningDelegations(t.g, "role", string(role), at)
+	if err != nil {
+		return nil, err
 	}
 	counting, err := countingDelegations(t.g, drows)
 	if err != nil || len(counting) == 0 {
