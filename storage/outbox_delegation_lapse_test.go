@@ -71,7 +71,7 @@ func TestLapsedDelegationWithdrawsItsNotices(t *testing.T) {
 				if _, err := db.ScheduleNotifications(ctx, f.now); err != nil {
 					t.Fatal(err)
 				}
-				if q, w := deputyStageMails(t, db, f); q != 2 || w != 0 {
+				if q, w := deputyStageMails(t, db, f, domain.DelegationLapsedError); q != 2 || w != 0 {
 					t.Fatalf("before: %d queued, %d withdrawn stage e-mails; want 2, 0", q, w)
 				}
 				now := f.now.Add(time.Minute)
@@ -80,7 +80,7 @@ func TestLapsedDelegationWithdrawsItsNotices(t *testing.T) {
 					s(t, db, us)
 					now = now.Add(time.Minute)
 				}
-				if q, w := deputyStageMails(t, db, f); q != c.queued || w != c.withdrawn {
+				if q, w := deputyStageMails(t, db, f, domain.DelegationLapsedError); q != c.queued || w != c.withdrawn {
 					t.Errorf("after: %d queued, %d withdrawn stage e-mails; want %d, %d", q, w, c.queued, c.withdrawn)
 				}
 				// The deputy's delegation notices were addressed to them, not
@@ -97,8 +97,8 @@ func TestLapsedDelegationWithdrawsItsNotices(t *testing.T) {
 }
 
 // deputyStageMails counts the deputy's stage e-mails still queued and
-// those withdrawn because the delegation lapsed.
-func deputyStageMails(t *testing.T, db *storage.DB, f scheduleFixture) (queued, withdrawn int) {
+// those withdrawn with reason; any other state fails the test.
+func deputyStageMails(t *testing.T, db *storage.DB, f scheduleFixture, reason string) (queued, withdrawn int) {
 	t.Helper()
 	_, rows := deputyRows(t, db, f)
 	for _, n := range rows {
@@ -106,7 +106,7 @@ func deputyStageMails(t *testing.T, db *storage.DB, f scheduleFixture) (queued, 
 		case !strings.HasPrefix(n.Kind, "stage."):
 		case n.Status == domain.DeliveryQueued:
 			queued++
-		case n.Status == domain.DeliveryUndeliverable && n.LastError == domain.DelegationLapsedError:
+		case n.Status == domain.DeliveryUndeliverable && n.LastError == reason:
 			withdrawn++
 		default:
 			t.Errorf("%s: %s (%s)", n.Kind, n.Status, n.LastError)

@@ -166,19 +166,7 @@ func TestRevocationKeepsNoticesOfARoleStillHeld(t *testing.T) {
 		if _, err := db.ScheduleNotifications(ctx, f.now); err != nil {
 			t.Fatal(err)
 		}
-		stageMails := func() (queued, withdrawn int) {
-			_, rows := deputyRows(t, db, f)
-			for _, n := range rows {
-				switch {
-				case !strings.HasPrefix(n.Kind, "stage."):
-				case n.Status == domain.DeliveryQueued:
-					queued++
-				case n.Status == domain.DeliveryUndeliverable && n.LastError == domain.DelegationRevokedError:
-					withdrawn++
-				}
-			}
-			return queued, withdrawn
-		}
+		stageMails := func() (queued, withdrawn int) { return deputyStageMails(t, db, f, domain.DelegationRevokedError) }
 		if q, w := stageMails(); q != 2 || w != 0 {
 			t.Fatalf("before: %d queued, %d withdrawn stage e-mails; want 2, 0", q, w)
 		}
