@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -69,5 +70,36 @@ func TestPermitSignedAndStatus(t *testing.T) {
 			t.Errorf("status after revocation %s", s.Body)
 		}
 		wantProblem(t, e.do("", http.MethodGet, "/api/v1/permits/SE-2026-EXA-999999/status", nil), 404, "not_found")
+	})
+}
+
+// The public status route answers a reference in use by a request without
+// a permit (in review) exactly as one never drawn: anyone could otherwise
+// walk the references and count a year's submissions.
+func TestPermitStatusHidesWhichReferencesExist(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		withPermits(t, e)
+		id, _ := e.submitted(draft())
+		ref, _ := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t)["reference"].(string)
+		if ref == "" {
+			t.Fatal("a submitted request has no reference")
+		}
+		unused := ref[:len(ref)-1] + "9" // same year and form, never drawn in this test
+		if unused == ref {
+			unused = ref[:len(ref)-1] + "8"
+		}
+		inReview := e.do("", http.MethodGet, "/api/v1/permits/"+ref+"/status", nil)
+		never := e.do("", http.MethodGet, "/api/v1/permits/"+unused+"/status", nil)
+		wantProblem(t, inReview, 404, "not_found")
+		wantProblem(t, never, 404, "not_found")
+		a, b := inReview.JSON(t), never.JSON(t)
+		delete(a, "instance")
+		delete(b, "instance")
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("a reference in review answers %v, one never drawn %v", a, b)
+		}
+		if a["detail"] != "permit not found" {
+			t.Errorf("detail %v", a["detail"])
+		}
 	})
 }

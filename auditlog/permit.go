@@ -93,21 +93,33 @@ func (s *PermitService) Permit(ctx context.Context, r *domain.Request) (string, 
 }
 
 // PermitStatus says whether the permit of reference is valid, revoked or
-// expired, and nothing else.
+// expired, and nothing else. The route is public, so a reference that no
+// request has and one whose request holds no permit (a draft, in review,
+// rejected) answer the same "permit not found": the answer must not tell
+// anyone which references were drawn, and so how many requests a nation
+// has submitted.
 func (s *PermitService) PermitStatus(ctx context.Context, reference string) (domain.PermitState, error) {
 	id, err := s.store.RequestIDByReference(ctx, reference)
 	if err != nil {
-		return "", err
+		return "", noPermit(err)
 	}
 	r, err := s.store.GetRequest(ctx, id)
 	if err != nil {
-		return "", err
+		return "", noPermit(err)
 	}
 	state, ok := domain.PermitStateOf(r, s.now())
 	if !ok {
 		return "", domain.ErrNotFound("permit")
 	}
 	return state, nil
+}
+
+// noPermit is err with any not-found turned into the permit's own.
+func noPermit(err error) error {
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return domain.ErrNotFound("permit")
+	}
+	return err
 }
 
 func permitJSON(st domain.PermitStatement) PermitJSON {
