@@ -355,6 +355,34 @@ func TestPatchIsMergePatch(t *testing.T) {
 	})
 }
 
+// TestPatchChangingNothing: a patch that changes nothing ({}, or a field
+// set to the value it has) answers the request as it was: the version and
+// ETag stay, so other clients' If-Match stays good, and the history gains
+// no entry. A real change afterwards is version 2 as usual.
+func TestPatchChangingNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		id, tag := e.create("lo-no", draft())
+		path := "/api/v1/requests/" + id
+		for _, patch := range []map[string]any{{}, {"unit": map[string]any{"designation": "Telemark Battalion"}}} {
+			r := e.do("lo-no", http.MethodPatch, path, patch, "If-Match", tag)
+			want(t, r, 200)
+			if r.Header.Get("ETag") != tag || r.JSON(t)["version"].(float64) != 1 {
+				t.Errorf("patch %v: ETag %s, version %v; want %s, 1", patch, r.Header.Get("ETag"), r.JSON(t)["version"], tag)
+			}
+		}
+		hist := e.do("lo-no", http.MethodGet, path+"/history", nil).JSON(t)["items"].([]any)
+		if len(hist) != 1 {
+			t.Errorf("history has %d entries after patches that changed nothing; want the creation only: %v", len(hist), hist)
+		}
+		wantProblem(t, e.do("lo-no", http.MethodPatch, path, map[string]any{}, "If-Match", `"2"`), 412, "precondition_failed")
+		r := e.do("lo-no", http.MethodPatch, path, map[string]any{"unit": map[string]any{"commander": "Maj Dahl"}}, "If-Match", tag)
+		want(t, r, 200)
+		if r.JSON(t)["version"].(float64) != 2 {
+			t.Errorf("a real change is version %v, want 2", r.JSON(t)["version"])
+		}
+	})
+}
+
 // TestEveryBadFieldNamedWithABadDate: a timestamp that does not parse does
 // not hide the other bad fields of the same body.
 func TestEveryBadFieldNamedWithABadDate(t *testing.T) {

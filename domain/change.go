@@ -6,7 +6,7 @@ import "time"
 // the action, the delegator an approver acted for ("" when acting in their
 // own name), and the entry's data.
 type requestEdit struct {
-	action    string
+	action    string // empty: apply found nothing to change (noChange)
 	actingFor string
 	data      any
 }
@@ -35,10 +35,15 @@ func changeRequest(tx Tx, p Principal, id string, version int, now time.Time,
 	if err := checkVersion("request", version, r.Version); err != nil {
 		return nil, err
 	}
+	before := r.UpdatedAt
 	r.UpdatedAt = now
 	e, err := apply(r)
 	if err != nil {
 		return nil, err
+	}
+	if e.action == "" { // nothing changed: the version stays, so other clients' ETags stay good, and nothing is audited
+		r.UpdatedAt = before
+		return r, nil
 	}
 	if err := saveRequest(tx, p, r, version, e); err != nil {
 		return nil, err

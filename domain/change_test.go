@@ -100,3 +100,30 @@ func TestChangeRequestStoresAndAudits(t *testing.T) {
 		t.Errorf("audit entry %+v, want %+v", e, want)
 	}
 }
+
+// TestChangeRequestWithNothingToChange: an apply that finds nothing to
+// change (no action) stores nothing, audits nothing, and answers the
+// request as it was, version and time of its last change included.
+func TestChangeRequestWithNothingToChange(t *testing.T) {
+	se := Principal{Subject: "lo.se", Roles: []Role{RoleLiaison}, Nation: "SE"}
+	last := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	tx := &changeTx{stored: Request{ID: "r1", Nation: "SE", Version: 3, UpdatedAt: last}}
+	r, err := changeRequest(tx, se, "r1", 3, last.Add(time.Hour), liaisonOnly, func(*Request) (requestEdit, error) {
+		return requestEdit{}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != 3 || !r.UpdatedAt.Equal(last) {
+		t.Errorf("answered version %d, changed at %v; want 3, %v", r.Version, r.UpdatedAt, last)
+	}
+	if tx.updated != 0 || len(tx.entries) != 0 {
+		t.Errorf("stored %d times, %d audit entries; want none", tx.updated, len(tx.entries))
+	}
+	// The version is still checked: a stale If-Match is refused as before.
+	if _, err := changeRequest(tx, se, "r1", 2, last, liaisonOnly, func(*Request) (requestEdit, error) {
+		return requestEdit{}, nil
+	}); ErrorCode(err) != CodePreconditionFailed {
+		t.Errorf("stale version with nothing to change: %v", err)
+	}
+}

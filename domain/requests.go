@@ -159,6 +159,9 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 			return "", nil, Errorf(CodeInvalidTransition, "a request that is %s can no longer be edited", r.Status)
 		}
 		changed := ChangedDetails(r.Details, d)
+		if len(changed) == 0 {
+			return "", nil, nil // an edit that changes nothing is no change
+		}
 		r.Details = d
 		return AuditRequestUpdated, ChangedData{Changed: changed}, nil
 	})
@@ -229,7 +232,8 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 // nation: in one transaction, changeRequest loads it, checks visibility,
 // ownership and the If-Match version, applies fn, stores with
 // compare-and-set and appends the audit entry fn describes. A first
-// submission also draws the request's human reference.
+// submission also draws the request's human reference. An fn that returns
+// no action found nothing to change: the request is answered as it was.
 func (s *RequestService) change(ctx context.Context, p Principal, id string, version int,
 	fn func(tx Tx, r *Request) (action string, data any, err error)) (*Request, error) {
 	var out *Request
