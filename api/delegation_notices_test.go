@@ -1,12 +1,17 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"exaccess/domain"
+	"exaccess/notify"
 )
 
 // TestRevokedDelegationWithdrawsItsNotices: ops delegates operations to
@@ -70,6 +75,79 @@ func TestDisabledDelegatorWithdrawsItsDelegatesNotices(t *testing.T) {
 	})
 }
 
+// TestEndedDelegationSendsNothingLate: ops delegates operations to range
+// for one hour. Intake approved, range is told of the operations stage
+// through the delegation (and of range_safety in its own right), by e-mail
+// and by its webhook; but nothing goes out while the delegation runs (the
+// mail server is down, say). When the worker delivers, two hours later,
+// the delegation has ended — which withdraws nothing by itself — and the
+// worker sends range nothing of operations: those rows are marked
+// undeliverable, saying why. The range_safety notices, and the operations
+// holders' own, go out.
+func TestEndedDelegationSendsNothingLate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		var mu sync.Mutex
+		var hooked, mailed []string
+		hooks := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			hooked = append(hooked, r.URL.Path)
+		}))
+		defer hooks.Close()
+		for _, u := range []string{"range", "ops", "ops2"} {
+			id, tag := e.userID(u)
+			want(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+id, map[string]any{"email": u + "@example.org"}, "If-Match", tag), http.StatusOK)
+		}
+		want(t, e.do("range", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": hooks.URL + "/range"}), http.StatusCreated)
+		ends := testNow.Add(time.Hour).Format(time.RFC3339)
+		want(t, e.do("ops", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "range", "role": "operations_approver", "ends": ends}),
+			http.StatusCreated)
+		id, tag := e.submitted(draft())
+		want(t, e.decide("hns", id, tag, "intake", "approve", ""), http.StatusOK)
+		rows := func(user string) string { return activationRows(t, e, id, user, domain.RoleNotHeldError) }
+		if got, w := rows("range"), "operations email queued, operations webhook queued, range_safety email queued, range_safety webhook queued"; got != w {
+			t.Fatalf("range before delivery: %s; want %s", got, w)
+		}
+
+		later := testNow.Add(2 * time.Hour)
+		e.clock = func() time.Time { return later }
+		mail := senderFunc(func(_ context.Context, n domain.Notification) error {
+			mu.Lock()
+			defer mu.Unlock()
+			mailed = append(mailed, n.Address+" "+strings.Fields(strings.TrimPrefix(n.Body, "Stage "))[0])
+			return nil
+		})
+		worker := &notify.Worker{Outbox: e.db, Email: mail, Webhook: notify.NewWebhookSender(e.db, true, true), Now: e.clock}
+		for {
+			n, err := worker.RunOnce(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+		if got, w := rows("range"), "operations email undeliverable, operations webhook undeliverable, range_safety email sent, range_safety webhook sent"; got != w {
+			t.Errorf("range after delivery: %s; want %s", got, w)
+		}
+		for _, holder := range []string{"ops", "ops2"} {
+			if got, w := rows(holder), "operations email sent"; got != w {
+				t.Errorf("%s after delivery: %s; want %s", holder, got, w)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range mailed {
+			if strings.HasPrefix(m, "range@") && !strings.HasSuffix(m, " range_safety") {
+				t.Errorf("range was mailed %q after the delegation ended", m)
+			}
+		}
+		if len(hooked) != 1 {
+			t.Errorf("range's webhook was called %d times, want once (range_safety)", len(hooked))
+		}
+	})
+}
+
 // activationRows lists user's outbox rows of request id's stage
 // activations as "stage channel status", sorted; an undeliverable row
 // names its reason unless it is reason.
@@ -90,3 +168,7 @@ func activationRows(t *testing.T, e *env, id, user, reason string) string {
 	slices.Sort(out)
 	return strings.Join(out, ", ")
 }
+
+type senderFunc func(context.Context, domain.Notification) error
+
+func (f senderFunc) Send(ctx context.Context, n domain.Notification) error { return f(ctx, n) }

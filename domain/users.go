@@ -38,6 +38,14 @@ const DelegationRevokedError = "the delegation it was addressed through was revo
 // disabled or lost the role.
 const DelegationLapsedError = "the delegation it was addressed through lapsed: the delegator was disabled or lost the role"
 
+// RoleNotHeldError is the last_error of a queued e-mail or webhook row
+// addressed to a role that the delivery worker did not send: at delivery
+// its recipient no longer received that role (StillAddressed) — a
+// delegation it came through had ended, or was revoked or lapsed, or the
+// account was disabled or lost the role, by a change whose own withdrawal
+// did not reach the row.
+const RoleNotHeldError = "at delivery the recipient no longer held the role it was addressed to"
+
 // NoAddressError is the last_error of an e-mail row whose account has no
 // e-mail address.
 const NoAddressError = "the account has no e-mail address"

@@ -3,10 +3,23 @@ package notify_test
 import (
 	"context"
 	"time"
+
+	"exaccess/domain"
 )
 
 // RenewNotification keeps every row of memOutbox the worker's: it hands
 // each out once.
 func (m *memOutbox) RenewNotification(context.Context, string, time.Time, time.Time) (bool, error) {
 	return true, nil
+}
+
+// GetUser finds no account: memOutbox's rows are addressed to no role, so
+// the worker never asks.
+func (m *memOutbox) GetUser(context.Context, string) (*domain.User, error) {
+	return nil, domain.ErrNotFound("user")
+}
+
+// ActiveDelegations finds none.
+func (m *memOutbox) ActiveDelegations(context.Context, string, time.Time) ([]domain.Delegation, error) {
+	return nil, nil
 }

@@ -25,10 +25,12 @@ type Scheduler interface {
 	ScheduleNotifications(ctx context.Context, now time.Time) (int, error)
 }
 
-// Outbox is the worker's port: domain.Outbox, and the renewal of a claimed
-// row's lease just before it is sent (storage.DB).
+// Outbox is the worker's port: domain.Outbox, the renewal of a claimed
+// row's lease just before it is sent, and the reads that tell whether a
+// row addressed to a role may still go to its recipient (storage.DB).
 type Outbox interface {
 	domain.Outbox
+	domain.Addressees
 	// RenewNotification extends a claimed row's lease from held (the lease
 	// the worker holds) to until; false when the row is no longer the
 	// worker's (another claimed it after the lease ran out, or it is no
@@ -183,13 +185,23 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	return len(rows), firstErr
 }
 
-// deliver renews n's lease, sends n and records the outcome: sent;
-// undeliverable when there is no channel or address; queued again with
-// back-off after a failure; failed after the last attempt. A row no longer
-// ours is skipped.
+// deliver renews n's lease, checks that n may still go to its recipient,
+// sends n and records the outcome: sent; undeliverable when there is no
+// channel or address, or when its recipient no longer receives the role
+// it was addressed to; queued again with back-off after a failure; failed
+// after the last attempt. A row no longer ours is skipped.
 func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mutex) error {
 	db.Lock()
 	ours, err := w.Outbox.RenewNotification(ctx, n.ID, n.NextAttemptAt, w.Now().Add(w.Lease))
+	addressed := true
+	if err == nil && ours {
+		// After the renewal, so that only a row that is ours is checked, and
+		// as late as can be before it is sent: a delegation that ended or a
+		// change of the recipient's account that committed before this read
+		// keeps the row from going out, even one whose own withdrawal did
+		// not reach it (domain.StillAddressed).
+		addressed, err = domain.StillAddressed(ctx, w.Outbox, n, w.Now())
+	}
 	db.Unlock()
 	if err != nil {
 		return err
@@ -198,7 +210,10 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mu
 		w.Log.Info("notification left to another worker", "id", n.ID, "kind", n.Kind, "channel", n.Channel)
 		return nil
 	}
-	status, problem := w.attempt(ctx, n)
+	status, problem := domain.DeliveryUndeliverable, domain.RoleNotHeldError
+	if addressed {
+		status, problem = w.attempt(ctx, n)
+	}
 	now := w.Now()
 	next := now
 	if status == domain.DeliveryQueued {

@@ -1,0 +1,55 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Addressees is what the delivery worker reads to tell whether a row
+// addressed to a role may still go to its recipient (storage.DB: the
+// Store's reads of the same names).
+type Addressees interface {
+	// GetUser reads one account by id; CodeNotFound when there is none.
+	GetUser(ctx context.Context, id string) (*User, error)
+	// ActiveDelegations are the delegations to user that grant a role at
+	// t: running at t, from a delegator who is enabled and holds the role.
+	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
+}
+
+// StillAddressed reports whether the queued row n may go out at at. A row
+// of an account's e-mail or webhook addressed to a role (AudienceRole) may
+// only while that account receives the role by the rule that addressed it:
+// the account is enabled and holds the role directly or by a delegation
+// that runs at at and counts (receivesRole, over the delegations that
+// count; the fan-out in storage reads the same). This is the net under
+// the withdrawals of a revocation, a lapse or an account change
+// (withdrawDelegatedNotices, Tx.WithdrawQueuedDeliveries): it also holds
+// for a delegation that simply ended while its rows waited (the mail
+// server down), and for a row that a transaction still open queued while
+// such a change committed, which the change's withdrawal could not see
+// (PostgreSQL). Every other row may go: a nation's or one account's
+// notice (no role), a role's own webhook (no recipient: it is addressed to
+// the role itself, and revoking the webhook withdraws its rows).
+func StillAddressed(ctx context.Context, src Addressees, n Notification, at time.Time) (bool, error) {
+	if n.AudienceRole == "" || n.Recipient == "" || n.Channel == ChannelInbox {
+		return true, nil
+	}
+	u, err := src.GetUser(ctx, n.Recipient)
+	if ErrorCode(err) == CodeNotFound {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if u.Disabled() {
+		return false, nil
+	}
+	// Most recipients hold the role themselves: no delegation to read.
+	if receivesRole(u, nil, n.AudienceRole, at) {
+		return true, nil
+	}
+	ds, err := src.ActiveDelegations(ctx, u.Username, at)
+	if err != nil {
+		return false, err
+	}
+	return receivesRole(u, ds, n.AudienceRole, at), nil
+}

@@ -1,0 +1,101 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// addressees is a fake Addressees: accounts by id, and the delegations
+// ActiveDelegations returns for each delegate (whatever their times, so
+// that the rule's own check of them is tested).
+type addressees struct {
+	users map[string]*User
+	to    map[string][]Delegation
+	reads int // ActiveDelegations calls
+	fail  error
+}
+
+func (a *addressees) GetUser(_ context.Context, id string) (*User, error) {
+	if a.fail != nil {
+		return nil, a.fail
+	}
+	if u := a.users[id]; u != nil {
+		return u, nil
+	}
+	return nil, ErrNotFound("user")
+}
+
+func (a *addressees) ActiveDelegations(_ context.Context, user string, _ time.Time) ([]Delegation, error) {
+	a.reads++
+	return a.to[user], nil
+}
+
+// TestStillAddressed: a queued e-mail or webhook row addressed to a role
+// goes out only while its recipient is enabled and holds the role,
+// directly or by a delegation running at delivery; rows addressed
+// otherwise are not checked.
+func TestStillAddressed(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	running := Delegation{ID: "d1", From: "hns", To: "deputy", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	ended := running
+	ended.Ends = now
+	revoked := running
+	revoked.RevokedAt = &now
+	other := running
+	other.Role = RoleOperations
+	src := func() *addressees {
+		return &addressees{users: map[string]*User{
+			"u-hns":      {ID: "u-hns", Username: "hns", Roles: []Role{RoleHNS}},
+			"u-deputy":   {ID: "u-deputy", Username: "deputy", Roles: []Role{RoleRange}},
+			"u-disabled": {ID: "u-disabled", Username: "gone", Roles: []Role{RoleHNS}, DisabledAt: &now},
+			"u-lo":       {ID: "u-lo", Username: "lo", Roles: []Role{RoleLiaison}, Nation: "NO"},
+		}}
+	}
+	mail := func(recipient string, role Role) Notification {
+		return Notification{Recipient: recipient, Channel: ChannelEmail, AudienceRole: role}
+	}
+	for _, c := range []struct {
+		name      string
+		n         Notification
+		to        []Delegation
+		want      bool
+		delegRead bool
+	}{
+		{name: "a holder of the role", n: mail("u-hns", RoleHNS), want: true},
+		{name: "a holder whose account was disabled", n: mail("u-disabled", RoleHNS)},
+		{name: "an account that is gone", n: mail("u-none", RoleHNS)},
+		{name: "a delegate by a running delegation", n: mail("u-deputy", RoleHNS), to: []Delegation{running}, want: true, delegRead: true},
+		{name: "a delegate whose delegation ended", n: mail("u-deputy", RoleHNS), to: []Delegation{ended}, delegRead: true},
+		{name: "a delegate whose delegation was revoked", n: mail("u-deputy", RoleHNS), to: []Delegation{revoked}, delegRead: true},
+		{name: "a delegate of another role", n: mail("u-deputy", RoleHNS), to: []Delegation{other}, delegRead: true},
+		{name: "no delegation any more", n: mail("u-deputy", RoleHNS), delegRead: true},
+		{name: "a webhook of the account, delegation ended",
+			n: Notification{Recipient: "u-deputy", Channel: ChannelWebhook, WebhookID: "w", AudienceRole: RoleHNS}, to: []Delegation{ended}, delegRead: true},
+		{name: "a liaison officer's notice (no role)", n: mail("u-lo", ""), want: true},
+		{name: "a notice from before migration 0020 (no role)", n: mail("u-disabled", ""), want: true},
+		{name: "a role's own webhook (no recipient)",
+			n: Notification{Channel: ChannelWebhook, WebhookID: "w", AudienceRole: RoleHNS}, want: true},
+		{name: "an inbox row", n: Notification{Recipient: "u-deputy", Channel: ChannelInbox, AudienceRole: RoleHNS}, want: true},
+	} {
+		s := src()
+		s.to = map[string][]Delegation{"deputy": c.to}
+		got, err := StillAddressed(context.Background(), s, c.n, now)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got != c.want {
+			t.Errorf("%s: StillAddressed = %v, want %v", c.name, got, c.want)
+		}
+		if (s.reads > 0) != c.delegRead {
+			t.Errorf("%s: %d reads of delegations, want them only for a recipient without the role", c.name, s.reads)
+		}
+	}
+	// An error reading the account is returned, not taken for an answer.
+	s := src()
+	s.fail = errors.New("connection lost")
+	if _, err := StillAddressed(context.Background(), s, mail("u-hns", RoleHNS), now); err == nil {
+		t.Error("a failed read gave an answer")
+	}
+}
