@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -43,6 +44,18 @@ var errUsage = errors.New("see 'exaccess help'")
 // run is the whole program, testable: it parses args, reads configuration
 // from getenv, and returns when the command is done or ctx is cancelled.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	// -h or --help after a command: its flag set has printed the command's
+	// usage, which is the answer asked for, not a failure. Every command
+	// returns its flag set's error unwrapped, so this is the one place.
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// dispatch runs the command args name.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -56,10 +69,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "policy":
 		if len(args) > 1 && args[1] == "check" {
-			return runPolicyCheck(args[2:], stdout)
+			return runPolicyCheck(args[2:], stdout, stderr)
 		}
 		if len(args) > 1 && args[1] == "test" {
-			return runPolicyTest(args[2:], stdout)
+			return runPolicyTest(args[2:], stdout, stderr)
 		}
 		return fmt.Errorf("policy: the subcommands are 'policy check [DIR]' and 'policy test [DIR]'; %w", errUsage)
 	case "audit":
