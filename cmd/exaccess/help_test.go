@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,6 +137,57 @@ func stringLabels(cc *ast.CaseClause) []string {
 		}
 	}
 	return out
+}
+
+// usageEntry is the part of the help text that describes cmd: its line and
+// the indented lines under it, up to the next command.
+func usageEntry(cmd string) (string, bool) {
+	start := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(cmd) + `(\s|$)`).FindStringIndex(usage)
+	if start == nil {
+		return "", false
+	}
+	line, rest, _ := strings.Cut(usage[start[0]:], "\n")
+	if end := regexp.MustCompile(`(?m)^(  \S|\S)`).FindStringIndex(rest); end != nil {
+		rest = rest[:end[0]]
+	}
+	return line + "\n" + rest, true
+}
+
+// flagLine is a flag's first line in a flag set's usage (PrintDefaults).
+var flagLine = regexp.MustCompile(`(?m)^  -(\S+)`)
+
+// TestHelpNamesEveryCommand: `exaccess help` names every command the
+// dispatcher knows, and, for the commands it describes flag by flag, every
+// flag the command's -h lists. serve and bench have more flags than a line
+// holds: their entries send the reader to their own -h.
+func TestHelpNamesEveryCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"help"}, env(nil), nil, &out, &out); err != nil || out.String() != usage {
+		t.Fatalf("exaccess help: %v\n%s", err, out.String())
+	}
+	for _, cmd := range dispatchedCommands(t) {
+		entry, ok := usageEntry(cmd)
+		if !ok {
+			t.Errorf("exaccess help does not name the command %q", cmd)
+			continue
+		}
+		if cmd == "serve" || cmd == "bench" {
+			if !strings.Contains(entry, "'exaccess "+cmd+" -h'") {
+				t.Errorf("the help entry of %s neither lists its flags nor points at 'exaccess %s -h':\n%s", cmd, cmd, entry)
+			}
+			continue
+		}
+		var flags bytes.Buffer
+		if err := run(context.Background(), append(strings.Fields(cmd), "-h"), env(nil), nil, &flags, &flags); err != nil {
+			t.Errorf("exaccess %s -h: %v", cmd, err)
+			continue
+		}
+		for _, m := range flagLine.FindAllStringSubmatch(flags.String(), -1) {
+			if !strings.Contains(entry, "--"+m[1]) {
+				t.Errorf("the help entry of %s does not name its flag --%s:\n%s", cmd, m[1], entry)
+			}
+		}
+	}
 }
 
 // TestCommandHelpIsNotAnError: -h or --help after any command prints that

@@ -12,19 +12,22 @@ import (
 const usage = `usage: exaccess <command> [flags]
 
 commands:
-  serve            run the server (flags: --addr, --db, --policies, --demo)
+  serve            run the server (flags: --addr, --db, --policies, --demo; all: 'exaccess serve -h')
   migrate          apply database migrations and load reference data (--db)
   user add         create a user; the password is read from standard input
-                   (--username U --role R [--role R2] [--nation XX] [--db])
+                   (--username U --role R [--role R2] [--nation XX] [--email ADDR] [--db])
   user list        list accounts ([--role R] [--nation XX] [--disabled true|false] [--db])
   user disable     disable an account (--username U --reason TEXT [--db])
   user enable      enable it again (--username U --reason TEXT [--db])
-  user roles       set its roles and nation (--username U --role R [--role R2] [--nation XX] [--reason TEXT])
+  user roles       set its roles and nation
+                   (--username U --role R [--role R2] [--nation XX] [--reason TEXT] [--db])
+  user email       set the address notifications go to; --email "" removes it
+                   (--username U --email ADDR [--reason TEXT] [--db])
   user reset-password
                    set a one-time password, printed once (--username U [--reason TEXT] [--db])
                    The user commands work on a live database; servers honour a change within seconds.
-  policy check     load and type-check a policy directory (default: the embedded policy)
-  policy test      run a policy's example cases (DIR/tests/*.yaml; default: the embedded ones)
+  policy check     load and type-check a policy directory ([DIR]; default: the embedded policy)
+  policy test      run a policy's example cases ([DIR]: DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)
   audit key        print the public key that verifies audit checkpoints (--checkpoint-key F or --db)
   audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
@@ -36,6 +39,7 @@ commands:
                    see 'exaccess bench -h' and docs/performance.md
 
 Every flag is also an environment variable: --addr is EXACCESS_ADDR, and so on.
+'exaccess COMMAND -h' lists a command's flags.
 `
 
 // errUsage marks an error in the command line itself.
