@@ -199,11 +199,15 @@ func jsonEncode(w io.Writer, v any) error {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // ifMatch returns the version named by the If-Match header: 428 when it is
-// missing, 400 when it is not an ETag this server issues.
+// missing or "*" (which would match any version, so it names none), 400
+// when it is not an ETag this server issues.
 func ifMatch(c echo.Context) (int, error) {
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
+	switch h {
+	case "":
 		return 0, domain.Errorf(domain.CodePreconditionRequired, `send If-Match with the request's ETag (like "3") so that no change is lost`)
+	case "*":
+		return 0, domain.Errorf(domain.CodePreconditionRequired, `If-Match: * is not accepted: send the ETag of the version you read (like If-Match: "3") so that no change is lost`)
 	}
 	v, ok := parseETag(h)
 	if !ok {
