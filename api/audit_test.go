@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"exaccess/auditlog"
+	"exaccess/domain"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
@@ -163,6 +165,24 @@ func TestAuditEventsPages(t *testing.T) {
 		wantProblem(t, e.do("auditor", http.MethodGet, "/api/v1/audit/events?from=yesterday&limit=0&cursor=zz", nil),
 			422, "invalid", "from", "limit", "cursor")
 	})
+}
+
+// TestAuditEventsUnknownAction: the actions are a closed set, so an unknown
+// one answers 422 naming the parameter and the value, like the other enum
+// filters, rather than an empty page; every known action is accepted.
+func TestAuditEventsUnknownAction(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/auditaction.db")
+	for _, bad := range []string{"bogus", "request.approved", "USER.CREATED"} {
+		r := e.do("auditor", http.MethodGet, "/api/v1/audit/events?action="+url.QueryEscape(bad), nil)
+		wantProblem(t, r, 422, "invalid", "action")
+		msg := r.JSON(t)["errors"].([]any)[0].(map[string]any)["message"].(string)
+		if !strings.Contains(msg, strconv.Quote(bad)) {
+			t.Errorf("action=%s: the problem does not name the value: %s", bad, r.Body)
+		}
+	}
+	for action := range domain.AuditDataTypes {
+		want(t, e.do("auditor", http.MethodGet, "/api/v1/audit/events?action="+url.QueryEscape(action), nil), http.StatusOK)
+	}
 }
 
 // An auditor downloads an export over HTTP and verifies it offline with the

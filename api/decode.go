@@ -62,7 +62,7 @@ func isJSON(contentType string) bool {
 func decodeStrict(body []byte, v any, readOnly []string) error {
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return syntaxProblem(err)
+		return bodyProblem(body, err)
 	}
 	top, ok := doc.(map[string]any)
 	if !ok {
@@ -93,13 +93,25 @@ func decodeStrict(body []byte, v any, readOnly []string) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
+	// The body is one JSON value (json.Unmarshal above refuses anything
+	// after it), so this decode reads all of it.
 	if err := dec.Decode(v); err != nil {
 		return decodeProblem(err)
 	}
-	if dec.More() {
+	return nil
+}
+
+// bodyProblem explains why json.Unmarshal refused body. It reports any data
+// after the first value as a syntax error at that byte; when that data is a
+// JSON value of its own ({...} {...}), the truth is plainer: the body holds
+// more than one value.
+func bodyProblem(body []byte, err error) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var first, second any
+	if dec.Decode(&first) == nil && dec.Decode(&second) == nil {
 		return domain.Errorf(domain.CodeBadRequest, "the body holds more than one JSON value")
 	}
-	return nil
+	return syntaxProblem(err)
 }
 
 func isReadOnly(field string, readOnly []string) bool {
@@ -120,10 +132,17 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
+// maxJSONDepth is how deep encoding/json lets objects and arrays nest.
+const maxJSONDepth = 10_000
+
 func syntaxProblem(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &se) && strings.HasSuffix(se.Error(), "exceeded max depth"):
+		// encoding/json stops at this depth; its message is stable and
+		// the error has no field of its own that says so.
+		return domain.Errorf(domain.CodeBadRequest, "the body nests JSON objects and arrays more than %d levels deep", maxJSONDepth)
 	case errors.As(err, &se):
 		return domain.Errorf(domain.CodeBadRequest, "the body is not valid JSON (at byte %d)", se.Offset)
 	case errors.As(err, &te):
@@ -180,11 +199,15 @@ func jsonEncode(w io.Writer, v any) error {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // ifMatch returns the version named by the If-Match header: 428 when it is
-// missing, 400 when it is not an ETag this server issues.
+// missing or "*" (which would match any version, so it names none), 400
+// when it is not an ETag this server issues.
 func ifMatch(c echo.Context) (int, error) {
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
+	switch h {
+	case "":
 		return 0, domain.Errorf(domain.CodePreconditionRequired, `send If-Match with the request's ETag (like "3") so that no change is lost`)
+	case "*":
+		return 0, domain.Errorf(domain.CodePreconditionRequired, `If-Match: * is not accepted: send the ETag of the version you read (like If-Match: "3") so that no change is lost`)
 	}
 	v, ok := parseETag(h)
 	if !ok {

@@ -59,3 +59,46 @@ func TestUnknownCodesSayWhereTheValidOnesAre(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedBodiesSayWhatIsWrong: a body that is not one well-formed JSON
+// value is refused with 400 and a detail that names the actual fault: a
+// second value after the first, nesting past the decoder's depth, or a
+// syntax error at a byte.
+func TestMalformedBodiesSayWhatIsWrong(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/malformed.db")
+	valid := string(mustJSON(t, draft()))
+	id, tag := e.create("lo-no", draft())
+	post := func(as, path string) func(body string) resp {
+		return func(body string) resp { return e.do(as, http.MethodPost, path, body) }
+	}
+	patch := func(body string) resp {
+		return e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, body, "If-Match", tag)
+	}
+	create := post("lo-no", "/api/v1/requests")
+	const twoValues = "the body holds more than one JSON value"
+	const tooDeep = "the body nests JSON objects and arrays more than 10000 levels deep"
+	cases := []struct {
+		name   string
+		send   func(string) resp
+		body   string
+		detail string
+	}{
+		{"a second value", create, valid + " {}", twoValues},
+		{"a second value on a patch", patch, `{"purpose":"x"}` + "\n" + `{"purpose":"y"}`, twoValues},
+		{"a second value elsewhere", post("ops", "/api/v1/delegations"), `{} []`, twoValues},
+		{"garbage after the value", create, `{} x`, "the body is not valid JSON (at byte 4)"},
+		{"an unfinished second value", create, `{} {`, "the body is not valid JSON (at byte 4)"},
+		{"a syntax error", create, `{"a" 1}`, "the body is not valid JSON (at byte 6)"},
+		{"arrays 100,000 deep", create, strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000), tooDeep},
+		{"objects 50,000 deep in a patch", patch, strings.Repeat(`{"a":`, 50_000) + "1" + strings.Repeat("}", 50_000), tooDeep},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.send(tc.body)
+			wantProblem(t, r, 400, "bad_request")
+			if got := r.JSON(t)["detail"]; got != tc.detail {
+				t.Errorf("detail %q, want %q", got, tc.detail)
+			}
+		})
+	}
+}

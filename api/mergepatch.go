@@ -22,7 +22,7 @@ func mergeInto(base any, patch []byte, readOnly []string, out any) error {
 	}
 	var p, target any
 	if err := json.Unmarshal(patch, &p); err != nil {
-		return syntaxProblem(err)
+		return bodyProblem(patch, err)
 	}
 	raw, err := json.Marshal(base)
 	if err != nil {

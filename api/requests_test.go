@@ -140,8 +140,17 @@ func TestPreconditionsAndTransitions(t *testing.T) {
 		path := "/api/v1/requests/" + id
 		patch := map[string]any{"purpose": "Amended purpose", "unit": map[string]any{"commander": "Lt Col Olsen"}}
 
-		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch), 428, "precondition_required")
-		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "*"), 428, "precondition_required")
+		r := e.do("lo-no", http.MethodPatch, path, patch)
+		wantProblem(t, r, 428, "precondition_required")
+		if d := r.JSON(t)["detail"].(string); !strings.HasPrefix(d, "send If-Match with") {
+			t.Errorf("missing If-Match: detail %q", d)
+		}
+		// "*" is an If-Match that was sent: the answer says it is not accepted and what is.
+		r = e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "*")
+		wantProblem(t, r, 428, "precondition_required")
+		if d := r.JSON(t)["detail"].(string); !strings.Contains(d, "If-Match: * is not accepted") || !strings.Contains(d, `If-Match: "3"`) {
+			t.Errorf("If-Match: * detail %q, want it to say * is not accepted and to show a version", d)
+		}
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", `"2"`), 412, "precondition_failed")
 		wantProblem(t, e.do("lo-no", http.MethodPatch, path, patch, "If-Match", "yesterday"), 400, "bad_request")
 		// Only the ETag exactly as sent matches; near misses are refused, never read leniently.

@@ -32,12 +32,9 @@
 //   - training areas: areas.go (the areas, capacity and blackout days),
 //     areas_bookings.go (the bookings calendar), areas_loads.go
 //     (area_day_loads, the per-day load kept with every booking change)
-//   - users.go (accounts and their sign-in states)
+//   - users.go (accounts and their sign-in states), signin_misses.go (the
+//     per-bucket count of refused sign-ins of names that are no account)
 //   - sessions.go (the web console's sessions)
-//   - the notification outbox: outbox.go (rows, the fan-out written with
-//     each audit entry, the delivery worker's claims), outbox_audience.go
-//     (who an event reaches), inbox.go (a user's console inbox: list,
-//     unread count, mark read)
 //   - the audit log: audit.go (audit_log rows, append, a request's
 //     entries), audit_hashes.go (the Merkle tree's stored hashes),
 //     audit_read.go (streaming and searching the log), audit_checkpoints.go
@@ -46,16 +43,35 @@
 //   - keys.go (server keys)
 //   - idempotency.go (idempotency records and their expiry)
 //   - notifications: outbox.go (the outbox rows, the fan-out of an event
-//     to its channels, the worker's claims), outbox_audience.go (who an
-//     event is for), webhooks.go (webhooks; the secret read only for
-//     delivery), notification_prefs.go (each account's channel opt-outs)
+//     to its channels written with each audit entry, the delivery worker's
+//     claims), outbox_audience.go (who an event is for), outbox_access.go
+//     (queued deliveries withdrawn when an account's powers change),
+//     outbox_schedule.go (the reminder sweep: notices that time causes),
+//     inbox.go (a user's console inbox: list, unread count, mark read),
+//     webhooks.go (webhooks; the secret read only for delivery),
+//     notification_prefs.go (each account's channel opt-outs)
 //   - refdata.go (nations, entry points and the embedded reference data)
 //
-// The rest is machinery, not entities: db.go and sqlite.go (opening),
-// tx.go (the transaction and its retries), groupcommit.go (SQLite's group
-// commit), migrate.go, errors.go, types.go (column types, time and slice
-// helpers), canonical.go (canonical JSON and the audit entry's encoding),
-// ops.go (pool statistics, backup, integrity check) and benchseed.go.
+// The rest is machinery, not entities:
+//
+//   - db.go and sqlite.go (opening), tx.go (the transaction and its
+//     retries), migrate.go, errors.go, types.go (column types, time and
+//     slice helpers), canonical.go (canonical JSON and the audit entry's
+//     encoding), ops.go (pool statistics, backup, integrity check)
+//   - SQLite's group committer: groupcommit.go (the one writer that commits
+//     callers' changes together, each in a savepoint), batchconn.go (the
+//     writer connection as a batch holds it), audit_tail.go (the audit
+//     log's next index and Merkle frontier kept in the committer's memory),
+//     directory.go (the notification audience kept in the committer's
+//     memory, reread when directory_version moves), readahead.go (a
+//     change's request read on a read connection while it waits for the
+//     writer), walcheckpoint.go (WAL checkpoints on a connection of their
+//     own, off the writer)
+//   - for `exaccess bench` only (a server sets no recorder): benchseed.go
+//     (bulk copies of a seeded request), recorder.go and recorder_args.go
+//     (recording the writes of committed changes, their arguments encoded
+//     compactly), benchreplay.go (raw SQLite replaying them on a snapshot,
+//     and comparing the tables)
 //
 // Row structs carry only gorm tags: they are the shape of a table, nothing
 // else. autoCreateTime/autoUpdateTime are off because the domain's clock sets

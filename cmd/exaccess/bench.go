@@ -129,9 +129,6 @@ func (c benchConfig) validate() error {
 // runBench is `exaccess bench`.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseBench(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

@@ -119,10 +119,10 @@ func describe(err error) error {
 	return fmt.Errorf("%s: %s", de.Message, strings.Join(parts, "; "))
 }
 
-func runPolicyCheck(args []string, stdout io.Writer) error {
-	dir := ""
-	if len(args) > 0 {
-		dir = args[0]
+func runPolicyCheck(args []string, stdout, stderr io.Writer) error {
+	dir, err := policyDirArg("policy check", "load and type-check a policy directory", args, stderr)
+	if err != nil {
+		return err
 	}
 	p, err := loadPolicy(dir)
 	if err != nil {
@@ -130,4 +130,22 @@ func runPolicyCheck(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "exaccess: policy %s is valid\n%s", policyName(dir), p.Summary())
 	return nil
+}
+
+// policyDirArg reads the one optional argument of the policy commands, a
+// directory, through a flag set of its own so that -h prints the command's
+// usage like every other command's.
+func policyDirArg(name, what string, args []string, stderr io.Writer) (string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: exaccess %s [DIR]\n%s; without DIR, the policy embedded in the binary\n", name, what)
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 1 {
+		return "", fmt.Errorf("%s takes at most one directory; %w", name, errUsage)
+	}
+	return fs.Arg(0), nil
 }

@@ -19,13 +19,10 @@ var errCasesFailed = errors.New("policy test: some example cases failed")
 // the same loader as serve and `policy check`, runs its example cases
 // (DIR/tests/*.yaml, or the embedded default's) and prints one line per case,
 // like go test, with what differs under each failing one.
-func runPolicyTest(args []string, stdout io.Writer) error {
-	if len(args) > 1 {
-		return fmt.Errorf("policy test takes at most one directory; %w", errUsage)
-	}
-	dir := ""
-	if len(args) == 1 {
-		dir = args[0]
+func runPolicyTest(args []string, stdout, stderr io.Writer) error {
+	dir, err := policyDirArg("policy test", "run a policy's example cases (DIR/tests/*.yaml)", args, stderr)
+	if err != nil {
+		return err
 	}
 	p, err := loadPolicy(dir)
 	if err != nil {

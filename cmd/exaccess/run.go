@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -11,19 +12,22 @@ import (
 const usage = `usage: exaccess <command> [flags]
 
 commands:
-  serve            run the server (flags: --addr, --db, --policies, --demo)
+  serve            run the server (flags: --addr, --db, --policies, --demo; all: 'exaccess serve -h')
   migrate          apply database migrations and load reference data (--db)
   user add         create a user; the password is read from standard input
-                   (--username U --role R [--role R2] [--nation XX] [--db])
+                   (--username U --role R [--role R2] [--nation XX] [--email ADDR] [--db])
   user list        list accounts ([--role R] [--nation XX] [--disabled true|false] [--db])
   user disable     disable an account (--username U --reason TEXT [--db])
   user enable      enable it again (--username U --reason TEXT [--db])
-  user roles       set its roles and nation (--username U --role R [--role R2] [--nation XX] [--reason TEXT])
+  user roles       set its roles and nation
+                   (--username U --role R [--role R2] [--nation XX] [--reason TEXT] [--db])
+  user email       set the address notifications go to; --email "" removes it
+                   (--username U --email ADDR [--reason TEXT] [--db])
   user reset-password
                    set a one-time password, printed once (--username U [--reason TEXT] [--db])
                    The user commands work on a live database; servers honour a change within seconds.
-  policy check     load and type-check a policy directory (default: the embedded policy)
-  policy test      run a policy's example cases (DIR/tests/*.yaml; default: the embedded ones)
+  policy check     load and type-check a policy directory ([DIR]; default: the embedded policy)
+  policy test      run a policy's example cases ([DIR]: DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)
   audit key        print the public key that verifies audit checkpoints (--checkpoint-key F or --db)
   audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
@@ -35,6 +39,7 @@ commands:
                    see 'exaccess bench -h' and docs/performance.md
 
 Every flag is also an environment variable: --addr is EXACCESS_ADDR, and so on.
+'exaccess COMMAND -h' lists a command's flags.
 `
 
 // errUsage marks an error in the command line itself.
@@ -43,6 +48,18 @@ var errUsage = errors.New("see 'exaccess help'")
 // run is the whole program, testable: it parses args, reads configuration
 // from getenv, and returns when the command is done or ctx is cancelled.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	// -h or --help after a command: its flag set has printed the command's
+	// usage, which is the answer asked for, not a failure. Every command
+	// returns its flag set's error unwrapped, so this is the one place.
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// dispatch runs the command args name.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -56,10 +73,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "policy":
 		if len(args) > 1 && args[1] == "check" {
-			return runPolicyCheck(args[2:], stdout)
+			return runPolicyCheck(args[2:], stdout, stderr)
 		}
 		if len(args) > 1 && args[1] == "test" {
-			return runPolicyTest(args[2:], stdout)
+			return runPolicyTest(args[2:], stdout, stderr)
 		}
 		return fmt.Errorf("policy: the subcommands are 'policy check [DIR]' and 'policy test [DIR]'; %w", errUsage)
 	case "audit":
