@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"exaccess/domain"
@@ -68,7 +69,13 @@ type Worker struct {
 	// so that a reminder goes out in the same poll.
 	Scheduler     Scheduler
 	ScheduleEvery time.Duration
+
+	noSMTPTold atomic.Bool // the first e-mail without an SMTP server was logged as a warning
 }
+
+// noSMTPError is the last_error of an e-mail row when serve runs without
+// an SMTP server.
+const noSMTPError = "no SMTP server configured (--smtp-url)"
 
 func (w *Worker) defaults() {
 	if w.Now == nil {
@@ -220,7 +227,14 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mu
 		next = now.Add(domain.RetryDelay(n.Attempts))
 	}
 	if status != domain.DeliverySent {
-		w.Log.Warn("notification not delivered", "id", n.ID, "kind", n.Kind, "channel", n.Channel,
+		// Without an SMTP server every e-mail is undeliverable: serve says
+		// so when it starts, and one warning here is enough; the rest are
+		// logged at debug level, so that a demo's log is not one line per mail.
+		level := slog.LevelWarn
+		if problem == noSMTPError && !w.noSMTPTold.CompareAndSwap(false, true) {
+			level = slog.LevelDebug
+		}
+		w.Log.Log(ctx, level, "notification not delivered", "id", n.ID, "kind", n.Kind, "channel", n.Channel,
 			"attempt", n.Attempts, "status", status, "error", problem)
 	}
 	w.Metrics.count(n.Channel, status)
@@ -238,7 +252,7 @@ func (w *Worker) attempt(ctx context.Context, n domain.Notification) (status, pr
 	switch n.Channel {
 	case domain.ChannelEmail:
 		if w.Email == nil {
-			return domain.DeliveryUndeliverable, "no SMTP server configured (--smtp-url)"
+			return domain.DeliveryUndeliverable, noSMTPError
 		}
 		if n.Address == "" {
 			return domain.DeliveryUndeliverable, domain.NoAddressError

@@ -1,9 +1,13 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -213,5 +217,40 @@ func TestTwoWorkersDeliverEachOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Without an SMTP server every e-mail is undeliverable: the first is
+// logged as a warning (serve warns at start too), the rest at debug level,
+// so that a demo's log is not one warning per mail; each row still says why.
+func TestWorkerWarnsOnceWithoutSMTP(t *testing.T) {
+	db := storagetest.Open(t, storagetest.Databases(t)[0].DSN)
+	seedOutbox(t, db, 3, 2, false)
+	var logged bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	w := &notify.Worker{Outbox: db, Now: func() time.Time { return t0 }, Log: log}
+	for range 2 { // a second pass finds nothing more to say
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := statuses(t, db, 2); got[domain.DeliveryUndeliverable] != 6 {
+		t.Fatalf("statuses %v, want 6 undeliverable", got)
+	}
+	levels := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(logged.String()), "\n") {
+		var rec struct{ Level, Msg, Error string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		if rec.Msg == "notification not delivered" {
+			if !strings.Contains(rec.Error, "no SMTP server configured") {
+				t.Errorf("logged error %q", rec.Error)
+			}
+			levels[rec.Level]++
+		}
+	}
+	if levels["WARN"] != 1 || levels["DEBUG"] != 5 {
+		t.Errorf("log levels of the undelivered mails: %v, want one WARN and five DEBUG", levels)
 	}
 }
