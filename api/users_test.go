@@ -76,6 +76,23 @@ func TestUserOnboarding(t *testing.T) {
 		wantProblem(t, change(otp, "short"), 422, "invalid", "new_password")
 		wantProblem(t, change(otp, "123QWEasdzxc"), 422, "invalid", "new_password") // on the common list
 		wantProblem(t, change(otp, "ops-new"), 422, "invalid", "new_password")
+		// The review's finding: "password1234" was accepted, because the
+		// list holds hardly any entry of 12 characters. Each weak password
+		// is refused with its reason in the field's message.
+		for pw, reason := range map[string]string{
+			"password1234":       "is a common password with digits or symbols added",
+			"!!qwerty2026!!":     "is a common password with digits or symbols added",
+			"abcabcabcabc":       "is one group of characters repeated",
+			"qwertyuiopas":       "is a keyboard pattern",
+			"ops-new-2026-ready": "must not contain the username",
+			"Exercise Access 26": "must not contain the name of this service",
+		} {
+			r := change(otp, pw)
+			wantProblem(t, r, 422, "invalid", "new_password")
+			if got := fieldMessage(t, r, "new_password"); !strings.Contains(got, reason) {
+				t.Errorf("%q refused with %q, want %q", pw, got, reason)
+			}
+		}
 		wantProblem(t, change("", "granite lantern harbour"), 422, "invalid", "old_password")
 		wantProblem(t, change("not the password", "granite lantern harbour"), 422, "invalid", "old_password")
 		r = change(otp, "granite lantern harbour")
@@ -264,4 +281,16 @@ func TestSignInLockout(t *testing.T) {
 		e.clock = func() time.Time { return testNow.Add(domain.LockDuration + time.Second) }
 		want(t, e.signIn("x", "hns", "correct horse battery"), 200)
 	})
+}
+
+// fieldMessage is the message of a problem's error about field.
+func fieldMessage(t *testing.T, r resp, field string) string {
+	t.Helper()
+	errs, _ := r.JSON(t)["errors"].([]any)
+	for _, e := range errs {
+		if e := e.(map[string]any); e["field"] == field {
+			return e["message"].(string)
+		}
+	}
+	return ""
 }

@@ -14,7 +14,8 @@ import (
 // TestOneTimePassword: a user whose password an administrator reset signs in
 // only to "choose a new password"; every other page sends them there; the
 // API's password rules apply; once changed, the console opens and the old
-// one-time password no longer signs in.
+// one-time password no longer signs in. A weak new password is refused
+// with its reason ("password1234": a common one with digits added).
 func TestOneTimePassword(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	ctx := context.Background()
@@ -45,6 +46,9 @@ func TestOneTimePassword(t *testing.T) {
 		{"", "a long enough new one", "old_password", "is required"},
 		{otp, "short", "new_password", "at least 12 characters"},
 		{otp, "1qaz2wsx3edc", "new_password", "most common passwords"},
+		{otp, "password1234", "new_password", "is a common password with digits or symbols added"},
+		{otp, "123456789012", "new_password", "is a keyboard pattern or a run of consecutive or repeated characters"},
+		{otp, "exaccess-2026-spring", "new_password", "must not contain the name of this service"},
 		{otp, otp, "new_password", "must differ"},
 		{"wrong old password", "a long enough new one", "old_password", "is not your current password"},
 	}

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"strings"
 	"sync"
-	"unicode/utf8"
 )
 
 // The 10,000 most common passwords, one a line, most common first: the
@@ -13,6 +12,11 @@ import (
 // licence, a port of Dropbox's zxcvbn; its list ranks passwords by how
 // often they were counted). Regenerate with the command in
 // docs/security.md; COMMON_PASSWORDS_NOTICE has the licence.
+//
+// Only a few dozen entries are 12 characters or longer, so on its own the
+// list hardly ever refuses a password of the minimum length; PasswordProblem
+// therefore also looks for an entry with digits or symbols around it
+// (password_policy.go).
 //
 //go:embed common_passwords.txt
 var commonPasswordsText string
@@ -27,29 +31,14 @@ var commonPasswords = sync.OnceValue(func() map[string]struct{} {
 	return m
 })
 
-// MinPasswordLen is the shortest password a user may choose.
-const MinPasswordLen = 12
-
 // CommonPassword reports whether password is on the list of the 10,000
 // most common passwords, ignoring letter case.
 func CommonPassword(password string) bool {
-	_, ok := commonPasswords()[strings.ToLower(password)]
-	return ok
+	return listed(strings.ToLower(password))
 }
 
-// PasswordProblem says what is wrong with a password a user chose, or ""
-// when it is acceptable: long enough (in characters), not too long (in
-// bytes), not the username, and not one of the most common passwords.
-func PasswordProblem(password, username string) string {
-	switch {
-	case utf8.RuneCountInString(password) < MinPasswordLen:
-		return "must be at least 12 characters"
-	case len(password) > MaxPasswordLen:
-		return "must be at most 1024 bytes"
-	case strings.EqualFold(password, username):
-		return "must not be the username"
-	case CommonPassword(password):
-		return "is one of the 10,000 most common passwords; choose another"
-	}
-	return ""
+// listed reports whether an already lower-cased string is on the list.
+func listed(lower string) bool {
+	_, ok := commonPasswords()[lower]
+	return ok
 }
