@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -134,11 +133,6 @@ func (c *committer) close() {
 }
 
 func (c *committer) run() {
-	// The committer keeps one thread of its own, for its whole life (the
-	// thread ends with it): its CPU time per batch can then be read from
-	// the thread (WriterStats), and the SQLite connection it drives is
-	// always used from the same thread.
-	runtime.LockOSThread()
 	_, known := threadCPU()
 	c.stats.hasCPU.Store(known)
 	defer close(c.done)

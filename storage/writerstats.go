@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -47,9 +48,14 @@ func (w *writerCounters) read() WriterStats {
 }
 
 // measure runs one batch, which returns the calls it ran, and adds it to
-// the totals. It must run on the committer's goroutine, which is locked to
-// its thread: the thread's CPU time is then the batch's.
+// the totals. The batch runs with the committer's goroutine locked to its
+// OS thread, so that the thread's CPU time over it is the batch's. Between
+// batches it is not: kept locked, a committer that waits for callers pays
+// a thread hand-off at every wake-up (create, which leaves it idle a fifth
+// of the time, ran 10-25 % slower so on a RAM disk).
 func (w *writerCounters) measure(batch func() int) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	start := time.Now()
 	cpu0, ok0 := threadCPU()
 	calls := batch()
