@@ -69,6 +69,7 @@ type committer struct {
 	users sync.WaitGroup
 	done  chan struct{}
 	stop  sync.Once
+	stats writerCounters                // what it has done (writerstats.go)
 	tails tailKeeper                    // the audit log's tail (audit_tail.go); the run goroutine's own
 	dir   dirKeeper                     // the notification directory (directory.go); the run goroutine's own
 	rec   atomic.Pointer[WriteRecorder] // nil unless a bench records writes (recorder.go)
@@ -132,6 +133,8 @@ func (c *committer) close() {
 }
 
 func (c *committer) run() {
+	_, known := threadCPU()
+	c.stats.hasCPU.Store(known)
 	defer close(c.done)
 	for j := range c.queue {
 		batch := []*job{j}
@@ -147,12 +150,13 @@ func (c *committer) run() {
 				break more
 			}
 		}
-		c.runBatch(batch)
+		c.stats.measure(func() int { return c.runBatch(batch) })
 	}
 }
 
-// runBatch runs the batch's live jobs in one transaction and answers each.
-func (c *committer) runBatch(batch []*job) {
+// runBatch runs the batch's live jobs in one transaction and answers each;
+// it returns how many were live.
+func (c *committer) runBatch(batch []*job) int {
 	live := batch[:0]
 	for _, j := range batch {
 		if !j.state.CompareAndSwap(jobQueued, jobTaken) {
@@ -165,7 +169,7 @@ func (c *committer) runBatch(batch []*job) {
 		live = append(live, j)
 	}
 	if len(live) == 0 {
-		return
+		return 0
 	}
 	// The batch's transaction is BEGIN and COMMIT on a connection held for
 	// the batch (batchconn.go), not a database/sql transaction: inside one,
@@ -189,6 +193,7 @@ func (c *committer) runBatch(batch []*job) {
 	if err != nil {
 		answerAll(live, fmt.Errorf("storage: writer connection: %w", err))
 	}
+	return len(live)
 }
 
 // commitBatch runs live in one transaction on conn, which g's statements

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"exaccess/storage"
 )
 
 // opResult is one operation's figures; latencies in milliseconds.
@@ -37,6 +39,13 @@ type opResult struct {
 	Tables     []string `json:"tables_written,omitempty"`
 	Compared   int      `json:"tables_compared,omitempty"`
 	Verified   bool     `json:"verified,omitempty"`
+	// CPUMSPerChange is the CPU time the process used for the same-rows
+	// replay, per change: what SQLite and the driver spend on the writes
+	// alone, to set beside the writer's CPU time a call.
+	CPUMSPerChange *float64 `json:"cpu_ms_per_change,omitempty"`
+	// Writer is what the one SQLite writer (the committer) did during a
+	// write operation, in-process only.
+	Writer *writerResult `json:"writer,omitempty"`
 	// Failed: more than maxErrorShare of the calls failed, or none
 	// succeeded. A failed operation has no ratios; FailedNote says why.
 	Failed     bool   `json:"failed,omitempty"`
@@ -156,6 +165,54 @@ func (r *benchResult) finish() {
 	}
 }
 
+// writerResult is the committer's share of an operation: its calls and
+// shared transactions, the part of the operation's time it was running
+// one, and per call its busy time and, on Linux, its thread's CPU time.
+// The CPU time a call is the figure that moves least with the disk and the
+// machine's other load: what one change costs the one writer.
+type writerResult struct {
+	Calls        int64    `json:"calls"`
+	Transactions int64    `json:"transactions"`
+	BusyShare    float64  `json:"busy_share"`
+	BusyMS       float64  `json:"busy_ms_per_call"`
+	CPUMS        *float64 `json:"cpu_ms_per_call,omitempty"`
+}
+
+// newWriterResult is the committer's work d over an operation of took.
+func newWriterResult(d storage.WriterStats, took time.Duration) *writerResult {
+	if d.Calls == 0 {
+		return nil
+	}
+	w := &writerResult{Calls: d.Calls, Transactions: d.Batches, BusyShare: d.Busy.Seconds() / took.Seconds(),
+		BusyMS: ms(d.Busy) / float64(d.Calls)}
+	if d.HasCPU {
+		x := ms(d.CPU) / float64(d.Calls)
+		w.CPUMS = &x
+	}
+	return w
+}
+
+// writeWriter gives each operation the committer worked for one line.
+func (r *benchResult) writeWriter(w io.Writer) {
+	for _, o := range r.Ops {
+		if o.Writer == nil {
+			continue
+		}
+		wr := o.Writer
+		cpu := ""
+		if wr.CPUMS != nil {
+			cpu = fmt.Sprintf(", %.3f ms of its thread's CPU", *wr.CPUMS)
+		}
+		for _, s := range r.SameRows {
+			if s.Name == "raw same rows: "+o.Name && s.CPUMSPerChange != nil {
+				cpu += fmt.Sprintf(" (the same-rows replay: %.3f ms of CPU a change)", *s.CPUMSPerChange)
+			}
+		}
+		fmt.Fprintf(w, "writer: %s: %.1f calls a shared transaction, busy %.0f %% of the time; a call %.3f ms busy%s\n",
+			o.Name, float64(wr.Calls)/float64(max(wr.Transactions, 1)), 100*wr.BusyShare, wr.BusyMS, cpu)
+	}
+}
+
 // peakRSS is this process's peak resident set (VmHWM), 0 where unknown. In
 // process it covers the server, the clients and the raw baseline together.
 func peakRSS() int64 {
@@ -212,6 +269,7 @@ func (r *benchResult) writeTable(w io.Writer) {
 	}
 	tw.Flush()
 	r.writeSameRows(w)
+	r.writeWriter(w)
 	r.writeErrors(w)
 	if r.ColdStartMS > 0 {
 		fmt.Fprintf(w, "cold start (open, migrate an empty database, keys, policy, listen): %.0f ms\n", r.ColdStartMS)

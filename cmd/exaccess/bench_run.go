@@ -214,7 +214,12 @@ func runOps(ctx context.Context, b *benchClient, cfg benchConfig, res *benchResu
 				return nil, err
 			}
 		}
+		ws, watched := writerStats(cfg)
+		start := time.Now()
 		rs, err := measure(ctx, name, b.op(name, cfg), cfg, p)
+		if now, ok := writerStats(cfg); watched && ok && err == nil {
+			rs[0].Writer = newWriterResult(now.Sub(ws), time.Since(start))
+		}
 		if ph != nil {
 			if err == nil {
 				err = ph.stop(ctx, cfg)
@@ -229,6 +234,15 @@ func runOps(ctx context.Context, b *benchClient, cfg benchConfig, res *benchResu
 		res.Ops = append(res.Ops, rs...)
 	}
 	return phases, nil
+}
+
+// writerStats reads the in-process SQLite committer's counters; false when
+// the bench drives --target or the database has no committer.
+func writerStats(cfg benchConfig) (storage.WriterStats, bool) {
+	if cfg.app == nil {
+		return storage.WriterStats{}, false
+	}
+	return cfg.app.db.WriterStats()
 }
 
 // measure runs op with cfg.Clients clients for cfg.Duration, or until it

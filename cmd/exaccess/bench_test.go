@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -71,12 +72,28 @@ func TestBenchInProcess(t *testing.T) {
 			(writeOps[o.Name] != (o.SameRowsRatio != nil)) {
 			t.Errorf("%s: %+v", o.Name, o)
 		}
+		// Every successful write was one call of the committer, in at
+		// most as many shared transactions. (An export is audited, so it
+		// is a call too; the pages are none.)
+		w := o.Writer
+		if o.Name == "queue" || o.Name == "list" {
+			if w != nil {
+				t.Errorf("%s: the writer worked for a page: %+v", o.Name, *w)
+			}
+			continue
+		}
+		if w == nil || w.Calls < o.Count || w.Transactions < 1 || w.Transactions > w.Calls ||
+			w.BusyShare <= 0 || w.BusyShare > 1.05 || w.BusyMS <= 0 || (runtime.GOOS == "linux") != (w.CPUMS != nil) ||
+			(w.CPUMS != nil && (*w.CPUMS <= 0 || *w.CPUMS > w.BusyMS)) {
+			t.Errorf("%s (%d calls): writer %+v", o.Name, o.Count, w)
+		}
 	}
 	if len(res.SameRows) != len(writeOps) || res.SameRowsNote != "" {
 		t.Fatalf("same rows: %+v (%q), want one per write operation", res.SameRows, res.SameRowsNote)
 	}
 	for _, s := range res.SameRows {
-		if !s.Verified || s.Count == 0 || s.Changes < s.Count || s.Statements < 3*s.Changes || len(s.Tables) < 4 || s.Compared < 20 {
+		if !s.Verified || s.Count == 0 || s.Changes < s.Count || s.Statements < 3*s.Changes || len(s.Tables) < 4 || s.Compared < 20 ||
+			(runtime.GOOS == "linux") != (s.CPUMSPerChange != nil) || (s.CPUMSPerChange != nil && *s.CPUMSPerChange <= 0) {
 			t.Errorf("%s: %+v", s.Name, s)
 		}
 	}
@@ -94,7 +111,7 @@ func TestBenchSameRowsTable(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{"vs same rows", "raw same rows: create", "raw same rows: submit", "raw same rows: decide",
-		"\nsame rows: verified: ", "; written: audit_hashes, audit_log,"} {
+		"\nsame rows: verified: ", "; written: audit_hashes, audit_log,", "\nwriter: submit: "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
