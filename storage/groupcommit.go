@@ -150,13 +150,15 @@ func (c *committer) run() {
 				break more
 			}
 		}
-		c.stats.measure(func() int { return c.runBatch(batch) })
+		c.runBatch(batch)
 	}
 }
 
-// runBatch runs the batch's live jobs in one transaction and answers each;
-// it returns how many were live.
-func (c *committer) runBatch(batch []*job) int {
+// runBatch runs the batch's live jobs in one transaction and answers each.
+// The writer's counters (writerstats.go) take the batch before any of its
+// callers is answered, so that a caller who reads them after its call
+// returns finds it counted.
+func (c *committer) runBatch(batch []*job) {
 	live := batch[:0]
 	for _, j := range batch {
 		if !j.state.CompareAndSwap(jobQueued, jobTaken) {
@@ -169,8 +171,16 @@ func (c *committer) runBatch(batch []*job) int {
 		live = append(live, j)
 	}
 	if len(live) == 0 {
-		return 0
+		return
 	}
+	var out replies
+	c.stats.measure(len(live), func() { c.runLive(live, &out) })
+	out.send()
+}
+
+// runLive runs live in one transaction on the held writer connection and
+// puts each caller's answer in out.
+func (c *committer) runLive(live []*job, out *replies) {
 	// The batch's transaction is BEGIN and COMMIT on a connection held for
 	// the batch (batchconn.go), not a database/sql transaction: inside one,
 	// every query starts a goroutine that watches the transaction's
@@ -187,20 +197,19 @@ func (c *committer) runBatch(batch []*job) int {
 		// statement built on it starts from a clean slate.
 		s := g.Session(&gorm.Session{NewDB: true})
 		s.Statement.ConnPool = conn
-		c.commitBatch(s, conn, live)
+		c.commitBatch(s, conn, live, out)
 		return nil
 	})
 	if err != nil {
-		answerAll(live, fmt.Errorf("storage: writer connection: %w", err))
+		out.all(live, fmt.Errorf("storage: writer connection: %w", err))
 	}
-	return len(live)
 }
 
 // commitBatch runs live in one transaction on conn, which g's statements
-// use, and answers each.
-func (c *committer) commitBatch(g *gorm.DB, conn *batchConn, live []*job) {
+// use, and puts each caller's answer in out.
+func (c *committer) commitBatch(g *gorm.DB, conn *batchConn, live []*job, out *replies) {
 	if err := conn.exec("BEGIN IMMEDIATE"); err != nil {
-		answerAll(live, fmt.Errorf("storage: begin: %w", err))
+		out.all(live, fmt.Errorf("storage: begin: %w", err))
 		return
 	}
 	c.tails.beginBatch()
@@ -212,13 +221,13 @@ func (c *committer) commitBatch(g *gorm.DB, conn *batchConn, live []*job) {
 		if err != nil { // the shared transaction is broken: nothing of it stands
 			c.forget()
 			_ = conn.exec("ROLLBACK") // conn.end makes sure
-			j.res <- r
-			answerAll(pending, err)
-			answerAll(live[i+1:], err)
+			out.add(j, r)
+			out.all(pending, err)
+			out.all(live[i+1:], err)
 			return
 		}
 		if r.err != nil || r.panicked {
-			j.res <- r // rolled back alone; nothing of it is committed
+			out.add(j, r) // rolled back alone; nothing of it is committed
 			continue
 		}
 		pending = append(pending, j)
@@ -227,18 +236,18 @@ func (c *committer) commitBatch(g *gorm.DB, conn *batchConn, live []*job) {
 	if err := c.tails.flush(&tx{g: rec.flushDB(g), tails: &c.tails}); err != nil {
 		c.forget()
 		_ = conn.exec("ROLLBACK")
-		answerAll(pending, err)
+		out.all(pending, err)
 		return
 	}
 	conn.closeRows() // as a database/sql transaction closes them at its end
 	if err := conn.exec("COMMIT"); err != nil {
 		c.forget()
 		_ = conn.exec("ROLLBACK") // a failed COMMIT can leave the transaction open
-		answerAll(pending, fmt.Errorf("storage: commit: %w", err))
+		out.all(pending, fmt.Errorf("storage: commit: %w", err))
 		return
 	}
 	rec.committed()
-	answerAll(pending, nil)
+	out.all(pending, nil)
 }
 
 // forget drops what the committer keeps in memory after a batch that did
@@ -291,8 +300,26 @@ func callFn(t *tx, fn func(tx domain.Tx) error) (r jobResult) {
 	return jobResult{err: fn(t)}
 }
 
-func answerAll(jobs []*job, err error) {
+// replies are a batch's answers, sent together once the batch is done.
+type replies []reply
+
+type reply struct {
+	j *job
+	r jobResult
+}
+
+func (rs *replies) add(j *job, r jobResult) { *rs = append(*rs, reply{j, r}) }
+
+// all answers every job of jobs with err.
+func (rs *replies) all(jobs []*job, err error) {
 	for _, j := range jobs {
-		j.res <- jobResult{err: err}
+		rs.add(j, jobResult{err: err})
+	}
+}
+
+// send answers each caller; a job's channel is buffered, so this never blocks.
+func (rs replies) send() {
+	for _, x := range rs {
+		x.j.res <- x.r
 	}
 }
