@@ -42,6 +42,11 @@ type ReplayResult struct {
 	Latencies []time.Duration // of the changes committed within the measured time
 	Took      time.Duration   // the measured time: until dur, or until the last change if sooner
 	Measured  int             // changes committed within the measured time
+	// CPU is the CPU time the process used to replay all the changes, the
+	// measured ones and the rest (nothing else of the process works
+	// meanwhile); CPUKnown is false off Linux.
+	CPU      time.Duration
+	CPUKnown bool
 }
 
 // ReplayChanges runs changes on the SQLite database at path, one
@@ -75,6 +80,7 @@ func ReplayChanges(ctx context.Context, path string, changes []RecordedChange, c
 		lats  = make([][]time.Duration, clients)
 		wg    sync.WaitGroup
 	)
+	cpu0, cpuKnown := processCPU()
 	start := time.Now()
 	deadline := start.Add(dur)
 	var lastAt atomic.Int64 // nanoseconds after start of the last measured commit
@@ -117,6 +123,9 @@ func ReplayChanges(ctx context.Context, path string, changes []RecordedChange, c
 		first = ctx.Err()
 	}
 	var res ReplayResult
+	if cpu1, ok := processCPU(); cpuKnown && ok {
+		res.CPU, res.CPUKnown = cpu1-cpu0, true
+	}
 	for _, l := range lats {
 		res.Latencies = append(res.Latencies, l...)
 	}

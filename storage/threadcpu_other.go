@@ -4,5 +4,7 @@ package storage
 
 import "time"
 
-// threadCPU is unknown off Linux: WriterStats then has no CPU time.
-func threadCPU() (time.Duration, bool) { return 0, false }
+// The CPU clocks are unknown off Linux: WriterStats and ReplayResult then
+// have no CPU time.
+func threadCPU() (time.Duration, bool)  { return 0, false }
+func processCPU() (time.Duration, bool) { return 0, false }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"exaccess/storage"
@@ -97,9 +96,7 @@ func (ph *sameRowsPhase) replay(ctx context.Context, cfg benchConfig, p *progres
 	var count atomic.Int64
 	name := "raw same rows: " + ph.name
 	stop := p.watch("same-"+ph.name, &count, fmt.Sprintf("of %d changes", len(ph.changes)))
-	cpu0, cpuKnown := processCPU()
 	res, err := storage.ReplayChanges(ctx, ph.before, ph.changes, cfg.Clients, cfg.Duration, &count)
-	cpu1, _ := processCPU()
 	stop()
 	if err != nil {
 		return opResult{}, fmt.Errorf("bench: same rows: %s: %v", ph.name, err)
@@ -109,10 +106,8 @@ func (ph *sameRowsPhase) replay(ctx context.Context, cfg benchConfig, p *progres
 	for _, c := range ph.changes {
 		r.Statements += int64(len(c.Statements))
 	}
-	if cpuKnown && len(ph.changes) > 0 {
-		// All of them were replayed, the measured ones and the rest, and
-		// nothing else of the process was working meanwhile.
-		x := ms(cpu1-cpu0) / float64(len(ph.changes))
+	if res.CPUKnown && len(ph.changes) > 0 {
+		x := ms(res.CPU) / float64(len(ph.changes))
 		r.CPUMSPerChange = &x
 	}
 	r.Tables = storage.TablesWritten(ph.changes)
@@ -145,13 +140,4 @@ func runSameRows(ctx context.Context, cfg benchConfig, phases []*sameRowsPhase, 
 		res.SameRows = append(res.SameRows, r)
 	}
 	return nil
-}
-
-// processCPU is the CPU time this process has used, user and system.
-func processCPU() (time.Duration, bool) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, false
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
 }
