@@ -31,12 +31,6 @@ var commonPasswords = sync.OnceValue(func() map[string]struct{} {
 	return m
 })
 
-// CommonPassword reports whether password is on the list of the 10,000
-// most common passwords, ignoring letter case.
-func CommonPassword(password string) bool {
-	return listed(strings.ToLower(password))
-}
-
 // listed reports whether an already lower-cased string is on the list.
 func listed(lower string) bool {
 	_, ok := commonPasswords()[lower]
