@@ -51,21 +51,22 @@ func stockholmTime(t any) string {
 // funcs are the template functions.
 func (c *Console) funcs() template.FuncMap {
 	return template.FuncMap{
-		"t":          msg,
-		"static":     func(n string) (string, error) { return c.static.url(n) },
-		"date":       dateISO,
-		"when":       stockholmTime,
-		"status":     func(s domain.Status) string { return msg("status." + string(s)) },
-		"role":       func(r domain.Role) string { return msg("role." + string(r)) },
-		"overdue":    func(t *time.Time) bool { return t != nil && c.Now().After(*t) },
-		"overdueAt":  func(t time.Time) bool { return c.Now().After(t) },
-		"join":       strings.Join,
-		"fieldID":    fieldID,
-		"areaName":   func(code string) string { return c.areaName(code) },
-		"pointName":  func(code string) string { return c.pointName(code) },
-		"nationName": func(code string) string { return c.nationName(code) },
-		"add":        func(a, b int) int { return a + b },
-		"sentence":   sentence,
+		"t":           msg,
+		"static":      func(n string) (string, error) { return c.static.url(n) },
+		"date":        dateISO,
+		"when":        stockholmTime,
+		"status":      func(s domain.Status) string { return msg("status." + string(s)) },
+		"role":        func(r domain.Role) string { return msg("role." + string(r)) },
+		"overdue":     func(t *time.Time) bool { return t != nil && c.Now().After(*t) },
+		"overdueAt":   func(t time.Time) bool { return c.Now().After(t) },
+		"join":        strings.Join,
+		"fieldID":     fieldID,
+		"areaName":    func(code string) string { return c.areaName(code) },
+		"pointName":   func(code string) string { return c.pointName(code) },
+		"nationName":  func(code string) string { return c.nationName(code) },
+		"add":         func(a, b int) int { return a + b },
+		"sentence":    sentence,
+		"noticeLines": noticeLines,
 		"action": func(a string) string {
 			if s, ok := english["action."+a]; ok {
 				return s

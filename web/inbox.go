@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"exaccess/domain"
 
@@ -164,4 +165,32 @@ func withDone(back, done string) string {
 	}
 	q.Set("done", done)
 	return pathInbox + "?" + q.Encode()
+}
+
+// noticeLine is one line of a notification's body on the inbox page.
+type noticeLine struct{ Text, Href string }
+
+// noticeLines splits a notification's body into lines. A link line of the
+// service's own (domain.NotificationLink: "Request page: /requests/…",
+// "Permit page: …") becomes a link labelled with its name when the user
+// may open the request; the e-mail shows the same line as an address.
+// Every other line is text, and a link line the user may not follow stays
+// text too. The notice's status line names the status in words.
+func noticeLines(body string, canOpen bool) []noticeLine {
+	lines := strings.Split(body, "\n")
+	out := make([]noticeLine, len(lines))
+	for i, l := range lines {
+		label, target, ok := domain.NotificationLink(l)
+		if ok && canOpen && strings.HasPrefix(target, "/requests/") {
+			out[i] = noticeLine{Text: label, Href: target}
+			continue
+		}
+		if st, ok := strings.CutPrefix(l, "Status: "); ok {
+			if words, known := english["status."+st]; known {
+				l = "Status: " + words // as every other page names a status
+			}
+		}
+		out[i] = noticeLine{Text: l}
+	}
+	return out
 }

@@ -52,8 +52,15 @@ func TestInboxPage(t *testing.T) {
 		if items.Length() != 2 || page.Doc.Find("ul.inbox .badge-unread").First().Text() != "Unread" {
 			t.Fatalf("unread items: %d; page: %s", items.Length(), page.Doc.Find("main").Text())
 		}
-		if n := page.Doc.Find(`ul.inbox a[href="/requests/` + no + `"]`).Length(); n != 2 {
+		if n := page.Doc.Find(`ul.inbox h2 a[href="/requests/` + no + `"]`).Length(); n != 2 {
 			t.Errorf("%d items link to the request, want 2", n)
+		}
+		// The body's "Request page: /requests/…" line is a link named for
+		// its page, not an address to copy.
+		bodyLinks := page.Doc.Find(`ul.inbox p.comment a[href="/requests/` + no + `"]`)
+		if bodyLinks.Length() != 2 || !strings.HasPrefix(bodyLinks.First().Text(), "Request page: ") ||
+			strings.Contains(page.Doc.Find("ul.inbox").Text(), "Request page: /requests/") {
+			t.Errorf("%d body links (want 2, named Request page); inbox: %s", bodyLinks.Length(), page.Doc.Find("ul.inbox").Text())
 		}
 		if strings.Contains(page.Doc.Text(), deID) || !strings.Contains(page.Doc.Find("ul.inbox").Text(), "Add the commander.") {
 			t.Errorf("lo-no's inbox: %s", page.Doc.Find("main").Text())

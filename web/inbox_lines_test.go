@@ -1,0 +1,36 @@
+package web
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestNoticeLines: only the service's own link lines, to a console page of
+// a request the user may open, become links; a line a person wrote is
+// indented by the notice's wording and stays text, as does an address
+// outside the console. The status line names the status in words.
+func TestNoticeLines(t *testing.T) {
+	body := "Request SE-2026-EXA-000001 is approved.\n\nComment:\n  Request page: /requests/other\nPermit page: /requests/r1/permit\nRequest page: /requests/r1"
+	cases := []struct {
+		name    string
+		body    string
+		canOpen bool
+		want    []noticeLine
+	}{
+		{"may open", body, true, []noticeLine{
+			{Text: "Request SE-2026-EXA-000001 is approved."}, {Text: ""}, {Text: "Comment:"},
+			{Text: "  Request page: /requests/other"},
+			{Text: "Permit page", Href: "/requests/r1/permit"}, {Text: "Request page", Href: "/requests/r1"}}},
+		{"may not open", "Request page: /requests/r1", false, []noticeLine{{Text: "Request page: /requests/r1"}}},
+		{"not a console page", "Request page: https://example.org/requests/r1", true,
+			[]noticeLine{{Text: "Request page: https://example.org/requests/r1"}}},
+		{"the status in words", "Status: in_review", true, []noticeLine{{Text: "Status: In review"}}},
+		{"a status it does not know", "Status: in_orbit", true, []noticeLine{{Text: "Status: in_orbit"}}},
+		{"a person's line", "  Status: in_review", true, []noticeLine{{Text: "  Status: in_review"}}},
+	}
+	for _, c := range cases {
+		if got := noticeLines(c.body, c.canOpen); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
