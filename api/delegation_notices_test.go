@@ -1,7 +1,9 @@
 package api
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -172,3 +174,129 @@ func activationRows(t *testing.T, e *env, id, user, reason string) string {
 type senderFunc func(context.Context, domain.Notification) error
 
 func (f senderFunc) Send(ctx context.Context, n domain.Notification) error { return f(ctx, n) }
+
+// TestRevokedDelegationSendsNoStartedNotice: ops delegates
+// operations_approver to range until the evening, ops2 delegates it to
+// range for two days. The reminder sweep queues range's notices that both
+// started (and that ops's ends within the day), by e-mail and webhook,
+// before the worker runs (the mail server is down, say). Ops then revokes
+// theirs: its notices are withdrawn in the revocation's transaction,
+// saying why, and when the worker runs no e-mail or webhook call tells
+// range of it; ops2's delegation's notice goes out. The inbox keeps what
+// it showed.
+func TestRevokedDelegationSendsNoStartedNotice(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		var mu sync.Mutex
+		var mailed, hooked []string
+		hooks := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			var call struct {
+				Type string `json:"type"`
+				Data struct {
+					Body string `json:"body"`
+				} `json:"data"`
+			}
+			err := json.NewDecoder(r.Body).Decode(&call)
+			mu.Lock()
+			defer mu.Unlock()
+			hooked = append(hooked, call.Type+" "+strings.Fields(call.Data.Body + " ?")[0])
+			if err != nil {
+				hooked = append(hooked, err.Error())
+			}
+		}))
+		defer hooks.Close()
+		id, tag := e.userID("range")
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+id, map[string]any{"email": "range@example.org"}, "If-Match", tag), http.StatusOK)
+		want(t, e.do("range", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": hooks.URL + "/range"}), http.StatusCreated)
+		delegate := func(from string, ends time.Time) string {
+			r := e.do(from, http.MethodPost, "/api/v1/delegations", map[string]any{"to": "range", "role": "operations_approver",
+				"ends": ends.Format(time.RFC3339)})
+			want(t, r, http.StatusCreated)
+			return r.JSON(t)["id"].(string)
+		}
+		byOps := delegate("ops", testNow.Add(12*time.Hour))
+		delegate("ops2", testNow.Add(48*time.Hour))
+		delegator := map[string]string{byOps: "ops"}
+
+		// rows lists range's e-mail and webhook rows about delegations as
+		// "delegator kind channel status", sorted; a row withdrawn with
+		// another reason than the revocation's names it.
+		rows := func() string {
+			all, err := e.db.Notifications(context.Background(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, n := range all {
+				d, ok := domain.NoticeDelegation(n)
+				if !ok || n.Channel == domain.ChannelInbox {
+					continue
+				}
+				s := cmp.Or(delegator[d], "ops2") + " " + n.Kind + " " + n.Channel + " " + n.Status
+				if n.Status == domain.DeliveryUndeliverable && n.LastError != domain.DelegationRevokedError {
+					s += " (" + n.LastError + ")"
+				}
+				out = append(out, s)
+			}
+			slices.Sort(out)
+			return strings.Join(out, ", ")
+		}
+		sweep := testNow.Add(time.Minute)
+		if _, err := e.db.ScheduleNotifications(context.Background(), sweep); err != nil {
+			t.Fatal(err)
+		}
+		if got, w := rows(), "ops delegation.ending email queued, ops delegation.ending webhook queued, "+
+			"ops delegation.started email queued, ops delegation.started webhook queued, "+
+			"ops2 delegation.started email queued, ops2 delegation.started webhook queued"; got != w {
+			t.Fatalf("range's rows before the revocation: %s; want %s", got, w)
+		}
+
+		e.clock = func() time.Time { return sweep.Add(time.Minute) }
+		want(t, e.do("ops", http.MethodDelete, "/api/v1/delegations/"+byOps, nil), http.StatusOK)
+		if got, w := rows(), "ops delegation.ending email undeliverable, ops delegation.ending webhook undeliverable, "+
+			"ops delegation.started email undeliverable, ops delegation.started webhook undeliverable, "+
+			"ops2 delegation.started email queued, ops2 delegation.started webhook queued"; got != w {
+			t.Fatalf("range's rows after the revocation: %s; want %s", got, w)
+		}
+
+		mail := senderFunc(func(_ context.Context, n domain.Notification) error {
+			mu.Lock()
+			defer mu.Unlock()
+			mailed = append(mailed, n.Address+" "+n.Kind+" "+strings.Fields(n.Body + " ?")[0])
+			return nil
+		})
+		worker := &notify.Worker{Outbox: e.db, Email: mail, Webhook: notify.NewWebhookSender(e.db, true, true), Now: e.clock}
+		for {
+			n, err := worker.RunOnce(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+		if got, w := rows(), "ops delegation.ending email undeliverable, ops delegation.ending webhook undeliverable, "+
+			"ops delegation.started email undeliverable, ops delegation.started webhook undeliverable, "+
+			"ops2 delegation.started email sent, ops2 delegation.started webhook sent"; got != w {
+			t.Errorf("range's rows after delivery: %s; want %s", got, w)
+		}
+		mu.Lock()
+		if w := []string{"range@example.org delegation.started ops2"}; !slices.Equal(mailed, w) {
+			t.Errorf("mailed %q, want %q", mailed, w)
+		}
+		if w := []string{"delegation.started ops2"}; !slices.Equal(hooked, w) {
+			t.Errorf("range's webhook was called with %q, want %q", hooked, w)
+		}
+		mu.Unlock()
+
+		// The inbox still shows what range was told.
+		items, _ := e.inbox("range", "")
+		var kinds []string
+		for _, it := range items {
+			kinds = append(kinds, it["kind"].(string))
+		}
+		slices.Sort(kinds)
+		if w := []string{domain.NotifyDelegationEnding, domain.NotifyDelegationStarted, domain.NotifyDelegationStarted}; !slices.Equal(kinds, w) {
+			t.Errorf("range's inbox: %q, want %q", kinds, w)
+		}
+	})
+}

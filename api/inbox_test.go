@@ -162,3 +162,35 @@ func TestInboxCursorRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestWithdrawnDraftNamesItsExercise: a draft withdrawn before its first
+// submission has no reference yet; the notice in its liaison officers'
+// inbox names it by its exercise name, not by its id. A submitted request
+// withdrawn later is named by its reference.
+func TestWithdrawnDraftNamesItsExercise(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		body := draft()
+		body["exercise_name"] = "Northern Coast 27"
+		id, tag := e.create("lo-no", body)
+		want(t, e.do("lo-no", http.MethodPost, "/api/v1/requests/"+id+"/withdraw", map[string]any{"reason": "Exercise cancelled."},
+			"If-Match", tag), http.StatusOK)
+		sub, subTag := e.submitted(draft())
+		w := e.do("lo-no", http.MethodPost, "/api/v1/requests/"+sub+"/withdraw", nil, "If-Match", subTag)
+		want(t, w, http.StatusOK)
+		ref := w.JSON(t)["reference"].(string)
+
+		items, _ := e.inbox("lo-no", "")
+		subjects := map[string]string{}
+		for _, it := range items {
+			if it["kind"] == domain.NotifyWithdrawn {
+				subjects[it["request_id"].(string)] = it["subject"].(string)
+			}
+		}
+		if got, want := subjects[id], `Request "Northern Coast 27" withdrawn`; got != want {
+			t.Errorf("the withdrawn draft's notice: subject %q, want %q", got, want)
+		}
+		if got, want := subjects[sub], "Request "+ref+" withdrawn"; got != want {
+			t.Errorf("the withdrawn submitted request's notice: subject %q, want %q", got, want)
+		}
+	})
+}

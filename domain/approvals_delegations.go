@@ -88,14 +88,18 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 // stops counting, in that change's transaction and read after it: d was
 // revoked (reason DelegationRevokedError), or its delegator was disabled
 // or lost the role (DelegationLapsedError, withdrawLapsedDelegations).
-// Unless the delegate still holds the role directly or by another
-// delegation that still counts, their queued e-mail and webhook rows
-// addressed to the role (a stage of it became active, is due soon,
-// overdue or escalated to it) are withdrawn. Every such row reached them
-// through a delegation of the role, and sent afterwards it would tell
-// them of work that is no longer theirs. What they were sent in their own
-// right stays: the role is recorded on each row, so a notice of another
-// role they hold, or one to them as a liaison officer or about a
+//
+// The delegate's queued e-mail and webhook rows about d itself (it
+// started, it ends soon) are withdrawn: they would announce powers that d
+// no longer gives. And unless the delegate still holds the role directly
+// or by another delegation that still counts, their queued e-mail and
+// webhook rows addressed to the role (a stage of it became active, is due
+// soon, overdue or escalated to it) are withdrawn too. Every such row
+// reached them through a delegation of the role, and sent afterwards it
+// would tell them of work that is no longer theirs. What they were sent in
+// their own right stays: the role is recorded on each row, and the
+// delegation in the key of a notice about one, so a notice of another role
+// they hold, one to them as a liaison officer, or one about another
 // delegation, is not touched. The inbox keeps its rows, like after an
 // account change: it shows what the reader may open now (ReachOf), and it
 // records what they were told.
@@ -104,6 +108,9 @@ func withdrawDelegatedNotices(tx Tx, d *Delegation, reason string, at time.Time)
 	if ErrorCode(err) == CodeNotFound {
 		return nil // no account, no rows
 	} else if err != nil {
+		return err
+	}
+	if _, err := tx.WithdrawDelegationNotices(to.ID, d.ID, reason, at); err != nil {
 		return err
 	}
 	active, err := tx.ActiveDelegations(d.To, at)

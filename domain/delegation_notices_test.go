@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -81,5 +83,168 @@ func TestLapses(t *testing.T) {
 		if got := lapses(&c.d, c.before, c.after, now); got != c.want {
 			t.Errorf("%s: lapses = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// withdrawTx is a fake Tx for the outbox step of a delegation that stops
+// counting: accounts by username, the delegations each delegate still has
+// and each delegator gave, and the withdrawals asked for. Any other
+// method of Tx panics (nil).
+type withdrawTx struct {
+	Tx
+	users map[string]*User
+	to    map[string][]Delegation // ActiveDelegations, by delegate
+	from  map[string][]Delegation // DelegationsFrom, by delegator
+	calls []string
+}
+
+func (f *withdrawTx) GetUserByUsername(name string, _ bool) (*User, error) {
+	if u := f.users[name]; u != nil {
+		return u, nil
+	}
+	return nil, ErrNotFound("user")
+}
+
+func (f *withdrawTx) ActiveDelegations(user string, _ time.Time) ([]Delegation, error) {
+	return f.to[user], nil
+}
+
+func (f *withdrawTx) DelegationsFrom(user string, _ time.Time) ([]Delegation, error) {
+	return f.from[user], nil
+}
+
+func (f *withdrawTx) WithdrawRoleNotices(userID string, role Role, reason string, _ time.Time) (int64, error) {
+	f.calls = append(f.calls, "role "+userID+" "+string(role)+": "+reason)
+	return 1, nil
+}
+
+func (f *withdrawTx) WithdrawDelegationNotices(userID, id, reason string, _ time.Time) (int64, error) {
+	f.calls = append(f.calls, "delegation "+userID+" "+id+": "+reason)
+	return 1, nil
+}
+
+// TestWithdrawDelegatedNotices: a delegation that stops counting — revoked,
+// or lapsed with its delegator — withdraws its delegate's queued notices
+// about that delegation (it started, it ends soon) always, with the
+// change's reason; and their notices of the role only when they no longer
+// receive it at all. A delegate without an account has nothing queued.
+func TestWithdrawDelegatedNotices(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	d1 := Delegation{ID: "d1", From: "hns", To: "deputy", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	d2 := d1
+	d2.ID, d2.From = "d2", "hns2"
+	deputy := &User{ID: "u-deputy", Username: "deputy", Roles: []Role{RoleRange}}
+	both := &User{ID: "u-deputy", Username: "deputy", Roles: []Role{RoleRange, RoleHNS}}
+	const revoked, lapsed = DelegationRevokedError, DelegationLapsedError
+	for _, c := range []struct {
+		name   string
+		deputy *User
+		others []Delegation // the deputy's delegations still counting after the change
+		reason string
+		want   []string
+	}{
+		{"revoked, no other hold on the role", deputy, nil, revoked,
+			[]string{"delegation u-deputy d1: " + revoked, "role u-deputy hns_officer: " + revoked}},
+		{"revoked, the delegate holds the role directly", both, nil, revoked,
+			[]string{"delegation u-deputy d1: " + revoked}},
+		{"revoked, another delegation of the role counts", deputy, []Delegation{d2}, revoked,
+			[]string{"delegation u-deputy d1: " + revoked}},
+		{"revoked, the read still returns it", deputy, []Delegation{d1}, revoked,
+			[]string{"delegation u-deputy d1: " + revoked, "role u-deputy hns_officer: " + revoked}},
+		{"lapsed, no other hold on the role", deputy, nil, lapsed,
+			[]string{"delegation u-deputy d1: " + lapsed, "role u-deputy hns_officer: " + lapsed}},
+		{"lapsed, another delegation of the role counts", deputy, []Delegation{d2}, lapsed,
+			[]string{"delegation u-deputy d1: " + lapsed}},
+		{"the delegate has no account", nil, nil, revoked, nil},
+	} {
+		tx := &withdrawTx{users: map[string]*User{}, to: map[string][]Delegation{"deputy": c.others}}
+		if c.deputy != nil {
+			tx.users["deputy"] = c.deputy
+		}
+		d := d1
+		if err := withdrawDelegatedNotices(tx, &d, c.reason, now); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !slices.Equal(tx.calls, c.want) {
+			t.Errorf("%s: withdrew %q, want %q", c.name, tx.calls, c.want)
+		}
+	}
+}
+
+// TestLapsedDelegationWithdrawsItsOwnNotices: disabling a delegator takes
+// each of their running delegations' notices from its delegate, each by its
+// own id, with the lapse's reason.
+func TestLapsedDelegationWithdrawsItsOwnNotices(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	hns := &User{ID: "u-hns", Username: "hns", Roles: []Role{RoleHNS}}
+	disabled := *hns
+	disabled.DisabledAt = &now
+	toDeputy := Delegation{ID: "d1", From: "hns", To: "deputy", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	toGov := toDeputy
+	toGov.ID, toGov.To = "d3", "gov"
+	tx := &withdrawTx{
+		users: map[string]*User{"deputy": {ID: "u-deputy", Username: "deputy", Roles: []Role{RoleRange}},
+			"gov": {ID: "u-gov", Username: "gov", Roles: []Role{RoleMinistry}}},
+		from: map[string][]Delegation{"hns": {toDeputy, toGov}},
+	}
+	if err := withdrawLapsedDelegations(tx, hns, &disabled, now); err != nil {
+		t.Fatal(err)
+	}
+	const r = DelegationLapsedError
+	want := []string{"delegation u-deputy d1: " + r, "role u-deputy hns_officer: " + r,
+		"delegation u-gov d3: " + r, "role u-gov hns_officer: " + r}
+	if !slices.Equal(tx.calls, want) {
+		t.Errorf("withdrew %q, want %q", tx.calls, want)
+	}
+}
+
+// TestNoticeDelegation: a row about a delegation names it in its key, as
+// the sweep makes it (the notice's key, then the recipient and channel);
+// every other row is about none.
+func TestNoticeDelegation(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	d := Delegation{ID: "0193-d1", From: "hns", To: "deputy", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	notices := ScheduledNotices(now, ScheduleCandidates{Delegations: []Delegation{d}})
+	if len(notices) != 2 {
+		t.Fatalf("notices %+v, want started and ending", notices)
+	}
+	prefixes := DelegationNoticeKeyPrefixes(d.ID)
+	for _, n := range notices {
+		for _, suffix := range []string{":u-deputy:email", ":u-deputy:webhook:w-1"} {
+			row := Notification{Kind: n.Event.Kind, Key: n.Key + suffix}
+			if id, ok := NoticeDelegation(row); id != d.ID || !ok {
+				t.Errorf("%s: NoticeDelegation = %q, %v; want %q, true", row.Key, id, ok, d.ID)
+			}
+			if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(row.Key, p) }) {
+				t.Errorf("%s: begins with none of %q", row.Key, prefixes)
+			}
+			if UnaddressedError(row) != DelegationNotRunningError {
+				t.Errorf("%s: UnaddressedError = %q", row.Key, UnaddressedError(row))
+			}
+		}
+	}
+	// A delegation whose id begins with another's is not that one.
+	if slices.ContainsFunc(DelegationNoticeKeyPrefixes("0193"), func(p string) bool {
+		return strings.HasPrefix(notices[0].Key+":u:email", p)
+	}) {
+		t.Error("the prefixes of delegation 0193 match a row about 0193-d1")
+	}
+	for _, c := range []struct {
+		name string
+		n    Notification
+		id   string
+		ok   bool
+	}{
+		{"a stage notice", Notification{Kind: NotifyStageActive, Key: "a7.0:u-deputy:email", AudienceRole: RoleHNS}, "", false},
+		{"a liaison officer's notice", Notification{Kind: NotifyWithdrawn, Key: "delegation.started:d1:u:email"}, "", false},
+		{"a key that names no delegation", Notification{Kind: NotifyDelegationStarted, Key: "something else"}, "", true},
+		{"a key of another kind", Notification{Kind: NotifyDelegationEnding, Key: "delegation.started:d1:u:email"}, "", true},
+	} {
+		if id, ok := NoticeDelegation(c.n); id != c.id || ok != c.ok {
+			t.Errorf("%s: NoticeDelegation = %q, %v; want %q, %v", c.name, id, ok, c.id, c.ok)
+		}
+	}
+	if UnaddressedError(Notification{Kind: NotifyStageActive, AudienceRole: RoleHNS}) != RoleNotHeldError {
+		t.Error("a stage notice's reason is not RoleNotHeldError")
 	}
 }

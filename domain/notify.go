@@ -54,19 +54,22 @@ type Audience struct {
 }
 
 // NotificationEvent is what one change tells one audience. It carries only
-// the request's own reference, status and decision text, never data of any
-// other request or nation.
+// the request's own reference, exercise name, status and decision text,
+// never data of any other request or nation.
 type NotificationEvent struct {
-	Kind       string
-	Audience   Audience
-	RequestID  string
-	Reference  string
-	Status     Status
-	Comment    string
-	Conditions []string
-	Stage      string
-	DueAt      *time.Time
-	Reminder   *Reminder // what a scheduled notice is about (notify_schedule.go)
+	Kind      string
+	Audience  Audience
+	RequestID string
+	Reference string
+	// ExerciseName names the request while it has no reference (a draft,
+	// before its first submission); see requestName.
+	ExerciseName string
+	Status       Status
+	Comment      string
+	Conditions   []string
+	Stage        string
+	DueAt        *time.Time
+	Reminder     *Reminder // what a scheduled notice is about (notify_schedule.go)
 	// Reason is the reason given for a revocation or withdrawal.
 	Reason string
 	// Deadlines are the due dates of the stages active after the change,
@@ -140,7 +143,7 @@ func NotificationsFor(e AuditEntry, r *Request) []NotificationEvent {
 		return nil
 	}
 	base := NotificationEvent{Audience: Audience{Nation: r.Nation}, RequestID: r.ID, Reference: r.Reference,
-		Status: r.Status, DueAt: r.DueAt}
+		ExerciseName: r.ExerciseName, Status: r.Status, DueAt: r.DueAt}
 	var out []NotificationEvent
 	if kind := liaisonKind(e.Action, r.Status); kind != "" {
 		ev := base
@@ -225,7 +228,7 @@ func stagesActivated(at time.Time, r *Request) []NotificationEvent {
 	for _, s := range r.Route.Stages {
 		if s.Status == StageActive && s.ActivatedAt != nil && s.ActivatedAt.Equal(at) {
 			out = append(out, NotificationEvent{Kind: NotifyStageActive, Audience: Audience{Role: s.Role},
-				RequestID: r.ID, Reference: r.Reference, Status: r.Status, Stage: s.ID, DueAt: s.DueAt})
+				RequestID: r.ID, Reference: r.Reference, ExerciseName: r.ExerciseName, Status: r.Status, Stage: s.ID, DueAt: s.DueAt})
 		}
 	}
 	return out
@@ -238,10 +241,7 @@ func stagesActivated(at time.Time, r *Request) []NotificationEvent {
 // line (NotificationLink). Links are console paths; the e-mail sender makes
 // them absolute with the server's public URL (NotificationLinks).
 func RenderNotification(ev NotificationEvent) (subject, body string) {
-	ref := ev.Reference
-	if ref == "" {
-		ref = ev.RequestID
-	}
+	ref := requestName(ev)
 	var b strings.Builder
 	switch ev.Kind {
 	case NotifySubmitted:
@@ -285,6 +285,22 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 	fmt.Fprintf(&b, "\nStatus: %s\n", ev.Status)
 	fmt.Fprintf(&b, "%s%s\n", linkRequest, RequestPath(ev.RequestID))
 	return subject, b.String()
+}
+
+// requestName is how a notice names its request: by its reference; before
+// the first submission assigned one (a draft that is withdrawn), by its
+// exercise name in quotes, which is how its officers know a draft — on one
+// line, every run of white space (line breaks included) one space, so that
+// it can neither break the subject nor start a line of the body; by its id
+// only when the event carries neither.
+func requestName(ev NotificationEvent) string {
+	if ev.Reference != "" {
+		return ev.Reference
+	}
+	if name := strings.Join(strings.Fields(ev.ExerciseName), " "); name != "" {
+		return `"` + name + `"`
+	}
+	return ev.RequestID
 }
 
 // The labels of the lines that link to console pages. The e-mail sender

@@ -2,12 +2,13 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
 // Addressees is what the delivery worker reads to tell whether a row
-// addressed to a role may still go to its recipient (storage.DB: the
-// Store's reads of the same names).
+// addressed to a role, or about a delegation, may still go to its
+// recipient (storage.DB: the Store's reads of the same names).
 type Addressees interface {
 	// GetUser reads one account by id; CodeNotFound when there is none.
 	GetUser(ctx context.Context, id string) (*User, error)
@@ -16,22 +17,37 @@ type Addressees interface {
 	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
 }
 
-// StillAddressed reports whether the queued row n may go out at at. A row
-// of an account's e-mail or webhook addressed to a role (AudienceRole) may
-// only while that account receives the role by the rule that addressed it:
-// the account is enabled and holds the role directly or by a delegation
-// that runs at at and counts (receivesRole, over the delegations that
-// count; the fan-out in storage reads the same). This is the net under
-// the withdrawals of a revocation, a lapse or an account change
-// (withdrawDelegatedNotices, Tx.WithdrawQueuedDeliveries): it also holds
-// for a delegation that simply ended while its rows waited (the mail
-// server down), and for a row that a transaction still open queued while
-// such a change committed, which the change's withdrawal could not see
-// (PostgreSQL). Every other row may go: a nation's or one account's
-// notice (no role), a role's own webhook (no recipient: it is addressed to
-// the role itself, and revoking the webhook withdraws its rows).
+// StillAddressed reports whether the queued row n may go out at at.
+//
+// A row of an account's e-mail or webhook addressed to a role
+// (AudienceRole) may only while that account receives the role by the
+// rule that addressed it: the account is enabled and holds the role
+// directly or by a delegation that runs at at and counts (receivesRole,
+// over the delegations that count; the fan-out in storage reads the same).
+//
+// A row of an account's e-mail or webhook about a delegation (it started,
+// it ends soon: NoticeDelegation) may only while that delegation still
+// gives its delegate the role: the account is enabled, and the delegation
+// is not revoked, has not ended and still counts (its delegator enabled
+// and holding the role) — else it would announce powers the recipient
+// does not have.
+//
+// This is the net under the withdrawals of a revocation, a lapse or an
+// account change (withdrawDelegatedNotices, Tx.WithdrawQueuedDeliveries):
+// it also holds for a delegation that simply ended while its rows waited
+// (the mail server down), and for a row that a transaction still open
+// queued while such a change committed, which the change's withdrawal
+// could not see (PostgreSQL). Every other row may go: a nation's notice or
+// one account's other than a delegation's (no role), a role's own webhook
+// (no recipient: it is addressed to the role itself, and revoking the
+// webhook withdraws its rows), an inbox row. UnaddressedError says why a
+// row may not.
 func StillAddressed(ctx context.Context, src Addressees, n Notification, at time.Time) (bool, error) {
-	if n.AudienceRole == "" || n.Recipient == "" || n.Channel == ChannelInbox {
+	if n.Recipient == "" || n.Channel == ChannelInbox {
+		return true, nil
+	}
+	delegation, aboutDelegation := NoticeDelegation(n)
+	if n.AudienceRole == "" && !aboutDelegation {
 		return true, nil
 	}
 	u, err := src.GetUser(ctx, n.Recipient)
@@ -43,6 +59,15 @@ func StillAddressed(ctx context.Context, src Addressees, n Notification, at time
 	if u.Disabled() {
 		return false, nil
 	}
+	if aboutDelegation {
+		ds, err := src.ActiveDelegations(ctx, u.Username, at)
+		if err != nil {
+			return false, err
+		}
+		return slices.ContainsFunc(ds, func(d Delegation) bool {
+			return d.ID == delegation && d.To == u.Username && d.Active(at)
+		}), nil
+	}
 	// Most recipients hold the role themselves: no delegation to read.
 	if receivesRole(u, nil, n.AudienceRole, at) {
 		return true, nil
@@ -52,4 +77,14 @@ func StillAddressed(ctx context.Context, src Addressees, n Notification, at time
 		return false, err
 	}
 	return receivesRole(u, ds, n.AudienceRole, at), nil
+}
+
+// UnaddressedError is the last_error of a row that StillAddressed kept
+// from going out: DelegationNotRunningError for a notice about a
+// delegation, RoleNotHeldError for one addressed to a role.
+func UnaddressedError(n Notification) string {
+	if _, ok := NoticeDelegation(n); ok {
+		return DelegationNotRunningError
+	}
+	return RoleNotHeldError
 }

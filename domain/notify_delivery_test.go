@@ -34,8 +34,9 @@ func (a *addressees) ActiveDelegations(_ context.Context, user string, _ time.Ti
 
 // TestStillAddressed: a queued e-mail or webhook row addressed to a role
 // goes out only while its recipient is enabled and holds the role,
-// directly or by a delegation running at delivery; rows addressed
-// otherwise are not checked.
+// directly or by a delegation running at delivery; one about a delegation
+// only while that delegation runs and counts; rows addressed otherwise
+// are not checked.
 func TestStillAddressed(t *testing.T) {
 	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
 	running := Delegation{ID: "d1", From: "hns", To: "deputy", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
@@ -56,6 +57,17 @@ func TestStillAddressed(t *testing.T) {
 	mail := func(recipient string, role Role) Notification {
 		return Notification{Recipient: recipient, Channel: ChannelEmail, AudienceRole: role}
 	}
+	// about is a row of a notice about delegation d1, keyed as the sweep
+	// keys it.
+	about := func(kind, recipient, channel string) Notification {
+		key := kind + ":d1:"
+		if kind == NotifyDelegationEnding {
+			key += "1772528400000000:" // the end
+		}
+		return Notification{Kind: kind, Key: key + recipient + ":" + channel, Recipient: recipient, Channel: channel}
+	}
+	another := running
+	another.ID = "d2"
 	for _, c := range []struct {
 		name      string
 		n         Notification
@@ -78,6 +90,23 @@ func TestStillAddressed(t *testing.T) {
 		{name: "a role's own webhook (no recipient)",
 			n: Notification{Channel: ChannelWebhook, WebhookID: "w", AudienceRole: RoleHNS}, want: true},
 		{name: "an inbox row", n: Notification{Recipient: "u-deputy", Channel: ChannelInbox, AudienceRole: RoleHNS}, want: true},
+		// A notice about a delegation (addressed to the delegate's account,
+		// not to a role) goes out only while that delegation runs and counts.
+		{name: "delegation started, it runs", n: about(NotifyDelegationStarted, "u-deputy", ChannelEmail), to: []Delegation{running},
+			want: true, delegRead: true},
+		{name: "delegation ending, it runs", n: about(NotifyDelegationEnding, "u-deputy", ChannelWebhook), to: []Delegation{running},
+			want: true, delegRead: true},
+		{name: "delegation started, it was revoked", n: about(NotifyDelegationStarted, "u-deputy", ChannelEmail), to: []Delegation{revoked},
+			delegRead: true},
+		{name: "delegation ending, it ended", n: about(NotifyDelegationEnding, "u-deputy", ChannelEmail), to: []Delegation{ended},
+			delegRead: true},
+		{name: "delegation started, it no longer counts", n: about(NotifyDelegationStarted, "u-deputy", ChannelEmail), delegRead: true},
+		{name: "delegation started, only another delegation runs", n: about(NotifyDelegationStarted, "u-deputy", ChannelWebhook),
+			to: []Delegation{another}, delegRead: true},
+		{name: "delegation started, the delegate holds the role directly", n: about(NotifyDelegationStarted, "u-hns", ChannelEmail),
+			delegRead: true},
+		{name: "delegation started, the delegate was disabled", n: about(NotifyDelegationStarted, "u-disabled", ChannelEmail)},
+		{name: "delegation started, an inbox row", n: about(NotifyDelegationStarted, "u-deputy", ChannelInbox), want: true},
 	} {
 		s := src()
 		s.to = map[string][]Delegation{"deputy": c.to}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -210,6 +211,38 @@ func delegationNotices(now time.Time, d Delegation) []ScheduledNotice {
 		out = append(out, ScheduledNotice{Key: fmt.Sprintf("%s:%s:%d", NotifyDelegationEnding, d.ID, d.Ends.UnixMicro()), Event: ev})
 	}
 	return out
+}
+
+// delegationKinds are the kinds of notice about one delegation, told to
+// its delegate.
+var delegationKinds = []string{NotifyDelegationStarted, NotifyDelegationEnding}
+
+// DelegationNoticeKeyPrefixes are how the idempotency keys of the outbox
+// rows about delegation id begin: a notice's key (delegationNotices) is
+// its kind, the delegation's id and, for the ending, the end; storage
+// adds ":" and the recipient and channel to it for each row. A revocation
+// withdraws the delegate's queued rows with these prefixes
+// (Tx.WithdrawDelegationNotices).
+func DelegationNoticeKeyPrefixes(id string) []string {
+	out := make([]string, len(delegationKinds))
+	for i, kind := range delegationKinds {
+		out[i] = kind + ":" + id + ":"
+	}
+	return out
+}
+
+// NoticeDelegation reports whether n is a notice about a delegation
+// (started, ending) and which delegation: its id, read from n's key
+// (DelegationNoticeKeyPrefixes); "" when the key names none.
+func NoticeDelegation(n Notification) (id string, ok bool) {
+	if !slices.Contains(delegationKinds, n.Kind) {
+		return "", false
+	}
+	rest, found := strings.CutPrefix(n.Key, n.Kind+":")
+	if id, _, more := strings.Cut(rest, ":"); found && more {
+		return id, true
+	}
+	return "", true
 }
 
 // renderScheduled writes the subject and body of a scheduled notice; ok is

@@ -101,6 +101,11 @@ type Tx interface {
 	// with reason (DelegationRevokedError, DelegationLapsedError) and
 	// returns how many it marked.
 	WithdrawRoleNotices(userID string, role Role, reason string, at time.Time) (int64, error)
+	// WithdrawDelegationNotices marks the account's queued e-mail and
+	// webhook rows about the delegation delegationID (it started, it ends
+	// soon: DelegationNoticeKeyPrefixes) undeliverable with reason and
+	// returns how many it marked.
+	WithdrawDelegationNotices(userID, delegationID, reason string, at time.Time) (int64, error)
 
 	GetFramework(id string) (*Framework, error)
 	CreateFramework(f *Framework) error

@@ -46,6 +46,14 @@ const DelegationLapsedError = "the delegation it was addressed through lapsed: t
 // did not reach the row.
 const RoleNotHeldError = "at delivery the recipient no longer held the role it was addressed to"
 
+// DelegationNotRunningError is the last_error of a queued e-mail or
+// webhook row about a delegation (it started, it ends soon) that the
+// delivery worker did not send: at delivery the delegation no longer gave
+// its delegate the role (StillAddressed) — it had been revoked, had ended,
+// or had lapsed with its delegator, by a change whose own withdrawal did
+// not reach the row.
+const DelegationNotRunningError = "at delivery the delegation it was about no longer ran: it was revoked, ended or lapsed"
+
 // NoAddressError is the last_error of an e-mail row whose account has no
 // e-mail address.
 const NoAddressError = "the account has no e-mail address"

@@ -194,19 +194,20 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 
 // deliver renews n's lease, checks that n may still go to its recipient,
 // sends n and records the outcome: sent; undeliverable when there is no
-// channel or address, or when its recipient no longer receives the role
-// it was addressed to; queued again with back-off after a failure; failed
-// after the last attempt. A row no longer ours is skipped.
+// channel or address, when its recipient no longer receives the role it
+// was addressed to, or when the delegation it is about no longer runs;
+// queued again with back-off after a failure; failed after the last
+// attempt. A row no longer ours is skipped.
 func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mutex) error {
 	db.Lock()
 	ours, err := w.Outbox.RenewNotification(ctx, n.ID, n.NextAttemptAt, w.Now().Add(w.Lease))
 	addressed := true
 	if err == nil && ours {
 		// After the renewal, so that only a row that is ours is checked, and
-		// as late as can be before it is sent: a delegation that ended or a
-		// change of the recipient's account that committed before this read
-		// keeps the row from going out, even one whose own withdrawal did
-		// not reach it (domain.StillAddressed).
+		// as late as can be before it is sent: a delegation that ended or
+		// was revoked, or a change of the recipient's account, that committed
+		// before this read keeps the row from going out, even one whose own
+		// withdrawal did not reach it (domain.StillAddressed).
 		addressed, err = domain.StillAddressed(ctx, w.Outbox, n, w.Now())
 	}
 	db.Unlock()
@@ -217,7 +218,7 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mu
 		w.Log.Info("notification left to another worker", "id", n.ID, "kind", n.Kind, "channel", n.Channel)
 		return nil
 	}
-	status, problem := domain.DeliveryUndeliverable, domain.RoleNotHeldError
+	status, problem := domain.DeliveryUndeliverable, domain.UnaddressedError(n)
 	if addressed {
 		status, problem = w.attempt(ctx, n)
 	}

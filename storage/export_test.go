@@ -71,6 +71,15 @@ func (d *DB) ExplainWithdrawForTest() (string, error) {
 	}))
 }
 
+// ExplainWithdrawDelegationForTest is SQLite's plan of
+// WithdrawDelegationNotices's update.
+func (d *DB) ExplainWithdrawDelegationForTest() (string, error) {
+	g := d.reader
+	return explainPlan(g, g.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return withdrawQuery(tx, "reason", time.Now(), queuedAbout("u", "d1"))
+	}))
+}
+
 // ExplainReaddressForTest explains ReaddressQueuedMail's UPDATE (SQLite).
 func (d *DB) ExplainReaddressForTest() (string, error) {
 	g := d.reader

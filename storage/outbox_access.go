@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -40,6 +41,33 @@ func (t *tx) WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error
 func (t *tx) WithdrawRoleNotices(userID string, role domain.Role, reason string, at time.Time) (int64, error) {
 	return t.withdrawQueued(reason, at, gorm.Expr(isQueued+" AND recipient = ? AND channel IN ? AND audience_role = ?",
 		userID, []string{domain.ChannelEmail, domain.ChannelWebhook}, string(role)))
+}
+
+// WithdrawDelegationNotices marks the queued e-mail and webhook rows of
+// the account userID about the delegation delegationID — that it started,
+// that it ends soon — undeliverable with reason, in the caller's
+// transaction (the delegation was revoked, or its delegator was disabled
+// or lost the role), and returns how many it marked. Such a row names its
+// delegation only in its idempotency key (domain.DelegationNoticeKeyPrefixes),
+// matched here by its exact first characters (substr, not LIKE, whose
+// case and wildcards differ between the dialects), among the account's
+// queued rows (the partial index notifications_queued_recipient): the
+// rows about the account's other delegations keep theirs.
+func (t *tx) WithdrawDelegationNotices(userID, delegationID, reason string, at time.Time) (int64, error) {
+	return t.withdrawQueued(reason, at, queuedAbout(userID, delegationID))
+}
+
+// queuedAbout is the condition on the queued e-mail and webhook rows of
+// the account userID about the delegation delegationID.
+func queuedAbout(userID, delegationID string) clause.Expr {
+	prefixes := domain.DelegationNoticeKeyPrefixes(delegationID)
+	about := make([]string, len(prefixes))
+	args := []any{userID, []string{domain.ChannelEmail, domain.ChannelWebhook}}
+	for i, p := range prefixes {
+		about[i] = "substr(idempotency_key, 1, ?) = ?"
+		args = append(args, len(p), p)
+	}
+	return gorm.Expr(isQueued+" AND recipient = ? AND channel IN ? AND ("+strings.Join(about, " OR ")+")", args...)
 }
 
 // queuedTo is the condition on the queued rows of the account userID on

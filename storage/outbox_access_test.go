@@ -140,11 +140,13 @@ func TestWithdrawQueuedDeliveries(t *testing.T) {
 // them through an index (the queued ones, or the account's), never by
 // reading the whole outbox (SQLite's plan), also without the recipient-only
 // index that migration 0017 dropped: since migration 0018, the account's
-// queued rows by their partial index. So does re-addressing them.
+// queued rows by their partial index. So does re-addressing them, and
+// withdrawing their notices about one delegation.
 func TestWithdrawSearchesAnIndex(t *testing.T) {
 	db := openSQLite(t)
 	for name, explain := range map[string]func() (string, error){
-		"withdraw": db.ExplainWithdrawForTest, "re-address": db.ExplainReaddressForTest} {
+		"withdraw": db.ExplainWithdrawForTest, "re-address": db.ExplainReaddressForTest,
+		"withdraw a delegation's": db.ExplainWithdrawDelegationForTest} {
 		plan, err := explain()
 		if err != nil {
 			t.Fatal(err)

@@ -57,11 +57,12 @@ func deputyRows(t *testing.T, db *storage.DB, f scheduleFixture) ([]string, []do
 // TestRevokedDelegationWithdrawsItsNotices: the deputy, a range officer,
 // holds hns_officer by delegation. The sweep tells them that the intake of
 // one request is overdue and that of another is due soon (through the
-// delegation), and that the range_safety stage of the first is overdue (in
-// their own right). Revoking the delegation withdraws the e-mails of the
-// delegated role, with a reason that says so, in the revocation's
-// transaction; the range_safety e-mail, the delegation notices, the inbox
-// rows and the holder's rows keep their state.
+// delegation), that the range_safety stage of the first is overdue (in
+// their own right), and that the delegation started and ends within the
+// day. Revoking the delegation withdraws the e-mails of the delegated role
+// and those about the delegation, with a reason that says so, in the
+// revocation's transaction; the range_safety e-mail, the inbox rows and
+// the holder's rows keep their state.
 func TestRevokedDelegationWithdrawsItsNotices(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -97,8 +98,8 @@ func TestRevokedDelegationWithdrawsItsNotices(t *testing.T) {
 		got, rows = deputyRows(t, db, f)
 		const u = domain.DeliveryUndeliverable
 		want = []string{
-			"delegation.ending - - email " + q,
-			"delegation.started - - email " + q,
+			"delegation.ending - - email " + u,
+			"delegation.started - - email " + u,
 			"stage.due_soon SE-2026-EXA-000002 intake email " + u,
 			"stage.overdue SE-2026-EXA-000001 intake email " + u,
 			"stage.overdue SE-2026-EXA-000001 range_safety email " + q,
@@ -119,6 +120,48 @@ func TestRevokedDelegationWithdrawsItsNotices(t *testing.T) {
 			t.Errorf("the deputy's inbox rows: %d, want %d", inboxOf(all, userIDOf(t, db, "deputy")), len(want))
 		}
 	})
+}
+
+// delegationMails lists the deputy's e-mails about their delegations as
+// "delegator kind status", sorted, each row's delegation read from its key
+// (domain.NoticeDelegation); a row withdrawn with another reason than
+// reason names it.
+func delegationMails(t *testing.T, db *storage.DB, f scheduleFixture, reason string) []string {
+	t.Helper()
+	ds, err := db.ListDelegations(context.Background(), "deputy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := map[string]string{}
+	for _, d := range ds {
+		from[d.ID] = d.From
+	}
+	_, rows := deputyRows(t, db, f)
+	var out []string
+	for _, n := range rows {
+		id, ok := domain.NoticeDelegation(n)
+		if !ok {
+			continue
+		}
+		s := from[id] + " " + n.Kind + " " + n.Status
+		if n.Status == domain.DeliveryUndeliverable && n.LastError != reason {
+			s += " (" + n.LastError + ")"
+		}
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// delegationTold is what delegationMails lists when each delegator's
+// delegation told the deputy that it started and ends, in status.
+func delegationTold(status string, delegators ...string) string {
+	var out []string
+	for _, from := range delegators {
+		out = append(out, from+" "+domain.NotifyDelegationEnding+" "+status, from+" "+domain.NotifyDelegationStarted+" "+status)
+	}
+	slices.Sort(out)
+	return strings.Join(out, "\n")
 }
 
 func queuedOf(t *testing.T, db *storage.DB, f scheduleFixture, user string) int {
@@ -145,8 +188,10 @@ func inboxOf(all []domain.Notification, id string) int {
 }
 
 // TestRevocationKeepsNoticesOfARoleStillHeld: the deputy holds hns_officer
-// by two delegations; revoking one withdraws nothing, since the other
-// still addresses them the same notices. Revoking the second withdraws them.
+// by two delegations; revoking one withdraws none of the role's notices,
+// since the other still addresses them the same notices, but withdraws the
+// notices about the revoked delegation (it started, it ends), and only
+// those. Revoking the second withdraws the rest.
 func TestRevocationKeepsNoticesOfARoleStillHeld(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -167,16 +212,27 @@ func TestRevocationKeepsNoticesOfARoleStillHeld(t *testing.T) {
 			t.Fatal(err)
 		}
 		stageMails := func() (queued, withdrawn int) { return deputyStageMails(t, db, f, domain.DelegationRevokedError) }
+		told := func() string { return strings.Join(delegationMails(t, db, f, domain.DelegationRevokedError), "\n") }
+		const q, u = domain.DeliveryQueued, domain.DeliveryUndeliverable
 		if q, w := stageMails(); q != 2 || w != 0 {
 			t.Fatalf("before: %d queued, %d withdrawn stage e-mails; want 2, 0", q, w)
+		}
+		if got, want := told(), delegationTold(q, "hns", "hns2"); got != want {
+			t.Fatalf("before: delegation notices\n%s\nwant\n%s", got, want)
 		}
 		revokeAs(t, db, "hns", f.now.Add(time.Minute))
 		if q, w := stageMails(); q != 2 || w != 0 {
 			t.Fatalf("after revoking one of two: %d queued, %d withdrawn; want 2, 0", q, w)
 		}
+		if got, want := told(), delegationTold(u, "hns")+"\n"+delegationTold(q, "hns2"); got != want {
+			t.Fatalf("after revoking one of two: delegation notices\n%s\nwant\n%s", got, want)
+		}
 		revokeAs(t, db, "hns2", f.now.Add(2*time.Minute))
 		if q, w := stageMails(); q != 0 || w != 2 {
 			t.Fatalf("after revoking both: %d queued, %d withdrawn; want 0, 2", q, w)
+		}
+		if got, want := told(), delegationTold(u, "hns", "hns2"); got != want {
+			t.Fatalf("after revoking both: delegation notices\n%s\nwant\n%s", got, want)
 		}
 	})
 }
