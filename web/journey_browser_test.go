@@ -175,6 +175,14 @@ func TestBrowserJourney(t *testing.T) {
 	if otp := b.text(".otp code"); len(otp) < 12 {
 		t.Fatalf("no one-time password shown: %s", b.text("main"))
 	}
+	// Disabling the only range safety officer: the account's page warns
+	// that nobody holds the role now.
+	b.open("/admin/users/"+e.userID("range"), "")
+	b.typeIn("#f-reason", "Posted abroad")
+	b.click(`form[action$="/disable"] button`, "users-unheld")
+	if got := b.text("#unheld-roles"); !strings.Contains(got, "Range safety") {
+		t.Fatalf("no warning that nobody holds the range safety role: %s", b.text("main"))
+	}
 	b.signOut()
 
 	b.signIn("ops")

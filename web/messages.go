@@ -226,6 +226,7 @@ var english = map[string]string{
 	"permit.qrlabel":    "QR code of the signed permit",
 
 	"users.title":       "Users",
+	"users.unheld":      "No enabled account holds these approver roles. Their stages are in nobody's queue and their reminders reach nobody until an account is given the role (a delegation needs a delegator who holds it):",
 	"users.new":         "New user",
 	"users.back":        "Back to users",
 	"users.create":      "Create user",

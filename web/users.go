@@ -24,6 +24,7 @@ type usersView struct {
 	Roles                 []option
 	Nations               []option
 	Errors                []fieldErr
+	Unheld                []domain.Role // approver roles no enabled account holds
 }
 
 func (c *Console) roleOptions() []option {
@@ -75,6 +76,9 @@ func (c *Console) handleUsers(ec echo.Context) error {
 		return err
 	}
 	v.Users = page.Items
+	if v.Unheld, err = c.Accounts.UnheldApproverRoles(ec.Request().Context()); err != nil {
+		return err
+	}
 	if page.NextAfter != "" {
 		nq := url.Values{"role": {v.Role}, "nation": {v.Nation}, "disabled": {v.Disable}, "after": {page.NextAfter}}
 		v.Next = "/admin/users?" + nq.Encode()
@@ -96,6 +100,7 @@ type userView struct {
 	Errors   []fieldErr
 	RoleOpts []option
 	Nations  []option
+	Unheld   []domain.Role // approver roles no enabled account holds (the page after a change)
 }
 
 // Has reports whether the form holds role r.
@@ -170,6 +175,11 @@ func (c *Console) handleUserPage(ec echo.Context) error {
 	v := c.userForm(u)
 	if ec.QueryParam("saved") == "1" {
 		v.Notice = msg("admin.saved")
+	}
+	// Every change of roles or state comes back here: it warns at once
+	// when the change left an approver role with nobody.
+	if v.Unheld, err = c.Accounts.UnheldApproverRoles(ec.Request().Context()); err != nil {
+		return err
 	}
 	return c.render(ec, http.StatusOK, "user", u.Username, v)
 }
