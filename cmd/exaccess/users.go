@@ -213,6 +213,22 @@ func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u
 	}
 	fmt.Fprintf(stdout, "exaccess: %s: %s, roles %s, nation %s, %s; servers refuse its older tokens within %v\n",
 		cmd, changed.Username, rolesText(changed.Roles), dash(changed.Nation), stateText(changed), domain.AccountMaxAge+domain.AccountRefresh)
+	if cmd == "disable" || cmd == "roles" {
+		return warnUnheld(ctx, svc, stdout)
+	}
+	return nil
+}
+
+// warnUnheld says which approver roles no enabled account holds after a
+// change that may have taken the last holder away, as the console's users
+// pages do.
+func warnUnheld(ctx context.Context, svc *domain.UserService, stdout io.Writer) error {
+	unheld, err := svc.UnheldApproverRoles(ctx)
+	if err != nil || len(unheld) == 0 {
+		return err
+	}
+	fmt.Fprintf(stdout, "exaccess: warning: no enabled account holds %s: its stages are in nobody's queue and its reminders reach nobody\n",
+		rolesText(unheld))
 	return nil
 }
 

@@ -42,15 +42,26 @@ func TestUserCommands(t *testing.T) {
 	if _, err := user("", "disable", "--username", "ops"); err == nil || !strings.Contains(err.Error(), "reason") {
 		t.Errorf("disable without a reason: %v", err)
 	}
-	mustUser("", "disable", "--username", "ops", "--reason", "left the unit")
+	// Disabling the only approver warns that nobody holds the approver
+	// roles; each later change names those still unheld.
+	const unheld = "warning: no enabled account holds "
+	if out := mustUser("", "disable", "--username", "ops", "--reason", "left the unit"); !strings.Contains(out,
+		unheld+"hns_officer,range_officer,operations_approver,ministry:") {
+		t.Errorf("disable the only approver: %s", out)
+	}
 	if out := mustUser("", "list", "--disabled", "true"); !strings.Contains(out, "ops") || strings.Contains(out, "root") {
 		t.Errorf("list --disabled true: %s", out)
 	}
 	if _, err := user("", "disable", "--username", "root", "--reason", "x"); err == nil || !strings.Contains(err.Error(), "last enabled administrator") {
 		t.Errorf("disabling the last administrator: %v", err)
 	}
-	mustUser("", "enable", "--username", "ops", "--reason", "back")
-	mustUser("", "roles", "--username", "ops", "--role", "ministry", "--reason", "moved")
+	if out := mustUser("", "enable", "--username", "ops", "--reason", "back"); strings.Contains(out, unheld) {
+		t.Errorf("enable warns: %s", out)
+	}
+	if out := mustUser("", "roles", "--username", "ops", "--role", "ministry", "--reason", "moved"); !strings.Contains(out,
+		unheld+"hns_officer,range_officer,operations_approver:") {
+		t.Errorf("roles: %s", out)
+	}
 	if _, err := user("", "roles", "--username", "ops", "--role", "liaison_officer"); err == nil || !strings.Contains(err.Error(), "nation") {
 		t.Errorf("a liaison officer without a nation: %v", err)
 	}
