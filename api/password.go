@@ -28,21 +28,23 @@ func (s *Server) handleMyPassword(c echo.Context) error {
 	if p.External {
 		return domain.Errorf(domain.CodeConflict, "your password is kept by your identity provider, not here")
 	}
+	// The account first: its e-mail address is one of the words the new
+	// password may not contain.
+	u, err := s.Users.GetUserByUsername(ctx, p.Subject)
+	if err != nil {
+		return err
+	}
 	var fe []domain.FieldError
 	if in.OldPassword == "" {
 		fe = append(fe, domain.FieldError{Field: "old_password", Message: "is required"})
 	}
-	if msg := auth.PasswordProblem(in.NewPassword, p.Subject); msg != "" {
+	if msg := auth.PasswordProblem(in.NewPassword, p.Subject, u.Email); msg != "" {
 		fe = append(fe, domain.FieldError{Field: "new_password", Message: msg})
 	} else if in.NewPassword == in.OldPassword {
 		fe = append(fe, domain.FieldError{Field: "new_password", Message: "must differ from the old password"})
 	}
 	if len(fe) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the new password is not acceptable", Fields: fe}
-	}
-	u, err := s.Users.GetUserByUsername(ctx, p.Subject)
-	if err != nil {
-		return err
 	}
 	if !auth.VerifyPassword(u.PasswordHash, in.OldPassword) {
 		// Counted like a failed sign-in: a stolen token must not become a

@@ -35,3 +35,36 @@ func TestUserEmail(t *testing.T) {
 		t.Fatalf("email after removal = %v, want null", got)
 	}
 }
+
+// TestPasswordNotTheEmail: a new password may not contain the account's
+// e-mail address: its local part, a part of that, or the first label of
+// its domain, each refused with that reason on new_password; the address
+// checked is the account's current one.
+func TestPasswordNotTheEmail(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		r := e.do("admin", http.MethodPost, "/api/v1/users", map[string]any{"username": "hns-new",
+			"roles": []string{"hns_officer"}, "email": "anna.berg@forsvarsmakten.se"})
+		want(t, r, 201)
+		otp := r.JSON(t)["one_time_password"].(string)
+		want(t, e.signIn("otp", "hns-new", otp), 200)
+		change := func(nw string) resp {
+			return e.do("otp", http.MethodPost, "/api/v1/me/password", map[string]any{"old_password": otp, "new_password": nw})
+		}
+		refused := func(pw string) {
+			t.Helper()
+			r := change(pw)
+			wantProblem(t, r, 422, "invalid", "new_password")
+			if got := fieldMessage(t, r, "new_password"); got != "must not contain the e-mail address or a part of it" {
+				t.Errorf("%q refused with %q", pw, got)
+			}
+		}
+		for _, pw := range []string{"anna.berg spring 2027", "AnnaBerg lantern 27", "granite berg harbour", "Forsvarsmakten rocks 27"} {
+			refused(pw)
+		}
+		id, tag := e.userID("hns-new")
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+id, map[string]any{"email": "kari.nordmann@mil.no"},
+			"If-Match", tag), 200)
+		refused("Nordmann lantern 27")
+		want(t, change("Forsvarsmakten rocks 27"), 200) // the old address no longer counts
+	})
+}

@@ -14,19 +14,30 @@ import (
 // delegators, the opt-outs and the webhooks — four to six queries per
 // event on the one writer every change waits for. The committer keeps what
 // they read instead, and answers an event from memory with exactly the
-// rules of those queries (outbox_audience.go, outbox.go channelsFor).
+// rules of those queries (outbox_audience.go, outbox.go channelsFor). Its
+// rows are in directory_rows.go, how they are read and read again in
+// directory_read.go.
 //
-// It is never stale. Triggers (migration 0019) bump the one row of
-// directory_version on every change of the rows it holds, in the changing
-// transaction, whoever makes it. Before each use the committer reads that
-// row inside the change's own transaction, so it sees the writes of the
-// callers before it in the shared transaction and the commits of other
-// processes, and reads the whole directory again when the version is not
-// the one it was read at. A version is never reused for other contents:
+// It is never stale. Triggers (migrations 0019 and 0021) bump the one row
+// of directory_version on every change of the rows it holds, in the
+// changing transaction, whoever makes it, and record the change in
+// directory_changes under the version it took: the table and the row's id.
+// Before each use the committer reads the version inside the change's own
+// transaction, so it sees the writes of the callers before it in the
+// shared transaction and the commits of other processes. When the version
+// moved, it reads again the rows the log names after the version it holds,
+// if the log has each of those versions; else (the log keeps the last 1000
+// versions) it reads the whole directory again. What it holds keeps this
+// invariant: the directory at version v holds every row as the
+// transaction sees it, except the rows the log names after v and the rows
+// marked dirty. A log entry is in the same transaction as its change, so
+// its version names that change and no other:
 //
-//   - a caller whose savepoint rolls back (its bump rolled back with it, so
-//     the next change gets the same number again) restores the directory it
-//     started from: one read inside the savepoint is thrown away;
+//   - a caller whose savepoint rolls back (its bump and its log rolled
+//     back with it, so the next change gets the same number again) puts
+//     the directory back at the version it held at the savepoint, with the
+//     rows read again since marked dirty; a whole read inside the
+//     savepoint is thrown away;
 //   - a batch that does not commit forgets the directory.
 //
 // The check also reads SQLite's schema version: when the schema changes
@@ -35,8 +46,8 @@ import (
 // read the tables as before. PostgreSQL has no committer and keeps the
 // queries.
 
-// directoryTriggers are the triggers of migration 0019. Without all of
-// them a change could leave the version as it was.
+// directoryTriggers are the triggers of migrations 0019 and 0021. Without
+// all of them a change could leave the version as it was.
 var directoryTriggers = []string{
 	"directory_users_insert", "directory_users_delete", "directory_users_update",
 	"directory_delegations_insert", "directory_delegations_delete", "directory_delegations_update",
@@ -44,57 +55,57 @@ var directoryTriggers = []string{
 	"directory_webhooks_insert", "directory_webhooks_delete", "directory_webhooks_update",
 }
 
-// dirUser is an enabled account: what recipients reads (row) and what the
-// audience's filters test.
-type dirUser struct {
-	row    userRow // id, username, email
-	roles  string  // the roles column as stored, for hasRole's match
-	nation string
-	held   []domain.Role // the roles as toDomainUser reads them, for countingDelegations
-}
-
-// dirDelegation is a delegation not revoked.
-type dirDelegation struct {
-	from, to     string
-	starts, ends time.Time
-}
-
-type optOutKey struct{ user, kind, channel string }
-
-// directory is what the fan-out reads, as of one version. Its rows never
-// change once read; holders only memoizes what they give.
-type directory struct {
-	version, schema int64
-	usable          bool // every trigger is present; else read the tables
-
-	users       []*dirUser                 // enabled accounts, in id order
-	byName      map[string]*dirUser        // enabled accounts by username
-	delegations map[string][]dirDelegation // not revoked, by role, in id order
-	optOuts     map[optOutKey]bool
-	userHooks   map[string][]webhookRow // active webhooks by user id, in id order
-	roleHooks   map[string][]webhookRow // active webhooks by role, in id order
-
-	holders map[domain.Role][]*dirUser // memo: the enabled accounts hasRole matches
-}
-
 // dirKeeper is the committer's directory; only the committer goroutine
 // uses it.
 type dirKeeper struct {
-	cur   *directory // nil: not read yet, or forgotten
-	loads int        // how often it was read (for tests)
+	cur       *directory // nil: not read yet, or forgotten
+	loads     int        // how often it was read whole (for tests)
+	refreshes int        // how often rows were read again (for tests)
+
+	// What the directory was at the start of the running caller's
+	// savepoint, and the rows read again since.
+	atSavepoint *directory
+	version     int64
+	touched     map[dirKey]bool
 }
 
 // forget drops the directory after a batch that did not commit.
 func (k *dirKeeper) forget() { k.cur = nil }
+
+// savepoint notes the directory as a caller's savepoint starts.
+func (k *dirKeeper) savepoint() {
+	k.atSavepoint = k.cur
+	if k.cur != nil {
+		k.version = k.cur.version
+	}
+	clear(k.touched)
+}
+
+// rollBack puts the directory back as it was at the savepoint, whose
+// changes are rolled back: at the version it held then, with the rows read
+// again since marked dirty, since they may hold the rolled-back changes.
+// A directory read whole since is thrown away; the one of the savepoint
+// kept its other rows (a whole read makes a new one).
+func (k *dirKeeper) rollBack() {
+	k.cur = k.atSavepoint
+	if k.cur == nil {
+		return
+	}
+	k.cur.version = k.version
+	for key := range k.touched {
+		k.cur.dirty[key] = true
+	}
+}
 
 // directoryVersionQuery reads the version and SQLite's schema version in
 // one statement.
 const directoryVersionQuery = "SELECT version, (SELECT schema_version FROM pragma_schema_version) " +
 	"FROM directory_version WHERE id = 1"
 
-// get returns the directory as the transaction sees it now, read again if
-// the version or the schema moved; nil when it cannot be used (a trigger
-// is missing, or the version row is gone) and the tables must be read.
+// get returns the directory as the transaction sees it now, brought up to
+// date if the version or the schema moved; nil when it cannot be used (a
+// trigger is missing, or the version row is gone) and the tables must be
+// read.
 func (k *dirKeeper) get(t *tx) (*directory, error) {
 	rows, err := t.query(directoryVersionQuery)
 	if err != nil {
@@ -116,94 +127,76 @@ func (k *dirKeeper) get(t *tx) (*directory, error) {
 		k.cur = nil
 		return nil, nil
 	}
-	if c := k.cur; c == nil || c.version != version || c.schema != schema {
-		d, err := loadDirectory(t, version, schema)
-		if err != nil {
+	c := k.cur
+	switch {
+	case c == nil || c.schema != schema || version < c.version || !c.usable && version != c.version:
+		return k.load(t, version, schema)
+	case version != c.version || len(c.dirty) > 0:
+		if ok, err := k.refresh(t, c, version); err != nil {
 			return nil, err
+		} else if !ok {
+			return k.load(t, version, schema)
 		}
-		k.cur = d
-		k.loads++
 	}
-	if !k.cur.usable {
+	if !c.usable {
 		return nil, nil
 	}
-	return k.cur, nil
+	return c, nil
 }
 
-// loadDirectory reads the directory in t, at version and schema.
-func loadDirectory(t *tx, version, schema int64) (*directory, error) {
-	d := &directory{version: version, schema: schema, byName: map[string]*dirUser{},
-		delegations: map[string][]dirDelegation{}, optOuts: map[optOutKey]bool{},
-		userHooks: map[string][]webhookRow{}, roleHooks: map[string][]webhookRow{}, holders: map[domain.Role][]*dirUser{}}
-	var err error
-	if d.usable, err = triggersPresent(t); err != nil || !d.usable {
-		return d, err
-	}
-	err = scanAll(t, "directory users",
-		"SELECT id, username, email, roles, nation FROM users WHERE disabled_at IS NULL ORDER BY id",
-		func(scan func(...any) error) error {
-			u := &dirUser{}
-			if err := scan(&u.row.ID, &u.row.Username, &u.row.Email, &u.roles, &u.nation); err != nil {
-				return err
-			}
-			u.held = toDomainUser(userRow{Roles: u.roles}).Roles
-			d.users = append(d.users, u)
-			d.byName[u.row.Username] = u
-			return nil
-		})
+// load reads the whole directory, at version and schema.
+func (k *dirKeeper) load(t *tx, version, schema int64) (*directory, error) {
+	d, err := loadDirectory(t, version, schema)
 	if err != nil {
 		return nil, err
 	}
-	err = scanAll(t, "directory delegations",
-		"SELECT from_user, to_user, role, starts_at, ends_at FROM delegations WHERE revoked_at IS NULL ORDER BY id",
-		func(scan func(...any) error) error {
-			var dl dirDelegation
-			var role string
-			if err := scan(&dl.from, &dl.to, &role, &dl.starts, &dl.ends); err != nil {
-				return err
-			}
-			d.delegations[role] = append(d.delegations[role], dl)
-			return nil
-		})
-	if err != nil {
-		return nil, err
-	}
-	err = scanAll(t, "directory opt-outs", "SELECT user_id, kind, channel FROM notification_optouts",
-		func(scan func(...any) error) error {
-			var k optOutKey
-			if err := scan(&k.user, &k.kind, &k.channel); err != nil {
-				return err
-			}
-			d.optOuts[k] = true
-			return nil
-		})
-	if err != nil {
-		return nil, err
-	}
-	err = scanAll(t, "directory webhooks", "SELECT id, user_id, role, url FROM webhooks WHERE revoked_at IS NULL ORDER BY id",
-		func(scan func(...any) error) error {
-			var w webhookRow
-			if err := scan(&w.ID, &w.UserID, &w.Role, &w.URL); err != nil {
-				return err
-			}
-			if w.UserID != nil {
-				d.userHooks[*w.UserID] = append(d.userHooks[*w.UserID], w)
-			}
-			if w.Role != nil {
-				d.roleHooks[*w.Role] = append(d.roleHooks[*w.Role], w)
-			}
-			return nil
-		})
-	if err != nil {
-		return nil, err
+	k.cur = d
+	k.loads++
+	if !d.usable {
+		return nil, nil
 	}
 	return d, nil
 }
 
-// triggersPresent reports whether every trigger of directoryTriggers exists.
-func triggersPresent(t *tx) (bool, error) {
+// refresh brings c from its version to version by reading again the rows
+// the log names after its version, and its dirty rows; false, with c as it
+// was, when the log does not have every version between.
+func (k *dirKeeper) refresh(t *tx, c *directory, version int64) (bool, error) {
+	keys := map[dirKey]bool{}
+	if version != c.version {
+		if !c.logged {
+			return false, nil
+		}
+		if ok, err := readChanges(t, c.version, version, keys); err != nil || !ok {
+			return false, err
+		}
+	}
+	for key := range c.dirty {
+		keys[key] = true
+	}
+	rows, err := readAgain(t, c, keys)
+	if err != nil {
+		return false, err
+	}
+	if k.touched == nil {
+		k.touched = map[dirKey]bool{}
+	}
+	for key := range keys {
+		k.touched[key] = true
+	}
+	c.replace(keys, rows)
+	c.version = version
+	clear(c.dirty)
+	k.refreshes++
+	return true, nil
+}
+
+// triggersPresent reports whether every trigger of directoryTriggers
+// exists, and whether the change log does.
+func triggersPresent(t *tx) (usable, logged bool, err error) {
 	have := map[string]bool{}
-	err := scanAll(t, "directory triggers", "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+	err = scanAll(t, "directory triggers",
+		"SELECT type || ' ' || name FROM sqlite_master WHERE type = 'trigger' OR type = 'table' AND name = 'directory_changes'",
 		func(scan func(...any) error) error {
 			var name string
 			if err := scan(&name); err != nil {
@@ -213,19 +206,19 @@ func triggersPresent(t *tx) (bool, error) {
 			return nil
 		})
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	for _, name := range directoryTriggers {
-		if !have[name] {
-			return false, nil
+		if !have["trigger "+name] {
+			return false, false, nil
 		}
 	}
-	return true, nil
+	return true, have["table directory_changes"], nil
 }
 
-// scanAll runs query in t and calls each for every row.
-func scanAll(t *tx, what, query string, each func(scan func(...any) error) error) error {
-	rows, err := t.query(query)
+// scanAll runs query with args in t and calls each for every row.
+func scanAll(t *tx, what, query string, each func(scan func(...any) error) error, args ...any) error {
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return translate(err, what)
 	}
@@ -276,15 +269,15 @@ func (d *directory) audience(a domain.Audience, at time.Time) ([]userRow, error)
 
 // holdersOf are the enabled accounts whose roles column matches hasRole
 // for r, in id order: the same substring test on the same strings, so that
-// the answer is the query's to the letter.
+// the answer is the query's to the letter. The memo is kept as accounts
+// are read again (putUser, dropUser).
 func (d *directory) holdersOf(r domain.Role) []*dirUser {
 	if hs, ok := d.holders[r]; ok {
 		return hs
 	}
-	element := roleElement(r)
 	var hs []*dirUser
 	for _, u := range d.users {
-		if strings.Contains(","+u.roles+",", element) {
+		if u.holds(r) {
 			hs = append(hs, u)
 		}
 	}
@@ -319,13 +312,14 @@ func (d *directory) delegatesOf(role domain.Role, at time.Time) []*dirUser {
 func (d *directory) channelsFor(_ []userRow, kind string) (func(u userRow) []delivery, error) {
 	return func(u userRow) []delivery {
 		var out []delivery
-		if !d.optOuts[optOutKey{u.ID, kind, domain.ChannelInbox}] {
+		off := d.optOuts[u.ID]
+		if !off[optOut{kind, domain.ChannelInbox}] {
 			out = append(out, delivery{Channel: domain.ChannelInbox})
 		}
-		if !d.optOuts[optOutKey{u.ID, kind, domain.ChannelEmail}] {
+		if !off[optOut{kind, domain.ChannelEmail}] {
 			out = append(out, delivery{Channel: domain.ChannelEmail, Address: u.Email})
 		}
-		if !d.optOuts[optOutKey{u.ID, kind, domain.ChannelWebhook}] {
+		if !off[optOut{kind, domain.ChannelWebhook}] {
 			for _, h := range d.userHooks[u.ID] {
 				out = append(out, delivery{Channel: domain.ChannelWebhook, Address: h.URL, WebhookID: h.ID})
 			}

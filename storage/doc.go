@@ -63,7 +63,10 @@
 //     writer connection as a batch holds it), audit_tail.go (the audit
 //     log's next index and Merkle frontier kept in the committer's memory),
 //     directory.go (the notification audience kept in the committer's
-//     memory, reread when directory_version moves), readahead.go (a
+//     memory, brought up to date when directory_version moves),
+//     directory_rows.go (its rows, kept in id order), directory_read.go
+//     (reading them whole, or again row by row after the changes
+//     directory_changes names), readahead.go (a
 //     change's request read on a read connection while it waits for the
 //     writer), walcheckpoint.go (WAL checkpoints on a connection of their
 //     own, off the writer)

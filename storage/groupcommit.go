@@ -30,8 +30,9 @@ import (
 // failed caller leaves no hole and no index is reused. The one exception,
 // the audit log's tail kept in memory (audit_tail.go), is restored with the
 // savepoint and checked against its rows once per batch; the notification
-// directory (directory.go) is restored with the savepoint too and checked
-// against its version row before each use.
+// directory (directory.go) is put back with the savepoint too (the rows read
+// again inside it marked to be read again) and checked against its version
+// row before each use.
 
 // maxBatch bounds the callers of one shared transaction, so that the
 // first caller of a batch does not wait for an unbounded number of others.
@@ -267,10 +268,10 @@ func runSavepoint(g *gorm.DB, tails *tailKeeper, dir *dirKeeper, j *job, log *wr
 		return jobResult{err: fmt.Errorf("storage: savepoint: %w", err)}, err
 	}
 	before := *tails // what the audit tail was at the savepoint
-	// The directory at the savepoint: one read inside a savepoint that rolls
-	// back holds rows that never were, under a version number the next
+	// The directory notes itself: rows read inside a savepoint that rolls
+	// back may be rows that never were, under a version number the next
 	// change will take again.
-	beforeDir := dir.cur
+	dir.savepoint()
 	fg := g
 	if log != nil {
 		fg = recordingDB(g, log)
@@ -278,7 +279,7 @@ func runSavepoint(g *gorm.DB, tails *tailKeeper, dir *dirKeeper, j *job, log *wr
 	r = callFn(&tx{g: fg, tails: tails, dir: dir, ahead: j.ahead}, j.fn)
 	if r.err != nil || r.panicked {
 		*tails = before
-		dir.cur = beforeDir
+		dir.rollBack()
 		if err := sp.exec("ROLLBACK TO caller"); err != nil {
 			return r, fmt.Errorf("storage: rollback to savepoint: %w", err)
 		}

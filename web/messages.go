@@ -31,7 +31,7 @@ var english = map[string]string{
 	"pw.forced":      "You signed in with a one-time password. Choose your own password before you continue.",
 	"pw.old":         "Current password",
 	"pw.new":         "New password",
-	"pw.hint":        "At least 12 characters. Not your username or the service's name, not a common password (not even with digits or symbols added), no keyboard pattern or repetition. A few unrelated words make a good one.",
+	"pw.hint":        "At least 12 characters. Not your username, your e-mail address or the service's name, not a common password (not even with digits or symbols added), no keyboard pattern or repetition. A few unrelated words make a good one.",
 	"pw.button":      "Change password",
 	"pw.oldrequired": "is required",
 	"pw.oldwrong":    "is not your current password",

@@ -45,7 +45,7 @@ func (c *Console) handlePasswordChange(ec echo.Context) error {
 		return domain.Errorf(domain.CodeConflict, "your password is kept by your identity provider, not here")
 	}
 	old, neu := ec.FormValue("old_password"), ec.FormValue("new_password")
-	v.Errors = passwordErrors(old, neu, cur.User.Username)
+	v.Errors = passwordErrors(old, neu, cur.User.Username, cur.User.Email)
 	if len(v.Errors) == 0 {
 		u, err := c.Users.GetUserByUsername(ctx, cur.User.Username)
 		if err != nil {
@@ -82,13 +82,14 @@ func (c *Console) changePassword(ec echo.Context, cur *current, version int, pas
 	return ec.Redirect(http.StatusSeeOther, "/?password=1")
 }
 
-// passwordErrors are the API's field errors of a password change.
-func passwordErrors(old, neu, username string) []fieldErr {
+// passwordErrors are the API's field errors of a password change of the
+// account with username and e-mail address email.
+func passwordErrors(old, neu, username, email string) []fieldErr {
 	var fe []fieldErr
 	if old == "" {
 		fe = append(fe, fieldErr{Field: "old_password", Message: msg("pw.oldrequired"), Anchor: fieldID("old_password")})
 	}
-	if p := auth.PasswordProblem(neu, username); p != "" {
+	if p := auth.PasswordProblem(neu, username, email); p != "" {
 		fe = append(fe, fieldErr{Field: "new_password", Message: p, Anchor: fieldID("new_password")})
 	} else if neu == old {
 		fe = append(fe, fieldErr{Field: "new_password", Message: msg("pw.same"), Anchor: fieldID("new_password")})

@@ -113,3 +113,28 @@ func TestConsoleSignInLocksAccount(t *testing.T) {
 		t.Fatalf("the right password of a locked account: %d", p.Status)
 	}
 }
+
+// TestPasswordNotTheEmail: the console's password page refuses a new
+// password that contains the account's e-mail address (here the first
+// label of its domain) with that reason, as the API does.
+func TestPasswordNotTheEmail(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	ctx := context.Background()
+	u, err := e.db.GetUserByUsername(ctx, "hns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := "anna.berg@forsvarsmakten.se"
+	if _, err := e.accounts.Change(ctx, "admin", u.ID, u.Version, domain.UserChange{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client().signIn("hns")
+	p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"Forsvarsmakten rocks 27"}})
+	got := p.Doc.Find(".error-summary a[href='#" + fieldID("new_password") + "']").Text()
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(got, "must not contain the e-mail address") {
+		t.Fatalf("a password with the address's domain: %d, summary %q", p.Status, got)
+	}
+	if p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"granite lantern harbour"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("a good change: %d", p.Status)
+	}
+}

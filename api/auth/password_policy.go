@@ -19,7 +19,13 @@ const minCore = 4
 
 // minContextLen is the shortest username, or part of one, that a password
 // may not contain: shorter ones ("ops", "lo") occur inside too many words.
+// The same holds for the parts of an e-mail address.
 const minContextLen = 4
+
+// maxEmailLen is the longest e-mail address an account may have
+// (domain.User's rule); a longer one is not looked at, which keeps the
+// checks linear.
+const maxEmailLen = 254
 
 // productNames are the names of this service, folded (lower case, letters
 // and digits only): the first words an attacker tries against it.
@@ -31,6 +37,7 @@ const (
 	msgTooShort    = "must be at least 12 characters"
 	msgTooLong     = "must be at most 1024 bytes"
 	msgUsername    = "must not contain the username or a part of it"
+	msgEmail       = "must not contain the e-mail address or a part of it"
 	msgProduct     = "must not contain the name of this service (Exercise Access, exaccess)"
 	msgCommon      = "is one of the 10,000 most common passwords; choose another"
 	msgRepeated    = "is one group of characters repeated"
@@ -50,7 +57,8 @@ const (
 //
 //  1. at least MinPasswordLen characters, at most MaxPasswordLen bytes;
 //  2. not mentioning the username, nor a part of it between punctuation,
-//     of 4 or more characters; nor the service's name (see mentions);
+//     of 4 or more characters; nor the account's e-mail address (see
+//     containsEmail); nor the service's name (see mentions);
 //  3. not on the list of the 10,000 most common passwords;
 //  4. not one group of characters written twice or more (see repeated),
 //     and not a sequence (see pattern);
@@ -59,9 +67,10 @@ const (
 //     and symbols are read as letters (see lookAlikeListed), nor the core
 //     a repetition or a sequence.
 //
-// Every check is linear in the length of the password (usernames are at
-// most 64 characters, so matching one and its parts is too).
-func PasswordProblem(password, username string) string {
+// email is the account's e-mail address, "" when it has none. Every check
+// is linear in the length of the password (usernames are at most 64
+// characters and addresses 254, so matching them and their parts is too).
+func PasswordProblem(password, username, email string) string {
 	switch {
 	case utf8.RuneCountInString(password) < MinPasswordLen:
 		return msgTooShort
@@ -72,6 +81,9 @@ func PasswordProblem(password, username string) string {
 	w := splitWords(lower)
 	if w.containsContext(strings.ToLower(username)) {
 		return msgUsername
+	}
+	if w.containsEmail(strings.ToLower(email)) {
+		return msgEmail
 	}
 	for _, name := range productNames {
 		if w.mentions(name) {
@@ -196,4 +208,26 @@ func (w words) containsContext(username string) bool {
 		}
 	}
 	return false
+}
+
+// containsEmail reports whether the password mentions the local part of the
+// e-mail address or a part of it between punctuation (as containsContext
+// for a username: "anna.berg", "anna" and "berg" of
+// anna.berg@forsvarsmakten.se; "." "_" "-" and "+" are punctuation), or the
+// first label of its domain ("forsvarsmakten"), each when it is at least
+// minContextLen characters long.
+func (w words) containsEmail(email string) bool {
+	if email == "" || len(email) > maxEmailLen {
+		return false
+	}
+	local, domain := email, ""
+	if at := strings.LastIndexByte(email, '@'); at >= 0 {
+		local, domain = email[:at], email[at+1:]
+	}
+	if w.containsContext(local) {
+		return true
+	}
+	label, _, _ := strings.Cut(domain, ".")
+	folded := splitWords(label).joined
+	return utf8.RuneCountInString(folded) >= minContextLen && w.mentions(folded)
 }

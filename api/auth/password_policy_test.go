@@ -3,6 +3,7 @@ package auth
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestPasswordProblemRefuses: each weak password is refused for its own
@@ -96,8 +97,52 @@ func TestPasswordProblemRefuses(t *testing.T) {
 		{"2026!lkjhgfdsa!", "ops", msgSequence + suffixAdded},
 		{"2026-abab-abab-abab", "ops", msgRepeated + suffixAdded},
 	} {
-		if got := PasswordProblem(tc.password, tc.username); got != tc.want {
+		if got := PasswordProblem(tc.password, tc.username, ""); got != tc.want {
 			t.Errorf("PasswordProblem(%q, %q) = %q, want %q", tc.password, tc.username, got, tc.want)
+		}
+	}
+}
+
+// TestPasswordProblemEmail: the account's e-mail address is a context
+// word like the username: its local part, each part of it between
+// punctuation and the first label of its domain, when 4 characters or
+// longer, are refused wherever they stand in the password; shorter ones,
+// and a password of an account without an address, pass.
+func TestPasswordProblemEmail(t *testing.T) {
+	const anna = "anna.berg@forsvarsmakten.se"
+	for _, tc := range []struct{ password, username, email, want string }{
+		{"anna.berg spring 2027", "lo-se", anna, msgEmail},                     // the local part
+		{"AnnaBerg!exercise-27", "lo-se", anna, msgEmail},                      // without its dot, another case
+		{"my berg lantern harbour", "lo-se", anna, msgEmail},                   // a part of it
+		{"granite ANNA lantern", "lo-se", anna, msgEmail},                      // the other part
+		{"Forsvarsmakten rocks 27", "lo-se", anna, msgEmail},                   // the domain's first label
+		{"go-forsvars-makten-go", "lo-se", anna, msgEmail},                     // across words, from a word's start
+		{"north-exercises winter", "lo-se", "anna+exercises@mil.se", msgEmail}, // after a plus
+		{"svensson family trip 27", "ops", "per_olof_svensson@example.org", msgEmail},
+		{"olof at the harbour 27", "ops", "per-olof@example.org", msgEmail},
+		{"the per olof lantern", "ops", "per.olof@ex.se", msgEmail}, // "perolof", though each part is short
+		{"NATO exercise tent 27", "ops", "anna@nato.int", msgEmail},
+		{"kiruna-FM granite 27", "ops", "ops@kiruna-fm.se", msgEmail}, // the label without its hyphen
+		// the username comes first, then the address, then the service's name
+		{"anna.berg spring 2027", "anna.berg", anna, msgUsername},
+		{"exaccess admin lantern", "ops", "exaccess-admin@example.org", msgEmail},
+		{"exaccess lantern harbour", "ops", anna, msgProduct},
+	} {
+		if got := PasswordProblem(tc.password, tc.username, tc.email); got != tc.want {
+			t.Errorf("PasswordProblem(%q, %q, %q) = %q, want %q", tc.password, tc.username, tc.email, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ password, username, email string }{
+		{"granite lantern harbour", "lo-se", anna},
+		{"bokhylla vid ekarna 27", "ops", "bo.ek@fm.se"},                            // "boek" never stands as such
+		{"lo fm radio station 27", "ops", "lo@fm.se"},                               // all shorter than 4
+		{"a lantern by the fjord", "ops", "al@mail.fjord.no"},                       // "fjord" is the second label
+		{"kiruna-ops granite 27", "ops", "ops@kiruna-fm.se"},                        // "kiruna" alone is not the label
+		{"mail me a long lantern", "ops", ""},                                       // no address
+		{"berg lantern harbour 27", "ops", strings.Repeat("b", 250) + ".berg@x.se"}, // too long to be an account's
+	} {
+		if got := PasswordProblem(tc.password, tc.username, tc.email); got != "" {
+			t.Errorf("PasswordProblem(%q, %q, %q) = %q, want it accepted", tc.password, tc.username, tc.email, got)
 		}
 	}
 }
@@ -134,27 +179,37 @@ func TestPasswordProblemAccepts(t *testing.T) {
 		{"Pass phrase with 1 digit", "ops"},
 		{"abcd ef-gh ij kl ab", "ops"}, // short runs, not a single pattern
 	} {
-		if got := PasswordProblem(tc.password, tc.username); got != "" {
+		if got := PasswordProblem(tc.password, tc.username, ""); got != "" {
 			t.Errorf("PasswordProblem(%q, %q) = %q, want it accepted", tc.password, tc.username, got)
 		}
 	}
 }
 
 // FuzzPasswordProblem: no input panics, and an accepted password is long
-// enough, not on the list and not the username. Run with:
+// enough, not on the list, not the username, and neither the e-mail
+// address nor its local part when that has 4 letters or digits. Run with:
 // go test ./api/auth -run '^$' -fuzz '^FuzzPasswordProblem$' -fuzztime 10s
 func FuzzPasswordProblem(f *testing.F) {
 	for _, s := range []string{"password1234", "correct horse battery staple", "Tälttåg-i-Boden-2027",
-		"1qaz2wsx3edc", "abcabcabcabc", "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4", "İİİİİİİİİİİİ"} {
-		f.Add(s, "lo-no")
+		"1qaz2wsx3edc", "abcabcabcabc", "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4", "İİİİİİİİİİİİ",
+		"anna.berg@forsvarsmakten.se", "Anna_Berg-2027"} {
+		f.Add(s, "lo-no", "anna.berg@forsvarsmakten.se")
 	}
-	f.Fuzz(func(t *testing.T, password, username string) {
-		if PasswordProblem(password, username) != "" {
+	f.Fuzz(func(t *testing.T, password, username, email string) {
+		if PasswordProblem(password, username, email) != "" {
 			return
 		}
 		if len([]rune(password)) < MinPasswordLen || len(password) > MaxPasswordLen || listed(strings.ToLower(password)) ||
 			strings.EqualFold(password, username) {
-			t.Fatalf("PasswordProblem(%q, %q) accepted it", password, username)
+			t.Fatalf("PasswordProblem(%q, %q, %q) accepted it", password, username, email)
+		}
+		lower, local := strings.ToLower(password), strings.ToLower(email)
+		if at := strings.LastIndexByte(local, '@'); at >= 0 {
+			local = local[:at]
+		}
+		if len(email) <= maxEmailLen && utf8.RuneCountInString(splitWords(local).joined) >= minContextLen &&
+			(lower == strings.ToLower(email) || lower == local) {
+			t.Fatalf("PasswordProblem(%q, %q, %q) accepted the address or its local part", password, username, email)
 		}
 	})
 }

@@ -68,7 +68,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	if msg := auth.PasswordProblem(password, u.Username); msg != "" {
+	if msg := auth.PasswordProblem(password, u.Username, u.Email); msg != "" {
 		return fmt.Errorf("the password (read from standard input) %s", msg)
 	}
 	hash, err := auth.HashPassword(password)

@@ -107,6 +107,7 @@ func TestUserAddAndMigrate(t *testing.T) {
 		"short password":  {"short\n", []string{"--username", "x", "--role", "admin"}, "password"},
 		"common password": {"password1234\n", []string{"--username", "x", "--role", "admin"}, "is a common password with digits or symbols added"},
 		"username inside": {"Lo-Se spring exercise 2026\n", []string{"--username", "lo-se", "--role", "liaison_officer", "--nation", "SE"}, "must not contain the username"},
+		"e-mail inside":   {"Berg spring exercise 2026\n", []string{"--username", "lo-se", "--role", "liaison_officer", "--nation", "SE", "--email", "anna.berg@forsvarsmakten.se"}, "must not contain the e-mail address"},
 		"unknown role":    {"a long enough password\n", []string{"--username", "x", "--role", "king"}, "unknown role"},
 		"no nation":       {"a long enough password\n", []string{"--username", "x", "--role", "liaison_officer"}, "nation"},
 		"unknown nation":  {"a long enough password\n", []string{"--username", "x", "--role", "liaison_officer", "--nation", "RU"}, "unknown nation"},
