@@ -46,6 +46,9 @@ func (s *Server) handleMyPassword(c echo.Context) error {
 	if len(fe) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the new password is not acceptable", Fields: fe}
 	}
+	if err := s.Accounts.OldPasswordLocked(u); err != nil {
+		return err
+	}
 	if !auth.VerifyPassword(u.PasswordHash, in.OldPassword) {
 		// Counted like a failed sign-in: a stolen token must not become a
 		// way to guess the password without limit.

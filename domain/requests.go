@@ -114,7 +114,8 @@ func firstResponse(tx Tx, p Principal, idem *Idempotency, now time.Time) ([]byte
 	return prev.Response, nil
 }
 
-// GetRequest returns a request the caller may see. Another nation's request
+// GetRequest returns a request the caller may see, with the warnings of the
+// caller's audience only (WarningsFor). Another nation's request
 // is not found, exactly as one that does not exist.
 func (s *RequestService) GetRequest(ctx context.Context, p Principal, id string) (*Request, error) {
 	r, err := s.store.GetRequest(ctx, id)
@@ -125,6 +126,11 @@ func (s *RequestService) GetRequest(ctx context.Context, p Principal, id string)
 		return nil, ErrNotFound("request")
 	}
 	r.ReportExpiry(s.clock())
+	// Only the warnings of p's audience: every page and response that shows
+	// a request read here gets them filtered, not only those that remember
+	// to (the console once showed a liaison officer the approvers' capacity
+	// figures).
+	r.Warnings = WarningsFor(r.Warnings, p)
 	return r, nil
 }
 

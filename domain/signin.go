@@ -114,3 +114,16 @@ func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
 	}
 	return err
 }
+
+// OldPasswordLocked refuses a password change while u is locked by failed
+// sign-ins or wrong old passwords: the old password is then not checked at
+// all, as a sign-in's is not, so that a stolen token cannot go on guessing
+// through the password change past the lock (nil when u is not locked).
+func (s *UserService) OldPasswordLocked(u *User) error {
+	if !u.Locked(s.clock()) {
+		return nil
+	}
+	until := u.LockedUntil.UTC().Format("2006-01-02 15:04 UTC")
+	return &Error{Code: CodeInvalid, Message: "the account is locked after too many wrong passwords",
+		Fields: []FieldError{{Field: "old_password", Message: "cannot be checked while the account is locked after too many wrong passwords; try again after " + until}}}
+}

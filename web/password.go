@@ -51,7 +51,9 @@ func (c *Console) handlePasswordChange(ec echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if !auth.VerifyPassword(u.PasswordHash, old) {
+		if err := c.Accounts.OldPasswordLocked(u); err != nil {
+			v.Errors = formErrs(err, "old_password")
+		} else if !auth.VerifyPassword(u.PasswordHash, old) {
 			if err := c.Accounts.SignInFailed(ctx, u.Username); err != nil {
 				return err
 			}

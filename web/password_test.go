@@ -138,3 +138,23 @@ func TestPasswordNotTheEmail(t *testing.T) {
 		t.Fatalf("a good change: %d", p.Status)
 	}
 }
+
+// TestConsolePasswordChangeHonoursTheLock: wrong old passwords on the
+// console's password form lock the account, and while it is locked the
+// right old password is refused with the reason at the field.
+func TestConsolePasswordChangeHonoursTheLock(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	c := e.client().signIn("hns")
+	for range domain.MaxFailedSignIns {
+		if p := c.post(pathPassword, url.Values{"old_password": {"not the password"}, "new_password": {"a brand new passphrase"}}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("a wrong old password: %d", p.Status)
+		}
+	}
+	p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"a brand new passphrase"}})
+	if got := p.Doc.Find(".error-summary").Text(); p.Status != http.StatusUnprocessableEntity || !strings.Contains(got, "locked") {
+		t.Fatalf("the right old password while locked: %d %q", p.Status, got)
+	}
+	if p := e.client().post("/sign-in", url.Values{"username": {"hns"}, "password": {"a brand new passphrase"}}); p.Status != http.StatusUnauthorized {
+		t.Fatalf("the new password signs in: %d", p.Status)
+	}
+}
