@@ -119,16 +119,22 @@ func (s *Server) handleTrainingAreaPatch(c echo.Context) error {
 // or approved between from and to, and the personnel per day; for approvers
 // and auditors only (the route table and the domain both say so).
 func (s *Server) handleBookingList(c echo.Context) error {
+	// A date not given takes its default; a date given is kept as it is, so
+	// 0001-01-01 is refused as out of range instead of read as not given.
 	dp := &dateParser{}
-	from, to := dp.date("from", c.QueryParam("from")), dp.date("to", c.QueryParam("to"))
-	if from.IsZero() {
-		from = domain.StockholmDate(s.Approvals.Now())
-	}
-	if to.IsZero() {
-		to = from.AddDate(0, 0, 90)
-	}
+	fromQ, toQ := c.QueryParam("from"), c.QueryParam("to")
+	from, to := dp.date("from", fromQ), dp.date("to", toQ)
 	if len(dp.errs) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "bad query parameters", Fields: dp.errs}
+	}
+	if fromQ == "" {
+		from = domain.StockholmDate(s.Approvals.Now())
+	}
+	if toQ == "" {
+		to = from.AddDate(0, 0, 90)
+		if to.After(domain.LastCalendarDay) {
+			to = domain.LastCalendarDay
+		}
 	}
 	a, bs, err := s.Frameworks.Bookings(c.Request().Context(), principal(c), c.Param("code"), from, to)
 	if err != nil {

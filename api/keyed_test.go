@@ -61,3 +61,42 @@ func TestIdempotencyOnEveryCreatingPost(t *testing.T) {
 		wantProblem(t, e.do("hns", http.MethodPost, "/api/v1/delegations", body, "Idempotency-Key", "bad key"), 422, "invalid", "Idempotency-Key")
 	})
 }
+
+// TestIdempotencyKeyIsBoundToThePath: the fingerprint covers the actual
+// path, not only the route's template. hns's key k1, used to approve
+// intake on Norway's request, sent with the same body to Germany's request
+// is refused as a mismatched reuse (422), not answered with Norway's
+// request; Germany's request is untouched and is decided under a fresh key.
+func TestIdempotencyKeyIsBoundToThePath(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		no, noTag := e.submitted(plainDraft())
+		de, deTag := e.create("lo-de", plainDraft())
+		sub := e.do("lo-de", http.MethodPost, "/api/v1/requests/"+de+"/submit", nil, "If-Match", deTag)
+		want(t, sub, 200)
+		deTag = sub.Header.Get("ETag")
+		decision := map[string]any{"stage": "intake", "outcome": "approve", "comment": "complete"}
+
+		want(t, e.do("hns", http.MethodPost, "/api/v1/requests/"+no+"/decisions", decision, "If-Match", noTag, "Idempotency-Key", "k1"), 200)
+		entries := e.auditCount(de)
+		reused := e.do("hns", http.MethodPost, "/api/v1/requests/"+de+"/decisions", decision, "If-Match", deTag, "Idempotency-Key", "k1")
+		wantProblem(t, reused, 422, "invalid")
+		if reused.Header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("a key of one request replayed on another: %s", reused.Body)
+		}
+		if e.auditCount(de) != entries || stageStatuses(t, e.do("hns", http.MethodGet, "/api/v1/requests/"+de, nil))["intake"] != "active" {
+			t.Fatal("the refused reuse changed Germany's request")
+		}
+
+		fresh := e.do("hns", http.MethodPost, "/api/v1/requests/"+de+"/decisions", decision, "If-Match", deTag, "Idempotency-Key", "k2")
+		want(t, fresh, 200)
+		if fresh.JSON(t)["id"] != de || stageStatuses(t, fresh)["intake"] != "approved" {
+			t.Fatalf("a fresh key did not decide Germany's request: %s", fresh.Body)
+		}
+		// Norway's key still replays Norway's answer on Norway's path.
+		again := e.do("hns", http.MethodPost, "/api/v1/requests/"+no+"/decisions", decision, "If-Match", noTag, "Idempotency-Key", "k1")
+		want(t, again, 200)
+		if again.Header.Get("Idempotent-Replayed") != "true" || again.JSON(t)["id"] != no {
+			t.Fatalf("the retry on Norway's request was not a replay: %v %s", again.Header, again.Body)
+		}
+	})
+}

@@ -32,15 +32,19 @@ func (q *query) bad(field, msg string) {
 	q.errs = append(q.errs, domain.FieldError{Field: field, Message: msg})
 }
 
-// limit is the page size: default 50; larger asks are clamped to 200, not refused.
+// limit is the page size: default 50; larger asks are clamped to 200, not
+// refused, however large: a whole number too large for an int is clamped too.
 func (q *query) limit() int {
 	v := q.values.Get("limit")
 	if v == "" {
 		return defaultLimit
 	}
 	n, err := strconv.Atoi(v)
+	if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange && !strings.HasPrefix(v, "-") {
+		return maxLimit
+	}
 	if err != nil || n < 1 {
-		q.bad("limit", "must be a whole number from 1 to 200")
+		q.bad("limit", "must be a whole number, 1 or more (more than 200 is read as 200)")
 		return defaultLimit
 	}
 	return min(n, maxLimit)

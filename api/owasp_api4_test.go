@@ -6,10 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"exaccess/docs"
 	"exaccess/domain"
 )
 
@@ -102,6 +105,39 @@ func TestAPI4LimitClamped(t *testing.T) {
 	page := e.do("lo-no", http.MethodGet, "/api/v1/requests?limit=100000", nil).JSON(t)
 	if n := len(page["items"].([]any)); n != maxLimit || page["next_cursor"] == nil {
 		t.Fatalf("limit=100000 gave %d items (next %v), want %d and a cursor", n, page["next_cursor"], maxLimit)
+	}
+}
+
+// TestAPI4HugeLimitClamped: a limit too large for an integer is clamped to
+// 200 as any other large one, on every route that pages (the document's
+// Limit parameter); a negative one, however large, is refused naming it.
+func TestAPI4HugeLimitClamped(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/hugelimit.db")
+	lists := map[string]string{
+		"GET /api/v1/requests":          "lo-no",
+		"GET /api/v1/queue":             "hns",
+		"GET /api/v1/audit/events":      "auditor",
+		"GET /api/v1/audit/checkpoints": "auditor",
+		"GET /api/v1/users":             "admin",
+		"GET /api/v1/me/notifications":  "lo-no",
+	}
+	params, err := queryParams(docs.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for route, names := range params {
+		if _, ok := lists[route]; slices.Contains(names, "limit") && !ok {
+			t.Errorf("%s takes a limit and is not tried here", route)
+		}
+	}
+	for route, user := range lists {
+		path := strings.TrimPrefix(route, "GET ")
+		for _, limit := range []string{"99999999999999999999", "+99999999999999999999", strings.Repeat("9", 1000)} {
+			want(t, e.do(user, http.MethodGet, path+"?limit="+url.QueryEscape(limit), nil), 200)
+		}
+		for _, limit := range []string{"-99999999999999999999", "0", "1e9", "9x"} {
+			wantProblem(t, e.do(user, http.MethodGet, path+"?limit="+url.QueryEscape(limit), nil), 422, "invalid", "limit")
+		}
 	}
 }
 

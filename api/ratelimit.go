@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"exaccess/api/auth"
 	"exaccess/domain"
 
 	"github.com/labstack/echo/v4"
@@ -103,9 +104,9 @@ func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
 	var key string
 	switch c.Path() {
 	case signInPath:
-		key = addr + "\x00" + peekUsername(c.Request())
+		key = addr + "\x00" + signInKey(peekUsername(c.Request()))
 	case consoleSignInPath:
-		key = addr + "\x00" + c.Request().PostFormValue("username")
+		key = addr + "\x00" + signInKey(c.Request().PostFormValue("username"))
 	default:
 		return next(c)
 	}
@@ -188,6 +189,18 @@ func peekUsername(req *http.Request) string {
 	if json.Unmarshal(b, &in) != nil {
 		return ""
 	}
-	u := strings.ToLower(in.Username)
+	return in.Username
+}
+
+// signInKey is the username part of a sign-in attempt's limiter key: the
+// name as the sign-in handlers look it up. The console trims the white space
+// around it (auth.SignInName), so " ops2" and "ops2 " are ops2's attempts;
+// the API does not, but trimming its key too only puts names that cannot
+// sign in into the bucket of the one that can. Usernames are lower case
+// (domain: validUsername) and looked up exactly, so folding the case only
+// adds names that never sign in ("OPS2") to the bucket of the one that
+// does. Cut to 128 bytes: no username is longer than 64.
+func signInKey(username string) string {
+	u := strings.ToLower(auth.SignInName(username))
 	return u[:min(len(u), 128)]
 }

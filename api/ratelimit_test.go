@@ -112,6 +112,27 @@ func TestRateLimitSignIn(t *testing.T) {
 	wantProblem(t, e.send(guess("198.51.100.7", "lo-no")), 401, "unauthorized")
 }
 
+// TestRateLimitSignInKeyIsTheUsername: the limit counts attempts by the
+// username as sign-in looks it up (api/auth SignInName, case folded), so
+// white space around it or another letter case does not open a fresh
+// bucket for the same account.
+func TestRateLimitSignInKeyIsTheUsername(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/signin-key.db")
+	e.limited(RateLimits{SignIn: Rate{Events: 5, Per: time.Minute, Burst: 5}}, "")
+	attempt := func(user, password string) call {
+		return call{peer: "198.51.100.7", method: http.MethodPost, path: "/api/v1/auth/token",
+			body: map[string]any{"username": user, "password": password}}
+	}
+	for range 5 {
+		wantProblem(t, e.send(attempt("hns", "guess")), 401, "unauthorized")
+	}
+	for _, name := range []string{" hns", "hns ", "\thns", "\u00a0hns\n", "HNS", " Hns "} {
+		wantLimited(t, e.send(attempt(name, "guess")), "12")
+	}
+	wantLimited(t, e.send(attempt("hns", "correct horse battery")), "12")
+	want(t, e.send(attempt(" ops", "correct horse battery")), 401) // another bucket; the API does not trim
+}
+
 // TestRateLimitSignInCountsFailuresOnly: successful sign-ins, however many,
 // use up nothing (a script signing in often is not guessing); failures do,
 // and once they are spent even the right password waits.

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"exaccess/domain"
@@ -169,7 +170,8 @@ func (s *Server) requestFor(p domain.Principal, r *domain.Request) requestRespon
 }
 
 // idempotency reads the Idempotency-Key header. The fingerprint covers the
-// method, path and body, so the same key with another body is refused.
+// method, path and body (idempotencyFingerprint), so the same key with
+// another body, on another route or on another request is refused.
 func idempotency(c echo.Context, body []byte) (*domain.Idempotency, error) {
 	key := c.Request().Header.Get("Idempotency-Key")
 	if key == "" {
@@ -179,9 +181,24 @@ func idempotency(c echo.Context, body []byte) (*domain.Idempotency, error) {
 		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "bad Idempotency-Key",
 			Fields: []domain.FieldError{{Field: "Idempotency-Key", Message: "must be 1-255 visible ASCII characters"}}}
 	}
-	h := sha256.New()
-	h.Write([]byte(c.Request().Method + " " + c.Path() + "\n"))
-	h.Write(body)
-	return &domain.Idempotency{Key: key, Fingerprint: base64.RawURLEncoding.EncodeToString(h.Sum(nil)),
+	return &domain.Idempotency{Key: key, Fingerprint: idempotencyFingerprint(c, body),
 		Render: func(r *domain.Request) ([]byte, error) { return json.Marshal(toRequestResponse(r)) }}, nil
+}
+
+// idempotencyFingerprint hashes the method, the route, the value of each of
+// its path parameters and the body. The route alone (its template, such as
+// /api/v1/requests/:id/decisions) would let a key used on one request replay
+// its answer for another; the parameters' values, as the router matched
+// them, make the fingerprint that of the actual path. A route without
+// parameters hashes exactly what it did before they were added, so its keys
+// stored then still replay.
+func idempotencyFingerprint(c echo.Context, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(c.Request().Method + " " + c.Path()))
+	for _, name := range c.ParamNames() {
+		h.Write([]byte(" " + name + "=" + strconv.Quote(c.Param(name))))
+	}
+	h.Write([]byte("\n"))
+	h.Write(body)
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }

@@ -9,6 +9,14 @@ import (
 // MaxBookingWindow bounds one calendar query of an area.
 const MaxBookingWindow = 366
 
+// The days a calendar query may name: nothing of this service lies before
+// 2000 or far ahead, and a date such as 0001-01-01 (Go's zero time) is
+// refused rather than read as "not given".
+var (
+	FirstCalendarDay = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	LastCalendarDay  = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
 // TrainingAreas returns every area with its current capacity and blackout days.
 func (s *FrameworkService) TrainingAreas(ctx context.Context) ([]TrainingArea, error) {
 	return s.store.TrainingAreas(ctx)
@@ -88,9 +96,20 @@ func (s *FrameworkService) Bookings(ctx context.Context, p Principal, code strin
 	if err != nil {
 		return nil, nil, err
 	}
-	if to.Before(from) || to.Sub(from) > MaxBookingWindow*24*time.Hour {
-		return nil, nil, &Error{Code: CodeInvalid, Message: "bad date range",
-			Fields: []FieldError{{"to", "must be on or after from, and at most 366 days later"}}}
+	var fe []FieldError
+	for _, d := range []struct {
+		field string
+		day   time.Time
+	}{{"from", from}, {"to", to}} {
+		if d.day.Before(FirstCalendarDay) || d.day.After(LastCalendarDay) {
+			fe = append(fe, FieldError{d.field, "must be a date from " + DateString(FirstCalendarDay) + " to " + DateString(LastCalendarDay)})
+		}
+	}
+	if len(fe) == 0 && (to.Before(from) || to.Sub(from) > MaxBookingWindow*24*time.Hour) {
+		fe = append(fe, FieldError{"to", "must be on or after from, and at most 366 days later"})
+	}
+	if len(fe) > 0 {
+		return nil, nil, &Error{Code: CodeInvalid, Message: "bad date range", Fields: fe}
 	}
 	bs, err := s.store.ListBookings(ctx, code, from, to)
 	return a, bs, err

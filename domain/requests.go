@@ -109,7 +109,7 @@ func firstResponse(tx Tx, p Principal, idem *Idempotency, now time.Time) ([]byte
 	case now.Sub(prev.CreatedAt) > IdempotencyTTL:
 		return nil, nil // expired: deleted below, before the new record is stored
 	case prev.Fingerprint != idem.Fingerprint:
-		return nil, Errorf(CodeInvalid, "the Idempotency-Key was already used with a different request body")
+		return nil, Errorf(CodeInvalid, "the Idempotency-Key was already used with a different body or on another path")
 	}
 	return prev.Response, nil
 }

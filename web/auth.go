@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"exaccess/api/auth"
@@ -38,7 +39,10 @@ func (c *Console) handleSignInPage(ec echo.Context) error {
 // handleSignIn checks the password as the API does (a wrong username and a
 // wrong password answer alike) and starts a session.
 func (c *Console) handleSignIn(ec echo.Context) error {
-	username, password := strings.TrimSpace(ec.FormValue("username")), ec.FormValue("password")
+	// From the body only, as the rate limit in front reads them
+	// (api.RateLimiter): a username in the query would dodge its count.
+	r := ec.Request()
+	username, password := auth.SignInName(r.PostFormValue("username")), r.PostFormValue("password")
 	v := signInView{Username: username, Next: safeNext(ec.FormValue("next"))}
 	if username == "" || password == "" {
 		v.Error = msg("signin.required")
@@ -75,10 +79,45 @@ func (c *Console) handleSignOut(ec echo.Context) error {
 	return ec.Redirect(http.StatusSeeOther, "/sign-in?out=1")
 }
 
-// safeNext keeps a return address on this site: a path, never "//host".
+// safeNext keeps a return address on this site: a local path such as
+// "/requests?status=draft", or "/" for anything else (localPath).
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !localPath(next) {
 		return "/"
 	}
 	return next
+}
+
+// localPath reports whether s is a path of this site and nothing a browser
+// could read as another. Browsers drop tabs and line breaks inside a URL and
+// read a backslash as a slash, so "/\t/evil" and "/\\evil" are "//evil",
+// another host: s must be printable ASCII without a backslash (a control, a
+// space or any other character has no place in a path the console wrote).
+// It must be a path to url.Parse (no scheme, host or user), start with one
+// slash and hold no empty segment ("/.//evil" is the path "//evil" once dot
+// segments are removed); so must its path decoded, which a proxy or a later
+// redirect may use ("/%2F/evil", "/%5Cevil", "/%09/evil").
+func localPath(s string) bool {
+	if !printable(s) {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	return singleSlashed(u.EscapedPath()) && singleSlashed(u.Path)
+}
+
+func singleSlashed(path string) bool {
+	return strings.HasPrefix(path, "/") && !strings.Contains(path, "//") && printable(path)
+}
+
+// printable reports whether s is visible ASCII without a backslash.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b <= ' ' || b >= 0x7f || b == '\\' {
+			return false
+		}
+	}
+	return true
 }

@@ -71,7 +71,7 @@ func (c *Console) routes() []route {
 		{http.MethodPost, "/account/webhooks", signedIn, c.handleWebhookAdd},
 		{http.MethodPost, "/account/webhooks/:id/revoke", signedIn, c.handleWebhookRevoke},
 
-		{http.MethodGet, "/requests", readers, c.handleMyRequests},
+		{http.MethodGet, "/requests", readers, boundedCursors(c.handleMyRequests, "after")},
 		{http.MethodGet, "/requests/new", liaison, c.handleNewForm},
 		{http.MethodPost, "/requests/new", liaison, c.handleNewPost},
 		{http.MethodGet, "/requests/:id", readers, c.handleRequestPage},
@@ -82,7 +82,7 @@ func (c *Console) routes() []route {
 		{http.MethodGet, "/requests/:id/permit", readers, c.handlePermit},
 		{http.MethodGet, "/requests/:id/permit.txt", readers, c.handlePermitDownload},
 
-		{http.MethodGet, "/queue", approvers, c.handleQueue},
+		{http.MethodGet, "/queue", approvers, boundedCursors(c.handleQueue, "after_due", "after_req", "after_stage")},
 		{http.MethodPost, "/requests/:id/decide", approvers, c.handleDecide},
 		{http.MethodPost, "/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry), c.handleRevoke},
 		{http.MethodGet, "/delegations", approversAndAdmins, c.handleDelegations},
@@ -93,7 +93,7 @@ func (c *Console) routes() []route {
 		{http.MethodPost, "/audit/export", auditors, c.handleAuditExport},
 
 		{http.MethodGet, "/admin", admins, c.handleAdmin},
-		{http.MethodGet, "/admin/users", admins, c.handleUsers},
+		{http.MethodGet, "/admin/users", admins, boundedCursors(c.handleUsers, "after")},
 		{http.MethodGet, "/admin/users/new", admins, c.handleUserNew},
 		{http.MethodPost, "/admin/users/new", admins, c.handleUserCreate},
 		{http.MethodGet, "/admin/users/:id", admins, c.handleUserPage},

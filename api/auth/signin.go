@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"exaccess/domain"
@@ -49,4 +50,12 @@ func SignIn(ctx context.Context, users UserLookup, accounts *domain.UserService,
 		}
 	}
 	return u, nil
+}
+
+// SignInName is the username a sign-in form names: the field without the
+// white space around it (strings.TrimSpace), as people type and paste it.
+// The console signs in with it, and the sign-in rate limit counts attempts
+// by it, so that " ops2" and "ops2 " are one username to both.
+func SignInName(field string) string {
+	return strings.TrimSpace(field)
 }
