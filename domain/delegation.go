@@ -73,6 +73,28 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 	return nil
 }
 
+// DelegateCounts reports whether delegations to u give u anything: u is
+// enabled and holds at least one approver role — what validateDelegation
+// asks of a delegate at creation, and asks again for as long as the
+// delegation runs. A delegate who is disabled, or whose last approver
+// role is taken (a liaison officer now, an auditor), receives neither the
+// delegated role's powers nor its notices, like a delegation whose
+// delegator lost the role. Storage applies the same rule to the
+// delegations it returns, and to the audience of a role's notices.
+func DelegateCounts(u *User) bool { return u != nil && !u.Disabled() && u.hasApproverRole() }
+
+// principalMayBeDelegate is DelegateCounts for the caller of a decision
+// or of the queue: the token's roles hold an approver role. (An enabled
+// account is what every authenticated call proves already.)
+func principalMayBeDelegate(p Principal) bool {
+	for _, r := range p.Roles {
+		if r.IsApprover() {
+			return true
+		}
+	}
+	return false
+}
+
 func (u *User) hasApproverRole() bool {
 	for _, r := range u.Roles {
 		if r.IsApprover() {

@@ -38,6 +38,11 @@ const DelegationRevokedError = "the delegation it was addressed through was revo
 // disabled or lost the role.
 const DelegationLapsedError = "the delegation it was addressed through lapsed: the delegator was disabled or lost the role"
 
+// DelegateLapsedError is the last_error of such a row withdrawn because
+// the delegation stopped counting with its delegate: the delegate was
+// disabled or lost their last approver role (delegateCounts).
+const DelegateLapsedError = "the delegation it was addressed through lapsed: the delegate was disabled or lost their last approver role"
+
 // RoleNotHeldError is the last_error of a queued e-mail or webhook row
 // addressed to a role that the delivery worker did not send: at delivery
 // its recipient no longer received that role (StillAddressed) — a
@@ -83,12 +88,17 @@ func sortedRoles(rs []Role) []Role {
 // withdrawIfAccessChanged is the step of every account change that may
 // change powers (AccessChanged) or the address, after the changed account
 // is stored: a changed power withdraws the account's queued e-mail and
-// webhook rows, and its delegates' rows of a role its delegations no
-// longer give (withdrawLapsedDelegations); a changed address sends the
+// webhook rows — those that reached it through delegations that stop
+// counting with it first, saying so (withdrawReceivedDelegations) — and
+// its delegates' rows of a role its delegations no longer give
+// (withdrawLapsedDelegations); a changed address sends the
 // queued e-mails to the new one (or, with none, marks them undeliverable),
 // since the old address may no longer be the account holder's.
 func withdrawIfAccessChanged(tx Tx, before, after *User, at time.Time) error {
 	if AccessChanged(before, after) {
+		if err := withdrawReceivedDelegations(tx, before, after, at); err != nil {
+			return err
+		}
 		if _, err := tx.WithdrawQueuedDeliveries(after.ID, at); err != nil {
 			return err
 		}
