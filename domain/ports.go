@@ -104,7 +104,8 @@ type Tx interface {
 	RevokeDelegation(id string, at time.Time) error
 	// WithdrawRoleNotices marks the account's queued e-mail and webhook
 	// rows addressed to role (Notification.AudienceRole) undeliverable
-	// with reason (DelegationRevokedError, DelegationLapsedError) and
+	// with reason (DelegationRevokedError, DelegationLapsedError,
+	// DelegateLapsedError) and
 	// returns how many it marked.
 	WithdrawRoleNotices(userID string, role Role, reason string, at time.Time) (int64, error)
 	// WithdrawDelegationNotices marks the account's queued e-mail and

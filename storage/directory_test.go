@@ -88,15 +88,15 @@ func fromQueries(tt *tx, ev domain.NotificationEvent, at time.Time) ([]string, e
 
 // dirWorld is the random contents of the property test.
 type dirWorld struct {
-	rng       *rand.Rand
-	users     []userRow
-	dels      []delegationRow
-	hooks     []webhookRow
-	roles     []string // role names, some odd, for accounts, delegations and events
-	nations   []string
-	kinds     []string
-	channels  []string
-	oddRoles  []string // roles columns a LIKE would misread: other cases, neighbours of role names
+	rng      *rand.Rand
+	users    []userRow
+	dels     []delegationRow
+	hooks    []webhookRow
+	roles    []string // role names, some odd, for accounts, delegations and events
+	nations  []string
+	kinds    []string
+	channels []string
+	oddRoles []string // roles columns a LIKE would misread: other cases, neighbours of role names
 	// delegateRoles are roles columns for a delegate: mostly without any
 	// approver role (which ends what delegations give them), some with one.
 	delegateRoles []string
