@@ -33,9 +33,15 @@ type DelegationInput struct {
 	Key *Keyed
 }
 
+// NoDelegateMessage is the one answer about the field to of a delegation
+// whose delegate may not receive one: no such account, a disabled one, or
+// one without an approver role alike.
+const NoDelegateMessage = "no enabled approver with that username"
+
 // validateDelegation checks the request against the delegator's own roles
 // (a delegate cannot delegate further: only directly held roles count) and
-// the delegate's account.
+// the delegate's account (DelegateCounts), without telling which of its
+// conditions an account fails.
 func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time) error {
 	v := &validator{}
 	switch {
@@ -49,12 +55,11 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 		v.add("to", "is required")
 	case in.To == p.Subject:
 		v.add("to", "you cannot delegate to yourself")
-	case to == nil:
-		v.add("to", "unknown user %s", quote(in.To))
-	case !to.hasApproverRole():
-		v.add("to", "the delegate must be an approver")
-	case to.Disabled():
-		v.add("to", "the delegate's account is disabled")
+	case !DelegateCounts(to):
+		// One answer whether the account is missing, disabled or no
+		// approver: which accounts exist, and their roles, are for
+		// administrators (GET /api/v1/users), not for whoever may delegate.
+		v.add("to", NoDelegateMessage)
 	}
 	switch {
 	case in.Ends.IsZero():

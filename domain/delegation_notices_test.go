@@ -384,3 +384,39 @@ func TestDelegatedAuthorityNeedsAnApprover(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateDelegationTellsNoAccountsApart: a delegate who may not
+// receive the delegation — no account, a disabled one, one without an
+// approver role — is refused on to with one message, so that whoever may
+// delegate learns nothing of accounts; an enabled approver is accepted.
+func TestValidateDelegationTellsNoAccountsApart(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	p := Principal{Subject: "hns", Roles: []Role{RoleHNS}}
+	in := DelegationInput{To: "x", Role: RoleHNS, Starts: now, Ends: now.Add(time.Hour)}
+	disabled := &User{Username: "x", Roles: []Role{RoleMinistry}, DisabledAt: &now}
+	for _, c := range []struct {
+		name string
+		to   *User
+		want string // "" accepted
+	}{
+		{"no account", nil, NoDelegateMessage},
+		{"a liaison officer", &User{Username: "x", Roles: []Role{RoleLiaison}, Nation: "NO"}, NoDelegateMessage},
+		{"an auditor", &User{Username: "x", Roles: []Role{RoleAuditor}}, NoDelegateMessage},
+		{"an administrator", &User{Username: "x", Roles: []Role{RoleAdmin}}, NoDelegateMessage},
+		{"a disabled approver", disabled, NoDelegateMessage},
+		{"an approver", &User{Username: "x", Roles: []Role{RoleMinistry}}, ""},
+	} {
+		err := validateDelegation(p, in, c.to, now)
+		var got string
+		if e, ok := err.(*Error); ok {
+			for _, f := range e.Fields {
+				got += f.Field + ": " + f.Message
+			}
+		} else if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if want := map[bool]string{true: "", false: "to: " + c.want}[c.want == ""]; got != want {
+			t.Errorf("%s: %q, want %q", c.name, got, want)
+		}
+	}
+}
