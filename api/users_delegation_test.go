@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"net/http"
 	"testing"
 
 	"exaccess/api/auth/authtest"
+	"exaccess/domain"
 )
 
 // queueLen is the number of active stages of role in as's queue.
@@ -91,5 +93,34 @@ func TestIdPSubjectGetsAnAccount(t *testing.T) {
 		wantProblem(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+id, map[string]any{"roles": []string{"auditor"}}, "If-Match", `"1"`), 409, "conflict")
 		want(t, e.do("admin", http.MethodPost, "/api/v1/users/"+id+"/disable", map[string]any{"reason": "left"}), 200)
 		wantProblem(t, e.do("idp-hns", http.MethodGet, "/api/v1/me", nil), 401, "unauthorized")
+	})
+}
+
+// TestDelegationDoesNotTellAccountsApart: which accounts exist, whether
+// they are enabled and which roles they hold are for administrators. An
+// approver naming a delegate who may not receive a delegation gets one and
+// the same answer, byte for byte, whether no account has that name, the
+// account is a liaison officer, an auditor or an administrator, or it is a
+// disabled approver; an enabled approver is accepted.
+func TestDelegationDoesNotTellAccountsApart(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		gov2, _ := e.userID("gov2")
+		want(t, e.do("admin", http.MethodPost, "/api/v1/users/"+gov2+"/disable", map[string]any{"reason": "left"}), http.StatusOK)
+		delegate := func(to string) resp {
+			return e.do("hns", http.MethodPost, "/api/v1/delegations", map[string]any{"to": to, "role": "hns_officer", "ends": "2026-12-01T00:00:00Z"})
+		}
+		missing := delegate("nobody")
+		wantProblem(t, missing, http.StatusUnprocessableEntity, "invalid", "to")
+		if got := fieldMessage(t, missing, "to"); got != domain.NoDelegateMessage {
+			t.Errorf("a missing account: %q, want %q", got, domain.NoDelegateMessage)
+		}
+		for _, to := range []string{"lo-no", "auditor", "admin", "gov2"} {
+			r := delegate(to)
+			if r.Status != missing.Status || !bytes.Equal(r.Body, missing.Body) ||
+				r.Header.Get("Content-Type") != missing.Header.Get("Content-Type") {
+				t.Errorf("to %s: %d %s\na missing account: %d %s", to, r.Status, r.Body, missing.Status, missing.Body)
+			}
+		}
+		want(t, delegate("gov"), http.StatusCreated)
 	})
 }

@@ -218,10 +218,15 @@ func nameOthers(tx Tx, r *Request, cs []AreaConflict, statuses []Status) error {
 }
 
 // authority tells whether p may decide stages of role at t: directly (""),
-// or by an active delegation (the delegator's name). Otherwise 403.
+// or by an active delegation (the delegator's name) while p holds an
+// approver role (DelegateCounts; storage returns only the delegations that
+// count, for the delegator and the delegate). Otherwise 403.
 func authority(tx Tx, p Principal, role Role, t time.Time) (string, error) {
 	if p.HasRole(role) {
 		return "", nil
+	}
+	if !principalMayBeDelegate(p) {
+		return "", Errorf(CodeForbidden, "deciding this stage needs the role %s, held directly or by an active delegation", role)
 	}
 	ds, err := tx.ActiveDelegations(p.Subject, t)
 	if err != nil {
@@ -235,13 +240,17 @@ func authority(tx Tx, p Principal, role Role, t time.Time) (string, error) {
 	return "", Errorf(CodeForbidden, "deciding this stage needs the role %s, held directly or by an active delegation", role)
 }
 
-// decidableRoles are the approver roles p holds directly or by delegation.
+// decidableRoles are the approver roles p holds directly or by delegation
+// (only while p holds one directly: DelegateCounts).
 func (s *ApprovalService) decidableRoles(ctx context.Context, p Principal, t time.Time) ([]Role, error) {
 	var roles []Role
 	for _, r := range p.Roles {
 		if r.IsApprover() {
 			roles = append(roles, r)
 		}
+	}
+	if len(roles) == 0 {
+		return nil, nil
 	}
 	ds, err := s.store.ActiveDelegations(ctx, p.Subject, t)
 	if err != nil {

@@ -156,6 +156,43 @@ func withdrawLapsedDelegations(tx Tx, before, after *User, at time.Time) error {
 	return nil
 }
 
+// withdrawReceivedDelegations is the step of an account change that
+// makes the delegations to the account stop counting (before → after,
+// stored in the same transaction): the account was a delegate who
+// counted (DelegateCounts: enabled, holding an approver role) and is no
+// longer — disabled, or its last approver role taken. Each delegation to
+// it running at at ends for it as a revocation would: its queued e-mail
+// and webhook rows about that delegation (it started, it ends soon), and
+// those addressed to the delegated role unless it held that role itself
+// before the change, are withdrawn with DelegateLapsedError. It runs
+// before Tx.WithdrawQueuedDeliveries takes the account's other queued
+// rows with AccessChangedError, so that the outbox says which rows
+// reached it through a delegation. A row of a role it held itself as well
+// reached it in its own right too, and keeps AccessChangedError.
+func withdrawReceivedDelegations(tx Tx, before, after *User, at time.Time) error {
+	if !DelegateCounts(before) || DelegateCounts(after) {
+		return nil
+	}
+	received, err := tx.DelegationsTo(before.Username, at)
+	if err != nil {
+		return err
+	}
+	done := map[Role]bool{}
+	for _, d := range received {
+		if _, err := tx.WithdrawDelegationNotices(after.ID, d.ID, DelegateLapsedError, at); err != nil {
+			return err
+		}
+		if before.HasRole(d.Role) || done[d.Role] {
+			continue
+		}
+		done[d.Role] = true
+		if _, err := tx.WithdrawRoleNotices(after.ID, d.Role, DelegateLapsedError, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // lapses reports whether the change of d's delegator from before to after
 // ends d at at: it ran and counted (an enabled delegator holding the role)
 // and counts no more.
@@ -166,10 +203,14 @@ func lapses(d *Delegation, before, after *User, at time.Time) bool {
 
 // receivesRole reports whether u is still told of role's stages at t: u
 // holds it directly, or one of the active delegations ds (read after the
-// change that ended one, so without it) gives it.
+// change that ended one, so without it) gives it — which they do only
+// while u is enabled and holds an approver role (DelegateCounts).
 func receivesRole(u *User, ds []Delegation, role Role, t time.Time) bool {
 	if u.HasRole(role) {
 		return true
+	}
+	if !DelegateCounts(u) {
+		return false
 	}
 	for _, o := range ds {
 		if o.Role == role && o.To == u.Username && o.Active(t) {

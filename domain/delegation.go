@@ -33,9 +33,15 @@ type DelegationInput struct {
 	Key *Keyed
 }
 
+// NoDelegateMessage is the one answer about the field to of a delegation
+// whose delegate may not receive one: no such account, a disabled one, or
+// one without an approver role alike.
+const NoDelegateMessage = "no enabled approver with that username"
+
 // validateDelegation checks the request against the delegator's own roles
 // (a delegate cannot delegate further: only directly held roles count) and
-// the delegate's account.
+// the delegate's account (DelegateCounts), without telling which of its
+// conditions an account fails.
 func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time) error {
 	v := &validator{}
 	switch {
@@ -49,12 +55,11 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 		v.add("to", "is required")
 	case in.To == p.Subject:
 		v.add("to", "you cannot delegate to yourself")
-	case to == nil:
-		v.add("to", "unknown user %s", quote(in.To))
-	case !to.hasApproverRole():
-		v.add("to", "the delegate must be an approver")
-	case to.Disabled():
-		v.add("to", "the delegate's account is disabled")
+	case !DelegateCounts(to):
+		// One answer whether the account is missing, disabled or no
+		// approver: which accounts exist, and their roles, are for
+		// administrators (GET /api/v1/users), not for whoever may delegate.
+		v.add("to", NoDelegateMessage)
 	}
 	switch {
 	case in.Ends.IsZero():
@@ -71,6 +76,28 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 		return &Error{Code: CodeInvalid, Message: "the delegation is not valid", Fields: v.errs}
 	}
 	return nil
+}
+
+// DelegateCounts reports whether delegations to u give u anything: u is
+// enabled and holds at least one approver role — what validateDelegation
+// asks of a delegate at creation, and asks again for as long as the
+// delegation runs. A delegate who is disabled, or whose last approver
+// role is taken (a liaison officer now, an auditor), receives neither the
+// delegated role's powers nor its notices, like a delegation whose
+// delegator lost the role. Storage applies the same rule to the
+// delegations it returns, and to the audience of a role's notices.
+func DelegateCounts(u *User) bool { return u != nil && !u.Disabled() && u.hasApproverRole() }
+
+// principalMayBeDelegate is DelegateCounts for the caller of a decision
+// or of the queue: the token's roles hold an approver role. (An enabled
+// account is what every authenticated call proves already.)
+func principalMayBeDelegate(p Principal) bool {
+	for _, r := range p.Roles {
+		if r.IsApprover() {
+			return true
+		}
+	}
+	return false
 }
 
 func (u *User) hasApproverRole() bool {

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +27,9 @@ func TestReceivesRole(t *testing.T) {
 	revoked.RevokedAt = &now
 	elsewhere := active
 	elsewhere.To = "someone"
+	liaison := &User{Username: "deputy", Roles: []Role{RoleLiaison}, Nation: "AT"}
+	auditor := &User{Username: "deputy", Roles: []Role{RoleAuditor}}
+	disabled := &User{Username: "deputy", Roles: []Role{RoleRange}, DisabledAt: &now}
 	for _, c := range []struct {
 		name string
 		u    *User
@@ -40,6 +44,11 @@ func TestReceivesRole(t *testing.T) {
 		{"another delegation not started yet", range_, []Delegation{later}, false},
 		{"another delegation revoked too", range_, []Delegation{revoked}, false},
 		{"a delegation to someone else", range_, []Delegation{elsewhere}, false},
+		// A delegation gives nothing to a delegate who is disabled or holds
+		// no approver role any more, whatever the read returned.
+		{"an active delegation to a delegate now a liaison officer", liaison, []Delegation{active}, false},
+		{"an active delegation to a delegate now an auditor", auditor, []Delegation{active}, false},
+		{"an active delegation to a disabled delegate", disabled, []Delegation{active}, false},
 	} {
 		if got := receivesRole(c.u, c.ds, RoleHNS, now); got != c.want {
 			t.Errorf("%s: receivesRole = %v, want %v", c.name, got, c.want)
@@ -95,7 +104,9 @@ type withdrawTx struct {
 	users map[string]*User
 	to    map[string][]Delegation // ActiveDelegations, by delegate
 	from  map[string][]Delegation // DelegationsFrom, by delegator
-	calls []string
+	// received are DelegationsTo, by delegate
+	received map[string][]Delegation
+	calls    []string
 }
 
 func (f *withdrawTx) GetUserByUsername(name string, _ bool) (*User, error) {
@@ -111,6 +122,10 @@ func (f *withdrawTx) ActiveDelegations(user string, _ time.Time) ([]Delegation, 
 
 func (f *withdrawTx) DelegationsFrom(user string, _ time.Time) ([]Delegation, error) {
 	return f.from[user], nil
+}
+
+func (f *withdrawTx) DelegationsTo(user string, _ time.Time) ([]Delegation, error) {
+	return f.received[user], nil
 }
 
 func (f *withdrawTx) WithdrawRoleNotices(userID string, role Role, reason string, _ time.Time) (int64, error) {
@@ -246,5 +261,162 @@ func TestNoticeDelegation(t *testing.T) {
 	}
 	if UnaddressedError(Notification{Kind: NotifyStageActive, AudienceRole: RoleHNS}) != RoleNotHeldError {
 		t.Error("a stage notice's reason is not RoleNotHeldError")
+	}
+}
+
+// TestDelegateCounts: a delegation gives its delegate something only
+// while the delegate is enabled and holds at least one approver role —
+// what creating one asks of the delegate.
+func TestDelegateCounts(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		u    *User
+		want bool
+	}{
+		{"a range officer", &User{Roles: []Role{RoleRange}}, true},
+		{"a minister and auditor", &User{Roles: []Role{RoleAuditor, RoleMinistry}}, true},
+		{"a liaison officer", &User{Roles: []Role{RoleLiaison}, Nation: "AT"}, false},
+		{"an auditor", &User{Roles: []Role{RoleAuditor}}, false},
+		{"an administrator", &User{Roles: []Role{RoleAdmin}}, false},
+		{"no role", &User{}, false},
+		{"a role name in another case", &User{Roles: []Role{"HNS_OFFICER"}}, false},
+		{"a disabled range officer", &User{Roles: []Role{RoleRange}, DisabledAt: &now}, false},
+		{"no account", nil, false},
+	} {
+		if got := DelegateCounts(c.u); got != c.want {
+			t.Errorf("%s: DelegateCounts = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestWithdrawReceivedDelegations: an account change that disables a
+// delegate, or takes their last approver role, withdraws the delegate's
+// queued rows about each delegation to them and those of each delegated
+// role they did not hold themselves before, with DelegateLapsedError (once
+// per role); a change that leaves them an approver, or of an account that
+// was no delegate who counted, withdraws nothing here.
+func TestWithdrawReceivedDelegations(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	fromHNS := Delegation{ID: "d1", From: "hns", To: "x1", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	fromHNS2 := fromHNS
+	fromHNS2.ID, fromHNS2.From = "d2", "hns2"
+	fromRange := fromHNS
+	fromRange.ID, fromRange.From, fromRange.Role = "d3", "range2", RoleRange
+	x1 := func(roles ...Role) *User { return &User{ID: "u-x1", Username: "x1", Roles: roles} }
+	disabled := x1(RoleRange)
+	disabled.DisabledAt = &now
+	austrian := x1(RoleLiaison)
+	austrian.Nation = "AT"
+	const r = DelegateLapsedError
+	for _, c := range []struct {
+		name          string
+		before, after *User
+		received      []Delegation
+		want          []string
+	}{
+		{"made a liaison officer", x1(RoleRange), austrian, []Delegation{fromHNS},
+			[]string{"delegation u-x1 d1: " + r, "role u-x1 hns_officer: " + r}},
+		{"disabled", x1(RoleRange), disabled, []Delegation{fromHNS},
+			[]string{"delegation u-x1 d1: " + r, "role u-x1 hns_officer: " + r}},
+		{"two delegations of one role", x1(RoleRange), x1(RoleAuditor), []Delegation{fromHNS, fromHNS2},
+			[]string{"delegation u-x1 d1: " + r, "role u-x1 hns_officer: " + r, "delegation u-x1 d2: " + r}},
+		{"a delegated role held directly as well", x1(RoleRange), austrian, []Delegation{fromRange, fromHNS},
+			[]string{"delegation u-x1 d3: " + r, "delegation u-x1 d1: " + r, "role u-x1 hns_officer: " + r}},
+		{"another approver role left", x1(RoleRange), x1(RoleMinistry), []Delegation{fromHNS}, nil},
+		{"one of two approver roles left", x1(RoleRange, RoleMinistry), x1(RoleMinistry), []Delegation{fromHNS}, nil},
+		{"no delegate who counted before", x1(RoleAuditor), austrian, []Delegation{fromHNS}, nil},
+		{"no delegation to them", x1(RoleRange), austrian, nil, nil},
+	} {
+		tx := &withdrawTx{received: map[string][]Delegation{"x1": c.received}}
+		if err := withdrawReceivedDelegations(tx, c.before, c.after, now); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !slices.Equal(tx.calls, c.want) {
+			t.Errorf("%s: withdrew %q, want %q", c.name, tx.calls, c.want)
+		}
+	}
+}
+
+// delegationsStore is a fake Store whose ActiveDelegations returns the
+// delegations given, as a storage that filtered nothing would.
+type delegationsStore struct {
+	Store
+	to map[string][]Delegation
+}
+
+func (s *delegationsStore) ActiveDelegations(_ context.Context, user string, _ time.Time) ([]Delegation, error) {
+	return s.to[user], nil
+}
+
+// TestDelegatedAuthorityNeedsAnApprover: deciding a stage, and the queue,
+// by delegation need a caller who holds an approver role: a former range
+// officer who is a liaison officer or an auditor now does not act for hns,
+// even if a read of delegations still returned one.
+func TestDelegatedAuthorityNeedsAnApprover(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	d := Delegation{ID: "d1", From: "hns", To: "x1", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	ds := map[string][]Delegation{"x1": {d}}
+	for _, c := range []struct {
+		name      string
+		roles     []Role
+		actingFor string // "-": refused
+		queue     []Role
+	}{
+		{"a range officer", []Role{RoleRange}, "hns", []Role{RoleRange, RoleHNS}},
+		{"a liaison officer now", []Role{RoleLiaison}, "-", nil},
+		{"an auditor now", []Role{RoleAuditor}, "-", nil},
+		{"an hns officer themselves", []Role{RoleHNS}, "", []Role{RoleHNS}},
+	} {
+		p := Principal{Subject: "x1", Roles: c.roles}
+		got, err := authority(&withdrawTx{to: ds}, p, RoleHNS, now)
+		if c.actingFor == "-" {
+			if ErrorCode(err) != CodeForbidden {
+				t.Errorf("%s: authority = %q, %v; want forbidden", c.name, got, err)
+			}
+		} else if err != nil || got != c.actingFor {
+			t.Errorf("%s: authority = %q, %v; want %q", c.name, got, err, c.actingFor)
+		}
+		s := &ApprovalService{store: &delegationsStore{to: ds}}
+		roles, err := s.decidableRoles(context.Background(), p, now)
+		if err != nil || !slices.Equal(roles, c.queue) {
+			t.Errorf("%s: decidable roles %v, %v; want %v", c.name, roles, err, c.queue)
+		}
+	}
+}
+
+// TestValidateDelegationTellsNoAccountsApart: a delegate who may not
+// receive the delegation — no account, a disabled one, one without an
+// approver role — is refused on to with one message, so that whoever may
+// delegate learns nothing of accounts; an enabled approver is accepted.
+func TestValidateDelegationTellsNoAccountsApart(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	p := Principal{Subject: "hns", Roles: []Role{RoleHNS}}
+	in := DelegationInput{To: "x", Role: RoleHNS, Starts: now, Ends: now.Add(time.Hour)}
+	disabled := &User{Username: "x", Roles: []Role{RoleMinistry}, DisabledAt: &now}
+	for _, c := range []struct {
+		name string
+		to   *User
+		want string // "" accepted
+	}{
+		{"no account", nil, NoDelegateMessage},
+		{"a liaison officer", &User{Username: "x", Roles: []Role{RoleLiaison}, Nation: "NO"}, NoDelegateMessage},
+		{"an auditor", &User{Username: "x", Roles: []Role{RoleAuditor}}, NoDelegateMessage},
+		{"an administrator", &User{Username: "x", Roles: []Role{RoleAdmin}}, NoDelegateMessage},
+		{"a disabled approver", disabled, NoDelegateMessage},
+		{"an approver", &User{Username: "x", Roles: []Role{RoleMinistry}}, ""},
+	} {
+		err := validateDelegation(p, in, c.to, now)
+		var got string
+		if e, ok := err.(*Error); ok {
+			for _, f := range e.Fields {
+				got += f.Field + ": " + f.Message
+			}
+		} else if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if want := map[bool]string{true: "", false: "to: " + c.want}[c.want == ""]; got != want {
+			t.Errorf("%s: %q, want %q", c.name, got, want)
+		}
 	}
 }

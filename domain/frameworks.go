@@ -62,7 +62,9 @@ func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t Frame
 }
 
 // Update replaces the terms of an agreement if version is still current;
-// suspending is an update of Suspended.
+// suspending is an update of Suspended. Terms equal to the current ones
+// are no change: the agreement is answered as it is, its version stays
+// and nothing is audited.
 func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, version int, t FrameworkTerms) (*Framework, error) {
 	t.Nation = NormalizeNation(t.Nation)
 	if err := ValidateFramework(t, s.ref); err != nil {
@@ -78,6 +80,10 @@ func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, v
 			return err
 		}
 		changed := changedData(jsonFields(FrameworkData(f.FrameworkTerms)), jsonFields(FrameworkData(t)))
+		if len(changed) == 0 {
+			out = f
+			return nil
+		}
 		f.FrameworkTerms, f.UpdatedAt, f.Version = t, s.clock(), version+1
 		if err := tx.UpdateFramework(f, version); err != nil {
 			return err

@@ -43,7 +43,8 @@ type AreaEdit struct {
 }
 
 // UpdateTrainingArea sets an area's capacity and blackout days if version is
-// still current.
+// still current. Values equal to the current ones are no change: the area
+// is answered as it is, its version stays and nothing is audited.
 func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, code string, version int, e AreaEdit) (*TrainingArea, error) {
 	v := &validator{}
 	v.count("capacity_personnel", e.CapacityPersonnel, 1)
@@ -74,14 +75,19 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 			return err
 		}
 		before := map[string]any{"capacity_personnel": a.CapacityPersonnel, "blackout_days": datesData(a.BlackoutDays)}
+		after := map[string]any{"capacity_personnel": e.CapacityPersonnel, "blackout_days": datesData(days)}
+		changed := changedData(before, after)
+		if len(changed) == 0 {
+			out = &a
+			return nil
+		}
 		a.CapacityPersonnel, a.BlackoutDays, a.Version = e.CapacityPersonnel, days, version+1
 		if err := tx.UpdateTrainingArea(&a, version); err != nil {
 			return err
 		}
 		out = &a
-		after := map[string]any{"capacity_personnel": a.CapacityPersonnel, "blackout_days": datesData(a.BlackoutDays)}
 		return tx.AppendAudit(auditEntry(AuditEntry{At: s.clock(), Actor: p.Subject}, AuditTrainingAreaUpdated,
-			AreaUpdatedData{Area: code, Version: a.Version, Changed: changedData(before, after)}))
+			AreaUpdatedData{Area: code, Version: a.Version, Changed: changed}))
 	})
 	return out, err
 }

@@ -13,7 +13,8 @@ type Addressees interface {
 	// GetUser reads one account by id; CodeNotFound when there is none.
 	GetUser(ctx context.Context, id string) (*User, error)
 	// ActiveDelegations are the delegations to user that grant a role at
-	// t: running at t, from a delegator who is enabled and holds the role.
+	// t: running at t, from a delegator who is enabled and holds the role,
+	// to a delegate who is enabled and holds an approver role.
 	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
 }
 
@@ -22,15 +23,17 @@ type Addressees interface {
 // A row of an account's e-mail or webhook addressed to a role
 // (AudienceRole) may only while that account receives the role by the
 // rule that addressed it: the account is enabled and holds the role
-// directly or by a delegation that runs at at and counts (receivesRole,
-// over the delegations that count; the fan-out in storage reads the same).
+// directly or by a delegation that runs at at and counts — its delegator
+// enabled and holding the role, the account itself holding an approver
+// role (receivesRole, over the delegations that count; the fan-out in
+// storage reads the same).
 //
 // A row of an account's e-mail or webhook about a delegation (it started,
 // it ends soon: NoticeDelegation) may only while that delegation still
-// gives its delegate the role: the account is enabled, and the delegation
-// is not revoked, has not ended and still counts (its delegator enabled
-// and holding the role) — else it would announce powers the recipient
-// does not have.
+// gives its delegate the role: the account is enabled and holds an
+// approver role (DelegateCounts), and the delegation is not revoked, has
+// not ended and still counts (its delegator enabled and holding the role)
+// — else it would announce powers the recipient does not have.
 //
 // This is the net under the withdrawals of a revocation, a lapse or an
 // account change (withdrawDelegatedNotices, Tx.WithdrawQueuedDeliveries):
@@ -60,6 +63,9 @@ func StillAddressed(ctx context.Context, src Addressees, n Notification, at time
 		return false, nil
 	}
 	if aboutDelegation {
+		if !DelegateCounts(u) {
+			return false, nil // no delegation gives anything to a delegate who is no approver
+		}
 		ds, err := src.ActiveDelegations(ctx, u.Username, at)
 		if err != nil {
 			return false, err
@@ -68,9 +74,13 @@ func StillAddressed(ctx context.Context, src Addressees, n Notification, at time
 			return d.ID == delegation && d.To == u.Username && d.Active(at)
 		}), nil
 	}
-	// Most recipients hold the role themselves: no delegation to read.
+	// Most recipients hold the role themselves: no delegation to read; nor
+	// for one whom no delegation gives anything.
 	if receivesRole(u, nil, n.AudienceRole, at) {
 		return true, nil
+	}
+	if !DelegateCounts(u) {
+		return false, nil
 	}
 	ds, err := src.ActiveDelegations(ctx, u.Username, at)
 	if err != nil {

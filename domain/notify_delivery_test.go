@@ -52,6 +52,10 @@ func TestStillAddressed(t *testing.T) {
 			"u-deputy":   {ID: "u-deputy", Username: "deputy", Roles: []Role{RoleRange}},
 			"u-disabled": {ID: "u-disabled", Username: "gone", Roles: []Role{RoleHNS}, DisabledAt: &now},
 			"u-lo":       {ID: "u-lo", Username: "lo", Roles: []Role{RoleLiaison}, Nation: "NO"},
+			// x1 was a range officer given hns_officer by delegation, and
+			// is a liaison officer of Austria now; gone was disabled.
+			"u-x1":         {ID: "u-x1", Username: "x1", Roles: []Role{RoleLiaison}, Nation: "AT"},
+			"u-gone-range": {ID: "u-gone-range", Username: "gone-range", Roles: []Role{RoleRange}, DisabledAt: &now},
 		}}
 	}
 	mail := func(recipient string, role Role) Notification {
@@ -107,9 +111,19 @@ func TestStillAddressed(t *testing.T) {
 			delegRead: true},
 		{name: "delegation started, the delegate was disabled", n: about(NotifyDelegationStarted, "u-disabled", ChannelEmail)},
 		{name: "delegation started, an inbox row", n: about(NotifyDelegationStarted, "u-deputy", ChannelInbox), want: true},
+		// A delegation counts only while its delegate is enabled and holds
+		// an approver role, whatever the read of delegations returns.
+		{name: "a delegate who is no approver any more", n: mail("u-x1", RoleHNS), to: []Delegation{running}},
+		{name: "a webhook of a delegate who is no approver any more",
+			n: Notification{Recipient: "u-x1", Channel: ChannelWebhook, WebhookID: "w", AudienceRole: RoleHNS}, to: []Delegation{running}},
+		{name: "a disabled delegate", n: mail("u-gone-range", RoleHNS), to: []Delegation{running}},
+		{name: "delegation started, the delegate is no approver any more", n: about(NotifyDelegationStarted, "u-x1", ChannelEmail),
+			to: []Delegation{running}},
+		{name: "delegation started, the delegate was disabled (a range officer)", n: about(NotifyDelegationStarted, "u-gone-range", ChannelEmail),
+			to: []Delegation{running}},
 	} {
 		s := src()
-		s.to = map[string][]Delegation{"deputy": c.to}
+		s.to = map[string][]Delegation{"deputy": c.to, "x1": retarget(c.to, "x1"), "gone-range": retarget(c.to, "gone-range")}
 		got, err := StillAddressed(context.Background(), s, c.n, now)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
@@ -127,4 +141,14 @@ func TestStillAddressed(t *testing.T) {
 	if _, err := StillAddressed(context.Background(), s, mail("u-hns", RoleHNS), now); err == nil {
 		t.Error("a failed read gave an answer")
 	}
+}
+
+// retarget is ds as delegations to user.
+func retarget(ds []Delegation, user string) []Delegation {
+	out := make([]Delegation, len(ds))
+	for i, d := range ds {
+		d.To = user
+		out[i] = d
+	}
+	return out
 }

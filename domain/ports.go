@@ -27,7 +27,9 @@ type Store interface {
 
 	// ListQueue returns a page of active stages, oldest deadline first.
 	ListQueue(ctx context.Context, f QueueFilter) (QueuePage, error)
-	// ActiveDelegations are the delegations to user that grant a role at t.
+	// ActiveDelegations are the delegations to user that grant a role at t:
+	// running, from an enabled delegator holding the role, to user while
+	// user is enabled and holds an approver role (DelegateCounts).
 	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
 	// ListDelegations returns the delegations given by or to user, or all
 	// of them when user is "", newest first.
@@ -86,19 +88,24 @@ type Tx interface {
 	// at once and leave none.
 	CountEnabledAdmins() (int, error)
 
-	// ActiveDelegations are the delegations to user that grant a role at t,
-	// read inside the transaction so a revocation cannot race a decision.
+	// ActiveDelegations are the delegations to user that grant a role at t
+	// (as the Store's), read inside the transaction so a revocation or an
+	// account change cannot race a decision.
 	ActiveDelegations(user string, t time.Time) ([]Delegation, error)
 	// DelegationsFrom are the delegations user gave that run at t (not
 	// revoked, started, not ended), whether or not they count.
 	DelegationsFrom(user string, t time.Time) ([]Delegation, error)
+	// DelegationsTo are the delegations to user that run at t, whether or
+	// not they count.
+	DelegationsTo(user string, t time.Time) ([]Delegation, error)
 	CreateDelegation(d *Delegation) error
 	GetDelegation(id string) (*Delegation, error)
 	// RevokeDelegation sets revoked_at on a delegation not yet revoked.
 	RevokeDelegation(id string, at time.Time) error
 	// WithdrawRoleNotices marks the account's queued e-mail and webhook
 	// rows addressed to role (Notification.AudienceRole) undeliverable
-	// with reason (DelegationRevokedError, DelegationLapsedError) and
+	// with reason (DelegationRevokedError, DelegationLapsedError,
+	// DelegateLapsedError) and
 	// returns how many it marked.
 	WithdrawRoleNotices(userID string, role Role, reason string, at time.Time) (int64, error)
 	// WithdrawDelegationNotices marks the account's queued e-mail and

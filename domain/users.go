@@ -38,6 +38,11 @@ const DelegationRevokedError = "the delegation it was addressed through was revo
 // disabled or lost the role.
 const DelegationLapsedError = "the delegation it was addressed through lapsed: the delegator was disabled or lost the role"
 
+// DelegateLapsedError is the last_error of such a row withdrawn because
+// the delegation stopped counting with its delegate: the delegate was
+// disabled or lost their last approver role (delegateCounts).
+const DelegateLapsedError = "the delegation it was addressed through lapsed: the delegate was disabled or lost their last approver role"
+
 // RoleNotHeldError is the last_error of a queued e-mail or webhook row
 // addressed to a role that the delivery worker did not send: at delivery
 // its recipient no longer received that role (StillAddressed) — a
@@ -83,12 +88,17 @@ func sortedRoles(rs []Role) []Role {
 // withdrawIfAccessChanged is the step of every account change that may
 // change powers (AccessChanged) or the address, after the changed account
 // is stored: a changed power withdraws the account's queued e-mail and
-// webhook rows, and its delegates' rows of a role its delegations no
-// longer give (withdrawLapsedDelegations); a changed address sends the
+// webhook rows — those that reached it through delegations that stop
+// counting with it first, saying so (withdrawReceivedDelegations) — and
+// its delegates' rows of a role its delegations no longer give
+// (withdrawLapsedDelegations); a changed address sends the
 // queued e-mails to the new one (or, with none, marks them undeliverable),
 // since the old address may no longer be the account holder's.
 func withdrawIfAccessChanged(tx Tx, before, after *User, at time.Time) error {
 	if AccessChanged(before, after) {
+		if err := withdrawReceivedDelegations(tx, before, after, at); err != nil {
+			return err
+		}
 		if _, err := tx.WithdrawQueuedDeliveries(after.ID, at); err != nil {
 			return err
 		}
@@ -168,8 +178,13 @@ type UserChange struct {
 	Reason string
 }
 
-// Change sets roles and nation of an account at expectedVersion. It bumps
-// the generation: tokens issued with the old powers stop working.
+// Change sets roles, nation and e-mail address of an account at
+// expectedVersion. A change of roles or nation bumps the generation:
+// tokens issued with the old powers stop working; a new address alone
+// does not. A change that changes nothing — only a reason, or values equal
+// to the current ones — is no change: the account is answered as it is,
+// its version and generation stay (so no session ends and other
+// administrators' ETags stay good), and nothing is audited.
 func (s *UserService) Change(ctx context.Context, actor, id string, expectedVersion int, ch UserChange) (*User, error) {
 	return s.update(ctx, id, &expectedVersion, func(u *User) (string, error) {
 		if err := checkReason(ch.Reason, false); err != nil {
@@ -178,6 +193,7 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 		if u.External {
 			return "", Errorf(CodeConflict, "the identity provider asserts this account's roles and nation; change them there")
 		}
+		before := *u
 		if ch.Roles != nil {
 			u.Roles = slices.Clone(*ch.Roles)
 			slices.Sort(u.Roles)
@@ -191,8 +207,12 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 		if err := ValidateUser(*u, s.ref); err != nil {
 			return "", err
 		}
-		if ch.Roles != nil || ch.Nation != nil || ch.Email == nil {
-			u.Generation++ // powers may have changed; an address alone changes none
+		powers := !slices.Equal(sortedRoles(before.Roles), sortedRoles(u.Roles)) || before.Nation != u.Nation
+		if !powers && before.Email == u.Email {
+			return "", nil // nothing changed
+		}
+		if powers {
+			u.Generation++ // tokens of the old powers stop working; an address alone changes none
 		}
 		return AuditUserUpdated, nil
 	}, actor, ch.Reason)
@@ -251,7 +271,9 @@ func (s *UserService) ChangePassword(ctx context.Context, p Principal, expectedV
 }
 
 // update runs one account change in a transaction: read, apply, guard the
-// last administrator, compare-and-set, audit.
+// last administrator, compare-and-set, audit. An apply that returns no
+// action changed nothing: the account is returned as read, with nothing
+// stored or audited.
 func (s *UserService) update(ctx context.Context, id string, expectedVersion *int, apply func(*User) (string, error), actor, reason string) (*User, error) {
 	var out *User
 	err := s.store.InTx(ctx, func(tx Tx) error {
@@ -267,6 +289,10 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 		action, err := apply(&u)
 		if err != nil {
 			return err
+		}
+		if action == "" {
+			out = before
+			return nil
 		}
 		if err := guardLastAdmin(tx, before, &u); err != nil {
 			return err

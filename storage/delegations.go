@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,19 +62,23 @@ func runningDelegations(g *gorm.DB, column, value string, t time.Time) ([]delega
 }
 
 // countingDelegations keeps the delegations whose delegator is still
-// enabled and still holds the delegated role: a disabled delegator, or one
-// who lost the role, gives no powers to anyone.
+// enabled and still holds the delegated role, and whose delegate is still
+// enabled and holds an approver role (domain.DelegateCounts): a disabled
+// delegator, or one who lost the role, gives no powers to anyone, and a
+// delegate who was disabled or lost their last approver role receives
+// none. Delegators and delegates are read in one query.
 func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	from := make([]string, len(rows))
-	for i, row := range rows {
-		from[i] = row.FromUser
+	names := make([]string, 0, 2*len(rows))
+	for _, row := range rows {
+		names = append(names, row.FromUser, row.ToUser)
 	}
+	slices.Sort(names)
 	var users []userRow
-	if err := g.Where("username IN ? AND disabled_at IS NULL", from).Find(&users).Error; err != nil {
-		return nil, translate(err, "delegators")
+	if err := g.Where("username IN ? AND disabled_at IS NULL", slices.Compact(names)).Find(&users).Error; err != nil {
+		return nil, translate(err, "delegators and delegates")
 	}
 	enabled := map[string]*domain.User{}
 	for _, u := range users {
@@ -81,7 +86,8 @@ func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation,
 	}
 	var out []domain.Delegation
 	for _, row := range rows {
-		if u := enabled[row.FromUser]; u != nil && u.HasRole(domain.Role(row.Role)) {
+		from, to := enabled[row.FromUser], enabled[row.ToUser]
+		if from != nil && from.HasRole(domain.Role(row.Role)) && domain.DelegateCounts(to) {
 			out = append(out, toDomainDelegation(row))
 		}
 	}
@@ -118,6 +124,17 @@ func (t *tx) ActiveDelegations(user string, at time.Time) ([]domain.Delegation, 
 // (domain withdrawLapsedDelegations).
 func (t *tx) DelegationsFrom(user string, at time.Time) ([]domain.Delegation, error) {
 	rows, err := runningDelegations(t.g, "from_user", user, at)
+	if err != nil {
+		return nil, err
+	}
+	return toDomainDelegations(rows), nil
+}
+
+// DelegationsTo are the delegations to user that run at at, counting or
+// not, in id order: an account change that makes them stop counting
+// withdraws what they queued (domain withdrawReceivedDelegations).
+func (t *tx) DelegationsTo(user string, at time.Time) ([]domain.Delegation, error) {
+	rows, err := runningDelegations(t.g, "to_user", user, at)
 	if err != nil {
 		return nil, err
 	}

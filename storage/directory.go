@@ -286,8 +286,9 @@ func (d *directory) holdersOf(r domain.Role) []*dirUser {
 }
 
 // delegatesOf is tx.delegatesOf from the directory: the enabled accounts
-// that a delegation of role active at at reaches, when its delegator is
-// enabled and holds the role (countingDelegations), in id order.
+// holding an approver role that a delegation of role active at at reaches,
+// when its delegator is enabled and holds the role (countingDelegations),
+// in id order.
 func (d *directory) delegatesOf(role domain.Role, at time.Time) []*dirUser {
 	at = dbTime(at)
 	var out []*dirUser
@@ -299,7 +300,7 @@ func (d *directory) delegatesOf(role domain.Role, at time.Time) []*dirUser {
 		if from := d.byName[dl.from]; from == nil || !slices.Contains(from.held, role) {
 			continue
 		}
-		if to := d.byName[dl.to]; to != nil && !seen[to.row.ID] {
+		if to := d.byName[dl.to]; to != nil && to.countsAsDelegate() && !seen[to.row.ID] {
 			seen[to.row.ID] = true
 			out = append(out, to)
 		}

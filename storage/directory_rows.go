@@ -31,12 +31,19 @@ type dirUser struct {
 	row    userRow // id, username, email
 	roles  string  // the roles column as stored, for hasRole's match
 	nation string
-	held   []domain.Role // the roles as toDomainUser reads them, for countingDelegations
+	held   []domain.Role // the roles as toDomainUser reads them, for countingDelegations (delegator and delegate)
 }
 
 // holds is hasRole's test of the roles column for r.
 func (u *dirUser) holds(r domain.Role) bool {
 	return strings.Contains(","+u.roles+",", roleElement(r))
+}
+
+// countsAsDelegate is domain.DelegateCounts for an enabled account (the
+// directory holds no other): its roles, as toDomainUser reads them, hold
+// an approver role.
+func (u *dirUser) countsAsDelegate() bool {
+	return domain.DelegateCounts(&domain.User{Roles: u.held})
 }
 
 // dirDelegation is a delegation not revoked.

@@ -88,16 +88,19 @@ func fromQueries(tt *tx, ev domain.NotificationEvent, at time.Time) ([]string, e
 
 // dirWorld is the random contents of the property test.
 type dirWorld struct {
-	rng       *rand.Rand
-	users     []userRow
-	dels      []delegationRow
-	hooks     []webhookRow
-	roles     []string // role names, some odd, for accounts, delegations and events
-	nations   []string
-	kinds     []string
-	channels  []string
-	oddRoles  []string // roles columns a LIKE would misread: other cases, neighbours of role names
-	usernames []string
+	rng      *rand.Rand
+	users    []userRow
+	dels     []delegationRow
+	hooks    []webhookRow
+	roles    []string // role names, some odd, for accounts, delegations and events
+	nations  []string
+	kinds    []string
+	channels []string
+	oddRoles []string // roles columns a LIKE would misread: other cases, neighbours of role names
+	// delegateRoles are roles columns for a delegate: mostly without any
+	// approver role (which ends what delegations give them), some with one.
+	delegateRoles []string
+	usernames     []string
 }
 
 func newDirWorld(seed int64) *dirWorld {
@@ -106,7 +109,9 @@ func newDirWorld(seed int64) *dirWorld {
 		kinds:    []string{"request.submitted", "request.decided", "stage.active"},
 		channels: []string{domain.ChannelInbox, domain.ChannelEmail, domain.ChannelWebhook},
 		oddRoles: []string{"ADMIN", "Operations_Approver", "liaisonXofficer", "", ",admin,", "admin,,auditor", "ops,lead",
-			"ops_lead", "auditor,ops_lead", "opsXlead", "ops%lead", "hns,officer", "liaison,officer,admin"}}
+			"ops_lead", "auditor,ops_lead", "opsXlead", "ops%lead", "hns,officer", "liaison,officer,admin"},
+		delegateRoles: []string{"liaison_officer", "auditor", "admin", "auditor,admin", "", "HNS_OFFICER", "hns,officer",
+			"range_officerX", "ministry", "admin,range_officer"}}
 	for _, r := range []domain.Role{domain.RoleLiaison, domain.RoleHNS, domain.RoleRange, domain.RoleOperations,
 		domain.RoleMinistry, domain.RoleAuditor, domain.RoleAdmin} {
 		w.roles = append(w.roles, string(r))
@@ -169,9 +174,14 @@ func (w *dirWorld) addDelegation(tt *tx) error {
 	if err != nil {
 		return err
 	}
-	from, to := w.pick(append(w.usernames, "ghost")), w.pick(append(w.usernames, "ghost"))
+	from, to, role := w.pick(append(w.usernames, "ghost")), w.pick(append(w.usernames, "ghost")), w.pick(w.roles)
+	if u := w.users[w.rng.IntN(len(w.users))]; w.rng.IntN(2) == 0 { // half of them of a role their delegator held
+		if held := toDomainUser(u).Roles; len(held) > 0 {
+			from, role = u.Username, string(held[w.rng.IntN(len(held))])
+		}
+	}
 	start := w.someTime()
-	d := delegationRow{ID: id, FromUser: from, ToUser: to, Role: w.pick(w.roles), StartsAt: start,
+	d := delegationRow{ID: id, FromUser: from, ToUser: to, Role: role, StartsAt: start,
 		EndsAt: start.Add(time.Duration(1+w.rng.IntN(72)) * time.Hour), CreatedAt: dirBase}
 	if w.rng.IntN(5) == 0 {
 		d.RevokedAt = &start
@@ -210,7 +220,7 @@ func (w *dirWorld) addOptOut(tt *tx) error {
 // it does not read.
 func (w *dirWorld) mutate(tt *tx) error {
 	u := w.users[w.rng.IntN(len(w.users))]
-	switch w.rng.IntN(11) {
+	switch w.rng.IntN(12) {
 	case 0:
 		return tt.exec("UPDATE users SET roles = ? WHERE id = ?", w.rolesColumn(), u.ID)
 	case 1:
@@ -234,6 +244,12 @@ func (w *dirWorld) mutate(tt *tx) error {
 		return w.addOptOut(tt)
 	case 9:
 		return tt.exec("DELETE FROM notification_optouts WHERE user_id = ?", u.ID)
+	case 10: // a delegate loses every approver role (or is given one back), or is disabled
+		d := w.dels[w.rng.IntN(len(w.dels))]
+		if w.rng.IntN(4) == 0 {
+			return tt.exec("UPDATE users SET disabled_at = ? WHERE username = ?", w.disabledAt(), d.ToUser)
+		}
+		return tt.exec("UPDATE users SET roles = ? WHERE username = ?", w.pick(w.delegateRoles), d.ToUser)
 	default:
 		if w.rng.IntN(2) == 0 {
 			return w.addWebhook(tt)
@@ -274,11 +290,45 @@ func (w *dirWorld) event() (domain.NotificationEvent, time.Time) {
 	return ev, at
 }
 
+// strandedDelegates counts the delegations of role running at at whose
+// delegator is enabled and holds the role and whose delegate is enabled
+// but holds no approver role: those that domain.DelegateCounts leaves
+// out, which the comparison must meet often enough to test that rule.
+func strandedDelegates(tt *tx, role domain.Role, at time.Time) (int, error) {
+	rows, err := runningDelegations(tt.g, "role", string(role), at)
+	if err != nil {
+		return 0, err
+	}
+	enabled := func(name string) (*domain.User, error) {
+		var us []userRow
+		if err := tt.g.Where("username = ? AND disabled_at IS NULL", name).Find(&us).Error; err != nil || len(us) == 0 {
+			return nil, err
+		}
+		return toDomainUser(us[0]), nil
+	}
+	n := 0
+	for _, r := range rows {
+		from, err := enabled(r.FromUser)
+		if err != nil {
+			return 0, err
+		}
+		to, err := enabled(r.ToUser)
+		if err != nil {
+			return 0, err
+		}
+		if from != nil && from.HasRole(role) && to != nil && !domain.DelegateCounts(to) {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // TestDirectoryMatchesQueries compares the directory's fan-out with the
 // queries' over random accounts (odd roles columns: other cases, and
 // neighbours of role names with "_" or "%" such as "ops,lead" beside the
 // role ops_lead; nations; disabled ones), delegations (expiring, revoked, of disabled delegators or of
-// delegators without the role), opt-outs and webhooks, for random events
+// delegators without the role, to delegates who are disabled or hold no
+// approver role, or lose it), opt-outs and webhooks, for random events
 // and times, through random changes made inside the transaction of the
 // comparison and in earlier ones.
 func TestDirectoryMatchesQueries(t *testing.T) {
@@ -309,7 +359,7 @@ func TestDirectoryMatchesQueries(t *testing.T) {
 		}
 		return nil
 	})
-	nonEmpty := 0
+	nonEmpty, stranded := 0, 0
 	for round := range 30 {
 		inTx(t, db, func(tt *tx) error {
 			for step := range 20 {
@@ -334,6 +384,13 @@ func TestDirectoryMatchesQueries(t *testing.T) {
 				if len(want) > 0 {
 					nonEmpty++
 				}
+				if ev.Audience.Role != "" {
+					n, err := strandedDelegates(tt, ev.Audience.Role, at)
+					if err != nil {
+						return err
+					}
+					stranded += n
+				}
 			}
 			return nil
 		})
@@ -341,6 +398,10 @@ func TestDirectoryMatchesQueries(t *testing.T) {
 	}
 	if nonEmpty < 100 {
 		t.Fatalf("only %d of 600 events had an audience: the test compares too little", nonEmpty)
+	}
+	t.Logf("%d delegations to delegates without an approver role met", stranded)
+	if stranded < 10 {
+		t.Fatalf("only %d delegations to delegates without an approver role met: the test compares too little", stranded)
 	}
 	// Read whole once; then brought up to date after the changes, at least
 	// one per round, at most one per change.
@@ -350,8 +411,9 @@ func TestDirectoryMatchesQueries(t *testing.T) {
 }
 
 // dirFixture is a small organisation: two operations approvers (one of
-// whom delegated the role to deputy), a liaison officer each for Norway
-// and Sweden, a webhook of ops1 and one of the operations role.
+// whom delegated the role to deputy, a range officer), a liaison officer
+// each for Norway and Sweden, a webhook of ops1 and one of the operations
+// role.
 type dirFixture struct {
 	db                     *DB
 	ops1, ops2, loNO, loSE *domain.User
@@ -369,7 +431,7 @@ func newDirFixture(t *testing.T, path string) *dirFixture {
 	}
 	f.ops1, f.ops2 = user("ops1", "", domain.RoleOperations), user("ops2", "", domain.RoleOperations)
 	f.loNO, f.loSE = user("lo-NO", "NO", domain.RoleLiaison), user("lo-SE", "SE", domain.RoleLiaison)
-	f.deputy = user("deputy", "")
+	f.deputy = user("deputy", "", domain.RoleRange) // a delegate counts while they hold an approver role
 	f.delegation, f.userHook, f.roleHook = "d1", "h-user", "h-role"
 	inTx(t, f.db, func(tt *tx) error {
 		for _, u := range []*domain.User{f.ops1, f.ops2, f.loNO, f.loSE, f.deputy} {
@@ -471,6 +533,12 @@ func TestDirectorySeesEarlierCallers(t *testing.T) {
 		}, ops, "deputy:inbox", ""},
 		{"delegator lost the role", func(f *dirFixture) func(tt *tx) error {
 			return update(f.ops1, func(u *domain.User) { u.Roles = []domain.Role{domain.RoleAuditor} })
+		}, ops, "deputy:inbox", ""},
+		{"delegate lost their last approver role", func(f *dirFixture) func(tt *tx) error {
+			return update(f.deputy, func(u *domain.User) { u.Roles, u.Nation = []domain.Role{domain.RoleLiaison}, "AT" })
+		}, ops, "deputy:email", ""},
+		{"delegate disabled", func(f *dirFixture) func(tt *tx) error {
+			return update(f.deputy, func(u *domain.User) { at := dirBase; u.DisabledAt = &at })
 		}, ops, "deputy:inbox", ""},
 		{"user webhook revoked", func(f *dirFixture) func(tt *tx) error {
 			return func(tt *tx) error { return tt.RevokeWebhook(f.userHook, dirBase) }
@@ -680,7 +748,7 @@ func TestDirectoryForgetsFailedBatches(t *testing.T) {
 // of the delegations.
 func TestDirectoryDelegatesInIDOrder(t *testing.T) {
 	f := newDirFixture(t, filepath.Join(t.TempDir(), "dir.db"))
-	first := &domain.User{ID: "0000", Username: "deputy2", PasswordHash: "x", CreatedAt: dirBase}
+	first := &domain.User{ID: "0000", Username: "deputy2", PasswordHash: "x", CreatedAt: dirBase, Roles: []domain.Role{domain.RoleMinistry}}
 	inTx(t, f.db, func(tt *tx) error {
 		if err := tt.CreateUser(first); err != nil {
 			return err

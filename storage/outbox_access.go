@@ -30,7 +30,8 @@ func (t *tx) WithdrawQueuedDeliveries(userID string, at time.Time) (int64, error
 // account userID that were addressed to role (audience_role, migration
 // 0020) undeliverable with reason, in the caller's transaction (a
 // delegation of role to the account was revoked, or its delegator was
-// disabled or lost the role), and returns how many it marked. The caller
+// disabled or lost the role, or the account was disabled or lost its last
+// approver role), and returns how many it marked. The caller
 // decides that the account no longer holds role, directly or by another
 // delegation (domain withdrawDelegatedNotices): then every such row reached
 // it through a delegation, and it may not be told of the role's stages any
@@ -47,7 +48,8 @@ func (t *tx) WithdrawRoleNotices(userID string, role domain.Role, reason string,
 // the account userID about the delegation delegationID — that it started,
 // that it ends soon — undeliverable with reason, in the caller's
 // transaction (the delegation was revoked, or its delegator was disabled
-// or lost the role), and returns how many it marked. Such a row names its
+// or lost the role, or its delegate, userID, was disabled or lost their
+// last approver role), and returns how many it marked. Such a row names its
 // delegation only in its idempotency key (domain.DelegationNoticeKeyPrefixes),
 // matched here by its exact first characters (substr, not LIKE, whose
 // case and wildcards differ between the dialects), among the account's

@@ -8,7 +8,8 @@ import (
 
 // audience reads the enabled accounts an event is for: one named account;
 // the liaison officers of a nation; or the holders of a role together with the people an
-// enabled holder delegated that role to, active at at. Each account once.
+// enabled holder delegated that role to, active at at, while they hold an
+// approver role themselves. Each account once.
 func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 	var rows []userRow
 	var err error
@@ -46,7 +47,8 @@ func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 
 // delegatesOf reads the enabled accounts that an active delegation of role
 // at at reaches (countingDelegations drops those of delegators who lost
-// the role or were disabled).
+// the role or were disabled, and those to delegates who hold no approver
+// role any more or were disabled).
 func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
 	at = dbTime(at)
 	// Most events find no delegation of their role: one plain query says so

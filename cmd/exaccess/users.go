@@ -211,6 +211,11 @@ func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u
 	if err != nil {
 		return describe(err)
 	}
+	if cmd == "roles" && changed.Version == u.Version {
+		fmt.Fprintf(stdout, "exaccess: roles: %s: nothing to change (roles %s, nation %s); its tokens stay valid\n",
+			changed.Username, rolesText(changed.Roles), dash(changed.Nation))
+		return nil
+	}
 	fmt.Fprintf(stdout, "exaccess: %s: %s, roles %s, nation %s, %s; servers refuse its older tokens within %v\n",
 		cmd, changed.Username, rolesText(changed.Roles), dash(changed.Nation), stateText(changed), domain.AccountMaxAge+domain.AccountRefresh)
 	if cmd == "disable" || cmd == "roles" {

@@ -62,6 +62,11 @@ func TestUserCommands(t *testing.T) {
 		unheld+"hns_officer,range_officer,operations_approver:") {
 		t.Errorf("roles: %s", out)
 	}
+	// The roles it holds already: nothing changes, no token is refused.
+	if out := mustUser("", "roles", "--username", "ops", "--role", "ministry", "--reason", "checked"); !strings.Contains(out,
+		"ops: nothing to change (roles ministry, nation -); its tokens stay valid") || strings.Contains(out, "refuse") {
+		t.Errorf("roles unchanged: %s", out)
+	}
 	if _, err := user("", "roles", "--username", "ops", "--role", "liaison_officer"); err == nil || !strings.Contains(err.Error(), "nation") {
 		t.Errorf("a liaison officer without a nation: %v", err)
 	}
