@@ -55,6 +55,11 @@ var directoryTriggers = []string{
 	"directory_webhooks_insert", "directory_webhooks_delete", "directory_webhooks_update",
 }
 
+// directoryNameTriggers are the triggers of migration 0021 that record the
+// account a REPLACE is about to delete for its username. Without them the
+// change log can miss a row, and the directory is read whole instead.
+var directoryNameTriggers = []string{"directory_users_name_insert", "directory_users_name_update"}
+
 // dirKeeper is the committer's directory; only the committer goroutine
 // uses it.
 type dirKeeper struct {
@@ -213,7 +218,11 @@ func triggersPresent(t *tx) (usable, logged bool, err error) {
 			return false, false, nil
 		}
 	}
-	return true, have["table directory_changes"], nil
+	logged = have["table directory_changes"]
+	for _, name := range directoryNameTriggers {
+		logged = logged && have["trigger "+name]
+	}
+	return true, logged, nil
 }
 
 // scanAll runs query with args in t and calls each for every row.

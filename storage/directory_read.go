@@ -125,7 +125,9 @@ func loadDirectory(t *tx, version, schema int64) (*directory, error) {
 
 // readAgain reads the rows of keys as they are now, adding to keys each
 // enabled account held under a username that one of them now has: a
-// REPLACE that deleted that account on its username fired no trigger.
+// REPLACE that deleted that account on its username fired no delete
+// trigger. (Migration 0021's name triggers record that account before the
+// REPLACE; this is the second net.)
 func readAgain(t *tx, d *directory, keys map[dirKey]bool) (*dirRows, error) {
 	ids := map[string][]string{}
 	for k := range keys {

@@ -348,6 +348,65 @@ func TestDirectoryReplacedAccount(t *testing.T) {
 	})
 }
 
+// TestDirectoryReplaceThenTheTakerMoves: a REPLACE that deletes an account
+// for its username, and then the row that took the name renamed or
+// deleted before the committer's next use (a review's finding: nothing then
+// pointed back at the deleted account, which stayed in the directory, and
+// every notification of its role failed on the recipient's foreign key).
+// The trigger before the REPLACE records the account it deletes.
+func TestDirectoryReplaceThenTheTakerMoves(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		steps func(f *dirFixture) []string
+	}{
+		{"an update takes the name, then is renamed", func(f *dirFixture) []string {
+			return []string{"UPDATE OR REPLACE users SET username = 'ops2' WHERE id = '" + f.loSE.ID + "'",
+				"UPDATE users SET username = 'lo-SE-2' WHERE id = '" + f.loSE.ID + "'"}
+		}},
+		{"an update takes the name, then is deleted", func(f *dirFixture) []string {
+			return []string{"UPDATE OR REPLACE users SET username = 'ops2' WHERE id = '" + f.loSE.ID + "'",
+				"DELETE FROM users WHERE id = '" + f.loSE.ID + "'"}
+		}},
+		{"an insert takes the name, then is renamed", func(f *dirFixture) []string {
+			return []string{"INSERT OR REPLACE INTO users (id, username, password_hash, roles, nation, created_at) " +
+				"VALUES ('taker', 'ops2', 'x', 'auditor', '', '2027-03-01 12:00:00')",
+				"UPDATE users SET username = 'taker' WHERE id = 'taker'"}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newDirFixture(t, filepath.Join(t.TempDir(), "dir.db"))
+			for _, q := range c.steps(f) {
+				if err := f.db.writer.Exec(q).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			ops := domain.Audience{Role: domain.RoleOperations}
+			loads := f.db.batch.dir.loads
+			if errs := oneBatch(t, f.db, notify(ops, "one")); errs[0] != nil {
+				t.Fatalf("a notification to the role of the deleted account: %v", errs[0])
+			}
+			if f.db.batch.dir.loads != loads {
+				t.Errorf("the directory was read whole; the log should have named the deleted account")
+			}
+			for _, key := range storedKeys(t, f.db, "one") {
+				if strings.HasPrefix(key, f.ops2.ID+":") {
+					t.Fatalf("the deleted account is told: %v", storedKeys(t, f.db, "one"))
+				}
+			}
+			inTx(t, f.db, func(tt *tx) error {
+				d, err := tt.dir.get(tt)
+				if err != nil {
+					return err
+				}
+				if d.byID[f.ops2.ID] != nil {
+					t.Errorf("the directory still holds the deleted account")
+				}
+				return sameAsWholeRead(tt, d)
+			})
+		})
+	}
+}
+
 // TestDirectoryLogPruned: the log keeps the last 1000 versions. A
 // directory further behind is read whole, and is then what a whole read
 // gives; one less far behind is brought up to date from the log.

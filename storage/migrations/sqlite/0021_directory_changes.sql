@@ -14,11 +14,17 @@
 -- recorded nothing) it reads everything as before.
 --
 -- The log keeps the last 1000 versions: each change deletes what fell out.
--- A REPLACE that deletes a conflicting row fires no delete trigger; on
--- webhooks, delegations and notification_optouts the deleted row has the
--- recorded key, and on users one that conflicted on the username is found
--- by the committer, which reads again any account whose username a row it
--- reads now holds.
+-- A REPLACE that deletes a conflicting row fires no delete trigger (unless
+-- recursive triggers are on); on webhooks, delegations and
+-- notification_optouts the deleted row has the recorded key (their only
+-- unique key is the primary key), and on users the two BEFORE triggers at
+-- the end record any other account that holds the username an insert or
+-- an update brings, under the version the change is about to take: the
+-- account a REPLACE is going to delete is read again, and found gone,
+-- whatever the row that took its name does next. (Were the statement to
+-- fail, its trigger's row goes with it; were it ignored, OR IGNORE, the
+-- row is ahead of the version, which the committer takes for a gap and
+-- reads everything.)
 --
 -- A later migration that rebuilds one of these tables must create these
 -- triggers again (see 0019).
@@ -133,4 +139,22 @@ BEGIN
         SELECT version, 'webhooks', NEW.id FROM directory_version WHERE id = 1
         UNION ALL SELECT version, 'webhooks', OLD.id FROM directory_version WHERE id = 1 AND OLD.id IS NOT NEW.id;
     DELETE FROM directory_changes WHERE version <= (SELECT version - 1000 FROM directory_version WHERE id = 1);
+END;
+
+DROP TRIGGER IF EXISTS directory_users_name_insert;
+CREATE TRIGGER directory_users_name_insert BEFORE INSERT ON users
+WHEN EXISTS (SELECT 1 FROM users WHERE username = NEW.username)
+BEGIN
+    INSERT INTO directory_changes (version, entity, row_key)
+        SELECT d.version + 1, 'users', u.id FROM directory_version d, users u
+        WHERE d.id = 1 AND u.username = NEW.username;
+END;
+DROP TRIGGER IF EXISTS directory_users_name_update;
+CREATE TRIGGER directory_users_name_update BEFORE UPDATE OF username ON users
+WHEN NEW.username IS NOT OLD.username
+    AND EXISTS (SELECT 1 FROM users WHERE username = NEW.username AND id IS NOT OLD.id)
+BEGIN
+    INSERT INTO directory_changes (version, entity, row_key)
+        SELECT d.version + 1, 'users', u.id FROM directory_version d, users u
+        WHERE d.id = 1 AND u.username = NEW.username AND u.id IS NOT OLD.id;
 END;
