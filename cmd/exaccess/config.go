@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -114,17 +115,43 @@ func (c config) metricsAddrErrors() []string {
 	return nil
 }
 
-// maskedDB is the database setting safe to log: a DSN's password is hidden.
+// maskedDB is the database setting safe to log: a DSN's password is hidden,
+// whether in the user part (user:password@), in the query (?password=) or in
+// the key=value form (password=...). A URL that does not parse is not shown
+// at all: the password in it could not be found.
 func maskedDB(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" || u.User == nil {
-		return dsn
+	if !strings.Contains(dsn, "://") {
+		return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return unparsableDSN
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	if u.RawQuery != "" {
+		q, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			return unparsableDSN
+		}
+		for k := range q {
+			if strings.EqualFold(k, "password") {
+				q[k] = []string{"xxxxx"}
+			}
+		}
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }
+
+const unparsableDSN = "(unparsable DSN, not shown)"
+
+// kvPassword finds the password of a key=value DSN (host=db password=secret
+// or password='a b'), the form libpq and pgx accept beside URLs.
+var kvPassword = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]*)`)
 
 // envBool reads a boolean from the environment into b; one that does not
 // parse is recorded in envErrs, which stops the start.

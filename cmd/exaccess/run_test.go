@@ -156,12 +156,23 @@ func TestUnknownCommand(t *testing.T) {
 }
 
 func TestMaskedDB(t *testing.T) {
-	got := maskedDB("postgres://app:s3cret@db:5432/exaccess?sslmode=require")
-	if strings.Contains(got, "s3cret") || !strings.Contains(got, "app:") {
-		t.Errorf("maskedDB = %q", got)
-	}
-	if maskedDB("exaccess.db") != "exaccess.db" {
-		t.Error("a file path was changed")
+	for _, tc := range []struct{ dsn, want string }{
+		{"postgres://app:s3cret@db:5432/exaccess?sslmode=require", "postgres://app:xxxxx@db:5432/exaccess?sslmode=require"},
+		{"postgres://app@db/exaccess?password=s3cret&sslmode=require", "postgres://app@db/exaccess?password=xxxxx&sslmode=require"},
+		{"postgresql://db/exaccess?PASSWORD=s3cret", "postgresql://db/exaccess?PASSWORD=xxxxx"},
+		{"postgres://app:s3cret@db/exaccess?password=s3cret", "postgres://app:xxxxx@db/exaccess?password=xxxxx"},
+		{"postgres://app:s3cret@db/ex%zzaccess", unparsableDSN},
+		{"postgres://app@db/exaccess?password=s3cret%zz", unparsableDSN},
+		{"host=db user=app password=s3cret dbname=exaccess", "host=db user=app password=xxxxx dbname=exaccess"},
+		{"host=db password = 's3cret word' dbname=exaccess", "host=db password = xxxxx dbname=exaccess"},
+		{`host=db password='s3\'cret' dbname=exaccess`, "host=db password=xxxxx dbname=exaccess"},
+		{"exaccess.db", "exaccess.db"},
+		{"/var/lib/exaccess/exaccess.db", "/var/lib/exaccess/exaccess.db"},
+	} {
+		got := maskedDB(tc.dsn)
+		if got != tc.want || strings.Contains(got, "s3") {
+			t.Errorf("maskedDB(%q) = %q, want %q", tc.dsn, got, tc.want)
+		}
 	}
 }
 
