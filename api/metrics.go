@@ -64,7 +64,11 @@ func (m *Metrics) handler() http.Handler {
 }
 
 // withMetrics observes every request: latency by route template (never the
-// raw path, which holds ids), and the count by status.
+// raw path, which holds ids; a path no route matches is the template of the
+// nearest route node or "unmatched"), method (one of the standard methods or
+// "OTHER") and status, and the count by status. No label takes a value the
+// client chooses freely: each new value would be a new series, so anyone
+// could grow the metrics without bound.
 func withMetrics(m *Metrics) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -77,11 +81,22 @@ func withMetrics(m *Metrics) echo.MiddlewareFunc {
 				route = "unmatched"
 			}
 			status := strconv.Itoa(c.Response().Status)
-			m.latency.WithLabelValues(route, c.Request().Method, status).Observe(time.Since(start).Seconds())
+			m.latency.WithLabelValues(route, methodLabel(c.Request().Method), status).Observe(time.Since(start).Seconds())
 			m.requests.WithLabelValues(status).Inc()
 			return nil
 		}
 	}
+}
+
+// methodLabel is the method as a metric label: a standard method, or OTHER
+// for anything else (XMETHOD123, lower-case spellings).
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }
 
 var (

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -121,4 +122,48 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// TestMetricsLabelsAreBounded: odd methods and paths from an anonymous
+// client add no series: the method becomes OTHER, the route a template.
+func TestMetricsLabelsAreBounded(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/labels.db")
+	series := func() (n int) {
+		for _, line := range strings.Split(scrape(t, e), "\n") {
+			if strings.HasPrefix(line, "exaccess_http_request") {
+				n++
+			}
+		}
+		return n
+	}
+	odd := func(i int) {
+		for _, c := range []call{
+			{method: fmt.Sprintf("XMETHOD%d", i), path: "/api/v1/requests", offSpec: true},
+			{method: fmt.Sprintf("get%d", i), path: fmt.Sprintf("/healthz/%d", i), offSpec: true},
+			{method: http.MethodGet, path: fmt.Sprintf("/nowhere-%d/x%d", i, i), offSpec: true},
+			{method: http.MethodGet, path: fmt.Sprintf("/api/v1/requests/%d/nothing/%d", i, i), offSpec: true},
+			{method: http.MethodPost, path: fmt.Sprintf("/api/v1/no-such-%d", i), offSpec: true},
+		} {
+			if r := e.send(c); r.Status < 400 {
+				t.Fatalf("%s %s: %d", c.method, c.path, r.Status)
+			}
+		}
+	}
+	odd(0)
+	before := series()
+	for i := 1; i <= 5; i++ {
+		odd(i)
+	}
+	m := scrape(t, e)
+	if after := series(); after != before {
+		t.Errorf("odd requests grew the HTTP series from %d to %d:\n%s", before, after, m)
+	}
+	for _, leak := range []string{"XMETHOD", "get1", "nowhere-", "no-such-", "/nothing/"} {
+		if strings.Contains(m, leak) {
+			t.Errorf("metrics carry %q from a request", leak)
+		}
+	}
+	if !strings.Contains(m, `method="OTHER"`) {
+		t.Error("an odd method is not counted as OTHER")
+	}
 }
