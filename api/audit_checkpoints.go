@@ -71,16 +71,35 @@ func (s *Server) handleAuditCheckpoints(c echo.Context) error {
 }
 
 // witnessWarnings are the readiness warnings of the audit log's witnesses:
-// the process keeps serving, but an operator must look.
+// the process keeps serving, but an operator must look. /readyz is public,
+// so a warning is a fixed text: the witness's error (its URL, the resolver's
+// address, the log's size) is only in the server log, which has every
+// failure, and the witness metrics name the witness.
 func (s *Server) witnessWarnings() []string {
 	if s.Audit == nil {
 		return nil
 	}
-	var out []string
+	var failed, conflict bool
 	for _, w := range s.Audit.Witnesses() {
-		if w.Problem != "" {
-			out = append(out, w.Problem)
+		switch {
+		case w.Conflict:
+			conflict = true
+		case w.Problem != "":
+			failed = true
 		}
+	}
+	var out []string
+	if conflict {
+		out = append(out, warnWitnessConflict)
+	}
+	if failed {
+		out = append(out, warnWitnessFailed)
 	}
 	return out
 }
+
+// The readiness warnings of the witnesses.
+const (
+	warnWitnessConflict = "a witness of the audit log refused its history as inconsistent; the server log has the details"
+	warnWitnessFailed   = "a witness of the audit log did not cosign the latest checkpoint; the server log has the details"
+)

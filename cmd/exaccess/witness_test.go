@@ -135,7 +135,7 @@ func TestWitnessRefusesRollback(t *testing.T) {
 	addUser(t, db, "after-restore")
 	s = startWitnessedServer(t, flags...)
 	waitFor(t, func() bool { return s.metric(t, `exaccess_audit_witness_conflict{witness="`+w.name+`"}`) == "1" })
-	if st, body := s.get(t, "/readyz"); st != 200 || !strings.Contains(body, "409") {
+	if st, body := s.get(t, "/readyz"); st != 200 || !strings.Contains(body, "inconsistent") {
 		t.Errorf("/readyz after a rollback: %d %s", st, body)
 	}
 }
