@@ -1,11 +1,13 @@
 package policies
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"sync"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 	"cel.dev/cel-go/interpreter"
 )
@@ -49,13 +51,31 @@ func compileBool(env *cel.Env, expr string) (cel.Program, []celIssue) {
 	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) {
 		return nil, []celIssue{{line: 1, msg: fmt.Sprintf("must be a bool expression, but it is %s", t)}}
 	}
-	// OptOptimize folds constants such as timestamp('2026-01-01T00:00:00Z')
-	// once here instead of on every request.
-	prg, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+	worst, err := checkCost(env, ast)
+	if err != nil {
+		return nil, []celIssue{{line: 1, msg: "the condition " + err.Error()}}
+	}
+	watch := worst > cheapCost
+	prg, err := program(env, ast, watch)
 	if err != nil {
 		return nil, []celIssue{{line: 1, msg: err.Error()}}
 	}
+	if watch {
+		return guarded{prg}, nil
+	}
 	return prg, nil
+}
+
+// program plans a checked condition. OptOptimize folds constants such as
+// timestamp('2026-01-01T00:00:00Z') once here instead of on every request.
+// A guarded program (watch) also counts its cost against the limit and
+// looks at the routing's deadline while it iterates (cost.go).
+func program(env *cel.Env, ast *cel.Ast, watch bool) (cel.Program, error) {
+	if !watch {
+		return env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+	}
+	return env.Program(ast, cel.EvalOptions(cel.OptOptimize),
+		cel.CostLimit(maxConditionCost), cel.InterruptCheckFrequency(interruptEvery))
 }
 
 // celIssue is one compile problem, with its line inside the expression.
@@ -64,9 +84,19 @@ type celIssue struct {
 	msg  string
 }
 
-// evalBool runs a compiled condition on the facts of one request.
-func evalBool(prg cel.Program, act interpreter.Activation) (bool, error) {
-	out, _, err := prg.Eval(act)
+// evalBool runs a compiled condition on the facts of one request; ctx
+// carries the routing's deadline.
+func evalBool(ctx context.Context, prg cel.Program, act interpreter.Activation) (bool, error) {
+	var out ref.Val
+	var err error
+	if g, ok := prg.(guarded); ok {
+		out, _, err = g.ContextEval(ctx, act)
+		if err != nil {
+			err = evalLimitError(ctx, err)
+		}
+	} else {
+		out, _, err = prg.Eval(act)
+	}
 	if err != nil {
 		return false, err
 	}

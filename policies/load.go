@@ -53,6 +53,7 @@ func load(fsys fs.FS, name, shown string) (*Policy, error) {
 	if len(l.errs) > 0 {
 		return nil, l.errs
 	}
+	p.guarded = l.guarded
 	return p, nil
 }
 
@@ -61,6 +62,8 @@ type loader struct {
 	file string
 	env  *cel.Env
 	errs LoadErrors
+	// guarded: some condition is guarded (cost.go), so routing sets a deadline.
+	guarded bool
 }
 
 func (l *loader) errorf(line int, format string, args ...any) {
@@ -141,6 +144,9 @@ func (l *loader) condition(n *yaml.Node, what string) (string, cel.Program) {
 		return "", nil
 	}
 	prg, issues := compileBool(l.env, expr)
+	if _, ok := prg.(guarded); ok {
+		l.guarded = true
+	}
 	for _, is := range issues {
 		l.errorf(exprLine(n, is.line), "%s when: %s", what, is.msg)
 	}

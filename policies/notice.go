@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -99,9 +100,9 @@ func (l *loader) notice(n *yaml.Node, what string) *notice {
 
 // evalNotice tells whether a notice rule passes and, when it fails, the
 // reason naming the earliest start date that would be accepted.
-func evalNotice(r rule, act activation) (bool, string, error) {
+func evalNotice(ctx context.Context, r rule, act activation) (bool, string, error) {
 	if r.prg != nil {
-		applies, err := evalBool(r.prg, act)
+		applies, err := evalBool(ctx, r.prg, act)
 		if err != nil || !applies {
 			return true, r.reason, err
 		}

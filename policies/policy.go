@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -19,6 +20,9 @@ type Policy struct {
 	rules    []rule
 	stages   []stage // sorted by order, then file order
 	fast     *fastTrack
+	// guarded: a condition's worst case is above cheapCost, so a routing
+	// runs under evalDeadline (cost.go).
+	guarded bool
 }
 
 // rule is one eligibility rule: the request is eligible when every rule's
@@ -74,10 +78,16 @@ func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
 		// A forgotten clock would make every lead time look enormous.
 		return domain.RoutingResult{}, fmt.Errorf("policy %s: routing input has no Today", p.version)
 	}
+	ctx := context.Background()
+	if p.guarded {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, evalDeadline)
+		defer cancel()
+	}
 	act := activation{newFacts(in, p.partners)}
 	res := domain.RoutingResult{PolicyVersion: p.version, Eligible: true}
 	for _, r := range p.rules {
-		passed, reason, err := evalRule(r, act)
+		passed, reason, err := evalRule(ctx, r, act)
 		if err != nil {
 			return domain.RoutingResult{}, p.evalError("eligibility rule", r.id, r.when, err)
 		}
@@ -85,13 +95,13 @@ func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
 		res.Eligible = res.Eligible && passed
 	}
 	if p.fast != nil {
-		fast, err := evalBool(p.fast.prg, act)
+		fast, err := evalBool(ctx, p.fast.prg, act)
 		if err != nil {
 			return domain.RoutingResult{}, p.evalError("fast_track", "", p.fast.when, err)
 		}
 		res.FastTrack = fast
 	}
-	if err := p.plan(&res, act); err != nil {
+	if err := p.plan(ctx, &res, act); err != nil {
 		return domain.RoutingResult{}, err
 	}
 	return res, nil
@@ -100,18 +110,18 @@ func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
 // plan adds the stages that apply, with one reason line each. On the fast
 // track a stage must also be kept by it (and meet the fast track's extra
 // condition for it, if any), with its fast-track SLA.
-func (p *Policy) plan(res *domain.RoutingResult, act activation) error {
+func (p *Policy) plan(ctx context.Context, res *domain.RoutingResult, act activation) error {
 	if res.FastTrack {
 		res.Reasons = append(res.Reasons, "fast track: "+p.fast.reason)
 	}
 	for _, s := range p.stages {
 		planned := s.PlannedStage
-		applies, err := evalBool(s.prg, act)
+		applies, err := evalBool(ctx, s.prg, act)
 		if err != nil {
 			return p.evalError("stage", s.ID, s.when, err)
 		}
 		if applies && res.FastTrack {
-			applies, err = p.fast.applies(s.ID, &planned, act)
+			applies, err = p.fast.applies(ctx, s.ID, &planned, act)
 			if err != nil {
 				return p.evalError("fast_track stage", s.ID, p.fast.keep[s.ID].when, err)
 			}
@@ -128,17 +138,17 @@ func (p *Policy) plan(res *domain.RoutingResult, act activation) error {
 }
 
 // evalRule evaluates one eligibility rule, with the reason to report.
-func evalRule(r rule, act activation) (bool, string, error) {
+func evalRule(ctx context.Context, r rule, act activation) (bool, string, error) {
 	if r.notice != nil {
-		return evalNotice(r, act)
+		return evalNotice(ctx, r, act)
 	}
-	passed, err := evalBool(r.prg, act)
+	passed, err := evalBool(ctx, r.prg, act)
 	return passed, r.reason, err
 }
 
 // applies tells whether a stage that applies on the normal route stays on
 // the fast track, setting its fast-track SLA on planned.
-func (ft *fastTrack) applies(id string, planned *domain.PlannedStage, act activation) (bool, error) {
+func (ft *fastTrack) applies(ctx context.Context, id string, planned *domain.PlannedStage, act activation) (bool, error) {
 	k, ok := ft.keep[id]
 	if !ok {
 		return false, nil
@@ -149,7 +159,7 @@ func (ft *fastTrack) applies(id string, planned *domain.PlannedStage, act activa
 	if k.prg == nil {
 		return true, nil
 	}
-	return evalBool(k.prg, act)
+	return evalBool(ctx, k.prg, act)
 }
 
 // evalError names the policy, the rule and its expression: the error is
