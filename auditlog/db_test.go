@@ -126,6 +126,7 @@ func (e *logEnv) tamper(stmts ...string) {
 		e.t.Fatal(err)
 	}
 	defer conn.Close()
+	conn.SetMaxOpenConns(1) // a PRAGMA among stmts holds for the statements after it
 	for _, s := range append(off, stmts...) {
 		if _, err := conn.Exec(s); err != nil {
 			e.t.Fatalf("%s: %v", s, err)
