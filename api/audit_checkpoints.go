@@ -70,13 +70,17 @@ func (s *Server) handleAuditCheckpoints(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// witnessWarnings are the readiness warnings of the audit log's witnesses:
+// witnessWarnings are the readiness warnings of the audit log: a refusal to
+// sign checkpoints (its history changed), and its witnesses' problems:
 // the process keeps serving, but an operator must look.
 func (s *Server) witnessWarnings() []string {
 	if s.Audit == nil {
 		return nil
 	}
 	var out []string
+	if p := s.Audit.SigningProblem(); p != "" {
+		out = append(out, p)
+	}
 	for _, w := range s.Audit.Witnesses() {
 		if w.Problem != "" {
 			out = append(out, w.Problem)
