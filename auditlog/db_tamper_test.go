@@ -285,3 +285,28 @@ func blobLiteral(dialect, text string) string {
 	}
 	return "CAST('" + text + "' AS BLOB)"
 }
+
+// A later export smaller than the earlier one is a rollback; when the
+// later log is not even a prefix of the earlier one, that is said too.
+func TestConsistencyReportsRollback(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *logEnv) {
+		e.addUsers("u0", "u1", "u2")
+		small, _ := e.export(domain.AuditFormatNDJSON, nil, nil) // size 3, then its own entry 3
+		e.addUsers("u4", "u5")
+		large, _ := e.export(domain.AuditFormatNDJSON, nil, nil) // size 6
+		rep := consistency(t, e, small, large)
+		if rep.OK() || !rep.Has(auditlog.KindRolledBack, 3) || len(rep.Problems) != 1 ||
+			!strings.Contains(rep.Problems[0].Detail, "fewer than the 6 signed earlier: entries 3..5 are gone") {
+			t.Fatalf("rolled back to a prefix:\n%s", reportText(rep))
+		}
+		e.tamper(replaceSQL(e.c.Name, 1, "u1", "x1"))
+		e.tamper(rewriteHashes(t, e)...)
+		e.tamper("DELETE FROM audit_log WHERE idx >= 4", "DELETE FROM audit_hashes WHERE id >= "+strconv.FormatInt(tlog.StoredHashIndex(0, 4), 10),
+			"UPDATE counters SET value = 3 WHERE name = 'audit'")
+		forged, _ := e.export(domain.AuditFormatNDJSON, nil, nil) // size 4, entry 1 rewritten
+		rep = consistency(t, e, forged, large)
+		if !rep.Has(auditlog.KindRolledBack, 4) || !rep.Has(auditlog.KindInconsistent, -1) || !rep.Has(auditlog.KindEdited, 1) {
+			t.Fatalf("rolled back and rewritten:\n%s", reportText(rep))
+		}
+	})
+}
