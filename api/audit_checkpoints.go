@@ -70,14 +70,19 @@ func (s *Server) handleAuditCheckpoints(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// witnessWarnings are the readiness warnings of the audit log's witnesses:
-// the process keeps serving, but an operator must look. /readyz is public,
-// so a warning is a fixed text: the witness's error (its URL, the resolver's
-// address, the log's size) is only in the server log, which has every
-// failure, and the witness metrics name the witness.
+// witnessWarnings are the readiness warnings of the audit log: a refusal to
+// sign checkpoints (its history changed, a fixed text), and its witnesses'
+// problems: the process keeps serving, but an operator must look. /readyz
+// is public, so a warning is a fixed text: the witness's error (its URL,
+// the resolver's address, the log's size) is only in the server log, which
+// has every failure, and the witness metrics name the witness.
 func (s *Server) witnessWarnings() []string {
 	if s.Audit == nil {
 		return nil
+	}
+	var out []string
+	if p := s.Audit.SigningProblem(); p != "" {
+		out = append(out, p)
 	}
 	var failed, conflict bool
 	for _, w := range s.Audit.Witnesses() {
@@ -88,7 +93,6 @@ func (s *Server) witnessWarnings() []string {
 			failed = true
 		}
 	}
-	var out []string
 	if conflict {
 		out = append(out, warnWitnessConflict)
 	}

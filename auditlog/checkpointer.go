@@ -65,7 +65,9 @@ func (s *Service) Witnesses() []domain.WitnessStatus {
 // to the witnesses (again on later rounds while a witness has not cosigned
 // the latest). Several processes may run it on one database: checkpoints of
 // one size are identical, and a witness answers a repeated submission with
-// the same cosignature.
+// the same cosignature. Each process checks the stored tree against the
+// last tree head it signed itself (its own head file, WithHead) before it
+// signs.
 func (s *Service) RunCheckpoints(ctx context.Context, sched Schedule, log *slog.Logger) {
 	poll := min(max(sched.Interval/4, 50*time.Millisecond), 5*time.Second)
 	t := time.NewTicker(poll)
@@ -98,9 +100,12 @@ func (s *Service) checkpointRound(ctx context.Context, sched Schedule) error {
 		return err
 	}
 	if size > latest.Size && (size-latest.Size >= sched.Every || s.now().Sub(latest.At) >= sched.Interval || latest.Size < 0) {
-		if latest, err = s.Checkpoint(ctx); err != nil {
+		cp, err := s.Checkpoint(ctx)
+		if err != nil {
+			s.witnessAll(ctx, latest) // the witnesses still hear of the last one kept
 			return err
 		}
+		latest = cp
 	}
 	s.witnessAll(ctx, latest)
 	return nil

@@ -71,7 +71,8 @@ func (s *signedRange) rootAt(n int64) (tlog.Hash, bool) {
 // signed then was rewritten since. Entries both exports hold are compared
 // too, and any that differ are named. The error says why the two cannot be
 // compared (an unsigned file, or a later export that does not reach the
-// earlier size); a rewritten history is a Report with problems.
+// earlier size); a rewritten history, or a later log smaller than the
+// earlier one (rolled back), is a Report with problems.
 func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Report, error) {
 	old, err := readSigned(earlier, verifierKey)
 	if err != nil {
@@ -82,7 +83,7 @@ func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Repor
 		return nil, fmt.Errorf("the later export: %w", err)
 	}
 	if old.tree.N > cur.tree.N {
-		return nil, fmt.Errorf("the earlier checkpoint (size %d) is larger than the later one (size %d): swap them", old.tree.N, cur.tree.N)
+		return rolledBack(old, cur), nil
 	}
 	rep := &Report{TreeSize: cur.tree.N, First: 0, Count: old.tree.N}
 	root, ok := cur.rootAt(old.tree.N)
@@ -95,6 +96,24 @@ func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Repor
 	}
 	compareLeaves(rep, old, cur)
 	return rep, nil
+}
+
+// rolledBack reports a later log that holds fewer entries than one signed
+// earlier: entries the log once held are gone. The files carry no time that
+// tells a rollback from two files given in the wrong order, so it is
+// reported as what it is when they are in the documented order. When the
+// earlier export shows the root at the later size, it also tells whether
+// the later log is at least a prefix of the earlier one.
+func rolledBack(old, cur *signedRange) *Report {
+	rep := &Report{TreeSize: cur.tree.N, First: 0, Count: cur.tree.N}
+	rep.add(KindRolledBack, cur.tree.N, 0, "the log signed later has %d entries, fewer than the %d signed earlier: entries %d..%d are gone (the log was rolled back, for instance to a backup)",
+		cur.tree.N, old.tree.N, cur.tree.N, old.tree.N-1)
+	if root, ok := old.rootAt(cur.tree.N); ok && root != cur.tree.Hash {
+		rep.add(KindInconsistent, -1, 0, "the log of %d entries signed later is not a prefix of the log of %d entries signed earlier either: history was rewritten",
+			cur.tree.N, old.tree.N)
+	}
+	compareLeaves(rep, old, cur)
+	return rep
 }
 
 // compareLeaves names the entries held by both ranges that differ.

@@ -3,6 +3,7 @@ package auditlog_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -215,4 +216,97 @@ func hexLiteral(dialect string, h tlog.Hash) string {
 		return `'\x` + b.String() + `'::bytea`
 	}
 	return "X'" + b.String() + "'"
+}
+
+// Rows the API reads but the tree does not cover: a row put below index 0
+// or past the log's end, and a row whose searchable columns were changed
+// while its entry was left alone. The API shows none of the first kind,
+// and verify reports every one.
+func TestDatabaseRowsOutsideTheLogAndColumnsCaught(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *logEnv) {
+		ctx := context.Background()
+		e.addUsers("u0", "u1", "u2", "u3", "u4")
+		if _, err := e.log.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rep := e.verifyDB(); !rep.OK() {
+			t.Fatalf("untouched database: %s", reportText(rep))
+		}
+		forged := func(idx int) string {
+			return fmt.Sprintf(`INSERT INTO audit_log (idx, at, actor, action, request_id, request_version, entry)
+				VALUES (%d, '2026-11-23 09:30:00', 'gov', 'request.decided', 'r-forged', 2, %s)`, idx,
+				blobLiteral(e.c.Name, `{"action":"request.decided","actor":"gov","at":"2026-11-23T09:30:00Z","data":{},"index":17,"request_id":"r-forged","request_version":2}`))
+		}
+		allow := "PRAGMA ignore_check_constraints = ON"
+		if e.c.Name == storage.DialectPostgres {
+			allow = "ALTER TABLE audit_log DROP CONSTRAINT audit_log_idx_check"
+		}
+		e.tamper(allow, forged(-1), forged(40))
+		if hist, err := e.db.ListAudit(ctx, "r-forged"); err != nil || len(hist) != 0 {
+			t.Errorf("request history shows rows outside the log: %v, %v", hist, err)
+		}
+		if page, err := e.log.Events(ctx, domain.AuditFilter{Actor: "gov"}); err != nil || len(page.Items) != 0 {
+			t.Errorf("events show rows outside the log: %v, %v", page.Items, err)
+		}
+		if _, err := e.db.ApprovalAuditIndex(ctx, "r-forged"); err == nil {
+			t.Error("a row outside the log gave a permit's audit index")
+		}
+		rep := e.verifyDB()
+		if !rep.Has(auditlog.KindInserted, -1) || !rep.Has(auditlog.KindInserted, 40) ||
+			!rep.Has(auditlog.KindColumns, -1) || !rep.Has(auditlog.KindColumns, 40) || len(rep.Problems) != 4 {
+			t.Fatalf("rows at -1 and 40:\n%s", reportText(rep))
+		}
+		if !strings.Contains(reportText(rep), "a row at index -1, below 0") {
+			t.Errorf("the row below 0 is not named:\n%s", reportText(rep))
+		}
+		e.tamper("DELETE FROM audit_log WHERE idx < 0 OR idx >= 40")
+		if rep := e.verifyDB(); !rep.OK() {
+			t.Fatalf("after removing the forged rows: %s", reportText(rep))
+		}
+		// The entry is untouched, only its copies in the columns changed:
+		// the tree still verifies, the columns do not.
+		e.tamper("UPDATE audit_log SET request_id = 'x', action = 'audit.exported', actor = 'gov' WHERE idx = 3")
+		rep = e.verifyDB()
+		if !rep.Has(auditlog.KindColumns, 3) || len(rep.Problems) != 1 {
+			t.Fatalf("columns of row 3 changed:\n%s", reportText(rep))
+		}
+		for _, col := range []string{"actor", "action", "request_id"} {
+			if !strings.Contains(rep.Problems[0].Detail, col+" is ") {
+				t.Errorf("the report does not name column %s: %s", col, rep.Problems[0].Detail)
+			}
+		}
+	})
+}
+
+// blobLiteral is text as the dialect's binary literal.
+func blobLiteral(dialect, text string) string {
+	if dialect == storage.DialectPostgres {
+		return "convert_to('" + text + "', 'UTF8')"
+	}
+	return "CAST('" + text + "' AS BLOB)"
+}
+
+// A later export smaller than the earlier one is a rollback; when the
+// later log is not even a prefix of the earlier one, that is said too.
+func TestConsistencyReportsRollback(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *logEnv) {
+		e.addUsers("u0", "u1", "u2")
+		small, _ := e.export(domain.AuditFormatNDJSON, nil, nil) // size 3, then its own entry 3
+		e.addUsers("u4", "u5")
+		large, _ := e.export(domain.AuditFormatNDJSON, nil, nil) // size 6
+		rep := consistency(t, e, small, large)
+		if rep.OK() || !rep.Has(auditlog.KindRolledBack, 3) || len(rep.Problems) != 1 ||
+			!strings.Contains(rep.Problems[0].Detail, "fewer than the 6 signed earlier: entries 3..5 are gone") {
+			t.Fatalf("rolled back to a prefix:\n%s", reportText(rep))
+		}
+		e.tamper(replaceSQL(e.c.Name, 1, "u1", "x1"))
+		e.tamper(rewriteHashes(t, e)...)
+		e.tamper("DELETE FROM audit_log WHERE idx >= 4", "DELETE FROM audit_hashes WHERE id >= "+strconv.FormatInt(tlog.StoredHashIndex(0, 4), 10),
+			"UPDATE counters SET value = 3 WHERE name = 'audit'")
+		forged, _ := e.export(domain.AuditFormatNDJSON, nil, nil) // size 4, entry 1 rewritten
+		rep = consistency(t, e, forged, large)
+		if !rep.Has(auditlog.KindRolledBack, 4) || !rep.Has(auditlog.KindInconsistent, -1) || !rep.Has(auditlog.KindEdited, 1) {
+			t.Fatalf("rolled back and rewritten:\n%s", reportText(rep))
+		}
+	})
 }

@@ -115,17 +115,20 @@ func (e *logEnv) tamper(stmts ...string) {
 	e.t.Helper()
 	driver, dsn, off := "sqlite3", "file:"+e.c.DSN+"?_busy_timeout=5000", []string{
 		"DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete",
-		"DROP TRIGGER IF EXISTS audit_hashes_no_update", "DROP TRIGGER IF EXISTS audit_hashes_no_delete"}
+		"DROP TRIGGER IF EXISTS audit_hashes_no_update", "DROP TRIGGER IF EXISTS audit_hashes_no_delete",
+		"DROP TRIGGER IF EXISTS audit_checkpoints_no_update", "DROP TRIGGER IF EXISTS audit_checkpoints_no_delete"}
 	if e.c.Name == storage.DialectPostgres {
 		driver, dsn, off = "pgx", e.c.DSN, []string{
 			"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
-			"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only"}
+			"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only",
+			"ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_append_only"}
 	}
 	conn, err := sql.Open(driver, dsn)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer conn.Close()
+	conn.SetMaxOpenConns(1) // a PRAGMA among stmts holds for the statements after it
 	for _, s := range append(off, stmts...) {
 		if _, err := conn.Exec(s); err != nil {
 			e.t.Fatalf("%s: %v", s, err)

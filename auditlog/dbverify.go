@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"math"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -12,7 +11,10 @@ import (
 // StoredLog is what VerifyStored reads from a database.
 type StoredLog interface {
 	AuditTreeSize(ctx context.Context) (int64, error)
-	StreamAuditEntries(ctx context.Context, first, end int64, fn func(idx int64, entry []byte) error) error
+	// StreamAuditRows streams every row, whatever its idx, in idx order;
+	// mismatch names the row's column copies (and idx) that differ from
+	// its entry's fields, empty when none does.
+	StreamAuditRows(ctx context.Context, fn func(idx int64, entry []byte, mismatch string) error) error
 	StreamAuditHashes(ctx context.Context, fn func(id int64, h tlog.Hash) error) error
 	StreamAuditCheckpoints(ctx context.Context, fn func(size int64, note string) error) error
 }
@@ -62,9 +64,18 @@ func VerifyStored(ctx context.Context, db StoredLog, verifierKey string) (*Repor
 }
 
 // walk checks the entries in index order; a missing row is checked as a
-// deleted entry, so later entries keep their places.
+// deleted entry, so later entries keep their places. Every row is read:
+// one outside 0..size-1 is no entry of the log, and one whose columns
+// (which the API searches and shows) differ from its entry is reported.
 func (v *storedVerifier) walk(ctx context.Context, db StoredLog, size int64) error {
-	err := db.StreamAuditEntries(ctx, 0, math.MaxInt64, func(idx int64, entry []byte) error {
+	err := db.StreamAuditRows(ctx, func(idx int64, entry []byte, mismatch string) error {
+		if mismatch != "" {
+			v.rep.add(KindColumns, idx, 0, "the row's columns differ from its entry: %s", mismatch)
+		}
+		if idx < 0 {
+			v.rep.add(KindInserted, -1, 0, "a row at index %d, below 0", idx)
+			return nil
+		}
 		for v.entries.size < idx && v.entries.size < size {
 			v.leaf(nil)
 		}

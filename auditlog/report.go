@@ -16,6 +16,8 @@ const (
 	KindHashes       = "hashes"       // a stored Merkle hash disagrees with what it covers
 	KindCheckpoint   = "checkpoint"   // a stored checkpoint disagrees with the log
 	KindInconsistent = "inconsistent" // two checkpoints describe different histories
+	KindColumns      = "columns"      // a stored row's searchable columns differ from its entry
+	KindRolledBack   = "rollback"     // a log signed later is smaller than one signed earlier
 )
 
 // Problem is one thing wrong with an export or a stored log.

@@ -43,6 +43,7 @@ type Service struct {
 	signer *Signer
 	now    func() time.Time
 	wit    *witnesses
+	head   *head // nil: no head file (tests, tools that only verify)
 }
 
 var _ domain.AuditLog = (*Service)(nil)
@@ -59,24 +60,46 @@ func (s *Service) Signer() *Signer { return s.signer }
 func (s *Service) VerifierKey() string { return s.signer.VerifierKey() }
 
 // Checkpoint signs the tree head of the log as committed now and keeps it.
+// With a head file (WithHead), it first checks that the stored tree still
+// extends the last tree head this process signed, and refuses
+// (ErrHistoryChanged) when it does not.
 func (s *Service) Checkpoint(ctx context.Context) (domain.AuditCheckpoint, error) {
+	if s.head != nil {
+		s.head.mu.Lock()
+		defer s.head.mu.Unlock()
+	}
 	size, err := s.store.AuditTreeSize(ctx)
 	if err != nil {
 		return domain.AuditCheckpoint{}, err
+	}
+	if s.head != nil {
+		if err := s.head.check(ctx, s.store, size); err != nil {
+			return domain.AuditCheckpoint{}, err
+		}
 	}
 	root, err := tlog.TreeHash(size, hashReader(ctx, s.store))
 	if err != nil {
 		return domain.AuditCheckpoint{}, fmt.Errorf("auditlog: tree hash of %d entries: %w", size, err)
 	}
-	note, err := s.signer.Sign(tlog.Tree{N: size, Hash: root})
+	tree := tlog.Tree{N: size, Hash: root}
+	note, err := s.signer.Sign(tree)
 	if err != nil {
 		return domain.AuditCheckpoint{}, err
 	}
 	if err := s.store.SaveAuditCheckpoint(ctx, size, root, note, s.now()); err != nil {
 		return domain.AuditCheckpoint{}, err
 	}
+	if s.head != nil {
+		if err := s.head.signed(tree, note); err != nil {
+			return domain.AuditCheckpoint{}, err
+		}
+	}
 	return domain.AuditCheckpoint{Size: size, Root: domain.AuditHash(root), Note: note, At: s.now()}, nil
 }
+
+// SigningProblem is why checkpoints are not signed (generic text, for
+// /readyz), or "" when they are.
+func (s *Service) SigningProblem() string { return s.head.currentProblem() }
 
 // LatestCheckpoint is the largest kept checkpoint with its cosignatures; on
 // a log that has none yet it signs one.

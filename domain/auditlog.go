@@ -42,6 +42,10 @@ type AuditLog interface {
 	ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]AuditHash, error)
 	// Witnesses reports the state of each configured witness.
 	Witnesses() []WitnessStatus
+	// SigningProblem is why the log signs no checkpoint (its stored history
+	// does not extend the last one it signed), in text fit for a public
+	// page; "" when it signs.
+	SigningProblem() string
 	// Events returns one page of entries in index order.
 	Events(ctx context.Context, f AuditFilter) (AuditPage, error)
 	// StartExport fixes what an export covers (a signed checkpoint first,

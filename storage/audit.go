@@ -21,10 +21,10 @@ type auditRow struct {
 func (auditRow) TableName() string { return "audit_log" }
 
 // ListAudit returns the audit entries of one request in index order, decoded
-// from their stored canonical bytes.
+// from their stored canonical bytes; only rows inside the log (inLog).
 func (d *DB) ListAudit(ctx context.Context, requestID string) ([]domain.AuditEntry, error) {
 	var rows []auditRow
-	err := d.reader.WithContext(ctx).Where("request_id = ?", requestID).Order("idx").Find(&rows).Error
+	err := d.reader.WithContext(ctx).Where(inLog).Where("request_id = ?", requestID).Order("idx").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "list audit")
 	}

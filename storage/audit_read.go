@@ -156,7 +156,7 @@ func (d *DB) AuditIndexRange(ctx context.Context, from, to *time.Time, size int6
 	g := d.reader.WithContext(ctx)
 	if from != nil {
 		var v sql.NullInt64
-		if err := g.Raw("SELECT MIN(idx) FROM audit_log WHERE at >= ? AND idx < ?", dbTime(*from), size).Row().Scan(&v); err != nil {
+		if err := g.Raw("SELECT MIN(idx) FROM audit_log WHERE at >= ? AND idx >= 0 AND idx < ?", dbTime(*from), size).Row().Scan(&v); err != nil {
 			return 0, 0, translate(err, "audit log")
 		}
 		first = size
@@ -166,7 +166,7 @@ func (d *DB) AuditIndexRange(ctx context.Context, from, to *time.Time, size int6
 	}
 	if to != nil {
 		var v sql.NullInt64
-		if err := g.Raw("SELECT MAX(idx) FROM audit_log WHERE at < ? AND idx < ?", dbTime(*to), size).Row().Scan(&v); err != nil {
+		if err := g.Raw("SELECT MAX(idx) FROM audit_log WHERE at < ? AND idx >= 0 AND idx < ?", dbTime(*to), size).Row().Scan(&v); err != nil {
 			return 0, 0, translate(err, "audit log")
 		}
 		end = 0
@@ -176,6 +176,12 @@ func (d *DB) AuditIndexRange(ctx context.Context, from, to *time.Time, size int6
 	}
 	return first, max(first, end), nil
 }
+
+// inLog bounds a read of audit_log rows to the log, indexes 0 to the
+// audit counter (AuditTreeSize - 1): a row put outside that range by
+// someone writing the database directly is no entry, and the API never
+// shows it (audit verify --db reports it).
+const inLog = "idx >= 0 AND idx <= (SELECT value FROM counters WHERE name = 'audit')"
 
 // AuditEvents returns one page of entries in index order, by keyset on the
 // index: each filter has an index ending in idx (migration 3).
@@ -203,7 +209,7 @@ func (d *DB) AuditEvents(ctx context.Context, f domain.AuditFilter) (domain.Audi
 }
 
 func auditEventsQuery(g *gorm.DB, f domain.AuditFilter) *gorm.DB {
-	q := g.Model(&auditRow{}).Select("idx", "entry")
+	q := g.Model(&auditRow{}).Select("idx", "entry").Where(inLog)
 	if f.From != nil {
 		q = q.Where("at >= ?", dbTime(*f.From))
 	}
@@ -226,7 +232,7 @@ func auditEventsQuery(g *gorm.DB, f domain.AuditFilter) *gorm.DB {
 // when it has none.
 func (d *DB) ApprovalAuditIndex(ctx context.Context, id string) (int64, error) {
 	var idx []int64
-	err := d.reader.WithContext(ctx).Model(&auditRow{}).Where("request_id = ? AND action = ?", id, domain.AuditRequestDecided).
+	err := d.reader.WithContext(ctx).Model(&auditRow{}).Where(inLog).Where("request_id = ? AND action = ?", id, domain.AuditRequestDecided).
 		Order("idx DESC").Limit(1).Pluck("idx", &idx).Error
 	if err != nil {
 		return 0, translate(err, "audit entry")

@@ -37,7 +37,8 @@
 //   - sessions.go (the web console's sessions)
 //   - the audit log: audit.go (audit_log rows, append, a request's
 //     entries), audit_hashes.go (the Merkle tree's stored hashes),
-//     audit_read.go (streaming and searching the log), audit_checkpoints.go
+//     audit_read.go (streaming and searching the log), audit_columns.go (every
+//     row with its columns checked against its entry, for verify), audit_checkpoints.go
 //     (signed checkpoints), audit_witness.go (signing keys and witnesses'
 //     cosignatures)
 //   - keys.go (server keys)

@@ -43,7 +43,7 @@ func openAuditLog(ctx context.Context, db *storage.DB, dsn string, cfg checkpoin
 	if err != nil {
 		return nil, err
 	}
-	return auditlog.NewService(db, signer, time.Now).WithWitnesses(ws, log), nil
+	return auditlog.NewService(db, signer, time.Now).WithWitnesses(ws, log).WithHead(ctx, auditlog.HeadPath(path), log)
 }
 
 // moveKeyOut takes a checkpoint key that an earlier version kept in the

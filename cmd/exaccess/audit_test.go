@@ -142,3 +142,37 @@ func verifyDB(t *testing.T, dsn string) (string, error) {
 	err := run(context.Background(), []string{"audit", "verify", "--db", dsn, "--key", keyFile}, env(nil), nil, &out, io.Discard)
 	return out.String(), err
 }
+
+// An export smaller than the one given with --previous is a rolled-back
+// log: verify fails and says so, and does not ask for the files to be
+// swapped (swapped, a rollback would pass as consistent).
+func TestVerifyPreviousReportsRollback(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "r.db")
+	addUser(t, dbPath, "aud-a")
+	addUser(t, dbPath, "aud-b")
+	small, large := filepath.Join(dir, "small.ndjson"), filepath.Join(dir, "large.ndjson")
+	writeExport(t, dbPath, small)
+	addUser(t, dbPath, "aud-c")
+	writeExport(t, dbPath, large)
+	var key bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "key", "--db", dbPath}, env(nil), nil, &key, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dir, "key.txt")
+	os.WriteFile(keyFile, key.Bytes(), 0o600)
+	verify := func(export, previous string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"audit", "verify", "--export", export, "--key", keyFile, "--previous", previous},
+			env(nil), nil, &out, io.Discard)
+		return out.String(), err
+	}
+	if out, err := verify(large, small); err != nil || !strings.Contains(out, "consistent: the log of 2 entries signed earlier is a prefix of this one") {
+		t.Fatalf("the documented order on an honest log: %q, %v", out, err)
+	}
+	out, err := verify(small, large)
+	if !errors.Is(err, errNotVerified) || !strings.Contains(out, "rollback: entry 2: the log signed later has 2 entries, fewer than the 4 signed earlier") ||
+		strings.Contains(out, "swap") {
+		t.Errorf("a rolled-back log: %q, %v", out, err)
+	}
+}

@@ -1,0 +1,135 @@
+package auditlog_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"exaccess/auditlog"
+)
+
+// withHead gives e's service a head file in a fresh directory; logs
+// collects what it logs.
+func (e *logEnv) withHead(path string, logs *bytes.Buffer) {
+	e.t.Helper()
+	if _, err := e.log.WithHead(context.Background(), path, slog.New(slog.NewTextHandler(logs, nil))); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// A forger who edits an entry, rebuilds every stored hash from the entries
+// and deletes the kept checkpoints gets no checkpoint of the forged tree:
+// the stored tree no longer has the root of the head file.
+func TestHeadRefusesRewrittenHistory(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *logEnv) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "checkpoint.key.head")
+		var logs bytes.Buffer
+		e.withHead(path, &logs)
+		if !strings.Contains(logs.String(), "trust on first use") {
+			t.Errorf("the first head is not logged:\n%s", logs.String())
+		}
+		e.addUsers("u0", "u1", "u2", "u3")
+		if _, err := e.log.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(path)
+		if err != nil || info.Mode().Perm() != 0o600 {
+			t.Fatalf("head file: %v, %v", info, err)
+		}
+		b, _ := os.ReadFile(path)
+		if tree, err := auditlog.OpenCheckpoint(b, e.key); err != nil || tree.N != 4 {
+			t.Fatalf("head file holds %v, %v:\n%s", tree, err, b)
+		}
+		e.addUsers("u4")
+		e.tamper(replaceSQL(e.c.Name, 2, "u2", "x2"))
+		e.tamper(rewriteHashes(t, e)...)
+		e.tamper("DELETE FROM audit_checkpoints")
+		_, err = e.log.Checkpoint(ctx)
+		if !errors.Is(err, auditlog.ErrHistoryChanged) {
+			t.Fatalf("a checkpoint of the rewritten tree: %v", err)
+		}
+		if p := e.log.SigningProblem(); p == "" || !strings.Contains(logs.String(), "AUDIT LOG HISTORY CHANGED") {
+			t.Errorf("problem %q, logs:\n%s", p, logs.String())
+		}
+		if _, err := e.db.LatestAuditCheckpoint(ctx); err == nil {
+			t.Error("a checkpoint was kept")
+		}
+		// Restoring the honest hashes (and entry) lets it sign again.
+		e.tamper(replaceSQL(e.c.Name, 2, "x2", "u2"))
+		e.tamper(rewriteHashes(t, e)...)
+		if cp, err := e.log.Checkpoint(ctx); err != nil || cp.Size != 5 || e.log.SigningProblem() != "" {
+			t.Fatalf("after the repair: %+v, %v, %q", cp, err, e.log.SigningProblem())
+		}
+	})
+}
+
+// Missing hashes, a log shorter than the head, and a head file that holds
+// no tree head are refused too; a process started on such a log shows the
+// problem at once.
+func TestHeadRefusesMissingHashesAndShrinking(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *logEnv) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		path := filepath.Join(dir, "k.head")
+		var logs bytes.Buffer
+		e.withHead(path, &logs)
+		e.addUsers("u0", "u1", "u2")
+		if _, err := e.log.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.tamper("UPDATE counters SET value = 1 WHERE name = 'audit'") // the log now ends at 2 entries
+		if _, err := e.log.Checkpoint(ctx); !errors.Is(err, auditlog.ErrHistoryChanged) || !strings.Contains(err.Error(), "it signed 3 entries, the log now has 2") {
+			t.Errorf("a shrunk log: %v", err)
+		}
+		e.tamper("UPDATE counters SET value = 2 WHERE name = 'audit'", "DELETE FROM audit_hashes WHERE id = 2")
+		if _, err := e.log.Checkpoint(ctx); !errors.Is(err, auditlog.ErrHistoryChanged) || !strings.Contains(err.Error(), "cannot be read") {
+			t.Errorf("a missing hash: %v", err)
+		}
+		// A new process on the same head file sees the problem at start.
+		fresh := newLogEnv(t, e.c)
+		fresh.db, fresh.log = e.db, auditlog.NewService(e.db, e.log.Signer(), func() time.Time { return e.now })
+		logs.Reset()
+		fresh.withHead(path, &logs)
+		if fresh.log.SigningProblem() == "" || !strings.Contains(logs.String(), "AUDIT LOG HISTORY CHANGED") {
+			t.Errorf("at start: %q\n%s", fresh.log.SigningProblem(), logs.String())
+		}
+		garbage := filepath.Join(dir, "garbage.head")
+		os.WriteFile(garbage, []byte("not a checkpoint\n"), 0o600)
+		fresh.withHead(garbage, &logs)
+		if _, err := fresh.log.Checkpoint(ctx); err == nil || !strings.Contains(err.Error(), "move it aside") {
+			t.Errorf("an unreadable head file: %v", err)
+		}
+	})
+}
+
+// On an upgrade (no head file yet) the head starts from the latest kept
+// checkpoint when this key signed it, so a tree rewritten before the first
+// start with the head file is still caught.
+func TestFirstHeadFromKeptCheckpoint(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *logEnv) {
+		ctx := context.Background()
+		e.addUsers("u0", "u1", "u2")
+		if _, err := e.log.Checkpoint(ctx); err != nil { // signed by a release without the head file
+			t.Fatal(err)
+		}
+		e.addUsers("u3")
+		e.tamper(replaceSQL(e.c.Name, 1, "u1", "x1"))
+		e.tamper(rewriteHashes(t, e)...)
+		path := filepath.Join(t.TempDir(), "k.head")
+		var logs bytes.Buffer
+		e.withHead(path, &logs)
+		if !strings.Contains(logs.String(), "trusting the latest kept checkpoint") || e.log.SigningProblem() == "" {
+			t.Errorf("problem %q, logs:\n%s", e.log.SigningProblem(), logs.String())
+		}
+		if _, err := e.log.Checkpoint(ctx); !errors.Is(err, auditlog.ErrHistoryChanged) {
+			t.Errorf("checkpoint: %v", err)
+		}
+	})
+}
