@@ -131,9 +131,14 @@ func (s *Server) handleBookingList(c echo.Context) error {
 		from = domain.StockholmDate(s.Approvals.Now())
 	}
 	if toQ == "" {
+		// The default stays inside the calendar, so that a from outside it
+		// is the one field refused: the caller gave no to.
 		to = from.AddDate(0, 0, 90)
 		if to.After(domain.LastCalendarDay) {
 			to = domain.LastCalendarDay
+		}
+		if to.Before(domain.FirstCalendarDay) {
+			to = domain.FirstCalendarDay
 		}
 	}
 	a, bs, err := s.Frameworks.Bookings(c.Request().Context(), principal(c), c.Param("code"), from, to)

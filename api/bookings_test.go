@@ -28,6 +28,11 @@ func TestBookingDates(t *testing.T) {
 	for q, field := range refused {
 		wantProblem(t, e.do("ops", http.MethodGet, path+q, nil), 422, "invalid", field)
 	}
+	// A from outside the calendar with no to is that one field's fault: the
+	// default to does not draw an error of its own.
+	if errs := e.do("ops", http.MethodGet, path+"?from=0001-01-01", nil).JSON(t)["errors"].([]any); len(errs) != 1 {
+		t.Errorf("from=0001-01-01 alone names %d fields, want from only: %v", len(errs), errs)
+	}
 	given := map[string][2]string{
 		"":                               {"2026-11-23", "2027-02-21"},
 		"?from=2027-03-01":               {"2027-03-01", "2027-05-30"},
