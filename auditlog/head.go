@@ -112,6 +112,10 @@ func (s *Service) firstHead(ctx context.Context, h *head) error {
 		return err
 	}
 	h.tree = tree
+	if tree.N == 0 { // a new installation: an empty log has nothing to trust
+		h.log.Info("audit tree head file created", "path", h.path)
+		return nil
+	}
 	h.log.Warn("no record of the last signed audit tree head was found; trusting "+from+" (trust on first use)",
 		"path", h.path, "size", tree.N)
 	return nil
