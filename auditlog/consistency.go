@@ -70,8 +70,8 @@ func (s *signedRange) rootAt(n int64) (tlog.Hash, bool) {
 // earlier checkpoint signed must be a prefix of the later one, so nothing
 // signed then was rewritten since. Entries both exports hold are compared
 // too, and any that differ are named. The error says why the two cannot be
-// compared (an unsigned file, or a later export that does not reach the
-// earlier size); a rewritten history, or a later log smaller than the
+// compared (an unsigned file, or a later export whose range does not cover
+// the earlier size); a rewritten history, or a later log smaller than the
 // earlier one (rolled back), is a Report with problems.
 func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Report, error) {
 	old, err := readSigned(earlier, verifierKey)

@@ -48,10 +48,11 @@ type head struct {
 // WithHead makes the service keep the last tree head it signed in the file
 // at path, and refuse to sign a tree that does not extend it. When the file
 // does not exist yet (first start, or an upgrade), it is created from the
-// latest kept checkpoint if that one is signed by this key and the stored
-// tree still has its root, else from the current tree: trust on first
-// use, said in the log. The stored tree is checked against the head at
-// once, so /readyz shows a problem before the next checkpoint is due.
+// latest kept checkpoint if that one is signed by this key, else from the
+// current tree: trust on first use, said in the log. The stored tree is
+// checked against the head at once (check), so a tree that no longer has
+// the kept checkpoint's root is refused, and /readyz shows a problem before
+// the next checkpoint is due.
 func (s *Service) WithHead(ctx context.Context, path string, log *slog.Logger) (*Service, error) {
 	h := &head{path: path, log: log}
 	s.head = h
@@ -82,9 +83,8 @@ func (s *Service) WithHead(ctx context.Context, path string, log *slog.Logger) (
 func (s *Service) firstHead(ctx context.Context, h *head) error {
 	tree, from := tlog.Tree{}, "the current log"
 	cp, err := s.store.LatestAuditCheckpoint(ctx)
-	var de *domain.Error
 	switch {
-	case errors.As(err, &de) && de.Code == domain.CodeNotFound:
+	case domain.ErrorCode(err) == domain.CodeNotFound:
 	case err != nil:
 		return err
 	default:
@@ -212,13 +212,24 @@ func writeHeadFile(path, note string) error {
 		return fmt.Errorf("audit head file: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(note)
-	for _, step := range []func() error{func() error { return err }, func() error { return tmp.Chmod(0o600) }, tmp.Sync, tmp.Close,
-		func() error { return os.Rename(tmp.Name(), path) }, func() error { return syncDir(dir) }} {
-		if err := step(); err != nil {
-			tmp.Close()
-			return fmt.Errorf("audit head file: %w", err)
-		}
+	err = tmp.Chmod(0o600)
+	if err == nil {
+		_, err = tmp.WriteString(note)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err == nil {
+		err = syncDir(dir)
+	}
+	if err != nil {
+		return fmt.Errorf("audit head file: %w", err)
 	}
 	return nil
 }
