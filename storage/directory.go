@@ -201,7 +201,7 @@ func (k *dirKeeper) refresh(t *tx, c *directory, version int64) (bool, error) {
 func triggersPresent(t *tx) (usable, logged bool, err error) {
 	have := map[string]bool{}
 	err = scanAll(t, "directory triggers",
-		"SELECT type || ' ' || name FROM sqlite_master WHERE type = 'trigger' OR type = 'table' AND name = 'directory_changes'",
+		"SELECT type || ' ' || name FROM sqlite_master WHERE type = 'trigger' OR (type = 'table' AND name = 'directory_changes')",
 		func(scan func(...any) error) error {
 			var name string
 			if err := scan(&name); err != nil {
