@@ -282,7 +282,7 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		}
 		subject = "Request " + ref // a kind without wording of its own: its status
 	}
-	fmt.Fprintf(&b, "\nStatus: %s\n", ev.Status)
+	fmt.Fprintf(&b, "\n%s%s\n", NotificationStatusLabel, ev.Status)
 	fmt.Fprintf(&b, "%s%s\n", linkRequest, RequestPath(ev.RequestID))
 	return subject, b.String()
 }
@@ -309,6 +309,11 @@ const (
 	linkRequest = "Request page: "
 	linkPermit  = "Permit page: "
 )
+
+// NotificationStatusLabel starts a rendered notification's status line,
+// which names the request's status by its code ("Status: in_review"); the
+// console's inbox names it in words.
+const NotificationStatusLabel = "Status: "
 
 // RequestPath and PermitPath are the console pages of a request and of its
 // permit, relative to the server's public URL.

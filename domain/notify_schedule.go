@@ -285,7 +285,7 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 		return "", "", false
 	}
 	if ev.Status != "" {
-		fmt.Fprintf(&b, "\nStatus: %s\n", ev.Status)
+		fmt.Fprintf(&b, "\n%s%s\n", NotificationStatusLabel, ev.Status)
 	}
 	return subject, b.String(), true
 }

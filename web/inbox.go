@@ -185,9 +185,9 @@ func noticeLines(body string, canOpen bool) []noticeLine {
 			out[i] = noticeLine{Text: label, Href: target}
 			continue
 		}
-		if st, ok := strings.CutPrefix(l, "Status: "); ok {
+		if st, ok := strings.CutPrefix(l, domain.NotificationStatusLabel); ok {
 			if words, known := english["status."+st]; known {
-				l = "Status: " + words // as every other page names a status
+				l = domain.NotificationStatusLabel + words // as every other page names a status
 			}
 		}
 		out[i] = noticeLine{Text: l}
