@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Delegation lets an approver's role be exercised by another user for a
 // period: the delegate decides "acting for" the delegator.
@@ -86,25 +89,12 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 // delegated role's powers nor its notices, like a delegation whose
 // delegator lost the role. Storage applies the same rule to the
 // delegations it returns, and to the audience of a role's notices.
-func DelegateCounts(u *User) bool { return u != nil && !u.Disabled() && u.hasApproverRole() }
+func DelegateCounts(u *User) bool { return u != nil && !u.Disabled() && anyApprover(u.Roles) }
 
 // principalMayBeDelegate is DelegateCounts for the caller of a decision
 // or of the queue: the token's roles hold an approver role. (An enabled
 // account is what every authenticated call proves already.)
-func principalMayBeDelegate(p Principal) bool {
-	for _, r := range p.Roles {
-		if r.IsApprover() {
-			return true
-		}
-	}
-	return false
-}
+func principalMayBeDelegate(p Principal) bool { return anyApprover(p.Roles) }
 
-func (u *User) hasApproverRole() bool {
-	for _, r := range u.Roles {
-		if r.IsApprover() {
-			return true
-		}
-	}
-	return false
-}
+// anyApprover reports whether rs holds an approver role.
+func anyApprover(rs []Role) bool { return slices.ContainsFunc(rs, Role.IsApprover) }

@@ -119,7 +119,7 @@ func ValidateUser(u User, nations NationLookup) error {
 			fe = append(fe, FieldError{fieldIndex("roles", i), "unknown role " + quote(string(r))})
 		}
 	}
-	if u.Email != "" && (len(u.Email) > 254 || !validEmail(u.Email)) {
+	if u.Email != "" && (len(u.Email) > MaxEmailLen || !validEmail(u.Email)) {
 		fe = append(fe, FieldError{"email", "must be an e-mail address like name@example.org"})
 	}
 	liaison := slices.Contains(u.Roles, RoleLiaison)

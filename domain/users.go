@@ -40,7 +40,7 @@ const DelegationLapsedError = "the delegation it was addressed through lapsed: t
 
 // DelegateLapsedError is the last_error of such a row withdrawn because
 // the delegation stopped counting with its delegate: the delegate was
-// disabled or lost their last approver role (delegateCounts).
+// disabled or lost their last approver role (DelegateCounts).
 const DelegateLapsedError = "the delegation it was addressed through lapsed: the delegate was disabled or lost their last approver role"
 
 // RoleNotHeldError is the last_error of a queued e-mail or webhook row
@@ -207,7 +207,7 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 		if err := ValidateUser(*u, s.ref); err != nil {
 			return "", err
 		}
-		powers := !slices.Equal(sortedRoles(before.Roles), sortedRoles(u.Roles)) || before.Nation != u.Nation
+		powers := AccessChanged(&before, u) // Change never disables: roles or nation
 		if !powers && before.Email == u.Email {
 			return "", nil // nothing changed
 		}

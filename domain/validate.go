@@ -245,6 +245,10 @@ func isUNNumber(s string) bool {
 	return err == nil && !strings.ContainsAny(s, "+-")
 }
 
+// MaxEmailLen is the longest e-mail address an account may have (RFC 5321's
+// path limit).
+const MaxEmailLen = 254
+
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s, "@")

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"exaccess/domain"
 )
 
 // MinPasswordLen is the shortest password a user may choose.
@@ -22,10 +24,9 @@ const minCore = 4
 // The same holds for the parts of an e-mail address.
 const minContextLen = 4
 
-// maxEmailLen is the longest e-mail address an account may have
-// (domain.User's rule); a longer one is not looked at, which keeps the
-// checks linear.
-const maxEmailLen = 254
+// maxEmailLen is the longest e-mail address an account may have; a longer
+// one is not looked at, which keeps the checks linear.
+const maxEmailLen = domain.MaxEmailLen
 
 // productNames are the names of this service, folded (lower case, letters
 // and digits only): the first words an attacker tries against it.
