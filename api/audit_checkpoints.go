@@ -89,7 +89,7 @@ func (s *Server) witnessWarnings() []string {
 		switch {
 		case w.Conflict:
 			conflict = true
-		case w.Problem != "":
+		case w.Failing:
 			failed = true
 		}
 	}

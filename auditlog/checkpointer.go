@@ -24,7 +24,7 @@ type Schedule struct {
 type witnessState struct {
 	w        *Witness
 	failures int64
-	problem  string
+	failing  bool // the last submission failed (the log line says why)
 	conflict bool
 	cosigned int64
 }
@@ -55,8 +55,8 @@ func (s *Service) Witnesses() []domain.WitnessStatus {
 	defer s.wit.mu.Unlock()
 	out := make([]domain.WitnessStatus, len(s.wit.all))
 	for i, st := range s.wit.all {
-		out[i] = domain.WitnessStatus{Name: st.w.Name(), URL: st.w.URL, Failures: st.failures,
-			Problem: st.problem, Conflict: st.conflict, CosignedSize: st.cosigned}
+		out[i] = domain.WitnessStatus{Name: st.w.Name(), Failures: st.failures,
+			Failing: st.failing, Conflict: st.conflict, CosignedSize: st.cosigned}
 	}
 	return out
 }
@@ -160,13 +160,13 @@ func (ws *witnesses) report(st *witnessState, size int64, err error) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if err == nil {
-		st.problem, st.conflict, st.cosigned = "", false, max(st.cosigned, size)
+		st.failing, st.conflict, st.cosigned = false, false, max(st.cosigned, size)
 		return
 	}
 	st.failures++
 	var conflict *WitnessConflictError
 	st.conflict = errors.As(err, &conflict)
-	st.problem = fmt.Sprintf("witness %s did not cosign the checkpoint of size %d: %s", st.w.Name(), size, err)
+	st.failing = true
 	if st.conflict {
 		ws.log.Error("AUDIT LOG INCONSISTENT: a witness refused the log's history", "witness", st.w.Name(),
 			"url", st.w.URL, "size", size, "error", err.Error())

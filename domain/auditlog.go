@@ -82,11 +82,13 @@ func (c AuditCheckpoint) WithCosignatures() string {
 
 // WitnessStatus is what a server process knows of one witness of its log.
 type WitnessStatus struct {
-	Name, URL    string
-	CosignedSize int64  // the largest size it cosigned for this process
-	Failures     int64  // submissions it did not cosign since start
-	Problem      string // why the last submission failed; empty when it cosigned
-	Conflict     bool   // the witness refused the log's history as inconsistent
+	Name         string
+	CosignedSize int64 // the largest size it cosigned for this process
+	Failures     int64 // submissions it did not cosign since start
+	// Failing: the last submission failed. Why, with the witness's URL, is
+	// in the server log only: /readyz, which reads this, is public.
+	Failing  bool
+	Conflict bool // the witness refused the log's history as inconsistent
 }
 
 // AuditFilter selects audit entries. Empty fields do not filter.
