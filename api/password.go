@@ -46,17 +46,8 @@ func (s *Server) handleMyPassword(c echo.Context) error {
 	if len(fe) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the new password is not acceptable", Fields: fe}
 	}
-	if err := s.Accounts.OldPasswordLocked(u); err != nil {
+	if err := auth.CheckOldPassword(ctx, s.Accounts, u, in.OldPassword); err != nil {
 		return err
-	}
-	if !auth.VerifyPassword(u.PasswordHash, in.OldPassword) {
-		// Counted like a failed sign-in: a stolen token must not become a
-		// way to guess the password without limit.
-		if err := s.Accounts.SignInFailed(ctx, p.Subject); err != nil {
-			return err
-		}
-		return &domain.Error{Code: domain.CodeInvalid, Message: "the old password is wrong",
-			Fields: []domain.FieldError{{Field: "old_password", Message: "is not your current password"}}}
 	}
 	hash, err := auth.HashPassword(in.NewPassword)
 	if err != nil {

@@ -34,7 +34,6 @@ var english = map[string]string{
 	"pw.hint":        "At least 12 characters. Not your username, your e-mail address or the service's name, not a common password (not even with digits or symbols added), no keyboard pattern or repetition. A few unrelated words make a good one.",
 	"pw.button":      "Change password",
 	"pw.oldrequired": "is required",
-	"pw.oldwrong":    "is not your current password",
 	"pw.same":        "must differ from the old password",
 	"pw.done":        "Your password has been changed. Your other sessions have ended.",
 

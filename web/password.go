@@ -51,15 +51,12 @@ func (c *Console) handlePasswordChange(ec echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := c.Accounts.OldPasswordLocked(u); err != nil {
-			v.Errors = formErrs(err, "old_password")
-		} else if !auth.VerifyPassword(u.PasswordHash, old) {
-			if err := c.Accounts.SignInFailed(ctx, u.Username); err != nil {
-				return err
-			}
-			v.Errors = []fieldErr{{Field: "old_password", Message: msg("pw.oldwrong"), Anchor: fieldID("old_password")}}
-		} else {
+		err = auth.CheckOldPassword(ctx, c.Accounts, u, old)
+		if err == nil {
 			return c.changePassword(ec, cur, u.Version, neu)
+		}
+		if v.Errors = formErrs(err, "old_password"); v.Errors == nil {
+			return err // the database's
 		}
 	}
 	return c.render(ec, http.StatusUnprocessableEntity, "password", msg("pw.title"), v)

@@ -59,3 +59,23 @@ func SignIn(ctx context.Context, users UserLookup, accounts *domain.UserService,
 func SignInName(field string) string {
 	return strings.TrimSpace(field)
 }
+
+// CheckOldPassword checks the old password of a password change for u, the
+// signed-in account: refused without a look while the account is locked
+// (UserService.OldPasswordLocked), and a wrong one counted like a failed
+// sign-in, so that a stolen token is no way to guess the password. A
+// refusal is a domain error on the field old_password; any other error is
+// the database's.
+func CheckOldPassword(ctx context.Context, accounts *domain.UserService, u *domain.User, old string) error {
+	if err := accounts.OldPasswordLocked(u); err != nil {
+		return err
+	}
+	if VerifyPassword(u.PasswordHash, old) {
+		return nil
+	}
+	if err := accounts.SignInFailed(ctx, u.Username); err != nil {
+		return err
+	}
+	return &domain.Error{Code: domain.CodeInvalid, Message: "the old password is wrong",
+		Fields: []domain.FieldError{{Field: "old_password", Message: "is not your current password"}}}
+}
