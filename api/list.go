@@ -148,7 +148,7 @@ func decodeCursor(s string) (string, bool) {
 		return "", false
 	}
 	id, ok := strings.CutPrefix(string(b), cursorPrefix)
-	if !ok || id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+	if !ok || id == "" || !domain.CursorPart(id) {
 		return "", false
 	}
 	return id, true
@@ -176,8 +176,8 @@ func decodeQueueCursor(s string) (*domain.QueueCursor, bool) {
 	if !ok || len(parts) != 3 || parts[1] == "" || parts[2] == "" {
 		return nil, false
 	}
-	due, err := time.Parse(time.RFC3339Nano, parts[0])
-	if err != nil || due.UTC().Year() < 1 || due.UTC().Year() > 9999 {
+	due, ok := domain.CursorTime(parts[0])
+	if !ok {
 		return nil, false // a time this server could never have written
 	}
 	return &domain.QueueCursor{DueAt: due, RequestID: parts[1], StageID: parts[2]}, true

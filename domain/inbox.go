@@ -69,11 +69,11 @@ func ParseInboxCursor(s string) (*InboxCursor, bool) {
 	}
 	rest, ok := strings.CutPrefix(string(b), inboxCursorPrefix)
 	at, id, found := strings.Cut(rest, "|")
-	if !ok || !found || id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+	if !ok || !found || id == "" || !CursorPart(id) {
 		return nil, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil || t.UTC().Year() < 1 || t.UTC().Year() > 9999 {
+	t, ok := CursorTime(at)
+	if !ok {
 		return nil, false // a time this server could never have written
 	}
 	return &InboxCursor{CreatedAt: t, ID: id}, true

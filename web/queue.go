@@ -29,8 +29,8 @@ func (c *Console) handleQueue(ec echo.Context) error {
 	v := queueView{Role: ec.QueryParam("role"), Nation: strings.ToUpper(ec.QueryParam("nation")), Overdue: ec.QueryParam("overdue") == "on"}
 	q := domain.QueueQuery{Role: domain.Role(v.Role), Nation: v.Nation, OverdueOnly: v.Overdue, Limit: 50}
 	if due := ec.QueryParam("after_due"); due != "" {
-		t, err := time.Parse(time.RFC3339Nano, due)
-		if err != nil || t.UTC().Year() < 1 || t.UTC().Year() > 9999 { // as the API's queue cursor
+		t, ok := domain.CursorTime(due)
+		if !ok { // as the API's queue cursor
 			return domain.Errorf(domain.CodeBadRequest, "the page parameter \"after_due\" is not a time this console wrote; start again from the first page")
 		}
 		q.After = &domain.QueueCursor{DueAt: t, RequestID: ec.QueryParam("after_req"), StageID: ec.QueryParam("after_stage")}
