@@ -15,11 +15,12 @@
 // (RequestService), approvals.go, approvals_read.go (queue and history)
 // and approvals_delegations.go (ApprovalService), frameworks.go and
 // frameworks_areas.go (FrameworkService: agreements, training areas and
-// their bookings), users.go and signin.go (UserService), inbox.go
+// their bookings), users.go, signin.go and users_unheld.go (UserService), inbox.go
 // (InboxService, a user's own console inbox, and its Inbox port),
 // notifysettings.go (NotificationService: channels per kind and webhooks;
 // webhook.go holds the webhook's rules). Cross-cutting
 // rules have files of their own: lifecycle.go, validate.go, decide.go,
-// deconflict.go, needtoknow.go, calendar.go, version.go, errors.go, and
+// deconflict.go, needtoknow.go, calendar.go, version.go, errors.go, cursor.go
+// (what a paging cursor may hold), and
 // ports.go (the Store and Tx interfaces storage implements).
 package domain
