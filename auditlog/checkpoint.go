@@ -97,15 +97,17 @@ const legacyOrigin = "go.sum database tree"
 // (or by one of several keys, one per line: the log's keys before and
 // after a rotation) and returns the tree head it states. Its origin line
 // must be the signing key's name. Signatures by other keys (a witness's
-// cosignatures) are ignored.
+// cosignatures) are ignored. A key given as KEY@N (BoundKeys) vouches only
+// for checkpoints of at most N entries: a larger one signed by it alone is
+// refused, naming the key and the size.
 func OpenCheckpoint(signed []byte, verifierKey string) (tlog.Tree, error) {
-	vs, err := parseVerifiers(verifierKey)
+	ks, err := parseKeys(verifierKey)
 	if err != nil {
 		return tlog.Tree{}, err
 	}
-	n, err := note.Open(signed, note.VerifierList(vs...))
+	n, err := note.Open(signed, ks.verifiers())
 	if err != nil {
-		return tlog.Tree{}, fmt.Errorf("the checkpoint is not signed by key %s: %w", vs[0].Name(), err)
+		return tlog.Tree{}, fmt.Errorf("the checkpoint is not signed by key %s: %w", ks[0].verifier.Name(), err)
 	}
 	if len(n.Sigs) == 0 {
 		return tlog.Tree{}, errors.New("the checkpoint is not signed by the log's key")
@@ -124,21 +126,8 @@ func OpenCheckpoint(signed []byte, verifierKey string) (tlog.Tree, error) {
 	if cp.Origin != n.Sigs[0].Name && cp.Origin != legacyOrigin {
 		return tlog.Tree{}, fmt.Errorf("the checkpoint's origin %q is not its key's name %q", cp.Origin, n.Sigs[0].Name)
 	}
+	if err := ks.allow(n.Sigs, cp.Tree.N); err != nil {
+		return tlog.Tree{}, err
+	}
 	return cp.Tree, nil
-}
-
-// parseVerifiers reads one or more verifier keys, one per line.
-func parseVerifiers(keys string) ([]note.Verifier, error) {
-	var vs []note.Verifier
-	for _, line := range strings.Fields(keys) {
-		v, err := note.NewVerifier(line)
-		if err != nil {
-			return nil, fmt.Errorf("the verifier key is malformed: %w", err)
-		}
-		vs = append(vs, v)
-	}
-	if len(vs) == 0 {
-		return nil, errors.New("no verifier key given")
-	}
-	return vs, nil
 }

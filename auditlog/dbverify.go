@@ -3,6 +3,7 @@ package auditlog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -33,6 +34,27 @@ type storedCheckpoint struct {
 // catches an edit whose stored hashes were rewritten too, to the range
 // between two checkpoints).
 func VerifyStored(ctx context.Context, db StoredLog, verifierKey string) (*Report, error) {
+	return VerifyStoredWithHead(ctx, db, verifierKey, nil)
+}
+
+// VerifyStoredWithHead is VerifyStored that also holds the log to a head
+// file (the last checkpoint the server signed, kept beside its key file),
+// when head is not nil. The head must be signed by verifierKey; the tree
+// the entries give at its size must have its root, and the log must have
+// at least its size. Otherwise history was rewritten or rolled back after
+// the server signed it: a problem, even when every kept checkpoint was
+// deleted and the stored hashes rebuilt from the entries, which leave
+// nothing else to compare with. The error says why the head cannot be
+// used.
+func VerifyStoredWithHead(ctx context.Context, db StoredLog, verifierKey string, head []byte) (*Report, error) {
+	var headTree *tlog.Tree
+	if head != nil {
+		t, err := OpenCheckpoint(head, verifierKey)
+		if err != nil {
+			return nil, fmt.Errorf("the head file: %w", err)
+		}
+		headTree = &t
+	}
 	size, err := db.AuditTreeSize(ctx)
 	if err != nil {
 		return nil, err
@@ -45,7 +67,8 @@ func VerifyStored(ctx context.Context, db StoredLog, verifierKey string) (*Repor
 	if err != nil {
 		return nil, err
 	}
-	v := &storedVerifier{rep: &Report{TreeSize: -1}, key: verifierKey, cps: cps, entries: &Frontier{}, stored: &Frontier{}, damaged: -1}
+	v := &storedVerifier{rep: &Report{TreeSize: -1, HeadSize: -1}, key: verifierKey, cps: cps, head: headTree,
+		entries: &Frontier{}, stored: &Frontier{}, damaged: -1}
 	var hashErr error
 	next, stop := iter.Pull2(hashSeq(ctx, db, &hashErr))
 	defer stop()
@@ -55,6 +78,7 @@ func VerifyStored(ctx context.Context, db StoredLog, verifierKey string) (*Repor
 		return nil, err
 	}
 	v.finish()
+	v.rolledBack(size)
 	stop()
 	if hashErr != nil && !errors.Is(hashErr, errStopped) {
 		return nil, hashErr

@@ -12,6 +12,7 @@ type storedVerifier struct {
 	rep      *Report
 	key      string
 	cps      []storedCheckpoint // by size
+	head     *tlog.Tree         // the head file's tree head; nil when none was given
 	entries  *Frontier
 	stored   *Frontier
 	nextHash func() (int64, tlog.Hash, bool)
@@ -90,9 +91,17 @@ func (v *storedVerifier) peek() (storedHash, bool) {
 	return *v.peeked, true
 }
 
-// checkpoints checks the kept checkpoints of the current size.
+// checkpoints checks the kept checkpoints of the current size, and the
+// head file's tree head when it has this size.
 func (v *storedVerifier) checkpoints() {
 	n := v.entries.size
+	if v.head != nil && v.head.N == n {
+		v.rep.HeadSize = n
+		if v.entries.Root() != v.head.Hash {
+			v.rep.add(KindInconsistent, -1, 0, "the log's first %d entries do not have the root of the head file, the checkpoint of size %d the server signed last: history was rewritten after it was signed",
+				n, n)
+		}
+	}
 	for len(v.cps) > 0 && v.cps[0].size <= n {
 		cp := v.cps[0]
 		v.cps = v.cps[1:]
@@ -114,6 +123,17 @@ func (v *storedVerifier) checkpoints() {
 			v.damaged = v.good
 		}
 	}
+}
+
+// rolledBack reports a log smaller than the head file's tree head: entries
+// the server signed are gone.
+func (v *storedVerifier) rolledBack(size int64) {
+	if v.head == nil || v.head.N <= size {
+		return
+	}
+	v.rep.HeadSize = v.head.N
+	v.rep.add(KindRolledBack, size, 0, "the head file says the server signed a checkpoint of size %d, but the log has only %d entries: entries %d..%d are gone (the log was rolled back, for instance to a backup restored without the head file of its time)",
+		v.head.N, size, size, v.head.N-1)
 }
 
 // finish reports what is left: checkpoints larger than the log (its end

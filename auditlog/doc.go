@@ -3,7 +3,9 @@
 // Ed25519 checkpoints that sign its tree heads (golang.org/x/mod/sumdb/note),
 // the streaming NDJSON and CSV exports with the proofs that verify them, and
 // the verifiers: VerifyExport works offline on an export file and a public
-// key, VerifyStored checks a database's own log against its checkpoints.
+// key, VerifyStored checks a database's own log against its checkpoints
+// (VerifyStoredWithHead also against the server's head file). A retired
+// key can be bounded to the tree sizes it signed (KEY@N, keys.go).
 //
 // Service implements domain.AuditLog for the API on top of a Store (the
 // storage package implements it). The verifiers need nothing but their

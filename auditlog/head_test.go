@@ -135,3 +135,66 @@ func TestFirstHeadFromKeptCheckpoint(t *testing.T) {
 		}
 	})
 }
+
+// audit verify --db --head: the head file holds the log to the last tree
+// head the server signed. A rewrite whose kept checkpoints were deleted
+// leaves VerifyStored nothing to compare with; against the head it is
+// inconsistent at the head's size. A log shorter than the head was rolled
+// back.
+func TestVerifyStoredAgainstHead(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *logEnv) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "k.head")
+		var logs bytes.Buffer
+		e.withHead(path, &logs)
+		e.addUsers("u0", "u1", "u2", "u3")
+		if _, err := e.log.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.addUsers("u4")
+		head, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verify := func() *auditlog.Report {
+			t.Helper()
+			rep, err := auditlog.VerifyStoredWithHead(ctx, e.db, e.key, head)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		if rep := verify(); !rep.OK() || rep.HeadSize != 4 {
+			t.Fatalf("an honest log: head size %d\n%s", rep.HeadSize, reportText(rep))
+		}
+
+		e.tamper(replaceSQL(e.c.Name, 2, "u2", "x2"))
+		e.tamper(rewriteHashes(t, e)...)
+		e.tamper("DELETE FROM audit_checkpoints")
+		if rep := e.verifyDB(); !rep.OK() {
+			t.Fatalf("without the head the rewrite has nothing to be compared with, yet:\n%s", reportText(rep))
+		}
+		rep := verify()
+		if len(rep.Problems) != 1 || !rep.Has(auditlog.KindInconsistent, -1) ||
+			!strings.Contains(rep.Problems[0].Detail, "the log's first 4 entries do not have the root of the head file") {
+			t.Errorf("a rewritten log against the head:\n%s", reportText(rep))
+		}
+
+		e.tamper(replaceSQL(e.c.Name, 2, "x2", "u2"))
+		e.tamper(rewriteHashes(t, e)...)
+		e.tamper("UPDATE counters SET value = 1 WHERE name = 'audit'") // the log now ends at 2 entries
+		rep = verify()
+		if !rep.Has(auditlog.KindRolledBack, 2) || !strings.Contains(reportText(rep), "a checkpoint of size 4, but the log has only 2 entries: entries 2..3 are gone") {
+			t.Errorf("a rolled-back log against the head:\n%s", reportText(rep))
+		}
+
+		skey, _ := auditlog.GenerateSignerKey()
+		other, err := auditlog.NewSigner(skey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auditlog.VerifyStoredWithHead(ctx, e.db, other.VerifierKey(), head); err == nil || !strings.Contains(err.Error(), "the head file") {
+			t.Errorf("a head not signed by the key given: %v", err)
+		}
+	})
+}

@@ -140,13 +140,17 @@ func nonNil(s []string) []string {
 }
 
 // OpenPermit checks that a permit is signed by one of keys (one verifier key
-// per line) and returns its statement.
+// per line) and returns its statement. A key bounded to tree sizes (KEY@N)
+// is refused: a permit states no tree size to hold it to.
 func OpenPermit(signed []byte, keys string) (PermitJSON, error) {
-	vs, err := parseVerifiers(keys)
+	ks, err := parseKeys(keys)
 	if err != nil {
 		return PermitJSON{}, err
 	}
-	n, err := note.Open(signed, note.VerifierList(vs...))
+	if ks.bounded() {
+		return PermitJSON{}, errors.New("a verifier key bounded to tree sizes (KEY@N) verifies checkpoints only, not permits")
+	}
+	n, err := note.Open(signed, ks.verifiers())
 	if err != nil {
 		return PermitJSON{}, fmt.Errorf("the permit is not signed by the key given: %w", err)
 	}

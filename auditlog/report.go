@@ -49,7 +49,10 @@ type Report struct {
 	Count    int64 // how many entries it covers
 	// Checkpoints is how many kept checkpoints VerifyStored checked.
 	Checkpoints int
-	Problems    []Problem
+	// HeadSize is the size of the head file's tree head VerifyStoredWithHead
+	// checked the log against (-1 there when none was given).
+	HeadSize int64
+	Problems []Problem
 }
 
 // OK reports whether nothing is wrong.

@@ -8,8 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"exaccess/auditlog"
 	"exaccess/domain"
@@ -101,8 +104,27 @@ func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, mov
 	if recorded && entry != nil {
 		log.Warn("the checkpoint signing key changed; recorded in the audit log", "index", entry.Index,
 			"verifier_key", signer.VerifierKey(), "previous_verifier_key", previous)
+		logRetiredBound(ctx, db, previous, log)
 	}
 	return nil
+}
+
+// logRetiredBound says up to which tree size the retired key signed, for
+// the auditors' --key FILE@N: the latest kept checkpoint, when that key
+// signed it. No checkpoint of the new key exists yet at this point.
+func logRetiredBound(ctx context.Context, db *storage.DB, retired string, log *slog.Logger) {
+	cp, err := db.LatestAuditCheckpoint(ctx)
+	var tree tlog.Tree
+	if err == nil {
+		tree, err = auditlog.OpenCheckpoint([]byte(cp.Note), retired)
+	}
+	if err != nil {
+		log.Warn("the latest kept checkpoint is not one the retired checkpoint key signed: find the size of the last checkpoint it signed in the auditors' records, and verify with --key FILE@SIZE",
+			"retired_verifier_key", retired, "error", err.Error())
+		return
+	}
+	log.Warn("the retired checkpoint key signed checkpoints of up to max_size entries: verify with its verifier key as --key FILE@max_size, so that nothing it signs later is trusted",
+		"retired_verifier_key", retired, "max_size", tree.N)
 }
 
 // runAudit is `exaccess audit key|verify|rotate-key`.
@@ -178,8 +200,10 @@ func runAuditRotateKey(args []string, getenv func(string) string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "retired: %s (kept in %s)\nnew:     %s\nrestart the servers; keep both verifier keys to verify older checkpoints\n",
-		old.VerifierKey(), retired, next.VerifierKey())
+	fmt.Fprintf(stdout, "retired: %s (kept in %s)\nnew:     %s\n", old.VerifierKey(), retired, next.VerifierKey())
+	fmt.Fprintln(stdout, "restart the servers (stop all, start all); keep both verifier keys to verify older checkpoints.")
+	fmt.Fprintln(stdout, "The first server to start logs the size of the last checkpoint the retired key signed (max_size):")
+	fmt.Fprintln(stdout, "verify with --key new.txt --key retired.txt@max_size, so that the retired key vouches for nothing larger.")
 	return nil
 }
 
@@ -189,38 +213,41 @@ var errNotVerified = errors.New("audit verify: the log did not verify")
 // verifyOptions are the keys an audit verify trusts, all from outside what
 // it checks.
 type verifyOptions struct {
-	keys      string   // the log's verifier keys, one per line
+	keys      string   // the log's verifier keys, one per line, each plain or KEY@N
 	witnesses []string // witness verifier keys
 	quorum    int
+	head      string // the server's head file, or ""
 }
 
 func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, dsn := dbFlags("audit verify", getenv, stderr)
 	export := fs.String("export", "", "an NDJSON export to verify offline (no server, no database)")
 	var keyFiles, witnesses []string
-	fs.Var(stringList{&keyFiles}, "key", "a file holding the log's verifier key(s) (GET /api/v1/audit/key), repeatable: keys before and after a rotation")
+	fs.Var(stringList{&keyFiles}, "key", "a file holding the log's verifier key(s) (GET /api/v1/audit/key), repeatable: keys before and after a rotation; "+
+		"FILE@N trusts its keys only for checkpoints of at most N entries (a retired key: N is the size of the last checkpoint it signed)")
 	fs.Var(stringList{&witnesses}, "witness", "a witness's verifier key, repeatable: entries must be in checkpoints it cosigned")
 	quorum := fs.Int("quorum", 0, "how many of the --witness keys must cosign (default: all of them)")
 	previous := fs.String("previous", "", "an earlier export or saved checkpoint the export must be consistent with")
+	head := fs.String("head", "", "with --db: the server's head file (<checkpoint key file>.head, the last checkpoint it signed); the log must extend it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if len(keyFiles) == 0 {
 		return fmt.Errorf("audit verify needs --key: the log's verifier key, kept apart from what is verified (never the database's own); %w", errUsage)
 	}
-	opt := verifyOptions{witnesses: witnesses, quorum: *quorum}
+	opt := verifyOptions{witnesses: witnesses, quorum: *quorum, head: *head}
 	if opt.quorum == 0 {
 		opt.quorum = len(witnesses)
 	}
 	if opt.quorum < 0 || opt.quorum > len(witnesses) {
 		return fmt.Errorf("--quorum must be between 1 and the number of --witness keys; %w", errUsage)
 	}
-	for _, f := range keyFiles {
-		key, err := readKeyFile(f)
+	for _, arg := range keyFiles {
+		keys, err := readKeyArg(arg)
 		if err != nil {
 			return err
 		}
-		opt.keys += key + "\n"
+		opt.keys += keys
 	}
 	if *export == "" {
 		return verifyDatabase(ctx, *dsn, opt, stdout)
@@ -228,7 +255,35 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	if len(witnesses) > 0 {
 		return fmt.Errorf("--witness applies to --db, whose kept checkpoints hold the cosignatures; %w", errUsage)
 	}
+	if opt.head != "" {
+		return fmt.Errorf("--head applies to --db: an export is checked against an earlier one with --previous; %w", errUsage)
+	}
 	return verifyExportFile(*export, *previous, opt.keys, stdout)
+}
+
+// readKeyArg reads the verifier keys of one --key value: FILE, or FILE@N
+// for keys trusted only for checkpoints of at most N entries. The text
+// after the last '@' is the bound unless it holds a '/' (then the '@' is in
+// a directory's name); it must be a whole number.
+func readKeyArg(arg string) (string, error) {
+	path, max := arg, auditlog.NoBound
+	if at := strings.LastIndexByte(arg, '@'); at >= 0 && !strings.ContainsRune(arg[at+1:], '/') {
+		digits := arg[at+1:]
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil || at == 0 || strings.TrimLeft(digits, "0123456789") != "" {
+			return "", fmt.Errorf("--key %q: after '@' comes the largest checkpoint size the key is trusted for, a whole number (--key FILE@N); %w", arg, errUsage)
+		}
+		path, max = arg[:at], n
+	}
+	text, err := readKeyFile(path)
+	if err != nil {
+		return "", err
+	}
+	keys, err := auditlog.BoundKeys(text, max)
+	if err != nil {
+		return "", fmt.Errorf("--key %s: %w", path, err)
+	}
+	return keys, nil
 }
 
 func readKeyFile(path string) (string, error) {
@@ -284,18 +339,35 @@ func printReport(w io.Writer, rep *auditlog.Report, summary string) bool {
 
 // verifyDatabase checks a database's stored log against its checkpoints,
 // with keys from outside it, and states what covers each range of entries.
+// With a head file it also checks that the log extends the last checkpoint
+// the server signed: the head is outside the database, so a rewrite that
+// deleted every kept checkpoint, or a rollback, fails instead of leaving
+// entries merely not covered.
 // It opens the database without migrating it: a check must not write.
 func verifyDatabase(ctx context.Context, dsn string, opt verifyOptions, stdout io.Writer) error {
+	var head []byte
+	if opt.head != "" {
+		var err error
+		if head, err = os.ReadFile(opt.head); err != nil {
+			return fmt.Errorf("--head: %w", err)
+		}
+		if _, err := auditlog.OpenCheckpoint(head, opt.keys); err != nil {
+			return fmt.Errorf("--head %s: %w", opt.head, err)
+		}
+	}
 	db, err := openExisting(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rep, err := auditlog.VerifyStored(ctx, db, opt.keys)
+	rep, err := auditlog.VerifyStoredWithHead(ctx, db, opt.keys, head)
 	if err != nil {
 		return err
 	}
 	ok := printReport(stdout, rep, storedSummary(rep))
+	if ok && head != nil {
+		fmt.Fprintf(stdout, "head file: the log extends the last checkpoint the server signed, of size %d\n", rep.HeadSize)
+	}
 	cov, err := auditlog.MeasureCoverage(ctx, db, rep.Count, opt.keys, opt.witnesses, opt.quorum)
 	if err != nil {
 		return err

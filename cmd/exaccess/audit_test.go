@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -174,5 +175,52 @@ func TestVerifyPreviousReportsRollback(t *testing.T) {
 	if !errors.Is(err, errNotVerified) || !strings.Contains(out, "rollback: entry 2: the log signed later has 2 entries, fewer than the 4 signed earlier") ||
 		strings.Contains(out, "swap") {
 		t.Errorf("a rolled-back log: %q, %v", out, err)
+	}
+}
+
+// --key FILE@N: the bound holds for an export's checkpoint too, and a
+// value that is not FILE or FILE@N is a one-line usage error naming it. An
+// '@' in a directory's name is part of the path.
+func TestVerifyKeyBound(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "b.db")
+	addUser(t, dbPath, "aud-a")
+	addUser(t, dbPath, "aud-b")
+	export := filepath.Join(dir, "export.ndjson")
+	writeExport(t, dbPath, export) // a checkpoint of size 2
+	var key bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "key", "--db", dbPath}, env(nil), nil, &key, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	atDir := filepath.Join(dir, "keys@2026")
+	os.Mkdir(atDir, 0o700)
+	keyFile := filepath.Join(atDir, "key.txt")
+	os.WriteFile(keyFile, key.Bytes(), 0o600)
+	verify := func(keyArg string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"audit", "verify", "--export", export, "--key", keyArg}, env(nil), nil, &out, io.Discard)
+		return out.String(), err
+	}
+	for _, arg := range []string{keyFile, keyFile + "@2", keyFile + "@0002", keyFile + "@9"} {
+		if out, err := verify(arg); err != nil || !strings.HasPrefix(out, "verified: entries 0..1 against checkpoint of size 2") {
+			t.Errorf("--key %s: %v\n%s", arg, err, out)
+		}
+	}
+	out, err := verify(keyFile + "@1")
+	want := "trailer: the checkpoint of size 2 is signed by key " + strings.TrimSpace(key.String()) + ", which is trusted only for checkpoints of up to 1 entries"
+	if !errors.Is(err, errNotVerified) || !strings.Contains(out, want) {
+		t.Errorf("--key FILE@1 on a checkpoint of size 2: %v\n%s", err, out)
+	}
+	for _, arg := range []string{keyFile + "@", keyFile + "@x", keyFile + "@-1", keyFile + "@+1", keyFile + "@1.5", "@5", keyFile + "@99999999999999999999"} {
+		_, err := verify(arg)
+		if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), fmt.Sprintf("--key %q", arg)) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("--key %s: %v", arg, err)
+		}
+	}
+	// A key file must hold verifier keys only; a bound is not read from it.
+	bounded := filepath.Join(dir, "bounded.txt")
+	os.WriteFile(bounded, []byte(strings.TrimSpace(key.String())+"@5\n"), 0o600)
+	if _, err := verify(bounded); err == nil || !strings.Contains(err.Error(), "is not a verifier key") {
+		t.Errorf("a key file with a bound in it: %v", err)
 	}
 }

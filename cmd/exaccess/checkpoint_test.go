@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -29,34 +30,9 @@ func TestCheckpointKeyMovedOutOfTheDatabase(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "old.db")
-	addUser(t, dbPath, "aud-a")
-	db, err := storage.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	legacy, err := db.GetOrCreateKey(ctx, auditlog.SignerKeyName, auditlog.GenerateSignerKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, legacy := legacyKeyDatabase(t, dbPath)
 	old, err := auditlog.NewSigner(legacy)
 	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := tlog.TreeHash(1, tlog.HashReaderFunc(func(ids []int64) ([]tlog.Hash, error) { return db.ReadAuditHashes(ctx, ids) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	legacySigner, err := note.NewSigner(string(legacy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// As the earlier version signed it: tlog's "go.sum database tree" text.
-	signed, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tlog.Tree{N: 1, Hash: root}))}, legacySigner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveAuditCheckpoint(ctx, 1, root, string(signed), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -102,6 +78,47 @@ func TestCheckpointKeyMovedOutOfTheDatabase(t *testing.T) {
 	if out, err := auditVerify(t, dbPath, newKey); !errors.Is(err, errNotVerified) || !strings.Contains(out, "size 1") {
 		t.Errorf("verify with the new key alone must name the old checkpoint: %v\n%s", err, out)
 	}
+}
+
+// legacyKeyDatabase makes a database as an earlier version left it: one
+// entry, the checkpoint key in its keys table, and a checkpoint of size 1
+// that key signed in tlog's "go.sum database tree" text. It returns the key.
+func legacyKeyDatabase(t *testing.T, dbPath string) (*storage.DB, []byte) {
+	t.Helper()
+	ctx := context.Background()
+	addUser(t, dbPath, "aud-a")
+	db, err := storage.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	legacy, err := db.GetOrCreateKey(ctx, auditlog.SignerKeyName, auditlog.GenerateSignerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := tlog.TreeHash(1, tlog.HashReaderFunc(func(ids []int64) ([]tlog.Hash, error) { return db.ReadAuditHashes(ctx, ids) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := signLegacy(t, legacy, tlog.Tree{N: 1, Hash: root})
+	if err := db.SaveAuditCheckpoint(ctx, 1, root, signed, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return db, legacy
+}
+
+// signLegacy signs a tree head as the earlier version did: tlog's text.
+func signLegacy(t *testing.T, skey []byte, tree tlog.Tree) string {
+	t.Helper()
+	s, err := note.NewSigner(string(skey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := note.Sign(&note.Note{Text: string(tlog.FormatTree(tree))}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(signed)
 }
 
 // rotationEntry is an audit.key_rotated entry as logged.
@@ -152,21 +169,29 @@ func TestRotateCheckpointKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := first.Checkpoint(ctx); err != nil {
+	cp, err := first.Checkpoint(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	if err := run(ctx, []string{"audit", "rotate-key", "--db", dbPath}, env(nil), nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "retired: "+first.VerifierKey()) {
+	if !strings.Contains(out.String(), "retired: "+first.VerifierKey()) || !strings.Contains(out.String(), "--key retired.txt@max_size") {
 		t.Errorf("rotate-key said %q", out.String())
 	}
 	var second *auditlog.Service
+	var logs bytes.Buffer
 	for range 2 { // a second process starting with the same key records nothing more
-		if second, err = openAuditLog(ctx, db, dbPath, cfg, quiet); err != nil {
+		if second, err = openAuditLog(ctx, db, dbPath, cfg, slog.New(slog.NewJSONHandler(&logs, nil))); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The start that records the rotation says up to which size the
+	// retired key signed, for --key FILE@N; once.
+	bound := fmt.Sprintf(`"retired_verifier_key":%q,"max_size":%d}`, first.VerifierKey(), cp.Size)
+	if strings.Count(logs.String(), bound) != 1 {
+		t.Errorf("the retired key's bound (%s) is not logged once:\n%s", bound, logs.String())
 	}
 	if second.VerifierKey() == first.VerifierKey() || !strings.HasPrefix(second.VerifierKey(), cfg.Origin+"+") {
 		t.Fatalf("after rotation the key is %s (was %s)", second.VerifierKey(), first.VerifierKey())
@@ -199,5 +224,69 @@ func TestServeRefusesExposedCheckpointKey(t *testing.T) {
 	err = run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--log-origin", "other.test/audit"}, env(nil), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "exposed.test/audit") {
 		t.Errorf("serve with another origin: %v", err)
+	}
+}
+
+// The retired key was readable in the database, so whoever read it can
+// sign whatever they like with it: here a forged tree larger than any it
+// signed in service, with an entry changed, the stored hashes rebuilt and
+// the new key's checkpoints deleted. Given plainly, the retired key
+// vouches for the forgery; bounded to the size the start logged
+// (--key old.txt@1), it does not, and verify names the key and the size.
+func TestRetiredKeyBoundedToTheTreesItSigned(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "old.db")
+	db, legacy := legacyKeyDatabase(t, dbPath)
+	old, err := auditlog.NewSigner(legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	svc, err := openAuditLog(ctx, db, dbPath, defaultCheckpoint(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `"msg":"the retired checkpoint key signed checkpoints of up to max_size entries`) ||
+		!strings.Contains(logs.String(), `"retired_verifier_key":"`+old.VerifierKey()+`","max_size":1}`) {
+		t.Errorf("the start does not log the retired key's bound:\n%s", logs.String())
+	}
+	addUser(t, dbPath, "aud-b") // entry 2, after the rotation entry
+	if _, err := svc.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	oldKey, newKey := filepath.Join(dir, "old.txt"), filepath.Join(dir, "new.txt")
+	os.WriteFile(oldKey, []byte(old.VerifierKey()+"\n"), 0o600)
+	os.WriteFile(newKey, []byte(svc.VerifierKey()+"\n"), 0o600)
+	if out, err := auditVerify(t, dbPath, newKey, "--key", oldKey+"@1"); err != nil || !strings.Contains(out, "verified: entries 0..2") {
+		t.Fatalf("the honest log with the retired key bounded: %v\n%s", err, out)
+	}
+
+	raw := openRaw(t, dbPath)
+	mustExec(t, raw, "UPDATE audit_log SET entry = CAST(replace(CAST(entry AS TEXT), 'aud-b', 'aud-z') AS BLOB) WHERE idx = 2")
+	hashes := rewriteHashes(t, raw)
+	mustExec(t, raw, "DELETE FROM audit_checkpoints WHERE tree_size > 1")
+	root, err := tlog.TreeHash(3, tlog.HashReaderFunc(func(ids []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(ids))
+		for i, id := range ids {
+			out[i] = hashes[id]
+		}
+		return out, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveAuditCheckpoint(ctx, 3, root, signLegacy(t, legacy, tlog.Tree{N: 3, Hash: root}), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	if out, err := auditVerify(t, dbPath, newKey, "--key", oldKey); err != nil || !strings.Contains(out, "entries 0..2: signed by the log") {
+		t.Fatalf("the retired key unbounded vouches for the forgery, as it must without a bound: %v\n%s", err, out)
+	}
+	out, err := auditVerify(t, dbPath, newKey, "--key", oldKey+"@1")
+	want := "checkpoint: the checkpoint kept for size 3: the checkpoint of size 3 is signed by key " + old.VerifierKey() +
+		", which is trusted only for checkpoints of up to 1 entries"
+	if !errors.Is(err, errNotVerified) || !strings.Contains(out, want) || !strings.Contains(out, "entries 1..2: not yet covered") {
+		t.Errorf("the forgery with the retired key bounded: %v\n%s", err, out)
 	}
 }

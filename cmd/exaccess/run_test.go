@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"exaccess/auditlog"
 	"exaccess/storage"
 	"io"
 	"net/http"
@@ -198,7 +199,14 @@ func TestReadOnlyCommandsDoNotMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	for _, args := range [][]string{{"audit", "verify", "--key", dsn}, {"backup", "--out", dsn + ".bak"}} {
+	skey, _ := auditlog.GenerateSignerKey()
+	signer, err := auditlog.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "audit-key.txt") // --key files are read, and checked, first
+	os.WriteFile(keyFile, []byte(signer.VerifierKey()+"\n"), 0o600)
+	for _, args := range [][]string{{"audit", "verify", "--key", keyFile}, {"backup", "--out", dsn + ".bak"}} {
 		err := run(ctx, append(args, "--db", dsn), env(nil), nil, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "migrate") {
 			t.Errorf("%v on an unmigrated database: %v", args, err)
