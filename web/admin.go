@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,30 +41,39 @@ type fwForm struct {
 
 // fwView is the data of the framework form.
 type fwView struct {
-	F             fwForm
+	Form          fwForm
 	Errors        []fieldErr
+	Stale         *staleNotice // the form was of an older version
 	Nations       []option
 	Areas, Points []option
 }
 
 // E is the error of one field (a list's items included).
-func (v fwView) E(field string) string {
-	for _, e := range v.Errors {
-		if e.Field == field || strings.HasPrefix(e.Field, field+"[") {
-			return e.Message
-		}
-	}
-	return ""
+func (v fwView) E(field string) string { return errorOf(v.Errors, field) }
+
+// F is a text-like input of the form, with its error.
+func (v fwView) F(typ, name, label, value string) field {
+	return field{Type: typ, Name: name, Label: label, Value: value, Err: v.E(name)}
 }
 
-// Has reports whether a multi-select holds code.
-func (fwForm) Has(list []string, code string) bool {
-	for _, x := range list {
-		if x == code {
-			return true
-		}
-	}
-	return false
+// S is a select of the form, with its error.
+func (v fwView) S(name, label, value string, opts []option) field {
+	return field{Name: name, Label: label, Value: value, Err: v.E(name), Opts: opts}
+}
+
+// checkGroup is a group of checkboxes, for the "checkgroup" template.
+type checkGroup struct {
+	Name, Label, Err string
+	Opts             []option
+	On               []string // the values ticked
+}
+
+// Holds reports whether the box of value is ticked.
+func (g checkGroup) Holds(value string) bool { return slices.Contains(g.On, value) }
+
+// G is a group of checkboxes of the form, with its error (an item's too).
+func (v fwView) G(name, label string, opts []option, on []string) checkGroup {
+	return checkGroup{Name: name, Label: label, Err: v.E(name), Opts: opts, On: on}
 }
 
 func (c *Console) fwOptions(v fwView) fwView {
@@ -88,11 +98,15 @@ func (c *Console) handleFrameworkEdit(ec echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return c.render(ec, http.StatusOK, "framework", f.Name, c.fwOptions(fwView{Form: fwFormOf(f)}))
+}
+
+// fwFormOf is the form of a stored agreement, at its version.
+func fwFormOf(f *domain.Framework) fwForm {
 	t := f.FrameworkTerms
-	form := fwForm{ID: f.ID, Version: f.Version, Nation: t.Nation, Name: t.Name, Reference: t.Reference,
+	return fwForm{ID: f.ID, Version: f.Version, Nation: t.Nation, Name: t.Name, Reference: t.Reference,
 		From: dateISO(t.ValidFrom), Until: dateISO(t.ValidUntil), Ceiling: strconv.Itoa(t.PersonnelCeiling), Notes: t.Notes,
 		Areas: t.TrainingAreas, Points: t.EntryPoints, LiveFire: t.LiveFire, DG: t.DangerousGoods, Suspended: t.Suspended}
-	return c.render(ec, http.StatusOK, "framework", t.Name, c.fwOptions(fwView{F: form}))
 }
 
 func readFwForm(ec echo.Context) (fwForm, domain.FrameworkTerms, []domain.FieldError) {
@@ -117,7 +131,13 @@ func (c *Console) handleFrameworkUpdate(ec echo.Context) error {
 	return c.saveFramework(ec, ec.Param("id"))
 }
 
+// saveFramework creates an agreement (id "") or changes one at the version
+// its form was made from. A field's error is shown beside the field, with
+// what was typed and the version sent, so a second save is checked against
+// that version too. A stale form shows the agreement as it is now, at its
+// current version, with what the user typed listed in the notice.
 func (c *Console) saveFramework(ec echo.Context, id string) error {
+	ctx, p := ec.Request().Context(), principalOf(ec)
 	f, t, errs := readFwForm(ec)
 	f.ID = id
 	var err error
@@ -125,40 +145,86 @@ func (c *Console) saveFramework(ec echo.Context, id string) error {
 	case len(errs) > 0:
 		err = &domain.Error{Code: domain.CodeInvalid, Message: "the agreement is not valid", Fields: errs}
 	case id == "":
-		_, err = c.Frameworks.Create(ec.Request().Context(), principalOf(ec), t)
+		_, err = c.Frameworks.Create(ctx, p, t)
 	default:
-		_, err = c.Frameworks.Update(ec.Request().Context(), principalOf(ec), id, f.Version, t)
+		_, err = c.Frameworks.Update(ctx, p, id, f.Version, t)
 	}
 	if err == nil {
 		return ec.Redirect(http.StatusSeeOther, "/admin")
 	}
+	title := msg("admin.newfw")
+	if id != "" {
+		now, gerr := c.Frameworks.Get(ctx, p, id)
+		if gerr != nil {
+			return gerr
+		}
+		if domain.ErrorCode(err) == domain.CodePreconditionFailed {
+			v := c.fwOptions(fwView{Form: fwFormOf(now), Stale: c.fwStale(f, fwFormOf(now))})
+			return c.render(ec, http.StatusConflict, "framework", now.Name, v)
+		}
+		title = now.Name
+	}
 	var de *domain.Error
-	if !errors.As(err, &de) || (de.Code != domain.CodeInvalid && de.Code != domain.CodePreconditionFailed) {
+	if !errors.As(err, &de) || de.Code != domain.CodeInvalid || len(de.Fields) == 0 {
 		return err
 	}
-	v := c.fwOptions(fwView{F: f, Errors: toFieldErrs(de.Fields)})
-	if len(v.Errors) == 0 {
-		v.Errors = []fieldErr{{Field: "name", Message: de.Message, Anchor: fieldID("name")}}
+	v := c.fwOptions(fwView{Form: f, Errors: toFieldErrs(de.Fields)})
+	groupAnchors(v.Errors, "training_areas", "entry_points")
+	return c.render(ec, http.StatusUnprocessableEntity, "framework", title, v)
+}
+
+// fwStale is the notice of a stale agreement form: the fields typed
+// differently from the agreement as it is now.
+func (c *Console) fwStale(typed, now fwForm) *staleNotice {
+	n := &staleNotice{Title: msg("admin.fwstale"), Help: msg("admin.stalehelp")}
+	names := func(codes []string, name func(string) string) string {
+		out := make([]string, len(codes))
+		for i, code := range codes {
+			out[i] = name(code)
+		}
+		return strings.Join(out, ", ")
 	}
-	return c.render(ec, http.StatusUnprocessableEntity, "framework", msg("admin.frameworks"), v)
+	yes := func(b bool) string { return map[bool]string{true: msg("yes"), false: msg("no")}[b] }
+	n.differs("fw.nation", c.nationName(typed.Nation), c.nationName(now.Nation))
+	n.differs("fw.name", typed.Name, now.Name)
+	n.differs("fw.reference", typed.Reference, now.Reference)
+	n.differs("fw.from", typed.From, now.From)
+	n.differs("fw.until", typed.Until, now.Until)
+	n.differs("fw.ceiling", typed.Ceiling, now.Ceiling)
+	n.differs("fw.areas", names(typed.Areas, c.areaName), names(now.Areas, c.areaName))
+	n.differs("fw.points", names(typed.Points, c.pointName), names(now.Points, c.pointName))
+	n.differs("fw.livefire", yes(typed.LiveFire), yes(now.LiveFire))
+	n.differs("fw.dg", yes(typed.DG), yes(now.DG))
+	n.differs("fw.suspended", yes(typed.Suspended), yes(now.Suspended))
+	n.differs("fw.notes", typed.Notes, now.Notes)
+	return n
 }
 
 // areaView is the data of a training area's form.
 type areaView struct {
 	A        *domain.TrainingArea
+	Version  int // the version the form was made from
 	Capacity string
 	Blackout string
 	Errors   []fieldErr
+	Stale    *staleNotice // the form was of an older version
 }
 
 // E is the error of one field (a list's items included).
-func (v areaView) E(field string) string {
-	for _, e := range v.Errors {
-		if e.Field == field || strings.HasPrefix(e.Field, field+"[") {
-			return e.Message
-		}
+func (v areaView) E(field string) string { return errorOf(v.Errors, field) }
+
+// F is a text-like input of the form, with its error.
+func (v areaView) F(typ, name, label, value string) field {
+	return field{Type: typ, Name: name, Label: label, Value: value, Err: v.E(name)}
+}
+
+// areaViewOf is the form of an area as stored, at its version.
+func areaViewOf(a *domain.TrainingArea) areaView {
+	days := make([]string, 0, len(a.BlackoutDays))
+	for _, d := range a.BlackoutDays {
+		days = append(days, dateISO(d))
 	}
-	return ""
+	return areaView{A: a, Version: a.Version, Capacity: strconv.Itoa(a.CapacityPersonnel), Blackout: strings.Join(days, "\n")}
 }
 
 func (c *Console) handleAreaEdit(ec echo.Context) error {
@@ -166,43 +232,48 @@ func (c *Console) handleAreaEdit(ec echo.Context) error {
 	if err != nil {
 		return err
 	}
-	days := make([]string, 0, len(a.BlackoutDays))
-	for _, d := range a.BlackoutDays {
-		days = append(days, dateISO(d))
-	}
-	v := areaView{A: a, Capacity: strconv.Itoa(a.CapacityPersonnel), Blackout: strings.Join(days, "\n")}
-	return c.render(ec, http.StatusOK, "area", a.Name, v)
+	return c.render(ec, http.StatusOK, "area", a.Name, areaViewOf(a))
 }
 
+// handleAreaUpdate sets an area's capacity and blackout days at the version
+// the form was made from. A field's error keeps what was typed and the
+// version sent; a stale form shows the area as it is now, at its current
+// version, with what the user typed listed in the notice: saving that page
+// again unchanged stores nothing over the other administrator's change.
 func (c *Console) handleAreaUpdate(ec echo.Context) error {
-	ctx := ec.Request().Context()
-	a, err := c.Frameworks.TrainingArea(ctx, ec.Param("code"))
-	if err != nil {
-		return err
-	}
-	v := areaView{A: a, Capacity: strings.TrimSpace(ec.FormValue("capacity_personnel")), Blackout: ec.FormValue("blackout_days")}
-	version, _ := strconv.Atoi(ec.FormValue("version"))
+	ctx, code := ec.Request().Context(), ec.Param("code")
+	v := areaView{Capacity: strings.TrimSpace(ec.FormValue("capacity_personnel")), Blackout: ec.FormValue("blackout_days")}
+	v.Version, _ = strconv.Atoi(ec.FormValue("version"))
 	var conv converter
 	edit := domain.AreaEdit{CapacityPersonnel: conv.int("capacity_personnel", v.Capacity)}
 	for i, l := range lines(v.Blackout) {
 		edit.BlackoutDays = append(edit.BlackoutDays, conv.date(idx("blackout_days", i), l))
 	}
+	var err error
 	if len(conv.errs) == 0 {
-		_, err = c.Frameworks.UpdateTrainingArea(ctx, principalOf(ec), a.Code, version, edit)
+		_, err = c.Frameworks.UpdateTrainingArea(ctx, principalOf(ec), code, v.Version, edit)
 	} else {
 		err = &domain.Error{Code: domain.CodeInvalid, Message: "the training area is not valid", Fields: conv.errs}
 	}
 	if err == nil {
 		return ec.Redirect(http.StatusSeeOther, "/admin")
 	}
+	a, aerr := c.Frameworks.TrainingArea(ctx, code)
+	if aerr != nil {
+		return aerr
+	}
+	if domain.ErrorCode(err) == domain.CodePreconditionFailed {
+		now := areaViewOf(a)
+		now.Stale = &staleNotice{Title: msg("admin.areastale"), Help: msg("admin.stalehelp")}
+		now.Stale.differs("admin.capacity", v.Capacity, now.Capacity)
+		now.Stale.differs("admin.blackout", strings.Join(lines(v.Blackout), ", "), strings.Join(lines(now.Blackout), ", "))
+		return c.render(ec, http.StatusConflict, "area", a.Name, now)
+	}
 	var de *domain.Error
-	if !errors.As(err, &de) || (de.Code != domain.CodeInvalid && de.Code != domain.CodePreconditionFailed) {
+	if !errors.As(err, &de) || de.Code != domain.CodeInvalid || len(de.Fields) == 0 {
 		return err
 	}
-	v.Errors = toFieldErrs(de.Fields)
-	if len(v.Errors) == 0 {
-		v.Errors = []fieldErr{{Field: "capacity_personnel", Message: de.Message, Anchor: fieldID("capacity_personnel")}}
-	}
+	v.A, v.Errors = a, toFieldErrs(de.Fields)
 	for i := range v.Errors {
 		if strings.HasPrefix(v.Errors[i].Field, "blackout_days") {
 			v.Errors[i].Anchor = fieldID("blackout_days")

@@ -3,8 +3,10 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,32 +27,42 @@ type auditRow struct {
 // auditView is the data of the audit page.
 type auditView struct {
 	Actor, Action, Request, From, To string
-	Rows                             []auditRow
-	NextQuery                        string
-	Checkpoint                       domain.AuditCheckpoint
-	Errors                           []fieldErr
+	// XFrom and XTo are the export form's dates: the search's, or what
+	// was typed into the export form when it came back with an error.
+	XFrom, XTo string
+	Actions    []string // every action an entry can have, for the action select
+	Searched   bool     // a search ran (no error stopped it): Rows are its answer
+	Rows       []auditRow
+	NextQuery  string
+	Checkpoint domain.AuditCheckpoint
+	Errors     []fieldErr
 }
 
-// E is the error of one field.
-func (v auditView) E(field string) string {
-	for _, e := range v.Errors {
-		if e.Field == field {
-			return e.Message
-		}
-	}
-	return ""
+// At is the error linked to the element with id anchor: the search and the
+// export form both have a "from" and a "to".
+func (v auditView) At(anchor string) string { return errorAt(v.Errors, anchor) }
+
+// In is the text input with id of one of the page's forms, with its error.
+func (v auditView) In(id, name, label, value string) idField {
+	return idField{ID: id, Name: name, Label: label, Value: value, Err: v.At(id)}
 }
 
-// auditDates reads from and to (YYYY-MM-DD, Stockholm days) as instants.
-func auditDates(from, to string) (*time.Time, *time.Time, []domain.FieldError) {
-	var errs []domain.FieldError
+// auditActions are the actions an entry can have (the closed set the API
+// also checks a filter against), sorted.
+var auditActions = slices.Sorted(maps.Keys(domain.AuditDataTypes))
+
+// auditDates reads from and to (YYYY-MM-DD, Stockholm days) as instants;
+// each error is linked to the input whose id is prefix followed by the
+// field's name ("f-from" in the search, "x-from" in the export form).
+func auditDates(from, to, prefix string) (*time.Time, *time.Time, []fieldErr) {
+	var errs []fieldErr
 	day := func(field, s string) *time.Time {
 		if s == "" {
 			return nil
 		}
 		t, err := time.ParseInLocation(time.DateOnly, s, stockholm)
 		if err != nil {
-			errs = append(errs, domain.FieldError{Field: field, Message: msg("form.notdate")})
+			errs = append(errs, fieldErr{Field: field, Message: msg("form.notdate"), Anchor: prefix + field})
 			return nil
 		}
 		t = t.UTC()
@@ -63,8 +75,12 @@ func auditDates(from, to string) (*time.Time, *time.Time, []domain.FieldError) {
 func (c *Console) handleAudit(ec echo.Context) error {
 	q := ec.QueryParams()
 	v := auditView{Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
-		Request: strings.TrimSpace(q.Get("request")), From: q.Get("from"), To: q.Get("to")}
-	from, to, errs := auditDates(v.From, v.To)
+		Request: strings.TrimSpace(q.Get("request")), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
+	v.XFrom, v.XTo = v.From, v.To
+	from, to, errs := auditDates(v.From, v.To, "f-")
+	if _, known := domain.AuditDataTypes[v.Action]; v.Action != "" && !known {
+		errs = append(errs, fieldErr{Field: "action", Message: fmt.Sprintf(msg("audit.badaction"), strconv.Quote(v.Action)), Anchor: fieldID("action")})
+	}
 	f := domain.AuditFilter{From: from, To: to, Actor: v.Actor, Action: v.Action, RequestID: v.Request, Limit: 50}
 	if ref := strings.ToUpper(v.Request); strings.HasPrefix(ref, "SE-") { // a reference: find its request
 		page, err := c.Requests.ListRequests(ec.Request().Context(), principalOf(ec), domain.RequestFilter{Reference: ref, Limit: 1})
@@ -84,28 +100,33 @@ func (c *Console) handleAudit(ec echo.Context) error {
 		f.After = &n
 	}
 	ctx := ec.Request().Context()
-	status := http.StatusOK
 	if len(errs) > 0 {
-		v.Errors, status = toFieldErrs(errs), http.StatusUnprocessableEntity
-	} else {
-		page, err := c.Audit.Events(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, it := range page.Items {
-			v.Rows = append(v.Rows, auditRowOf(it))
-		}
-		if page.NextAfter != nil {
-			qs := url.Values{"actor": {v.Actor}, "action": {v.Action}, "request": {v.Request}, "from": {v.From}, "to": {v.To},
-				"after": {strconv.FormatInt(*page.NextAfter, 10)}}
-			v.NextQuery = "?" + qs.Encode()
-		}
+		v.Errors = errs
+		return c.renderAudit(ec, http.StatusUnprocessableEntity, v)
 	}
-	cp, err := c.Audit.Checkpoint(ctx)
+	page, err := c.Audit.Events(ctx, f)
 	if err != nil {
 		return err
 	}
-	v.Checkpoint = cp
+	v.Searched = true
+	for _, it := range page.Items {
+		v.Rows = append(v.Rows, auditRowOf(it))
+	}
+	if page.NextAfter != nil {
+		qs := url.Values{"actor": {v.Actor}, "action": {v.Action}, "request": {v.Request}, "from": {v.From}, "to": {v.To},
+			"after": {strconv.FormatInt(*page.NextAfter, 10)}}
+		v.NextQuery = "?" + qs.Encode()
+	}
+	return c.renderAudit(ec, http.StatusOK, v)
+}
+
+// renderAudit writes the audit page with the current checkpoint.
+func (c *Console) renderAudit(ec echo.Context, status int, v auditView) error {
+	cp, err := c.Audit.Checkpoint(ec.Request().Context())
+	if err != nil {
+		return err
+	}
+	v.Checkpoint, v.Actions = cp, auditActions
 	return c.render(ec, status, "audit", msg("audit.title"), v)
 }
 
@@ -138,9 +159,10 @@ func (c *Console) handleAuditExport(ec echo.Context) error {
 	if format != domain.AuditFormatNDJSON && format != domain.AuditFormatCSV {
 		return domain.Errorf(domain.CodeBadRequest, "the export format must be ndjson or csv")
 	}
-	from, to, errs := auditDates(ec.FormValue("from"), ec.FormValue("to"))
-	if len(errs) > 0 {
-		return &domain.Error{Code: domain.CodeBadRequest, Message: "the export dates must be YYYY-MM-DD"}
+	xfrom, xto := strings.TrimSpace(ec.FormValue("from")), strings.TrimSpace(ec.FormValue("to"))
+	from, to, errs := auditDates(xfrom, xto, "x-")
+	if len(errs) > 0 { // back to the form, the error at the export's date; no search ran
+		return c.renderAudit(ec, http.StatusUnprocessableEntity, auditView{XFrom: xfrom, XTo: xto, Errors: errs})
 	}
 	exp, err := c.Audit.StartExport(ec.Request().Context(), principalOf(ec), domain.AuditExportRequest{Format: format, From: from, To: to})
 	if err != nil {

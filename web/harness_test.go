@@ -97,12 +97,13 @@ var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|st
 // spacedText is the text of sel with a space between its text nodes, so
 // that a key rendered right after other text ("inboxkind.x") still starts
 // at a word boundary. Text in <code> is data shown as such (an audit
-// action like audit.exported), not wording, and is left out.
+// action like audit.exported), not wording, and is left out; so is an
+// <option> showing its own value (the audit search's actions).
 func spacedText(sel *goquery.Selection) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "code" {
+		if n.Type == html.ElementNode && (n.Data == "code" || n.Data == "option" && optionShowsValue(n)) {
 			return
 		}
 		if n.Type == html.TextNode {
@@ -117,6 +118,16 @@ func spacedText(sel *goquery.Selection) string {
 		walk(n)
 	}
 	return b.String()
+}
+
+// optionShowsValue reports whether an <option>'s text is its value.
+func optionShowsValue(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key == "value" {
+			return n.FirstChild != nil && n.FirstChild == n.LastChild && n.FirstChild.Data == a.Val
+		}
+	}
+	return false
 }
 
 // client is one browser-like HTTP client with its own cookie jar; it does

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"exaccess/domain"
@@ -63,8 +64,57 @@ type view struct {
 	Unread string
 }
 
-// HasRole is for the navigation.
+// HasRole is for the start page's links.
 func (v view) HasRole(r string) bool { return v.Cur != nil && v.Cur.Principal.HasRole(domain.Role(r)) }
+
+// navLink is one link of the header's navigation.
+type navLink struct{ Href, Label string }
+
+// Nav is the header's links for the signed-in user's roles, in the order
+// of the roles' own pages, each address once: an approver who also
+// administers has one "Delegations", an approver who also audits one
+// "Requests".
+func (v view) Nav() []navLink {
+	if v.Cur == nil {
+		return nil
+	}
+	p := v.Cur.Principal
+	var out []navLink
+	add := func(href, label string) {
+		if !slices.ContainsFunc(out, func(l navLink) bool { return l.Href == href }) {
+			out = append(out, navLink{href, label})
+		}
+	}
+	approver, auditor := p.HasAnyRole(domain.ApproverRoles...), p.HasRole(domain.RoleAuditor)
+	requests := msg("nav.requests") // a liaison officer's own
+	if approver || auditor {
+		requests = msg("nav.allreqs")
+	}
+	if p.HasRole(domain.RoleLiaison) {
+		add("/requests", requests)
+		add("/requests/new", msg("nav.new"))
+	}
+	if approver {
+		add("/queue", msg("nav.queue"))
+		add("/requests", requests)
+		add("/delegations", msg("nav.delegation"))
+	}
+	if auditor {
+		add("/requests", requests)
+		add("/audit", msg("nav.audit"))
+	}
+	inbox := msg("nav.inbox")
+	if v.Unread != "" {
+		inbox += " (" + v.Unread + " " + msg("nav.unread") + ")"
+	}
+	add(pathInbox, inbox)
+	if p.HasRole(domain.RoleAdmin) {
+		add("/admin", msg("nav.admin"))
+		add("/admin/users", msg("nav.users"))
+		add("/delegations", msg("nav.delegation"))
+	}
+	return out
+}
 
 const ctxNonce = "console_nonce"
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"exaccess/domain"
@@ -53,9 +54,10 @@ type route struct {
 	handler echo.HandlerFunc
 }
 
-// routes is the console's route table: every page, with who may open it.
+// routes is the console's route table: every page, with who may open it,
+// and a GET for every POST-only address (formPages).
 func (c *Console) routes() []route {
-	return []route{
+	table := []route{
 		{http.MethodGet, "/static/:name", always, c.handleStatic},
 		{http.MethodGet, "/", public, c.handleHome},
 		{http.MethodGet, "/sign-in", always, c.handleSignInPage},
@@ -107,6 +109,59 @@ func (c *Console) routes() []route {
 		{http.MethodPost, "/admin/frameworks/:id", admins, c.handleFrameworkUpdate},
 		{http.MethodGet, "/admin/areas/:code", admins, c.handleAreaEdit},
 		{http.MethodPost, "/admin/areas/:code", admins, c.handleAreaUpdate},
+	}
+	return append(table, formPages(table)...)
+}
+
+// pageOfForm names the page a GET of a POST-only address goes to where it
+// is not the nearest page above the address (formPages).
+var pageOfForm = map[string]string{
+	"/account/webhooks":            pathSettings,
+	"/account/webhooks/:id/revoke": pathSettings,
+}
+
+// formPages are GET routes for the addresses of table that only take a
+// form (POST): a browser that comes back to one — the back button, a
+// bookmark, the return address after signing in — is sent to the page the
+// form is on ("/requests/:id/submit" to "/requests/:id"), the nearest page
+// above the address unless pageOfForm says otherwise, rather than shown
+// "Method Not Allowed". Anyone may follow it: it says nothing, and the page
+// it leads to has its own declaration.
+func formPages(table []route) []route {
+	pages := map[string]bool{}
+	for _, r := range table {
+		if r.method == http.MethodGet {
+			pages[r.path] = true
+		}
+	}
+	var out []route
+	for _, r := range table {
+		if r.method != http.MethodPost || pages[r.path] {
+			continue
+		}
+		target, named := pageOfForm[r.path]
+		if !named {
+			target = path.Dir(r.path)
+			for !pages[target] && target != "/" {
+				target = path.Dir(target)
+			}
+		}
+		out = append(out, route{http.MethodGet, r.path, public, redirectTo(target)})
+	}
+	return out
+}
+
+// redirectTo sends to the route path target, its parameters (":id") taken
+// from the request's.
+func redirectTo(target string) echo.HandlerFunc {
+	return func(ec echo.Context) error {
+		segs := strings.Split(target, "/")
+		for i, s := range segs {
+			if name, ok := strings.CutPrefix(s, ":"); ok {
+				segs[i] = url.PathEscape(ec.Param(name))
+			}
+		}
+		return ec.Redirect(http.StatusSeeOther, strings.Join(segs, "/"))
 	}
 }
 

@@ -93,7 +93,8 @@ type userView struct {
 	Nation   string
 	Email    string // where notifications go; "" for none
 	Roles    []string
-	Reason   string
+	Reason   string // typed into the reason of the form at ReasonAt
+	ReasonAt string // the id of the submitted form's reason input
 	Password string // a one-time password, shown once
 	Notice   string
 	Stale    bool // the form was of an older version
@@ -114,13 +115,17 @@ func (v userView) Has(r string) bool {
 }
 
 // E is the error of one field.
-func (v userView) E(field string) string {
-	for _, e := range v.Errors {
-		if e.Field == field || strings.HasPrefix(e.Field, field+"[") {
-			return e.Message
-		}
+func (v userView) E(field string) string { return errorOf(v.Errors, field) }
+
+// ReasonOf is the reason input with id: its error and what was typed, when
+// that input's form was the one submitted. Every form of the page has a
+// reason, so only the id says whose it is.
+func (v userView) ReasonOf(id, label string) idField {
+	f := idField{ID: id, Name: "reason", Label: label, Err: errorAt(v.Errors, id)}
+	if id == v.ReasonAt {
+		f.Value = v.Reason
 	}
-	return ""
+	return f
 }
 
 func (c *Console) userForm(u *domain.User) userView {
@@ -204,17 +209,32 @@ func (c *Console) handleUserChange(ec echo.Context) error {
 		c.Principals.Forget(changed.Username)
 		return ec.Redirect(http.StatusSeeOther, "/admin/users/"+id+"?saved=1")
 	}
-	return c.userProblem(ec, id, err, func(v *userView) {
-		v.Nation, v.Roles, v.Reason = nation, formList(ec, "roles"), ch.Reason
+	return c.userProblem(ec, id, err, changeForm, func(v *userView) {
+		v.Nation, v.Roles = nation, formList(ec, "roles")
 		if hasEmail {
 			v.Email = email
 		}
 	})
 }
 
-// userProblem shows an account's page again with the error of one of its
-// forms; a stale version shows the account as it is now.
-func (c *Console) userProblem(ec echo.Context, id string, cause error, keep func(*userView)) error {
+// accountForm is one of the forms of an account's page, so that an error
+// lands on the form that was submitted: reasonID is the id of its reason
+// input (every form has one, named "reason"), whole the field an error of
+// the whole form is shown at.
+type accountForm struct{ reasonID, whole string }
+
+var (
+	// roles, nation and e-mail: "the last enabled administrator" is an
+	// error of the roles
+	changeForm = accountForm{reasonID: "f-change-reason", whole: "roles"}
+	resetForm  = accountForm{reasonID: "f-reset-reason", whole: "reason"}
+	// disable or enable
+	stateForm = accountForm{reasonID: fieldID("reason"), whole: "reason"}
+)
+
+// userProblem shows an account's page again with the error of form, the
+// reason typed kept in it; a stale version shows the account as it is now.
+func (c *Console) userProblem(ec echo.Context, id string, cause error, form accountForm, keep func(*userView)) error {
 	u, err := c.Accounts.Get(ec.Request().Context(), id)
 	if err != nil {
 		return err
@@ -224,9 +244,15 @@ func (c *Console) userProblem(ec echo.Context, id string, cause error, keep func
 		v.Stale = true
 		return c.render(ec, http.StatusConflict, "user", u.Username, v)
 	}
-	if v.Errors = formErrs(cause, "reason"); v.Errors == nil {
+	if v.Errors = formErrs(cause, form.whole); v.Errors == nil {
 		return cause
 	}
+	for i := range v.Errors {
+		if v.Errors[i].Field == "reason" {
+			v.Errors[i].Anchor = form.reasonID
+		}
+	}
+	v.Reason, v.ReasonAt = strings.TrimSpace(ec.FormValue("reason")), form.reasonID
 	if keep != nil {
 		keep(&v)
 	}
@@ -240,7 +266,7 @@ func (c *Console) setDisabled(ec echo.Context, disabled bool) error {
 	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
 	u, err := c.Accounts.SetDisabled(ec.Request().Context(), principalOf(ec).Subject, id, disabled, reason)
 	if err != nil {
-		return c.userProblem(ec, id, err, nil)
+		return c.userProblem(ec, id, err, stateForm, nil)
 	}
 	c.Principals.Forget(u.Username)
 	return ec.Redirect(http.StatusSeeOther, "/admin/users/"+id+"?saved=1")
@@ -255,7 +281,7 @@ func (c *Console) handleUserReset(ec echo.Context) error {
 	}
 	u, err := c.Accounts.ResetPassword(ec.Request().Context(), principalOf(ec).Subject, id, hash, reason)
 	if err != nil {
-		return c.userProblem(ec, id, err, nil)
+		return c.userProblem(ec, id, err, resetForm, nil)
 	}
 	c.Principals.Forget(u.Username)
 	v := c.userForm(u)
