@@ -220,8 +220,9 @@ func nameOthers(tx Tx, r *Request, cs []AreaConflict, statuses []Status) error {
 // authority tells whether p may decide stages of role at t: directly (""),
 // or by an active delegation (the delegator's name) while p holds an
 // approver role (DelegateCounts; storage returns only the delegations that
-// count, for the delegator and the delegate). Otherwise 403.
-func authority(tx Tx, p Principal, role Role, t time.Time) (string, error) {
+// count, for the delegator and the delegate). Otherwise 403. tx is the
+// decision's transaction, or a page's read (DecidableStages).
+func authority(tx delegationReader, p Principal, role Role, t time.Time) (string, error) {
 	if p.HasRole(role) {
 		return "", nil
 	}

@@ -71,3 +71,69 @@ func (s *ApprovalService) History(ctx context.Context, p Principal, id string) (
 	}
 	return out, nil
 }
+
+// StageChoice is an active stage of a request whose role the caller holds,
+// directly or by an active delegation.
+type StageChoice struct {
+	Stage Stage
+	// ActingFor is the delegator when the caller decides by delegation.
+	ActingFor string
+	// Refused is separation of duties' refusal of the caller on this stage
+	// (CodeSeparationOfDuties), nil when they may decide it.
+	Refused error
+}
+
+// DecidableStages are the active stages of r that p could decide now, by
+// the checks Decide makes of the person: the role, held directly or by an
+// active delegation (authority), and separation of duties
+// (CheckSeparationOfDuties), whose refusal comes with each stage. A page
+// offers to decide only the stages that nothing refuses, and says why when
+// a refusal leaves none; the queue leaves out the same stages.
+func (s *ApprovalService) DecidableStages(ctx context.Context, p Principal, r *Request) ([]StageChoice, error) {
+	if r.Status != StatusInReview || r.Route == nil {
+		return nil, nil
+	}
+	now := s.clock()
+	ds := &storeDelegations{ctx: ctx, store: s.store}
+	var out []StageChoice
+	for _, st := range r.Route.Stages {
+		if st.Status != StageActive {
+			continue
+		}
+		actingFor, err := authority(ds, p, st.Role, now)
+		if ErrorCode(err) == CodeForbidden {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, StageChoice{Stage: st, ActingFor: actingFor, Refused: CheckSeparationOfDuties(r, st.ID, p.Subject, actingFor)})
+	}
+	return out, nil
+}
+
+// delegationReader reads the delegations that give user a role at t: a
+// transaction's (Tx), or the store's for a page (storeDelegations).
+type delegationReader interface {
+	ActiveDelegations(user string, t time.Time) ([]Delegation, error)
+}
+
+// storeDelegations reads the store's delegations once for all the stages
+// of one page: one user at one instant.
+type storeDelegations struct {
+	ctx   context.Context
+	store Store
+	read  bool
+	ds    []Delegation
+}
+
+func (d *storeDelegations) ActiveDelegations(user string, t time.Time) ([]Delegation, error) {
+	if !d.read {
+		ds, err := d.store.ActiveDelegations(d.ctx, user, t)
+		if err != nil {
+			return nil, err
+		}
+		d.read, d.ds = true, ds
+	}
+	return d.ds, nil
+}

@@ -12,7 +12,8 @@
 // (request.go, framework.go, delegation.go, route.go, permit.go); the
 // use cases of a service are in the file named after it in the plural, and
 // its further parts in files of that prefix: requests.go and evaluate.go
-// (RequestService), approvals.go, approvals_read.go (queue and history)
+// (RequestService), approvals.go, approvals_read.go (queue, history and
+// the stages a caller may decide)
 // and approvals_delegations.go (ApprovalService), frameworks.go and
 // frameworks_areas.go (FrameworkService: agreements, training areas and
 // their bookings), users.go, signin.go and users_unheld.go (UserService), inbox.go

@@ -25,42 +25,83 @@ type decideForm struct {
 }
 
 // E is the error of one field of the form.
-func (f decideForm) E(field string) string {
-	for _, e := range f.Errors {
-		if e.Field == field || strings.HasPrefix(e.Field, field+"[") {
-			return e.Message
-		}
-	}
-	return ""
+func (f decideForm) E(field string) string { return fieldError(f.Errors, field) }
+
+// F is one control of the form, for the "input" and "textarea" templates.
+func (f decideForm) F(typ, name, label, value string) field {
+	return field{Type: typ, Name: name, Label: label, Value: value, Err: f.E(name)}
 }
 
-// decideFormFor offers the active stages whose role the caller holds
-// directly or by an active delegation; the domain checks both again, with
-// separation of duties, when the decision is sent.
-func (c *Console) decideFormFor(ec echo.Context, r *domain.Request) *decideForm {
-	if r.Status != domain.StatusInReview || r.Route == nil {
-		return nil
+// radio is one radio button.
+type radio struct {
+	ID, Value, Label string
+	Checked          bool
+}
+
+// Outcomes are the outcome radios: the first has the field's id, so that
+// an error links to it (as the roles of the account form).
+func (f decideForm) Outcomes() []radio {
+	out := make([]radio, 0, len(choices["outcome"]))
+	for i, o := range choices["outcome"] {
+		id := fieldID("outcome")
+		if i > 0 {
+			id = fieldID("outcome." + o.Value)
+		}
+		out = append(out, radio{ID: id, Value: o.Value, Label: o.Label, Checked: o.Value == f.Outcome})
 	}
-	p := principalOf(ec)
-	roles := append([]domain.Role(nil), p.Roles...)
-	if ds, err := c.Approvals.ListDelegations(ec.Request().Context(), p); err == nil {
-		for _, d := range ds {
-			if d.To == p.Subject && d.Active(c.Now()) {
-				roles = append(roles, d.Role)
+	return out
+}
+
+// StageOptions are the stages offered, each named by its role; the
+// stage's id is added only where two stages have one role.
+func (f decideForm) StageOptions() []option {
+	out := make([]option, 0, len(f.Stages))
+	for _, s := range f.Stages {
+		label := msg("role." + string(s.Role))
+		for _, o := range f.Stages {
+			if o.ID != s.ID && o.Role == s.Role {
+				label += " – " + s.ID
+				break
 			}
 		}
+		out = append(out, option{s.ID, label})
+	}
+	return out
+}
+
+// decideFormFor is the decision form of a request in review, offering the
+// stages the domain would let the caller decide (DecidableStages: the
+// role, held or delegated, and separation of duties, as the queue and
+// Decide have it). Without any, the form is replaced by the reason: a
+// stage of theirs that separation of duties refuses them (decide.sod), or
+// no stage of theirs open now (decide.none). Nil for a request not in
+// review or a caller who decides nothing.
+func (c *Console) decideFormFor(ec echo.Context, r *domain.Request) (*decideForm, string, error) {
+	p := principalOf(ec)
+	if r.Status != domain.StatusInReview || r.Route == nil || !slices.ContainsFunc(p.Roles, domain.Role.IsApprover) {
+		return nil, "", nil
+	}
+	choices, err := c.Approvals.DecidableStages(ec.Request().Context(), p, r)
+	if err != nil {
+		return nil, "", err
 	}
 	f := &decideForm{Version: r.Version, Outcome: domain.OutcomeApprove}
-	for _, s := range r.Route.Stages {
-		if s.Status == domain.StageActive && slices.Contains(roles, s.Role) {
-			f.Stages = append(f.Stages, s)
+	refused := false
+	for _, sc := range choices {
+		if sc.Refused != nil {
+			refused = true
+			continue
 		}
+		f.Stages = append(f.Stages, sc.Stage)
 	}
-	if len(f.Stages) == 0 {
-		return nil
+	switch {
+	case len(f.Stages) > 0:
+		f.Stage = f.Stages[0].ID
+		return f, "", nil
+	case refused:
+		return nil, msg("decide.sod"), nil
 	}
-	f.Stage = f.Stages[0].ID
-	return f
+	return nil, msg("decide.none"), nil
 }
 
 // handleDecide records a decision with the version the page was rendered
@@ -92,17 +133,17 @@ func (c *Console) handleDecide(ec echo.Context) error {
 		return c.render(ec, http.StatusConflict, "request", v.R.ExerciseName, v)
 	case domain.CodeInvalid, domain.CodeAreaConflict, domain.CodeSeparationOfDuties, domain.CodeForbidden:
 		if v.Decide == nil {
-			v.Warn = de.Message
+			v.Warn = sentence(de.Message)
 			return c.render(ec, http.StatusConflict, "request", v.R.ExerciseName, v)
 		}
 		in.Stages, in.Version = v.Decide.Stages, v.Decide.Version
-		in.Errors = toFieldErrs(de.Fields)
+		in.Errors = pageErrs(de.Fields)
 		if len(in.Errors) == 0 {
 			field := "outcome"
 			if de.Code == domain.CodeAreaConflict {
 				field = "override_reason"
 			}
-			in.Errors = []fieldErr{{Field: field, Message: de.Message, Anchor: fieldID(field)}}
+			in.Errors = pageErrs([]domain.FieldError{{Field: field, Message: de.Message}})
 		}
 		v.Decide = &in
 		return c.render(ec, statusOf[de.Code], "request", v.R.ExerciseName, v)
@@ -114,5 +155,5 @@ func (c *Console) handleDecide(ec echo.Context) error {
 func (c *Console) handleRevoke(ec echo.Context) error {
 	version, _ := strconv.Atoi(ec.FormValue("version"))
 	_, err := c.Approvals.Revoke(ec.Request().Context(), principalOf(ec), ec.Param("id"), version, ec.FormValue("reason"))
-	return c.afterAction(ec, err, "")
+	return c.afterAction(ec, err, actionRevoke)
 }

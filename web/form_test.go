@@ -28,7 +28,7 @@ func TestFormErrorsKeepInput(t *testing.T) {
 		p := c.post("/requests/new", f)
 		wantStatus(t, p, http.StatusUnprocessableEntity)
 		links := p.Doc.Find(".error-summary a")
-		want := map[string]bool{"#f-exercise-name": false, "#f-vehicles-0-count": false, "#f-contact-email": false, "#f-training-areas-0": false}
+		want := map[string]bool{"#f-exercise-name": false, "#f-vehicles-0-count": false, "#f-contact-email": false, "#f-training-areas-0-from": false}
 		links.Each(func(_ int, a *goquery.Selection) {
 			href, _ := a.Attr("href")
 			if _, ok := want[href]; ok {
@@ -158,7 +158,7 @@ func TestStaleDecision(t *testing.T) {
 		if !strings.Contains(p.Doc.Find(".warn").Text(), "Someone decided or changed this request meanwhile") {
 			t.Fatalf("no stale notice: %q", p.Doc.Find(".warn").Text())
 		}
-		if !strings.Contains(p.Doc.Find("ol.route").Text(), "hns-colleague: approve") {
+		if !strings.Contains(p.Doc.Find("ol.route").Text(), "hns-colleague: Approve") {
 			t.Fatalf("the new state is not shown: %s", p.Doc.Find("ol.route").Text())
 		}
 		r, _ := e.requests.GetRequest(context.Background(), domain.Principal{Subject: "hns", Roles: []domain.Role{domain.RoleHNS}}, id)

@@ -4,8 +4,6 @@ import (
 	"html/template"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"exaccess/domain"
 )
@@ -67,12 +65,8 @@ func (c *Console) funcs() template.FuncMap {
 		"add":         func(a, b int) int { return a + b },
 		"sentence":    sentence,
 		"noticeLines": noticeLines,
-		"action": func(a string) string {
-			if s, ok := english["action."+a]; ok {
-				return s
-			}
-			return a
-		},
+		"action":      actionWords,
+		"choice":      choice,
 	}
 }
 
@@ -109,8 +103,7 @@ func sentence(s string) string {
 	if s == "" {
 		return s
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
+	s = upperFirst(s)
 	if !strings.HasSuffix(s, ".") {
 		s += "."
 	}

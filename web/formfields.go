@@ -6,8 +6,11 @@ import "fmt"
 // templates: a label on every control, its error beside it.
 type field struct {
 	Type, Name, Label, Value, Err string
-	Opts                          []option
-	Checked                       bool
+	// Param is the name the form sends the value under, when it is not
+	// the field's path Name (the "reason" of the withdraw and revoke forms).
+	Param   string
+	Opts    []option
+	Checked bool
 }
 
 // F is a text-like input (type text, date, number, email, tel, datetime-local).
@@ -23,6 +26,21 @@ func (v formView) S(name, label, value string, opts []option) field {
 // C is a checkbox.
 func (v formView) C(name, label string, checked bool) field {
 	return field{Type: "checkbox", Name: name, Label: label, Checked: checked, Err: v.E(name)}
+}
+
+// group is a fieldset of several fields with one error of its own (the
+// "groupstart" template): Label is in words.
+type group struct{ Name, Label, Class, Err string }
+
+// G is a group of fields whose label has the message key label.
+func (v formView) G(name, label string) group {
+	return group{Name: name, Label: msg(label), Err: v.E(name)}
+}
+
+// Row is row i of a repeatable part as a group, its legend numbered from 1.
+func (v formView) Row(part string, i int, legend string) group {
+	name := fmt.Sprintf("%s[%d]", part, i)
+	return group{Name: name, Label: fmt.Sprintf("%s %d", msg(legend), i+1), Class: "rowset", Err: v.E(name)}
 }
 
 // N is the name of a field of row i of a repeatable part.

@@ -51,7 +51,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	b.click(`main a.button[href="/requests/new"]`, "")
 	b.click(`button[value="save"]:not(.default-action)`, "form-errors")
-	if !strings.Contains(b.text(".error-summary"), "exercise_name: is required") {
+	if !strings.Contains(b.text(".error-summary"), "Exercise name: is required") {
 		t.Fatalf("error summary: %s", b.text(".error-summary"))
 	}
 	b.click(`button[value="add:vehicles"]`, "")
@@ -110,7 +110,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.typeIn("#f-conditions", "No movement on public holidays")
 	b.click(`form[action$="/decide"] button[type="submit"]`, "stale-decision")
 	if !strings.Contains(b.text(".warn"), "Someone decided or changed this request meanwhile") ||
-		!strings.Contains(b.text("ol.route"), "ops2: approve") {
+		!strings.Contains(b.text("ol.route"), "ops2: Approve") {
 		t.Fatalf("stale decision page: %s", b.text("main"))
 	}
 	b.signOut()
@@ -196,7 +196,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	b.signIn("gov")
 	b.open(reqPath, "")
-	b.typeIn("#f-revoke", "Exercise cancelled by the sending nation")
+	b.typeIn("#f-revoke-reason", "Exercise cancelled by the sending nation")
 	b.click(`form[action$="/revoke"] button`, "")
 	b.open(reqPath+"/permit", "permit-revoked")
 	if got := b.text(".banner"); !strings.Contains(got, "NOT PERMITTED") || !strings.Contains(got, "Revoked") {

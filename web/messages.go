@@ -2,7 +2,7 @@ package web
 
 // english is every piece of wording the console shows, by key. A Swedish
 // translation is a second map with the same keys; msg picks the language.
-var english = map[string]string{
+var english = withFormWords(map[string]string{
 	"app.name":       "Exercise Access",
 	"app.tagline":    "Permits for foreign military units to exercise in Sweden",
 	"nav.skip":       "Skip to main content",
@@ -98,7 +98,7 @@ var english = map[string]string{
 	"list.arealabel":   "Training area",
 
 	"form.new":          "New request",
-	"form.edit":         "Edit request",
+	"form.edit":         "Amend request",
 	"form.errors":       "There is a problem",
 	"form.save":         "Save draft",
 	"form.dryrun":       "Check route and deadlines",
@@ -115,6 +115,16 @@ var english = map[string]string{
 	"form.notdate":      "must be a date (YYYY-MM-DD)",
 	"form.notdatetime":  "must be a date and time like 2027-03-01 09:00",
 	"form.liaisonfixed": "Your nation",
+	"form.line":         "line %d",
+	"form.stale":        "Someone changed this request meanwhile",
+	"form.stalekept":    "Nothing was saved. What you typed is still in the form below.",
+	"form.stalenow":     "The request is now at version",
+	"form.stalelast":    "last changed",
+	"form.stalediffers": "Your form differs from it in:",
+	"form.staleagain":   "Compare your form with the current request, then tick the box at the top of the form to save over it.",
+	"form.stalegone":    "It can no longer be amended.",
+	"form.stalesee":     "See the current request (opens in a new tab)",
+	"form.staleconfirm": "I have checked the current request: save my form over version",
 
 	"dryrun.title":     "What this request will need",
 	"dryrun.eligible":  "Eligible. It will be reviewed by these stages:",
@@ -150,11 +160,17 @@ var english = map[string]string{
 	"req.entrypoints":  "Entry and exit",
 	"req.changedcomm":  "Comment from the approver",
 	"req.notvalid":     "This cannot be submitted yet",
+	"req.withdrawn":    "The request was withdrawn.",
+	"req.notwithdrawn": "The request was not withdrawn",
 	"req.noteligible":  "Not eligible under the routing policy",
 	"hist.when":        "When",
 	"hist.who":         "Who",
 	"hist.action":      "What",
 	"hist.detail":      "Detail",
+	"hist.decision":    "Decision of %s: %s",
+	"hist.comment":     "Comment",
+	"hist.reason":      "Reason",
+	"hist.override":    "Override reason",
 	"decide.title":     "Your decision",
 	"decide.stage":     "Stage you decide",
 	"decide.outcome":   "Decision",
@@ -171,6 +187,8 @@ var english = map[string]string{
 	"revoke.title":     "Revoke the permit",
 	"revoke.reason":    "Reason for revoking",
 	"revoke.button":    "Revoke permit",
+	"revoke.done":      "The permit was revoked.",
+	"revoke.not":       "The permit was not revoked",
 	"queue.title":      "Queue",
 	"queue.none":       "Nothing is waiting for your decision.",
 	"queue.role":       "Role",
@@ -187,6 +205,7 @@ var english = map[string]string{
 	"permit.why":       "This request does not authorise any movement. Its status is:",
 	"permit.print":     "Print this permit",
 	"permit.issued":    "Approved",
+	"permit.reason":    "Reason given",
 	"deleg.title":      "My delegations",
 	"deleg.none":       "You have no delegations.",
 	"deleg.to":         "Delegate (username)",
@@ -306,7 +325,7 @@ var english = map[string]string{
 	"action.user.created":          "User created",
 	"action.audit.exported":        "Audit log exported",
 	"no":                           "No",
-}
+})
 
 // msg returns the wording for key, or the key itself when there is none (a
 // test renders every page and fails on a key left showing).
@@ -379,8 +398,11 @@ var formWords = map[string]string{
 	"mode.air":                "Air",
 }
 
-func init() {
+// withFormWords adds the form's labels to m, as the value of a package
+// variable, so that other package variables (choices) read them too.
+func withFormWords(m map[string]string) map[string]string {
 	for k, v := range formWords {
-		english[k] = v
+		m[k] = v
 	}
+	return m
 }

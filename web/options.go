@@ -16,16 +16,42 @@ type options struct {
 	Directions, Modes              []option
 }
 
-func (c *Console) options(ec echo.Context) options {
-	o := options{
-		Categories:  []option{{domain.VehicleCombat, "Combat"}, {domain.VehicleNonCombat, "Non-combat"}},
-		Kinds:       []option{{domain.VehicleWheeled, "Wheeled"}, {domain.VehicleTracked, "Tracked"}},
-		VesselKinds: []option{{domain.VesselWarship, "Warship"}, {domain.VesselAuxiliary, "Auxiliary"}, {domain.VesselOther, "Other"}},
-		Directions:  []option{{domain.DirectionEntry, "Entry into Sweden"}, {domain.DirectionExit, "Exit from Sweden"}},
-	}
+// choices are the fixed choices of the forms by the field they are made
+// in (a row's field without its index): the options of the selects and
+// radios, the words a request's page shows for a stored code, and the
+// words of a "must be one of" error.
+var choices = map[string][]option{
+	"vehicles.category":   {{domain.VehicleCombat, "Combat"}, {domain.VehicleNonCombat, "Non-combat"}},
+	"vehicles.kind":       {{domain.VehicleWheeled, "Wheeled"}, {domain.VehicleTracked, "Tracked"}},
+	"vessels.kind":        {{domain.VesselWarship, "Warship"}, {domain.VesselAuxiliary, "Auxiliary"}, {domain.VesselOther, "Other"}},
+	"movements.direction": {{domain.DirectionEntry, "Entry into Sweden"}, {domain.DirectionExit, "Exit from Sweden"}},
+	"movements.mode":      modeChoices(),
+	"outcome": {{domain.OutcomeApprove, msg("decide.approve")}, {domain.OutcomeRequestChanges, msg("decide.changes")},
+		{domain.OutcomeReject, msg("decide.reject")}},
+}
+
+func modeChoices() []option {
+	var out []option
 	for _, m := range domain.MovementModes {
-		o.Modes = append(o.Modes, option{m, msg("mode." + m)})
+		out = append(out, option{m, msg("mode." + m)})
 	}
+	return out
+}
+
+// choice is the words of code among the choices of field ("vehicles.kind",
+// "outcome"), or the code itself when it is none of them.
+func choice(field, code string) string {
+	for _, o := range choices[field] {
+		if o.Value == code {
+			return o.Label
+		}
+	}
+	return code
+}
+
+func (c *Console) options(ec echo.Context) options {
+	o := options{Categories: choices["vehicles.category"], Kinds: choices["vehicles.kind"], VesselKinds: choices["vessels.kind"],
+		Directions: choices["movements.direction"], Modes: choices["movements.mode"]}
 	for _, a := range c.Reference.TrainingAreas {
 		o.Areas = append(o.Areas, option{a.Code, a.Name})
 	}

@@ -59,6 +59,7 @@ func (c *Console) handlePasswordChange(ec echo.Context) error {
 			return err // the database's
 		}
 	}
+	v.Errors = withLabels(v.Errors) // the summary names the fields as the page does
 	return c.render(ec, http.StatusUnprocessableEntity, "password", msg("pw.title"), v)
 }
 

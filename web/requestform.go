@@ -4,14 +4,18 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"exaccess/domain"
 
 	"github.com/labstack/echo/v4"
 )
 
-// fieldErr is one error of a form, with the element it links to.
-type fieldErr struct{ Field, Message, Anchor string }
+// fieldErr is one error of a form, with the element it links to. Label
+// names the field in the error summary (fieldLabel); without one the
+// summary shows the field's path. Href, when set, is where the summary
+// links instead: a field on another page.
+type fieldErr struct{ Field, Label, Message, Anchor, Href string }
 
 // formView is the data of the request form page.
 type formView struct {
@@ -25,17 +29,26 @@ type formView struct {
 	Comment *domain.Decision // the approver's, when changes were requested
 	DryRun  *domain.Evaluation
 	Opts    options
+	// Stale is the request as it is now, when the amendment was made
+	// from an older version and nothing was saved.
+	Stale *staleForm
+}
+
+// staleForm tells of a request that changed while it was being amended.
+// The form keeps what was typed and the version it was made from, so
+// saving again blindly is refused again; Confirm, when ticked, saves over
+// the current version.
+type staleForm struct {
+	Version   int
+	Status    domain.Status
+	UpdatedAt time.Time
+	Editable  bool
+	// Differs names the parts where the form differs from the request now.
+	Differs []string
 }
 
 // E is the error message of one field, for the template.
-func (v formView) E(field string) string {
-	for _, e := range v.Errors {
-		if e.Field == field {
-			return e.Message
-		}
-	}
-	return ""
-}
+func (v formView) E(field string) string { return fieldError(v.Errors, field) }
 
 // toFieldErrs turns domain field errors into a form's, each linked to an
 // element that exists on the page.
@@ -120,6 +133,9 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 	if existing != nil {
 		v = c.editView(existing, f)
 		v.Version, _ = strconv.Atoi(form.Get("version"))
+		if confirmed, err := strconv.Atoi(form.Get("confirm_version")); err == nil {
+			v.Version = confirmed // saved over the version the user checked, if it is still current
+		}
 	}
 	action := form.Get("action")
 	if v.Form.rowChange(action) {
@@ -133,7 +149,7 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 		if errors.As(domain.ValidateDetails(d, c.Reference), &de) {
 			all = mergeErrs(convErrs, de.Fields)
 		}
-		v.Errors = toFieldErrs(all)
+		v.Errors = pageErrs(all)
 		return c.renderForm(ec, http.StatusUnprocessableEntity, v)
 	}
 	ctx, p := ec.Request().Context(), principalOf(ec)
@@ -152,6 +168,9 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 		r, err = c.Requests.UpdateDetails(ctx, p, existing.ID, v.Version, d)
 	}
 	if err != nil {
+		if existing != nil && (domain.ErrorCode(err) == domain.CodePreconditionFailed || domain.ErrorCode(err) == domain.CodeInvalidTransition) {
+			return c.staleAmendment(ec, v, d)
+		}
 		return c.formError(ec, v, err)
 	}
 	if action != "submit" {
@@ -174,9 +193,9 @@ func (c *Console) formError(ec echo.Context, v formView, err error) error {
 	}
 	switch de.Code {
 	case domain.CodeInvalid:
-		v.Errors = toFieldErrs(de.Fields)
+		v.Errors = pageErrs(de.Fields)
 		if len(v.Errors) == 0 {
-			v.Errors = []fieldErr{{Field: "exercise_name", Message: de.Message, Anchor: fieldID("exercise_name")}}
+			v.Errors = pageErrs([]domain.FieldError{{Field: "exercise_name", Message: de.Message}})
 		}
 	case domain.CodeNotEligible:
 		v.Reasons = de.Reasons
@@ -187,6 +206,31 @@ func (c *Console) formError(ec echo.Context, v formView, err error) error {
 	}
 	return c.renderForm(ec, http.StatusUnprocessableEntity, v)
 }
+
+// staleAmendment answers an amendment made from an older version of the
+// request, or of a request that can no longer be amended: nothing was
+// saved, and the form comes back with everything typed, the version it was
+// made from, and what the request is now.
+func (c *Console) staleAmendment(ec echo.Context, v formView, typed domain.Details) error {
+	r, err := c.Requests.GetRequest(ec.Request().Context(), principalOf(ec), v.ID)
+	if err != nil {
+		return err
+	}
+	v.Status, v.Comment = r.Status, changesComment(r)
+	v.Stale = &staleForm{Version: r.Version, Status: r.Status, UpdatedAt: r.UpdatedAt, Editable: r.Editable()}
+	changed := domain.ChangedDetails(r.Details, typed)
+	for _, k := range detailParts {
+		if _, ok := changed[k]; ok {
+			v.Stale.Differs = append(v.Stale.Differs, fieldLabel(k))
+		}
+	}
+	return c.renderForm(ec, http.StatusConflict, v)
+}
+
+// detailParts are the top-level parts of a request's details, in the
+// form's order.
+var detailParts = []string{"exercise_name", "purpose", "unit", "period", "personnel", "vehicles", "aircraft", "vessels",
+	"weapons", "dangerous_goods", "movements", "training_areas", "framework_id", "contact"}
 
 // mergeErrs adds the domain's errors for fields the conversion did not
 // already name.

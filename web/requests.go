@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -72,14 +73,31 @@ type detailView struct {
 	Conflicts []domain.AreaConflict
 	Bookings  []domain.Booking // other requests' bookings on this request's areas and period
 	Decide    *decideForm
+	// DecideWhy says why an approver is offered no decision form.
+	DecideWhy string
 	CanRevoke bool
 	Liaison   bool
 	Errors    []fieldErr
 	Reasons   []string
+	// Reason is the reason typed in the withdraw or revoke form, kept
+	// when it was refused.
+	Reason string
+	// Rows are the history in words.
+	Rows []historyRow
+}
+
+// E is the error of one field of the page's forms.
+func (v detailView) E(field string) string { return fieldError(v.Errors, field) }
+
+// ReasonField is the reason of the withdraw or revoke form, named by its
+// field path (name, "revoke.reason") and sent as "reason".
+func (v detailView) ReasonField(name, label string) field {
+	return field{Type: "text", Name: name, Param: "reason", Label: label, Value: v.Reason, Err: v.E(name)}
 }
 
 // notices are the outcomes a redirect may name in ?done=.
-var notices = map[string]string{"saved": "form.saved", "submitted": "req.submitted", "decided": "decide.recorded"}
+var notices = map[string]string{"saved": "form.saved", "submitted": "req.submitted", "decided": "decide.recorded",
+	"withdrawn": "req.withdrawn", "revoked": "revoke.done"}
 
 func (c *Console) handleRequestPage(ec echo.Context) error {
 	v, err := c.detail(ec, ec.Param("id"))
@@ -107,11 +125,14 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 	if v.History, err = c.Approvals.History(ctx, p, id); err != nil {
 		return nil, err
 	}
+	v.Rows = historyRows(v.History, r)
 	if !p.IsLiaison() {
 		if v.Conflicts, v.Bookings, err = c.conflicts(ec, r); err != nil {
 			return nil, err
 		}
-		v.Decide = c.decideFormFor(ec, r)
+		if v.Decide, v.DecideWhy, err = c.decideFormFor(ec, r); err != nil {
+			return nil, err
+		}
 		v.CanRevoke = r.Status == domain.StatusApproved && p.HasAnyRole(domain.RoleOperations, domain.RoleMinistry)
 	}
 	return v, nil
@@ -152,6 +173,9 @@ type permitView struct {
 	From, To time.Time
 	// QR is the signed permit as a QR code, for an approved request.
 	QR template.HTML
+	// Reason is why a withdrawn request was withdrawn or a revoked permit
+	// revoked, as the request's history and the notice tell it.
+	Reason string
 }
 
 // handlePermit shows, in one glance, whether the unit may move.
@@ -161,6 +185,13 @@ func (c *Console) handlePermit(ec echo.Context) error {
 		return err
 	}
 	v := permitView{R: r, MayMove: r.Status.AuthorizesMovement(), From: r.Period.Start, To: r.Period.End}
+	if r.Status == domain.StatusRevoked || r.Status == domain.StatusWithdrawn {
+		h, err := c.Approvals.History(ec.Request().Context(), principalOf(ec), r.ID)
+		if err != nil {
+			return err
+		}
+		v.Reason = lastReason(h)
+	}
 	if r.Status == domain.StatusApproved && c.Permits != nil {
 		signed, err := c.Permits.Permit(ec.Request().Context(), r)
 		if err != nil {
@@ -195,24 +226,39 @@ func (c *Console) handlePermitDownload(ec echo.Context) error {
 func (c *Console) handleSubmit(ec echo.Context) error {
 	version, _ := strconv.Atoi(ec.FormValue("version"))
 	_, err := c.Requests.Submit(ec.Request().Context(), principalOf(ec), ec.Param("id"), version)
-	return c.afterAction(ec, err, "submitted")
+	return c.afterAction(ec, err, actionSubmit)
 }
 
 func (c *Console) handleWithdraw(ec echo.Context) error {
 	version, _ := strconv.Atoi(ec.FormValue("version"))
 	_, err := c.Requests.Withdraw(ec.Request().Context(), principalOf(ec), ec.Param("id"), version, ec.FormValue("reason"))
-	return c.afterAction(ec, err, "")
+	return c.afterAction(ec, err, actionWithdraw)
 }
+
+// pageAction is a button of a request's page: the notice it leaves
+// (?done=), the banner of its refusal, and where its errors go.
+type pageAction struct {
+	done, notValid string
+	// form names the page's form whose "reason" the domain's errors are
+	// about ("withdraw.reason"); "" for submit, whose errors are about
+	// the request's details, whose fields are on the amend form.
+	form string
+}
+
+var (
+	actionSubmit   = pageAction{done: "submitted", notValid: "req.notvalid"}
+	actionWithdraw = pageAction{done: "withdrawn", notValid: "req.notwithdrawn", form: "withdraw"}
+	actionRevoke   = pageAction{done: "revoked", notValid: "revoke.not", form: "revoke"}
+)
 
 // afterAction answers a button on a request's page: back to the page, with
 // a stale version or a refusal shown on it rather than on the error page.
-func (c *Console) afterAction(ec echo.Context, err error, done string) error {
+// A refused reason is named and linked as the field on the page, beside
+// which its error is, with what was typed.
+func (c *Console) afterAction(ec echo.Context, err error, a pageAction) error {
 	id := ec.Param("id")
 	if err == nil {
-		if done == "" {
-			return ec.Redirect(http.StatusSeeOther, "/requests/"+id)
-		}
-		return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done="+done)
+		return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done="+a.done)
 	}
 	var de *domain.Error
 	if !errors.As(err, &de) {
@@ -226,7 +272,21 @@ func (c *Console) afterAction(ec echo.Context, err error, done string) error {
 		if lerr != nil {
 			return lerr
 		}
-		v.Errors, v.Reasons, v.Warn = toFieldErrs(de.Fields), de.Reasons, msg("req.notvalid")
+		fes := slices.Clone(de.Fields)
+		for i := range fes {
+			if a.form != "" {
+				fes[i].Field = a.form + "." + fes[i].Field
+			}
+		}
+		v.Errors, v.Reasons, v.Warn, v.Reason = pageErrs(fes), de.Reasons, msg(a.notValid), ec.FormValue("reason")
+		if len(v.Errors) == 0 && len(v.Reasons) == 0 { // a refusal of no field: its own words
+			v.Warn += ": " + de.Message
+		}
+		if a.form == "" {
+			for i := range v.Errors { // the request's fields are on the amend form
+				v.Errors[i].Href = "/requests/" + v.R.ID + "/edit#" + v.Errors[i].Anchor
+			}
+		}
 		return c.render(ec, http.StatusUnprocessableEntity, "request", v.R.ExerciseName, v)
 	}
 	return err

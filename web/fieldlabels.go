@@ -1,0 +1,238 @@
+package web
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"exaccess/domain"
+)
+
+// The domain names a field by its path ("vehicles[0].category"), as the
+// API does; a page names it by its label ("Vehicle group 1 – Category").
+// fieldLabel is the one mapping from the one to the other, for the forms
+// of the request pages (the request form, the decision form, the request
+// page's reasons) and the password form. Another form's fields keep their
+// path.
+
+// labelKeys are the message keys of the labels of single fields.
+var labelKeys = map[string]string{
+	"exercise_name": "f.exercise_name", "purpose": "f.purpose",
+	"unit.designation": "f.unit.designation", "unit.parent_formation": "f.unit.parent_formation",
+	"unit.commander": "f.unit.commander", "unit": "f.unit", "weapons": "f.weapons", "contact": "f.contact",
+	"period": "f.period", "period.start": "f.period.start", "period.end": "f.period.end",
+	"personnel": "f.personnel", "personnel.military": "f.personnel.military",
+	"personnel.civilian": "f.personnel.civilian", "personnel.contractors": "f.personnel.contractors",
+	"vehicles": "f.vehicles", "aircraft": "f.aircraft", "vessels": "f.vessels",
+	"weapons.live_fire": "f.weapons.live_fire", "weapons.systems": "f.weapons.systems",
+	"dangerous_goods": "f.dangerous_goods", "movements": "f.movements", "training_areas": "f.training_areas",
+	"framework_id": "f.framework_id",
+	"contact.name": "f.contact.name", "contact.email": "f.contact.email", "contact.phone": "f.contact.phone",
+	// The decision form.
+	"stage": "decide.stage", "outcome": "decide.outcome", "comment": "decide.comment",
+	"conditions": "decide.conds", "override_reason": "decide.override",
+	// The reasons of a request's page: the domain's "reason" of each form.
+	"withdraw.reason": "req.withdrawwhy", "revoke.reason": "revoke.reason",
+	// The password form.
+	"old_password": "pw.old", "new_password": "pw.new",
+}
+
+// rowParts are the repeatable parts of the request form: the legend of a
+// row and the labels of its fields.
+var rowParts = map[string]struct {
+	legend string
+	fields map[string]string
+}{
+	"vehicles":        {"f.vehicle", map[string]string{"category": "f.category", "kind": "f.kind", "count": "f.count"}},
+	"aircraft":        {"f.aircraft1", map[string]string{"type": "f.type", "count": "f.count", "armed": "f.armed", "ew_equipment": "f.ew_equipment", "cameras": "f.cameras"}},
+	"vessels":         {"f.vessel", map[string]string{"name": "f.name", "kind": "f.kind", "crew": "f.crew"}},
+	"dangerous_goods": {"f.goods", map[string]string{"un_number": "f.un_number", "class": "f.class", "net_explosive_kg": "f.net_explosive_kg", "description": "f.description"}},
+	"movements":       {"f.movement", map[string]string{"direction": "f.direction", "entry_point": "f.entry_point", "at": "f.at", "mode": "f.mode"}},
+	"training_areas":  {"f.area1", map[string]string{"area": "f.area", "from": "f.from", "to": "f.to"}},
+}
+
+// lineLists are the fields typed one item a line, in a textarea.
+var lineLists = []string{"weapons.systems", "conditions"}
+
+// pathParts matches "part[i]", "part[i].field" and "a.list[i]".
+var pathParts = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\](?:\.([a-z_]+))?$`)
+
+// splitPath splits a path with an index into its part, index and field.
+func splitPath(path string) (part string, i int, field string, ok bool) {
+	m := pathParts.FindStringSubmatch(path)
+	if m == nil {
+		return "", 0, "", false
+	}
+	i, err := strconv.Atoi(m[2])
+	return m[1], i, m[3], err == nil
+}
+
+// fieldLabel names the field at path as the page labels it, without the
+// hint a label may end with in brackets: "vehicles[0].category" is
+// "Vehicle group 1 – Category", "weapons.systems[1]" is "Weapon systems –
+// line 2", "comment" is "Comment". A path it does not know is its own
+// name.
+func fieldLabel(path string) string {
+	if k, ok := labelKeys[path]; ok {
+		return short(msg(k))
+	}
+	part, i, field, ok := splitPath(path)
+	if !ok {
+		return path
+	}
+	if rp, ok := rowParts[part]; ok {
+		row := msg(rp.legend) + " " + strconv.Itoa(i+1)
+		if field == "" {
+			return row
+		}
+		if k, ok := rp.fields[field]; ok {
+			return row + " – " + short(msg(k))
+		}
+		return path
+	}
+	if k, ok := labelKeys[part]; ok && field == "" && isLineList(part) {
+		return short(msg(k)) + " – " + fmt.Sprintf(msg("form.line"), i+1)
+	}
+	return path
+}
+
+func isLineList(field string) bool {
+	for _, l := range lineLists {
+		if l == field {
+			return true
+		}
+	}
+	return false
+}
+
+// short is a label without the hint in brackets it may end with
+// ("First day (YYYY-MM-DD)" is "First day").
+func short(label string) string {
+	if strings.HasSuffix(label, ")") {
+		if i := strings.LastIndex(label, " ("); i > 0 {
+			return label[:i]
+		}
+	}
+	return label
+}
+
+// choiceField is the field whose choices path offers: the path without
+// its row index ("vehicles[0].kind" is "vehicles.kind").
+func choiceField(path string) string {
+	if part, _, field, ok := splitPath(path); ok && field != "" {
+		return part + "." + field
+	}
+	return path
+}
+
+// mentionedPath finds the field paths a domain message names
+// ("must not be before period.start").
+var mentionedPath = regexp.MustCompile(`\b[a-z]+(?:[._][a-z]+)+\b`)
+
+// pageMessage is a domain message about the field at path in the page's
+// words: a "must be one of" names the choices as the page shows them, and
+// a field the message names is named by its label ("must not be before
+// “First day”"). Any other message is the domain's.
+func pageMessage(path, message string) string {
+	if opts := choices[choiceField(path)]; len(opts) > 0 && strings.HasPrefix(message, "must be one of ") {
+		labels := make([]string, len(opts))
+		for i, o := range opts {
+			labels[i] = o.Label
+		}
+		return "must be one of " + strings.Join(labels, ", ")
+	}
+	message = mentionedPath.ReplaceAllStringFunc(message, func(p string) string {
+		if k, ok := labelKeys[p]; ok {
+			return "“" + short(msg(k)) + "”"
+		}
+		return p
+	})
+	// A row's field named by its name alone: "must not be before from".
+	if part, _, _, ok := splitPath(path); ok {
+		if rp, ok := rowParts[part]; ok {
+			head, last, found := cutLastWord(message)
+			if k, ok := rp.fields[last]; ok && found {
+				message = head + "“" + short(msg(k)) + "”"
+			}
+		}
+	}
+	return message
+}
+
+// cutLastWord splits s before its last word.
+func cutLastWord(s string) (head, last string, found bool) {
+	i := strings.LastIndexByte(s, ' ')
+	if i < 0 {
+		return "", s, false
+	}
+	return s[:i+1], s[i+1:], true
+}
+
+// fieldAnchor is the field an error of path links to: the field itself,
+// or for an error of a group, the group's first field (as the GOV.UK
+// pattern has it: a link moves focus to something that takes it).
+func fieldAnchor(path string) string {
+	switch path {
+	case "personnel":
+		return "personnel.military"
+	case "movements":
+		return "movements[0].direction"
+	case "period":
+		return "period.start"
+	}
+	part, i, field, ok := splitPath(path)
+	switch {
+	case !ok:
+		return path
+	case isLineList(part) && field == "":
+		return part
+	case part == "training_areas" && field == "":
+		return fmt.Sprintf("training_areas[%d].from", i) // its dates are what is wrong
+	}
+	return path
+}
+
+// pageErrs are the domain's field errors as the request pages show them:
+// named by their labels, in the page's words, each linked to a field on
+// the page.
+func pageErrs(fes []domain.FieldError) []fieldErr {
+	out := make([]fieldErr, 0, len(fes))
+	for _, f := range fes {
+		out = append(out, fieldErr{Field: f.Field, Label: fieldLabel(f.Field), Message: pageMessage(f.Field, f.Message),
+			Anchor: fieldID(fieldAnchor(f.Field))})
+	}
+	return out
+}
+
+// withLabels names the errors of a form the console checks itself (the
+// password form) by their labels.
+func withLabels(errs []fieldErr) []fieldErr {
+	for i := range errs {
+		errs[i].Label = fieldLabel(errs[i].Field)
+	}
+	return errs
+}
+
+// fieldError is the error of one field among errs, for beside the field:
+// a list typed one item a line gathers the errors of its lines ("Line 2:
+// must be at most 200 characters").
+func fieldError(errs []fieldErr, field string) string {
+	var out []string
+	for _, e := range errs {
+		if e.Field == field {
+			out = append(out, e.Message)
+		} else if part, i, f, ok := splitPath(e.Field); ok && part == field && f == "" && isLineList(field) {
+			out = append(out, upperFirst(fmt.Sprintf(msg("form.line"), i+1))+": "+e.Message)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// upperFirst starts s with a capital.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
