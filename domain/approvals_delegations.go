@@ -7,29 +7,27 @@ import (
 )
 
 // CreateDelegation lets another approver exercise one of the caller's roles
-// for a period.
+// for a period. With a key, a retry is answered before the checks, which
+// read the delegate's account and the clock: a retry of a create already
+// answered gets that answer although the delegate was disabled since, or
+// its starts is in the past now (as a keyed decision is answered before
+// its version check).
 func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in DelegationInput) (*Delegation, error) {
 	now := s.clock()
 	if in.Starts.IsZero() {
 		in.Starts = now
 	}
-	var to *User
-	if in.To != "" {
-		u, err := s.store.GetUserByUsername(ctx, in.To)
-		switch {
-		case err == nil:
-			to = u
-		case ErrorCode(err) != CodeNotFound:
-			return nil, err
-		}
-	}
-	if err := validateDelegation(p, in, to, now); err != nil {
-		return nil, err
-	}
 	d := &Delegation{ID: s.newID(), From: p.Subject, To: in.To, Role: in.Role,
 		Starts: in.Starts.UTC().Truncate(time.Microsecond), Ends: in.Ends.UTC().Truncate(time.Microsecond), CreatedAt: now}
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		if again, err := in.Key.replayed(tx, p, now); again || err != nil {
+			return err
+		}
+		to, err := delegateAccount(tx, in.To)
+		if err != nil {
+			return err
+		}
+		if err := validateDelegation(p, in, to, now); err != nil {
 			return err
 		}
 		if err := tx.CreateDelegation(d); err != nil {
@@ -44,6 +42,20 @@ func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in 
 		return nil, err
 	}
 	return d, nil
+}
+
+// delegateAccount reads the account a delegation is asked for, nil when
+// there is none (validateDelegation answers that as it answers a disabled
+// one).
+func delegateAccount(tx Tx, username string) (*User, error) {
+	if username == "" {
+		return nil, nil
+	}
+	u, err := tx.GetUserByUsername(username, false)
+	if ErrorCode(err) == CodeNotFound {
+		return nil, nil
+	}
+	return u, err
 }
 
 // ListDelegations returns the delegations the caller gave or received; an
