@@ -45,7 +45,7 @@ func (c *Console) decideFormFor(ec echo.Context, r *domain.Request) *decideForm 
 	roles := append([]domain.Role(nil), p.Roles...)
 	if ds, err := c.Approvals.ListDelegations(ec.Request().Context(), p); err == nil {
 		for _, d := range ds {
-			if d.To == p.Subject && d.Active(c.Now()) {
+			if d.To == p.Subject && d.GivesRole() {
 				roles = append(roles, d.Role)
 			}
 		}
