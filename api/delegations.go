@@ -25,12 +25,21 @@ type delegationJSON struct {
 	Ends      time.Time  `json:"ends"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at"`
-	Active    bool       `json:"active"`
+	// Active: the delegation runs and counts — its delegate may decide the
+	// role's stages and is told of them. Otherwise InactiveReason says
+	// why (domain.InactiveReasons), null while active.
+	Active         bool    `json:"active"`
+	InactiveReason *string `json:"inactive_reason"`
 }
 
-func toDelegationJSON(d domain.Delegation, now time.Time) delegationJSON {
-	return delegationJSON{ID: d.ID, From: d.From, To: d.To, Role: string(d.Role), Starts: d.Starts, Ends: d.Ends,
-		CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt, Active: d.Active(now)}
+func toDelegationJSON(l domain.ListedDelegation) delegationJSON {
+	d := l.Delegation
+	out := delegationJSON{ID: d.ID, From: d.From, To: d.To, Role: string(d.Role), Starts: d.Starts, Ends: d.Ends,
+		CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt, Active: l.GivesRole()}
+	if !out.Active {
+		out.InactiveReason = &l.InactiveReason
+	}
+	return out
 }
 
 // handleDelegationCreate lets the caller's role be exercised by another
@@ -41,7 +50,7 @@ func (s *Server) handleDelegationCreate(c echo.Context) error {
 		return err
 	}
 	var in delegationInput
-	if err := decodeStrict(body, &in, []string{"id", "from", "created_at", "revoked_at", "active"}); err != nil {
+	if err := decodeStrict(body, &in, []string{"id", "from", "created_at", "revoked_at", "active", "inactive_reason"}); err != nil {
 		return err
 	}
 	p := &dateParser{}
@@ -50,8 +59,8 @@ func (s *Server) handleDelegationCreate(c echo.Context) error {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the delegation has invalid fields", Fields: p.errs}
 	}
 	render := func(created any) (storedResponse, error) {
-		d := created.(*domain.Delegation)
-		return jsonResponse(http.StatusCreated, "/api/v1/delegations/"+d.ID, "", toDelegationJSON(*d, s.Approvals.Now()))
+		d := created.(*domain.ListedDelegation)
+		return jsonResponse(http.StatusCreated, "/api/v1/delegations/"+d.ID, "", toDelegationJSON(*d))
 	}
 	if want.Key, err = keyedCreate(c, body, render); err != nil {
 		return err
@@ -75,10 +84,9 @@ func (s *Server) handleDelegationList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := s.Approvals.Now()
 	out := listResponse[delegationJSON]{Items: []delegationJSON{}}
 	for _, d := range ds {
-		out.Items = append(out.Items, toDelegationJSON(d, now))
+		out.Items = append(out.Items, toDelegationJSON(d))
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -88,5 +96,5 @@ func (s *Server) handleDelegationRevoke(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toDelegationJSON(*d, s.Approvals.Now()))
+	return c.JSON(http.StatusOK, toDelegationJSON(*d))
 }

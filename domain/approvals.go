@@ -234,7 +234,7 @@ func authority(tx delegationReader, p Principal, role Role, t time.Time) (string
 		return "", err
 	}
 	for _, d := range ds {
-		if d.Role == role && d.Active(t) {
+		if d.Role == role && d.Runs(t) {
 			return d.From, nil
 		}
 	}
@@ -258,7 +258,7 @@ func (s *ApprovalService) decidableRoles(ctx context.Context, p Principal, t tim
 		return nil, err
 	}
 	for _, d := range ds {
-		if d.Active(t) && !slices.Contains(roles, d.Role) {
+		if d.Runs(t) && !slices.Contains(roles, d.Role) {
 			roles = append(roles, d.Role)
 		}
 	}

@@ -7,29 +7,28 @@ import (
 )
 
 // CreateDelegation lets another approver exercise one of the caller's roles
-// for a period.
-func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in DelegationInput) (*Delegation, error) {
+// for a period. With a key, a retry is answered before the checks, which
+// read the delegate's account and the clock: a retry of a create already
+// answered gets that answer although the delegate was disabled since, or
+// its starts is in the past now (as a keyed decision is answered before
+// its version check).
+func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in DelegationInput) (*ListedDelegation, error) {
 	now := s.clock()
 	if in.Starts.IsZero() {
 		in.Starts = now
 	}
-	var to *User
-	if in.To != "" {
-		u, err := s.store.GetUserByUsername(ctx, in.To)
-		switch {
-		case err == nil:
-			to = u
-		case ErrorCode(err) != CodeNotFound:
-			return nil, err
-		}
-	}
-	if err := validateDelegation(p, in, to, now); err != nil {
-		return nil, err
-	}
 	d := &Delegation{ID: s.newID(), From: p.Subject, To: in.To, Role: in.Role,
 		Starts: in.Starts.UTC().Truncate(time.Microsecond), Ends: in.Ends.UTC().Truncate(time.Microsecond), CreatedAt: now}
+	var out *ListedDelegation
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		if again, err := in.Key.replayed(tx, p, now); again || err != nil {
+			return err
+		}
+		to, err := delegateAccount(tx, in.To)
+		if err != nil {
+			return err
+		}
+		if err := validateDelegation(p, in, to, now); err != nil {
 			return err
 		}
 		if err := tx.CreateDelegation(d); err != nil {
@@ -38,28 +37,51 @@ func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in 
 		if err := tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationCreated, delegationData(d))); err != nil {
 			return err
 		}
-		return in.Key.remember(tx, p, now, d, "")
+		// Its state as a list shows it: the delegator is the caller, an
+		// enabled account (as every authenticated call proves) holding the
+		// role (validateDelegation); the delegate was read above.
+		out = &ListedDelegation{Delegation: *d,
+			InactiveReason: DelegationInactive(*d, &User{Username: p.Subject, Roles: p.Roles}, to, now)}
+		return in.Key.remember(tx, p, now, out, "")
 	})
 	if err != nil {
 		return nil, err
 	}
-	return d, nil
+	return out, nil
+}
+
+// delegateAccount reads the account a delegation is asked for, nil when
+// there is none (validateDelegation answers that as it answers a disabled
+// one).
+func delegateAccount(tx Tx, username string) (*User, error) {
+	if username == "" {
+		return nil, nil
+	}
+	u, err := tx.GetUserByUsername(username, false)
+	if ErrorCode(err) == CodeNotFound {
+		return nil, nil
+	}
+	return u, err
 }
 
 // ListDelegations returns the delegations the caller gave or received; an
-// auditor or an administrator sees all of them.
-func (s *ApprovalService) ListDelegations(ctx context.Context, p Principal) ([]Delegation, error) {
+// auditor or an administrator sees all of them. Each says whether it gives
+// its role now: one that runs but whose delegator or delegate lapsed
+// (disabled, or without the role or any approver role) is not active, and
+// says why (ListedDelegation).
+func (s *ApprovalService) ListDelegations(ctx context.Context, p Principal) ([]ListedDelegation, error) {
+	user := p.Subject
 	if p.HasAnyRole(RoleAuditor, RoleAdmin) {
-		return s.store.ListDelegations(ctx, "")
+		user = ""
 	}
-	return s.store.ListDelegations(ctx, p.Subject)
+	return s.store.ListDelegations(ctx, user, s.clock())
 }
 
 // RevokeDelegation ends a delegation early. The delegator or the delegate
 // may end it, and an administrator may end any; to anyone else it does not
 // exist.
-func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id string) (*Delegation, error) {
-	var out *Delegation
+func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id string) (*ListedDelegation, error) {
+	var out *ListedDelegation
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		d, err := tx.GetDelegation(id)
 		if err != nil {
@@ -78,7 +100,8 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 		if err := withdrawDelegatedNotices(tx, d, DelegationRevokedError, now); err != nil {
 			return err
 		}
-		d.RevokedAt, out = &now, d
+		d.RevokedAt = &now
+		out = &ListedDelegation{Delegation: *d, InactiveReason: InactiveRevoked}
 		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationRevoked, delegationData(d)))
 	})
 	return out, err
@@ -197,7 +220,7 @@ func withdrawReceivedDelegations(tx Tx, before, after *User, at time.Time) error
 // ends d at at: it ran and counted (an enabled delegator holding the role)
 // and counts no more.
 func lapses(d *Delegation, before, after *User, at time.Time) bool {
-	counted := d.Active(at) && !before.Disabled() && before.HasRole(d.Role)
+	counted := d.Runs(at) && !before.Disabled() && before.HasRole(d.Role)
 	return counted && (after.Disabled() || !after.HasRole(d.Role))
 }
 
@@ -213,7 +236,7 @@ func receivesRole(u *User, ds []Delegation, role Role, t time.Time) bool {
 		return false
 	}
 	for _, o := range ds {
-		if o.Role == role && o.To == u.Username && o.Active(t) {
+		if o.Role == role && o.To == u.Username && o.Runs(t) {
 			return true
 		}
 	}

@@ -236,14 +236,14 @@ func TestValidateDecision(t *testing.T) {
 	}
 }
 
-func TestDelegationActive(t *testing.T) {
+func TestDelegationRuns(t *testing.T) {
 	d := Delegation{Starts: decideNow, Ends: decideNow.Add(time.Hour)}
-	if !d.Active(decideNow) || d.Active(decideNow.Add(time.Hour)) || d.Active(decideNow.Add(-time.Second)) {
-		t.Error("active window wrong")
+	if !d.Runs(decideNow) || d.Runs(decideNow.Add(time.Hour)) || d.Runs(decideNow.Add(-time.Second)) {
+		t.Error("running window wrong")
 	}
 	revoked := decideNow
 	d.RevokedAt = &revoked
-	if d.Active(decideNow.Add(time.Minute)) {
+	if d.Runs(decideNow.Add(time.Minute)) {
 		t.Error("a revoked delegation grants its role")
 	}
 }

@@ -18,10 +18,94 @@ type Delegation struct {
 	RevokedAt *time.Time
 }
 
-// Active reports whether the delegation grants its role at t.
-func (d Delegation) Active(t time.Time) bool {
+// Runs reports whether the delegation runs at t: not revoked, started and
+// not ended. It gives its role only while it also counts — its delegator
+// and its delegate as DelegationInactive reads them — which is what the
+// lists call active.
+func (d Delegation) Runs(t time.Time) bool {
 	return d.RevokedAt == nil && !t.Before(d.Starts) && t.Before(d.Ends)
 }
+
+// Why a delegation gives its role to nobody at an instant
+// (DelegationInactive): the names the API shows as inactive_reason and the
+// console as a delegation's state.
+const (
+	InactiveRevoked = "revoked"
+	InactiveEnded   = "ended"
+	// InactiveDelegatorDisabled: the delegator's account is disabled.
+	InactiveDelegatorDisabled = "delegator_disabled"
+	// InactiveDelegatorLostRole: the delegator no longer holds the role.
+	InactiveDelegatorLostRole = "delegator_lost_role"
+	// InactiveDelegateDisabled: the delegate's account is disabled.
+	InactiveDelegateDisabled = "delegate_disabled"
+	// InactiveDelegateNotApprover: the delegate holds no approver role.
+	InactiveDelegateNotApprover = "delegate_not_approver"
+	InactiveNotStarted          = "not_started"
+)
+
+// InactiveReasons are the reasons in the order DelegationInactive tries
+// them: a delegation revoked or ended gives nothing whatever its accounts;
+// one whose accounts keep it from counting says so even before it starts,
+// since it will not count when it starts either unless an account changes.
+var InactiveReasons = []string{InactiveRevoked, InactiveEnded, InactiveDelegatorDisabled, InactiveDelegatorLostRole,
+	InactiveDelegateDisabled, InactiveDelegateNotApprover, InactiveNotStarted}
+
+// DelegationInactive says why d gives its role to nobody at t — the first
+// of InactiveReasons that applies — or "" when it gives it: it runs (Runs)
+// and counts (DelegationCounts). from and to are the accounts of its
+// delegator and delegate as stored at t; nil (no account) reads as
+// disabled.
+func DelegationInactive(d Delegation, from, to *User, t time.Time) string {
+	switch {
+	case d.RevokedAt != nil:
+		return InactiveRevoked
+	case !t.Before(d.Ends):
+		return InactiveEnded
+	}
+	if why := partiesInactive(d, from, to); why != "" {
+		return why
+	}
+	if t.Before(d.Starts) {
+		return InactiveNotStarted
+	}
+	return ""
+}
+
+// DelegationCounts reports whether d's accounts let it give its role
+// while it runs: its delegator, from, is enabled and holds the role, and
+// its delegate, to, counts (DelegateCounts). A disabled delegator, or one
+// who lost the role, gives no powers to anyone; a delegate disabled or
+// without an approver role receives none. Storage keeps the running
+// delegations this holds for (countingDelegations) wherever a delegation
+// gives powers or notices.
+func DelegationCounts(d Delegation, from, to *User) bool { return partiesInactive(d, from, to) == "" }
+
+// partiesInactive is the reason d's accounts keep it from counting, "" if
+// none.
+func partiesInactive(d Delegation, from, to *User) string {
+	switch {
+	case from == nil || from.Disabled():
+		return InactiveDelegatorDisabled
+	case !from.HasRole(d.Role):
+		return InactiveDelegatorLostRole
+	case to == nil || to.Disabled():
+		return InactiveDelegateDisabled
+	case !anyApprover(to.Roles):
+		return InactiveDelegateNotApprover
+	}
+	return ""
+}
+
+// ListedDelegation is a delegation as a list shows it: InactiveReason is
+// DelegationInactive at the time of the list, "" while it gives its role.
+type ListedDelegation struct {
+	Delegation
+	InactiveReason string
+}
+
+// GivesRole reports whether the delegation runs and counts: its delegate
+// may decide the role's stages and is told of them.
+func (l ListedDelegation) GivesRole() bool { return l.InactiveReason == "" }
 
 // MaxDelegation bounds how long one delegation may run.
 const MaxDelegation = 366 * 24 * time.Hour

@@ -12,7 +12,7 @@ import "time"
 type Keyed struct {
 	Key, Fingerprint string
 	// Render makes the response to store from what was created, inside the
-	// transaction (a *Framework, a *Delegation, the decided *Request).
+	// transaction (a *Framework, a *ListedDelegation, the decided *Request).
 	Render func(created any) ([]byte, error)
 	// Replay is set when the call was a retry: the first response, to send
 	// again; nothing was done.

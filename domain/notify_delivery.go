@@ -71,7 +71,7 @@ func StillAddressed(ctx context.Context, src Addressees, n Notification, at time
 			return false, err
 		}
 		return slices.ContainsFunc(ds, func(d Delegation) bool {
-			return d.ID == delegation && d.To == u.Username && d.Active(at)
+			return d.ID == delegation && d.To == u.Username && d.Runs(at)
 		}), nil
 	}
 	// Most recipients hold the role themselves: no delegation to read; nor

@@ -202,7 +202,7 @@ func delegationNotices(now time.Time, d Delegation) []ScheduledNotice {
 	// Started within the lookback only: a notice's key is kept for twice
 	// the lookback, and a delegation may run a year, so one that started
 	// long ago and is read again as ending soon must not be told it started.
-	if d.Active(now) && d.Starts.After(now.Add(-ScheduleLookback)) {
+	if d.Runs(now) && d.Starts.After(now.Add(-ScheduleLookback)) {
 		ev.Kind = NotifyDelegationStarted
 		out = append(out, ScheduledNotice{Key: NotifyDelegationStarted + ":" + d.ID, Event: ev})
 	}

@@ -32,8 +32,10 @@ type Store interface {
 	// user is enabled and holds an approver role (DelegateCounts).
 	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
 	// ListDelegations returns the delegations given by or to user, or all
-	// of them when user is "", newest first.
-	ListDelegations(ctx context.Context, user string) ([]Delegation, error)
+	// of them when user is "", newest first, each with why it gives its
+	// role to nobody at t (DelegationInactive, read with the accounts of
+	// its delegator and delegate).
+	ListDelegations(ctx context.Context, user string, t time.Time) ([]ListedDelegation, error)
 	// ListExpired returns ids of approved requests whose period ended
 	// before day, at most limit of them.
 	ListExpired(ctx context.Context, day time.Time, limit int) ([]string, error)

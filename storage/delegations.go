@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,13 +62,49 @@ func runningDelegations(g *gorm.DB, column, value string, t time.Time) ([]delega
 	return rows, translate(err, "delegations")
 }
 
-// countingDelegations keeps the delegations whose delegator is still
-// enabled and still holds the delegated role, and whose delegate is still
-// enabled and holds an approver role (domain.DelegateCounts): a disabled
-// delegator, or one who lost the role, gives no powers to anyone, and a
-// delegate who was disabled or lost their last approver role receives
-// none. Delegators and delegates are read in one query.
+// countingDelegations keeps the delegations whose accounts let them give
+// their role (domain.DelegationCounts): a delegator enabled and holding
+// the role, a delegate enabled and holding an approver role. Delegators
+// and delegates are read in one query.
 func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation, error) {
+	accounts, err := delegationAccounts(g, rows, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Delegation
+	for _, row := range rows {
+		d := toDomainDelegation(row)
+		if domain.DelegationCounts(d, accounts[row.FromUser], accounts[row.ToUser]) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// countingCondition is domain.DelegationCounts as a condition on a row of
+// delegations: its delegator's account is enabled and holds the row's role,
+// its delegate's is enabled and holds an approver role (roles matched as
+// hasRole matches them). A query with a limit applies it before the limit,
+// so that delegations that do not count cannot crowd out those that do;
+// countingDelegations still applies the rule itself to what it returns.
+func countingCondition(dialect string) (string, []any) {
+	approver := make([]string, len(domain.ApproverRoles))
+	args := make([]any, len(domain.ApproverRoles))
+	for i, r := range domain.ApproverRoles {
+		approver[i] = rolesContain(dialect, "delegate.roles", "?")
+		args[i] = roleElement(r)
+	}
+	holdsRole := rolesContain(dialect, "delegator.roles", "',' || delegations.role || ','")
+	return `EXISTS (SELECT 1 FROM users delegator WHERE delegator.username = delegations.from_user
+			AND delegator.disabled_at IS NULL AND ` + holdsRole + `)
+		AND EXISTS (SELECT 1 FROM users delegate WHERE delegate.username = delegations.to_user
+			AND delegate.disabled_at IS NULL AND (` + strings.Join(approver, " OR ") + `))`, args
+}
+
+// delegationAccounts reads the accounts of the delegators and delegates of
+// rows, by username, in one query; with enabledOnly a disabled account is
+// left out (it counts as none: domain.DelegationCounts).
+func delegationAccounts(g *gorm.DB, rows []delegationRow, enabledOnly bool) (map[string]*domain.User, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -76,22 +113,19 @@ func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation,
 		names = append(names, row.FromUser, row.ToUser)
 	}
 	slices.Sort(names)
+	q := g.Where("username IN ?", slices.Compact(names))
+	if enabledOnly {
+		q = q.Where("disabled_at IS NULL")
+	}
 	var users []userRow
-	if err := g.Where("username IN ? AND disabled_at IS NULL", slices.Compact(names)).Find(&users).Error; err != nil {
+	if err := q.Find(&users).Error; err != nil {
 		return nil, translate(err, "delegators and delegates")
 	}
-	enabled := map[string]*domain.User{}
+	accounts := make(map[string]*domain.User, len(users))
 	for _, u := range users {
-		enabled[u.Username] = toDomainUser(u)
+		accounts[u.Username] = toDomainUser(u)
 	}
-	var out []domain.Delegation
-	for _, row := range rows {
-		from, to := enabled[row.FromUser], enabled[row.ToUser]
-		if from != nil && from.HasRole(domain.Role(row.Role)) && domain.DelegateCounts(to) {
-			out = append(out, toDomainDelegation(row))
-		}
-	}
-	return out, nil
+	return accounts, nil
 }
 
 // ActiveDelegations are the delegations to user that grant a role at t.
@@ -100,9 +134,12 @@ func (d *DB) ActiveDelegations(ctx context.Context, user string, t time.Time) ([
 }
 
 // ListDelegations returns the delegations given by or to user (all when
-// user is ""), newest first, at most 500.
-func (d *DB) ListDelegations(ctx context.Context, user string) ([]domain.Delegation, error) {
-	q := d.reader.WithContext(ctx).Model(&delegationRow{})
+// user is ""), newest first, at most 500, each with why it gives its role
+// to nobody at t (domain.DelegationInactive), its delegator and delegate
+// read in one more query.
+func (d *DB) ListDelegations(ctx context.Context, user string, t time.Time) ([]domain.ListedDelegation, error) {
+	g := d.reader.WithContext(ctx)
+	q := g.Model(&delegationRow{})
 	if user != "" {
 		q = q.Where("from_user = ? OR to_user = ?", user, user)
 	}
@@ -110,7 +147,17 @@ func (d *DB) ListDelegations(ctx context.Context, user string) ([]domain.Delegat
 	if err := q.Order("id DESC").Limit(500).Find(&rows).Error; err != nil {
 		return nil, translate(err, "delegations")
 	}
-	return toDomainDelegations(rows), nil
+	accounts, err := delegationAccounts(g, rows, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.ListedDelegation, len(rows))
+	for i, row := range rows {
+		dl := toDomainDelegation(row)
+		out[i] = domain.ListedDelegation{Delegation: dl,
+			InactiveReason: domain.DelegationInactive(dl, accounts[row.FromUser], accounts[row.ToUser], t)}
+	}
+	return out, nil
 }
 
 // ActiveDelegations reads inside the transaction, so a decision sees a

@@ -16,7 +16,7 @@ import (
 func revokeAs(t *testing.T, db *storage.DB, from string, at time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	ds, err := db.ListDelegations(ctx, from)
+	ds, err := db.ListDelegations(ctx, from, at)
 	if err != nil || len(ds) != 1 || ds[0].To != "deputy" {
 		t.Fatalf("%s's delegations: %+v, %v; want one to the deputy", from, ds, err)
 	}
@@ -128,7 +128,7 @@ func TestRevokedDelegationWithdrawsItsNotices(t *testing.T) {
 // reason names it.
 func delegationMails(t *testing.T, db *storage.DB, f scheduleFixture, reason string) []string {
 	t.Helper()
-	ds, err := db.ListDelegations(context.Background(), "deputy")
+	ds, err := db.ListDelegations(context.Background(), "deputy", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestDeliveryWithdrawsWhatTheWindowLeft(t *testing.T) {
 	}
 	t.Parallel()
 	revoke := func(ctx context.Context, db *storage.DB, at time.Time) error {
-		ds, err := db.ListDelegations(ctx, "hns")
+		ds, err := db.ListDelegations(ctx, "hns", at)
 		if err != nil {
 			return err
 		}

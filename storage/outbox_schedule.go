@@ -36,7 +36,9 @@ import (
 // larger than the limit is worked through by the sweeps that follow, and
 // a stage is never read twice for the same notice. Expiring permits and
 // started delegations already told are left out by their keys in
-// scheduled_notices. (A test lowers the limit through DB.scheduleLimit.)
+// scheduled_notices, and delegations that do not count (a delegator or
+// delegate disabled, or without the role) by countingCondition. (A test
+// lowers the limit through DB.scheduleLimit.)
 const scheduleLimit = 1000
 
 // noticeMemory is how long a written notice's key is kept: longer than
@@ -331,20 +333,28 @@ func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.Expi
 
 // delegationCandidates are the delegations that started inside the window
 // and have not ended, and those that end inside it; only those that grant
-// their role (countingDelegations), each once.
+// their role (countingDelegations), each once. Both queries apply the
+// counting rule before their limit (countingCondition): otherwise more
+// delegations that do not count — a delegate or delegator disabled, or
+// without the role — than the limit, earlier in the order, would fill
+// every sweep's read and keep the notices of those that count from being
+// written.
 func (t *tx) delegationCandidates(w domain.ScheduleWindow, limit int) ([]domain.Delegation, error) {
 	now := dbTime(w.Now)
+	counts, countsArgs := countingCondition(t.g.Dialector.Name())
 	var started, ending []delegationRow
 	// Started: those not yet told (their key not in scheduled_notices).
 	if err := t.g.Where("starts_at > ? AND starts_at <= ? AND ends_at > ? AND revoked_at IS NULL",
 		dbTime(w.DelegationsStartedAfter), now, now).
 		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || delegations.id)",
 			domain.NotifyDelegationStarted+":").
+		Where(counts, countsArgs...).
 		Order("starts_at, id").Limit(limit).
 		Find(&started).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
 	}
 	if err := t.g.Where("ends_at > ? AND ends_at <= ? AND revoked_at IS NULL", now, dbTime(w.DelegationsEndUntil)).
+		Where(counts, countsArgs...).
 		Order("ends_at, id").Limit(limit).Find(&ending).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
 	}

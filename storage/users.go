@@ -18,11 +18,16 @@ import (
 // matches any character (role names have "_", so "hns,officer" was an
 // hns_officer), and it ignores case on SQLite but not on PostgreSQL. No
 // index is lost: the LIKE began with "%" and read every row as well.
-func hasRole(dialect string) string {
+func hasRole(dialect string) string { return rolesContain(dialect, "roles", "?") }
+
+// rolesContain is hasRole on the roles column named roles, for the element
+// element (an SQL expression: "?" with roleElement's argument, or one that
+// puts a comma either side of a column).
+func rolesContain(dialect, roles, element string) string {
 	if dialect == DialectPostgres {
-		return "strpos(',' || roles || ',', ?) > 0"
+		return "strpos(',' || " + roles + " || ',', " + element + ") > 0"
 	}
-	return "instr(',' || roles || ',', ?) > 0"
+	return "instr(',' || " + roles + " || ',', " + element + ") > 0"
 }
 
 func roleElement(r domain.Role) string { return "," + string(r) + "," }

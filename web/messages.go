@@ -325,6 +325,15 @@ var english = withFormWords(map[string]string{
 	"action.user.created":          "User created",
 	"action.audit.exported":        "Audit log exported",
 	"no":                           "No",
+
+	// Why a delegation is not active (domain.InactiveReasons), after "Not active".
+	"deleg.why.revoked":               "revoked",
+	"deleg.why.ended":                 "ended",
+	"deleg.why.not_started":           "not started yet",
+	"deleg.why.delegator_disabled":    "the delegator's account is disabled",
+	"deleg.why.delegator_lost_role":   "the delegator no longer holds the role",
+	"deleg.why.delegate_disabled":     "the delegate's account is disabled",
+	"deleg.why.delegate_not_approver": "the delegate holds no approver role",
 })
 
 // msg returns the wording for key, or the key itself when there is none (a

@@ -61,11 +61,10 @@ func (c *Console) handleQueue(ec echo.Context) error {
 
 // delegationView is the data of the delegations page.
 type delegationView struct {
-	Items  []domain.Delegation
+	Items  []domain.ListedDelegation
 	Roles  []domain.Role
 	Form   delegationForm
 	Errors []fieldErr
-	Now    time.Time
 }
 
 type delegationForm struct{ To, Role, Starts, Ends string }
@@ -90,7 +89,7 @@ func (c *Console) renderDelegations(ec echo.Context, status int, v delegationVie
 	if err != nil {
 		return err
 	}
-	v.Items, v.Now = list, c.Now()
+	v.Items = list
 	for _, r := range domain.ApproverRoles {
 		if p.HasRole(r) {
 			v.Roles = append(v.Roles, r)
