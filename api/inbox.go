@@ -51,13 +51,7 @@ func (s *Server) handleMyNotifications(c echo.Context) error {
 		}
 		iq.UnreadOnly = b
 	}
-	if v := q.values.Get("cursor"); v != "" {
-		cur, ok := domain.ParseInboxCursor(v)
-		if !ok {
-			q.bad("cursor", badCursor)
-		}
-		iq.After = cur
-	}
+	iq.After, _ = cursor(q, domain.ParseInboxCursor)
 	if err := q.err(); err != nil {
 		return err
 	}
