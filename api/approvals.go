@@ -160,12 +160,6 @@ func queueQuery(c echo.Context, ref domain.Reference) (domain.QueueQuery, error)
 		}
 		qq.OverdueOnly = b
 	}
-	if v := q.values.Get("cursor"); v != "" {
-		cur, ok := decodeQueueCursor(v)
-		if !ok {
-			q.bad("cursor", badCursor)
-		}
-		qq.After = cur
-	}
+	qq.After, _ = cursor(q, decodeQueueCursor)
 	return qq, q.err()
 }

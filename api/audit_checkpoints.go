@@ -41,11 +41,7 @@ func (s *Server) handleAuditCheckpoints(c echo.Context) error {
 	q := newQuery(c)
 	limit := q.limit()
 	after := int64(-1)
-	if v := q.values.Get("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			q.bad("cursor", badCursor)
-		}
+	if n, ok := cursor(q, checkpointCursor); ok {
 		after = n
 	}
 	if err := q.err(); err != nil {
@@ -107,3 +103,10 @@ const (
 	warnWitnessConflict = "a witness of the audit log refused its history as inconsistent; the server log has the details"
 	warnWitnessFailed   = "a witness of the audit log did not cosign the latest checkpoint; the server log has the details"
 )
+
+// checkpointCursor reads the cursor of the checkpoint list: the size of
+// the last checkpoint seen.
+func checkpointCursor(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n >= 0
+}

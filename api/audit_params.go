@@ -22,11 +22,7 @@ func auditFilter(c echo.Context) (domain.AuditFilter, error) {
 	if _, known := domain.AuditDataTypes[f.Action]; f.Action != "" && !known {
 		q.bad("action", "unknown action "+strconv.Quote(f.Action)+"; docs/audit.md lists the actions")
 	}
-	if v := q.values.Get("cursor"); v != "" {
-		after, ok := decodeAuditCursor(v)
-		if !ok {
-			q.bad("cursor", badCursor)
-		}
+	if after, ok := cursor(q, decodeAuditCursor); ok {
 		f.After = &after
 	}
 	return f, q.err()

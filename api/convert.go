@@ -175,6 +175,19 @@ func (p *dateParser) date(field, s string) time.Time {
 	return t
 }
 
+// calendarDay is date for a day that must lie in the service's calendar
+// (domain.InCalendar): checked here, where a given date is still told from
+// one not given, so that 0001-01-01 (Go's zero time) is refused for what it
+// is instead of as missing.
+func (p *dateParser) calendarDay(field, s string) time.Time {
+	n := len(p.errs)
+	t := p.date(field, s)
+	if s != "" && len(p.errs) == n && !domain.InCalendar(t) {
+		p.errs = append(p.errs, domain.FieldError{Field: field, Message: domain.OutsideCalendar})
+	}
+	return t
+}
+
 func (p *dateParser) instant(field, s string) time.Time {
 	if s == "" {
 		return time.Time{}

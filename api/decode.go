@@ -46,6 +46,35 @@ func readBody(c echo.Context, optional bool) ([]byte, error) {
 	return body, nil
 }
 
+// noBody is the body check of an action that reads none (submit, mark
+// read, mark all read): none, or {} (which some clients send with every
+// POST), is accepted; anything else is refused, because a client that
+// sends a body means something by it, and ignoring it silently would let
+// {"reason": …} look accepted. A member is named as a field (422); a body
+// that is not an object is 400, not JSON 415, as for any body.
+func noBody(c echo.Context) error {
+	body, err := readBody(c, true)
+	if err != nil || body == nil {
+		return err
+	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return bodyProblem(body, err)
+	}
+	top, ok := doc.(map[string]any)
+	if !ok {
+		return domain.Errorf(domain.CodeBadRequest, "this action takes no body: send none, or {}")
+	}
+	var fe []domain.FieldError
+	for _, key := range sortedKeys(top) {
+		fe = append(fe, domain.FieldError{Field: key, Message: "is not read by this action, which takes no body"})
+	}
+	if len(fe) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "this action takes no body: send none, or {}", Fields: fe}
+	}
+	return nil
+}
+
 func tooLarge() error {
 	return domain.Errorf(domain.CodeTooLarge, "the request body is larger than %d bytes", MaxBodyBytes)
 }

@@ -26,6 +26,7 @@ var statusOf = map[string]int{
 	domain.CodeInvalidTransition:    http.StatusConflict,
 	domain.CodeAreaConflict:         http.StatusConflict,
 	domain.CodeNotEligible:          http.StatusUnprocessableEntity,
+	domain.CodePolicyError:          http.StatusUnprocessableEntity,
 	domain.CodeUnauthorized:         http.StatusUnauthorized,
 	domain.CodeForbidden:            http.StatusForbidden,
 	domain.CodeSeparationOfDuties:   http.StatusForbidden,
@@ -75,10 +76,19 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		p := toProblem(err)
-		if p.Status == http.StatusInternalServerError {
+		var de *domain.Error
+		switch {
+		case p.Status == http.StatusInternalServerError:
 			log.Error("internal error", "request_id", requestID(c), "method", c.Request().Method,
 				"route", c.Path(), "error", err.Error())
 			p.Detail = "an internal error occurred; quote request id " + requestID(c) + " when reporting it"
+		case errors.As(err, &de) && de.Cause != nil:
+			// A refusal whose cause someone must fix (a policy that could
+			// not decide): the cause goes to the log, the caller gets the
+			// request id to find it by.
+			log.Error("refused: "+p.Code, "request_id", requestID(c), "method", c.Request().Method,
+				"route", c.Path(), "error", de.Cause.Error())
+			p.Detail += "; quote request id " + requestID(c) + " when reporting it"
 		}
 		if p.Status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="exaccess"`)

@@ -46,7 +46,7 @@ func toFrameworkInput(t domain.FrameworkTerms) frameworkInput {
 func toFrameworkTerms(in frameworkInput) (domain.FrameworkTerms, error) {
 	p := &dateParser{}
 	t := domain.FrameworkTerms{Nation: in.Nation, Name: in.Name, Reference: in.Reference,
-		ValidFrom: p.date("valid_from", in.ValidFrom), ValidUntil: p.date("valid_until", in.ValidUntil),
+		ValidFrom: p.calendarDay("valid_from", in.ValidFrom), ValidUntil: p.calendarDay("valid_until", in.ValidUntil),
 		TrainingAreas: in.TrainingAreas, EntryPoints: in.EntryPoints, PersonnelCeiling: in.PersonnelCeiling,
 		LiveFire: in.LiveFire, DangerousGoods: in.DangerousGoods, Notes: in.Notes, Suspended: in.Suspended}
 	if len(p.errs) > 0 {

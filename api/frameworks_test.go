@@ -125,6 +125,47 @@ func TestFrameworkAdministration(t *testing.T) {
 	})
 }
 
+// TestFrameworkDatesInCalendar: an agreement's valid_from and valid_until
+// lie from 2000-01-01 to 2099-12-31, on create and on patch. 0001-01-01
+// (Go's zero time) is refused as out of range, naming the field — it was
+// "is required", as if it had not been sent — while a date left out is
+// still "is required".
+func TestFrameworkDatesInCalendar(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/framework-dates.db")
+	const outside = "must be a date from 2000-01-01 to 2099-12-31"
+	message := func(r resp, field string) string {
+		for _, f := range r.JSON(t)["errors"].([]any) {
+			if m := f.(map[string]any); m["field"] == field {
+				return m["message"].(string)
+			}
+		}
+		return ""
+	}
+	for _, tc := range []struct {
+		field, value, msg string
+	}{
+		{"valid_from", "0001-01-01", outside},
+		{"valid_from", "1999-12-31", outside},
+		{"valid_until", "0001-01-01", outside},
+		{"valid_until", "2100-01-01", outside},
+		{"valid_until", "9999-12-31", outside},
+		{"valid_from", "", "is required"},
+		{"valid_until", "2026-13-01", "must be a date like 2027-03-02"},
+	} {
+		r := e.do("admin", http.MethodPost, "/api/v1/frameworks", with(norwayFramework(), tc.field, tc.value))
+		wantProblem(t, r, 422, "invalid", tc.field)
+		if got := message(r, tc.field); got != tc.msg {
+			t.Errorf("%s %q: %q, want %q", tc.field, tc.value, got, tc.msg)
+		}
+	}
+	fw := e.createFramework(with(with(norwayFramework(), "valid_from", "2000-01-01"), "valid_until", "2099-12-31"))
+	r := e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, map[string]any{"valid_from": "0001-01-01"}, "If-Match", `"1"`)
+	wantProblem(t, r, 422, "invalid", "valid_from")
+	if got := message(r, "valid_from"); got != outside {
+		t.Errorf("patch valid_from 0001-01-01: %q, want %q", got, outside)
+	}
+}
+
 // ravlunda holds 1200 at once. Norway brings 700 and Germany 600 on
 // overlapping days.
 func ravlundaDraft(personnel int, from, to string) map[string]any {

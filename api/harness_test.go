@@ -51,7 +51,13 @@ func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t testing.TB, dsn string) *env {
 	t.Helper()
-	a := apptest.New(t, dsn, apptest.Options{})
+	return newEnvWith(t, dsn, apptest.Options{})
+}
+
+// newEnvWith is newEnv with other users or another policy.
+func newEnvWith(t testing.TB, dsn string, opts apptest.Options) *env {
+	t.Helper()
+	a := apptest.New(t, dsn, opts)
 	e := &env{t: t, db: a.DB, spec: loadSpec(t), tokens: map[string]string{}, clock: a.Clock,
 		approvals: a.Approvals, notifications: a.Notifications}
 	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow

@@ -40,6 +40,10 @@ func (s *Server) handleTokenCreate(c echo.Context) error {
 	if err := decodeStrict(body, &in, nil); err != nil {
 		return err
 	}
+	// The name as the console's sign-in and the sign-in limit read it, so
+	// that " ops2" is ops2 to all three: its failures count towards ops2's
+	// lock, not to an unknown name's.
+	in.Username = auth.SignInName(in.Username)
 	var fe []domain.FieldError
 	if in.Username == "" {
 		fe = append(fe, domain.FieldError{Field: "username", Message: "is required"})

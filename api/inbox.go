@@ -51,13 +51,7 @@ func (s *Server) handleMyNotifications(c echo.Context) error {
 		}
 		iq.UnreadOnly = b
 	}
-	if v := q.values.Get("cursor"); v != "" {
-		cur, ok := domain.ParseInboxCursor(v)
-		if !ok {
-			q.bad("cursor", badCursor)
-		}
-		iq.After = cur
-	}
+	iq.After, _ = cursor(q, domain.ParseInboxCursor)
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -84,6 +78,9 @@ func (s *Server) handleMyNotifications(c echo.Context) error {
 
 // handleMyNotificationRead marks one of the caller's notifications read.
 func (s *Server) handleMyNotificationRead(c echo.Context) error {
+	if err := noBody(c); err != nil {
+		return err
+	}
 	ctx, p := c.Request().Context(), principal(c)
 	if err := s.Inbox.MarkRead(ctx, p, c.Param("id")); err != nil {
 		return err
@@ -98,6 +95,9 @@ func (s *Server) handleMyNotificationRead(c echo.Context) error {
 // handleMyNotificationsReadAll marks every unread notification of the
 // caller read.
 func (s *Server) handleMyNotificationsReadAll(c echo.Context) error {
+	if err := noBody(c); err != nil {
+		return err
+	}
 	ctx, p := c.Request().Context(), principal(c)
 	marked, err := s.Inbox.MarkAllRead(ctx, p)
 	if err != nil {

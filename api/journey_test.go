@@ -122,3 +122,33 @@ func TestSignIn(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInTrimsTheUsername: the token endpoint reads the username as the
+// console's sign-in and the sign-in rate limit do (auth.SignInName): white
+// space around it is not part of it. " lo-no " signs in as lo-no, a name of
+// spaces only is missing, and wrong passwords under a spaced name count
+// towards that account's lock (they went to the unknown names' buckets, so
+// a guesser could go on past the lock by adding a space). Letter case is
+// not folded, as the console does not: usernames are lower case.
+func TestSignInTrimsTheUsername(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		signIn := func(username, password string) resp {
+			return e.do("", http.MethodPost, "/api/v1/auth/token", map[string]any{"username": username, "password": password})
+		}
+		for _, name := range []string{" lo-no", "lo-no ", "\tlo-no\n", "\u00a0lo-no"} {
+			r := signIn(name, "correct horse battery")
+			want(t, r, http.StatusOK)
+			e.tokens["signed-in"] = r.JSON(t)["access_token"].(string)
+			if me := e.do("signed-in", http.MethodGet, "/api/v1/me", nil).JSON(t); me["username"] != "lo-no" {
+				t.Errorf("%q signed in as %v, want lo-no", name, me["username"])
+			}
+		}
+		wantProblem(t, signIn("  ", "correct horse battery"), 422, "invalid", "username")
+		wantProblem(t, signIn("LO-NO", "correct horse battery"), 401, "unauthorized")
+
+		for range domain.MaxFailedSignIns {
+			wantProblem(t, signIn(" hns ", "guess"), 401, "unauthorized")
+		}
+		wantProblem(t, signIn("hns", "correct horse battery"), 401, "unauthorized") // locked
+	})
+}

@@ -99,6 +99,21 @@ func (q *query) err() error {
 
 const badCursor = "is not a cursor this server issued; start again without it"
 
+// cursor reads the paging parameter "cursor" of a list with decode (each
+// list has its own kind), naming the parameter when the value is not one
+// this server issued. ok is false when there is none, or a bad one. Every
+// list reads its cursor here.
+func cursor[T any](q *query, decode func(string) (T, bool)) (c T, ok bool) {
+	v := q.values.Get("cursor")
+	if v == "" {
+		return c, false
+	}
+	if c, ok = decode(v); !ok {
+		q.bad("cursor", badCursor)
+	}
+	return c, ok
+}
+
 // listFilter reads the list query parameters, naming each bad one.
 func listFilter(c echo.Context, ref domain.Reference) (domain.RequestFilter, error) {
 	q := newQuery(c)
@@ -122,13 +137,7 @@ func listFilter(c echo.Context, ref domain.Reference) (domain.RequestFilter, err
 		}
 		f.Reference = v
 	}
-	if v := q.values.Get("cursor"); v != "" {
-		after, ok := decodeCursor(v)
-		if !ok {
-			q.bad("cursor", badCursor)
-		}
-		f.After = after
-	}
+	f.After, _ = cursor(q, decodeCursor)
 	return f, q.err()
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,4 +53,38 @@ func pagedRoute(e *env, method, path string) bool {
 		}
 	}
 	return false
+}
+
+// TestBadCursorNamed: every list that takes a cursor (every route declaring
+// the query parameter cursor, six of them) refuses one it did not issue
+// with 422 naming the parameter and saying what to do, through one reader
+// (cursor in list.go).
+func TestBadCursorNamed(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/cursor.db")
+	users := map[domain.Role]string{domain.RoleLiaison: "lo-no", domain.RoleHNS: "hns", domain.RoleAuditor: "auditor", domain.RoleAdmin: "admin"}
+	params, err := queryParams(e.srv.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, rt := range e.srv.routes() {
+		if !slices.Contains(e.srv.declaredQuery(params, rt.method, rt.path), "cursor") {
+			continue
+		}
+		n++
+		as := "lo-no"
+		if len(rt.access.roles) > 0 {
+			as = users[rt.access.roles[0]]
+		}
+		for _, bad := range []string{"x", "-1", strings.Repeat("A", 300)} {
+			r := e.do(as, rt.method, rt.path+"?cursor="+bad, nil)
+			wantProblem(t, r, 422, "invalid", "cursor")
+			if !strings.Contains(string(r.Body), badCursor) {
+				t.Errorf("%s %s?cursor=%.10s: %s does not say %q", rt.method, rt.path, bad, r.Body, badCursor)
+			}
+		}
+	}
+	if n != 6 {
+		t.Errorf("%d routes take a cursor, want 6 (requests, queue, users, notifications, audit events and checkpoints)", n)
+	}
 }

@@ -193,13 +193,12 @@ func peekUsername(req *http.Request) string {
 }
 
 // signInKey is the username part of a sign-in attempt's limiter key: the
-// name as the sign-in handlers look it up. The console trims the white space
-// around it (auth.SignInName), so " ops2" and "ops2 " are ops2's attempts;
-// the API does not, but trimming its key too only puts names that cannot
-// sign in into the bucket of the one that can. Usernames are lower case
-// (domain: validUsername) and looked up exactly, so folding the case only
-// adds names that never sign in ("OPS2") to the bucket of the one that
-// does. Cut to 128 bytes: no username is longer than 64.
+// name as the sign-in handlers look it up. Both trim the white space
+// around it (auth.SignInName), so " ops2" and "ops2 " are ops2's attempts.
+// Usernames are lower case (domain: validUsername) and looked up exactly,
+// so folding the case only adds names that never sign in ("OPS2") to the
+// bucket of the one that does. Cut to 128 bytes: no username is longer
+// than 64.
 func signInKey(username string) string {
 	u := strings.ToLower(auth.SignInName(username))
 	return u[:min(len(u), 128)]

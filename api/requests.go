@@ -107,6 +107,9 @@ func (s *Server) handleRequestSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := noBody(c); err != nil {
+		return err
+	}
 	r, err := s.Requests.Submit(c.Request().Context(), principal(c), c.Param("id"), version)
 	if err != nil {
 		return err

@@ -92,13 +92,7 @@ func (s *Server) handleUserList(c echo.Context) error {
 		}
 		f.Disabled = &b
 	}
-	if v := q.values.Get("cursor"); v != "" {
-		after, ok := decodeCursor(v)
-		if !ok {
-			q.bad("cursor", badCursor)
-		}
-		f.After = after
-	}
+	f.After, _ = cursor(q, decodeCursor)
 	if err := q.err(); err != nil {
 		return err
 	}

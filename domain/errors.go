@@ -40,14 +40,24 @@ type Error struct {
 	Message string
 	Fields  []FieldError // for CodeInvalid
 	Reasons []string     // for CodeNotEligible: the policy's reasons
+	// Cause is what went wrong inside, for the log only: the caller is
+	// shown Message, never Cause (CodePolicyError: the policy file, the
+	// condition and CEL's error, which an operator needs to fix the policy).
+	Cause error
 }
 
 func (e *Error) Error() string {
-	if len(e.Fields) > 0 {
+	switch {
+	case len(e.Fields) > 0:
 		return fmt.Sprintf("%s: %s (%d field errors)", e.Code, e.Message, len(e.Fields))
+	case e.Cause != nil:
+		return e.Code + ": " + e.Message + ": " + e.Cause.Error()
 	}
 	return e.Code + ": " + e.Message
 }
+
+// Unwrap is the Cause, so that errors.Is sees through a refusal to it.
+func (e *Error) Unwrap() error { return e.Cause }
 
 // Errorf builds an *Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {

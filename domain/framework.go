@@ -44,11 +44,17 @@ func ValidateFramework(f FrameworkTerms, ref Reference) error {
 	v.text("name", f.Name, true, MaxShortText)
 	v.text("reference", f.Reference, true, 100)
 	v.text("notes", f.Notes, false, MaxPurpose)
+	// A zero date is one not given: the parsers (api, web) refuse a given
+	// 0001-01-01 as outside the calendar before it gets here.
 	switch {
 	case f.ValidFrom.IsZero():
 		v.add("valid_from", "is required")
+	case !InCalendar(f.ValidFrom):
+		v.add("valid_from", "%s", OutsideCalendar)
 	case f.ValidUntil.IsZero():
 		v.add("valid_until", "is required")
+	case !InCalendar(f.ValidUntil):
+		v.add("valid_until", "%s", OutsideCalendar)
 	case f.ValidUntil.Before(f.ValidFrom):
 		v.add("valid_until", "must not be before valid_from")
 	}

@@ -48,3 +48,46 @@ func TestFitNeverCoversWarshipsOrArmedAircraft(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateFrameworkDates: an agreement's validity lies in the service's
+// calendar (2000-01-01 to 2099-12-31), each end named when it does not; a
+// zero date is one not given.
+func TestValidateFrameworkDates(t *testing.T) {
+	base := FrameworkTerms{Nation: "NO", Name: "North", Reference: "FA-NO-1", ValidFrom: date("2027-01-01"),
+		ValidUntil: date("2027-12-31"), TrainingAreas: []string{"ravlunda"}, PersonnelCeiling: 800}
+	tests := []struct {
+		name        string
+		from, until time.Time
+		field, msg  string // "" for valid
+	}{
+		{"a year", date("2027-01-01"), date("2027-12-31"), "", ""},
+		{"the whole calendar", date("2000-01-01"), date("2099-12-31"), "", ""},
+		{"from not given", time.Time{}, date("2027-12-31"), "valid_from", "is required"},
+		{"until not given", date("2027-01-01"), time.Time{}, "valid_until", "is required"},
+		{"from before 2000", date("1999-12-31"), date("2027-12-31"), "valid_from", OutsideCalendar},
+		{"until after 2099", date("2027-01-01"), date("2100-01-01"), "valid_until", OutsideCalendar},
+		{"until far ahead", date("2027-01-01"), date("9999-12-31"), "valid_until", OutsideCalendar},
+		{"until before from", date("2027-01-01"), date("2026-12-31"), "valid_until", "must not be before valid_from"},
+	}
+	for _, tt := range tests {
+		f := base
+		f.ValidFrom, f.ValidUntil = tt.from, tt.until
+		err := ValidateFramework(f, testReference())
+		var got []FieldError
+		if e, ok := err.(*Error); ok {
+			got = e.Fields
+		} else if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var want []FieldError
+		if tt.field != "" {
+			want = []FieldError{{tt.field, tt.msg}}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, want)
+		}
+	}
+	if OutsideCalendar != "must be a date from 2000-01-01 to 2099-12-31" {
+		t.Errorf("OutsideCalendar = %q", OutsideCalendar)
+	}
+}

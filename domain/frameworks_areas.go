@@ -9,13 +9,23 @@ import (
 // MaxBookingWindow bounds one calendar query of an area.
 const MaxBookingWindow = 366
 
-// The days a calendar query may name: nothing of this service lies before
-// 2000 or far ahead, and a date such as 0001-01-01 (Go's zero time) is
-// refused rather than read as "not given".
+// The days a calendar query or a framework agreement's validity may name:
+// nothing of this service lies before 2000 or far ahead, and a date such
+// as 0001-01-01 (Go's zero time) is refused rather than read as "not
+// given".
 var (
 	FirstCalendarDay = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	LastCalendarDay  = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+	// OutsideCalendar is the message for a date outside them.
+	OutsideCalendar = "must be a date from " + DateString(FirstCalendarDay) + " to " + DateString(LastCalendarDay)
 )
+
+// InCalendar reports whether day lies from FirstCalendarDay to
+// LastCalendarDay. A parser that reads a given date into a time.Time
+// checks it, because afterwards 0001-01-01 cannot be told from "not given".
+func InCalendar(day time.Time) bool {
+	return !day.Before(FirstCalendarDay) && !day.After(LastCalendarDay)
+}
 
 // TrainingAreas returns every area with its current capacity and blackout days.
 func (s *FrameworkService) TrainingAreas(ctx context.Context) ([]TrainingArea, error) {
@@ -107,8 +117,8 @@ func (s *FrameworkService) Bookings(ctx context.Context, p Principal, code strin
 		field string
 		day   time.Time
 	}{{"from", from}, {"to", to}} {
-		if d.day.Before(FirstCalendarDay) || d.day.After(LastCalendarDay) {
-			fe = append(fe, FieldError{d.field, "must be a date from " + DateString(FirstCalendarDay) + " to " + DateString(LastCalendarDay)})
+		if !InCalendar(d.day) {
+			fe = append(fe, FieldError{d.field, OutsideCalendar})
 		}
 	}
 	if len(fe) == 0 && (to.Before(from) || to.Sub(from) > MaxBookingWindow*24*time.Hour) {

@@ -144,10 +144,35 @@ func (r RoutingResult) Refusals() []string {
 }
 
 // Router is the routing policy port: given a request, its route. It is
-// implemented by the policies package; it must not store anything.
+// implemented by the policies package; it must not store anything. A
+// condition that cannot be evaluated for the request is a PolicyFailure.
 type Router interface {
 	Route(in RoutingInput) (RoutingResult, error)
 	Version() string
+}
+
+// CodePolicyError: the routing policy could not decide on the request,
+// because the condition of one of its rules could not be evaluated for it
+// (422). The request is neither refused nor routed, and nothing is stored;
+// the policy needs correcting, and the log says where.
+const CodePolicyError = "policy_error"
+
+// PolicyFailure is the error of a policy (version) whose rule could not be
+// evaluated for a request. rule names it as the policy does (`stage
+// "range_safety"`, `eligibility rule "member_state"`, `fast_track`): rule
+// and stage ids are shown to every caller of the dry run anyway. why is
+// the policy package's own word for what happened ("it exceeded its cost
+// limit"), or "". cause, with the policy file, the condition's text and
+// CEL's error, goes to the log only: a condition is not shown to callers
+// (docs/policies.md: the ids and reasons are), and CEL's messages may
+// quote parts of it.
+func PolicyFailure(version, rule, why string, cause error) *Error {
+	msg := "the routing policy " + version + " could not decide on this request: the condition of " + rule +
+		" could not be evaluated"
+	if why != "" {
+		msg += " (" + why + ")"
+	}
+	return &Error{Code: CodePolicyError, Message: msg, Cause: cause}
 }
 
 // BuildRoute turns the policy's plan into a route activated at now: stages of

@@ -133,4 +133,17 @@ func TestCostLimitAtEvaluation(t *testing.T) {
 	if !errors.Is(err, errCostExceeded) || !strings.Contains(err.Error(), `stage "range_safety"`) {
 		t.Fatalf("Route = %v, want the stage's cost limit exceeded", err)
 	}
+	// The caller is told the stage and the limit; the condition's text and
+	// the file are for the log (the error's cause) only.
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.CodePolicyError {
+		t.Fatalf("Route = %v, want a domain error with code %s", err, domain.CodePolicyError)
+	}
+	if !strings.Contains(de.Message, `stage "range_safety"`) || !strings.Contains(de.Message, "exceeded its cost limit") ||
+		strings.Contains(de.Message, p.stages[1].when) || strings.Contains(de.Message, customPath) {
+		t.Errorf("message %q: want the stage and the cost limit, without the condition or the file", de.Message)
+	}
+	if !strings.Contains(de.Cause.Error(), p.stages[1].when) || !strings.Contains(de.Cause.Error(), customPath) {
+		t.Errorf("cause %q: want the condition and the file", de.Cause)
+	}
 }

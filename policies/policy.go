@@ -71,8 +71,9 @@ func (p *Policy) Version() string { return p.version }
 // fast track, and the stages that apply. Stages are computed even for an
 // ineligible request so that a dry run can show the route it would take.
 // It never reads the clock: in.Today is "now". An error means the policy
-// could not decide (an evaluation error, or no stage applies) and must be
-// treated as an internal error, never as approval.
+// could not decide, never approval: a condition that could not be evaluated
+// is a domain.PolicyFailure naming its rule; no stage applying is an
+// internal error.
 func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
 	if in.Today.IsZero() {
 		// A forgotten clock would make every lead time look enormous.
@@ -162,11 +163,18 @@ func (ft *fastTrack) applies(ctx context.Context, id string, planned *domain.Pla
 	return evalBool(ctx, k.prg, act)
 }
 
-// evalError names the policy, the rule and its expression: the error is
-// logged as internal, and whoever reads the log must find the line to fix.
+// evalError is a condition that could not be evaluated, as a
+// domain.PolicyFailure: the caller is told which rule (its id is no
+// secret), the log also the policy file, the expression and CEL's error,
+// so that whoever reads it finds the line to fix.
 func (p *Policy) evalError(what, id, expr string, err error) error {
 	if id != "" {
 		what = fmt.Sprintf("%s %q", what, id)
 	}
-	return fmt.Errorf("policy %s (%s): %s when %q: %w", p.version, p.source, what, expr, err)
+	why := ""
+	if errors.Is(err, errCostExceeded) {
+		why = "it " + errCostExceeded.Error()
+	}
+	return domain.PolicyFailure(p.version, what, why,
+		fmt.Errorf("policy %s (%s): %s when %q: %w", p.version, p.source, what, expr, err))
 }

@@ -119,7 +119,7 @@ func readFwForm(ec echo.Context) (fwForm, domain.FrameworkTerms, []domain.FieldE
 	f.Version, _ = strconv.Atoi(form.Get("version"))
 	var conv converter
 	t := domain.FrameworkTerms{Nation: f.Nation, Name: f.Name, Reference: f.Reference,
-		ValidFrom: conv.date("valid_from", f.From), ValidUntil: conv.date("valid_until", f.Until),
+		ValidFrom: conv.calendarDay("valid_from", f.From), ValidUntil: conv.calendarDay("valid_until", f.Until),
 		TrainingAreas: f.Areas, EntryPoints: f.Points, PersonnelCeiling: conv.int("personnel_ceiling", f.Ceiling),
 		LiveFire: f.LiveFire, DangerousGoods: f.DG, Notes: f.Notes, Suspended: f.Suspended}
 	return f, t, conv.errs

@@ -95,7 +95,7 @@ func (c *Console) handleAudit(ec echo.Context) error {
 	if a := q.Get("after"); a != "" {
 		n, err := strconv.ParseInt(a, 10, 64)
 		if err != nil {
-			return domain.Errorf(domain.CodeBadRequest, "bad page cursor")
+			return badPageParam("after", "is not a position this console wrote")
 		}
 		f.After = &n
 	}

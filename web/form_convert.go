@@ -45,6 +45,18 @@ func (c *converter) date(field, s string) time.Time {
 	return t
 }
 
+// calendarDay is date for a day that must lie in the service's calendar
+// (domain.InCalendar), checked while a given date is still told from one
+// not given: 0001-01-01 is refused for what it is, not as missing.
+func (c *converter) calendarDay(field, s string) time.Time {
+	n := len(c.errs)
+	t := c.date(field, s)
+	if s != "" && len(c.errs) == n && !domain.InCalendar(t) {
+		c.errs = append(c.errs, domain.FieldError{Field: field, Message: domain.OutsideCalendar})
+	}
+	return t
+}
+
 // local reads a datetime-local value as Stockholm time.
 func (c *converter) local(field, s string) time.Time {
 	if s == "" {

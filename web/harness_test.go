@@ -17,6 +17,7 @@ import (
 	"exaccess/docs"
 	"exaccess/domain"
 	"exaccess/internal/apptest"
+	"exaccess/policies"
 	"exaccess/storage"
 	"exaccess/storage/storagetest"
 
@@ -65,7 +66,13 @@ func newEnv(t testing.TB, dsn string, tls bool) *env {
 // newEnvWith is newEnv with the API's rate limiter in front of everything.
 func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *env {
 	t.Helper()
-	a := apptest.New(t, dsn, apptest.Options{Users: testUsers})
+	return newEnvPolicy(t, dsn, tls, limiter, nil)
+}
+
+// newEnvPolicy is newEnvWith under another routing policy (nil: the default).
+func newEnvPolicy(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, policy *policies.Policy) *env {
+	t.Helper()
+	a := apptest.New(t, dsn, apptest.Options{Users: testUsers, Policy: policy})
 	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals,
 		requests: a.Requests, approvals: a.Approvals, notifications: a.Notifications, clock: a.Clock}
 	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow

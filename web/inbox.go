@@ -66,7 +66,7 @@ func (c *Console) handleInbox(ec echo.Context) error {
 	if v := ec.QueryParam("after"); v != "" {
 		cur, ok := domain.ParseInboxCursor(v)
 		if !ok {
-			return domain.Errorf(domain.CodeBadRequest, "bad page cursor")
+			return badPageParam("after", "is not a position this console wrote")
 		}
 		q.After = cur
 	}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+
 	"exaccess/domain"
 
 	"github.com/labstack/echo/v4"
@@ -16,11 +18,17 @@ func boundedCursors(handler echo.HandlerFunc, names ...string) echo.HandlerFunc 
 		for _, name := range names {
 			for _, v := range q[name] {
 				if !domain.CursorPart(v) {
-					return domain.Errorf(domain.CodeBadRequest,
-						"the page parameter %q must be at most %d visible characters; start again from the first page", name, domain.MaxCursorPart)
+					return badPageParam(name, fmt.Sprintf("must be at most %d visible characters", domain.MaxCursorPart))
 				}
 			}
 		}
 		return handler(ec)
 	}
+}
+
+// badPageParam is the 400 page of every list page for a paging parameter
+// the console did not write: it names the query parameter (name) and why
+// it was refused, and sends the user back to the first page.
+func badPageParam(name, why string) error {
+	return domain.Errorf(domain.CodeBadRequest, "the page parameter %q %s; start again from the first page", name, why)
 }

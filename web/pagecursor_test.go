@@ -11,6 +11,8 @@ import (
 // queue and the users list are bounded as the API bounds its cursors (64
 // visible characters); a longer one, or one with a control or a space, is
 // the 400 page naming the parameter. A cursor within the bound is a page.
+// The inbox's and the audit log's "after", which the console reads itself,
+// are named too (they said only "bad page cursor").
 func TestPageCursorsBounded(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	long := strings.Repeat("f", 65)
@@ -29,6 +31,10 @@ func TestPageCursorsBounded(t *testing.T) {
 		{"hns", "/queue?after_due=" + strings.Repeat("9", 65) + "&after_req=r&after_stage=intake", "after_due"},
 		{"hns", "/queue?after_due=" + url.QueryEscape("0000-01-01T00:00:00+01:00") + "&after_req=r&after_stage=intake", "after_due"},
 		{"admin", "/admin/users?after=" + long, "after"},
+		{"lo-no", "/inbox?after=nonsense", "after"},
+		{"lo-no", "/inbox?unread=1&after=" + long, "after"},
+		{"auditor", "/audit?after=x", "after"},
+		{"auditor", "/audit?actor=hns&after=" + long, "after"},
 	}
 	clients := map[string]*client{}
 	for _, c := range cases {

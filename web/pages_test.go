@@ -140,6 +140,35 @@ func TestAdminAreaAndFramework(t *testing.T) {
 	})
 }
 
+// TestFrameworkFormDates: the agreement form refuses a validity outside
+// 2000-01-01 to 2099-12-31 beside the field, 0001-01-01 included — it
+// said "is required", as if the field were empty — keeping what was typed.
+func TestFrameworkFormDates(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	a := e.client().signIn("admin")
+	form := func(from, until string) url.Values {
+		return url.Values{"nation": {"NO"}, "name": {"Nordic standing agreement"}, "reference": {"FA-NO-2027"},
+			"valid_from": {from}, "valid_until": {until}, "personnel_ceiling": {"600"}, "training_areas": {"ravlunda"}}
+	}
+	const outside = "must be a date from 2000-01-01 to 2099-12-31"
+	for _, tc := range []struct{ from, until, id, msg string }{
+		{"0001-01-01", "2027-12-31", "#f-valid-from", outside},
+		{"2027-01-01", "0001-01-01", "#f-valid-until", outside},
+		{"2027-01-01", "2100-01-01", "#f-valid-until", outside},
+		{"", "2027-12-31", "#f-valid-from", "is required"},
+	} {
+		p := a.post("/admin/frameworks/new", form(tc.from, tc.until))
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+		field := p.Doc.Find(tc.id).Parent()
+		if got := strings.TrimSpace(field.Find(".field-error").Text()); got != tc.msg {
+			t.Errorf("%s to %s: %s says %q, want %q", tc.from, tc.until, tc.id, got, tc.msg)
+		}
+		if v := p.Doc.Find("#f-valid-from").AttrOr("value", ""); v != tc.from {
+			t.Errorf("%s to %s: valid_from kept as %q", tc.from, tc.until, v)
+		}
+	}
+}
+
 // TestDelegations: an approver delegates a role for a period, a bad date is
 // an inline error, and the delegation can be revoked.
 func TestDelegations(t *testing.T) {

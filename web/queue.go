@@ -31,7 +31,7 @@ func (c *Console) handleQueue(ec echo.Context) error {
 	if due := ec.QueryParam("after_due"); due != "" {
 		t, ok := domain.CursorTime(due)
 		if !ok { // as the API's queue cursor
-			return domain.Errorf(domain.CodeBadRequest, "the page parameter \"after_due\" is not a time this console wrote; start again from the first page")
+			return badPageParam("after_due", "is not a time this console wrote")
 		}
 		q.After = &domain.QueueCursor{DueAt: t, RequestID: ec.QueryParam("after_req"), StageID: ec.QueryParam("after_stage")}
 	}

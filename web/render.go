@@ -162,6 +162,9 @@ type errorView struct {
 	Heading   string
 	Detail    string
 	RequestID string
+	// Quote shows the request id to quote: an internal error, or a refusal
+	// whose cause went to the log (a policy that could not decide).
+	Quote bool
 }
 
 // statusOf is the HTTP status of an error code on a page.
@@ -171,8 +174,8 @@ var statusOf = map[string]int{
 	domain.CodeInvalidTransition: http.StatusConflict, domain.CodeAreaConflict: http.StatusConflict,
 	domain.CodeNotEligible: http.StatusUnprocessableEntity, domain.CodeUnauthorized: http.StatusUnauthorized,
 	domain.CodeForbidden: http.StatusForbidden, domain.CodeSeparationOfDuties: http.StatusForbidden,
-	domain.CodePreconditionFailed: http.StatusConflict,
-	"rate_limited":                http.StatusTooManyRequests, // the API's limiter, in front of every page
+	domain.CodePreconditionFailed: http.StatusConflict, domain.CodePolicyError: http.StatusUnprocessableEntity,
+	"rate_limited": http.StatusTooManyRequests, // the API's limiter, in front of every page
 }
 
 // renderError writes the one error page. Internal errors are logged with
@@ -192,10 +195,15 @@ func (c *Console) renderError(ec echo.Context, err error) {
 	switch {
 	case errors.As(err, &de) && statusOf[de.Code] != 0:
 		ev.Status, ev.Detail = statusOf[de.Code], de.Message
+		if de.Cause != nil { // as the API's error funnel: the cause to the log, the id to the user
+			ev.Quote = true
+			c.Log.Error("refused: "+de.Code, "request_id", ev.RequestID, "method", ec.Request().Method,
+				"route", ec.Path(), "error", de.Cause.Error())
+		}
 	case errors.As(err, &he) && he.Code < 500:
 		ev.Status = he.Code
 	default:
-		ev.Status = http.StatusInternalServerError
+		ev.Status, ev.Quote = http.StatusInternalServerError, true
 		c.Log.Error("internal error", "request_id", ev.RequestID, "method", ec.Request().Method,
 			"route", ec.Path(), "error", err.Error())
 	}

@@ -52,10 +52,12 @@ func SignIn(ctx context.Context, users UserLookup, accounts *domain.UserService,
 	return u, nil
 }
 
-// SignInName is the username a sign-in form names: the field without the
-// white space around it (strings.TrimSpace), as people type and paste it.
-// The console signs in with it, and the sign-in rate limit counts attempts
-// by it, so that " ops2" and "ops2 " are one username to both.
+// SignInName is the username a sign-in names: the field without the white
+// space around it (strings.TrimSpace), as people type and paste it. The
+// console and POST /api/v1/auth/token sign in with it, and the sign-in rate
+// limit counts attempts by it, so that " ops2" and "ops2 " are one username
+// to all three. Letter case is kept: usernames are lower case and looked up
+// exactly.
 func SignInName(field string) string {
 	return strings.TrimSpace(field)
 }

@@ -11,7 +11,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"exaccess/api/auth"
@@ -49,6 +53,8 @@ var Users = []domain.User{
 type Options struct {
 	// Users replaces Users as the accounts created; nil means Users.
 	Users []domain.User
+	// Policy replaces the default policy; nil means policies.Default.
+	Policy *policies.Policy
 }
 
 // App is the real domain on a real database: what api.New and web.New are
@@ -101,8 +107,12 @@ func New(t testing.TB, dsn string, opts Options) *App {
 	db := storagetest.Open(t, dsn)
 	ref, err := db.Reference(ctx)
 	must(err)
-	policy, err := policies.Default()
-	must(err)
+	policy := opts.Policy
+	if policy == nil {
+		var err error
+		policy, err = policies.Default()
+		must(err)
+	}
 	fixed := func() time.Time { return Now }
 	a := &App{DB: db, Reference: ref, Policy: policy, Clock: fixed,
 		NewID: func() string { return uuid.Must(uuid.NewV7()).String() }}
@@ -151,4 +161,26 @@ func Logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	return slog.New(slog.NewJSONHandler(io.Discard, nil))
+}
+
+// PolicyWith is the default policy with the text old of its file replaced
+// by new (a condition, say), loaded as a custom policy would be; a text
+// that is not in the file, or a policy that does not load, fails t.
+func PolicyWith(t testing.TB, old, new string) *policies.Policy {
+	t.Helper()
+	_, here, _, _ := runtime.Caller(0)
+	text, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "..", "policies", "default", policies.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(text), old, new, 1)
+	if changed == string(text) {
+		t.Fatalf("%q is not in the default policy", old)
+	}
+	const name = "custom/" + policies.FileName
+	p, err := policies.Load(fstest.MapFS{name: {Data: []byte(changed)}}, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
