@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sync"
 	"time"
 
@@ -68,13 +69,17 @@ func (s *Service) Witnesses() []domain.WitnessStatus {
 // the same cosignature. Each process checks the stored tree against the
 // last tree head it signed itself (its own head file, WithHead) before it
 // signs.
+//
+// A round that fails is logged the first time, when its error changes and
+// every failureReminder while it lasts (failureLog), not on every poll.
 func (s *Service) RunCheckpoints(ctx context.Context, sched Schedule, log *slog.Logger) {
 	poll := min(max(sched.Interval/4, 50*time.Millisecond), 5*time.Second)
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	failures := &failureLog{log: log}
 	for {
-		if err := s.checkpointRound(ctx, sched); err != nil && ctx.Err() == nil {
-			log.Error("audit checkpoint", "error", err.Error())
+		if err := s.checkpointRound(ctx, sched); ctx.Err() == nil {
+			failures.round(err, s.now())
 		}
 		select {
 		case <-ctx.Done():
@@ -83,6 +88,53 @@ func (s *Service) RunCheckpoints(ctx context.Context, sched Schedule, log *slog.
 		}
 	}
 }
+
+// failureReminder is how often a failure that lasts is logged again.
+const failureReminder = 10 * time.Minute
+
+// failureLog logs the outcome of the checkpoint rounds without flooding
+// the log: a refusal lasts until an operator acts, and rounds run every few
+// seconds. It logs the first failed round, a round whose error differs
+// from the last one logged, a reminder every failureReminder while the
+// same error lasts, and the first round that succeeds again.
+type failureLog struct {
+	log    *slog.Logger
+	shape  string    // the last error logged, numbers masked; "" while rounds succeed
+	since  time.Time // the first failed round
+	logged time.Time // the last line logged
+	rounds int64     // failed rounds since
+}
+
+func (f *failureLog) round(err error, now time.Time) {
+	if err == nil {
+		if f.rounds > 0 {
+			f.log.Info("audit checkpoints no longer fail", "failed_rounds", f.rounds, "failing_since", f.since)
+			*f = failureLog{log: f.log}
+		}
+		return
+	}
+	f.rounds++
+	shape := errorShape(err)
+	switch {
+	case f.rounds == 1:
+		f.since = now
+		f.log.Error("audit checkpoint", "error", err.Error())
+	case shape != f.shape:
+		f.log.Error("audit checkpoint", "error", err.Error(), "failed_rounds", f.rounds, "failing_since", f.since)
+	case now.Sub(f.logged) >= failureReminder:
+		f.log.Error("audit checkpoint still failing", "error", err.Error(), "failed_rounds", f.rounds, "failing_since", f.since)
+	default:
+		return
+	}
+	f.shape, f.logged = shape, now
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// errorShape is an error's text with its numbers masked: the log's size
+// grows and temporary file names change from one round to the next, and
+// neither makes the failure a new one.
+func errorShape(err error) string { return digits.ReplaceAllString(err.Error(), "#") }
 
 // checkpointRound signs a checkpoint when one is due and brings the
 // witnesses up to the latest.

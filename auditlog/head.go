@@ -32,17 +32,32 @@ func HeadPath(keyPath string) string { return keyPath + ".head" }
 // no longer extends the last tree head this server signed.
 var ErrHistoryChanged = errors.New("the stored audit log no longer extends the last checkpoint this server signed")
 
-// headProblem is the generic text /readyz shows while signing is refused.
-const headProblem = "the audit log's stored history does not extend the last checkpoint this server signed: no checkpoint is signed until an operator checks it (see the server log)"
+// ErrHeadNotWritten is returned instead of a checkpoint when the head file
+// cannot be replaced: a checkpoint the head file does not hold is never
+// kept nor given out.
+var ErrHeadNotWritten = errors.New("cannot write the checkpoint head file")
+
+// errHeadUnusable marks a head file that holds no tree head: nothing is
+// signed until an operator has looked.
+var errHeadUnusable = errors.New("the head file cannot be used")
+
+// The generic texts /readyz shows while signing is refused; the server log
+// has the details.
+const (
+	headProblem       = "the audit log's stored history does not extend the last checkpoint this server signed: no checkpoint is signed until an operator checks it (see the server log)"
+	readProblem       = "the audit log's stored tree cannot be read to check it against the last checkpoint this server signed: no checkpoint is signed until it can (see the server log)"
+	unwritableProblem = "the audit log's head file cannot be written: no checkpoint is signed until the server can write it (see the server log)"
+)
 
 // head guards signing with the last signed tree head of the head file.
 type head struct {
-	path    string
-	log     *slog.Logger
-	mu      sync.Mutex // held from the check to the head file's write
-	tree    tlog.Tree
-	broken  error  // the head file cannot be used; nothing is signed
-	problem string // shown on /readyz while signing is refused
+	path       string
+	log        *slog.Logger
+	mu         sync.Mutex // held from the check to the head file's write
+	tree       tlog.Tree
+	broken     error  // the head file cannot be used; nothing is signed
+	problem    string // the check's refusal, shown on /readyz
+	unwritable bool   // the last write of the head file failed
 }
 
 // WithHead makes the service keep the last tree head it signed in the file
@@ -53,9 +68,15 @@ type head struct {
 // checked against the head at once (check), so a tree that no longer has
 // the kept checkpoint's root is refused, and /readyz shows a problem before
 // the next checkpoint is due.
+//
+// A head file that cannot be written is an error here, before anything is
+// served: the server would run, but sign nothing and export nothing.
 func (s *Service) WithHead(ctx context.Context, path string, log *slog.Logger) (*Service, error) {
 	h := &head{path: path, log: log}
 	s.head = h
+	if err := probeHeadDir(path); err != nil {
+		return nil, err
+	}
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -66,7 +87,7 @@ func (s *Service) WithHead(ctx context.Context, path string, log *slog.Logger) (
 		return nil, fmt.Errorf("audit head file: %w", err)
 	default:
 		if h.tree, err = parseHead(b); err != nil {
-			h.broken = fmt.Errorf("the head file %s: %w; after checking the log with audit verify --db, move it aside to trust the current log again", path, err)
+			h.broken = fmt.Errorf("%w: %s: %v; after checking the log with audit verify --db, move it aside to trust the current log again", errHeadUnusable, path, err)
 		}
 	}
 	h.mu.Lock()
@@ -109,7 +130,7 @@ func (s *Service) firstHead(ctx context.Context, h *head) error {
 		}
 	}
 	if err := writeHeadFile(h.path, note); err != nil {
-		return err
+		return headWriteError(h.path, err)
 	}
 	h.tree = tree
 	if tree.N == 0 { // a new installation: an empty log has nothing to trust
@@ -123,10 +144,13 @@ func (s *Service) firstHead(ctx context.Context, h *head) error {
 
 // check reports whether a tree of size may be signed: the stored tree at
 // the head's size still has the head's root. It records the outcome for
-// /readyz and logs the first refusal. h.mu is held.
+// /readyz and logs each new kind of refusal once (the checkpointer logs
+// the refused rounds). Stored hashes that cannot be read are no evidence of
+// a changed history: that refusal is logged as what it is, and lasts until
+// a check can read them. h.mu is held.
 func (h *head) check(ctx context.Context, store ExportSource, size int64) error {
 	h.reread()
-	err := h.broken
+	err, problem := h.broken, headProblem
 	if err == nil && size < h.tree.N {
 		err = fmt.Errorf("%w: it signed %d entries, the log now has %d", ErrHistoryChanged, h.tree.N, size)
 	}
@@ -136,20 +160,24 @@ func (h *head) check(ctx context.Context, store ExportSource, size int64) error 
 		case herr != nil && ctx.Err() != nil:
 			return herr
 		case herr != nil:
-			err = fmt.Errorf("%w: the stored hashes of its first %d entries cannot be read: %v", ErrHistoryChanged, h.tree.N, herr)
+			err, problem = fmt.Errorf("the stored hashes of the first %d entries, the head's size, cannot be read: %w", h.tree.N, herr), readProblem
 		case root != h.tree.Hash:
 			err = fmt.Errorf("%w: the stored tree of its first %d entries has another root", ErrHistoryChanged, h.tree.N)
 		}
 	}
-	if err != nil {
-		if h.problem == "" { // once; the checkpointer logs each refused round
-			h.log.Error("AUDIT LOG HISTORY CHANGED: refusing to sign checkpoints", "head_file", h.path, "error", err.Error())
-		}
-		h.problem = headProblem
-		return err
+	if err == nil {
+		h.problem = ""
+		return nil
 	}
-	h.problem = ""
-	return nil
+	if h.problem != problem {
+		msg := "AUDIT LOG HISTORY CHANGED: refusing to sign checkpoints"
+		if problem == readProblem {
+			msg = "audit head check: the stored tree cannot be read; refusing to sign checkpoints until it can"
+		}
+		h.log.Error(msg, "head_file", h.path, "error", err.Error())
+	}
+	h.problem = problem
+	return err
 }
 
 // reread adopts a larger head from the file: processes on one host that
@@ -172,9 +200,10 @@ func (h *head) signed(tree tlog.Tree, note string) error {
 		return nil
 	}
 	if err := writeHeadFile(h.path, note); err != nil {
-		return err
+		h.unwritable = true
+		return headWriteError(h.path, err)
 	}
-	h.tree = tree
+	h.tree, h.unwritable = tree, false
 	return nil
 }
 
@@ -184,7 +213,48 @@ func (h *head) currentProblem() string {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.problem == "" && h.unwritable {
+		return unwritableProblem
+	}
 	return h.problem
+}
+
+// signingRefused tells a refusal of the head (the stored history, the head
+// file) from a failure to reach the database.
+func signingRefused(err error) bool {
+	return errors.Is(err, ErrHistoryChanged) || errors.Is(err, ErrHeadNotWritten) || errors.Is(err, errHeadUnusable)
+}
+
+// probeHeadDir checks that the head file's directory takes a new file, as
+// each write of the head file needs: it creates one and removes it.
+func probeHeadDir(path string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-head-*")
+	if err != nil {
+		return headWriteError(path, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// headWriteError says which head file cannot be written, why, and what the
+// server needs: the file is replaced by a new one in its directory, so the
+// directory's permissions count, not the file's.
+func headWriteError(path string, err error) error {
+	dir := filepath.Dir(path)
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	need := "it is replaced through a new file in the directory " + dir + ", which must exist and take new files"
+	if errors.Is(err, fs.ErrPermission) {
+		need = "the user the server runs as needs write and execute permission on the directory " + dir + ", where it replaces the file after each checkpoint"
+	}
+	return fmt.Errorf("%w %s (%v): %s", ErrHeadNotWritten, path, err, need)
 }
 
 // parseHead reads the tree head of a head file. Its signature is not
@@ -209,7 +279,7 @@ func writeHeadFile(path, note string) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".checkpoint-head-*")
 	if err != nil {
-		return fmt.Errorf("audit head file: %w", err)
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	err = tmp.Chmod(0o600)
@@ -228,10 +298,7 @@ func writeHeadFile(path, note string) error {
 	if err == nil {
 		err = syncDir(dir)
 	}
-	if err != nil {
-		return fmt.Errorf("audit head file: %w", err)
-	}
-	return nil
+	return err
 }
 
 func syncDir(dir string) error {

@@ -62,7 +62,10 @@ func (s *Service) VerifierKey() string { return s.signer.VerifierKey() }
 // Checkpoint signs the tree head of the log as committed now and keeps it.
 // With a head file (WithHead), it first checks that the stored tree still
 // extends the last tree head this process signed, and refuses
-// (ErrHistoryChanged) when it does not.
+// (ErrHistoryChanged) when it does not; it writes the new head before the
+// checkpoint is kept or returned, and refuses (ErrHeadNotWritten) when it
+// cannot: a checkpoint given out that the head does not hold would let a
+// forged tree that differs after the head's size be signed later.
 func (s *Service) Checkpoint(ctx context.Context) (domain.AuditCheckpoint, error) {
 	if s.head != nil {
 		s.head.mu.Lock()
@@ -86,13 +89,13 @@ func (s *Service) Checkpoint(ctx context.Context) (domain.AuditCheckpoint, error
 	if err != nil {
 		return domain.AuditCheckpoint{}, err
 	}
-	if err := s.store.SaveAuditCheckpoint(ctx, size, root, note, s.now()); err != nil {
-		return domain.AuditCheckpoint{}, err
-	}
 	if s.head != nil {
 		if err := s.head.signed(tree, note); err != nil {
 			return domain.AuditCheckpoint{}, err
 		}
+	}
+	if err := s.store.SaveAuditCheckpoint(ctx, size, root, note, s.now()); err != nil {
+		return domain.AuditCheckpoint{}, err
 	}
 	return domain.AuditCheckpoint{Size: size, Root: domain.AuditHash(root), Note: note, At: s.now()}, nil
 }
@@ -107,9 +110,21 @@ func (s *Service) LatestCheckpoint(ctx context.Context) (domain.AuditCheckpoint,
 	cp, err := s.store.LatestAuditCheckpoint(ctx)
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.CodeNotFound {
-		return s.Checkpoint(ctx)
+		cp, err := s.Checkpoint(ctx)
+		return cp, refusalError(err)
 	}
 	return cp, err
+}
+
+// refusalError turns a refusal to sign into the API's conflict with a fixed
+// text (the server log and /readyz say why; the cause can name files), and
+// passes any other error on.
+func refusalError(err error) error {
+	if signingRefused(err) {
+		return &domain.Error{Code: domain.CodeConflict,
+			Message: "the audit log is not signing checkpoints now, and this request needs a new one: GET /readyz and the server log say why"}
+	}
+	return err
 }
 
 // Checkpoints pages through the kept checkpoints, smallest first.
@@ -175,7 +190,9 @@ func (s *Service) Events(ctx context.Context, f domain.AuditFilter) (domain.Audi
 // entries appended meanwhile (the export's own entry among them) cannot
 // make the export disagree with its checkpoint. The export is recorded
 // before the first byte is sent: an export is never unaudited, even if the
-// client goes away half-way.
+// client goes away half-way. While signing is refused (the history changed,
+// the head file cannot be written) no export is made: an older checkpoint
+// would silently leave the newest entries out.
 func (s *Service) StartExport(ctx context.Context, p domain.Principal, req domain.AuditExportRequest) (domain.AuditExport, error) {
 	if req.Format != domain.AuditFormatNDJSON && req.Format != domain.AuditFormatCSV {
 		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "unknown export format",
@@ -183,7 +200,7 @@ func (s *Service) StartExport(ctx context.Context, p domain.Principal, req domai
 	}
 	cp, err := s.Checkpoint(ctx)
 	if err != nil {
-		return nil, err
+		return nil, refusalError(err)
 	}
 	first, end, err := s.store.AuditIndexRange(ctx, req.From, req.To, cp.Size)
 	if err != nil {

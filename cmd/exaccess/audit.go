@@ -161,6 +161,9 @@ func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Wr
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := noExtraArgs(fs); err != nil {
+		return err
+	}
 	skey, err := auditlog.ReadKeyFile(path())
 	if err != nil {
 		return fmt.Errorf("%w (the server creates the key file on its first start)", err)
@@ -181,6 +184,9 @@ func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Wr
 func runAuditRotateKey(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, path := keyFileFlags("audit rotate-key", getenv, stderr)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := noExtraArgs(fs); err != nil {
 		return err
 	}
 	p := path()
@@ -230,6 +236,9 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	previous := fs.String("previous", "", "an earlier export or saved checkpoint the export must be consistent with")
 	head := fs.String("head", "", "with --db: the server's head file (<checkpoint key file>.head, the last checkpoint it signed); the log must extend it")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := noExtraArgs(fs); err != nil {
 		return err
 	}
 	if len(keyFiles) == 0 {
