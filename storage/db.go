@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -44,18 +45,39 @@ type DB struct {
 
 var _ domain.Store = (*DB)(nil)
 
-// Open connects to the database named by dsn: a postgres:// or postgresql://
-// URL selects PostgreSQL, anything else is the path of a SQLite file (created
-// if missing). It does not migrate; call Migrate.
+// Open connects to the database named by dsn: a PostgreSQL DSN
+// (IsPostgresDSN) selects PostgreSQL, anything else is the path of a SQLite
+// file, created (mode 0600) if missing. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, true)
+}
+
+// OpenExisting is Open for a database that must exist already: a SQLite
+// path with no file is refused with ErrNoDatabase instead of becoming a new,
+// empty database (a mistyped --db of a command that only reads or changes
+// rows).
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, false)
+}
+
+// ErrNoDatabase says that a SQLite path names no file.
+var ErrNoDatabase = errors.New("storage: no database at this path")
+
+func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 	var (
 		db  *DB
 		err error
 	)
-	if isPostgresDSN(dsn) {
+	switch {
+	case IsPostgresDSN(dsn):
 		db, err = openPostgres(dsn)
-	} else {
-		db, err = openSQLite(dsn)
+	case strings.Contains(dsn, "://"):
+		// Not a file path anyone means: a misspelt scheme (postgress://,
+		// pg://) would otherwise become a SQLite file named after the DSN,
+		// password included.
+		return nil, errUnknownScheme
+	default:
+		db, err = openSQLite(dsn, create)
 	}
 	if err != nil {
 		return nil, err
@@ -67,9 +89,26 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-func isPostgresDSN(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+var errUnknownScheme = errors.New("storage: the database is a SQLite file path or a PostgreSQL DSN (postgres://, postgresql:// or key=value); this one has another scheme")
+
+// IsPostgresDSN tells whether dsn names a PostgreSQL database rather than a
+// SQLite file: a postgres:// or postgresql:// URL, or the key=value form of
+// libpq and pgx (host=db user=app dbname=exaccess). The key=value form is
+// recognised by a libpq connection keyword followed by '=' at the start of
+// dsn or after white space, the way the form separates its pairs. A file
+// path holds such a word only right after a space or at its very start, so
+// a SQLite file whose name begins like that is given as ./host=… instead.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || pgKeyValue.MatchString(dsn)
 }
+
+// pgKeyValue finds a libpq connection keyword used as a key (libpq's
+// documented keywords, and pgx's own).
+var pgKeyValue = regexp.MustCompile(`(?i)(?:^|\s)(?:host|hostaddr|port|dbname|database|user|password|passfile|` +
+	`sslmode|sslcert|sslkey|sslrootcert|sslcrl|sslpassword|sslsni|service|servicefile|connect_timeout|` +
+	`application_name|fallback_application_name|options|target_session_attrs|channel_binding|` +
+	`gssencmode|krbsrvname|krbspn|client_encoding|requiressl|keepalives[a-z_]*|tcp_user_timeout|` +
+	`load_balance_hosts|min_read_buffer_size|statement_cache_capacity|default_query_exec_mode)\s*=`)
 
 // gormConfig is shared by every pool. The logger is silent because GORM's
 // SQL log would print values: passwords hashes, key material, personal data.

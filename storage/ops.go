@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 )
 
@@ -27,27 +28,40 @@ var ErrBackupPostgres = errors.New("storage: back up PostgreSQL with pg_dump (se
 // server runs: VACUUM INTO reads one snapshot of the WAL database and
 // writes a compact new file, without blocking the writer. The copy is
 // fsynced before Backup returns. out must not exist.
+//
+// The copy holds what the database holds (the token signing key, webhook
+// secrets, password hashes), so out is created here, empty and with mode
+// 0600, before VACUUM INTO writes into it (which it does into an empty
+// file): a file VACUUM INTO created would take the umask's mode, readable
+// by everyone, from its first byte. O_EXCL also makes "must not exist"
+// hold against a file that appears between a check and the copy.
 func (d *DB) Backup(ctx context.Context, out string) error {
 	if d.dialect != DialectSQLite {
 		return ErrBackupPostgres
 	}
-	if _, err := os.Stat(out); err == nil {
+	f, err := os.OpenFile(out, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("storage: backup: %s already exists", out)
 	}
-	conn, err := sql.Open("sqlite3", sqliteDSN(d.path, sqliteParams()))
-	if err != nil {
-		return fmt.Errorf("storage: backup: %w", err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
-		return fmt.Errorf("storage: backup: %w", err)
-	}
-	f, err := os.Open(out)
 	if err != nil {
 		return fmt.Errorf("storage: backup: %w", err)
 	}
 	defer f.Close()
+	if err := d.vacuumInto(ctx, out); err != nil {
+		os.Remove(out) // ours: created above, and not a backup
+		return fmt.Errorf("storage: backup: %w", err)
+	}
 	return f.Sync()
+}
+
+func (d *DB) vacuumInto(ctx context.Context, out string) error {
+	conn, err := sql.Open("sqlite3", sqliteDSN(d.path, sqliteParams()))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", out)
+	return err
 }
 
 // IntegrityCheck runs SQLite's PRAGMA integrity_check and stores its answer

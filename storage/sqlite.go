@@ -2,8 +2,11 @@ package storage
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/mattn/go-sqlite3"
@@ -65,11 +68,14 @@ func readerDSN(path string) string {
 	return sqliteDSN(path, p)
 }
 
-func openSQLite(path string) (*DB, error) {
+func openSQLite(path string, create bool) (*DB, error) {
 	// An empty name or :memory: would give every connection a private
 	// database of its own: the readers would never see the writer's data.
 	if path == "" || strings.HasPrefix(path, ":memory:") {
 		return nil, fmt.Errorf("storage: SQLite needs a file path, not %q", path)
+	}
+	if err := ensureFile(path, create); err != nil {
+		return nil, err
 	}
 	// The writer opens first: it creates the file and switches it to WAL,
 	// which is persistent, before any query-only reader connects.
@@ -138,4 +144,52 @@ func closeGorm(g *gorm.DB) {
 	if sqlDB, err := g.DB(); err == nil {
 		sqlDB.Close()
 	}
+}
+
+// ensureFile makes sure the database file exists before SQLite opens it. A
+// new one is created empty with mode 0600: the database holds the token
+// signing key, webhook secrets and password hashes, and SQLite gives its
+// -wal and -shm files the main file's permissions, whereas a file SQLite
+// created itself would be readable by everyone under the usual umask 022.
+// With create false, a missing file is ErrNoDatabase.
+func ensureFile(path string, create bool) error {
+	_, err := os.Stat(path)
+	switch {
+	case err == nil:
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("storage: %w", err)
+	case !create:
+		return ErrNoDatabase
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // another process created it just now
+	}
+	if err != nil {
+		return fmt.Errorf("storage: create the database file: %w", err)
+	}
+	return f.Close()
+}
+
+// ExposedFile is a database file that others than its owner may read.
+type ExposedFile struct {
+	Path string
+	Mode fs.FileMode
+}
+
+// ExposedFiles lists the SQLite database's files (the database, its -wal
+// and -shm) that group or others may read or write: a database created
+// before files were made 0600, or by hand. None on PostgreSQL.
+func (d *DB) ExposedFiles() []ExposedFile {
+	if d.path == "" {
+		return nil
+	}
+	var out []ExposedFile
+	for _, p := range []string{d.path, d.path + "-wal", d.path + "-shm"} {
+		if info, err := os.Stat(p); err == nil && info.Mode().Perm()&0o077 != 0 {
+			out = append(out, ExposedFile{Path: p, Mode: info.Mode().Perm()})
+		}
+	}
+	return out
 }

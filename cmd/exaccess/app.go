@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -53,6 +54,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	warnExposed(db, log)
 	a, err := wire(ctx, cfg, db, policy, log)
 	if err != nil {
 		db.Close()
@@ -112,6 +114,17 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	return a, nil
 }
 
+// warnExposed warns, at start, of database files that others than their
+// owner may read: they hold the token signing key, webhook secrets and
+// password hashes. A database created by an earlier release (which left
+// the mode to the umask, 0644 under the usual 022) is one.
+func warnExposed(db *storage.DB, log *slog.Logger) {
+	for _, f := range db.ExposedFiles() {
+		log.Warn("the database file is readable or writable by group or others, yet holds the token signing key, webhook secrets and password hashes: chmod 600 it (and its -wal and -shm)",
+			"path", f.Path, "mode", fmt.Sprintf("%#o", f.Mode))
+	}
+}
+
 // ready reports whether this process can serve: the database answers, its
 // schema is exactly the one this binary knows, and the policy is loaded.
 func (a *app) ready(ctx context.Context) error {
@@ -127,14 +140,30 @@ func (a *app) ready(ctx context.Context) error {
 // openExisting opens a database without migrating it and refuses one whose
 // schema is not the one this binary knows: for commands that only read or
 // check, which must never upgrade a database under a running older server.
+// Like every command but serve and migrate, it refuses a SQLite path with
+// no file (openPresent).
 func openExisting(ctx context.Context, dsn string) (*storage.DB, error) {
-	db, err := storage.Open(ctx, dsn)
+	db, err := openPresent(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, err
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	return db, nil
+}
+
+// openPresent opens a database that must exist, as it is. A mistyped or
+// forgotten --db would otherwise leave a new, empty database behind, and
+// `user add` would even put the first administrator into it.
+func openPresent(ctx context.Context, dsn string) (*storage.DB, error) {
+	db, err := storage.OpenExisting(ctx, dsn)
+	if errors.Is(err, storage.ErrNoDatabase) {
+		return nil, fmt.Errorf("no database at %s (serve or migrate creates one)", maskedDB(dsn))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, nil
 }

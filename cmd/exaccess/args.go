@@ -3,15 +3,92 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
-// noExtraArgs refuses what flag parsing left over. Parsing stops at the
-// first argument that is not a flag, so without this check a stray word
-// (an unquoted value with a space) would silently drop every flag after
-// it.
-func noExtraArgs(fs *flag.FlagSet) error {
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q (quote values with spaces); %w", fs.Name(), fs.Arg(0), errUsage)
+// parseFlags parses a command's flags and refuses anything left over. Go's
+// flag parsing stops at the first word that is not a flag, so without this
+// every flag after a stray word would be silently ignored: `serve --demo
+// true --db x` would run on the default database, and `--reason left the
+// unit` would record "left". Every command parses its flags through it, or
+// through unexpected when it takes positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	return nil
+	return noLeftover(fs, args)
+}
+
+// noLeftover refuses the words fs left unparsed in args.
+func noLeftover(fs *flag.FlagSet, args []string) error {
+	return unexpected(fs, args, fs.Args())
+}
+
+// unexpected names the first of rest, with a hint at the likely cause, in
+// one line; nil when rest is empty. rest is what is left of args after
+// fs parsed them, less the positional arguments the command takes (the
+// FILE of permit verify).
+func unexpected(fs *flag.FlagSet, args, rest []string) error {
+	if len(rest) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: unexpected argument %q; %s; %w", fs.Name(), rest[0], leftoverHint(fs, args, rest), errUsage)
+}
+
+// leftoverHint guesses why a word was left over: a true/false flag given
+// its value after a space, or a value with spaces that was not quoted.
+func leftoverHint(fs *flag.FlagSet, args, rest []string) string {
+	i := len(args) - len(rest) // where the leftover words start
+	if i < 1 || i > len(args) {
+		return "every argument must be a flag"
+	}
+	prev := args[i-1]
+	if f := lookupFlag(fs, prev); f != nil && !strings.Contains(prev, "=") && isBoolFlag(f) && isBool(rest[0]) {
+		return fmt.Sprintf("a true/false flag takes its value after '=': %s=%s", prev, rest[0])
+	}
+	// The words up to the next flag are probably the rest of a value.
+	words := []string{}
+	for _, w := range rest {
+		if strings.HasPrefix(w, "-") {
+			break
+		}
+		words = append(words, w)
+	}
+	name, value := "", prev
+	if n, v, ok := strings.Cut(prev, "="); ok && takesValue(fs, n) {
+		name, value = n, v // --reason=left the unit
+	} else if i >= 2 && !strings.Contains(args[i-2], "=") && takesValue(fs, args[i-2]) {
+		name = args[i-2] // --reason left the unit
+	}
+	if name == "" {
+		return "every argument must be a flag; quote a value that holds spaces"
+	}
+	return fmt.Sprintf(`quote a value that holds spaces: %s %q`, name, strings.Join(append([]string{value}, words...), " "))
+}
+
+// lookupFlag finds the flag an argument like -name, --name or --name=value
+// names.
+func lookupFlag(fs *flag.FlagSet, arg string) *flag.Flag {
+	if !strings.HasPrefix(arg, "-") {
+		return nil
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	return fs.Lookup(name)
+}
+
+// takesValue tells whether arg names a flag that is given a value.
+func takesValue(fs *flag.FlagSet, arg string) bool {
+	f := lookupFlag(fs, arg)
+	return f != nil && !isBoolFlag(f)
+}
+
+func isBool(s string) bool {
+	_, err := strconv.ParseBool(s)
+	return err == nil
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }

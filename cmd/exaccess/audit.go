@@ -158,10 +158,7 @@ func keyFileFlags(name string, getenv func(string) string, stderr io.Writer) (*f
 // never opens the database: the key is not there.
 func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, path := keyFileFlags("audit key", getenv, stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noExtraArgs(fs); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	skey, err := auditlog.ReadKeyFile(path())
@@ -183,10 +180,7 @@ func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Wr
 // the old verifier key, which the command prints with the new one.
 func runAuditRotateKey(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, path := keyFileFlags("audit rotate-key", getenv, stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noExtraArgs(fs); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	p := path()
@@ -235,10 +229,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	quorum := fs.Int("quorum", 0, "how many of the --witness keys must cosign (default: all of them)")
 	previous := fs.String("previous", "", "an earlier export or saved checkpoint the export must be consistent with")
 	head := fs.String("head", "", "with --db: the server's head file (<checkpoint key file>.head, the last checkpoint it signed); the log must extend it")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := noExtraArgs(fs); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if len(keyFiles) == 0 {

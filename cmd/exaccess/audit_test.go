@@ -30,6 +30,9 @@ func TestAuditKeyAndVerify(t *testing.T) {
 		err := run(ctx, append([]string{"audit"}, args...), env(nil), nil, &out, io.Discard)
 		return out.String(), err
 	}
+	if err := run(ctx, []string{"migrate", "--db", dbPath}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"aud-a", "aud-b", "aud-c", "aud-d"} {
 		err := run(ctx, []string{"user", "add", "--db", dbPath, "--username", name, "--role", "auditor"}, env(nil),
 			strings.NewReader("a long enough password\n"), io.Discard, io.Discard)

@@ -11,16 +11,23 @@ import (
 
 // runBackup writes an online, consistent copy of a SQLite database. The
 // server may keep running: the copy is one snapshot of the database.
+//
+// It does not check the schema version, behind or ahead of this binary: it
+// copies the file and reads or writes none of its rows, so any version is
+// copied faithfully. That matters most after a package upgrade replaced the
+// binary: the backup to take before the new binary migrates the database
+// is of the old schema. The version is printed, so that the backup is
+// restored under a binary that knows it.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, dsn := dbFlags("backup", getenv, stderr)
-	out := fs.String("out", "", "the backup file to write; must not exist")
-	if err := fs.Parse(args); err != nil {
+	out := fs.String("out", "", "the backup file to write (mode 0600); must not exist")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("backup: --out is required; %w", errUsage)
 	}
-	db, err := openExisting(ctx, *dsn)
+	db, err := openPresent(ctx, *dsn)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -31,6 +38,10 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "exaccess: wrote a consistent backup of %s to %s\n", maskedDB(*dsn), *out)
+	version := "unknown"
+	if v, err := db.SchemaVersion(ctx); err == nil {
+		version = fmt.Sprint(v)
+	}
+	fmt.Fprintf(stdout, "exaccess: wrote a consistent backup of %s (schema version %s) to %s\n", maskedDB(*dsn), version, *out)
 	return nil
 }

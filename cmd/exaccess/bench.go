@@ -90,8 +90,8 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 		}
 		return cfg, fmt.Errorf("bench: %v", err)
 	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	if err := noLeftover(fs, args); err != nil {
+		return cfg, err
 	}
 	cfg.Ops = strings.Split(fs.Lookup("ops").Value.String(), ",")
 	if cfg.SeedArea == "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"exaccess/auditlog"
+	"exaccess/storage"
 )
 
 // checkpointConfig is where the checkpoint signing key lives, the log's
@@ -89,11 +90,18 @@ func (c checkpointConfig) keyPath(dsn string) string {
 	switch {
 	case c.KeyFile != "":
 		return c.KeyFile
-	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
-		return "exaccess-checkpoint.key"
+	case storage.IsPostgresDSN(dsn):
+		// A PostgreSQL DSN names no file, and a path made from it would
+		// put a key=value DSN's password into the key and head files'
+		// names and into the log lines that name them.
+		return postgresKeyFile
 	}
 	return dsn + ".checkpoint-key"
 }
+
+// postgresKeyFile is the checkpoint key file of a PostgreSQL database when
+// --checkpoint-key is not given: in the working directory.
+const postgresKeyFile = "exaccess-checkpoint.key"
 
 // defaultOrigin names a new log after the machine it starts on.
 func defaultOrigin() string {

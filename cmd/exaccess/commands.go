@@ -16,7 +16,7 @@ import (
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, dsn := dbFlags("migrate", getenv, stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, *dsn)
@@ -60,7 +60,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	fs.Var(&rl, "role", "a role (repeatable)")
 	fs.StringVar(&u.Nation, "nation", "", "ISO code of a liaison officer's nation")
 	fs.StringVar(&u.Email, "email", "", "the e-mail address notifications go to, like name@example.org (optional)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	u.Roles = rl
@@ -75,11 +75,14 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg.DB)
+	db, err := openPresent(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
 	ref, err := db.Reference(ctx)
 	if err != nil {
 		return err
@@ -145,7 +148,7 @@ func policyDirArg(name, what string, args []string, stderr io.Writer) (string, e
 		return "", err
 	}
 	if fs.NArg() > 1 {
-		return "", fmt.Errorf("%s takes at most one directory; %w", name, errUsage)
+		return "", fmt.Errorf("%s: unexpected argument %q; it takes at most one directory, and its flags before it; %w", name, fs.Arg(1), errUsage)
 	}
 	return fs.Arg(0), nil
 }

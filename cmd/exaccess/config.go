@@ -73,7 +73,7 @@ func serveFlags(cfg *config, getenv func(string) string, stderr io.Writer) *flag
 }
 
 func dbFlag(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
-	fs.StringVar(&cfg.DB, "db", envOr(getenv, "EXACCESS_DB", cfg.DB), "SQLite file path or postgres:// DSN (EXACCESS_DB)")
+	fs.StringVar(&cfg.DB, "db", envOr(getenv, "EXACCESS_DB", cfg.DB), "SQLite file path, or PostgreSQL DSN: postgres://… or host=… dbname=… (EXACCESS_DB)")
 }
 
 func (c config) validate() error {

@@ -31,8 +31,12 @@ func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) err
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
+	extra := fs.Args()
+	if file == "" && len(extra) > 0 {
+		file, extra = extra[0], extra[1:]
+	}
+	if err := unexpected(fs, rest, extra); err != nil {
+		return err
 	}
 	if file == "" || len(keyFiles) == 0 {
 		return fmt.Errorf("permit verify needs FILE and --key KEYFILE; %w", errUsage)

@@ -29,6 +29,7 @@ commands:
   policy check     load and type-check a policy directory ([DIR]; default: the embedded policy)
   policy test      run a policy's example cases ([DIR]: DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)
+  restore          put a backup in place of a stopped SQLite database (--from FILE, --db)
   audit key        print the public key that verifies audit checkpoints (--checkpoint-key F or --db)
   audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
                    or a database's stored audit log against its checkpoints
@@ -85,6 +86,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], getenv, stdout, stderr)
 	case "permit":
 		if len(args) > 1 && args[1] == "verify" {
 			return runPermitVerify(args[2:], stdout, stderr, time.Now())

@@ -17,7 +17,7 @@ import (
 // stops accepting, lets requests in flight finish, and closes the database last.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg := defaultConfig()
-	if err := serveFlags(&cfg, getenv, stderr).Parse(args); err != nil {
+	if err := parseFlags(serveFlags(&cfg, getenv, stderr), args); err != nil {
 		return err
 	}
 	if err := cfg.validate(); err != nil {

@@ -47,7 +47,7 @@ func runUserList(ctx context.Context, args []string, getenv func(string) string,
 	role := fs.String("role", "", "only accounts holding this role")
 	nation := fs.String("nation", "", "only liaison officers of this nation")
 	disabled := fs.String("disabled", "", "true: only disabled accounts; false: only enabled ones")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	f := domain.UserFilter{Nation: domain.NormalizeNation(*nation), Limit: 200}
@@ -144,7 +144,7 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 	if cmd == "email" {
 		fs.Var(&email, "email", `the new e-mail address ("" removes it)`)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *username == "" {

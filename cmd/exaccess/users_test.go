@@ -31,6 +31,9 @@ func TestUserCommands(t *testing.T) {
 		}
 		return out
 	}
+	if err := run(ctx, []string{"migrate", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	mustUser("a long enough password\n", "add", "--username", "root", "--role", "admin")
 	mustUser("a long enough password\n", "add", "--username", "ops", "--role", "operations_approver")
 	if _, err := user("qwerty123456\n", "add", "--username", "x", "--role", "auditor"); err == nil || !strings.Contains(err.Error(), "common") {

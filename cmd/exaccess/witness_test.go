@@ -167,8 +167,15 @@ func witnessedLog(t *testing.T, w *litewitness, db, origin string) string {
 	return keyFile
 }
 
+// addUser adds an auditor, first creating the database if there is none
+// (user add, like every command but serve and migrate, refuses to).
 func addUser(t *testing.T, db, name string) {
 	t.Helper()
+	if _, err := os.Stat(db); errors.Is(err, os.ErrNotExist) {
+		if err := run(context.Background(), []string{"migrate", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
 	err := run(context.Background(), []string{"user", "add", "--db", db, "--username", name, "--role", "auditor"}, env(nil),
 		strings.NewReader("a long enough password\n"), io.Discard, io.Discard)
 	if err != nil {

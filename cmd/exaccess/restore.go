@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"exaccess/storage"
+)
+
+// runRestore puts a SQLite backup in place of the database, for a stopped
+// server: it refuses while any process has the database open, checks the
+// backup before touching the database, and moves the database it replaces
+// aside with its -wal and -shm (storage.Restore). The checkpoint key's head
+// file is the operator's to put back (docs/operations.md): this command
+// does not know which one goes with the backup.
+func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, dsn := dbFlags("restore", getenv, stderr)
+	from := fs.String("from", "", "the backup file to restore (written by exaccess backup)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *from == "" {
+		return fmt.Errorf("restore: --from is required; %w", errUsage)
+	}
+	r, err := storage.Restore(ctx, *from, *dsn, time.Now())
+	switch {
+	case errors.Is(err, storage.ErrRestorePostgres):
+		return fmt.Errorf("restore: %s is PostgreSQL: use pg_restore (docs/operations.md)", maskedDB(*dsn))
+	case errors.Is(err, storage.ErrInUse):
+		return fmt.Errorf("restore: a process has %s open (a server, another exaccess command, sqlite3): stop it first; nothing was changed", maskedDB(*dsn))
+	case err != nil:
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stdout, "exaccess: restored %s from %s (schema version %d)\n", maskedDB(*dsn), *from, r.SchemaVersion)
+	if r.Replaced != "" {
+		fmt.Fprintf(stdout, "exaccess: the database it replaced is kept as %s (with its -wal and -shm, if any)\n", r.Replaced)
+	}
+	fmt.Fprintln(stdout, "exaccess: before starting the server, put back the checkpoint head file (<key file>.head) saved with this backup, or move the current one aside (docs/operations.md, \"Backup and restore\")")
+	return nil
+}
