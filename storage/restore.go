@@ -53,9 +53,20 @@ func Restore(ctx context.Context, from, path string, now time.Time) (Restored, e
 		return Restored{}, err
 	}
 	defer os.Remove(tmp) // gone once renamed into place
+	// A backup with a write-ahead log beside it (a database moved aside by
+	// an earlier restore, a copy of a stopped server's files) holds
+	// commits in that log: it is copied too, and opening the copy to check
+	// it folds them in. Without it they would be lost without a word.
+	if err := copyWAL(from, tmp); err != nil {
+		return Restored{}, err
+	}
+	defer os.Remove(tmp + "-wal")
 	version, err := checkBackup(ctx, tmp)
 	if err != nil {
 		return Restored{}, err
+	}
+	if _, err := os.Lstat(tmp + "-wal"); err == nil {
+		return Restored{}, fmt.Errorf("storage: restore: the backup's write-ahead log was not folded into %s; nothing was changed", tmp)
 	}
 	replaced, err := moveAside(path, now)
 	if err != nil {
@@ -98,6 +109,19 @@ func copyNew(from, to string) error {
 	return nil
 }
 
+// copyWAL copies from's write-ahead log, if it has one that is not empty,
+// beside the copy to.
+func copyWAL(from, to string) error {
+	st, err := os.Stat(from + "-wal")
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && st.Size() == 0) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("storage: restore: %w", err)
+	}
+	return copyNew(from+"-wal", to+"-wal")
+}
+
 // checkBackup opens the copy as a database, checks its integrity and that
 // it holds an exaccess schema, and returns the schema's version. Closing
 // it folds its write-ahead log back in, so the file stands alone.
@@ -135,7 +159,10 @@ func checkOpened(ctx context.Context, db *DB) (int, error) {
 // path.replaced-<time>, keeping the three together. It returns the new
 // name of the database, or "" when there was none.
 func moveAside(path string, now time.Time) (string, error) {
-	aside := path + ".replaced-" + now.UTC().Format("20060102T150405Z")
+	aside, err := freeAside(path + ".replaced-" + now.UTC().Format("20060102T150405Z"))
+	if err != nil {
+		return "", err
+	}
 	var moved []string
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		err := os.Rename(path+suffix, aside+suffix)
@@ -154,6 +181,30 @@ func moveAside(path string, now time.Time) (string, error) {
 		return "", nil
 	}
 	return aside, nil
+}
+
+// freeAside returns base, or base-2, base-3 … , the first name under
+// which none of a database's three files exists: a rename would replace
+// one that does (two restores within a second), losing the database
+// moved aside before.
+func freeAside(base string) (string, error) {
+	for n := 1; n <= 1000; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", base, n)
+		}
+		free := true
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if _, err := os.Lstat(name + suffix); !errors.Is(err, fs.ErrNotExist) {
+				free = false
+				break
+			}
+		}
+		if free {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("storage: restore: no free name to move the database aside to beside %s", base)
 }
 
 func syncDir(dir string) error {

@@ -262,12 +262,15 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 }
 
 // readKeyArg reads the verifier keys of one --key value: FILE, or FILE@N
-// for keys trusted only for checkpoints of at most N entries. The text
+// for keys trusted only for checkpoints of at most N entries. A value that
+// names an existing file is that file (keys@2024.txt); otherwise the text
 // after the last '@' is the bound unless it holds a '/' (then the '@' is in
-// a directory's name); it must be a whole number.
+// a directory's name), and it must be a whole number.
 func readKeyArg(arg string) (string, error) {
 	path, max := arg, auditlog.NoBound
-	if at := strings.LastIndexByte(arg, '@'); at >= 0 && !strings.ContainsRune(arg[at+1:], '/') {
+	if _, err := os.Stat(arg); err == nil {
+		// a file of that name: no bound
+	} else if at := strings.LastIndexByte(arg, '@'); at >= 0 && !strings.ContainsRune(arg[at+1:], '/') {
 		digits := arg[at+1:]
 		n, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil || at == 0 || strings.TrimLeft(digits, "0123456789") != "" {

@@ -220,6 +220,12 @@ func TestVerifyKeyBound(t *testing.T) {
 			t.Errorf("--key %s: %v", arg, err)
 		}
 	}
+	// A file whose own name ends in @ and a word is that file, bound to nothing.
+	named := filepath.Join(dir, "keys@2024.txt")
+	os.WriteFile(named, key.Bytes(), 0o600)
+	if out, err := verify(named); err != nil || !strings.HasPrefix(out, "verified: entries 0..1") {
+		t.Errorf("--key %s: %v\n%s", named, err, out)
+	}
 	// A key file must hold verifier keys only; a bound is not read from it.
 	bounded := filepath.Join(dir, "bounded.txt")
 	os.WriteFile(bounded, []byte(strings.TrimSpace(key.String())+"@5\n"), 0o600)
