@@ -160,7 +160,8 @@ func TestFrameworkFormDates(t *testing.T) {
 		p := a.post("/admin/frameworks/new", form(tc.from, tc.until))
 		wantStatus(t, p, http.StatusUnprocessableEntity)
 		field := p.Doc.Find(tc.id).Parent()
-		if got := strings.TrimSpace(field.Find(".field-error").Text()); got != tc.msg {
+		// The error without its prefix for screen readers ("Error:").
+		if got := strings.TrimSpace(strings.TrimPrefix(field.Find(".field-error").Text(), "Error:")); got != tc.msg {
 			t.Errorf("%s to %s: %s says %q, want %q", tc.from, tc.until, tc.id, got, tc.msg)
 		}
 		if v := p.Doc.Find("#f-valid-from").AttrOr("value", ""); v != tc.from {
