@@ -38,7 +38,11 @@ type FrameworkTerms struct {
 // every bad field.
 func ValidateFramework(f FrameworkTerms, ref Reference) error {
 	v := &validator{}
-	if _, ok := ref.Nation(f.Nation); !ok {
+	// An empty nation is one not chosen (the console's select left at its
+	// prompt), not an unknown code: it is required.
+	if f.Nation == "" {
+		v.add("nation", "is required")
+	} else if _, ok := ref.Nation(f.Nation); !ok {
 		v.add("nation", "unknown nation %s; "+ListedAtNations, quote(f.Nation))
 	}
 	v.text("name", f.Name, true, MaxShortText)

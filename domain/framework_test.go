@@ -91,3 +91,33 @@ func TestValidateFrameworkDates(t *testing.T) {
 		t.Errorf("OutsideCalendar = %q", OutsideCalendar)
 	}
 }
+
+// TestValidateFrameworkNation: a nation not given is required, not an
+// unknown code; a code that is not a nation's is unknown, with where the
+// codes are listed.
+func TestValidateFrameworkNation(t *testing.T) {
+	base := FrameworkTerms{Name: "North", Reference: "FA-NO-1", ValidFrom: date("2027-01-01"),
+		ValidUntil: date("2027-12-31"), TrainingAreas: []string{"ravlunda"}, PersonnelCeiling: 800}
+	tests := []struct {
+		nation, msg string // "" for valid
+	}{
+		{"NO", ""},
+		{"", "is required"},
+		{"XX", `unknown nation "XX"; ` + ListedAtNations},
+	}
+	for _, tt := range tests {
+		f := base
+		f.Nation = tt.nation
+		var got []FieldError
+		if e, ok := ValidateFramework(f, testReference()).(*Error); ok {
+			got = e.Fields
+		}
+		var want []FieldError
+		if tt.msg != "" {
+			want = []FieldError{{"nation", tt.msg}}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("nation %q: %v, want %v", tt.nation, got, want)
+		}
+	}
+}

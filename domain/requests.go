@@ -41,16 +41,24 @@ const IdempotencyTTL = 24 * time.Hour
 // CreateRequest stores a new draft of the caller's nation. With an
 // idempotency key seen within IdempotencyTTL it stores nothing and returns
 // the first response instead (or an invalid error if the body differs).
+// The key is looked up before the checks' answer is given: they read the
+// clock (the period has ended since) and the framework agreement (changed
+// to another nation since), so a retry of a create already answered gets
+// that answer, not a refusal the first attempt did not get (as a keyed
+// delegation is answered before its delegate is checked again).
 func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Details, idem *Idempotency) (*Request, []byte, error) {
 	if !p.IsLiaison() || p.Nation == "" {
 		return nil, nil, Errorf(CodeForbidden, "only a liaison officer of a sending nation creates requests")
 	}
 	now := s.clock()
-	if err := s.validate(d, now); err != nil {
-		return nil, nil, err
+	// The checks run before the transaction, which they would hold up;
+	// their answer waits for the key's.
+	refused := s.validate(d, now)
+	if refused == nil {
+		_, refused = framework(s.storeFramework(ctx), p.Nation, d)
 	}
-	if _, err := framework(s.storeFramework(ctx), p.Nation, d); err != nil {
-		return nil, nil, err
+	if refused != nil && idem == nil {
+		return nil, nil, refused
 	}
 	r := &Request{ID: s.newID(), Status: StatusDraft, Version: 1, Nation: p.Nation,
 		CreatedBy: p.Subject, CreatedAt: now, UpdatedAt: now, Details: d}
@@ -65,6 +73,9 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 			if replay, err = firstResponse(tx, p, idem, now); replay != nil || err != nil {
 				return err
 			}
+		}
+		if refused != nil {
+			return refused
 		}
 		if err := tx.CreateRequest(r); err != nil {
 			return err

@@ -193,7 +193,7 @@ func TestAdminFrameworkStaleForm(t *testing.T) {
 	if h1 := empty.Doc.Find("h1").Text(); h1 != "New framework agreement" {
 		t.Fatalf("title of a new agreement with errors %q", h1)
 	}
-	wantTiedError(t, empty, "#f-nation", "unknown nation")
+	wantTiedError(t, empty, "#f-nation", "is required")
 	wantTiedError(t, empty, "#f-name", "is required")
 }
 
@@ -329,12 +329,12 @@ func TestNavLinksOnce(t *testing.T) {
 	}{
 		{[]domain.Role{domain.RoleLiaison}, "/requests:My requests /requests/new /inbox"},
 		{[]domain.Role{domain.RoleHNS}, "/queue /requests:Requests /delegations /inbox"},
-		{[]domain.Role{domain.RoleAuditor}, "/requests:Requests /audit /inbox"},
+		{[]domain.Role{domain.RoleAuditor}, "/requests:Requests /audit /delegations /inbox"},
 		{[]domain.Role{domain.RoleAdmin}, "/inbox /admin /admin/users /delegations"},
 		{[]domain.Role{domain.RoleRange, domain.RoleAdmin}, "/queue /requests:Requests /delegations /inbox /admin /admin/users"},
 		{[]domain.Role{domain.RoleOperations, domain.RoleAuditor}, "/queue /requests:Requests /delegations /audit /inbox"},
 		{[]domain.Role{domain.RoleHNS, domain.RoleMinistry}, "/queue /requests:Requests /delegations /inbox"},
-		{[]domain.Role{domain.RoleLiaison, domain.RoleAuditor}, "/requests:Requests /requests/new /audit /inbox"},
+		{[]domain.Role{domain.RoleLiaison, domain.RoleAuditor}, "/requests:Requests /requests/new /audit /delegations /inbox"},
 	}
 	for _, tc := range cases {
 		v := view{Cur: &current{Principal: domain.Principal{Subject: "x", Roles: tc.roles}}}

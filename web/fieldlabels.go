@@ -15,8 +15,8 @@ import (
 // API does; a page names it by its label ("Vehicle group 1 – Category").
 // fieldLabel is the one mapping from the one to the other, for the forms
 // of the request pages (the request form, the decision form, the request
-// page's reasons) and the password form. Another form's fields keep their
-// path.
+// page's reasons), the password form and the delegation form. Another
+// form's fields keep their path.
 
 // labelKeys are the message keys of the labels of single fields.
 var labelKeys = map[string]string{
@@ -38,6 +38,8 @@ var labelKeys = map[string]string{
 	"withdraw.reason": "req.withdrawwhy", "revoke.reason": "revoke.reason",
 	// The password form.
 	"old_password": "pw.old", "new_password": "pw.new",
+	// The delegation form.
+	"to": "deleg.to", "role": "deleg.role", "starts": "deleg.starts", "ends": "deleg.ends",
 }
 
 // rowParts are the repeatable parts of the request form: the legend of a

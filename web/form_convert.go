@@ -45,6 +45,22 @@ func (c *converter) date(field, s string) time.Time {
 	return t
 }
 
+// stockholmDay reads a YYYY-MM-DD as a day in Stockholm time: the instant
+// it begins there, in the Stockholm zone (so that AddDate gives the next
+// midnight across a change of summer time). date reads a day as a label
+// (a request's period); a delegation's days are instants it runs between.
+func (c *converter) stockholmDay(field, s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, stockholm)
+	if err != nil {
+		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdate")})
+		return time.Time{}
+	}
+	return t
+}
+
 // calendarDay is date for a day that must lie in the service's calendar
 // (domain.InCalendar), checked while a given date is still told from one
 // not given: 0001-01-01 is refused for what it is, not as missing.

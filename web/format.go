@@ -53,6 +53,7 @@ func (c *Console) funcs() template.FuncMap {
 		"static":      func(n string) (string, error) { return c.static.url(n) },
 		"date":        dateISO,
 		"when":        stockholmTime,
+		"until":       untilTime,
 		"status":      func(s domain.Status) string { return msg("status." + string(s)) },
 		"role":        func(r domain.Role) string { return msg("role." + string(r)) },
 		"overdue":     func(t *time.Time) bool { return t != nil && c.Now().After(*t) },

@@ -8,7 +8,10 @@ type field struct {
 	Type, Name, Label, Value, Err string
 	// Param is the name the form sends the value under, when it is not
 	// the field's path Name (the "reason" of the withdraw and revoke forms).
-	Param   string
+	Param string
+	// Hint is the message key of a hint under the label, read with the
+	// field (aria-describedby) as its error is.
+	Hint    string
 	Opts    []option
 	Checked bool
 }

@@ -102,6 +102,7 @@ func (v view) Nav() []navLink {
 	if auditor {
 		add("/requests", requests)
 		add("/audit", msg("nav.audit"))
+		add("/delegations", msg("nav.delegation"))
 	}
 	inbox := msg("nav.inbox")
 	if v.Unread != "" {

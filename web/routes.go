@@ -45,6 +45,11 @@ var (
 	admins   = roles(domain.RoleAdmin)
 	// an administrator sees every delegation and may end any (as in the API)
 	approversAndAdmins = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin)
+	// delegationReaders may list delegations, as the API's: approvers
+	// theirs, auditors and administrators all of them. An auditor only
+	// reads: creating and ending stay approversAndAdmins' and approvers'.
+	delegationReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry,
+		domain.RoleAuditor, domain.RoleAdmin)
 )
 
 type route struct {
@@ -87,7 +92,7 @@ func (c *Console) routes() []route {
 		{http.MethodGet, "/queue", approvers, boundedCursors(c.handleQueue, "after_due", "after_req", "after_stage")},
 		{http.MethodPost, "/requests/:id/decide", approvers, c.handleDecide},
 		{http.MethodPost, "/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry), c.handleRevoke},
-		{http.MethodGet, "/delegations", approversAndAdmins, c.handleDelegations},
+		{http.MethodGet, "/delegations", delegationReaders, c.handleDelegations},
 		{http.MethodPost, "/delegations", approvers, c.handleDelegationCreate},
 		{http.MethodPost, "/delegations/:id/revoke", approversAndAdmins, c.handleDelegationRevoke},
 

@@ -1,0 +1,157 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// delegationView is the data of the delegations page.
+type delegationView struct {
+	Items []domain.ListedDelegation
+	// All: the caller sees every delegation (an auditor, an
+	// administrator), not only those they gave or received.
+	All    bool
+	Roles  []domain.Role // the roles the caller may delegate: the form's
+	Form   delegationForm
+	Errors []fieldErr
+	p      domain.Principal
+}
+
+type delegationForm struct{ To, Role, Starts, Ends string }
+
+// E is the error of one field.
+func (v delegationView) E(field string) string { return errorOf(v.Errors, field) }
+
+// F is a text input of the form, with its hint (a message key) and error.
+func (v delegationView) F(name, label, hint, value string) field {
+	return field{Type: "text", Name: name, Label: label, Hint: hint, Value: value, Err: v.E(name)}
+}
+
+// RoleField is the select of the roles the caller may delegate.
+func (v delegationView) RoleField() field {
+	opts := make([]option, len(v.Roles))
+	for i, r := range v.Roles {
+		opts[i] = option{string(r), msg("role." + string(r))}
+	}
+	return field{Name: "role", Label: "deleg.role", Value: v.Form.Role, Err: v.E("role"), Opts: opts}
+}
+
+// MayRevoke reports whether the caller may end d, as the domain and the
+// route's declaration have it: an administrator any, an approver one they
+// gave or received; an auditor only reads.
+func (v delegationView) MayRevoke(d domain.ListedDelegation) bool {
+	if d.RevokedAt != nil {
+		return false
+	}
+	if v.p.HasRole(domain.RoleAdmin) {
+		return true
+	}
+	return v.p.HasAnyRole(domain.ApproverRoles...) && (d.From == v.p.Subject || d.To == v.p.Subject)
+}
+
+// Revokes reports whether any delegation listed may be ended by the
+// caller: else the page has no column for it.
+func (v delegationView) Revokes() bool {
+	for _, d := range v.Items {
+		if v.MayRevoke(d) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Console) handleDelegations(ec echo.Context) error {
+	v := delegationView{}
+	if rs := delegable(principalOf(ec)); len(rs) > 0 {
+		v.Form.Role = string(rs[0])
+	}
+	return c.renderDelegations(ec, http.StatusOK, v)
+}
+
+// delegable are the roles p may delegate: the approver roles p holds.
+func delegable(p domain.Principal) []domain.Role {
+	var out []domain.Role
+	for _, r := range domain.ApproverRoles {
+		if p.HasRole(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (c *Console) renderDelegations(ec echo.Context, status int, v delegationView) error {
+	p := principalOf(ec)
+	list, err := c.Approvals.ListDelegations(ec.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	v.Items, v.p, v.Roles = list, p, delegable(p)
+	// As the domain lists them: an auditor or administrator sees everyone's.
+	v.All = p.HasAnyRole(domain.RoleAuditor, domain.RoleAdmin)
+	title := msg("deleg.title")
+	if v.All {
+		title = msg("deleg.titleall")
+	}
+	return c.render(ec, status, "delegations", title, v)
+}
+
+// handleDelegationCreate reads the form's days as Stockholm days: the
+// delegation starts at 00:00 Stockholm time on its first day (now, when
+// none is given) and runs to the end of its last day, which is included —
+// the API's ends is the instant it stops, so that is 00:00 of the day after.
+func (c *Console) handleDelegationCreate(ec echo.Context) error {
+	f := delegationForm{To: strings.TrimSpace(ec.FormValue("to")), Role: ec.FormValue("role"),
+		Starts: strings.TrimSpace(ec.FormValue("starts")), Ends: strings.TrimSpace(ec.FormValue("ends"))}
+	var conv converter
+	in := domain.DelegationInput{To: f.To, Role: domain.Role(f.Role), Starts: conv.stockholmDay("starts", f.Starts),
+		Ends: conv.stockholmDay("ends", f.Ends)}
+	if !in.Ends.IsZero() {
+		in.Ends = in.Ends.AddDate(0, 0, 1)
+	}
+	err := error(nil)
+	if len(conv.errs) > 0 {
+		err = &domain.Error{Code: domain.CodeInvalid, Message: "the delegation is not valid", Fields: conv.errs}
+	} else {
+		_, err = c.Approvals.CreateDelegation(ec.Request().Context(), principalOf(ec), in)
+	}
+	if err == nil {
+		return ec.Redirect(http.StatusSeeOther, "/delegations")
+	}
+	de, ok := err.(*domain.Error)
+	if !ok || de.Code != domain.CodeInvalid {
+		return err
+	}
+	errs := pageErrs(de.Fields)
+	for i, e := range errs {
+		// The domain's ends is an instant after starts; the form's is the
+		// last day, which may be the first.
+		if e.Field == "ends" && e.Message == "must be after starts" {
+			errs[i].Message = msg("deleg.endsbefore")
+		}
+	}
+	return c.renderDelegations(ec, http.StatusUnprocessableEntity, delegationView{Form: f, Errors: errs})
+}
+
+func (c *Console) handleDelegationRevoke(ec echo.Context) error {
+	if _, err := c.Approvals.RevokeDelegation(ec.Request().Context(), principalOf(ec), ec.Param("id")); err != nil {
+		return err
+	}
+	return ec.Redirect(http.StatusSeeOther, "/delegations")
+}
+
+// untilTime is the instant a delegation ends, in Stockholm time: one at
+// midnight there is the end of the day before, "2026-12-20 24:00 CET
+// (Stockholm)", so that a delegation whose last day is the 20th reads as
+// ending on the 20th and not into the 21st.
+func untilTime(t time.Time) string {
+	l := t.In(stockholm)
+	if t.IsZero() || l.Hour() != 0 || l.Minute() != 0 || l.Second() != 0 || l.Nanosecond() != 0 {
+		return stockholmTime(t)
+	}
+	return l.AddDate(0, 0, -1).Format(time.DateOnly) + " 24:00 " + l.Format("MST") + " (Stockholm)"
+}
