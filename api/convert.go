@@ -176,13 +176,14 @@ func (p *dateParser) date(field, s string) time.Time {
 }
 
 // calendarDay is date for a day that must lie in the service's calendar
-// (domain.InCalendar): checked here, where a given date is still told from
-// one not given, so that 0001-01-01 (Go's zero time) is refused for what it
-// is instead of as missing.
+// (domain.InCalendar). A given 0001-01-01 (Go's zero time) is refused here,
+// where it is still told from a date not given, instead of as missing; the
+// range itself is the domain's check, which lets an agreement keep a
+// stored date from before the range was checked.
 func (p *dateParser) calendarDay(field, s string) time.Time {
 	n := len(p.errs)
 	t := p.date(field, s)
-	if s != "" && len(p.errs) == n && !domain.InCalendar(t) {
+	if s != "" && len(p.errs) == n && t.IsZero() {
 		p.errs = append(p.errs, domain.FieldError{Field: field, Message: domain.OutsideCalendar})
 	}
 	return t

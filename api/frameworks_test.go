@@ -2,12 +2,15 @@ package api
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
 
 	"exaccess/domain"
 )
@@ -330,4 +333,28 @@ func calendarDay(t *testing.T, cal map[string]any, date string) map[string]any {
 	}
 	t.Fatalf("no calendar day %s in %v", date, cal["days"])
 	return nil
+}
+
+// An agreement stored before dates were bounded to the calendar (valid
+// until 9999-12-31, written by an earlier release) can still be suspended
+// without rewriting its dates; a change of such a date must bring it into
+// the calendar.
+func TestFrameworkKeepsAStoredDateOutsideTheCalendar(t *testing.T) {
+	path := t.TempDir() + "/framework-old-dates.db"
+	e := newEnv(t, path)
+	fw := e.createFramework(norwayFramework())
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("UPDATE frameworks SET valid_until = '9999-12-31' WHERE id = ?", fw); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, map[string]any{"suspended": true}, "If-Match", `"1"`)
+	if r.Status != http.StatusOK || r.JSON(t)["valid_until"] != "9999-12-31" || r.JSON(t)["suspended"] != true {
+		t.Fatalf("suspend an agreement valid until 9999-12-31: %d %s", r.Status, r.Body)
+	}
+	r = e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, map[string]any{"valid_until": "9999-12-30"}, "If-Match", `"2"`)
+	wantProblem(t, r, 422, "invalid", "valid_until")
 }

@@ -37,7 +37,27 @@ type FrameworkTerms struct {
 // ValidateFramework checks the terms against the reference data, naming
 // every bad field.
 func ValidateFramework(f FrameworkTerms, ref Reference) error {
+	return validateFramework(f, ref, nil)
+}
+
+// ValidateFrameworkChange checks the new terms of a stored agreement as
+// ValidateFramework does, except that a validity date it keeps unchanged
+// may lie outside the calendar: an agreement stored before the calendar's
+// range was checked (valid until 9999-12-31, say) can still be suspended
+// or amended without its dates being rewritten.
+func ValidateFrameworkChange(f, stored FrameworkTerms, ref Reference) error {
+	return validateFramework(f, ref, &stored)
+}
+
+func validateFramework(f FrameworkTerms, ref Reference, stored *FrameworkTerms) error {
 	v := &validator{}
+	inCalendar := func(day, kept time.Time) bool {
+		return InCalendar(day) || (stored != nil && day.Equal(kept))
+	}
+	var keptFrom, keptUntil time.Time
+	if stored != nil {
+		keptFrom, keptUntil = stored.ValidFrom, stored.ValidUntil
+	}
 	// An empty nation is one not chosen (the console's select left at its
 	// prompt), not an unknown code: it is required.
 	if f.Nation == "" {
@@ -49,15 +69,16 @@ func ValidateFramework(f FrameworkTerms, ref Reference) error {
 	v.text("reference", f.Reference, true, 100)
 	v.text("notes", f.Notes, false, MaxPurpose)
 	// A zero date is one not given: the parsers (api, web) refuse a given
-	// 0001-01-01 as outside the calendar before it gets here.
+	// 0001-01-01 as outside the calendar before it gets here, and leave
+	// the range to this check, which knows the stored dates.
 	switch {
 	case f.ValidFrom.IsZero():
 		v.add("valid_from", "is required")
-	case !InCalendar(f.ValidFrom):
+	case !inCalendar(f.ValidFrom, keptFrom):
 		v.add("valid_from", "%s", OutsideCalendar)
 	case f.ValidUntil.IsZero():
 		v.add("valid_until", "is required")
-	case !InCalendar(f.ValidUntil):
+	case !inCalendar(f.ValidUntil, keptUntil):
 		v.add("valid_until", "%s", OutsideCalendar)
 	case f.ValidUntil.Before(f.ValidFrom):
 		v.add("valid_until", "must not be before valid_from")

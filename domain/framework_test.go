@@ -121,3 +121,24 @@ func TestValidateFrameworkNation(t *testing.T) {
 		}
 	}
 }
+
+// A change keeps a stored date outside the calendar (from before the range
+// was checked), but a date it changes must lie in it.
+func TestValidateFrameworkChangeKeepsStoredDates(t *testing.T) {
+	stored := FrameworkTerms{Nation: "NO", Name: "North", Reference: "FA-NO-1", ValidFrom: date("1990-01-01"),
+		ValidUntil: date("9999-12-31"), TrainingAreas: []string{"ravlunda"}, PersonnelCeiling: 800}
+	suspended := stored
+	suspended.Suspended = true
+	if err := ValidateFrameworkChange(suspended, stored, testReference()); err != nil {
+		t.Errorf("suspending with the stored dates: %v", err)
+	}
+	if err := ValidateFramework(suspended, testReference()); err == nil {
+		t.Error("a new agreement with dates outside the calendar was accepted")
+	}
+	moved := stored
+	moved.ValidUntil = date("9999-12-30")
+	err := ValidateFrameworkChange(moved, stored, testReference())
+	if e, ok := err.(*Error); !ok || len(e.Fields) != 1 || e.Fields[0] != (FieldError{"valid_until", OutsideCalendar}) {
+		t.Errorf("a changed date outside the calendar: %v", err)
+	}
+}

@@ -67,13 +67,13 @@ func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t Frame
 // and nothing is audited.
 func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, version int, t FrameworkTerms) (*Framework, error) {
 	t.Nation = NormalizeNation(t.Nation)
-	if err := ValidateFramework(t, s.ref); err != nil {
-		return nil, err
-	}
 	var out *Framework
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		f, err := tx.GetFramework(id)
 		if err != nil {
+			return err
+		}
+		if err := ValidateFrameworkChange(t, f.FrameworkTerms, s.ref); err != nil {
 			return err
 		}
 		if err := checkVersion("framework agreement", version, f.Version); err != nil {

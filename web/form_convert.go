@@ -62,12 +62,14 @@ func (c *converter) stockholmDay(field, s string) time.Time {
 }
 
 // calendarDay is date for a day that must lie in the service's calendar
-// (domain.InCalendar), checked while a given date is still told from one
-// not given: 0001-01-01 is refused for what it is, not as missing.
+// (domain.InCalendar). A given 0001-01-01 is refused here, while it is
+// still told from a date not given, for what it is, not as missing; the
+// range itself is the domain's check, which lets an agreement keep a
+// stored date from before the range was checked.
 func (c *converter) calendarDay(field, s string) time.Time {
 	n := len(c.errs)
 	t := c.date(field, s)
-	if s != "" && len(c.errs) == n && !domain.InCalendar(t) {
+	if s != "" && len(c.errs) == n && t.IsZero() {
 		c.errs = append(c.errs, domain.FieldError{Field: field, Message: domain.OutsideCalendar})
 	}
 	return t
