@@ -24,6 +24,7 @@ type Schedule struct {
 // witnessState is what this process knows of one witness.
 type witnessState struct {
 	w        *Witness
+	log      *failureLog // the failed submissions, without a line per poll
 	failures int64
 	failing  bool // the last submission failed (the log line says why)
 	conflict bool
@@ -42,7 +43,7 @@ type witnesses struct {
 func (s *Service) WithWitnesses(ws []*Witness, log *slog.Logger) *Service {
 	s.wit = &witnesses{log: log}
 	for _, w := range ws {
-		s.wit.all = append(s.wit.all, &witnessState{w: w})
+		s.wit.all = append(s.wit.all, &witnessState{w: w, log: witnessFailures(log, w)})
 	}
 	return s
 }
@@ -76,7 +77,7 @@ func (s *Service) RunCheckpoints(ctx context.Context, sched Schedule, log *slog.
 	poll := min(max(sched.Interval/4, 50*time.Millisecond), 5*time.Second)
 	t := time.NewTicker(poll)
 	defer t.Stop()
-	failures := &failureLog{log: log}
+	failures := checkpointFailures(log)
 	for {
 		if err := s.checkpointRound(ctx, sched); ctx.Err() == nil {
 			failures.round(err, s.now())
@@ -92,41 +93,73 @@ func (s *Service) RunCheckpoints(ctx context.Context, sched Schedule, log *slog.
 // failureReminder is how often a failure that lasts is logged again.
 const failureReminder = 10 * time.Minute
 
-// failureLog logs the outcome of the checkpoint rounds without flooding
-// the log: a refusal lasts until an operator acts, and rounds run every few
-// seconds. It logs the first failed round, a round whose error differs
-// from the last one logged, a reminder every failureReminder while the
-// same error lasts, and the first round that succeeds again.
+// failureLog logs the outcome of repeated attempts (checkpoint rounds, a
+// witness's submissions) without flooding the log: a refusal lasts until an
+// operator acts, and rounds run every few seconds. It logs the first
+// failure, a failure whose error differs from the last one logged, a
+// reminder every failureReminder while the same error lasts, and the first
+// success after failures, at information level.
 type failureLog struct {
-	log    *slog.Logger
-	shape  string    // the last error logged, numbers masked; "" while rounds succeed
-	since  time.Time // the first failed round
-	logged time.Time // the last line logged
-	rounds int64     // failed rounds since
+	log       *slog.Logger
+	level     slog.Level // of the failure lines
+	msg       string     // the line of a first or changed failure
+	still     string     // the reminder's
+	recovered string     // the line of the first success
+	attrs     []any      // on every line: what is attempted
+	shape     string     // the last error logged, numbers masked; "" while attempts succeed
+	since     time.Time  // the first failure
+	logged    time.Time  // the last line logged
+	rounds    int64      // failures since
 }
 
-func (f *failureLog) round(err error, now time.Time) {
+// checkpointFailures logs the failed checkpoint rounds.
+func checkpointFailures(log *slog.Logger) *failureLog {
+	return &failureLog{log: log, level: slog.LevelError, msg: "audit checkpoint",
+		still: "audit checkpoint still failing", recovered: "audit checkpoints no longer fail"}
+}
+
+// witnessFailures logs one witness's failed submissions: a warning, as the
+// server keeps working and /readyz says so too.
+func witnessFailures(log *slog.Logger, w *Witness) *failureLog {
+	return &failureLog{log: log, level: slog.LevelWarn, msg: "witness did not cosign",
+		still: "witness still does not cosign", recovered: "witness cosigns again",
+		attrs: []any{"witness", w.Name(), "url", w.URL}}
+}
+
+// round records one attempt; attrs are added to its line, if one is logged.
+func (f *failureLog) round(err error, now time.Time, attrs ...any) {
 	if err == nil {
 		if f.rounds > 0 {
-			f.log.Info("audit checkpoints no longer fail", "failed_rounds", f.rounds, "failing_since", f.since)
-			*f = failureLog{log: f.log}
+			f.log.Info(f.recovered, append(append([]any{}, f.attrs...), "failed_rounds", f.rounds, "failing_since", f.since)...)
+			f.shape, f.since, f.logged, f.rounds = "", time.Time{}, time.Time{}, 0
 		}
 		return
 	}
 	f.rounds++
 	shape := errorShape(err)
+	msg, line := f.msg, append(append(append([]any{}, f.attrs...), attrs...), "error", err.Error())
 	switch {
 	case f.rounds == 1:
 		f.since = now
-		f.log.Error("audit checkpoint", "error", err.Error())
 	case shape != f.shape:
-		f.log.Error("audit checkpoint", "error", err.Error(), "failed_rounds", f.rounds, "failing_since", f.since)
+		line = append(line, "failed_rounds", f.rounds, "failing_since", f.since)
 	case now.Sub(f.logged) >= failureReminder:
-		f.log.Error("audit checkpoint still failing", "error", err.Error(), "failed_rounds", f.rounds, "failing_since", f.since)
+		msg, line = f.still, append(line, "failed_rounds", f.rounds, "failing_since", f.since)
 	default:
 		return
 	}
+	f.log.Log(context.Background(), f.level, msg, line...)
 	f.shape, f.logged = shape, now
+}
+
+// loggedElsewhere records a failure the caller logged itself: it counts
+// for the recovery line, and the next failure with another error is new.
+func (f *failureLog) loggedElsewhere(err error, now time.Time) {
+	f.rounds++
+	if f.rounds == 1 {
+		f.since = now
+	}
+	f.shape, f.logged = errorShape(err), now
 }
 
 var digits = regexp.MustCompile(`[0-9]+`)
@@ -170,7 +203,7 @@ func (s *Service) witnessAll(ctx context.Context, cp domain.AuditCheckpoint) {
 	}
 	for _, st := range s.wit.all {
 		err := s.witness(ctx, st.w, cp)
-		s.wit.report(st, cp.Size, err)
+		s.wit.report(st, cp.Size, err, s.now())
 	}
 }
 
@@ -207,12 +240,14 @@ func (s *Service) submit(ctx context.Context, w *Witness, cp domain.AuditCheckpo
 
 // report records the outcome of one submission. A refusal for an
 // inconsistent history is logged at error level every time: it means the
-// log this server holds is not the one the witness saw.
-func (ws *witnesses) report(st *witnessState, size int64, err error) {
+// log this server holds is not the one the witness saw. Other failures go
+// through the witness's failureLog, not one line per poll.
+func (ws *witnesses) report(st *witnessState, size int64, err error, now time.Time) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if err == nil {
 		st.failing, st.conflict, st.cosigned = false, false, max(st.cosigned, size)
+		st.log.round(nil, now)
 		return
 	}
 	st.failures++
@@ -222,7 +257,8 @@ func (ws *witnesses) report(st *witnessState, size int64, err error) {
 	if st.conflict {
 		ws.log.Error("AUDIT LOG INCONSISTENT: a witness refused the log's history", "witness", st.w.Name(),
 			"url", st.w.URL, "size", size, "error", err.Error())
+		st.log.loggedElsewhere(err, now)
 		return
 	}
-	ws.log.Warn("witness did not cosign", "witness", st.w.Name(), "url", st.w.URL, "size", size, "error", err.Error())
+	st.log.round(err, now, "size", size)
 }

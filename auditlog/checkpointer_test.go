@@ -3,6 +3,7 @@ package auditlog
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"exaccess/domain"
 )
@@ -19,7 +22,7 @@ import (
 // first round that succeeds again says so.
 func TestFailureLogDoesNotFlood(t *testing.T) {
 	var logs bytes.Buffer
-	f := &failureLog{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	f := checkpointFailures(slog.New(slog.NewTextHandler(&logs, nil)))
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	lines := func() []string {
 		out := strings.Split(strings.TrimSpace(logs.String()), "\n")
@@ -60,6 +63,76 @@ func TestFailureLogDoesNotFlood(t *testing.T) {
 	f.round(headErr(0), at.Add(5*time.Second)) // a new episode is logged at once
 	if l := lines(); len(l) != 1 || strings.Contains(l[0], "failed_rounds") {
 		t.Fatalf("a new episode: %q", l)
+	}
+}
+
+// A witness that fails on every poll is logged like a failing checkpoint
+// round, once per witness: a warning at the first failure, again when its
+// error changes or every failureReminder, and an information line when it
+// cosigns again. A refusal of the log's history is logged every time.
+func TestWitnessFailuresDoNotFlood(t *testing.T) {
+	var logs bytes.Buffer
+	ws := &witnesses{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	for _, name := range []string{"w1.test/a", "w2.test/b"} {
+		_, vkey, err := note.GenerateKey(rand.Reader, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := ParseWitness("http://" + name + "=" + vkey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.all = append(ws.all, &witnessState{w: w, log: witnessFailures(ws.log, w)})
+	}
+	w1, w2 := ws.all[0], ws.all[1]
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	lines := func() []string {
+		out := strings.Split(strings.TrimSpace(logs.String()), "\n")
+		logs.Reset()
+		if out[0] == "" {
+			return nil
+		}
+		return out
+	}
+	refused := func(n int) error { return fmt.Errorf("witness answered 503 (attempt %d)", n) }
+	for i := range 120 { // 10 minutes at one poll every 5 s
+		ws.report(w1, int64(10+i), refused(i), at)
+		ws.report(w2, int64(10+i), refused(i), at)
+		at = at.Add(5 * time.Second)
+	}
+	l := lines()
+	if len(l) != 2 || !strings.Contains(l[0], "level=WARN msg=\"witness did not cosign\" witness=w1.test/a") ||
+		!strings.Contains(l[1], "witness=w2.test/b") || !strings.Contains(l[1], "size=10") {
+		t.Fatalf("ten minutes of two failing witnesses: %q", l)
+	}
+	if w1.failures != 120 || !w1.failing {
+		t.Errorf("w1: %d failures, failing %v", w1.failures, w1.failing)
+	}
+	ws.report(w1, 130, refused(120), at) // ten minutes after the first line: a reminder
+	if l := lines(); len(l) != 1 || !strings.Contains(l[0], "level=WARN msg=\"witness still does not cosign\" witness=w1.test/a") ||
+		!strings.Contains(l[0], "failed_rounds=121") {
+		t.Fatalf("the reminder: %q", l)
+	}
+	ws.report(w1, 131, errors.New("dial tcp: connection refused"), at.Add(time.Second))
+	if l := lines(); len(l) != 1 || !strings.Contains(l[0], "connection refused") || !strings.Contains(l[0], "level=WARN") {
+		t.Fatalf("another error: %q", l)
+	}
+	conflict := &WitnessConflictError{Status: 409, KnownSize: 200}
+	for range 2 {
+		ws.report(w2, 131, conflict, at.Add(time.Second))
+	}
+	if l := lines(); len(l) != 2 || !strings.Contains(l[0], "level=ERROR msg=\"AUDIT LOG INCONSISTENT") {
+		t.Fatalf("a refused history: %q", l)
+	}
+	ws.report(w1, 132, nil, at.Add(2*time.Second))
+	ws.report(w1, 132, nil, at.Add(3*time.Second))
+	l = lines()
+	if len(l) != 1 || !strings.Contains(l[0], "level=INFO msg=\"witness cosigns again\" witness=w1.test/a") || !strings.Contains(l[0], "failed_rounds=122") {
+		t.Fatalf("the recovery: %q", l)
+	}
+	ws.report(w2, 132, refused(0), at.Add(4*time.Second)) // another error than the conflict logged last
+	if l := lines(); len(l) != 1 || !strings.Contains(l[0], "witness did not cosign") || !strings.Contains(l[0], "failed_rounds=123") {
+		t.Fatalf("w2 after its conflict: %q", l)
 	}
 }
 

@@ -147,7 +147,9 @@ func (s *Service) firstHead(ctx context.Context, h *head) error {
 // /readyz and logs each new kind of refusal once (the checkpointer logs
 // the refused rounds). Stored hashes that cannot be read are no evidence of
 // a changed history: that refusal is logged as what it is, and lasts until
-// a check can read them. h.mu is held.
+// a check can read them. A hash row that is missing or malformed is: the
+// tables refuse updates and deletes, so the stored tree was changed. h.mu
+// is held.
 func (h *head) check(ctx context.Context, store ExportSource, size int64) error {
 	h.reread()
 	err, problem := h.broken, headProblem
@@ -159,6 +161,8 @@ func (h *head) check(ctx context.Context, store ExportSource, size int64) error 
 		switch {
 		case herr != nil && ctx.Err() != nil:
 			return herr
+		case errors.Is(herr, domain.ErrAuditHashDamaged):
+			err = fmt.Errorf("%w: a stored hash of its first %d entries is missing or malformed: %v", ErrHistoryChanged, h.tree.N, herr)
 		case herr != nil:
 			err, problem = fmt.Errorf("the stored hashes of the first %d entries, the head's size, cannot be read: %w", h.tree.N, herr), readProblem
 		case root != h.tree.Hash:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"exaccess/auditlog"
+	"exaccess/storage"
 )
 
 // withHead gives e's service a head file in a fresh directory; logs
@@ -72,10 +73,11 @@ func TestHeadRefusesRewrittenHistory(t *testing.T) {
 	})
 }
 
-// Missing hashes, a log shorter than the head, and a head file that holds
-// no tree head are refused too; a process started on such a log shows the
-// problem at once. Hashes that cannot be read are no proof of a changed
-// history: that refusal is logged as what it is.
+// Missing or malformed hashes, a log shorter than the head, and a head
+// file that holds no tree head are refused; a process started on such a
+// log shows the problem at once. The tables refuse updates and deletes, so
+// a hash row that is missing or malformed is a changed history, logged as
+// one, not a tree that cannot be read.
 func TestHeadRefusesMissingHashesAndShrinking(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *logEnv) {
 		ctx := context.Background()
@@ -91,17 +93,47 @@ func TestHeadRefusesMissingHashesAndShrinking(t *testing.T) {
 		if _, err := e.log.Checkpoint(ctx); !errors.Is(err, auditlog.ErrHistoryChanged) || !strings.Contains(err.Error(), "it signed 3 entries, the log now has 2") {
 			t.Errorf("a shrunk log: %v", err)
 		}
-		e.tamper("UPDATE counters SET value = 2 WHERE name = 'audit'", "DELETE FROM audit_hashes WHERE id = 2")
-		if _, err := e.log.Checkpoint(ctx); err == nil || !strings.Contains(err.Error(), "cannot be read: storage: audit hash 2 is missing") {
-			t.Errorf("a missing hash: %v", err)
+		e.tamper("UPDATE counters SET value = 2 WHERE name = 'audit'")
+		if _, err := e.log.Checkpoint(ctx); err != nil || e.log.SigningProblem() != "" {
+			t.Fatalf("the log restored: %v, %q", err, e.log.SigningProblem())
 		}
+		historyChanged := func(what, want string) {
+			t.Helper()
+			_, err := e.log.Checkpoint(ctx)
+			if !errors.Is(err, auditlog.ErrHistoryChanged) || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v", what, err)
+			}
+			text := logs.String()
+			if !strings.Contains(text, "AUDIT LOG HISTORY CHANGED") || !strings.Contains(text, want) || strings.Contains(text, "cannot be read") {
+				t.Errorf("%s, logs:\n%s", what, text)
+			}
+			if p := e.log.SigningProblem(); !strings.Contains(p, "does not extend") {
+				t.Errorf("%s: /readyz problem %q", what, p)
+			}
+			logs.Reset()
+		}
+		logs.Reset()
+		// The schema checks a hash's length too; a tamperer turns that off.
+		checkOff := "PRAGMA ignore_check_constraints = ON"
+		if e.c.Name == storage.DialectPostgres {
+			checkOff = "ALTER TABLE audit_hashes DROP CONSTRAINT audit_hashes_hash_check"
+		}
+		e.tamper(checkOff, "UPDATE audit_hashes SET hash = substr(hash, 1, 4) WHERE id = 2")
+		historyChanged("a malformed hash", "storage: audit hash 2 has 4 bytes")
+		e.tamper(rewriteHashes(t, e)...)
+		if _, err := e.log.Checkpoint(ctx); err != nil || e.log.SigningProblem() != "" {
+			t.Fatalf("the hash restored: %v, %q", err, e.log.SigningProblem())
+		}
+		e.tamper("DELETE FROM audit_hashes WHERE id = 2")
+		historyChanged("a missing hash", "storage: audit hash 2 is missing")
 		// A new process on the same head file sees the problem at start.
 		fresh := newLogEnv(t, e.c)
 		fresh.db, fresh.log = e.db, auditlog.NewService(e.db, e.log.Signer(), func() time.Time { return e.now })
-		logs.Reset()
 		fresh.withHead(path, &logs)
-		if !strings.Contains(fresh.log.SigningProblem(), "cannot be read") || !strings.Contains(logs.String(), "audit hash 2 is missing") {
-			t.Errorf("at start: %q\n%s", fresh.log.SigningProblem(), logs.String())
+		text := logs.String()
+		if !strings.Contains(fresh.log.SigningProblem(), "does not extend") || !strings.Contains(text, "AUDIT LOG HISTORY CHANGED") ||
+			!strings.Contains(text, "audit hash 2 is missing") || strings.Contains(text, "cannot be read") {
+			t.Errorf("at start: %q\n%s", fresh.log.SigningProblem(), text)
 		}
 		garbage := filepath.Join(dir, "garbage.head")
 		os.WriteFile(garbage, []byte("not a checkpoint\n"), 0o600)

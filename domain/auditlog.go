@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
@@ -53,6 +54,13 @@ type AuditLog interface {
 	// its own, and returns the export, ready to be written.
 	StartExport(ctx context.Context, p Principal, req AuditExportRequest) (AuditExport, error)
 }
+
+// ErrAuditHashDamaged is wrapped, with the hash's id, by the error of a
+// read of stored audit hashes that finds one missing or malformed. The
+// tables refuse updates and deletes, so it is no passing database problem
+// but a stored history that was changed; a database that cannot answer
+// gives another error.
+var ErrAuditHashDamaged = errors.New("the audit log's stored tree is damaged")
 
 // AuditHash is a SHA-256 hash of the audit log's Merkle tree.
 type AuditHash [32]byte

@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
+
+	"exaccess/domain"
 )
 
 // auditHashRow is one stored hash of the audit log's Merkle tree; ID is
@@ -139,7 +141,7 @@ func readHashMap(g *gorm.DB, ids []int64) (map[int64]tlog.Hash, error) {
 	}
 	for _, r := range rows {
 		if len(r.Hash) != tlog.HashSize {
-			return nil, fmt.Errorf("storage: audit hash %d has %d bytes", r.ID, len(r.Hash))
+			return nil, fmt.Errorf("storage: audit hash %d has %d bytes: %w", r.ID, len(r.Hash), domain.ErrAuditHashDamaged)
 		}
 		out[r.ID] = tlog.Hash(r.Hash)
 	}
@@ -147,14 +149,16 @@ func readHashMap(g *gorm.DB, ids []int64) (map[int64]tlog.Hash, error) {
 }
 
 // mapReader serves hashes from a map; a missing one is an error, so a
-// damaged table never yields a silently wrong tree.
+// damaged table never yields a silently wrong tree. It and a malformed
+// hash wrap domain.ErrAuditHashDamaged: the head check tells them, a
+// changed history, from a database that cannot answer.
 func mapReader(m map[int64]tlog.Hash) tlog.HashReader {
 	return tlog.HashReaderFunc(func(ids []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(ids))
 		for i, id := range ids {
 			h, ok := m[id]
 			if !ok {
-				return nil, fmt.Errorf("storage: audit hash %d is missing", id)
+				return nil, fmt.Errorf("storage: audit hash %d is missing: %w", id, domain.ErrAuditHashDamaged)
 			}
 			out[i] = h
 		}
