@@ -382,3 +382,40 @@ func TestExpiry(t *testing.T) {
 		}
 	})
 }
+
+// TestQueueLeavesOutWhatTheDelegatorMayNotDecide: a delegate acts for their
+// delegator, so their queue leaves out a stage separation of duties
+// refuses the delegator, as a decision on it is refused (403): ops decided
+// intake (acting for hns) and delegates operations to gov, whose queue
+// then has no operations stage of that request; the range stage, delegated
+// by range who decided nothing, is there and gov may decide it.
+func TestQueueLeavesOutWhatTheDelegatorMayNotDecide(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		id, tag := e.submitted(draft())
+		want(t, e.do("hns", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "ops", "role": "hns_officer", "ends": "2026-12-31T00:00:00Z"}), 201)
+		r := e.decide("ops", id, tag, "intake", "approve", "for hns")
+		want(t, r, 200)
+		tag = r.Header.Get("ETag")
+		want(t, e.do("ops", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "gov", "role": "operations_approver", "ends": "2026-12-31T00:00:00Z"}), 201)
+		want(t, e.do("range", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "gov", "role": "range_officer", "ends": "2026-12-31T00:00:00Z"}), 201)
+		stages := func(role string) []string {
+			q := e.do("gov", http.MethodGet, "/api/v1/queue?role="+role, nil)
+			want(t, q, 200)
+			var out []string
+			for _, it := range q.JSON(t)["items"].([]any) {
+				if it := it.(map[string]any); it["request_id"] == id {
+					out = append(out, it["stage"].(string))
+				}
+			}
+			return out
+		}
+		if got := stages("operations_approver"); len(got) != 0 {
+			t.Errorf("gov, acting for ops who decided intake, has %v in the queue", got)
+		}
+		wantProblem(t, e.decide("gov", id, tag, "operations", "approve", ""), 403, "separation_of_duties")
+		if got := stages("range_officer"); len(got) != 1 || got[0] != "range_safety" {
+			t.Errorf("gov, acting for range, has %v in the queue; want range_safety", got)
+		}
+		want(t, e.decide("gov", id, tag, "range_safety", "approve", "for range"), 200)
+	})
+}

@@ -242,8 +242,9 @@ func authority(tx delegationReader, p Principal, role Role, t time.Time) (string
 }
 
 // decidableRoles are the approver roles p holds directly or by delegation
-// (only while p holds one directly: DelegateCounts).
-func (s *ApprovalService) decidableRoles(ctx context.Context, p Principal, t time.Time) ([]Role, error) {
+// (only while p holds one directly: DelegateCounts), the delegations read
+// from ds.
+func decidableRoles(ds delegationReader, p Principal, t time.Time) ([]Role, error) {
 	var roles []Role
 	for _, r := range p.Roles {
 		if r.IsApprover() {
@@ -253,11 +254,11 @@ func (s *ApprovalService) decidableRoles(ctx context.Context, p Principal, t tim
 	if len(roles) == 0 {
 		return nil, nil
 	}
-	ds, err := s.store.ActiveDelegations(ctx, p.Subject, t)
+	running, err := ds.ActiveDelegations(p.Subject, t)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range ds {
+	for _, d := range running {
 		if d.Runs(t) && !slices.Contains(roles, d.Role) {
 			roles = append(roles, d.Role)
 		}

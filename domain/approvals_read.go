@@ -16,11 +16,15 @@ type QueueQuery struct {
 }
 
 // Queue returns the active stages the caller may decide, by role held or
-// delegated, oldest deadline first, leaving out requests on which the caller
-// has already decided a stage (separation of duties would refuse them).
+// delegated, oldest deadline first, leaving out the stages separation of
+// duties would refuse them (CheckSeparationOfDuties): for a role reached
+// only by a delegation, what the person they act for did counts too. The
+// person acted for on each role is the one Decide takes (authority), so
+// that the queue offers exactly the stages Decide accepts.
 func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) (QueuePage, time.Time, error) {
 	now := s.clock()
-	roles, err := s.decidableRoles(ctx, p, now)
+	ds := &storeDelegations{ctx: ctx, store: s.store}
+	roles, err := decidableRoles(ds, p, now)
 	if err != nil {
 		return QueuePage{}, now, err
 	}
@@ -34,7 +38,23 @@ func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) 
 	if len(roles) == 0 {
 		return QueuePage{}, now, nil
 	}
-	f := QueueFilter{Roles: roles, Nation: q.Nation, ExcludeActor: []string{p.Subject}, After: q.After, Limit: q.Limit}
+	f := QueueFilter{Nation: q.Nation, ExcludeActor: []string{p.Subject}, ActingFor: map[Role]string{}, After: q.After, Limit: q.Limit}
+	for _, role := range roles {
+		actingFor, err := authority(ds, p, role, now)
+		if ErrorCode(err) == CodeForbidden {
+			continue
+		}
+		if err != nil {
+			return QueuePage{}, now, err
+		}
+		f.Roles = append(f.Roles, role)
+		if actingFor != "" {
+			f.ActingFor[role] = actingFor
+		}
+	}
+	if len(f.Roles) == 0 {
+		return QueuePage{}, now, nil
+	}
 	if q.OverdueOnly {
 		f.OverdueAt = &now
 	}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -377,10 +378,66 @@ func TestDelegatedAuthorityNeedsAnApprover(t *testing.T) {
 		} else if err != nil || got != c.actingFor {
 			t.Errorf("%s: authority = %q, %v; want %q", c.name, got, err, c.actingFor)
 		}
-		s := &ApprovalService{store: &delegationsStore{to: ds}}
-		roles, err := s.decidableRoles(context.Background(), p, now)
+		roles, err := decidableRoles(&withdrawTx{to: ds}, p, now)
 		if err != nil || !slices.Equal(roles, c.queue) {
 			t.Errorf("%s: decidable roles %v, %v; want %v", c.name, roles, err, c.queue)
+		}
+	}
+}
+
+// queueStore is a fake Store that keeps the filter the queue asked for.
+type queueStore struct {
+	delegationsStore
+	f *QueueFilter
+}
+
+func (s *queueStore) ListQueue(_ context.Context, f QueueFilter) (QueuePage, error) {
+	s.f = &f
+	return QueuePage{}, nil
+}
+
+// TestQueueChecksWhomDecideChecks: the queue asks storage to leave out
+// the stages separation of duties refuses the very people Decide checks
+// (CheckSeparationOfDuties): the caller, and on a role they reach only by
+// a delegation the person authority finds they act for (the first
+// delegation of that role), not on a role they hold themselves.
+func TestQueueChecksWhomDecideChecks(t *testing.T) {
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	deleg := func(id, from string, role Role) Delegation {
+		return Delegation{ID: id, From: from, To: "x1", Role: role, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	}
+	for _, c := range []struct {
+		name  string
+		roles []Role
+		ds    []Delegation
+		role  Role // the query's role filter
+		want  map[Role][]string
+	}{
+		{"a role held", []Role{RoleRange}, nil, "", map[Role][]string{RoleRange: {"x1"}}},
+		{"a delegated role", []Role{RoleRange}, []Delegation{deleg("d1", "hns", RoleHNS)}, "",
+			map[Role][]string{RoleRange: {"x1"}, RoleHNS: {"x1", "hns"}}},
+		{"two delegators of one role: the first, as Decide", []Role{RoleRange},
+			[]Delegation{deleg("d1", "hns", RoleHNS), deleg("d2", "hns2", RoleHNS)}, "",
+			map[Role][]string{RoleRange: {"x1"}, RoleHNS: {"x1", "hns"}}},
+		{"a role held and delegated too: acting for nobody", []Role{RoleRange, RoleHNS}, []Delegation{deleg("d1", "hns", RoleHNS)}, "",
+			map[Role][]string{RoleRange: {"x1"}, RoleHNS: {"x1"}}},
+		{"the role filter on a delegated role", []Role{RoleRange}, []Delegation{deleg("d1", "hns", RoleHNS)}, RoleHNS,
+			map[Role][]string{RoleHNS: {"x1", "hns"}}},
+	} {
+		st := &queueStore{delegationsStore: delegationsStore{to: map[string][]Delegation{"x1": c.ds}}}
+		s := &ApprovalService{store: st, now: func() time.Time { return now }}
+		if _, _, err := s.Queue(context.Background(), Principal{Subject: "x1", Roles: c.roles}, QueueQuery{Role: c.role}); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if st.f == nil {
+			t.Fatalf("%s: the queue asked storage nothing", c.name)
+		}
+		got := map[Role][]string{}
+		for _, r := range st.f.Roles {
+			got[r] = st.f.People(r)
+		}
+		if !maps.EqualFunc(got, c.want, slices.Equal) {
+			t.Errorf("%s: people checked per role %v, want %v", c.name, got, c.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -139,16 +140,31 @@ type Tx interface {
 }
 
 // QueueFilter selects active stages for an approver. Roles are the roles
-// the caller may decide (held or delegated); ExcludeActor drops a stage
-// when any of those people decided another stage of its request in any
-// review round, or this stage in the current round (separation of duties).
+// the caller may decide (held or delegated). A stage is dropped, as
+// CheckSeparationOfDuties refuses it, when any of its people created its
+// request, decided another stage of it in any review round, or decided
+// this stage in the current round (a delegate's decision counting for the
+// person they acted for as well). Its people are ExcludeActor, and, for a
+// role the caller reaches only by a delegation, the person they act for on
+// that role's stages (ActingFor, as authority finds for Decide).
 type QueueFilter struct {
 	Roles        []Role
 	Nation       string
 	OverdueAt    *time.Time // only stages due before this instant
 	ExcludeActor []string
+	ActingFor    map[Role]string
 	After        *QueueCursor
 	Limit        int
+}
+
+// People are whom separation of duties checks on a stage of role: the
+// actors excluded, and the person the caller acts for on that role.
+func (f QueueFilter) People(role Role) []string {
+	people := slices.Clone(f.ExcludeActor)
+	if who := f.ActingFor[role]; who != "" && !slices.Contains(people, who) {
+		people = append(people, who)
+	}
+	return people
 }
 
 // QueueCursor is the keyset position of the last item of a page.

@@ -33,6 +33,8 @@ func TestQueueQueryUsesIndex(t *testing.T) {
 		"nation":         {Roles: []domain.Role{domain.RoleHNS}, Nation: "NO", ExcludeActor: []string{"hns"}},
 		"overdue":        {Roles: []domain.Role{domain.RoleRange}, OverdueAt: &now},
 		"next page":      {Roles: []domain.Role{domain.RoleOperations}, After: cursor, ExcludeActor: []string{"ops"}},
+		"delegated role": {Roles: []domain.Role{domain.RoleRange}, After: cursor, ExcludeActor: []string{"ops"},
+			ActingFor: map[domain.Role]string{domain.RoleRange: "range"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			g := db.reader.WithContext(ctx)
@@ -43,6 +45,9 @@ func TestQueueQueryUsesIndex(t *testing.T) {
 			}
 			if !strings.Contains(text, "request_stages_queue") || strings.Contains(text, "SCAN s") || strings.Contains(text, "TEMP B-TREE") {
 				t.Errorf("queue query does not walk its index:\n%s\n%s", sql, text)
+			}
+			if len(f.People(f.Roles[0])) > 0 && !strings.Contains(text, "request_decisions_request_by") {
+				t.Errorf("separation of duties does not look decisions up by their index:\n%s\n%s", sql, text)
 			}
 		})
 	}

@@ -30,9 +30,9 @@ type queueRow struct {
 
 // ListQueue is a keyset walk of the request_stages_queue index: active
 // stages of the given roles ordered by (due_at, request_id, stage_id), from
-// the cursor on, without OFFSET or COUNT. Requests on which the excluded
-// actors have decided are skipped through the (request_id, decided_by)
-// index. Each role is its own walk (an IN list would make SQLite sort); the
+// the cursor on, without OFFSET or COUNT. Stages that separation of duties
+// refuses the filter's people (QueueFilter.People, per role) are skipped
+// through the (request_id, decided_by) index. Each role is its own walk (an IN list would make SQLite sort); the
 // walks, each already in order, are merged here.
 func (d *DB) ListQueue(ctx context.Context, f domain.QueueFilter) (domain.QueuePage, error) {
 	limit := f.Limit
@@ -107,13 +107,18 @@ func queueQuery(g *gorm.DB, role domain.Role, f domain.QueueFilter) *gorm.DB {
 	if f.OverdueAt != nil {
 		q = q.Where("s.due_at < ?", f.OverdueAt.UTC())
 	}
-	if len(f.ExcludeActor) > 0 {
-		// Separation of duties: skip a stage when the caller (or whoever
-		// they act for) decided another stage of the request in any round,
-		// or this stage in the current round.
-		q = q.Where(`NOT EXISTS (SELECT 1 FROM request_decisions d WHERE d.request_id = s.request_id
+	if people := f.People(role); len(people) > 0 {
+		// Separation of duties, as domain.CheckSeparationOfDuties says it
+		// for these people (the caller, and on a delegated role the person
+		// they act for): skip a stage when one of them created the request,
+		// or decided (or acted for someone who decided) another stage of it
+		// in any round, or this stage in the current round. The request's
+		// row is at hand; the decisions are looked up by the
+		// (request_id, decided_by) index, one request at a time.
+		q = q.Where("r.created_by NOT IN ?", people).
+			Where(`NOT EXISTS (SELECT 1 FROM request_decisions d WHERE d.request_id = s.request_id
 			AND (d.decided_by IN ? OR d.acting_for IN ?) AND (d.stage_id <> s.stage_id OR d.earlier = ?))`,
-			f.ExcludeActor, f.ExcludeActor, false)
+				people, people, false)
 	}
 	if c := f.After; c != nil {
 		// A row-value comparison: both databases turn it into one range
