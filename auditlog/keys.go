@@ -41,6 +41,10 @@ func BoundKeys(text string, max int64) (string, error) {
 	}
 	var b strings.Builder
 	for _, f := range fields {
+		if strings.HasPrefix(f, "PRIVATE+KEY+") {
+			// The signing key itself, given by mistake: never echo it.
+			return "", errors.New("this is the private checkpoint signing key, not a verifier key; give the public key that `exaccess audit key` prints")
+		}
 		if _, err := note.NewVerifier(f); err != nil {
 			return "", fmt.Errorf("%q is not a verifier key: %w", f, err)
 		}

@@ -109,3 +109,16 @@ func treeRoot(t *testing.T, m *memLog, n int64) tlog.Hash {
 	}
 	return root
 }
+
+// The signing key given where the verifier key belongs (the server's key
+// file passed to --key) is refused without being echoed.
+func TestBoundKeysNeverEchoesTheSigningKey(t *testing.T) {
+	skey, err := GenerateSignerKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = BoundKeys(string(skey), NoBound)
+	if err == nil || strings.Contains(err.Error(), strings.TrimSpace(string(skey))) || !strings.Contains(err.Error(), "private") {
+		t.Errorf("BoundKeys(signing key): %v", err)
+	}
+}
