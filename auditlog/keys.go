@@ -95,11 +95,21 @@ func splitBound(line string) (string, int64, error) {
 	if at < 0 || at < strings.LastIndexByte(line, '+') {
 		return line, NoBound, nil
 	}
-	n, err := strconv.ParseInt(line[at+1:], 10, 64)
-	if err != nil || n < 0 || !isDigits(line[at+1:]) {
+	n, ok := ParseBound(line[at+1:])
+	if !ok {
 		return "", 0, fmt.Errorf("the verifier key %q: after '@' comes the largest tree size the key is trusted for, a whole number", line)
 	}
 	return line[:at], n, nil
+}
+
+// ParseBound reads the N of KEY@N or FILE@N: a whole number, digits only
+// (no sign, no spaces), that fits an int64.
+func ParseBound(s string) (int64, bool) {
+	if !isDigits(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }
 
 func isDigits(s string) bool {

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -101,14 +102,7 @@ func fieldLabel(path string) string {
 	return path
 }
 
-func isLineList(field string) bool {
-	for _, l := range lineLists {
-		if l == field {
-			return true
-		}
-	}
-	return false
-}
+func isLineList(field string) bool { return slices.Contains(lineLists, field) }
 
 // short is a label without the hint in brackets it may end with
 // ("First day (YYYY-MM-DD)" is "First day").

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -271,9 +270,8 @@ func readKeyArg(arg string) (string, error) {
 	if _, err := os.Stat(arg); err == nil {
 		// a file of that name: no bound
 	} else if at := strings.LastIndexByte(arg, '@'); at >= 0 && !strings.ContainsRune(arg[at+1:], '/') {
-		digits := arg[at+1:]
-		n, err := strconv.ParseInt(digits, 10, 64)
-		if err != nil || at == 0 || strings.TrimLeft(digits, "0123456789") != "" {
+		n, ok := auditlog.ParseBound(arg[at+1:])
+		if !ok || at == 0 {
 			return "", fmt.Errorf("--key %q: after '@' comes the largest checkpoint size the key is trusted for, a whole number (--key FILE@N); %w", arg, errUsage)
 		}
 		path, max = arg[:at], n
