@@ -17,9 +17,7 @@ func auditFilter(c echo.Context) (domain.AuditFilter, error) {
 	q := newQuery(c)
 	f := domain.AuditFilter{Limit: q.limit(), From: q.time("from"), To: q.time("to"),
 		RequestID: q.values.Get("request"), Actor: q.values.Get("actor"), Action: q.values.Get("action")}
-	// The actions are a closed set: an unknown one is a mistake to name,
-	// not a filter that happens to match nothing.
-	if _, known := domain.AuditDataTypes[f.Action]; f.Action != "" && !known {
+	if domain.UnknownAuditAction(f.Action) {
 		q.bad("action", "unknown action "+strconv.Quote(f.Action)+"; docs/audit.md lists the actions")
 	}
 	if after, ok := cursor(q, decodeAuditCursor); ok {

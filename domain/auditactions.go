@@ -191,6 +191,14 @@ type KeyRotatedData struct {
 	Reason              string `json:"reason,omitempty"`
 }
 
+// UnknownAuditAction reports whether a filter names an action no entry can
+// have: the actions are a closed set, so such a filter is a mistake to
+// name, not one that happens to match nothing. An empty one is no filter.
+func UnknownAuditAction(action string) bool {
+	_, known := AuditDataTypes[action]
+	return action != "" && !known
+}
+
 // AuditDataTypes maps each audit action to the type of its data. The table
 // of keys in docs/audit.md is generated from it:
 //

@@ -78,7 +78,7 @@ func (c *Console) handleAudit(ec echo.Context) error {
 		Request: strings.TrimSpace(q.Get("request")), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
 	v.XFrom, v.XTo = v.From, v.To
 	from, to, errs := auditDates(v.From, v.To, "f-")
-	if _, known := domain.AuditDataTypes[v.Action]; v.Action != "" && !known {
+	if domain.UnknownAuditAction(v.Action) {
 		errs = append(errs, fieldErr{Field: "action", Message: fmt.Sprintf(msg("audit.badaction"), strconv.Quote(v.Action)), Anchor: fieldID("action")})
 	}
 	f := domain.AuditFilter{From: from, To: to, Actor: v.Actor, Action: v.Action, RequestID: v.Request, Limit: 50}
