@@ -102,7 +102,8 @@ func (s *Service) WithHead(ctx context.Context, path string, log *slog.Logger) (
 
 // firstHead creates the head file when there is none.
 func (s *Service) firstHead(ctx context.Context, h *head) error {
-	tree, from := tlog.Tree{}, "the current log"
+	var tree tlog.Tree
+	from, note := "the latest kept checkpoint", ""
 	cp, err := s.store.LatestAuditCheckpoint(ctx)
 	switch {
 	case domain.ErrorCode(err) == domain.CodeNotFound:
@@ -110,21 +111,17 @@ func (s *Service) firstHead(ctx context.Context, h *head) error {
 		return err
 	default:
 		if t, err := OpenCheckpoint([]byte(cp.Note), s.signer.VerifierKey()); err == nil {
-			tree, from = t, "the latest kept checkpoint"
+			tree, note = t, cp.Note
 		}
 	}
-	note := ""
-	if from == "the current log" {
+	if note == "" { // no checkpoint of this key kept: the current log, signed now
+		from = "the current log"
 		if tree.N, err = s.store.AuditTreeSize(ctx); err != nil {
 			return err
 		}
 		if tree.Hash, err = tlog.TreeHash(tree.N, hashReader(ctx, s.store)); err != nil {
 			return fmt.Errorf("auditlog: tree hash of %d entries: %w", tree.N, err)
 		}
-	} else {
-		note = cp.Note
-	}
-	if note == "" {
 		if note, err = s.signer.Sign(tree); err != nil {
 			return err
 		}
