@@ -71,10 +71,21 @@ func delegateAccount(tx Tx, username string) (*User, error) {
 // says why (ListedDelegation).
 func (s *ApprovalService) ListDelegations(ctx context.Context, p Principal) ([]ListedDelegation, error) {
 	user := p.Subject
-	if p.HasAnyRole(RoleAuditor, RoleAdmin) {
+	if SeesAllDelegations(p) {
 		user = ""
 	}
 	return s.store.ListDelegations(ctx, user, s.clock())
+}
+
+// SeesAllDelegations reports whether p lists everyone's delegations (an
+// auditor or an administrator) rather than only those they gave or
+// received.
+func SeesAllDelegations(p Principal) bool { return p.HasAnyRole(RoleAuditor, RoleAdmin) }
+
+// MayEndDelegation reports whether p may end the delegation from one
+// person to another: either of the two, or an administrator.
+func MayEndDelegation(p Principal, from, to string) bool {
+	return from == p.Subject || to == p.Subject || p.HasRole(RoleAdmin)
 }
 
 // RevokeDelegation ends a delegation early. The delegator or the delegate
@@ -87,7 +98,7 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 		if err != nil {
 			return err
 		}
-		if d.From != p.Subject && d.To != p.Subject && !p.HasRole(RoleAdmin) {
+		if !MayEndDelegation(p, d.From, d.To) {
 			return ErrNotFound("delegation")
 		}
 		if d.RevokedAt != nil {

@@ -45,13 +45,11 @@ func (v delegationView) RoleField() field {
 // route's declaration have it: an administrator any, an approver one they
 // gave or received; an auditor only reads.
 func (v delegationView) MayRevoke(d domain.ListedDelegation) bool {
-	if d.RevokedAt != nil {
+	if d.RevokedAt != nil || !domain.MayEndDelegation(v.p, d.From, d.To) {
 		return false
 	}
-	if v.p.HasRole(domain.RoleAdmin) {
-		return true
-	}
-	return v.p.HasAnyRole(domain.ApproverRoles...) && (d.From == v.p.Subject || d.To == v.p.Subject)
+	// The route lets administrators and approvers end one, not auditors.
+	return v.p.HasRole(domain.RoleAdmin) || v.p.HasAnyRole(domain.ApproverRoles...)
 }
 
 // Revokes reports whether any delegation listed may be ended by the
@@ -91,8 +89,7 @@ func (c *Console) renderDelegations(ec echo.Context, status int, v delegationVie
 		return err
 	}
 	v.Items, v.p, v.Roles = list, p, delegable(p)
-	// As the domain lists them: an auditor or administrator sees everyone's.
-	v.All = p.HasAnyRole(domain.RoleAuditor, domain.RoleAdmin)
+	v.All = domain.SeesAllDelegations(p)
 	title := msg("deleg.title")
 	if v.All {
 		title = msg("deleg.titleall")
