@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -143,7 +144,7 @@ func (c *Console) saveFramework(ec echo.Context, id string) error {
 	var err error
 	switch {
 	case len(errs) > 0:
-		err = &domain.Error{Code: domain.CodeInvalid, Message: "the agreement is not valid", Fields: errs}
+		err = c.fwInvalid(ctx, p, id, t, errs)
 	case id == "":
 		_, err = c.Frameworks.Create(ctx, p, t)
 	default:
@@ -168,9 +169,24 @@ func (c *Console) saveFramework(ec echo.Context, id string) error {
 	if !errors.As(err, &de) || de.Code != domain.CodeInvalid || len(de.Fields) == 0 {
 		return err
 	}
-	v := c.fwOptions(fwView{Form: f, Errors: toFieldErrs(de.Fields)})
-	groupAnchors(v.Errors, "training_areas", "entry_points")
+	v := c.fwOptions(fwView{Form: f, Errors: frameworkLabels.errs(de.Fields)})
 	return c.render(ec, http.StatusUnprocessableEntity, "framework", title, v)
+}
+
+// fwInvalid is the refusal of terms some of whose fields did not convert
+// (conv), with the domain's errors of the other fields: its check of the
+// terms with those left zero, as Create or Update would make it (a change
+// keeps a stored date outside the calendar).
+func (c *Console) fwInvalid(ctx context.Context, p domain.Principal, id string, t domain.FrameworkTerms, conv []domain.FieldError) error {
+	const message = "the agreement is not valid"
+	if id == "" {
+		return convInvalid(message, conv, domain.ValidateFramework(t, c.Reference))
+	}
+	stored, err := c.Frameworks.Get(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	return convInvalid(message, conv, domain.ValidateFrameworkChange(t, stored.FrameworkTerms, c.Reference))
 }
 
 // fwStale is the notice of a stale agreement form: the fields typed
@@ -249,11 +265,12 @@ func (c *Console) handleAreaUpdate(ec echo.Context) error {
 	for i, l := range lines(v.Blackout) {
 		edit.BlackoutDays = append(edit.BlackoutDays, conv.date(idx("blackout_days", i), l))
 	}
-	var err error
-	if len(conv.errs) == 0 {
-		_, err = c.Frameworks.UpdateTrainingArea(ctx, principalOf(ec), code, v.Version, edit)
-	} else {
-		err = &domain.Error{Code: domain.CodeInvalid, Message: "the training area is not valid", Fields: conv.errs}
+	_, err := c.Frameworks.UpdateTrainingArea(ctx, principalOf(ec), code, v.Version, edit)
+	if len(conv.errs) > 0 {
+		// A field that did not convert is zero, which the domain refuses
+		// (a capacity below 1, a blackout day not given) before it reads or
+		// stores anything: its answer is the other fields' errors.
+		err = convInvalid("the training area is not valid", conv.errs, err)
 	}
 	if err == nil {
 		return ec.Redirect(http.StatusSeeOther, "/admin")
@@ -273,11 +290,6 @@ func (c *Console) handleAreaUpdate(ec echo.Context) error {
 	if !errors.As(err, &de) || de.Code != domain.CodeInvalid || len(de.Fields) == 0 {
 		return err
 	}
-	v.A, v.Errors = a, toFieldErrs(de.Fields)
-	for i := range v.Errors {
-		if strings.HasPrefix(v.Errors[i].Field, "blackout_days") {
-			v.Errors[i].Anchor = fieldID("blackout_days")
-		}
-	}
+	v.A, v.Errors = a, areaLabels.errs(de.Fields)
 	return c.render(ec, http.StatusUnprocessableEntity, "area", a.Name, v)
 }

@@ -127,6 +127,7 @@ func (c *Console) renderAudit(ec echo.Context, status int, v auditView) error {
 		return err
 	}
 	v.Checkpoint, v.Actions = cp, auditActions
+	v.Errors = auditLabels.named(v.Errors) // the summary names the fields as the page does
 	return c.render(ec, status, "audit", msg("audit.title"), v)
 }
 

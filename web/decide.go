@@ -137,13 +137,13 @@ func (c *Console) handleDecide(ec echo.Context) error {
 			return c.render(ec, http.StatusConflict, "request", v.R.ExerciseName, v)
 		}
 		in.Stages, in.Version = v.Decide.Stages, v.Decide.Version
-		in.Errors = pageErrs(de.Fields)
+		in.Errors = requestLabels.errs(de.Fields)
 		if len(in.Errors) == 0 {
 			field := "outcome"
 			if de.Code == domain.CodeAreaConflict {
 				field = "override_reason"
 			}
-			in.Errors = pageErrs([]domain.FieldError{{Field: field, Message: de.Message}})
+			in.Errors = requestLabels.errs([]domain.FieldError{{Field: field, Message: de.Message}})
 		}
 		v.Decide = &in
 		return c.render(ec, statusOf[de.Code], "request", v.R.ExerciseName, v)

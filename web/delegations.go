@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -98,23 +99,30 @@ func (c *Console) renderDelegations(ec echo.Context, status int, v delegationVie
 }
 
 // handleDelegationCreate reads the form's days as Stockholm days: the
-// delegation starts at 00:00 Stockholm time on its first day (now, when
-// none is given) and runs to the end of its last day, which is included —
-// the API's ends is the instant it stops, so that is 00:00 of the day after.
+// delegation starts at 00:00 Stockholm time on its first day — from now
+// when that is today or none is given — and runs to the end of its last
+// day, which is included: the API's ends is the instant it stops, so that
+// is 00:00 of the day after.
 func (c *Console) handleDelegationCreate(ec echo.Context) error {
 	f := delegationForm{To: strings.TrimSpace(ec.FormValue("to")), Role: ec.FormValue("role"),
 		Starts: strings.TrimSpace(ec.FormValue("starts")), Ends: strings.TrimSpace(ec.FormValue("ends"))}
+	ctx, p := ec.Request().Context(), principalOf(ec)
 	var conv converter
 	in := domain.DelegationInput{To: f.To, Role: domain.Role(f.Role), Starts: conv.stockholmDay("starts", f.Starts),
 		Ends: conv.stockholmDay("ends", f.Ends)}
+	if in.Starts.Equal(stockholmToday(c.Now())) {
+		// Today's 00:00 has passed, and the domain refuses a start in the
+		// past: a delegation from today is one from now.
+		in.Starts = time.Time{}
+	}
 	if !in.Ends.IsZero() {
 		in.Ends = in.Ends.AddDate(0, 0, 1)
 	}
-	err := error(nil)
-	if len(conv.errs) > 0 {
-		err = &domain.Error{Code: domain.CodeInvalid, Message: "the delegation is not valid", Fields: conv.errs}
+	var err error
+	if len(conv.errs) == 0 {
+		_, err = c.Approvals.CreateDelegation(ctx, p, in)
 	} else {
-		_, err = c.Approvals.CreateDelegation(ec.Request().Context(), principalOf(ec), in)
+		err = convInvalid("the delegation is not valid", conv.errs, c.checkDelegation(ctx, p, in, conv.errs))
 	}
 	if err == nil {
 		return ec.Redirect(http.StatusSeeOther, "/delegations")
@@ -123,15 +131,50 @@ func (c *Console) handleDelegationCreate(ec echo.Context) error {
 	if !ok || de.Code != domain.CodeInvalid {
 		return err
 	}
-	errs := pageErrs(de.Fields)
+	errs := delegationLabels.errs(de.Fields)
 	for i, e := range errs {
+		switch {
 		// The domain's ends is an instant after starts; the form's is the
 		// last day, which may be the first.
-		if e.Field == "ends" && e.Message == "must be after starts" {
+		case e.Field == "ends" && e.Message == "must be after starts":
 			errs[i].Message = msg("deleg.endsbefore")
+		// The domain's starts is an instant; the form's is a day, which
+		// may be today but no day before.
+		case e.Field == "starts" && e.Message == "must not be in the past":
+			errs[i].Message = msg("deleg.startspast")
 		}
 	}
 	return c.renderDelegations(ec, http.StatusUnprocessableEntity, delegationView{Form: f, Errors: errs})
+}
+
+// stockholmToday is the instant today begins in Stockholm, in the
+// Stockholm zone (as stockholmDay reads a typed day).
+func stockholmToday(now time.Time) time.Time {
+	y, m, d := now.In(stockholm).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, stockholm)
+}
+
+// checkDelegation is the domain's check of the fields of in that
+// converted, conv naming those that did not. There is no check apart from
+// the creation, so the creation is asked with each field that did not
+// convert set to what the domain refuses whatever the others are, before
+// it stores anything: an ends not given ("is required"), and a starts two
+// minutes ago ("must not be in the past", a minute's grace). A starts
+// typed wrong is thus checked as "now", which an empty one means, and the
+// other fields' errors are the domain's as for any delegation.
+// TestDelegationDateTypedWrongShowsEveryError has such a form store
+// nothing.
+func (c *Console) checkDelegation(ctx context.Context, p domain.Principal, in domain.DelegationInput, conv []domain.FieldError) error {
+	for _, e := range conv {
+		switch e.Field {
+		case "starts":
+			in.Starts = c.Now().Add(-2 * time.Minute)
+		case "ends":
+			in.Ends = time.Time{}
+		}
+	}
+	_, err := c.Approvals.CreateDelegation(ctx, p, in)
+	return err
 }
 
 func (c *Console) handleDelegationRevoke(ec echo.Context) error {

@@ -14,13 +14,37 @@ import (
 
 // The domain names a field by its path ("vehicles[0].category"), as the
 // API does; a page names it by its label ("Vehicle group 1 – Category").
-// fieldLabel is the one mapping from the one to the other, for the forms
-// of the request pages (the request form, the decision form, the request
-// page's reasons), the password form and the delegation form. Another
-// form's fields keep their path.
+// A labels value is that mapping for the forms of one page: every error
+// summary of the console names its fields through one, so that no summary
+// shows a path. Two pages may label one path differently ("nation" is
+// "Nation" on the users' pages, "to" the delegate on the delegation form
+// and a date on the audit page), so each page has its own.
+// TestEveryFormFieldHasItsLabel walks every form's fields and the errors
+// the domain gives for them, and fails on a field without its label.
+type labels struct {
+	// keys are the message keys of the labels of single fields.
+	keys map[string]string
+	// rows are the repeatable parts (the request form's): the legend of a
+	// row and the labels of its fields.
+	rows map[string]rowPart
+	// lines are the fields typed one item a line, in a textarea: item i
+	// of one is "Label – line i+1".
+	lines []string
+	// lists are the fields chosen as a group of checkboxes: an error of
+	// one of its items is named, and linked, as the group.
+	lists []string
+}
 
-// labelKeys are the message keys of the labels of single fields.
-var labelKeys = map[string]string{
+// rowPart is a repeatable part of a form: the legend of a row and the
+// labels of its fields.
+type rowPart struct {
+	legend string
+	fields map[string]string
+}
+
+// requestLabels are the labels of the request pages: the request form,
+// the decision form and the reasons of a request's page.
+var requestLabels = labels{keys: map[string]string{
 	"exercise_name": "f.exercise_name", "purpose": "f.purpose",
 	"unit.designation": "f.unit.designation", "unit.parent_formation": "f.unit.parent_formation",
 	"unit.commander": "f.unit.commander", "unit": "f.unit", "weapons": "f.weapons", "contact": "f.contact",
@@ -37,28 +61,42 @@ var labelKeys = map[string]string{
 	"conditions": "decide.conds", "override_reason": "decide.override",
 	// The reasons of a request's page: the domain's "reason" of each form.
 	"withdraw.reason": "req.withdrawwhy", "revoke.reason": "revoke.reason",
-	// The password form.
-	"old_password": "pw.old", "new_password": "pw.new",
-	// The delegation form.
-	"to": "deleg.to", "role": "deleg.role", "starts": "deleg.starts", "ends": "deleg.ends",
-}
-
-// rowParts are the repeatable parts of the request form: the legend of a
-// row and the labels of its fields.
-var rowParts = map[string]struct {
-	legend string
-	fields map[string]string
-}{
+}, rows: map[string]rowPart{
 	"vehicles":        {"f.vehicle", map[string]string{"category": "f.category", "kind": "f.kind", "count": "f.count"}},
 	"aircraft":        {"f.aircraft1", map[string]string{"type": "f.type", "count": "f.count", "armed": "f.armed", "ew_equipment": "f.ew_equipment", "cameras": "f.cameras"}},
 	"vessels":         {"f.vessel", map[string]string{"name": "f.name", "kind": "f.kind", "crew": "f.crew"}},
 	"dangerous_goods": {"f.goods", map[string]string{"un_number": "f.un_number", "class": "f.class", "net_explosive_kg": "f.net_explosive_kg", "description": "f.description"}},
 	"movements":       {"f.movement", map[string]string{"direction": "f.direction", "entry_point": "f.entry_point", "at": "f.at", "mode": "f.mode"}},
 	"training_areas":  {"f.area1", map[string]string{"area": "f.area", "from": "f.from", "to": "f.to"}},
-}
+}, lines: []string{"weapons.systems", "conditions"}}
 
-// lineLists are the fields typed one item a line, in a textarea.
-var lineLists = []string{"weapons.systems", "conditions"}
+// The labels of the other pages' forms.
+var (
+	// passwordLabels: the password page of a user who knows theirs.
+	passwordLabels = labels{keys: map[string]string{"old_password": "pw.old", "new_password": "pw.new"}}
+	// otpLabels: the password page of a user signed in with a one-time
+	// password, which it asks for by that name.
+	otpLabels        = labels{keys: map[string]string{"old_password": "pw.otp", "new_password": "pw.new"}}
+	delegationLabels = labels{keys: map[string]string{"to": "deleg.to", "role": "deleg.role", "starts": "deleg.starts", "ends": "deleg.ends"}}
+	// usersListLabels: the users list's filters.
+	usersListLabels = labels{keys: map[string]string{"role": "users.role", "nation": "users.nation", "disabled": "users.state"}}
+	// userLabels: the new-account form and the three forms of an
+	// account's page (each form's reason is "Reason").
+	userLabels = labels{keys: map[string]string{"username": "users.username", "roles": "users.roles", "nation": "users.nation",
+		"email": "users.email", "reason": "users.reason"}, lists: []string{"roles"}}
+	frameworkLabels = labels{keys: map[string]string{"nation": "fw.nation", "name": "fw.name", "reference": "fw.reference",
+		"valid_from": "fw.from", "valid_until": "fw.until", "personnel_ceiling": "fw.ceiling",
+		"training_areas": "fw.areas", "entry_points": "fw.points", "live_fire": "fw.livefire",
+		"dangerous_goods": "fw.dg", "suspended": "fw.suspended", "notes": "fw.notes"},
+		lists: []string{"training_areas", "entry_points"}}
+	areaLabels = labels{keys: map[string]string{"capacity_personnel": "admin.capacity", "blackout_days": "admin.blackout"},
+		lines: []string{"blackout_days"}}
+	settingsLabels = labels{keys: map[string]string{"url": "set.url"}}
+	// auditLabels: the search's and the export form's fields (both forms
+	// have a "from" and a "to", labelled alike).
+	auditLabels = labels{keys: map[string]string{"actor": "audit.actor", "action": "audit.action", "request": "audit.reference",
+		"from": "audit.from", "to": "audit.to"}}
+)
 
 // pathParts matches "part[i]", "part[i].field" and "a.list[i]".
 var pathParts = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\](?:\.([a-z_]+))?$`)
@@ -73,20 +111,21 @@ func splitPath(path string) (part string, i int, field string, ok bool) {
 	return m[1], i, m[3], err == nil
 }
 
-// fieldLabel names the field at path as the page labels it, without the
+// label names the field at path as the page labels it, without the
 // hint a label may end with in brackets: "vehicles[0].category" is
 // "Vehicle group 1 – Category", "weapons.systems[1]" is "Weapon systems –
-// line 2", "comment" is "Comment". A path it does not know is its own
-// name.
-func fieldLabel(path string) string {
-	if k, ok := labelKeys[path]; ok {
+// line 2", "roles[1]" is "Roles", "comment" is "Comment". A path it does
+// not know is its own name (which TestEveryFormFieldHasItsLabel keeps off
+// every page).
+func (l labels) label(path string) string {
+	if k, ok := l.keys[path]; ok {
 		return short(msg(k))
 	}
 	part, i, field, ok := splitPath(path)
 	if !ok {
 		return path
 	}
-	if rp, ok := rowParts[part]; ok {
+	if rp, ok := l.rows[part]; ok {
 		row := msg(rp.legend) + " " + strconv.Itoa(i+1)
 		if field == "" {
 			return row
@@ -96,13 +135,20 @@ func fieldLabel(path string) string {
 		}
 		return path
 	}
-	if k, ok := labelKeys[part]; ok && field == "" && isLineList(part) {
+	k, known := l.keys[part]
+	switch {
+	case !known || field != "":
+		return path
+	case l.isLines(part):
 		return short(msg(k)) + " – " + fmt.Sprintf(msg("form.line"), i+1)
+	case slices.Contains(l.lists, part):
+		return short(msg(k))
 	}
 	return path
 }
 
-func isLineList(field string) bool { return slices.Contains(lineLists, field) }
+// isLines reports whether field is typed one item a line.
+func (l labels) isLines(field string) bool { return slices.Contains(l.lines, field) }
 
 // short is a label without the hint in brackets it may end with
 // ("First day (YYYY-MM-DD)" is "First day").
@@ -128,27 +174,27 @@ func choiceField(path string) string {
 // ("must not be before period.start").
 var mentionedPath = regexp.MustCompile(`\b[a-z]+(?:[._][a-z]+)+\b`)
 
-// pageMessage is a domain message about the field at path in the page's
+// message is a domain message about the field at path in the page's
 // words: a "must be one of" names the choices as the page shows them, and
 // a field the message names is named by its label ("must not be before
 // “First day”"). Any other message is the domain's.
-func pageMessage(path, message string) string {
+func (l labels) message(path, message string) string {
 	if opts := choices[choiceField(path)]; len(opts) > 0 && strings.HasPrefix(message, "must be one of ") {
-		labels := make([]string, len(opts))
+		words := make([]string, len(opts))
 		for i, o := range opts {
-			labels[i] = o.Label
+			words[i] = o.Label
 		}
-		return "must be one of " + strings.Join(labels, ", ")
+		return "must be one of " + strings.Join(words, ", ")
 	}
 	message = mentionedPath.ReplaceAllStringFunc(message, func(p string) string {
-		if k, ok := labelKeys[p]; ok {
+		if k, ok := l.keys[p]; ok {
 			return "“" + short(msg(k)) + "”"
 		}
 		return p
 	})
 	// A row's field named by its name alone: "must not be before from".
 	if part, _, _, ok := splitPath(path); ok {
-		if rp, ok := rowParts[part]; ok {
+		if rp, ok := l.rows[part]; ok {
 			head, last, found := cutLastWord(message)
 			if k, ok := rp.fields[last]; ok && found {
 				message = head + "“" + short(msg(k)) + "”"
@@ -167,47 +213,50 @@ func cutLastWord(s string) (head, last string, found bool) {
 	return s[:i+1], s[i+1:], true
 }
 
-// fieldAnchor is the field an error of path links to: the field itself,
-// or for an error of a group, the group's first field (as the GOV.UK
-// pattern has it: a link moves focus to something that takes it).
-func fieldAnchor(path string) string {
-	switch path {
-	case "personnel":
-		return "personnel.military"
-	case "movements":
-		return "movements[0].direction"
-	case "period":
-		return "period.start"
+// anchor is the field an error of path links to: the field itself, or
+// for an error of a group, the group's first field (as the GOV.UK pattern
+// has it: a link moves focus to something that takes it); an item of a
+// list typed a line each, or chosen by checkboxes, links to the list.
+func (l labels) anchor(path string) string {
+	if l.rows != nil {
+		switch path {
+		case "personnel":
+			return "personnel.military"
+		case "movements":
+			return "movements[0].direction"
+		case "period":
+			return "period.start"
+		}
 	}
 	part, i, field, ok := splitPath(path)
 	switch {
-	case !ok:
+	case !ok || field != "":
 		return path
-	case isLineList(part) && field == "":
+	case l.isLines(part) || slices.Contains(l.lists, part):
 		return part
-	case part == "training_areas" && field == "":
-		return fmt.Sprintf("training_areas[%d].from", i) // its dates are what is wrong
+	case part == "training_areas" && l.rows != nil:
+		return fmt.Sprintf("training_areas[%d].from", i) // a booking's dates are what is wrong
 	}
 	return path
 }
 
-// pageErrs are the domain's field errors as the request pages show them:
-// named by their labels, in the page's words, each linked to a field on
-// the page.
-func pageErrs(fes []domain.FieldError) []fieldErr {
+// errs are the domain's field errors as the page shows them: named by
+// their labels, in the page's words, each linked to a field on the page.
+func (l labels) errs(fes []domain.FieldError) []fieldErr {
 	out := make([]fieldErr, 0, len(fes))
 	for _, f := range fes {
-		out = append(out, fieldErr{Field: f.Field, Label: fieldLabel(f.Field), Message: pageMessage(f.Field, f.Message),
-			Anchor: fieldID(fieldAnchor(f.Field))})
+		out = append(out, fieldErr{Field: f.Field, Label: l.label(f.Field), Message: l.message(f.Field, f.Message),
+			Anchor: fieldID(l.anchor(f.Field))})
 	}
 	return out
 }
 
-// withLabels names the errors of a form the console checks itself (the
-// password form) by their labels.
-func withLabels(errs []fieldErr) []fieldErr {
+// named names the errors of a form the console checks itself (the
+// password form, the users list's and the audit page's filters) by their
+// labels.
+func (l labels) named(errs []fieldErr) []fieldErr {
 	for i := range errs {
-		errs[i].Label = fieldLabel(errs[i].Field)
+		errs[i].Label = l.label(errs[i].Field)
 	}
 	return errs
 }
@@ -220,7 +269,7 @@ func fieldError(errs []fieldErr, field string) string {
 	for _, e := range errs {
 		if e.Field == field {
 			out = append(out, e.Message)
-		} else if part, i, f, ok := splitPath(e.Field); ok && part == field && f == "" && isLineList(field) {
+		} else if part, i, f, ok := splitPath(e.Field); ok && part == field && f == "" && requestLabels.isLines(field) {
 			out = append(out, upperFirst(fmt.Sprintf(msg("form.line"), i+1))+": "+e.Message)
 		}
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -9,7 +10,10 @@ import (
 )
 
 // converter collects the errors of fields that are not even numbers or
-// dates; the domain's validation names everything else.
+// dates; the domain's validation names everything else. A field that does
+// not convert is the zero value, as one not given: the domain checks the
+// other fields with it so (convInvalid), and its own error of that field
+// is left out.
 type converter struct{ errs []domain.FieldError }
 
 func (c *converter) int(field, s string) int {
@@ -19,6 +23,7 @@ func (c *converter) int(field, s string) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notnumber")})
+		return 0 // not Atoi's largest int for one out of range
 	}
 	return n
 }
@@ -30,6 +35,7 @@ func (c *converter) float(field, s string) float64 {
 	n, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdecimal")})
+		return 0
 	}
 	return n
 }
@@ -41,8 +47,41 @@ func (c *converter) date(field, s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdate")})
+		return time.Time{}
 	}
 	return t
+}
+
+// convInvalid is the refusal of a form some of whose fields did not
+// convert: their errors (conv), and the domain's errors of the other
+// fields, from dom, the domain's check of the form with those fields left
+// zero. So a date typed wrong is shown with every other field's error at
+// once, not alone; the domain's "is required" of the date, which it was
+// given as zero, is left out (mergeErrs). A dom that is not a field
+// refusal adds nothing: the form is refused for what did not convert.
+func convInvalid(message string, conv []domain.FieldError, dom error) *domain.Error {
+	all := conv
+	var de *domain.Error
+	if errors.As(dom, &de) && de.Code == domain.CodeInvalid {
+		all = mergeErrs(conv, de.Fields)
+	}
+	return &domain.Error{Code: domain.CodeInvalid, Message: message, Fields: all}
+}
+
+// mergeErrs adds the domain's errors for fields the conversion did not
+// already name.
+func mergeErrs(conv, dom []domain.FieldError) []domain.FieldError {
+	seen := map[string]bool{}
+	for _, e := range conv {
+		seen[e.Field] = true
+	}
+	out := append([]domain.FieldError(nil), conv...)
+	for _, e := range dom {
+		if !seen[e.Field] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // stockholmDay reads a YYYY-MM-DD as a day in Stockholm time: the instant

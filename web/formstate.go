@@ -32,19 +32,6 @@ func errorAt(errs []fieldErr, anchor string) string {
 // that name.
 type idField struct{ ID, Name, Label, Value, Err string }
 
-// groupAnchors links the errors of a list's items ("training_areas[2]") to
-// the list's group of checkboxes (id fieldID("training_areas")), the only
-// element of the list on the page.
-func groupAnchors(errs []fieldErr, groups ...string) {
-	for i := range errs {
-		for _, g := range groups {
-			if strings.HasPrefix(errs[i].Field, g+"[") {
-				errs[i].Anchor = fieldID(g)
-			}
-		}
-	}
-}
-
 // staleNotice is the page-level notice of a form saved at a version that is
 // no longer current: nothing was saved, the form shows the thing as it is
 // now (and carries its current version), and Yours lists what the user had

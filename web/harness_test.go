@@ -49,6 +49,8 @@ type env struct {
 	notifications *domain.NotificationService
 	// clock is the server's clock; a test may move it (not concurrently).
 	clock func() time.Time
+	// ref is the reference data the services check against.
+	ref *domain.ReferenceData
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
@@ -74,7 +76,7 @@ func newEnvPolicy(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, 
 	t.Helper()
 	a := apptest.New(t, dsn, apptest.Options{Users: testUsers, Policy: policy})
 	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals,
-		requests: a.Requests, approvals: a.Approvals, notifications: a.Notifications, clock: a.Clock}
+		requests: a.Requests, approvals: a.Approvals, notifications: a.Notifications, clock: a.Clock, ref: a.Reference}
 	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow
 	log := testLogger()
 	console, err := New(Deps{Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks, Users: a.DB,

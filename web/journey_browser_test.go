@@ -165,7 +165,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.open("/admin/users", "users")
 	b.click(`main a.button[href="/admin/users/new"]`, "")
 	b.click(`main form button[type="submit"]`, "user-errors")
-	if !strings.Contains(b.text(".error-summary"), "username") {
+	if !strings.Contains(b.text(".error-summary"), "Username: must be") {
 		t.Fatalf("a new user without a name: %s", b.text("main"))
 	}
 	b.typeIn("#f-username", "lo-se2")

@@ -29,6 +29,15 @@ func (v passwordView) E(field string) string {
 	return ""
 }
 
+// labels are the page's: the old password of a forced change is the
+// one-time password.
+func (v passwordView) labels() labels {
+	if v.Forced {
+		return otpLabels
+	}
+	return passwordLabels
+}
+
 func (c *Console) handlePasswordPage(ec echo.Context) error {
 	return c.render(ec, http.StatusOK, "password", msg("pw.title"), passwordView{Forced: currentOf(ec).User.MustChangePassword})
 }
@@ -55,11 +64,11 @@ func (c *Console) handlePasswordChange(ec echo.Context) error {
 		if err == nil {
 			return c.changePassword(ec, cur, u.Version, neu)
 		}
-		if v.Errors = formErrs(err, "old_password"); v.Errors == nil {
+		if v.Errors = formErrs(err, "old_password", v.labels()); v.Errors == nil {
 			return err // the database's
 		}
 	}
-	v.Errors = withLabels(v.Errors) // the summary names the fields as the page does
+	v.Errors = v.labels().named(v.Errors) // the summary names the fields as the page does
 	return c.render(ec, http.StatusUnprocessableEntity, "password", msg("pw.title"), v)
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,9 +13,9 @@ import (
 )
 
 // fieldErr is one error of a form, with the element it links to. Label
-// names the field in the error summary (fieldLabel); without one the
-// summary shows the field's path. Href, when set, is where the summary
-// links instead: a field on another page.
+// names the field in the error summary as the page labels it (labels).
+// Href, when set, is where the summary links instead: a field on another
+// page.
 type fieldErr struct{ Field, Label, Message, Anchor, Href string }
 
 // formView is the data of the request form page.
@@ -25,10 +26,13 @@ type formView struct {
 	Status  domain.Status
 	Errors  []fieldErr
 	Reasons []string // the policy's, when the request is not eligible
-	Notice  string
-	Comment *domain.Decision // the approver's, when changes were requested
-	DryRun  *domain.Evaluation
-	Opts    options
+	// Problem is a refusal of the whole request that is no field's (a
+	// policy that could not decide on it), with the request id to quote.
+	Problem, RequestID string
+	Notice             string
+	Comment            *domain.Decision // the approver's, when changes were requested
+	DryRun             *domain.Evaluation
+	Opts               options
 	// Stale is the request as it is now, when the amendment was made
 	// from an older version and nothing was saved.
 	Stale *staleForm
@@ -49,20 +53,6 @@ type staleForm struct {
 
 // E is the error message of one field, for the template.
 func (v formView) E(field string) string { return fieldError(v.Errors, field) }
-
-// toFieldErrs turns domain field errors into a form's, each linked to an
-// element that exists on the page.
-func toFieldErrs(fes []domain.FieldError) []fieldErr {
-	out := make([]fieldErr, 0, len(fes))
-	for _, f := range fes {
-		anchor := f.Field
-		if len(anchor) > len("weapons.systems") && anchor[:len("weapons.systems")] == "weapons.systems" {
-			anchor = "weapons.systems"
-		}
-		out = append(out, fieldErr{Field: f.Field, Message: f.Message, Anchor: fieldID(anchor)})
-	}
-	return out
-}
 
 func (c *Console) handleNewForm(ec echo.Context) error {
 	v := formView{Form: requestForm{Movements: make([]movementRow, 1), Areas: make([]areaRow, 1), Vehicles: make([]vehicleRow, 1)}}
@@ -144,12 +134,7 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 	v.Form = f.compact()
 	d, convErrs := v.Form.details()
 	if len(convErrs) > 0 {
-		all := convErrs
-		var de *domain.Error
-		if errors.As(domain.ValidateDetails(d, c.Reference), &de) {
-			all = mergeErrs(convErrs, de.Fields)
-		}
-		v.Errors = pageErrs(all)
+		v.Errors = requestLabels.errs(convInvalid("the request has invalid fields", convErrs, c.checkDetails(d, convErrs)).Fields)
 		return c.renderForm(ec, http.StatusUnprocessableEntity, v)
 	}
 	ctx, p := ec.Request().Context(), principalOf(ec)
@@ -183,8 +168,22 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 	return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID+"?done=submitted")
 }
 
-// formError shows a domain refusal on the form, keeping every input;
-// anything but a field error, a policy refusal or a stale version is the
+// checkDetails is the domain's check of details whose fields conv did
+// not convert (left zero), as saving would make it: the details, then,
+// when they are wrong only in those fields, the period against today.
+func (c *Console) checkDetails(d domain.Details, conv []domain.FieldError) error {
+	err := domain.ValidateDetails(d, c.Reference)
+	var de *domain.Error
+	if errors.As(err, &de) && len(mergeErrs(conv, de.Fields)) > len(conv) {
+		return err // the domain stops at these before it looks at the dates' timing
+	}
+	return domain.ValidateTiming(d, c.Now())
+}
+
+// formError shows a domain refusal on the form, keeping every input: a
+// field error beside its field, a policy's refusal or a policy that could
+// not decide (its words, and the request id to quote) at the top; a
+// stale version goes back to the request's page, and anything else is the
 // error page.
 func (c *Console) formError(ec echo.Context, v formView, err error) error {
 	var de *domain.Error
@@ -192,10 +191,16 @@ func (c *Console) formError(ec echo.Context, v formView, err error) error {
 		return err
 	}
 	switch de.Code {
+	case domain.CodePolicyError:
+		// As the error page does: the cause (the policy's condition and
+		// CEL's error) to the log with the request id, the id to the user.
+		v.Problem, v.RequestID = de.Message, ec.Response().Header().Get(echo.HeaderXRequestID)
+		c.Log.Error("refused: "+de.Code, "request_id", v.RequestID, "method", ec.Request().Method,
+			"route", ec.Path(), "error", fmt.Sprint(de.Cause))
 	case domain.CodeInvalid:
-		v.Errors = pageErrs(de.Fields)
+		v.Errors = requestLabels.errs(de.Fields)
 		if len(v.Errors) == 0 {
-			v.Errors = pageErrs([]domain.FieldError{{Field: "exercise_name", Message: de.Message}})
+			v.Errors = requestLabels.errs([]domain.FieldError{{Field: "exercise_name", Message: de.Message}})
 		}
 	case domain.CodeNotEligible:
 		v.Reasons = de.Reasons
@@ -221,7 +226,7 @@ func (c *Console) staleAmendment(ec echo.Context, v formView, typed domain.Detai
 	changed := domain.ChangedDetails(r.Details, typed)
 	for _, k := range detailParts {
 		if _, ok := changed[k]; ok {
-			v.Stale.Differs = append(v.Stale.Differs, fieldLabel(k))
+			v.Stale.Differs = append(v.Stale.Differs, requestLabels.label(k))
 		}
 	}
 	return c.renderForm(ec, http.StatusConflict, v)
@@ -231,19 +236,3 @@ func (c *Console) staleAmendment(ec echo.Context, v formView, typed domain.Detai
 // form's order.
 var detailParts = []string{"exercise_name", "purpose", "unit", "period", "personnel", "vehicles", "aircraft", "vessels",
 	"weapons", "dangerous_goods", "movements", "training_areas", "framework_id", "contact"}
-
-// mergeErrs adds the domain's errors for fields the conversion did not
-// already name.
-func mergeErrs(conv, dom []domain.FieldError) []domain.FieldError {
-	seen := map[string]bool{}
-	for _, e := range conv {
-		seen[e.Field] = true
-	}
-	out := append([]domain.FieldError(nil), conv...)
-	for _, e := range dom {
-		if !seen[e.Field] {
-			out = append(out, e)
-		}
-	}
-	return out
-}

@@ -278,7 +278,7 @@ func (c *Console) afterAction(ec echo.Context, err error, a pageAction) error {
 				fes[i].Field = a.form + "." + fes[i].Field
 			}
 		}
-		v.Errors, v.Reasons, v.Warn, v.Reason = pageErrs(fes), de.Reasons, msg(a.notValid), ec.FormValue("reason")
+		v.Errors, v.Reasons, v.Warn, v.Reason = requestLabels.errs(fes), de.Reasons, msg(a.notValid), ec.FormValue("reason")
 		if len(v.Errors) == 0 && len(v.Reasons) == 0 { // a refusal of no field: its own words
 			v.Warn += ": " + de.Message
 		}

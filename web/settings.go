@@ -176,7 +176,7 @@ func (c *Console) handleWebhookAdd(ec echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		if v.Errors = formErrs(err, "url"); v.Errors == nil {
+		if v.Errors = formErrs(err, "url", settingsLabels); v.Errors == nil {
 			return err
 		}
 		v.URL = url

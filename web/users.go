@@ -69,6 +69,7 @@ func (c *Console) handleUsers(ec echo.Context) error {
 		v.Errors = append(v.Errors, fieldErr{Field: "disabled", Message: "must be true or false", Anchor: fieldID("disabled")})
 	}
 	if len(v.Errors) > 0 {
+		v.Errors = usersListLabels.named(v.Errors)
 		return c.render(ec, http.StatusBadRequest, "users", msg("users.title"), v)
 	}
 	page, err := c.Accounts.List(ec.Request().Context(), f)
@@ -155,7 +156,7 @@ func (c *Console) handleUserCreate(ec echo.Context) error {
 	u := domain.User{Username: v.Username, Roles: toRoles(v.Roles), Nation: v.Nation, Email: v.Email, MustChangePassword: true}
 	created, err := c.Accounts.CreateUser(ec.Request().Context(), principalOf(ec).Subject, u, hash)
 	if err != nil {
-		if v.Errors = formErrs(err, "username"); v.Errors == nil {
+		if v.Errors = formErrs(err, "username", userLabels); v.Errors == nil {
 			return err
 		}
 		return c.render(ec, http.StatusUnprocessableEntity, "usernew", msg("users.new"), v)
@@ -244,7 +245,7 @@ func (c *Console) userProblem(ec echo.Context, id string, cause error, form acco
 		v.Stale = true
 		return c.render(ec, http.StatusConflict, "user", u.Username, v)
 	}
-	if v.Errors = formErrs(cause, form.whole); v.Errors == nil {
+	if v.Errors = formErrs(cause, form.whole, userLabels); v.Errors == nil {
 		return cause
 	}
 	for i := range v.Errors {
@@ -289,22 +290,18 @@ func (c *Console) handleUserReset(ec echo.Context) error {
 	return c.renderOnce(ec, v)
 }
 
-// formErrs turns a validation or conflict error into a form's errors, the
-// whole-form ones on field; nil for any other error.
-func formErrs(err error, field string) []fieldErr {
+// formErrs turns a validation or conflict error into a form's errors,
+// named by the page's labels l, the whole-form ones on field; nil for any
+// other error.
+func formErrs(err error, field string, l labels) []fieldErr {
 	var de *domain.Error
 	if !errors.As(err, &de) || (de.Code != domain.CodeInvalid && de.Code != domain.CodeConflict) {
 		return nil
 	}
-	if fe := toFieldErrs(de.Fields); len(fe) > 0 {
-		for i := range fe {
-			if strings.HasPrefix(fe[i].Field, "roles[") { // each role's error links to the group
-				fe[i].Anchor = fieldID("roles")
-			}
-		}
-		return fe
+	if len(de.Fields) > 0 {
+		return l.errs(de.Fields) // each role's error (roles[1]) links to the group
 	}
-	return []fieldErr{{Field: field, Message: de.Message, Anchor: fieldID(field)}}
+	return l.errs([]domain.FieldError{{Field: field, Message: de.Message}})
 }
 
 func formList(ec echo.Context, name string) []string {
