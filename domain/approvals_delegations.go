@@ -50,6 +50,29 @@ func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in 
 	return out, nil
 }
 
+// CheckDelegation answers what CreateDelegation would refuse in for, and
+// stores nothing: the console's check of a form one of whose fields it
+// could not read, so that the other fields' errors show with that one. An
+// empty Starts is now, as for CreateDelegation; the caller drops the
+// errors of the fields it could not read.
+func (s *ApprovalService) CheckDelegation(ctx context.Context, p Principal, in DelegationInput) error {
+	now := s.clock()
+	if in.Starts.IsZero() {
+		in.Starts = now
+	}
+	var to *User
+	if in.To != "" {
+		u, err := s.store.GetUserByUsername(ctx, in.To)
+		switch {
+		case err == nil:
+			to = u
+		case ErrorCode(err) != CodeNotFound:
+			return err
+		}
+	}
+	return validateDelegation(p, in, to, now)
+}
+
 // delegateAccount reads the account a delegation is asked for, nil when
 // there is none (validateDelegation answers that as it answers a disabled
 // one).

@@ -80,8 +80,8 @@ func TestRequestDateTypedWrongShowsEveryError(t *testing.T) {
 // form typed wrong is shown with the other fields' errors, which the
 // domain gives for the rest of the form (a first day typed wrong is
 // checked as "now", which an empty one means); and such a form stores
-// nothing, even when all else is right (the domain's check is a creation
-// refused in its transaction: on both databases).
+// nothing, even when all else is right (the domain's CheckDelegation
+// stores nothing: on both databases).
 func TestDelegationDateTypedWrongShowsEveryError(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		hns := e.client().signIn("hns")
