@@ -141,7 +141,7 @@ func readHashMap(g *gorm.DB, ids []int64) (map[int64]tlog.Hash, error) {
 	}
 	for _, r := range rows {
 		if len(r.Hash) != tlog.HashSize {
-			return nil, fmt.Errorf("storage: audit hash %d has %d bytes: %w", r.ID, len(r.Hash), domain.ErrAuditHashDamaged)
+			return nil, hashDamage(r.ID, fmt.Sprintf("has %d bytes", len(r.Hash)))
 		}
 		out[r.ID] = tlog.Hash(r.Hash)
 	}
@@ -158,12 +158,19 @@ func mapReader(m map[int64]tlog.Hash) tlog.HashReader {
 		for i, id := range ids {
 			h, ok := m[id]
 			if !ok {
-				return nil, fmt.Errorf("storage: audit hash %d is missing: %w", id, domain.ErrAuditHashDamaged)
+				return nil, hashDamage(id, "is missing")
 			}
 			out[i] = h
 		}
 		return out, nil
 	})
+}
+
+// hashDamage is the error of the stored hash with that index: a
+// *domain.AuditHashDamage, which says which entries it covers.
+func hashDamage(index int64, what string) error {
+	level, n := tlog.SplitStoredHashIndex(index)
+	return fmt.Errorf("storage: %w", &domain.AuditHashDamage{Index: index, Level: level, Entry: n << level, What: what})
 }
 
 // gormHashReader reads stored hashes through g (a transaction or a pool).
