@@ -35,8 +35,8 @@ import (
 // deadline first, and the sweep marks every stage it read; so a backlog
 // larger than the limit is worked through by the sweeps that follow, and
 // a stage is never read twice for the same notice. Expiring permits and
-// started delegations already told are left out by their keys in
-// scheduled_notices, and delegations that do not count (a delegator or
+// started and ending delegations already told are left out by their keys
+// in scheduled_notices, and delegations that do not count (a delegator or
 // delegate disabled, or without the role) by countingCondition. (A test
 // lowers the limit through DB.scheduleLimit.)
 const scheduleLimit = 1000
@@ -353,7 +353,13 @@ func (t *tx) delegationCandidates(w domain.ScheduleWindow, limit int) ([]domain.
 		Find(&started).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
 	}
+	// Ending: those not yet told either (their key, kind:id:end in
+	// microseconds, not in scheduled_notices), so that more delegations
+	// ending within the day than the limit are all told by the sweeps that
+	// follow, not only the first ones in the order.
 	if err := t.g.Where("ends_at > ? AND ends_at <= ? AND revoked_at IS NULL", now, dbTime(w.DelegationsEndUntil)).
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || delegations.id || ':' || "+
+			unixMicros(t.g.Dialector.Name(), "delegations.ends_at")+")", domain.NotifyDelegationEnding+":").
 		Where(counts, countsArgs...).
 		Order("ends_at, id").Limit(limit).Find(&ending).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
@@ -368,4 +374,20 @@ func (t *tx) delegationCandidates(w domain.ScheduleWindow, limit int) ([]domain.
 		}
 	}
 	return countingDelegations(t.g, rows)
+}
+
+// unixMicros is the SQL of a timestamp column as microseconds since 1970,
+// as Go's time.UnixMicro gives it (a notice key holds it in decimal).
+// PostgreSQL's epoch is exact (numeric); SQLite keeps the time as text
+// ("2006-01-02 15:04:05.999999+00:00", the fraction's trailing zeros
+// left out, or none): whole seconds from strftime, and the fraction read as
+// the number that starts at its '.' (a cast of text to a number reads the
+// longest number it starts with; "+00:00" reads as 0). dbTime stores no
+// more than microseconds, so the rounding only undoes the float's error.
+func unixMicros(dialect, column string) string {
+	if dialect == DialectPostgres {
+		return "CAST(EXTRACT(EPOCH FROM " + column + ") * 1000000 AS bigint)"
+	}
+	return "(CAST(strftime('%s', " + column + ") AS INTEGER) * 1000000 + CAST(round(CAST(substr(" + column +
+		", 20) AS REAL) * 1000000) AS INTEGER))"
 }
