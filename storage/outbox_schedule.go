@@ -26,8 +26,9 @@ import (
 // its audience again; two sweeps at once (two replicas on PostgreSQL)
 // insert the key with ON CONFLICT DO NOTHING, and only the one whose insert
 // took writes the rows (their own idempotency keys would drop a repeat
-// anyway). A notice whose audience was empty when it fell due is not
-// written again later.
+// anyway). A notice whose audience was empty when it fell due is kept
+// (outbox_unheard.go) and written when someone it is for appears, if it
+// is still due then.
 
 // scheduleLimit bounds each candidate query of one sweep. Each stage
 // notice (due soon, overdue, escalated) has a query of its own that reads
@@ -80,6 +81,10 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 		if err != nil {
 			return err
 		}
+		src, err := t.audienceSource()
+		if err != nil {
+			return err
+		}
 		for _, n := range notices {
 			if known[n.Key] {
 				continue
@@ -92,15 +97,34 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 			if res.RowsAffected == 0 {
 				continue // another sweep wrote it
 			}
-			if err := t.notifyEvent(n.Event, now, n.Key); err != nil {
+			written++
+			heard, err := hasAudience(src, n.Event.Audience, now)
+			if err != nil {
 				return err
 			}
-			written++
+			if !heard {
+				if err := t.keepUnheard(n, now); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := t.notifyFrom(src, n.Event, now, n.Key); err != nil {
+				return err
+			}
 		}
 		if err := t.markStages(stages, now); err != nil {
 			return err
 		}
-		err = t.g.Where("created_at < ?", dbTime(now.Add(-noticeMemory))).Delete(&scheduledNoticeRow{}).Error
+		late, err := t.tellUnheard(src, now, limit)
+		if err != nil {
+			return err
+		}
+		written += late
+		before := dbTime(now.Add(-noticeMemory))
+		if err := t.g.Where("created_at < ?", before).Delete(&unheardNoticeRow{}).Error; err != nil {
+			return translate(err, "unheard notices")
+		}
+		err = t.g.Where("created_at < ?", before).Delete(&scheduledNoticeRow{}).Error
 		return translate(err, "scheduled notices")
 	})
 	if err != nil {
@@ -201,16 +225,18 @@ func stageQueries(w domain.ScheduleWindow) []stageQuery {
 	return qs
 }
 
+// stageCandidateColumns are what a stage candidate is read with, from
+// request_stages s joined with its request r.
+const stageCandidateColumns = `s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
+	s.activated_at, s.due_at`
+
 // find is the query q on g, for limit rows.
 func (q stageQuery) find(g *gorm.DB, limit int) *gorm.DB {
 	table := "request_stages s"
 	if g.Dialector.Name() == DialectSQLite {
 		table += " INDEXED BY " + q.index
 	}
-	return g.Table(table).
-		Select(`s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
-			s.activated_at, s.due_at`).
-		Joins("JOIN requests r ON r.id = s.request_id").
+	return g.Table(table).Select(stageCandidateColumns).Joins("JOIN requests r ON r.id = s.request_id").
 		Where("s.status = '"+string(domain.StageActive)+"' AND r.status = ?", string(domain.StatusInReview)).
 		Where(q.where, q.args...).
 		Order(q.order + ", s.request_id, s.stage_id").Limit(limit)
@@ -230,18 +256,27 @@ func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandida
 			return nil, translate(err, "stage reminders")
 		}
 		for _, row := range rows {
-			esc, err := stageEscalation(row)
+			c, err := toStageCandidate(row)
 			if err != nil {
 				return nil, err
 			}
-			due := utc(row.DueAt)
-			out = append(out, stageCandidate{kind: q.kind, c: domain.StageCandidate{RequestID: row.RequestID,
-				Reference: derefString(row.Reference), Status: domain.Status(row.RequestStatus),
-				Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role), Status: domain.StageStatus(row.Status),
-					ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}})
+			out = append(out, stageCandidate{kind: q.kind, c: c})
 		}
 	}
 	return out, nil
+}
+
+// toStageCandidate is a stage as read, with its escalation from the
+// request's route.
+func toStageCandidate(row stageCandidateRow) (domain.StageCandidate, error) {
+	esc, err := stageEscalation(row)
+	if err != nil {
+		return domain.StageCandidate{}, err
+	}
+	due := utc(row.DueAt)
+	return domain.StageCandidate{RequestID: row.RequestID, Reference: derefString(row.Reference), Status: domain.Status(row.RequestStatus),
+		Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role), Status: domain.StageStatus(row.Status),
+			ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}, nil
 }
 
 // markStages records, for every stage the sweep read, that its query's
@@ -314,7 +349,7 @@ func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.Expi
 	if t.g.Dialector.Name() == DialectPostgres {
 		day = "to_char(requests.period_end, 'YYYY-MM-DD')"
 	}
-	err := t.g.Model(&requestRow{}).Select("id, reference, nation, status, period_end").
+	err := t.g.Model(&requestRow{}).Select(expiryColumns).
 		Where("status = ? AND period_end >= ? AND period_end <= ? AND nation <> ''", string(domain.StatusApproved),
 			newSQLDate(w.ExpiryFrom), newSQLDate(w.ExpiryUntil)).
 		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || requests.id || ':' || "+day+")",
@@ -325,10 +360,17 @@ func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.Expi
 	}
 	out := make([]domain.ExpiryCandidate, len(rows))
 	for i, row := range rows {
-		out[i] = domain.ExpiryCandidate{RequestID: row.ID, Reference: derefString(row.Reference), Nation: row.Nation,
-			Status: domain.Status(row.Status), PeriodEnd: row.PeriodEnd.Time}
+		out[i] = toExpiryCandidate(row)
 	}
 	return out, nil
+}
+
+// expiryColumns are what an expiry candidate is read with.
+const expiryColumns = "id, reference, nation, status, period_end"
+
+func toExpiryCandidate(row requestRow) domain.ExpiryCandidate {
+	return domain.ExpiryCandidate{RequestID: row.ID, Reference: derefString(row.Reference), Nation: row.Nation,
+		Status: domain.Status(row.Status), PeriodEnd: row.PeriodEnd.Time}
 }
 
 // delegationCandidates are the delegations that started inside the window
