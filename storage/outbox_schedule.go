@@ -54,7 +54,8 @@ type scheduledNoticeRow struct {
 func (scheduledNoticeRow) TableName() string { return "scheduled_notices" }
 
 // ScheduleNotifications runs one sweep at now and returns how many notices
-// it wrote (each to every account of its audience and channel).
+// it wrote (each to every account of its audience and channel), late ones
+// included; one kept because nobody was there to hear it is not counted.
 func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, error) {
 	written := 0
 	err := d.InTx(ctx, func(dt domain.Tx) error {
@@ -97,7 +98,6 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 			if res.RowsAffected == 0 {
 				continue // another sweep wrote it
 			}
-			written++
 			heard, err := hasAudience(src, n.Event.Audience, now)
 			if err != nil {
 				return err
@@ -111,6 +111,7 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 			if err := t.notifyFrom(src, n.Event, now, n.Key); err != nil {
 				return err
 			}
+			written++
 		}
 		if err := t.markStages(stages, now); err != nil {
 			return err

@@ -70,14 +70,14 @@ func TestScheduledNoticeToNobodyIsToldWhenSomeoneAppears(t *testing.T) {
 			}
 			return got
 		}
-		sweep := func(at time.Time) {
+		sweep := func(at time.Time, want int) {
 			t.Helper()
-			if _, err := db.ScheduleNotifications(ctx, at); err != nil {
-				t.Fatal(err)
+			if n, err := db.ScheduleNotifications(ctx, at); err != nil || n != want {
+				t.Fatalf("the sweep at %v wrote %d notices (%v), want %d", at, n, err, want)
 			}
 		}
 		for _, at := range []time.Time{now, now.Add(time.Minute), now.Add(2 * time.Minute)} {
-			sweep(at)
+			sweep(at, 0)
 		}
 		for _, r := range []*domain.Request{overdue, decided, soon, expiring} {
 			if got := emails(r); len(got) != 0 {
@@ -99,9 +99,8 @@ func TestScheduledNoticeToNobodyIsToldWhenSomeoneAppears(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, at := range []time.Time{now.Add(time.Hour), now.Add(time.Hour + time.Minute)} {
-			sweep(at)
-		}
+		sweep(now.Add(time.Hour), 3)
+		sweep(now.Add(time.Hour+time.Minute), 0)
 		for _, c := range []struct {
 			r    *domain.Request
 			want string
