@@ -15,7 +15,17 @@ const (
 	codeUnsupportedMedia = "unsupported_media_type"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeUnavailable      = "unavailable"
+	// codeAuditDamaged: a stored hash of the audit log's tree is missing or
+	// malformed (domain.ErrAuditHashDamaged). It is a 500, the server's
+	// fault, that no retry mends; unlike internal it says what is wrong,
+	// because an auditor must know that the log, not the request, failed.
+	codeAuditDamaged = "audit_damaged"
 )
+
+// auditDamagedDetail is the fixed detail of audit_damaged: which hash is in
+// the server log, not in the answer.
+const auditDamagedDetail = "the audit log's stored hashes are damaged (one is missing or malformed), so no checkpoint, proof or export of it can be given; " +
+	"an operator must run `exaccess audit verify --db … --key …` to find the damaged entries and restore them from a backup (docs/operations.md)"
 
 // statusOf maps every error code to its HTTP status: the one table.
 var statusOf = map[string]int{
@@ -38,6 +48,7 @@ var statusOf = map[string]int{
 	codeUnsupportedMedia:            http.StatusUnsupportedMediaType,
 	codeMethodNotAllowed:            http.StatusMethodNotAllowed,
 	codeUnavailable:                 http.StatusServiceUnavailable,
+	codeAuditDamaged:                http.StatusInternalServerError,
 	codeRateLimited:                 http.StatusTooManyRequests,
 }
 
@@ -77,7 +88,15 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		p := toProblem(err)
 		var de *domain.Error
+		var damage *domain.AuditHashDamage
 		switch {
+		case p.Code == codeAuditDamaged:
+			attrs := []any{"request_id", requestID(c), "method", c.Request().Method, "route", c.Path(), "error", err.Error()}
+			if errors.As(err, &damage) {
+				attrs = append(attrs, "hash_index", damage.Index, "level", damage.Level, "entry", damage.Entry)
+			}
+			log.Error("audit log damaged: a stored audit hash is missing or malformed; exaccess audit verify --db finds the damaged entries", attrs...)
+			p.Detail += "; quote request id " + requestID(c) + " when reporting it"
 		case p.Status == http.StatusInternalServerError:
 			log.Error("internal error", "request_id", requestID(c), "method", c.Request().Method,
 				"route", c.Path(), "error", err.Error())
@@ -106,6 +125,8 @@ func toProblem(err error) problem {
 	var he *echo.HTTPError
 	code, detail := domain.CodeInternal, ""
 	switch {
+	case errors.Is(err, domain.ErrAuditHashDamaged):
+		code, detail = codeAuditDamaged, auditDamagedDetail
 	case errors.As(err, &de):
 		code, detail = de.Code, de.Message
 	case errors.As(err, &he):

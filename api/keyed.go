@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"exaccess/domain"
@@ -15,6 +16,12 @@ type storedResponse struct {
 	Location string          `json:"location,omitempty"`
 	ETag     string          `json:"etag,omitempty"`
 	Body     json.RawMessage `json:"body"`
+	// LineFeed: the body was sent ending with a line feed, as every JSON
+	// answer of the API is (c.JSON's encoder writes one). Encoding the
+	// record compacts Body and so drops that line feed; the flag puts it
+	// back on a replay. Records stored before it were sent without one,
+	// and are replayed without one.
+	LineFeed bool `json:"line_feed,omitempty"`
 }
 
 // keyedCreate reads the Idempotency-Key of a creating POST (nil without
@@ -34,21 +41,15 @@ func keyedCreate(c echo.Context, body []byte, render func(created any) (storedRe
 	}}, nil
 }
 
-// writeStored answers with a stored first response, marked as replayed.
+// writeStored answers with a stored first response, marked as replayed:
+// the bytes the first answer had.
 func writeStored(c echo.Context, stored []byte) error {
 	var r storedResponse
 	if err := json.Unmarshal(stored, &r); err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("Idempotent-Replayed", "true")
-	if r.Location != "" {
-		h.Set(echo.HeaderLocation, r.Location)
-	}
-	if r.ETag != "" {
-		h.Set("ETag", r.ETag)
-	}
-	return c.JSONBlob(r.Status, r.Body)
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	return writeResponse(c, r)
 }
 
 // writeResponse answers with a response as it would be stored.
@@ -59,11 +60,24 @@ func writeResponse(c echo.Context, r storedResponse) error {
 	if r.ETag != "" {
 		c.Response().Header().Set("ETag", r.ETag)
 	}
-	return c.JSONBlob(r.Status, r.Body)
+	body := []byte(r.Body)
+	if r.LineFeed {
+		body = append(bytes.Clone(body), '\n')
+	}
+	return c.JSONBlob(r.Status, body)
 }
 
-// jsonResponse is a storedResponse of v.
+// jsonResponse is a storedResponse of v, to be sent as c.JSON would send v.
 func jsonResponse(status int, location, etag string, v any) (storedResponse, error) {
 	b, err := json.Marshal(v)
-	return storedResponse{Status: status, Location: location, ETag: etag, Body: b}, err
+	return storedResponse{Status: status, Location: location, ETag: etag, Body: b, LineFeed: true}, err
+}
+
+// jsonBody is v encoded exactly as c.JSON writes it (without ?pretty): the
+// encoder's bytes, ending with a line feed. A first answer stored to be
+// replayed is encoded here, so that the replay is the same bytes.
+func jsonBody(v any) ([]byte, error) {
+	var b bytes.Buffer
+	err := json.NewEncoder(&b).Encode(v)
+	return b.Bytes(), err
 }

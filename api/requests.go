@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -31,7 +32,19 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, replay, err := s.Requests.CreateRequest(c.Request().Context(), principal(c), d, idem)
+	p := principal(c)
+	// With a key, the answer is the bytes stored for a retry, so that its
+	// replay is byte for byte the same (render may run again if the
+	// transaction is retried: the last run's bytes are the stored ones).
+	var rendered []byte
+	if idem != nil {
+		idem.Render = func(r *domain.Request) ([]byte, error) {
+			b, err := jsonBody(s.requestFor(p, r))
+			rendered = b
+			return b, err
+		}
+	}
+	r, replay, err := s.Requests.CreateRequest(c.Request().Context(), p, d, idem)
 	if err != nil {
 		return err
 	}
@@ -39,6 +52,10 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 		return writeReplay(c, replay)
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/requests/"+r.ID)
+	if rendered != nil {
+		c.Response().Header().Set("ETag", etag(r.Version))
+		return c.JSONBlob(http.StatusCreated, rendered)
+	}
 	return s.writeRequest(c, http.StatusCreated, r)
 }
 
@@ -144,7 +161,8 @@ func (s *Server) handleRequestWithdraw(c echo.Context) error {
 }
 
 // writeReplay answers a retried create with the first response: the same
-// body, status and headers.
+// body, status and headers. A body stored before it kept the line feed the
+// first answer ended with gets it back.
 func writeReplay(c echo.Context, body []byte) error {
 	var first struct {
 		ID      string `json:"id"`
@@ -157,6 +175,9 @@ func writeReplay(c echo.Context, body []byte) error {
 	h.Set("Idempotent-Replayed", "true")
 	h.Set(echo.HeaderLocation, "/api/v1/requests/"+first.ID)
 	h.Set("ETag", etag(first.Version))
+	if !bytes.HasSuffix(body, []byte("\n")) {
+		body = append(bytes.Clone(body), '\n')
+	}
 	return c.JSONBlob(http.StatusCreated, body)
 }
 
@@ -184,8 +205,7 @@ func idempotency(c echo.Context, body []byte) (*domain.Idempotency, error) {
 		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "bad Idempotency-Key",
 			Fields: []domain.FieldError{{Field: "Idempotency-Key", Message: "must be 1-255 visible ASCII characters"}}}
 	}
-	return &domain.Idempotency{Key: key, Fingerprint: idempotencyFingerprint(c, body),
-		Render: func(r *domain.Request) ([]byte, error) { return json.Marshal(toRequestResponse(r)) }}, nil
+	return &domain.Idempotency{Key: key, Fingerprint: idempotencyFingerprint(c, body)}, nil
 }
 
 // idempotencyFingerprint hashes the method, the route, the value of each of

@@ -159,7 +159,8 @@ func (h *head) check(ctx context.Context, store ExportSource, size int64) error 
 		case herr != nil && ctx.Err() != nil:
 			return herr
 		case errors.Is(herr, domain.ErrAuditHashDamaged):
-			err = fmt.Errorf("%w: a stored hash of its first %d entries is missing or malformed: %v", ErrHistoryChanged, h.tree.N, herr)
+			// Both: a refusal to sign, and the damage the API names.
+			err = fmt.Errorf("%w: a stored hash of its first %d entries is missing or malformed: %w", ErrHistoryChanged, h.tree.N, herr)
 		case herr != nil:
 			err, problem = fmt.Errorf("the stored hashes of the first %d entries, the head's size, cannot be read: %w", h.tree.N, herr), readProblem
 		case root != h.tree.Hash:

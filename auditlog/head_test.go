@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"exaccess/auditlog"
+	"exaccess/domain"
 	"exaccess/storage"
 )
 
@@ -126,6 +127,14 @@ func TestHeadRefusesMissingHashesAndShrinking(t *testing.T) {
 		}
 		e.tamper("DELETE FROM audit_hashes WHERE id = 2")
 		historyChanged("a missing hash", "storage: audit hash 2 is missing")
+		// An export refused for it passes the damage on, which the API
+		// answers as audit_damaged, not as the conflict of a head file it
+		// cannot write; the error names the hash (2: the one over entries 0 and 1).
+		_, err := e.log.StartExport(ctx, e.auth, domain.AuditExportRequest{Format: domain.AuditFormatNDJSON})
+		var damage *domain.AuditHashDamage
+		if !errors.As(err, &damage) || damage.Index != 2 || damage.Level != 1 || damage.Entry != 0 || domain.ErrorCode(err) == domain.CodeConflict {
+			t.Errorf("an export over a missing hash: %v (%+v)", err, damage)
+		}
 		// A new process on the same head file sees the problem at start.
 		fresh := newLogEnv(t, e.c)
 		fresh.db, fresh.log = e.db, auditlog.NewService(e.db, e.log.Signer(), func() time.Time { return e.now })

@@ -118,9 +118,11 @@ func (s *Service) LatestCheckpoint(ctx context.Context) (domain.AuditCheckpoint,
 
 // refusalError turns a refusal to sign into the API's conflict with a fixed
 // text (the server log and /readyz say why; the cause can name files), and
-// passes any other error on.
+// passes any other error on. A refusal because stored hashes are damaged is
+// passed on too: the API answers it as the damage it is (audit_damaged),
+// which a retry or a writable head file does not mend.
 func refusalError(err error) error {
-	if signingRefused(err) {
+	if signingRefused(err) && !errors.Is(err, domain.ErrAuditHashDamaged) {
 		return &domain.Error{Code: domain.CodeConflict,
 			Message: "the audit log is not signing checkpoints now, and this request needs a new one: GET /readyz and the server log say why"}
 	}

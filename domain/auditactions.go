@@ -184,11 +184,17 @@ type AuditExportedData struct {
 }
 
 // KeyRotatedData is audit.key_rotated; reason is moved_out_of_database when
-// the previous key had been kept in the database.
+// the previous key had been kept in the database. RetiredKeyBound is the
+// size of the last checkpoint the previous key signed (the latest kept
+// checkpoint, when that key signed it): the N an auditor gives to
+// `audit verify --key FILE@N`, read from the signed log itself. It is
+// absent when no kept checkpoint of that key was found, and in entries
+// recorded before it existed; a pointer, so that a bound of 0 is written.
 type KeyRotatedData struct {
 	VerifierKey         string `json:"verifier_key"`
 	PreviousVerifierKey string `json:"previous_verifier_key"`
 	Reason              string `json:"reason,omitempty"`
+	RetiredKeyBound     *int64 `json:"retired_key_bound,omitempty"`
 }
 
 // UnknownAuditAction reports whether a filter names an action no entry can

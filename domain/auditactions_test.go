@@ -175,6 +175,10 @@ func TestTypedAuditDataKeepsLegacyBytes(t *testing.T) {
 			map[string]any{"verifier_key": "k2", "previous_verifier_key": "k1"}},
 		{"key moved out", AuditKeyRotated, KeyRotatedData{VerifierKey: "k2", PreviousVerifierKey: "k1", Reason: "moved_out_of_database"},
 			map[string]any{"verifier_key": "k2", "previous_verifier_key": "k1", "reason": "moved_out_of_database"}},
+		{"key rotated, bound", AuditKeyRotated, KeyRotatedData{VerifierKey: "k2", PreviousVerifierKey: "k1", RetiredKeyBound: ptr(int64(42))},
+			map[string]any{"verifier_key": "k2", "previous_verifier_key": "k1", "retired_key_bound": int64(42)}},
+		{"key rotated, bound 0", AuditKeyRotated, KeyRotatedData{VerifierKey: "k2", PreviousVerifierKey: "k1", RetiredKeyBound: ptr(int64(0))},
+			map[string]any{"verifier_key": "k2", "previous_verifier_key": "k1", "retired_key_bound": int64(0)}},
 	}
 	covered := map[string]bool{}
 	for _, c := range cases {
@@ -218,4 +222,26 @@ func TestAuditFieldsRefusesAnUnregisteredShape(t *testing.T) {
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestKeyRotatedDataDecodesOldEntries: an audit.key_rotated entry recorded
+// before retired_key_bound existed decodes with no bound, one recorded
+// after with its bound, 0 included.
+func TestKeyRotatedDataDecodesOldEntries(t *testing.T) {
+	for _, c := range []struct {
+		data string
+		want *int64
+	}{
+		{`{"previous_verifier_key":"k1","reason":"moved_out_of_database","verifier_key":"k2"}`, nil},
+		{`{"previous_verifier_key":"k1","retired_key_bound":42,"verifier_key":"k2"}`, ptr(int64(42))},
+		{`{"previous_verifier_key":"k1","retired_key_bound":0,"verifier_key":"k2"}`, ptr(int64(0))},
+	} {
+		var d KeyRotatedData
+		if err := json.Unmarshal([]byte(c.data), &d); err != nil || d.PreviousVerifierKey != "k1" || d.VerifierKey != "k2" ||
+			(d.RetiredKeyBound == nil) != (c.want == nil) || c.want != nil && *d.RetiredKeyBound != *c.want {
+			t.Errorf("%s: %+v, %v", c.data, d, err)
+		}
+	}
 }

@@ -71,10 +71,16 @@ func auditDataTable() string {
 			switch {
 			case f.optional && f.typ.Kind() == reflect.Bool:
 				present = "only when true"
+			case f.optional && f.typ.Kind() == reflect.Pointer:
+				present = "only when set (a zero is written)"
 			case f.optional:
 				present = "only when not empty"
 			}
-			fmt.Fprintf(&sb, "| %s | `%s` | %s | %s |\n", names, f.name, describe(f.typ), present)
+			typ := f.typ
+			if f.optional && typ.Kind() == reflect.Pointer {
+				typ = typ.Elem() // left out when nil, never null
+			}
+			fmt.Fprintf(&sb, "| %s | `%s` | %s | %s |\n", names, f.name, describe(typ), present)
 			names = "″"
 		}
 	}

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 )
@@ -61,6 +62,22 @@ type AuditLog interface {
 // but a stored history that was changed; a database that cannot answer
 // gives another error.
 var ErrAuditHashDamaged = errors.New("the audit log's stored tree is damaged")
+
+// AuditHashDamage is that error with the hash it found: errors.Is(err,
+// ErrAuditHashDamaged) holds, and errors.As finds which hash, for the log
+// of whoever must repair it.
+type AuditHashDamage struct {
+	Index int64  // the hash's stored index (tlog.StoredHashIndex(Level, n))
+	Level int    // its level in the tree: 0 is an entry's leaf hash
+	Entry int64  // the first audit entry (idx) under it; a leaf hash's own entry
+	What  string // what is wrong with it: "is missing", "has 31 bytes"
+}
+
+func (e *AuditHashDamage) Error() string {
+	return fmt.Sprintf("audit hash %d %s: %s", e.Index, e.What, ErrAuditHashDamaged)
+}
+
+func (e *AuditHashDamage) Unwrap() error { return ErrAuditHashDamaged }
 
 // AuditHash is a SHA-256 hash of the audit log's Merkle tree.
 type AuditHash [32]byte

@@ -109,13 +109,17 @@ func (t *tx) backfillAuditHashes(n int64) error {
 // BackfillAuditHashes gives every entry its Merkle hashes, for a database
 // whose entries predate migration 3. It is cheap when nothing is missing;
 // the server runs it at start, so checkpoints never meet a partial tree.
+// The log's size is its count of entries, which must be exactly the
+// indexes 0..size-1: a log with a gap (an entry deleted behind the
+// append-only triggers) would otherwise be sized by its largest index and
+// built into a tree over entries that are not there; it is refused, naming
+// the first missing index.
 func (d *DB) BackfillAuditHashes(ctx context.Context) error {
 	return d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		t := &tx{g: g}
-		var size int64
-		err := t.g.Raw("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log").Scan(&size).Error
+		size, err := denseAuditSize(t.g)
 		if err != nil || size == 0 {
-			return translate(err, "audit log")
+			return err
 		}
 		known, err := readHashMap(t.g, neededHashIDs(size))
 		if err != nil {
@@ -126,6 +130,31 @@ func (d *DB) BackfillAuditHashes(ctx context.Context) error {
 		}
 		return t.backfillAuditHashes(size)
 	})
+}
+
+// denseAuditSize is the number of entries in audit_log, checked to be the
+// indexes 0..size-1 with none missing.
+func denseAuditSize(g *gorm.DB) (int64, error) {
+	var n struct{ Count, Size, Low int64 }
+	err := g.Raw("SELECT COUNT(*) AS count, COALESCE(MAX(idx) + 1, 0) AS size, COALESCE(MIN(idx), 0) AS low FROM audit_log").
+		Scan(&n).Error
+	switch {
+	case err != nil:
+		return 0, translate(err, "audit log")
+	case n.Low < 0:
+		return 0, fmt.Errorf("storage: the audit log holds an entry with index %d; indexes start at 0: run exaccess audit verify --db", n.Low)
+	case n.Count == n.Size:
+		return n.Size, nil
+	}
+	var missing int64
+	err = g.Raw(`SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM audit_log WHERE idx = 0) THEN 0
+		ELSE (SELECT MIN(a.idx) + 1 FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_log b WHERE b.idx = a.idx + 1)) END`).
+		Scan(&missing).Error
+	if err != nil {
+		return 0, translate(err, "audit log")
+	}
+	return 0, fmt.Errorf("storage: the audit log has %d entries but indexes up to %d: entry %d is missing, and entries are never deleted; "+
+		"run exaccess audit verify --db to see what changed, and restore the database from a backup that verifies", n.Count, n.Size-1, missing)
 }
 
 // readHashMap reads the stored hashes with the given ids; absent ones are
@@ -141,7 +170,7 @@ func readHashMap(g *gorm.DB, ids []int64) (map[int64]tlog.Hash, error) {
 	}
 	for _, r := range rows {
 		if len(r.Hash) != tlog.HashSize {
-			return nil, fmt.Errorf("storage: audit hash %d has %d bytes: %w", r.ID, len(r.Hash), domain.ErrAuditHashDamaged)
+			return nil, hashDamage(r.ID, fmt.Sprintf("has %d bytes", len(r.Hash)))
 		}
 		out[r.ID] = tlog.Hash(r.Hash)
 	}
@@ -158,12 +187,19 @@ func mapReader(m map[int64]tlog.Hash) tlog.HashReader {
 		for i, id := range ids {
 			h, ok := m[id]
 			if !ok {
-				return nil, fmt.Errorf("storage: audit hash %d is missing: %w", id, domain.ErrAuditHashDamaged)
+				return nil, hashDamage(id, "is missing")
 			}
 			out[i] = h
 		}
 		return out, nil
 	})
+}
+
+// hashDamage is the error of the stored hash with that index: a
+// *domain.AuditHashDamage, which says which entries it covers.
+func hashDamage(index int64, what string) error {
+	level, n := tlog.SplitStoredHashIndex(index)
+	return fmt.Errorf("storage: %w", &domain.AuditHashDamage{Index: index, Level: level, Entry: n << level, What: what})
 }
 
 // gormHashReader reads stored hashes through g (a transaction or a pool).

@@ -109,3 +109,12 @@ func HoldsRoleForTest(roles string, r domain.Role) bool {
 	d := &directory{users: []*dirUser{{roles: roles}}, holders: map[domain.Role][]*dirUser{}}
 	return len(d.holdersOf(r)) == 1
 }
+
+// DelegationEndMicrosForTest is a delegation's ends_at as the reminder
+// sweep's SQL reads it into a notice key (unixMicros).
+func (d *DB) DelegationEndMicrosForTest(ctx context.Context, id string) (int64, error) {
+	var n int64
+	err := d.reader.WithContext(ctx).Raw("SELECT "+unixMicros(d.dialect, "ends_at")+" FROM delegations WHERE id = ?", id).
+		Row().Scan(&n)
+	return n, err
+}

@@ -26,8 +26,9 @@ import (
 // its audience again; two sweeps at once (two replicas on PostgreSQL)
 // insert the key with ON CONFLICT DO NOTHING, and only the one whose insert
 // took writes the rows (their own idempotency keys would drop a repeat
-// anyway). A notice whose audience was empty when it fell due is not
-// written again later.
+// anyway). A notice whose audience was empty when it fell due is kept
+// (outbox_unheard.go) and written when someone it is for appears, if it
+// is still due then.
 
 // scheduleLimit bounds each candidate query of one sweep. Each stage
 // notice (due soon, overdue, escalated) has a query of its own that reads
@@ -35,8 +36,8 @@ import (
 // deadline first, and the sweep marks every stage it read; so a backlog
 // larger than the limit is worked through by the sweeps that follow, and
 // a stage is never read twice for the same notice. Expiring permits and
-// started delegations already told are left out by their keys in
-// scheduled_notices, and delegations that do not count (a delegator or
+// started and ending delegations already told are left out by their keys
+// in scheduled_notices, and delegations that do not count (a delegator or
 // delegate disabled, or without the role) by countingCondition. (A test
 // lowers the limit through DB.scheduleLimit.)
 const scheduleLimit = 1000
@@ -53,7 +54,8 @@ type scheduledNoticeRow struct {
 func (scheduledNoticeRow) TableName() string { return "scheduled_notices" }
 
 // ScheduleNotifications runs one sweep at now and returns how many notices
-// it wrote (each to every account of its audience and channel).
+// it wrote (each to every account of its audience and channel), late ones
+// included; one kept because nobody was there to hear it is not counted.
 func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, error) {
 	written := 0
 	err := d.InTx(ctx, func(dt domain.Tx) error {
@@ -80,6 +82,10 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 		if err != nil {
 			return err
 		}
+		src, err := t.audienceSource()
+		if err != nil {
+			return err
+		}
 		for _, n := range notices {
 			if known[n.Key] {
 				continue
@@ -92,7 +98,17 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 			if res.RowsAffected == 0 {
 				continue // another sweep wrote it
 			}
-			if err := t.notifyEvent(n.Event, now, n.Key); err != nil {
+			heard, err := hasAudience(src, n.Event.Audience, now)
+			if err != nil {
+				return err
+			}
+			if !heard {
+				if err := t.keepUnheard(n, now); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := t.notifyFrom(src, n.Event, now, n.Key); err != nil {
 				return err
 			}
 			written++
@@ -100,7 +116,16 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 		if err := t.markStages(stages, now); err != nil {
 			return err
 		}
-		err = t.g.Where("created_at < ?", dbTime(now.Add(-noticeMemory))).Delete(&scheduledNoticeRow{}).Error
+		late, err := t.tellUnheard(src, now, limit)
+		if err != nil {
+			return err
+		}
+		written += late
+		before := dbTime(now.Add(-noticeMemory))
+		if err := t.g.Where("created_at < ?", before).Delete(&unheardNoticeRow{}).Error; err != nil {
+			return translate(err, "unheard notices")
+		}
+		err = t.g.Where("created_at < ?", before).Delete(&scheduledNoticeRow{}).Error
 		return translate(err, "scheduled notices")
 	})
 	if err != nil {
@@ -201,16 +226,18 @@ func stageQueries(w domain.ScheduleWindow) []stageQuery {
 	return qs
 }
 
+// stageCandidateColumns are what a stage candidate is read with, from
+// request_stages s joined with its request r.
+const stageCandidateColumns = `s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
+	s.activated_at, s.due_at`
+
 // find is the query q on g, for limit rows.
 func (q stageQuery) find(g *gorm.DB, limit int) *gorm.DB {
 	table := "request_stages s"
 	if g.Dialector.Name() == DialectSQLite {
 		table += " INDEXED BY " + q.index
 	}
-	return g.Table(table).
-		Select(`s.request_id, r.reference, r.status AS request_status, r.route, s.stage_id, s.role, s.status,
-			s.activated_at, s.due_at`).
-		Joins("JOIN requests r ON r.id = s.request_id").
+	return g.Table(table).Select(stageCandidateColumns).Joins("JOIN requests r ON r.id = s.request_id").
 		Where("s.status = '"+string(domain.StageActive)+"' AND r.status = ?", string(domain.StatusInReview)).
 		Where(q.where, q.args...).
 		Order(q.order + ", s.request_id, s.stage_id").Limit(limit)
@@ -230,18 +257,27 @@ func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandida
 			return nil, translate(err, "stage reminders")
 		}
 		for _, row := range rows {
-			esc, err := stageEscalation(row)
+			c, err := toStageCandidate(row)
 			if err != nil {
 				return nil, err
 			}
-			due := utc(row.DueAt)
-			out = append(out, stageCandidate{kind: q.kind, c: domain.StageCandidate{RequestID: row.RequestID,
-				Reference: derefString(row.Reference), Status: domain.Status(row.RequestStatus),
-				Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role), Status: domain.StageStatus(row.Status),
-					ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}})
+			out = append(out, stageCandidate{kind: q.kind, c: c})
 		}
 	}
 	return out, nil
+}
+
+// toStageCandidate is a stage as read, with its escalation from the
+// request's route.
+func toStageCandidate(row stageCandidateRow) (domain.StageCandidate, error) {
+	esc, err := stageEscalation(row)
+	if err != nil {
+		return domain.StageCandidate{}, err
+	}
+	due := utc(row.DueAt)
+	return domain.StageCandidate{RequestID: row.RequestID, Reference: derefString(row.Reference), Status: domain.Status(row.RequestStatus),
+		Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role), Status: domain.StageStatus(row.Status),
+			ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}, nil
 }
 
 // markStages records, for every stage the sweep read, that its query's
@@ -314,7 +350,7 @@ func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.Expi
 	if t.g.Dialector.Name() == DialectPostgres {
 		day = "to_char(requests.period_end, 'YYYY-MM-DD')"
 	}
-	err := t.g.Model(&requestRow{}).Select("id, reference, nation, status, period_end").
+	err := t.g.Model(&requestRow{}).Select(expiryColumns).
 		Where("status = ? AND period_end >= ? AND period_end <= ? AND nation <> ''", string(domain.StatusApproved),
 			newSQLDate(w.ExpiryFrom), newSQLDate(w.ExpiryUntil)).
 		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || requests.id || ':' || "+day+")",
@@ -325,10 +361,17 @@ func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.Expi
 	}
 	out := make([]domain.ExpiryCandidate, len(rows))
 	for i, row := range rows {
-		out[i] = domain.ExpiryCandidate{RequestID: row.ID, Reference: derefString(row.Reference), Nation: row.Nation,
-			Status: domain.Status(row.Status), PeriodEnd: row.PeriodEnd.Time}
+		out[i] = toExpiryCandidate(row)
 	}
 	return out, nil
+}
+
+// expiryColumns are what an expiry candidate is read with.
+const expiryColumns = "id, reference, nation, status, period_end"
+
+func toExpiryCandidate(row requestRow) domain.ExpiryCandidate {
+	return domain.ExpiryCandidate{RequestID: row.ID, Reference: derefString(row.Reference), Nation: row.Nation,
+		Status: domain.Status(row.Status), PeriodEnd: row.PeriodEnd.Time}
 }
 
 // delegationCandidates are the delegations that started inside the window
@@ -353,7 +396,13 @@ func (t *tx) delegationCandidates(w domain.ScheduleWindow, limit int) ([]domain.
 		Find(&started).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
 	}
+	// Ending: those not yet told either (their key, kind:id:end in
+	// microseconds, not in scheduled_notices), so that more delegations
+	// ending within the day than the limit are all told by the sweeps that
+	// follow, not only the first ones in the order.
 	if err := t.g.Where("ends_at > ? AND ends_at <= ? AND revoked_at IS NULL", now, dbTime(w.DelegationsEndUntil)).
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || delegations.id || ':' || "+
+			unixMicros(t.g.Dialector.Name(), "delegations.ends_at")+")", domain.NotifyDelegationEnding+":").
 		Where(counts, countsArgs...).
 		Order("ends_at, id").Limit(limit).Find(&ending).Error; err != nil {
 		return nil, translate(err, "delegation reminders")
@@ -368,4 +417,20 @@ func (t *tx) delegationCandidates(w domain.ScheduleWindow, limit int) ([]domain.
 		}
 	}
 	return countingDelegations(t.g, rows)
+}
+
+// unixMicros is the SQL of a timestamp column as microseconds since 1970,
+// as Go's time.UnixMicro gives it (a notice key holds it in decimal).
+// PostgreSQL's epoch is exact (numeric); SQLite keeps the time as text
+// ("2006-01-02 15:04:05.999999+00:00", the fraction's trailing zeros
+// left out, or none): whole seconds from strftime, and the fraction read as
+// the number that starts at its '.' (a cast of text to a number reads the
+// longest number it starts with; "+00:00" reads as 0). dbTime stores no
+// more than microseconds, so the rounding only undoes the float's error.
+func unixMicros(dialect, column string) string {
+	if dialect == DialectPostgres {
+		return "CAST(EXTRACT(EPOCH FROM " + column + ") * 1000000 AS bigint)"
+	}
+	return "(CAST(strftime('%s', " + column + ") AS INTEGER) * 1000000 + CAST(round(CAST(substr(" + column +
+		", 20) AS REAL) * 1000000) AS INTEGER))"
 }

@@ -216,3 +216,77 @@ func TestScheduleNotificationsWorkThroughExpiriesAndDelegations(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduleNotificationsWorkThroughEndingDelegations: with the limit
+// lowered to 2, five counting delegations that end within the day (started
+// long ago, so no started notice; their ends with fractions of a second of
+// every length, or none) are all told that they end, each once, by the
+// sweeps that follow: the ones already told are not read again, so they do
+// not fill every sweep's read.
+func TestScheduleNotificationsWorkThroughEndingDelegations(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		db.SetScheduleLimitForTest(2)
+		now := stockholmAt(t, 2026, 3, 3, 10)
+		fractions := []time.Duration{0, 100 * time.Millisecond, 123456 * time.Microsecond, 5 * time.Microsecond, 999999 * time.Microsecond}
+		ids := make([]string, len(fractions))
+		for i := range ids {
+			ids[i] = testID(t, 300+i)
+		}
+		err := db.InTx(ctx, func(tx domain.Tx) error {
+			for i, u := range []domain.User{{Username: "hns", Roles: []domain.Role{domain.RoleHNS}},
+				{Username: "deputy", Roles: []domain.Role{domain.RoleRange}}} {
+				u.ID, u.Email, u.CreatedAt, u.UpdatedAt = testID(t, 100+i), u.Username+"@example.org", fixedNow, fixedNow
+				if err := tx.CreateUser(&u); err != nil {
+					return err
+				}
+			}
+			for i, f := range fractions {
+				if err := tx.CreateDelegation(&domain.Delegation{ID: ids[i], From: "hns", To: "deputy",
+					Role: domain.RoleHNS, Starts: now.AddDate(0, -1, 0), Ends: now.Add(time.Duration(i+1)*time.Hour + f),
+					CreatedAt: fixedNow}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The SQL reads each end as the key has it, to the microsecond.
+		for i, id := range ids {
+			want := now.Add(time.Duration(i+1)*time.Hour + fractions[i]).UnixMicro()
+			if got, err := db.DelegationEndMicrosForTest(ctx, id); err != nil || got != want {
+				t.Errorf("delegation %d: the SQL reads its end as %d (%v), the key has %d", i, got, err, want)
+			}
+		}
+		for i := 0; ; i++ {
+			n, err := db.ScheduleNotifications(ctx, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+			if n > 2 || i > 10 {
+				t.Fatalf("sweep %d wrote %d notices", i, n)
+			}
+		}
+		rows, err := db.Notifications(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		told := map[string]int{}
+		for _, n := range rows {
+			if n.Channel == domain.ChannelEmail && n.Kind == domain.NotifyDelegationEnding {
+				id, _ := domain.NoticeDelegation(n)
+				told[id]++
+			}
+		}
+		for i, id := range ids {
+			if told[id] != 1 {
+				t.Errorf("delegation %d (ends %v): %d delegation.ending e-mails, want 1", i, now.Add(time.Duration(i+1)*time.Hour+fractions[i]), told[id])
+			}
+		}
+	})
+}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/mod/sumdb/tlog"
-
 	"exaccess/auditlog"
 	"exaccess/domain"
 	"exaccess/storage"
@@ -77,7 +75,9 @@ func moveKeyOut(ctx context.Context, db *storage.DB, keyFile string, log *slog.L
 }
 
 // recordKey records the signer's key in the log's list of keys; when it
-// takes over from an earlier key, an audit.key_rotated entry says so.
+// takes over from an earlier key, an audit.key_rotated entry says so, with
+// the size of the last checkpoint the earlier key signed (retired_key_bound,
+// the N of an auditor's --key FILE@N) when a kept checkpoint shows it.
 func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, moved string, log *slog.Logger) error {
 	keys, err := db.SigningKeys(ctx)
 	if err != nil {
@@ -88,11 +88,18 @@ func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, mov
 		previous = keys[len(keys)-1]
 	}
 	var entry *domain.AuditEntry
+	var bound *int64
+	var boundErr error
 	if previous != "" && previous != signer.VerifierKey() {
 		data := domain.KeyRotatedData{VerifierKey: signer.VerifierKey(), PreviousVerifierKey: previous}
 		if moved != "" {
 			data.Reason = "moved_out_of_database"
 		}
+		// Read before the entry is appended: no checkpoint of the new key
+		// exists yet, and every server was stopped, so the latest kept
+		// checkpoint is the retired key's last, if it is kept at all.
+		bound, boundErr = retiredBound(ctx, db, previous)
+		data.RetiredKeyBound = bound
 		entry = &domain.AuditEntry{At: time.Now(), Actor: "system", Action: domain.AuditKeyRotated,
 			Data: domain.AuditFields(domain.AuditKeyRotated, data)}
 	}
@@ -103,27 +110,39 @@ func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, mov
 	if recorded && entry != nil {
 		log.Warn("the checkpoint signing key changed; recorded in the audit log", "index", entry.Index,
 			"verifier_key", signer.VerifierKey(), "previous_verifier_key", previous)
-		logRetiredBound(ctx, db, previous, log)
+		logRetiredBound(log, previous, entry.Index, bound, boundErr)
 	}
 	return nil
 }
 
-// logRetiredBound says up to which tree size the retired key signed, for
-// the auditors' --key FILE@N: the latest kept checkpoint, when that key
-// signed it. No checkpoint of the new key exists yet at this point.
-func logRetiredBound(ctx context.Context, db *storage.DB, retired string, log *slog.Logger) {
+// retiredBound is the size of the latest kept checkpoint when the retired
+// key signed it, or why there is none.
+func retiredBound(ctx context.Context, db *storage.DB, retired string) (*int64, error) {
 	cp, err := db.LatestAuditCheckpoint(ctx)
-	var tree tlog.Tree
-	if err == nil {
-		tree, err = auditlog.OpenCheckpoint([]byte(cp.Note), retired)
-	}
 	if err != nil {
-		log.Warn("the latest kept checkpoint is not one the retired checkpoint key signed: find the size of the last checkpoint it signed in the auditors' records, and verify with --key FILE@SIZE",
-			"retired_verifier_key", retired, "error", err.Error())
+		return nil, err
+	}
+	tree, err := auditlog.OpenCheckpoint([]byte(cp.Note), retired)
+	if err != nil {
+		return nil, err
+	}
+	return &tree.N, nil
+}
+
+// logRetiredBound says up to which tree size the retired key signed, for
+// the auditors' --key FILE@N, and where the log records it.
+func logRetiredBound(log *slog.Logger, retired string, index int64, bound *int64, err error) {
+	if bound == nil {
+		msg := "the latest kept checkpoint is not one the retired checkpoint key signed: find the size of the last checkpoint it signed in the auditors' records, and verify with --key FILE@SIZE"
+		if err != nil {
+			log.Warn(msg, "retired_verifier_key", retired, "error", err.Error())
+		} else {
+			log.Warn(msg, "retired_verifier_key", retired)
+		}
 		return
 	}
-	log.Warn("the retired checkpoint key signed checkpoints of up to max_size entries: verify with its verifier key as --key FILE@max_size, so that nothing it signs later is trusted",
-		"retired_verifier_key", retired, "max_size", tree.N)
+	log.Warn("the retired checkpoint key signed checkpoints of up to max_size entries: verify with its verifier key as --key FILE@max_size, so that nothing it signs later is trusted; the audit.key_rotated entry at index records it as retired_key_bound",
+		"index", index, "retired_verifier_key", retired, "max_size", *bound)
 }
 
 // runAudit is `exaccess audit key|verify|rotate-key`.
@@ -201,8 +220,9 @@ func runAuditRotateKey(args []string, getenv func(string) string, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "retired: %s (kept in %s)\nnew:     %s\n", old.VerifierKey(), retired, next.VerifierKey())
 	fmt.Fprintln(stdout, "restart the servers (stop all, start all); keep both verifier keys to verify older checkpoints.")
-	fmt.Fprintln(stdout, "The first server to start logs the size of the last checkpoint the retired key signed (max_size):")
-	fmt.Fprintln(stdout, "verify with --key new.txt --key retired.txt@max_size, so that the retired key vouches for nothing larger.")
+	fmt.Fprintln(stdout, "The first server to start records the rotation in the audit log: its audit.key_rotated entry's retired_key_bound")
+	fmt.Fprintln(stdout, "is N, the size of the last checkpoint the retired key signed (that server logs it too, as max_size).")
+	fmt.Fprintln(stdout, "Verify with --key new.txt --key retired.txt@N, so that the retired key vouches for nothing larger.")
 	return nil
 }
 

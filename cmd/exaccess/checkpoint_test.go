@@ -62,7 +62,8 @@ func TestCheckpointKeyMovedOutOfTheDatabase(t *testing.T) {
 		t.Fatalf("%d rotation entries", len(rotations))
 	}
 	last := rotations[0]
-	if last.Data["previous_verifier_key"] != old.VerifierKey() ||
+	// The old key's last checkpoint was of size 1: the signed entry says so.
+	if last.Data["previous_verifier_key"] != old.VerifierKey() || last.Data["retired_key_bound"] != 1.0 ||
 		last.Data["verifier_key"] != svc.VerifierKey() || last.Data["reason"] != "moved_out_of_database" {
 		t.Errorf("last entry %+v", last)
 	}
@@ -177,7 +178,8 @@ func TestRotateCheckpointKey(t *testing.T) {
 	if err := run(ctx, []string{"audit", "rotate-key", "--db", dbPath}, env(nil), nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "retired: "+first.VerifierKey()) || !strings.Contains(out.String(), "--key retired.txt@max_size") {
+	if !strings.Contains(out.String(), "retired: "+first.VerifierKey()) || !strings.Contains(out.String(), "--key retired.txt@N") ||
+		!strings.Contains(out.String(), "audit.key_rotated entry's retired_key_bound") {
 		t.Errorf("rotate-key said %q", out.String())
 	}
 	var second *auditlog.Service
@@ -197,12 +199,56 @@ func TestRotateCheckpointKey(t *testing.T) {
 		t.Fatalf("after rotation the key is %s (was %s)", second.VerifierKey(), first.VerifierKey())
 	}
 	rotations := rotationEntries(t, db)
+	// The entry itself holds the bound: an auditor reads it from the log.
 	if len(rotations) != 1 || rotations[0].Data["previous_verifier_key"] != first.VerifierKey() ||
-		rotations[0].Data["verifier_key"] != second.VerifierKey() {
+		rotations[0].Data["verifier_key"] != second.VerifierKey() || rotations[0].Data["retired_key_bound"] != float64(cp.Size) {
 		t.Errorf("rotation entries %+v", rotations)
 	}
 	if keys, _ := db.SigningKeys(ctx); len(keys) != 2 || keys[0] != first.VerifierKey() || keys[1] != second.VerifierKey() {
 		t.Errorf("signing keys %v", keys)
+	}
+}
+
+// A rotation when no kept checkpoint is the retired key's (here: it signed
+// none) records the entry without retired_key_bound, as entries were
+// recorded before the field existed, and says in the log to find N in the
+// auditors' records; such an entry verifies like any other.
+func TestRotationWithoutAKeptCheckpointHasNoBound(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "r.db")
+	addUser(t, dbPath, "aud-a")
+	db, err := storage.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	quiet := slog.New(slog.DiscardHandler)
+	if _, err := openAuditLog(ctx, db, dbPath, defaultCheckpoint(), quiet); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"audit", "rotate-key", "--db", dbPath}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	svc, err := openAuditLog(ctx, db, dbPath, defaultCheckpoint(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotations := rotationEntries(t, db)
+	if len(rotations) != 1 || len(rotations[0].Data) != 2 {
+		t.Fatalf("rotation entries %+v", rotations)
+	}
+	if !strings.Contains(logs.String(), "find the size of the last checkpoint it signed in the auditors' records") {
+		t.Errorf("log:\n%s", logs.String())
+	}
+	if _, err := svc.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, "new.txt")
+	os.WriteFile(key, []byte(svc.VerifierKey()+"\n"), 0o600)
+	if out, err := auditVerify(t, dbPath, key); err != nil || !strings.Contains(out, "verified") {
+		t.Errorf("verify: %v\n%s", err, out)
 	}
 }
 

@@ -1,0 +1,87 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"exaccess/storage"
+	"exaccess/storage/storagetest"
+)
+
+// TestDamagedAuditHashAnswersAuditDamaged: a stored hash of the audit tree
+// goes missing (deleted at a SQL prompt, past the append-only triggers).
+// An export, a checkpoint and a proof that meet it answer 500 with code
+// audit_damaged and a fixed detail that says what is damaged and what to
+// run, not the generic internal; the server log has one ERROR line per
+// answer naming the hash.
+func TestDamagedAuditHashAnswersAuditDamaged(t *testing.T) {
+	for _, c := range storagetest.Databases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			e := withAuditLog(t, newEnv(t, c.DSN))
+			var logs bytes.Buffer
+			d := e.srv.Deps
+			d.Log = slog.New(slog.NewTextHandler(&logs, nil))
+			e.srv = New(d)
+			e.create("lo-no", draft())
+			size, err := e.db.AuditTreeSize(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The last entry's leaf hash and the interior hashes it completed:
+			// the tree hash of the whole log reads one of them.
+			leaf := tlog.StoredHashIndex(0, size-1)
+			tamperAudit(t, c, "DELETE FROM audit_hashes WHERE id >= "+strconv.FormatInt(leaf, 10))
+
+			for _, path := range []string{"/api/v1/audit/export", "/api/v1/audit/export?format=csv", "/api/v1/audit/checkpoint",
+				"/api/v1/audit/proof/consistency?old=1&new=" + strconv.FormatInt(size, 10)} {
+				logs.Reset()
+				r := e.do("auditor", http.MethodGet, path, nil)
+				wantProblem(t, r, http.StatusInternalServerError, "audit_damaged")
+				detail := r.JSON(t)["detail"].(string)
+				if !strings.Contains(detail, "stored hashes are damaged") || !strings.Contains(detail, "exaccess audit verify") ||
+					!strings.Contains(detail, r.Header.Get("X-Request-Id")) {
+					t.Errorf("%s: detail %q", path, detail)
+				}
+				var errs []string
+				for _, l := range strings.Split(logs.String(), "\n") {
+					if strings.Contains(l, "level=ERROR") {
+						errs = append(errs, l)
+					}
+				}
+				if len(errs) != 1 || !strings.Contains(errs[0], "audit log damaged") ||
+					!strings.Contains(errs[0], "hash_index=") || !strings.Contains(errs[0], "entry=") {
+					t.Errorf("%s: log:\n%s", path, logs.String())
+				}
+			}
+		})
+	}
+}
+
+// tamperAudit runs SQL on its own connection, as an administrator at a SQL
+// prompt would, after switching off the audit tables' append-only triggers.
+func tamperAudit(t *testing.T, c storagetest.Case, stmts ...string) {
+	t.Helper()
+	driver, dsn, off := "sqlite3", "file:"+c.DSN+"?_busy_timeout=5000", []string{
+		"DROP TRIGGER IF EXISTS audit_hashes_no_update", "DROP TRIGGER IF EXISTS audit_hashes_no_delete"}
+	if c.Name == storage.DialectPostgres {
+		driver, dsn, off = "pgx", c.DSN, []string{"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only"}
+	}
+	conn, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, s := range append(off, stmts...) {
+		if _, err := conn.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
