@@ -203,6 +203,16 @@ func (c *Console) renderError(ec echo.Context, err error) {
 		}
 	case errors.As(err, &he) && he.Code < 500:
 		ev.Status = he.Code
+	case errors.Is(err, domain.ErrAuditHashDamaged):
+		// As the API's audit_damaged: say that the log, not the request,
+		// failed, and what an operator must run; which hash, to the log.
+		ev.Status, ev.Detail, ev.Quote = http.StatusInternalServerError, msg("error.auditdamaged"), true
+		attrs := []any{"request_id", ev.RequestID, "method", ec.Request().Method, "route", ec.Path(), "error", err.Error()}
+		var damage *domain.AuditHashDamage
+		if errors.As(err, &damage) {
+			attrs = append(attrs, "hash_index", damage.Index, "level", damage.Level, "entry", damage.Entry)
+		}
+		c.Log.Error("audit log damaged: a stored audit hash is missing or malformed; exaccess audit verify --db finds the damaged entries", attrs...)
 	default:
 		ev.Status, ev.Quote = http.StatusInternalServerError, true
 		c.Log.Error("internal error", "request_id", ev.RequestID, "method", ec.Request().Method,
