@@ -84,11 +84,17 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 	// The keys are made of the entry's index in the audit log, unique and
 	// increasing: the rows' keys land at the end of their unique index.
 	for i, ev := range events {
-		if err := t.notifyFrom(src, ev, e.At, fmt.Sprintf("a%d.%d", e.Index, i)); err != nil {
+		if err := t.notifyFrom(src, ev, e.At, entryKeyBase(e.Index, i)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// entryKeyBase is the key base of the i-th event of audit entry index:
+// "a<index>.<i>".
+func entryKeyBase(index int64, i int) string {
+	return fmt.Sprintf("a%d.%d", index, i)
 }
 
 // audienceReader answers what an event's fan-out reads: the tables (tx)
@@ -144,6 +150,11 @@ func (t *tx) notifyFrom(src audienceReader, ev domain.NotificationEvent, at time
 	if err != nil {
 		return err
 	}
+	return t.insertNotifications(notificationRows(ev, out, at))
+}
+
+// notificationRows are the outbox rows of event ev addressed to out, at at.
+func notificationRows(ev domain.NotificationEvent, out []addressed, at time.Time) []notificationRow {
 	subject, body := domain.RenderNotification(ev)
 	at = dbTime(at)
 	rows := make([]notificationRow, len(out))
@@ -159,7 +170,7 @@ func (t *tx) notifyFrom(src audienceReader, ev domain.NotificationEvent, at time
 		}
 		rows[i] = row
 	}
-	return t.insertNotifications(rows)
+	return rows
 }
 
 // addressed is one outbox row of an event before rendering: its key, its
@@ -215,21 +226,27 @@ const notificationColumns = "id, idempotency_key, kind, recipient, webhook_id, c
 // rows each, under SQLite's limit of bound variables), skipping a row
 // whose idempotency key is already stored.
 func (t *tx) insertNotifications(rows []notificationRow) error {
-	const perStatement, width = 200, 17
+	const perStatement = 200
 	for len(rows) > 0 {
 		n := min(len(rows), perStatement)
-		args := make([]any, 0, n*width)
-		for _, r := range rows[:n] {
-			args = append(args, r.ID, r.IdempotencyKey, r.Kind, r.Recipient, r.WebhookID, r.Channel, r.Address, r.RequestID,
-				r.Subject, r.Body, r.Status, r.Attempts, r.CreatedAt, r.NextAttemptAt, r.SentAt, r.LastError, r.AudienceRole)
-		}
-		insert := multiRowInsert("notifications", notificationColumns, width, n) + " ON CONFLICT (idempotency_key) DO NOTHING"
-		if err := t.exec(insert, args...); err != nil {
+		query, args := notificationInsert(rows[:n])
+		if err := t.exec(query, args...); err != nil {
 			return translate(err, "notification")
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// notificationInsert is the statement and arguments that insert rows.
+func notificationInsert(rows []notificationRow) (string, []any) {
+	const width = 17
+	args := make([]any, 0, len(rows)*width)
+	for _, r := range rows {
+		args = append(args, r.ID, r.IdempotencyKey, r.Kind, r.Recipient, r.WebhookID, r.Channel, r.Address, r.RequestID,
+			r.Subject, r.Body, r.Status, r.Attempts, r.CreatedAt, r.NextAttemptAt, r.SentAt, r.LastError, r.AudienceRole)
+	}
+	return multiRowInsert("notifications", notificationColumns, width, len(rows)) + " ON CONFLICT (idempotency_key) DO NOTHING", args
 }
 
 // orderedID is a UUIDv7: unique, and increasing with time, so new outbox
