@@ -45,13 +45,9 @@ type oddText string
 
 func (o oddText) MarshalText() ([]byte, error) { return []byte("text:" + o), nil }
 
-type oddEmbedded struct {
-	B string `json:"b"`
-}
+type oddEmbedded struct{ B string }
 
-type oddEmbedded2 struct {
-	B string `json:"b"`
-}
+type oddEmbedded2 struct{ B string }
 
 type oddUnexported struct{ C int }
 
@@ -66,7 +62,7 @@ func TestJSONFieldsOfOddShapes(t *testing.T) {
 		}{5},
 		struct {
 			oddEmbedded
-			B string `json:"b"`
+			B string
 		}{oddEmbedded{"inner"}, "outer"},
 		struct {
 			oddEmbedded

@@ -249,9 +249,16 @@ func randomEnvelope(rng *rand.Rand) domain.AuditEntry {
 
 // randomTyped is a random value of t: a struct's exported fields filled,
 // lists nil, empty or of a few elements, pointers nil or set, maps of
-// random decoded values, numbers small, large and negative.
+// random decoded values, numbers small, large and negative, times zero or
+// random.
 func randomTyped(rng *rand.Rand, t reflect.Type, depth int) reflect.Value {
 	v := reflect.New(t).Elem()
+	if t == reflect.TypeFor[time.Time]() {
+		if rng.IntN(5) > 0 {
+			v.Set(reflect.ValueOf(randomTime(rng)))
+		}
+		return v
+	}
 	switch t.Kind() {
 	case reflect.String:
 		v.SetString(awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100)))

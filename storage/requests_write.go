@@ -59,9 +59,10 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 		return err
 	}
 	if err := t.exec("INSERT INTO requests ("+requestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		row.ID, row.Reference, row.Nation, row.Status, row.Version, row.CreatedBy, row.CreatedAt, row.UpdatedAt,
-		row.SubmittedAt, row.DueAt, row.DecidedAt, row.ExerciseName, row.PeriodStart, row.PeriodEnd, row.Details,
-		row.Route, row.Conditions, row.Warnings); err != nil {
+		row.ID, stringArg(row.Reference), row.Nation, row.Status, int64(row.Version), row.CreatedBy, row.CreatedAt,
+		row.UpdatedAt, timeArg(row.SubmittedAt), timeArg(row.DueAt), timeArg(row.DecidedAt), row.ExerciseName,
+		dateArg(row.PeriodStart), dateArg(row.PeriodEnd), row.Details, stringArg(row.Route), row.Conditions,
+		row.Warnings); err != nil {
 		return translate(err, "request")
 	}
 	if err := t.writeProjections(r.ID, &stored{}, storedOf(r, &row)); err != nil {
@@ -129,7 +130,7 @@ func (t *tx) writeProjections(id string, old, new *stored) error {
 		}
 		args := make([]any, 0, 6*len(new.areas))
 		for _, a := range new.areas {
-			args = append(args, a.RequestID, a.Position, a.Area, a.FromDate, a.ToDate, a.Personnel)
+			args = append(args, a.RequestID, int64(a.Position), a.Area, dateArg(a.FromDate), dateArg(a.ToDate), int64(a.Personnel))
 		}
 		if err := t.insertMany("request_areas", "request_id, position, area, from_date, to_date, personnel", 6, args); err != nil {
 			return translate(err, "training area booking")
@@ -203,7 +204,7 @@ func (t *tx) prior(id string) (*stored, error) {
 func updateRequestSQL(old, row *requestRow, expectedVersion int) (string, []any) {
 	var sb strings.Builder
 	sb.WriteString("UPDATE requests SET version = ?, updated_at = ?")
-	args := []any{row.Version, row.UpdatedAt}
+	args := []any{int64(row.Version), row.UpdatedAt}
 	set := func(column string, changed bool, v any) {
 		if old == nil || changed {
 			sb.WriteString(", " + column + " = ?")
@@ -213,20 +214,20 @@ func updateRequestSQL(old, row *requestRow, expectedVersion int) (string, []any)
 	if old == nil {
 		old = &requestRow{}
 	}
-	set("reference", !sameString(old.Reference, row.Reference), row.Reference)
+	set("reference", !sameString(old.Reference, row.Reference), stringArg(row.Reference))
 	set("status", old.Status != row.Status, row.Status)
-	set("submitted_at", !sameTime(old.SubmittedAt, row.SubmittedAt), row.SubmittedAt)
-	set("due_at", !sameTime(old.DueAt, row.DueAt), row.DueAt)
-	set("decided_at", !sameTime(old.DecidedAt, row.DecidedAt), row.DecidedAt)
+	set("submitted_at", !sameTime(old.SubmittedAt, row.SubmittedAt), timeArg(row.SubmittedAt))
+	set("due_at", !sameTime(old.DueAt, row.DueAt), timeArg(row.DueAt))
+	set("decided_at", !sameTime(old.DecidedAt, row.DecidedAt), timeArg(row.DecidedAt))
 	set("exercise_name", old.ExerciseName != row.ExerciseName, row.ExerciseName)
-	set("period_start", !old.PeriodStart.Equal(row.PeriodStart.Time), row.PeriodStart)
-	set("period_end", !old.PeriodEnd.Equal(row.PeriodEnd.Time), row.PeriodEnd)
+	set("period_start", !old.PeriodStart.Equal(row.PeriodStart.Time), dateArg(row.PeriodStart))
+	set("period_end", !old.PeriodEnd.Equal(row.PeriodEnd.Time), dateArg(row.PeriodEnd))
 	set("details", old.Details != row.Details, row.Details)
-	set("route", !sameString(old.Route, row.Route), row.Route)
+	set("route", !sameString(old.Route, row.Route), stringArg(row.Route))
 	set("conditions", old.Conditions != row.Conditions, row.Conditions)
 	set("warnings", old.Warnings != row.Warnings, row.Warnings)
 	sb.WriteString(" WHERE id = ? AND version = ?")
-	return sb.String(), append(args, row.ID, expectedVersion)
+	return sb.String(), append(args, row.ID, int64(expectedVersion))
 }
 
 func sameString(a, b *string) bool {
