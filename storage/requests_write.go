@@ -1,8 +1,8 @@
 package storage
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"exaccess/domain"
@@ -150,7 +150,7 @@ func (t *tx) writeProjections(id string, old, new *stored) error {
 
 // NextReference returns the next running number of year, starting at 1.
 func (t *tx) NextReference(year int) (int64, error) {
-	return t.nextCounter(fmt.Sprintf("reference-%d", year), 1)
+	return t.nextCounter("reference-"+strconv.Itoa(year), 1)
 }
 
 // stored is what a request's rows held when this transaction first read or
