@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"exaccess/domain"
 )
@@ -192,42 +194,88 @@ func (t *tx) prior(id string) (*stored, error) {
 
 // updateRequestSQL is UpdateRequest's compare-and-set: it sets the version
 // and update time, and of the other columns only those whose value differs
-// from the stored row (all of them when that row is not known, or is not at
-// expectedVersion: only at that version is it the row the UPDATE can match,
-// since every write moves the version on). An UPDATE
+// from the stored row old. When that row is not known, or is not at
+// expectedVersion (only at that version is it the row the UPDATE can match,
+// since every write moves the version on), old is nil and the columns are
+// compared with an empty row: those the new row leaves empty (NULL, "")
+// are not set. An UPDATE
 // rewrites the entries of every index on a column it sets, whether or not
 // the value changed: a decision that leaves status and reference as they
 // were no longer rewrites the status and reference indexes. The identity
 // and creation facts never change. Plain SQL rather than GORM's Updates: it
 // runs on every change, and building it by reflection cost more than
-// running it.
+// running it. The text of each set of columns is built once
+// (updateRequestText), and only the columns set are put into arguments.
 func updateRequestSQL(old, row *requestRow, expectedVersion int) (string, []any) {
-	var sb strings.Builder
-	sb.WriteString("UPDATE requests SET version = ?, updated_at = ?")
-	args := []any{int64(row.Version), row.UpdatedAt}
-	set := func(column string, changed bool, v any) {
-		if old == nil || changed {
-			sb.WriteString(", " + column + " = ?")
-			args = append(args, v)
-		}
-	}
 	if old == nil {
 		old = &requestRow{}
 	}
-	set("reference", !sameString(old.Reference, row.Reference), stringArg(row.Reference))
-	set("status", old.Status != row.Status, row.Status)
-	set("submitted_at", !sameTime(old.SubmittedAt, row.SubmittedAt), timeArg(row.SubmittedAt))
-	set("due_at", !sameTime(old.DueAt, row.DueAt), timeArg(row.DueAt))
-	set("decided_at", !sameTime(old.DecidedAt, row.DecidedAt), timeArg(row.DecidedAt))
-	set("exercise_name", old.ExerciseName != row.ExerciseName, row.ExerciseName)
-	set("period_start", !old.PeriodStart.Equal(row.PeriodStart.Time), dateArg(row.PeriodStart))
-	set("period_end", !old.PeriodEnd.Equal(row.PeriodEnd.Time), dateArg(row.PeriodEnd))
-	set("details", old.Details != row.Details, row.Details)
-	set("route", !sameString(old.Route, row.Route), stringArg(row.Route))
-	set("conditions", old.Conditions != row.Conditions, row.Conditions)
-	set("warnings", old.Warnings != row.Warnings, row.Warnings)
+	var set uint16 // bit i: updatableColumns[i] is set
+	for i, c := range updatableColumns {
+		if c.changed(old, row) {
+			set |= 1 << i
+		}
+	}
+	args := make([]any, 0, 4+bits.OnesCount16(set))
+	args = append(args, int64(row.Version), row.UpdatedAt)
+	for i, c := range updatableColumns {
+		if set&(1<<i) != 0 {
+			args = append(args, c.arg(row))
+		}
+	}
+	return updateRequestText(set), append(args, row.ID, int64(expectedVersion))
+}
+
+// updatableColumns are the columns updateRequestSQL sets when they change,
+// in the order it sets them: when each differs, and its argument.
+var updatableColumns = []struct {
+	name    string
+	changed func(old, row *requestRow) bool
+	arg     func(row *requestRow) any
+}{
+	{"reference", func(o, r *requestRow) bool { return !sameString(o.Reference, r.Reference) },
+		func(r *requestRow) any { return stringArg(r.Reference) }},
+	{"status", func(o, r *requestRow) bool { return o.Status != r.Status }, func(r *requestRow) any { return r.Status }},
+	{"submitted_at", func(o, r *requestRow) bool { return !sameTime(o.SubmittedAt, r.SubmittedAt) },
+		func(r *requestRow) any { return timeArg(r.SubmittedAt) }},
+	{"due_at", func(o, r *requestRow) bool { return !sameTime(o.DueAt, r.DueAt) },
+		func(r *requestRow) any { return timeArg(r.DueAt) }},
+	{"decided_at", func(o, r *requestRow) bool { return !sameTime(o.DecidedAt, r.DecidedAt) },
+		func(r *requestRow) any { return timeArg(r.DecidedAt) }},
+	{"exercise_name", func(o, r *requestRow) bool { return o.ExerciseName != r.ExerciseName },
+		func(r *requestRow) any { return r.ExerciseName }},
+	{"period_start", func(o, r *requestRow) bool { return !o.PeriodStart.Equal(r.PeriodStart.Time) },
+		func(r *requestRow) any { return dateArg(r.PeriodStart) }},
+	{"period_end", func(o, r *requestRow) bool { return !o.PeriodEnd.Equal(r.PeriodEnd.Time) },
+		func(r *requestRow) any { return dateArg(r.PeriodEnd) }},
+	{"details", func(o, r *requestRow) bool { return o.Details != r.Details }, func(r *requestRow) any { return r.Details }},
+	{"route", func(o, r *requestRow) bool { return !sameString(o.Route, r.Route) },
+		func(r *requestRow) any { return stringArg(r.Route) }},
+	{"conditions", func(o, r *requestRow) bool { return o.Conditions != r.Conditions },
+		func(r *requestRow) any { return r.Conditions }},
+	{"warnings", func(o, r *requestRow) bool { return o.Warnings != r.Warnings }, func(r *requestRow) any { return r.Warnings }},
+}
+
+// updateTexts holds the UPDATE statement of each set of columns built so
+// far (a uint16 bit set of updatableColumns → string).
+var updateTexts sync.Map
+
+// updateRequestText is the UPDATE statement that sets the version, the
+// update time and the columns of set.
+func updateRequestText(set uint16) string {
+	if q, ok := updateTexts.Load(set); ok {
+		return q.(string)
+	}
+	var sb strings.Builder
+	sb.WriteString("UPDATE requests SET version = ?, updated_at = ?")
+	for i, c := range updatableColumns {
+		if set&(1<<i) != 0 {
+			sb.WriteString(", " + c.name + " = ?")
+		}
+	}
 	sb.WriteString(" WHERE id = ? AND version = ?")
-	return sb.String(), append(args, row.ID, int64(expectedVersion))
+	updateTexts.Store(set, sb.String())
+	return sb.String()
 }
 
 func sameString(a, b *string) bool {
