@@ -249,8 +249,20 @@ func AuditFields(action string, data any) map[string]any {
 }
 
 // jsonFields is v encoded as JSON and decoded as a generic map, numbers as
-// json.Number: the map encodes to the same bytes as v.
+// json.Number: the map encodes to the same bytes as v. It is built
+// directly (genericOf) when it can be: every change renders its audit data
+// on the one writer, and the JSON text in between cost most of the time.
 func jsonFields(v any) map[string]any {
+	if g, ok := genericOf(reflect.ValueOf(v)); ok {
+		if m, ok := g.(map[string]any); ok {
+			return m
+		}
+	}
+	return jsonFieldsRoundTrip(v)
+}
+
+// jsonFieldsRoundTrip is jsonFields by its definition: encode, decode.
+func jsonFieldsRoundTrip(v any) map[string]any {
 	b, err := json.Marshal(v)
 	if err != nil { // the audit types hold only strings, integers, booleans, lists and maps of them
 		panic(fmt.Sprintf("domain: audit data %T: %v", v, err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -320,7 +321,17 @@ var referencePattern = regexp.MustCompile(`^SE-[0-9]{4}-EXA-[0-9]{6,9}$`)
 // cannot be an id, which is a UUID).
 func IsReference(s string) bool { return referencePattern.MatchString(s) }
 
-// FormatReference renders the human reference of a request.
+// FormatReference renders the human reference of a request:
+// SE-<year>-EXA-<n, at least six digits>, the text of
+// fmt.Sprintf("SE-%d-EXA-%06d", year, n) without fmt, on the writer.
 func FormatReference(year int, n int64) string {
-	return fmt.Sprintf("SE-%d-EXA-%06d", year, n)
+	if n < 0 {
+		return fmt.Sprintf("SE-%d-EXA-%06d", year, n) // never drawn; fmt puts the sign before the zeros
+	}
+	b := strconv.AppendInt(append(make([]byte, 0, 24), "SE-"...), int64(year), 10)
+	b = append(b, "-EXA-"...)
+	for d := int64(100000); d > n && d > 1; d /= 10 {
+		b = append(b, '0')
+	}
+	return string(strconv.AppendInt(b, n, 10))
 }

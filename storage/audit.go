@@ -2,7 +2,10 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"exaccess/domain"
 )
@@ -47,7 +50,10 @@ func (d *DB) ListAudit(ctx context.Context, requestID string) ([]domain.AuditEnt
 // combines with come from the tail kept in memory (audit_tail.go).
 func (t *tx) AppendAudit(e *domain.AuditEntry) error {
 	if t.tails != nil {
-		kept, err := t.appendKept(func(idx int64) ([]byte, error) { return t.insertAuditEntry(idx, e) })
+		kept, err := t.appendKept(func(idx int64) (tlog.Hash, error) {
+			_, leaf, err := t.insertAuditEntry(idx, e)
+			return leaf, err
+		})
 		if err != nil {
 			return err
 		}
@@ -63,7 +69,7 @@ func (t *tx) AppendAudit(e *domain.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	entry, err := t.insertAuditEntry(idx, e)
+	entry, _, err := t.insertAuditEntry(idx, e)
 	if err != nil {
 		return err
 	}
@@ -73,16 +79,29 @@ func (t *tx) AppendAudit(e *domain.AuditEntry) error {
 	return t.enqueueNotifications(e) // the outbox rows the change causes (outbox.go)
 }
 
-// insertAuditEntry stores e as entry idx and returns its canonical bytes.
-func (t *tx) insertAuditEntry(idx int64, e *domain.AuditEntry) ([]byte, error) {
+// insertAuditEntry stores e as entry idx and returns its canonical bytes
+// and their Merkle leaf hash.
+func (t *tx) insertAuditEntry(idx int64, e *domain.AuditEntry) ([]byte, tlog.Hash, error) {
 	e.Index, e.At = idx, dbTime(e.At)
-	entry, err := EncodeAuditEntry(*e)
+	entry, leaf, err := encodeLeaf(*e)
 	if err != nil {
-		return nil, err
+		return nil, leaf, err
 	}
 	if err := t.exec(`INSERT INTO audit_log (idx, at, actor, acting_for, action, request_id, request_version, entry)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idx, e.At, e.Actor, e.ActingFor, e.Action, e.RequestID, e.RequestVersion, entry); err != nil {
-		return nil, translate(err, "audit entry")
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idx, e.At, e.Actor, e.ActingFor, e.Action, e.RequestID, int64(e.RequestVersion), entry); err != nil {
+		return nil, leaf, translate(err, "audit entry")
 	}
-	return entry, nil
+	return entry, leaf, nil
+}
+
+// encodeLeaf is EncodeAuditEntry(e) and its leaf hash in the Merkle tree,
+// tlog.RecordHash: SHA-256 of a zero byte and the entry. The entry is
+// written after that zero byte, so the hash is one call over one buffer
+// (RecordHash's streaming hash costs two allocations per entry).
+func encodeLeaf(e domain.AuditEntry) ([]byte, tlog.Hash, error) {
+	buf, err := appendAuditEntry(append(make([]byte, 0, entryCapacity), 0), e)
+	if err != nil {
+		return nil, tlog.Hash{}, err
+	}
+	return buf[1:], sha256.Sum256(buf), nil
 }

@@ -126,19 +126,21 @@ func (k *tailKeeper) flush(t *tx) error {
 }
 
 // appendKept is AppendAudit's SQLite path on the committer: the index and
-// the hashes it combines with come from the kept tail. It reports false
-// when the tail cannot be used and the caller must append the slow way.
-func (t *tx) appendKept(idxOf func(int64) ([]byte, error)) (bool, error) {
+// the hashes it combines with come from the kept tail. insert stores the
+// entry of the index it is given and returns its leaf hash. appendKept
+// reports false when the tail cannot be used and the caller must append
+// the slow way.
+func (t *tx) appendKept(insert func(int64) (tlog.Hash, error)) (bool, error) {
 	k := t.tails
 	a, err := k.tail(t)
 	if err != nil || a == nil {
 		return false, err
 	}
-	entry, err := idxOf(a.next)
+	leaf, err := insert(a.next)
 	if err != nil {
 		return true, err
 	}
-	hashes, err := tlog.StoredHashes(a.next, entry, mapReader(a.frontier))
+	hashes, err := tlog.StoredHashesForRecordHash(a.next, leaf, mapReader(a.frontier))
 	if err != nil {
 		return true, fmt.Errorf("storage: audit entry %d: %w", a.next, err)
 	}

@@ -5,24 +5,95 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"exaccess/domain"
 )
 
-// The fast path of CanonicalJSON (one encoding of a generic value) gives
-// exactly the bytes of the round trip, over random generic values with the
-// strings that encoding treats specially; and values the fast path must not
-// take (invalid UTF-8, floats, structs) are refused by generic.
-func TestCanonicalJSONGenericFastPath(t *testing.T) {
+// The audit log's entries are hashed into a signed Merkle tree: a changed
+// byte in how an entry is encoded breaks the verification of every log
+// written before. The functions below are the encoders as they were before
+// they wrote the bytes directly, kept here, frozen, as the reference the
+// encoders in use are compared with.
+
+// legacyCanonicalJSON is CanonicalJSON as it was: one encoding of a value
+// already in decoded form, the round trip for anything else.
+func legacyCanonicalJSON(v any) ([]byte, error) {
+	if legacyGeneric(v) {
+		return encodeNoEscape(v)
+	}
+	return canonicalRoundTrip(v)
+}
+
+func legacyGeneric(v any) bool {
+	switch x := v.(type) {
+	case nil, bool, json.Number, int, int64:
+		return true
+	case string:
+		return utf8.ValidString(x)
+	case []any:
+		for _, e := range x {
+			if !legacyGeneric(e) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		for k, e := range x {
+			if !utf8.ValidString(k) || !legacyGeneric(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// legacyEncodeAuditEntry is EncodeAuditEntry as it was: the entry as a map,
+// through legacyCanonicalJSON.
+func legacyEncodeAuditEntry(e domain.AuditEntry) ([]byte, error) {
+	m := map[string]any{
+		"index":  e.Index,
+		"at":     e.At.UTC().Format(auditTimeLayout),
+		"actor":  e.Actor,
+		"action": e.Action,
+		"data":   e.Data,
+	}
+	if e.Data == nil {
+		m["data"] = map[string]any{}
+	}
+	if e.ActingFor != "" {
+		m["acting_for"] = e.ActingFor
+	}
+	if e.RequestID != "" {
+		m["request_id"] = e.RequestID
+	}
+	if e.RequestVersion != 0 {
+		m["request_version"] = e.RequestVersion
+	}
+	return legacyCanonicalJSON(m)
+}
+
+// TestAppendCanonicalMatchesRoundTrip: over random values in decoded form,
+// with the strings and numbers encoding/json treats specially,
+// appendCanonical writes exactly the bytes of the round trip and of the
+// encoder it replaced; the values it must not write (invalid UTF-8, floats,
+// structs, invalid numbers) it refuses, and CanonicalJSON still gives the
+// round trip's answer for them.
+func TestAppendCanonicalMatchesRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 2026))
 	for i := range 5000 {
 		v := randomGeneric(rng, 4)
-		if !generic(v) {
-			t.Fatalf("case %d: generic refused %#v", i, v)
-		}
-		fast, err1 := encodeNoEscape(v)
-		slow, err2 := canonicalRoundTrip(v)
-		if err1 != nil || err2 != nil || !bytes.Equal(fast, slow) {
-			t.Fatalf("case %d: fast %s (%v), round trip %s (%v)", i, fast, err1, slow, err2)
+		got, ok := appendCanonical(nil, v)
+		slow, err := canonicalRoundTrip(v)
+		old, err2 := legacyCanonicalJSON(v)
+		if !ok || err != nil || err2 != nil || !bytes.Equal(got, slow) || !bytes.Equal(got, old) {
+			t.Fatalf("case %d: appendCanonical %s (%v), round trip %s (%v), legacy %s (%v)", i, got, ok, slow, err, old, err2)
 		}
 	}
 	for _, v := range []any{
@@ -32,25 +103,215 @@ func TestCanonicalJSONGenericFastPath(t *testing.T) {
 		map[string]any{"n": float64(2)},
 		struct{ A int }{1},
 		map[string]string{"a": "b"},
+		json.Number("1.2.3"),
+		map[string]any{"a": []any{json.Number("01")}},
 	} {
-		if generic(v) {
-			t.Errorf("generic(%#v) = true; the round trip must handle it", v)
+		if _, ok := appendCanonical(nil, v); ok {
+			t.Errorf("appendCanonical(%#v) wrote it; the round trip must handle it", v)
 		}
 		got, err := CanonicalJSON(v)
-		want, _ := canonicalRoundTrip(v)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("CanonicalJSON(%#v) = %s, %v; want %s", v, got, err, want)
+		want, wantErr := canonicalRoundTrip(v)
+		if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
+			t.Errorf("CanonicalJSON(%#v) = %s, %v; want %s, %v", v, got, err, want, wantErr)
 		}
 	}
 }
 
-var awkwardStrings = []string{"", "plain", "<a> & \"b\"", "back\\slash", "tab\tnew\nline\r", "\x00\x1f",
-	"\u2028\u2029", "åäö ✓ 😀", "\u007f", "\ufffd"}
+// TestAppendJSONStringMatchesEncodingJSON: every character of the Basic
+// Multilingual Plane and beyond, alone and in random strings, is escaped
+// as encoding/json escapes it without HTML escaping; invalid UTF-8 is
+// refused.
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		got, ok := appendJSONString(nil, s)
+		want, err := encodeNoEscape(s)
+		if !ok || err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %s (%v), encoding/json %s", s, got, ok, want)
+		}
+	}
+	for r := rune(0); r <= 0x10ffff; r += 1 + rune(r/0x3000) {
+		if utf8.ValidRune(r) {
+			check(string(r))
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 2026))
+	pick := []rune{0, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1f, ' ', '"', '\\', '/', '<', '>', '&', 0x7f, 0x80, 0xe9, 0x2028, 0x2029, 0xfeff, 0xfffd, 0x1f600}
+	for range 20000 {
+		rs := make([]rune, rng.IntN(12))
+		for i := range rs {
+			if rng.IntN(3) == 0 {
+				rs[i] = rune('a' + rng.IntN(26))
+			} else {
+				rs[i] = pick[rng.IntN(len(pick))]
+			}
+		}
+		check(string(rs))
+	}
+	for _, s := range []string{"\xff", "a\xc3", "\xed\xa0\x80", "ok\xe2\x80"} {
+		if _, ok := appendJSONString(nil, s); ok {
+			t.Errorf("%q: invalid UTF-8 written", s)
+		}
+	}
+}
+
+// TestValidNumberMatchesEncodingJSON: validNumber accepts exactly the
+// json.Number texts encoding/json accepts, over every string of up to four
+// characters of the number grammar's alphabet and random longer ones.
+func TestValidNumberMatchesEncodingJSON(t *testing.T) {
+	const alphabet = "-+.eE019x "
+	check := func(s string) {
+		t.Helper()
+		_, err := json.Marshal(json.Number(s))
+		if s != "" && validNumber(s) != (err == nil) {
+			t.Fatalf("%q: validNumber %v, encoding/json error %v", s, validNumber(s), err)
+		}
+	}
+	var all func(prefix string, n int)
+	all = func(prefix string, n int) {
+		check(prefix)
+		if n == 0 {
+			return
+		}
+		for i := range len(alphabet) {
+			all(prefix+alphabet[i:i+1], n-1)
+		}
+	}
+	all("", 4)
+	rng := rand.New(rand.NewPCG(5, 2026))
+	for range 20000 {
+		b := make([]byte, 5+rng.IntN(8))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet)-2)]
+		}
+		check(string(b))
+	}
+}
+
+// TestEncodeAuditEntryMatchesTheMapsEncoding: for many generated entries
+// of every registered action (data of the action's type with random
+// contents: awkward strings, large numbers, nil, empty and full lists,
+// nested maps) and around them random actors, ids, versions and times in
+// any zone, EncodeAuditEntry gives exactly the bytes of the encoder it
+// replaced; so do entries whose data or strings take the round trip
+// (floats, structs, invalid UTF-8).
+func TestEncodeAuditEntryMatchesTheMapsEncoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 2026))
+	check := func(what string, e domain.AuditEntry) {
+		t.Helper()
+		got, err := EncodeAuditEntry(e)
+		want, wantErr := legacyEncodeAuditEntry(e)
+		if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
+			t.Fatalf("%s: %+v\n got %s (%v)\nwant %s (%v)", what, e, got, err, want, wantErr)
+		}
+	}
+	for action, typ := range domain.AuditDataTypes {
+		for i := range 300 {
+			e := randomEnvelope(rng)
+			e.Action = action
+			e.Data = domain.AuditFields(action, randomTyped(rng, typ, 4).Interface())
+			check(fmt.Sprintf("%s #%d", action, i), e)
+		}
+	}
+	odd := []any{1.5, "bad \xff", struct{ A string }{"<&>"}, []string{"x"}, json.Number("7")}
+	for i := range 2000 {
+		e := randomEnvelope(rng)
+		e.Action = awkwardStrings[rng.IntN(len(awkwardStrings))]
+		if m, ok := randomGeneric(rng, 3).(map[string]any); ok {
+			e.Data = m
+		}
+		if i%4 == 0 {
+			if e.Data == nil {
+				e.Data = map[string]any{}
+			}
+			e.Data["odd"] = odd[rng.IntN(len(odd))]
+		}
+		if i%7 == 0 {
+			e.Actor += "\xfe"
+		}
+		check(fmt.Sprintf("generic #%d", i), e)
+	}
+}
+
+func randomEnvelope(rng *rand.Rand) domain.AuditEntry {
+	str := func() string {
+		if rng.IntN(3) == 0 {
+			return ""
+		}
+		return awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100))
+	}
+	zones := []*time.Location{time.UTC, time.FixedZone("CET", 3600), time.FixedZone("odd", -(3*3600 + 1800))}
+	at := time.Unix(rng.Int64N(1<<35)-1<<33, rng.Int64N(1e9)).In(zones[rng.IntN(len(zones))])
+	versions := []int{0, 1, 2, 1 << 40, -3}
+	return domain.AuditEntry{Index: rng.Int64N(1 << 62), At: at, Actor: str(), ActingFor: str(),
+		RequestID: str(), RequestVersion: versions[rng.IntN(len(versions))]}
+}
+
+// randomTyped is a random value of t: a struct's exported fields filled,
+// lists nil, empty or of a few elements, pointers nil or set, maps of
+// random decoded values, numbers small, large and negative, times zero or
+// random.
+func randomTyped(rng *rand.Rand, t reflect.Type, depth int) reflect.Value {
+	v := reflect.New(t).Elem()
+	if t == reflect.TypeFor[time.Time]() {
+		if rng.IntN(5) > 0 {
+			v.Set(reflect.ValueOf(randomTime(rng)))
+		}
+		return v
+	}
+	switch t.Kind() {
+	case reflect.String:
+		v.SetString(awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100)))
+	case reflect.Bool:
+		v.SetBool(rng.IntN(2) == 0)
+	case reflect.Int, reflect.Int64:
+		v.SetInt([]int64{0, 1, -7, 1 << 53, -1 << 62, rng.Int64()}[rng.IntN(6)])
+	case reflect.Float64:
+		v.SetFloat([]float64{0, 1.5, -3.25, 1e21, 1e-7, 123456.789, 12345678901234567}[rng.IntN(7)])
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() {
+				v.Field(i).Set(randomTyped(rng, t.Field(i).Type, depth))
+			}
+		}
+	case reflect.Pointer:
+		if rng.IntN(4) > 0 {
+			v.Set(randomTyped(rng, t.Elem(), depth).Addr())
+		}
+	case reflect.Slice:
+		if n := rng.IntN(5) - 1; n >= 0 && depth > 0 {
+			v.Set(reflect.MakeSlice(t, n, n))
+			for i := range n {
+				v.Index(i).Set(randomTyped(rng, t.Elem(), depth-1))
+			}
+		}
+	case reflect.Map:
+		if rng.IntN(4) > 0 && depth > 0 {
+			v.Set(reflect.MakeMap(t))
+			for range rng.IntN(5) {
+				k := awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(10))
+				v.SetMapIndex(reflect.ValueOf(k), randomTyped(rng, t.Elem(), depth-1))
+			}
+		}
+	case reflect.Interface:
+		if g := randomGeneric(rng, depth); g != nil {
+			v.Set(reflect.ValueOf(g))
+		}
+	default:
+		panic(fmt.Sprintf("randomTyped: cannot fill a %s", t))
+	}
+	return v
+}
+
+var awkwardStrings = []string{"", "plain", "<a> & \"b\"", "back\\slash", "tab\tnew\nline\r", "\x00\x1f", "\b\f",
+	"\u2028\u2029", "åäö ✓ 😀", "\u007f", "\ufffd", "日本語", "</script>", "a/b"}
+
+var awkwardNumbers = []json.Number{"0", "-1", "12345678901234567890", "-98765432109876543210", "1.5", "-0.25e-7", "6E+23", ""}
 
 func randomGeneric(rng *rand.Rand, depth int) any {
-	n := rng.IntN(9)
+	n := rng.IntN(10)
 	if depth == 0 {
-		n = rng.IntN(6)
+		n = rng.IntN(7)
 	}
 	switch n {
 	case 0:
@@ -61,19 +322,47 @@ func randomGeneric(rng *rand.Rand, depth int) any {
 		return json.Number(fmt.Sprint(rng.Int64N(1<<62) - 1<<61))
 	case 3:
 		return int64(rng.Uint64() >> 1)
-	case 4, 5:
+	case 4:
+		return awkwardNumbers[rng.IntN(len(awkwardNumbers))]
+	case 5, 6:
 		return awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100))
-	case 6:
+	case 7:
+		if rng.IntN(5) == 0 {
+			return []any(nil)
+		}
 		out := make([]any, rng.IntN(4))
 		for i := range out {
 			out[i] = randomGeneric(rng, depth-1)
 		}
 		return out
 	default:
+		if rng.IntN(5) == 0 {
+			return map[string]any(nil)
+		}
 		out := map[string]any{}
 		for range rng.IntN(6) {
 			out[awkwardStrings[rng.IntN(len(awkwardStrings))]+fmt.Sprint(rng.IntN(10))] = randomGeneric(rng, depth-1)
 		}
 		return out
+	}
+}
+
+// TestEncodeLeafIsTheRecordHash: the leaf hash encodeLeaf computes over its
+// prefixed buffer is tlog's RecordHash of the entry it returns, which is
+// EncodeAuditEntry's bytes.
+func TestEncodeLeafIsTheRecordHash(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 2026))
+	for i := range 200 {
+		e := randomEnvelope(rng)
+		e.Action = domain.AuditRequestRefused
+		e.Data = domain.AuditFields(e.Action, randomTyped(rng, domain.AuditDataTypes[e.Action], 2).Interface())
+		if i%3 == 0 {
+			e.Actor += "\xff" // the round trip's path
+		}
+		entry, leaf, err := encodeLeaf(e)
+		want, wantErr := EncodeAuditEntry(e)
+		if err != nil || wantErr != nil || !bytes.Equal(entry, want) || leaf != tlog.RecordHash(want) {
+			t.Fatalf("#%d: encodeLeaf %s %x (%v); want %s %x", i, entry, leaf, err, want, tlog.RecordHash(want))
+		}
 	}
 }

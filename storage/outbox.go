@@ -2,7 +2,7 @@ package storage
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -84,11 +84,19 @@ func (t *tx) enqueueNotifications(e *domain.AuditEntry) error {
 	// The keys are made of the entry's index in the audit log, unique and
 	// increasing: the rows' keys land at the end of their unique index.
 	for i, ev := range events {
-		if err := t.notifyFrom(src, ev, e.At, fmt.Sprintf("a%d.%d", e.Index, i)); err != nil {
+		if err := t.notifyFrom(src, ev, e.At, entryKeyBase(e.Index, i)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// entryKeyBase is the key base of the i-th event of audit entry index:
+// "a<index>.<i>".
+func entryKeyBase(index int64, i int) string {
+	b := make([]byte, 0, 24)
+	b = strconv.AppendInt(append(b, 'a'), index, 10)
+	return string(strconv.AppendInt(append(b, '.'), int64(i), 10))
 }
 
 // audienceReader answers what an event's fan-out reads: the tables (tx)
@@ -144,6 +152,11 @@ func (t *tx) notifyFrom(src audienceReader, ev domain.NotificationEvent, at time
 	if err != nil {
 		return err
 	}
+	return t.insertNotifications(notificationRows(ev, out, at))
+}
+
+// notificationRows are the outbox rows of event ev addressed to out, at at.
+func notificationRows(ev domain.NotificationEvent, out []addressed, at time.Time) []notificationRow {
 	subject, body := domain.RenderNotification(ev)
 	at = dbTime(at)
 	rows := make([]notificationRow, len(out))
@@ -159,7 +172,7 @@ func (t *tx) notifyFrom(src audienceReader, ev domain.NotificationEvent, at time
 		}
 		rows[i] = row
 	}
-	return t.insertNotifications(rows)
+	return rows
 }
 
 // addressed is one outbox row of an event before rendering: its key, its
@@ -207,29 +220,92 @@ func fanOut(src audienceReader, ev domain.NotificationEvent, at time.Time, keyBa
 	return out, nil
 }
 
-// notificationColumns are the columns insertNotifications writes, in order.
-const notificationColumns = "id, idempotency_key, kind, recipient, webhook_id, channel, address, request_id, subject, body, " +
-	"status, attempts, created_at, next_attempt_at, sent_at, last_error, audience_role"
+// notificationColumns are the columns insertNotifications writes, in
+// order; notificationWidth is their number.
+const (
+	notificationColumns = "id, idempotency_key, kind, recipient, webhook_id, channel, address, request_id, subject, body, " +
+		"status, attempts, created_at, next_attempt_at, sent_at, last_error, audience_role"
+	notificationWidth = 17
+)
 
 // insertNotifications writes rows with multi-row INSERTs (a few hundred
 // rows each, under SQLite's limit of bound variables), skipping a row
 // whose idempotency key is already stored.
 func (t *tx) insertNotifications(rows []notificationRow) error {
-	const perStatement, width = 200, 17
+	const perStatement = 200
 	for len(rows) > 0 {
 		n := min(len(rows), perStatement)
-		args := make([]any, 0, n*width)
-		for _, r := range rows[:n] {
-			args = append(args, r.ID, r.IdempotencyKey, r.Kind, r.Recipient, r.WebhookID, r.Channel, r.Address, r.RequestID,
-				r.Subject, r.Body, r.Status, r.Attempts, r.CreatedAt, r.NextAttemptAt, r.SentAt, r.LastError, r.AudienceRole)
-		}
-		insert := multiRowInsert("notifications", notificationColumns, width, n) + " ON CONFLICT (idempotency_key) DO NOTHING"
-		if err := t.exec(insert, args...); err != nil {
+		query, args := notificationInsert(rows[:n])
+		if err := t.exec(query, args...); err != nil {
 			return translate(err, "notification")
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// notificationInsert is the statement and arguments that insert rows.
+// The rows of one event share most of their values (kind, request,
+// subject, body, times): each is put into an argument's interface once,
+// for the first row, and that interface reused for the rows with the same
+// value, since each boxing of a string or a time is an allocation. The
+// numbers are the columns' positions in notificationColumns; the value is
+// compared before it is reused, so a wrong one would only lose the saving.
+func notificationInsert(rows []notificationRow) (string, []any) {
+	args := make([]any, 0, len(rows)*notificationWidth)
+	var first []any // the first row's arguments
+	for _, r := range rows {
+		args = append(args, r.ID, r.IdempotencyKey, sharedString(first, 2, r.Kind), stringArg(r.Recipient),
+			stringArg(r.WebhookID), sharedString(first, 5, r.Channel), r.Address, sharedString(first, 7, r.RequestID),
+			sharedString(first, 8, r.Subject), sharedString(first, 9, r.Body), sharedString(first, 10, r.Status),
+			int64(r.Attempts), sharedTime(first, 12, r.CreatedAt), sharedTime(first, 13, r.NextAttemptAt),
+			timeArg(r.SentAt), r.LastError, sharedString(first, 16, r.AudienceRole))
+		first = args[:notificationWidth]
+	}
+	return notificationInsertSQL(len(rows)), args
+}
+
+// sharedString is s, as first[i] when that holds the same string.
+func sharedString(first []any, i int, s string) any {
+	if first != nil {
+		if f, ok := first[i].(string); ok && f == s {
+			return first[i]
+		}
+	}
+	return s
+}
+
+// sharedTime is t, as first[i] when that holds the same time (the same
+// instant in the same location, so the same text).
+func sharedTime(first []any, i int, t time.Time) any {
+	if first != nil {
+		if f, ok := first[i].(time.Time); ok && f == t {
+			return first[i]
+		}
+	}
+	return t
+}
+
+// notificationInserts are the INSERT statements of up to 16 rows, built
+// once: most events have a few recipients.
+var notificationInserts = func() []string {
+	out := make([]string, 17)
+	for n := range out {
+		out[n] = buildNotificationInsert(n)
+	}
+	return out
+}()
+
+// notificationInsertSQL is the INSERT statement of n rows.
+func notificationInsertSQL(n int) string {
+	if n < len(notificationInserts) {
+		return notificationInserts[n]
+	}
+	return buildNotificationInsert(n)
+}
+
+func buildNotificationInsert(n int) string {
+	return multiRowInsert("notifications", notificationColumns, notificationWidth, n) + " ON CONFLICT (idempotency_key) DO NOTHING"
 }
 
 // orderedID is a UUIDv7: unique, and increasing with time, so new outbox

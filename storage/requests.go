@@ -49,19 +49,23 @@ type requestAreaRow struct {
 func (requestAreaRow) TableName() string { return "request_areas" }
 
 func newRequestRow(r *domain.Request) (requestRow, error) {
-	details, err := json.Marshal(domain.NewDetailsDoc(r.Details))
+	details, err := jsonColumn(domain.NewDetailsDoc(r.Details))
 	if err != nil {
 		return requestRow{}, fmt.Errorf("storage: encode details: %w", err)
 	}
-	route, err := marshalOptional(newRouteDoc(r.Route))
+	var route *string
+	if r.Route != nil {
+		doc, err := jsonColumn(newRouteDoc(r.Route))
+		if err != nil {
+			return requestRow{}, fmt.Errorf("storage: encode: %w", err)
+		}
+		route = &doc
+	}
+	conditions, err := jsonColumn(r.Conditions)
 	if err != nil {
 		return requestRow{}, err
 	}
-	conditions, err := json.Marshal(cloneStrings(r.Conditions))
-	if err != nil {
-		return requestRow{}, err
-	}
-	warnings, err := json.Marshal(newWarningDocs(r.Warnings))
+	warnings, err := jsonColumn(newWarningDocs(r.Warnings))
 	if err != nil {
 		return requestRow{}, err
 	}
@@ -69,7 +73,7 @@ func newRequestRow(r *domain.Request) (requestRow, error) {
 		Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
 		SubmittedAt: dbTimePtr(r.SubmittedAt), DueAt: dbTimePtr(r.DueAt), DecidedAt: dbTimePtr(r.DecidedAt),
 		ExerciseName: r.ExerciseName, PeriodStart: newSQLDate(r.Period.Start), PeriodEnd: newSQLDate(r.Period.End),
-		Details: string(details), Route: route, Conditions: string(conditions), Warnings: string(warnings)}, nil
+		Details: details, Route: route, Conditions: conditions, Warnings: warnings}, nil
 }
 
 func toDomainRequest(row requestRow) (*domain.Request, error) {

@@ -1,9 +1,11 @@
 package storage
 
 import (
-	"fmt"
+	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"exaccess/domain"
 )
@@ -59,9 +61,10 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 		return err
 	}
 	if err := t.exec("INSERT INTO requests ("+requestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		row.ID, row.Reference, row.Nation, row.Status, row.Version, row.CreatedBy, row.CreatedAt, row.UpdatedAt,
-		row.SubmittedAt, row.DueAt, row.DecidedAt, row.ExerciseName, row.PeriodStart, row.PeriodEnd, row.Details,
-		row.Route, row.Conditions, row.Warnings); err != nil {
+		row.ID, stringArg(row.Reference), row.Nation, row.Status, int64(row.Version), row.CreatedBy, row.CreatedAt,
+		row.UpdatedAt, timeArg(row.SubmittedAt), timeArg(row.DueAt), timeArg(row.DecidedAt), row.ExerciseName,
+		dateArg(row.PeriodStart), dateArg(row.PeriodEnd), row.Details, stringArg(row.Route), row.Conditions,
+		row.Warnings); err != nil {
 		return translate(err, "request")
 	}
 	if err := t.writeProjections(r.ID, &stored{}, storedOf(r, &row)); err != nil {
@@ -129,7 +132,7 @@ func (t *tx) writeProjections(id string, old, new *stored) error {
 		}
 		args := make([]any, 0, 6*len(new.areas))
 		for _, a := range new.areas {
-			args = append(args, a.RequestID, a.Position, a.Area, a.FromDate, a.ToDate, a.Personnel)
+			args = append(args, a.RequestID, int64(a.Position), a.Area, dateArg(a.FromDate), dateArg(a.ToDate), int64(a.Personnel))
 		}
 		if err := t.insertMany("request_areas", "request_id, position, area, from_date, to_date, personnel", 6, args); err != nil {
 			return translate(err, "training area booking")
@@ -149,7 +152,7 @@ func (t *tx) writeProjections(id string, old, new *stored) error {
 
 // NextReference returns the next running number of year, starting at 1.
 func (t *tx) NextReference(year int) (int64, error) {
-	return t.nextCounter(fmt.Sprintf("reference-%d", year), 1)
+	return t.nextCounter("reference-"+strconv.Itoa(year), 1)
 }
 
 // stored is what a request's rows held when this transaction first read or
@@ -191,42 +194,88 @@ func (t *tx) prior(id string) (*stored, error) {
 
 // updateRequestSQL is UpdateRequest's compare-and-set: it sets the version
 // and update time, and of the other columns only those whose value differs
-// from the stored row (all of them when that row is not known, or is not at
-// expectedVersion: only at that version is it the row the UPDATE can match,
-// since every write moves the version on). An UPDATE
+// from the stored row old. When that row is not known, or is not at
+// expectedVersion (only at that version is it the row the UPDATE can match,
+// since every write moves the version on), old is nil and the columns are
+// compared with an empty row: those the new row leaves empty (NULL, "")
+// are not set. An UPDATE
 // rewrites the entries of every index on a column it sets, whether or not
 // the value changed: a decision that leaves status and reference as they
 // were no longer rewrites the status and reference indexes. The identity
 // and creation facts never change. Plain SQL rather than GORM's Updates: it
 // runs on every change, and building it by reflection cost more than
-// running it.
+// running it. The text of each set of columns is built once
+// (updateRequestText), and only the columns set are put into arguments.
 func updateRequestSQL(old, row *requestRow, expectedVersion int) (string, []any) {
-	var sb strings.Builder
-	sb.WriteString("UPDATE requests SET version = ?, updated_at = ?")
-	args := []any{row.Version, row.UpdatedAt}
-	set := func(column string, changed bool, v any) {
-		if old == nil || changed {
-			sb.WriteString(", " + column + " = ?")
-			args = append(args, v)
-		}
-	}
 	if old == nil {
 		old = &requestRow{}
 	}
-	set("reference", !sameString(old.Reference, row.Reference), row.Reference)
-	set("status", old.Status != row.Status, row.Status)
-	set("submitted_at", !sameTime(old.SubmittedAt, row.SubmittedAt), row.SubmittedAt)
-	set("due_at", !sameTime(old.DueAt, row.DueAt), row.DueAt)
-	set("decided_at", !sameTime(old.DecidedAt, row.DecidedAt), row.DecidedAt)
-	set("exercise_name", old.ExerciseName != row.ExerciseName, row.ExerciseName)
-	set("period_start", !old.PeriodStart.Equal(row.PeriodStart.Time), row.PeriodStart)
-	set("period_end", !old.PeriodEnd.Equal(row.PeriodEnd.Time), row.PeriodEnd)
-	set("details", old.Details != row.Details, row.Details)
-	set("route", !sameString(old.Route, row.Route), row.Route)
-	set("conditions", old.Conditions != row.Conditions, row.Conditions)
-	set("warnings", old.Warnings != row.Warnings, row.Warnings)
+	var set uint16 // bit i: updatableColumns[i] is set
+	for i, c := range updatableColumns {
+		if c.changed(old, row) {
+			set |= 1 << i
+		}
+	}
+	args := make([]any, 0, 4+bits.OnesCount16(set))
+	args = append(args, int64(row.Version), row.UpdatedAt)
+	for i, c := range updatableColumns {
+		if set&(1<<i) != 0 {
+			args = append(args, c.arg(row))
+		}
+	}
+	return updateRequestText(set), append(args, row.ID, int64(expectedVersion))
+}
+
+// updatableColumns are the columns updateRequestSQL sets when they change,
+// in the order it sets them: when each differs, and its argument.
+var updatableColumns = []struct {
+	name    string
+	changed func(old, row *requestRow) bool
+	arg     func(row *requestRow) any
+}{
+	{"reference", func(o, r *requestRow) bool { return !sameString(o.Reference, r.Reference) },
+		func(r *requestRow) any { return stringArg(r.Reference) }},
+	{"status", func(o, r *requestRow) bool { return o.Status != r.Status }, func(r *requestRow) any { return r.Status }},
+	{"submitted_at", func(o, r *requestRow) bool { return !sameTime(o.SubmittedAt, r.SubmittedAt) },
+		func(r *requestRow) any { return timeArg(r.SubmittedAt) }},
+	{"due_at", func(o, r *requestRow) bool { return !sameTime(o.DueAt, r.DueAt) },
+		func(r *requestRow) any { return timeArg(r.DueAt) }},
+	{"decided_at", func(o, r *requestRow) bool { return !sameTime(o.DecidedAt, r.DecidedAt) },
+		func(r *requestRow) any { return timeArg(r.DecidedAt) }},
+	{"exercise_name", func(o, r *requestRow) bool { return o.ExerciseName != r.ExerciseName },
+		func(r *requestRow) any { return r.ExerciseName }},
+	{"period_start", func(o, r *requestRow) bool { return !o.PeriodStart.Equal(r.PeriodStart.Time) },
+		func(r *requestRow) any { return dateArg(r.PeriodStart) }},
+	{"period_end", func(o, r *requestRow) bool { return !o.PeriodEnd.Equal(r.PeriodEnd.Time) },
+		func(r *requestRow) any { return dateArg(r.PeriodEnd) }},
+	{"details", func(o, r *requestRow) bool { return o.Details != r.Details }, func(r *requestRow) any { return r.Details }},
+	{"route", func(o, r *requestRow) bool { return !sameString(o.Route, r.Route) },
+		func(r *requestRow) any { return stringArg(r.Route) }},
+	{"conditions", func(o, r *requestRow) bool { return o.Conditions != r.Conditions },
+		func(r *requestRow) any { return r.Conditions }},
+	{"warnings", func(o, r *requestRow) bool { return o.Warnings != r.Warnings }, func(r *requestRow) any { return r.Warnings }},
+}
+
+// updateTexts holds the UPDATE statement of each set of columns built so
+// far (a uint16 bit set of updatableColumns → string).
+var updateTexts sync.Map
+
+// updateRequestText is the UPDATE statement that sets the version, the
+// update time and the columns of set.
+func updateRequestText(set uint16) string {
+	if q, ok := updateTexts.Load(set); ok {
+		return q.(string)
+	}
+	var sb strings.Builder
+	sb.WriteString("UPDATE requests SET version = ?, updated_at = ?")
+	for i, c := range updatableColumns {
+		if set&(1<<i) != 0 {
+			sb.WriteString(", " + c.name + " = ?")
+		}
+	}
 	sb.WriteString(" WHERE id = ? AND version = ?")
-	return sb.String(), append(args, row.ID, expectedVersion)
+	updateTexts.Store(set, sb.String())
+	return sb.String()
 }
 
 func sameString(a, b *string) bool {

@@ -83,15 +83,15 @@ func (t *tx) writeStages(id string, old, new *stored) error {
 				if err := t.exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
 					approvals = ?, activated_at = ?, due_at = ?, escalate_at = ?, due_soon_at = NULL, overdue_at = NULL
 					WHERE request_id = ? AND stage_id = ?`,
-					st.Role, st.StageOrder, st.Status, st.ApprovalsRequired, st.Approvals, st.ActivatedAt, st.DueAt,
-					st.EscalateAt, id, st.StageID); err != nil {
+					st.Role, int64(st.StageOrder), st.Status, int64(st.ApprovalsRequired), int64(st.Approvals),
+					timeArg(st.ActivatedAt), timeArg(st.DueAt), timeArg(st.EscalateAt), id, st.StageID); err != nil {
 					return translate(err, "request stages")
 				}
 			} else if !sameStage(old.stages[i], st) {
 				if err := t.exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
 					approvals = ?, activated_at = ?, due_at = ? WHERE request_id = ? AND stage_id = ?`,
-					st.Role, st.StageOrder, st.Status, st.ApprovalsRequired, st.Approvals, st.ActivatedAt, st.DueAt,
-					id, st.StageID); err != nil {
+					st.Role, int64(st.StageOrder), st.Status, int64(st.ApprovalsRequired), int64(st.Approvals),
+					timeArg(st.ActivatedAt), timeArg(st.DueAt), id, st.StageID); err != nil {
 					return translate(err, "request stages")
 				}
 			}
@@ -121,8 +121,8 @@ func (t *tx) writeStages(id string, old, new *stored) error {
 func (t *tx) insertStages(rows []stageRow) error {
 	args := make([]any, 0, 10*len(rows))
 	for _, st := range rows {
-		args = append(args, st.RequestID, st.StageID, st.Role, st.StageOrder, st.Status, st.ApprovalsRequired,
-			st.Approvals, st.ActivatedAt, st.DueAt, st.EscalateAt)
+		args = append(args, st.RequestID, st.StageID, st.Role, int64(st.StageOrder), st.Status, int64(st.ApprovalsRequired),
+			int64(st.Approvals), timeArg(st.ActivatedAt), timeArg(st.DueAt), timeArg(st.EscalateAt))
 	}
 	return translate(t.insertMany("request_stages",
 		"request_id, stage_id, role, stage_order, status, approvals_required, approvals, activated_at, due_at, escalate_at",

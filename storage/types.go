@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -100,17 +102,31 @@ func utcPtr(t *time.Time) *time.Time {
 	return &v
 }
 
-func marshalOptional[T any](v *T) (*string, error) {
-	if v == nil {
-		return nil, nil
+// jsonColumn is json.Marshal(v) as a string, for a JSON column: encoded
+// into a pooled buffer and copied once into the string, where json.Marshal
+// copies the document out of its own buffer first and the conversion to a
+// string copies it again. The bytes are the same: an Encoder escapes HTML
+// as Marshal does and only adds a newline.
+func jsonColumn(v any) (string, error) {
+	c := columnEncoders.Get().(*columnEncoder)
+	defer columnEncoders.Put(c)
+	c.buf.Reset()
+	if err := c.enc.Encode(v); err != nil {
+		return "", err
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("storage: encode: %w", err)
-	}
-	s := string(b)
-	return &s, nil
+	return string(bytes.TrimSuffix(c.buf.Bytes(), []byte("\n"))), nil
 }
+
+type columnEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var columnEncoders = sync.Pool{New: func() any {
+	c := &columnEncoder{}
+	c.enc = json.NewEncoder(&c.buf)
+	return c
+}}
 
 func optionalString(s string) *string {
 	if s == "" {
@@ -141,4 +157,33 @@ func mapSlice[T, U any](in []T, f func(T) U) []U {
 // cloneStrings copies a string list, keeping nil as nil.
 func cloneStrings(in []string) []string {
 	return mapSlice(in, func(s string) string { return s })
+}
+
+// stringArg, timeArg and dateArg (and a plain int64(…) conversion) turn a
+// row's field into a value database/sql hands the driver as it is (nil,
+// int64, string, time.Time): a pointer, an int or a driver.Valuer it
+// converts itself, by reflection, for every argument of every statement.
+// The writer's statements pass their arguments through them; the driver
+// gets the same values (TestArgsAreWhatDatabaseSQLPasses).
+
+// stringArg is *p, or NULL for nil.
+func stringArg(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// timeArg is *p, or NULL for nil.
+func timeArg(p *time.Time) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// dateArg is the day as sqlDate.Value writes it.
+func dateArg(d sqlDate) any {
+	v, _ := d.Value() // never an error
+	return v
 }
