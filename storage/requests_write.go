@@ -196,9 +196,9 @@ func (t *tx) prior(id string) (*stored, error) {
 // and update time, and of the other columns only those whose value differs
 // from the stored row old. When that row is not known, or is not at
 // expectedVersion (only at that version is it the row the UPDATE can match,
-// since every write moves the version on), old is nil and the columns are
-// compared with an empty row: those the new row leaves empty (NULL, "")
-// are not set. An UPDATE
+// since every write moves the version on), old is nil and every column is
+// set: the row the UPDATE matches may hold anything, a due time the new
+// row clears included. An UPDATE
 // rewrites the entries of every index on a column it sets, whether or not
 // the value changed: a decision that leaves status and reference as they
 // were no longer rewrites the status and reference indexes. The identity
@@ -207,12 +207,9 @@ func (t *tx) prior(id string) (*stored, error) {
 // running it. The text of each set of columns is built once
 // (updateRequestText), and only the columns set are put into arguments.
 func updateRequestSQL(old, row *requestRow, expectedVersion int) (string, []any) {
-	if old == nil {
-		old = &requestRow{}
-	}
 	var set uint16 // bit i: updatableColumns[i] is set
 	for i, c := range updatableColumns {
-		if c.changed(old, row) {
+		if old == nil || c.changed(old, row) {
 			set |= 1 << i
 		}
 	}

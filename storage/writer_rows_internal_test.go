@@ -111,7 +111,7 @@ func TestRequestRowAsMarshalled(t *testing.T) {
 
 // TestUpdateArgsAsDatabaseSQLConverts: the compare-and-set's text, and its
 // arguments as database/sql hands them to the driver, are the old ones,
-// for random pairs of stored and new rows (and no stored row).
+// for random pairs of stored and new rows.
 func TestUpdateArgsAsDatabaseSQLConverts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 2026))
 	for i := range 2000 {
@@ -127,6 +127,9 @@ func TestUpdateArgsAsDatabaseSQLConverts(t *testing.T) {
 			}
 		}
 		version := rng.IntN(1 << 20)
+		if old == nil {
+			continue // every column: TestUpdateWithoutAKnownRowSetsEveryColumn
+		}
 		q, args := updateRequestSQL(old, &row, version)
 		wantQ, wantArgs := legacyUpdateRequestSQL(old, &row, version)
 		if q != wantQ {
@@ -241,4 +244,22 @@ func randomRequest(rng *rand.Rand) *domain.Request {
 func randomTime(rng *rand.Rand) time.Time {
 	zones := []*time.Location{time.UTC, time.FixedZone("CET", 3600), time.FixedZone("odd", -(3*3600 + 1800))}
 	return time.Unix(rng.Int64N(1<<33)-1<<32, rng.Int64N(1e9)).In(zones[rng.IntN(len(zones))])
+}
+
+// TestUpdateWithoutAKnownRowSetsEveryColumn: with no stored row known at
+// the expected version, the compare-and-set sets every column, those the
+// new row leaves empty included: the row it matches may hold a due time or
+// a decision time the new row clears. (The old builder compared with an
+// empty row then, and left such columns as they were.)
+func TestUpdateWithoutAKnownRowSetsEveryColumn(t *testing.T) {
+	row, _ := newRequestRow(&domain.Request{ID: "r1", Nation: "NO", Status: domain.StatusDraft, Version: 3})
+	q, args := updateRequestSQL(nil, &row, 2)
+	for _, c := range updatableColumns {
+		if !strings.Contains(q, " "+c.name+" = ?") {
+			t.Errorf("%s is not set: %s", c.name, q)
+		}
+	}
+	if want := 2 + len(updatableColumns) + 2; len(args) != want {
+		t.Errorf("%d arguments, want %d: %s", len(args), want, q)
+	}
 }
