@@ -131,9 +131,7 @@ func stageNotices(now time.Time, sc StageCandidate) []ScheduledNotice {
 	if s.ActivatedAt != nil {
 		activated = *s.ActivatedAt
 	}
-	// One activation of one stage: a resubmission activates it afresh and
-	// gets reminders of its own.
-	id := fmt.Sprintf("%s:%s:%d", sc.RequestID, s.ID, activated.UnixMicro())
+	id := stageNoticeID(sc)
 	ev := NotificationEvent{Audience: Audience{Role: s.Role}, RequestID: sc.RequestID, Reference: sc.Reference,
 		Status: sc.Status, Stage: s.ID, DueAt: &due}
 	var out []ScheduledNotice
@@ -154,6 +152,20 @@ func stageNotices(now time.Time, sc StageCandidate) []ScheduledNotice {
 		add(NotifyStageDueSoon, ev)
 	}
 	return out
+}
+
+// stageNoticeID is what a stage notice's key names after its kind: one
+// activation of one stage (a resubmission activates it afresh and gets
+// reminders of its own). A stage never activated is keyed by its deadline.
+func stageNoticeID(sc StageCandidate) string {
+	s := sc.Stage
+	activated := time.Time{}
+	if s.ActivatedAt != nil {
+		activated = *s.ActivatedAt
+	} else if s.DueAt != nil {
+		activated = *s.DueAt
+	}
+	return fmt.Sprintf("%s:%s:%d", sc.RequestID, s.ID, activated.UnixMicro())
 }
 
 // dueSoon: on a working day, the deadline is the end of today or of the

@@ -106,3 +106,46 @@ func (t *tx) exists(query string, args ...any) (bool, error) {
 	found := rows.Next()
 	return found, rows.Err()
 }
+
+// sweepAudience is an audienceReader for one reminder sweep: each
+// audience's accounts and each role's webhooks are read once from the
+// source it wraps and kept for the sweep (on PostgreSQL, where there is no
+// directory, each read is a query). Only for a transaction that changes
+// no account, delegation or webhook after its first read.
+type sweepAudience struct {
+	audienceReader
+	users map[sweepAudienceKey][]userRow
+	hooks map[domain.Role][]webhookRow
+}
+
+type sweepAudienceKey struct {
+	a  domain.Audience
+	at int64 // UnixMicro
+}
+
+func newSweepAudience(src audienceReader) *sweepAudience {
+	return &sweepAudience{audienceReader: src, users: map[sweepAudienceKey][]userRow{}, hooks: map[domain.Role][]webhookRow{}}
+}
+
+func (s *sweepAudience) audience(a domain.Audience, at time.Time) ([]userRow, error) {
+	k := sweepAudienceKey{a, at.UnixMicro()}
+	if users, ok := s.users[k]; ok {
+		return users, nil
+	}
+	users, err := s.audienceReader.audience(a, at)
+	if err == nil {
+		s.users[k] = users
+	}
+	return users, err
+}
+
+func (s *sweepAudience) roleWebhooks(role domain.Role) ([]webhookRow, error) {
+	if hooks, ok := s.hooks[role]; ok {
+		return hooks, nil
+	}
+	hooks, err := s.audienceReader.roleWebhooks(role)
+	if err == nil {
+		s.hooks[role] = hooks
+	}
+	return hooks, err
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -58,8 +59,9 @@ func (scheduledNoticeRow) TableName() string { return "scheduled_notices" }
 // included; one kept because nobody was there to hear it is not counted.
 func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, error) {
 	written := 0
+	var bad []badKept // kept notices dropped as undecidable
 	err := d.InTx(ctx, func(dt domain.Tx) error {
-		written = 0 // a retried transaction starts again
+		written, bad = 0, nil // a retried transaction starts again
 		t := dt.(*tx)
 		w := domain.ScheduleWindowAt(now)
 		limit := cmp.Or(d.scheduleLimit, scheduleLimit)
@@ -82,10 +84,15 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 		if err != nil {
 			return err
 		}
-		src, err := t.audienceSource()
+		dir, err := t.audienceSource()
 		if err != nil {
 			return err
 		}
+		// Many notices share an audience (a role's stages), and each is
+		// first asked whether it has anyone, then fanned out: each
+		// audience is read once per sweep, which writes no account,
+		// role or webhook.
+		src := newSweepAudience(dir)
 		for _, n := range notices {
 			if known[n.Key] {
 				continue
@@ -116,20 +123,27 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 		if err := t.markStages(stages, now); err != nil {
 			return err
 		}
-		late, err := t.tellUnheard(src, now, limit)
+		late, badTold, err := t.tellUnheard(src, now, limit)
 		if err != nil {
 			return err
 		}
 		written += late
-		before := dbTime(now.Add(-noticeMemory))
-		if err := t.g.Where("created_at < ?", before).Delete(&unheardNoticeRow{}).Error; err != nil {
-			return translate(err, "unheard notices")
+		badPruned, err := t.pruneUnheard(now)
+		if err != nil {
+			return err
 		}
-		err = t.g.Where("created_at < ?", before).Delete(&scheduledNoticeRow{}).Error
+		bad = append(badTold, badPruned...)
+		err = t.g.Where("created_at < ?", dbTime(now.Add(-noticeMemory))).Delete(&scheduledNoticeRow{}).Error
 		return translate(err, "scheduled notices")
 	})
 	if err != nil {
 		return 0, fmt.Errorf("storage: reminder sweep: %w", err)
+	}
+	// Logged once the drop is stored: each kept notice dropped so is
+	// logged once (a retried or failed transaction dropped nothing).
+	for _, b := range bad {
+		slog.Error("reminder sweep: a kept notice cannot be decided and is dropped; its audience is not told",
+			"key", b.key, "error", b.err.Error())
 	}
 	return written, nil
 }

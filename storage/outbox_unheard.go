@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"slices"
 	"time"
 
 	"exaccess/domain"
@@ -15,12 +16,25 @@ import (
 // notice is kept, and each sweep asks, for each audience it keeps notices
 // for (a handful: roles and nations), whether anyone is there now. For an
 // audience that has someone, each kept notice is decided afresh by the
-// domain at the sweep's time (domain.ScheduledNotices): one still due —
-// the stage still active in the same activation and still overdue or due
-// soon, the permit still expiring — is written to them, late; one no
-// longer due is dropped. Either way it leaves the table, so each kept
-// notice is decided once after its audience appears, and a sweep reads
-// nothing while nobody is there.
+// domain at the sweep's time (domain.DecideKept): one still due — the
+// stage still active in the same activation and still overdue or due
+// soon, the permit still expiring — is written to them, late, and leaves
+// the table; one that may still fall due (a stage due soon, on a weekend,
+// before its deadline) stays for a later sweep; the rest are dropped.
+//
+// Kept notices are forgotten by their condition, never by their age: a
+// stage stays overdue until it is decided, however long its role stays
+// vacant. So each sweep also decides a batch of kept notices of any
+// audience (pruneUnheard: those decided least recently, none more often
+// than once an hour) and drops those that can never be due again (the stage decided or activated
+// afresh, the request out of review, the permit ended). The table holds
+// at most a few notices per active stage and approved permit.
+//
+// A kept notice that cannot be decided (its request's route does not
+// decode) is dropped and logged at ERROR with its key after the sweep
+// commits (ScheduleNotifications): kept, it would fail every sweep — every
+// minute, all notices with it — or be skipped and logged every minute,
+// and it can never be told as it stands; the log names what was not told.
 
 type unheardNoticeRow struct {
 	KeyBase        string    `gorm:"column:key_base;primaryKey"`
@@ -29,6 +43,7 @@ type unheardNoticeRow struct {
 	RequestID      string    `gorm:"column:request_id"`
 	StageID        string    `gorm:"column:stage_id"`
 	CreatedAt      time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	CheckedAt      time.Time `gorm:"column:checked_at"` // last decided by pruneUnheard (migration 0023)
 }
 
 func (unheardNoticeRow) TableName() string { return "unheard_notices" }
@@ -57,29 +72,56 @@ func hasAudience(src audienceReader, a domain.Audience, at time.Time) (bool, err
 func (t *tx) keepUnheard(n domain.ScheduledNotice, now time.Time) error {
 	row := unheardNoticeRow{KeyBase: n.Key, AudienceRole: string(n.Event.Audience.Role), AudienceNation: n.Event.Audience.Nation,
 		RequestID: n.Event.RequestID, StageID: n.Event.Stage, CreatedAt: dbTime(now)}
-	err := t.g.Exec(`INSERT INTO unheard_notices (key_base, audience_role, audience_nation, request_id, stage_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_base) DO NOTHING`,
-		row.KeyBase, row.AudienceRole, row.AudienceNation, row.RequestID, row.StageID, row.CreatedAt).Error
+	err := t.g.Exec(`INSERT INTO unheard_notices (key_base, audience_role, audience_nation, request_id, stage_id, created_at, checked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_base) DO NOTHING`,
+		row.KeyBase, row.AudienceRole, row.AudienceNation, row.RequestID, row.StageID, row.CreatedAt, row.CreatedAt).Error
 	return translate(err, "unheard notice")
 }
 
+// pruneBatch is how many kept notices of any audience one sweep decides
+// to drop those no longer due (pruneUnheard), and pruneEvery how long
+// after its last decision a kept notice is decided again: the prune only
+// bounds the table (an audience that has someone decides its own notices
+// at every sweep), so a sweep usually finds none to decide.
+const (
+	pruneBatch = 200
+	pruneEvery = time.Hour
+)
+
+// badKept is a kept notice that could not be decided, dropped.
+type badKept struct {
+	key string
+	err error
+}
+
+// keptDecision is a kept notice decided afresh: its verdict and, for
+// domain.KeptTell, the notice to write; err when it cannot be decided.
+type keptDecision struct {
+	row     unheardNoticeRow
+	notice  domain.ScheduledNotice
+	verdict domain.KeptVerdict
+	err     error
+}
+
 // tellUnheard decides, for each kept audience that has someone at now, at
-// most limit of its kept notices in all, and writes those still due. It
-// returns how many it wrote.
-func (t *tx) tellUnheard(src audienceReader, now time.Time, limit int) (int, error) {
+// most limit of its kept notices in all, writes those still due and drops
+// those that never will be. It returns how many it wrote, and the kept
+// notices it dropped because they could not be decided.
+func (t *tx) tellUnheard(src audienceReader, now time.Time, limit int) (int, []badKept, error) {
 	var audiences []unheardNoticeRow
 	if err := t.g.Raw("SELECT DISTINCT audience_role, audience_nation FROM unheard_notices ORDER BY audience_role, audience_nation").
 		Scan(&audiences).Error; err != nil {
-		return 0, translate(err, "unheard notices")
+		return 0, nil, translate(err, "unheard notices")
 	}
 	told := 0
+	var bad []badKept
 	for _, a := range audiences {
 		if limit <= 0 {
 			break
 		}
 		heard, err := hasAudience(src, domain.Audience{Role: domain.Role(a.AudienceRole), Nation: a.AudienceNation}, now)
 		if err != nil {
-			return told, err
+			return told, bad, err
 		}
 		if !heard {
 			continue
@@ -87,66 +129,140 @@ func (t *tx) tellUnheard(src audienceReader, now time.Time, limit int) (int, err
 		var kept []unheardNoticeRow
 		if err := t.g.Where("audience_role = ? AND audience_nation = ?", a.AudienceRole, a.AudienceNation).
 			Order("key_base").Limit(limit).Find(&kept).Error; err != nil {
-			return told, translate(err, "unheard notices")
+			return told, bad, translate(err, "unheard notices")
 		}
 		limit -= len(kept)
-		for _, k := range kept {
+		decided, err := t.decideKept(kept, now)
+		if err != nil {
+			return told, bad, err
+		}
+		for _, k := range decided {
+			if k.verdict == domain.KeptWait && k.err == nil {
+				continue
+			}
 			// Deleted first: of two sweeps at once, the one whose delete
 			// took writes the notice.
-			res := t.g.Where("key_base = ?", k.KeyBase).Delete(&unheardNoticeRow{})
-			if res.Error != nil {
-				return told, translate(res.Error, "unheard notices")
-			}
-			if res.RowsAffected == 0 {
-				continue
-			}
-			n, due, err := t.stillDue(k, now)
+			took, err := t.dropKept(k.row.KeyBase)
 			if err != nil {
-				return told, err
+				return told, bad, err
 			}
-			if !due {
+			if !took {
 				continue
 			}
-			if err := t.notifyFrom(src, n.Event, now, n.Key); err != nil {
-				return told, err
+			if k.err != nil {
+				bad = append(bad, badKept{k.row.KeyBase, k.err})
+				continue
+			}
+			if k.verdict != domain.KeptTell {
+				continue
+			}
+			if err := t.notifyFrom(src, k.notice.Event, now, k.notice.Key); err != nil {
+				return told, bad, err
 			}
 			told++
 		}
 	}
-	return told, nil
+	return told, bad, nil
 }
 
-// stillDue decides a kept notice afresh at now: the domain's notice of the
-// same key, when it is still due.
-func (t *tx) stillDue(k unheardNoticeRow, now time.Time) (domain.ScheduledNotice, bool, error) {
-	var c domain.ScheduleCandidates
-	if k.StageID != "" {
+// pruneUnheard decides the kept notices of any audience last decided
+// before now less pruneEvery, at most pruneBatch, least recent first: it
+// drops those that can never be due again and those that cannot be
+// decided, and records that it decided the others. It returns the notices
+// it dropped as undecidable.
+func (t *tx) pruneUnheard(now time.Time) ([]badKept, error) {
+	var kept []unheardNoticeRow
+	if err := t.g.Where("checked_at < ?", dbTime(now.Add(-pruneEvery))).Order("checked_at, key_base").Limit(pruneBatch).
+		Find(&kept).Error; err != nil {
+		return nil, translate(err, "unheard notices")
+	}
+	decided, err := t.decideKept(kept, now)
+	if err != nil {
+		return nil, err
+	}
+	var bad []badKept
+	var checked []string
+	for _, k := range decided {
+		if k.verdict != domain.KeptDrop && k.err == nil {
+			checked = append(checked, k.row.KeyBase)
+			continue
+		}
+		took, err := t.dropKept(k.row.KeyBase)
+		if err != nil {
+			return bad, err
+		}
+		if took && k.err != nil {
+			bad = append(bad, badKept{k.row.KeyBase, k.err})
+		}
+	}
+	if len(checked) > 0 {
+		if err := t.g.Model(&unheardNoticeRow{}).Where("key_base IN ?", checked).Update("checked_at", dbTime(now)).Error; err != nil {
+			return bad, translate(err, "unheard notices")
+		}
+	}
+	return bad, nil
+}
+
+// dropKept deletes the kept notice of key; took is false when another
+// sweep already had.
+func (t *tx) dropKept(key string) (took bool, err error) {
+	res := t.g.Where("key_base = ?", key).Delete(&unheardNoticeRow{})
+	return res.RowsAffected > 0, translate(res.Error, "unheard notices")
+}
+
+// decideKept decides kept notices afresh at now (domain.DecideKept): it
+// reads their active stages, and their requests for permits, a few
+// hundred requests per query. A kept notice whose stage cannot be read as
+// a candidate (its request's route does not decode) gets err; an error
+// reading the tables is returned.
+func (t *tx) decideKept(kept []unheardNoticeRow, now time.Time) ([]keptDecision, error) {
+	var stageReqs, permitReqs []string
+	for _, k := range kept {
+		if k.StageID != "" {
+			stageReqs = append(stageReqs, k.RequestID)
+		} else {
+			permitReqs = append(permitReqs, k.RequestID)
+		}
+	}
+	stages := map[[2]string]stageCandidateRow{}
+	for chunk := range slices.Chunk(stageReqs, 500) {
 		var rows []stageCandidateRow
 		if err := t.g.Table("request_stages s").Select(stageCandidateColumns).Joins("JOIN requests r ON r.id = s.request_id").
-			Where("s.request_id = ? AND s.stage_id = ? AND s.status = ? AND s.due_at IS NOT NULL", k.RequestID, k.StageID,
-				string(domain.StageActive)).Scan(&rows).Error; err != nil {
-			return domain.ScheduledNotice{}, false, translate(err, "unheard notices")
+			Where("s.request_id IN ? AND s.status = ? AND s.due_at IS NOT NULL", chunk, string(domain.StageActive)).
+			Scan(&rows).Error; err != nil {
+			return nil, translate(err, "unheard notices")
 		}
 		for _, row := range rows {
-			sc, err := toStageCandidate(row)
-			if err != nil {
-				return domain.ScheduledNotice{}, false, err
-			}
-			c.Stages = append(c.Stages, sc)
+			stages[[2]string{row.RequestID, row.StageID}] = row
 		}
-	} else {
+	}
+	permits := map[string]requestRow{}
+	for chunk := range slices.Chunk(permitReqs, 500) {
 		var rows []requestRow
-		if err := t.g.Model(&requestRow{}).Select(expiryColumns).Where("id = ?", k.RequestID).Find(&rows).Error; err != nil {
-			return domain.ScheduledNotice{}, false, translate(err, "unheard notices")
+		if err := t.g.Model(&requestRow{}).Select(expiryColumns).Where("id IN ?", chunk).Find(&rows).Error; err != nil {
+			return nil, translate(err, "unheard notices")
 		}
 		for _, row := range rows {
-			c.Expiring = append(c.Expiring, toExpiryCandidate(row))
+			permits[row.ID] = row
 		}
 	}
-	for _, n := range domain.ScheduledNotices(now, c) {
-		if n.Key == k.KeyBase {
-			return n, true, nil
+	out := make([]keptDecision, len(kept))
+	for i, k := range kept {
+		out[i].row = k
+		var c domain.ScheduleCandidates
+		if k.StageID != "" {
+			if row, ok := stages[[2]string{k.RequestID, k.StageID}]; ok {
+				sc, err := toStageCandidate(row)
+				if err != nil {
+					out[i].err = err
+					continue
+				}
+				c.Stages = []domain.StageCandidate{sc}
+			}
+		} else if row, ok := permits[k.RequestID]; ok {
+			c.Expiring = []domain.ExpiryCandidate{toExpiryCandidate(row)}
 		}
+		out[i].notice, out[i].verdict = domain.DecideKept(now, k.KeyBase, c)
 	}
-	return domain.ScheduledNotice{}, false, nil
+	return out, nil
 }
