@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -41,6 +42,21 @@ type DB struct {
 	// scheduleLimit, when not 0, replaces the reminder sweep's limit per
 	// query (a test's backlog).
 	scheduleLimit int
+	// log takes what storage finds wrong outside any caller's error (a
+	// kept notice dropped by the reminder sweep); nil is slog's default.
+	log *slog.Logger
+}
+
+// SetLog sets the logger of what storage reports outside any caller's
+// error; the server gives it its own, so the lines are in its format.
+func (d *DB) SetLog(l *slog.Logger) { d.log = l }
+
+// logger is the log set by SetLog, or slog's default.
+func (d *DB) logger() *slog.Logger {
+	if d.log == nil {
+		return slog.Default()
+	}
+	return d.log
 }
 
 var _ domain.Store = (*DB)(nil)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -142,7 +141,7 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 	// Logged once the drop is stored: each kept notice dropped so is
 	// logged once (a retried or failed transaction dropped nothing).
 	for _, b := range bad {
-		slog.Error("reminder sweep: a kept notice cannot be decided and is dropped; its audience is not told",
+		d.logger().Error("reminder sweep: a kept notice cannot be decided and is dropped; its audience is not told",
 			"key", b.key, "error", b.err.Error())
 	}
 	return written, nil

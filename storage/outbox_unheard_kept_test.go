@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -168,16 +167,10 @@ func TestKeptDueSoonNoticeWaitsForTheWorkingDay(t *testing.T) {
 	})
 }
 
-// logCapture makes slog's default logger write to a buffer until the test
-// ends.
-var logCapture sync.Mutex
-
-func captureLog(t *testing.T) *bytes.Buffer {
-	logCapture.Lock()
+// captureLog gives db a logger that writes to a buffer.
+func captureLog(db *storage.DB) *bytes.Buffer {
 	var buf bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
-	t.Cleanup(func() { slog.SetDefault(old); logCapture.Unlock() })
+	db.SetLog(slog.New(slog.NewTextHandler(&buf, nil)))
 	return &buf
 }
 
@@ -197,7 +190,7 @@ func TestKeptNoticeThatCannotBeDecidedIsDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.user(101, "range", domain.RoleRange)
-		buf := captureLog(t)
+		buf := captureLog(db)
 		f.sweep(now.Add(time.Minute), 1)
 		f.sweep(now.Add(2*time.Minute), 0)
 		f.sweep(now.Add(2*time.Hour), 0)

@@ -55,6 +55,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	warnExposed(db, log)
+	db.SetLog(log)
 	a, err := wire(ctx, cfg, db, policy, log)
 	if err != nil {
 		db.Close()
