@@ -166,7 +166,8 @@ var delegationMeasured = []measured{
 // checkDelegation is the domain's check of the fields of in that
 // converted, conv naming those that did not: a starts typed wrong is
 // checked as "now", which an empty one means, and an ends typed wrong as
-// none (convInvalid drops the domain's errors of the fields in conv).
+// none (convInvalid drops the domain's errors of the fields in conv, and
+// delegationMeasured those measured from a starts it could not read).
 func (c *Console) checkDelegation(ctx context.Context, p domain.Principal, in domain.DelegationInput, conv []domain.FieldError) error {
 	for _, e := range conv {
 		switch e.Field {
