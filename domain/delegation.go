@@ -120,6 +120,14 @@ type DelegationInput struct {
 	Key *Keyed
 }
 
+// The errors of a delegation's ends (validateDelegation): EndsInPast is
+// its own; EndsBeforeStarts and DelegationTooLong compare it with starts.
+const (
+	EndsInPast        = "must not be in the past"
+	EndsBeforeStarts  = "must be after starts"
+	DelegationTooLong = "a delegation may run at most 366 days"
+)
+
 // NoDelegateMessage is the one answer about the field to of a delegation
 // whose delegate may not receive one: no such account, a disabled one, or
 // one without an approver role alike.
@@ -148,13 +156,19 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 		// administrators (GET /api/v1/users), not for whoever may delegate.
 		v.add("to", NoDelegateMessage)
 	}
+	// An ends in the past is its own error, not one of its comparison
+	// with starts: the console, which checks a starts it could not read
+	// as none, drops these (EndsBeforeStarts, DelegationTooLong) and keeps
+	// it.
 	switch {
 	case in.Ends.IsZero():
 		v.add("ends", "is required")
+	case !in.Ends.After(now):
+		v.add("ends", EndsInPast)
 	case !in.Ends.After(in.Starts):
-		v.add("ends", "must be after starts")
+		v.add("ends", EndsBeforeStarts)
 	case in.Ends.Sub(in.Starts) > MaxDelegation:
-		v.add("ends", "a delegation may run at most 366 days")
+		v.add("ends", DelegationTooLong)
 	}
 	if in.Starts.Before(now.Add(-time.Minute)) {
 		v.add("starts", "must not be in the past")

@@ -121,12 +121,21 @@ func ValidateDetails(d Details, ref Reference) error {
 	return nil
 }
 
+// validatePeriod names each missing day, the end's too when the start is
+// missing (the console, which leaves a day it could not read zero, shows
+// the other's error with it); the two are compared only when both are
+// given.
 func validatePeriod(v *validator, p Period) {
-	switch {
-	case p.Start.IsZero():
+	if p.Start.IsZero() {
 		v.add("period.start", "is required")
-	case p.End.IsZero():
+	}
+	if p.End.IsZero() {
 		v.add("period.end", "is required")
+	}
+	if p.Start.IsZero() || p.End.IsZero() {
+		return
+	}
+	switch {
 	case p.End.Before(p.Start):
 		v.add("period.end", "must not be before period.start")
 	case p.Days() > MaxPeriodDays:
@@ -224,11 +233,17 @@ func validateAreas(v *validator, as []AreaBooking, p Period, ref Reference) {
 		} else if _, ok := ref.TrainingArea(a.Area); !ok {
 			v.add(f+".area", "unknown training area %s; "+ListedAtTrainingAreas, quote(a.Area))
 		}
-		switch {
-		case a.From.IsZero():
+		// Each missing day is named, as the period's (validatePeriod); the
+		// days are compared, with each other and with the period, only
+		// when both are given.
+		if a.From.IsZero() {
 			v.add(f+".from", "is required")
-		case a.To.IsZero():
+		}
+		if a.To.IsZero() {
 			v.add(f+".to", "is required")
+		}
+		switch {
+		case a.From.IsZero() || a.To.IsZero():
 		case a.To.Before(a.From):
 			v.add(f+".to", "must not be before from")
 		case !p.Start.IsZero() && !p.End.IsZero() && (a.From.Before(p.Start) || a.To.After(p.End)):

@@ -122,7 +122,7 @@ func (c *Console) handleDelegationCreate(ec echo.Context) error {
 	if len(conv.errs) == 0 {
 		_, err = c.Approvals.CreateDelegation(ctx, p, in)
 	} else {
-		err = convInvalid("the delegation is not valid", conv.errs, c.checkDelegation(ctx, p, in, conv.errs))
+		err = convInvalid("the delegation is not valid", conv.errs, c.checkDelegation(ctx, p, in, conv.errs), delegationMeasured...)
 	}
 	if err == nil {
 		return ec.Redirect(http.StatusSeeOther, "/delegations")
@@ -136,7 +136,7 @@ func (c *Console) handleDelegationCreate(ec echo.Context) error {
 		switch {
 		// The domain's ends is an instant after starts; the form's is the
 		// last day, which may be the first.
-		case e.Field == "ends" && e.Message == "must be after starts":
+		case e.Field == "ends" && e.Message == domain.EndsBeforeStarts:
 			errs[i].Message = msg("deleg.endsbefore")
 		// The domain's starts is an instant; the form's is a day, which
 		// may be today but no day before.
@@ -154,10 +154,20 @@ func stockholmToday(now time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, stockholm)
 }
 
+// delegationMeasured are the errors of ends that compare it with starts:
+// a starts typed wrong is checked as "now", and an ends measured from now
+// is no error of the days typed. Ends' own errors (required, in the past)
+// stay.
+var delegationMeasured = []measured{
+	{Field: "ends", Message: domain.EndsBeforeStarts, On: []string{"starts"}},
+	{Field: "ends", Message: domain.DelegationTooLong, On: []string{"starts"}},
+}
+
 // checkDelegation is the domain's check of the fields of in that
 // converted, conv naming those that did not: a starts typed wrong is
 // checked as "now", which an empty one means, and an ends typed wrong as
-// none (convInvalid drops the domain's errors of the fields in conv).
+// none (convInvalid drops the domain's errors of the fields in conv, and
+// delegationMeasured those measured from a starts it could not read).
 func (c *Console) checkDelegation(ctx context.Context, p domain.Principal, in domain.DelegationInput, conv []domain.FieldError) error {
 	for _, e := range conv {
 		switch e.Field {

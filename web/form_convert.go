@@ -57,31 +57,60 @@ func (c *converter) date(field, s string) time.Time {
 // fields, from dom, the domain's check of the form with those fields left
 // zero. So a date typed wrong is shown with every other field's error at
 // once, not alone; the domain's "is required" of the date, which it was
-// given as zero, is left out (mergeErrs). A dom that is not a field
-// refusal adds nothing: the form is refused for what did not convert.
-func convInvalid(message string, conv []domain.FieldError, dom error) *domain.Error {
+// given as zero, is left out, and so is an error that measured another
+// field against that zero (mergeErrs, measured). A dom that is not a
+// field refusal adds nothing: the form is refused for what did not
+// convert.
+func convInvalid(message string, conv []domain.FieldError, dom error, deps ...measured) *domain.Error {
 	all := conv
 	var de *domain.Error
 	if errors.As(dom, &de) && de.Code == domain.CodeInvalid {
-		all = mergeErrs(conv, de.Fields)
+		all = mergeErrs(conv, de.Fields, deps)
 	}
 	return &domain.Error{Code: domain.CodeInvalid, Message: message, Fields: all}
 }
 
+// measured is a domain error of one field that compares it with other
+// fields (On): the personnel total with each count, a delegation's ends
+// with its starts. When one of On did not convert, the domain measured
+// against the zero the form gave it, not against what was typed, and the
+// error is left out. Message "" is any error of Field.
+type measured struct {
+	Field, Message string
+	On             []string
+}
+
 // mergeErrs adds the domain's errors for fields the conversion did not
-// already name.
-func mergeErrs(conv, dom []domain.FieldError) []domain.FieldError {
+// already name, but those deps says were measured against a field that
+// did not convert.
+func mergeErrs(conv, dom []domain.FieldError, deps []measured) []domain.FieldError {
 	seen := map[string]bool{}
 	for _, e := range conv {
 		seen[e.Field] = true
 	}
 	out := append([]domain.FieldError(nil), conv...)
 	for _, e := range dom {
-		if !seen[e.Field] {
+		if !seen[e.Field] && !againstUnread(e, deps, seen) {
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// againstUnread reports whether e is one of deps measured against a field
+// of unread.
+func againstUnread(e domain.FieldError, deps []measured, unread map[string]bool) bool {
+	for _, d := range deps {
+		if d.Field != e.Field || (d.Message != "" && d.Message != e.Message) {
+			continue
+		}
+		for _, f := range d.On {
+			if unread[f] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // stockholmDay reads a YYYY-MM-DD as a day in Stockholm time: the instant

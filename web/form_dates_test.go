@@ -102,12 +102,13 @@ func TestDelegationDateTypedWrongShowsEveryError(t *testing.T) {
 		wantStatus(t, p, http.StatusUnprocessableEntity)
 		wantSummary(t, p, []string{"Ends: " + msg("form.notdate"), "Delegate: is required"}, []string{"Ends: is required"})
 
-		// The first day typed wrong is "now": an end more than 366 days on is
-		// named, one before today is before it.
+		// The first day typed wrong is "now": the last day measured from it
+		// is no error of the days typed (TestDelegationUnreadStartsMeasuresNothing),
+		// one before today is in the past.
 		p = post("range", "hns_officer", "soon", "2028-01-10")
-		wantSummary(t, p, []string{"Starts: " + msg("form.notdate"), "Ends: a delegation may run at most 366 days"}, nil)
+		wantSummary(t, p, []string{"Starts: " + msg("form.notdate")}, []string{"Ends: " + domain.DelegationTooLong})
 		p = post("range", "hns_officer", "soon", "2026-11-20")
-		wantSummary(t, p, []string{"Starts: " + msg("form.notdate"), "Ends: " + msg("deleg.endsbefore")}, nil)
+		wantSummary(t, p, []string{"Starts: " + msg("form.notdate"), "Ends: " + domain.EndsInPast}, []string{"Ends: " + msg("deleg.endsbefore")})
 
 		// All else right: refused for the day alone, nothing stored.
 		for _, tc := range [][2]string{{"soon", "2026-12-20"}, {"2026-12-01", "later"}, {"soon", "later"}} {

@@ -134,7 +134,7 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 	v.Form = f.compact()
 	d, convErrs := v.Form.details()
 	if len(convErrs) > 0 {
-		v.Errors = requestLabels.errs(convInvalid("the request has invalid fields", convErrs, c.checkDetails(d, convErrs)).Fields)
+		v.Errors = requestLabels.errs(convInvalid("the request has invalid fields", convErrs, c.checkDetails(d, convErrs), requestMeasured...).Fields)
 		return c.renderForm(ec, http.StatusUnprocessableEntity, v)
 	}
 	ctx, p := ec.Request().Context(), principalOf(ec)
@@ -168,13 +168,22 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 	return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID+"?done=submitted")
 }
 
+// requestMeasured are the domain's errors of a request that compare
+// fields: the personnel total, which a count typed wrong (left zero)
+// makes wrong or right by chance. (The period's days, and a booking's,
+// are compared by the domain only when both are given, so a day left
+// zero is compared with nothing.)
+var requestMeasured = []measured{
+	{Field: "personnel", On: []string{"personnel.military", "personnel.civilian", "personnel.contractors"}},
+}
+
 // checkDetails is the domain's check of details whose fields conv did
 // not convert (left zero), as saving would make it: the details, then,
 // when they are wrong only in those fields, the period against today.
 func (c *Console) checkDetails(d domain.Details, conv []domain.FieldError) error {
 	err := domain.ValidateDetails(d, c.Reference)
 	var de *domain.Error
-	if errors.As(err, &de) && len(mergeErrs(conv, de.Fields)) > len(conv) {
+	if errors.As(err, &de) && len(mergeErrs(conv, de.Fields, requestMeasured)) > len(conv) {
 		return err // the domain stops at these before it looks at the dates' timing
 	}
 	return domain.ValidateTiming(d, c.Now())
