@@ -49,6 +49,10 @@ func ValidateFrameworkChange(f, stored FrameworkTerms, ref Reference) error {
 	return validateFramework(f, ref, &stored)
 }
 
+// UntilBeforeFrom is the error of a framework's valid_until before its
+// valid_from: the console leaves it out when it could not read valid_from.
+const UntilBeforeFrom = "must not be before valid_from"
+
 func validateFramework(f FrameworkTerms, ref Reference, stored *FrameworkTerms) error {
 	v := &validator{}
 	inCalendar := func(day, kept time.Time) bool {
@@ -71,17 +75,27 @@ func validateFramework(f FrameworkTerms, ref Reference, stored *FrameworkTerms) 
 	// A zero date is one not given: the parsers (api, web) refuse a given
 	// 0001-01-01 as outside the calendar before it gets here, and leave
 	// the range to this check, which knows the stored dates.
+	// Each day is checked on its own, and the two compared only when both
+	// are good: a missing first day hides nothing about the last.
+	fromOK, untilOK := false, false
 	switch {
 	case f.ValidFrom.IsZero():
 		v.add("valid_from", "is required")
 	case !inCalendar(f.ValidFrom, keptFrom):
 		v.add("valid_from", "%s", OutsideCalendar)
+	default:
+		fromOK = true
+	}
+	switch {
 	case f.ValidUntil.IsZero():
 		v.add("valid_until", "is required")
 	case !inCalendar(f.ValidUntil, keptUntil):
 		v.add("valid_until", "%s", OutsideCalendar)
-	case f.ValidUntil.Before(f.ValidFrom):
-		v.add("valid_until", "must not be before valid_from")
+	default:
+		untilOK = true
+	}
+	if fromOK && untilOK && f.ValidUntil.Before(f.ValidFrom) {
+		v.add("valid_until", "%s", UntilBeforeFrom)
 	}
 	if len(f.TrainingAreas) == 0 {
 		v.add("training_areas", "at least one training area is required")

@@ -59,15 +59,22 @@ func TestValidateFrameworkDates(t *testing.T) {
 		name        string
 		from, until time.Time
 		field, msg  string // "" for valid
+		more        []FieldError
 	}{
-		{"a year", date("2027-01-01"), date("2027-12-31"), "", ""},
-		{"the whole calendar", date("2000-01-01"), date("2099-12-31"), "", ""},
-		{"from not given", time.Time{}, date("2027-12-31"), "valid_from", "is required"},
-		{"until not given", date("2027-01-01"), time.Time{}, "valid_until", "is required"},
-		{"from before 2000", date("1999-12-31"), date("2027-12-31"), "valid_from", OutsideCalendar},
-		{"until after 2099", date("2027-01-01"), date("2100-01-01"), "valid_until", OutsideCalendar},
-		{"until far ahead", date("2027-01-01"), date("9999-12-31"), "valid_until", OutsideCalendar},
-		{"until before from", date("2027-01-01"), date("2026-12-31"), "valid_until", "must not be before valid_from"},
+		{"a year", date("2027-01-01"), date("2027-12-31"), "", "", nil},
+		{"the whole calendar", date("2000-01-01"), date("2099-12-31"), "", "", nil},
+		{"from not given", time.Time{}, date("2027-12-31"), "valid_from", "is required", nil},
+		{"until not given", date("2027-01-01"), time.Time{}, "valid_until", "is required", nil},
+		{"from before 2000", date("1999-12-31"), date("2027-12-31"), "valid_from", OutsideCalendar, nil},
+		{"until after 2099", date("2027-01-01"), date("2100-01-01"), "valid_until", OutsideCalendar, nil},
+		{"until far ahead", date("2027-01-01"), date("9999-12-31"), "valid_until", OutsideCalendar, nil},
+		{"until before from", date("2027-01-01"), date("2026-12-31"), "valid_until", "must not be before valid_from", nil},
+		// Each day on its own: a missing or bad first day hides nothing
+		// about the last, and the two are compared only when both are good.
+		{"neither given", time.Time{}, time.Time{}, "valid_from", "is required", []FieldError{{"valid_until", "is required"}}},
+		{"from not given, until outside", time.Time{}, date("2100-01-01"), "valid_from", "is required",
+			[]FieldError{{"valid_until", OutsideCalendar}}},
+		{"from outside, until before it", date("2100-01-01"), date("2027-01-01"), "valid_from", OutsideCalendar, nil},
 	}
 	for _, tt := range tests {
 		f := base
@@ -81,7 +88,7 @@ func TestValidateFrameworkDates(t *testing.T) {
 		}
 		var want []FieldError
 		if tt.field != "" {
-			want = []FieldError{{tt.field, tt.msg}}
+			want = append([]FieldError{{tt.field, tt.msg}}, tt.more...)
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: %v, want %v", tt.name, got, want)
