@@ -46,7 +46,7 @@ func TestDamagedAuditHashAnswersAuditDamaged(t *testing.T) {
 				r := e.do("auditor", http.MethodGet, path, nil)
 				wantProblem(t, r, http.StatusInternalServerError, "audit_damaged")
 				detail := r.JSON(t)["detail"].(string)
-				if !strings.Contains(detail, "stored hashes are damaged") || !strings.Contains(detail, "exaccess audit verify") ||
+				if !strings.Contains(detail, "stored entries or hashes are damaged") || !strings.Contains(detail, "exaccess audit verify --db PATH --key VERIFIER_KEY_FILE") ||
 					!strings.Contains(detail, r.Header.Get("X-Request-Id")) {
 					t.Errorf("%s: detail %q", path, detail)
 				}
@@ -65,14 +65,61 @@ func TestDamagedAuditHashAnswersAuditDamaged(t *testing.T) {
 	}
 }
 
+// TestDamagedAuditMiddleAnswersAuditDamaged: a leaf hash in the middle of
+// the tree, an entry in the middle of the log, or the last entry goes
+// missing. The checkpoint still signs (its root does not read them), but
+// an export, NDJSON or CSV, would stream them: it answers 500
+// audit_damaged before its status line, logged once as audit log damaged,
+// not a 200 with an empty or cut body.
+func TestDamagedAuditMiddleAnswersAuditDamaged(t *testing.T) {
+	for _, damage := range []struct {
+		name string
+		sql  func(size int64) string
+	}{
+		{"a leaf hash in the middle", func(size int64) string {
+			return "DELETE FROM audit_hashes WHERE id = " + strconv.FormatInt(tlog.StoredHashIndex(0, size/2), 10)
+		}},
+		{"an entry in the middle", func(size int64) string { return "DELETE FROM audit_log WHERE idx = " + strconv.FormatInt(size/2, 10) }},
+		{"the last entry", func(size int64) string { return "DELETE FROM audit_log WHERE idx = " + strconv.FormatInt(size-1, 10) }},
+	} {
+		for _, c := range storagetest.Databases(t) { // fresh databases for each damage
+			t.Run(damage.name+"/"+c.Name, func(t *testing.T) {
+				e := withAuditLog(t, newEnv(t, c.DSN))
+				var logs bytes.Buffer
+				d := e.srv.Deps
+				d.Log = slog.New(slog.NewTextHandler(&logs, nil))
+				e.srv = New(d)
+				for range 3 {
+					e.create("lo-no", draft())
+				}
+				size, err := e.db.AuditTreeSize(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				tamperAudit(t, c, damage.sql(size))
+				for _, path := range []string{"/api/v1/audit/export", "/api/v1/audit/export?format=csv"} {
+					logs.Reset()
+					r := e.do("auditor", http.MethodGet, path, nil)
+					wantProblem(t, r, http.StatusInternalServerError, "audit_damaged")
+					if l := logs.String(); strings.Count(l, "level=ERROR") != 1 || !strings.Contains(l, "audit log damaged") ||
+						strings.Contains(l, "cut short") {
+						t.Errorf("%s: log:\n%s", path, l)
+					}
+				}
+			})
+		}
+	}
+}
+
 // tamperAudit runs SQL on its own connection, as an administrator at a SQL
 // prompt would, after switching off the audit tables' append-only triggers.
 func tamperAudit(t *testing.T, c storagetest.Case, stmts ...string) {
 	t.Helper()
 	driver, dsn, off := "sqlite3", "file:"+c.DSN+"?_busy_timeout=5000", []string{
-		"DROP TRIGGER IF EXISTS audit_hashes_no_update", "DROP TRIGGER IF EXISTS audit_hashes_no_delete"}
+		"DROP TRIGGER IF EXISTS audit_hashes_no_update", "DROP TRIGGER IF EXISTS audit_hashes_no_delete", "DROP TRIGGER IF EXISTS audit_log_no_delete"}
 	if c.Name == storage.DialectPostgres {
-		driver, dsn, off = "pgx", c.DSN, []string{"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only"}
+		driver, dsn, off = "pgx", c.DSN, []string{"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only",
+			"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"}
 	}
 	conn, err := sql.Open(driver, dsn)
 	if err != nil {

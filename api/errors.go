@@ -15,17 +15,24 @@ const (
 	codeUnsupportedMedia = "unsupported_media_type"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeUnavailable      = "unavailable"
-	// codeAuditDamaged: a stored hash of the audit log's tree is missing or
-	// malformed (domain.ErrAuditHashDamaged). It is a 500, the server's
+	// codeAuditDamaged: a stored hash of the audit log's tree, or an entry
+	// the hashes cover, is missing or malformed (domain.ErrAuditHashDamaged). It is a 500, the server's
 	// fault, that no retry mends; unlike internal it says what is wrong,
 	// because an auditor must know that the log, not the request, failed.
 	codeAuditDamaged = "audit_damaged"
 )
 
-// auditDamagedDetail is the fixed detail of audit_damaged: which hash is in
-// the server log, not in the answer.
-const auditDamagedDetail = "the audit log's stored hashes are damaged (one is missing or malformed), so no checkpoint, proof or export of it can be given; " +
-	"an operator must run `exaccess audit verify --db … --key …` to find the damaged entries and restore them from a backup (docs/operations.md)"
+// auditDamagedDetail is the fixed detail of audit_damaged: which hash or
+// entry is in the server log, not in the answer. The command it names runs
+// as written once PATH and the key file are filled in (verify refuses
+// without --key; `audit key` prints the verifier key).
+const auditDamagedDetail = "the audit log's stored entries or hashes are damaged (one is missing or malformed), so no checkpoint, proof or export of it can be given; " +
+	"an operator must run `exaccess audit verify --db PATH --key VERIFIER_KEY_FILE` (`exaccess audit key --db PATH` prints the verifier key) " +
+	"to find the damaged entries and restore them from a backup (docs/operations.md)"
+
+// auditDamagedLog is the server log's line for audit_damaged.
+const auditDamagedLog = "audit log damaged: a stored audit entry or hash is missing or malformed; " +
+	"exaccess audit verify --db PATH --key VERIFIER_KEY_FILE finds the damaged entries"
 
 // statusOf maps every error code to its HTTP status: the one table.
 var statusOf = map[string]int{
@@ -95,7 +102,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			if errors.As(err, &damage) {
 				attrs = append(attrs, "hash_index", damage.Index, "level", damage.Level, "entry", damage.Entry)
 			}
-			log.Error("audit log damaged: a stored audit hash is missing or malformed; exaccess audit verify --db finds the damaged entries", attrs...)
+			log.Error(auditDamagedLog, attrs...)
 			p.Detail += "; quote request id " + requestID(c) + " when reporting it"
 		case p.Status == http.StatusInternalServerError:
 			log.Error("internal error", "request_id", requestID(c), "method", c.Request().Method,

@@ -107,19 +107,21 @@ func (t *tx) backfillAuditHashes(n int64) error {
 }
 
 // BackfillAuditHashes gives every entry its Merkle hashes, for a database
-// whose entries predate migration 3. It is cheap when nothing is missing;
-// the server runs it at start, so checkpoints never meet a partial tree.
-// The log's size is its count of entries, which must be exactly the
-// indexes 0..size-1: a log with a gap (an entry deleted behind the
-// append-only triggers) would otherwise be sized by its largest index and
-// built into a tree over entries that are not there; it is refused, naming
-// the first missing index.
+// whose entries predate migration 3. The server runs it at start, so
+// checkpoints never meet a partial tree; it is cheap when nothing is
+// missing (the largest index and one hash, by primary key), and then it
+// checks nothing more: a gap in a log whose hashes are all stored (an
+// entry deleted behind the append-only triggers) must not stop the permit
+// service, and the checks of exports, checkpoints and proofs find it. Only
+// when hashes must be built does it check that the entries are exactly the
+// indexes 0..size-1, because no tree can be built over a gap: it refuses,
+// naming the first missing index, and writes nothing.
 func (d *DB) BackfillAuditHashes(ctx context.Context) error {
 	return d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		t := &tx{g: g}
-		size, err := denseAuditSize(t.g)
-		if err != nil || size == 0 {
-			return err
+		var size int64
+		if err := t.g.Raw("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log").Row().Scan(&size); err != nil || size == 0 {
+			return translate(err, "audit log")
 		}
 		known, err := readHashMap(t.g, neededHashIDs(size))
 		if err != nil {
@@ -128,34 +130,36 @@ func (d *DB) BackfillAuditHashes(ctx context.Context) error {
 		if _, ok := known[tlog.StoredHashIndex(0, size)-1]; ok {
 			return nil
 		}
+		if err := checkDense(t.g, size); err != nil {
+			return err
+		}
 		return t.backfillAuditHashes(size)
 	})
 }
 
-// denseAuditSize is the number of entries in audit_log, checked to be the
-// indexes 0..size-1 with none missing.
-func denseAuditSize(g *gorm.DB) (int64, error) {
-	var n struct{ Count, Size, Low int64 }
-	err := g.Raw("SELECT COUNT(*) AS count, COALESCE(MAX(idx) + 1, 0) AS size, COALESCE(MIN(idx), 0) AS low FROM audit_log").
-		Scan(&n).Error
-	switch {
-	case err != nil:
-		return 0, translate(err, "audit log")
-	case n.Low < 0:
-		return 0, fmt.Errorf("storage: the audit log holds an entry with index %d; indexes start at 0: run exaccess audit verify --db", n.Low)
-	case n.Count == n.Size:
-		return n.Size, nil
+// checkDense checks that audit_log holds exactly the indexes 0..size-1
+// (size is the largest index plus one; the schema refuses negative ones).
+// The count is a statement of its own: on SQLite a COUNT(*) beside MIN or
+// MAX loses the count's shortcut.
+func checkDense(g *gorm.DB, size int64) error {
+	var count int64
+	if err := g.Raw("SELECT COUNT(*) FROM audit_log").Row().Scan(&count); err != nil {
+		return translate(err, "audit log")
 	}
-	var missing int64
-	err = g.Raw(`SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM audit_log WHERE idx = 0) THEN 0
-		ELSE (SELECT MIN(a.idx) + 1 FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_log b WHERE b.idx = a.idx + 1)) END`).
-		Scan(&missing).Error
+	if count == size {
+		return nil
+	}
+	missing, err := firstMissing(g, "audit_log", "idx", 0, size)
 	if err != nil {
-		return 0, translate(err, "audit log")
+		return err
 	}
-	return 0, fmt.Errorf("storage: the audit log has %d entries but indexes up to %d: entry %d is missing, and entries are never deleted; "+
-		"run exaccess audit verify --db to see what changed, and restore the database from a backup that verifies", n.Count, n.Size-1, missing)
+	return fmt.Errorf("storage: the audit log has %d entries but indexes up to %d: entry %d is missing, and entries are never deleted, "+
+		"so the hashes of the entries that have none cannot be built; "+verifyAdvice, count, size-1, missing)
 }
+
+// verifyAdvice is what an operator must run on a damaged log.
+const verifyAdvice = "run `exaccess audit verify --db PATH --key VERIFIER_KEY_FILE` (`exaccess audit key --db PATH` prints the verifier key) " +
+	"to see what changed, and restore the database from a backup that verifies"
 
 // readHashMap reads the stored hashes with the given ids; absent ones are
 // simply not in the map.

@@ -78,7 +78,7 @@ func (d *DB) StreamAuditLeafHashes(ctx context.Context, first, end int64, fn fun
 			return err
 		}
 		if int64(len(blob)) != (to-from)*tlog.HashSize {
-			return fmt.Errorf("storage: stored audit hashes %d..%d are incomplete", from, to-1)
+			return missingHash(d.reader.WithContext(ctx), from, to)
 		}
 		for ; want < to; next++ {
 			if err := fn(tlog.Hash(blob[(want-from)*tlog.HashSize:])); err != nil {
@@ -150,7 +150,9 @@ func (d *DB) streamHashes(ctx context.Context, from, to int64, fn func(int64, tl
 // last entry before to. Concurrent writers take their time before their
 // index, so times are only nearly ordered by index; a range between those
 // two entries holds every entry of the window, and an export must be a
-// range to be verifiable.
+// range to be verifiable. It then checks that the range's entries and
+// hashes are all stored (checkExportRange): the export runs it before its
+// status line, so a damaged log is refused, not sent cut short.
 func (d *DB) AuditIndexRange(ctx context.Context, from, to *time.Time, size int64) (int64, int64, error) {
 	first, end := int64(0), size
 	g := d.reader.WithContext(ctx)
@@ -174,7 +176,11 @@ func (d *DB) AuditIndexRange(ctx context.Context, from, to *time.Time, size int6
 			end = v.Int64 + 1
 		}
 	}
-	return first, max(first, end), nil
+	end = max(first, end)
+	if err := d.checkExportRange(ctx, first, end, size); err != nil {
+		return 0, 0, err
+	}
+	return first, end, nil
 }
 
 // inLog bounds a read of audit_log rows to the log, indexes 0 to the

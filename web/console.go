@@ -139,6 +139,10 @@ func (c *Console) HandleError(err error, ec echo.Context) bool {
 		return false
 	}
 	if ec.Response().Committed {
+		// No page can follow a status line already sent; the error must
+		// not vanish, so it goes to the log as the API's would.
+		c.Log.Error("error after the response began", "request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
+			"method", ec.Request().Method, "route", ec.Path(), "error", err.Error())
 		return true
 	}
 	c.renderError(ec, err)

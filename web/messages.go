@@ -51,8 +51,9 @@ var english = withFormWords(map[string]string{
 	"error.Unprocessable Entity":  "This could not be accepted",
 	"error.Internal Server Error": "Sorry, something went wrong on our side",
 	"error.Too Many Requests":     "Too many attempts",
-	"error.auditdamaged": "The audit log's stored hashes are damaged, so no export, checkpoint or proof of it can be given. " +
-		"An operator must run exaccess audit verify to find the damaged entries and restore them from a backup.",
+	"error.auditdamaged": "The audit log's stored entries or hashes are damaged, so no export, checkpoint or proof of it can be given. " +
+		"An operator must run exaccess audit verify --db PATH --key VERIFIER_KEY_FILE (exaccess audit key --db PATH prints the verifier key) " +
+		"to find the damaged entries and restore them from a backup.",
 	"error.notfound.detail": "If you typed the address, check it. The page may also belong to something you may not see.",
 	"error.requestid":       "If you report this, quote request id",
 	"error.home":            "Go to the start page",

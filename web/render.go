@@ -212,7 +212,8 @@ func (c *Console) renderError(ec echo.Context, err error) {
 		if errors.As(err, &damage) {
 			attrs = append(attrs, "hash_index", damage.Index, "level", damage.Level, "entry", damage.Entry)
 		}
-		c.Log.Error("audit log damaged: a stored audit hash is missing or malformed; exaccess audit verify --db finds the damaged entries", attrs...)
+		c.Log.Error("audit log damaged: a stored audit entry or hash is missing or malformed; "+
+			"exaccess audit verify --db PATH --key VERIFIER_KEY_FILE finds the damaged entries", attrs...)
 	default:
 		ev.Status, ev.Quote = http.StatusInternalServerError, true
 		c.Log.Error("internal error", "request_id", ev.RequestID, "method", ec.Request().Method,

@@ -1,0 +1,113 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
+	"gorm.io/gorm"
+
+	"exaccess/domain"
+)
+
+// checkExportRange makes sure, before an export's status line, that what
+// it will stream is all stored: the entries [first, end) and their leaf
+// hashes (with the interior hashes between them), and the few hashes of its
+// trailer. Rows deleted behind the append-only triggers would otherwise cut
+// the stream after a 200 (a hash) or leave entries out of it (an entry);
+// found here they are domain.ErrAuditHashDamaged, which the API answers as
+// audit_damaged and the console as its damaged page. Each check is one
+// COUNT over a primary-key range, a statement of its own: on SQLite a
+// COUNT(*) beside MIN or MAX loses the count's shortcut. A deleted last
+// entry is caught too: size is the audit counter's, whose hashes the
+// checkpoint just read, so the range still holds that entry's index.
+func (d *DB) checkExportRange(ctx context.Context, first, end, size int64) error {
+	g := d.reader.WithContext(ctx)
+	if first >= end {
+		return d.checkTrailerHashes(g, first, end, size)
+	}
+	var entries int64
+	if err := g.Raw("SELECT COUNT(*) FROM audit_log WHERE idx >= ? AND idx < ?", first, end).Row().Scan(&entries); err != nil {
+		return translate(err, "audit log")
+	}
+	if entries != end-first {
+		missing, err := firstMissing(g, "audit_log", "idx", first, end)
+		if err != nil {
+			return err
+		}
+		return entryDamage(missing)
+	}
+	lo, hi := tlog.StoredHashIndex(0, first), tlog.StoredHashIndex(0, end)
+	var hashes int64
+	if err := g.Raw("SELECT COUNT(*) FROM audit_hashes WHERE id >= ? AND id < ?", lo, hi).Row().Scan(&hashes); err != nil {
+		return translate(err, "audit hashes")
+	}
+	if hashes != hi-lo {
+		return missingHash(g, lo, hi)
+	}
+	return d.checkTrailerHashes(g, first, end, size)
+}
+
+// checkTrailerHashes reads the hashes an NDJSON trailer adds to the leaf
+// hashes: those of the subtrees left of first and the consistency proof
+// from end to size, a few dozen at most.
+func (d *DB) checkTrailerHashes(g *gorm.DB, first, end, size int64) error {
+	var left []int64
+	var lo int64
+	for level := 62; level >= 0; level-- {
+		if first&(1<<level) != 0 {
+			left = append(left, tlog.StoredHashIndex(level, lo>>level))
+			lo += 1 << level
+		}
+	}
+	r := gormHashReader(g)
+	if _, err := r.ReadHashes(left); err != nil {
+		return err
+	}
+	if end > 0 {
+		if _, err := tlog.ProveTree(size, end, r); err != nil {
+			return fmt.Errorf("storage: consistency proof %d→%d: %w", end, size, err)
+		}
+	}
+	return nil
+}
+
+// entryDamage is the error of an audit entry missing from its index: the
+// tree's hashes still cover it, so the stored log no longer matches them.
+// It wraps domain.ErrAuditHashDamaged, the one error of a damaged log.
+func entryDamage(idx int64) error {
+	return fmt.Errorf("storage: audit entry %d is missing (its hashes are stored): %w", idx, domain.ErrAuditHashDamaged)
+}
+
+// missingHash is the damage of the first hash id missing from [lo, hi),
+// where a count found fewer than hi-lo.
+func missingHash(g *gorm.DB, lo, hi int64) error {
+	id, err := firstMissing(g, "audit_hashes", "id", lo, hi)
+	switch {
+	case err != nil:
+		return err
+	case id >= hi: // every id is there, so one has the wrong length
+		return fmt.Errorf("storage: stored audit hashes %d..%d are not all %d bytes: %w", lo, hi-1, tlog.HashSize, domain.ErrAuditHashDamaged)
+	}
+	return hashDamage(id, "is missing")
+}
+
+// firstMissing is the smallest value in [from, to) that no row of table
+// has in col (an integer primary key), for a range a count found short; to
+// when none is missing. It reads the range, so it runs only on damage.
+func firstMissing(g *gorm.DB, table, col string, from, to int64) (int64, error) {
+	var at int64
+	if err := g.Raw("SELECT COUNT(*) FROM "+table+" WHERE "+col+" = ?", from).Row().Scan(&at); err != nil {
+		return 0, translate(err, table)
+	}
+	if at == 0 {
+		return from, nil
+	}
+	var gap int64
+	err := g.Raw("SELECT COALESCE(MIN(a."+col+") + 1, ?) FROM "+table+" a WHERE a."+col+" >= ? AND a."+col+" < ? - 1 AND NOT EXISTS (SELECT 1 FROM "+
+		table+" b WHERE b."+col+" = a."+col+" + 1)", to, from, to).Row().Scan(&gap)
+	if err != nil {
+		return 0, translate(err, table)
+	}
+	return gap, nil
+}

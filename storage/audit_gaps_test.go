@@ -1,0 +1,90 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"exaccess/domain"
+	"exaccess/storage"
+)
+
+// deleteAudit deletes audit rows through the writer after switching off
+// the append-only triggers, as an administrator at a SQL prompt could.
+func deleteAudit(t *testing.T, db *storage.DB, stmts ...string) {
+	t.Helper()
+	off := []string{"DROP TRIGGER IF EXISTS audit_log_no_delete", "DROP TRIGGER IF EXISTS audit_hashes_no_delete"}
+	if db.Dialect() == storage.DialectPostgres {
+		off = []string{"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+			"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only"}
+	}
+	for _, s := range append(off, stmts...) {
+		if err := db.WriterForTest().Exec(s).Error; err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestAuditExportRangeFindsDamage: the range an export will stream is
+// checked before it is used (AuditIndexRange, which runs before the
+// export's status line): a hash deleted in the middle of the tree is
+// domain.AuditHashDamage naming that hash, when the export would read it.
+// The leaf-hash stream names the missing hash too, not "incomplete".
+func TestAuditExportRangeFindsDamage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		appendEntries(t, db, 20, func(i int) domain.AuditEntry { return domain.AuditEntry{At: at(i), Actor: "a", Action: "test"} })
+		if first, end, err := db.AuditIndexRange(ctx, nil, nil, 20); err != nil || first != 0 || end != 20 {
+			t.Fatalf("a whole log: %d, %d, %v", first, end, err)
+		}
+		leaf := tlog.StoredHashIndex(0, 7)
+		deleteAudit(t, db, "DELETE FROM audit_hashes WHERE id = "+strconv.FormatInt(leaf, 10))
+		_, _, err := db.AuditIndexRange(ctx, nil, nil, 20)
+		var damage *domain.AuditHashDamage
+		if !errors.As(err, &damage) || damage.Index != leaf || damage.Entry != 7 || damage.What != "is missing" {
+			t.Errorf("leaf hash of entry 7 deleted: %v", err)
+		}
+		err = db.StreamAuditLeafHashes(ctx, 0, 20, func(tlog.Hash) error { return nil })
+		if !errors.As(err, &damage) || damage.Index != leaf {
+			t.Errorf("leaf hash stream over entry 7's deleted hash: %v", err)
+		}
+		// A window from entry 10 streams neither entry 7 nor its hash, and
+		// its trailer proves the subtree [0, 8) by the hash stored for it.
+		from := at(10)
+		if first, end, err := db.AuditIndexRange(ctx, &from, nil, 20); err != nil || first != 10 || end != 20 {
+			t.Errorf("a window from entry 10: %d, %d, %v", first, end, err)
+		}
+		sub := tlog.StoredHashIndex(3, 0)
+		deleteAudit(t, db, "DELETE FROM audit_hashes WHERE id = "+strconv.FormatInt(sub, 10))
+		if _, _, err := db.AuditIndexRange(ctx, &from, nil, 20); !errors.As(err, &damage) || damage.Index != sub || damage.Level != 3 {
+			t.Errorf("a window from entry 10, the hash of [0, 8) deleted: %v", err)
+		}
+	})
+}
+
+// TestAuditExportRangeFindsMissingEntries: an entry deleted at the end or
+// in the middle of the log is found before an export streams the range.
+func TestAuditExportRangeFindsMissingEntries(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		appendEntries(t, db, 20, func(int) domain.AuditEntry { return domain.AuditEntry{At: fixedNow, Actor: "a", Action: "test"} })
+		deleteAudit(t, db, "DELETE FROM audit_log WHERE idx = 19")
+		_, _, err := db.AuditIndexRange(ctx, nil, nil, 20)
+		if !errors.Is(err, domain.ErrAuditHashDamaged) || !strings.Contains(err.Error(), "audit entry 19 is missing") {
+			t.Errorf("the last entry deleted: %v", err)
+		}
+		deleteAudit(t, db, "DELETE FROM audit_log WHERE idx IN (9, 10)")
+		_, _, err = db.AuditIndexRange(ctx, nil, nil, 20)
+		if !errors.Is(err, domain.ErrAuditHashDamaged) || !strings.Contains(err.Error(), "audit entry 9 is missing") {
+			t.Errorf("entries 9, 10 and 19 deleted: %v", err)
+		}
+	})
+}
+
+// at is entry i's time in these tests: a minute apart.
+func at(i int) time.Time { return fixedNow.Add(time.Duration(i) * time.Minute) }
