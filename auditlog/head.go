@@ -87,7 +87,7 @@ func (s *Service) WithHead(ctx context.Context, path string, log *slog.Logger) (
 		return nil, fmt.Errorf("audit head file: %w", err)
 	default:
 		if h.tree, err = parseHead(b); err != nil {
-			h.broken = fmt.Errorf("%w: %s: %v; after checking the log with audit verify --db, move it aside to trust the current log again", errHeadUnusable, path, err)
+			h.broken = fmt.Errorf("%w: %s: %v; after checking the log with exaccess audit verify --db PATH --key VERIFIER_KEY_FILE, move it aside to trust the current log again", errHeadUnusable, path, err)
 		}
 	}
 	h.mu.Lock()

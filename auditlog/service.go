@@ -24,7 +24,9 @@ type Store interface {
 	SaveAuditCheckpoint(ctx context.Context, size int64, root tlog.Hash, note string, at time.Time) error
 	AuditEvents(ctx context.Context, f domain.AuditFilter) (domain.AuditPage, error)
 	// AuditIndexRange turns a time window into the index range [first,
-	// end) below size that holds all its entries.
+	// end) below size that holds all its entries, and checks that every
+	// entry and hash an export of that range reads is stored (an error
+	// wrapping domain.ErrAuditHashDamaged when one is not).
 	AuditIndexRange(ctx context.Context, from, to *time.Time, size int64) (first, end int64, err error)
 	// LatestAuditCheckpoint is the largest kept checkpoint with its
 	// cosignatures; CodeNotFound when none is kept.

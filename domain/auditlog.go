@@ -57,10 +57,11 @@ type AuditLog interface {
 }
 
 // ErrAuditHashDamaged is wrapped, with the hash's id, by the error of a
-// read of stored audit hashes that finds one missing or malformed. The
-// tables refuse updates and deletes, so it is no passing database problem
-// but a stored history that was changed; a database that cannot answer
-// gives another error.
+// read of stored audit hashes that finds one missing or malformed, and by
+// that of an export's check that finds an entry missing from the range its
+// hashes cover. The tables refuse updates and deletes, so it is no passing
+// database problem but a stored history that was changed; a database that
+// cannot answer gives another error.
 var ErrAuditHashDamaged = errors.New("the audit log's stored tree is damaged")
 
 // AuditHashDamage is that error with the hash it found: errors.Is(err,
