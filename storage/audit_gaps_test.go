@@ -86,5 +86,48 @@ func TestAuditExportRangeFindsMissingEntries(t *testing.T) {
 	})
 }
 
+// TestAuditExportRangeFindsAnEdgeEntryMissing: a time window's range is
+// found from the entries that are there, so an entry deleted at either edge
+// of the window would narrow the range past it; the entries next to the
+// range are checked too.
+func TestAuditExportRangeFindsAnEdgeEntryMissing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		appendEntries(t, db, 20, func(i int) domain.AuditEntry { return domain.AuditEntry{At: at(i), Actor: "a", Action: "test"} })
+		deleteAudit(t, db, "DELETE FROM audit_log WHERE idx = 10")
+		from, to := at(10), at(10)
+		if _, _, err := db.AuditIndexRange(ctx, &from, nil, 20); !errors.Is(err, domain.ErrAuditHashDamaged) ||
+			!strings.Contains(err.Error(), "audit entry 10 is missing") {
+			t.Errorf("a window from entry 10, entry 10 deleted: %v", err)
+		}
+		if _, _, err := db.AuditIndexRange(ctx, nil, &to, 20); !errors.Is(err, domain.ErrAuditHashDamaged) ||
+			!strings.Contains(err.Error(), "audit entry 10 is missing") {
+			t.Errorf("a window up to entry 10, entry 10 deleted: %v", err)
+		}
+	})
+}
+
+// TestAuditExportRangeShortcut: the check's whole-table shortcut on SQLite
+// (taken for large ranges) passes a whole log and finds the same damage.
+func TestAuditExportRangeShortcut(t *testing.T) {
+	defer storage.SetExportShortcutForTest(0)()
+	t.Run("damage", TestAuditExportRangeFindsDamage)
+	t.Run("entries", TestAuditExportRangeFindsMissingEntries)
+	t.Run("edges", TestAuditExportRangeFindsAnEdgeEntryMissing)
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		appendEntries(t, db, 20, func(i int) domain.AuditEntry { return domain.AuditEntry{At: at(i), Actor: "a", Action: "test"} })
+		// Entries appended after the checkpoint's size leave the log whole.
+		if first, end, err := db.AuditIndexRange(ctx, nil, nil, 12); err != nil || first != 0 || end != 12 {
+			t.Fatalf("a whole log, checkpoint of 12: %d, %d, %v", first, end, err)
+		}
+		// A gap past the checkpoint's range is not this export's damage.
+		deleteAudit(t, db, "DELETE FROM audit_log WHERE idx = 15")
+		if first, end, err := db.AuditIndexRange(ctx, nil, nil, 12); err != nil || first != 0 || end != 12 {
+			t.Errorf("entry 15 deleted, checkpoint of 12: %d, %d, %v", first, end, err)
+		}
+	})
+}
+
 // at is entry i's time in these tests: a minute apart.
 func at(i int) time.Time { return fixedNow.Add(time.Duration(i) * time.Minute) }

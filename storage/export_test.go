@@ -118,3 +118,11 @@ func (d *DB) DelegationEndMicrosForTest(ctx context.Context, id string) (int64, 
 		Row().Scan(&n)
 	return n, err
 }
+
+// SetExportShortcutForTest makes an export's check take the whole-table
+// shortcut from ranges of n entries, until the returned function is called.
+func SetExportShortcutForTest(n int64) func() {
+	old := shortcutFrom
+	shortcutFrom = n
+	return func() { shortcutFrom = old }
+}
