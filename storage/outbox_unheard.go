@@ -2,6 +2,7 @@ package storage
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"exaccess/domain"
@@ -126,12 +127,34 @@ func (t *tx) tellUnheard(src audienceReader, now time.Time, limit int) (int, []b
 		if !heard {
 			continue
 		}
+		n, b, err := t.tellKept(src, a, now, &limit)
+		told += n
+		bad = append(bad, b...)
+		if err != nil {
+			return told, bad, err
+		}
+	}
+	return told, bad, nil
+}
+
+// tellKept decides the kept notices of audience a, in key order, until it
+// has told or dropped *limit of them, which it counts down. A notice that
+// waits (a due-soon notice on a day off) is read again and again until its
+// day comes, so it does not count: counted, a thousand of them sorting
+// first would hold back every notice behind them for a weekend.
+func (t *tx) tellKept(src audienceReader, a unheardNoticeRow, now time.Time, limit *int) (int, []badKept, error) {
+	told := 0
+	var bad []badKept
+	for after := ""; *limit > 0; {
 		var kept []unheardNoticeRow
-		if err := t.g.Where("audience_role = ? AND audience_nation = ?", a.AudienceRole, a.AudienceNation).
-			Order("key_base").Limit(limit).Find(&kept).Error; err != nil {
+		if err := t.g.Where("audience_role = ? AND audience_nation = ? AND key_base > ?", a.AudienceRole, a.AudienceNation, after).
+			Order("key_base").Limit(*limit).Find(&kept).Error; err != nil {
 			return told, bad, translate(err, "unheard notices")
 		}
-		limit -= len(kept)
+		if len(kept) == 0 {
+			return told, bad, nil
+		}
+		after = kept[len(kept)-1].KeyBase
 		decided, err := t.decideKept(kept, now)
 		if err != nil {
 			return told, bad, err
@@ -140,6 +163,7 @@ func (t *tx) tellUnheard(src audienceReader, now time.Time, limit int) (int, []b
 			if k.verdict == domain.KeptWait && k.err == nil {
 				continue
 			}
+			*limit--
 			// Deleted first: of two sweeps at once, the one whose delete
 			// took writes the notice.
 			took, err := t.dropKept(k.row.KeyBase)
@@ -172,10 +196,15 @@ func (t *tx) tellUnheard(src audienceReader, now time.Time, limit int) (int, []b
 // it dropped as undecidable.
 func (t *tx) pruneUnheard(now time.Time) ([]badKept, error) {
 	var kept []unheardNoticeRow
-	if err := t.g.Where("checked_at < ?", dbTime(now.Add(-pruneEvery))).Order("checked_at, key_base").Limit(pruneBatch).
-		Find(&kept).Error; err != nil {
+	// A row kept by a binary from before checked_at (a rolling upgrade)
+	// has none, and is due to be decided.
+	if err := t.g.Where("checked_at IS NULL OR checked_at < ?", dbTime(now.Add(-pruneEvery))).Order("checked_at, key_base").
+		Limit(pruneBatch).Find(&kept).Error; err != nil {
 		return nil, translate(err, "unheard notices")
 	}
+	// Dropped and updated in key order, as tellUnheard drops them: on
+	// PostgreSQL two sweeps at once then take the rows' locks in one order.
+	slices.SortFunc(kept, func(a, b unheardNoticeRow) int { return strings.Compare(a.KeyBase, b.KeyBase) })
 	decided, err := t.decideKept(kept, now)
 	if err != nil {
 		return nil, err

@@ -167,6 +167,58 @@ func TestKeptDueSoonNoticeWaitsForTheWorkingDay(t *testing.T) {
 	})
 }
 
+// TestKeptNoticesThatWaitDoNotHoldBackOthers: with the sweep's limit at
+// 2, two due-soon notices and one overdue notice of range_officer are kept
+// on Friday 6 March 2026 (nobody holds the role). The role gets a holder
+// on Saturday: the due-soon notices wait for Monday, and the overdue one,
+// whose key sorts after theirs, is told at once; the waiting ones do not
+// use up the limit.
+func TestKeptNoticesThatWaitDoNotHoldBackOthers(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		db.SetScheduleLimitForTest(2)
+		f := keptFixture{t, db, context.Background()}
+		soonActivated, soonDue := stockholmAt(t, 2026, 3, 4, 9), endOfDay(t, 3, 9)
+		f.stage(1, domain.RoleRange, soonActivated, soonDue)
+		f.stage(2, domain.RoleRange, soonActivated, soonDue)
+		overdue := f.stage(3, domain.RoleRange, stockholmAt(t, 2026, 3, 2, 9), endOfDay(t, 3, 5))
+		for m := range 3 { // the limit reads two candidates a query
+			f.sweep(stockholmAt(t, 2026, 3, 6, 10).Add(time.Duration(m)*time.Minute), 0)
+		}
+		if n := f.kept(overdue); n != 1 {
+			t.Fatalf("the overdue notice is kept %d times, want 1", n)
+		}
+		f.user(101, "range", domain.RoleRange)
+		f.sweep(stockholmAt(t, 2026, 3, 7, 10), 1)
+		if got, want := f.emails(overdue), "map[stage.overdue→range@example.org:1]"; got != want {
+			t.Errorf("e-mails %s on Saturday, want %s", got, want)
+		}
+	})
+}
+
+// TestKeptNoticeWithoutCheckedTimeIsDecided: a row kept by a binary from
+// before the checked_at column (a rolling upgrade) has none; it is decided
+// by the next sweep like any other, and dropped once its stage is decided.
+func TestKeptNoticeWithoutCheckedTimeIsDecided(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		f := keptFixture{t, db, context.Background()}
+		now := stockholmAt(t, 2026, 3, 3, 10)
+		r := f.stage(1, domain.RoleRange, stockholmAt(t, 2026, 2, 25, 9), endOfDay(t, 2, 27))
+		f.sweep(now, 0)
+		if err := db.WriterForTest().Exec("UPDATE unheard_notices SET checked_at = NULL").Error; err != nil {
+			t.Fatal(err)
+		}
+		r.Route.Stages[0].Status = domain.StageApproved
+		r.Version++
+		if err := db.InTx(f.ctx, func(tx domain.Tx) error { return tx.UpdateRequest(r, r.Version-1) }); err != nil {
+			t.Fatal(err)
+		}
+		f.sweep(now.Add(2*time.Hour), 0)
+		if n := f.kept(r); n != 0 {
+			t.Errorf("the decided stage's notice without a checked time is still kept (%d)", n)
+		}
+	})
+}
+
 // captureLog gives db a logger that writes to a buffer.
 func captureLog(db *storage.DB) *bytes.Buffer {
 	var buf bytes.Buffer
