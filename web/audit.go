@@ -180,7 +180,8 @@ func (c *Console) handleAuditExport(ec echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="exaccess-audit-%d-%d.%s"`, info.First, info.First+info.Count, format))
 	ec.Response().WriteHeader(http.StatusOK)
 	if err := exp.Write(ec.Request().Context(), ec.Response()); err != nil {
-		c.Log.Error("audit export cut short", "request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
+		c.Log.Log(ec.Request().Context(), afterStatusLevel(err), "audit export cut short",
+			"request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
 			"first", info.First, "count", info.Count, "error", err.Error())
 	}
 	return nil

@@ -5,14 +5,18 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -174,6 +178,24 @@ func tamperHashes(t *testing.T, c storagetest.Case, stmts ...string) {
 	for _, s := range append(off, stmts...) {
 		if _, err := conn.Exec(s); err != nil {
 			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestAfterStatusLevel: an error met after the status line is logged at
+// ERROR, but at INFO when the browser went away.
+func TestAfterStatusLevel(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want slog.Level
+	}{
+		{context.Canceled, slog.LevelInfo},
+		{fmt.Errorf("write: %w", syscall.EPIPE), slog.LevelInfo},
+		{&net.OpError{Op: "write", Err: os.NewSyscallError("write", syscall.ECONNRESET)}, slog.LevelInfo},
+		{errors.New("storage: stored audit hashes are incomplete"), slog.LevelError},
+	} {
+		if got := afterStatusLevel(c.err); got != c.want {
+			t.Errorf("%v: %v, want %v", c.err, got, c.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"exaccess/domain"
@@ -133,6 +134,16 @@ func owns(path string) bool {
 	return true
 }
 
+// afterStatusLevel is the log level of an error met after the status line
+// was sent: INFO when the client went away (it closed the connection or
+// cancelled the request), ERROR for anything else.
+func afterStatusLevel(err error) slog.Level {
+	if errors.Is(err, context.Canceled) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		return slog.LevelInfo
+	}
+	return slog.LevelError
+}
+
 // HandleError renders the one error page for the console's requests.
 func (c *Console) HandleError(err error, ec echo.Context) bool {
 	if !owns(ec.Request().URL.Path) {
@@ -140,8 +151,10 @@ func (c *Console) HandleError(err error, ec echo.Context) bool {
 	}
 	if ec.Response().Committed {
 		// No page can follow a status line already sent; the error must
-		// not vanish, so it goes to the log as the API's would.
-		c.Log.Error("error after the response began", "request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
+		// not vanish, so it goes to the log (at INFO when the browser
+		// went away: nothing is wrong with the server then).
+		c.Log.Log(ec.Request().Context(), afterStatusLevel(err), "error after the response began",
+			"request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
 			"method", ec.Request().Method, "route", ec.Path(), "error", err.Error())
 		return true
 	}
