@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"exaccess/storage"
 	"exaccess/storage/storagetest"
 )
 
@@ -38,7 +36,7 @@ func TestDamagedAuditHashAnswersAuditDamaged(t *testing.T) {
 			// The last entry's leaf hash and the interior hashes it completed:
 			// the tree hash of the whole log reads one of them.
 			leaf := tlog.StoredHashIndex(0, size-1)
-			tamperAudit(t, c, "DELETE FROM audit_hashes WHERE id >= "+strconv.FormatInt(leaf, 10))
+			storagetest.TamperAudit(t, c, "DELETE FROM audit_hashes WHERE id >= "+strconv.FormatInt(leaf, 10))
 
 			for _, path := range []string{"/api/v1/audit/export", "/api/v1/audit/export?format=csv", "/api/v1/audit/checkpoint",
 				"/api/v1/audit/proof/consistency?old=1&new=" + strconv.FormatInt(size, 10)} {
@@ -96,7 +94,7 @@ func TestDamagedAuditMiddleAnswersAuditDamaged(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				tamperAudit(t, c, damage.sql(size))
+				storagetest.TamperAudit(t, c, damage.sql(size))
 				for _, path := range []string{"/api/v1/audit/export", "/api/v1/audit/export?format=csv"} {
 					logs.Reset()
 					r := e.do("auditor", http.MethodGet, path, nil)
@@ -107,28 +105,6 @@ func TestDamagedAuditMiddleAnswersAuditDamaged(t *testing.T) {
 					}
 				}
 			})
-		}
-	}
-}
-
-// tamperAudit runs SQL on its own connection, as an administrator at a SQL
-// prompt would, after switching off the audit tables' append-only triggers.
-func tamperAudit(t *testing.T, c storagetest.Case, stmts ...string) {
-	t.Helper()
-	driver, dsn, off := "sqlite3", "file:"+c.DSN+"?_busy_timeout=5000", []string{
-		"DROP TRIGGER IF EXISTS audit_hashes_no_update", "DROP TRIGGER IF EXISTS audit_hashes_no_delete", "DROP TRIGGER IF EXISTS audit_log_no_delete"}
-	if c.Name == storage.DialectPostgres {
-		driver, dsn, off = "pgx", c.DSN, []string{"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only",
-			"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"}
-	}
-	conn, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, s := range append(off, stmts...) {
-		if _, err := conn.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +24,6 @@ import (
 	"exaccess/docs"
 	"exaccess/domain"
 	"exaccess/internal/apptest"
-	"exaccess/storage"
 	"exaccess/storage/storagetest"
 )
 
@@ -62,7 +60,7 @@ func TestAuditDamagedPage(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				tamperHashes(t, c, damage.sql(size))
+				storagetest.TamperAudit(t, c, damage.sql(size))
 
 				a := e.client().signIn("auditor")
 				for _, format := range []string{"ndjson", "csv"} {
@@ -157,29 +155,6 @@ func newEnvLogged(t testing.TB, dsn string, log *slog.Logger, wrap func(domain.A
 	e.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(e.srv.Close)
 	return e
-}
-
-// tamperHashes runs SQL on its own connection, as an administrator at a
-// SQL prompt would, after switching off the audit tables' append-only
-// triggers.
-func tamperHashes(t *testing.T, c storagetest.Case, stmts ...string) {
-	t.Helper()
-	driver, dsn, off := "sqlite3", "file:"+c.DSN+"?_busy_timeout=5000", []string{
-		"DROP TRIGGER IF EXISTS audit_hashes_no_update", "DROP TRIGGER IF EXISTS audit_hashes_no_delete", "DROP TRIGGER IF EXISTS audit_log_no_delete"}
-	if c.Name == storage.DialectPostgres {
-		driver, dsn, off = "pgx", c.DSN, []string{"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only",
-			"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"}
-	}
-	conn, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, s := range append(off, stmts...) {
-		if _, err := conn.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
 }
 
 // TestAfterStatusLevel: an error met after the status line is logged at

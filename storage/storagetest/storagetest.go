@@ -115,3 +115,27 @@ func redact(dsn string) string {
 	}
 	return u.Redacted()
 }
+
+// TamperAudit runs SQL on a connection of its own to c's database, as an
+// administrator at a SQL prompt would, after switching off the append-only
+// triggers of audit_log and audit_hashes: for tests of a changed or damaged
+// audit log.
+func TamperAudit(t testing.TB, c Case, stmts ...string) {
+	t.Helper()
+	driver, dsn, off := "sqlite3", "file:"+c.DSN+"?_busy_timeout=5000", []string{
+		"DROP TRIGGER IF EXISTS audit_hashes_no_update", "DROP TRIGGER IF EXISTS audit_hashes_no_delete", "DROP TRIGGER IF EXISTS audit_log_no_delete"}
+	if c.Name == storage.DialectPostgres {
+		driver, dsn, off = "pgx", c.DSN, []string{"ALTER TABLE audit_hashes DISABLE TRIGGER audit_hashes_append_only",
+			"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"}
+	}
+	conn, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, s := range append(off, stmts...) {
+		if _, err := conn.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
