@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"exaccess/domain/domaintest"
 )
 
 // TestGenericOfMatchesTheRoundTrip: for many random values of every
@@ -23,7 +25,7 @@ func TestGenericOfMatchesTheRoundTrip(t *testing.T) {
 	}
 	for _, typ := range types {
 		for i := range 500 {
-			v := randomTyped(rng, typ, 4).Interface()
+			v := domaintest.RandomTyped(rng, typ, 4).Interface()
 			g, ok := genericOf(reflect.ValueOf(v))
 			if !ok {
 				t.Fatalf("%s #%d: genericOf refused %#v", typ, i, v)
@@ -106,95 +108,4 @@ func TestJSONFieldsOfOddShapes(t *testing.T) {
 func fieldsOrPanic(f func(any) map[string]any, v any) (out map[string]any, p any) {
 	defer func() { p = recover() }()
 	return f(v), nil
-}
-
-var awkwardStrings = []string{"", "plain", "<a> & \"b\"", "back\\slash", "tab\tnew\nline\r", "\x00\x1f", "\b\f",
-	"\u2028\u2029", "åäö ✓ 😀", "\u007f", "\ufffd", "日本語", "</script>"}
-
-// randomTyped is a random value of t: a struct's exported fields filled,
-// lists nil, empty or of a few elements, pointers nil or set, maps and
-// interfaces of random decoded values, numbers small, large and negative.
-func randomTyped(rng *rand.Rand, t reflect.Type, depth int) reflect.Value {
-	v := reflect.New(t).Elem()
-	switch t.Kind() {
-	case reflect.String:
-		v.SetString(awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100)))
-	case reflect.Bool:
-		v.SetBool(rng.IntN(2) == 0)
-	case reflect.Int, reflect.Int64:
-		v.SetInt([]int64{0, 1, -7, 1 << 53, -1 << 62, rng.Int64()}[rng.IntN(6)])
-	case reflect.Float64:
-		v.SetFloat([]float64{0, 1.5, -3.25, 1e21, 1e-7, 123456.789, 12345678901234567}[rng.IntN(7)])
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if t.Field(i).IsExported() {
-				v.Field(i).Set(randomTyped(rng, t.Field(i).Type, depth))
-			}
-		}
-	case reflect.Pointer:
-		if rng.IntN(4) > 0 {
-			v.Set(randomTyped(rng, t.Elem(), depth).Addr())
-		}
-	case reflect.Slice:
-		if n := rng.IntN(5) - 1; n >= 0 && depth > 0 {
-			v.Set(reflect.MakeSlice(t, n, n))
-			for i := range n {
-				v.Index(i).Set(randomTyped(rng, t.Elem(), depth-1))
-			}
-		}
-	case reflect.Map:
-		if rng.IntN(4) > 0 && depth > 0 {
-			v.Set(reflect.MakeMap(t))
-			for range rng.IntN(5) {
-				k := awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(10))
-				v.SetMapIndex(reflect.ValueOf(k), randomTyped(rng, t.Elem(), depth-1))
-			}
-		}
-	case reflect.Interface:
-		if g := randomGeneric(rng, depth); g != nil {
-			v.Set(reflect.ValueOf(g))
-		}
-	default:
-		panic(fmt.Sprintf("randomTyped: cannot fill a %s", t))
-	}
-	return v
-}
-
-// randomGeneric is a random value in decoded form, as the maps of
-// request.updated's and framework.updated's changes hold.
-func randomGeneric(rng *rand.Rand, depth int) any {
-	n := rng.IntN(9)
-	if depth == 0 {
-		n = rng.IntN(6)
-	}
-	switch n {
-	case 0:
-		return nil
-	case 1:
-		return rng.IntN(2) == 0
-	case 2:
-		return []json.Number{"0", "-1", "12345678901234567890", "1.5", "-0.25e-7", "6E+23", ""}[rng.IntN(7)]
-	case 3:
-		return int64(rng.Uint64() >> 1)
-	case 4, 5:
-		return awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100))
-	case 6:
-		if rng.IntN(5) == 0 {
-			return []any(nil)
-		}
-		out := make([]any, rng.IntN(4))
-		for i := range out {
-			out[i] = randomGeneric(rng, depth-1)
-		}
-		return out
-	default:
-		if rng.IntN(5) == 0 {
-			return map[string]any(nil)
-		}
-		out := map[string]any{}
-		for range rng.IntN(6) {
-			out[awkwardStrings[rng.IntN(len(awkwardStrings))]+fmt.Sprint(rng.IntN(10))] = randomGeneric(rng, depth-1)
-		}
-		return out
-	}
 }

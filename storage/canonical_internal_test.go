@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -13,6 +12,8 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"exaccess/domain"
+
+	"exaccess/domain/domaintest"
 )
 
 // The audit log's entries are hashed into a signed Merkle tree: a changed
@@ -88,7 +89,7 @@ func legacyEncodeAuditEntry(e domain.AuditEntry) ([]byte, error) {
 func TestAppendCanonicalMatchesRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 2026))
 	for i := range 5000 {
-		v := randomGeneric(rng, 4)
+		v := domaintest.RandomGeneric(rng, 4)
 		got, ok := appendCanonical(nil, v)
 		slow, err := canonicalRoundTrip(v)
 		old, err2 := legacyCanonicalJSON(v)
@@ -209,15 +210,15 @@ func TestEncodeAuditEntryMatchesTheMapsEncoding(t *testing.T) {
 		for i := range 300 {
 			e := randomEnvelope(rng)
 			e.Action = action
-			e.Data = domain.AuditFields(action, randomTyped(rng, typ, 4).Interface())
+			e.Data = domain.AuditFields(action, domaintest.RandomTyped(rng, typ, 4).Interface())
 			check(fmt.Sprintf("%s #%d", action, i), e)
 		}
 	}
 	odd := []any{1.5, "bad \xff", struct{ A string }{"<&>"}, []string{"x"}, json.Number("7")}
 	for i := range 2000 {
 		e := randomEnvelope(rng)
-		e.Action = awkwardStrings[rng.IntN(len(awkwardStrings))]
-		if m, ok := randomGeneric(rng, 3).(map[string]any); ok {
+		e.Action = domaintest.AwkwardStrings[rng.IntN(len(domaintest.AwkwardStrings))]
+		if m, ok := domaintest.RandomGeneric(rng, 3).(map[string]any); ok {
 			e.Data = m
 		}
 		if i%4 == 0 {
@@ -238,113 +239,13 @@ func randomEnvelope(rng *rand.Rand) domain.AuditEntry {
 		if rng.IntN(3) == 0 {
 			return ""
 		}
-		return awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100))
+		return domaintest.AwkwardStrings[rng.IntN(len(domaintest.AwkwardStrings))] + fmt.Sprint(rng.IntN(100))
 	}
 	zones := []*time.Location{time.UTC, time.FixedZone("CET", 3600), time.FixedZone("odd", -(3*3600 + 1800))}
 	at := time.Unix(rng.Int64N(1<<35)-1<<33, rng.Int64N(1e9)).In(zones[rng.IntN(len(zones))])
 	versions := []int{0, 1, 2, 1 << 40, -3}
 	return domain.AuditEntry{Index: rng.Int64N(1 << 62), At: at, Actor: str(), ActingFor: str(),
 		RequestID: str(), RequestVersion: versions[rng.IntN(len(versions))]}
-}
-
-// randomTyped is a random value of t: a struct's exported fields filled,
-// lists nil, empty or of a few elements, pointers nil or set, maps of
-// random decoded values, numbers small, large and negative, times zero or
-// random.
-func randomTyped(rng *rand.Rand, t reflect.Type, depth int) reflect.Value {
-	v := reflect.New(t).Elem()
-	if t == reflect.TypeFor[time.Time]() {
-		if rng.IntN(5) > 0 {
-			v.Set(reflect.ValueOf(randomTime(rng)))
-		}
-		return v
-	}
-	switch t.Kind() {
-	case reflect.String:
-		v.SetString(awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100)))
-	case reflect.Bool:
-		v.SetBool(rng.IntN(2) == 0)
-	case reflect.Int, reflect.Int64:
-		v.SetInt([]int64{0, 1, -7, 1 << 53, -1 << 62, rng.Int64()}[rng.IntN(6)])
-	case reflect.Float64:
-		v.SetFloat([]float64{0, 1.5, -3.25, 1e21, 1e-7, 123456.789, 12345678901234567}[rng.IntN(7)])
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if t.Field(i).IsExported() {
-				v.Field(i).Set(randomTyped(rng, t.Field(i).Type, depth))
-			}
-		}
-	case reflect.Pointer:
-		if rng.IntN(4) > 0 {
-			v.Set(randomTyped(rng, t.Elem(), depth).Addr())
-		}
-	case reflect.Slice:
-		if n := rng.IntN(5) - 1; n >= 0 && depth > 0 {
-			v.Set(reflect.MakeSlice(t, n, n))
-			for i := range n {
-				v.Index(i).Set(randomTyped(rng, t.Elem(), depth-1))
-			}
-		}
-	case reflect.Map:
-		if rng.IntN(4) > 0 && depth > 0 {
-			v.Set(reflect.MakeMap(t))
-			for range rng.IntN(5) {
-				k := awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(10))
-				v.SetMapIndex(reflect.ValueOf(k), randomTyped(rng, t.Elem(), depth-1))
-			}
-		}
-	case reflect.Interface:
-		if g := randomGeneric(rng, depth); g != nil {
-			v.Set(reflect.ValueOf(g))
-		}
-	default:
-		panic(fmt.Sprintf("randomTyped: cannot fill a %s", t))
-	}
-	return v
-}
-
-var awkwardStrings = []string{"", "plain", "<a> & \"b\"", "back\\slash", "tab\tnew\nline\r", "\x00\x1f", "\b\f",
-	"\u2028\u2029", "åäö ✓ 😀", "\u007f", "\ufffd", "日本語", "</script>", "a/b"}
-
-var awkwardNumbers = []json.Number{"0", "-1", "12345678901234567890", "-98765432109876543210", "1.5", "-0.25e-7", "6E+23", ""}
-
-func randomGeneric(rng *rand.Rand, depth int) any {
-	n := rng.IntN(10)
-	if depth == 0 {
-		n = rng.IntN(7)
-	}
-	switch n {
-	case 0:
-		return nil
-	case 1:
-		return rng.IntN(2) == 0
-	case 2:
-		return json.Number(fmt.Sprint(rng.Int64N(1<<62) - 1<<61))
-	case 3:
-		return int64(rng.Uint64() >> 1)
-	case 4:
-		return awkwardNumbers[rng.IntN(len(awkwardNumbers))]
-	case 5, 6:
-		return awkwardStrings[rng.IntN(len(awkwardStrings))] + fmt.Sprint(rng.IntN(100))
-	case 7:
-		if rng.IntN(5) == 0 {
-			return []any(nil)
-		}
-		out := make([]any, rng.IntN(4))
-		for i := range out {
-			out[i] = randomGeneric(rng, depth-1)
-		}
-		return out
-	default:
-		if rng.IntN(5) == 0 {
-			return map[string]any(nil)
-		}
-		out := map[string]any{}
-		for range rng.IntN(6) {
-			out[awkwardStrings[rng.IntN(len(awkwardStrings))]+fmt.Sprint(rng.IntN(10))] = randomGeneric(rng, depth-1)
-		}
-		return out
-	}
 }
 
 // TestEncodeLeafIsTheRecordHash: the leaf hash encodeLeaf computes over its
@@ -355,7 +256,7 @@ func TestEncodeLeafIsTheRecordHash(t *testing.T) {
 	for i := range 200 {
 		e := randomEnvelope(rng)
 		e.Action = domain.AuditRequestRefused
-		e.Data = domain.AuditFields(e.Action, randomTyped(rng, domain.AuditDataTypes[e.Action], 2).Interface())
+		e.Data = domain.AuditFields(e.Action, domaintest.RandomTyped(rng, domain.AuditDataTypes[e.Action], 2).Interface())
 		if i%3 == 0 {
 			e.Actor += "\xff" // the round trip's path
 		}

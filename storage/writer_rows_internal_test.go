@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"exaccess/domain"
+
+	"exaccess/domain/domaintest"
 )
 
 // The writer's rows and statement arguments are built with fewer copies
@@ -151,16 +153,16 @@ func TestNotificationArgsAsDatabaseSQLConverts(t *testing.T) {
 			users = append(users, userRow{ID: fmt.Sprintf("u%d", u), Email: fmt.Sprintf("u%d@example.se", u)})
 		}
 		ev := domain.NotificationEvent{Kind: domain.NotifyStageActive, Audience: domain.Audience{Role: domain.RoleHNS},
-			RequestID: fmt.Sprint("r", i), Reference: "SE-2027-EXA-000001", ExerciseName: awkwardStrings[rng.IntN(len(awkwardStrings))]}
-		out, err := fanOut(benchAudience{users: users}, ev, randomTime(rng), entryKeyBase(int64(i), 0))
+			RequestID: fmt.Sprint("r", i), Reference: "SE-2027-EXA-000001", ExerciseName: domaintest.AwkwardStrings[rng.IntN(len(domaintest.AwkwardStrings))]}
+		out, err := fanOut(benchAudience{users: users}, ev, domaintest.RandomTime(rng), entryKeyBase(int64(i), 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows := notificationRows(ev, out, randomTime(rng))
+		rows := notificationRows(ev, out, domaintest.RandomTime(rng))
 		for j := range rows {
 			if rng.IntN(5) == 0 { // a row of its own: nothing shared with the first
 				var r notificationRow
-				r.Attempts, r.CreatedAt = rng.IntN(300), randomTime(rng)
+				r.Attempts, r.CreatedAt = rng.IntN(300), domaintest.RandomTime(rng)
 				if rng.IntN(2) == 0 { // the same instant, written in another zone
 					r.CreatedAt = rows[0].CreatedAt.In(time.FixedZone("x", 7200))
 				}
@@ -186,12 +188,12 @@ func TestNotificationArgsAsDatabaseSQLConverts(t *testing.T) {
 func TestArgsAreWhatDatabaseSQLPasses(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 2026))
 	for i := range 1000 {
-		s, at := awkwardStrings[rng.IntN(len(awkwardStrings))], randomTime(rng)
+		s, at := domaintest.AwkwardStrings[rng.IntN(len(domaintest.AwkwardStrings))], domaintest.RandomTime(rng)
 		sp, tp := &s, &at
 		if i%3 == 0 {
 			sp, tp = nil, nil
 		}
-		day := newSQLDate(randomTime(rng))
+		day := newSQLDate(domaintest.RandomTime(rng))
 		if i%4 == 0 {
 			day = sqlDate{}
 		}
@@ -231,19 +233,12 @@ func sameDriverArgs(t *testing.T, what string, got, want []any) {
 // randomRequest is a random request, with invalid UTF-8 in some of its
 // texts (the JSON encoder replaces it).
 func randomRequest(rng *rand.Rand) *domain.Request {
-	r := randomTyped(rng, reflect.TypeFor[domain.Request](), 3).Addr().Interface().(*domain.Request)
+	r := domaintest.RandomTyped(rng, reflect.TypeFor[domain.Request](), 3).Addr().Interface().(*domain.Request)
 	if rng.IntN(4) == 0 {
 		r.Purpose += "\xff\xfe bad"
 		r.Conditions = append(r.Conditions, "<b>\xc3</b>")
 	}
 	return r
-}
-
-// randomTime is an instant between 1880 and 2150 with nanoseconds, in one
-// of a few zones.
-func randomTime(rng *rand.Rand) time.Time {
-	zones := []*time.Location{time.UTC, time.FixedZone("CET", 3600), time.FixedZone("odd", -(3*3600 + 1800))}
-	return time.Unix(rng.Int64N(1<<33)-1<<32, rng.Int64N(1e9)).In(zones[rng.IntN(len(zones))])
 }
 
 // TestUpdateWithoutAKnownRowSetsEveryColumn: with no stored row known at
