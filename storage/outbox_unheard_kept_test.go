@@ -35,6 +35,16 @@ func (f keptFixture) stage(n int, role domain.Role, activated, due time.Time) *d
 	return r
 }
 
+// approve marks r's stage approved, as a decision would.
+func (f keptFixture) approve(r *domain.Request) {
+	f.t.Helper()
+	r.Route.Stages[0].Status = domain.StageApproved
+	r.Version++
+	if err := f.db.InTx(f.ctx, func(tx domain.Tx) error { return tx.UpdateRequest(r, r.Version-1) }); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 // user gives account n the role.
 func (f keptFixture) user(n int, name string, role domain.Role) {
 	f.t.Helper()
@@ -100,11 +110,7 @@ func TestKeptOverdueNoticeIsForgottenByConditionNotAge(t *testing.T) {
 			t.Fatalf("kept %d and %d notices, want 1 each", f.kept(waiting), f.kept(decided))
 		}
 
-		decided.Route.Stages[0].Status = domain.StageApproved
-		decided.Version++
-		if err := db.InTx(f.ctx, func(tx domain.Tx) error { return tx.UpdateRequest(decided, decided.Version-1) }); err != nil {
-			t.Fatal(err)
-		}
+		f.approve(decided)
 		f.sweep(now.Add(2*time.Hour), 0)
 		if n := f.kept(decided); n != 0 {
 			t.Errorf("the decided stage's notice is still kept (%d) while its role is vacant", n)
@@ -207,11 +213,7 @@ func TestKeptNoticeWithoutCheckedTimeIsDecided(t *testing.T) {
 		if err := db.WriterForTest().Exec("UPDATE unheard_notices SET checked_at = NULL").Error; err != nil {
 			t.Fatal(err)
 		}
-		r.Route.Stages[0].Status = domain.StageApproved
-		r.Version++
-		if err := db.InTx(f.ctx, func(tx domain.Tx) error { return tx.UpdateRequest(r, r.Version-1) }); err != nil {
-			t.Fatal(err)
-		}
+		f.approve(r)
 		f.sweep(now.Add(2*time.Hour), 0)
 		if n := f.kept(r); n != 0 {
 			t.Errorf("the decided stage's notice without a checked time is still kept (%d)", n)
