@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -181,6 +182,14 @@ var statusOf = map[string]int{
 
 // renderError writes the one error page. Internal errors are logged with
 // the request id and shown only as that id.
+// logCause logs the cause of a refusal that carries one (a policy that
+// could not decide), with the request id the page shows the user: as the
+// API's error funnel, the cause to the log, the id to the user.
+func (c *Console) logCause(ec echo.Context, de *domain.Error, requestID string) {
+	c.Log.Error("refused: "+de.Code, "request_id", requestID, "method", ec.Request().Method,
+		"route", ec.Path(), "error", fmt.Sprint(de.Cause))
+}
+
 func (c *Console) renderError(ec echo.Context, err error) {
 	if ec.Get(ctxNonce) == nil {
 		c.pageHeaders(ec)
@@ -198,8 +207,7 @@ func (c *Console) renderError(ec echo.Context, err error) {
 		ev.Status, ev.Detail = statusOf[de.Code], de.Message
 		if de.Cause != nil { // as the API's error funnel: the cause to the log, the id to the user
 			ev.Quote = true
-			c.Log.Error("refused: "+de.Code, "request_id", ev.RequestID, "method", ec.Request().Method,
-				"route", ec.Path(), "error", de.Cause.Error())
+			c.logCause(ec, de, ev.RequestID)
 		}
 	case errors.As(err, &he) && he.Code < 500:
 		ev.Status = he.Code

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -204,8 +203,7 @@ func (c *Console) formError(ec echo.Context, v formView, err error) error {
 		// As the error page does: the cause (the policy's condition and
 		// CEL's error) to the log with the request id, the id to the user.
 		v.Problem, v.RequestID = de.Message, ec.Response().Header().Get(echo.HeaderXRequestID)
-		c.Log.Error("refused: "+de.Code, "request_id", v.RequestID, "method", ec.Request().Method,
-			"route", ec.Path(), "error", fmt.Sprint(de.Cause))
+		c.logCause(ec, de, v.RequestID)
 	case domain.CodeInvalid:
 		v.Errors = requestLabels.errs(de.Fields)
 		if len(v.Errors) == 0 {
