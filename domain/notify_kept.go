@@ -14,15 +14,18 @@ import "time"
 type KeptVerdict int
 
 const (
-	// KeptDrop: the notice can never be due again (its stage was decided
-	// or activated afresh, its request left review, its permit ended or
-	// was withdrawn, or what it is about is gone): forget it.
+	// KeptDrop: the notice can never be due again (its stage was decided,
+	// activated afresh or given another deadline, its request left review,
+	// its permit ended or was withdrawn, or what it is about is gone):
+	// forget it.
 	KeptDrop KeptVerdict = iota
 	// KeptWait: not due now but may still be — a stage due soon on a day
 	// that is not a working day and still before its deadline (told on the
 	// next working day, or superseded by its overdue notice when the
-	// deadline passes), or an overdue or escalated stage whose deadline
-	// was moved later (told when it passes again).
+	// deadline passes). A stage whose deadline was moved is not waited
+	// for: the kept notice named the old deadline (its key,
+	// StageNoticeKey) and is dropped, and the new deadline gets notices of
+	// its own from the sweep, kept afresh if still nobody hears them.
 	KeptWait
 	// KeptTell: due now; the notice is to be written to its audience.
 	KeptTell
@@ -48,15 +51,18 @@ func DecideKept(now time.Time, key string, c ScheduleCandidates) (ScheduledNotic
 		if sc.Status != StatusInReview || s.Status != StageActive || s.DueAt == nil {
 			continue
 		}
-		id := stageNoticeID(sc) // the same activation, or the key names another
+		// The same activation and deadline, or the key names others. An
+		// overdue or escalation notice of them not due now is one this
+		// sweep's clock puts before its time (a replica's clock behind the
+		// one that kept it): it waits.
 		switch key {
-		case NotifyStageOverdue + ":" + id:
+		case StageNoticeKey(NotifyStageOverdue, sc):
 			return ScheduledNotice{}, KeptWait
-		case NotifyStageEscalated + ":" + id:
+		case StageNoticeKey(NotifyStageEscalated, sc):
 			if _, ok := s.EscalationAt(); ok {
 				return ScheduledNotice{}, KeptWait
 			}
-		case NotifyStageDueSoon + ":" + id:
+		case StageNoticeKey(NotifyStageDueSoon, sc):
 			if !s.DueAt.Before(now) {
 				return ScheduledNotice{}, KeptWait
 			}

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -38,8 +39,22 @@ func TestDecideKept(t *testing.T) {
 			keyOf(NotifyStageDueSoon, active), cand(StatusInReview, active), KeptDrop},
 		{"overdue a year on, still active: told", sthlm(2027, 3, 2, 11, 0), keyOf(NotifyStageOverdue, active),
 			cand(StatusInReview, active), KeptTell},
-		{"overdue, the deadline moved later: waits", mon, keyOf(NotifyStageOverdue, active),
-			cand(StatusInReview, stage(StageActive, activated, endOf(2026, 3, 20), nil)), KeptWait},
+		{"overdue, the deadline moved later: dropped, the new deadline gets its own", mon, keyOf(NotifyStageOverdue, active),
+			cand(StatusInReview, stage(StageActive, activated, endOf(2026, 3, 20), nil)), KeptDrop},
+		{"overdue, the deadline moved later and passed too: dropped, the new deadline gets its own",
+			sthlm(2026, 3, 23, 11, 0), keyOf(NotifyStageOverdue, active),
+			cand(StatusInReview, stage(StageActive, activated, endOf(2026, 3, 20), nil)), KeptDrop},
+		{"overdue, the deadline moved earlier: dropped", sthlm(2026, 3, 4, 11, 0), keyOf(NotifyStageOverdue, active),
+			cand(StatusInReview, stage(StageActive, activated, endOf(2026, 2, 27), nil)), KeptDrop},
+		{"overdue, the same deadline: told", sthlm(2026, 3, 4, 11, 0), keyOf(NotifyStageOverdue, active),
+			cand(StatusInReview, stage(StageActive, activated, dueMon, nil)), KeptTell},
+		{"due soon on a Saturday, the deadline moved later: dropped", sat, keyOf(NotifyStageDueSoon, active),
+			cand(StatusInReview, stage(StageActive, activated, endOf(2026, 3, 3), nil)), KeptDrop},
+		{"escalation, the deadline moved later: dropped", sthlm(2026, 3, 4, 11, 0), keyOf(NotifyStageEscalated, escalating),
+			cand(StatusInReview, stage(StageActive, activated, endOf(2026, 3, 20), escalating.Escalation)), KeptDrop},
+		{"overdue, kept under a key without its deadline (before migration 0024): dropped", mon,
+			NotifyStageOverdue + ":r1:intake:" + strconv.FormatInt(activated.UnixMicro(), 10),
+			cand(StatusInReview, active), KeptDrop},
 		{"escalation not yet due: waits", sthlm(2026, 3, 3, 11, 0), keyOf(NotifyStageEscalated, escalating),
 			cand(StatusInReview, escalating), KeptWait},
 		{"escalation due: told", sthlm(2026, 3, 4, 11, 0), keyOf(NotifyStageEscalated, escalating),

@@ -131,13 +131,12 @@ func stageNotices(now time.Time, sc StageCandidate) []ScheduledNotice {
 	if s.ActivatedAt != nil {
 		activated = *s.ActivatedAt
 	}
-	id := stageNoticeID(sc)
 	ev := NotificationEvent{Audience: Audience{Role: s.Role}, RequestID: sc.RequestID, Reference: sc.Reference,
 		Status: sc.Status, Stage: s.ID, DueAt: &due}
 	var out []ScheduledNotice
 	add := func(kind string, ev NotificationEvent) {
 		ev.Kind = kind
-		out = append(out, ScheduledNotice{Key: kind + ":" + id, Event: ev})
+		out = append(out, ScheduledNotice{Key: StageNoticeKey(kind, sc), Event: ev})
 	}
 	switch {
 	case due.Before(now):
@@ -154,18 +153,29 @@ func stageNotices(now time.Time, sc StageCandidate) []ScheduledNotice {
 	return out
 }
 
+// StageNoticeKey is the key of the stage notice of kind (due soon,
+// overdue, escalated) about sc: the kind, then stageNoticeID.
+func StageNoticeKey(kind string, sc StageCandidate) string { return kind + ":" + stageNoticeID(sc) }
+
 // stageNoticeID is what a stage notice's key names after its kind: one
-// activation of one stage (a resubmission activates it afresh and gets
-// reminders of its own). A stage never activated is keyed by its deadline.
+// deadline of one activation of one stage. A resubmission activates the
+// stage afresh and gets reminders of its own; so does a deadline moved
+// within an activation (later or earlier): a notice told about the old
+// deadline says nothing about the new one, and the same deadline never
+// gets the same notice twice. A stage never activated is keyed by its
+// deadline as its activation. Keys written before the deadline was part
+// of them (migration 0024) named the activation alone.
 func stageNoticeID(sc StageCandidate) string {
 	s := sc.Stage
-	activated := time.Time{}
+	var due time.Time
+	if s.DueAt != nil {
+		due = *s.DueAt
+	}
+	activated := due
 	if s.ActivatedAt != nil {
 		activated = *s.ActivatedAt
-	} else if s.DueAt != nil {
-		activated = *s.DueAt
 	}
-	return fmt.Sprintf("%s:%s:%d", sc.RequestID, s.ID, activated.UnixMicro())
+	return fmt.Sprintf("%s:%s:%d:%d", sc.RequestID, s.ID, activated.UnixMicro(), due.UnixMicro())
 }
 
 // dueSoon: on a working day, the deadline is the end of today or of the

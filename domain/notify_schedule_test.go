@@ -169,9 +169,52 @@ func TestScheduledNoticeKeys(t *testing.T) {
 	if other := keys(ScheduledNotices(sthlm(2026, 3, 2, 11, 1), c(act.Add(time.Hour)))); other == first {
 		t.Fatalf("a new activation reused the keys %q", first)
 	}
-	want := "stage.overdue:r1:intake:" + strconv.FormatInt(act.UnixMicro(), 10) + ",stage.escalated:r1:intake:" + strconv.FormatInt(act.UnixMicro(), 10)
+	id := strconv.FormatInt(act.UnixMicro(), 10) + ":" + strconv.FormatInt(due.UnixMicro(), 10)
+	want := "stage.overdue:r1:intake:" + id + ",stage.escalated:r1:intake:" + id
 	if first != want {
 		t.Fatalf("keys %q, want %q", first, want)
+	}
+}
+
+// TestStageNoticeKeysNameTheDeadline: a stage notice's key names the
+// stage, its activation and its deadline, so that a deadline moved within
+// one activation gets notices of its own and an unchanged one never gets
+// the same notice twice.
+func TestStageNoticeKeysNameTheDeadline(t *testing.T) {
+	act, due := sthlm(2026, 2, 25, 9, 0), endOf(2026, 2, 27)
+	cand := func(id string, activated, due *time.Time) StageCandidate {
+		return StageCandidate{RequestID: "r1", Status: StatusInReview,
+			Stage: Stage{ID: id, Role: RoleHNS, Status: StageActive, ActivatedAt: activated, DueAt: due}}
+	}
+	ptr := func(t time.Time) *time.Time { return &t }
+	told := cand("intake", &act, &due)
+	cases := []struct {
+		name string
+		c    StageCandidate
+		same bool
+	}{
+		{"the same deadline read again", cand("intake", ptr(act), ptr(due)), true},
+		{"the same instant in another zone", cand("intake", ptr(act.In(stockholm)), ptr(due.In(stockholm))), true},
+		{"the deadline moved later", cand("intake", &act, ptr(endOf(2026, 3, 6))), false},
+		{"the deadline moved a microsecond later", cand("intake", &act, ptr(due.Add(time.Microsecond))), false},
+		{"the deadline moved earlier", cand("intake", &act, ptr(endOf(2026, 2, 26))), false},
+		{"activated afresh, the same deadline", cand("intake", ptr(act.Add(time.Hour)), &due), false},
+		{"another stage", cand("range_safety", &act, &due), false},
+	}
+	for _, kind := range []string{NotifyStageDueSoon, NotifyStageOverdue, NotifyStageEscalated} {
+		for _, c := range cases {
+			t.Run(kind+"/"+c.name, func(t *testing.T) {
+				a, b := StageNoticeKey(kind, told), StageNoticeKey(kind, c.c)
+				if (a == b) != c.same {
+					t.Fatalf("keys %q and %q: same %v, want %v", a, b, a == b, c.same)
+				}
+			})
+		}
+	}
+	// A stage never activated is keyed by its deadline as its activation.
+	if got, want := StageNoticeKey(NotifyStageOverdue, cand("intake", nil, &due)),
+		"stage.overdue:r1:intake:"+strconv.FormatInt(due.UnixMicro(), 10)+":"+strconv.FormatInt(due.UnixMicro(), 10); got != want {
+		t.Fatalf("key %q, want %q", got, want)
 	}
 }
 

@@ -29,6 +29,23 @@ import (
 // anyway). A notice whose audience was empty when it fell due is kept
 // (outbox_unheard.go) and written when someone it is for appears, if it
 // is still due then.
+//
+// A stage notice's key names the stage's activation and deadline
+// (domain.StageNoticeKey): a deadline moved within one activation clears
+// the stage's marks (writeStages) and gets notices of its own, while the
+// same deadline read again finds its key and is not told twice.
+//
+// A candidate stage that cannot be decided (its request's stored route
+// does not decode, so its escalation is unknown) gets no notice: it is
+// marked as read like the others, and logged once at ERROR with the key
+// of the notice it did not get after the sweep commits. Failing the sweep
+// would stop every other reminder, every minute; skipping it unmarked
+// would log it every minute and, oldest first, a page of such stages
+// would fill every sweep's read and hold back the stages behind them. The
+// mark is the memory, so it is logged once however often the process
+// restarts, and of two sweeps at once only the one whose mark took logs.
+// Like an undecidable kept notice (outbox_unheard.go), it is the
+// operator's to repair and tell by hand.
 
 // scheduleLimit bounds each candidate query of one sweep. Each stage
 // notice (due soon, overdue, escalated) has a query of its own that reads
@@ -58,9 +75,10 @@ func (scheduledNoticeRow) TableName() string { return "scheduled_notices" }
 // included; one kept because nobody was there to hear it is not counted.
 func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, error) {
 	written := 0
-	var bad []badKept // kept notices dropped as undecidable
+	var bad []badKept        // kept notices dropped as undecidable
+	var badStages []badStage // candidate stages marked without a notice
 	err := d.InTx(ctx, func(dt domain.Tx) error {
-		written, bad = 0, nil // a retried transaction starts again
+		written, bad, badStages = 0, nil, nil // a retried transaction starts again
 		t := dt.(*tx)
 		w := domain.ScheduleWindowAt(now)
 		limit := cmp.Or(d.scheduleLimit, scheduleLimit)
@@ -119,7 +137,7 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 			}
 			written++
 		}
-		if err := t.markStages(stages, now); err != nil {
+		if badStages, err = t.markStages(stages, now); err != nil {
 			return err
 		}
 		late, badTold, err := t.tellUnheard(src, now, limit)
@@ -138,8 +156,12 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 	if err != nil {
 		return 0, fmt.Errorf("storage: reminder sweep: %w", err)
 	}
-	// Logged once the drop is stored: each kept notice dropped so is
-	// logged once (a retried or failed transaction dropped nothing).
+	// Logged once the drop or the mark is stored: each is logged once (a
+	// retried or failed transaction dropped and marked nothing).
+	for _, b := range badStages {
+		d.logger().Error("reminder sweep: a stage cannot be decided and gets no reminder; its audience is not told",
+			"key", b.key, "error", b.err.Error())
+	}
 	for _, b := range bad {
 		d.logger().Error("reminder sweep: a kept notice cannot be decided and is dropped; its audience is not told",
 			"key", b.key, "error", b.err.Error())
@@ -194,11 +216,25 @@ type stageCandidateRow struct {
 type stageCandidate struct {
 	kind string // domain.NotifyStageDueSoon, NotifyStageOverdue or NotifyStageEscalated
 	c    domain.StageCandidate
+	// err says why the stage cannot be decided (c then has no
+	// escalation): it gets no notice, only its mark.
+	err error
+}
+
+// badStage is a candidate stage that could not be decided, marked
+// without its notice: the notice's key and why.
+type badStage struct {
+	key string
+	err error
 }
 
 // notices are the candidate's notices of its query's kind (the domain may
-// also find the stage's other notices due: their own query reads them).
+// also find the stage's other notices due: their own query reads them);
+// none for a stage that cannot be decided.
 func (sc stageCandidate) notices(now time.Time) []domain.ScheduledNotice {
+	if sc.err != nil {
+		return nil
+	}
 	var out []domain.ScheduledNotice
 	for _, n := range domain.ScheduledNotices(now, domain.ScheduleCandidates{Stages: []domain.StageCandidate{sc.c}}) {
 		if n.Event.Kind == sc.kind {
@@ -261,7 +297,8 @@ func (q stageQuery) find(g *gorm.DB, limit int) *gorm.DB {
 // first, with their request's reference and the stage's escalation (kept
 // in the request's route document). The queries' conditions are the
 // domain's, so that every stage read gets its notice and its mark: none
-// is read again by the next sweep.
+// is read again by the next sweep. A stage whose route does not decode is
+// returned with its error, to be marked without a notice.
 func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandidate, error) {
 	var out []stageCandidate
 	for _, q := range stageQueries(w) {
@@ -271,56 +308,56 @@ func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandida
 		}
 		for _, row := range rows {
 			c, err := toStageCandidate(row)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, stageCandidate{kind: q.kind, c: c})
+			out = append(out, stageCandidate{kind: q.kind, c: c, err: err})
 		}
 	}
 	return out, nil
 }
 
 // toStageCandidate is a stage as read, with its escalation from the
-// request's route.
+// request's route. When the route does not decode it returns the error
+// and the stage without its escalation (enough to name and mark it).
 func toStageCandidate(row stageCandidateRow) (domain.StageCandidate, error) {
 	esc, err := stageEscalation(row)
-	if err != nil {
-		return domain.StageCandidate{}, err
-	}
 	due := utc(row.DueAt)
 	return domain.StageCandidate{RequestID: row.RequestID, Reference: derefString(row.Reference), Status: domain.Status(row.RequestStatus),
 		Stage: domain.Stage{ID: row.StageID, Role: domain.Role(row.Role), Status: domain.StageStatus(row.Status),
-			ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}, nil
+			ActivatedAt: utcPtr(row.ActivatedAt), DueAt: &due, Escalation: esc}}, err
 }
 
 // markStages records, for every stage the sweep read, that its query's
 // notice is told: due_soon_at or overdue_at is set, and escalate_at is
 // cleared once escalated — or set to the exact time from the route when
 // it was only the estimate migration 0015 wrote for older stages. Each
-// update names the activation it read, so a stage activated afresh in the
-// meantime keeps its marks cleared. The order is one for every sweep, so
-// two sweeps at once lock the rows in the same order.
-func (t *tx) markStages(stages []stageCandidate, now time.Time) error {
+// update names the activation and deadline it read, so a stage activated
+// afresh or given a new deadline in the meantime keeps its marks cleared,
+// and only a mark not yet made, so that of two sweeps at once only one
+// marks. A stage that cannot be decided is marked as told (escalate_at
+// cleared: its escalation is unknown); those this sweep marked are
+// returned, to be logged. The order is one for every sweep, so two sweeps
+// at once lock the rows in the same order.
+func (t *tx) markStages(stages []stageCandidate, now time.Time) ([]badStage, error) {
 	slices.SortFunc(stages, func(a, b stageCandidate) int {
 		return cmp.Or(strings.Compare(a.c.RequestID, b.c.RequestID), strings.Compare(a.c.Stage.ID, b.c.Stage.ID),
 			strings.Compare(a.kind, b.kind))
 	})
+	var bad []badStage
 	for _, sc := range stages {
-		var set string
+		var set, unmarked string
 		var args []any
 		switch sc.kind {
 		case domain.NotifyStageDueSoon:
-			set, args = "due_soon_at = ?", []any{dbTime(now)}
+			set, unmarked, args = "due_soon_at = ?", "due_soon_at IS NULL", []any{dbTime(now)}
 		case domain.NotifyStageOverdue:
-			set, args = "overdue_at = ?", []any{dbTime(now)}
+			set, unmarked, args = "overdue_at = ?", "overdue_at IS NULL", []any{dbTime(now)}
 		case domain.NotifyStageEscalated:
-			set = "escalate_at = NULL"
-			if at, ok := sc.c.Stage.EscalationAt(); ok && len(sc.notices(now)) == 0 && !at.Before(now) {
+			set, unmarked = "escalate_at = NULL", "escalate_at IS NOT NULL"
+			if at, ok := sc.c.Stage.EscalationAt(); ok && sc.err == nil && len(sc.notices(now)) == 0 && !at.Before(now) {
 				set, args = "escalate_at = ?", []any{dbTime(at)}
 			}
 		}
 		s := sc.c.Stage
-		where := "request_id = ? AND stage_id = ? AND status = ? AND due_at = ?"
+		where := unmarked + " AND request_id = ? AND stage_id = ? AND status = ? AND due_at = ?"
 		args = append(args, sc.c.RequestID, s.ID, string(domain.StageActive), dbTime(*s.DueAt))
 		if s.ActivatedAt == nil {
 			where += " AND activated_at IS NULL"
@@ -328,11 +365,15 @@ func (t *tx) markStages(stages []stageCandidate, now time.Time) error {
 			where += " AND activated_at = ?"
 			args = append(args, dbTime(*s.ActivatedAt))
 		}
-		if err := t.g.Exec("UPDATE request_stages SET "+set+" WHERE "+where, args...).Error; err != nil {
-			return translate(err, "stage reminders")
+		res := t.g.Exec("UPDATE request_stages SET "+set+" WHERE "+where, args...)
+		if res.Error != nil {
+			return bad, translate(res.Error, "stage reminders")
+		}
+		if sc.err != nil && res.RowsAffected > 0 {
+			bad = append(bad, badStage{domain.StageNoticeKey(sc.kind, sc.c), sc.err})
 		}
 	}
-	return nil
+	return bad, nil
 }
 
 // stageEscalation finds the stage's escalation in its request's route.

@@ -18,17 +18,18 @@ import (
 // for (a handful: roles and nations), whether anyone is there now. For an
 // audience that has someone, each kept notice is decided afresh by the
 // domain at the sweep's time (domain.DecideKept): one still due — the
-// stage still active in the same activation and still overdue or due
-// soon, the permit still expiring — is written to them, late, and leaves
-// the table; one that may still fall due (a stage due soon, on a weekend,
-// before its deadline) stays for a later sweep; the rest are dropped.
+// stage still active in the same activation, with the same deadline, and
+// still overdue or due soon, the permit still expiring — is written to
+// them, late, and leaves the table; one that may still fall due (a stage
+// due soon, on a weekend, before its deadline) stays for a later sweep;
+// the rest are dropped.
 //
 // Kept notices are forgotten by their condition, never by their age: a
 // stage stays overdue until it is decided, however long its role stays
 // vacant. So each sweep also decides a batch of kept notices of any
 // audience (pruneUnheard: those decided least recently, none more often
-// than once an hour) and drops those that can never be due again (the stage decided or activated
-// afresh, the request out of review, the permit ended). The table holds
+// than once an hour) and drops those that can never be due again (the stage decided, activated
+// afresh or given another deadline, the request out of review, the permit ended). The table holds
 // at most a few notices per active stage and approved permit.
 //
 // A kept notice that cannot be decided (its request's route does not

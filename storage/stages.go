@@ -79,7 +79,8 @@ func (t *tx) writeStages(id string, old, new *stored) error {
 			st := new.stages[i]
 			if o := old.stages[i]; !sameTime(o.ActivatedAt, st.ActivatedAt) || !sameTime(o.DueAt, st.DueAt) {
 				// A new activation or deadline: the reminder sweep's marks
-				// (migration 0015) start again.
+				// (migration 0015) start again, and its notices have new
+				// keys (domain.StageNoticeKey), so they are told afresh.
 				if err := t.exec(`UPDATE request_stages SET role = ?, stage_order = ?, status = ?, approvals_required = ?,
 					approvals = ?, activated_at = ?, due_at = ?, escalate_at = ?, due_soon_at = NULL, overdue_at = NULL
 					WHERE request_id = ? AND stage_id = ?`,

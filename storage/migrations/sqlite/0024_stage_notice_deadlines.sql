@@ -1,0 +1,47 @@
+-- 0024: a stage notice's key names the deadline it was about
+-- (domain.StageNoticeKey, storage/outbox_schedule.go).
+--
+-- Keys of stage notices (due soon, overdue, escalated) named the stage and
+-- its activation: a deadline moved within one activation cleared the
+-- stage's marks, but the sweep found the notice's key already written and
+-- told nobody of the new deadline. Keys now end with the deadline too,
+-- ':' and its microseconds since 1970, like the activation before it.
+--
+-- The keys written before this migration are rewritten where the stage's
+-- mark shows that its current deadline is the one they were about: the
+-- stage is active in the activation the key names, and its mark for the
+-- kind is made (due_soon_at or overdue_at set; escalate_at cleared once
+-- escalated). Such a notice, written or kept for nobody (unheard_notices),
+-- is then known under the key the sweep makes for it now, and is neither
+-- written twice nor lost. A key whose stage has its mark cleared was about
+-- a deadline the stage no longer has: it is left as it is, matches no key
+-- of the new deadline (which gets its own notices), and is forgotten like
+-- any other (a kept one is dropped when next decided).
+--
+-- A time is kept as its text ('2006-01-02 15:04:05.999999+00:00'): whole
+-- seconds from strftime, the fraction read from its '.' (as
+-- storage.unixMicros reads it).
+UPDATE scheduled_notices AS n SET key_base = n.key_base || ':' || (CAST(strftime('%s', s.due_at) AS INTEGER) * 1000000 + CAST(round(CAST(substr(s.due_at, 20) AS REAL) * 1000000) AS INTEGER))
+FROM request_stages s
+WHERE s.status = 'active' AND s.due_at IS NOT NULL AND s.due_soon_at IS NOT NULL
+  AND n.key_base = 'stage.due_soon:' || s.request_id || ':' || s.stage_id || ':' || (CAST(strftime('%s', COALESCE(s.activated_at, s.due_at)) AS INTEGER) * 1000000 + CAST(round(CAST(substr(COALESCE(s.activated_at, s.due_at), 20) AS REAL) * 1000000) AS INTEGER));
+UPDATE scheduled_notices AS n SET key_base = n.key_base || ':' || (CAST(strftime('%s', s.due_at) AS INTEGER) * 1000000 + CAST(round(CAST(substr(s.due_at, 20) AS REAL) * 1000000) AS INTEGER))
+FROM request_stages s
+WHERE s.status = 'active' AND s.due_at IS NOT NULL AND s.overdue_at IS NOT NULL
+  AND n.key_base = 'stage.overdue:' || s.request_id || ':' || s.stage_id || ':' || (CAST(strftime('%s', COALESCE(s.activated_at, s.due_at)) AS INTEGER) * 1000000 + CAST(round(CAST(substr(COALESCE(s.activated_at, s.due_at), 20) AS REAL) * 1000000) AS INTEGER));
+UPDATE scheduled_notices AS n SET key_base = n.key_base || ':' || (CAST(strftime('%s', s.due_at) AS INTEGER) * 1000000 + CAST(round(CAST(substr(s.due_at, 20) AS REAL) * 1000000) AS INTEGER))
+FROM request_stages s
+WHERE s.status = 'active' AND s.due_at IS NOT NULL AND s.escalate_at IS NULL
+  AND n.key_base = 'stage.escalated:' || s.request_id || ':' || s.stage_id || ':' || (CAST(strftime('%s', COALESCE(s.activated_at, s.due_at)) AS INTEGER) * 1000000 + CAST(round(CAST(substr(COALESCE(s.activated_at, s.due_at), 20) AS REAL) * 1000000) AS INTEGER));
+UPDATE unheard_notices AS n SET key_base = n.key_base || ':' || (CAST(strftime('%s', s.due_at) AS INTEGER) * 1000000 + CAST(round(CAST(substr(s.due_at, 20) AS REAL) * 1000000) AS INTEGER))
+FROM request_stages s
+WHERE s.status = 'active' AND s.due_at IS NOT NULL AND s.due_soon_at IS NOT NULL
+  AND n.key_base = 'stage.due_soon:' || s.request_id || ':' || s.stage_id || ':' || (CAST(strftime('%s', COALESCE(s.activated_at, s.due_at)) AS INTEGER) * 1000000 + CAST(round(CAST(substr(COALESCE(s.activated_at, s.due_at), 20) AS REAL) * 1000000) AS INTEGER));
+UPDATE unheard_notices AS n SET key_base = n.key_base || ':' || (CAST(strftime('%s', s.due_at) AS INTEGER) * 1000000 + CAST(round(CAST(substr(s.due_at, 20) AS REAL) * 1000000) AS INTEGER))
+FROM request_stages s
+WHERE s.status = 'active' AND s.due_at IS NOT NULL AND s.overdue_at IS NOT NULL
+  AND n.key_base = 'stage.overdue:' || s.request_id || ':' || s.stage_id || ':' || (CAST(strftime('%s', COALESCE(s.activated_at, s.due_at)) AS INTEGER) * 1000000 + CAST(round(CAST(substr(COALESCE(s.activated_at, s.due_at), 20) AS REAL) * 1000000) AS INTEGER));
+UPDATE unheard_notices AS n SET key_base = n.key_base || ':' || (CAST(strftime('%s', s.due_at) AS INTEGER) * 1000000 + CAST(round(CAST(substr(s.due_at, 20) AS REAL) * 1000000) AS INTEGER))
+FROM request_stages s
+WHERE s.status = 'active' AND s.due_at IS NOT NULL AND s.escalate_at IS NULL
+  AND n.key_base = 'stage.escalated:' || s.request_id || ':' || s.stage_id || ':' || (CAST(strftime('%s', COALESCE(s.activated_at, s.due_at)) AS INTEGER) * 1000000 + CAST(round(CAST(substr(COALESCE(s.activated_at, s.due_at), 20) AS REAL) * 1000000) AS INTEGER));
