@@ -164,27 +164,29 @@ func toWarningsJSON(ws []domain.Warning) []warningJSON {
 // one that does not parse instead of stopping at the first.
 type dateParser struct{ errs []domain.FieldError }
 
+// notADate is the API's word for a day that does not parse.
+const notADate = "must be a date like 2027-03-02"
+
 func (p *dateParser) date(field, s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		p.errs = append(p.errs, domain.FieldError{Field: field, Message: "must be a date like 2027-03-02"})
+		p.errs = append(p.errs, domain.FieldError{Field: field, Message: notADate})
 	}
 	return t
 }
 
 // calendarDay is date for a day that must lie in the service's calendar
-// (domain.InCalendar). A given 0001-01-01 (Go's zero time) is refused here,
-// where it is still told from a date not given, instead of as missing; the
-// range itself is the domain's check, which lets an agreement keep a
-// stored date from before the range was checked.
+// (domain.ParseCalendarDay, which the console reads its days with too).
 func (p *dateParser) calendarDay(field, s string) time.Time {
-	n := len(p.errs)
-	t := p.date(field, s)
-	if s != "" && len(p.errs) == n && t.IsZero() {
-		p.errs = append(p.errs, domain.FieldError{Field: field, Message: domain.OutsideCalendar})
+	t, err := domain.ParseCalendarDay(s)
+	switch {
+	case errors.Is(err, domain.ErrNotADay):
+		p.errs = append(p.errs, domain.FieldError{Field: field, Message: notADate})
+	case err != nil:
+		p.errs = append(p.errs, domain.FieldError{Field: field, Message: err.Error()})
 	}
 	return t
 }

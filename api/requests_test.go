@@ -408,3 +408,29 @@ func TestEveryBadFieldNamedWithABadDate(t *testing.T) {
 	wantProblem(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id,
 		map[string]any{"period": map[string]any{"start": "soon"}, "purpose": ""}, "If-Match", `"1"`), 422, "invalid", "period.start", "purpose")
 }
+
+// TestReversedPeriodNamesOnlyThePeriod: a period that ends before it
+// starts is one error, the period's; the booking inside the days as
+// typed is not also called outside the period, on create, on the dry
+// run and on a patch.
+func TestReversedPeriodNamesOnlyThePeriod(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/reversed.db")
+	reversed := map[string]any{"start": "2027-03-20", "end": "2027-03-02"}
+	wantErrs := func(r resp) {
+		t.Helper()
+		wantProblem(t, r, 422, "invalid", "period.end")
+		var got []string
+		for _, f := range r.JSON(t)["errors"].([]any) {
+			m := f.(map[string]any)
+			got = append(got, m["field"].(string)+": "+m["message"].(string))
+		}
+		if want := "period.end: must not be before period.start"; len(got) != 1 || got[0] != want {
+			t.Errorf("errors %q, want only %q", got, want)
+		}
+	}
+	body := with(draft(), "period", reversed)
+	wantErrs(e.do("lo-no", http.MethodPost, "/api/v1/requests", body))
+	wantErrs(e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", body))
+	id, tag := e.create("lo-no", draft())
+	wantErrs(e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"period": reversed}, "If-Match", tag))
+}

@@ -72,8 +72,8 @@ func validateFramework(f FrameworkTerms, ref Reference, stored *FrameworkTerms) 
 	v.text("name", f.Name, true, MaxShortText)
 	v.text("reference", f.Reference, true, 100)
 	v.text("notes", f.Notes, false, MaxPurpose)
-	// A zero date is one not given: the parsers (api, web) refuse a given
-	// 0001-01-01 as outside the calendar before it gets here, and leave
+	// A zero date is one not given: ParseCalendarDay (api, web) refuses a
+	// given 0001-01-01 as outside the calendar before it gets here, and leaves
 	// the range to this check, which knows the stored dates.
 	// Each day is checked on its own, and the two compared only when both
 	// are good: a missing first day hides nothing about the last.

@@ -21,8 +21,8 @@ var (
 )
 
 // InCalendar reports whether day lies from FirstCalendarDay to
-// LastCalendarDay. A parser that reads a given date into a time.Time
-// checks it, because afterwards 0001-01-01 cannot be told from "not given".
+// LastCalendarDay. ParseCalendarDay refuses a given 0001-01-01 while it
+// reads the text, because afterwards it cannot be told from "not given".
 func InCalendar(day time.Time) bool {
 	return !day.Before(FirstCalendarDay) && !day.After(LastCalendarDay)
 }

@@ -103,11 +103,11 @@ func ValidateDetails(d Details, ref Reference) error {
 	v.text("unit.designation", d.Unit.Designation, true, MaxShortText)
 	v.text("unit.parent_formation", d.Unit.ParentFormation, false, MaxShortText)
 	v.text("unit.commander", d.Unit.Commander, false, MaxShortText)
-	validatePeriod(v, d.Period)
+	periodOK := validatePeriod(v, d.Period)
 	validatePersonnel(v, d.Personnel)
 	validateEquipment(v, d)
 	validateMovements(v, d.Movements, ref)
-	validateAreas(v, d.TrainingAreas, d.Period, ref)
+	validateAreas(v, d.TrainingAreas, d.Period, periodOK, ref)
 	v.text("framework_id", d.FrameworkID, false, 64)
 	v.text("contact.name", d.Contact.Name, true, MaxShortText)
 	v.text("contact.email", d.Contact.Email, true, MaxShortText)
@@ -124,8 +124,10 @@ func ValidateDetails(d Details, ref Reference) error {
 // validatePeriod names each missing day, the end's too when the start is
 // missing (the console, which leaves a day it could not read zero, shows
 // the other's error with it); the two are compared only when both are
-// given.
-func validatePeriod(v *validator, p Period) {
+// given. It reports whether bookings may be measured against the period:
+// both days given and in order. A period too long still is: its days say
+// what was meant, and a booking outside them is outside a shorter one too.
+func validatePeriod(v *validator, p Period) bool {
 	if p.Start.IsZero() {
 		v.add("period.start", "is required")
 	}
@@ -133,14 +135,16 @@ func validatePeriod(v *validator, p Period) {
 		v.add("period.end", "is required")
 	}
 	if p.Start.IsZero() || p.End.IsZero() {
-		return
+		return false
 	}
 	switch {
 	case p.End.Before(p.Start):
 		v.add("period.end", "must not be before period.start")
+		return false
 	case p.Days() > MaxPeriodDays:
 		v.add("period.end", "the period must be at most %d days", MaxPeriodDays)
 	}
+	return true
 }
 
 func validatePersonnel(v *validator, p Personnel) {
@@ -222,7 +226,10 @@ func validateMovements(v *validator, ms []Movement, ref Reference) {
 	}
 }
 
-func validateAreas(v *validator, as []AreaBooking, p Period, ref Reference) {
+// validateAreas checks each booking; one is measured against the period
+// only when periodOK (validatePeriod), as a reversed period would put
+// every booking "outside" it, an error that only repeats the period's.
+func validateAreas(v *validator, as []AreaBooking, p Period, periodOK bool, ref Reference) {
 	if !v.list("training_areas", len(as)) {
 		return
 	}
@@ -235,7 +242,7 @@ func validateAreas(v *validator, as []AreaBooking, p Period, ref Reference) {
 		}
 		// Each missing day is named, as the period's (validatePeriod); the
 		// days are compared, with each other and with the period, only
-		// when both are given.
+		// when both are given and, for the period, when it is good too.
 		if a.From.IsZero() {
 			v.add(f+".from", "is required")
 		}
@@ -246,7 +253,7 @@ func validateAreas(v *validator, as []AreaBooking, p Period, ref Reference) {
 		case a.From.IsZero() || a.To.IsZero():
 		case a.To.Before(a.From):
 			v.add(f+".to", "must not be before from")
-		case !p.Start.IsZero() && !p.End.IsZero() && (a.From.Before(p.Start) || a.To.After(p.End)):
+		case periodOK && (a.From.Before(p.Start) || a.To.After(p.End)):
 			v.add(f, "the dates must be inside the period")
 		}
 	}

@@ -29,7 +29,10 @@ func errsOf(t *testing.T, err error, keep func(string) bool) []string {
 // TestValidatePeriodNamesEachMissingDay: a period's days, and a
 // booking's, are each required on their own — a missing first day does
 // not hide a missing last one — and compared only when both are given,
-// so that a day not given is measured against nothing.
+// so that a day not given is measured against nothing. A booking is
+// measured against the period only when the period's days are in order:
+// against a reversed period every booking would be "outside", an error
+// that only repeats the period's.
 func TestValidatePeriodNamesEachMissingDay(t *testing.T) {
 	var none time.Time
 	for _, c := range []struct {
@@ -44,7 +47,9 @@ func TestValidatePeriodNamesEachMissingDay(t *testing.T) {
 		{"both missing", none, none, date("2027-03-05"), date("2027-03-12"),
 			[]string{"period.start: is required", "period.end: is required"}},
 		{"end before start", date("2027-03-20"), date("2027-03-02"), date("2027-03-05"), date("2027-03-12"),
-			[]string{"period.end: must not be before period.start", "training_areas[0]: the dates must be inside the period"}},
+			[]string{"period.end: must not be before period.start"}},
+		{"end before start, booking after both", date("2027-03-20"), date("2027-03-02"), date("2027-04-05"), date("2027-04-12"),
+			[]string{"period.end: must not be before period.start"}},
 		{"181 days", date("2027-03-02"), date("2027-03-02").AddDate(0, 0, 180), date("2027-03-05"), date("2027-03-12"),
 			[]string{"period.end: the period must be at most 180 days"}},
 		{"booking from missing", date("2027-03-02"), date("2027-03-20"), none, date("2027-03-12"),
@@ -59,6 +64,10 @@ func TestValidatePeriodNamesEachMissingDay(t *testing.T) {
 			[]string{"training_areas[0].to: must not be before from"}},
 		{"booking outside the period", date("2027-03-02"), date("2027-03-20"), date("2027-03-05"), date("2027-04-12"),
 			[]string{"training_areas[0]: the dates must be inside the period"}},
+		{"booking before the period", date("2027-03-02"), date("2027-03-20"), date("2027-02-25"), date("2027-03-12"),
+			[]string{"training_areas[0]: the dates must be inside the period"}},
+		{"booking outside a period too long", date("2027-03-02"), date("2027-03-02").AddDate(0, 0, 180), date("2027-02-05"), date("2027-03-12"),
+			[]string{"period.end: the period must be at most 180 days", "training_areas[0]: the dates must be inside the period"}},
 		{"booking with the period's start missing", none, date("2027-03-20"), date("2027-02-05"), date("2027-03-12"),
 			[]string{"period.start: is required"}},
 	} {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"exaccess/internal/fsync"
 )
 
 // ErrInUse says that a process (a server, a command, sqlite3) has the
@@ -75,7 +77,7 @@ func Restore(ctx context.Context, from, path string, now time.Time) (Restored, e
 	if err := os.Rename(tmp, path); err != nil {
 		return Restored{}, fmt.Errorf("storage: restore: %w (the database that was there is %s)", err, replaced)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := fsync.Dir(filepath.Dir(path)); err != nil {
 		return Restored{}, fmt.Errorf("storage: restore: %w", err)
 	}
 	return Restored{SchemaVersion: version, Replaced: replaced}, nil
@@ -205,13 +207,4 @@ func freeAside(base string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("storage: restore: no free name to move the database aside to beside %s", base)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -130,15 +130,14 @@ func (c *converter) stockholmDay(field, s string) time.Time {
 }
 
 // calendarDay is date for a day that must lie in the service's calendar
-// (domain.InCalendar). A given 0001-01-01 is refused here, while it is
-// still told from a date not given, for what it is, not as missing; the
-// range itself is the domain's check, which lets an agreement keep a
-// stored date from before the range was checked.
+// (domain.ParseCalendarDay, which the API reads its days with too).
 func (c *converter) calendarDay(field, s string) time.Time {
-	n := len(c.errs)
-	t := c.date(field, s)
-	if s != "" && len(c.errs) == n && t.IsZero() {
-		c.errs = append(c.errs, domain.FieldError{Field: field, Message: domain.OutsideCalendar})
+	t, err := domain.ParseCalendarDay(s)
+	switch {
+	case errors.Is(err, domain.ErrNotADay):
+		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notdate")})
+	case err != nil:
+		c.errs = append(c.errs, domain.FieldError{Field: field, Message: err.Error()})
 	}
 	return t
 }

@@ -266,6 +266,11 @@ func TestErrorSummariesUseLabels(t *testing.T) {
 	// A booking outside the period: the row's error, linked to its dates.
 	p = lo.post("/requests/new", withValue(withValue(validForm(), "training_areas[0].to", "2027-04-30"), "action", "save"))
 	wantFieldError(t, p, "f-training-areas-0-from", "Booking 1: the dates must be inside the period", "inside the period")
+	// A reversed period: its error alone, the booking not also "outside" it.
+	p = lo.post("/requests/new", withValue(withValue(validForm(), "period.end", "2027-03-01"), "action", "save"))
+	if got := summary(p); len(got) != 1 || got[0] != "Last day: must not be before “First day”" {
+		t.Errorf("a reversed period: the summary says %q, want only the last day's error", got)
+	}
 
 	id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
 	hns := e.client().signIn("hns")
