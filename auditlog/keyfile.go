@@ -3,6 +3,7 @@ package auditlog
 import (
 	"crypto/rand"
 	"errors"
+	"exaccess/internal/fsync"
 	"fmt"
 	"io/fs"
 	"os"
@@ -84,8 +85,17 @@ func CreateKeyFile(path string, skey []byte) (bool, error) {
 		}
 		return false, fmt.Errorf("checkpoint key file: %w", err)
 	}
+	// The file's contents were synced above; its new name is an entry of
+	// the directory, which a crash could still lose without this: the
+	// server would then make a second key on its next start.
+	if err := syncDir(dir); err != nil {
+		return true, fmt.Errorf("checkpoint key file: sync %s: %w", dir, err)
+	}
 	return true, nil
 }
+
+// syncDir is fsync.Dir, a variable so that a test can see it called.
+var syncDir = fsync.Dir
 
 // LoadOrCreateKeyFile returns the signer of the key file at path, creating
 // the file with a new key named origin (or fallback when origin is empty)

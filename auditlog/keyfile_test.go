@@ -78,3 +78,29 @@ func TestCoverageLines(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyFileNameSynced: a new key file's directory is synced after the
+// file is linked into place, so that a crash cannot lose its name (the next
+// start would make a second key); a failed sync is an error, and an
+// existing file is not written and needs no sync.
+func TestKeyFileNameSynced(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "checkpoint.key")
+	var synced []string
+	old := syncDir
+	defer func() { syncDir = old }()
+	syncDir = func(d string) error { synced = append(synced, d); return nil }
+	if wrote, err := CreateKeyFile(path, []byte("PRIVATE+KEY+x+00000000+AAAA\n")); !wrote || err != nil {
+		t.Fatalf("CreateKeyFile: wrote %v, %v", wrote, err)
+	}
+	if len(synced) != 1 || synced[0] != dir {
+		t.Fatalf("directories synced: %q, want [%q]", synced, dir)
+	}
+	if wrote, err := CreateKeyFile(path, []byte("PRIVATE+KEY+y+00000000+AAAA\n")); wrote || err != nil || len(synced) != 1 {
+		t.Fatalf("over an existing file: wrote %v, %v, synced %q", wrote, err, synced)
+	}
+	syncDir = func(string) error { return errors.New("disk gone") }
+	if _, err := CreateKeyFile(filepath.Join(dir, "other.key"), []byte("x\n")); err == nil || !strings.Contains(err.Error(), "disk gone") {
+		t.Fatalf("a failed directory sync: %v", err)
+	}
+}

@@ -136,3 +136,11 @@ func (d *DB) RunMigrationForTest(ctx context.Context, version int) error {
 	}
 	return d.writer.WithContext(ctx).Exec(all[version-1].sql).Error
 }
+
+// SetSyncBackupDirForTest replaces the directory sync of Backup until the
+// returned function restores it.
+func SetSyncBackupDirForTest(f func(string) error) (restore func()) {
+	old := syncBackupDir
+	syncBackupDir = f
+	return func() { syncBackupDir = old }
+}

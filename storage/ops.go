@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+
+	"exaccess/internal/fsync"
 )
 
 // PoolStats are the connection pool statistics of the writer and reader
@@ -51,8 +54,19 @@ func (d *DB) Backup(ctx context.Context, out string) error {
 		os.Remove(out) // ours: created above, and not a backup
 		return fmt.Errorf("storage: backup: %w", err)
 	}
-	return f.Sync()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("storage: backup: %w", err)
+	}
+	// The copy's name is an entry of its directory: without this a crash
+	// right after "backup written" could leave no file behind.
+	if err := syncBackupDir(filepath.Dir(out)); err != nil {
+		return fmt.Errorf("storage: backup: sync %s: %w", filepath.Dir(out), err)
+	}
+	return nil
 }
+
+// syncBackupDir is fsync.Dir, a variable so that a test can see it called.
+var syncBackupDir = fsync.Dir
 
 func (d *DB) vacuumInto(ctx context.Context, out string) error {
 	conn, err := sql.Open("sqlite3", sqliteDSN(d.path, sqliteParams()))

@@ -78,3 +78,32 @@ func TestOpsQueries(t *testing.T) {
 		})
 	}
 }
+
+// TestBackupSyncsItsDirectory: the backup's contents are synced, and so is
+// the directory entry that names it, so that a crash right after "backup
+// written" cannot leave no file; a failed directory sync is an error.
+func TestBackupSyncsItsDirectory(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := storagetest.Open(t, filepath.Join(dir, "live.db"))
+	outDir := filepath.Join(dir, "backups")
+	if err := os.Mkdir(outDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var synced []string
+	restore := storage.SetSyncBackupDirForTest(func(d string) error {
+		synced = append(synced, d)
+		return nil
+	})
+	defer restore()
+	if err := db.Backup(ctx, filepath.Join(outDir, "a.db")); err != nil {
+		t.Fatal(err)
+	}
+	if len(synced) != 1 || synced[0] != outDir {
+		t.Fatalf("directories synced: %q, want [%q]", synced, outDir)
+	}
+	storage.SetSyncBackupDirForTest(func(string) error { return os.ErrPermission })
+	if err := db.Backup(ctx, filepath.Join(outDir, "b.db")); err == nil || !strings.Contains(err.Error(), "sync") {
+		t.Fatalf("a failed directory sync: %v", err)
+	}
+}
