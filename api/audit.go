@@ -125,8 +125,9 @@ func (s *Server) handleAuditExport(c echo.Context) error {
 	h.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	if err := x.Write(ctx, newStreamWriter(c.Response())); err != nil {
-		s.Log.Error("audit export cut short", "request_id", requestID(c), "first", info.First,
-			"count", info.Count, "error", err.Error())
+		// At INFO when the client went away: an auditor who cancels a
+		// download is no server fault.
+		afterStatus(s.Log, c, "audit export cut short", err, "first", info.First, "count", info.Count)
 	}
 	return nil
 }

@@ -66,18 +66,23 @@ func (s *Server) handleAuditCheckpoints(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// witnessWarnings are the readiness warnings of the audit log: a refusal to
-// sign checkpoints (its history changed, a fixed text), and its witnesses'
-// problems: the process keeps serving, but an operator must look. /readyz
-// is public, so a warning is a fixed text: the witness's error (its URL,
-// the resolver's address, the log's size) is only in the server log, which
-// has every failure, and the witness metrics name the witness.
-func (s *Server) witnessWarnings() []string {
+// auditWarnings are the readiness warnings of the audit log: a refusal to
+// sign checkpoints (its history changed, a fixed text), a gap the
+// background check found (which entry or hash is missing, and what to
+// run), and its witnesses' problems: the process keeps serving, but an
+// operator must look. /readyz is public, so a warning names no host or
+// file: the witness's error (its URL, the resolver's address, the log's
+// size) is only in the server log, which has every failure, and the
+// witness metrics name the witness.
+func (s *Server) auditWarnings() []string {
 	if s.Audit == nil {
 		return nil
 	}
 	var out []string
 	if p := s.Audit.SigningProblem(); p != "" {
+		out = append(out, p)
+	}
+	if p := s.Audit.GapProblem(); p != "" {
 		out = append(out, p)
 	}
 	var failed, conflict bool

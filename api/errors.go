@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"exaccess/domain"
+	"exaccess/internal/afterstatus"
 
 	"github.com/labstack/echo/v4"
 )
@@ -88,9 +89,12 @@ type problemField struct {
 
 // errorHandler writes every error as problem+json. Internal errors are logged
 // with the request id and shown to the caller only as a generic message.
+// An error met after the status line was sent can have no answer: it is
+// logged (afterStatus), never dropped.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
+			afterStatus(log, c, "error after the response began", err)
 			return
 		}
 		p := toProblem(err)
@@ -125,6 +129,20 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			_ = jsonEncode(c.Response(), p)
 		}
 	}
+}
+
+// afterStatus logs an error met after the response's status line, as msg
+// with attrs: at INFO when the client went away (nothing is wrong with the
+// server then), at ERROR otherwise, with its cause and, for a damaged
+// audit log, which hash.
+func afterStatus(log *slog.Logger, c echo.Context, msg string, err error, attrs ...any) {
+	attrs = append([]any{"request_id", requestID(c), "method", c.Request().Method, "route", c.Path()}, attrs...)
+	attrs = append(attrs, "error", err.Error())
+	var damage *domain.AuditHashDamage
+	if errors.As(err, &damage) {
+		attrs = append(attrs, "hash_index", damage.Index, "hash_level", damage.Level, "entry", damage.Entry)
+	}
+	log.Log(c.Request().Context(), afterstatus.Level(err), msg, attrs...)
 }
 
 func toProblem(err error) problem {

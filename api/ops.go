@@ -13,7 +13,8 @@ import (
 type healthJSON struct {
 	Status string `json:"status"`
 	// Warnings are problems that do not stop this process from serving but
-	// need an operator: a witness refusing the audit log's checkpoints.
+	// need an operator: a witness refusing the audit log's checkpoints, a
+	// gap in the stored audit log.
 	Warnings []string `json:"warnings,omitempty"`
 	// Components are the dependencies checked in the background, by name
 	// ("mail"); a failing one makes the status "degraded", still 200.
@@ -63,7 +64,7 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		s.Log.Warn("not ready", "request_id", requestID(c), "error", err.Error())
 		return domain.Errorf(codeUnavailable, "not ready: %s", readinessDetail(err))
 	}
-	out := healthJSON{Status: "ready", Warnings: s.witnessWarnings()}
+	out := healthJSON{Status: "ready", Warnings: s.auditWarnings()}
 	if s.Components != nil {
 		out.Components = s.Components()
 		for _, comp := range out.Components {

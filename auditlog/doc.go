@@ -8,8 +8,11 @@
 // key can be bounded to the tree sizes it signed (KEY@N, keys.go).
 //
 // Service implements domain.AuditLog for the API on top of a Store (the
-// storage package implements it). The verifiers need nothing but their
-// input, so an auditor's machine needs no database and no server.
+// storage package implements it), and runs the server's background work:
+// signing checkpoints on a schedule (checkpointer.go) and checking the
+// stored log for a missing entry or hash (gaps.go). The verifiers need
+// nothing but their input, so an auditor's machine needs no database and
+// no server.
 //
 // What must not live here: SQL (storage owns it), HTTP (api owns it), or
 // any way to change an entry once it is appended. The entry bytes are never

@@ -28,6 +28,11 @@ type Store interface {
 	// entry and hash an export of that range reads is stored (an error
 	// wrapping domain.ErrAuditHashDamaged when one is not).
 	AuditIndexRange(ctx context.Context, from, to *time.Time, size int64) (first, end int64, err error)
+	// CheckAuditGaps checks that the entries [first, end) and every hash
+	// they stored are there: an error wrapping domain.ErrAuditHashDamaged
+	// that names the first missing entry (*domain.AuditEntryDamage) or
+	// hash (*domain.AuditHashDamage) when one is not (the gap check).
+	CheckAuditGaps(ctx context.Context, first, end int64) error
 	// LatestAuditCheckpoint is the largest kept checkpoint with its
 	// cosignatures; CodeNotFound when none is kept.
 	LatestAuditCheckpoint(ctx context.Context) (domain.AuditCheckpoint, error)
@@ -46,13 +51,14 @@ type Service struct {
 	now    func() time.Time
 	wit    *witnesses
 	head   *head // nil: no head file (tests, tools that only verify)
+	gaps   *gapCheck
 }
 
 var _ domain.AuditLog = (*Service)(nil)
 
 // NewService wires the audit log to its store, signer and clock.
 func NewService(store Store, signer *Signer, now func() time.Time) *Service {
-	return &Service{store: store, signer: signer, now: now}
+	return &Service{store: store, signer: signer, now: now, gaps: &gapCheck{}}
 }
 
 // Signer is the log's key, which also signs permits.

@@ -48,6 +48,10 @@ type AuditLog interface {
 	// does not extend the last one it signed), in text fit for a public
 	// page; "" when it signs.
 	SigningProblem() string
+	// GapProblem is what a background check of the stored log found
+	// missing (the first entry or hash, and what to run), in text fit for a
+	// public page; "" when it found nothing.
+	GapProblem() string
 	// Events returns one page of entries in index order.
 	Events(ctx context.Context, f AuditFilter) (AuditPage, error)
 	// StartExport fixes what an export covers (a signed checkpoint first,
@@ -79,6 +83,19 @@ func (e *AuditHashDamage) Error() string {
 }
 
 func (e *AuditHashDamage) Unwrap() error { return ErrAuditHashDamaged }
+
+// AuditEntryDamage is that error for an audit entry missing from its index
+// while the tree's stored hashes still cover it: errors.Is(err,
+// ErrAuditHashDamaged) holds, and errors.As finds which entry.
+type AuditEntryDamage struct {
+	Entry int64 // the missing entry's index (idx)
+}
+
+func (e *AuditEntryDamage) Error() string {
+	return fmt.Sprintf("audit entry %d is missing (its hashes are stored): %s", e.Entry, ErrAuditHashDamaged)
+}
+
+func (e *AuditEntryDamage) Unwrap() error { return ErrAuditHashDamaged }
 
 // AuditHash is a SHA-256 hash of the audit log's Merkle tree.
 type AuditHash [32]byte

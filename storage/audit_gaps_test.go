@@ -114,6 +114,7 @@ func TestAuditExportRangeShortcut(t *testing.T) {
 	t.Run("damage", TestAuditExportRangeFindsDamage)
 	t.Run("entries", TestAuditExportRangeFindsMissingEntries)
 	t.Run("edges", TestAuditExportRangeFindsAnEdgeEntryMissing)
+	t.Run("gaps", TestCheckAuditGaps)
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		appendEntries(t, db, 20, func(i int) domain.AuditEntry { return domain.AuditEntry{At: at(i), Actor: "a", Action: "test"} })
@@ -125,6 +126,40 @@ func TestAuditExportRangeShortcut(t *testing.T) {
 		deleteAudit(t, db, "DELETE FROM audit_log WHERE idx = 15")
 		if first, end, err := db.AuditIndexRange(ctx, nil, nil, 12); err != nil || first != 0 || end != 12 {
 			t.Errorf("entry 15 deleted, checkpoint of 12: %d, %d, %v", first, end, err)
+		}
+	})
+}
+
+// TestCheckAuditGaps: the background check's count of a range finds an
+// entry deleted from it, naming the first missing one, and, with every
+// entry there, a hash deleted from the hashes the range's entries stored,
+// naming it; ranges beside the damage pass.
+func TestCheckAuditGaps(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		appendEntries(t, db, 20, func(i int) domain.AuditEntry { return domain.AuditEntry{At: at(i), Actor: "a", Action: "test"} })
+		for _, r := range [][2]int64{{0, 20}, {10, 20}, {0, 1}, {20, 20}} {
+			if err := db.CheckAuditGaps(ctx, r[0], r[1]); err != nil {
+				t.Fatalf("a whole log, %v: %v", r, err)
+			}
+		}
+		deleteAudit(t, db, "DELETE FROM audit_log WHERE idx IN (12, 14)")
+		var entry *domain.AuditEntryDamage
+		if err := db.CheckAuditGaps(ctx, 0, 20); !errors.As(err, &entry) || entry.Entry != 12 ||
+			!strings.Contains(err.Error(), "audit entry 12 is missing") {
+			t.Errorf("entries 12 and 14 deleted, [0, 20): %v", err)
+		}
+		if err := db.CheckAuditGaps(ctx, 13, 20); !errors.As(err, &entry) || entry.Entry != 14 {
+			t.Errorf("entries 12 and 14 deleted, [13, 20): %v", err)
+		}
+		leaf := tlog.StoredHashIndex(0, 5)
+		deleteAudit(t, db, "DELETE FROM audit_hashes WHERE id = "+strconv.FormatInt(leaf, 10))
+		var hash *domain.AuditHashDamage
+		if err := db.CheckAuditGaps(ctx, 0, 12); !errors.As(err, &hash) || hash.Index != leaf || hash.Entry != 5 {
+			t.Errorf("entry 5's leaf hash deleted, [0, 12): %v", err)
+		}
+		if err := db.CheckAuditGaps(ctx, 6, 12); err != nil {
+			t.Errorf("[6, 12), after the damage: %v", err)
 		}
 	})
 }

@@ -40,7 +40,9 @@
 //     audit_read.go (streaming and searching the log), audit_columns.go (every
 //     row with its columns checked against its entry, for verify), audit_checkpoints.go
 //     (signed checkpoints), audit_witness.go (signing keys and witnesses'
-//     cosignatures)
+//     cosignatures), audit_gaps.go (the counts that find a missing entry or
+//     hash: an export's check before its status line, and CheckAuditGaps for
+//     auditlog's background gap check)
 //   - keys.go (server keys)
 //   - idempotency.go (idempotency records and their expiry)
 //   - notifications: outbox.go (the outbox rows, the fan-out of an event

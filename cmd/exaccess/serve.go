@@ -60,6 +60,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		close(cpDone)
 	}()
 	defer func() { stopSweep(); <-cpDone }() // so do the checkpoints
+	gapsDone := make(chan struct{})
+	go func() { a.audit.RunGapChecks(sweepCtx, auditlog.DefaultGapSchedule, log); close(gapsDone) }()
+	defer func() { stopSweep(); <-gapsDone }() // and the audit log's gap check
 	notifyDone, err := startNotifier(sweepCtx, cfg.Notify, a, log)
 	if err != nil {
 		return err
