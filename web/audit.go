@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"exaccess/domain"
+	"exaccess/internal/afterstatus"
 
 	"github.com/labstack/echo/v4"
 )
@@ -180,7 +181,7 @@ func (c *Console) handleAuditExport(ec echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="exaccess-audit-%d-%d.%s"`, info.First, info.First+info.Count, format))
 	ec.Response().WriteHeader(http.StatusOK)
 	if err := exp.Write(ec.Request().Context(), ec.Response()); err != nil {
-		c.Log.Log(ec.Request().Context(), afterStatusLevel(err), "audit export cut short",
+		c.Log.Log(ec.Request().Context(), afterstatus.Level(err), "audit export cut short",
 			"request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
 			"first", info.First, "count", info.Count, "error", err.Error())
 	}

@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -155,22 +151,4 @@ func newEnvLogged(t testing.TB, dsn string, log *slog.Logger, wrap func(domain.A
 	e.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(e.srv.Close)
 	return e
-}
-
-// TestAfterStatusLevel: an error met after the status line is logged at
-// ERROR, but at INFO when the browser went away.
-func TestAfterStatusLevel(t *testing.T) {
-	for _, c := range []struct {
-		err  error
-		want slog.Level
-	}{
-		{context.Canceled, slog.LevelInfo},
-		{fmt.Errorf("write: %w", syscall.EPIPE), slog.LevelInfo},
-		{&net.OpError{Op: "write", Err: os.NewSyscallError("write", syscall.ECONNRESET)}, slog.LevelInfo},
-		{errors.New("storage: stored audit hashes are incomplete"), slog.LevelError},
-	} {
-		if got := afterStatusLevel(c.err); got != c.want {
-			t.Errorf("%v: %v, want %v", c.err, got, c.want)
-		}
-	}
 }

@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"exaccess/domain"
+	"exaccess/internal/afterstatus"
 
 	"github.com/labstack/echo/v4"
 )
@@ -134,16 +134,6 @@ func owns(path string) bool {
 	return true
 }
 
-// afterStatusLevel is the log level of an error met after the status line
-// was sent: INFO when the client went away (it closed the connection or
-// cancelled the request), ERROR for anything else.
-func afterStatusLevel(err error) slog.Level {
-	if errors.Is(err, context.Canceled) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
-		return slog.LevelInfo
-	}
-	return slog.LevelError
-}
-
 // HandleError renders the one error page for the console's requests.
 func (c *Console) HandleError(err error, ec echo.Context) bool {
 	if !owns(ec.Request().URL.Path) {
@@ -153,7 +143,7 @@ func (c *Console) HandleError(err error, ec echo.Context) bool {
 		// No page can follow a status line already sent; the error must
 		// not vanish, so it goes to the log (at INFO when the browser
 		// went away: nothing is wrong with the server then).
-		c.Log.Log(ec.Request().Context(), afterStatusLevel(err), "error after the response began",
+		c.Log.Log(ec.Request().Context(), afterstatus.Level(err), "error after the response began",
 			"request_id", ec.Response().Header().Get(echo.HeaderXRequestID),
 			"method", ec.Request().Method, "route", ec.Path(), "error", err.Error())
 		return true
