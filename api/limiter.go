@@ -52,11 +52,11 @@ func newKeyedLimiter(r Rate, maxKeys int, now func() time.Time) *keyedLimiter {
 // nothing and returns how long until the next token.
 func (l *keyedLimiter) allow(key string) (time.Duration, bool) { return l.allowN(key, 1) }
 
-// allowN takes n tokens from key's bucket, all or none: when fewer are
-// left it takes nothing and returns how long until there are n. An n over
-// the burst, which no bucket ever holds, asks for a full bucket.
+// allowN takes n (at least 1) tokens from key's bucket, all or none: when
+// fewer are left it takes nothing and returns how long until there are n.
+// An n over the burst, which no bucket ever holds, asks for a full bucket.
 func (l *keyedLimiter) allowN(key string, n int) (time.Duration, bool) {
-	need := float64(min(max(n, 1), l.rate.Burst))
+	need := float64(min(n, l.rate.Burst))
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -171,9 +171,10 @@ func (rl *RateLimiter) Cycles(subject string, n int) (retryAfter int, ok bool) {
 
 // take takes n tokens of key's bucket, all or none; refused, it returns
 // the wait in whole seconds, rounded up so that a client waiting that long
-// gets through. A nil limiter takes nothing and refuses nothing.
+// gets through. A nil limiter, or an n under 1, takes nothing and refuses
+// nothing.
 func take(l *keyedLimiter, key string, n int) (int, bool) {
-	if l == nil {
+	if l == nil || n < 1 {
 		return 0, true
 	}
 	wait, ok := l.allowN(key, n)

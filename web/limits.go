@@ -43,10 +43,11 @@ func (c *Console) limitUser(ec echo.Context, p domain.Principal) error {
 }
 
 // limitCycles takes n tokens of the user's create/submit/withdraw limit
-// before the button's actions, so that over it nothing is done. The error
-// it returns is shown where the button is (formError, afterAction).
+// before the button's actions, so that over it nothing is done; n 0 takes
+// none. The error it returns is shown where the button is (formError,
+// afterAction).
 func (c *Console) limitCycles(ec echo.Context, p domain.Principal, n int) error {
-	if c.Limits == nil {
+	if c.Limits == nil || n == 0 {
 		return nil
 	}
 	secs, ok := c.Limits.Cycles(p.Subject, n)
