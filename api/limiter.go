@@ -50,7 +50,13 @@ func newKeyedLimiter(r Rate, maxKeys int, now func() time.Time) *keyedLimiter {
 
 // allow takes one token from key's bucket. When none is left it takes
 // nothing and returns how long until the next token.
-func (l *keyedLimiter) allow(key string) (time.Duration, bool) {
+func (l *keyedLimiter) allow(key string) (time.Duration, bool) { return l.allowN(key, 1) }
+
+// allowN takes n (at least 1) tokens from key's bucket, all or none: when
+// fewer are left it takes nothing and returns how long until there are n.
+// An n over the burst, which no bucket ever holds, asks for a full bucket.
+func (l *keyedLimiter) allowN(key string, n int) (time.Duration, bool) {
+	need := float64(min(n, l.rate.Burst))
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -64,11 +70,11 @@ func (l *keyedLimiter) allow(key string) (time.Duration, bool) {
 		l.buckets[key] = b
 	}
 	l.refill(b, now)
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.tokens >= need {
+		b.tokens -= need
 		return 0, true
 	}
-	wait := (1 - b.tokens) / l.rate.perSecond()
+	wait := (need - b.tokens) / l.rate.perSecond()
 	return time.Duration(math.Ceil(wait * float64(time.Second))), false
 }
 

@@ -44,6 +44,30 @@ func TestKeyedLimiterBucket(t *testing.T) {
 	}
 }
 
+// TestKeyedLimiterAllowN: n tokens are taken all or none, and the wait
+// told is until there are n; an n over the burst asks for a full bucket, so
+// that it can still pass (the console's "save and submit" under a burst of 1).
+func TestKeyedLimiterAllowN(t *testing.T) {
+	clock := &fakeClock{t: testNow}
+	l := newKeyedLimiter(Rate{Events: 1, Per: time.Second, Burst: 3}, 100, clock.now)
+	if _, ok := l.allowN("a", 2); !ok {
+		t.Fatal("2 of a full bucket of 3 refused")
+	}
+	if wait, ok := l.allowN("a", 2); ok || wait != time.Second {
+		t.Fatalf("2 of the 1 left: ok=%v wait=%v, want refused for 1s", ok, wait)
+	}
+	if _, ok := l.allow("a"); !ok {
+		t.Fatal("the refused 2 took the token left")
+	}
+	one := newKeyedLimiter(Rate{Events: 1, Per: time.Second, Burst: 1}, 100, clock.now)
+	if _, ok := one.allowN("b", 2); !ok {
+		t.Fatal("2 over a burst of 1, from a full bucket, refused")
+	}
+	if wait, ok := one.allowN("b", 2); ok || wait != time.Second {
+		t.Fatalf("2 over a burst of 1, from an empty bucket: ok=%v wait=%v, want refused for 1s", ok, wait)
+	}
+}
+
 // TestKeyedLimiterMemoryBound: a flood of distinct keys never holds more
 // than maxKeys buckets, and idle buckets are dropped by the periodic sweep.
 func TestKeyedLimiterMemoryBound(t *testing.T) {

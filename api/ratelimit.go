@@ -3,8 +3,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -106,7 +108,11 @@ func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
 	case signInPath:
 		key = addr + "\x00" + signInKey(peekUsername(c.Request()))
 	case consoleSignInPath:
-		key = addr + "\x00" + signInKey(c.Request().PostFormValue("username"))
+		username, err := formUsername(c)
+		if err != nil {
+			return err
+		}
+		key = addr + "\x00" + signInKey(username)
 	default:
 		return next(c)
 	}
@@ -139,19 +145,53 @@ func (rl *RateLimiter) cycle(c echo.Context, subject string) error {
 	return check(c, rl.cycles, subject)
 }
 
-// check takes a token for key, or answers 429 with Retry-After in whole
-// seconds (rounded up, so that a client waiting that long gets through).
-func check(c echo.Context, l *keyedLimiter, key string) error {
-	if l == nil {
-		return nil
+// User takes one token of subject's per-user limit (RateLimits.PerUser),
+// the bucket every API route with a token draws from: the web console's
+// forms draw from it too. Refused, it takes nothing and tells the wait in
+// whole seconds.
+func (rl *RateLimiter) User(subject string) (retryAfter int, ok bool) {
+	if rl == nil {
+		return 0, true
 	}
-	wait, ok := l.allow(key)
+	return take(rl.perUser, subject, 1)
+}
+
+// Cycles takes n tokens, all or none, of subject's create/submit/withdraw
+// limit (RateLimits.Cycles), the bucket the API's create, submit and
+// withdraw routes draw from: the web console's buttons for the same
+// actions draw from it too, one token an action ("save and submit" of a new
+// request is two). Refused, it takes nothing and tells the wait in whole
+// seconds.
+func (rl *RateLimiter) Cycles(subject string, n int) (retryAfter int, ok bool) {
+	if rl == nil {
+		return 0, true
+	}
+	return take(rl.cycles, subject, n)
+}
+
+// take takes n tokens of key's bucket, all or none; refused, it returns
+// the wait in whole seconds, rounded up so that a client waiting that long
+// gets through. A nil limiter, or an n under 1, takes nothing and refuses
+// nothing.
+func take(l *keyedLimiter, key string, n int) (int, bool) {
+	if l == nil || n < 1 {
+		return 0, true
+	}
+	wait, ok := l.allowN(key, n)
+	if ok {
+		return 0, true
+	}
+	return max(int(math.Ceil(wait.Seconds())), 1), false
+}
+
+// check takes a token for key, or answers 429 with Retry-After.
+func check(c echo.Context, l *keyedLimiter, key string) error {
+	secs, ok := take(l, key, 1)
 	if ok {
 		return nil
 	}
-	secs := int(math.Ceil(wait.Seconds()))
-	c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-	return domain.Errorf(codeRateLimited, "too many requests; retry after %d seconds", max(secs, 1))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return domain.Errorf(codeRateLimited, "too many requests; retry after %d seconds", secs)
 }
 
 // addressKey is the limiter key of a client address. An IPv6 client usually
@@ -190,6 +230,34 @@ func peekUsername(req *http.Request) string {
 		return ""
 	}
 	return in.Username
+}
+
+// formUsername reads the username of a console sign-in form (package web)
+// for the sign-in limit. The form is application/x-www-form-urlencoded,
+// as every browser sends it; any other body is refused before a byte of it
+// is read (415): Go's parser of multipart/form-data would keep some 40 MB
+// of fields in memory and write file parts to disk without bound, before
+// the console's own cap on a form's body. The body read is capped at
+// MaxBodyBytes, the console's cap too (413 past it). The form stays parsed
+// for the console's handler.
+func formUsername(c echo.Context) (string, error) {
+	req := c.Request()
+	if mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationForm {
+		return "", domain.Errorf(codeUnsupportedMedia, "the sign-in form must be sent as %s; this body was not read", echo.MIMEApplicationForm)
+	}
+	if req.ContentLength > MaxBodyBytes {
+		return "", tooLarge()
+	}
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, MaxBodyBytes)
+	err := req.ParseForm()
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return "", tooLarge()
+	case err != nil:
+		return "", domain.Errorf(domain.CodeBadRequest, "the form could not be read")
+	}
+	return req.PostForm.Get("username"), nil
 }
 
 // signInKey is the username part of a sign-in attempt's limiter key: the

@@ -57,6 +57,9 @@ type Deps struct {
 	// Permits signs the permit of an approved request (its QR code and
 	// download); nil shows neither.
 	Permits domain.Permits
+	// Limits are the API's per-user rate limits, which the console's forms
+	// draw from as the API's routes do (limits.go); nil limits nothing.
+	Limits Limits
 	// Refusals records refused attempts on a request in the audit log, as
 	// the API does; nil records nothing.
 	Refusals *domain.RefusalLog

@@ -37,12 +37,14 @@ var testUsers = slices.DeleteFunc(slices.Clone(apptest.Users), func(u domain.Use
 // env is the real server (API and console) on a real database, listening
 // on a real port.
 type env struct {
-	t         testing.TB
-	db        *storage.DB
-	accounts  *domain.UserService
-	signer    *auditlog.Signer
-	cache     *domain.AccountCache
-	srv       *httptest.Server
+	t        testing.TB
+	db       *storage.DB
+	accounts *domain.UserService
+	signer   *auditlog.Signer
+	cache    *domain.AccountCache
+	srv      *httptest.Server
+	// handler is srv's handler, for a test that must see what it reads.
+	handler   http.Handler
 	requests  *domain.RequestService
 	approvals *domain.ApprovalService
 	// notifications: settings and webhooks; http:// URLs allowed.
@@ -81,13 +83,14 @@ func newEnvPolicy(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, 
 	log := testLogger()
 	console, err := New(Deps{Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks, Users: a.DB,
 		Accounts: a.Accounts, Principals: a.Principals, Notifications: a.Notifications, Sessions: a.DB, Reference: a.Reference,
-		Audit: a.Audit, Permits: a.Permits, Refusals: a.Refusals, Log: log, Now: a.Now, Inbox: a.Inbox})
+		Audit: a.Audit, Permits: a.Permits, Refusals: a.Refusals, Log: log, Now: a.Now, Inbox: a.Inbox, Limits: limiter})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := api.New(api.Deps{Tokens: a.Tokens, Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks,
 		Refusals: a.Refusals, Users: a.DB, Reference: a.Reference, OpenAPI: docs.OpenAPI, Log: log,
 		Audit: a.Audit, Console: console, Limiter: limiter, Accounts: a.Accounts, Principals: a.Principals, Permits: a.Permits})
+	e.handler = srv.Handler()
 	if tls {
 		e.srv = httptest.NewTLSServer(srv.Handler())
 	} else {

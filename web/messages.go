@@ -44,13 +44,17 @@ var english = withFormWords(map[string]string{
 	"home.auditor":  "Search and export the verifiable audit log.",
 	"home.admin":    "Manage framework agreements and training areas.",
 
-	"error.Not Found":             "Page not found",
-	"error.Forbidden":             "You may not do this",
-	"error.Conflict":              "This could not be done now",
-	"error.Bad Request":           "Something is wrong with this request",
-	"error.Unprocessable Entity":  "This could not be accepted",
-	"error.Internal Server Error": "Sorry, something went wrong on our side",
-	"error.Too Many Requests":     "Too many attempts",
+	"error.Not Found":                "Page not found",
+	"error.Forbidden":                "You may not do this",
+	"error.Conflict":                 "This could not be done now",
+	"error.Bad Request":              "Something is wrong with this request",
+	"error.Unprocessable Entity":     "This could not be accepted",
+	"error.Internal Server Error":    "Sorry, something went wrong on our side",
+	"error.Too Many Requests":        "Too many attempts",
+	"error.Unsupported Media Type":   "This form was not sent as the console sends it",
+	"error.Request Entity Too Large": "This form is too large",
+	"error.userlimit":                "You have sent too many forms in a short time, and this one was not acted on. Try again in %s.",
+	"error.cyclelimit":               "You have created, submitted or withdrawn too many requests in a short time, and this was not done. Try again in %s.",
 	"error.auditdamaged": "The audit log's stored entries or hashes are damaged, so no export, checkpoint or proof of it can be given. " +
 		"An operator must run exaccess audit verify --db PATH --key VERIFIER_KEY_FILE (exaccess audit key --db PATH prints the verifier key) " +
 		"to find the damaged entries and restore them from a backup.",
@@ -130,6 +134,8 @@ var english = withFormWords(map[string]string{
 	"form.policyerror":  "The route could not be worked out",
 	"form.kept":         "What you typed is still in the form below; the routing policy needs correcting by its operators.",
 	"form.staleconfirm": "I have checked the current request: save my form over version",
+	"form.limited":      "Nothing was saved",
+	"form.limitkept":    "What you typed is still in the form below.",
 
 	"dryrun.title":     "What this request will need",
 	"dryrun.eligible":  "Eligible. It will be reviewed by these stages:",

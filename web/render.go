@@ -177,7 +177,8 @@ var statusOf = map[string]int{
 	domain.CodeNotEligible: http.StatusUnprocessableEntity, domain.CodeUnauthorized: http.StatusUnauthorized,
 	domain.CodeForbidden: http.StatusForbidden, domain.CodeSeparationOfDuties: http.StatusForbidden,
 	domain.CodePreconditionFailed: http.StatusConflict, domain.CodePolicyError: http.StatusUnprocessableEntity,
-	"rate_limited": http.StatusTooManyRequests, // the API's limiter, in front of every page
+	codeRateLimited:     http.StatusTooManyRequests, // the API's limiter, in front of every page, and limits.go
+	domain.CodeTooLarge: http.StatusRequestEntityTooLarge, codeUnsupportedMedia: http.StatusUnsupportedMediaType,
 }
 
 // renderError writes the one error page. Internal errors are logged with

@@ -29,9 +29,12 @@ type formView struct {
 	// policy that could not decide on it), with the request id to quote.
 	Problem, RequestID string
 	Notice             string
-	Comment            *domain.Decision // the approver's, when changes were requested
-	DryRun             *domain.Evaluation
-	Opts               options
+	// Limited says that the user is over the create/submit/withdraw
+	// limit and when to try again: nothing was saved.
+	Limited string
+	Comment *domain.Decision // the approver's, when changes were requested
+	DryRun  *domain.Evaluation
+	Opts    options
 	// Stale is the request as it is now, when the amendment was made
 	// from an older version and nothing was saved.
 	Stale *staleForm
@@ -145,6 +148,9 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 		v.DryRun = &ev
 		return c.renderForm(ec, http.StatusOK, v)
 	}
+	if err := c.limitCycles(ec, p, cycles(existing, action)); err != nil {
+		return c.formError(ec, v, err)
+	}
 	var r *domain.Request
 	if existing == nil {
 		r, _, err = c.Requests.CreateRequest(ctx, p, d, nil)
@@ -165,6 +171,21 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 		return c.formError(ec, v, err)
 	}
 	return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID+"?done=submitted")
+}
+
+// cycles is how many of the create/submit/withdraw limit's tokens saving
+// the form takes, as the API's routes would: a create one, a submit one,
+// an amendment (the API's PATCH) none. All are taken before anything is
+// saved, so that over the limit nothing is.
+func cycles(existing *domain.Request, action string) int {
+	n := 0
+	if existing == nil {
+		n++
+	}
+	if action == "submit" {
+		n++
+	}
+	return n
 }
 
 // requestMeasured are the domain's errors of a request that compare
@@ -190,9 +211,9 @@ func (c *Console) checkDetails(d domain.Details, conv []domain.FieldError) error
 
 // formError shows a domain refusal on the form, keeping every input: a
 // field error beside its field, a policy's refusal or a policy that could
-// not decide (its words, and the request id to quote) at the top; a
-// stale version goes back to the request's page, and anything else is the
-// error page.
+// not decide (its words, and the request id to quote) or the rate limit at
+// the top; a stale version goes back to the request's page, and anything
+// else is the error page.
 func (c *Console) formError(ec echo.Context, v formView, err error) error {
 	var de *domain.Error
 	if !errors.As(err, &de) {
@@ -213,6 +234,9 @@ func (c *Console) formError(ec echo.Context, v formView, err error) error {
 		v.Reasons = de.Reasons
 	case domain.CodePreconditionFailed:
 		return ec.Redirect(http.StatusSeeOther, "/requests/"+v.ID+"?done=stale")
+	case codeRateLimited: // limitCycles: nothing saved, every input kept
+		v.Limited = de.Message
+		return c.renderForm(ec, http.StatusTooManyRequests, v)
 	default:
 		return err
 	}

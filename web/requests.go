@@ -224,12 +224,18 @@ func (c *Console) handlePermitDownload(ec echo.Context) error {
 }
 
 func (c *Console) handleSubmit(ec echo.Context) error {
+	if err := c.limitCycles(ec, principalOf(ec), 1); err != nil {
+		return c.afterAction(ec, err, actionSubmit)
+	}
 	version, _ := strconv.Atoi(ec.FormValue("version"))
 	_, err := c.Requests.Submit(ec.Request().Context(), principalOf(ec), ec.Param("id"), version)
 	return c.afterAction(ec, err, actionSubmit)
 }
 
 func (c *Console) handleWithdraw(ec echo.Context) error {
+	if err := c.limitCycles(ec, principalOf(ec), 1); err != nil {
+		return c.afterAction(ec, err, actionWithdraw)
+	}
 	version, _ := strconv.Atoi(ec.FormValue("version"))
 	_, err := c.Requests.Withdraw(ec.Request().Context(), principalOf(ec), ec.Param("id"), version, ec.FormValue("reason"))
 	return c.afterAction(ec, err, actionWithdraw)
@@ -252,7 +258,8 @@ var (
 )
 
 // afterAction answers a button on a request's page: back to the page, with
-// a stale version or a refusal shown on it rather than on the error page.
+// a stale version, a refusal or the rate limit shown on it rather than on
+// the error page.
 // A refused reason is named and linked as the field on the page, beside
 // which its error is, with what was typed.
 func (c *Console) afterAction(ec echo.Context, err error, a pageAction) error {
@@ -267,6 +274,13 @@ func (c *Console) afterAction(ec echo.Context, err error, a pageAction) error {
 	switch de.Code {
 	case domain.CodePreconditionFailed, domain.CodeInvalidTransition:
 		return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done=stale")
+	case codeRateLimited: // limitCycles: nothing done; the page says when to try again, with the reason typed
+		v, lerr := c.detail(ec, id)
+		if lerr != nil {
+			return lerr
+		}
+		v.Warn, v.Reason = de.Message, ec.FormValue("reason")
+		return c.render(ec, http.StatusTooManyRequests, "request", v.R.ExerciseName, v)
 	case domain.CodeInvalid, domain.CodeNotEligible:
 		v, lerr := c.detail(ec, id)
 		if lerr != nil {

@@ -206,8 +206,15 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 			if cur == nil {
 				return ec.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(nextPath(r)))
 			}
-			if unsafe && !validCSRF(cur.Session, r.PostFormValue("csrf")) {
-				return errBadToken
+			if unsafe {
+				// Every form of a signed-in user counts as one API
+				// request of theirs (--rate-user), before it is read.
+				if err := c.limitUser(ec, cur.Principal); err != nil {
+					return err
+				}
+				if !validCSRF(cur.Session, r.PostFormValue("csrf")) {
+					return errBadToken
+				}
 			}
 			if len(a.roles) > 0 && !cur.Principal.HasAnyRole(a.roles...) {
 				err = domain.Errorf(domain.CodeForbidden, "your role may not open this page")

@@ -2,11 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +112,66 @@ func TestServeLimitsByDefault(t *testing.T) {
 	}
 	if status != 429 || retry == "" {
 		t.Fatalf("6th attempt in a minute: %d, Retry-After %q", status, retry)
+	}
+}
+
+// TestServeConsoleSharesTheLimits: serve hands the console the API's rate
+// limiter, so both draw from one create/submit/withdraw bucket per user:
+// after the API's create took lo-no's only token, the console's Submit of
+// that draft answers 429 for lo-no.
+func TestServeConsoleSharesTheLimits(t *testing.T) {
+	base := startServe(t, []string{"--demo", "--rate-cycles", "1/h:1"}, nil)
+	resp, err := http.Post(base+"/api/v1/auth/token", "application/json", strings.NewReader(`{"username":"lo-no","password":"demo"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || tok.AccessToken == "" {
+		t.Fatalf("API sign-in: %d %v", resp.StatusCode, err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/requests", bytes.NewReader(draftBody("ravlunda", 1)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		ID string `json:"id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || err != nil {
+		t.Fatalf("the API's create: %d %v", resp.StatusCode, err)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err = browser.PostForm(base+"/sign-in", url.Values{"username": {"lo-no"}, "password": {"demo"}, "next": {"/"}}); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("console sign-in: %d", resp.StatusCode)
+	}
+	if resp, err = browser.Get(base + "/requests/new"); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no CSRF token on the form: %d", resp.StatusCode)
+	}
+	if resp, err = browser.PostForm(base+"/requests/"+created.ID+"/submit", url.Values{"csrf": {string(csrf[1])}, "version": {"1"}}); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("console submit after the API's create: %d, Retry-After %q; want 429", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
 

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Limits are the API's per-user rate limits (api.RateLimiter). The console
+// draws from the same buckets, by the same username, as the API's routes:
+// a limit that one of the two ignored would be no limit. Each method takes
+// what it is asked for, or takes nothing and tells how many whole seconds
+// to wait.
+type Limits interface {
+	// User is the per-user request limit (--rate-user): one token for
+	// each of the user's forms, as for each API request.
+	User(subject string) (retryAfter int, ok bool)
+	// Cycles is the create/submit/withdraw limit (--rate-cycles): n tokens,
+	// one for each of those actions a button does.
+	Cycles(subject string, n int) (retryAfter int, ok bool)
+}
+
+// codeRateLimited is the API's error code of a request over a limit.
+const codeRateLimited = "rate_limited"
+
+// limitUser takes a token of the signed-in user's request limit for one
+// of their forms; over it, the error page (429, Retry-After).
+func (c *Console) limitUser(ec echo.Context, p domain.Principal) error {
+	if c.Limits == nil {
+		return nil
+	}
+	secs, ok := c.Limits.User(p.Subject)
+	if ok {
+		return nil
+	}
+	return rateLimited(ec, secs, fmt.Sprintf(msg("error.userlimit"), inSeconds(secs)))
+}
+
+// limitCycles takes n tokens of the user's create/submit/withdraw limit
+// before the button's actions, so that over it nothing is done; n 0 takes
+// none. The error it returns is shown where the button is (formError,
+// afterAction).
+func (c *Console) limitCycles(ec echo.Context, p domain.Principal, n int) error {
+	if c.Limits == nil || n == 0 {
+		return nil
+	}
+	secs, ok := c.Limits.Cycles(p.Subject, n)
+	if ok {
+		return nil
+	}
+	return rateLimited(ec, secs, fmt.Sprintf(msg("error.cyclelimit"), inSeconds(secs)))
+}
+
+// inSeconds is a wait for the user to read: "1 second", "40 seconds".
+func inSeconds(secs int) string {
+	if secs == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(secs) + " seconds"
+}
+
+// rateLimited is the refusal of a request over a limit, with Retry-After
+// set as the API sets it.
+func rateLimited(ec echo.Context, secs int, message string) error {
+	ec.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return domain.Errorf(codeRateLimited, "%s", message)
+}
+
+// readSignInForm parses the sign-in form. A browser sends it as
+// application/x-www-form-urlencoded; any other body is refused unread, as
+// the sign-in limit in front refuses it (api.RateLimiter): a multipart
+// body would be parsed into memory and temporary files. A body over
+// guard's cap is refused too, rather than read as an empty form.
+func readSignInForm(r *http.Request) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationForm {
+		return domain.Errorf(codeUnsupportedMedia, "the sign-in form must be sent as %s; this body was not read", echo.MIMEApplicationForm)
+	}
+	err := r.ParseForm()
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return domain.Errorf(domain.CodeTooLarge, "the form is larger than %d bytes", maxForm)
+	case err != nil:
+		return domain.Errorf(domain.CodeBadRequest, "the form could not be read")
+	}
+	return nil
+}
+
+// codeUnsupportedMedia is the API's error code of a body of a type the
+// route does not read.
+const codeUnsupportedMedia = "unsupported_media_type"
