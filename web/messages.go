@@ -110,6 +110,7 @@ var english = withFormWords(map[string]string{
 	"form.addrow":       "Add a row",
 	"form.removerow":    "Remove row",
 	"form.saved":        "Draft saved.",
+	"form.resent":       "This form was already sent; here is the request.",
 	"form.none":         "None yet.",
 	"form.select":       "Choose…",
 	"form.changes":      "The approver asked for changes",
