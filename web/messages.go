@@ -23,6 +23,7 @@ var english = withFormWords(map[string]string{
 	"signin.button":   "Sign in",
 	"signin.wrong":    "Wrong username or password",
 	"signin.required": "Enter your username and password",
+	"signin.ended":    "Your session ended; nothing was saved. Sign in and try again.",
 	"signout.done":    "You have signed out.",
 
 	"nav.users":      "Users",

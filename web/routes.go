@@ -204,7 +204,7 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 				return next(ec)
 			}
 			if cur == nil {
-				return ec.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(nextPath(r)))
+				return ec.Redirect(http.StatusSeeOther, signInPath(r))
 			}
 			if unsafe && !validCSRF(cur.Session, r.PostFormValue("csrf")) {
 				return errBadToken
@@ -232,13 +232,44 @@ func (c *Console) recordRefusal(ec echo.Context, p domain.Principal, cause error
 	}
 }
 
-// nextPath is where to return after signing in: a GET's own path, or the
-// home page after a refused POST.
+// signInPath sends a caller without a session to sign in, then back. A
+// form posted after the session ended did nothing: the sign-in page says
+// so (ended=1) rather than drop what was sent without a word.
+func signInPath(r *http.Request) string {
+	q := url.Values{"next": {nextPath(r)}}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		q.Set("ended", "1")
+	}
+	return "/sign-in?" + q.Encode()
+}
+
+// oneOffParams are the query parameters that tell of something just done
+// ("?done=submitted", "?saved=1"): a return address after signing in
+// leaves them out, since whoever signs in did not do it.
+var oneOffParams = []string{"done", "saved", "added", "revoked", "password", "out"}
+
+// nextPath is where to return after signing in: a GET's own address
+// without its one-off notices, or after a form the form's own address,
+// which leads back to the page the form is on (the page itself, or its
+// GET route of formPages).
 func nextPath(r *http.Request) string {
 	if r.Method != http.MethodGet {
-		return "/"
+		return r.URL.EscapedPath()
 	}
-	return r.URL.RequestURI()
+	q, dropped := r.URL.Query(), false
+	for _, k := range oneOffParams {
+		if q.Has(k) {
+			q.Del(k)
+			dropped = true
+		}
+	}
+	if !dropped {
+		return r.URL.RequestURI()
+	}
+	if len(q) == 0 {
+		return r.URL.EscapedPath()
+	}
+	return r.URL.EscapedPath() + "?" + q.Encode()
 }
 
 func currentOf(ec echo.Context) *current {
