@@ -304,6 +304,8 @@ var english = withFormWords(map[string]string{
 	"admin.save":        "Save",
 	"admin.blackoutcol": "Blackout days",
 	"admin.saved":       "Saved.",
+	"admin.fwsaved":     "Framework agreement %s saved.",
+	"admin.areasaved":   "Training area %s saved.",
 	"admin.fwstale":     "Someone changed this framework agreement meanwhile",
 	"admin.areastale":   "Someone changed this training area meanwhile",
 	"admin.stalehelp":   "Nothing was saved. The form shows it as it is now; make your change again and save.",

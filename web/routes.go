@@ -246,7 +246,7 @@ func signInPath(r *http.Request) string {
 // oneOffParams are the query parameters that tell of something just done
 // ("?done=submitted", "?saved=1"): a return address after signing in
 // leaves them out, since whoever signs in did not do it.
-var oneOffParams = []string{"done", "saved", "added", "revoked", "password", "out", "created", "reset"}
+var oneOffParams = []string{"done", "saved", "added", "revoked", "password", "out", "created", "reset", "saved_fw", "saved_area"}
 
 // nextPath is where to return after signing in: a GET's own address
 // without its one-off notices, or after a form the form's own address,
