@@ -59,6 +59,8 @@ var english = withFormWords(map[string]string{
 	"error.requestid":       "If you report this, quote request id",
 	"error.home":            "Go to the start page",
 
+	"error.Request Entity Too Large": "This form is too large",
+
 	"status.draft":             "Draft",
 	"status.in_review":         "In review",
 	"status.changes_requested": "Changes requested",

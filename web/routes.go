@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -189,6 +191,9 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 				if err := c.cop.Check(r); err != nil {
 					return errCrossOrigin
 				}
+				if formTooBig(r) {
+					return errFormTooBig
+				}
 			}
 			cur, err := c.loadSession(ec)
 			if err != nil {
@@ -218,6 +223,19 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 			return err
 		}
 	}
+}
+
+// formTooBig reads the form of r and reports whether its body is over
+// maxForm. Such a form is refused as a whole, before its session or token
+// is looked at (over the cap the token would not be readable, which is no
+// forgery) and before any handler runs.
+func formTooBig(r *http.Request) bool {
+	err := r.ParseForm() // reads a urlencoded body, not a multipart one
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err == nil && mt == echo.MIMEMultipartForm {
+		err = r.ParseMultipartForm(maxForm)
+	}
+	var over *http.MaxBytesError
+	return errors.As(err, &over)
 }
 
 // recordRefusal writes a refused attempt on one existing request (a page
