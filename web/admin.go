@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 type adminView struct {
 	Frameworks []domain.Framework
 	Areas      []domain.TrainingArea
+	Notice     string // what was just saved
 }
 
 func (c *Console) handleAdmin(ec echo.Context) error {
@@ -29,7 +32,26 @@ func (c *Console) handleAdmin(ec echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.render(ec, http.StatusOK, "admin", msg("admin.title"), adminView{Frameworks: fws, Areas: areas})
+	v := adminView{Frameworks: fws, Areas: areas}
+	v.Notice = savedNotice(ec, fws, areas)
+	return c.render(ec, http.StatusOK, "admin", msg("admin.title"), v)
+}
+
+// savedNotice confirms a save that came back here (?saved_fw=<id>,
+// ?saved_area=<code>), naming what was saved as the list shows it: the
+// name is looked up, never taken from the address.
+func savedNotice(ec echo.Context, fws []domain.Framework, areas []domain.TrainingArea) string {
+	if id := ec.QueryParam("saved_fw"); id != "" {
+		if i := slices.IndexFunc(fws, func(f domain.Framework) bool { return f.ID == id }); i >= 0 {
+			return fmt.Sprintf(msg("admin.fwsaved"), fws[i].Name)
+		}
+	}
+	if code := ec.QueryParam("saved_area"); code != "" {
+		if i := slices.IndexFunc(areas, func(a domain.TrainingArea) bool { return a.Code == code }); i >= 0 {
+			return fmt.Sprintf(msg("admin.areasaved"), areas[i].Name)
+		}
+	}
+	return ""
 }
 
 // fwForm is a framework agreement's form, as typed.
@@ -142,16 +164,17 @@ func (c *Console) saveFramework(ec echo.Context, id string) error {
 	f, t, errs := readFwForm(ec)
 	f.ID = id
 	var err error
+	var saved *domain.Framework
 	switch {
 	case len(errs) > 0:
 		err = c.fwInvalid(ctx, p, id, t, errs)
 	case id == "":
-		_, err = c.Frameworks.Create(ctx, p, t)
+		saved, err = c.Frameworks.Create(ctx, p, t)
 	default:
-		_, err = c.Frameworks.Update(ctx, p, id, f.Version, t)
+		saved, err = c.Frameworks.Update(ctx, p, id, f.Version, t)
 	}
 	if err == nil {
-		return ec.Redirect(http.StatusSeeOther, "/admin")
+		return ec.Redirect(http.StatusSeeOther, "/admin?saved_fw="+url.QueryEscape(saved.ID))
 	}
 	title := msg("admin.newfw")
 	if id != "" {
@@ -273,7 +296,7 @@ func (c *Console) handleAreaUpdate(ec echo.Context) error {
 		err = convInvalid("the training area is not valid", conv.errs, err)
 	}
 	if err == nil {
-		return ec.Redirect(http.StatusSeeOther, "/admin")
+		return ec.Redirect(http.StatusSeeOther, "/admin?saved_area="+url.QueryEscape(code))
 	}
 	a, aerr := c.Frameworks.TrainingArea(ctx, code)
 	if aerr != nil {

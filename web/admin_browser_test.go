@@ -44,6 +44,9 @@ func TestBrowserFormStates(t *testing.T) {
 	if got := b.text(`main tr:has(a[href="/admin/areas/eksjo"])`); !strings.Contains(got, "900") {
 		t.Fatalf("after saving the stale page as shown: %s", got)
 	}
+	if got := b.text(".notice"); got != "Training area Eksjö skjutfält saved." {
+		t.Fatalf("after saving the training area: notice %q", got)
+	}
 
 	b.open("/admin/frameworks/new", "")
 	b.click(`main form button[type="submit"]`, "framework-errors")
@@ -63,7 +66,7 @@ func TestBrowserFormStates(t *testing.T) {
 	if !strings.Contains(b.text("#f-roles-error"), "last enabled administrator") {
 		t.Fatalf("the last administrator's roles: %s", b.text("main"))
 	}
-	reset := other.post("/admin/users/"+e.userID("ops")+"/reset-password", url.Values{})
+	reset := other.follow(other.post("/admin/users/"+e.userID("ops")+"/reset-password", url.Values{}))
 	otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
 	b.signOut()
 

@@ -30,8 +30,11 @@ func (c *Console) handleHome(ec echo.Context) error {
 
 func (c *Console) handleSignInPage(ec echo.Context) error {
 	v := signInView{Next: safeNext(ec.QueryParam("next"))}
-	if ec.QueryParam("out") == "1" {
+	switch {
+	case ec.QueryParam("out") == "1":
 		v.Notice = msg("signout.done")
+	case ec.QueryParam("ended") == "1":
+		v.Notice = msg("signin.ended")
 	}
 	return c.render(ec, http.StatusOK, "signin", msg("signin.title"), v)
 }

@@ -52,7 +52,8 @@ type browser struct {
 	checked map[string]bool
 }
 
-func newBrowser(t *testing.T, e *env) *browser {
+// newBrowser starts the browser; extra are further command-line options.
+func newBrowser(t *testing.T, e *env, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	sum := sha256.Sum256([]byte(axeSource))
 	if hex.EncodeToString(sum[:]) != axeSHA256 {
@@ -63,6 +64,7 @@ func newBrowser(t *testing.T, e *env) *browser {
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 900)}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithErrorf(func(string, ...any) {}))
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })

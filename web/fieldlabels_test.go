@@ -50,7 +50,7 @@ func TestEveryFormFieldHasItsLabel(t *testing.T) {
 	approved := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
 	e.approveAll(approved)
 	// An account that must choose its password.
-	reset := admin.post("/admin/users/"+e.userID("range")+"/reset-password", url.Values{})
+	reset := admin.follow(admin.post("/admin/users/"+e.userID("range")+"/reset-password", url.Values{}))
 	otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
 	forced := e.client()
 	if p := forced.post("/sign-in", url.Values{"username": {"range"}, "password": {otp}}); p.Header.Get("Location") != pathPassword {
@@ -264,7 +264,7 @@ var rawPath = regexp.MustCompile(`^[a-z][a-z0-9_.\[\]]*: `)
 func TestAdminSummariesUseLabels(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	admin, lo, auditor := e.client().signIn("admin"), e.client().signIn("lo-no"), e.client().signIn("auditor")
-	reset := admin.post("/admin/users/"+e.userID("range")+"/reset-password", url.Values{})
+	reset := admin.follow(admin.post("/admin/users/"+e.userID("range")+"/reset-password", url.Values{}))
 	otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
 	forced := e.client()
 	forced.post("/sign-in", url.Values{"username": {"range"}, "password": {otp}})

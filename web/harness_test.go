@@ -207,6 +207,16 @@ func (c *client) post(path string, form url.Values, headers ...string) page {
 	return c.do(req)
 }
 
+// follow is the page a redirect p leads to (a GET of its Location), or p
+// when it is none.
+func (c *client) follow(p page) page {
+	c.t.Helper()
+	if p.Status != http.StatusSeeOther {
+		return p
+	}
+	return c.get(p.Header.Get("Location"))
+}
+
 // signIn signs the client in as user and loads the start page for a token.
 func (c *client) signIn(user string) *client {
 	c.t.Helper()

@@ -156,6 +156,7 @@ func (c *Console) render(ec echo.Context, status int, name, title string, data a
 var (
 	errCrossOrigin = domain.Errorf(domain.CodeForbidden, "this form was sent from another site and was refused")
 	errBadToken    = domain.Errorf(domain.CodeForbidden, "this form has expired or was not sent from this console; go back, reload the page and try again")
+	errFormTooBig  = domain.Errorf(domain.CodeTooLarge, "the form is too large (at most 1 MiB); nothing was saved")
 )
 
 // errorView is the data of the one error page.

@@ -38,6 +38,8 @@ type formView struct {
 	// Stale is the request as it is now, when the amendment was made
 	// from an older version and nothing was saved.
 	Stale *staleForm
+	// Key is a new request's one-off form key (formkey.go).
+	Key string
 }
 
 // staleForm tells of a request that changed while it was being amended.
@@ -98,7 +100,9 @@ func (c *Console) renderForm(ec echo.Context, status int, v formView) error {
 	}
 	title := msg("form.new")
 	if v.ID != "" {
-		title = msg("form.edit")
+		title, v.Key = msg("form.edit"), ""
+	} else if formIdempotency(v.Key) == nil {
+		v.Key = formKey()
 	}
 	return c.render(ec, status, "form", title, v)
 }
@@ -121,7 +125,7 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 		return domain.Errorf(domain.CodeBadRequest, "the form could not be read")
 	}
 	f := parseForm(form)
-	v := formView{Form: f}
+	v := formView{Form: f, Key: form.Get("form_key")}
 	if existing != nil {
 		v = c.editView(existing, f)
 		v.Version, _ = strconv.Atoi(form.Get("version"))
@@ -153,7 +157,15 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 	}
 	var r *domain.Request
 	if existing == nil {
-		r, _, err = c.Requests.CreateRequest(ctx, p, d, nil)
+		var replay []byte
+		r, replay, err = c.Requests.CreateRequest(ctx, p, d, formIdempotency(v.Key))
+		if replay != nil {
+			id, err := formReplayID(replay)
+			if err != nil {
+				return err
+			}
+			return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done=resent")
+		}
 	} else {
 		r, err = c.Requests.UpdateDetails(ctx, p, existing.ID, v.Version, d)
 	}

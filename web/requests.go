@@ -97,7 +97,7 @@ func (v detailView) ReasonField(name, label string) field {
 
 // notices are the outcomes a redirect may name in ?done=.
 var notices = map[string]string{"saved": "form.saved", "submitted": "req.submitted", "decided": "decide.recorded",
-	"withdrawn": "req.withdrawn", "revoked": "revoke.done"}
+	"withdrawn": "req.withdrawn", "revoked": "revoke.done", "resent": "form.resent"}
 
 func (c *Console) handleRequestPage(ec echo.Context) error {
 	v, err := c.detail(ec, ec.Param("id"))

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -189,6 +191,9 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 				if err := c.cop.Check(r); err != nil {
 					return errCrossOrigin
 				}
+				if formTooBig(r) {
+					return errFormTooBig
+				}
 			}
 			cur, err := c.loadSession(ec)
 			if err != nil {
@@ -204,11 +209,11 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 				return next(ec)
 			}
 			if cur == nil {
-				return ec.Redirect(http.StatusSeeOther, "/sign-in?next="+url.QueryEscape(nextPath(r)))
+				return ec.Redirect(http.StatusSeeOther, signInPath(r))
 			}
 			if unsafe {
 				// Every form of a signed-in user counts as one API
-				// request of theirs (--rate-user), before it is read.
+				// request of theirs (--rate-user), before anything is done.
 				if err := c.limitUser(ec, cur.Principal); err != nil {
 					return err
 				}
@@ -227,6 +232,19 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 	}
 }
 
+// formTooBig reads the form of r and reports whether its body is over
+// maxForm. Such a form is refused as a whole, before its session or token
+// is looked at (over the cap the token would not be readable, which is no
+// forgery) and before any handler runs.
+func formTooBig(r *http.Request) bool {
+	err := r.ParseForm() // reads a urlencoded body, not a multipart one
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err == nil && mt == echo.MIMEMultipartForm {
+		err = r.ParseMultipartForm(maxForm)
+	}
+	var over *http.MaxBytesError
+	return errors.As(err, &over)
+}
+
 // recordRefusal writes a refused attempt on one existing request (a page
 // under /requests/:id) to the audit log, as the API does: who tried what.
 func (c *Console) recordRefusal(ec echo.Context, p domain.Principal, cause error) {
@@ -239,13 +257,44 @@ func (c *Console) recordRefusal(ec echo.Context, p domain.Principal, cause error
 	}
 }
 
-// nextPath is where to return after signing in: a GET's own path, or the
-// home page after a refused POST.
+// signInPath sends a caller without a session to sign in, then back. A
+// form posted after the session ended did nothing: the sign-in page says
+// so (ended=1) rather than drop what was sent without a word.
+func signInPath(r *http.Request) string {
+	q := url.Values{"next": {nextPath(r)}}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		q.Set("ended", "1")
+	}
+	return "/sign-in?" + q.Encode()
+}
+
+// oneOffParams are the query parameters that tell of something just done
+// ("?done=submitted", "?saved=1"): a return address after signing in
+// leaves them out, since whoever signs in did not do it.
+var oneOffParams = []string{"done", "saved", "added", "revoked", "password", "out", "created", "reset", "saved_fw", "saved_area"}
+
+// nextPath is where to return after signing in: a GET's own address
+// without its one-off notices, or after a form the form's own address,
+// which leads back to the page the form is on (the page itself, or its
+// GET route of formPages).
 func nextPath(r *http.Request) string {
 	if r.Method != http.MethodGet {
-		return "/"
+		return r.URL.EscapedPath()
 	}
-	return r.URL.RequestURI()
+	q, dropped := r.URL.Query(), false
+	for _, k := range oneOffParams {
+		if q.Has(k) {
+			q.Del(k)
+			dropped = true
+		}
+	}
+	if !dropped {
+		return r.URL.RequestURI()
+	}
+	if len(q) == 0 {
+		return r.URL.EscapedPath()
+	}
+	return r.URL.EscapedPath() + "?" + q.Encode()
 }
 
 func currentOf(ec echo.Context) *current {

@@ -161,9 +161,7 @@ func (c *Console) handleUserCreate(ec echo.Context) error {
 		}
 		return c.render(ec, http.StatusUnprocessableEntity, "usernew", msg("users.new"), v)
 	}
-	out := c.userForm(created)
-	out.Password, out.Notice = otp, msg("users.createdmsg")
-	return c.renderOnce(ec, out)
+	return c.showOnce(ec, created.ID, "created", otp)
 }
 
 // renderOnce shows an account with its one-time password: never stored by
@@ -181,6 +179,14 @@ func (c *Console) handleUserPage(ec echo.Context) error {
 	v := c.userForm(u)
 	if ec.QueryParam("saved") == "1" {
 		v.Notice = msg("admin.saved")
+	}
+	otp, notice, err := c.takeOnce(ec, u.ID)
+	if err != nil {
+		return err
+	}
+	if otp != "" {
+		v.Password, v.Notice = otp, notice
+		return c.renderOnce(ec, v)
 	}
 	// Every change of roles or state comes back here: it warns at once
 	// when the change left an approver role with nobody.
@@ -285,9 +291,7 @@ func (c *Console) handleUserReset(ec echo.Context) error {
 		return c.userProblem(ec, id, err, resetForm, nil)
 	}
 	c.Principals.Forget(u.Username)
-	v := c.userForm(u)
-	v.Password, v.Notice = otp, msg("users.resetmsg")
-	return c.renderOnce(ec, v)
+	return c.showOnce(ec, u.ID, "reset", otp)
 }
 
 // formErrs turns a validation or conflict error into a form's errors,

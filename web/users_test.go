@@ -33,7 +33,7 @@ func TestAdminUsers(t *testing.T) {
 	if bad.Doc.Find("#f-username").AttrOr("value", "") != "lo-se" {
 		t.Fatal("the username typed was lost on the error")
 	}
-	created := admin.post("/admin/users/new", url.Values{"username": {"lo-se"}, "roles": {"liaison_officer"}, "nation": {"NO"}})
+	created := admin.follow(admin.post("/admin/users/new", url.Values{"username": {"lo-se"}, "roles": {"liaison_officer"}, "nation": {"NO"}}))
 	otp := strings.TrimSpace(created.Doc.Find(".otp code").Text())
 	if created.Status != http.StatusOK || len(otp) < 12 || created.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("create: %d, one-time password %q, cache %q", created.Status, otp, created.Header.Get("Cache-Control"))
@@ -80,7 +80,7 @@ func TestAdminUsers(t *testing.T) {
 	if p := admin.post(opsPath+"/enable", url.Values{"reason": {"back"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("enable: %d", p.Status)
 	}
-	reset := admin.post(opsPath+"/reset-password", url.Values{"reason": {"forgotten"}})
+	reset := admin.follow(admin.post(opsPath+"/reset-password", url.Values{"reason": {"forgotten"}}))
 	if otp2 := reset.Doc.Find(".otp code").Text(); reset.Status != http.StatusOK || len(otp2) < 12 {
 		t.Fatalf("reset: %d %q", reset.Status, otp2)
 	}
@@ -157,7 +157,7 @@ func TestAdminUserEmail(t *testing.T) {
 		bad.Doc.Find("#f-email").AttrOr("value", "") != "not an address" || bad.Doc.Find("#f-email").AttrOr("aria-invalid", "") != "true" {
 		t.Fatalf("a malformed address: %d %q", bad.Status, bad.Doc.Find(".error-summary").Text())
 	}
-	created := admin.post("/admin/users/new", url.Values{"username": {"hns-2"}, "roles": {"hns_officer"}, "email": {" hns2@mil.se "}})
+	created := admin.follow(admin.post("/admin/users/new", url.Values{"username": {"hns-2"}, "roles": {"hns_officer"}, "email": {" hns2@mil.se "}}))
 	if created.Status != http.StatusOK || address("hns-2") != "hns2@mil.se" {
 		t.Fatalf("create with an address: %d, stored %q", created.Status, address("hns-2"))
 	}

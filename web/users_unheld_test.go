@@ -41,7 +41,7 @@ func TestUsersWarnOfUnheldRoles(t *testing.T) {
 
 		// A new account with the role (it must still choose its password)
 		// holds it.
-		created := admin.post("/admin/users/new", url.Values{"username": {"range-2"}, "roles": {"range_officer"}})
+		created := admin.follow(admin.post("/admin/users/new", url.Values{"username": {"range-2"}, "roles": {"range_officer"}}))
 		if created.Status != http.StatusOK {
 			t.Fatalf("create range-2: %d %s", created.Status, created.Doc.Find(".error-summary").Text())
 		}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestOneTimePasswordAfterRedirect: creating an account and resetting a
+// password answer with a redirect to the account's page, which shows the
+// one-time password once (not cached); reloading that page shows no
+// password, creates nothing and issues no other password, so the one
+// shown still signs in. Another administrator opening the same address
+// sees no password.
+func TestOneTimePasswordAfterRedirect(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		admin := e.client().signIn("admin")
+		other := e.client().signIn("admin")
+		sent := admin.post("/admin/users/new", url.Values{"username": {"lo-se"}, "roles": {"liaison_officer"}, "nation": {"NO"}})
+		if sent.Status != http.StatusSeeOther || sent.Doc.Find(".otp").Length() != 0 {
+			t.Fatalf("create: %d, want a redirect and no password in the answer to the POST", sent.Status)
+		}
+		created := admin.get(sent.Header.Get("Location"))
+		otp := strings.TrimSpace(created.Doc.Find(".otp code").Text())
+		if created.Status != http.StatusOK || len(otp) < 12 || created.Header.Get("Cache-Control") != "no-store" ||
+			strings.TrimSpace(created.Doc.Find(".notice").Text()) != "The account was created." {
+			t.Fatalf("after create: %d, password %q, cache %q, notice %q", created.Status, otp,
+				created.Header.Get("Cache-Control"), created.Doc.Find(".notice").Text())
+		}
+		if again := other.get(sent.Header.Get("Location")); again.Doc.Find(".otp").Length() != 0 {
+			t.Fatal("another administrator's session shows the password")
+		}
+		reload := admin.get(sent.Header.Get("Location"))
+		wantStatus(t, reload, http.StatusOK)
+		if reload.Doc.Find(".otp").Length() != 0 || strings.Contains(reload.Doc.Text(), otp) || reload.Doc.Find(".error-summary").Length() != 0 {
+			t.Fatalf("reloaded after create: %q", reload.Doc.Find("main").Text())
+		}
+
+		opsPath := "/admin/users/" + e.userID("ops")
+		sent = admin.post(opsPath+"/reset-password", url.Values{"reason": {"forgotten"}})
+		if sent.Status != http.StatusSeeOther || sent.Doc.Find(".otp").Length() != 0 {
+			t.Fatalf("reset: %d, want a redirect and no password in the answer to the POST", sent.Status)
+		}
+		reset := admin.get(sent.Header.Get("Location"))
+		first := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
+		if len(first) < 12 || !strings.Contains(reset.Doc.Find(".notice").Text(), "The password was reset") {
+			t.Fatalf("after reset: password %q, notice %q", first, reset.Doc.Find(".notice").Text())
+		}
+		if reload := admin.get(sent.Header.Get("Location")); reload.Doc.Find(".otp").Length() != 0 {
+			t.Fatal("reloaded after reset: a password is shown again")
+		}
+		if p := e.client().post("/sign-in", url.Values{"username": {"ops"}, "password": {first}}); p.Header.Get("Location") != pathPassword {
+			t.Fatalf("the password shown no longer signs in: %d %q", p.Status, p.Header.Get("Location"))
+		}
+		if p := e.client().post("/sign-in", url.Values{"username": {"lo-se"}, "password": {otp}}); p.Header.Get("Location") != pathPassword {
+			t.Fatalf("the new account's password does not sign in: %d %q", p.Status, p.Header.Get("Location"))
+		}
+	})
+}
