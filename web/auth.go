@@ -44,10 +44,7 @@ func (c *Console) handleSignInPage(ec echo.Context) error {
 func (c *Console) handleSignIn(ec echo.Context) error {
 	// From the body only, as the rate limit in front reads them
 	// (api.RateLimiter): a username in the query would dodge its count.
-	r := ec.Request()
-	if err := readSignInForm(r); err != nil {
-		return err
-	}
+	r := ec.Request() // its form was read by guard (readForm)
 	username, password := auth.SignInName(r.PostFormValue("username")), r.PostFormValue("password")
 	v := signInView{Username: username, Next: safeNext(ec.FormValue("next"))}
 	if username == "" || password == "" {

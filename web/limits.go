@@ -1,10 +1,7 @@
 package web
 
 import (
-	"errors"
 	"fmt"
-	"mime"
-	"net/http"
 	"strconv"
 
 	"exaccess/domain"
@@ -70,26 +67,6 @@ func inSeconds(secs int) string {
 func rateLimited(ec echo.Context, secs int, message string) error {
 	ec.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	return domain.Errorf(codeRateLimited, "%s", message)
-}
-
-// readSignInForm parses the sign-in form. A browser sends it as
-// application/x-www-form-urlencoded; any other body is refused unread, as
-// the sign-in limit in front refuses it (api.RateLimiter): a multipart
-// body would be parsed into memory and temporary files. A body over
-// guard's cap is refused too, rather than read as an empty form.
-func readSignInForm(r *http.Request) error {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationForm {
-		return domain.Errorf(codeUnsupportedMedia, "the sign-in form must be sent as %s; this body was not read", echo.MIMEApplicationForm)
-	}
-	err := r.ParseForm()
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return domain.Errorf(domain.CodeTooLarge, "the form is larger than %d bytes", maxForm)
-	case err != nil:
-		return domain.Errorf(domain.CodeBadRequest, "the form could not be read")
-	}
-	return nil
 }
 
 // codeUnsupportedMedia is the API's error code of a body of a type the

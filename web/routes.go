@@ -191,8 +191,8 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 				if err := c.cop.Check(r); err != nil {
 					return errCrossOrigin
 				}
-				if formTooBig(r) {
-					return errFormTooBig
+				if err := readForm(r); err != nil {
+					return err
 				}
 			}
 			cur, err := c.loadSession(ec)
@@ -232,17 +232,25 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 	}
 }
 
-// formTooBig reads the form of r and reports whether its body is over
-// maxForm. Such a form is refused as a whole, before its session or token
-// is looked at (over the cap the token would not be readable, which is no
-// forgery) and before any handler runs.
-func formTooBig(r *http.Request) bool {
-	err := r.ParseForm() // reads a urlencoded body, not a multipart one
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err == nil && mt == echo.MIMEMultipartForm {
-		err = r.ParseMultipartForm(maxForm)
+// readForm reads the form of r, before its session or token is looked at
+// and before any handler runs. Every form of the console is sent as
+// application/x-www-form-urlencoded; any other body is refused unread (a
+// multipart body would be parsed into memory and temporary files). A form
+// over maxForm is refused as a whole (over the cap the token would not be
+// readable, which is no forgery), so that nothing of it is done.
+func readForm(r *http.Request) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationForm {
+		return domain.Errorf(codeUnsupportedMedia, "forms must be sent as %s, as the console's pages send them; this one was not read", echo.MIMEApplicationForm)
 	}
+	err := r.ParseForm()
 	var over *http.MaxBytesError
-	return errors.As(err, &over)
+	switch {
+	case errors.As(err, &over):
+		return errFormTooBig
+	case err != nil:
+		return domain.Errorf(domain.CodeBadRequest, "the form could not be read")
+	}
+	return nil
 }
 
 // recordRefusal writes a refused attempt on one existing request (a page
