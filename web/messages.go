@@ -22,6 +22,7 @@ var english = withFormWords(map[string]string{
 	"signin.password": "Password",
 	"signin.button":   "Sign in",
 	"signin.wrong":    "Wrong username or password",
+	"signin.expired":  "Your one-time password has expired. Ask an administrator for a new one.",
 	"signin.required": "Enter your username and password",
 	"signout.done":    "You have signed out.",
 
@@ -292,6 +293,10 @@ var english = withFormWords(map[string]string{
 	"users.stalehelp":   "Nothing was saved. The account is shown as it is now; make your change again.",
 	"users.otp":         "One-time password",
 	"users.otphelp":     "It is shown only this once. Give it to the user by a safe channel; they must choose their own password when they sign in.",
+	"users.otpexpires":  "It signs in until",
+	"users.otpafter":    "After that it no longer works, and the user must ask for a new one: reset the password again.",
+	"users.otpuntil":    "One-time password valid until",
+	"users.otpexpired":  "one-time password expired",
 	"users.createdmsg":  "The account was created.",
 	"users.resetmsg":    "The password was reset; the user's sessions have ended.",
 	"admin.frameworks":  "Framework agreements",

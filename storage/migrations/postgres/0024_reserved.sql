@@ -1,0 +1,2 @@
+-- 0024: reserved, intentionally empty: keeps the versions contiguous.
+SELECT 1;
