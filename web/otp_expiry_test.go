@@ -15,7 +15,8 @@ import (
 // account says until when its one-time password signs in, and the account's
 // page says so afterwards; past that, the sign-in page tells the holder of
 // the right one-time password to ask an administrator for a new one, while
-// a wrong password still gets "Wrong username or password".
+// a wrong password still gets "Wrong username or password", and one
+// signed in before the expiry cannot give it as the old password after.
 func TestConsoleOneTimePasswordExpires(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	admin := e.client().signIn("admin")
@@ -55,7 +56,18 @@ func TestConsoleOneTimePasswordExpires(t *testing.T) {
 	if until2 := stockholmTime(testNow.Add(2 * domain.OneTimePasswordTTL)); !strings.Contains(reset.Doc.Find(".otp .otp-expires").Text(), until2) {
 		t.Fatalf("reset: the box says %q, want the expiry %s", reset.Doc.Find(".otp").Text(), until2)
 	}
-	if p := e.client().post("/sign-in", url.Values{"username": {"lo-fi"}, "password": {otp2}}); p.Header.Get("Location") != pathPassword {
+	// Signed in an hour before its expiry, the holder is still choosing a
+	// password when it expires: the page refuses it as the old password.
+	e.clock = func() time.Time { return testNow.Add(2*domain.OneTimePasswordTTL - time.Hour) }
+	holder := e.client()
+	if p := holder.post("/sign-in", url.Values{"username": {"lo-fi"}, "password": {otp2}}); p.Header.Get("Location") != pathPassword {
 		t.Fatalf("the new one-time password: %d to %q", p.Status, p.Header.Get("Location"))
+	}
+	wantStatus(t, holder.get(pathPassword), http.StatusOK) // its form's token
+	e.clock = func() time.Time { return testNow.Add(2 * domain.OneTimePasswordTTL) }
+	late := holder.post(pathPassword, url.Values{"old_password": {otp2}, "new_password": {"granite lantern harbour"}})
+	if got := late.Doc.Find(".error-summary a[href='#" + fieldID("old_password") + "']").Text(); late.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(got, "has expired; ask an administrator for a new one-time password") {
+		t.Fatalf("the password change after the expiry: %d %q", late.Status, got)
 	}
 }
