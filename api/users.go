@@ -21,18 +21,31 @@ type userJSON struct {
 	DisabledAt         *time.Time `json:"disabled_at"`
 	DisabledReason     *string    `json:"disabled_reason"`
 	MustChangePassword bool       `json:"must_change_password"`
-	LockedUntil        *time.Time `json:"locked_until"`
-	External           bool       `json:"external"`
-	Version            int        `json:"version"`
-	CreatedAt          time.Time  `json:"created_at"`
-	UpdatedAt          time.Time  `json:"updated_at"`
+	// OneTimePasswordExpiresAt: while must_change_password, when the
+	// one-time password stops signing in; null otherwise.
+	OneTimePasswordExpiresAt *time.Time `json:"one_time_password_expires_at"`
+	LockedUntil              *time.Time `json:"locked_until"`
+	External                 bool       `json:"external"`
+	Version                  int        `json:"version"`
+	CreatedAt                time.Time  `json:"created_at"`
+	UpdatedAt                time.Time  `json:"updated_at"`
 }
 
 // userWithPassword is the answer to a creation or a reset: the one-time
-// password is shown this once and stored only as a hash.
+// password is shown this once and stored only as a hash, with when it
+// expires (domain.OneTimePasswordTTL on).
 type userWithPassword struct {
-	User            userJSON `json:"user"`
-	OneTimePassword string   `json:"one_time_password"`
+	User                     userJSON  `json:"user"`
+	OneTimePassword          string    `json:"one_time_password"`
+	OneTimePasswordExpiresAt time.Time `json:"one_time_password_expires_at"`
+}
+
+func withPassword(u *domain.User, otp string) userWithPassword {
+	out := userWithPassword{User: toUserJSON(u), OneTimePassword: otp}
+	if u.OneTimePasswordExpiresAt != nil {
+		out.OneTimePasswordExpiresAt = *u.OneTimePasswordExpiresAt
+	}
+	return out
 }
 
 type userCreateInput struct {
@@ -54,13 +67,16 @@ type reasonInput struct {
 }
 
 var userReadOnly = []string{"id", "version", "disabled", "disabled_at", "disabled_reason", "must_change_password",
-	"locked_until", "external", "created_at", "updated_at", "password", "password_hash", "generation"}
+	"one_time_password_expires_at", "locked_until", "external", "created_at", "updated_at", "password", "password_hash", "generation"}
 
 func toUserJSON(u *domain.User) userJSON {
 	out := userJSON{ID: u.ID, Username: u.Username, Roles: []string{}, Nation: optional(u.Nation),
 		Email: optional(u.Email), Disabled: u.Disabled(), DisabledAt: u.DisabledAt, DisabledReason: optional(u.DisabledReason),
 		MustChangePassword: u.MustChangePassword, LockedUntil: u.LockedUntil, External: u.External,
 		Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	if u.MustChangePassword {
+		out.OneTimePasswordExpiresAt = u.OneTimePasswordExpiresAt
+	}
 	for _, r := range u.Roles {
 		out.Roles = append(out.Roles, string(r))
 	}
@@ -133,7 +149,7 @@ func (s *Server) handleUserCreate(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/users/"+created.ID)
 	c.Response().Header().Set("ETag", etag(created.Version))
-	return c.JSON(http.StatusCreated, userWithPassword{User: toUserJSON(created), OneTimePassword: otp})
+	return c.JSON(http.StatusCreated, withPassword(created, otp))
 }
 
 func (s *Server) handleUserGet(c echo.Context) error {
@@ -191,7 +207,7 @@ func (s *Server) handleUserResetPassword(c echo.Context) error {
 	}
 	s.forget(u)
 	c.Response().Header().Set("ETag", etag(u.Version))
-	return c.JSON(http.StatusOK, userWithPassword{User: toUserJSON(u), OneTimePassword: otp})
+	return c.JSON(http.StatusOK, withPassword(u, otp))
 }
 
 func readReason(c echo.Context) (reasonInput, error) {

@@ -103,24 +103,42 @@ func TestAccountCacheSeesChanges(t *testing.T) {
 	}
 }
 
-func TestSignInRefused(t *testing.T) {
+// TestJudgeSignIn: every reason to answer "wrong" outranks an expired
+// one-time password, so "expired" reaches only someone who knows it; the
+// clock is given, and the expiry's instant itself is past it.
+func TestJudgeSignIn(t *testing.T) {
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	later, earlier := at.Add(time.Minute), at.Add(-time.Minute)
+	otp := func(expires *time.Time) User {
+		return User{MustChangePassword: true, OneTimePasswordExpiresAt: expires}
+	}
+	disabledOTP := otp(&earlier)
+	disabledOTP.DisabledAt = &earlier
+	lockedOTP := otp(&earlier)
+	lockedOTP.LockedUntil = &later
 	for _, tc := range []struct {
-		name    string
-		u       User
-		ok      bool
-		refused bool
+		name string
+		u    User
+		ok   bool
+		want SignInAnswer
 	}{
-		{"right password", User{}, true, false},
-		{"wrong password", User{}, false, true},
-		{"disabled", User{DisabledAt: &at}, true, true},
-		{"locked", User{LockedUntil: &later}, true, true},
-		{"lock over", User{LockedUntil: &earlier}, true, false},
-		{"identity provider's account", User{External: true}, true, true},
+		{"right password", User{}, true, SignInAdmitted},
+		{"wrong password", User{}, false, SignInWrong},
+		{"disabled", User{DisabledAt: &at}, true, SignInWrong},
+		{"locked", User{LockedUntil: &later}, true, SignInWrong},
+		{"lock over", User{LockedUntil: &earlier}, true, SignInAdmitted},
+		{"identity provider's account", User{External: true}, true, SignInWrong},
+		{"one-time password in time", otp(&later), true, SignInAdmitted},
+		{"one-time password expired", otp(&earlier), true, SignInExpired},
+		{"one-time password at its expiry", otp(&at), true, SignInExpired},
+		{"one-time password with no expiry recorded", otp(nil), true, SignInExpired},
+		{"wrong password, one-time password expired", otp(&earlier), false, SignInWrong},
+		{"disabled, one-time password expired", disabledOTP, true, SignInWrong},
+		{"locked, one-time password expired", lockedOTP, true, SignInWrong},
+		{"own password, a stale expiry left behind", User{OneTimePasswordExpiresAt: &earlier}, true, SignInAdmitted},
 	} {
-		if got := SignInRefused(&tc.u, tc.ok, at); got != tc.refused {
-			t.Errorf("%s: refused = %v, want %v", tc.name, got, tc.refused)
+		if got := JudgeSignIn(&tc.u, tc.ok, at); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -152,7 +152,7 @@ type AreaUpdatedData struct {
 }
 
 // UserData is an account (never its password or hash): every user.* action
-// but user.locked.
+// but user.locked, user.created and user.password_reset, which add to it.
 type UserData struct {
 	UserID     string   `json:"user_id"`
 	Username   string   `json:"username"`
@@ -163,6 +163,15 @@ type UserData struct {
 	Reason     string   `json:"reason,omitempty"`
 	External   bool     `json:"external,omitempty"`
 	Email      string   `json:"email,omitempty"`
+}
+
+// UserPasswordSetData is user.created and user.password_reset: the account,
+// and when the one-time password they set expires (RFC 3339; absent when
+// none was set, as for an identity provider's subject, and in entries
+// recorded before one-time passwords expired). Never the password.
+type UserPasswordSetData struct {
+	UserData
+	OneTimePasswordExpiresAt string `json:"one_time_password_expires_at,omitempty"`
 }
 
 // UserLockedData is user.locked: the account and how long it is locked.
@@ -225,11 +234,11 @@ var AuditDataTypes = map[string]reflect.Type{
 	AuditFrameworkCreated:    reflect.TypeFor[FrameworkCreatedData](),
 	AuditFrameworkUpdated:    reflect.TypeFor[FrameworkUpdatedData](),
 	AuditTrainingAreaUpdated: reflect.TypeFor[AreaUpdatedData](),
-	AuditUserCreated:         reflect.TypeFor[UserData](),
+	AuditUserCreated:         reflect.TypeFor[UserPasswordSetData](),
 	AuditUserUpdated:         reflect.TypeFor[UserData](),
 	AuditUserDisabled:        reflect.TypeFor[UserData](),
 	AuditUserEnabled:         reflect.TypeFor[UserData](),
-	AuditUserPasswordReset:   reflect.TypeFor[UserData](),
+	AuditUserPasswordReset:   reflect.TypeFor[UserPasswordSetData](),
 	AuditUserPasswordChanged: reflect.TypeFor[UserData](),
 	AuditUserLocked:          reflect.TypeFor[UserLockedData](),
 	AuditExported:            reflect.TypeFor[AuditExportedData](),

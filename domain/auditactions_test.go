@@ -65,6 +65,12 @@ func legacyUser(u *User, reason string) map[string]any {
 	return d
 }
 
+// withKey is d with one more key, as a call site that added it would build.
+func withKey(d map[string]any, key string, v any) map[string]any {
+	d[key] = v
+	return d
+}
+
 func legacyFramework(t FrameworkTerms) map[string]any {
 	return map[string]any{"nation": t.Nation, "name": t.Name, "reference": t.Reference,
 		"valid_from": DateString(t.ValidFrom), "valid_until": DateString(t.ValidUntil),
@@ -115,6 +121,8 @@ func TestTypedAuditDataKeepsLegacyBytes(t *testing.T) {
 	decision := Decision{ID: "d1", Stage: "s1", Outcome: "approve", Comment: "ok & fine", Conditions: []string{"escort"}}
 	user := &User{ID: "u1", Username: "ops", Roles: []Role{RoleOperations, RoleAuditor}, Nation: "SE", Generation: 1 << 40}
 	external := &User{ID: "u2", Username: "idp", External: true, DisabledAt: &due}
+	otpExpires := time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("CET", 3600)) // written in UTC
+	otpUser := &User{ID: "u3", Username: "new", Roles: []Role{RoleAuditor}, Generation: 2, MustChangePassword: true, OneTimePasswordExpiresAt: &otpExpires}
 	terms := FrameworkTerms{Nation: "NO", Name: "n", ValidFrom: due, TrainingAreas: []string{"A1"}, PersonnelCeiling: 12345678901234}
 	delegation := &Delegation{ID: "g1", From: "a", To: "b", Role: RoleMinistry, Starts: due, Ends: due.AddDate(0, 1, 0)}
 	until := due.Add(15 * time.Minute).Format(time.RFC3339)
@@ -164,7 +172,9 @@ func TestTypedAuditDataKeepsLegacyBytes(t *testing.T) {
 			map[string]any{"framework_id": "f1", "version": 2, "changed": changedData(legacyFramework(FrameworkTerms{}), legacyFramework(terms))}},
 		{"area updated", AuditTrainingAreaUpdated, AreaUpdatedData{Area: "A1", Version: 3, Changed: map[string]any{"blackout_days": []any{"2027-01-01"}}},
 			map[string]any{"area": "A1", "version": 3, "changed": map[string]any{"blackout_days": []any{"2027-01-01"}}}},
-		{"user created", AuditUserCreated, userData(user, ""), legacyUser(user, "")},
+		{"user created", AuditUserCreated, passwordSetData(user, ""), legacyUser(user, "")},
+		{"user created, one-time password", AuditUserCreated, passwordSetData(otpUser, ""), withKey(legacyUser(otpUser, ""), "one_time_password_expires_at", "2026-11-26T09:00:00Z")},
+		{"password reset", AuditUserPasswordReset, passwordSetData(otpUser, "forgot"), withKey(legacyUser(otpUser, "forgot"), "one_time_password_expires_at", "2026-11-26T09:00:00Z")},
 		{"user, external, no roles", AuditUserDisabled, userData(external, "left"), legacyUser(external, "left")},
 		{"user locked", AuditUserLocked, UserLockedData{UserData: userData(user, ""), FailedSignIns: MaxFailedSignIns, LockedUntil: until}, locked},
 		{"exported", AuditExported, AuditExportedData{Format: "csv", First: 0, Count: 5, TreeSize: 9},

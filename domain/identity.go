@@ -53,8 +53,12 @@ type User struct {
 	DisabledAt         *time.Time
 	DisabledReason     string
 	MustChangePassword bool // a one-time password was set by an administrator
-	FailedSignIns      int  // failed sign-ins in a row since the last success or lock
-	LockedUntil        *time.Time
+	// OneTimePasswordExpiresAt is when the one-time password stops opening
+	// the account (OneTimePasswordTTL after it was set); nil when the
+	// account has none. Read only while MustChangePassword is set.
+	OneTimePasswordExpiresAt *time.Time
+	FailedSignIns            int // failed sign-ins in a row since the last success or lock
+	LockedUntil              *time.Time
 	// External accounts belong to a subject of the identity provider
 	// ("idp:<sub>"); they have no password here.
 	External  bool
@@ -68,6 +72,17 @@ func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
 // Locked reports whether too many failed sign-ins lock the account at t.
 func (u *User) Locked(t time.Time) bool { return u.LockedUntil != nil && t.Before(*u.LockedUntil) }
+
+// OneTimePasswordExpired reports whether the account's password is a
+// one-time password that no longer opens it at t: OneTimePasswordTTL has
+// passed since it was set. One with no expiry recorded counts as expired:
+// this server records one with every one-time password it sets (and the
+// upgrade that added the column, one for those set before), so a missing
+// one was written by something else, and the safe reading is "ask an
+// administrator for a new one".
+func (u *User) OneTimePasswordExpired(t time.Time) bool {
+	return u.MustChangePassword && (u.OneTimePasswordExpiresAt == nil || !t.Before(*u.OneTimePasswordExpiresAt))
+}
 
 // HasRole reports whether the account holds r directly.
 func (u *User) HasRole(r Role) bool { return slices.Contains(u.Roles, r) }

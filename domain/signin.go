@@ -7,12 +7,39 @@ import (
 	"time"
 )
 
-// SignInRefused reports whether a sign-in with a password that verified
-// (or not) must be refused at t. A disabled or locked account is refused
-// like a wrong password: the caller learns nothing more.
-func SignInRefused(u *User, passwordOK bool, t time.Time) bool {
-	return !passwordOK || u.Disabled() || u.Locked(t) || u.External
+// SignInAnswer is what a sign-in gets once its password is verified (or not).
+type SignInAnswer int
+
+const (
+	// SignInAdmitted: the password opens an enabled, unlocked local account.
+	SignInAdmitted SignInAnswer = iota
+	// SignInWrong: the answer of a wrong password, given alike to a
+	// disabled, locked or external account, so the caller learns nothing more.
+	SignInWrong
+	// SignInExpired: the right one-time password, past its expiry, of an
+	// account that would otherwise be admitted. Only someone who knows the
+	// password gets this answer; it tells them to ask for a new one.
+	SignInExpired
+)
+
+// JudgeSignIn answers a sign-in at t to u with a password that verified
+// (passwordOK) or not. The order matters: every reason to answer "wrong" is
+// weighed before the expiry, so that "expired" says nothing to someone who
+// does not know the password, nor about a disabled or locked account.
+func JudgeSignIn(u *User, passwordOK bool, t time.Time) SignInAnswer {
+	switch {
+	case !passwordOK || u.Disabled() || u.Locked(t) || u.External:
+		return SignInWrong
+	case u.OneTimePasswordExpired(t):
+		return SignInExpired
+	}
+	return SignInAdmitted
 }
+
+// ErrOneTimePasswordExpired is the answer to SignInExpired, and to an
+// expired one-time password given as the old password of a change.
+var ErrOneTimePasswordExpired = Errorf(CodeUnauthorized,
+	"the one-time password has expired; ask an administrator for a new one")
 
 // SignInMissBuckets is how many counters refused sign-ins of unknown names
 // share: a fixed number, so that trying names cannot grow the table.
@@ -92,7 +119,7 @@ func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
 				return err
 			}
 			return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserCreated,
-				userData(&nu, "first sign-in through the identity provider")))
+				passwordSetData(&nu, "first sign-in through the identity provider")))
 		case err != nil:
 			return err
 		case !u.External || (slices.Equal(u.Roles, roles) && u.Nation == p.Nation):

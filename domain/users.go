@@ -24,6 +24,13 @@ const (
 	maxReasonLen     = 500
 )
 
+// OneTimePasswordTTL is how long a one-time password set by an
+// administrator (account creation, password reset) opens the account: long
+// enough to reach its holder over a weekend, short enough that one never
+// used does not stay a credential. After it, sign-in answers "expired, ask
+// an administrator for a new one" (JudgeSignIn) and a reset sets a new one.
+const OneTimePasswordTTL = 72 * time.Hour
+
 // AccessChangedError is the last_error of a queued e-mail or webhook row
 // withdrawn because its recipient's access changed before it went out.
 const AccessChangedError = "the recipient's access changed"
@@ -133,7 +140,8 @@ func (s *UserService) clock() time.Time { return s.now().UTC().Truncate(time.Mic
 
 // CreateUser validates and stores a user and its audit entry. actor is who
 // did it: an admin's username, or "system" for the command line and demo
-// seed. u.MustChangePassword is kept (a one-time password).
+// seed. u.MustChangePassword is kept (a one-time password), and then
+// expires OneTimePasswordTTL from now.
 func (s *UserService) CreateUser(ctx context.Context, actor string, u User, passwordHash string) (*User, error) {
 	u.Nation = NormalizeNation(u.Nation)
 	if err := ValidateUser(u, s.ref); err != nil {
@@ -142,6 +150,11 @@ func (s *UserService) CreateUser(ctx context.Context, actor string, u User, pass
 	now := s.clock()
 	u.ID, u.PasswordHash, u.CreatedAt, u.UpdatedAt = s.newID(), passwordHash, now, now
 	u.Generation, u.Version = 1, 1
+	u.OneTimePasswordExpiresAt = nil
+	if u.MustChangePassword {
+		expires := now.Add(OneTimePasswordTTL)
+		u.OneTimePasswordExpiresAt = &expires
+	}
 	slices.Sort(u.Roles)
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.CreateUser(&u); err != nil {
@@ -151,7 +164,7 @@ func (s *UserService) CreateUser(ctx context.Context, actor string, u User, pass
 			}
 			return err
 		}
-		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: actor}, AuditUserCreated, userData(&u, "")))
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: actor}, AuditUserCreated, passwordSetData(&u, "")))
 	})
 	if err != nil {
 		return nil, err
@@ -240,7 +253,8 @@ func (s *UserService) SetDisabled(ctx context.Context, actor, id string, disable
 }
 
 // ResetPassword sets a one-time password (its hash) that the user must
-// change at the next sign-in, and lifts a lock.
+// change at the next sign-in, expiring OneTimePasswordTTL from now, and
+// lifts a lock.
 func (s *UserService) ResetPassword(ctx context.Context, actor, id, hash, reason string) (*User, error) {
 	return s.update(ctx, id, nil, func(u *User) (string, error) {
 		if err := checkReason(reason, false); err != nil {
@@ -250,6 +264,8 @@ func (s *UserService) ResetPassword(ctx context.Context, actor, id, hash, reason
 			return "", Errorf(CodeConflict, "the account belongs to the identity provider and has no password here")
 		}
 		u.PasswordHash, u.MustChangePassword, u.FailedSignIns, u.LockedUntil = hash, true, 0, nil
+		expires := s.clock().Add(OneTimePasswordTTL)
+		u.OneTimePasswordExpiresAt = &expires
 		u.Generation++
 		return AuditUserPasswordReset, nil
 	}, actor, reason)
@@ -264,7 +280,7 @@ func (s *UserService) ChangePassword(ctx context.Context, p Principal, expectedV
 		return nil, err
 	}
 	return s.update(ctx, u.ID, &expectedVersion, func(u *User) (string, error) {
-		u.PasswordHash, u.MustChangePassword = hash, false
+		u.PasswordHash, u.MustChangePassword, u.OneTimePasswordExpiresAt = hash, false, nil
 		u.Generation++
 		return AuditUserPasswordChanged, nil
 	}, p.Subject, "")
@@ -305,7 +321,11 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 			return err
 		}
 		out = &u
-		return tx.AppendAudit(auditEntry(AuditEntry{At: u.UpdatedAt, Actor: actor}, action, userData(&u, reason)))
+		var d any = userData(&u, reason)
+		if action == AuditUserPasswordReset {
+			d = passwordSetData(&u, reason)
+		}
+		return tx.AppendAudit(auditEntry(AuditEntry{At: u.UpdatedAt, Actor: actor}, action, d))
 	})
 	return out, err
 }
@@ -344,4 +364,15 @@ func userData(u *User, reason string) UserData {
 	}
 	return UserData{UserID: u.ID, Username: u.Username, Roles: roles, Nation: u.Nation,
 		Disabled: u.Disabled(), Generation: u.Generation, Reason: reason, External: u.External, Email: u.Email}
+}
+
+// passwordSetData is the entry of a change that may set a one-time
+// password (user.created, user.password_reset): the account and when that
+// password expires; the time, never the password.
+func passwordSetData(u *User, reason string) UserPasswordSetData {
+	d := UserPasswordSetData{UserData: userData(u, reason)}
+	if u.MustChangePassword && u.OneTimePasswordExpiresAt != nil {
+		d.OneTimePasswordExpiresAt = u.OneTimePasswordExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return d
 }

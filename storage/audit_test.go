@@ -167,7 +167,7 @@ func TestTypedAuditDataStoredAsBefore(t *testing.T) {
 	if !bytes.Equal(got, want) || !bytes.Contains(got, []byte(`"comment":"<escort> & co","conditions":[]`)) {
 		t.Errorf("typed data stored as\n%s\nwant\n%s", got, want)
 	}
-	big := domain.AuditFields(domain.AuditUserCreated, domain.UserData{UserID: "u", Roles: []string{}, Generation: 1<<62 + 1})
+	big := domain.AuditFields(domain.AuditUserCreated, domain.UserPasswordSetData{UserData: domain.UserData{UserID: "u", Roles: []string{}, Generation: 1<<62 + 1}})
 	got, _ = storage.EncodeAuditEntry(domain.AuditEntry{At: fixedNow, Actor: "a", Action: domain.AuditUserCreated, Data: big})
 	if !bytes.Contains(got, []byte(`"generation":4611686018427387905,`)) || bytes.Contains(got, []byte("external")) {
 		t.Errorf("user data stored as %s", got)

@@ -144,3 +144,25 @@ func SetSyncBackupDirForTest(f func(string) error) (restore func()) {
 	syncBackupDir = f
 	return func() { syncBackupDir = old }
 }
+
+// MigrateToForTest applies the migrations up to version only, as an older
+// binary left the database, so that a test can write rows of that schema
+// and see what a later migration makes of them.
+func (d *DB) MigrateToForTest(ctx context.Context, version int) error {
+	all, err := d.migrations()
+	if err != nil {
+		return err
+	}
+	if err := d.lockedTx(ctx, createMigrationsTable); err != nil {
+		return err
+	}
+	for _, m := range all {
+		if m.version > version {
+			break
+		}
+		if err := d.lockedTx(ctx, m.apply); err != nil {
+			return err
+		}
+	}
+	return nil
+}

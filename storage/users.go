@@ -135,7 +135,7 @@ func (t *tx) UpdateUser(u *domain.User, expectedVersion int) error {
 	row := newUserRow(u)
 	res := t.g.Model(&userRow{}).Where("id = ? AND version = ?", u.ID, expectedVersion).
 		Select("password_hash", "roles", "nation", "generation", "version", "disabled_at", "disabled_reason",
-			"must_change_password", "failed_sign_ins", "locked_until", "external", "updated_at", "email").Updates(&row)
+			"must_change_password", "one_time_password_expires_at", "failed_sign_ins", "locked_until", "external", "updated_at", "email").Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "user")
 	}
@@ -171,6 +171,7 @@ type userRow struct {
 	DisabledAt         *time.Time `gorm:"column:disabled_at"`
 	DisabledReason     string     `gorm:"column:disabled_reason"`
 	MustChangePassword bool       `gorm:"column:must_change_password"`
+	OTPExpiresAt       *time.Time `gorm:"column:one_time_password_expires_at"`
 	FailedSignIns      int        `gorm:"column:failed_sign_ins"`
 	LockedUntil        *time.Time `gorm:"column:locked_until"`
 	External           bool       `gorm:"column:external"`
@@ -193,7 +194,7 @@ func newUserRow(u *domain.User) userRow {
 	return userRow{ID: u.ID, Username: u.Username, PasswordHash: u.PasswordHash,
 		Roles: strings.Join(roles, ","), Nation: u.Nation, CreatedAt: dbTime(u.CreatedAt),
 		Generation: gen, Version: version, DisabledAt: dbTimePtr(u.DisabledAt), DisabledReason: u.DisabledReason,
-		MustChangePassword: u.MustChangePassword, FailedSignIns: u.FailedSignIns,
+		MustChangePassword: u.MustChangePassword, OTPExpiresAt: dbTimePtr(u.OneTimePasswordExpiresAt), FailedSignIns: u.FailedSignIns,
 		LockedUntil: dbTimePtr(u.LockedUntil), External: u.External, UpdatedAt: updated, Email: u.Email}
 }
 
@@ -207,7 +208,7 @@ func toDomainUser(row userRow) *domain.User {
 	u := &domain.User{ID: row.ID, Username: row.Username, PasswordHash: row.PasswordHash,
 		Roles: roles, Nation: row.Nation, CreatedAt: utc(row.CreatedAt),
 		Generation: row.Generation, Version: row.Version, DisabledAt: utcPtr(row.DisabledAt),
-		DisabledReason: row.DisabledReason, MustChangePassword: row.MustChangePassword,
+		DisabledReason: row.DisabledReason, MustChangePassword: row.MustChangePassword, OneTimePasswordExpiresAt: utcPtr(row.OTPExpiresAt),
 		FailedSignIns: row.FailedSignIns, LockedUntil: utcPtr(row.LockedUntil), External: row.External, Email: row.Email,
 		UpdatedAt: utc(row.CreatedAt)}
 	if row.UpdatedAt != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,7 +41,8 @@ func (c *Console) handleSignInPage(ec echo.Context) error {
 }
 
 // handleSignIn checks the password as the API does (a wrong username and a
-// wrong password answer alike) and starts a session.
+// wrong password answer alike) and starts a session. The right one-time
+// password past its expiry is told so, to ask an administrator for a new one.
 func (c *Console) handleSignIn(ec echo.Context) error {
 	// From the body only, as the rate limit in front reads them
 	// (api.RateLimiter): a username in the query would dodge its count.
@@ -52,6 +54,10 @@ func (c *Console) handleSignIn(ec echo.Context) error {
 		return c.render(ec, http.StatusUnprocessableEntity, "signin", msg("signin.title"), v)
 	}
 	u, err := c.signIn(ec.Request().Context(), username, password)
+	if errors.Is(err, domain.ErrOneTimePasswordExpired) {
+		v.Error = msg("signin.expired")
+		return c.render(ec, http.StatusUnauthorized, "signin", msg("signin.title"), v)
+	}
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ func (c *Console) funcs() template.FuncMap {
 		"role":        func(r domain.Role) string { return msg("role." + string(r)) },
 		"overdue":     func(t *time.Time) bool { return t != nil && c.Now().After(*t) },
 		"overdueAt":   func(t time.Time) bool { return c.Now().After(t) },
+		"now":         c.Now,
 		"join":        strings.Join,
 		"fieldID":     fieldID,
 		"areaName":    func(code string) string { return c.areaName(code) },

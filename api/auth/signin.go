@@ -19,7 +19,10 @@ type UserLookup interface {
 // the same work: one password verification and one counted failure
 // (accounts may be nil, in tests without account bookkeeping). A user is
 // returned only when the password opens an enabled local account; its
-// failure count is then cleared.
+// failure count is then cleared. The right one-time password of such an
+// account past its expiry answers domain.ErrOneTimePasswordExpired, after
+// the same counted failure: it is a refused sign-in like the others, and
+// only someone who knows the password gets to see it (domain.JudgeSignIn).
 func SignIn(ctx context.Context, users UserLookup, accounts *domain.UserService, now time.Time, username, password string) (*domain.User, error) {
 	failed := func() error {
 		if accounts == nil {
@@ -41,8 +44,14 @@ func SignIn(ctx context.Context, users UserLookup, accounts *domain.UserService,
 	} else {
 		ok = VerifyPassword(u.PasswordHash, password)
 	}
-	if domain.SignInRefused(u, ok, now) {
+	switch domain.JudgeSignIn(u, ok, now) {
+	case domain.SignInWrong:
 		return nil, failed()
+	case domain.SignInExpired:
+		if err := failed(); err != nil {
+			return nil, err
+		}
+		return nil, domain.ErrOneTimePasswordExpired
 	}
 	if accounts != nil {
 		if err := accounts.SignInSucceeded(ctx, u); err != nil {
@@ -67,16 +76,22 @@ func SignInName(field string) string {
 // (UserService.OldPasswordLocked), and a wrong one counted like a failed
 // sign-in, so that a stolen token is no way to guess the password. A
 // refusal is a domain error on the field old_password; any other error is
-// the database's.
+// the database's. A one-time password that expired since the sign-in it
+// opened is refused too, and counted, as sign-in would refuse it now.
 func CheckOldPassword(ctx context.Context, accounts *domain.UserService, u *domain.User, old string) error {
 	if err := accounts.OldPasswordLocked(u); err != nil {
 		return err
 	}
-	if VerifyPassword(u.PasswordHash, old) {
+	ok := VerifyPassword(u.PasswordHash, old)
+	if ok && !u.OneTimePasswordExpired(accounts.Now()) {
 		return nil
 	}
 	if err := accounts.SignInFailed(ctx, u.Username); err != nil {
 		return err
+	}
+	if ok {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the one-time password has expired",
+			Fields: []domain.FieldError{{Field: "old_password", Message: "has expired; ask an administrator for a new one-time password"}}}
 	}
 	return &domain.Error{Code: domain.CodeInvalid, Message: "the old password is wrong",
 		Fields: []domain.FieldError{{Field: "old_password", Message: "is not your current password"}}}

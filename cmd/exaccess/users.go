@@ -109,6 +109,14 @@ func dash(s string) string {
 	return s
 }
 
+// otpUntil is when u's one-time password stops signing in, in UTC.
+func otpUntil(u *domain.User) string {
+	if u.OneTimePasswordExpiresAt == nil {
+		return "-"
+	}
+	return u.OneTimePasswordExpiresAt.UTC().Format(time.RFC3339)
+}
+
 func stateText(u *domain.User) string {
 	var parts []string
 	switch {
@@ -120,8 +128,10 @@ func stateText(u *domain.User) string {
 	if u.Locked(time.Now()) {
 		parts = append(parts, "locked until "+u.LockedUntil.Format(time.RFC3339))
 	}
-	if u.MustChangePassword {
-		parts = append(parts, "one-time password")
+	if u.MustChangePassword && u.OneTimePasswordExpired(time.Now()) {
+		parts = append(parts, "one-time password expired")
+	} else if u.MustChangePassword {
+		parts = append(parts, "one-time password until "+otpUntil(u))
 	}
 	if u.External {
 		parts = append(parts, "identity provider")
@@ -206,6 +216,7 @@ func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u
 		}
 		if changed, err = svc.ResetPassword(ctx, actor, u.ID, hash, reason); err == nil {
 			fmt.Fprintf(stdout, "exaccess: one-time password of %s (shown once; they must change it at sign-in): %s\n", u.Username, otp)
+			fmt.Fprintf(stdout, "exaccess: it signs in until %s; after that, reset the password again\n", otpUntil(changed))
 		}
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"exaccess/api/auth"
 	"exaccess/storage"
@@ -78,6 +79,11 @@ func TestUserCommands(t *testing.T) {
 	if !ok || len(otp) < 20 {
 		t.Fatalf("reset-password printed %q", out)
 	}
+	_, until, _ := strings.Cut(out, "it signs in until ")
+	until, _, _ = strings.Cut(until, ";")
+	if list := mustUser("", "list", "--role", "ministry"); !strings.Contains(list, "one-time password until "+until) {
+		t.Errorf("list after the reset: %s", list)
+	}
 	// E-mail addresses: set at creation, shown by list, changed and removed.
 	if out := mustUser("a long enough password\n", "add", "--username", "berg", "--role", "hns_officer",
 		"--email", "berg@fm.example.se"); !strings.Contains(out, "e-mail berg@fm.example.se") {
@@ -122,5 +128,8 @@ func TestUserCommands(t *testing.T) {
 	}
 	if u.Roles[0] != "ministry" || u.Disabled() || !u.MustChangePassword || !auth.VerifyPassword(u.PasswordHash, otp) || u.Generation != 5 {
 		t.Errorf("ops after the commands: %+v", u)
+	}
+	if u.OneTimePasswordExpiresAt == nil || u.OneTimePasswordExpiresAt.Format(time.RFC3339) != until {
+		t.Errorf("reset-password said the one-time password signs in until %q; stored: %v", until, u.OneTimePasswordExpiresAt)
 	}
 }
