@@ -45,6 +45,8 @@ type env struct {
 	srv       *httptest.Server
 	requests  *domain.RequestService
 	approvals *domain.ApprovalService
+	// frameworks: the framework agreements an administrator keeps.
+	frameworks *domain.FrameworkService
 	// notifications: settings and webhooks; http:// URLs allowed.
 	notifications *domain.NotificationService
 	// clock is the server's clock; a test may move it (not concurrently).
@@ -76,7 +78,7 @@ func newEnvPolicy(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, 
 	t.Helper()
 	a := apptest.New(t, dsn, apptest.Options{Users: testUsers, Policy: policy})
 	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals,
-		requests: a.Requests, approvals: a.Approvals, notifications: a.Notifications, clock: a.Clock, ref: a.Reference}
+		requests: a.Requests, approvals: a.Approvals, frameworks: a.Frameworks, notifications: a.Notifications, clock: a.Clock, ref: a.Reference}
 	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow
 	log := testLogger()
 	console, err := New(Deps{Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks, Users: a.DB,
