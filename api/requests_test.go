@@ -50,7 +50,7 @@ func TestCreateRefusesBadInput(t *testing.T) {
 			{"bad dates", with(draft(), "period", map[string]any{"start": "2 March", "end": "2027-13-01"}), 422, "invalid", []string{"period.start", "period.end"}},
 			{"bad movement time", with(draft(), "movements", []any{map[string]any{"direction": "entry", "entry_point": "storlien", "at": "tomorrow", "mode": "road"}}), 422, "invalid", []string{"movements[0].at"}},
 			{"unknown area and point", with(with(draft(), "training_areas", []any{map[string]any{"area": "mordor", "from": "2027-03-05", "to": "2027-03-06"}}),
-				"movements", []any{map[string]any{"direction": "entry", "entry_point": "narnia", "at": "2027-03-01T08:00:00Z", "mode": "road"}}),
+				"movements", []any{map[string]any{"direction": "entry", "entry_point": "narnia", "at": "2027-03-02T08:00:00Z", "mode": "road"}}),
 				422, "invalid", []string{"training_areas[0].area", "movements[0].entry_point"}},
 			{"period already over", with(with(draft(), "period", map[string]any{"start": "2026-01-01", "end": "2026-01-10"}), "training_areas", nil), 422, "invalid", []string{"period.end"}},
 			{"right-to-left override", with(draft(), "exercise_name", "Cold \u202eesnopseR"), 422, "invalid", []string{"exercise_name"}},

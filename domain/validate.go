@@ -106,7 +106,7 @@ func ValidateDetails(d Details, ref Reference) error {
 	validatePeriod(v, d.Period)
 	validatePersonnel(v, d.Personnel)
 	validateEquipment(v, d)
-	validateMovements(v, d.Movements, ref)
+	validateMovements(v, d.Movements, d.Period, ref)
 	validateAreas(v, d.TrainingAreas, d.Period, ref)
 	v.text("framework_id", d.FrameworkID, false, 64)
 	v.text("contact.name", d.Contact.Name, true, MaxShortText)
@@ -196,7 +196,7 @@ func validateEquipment(v *validator, d Details) {
 	}
 }
 
-func validateMovements(v *validator, ms []Movement, ref Reference) {
+func validateMovements(v *validator, ms []Movement, p Period, ref Reference) {
 	if !v.list("movements", len(ms)) {
 		return
 	}
@@ -214,6 +214,8 @@ func validateMovements(v *validator, ms []Movement, ref Reference) {
 		}
 		if m.At.IsZero() {
 			v.add(f+".at", "is required")
+		} else if periodValid(p) && !MovementInPeriod(m.At, p) {
+			v.add(f+".at", "must fall on a day of the period %s to %s (Stockholm time)", DateString(p.Start), DateString(p.End))
 		}
 		v.oneOf(f+".mode", m.Mode, MovementModes...)
 	}

@@ -47,7 +47,7 @@ func TestFormErrorsKeepInput(t *testing.T) {
 			t.Errorf("vehicle count error %q", msg)
 		}
 		for id, v := range map[string]string{"#f-vehicles-0-count": "twelve", "#f-contact-email": "not-an-address",
-			"#f-unit-designation": "Telemark Battalion", "#f-movements-1-at": "2027-03-21 17:00"} {
+			"#f-unit-designation": "Telemark Battalion", "#f-movements-1-at": "2027-03-20 17:00"} {
 			if got, _ := p.Doc.Find(id).Attr("value"); got != v {
 				t.Errorf("%s = %q, want %q kept", id, got, v)
 			}

@@ -241,8 +241,8 @@ func validForm() url.Values {
 		"personnel.military": {"450"}, "personnel.civilian": {"10"}, "personnel.contractors": {"5"},
 		"vehicles[0].category": {"combat"}, "vehicles[0].kind": {"tracked"}, "vehicles[0].count": {"12"},
 		"weapons.live_fire": {"on"}, "weapons.systems": {"CV90\nM72"},
-		"movements[0].direction": {"entry"}, "movements[0].entry_point": {"storlien"}, "movements[0].at": {"2027-03-01 09:00"}, "movements[0].mode": {"road"},
-		"movements[1].direction": {"exit"}, "movements[1].entry_point": {"storlien"}, "movements[1].at": {"2027-03-21 17:00"}, "movements[1].mode": {"road"},
+		"movements[0].direction": {"entry"}, "movements[0].entry_point": {"storlien"}, "movements[0].at": {"2027-03-02 09:00"}, "movements[0].mode": {"road"},
+		"movements[1].direction": {"exit"}, "movements[1].entry_point": {"storlien"}, "movements[1].at": {"2027-03-20 17:00"}, "movements[1].mode": {"road"},
 		"training_areas[0].area": {"ravlunda"}, "training_areas[0].from": {"2027-03-05"}, "training_areas[0].to": {"2027-03-12"},
 		"contact.name": {"Maj Berg"}, "contact.email": {"berg@mil.no"}, "contact.phone": {"+47 000 00 000"},
 	}

@@ -59,7 +59,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.typeIn("#f-exercise-name", "Cold Response 27", "#f-purpose", "Winter training with Swedish units",
 		"#f-unit-designation", "Telemark Battalion", "#f-period-start", "2027-03-02", "#f-period-end", "2027-03-20",
 		"#f-personnel-military", "450", "#f-vehicles-0-count", "12", "#f-weapons-systems", "CV90",
-		"#f-movements-0-at", "2027-03-01 09:00", "#f-training-areas-0-from", "2027-03-05", "#f-training-areas-0-to", "2027-03-12",
+		"#f-movements-0-at", "2027-03-02 09:00", "#f-training-areas-0-from", "2027-03-05", "#f-training-areas-0-to", "2027-03-12",
 		"#f-contact-name", "Maj Berg", "#f-contact-email", "berg@mil.no")
 	b.choose("#f-vehicles-0-category", "combat", "#f-vehicles-0-kind", "tracked",
 		"#f-movements-0-direction", "entry", "#f-movements-0-entry-point", "storlien",
