@@ -103,7 +103,7 @@ func newEnvPolicy(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, 
 var testLogger = apptest.Logger
 
 // leftKey matches a key of messages.go shown as is: a key without wording.
-var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox|set|kind|channel)\.[a-z][a-z_.]*[a-z]\b`)
+var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox|set|kind|channel|confirm)\.[a-z][a-z_.]*[a-z]\b`)
 
 // spacedText is the text of sel with a space between its text nodes, so
 // that a key rendered right after other text ("inboxkind.x") still starts

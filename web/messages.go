@@ -186,6 +186,7 @@ var english = withFormWords(map[string]string{
 	"decide.conds":     "Conditions (one per line)",
 	"decide.override":  "Override reason (only if a training area is full or closed)",
 	"decide.button":    "Record decision",
+	"decide.choose":    "choose Approve, Request changes or Reject",
 	"decide.recorded":  "Your decision was recorded.",
 	"decide.sod":       "You have already decided on this request or created it.",
 	"decide.none":      "There is no stage of this request you may decide now.",

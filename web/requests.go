@@ -230,6 +230,9 @@ func (c *Console) handleSubmit(ec echo.Context) error {
 }
 
 func (c *Console) handleWithdraw(ec echo.Context) error {
+	if !confirmed(ec) {
+		return c.confirmRequestAction(ec, actionWithdraw)
+	}
 	version, _ := strconv.Atoi(ec.FormValue("version"))
 	_, err := c.Requests.Withdraw(ec.Request().Context(), principalOf(ec), ec.Param("id"), version, ec.FormValue("reason"))
 	return c.afterAction(ec, err, actionWithdraw)
