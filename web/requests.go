@@ -105,6 +105,9 @@ func (c *Console) handleRequestPage(ec echo.Context) error {
 		return err
 	}
 	if k, ok := notices[ec.QueryParam("done")]; ok {
+		if k == "form.saved" && v.R.Status == domain.StatusChangesRequested {
+			k = "form.savedamend" // an amendment, not a draft: the review waits for it
+		}
 		v.Notice = msg(k)
 	}
 	if ec.QueryParam("done") == "stale" {
