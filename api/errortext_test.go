@@ -45,7 +45,7 @@ func TestProblemTextIsNotHTMLEscaped(t *testing.T) {
 func TestUnknownCodesSayWhereTheValidOnesAre(t *testing.T) {
 	e := newEnv(t, t.TempDir()+"/codes.db")
 	body := with(with(draft(), "training_areas", []any{map[string]any{"area": "mordor", "from": "2027-03-05", "to": "2027-03-06"}}),
-		"movements", []any{map[string]any{"direction": "entry", "entry_point": "narnia", "at": "2027-03-01T08:00:00Z", "mode": "road"}})
+		"movements", []any{map[string]any{"direction": "entry", "entry_point": "narnia", "at": "2027-03-02T08:00:00Z", "mode": "road"}})
 	r := e.do("lo-no", http.MethodPost, "/api/v1/requests", body)
 	wantProblem(t, r, 422, "invalid", "training_areas[0].area", "movements[0].entry_point")
 	msgs := map[string]string{}

@@ -186,8 +186,8 @@ func draft() map[string]any {
 		"vehicles":      []any{map[string]any{"category": "combat", "kind": "tracked", "count": 12}},
 		"weapons":       map[string]any{"live_fire": true, "systems": []any{"CV90", "M72"}},
 		"movements": []any{
-			map[string]any{"direction": "entry", "entry_point": "storlien", "at": "2027-03-01T08:00:00Z", "mode": "road"},
-			map[string]any{"direction": "exit", "entry_point": "storlien", "at": "2027-03-21T16:00:00Z", "mode": "road"},
+			map[string]any{"direction": "entry", "entry_point": "storlien", "at": "2027-03-02T08:00:00Z", "mode": "road"},
+			map[string]any{"direction": "exit", "entry_point": "storlien", "at": "2027-03-20T16:00:00Z", "mode": "road"},
 		},
 		"training_areas": []any{map[string]any{"area": "ravlunda", "from": "2027-03-05", "to": "2027-03-12"}},
 		"contact":        map[string]any{"name": "Maj Berg", "email": "berg@mil.no", "phone": "+47 000 00 000"},

@@ -32,7 +32,12 @@ func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string)
 	if !ok {
 		return Evaluation{}, unknownNation(nation)
 	}
-	return DryRun(s.router, RoutingInput{Nation: n, Details: d, Framework: fw, Today: now})
+	ev, err := DryRun(s.router, RoutingInput{Nation: n, Details: d, Framework: fw, Today: now})
+	if err != nil {
+		return Evaluation{}, err
+	}
+	ev.Result.Warnings = append(ev.Result.Warnings, MovementWarnings(d.Movements, s.ref)...)
+	return ev, nil
 }
 
 // DryRun routes in and builds the route the request would get if it were

@@ -106,7 +106,7 @@ func ValidateDetails(d Details, ref Reference) error {
 	periodOK := validatePeriod(v, d.Period)
 	validatePersonnel(v, d.Personnel)
 	validateEquipment(v, d)
-	validateMovements(v, d.Movements, ref)
+	validateMovements(v, d.Movements, d.Period, periodOK, ref)
 	validateAreas(v, d.TrainingAreas, d.Period, periodOK, ref)
 	v.text("framework_id", d.FrameworkID, false, 64)
 	v.text("contact.name", d.Contact.Name, true, MaxShortText)
@@ -200,7 +200,9 @@ func validateEquipment(v *validator, d Details) {
 	}
 }
 
-func validateMovements(v *validator, ms []Movement, ref Reference) {
+// validateMovements checks each crossing; one is measured against the
+// period only when periodOK (validatePeriod), as for the bookings.
+func validateMovements(v *validator, ms []Movement, p Period, periodOK bool, ref Reference) {
 	if !v.list("movements", len(ms)) {
 		return
 	}
@@ -218,6 +220,8 @@ func validateMovements(v *validator, ms []Movement, ref Reference) {
 		}
 		if m.At.IsZero() {
 			v.add(f+".at", "is required")
+		} else if periodOK && !MovementInPeriod(m.At, p) {
+			v.add(f+".at", "must fall on a day of the period %s to %s (Stockholm time)", DateString(p.Start), DateString(p.End))
 		}
 		v.oneOf(f+".mode", m.Mode, MovementModes...)
 	}

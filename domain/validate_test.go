@@ -17,7 +17,7 @@ func testReference() *ReferenceData {
 
 // validDetails is a complete, valid request; each test case breaks one part.
 func validDetails() Details {
-	at, _ := time.Parse(time.RFC3339, "2027-03-01T08:00:00Z")
+	at, _ := time.Parse(time.RFC3339, "2027-03-02T08:00:00Z")
 	return Details{
 		ExerciseName: "Cold Response", Purpose: "Winter training",
 		Unit:          Unit{Designation: "Telemark Battalion"},

@@ -85,7 +85,8 @@ func (c *Console) decideFormFor(ec echo.Context, r *domain.Request) (*decideForm
 	if err != nil {
 		return nil, "", err
 	}
-	f := &decideForm{Version: r.Version, Outcome: domain.OutcomeApprove}
+	// No outcome is chosen beforehand: a decision is never one click.
+	f := &decideForm{Version: r.Version}
 	refused := false
 	for _, sc := range choices {
 		if sc.Refused != nil {
@@ -138,6 +139,11 @@ func (c *Console) handleDecide(ec echo.Context) error {
 		}
 		in.Stages, in.Version = v.Decide.Stages, v.Decide.Version
 		in.Errors = requestLabels.errs(de.Fields)
+		for i, e := range in.Errors {
+			if e.Field == "outcome" && in.Outcome == "" {
+				in.Errors[i].Message = msg("decide.choose") // rather than "must be one of …"
+			}
+		}
 		if len(in.Errors) == 0 {
 			field := "outcome"
 			if de.Code == domain.CodeAreaConflict {
@@ -153,6 +159,9 @@ func (c *Console) handleDecide(ec echo.Context) error {
 
 // handleRevoke withdraws an approved permit.
 func (c *Console) handleRevoke(ec echo.Context) error {
+	if !confirmed(ec) {
+		return c.confirmRequestAction(ec, actionRevoke)
+	}
 	version, _ := strconv.Atoi(ec.FormValue("version"))
 	_, err := c.Approvals.Revoke(ec.Request().Context(), principalOf(ec), ec.Param("id"), version, ec.FormValue("reason"))
 	return c.afterAction(ec, err, actionRevoke)

@@ -181,6 +181,11 @@ func (c *Console) checkDelegation(ctx context.Context, p domain.Principal, in do
 }
 
 func (c *Console) handleDelegationRevoke(ec echo.Context) error {
+	if !confirmed(ec) {
+		if shown, err := c.confirmDelegationRevoke(ec, ec.Param("id")); shown || err != nil {
+			return err
+		}
+	}
 	if _, err := c.Approvals.RevokeDelegation(ec.Request().Context(), principalOf(ec), ec.Param("id")); err != nil {
 		return err
 	}

@@ -37,6 +37,8 @@ func TestRequestUnreadFieldMeasuresNothing(t *testing.T) {
 		f.Del("personnel.contractors")
 		f.Set("period.start", "2026-03-01")
 		f.Set("period.end", "2026-03-10") // before testNow: the period has ended
+		f.Set("movements[0].at", "2026-03-01 09:00")
+		f.Set("movements[1].at", "2026-03-10 17:00")
 		f.Del("training_areas[0].area")
 		f.Del("training_areas[0].from")
 		f.Del("training_areas[0].to")

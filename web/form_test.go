@@ -47,7 +47,7 @@ func TestFormErrorsKeepInput(t *testing.T) {
 			t.Errorf("vehicle count error %q", msg)
 		}
 		for id, v := range map[string]string{"#f-vehicles-0-count": "twelve", "#f-contact-email": "not-an-address",
-			"#f-unit-designation": "Telemark Battalion", "#f-movements-1-at": "2027-03-21 17:00"} {
+			"#f-unit-designation": "Telemark Battalion", "#f-movements-1-at": "2027-03-20 17:00"} {
 			if got, _ := p.Doc.Find(id).Attr("value"); got != v {
 				t.Errorf("%s = %q, want %q kept", id, got, v)
 			}
@@ -184,12 +184,12 @@ func TestDraftSubmitWithdrawFromItsPage(t *testing.T) {
 		if page.Doc.Find(".badge").First().Text() != "In review" || !strings.Contains(page.Doc.Find(".meta").First().Text(), "SE-2026-EXA-") {
 			t.Fatalf("after submit: %q", page.Doc.Find("h1").Text())
 		}
-		stale := lo.post("/requests/"+id+"/withdraw", url.Values{"version": {v}, "reason": {"old page"}})
+		stale := lo.post("/requests/"+id+"/withdraw", url.Values{"confirm": {"yes"}, "version": {v}, "reason": {"old page"}})
 		if stale.Header.Get("Location") != "/requests/"+id+"?done=stale" {
 			t.Fatalf("withdraw from a stale page: %d %q", stale.Status, stale.Header.Get("Location"))
 		}
 		v = page.Doc.Find(`form[action$="/withdraw"] input[name="version"]`).AttrOr("value", "")
-		requestID(t, lo.post("/requests/"+id+"/withdraw", url.Values{"version": {v}, "reason": {"Exercise cancelled"}}))
+		requestID(t, lo.post("/requests/"+id+"/withdraw", url.Values{"confirm": {"yes"}, "version": {v}, "reason": {"Exercise cancelled"}}))
 		page = lo.get("/requests/" + id)
 		if page.Doc.Find(".badge").First().Text() != "Withdrawn" || page.Doc.Find(`form[action$="/withdraw"]`).Length() != 0 {
 			t.Fatalf("after withdraw: badge %q", page.Doc.Find(".badge").First().Text())

@@ -69,6 +69,7 @@ func (c *Console) funcs() template.FuncMap {
 		"noticeLines": noticeLines,
 		"action":      actionWords,
 		"choice":      choice,
+		"stageWords":  stageWords,
 	}
 }
 

@@ -47,6 +47,8 @@ type env struct {
 	handler   http.Handler
 	requests  *domain.RequestService
 	approvals *domain.ApprovalService
+	// frameworks: the framework agreements an administrator keeps.
+	frameworks *domain.FrameworkService
 	// notifications: settings and webhooks; http:// URLs allowed.
 	notifications *domain.NotificationService
 	// clock is the server's clock; a test may move it (not concurrently).
@@ -78,7 +80,7 @@ func newEnvPolicy(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, 
 	t.Helper()
 	a := apptest.New(t, dsn, apptest.Options{Users: testUsers, Policy: policy})
 	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals,
-		requests: a.Requests, approvals: a.Approvals, notifications: a.Notifications, clock: a.Clock, ref: a.Reference}
+		requests: a.Requests, approvals: a.Approvals, frameworks: a.Frameworks, notifications: a.Notifications, clock: a.Clock, ref: a.Reference}
 	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow
 	log := testLogger()
 	console, err := New(Deps{Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks, Users: a.DB,
@@ -104,7 +106,7 @@ func newEnvPolicy(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, 
 var testLogger = apptest.Logger
 
 // leftKey matches a key of messages.go shown as is: a key without wording.
-var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox|set|kind|channel)\.[a-z][a-z_.]*[a-z]\b`)
+var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|stage|role|list|form|dryrun|req|hist|decide|revoke|queue|permit|deleg|audit|admin|fw|f|mode|pw|users|inbox|set|kind|channel|confirm)\.[a-z][a-z_.]*[a-z]\b`)
 
 // spacedText is the text of sel with a space between its text nodes, so
 // that a key rendered right after other text ("inboxkind.x") still starts
@@ -252,8 +254,8 @@ func validForm() url.Values {
 		"personnel.military": {"450"}, "personnel.civilian": {"10"}, "personnel.contractors": {"5"},
 		"vehicles[0].category": {"combat"}, "vehicles[0].kind": {"tracked"}, "vehicles[0].count": {"12"},
 		"weapons.live_fire": {"on"}, "weapons.systems": {"CV90\nM72"},
-		"movements[0].direction": {"entry"}, "movements[0].entry_point": {"storlien"}, "movements[0].at": {"2027-03-01 09:00"}, "movements[0].mode": {"road"},
-		"movements[1].direction": {"exit"}, "movements[1].entry_point": {"storlien"}, "movements[1].at": {"2027-03-21 17:00"}, "movements[1].mode": {"road"},
+		"movements[0].direction": {"entry"}, "movements[0].entry_point": {"storlien"}, "movements[0].at": {"2027-03-02 09:00"}, "movements[0].mode": {"road"},
+		"movements[1].direction": {"exit"}, "movements[1].entry_point": {"storlien"}, "movements[1].at": {"2027-03-20 17:00"}, "movements[1].mode": {"road"},
 		"training_areas[0].area": {"ravlunda"}, "training_areas[0].from": {"2027-03-05"}, "training_areas[0].to": {"2027-03-12"},
 		"contact.name": {"Maj Berg"}, "contact.email": {"berg@mil.no"}, "contact.phone": {"+47 000 00 000"},
 	}

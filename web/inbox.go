@@ -190,6 +190,9 @@ func noticeLines(body string, canOpen bool) []noticeLine {
 				l = domain.NotificationStatusLabel + words // as every other page names a status
 			}
 		}
+		if strings.HasPrefix(l, "  - stage ") || strings.HasPrefix(l, "Stage ") {
+			l = stageWords(l) // the service's deadline and reminder lines; a person's lines stay as written
+		}
 		out[i] = noticeLine{Text: l}
 	}
 	return out

@@ -27,6 +27,13 @@ func TestNoticeLines(t *testing.T) {
 		{"the status in words", "Status: in_review", true, []noticeLine{{Text: "Status: In review"}}},
 		{"a status it does not know", "Status: in_orbit", true, []noticeLine{{Text: "Status: in_orbit"}}},
 		{"a person's line", "  Status: in_review", true, []noticeLine{{Text: "  Status: in_review"}}},
+		{"a deadline's stage in words", "  - stage intake (hns_officer): decision due 2026-11-25 23:59 Stockholm time", true,
+			[]noticeLine{{Text: "  - Host nation support (intake) stage: decision due 2026-11-25 23:59 Stockholm time"}}},
+		{"an escalation's stage in words", "Stage range_safety (range_officer) of request SE-2026-EXA-000001 was due by …", true,
+			[]noticeLine{{Text: "Range safety stage of request SE-2026-EXA-000001 was due by …"}}},
+		{"a role the console does not know", "  - stage survey (surveyor): decision due …", true,
+			[]noticeLine{{Text: "  - stage survey (surveyor): decision due …"}}},
+		{"a person's line keeps its words", "  see intake (hns_officer)", true, []noticeLine{{Text: "  see intake (hns_officer)"}}},
 	}
 	for _, c := range cases {
 		if got := noticeLines(c.body, c.canOpen); !reflect.DeepEqual(got, c.want) {

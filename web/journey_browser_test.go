@@ -59,7 +59,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.typeIn("#f-exercise-name", "Cold Response 27", "#f-purpose", "Winter training with Swedish units",
 		"#f-unit-designation", "Telemark Battalion", "#f-period-start", "2027-03-02", "#f-period-end", "2027-03-20",
 		"#f-personnel-military", "450", "#f-vehicles-0-count", "12", "#f-weapons-systems", "CV90",
-		"#f-movements-0-at", "2027-03-01 09:00", "#f-training-areas-0-from", "2027-03-05", "#f-training-areas-0-to", "2027-03-12",
+		"#f-movements-0-at", "2027-03-02 09:00", "#f-training-areas-0-from", "2027-03-05", "#f-training-areas-0-to", "2027-03-12",
 		"#f-contact-name", "Maj Berg", "#f-contact-email", "berg@mil.no")
 	b.choose("#f-vehicles-0-category", "combat", "#f-vehicles-0-kind", "tracked",
 		"#f-movements-0-direction", "entry", "#f-movements-0-entry-point", "storlien",
@@ -88,6 +88,7 @@ func TestBrowserJourney(t *testing.T) {
 		b.signIn(who)
 		b.open("/queue", "queue-"+who)
 		b.click(`main table a[href="`+reqPath+`"]`, "")
+		b.do(chromedp.Click(chromedp.CSS("#f-outcome"))) // Approve: no outcome is chosen beforehand
 		b.click(`form[action$="/decide"] button[type="submit"]`, "")
 		if !strings.Contains(b.text(".notice"), "Your decision was recorded") {
 			t.Fatalf("%s's decision: %s", who, b.text("main"))
@@ -108,6 +109,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.typeIn("#f-conditions", "No movement on public holidays")
+	b.do(chromedp.Click(chromedp.CSS("#f-outcome")))
 	b.click(`form[action$="/decide"] button[type="submit"]`, "stale-decision")
 	if !strings.Contains(b.text(".warn"), "Someone decided or changed this request meanwhile") ||
 		!strings.Contains(b.text("ol.route"), "ops2: Approve") {
@@ -119,6 +121,7 @@ func TestBrowserJourney(t *testing.T) {
 		b.signIn(who)
 		b.open(reqPath, "")
 		b.typeIn("#f-conditions", "Escort by Swedish Navy in territorial waters")
+		b.do(chromedp.Click(chromedp.CSS("#f-outcome")))
 		b.click(`form[action$="/decide"] button[type="submit"]`, "")
 		b.signOut()
 	}
@@ -197,7 +200,8 @@ func TestBrowserJourney(t *testing.T) {
 	b.signIn("gov")
 	b.open(reqPath, "")
 	b.typeIn("#f-revoke-reason", "Exercise cancelled by the sending nation")
-	b.click(`form[action$="/revoke"] button`, "")
+	b.click(`form[action$="/revoke"] button`, "revoke-confirm")
+	b.click(`main form button.danger`, "")
 	b.open(reqPath+"/permit", "permit-revoked")
 	if got := b.text(".banner"); !strings.Contains(got, "NOT PERMITTED") || !strings.Contains(got, "Revoked") {
 		t.Fatalf("permit of a revoked request: %s", got)

@@ -191,7 +191,7 @@ func TestDelegations(t *testing.T) {
 		t.Fatalf("delegations: %q", row.Text())
 	}
 	action, _ := row.Find("form").Attr("action")
-	if p := ops.post(action, url.Values{}); p.Status != http.StatusSeeOther {
+	if p := ops.post(action, url.Values{"confirm": {"yes"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", p.Status)
 	}
 	if got := ops.get("/delegations").Doc.Find("main table tbody tr").Text(); !strings.Contains(got, "Not active") {

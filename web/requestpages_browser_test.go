@@ -67,12 +67,14 @@ func TestBrowserRequestPageStates(t *testing.T) {
 		t.Fatalf("ministry before its stage: %s", b.text("main"))
 	}
 	b.open("/requests/"+approved, "")
-	b.click(`form[action$="/revoke"] button`, "revoke-errors")
+	b.click(`form[action$="/revoke"] button`, "")
+	b.click(`main form button.danger`, "revoke-errors")
 	if !strings.Contains(b.text(".error-summary"), "Reason for revoking: is required") {
 		t.Fatalf("revoke without a reason: %s", b.text("main"))
 	}
 	b.typeIn("#f-revoke-reason", "Range closed by fire")
 	b.click(`form[action$="/revoke"] button`, "")
+	b.click(`main form button.danger`, "")
 	if b.text(".notice") != "The permit was revoked." {
 		t.Fatalf("after revoking: %s", b.text("main"))
 	}

@@ -96,13 +96,13 @@ func TestReasonErrorsNameTheFieldOnThePage(t *testing.T) {
 		e.approveAll(id)
 		ops := e.client().signIn("ops")
 		page := ops.get("/requests/" + id)
-		p := ops.post("/requests/"+id+"/revoke", url.Values{"version": {formVersion(page, "revoke")}, "reason": {"  "}})
+		p := ops.post("/requests/"+id+"/revoke", url.Values{"confirm": {"yes"}, "version": {formVersion(page, "revoke")}, "reason": {"  "}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
 		wantFieldError(t, p, "f-revoke-reason", "Reason for revoking: is required", "is required")
 		if w := p.Doc.Find(".warn").Text(); w != "The permit was not revoked" {
 			t.Errorf("banner %q", w)
 		}
-		r := ops.post("/requests/"+id+"/revoke", url.Values{"version": {formVersion(page, "revoke")}, "reason": {"Exercise cancelled"}})
+		r := ops.post("/requests/"+id+"/revoke", url.Values{"confirm": {"yes"}, "version": {formVersion(page, "revoke")}, "reason": {"Exercise cancelled"}})
 		if loc := r.Header.Get("Location"); loc != "/requests/"+id+"?done=revoked" {
 			t.Fatalf("revoke: %d %q", r.Status, loc)
 		}
@@ -113,7 +113,7 @@ func TestReasonErrorsNameTheFieldOnThePage(t *testing.T) {
 		other := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
 		page = lo.get("/requests/" + other)
 		long := strings.Repeat("x", domain.MaxPurpose+1)
-		p = lo.post("/requests/"+other+"/withdraw", url.Values{"version": {formVersion(page, "withdraw")}, "reason": {long}})
+		p = lo.post("/requests/"+other+"/withdraw", url.Values{"confirm": {"yes"}, "version": {formVersion(page, "withdraw")}, "reason": {long}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
 		wantFieldError(t, p, "f-withdraw-reason", "Reason for withdrawing: must be at most 4000 characters", "at most 4000")
 		if got := p.Doc.Find("#f-withdraw-reason").AttrOr("value", ""); got != long {
@@ -122,7 +122,7 @@ func TestReasonErrorsNameTheFieldOnThePage(t *testing.T) {
 		if w := p.Doc.Find(".warn").Text(); w != "The request was not withdrawn" {
 			t.Errorf("banner %q", w)
 		}
-		r = lo.post("/requests/"+other+"/withdraw", url.Values{"version": {formVersion(page, "withdraw")}, "reason": {"Exercise moved"}})
+		r = lo.post("/requests/"+other+"/withdraw", url.Values{"confirm": {"yes"}, "version": {formVersion(page, "withdraw")}, "reason": {"Exercise moved"}})
 		if loc := r.Header.Get("Location"); loc != "/requests/"+other+"?done=withdrawn" {
 			t.Fatalf("withdraw: %d %q", r.Status, loc)
 		}
@@ -209,7 +209,7 @@ func TestReasonsReachTheLiaisonOfficer(t *testing.T) {
 		}
 
 		page = ops.get("/requests/" + first)
-		requestID(t, ops.post("/requests/"+first+"/revoke", url.Values{"version": {formVersion(page, "revoke")}, "reason": {"Range closed by fire"}}))
+		requestID(t, ops.post("/requests/"+first+"/revoke", url.Values{"confirm": {"yes"}, "version": {formVersion(page, "revoke")}, "reason": {"Range closed by fire"}}))
 		if got := lo.get("/requests/" + first).Doc.Find("table.history").Text(); !strings.Contains(got, "Permit revoked") || !strings.Contains(got, "Reason: “Range closed by fire”") {
 			t.Errorf("the liaison officer's history of a revocation: %s", got)
 		}
@@ -219,7 +219,7 @@ func TestReasonsReachTheLiaisonOfficer(t *testing.T) {
 
 		third := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
 		page = lo.get("/requests/" + third)
-		requestID(t, lo.post("/requests/"+third+"/withdraw", url.Values{"version": {formVersion(page, "withdraw")}, "reason": {"Exercise moved to May"}}))
+		requestID(t, lo.post("/requests/"+third+"/withdraw", url.Values{"confirm": {"yes"}, "version": {formVersion(page, "withdraw")}, "reason": {"Exercise moved to May"}}))
 		if got := lo.get("/requests/" + third + "/permit").Doc.Find(".permit-reason").Text(); got != "Reason given: “Exercise moved to May”" {
 			t.Errorf("permit of a withdrawn request: %q", got)
 		}

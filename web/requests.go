@@ -105,6 +105,9 @@ func (c *Console) handleRequestPage(ec echo.Context) error {
 		return err
 	}
 	if k, ok := notices[ec.QueryParam("done")]; ok {
+		if k == "form.saved" && v.R.Status == domain.StatusChangesRequested {
+			k = "form.savedamend" // an amendment, not a draft: the review waits for it
+		}
 		v.Notice = msg(k)
 	}
 	if ec.QueryParam("done") == "stale" {
@@ -233,6 +236,9 @@ func (c *Console) handleSubmit(ec echo.Context) error {
 }
 
 func (c *Console) handleWithdraw(ec echo.Context) error {
+	if !confirmed(ec) {
+		return c.confirmRequestAction(ec, actionWithdraw)
+	}
 	if err := c.limitCycles(ec, principalOf(ec), 1); err != nil {
 		return c.afterAction(ec, err, actionWithdraw)
 	}

@@ -125,7 +125,7 @@ func TestAdminEndsAnyDelegation(t *testing.T) {
 	if row.Length() != 1 || !strings.Contains(row.Text(), "ops2") || list.Doc.Find(`form[action="/delegations"]`).Length() != 0 {
 		t.Fatalf("the administrator's delegations page: %q", row.Text())
 	}
-	if p := admin.post(row.Find("form").AttrOr("action", ""), url.Values{}); p.Status != http.StatusSeeOther {
+	if p := admin.post(row.Find("form").AttrOr("action", ""), url.Values{"confirm": {"yes"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("the administrator ends the delegation: %d", p.Status)
 	}
 	if got := ops.get("/delegations").Doc.Find("main table tbody tr").Text(); !strings.Contains(got, "Not active") {

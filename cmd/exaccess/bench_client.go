@@ -123,8 +123,8 @@ func draftBody(area string, n int) []byte {
 		"vehicles":      []any{map[string]any{"category": "combat", "kind": "tracked", "count": 12}},
 		"weapons":       map[string]any{"live_fire": true, "systems": []any{"CV90", "M72"}},
 		"movements": []any{
-			map[string]any{"direction": "entry", "entry_point": "storlien", "at": d(3, 1) + "T08:00:00Z", "mode": "road"},
-			map[string]any{"direction": "exit", "entry_point": "storlien", "at": d(3, 21) + "T16:00:00Z", "mode": "road"},
+			map[string]any{"direction": "entry", "entry_point": "storlien", "at": d(3, 2) + "T08:00:00Z", "mode": "road"},
+			map[string]any{"direction": "exit", "entry_point": "storlien", "at": d(3, 20) + "T16:00:00Z", "mode": "road"},
 		},
 		"training_areas": []any{map[string]any{"area": area, "from": d(3, 5), "to": d(3, 12)}},
 		"contact":        map[string]any{"name": "Maj Berg", "email": "berg@mil.no", "phone": "+47 000 00 000"},

@@ -90,7 +90,7 @@ func requestBody(name string, personnel int, area string) string {
 	}
 	return fmt.Sprintf(`{"exercise_name":%q,"purpose":"p","unit":{"designation":"u"},"period":{"start":%q,"end":%q},
 		"personnel":{"military":%d},"movements":[{"direction":"entry","entry_point":"storlien","at":"%sT08:00:00Z","mode":"road"}],
-		"contact":{"name":"n","email":"n@mil.no"}%s}`, name, day(0), day(18), personnel, day(-1), areas)
+		"contact":{"name":"n","email":"n@mil.no"}%s}`, name, day(0), day(18), personnel, day(0), areas)
 }
 
 // TestTwoProcessesOnPostgreSQL runs two real server processes against one

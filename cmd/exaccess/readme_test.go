@@ -106,7 +106,7 @@ func readmeScript(t *testing.T) string {
 }
 
 func TestShiftReadmeYears(t *testing.T) {
-	script := `{"start": "2027-03-02"} from=2027-03-01&to=2027-03-31 "at": "2027-03-01T08:00:00Z" SE-2027-EXA-000001`
+	script := `{"start": "2027-03-02"} from=2027-03-01&to=2027-03-31 "at": "2027-03-02T08:00:00Z" SE-2027-EXA-000001`
 	for _, tc := range []struct {
 		now   time.Time
 		years int
@@ -115,9 +115,9 @@ func TestShiftReadmeYears(t *testing.T) {
 		{time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), 0, script},
 		{time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), 0, script},
 		{time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC), 1,
-			`{"start": "2028-03-02"} from=2028-03-01&to=2028-03-31 "at": "2028-03-01T08:00:00Z" SE-2027-EXA-000001`},
+			`{"start": "2028-03-02"} from=2028-03-01&to=2028-03-31 "at": "2028-03-02T08:00:00Z" SE-2027-EXA-000001`},
 		{time.Date(2028, 6, 1, 0, 0, 0, 0, time.UTC), 2,
-			`{"start": "2029-03-02"} from=2029-03-01&to=2029-03-31 "at": "2029-03-01T08:00:00Z" SE-2027-EXA-000001`},
+			`{"start": "2029-03-02"} from=2029-03-01&to=2029-03-31 "at": "2029-03-02T08:00:00Z" SE-2027-EXA-000001`},
 	} {
 		got, years := shiftReadmeYears(script, tc.now)
 		if years != tc.years || got != tc.want {
