@@ -21,7 +21,7 @@ func TestBrowserFormSentTwice(t *testing.T) {
 	b.open("/requests/new", "")
 	b.typeIn("#f-exercise-name", "Cold Response 27", "#f-purpose", "Winter training with Swedish units",
 		"#f-unit-designation", "Telemark Battalion", "#f-period-start", "2027-03-02", "#f-period-end", "2027-03-20",
-		"#f-personnel-military", "450", "#f-movements-0-at", "2027-03-01 09:00",
+		"#f-personnel-military", "450", "#f-movements-0-at", "2027-03-02 09:00",
 		"#f-contact-name", "Maj Berg", "#f-contact-email", "berg@mil.no")
 	b.choose("#f-movements-0-direction", "entry", "#f-movements-0-entry-point", "storlien", "#f-movements-0-mode", "road")
 	b.click(`.actions button[value="save"]`, "")

@@ -104,7 +104,7 @@ func TestConsoleCycleLimit(t *testing.T) {
 
 	// The token left withdraws; then the bucket is empty.
 	page := lo.get("/requests/" + sent)
-	requestID(t, lo.post("/requests/"+sent+"/withdraw", url.Values{"version": {versionOn(page, "withdraw")}, "reason": {"Cancelled"}}))
+	requestID(t, lo.post("/requests/"+sent+"/withdraw", url.Values{"version": {versionOn(page, "withdraw")}, "reason": {"Cancelled"}, "confirm": {confirmYes}}))
 	wantLimited(t, lo.post("/requests/new", withValue(validForm(), "action", "save")), "20")
 	wantLimited(t, lo.post("/requests/new", typed), "40")
 	edit := withValue(withValue(validForm(), "action", "submit"), "version", "1")
@@ -124,7 +124,7 @@ func TestConsoleCycleLimit(t *testing.T) {
 	if p.Doc.Find(".badge").First().Text() != "Draft" {
 		t.Errorf("refused submit: the request is %q", p.Doc.Find(".badge").First().Text())
 	}
-	p = lo.post("/requests/"+draft+"/withdraw", url.Values{"version": {versionOn(page, "withdraw")}, "reason": {"Typed reason"}})
+	p = lo.post("/requests/"+draft+"/withdraw", url.Values{"version": {versionOn(page, "withdraw")}, "reason": {"Typed reason"}, "confirm": {confirmYes}})
 	wantLimited(t, p, "20")
 	if got := p.Doc.Find(`input[name="reason"]`).AttrOr("value", ""); got != "Typed reason" || p.Doc.Find(".badge").First().Text() != "Draft" {
 		t.Errorf("refused withdrawal: reason %q, badge %q", got, p.Doc.Find(".badge").First().Text())
