@@ -95,7 +95,7 @@ var (
 	// auditLabels: the search's and the export form's fields (both forms
 	// have a "from" and a "to", labelled alike).
 	auditLabels = labels{keys: map[string]string{"actor": "audit.actor", "action": "audit.action", "request": "audit.reference",
-		"from": "audit.from", "to": "audit.to"}}
+		"from": "audit.from", "to": "audit.to", "order": "audit.order"}}
 )
 
 // pathParts matches "part[i]", "part[i].field" and "a.list[i]".
