@@ -222,7 +222,7 @@ var english = withFormWords(map[string]string{
 	"deleg.startshint":   "The first day: the delegation starts at 00:00 Stockholm time on it. To start now, leave it empty or give today.",
 	"deleg.ends":         "Ends (YYYY-MM-DD, the last day, included)",
 	"deleg.endshint":     "The last day: the delegation runs to its end, 24:00 Stockholm time.",
-	"deleg.endsbefore":   "must not be before “Starts” (today, when that is empty)",
+	"deleg.endsbefore":   "must not be before “Starts”",
 	"deleg.startspast":   "must be today or a later day (today, or empty, starts it now)",
 	"deleg.create":       "Delegate",
 	"deleg.revoke":       "Revoke",
