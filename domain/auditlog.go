@@ -48,8 +48,7 @@ type AuditLog interface {
 	// does not extend the last one it signed), in text fit for a public
 	// page; "" when it signs.
 	SigningProblem() string
-	// Events returns one page of entries in index order, or the newest
-	// first (AuditFilter.Newest).
+	// Events returns one page of entries in index order.
 	Events(ctx context.Context, f AuditFilter) (AuditPage, error)
 	// StartExport fixes what an export covers (a signed checkpoint first,
 	// then the range up to it), records the export as an audit entry of
