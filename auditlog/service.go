@@ -191,7 +191,7 @@ func domainHashes(hs []tlog.Hash) []domain.AuditHash {
 	return out
 }
 
-// Events returns one page of entries in index order.
+// Events returns one page of entries in index order, or newest first.
 func (s *Service) Events(ctx context.Context, f domain.AuditFilter) (domain.AuditPage, error) {
 	return s.store.AuditEvents(ctx, f)
 }

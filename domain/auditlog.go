@@ -141,8 +141,12 @@ type AuditFilter struct {
 	RequestID string
 	Actor     string
 	Action    string
-	After     *int64 // keyset cursor: the index of the last entry of the previous page
-	Limit     int
+	After     *int64 // keyset cursor: entries with a larger index only
+	Before    *int64 // keyset cursor: entries with a smaller index only
+	// Newest lists the largest index first (the newest entry, since
+	// entries are appended in index order); otherwise the smallest.
+	Newest bool
+	Limit  int
 }
 
 // AuditRecord is one entry as stored: its index and its canonical JSON,
@@ -152,10 +156,14 @@ type AuditRecord struct {
 	Entry []byte
 }
 
-// AuditPage is one page of audit entries; NextAfter is nil on the last page.
+// AuditPage is one page of audit entries in the filter's order. When more
+// entries follow the page in that order, NextAfter (smallest index first)
+// or NextBefore (Newest) is the index of its last entry, the cursor of the
+// next page; both are nil on the last page.
 type AuditPage struct {
-	Items     []AuditRecord
-	NextAfter *int64
+	Items      []AuditRecord
+	NextAfter  *int64
+	NextBefore *int64
 }
 
 // Audit export formats.

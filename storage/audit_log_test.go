@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -176,6 +178,44 @@ func TestAuditEventsAndRanges(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(c.want) {
 				t.Errorf("%s: indexes %v, want %v", c.name, got, c.want)
 			}
+			// Newest first, paged by the smallest index of each page.
+			got, f = nil, c.f
+			f.Limit, f.Newest = 2, true
+			for page := 0; page < 10; page++ {
+				p, err := db.AuditEvents(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range p.Items {
+					got = append(got, it.Index)
+				}
+				if p.NextAfter != nil {
+					t.Errorf("%s, newest first: a cursor for larger indexes", c.name)
+				}
+				if p.NextBefore == nil {
+					break
+				}
+				f.Before = p.NextBefore
+			}
+			want := slices.Clone(c.want)
+			slices.Reverse(want)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s, newest first: indexes %v, want %v", c.name, got, want)
+			}
+			// Back from the last entry: the entries before it, oldest first.
+			f = c.f
+			f.Before, f.Limit = &c.want[len(c.want)-1], 100
+			p, err := db.AuditEvents(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = nil
+			for _, it := range p.Items {
+				got = append(got, it.Index)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want[:len(c.want)-1]) || p.NextAfter != nil || p.NextBefore != nil {
+				t.Errorf("%s, before %d: indexes %v (next %v, %v), want %v", c.name, c.want[len(c.want)-1], got, p.NextAfter, p.NextBefore, c.want[:len(c.want)-1])
+			}
 		}
 		for _, r := range []struct {
 			from, to    *time.Time
@@ -223,4 +263,62 @@ func TestAuditTailKeptAcrossTwoWriters(t *testing.T) {
 	size += 40
 	wantTreeMatchesEntries(t, a, size)
 	wantTreeMatchesEntries(t, b, size)
+}
+
+// TestAuditEventsPlan: the audit page lists the newest entries first, and
+// pages both ways, on a log of millions of entries; every such query,
+// newest or oldest first, with or without a filter by actor, action or
+// request and a cursor either way, walks an index in the page's order and
+// stops at the page's end, never sorting the matches (the log's key for
+// no filter, the filter's index ending in idx otherwise). On PostgreSQL the
+// plan is asked with sorts priced out, so a sort in it means no index can
+// serve the order.
+func TestAuditEventsPlan(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		appendEntries(t, db, 3, func(int) domain.AuditEntry { return domain.AuditEntry{At: fixedNow, Actor: "hns", Action: "a.one"} })
+		n := int64(1)
+		filters := map[string]domain.AuditFilter{"none": {}, "actor": {Actor: "hns"}, "action": {Action: "a.one"}, "request": {RequestID: "r1"}}
+		index := map[string]string{"none": "", "actor": "audit_log_actor_idx", "action": "audit_log_action_idx", "request": "audit_log_request_idx"}
+		for name, base := range filters {
+			for _, newest := range []bool{true, false} {
+				for cursor, f := range map[string]domain.AuditFilter{"first page": base, "after": with(base, &n, nil), "before": with(base, nil, &n)} {
+					f.Newest = newest
+					plan, err := db.ExplainAuditEventsForTest(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !servedByIndex(db.Dialect(), plan, index[name], newest) {
+						t.Errorf("%s, newest %v, %s: the plan sorts or reads no index in order: %s", name, newest, cursor, plan)
+					}
+				}
+			}
+		}
+	})
+}
+
+// with is f with an after or before cursor.
+func with(f domain.AuditFilter, after, before *int64) domain.AuditFilter {
+	f.After, f.Before = after, before
+	return f
+}
+
+// servedByIndex reads a plan of an audit page: an index walk, in the
+// page's order on PostgreSQL, of the index named (the key when ""), and no
+// sort.
+func servedByIndex(dialect, plan, index string, newest bool) bool {
+	if dialect == storage.DialectPostgres {
+		walk := "Index Scan using "
+		if newest {
+			walk = "Index Scan Backward using "
+		}
+		if index == "" {
+			index = "audit_log_pkey"
+		}
+		return strings.Contains(plan, walk+index+" on audit_log") && !strings.Contains(plan, "Sort")
+	}
+	if index == "" {
+		return strings.Contains(plan, "audit_log USING INTEGER PRIMARY KEY") && !strings.Contains(plan, "TEMP B-TREE")
+	}
+	return strings.Contains(plan, "audit_log USING INDEX "+index) && !strings.Contains(plan, "TEMP B-TREE")
 }

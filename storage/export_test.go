@@ -40,6 +40,29 @@ func explainPlan(g *gorm.DB, sql string) (string, error) {
 	return strings.Join(details, " | "), nil
 }
 
+// ExplainAuditEventsForTest explains the very SQL AuditEvents runs for f,
+// one step per " | ": SQLite's query plan, or PostgreSQL's with sequential
+// scans, bitmap scans and sorts priced out, so that on a small test table
+// the plan still shows whether an index can serve the filter and the order
+// (a sort left in the plan says none can).
+func (d *DB) ExplainAuditEventsForTest(ctx context.Context, f domain.AuditFilter) (string, error) {
+	g := d.reader.WithContext(ctx)
+	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return auditEventsQuery(tx, f).Limit(51).Find(&[]auditRow{}) })
+	if d.dialect != DialectPostgres {
+		return explainPlan(g, sql)
+	}
+	var plan []string
+	err := g.Transaction(func(tx *gorm.DB) error {
+		for _, off := range []string{"enable_seqscan", "enable_bitmapscan", "enable_sort"} {
+			if err := tx.Exec("SET LOCAL " + off + " = off").Error; err != nil {
+				return err
+			}
+		}
+		return tx.Raw("EXPLAIN " + sql).Scan(&plan).Error
+	})
+	return strings.Join(plan, " | "), err
+}
+
 // DecodeAuditEntryForTest decodes stored canonical entry bytes.
 func DecodeAuditEntryForTest(b []byte) (domain.AuditEntry, error) { return decodeAuditEntry(b) }
 

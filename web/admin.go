@@ -100,9 +100,7 @@ func (v fwView) G(name, label string, opts []option, on []string) checkGroup {
 }
 
 func (c *Console) fwOptions(v fwView) fwView {
-	for _, n := range c.Reference.Nations {
-		v.Nations = append(v.Nations, option{n.Code, n.Name})
-	}
+	v.Nations = nationChoices(c.Reference)
 	for _, a := range c.Reference.TrainingAreas {
 		v.Areas = append(v.Areas, option{a.Code, a.Name})
 	}

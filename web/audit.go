@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -32,12 +33,24 @@ type auditView struct {
 	// was typed into the export form when it came back with an error.
 	XFrom, XTo string
 	Actions    []string // every action an entry can have, for the action select
+	Orders     []string // auditOrders, for the order select
 	Searched   bool     // a search ran (no error stopped it): Rows are its answer
 	Rows       []auditRow
-	NextQuery  string
-	Checkpoint domain.AuditCheckpoint
-	Errors     []fieldErr
+	// Order is "newest" (the default: the latest activity first) or
+	// "oldest".
+	Order string
+	// NewerQuery and OlderQuery are the links to the next page of newer
+	// and of older entries, "" when there is none.
+	NewerQuery, OlderQuery string
+	Checkpoint             domain.AuditCheckpoint
+	Errors                 []fieldErr
 }
+
+// auditPageSize is how many entries the audit page shows at once.
+const auditPageSize = 50
+
+// auditOrders are the orders the search offers, the default first.
+var auditOrders = []string{"newest", "oldest"}
 
 // At is the error linked to the element with id anchor: the search and the
 // export form both have a "from" and a "to".
@@ -69,20 +82,28 @@ func auditDates(from, to, prefix string) (*time.Time, *time.Time, []fieldErr) {
 		t = t.UTC()
 		return &t
 	}
-	return day("from", from), day("to", to), errs
+	f, t := day("from", from), day("to", to)
+	if f != nil && t != nil && !t.After(*f) { // "To" is exclusive: the window would be empty
+		errs = append(errs, fieldErr{Field: "to", Message: msg("audit.tonotafter"), Anchor: prefix + "to"})
+	}
+	return f, t, errs
 }
 
 // handleAudit searches the log with paging and shows the current checkpoint.
 func (c *Console) handleAudit(ec echo.Context) error {
 	q := ec.QueryParams()
 	v := auditView{Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
-		Request: strings.TrimSpace(q.Get("request")), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
+		Request: strings.TrimSpace(q.Get("request")), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
+		Order: cmp.Or(q.Get("order"), auditOrders[0])}
 	v.XFrom, v.XTo = v.From, v.To
 	from, to, errs := auditDates(v.From, v.To, "f-")
 	if domain.UnknownAuditAction(v.Action) {
 		errs = append(errs, fieldErr{Field: "action", Message: fmt.Sprintf(msg("audit.badaction"), strconv.Quote(v.Action)), Anchor: fieldID("action")})
 	}
-	f := domain.AuditFilter{From: from, To: to, Actor: v.Actor, Action: v.Action, RequestID: v.Request, Limit: 50}
+	if !slices.Contains(auditOrders, v.Order) {
+		errs = append(errs, fieldErr{Field: "order", Message: msg("audit.badorder"), Anchor: fieldID("order")})
+	}
+	f := domain.AuditFilter{From: from, To: to, Actor: v.Actor, Action: v.Action, RequestID: v.Request, Limit: auditPageSize}
 	if ref := strings.ToUpper(v.Request); strings.HasPrefix(ref, "SE-") { // a reference: find its request
 		page, err := c.Requests.ListRequests(ec.Request().Context(), principalOf(ec), domain.RequestFilter{Reference: ref, Limit: 1})
 		if err != nil {
@@ -93,32 +114,93 @@ func (c *Console) handleAudit(ec echo.Context) error {
 			f.RequestID = page.Items[0].ID
 		}
 	}
-	if a := q.Get("after"); a != "" {
-		n, err := strconv.ParseInt(a, 10, 64)
-		if err != nil {
-			return badPageParam("after", "is not a position this console wrote")
+	for _, name := range []string{"after", "before"} {
+		if a := q.Get(name); a != "" {
+			n, err := strconv.ParseInt(a, 10, 64)
+			if err != nil || f.After != nil {
+				return badPageParam(name, "is not a position this console wrote")
+			}
+			f.After, f.Before = &n, nil
+			if name == "before" {
+				f.After, f.Before = nil, &n
+			}
 		}
-		f.After = &n
 	}
-	ctx := ec.Request().Context()
 	if len(errs) > 0 {
 		v.Errors = errs
 		return c.renderAudit(ec, http.StatusUnprocessableEntity, v)
 	}
-	page, err := c.Audit.Events(ctx, f)
+	items, err := c.auditPage(ec, f, &v)
 	if err != nil {
 		return err
 	}
 	v.Searched = true
-	for _, it := range page.Items {
+	for _, it := range items {
 		v.Rows = append(v.Rows, auditRowOf(it))
 	}
-	if page.NextAfter != nil {
-		qs := url.Values{"actor": {v.Actor}, "action": {v.Action}, "request": {v.Request}, "from": {v.From}, "to": {v.To},
-			"after": {strconv.FormatInt(*page.NextAfter, 10)}}
-		v.NextQuery = "?" + qs.Encode()
-	}
 	return c.renderAudit(ec, http.StatusOK, v)
+}
+
+// auditPage reads one page of the search f (its cursor, if any, set) in
+// the view's order and sets the view's links to newer and older entries.
+// The index is the keyset either way: a page in the view's order is read in
+// that order from the cursor; a page back towards the start (newer entries
+// of a newest-first list, older ones of an oldest-first list) is read the
+// other way from the page's first entry and turned round, and when it
+// reaches the start the first page is shown instead, so that page is always
+// full.
+func (c *Console) auditPage(ec echo.Context, f domain.AuditFilter, v *auditView) ([]domain.AuditRecord, error) {
+	ctx := ec.Request().Context()
+	newest := v.Order == "newest"
+	back := newest && f.After != nil || !newest && f.Before != nil // towards the start of the list
+	cursor := f.After != nil || f.Before != nil
+	f.Newest = newest != back
+	page, err := c.Audit.Events(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	more := page.NextAfter != nil || page.NextBefore != nil
+	if back && !more {
+		f.After, f.Before, f.Newest = nil, nil, newest
+		if page, err = c.Audit.Events(ctx, f); err != nil {
+			return nil, err
+		}
+		back, cursor, more = false, false, page.NextAfter != nil || page.NextBefore != nil
+	}
+	items := page.Items
+	if back {
+		slices.Reverse(items)
+	}
+	if len(items) == 0 {
+		return items, nil
+	}
+	// Onwards: more entries in the list's order, or, having come back,
+	// the page we came from. Back: the page came through a cursor, or
+	// more entries lie towards the start.
+	onwards, backwards := more || back, cursor && !back || back && more
+	first, last := items[0].Index, items[len(items)-1].Index
+	link := func(name string, n int64) string {
+		qs := url.Values{"actor": {v.Actor}, "action": {v.Action}, "request": {v.Request}, "from": {v.From}, "to": {v.To},
+			"order": {v.Order}, name: {strconv.FormatInt(n, 10)}}
+		return "?" + qs.Encode()
+	}
+	switch {
+	case newest:
+		if onwards {
+			v.OlderQuery = link("before", last)
+		}
+		if backwards {
+			v.NewerQuery = link("after", first)
+		}
+	default:
+		if onwards {
+			v.NewerQuery = link("after", last)
+		}
+		if backwards {
+			v.OlderQuery = link("before", first)
+		}
+	}
+	return items, nil
 }
 
 // renderAudit writes the audit page with the current checkpoint.
@@ -127,7 +209,7 @@ func (c *Console) renderAudit(ec echo.Context, status int, v auditView) error {
 	if err != nil {
 		return err
 	}
-	v.Checkpoint, v.Actions = cp, auditActions
+	v.Checkpoint, v.Actions, v.Orders = cp, auditActions, auditOrders
 	v.Errors = auditLabels.named(v.Errors) // the summary names the fields as the page does
 	return c.render(ec, status, "audit", msg("audit.title"), v)
 }

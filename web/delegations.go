@@ -135,7 +135,9 @@ func (c *Console) handleDelegationCreate(ec echo.Context) error {
 	for i, e := range errs {
 		switch {
 		// The domain's ends is an instant after starts; the form's is the
-		// last day, which may be the first.
+		// last day, which may be the first. Only a starts typed as a later
+		// day than today is measured so: an empty one, or today, is now,
+		// which an ends not in the past is always after.
 		case e.Field == "ends" && e.Message == domain.EndsBeforeStarts:
 			errs[i].Message = msg("deleg.endsbefore")
 		// The domain's starts is an instant; the form's is a day, which

@@ -63,7 +63,12 @@ func TestDelegationDaysAreStockholmDays(t *testing.T) {
 
 	p := post("2026-12-10", "2026-12-09")
 	wantStatus(t, p, http.StatusUnprocessableEntity)
-	wantFieldError(t, p, "f-ends", "Ends: must not be before “Starts” (today, when that is empty)", "must not be before “Starts”")
+	wantFieldError(t, p, "f-ends", "Ends: must not be before “Starts”", "must not be before “Starts”")
+	// With no first day, the delegation starts now: an ends before it is
+	// in the past, and says so, not "before Starts".
+	p = post("", "2026-11-20")
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	wantFieldError(t, p, "f-ends", "Ends: "+domain.EndsInPast, domain.EndsInPast)
 }
 
 // TestDelegationsPageForAuditorsAndAdministrators: an approver's page is

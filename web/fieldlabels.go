@@ -33,13 +33,30 @@ type labels struct {
 	// lists are the fields chosen as a group of checkboxes: an error of
 	// one of its items is named, and linked, as the group.
 	lists []string
+	// order is the page's order of the fields, groups and repeatable
+	// parts (a part's rows in row order, each row's fields in its own
+	// order): the error summary lists errors so, whatever order the
+	// domain checked them in (TestSummaryFollowsThePage).
+	order []string
 }
 
 // rowPart is a repeatable part of a form: the legend of a row and the
-// labels of its fields.
+// labels of its fields, and their order in a row.
 type rowPart struct {
 	legend string
 	fields map[string]string
+	order  []string
+}
+
+// row is a rowPart with the legend's key and its fields' names and label
+// keys, in the row's order.
+func row(legend string, nameKeys ...string) rowPart {
+	rp := rowPart{legend: legend, fields: map[string]string{}}
+	for i := 0; i+1 < len(nameKeys); i += 2 {
+		rp.fields[nameKeys[i]] = nameKeys[i+1]
+		rp.order = append(rp.order, nameKeys[i])
+	}
+	return rp
 }
 
 // requestLabels are the labels of the request pages: the request form,
@@ -62,40 +79,55 @@ var requestLabels = labels{keys: map[string]string{
 	// The reasons of a request's page: the domain's "reason" of each form.
 	"withdraw.reason": "req.withdrawwhy", "revoke.reason": "revoke.reason",
 }, rows: map[string]rowPart{
-	"vehicles":        {"f.vehicle", map[string]string{"category": "f.category", "kind": "f.kind", "count": "f.count"}},
-	"aircraft":        {"f.aircraft1", map[string]string{"type": "f.type", "count": "f.count", "armed": "f.armed", "ew_equipment": "f.ew_equipment", "cameras": "f.cameras"}},
-	"vessels":         {"f.vessel", map[string]string{"name": "f.name", "kind": "f.kind", "crew": "f.crew"}},
-	"dangerous_goods": {"f.goods", map[string]string{"un_number": "f.un_number", "class": "f.class", "net_explosive_kg": "f.net_explosive_kg", "description": "f.description"}},
-	"movements":       {"f.movement", map[string]string{"direction": "f.direction", "entry_point": "f.entry_point", "at": "f.at", "mode": "f.mode"}},
-	"training_areas":  {"f.area1", map[string]string{"area": "f.area", "from": "f.from", "to": "f.to"}},
-}, lines: []string{"weapons.systems", "conditions"}}
+	"vehicles":        row("f.vehicle", "category", "f.category", "kind", "f.kind", "count", "f.count"),
+	"aircraft":        row("f.aircraft1", "type", "f.type", "count", "f.count", "armed", "f.armed", "ew_equipment", "f.ew_equipment", "cameras", "f.cameras"),
+	"vessels":         row("f.vessel", "name", "f.name", "kind", "f.kind", "crew", "f.crew"),
+	"dangerous_goods": row("f.goods", "un_number", "f.un_number", "class", "f.class", "net_explosive_kg", "f.net_explosive_kg", "description", "f.description"),
+	"movements":       row("f.movement", "direction", "f.direction", "entry_point", "f.entry_point", "at", "f.at", "mode", "f.mode"),
+	"training_areas":  row("f.area1", "area", "f.area", "from", "f.from", "to", "f.to"),
+}, lines: []string{"weapons.systems", "conditions"}, order: []string{
+	"exercise_name", "purpose", "unit", "unit.designation", "unit.parent_formation", "unit.commander",
+	"period", "period.start", "period.end", "personnel", "personnel.military", "personnel.civilian", "personnel.contractors",
+	"vehicles", "aircraft", "vessels", "weapons", "weapons.live_fire", "weapons.systems", "dangerous_goods", "movements",
+	"training_areas", "framework_id", "contact", "contact.name", "contact.email", "contact.phone",
+	// The request page's forms, one at a time.
+	"stage", "outcome", "comment", "conditions", "override_reason", "withdraw.reason", "revoke.reason",
+}}
 
 // The labels of the other pages' forms.
 var (
 	// passwordLabels: the password page of a user who knows theirs.
-	passwordLabels = labels{keys: map[string]string{"old_password": "pw.old", "new_password": "pw.new"}}
+	passwordLabels = labels{keys: map[string]string{"old_password": "pw.old", "new_password": "pw.new"},
+		order: []string{"old_password", "new_password"}}
 	// otpLabels: the password page of a user signed in with a one-time
 	// password, which it asks for by that name.
-	otpLabels        = labels{keys: map[string]string{"old_password": "pw.otp", "new_password": "pw.new"}}
-	delegationLabels = labels{keys: map[string]string{"to": "deleg.to", "role": "deleg.role", "starts": "deleg.starts", "ends": "deleg.ends"}}
+	otpLabels = labels{keys: map[string]string{"old_password": "pw.otp", "new_password": "pw.new"},
+		order: []string{"old_password", "new_password"}}
+	delegationLabels = labels{keys: map[string]string{"to": "deleg.to", "role": "deleg.role", "starts": "deleg.starts", "ends": "deleg.ends"},
+		order: []string{"to", "role", "starts", "ends"}}
 	// usersListLabels: the users list's filters.
-	usersListLabels = labels{keys: map[string]string{"role": "users.role", "nation": "users.nation", "disabled": "users.state"}}
+	usersListLabels = labels{keys: map[string]string{"role": "users.role", "nation": "users.nation", "disabled": "users.state"},
+		order: []string{"role", "nation", "disabled"}}
 	// userLabels: the new-account form and the three forms of an
 	// account's page (each form's reason is "Reason").
 	userLabels = labels{keys: map[string]string{"username": "users.username", "roles": "users.roles", "nation": "users.nation",
-		"email": "users.email", "reason": "users.reason"}, lists: []string{"roles"}}
+		"email": "users.email", "reason": "users.reason"}, lists: []string{"roles"},
+		order: []string{"username", "roles", "nation", "email", "reason"}}
 	frameworkLabels = labels{keys: map[string]string{"nation": "fw.nation", "name": "fw.name", "reference": "fw.reference",
 		"valid_from": "fw.from", "valid_until": "fw.until", "personnel_ceiling": "fw.ceiling",
 		"training_areas": "fw.areas", "entry_points": "fw.points", "live_fire": "fw.livefire",
 		"dangerous_goods": "fw.dg", "suspended": "fw.suspended", "notes": "fw.notes"},
-		lists: []string{"training_areas", "entry_points"}}
+		lists: []string{"training_areas", "entry_points"},
+		order: []string{"nation", "name", "reference", "valid_from", "valid_until", "personnel_ceiling",
+			"training_areas", "entry_points", "live_fire", "dangerous_goods", "suspended", "notes"}}
 	areaLabels = labels{keys: map[string]string{"capacity_personnel": "admin.capacity", "blackout_days": "admin.blackout"},
-		lines: []string{"blackout_days"}}
-	settingsLabels = labels{keys: map[string]string{"url": "set.url"}}
+		lines: []string{"blackout_days"}, order: []string{"capacity_personnel", "blackout_days"}}
+	settingsLabels = labels{keys: map[string]string{"url": "set.url"}, order: []string{"url"}}
 	// auditLabels: the search's and the export form's fields (both forms
 	// have a "from" and a "to", labelled alike).
 	auditLabels = labels{keys: map[string]string{"actor": "audit.actor", "action": "audit.action", "request": "audit.reference",
-		"from": "audit.from", "to": "audit.to"}}
+		"from": "audit.from", "to": "audit.to", "order": "audit.order"},
+		order: []string{"actor", "action", "request", "from", "to", "order"}}
 )
 
 // pathParts matches "part[i]", "part[i].field" and "a.list[i]".
@@ -241,24 +273,52 @@ func (l labels) anchor(path string) string {
 }
 
 // errs are the domain's field errors as the page shows them: named by
-// their labels, in the page's words, each linked to a field on the page.
+// their labels, in the page's words, each linked to a field on the page,
+// in the page's order.
 func (l labels) errs(fes []domain.FieldError) []fieldErr {
 	out := make([]fieldErr, 0, len(fes))
 	for _, f := range fes {
 		out = append(out, fieldErr{Field: f.Field, Label: l.label(f.Field), Message: l.message(f.Field, f.Message),
 			Anchor: fieldID(l.anchor(f.Field))})
 	}
-	return out
+	return l.sorted(out)
 }
 
 // named names the errors of a form the console checks itself (the
 // password form, the users list's and the audit page's filters) by their
-// labels.
+// labels, in the page's order.
 func (l labels) named(errs []fieldErr) []fieldErr {
 	for i := range errs {
 		errs[i].Label = l.label(errs[i].Field)
 	}
+	return l.sorted(errs)
+}
+
+// sorted orders errs as their fields are on the page, so the summary reads
+// as the form does; errors of one field keep their order, and a field
+// the page's order does not know goes last.
+func (l labels) sorted(errs []fieldErr) []fieldErr {
+	slices.SortStableFunc(errs, func(a, b fieldErr) int { return slices.Compare(l.position(a.Field), l.position(b.Field)) })
 	return errs
+}
+
+// position is where the field at path is on the page: its place in the
+// page's order, then for a row's field (or a line of a list) the row and
+// its place in the row; a group's or a row's own error comes before its
+// fields.
+func (l labels) position(path string) []int {
+	key, row, sub := path, -1, -1
+	if part, i, field, ok := splitPath(path); ok {
+		key, row = part, i
+		if rp, ok := l.rows[part]; ok && field != "" {
+			sub = slices.Index(rp.order, field)
+		}
+	}
+	top := slices.Index(l.order, key)
+	if top < 0 {
+		top = len(l.order)
+	}
+	return []int{top, row, sub}
 }
 
 // fieldError is the error of one field among errs, for beside the field:

@@ -100,6 +100,7 @@ func TestEveryFormFieldHasItsLabel(t *testing.T) {
 			for _, p := range slices.Compact(paths) {
 				wantLabel(t, lp.page.Doc, lp.l, p)
 			}
+			wantPageOrder(t, lp.page.Doc, lp.l, slices.Compact(paths))
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
@@ -41,7 +42,16 @@ type requestForm struct {
 	Goods                                   []goodsRow
 	Movements                               []movementRow
 	Areas                                   []areaRow
+	// Focus is the control the page comes back focused on (autofocus)
+	// after "Add a row" or "Remove row": the new row's first field, or the
+	// section's "Add a row" button ("add:vehicles"), so a keyboard or
+	// screen reader user goes on where they were instead of at the top.
+	Focus string
 }
+
+// firstField is the first control of a row of each repeatable part.
+var firstField = map[string]string{"vehicles": "category", "aircraft": "type", "vessels": "name",
+	"dangerous_goods": "un_number", "movements": "direction", "training_areas": "area"}
 
 // rows returns, for a repeatable part named prefix, the submitted rows in
 // index order, each as its field → value map.
@@ -130,7 +140,17 @@ func (r *requestForm) rowChange(action string) bool {
 	default:
 		return false
 	}
+	r.Focus = "add:" + parts[1]
+	if i < 0 {
+		r.Focus = fmt.Sprintf("%s[%d].%s", parts[1], r.rowCount(parts[1])-1, firstField[parts[1]])
+	}
 	return true
+}
+
+// rowCount is the number of rows of a repeatable part.
+func (r *requestForm) rowCount(part string) int {
+	return map[string]int{"vehicles": len(r.Vehicles), "aircraft": len(r.Aircraft), "vessels": len(r.Vessels),
+		"dangerous_goods": len(r.Goods), "movements": len(r.Movements), "training_areas": len(r.Areas)}[part]
 }
 
 // edit adds an empty row (i < 0) or removes row i.

@@ -21,9 +21,20 @@ func (c *converter) int(field, s string) int {
 		return 0
 	}
 	n, err := strconv.Atoi(s)
+	if errors.Is(err, strconv.ErrRange) {
+		// A whole number too large for an int is no less a whole number:
+		// the domain says what it says of any number past its bound.
+		// Every whole number of the console's forms is a count the domain
+		// bounds by MaxCount, so one past it, not Atoi's largest int, which
+		// a sum of counts would overflow (TestWholeNumberOutOfRange).
+		if strings.HasPrefix(s, "-") {
+			return -(domain.MaxCount + 1)
+		}
+		return domain.MaxCount + 1
+	}
 	if err != nil {
 		c.errs = append(c.errs, domain.FieldError{Field: field, Message: msg("form.notnumber")})
-		return 0 // not Atoi's largest int for one out of range
+		return 0
 	}
 	return n
 }

@@ -185,7 +185,8 @@ func TestAdminDateTypedWrongShowsEveryError(t *testing.T) {
 		[]string{"Blackout days – line 2: must be a date"})
 	p = admin.post("/admin/areas/ravlunda", url.Values{"version": {"1"}, "capacity_personnel": {"99999999999999999999999"}, "blackout_days": {"2027-01-01"}})
 	wantStatus(t, p, http.StatusUnprocessableEntity)
-	wantSummary(t, p, []string{"Capacity: " + msg("form.notnumber")}, []string{"Capacity: must be at least 1"})
+	// A number too large to hold is a number past the bound, not "not a number".
+	wantSummary(t, p, []string{"Capacity: must be at most 1000000"}, []string{"Capacity: " + msg("form.notnumber"), "Capacity: must be at least 1"})
 	if got := admin.get("/admin/areas/ravlunda").Doc.Find(`input[name="version"]`).AttrOr("value", ""); got != "1" {
 		t.Fatalf("the area changed to version %s", got)
 	}

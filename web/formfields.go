@@ -14,21 +14,24 @@ type field struct {
 	Hint    string
 	Opts    []option
 	Checked bool
+	// Autofocus focuses the control when the page loads, without script:
+	// the request form's row buttons come back to where the user was.
+	Autofocus bool
 }
 
 // F is a text-like input (type text, date, number, email, tel, datetime-local).
 func (v formView) F(typ, name, label, value string) field {
-	return field{Type: typ, Name: name, Label: label, Value: value, Err: v.E(name)}
+	return field{Type: typ, Name: name, Label: label, Value: value, Err: v.E(name), Autofocus: v.Form.Focus == name}
 }
 
 // S is a select.
 func (v formView) S(name, label, value string, opts []option) field {
-	return field{Name: name, Label: label, Value: value, Err: v.E(name), Opts: opts}
+	return field{Name: name, Label: label, Value: value, Err: v.E(name), Opts: opts, Autofocus: v.Form.Focus == name}
 }
 
 // C is a checkbox.
 func (v formView) C(name, label string, checked bool) field {
-	return field{Type: "checkbox", Name: name, Label: label, Checked: checked, Err: v.E(name)}
+	return field{Type: "checkbox", Name: name, Label: label, Checked: checked, Err: v.E(name), Autofocus: v.Form.Focus == name}
 }
 
 // group is a fieldset of several fields with one error of its own (the
@@ -48,3 +51,16 @@ func (v formView) Row(part string, i int, legend string) group {
 
 // N is the name of a field of row i of a repeatable part.
 func (formView) N(part string, i int, f string) string { return fmt.Sprintf("%s[%d].%s", part, i, f) }
+
+// addRow is the "Add a row" button of a repeatable part (the "addrow"
+// template); Label is the message key of one row's name.
+type addRow struct {
+	Part, Label string
+	Autofocus   bool
+}
+
+// Add is the "Add a row" button of part, focused when a row of the part
+// was just removed.
+func (v formView) Add(part, label string) addRow {
+	return addRow{Part: part, Label: label, Autofocus: v.Form.Focus == "add:"+part}
+}

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"slices"
+	"strings"
+
 	"exaccess/domain"
 
 	"github.com/labstack/echo/v4"
@@ -35,6 +38,20 @@ func modeChoices() []option {
 	for _, m := range domain.MovementModes {
 		out = append(out, option{m, msg("mode." + m)})
 	}
+	return out
+}
+
+// nationChoices are the nations of ref as a select offers them: by the
+// name shown, in English, not by the ISO code the reference data is kept
+// in (which runs "Canada, Switzerland, Cyprus"). Names compare by code
+// point, case aside, which orders the English names as a reader expects
+// ("Türkiye" among the T's).
+func nationChoices(ref *domain.ReferenceData) []option {
+	out := make([]option, 0, len(ref.Nations))
+	for _, n := range ref.Nations {
+		out = append(out, option{n.Code, n.Name})
+	}
+	slices.SortStableFunc(out, func(a, b option) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
 	return out
 }
 

@@ -254,7 +254,7 @@ func TestApproverSeesBookings(t *testing.T) {
 	second := requestID(t, lo.post("/requests/new", withValue(withValue(validForm(), "exercise_name", "Second"), "action", "submit")))
 	p := e.client().signIn("range").get("/requests/" + second)
 	wantStatus(t, p, http.StatusOK)
-	rows := p.Doc.Find("h3:contains('Other bookings') + table tbody tr")
+	rows := p.Doc.Find("h3:contains('Other bookings') + .table-wrap table tbody tr")
 	if rows.Length() != 1 || rows.Find(`a[href="/requests/`+first+`"]`).Length() != 1 || !strings.Contains(rows.Text(), "2027-03-05 – 2027-03-12") {
 		t.Fatalf("bookings: %d rows: %q", rows.Length(), rows.Text())
 	}

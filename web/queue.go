@@ -53,8 +53,6 @@ func (c *Console) handleQueue(ec echo.Context) error {
 			v.Roles = append(v.Roles, r)
 		}
 	}
-	for _, n := range c.Reference.Nations {
-		v.Nations = append(v.Nations, option{n.Code, n.Name})
-	}
+	v.Nations = nationChoices(c.Reference)
 	return c.render(ec, http.StatusOK, "queue", msg("queue.title"), v)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"exaccess/domain"
@@ -20,7 +21,8 @@ const pathSettings = "/account/notifications"
 var settingsWords = map[string]string{
 	"nav.notifications":                      "Notification settings",
 	"set.title":                              "Notification settings",
-	"set.intro":                              "Choose how you hear of each kind of event. Every box is ticked until you clear it.",
+	"set.intro":                              "Choose how you hear of each kind of event that can reach your roles. Every box is ticked until you clear it.",
+	"set.nokinds":                            "No kind of event is sent to your roles, so there is nothing to choose here.",
 	"set.kind":                               "Event",
 	"set.save":                               "Save settings",
 	"set.saved":                              "Your notification settings are saved.",
@@ -102,7 +104,9 @@ func (v settingsView) E(field string) string {
 
 func (c *Console) settingsView(ec echo.Context) (settingsView, error) {
 	ctx, p := ec.Request().Context(), principalOf(ec)
-	v := settingsView{Kinds: domain.NotificationKinds, Channels: domain.NotificationChannels, On: map[string]bool{}}
+	// Only the kinds that can reach the user's roles: a liaison officer
+	// is never told that a stage awaits their role.
+	v := settingsView{Kinds: domain.NotificationKindsFor(p.Roles), Channels: domain.NotificationChannels, On: map[string]bool{}}
 	cells, err := c.Notifications.Settings(ctx, p)
 	if err != nil {
 		return v, err
@@ -142,19 +146,28 @@ func (c *Console) handleSettingsPage(ec echo.Context) error {
 }
 
 // handleSettingsSave stores the grid: a ticked box is on, every other box
-// of the grid off.
+// of the grid off. The kinds the page does not show (none can reach the
+// user's roles) keep what is stored for them: an opt-out made in the API,
+// or under roles the user held before, is not lost by saving this page.
 func (c *Console) handleSettingsSave(ec echo.Context) error {
+	ctx, p := ec.Request().Context(), principalOf(ec)
 	on := map[string]bool{}
 	for _, cell := range formList(ec, "on") {
 		on[cell] = true
 	}
-	var cells []domain.ChannelSetting
-	for _, k := range domain.NotificationKinds {
-		for _, ch := range domain.NotificationChannels {
-			cells = append(cells, domain.ChannelSetting{Kind: k, Channel: ch, Enabled: on[k+"|"+ch]})
-		}
+	stored, err := c.Notifications.Settings(ctx, p)
+	if err != nil {
+		return err
 	}
-	if _, err := c.Notifications.SetSettings(ec.Request().Context(), principalOf(ec), cells); err != nil {
+	shown := domain.NotificationKindsFor(p.Roles)
+	cells := make([]domain.ChannelSetting, 0, len(stored))
+	for _, s := range stored {
+		if slices.Contains(shown, s.Kind) {
+			s.Enabled = on[s.Kind+"|"+s.Channel]
+		}
+		cells = append(cells, s)
+	}
+	if _, err := c.Notifications.SetSettings(ctx, p, cells); err != nil {
 		return err
 	}
 	return ec.Redirect(http.StatusSeeOther, pathSettings+"?saved=1")

@@ -33,8 +33,8 @@ func TestSettingsPage(t *testing.T) {
 		p := c.get(pathSettings)
 		wantStatus(t, p, http.StatusOK)
 		boxes := p.Doc.Find(`input[type="checkbox"][name="on"]`)
-		if boxes.Length() != len(domain.NotificationKinds)*len(domain.NotificationChannels) || p.Doc.Find(`input[name="on"]:checked`).Length() != boxes.Length() {
-			t.Fatalf("%d boxes, %d ticked; want every kind × channel ticked", boxes.Length(), p.Doc.Find(`input[name="on"]:checked`).Length())
+		if boxes.Length() != len(domain.NotificationKindsFor([]domain.Role{domain.RoleLiaison}))*len(domain.NotificationChannels) || p.Doc.Find(`input[name="on"]:checked`).Length() != boxes.Length() {
+			t.Fatalf("%d boxes, %d ticked; want every kind that reaches a liaison officer × channel ticked", boxes.Length(), p.Doc.Find(`input[name="on"]:checked`).Length())
 		}
 		form := url.Values{}
 		p.Doc.Find(`input[name="on"]`).Each(func(_ int, s *goquery.Selection) {

@@ -35,13 +35,7 @@ func (c *Console) roleOptions() []option {
 	return out
 }
 
-func (c *Console) nationOptions() []option {
-	var out []option
-	for _, n := range c.Reference.Nations {
-		out = append(out, option{n.Code, n.Name})
-	}
-	return out
-}
+func (c *Console) nationOptions() []option { return nationChoices(c.Reference) }
 
 // handleUsers lists accounts with the API's filters (role, nation,
 // disabled) and keyset paging.

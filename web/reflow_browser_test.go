@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserReflow: at 375 CSS pixels wide (WCAG 1.4.10, Reflow: 320 px
+// at 400 % zoom is the rule, 375 px a small phone) no page of the
+// console is wider than the window, so nothing needs scrolling sideways but
+// a wide table, which scrolls inside its own focusable, labelled region.
+// Each page is the kind with the most columns and the widest controls:
+// a liaison officer's and an approver's lists, the request form with its
+// border crossings, the queue, the audit log with rows, and the request
+// page of an approver (route, history, decision form).
+func TestBrowserReflow(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	lo := e.client().signIn("lo-no")
+	inReview := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+	approved := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+	e.approveAll(approved)
+	hns := e.client().signIn("hns")
+	if p := hns.post("/delegations", url.Values{"to": {"range"}, "role": {"hns_officer"}, "ends": {"2026-12-31"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("a delegation: %d", p.Status)
+	}
+	if p := hns.post("/account/webhooks", url.Values{"url": {"https://hooks.example.org/a-rather-long-path/for-the-hns-officer"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("a webhook: %d", p.Status)
+	}
+	b := newBrowser(t, e)
+	b.do(chromedp.EmulateViewport(375, 800))
+
+	pages := []struct{ user, path, shot string }{
+		{"lo-no", "/requests", ""},
+		{"lo-no", "/requests/new", ""},
+		{"lo-no", "/requests/" + inReview, ""},
+		{"lo-no", "/requests/" + approved + "/permit", ""},
+		{"hns", "/queue", "narrow-queue"},
+		{"hns", "/requests", ""},
+		{"hns", "/requests/" + inReview, ""},
+		{"hns", "/delegations", ""},
+		{"hns", "/account/notifications", ""},
+		{"lo-no", "/inbox", ""},
+		{"auditor", "/audit", ""},
+		{"admin", "/admin", ""},
+		{"admin", "/admin/users", ""},
+		{"admin", "/admin/users/new", ""},
+		{"admin", "/admin/users/" + e.userID("ops"), ""},
+	}
+	who, scrolled := "", 0
+	for _, p := range pages {
+		if p.user != who {
+			if who != "" {
+				b.signOut()
+			}
+			b.signIn(p.user)
+			who = p.user
+		}
+		b.open(p.path, p.shot)
+		type width struct {
+			Page   int      `json:"page"`
+			Window int      `json:"window"`
+			Over   []string `json:"over"`
+		}
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[width](`({page: document.documentElement.scrollWidth, window: window.innerWidth,
+			over: [...document.querySelectorAll("main *")].filter(el => el.getBoundingClientRect().right > window.innerWidth + 1 &&
+				!el.closest(".table-wrap")).slice(0, 5).map(el => el.tagName + (el.id ? "#" + el.id : "") + (el.className ? "." + el.className : ""))})`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wide.Page > wide.Window {
+			t.Errorf("%s as %s is %d px wide in a %d px window; wider than the window: %v", p.path, p.user, wide.Page, wide.Window, wide.Over)
+		}
+		// A table that scrolls does so in a region a keyboard can reach
+		// and a screen reader names.
+		bad, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main table")].filter(t => {
+				const w = t.closest(".table-wrap");
+				return t.offsetWidth > (w || document.querySelector("main")).clientWidth && !(w && w.tabIndex === 0 &&
+					w.getAttribute("role") === "region" && w.getAttribute("aria-label"));
+			}).map(t => t.querySelector("caption").innerText)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bad) > 0 {
+			t.Errorf("%s as %s: tables wider than the window outside a labelled, focusable region: %v", p.path, p.user, bad)
+		}
+		scrolls, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`[...document.querySelectorAll(".table-wrap")].filter(w => w.scrollWidth > w.clientWidth).length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		scrolled += scrolls
+	}
+	if scrolled == 0 {
+		t.Error("no table scrolls in its region at 375 px: the test no longer sees a wide table")
+	}
+	t.Logf("axe-core checked %d pages", b.pages)
+}
