@@ -69,8 +69,7 @@ type detailView struct {
 	Notice    string
 	Warn      string
 	Comment   *domain.Decision
-	// History is the page of the history shown (historyPage).
-	History historyPage
+	History   historyPage // the page of the history shown
 	Conflicts []domain.AreaConflict
 	Bookings  []domain.Booking // other requests' bookings on this request's areas and period
 	Decide    *decideForm
