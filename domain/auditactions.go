@@ -115,6 +115,25 @@ type WebhookData struct {
 	URL       string `json:"url"`
 }
 
+// NotificationSettingsData is notification_settings.updated: whose settings
+// (the account's id; the actor is its username), every kind and channel
+// off after the change (all others are on), and which of them the change
+// turned off and on. Settings hold no secret; webhooks are entries of their
+// own.
+type NotificationSettingsData struct {
+	UserID    string        `json:"user_id"`
+	Off       []ChannelData `json:"off"`
+	TurnedOff []ChannelData `json:"turned_off"`
+	TurnedOn  []ChannelData `json:"turned_on"`
+}
+
+// ChannelData is one cell of the notification settings: a kind of
+// notification on a channel.
+type ChannelData struct {
+	Kind    string `json:"kind"`
+	Channel string `json:"channel"`
+}
+
 // FrameworkCreatedData is framework.created.
 type FrameworkCreatedData struct {
 	FrameworkID string             `json:"framework_id"`
@@ -210,30 +229,31 @@ func UnknownAuditAction(action string) bool {
 //
 //go:generate go test . -run TestAuditDataTable -update
 var AuditDataTypes = map[string]reflect.Type{
-	AuditRequestCreated:      reflect.TypeFor[RequestCreatedData](),
-	AuditRequestUpdated:      reflect.TypeFor[ChangedData](),
-	AuditRequestSubmitted:    reflect.TypeFor[RequestSubmittedData](),
-	AuditRequestWithdrawn:    reflect.TypeFor[ReasonedTransitionData](),
-	AuditRequestDecided:      reflect.TypeFor[DecisionData](),
-	AuditRequestRevoked:      reflect.TypeFor[ReasonedTransitionData](),
-	AuditRequestExpired:      reflect.TypeFor[TransitionData](),
-	AuditRequestRefused:      reflect.TypeFor[RefusalData](),
-	AuditDelegationCreated:   reflect.TypeFor[DelegationData](),
-	AuditDelegationRevoked:   reflect.TypeFor[DelegationData](),
-	AuditWebhookCreated:      reflect.TypeFor[WebhookData](),
-	AuditWebhookRevoked:      reflect.TypeFor[WebhookData](),
-	AuditFrameworkCreated:    reflect.TypeFor[FrameworkCreatedData](),
-	AuditFrameworkUpdated:    reflect.TypeFor[FrameworkUpdatedData](),
-	AuditTrainingAreaUpdated: reflect.TypeFor[AreaUpdatedData](),
-	AuditUserCreated:         reflect.TypeFor[UserData](),
-	AuditUserUpdated:         reflect.TypeFor[UserData](),
-	AuditUserDisabled:        reflect.TypeFor[UserData](),
-	AuditUserEnabled:         reflect.TypeFor[UserData](),
-	AuditUserPasswordReset:   reflect.TypeFor[UserData](),
-	AuditUserPasswordChanged: reflect.TypeFor[UserData](),
-	AuditUserLocked:          reflect.TypeFor[UserLockedData](),
-	AuditExported:            reflect.TypeFor[AuditExportedData](),
-	AuditKeyRotated:          reflect.TypeFor[KeyRotatedData](),
+	AuditRequestCreated:              reflect.TypeFor[RequestCreatedData](),
+	AuditRequestUpdated:              reflect.TypeFor[ChangedData](),
+	AuditRequestSubmitted:            reflect.TypeFor[RequestSubmittedData](),
+	AuditRequestWithdrawn:            reflect.TypeFor[ReasonedTransitionData](),
+	AuditRequestDecided:              reflect.TypeFor[DecisionData](),
+	AuditRequestRevoked:              reflect.TypeFor[ReasonedTransitionData](),
+	AuditRequestExpired:              reflect.TypeFor[TransitionData](),
+	AuditRequestRefused:              reflect.TypeFor[RefusalData](),
+	AuditDelegationCreated:           reflect.TypeFor[DelegationData](),
+	AuditDelegationRevoked:           reflect.TypeFor[DelegationData](),
+	AuditWebhookCreated:              reflect.TypeFor[WebhookData](),
+	AuditWebhookRevoked:              reflect.TypeFor[WebhookData](),
+	AuditNotificationSettingsUpdated: reflect.TypeFor[NotificationSettingsData](),
+	AuditFrameworkCreated:            reflect.TypeFor[FrameworkCreatedData](),
+	AuditFrameworkUpdated:            reflect.TypeFor[FrameworkUpdatedData](),
+	AuditTrainingAreaUpdated:         reflect.TypeFor[AreaUpdatedData](),
+	AuditUserCreated:                 reflect.TypeFor[UserData](),
+	AuditUserUpdated:                 reflect.TypeFor[UserData](),
+	AuditUserDisabled:                reflect.TypeFor[UserData](),
+	AuditUserEnabled:                 reflect.TypeFor[UserData](),
+	AuditUserPasswordReset:           reflect.TypeFor[UserData](),
+	AuditUserPasswordChanged:         reflect.TypeFor[UserData](),
+	AuditUserLocked:                  reflect.TypeFor[UserLockedData](),
+	AuditExported:                    reflect.TypeFor[AuditExportedData](),
+	AuditKeyRotated:                  reflect.TypeFor[KeyRotatedData](),
 }
 
 // AuditFields renders data, which must be of the type registered for action

@@ -86,28 +86,6 @@ func TestRefusalRecordedOncePerWindow(t *testing.T) {
 	})
 }
 
-// failingAppend is the store whose transactions fail to append while fail
-// is set.
-type failingAppend struct {
-	*storage.DB
-	fail bool
-}
-
-func (s *failingAppend) InTx(ctx context.Context, fn func(domain.Tx) error) error {
-	return s.DB.InTx(ctx, func(tx domain.Tx) error {
-		if s.fail {
-			return fn(failingTx{tx})
-		}
-		return fn(tx)
-	})
-}
-
-type failingTx struct{ domain.Tx }
-
-var errAppend = errors.New("the audit append fails")
-
-func (failingTx) AppendAudit(*domain.AuditEntry) error { return errAppend }
-
 // TestRefusalNotWrittenIsNotRemembered: a refusal whose entry could not be
 // written is not taken for recorded: the next one is written.
 func TestRefusalNotWrittenIsNotRemembered(t *testing.T) {
@@ -115,13 +93,13 @@ func TestRefusalNotWrittenIsNotRemembered(t *testing.T) {
 		ctx := context.Background()
 		r := newDraft(testID(t, 1), "NO")
 		createRequest(t, db, r)
-		store := &failingAppend{DB: db, fail: true}
+		store := &faultyStore{DB: db, failAppend: true}
 		log := domain.NewRefusalLog(store, func() time.Time { return fixedNow }, domain.NewRefusalMemory(time.Hour, 100))
 		de := domain.Principal{Subject: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"}
 		if err := log.Record(ctx, de, r.ID, "GET", domain.ErrNotFound("request")); !errors.Is(err, errAppend) {
 			t.Fatalf("record: %v, want the append's error", err)
 		}
-		store.fail = false
+		store.failAppend = false
 		if err := log.Record(ctx, de, r.ID, "GET", domain.ErrNotFound("request")); err != nil {
 			t.Fatal(err)
 		}
