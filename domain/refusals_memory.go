@@ -36,7 +36,7 @@ type refusalMark struct {
 
 // RefusalWindow and RefusalMemoryKeys are the process's settings: one
 // entry per actor, request, attempt and reason an hour; at most 10,000
-// keys remembered (about a megabyte).
+// keys remembered (a few hundred bytes each at most).
 const (
 	RefusalWindow     = time.Hour
 	RefusalMemoryKeys = 10000
