@@ -72,35 +72,6 @@ func (s *Server) handleRequestRevoke(c echo.Context) error {
 	return s.writeRequest(c, http.StatusOK, r)
 }
 
-type historyEntryJSON struct {
-	Index          int64          `json:"index"`
-	At             time.Time      `json:"at"`
-	Actor          string         `json:"actor"`
-	ActingFor      string         `json:"acting_for,omitempty"`
-	Action         string         `json:"action"`
-	RequestVersion int            `json:"request_version"`
-	Data           map[string]any `json:"data"`
-}
-
-// handleRequestHistory lists every recorded change of a request: each
-// transition, edit and decision with who, when and the comment.
-func (s *Server) handleRequestHistory(c echo.Context) error {
-	entries, err := s.Approvals.History(c.Request().Context(), principal(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	out := listResponse[historyEntryJSON]{Items: []historyEntryJSON{}}
-	for _, e := range entries {
-		data := e.Data
-		if data == nil {
-			data = map[string]any{}
-		}
-		out.Items = append(out.Items, historyEntryJSON{Index: e.Index, At: e.At, Actor: e.Actor, ActingFor: e.ActingFor,
-			Action: e.Action, RequestVersion: e.RequestVersion, Data: data})
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
 type queueItemJSON struct {
 	RequestID         string     `json:"request_id"`
 	Reference         *string    `json:"reference"`

@@ -79,6 +79,7 @@ func newEnvWith(t testing.TB, dsn string, opts apptest.Options) *env {
 		Refusals: a.Refusals, Users: db, Reference: a.Reference, OpenAPI: docs.OpenAPI, Log: testLogger(),
 		Accounts: a.Accounts, Principals: a.Principals, Inbox: a.Inbox, Notifications: a.Notifications,
 		Audit: a.Audit})
+	e.srv.Metrics.WatchRefusals(a.Refusals.Suppressed)
 	return e
 }
 

@@ -174,3 +174,14 @@ func (w witnessCollector) Collect(ch chan<- prometheus.Metric) {
 func (m *Metrics) WatchWitnesses(status func() []domain.WitnessStatus) {
 	m.registry.MustRegister(witnessCollector{status})
 }
+
+// WatchRefusals adds the count of refused attempts that were not written
+// to the audit log because the same refusal was, within the window
+// (domain.RefusalMemory): a steady rise is someone repeating what they
+// may not do.
+func (m *Metrics) WatchRefusals(suppressed func() uint64) {
+	m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "exaccess_audit_refusals_suppressed_total",
+		Help: "Refused attempts on a request not written to the audit log again because the same actor's same refusal was written within the hour, since start.",
+	}, func() float64 { return float64(suppressed()) }))
+}

@@ -84,7 +84,7 @@ func TestBadCursorNamed(t *testing.T) {
 			}
 		}
 	}
-	if n != 6 {
-		t.Errorf("%d routes take a cursor, want 6 (requests, queue, users, notifications, audit events and checkpoints)", n)
+	if n != 7 {
+		t.Errorf("%d routes take a cursor, want 7 (requests, queue, users, notifications, audit events and checkpoints, a request's history)", n)
 	}
 }

@@ -93,6 +93,21 @@ func TestNotificationSettingsAPI(t *testing.T) {
 		if strings.Contains(string(e.do("lo-no", http.MethodGet, path, nil).Body), "false") {
 			t.Fatal("an empty PUT left a cell off")
 		}
+		// Each change is in the audit log (the every-cell PUT above changed
+		// nothing and the refused ones nothing either): turned off, turned on.
+		entries, err := e.db.ListAudit(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changes []string
+		for _, en := range entries {
+			if en.Action == domain.AuditNotificationSettingsUpdated && en.Actor == "lo-no" {
+				changes = append(changes, fmt.Sprint(en.Data["turned_off"], en.Data["turned_on"]))
+			}
+		}
+		if want := "[map[channel:email kind:request.submitted]] []; [] [map[channel:email kind:request.submitted]]"; strings.Join(changes, "; ") != want {
+			t.Errorf("lo-no's settings changes in the audit log: %v, want %s", changes, want)
+		}
 	})
 }
 

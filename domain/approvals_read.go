@@ -66,30 +66,36 @@ func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) 
 // a decision, with who did it and when.
 type HistoryEntry = AuditEntry
 
-// History returns every recorded change of a request the caller may see,
-// oldest first.
-func (s *ApprovalService) History(ctx context.Context, p Principal, id string) ([]HistoryEntry, error) {
+// History returns one page of the recorded changes of a request that the
+// caller may see (HistoryQuery): never more than MaxHistoryPage entries,
+// however long the history has grown.
+func (s *ApprovalService) History(ctx context.Context, p Principal, id string, q HistoryQuery) (HistoryPage, error) {
 	r, err := s.store.GetRequest(ctx, id)
 	if err != nil {
-		return nil, err
+		return HistoryPage{}, err
 	}
 	if !r.Visible(p) {
-		return nil, ErrNotFound("request")
+		return HistoryPage{}, ErrNotFound("request")
 	}
-	entries, err := s.store.ListAudit(ctx, r.ID) // id may be the reference
+	if q.Limit <= 0 || q.Limit > MaxHistoryPage {
+		q.Limit = MaxHistoryPage
+	}
+	f := HistoryFilter{RequestID: r.ID, HistoryQuery: q} // id may be the reference
+	if p.IsLiaison() {
+		// Refused attempts name users of other nations and Swedish
+		// authorities; they are for auditors and approvers, not for the
+		// sending nation. Left out by the query, so that they cost the
+		// sending nation's pages nothing, however many there are.
+		f.Omit = []string{AuditRequestRefused}
+	}
+	page, err := s.store.ListHistory(ctx, f)
 	if err != nil || !p.IsLiaison() {
-		return entries, err
+		return page, err
 	}
-	// Refused attempts name users of other nations and Swedish authorities;
-	// they are for auditors and approvers, not for the sending nation. Area
-	// conflicts are shown to it as days alone (need-to-know).
-	out := entries[:0]
-	for _, e := range entries {
-		if e.Action != AuditRequestRefused {
-			out = append(out, nationHistory(e))
-		}
+	for i, e := range page.Entries {
+		page.Entries[i] = nationHistory(e) // area conflicts as days alone (need-to-know)
 	}
-	return out, nil
+	return page, nil
 }
 
 // StageChoice is an active stage of a request whose role the caller holds,

@@ -115,6 +115,25 @@ type WebhookData struct {
 	URL       string `json:"url"`
 }
 
+// NotificationSettingsData is notification_settings.updated: whose settings
+// (the account's id; the actor is its username), every kind and channel
+// off after the change (all others are on), and which of them the change
+// turned off and on. Settings hold no secret; webhooks are entries of their
+// own.
+type NotificationSettingsData struct {
+	UserID    string        `json:"user_id"`
+	Off       []ChannelData `json:"off"`
+	TurnedOff []ChannelData `json:"turned_off"`
+	TurnedOn  []ChannelData `json:"turned_on"`
+}
+
+// ChannelData is one cell of the notification settings: a kind of
+// notification on a channel.
+type ChannelData struct {
+	Kind    string `json:"kind"`
+	Channel string `json:"channel"`
+}
+
 // FrameworkCreatedData is framework.created.
 type FrameworkCreatedData struct {
 	FrameworkID string             `json:"framework_id"`
@@ -243,6 +262,9 @@ var AuditDataTypes = map[string]reflect.Type{
 	AuditUserLocked:          reflect.TypeFor[UserLockedData](),
 	AuditExported:            reflect.TypeFor[AuditExportedData](),
 	AuditKeyRotated:          reflect.TypeFor[KeyRotatedData](),
+
+	// A user's own notification settings (notifysettings.go).
+	AuditNotificationSettingsUpdated: reflect.TypeFor[NotificationSettingsData](),
 }
 
 // AuditFields renders data, which must be of the type registered for action

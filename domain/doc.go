@@ -20,7 +20,9 @@
 // (InboxService, a user's own console inbox, and its Inbox port),
 // notifysettings.go (NotificationService: channels per kind and webhooks;
 // webhook.go holds the webhook's rules). Cross-cutting
-// rules have files of their own: lifecycle.go, validate.go, decide.go,
+// rules have files of their own: history.go (a request's history, a page at
+// a time), refusals.go and refusals_memory.go (refused attempts in the audit
+// log, each once an hour), lifecycle.go, validate.go, decide.go,
 // deconflict.go, needtoknow.go, calendar.go, version.go, errors.go, cursor.go
 // (what a paging cursor may hold), and
 // ports.go (the Store and Tx interfaces storage implements).

@@ -7,10 +7,14 @@ import (
 	"time"
 )
 
-// Audit actions of webhooks.
+// Audit actions of webhooks and of a user's notification settings.
 const (
 	AuditWebhookCreated = "webhook.created"
 	AuditWebhookRevoked = "webhook.revoked"
+	// AuditNotificationSettingsUpdated is a user's change of which kinds of
+	// notification reach them on which channel: an approver who stops being
+	// told of the stages awaiting them has changed something that matters.
+	AuditNotificationSettingsUpdated = "notification_settings.updated"
 )
 
 // NotificationKinds are every kind of notification, in the order a
@@ -59,6 +63,9 @@ type NotificationTx interface {
 	// CountActiveWebhooks counts the active webhooks of an account (userID)
 	// or of a role.
 	CountActiveWebhooks(userID string, role Role) (int, error)
+	// NotificationOptOuts are the (kind, channel) pairs the account turned
+	// off, as the transaction sees them.
+	NotificationOptOuts(userID string) ([]ChannelSetting, error)
 	// SetNotificationOptOuts replaces the account's opt-outs with off.
 	SetNotificationOptOuts(userID string, off []ChannelSetting) error
 }
@@ -160,6 +167,9 @@ func ValidateSettings(in []ChannelSetting) error {
 
 // SetSettings replaces the caller's settings: the cells given take their
 // value, every cell not given is on (the default). It returns the whole grid.
+// A change is an audit entry in its transaction
+// (notification_settings.updated: what is off now, what the change turned
+// off and on); saving the settings as they are changes and records nothing.
 func (s *NotificationService) SetSettings(ctx context.Context, p Principal, in []ChannelSetting) ([]ChannelSetting, error) {
 	if err := ValidateSettings(in); err != nil {
 		return nil, err
@@ -171,16 +181,60 @@ func (s *NotificationService) SetSettings(ctx context.Context, p Principal, in [
 		}
 	}
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		u, err := tx.GetUserByUsername(p.Subject, false)
+		// The row lock (PostgreSQL) orders two changes of one account, so
+		// that each entry's "turned off" and "turned on" are against the
+		// settings it replaced.
+		u, err := tx.GetUserByUsername(p.Subject, true)
 		if err != nil {
 			return err
 		}
-		return tx.SetNotificationOptOuts(u.ID, off)
+		before, err := tx.NotificationOptOuts(u.ID)
+		if err != nil {
+			return err
+		}
+		data := settingsChange(u.ID, before, off)
+		if len(data.TurnedOff) == 0 && len(data.TurnedOn) == 0 {
+			return nil
+		}
+		if err := tx.SetNotificationOptOuts(u.ID, off); err != nil {
+			return err
+		}
+		return tx.AppendAudit(auditEntry(AuditEntry{At: s.clock(), Actor: p.Subject}, AuditNotificationSettingsUpdated, data))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return settingsGrid(off), nil
+}
+
+// settingsChange is the audit data of a change of userID's opt-outs from
+// before to after: each list in the settings grid's order, empty and not
+// absent when it has nothing.
+func settingsChange(userID string, before, after []ChannelSetting) NotificationSettingsData {
+	d := NotificationSettingsData{UserID: userID, Off: []ChannelData{}, TurnedOff: []ChannelData{}, TurnedOn: []ChannelData{}}
+	wasOff, isOff := offCells(before), offCells(after)
+	for _, c := range settingsGrid(nil) {
+		cell := ChannelData{Kind: c.Kind, Channel: c.Channel}
+		key := [2]string{c.Kind, c.Channel}
+		switch {
+		case isOff[key] && wasOff[key]:
+			d.Off = append(d.Off, cell)
+		case isOff[key]:
+			d.Off, d.TurnedOff = append(d.Off, cell), append(d.TurnedOff, cell)
+		case wasOff[key]:
+			d.TurnedOn = append(d.TurnedOn, cell)
+		}
+	}
+	return d
+}
+
+// offCells are the (kind, channel) pairs of off.
+func offCells(off []ChannelSetting) map[[2]string]bool {
+	out := make(map[[2]string]bool, len(off))
+	for _, o := range off {
+		out[[2]string{o.Kind, o.Channel}] = true
+	}
+	return out
 }
 
 // WebhookInput is a new webhook: its URL, and for a role webhook the role.

@@ -24,7 +24,8 @@ type Store interface {
 	GetUser(ctx context.Context, id string) (*User, error)
 	// ListUsers returns a page of accounts matching f, oldest first.
 	ListUsers(ctx context.Context, f UserFilter) (UserPage, error)
-	ListAudit(ctx context.Context, requestID string) ([]AuditEntry, error)
+	// ListHistory returns one page of a request's audit entries (HistoryFilter).
+	ListHistory(ctx context.Context, f HistoryFilter) (HistoryPage, error)
 
 	// ListQueue returns a page of active stages, oldest deadline first.
 	ListQueue(ctx context.Context, f QueueFilter) (QueuePage, error)

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -15,11 +16,24 @@ const AuditRequestRefused = "request.refused"
 type RefusalLog struct {
 	store Store
 	now   func() time.Time
+	// memory, when set, keeps a refusal repeated within its window from
+	// being written again (RefusalMemory); nil writes every one.
+	memory *RefusalMemory
 }
 
-// NewRefusalLog wires the refusal log to storage.
-func NewRefusalLog(store Store, now func() time.Time) *RefusalLog {
-	return &RefusalLog{store: store, now: now}
+// NewRefusalLog wires the refusal log to storage, remembering recorded
+// refusals in memory (nil: none, every refusal is written).
+func NewRefusalLog(store Store, now func() time.Time, memory *RefusalMemory) *RefusalLog {
+	return &RefusalLog{store: store, now: now, memory: memory}
+}
+
+// Suppressed is how many refusals this log did not write because the same
+// one was written within the window.
+func (l *RefusalLog) Suppressed() uint64 {
+	if l == nil {
+		return 0
+	}
+	return l.memory.Suppressed()
 }
 
 // authorizationCodes are the refusals worth an audit entry. A wrong version
@@ -34,21 +48,70 @@ var authorizationCodes = map[string]bool{CodeForbidden: true, CodeSeparationOfDu
 // request" indistinguishable by timing as well as by content
 // (docs/security.md). The rate limits bound how fast anyone can fill the log
 // this way, as they bound refused attempts on existing requests.
+//
+// The same refusal again — same actor, same request (or the same missing
+// id), same attempt, code and reason — within the memory's window is
+// refused all the same but not written again: a flood of refused reads
+// would otherwise fill the request's history with copies of one fact. Both
+// paths read the id once to know which request the attempt is about, then
+// skip alike, so the skip tells nothing either.
 func (l *RefusalLog) Record(ctx context.Context, p Principal, requestID, attempted string, cause error) error {
 	code := ErrorCode(cause)
 	if l == nil || !authorizationCodes[code] || requestID == "" {
 		return nil
 	}
+	at := l.now().UTC().Truncate(time.Microsecond)
+	data := RefusalData{Attempted: attempted, Code: code, Reason: refusalReason(cause)}
+	if l.memory == nil {
+		return l.append(ctx, p, requestID, at, data)
+	}
+	target, err := l.target(ctx, p, requestID, code)
+	if err != nil || target == "" {
+		return err
+	}
+	key := refusalKey(p.Subject, target, data)
+	if !l.memory.claim(key, at) {
+		return nil
+	}
+	if err := l.append(ctx, p, requestID, at, data); err != nil {
+		l.memory.release(key, at) // not written: the next one may be
+		return err
+	}
+	return nil
+}
+
+// target names what an attempt was about, for the memory: the request's id
+// however it was named (its id or its reference), or the missing id tried;
+// "" when the attempt is not recorded at all (as append decides).
+func (l *RefusalLog) target(ctx context.Context, p Principal, requestID, code string) (string, error) {
+	r, err := l.store.GetRequest(ctx, requestID)
+	switch {
+	case ErrorCode(err) == CodeNotFound:
+		return "missing:" + cut(requestID, MaxTriedID), nil
+	case err != nil:
+		return "", err
+	case code == CodeNotFound && r.Visible(p):
+		return "", nil
+	}
+	return "request:" + r.ID, nil
+}
+
+// refusalKey is what makes two refusals the same one.
+func refusalKey(actor, target string, d RefusalData) string {
+	return strings.Join([]string{actor, target, d.Attempted, d.Code, d.Reason}, "\x00")
+}
+
+// append writes one refusal entry in its own transaction.
+func (l *RefusalLog) append(ctx context.Context, p Principal, requestID string, at time.Time, data RefusalData) error {
 	return l.store.InTx(ctx, func(tx Tx) error {
-		data := RefusalData{Attempted: attempted, Code: code, Reason: refusalReason(cause)}
-		entry := AuditEntry{At: l.now().UTC().Truncate(time.Microsecond), Actor: p.Subject}
+		entry := AuditEntry{At: at, Actor: p.Subject}
 		r, err := tx.GetRequest(requestID)
 		switch {
 		case ErrorCode(err) == CodeNotFound:
 			data.UnknownRequestID = cut(requestID, MaxTriedID)
 		case err != nil:
 			return err
-		case code == CodeNotFound && r.Visible(p):
+		case data.Code == CodeNotFound && r.Visible(p):
 			return nil // a genuine not-found of something else (a stage, a delegation)
 		default:
 			entry.RequestID, entry.RequestVersion = r.ID, r.Version

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/sha256"
+	"slices"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -23,8 +24,60 @@ type auditRow struct {
 
 func (auditRow) TableName() string { return "audit_log" }
 
-// ListAudit returns the audit entries of one request in index order, decoded
-// from their stored canonical bytes; only rows inside the log (inLog).
+// ListHistory returns one page of a request's entries, decoded from their
+// stored canonical bytes; only rows inside the log (inLog). The actions a
+// caller may not see are left out by the query, and the page is a keyset
+// walk of the index (request_id, idx) in either direction: at most
+// MaxHistoryPage rows are read and decoded, however long the history.
+func (d *DB) ListHistory(ctx context.Context, f domain.HistoryFilter) (domain.HistoryPage, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > domain.MaxHistoryPage {
+		limit = domain.MaxHistoryPage
+	}
+	q := d.reader.WithContext(ctx).Where(inLog).Where("request_id = ?", f.RequestID)
+	if len(f.Omit) > 0 {
+		q = q.Where("action NOT IN ?", f.Omit)
+	}
+	if len(f.Actions) > 0 {
+		q = q.Where("action IN ?", f.Actions)
+	}
+	switch {
+	case f.Newest && f.Cursor != nil:
+		q = q.Where("idx < ?", *f.Cursor)
+	case f.Cursor != nil:
+		q = q.Where("idx > ?", *f.Cursor)
+	}
+	order := "idx"
+	if f.Newest {
+		order = "idx DESC"
+	}
+	var rows []auditRow
+	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return domain.HistoryPage{}, translate(err, "history")
+	}
+	var page domain.HistoryPage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next := rows[limit-1].Idx
+		page.Next = &next
+	}
+	if f.Newest {
+		slices.Reverse(rows)
+	}
+	page.Entries = make([]domain.AuditEntry, 0, len(rows))
+	for _, row := range rows {
+		e, err := decodeAuditEntry(row.Entry)
+		if err != nil {
+			return domain.HistoryPage{}, err
+		}
+		page.Entries = append(page.Entries, e)
+	}
+	return page, nil
+}
+
+// ListAudit returns every audit entry of one request in index order,
+// decoded from their stored canonical bytes; only rows inside the log
+// (inLog). For tests and tools: pages read ListHistory.
 func (d *DB) ListAudit(ctx context.Context, requestID string) ([]domain.AuditEntry, error) {
 	var rows []auditRow
 	err := d.reader.WithContext(ctx).Where(inLog).Where("request_id = ?", requestID).Order("idx").Find(&rows).Error

@@ -35,8 +35,8 @@
 //   - users.go (accounts and their sign-in states), signin_misses.go (the
 //     per-bucket count of refused sign-ins of names that are no account)
 //   - sessions.go (the web console's sessions)
-//   - the audit log: audit.go (audit_log rows, append, a request's
-//     entries), audit_hashes.go (the Merkle tree's stored hashes),
+//   - the audit log: audit.go (audit_log rows, append, a page of a
+//     request's entries), audit_hashes.go (the Merkle tree's stored hashes),
 //     audit_read.go (streaming and searching the log), audit_columns.go (every
 //     row with its columns checked against its entry, for verify), audit_checkpoints.go
 //     (signed checkpoints), audit_witness.go (signing keys and witnesses'

@@ -30,6 +30,20 @@ func (d *DB) NotificationOptOuts(ctx context.Context, userID string) ([]domain.C
 	return out, nil
 }
 
+// NotificationOptOuts are the (kind, channel) pairs the account turned off,
+// read in the transaction.
+func (t *tx) NotificationOptOuts(userID string) ([]domain.ChannelSetting, error) {
+	var rows []optOutRow
+	if err := t.g.Where("user_id = ?", userID).Order("kind, channel").Find(&rows).Error; err != nil {
+		return nil, translate(err, "notification settings")
+	}
+	out := make([]domain.ChannelSetting, len(rows))
+	for i, r := range rows {
+		out[i] = domain.ChannelSetting{Kind: r.Kind, Channel: r.Channel}
+	}
+	return out, nil
+}
+
 // SetNotificationOptOuts replaces the account's opt-outs with off.
 func (t *tx) SetNotificationOptOuts(userID string, off []domain.ChannelSetting) error {
 	if err := t.g.Where("user_id = ?", userID).Delete(&optOutRow{}).Error; err != nil {

@@ -111,13 +111,15 @@ var leftKey = regexp.MustCompile(`\b(app|nav|signin|signout|home|error|status|st
 // spacedText is the text of sel with a space between its text nodes, so
 // that a key rendered right after other text ("inboxkind.x") still starts
 // at a word boundary. Text in <code> is data shown as such (an audit
-// action like audit.exported), not wording, and is left out; so is an
-// <option> showing its own value (the audit search's actions).
+// action like audit.exported), not wording, and is left out; so are an
+// <option> showing its own value (the audit search's actions) and an
+// audit entry's data as the audit page shows it (td.data: a notification
+// settings entry names kinds such as stage.active).
 func spacedText(sel *goquery.Selection) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && (n.Data == "code" || n.Data == "option" && optionShowsValue(n)) {
+		if n.Type == html.ElementNode && (n.Data == "code" || n.Data == "option" && optionShowsValue(n) || isAuditData(n)) {
 			return
 		}
 		if n.Type == html.TextNode {
@@ -135,6 +137,19 @@ func spacedText(sel *goquery.Selection) string {
 }
 
 // optionShowsValue reports whether an <option>'s text is its value.
+// isAuditData reports whether n is the data cell of an audit entry.
+func isAuditData(n *html.Node) bool {
+	if n.Data != "td" {
+		return false
+	}
+	for _, a := range n.Attr {
+		if a.Key == "class" && slices.Contains(strings.Fields(a.Val), "data") {
+			return true
+		}
+	}
+	return false
+}
+
 func optionShowsValue(n *html.Node) bool {
 	for _, a := range n.Attr {
 		if a.Key == "value" {

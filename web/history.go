@@ -2,11 +2,59 @@ package web
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"exaccess/domain"
+
+	"github.com/labstack/echo/v4"
 )
+
+// historyShown is how many entries of its history a request's page shows:
+// the newest, with a link to the older ones, as many at a time. A history
+// grown long (refused attempts of others) costs the page no more.
+const historyShown = 50
+
+// historyPage is the part of a request's history its page shows.
+type historyPage struct {
+	Entries []domain.HistoryEntry
+	// Older is the link to the entries before these, "" when none are.
+	Older string
+	// Paged is set on a page of older entries, which links back to the newest.
+	Paged bool
+	// Shown is how many entries a page shows at most.
+	Shown int
+}
+
+// history reads the page of r's history the request page shows: the
+// newest entries, or with ?before= those before that index (a link the
+// page wrote).
+func (c *Console) history(ec echo.Context, p domain.Principal, r *domain.Request) (historyPage, error) {
+	out := historyPage{Shown: historyShown}
+	q := domain.HistoryQuery{Newest: true, Limit: historyShown}
+	if v := ec.QueryParam("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return out, badPageParam("before", "is not a position this console wrote")
+		}
+		q.Cursor, out.Paged = &n, true
+	}
+	page, err := c.Approvals.History(ec.Request().Context(), p, r.ID, q)
+	if err != nil {
+		return out, err
+	}
+	out.Entries = page.Entries
+	if page.Next != nil {
+		out.Older = "/requests/" + r.ID + "?before=" + strconv.FormatInt(*page.Next, 10) + "#history"
+	}
+	return out, nil
+}
+
+// lastReasonQuery reads the last withdrawal or revocation of a request,
+// whose reason the permit page shows (lastReason).
+var lastReasonQuery = domain.HistoryQuery{Newest: true, Limit: 1,
+	Actions: []string{domain.AuditRequestWithdrawn, domain.AuditRequestRevoked}}
 
 // historyRow is one line of a request's history in words.
 type historyRow struct {

@@ -69,7 +69,7 @@ type detailView struct {
 	Notice    string
 	Warn      string
 	Comment   *domain.Decision
-	History   []domain.HistoryEntry
+	History   historyPage // the page of the history shown
 	Conflicts []domain.AreaConflict
 	Bookings  []domain.Booking // other requests' bookings on this request's areas and period
 	Decide    *decideForm
@@ -82,7 +82,7 @@ type detailView struct {
 	// Reason is the reason typed in the withdraw or revoke form, kept
 	// when it was refused.
 	Reason string
-	// Rows are the history in words.
+	// Rows are the history in words: the page of History.
 	Rows []historyRow
 }
 
@@ -125,10 +125,10 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		return nil, err
 	}
 	v := &detailView{R: r, Comment: changesComment(r), Liaison: p.IsLiaison()}
-	if v.History, err = c.Approvals.History(ctx, p, id); err != nil {
+	if v.History, err = c.history(ec, p, r); err != nil {
 		return nil, err
 	}
-	v.Rows = historyRows(v.History, r)
+	v.Rows = historyRows(v.History.Entries, r)
 	if !p.IsLiaison() {
 		if v.Conflicts, v.Bookings, err = c.conflicts(ec, r); err != nil {
 			return nil, err
@@ -189,11 +189,11 @@ func (c *Console) handlePermit(ec echo.Context) error {
 	}
 	v := permitView{R: r, MayMove: r.Status.AuthorizesMovement(), From: r.Period.Start, To: r.Period.End}
 	if r.Status == domain.StatusRevoked || r.Status == domain.StatusWithdrawn {
-		h, err := c.Approvals.History(ec.Request().Context(), principalOf(ec), r.ID)
+		h, err := c.Approvals.History(ec.Request().Context(), principalOf(ec), r.ID, lastReasonQuery)
 		if err != nil {
 			return err
 		}
-		v.Reason = lastReason(h)
+		v.Reason = lastReason(h.Entries)
 	}
 	if r.Status == domain.StatusApproved && c.Permits != nil {
 		signed, err := c.Permits.Permit(ec.Request().Context(), r)

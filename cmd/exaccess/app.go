@@ -91,11 +91,12 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	a.notifications.AllowHTTP = cfg.Notify.WebhookAllowHTTP
 	a.notifications.AllowPrivate = cfg.Notify.WebhookAllowPrivate
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
-		Refusals: domain.NewRefusalLog(db, time.Now), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
+		Refusals: domain.NewRefusalLog(db, time.Now, domain.NewRefusalMemory(domain.RefusalWindow, domain.RefusalMemoryKeys)), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
 		Permits: auditlog.NewPermitService(db, audit.Signer(), time.Now),
 		Metrics: api.NewMetrics(db), Ready: a.ready, Accounts: a.users, Principals: a.principals,
 		Inbox: domain.NewInboxService(db, time.Now), Notifications: a.notifications}
 	deps.Metrics.WatchWitnesses(audit.Witnesses)
+	deps.Metrics.WatchRefusals(deps.Refusals.Suppressed)
 	a.notifyMetrics = notify.NewMetrics(db, time.Now)
 	deps.Metrics.Register(a.notifyMetrics.Collectors()...)
 	if a.mailHealth, err = cfg.Notify.mailHealth(log); err != nil {

@@ -147,7 +147,7 @@ func New(t testing.TB, dsn string, opts Options) *App {
 	a.Notifications.AllowHTTP = true
 	a.Notifications.AllowPrivate = true
 	a.Inbox = domain.NewInboxService(db, a.Now)
-	a.Refusals = domain.NewRefusalLog(db, a.Now)
+	a.Refusals = domain.NewRefusalLog(db, a.Now, domain.NewRefusalMemory(domain.RefusalWindow, domain.RefusalMemoryKeys))
 	a.Audit = auditlog.NewService(db, a.Signer, a.Now)
 	a.Permits = auditlog.NewPermitService(db, a.Signer, a.Now)
 	a.Principals = domain.NewAccountCache(db)

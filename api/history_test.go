@@ -1,0 +1,78 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+)
+
+// historyActions reads one page of a request's history as who and returns
+// its actions and its next_cursor ("" when null).
+func historyActions(t *testing.T, e *env, who, id, query string) ([]string, string) {
+	t.Helper()
+	r := e.do(who, http.MethodGet, "/api/v1/requests/"+id+"/history"+query, nil)
+	want(t, r, http.StatusOK)
+	body := r.JSON(t)
+	var actions []string
+	for _, it := range body["items"].([]any) {
+		actions = append(actions, it.(map[string]any)["action"].(string))
+	}
+	next, _ := body["next_cursor"].(string)
+	return actions, next
+}
+
+// TestHistoryPaged: the history pages with limit and cursor, the default
+// answer keeps its shape (every entry of an ordinary history, next_cursor
+// null), and the sending nation's pages leave out the refusals in the
+// query: a page of two holds two entries it may see, however many refusals
+// lie between them.
+func TestHistoryPaged(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		id, tag := e.create("lo-no", draft())
+		base := "/api/v1/requests/" + id
+		wantProblem(t, e.do("lo-de", http.MethodGet, base, nil), 404, "not_found")
+		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history", nil), 404, "not_found")
+		wantProblem(t, e.do("hns", http.MethodPost, base+"/submit", nil, "If-Match", tag), 403, "forbidden")
+		want(t, e.do("lo-no", http.MethodPatch, base, map[string]any{"purpose": "Winter training, amended"}, "If-Match", tag), 200)
+
+		all := []string{"request.created", "request.refused", "request.refused", "request.refused", "request.updated"}
+		if got, next := historyActions(t, e, "auditor", id, ""); !slices.Equal(got, all) || next != "" {
+			t.Fatalf("the default answer: %v, next %q; want %v and no next", got, next, all)
+		}
+		// Two at a time, following next_cursor.
+		var walked []string
+		query := "?limit=2"
+		for pages := 1; ; pages++ {
+			got, next := historyActions(t, e, "hns", id, query)
+			if len(got) > 2 || pages > 3 {
+				t.Fatalf("page %d: %v", pages, got)
+			}
+			walked = append(walked, got...)
+			if next == "" {
+				break
+			}
+			query = "?limit=2&cursor=" + url.QueryEscape(next)
+		}
+		if !slices.Equal(walked, all) {
+			t.Errorf("walked %v, want %v", walked, all)
+		}
+		// The sending nation: no refusals, and none cost it a page.
+		if got, next := historyActions(t, e, "lo-no", id, "?limit=2"); !slices.Equal(got, []string{"request.created", "request.updated"}) || next != "" {
+			t.Errorf("lo-no's first page of two: %v, next %q", got, next)
+		}
+		if got, next := historyActions(t, e, "lo-no", id, "?limit=1"); !slices.Equal(got, []string{"request.created"}) || next == "" {
+			t.Errorf("lo-no's first page of one: %v, next %q", got, next)
+		} else if got, next := historyActions(t, e, "lo-no", id, "?limit=1&cursor="+url.QueryEscape(next)); !slices.Equal(got, []string{"request.updated"}) || next != "" {
+			t.Errorf("lo-no's second page of one: %v, next %q", got, next)
+		}
+		for _, bad := range []struct{ query, field string }{
+			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + encodeHistoryCursor(1) + "x", "cursor"},
+			{"?cursor=" + encodeCursor("0190a000-0000-7000-8000-000000000000"), "cursor"},
+		} {
+			wantProblem(t, e.do("hns", http.MethodGet, base+"/history"+bad.query, nil), 422, "invalid", bad.field)
+		}
+		// A cursor is only a position: on another nation's request it is 404 as ever.
+		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history?cursor="+encodeHistoryCursor(0), nil), 404, "not_found")
+	})
+}
