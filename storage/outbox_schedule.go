@@ -35,10 +35,13 @@ import (
 // the stage's marks (writeStages) and gets notices of its own, while the
 // same deadline read again finds its key and is not told twice.
 //
-// A candidate stage that cannot be decided (its request's stored route
-// does not decode, so its escalation is unknown) gets no notice: it is
-// marked as read like the others, and logged once at ERROR with the key
-// of the notice it did not get after the sweep commits. Failing the sweep
+// A stage whose request's stored route does not decode still gets its
+// due-soon and overdue notices: they need only the stage's role and
+// deadline, which are columns of request_stages. Only its escalation,
+// kept in the route, is unknown: that candidate cannot be decided and
+// gets no notice; it is marked as read like the others, and logged once
+// at ERROR with the key of the notice it did not get after the sweep
+// commits. Failing the sweep
 // would stop every other reminder, every minute; skipping it unmarked
 // would log it every minute and, oldest first, a page of such stages
 // would fill every sweep's read and hold back the stages behind them. The
@@ -159,7 +162,7 @@ func (d *DB) ScheduleNotifications(ctx context.Context, now time.Time) (int, err
 	// Logged once the drop or the mark is stored: each is logged once (a
 	// retried or failed transaction dropped and marked nothing).
 	for _, b := range badStages {
-		d.logger().Error("reminder sweep: a stage cannot be decided and gets no reminder; its audience is not told",
+		d.logger().Error("reminder sweep: a stage's escalation cannot be decided and is not sent; its audience is not told",
 			"key", b.key, "error", b.err.Error())
 	}
 	for _, b := range bad {
@@ -216,8 +219,9 @@ type stageCandidateRow struct {
 type stageCandidate struct {
 	kind string // domain.NotifyStageDueSoon, NotifyStageOverdue or NotifyStageEscalated
 	c    domain.StageCandidate
-	// err says why the stage cannot be decided (c then has no
-	// escalation): it gets no notice, only its mark.
+	// err, for the escalation kind only, says why the stage's
+	// escalation cannot be decided (c then has none): it gets no notice,
+	// only its mark.
 	err error
 }
 
@@ -298,7 +302,9 @@ func (q stageQuery) find(g *gorm.DB, limit int) *gorm.DB {
 // in the request's route document). The queries' conditions are the
 // domain's, so that every stage read gets its notice and its mark: none
 // is read again by the next sweep. A stage whose route does not decode is
-// returned with its error, to be marked without a notice.
+// read without its escalation: its due-soon and overdue notices do not
+// need it, while for the escalation it is returned with its error, to be
+// marked without a notice.
 func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandidate, error) {
 	var out []stageCandidate
 	for _, q := range stageQueries(w) {
@@ -308,6 +314,9 @@ func (t *tx) stageCandidates(w domain.ScheduleWindow, limit int) ([]stageCandida
 		}
 		for _, row := range rows {
 			c, err := toStageCandidate(row)
+			if q.kind != domain.NotifyStageEscalated {
+				err = nil // the role and deadline are enough
+			}
 			out = append(out, stageCandidate{kind: q.kind, c: c, err: err})
 		}
 	}
@@ -332,8 +341,8 @@ func toStageCandidate(row stageCandidateRow) (domain.StageCandidate, error) {
 // update names the activation and deadline it read, so a stage activated
 // afresh or given a new deadline in the meantime keeps its marks cleared,
 // and only a mark not yet made, so that of two sweeps at once only one
-// marks. A stage that cannot be decided is marked as told (escalate_at
-// cleared: its escalation is unknown); those this sweep marked are
+// marks. A stage whose escalation cannot be decided is marked as told
+// (escalate_at cleared: its escalation is unknown); those this sweep marked are
 // returned, to be logged. The order is one for every sweep, so two sweeps
 // at once lock the rows in the same order.
 func (t *tx) markStages(stages []stageCandidate, now time.Time) ([]badStage, error) {
