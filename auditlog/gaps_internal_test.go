@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -49,8 +48,8 @@ func TestGapProblemDoesNotWaitForACheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := s.GapProblem()
-	if !strings.Contains(p, "audit entry 7 is missing") {
-		t.Fatalf("entry 7 missing: %q", p)
+	if p != gapWarning || gapWhat(s.gaps.finding) != "audit entry 7 is missing" {
+		t.Fatalf("entry 7 missing: %q, %q", p, gapWhat(s.gaps.finding))
 	}
 
 	check()

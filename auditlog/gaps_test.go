@@ -14,6 +14,10 @@ import (
 	"exaccess/auditlog"
 )
 
+// gapWarning is /readyz's fixed warning of a gap.
+const gapWarning = "the audit log is damaged: entries or hashes are missing; see the server log and run " +
+	"exaccess audit verify --db PATH --key VERIFIER_KEY_FILE"
+
 // errorLines are the ERROR lines of logs, which it empties.
 func errorLines(logs *bytes.Buffer) []string {
 	var out []string
@@ -27,8 +31,10 @@ func errorLines(logs *bytes.Buffer) []string {
 }
 
 // TestGapCheckFindsAMissingEntry: an entry deleted in the middle of the
-// log (past the triggers) is found by the whole-log check: GapProblem names
-// it and the command to run, and the server log has one ERROR line, not
+// log (past the triggers) is found by the whole-log check: GapProblem is
+// the fixed warning naming the command to run (no index: /readyz is
+// public), the finding names the entry, and the server log has one ERROR
+// line naming it, not
 // one per check; a second entry deleted further up is a new finding,
 // logged again; with the entries put back the warning goes, said once at
 // INFO. An intact log has no warning and no ERROR.
@@ -48,11 +54,14 @@ func TestGapCheckFindsAMissingEntry(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		p := e.log.GapProblem()
-		if !strings.Contains(p, "audit entry 6 is missing") || !strings.Contains(p, "exaccess audit verify --db PATH --key VERIFIER_KEY_FILE") {
-			t.Errorf("entry 6 deleted: problem %q", p)
+		if p := e.log.GapProblem(); p != gapWarning {
+			t.Errorf("entry 6 deleted: problem %q, want %q", p, gapWarning)
 		}
-		if l := errorLines(&logs); len(l) != 1 || !strings.Contains(l[0], "AUDIT LOG DAMAGED") || !strings.Contains(l[0], "entry=6") {
+		if f := e.log.GapFindingForTest(); f != "audit entry 6 is missing" {
+			t.Errorf("entry 6 deleted: finding %q", f)
+		}
+		if l := errorLines(&logs); len(l) != 1 || !strings.Contains(l[0], "AUDIT LOG DAMAGED") || !strings.Contains(l[0], "entry=6") ||
+			!strings.Contains(l[0], `missing="audit entry 6 is missing"`) {
 			t.Errorf("entry 6 deleted, two checks: %q", l)
 		}
 
@@ -60,7 +69,7 @@ func TestGapCheckFindsAMissingEntry(t *testing.T) {
 		if err := e.log.CheckGaps(ctx, log); err != nil {
 			t.Fatal(err)
 		}
-		if p := e.log.GapProblem(); !strings.Contains(p, "audit entry 3 is missing") {
+		if p := e.log.GapFindingForTest(); !strings.Contains(p, "audit entry 3 is missing") {
 			t.Errorf("entries 3 and 6 deleted: problem %q", p)
 		}
 		if l := errorLines(&logs); len(l) != 1 || !strings.Contains(l[0], "entry=3") {
@@ -71,8 +80,8 @@ func TestGapCheckFindsAMissingEntry(t *testing.T) {
 		if err := e.log.CheckGaps(ctx, log); err != nil {
 			t.Fatal(err)
 		}
-		if p := e.log.GapProblem(); p != "" {
-			t.Errorf("entries put back: problem %q", p)
+		if p, f := e.log.GapProblem(), e.log.GapFindingForTest(); p != "" || f != "" {
+			t.Errorf("entries put back: problem %q, finding %q", p, f)
 		}
 		if l := logs.String(); strings.Contains(l, "level=ERROR") || !strings.Contains(l, "level=INFO msg=\"audit log gap no longer found") {
 			t.Errorf("entries put back: log %s", l)
@@ -101,8 +110,11 @@ func TestGapCheckRoundFindsNewDamage(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := "stored audit hash " + strconv.FormatInt(leaf, 10) + " (the leaf hash of entry 5) is missing"
-		if p := e.log.GapProblem(); !strings.Contains(p, want) || !strings.Contains(p, "exaccess audit verify --db PATH --key VERIFIER_KEY_FILE") {
-			t.Errorf("entry 5's leaf hash deleted: problem %q, want %q", p, want)
+		if p := e.log.GapProblem(); p != gapWarning {
+			t.Errorf("entry 5's leaf hash deleted: problem %q, want %q", p, gapWarning)
+		}
+		if f := e.log.GapFindingForTest(); f != want {
+			t.Errorf("entry 5's leaf hash deleted: finding %q, want %q", f, want)
 		}
 		if l := errorLines(&logs); len(l) != 1 || !strings.Contains(l[0], "hash_index="+strconv.FormatInt(leaf, 10)) {
 			t.Errorf("entry 5's leaf hash deleted: %q", l)
@@ -113,7 +125,7 @@ func TestGapCheckRoundFindsNewDamage(t *testing.T) {
 		if err := e.log.CheckNewGaps(ctx, log); err != nil {
 			t.Fatal(err)
 		}
-		if p := e.log.GapProblem(); !strings.Contains(p, want) {
+		if p := e.log.GapFindingForTest(); !strings.Contains(p, want) {
 			t.Errorf("entry 9 deleted after the hash: problem %q, want the first, %q", p, want)
 		}
 		if l := errorLines(&logs); len(l) != 0 {
@@ -122,7 +134,7 @@ func TestGapCheckRoundFindsNewDamage(t *testing.T) {
 		if err := e.log.CheckGaps(ctx, log); err != nil {
 			t.Fatal(err)
 		}
-		if p := e.log.GapProblem(); !strings.Contains(p, "audit entry 9 is missing") {
+		if p := e.log.GapFindingForTest(); !strings.Contains(p, "audit entry 9 is missing") {
 			t.Errorf("a whole check names the missing entry before the missing hash: %q", p)
 		}
 	})
@@ -143,7 +155,7 @@ func TestGapCheckRoundFindsNewEntryMissing(t *testing.T) {
 		if err := e.log.CheckNewGaps(ctx, log); err != nil {
 			t.Fatal(err)
 		}
-		if p := e.log.GapProblem(); !strings.Contains(p, "audit entry 4 is missing") {
+		if p := e.log.GapFindingForTest(); !strings.Contains(p, "audit entry 4 is missing") {
 			t.Errorf("entry 4 deleted: problem %q", p)
 		}
 	})
@@ -168,7 +180,7 @@ func TestRunGapChecks(t *testing.T) {
 		}
 		cancel()
 		<-done
-		if p := e.log.GapProblem(); !strings.Contains(p, "audit entry 2 is missing") {
+		if p := e.log.GapFindingForTest(); !strings.Contains(p, "audit entry 2 is missing") {
 			t.Errorf("problem %q", p)
 		}
 	})
