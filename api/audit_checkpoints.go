@@ -68,8 +68,8 @@ func (s *Server) handleAuditCheckpoints(c echo.Context) error {
 
 // auditWarnings are the readiness warnings of the audit log: a refusal to
 // sign checkpoints (its history changed, a fixed text), a gap the
-// background check found (which entry or hash is missing, and what to
-// run), and its witnesses' problems: the process keeps serving, but an
+// background check found (a fixed text naming what to run; which entry or
+// hash is missing is only in the server log), and its witnesses' problems: the process keeps serving, but an
 // operator must look. /readyz is public, so a warning names no host or
 // file: the witness's error (its URL, the resolver's address, the log's
 // size) is only in the server log, which has every failure, and the
