@@ -112,7 +112,9 @@ func TestFormSentAgainTakesNoCycle(t *testing.T) {
 		key, _ := lo.get("/requests/new").Doc.Find(`input[name="form_key"]`).Attr("value")
 		return key
 	}
-	form := func(key string) url.Values { return withValue(withValue(validForm(), "action", "save"), "form_key", key) }
+	form := func(key string) url.Values {
+		return withValue(withValue(validForm(), "action", "save"), "form_key", key)
+	}
 	key := newKey()
 	first := requestID(t, lo.post("/requests/new", form(key))) // 1 token of 2
 	for range 3 {
