@@ -40,6 +40,9 @@ type formView struct {
 	Stale *staleForm
 	// Key is a new request's one-off form key (formkey.go).
 	Key string
+	// SentBefore is the request the form's previous key created, when
+	// the key came back with another form (formResent).
+	SentBefore string
 }
 
 // staleForm tells of a request that changed while it was being amended.
@@ -101,7 +104,7 @@ func (c *Console) renderForm(ec echo.Context, status int, v formView) error {
 	title := msg("form.new")
 	if v.ID != "" {
 		title, v.Key = msg("form.edit"), ""
-	} else if formIdempotency(v.Key) == nil {
+	} else if !validFormKey(v.Key) {
 		v.Key = formKey()
 	}
 	return c.render(ec, status, "form", title, v)
@@ -152,21 +155,33 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 		v.DryRun = &ev
 		return c.renderForm(ec, http.StatusOK, v)
 	}
-	if err := c.limitCycles(ec, p, cycles(existing, action)); err != nil {
-		return c.formError(ec, v, err)
-	}
+	takeCycles := func() error { return c.limitCycles(ec, p, cycles(existing, action)) }
 	var r *domain.Request
 	if existing == nil {
-		var replay []byte
-		r, replay, err = c.Requests.CreateRequest(ctx, p, d, formIdempotency(v.Key))
-		if replay != nil {
-			id, err := formReplayID(replay)
-			if err != nil {
-				return err
+		sent, err := formSent(action, d)
+		if err != nil {
+			return err
+		}
+		// A keyed form takes its tokens once its key is found new, inside
+		// the creation (formIdempotency): a form sent again costs none.
+		idem := formIdempotency(v.Key, sent, takeCycles)
+		if idem == nil {
+			if err := takeCycles(); err != nil {
+				return c.formError(ec, v, err)
 			}
-			return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done=resent")
+		}
+		var replay []byte
+		r, replay, err = c.Requests.CreateRequest(ctx, p, d, idem)
+		if replay != nil {
+			return c.formResent(ec, v, sent, replay)
+		}
+		if err != nil {
+			return c.formError(ec, v, err)
 		}
 	} else {
+		if err := takeCycles(); err != nil {
+			return c.formError(ec, v, err)
+		}
 		r, err = c.Requests.UpdateDetails(ctx, p, existing.ID, v.Version, d)
 	}
 	if err != nil {
@@ -188,7 +203,8 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 // cycles is how many of the create/submit/withdraw limit's tokens saving
 // the form takes, as the API's routes would: a create one, a submit one,
 // an amendment (the API's PATCH) none. All are taken before anything is
-// saved, so that over the limit nothing is.
+// saved (a keyed new form's inside its creation), so that over the limit
+// nothing is.
 func cycles(existing *domain.Request, action string) int {
 	n := 0
 	if existing == nil {

@@ -133,14 +133,15 @@ func (c *Console) handleSettingsPage(ec echo.Context) error {
 	case ec.QueryParam("added") == "1":
 		v.Notice = msg("set.added")
 	}
-	// A webhook just added: its secret, once (see handleWebhookAdd).
-	flash, err := c.Sessions.TakeSessionFlash(ec.Request().Context(), currentOf(ec).Session.ID)
-	if err != nil {
-		return err
-	}
-	if secret, ok := strings.CutPrefix(flash, webhookSecretFlash); ok {
-		v.Secret = secret
-		ec.Response().Header().Set("Cache-Control", "no-store")
+	// A webhook just added: its secret, once (see handleWebhookAdd). Only
+	// the page it sends to takes it, and only a secret (takeFlash).
+	if ec.QueryParam("added") == "1" {
+		if v.Secret, err = c.takeFlash(ec, webhookSecretFlash); err != nil {
+			return err
+		}
+		if v.Secret != "" {
+			ec.Response().Header().Set("Cache-Control", "no-store")
+		}
 	}
 	return c.render(ec, http.StatusOK, "settings", msg("set.title"), v)
 }

@@ -37,13 +37,27 @@ func (c *Console) takeOnce(ec echo.Context, id string) (otp, notice string, err 
 	if asked == "" {
 		return "", "", nil
 	}
-	flash, err := c.Sessions.TakeSessionFlash(ec.Request().Context(), currentOf(ec).Session.ID)
-	if err != nil {
+	otp, err = c.takeFlash(ec, passwordFlash+id+":"+asked+":")
+	if err != nil || otp == "" {
 		return "", "", err
 	}
-	otp, ok := strings.CutPrefix(flash, passwordFlash+id+":"+asked+":")
-	if !ok || otp == "" {
-		return "", "", nil
-	}
 	return otp, msg(done[asked]), nil
+}
+
+// takeFlash takes the session's flash when it starts with prefix and
+// returns the rest; "" when none waits. The flash is one slot shared by the
+// pages that show something once (a one-time password, a webhook's
+// secret): a page visited meanwhile must not throw away another's, so a
+// flash that is not this page's is put back for its own page.
+func (c *Console) takeFlash(ec echo.Context, prefix string) (string, error) {
+	ctx, session := ec.Request().Context(), currentOf(ec).Session.ID
+	flash, err := c.Sessions.TakeSessionFlash(ctx, session)
+	if err != nil || flash == "" {
+		return "", err
+	}
+	rest, ok := strings.CutPrefix(flash, prefix)
+	if !ok {
+		return "", c.Sessions.SetSessionFlash(ctx, session, flash)
+	}
+	return rest, nil
 }

@@ -58,3 +58,37 @@ func TestOneTimePasswordAfterRedirect(t *testing.T) {
 		}
 	})
 }
+
+// TestOnceSurvivesOtherPages: the one-time password and a new webhook's
+// secret wait in the session's one flash, and each is taken only by its
+// own page: the settings page, or another account's page with ?created=1,
+// visited before the redirect is followed, leaves the password for it; an
+// account's page leaves a webhook's secret for the settings page.
+func TestOnceSurvivesOtherPages(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		admin := e.client().signIn("admin")
+		sent := admin.post("/admin/users/new", url.Values{"username": {"lo-se"}, "roles": {"liaison_officer"}, "nation": {"NO"}})
+		if sent.Status != http.StatusSeeOther {
+			t.Fatalf("create: %d", sent.Status)
+		}
+		wantStatus(t, admin.get(pathSettings), http.StatusOK)
+		wantStatus(t, admin.get(pathSettings+"?added=1"), http.StatusOK)
+		if other := admin.get("/admin/users/" + e.userID("ops") + "?created=1"); other.Doc.Find(".otp").Length() != 0 {
+			t.Fatal("another account's page shows the new account's password")
+		}
+		created := admin.get(sent.Header.Get("Location"))
+		if otp := strings.TrimSpace(created.Doc.Find(".otp code").Text()); len(otp) < 12 {
+			t.Fatalf("after other pages, the created account's page shows no password: %q", created.Doc.Find("main").Text())
+		}
+
+		added := admin.post("/account/webhooks", url.Values{"url": {"https://hooks.example.org/admin"}})
+		if added.Header.Get("Location") != pathSettings+"?added=1" {
+			t.Fatalf("add webhook: %d %q", added.Status, added.Header.Get("Location"))
+		}
+		admin.get("/admin/users/" + e.userID("ops") + "?reset=1")
+		admin.get(pathSettings)
+		if secret := admin.get(added.Header.Get("Location")).Doc.Find("#webhook-secret").Text(); !strings.HasPrefix(secret, "whsec_") {
+			t.Fatalf("after other pages, the settings page shows no secret: %q", secret)
+		}
+	})
+}
