@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"exaccess/domain"
 
@@ -63,12 +65,21 @@ func confirmed(ec echo.Context) bool { return ec.FormValue("confirm") == confirm
 
 // confirmRequestAction asks to confirm withdrawing a request or revoking
 // its permit (a, one of actionWithdraw and actionRevoke), with the
-// version and the reason the request page's form sent.
+// version and the reason the request page's form sent. It never asks to
+// confirm what would then be refused: a page rendered at an older version
+// goes back to the request with the stale notice, and a reason the domain
+// will refuse comes back at the field, both as the confirmed post would.
 func (c *Console) confirmRequestAction(ec echo.Context, a pageAction) error {
 	id := ec.Param("id")
 	r, err := c.Requests.GetRequest(ec.Request().Context(), principalOf(ec), id)
 	if err != nil {
 		return err
+	}
+	if versionOf(ec) != r.Version {
+		return c.afterAction(ec, domain.Errorf(domain.CodePreconditionFailed, "the request has changed"), a)
+	}
+	if err := reasonRefusal(a, ec.FormValue("reason")); err != nil {
+		return c.afterAction(ec, err, a)
 	}
 	question, button := msg("confirm.withdraw"), msg("confirm.withdrawbtn")
 	if a.form == actionRevoke.form {
@@ -92,18 +103,43 @@ func (c *Console) confirmRequestAction(ec echo.Context, a pageAction) error {
 		Hidden: []fact{{"version", strconv.Itoa(versionOf(ec))}, {"reason", reason}}})
 }
 
+// reasonRefusal is the domain's first answer to the reason of a
+// withdrawal or a revocation, checked before asking to confirm: a
+// revocation needs one, and each has the domain's length limit. The other
+// checks of the text (control characters and the like) are left to the
+// domain; such a reason is typed on purpose, not by a stray click.
+func reasonRefusal(a pageAction, reason string) error {
+	required, limit, message := false, domain.MaxPurpose, "the withdrawal is not valid"
+	if a.form == actionRevoke.form {
+		required, limit, message = true, domain.MaxComment, "a revocation needs its reason"
+	}
+	var fe domain.FieldError
+	switch {
+	case required && strings.TrimSpace(reason) == "":
+		fe = domain.FieldError{Field: "reason", Message: "is required"}
+	case utf8.RuneCountInString(reason) > limit:
+		fe = domain.FieldError{Field: "reason", Message: "must be at most " + strconv.Itoa(limit) + " characters"}
+	default:
+		return nil
+	}
+	return &domain.Error{Code: domain.CodeInvalid, Message: message, Fields: []domain.FieldError{fe}}
+}
+
 // versionOf is the version a request page's form was rendered at.
 func versionOf(ec echo.Context) int {
 	v, _ := strconv.Atoi(ec.FormValue("version"))
 	return v
 }
 
-// confirmDelegationRevoke asks to confirm revoking delegation id. One the
-// caller does not see is left to the domain, which refuses it.
+// confirmDelegationRevoke asks to confirm revoking delegation id, as the
+// delegations page lists it. One not in that list — one the caller does
+// not see, or one older than the newest the list holds — is refused here
+// rather than revoked unconfirmed: without its facts there is nothing to
+// confirm. It reports whether it answered, which it always does.
 func (c *Console) confirmDelegationRevoke(ec echo.Context, id string) (bool, error) {
 	list, err := c.Approvals.ListDelegations(ec.Request().Context(), principalOf(ec))
 	if err != nil {
-		return false, err
+		return true, err
 	}
 	for _, d := range list {
 		if d.ID != id {
@@ -115,5 +151,5 @@ func (c *Console) confirmDelegationRevoke(ec echo.Context, id string) (bool, err
 		return true, c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question, Facts: facts,
 			Action: "/delegations/" + id + "/revoke", Button: msg("confirm.delegbtn"), Back: "/delegations"})
 	}
-	return false, nil
+	return true, domain.Errorf(domain.CodeConflict, "this delegation is not among those the delegations page lists, so it cannot be confirmed; nothing was revoked")
 }

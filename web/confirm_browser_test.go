@@ -79,6 +79,14 @@ func TestBrowserIrreversibleActionsAreConfirmed(t *testing.T) {
 				t.Errorf("the confirmation page lacks %q: %s", f, b.text("main dl"))
 			}
 		}
+		// Cancel looks secondary, not like a primary (green) button.
+		looks, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`(() => {
+			const primary = document.createElement('button'); document.querySelector('main').append(primary);
+			const bg = e => getComputedStyle(e).backgroundColor;
+			const out = [bg(document.querySelector('main a.button.secondary')), bg(primary)]; primary.remove(); return out; })()`))
+		if err != nil || len(looks) != 2 || looks[0] == looks[1] {
+			t.Errorf("Cancel's background %q is a primary button's (%v)", looks, err)
+		}
 	}
 
 	b.signIn("lo-no")

@@ -267,8 +267,13 @@ func (c *Console) recordRefusal(ec echo.Context, p domain.Principal, cause error
 
 // signInPath sends a caller without a session to sign in, then back. A
 // form posted after the session ended did nothing: the sign-in page says
-// so (ended=1) rather than drop what was sent without a word.
+// so (ended=1) rather than drop what was sent without a word. Signing out
+// without a session is no lost form: it is done, and goes to the page
+// that says so, with no way back to signing out.
 func signInPath(r *http.Request) string {
+	if r.Method == http.MethodPost && r.URL.Path == "/sign-out" {
+		return "/sign-in?out=1"
+	}
 	q := url.Values{"next": {nextPath(r)}}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		q.Set("ended", "1")

@@ -94,3 +94,24 @@ func TestSignInReturnDropsNotices(t *testing.T) {
 		t.Fatalf("after signing in, the page shows a notice the user did not cause: %q", page.Doc.Find(".notice").Text())
 	}
 }
+
+// TestSignOutAfterSessionEnded: pressing Sign out after the session ended
+// lost nothing; it goes to the signed-out sign-in page, not to "nothing
+// was saved" with a return to signing out.
+func TestSignOutAfterSessionEnded(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	lo := e.client().signIn("lo-no")
+	csrf := lo.csrf
+	lo.post("/sign-out", url.Values{})
+	again := lo.post("/sign-out", url.Values{"csrf": {csrf}})
+	if loc := again.Header.Get("Location"); again.Status != http.StatusSeeOther || loc != "/sign-in?out=1" {
+		t.Fatalf("sign-out without a session: %d %q, want the signed-out sign-in page", again.Status, loc)
+	}
+	form := lo.get("/sign-in?out=1")
+	if got := strings.TrimSpace(form.Doc.Find(".notice").Text()); got != "You have signed out." {
+		t.Errorf("notice %q", got)
+	}
+	if next := form.Doc.Find(`input[name="next"]`).AttrOr("value", ""); next != "" && next != "/" {
+		t.Errorf("the sign-in page returns to %q", next)
+	}
+}
