@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"exaccess/domain"
+	"exaccess/internal/testlog"
 	"exaccess/storage/storagetest"
 
 	"github.com/labstack/echo/v4"
@@ -27,7 +28,7 @@ func TestAuditExportClientGoneIsInfo(t *testing.T) {
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			e := withAuditLog(t, newEnv(t, c.DSN))
-			var logs syncBuffer
+			var logs testlog.Buffer
 			started := make(chan struct{})
 			d := e.srv.Deps
 			d.Log = slog.New(slog.NewTextHandler(&logs, nil))

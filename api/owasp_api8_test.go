@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -9,11 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"exaccess/domain"
+	"exaccess/internal/testlog"
 
 	"github.com/labstack/echo/v4"
 )
@@ -103,30 +102,12 @@ func (failingUsers) GetUserByUsername(context.Context, string) (*domain.User, er
 	return nil, errors.New(dbSecret)
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestAPI8InternalErrorsDoNotLeak: a failing dependency and a panicking
 // handler both answer the generic 500 with a request id; the log has the
 // cause; neither log nor body has the caller's token or password.
 func TestAPI8InternalErrorsDoNotLeak(t *testing.T) {
 	e := newEnv(t, t.TempDir()+"/leak.db")
-	var log syncBuffer
+	var log testlog.Buffer
 	e.rebuild(func(d *Deps) {
 		d.Users = failingUsers{}
 		d.Log = slog.New(slog.NewJSONHandler(&log, nil))

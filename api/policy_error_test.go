@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"exaccess/internal/apptest"
+	"exaccess/internal/testlog"
 	"exaccess/policies"
 	"exaccess/storage/storagetest"
 )
@@ -31,7 +32,7 @@ func TestPolicyErrorNamesTheRule(t *testing.T) {
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			e := newEnvWith(t, c.DSN, apptest.Options{Policy: p})
-			var log syncBuffer
+			var log testlog.Buffer
 			d := e.srv.Deps
 			d.Log = slog.New(slog.NewTextHandler(&log, nil))
 			e.srv = New(d)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"exaccess/domain"
+	"exaccess/internal/testlog"
 )
 
 // A failing checkpoint round is logged once, again only when its error
@@ -167,7 +168,7 @@ func (s *failingStore) rounds() int {
 // end once.
 func TestRunCheckpointsLogsARepeatedFailureOnce(t *testing.T) {
 	store := &failingStore{fail: true}
-	var logs syncBuffer
+	var logs testlog.Buffer
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	s := NewService(store, nil, func() time.Time { return at })
 	ctx, cancel := context.WithCancel(context.Background())
@@ -198,22 +199,4 @@ func TestRunCheckpointsLogsARepeatedFailureOnce(t *testing.T) {
 	if n := strings.Count(text, "audit checkpoints no longer fail"); n != 1 {
 		t.Errorf("%d recovery lines:\n%s", n, text)
 	}
-}
-
-// syncBuffer is a log sink a goroutine writes to while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

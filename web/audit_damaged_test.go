@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -20,6 +18,7 @@ import (
 	"exaccess/docs"
 	"exaccess/domain"
 	"exaccess/internal/apptest"
+	"exaccess/internal/testlog"
 	"exaccess/storage/storagetest"
 )
 
@@ -82,7 +81,7 @@ func TestAuditDamagedPage(t *testing.T) {
 // dropping it.
 func TestAuditExportCutShortIsLogged(t *testing.T) {
 	c := storagetest.Databases(t)[0]
-	var logs syncBuffer
+	var logs testlog.Buffer
 	e := newEnvLogged(t, c.DSN, slog.New(slog.NewTextHandler(&logs, nil)), func(a domain.AuditLog) domain.AuditLog {
 		return failingExports{a}
 	})
@@ -111,24 +110,6 @@ type failingExport struct{ domain.AuditExport }
 func (failingExport) Write(_ context.Context, w io.Writer) error {
 	_, _ = w.Write([]byte("{}\n"))
 	return errors.New("the database went away")
-}
-
-// syncBuffer is a buffer the server's goroutines may log into.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // newEnvLogged is newEnv with the server's log going to log and its audit

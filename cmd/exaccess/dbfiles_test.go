@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"exaccess/auditlog"
+	"exaccess/internal/testlog"
 	"exaccess/storage"
 	"exaccess/storage/storagetest"
 )
@@ -29,7 +30,7 @@ func serveLogged(t *testing.T, args ...string) (string, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	outR, outW := io.Pipe()
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off"}, args...), env(nil), nil, outW, logs)

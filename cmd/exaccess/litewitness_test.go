@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ed25519"
@@ -23,6 +22,8 @@ import (
 	"time"
 
 	"filippo.io/torchwood"
+
+	"exaccess/internal/testlog"
 )
 
 // litewitnessVersion is the witness the tests run: filippo.io/torchwood's
@@ -92,7 +93,7 @@ func startLitewitness(t *testing.T) *litewitness {
 	ln.Close()
 	lw := exec.Command(filepath.Join(bin, "litewitness"), "-db", w.db, "-name", w.name, "-key", fp,
 		"-ssh-agent", sock, "-listen", addr)
-	var logs syncBuffer
+	var logs testlog.Buffer
 	lw.Stderr = &logs
 	if err := lw.Start(); err != nil {
 		t.Fatal(err)
@@ -180,29 +181,11 @@ func waitFor(t *testing.T, cond func() bool) {
 	t.Fatal("timed out waiting")
 }
 
-// syncBuffer is a log sink goroutines write to while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // witnessedServer is an in-process `exaccess serve` whose log is witnessed.
 type witnessedServer struct {
 	base    string
 	metrics string // the --metrics-addr listener
-	logs    *syncBuffer
+	logs    *testlog.Buffer
 	stop    func() error
 }
 
@@ -210,7 +193,7 @@ func startWitnessedServer(t *testing.T, args ...string) *witnessedServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
-	s := &witnessedServer{logs: &syncBuffer{}, metrics: freeAddr(t)}
+	s := &witnessedServer{logs: &testlog.Buffer{}, metrics: freeAddr(t)}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", s.metrics,
