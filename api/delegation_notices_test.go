@@ -116,7 +116,7 @@ func TestEndedDelegationSendsNothingLate(t *testing.T) {
 		mail := senderFunc(func(_ context.Context, n domain.Notification) error {
 			mu.Lock()
 			defer mu.Unlock()
-			mailed = append(mailed, n.Address+" "+strings.Fields(strings.TrimPrefix(n.Body, "Stage "))[0])
+			mailed = append(mailed, n.Address+" "+stageNamed(n.Body))
 			return nil
 		})
 		worker := &notify.Worker{Outbox: e.db, Email: mail, Webhook: notify.NewWebhookSender(e.db, true, true), Now: e.clock}
@@ -160,7 +160,7 @@ func activationRows(t *testing.T, e *env, id, user, reason string) string {
 		if n.Kind != domain.NotifyStageActive {
 			continue
 		}
-		stage := strings.Fields(strings.TrimPrefix(n.Body, "Stage "))[0]
+		stage := stageNamed(n.Body)
 		s := stage + " " + n.Channel + " " + n.Status
 		if n.Status == domain.DeliveryUndeliverable && n.LastError != reason {
 			s += " (" + n.LastError + ")"
@@ -299,4 +299,18 @@ func TestRevokedDelegationSendsNoStartedNotice(t *testing.T) {
 			t.Errorf("range's inbox: %q, want %q", kinds, w)
 		}
 	})
+}
+
+// stageNamed is the id of the default policy's stage that a stage notice's
+// body names in words (domain.StageWords), or "-" when it names none.
+func stageNamed(body string) string {
+	for _, s := range []struct {
+		id   string
+		role domain.Role
+	}{{"intake", domain.RoleHNS}, {"range_safety", domain.RoleRange}, {"operations", domain.RoleOperations}, {"ministry", domain.RoleMinistry}} {
+		if strings.Contains(body, domain.StageWords(s.id, s.role)) {
+			return s.id
+		}
+	}
+	return "-"
 }

@@ -151,8 +151,11 @@ func TestLeadTimeThroughServer(t *testing.T) {
 		}
 		id, _ = e.submitted(leadTimeDraft("2026-11-27"))
 		got := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t)
-		// intake is due Wed 25, range_safety and operations Mon 30: after Friday's start.
-		if !hasWarning(got, domain.CodeDecisionAfterStart, "after the period starts on 2026-11-27: stage range_safety is due on 2026-11-30") {
+		// intake is due Wed 25, range_safety and operations Mon 30: after
+		// Friday's start. The warning names the stage in words.
+		if !hasWarning(got, domain.CodeDecisionAfterStart, "the decision may come after the period starts on 2026-11-27: "+
+			"the range safety review by the Swedish Armed Forces' range and training-area officer is due on 2026-11-30; "+
+			"the unit may not move before the request is approved") || hasWarning(got, domain.CodeDecisionAfterStart, "range_safety") {
 			t.Fatalf("warnings %v", got["warnings"])
 		}
 	})

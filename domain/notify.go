@@ -67,9 +67,13 @@ type NotificationEvent struct {
 	Status       Status
 	Comment      string
 	Conditions   []string
-	Stage        string
-	DueAt        *time.Time
-	Reminder     *Reminder // what a scheduled notice is about (notify_schedule.go)
+	// Stage is the id of the stage a stage notice is about. Its role is
+	// Audience.Role (active, due soon, overdue: told to the stage's own
+	// role) or Reminder.Role (escalated); the notice names the stage in
+	// words by both (StageWords), never by its id alone.
+	Stage    string
+	DueAt    *time.Time
+	Reminder *Reminder // what a scheduled notice is about (notify_schedule.go)
 	// Reason is the reason given for a revocation or withdrawal.
 	Reason string
 	// Deadlines are the due dates of the stages active after the change,
@@ -272,7 +276,7 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		writeText(&b, "Reason", ev.Reason)
 	case NotifyStageActive:
 		subject = "Review needed: " + ref
-		fmt.Fprintf(&b, "Stage %s of request %s is waiting for your role's decision.\n", ev.Stage, ref)
+		fmt.Fprintf(&b, "Request %s is waiting for your role's decision in %s.\n", ref, StageWords(ev.Stage, ev.Audience.Role))
 		if ev.DueAt != nil {
 			fmt.Fprintf(&b, "\nDue: %s\n", formatDue(*ev.DueAt))
 		}
@@ -413,7 +417,7 @@ func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
 	}
 	b.WriteString("\nDeadlines:\n")
 	for _, d := range ev.Deadlines {
-		fmt.Fprintf(b, "  - stage %s (%s): decision due %s\n", d.Stage, d.Role, formatDue(d.DueAt))
+		fmt.Fprintf(b, "  - %s: decision due %s\n", StageWords(d.Stage, d.Role), formatDue(d.DueAt))
 	}
 	if ev.DueAt != nil {
 		fmt.Fprintf(b, "  - the whole review: due %s\n", formatDue(*ev.DueAt))

@@ -284,13 +284,13 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 	switch ev.Kind {
 	case NotifyStageDueSoon:
 		subject = "Due soon: " + ref
-		fmt.Fprintf(&b, "Stage %s of request %s is due by %s and is waiting for your role's decision.\n", ev.Stage, ref, due)
+		fmt.Fprintf(&b, "Request %s is waiting for your role's decision in %s, due by %s.\n", ref, StageWords(ev.Stage, ev.Audience.Role), due)
 	case NotifyStageOverdue:
 		subject = "Overdue: " + ref
-		fmt.Fprintf(&b, "Stage %s of request %s was due by %s and is still waiting for your role's decision.\n", ev.Stage, ref, due)
+		fmt.Fprintf(&b, "Request %s is still waiting for your role's decision in %s, which was due by %s.\n", ref, StageWords(ev.Stage, ev.Audience.Role), due)
 	case NotifyStageEscalated:
 		subject = "Escalated: " + ref + " is overdue"
-		fmt.Fprintf(&b, "Stage %s (%s) of request %s was due by %s and is still undecided.\n", ev.Stage, rem.Role, ref, due)
+		fmt.Fprintf(&b, "Request %s is still undecided in %s, which was due by %s.\n", ref, StageWords(ev.Stage, rem.Role), due)
 		b.WriteString("You are told as the role the policy names to supervise this stage.\n")
 	case NotifyRequestExpiring:
 		subject = "Permit " + ref + " expires soon"

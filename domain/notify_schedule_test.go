@@ -226,13 +226,18 @@ func TestRenderScheduledNotices(t *testing.T) {
 		subject string
 		body    []string
 	}{
-		{NotificationEvent{Kind: NotifyStageDueSoon, Reference: "SE-2026-EXA-000001", Stage: "intake", DueAt: &due, Status: StatusInReview},
-			"Due soon: SE-2026-EXA-000001", []string{"Stage intake of request SE-2026-EXA-000001 is due by 2026-03-03 23:59 Stockholm time"}},
-		{NotificationEvent{Kind: NotifyStageOverdue, Reference: "SE-2026-EXA-000001", Stage: "intake", DueAt: &due, Status: StatusInReview},
-			"Overdue: SE-2026-EXA-000001", []string{"was due by 2026-03-03 23:59 Stockholm time"}},
-		{NotificationEvent{Kind: NotifyStageEscalated, Reference: "SE-2026-EXA-000001", Stage: "intake", DueAt: &due,
-			Status: StatusInReview, Reminder: &Reminder{Role: RoleHNS}},
-			"Escalated: SE-2026-EXA-000001 is overdue", []string{"Stage intake (hns_officer)", "supervise"}},
+		{NotificationEvent{Kind: NotifyStageDueSoon, Audience: Audience{Role: RoleHNS}, Reference: "SE-2026-EXA-000001", Stage: "intake",
+			DueAt: &due, Status: StatusInReview},
+			"Due soon: SE-2026-EXA-000001", []string{"Request SE-2026-EXA-000001 is waiting for your role's decision in the intake review by " +
+				"the Swedish Armed Forces' host-nation support desk, due by 2026-03-03 23:59 Stockholm time.\n"}},
+		{NotificationEvent{Kind: NotifyStageOverdue, Audience: Audience{Role: RoleRange}, Reference: "SE-2026-EXA-000001", Stage: "range_safety",
+			DueAt: &due, Status: StatusInReview},
+			"Overdue: SE-2026-EXA-000001", []string{"Request SE-2026-EXA-000001 is still waiting for your role's decision in the range safety review by " +
+				"the Swedish Armed Forces' range and training-area officer, which was due by 2026-03-03 23:59 Stockholm time.\n"}},
+		{NotificationEvent{Kind: NotifyStageEscalated, Audience: Audience{Role: RoleOperations}, Reference: "SE-2026-EXA-000001", Stage: "intake",
+			DueAt: &due, Status: StatusInReview, Reminder: &Reminder{Role: RoleHNS}},
+			"Escalated: SE-2026-EXA-000001 is overdue", []string{"Request SE-2026-EXA-000001 is still undecided in the intake review by " +
+				"the Swedish Armed Forces' host-nation support desk, which was due by 2026-03-03 23:59 Stockholm time.\n", "supervise"}},
 		{NotificationEvent{Kind: NotifyRequestExpiring, Reference: "SE-2026-EXA-000001", Status: StatusApproved,
 			Reminder: &Reminder{ValidTo: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)}},
 			"Permit SE-2026-EXA-000001 expires soon", []string{"valid until the end of 2026-03-08"}},

@@ -245,8 +245,8 @@ func DecisionAfterStartWarnings(route *Route, p Period) []Warning {
 		return nil
 	}
 	return []Warning{{Code: CodeDecisionAfterStart, Message: fmt.Sprintf(
-		"the decision may come after the period starts on %s: stage %s is due on %s; the unit may not move before the request is approved",
-		DateString(p.Start), last.ID, DateString(StockholmDate(*last.DueAt)))}}
+		"the decision may come after the period starts on %s: %s is due on %s; the unit may not move before the request is approved",
+		DateString(p.Start), StageWords(last.ID, last.Role), DateString(StockholmDate(*last.DueAt)))}}
 }
 
 func (e *Escalation) clone() *Escalation {

@@ -58,8 +58,8 @@ func TestDecisionAfterStartWarnings(t *testing.T) {
 		want  string // "" for no warning
 	}{
 		{"2026-12-01", ""}, // the last deadline ends Mon 30 Nov 23:59:59
-		{"2026-11-30", "the decision may come after the period starts on 2026-11-30: stage operations is due on 2026-11-30; the unit may not move before the request is approved"},
-		{"2026-11-25", "the decision may come after the period starts on 2026-11-25: stage operations is due on 2026-11-30; the unit may not move before the request is approved"},
+		{"2026-11-30", "the decision may come after the period starts on 2026-11-30: the access decision by the Swedish Armed Forces' headquarters is due on 2026-11-30; the unit may not move before the request is approved"},
+		{"2026-11-25", "the decision may come after the period starts on 2026-11-25: the access decision by the Swedish Armed Forces' headquarters is due on 2026-11-30; the unit may not move before the request is approved"},
 	}
 	for _, tt := range tests {
 		start, _ := time.Parse(time.DateOnly, tt.start)

@@ -145,10 +145,7 @@ func TestDelegateLosingApproverRolesWithdrawsWhatReachedThem(t *testing.T) {
 				_, rows := deputyRows(t, db, f)
 				var got []string
 				for _, n := range rows {
-					stage := "-"
-					if i := strings.Index(n.Body, "Stage "); i >= 0 {
-						stage = strings.Fields(n.Body[i:])[1]
-					}
+					stage := stageNamed(n.Body)
 					got = append(got, n.Kind+" "+stage+" "+n.Status+": "+n.LastError)
 				}
 				slices.Sort(got)

@@ -39,10 +39,7 @@ func deputyRows(t *testing.T, db *storage.DB, f scheduleFixture) ([]string, []do
 		if n.Recipient != deputy || n.Channel == domain.ChannelInbox {
 			continue
 		}
-		stage := "-"
-		if i := strings.Index(n.Body, "Stage "); i >= 0 {
-			stage = strings.Fields(n.Body[i:])[1]
-		}
+		stage := stageNamed(n.Body)
 		ref := "-"
 		if i := strings.Index(n.Subject, "SE-"); i >= 0 {
 			ref = n.Subject[i:]

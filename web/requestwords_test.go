@@ -36,8 +36,9 @@ func TestRequestPageInWords(t *testing.T) {
 		t.Errorf("weapons of an armed request: %q", got)
 	}
 	reasons := strings.Join(strings.Fields(page.Doc.Find(`h3:contains("Why this route") + ul`).Text()), " ")
-	for _, w := range []string{"Host nation support (intake): every request gets an intake review",
-		"Range safety: live fire, dangerous goods or training areas are planned", "Operations: the Armed Forces decide"} {
+	for _, w := range []string{"The intake review by the Swedish Armed Forces' host-nation support desk: every request gets an intake review",
+		"The range safety review by the Swedish Armed Forces' range and training-area officer: live fire, dangerous goods or training areas are planned",
+		"The access decision by the Swedish Armed Forces' headquarters: the Armed Forces decide"} {
 		if !strings.Contains(reasons, w) {
 			t.Errorf("Why this route lacks %q: %s", w, reasons)
 		}
@@ -51,7 +52,7 @@ func TestRequestPageInWords(t *testing.T) {
 
 	// The receipt in the inbox names each stage's deadline in words.
 	inbox := strings.Join(strings.Fields(lo.get("/inbox").Doc.Find("ul.inbox").Text()), " ")
-	if !strings.Contains(inbox, "Host nation support (intake) stage: decision due") || strings.Contains(inbox, "(hns_officer)") {
+	if !strings.Contains(inbox, "the intake review by the Swedish Armed Forces' host-nation support desk: decision due") || strings.Contains(inbox, "(hns_officer)") {
 		t.Errorf("the receipt's deadlines: %s", inbox)
 	}
 
