@@ -14,7 +14,7 @@ func toDomainDetails(in requestInput) (domain.Details, []domain.FieldError) {
 	d := domain.Details{
 		ExerciseName: in.ExerciseName, Purpose: in.Purpose, FrameworkID: in.FrameworkID,
 		Unit:      domain.Unit{Designation: in.Unit.Designation, ParentFormation: in.Unit.ParentFormation, Commander: in.Unit.Commander},
-		Period:    domain.Period{Start: p.date("period.start", in.Period.Start), End: p.date("period.end", in.Period.End)},
+		Period:    domain.Period{Start: p.calendarDay("period.start", in.Period.Start), End: p.calendarDay("period.end", in.Period.End)},
 		Personnel: domain.Personnel{Military: in.Personnel.Military, Civilian: in.Personnel.Civilian, Contractors: in.Personnel.Contractors},
 		Weapons:   domain.Weapons{LiveFire: in.Weapons.LiveFire, Systems: in.Weapons.Systems},
 		Contact:   domain.Contact{Name: in.Contact.Name, Email: in.Contact.Email, Phone: in.Contact.Phone},
@@ -33,11 +33,11 @@ func toDomainDetails(in requestInput) (domain.Details, []domain.FieldError) {
 	}
 	for i, m := range in.Movements {
 		d.Movements = append(d.Movements, domain.Movement{Direction: m.Direction, EntryPoint: m.EntryPoint, Mode: m.Mode,
-			At: p.instant(indexed("movements", i, "at"), m.At)})
+			At: p.calendarTime(indexed("movements", i, "at"), m.At)})
 	}
 	for i, a := range in.TrainingAreas {
 		d.TrainingAreas = append(d.TrainingAreas, domain.AreaBooking{Area: a.Area,
-			From: p.date(indexed("training_areas", i, "from"), a.From), To: p.date(indexed("training_areas", i, "to"), a.To)})
+			From: p.calendarDay(indexed("training_areas", i, "from"), a.From), To: p.calendarDay(indexed("training_areas", i, "to"), a.To)})
 	}
 	return d, p.errs
 }
@@ -179,7 +179,8 @@ func (p *dateParser) date(field, s string) time.Time {
 }
 
 // calendarDay is date for a day that must lie in the service's calendar
-// (domain.ParseCalendarDay, which the console reads its days with too).
+// (domain.ParseCalendarDay, which the console reads its days with too): a
+// framework agreement's validity, a request's period and bookings.
 func (p *dateParser) calendarDay(field, s string) time.Time {
 	t, err := domain.ParseCalendarDay(s)
 	switch {
@@ -191,15 +192,32 @@ func (p *dateParser) calendarDay(field, s string) time.Time {
 	return t
 }
 
+// notATime is the API's word for a time that does not parse.
+const notATime = "must be an RFC 3339 time like 2027-03-01T08:00:00Z"
+
 func (p *dateParser) instant(field, s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		p.errs = append(p.errs, domain.FieldError{Field: field, Message: "must be an RFC 3339 time like 2027-03-01T08:00:00Z"})
+		p.errs = append(p.errs, domain.FieldError{Field: field, Message: notATime})
 	}
 	return t.UTC()
+}
+
+// calendarTime is instant for a time that must lie on a day of the
+// service's calendar (domain.ParseCalendarTime): a given
+// 0001-01-01T00:00:00Z is outside it, not missing.
+func (p *dateParser) calendarTime(field, s string) time.Time {
+	t, err := domain.ParseCalendarTime(s)
+	switch {
+	case errors.Is(err, domain.ErrNotATime):
+		p.errs = append(p.errs, domain.FieldError{Field: field, Message: notATime})
+	case err != nil:
+		p.errs = append(p.errs, domain.FieldError{Field: field, Message: err.Error()})
+	}
+	return t
 }
 
 func indexed(list string, i int, field string) string {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -67,12 +68,83 @@ func TestHistoryPaged(t *testing.T) {
 			t.Errorf("lo-no's second page of one: %v, next %q", got, next)
 		}
 		for _, bad := range []struct{ query, field string }{
-			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + encodeHistoryCursor(1) + "x", "cursor"},
+			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + encodeHistoryCursor(historyCursor{idx: 1}) + "x", "cursor"},
 			{"?cursor=" + encodeCursor("0190a000-0000-7000-8000-000000000000"), "cursor"},
 		} {
 			wantProblem(t, e.do("hns", http.MethodGet, base+"/history"+bad.query, nil), 422, "invalid", bad.field)
 		}
 		// A cursor is only a position: on another nation's request it is 404 as ever.
-		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history?cursor="+encodeHistoryCursor(0), nil), 404, "not_found")
+		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history?cursor="+encodeHistoryCursor(historyCursor{}), nil), 404, "not_found")
+	})
+}
+
+// TestHistoryNewestFirst: order=newest lists the history newest first,
+// each page too, and pages back with its own next_cursor until the first
+// entry; the default and order=oldest are oldest first, as ever. A cursor
+// continues only the walk of its order (another order is 422 naming
+// cursor, not a page silently walking the other way), and an order other
+// than oldest or newest is 422 naming order. The sending nation's walk
+// leaves out the refusals either way.
+func TestHistoryNewestFirst(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		id, tag := e.create("lo-no", draft())
+		base := "/api/v1/requests/" + id + "/history"
+		wantProblem(t, e.do("lo-de", http.MethodGet, "/api/v1/requests/"+id, nil), 404, "not_found")
+		wantProblem(t, e.do("lo-de", http.MethodGet, base, nil), 404, "not_found")
+		wantProblem(t, e.do("hns", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", tag), 403, "forbidden")
+		want(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"purpose": "Winter training, amended"}, "If-Match", tag), 200)
+		oldest := []string{"request.created", "request.refused", "request.refused", "request.refused", "request.updated"}
+		newest := slices.Clone(oldest)
+		slices.Reverse(newest)
+
+		for _, q := range []string{"", "?order=oldest"} {
+			if got, next := historyActions(t, e, "auditor", id, q); !slices.Equal(got, oldest) || next != "" {
+				t.Errorf("%q: %v, next %q; want %v", q, got, next, oldest)
+			}
+		}
+		if got, next := historyActions(t, e, "auditor", id, "?order=newest"); !slices.Equal(got, newest) || next != "" {
+			t.Errorf("order=newest: %v, next %q; want %v", got, next, newest)
+		}
+		// Two at a time, newest first, following next_cursor back.
+		walk := func(who, order string, limit int) ([]string, int) {
+			var walked []string
+			query := "?order=" + order + "&limit=" + strconv.Itoa(limit)
+			for pages := 1; ; pages++ {
+				got, next := historyActions(t, e, who, id, query)
+				if len(got) > limit || pages > 10 {
+					t.Fatalf("%s, %s, page %d: %v", who, order, pages, got)
+				}
+				walked = append(walked, got...)
+				if next == "" {
+					return walked, pages
+				}
+				query = "?order=" + order + "&limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(next)
+			}
+		}
+		if got, pages := walk("hns", "newest", 2); !slices.Equal(got, newest) || pages != 3 {
+			t.Errorf("newest first, two a page: %v in %d pages, want %v in 3", got, pages, newest)
+		}
+		if got, pages := walk("hns", "oldest", 2); !slices.Equal(got, oldest) || pages != 3 {
+			t.Errorf("oldest first, two a page: %v in %d pages, want %v in 3", got, pages, oldest)
+		}
+		if got, pages := walk("lo-no", "newest", 1); !slices.Equal(got, []string{"request.updated", "request.created"}) || pages != 2 {
+			t.Errorf("lo-no, newest first, one a page: %v in %d pages", got, pages)
+		}
+
+		// A cursor of one order with the other.
+		_, newestNext := historyActions(t, e, "hns", id, "?order=newest&limit=2")
+		_, oldestNext := historyActions(t, e, "hns", id, "?limit=2")
+		for _, q := range []string{"?cursor=" + url.QueryEscape(newestNext), "?order=oldest&cursor=" + url.QueryEscape(newestNext),
+			"?order=newest&cursor=" + url.QueryEscape(oldestNext)} {
+			wantProblem(t, e.do("hns", http.MethodGet, base+q, nil), 422, "invalid", "cursor")
+		}
+		for _, q := range []string{"?order=NEWEST", "?order=desc", "?order="} {
+			r := e.do("hns", http.MethodGet, base+q, nil)
+			if q == "?order=" { // empty is the default, as for every parameter
+				want(t, r, 200)
+				continue
+			}
+			wantProblem(t, r, 422, "invalid", "order")
+		}
 	})
 }

@@ -185,3 +185,19 @@ func (m *Metrics) WatchRefusals(suppressed func() uint64) {
 		Help: "Refused attempts on a request not written to the audit log again because the same actor's same refusal was written within the hour, since start.",
 	}, func() float64 { return float64(suppressed()) }))
 }
+
+// WatchAuditGaps adds the gauge of the audit log's gap check
+// (auditlog.Service.GapsFound, the findings that stand): 1 while any
+// does, the time /readyz carries its fixed warning; which entries or
+// hashes are missing is in the server log only.
+func (m *Metrics) WatchAuditGaps(found func() int) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "exaccess_audit_gaps_found",
+		Help: "1 while the background check of the stored audit log has found an entry or stored hash missing (see the server log's AUDIT LOG DAMAGED lines), 0 otherwise.",
+	}, func() float64 {
+		if found() > 0 {
+			return 1
+		}
+		return 0
+	}))
+}

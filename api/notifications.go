@@ -32,16 +32,20 @@ func toSettingsJSON(in []domain.ChannelSetting) settingsJSON {
 	return out
 }
 
+// handleMySettingsGet lists the caller's settings of the kinds that can
+// reach their roles, as the console's settings page offers them.
 func (s *Server) handleMySettingsGet(c echo.Context) error {
-	got, err := s.Notifications.Settings(c.Request().Context(), principal(c))
+	got, err := s.Notifications.ReachableSettings(c.Request().Context(), principal(c))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toSettingsJSON(got))
 }
 
-// handleMySettingsPut replaces the caller's settings: the cells listed take
-// their value, the others are on.
+// handleMySettingsPut replaces the caller's settings of the kinds that can
+// reach their roles: the cells listed take their value, the others are
+// on. The other kinds keep what is stored; listing one of them is refused
+// unless with the value it has (domain SetReachableSettings).
 func (s *Server) handleMySettingsPut(c echo.Context) error {
 	body, err := readBody(c, false)
 	if err != nil {
@@ -76,7 +80,7 @@ func (s *Server) handleMySettingsPut(c echo.Context) error {
 	if len(fe) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "the notification settings have invalid entries", Fields: fe}
 	}
-	got, err := s.Notifications.SetSettings(c.Request().Context(), principal(c), cells)
+	got, err := s.Notifications.SetReachableSettings(c.Request().Context(), principal(c), cells)
 	if err != nil {
 		return err
 	}

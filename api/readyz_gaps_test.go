@@ -21,7 +21,9 @@ import (
 // service keeps working) with a fixed warning naming the command that
 // finds every damaged entry, and no index (/readyz is public: it would
 // tell the log's size and where it was tampered with); the check logs the
-// first missing entry or hash at ERROR. An intact log has no warning.
+// first missing entry or hash at ERROR, and the gauge
+// exaccess_audit_gaps_found is 1. An intact log has no warning, and the
+// gauge 0.
 func TestReadyzWarnsOfAuditGaps(t *testing.T) {
 	for _, damage := range []struct {
 		name string
@@ -47,6 +49,7 @@ func TestReadyzWarnsOfAuditGaps(t *testing.T) {
 				var logs bytes.Buffer
 				log := slog.New(slog.NewTextHandler(&logs, nil))
 				gaps := e.srv.Audit.(*auditlog.Service)
+				e.srv.Metrics.WatchAuditGaps(gaps.GapsFound)
 				for range 3 {
 					e.create("lo-no", draft())
 				}
@@ -57,6 +60,9 @@ func TestReadyzWarnsOfAuditGaps(t *testing.T) {
 				want(t, r, http.StatusOK)
 				if m := r.JSON(t); m["status"] != "ready" || m["warnings"] != nil {
 					t.Fatalf("an intact log: %s", r.Body)
+				}
+				if m := scrape(t, e); !strings.Contains(m, "\nexaccess_audit_gaps_found 0\n") {
+					t.Errorf("an intact log: metrics without exaccess_audit_gaps_found 0:\n%s", m)
 				}
 
 				size, err := e.db.AuditTreeSize(ctx)
@@ -75,6 +81,9 @@ func TestReadyzWarnsOfAuditGaps(t *testing.T) {
 					"exaccess audit verify --db PATH --key VERIFIER_KEY_FILE"
 				if m["status"] != "ready" || len(ws) != 1 || ws[0] != warning {
 					t.Errorf("readyz: %s, want the warning %q", r.Body, warning)
+				}
+				if m := scrape(t, e); !strings.Contains(m, "\nexaccess_audit_gaps_found 1\n") {
+					t.Errorf("a gap found: metrics without exaccess_audit_gaps_found 1:\n%s", m)
 				}
 				if bytes.ContainsAny(r.Body, "0123456789") {
 					t.Errorf("readyz names a number (an index or the log's size): %s", r.Body)

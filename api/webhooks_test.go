@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,11 +25,11 @@ import (
 func TestNotificationSettingsAPI(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		const path = "/api/v1/me/notification-settings"
-		get := e.do("auditor", http.MethodGet, path, nil)
+		get := e.do("lo-no", http.MethodGet, path, nil)
 		want(t, get, 200)
 		cells := get.JSON(t)["settings"].([]any)
-		if len(cells) != len(domain.NotificationKinds)*3 {
-			t.Fatalf("%d cells, want every kind × email, webhook, inbox: %s", len(cells), get.Body)
+		if n := len(domain.NotificationKindsFor([]domain.Role{domain.RoleLiaison})) * 3; len(cells) != n {
+			t.Fatalf("%d cells, want every kind that reaches a liaison officer × email, webhook, inbox (%d): %s", len(cells), n, get.Body)
 		}
 		for _, c := range cells {
 			if c.(map[string]any)["enabled"] != true {
@@ -59,7 +60,9 @@ func TestNotificationSettingsAPI(t *testing.T) {
 				tooMany = append(tooMany, cell(k, ch, true))
 			}
 		}
-		want(t, e.do("lo-no", http.MethodPut, path, body(tooMany...)), http.StatusOK) // every cell once is fine
+		// Every cell once is fine: those of the kinds that cannot reach a
+		// liaison officer are listed as they are stored (on).
+		want(t, e.do("lo-no", http.MethodPut, path, body(tooMany...)), http.StatusOK)
 		tooMany = append(tooMany, cell(domain.NotifyApproved, domain.ChannelEmail, true))
 		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(tooMany...)), 422, "invalid", "settings")
 		if mi := e.spec.Components.Schemas["NotificationSettings"].Value.Properties["settings"].Value.MaxItems; mi == nil || *mi != uint64(len(tooMany)-1) {
@@ -107,6 +110,126 @@ func TestNotificationSettingsAPI(t *testing.T) {
 		}
 		if want := "[map[channel:email kind:request.submitted]] []; [] [map[channel:email kind:request.submitted]]"; strings.Join(changes, "; ") != want {
 			t.Errorf("lo-no's settings changes in the audit log: %v, want %s", changes, want)
+		}
+	})
+}
+
+// TestNotificationSettingsReachableKinds: the API offers what the
+// console's settings page does, the kinds that can reach the caller's
+// roles: a liaison officer's of their nation's requests, an approver's of
+// stages and delegations, none for an auditor. A PUT that would change a
+// kind that cannot reach the caller is 422 naming the entry's kind and
+// stores nothing; listing one with the value it has is accepted and
+// changes nothing. An opt-out stored for such a kind (under roles held
+// before) is not shown, and stays through every PUT, as through the
+// console's page.
+func TestNotificationSettingsReachableKinds(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		const path = "/api/v1/me/notification-settings"
+		kinds := func(r resp) []string {
+			t.Helper()
+			var out []string
+			for _, c := range r.JSON(t)["settings"].([]any) {
+				if k := c.(map[string]any)["kind"].(string); !slices.Contains(out, k) {
+					out = append(out, k)
+				}
+			}
+			return out
+		}
+		for who, roles := range map[string][]domain.Role{"lo-no": {domain.RoleLiaison}, "hns": {domain.RoleHNS}, "auditor": {domain.RoleAuditor}} {
+			r := e.do(who, http.MethodGet, path, nil)
+			want(t, r, 200)
+			if got, want := kinds(r), domain.NotificationKindsFor(roles); !slices.Equal(got, want) {
+				t.Errorf("%s's kinds: %v, want %v", who, got, want)
+			}
+		}
+		if got := kinds(e.do("lo-no", http.MethodGet, path, nil)); slices.Contains(got, domain.NotifyStageActive) || !slices.Contains(got, domain.NotifyApproved) {
+			t.Errorf("lo-no's kinds: %v", got)
+		}
+		if r := e.do("auditor", http.MethodGet, path, nil); string(r.Body) != `{"settings":[]}`+"\n" && string(r.Body) != `{"settings":[]}` {
+			t.Errorf("the auditor's settings: %s, want an empty list", r.Body)
+		}
+
+		cell := func(kind, channel string, on bool) map[string]any {
+			return map[string]any{"kind": kind, "channel": channel, "enabled": on}
+		}
+		body := func(cs ...map[string]any) map[string]any {
+			return map[string]any{"settings": append([]map[string]any{}, cs...)}
+		}
+		u, err := e.db.GetUserByUsername(ctx, "lo-no")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := func() string {
+			t.Helper()
+			off, err := e.db.NotificationOptOuts(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, o := range off {
+				out = append(out, o.Kind+"/"+o.Channel)
+			}
+			slices.Sort(out)
+			return strings.Join(out, " ")
+		}
+		audited := func() int {
+			t.Helper()
+			entries, err := e.db.ListAudit(ctx, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, en := range entries {
+				if en.Action == domain.AuditNotificationSettingsUpdated && en.Actor == "lo-no" {
+					n++
+				}
+			}
+			return n
+		}
+
+		// Turning off a kind that cannot reach lo-no: refused, naming the
+		// entry's kind, with the valid entry beside it not stored either.
+		r := e.do("lo-no", http.MethodPut, path, body(cell(domain.NotifyApproved, domain.ChannelEmail, false),
+			cell(domain.NotifyStageActive, domain.ChannelEmail, false)))
+		wantProblem(t, r, 422, "invalid", "settings[1].kind")
+		if errs := r.JSON(t)["errors"].([]any); len(errs) != 1 || !strings.Contains(errs[0].(map[string]any)["message"].(string), `"stage.active"`) {
+			t.Errorf("the refusal names the one entry and its kind: %s", r.Body)
+		}
+		if s, n := stored(), audited(); s != "" || n != 0 {
+			t.Fatalf("a refused PUT stored %q, %d audit entries", s, n)
+		}
+		// Listing it as it is stored (on) changes nothing there.
+		want(t, e.do("lo-no", http.MethodPut, path, body(cell(domain.NotifyStageActive, domain.ChannelEmail, true))), 200)
+		if s := stored(); s != "" {
+			t.Fatalf("stage.active listed as stored: %q", s)
+		}
+
+		// An opt-out of stage.active stored under roles lo-no held before.
+		before := domain.Principal{Subject: "lo-no", Roles: []domain.Role{domain.RoleLiaison, domain.RoleHNS}}
+		if _, err := e.notifications.SetSettings(ctx, before, []domain.ChannelSetting{{Kind: domain.NotifyStageActive, Channel: domain.ChannelEmail}}); err != nil {
+			t.Fatal(err)
+		}
+		get := e.do("lo-no", http.MethodGet, path, nil)
+		if slices.Contains(kinds(get), domain.NotifyStageActive) || strings.Contains(string(get.Body), "false") {
+			t.Errorf("the hidden opt-out is shown: %s", get.Body)
+		}
+		put := e.do("lo-no", http.MethodPut, path, body(cell(domain.NotifyApproved, domain.ChannelWebhook, false)))
+		want(t, put, 200)
+		if got := kinds(put); slices.Contains(got, domain.NotifyStageActive) {
+			t.Errorf("the PUT's answer shows a kind that cannot reach lo-no: %s", put.Body)
+		}
+		if s := stored(); s != "request.approved/webhook stage.active/email" {
+			t.Errorf("after a PUT of lo-no's kinds: stored %q, want the hidden opt-out kept", s)
+		}
+		// Listing the hidden opt-out as stored (off) is accepted; turning
+		// it on is refused.
+		want(t, e.do("lo-no", http.MethodPut, path, body(cell(domain.NotifyStageActive, domain.ChannelEmail, false))), 200)
+		wantProblem(t, e.do("lo-no", http.MethodPut, path, body(cell(domain.NotifyStageActive, domain.ChannelEmail, true))), 422, "invalid", "settings[0].kind")
+		want(t, e.do("lo-no", http.MethodPut, path, body()), 200)
+		if s := stored(); s != "stage.active/email" {
+			t.Errorf("after an empty PUT: stored %q, want only the hidden opt-out", s)
 		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,15 +46,19 @@ var DefaultGapSchedule = GapSchedule{Round: 5 * time.Second, Whole: time.Hour}
 type gapCheck struct {
 	run     sync.Mutex
 	mu      sync.Mutex
-	checked int64  // entries [0, checked) are covered by the last whole check and the rounds since
-	finding error  // the first damage found, nil when none
-	problem string // finding's /readyz text, gapWarning or ""
-	logged  string // the finding last logged, "" when none
+	checked int64 // entries [0, checked) are covered by the last whole check and the rounds since
+	// findings are what stands: the last whole check's finding (the first
+	// damage in the log) and each round's since (the first damage among the
+	// entries it checked), in the order found; none when the log is whole.
+	findings []error
+	problem  string          // the /readyz text of findings, gapWarning or ""
+	logged   map[string]bool // the findings logged since the log was last found whole, by text
 }
 
 // GapProblem is the readiness warning of a gap found in the stored log,
 // a fixed sentence (gapWarning) that names the command finding every
-// damaged entry; "" when the last checks found none (or none has run).
+// damaged entry, however many findings stand; "" when the last checks
+// found none (or none has run).
 // /readyz is public: which entry or hash is missing would tell anyone the
 // log's size and where it was tampered with, so only the server log's
 // ERROR line names it.
@@ -65,11 +71,12 @@ func (s *Service) GapProblem() string {
 // RunGapChecks checks the whole log at once, then the entries appended
 // since each round every sched.Round and the whole log again every
 // sched.Whole, until ctx ends. Run it in a goroutine of its own: it never
-// delays the start or /readyz. A gap found is logged at error level once,
-// and again only when the finding changes (another entry or hash is the
-// first missing, or none is any more); a check that cannot run (the
-// database does not answer) is logged as a warning like a failing
-// checkpoint round (failureLog) and tried again at the next round.
+// delays the start or /readyz. Each distinct gap found is logged at error
+// level once (a round's among new entries too, while an older finding
+// stands), and the log found whole again once at information level; a
+// check that cannot run (the database does not answer) is logged as a
+// warning like a failing checkpoint round (failureLog) and tried again at
+// the next round.
 func (s *Service) RunGapChecks(ctx context.Context, sched GapSchedule, log *slog.Logger) {
 	round, whole := time.NewTicker(sched.Round), time.NewTicker(sched.Whole)
 	defer round.Stop()
@@ -101,17 +108,16 @@ func (s *Service) RunGapChecks(ctx context.Context, sched GapSchedule, log *slog
 	}
 }
 
-// CheckGaps checks the whole log now: its finding replaces the last one
-// (nil when the log is whole again). It returns an error only when the
-// check could not run; a gap found is no error here, but GapProblem's.
+// CheckGaps checks the whole log now: its finding replaces those that
+// stood (none when the log is whole again). It returns an error only when
+// the check could not run; a gap found is no error here, but GapProblem's.
 func (s *Service) CheckGaps(ctx context.Context, log *slog.Logger) error {
 	return s.checkGaps(ctx, log, true)
 }
 
 // checkNewGaps checks the entries appended since the last check. A gap
-// found there is the finding unless one was found before it, which is
-// further up the log and stays the first until a whole check says
-// otherwise.
+// found there is a finding of its own, beside any found before it further
+// up the log, which stand until a whole check replaces them all.
 func (s *Service) checkNewGaps(ctx context.Context, log *slog.Logger) error {
 	return s.checkGaps(ctx, log, false)
 }
@@ -140,38 +146,67 @@ func (s *Service) checkGaps(ctx context.Context, log *slog.Logger, whole bool) e
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.checked = size
-	if whole || g.finding == nil {
-		g.finding = err
+	was := g.findings
+	if whole {
+		g.findings = nil
 	}
-	g.problem = gapProblem(g.finding)
-	g.report(log)
+	if err != nil && !slices.ContainsFunc(g.findings, func(f error) bool { return f.Error() == err.Error() }) {
+		g.findings = append(slices.Clip(g.findings), err)
+	}
+	g.problem = gapProblem(g.findings)
+	g.report(log, was)
 	return nil
 }
 
-// report logs the finding when it is not the one logged last. g.mu is held.
-func (g *gapCheck) report(log *slog.Logger) {
-	text := ""
-	if g.finding != nil {
-		text = g.finding.Error()
-	}
-	switch {
-	case text == g.logged:
+// report logs each finding not logged since the log was last found whole,
+// and, once, the log found whole again (was are the findings that stood
+// before this check). g.mu is held.
+func (g *gapCheck) report(log *slog.Logger, was []error) {
+	if len(g.findings) == 0 {
+		if len(g.logged) > 0 {
+			log.Info("audit log gap no longer found: every entry and hash is stored", "was", gapTexts(was))
+		}
+		g.logged = nil
 		return
-	case text == "":
-		log.Info("audit log gap no longer found: every entry and hash is stored", "was", g.logged)
-	default:
-		attrs := []any{"missing", gapWhat(g.finding), "error", text}
+	}
+	for _, f := range g.findings {
+		text := f.Error()
+		if g.logged[text] {
+			continue
+		}
+		attrs := []any{"missing", gapWhat(f), "error", text}
 		var entry *domain.AuditEntryDamage
 		var hash *domain.AuditHashDamage
 		switch {
-		case errors.As(g.finding, &entry):
+		case errors.As(f, &entry):
 			attrs = append(attrs, "entry", entry.Entry)
-		case errors.As(g.finding, &hash):
+		case errors.As(f, &hash):
 			attrs = append(attrs, "hash_index", hash.Index, "hash_level", hash.Level, "entry", hash.Entry)
 		}
 		log.Error("AUDIT LOG DAMAGED: a stored entry or hash is missing; exaccess audit verify --db PATH --key VERIFIER_KEY_FILE finds every damaged entry", attrs...)
+		if g.logged == nil {
+			g.logged = map[string]bool{}
+		}
+		g.logged[text] = true
 	}
-	g.logged = text
+}
+
+// gapTexts are the texts of findings, "; " between them.
+func gapTexts(findings []error) string {
+	texts := make([]string, len(findings))
+	for i, f := range findings {
+		texts[i] = f.Error()
+	}
+	return strings.Join(texts, "; ")
+}
+
+// GapsFound is the number of findings that stand (the last whole check's
+// and each round's since), 0 when the log was found whole or no check has
+// run: the metric exaccess_audit_gaps_found is 1 while it is not 0.
+func (s *Service) GapsFound() int {
+	s.gaps.mu.Lock()
+	defer s.gaps.mu.Unlock()
+	return len(s.gaps.findings)
 }
 
 // gapWarning is the /readyz warning of any finding: a fixed sentence, so
@@ -180,9 +215,10 @@ func (g *gapCheck) report(log *slog.Logger) {
 const gapWarning = "the audit log is damaged: entries or hashes are missing; see the server log and run " +
 	"exaccess audit verify --db PATH --key VERIFIER_KEY_FILE"
 
-// gapProblem is the /readyz warning of a finding: "" for none.
-func gapProblem(finding error) string {
-	if finding == nil {
+// gapProblem is the /readyz warning of the findings: one fixed sentence
+// however many stand, "" for none.
+func gapProblem(findings []error) string {
+	if len(findings) == 0 {
 		return ""
 	}
 	return gapWarning

@@ -48,8 +48,8 @@ func TestGapProblemDoesNotWaitForACheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := s.GapProblem()
-	if p != gapWarning || gapWhat(s.gaps.finding) != "audit entry 7 is missing" {
-		t.Fatalf("entry 7 missing: %q, %q", p, gapWhat(s.gaps.finding))
+	if p != gapWarning || s.GapFindingForTest() != "audit entry 7 is missing" {
+		t.Fatalf("entry 7 missing: %q, %q", p, s.GapFindingForTest())
 	}
 
 	check()

@@ -92,8 +92,8 @@ func TestGapCheckFindsAMissingEntry(t *testing.T) {
 // TestGapCheckRoundFindsNewDamage: a round checks the entries appended
 // since the last check, so damage among them is found without waiting for
 // the next whole check: an entry, and separately a hash, deleted from the
-// new range. A finding further up the log stays the first until a whole
-// check replaces it.
+// new range. A finding further up the log stands beside the new one until
+// a whole check replaces them both with the first damage of the log.
 func TestGapCheckRoundFindsNewDamage(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *logEnv) {
 		ctx := context.Background()
@@ -125,17 +125,96 @@ func TestGapCheckRoundFindsNewDamage(t *testing.T) {
 		if err := e.log.CheckNewGaps(ctx, log); err != nil {
 			t.Fatal(err)
 		}
-		if p := e.log.GapFindingForTest(); !strings.Contains(p, want) {
-			t.Errorf("entry 9 deleted after the hash: problem %q, want the first, %q", p, want)
+		if f := e.log.GapFindingForTest(); f != want+"; audit entry 9 is missing" {
+			t.Errorf("entry 9 deleted after the hash: findings %q, want the hash's and entry 9's", f)
 		}
-		if l := errorLines(&logs); len(l) != 0 {
-			t.Errorf("entry 9 deleted after the hash: %q", l)
+		if l := errorLines(&logs); len(l) != 1 || !strings.Contains(l[0], "entry=9") {
+			t.Errorf("entry 9 deleted after the hash: %q, want one ERROR line naming entry 9", l)
 		}
 		if err := e.log.CheckGaps(ctx, log); err != nil {
 			t.Fatal(err)
 		}
-		if p := e.log.GapFindingForTest(); !strings.Contains(p, "audit entry 9 is missing") {
-			t.Errorf("a whole check names the missing entry before the missing hash: %q", p)
+		if f := e.log.GapFindingForTest(); f != "audit entry 9 is missing" {
+			t.Errorf("a whole check names the missing entry before the missing hash: %q", f)
+		}
+		if l := errorLines(&logs); len(l) != 0 {
+			t.Errorf("a whole check finding entry 9 again: %q, want nothing logged again", l)
+		}
+	})
+}
+
+// TestGapCheckLogsEachFindingOnce: a log that gets a second gap after the
+// first was reported. The round that finds the second among the new
+// entries logs it at ERROR (its index in the log line only), beside the
+// first, which stands; /readyz's warning stays the one fixed sentence and
+// GapsFound counts both. Rounds and whole checks that find nothing new log
+// nothing, whatever they find again; the log found whole is said once at
+// INFO, and a gap found after that is a new finding, logged again.
+func TestGapCheckLogsEachFindingOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *logEnv) {
+		ctx := context.Background()
+		var logs bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		e.addUsers("u0", "u1", "u2", "u3", "u4")
+		if err := e.log.CheckGaps(ctx, log); err != nil || e.log.GapsFound() != 0 {
+			t.Fatalf("an intact log: %v, %d found", err, e.log.GapsFound())
+		}
+		e.tamper("CREATE TABLE saved_entries AS SELECT * FROM audit_log WHERE idx = 2", "DELETE FROM audit_log WHERE idx = 2")
+		if err := e.log.CheckGaps(ctx, log); err != nil {
+			t.Fatal(err)
+		}
+		if l := errorLines(&logs); len(l) != 1 || !strings.Contains(l[0], "entry=2") {
+			t.Fatalf("entry 2 deleted: %q", l)
+		}
+
+		e.addUsers("u5", "u6", "u7", "u8") // entries 5..8
+		e.tamper("INSERT INTO saved_entries SELECT * FROM audit_log WHERE idx = 7", "DELETE FROM audit_log WHERE idx = 7")
+		for round := range 3 {
+			if err := e.log.CheckNewGaps(ctx, log); err != nil {
+				t.Fatal(err)
+			}
+			l := errorLines(&logs)
+			switch {
+			case round == 0 && (len(l) != 1 || !strings.Contains(l[0], "AUDIT LOG DAMAGED") || !strings.Contains(l[0], "entry=7") ||
+				!strings.Contains(l[0], `missing="audit entry 7 is missing"`)):
+				t.Errorf("entry 7 deleted after entry 2 was reported: %q, want one ERROR line naming entry 7", l)
+			case round > 0 && len(l) != 0:
+				t.Errorf("round %d finds nothing new: %q", round, l)
+			}
+		}
+		if f, n := e.log.GapFindingForTest(), e.log.GapsFound(); f != "audit entry 2 is missing; audit entry 7 is missing" || n != 2 {
+			t.Errorf("entries 2 and 7 deleted: findings %q (%d), want both", f, n)
+		}
+		if p := e.log.GapProblem(); p != gapWarning {
+			t.Errorf("two findings: problem %q, want the fixed %q", p, gapWarning)
+		}
+		if err := e.log.CheckGaps(ctx, log); err != nil {
+			t.Fatal(err)
+		}
+		if f, l := e.log.GapFindingForTest(), errorLines(&logs); f != "audit entry 2 is missing" || len(l) != 0 {
+			t.Errorf("a whole check: findings %q, log %q, want entry 2's and nothing logged again", f, l)
+		}
+
+		e.tamper("INSERT INTO audit_log SELECT * FROM saved_entries")
+		for range 2 {
+			if err := e.log.CheckGaps(ctx, log); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p, n := e.log.GapProblem(), e.log.GapsFound(); p != "" || n != 0 {
+			t.Errorf("entries put back: problem %q, %d found", p, n)
+		}
+		if l := logs.String(); strings.Contains(l, "level=ERROR") || strings.Count(l, "audit log gap no longer found") != 1 {
+			t.Errorf("entries put back, two whole checks: log %s", l)
+		}
+		logs.Reset()
+
+		e.tamper("DELETE FROM audit_log WHERE idx = 7")
+		if err := e.log.CheckGaps(ctx, log); err != nil {
+			t.Fatal(err)
+		}
+		if l := errorLines(&logs); len(l) != 1 || !strings.Contains(l[0], "entry=7") {
+			t.Errorf("entry 7 deleted again after the log was whole: %q", l)
 		}
 	})
 }

@@ -9,15 +9,18 @@ import (
 // MaxBookingWindow bounds one calendar query of an area.
 const MaxBookingWindow = 366
 
-// The days a calendar query or a framework agreement's validity may name:
-// nothing of this service lies before 2000 or far ahead, and a date such
-// as 0001-01-01 (Go's zero time) is refused rather than read as "not
-// given".
+// The days a calendar query, a framework agreement's validity, or a
+// request's period, bookings and movements may name: nothing of this
+// service lies before 2000 or far ahead, and a date such as 0001-01-01
+// (Go's zero time) is refused rather than read as "not given".
 var (
 	FirstCalendarDay = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	LastCalendarDay  = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
 	// OutsideCalendar is the message for a date outside them.
 	OutsideCalendar = "must be a date from " + DateString(FirstCalendarDay) + " to " + DateString(LastCalendarDay)
+	// OutsideCalendarTime is the message for a time (a movement's) on a
+	// day, in Stockholm, outside them.
+	OutsideCalendarTime = "must be a time on a day from " + DateString(FirstCalendarDay) + " to " + DateString(LastCalendarDay)
 )
 
 // InCalendar reports whether day lies from FirstCalendarDay to

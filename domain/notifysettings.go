@@ -174,12 +174,99 @@ func (s *NotificationService) SetSettings(ctx context.Context, p Principal, in [
 	if err := ValidateSettings(in); err != nil {
 		return nil, err
 	}
+	off, err := s.replaceOptOuts(ctx, p, func([]ChannelSetting) ([]ChannelSetting, error) { return offOf(in), nil })
+	if err != nil {
+		return nil, err
+	}
+	return settingsGrid(off), nil
+}
+
+// ReachableSettings returns the caller's settings of the kinds that can
+// reach their roles (NotificationKindsFor), every channel of each: what a
+// settings page offers. A stored opt-out of another kind (made under roles
+// the caller held before) is kept but not shown.
+func (s *NotificationService) ReachableSettings(ctx context.Context, p Principal) ([]ChannelSetting, error) {
+	grid, err := s.Settings(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return reachableCells(grid, p.Roles), nil
+}
+
+// SetReachableSettings replaces the caller's settings of the kinds that can
+// reach their roles: the cells given take their value, every other cell of
+// those kinds is on. The kinds that cannot reach them keep what is stored,
+// as the console's settings page keeps them. A cell of such a kind may be
+// given only with the value it has (a client that sends back the whole
+// grid it once read changes nothing there); one that would change it is
+// refused, naming the entry's kind, and nothing is stored. It returns the
+// cells of the kinds that can reach the caller, as ReachableSettings.
+func (s *NotificationService) SetReachableSettings(ctx context.Context, p Principal, in []ChannelSetting) ([]ChannelSetting, error) {
+	if err := ValidateSettings(in); err != nil {
+		return nil, err
+	}
+	reach := NotificationKindsFor(p.Roles)
+	off, err := s.replaceOptOuts(ctx, p, func(before []ChannelSetting) ([]ChannelSetting, error) {
+		wasOff := offCells(before)
+		var fe []FieldError
+		for i, c := range in {
+			if !slices.Contains(reach, c.Kind) && c.Enabled == wasOff[[2]string{c.Kind, c.Channel}] {
+				fe = append(fe, FieldError{Field: fmt.Sprintf("settings[%d].kind", i), Message: fmt.Sprintf(
+					"%q cannot reach your roles, so its %s setting cannot be changed: list only the kinds GET /api/v1/me/notification-settings returns",
+					c.Kind, c.Channel)})
+			}
+		}
+		if len(fe) > 0 {
+			return nil, &Error{Code: CodeInvalid, Message: "the notification settings have invalid entries", Fields: fe}
+		}
+		var off []ChannelSetting
+		for _, c := range offOf(in) {
+			if slices.Contains(reach, c.Kind) {
+				off = append(off, c)
+			}
+		}
+		for _, b := range before {
+			if !slices.Contains(reach, b.Kind) {
+				off = append(off, ChannelSetting{Kind: b.Kind, Channel: b.Channel})
+			}
+		}
+		return off, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reachableCells(settingsGrid(off), p.Roles), nil
+}
+
+// reachableCells are the cells of grid whose kinds can reach an account
+// holding roles.
+func reachableCells(grid []ChannelSetting, roles []Role) []ChannelSetting {
+	reach := NotificationKindsFor(roles)
+	out := make([]ChannelSetting, 0, len(reach)*len(NotificationChannels))
+	for _, c := range grid {
+		if slices.Contains(reach, c.Kind) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// offOf are the (kind, channel) pairs that in turns off.
+func offOf(in []ChannelSetting) []ChannelSetting {
 	var off []ChannelSetting
 	for _, c := range in {
 		if !c.Enabled {
 			off = append(off, ChannelSetting{Kind: c.Kind, Channel: c.Channel})
 		}
 	}
+	return off
+}
+
+// replaceOptOuts replaces the caller's opt-outs with what next makes of
+// those stored, in one transaction with its audit entry; an error of next
+// stores nothing. It returns the opt-outs now stored.
+func (s *NotificationService) replaceOptOuts(ctx context.Context, p Principal, next func(before []ChannelSetting) ([]ChannelSetting, error)) ([]ChannelSetting, error) {
+	var off []ChannelSetting
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		// The row lock (PostgreSQL) orders two changes of one account, so
 		// that each entry's "turned off" and "turned on" are against the
@@ -190,6 +277,9 @@ func (s *NotificationService) SetSettings(ctx context.Context, p Principal, in [
 		}
 		before, err := tx.NotificationOptOuts(u.ID)
 		if err != nil {
+			return err
+		}
+		if off, err = next(before); err != nil {
 			return err
 		}
 		data := settingsChange(u.ID, before, off)
@@ -204,7 +294,7 @@ func (s *NotificationService) SetSettings(ctx context.Context, p Principal, in [
 	if err != nil {
 		return nil, err
 	}
-	return settingsGrid(off), nil
+	return off, nil
 }
 
 // settingsChange is the audit data of a change of userID's opt-outs from

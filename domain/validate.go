@@ -121,20 +121,34 @@ func ValidateDetails(d Details, ref Reference) error {
 	return nil
 }
 
-// validatePeriod names each missing day, the end's too when the start is
-// missing (the console, which leaves a day it could not read zero, shows
-// the other's error with it); the two are compared only when both are
-// given. It reports whether bookings may be measured against the period:
-// both days given and in order. A period too long still is: its days say
-// what was meant, and a booking outside them is outside a shorter one too.
+// day checks one calendar day of a request (a period's or a booking's):
+// given, and in the service's calendar (InCalendar). A zero day is one not
+// given: the API and the console read these days with ParseCalendarDay,
+// which refuses a given 0001-01-01 (Go's zero time) as outside the
+// calendar before it gets here. It reports whether the day may be
+// compared with others.
+func (v *validator) day(field string, d time.Time) bool {
+	switch {
+	case d.IsZero():
+		v.add(field, "is required")
+	case !InCalendar(d):
+		v.add(field, "%s", OutsideCalendar)
+	default:
+		return true
+	}
+	return false
+}
+
+// validatePeriod names each missing day or day outside the calendar, the
+// end's too when the start is missing (the console, which leaves a day it
+// could not read zero, shows the other's error with it); the two are
+// compared only when both are good. It reports whether bookings may be
+// measured against the period: both days good and in order. A period too
+// long still is: its days say what was meant, and a booking outside them
+// is outside a shorter one too.
 func validatePeriod(v *validator, p Period) bool {
-	if p.Start.IsZero() {
-		v.add("period.start", "is required")
-	}
-	if p.End.IsZero() {
-		v.add("period.end", "is required")
-	}
-	if p.Start.IsZero() || p.End.IsZero() {
+	startOK := v.day("period.start", p.Start)
+	if !v.day("period.end", p.End) || !startOK {
 		return false
 	}
 	switch {
@@ -218,9 +232,12 @@ func validateMovements(v *validator, ms []Movement, p Period, periodOK bool, ref
 		} else if _, ok := ref.EntryPoint(m.EntryPoint); !ok {
 			v.add(f+".entry_point", "unknown entry point %s; "+ListedAtEntryPoints, quote(m.EntryPoint))
 		}
-		if m.At.IsZero() {
+		switch {
+		case m.At.IsZero():
 			v.add(f+".at", "is required")
-		} else if periodOK && !MovementInPeriod(m.At, p) {
+		case !InCalendar(StockholmDate(m.At)):
+			v.add(f+".at", "%s", OutsideCalendarTime)
+		case periodOK && !MovementInPeriod(m.At, p):
 			v.add(f+".at", "must fall on a day of the period %s to %s (Stockholm time)", DateString(p.Start), DateString(p.End))
 		}
 		v.oneOf(f+".mode", m.Mode, MovementModes...)
@@ -244,17 +261,14 @@ func validateAreas(v *validator, as []AreaBooking, p Period, periodOK bool, ref 
 		} else if _, ok := ref.TrainingArea(a.Area); !ok {
 			v.add(f+".area", "unknown training area %s; "+ListedAtTrainingAreas, quote(a.Area))
 		}
-		// Each missing day is named, as the period's (validatePeriod); the
-		// days are compared, with each other and with the period, only
-		// when both are given and, for the period, when it is good too.
-		if a.From.IsZero() {
-			v.add(f+".from", "is required")
-		}
-		if a.To.IsZero() {
-			v.add(f+".to", "is required")
-		}
+		// Each missing day, or day outside the calendar, is named, as the
+		// period's (validatePeriod); the days are compared, with each
+		// other and with the period, only when both are good and, for the
+		// period, when it is good too.
+		fromOK := v.day(f+".from", a.From)
+		toOK := v.day(f+".to", a.To)
 		switch {
-		case a.From.IsZero() || a.To.IsZero():
+		case !fromOK || !toOK:
 		case a.To.Before(a.From):
 			v.add(f+".to", "must not be before from")
 		case periodOK && (a.From.Before(p.Start) || a.To.After(p.End)):

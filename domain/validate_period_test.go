@@ -70,6 +70,23 @@ func TestValidatePeriodNamesEachMissingDay(t *testing.T) {
 			[]string{"period.end: the period must be at most 180 days", "training_areas[0]: the dates must be inside the period"}},
 		{"booking with the period's start missing", none, date("2027-03-20"), date("2027-02-05"), date("2027-03-12"),
 			[]string{"period.start: is required"}},
+		// The days lie in the service's calendar, 2000-01-01 to 2099-12-31
+		// (0001-01-01 given is refused as outside it by ParseCalendarDay,
+		// before it would read as zero, not given): a day outside is named
+		// and measured against nothing.
+		{"start before the calendar", date("1999-12-31"), date("2000-01-10"), date("2000-01-02"), date("2000-01-03"),
+			[]string{"period.start: " + OutsideCalendar}},
+		{"start 0001-01-02", date("0001-01-02"), date("2027-03-20"), date("2027-03-05"), date("2027-03-12"),
+			[]string{"period.start: " + OutsideCalendar}},
+		{"end after the calendar, booking outside the period", date("2099-12-20"), date("2100-01-01"), date("2027-03-05"), date("2027-03-12"),
+			[]string{"period.end: " + OutsideCalendar}},
+		{"both outside the calendar", date("1999-12-01"), date("2100-01-01"), date("2027-03-05"), date("2027-03-12"),
+			[]string{"period.start: " + OutsideCalendar, "period.end: " + OutsideCalendar}},
+		{"first and last days of the calendar", FirstCalendarDay, FirstCalendarDay.AddDate(0, 0, 10), FirstCalendarDay, FirstCalendarDay, nil},
+		{"booking from before the calendar", date("2000-01-01"), date("2000-01-20"), date("1999-12-31"), date("2000-01-12"),
+			[]string{"training_areas[0].from: " + OutsideCalendar}},
+		{"booking to after the calendar", date("2099-12-01"), date("2099-12-31"), date("2099-12-05"), date("2100-01-01"),
+			[]string{"training_areas[0].to: " + OutsideCalendar}},
 	} {
 		d := validDetails()
 		d.Period = Period{Start: c.start, End: c.end}
@@ -78,6 +95,43 @@ func TestValidatePeriodNamesEachMissingDay(t *testing.T) {
 			return f == "period.start" || f == "period.end" || f == "training_areas[0]" ||
 				f == "training_areas[0].from" || f == "training_areas[0].to"
 		})
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestValidateMovementInCalendar: a movement's time lies on a day, in
+// Stockholm, of the service's calendar; one outside is named as such, not
+// as missing and not as outside the period (ParseCalendarTime refuses a
+// given 0001-01-01T00:00:00Z, Go's zero time, before it would read as not
+// given). A period outside the calendar measures no movement.
+func TestValidateMovementInCalendar(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		period Period
+		at     time.Time
+		want   []string
+	}{
+		{"in the period", Period{date("2027-03-02"), date("2027-03-20")}, time.Date(2027, 3, 2, 8, 0, 0, 0, time.UTC), nil},
+		{"not given", Period{date("2027-03-02"), date("2027-03-20")}, time.Time{}, []string{"movements[0].at: is required"}},
+		{"0001-01-01T00:00:01Z", Period{date("2027-03-02"), date("2027-03-20")}, time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC),
+			[]string{"movements[0].at: " + OutsideCalendarTime}},
+		{"before 2000 in Stockholm", Period{date("2027-03-02"), date("2027-03-20")}, time.Date(1999, 12, 31, 22, 59, 0, 0, time.UTC),
+			[]string{"movements[0].at: " + OutsideCalendarTime}},
+		{"2000 in Stockholm, 1999 in UTC", Period{FirstCalendarDay, FirstCalendarDay.AddDate(0, 0, 3)}, time.Date(1999, 12, 31, 23, 30, 0, 0, time.UTC), nil},
+		{"after 2099", Period{date("2027-03-02"), date("2027-03-20")}, time.Date(2100, 1, 1, 12, 0, 0, 0, time.UTC),
+			[]string{"movements[0].at: " + OutsideCalendarTime}},
+		{"outside the period", Period{date("2027-03-02"), date("2027-03-20")}, time.Date(2027, 4, 2, 8, 0, 0, 0, time.UTC),
+			[]string{"movements[0].at: must fall on a day of the period 2027-03-02 to 2027-03-20 (Stockholm time)"}},
+		{"a period outside the calendar", Period{date("1999-12-01"), date("1999-12-20")}, time.Date(2027, 4, 2, 8, 0, 0, 0, time.UTC), nil},
+	} {
+		d := validDetails()
+		d.Period = c.period
+		d.TrainingAreas = nil
+		d.Movements = d.Movements[:1]
+		d.Movements[0].At = c.at
+		got := errsOf(t, ValidateDetails(d, testReference()), func(f string) bool { return f == "movements[0].at" })
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}

@@ -47,7 +47,22 @@ func explainPlan(g *gorm.DB, sql string) (string, error) {
 // (a sort left in the plan says none can).
 func (d *DB) ExplainAuditEventsForTest(ctx context.Context, f domain.AuditFilter) (string, error) {
 	g := d.reader.WithContext(ctx)
-	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return auditEventsQuery(tx, f).Limit(51).Find(&[]auditRow{}) })
+	return d.explainPriced(g, g.ToSQL(func(tx *gorm.DB) *gorm.DB { return auditEventsQuery(tx, f).Limit(51).Find(&[]auditRow{}) }))
+}
+
+// ExplainHistoryForTest explains the very SQL ListHistory runs for f, as
+// ExplainAuditEventsForTest does: on PostgreSQL with sequential scans,
+// bitmap scans and sorts priced out.
+func (d *DB) ExplainHistoryForTest(ctx context.Context, f domain.HistoryFilter) (string, error) {
+	g := d.reader.WithContext(ctx)
+	return d.explainPriced(g, g.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return historyQuery(tx, f).Limit(domain.MaxHistoryPage + 1).Find(&[]auditRow{})
+	}))
+}
+
+// explainPriced is SQLite's plan of sql, or PostgreSQL's with sequential
+// scans, bitmap scans and sorts priced out, one step per " | ".
+func (d *DB) explainPriced(g *gorm.DB, sql string) (string, error) {
 	if d.dialect != DialectPostgres {
 		return explainPlan(g, sql)
 	}

@@ -128,3 +128,38 @@ func TestHistoryPages(t *testing.T) {
 		}
 	})
 }
+
+// TestHistoryPlan: a request's history page, oldest or newest first, with
+// or without a cursor, with the sending nation's omitted actions or a
+// filter on actions, is read by walking the index audit_log_request_idx
+// (request_id, idx) in the page's order (backwards for newest first on
+// PostgreSQL) and never sorts the request's entries: a request with a
+// long history costs a page the same as a short one. On PostgreSQL the
+// plan is asked with sorts priced out, so a sort in it means the index
+// cannot serve the order.
+func TestHistoryPlan(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		id := testID(t, 1)
+		appendHistory(t, db, id, domain.AuditRequestCreated, domain.AuditRequestRefused, domain.AuditRequestUpdated)
+		cursor := int64(1)
+		for _, newest := range []bool{false, true} {
+			for name, f := range map[string]domain.HistoryFilter{
+				"first page":   {RequestID: id},
+				"cursor":       {RequestID: id, HistoryQuery: domain.HistoryQuery{Cursor: &cursor}},
+				"omit":         {RequestID: id, Omit: []string{domain.AuditRequestRefused}},
+				"omit, cursor": {RequestID: id, HistoryQuery: domain.HistoryQuery{Cursor: &cursor}, Omit: []string{domain.AuditRequestRefused}},
+				"actions":      {RequestID: id, HistoryQuery: domain.HistoryQuery{Actions: []string{domain.AuditRequestWithdrawn, domain.AuditRequestRevoked}}},
+			} {
+				f.Newest, f.Limit = newest, 2
+				plan, err := db.ExplainHistoryForTest(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !servedByIndex(db.Dialect(), plan, "audit_log_request_idx", newest) {
+					t.Errorf("%s, newest %v: the plan sorts or reads the request's index out of order: %s", name, newest, plan)
+				}
+			}
+		}
+	})
+}

@@ -126,8 +126,9 @@ func againstUnread(e domain.FieldError, deps []measured, unread map[string]bool)
 
 // stockholmDay reads a YYYY-MM-DD as a day in Stockholm time: the instant
 // it begins there, in the Stockholm zone (so that AddDate gives the next
-// midnight across a change of summer time). date reads a day as a label
-// (a request's period); a delegation's days are instants it runs between.
+// midnight across a change of summer time). calendarDay reads a day as a
+// label (a request's period); a delegation's days are instants it runs
+// between.
 func (c *converter) stockholmDay(field, s string) time.Time {
 	if s == "" {
 		return time.Time{}
@@ -161,6 +162,9 @@ func (c *converter) local(field, s string) time.Time {
 	s = strings.Replace(s, "T", " ", 1)
 	for _, layout := range []string{localMinute, localMinute + ":05"} {
 		if t, err := time.ParseInLocation(layout, s, stockholm); err == nil {
+			if t.UTC().IsZero() { // Go's zero time typed: outside the calendar, not missing
+				c.errs = append(c.errs, domain.FieldError{Field: field, Message: domain.OutsideCalendarTime})
+			}
 			return t.UTC()
 		}
 	}
@@ -175,7 +179,7 @@ func (r requestForm) details() (domain.Details, []domain.FieldError) {
 	var c converter
 	d := domain.Details{ExerciseName: r.ExerciseName, Purpose: r.Purpose,
 		Unit:   domain.Unit{Designation: r.Designation, ParentFormation: r.ParentFormation, Commander: r.Commander},
-		Period: domain.Period{Start: c.date("period.start", r.Start), End: c.date("period.end", r.End)},
+		Period: domain.Period{Start: c.calendarDay("period.start", r.Start), End: c.calendarDay("period.end", r.End)},
 		Personnel: domain.Personnel{Military: c.int("personnel.military", r.Military),
 			Civilian: c.int("personnel.civilian", r.Civilian), Contractors: c.int("personnel.contractors", r.Contractors)},
 		Weapons:     domain.Weapons{LiveFire: r.LiveFire, Systems: lines(r.Systems)},
@@ -218,7 +222,7 @@ func (r requestForm) details() (domain.Details, []domain.FieldError) {
 		if a != (areaRow{}) {
 			f := idx("training_areas", len(d.TrainingAreas))
 			d.TrainingAreas = append(d.TrainingAreas, domain.AreaBooking{Area: a.Area,
-				From: c.date(f+".from", a.From), To: c.date(f+".to", a.To)})
+				From: c.calendarDay(f+".from", a.From), To: c.calendarDay(f+".to", a.To)})
 		}
 	}
 	return d, c.errs

@@ -76,6 +76,46 @@ func TestRequestDateTypedWrongShowsEveryError(t *testing.T) {
 	}
 }
 
+// TestRequestDayOutsideCalendar: a first day, or a booking's day, typed as
+// 0001-01-01 (Go's zero time, which the domain reads as "not given") is
+// outside the service's calendar, said beside the field, not "is
+// required"; so is a day just outside it. Nothing is stored.
+func TestRequestDayOutsideCalendar(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	lo := e.client().signIn("lo-no")
+	outside := func(p page) int {
+		n := 0
+		for _, s := range summary(p) {
+			if strings.HasSuffix(s, ": "+domain.OutsideCalendar) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, day := range []string{"0001-01-01", "1999-12-31"} {
+		f := validForm()
+		f.Set("period.start", day)
+		f.Set("training_areas[0].from", day)
+		for _, action := range []string{"dryrun", "save"} {
+			p := lo.post("/requests/new", withValue(f, "action", action))
+			wantStatus(t, p, http.StatusUnprocessableEntity)
+			wantSummary(t, p, []string{"First day: " + domain.OutsideCalendar}, []string{"First day: is required"})
+			wantFieldError(t, p, "f-period-start", "First day: "+domain.OutsideCalendar, domain.OutsideCalendar)
+			if n := outside(p); n != 2 {
+				t.Errorf("%s, %s: %d days outside the calendar in the summary %q, want the first day's and the booking's", day, action, n, summary(p))
+			}
+			for _, s := range summary(p) {
+				if strings.HasSuffix(s, ": is required") {
+					t.Errorf("%s, %s: %q", day, action, s)
+				}
+			}
+		}
+	}
+	if got := lo.get("/requests").Doc.Find("tbody tr").Length(); got != 0 {
+		t.Fatalf("%d requests stored from bad forms", got)
+	}
+}
+
 // TestDelegationDateTypedWrongShowsEveryError: a day of the delegation
 // form typed wrong is shown with the other fields' errors, which the
 // domain gives for the rest of the form (a first day typed wrong is

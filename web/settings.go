@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"exaccess/domain"
@@ -148,27 +147,22 @@ func (c *Console) handleSettingsPage(ec echo.Context) error {
 
 // handleSettingsSave stores the grid: a ticked box is on, every other box
 // of the grid off. The kinds the page does not show (none can reach the
-// user's roles) keep what is stored for them: an opt-out made in the API,
-// or under roles the user held before, is not lost by saving this page.
+// user's roles) keep what is stored for them: an opt-out made under roles
+// the user held before is not lost by saving this page (the rule of the
+// API's PUT too: domain SetReachableSettings, in one transaction).
 func (c *Console) handleSettingsSave(ec echo.Context) error {
 	ctx, p := ec.Request().Context(), principalOf(ec)
 	on := map[string]bool{}
 	for _, cell := range formList(ec, "on") {
 		on[cell] = true
 	}
-	stored, err := c.Notifications.Settings(ctx, p)
-	if err != nil {
-		return err
-	}
-	shown := domain.NotificationKindsFor(p.Roles)
-	cells := make([]domain.ChannelSetting, 0, len(stored))
-	for _, s := range stored {
-		if slices.Contains(shown, s.Kind) {
-			s.Enabled = on[s.Kind+"|"+s.Channel]
+	var cells []domain.ChannelSetting
+	for _, k := range domain.NotificationKindsFor(p.Roles) {
+		for _, ch := range domain.NotificationChannels {
+			cells = append(cells, domain.ChannelSetting{Kind: k, Channel: ch, Enabled: on[k+"|"+ch]})
 		}
-		cells = append(cells, s)
 	}
-	if _, err := c.Notifications.SetSettings(ctx, p, cells); err != nil {
+	if _, err := c.Notifications.SetReachableSettings(ctx, p, cells); err != nil {
 		return err
 	}
 	return ec.Redirect(http.StatusSeeOther, pathSettings+"?saved=1")

@@ -50,8 +50,8 @@ func TestSettingsShowOnlyKindsThatReachTheUser(t *testing.T) {
 			t.Fatalf("a liaison officer is offered %v", got)
 		}
 
-		// lo-no turned off a stage notice (through the API, say); the
-		// page does not show it, and saving the page keeps it off and
+		// lo-no turned off a stage notice (under roles held before, say);
+		// the page does not show it, and saving the page keeps it off and
 		// turns no other hidden kind off.
 		ctx := context.Background()
 		lo := domain.Principal{Subject: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"}

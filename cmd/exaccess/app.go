@@ -97,6 +97,7 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 		Inbox: domain.NewInboxService(db, time.Now), Notifications: a.notifications}
 	deps.Metrics.WatchWitnesses(audit.Witnesses)
 	deps.Metrics.WatchRefusals(deps.Refusals.Suppressed)
+	deps.Metrics.WatchAuditGaps(audit.GapsFound)
 	a.notifyMetrics = notify.NewMetrics(db, time.Now)
 	deps.Metrics.Register(a.notifyMetrics.Collectors()...)
 	if a.mailHealth, err = cfg.Notify.mailHealth(log); err != nil {

@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// TestMetricsListener: serve answers /metrics on --metrics-addr only; the
-// public port answers it as a path that does not exist.
+// TestMetricsListener: serve answers /metrics on --metrics-addr only,
+// the audit gap check's gauge among them; the public port answers it as a
+// path that does not exist.
 func TestMetricsListener(t *testing.T) {
 	probe, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -53,7 +54,8 @@ func TestMetricsListener(t *testing.T) {
 	if code, body := get(base + "/metrics"); code != 404 || strings.Contains(body, "go_goroutines") {
 		t.Errorf("public port /metrics: %d", code)
 	}
-	if code, body := get("http://" + metricsAddr + "/metrics"); code != 200 || !strings.Contains(body, "exaccess_audit_log_entries") {
+	if code, body := get("http://" + metricsAddr + "/metrics"); code != 200 || !strings.Contains(body, "exaccess_audit_log_entries") ||
+		!strings.Contains(body, "\nexaccess_audit_gaps_found 0\n") {
 		t.Errorf("metrics port /metrics: %d %.200s", code, body)
 	}
 	if code, _ := get("http://" + metricsAddr + "/api/v1/openapi.yaml"); code != 404 {
