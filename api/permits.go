@@ -34,12 +34,14 @@ type permitStatusJSON struct {
 	Status domain.PermitState `json:"status"`
 }
 
-// handlePermitStatus answers valid, revoked or expired.
+// handlePermitStatus answers valid, revoked or expired to whoever gives the
+// permit's check value (?check=, from its status_path); without it, or with
+// a wrong one, the answer is the "permit not found" of an unknown reference.
 func (s *Server) handlePermitStatus(c echo.Context) error {
 	if s.Permits == nil {
 		return errNoPermits
 	}
-	st, err := s.Permits.PermitStatus(c.Request().Context(), c.Param("reference"))
+	st, err := s.Permits.PermitStatus(c.Request().Context(), c.Param("reference"), c.QueryParam("check"))
 	if err != nil {
 		return err
 	}

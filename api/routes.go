@@ -136,8 +136,9 @@ func (s *Server) routes() []route {
 		{http.MethodDelete, "/api/v1/delegations/:id", delegationRevokers, s.handleDelegationRevoke},
 
 		// Permits. A permit is read by whoever may read its request; its
-		// status is public, for a checkpoint officer with no account here,
-		// and reveals nothing but valid, revoked or expired.
+		// status needs no token, for a checkpoint officer with no account
+		// here, but answers only with the permit's check value, and reveals
+		// nothing but valid, revoked or expired.
 		{http.MethodGet, "/api/v1/requests/:id/permit", requestReaders.onOneRequest(), s.handlePermit},
 		{http.MethodGet, "/api/v1/permits/:reference/status", public, s.handlePermitStatus},
 

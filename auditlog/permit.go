@@ -3,6 +3,9 @@ package auditlog
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,14 +61,54 @@ type PermitStore interface {
 type PermitService struct {
 	store  PermitStore
 	signer *Signer
-	now    func() time.Time
+	// checkSecret keys the permits' check values (storage's
+	// permit_check_secret); it never reaches a log or an answer.
+	checkSecret []byte
+	now         func() time.Time
 }
 
 var _ domain.Permits = (*PermitService)(nil)
 
-// NewPermitService wires permits to their store, the signer and the clock.
-func NewPermitService(store PermitStore, signer *Signer, now func() time.Time) *PermitService {
-	return &PermitService{store: store, signer: signer, now: now}
+// PermitCheckSecretMin is the shortest secret NewPermitService accepts.
+const PermitCheckSecretMin = 32
+
+// permitCheckBytes is how much of the HMAC-SHA256 a check value keeps:
+// 128 bits, written as PermitCheckLen characters of unpadded base64url.
+const permitCheckBytes = 16
+
+// PermitCheckLen is the length of a permit's check value: 16 bytes in
+// unpadded base64url.
+const PermitCheckLen = (permitCheckBytes*8 + 5) / 6
+
+// permitCheckLabel separates the check values from anything else the
+// secret might ever key.
+const permitCheckLabel = "exaccess-permit-check/v1\n"
+
+// NewPermitService wires permits to their store, the signer, the secret of
+// their check values (at least PermitCheckSecretMin bytes, the same for
+// every process of one database) and the clock.
+func NewPermitService(store PermitStore, signer *Signer, checkSecret []byte, now func() time.Time) (*PermitService, error) {
+	if len(checkSecret) < PermitCheckSecretMin {
+		return nil, fmt.Errorf("auditlog: the permit check secret is %d bytes, at least %d are needed", len(checkSecret), PermitCheckSecretMin)
+	}
+	return &PermitService{store: store, signer: signer, checkSecret: bytes.Clone(checkSecret), now: now}, nil
+}
+
+// Check is the check value of the permit of reference: the first 128 bits
+// of HMAC-SHA256 of the reference under the server's secret, in unpadded
+// base64url. Whoever holds the permit has it in its status_path; nobody
+// can derive it from the reference.
+func (s *PermitService) Check(reference string) string {
+	mac := hmac.New(sha256.New, s.checkSecret)
+	mac.Write([]byte(permitCheckLabel))
+	mac.Write([]byte(reference))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:permitCheckBytes])
+}
+
+// StatusPath is where the holder of the permit of reference asks whether
+// it is still valid, its check value included.
+func (s *PermitService) StatusPath(reference string) string {
+	return "/api/v1/permits/" + reference + "/status?check=" + s.Check(reference)
 }
 
 // Permit signs the permit of the approved request r.
@@ -81,7 +124,7 @@ func (s *PermitService) Permit(ctx context.Context, r *domain.Request) (string, 
 	if err != nil {
 		return "", err
 	}
-	body, err := json.Marshal(permitJSON(st))
+	body, err := json.Marshal(permitJSON(st, s.StatusPath(st.Reference)))
 	if err != nil {
 		return "", err
 	}
@@ -93,12 +136,18 @@ func (s *PermitService) Permit(ctx context.Context, r *domain.Request) (string, 
 }
 
 // PermitStatus says whether the permit of reference is valid, revoked or
-// expired, and nothing else. The route is public, so a reference that no
-// request has and one whose request holds no permit (a draft, in review,
-// rejected) answer the same "permit not found": the answer must not tell
-// anyone which references were drawn, and so how many requests a nation
-// has submitted.
-func (s *PermitService) PermitStatus(ctx context.Context, reference string) (domain.PermitState, error) {
+// expired, and nothing else, to whoever gives its check value. The route
+// is public, and references are drawn in sequence: a check value that is
+// missing or wrong, a reference that no request has and one whose request
+// holds no permit (a draft, in review, rejected) all answer the same
+// "permit not found", so that nobody can count the requests submitted or
+// the permits approved, revoked and expired. The check value is compared
+// in constant time, before anything is read: without it every reference
+// costs the same HMAC and nothing else, whether it was drawn or not.
+func (s *PermitService) PermitStatus(ctx context.Context, reference, check string) (domain.PermitState, error) {
+	if !hmac.Equal([]byte(check), []byte(s.Check(reference))) {
+		return "", domain.ErrNotFound("permit")
+	}
 	id, err := s.store.RequestIDByReference(ctx, reference)
 	if err != nil {
 		return "", noPermit(err)
@@ -122,14 +171,14 @@ func noPermit(err error) error {
 	return err
 }
 
-func permitJSON(st domain.PermitStatement) PermitJSON {
+func permitJSON(st domain.PermitStatement, statusPath string) PermitJSON {
 	areas := make([]PermitArea, len(st.TrainingAreas))
 	for i, a := range st.TrainingAreas {
 		areas[i] = PermitArea{Area: a.Area, From: domain.DateString(a.From), To: domain.DateString(a.To)}
 	}
 	return PermitJSON{Reference: st.Reference, Nation: st.Nation, Unit: st.Unit, Period: PermitPeriod{st.Start, st.End},
 		EntryPoints: nonNil(st.EntryPoints), TrainingAreas: areas, Conditions: nonNil(st.Conditions), Status: string(st.Status),
-		AuditIndex: st.AuditIndex, IssuedAt: st.IssuedAt.Format(time.RFC3339), StatusPath: "/api/v1/permits/" + st.Reference + "/status"}
+		AuditIndex: st.AuditIndex, IssuedAt: st.IssuedAt.Format(time.RFC3339), StatusPath: statusPath}
 }
 
 func nonNil(s []string) []string {

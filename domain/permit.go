@@ -14,8 +14,11 @@ type Permits interface {
 	// CodeNotFound when r is not approved.
 	Permit(ctx context.Context, r *Request) (string, error)
 	// PermitStatus is valid, revoked or expired for the permit of
-	// reference; CodeNotFound when there is no such permit.
-	PermitStatus(ctx context.Context, reference string) (PermitState, error)
+	// reference, given the check value its holder reads in the permit's
+	// status_path; CodeNotFound when there is no such permit or check is
+	// not its check value (the same answer, so that nobody without the
+	// permit learns whether the reference was drawn).
+	PermitStatus(ctx context.Context, reference, check string) (PermitState, error)
 }
 
 // PermitState is all that the public status route reveals of a permit.

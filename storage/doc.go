@@ -43,7 +43,8 @@
 //     cosignatures), audit_gaps.go (the counts that find a missing entry or
 //     hash: an export's check before its status line, and CheckAuditGaps for
 //     auditlog's background gap check)
-//   - keys.go (server keys)
+//   - keys.go (server keys), permit_check.go (the secret of the permits'
+//     check values)
 //   - idempotency.go (idempotency records and their expiry)
 //   - notifications: outbox.go (the outbox rows, the fan-out of an event
 //     to its channels written with each audit entry, the delivery worker's

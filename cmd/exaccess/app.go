@@ -81,6 +81,14 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	if err != nil {
 		return nil, err
 	}
+	check, err := db.PermitCheckSecret(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("permit check secret: %w", err)
+	}
+	permits, err := auditlog.NewPermitService(db, audit.Signer(), check, time.Now)
+	if err != nil {
+		return nil, err
+	}
 	a := &app{db: db, ref: ref, policy: policy, audit: audit,
 		users:      domain.NewUserService(db, ref, time.Now, newID),
 		requests:   domain.NewRequestService(db, policy, ref, time.Now, newID),
@@ -92,7 +100,7 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	a.notifications.AllowPrivate = cfg.Notify.WebhookAllowPrivate
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now, domain.NewRefusalMemory(domain.RefusalWindow, domain.RefusalMemoryKeys)), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
-		Permits: auditlog.NewPermitService(db, audit.Signer(), time.Now),
+		Permits: permits,
 		Metrics: api.NewMetrics(db), Ready: a.ready, Accounts: a.users, Principals: a.principals,
 		Inbox: domain.NewInboxService(db, time.Now), Notifications: a.notifications}
 	deps.Metrics.WatchWitnesses(audit.Witnesses)

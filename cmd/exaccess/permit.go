@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -68,9 +69,23 @@ func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) err
 		return errPermitNotValid
 	}
 	fmt.Fprintf(stdout, "signature: valid, by the audit log's key\n")
+	if !hasCheckValue(p.StatusPath) {
+		fmt.Fprintf(stdout, "check online before relying on it: this permit was downloaded before the status route asked for its check value, "+
+			"so %s answers \"permit not found\"; download the permit again for a status path that carries it "+
+			"(a revocation after %s does not show in the signed permit)\n", p.StatusPath, p.IssuedAt)
+		return nil
+	}
 	fmt.Fprintf(stdout, "check online before relying on it: GET %s (a revocation after %s does not show in the signed permit)\n",
 		p.StatusPath, p.IssuedAt)
 	return nil
+}
+
+// hasCheckValue reports whether a permit's status path carries its check
+// value, as every permit issued since migration 0026 does.
+func hasCheckValue(statusPath string) bool {
+	_, query, _ := strings.Cut(statusPath, "?")
+	v, err := url.ParseQuery(query)
+	return err == nil && v.Get("check") != ""
 }
 
 func printPermit(w io.Writer, p auditlog.PermitJSON) {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"exaccess/auditlog"
 	"exaccess/domain"
 )
@@ -40,9 +42,17 @@ func TestPermitVerifyOffline(t *testing.T) {
 		Details: domain.Details{Unit: domain.Unit{Designation: "Telemark Bn"},
 			Period:    domain.Period{Start: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)},
 			Movements: []domain.Movement{{EntryPoint: "SE-SVI"}}}}
-	permit, err := auditlog.NewPermitService(oneRequest{r}, signer, func() time.Time { return issued }).Permit(context.Background(), r)
+	permits, err := auditlog.NewPermitService(oneRequest{r}, signer, bytes.Repeat([]byte{7}, 32), func() time.Time { return issued })
 	if err != nil {
 		t.Fatal(err)
+	}
+	permit, err := permits.Permit(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := permits.Check(r.Reference)
+	if len(check) != auditlog.PermitCheckLen {
+		t.Fatalf("check value %q", check)
 	}
 	file := filepath.Join(dir, "permit.txt")
 	os.WriteFile(file, []byte(permit), 0o600)
@@ -53,7 +63,7 @@ func TestPermitVerifyOffline(t *testing.T) {
 	}
 	out, err := verify(file, keyFile, issued)
 	if err != nil || !strings.Contains(out, "permit SE-2026-EXA-000007: NO, unit Telemark Bn") || !strings.Contains(out, "approved by audit entry 17") ||
-		!strings.Contains(out, "check online before relying on it: GET /api/v1/permits/SE-2026-EXA-000007/status") {
+		!strings.Contains(out, "check online before relying on it: GET /api/v1/permits/SE-2026-EXA-000007/status?check="+check+" (") {
 		t.Fatalf("valid permit: %v\n%s", err, out)
 	}
 	if out, err := verify(file, keyFile, time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)); !errors.Is(err, errPermitNotValid) || !strings.Contains(out, "EXPIRED") {
@@ -68,5 +78,43 @@ func TestPermitVerifyOffline(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"permit", "verify", file}, env(nil), nil, io.Discard, io.Discard); !errors.Is(err, errUsage) {
 		t.Errorf("without --key: %v", err)
+	}
+}
+
+// A permit downloaded before the status route asked for a check value still
+// verifies offline, and the verifier says to download it again to check it
+// online: its status path alone answers "permit not found".
+func TestPermitVerifyBeforeCheckValues(t *testing.T) {
+	dir := t.TempDir()
+	skey, err := auditlog.NewSignerKey("permit.test/exaccess/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := note.NewSigner(strings.TrimSpace(string(skey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := auditlog.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dir, "key.txt")
+	os.WriteFile(keyFile, []byte(signer.VerifierKey()+"\n"), 0o600)
+	// The text of a permit as the release before 0026 signed it.
+	text := auditlog.PermitHeader + "\n" + `{"reference":"SE-2026-EXA-000007","nation":"NO","unit":"Telemark Bn",` +
+		`"period":{"start":"2026-12-01","end":"2026-12-05"},"entry_points":["SE-SVI"],"training_areas":[],` +
+		`"conditions":["no night firing"],"status":"approved","audit_index":17,"issued_at":"2026-11-30T10:00:00Z",` +
+		`"status_path":"/api/v1/permits/SE-2026-EXA-000007/status"}` + "\n"
+	signed, err := note.Sign(&note.Note{Text: text}, ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "permit.txt")
+	os.WriteFile(file, signed, 0o600)
+	var out bytes.Buffer
+	err = runPermitVerify([]string{file, "--key", keyFile}, &out, io.Discard, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	if err != nil || !strings.Contains(out.String(), "signature: valid") ||
+		!strings.Contains(out.String(), "download the permit again") || strings.Contains(out.String(), "GET /api/v1/permits/") {
+		t.Errorf("a permit from before check values: %v\n%s", err, out.String())
 	}
 }

@@ -149,7 +149,10 @@ func New(t testing.TB, dsn string, opts Options) *App {
 	a.Inbox = domain.NewInboxService(db, a.Now)
 	a.Refusals = domain.NewRefusalLog(db, a.Now, domain.NewRefusalMemory(domain.RefusalWindow, domain.RefusalMemoryKeys))
 	a.Audit = auditlog.NewService(db, a.Signer, a.Now)
-	a.Permits = auditlog.NewPermitService(db, a.Signer, a.Now)
+	check, err := db.PermitCheckSecret(ctx)
+	must(err)
+	a.Permits, err = auditlog.NewPermitService(db, a.Signer, check, a.Now)
+	must(err)
 	a.Principals = domain.NewAccountCache(db)
 	return a
 }
