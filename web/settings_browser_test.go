@@ -123,4 +123,3 @@ func (b *browser) confirmsWebhook() {
 		b.t.Fatalf("the confirmation page: %s", b.text("main"))
 	}
 }
-
