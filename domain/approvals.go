@@ -95,18 +95,38 @@ func (s *ApprovalService) decide(tx Tx, p Principal, r *Request, in DecisionInpu
 	return requestEdit{action: AuditRequestDecided, actingFor: actingFor, data: data}, nil
 }
 
-// Revoke withdraws the permission of an approved request, with a reason.
-func (s *ApprovalService) Revoke(ctx context.Context, p Principal, id string, version int, reason string) (*Request, error) {
+// CheckRevokeReason is Revoke's check of its reason, the first it makes:
+// required, at most MaxComment characters, no control characters. A form
+// checks it before asking to confirm.
+func CheckRevokeReason(reason string) error {
 	v := &validator{}
 	v.text("reason", reason, true, MaxComment)
 	if len(v.errs) > 0 {
-		return nil, &Error{Code: CodeInvalid, Message: "a revocation needs its reason", Fields: v.errs}
+		return &Error{Code: CodeInvalid, Message: "a revocation needs its reason", Fields: v.errs}
+	}
+	return nil
+}
+
+// RevokeRefusal is Revoke's refusal of r at now for its status or its
+// ended period (invalid_transition), nil when its permit can be revoked.
+func RevokeRefusal(r *Request, now time.Time) error {
+	if r.Ended(now) {
+		return Errorf(CodeInvalidTransition, "the request's period has ended; it has expired and cannot be revoked")
+	}
+	_, err := Transition(r.Status, ActionRevoke)
+	return err
+}
+
+// Revoke withdraws the permission of an approved request, with a reason.
+func (s *ApprovalService) Revoke(ctx context.Context, p Principal, id string, version int, reason string) (*Request, error) {
+	if err := CheckRevokeReason(reason); err != nil {
+		return nil, err
 	}
 	var out *Request
 	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
 		r, err := changeRequest(tx, p, id, version, s.clock(), nil, func(r *Request) (requestEdit, error) {
-			if r.Ended(r.UpdatedAt) {
-				return requestEdit{}, Errorf(CodeInvalidTransition, "the request's period has ended; it has expired and cannot be revoked")
+			if err := RevokeRefusal(r, r.UpdatedAt); err != nil {
+				return requestEdit{}, err
 			}
 			to, err := Transition(r.Status, ActionRevoke)
 			if err != nil {

@@ -111,6 +111,19 @@ func MayEndDelegation(p Principal, from, to string) bool {
 	return from == p.Subject || to == p.Subject || p.HasRole(RoleAdmin)
 }
 
+// DelegationRevokeRefusal is RevokeDelegation's refusal of d at now
+// (conflict): it was already revoked, or it has ended; nil when it can
+// still be ended early. A page checks it before asking to confirm.
+func DelegationRevokeRefusal(d Delegation, now time.Time) error {
+	switch {
+	case d.RevokedAt != nil:
+		return Errorf(CodeConflict, "the delegation was already revoked")
+	case !now.Before(d.Ends):
+		return Errorf(CodeConflict, "the delegation has already ended")
+	}
+	return nil
+}
+
 // RevokeDelegation ends a delegation early. The delegator or the delegate
 // may end it, and an administrator may end any; to anyone else it does not
 // exist.
@@ -124,10 +137,10 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 		if !MayEndDelegation(p, d.From, d.To) {
 			return ErrNotFound("delegation")
 		}
-		if d.RevokedAt != nil {
-			return Errorf(CodeConflict, "the delegation was already revoked")
-		}
 		now := s.clock()
+		if err := DelegationRevokeRefusal(*d, now); err != nil {
+			return err
+		}
 		if err := tx.RevokeDelegation(id, now); err != nil {
 			return err
 		}

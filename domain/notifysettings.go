@@ -333,11 +333,36 @@ type WebhookInput struct {
 	Role Role // "" for the caller's own webhook
 }
 
+// PersonalWebhookRefusal is CreateWebhook's refusal of a personal webhook
+// for an account holding roles (forbidden): no kind of notification reaches
+// them (NotificationKindsFor), so nothing would ever be sent to it. A
+// settings page offers the form only when it is nil.
+func PersonalWebhookRefusal(roles []Role) error {
+	if len(NotificationKindsFor(roles)) == 0 {
+		return Errorf(CodeForbidden, "no kind of notification reaches your roles, so a webhook of yours would never be sent anything")
+	}
+	return nil
+}
+
+// WebhookRevokeRefusal is RevokeWebhook's refusal of w, one the caller
+// may revoke (conflict): it was already revoked; nil when it is active.
+func WebhookRevokeRefusal(w Webhook) error {
+	if w.RevokedAt != nil {
+		return Errorf(CodeConflict, "the webhook was already revoked")
+	}
+	return nil
+}
+
 // CreateWebhook registers a webhook with a fresh secret, which the
 // returned value carries: the only time anyone sees it. A personal webhook
 // (no role) is the caller's; a role webhook is for administrators and an
 // approver role.
 func (s *NotificationService) CreateWebhook(ctx context.Context, p Principal, in WebhookInput) (*Webhook, error) {
+	if in.Role == "" {
+		if err := PersonalWebhookRefusal(p.Roles); err != nil {
+			return nil, err
+		}
+	}
 	err := ValidateWebhookURL(in.URL, WebhookURLPolicy{AllowHTTP: s.AllowHTTP, AllowPrivate: s.AllowPrivate})
 	if in.Role != "" {
 		if !p.HasRole(RoleAdmin) {
@@ -426,8 +451,8 @@ func (s *NotificationService) RevokeWebhook(ctx context.Context, p Principal, id
 			}
 			w.Username = u.Username
 		}
-		if w.RevokedAt != nil {
-			return Errorf(CodeConflict, "the webhook was already revoked")
+		if err := WebhookRevokeRefusal(*w); err != nil {
+			return err
 		}
 		now := s.clock()
 		if err := tx.RevokeWebhook(id, now); err != nil {

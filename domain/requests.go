@@ -226,14 +226,34 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 	})
 }
 
+// CheckWithdrawReason is Withdraw's check of its reason, the first it
+// makes: optional, at most MaxPurpose characters (not bytes), no control
+// characters. A form checks it before asking to confirm.
+func CheckWithdrawReason(reason string) error {
+	v := &validator{}
+	v.text("reason", reason, false, MaxPurpose)
+	if len(v.errs) > 0 {
+		return &Error{Code: CodeInvalid, Message: "the withdrawal is not valid", Fields: v.errs}
+	}
+	return nil
+}
+
+// WithdrawRefusal is Withdraw's refusal of r for its status
+// (invalid_transition), nil when its status lets it be withdrawn.
+func WithdrawRefusal(r *Request) error {
+	_, err := Transition(r.Status, ActionWithdraw)
+	return err
+}
+
 // Withdraw ends a request at the sending nation's wish.
 func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, version int, reason string) (*Request, error) {
-	v := &validator{}
-	v.text("reason", reason, false, MaxPurpose) // characters, not bytes; no control characters
-	if len(v.errs) > 0 {
-		return nil, &Error{Code: CodeInvalid, Message: "the withdrawal is not valid", Fields: v.errs}
+	if err := CheckWithdrawReason(reason); err != nil {
+		return nil, err
 	}
 	return s.change(ctx, p, id, version, func(_ Tx, r *Request) (string, any, error) {
+		if err := WithdrawRefusal(r); err != nil {
+			return "", nil, err
+		}
 		to, err := Transition(r.Status, ActionWithdraw)
 		if err != nil {
 			return "", nil, err

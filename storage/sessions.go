@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"exaccess/domain"
@@ -56,25 +57,38 @@ func (d *DB) SetSessionFlash(ctx context.Context, id, text string) error {
 	return nil
 }
 
-// TakeSessionFlash returns the session's flash and clears it, so that it is
-// shown once: of two pages that ask at once, one gets it. "" when none.
-func (d *DB) TakeSessionFlash(ctx context.Context, id string) (string, error) {
-	var rows []struct{ Flash *string }
-	if err := d.reader.WithContext(ctx).Model(&sessionRow{}).Select("flash").Where("id = ?", id).Find(&rows).Error; err != nil {
-		return "", fmt.Errorf("storage: read session flash: %w", err)
+// TakeSessionFlash takes the session's flash only when it starts with
+// prefix, and returns the rest: "" when none waits or the flash is
+// another's, which it leaves in place untouched. The flash is one slot
+// shared by the pages that show something once, each with its own prefix.
+// The take is a compare-and-set on the value read: it clears the flash
+// only while it still holds that value, so of two pages that ask at once
+// one gets it, and a flash set meanwhile (by another tab) is neither
+// taken under the old one's prefix nor lost. With prefix "" it takes any.
+func (d *DB) TakeSessionFlash(ctx context.Context, id, prefix string) (string, error) {
+	for range 8 { // each retry follows another writer's change of the slot
+		var rows []struct{ Flash *string }
+		if err := d.writer.WithContext(ctx).Model(&sessionRow{}).Select("flash").Where("id = ?", id).Find(&rows).Error; err != nil {
+			return "", fmt.Errorf("storage: read session flash: %w", err)
+		}
+		if len(rows) == 0 || rows[0].Flash == nil || *rows[0].Flash == "" {
+			return "", nil
+		}
+		flash := *rows[0].Flash
+		rest, ok := strings.CutPrefix(flash, prefix)
+		if !ok {
+			return "", nil // another page's: left as it is
+		}
+		res := d.writer.WithContext(ctx).Model(&sessionRow{}).Where("id = ? AND flash = ?", id, flash).Update("flash", nil)
+		if res.Error != nil {
+			return "", fmt.Errorf("storage: take session flash: %w", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return rest, nil
+		}
+		// Taken or replaced since it was read: read what is there now.
 	}
-	if len(rows) == 0 || rows[0].Flash == nil || *rows[0].Flash == "" {
-		return "", nil
-	}
-	flash := rows[0].Flash
-	res := d.writer.WithContext(ctx).Model(&sessionRow{}).Where("id = ? AND flash = ?", id, *flash).Update("flash", nil)
-	if res.Error != nil {
-		return "", fmt.Errorf("storage: take session flash: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return "", nil // another page took it
-	}
-	return *flash, nil
+	return "", nil
 }
 
 // DeleteSession ends one session; ending one that is gone is not an error.

@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"exaccess/domain"
 
@@ -12,11 +10,14 @@ import (
 )
 
 // Irreversible buttons — withdrawing a request, revoking a permit,
-// revoking a delegation — pass through a confirmation page before they
+// revoking a delegation, revoking one's webhook — pass through a confirmation page before they
 // act: the first press posts the form without "confirm", and the handler
 // answers with a page that names what is about to end and posts the same
 // fields again with confirm=yes. It needs no JavaScript and no route of
-// its own, and a stray click changes nothing.
+// its own, and a stray click changes nothing. It is shown only for what
+// the action would then accept as far as it can be checked before: each
+// refusal is checked with the domain's own rule and answered as the
+// confirmed post would answer it.
 
 // confirmYes is the value of the confirmation page's "confirm" field.
 const confirmYes = "yes"
@@ -35,6 +36,10 @@ var confirmWords = map[string]string{
 	"confirm.noreason":    "none given",
 	"confirm.delegator":   "Given by",
 	"confirm.delegate":    "Given to",
+	"confirm.delegnot":    "The delegation was not revoked",
+	"confirm.hook":        "Revoke this webhook?",
+	"confirm.hookbtn":     "Yes, revoke the webhook",
+	"confirm.hooknot":     "The webhook was not revoked",
 }
 
 func init() {
@@ -66,11 +71,19 @@ func confirmed(ec echo.Context) bool { return ec.FormValue("confirm") == confirm
 // confirmRequestAction asks to confirm withdrawing a request or revoking
 // its permit (a, one of actionWithdraw and actionRevoke), with the
 // version and the reason the request page's form sent. It never asks to
-// confirm what would then be refused: a page rendered at an older version
-// goes back to the request with the stale notice, and a reason the domain
-// will refuse comes back at the field, both as the confirmed post would.
+// confirm what would then be refused, and checks in the order the action
+// does: the reason with the domain's own check of it (required for a
+// revocation, its length, no control characters), the version, and the
+// request's status with the domain's rule of the action (and a permit's
+// period that has ended). A refusal is answered as the confirmed post
+// would answer it (afterAction): a reason at its field with what was
+// typed, a page rendered at an older version with the stale notice, a
+// status that does not allow the action with the domain's words.
 func (c *Console) confirmRequestAction(ec echo.Context, a pageAction) error {
-	id := ec.Param("id")
+	id, reason := ec.Param("id"), ec.FormValue("reason")
+	if err := reasonRefusal(a, reason); err != nil {
+		return c.afterAction(ec, err, a)
+	}
 	r, err := c.Requests.GetRequest(ec.Request().Context(), principalOf(ec), id)
 	if err != nil {
 		return err
@@ -78,8 +91,12 @@ func (c *Console) confirmRequestAction(ec echo.Context, a pageAction) error {
 	if versionOf(ec) != r.Version {
 		return c.afterAction(ec, domain.Errorf(domain.CodePreconditionFailed, "the request has changed"), a)
 	}
-	if err := reasonRefusal(a, ec.FormValue("reason")); err != nil {
-		return c.afterAction(ec, err, a)
+	refusal := domain.WithdrawRefusal(r)
+	if a.form == actionRevoke.form {
+		refusal = domain.RevokeRefusal(r, c.Now())
+	}
+	if refusal != nil {
+		return c.afterAction(ec, refusal, a)
 	}
 	question, button := msg("confirm.withdraw"), msg("confirm.withdrawbtn")
 	if a.form == actionRevoke.form {
@@ -91,7 +108,6 @@ func (c *Console) confirmRequestAction(ec echo.Context, a pageAction) error {
 	}
 	facts = append(facts, fact{msg("list.status"), msg("status." + string(r.Status))}, fact{msg("list.period"),
 		domain.DateString(r.Period.Start) + " – " + domain.DateString(r.Period.End)})
-	reason := ec.FormValue("reason")
 	shown := reason
 	if shown == "" {
 		shown = msg("confirm.noreason")
@@ -103,26 +119,13 @@ func (c *Console) confirmRequestAction(ec echo.Context, a pageAction) error {
 		Hidden: []fact{{"version", strconv.Itoa(versionOf(ec))}, {"reason", reason}}})
 }
 
-// reasonRefusal is the domain's first answer to the reason of a
-// withdrawal or a revocation, checked before asking to confirm: a
-// revocation needs one, and each has the domain's length limit. The other
-// checks of the text (control characters and the like) are left to the
-// domain; such a reason is typed on purpose, not by a stray click.
+// reasonRefusal is the domain's own check of the reason of a withdrawal or
+// a revocation, the first the action makes.
 func reasonRefusal(a pageAction, reason string) error {
-	required, limit, message := false, domain.MaxPurpose, "the withdrawal is not valid"
 	if a.form == actionRevoke.form {
-		required, limit, message = true, domain.MaxComment, "a revocation needs its reason"
+		return domain.CheckRevokeReason(reason)
 	}
-	var fe domain.FieldError
-	switch {
-	case required && strings.TrimSpace(reason) == "":
-		fe = domain.FieldError{Field: "reason", Message: "is required"}
-	case utf8.RuneCountInString(reason) > limit:
-		fe = domain.FieldError{Field: "reason", Message: "must be at most " + strconv.Itoa(limit) + " characters"}
-	default:
-		return nil
-	}
-	return &domain.Error{Code: domain.CodeInvalid, Message: message, Fields: []domain.FieldError{fe}}
+	return domain.CheckWithdrawReason(reason)
 }
 
 // versionOf is the version a request page's form was rendered at.
@@ -145,6 +148,10 @@ func (c *Console) confirmDelegationRevoke(ec echo.Context, id string) (bool, err
 		if d.ID != id {
 			continue
 		}
+		// Already revoked or ended: the refusal the revocation would give.
+		if err := domain.DelegationRevokeRefusal(d.Delegation, c.Now()); err != nil {
+			return true, c.delegationRevokeRefused(ec, err)
+		}
 		question := msg("confirm.deleg")
 		facts := []fact{{msg("confirm.delegator"), d.From}, {msg("confirm.delegate"), d.To}, {msg("deleg.role"), msg("role." + string(d.Role))},
 			{msg("deleg.period"), stockholmTime(d.Starts) + " – " + untilTime(d.Ends)}}
@@ -152,4 +159,29 @@ func (c *Console) confirmDelegationRevoke(ec echo.Context, id string) (bool, err
 			Action: "/delegations/" + id + "/revoke", Button: msg("confirm.delegbtn"), Back: "/delegations"})
 	}
 	return true, domain.Errorf(domain.CodeConflict, "this delegation is not among those the delegations page lists, so it cannot be confirmed; nothing was revoked")
+}
+
+// confirmWebhookRevoke asks to confirm revoking webhook id, one of the
+// caller's own as the settings page lists them. One the caller does not
+// have is not found, as the revocation would answer; one already revoked
+// is refused on the settings page with the domain's words
+// (domain.WebhookRevokeRefusal), as the revocation would be.
+func (c *Console) confirmWebhookRevoke(ec echo.Context, id string) error {
+	hooks, err := c.Notifications.ListWebhooks(ec.Request().Context(), principalOf(ec), false)
+	if err != nil {
+		return err
+	}
+	for _, w := range hooks {
+		if w.ID != id {
+			continue
+		}
+		if err := domain.WebhookRevokeRefusal(w); err != nil {
+			return c.webhookRevokeRefused(ec, err)
+		}
+		question := msg("confirm.hook")
+		facts := []fact{{msg("set.url"), w.URL}, {msg("set.created"), stockholmTime(w.CreatedAt)}}
+		return c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question, Facts: facts,
+			Action: "/account/webhooks/" + id + "/revoke", Button: msg("confirm.hookbtn"), Back: pathSettings})
+	}
+	return domain.ErrNotFound("webhook")
 }

@@ -27,9 +27,11 @@ type SessionStore interface {
 	GetSession(ctx context.Context, id string) (*domain.Session, error)
 	DeleteSession(ctx context.Context, id string) error
 	// SetSessionFlash keeps text for the session's next page;
-	// TakeSessionFlash returns it once and clears it ("" when none).
+	// TakeSessionFlash returns the rest of it once and clears it, only
+	// when it starts with prefix, in one step ("" when none waits or it is
+	// another page's, which stays untouched).
 	SetSessionFlash(ctx context.Context, id, text string) error
-	TakeSessionFlash(ctx context.Context, id string) (string, error)
+	TakeSessionFlash(ctx context.Context, id, prefix string) (string, error)
 }
 
 // Deps are what the console needs from the rest of the program: the same

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -20,7 +21,10 @@ type delegationView struct {
 	Roles  []domain.Role // the roles the caller may delegate: the form's
 	Form   delegationForm
 	Errors []fieldErr
-	p      domain.Principal
+	// Warn is a revocation's refusal, in the domain's words.
+	Warn string
+	p    domain.Principal
+	now  time.Time
 }
 
 type delegationForm struct{ To, Role, Starts, Ends string }
@@ -44,9 +48,10 @@ func (v delegationView) RoleField() field {
 
 // MayRevoke reports whether the caller may end d, as the domain and the
 // route's declaration have it: an administrator any, an approver one they
-// gave or received; an auditor only reads.
+// gave or received; an auditor only reads; and only one neither revoked
+// nor ended (domain.DelegationRevokeRefusal).
 func (v delegationView) MayRevoke(d domain.ListedDelegation) bool {
-	if d.RevokedAt != nil || !domain.MayEndDelegation(v.p, d.From, d.To) {
+	if domain.DelegationRevokeRefusal(d.Delegation, v.now) != nil || !domain.MayEndDelegation(v.p, d.From, d.To) {
 		return false
 	}
 	// The route lets administrators and approvers end one, not auditors.
@@ -89,7 +94,7 @@ func (c *Console) renderDelegations(ec echo.Context, status int, v delegationVie
 	if err != nil {
 		return err
 	}
-	v.Items, v.p, v.Roles = list, p, delegable(p)
+	v.Items, v.p, v.Roles, v.now = list, p, delegable(p), c.Now()
 	v.All = domain.SeesAllDelegations(p)
 	title := msg("deleg.title")
 	if v.All {
@@ -189,9 +194,25 @@ func (c *Console) handleDelegationRevoke(ec echo.Context) error {
 		}
 	}
 	if _, err := c.Approvals.RevokeDelegation(ec.Request().Context(), principalOf(ec), ec.Param("id")); err != nil {
-		return err
+		return c.delegationRevokeRefused(ec, err)
 	}
 	return ec.Redirect(http.StatusSeeOther, "/delegations")
+}
+
+// delegationRevokeRefused answers a revocation the domain refuses because
+// the delegation was already revoked or has ended (conflict): back on the
+// delegations page, with the domain's words. Any other error (not found)
+// is the error page's.
+func (c *Console) delegationRevokeRefused(ec echo.Context, err error) error {
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.CodeConflict {
+		return err
+	}
+	v := delegationView{Warn: msg("confirm.delegnot") + ": " + de.Message}
+	if rs := delegable(principalOf(ec)); len(rs) > 0 {
+		v.Form.Role = string(rs[0])
+	}
+	return c.renderDelegations(ec, http.StatusConflict, v)
 }
 
 // untilTime is the instant a delegation ends, in Stockholm time: one at

@@ -78,13 +78,25 @@ func newEnvWith(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter) *e
 // newEnvPolicy is newEnvWith under another routing policy (nil: the default).
 func newEnvPolicy(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, policy *policies.Policy) *env {
 	t.Helper()
+	return newEnvSessions(t, dsn, tls, limiter, policy, nil)
+}
+
+// newEnvSessions is newEnvPolicy with the console's session store wrapped
+// (nil: the database itself), for a test that acts between its steps.
+func newEnvSessions(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter, policy *policies.Policy,
+	wrap func(SessionStore) SessionStore) *env {
+	t.Helper()
 	a := apptest.New(t, dsn, apptest.Options{Users: testUsers, Policy: policy})
 	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals,
 		requests: a.Requests, approvals: a.Approvals, frameworks: a.Frameworks, notifications: a.Notifications, clock: a.Clock, ref: a.Reference}
 	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow
 	log := testLogger()
+	var sessions SessionStore = a.DB
+	if wrap != nil {
+		sessions = wrap(sessions)
+	}
 	console, err := New(Deps{Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks, Users: a.DB,
-		Accounts: a.Accounts, Principals: a.Principals, Notifications: a.Notifications, Sessions: a.DB, Reference: a.Reference,
+		Accounts: a.Accounts, Principals: a.Principals, Notifications: a.Notifications, Sessions: sessions, Reference: a.Reference,
 		Audit: a.Audit, Permits: a.Permits, Refusals: a.Refusals, Log: log, Now: a.Now, Inbox: a.Inbox, Limits: limiter})
 	if err != nil {
 		t.Fatal(err)

@@ -136,7 +136,9 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		if v.Decide, v.DecideWhy, err = c.decideFormFor(ec, r); err != nil {
 			return nil, err
 		}
-		v.CanRevoke = r.Status == domain.StatusApproved && p.HasAnyRole(domain.RoleOperations, domain.RoleMinistry)
+		// The domain's rule of a revocation: an approved permit whose period
+		// has not ended.
+		v.CanRevoke = domain.RevokeRefusal(r, c.Now()) == nil && p.HasAnyRole(domain.RoleOperations, domain.RoleMinistry)
 	}
 	return v, nil
 }
@@ -279,6 +281,20 @@ func (c *Console) afterAction(ec echo.Context, err error, a pageAction) error {
 	}
 	switch de.Code {
 	case domain.CodePreconditionFailed, domain.CodeInvalidTransition:
+		if de.Code == domain.CodeInvalidTransition && a.form != "" {
+			v, lerr := c.detail(ec, id)
+			if lerr != nil {
+				return lerr
+			}
+			// At the version the form was rendered at, nothing changed
+			// meanwhile: the request's status (or a permit's ended period)
+			// does not allow the action. The domain's words say so, with
+			// the reason typed.
+			if v.R.Version == versionOf(ec) {
+				v.Warn, v.Reason = msg(a.notValid)+": "+de.Message, ec.FormValue("reason")
+				return c.render(ec, http.StatusConflict, "request", v.R.ExerciseName, v)
+			}
+		}
 		return ec.Redirect(http.StatusSeeOther, "/requests/"+id+"?done=stale")
 	case codeRateLimited: // limitCycles: nothing done; the page says when to try again, with the reason typed
 		v, lerr := c.detail(ec, id)

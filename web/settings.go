@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -43,6 +44,8 @@ var settingsWords = map[string]string{
 	"set.secrethelp":                         "Copy it now into your receiver: it is shown only this once. Verify each delivery's webhook-signature with it.",
 	"set.added":                              "The webhook is added.",
 	"set.revokelabel":                        "Revoke the webhook",
+	"set.nohooksfor":                         "No kind of event is sent to your roles, so a webhook of yours would receive nothing and none can be added; any you have can still be revoked.",
+	"set.nohook":                             "The webhook was not added",
 	"channel." + domain.ChannelEmail:         "E-mail",
 	"channel." + domain.ChannelWebhook:       "Webhook",
 	"channel." + domain.ChannelInbox:         "Console inbox",
@@ -76,7 +79,13 @@ type settingsView struct {
 	URL      string // the webhook form's value after an error
 	Secret   string // a new webhook's secret, shown once
 	Notice   string
-	Errors   []fieldErr
+	// Warn is a refusal of the page's forms in the domain's words.
+	Warn   string
+	Errors []fieldErr
+	// MayAddHook: some kind of notification reaches the user's roles
+	// (domain.PersonalWebhookRefusal), so a webhook of theirs would be
+	// sent something: only then is the form to add one offered.
+	MayAddHook bool
 }
 
 // Cell is the form value of one checkbox.
@@ -105,7 +114,8 @@ func (c *Console) settingsView(ec echo.Context) (settingsView, error) {
 	ctx, p := ec.Request().Context(), principalOf(ec)
 	// Only the kinds that can reach the user's roles: a liaison officer
 	// is never told that a stage awaits their role.
-	v := settingsView{Kinds: domain.NotificationKindsFor(p.Roles), Channels: domain.NotificationChannels, On: map[string]bool{}}
+	v := settingsView{Kinds: domain.NotificationKindsFor(p.Roles), Channels: domain.NotificationChannels, On: map[string]bool{},
+		MayAddHook: domain.PersonalWebhookRefusal(p.Roles) == nil}
 	cells, err := c.Notifications.Settings(ctx, p)
 	if err != nil {
 		return v, err
@@ -184,6 +194,11 @@ func (c *Console) handleWebhookAdd(ec echo.Context) error {
 		if verr != nil {
 			return verr
 		}
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code == domain.CodeForbidden && !v.MayAddHook { // no kind reaches the user's roles
+			v.Warn = msg("set.nohook") + ": " + de.Message
+			return c.render(ec, http.StatusForbidden, "settings", msg("set.title"), v)
+		}
 		if v.Errors = formErrs(err, "url", settingsLabels); v.Errors == nil {
 			return err
 		}
@@ -196,9 +211,31 @@ func (c *Console) handleWebhookAdd(ec echo.Context) error {
 	return ec.Redirect(http.StatusSeeOther, pathSettings+"?added=1")
 }
 
+// handleWebhookRevoke revokes one of the caller's webhooks, after its
+// confirmation page (confirmWebhookRevoke), as the other irreversible
+// buttons.
 func (c *Console) handleWebhookRevoke(ec echo.Context) error {
+	if !confirmed(ec) {
+		return c.confirmWebhookRevoke(ec, ec.Param("id"))
+	}
 	if _, err := c.Notifications.RevokeWebhook(ec.Request().Context(), principalOf(ec), ec.Param("id"), false); err != nil {
-		return err
+		return c.webhookRevokeRefused(ec, err)
 	}
 	return ec.Redirect(http.StatusSeeOther, pathSettings+"?revoked=1")
+}
+
+// webhookRevokeRefused answers a revocation the domain refuses because the
+// webhook was already revoked (conflict): back on the settings page, with
+// the domain's words. Any other error (not found) is the error page's.
+func (c *Console) webhookRevokeRefused(ec echo.Context, err error) error {
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.CodeConflict {
+		return err
+	}
+	v, verr := c.settingsView(ec)
+	if verr != nil {
+		return verr
+	}
+	v.Warn = msg("confirm.hooknot") + ": " + de.Message
+	return c.render(ec, http.StatusConflict, "settings", msg("set.title"), v)
 }

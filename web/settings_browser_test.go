@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -53,9 +56,70 @@ func TestBrowserSettings(t *testing.T) {
 	if strings.Contains(b.text("main"), secret) {
 		t.Fatal("the secret is shown again")
 	}
-	b.click(`form[action^="/account/webhooks/"] button`, "settings-revoked")
+	// Revoking passes through the confirmation page; Cancel keeps it.
+	b.click(`form[action^="/account/webhooks/"] button`, "")
+	b.confirmsWebhook()
+	b.click(`main a.button[href="`+pathSettings+`"]`, "")
+	if !strings.Contains(b.text("#webhooks"), "Active") || strings.Contains(b.text("#webhooks"), "Revoked") {
+		t.Fatalf("after Cancel: %s", b.text("main"))
+	}
+	b.click(`form[action^="/account/webhooks/"] button`, "")
+	b.confirmsWebhook()
+	b.click(`main form button.danger`, "settings-revoked")
 	if !strings.Contains(b.text(".notice"), "revoked") || !strings.Contains(b.text("#webhooks"), "Revoked") {
 		t.Fatalf("after revoking: %s", b.text("main"))
 	}
 	t.Logf("axe-core checked %d pages", b.pages)
+}
+
+// TestBrowserWebhookRevokeIsConfirmed: a liaison officer's webhook is
+// revoked only through the confirmation page, without JavaScript: the
+// page names the webhook and says it cannot be undone; Cancel goes back
+// with the webhook active, and only "Yes, revoke the webhook" revokes it.
+func TestBrowserWebhookRevokeIsConfirmed(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	if p := e.client().signIn("lo-no").post("/account/webhooks", url.Values{"url": {"https://hooks.example.org/lo-no"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add: %d", p.Status)
+	}
+	lo, err := e.db.GetUserByUsername(context.Background(), "lo-no")
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := func() bool {
+		t.Helper()
+		hooks, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID})
+		if err != nil || len(hooks) != 1 {
+			t.Fatalf("%d webhooks, %v", len(hooks), err)
+		}
+		return hooks[0].Active()
+	}
+	b := newBrowser(t, e)
+	b.signIn("lo-no")
+	b.open(pathSettings, "") // axe-core checks the pages with scripts on (TestBrowserSettings)
+	b.setScripts(false)      // the pages' own scripts off: the confirmation needs none
+	b.press(`#webhooks form[action^="/account/webhooks/"] button`, "\r")
+	b.confirmsWebhook()
+	if !active() {
+		t.Fatal("the first press revoked the webhook")
+	}
+	b.press(`main a.button[href="`+pathSettings+`"]`, "\r")
+	if b.location() != pathSettings || !active() {
+		t.Fatalf("after Cancel: %s, active %v", b.location(), active())
+	}
+	b.press(`#webhooks form[action^="/account/webhooks/"] button`, "\r")
+	b.confirmsWebhook()
+	b.press(`main form button.danger`, "\r")
+	if active() || !strings.Contains(b.text(".notice"), "revoked") {
+		t.Fatalf("after confirming: %s", b.text("main"))
+	}
+}
+
+// confirmsWebhook checks that the page asks to confirm revoking the
+// webhook https://hooks.example.org/<someone>.
+func (b *browser) confirmsWebhook() {
+	b.t.Helper()
+	if b.text("h1") != "Revoke this webhook?" || !strings.Contains(b.text("main dl"), "https://hooks.example.org/") ||
+		!strings.Contains(b.text("main"), "This cannot be undone.") || b.text("main form button.danger") != "Yes, revoke the webhook" {
+		b.t.Fatalf("the confirmation page: %s", b.text("main"))
+	}
 }

@@ -95,13 +95,34 @@ func TestSettingsPage(t *testing.T) {
 		}
 		other := e.client().signIn("lo-de")
 		wantStatus(t, other.post(revoke, url.Values{}), http.StatusNotFound)
-		done := c.post(revoke, url.Values{})
+		wantStatus(t, other.post(revoke, url.Values{"confirm": {confirmYes}}), http.StatusNotFound)
+		// Revoking passes through the confirmation page, which names the
+		// webhook; only its "Yes" revokes.
+		ask := c.post(revoke, url.Values{})
+		wantStatus(t, ask, http.StatusOK)
+		if ask.Doc.Find("h1").Text() != "Revoke this webhook?" || !strings.Contains(ask.Doc.Find("main dl").Text(), "https://hooks.example.org/lo-no") ||
+			ask.Doc.Find(`main form[action="`+revoke+`"] input[name="confirm"]`).AttrOr("value", "") != confirmYes ||
+			ask.Doc.Find(`main a.button[href="`+pathSettings+`"]`).Length() != 1 {
+			t.Fatalf("the confirmation page: %s", ask.Doc.Find("main").Text())
+		}
+		if hooks, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID}); err != nil || len(hooks) != 1 || !hooks[0].Active() {
+			t.Fatalf("the first press revoked the webhook: %+v, %v", hooks, err)
+		}
+		done := c.post(revoke, url.Values{"confirm": {confirmYes}})
 		if done.Status != http.StatusSeeOther || done.Header.Get("Location") != pathSettings+"?revoked=1" {
 			t.Fatalf("revoke: %d %s", done.Status, done.Header.Get("Location"))
 		}
 		after := c.get(pathSettings + "?revoked=1")
 		if !strings.Contains(after.Doc.Find("#webhooks").Text(), "Revoked") || after.Doc.Find(`form[action^="/account/webhooks/"]`).Length() != 0 {
 			t.Fatalf("after revoking: %s", after.Doc.Find("main").Text())
+		}
+		// Revoking it again (from a page open before) is not confirmed:
+		// the settings page says it was already revoked, as "Yes" would.
+		for _, confirm := range []string{"", confirmYes} {
+			again := c.post(revoke, url.Values{"confirm": {confirm}})
+			wantStatus(t, again, http.StatusConflict)
+			noConfirm(t, again, "revoking a revoked webhook")
+			wantWarn(t, again, "The webhook was not revoked: the webhook was already revoked")
 		}
 	})
 }
@@ -113,4 +134,71 @@ func withForm(v url.Values, key, value string) url.Values {
 	}
 	out.Set(key, value)
 	return out
+}
+
+// TestWebhookFormOnlyWhereAKindReaches: the form to add a webhook is
+// offered only to a user whom some kind of notification reaches (a
+// liaison officer, an approver); an auditor or an administrator alone is
+// offered none, and adding one anyway is refused with the reason, on the
+// settings page as through the API; nothing is stored. A webhook such a
+// user already has (from a role held before) is still listed and revoked.
+func TestWebhookFormOnlyWhereAKindReaches(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		for _, who := range []string{"lo-no", "hns", "gov"} {
+			if e.client().signIn(who).get(pathSettings).Doc.Find(`form[action="/account/webhooks"]`).Length() != 1 {
+				t.Errorf("%s is offered no webhook form", who)
+			}
+		}
+		admin, err := e.db.GetUserByUsername(ctx, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.db.InTx(ctx, func(tx domain.Tx) error { // one added while admin held an approver role
+			return tx.CreateWebhook(&domain.Webhook{ID: "hook-admin", UserID: admin.ID, URL: "https://hooks.example.org/old",
+				Secret: "whsec_old", CreatedBy: "admin", CreatedAt: e.clock()})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{"auditor", "admin"} {
+			c := e.client().signIn(who)
+			p := c.get(pathSettings)
+			wantStatus(t, p, http.StatusOK)
+			if p.Doc.Find(`form[action="/account/webhooks"]`).Length() != 0 {
+				t.Errorf("%s is offered a webhook form", who)
+			}
+			if !strings.Contains(p.Doc.Find("main").Text(), "none can be added") {
+				t.Errorf("%s: the page does not say why no webhook can be added: %s", who, p.Doc.Find("main").Text())
+			}
+			refused := c.post("/account/webhooks", url.Values{"url": {"https://hooks.example.org/" + who}})
+			wantStatus(t, refused, http.StatusForbidden)
+			wantWarn(t, refused, "The webhook was not added: no kind of notification reaches your roles, so a webhook of yours would never be sent anything")
+			if refused.Doc.Find("#webhook-secret").Length() != 0 {
+				t.Errorf("%s: a secret was shown", who)
+			}
+			if status, _ := e.apiCall(who, http.MethodPost, "/api/v1/me/webhooks", `{"url":"https://hooks.example.org/`+who+`"}`); status != http.StatusForbidden {
+				t.Errorf("%s through the API: %d, want 403", who, status)
+			}
+		}
+		hooks, err := e.db.ListWebhooks(ctx, domain.WebhookFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hooks {
+			if h.ID != "hook-admin" {
+				t.Errorf("a webhook was stored: %+v", h)
+			}
+		}
+		c := e.client().signIn("admin")
+		p := c.get(pathSettings)
+		revoke, ok := p.Doc.Find(`#webhooks form[action="/account/webhooks/hook-admin/revoke"]`).Attr("action")
+		if !ok || !strings.Contains(p.Doc.Find("#webhooks").Text(), "https://hooks.example.org/old") {
+			t.Fatalf("the administrator's webhook is not listed to revoke: %s", p.Doc.Find("main").Text())
+		}
+		wantStatus(t, c.post(revoke, url.Values{}), http.StatusOK)
+		if done := c.post(revoke, url.Values{"confirm": {confirmYes}}); done.Header.Get("Location") != pathSettings+"?revoked=1" {
+			t.Fatalf("revoke: %d %q", done.Status, done.Header.Get("Location"))
+		}
+	})
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -47,17 +46,10 @@ func (c *Console) takeOnce(ec echo.Context, id string) (otp, notice string, err 
 // takeFlash takes the session's flash when it starts with prefix and
 // returns the rest; "" when none waits. The flash is one slot shared by the
 // pages that show something once (a one-time password, a webhook's
-// secret): a page visited meanwhile must not throw away another's, so a
-// flash that is not this page's is put back for its own page.
+// secret): a page visited meanwhile must not throw away another's, so the
+// store takes it only when it is this page's, in one step, and otherwise
+// leaves it untouched — never taken and put back, which would overwrite a
+// flash another tab set in between.
 func (c *Console) takeFlash(ec echo.Context, prefix string) (string, error) {
-	ctx, session := ec.Request().Context(), currentOf(ec).Session.ID
-	flash, err := c.Sessions.TakeSessionFlash(ctx, session)
-	if err != nil || flash == "" {
-		return "", err
-	}
-	rest, ok := strings.CutPrefix(flash, prefix)
-	if !ok {
-		return "", c.Sessions.SetSessionFlash(ctx, session, flash)
-	}
-	return rest, nil
+	return c.Sessions.TakeSessionFlash(ec.Request().Context(), currentOf(ec).Session.ID, prefix)
 }

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+
+	"exaccess/domain"
+	"exaccess/storage/storagetest"
 )
 
 // TestOneTimePasswordAfterRedirect: creating an account and resetting a
@@ -63,7 +68,9 @@ func TestOneTimePasswordAfterRedirect(t *testing.T) {
 // secret wait in the session's one flash, and each is taken only by its
 // own page: the settings page, or another account's page with ?created=1,
 // visited before the redirect is followed, leaves the password for it; an
-// account's page leaves a webhook's secret for the settings page.
+// account's page leaves a webhook's secret for the settings page (the
+// administrator also holds an approver role then: no notification reaches
+// an administrator's role alone, so it is offered no webhook).
 func TestOnceSurvivesOtherPages(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		admin := e.client().signIn("admin")
@@ -81,6 +88,17 @@ func TestOnceSurvivesOtherPages(t *testing.T) {
 			t.Fatalf("after other pages, the created account's page shows no password: %q", created.Doc.Find("main").Text())
 		}
 
+		ctx := context.Background()
+		u, err := e.db.GetUserByUsername(ctx, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles := []domain.Role{domain.RoleAdmin, domain.RoleOperations}
+		if _, err := e.accounts.Change(ctx, "admin", u.ID, u.Version, domain.UserChange{Roles: &roles, Reason: "stands in for operations"}); err != nil {
+			t.Fatal(err)
+		}
+		e.cache.Forget("admin")
+		admin = e.client().signIn("admin")
 		added := admin.post("/account/webhooks", url.Values{"url": {"https://hooks.example.org/admin"}})
 		if added.Header.Get("Location") != pathSettings+"?added=1" {
 			t.Fatalf("add webhook: %d %q", added.Status, added.Header.Get("Location"))
@@ -91,4 +109,75 @@ func TestOnceSurvivesOtherPages(t *testing.T) {
 			t.Fatalf("after other pages, the settings page shows no secret: %q", secret)
 		}
 	})
+}
+
+// TestFlashSetMeanwhileIsKept: a page that finds another page's flash
+// leaves it untouched, so a flash another tab sets while that page reads
+// the slot is not overwritten by the one it found. The administrator has
+// a new account's password waiting and opens the settings page (which
+// takes only a webhook's secret); just after it has read the slot, another
+// tab resets ops's password. That password is shown on ops's page: the
+// settings page did not put the first account's back over it.
+func TestFlashSetMeanwhileIsKept(t *testing.T) {
+	for _, db := range storagetest.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			var store *meanwhileStore
+			e := newEnvSessions(t, db.DSN, false, nil, nil, func(s SessionStore) SessionStore {
+				store = &meanwhileStore{SessionStore: s}
+				return store
+			})
+			admin := e.client().signIn("admin")
+			sent := admin.post("/admin/users/new", url.Values{"username": {"lo-se"}, "roles": {"liaison_officer"}, "nation": {"NO"}})
+			if sent.Status != http.StatusSeeOther {
+				t.Fatalf("create: %d", sent.Status)
+			}
+			opsID := e.userID("ops")
+			store.after(func(ctx context.Context, session string) {
+				if err := store.SessionStore.SetSessionFlash(ctx, session, passwordFlash+opsID+":reset:Other-tab-password-42"); err != nil {
+					t.Error(err)
+				}
+			})
+			wantStatus(t, admin.get(pathSettings+"?added=1"), http.StatusOK)
+			if !store.ran() {
+				t.Fatal("the settings page read no flash")
+			}
+			reset := admin.get("/admin/users/" + opsID + "?reset=1")
+			if otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text()); otp != "Other-tab-password-42" {
+				t.Fatalf("the password set meanwhile by another tab: %q, want it shown", otp)
+			}
+		})
+	}
+}
+
+// meanwhileStore runs a function once, right after the next take of a
+// session's flash has read the slot: what another tab does in between.
+type meanwhileStore struct {
+	SessionStore
+	mu   sync.Mutex
+	next func(ctx context.Context, session string)
+	done bool
+}
+
+func (s *meanwhileStore) after(f func(ctx context.Context, session string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next = f
+}
+
+func (s *meanwhileStore) ran() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done
+}
+
+func (s *meanwhileStore) TakeSessionFlash(ctx context.Context, id, prefix string) (string, error) {
+	rest, err := s.SessionStore.TakeSessionFlash(ctx, id, prefix)
+	s.mu.Lock()
+	f := s.next
+	s.next, s.done = nil, s.done || f != nil
+	s.mu.Unlock()
+	if f != nil {
+		f(ctx, id)
+	}
+	return rest, err
 }
