@@ -241,7 +241,8 @@ func TestUserOffboarding(t *testing.T) {
 
 		adminID, adminTag := e.userID("admin")
 		wantProblem(t, e.do("admin", http.MethodPost, "/api/v1/users/"+adminID+"/disable", map[string]any{"reason": "x"}), 409, "conflict")
-		wantProblem(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+adminID, map[string]any{"roles": []string{"auditor"}}, "If-Match", adminTag), 409, "conflict")
+		// Nor can they drop their own role: nobody changes their own roles.
+		wantProblem(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+adminID, map[string]any{"roles": []string{"auditor"}}, "If-Match", adminTag), 403, "forbidden")
 		want(t, e.do("admin", http.MethodGet, "/api/v1/users", nil), 200) // still an administrator
 
 		log := e.auditText()

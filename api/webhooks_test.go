@@ -282,6 +282,15 @@ func TestWebhooksAPI(t *testing.T) {
 		for _, u := range []string{"https://127.0.0.1/x", "https://[::1]/x", "https://169.254.169.254/latest", "https://100.100.100.200/x", "https://localhost/x"} {
 			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": u}), 422, "invalid", "url")
 		}
+		// A number spelled other than as a dotted quad hides which address
+		// it is (the review's 2130706433 is 127.0.0.1): refused at once,
+		// naming url, even where private addresses are allowed.
+		for _, u := range []string{"https://2130706433:18999/", "https://0x7f000001/", "https://127.1/", "https://0177.0.0.1/"} {
+			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": u}), 422, "invalid", "url")
+			e.notifications.AllowPrivate = true
+			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": u}), 422, "invalid", "url")
+			e.notifications.AllowPrivate = false
+		}
 		// --webhook-allow-http alone admits http:// but still no private address.
 		e.notifications.AllowHTTP = true
 		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "http://127.0.0.1:9/x"}), 422, "invalid", "url")

@@ -38,8 +38,10 @@ func (s *ApprovalService) Now() time.Time { return s.clock() }
 // Decide records an approver's decision on one stage of a request, in one
 // transaction with its audit entry. The checks, in order: the If-Match
 // version (412), a request in review (409), a stage of its route (422), the
-// stage's role held directly or by an active delegation (403), an active
-// stage (409), and separation of duties (403).
+// stage's role held directly or by an active delegation (403), nobody
+// holding admin, neither the caller nor the person acted for (403,
+// refuseAdministrator), an active stage (409), and separation of duties
+// (403).
 func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, version int, in DecisionInput) (*Request, error) {
 	if err := ValidateDecision(in); err != nil {
 		return nil, err
@@ -70,6 +72,9 @@ func (s *ApprovalService) decide(tx Tx, p Principal, r *Request, in DecisionInpu
 	}
 	actingFor, err := authority(tx, p, st.Role, now) // 403 before the 409 of an inactive stage
 	if err != nil {
+		return requestEdit{}, err
+	}
+	if err := refuseAdministrator(p, actingFor, txAccountRoles(tx)); err != nil {
 		return requestEdit{}, err
 	}
 	if err := st.mustBeActive(); err != nil {

@@ -20,7 +20,9 @@ type QueueQuery struct {
 // duties would refuse them (CheckSeparationOfDuties): for a role reached
 // only by a delegation, what the person they act for did counts too. The
 // person acted for on each role is the one Decide takes (authority), so
-// that the queue offers exactly the stages Decide accepts.
+// that the queue offers exactly the stages Decide accepts; nor does it offer
+// any to an administrator, or through a delegation of one
+// (refuseAdministrator).
 func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) (QueuePage, time.Time, error) {
 	now := s.clock()
 	ds := &storeDelegations{ctx: ctx, store: s.store}
@@ -41,7 +43,10 @@ func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) 
 	f := QueueFilter{Nation: q.Nation, ExcludeActor: []string{p.Subject}, ActingFor: map[Role]string{}, After: q.After, Limit: q.Limit}
 	for _, role := range roles {
 		actingFor, err := authority(ds, p, role, now)
-		if ErrorCode(err) == CodeForbidden {
+		if err == nil {
+			err = refuseAdministrator(p, actingFor, s.storeAccountRoles(ctx))
+		}
+		if ErrorCode(err) == CodeForbidden || ErrorCode(err) == CodeSeparationOfDuties {
 			continue
 		}
 		if err != nil {
@@ -111,7 +116,9 @@ type StageChoice struct {
 
 // DecidableStages are the active stages of r that p could decide now, by
 // the checks Decide makes of the person: the role, held directly or by an
-// active delegation (authority), and separation of duties
+// active delegation (authority), by nobody holding admin (a stage an
+// administrator would decide is left out, as one of a role not held:
+// refuseAdministrator), and separation of duties
 // (CheckSeparationOfDuties), whose refusal comes with each stage. A page
 // offers to decide only the stages that nothing refuses, and says why when
 // a refusal leaves none; the queue leaves out the same stages.
@@ -127,8 +134,11 @@ func (s *ApprovalService) DecidableStages(ctx context.Context, p Principal, r *R
 			continue
 		}
 		actingFor, err := authority(ds, p, st.Role, now)
-		if ErrorCode(err) == CodeForbidden {
-			continue
+		if err == nil {
+			err = refuseAdministrator(p, actingFor, s.storeAccountRoles(ctx))
+		}
+		if ErrorCode(err) == CodeForbidden || ErrorCode(err) == CodeSeparationOfDuties {
+			continue // the role, or an administrator (who never decides): not theirs to decide
 		}
 		if err != nil {
 			return nil, err

@@ -343,11 +343,20 @@ func TestWithdrawReceivedDelegations(t *testing.T) {
 // delegations given, as a storage that filtered nothing would.
 type delegationsStore struct {
 	Store
-	to map[string][]Delegation
+	to    map[string][]Delegation
+	roles map[string][]Role // GetUserByUsername: the accounts' roles, by username (none: not found)
 }
 
 func (s *delegationsStore) ActiveDelegations(_ context.Context, user string, _ time.Time) ([]Delegation, error) {
 	return s.to[user], nil
+}
+
+func (s *delegationsStore) GetUserByUsername(_ context.Context, name string) (*User, error) {
+	rs, ok := s.roles[name]
+	if !ok {
+		return nil, ErrNotFound("user")
+	}
+	return &User{Username: name, Roles: rs}, nil
 }
 
 // TestDelegatedAuthorityNeedsAnApprover: deciding a stage, and the queue,

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -123,7 +124,11 @@ func (p Principal) IsLiaison() bool { return p.HasRole(RoleLiaison) }
 // because it never travels inside a User.
 func ValidateUser(u User, nations NationLookup) error {
 	var fe []FieldError
-	if !validUsername(u.Username) {
+	switch {
+	case ReservedUsername(u.Username):
+		fe = append(fe, FieldError{"username", quote(strings.ToLower(strings.TrimSpace(u.Username))) +
+			" is reserved: the audit log names the server's own actions so, and no account may pass for them"})
+	case !validUsername(u.Username):
 		fe = append(fe, FieldError{"username", "must be 1-64 characters of a-z, 0-9, '.', '-' or '_'"})
 	}
 	if len(u.Roles) == 0 {
@@ -148,13 +153,39 @@ func ValidateUser(u User, nations NationLookup) error {
 	case !liaison && u.Nation != "":
 		fe = append(fe, FieldError{"nation", "only liaison officers are bound to a nation"})
 	}
-	if liaison && len(u.Roles) > 1 {
+	switch {
+	case liaison && len(u.Roles) > 1:
 		fe = append(fe, FieldError{"roles", "a liaison officer holds no other role"})
+	case AdminWithOtherRoles(u.Roles):
+		fe = append(fe, FieldError{"roles", "an administrator holds no other role: administrators never decide requests (give the other roles to another account)"})
 	}
 	if len(fe) > 0 {
 		return &Error{Code: CodeInvalid, Message: "the user is not valid", Fields: fe}
 	}
 	return nil
+}
+
+// ReservedUsernames are the names no account may take: the actors of the
+// audit log that are not accounts. SystemActor signs what the server and
+// its command line do by themselves (expiry, lockouts, first sign-ins
+// through the identity provider, accounts created at the command line, key
+// rotation); an account of that name would be indistinguishable from it.
+// The other actors that are not accounts hold a colon ("cli:<user>" for the
+// command line, "idp:<sub>" for the identity provider's subjects), which no
+// username can.
+var ReservedUsernames = []string{SystemActor}
+
+// ReservedUsername reports whether s is a reserved name, whatever its case
+// and surrounding white space.
+func ReservedUsername(s string) bool {
+	return slices.Contains(ReservedUsernames, strings.ToLower(strings.TrimSpace(s)))
+}
+
+// AdminWithOtherRoles reports whether rs combine the role admin with any
+// other: administrators never decide requests (docs/product.md, "Roles"),
+// so the role stands alone.
+func AdminWithOtherRoles(rs []Role) bool {
+	return slices.Contains(rs, RoleAdmin) && slices.ContainsFunc(rs, func(r Role) bool { return r != RoleAdmin })
 }
 
 func validUsername(s string) bool {

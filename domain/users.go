@@ -139,7 +139,7 @@ func (s *UserService) Now() time.Time { return s.now() }
 func (s *UserService) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // CreateUser validates and stores a user and its audit entry. actor is who
-// did it: an admin's username, or "system" for the command line and demo
+// did it: an admin's username, or SystemActor for the command line and demo
 // seed. u.MustChangePassword is kept (a one-time password), and then
 // expires OneTimePasswordTTL from now.
 func (s *UserService) CreateUser(ctx context.Context, actor string, u User, passwordHash string) (*User, error) {
@@ -192,7 +192,8 @@ type UserChange struct {
 }
 
 // Change sets roles, nation and e-mail address of an account at
-// expectedVersion. A change of roles or nation bumps the generation:
+// expectedVersion; actor may not change their own roles or nation
+// (checkOwnPowers). A change of roles or nation bumps the generation:
 // tokens issued with the old powers stop working; a new address alone
 // does not. A change that changes nothing — only a reason, or values equal
 // to the current ones — is no change: the account is answered as it is,
@@ -216,6 +217,9 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 		}
 		if ch.Email != nil {
 			u.Email = *ch.Email
+		}
+		if err := checkOwnPowers(actor, &before, u); err != nil {
+			return "", err
 		}
 		if err := ValidateUser(*u, s.ref); err != nil {
 			return "", err
@@ -328,6 +332,18 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 		return tx.AppendAudit(auditEntry(AuditEntry{At: u.UpdatedAt, Actor: actor}, action, d))
 	})
 	return out, err
+}
+
+// checkOwnPowers refuses a change of an account's own roles or nation by
+// that account: an administrator does not give themselves powers (an
+// approver role, say) or take them away; another administrator must. The
+// own e-mail address may change, and values equal to the current ones are
+// no change.
+func checkOwnPowers(actor string, before, after *User) error {
+	if actor != before.Username || (before.Nation == after.Nation && slices.Equal(sortedRoles(before.Roles), sortedRoles(after.Roles))) {
+		return nil
+	}
+	return Errorf(CodeForbidden, "nobody changes their own roles or nation: another administrator must")
 }
 
 func enabledAdmin(u *User) bool { return !u.Disabled() && u.HasRole(RoleAdmin) }

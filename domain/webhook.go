@@ -74,7 +74,9 @@ type WebhookURLPolicy struct {
 }
 
 // ValidateWebhookURL checks a webhook's address: an absolute https URL
-// (or http when the policy allows it) with a host, without credentials, a
+// (or http when the policy allows it) with a host that is a DNS name, a
+// canonical dotted-quad IPv4 address or a bracketed IPv6 address
+// (webhookHostProblem), without credentials, a
 // fragment, white space or control characters, with a port (if any) from 1
 // to 65535, at most MaxWebhookURL long; a host that is an IP address must
 // be a public one (PublicAddress) unless the policy allows private ones,
@@ -113,6 +115,9 @@ func ValidateWebhookURL(raw string, p WebhookURLPolicy) error {
 			return bad("has port " + port + ": a port is from 1 to 65535")
 		}
 	}
+	if msg := webhookHostProblem(u); msg != "" {
+		return bad(msg)
+	}
 	if p.AllowPrivate {
 		return nil
 	}
@@ -121,6 +126,68 @@ func ValidateWebhookURL(raw string, p WebhookURLPolicy) error {
 		return bad("names " + host + ", which is not a public address: deliveries go only to public addresses")
 	}
 	return nil
+}
+
+// webhookHostProblem says what is wrong with the host of u, "" when
+// nothing is: it must be a DNS name (labels of letters, digits, '-' and
+// '_', none empty, at most 63 characters each and 253 in all, a trailing
+// dot allowed, the last label not a number), a canonical dotted-quad IPv4
+// address (four decimal numbers 0-255 without leading zeros), or an IPv6
+// address in brackets without a zone. A name whose last label is a number
+// (all digits, or 0x and hex digits) is an IPv4 address to a URL parser, in
+// one of the spellings some resolvers accept — 2130706433, 0x7f000001,
+// 127.1, 0177.0.0.1 — which would hide which address it is: refused, as the
+// WHATWG URL standard reads such a name as an address and its canonical
+// dotted-quad is what should be written.
+func webhookHostProblem(u *url.URL) string {
+	host := u.Hostname()
+	if strings.HasPrefix(u.Host, "[") {
+		a, err := netip.ParseAddr(host)
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return "has host [" + host + "], which is not an IPv6 address without a zone"
+		}
+		return ""
+	}
+	name := strings.TrimSuffix(host, ".")
+	labels := strings.Split(name, ".")
+	if last := labels[len(labels)-1]; numericLabel(last) {
+		if a, err := netip.ParseAddr(name); err != nil || !a.Is4() {
+			return "has host " + host + ", a number that is not an IPv4 address in canonical dotted-quad form like 192.0.2.10 (no hex, octal, leading zeros or fewer than four parts)"
+		}
+		return ""
+	}
+	if len(name) > 253 {
+		return "has a host name longer than 253 characters"
+	}
+	for _, l := range labels {
+		if !validHostLabel(l) {
+			return "has host " + host + ", which is not a DNS name (labels of letters, digits, '-' and '_', separated by dots)"
+		}
+	}
+	return ""
+}
+
+// numericLabel reports whether a host's label is a number to a URL parser:
+// all decimal digits, or 0x (0X) followed by hex digits only.
+func numericLabel(l string) bool {
+	if l == "" {
+		return false
+	}
+	if len(l) >= 2 && (l[:2] == "0x" || l[:2] == "0X") {
+		return !strings.ContainsFunc(l[2:], func(r rune) bool { return !strings.ContainsRune("0123456789abcdefABCDEF", r) })
+	}
+	return !strings.ContainsFunc(l, func(r rune) bool { return r < '0' || r > '9' })
+}
+
+// validHostLabel: 1-63 bytes of letters (an internationalised name's too),
+// digits, '-' or '_', not starting or ending with '-'.
+func validHostLabel(l string) bool {
+	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	return !strings.ContainsFunc(l, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || r == '-' || r == '_')
+	})
 }
 
 // ValidateWebhookRole checks the role of a role webhook: one of the

@@ -307,6 +307,7 @@ var english = withFormWords(map[string]string{
 	"users.filter":      "Filter",
 	"users.next":        "Next page",
 	"users.change":      "Roles, nation and e-mail",
+	"users.ownpowers":   "This is your own account: another administrator changes its roles and nation, nobody their own. You can change its e-mail address here.",
 	"users.reason":      "Reason (required, written to the audit log)",
 	"users.reasonopt":   "Reason (optional, written to the audit log)",
 	"users.resetpw":     "Reset password",

@@ -97,6 +97,10 @@ type userView struct {
 	RoleOpts []option
 	Nations  []option
 	Unheld   []domain.Role // approver roles no enabled account holds (the page after a change)
+	// Own: the page is the signed-in administrator's own account, whose
+	// roles and nation another administrator changes (the form sends them
+	// as they are, so that only the address can change).
+	Own bool
 }
 
 // Has reports whether the form holds role r.
@@ -171,6 +175,7 @@ func (c *Console) handleUserPage(ec echo.Context) error {
 		return err
 	}
 	v := c.userForm(u)
+	v.Own = principalOf(ec).Subject == u.Username
 	if ec.QueryParam("saved") == "1" {
 		v.Notice = msg("admin.saved")
 	}
@@ -241,6 +246,7 @@ func (c *Console) userProblem(ec echo.Context, id string, cause error, form acco
 		return err
 	}
 	v := c.userForm(u)
+	v.Own = principalOf(ec).Subject == u.Username
 	if domain.ErrorCode(cause) == domain.CodePreconditionFailed {
 		v.Stale = true
 		return c.render(ec, http.StatusConflict, "user", u.Username, v)

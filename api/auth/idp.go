@@ -123,7 +123,10 @@ func (p *IdP) Verify(raw string) (domain.Principal, error) {
 // Role names the server does not know, or the IdP may not grant, are
 // ignored (an IdP's tokens serve many applications); a token left with no
 // role is refused. As for local accounts, a liaison officer holds no other
-// role and must name a known nation; others carry no nation.
+// role and must name a known nation; others carry no nation; and admin
+// (when allowed at all) stands alone: administrators never decide. The
+// subject is prefixed (IdPSubjectPrefix), so a subject "system" becomes
+// "idp:system", never the audit log's domain.SystemActor.
 func (p *IdP) principal(c jwt.MapClaims) (domain.Principal, error) {
 	sub, _ := c["sub"].(string)
 	if !validSubject(sub) {
@@ -134,6 +137,8 @@ func (p *IdP) principal(c jwt.MapClaims) (domain.Principal, error) {
 	case len(pr.Roles) == 0:
 		return domain.Principal{}, ErrInvalidToken
 	case pr.IsLiaison() && len(pr.Roles) > 1:
+		return domain.Principal{}, ErrInvalidToken
+	case domain.AdminWithOtherRoles(pr.Roles):
 		return domain.Principal{}, ErrInvalidToken
 	case pr.IsLiaison():
 		name, _ := claimAt(c, p.cfg.NationClaim).(string)

@@ -264,3 +264,31 @@ func TestParseJWKS(t *testing.T) {
 		}
 	}
 }
+
+// TestIdPAdministratorStandsAlone: where the provider may grant admin, a
+// token granting it beside another allowed role is refused, as a local
+// account may not hold both (administrators never decide); admin alone is
+// accepted. A subject named like the audit log's system actor becomes
+// idp:system, never that actor.
+func TestIdPAdministratorStandsAlone(t *testing.T) {
+	stand := authtest.NewIdP(t)
+	p, err := NewIdP(IdPConfig{JWKSURL: stand.URL(), Issuer: stand.Issuer, Audience: stand.Audience,
+		AllowedRoles: domain.AllRoles,
+		KnownNation:  func(s string) (string, bool) { c, ok := knownNations[s]; return c, ok },
+		Now:          func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, roles := range [][]string{{"admin", "ministry"}, {"operations_approver", "admin"}, {"admin", "auditor"}} {
+		if pr, err := p.Verify(stand.Sign(t, authtest.KidRSA, stand.Claims(fixedNow, "anna", roles...))); err == nil {
+			t.Errorf("roles %v: accepted as %+v", roles, pr)
+		}
+	}
+	pr, err := p.Verify(stand.Sign(t, authtest.KidRSA, stand.Claims(fixedNow, "system", "admin")))
+	if err != nil || pr.Subject != "idp:system" || pr.Subject == domain.SystemActor || !pr.HasRole(domain.RoleAdmin) || len(pr.Roles) != 1 {
+		t.Fatalf("admin alone, subject system: %+v, %v", pr, err)
+	}
+}

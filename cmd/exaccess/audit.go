@@ -100,7 +100,7 @@ func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, mov
 		// checkpoint is the retired key's last, if it is kept at all.
 		bound, boundErr = retiredBound(ctx, db, previous)
 		data.RetiredKeyBound = bound
-		entry = &domain.AuditEntry{At: time.Now(), Actor: "system", Action: domain.AuditKeyRotated,
+		entry = &domain.AuditEntry{At: time.Now(), Actor: domain.SystemActor, Action: domain.AuditKeyRotated,
 			Data: domain.AuditFields(domain.AuditKeyRotated, data)}
 	}
 	recorded, err := db.RecordSigningKey(ctx, signer.VerifierKey(), entry)

@@ -87,7 +87,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	created, err := domain.NewUserService(db, ref, time.Now, newID).CreateUser(ctx, "system", u, hash)
+	created, err := domain.NewUserService(db, ref, time.Now, newID).CreateUser(ctx, domain.SystemActor, u, hash)
 	if err != nil {
 		return describe(err)
 	}

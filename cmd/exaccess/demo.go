@@ -56,7 +56,7 @@ func seedDemo(ctx context.Context, a *app, addr string, stdout io.Writer) error 
 	for i, u := range demoUsers {
 		u.Roles = append([]domain.Role(nil), u.Roles...)
 		u.Email = u.Username + "@demo.exaccess.example"
-		if _, err := a.users.CreateUser(ctx, "system", u, hashes[i]); err != nil {
+		if _, err := a.users.CreateUser(ctx, domain.SystemActor, u, hashes[i]); err != nil {
 			return fmt.Errorf("seed demo user %s: %w", u.Username, err)
 		}
 	}

@@ -74,6 +74,22 @@ func TestUserCommands(t *testing.T) {
 	if _, err := user("", "roles", "--username", "ops", "--role", "liaison_officer"); err == nil || !strings.Contains(err.Error(), "nation") {
 		t.Errorf("a liaison officer without a nation: %v", err)
 	}
+	// An administrator holds no other role; no account takes the name
+	// the audit log gives the server's own actions.
+	if _, err := user("", "roles", "--username", "ops", "--role", "admin", "--role", "ministry"); err == nil ||
+		!strings.Contains(err.Error(), "administrator holds no other role") {
+		t.Errorf("an administrator who is an approver too: %v", err)
+	}
+	if _, err := user("a long enough password\n", "add", "--username", "boss", "--role", "admin", "--role", "auditor"); err == nil ||
+		!strings.Contains(err.Error(), "administrator holds no other role") {
+		t.Errorf("adding an administrator who is an auditor too: %v", err)
+	}
+	for _, name := range []string{"system", "SYSTEM"} {
+		if _, err := user("a long enough password\n", "add", "--username", name, "--role", "hns_officer"); err == nil ||
+			!strings.Contains(err.Error(), "reserved") {
+			t.Errorf("adding an account named %s: %v", name, err)
+		}
+	}
 	out := mustUser("", "reset-password", "--username", "ops")
 	_, otp, ok := strings.Cut(strings.TrimSpace(strings.Split(out, "\n")[0]), "): ")
 	if !ok || len(otp) < 20 {

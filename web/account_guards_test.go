@@ -1,0 +1,140 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"exaccess/api/auth"
+	"exaccess/domain"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
+)
+
+// storeUnchecked stores an account with roles as an older version could
+// (an administrator who is an approver too), past the accounts service's
+// checks, with the test password; it returns the account's id.
+func (e *env) storeUnchecked(username string, roles ...domain.Role) string {
+	e.t.Helper()
+	hash, err := auth.HashPassword(testPassword)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	now := e.clock().UTC().Truncate(time.Microsecond)
+	u := domain.User{ID: uuid.Must(uuid.NewV7()).String(), Username: username, PasswordHash: hash, Roles: roles,
+		CreatedAt: now, UpdatedAt: now, Generation: 1, Version: 1}
+	if err := e.db.InTx(context.Background(), func(tx domain.Tx) error { return tx.CreateUser(&u) }); err != nil {
+		e.t.Fatal(err)
+	}
+	return u.ID
+}
+
+// TestOwnAccountPage: an administrator's own account page offers no
+// control for their own roles and nation (another administrator changes
+// them) but keeps the e-mail address; a form sent with other roles anyway
+// is refused and changes nothing. Another account's page keeps its roles.
+func TestOwnAccountPage(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	a := e.client().signIn("admin")
+	path := "/admin/users/" + e.userID("admin")
+	own := a.get(path)
+	wantStatus(t, own, http.StatusOK)
+	if got := strings.Join(strings.Fields(own.Doc.Find(".own-powers").Text()), " "); !strings.Contains(got, "another administrator changes its roles and nation") ||
+		!strings.Contains(got, "Administrator") {
+		t.Fatalf("the own account's note: %q", got)
+	}
+	if n := own.Doc.Find(`input[type=checkbox][name=roles], select[name=nation]`).Length(); n != 0 {
+		t.Fatalf("the own account's page offers %d controls for roles or nation", n)
+	}
+	if other := a.get("/admin/users/" + e.userID("ops")); other.Doc.Find(`input[type=checkbox][name=roles]`).Length() == 0 ||
+		other.Doc.Find(".own-powers").Length() != 0 {
+		t.Fatal("another account's page lost its roles")
+	}
+
+	// The form as the page gives it: the address changes, nothing else.
+	form := url.Values{}
+	own.Doc.Find(`form:has(#f-change-reason) input[name]`).Each(func(_ int, in *goquery.Selection) {
+		form.Add(in.AttrOr("name", ""), in.AttrOr("value", ""))
+	})
+	form.Set("email", "admin@example.org")
+	saved := a.post(path, form)
+	if saved.Status != http.StatusSeeOther {
+		t.Fatalf("saving the own address: %d %s", saved.Status, saved.Doc.Find("main").Text())
+	}
+	u, err := e.db.GetUserByUsername(context.Background(), "admin")
+	if err != nil || u.Email != "admin@example.org" || !slices.Equal(u.Roles, []domain.Role{domain.RoleAdmin}) {
+		t.Fatalf("after saving the own address: %+v, %v", u, err)
+	}
+
+	// Sent with an approver's roles anyway: refused, nothing changes.
+	version := a.get(path).Doc.Find(`input[name=version]`).AttrOr("value", "")
+	sent := a.post(path, url.Values{"version": {version}, "roles": {"admin", "ministry", "operations_approver"}, "nation": {""}})
+	if sent.Status != http.StatusForbidden || !strings.Contains(sent.Doc.Find("main").Text(), "another administrator must") {
+		t.Fatalf("own roles sent: %d %s", sent.Status, strings.Join(strings.Fields(sent.Doc.Find("main").Text()), " "))
+	}
+	if u, err := e.db.GetUserByUsername(context.Background(), "admin"); err != nil || !slices.Equal(u.Roles, []domain.Role{domain.RoleAdmin}) ||
+		u.Version != 2 {
+		t.Fatalf("after sending own roles: %+v, %v", u, err)
+	}
+}
+
+// TestConsoleRefusesReservedAndMixedAccounts: the new-account form refuses
+// the system actor's name (in any case) at the username, and an
+// administrator's role beside another at the roles.
+func TestConsoleRefusesReservedAndMixedAccounts(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	a := e.client().signIn("admin")
+	for _, name := range []string{"system", " System "} {
+		p := a.post("/admin/users/new", url.Values{"username": {name}, "roles": {"hns_officer"}, "nation": {""}})
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+		wantTiedError(t, p, "#f-username", "is reserved")
+	}
+	p := a.post("/admin/users/new", url.Values{"username": {"boss"}, "roles": {"admin", "ministry"}, "nation": {""}})
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if p.Doc.Find(`.error-summary a[href="#f-roles"]`).Length() != 1 || !strings.Contains(p.Doc.Find("#f-roles-error").Text(), "an administrator holds no other role") {
+		t.Fatalf("an administrator's role beside another: %q", p.Doc.Find(".error-summary").Text())
+	}
+	if _, err := e.db.GetUserByUsername(context.Background(), "boss"); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Fatalf("the refused account was stored: %v", err)
+	}
+}
+
+// TestConsoleAdministratorDecidesNothing: an account stored with admin
+// beside an approver role is offered no stage on a request's page nor in
+// its queue, and a decision sent anyway is refused.
+func TestConsoleAdministratorDecidesNothing(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	e.storeUnchecked("boss", domain.RoleAdmin, domain.RoleHNS)
+	lo := e.client().signIn("lo-no")
+	id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+
+	if hns := e.client().signIn("hns").get("/requests/" + id); hns.Doc.Find(`form[action$="/decide"]`).Length() != 1 {
+		t.Fatal("the intake officer is not offered the intake stage")
+	}
+	boss := e.client().signIn("boss")
+	page := boss.get("/requests/" + id)
+	wantStatus(t, page, http.StatusOK)
+	if page.Doc.Find(`form[action$="/decide"]`).Length() != 0 || !strings.Contains(page.Doc.Find("main").Text(), msg("decide.none")) {
+		t.Fatalf("an administrator's request page: %s", strings.Join(strings.Fields(page.Doc.Find("main").Text()), " "))
+	}
+	if q := boss.get("/queue"); strings.Contains(q.Doc.Find("main").Text(), "Cold Response 27") {
+		t.Fatal("an administrator's queue offers the request")
+	}
+	r, err := e.requests.GetRequest(context.Background(), domain.Principal{Subject: "hns", Roles: []domain.Role{domain.RoleHNS}}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := boss.post("/requests/"+id+"/decide", url.Values{"version": {strconv.Itoa(r.Version)}, "stage": {"intake"}, "outcome": {"approve"}})
+	if sent.Status == http.StatusSeeOther || !strings.Contains(sent.Doc.Find("main").Text(), "administrators never decide requests") {
+		t.Fatalf("a decision sent by an administrator: %d %s", sent.Status, strings.Join(strings.Fields(sent.Doc.Find("main").Text()), " "))
+	}
+	if after, _ := e.requests.GetRequest(context.Background(), domain.Principal{Subject: "hns", Roles: []domain.Role{domain.RoleHNS}}, id); after.Version != r.Version {
+		t.Fatalf("the request changed: version %d, was %d", after.Version, r.Version)
+	}
+}
