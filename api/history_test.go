@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
@@ -68,13 +69,14 @@ func TestHistoryPaged(t *testing.T) {
 			t.Errorf("lo-no's second page of one: %v, next %q", got, next)
 		}
 		for _, bad := range []struct{ query, field string }{
-			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + encodeHistoryCursor(historyCursor{idx: 1}) + "x", "cursor"},
+			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + e.srv.sealHistoryCursor(historyCursor{idx: 1}) + "x", "cursor"},
+			{"?cursor=" + base64.RawURLEncoding.EncodeToString([]byte(encodeHistoryCursor(historyCursor{idx: 1}))), "cursor"}, // unsealed, as cursors were before
 			{"?cursor=" + encodeCursor("0190a000-0000-7000-8000-000000000000"), "cursor"},
 		} {
 			wantProblem(t, e.do("hns", http.MethodGet, base+"/history"+bad.query, nil), 422, "invalid", bad.field)
 		}
 		// A cursor is only a position: on another nation's request it is 404 as ever.
-		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history?cursor="+encodeHistoryCursor(historyCursor{}), nil), 404, "not_found")
+		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history?cursor="+e.srv.sealHistoryCursor(historyCursor{}), nil), 404, "not_found")
 	})
 }
 

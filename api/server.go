@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/cipher"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -85,11 +86,14 @@ type Server struct {
 	// external remembers the identity-provider claim sets whose account
 	// row this process has already brought up to date.
 	external sync.Map
+	// historyCursors seals the history's cursors (history.go).
+	historyCursors cipher.AEAD
 }
 
 // New builds the API with every route of the route table registered.
 func New(d Deps) *Server {
 	s := &Server{Deps: d, unlimited: map[string]bool{}}
+	s.historyCursors = newCursorSealer(historyCursorKey(d.Tokens))
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)

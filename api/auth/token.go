@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -168,4 +169,16 @@ func (t *Tokens) JWKS() []byte {
 	}}}
 	b, _ := json.Marshal(set)
 	return b
+}
+
+// DeriveKey returns a 32-byte key for label, derived from the token
+// signing key (HMAC-SHA256 of the label under the key's seed): a secret
+// every replica that signs the same tokens shares, for values the server
+// hands out and must read back unaltered and unread (the history's
+// cursors). Another label gives an unrelated key; a new signing key gives
+// new keys, so what was sealed under the old one no longer opens.
+func (t *Tokens) DeriveKey(label string) []byte {
+	m := hmac.New(sha256.New, t.key.Seed())
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
