@@ -14,8 +14,9 @@ const (
 )
 
 // CodeSeparationOfDuties refuses a decision that one person may not make:
-// on a request they created, on a second stage of one request, or twice on
-// one stage. It is a 403.
+// on a request they wrote (created, changed, submitted, resubmitted or
+// withdrew), on a second stage of one request, or twice on one stage. It
+// is a 403.
 const CodeSeparationOfDuties = "separation_of_duties"
 
 // CodeAreaConflict refuses a final approval that would overbook a training
@@ -77,9 +78,10 @@ func ValidateDecision(in DecisionInput) error {
 
 // CheckSeparationOfDuties refuses a decision by actor (or by a delegate
 // acting for actingFor) that separation of duties forbids over r's whole
-// life: nobody decides a request they created, two different stages of one
-// request in any review round (resubmissions included), or twice on one
-// stage of the current route. Acting for someone counts as deciding, for
+// life: nobody decides a request they wrote (its creator or any other of
+// its Authors: whoever created, changed, submitted, resubmitted or
+// withdrew it), two different stages of one request in any review round
+// (resubmissions included), or twice on one stage of the current route. Acting for someone counts as deciding, for
 // the delegate and the person they act for alike. Deciding the same stage
 // again after a resubmission is allowed: it is a fresh review of that stage.
 func CheckSeparationOfDuties(r *Request, stage, actor, actingFor string) error {
@@ -87,8 +89,10 @@ func CheckSeparationOfDuties(r *Request, stage, actor, actingFor string) error {
 	if actingFor != "" {
 		people = append(people, actingFor)
 	}
-	if slices.Contains(people, r.CreatedBy) {
-		return Errorf(CodeSeparationOfDuties, "nobody decides a request they created")
+	for _, who := range people {
+		if r.WrittenBy(who) {
+			return Errorf(CodeSeparationOfDuties, "%s wrote this request (created, changed or submitted it); nobody decides a request they wrote", who)
+		}
 	}
 	involved := func(d Decision) bool {
 		return slices.Contains(people, d.By) || (d.ActingFor != "" && slices.Contains(people, d.ActingFor))

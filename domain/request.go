@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Request is one application for exercise access (docs/product.md, "The request").
 type Request struct {
@@ -10,6 +13,11 @@ type Request struct {
 	Version   int
 	Nation    string // ISO alpha-2, from the liaison officer's token
 	CreatedBy string
+	// Authors are everyone who wrote the request — created, changed,
+	// submitted, resubmitted or withdrew it — each once, in the order they
+	// first did (AddAuthor); the creator is the first. Separation of duties
+	// refuses each of them a decision on it, as it refuses the creator.
+	Authors   []string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 
@@ -171,6 +179,20 @@ func (r *Request) Visible(p Principal) bool {
 		return p.Nation == r.Nation
 	}
 	return true
+}
+
+// AddAuthor records who as an author of r: appended if not one already,
+// so the list has no duplicates and keeps the order of first appearance.
+// Every write of a request by its nation's liaison officer adds the writer.
+func (r *Request) AddAuthor(who string) {
+	if who != "" && !slices.Contains(r.Authors, who) {
+		r.Authors = append(r.Authors, who)
+	}
+}
+
+// WrittenBy reports whether who created r or is one of its authors.
+func (r *Request) WrittenBy(who string) bool {
+	return who != "" && (who == r.CreatedBy || slices.Contains(r.Authors, who))
 }
 
 // Editable reports whether the liaison officer may still change the details.

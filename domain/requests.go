@@ -62,7 +62,7 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 		return nil, nil, refused
 	}
 	r := &Request{ID: s.newID(), Status: StatusDraft, Version: 1, Nation: p.Nation,
-		CreatedBy: p.Subject, CreatedAt: now, UpdatedAt: now, Details: d}
+		CreatedBy: p.Subject, Authors: []string{p.Subject}, CreatedAt: now, UpdatedAt: now, Details: d}
 	// The entry depends only on r as created: built before the transaction,
 	// it costs the shared writer nothing.
 	created := s.audit(p, AuditRequestCreated, r, NewRequestCreatedData(d))
@@ -110,7 +110,10 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 
 // firstResponse returns the stored first response to idem's key, nil when
 // the key is new or expired, or an invalid error when the key came with
-// another body.
+// another body. A first response about a request (a created draft, a
+// decision) is given again only while the caller, as they are now, may
+// still see that request (stillVisible): otherwise the retry is refused
+// as not found, as reading the request is.
 func firstResponse(tx Tx, p Principal, idem *Idempotency, now time.Time) ([]byte, error) {
 	prev, err := tx.GetIdempotency(p.Subject, idem.Key)
 	switch {
@@ -123,7 +126,29 @@ func firstResponse(tx Tx, p Principal, idem *Idempotency, now time.Time) ([]byte
 	case prev.Fingerprint != idem.Fingerprint:
 		return nil, Errorf(CodeInvalid, "the Idempotency-Key was already used with a different body or on another path")
 	}
+	if err := stillVisible(tx, p, prev.RequestID); err != nil {
+		return nil, err
+	}
 	return prev.Response, nil
+}
+
+// stillVisible refuses the replay of a first response about request id
+// (none when id is "") that the caller may no longer see: their nation or
+// roles changed since the first attempt (a liaison officer moved to
+// another nation, an approver made a liaison officer). The stored response
+// holds the whole request, so replaying it would show what GET of the
+// request now answers 404 for. The retry gets that same 404, and nothing
+// is created or changed: the key stays spent, as a new key creates anew.
+// Only a retry pays for this read; a first attempt does not.
+func stillVisible(tx Tx, p Principal, id string) error {
+	if id == "" {
+		return nil
+	}
+	r, err := tx.GetRequest(id)
+	if ErrorCode(err) == CodeNotFound || err == nil && !r.Visible(p) {
+		return Errorf(CodeNotFound, "request not found: the request this Idempotency-Key was first used on is not one you can see now; send a new Idempotency-Key")
+	}
+	return err
 }
 
 // GetRequest returns a request the caller may see, with the warnings of the
@@ -279,9 +304,13 @@ func (s *RequestService) change(ctx context.Context, p Principal, id string, ver
 	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
 		r, err := changeRequest(tx, p, id, version, s.clock(), liaisonOnly, func(r *Request) (requestEdit, error) {
 			action, data, err := fn(tx, r)
-			if err != nil {
-				return requestEdit{}, err
+			if err != nil || action == "" {
+				return requestEdit{action: action}, err
 			}
+			// Whoever writes the request is one of its authors: separation
+			// of duties refuses them a decision on it. Kept in the request's
+			// row, which the change writes anyway.
+			r.AddAuthor(p.Subject)
 			if action == AuditRequestSubmitted && r.Reference == "" {
 				if data, err = drawReference(tx, r, data.(RequestSubmittedData)); err != nil {
 					return requestEdit{}, err

@@ -57,11 +57,11 @@ func (d *DB) CloneForBench(ctx context.Context, template string, n int, progress
 var cloneSQL = []string{
 	`WITH RECURSIVE seq (i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
 	INSERT INTO requests (id, reference, nation, status, version, created_by, created_at, updated_at, submitted_at,
-		due_at, decided_at, exercise_name, period_start, period_end, details, route, conditions, warnings)
+		due_at, decided_at, exercise_name, period_start, period_end, details, route, conditions, warnings, authors)
 	SELECT printf('01800000-%04x-7%03x-8000-%012x', i / 4096, i % 4096, i), printf('SE-2000-BLK-%07d', i),
 		CASE i % 3 WHEN 0 THEN 'NO' WHEN 1 THEN 'DE' ELSE 'AT' END, status, version, created_by, created_at,
 		updated_at, submitted_at, due_at, decided_at, exercise_name, period_start, period_end, details, route,
-		conditions, warnings
+		conditions, warnings, authors
 	FROM seq, requests t WHERE t.id = ?`,
 	`WITH RECURSIVE seq (i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
 	INSERT INTO request_areas (request_id, position, area, from_date, to_date, personnel)

@@ -12,8 +12,8 @@ import (
 // TestQueueFollowsSeparationOfDuties: the queue shows a stage exactly when
 // the domain would let the caller decide it (DecidableStages offers it
 // without a refusal, and Decide accepts it), over a matrix of who holds the
-// stage's role (directly or by a delegation), who created the request and
-// who decided its stages, in this round or an earlier one. A delegate acts
+// stage's role (directly or by a delegation), who created the request, who
+// else wrote it (its authors), and who decided its stages, in this round or an earlier one. A delegate acts
 // for their delegator, so what the delegator did counts for them: the queue
 // once checked the caller alone and showed a delegate stages Decide then
 // refused.
@@ -67,6 +67,9 @@ func TestQueueFollowsSeparationOfDuties(t *testing.T) {
 			{"via delegation", ex, "", []domain.Decision{intake("hns1", "")}, nil, true},
 			{"creator, direct role", rng, "rng", []domain.Decision{intake("hns1", "")}, nil, false},
 			{"creator is the delegator", ex, "dee", []domain.Decision{intake("hns1", "")}, nil, false},
+			{"author, direct role", rng, "", []domain.Decision{intake("hns1", "")}, nil, false},
+			{"the delegator is an author", ex, "", []domain.Decision{intake("hns1", "")}, nil, false},
+			{"authors are others", rng, "", []domain.Decision{intake("hns1", "")}, nil, true},
 			{"decided before, direct role", rng, "", []domain.Decision{intake("rng", "")}, nil, false},
 			{"decided before, via delegation", ex, "", []domain.Decision{intake("ex", "")}, nil, false},
 			{"acting for someone who decided before", ex, "", []domain.Decision{intake("dee", "")}, nil, false},
@@ -77,6 +80,10 @@ func TestQueueFollowsSeparationOfDuties(t *testing.T) {
 				[]domain.Decision{{Stage: "range_safety", By: "dee", Outcome: domain.OutcomeRequestChanges, Comment: "c", At: now.Add(-48 * time.Hour)}}, true},
 			{"holding the role directly as well as by delegation", both, "", []domain.Decision{intake("dee", "")}, nil, true},
 		}
+		// A liaison officer who wrote the request (amended, submitted it)
+		// and was later made an approver: refused as its creator is.
+		authorsOf := map[string][]string{"author, direct role": {"rng"}, "the delegator is an author": {"dee"},
+			"authors are others": {"lo-no3"}}
 		ids := make([]string, len(cases))
 		for i, c := range cases {
 			ids[i] = testID(t, 300+i)
@@ -84,6 +91,7 @@ func TestQueueFollowsSeparationOfDuties(t *testing.T) {
 			if c.createdBy != "" {
 				r.CreatedBy = c.createdBy
 			}
+			r.Authors = append([]string{r.CreatedBy, "lo-no2"}, authorsOf[c.name]...)
 			r.Status = domain.StatusInReview
 			for j := range c.decided {
 				c.decided[j].ID = testID(t, 400+10*i+j)

@@ -33,6 +33,7 @@ type requestRow struct {
 	Route        *string    `gorm:"column:route"`
 	Conditions   string     `gorm:"column:conditions"`
 	Warnings     string     `gorm:"column:warnings"`
+	Authors      string     `gorm:"column:authors"` // JSON list of usernames; "[]" for none (authorsColumn)
 }
 
 func (requestRow) TableName() string { return "requests" }
@@ -69,11 +70,39 @@ func newRequestRow(r *domain.Request) (requestRow, error) {
 	if err != nil {
 		return requestRow{}, err
 	}
+	authors, err := authorsColumn(r.Authors)
+	if err != nil {
+		return requestRow{}, err
+	}
 	return requestRow{ID: r.ID, Reference: optionalString(r.Reference), Nation: r.Nation, Status: string(r.Status),
 		Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
 		SubmittedAt: dbTimePtr(r.SubmittedAt), DueAt: dbTimePtr(r.DueAt), DecidedAt: dbTimePtr(r.DecidedAt),
 		ExerciseName: r.ExerciseName, PeriodStart: newSQLDate(r.Period.Start), PeriodEnd: newSQLDate(r.Period.End),
-		Details: details, Route: route, Conditions: conditions, Warnings: warnings}, nil
+		Details: details, Route: route, Conditions: conditions, Warnings: warnings, Authors: authors}, nil
+}
+
+// authorsColumn is the authors column of a request: its Authors as a JSON
+// list, "[]" for none (never "null": the queue reads it as a list).
+func authorsColumn(authors []string) (string, error) {
+	if len(authors) == 0 {
+		return "[]", nil
+	}
+	return jsonColumn(authors)
+}
+
+// toDomainAuthors decodes the authors column; none is nil.
+func toDomainAuthors(id, column string) ([]string, error) {
+	if column == "" || column == "[]" {
+		return nil, nil
+	}
+	var authors []string
+	if err := json.Unmarshal([]byte(column), &authors); err != nil {
+		return nil, fmt.Errorf("storage: request %s: authors: %w", id, err)
+	}
+	if len(authors) == 0 {
+		return nil, nil
+	}
+	return authors, nil
 }
 
 func toDomainRequest(row requestRow) (*domain.Request, error) {
@@ -93,8 +122,12 @@ func toDomainRequest(row requestRow) (*domain.Request, error) {
 	if err := unmarshalColumns(row, &route, &conditions, &warnings); err != nil {
 		return nil, err
 	}
+	authors, err := toDomainAuthors(row.ID, row.Authors)
+	if err != nil {
+		return nil, err
+	}
 	return &domain.Request{ID: row.ID, Reference: derefString(row.Reference), Status: domain.Status(row.Status),
-		Version: row.Version, Nation: row.Nation, CreatedBy: row.CreatedBy,
+		Version: row.Version, Nation: row.Nation, CreatedBy: row.CreatedBy, Authors: authors,
 		CreatedAt: utc(row.CreatedAt), UpdatedAt: utc(row.UpdatedAt), Details: details,
 		Route: toDomainRoute(route), SubmittedAt: utcPtr(row.SubmittedAt), DueAt: utcPtr(row.DueAt),
 		DecidedAt: utcPtr(row.DecidedAt), Conditions: conditions, Warnings: toDomainWarnings(warnings)}, nil
@@ -225,13 +258,14 @@ func getRequestRow(g *gorm.DB, id string) (requestRow, error) {
 
 // requestColumns are the columns of requestRow in scanRequestRow's order.
 const requestColumns = `id, reference, nation, status, version, created_by, created_at, updated_at,
-	submitted_at, due_at, decided_at, exercise_name, period_start, period_end, details, route, conditions, warnings`
+	submitted_at, due_at, decided_at, exercise_name, period_start, period_end, details, route, conditions, warnings,
+	authors`
 
 // scanRequestRow reads one row of requestColumns.
 func scanRequestRow(sc interface{ Scan(...any) error }, r *requestRow) error {
 	return sc.Scan(&r.ID, &r.Reference, &r.Nation, &r.Status, &r.Version, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt,
 		&r.SubmittedAt, &r.DueAt, &r.DecidedAt, &r.ExerciseName, &r.PeriodStart, &r.PeriodEnd, &r.Details, &r.Route,
-		&r.Conditions, &r.Warnings)
+		&r.Conditions, &r.Warnings, &r.Authors)
 }
 
 // ListRequests returns one page, newest first, by keyset on the

@@ -60,11 +60,11 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := t.exec("INSERT INTO requests ("+requestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	if err := t.exec("INSERT INTO requests ("+requestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		row.ID, stringArg(row.Reference), row.Nation, row.Status, int64(row.Version), row.CreatedBy, row.CreatedAt,
 		row.UpdatedAt, timeArg(row.SubmittedAt), timeArg(row.DueAt), timeArg(row.DecidedAt), row.ExerciseName,
 		dateArg(row.PeriodStart), dateArg(row.PeriodEnd), row.Details, stringArg(row.Route), row.Conditions,
-		row.Warnings); err != nil {
+		row.Warnings, row.Authors); err != nil {
 		return translate(err, "request")
 	}
 	if err := t.writeProjections(r.ID, &stored{}, storedOf(r, &row)); err != nil {
@@ -251,6 +251,9 @@ var updatableColumns = []struct {
 	{"conditions", func(o, r *requestRow) bool { return o.Conditions != r.Conditions },
 		func(r *requestRow) any { return r.Conditions }},
 	{"warnings", func(o, r *requestRow) bool { return o.Warnings != r.Warnings }, func(r *requestRow) any { return r.Warnings }},
+	// A new author (a liaison officer writing the request for the first
+	// time) sets it in the same statement; most changes leave it.
+	{"authors", func(o, r *requestRow) bool { return o.Authors != r.Authors }, func(r *requestRow) any { return r.Authors }},
 }
 
 // updateTexts holds the UPDATE statement of each set of columns built so

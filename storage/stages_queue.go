@@ -110,12 +110,18 @@ func queueQuery(g *gorm.DB, role domain.Role, f domain.QueueFilter) *gorm.DB {
 	if people := f.People(role); len(people) > 0 {
 		// Separation of duties, as domain.CheckSeparationOfDuties says it
 		// for these people (the caller, and on a delegated role the person
-		// they act for): skip a stage when one of them created the request,
-		// or decided (or acted for someone who decided) another stage of it
-		// in any round, or this stage in the current round. The request's
-		// row is at hand; the decisions are looked up by the
-		// (request_id, decided_by) index, one request at a time.
+		// they act for): skip a stage when one of them wrote the request
+		// (created it, or is among its authors), or decided (or acted for
+		// someone who decided) another stage of it in any round, or this
+		// stage in the current round. The request's row is at hand, its
+		// authors a short JSON list in it; the decisions are looked up by
+		// the (request_id, decided_by) index, one request at a time.
+		authors := "SELECT 1 FROM json_each(r.authors) a WHERE a.value IN ?"
+		if g.Dialector.Name() == DialectPostgres {
+			authors = "SELECT 1 FROM json_array_elements_text(r.authors::json) a (author) WHERE a.author IN ?"
+		}
 		q = q.Where("r.created_by NOT IN ?", people).
+			Where("NOT EXISTS ("+authors+")", people).
 			Where(`NOT EXISTS (SELECT 1 FROM request_decisions d WHERE d.request_id = s.request_id
 			AND (d.decided_by IN ? OR d.acting_for IN ?) AND (d.stage_id <> s.stage_id OR d.earlier = ?))`,
 				people, people, false)

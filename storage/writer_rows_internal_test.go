@@ -37,11 +37,20 @@ func legacyNewRequestRow(r *domain.Request) (requestRow, error) {
 	if err != nil {
 		return requestRow{}, err
 	}
+	// The authors column came later (migration 0027): a JSON list, "[]"
+	// for none, marshalled as the other lists are.
+	authors := []byte("[]")
+	if len(r.Authors) > 0 {
+		if authors, err = json.Marshal(r.Authors); err != nil {
+			return requestRow{}, err
+		}
+	}
 	return requestRow{ID: r.ID, Reference: optionalString(r.Reference), Nation: r.Nation, Status: string(r.Status),
 		Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
 		SubmittedAt: dbTimePtr(r.SubmittedAt), DueAt: dbTimePtr(r.DueAt), DecidedAt: dbTimePtr(r.DecidedAt),
 		ExerciseName: r.ExerciseName, PeriodStart: newSQLDate(r.Period.Start), PeriodEnd: newSQLDate(r.Period.End),
-		Details: string(details), Route: route, Conditions: string(conditions), Warnings: string(warnings)}, nil
+		Details: string(details), Route: route, Conditions: string(conditions), Warnings: string(warnings),
+		Authors: string(authors)}, nil
 }
 
 func legacyMarshalOptional[T any](v *T) (*string, error) {
@@ -81,6 +90,7 @@ func legacyUpdateRequestSQL(old, row *requestRow, expectedVersion int) (string, 
 	set("route", !sameString(old.Route, row.Route), row.Route)
 	set("conditions", old.Conditions != row.Conditions, row.Conditions)
 	set("warnings", old.Warnings != row.Warnings, row.Warnings)
+	set("authors", old.Authors != row.Authors, row.Authors) // migration 0027
 	sb.WriteString(" WHERE id = ? AND version = ?")
 	return sb.String(), append(args, row.ID, expectedVersion)
 }
@@ -124,7 +134,7 @@ func TestUpdateArgsAsDatabaseSQLConverts(t *testing.T) {
 			old = &o
 			if rng.IntN(2) == 0 { // a few columns changed, as in a real change
 				o2 := row
-				o2.Status, o2.Route, o2.SubmittedAt = o.Status, o.Route, o.SubmittedAt
+				o2.Status, o2.Route, o2.SubmittedAt, o2.Authors = o.Status, o.Route, o.SubmittedAt, o.Authors
 				old = &o2
 			}
 		}
