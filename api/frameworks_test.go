@@ -71,6 +71,19 @@ func TestFastTrack(t *testing.T) {
 		if !hasWarning(got, "framework_not_applicable", "live fire not covered") {
 			t.Fatalf("warnings %v", got["warnings"])
 		}
+
+		// An area the agreement does not list is named as the reference
+		// data names it, in the dry run and the stored warning alike.
+		south := with(inFramework(fw), "training_areas", []any{map[string]any{"area": "ravlunda", "from": "2027-03-05", "to": "2027-03-12"}})
+		ev = e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", south)
+		want(t, ev, 200)
+		if !hasWarning(ev.JSON(t), "framework_not_applicable", "training area Ravlunda skjutfält not covered") {
+			t.Fatalf("dry run's warnings %s", ev.Body)
+		}
+		id3, _ := e.submitted(south)
+		if got = e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id3, nil).JSON(t); !hasWarning(got, "framework_not_applicable", "training area Ravlunda skjutfält not covered") {
+			t.Fatalf("warnings %v", got["warnings"])
+		}
 	})
 }
 
