@@ -71,6 +71,19 @@ func TestFastTrack(t *testing.T) {
 		if !hasWarning(got, "framework_not_applicable", "live fire not covered") {
 			t.Fatalf("warnings %v", got["warnings"])
 		}
+
+		// An area the agreement does not list is named as the reference
+		// data names it, in the dry run and the stored warning alike.
+		south := with(inFramework(fw), "training_areas", []any{map[string]any{"area": "ravlunda", "from": "2027-03-05", "to": "2027-03-12"}})
+		ev = e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", south)
+		want(t, ev, 200)
+		if !hasWarning(ev.JSON(t), "framework_not_applicable", "training area Ravlunda skjutfält not covered") {
+			t.Fatalf("dry run's warnings %s", ev.Body)
+		}
+		id3, _ := e.submitted(south)
+		if got = e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id3, nil).JSON(t); !hasWarning(got, "framework_not_applicable", "training area Ravlunda skjutfält not covered") {
+			t.Fatalf("warnings %v", got["warnings"])
+		}
 	})
 }
 
@@ -199,7 +212,7 @@ func TestAreaDeconfliction(t *testing.T) {
 		want(t, s, 200)
 		sub := s.JSON(t)
 		// Need-to-know: the German liaison officer learns the days, nothing more.
-		if ws := sub["warnings"].([]any); len(ws) != 1 || ws[0].(map[string]any)["message"] != "ravlunda would be over capacity on 10–12 March 2027" {
+		if ws := sub["warnings"].([]any); len(ws) != 1 || ws[0].(map[string]any)["message"] != "Ravlunda skjutfält would be over capacity on 10–12 March 2027" {
 			t.Fatalf("warnings %v", sub["warnings"])
 		}
 		// 700 as a number of its own: ids are hex and may hold "7005".
@@ -235,7 +248,7 @@ func TestAreaDeconfliction(t *testing.T) {
 		want(t, mine, 200)
 		items := mine.JSON(t)["items"].([]any)
 		data := items[len(items)-1].(map[string]any)["data"].(map[string]any)
-		if fmt.Sprint(data["area_conflicts"]) != "[ravlunda would be over capacity on 10–12 March 2027]" || data["override_reason"] != nil {
+		if fmt.Sprint(data["area_conflicts"]) != "[Ravlunda skjutfält would be over capacity on 10–12 March 2027]" || data["override_reason"] != nil {
 			t.Errorf("lo-de's history: %v", data)
 		}
 		if strings.Contains(string(mine.Body), noRef) || strings.Contains(string(mine.Body), "OPORD") {
@@ -315,7 +328,7 @@ func TestTrainingAreaEdits(t *testing.T) {
 		wantProblem(t, e.do("admin", http.MethodPatch, path, map[string]any{"capacity_personnel": 900}, "If-Match", `"1"`), 412, "precondition_failed")
 		id, tag := e.submitted(ravlundaDraft(100, "2027-03-05", "2027-03-08"))
 		got := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t)
-		if !hasWarning(got, "area_blackout", "ravlunda is closed (blackout) on 7 March 2027") {
+		if !hasWarning(got, "area_blackout", "Ravlunda skjutfält is closed (blackout) on 7 March 2027") {
 			t.Fatalf("warnings %v", got["warnings"])
 		}
 		tag = e.approveThroughRange(id, tag)

@@ -54,7 +54,7 @@ func TestBinarySearchProbe(t *testing.T) {
 		tr, th := probe(t, e)
 		for _, line := range tr {
 			_, msg, _ := strings.Cut(line, " → ")
-			if msg != "" && msg != "area_capacity: ravlunda would be over capacity on 10–12 March 2027" {
+			if msg != "" && msg != "area_capacity: Ravlunda skjutfält would be over capacity on 10–12 March 2027" {
 				t.Errorf("Norway %d: the warning says more than the days: %q", norway, msg)
 			}
 			if strings.Contains(msg, ref) || strings.Contains(msg, "NO") || strings.Contains(msg, fmt.Sprint(norway)) {

@@ -214,7 +214,7 @@ func checkFinalApproval(tx Tx, r *Request, override string, data *DecisionData) 
 	var msgs, nation []string
 	for _, c := range exact {
 		msgs = append(msgs, c.Message())
-		nation = append(nation, NationMessage(c.Area, c.OverDays, c.Blackout))
+		nation = append(nation, NationMessage(c.Label(), c.OverDays, c.Blackout))
 	}
 	if override == "" {
 		return Errorf(CodeAreaConflict, "approving would conflict with approved bookings: %s; give override_reason to approve anyway",

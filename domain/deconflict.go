@@ -32,13 +32,25 @@ func (b Booking) covers(day time.Time) bool { return !day.Before(b.From) && !day
 // over-capacity days as the sending nation is told them (see nationLoad); they
 // include every day of OverDays.
 type AreaConflict struct {
-	Area           string
+	Area string
+	// Name is the area's name in the reference data ("Ravlunda
+	// skjutfält"), which the messages use; "" falls back to Area.
+	Name           string
 	Capacity       int
 	OverDays       []time.Time
 	Peak           int
 	Blackout       []time.Time
 	Others         []Booking
 	NationOverDays []time.Time
+}
+
+// Label is how messages name the area: its name, or its code when the
+// reference data gives none.
+func (c AreaConflict) Label() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.Area
 }
 
 // Exact reports whether the conflict holds on the exact figures: days over
@@ -61,7 +73,7 @@ func Deconflict(r *Request, areas map[string]TrainingArea, load OtherLoad) []Are
 		if !ok {
 			continue
 		}
-		c := AreaConflict{Area: code, Capacity: area.CapacityPersonnel}
+		c := AreaConflict{Area: code, Name: area.Name, Capacity: area.CapacityPersonnel}
 		for _, day := range r.bookedDays(code) {
 			if slices.ContainsFunc(area.BlackoutDays, day.Equal) {
 				c.Blackout = append(c.Blackout, day)
@@ -204,10 +216,10 @@ func (c AreaConflict) Message() string {
 			with = " together with " + strings.Join(refs, ", ")
 		}
 		parts = append(parts, fmt.Sprintf("training area %s would exceed its capacity of %d personnel (peak %d)%s on %s",
-			c.Area, c.Capacity, c.Peak, with, dayRanges(c.OverDays)))
+			c.Label(), c.Capacity, c.Peak, with, dayRanges(c.OverDays)))
 	}
 	if len(c.Blackout) > 0 {
-		parts = append(parts, fmt.Sprintf("training area %s is closed (blackout) on %s", c.Area, dayRanges(c.Blackout)))
+		parts = append(parts, fmt.Sprintf("training area %s is closed (blackout) on %s", c.Label(), dayRanges(c.Blackout)))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -32,7 +32,7 @@ func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string)
 	if !ok {
 		return Evaluation{}, unknownNation(nation)
 	}
-	ev, err := DryRun(s.router, RoutingInput{Nation: n, Details: d, Framework: fw, Today: now})
+	ev, err := dryRun(s.router, RoutingInput{Nation: n, Details: d, Framework: fw, Today: now}, s.ref)
 	if err != nil {
 		return Evaluation{}, err
 	}
@@ -45,12 +45,16 @@ func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string)
 // route itself (the framework that does not fit, a decision after the
 // period starts). It stores and reads nothing: the dry run of the API and
 // `exaccess policy test` both use it.
-func DryRun(router Router, in RoutingInput) (Evaluation, error) {
+func DryRun(router Router, in RoutingInput) (Evaluation, error) { return dryRun(router, in, nil) }
+
+// dryRun is DryRun with the framework warning naming areas and entry
+// points as ref does (frameworkWarnings); nil names them by their codes.
+func dryRun(router Router, in RoutingInput, ref Reference) (Evaluation, error) {
 	res, err := router.Route(in)
 	if err != nil {
 		return Evaluation{}, err
 	}
-	res.Warnings = append(res.Warnings, frameworkWarnings(in.Framework, res, in.Nation.Code, in.Details)...)
+	res.Warnings = append(res.Warnings, frameworkWarnings(in.Framework, res, in.Nation.Code, in.Details, ref)...)
 	ev := Evaluation{Result: res}
 	if res.Eligible {
 		ev.Route, ev.DueAt = BuildRoute(res, in.Today)
@@ -74,12 +78,12 @@ func (s *RequestService) evaluate(nation string, d Details, fw *Framework, today
 
 // frameworkWarnings explains why a named framework agreement was not used:
 // the request takes the normal route, and the warning says which limits of
-// the agreement it exceeds.
-func frameworkWarnings(fw *Framework, plan RoutingResult, nation string, d Details) []Warning {
+// the agreement it exceeds, naming areas and entry points as ref names them.
+func frameworkWarnings(fw *Framework, plan RoutingResult, nation string, d Details, ref Reference) []Warning {
 	if fw == nil || plan.FastTrack {
 		return nil // the policy, not Fit, decides whether the fast track was taken
 	}
-	if fits, reasons := Fit(fw, nation, d); !fits {
+	if fits, reasons := fitNamed(fw, nation, d, ref); !fits {
 		return []Warning{FrameworkWarning(fw, reasons)}
 	}
 	return nil

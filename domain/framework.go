@@ -127,8 +127,14 @@ func validateFramework(f FrameworkTerms, ref Reference, stored *FrameworkTerms) 
 // dangerous-goods flags are inside its envelope, and the request carries
 // nothing an agreement can never cover (warships, armed combat aircraft).
 // Each limit exceeded is one reason, worded for the liaison officer who must
-// fix it.
-func Fit(f *Framework, nation string, d Details) (bool, []string) {
+// fix it. Areas and entry points are named by their codes here (the
+// policy's framework.reasons); a warning names them (fitNamed).
+func Fit(f *Framework, nation string, d Details) (bool, []string) { return fitNamed(f, nation, d, nil) }
+
+// fitNamed is Fit with the areas and entry points named as ref names them
+// ("training area Ravlunda skjutfält not covered"); with no ref, or a code
+// ref does not know, by their codes.
+func fitNamed(f *Framework, nation string, d Details, ref Reference) (bool, []string) {
 	var why []string
 	if f.Nation != nation {
 		why = append(why, "the framework agreement is of another nation")
@@ -142,12 +148,12 @@ func Fit(f *Framework, nation string, d Details) (bool, []string) {
 	}
 	for _, a := range uniqueAreas(d) {
 		if !slices.Contains(f.TrainingAreas, a) {
-			why = append(why, "training area "+a+" not covered")
+			why = append(why, "training area "+areaLabel(ref, a)+" not covered")
 		}
 	}
 	for _, p := range uniqueEntryPoints(d) {
 		if !slices.Contains(f.EntryPoints, p) {
-			why = append(why, "entry point "+p+" not covered")
+			why = append(why, "entry point "+pointLabel(ref, p)+" not covered")
 		}
 	}
 	if n := d.Personnel.Total(); n > f.PersonnelCeiling {
@@ -223,4 +229,24 @@ func uniqueEntryPoints(d Details) []string {
 		}
 	}
 	return out
+}
+
+// areaLabel is the name ref gives training area code, or the code.
+func areaLabel(ref Reference, code string) string {
+	if ref != nil {
+		if a, ok := ref.TrainingArea(code); ok && a.Name != "" {
+			return a.Name
+		}
+	}
+	return code
+}
+
+// pointLabel is the name ref gives entry point code, or the code.
+func pointLabel(ref Reference, code string) string {
+	if ref != nil {
+		if p, ok := ref.EntryPoint(code); ok && p.Name != "" {
+			return p.Name
+		}
+	}
+	return code
 }

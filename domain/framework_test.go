@@ -149,3 +149,37 @@ func TestValidateFrameworkChangeKeepsStoredDates(t *testing.T) {
 		t.Errorf("a changed date outside the calendar: %v", err)
 	}
 }
+
+// TestFrameworkWarningNamesAreasAndEntryPoints: the warning that a request
+// does not fit its agreement names areas and entry points as the reference
+// data does; the policy's reasons (Fit) keep the codes, and a code the
+// reference data does not know stays as it is.
+func TestFrameworkWarningNamesAreasAndEntryPoints(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	f := &Framework{FrameworkTerms: FrameworkTerms{Nation: "NO", Reference: "FA-NO-1",
+		ValidFrom: day("2027-01-01"), ValidUntil: day("2027-12-31"), TrainingAreas: []string{"kilen"},
+		EntryPoints: []string{"storlien"}, PersonnelCeiling: 10000}}
+	d := Details{Period: Period{Start: day("2027-03-22"), End: day("2027-03-31")}, Personnel: Personnel{Military: 600},
+		Movements:     []Movement{{Direction: DirectionEntry, EntryPoint: "svinesund", Mode: "road"}, {Direction: DirectionExit, EntryPoint: "nowhere"}},
+		TrainingAreas: []AreaBooking{{Area: "ravlunda", From: day("2027-03-23"), To: day("2027-03-24")}}}
+	ref := NewReferenceData(nil, []TrainingArea{{Code: "ravlunda", Name: "Ravlunda skjutfält"}},
+		[]EntryPoint{{Code: "svinesund", Name: "Svinesund (E6)"}})
+	for _, c := range []struct {
+		name string
+		ref  Reference
+		want string
+	}{
+		{"named", ref, "the request does not fit framework agreement FA-NO-1, so it takes the normal route: " +
+			"training area Ravlunda skjutfält not covered; entry point Svinesund (E6) not covered; entry point nowhere not covered"},
+		{"no reference data", nil, "the request does not fit framework agreement FA-NO-1, so it takes the normal route: " +
+			"training area ravlunda not covered; entry point svinesund not covered; entry point nowhere not covered"},
+	} {
+		ws := frameworkWarnings(f, RoutingResult{}, "NO", d, c.ref)
+		if len(ws) != 1 || ws[0].Code != "framework_not_applicable" || ws[0].Message != c.want {
+			t.Errorf("%s: %+v\nwant %q", c.name, ws, c.want)
+		}
+	}
+	if _, why := Fit(f, "NO", d); !slices.Contains(why, "training area ravlunda not covered") {
+		t.Errorf("the policy's reasons: %q", why)
+	}
+}

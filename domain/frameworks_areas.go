@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -142,6 +143,99 @@ func datesData(ds []time.Time) []any {
 	out := make([]any, len(ds))
 	for i, d := range ds {
 		out[i] = DateString(d)
+	}
+	return out
+}
+
+// BlackoutHit is a request in review or approved whose booking of an area
+// covers some of its blackout days: what an administrator who closes those
+// days is told (the reference and status only, not the nation's movement
+// data).
+type BlackoutHit struct {
+	RequestID string
+	Reference string
+	Status    Status
+	Days      []time.Time
+}
+
+// BlackoutHits are the requests in review or approved that book area code
+// on any of days that are blackout days of the area now, in the order of
+// their first day hit, then reference. It is for administrators, to tell
+// them, after they saved blackout days, whose bookings those days close:
+// days that are not blackout days are left out, so it is no view of the
+// bookings calendar.
+func (s *FrameworkService) BlackoutHits(ctx context.Context, p Principal, code string, days []time.Time) ([]BlackoutHit, error) {
+	if !p.HasRole(RoleAdmin) {
+		return nil, Errorf(CodeForbidden, "the requests a blackout closes are told to administrators")
+	}
+	a, err := s.TrainingArea(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	var closed []time.Time
+	for _, d := range days {
+		if slices.ContainsFunc(a.BlackoutDays, d.Equal) && !slices.ContainsFunc(closed, d.Equal) {
+			closed = append(closed, d)
+		}
+	}
+	if len(closed) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(closed, time.Time.Compare)
+	bs, err := s.store.ListBookings(ctx, code, closed[0], closed[len(closed)-1])
+	if err != nil {
+		return nil, err
+	}
+	var out []BlackoutHit
+	for _, b := range bs {
+		i := slices.IndexFunc(out, func(h BlackoutHit) bool { return h.RequestID == b.RequestID })
+		if i < 0 {
+			out = append(out, BlackoutHit{RequestID: b.RequestID, Reference: b.Reference, Status: b.Status})
+			i = len(out) - 1
+		}
+		for _, d := range closed {
+			if b.covers(d) && !slices.ContainsFunc(out[i].Days, d.Equal) {
+				out[i].Days = append(out[i].Days, d)
+			}
+		}
+	}
+	out = slices.DeleteFunc(out, func(h BlackoutHit) bool { return len(h.Days) == 0 })
+	for i := range out {
+		slices.SortFunc(out[i].Days, time.Time.Compare)
+	}
+	slices.SortFunc(out, func(x, y BlackoutHit) int {
+		if c := x.Days[0].Compare(y.Days[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Reference, y.Reference)
+	})
+	return out, nil
+}
+
+// Closures are the blackout days of areas that r's bookings cover, one
+// conflict per area with its name and Blackout only: what the sending
+// nation is told on the request's page, as the areas are now (the
+// blackout days are public on the area; no other request counts).
+func Closures(r *Request, areas []TrainingArea) []AreaConflict {
+	byCode := make(map[string]TrainingArea, len(areas))
+	for _, a := range areas {
+		byCode[a.Code] = a
+	}
+	var out []AreaConflict
+	for _, code := range uniqueAreas(r.Details) {
+		a, ok := byCode[code]
+		if !ok {
+			continue
+		}
+		c := AreaConflict{Area: code, Name: a.Name, Capacity: a.CapacityPersonnel}
+		for _, d := range r.bookedDays(code) {
+			if slices.ContainsFunc(a.BlackoutDays, d.Equal) {
+				c.Blackout = append(c.Blackout, d)
+			}
+		}
+		if len(c.Blackout) > 0 {
+			out = append(out, c)
+		}
 	}
 	return out
 }

@@ -33,8 +33,9 @@ func nationLoad(others, capacity int) int {
 }
 
 // NationMessage is the over-capacity and blackout warning for the sending
-// nation. It depends on nothing but the area and the two sets of days:
-// "ravlunda would be over capacity on 5–12 March 2027".
+// nation. It depends on nothing but the area, named as the reference data
+// names it, and the two sets of days: "Ravlunda skjutfält would be over
+// capacity on 5–12 March 2027".
 func NationMessage(area string, over, blackout []time.Time) string {
 	var parts []string
 	if len(over) > 0 {
@@ -53,14 +54,14 @@ func ConflictWarnings(cs []AreaConflict) []Warning {
 	var out []Warning
 	for _, c := range cs {
 		if len(c.OverDays) > 0 {
-			full := AreaConflict{Area: c.Area, Capacity: c.Capacity, OverDays: c.OverDays, Peak: c.Peak, Others: c.Others}
+			full := AreaConflict{Area: c.Area, Name: c.Name, Capacity: c.Capacity, OverDays: c.OverDays, Peak: c.Peak, Others: c.Others}
 			out = append(out, Warning{Code: "area_capacity", Message: full.Message(), Audience: AudienceApprovers})
 		}
 		if len(c.NationOverDays) > 0 {
-			out = append(out, Warning{Code: "area_capacity", Message: NationMessage(c.Area, c.NationOverDays, nil), Audience: AudienceNation})
+			out = append(out, Warning{Code: "area_capacity", Message: NationMessage(c.Label(), c.NationOverDays, nil), Audience: AudienceNation})
 		}
 		if len(c.Blackout) > 0 {
-			out = append(out, Warning{Code: "area_blackout", Message: NationMessage(c.Area, nil, c.Blackout)})
+			out = append(out, Warning{Code: "area_blackout", Message: NationMessage(c.Label(), nil, c.Blackout)})
 		}
 	}
 	return out

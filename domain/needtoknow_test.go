@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -92,5 +93,38 @@ func TestWarningsForLegacy(t *testing.T) {
 	}
 	if ops := WarningsFor(ws, Principal{Roles: []Role{RoleOperations}}); len(ops) != 2 {
 		t.Errorf("operations: %v", ops)
+	}
+}
+
+// TestConflictWarningsNameTheArea: every rendering of a conflict names the
+// area as the reference data names it, never by its code, and keeps its
+// code; an area without a name falls back to the code.
+func TestConflictWarningsNameTheArea(t *testing.T) {
+	r := &Request{ID: "mine"}
+	r.Personnel.Military = 600
+	r.TrainingAreas = []AreaBooking{{Area: "ravlunda", From: day("2027-03-10"), To: day("2027-03-11")}}
+	others := []Booking{{RequestID: "x", Reference: "SE-2026-EXA-000001", Nation: "NO", Area: "ravlunda",
+		From: day("2027-03-05"), To: day("2027-03-10"), Personnel: 610}}
+	for _, c := range []struct {
+		name, label string
+	}{{"Ravlunda skjutfält", "Ravlunda skjutfält"}, {"", "ravlunda"}} {
+		area := TrainingArea{Code: "ravlunda", Name: c.name, CapacityPersonnel: 1200, BlackoutDays: days("2027-03-11")}
+		cs := Deconflict(r, map[string]TrainingArea{"ravlunda": area}, BookingLoad(others, r.ID))
+		NameOthers(cs, others, r.ID)
+		var got []string
+		for _, w := range ConflictWarnings(cs) {
+			got = append(got, w.Code+" "+w.Audience+": "+w.Message)
+		}
+		want := []string{
+			"area_capacity approvers: training area " + c.label + " would exceed its capacity of 1200 personnel (peak 1210) together with SE-2026-EXA-000001 on 2027-03-10",
+			"area_capacity nation: " + c.label + " would be over capacity on 10 March 2027",
+			"area_blackout : " + c.label + " is closed (blackout) on 11 March 2027",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("name %q:\n got %q\nwant %q", c.name, got, want)
+		}
+		if m := cs[0].Message(); m != want[0][len("area_capacity approvers: "):]+"; training area "+c.label+" is closed (blackout) on 2027-03-11" {
+			t.Errorf("name %q: Message() = %q", c.name, m)
+		}
 	}
 }

@@ -244,7 +244,7 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		r.Route, r.DueAt = BuildRoute(plan, now)
 		r.Route.Earlier = history
 		r.Status, r.SubmittedAt = to, &now
-		r.Warnings = append(append(plan.Warnings, frameworkWarnings(fw, plan, r.Nation, r.Details)...), ConflictWarnings(conflicts)...)
+		r.Warnings = append(append(plan.Warnings, frameworkWarnings(fw, plan, r.Nation, r.Details, s.ref)...), ConflictWarnings(conflicts)...)
 		r.Warnings = append(r.Warnings, DecisionAfterStartWarnings(r.Route, r.Period)...)
 		r.Warnings = append(r.Warnings, MovementWarnings(r.Movements, s.ref)...)
 		return AuditRequestSubmitted, RequestSubmittedData{From: string(from), To: string(to), Route: NewRouteData(r.Route)}, nil

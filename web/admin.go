@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"exaccess/domain"
 
@@ -20,6 +21,9 @@ type adminView struct {
 	Frameworks []domain.Framework
 	Areas      []domain.TrainingArea
 	Notice     string // what was just saved
+	// Closes are the requests in review or approved whose bookings the
+	// blackout days just added to an area cover, one sentence each.
+	Closes []string
 }
 
 func (c *Console) handleAdmin(ec echo.Context) error {
@@ -34,7 +38,57 @@ func (c *Console) handleAdmin(ec echo.Context) error {
 	}
 	v := adminView{Frameworks: fws, Areas: areas}
 	v.Notice = savedNotice(ec, fws, areas)
+	if v.Closes, err = c.blackoutCloses(ec); err != nil {
+		return err
+	}
 	return c.render(ec, http.StatusOK, "admin", msg("admin.title"), v)
+}
+
+// blackoutCloses names, after an area was saved with new blackout days
+// (?saved_area=<code>&closed=<day>,<day>), the requests in review or
+// approved whose bookings those days cover. Only days that are blackout
+// days of the area now count (domain.BlackoutHits), so the address cannot
+// make this a view of the bookings calendar; a day that does not parse is
+// left out.
+func (c *Console) blackoutCloses(ec echo.Context) ([]string, error) {
+	code, closed := ec.QueryParam("saved_area"), ec.QueryParam("closed")
+	if code == "" || closed == "" {
+		return nil, nil
+	}
+	var days []time.Time
+	for _, s := range strings.Split(closed, ",") {
+		if d, err := domain.ParseCalendarDay(s); err == nil && !d.IsZero() {
+			days = append(days, d)
+		}
+	}
+	hits, err := c.Frameworks.BlackoutHits(ec.Request().Context(), principalOf(ec), code, days)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, h := range hits {
+		var ds []string
+		for _, d := range h.Days {
+			ds = append(ds, dateISO(d))
+		}
+		out = append(out, fmt.Sprintf(msg("admin.closes"), h.Reference, msg("status."+string(h.Status)), strings.Join(ds, ", ")))
+	}
+	return out, nil
+}
+
+// addedDays are the days of after that are not in before, as the address
+// of the save notice carries them ("2027-03-05,2027-03-06").
+func addedDays(before, after []time.Time) string {
+	var out []string
+	for _, d := range after {
+		if !slices.ContainsFunc(before, d.Equal) {
+			out = append(out, dateISO(d))
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 // savedNotice confirms a save that came back here (?saved_fw=<id>,
@@ -286,7 +340,13 @@ func (c *Console) handleAreaUpdate(ec echo.Context) error {
 	for i, l := range lines(v.Blackout) {
 		edit.BlackoutDays = append(edit.BlackoutDays, conv.date(idx("blackout_days", i), l))
 	}
-	_, err := c.Frameworks.UpdateTrainingArea(ctx, principalOf(ec), code, v.Version, edit)
+	// The area as the form was made from it, if still current: the days the
+	// save adds are those the save notice checks the bookings of.
+	before, err := c.Frameworks.TrainingArea(ctx, code)
+	if err != nil {
+		return err
+	}
+	saved, err := c.Frameworks.UpdateTrainingArea(ctx, principalOf(ec), code, v.Version, edit)
 	if len(conv.errs) > 0 {
 		// A field that did not convert is zero, which the domain refuses
 		// (a capacity below 1, a blackout day not given) before it reads or
@@ -294,7 +354,13 @@ func (c *Console) handleAreaUpdate(ec echo.Context) error {
 		err = convInvalid("the training area is not valid", conv.errs, err)
 	}
 	if err == nil {
-		return ec.Redirect(http.StatusSeeOther, "/admin?saved_area="+url.QueryEscape(code))
+		to := "/admin?saved_area=" + url.QueryEscape(code)
+		if before.Version == v.Version { // else another save came between: the days are not told
+			if added := addedDays(before.BlackoutDays, saved.BlackoutDays); added != "" {
+				to += "&closed=" + url.QueryEscape(added)
+			}
+		}
+		return ec.Redirect(http.StatusSeeOther, to)
 	}
 	a, aerr := c.Frameworks.TrainingArea(ctx, code)
 	if aerr != nil {

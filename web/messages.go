@@ -147,6 +147,22 @@ var english = withFormWords(map[string]string{
 	"dryrun.due":       "A decision is due by",
 	"dryrun.fasttrack": "Fast track",
 
+	// The route's progress and deadlines, and the days an area is closed
+	// (web/requests.go: detailView).
+	"req.stageapprovals":   "%d of %d %s",
+	"req.stageexpected":    "expected by %s (an estimate: this stage's deadline is set when it starts, %d %s from then)",
+	"req.dueexpected":      "Decision expected by",
+	"req.dueestimate":      "an estimate until every stage has started: each stage's deadline is counted from when it starts",
+	"req.closed":           "Closed days",
+	"req.closedpermit":     "The permit was signed at approval and still lists these days, but the area is closed on them: do not use it on those days.",
+	"req.closedpermitconf": "The permit was signed at approval and still lists the closed (blackout) days named under Conflicts: the area is closed on them despite the permit.",
+
+	// The requests whose bookings a save's new blackout days close
+	// (web/admin.go: blackoutCloses).
+	"admin.closestitle": "The new blackout days close days these requests book",
+	"admin.closes":      "%s (%s): %s",
+	"admin.closeshelp":  "Their liaison officers and approvers see the closed days on the request's page; an approved request's permit, signed at approval, still lists them.",
+
 	"req.title":          "Request",
 	"req.details":        "Details",
 	"req.route":          "Route and progress",

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
@@ -84,6 +85,54 @@ type detailView struct {
 	Reason string
 	// Rows are the history in words: the page of History.
 	Rows []historyRow
+	// Warnings are the request's warnings this page lists under
+	// "Warnings": for approvers, the area ones are left to "Conflicts",
+	// which checks the bookings as they are now (each sentence once); for
+	// the liaison officer of a request in review or approved, the blackout
+	// one is left to Closed, which is the areas as they are now.
+	Warnings []domain.Warning
+	// Closed are the liaison officer's sentences of the blackout days, as
+	// the areas are now, that the request's own bookings cover: a day an
+	// administrator closed after submission or approval shows here.
+	Closed []string
+	// ClosedPermit: the request is approved and some of its booked days
+	// are closed now; its permit, signed at approval, still lists them.
+	ClosedPermit bool
+}
+
+// Approvals says how far an active stage is: "1 of 2 approvals".
+func (v detailView) Approvals(s domain.Stage) string {
+	unit := "approvals"
+	if s.ApprovalsRequired == 1 {
+		unit = "approval"
+	}
+	return fmt.Sprintf(msg("req.stageapprovals"), s.Approvals(), s.ApprovalsRequired, unit)
+}
+
+// StageDue is the deadline of a stage in words. An active (or decided)
+// stage's deadline is the binding one, set when the stage started: its
+// working days from then. A pending stage's is an estimate, made at
+// submission as if each stage before it took its full time; the binding
+// one is set when it starts, so it moves earlier when those finish sooner
+// and later when they run late.
+func (v detailView) StageDue(s domain.Stage) string {
+	if s.DueAt == nil {
+		return ""
+	}
+	if s.Status == domain.StagePending {
+		days := "working days"
+		if s.SLAWorkingDays == 1 {
+			days = "working day"
+		}
+		return fmt.Sprintf(msg("req.stageexpected"), stockholmTime(*s.DueAt), s.SLAWorkingDays, days)
+	}
+	return msg("req.stagedue") + " " + stockholmTime(*s.DueAt)
+}
+
+// Estimated reports whether the request's overall due date is still an
+// estimate: some stage has not started.
+func (v detailView) Estimated() bool {
+	return v.R.Route != nil && slices.ContainsFunc(v.R.Route.Stages, func(s domain.Stage) bool { return s.Status == domain.StagePending })
 }
 
 // E is the error of one field of the page's forms.
@@ -129,10 +178,28 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		return nil, err
 	}
 	v.Rows = historyRows(v.History.Entries, r)
+	v.Warnings = r.Warnings
+	booked := slices.Contains(domain.BookingStatuses, r.Status) && len(r.TrainingAreas) > 0
+	if p.IsLiaison() && booked {
+		areas, err := c.Frameworks.TrainingAreas(ctx) // as they are now: an administrator may have closed days since
+		if err != nil {
+			return nil, err
+		}
+		for _, cl := range domain.Closures(r, areas) {
+			v.Closed = append(v.Closed, domain.NationMessage(cl.Label(), nil, cl.Blackout))
+		}
+		v.Warnings = withoutCodes(v.Warnings, "area_blackout")
+		v.ClosedPermit = r.Status == domain.StatusApproved && len(v.Closed) > 0
+	}
 	if !p.IsLiaison() {
 		if v.Conflicts, v.Bookings, err = c.conflicts(ec, r); err != nil {
 			return nil, err
 		}
+		if len(r.TrainingAreas) > 0 { // the page's "Conflicts" owns the area warnings
+			v.Warnings = withoutCodes(v.Warnings, "area_capacity", "area_blackout")
+		}
+		v.ClosedPermit = booked && r.Status == domain.StatusApproved &&
+			slices.ContainsFunc(v.Conflicts, func(c domain.AreaConflict) bool { return len(c.Blackout) > 0 })
 		if v.Decide, v.DecideWhy, err = c.decideFormFor(ec, r); err != nil {
 			return nil, err
 		}
@@ -141,6 +208,11 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		v.CanRevoke = domain.RevokeRefusal(r, c.Now()) == nil && p.HasAnyRole(domain.RoleOperations, domain.RoleMinistry)
 	}
 	return v, nil
+}
+
+// withoutCodes are ws without the warnings of the given codes.
+func withoutCodes(ws []domain.Warning, codes ...string) []domain.Warning {
+	return slices.DeleteFunc(slices.Clone(ws), func(w domain.Warning) bool { return slices.Contains(codes, w.Code) })
 }
 
 // conflicts checks the request's bookings against the others on its areas,
