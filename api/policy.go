@@ -64,7 +64,7 @@ func (s *Server) handlePolicyEvaluate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ev, err := s.Requests.Evaluate(c.Request().Context(), d, nation)
+	ev, err := s.Requests.Evaluate(c.Request().Context(), p, d, nation)
 	if err != nil {
 		return err
 	}

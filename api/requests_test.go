@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -435,4 +436,43 @@ func TestReversedPeriodNamesOnlyThePeriod(t *testing.T) {
 	wantErrs(e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", body))
 	id, tag := e.create("lo-no", draft())
 	wantErrs(e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"period": reversed}, "If-Match", tag))
+}
+
+// TestPolicyEvaluateAreaWarnings: the dry run gives the training-area
+// warnings a submit of the same request then gives (Deconflict's, as
+// ConflictWarnings words them), each caller those of their audience: a
+// liaison officer the days over capacity, an approver the capacity and
+// peak. It stores nothing.
+func TestPolicyEvaluateAreaWarnings(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		e.submitted(draft()) // 465 at Ravlunda, 5–12 March
+		big := with(draft(), "personnel", map[string]any{"military": 800, "civilian": 10, "contractors": 5})
+		areaWarnings := func(r resp) []string {
+			t.Helper()
+			want(t, r, http.StatusOK)
+			var out []string
+			for _, w := range r.JSON(t)["warnings"].([]any) {
+				if m := w.(map[string]any); strings.HasPrefix(m["code"].(string), "area_") {
+					out = append(out, m["message"].(string))
+				}
+			}
+			return out
+		}
+		dry := areaWarnings(e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", big))
+		if !slices.Equal(dry, []string{"ravlunda would be over capacity on 5–12 March 2027"}) {
+			t.Errorf("the liaison officer's dry run warns %q", dry)
+		}
+		approver := areaWarnings(e.do("ops", http.MethodPost, "/api/v1/policy/evaluate", with(big, "nation", "NO")))
+		if len(approver) != 1 || !strings.Contains(approver[0], "capacity of 1200 personnel (peak 1280)") {
+			t.Errorf("the approver's dry run warns %q", approver)
+		}
+		if n := len(e.do("lo-no", http.MethodGet, "/api/v1/requests", nil).JSON(t)["items"].([]any)); n != 1 {
+			t.Fatalf("the dry runs stored %d requests, want the one submitted", n)
+		}
+		id, tag := e.create("lo-no", big)
+		want(t, e.do("lo-no", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", tag), http.StatusOK)
+		if got := areaWarnings(e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil)); !slices.Equal(got, dry) {
+			t.Errorf("submitted, the request warns %q; the dry run warned %q", got, dry)
+		}
+	})
 }

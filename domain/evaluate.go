@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -17,9 +18,13 @@ type Evaluation struct {
 }
 
 // Evaluate is the dry run of the routing policy for an unsaved request of
-// the given nation: eligibility with reasons and the route it would take.
-// It stores nothing.
-func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string) (Evaluation, error) {
+// the given nation: eligibility with reasons, the route it would take, and
+// the warnings a submit at this moment would give, training areas' included
+// (over capacity, blackout days: Deconflict and ConflictWarnings, as
+// Submit), as p may read them (WarningsFor). It stores nothing, opens no
+// transaction and locks nothing: the areas' load is read outside one, so it
+// may be a moment older than a submit's.
+func (s *RequestService) Evaluate(ctx context.Context, p Principal, d Details, nation string) (Evaluation, error) {
 	now := s.clock()
 	if err := s.validate(d, now); err != nil {
 		return Evaluation{}, err
@@ -36,8 +41,45 @@ func (s *RequestService) Evaluate(ctx context.Context, d Details, nation string)
 	if err != nil {
 		return Evaluation{}, err
 	}
+	conflicts, err := s.readConflicts(ctx, &Request{Nation: nation, Details: d})
+	if err != nil {
+		return Evaluation{}, err
+	}
+	ev.Result.Warnings = append(ev.Result.Warnings, ConflictWarnings(conflicts)...)
 	ev.Result.Warnings = append(ev.Result.Warnings, MovementWarnings(d.Movements, s.ref)...)
+	ev.Result.Warnings = WarningsFor(ev.Result.Warnings, p)
 	return ev, nil
+}
+
+// readConflicts is txConflicts for the dry run: r's bookings checked by
+// Deconflict against the other requests in review or approved, read from
+// the store outside a transaction (no lock, no write). The others' load is
+// the bookings' day-by-day walk (BookingLoad), which the stored per-day
+// sums that Submit reads are kept equal to.
+func (s *RequestService) readConflicts(ctx context.Context, r *Request) ([]AreaConflict, error) {
+	codes := uniqueAreas(r.Details)
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	all, err := s.store.TrainingAreas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byCode := map[string]TrainingArea{}
+	var others []Booking
+	for _, a := range all {
+		if !slices.Contains(codes, a.Code) {
+			continue
+		}
+		byCode[a.Code] = a
+		from, to := r.bookedSpan(a.Code)
+		bs, err := s.store.ListBookings(ctx, a.Code, from, to)
+		if err != nil {
+			return nil, err
+		}
+		others = append(others, bs...)
+	}
+	return Deconflict(r, byCode, BookingLoad(others, r.ID)), nil
 }
 
 // DryRun routes in and builds the route the request would get if it were

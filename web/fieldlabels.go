@@ -33,6 +33,10 @@ type labels struct {
 	// lists are the fields chosen as a group of checkboxes: an error of
 	// one of its items is named, and linked, as the group.
 	lists []string
+	// within are the fields whose label alone does not say whose they
+	// are, with the key of their fieldset's legend: the summary names
+	// them "Legend – Label" ("Point of contact – Name").
+	within map[string]string
 	// order is the page's order of the fields, groups and repeatable
 	// parts (a part's rows in row order, each row's fields in its own
 	// order): the error summary lists errors so, whatever order the
@@ -85,14 +89,15 @@ var requestLabels = labels{keys: map[string]string{
 	"dangerous_goods": row("f.goods", "un_number", "f.un_number", "class", "f.class", "net_explosive_kg", "f.net_explosive_kg", "description", "f.description"),
 	"movements":       row("f.movement", "direction", "f.direction", "entry_point", "f.entry_point", "at", "f.at", "mode", "f.mode"),
 	"training_areas":  row("f.area1", "area", "f.area", "from", "f.from", "to", "f.to"),
-}, lines: []string{"weapons.systems", "conditions"}, order: []string{
-	"exercise_name", "purpose", "unit", "unit.designation", "unit.parent_formation", "unit.commander",
-	"period", "period.start", "period.end", "personnel", "personnel.military", "personnel.civilian", "personnel.contractors",
-	"vehicles", "aircraft", "vessels", "weapons", "weapons.live_fire", "weapons.systems", "dangerous_goods", "movements",
-	"training_areas", "framework_id", "contact", "contact.name", "contact.email", "contact.phone",
-	// The request page's forms, one at a time.
-	"stage", "outcome", "comment", "conditions", "override_reason", "withdraw.reason", "revoke.reason",
-}}
+}, within: map[string]string{"contact.name": "f.contact", "contact.email": "f.contact", "contact.phone": "f.contact"},
+	lines: []string{"weapons.systems", "conditions"}, order: []string{
+		"exercise_name", "purpose", "unit", "unit.designation", "unit.parent_formation", "unit.commander",
+		"period", "period.start", "period.end", "personnel", "personnel.military", "personnel.civilian", "personnel.contractors",
+		"vehicles", "aircraft", "vessels", "weapons", "weapons.live_fire", "weapons.systems", "dangerous_goods", "movements",
+		"training_areas", "framework_id", "contact", "contact.name", "contact.email", "contact.phone",
+		// The request page's forms, one at a time.
+		"stage", "outcome", "comment", "conditions", "override_reason", "withdraw.reason", "revoke.reason",
+	}}
 
 // The labels of the other pages' forms.
 var (
@@ -145,12 +150,15 @@ func splitPath(path string) (part string, i int, field string, ok bool) {
 
 // label names the field at path as the page labels it, without the
 // hint a label may end with in brackets: "vehicles[0].category" is
-// "Vehicle group 1 – Category", "weapons.systems[1]" is "Weapon systems –
+// "Vehicle group 1 – Category", "contact.name" "Point of contact – Name", "weapons.systems[1]" is "Weapon systems –
 // line 2", "roles[1]" is "Roles", "comment" is "Comment". A path it does
 // not know is its own name (which TestEveryFormFieldHasItsLabel keeps off
 // every page).
 func (l labels) label(path string) string {
 	if k, ok := l.keys[path]; ok {
+		if legend, ok := l.within[path]; ok {
+			return msg(legend) + " – " + short(msg(k))
+		}
 		return short(msg(k))
 	}
 	part, i, field, ok := splitPath(path)

@@ -143,6 +143,10 @@ func wantLabel(t *testing.T, doc *goquery.Document, l labels, path string) {
 	if row := rowLegend(doc, path); row != "" {
 		want = append(want, row+" – "+shown)
 	}
+	if _, ok := l.within[path]; ok { // named with its fieldset's legend, as the page groups it
+		legend := doc.Find("#" + fieldID(path)).Closest("fieldset").ChildrenFiltered("legend").First().Text()
+		want = []string{strings.Join(strings.Fields(legend), " ") + " – " + shown}
+	}
 	if !slices.Contains(want, got) {
 		t.Errorf("%s is named %q in the summary; the page shows %q", path, got, want)
 	}

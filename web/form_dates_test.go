@@ -59,7 +59,7 @@ func TestRequestDateTypedWrongShowsEveryError(t *testing.T) {
 		p := lo.post("/requests/new", withValue(f, "action", action))
 		wantStatus(t, p, http.StatusUnprocessableEntity)
 		wantSummary(t, p, []string{"First day: " + msg("form.notdate"), "Purpose: is required",
-			"E-mail: must be an e-mail address like name@example.org"}, []string{"First day: is required"})
+			"Point of contact – E-mail: must be an e-mail address like name@example.org"}, []string{"First day: is required"})
 		wantFieldError(t, p, "f-period-start", "First day: "+msg("form.notdate"), msg("form.notdate"))
 		wantTyped(t, p, `form[action="/requests/new"]`, withValue(f, "action", action))
 	}

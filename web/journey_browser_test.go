@@ -68,8 +68,8 @@ func TestBrowserJourney(t *testing.T) {
 	b.typeIn("#f-vessels-0-name", "KNM Thor Heyerdahl", "#f-vessels-0-crew", "120")
 	b.choose("#f-vessels-0-kind", "warship")
 	b.click(`button[value="dryrun"]`, "dry-run")
-	if got := b.text("#dryrun-title + p"); !strings.Contains(got, "Eligible") || !strings.Contains(b.text(".callout ol"), "Ministry") {
-		t.Fatalf("dry run: %s / %s", got, b.text(".callout ol"))
+	if got := b.text("#dryrun-title + p"); !strings.Contains(got, "Eligible") || !strings.Contains(b.text(".route-steps"), "Ministry") {
+		t.Fatalf("dry run: %s / %s", got, b.text(".route-steps"))
 	}
 	b.click(`button[value="submit"]`, "")
 	if !strings.Contains(b.text(".notice"), "Submitted") {
@@ -168,7 +168,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.open("/admin/users", "users")
 	b.click(`main a.button[href="/admin/users/new"]`, "")
 	b.click(`main form button[type="submit"]`, "user-errors")
-	if !strings.Contains(b.text(".error-summary"), "Username: must be") {
+	if !strings.Contains(b.text(".error-summary"), "Username: is required") {
 		t.Fatalf("a new user without a name: %s", b.text("main"))
 	}
 	b.typeIn("#f-username", "lo-se2")

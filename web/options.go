@@ -51,8 +51,13 @@ func nationChoices(ref *domain.ReferenceData) []option {
 	for _, n := range ref.Nations {
 		out = append(out, option{n.Code, n.Name})
 	}
-	slices.SortStableFunc(out, func(a, b option) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
+	sortByLabel(out)
 	return out
+}
+
+// sortByLabel orders choices by the words shown, case aside, by code point.
+func sortByLabel(opts []option) {
+	slices.SortStableFunc(opts, func(a, b option) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
 }
 
 // choice is the words of code among the choices of field ("vehicles.kind",
@@ -75,6 +80,7 @@ func (c *Console) options(ec echo.Context) options {
 	for _, p := range c.Reference.EntryPoints {
 		o.Points = append(o.Points, option{p.Code, p.Name + " (" + p.Mode + ")"})
 	}
+	sortByLabel(o.Points) // by name, as the nations: the codes run "esdf, esgg, …, storlien"
 	p := principalOf(ec)
 	if fws, err := c.Frameworks.List(ec.Request().Context(), p, p.Nation); err == nil {
 		for _, f := range fws {

@@ -23,9 +23,9 @@ func TestPolicyErrorPage(t *testing.T) {
 		`when: "request.personnel.total / request.vessels.total > 0"`)
 	e := newEnvPolicy(t, storagetestSQLite(t), false, nil, policy)
 	lo := e.client().signIn("lo-no")
-	check := func(what string, p page) {
+	check := func(what string, p page, status int) {
 		t.Helper()
-		wantStatus(t, p, http.StatusUnprocessableEntity)
+		wantStatus(t, p, status)
 		text := strings.Join(strings.Fields(p.Doc.Find("main").Text()), " ")
 		for _, part := range []string{`stage "range_safety"`, "could not be evaluated", p.Header.Get("X-Request-Id")} {
 			if !strings.Contains(text, part) {
@@ -36,17 +36,18 @@ func TestPolicyErrorPage(t *testing.T) {
 			t.Errorf("%s: the page shows the condition: %s", what, text)
 		}
 	}
-	check("dry run", lo.post("/requests/new", withValue(validForm(), "action", "dryrun")))
+	check("dry run", lo.post("/requests/new", withValue(validForm(), "action", "dryrun")), http.StatusUnprocessableEntity)
 
-	// Save and submit: the draft is saved, the submit refused.
-	check("save and submit", lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+	// Save and submit: the draft is saved, the submit refused; the draft's
+	// amend form says why.
+	check("save and submit", lo.follow(lo.post("/requests/new", withValue(validForm(), "action", "submit"))), http.StatusOK)
 	page, err := e.requests.ListRequests(context.Background(), domain.Principal{Subject: "lo-no",
 		Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"}, domain.RequestFilter{Limit: 10})
 	if err != nil || len(page.Items) != 1 || page.Items[0].Status != domain.StatusDraft {
 		t.Fatalf("after the refused submit: %v, %+v; want one draft", err, page)
 	}
 	r := page.Items[0]
-	check("submit", lo.post("/requests/"+r.ID+"/submit", url.Values{"version": {"1"}}))
+	check("submit", lo.post("/requests/"+r.ID+"/submit", url.Values{"version": {"1"}}), http.StatusUnprocessableEntity)
 	if got, err := e.requests.GetRequest(context.Background(), domain.Principal{Subject: "lo-no",
 		Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"}, r.ID); err != nil || got.Version != r.Version || got.Status != domain.StatusDraft {
 		t.Fatalf("after the refused submit: %v, %+v; want the draft unchanged", err, got)
@@ -57,8 +58,8 @@ func TestPolicyErrorPage(t *testing.T) {
 // ("Check route and deadlines") answers with the form again, everything
 // typed still in it, the policy's words and the request id to quote at the
 // top — it was the error page, and the officer's typing was lost. So does
-// "Save and submit": the draft is saved, and its amend form keeps what was
-// typed.
+// "Save and submit": the draft is saved, and its amend form, at the draft's
+// address, shows what was typed (now saved) and the problem.
 func TestPolicyErrorKeepsTheForm(t *testing.T) {
 	policy := apptest.PolicyWith(t, `when: "request.live_fire || request.dangerous_goods || size(request.training_areas) > 0"`,
 		`when: "request.personnel.total / request.vessels.total > 0"`)
@@ -80,8 +81,8 @@ func TestPolicyErrorKeepsTheForm(t *testing.T) {
 		t.Fatalf("a dry run stored %d requests", got)
 	}
 
-	p = lo.post("/requests/new", withValue(typed, "action", "submit"))
-	wantStatus(t, p, http.StatusUnprocessableEntity)
+	p = lo.follow(lo.post("/requests/new", withValue(typed, "action", "submit")))
+	wantStatus(t, p, http.StatusOK)
 	form := p.Doc.Find(`form[action$="/edit"]`)
 	id := strings.TrimSuffix(strings.TrimPrefix(form.AttrOr("action", ""), "/requests/"), "/edit")
 	if form.Length() != 1 || id == "" {

@@ -43,6 +43,28 @@ type formView struct {
 	// SentBefore is the request the form's previous key created, when
 	// the key came back with another form (formResent).
 	SentBefore string
+	// NotSubmitted says that saving and submitting saved the request but
+	// did not submit it (the errors or reasons say why): the form is then
+	// the saved request's, at its own address (notSubmitted).
+	NotSubmitted bool
+}
+
+// Steps are the dry run's stages in the order the route takes them:
+// stages of one order run at the same time, and each order starts once
+// the one before it is approved.
+func (v formView) Steps() [][]domain.Stage {
+	if v.DryRun == nil || v.DryRun.Route == nil {
+		return nil
+	}
+	var out [][]domain.Stage
+	for i, s := range v.DryRun.Route.Stages { // BuildRoute keeps them by order
+		if i > 0 && s.Order == v.DryRun.Route.Stages[i-1].Order {
+			out[len(out)-1] = append(out[len(out)-1], s)
+			continue
+		}
+		out = append(out, []domain.Stage{s})
+	}
+	return out
 }
 
 // staleForm tells of a request that changed while it was being amended.
@@ -74,7 +96,35 @@ func (c *Console) handleEditForm(ec echo.Context) error {
 	if !r.Editable() {
 		return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID)
 	}
-	return c.renderForm(ec, http.StatusOK, c.editView(r, fromDetails(r.Details)))
+	v := c.editView(r, fromDetails(r.Details))
+	if ec.QueryParam("done") == notSubmittedDone {
+		return c.notSubmitted(ec, v, r)
+	}
+	return c.renderForm(ec, http.StatusOK, v)
+}
+
+// notSubmittedDone is the ?done= of the amend form after "Save and submit"
+// saved the request but could not submit it.
+const notSubmittedDone = "notsubmitted"
+
+// notSubmitted is the amend form of a request that "Save and submit" saved
+// but did not submit, at the request's own address (so that reloading it,
+// or going back to it, saves nothing again): it says so, and why, by
+// checking the request as submit does without storing anything (the dry
+// run's Evaluate: its details, the period against today, the framework
+// agreement, the routing policy).
+func (c *Console) notSubmitted(ec echo.Context, v formView, r *domain.Request) error {
+	v.NotSubmitted = true
+	ev, err := c.Requests.Evaluate(ec.Request().Context(), principalOf(ec), r.Details, r.Nation)
+	switch {
+	case err != nil:
+		if err := c.explain(ec, &v, err); err != nil {
+			return err
+		}
+	case !ev.Result.Eligible:
+		v.Reasons = ev.Result.Refusals()
+	}
+	return c.renderForm(ec, http.StatusOK, v)
 }
 
 func (c *Console) editView(r *domain.Request, f requestForm) formView {
@@ -148,7 +198,7 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 	}
 	ctx, p := ec.Request().Context(), principalOf(ec)
 	if action == "dryrun" {
-		ev, err := c.Requests.Evaluate(ctx, d, p.Nation)
+		ev, err := c.Requests.Evaluate(ctx, p, d, p.Nation)
 		if err != nil {
 			return c.formError(ec, v, err)
 		}
@@ -194,6 +244,11 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 		return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID+"?done=saved")
 	}
 	if _, err := c.Requests.Submit(ctx, p, r.ID, r.Version); err != nil {
+		if refusal(err) {
+			// Saved but not submitted: the form moves to the saved
+			// request's address, which says so and why.
+			return ec.Redirect(http.StatusSeeOther, "/requests/"+r.ID+"/edit?done="+notSubmittedDone)
+		}
 		v = c.editView(r, v.Form)
 		return c.formError(ec, v, err)
 	}
@@ -237,12 +292,47 @@ func (c *Console) checkDetails(d domain.Details, conv []domain.FieldError) error
 	return domain.ValidateTiming(d, c.Now())
 }
 
+// refusal reports whether submit refused the request for what it is (its
+// fields, the period against today, the routing policy's answer, or a
+// policy that could not decide on it), which the amend form explains.
+func refusal(err error) bool {
+	switch domain.ErrorCode(err) {
+	case domain.CodeInvalid, domain.CodeNotEligible, domain.CodePolicyError:
+		return true
+	}
+	return false
+}
+
 // formError shows a domain refusal on the form, keeping every input: a
 // field error beside its field, a policy's refusal or a policy that could
 // not decide (its words, and the request id to quote) or the rate limit at
 // the top; a stale version goes back to the request's page, and anything
 // else is the error page.
 func (c *Console) formError(ec echo.Context, v formView, err error) error {
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		return err
+	}
+	switch de.Code {
+	case domain.CodePolicyError, domain.CodeInvalid, domain.CodeNotEligible:
+		if err := c.explain(ec, &v, err); err != nil {
+			return err
+		}
+	case domain.CodePreconditionFailed:
+		return ec.Redirect(http.StatusSeeOther, "/requests/"+v.ID+"?done=stale")
+	case codeRateLimited: // limitCycles: nothing saved, every input kept
+		v.Limited = de.Message
+		return c.renderForm(ec, http.StatusTooManyRequests, v)
+	default:
+		return err
+	}
+	return c.renderForm(ec, http.StatusUnprocessableEntity, v)
+}
+
+// explain puts a refusal of the request on the form: field errors beside
+// their fields, a policy's reasons, or a policy that could not decide (its
+// words, and the request id to quote). Any other error it returns.
+func (c *Console) explain(ec echo.Context, v *formView, err error) error {
 	var de *domain.Error
 	if !errors.As(err, &de) {
 		return err
@@ -260,15 +350,10 @@ func (c *Console) formError(ec echo.Context, v formView, err error) error {
 		}
 	case domain.CodeNotEligible:
 		v.Reasons = de.Reasons
-	case domain.CodePreconditionFailed:
-		return ec.Redirect(http.StatusSeeOther, "/requests/"+v.ID+"?done=stale")
-	case codeRateLimited: // limitCycles: nothing saved, every input kept
-		v.Limited = de.Message
-		return c.renderForm(ec, http.StatusTooManyRequests, v)
 	default:
 		return err
 	}
-	return c.renderForm(ec, http.StatusUnprocessableEntity, v)
+	return nil
 }
 
 // staleAmendment answers an amendment made from an older version of the

@@ -26,7 +26,7 @@ func TestSummaryFollowsThePage(t *testing.T) {
 	f.Set("movements[0].mode", "")
 	p := lo.post("/requests/new", withValue(f, "action", "dryrun"))
 	wantStatus(t, p, http.StatusUnprocessableEntity)
-	want := []string{"Purpose", "First day", "Vehicle group 1 – Number", "Crossing 1 – Mode", "E-mail"}
+	want := []string{"Purpose", "First day", "Vehicle group 1 – Number", "Crossing 1 – Mode", "Point of contact – E-mail"}
 	if got := summaryLabels(p); !slices.Equal(got, want) {
 		t.Errorf("the request form's summary lists %q, want %q", got, want)
 	}

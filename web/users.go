@@ -157,6 +157,7 @@ func (c *Console) handleUserCreate(ec echo.Context) error {
 		if v.Errors = formErrs(err, "username", userLabels); v.Errors == nil {
 			return err
 		}
+		requiredUsername(v.Errors, v.Username)
 		return c.render(ec, http.StatusUnprocessableEntity, "usernew", msg("users.new"), v)
 	}
 	return c.showOnce(ec, created.ID, "created", otp)
@@ -306,6 +307,20 @@ func formErrs(err error, field string, l labels) []fieldErr {
 		return l.errs(de.Fields) // each role's error (roles[1]) links to the group
 	}
 	return l.errs([]domain.FieldError{{Field: field, Message: de.Message}})
+}
+
+// requiredUsername words the domain's error of a username left empty as
+// the form's other required fields are ("is required"), not as the rule
+// a username typed wrong breaks, which it keeps.
+func requiredUsername(errs []fieldErr, username string) {
+	if username != "" {
+		return
+	}
+	for i := range errs {
+		if errs[i].Field == "username" {
+			errs[i].Message = "is required"
+		}
+	}
 }
 
 func formList(ec echo.Context, name string) []string {
