@@ -38,6 +38,30 @@ type InboxItem struct {
 	// CanOpen: the reader may open the request now (its role and nation
 	// today, not when the notification was sent).
 	CanOpen bool
+	// RequestStatus is the request's status now ("" when the notification
+	// is about no stored request), read with the page by the same join as
+	// RequestNation: the notification's own text keeps the status it was
+	// sent with.
+	RequestStatus Status
+	// StageOpen: a stage of the role the notification was addressed to
+	// (audience_role) is still active on the request, read by the same
+	// query. Only stage notices (NeedsDecision) use it.
+	StageOpen bool
+}
+
+// stageNoticeKinds are the notices that ask their reader for a decision
+// on an active stage.
+var stageNoticeKinds = map[string]bool{NotifyStageActive: true, NotifyStageDueSoon: true,
+	NotifyStageOverdue: true, NotifyStageEscalated: true}
+
+// NoLongerNeeded reports whether the item asked its reader for a decision
+// that is no longer theirs to take: a stage notice whose request left
+// review, or whose role's stage was decided meanwhile.
+func (it InboxItem) NoLongerNeeded() bool {
+	if !stageNoticeKinds[it.Kind] || it.RequestStatus == "" {
+		return false
+	}
+	return it.RequestStatus != StatusInReview || !it.StageOpen
 }
 
 // InboxCursor is the keyset position of the last item of a page: newest

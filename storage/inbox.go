@@ -63,6 +63,8 @@ type inboxRow struct {
 	CreatedAt time.Time
 	ReadAt    *time.Time
 	Nation    *string
+	Status    *string
+	StageOpen bool
 }
 
 // ListInbox is a keyset walk of the notifications_inbox_list index
@@ -88,7 +90,8 @@ func (d *DB) ListInbox(ctx context.Context, f domain.InboxFilter) (domain.InboxP
 	page.Items = make([]domain.InboxItem, len(rows))
 	for i, r := range rows {
 		page.Items[i] = domain.InboxItem{ID: r.ID, Kind: r.Kind, RequestID: r.RequestID, Subject: r.Subject,
-			Body: r.Body, CreatedAt: utc(r.CreatedAt), ReadAt: utcPtr(r.ReadAt), RequestNation: derefString(r.Nation)}
+			Body: r.Body, CreatedAt: utc(r.CreatedAt), ReadAt: utcPtr(r.ReadAt), RequestNation: derefString(r.Nation),
+			RequestStatus: domain.Status(derefString(r.Status)), StageOpen: r.StageOpen}
 	}
 	return page, nil
 }
@@ -106,10 +109,19 @@ func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
 			at, at, f.After.ID)
 	}
 	return q.Select("notifications.id, notifications.kind, notifications.request_id, notifications.subject, " +
-		"notifications.body, notifications.created_at, notifications.read_at, requests.nation").
+		"notifications.body, notifications.created_at, notifications.read_at, requests.nation, requests.status, " +
+		stageOpen).
 		Joins(joinRequests).
 		Order("notifications.created_at DESC, notifications.id DESC").Limit(limit + 1)
 }
+
+// stageOpen is whether a stage of the role a notification was addressed to
+// is still active on its request: a correlated probe of the stages'
+// primary key (request_id, stage_id) within the page's one query, so the
+// inbox reads every item's current state without a query per item.
+const stageOpen = "CASE WHEN notifications.audience_role <> '' AND EXISTS (SELECT 1 FROM request_stages " +
+	"WHERE request_stages.request_id = notifications.request_id AND request_stages.role = notifications.audience_role " +
+	"AND request_stages.status = 'active') THEN 1 ELSE 0 END AS stage_open"
 
 // CountUnread counts on the notifications_inbox index (recipient, read_at;
 // inbox rows only): a range scan of the user's unread rows, each joined to its

@@ -42,6 +42,8 @@ var inboxWords = map[string]string{
 	"inbox.readat":     "Read",
 	"inbox.done.read":  "Marked read.",
 	"inbox.done.all":   "All notifications marked read.",
+	"inbox.now":        "Now:",
+	"inbox.stale":      "No longer needs your decision.",
 }
 
 func init() {
@@ -58,6 +60,13 @@ type inboxView struct {
 	// Back is this page's own address, where the mark-read forms return.
 	Back      string
 	NextQuery string
+	// Focus is the item a "Mark read" came from, which the page comes
+	// back focused on (its fragment, #n-<id>, and autofocus).
+	Focus string
+	// Near is, per item, the item to focus instead when it leaves the
+	// page once read (the unread-only list): the next one, or the one
+	// before the last.
+	Near map[string]string
 }
 
 func (c *Console) handleInbox(ec echo.Context) error {
@@ -82,6 +91,22 @@ func (c *Console) handleInbox(ec echo.Context) error {
 	case "all":
 		v.Notice = msg("inbox.done.all")
 	}
+	v.Near = make(map[string]string, len(page.Items))
+	for i, it := range page.Items {
+		switch {
+		case i+1 < len(page.Items):
+			v.Near[it.ID] = page.Items[i+1].ID
+		case i > 0:
+			v.Near[it.ID] = page.Items[i-1].ID
+		}
+	}
+	if f := ec.QueryParam("focus"); f != "" {
+		for _, it := range page.Items {
+			if it.ID == f {
+				v.Focus = f
+			}
+		}
+	}
 	if page.Next != nil {
 		v.NextQuery = inboxPath(q.UnreadOnly, page.Next)
 	}
@@ -95,8 +120,55 @@ func (c *Console) handleInboxRead(ec echo.Context) error {
 	if err := c.Inbox.MarkRead(ec.Request().Context(), principalOf(ec), ec.Param("id")); err != nil {
 		return err
 	}
-	return ec.Redirect(http.StatusSeeOther, withDone(ec.FormValue("back"), "read"))
+	return ec.Redirect(http.StatusSeeOther, backToItem(ec, ec.Param("id")))
 }
+
+// backToItem is the inbox page a "Mark read" of the item id came from,
+// focused on that item, or, on the unread-only list that no longer shows
+// it, on its neighbour (the form's near), so that a keyboard user keeps
+// their place. The focus is only an id: the page focuses it when it lists
+// an item of that id.
+func backToItem(ec echo.Context, id string) string {
+	back := withDone(ec.FormValue("back"), "read")
+	if strings.Contains(back, "unread=1") {
+		id = ec.FormValue("near")
+	}
+	if id == "" || len(id) > 64 || strings.ContainsAny(id, "#?&/%") {
+		return back
+	}
+	return withDone(ec.FormValue("back"), "read", "focus", id) + "#" + itemAnchor(id)
+}
+
+// handleInboxOpen is following an unread notification to its request: a
+// POST (a button styled as the subject's link, no script needed) that
+// marks the notification read, by the same rule as "Mark read", and then
+// goes to the request page named by to. to comes from the form, so only a
+// request page of this console is followed; anything else returns to the
+// inbox, the notification marked.
+func (c *Console) handleInboxOpen(ec echo.Context) error {
+	id := ec.Param("id")
+	if err := c.Inbox.MarkRead(ec.Request().Context(), principalOf(ec), id); err != nil {
+		return err
+	}
+	if to, ok := requestTarget(ec.FormValue("to")); ok {
+		return ec.Redirect(http.StatusSeeOther, to)
+	}
+	return ec.Redirect(http.StatusSeeOther, backToItem(ec, id))
+}
+
+// requestTarget is to when it names a request page of this console
+// ("/requests/<id>", nothing more), which the request page's own access
+// rules then guard.
+func requestTarget(to string) (string, bool) {
+	rest, ok := strings.CutPrefix(to, "/requests/")
+	if !ok || rest == "" || strings.ContainsAny(rest, "/?#\\%:") || strings.TrimSpace(rest) != rest {
+		return "", false
+	}
+	return domain.RequestPath(rest), true
+}
+
+// itemAnchor is the id of an inbox item's heading on the page.
+func itemAnchor(id string) string { return "n-" + id }
 
 func (c *Console) handleInboxReadAll(ec echo.Context) error {
 	if _, err := c.Inbox.MarkAllRead(ec.Request().Context(), principalOf(ec)); err != nil {
@@ -149,7 +221,7 @@ func inboxPath(unreadOnly bool, after *domain.InboxCursor) string {
 // withDone is the inbox page named by back, with the outcome to show. back
 // comes from a form, so only the inbox's own filter and page are kept from
 // it: a redirect never leaves the inbox.
-func withDone(back, done string) string {
+func withDone(back, done string, extra ...string) string {
 	u, err := url.Parse(back)
 	q := url.Values{}
 	if err == nil && u.Path == pathInbox && u.Host == "" && u.Scheme == "" {
@@ -164,6 +236,9 @@ func withDone(back, done string) string {
 		}
 	}
 	q.Set("done", done)
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
 	return pathInbox + "?" + q.Encode()
 }
 

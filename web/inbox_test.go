@@ -52,8 +52,9 @@ func TestInboxPage(t *testing.T) {
 		if items.Length() != 2 || page.Doc.Find("ul.inbox .badge-unread").First().Text() != "Unread" {
 			t.Fatalf("unread items: %d; page: %s", items.Length(), page.Doc.Find("main").Text())
 		}
-		if n := page.Doc.Find(`ul.inbox h2 a[href="/requests/` + no + `"]`).Length(); n != 2 {
-			t.Errorf("%d items link to the request, want 2", n)
+		if n := page.Doc.Find(`ul.inbox h2 button[form^="open-"]`).Length(); n != 2 ||
+			page.Doc.Find(`ul.inbox form[action$="/open"] input[name="to"][value="/requests/`+no+`"]`).Length() != 2 {
+			t.Errorf("%d items open the request (and mark it read), want 2", n)
 		}
 		// The body's "Request page: /requests/…" line is a link named for
 		// its page, not an address to copy.
@@ -69,7 +70,7 @@ func TestInboxPage(t *testing.T) {
 		if dePage.Doc.Find("ul.inbox li").Length() != 1 || strings.Contains(dePage.Doc.Text(), no) {
 			t.Fatalf("lo-de's inbox: %s", dePage.Doc.Find("main").Text())
 		}
-		deAction := dePage.Doc.Find(`ul.inbox form`).AttrOr("action", "")
+		deAction := dePage.Doc.Find(`ul.inbox form[action$="/read"]`).AttrOr("action", "")
 
 		// Another user's notification: 404, and it stays unread.
 		wantStatus(t, lo.post(deAction, url.Values{}), http.StatusNotFound)
@@ -77,7 +78,7 @@ func TestInboxPage(t *testing.T) {
 			t.Fatalf("lo-de's header after lo-no's attempt: %q", got)
 		}
 		// Without the CSRF token nothing is marked.
-		action := items.First().Find("form").AttrOr("action", "")
+		action := items.First().Find(`form[action$="/read"]`).AttrOr("action", "")
 		wantStatus(t, lo.post(action, url.Values{"csrf": {"forged"}}), http.StatusForbidden)
 
 		p := lo.post(action, url.Values{"back": {"/inbox?unread=1"}})
@@ -131,7 +132,7 @@ func TestInboxPaging(t *testing.T) {
 		}
 		p := lo.get(next)
 		wantStatus(t, p, http.StatusOK)
-		p.Doc.Find("ul.inbox li form").Each(func(_ int, s *goquery.Selection) {
+		p.Doc.Find(`ul.inbox li form[action$="/read"]`).Each(func(_ int, s *goquery.Selection) {
 			seen[s.AttrOr("action", "")] = true
 		})
 		next = p.Doc.Find(`main a[href^="/inbox?after="]`).AttrOr("href", "")

@@ -75,6 +75,7 @@ func (c *Console) routes() []route {
 		{http.MethodGet, pathInbox, signedIn, c.handleInbox},
 		{http.MethodPost, pathInbox + "/read-all", signedIn, c.handleInboxReadAll},
 		{http.MethodPost, pathInbox + "/:id/read", signedIn, c.handleInboxRead},
+		{http.MethodPost, pathInbox + "/:id/open", signedIn, c.handleInboxOpen},
 		{http.MethodGet, pathSettings, signedIn, c.handleSettingsPage},
 		{http.MethodPost, pathSettings, signedIn, c.handleSettingsSave},
 		{http.MethodPost, "/account/webhooks", signedIn, c.handleWebhookAdd},
