@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +23,7 @@ type delegationView struct {
 	Roles  []domain.Role // the roles the caller may delegate: the form's
 	Form   delegationForm
 	Errors []fieldErr
+	Notice string // what was just done (?added=<id>, ?revoked=<id>)
 	p      domain.Principal
 }
 
@@ -72,6 +76,24 @@ func (c *Console) handleDelegations(ec echo.Context) error {
 	return c.renderDelegations(ec, http.StatusOK, v)
 }
 
+// delegationNotice confirms a delegation given or ended that came back
+// here (?added=<id>, ?revoked=<id>), naming it as the list shows it: the
+// role, the delegate and the period are looked up, never taken from the
+// address. A delegation the caller no longer sees gets no notice.
+func delegationNotice(ec echo.Context, list []domain.ListedDelegation) string {
+	for _, k := range []string{"added", "revoked"} {
+		id := ec.QueryParam(k)
+		if id == "" {
+			continue
+		}
+		if i := slices.IndexFunc(list, func(d domain.ListedDelegation) bool { return d.ID == id }); i >= 0 {
+			d := list[i]
+			return fmt.Sprintf(msg("deleg."+k), msg("role."+string(d.Role)), d.To, stockholmTime(d.Starts), untilTime(d.Ends))
+		}
+	}
+	return ""
+}
+
 // delegable are the roles p may delegate: the approver roles p holds.
 func delegable(p domain.Principal) []domain.Role {
 	var out []domain.Role
@@ -90,6 +112,7 @@ func (c *Console) renderDelegations(ec echo.Context, status int, v delegationVie
 		return err
 	}
 	v.Items, v.p, v.Roles = list, p, delegable(p)
+	v.Notice = delegationNotice(ec, list) // none after a form: its address has no query
 	v.All = domain.SeesAllDelegations(p)
 	title := msg("deleg.title")
 	if v.All {
@@ -119,13 +142,14 @@ func (c *Console) handleDelegationCreate(ec echo.Context) error {
 		in.Ends = in.Ends.AddDate(0, 0, 1)
 	}
 	var err error
+	var made *domain.ListedDelegation
 	if len(conv.errs) == 0 {
-		_, err = c.Approvals.CreateDelegation(ctx, p, in)
+		made, err = c.Approvals.CreateDelegation(ctx, p, in)
 	} else {
 		err = convInvalid("the delegation is not valid", conv.errs, c.checkDelegation(ctx, p, in, conv.errs), delegationMeasured...)
 	}
 	if err == nil {
-		return ec.Redirect(http.StatusSeeOther, "/delegations")
+		return ec.Redirect(http.StatusSeeOther, "/delegations?added="+url.QueryEscape(made.ID))
 	}
 	de, ok := err.(*domain.Error)
 	if !ok || de.Code != domain.CodeInvalid {
@@ -188,10 +212,11 @@ func (c *Console) handleDelegationRevoke(ec echo.Context) error {
 			return err
 		}
 	}
-	if _, err := c.Approvals.RevokeDelegation(ec.Request().Context(), principalOf(ec), ec.Param("id")); err != nil {
+	ended, err := c.Approvals.RevokeDelegation(ec.Request().Context(), principalOf(ec), ec.Param("id"))
+	if err != nil {
 		return err
 	}
-	return ec.Redirect(http.StatusSeeOther, "/delegations")
+	return ec.Redirect(http.StatusSeeOther, "/delegations?revoked="+url.QueryEscape(ended.ID))
 }
 
 // untilTime is the instant a delegation ends, in Stockholm time: one at
