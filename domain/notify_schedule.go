@@ -297,12 +297,12 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 		fmt.Fprintf(&b, "The permit of request %s is valid until the end of %s (Stockholm time) and expires then.\n", ref, DateString(rem.ValidTo))
 		b.WriteString("A unit that stays longer needs a new request.\n")
 	case NotifyDelegationStarted:
-		subject = "Delegation of " + string(rem.Role) + " to you has started"
-		fmt.Fprintf(&b, "%s delegated the role %s to you until %s. You may decide its stages, acting for %s.\n",
-			rem.From, rem.Role, formatDue(rem.Until), rem.From)
+		subject = "Delegation of " + delegatedRole(rem.Role) + " to you has started"
+		fmt.Fprintf(&b, "%s delegated %s to you until %s. You may decide its stages, acting for %s.\n",
+			rem.From, delegatedRoleWithID(rem.Role), formatDue(rem.Until), rem.From)
 	case NotifyDelegationEnding:
-		subject = "Delegation of " + string(rem.Role) + " to you ends soon"
-		fmt.Fprintf(&b, "The delegation of the role %s from %s to you ends at %s.\n", rem.Role, rem.From, formatDue(rem.Until))
+		subject = "Delegation of " + delegatedRole(rem.Role) + " to you ends soon"
+		fmt.Fprintf(&b, "The delegation of %s from %s to you ends at %s.\n", delegatedRoleWithID(rem.Role), rem.From, formatDue(rem.Until))
 	default:
 		return "", "", false
 	}
@@ -310,4 +310,24 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 		fmt.Fprintf(&b, "\n%s%s\n", NotificationStatusLabel, ev.Status)
 	}
 	return subject, b.String(), true
+}
+
+// delegatedRole names a delegated role in words, as who holds it: "the
+// role of the Ministry of Defence" (RoleWords); a role with no words is
+// named by its id in quotes.
+func delegatedRole(r Role) string {
+	if who := RoleWords(r); who != "" {
+		return "the role of " + who
+	}
+	return `the role "` + string(r) + `"`
+}
+
+// delegatedRoleWithID is delegatedRole with the role's id after it, as
+// the API and the delegations list's filters name it: "the role of the
+// Ministry of Defence (ministry)".
+func delegatedRoleWithID(r Role) string {
+	if RoleWords(r) == "" {
+		return delegatedRole(r)
+	}
+	return delegatedRole(r) + " (" + string(r) + ")"
 }

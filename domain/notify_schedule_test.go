@@ -242,9 +242,11 @@ func TestRenderScheduledNotices(t *testing.T) {
 			Reminder: &Reminder{ValidTo: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)}},
 			"Permit SE-2026-EXA-000001 expires soon", []string{"valid until the end of 2026-03-08"}},
 		{NotificationEvent{Kind: NotifyDelegationStarted, Reminder: &Reminder{Role: RoleOperations, From: "ops", Until: until}},
-			"Delegation of operations_approver to you has started", []string{"ops delegated the role operations_approver to you until 2026-03-03 17:00"}},
+			"Delegation of the role of the Swedish Armed Forces' headquarters to you has started",
+			[]string{"ops delegated the role of the Swedish Armed Forces' headquarters (operations_approver) to you until 2026-03-03 17:00"}},
 		{NotificationEvent{Kind: NotifyDelegationEnding, Reminder: &Reminder{Role: RoleOperations, From: "ops", Until: until}},
-			"Delegation of operations_approver to you ends soon", []string{"ends at 2026-03-03 17:00 Stockholm time"}},
+			"Delegation of the role of the Swedish Armed Forces' headquarters to you ends soon",
+			[]string{"The delegation of the role of the Swedish Armed Forces' headquarters (operations_approver) from ops to you ends at 2026-03-03 17:00 Stockholm time"}},
 	}
 	for _, c := range cases {
 		t.Run(c.ev.Kind, func(t *testing.T) {

@@ -204,8 +204,11 @@ type RequestFilter struct {
 	Area   string // training area code; "" for all
 	// Reference is a human reference; "" for all.
 	Reference string
-	After     string // keyset cursor: the id of the last request of the previous page
-	Limit     int
+	// IDs, when not nil, are the only requests to list (ids): one query
+	// for the requests a page of something else names.
+	IDs   []string
+	After string // keyset cursor: the id of the last request of the previous page
+	Limit int
 	// Summary asks only for what a list shows: the request's own columns
 	// (id, reference, status, version, nation, exercise name, period,
 	// dates) and its personnel; the other details, the route, conditions

@@ -344,6 +344,12 @@ func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
 	if f.Reference != "" { // unique: at most one row, by its index
 		q = q.Where("reference = ?", f.Reference)
 	}
+	if f.IDs != nil { // by the primary key; none when empty
+		if len(f.IDs) == 0 {
+			return q.Where("1 = 0")
+		}
+		q = q.Where("id IN ?", f.IDs)
+	}
 	if f.After != "" {
 		q = q.Where("id < ?", f.After)
 	}

@@ -23,7 +23,10 @@ type auditRow struct {
 	Index                             int64
 	At                                time.Time
 	Actor, ActingFor, Action, Request string
-	Data                              string
+	// Reference is the request's human reference, "" when it has none
+	// (a draft) or the entry names no request.
+	Reference string
+	Data      string
 }
 
 // auditView is the data of the audit page.
@@ -44,6 +47,10 @@ type auditView struct {
 	NewerQuery, OlderQuery string
 	Checkpoint             domain.AuditCheckpoint
 	Errors                 []fieldErr
+	// NotExported are the labels (message keys) of the search's filters
+	// the export does not apply: it is an unbroken stretch of the log
+	// between two dates, since only such a stretch can be verified.
+	NotExported []string
 }
 
 // auditPageSize is how many entries the audit page shows at once.
@@ -138,6 +145,9 @@ func (c *Console) handleAudit(ec echo.Context) error {
 	for _, it := range items {
 		v.Rows = append(v.Rows, auditRowOf(it))
 	}
+	if err := c.auditReferences(ec, v.Rows); err != nil {
+		return err
+	}
 	return c.renderAudit(ec, http.StatusOK, v)
 }
 
@@ -203,6 +213,34 @@ func (c *Console) auditPage(ec echo.Context, f domain.AuditFilter, v *auditView)
 	return items, nil
 }
 
+// auditReferences sets the reference of each row's request that has one,
+// with one query for the page: the search takes a reference, so the
+// table shows it rather than the id.
+func (c *Console) auditReferences(ec echo.Context, rows []auditRow) error {
+	var ids []string
+	for _, r := range rows {
+		if r.Request != "" && !slices.Contains(ids, r.Request) {
+			ids = append(ids, r.Request)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	page, err := c.Requests.ListRequests(ec.Request().Context(), principalOf(ec),
+		domain.RequestFilter{IDs: ids, Limit: len(ids), Summary: true})
+	if err != nil {
+		return err
+	}
+	refs := make(map[string]string, len(page.Items))
+	for _, r := range page.Items {
+		refs[r.ID] = r.Reference
+	}
+	for i := range rows {
+		rows[i].Reference = refs[rows[i].Request]
+	}
+	return nil
+}
+
 // renderAudit writes the audit page with the current checkpoint.
 func (c *Console) renderAudit(ec echo.Context, status int, v auditView) error {
 	cp, err := c.Audit.Checkpoint(ec.Request().Context())
@@ -210,6 +248,11 @@ func (c *Console) renderAudit(ec echo.Context, status int, v auditView) error {
 		return err
 	}
 	v.Checkpoint, v.Actions, v.Orders = cp, auditActions, auditOrders
+	for _, f := range []struct{ value, label string }{{v.Actor, "audit.actor"}, {v.Action, "audit.action"}, {v.Request, "audit.reference"}} {
+		if f.value != "" {
+			v.NotExported = append(v.NotExported, f.label)
+		}
+	}
 	v.Errors = auditLabels.named(v.Errors) // the summary names the fields as the page does
 	return c.render(ec, status, "audit", msg("audit.title"), v)
 }

@@ -3,7 +3,10 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,9 +25,10 @@ type delegationView struct {
 	Form   delegationForm
 	Errors []fieldErr
 	// Warn is a revocation's refusal, in the domain's words.
-	Warn string
-	p    domain.Principal
-	now  time.Time
+	Warn   string
+	Notice string // what was just done (?added=<id>, ?revoked=<id>)
+	p      domain.Principal
+	now    time.Time
 }
 
 type delegationForm struct{ To, Role, Starts, Ends string }
@@ -77,6 +81,24 @@ func (c *Console) handleDelegations(ec echo.Context) error {
 	return c.renderDelegations(ec, http.StatusOK, v)
 }
 
+// delegationNotice confirms a delegation given or ended that came back
+// here (?added=<id>, ?revoked=<id>), naming it as the list shows it: the
+// role, the delegate and the period are looked up, never taken from the
+// address. A delegation the caller no longer sees gets no notice.
+func delegationNotice(ec echo.Context, list []domain.ListedDelegation) string {
+	for _, k := range []string{"added", "revoked"} {
+		id := ec.QueryParam(k)
+		if id == "" {
+			continue
+		}
+		if i := slices.IndexFunc(list, func(d domain.ListedDelegation) bool { return d.ID == id }); i >= 0 {
+			d := list[i]
+			return fmt.Sprintf(msg("deleg."+k), msg("role."+string(d.Role)), d.To, stockholmTime(d.Starts), untilTime(d.Ends))
+		}
+	}
+	return ""
+}
+
 // delegable are the roles p may delegate: the approver roles p holds.
 func delegable(p domain.Principal) []domain.Role {
 	var out []domain.Role
@@ -95,6 +117,7 @@ func (c *Console) renderDelegations(ec echo.Context, status int, v delegationVie
 		return err
 	}
 	v.Items, v.p, v.Roles, v.now = list, p, delegable(p), c.Now()
+	v.Notice = delegationNotice(ec, list) // none after a form: its address has no query
 	v.All = domain.SeesAllDelegations(p)
 	title := msg("deleg.title")
 	if v.All {
@@ -124,13 +147,14 @@ func (c *Console) handleDelegationCreate(ec echo.Context) error {
 		in.Ends = in.Ends.AddDate(0, 0, 1)
 	}
 	var err error
+	var made *domain.ListedDelegation
 	if len(conv.errs) == 0 {
-		_, err = c.Approvals.CreateDelegation(ctx, p, in)
+		made, err = c.Approvals.CreateDelegation(ctx, p, in)
 	} else {
 		err = convInvalid("the delegation is not valid", conv.errs, c.checkDelegation(ctx, p, in, conv.errs), delegationMeasured...)
 	}
 	if err == nil {
-		return ec.Redirect(http.StatusSeeOther, "/delegations")
+		return ec.Redirect(http.StatusSeeOther, "/delegations?added="+url.QueryEscape(made.ID))
 	}
 	de, ok := err.(*domain.Error)
 	if !ok || de.Code != domain.CodeInvalid {
@@ -193,10 +217,11 @@ func (c *Console) handleDelegationRevoke(ec echo.Context) error {
 			return err
 		}
 	}
-	if _, err := c.Approvals.RevokeDelegation(ec.Request().Context(), principalOf(ec), ec.Param("id")); err != nil {
+	ended, err := c.Approvals.RevokeDelegation(ec.Request().Context(), principalOf(ec), ec.Param("id"))
+	if err != nil {
 		return c.delegationRevokeRefused(ec, err)
 	}
-	return ec.Redirect(http.StatusSeeOther, "/delegations")
+	return ec.Redirect(http.StatusSeeOther, "/delegations?revoked="+url.QueryEscape(ended.ID))
 }
 
 // delegationRevokeRefused answers a revocation the domain refuses because

@@ -102,12 +102,12 @@ var requestLabels = labels{keys: map[string]string{
 // The labels of the other pages' forms.
 var (
 	// passwordLabels: the password page of a user who knows theirs.
-	passwordLabels = labels{keys: map[string]string{"old_password": "pw.old", "new_password": "pw.new"},
-		order: []string{"old_password", "new_password"}}
+	passwordLabels = labels{keys: map[string]string{"old_password": "pw.old", "new_password": "pw.new", "repeat_password": "pw.repeat"},
+		order: []string{"old_password", "new_password", "repeat_password"}}
 	// otpLabels: the password page of a user signed in with a one-time
 	// password, which it asks for by that name.
-	otpLabels = labels{keys: map[string]string{"old_password": "pw.otp", "new_password": "pw.new"},
-		order: []string{"old_password", "new_password"}}
+	otpLabels = labels{keys: map[string]string{"old_password": "pw.otp", "new_password": "pw.new", "repeat_password": "pw.repeat"},
+		order: []string{"old_password", "new_password", "repeat_password"}}
 	delegationLabels = labels{keys: map[string]string{"to": "deleg.to", "role": "deleg.role", "starts": "deleg.starts", "ends": "deleg.ends"},
 		order: []string{"to", "role", "starts", "ends"}}
 	// usersListLabels: the users list's filters.

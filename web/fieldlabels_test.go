@@ -301,7 +301,7 @@ func TestAdminSummariesUseLabels(t *testing.T) {
 		{"webhook", lo.post("/account/webhooks", url.Values{"url": {"ftp://example.org/hook"}}), []string{"Webhook URL: …"}},
 		{"audit search", auditor.get("/audit?from=yesterday&action=request.eaten"),
 			[]string{"From: " + msg("form.notdate"), `Action: unknown action "request.eaten"; choose one from the list`}},
-		{"forced password change", forced.post(pathPassword, url.Values{"new_password": {"short"}}), []string{"One-time password: is required"}},
+		{"forced password change", forced.post(pathPassword, url.Values{"new_password": {"short"}, "repeat_password": {"short"}}), []string{"One-time password: is required"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := summary(tc.p)

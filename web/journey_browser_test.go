@@ -190,7 +190,12 @@ func TestBrowserJourney(t *testing.T) {
 
 	b.signIn("ops")
 	b.click(`header a[href="/account/password"]`, "")
+	// No current password, and the new one repeated with a typo.
+	b.typeIn("#f-new-password", "granite lantern harbour", "#f-repeat-password", "granite lantern harbor")
 	b.click(`main form button[type="submit"]`, "password-errors")
+	if got := b.text("#f-repeat-password-error"); !strings.Contains(got, "does not match the new password") {
+		t.Fatalf("a mistyped repeat: %s", b.text("main"))
+	}
 	b.signOut()
 
 	b.signIn("hns")

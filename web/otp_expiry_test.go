@@ -65,7 +65,7 @@ func TestConsoleOneTimePasswordExpires(t *testing.T) {
 	}
 	wantStatus(t, holder.get(pathPassword), http.StatusOK) // its form's token
 	e.clock = func() time.Time { return testNow.Add(2 * domain.OneTimePasswordTTL) }
-	late := holder.post(pathPassword, url.Values{"old_password": {otp2}, "new_password": {"granite lantern harbour"}})
+	late := holder.post(pathPassword, url.Values{"old_password": {otp2}, "new_password": {"granite lantern harbour"}, "repeat_password": {"granite lantern harbour"}})
 	if got := late.Doc.Find(".error-summary a[href='#" + fieldID("old_password") + "']").Text(); late.Status != http.StatusUnprocessableEntity ||
 		!strings.Contains(got, "has expired; ask an administrator for a new one-time password") {
 		t.Fatalf("the password change after the expiry: %d %q", late.Status, got)

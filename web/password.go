@@ -42,7 +42,9 @@ func (c *Console) handlePasswordPage(ec echo.Context) error {
 	return c.render(ec, http.StatusOK, "password", msg("pw.title"), passwordView{Forced: currentOf(ec).User.MustChangePassword})
 }
 
-// handlePasswordChange applies the rules of POST /api/v1/me/password: the
+// handlePasswordChange applies the rules of POST /api/v1/me/password, and
+// the page's own: the new password typed twice, alike (else nothing is
+// checked against the account or changed). The
 // old password is proven (a wrong one counts as a failed sign-in), the new
 // one passes auth.PasswordProblem and differs from the old. The account's
 // generation moves on, which ends every other session; this one is renewed.
@@ -55,6 +57,9 @@ func (c *Console) handlePasswordChange(ec echo.Context) error {
 	}
 	old, neu := ec.FormValue("old_password"), ec.FormValue("new_password")
 	v.Errors = passwordErrors(old, neu, cur.User.Username, cur.User.Email)
+	if ec.FormValue("repeat_password") != neu { // a typo would lock the user out: nothing changes
+		v.Errors = append(v.Errors, fieldErr{Field: "repeat_password", Message: msg("pw.mismatch"), Anchor: fieldID("repeat_password")})
+	}
 	if len(v.Errors) == 0 {
 		u, err := c.Users.GetUserByUsername(ctx, cur.User.Username)
 		if err != nil {

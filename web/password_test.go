@@ -53,7 +53,7 @@ func TestOneTimePassword(t *testing.T) {
 		{"wrong old password", "a long enough new one", "old_password", "is not your current password"},
 	}
 	for _, tc := range cases {
-		p := c.post(pathPassword, url.Values{"old_password": {tc.old}, "new_password": {tc.neu}})
+		p := c.post(pathPassword, url.Values{"old_password": {tc.old}, "new_password": {tc.neu}, "repeat_password": {tc.neu}})
 		got := p.Doc.Find(".error-summary a[href='#" + fieldID(tc.field) + "']").Text()
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(got, tc.want) {
 			t.Fatalf("old %q new %q: %d, summary %q; want %q on %s", tc.old, tc.neu, p.Status, got, tc.want, tc.field)
@@ -63,7 +63,7 @@ func TestOneTimePassword(t *testing.T) {
 	if after.FailedSignIns != 1 {
 		t.Fatalf("a wrong old password counted %d failures, want 1", after.FailedSignIns)
 	}
-	p = c.post(pathPassword, url.Values{"old_password": {otp}, "new_password": {"my own new password"}})
+	p = c.post(pathPassword, url.Values{"old_password": {otp}, "new_password": {"my own new password"}, "repeat_password": {"my own new password"}})
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("a good change: %d", p.Status)
 	}
@@ -83,7 +83,7 @@ func TestOneTimePassword(t *testing.T) {
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	a, b := e.client().signIn("hns"), e.client().signIn("hns")
-	p := a.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"a brand new passphrase"}})
+	p := a.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"a brand new passphrase"}, "repeat_password": {"a brand new passphrase"}})
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("change: %d", p.Status)
 	}
@@ -129,12 +129,12 @@ func TestPasswordNotTheEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := e.client().signIn("hns")
-	p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"Forsvarsmakten rocks 27"}})
+	p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"Forsvarsmakten rocks 27"}, "repeat_password": {"Forsvarsmakten rocks 27"}})
 	got := p.Doc.Find(".error-summary a[href='#" + fieldID("new_password") + "']").Text()
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(got, "must not contain the e-mail address") {
 		t.Fatalf("a password with the address's domain: %d, summary %q", p.Status, got)
 	}
-	if p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"granite lantern harbour"}}); p.Status != http.StatusSeeOther {
+	if p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"granite lantern harbour"}, "repeat_password": {"granite lantern harbour"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("a good change: %d", p.Status)
 	}
 }
@@ -146,15 +146,72 @@ func TestConsolePasswordChangeHonoursTheLock(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	c := e.client().signIn("hns")
 	for range domain.MaxFailedSignIns {
-		if p := c.post(pathPassword, url.Values{"old_password": {"not the password"}, "new_password": {"a brand new passphrase"}}); p.Status != http.StatusUnprocessableEntity {
+		if p := c.post(pathPassword, url.Values{"old_password": {"not the password"}, "new_password": {"a brand new passphrase"}, "repeat_password": {"a brand new passphrase"}}); p.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("a wrong old password: %d", p.Status)
 		}
 	}
-	p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"a brand new passphrase"}})
+	p := c.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"a brand new passphrase"}, "repeat_password": {"a brand new passphrase"}})
 	if got := p.Doc.Find(".error-summary").Text(); p.Status != http.StatusUnprocessableEntity || !strings.Contains(got, "locked") {
 		t.Fatalf("the right old password while locked: %d %q", p.Status, got)
 	}
 	if p := e.client().post("/sign-in", url.Values{"username": {"hns"}, "password": {"a brand new passphrase"}}); p.Status != http.StatusUnauthorized {
 		t.Fatalf("the new password signs in: %d", p.Status)
 	}
+}
+
+// TestPasswordRepeated: the new password is typed twice; when the two
+// differ the page says so at the repeat field and nothing changes (the
+// old password still signs in), in the forced change after a one-time
+// password as in a user's own.
+func TestPasswordRepeated(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		const otp = "one-time secret 4711"
+		hash, err := auth.HashPassword(otp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := e.db.GetUserByUsername(ctx, "ops")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.accounts.ResetPassword(ctx, "admin", u.ID, hash, "forgotten"); err != nil {
+			t.Fatal(err)
+		}
+		forced := e.client()
+		if p := forced.post("/sign-in", url.Values{"username": {"ops"}, "password": {otp}}); p.Header.Get("Location") != pathPassword {
+			t.Fatalf("sign-in with a one-time password: %d to %q", p.Status, p.Header.Get("Location"))
+		}
+		own := e.client().signIn("hns")
+		for _, tc := range []struct {
+			name, who, old string
+			c              *client
+		}{{"forced", "ops", otp, forced}, {"own", "hns", testPassword, own}} {
+			before, err := e.db.GetUserByUsername(ctx, tc.who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := tc.c.get(pathPassword).Doc.Find("input#" + fieldID("repeat_password") + "[type=password]").Length(); n != 1 {
+				t.Fatalf("%s: %d repeat fields", tc.name, n)
+			}
+			p := tc.c.post(pathPassword, url.Values{"old_password": {tc.old}, "new_password": {"granite lantern harbour"},
+				"repeat_password": {"granite lantern harbor"}})
+			if p.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("%s: a mistyped repeat: %d", tc.name, p.Status)
+			}
+			if got := p.Doc.Find("#" + fieldID("repeat_password") + "-error").Text(); !strings.Contains(got, "does not match the new password") {
+				t.Errorf("%s: the repeat field's error is %q", tc.name, got)
+			}
+			if got := summary(p); len(got) != 1 || got[0] != "Repeat the new password: does not match the new password" {
+				t.Errorf("%s: the summary says %q", tc.name, got)
+			}
+			after, err := e.db.GetUserByUsername(ctx, tc.who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.PasswordHash != before.PasswordHash || after.Generation != before.Generation || after.MustChangePassword != before.MustChangePassword {
+				t.Errorf("%s: a mistyped repeat changed the account", tc.name)
+			}
+		}
+	})
 }

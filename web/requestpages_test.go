@@ -288,11 +288,11 @@ func TestErrorSummariesUseLabels(t *testing.T) {
 	}
 
 	ops := e.client().signIn("ops")
-	p = ops.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"short"}})
+	p = ops.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"short"}, "repeat_password": {"short"}})
 	if got := p.Doc.Find(`.error-summary a[href="#f-new-password"]`).Text(); got != "New password: must be at least 12 characters" {
 		t.Errorf("password summary %q", got)
 	}
-	p = ops.post(pathPassword, url.Values{"new_password": {"a brand new passphrase"}})
+	p = ops.post(pathPassword, url.Values{"new_password": {"a brand new passphrase"}, "repeat_password": {"a brand new passphrase"}})
 	if got := p.Doc.Find(`.error-summary a[href="#f-old-password"]`).Text(); got != "Current password: is required" {
 		t.Errorf("password summary %q", got)
 	}
