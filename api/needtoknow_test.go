@@ -90,6 +90,8 @@ func TestCycleRateLimit(t *testing.T) {
 	want(t, s, 200)
 	want(t, e.send(as("lo-de", http.MethodPost, "/api/v1/requests/"+id+"/withdraw", nil, "If-Match", s.Header.Get("ETag"))), 200)
 	wantLimited(t, e.send(as("lo-de", http.MethodPost, "/api/v1/requests", draft())), "20")
+	// A dry run tells the areas' load as submit does: it is a cycle too.
+	wantLimited(t, e.send(as("lo-de", http.MethodPost, "/api/v1/policy/evaluate", draft())), "20")
 	// Reading is not a cycle; another officer has a bucket of their own.
 	want(t, e.send(as("lo-de", http.MethodGet, "/api/v1/requests/"+id, nil)), 200)
 	want(t, e.send(as("lo-no", http.MethodPost, "/api/v1/requests", draft())), 201)

@@ -459,7 +459,7 @@ func TestPolicyEvaluateAreaWarnings(t *testing.T) {
 			return out
 		}
 		dry := areaWarnings(e.do("lo-no", http.MethodPost, "/api/v1/policy/evaluate", big))
-		if !slices.Equal(dry, []string{"ravlunda would be over capacity on 5–12 March 2027"}) {
+		if !slices.Equal(dry, []string{"Ravlunda skjutfält would be over capacity on 5–12 March 2027"}) {
 			t.Errorf("the liaison officer's dry run warns %q", dry)
 		}
 		approver := areaWarnings(e.do("ops", http.MethodPost, "/api/v1/policy/evaluate", with(big, "nation", "NO")))

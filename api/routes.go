@@ -122,7 +122,10 @@ func (s *Server) routes() []route {
 		{http.MethodPatch, "/api/v1/requests/:id", liaisonOnly.onOneRequest(), s.handleRequestPatch},
 		{http.MethodPost, "/api/v1/requests/:id/submit", liaisonOnly.onOneRequest().inCycle(), s.handleRequestSubmit},
 		{http.MethodPost, "/api/v1/requests/:id/withdraw", liaisonOnly.onOneRequest().inCycle(), s.handleRequestWithdraw},
-		{http.MethodPost, "/api/v1/policy/evaluate", requestReaders, s.handlePolicyEvaluate},
+		// A dry run tells a liaison officer the areas' over-capacity days
+		// as submit does, so it draws from the same cycle bucket: without
+		// it, the binary-search probe of docs/security.md would cost nothing.
+		{http.MethodPost, "/api/v1/policy/evaluate", requestReaders.inCycle(), s.handlePolicyEvaluate},
 
 		// Approvals: the queue, decisions, revocation and history.
 		{http.MethodGet, "/api/v1/queue", approvers, s.handleQueueList},

@@ -53,7 +53,7 @@ func TestDryRunGivesSubmitsAreaWarnings(t *testing.T) {
 		dry := de.post("/requests/new", withValue(big, "action", "dryrun"))
 		wantStatus(t, dry, http.StatusOK)
 		warned := texts(dry, ".dryrun-warnings li")
-		for _, w := range []string{"ravlunda would be over capacity on 5–12 March 2027", "ravlunda is closed (blackout) on 7 March 2027"} {
+		for _, w := range []string{"Ravlunda skjutfält would be over capacity on 5–12 March 2027", "Ravlunda skjutfält is closed (blackout) on 7 March 2027"} {
 			if !slices.Contains(warned, w) {
 				t.Errorf("the dry run's warnings %q lack %q", warned, w)
 			}
@@ -68,7 +68,10 @@ func TestDryRunGivesSubmitsAreaWarnings(t *testing.T) {
 		}
 
 		id := requestID(t, de.post("/requests/new", withValue(big, "action", "submit")))
-		submitted := texts(de.get("/requests/"+id), "main h2:contains('Warnings') + ul li")
+		// The request page shows the blackout days in its "Closed days"
+		// box (as the area is now), the rest under Warnings.
+		page := de.get("/requests/" + id)
+		submitted := append(texts(page, "main h2:contains('Warnings') + ul li"), texts(page, "#closed li")...)
 		slices.Sort(warned)
 		slices.Sort(submitted)
 		if !slices.Equal(warned, submitted) {
@@ -77,7 +80,7 @@ func TestDryRunGivesSubmitsAreaWarnings(t *testing.T) {
 
 		// 1,500 alone are over the capacity of 1,200, whatever else is booked.
 		alone := de.post("/requests/new", withValue(withValue(validForm(), "personnel.military", "1500"), "action", "dryrun"))
-		if got := texts(alone, ".dryrun-warnings li"); !slices.Contains(got, "ravlunda would be over capacity on 5–12 March 2027") {
+		if got := texts(alone, ".dryrun-warnings li"); !slices.Contains(got, "Ravlunda skjutfält would be over capacity on 5–12 March 2027") {
 			t.Errorf("1,500 at Ravlunda: warnings %q", got)
 		}
 	})

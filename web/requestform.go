@@ -198,6 +198,12 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 	}
 	ctx, p := ec.Request().Context(), principalOf(ec)
 	if action == "dryrun" {
+		// A dry run tells the areas' over-capacity days as submit does,
+		// so it takes a token of the create/submit/withdraw limit, as the
+		// API's dry run does (docs/security.md, the binary-search probe).
+		if err := c.limitCycles(ec, p, 1); err != nil {
+			return err
+		}
 		ev, err := c.Requests.Evaluate(ctx, p, d, p.Nation)
 		if err != nil {
 			return c.formError(ec, v, err)
