@@ -273,7 +273,7 @@ func TestDelegationConfirmPageChecksItsState(t *testing.T) {
 			ids[d.To] = d.ID
 		}
 		revoked, ended := ids["ops2"], ids["range"]
-		if p := ops.post("/delegations/"+revoked+"/revoke", url.Values{"confirm": {confirmYes}}); p.Header.Get("Location") != "/delegations" {
+		if p := ops.post("/delegations/"+revoked+"/revoke", url.Values{"confirm": {confirmYes}}); p.Header.Get("Location") != "/delegations?revoked="+revoked {
 			t.Fatalf("revoke: %d %q", p.Status, p.Header.Get("Location"))
 		}
 		for _, confirm := range []string{"", confirmYes} {
