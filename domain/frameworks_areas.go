@@ -222,19 +222,9 @@ func Closures(r *Request, areas []TrainingArea) []AreaConflict {
 		byCode[a.Code] = a
 	}
 	var out []AreaConflict
-	for _, code := range uniqueAreas(r.Details) {
-		a, ok := byCode[code]
-		if !ok {
-			continue
-		}
-		c := AreaConflict{Area: code, Name: a.Name, Capacity: a.CapacityPersonnel}
-		for _, d := range r.bookedDays(code) {
-			if slices.ContainsFunc(a.BlackoutDays, d.Equal) {
-				c.Blackout = append(c.Blackout, d)
-			}
-		}
+	for _, c := range Deconflict(r, byCode, func(string, time.Time) int { return 0 }) {
 		if len(c.Blackout) > 0 {
-			out = append(out, c)
+			out = append(out, AreaConflict{Area: c.Area, Name: c.Name, Capacity: c.Capacity, Blackout: c.Blackout})
 		}
 	}
 	return out
