@@ -155,9 +155,7 @@ func (v fwView) G(name, label string, opts []option, on []string) checkGroup {
 
 func (c *Console) fwOptions(v fwView) fwView {
 	v.Nations = nationChoices(c.Reference)
-	for _, a := range c.Reference.TrainingAreas {
-		v.Areas = append(v.Areas, option{a.Code, a.Name})
-	}
+	v.Areas = areaChoices(c.Reference)
 	for _, p := range c.Reference.EntryPoints {
 		v.Points = append(v.Points, option{p.Code, p.Name})
 	}

@@ -55,6 +55,19 @@ func nationChoices(ref *domain.ReferenceData) []option {
 	return out
 }
 
+// areaChoices are the training areas of ref by name, as the form, the
+// request list's filter and a framework's checkboxes offer them; the
+// reference data keeps them north to south. Code-point order puts
+// "Älvdalens skjutfält" last, where a Swedish reader looks for it.
+func areaChoices(ref *domain.ReferenceData) []option {
+	out := make([]option, 0, len(ref.TrainingAreas))
+	for _, a := range ref.TrainingAreas {
+		out = append(out, option{a.Code, a.Name})
+	}
+	sortByLabel(out)
+	return out
+}
+
 // sortByLabel orders choices by the words shown, case aside, by code point.
 func sortByLabel(opts []option) {
 	slices.SortStableFunc(opts, func(a, b option) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
@@ -74,9 +87,7 @@ func choice(field, code string) string {
 func (c *Console) options(ec echo.Context) options {
 	o := options{Categories: choices["vehicles.category"], Kinds: choices["vehicles.kind"], VesselKinds: choices["vessels.kind"],
 		Directions: choices["movements.direction"], Modes: choices["movements.mode"]}
-	for _, a := range c.Reference.TrainingAreas {
-		o.Areas = append(o.Areas, option{a.Code, a.Name})
-	}
+	o.Areas = areaChoices(c.Reference)
 	for _, p := range c.Reference.EntryPoints {
 		o.Points = append(o.Points, option{p.Code, p.Name + " (" + p.Mode + ")"})
 	}

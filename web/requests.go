@@ -54,9 +54,7 @@ func (c *Console) handleMyRequests(ec echo.Context) error {
 	if page.NextAfter != "" {
 		v.NextQuery = "?status=" + v.Status + "&area=" + v.Area + "&after=" + page.NextAfter
 	}
-	for _, a := range c.Reference.TrainingAreas {
-		v.Areas = append(v.Areas, option{a.Code, a.Name})
-	}
+	v.Areas = areaChoices(c.Reference)
 	title := msg("list.title")
 	if p.IsLiaison() {
 		title = msg("list.mine")
