@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"exaccess/domain"
@@ -45,10 +46,13 @@ func toDomainDetails(in requestInput) (domain.Details, []domain.FieldError) {
 // detailsFrom converts the input to domain details. When a date or time
 // does not parse, the caller still learns about every other bad field: the
 // domain's validation runs too, and its errors for fields the parser has not
-// already named are added.
-func detailsFrom(in requestInput, ref domain.Reference) (domain.Details, error) {
+// already named are added. wrong holds the body's members of the wrong JSON
+// type (decodeTyped), named first: the errors they account for are left out
+// (withoutWrongTypes), and with any of them the input is refused even when
+// the rest is valid.
+func detailsFrom(in requestInput, wrong []domain.FieldError, ref domain.Reference) (domain.Details, error) {
 	d, fe := toDomainDetails(in)
-	if len(fe) == 0 {
+	if len(fe) == 0 && len(wrong) == 0 {
 		return d, nil
 	}
 	named := map[string]bool{}
@@ -63,6 +67,7 @@ func detailsFrom(in requestInput, ref domain.Reference) (domain.Details, error) 
 			}
 		}
 	}
+	fe = append(slices.Clip(wrong), withoutWrongTypes(fe, wrong)...)
 	return d, &domain.Error{Code: domain.CodeInvalid, Message: "the request has invalid fields", Fields: fe}
 }
 

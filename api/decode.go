@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,15 +88,32 @@ func isJSON(contentType string) bool {
 // decodeStrict decodes a JSON object into v (which may already hold values,
 // for a merge patch). Unknown fields are refused, and so are server-owned
 // fields named in readOnly, in any letter case: a body cannot set a status,
-// nation, version or route.
+// nation, version or route. Members of the wrong JSON type are refused too,
+// every one named (typeErrors).
 func decodeStrict(body []byte, v any, readOnly []string) error {
+	wrong, err := decodeTyped(body, v, readOnly)
+	if err == nil && len(wrong) > 0 {
+		err = &domain.Error{Code: domain.CodeInvalid, Message: "fields have the wrong type", Fields: wrong}
+	}
+	return err
+}
+
+// decodeTyped is decodeStrict for a caller that validates the rest of the
+// body itself, so that one answer names every offending field: the members
+// of the wrong JSON type are returned rather than refused, and v then holds
+// everything else in the body (each of them is left as it was, the zero
+// value in a fresh v). The caller refuses the body with them and with its
+// own errors for the other fields (withoutWrongTypes). Malformed JSON, a
+// body that is not an object, and unknown or server-owned fields are still
+// refused at once, before the types are looked at.
+func decodeTyped(body []byte, v any, readOnly []string) ([]domain.FieldError, error) {
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return bodyProblem(body, err)
+		return nil, bodyProblem(body, err)
 	}
 	top, ok := doc.(map[string]any)
 	if !ok {
-		return domain.Errorf(domain.CodeBadRequest, "the body must be a JSON object")
+		return nil, domain.Errorf(domain.CodeBadRequest, "the body must be a JSON object")
 	}
 	var fe []domain.FieldError
 	for _, key := range sortedKeys(top) {
@@ -113,21 +131,54 @@ func decodeStrict(body []byte, v any, readOnly []string) error {
 		}
 	}
 	if len(fe) > 0 {
-		return &domain.Error{Code: domain.CodeInvalid, Message: "the body sets fields it may not", Fields: fe}
+		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "the body sets fields it may not", Fields: fe}
 	}
+	var wrong []domain.FieldError
 	if _, isMap := v.(*map[string]any); !isMap {
-		if fe := typeErrors(doc, reflect.TypeOf(v), ""); len(fe) > 0 {
-			return &domain.Error{Code: domain.CodeInvalid, Message: "fields have the wrong type", Fields: fe}
-		}
+		wrong = typeErrors(doc, reflect.TypeOf(v), "")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	// The body is one JSON value (json.Unmarshal above refuses anything
-	// after it), so this decode reads all of it.
-	if err := dec.Decode(v); err != nil {
-		return decodeProblem(err)
+	// after it), so this decode reads all of it. A member of the wrong type
+	// does not stop it: encoding/json skips the member, decodes the rest
+	// and reports the first it skipped, which typeErrors has named already.
+	err := dec.Decode(v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case len(wrong) > 0 && (err == nil || errors.As(err, &te)):
+		return wrong, nil
+	case err != nil:
+		return nil, decodeProblem(err)
 	}
-	return nil
+	return nil, nil
+}
+
+// withoutWrongTypes is fe without the errors that a member of the wrong
+// type (wrong, from decodeTyped) accounts for: those of the same field, of
+// its parts, and of the wholes it is part of. The member was decoded as
+// left empty, so "is required" or "must be at least 1" for it would be
+// false, and so would "the total must be at least 1" for the personnel
+// whose military count was "abc": its own error says what is wrong.
+func withoutWrongTypes(fe, wrong []domain.FieldError) []domain.FieldError {
+	var out []domain.FieldError
+	for _, f := range fe {
+		if !slices.ContainsFunc(wrong, func(w domain.FieldError) bool { return relatedPaths(f.Field, w.Field) }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// relatedPaths reports whether the JSON paths a and b are the same, or one
+// is part of the other ("vehicles[0].count" of "vehicles[0]" and of
+// "vehicles").
+func relatedPaths(a, b string) bool {
+	within := func(part, whole string) bool {
+		rest, ok := strings.CutPrefix(part, whole)
+		return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
+	}
+	return within(a, b) || within(b, a)
 }
 
 // bodyProblem explains why json.Unmarshal refused body. It reports any data

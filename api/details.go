@@ -11,5 +11,5 @@ func DecodeDetails(body []byte, ref domain.Reference) (domain.Details, error) {
 	if err := decodeStrict(body, &in, readOnlyFields); err != nil {
 		return domain.Details{}, err
 	}
-	return detailsFrom(in, ref)
+	return detailsFrom(in, nil, ref)
 }

@@ -29,6 +29,78 @@ func TestTypeErrorsNamedAtOnce(t *testing.T) {
 		"If-Match", tag), 422, "invalid", "unit.designation", "purpose")
 }
 
+// TestTypeErrorsNamedWithTheRest: a member of the wrong JSON type does not
+// hide the body's other bad fields: one 422 names it with the domain's
+// errors for the rest, on create, on a patch and on the dry run. The field
+// of the wrong type gets no second error for the empty value it stood for
+// ("is required", "must be at least 1"), and neither do the wholes it is
+// part of (the personnel's total). Malformed JSON and unknown fields are
+// still refused alone.
+func TestTypeErrorsNamedWithTheRest(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/typesrest.db")
+	const whole = "must be a whole number in range"
+	errs := func(t *testing.T, r resp, want map[string]string) {
+		t.Helper()
+		wantProblem(t, r, 422, "invalid")
+		list := r.JSON(t)["errors"].([]any)
+		got := map[string]string{}
+		for _, f := range list {
+			m := f.(map[string]any)
+			got[m["field"].(string)] = m["message"].(string)
+		}
+		if len(list) != len(want) {
+			t.Errorf("errors %v, want one for each field of %q", list, want)
+		}
+		for field, msg := range want {
+			if m, ok := got[field]; !ok || (msg != "" && m != msg) {
+				t.Errorf("%s: %q, want %q; all: %q", field, m, msg, got)
+			}
+		}
+	}
+	post := func(as, path string, body any) resp { return e.do(as, http.MethodPost, path, body) }
+
+	// A type error and a missing required field: both named.
+	bad := map[string]any{"personnel": map[string]any{"military": "abc"}, "exercise_name": ""}
+	both := map[string]string{"personnel.military": whole, "exercise_name": "is required"}
+	body := with(with(draft(), "personnel", map[string]any{"military": "abc", "civilian": 10, "contractors": 5}), "exercise_name", "")
+	errs(t, post("lo-no", "/api/v1/requests", body), both)
+	errs(t, post("lo-no", "/api/v1/policy/evaluate", body), both)
+	errs(t, post("ops", "/api/v1/policy/evaluate", body), map[string]string{
+		"personnel.military": whole, "exercise_name": "is required", "nation": "is required"})
+	id, tag := e.create("lo-no", draft())
+	errs(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, bad, "If-Match", tag), both)
+
+	// A type error alone: only it, though the zero it decoded to breaks
+	// rules of its own field and of the personnel's total.
+	alone := with(draft(), "personnel", map[string]any{"military": "abc"})
+	errs(t, post("lo-no", "/api/v1/requests", alone), map[string]string{"personnel.military": whole})
+	errs(t, post("lo-no", "/api/v1/policy/evaluate", alone), map[string]string{"personnel.military": whole})
+	errs(t, post("lo-no", "/api/v1/requests", with(draft(), "exercise_name", 27)), map[string]string{"exercise_name": "must be a string"})
+
+	// An array element of the wrong type, with a bad sibling in the same
+	// element and another bad field.
+	arr := with(with(draft(), "vehicles", []any{map[string]any{"category": "combat", "kind": "hover", "count": "x"}}), "purpose", "")
+	want3 := map[string]string{"vehicles[0].count": whole, "vehicles[0].kind": "", "purpose": "is required"}
+	errs(t, post("lo-no", "/api/v1/requests", arr), want3)
+	errs(t, post("lo-no", "/api/v1/policy/evaluate", arr), want3)
+	errs(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id,
+		map[string]any{"vehicles": arr["vehicles"], "purpose": ""}, "If-Match", tag), want3)
+
+	// Unknown fields and malformed JSON are refused as before, alone.
+	errs(t, post("lo-no", "/api/v1/requests", with(with(body, "colour", "green"), "exercise_name", 27)),
+		map[string]string{"colour": "is not a field of this resource"})
+	wantProblem(t, post("lo-no", "/api/v1/requests", `{"personnel":{"military":"abc"},"exercise_name":""`), 400, "bad_request")
+
+	if got := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil); got.Header.Get("ETag") != tag {
+		t.Errorf("a refused patch changed the request: ETag %s, want %s", got.Header.Get("ETag"), tag)
+	}
+	list := e.do("lo-no", http.MethodGet, "/api/v1/requests", nil)
+	want(t, list, 200)
+	if n := len(list.JSON(t)["items"].([]any)); n != 1 {
+		t.Errorf("%d requests stored, want only the one created", n)
+	}
+}
+
 // TestProblemTextIsNotHTMLEscaped: "<" and ">" in a problem's detail reach
 // the reader as written, not as \u003c…\u003e.
 func TestProblemTextIsNotHTMLEscaped(t *testing.T) {

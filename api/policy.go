@@ -50,17 +50,27 @@ func (s *Server) handlePolicyEvaluate(c echo.Context) error {
 		readOnly = slices.DeleteFunc(slices.Clone(readOnlyFields), func(f string) bool { return f == "nation" })
 	}
 	var in evaluateInput
-	if err := decodeStrict(body, &in, readOnly); err != nil {
+	wrong, err := decodeTyped(body, &in, readOnly)
+	if err != nil {
 		return err
 	}
 	nation := domain.NormalizeNation(in.Nation)
 	if p.IsLiaison() {
 		nation = p.Nation
 	} else if nation == "" {
-		return &domain.Error{Code: domain.CodeInvalid, Message: "name the nation to evaluate for",
-			Fields: []domain.FieldError{{Field: "nation", Message: "is required"}}}
+		missing := domain.FieldError{Field: "nation", Message: "is required"}
+		if len(wrong) == 0 {
+			return &domain.Error{Code: domain.CodeInvalid, Message: "name the nation to evaluate for",
+				Fields: []domain.FieldError{missing}}
+		}
+		// With members of the wrong type, the missing nation is named
+		// with them and with the rest of the body's errors, unless the
+		// nation is one of them.
+		if len(withoutWrongTypes([]domain.FieldError{missing}, wrong)) > 0 {
+			wrong = append(wrong, missing)
+		}
 	}
-	d, err := detailsFrom(in.requestInput, s.Reference)
+	d, err := detailsFrom(in.requestInput, wrong, s.Reference)
 	if err != nil {
 		return err
 	}

@@ -21,10 +21,11 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 		return err
 	}
 	var in requestInput
-	if err := decodeStrict(body, &in, readOnlyFields); err != nil {
+	wrong, err := decodeTyped(body, &in, readOnlyFields)
+	if err != nil {
 		return err
 	}
-	d, err := detailsFrom(in, s.Reference)
+	d, err := detailsFrom(in, wrong, s.Reference)
 	if err != nil {
 		return err
 	}
@@ -104,11 +105,11 @@ func (s *Server) handleRequestPatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in, err := applyMergePatch(toRequestInput(current.Details), body)
+	in, wrong, err := applyMergePatch(toRequestInput(current.Details), body)
 	if err != nil {
 		return err
 	}
-	d, err := detailsFrom(in, s.Reference)
+	d, err := detailsFrom(in, wrong, s.Reference)
 	if err != nil {
 		return err
 	}
