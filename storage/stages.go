@@ -71,8 +71,9 @@ func newStageRows(r *domain.Request) ([]stageRow, []decisionRow) {
 // writeStages brings the request's stage and decision rows from old to
 // new inside the caller's transaction. A route with the same stages gets
 // only its changed stage rows updated and its new decisions inserted (a
-// decision touches one or two stages and adds one row); a new route is
-// written afresh.
+// decision touches one or two stages and adds one row), and a kept
+// decision that moved to an earlier round (a resubmission) its earlier
+// flag; a new route is written afresh.
 func (t *tx) writeStages(id string, old, new *stored) error {
 	if sameStageIDs(old.stages, new.stages) {
 		for i := range new.stages {
@@ -107,7 +108,10 @@ func (t *tx) writeStages(id string, old, new *stored) error {
 			return err
 		}
 	}
-	if added, ok := appended(old.decisions, new.decisions); ok {
+	if added, flipped, ok := appended(old.decisions, new.decisions); ok {
+		if err := t.markEarlier(flipped); err != nil {
+			return err
+		}
 		return t.insertDecisions(added)
 	}
 	if len(old.decisions) > 0 {
@@ -116,6 +120,29 @@ func (t *tx) writeStages(id string, old, new *stored) error {
 		}
 	}
 	return t.insertDecisions(new.decisions)
+}
+
+// markEarlier sets the earlier flag of decision rows kept by a change that
+// moves them to another round: a resubmission makes the current round's
+// decisions earlier ones. One UPDATE by primary key per value set (in
+// practice one, true); none when no flag changes, as on a decision.
+func (t *tx) markEarlier(rows []decisionRow) error {
+	for _, earlier := range []bool{true, false} {
+		args := []any{earlier}
+		for _, d := range rows {
+			if d.Earlier == earlier {
+				args = append(args, d.ID)
+			}
+		}
+		if len(args) == 1 {
+			continue
+		}
+		if err := t.exec("UPDATE request_decisions SET earlier = ? WHERE id IN ("+placeholders(len(args)-1)+")",
+			args...); err != nil {
+			return translate(err, "request decisions")
+		}
+	}
+	return nil
 }
 
 // insertStages inserts stage rows with one statement (none for no rows).
@@ -154,10 +181,13 @@ func sameTime(a, b *time.Time) bool {
 	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }
 
-// appended returns the decisions of new after old's when new only adds to old.
-func appended(old, new []decisionRow) ([]decisionRow, bool) {
+// appended returns the decisions of new after old's when new only adds to
+// old, and those of old's that new keeps but moves to another round (their
+// Earlier flag changed; new's rows): a resubmission keeps every decision,
+// as one of an earlier round.
+func appended(old, new []decisionRow) (added, flipped []decisionRow, ok bool) {
 	if len(new) < len(old) {
-		return nil, false
+		return nil, nil, false
 	}
 	byID := map[string]decisionRow{}
 	for _, d := range new {
@@ -166,19 +196,23 @@ func appended(old, new []decisionRow) ([]decisionRow, bool) {
 	for _, d := range old {
 		n, ok := byID[d.ID]
 		if !ok || !sameDecision(d, n) {
-			return nil, false
+			return nil, nil, false
+		}
+		if n.Earlier != d.Earlier {
+			flipped = append(flipped, n)
 		}
 		delete(byID, d.ID)
 	}
-	var added []decisionRow
 	for _, d := range new {
 		if _, ok := byID[d.ID]; ok {
 			added = append(added, d)
 		}
 	}
-	return added, true
+	return added, flipped, true
 }
 
+// sameDecision is whether a and b are one decision's row but for its round
+// (Earlier), which appended compares apart.
 func sameDecision(a, b decisionRow) bool {
 	return a.RequestID == b.RequestID && a.StageID == b.StageID && a.DecidedBy == b.DecidedBy &&
 		a.ActingFor == b.ActingFor && a.Outcome == b.Outcome && a.At.Equal(b.At)
