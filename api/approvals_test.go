@@ -419,3 +419,65 @@ func TestQueueLeavesOutWhatTheDelegatorMayNotDecide(t *testing.T) {
 		want(t, e.decide("gov", id, tag, "range_safety", "approve", "for range"), 200)
 	})
 }
+
+// TestRequestDueAtFollowsDecisions: a request's due_at is the latest due
+// date of the stages it still has to pass, as the route moves on — not the
+// projection made at submission. Submitted on Monday 2026-11-23: intake is
+// due on the 25th, range safety and operations are expected by the 30th,
+// and so is the request. Intake decided two weeks late starts them then,
+// due on 2026-12-10, and the request with them, in the answer and in the
+// list; approved early, the request is due when they are, on the 26th. The
+// approval leaves the request due when its last stage was.
+func TestRequestDueAtFollowsDecisions(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		day := func(v any) string {
+			t.Helper()
+			due, err := time.Parse(time.RFC3339, v.(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return domain.StockholmDate(due).Format(time.DateOnly)
+		}
+		check := func(r resp, due string) {
+			t.Helper()
+			want(t, r, http.StatusOK)
+			m := r.JSON(t)
+			if got := day(m["due_at"]); got != due {
+				t.Errorf("due_at %s, want %s (%s)", got, due, m["status"])
+			}
+			if m["status"] != "in_review" {
+				return
+			}
+			latest := ""
+			for _, st := range m["route"].(map[string]any)["stages"].([]any) {
+				if s := st.(map[string]any); (s["status"] == "active" || s["status"] == "pending") && day(s["due_at"]) > latest {
+					latest = day(s["due_at"])
+				}
+			}
+			if latest != due {
+				t.Errorf("the stages still to decide are due by %s, the request on %s", latest, due)
+			}
+		}
+		late, lateTag := e.submitted(draft())
+		early, earlyTag := e.submitted(draft())
+		check(e.do("lo-no", http.MethodGet, "/api/v1/requests/"+late, nil), "2026-11-30")
+
+		check(e.decide("hns", early, earlyTag, "intake", "approve", ""), "2026-11-26")
+
+		e.clock = func() time.Time { return testNow.AddDate(0, 0, 14) }
+		r := e.decide("hns", late, lateTag, "intake", "approve", "")
+		check(r, "2026-12-10")
+		for _, it := range e.do("lo-no", http.MethodGet, "/api/v1/requests", nil).JSON(t)["items"].([]any) {
+			if m := it.(map[string]any); m["id"] == late && day(m["due_at"]) != "2026-12-10" {
+				t.Errorf("the list has the request due on %s", day(m["due_at"]))
+			}
+		}
+		r = e.decide("range", late, r.Header.Get("ETag"), "range_safety", "approve", "")
+		check(r, "2026-12-10")
+		r = e.decide("ops", late, r.Header.Get("ETag"), "operations", "approve", "")
+		if r.JSON(t)["status"] != "approved" {
+			t.Fatalf("status %v", r.JSON(t)["status"])
+		}
+		check(r, "2026-12-10")
+	})
+}

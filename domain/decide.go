@@ -128,10 +128,13 @@ func who(d Decision) string {
 // request on: a stage is approved with its required number of distinct
 // approvals; when every stage of an order is approved the next order becomes
 // active (its deadlines counted from now); when the last stage is approved
-// the request is approved with the union of all conditions. A rejection
+// the request is approved with the union of all conditions. While the
+// request stays in review, a stage approved brings its overall due date and
+// its decision_after_start warning up to date (reschedule). A rejection
 // rejects the request; a request for changes returns it to the liaison
-// officer. Either way the stages still open are cancelled. It returns the
-// request's new status. The caller has checked role and separation of duties.
+// officer. Either way the stages still open are cancelled, and the request
+// keeps the due date it had then. It returns the request's new status. The
+// caller has checked role and separation of duties.
 func ApplyDecision(r *Request, d Decision, now time.Time) (Status, error) {
 	st, err := r.reviewStage(d.Stage)
 	if err != nil {
@@ -154,6 +157,7 @@ func ApplyDecision(r *Request, d Decision, now time.Time) (Status, error) {
 	}
 	st.Status = StageApproved
 	if r.Route.activateNext(now) {
+		r.reschedule()
 		return r.Status, nil
 	}
 	r.Conditions = r.Route.conditions()
@@ -241,6 +245,40 @@ func (rt *Route) activateNext(now time.Time) bool {
 		}
 	}
 	return true
+}
+
+// reschedule brings what r says of its route's deadlines up to date once
+// the route has moved on (a stage approved, the next order activated): its
+// overall due date becomes the route's Deadline, and its
+// decision_after_start warning is made again from the stages still to
+// decide (gone when none of them is due after the period starts). Both live
+// in the request's own row, which the decision writes anyway.
+func (r *Request) reschedule() {
+	r.DueAt = r.Route.Deadline()
+	r.Warnings = replaceWarnings(r.Warnings, CodeDecisionAfterStart, DecisionAfterStartWarnings(r.Route, r.Period))
+}
+
+// replaceWarnings returns ws with its warnings of code replaced by with:
+// where the first of them stood, or at the end when there was none. ws is
+// not modified, and is returned as it is when there is nothing to replace.
+func replaceWarnings(ws []Warning, code string, with []Warning) []Warning {
+	has := func(w Warning) bool { return w.Code == code }
+	if len(with) == 0 && !slices.ContainsFunc(ws, has) {
+		return ws
+	}
+	out := make([]Warning, 0, len(ws)+len(with))
+	placed := false
+	for _, w := range ws {
+		if !has(w) {
+			out = append(out, w)
+		} else if !placed {
+			out, placed = append(out, with...), true
+		}
+	}
+	if !placed {
+		out = append(out, with...)
+	}
+	return out
 }
 
 func (rt *Route) cancelOpen() {

@@ -179,7 +179,8 @@ func PolicyFailure(version, rule, why string, cause error) *Error {
 // the lowest order are active, the rest pending. Each stage's due date is
 // projected in Swedish working days: the first order from now, each later
 // order from the latest due date of the order before it. It returns the route
-// and the overall deadline.
+// and its overall deadline (Route.Deadline: at submission, the latest due
+// date of all its stages).
 func BuildRoute(plan RoutingResult, now time.Time) (*Route, *time.Time) {
 	route := &Route{PolicyVersion: plan.PolicyVersion, FastTrack: plan.FastTrack, Reasons: plan.Reasons}
 	if len(plan.Stages) == 0 {
@@ -207,8 +208,34 @@ func BuildRoute(plan RoutingResult, now time.Time) (*Route, *time.Time) {
 		}
 		route.Stages = append(route.Stages, st)
 	}
-	return route, &latest
+	return route, route.Deadline()
 }
+
+// Deadline is the overall due date of a route in review: the latest due
+// date of its stages still to decide. An active stage's is binding, set
+// when it started; a pending stage's is the estimate made at submission, as
+// if each stage before it took its full time (the one the console shows as
+// "expected by"). So the deadline moves later when a stage starts late and
+// earlier when the last stages start early, and once the last order has
+// started it is binding. It is nil when no stage is left to decide.
+func (rt *Route) Deadline() *time.Time {
+	var last *time.Time
+	for i := range rt.Stages {
+		s := &rt.Stages[i]
+		if s.undecided() && s.DueAt != nil && (last == nil || s.DueAt.After(*last)) {
+			last = s.DueAt
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	due := *last
+	return &due
+}
+
+// undecided reports whether the stage is still to decide: active or
+// waiting for the stages before it.
+func (s *Stage) undecided() bool { return s.Status == StageActive || s.Status == StagePending }
 
 func sortedByOrder(in []PlannedStage) []PlannedStage {
 	out := append([]PlannedStage(nil), in...)
@@ -227,8 +254,10 @@ func sortedByOrder(in []PlannedStage) []PlannedStage {
 const CodeDecisionAfterStart = "decision_after_start"
 
 // DecisionAfterStartWarnings warns when the deadline of some stage of route
-// falls after the period starts (00:00 Stockholm time on its first day). It
-// names the latest such deadline, the day the final decision may come.
+// still to decide falls after the period starts (00:00 Stockholm time on its
+// first day). It names the latest such deadline, the day the final decision
+// may come. At submission every stage is still to decide; as the route moves
+// on, the request's warning is made again (Request.reschedule).
 func DecisionAfterStartWarnings(route *Route, p Period) []Warning {
 	if route == nil || p.Start.IsZero() {
 		return nil
@@ -237,7 +266,7 @@ func DecisionAfterStartWarnings(route *Route, p Period) []Warning {
 	var last *Stage
 	for i := range route.Stages {
 		s := &route.Stages[i]
-		if s.DueAt != nil && s.DueAt.After(start) && (last == nil || s.DueAt.After(*last.DueAt)) {
+		if s.undecided() && s.DueAt != nil && s.DueAt.After(start) && (last == nil || s.DueAt.After(*last.DueAt)) {
 			last = s
 		}
 	}

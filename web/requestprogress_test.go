@@ -61,8 +61,9 @@ func TestRequestPageStageApprovals(t *testing.T) {
 // a started stage shows the binding deadline, counted from its start.
 // With a fixed clock: submitted Monday 23 November 2026, intake (2 working
 // days) is due Wednesday 25th; range safety and operations (3 working
-// days) are estimated for Monday 30th; intake approved on the Monday gives
-// them Thursday 26th — earlier, and no longer called an estimate.
+// days) are estimated for Monday 30th, and so is the whole review; intake
+// approved on the Monday gives them Thursday 26th — earlier, and no longer
+// called an estimate — and the whole review is due with them.
 func TestRequestPageStageDeadlines(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -89,7 +90,7 @@ func TestRequestPageStageDeadlines(t *testing.T) {
 				t.Errorf("%s after intake: %q", role, got)
 			}
 		}
-		if got := strings.Join(strings.Fields(p.Doc.Find("ol.route").Prev().Text()), " "); !strings.HasPrefix(got, "Decision due: ") {
+		if got := strings.Join(strings.Fields(p.Doc.Find("ol.route").Prev().Text()), " "); got != "Decision due: 2026-11-26 23:59 CET (Stockholm)" {
 			t.Errorf("the whole review once every stage started: %q", got)
 		}
 	})
