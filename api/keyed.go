@@ -81,3 +81,38 @@ func jsonBody(v any) ([]byte, error) {
 	err := json.NewEncoder(&b).Encode(v)
 	return b.Bytes(), err
 }
+
+// Creating POSTs whose answer holds a secret shown once refuse an
+// Idempotency-Key: replaying their first answer would mean keeping the
+// secret in the idempotency table, beside the hash or the webhooks row it
+// was meant to live in alone. Ignoring the key instead would answer a
+// client's retry with a second creation (a second webhook with another
+// secret, or 422 on the username the lost first attempt took), so the key
+// is refused before anything is read or created, saying what to do instead.
+type keylessCreate struct {
+	secret  string // what the answer shows once
+	instead string // what a client whose answer was lost does
+}
+
+var (
+	noKeyForUsers = keylessCreate{secret: "the account's one-time password",
+		instead: "if an answer was lost, look the account up (GET /api/v1/users) and reset its password (POST /api/v1/users/{id}/reset-password)"}
+	noKeyForMyWebhooks = keylessCreate{secret: "the webhook's secret",
+		instead: "if an answer was lost, list your webhooks (GET /api/v1/me/webhooks) and revoke the one whose secret you do not have (DELETE /api/v1/me/webhooks/{id})"}
+	noKeyForRoleWebhooks = keylessCreate{secret: "the webhook's secret",
+		instead: "if an answer was lost, list the role webhooks (GET /api/v1/webhooks) and revoke the one whose secret you do not have (DELETE /api/v1/webhooks/{id})"}
+)
+
+// refuseIdempotencyKey is 422 naming Idempotency-Key when the request
+// carries one (an empty header is none, as on the routes that replay), and
+// nil otherwise. Nothing has been read or created when it answers.
+func refuseIdempotencyKey(c echo.Context, k keylessCreate) error {
+	if c.Request().Header.Get("Idempotency-Key") == "" {
+		return nil
+	}
+	why := "the answer holds " + k.secret + ", which is shown once and not kept for a replay"
+	return &domain.Error{Code: domain.CodeInvalid,
+		Message: c.Request().Method + " " + c.Path() + " takes no Idempotency-Key: " + why +
+			"; nothing was created: send the request again without the header, and " + k.instead,
+		Fields: []domain.FieldError{{Field: "Idempotency-Key", Message: "not accepted on this route: " + why}}}
+}

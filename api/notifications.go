@@ -120,9 +120,17 @@ func toWebhookJSON(w domain.Webhook, withSecret bool) webhookJSON {
 var webhookReadOnly = []string{"id", "secret", "created_by", "created_at", "revoked_at", "active"}
 
 // createWebhook registers a webhook: the caller's own, or with roleHook a
-// role's. The answer carries the secret, once; it is not stored for replay
-// (no Idempotency-Key), so that it lives nowhere but the webhooks table.
+// role's. The answer carries the secret, once; it is not stored for replay,
+// so that it lives nowhere but the webhooks table: an Idempotency-Key is
+// refused (refuseIdempotencyKey), not ignored.
 func (s *Server) createWebhook(c echo.Context, roleHook bool) error {
+	noKey := noKeyForMyWebhooks
+	if roleHook {
+		noKey = noKeyForRoleWebhooks
+	}
+	if err := refuseIdempotencyKey(c, noKey); err != nil {
+		return err
+	}
 	body, err := readBody(c, false)
 	if err != nil {
 		return err

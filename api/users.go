@@ -128,8 +128,13 @@ func (s *Server) handleUserList(c echo.Context) error {
 }
 
 // handleUserCreate makes an account with a one-time password that the new
-// user must change at the first sign-in.
+// user must change at the first sign-in. The answer is not kept for a
+// replay (the password lives only as a hash): an Idempotency-Key is
+// refused, not ignored.
 func (s *Server) handleUserCreate(c echo.Context) error {
+	if err := refuseIdempotencyKey(c, noKeyForUsers); err != nil {
+		return err
+	}
 	body, err := readBody(c, false)
 	if err != nil {
 		return err
