@@ -87,7 +87,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	created, err := domain.NewUserService(db, ref, time.Now, newID).CreateUser(ctx, domain.SystemActor, u, hash)
+	created, err := domain.NewUserService(db, ref, time.Now, newID).CreateUser(ctx, cliActor(getenv), u, hash)
 	if err != nil {
 		return describe(err)
 	}
@@ -144,7 +144,7 @@ func policyDirArg(name, what string, args []string, stderr io.Writer) (string, e
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: exaccess %s [DIR]\n%s; without DIR, the policy embedded in the binary\n", name, what)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseQuiet(fs, args); err != nil {
 		return "", err
 	}
 	if fs.NArg() > 1 {

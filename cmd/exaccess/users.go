@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -33,13 +35,35 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	return fmt.Errorf("user: unknown subcommand %q (list, add, disable, enable, roles, email, reset-password); %w", args[0], errUsage)
 }
 
-// cliActor is who the audit log names for a change made from the command
-// line: the operating-system user, as far as the environment tells.
+// cliActor is who the audit log names for an account change made from the
+// command line: cli:<USER>, else cli:<the operating-system user of this
+// process>, else cli:uid:<N>. Never domain.SystemActor, which is the
+// server's own actions: `docker compose exec`, the documented way to run
+// these commands in a container, sets no USER.
 func cliActor(getenv func(string) string) string {
-	if u := getenv("USER"); u != "" && !strings.ContainsFunc(u, func(r rune) bool { return r < 0x21 || r > 0x7e }) && len(u) <= 64 {
+	if u := getenv("USER"); actorName(u) {
 		return "cli:" + u
 	}
-	return domain.SystemActor
+	if u, err := currentOSUser(); err == nil && actorName(u) {
+		return "cli:" + u
+	}
+	return "cli:uid:" + strconv.Itoa(os.Getuid())
+}
+
+// currentOSUser is the name of the operating-system user running the
+// command; a variable so that tests can take it away.
+var currentOSUser = func() (string, error) {
+	u, err := user.Current()
+	if err != nil {
+		return "", err
+	}
+	return u.Username, nil
+}
+
+// actorName tells whether s may follow "cli:" in the audit log: printable
+// ASCII without spaces, at most 64 bytes.
+func actorName(s string) bool {
+	return s != "" && len(s) <= 64 && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e })
 }
 
 func runUserList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +151,58 @@ func TestUserCommands(t *testing.T) {
 	}
 	if u.OneTimePasswordExpiresAt == nil || u.OneTimePasswordExpiresAt.Format(time.RFC3339) != until {
 		t.Errorf("reset-password said the one-time password signs in until %q; stored: %v", until, u.OneTimePasswordExpiresAt)
+	}
+}
+
+// TestCLIActor: every account command names the operating-system user in
+// the audit log, cli:<user>, whether USER is set or not (docker compose
+// exec sets none), and never system, which is the server's own actions.
+func TestCLIActor(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "actors.db")
+	if err := run(ctx, []string{"migrate", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	osUser, osErr := "", error(nil)
+	defer func(f func() (string, error)) { currentOSUser = f }(currentOSUser)
+	currentOSUser = func() (string, error) { return osUser, osErr }
+	user := func(vars map[string]string, stdin string, args ...string) {
+		t.Helper()
+		err := run(ctx, append(append([]string{"user"}, args...), "--db", db), env(vars), strings.NewReader(stdin), io.Discard, io.Discard)
+		if err != nil {
+			t.Fatalf("user %v: %v", args, err)
+		}
+	}
+	user(map[string]string{"USER": "operator"}, "a long enough password\n", "add", "--username", "root", "--role", "admin")
+	user(map[string]string{"USER": "operator"}, "a long enough password\n", "add", "--username", "ops", "--role", "ministry")
+	osUser = "exaccess"
+	user(nil, "", "disable", "--username", "ops", "--reason", "left")
+	user(nil, "a long enough password\n", "add", "--username", "hns", "--role", "hns_officer")
+	osUser, osErr = "", errors.New("unknown userid")
+	user(nil, "", "enable", "--username", "ops", "--reason", "back")
+	user(map[string]string{"USER": "bad name"}, "", "email", "--username", "ops", "--email", "ops@example.org")
+
+	s, err := storage.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []string
+	err = s.StreamAuditRows(ctx, func(_ int64, entry []byte, _ string) error {
+		var e struct{ Actor, Action string }
+		if err := json.Unmarshal(entry, &e); err != nil {
+			return err
+		}
+		got = append(got, e.Action+" "+e.Actor)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := "cli:uid:" + strconv.Itoa(os.Getuid())
+	want := []string{"user.created cli:operator", "user.created cli:operator", "user.disabled cli:exaccess",
+		"user.created cli:exaccess", "user.enabled " + uid, "user.updated " + uid}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit actors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
