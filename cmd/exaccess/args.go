@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -14,10 +17,83 @@ import (
 // unit` would record "left". Every command parses its flags through it, or
 // through unexpected when it takes positional arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := parseQuiet(fs, args); err != nil {
 		return err
 	}
 	return noLeftover(fs, args)
+}
+
+// parseQuiet is fs.Parse, but a flag it cannot parse is one line naming
+// the flag, what it takes and where the command's flags are listed,
+// instead of Go's message followed by every flag of the command (sixty
+// lines for serve). -h and --help still print the usage.
+func parseQuiet(fs *flag.FlagSet, args []string) error {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		if usage != nil {
+			usage()
+		} else {
+			fmt.Fprintf(out, "usage of exaccess %s:\n", fs.Name())
+			fs.PrintDefaults()
+		}
+		return err
+	}
+	return &flagError{fmt.Sprintf("%s: %s; see 'exaccess %s -h'", fs.Name(), flagProblem(fs, err), fs.Name())}
+}
+
+// flagError is a flag that did not parse: a mistake in the command line,
+// like errUsage, with its own pointer to the command's flags.
+type flagError struct{ msg string }
+
+func (e *flagError) Error() string        { return e.msg }
+func (e *flagError) Is(target error) bool { return target == errUsage }
+
+// The messages of Go's flag package, which names a flag with one dash.
+var (
+	flagBadValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-([^\s:]+): (.*)$`)
+	flagUnknown  = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	flagNoValue  = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
+)
+
+// flagProblem says in the command's words what err, from fs.Parse, found
+// wrong.
+func flagProblem(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if m := flagUnknown.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("unknown flag --%s", m[1])
+	}
+	if m := flagNoValue.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("--%s needs a value", m[1])
+	}
+	m := flagBadValue.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	value, name, why := m[1], m[2], m[3]
+	f := fs.Lookup(name)
+	if f == nil {
+		return msg
+	}
+	if isBoolFlag(f) {
+		return fmt.Sprintf("--%s %s must be true or false", name, value)
+	}
+	switch typ, _ := flag.UnquoteUsage(f); typ {
+	case "duration":
+		return fmt.Sprintf("--%s %s must be a duration like 1h, 30m or 90s", name, value)
+	case "int", "uint":
+		return fmt.Sprintf("--%s %s must be a whole number", name, value)
+	case "float":
+		return fmt.Sprintf("--%s %s must be a number", name, value)
+	}
+	return fmt.Sprintf("--%s %s: %s", name, value, why) // a value of our own, which says why
 }
 
 // noLeftover refuses the words fs left unparsed in args.

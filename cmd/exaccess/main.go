@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -17,6 +18,17 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "exaccess:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is 2 for a mistake in the command line (errUsage: an unknown
+// command or flag, a missing argument, a key file that holds no verifier
+// key), 1 for every other failure: `permit verify` exits 1 only when it
+// checked the permit and found it not valid, and 2 when it could not check.
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
 }

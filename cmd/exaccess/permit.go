@@ -24,12 +24,12 @@ func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) err
 	fs := flag.NewFlagSet("permit verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var keyFiles []string
-	fs.Var(stringList{&keyFiles}, "key", "a file holding the verifier key (GET /api/v1/audit/key), repeatable")
+	fs.Var(stringList{&keyFiles}, "key", "a file holding the verifier key (GET /api/v1/audit/key), repeatable: the keys before and after a rotation")
 	file, rest := "", args
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		file, rest = rest[0], rest[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
+	if err := parseQuiet(fs, rest); err != nil {
 		return err
 	}
 	extra := fs.Args()
@@ -42,17 +42,13 @@ func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) err
 	if file == "" || len(keyFiles) == 0 {
 		return fmt.Errorf("permit verify needs FILE and --key KEYFILE; %w", errUsage)
 	}
-	var keys string
-	for _, f := range keyFiles {
-		k, err := readKeyFile(f)
-		if err != nil {
-			return err
-		}
-		keys += k + "\n"
+	keys, err := permitKeys(keyFiles)
+	if err != nil {
+		return err
 	}
 	signed, err := os.ReadFile(file)
 	if err != nil {
-		return err
+		return fmt.Errorf("permit verify: %w; the permit was not checked; %w", err, errUsage)
 	}
 	p, err := auditlog.OpenPermit(signed, keys)
 	if err != nil {
@@ -78,6 +74,42 @@ func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) err
 	fmt.Fprintf(stdout, "check online before relying on it: GET %s (a revocation after %s does not show in the signed permit)\n",
 		p.StatusPath, p.IssuedAt)
 	return nil
+}
+
+// permitKeys reads the verifier keys of the --key files the way audit
+// verify does (readKeyArg). A file that holds no verifier key (the private
+// checkpoint key, an empty file, an error page saved instead of the key)
+// is a mistake in the command line, never a verdict on the permit: a
+// checkpoint officer must not turn away a valid permit because the key
+// file was the wrong one. So is a bound (FILE@N): it holds a key to the
+// checkpoints it signed, and a permit states no tree size.
+func permitKeys(keyFiles []string) (string, error) {
+	var keys string
+	for _, f := range keyFiles {
+		k, err := readKeyArg(f)
+		if err != nil {
+			if errors.Is(err, errUsage) {
+				return "", fmt.Errorf("permit verify: %w", err)
+			}
+			return "", fmt.Errorf("permit verify: %w; the permit was not checked; %w", err, errUsage)
+		}
+		if bounded(k) {
+			return "", fmt.Errorf("permit verify: --key %s: a bound (FILE@N) applies to audit checkpoints, not to permits, which state no tree size; give the file alone; %w", f, errUsage)
+		}
+		keys += k
+	}
+	return keys, nil
+}
+
+// bounded tells whether keys, as readKeyArg returns them, carry a bound:
+// KEY@N, an '@' after the last '+' of a key (a key's name may hold '@').
+func bounded(keys string) bool {
+	for _, k := range strings.Fields(keys) {
+		if strings.Contains(k[strings.LastIndexByte(k, '+')+1:], "@") {
+			return true
+		}
+	}
+	return false
 }
 
 // hasCheckValue reports whether a permit's status path carries its check

@@ -118,3 +118,106 @@ func TestPermitVerifyBeforeCheckValues(t *testing.T) {
 		t.Errorf("a permit from before check values: %v\n%s", err, out.String())
 	}
 }
+
+// signedPermit writes a permit of an approved request, signed by the
+// checkpoint key in keyFile (created if missing), to file, and returns
+// the key's verifier key.
+func signedPermit(t *testing.T, keyFile, file string, issued time.Time) string {
+	t.Helper()
+	signer, _, err := auditlog.LoadOrCreateKeyFile(keyFile, "permit.test/exaccess/audit", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &domain.Request{ID: "r1", Reference: "SE-2026-EXA-000007", Nation: "NO", Status: domain.StatusApproved,
+		Details: domain.Details{Unit: domain.Unit{Designation: "Telemark Bn"},
+			Period:    domain.Period{Start: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)},
+			Movements: []domain.Movement{{EntryPoint: "SE-SVI"}}}}
+	permits, err := auditlog.NewPermitService(oneRequest{r}, signer, bytes.Repeat([]byte{7}, 32), func() time.Time { return issued })
+	if err != nil {
+		t.Fatal(err)
+	}
+	permit, err := permits.Permit(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(permit), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return signer.VerifierKey()
+}
+
+// A --key file that holds no verifier key (the private checkpoint key, an
+// empty file, an error page saved instead of the key, a bound) is a mistake
+// in the command line, answered as one: never "NOT VALID", which would
+// have a checkpoint officer turn away a valid permit.
+func TestPermitVerifyBadKeyIsNoVerdict(t *testing.T) {
+	dir := t.TempDir()
+	issued := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	private, permit := filepath.Join(dir, "checkpoint.key"), filepath.Join(dir, "permit.txt")
+	vkey := signedPermit(t, private, permit, issued)
+	good := filepath.Join(dir, "key.txt")
+	os.WriteFile(good, []byte(vkey+"\n"), 0o600)
+	files := map[string]string{"empty.txt": "", "error.txt": `{"title":"Too Many Requests","status":429}`}
+	for name, text := range files {
+		os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600)
+	}
+	for _, c := range []struct{ key, want string }{
+		{private, "this is the private checkpoint signing key, not a verifier key"},
+		{filepath.Join(dir, "empty.txt"), "no verifier key given"},
+		{filepath.Join(dir, "error.txt"), "is not a verifier key"},
+		{filepath.Join(dir, "missing.txt"), "no such file"},
+		{good + "@5", "a bound (FILE@N) applies to audit checkpoints, not to permits"},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"permit", "verify", permit, "--key", c.key}, env(nil), nil, &out, io.Discard)
+		if err == nil || errors.Is(err, errPermitNotValid) || !errors.Is(err, errUsage) || exitCode(err) != 2 ||
+			!strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "PRIVATE") ||
+			strings.Contains(out.String(), "NOT VALID") {
+			t.Errorf("--key %s: exit %d, %v\n%s", filepath.Base(c.key), exitCode(err), err, out.String())
+		}
+	}
+	// The same permit with the right key is valid; with another log's key
+	// it is not, and that is a verdict (exit 1).
+	var out bytes.Buffer
+	if err := runPermitVerify([]string{permit, "--key", good}, &out, io.Discard, issued); err != nil {
+		t.Fatalf("the right key: %v\n%s", err, out.String())
+	}
+	other := filepath.Join(dir, "other.txt")
+	os.WriteFile(other, []byte(signedPermit(t, filepath.Join(dir, "other.key"), filepath.Join(dir, "other-permit.txt"), issued)+"\n"), 0o600)
+	err := runPermitVerify([]string{permit, "--key", other}, &out, io.Discard, issued)
+	if !errors.Is(err, errPermitNotValid) || exitCode(err) != 1 {
+		t.Errorf("another log's key: exit %d, %v", exitCode(err), err)
+	}
+}
+
+// A permit signed before a key rotation verifies only with the key that
+// signed it: given both keys, as flags or as lines of one file, it is
+// valid; given the new key alone, it is not (download it again for a copy
+// the new key signed).
+func TestPermitVerifyAcrossKeyRotation(t *testing.T) {
+	dir := t.TempDir()
+	issued := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	oldPermit, newPermit := filepath.Join(dir, "old-permit.txt"), filepath.Join(dir, "new-permit.txt")
+	oldKey := signedPermit(t, filepath.Join(dir, "old.key"), oldPermit, issued)
+	newKey := signedPermit(t, filepath.Join(dir, "new.key"), newPermit, issued)
+	oldFile, newFile, both := filepath.Join(dir, "old.txt"), filepath.Join(dir, "new.txt"), filepath.Join(dir, "both.txt")
+	os.WriteFile(oldFile, []byte(oldKey+"\n"), 0o600)
+	os.WriteFile(newFile, []byte(newKey+"\n"), 0o600)
+	os.WriteFile(both, []byte(newKey+"\n"+oldKey+"\n"), 0o600)
+	verify := func(args ...string) error {
+		return runPermitVerify(args, io.Discard, io.Discard, issued)
+	}
+	if err := verify(oldPermit, "--key", newFile); !errors.Is(err, errPermitNotValid) {
+		t.Errorf("a permit signed before the rotation, with the new key alone: %v", err)
+	}
+	for _, args := range [][]string{{"--key", newFile, "--key", oldFile}, {"--key", both}} {
+		for _, p := range []string{oldPermit, newPermit} {
+			if err := verify(append([]string{p}, args...)...); err != nil {
+				t.Errorf("%s %v: %v", filepath.Base(p), args, err)
+			}
+		}
+	}
+}
+
+// timeOfPermits is when the test permits are issued, within their period.
+var timeOfPermits = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A flag that does not parse is one line naming the flag and what it
+// takes, with a pointer to the command's flags; the command's usage (sixty
+// lines for serve) is printed only for -h.
+func TestFlagErrorsAreOneLine(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--token-ttl", "2 hours"}, `serve: --token-ttl "2 hours" must be a duration like 1h, 30m or 90s; see 'exaccess serve -h'`},
+		{[]string{"serve", "--token-ttl=2 hours"}, `serve: --token-ttl "2 hours" must be a duration like 1h`},
+		{[]string{"serve", "--demo=maybe"}, `serve: --demo "maybe" must be true or false; see 'exaccess serve -h'`},
+		{[]string{"serve", "--nope"}, `serve: unknown flag --nope; see 'exaccess serve -h'`},
+		{[]string{"serve", "--addr"}, `serve: --addr needs a value; see 'exaccess serve -h'`},
+		{[]string{"audit", "verify", "--quorum", "two"}, `audit verify: --quorum "two" must be a whole number; see 'exaccess audit verify -h'`},
+		{[]string{"user", "add", "--role", "boss"}, `user add: --role "boss": unknown role "boss"`},
+		{[]string{"permit", "verify", "p.txt", "--kye", "k.txt"}, `permit verify: unknown flag --kye; see 'exaccess permit verify -h'`},
+		{[]string{"policy", "check", "--strict"}, `policy check: unknown flag --strict; see 'exaccess policy check -h'`},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), c.args, env(nil), nil, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") || !errors.Is(err, errUsage) {
+			t.Errorf("%q: %v, want one line containing %s", c.args, err, c.want)
+		}
+		if stdout.Len()+stderr.Len() > 0 {
+			t.Errorf("%q printed more than the error:\n%s%s", c.args, stdout.String(), stderr.String())
+		}
+	}
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"serve", "-h"}, env(nil), nil, &stderr, &stderr); err != nil ||
+		!strings.Contains(stderr.String(), "-token-ttl duration") {
+		t.Errorf("serve -h: %v\n%s", err, stderr.String())
+	}
+}
+
+// The real binary: a mistake in the command line exits 2 with one line on
+// standard error; permit verify exits 1 only when it checked the permit
+// and found it not valid, and 2 when its key file holds no verifier key.
+func TestExitCodes(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	private, permit := filepath.Join(dir, "checkpoint.key"), filepath.Join(dir, "permit.txt")
+	signedPermit(t, private, permit, timeOfPermits)
+	otherKey := filepath.Join(dir, "other.txt")
+	os.WriteFile(otherKey, []byte(signedPermit(t, filepath.Join(dir, "other.key"), filepath.Join(dir, "p2.txt"), timeOfPermits)+"\n"), 0o600)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"serve", "--token-ttl", "2 hours"}, 2, `exaccess: serve: --token-ttl "2 hours" must be a duration like 1h, 30m or 90s; see 'exaccess serve -h'`},
+		{[]string{"frobnicate"}, 2, `exaccess: unknown command "frobnicate"; see 'exaccess help'`},
+		{[]string{"permit", "verify", permit, "--key", private}, 2, "exaccess: permit verify: --key " + private + ": this is the private checkpoint signing key"},
+		{[]string{"permit", "verify", permit, "--key", otherKey}, 1, "exaccess: permit verify: the permit is not valid"},
+	} {
+		cmd := exec.Command(bin, c.args...)
+		cmd.Env = append(os.Environ(), "EXACCESS_DB="+filepath.Join(dir, "none.db"))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != c.code || strings.Count(stderr.String(), "\n") != 1 || !strings.HasPrefix(stderr.String(), c.want) {
+			t.Errorf("exaccess %q: %v, want exit %d and one line %s…; stderr:\n%s", c.args, err, c.code, c.want, stderr.String())
+		}
+	}
+}
