@@ -363,3 +363,42 @@ func hasUser(t *testing.T, db, name string) bool {
 	}
 	return strings.Contains(out.String(), "\n"+name+" ")
 }
+
+// A restore onto a path with no database (a mistyped --db) is refused,
+// naming the path, and creates nothing; with --create it makes the
+// database there and says so; --create onto an existing database is
+// refused.
+func TestRestoreNeedsCreateForANewPath(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, backup := filepath.Join(dir, "exaccess.db"), filepath.Join(dir, "backup.db")
+	addUser(t, db, "in-backup")
+	if err := run(ctx, []string{"backup", "--db", db, "--out", backup}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	typo := filepath.Join(dir, "exacess.db")
+	var out bytes.Buffer
+	err := run(ctx, []string{"restore", "--from", backup, "--db", typo}, env(nil), nil, &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "restore: no database at "+typo+"; to create it there from the backup (a new machine or a new path), add --create") ||
+		strings.Contains(err.Error(), "\n") || out.Len() > 0 {
+		t.Errorf("restore onto a mistyped path: %v\n%s", err, out.String())
+	}
+	if leftover, _ := filepath.Glob(typo + "*"); len(leftover) > 0 {
+		t.Errorf("the refused restore left %v", leftover)
+	}
+	if err := run(ctx, []string{"restore", "--from", backup, "--db", db, "--create"}, env(nil), nil, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "--create, but "+db+" exists") {
+		t.Errorf("restore --create onto a database: %v", err)
+	}
+	if replaced, _ := filepath.Glob(db + ".replaced-*"); len(replaced) > 0 {
+		t.Errorf("the refused restore moved the database aside: %v", replaced)
+	}
+	fresh := filepath.Join(dir, "new", "exaccess.db")
+	os.Mkdir(filepath.Dir(fresh), 0o700)
+	if err := run(ctx, []string{"restore", "--from", backup, "--db", fresh, "--create"}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "there was no database at "+fresh+"; created it from "+backup) || !hasUser(t, fresh, "in-backup") {
+		t.Errorf("restore --create said %q", out.String())
+	}
+}
