@@ -86,6 +86,9 @@ func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 	)
 	switch {
 	case IsPostgresDSN(dsn):
+		if err := lowerCaseKeywords(dsn); err != nil {
+			return nil, err
+		}
 		db, err = openPostgres(dsn)
 	case strings.Contains(dsn, "://"):
 		// Not a file path anyone means: a misspelt scheme (postgress://,
@@ -125,6 +128,50 @@ var pgKeyValue = regexp.MustCompile(`(?i)(?:^|\s)(?:host|hostaddr|port|dbname|da
 	`application_name|fallback_application_name|options|target_session_attrs|channel_binding|` +
 	`gssencmode|krbsrvname|krbspn|client_encoding|requiressl|keepalives[a-z_]*|tcp_user_timeout|` +
 	`load_balance_hosts|min_read_buffer_size|statement_cache_capacity|default_query_exec_mode)\s*=`)
+
+// lowerCaseKeywords refuses a key=value DSN that spells a connection
+// keyword in upper or mixed case (HOST=db). libpq and pgx know their
+// keywords in lower case only: pgx would send HOST to the server as a
+// setting and connect to its default host instead, failing far from the
+// cause. The DSN is recognised whatever the case (IsPostgresDSN), so that
+// it never becomes a file name; here it is refused, naming the keyword.
+// The pairs are split the way pgx splits them, so a quoted value that
+// holds such a word (password='HOST=x') is a value, left alone.
+func lowerCaseKeywords(dsn string) error {
+	if strings.Contains(dsn, "://") {
+		return nil
+	}
+	const space = " \t\n\r\v\f"
+	s := strings.TrimLeft(dsn, space)
+	for s != "" {
+		eq := strings.IndexByte(s, '=')
+		if eq < 0 {
+			return nil // pgx says what is wrong with it
+		}
+		key := strings.Trim(s[:eq], space)
+		if lower := strings.ToLower(key); key != lower && pgKeyValue.MatchString(lower+"=") {
+			return fmt.Errorf("storage: the PostgreSQL DSN's keyword %s must be written in lower case, %s= (libpq and pgx know no other spelling)", key, lower)
+		}
+		s = strings.TrimLeft(s[eq+1:], space)
+		end := 0
+		if strings.HasPrefix(s, "'") {
+			for end = 1; end < len(s) && s[end] != '\''; end++ {
+				if s[end] == '\\' {
+					end++
+				}
+			}
+			end++ // the closing quote
+		} else {
+			for ; end < len(s) && !strings.ContainsRune(space, rune(s[end])); end++ {
+				if s[end] == '\\' {
+					end++
+				}
+			}
+		}
+		s = strings.TrimLeft(s[min(end, len(s)):], space)
+	}
+	return nil
+}
 
 // gormConfig is shared by every pool. The logger is silent because GORM's
 // SQL log would print values: passwords hashes, key material, personal data.

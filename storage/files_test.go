@@ -49,6 +49,33 @@ func TestIsPostgresDSN(t *testing.T) {
 	}
 }
 
+// A key=value DSN with a keyword in upper or mixed case is refused, naming
+// the keyword and its lower-case spelling: pgx knows only the latter, and
+// would connect to its default host instead of HOST=. Values are never
+// read as keywords, whatever their case.
+func TestUpperCaseDSNKeywordRefused(t *testing.T) {
+	for dsn, keyword := range map[string]string{
+		"HOST=db user=app dbname=exaccess":             "HOST must be written in lower case, host=",
+		"host=db User=app dbname=exaccess":             "User must be written in lower case, user=",
+		"host=db password='a b' SSLMode=verify-full":   "SSLMode must be written in lower case, sslmode=",
+		"host=db password=s3cret\\ x DBNAME=exaccess": "DBNAME must be written in lower case, dbname=",
+	} {
+		_, err := storage.Open(context.Background(), dsn)
+		if err == nil || !strings.Contains(err.Error(), "keyword "+keyword) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open(%q): %v, want the keyword named", dsn, err)
+		}
+	}
+	for _, dsn := range []string{
+		"host=127.0.0.1 port=1 connect_timeout=1 password='HOST=x' application_name=ExAccess",
+		"host=127.0.0.1 port=1 connect_timeout=1 options=-cDateStyle=ISO DateStyle=ISO", // not a keyword: a server setting
+	} {
+		_, err := storage.Open(context.Background(), dsn)
+		if err == nil || strings.Contains(err.Error(), "lower case") {
+			t.Errorf("Open(%q): %v, want only the connection refused", dsn, err)
+		}
+	}
+}
+
 // A PostgreSQL DSN in the key=value form opens PostgreSQL: it never
 // becomes a SQLite file named after the DSN, password included.
 func TestKeyValueDSNOpensPostgres(t *testing.T) {
@@ -60,7 +87,7 @@ func TestKeyValueDSNOpensPostgres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kv := "host=" + u.Hostname() + " dbname=" + strings.TrimPrefix(u.Path, "/")
+		kv := "host=" + u.Hostname() + " dbname=" + strings.TrimPrefix(u.Path, "/") + " application_name=ExAccess-Test"
 		if p := u.Port(); p != "" {
 			kv += " port=" + p
 		}
