@@ -29,7 +29,8 @@ commands:
   policy check     load and type-check a policy directory ([DIR]; default: the embedded policy)
   policy test      run a policy's example cases ([DIR]: DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)
-  restore          put a backup in place of a stopped SQLite database (--from FILE, --db)
+  restore          put a backup in place of a stopped SQLite database (--from FILE, --db);
+                   --create when there is no database at --db yet (a new machine)
   audit key        print the public key that verifies audit checkpoints (--checkpoint-key F or --db)
   audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
                    or a database's stored audit log against its checkpoints
@@ -40,8 +41,11 @@ commands:
   permit verify    verify a signed permit offline (FILE --key KEYFILE)
   bench            measure the write and read paths against raw SQLite (in-process, or --target URL);
                    see 'exaccess bench -h' and docs/performance.md
+  version          print the version, the commit it was built from and the newest schema migration it knows
 
-Every flag is also an environment variable: --addr is EXACCESS_ADDR, and so on.
+The flags of serve, --db and --checkpoint-key are also environment variables: --addr is
+EXACCESS_ADDR, --db EXACCESS_DB, and so on ('exaccess serve -h' names each). The other
+commands' flags (--out, --from, --key, --username and the rest) are flags only.
 'exaccess COMMAND -h' lists a command's flags.
 `
 
@@ -95,6 +99,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("permit: the only subcommand is 'permit verify FILE --key KEYFILE'; %w", errUsage)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "version":
+		return runVersion(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

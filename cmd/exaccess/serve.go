@@ -25,7 +25,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	gc := tuneGC(getenv)
-	log.Info("starting", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "db", maskedDB(cfg.DB), "policies", policyName(cfg.Policies), "demo", cfg.Demo, "gogc", gc)
+	v := readBuildVersion()
+	log.Info("starting", "version", v.Module, "revision", v.revision(), "schema_version", v.Schema, "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "db", maskedDB(cfg.DB), "policies", policyName(cfg.Policies), "demo", cfg.Demo, "gogc", gc)
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
