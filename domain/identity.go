@@ -166,10 +166,10 @@ func ValidateUser(u User, nations NationLookup) error {
 }
 
 // ReservedUsernames are the names no account may take: the actors of the
-// audit log that are not accounts. SystemActor signs what the server and
-// its command line do by themselves (expiry, lockouts, first sign-ins
-// through the identity provider, accounts created at the command line, key
-// rotation); an account of that name would be indistinguishable from it.
+// audit log that are not accounts. SystemActor signs what the server does
+// by itself (expiry, lockouts, first sign-ins through the identity
+// provider, the demo's accounts, key rotation); an account of that name
+// would be indistinguishable from it.
 // The other actors that are not accounts hold a colon ("cli:<user>" for the
 // command line, "idp:<sub>" for the identity provider's subjects), which no
 // username can.

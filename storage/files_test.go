@@ -55,9 +55,9 @@ func TestIsPostgresDSN(t *testing.T) {
 // read as keywords, whatever their case.
 func TestUpperCaseDSNKeywordRefused(t *testing.T) {
 	for dsn, keyword := range map[string]string{
-		"HOST=db user=app dbname=exaccess":             "HOST must be written in lower case, host=",
-		"host=db User=app dbname=exaccess":             "User must be written in lower case, user=",
-		"host=db password='a b' SSLMode=verify-full":   "SSLMode must be written in lower case, sslmode=",
+		"HOST=db user=app dbname=exaccess":            "HOST must be written in lower case, host=",
+		"host=db User=app dbname=exaccess":            "User must be written in lower case, user=",
+		"host=db password='a b' SSLMode=verify-full":  "SSLMode must be written in lower case, sslmode=",
 		"host=db password=s3cret\\ x DBNAME=exaccess": "DBNAME must be written in lower case, dbname=",
 	} {
 		_, err := storage.Open(context.Background(), dsn)
