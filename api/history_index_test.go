@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"exaccess/internal/historycursor"
 )
 
 // TestHistoryHidesAuditIndexFromTheNation: a liaison officer's history has
@@ -44,7 +46,7 @@ func TestHistoryHidesAuditIndexFromTheNation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: cursor %q is not base64url: %v", who, next, err)
 			}
-			if strings.Contains(string(raw), historyCursorPrefix) || strings.Contains(string(raw), historyNewestCursorPrefix) {
+			if strings.Contains(string(raw), historycursor.OldestPrefix) || strings.Contains(string(raw), historycursor.NewestPrefix) {
 				t.Errorf("%s: cursor %q reads as %q: the index shows through", who, next, raw)
 			}
 			// The server's own cursor walks on; one byte changed does not.
@@ -60,6 +62,6 @@ func TestHistoryHidesAuditIndexFromTheNation(t *testing.T) {
 			t.Errorf("two cursors of one place are equal: %v", a)
 		}
 		// An over-long cursor is refused before any work.
-		wantProblem(t, e.do("hns", http.MethodGet, base+"?cursor="+strings.Repeat("A", maxSealedCursor+1), nil), 422, "invalid", "cursor")
+		wantProblem(t, e.do("hns", http.MethodGet, base+"?cursor="+strings.Repeat("A", historycursor.MaxSealed+1), nil), 422, "invalid", "cursor")
 	})
 }

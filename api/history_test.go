@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"exaccess/internal/historycursor"
 )
 
 // historyActions reads one page of a request's history as who and returns
@@ -69,8 +71,8 @@ func TestHistoryPaged(t *testing.T) {
 			t.Errorf("lo-no's second page of one: %v, next %q", got, next)
 		}
 		for _, bad := range []struct{ query, field string }{
-			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + e.srv.sealHistoryCursor(historyCursor{idx: 1}) + "x", "cursor"},
-			{"?cursor=" + base64.RawURLEncoding.EncodeToString([]byte(encodeHistoryCursor(historyCursor{idx: 1}))), "cursor"}, // unsealed, as cursors were before
+			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + e.srv.sealHistoryCursor(historyCursor{Index: 1}) + "x", "cursor"},
+			{"?cursor=" + base64.RawURLEncoding.EncodeToString([]byte(historycursor.Encode(historyCursor{Index: 1}))), "cursor"}, // unsealed, as cursors were before
 			{"?cursor=" + encodeCursor("0190a000-0000-7000-8000-000000000000"), "cursor"},
 		} {
 			wantProblem(t, e.do("hns", http.MethodGet, base+"/history"+bad.query, nil), 422, "invalid", bad.field)

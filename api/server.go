@@ -2,13 +2,13 @@ package api
 
 import (
 	"context"
-	"crypto/cipher"
 	"log/slog"
 	"net/http"
 	"sync"
 
 	"exaccess/api/auth"
 	"exaccess/domain"
+	"exaccess/internal/historycursor"
 
 	"github.com/labstack/echo/v4"
 )
@@ -87,13 +87,13 @@ type Server struct {
 	// row this process has already brought up to date.
 	external sync.Map
 	// historyCursors seals the history's cursors (history.go).
-	historyCursors cipher.AEAD
+	historyCursors *historycursor.Sealer
 }
 
 // New builds the API with every route of the route table registered.
 func New(d Deps) *Server {
 	s := &Server{Deps: d, unlimited: map[string]bool{}}
-	s.historyCursors = newCursorSealer(historyCursorKey(d.Tokens))
+	s.historyCursors = historycursor.ForTokens(d.Tokens)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)

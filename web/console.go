@@ -11,6 +11,7 @@ import (
 
 	"exaccess/domain"
 	"exaccess/internal/afterstatus"
+	"exaccess/internal/historycursor"
 
 	"github.com/labstack/echo/v4"
 )
@@ -65,7 +66,12 @@ type Deps struct {
 	// Refusals records refused attempts on a request in the audit log, as
 	// the API does; nil records nothing.
 	Refusals *domain.RefusalLog
-	Log      *slog.Logger
+	// HistoryCursors seals the position in the "older entries" link of a
+	// request's history (history.go), as the API seals its history's
+	// cursors, with the same key (historycursor.ForTokens); nil is a
+	// random key, whose links no other process opens.
+	HistoryCursors *historycursor.Sealer
+	Log            *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 	// SessionTTL is how long a session lasts after sign-in; 0 is 8 hours.
@@ -95,6 +101,9 @@ func New(d Deps) (*Console, error) {
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.HistoryCursors == nil {
+		d.HistoryCursors = historycursor.New(nil)
 	}
 	if d.Accounts == nil || d.Principals == nil {
 		return nil, errors.New("web: Deps.Accounts and Deps.Principals are required (sign-in and the session check)")

@@ -17,6 +17,7 @@ import (
 	"exaccess/docs"
 	"exaccess/domain"
 	"exaccess/internal/apptest"
+	"exaccess/internal/historycursor"
 	"exaccess/policies"
 	"exaccess/storage"
 	"exaccess/storage/storagetest"
@@ -55,6 +56,9 @@ type env struct {
 	clock func() time.Time
 	// ref is the reference data the services check against.
 	ref *domain.ReferenceData
+	// cursors seals the history's positions, with the API's key (as
+	// cmd/exaccess wires it).
+	cursors *historycursor.Sealer
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
@@ -88,7 +92,8 @@ func newEnvSessions(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter
 	t.Helper()
 	a := apptest.New(t, dsn, apptest.Options{Users: testUsers, Policy: policy})
 	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals,
-		requests: a.Requests, approvals: a.Approvals, frameworks: a.Frameworks, notifications: a.Notifications, clock: a.Clock, ref: a.Reference}
+		requests: a.Requests, approvals: a.Approvals, frameworks: a.Frameworks, notifications: a.Notifications, clock: a.Clock, ref: a.Reference,
+		cursors: historycursor.ForTokens(a.Tokens)}
 	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow
 	log := testLogger()
 	var sessions SessionStore = a.DB
@@ -97,7 +102,8 @@ func newEnvSessions(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter
 	}
 	console, err := New(Deps{Requests: a.Requests, Approvals: a.Approvals, Frameworks: a.Frameworks, Users: a.DB,
 		Accounts: a.Accounts, Principals: a.Principals, Notifications: a.Notifications, Sessions: sessions, Reference: a.Reference,
-		Audit: a.Audit, Permits: a.Permits, Refusals: a.Refusals, Log: log, Now: a.Now, Inbox: a.Inbox, Limits: limiter})
+		Audit: a.Audit, Permits: a.Permits, Refusals: a.Refusals, Log: log, Now: a.Now, Inbox: a.Inbox, Limits: limiter,
+		HistoryCursors: e.cursors})
 	if err != nil {
 		t.Fatal(err)
 	}

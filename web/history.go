@@ -2,11 +2,12 @@ package web
 
 import (
 	"fmt"
-	"strconv"
+	"net/url"
 	"strings"
 	"time"
 
 	"exaccess/domain"
+	"exaccess/internal/historycursor"
 
 	"github.com/labstack/echo/v4"
 )
@@ -28,17 +29,23 @@ type historyPage struct {
 }
 
 // history reads the page of r's history the request page shows: the
-// newest entries, or with ?before= those before that index (a link the
-// page wrote).
+// newest entries, or with ?before= those before a position (a link the
+// page wrote). The position is an entry's index in the whole audit log,
+// which a liaison officer must not learn (the gaps between a request's
+// indexes count every other nation's entries), so the link holds it
+// sealed, as the API's history cursors are (historycursor, the same key):
+// anything else in before — a bare index, a sealed value altered or made
+// up, a link of an earlier release — is the 400 page naming before, for
+// everyone alike.
 func (c *Console) history(ec echo.Context, p domain.Principal, r *domain.Request) (historyPage, error) {
 	out := historyPage{Shown: historyShown}
 	q := domain.HistoryQuery{Newest: true, Limit: historyShown}
 	if v := ec.QueryParam("before"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
+		at, ok := c.HistoryCursors.Open(v)
+		if !ok || !at.Newest {
 			return out, badPageParam("before", "is not a position this console wrote")
 		}
-		q.Cursor, out.Paged = &n, true
+		q.Cursor, out.Paged = &at.Index, true
 	}
 	page, err := c.Approvals.History(ec.Request().Context(), p, r.ID, q)
 	if err != nil {
@@ -46,7 +53,8 @@ func (c *Console) history(ec echo.Context, p domain.Principal, r *domain.Request
 	}
 	out.Entries = page.Entries
 	if page.Next != nil {
-		out.Older = "/requests/" + r.ID + "?before=" + strconv.FormatInt(*page.Next, 10) + "#history"
+		before := c.HistoryCursors.Seal(historycursor.Cursor{Index: *page.Next, Newest: true})
+		out.Older = "/requests/" + r.ID + "?before=" + url.QueryEscape(before) + "#history"
 	}
 	return out, nil
 }

@@ -2,12 +2,16 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"exaccess/domain"
+	"exaccess/internal/historycursor"
 )
 
 // TestRequestPageShowsTheNewestHistory: a request page shows the newest
@@ -34,6 +38,7 @@ func TestRequestPageShowsTheNewestHistory(t *testing.T) {
 		if !ok || !strings.HasPrefix(older, "/requests/"+id+"?before=") || p.Doc.Find(".history-pages a").Text() != "Older entries" {
 			t.Fatalf("no link to the older entries: %q", p.Doc.Find(".history-pages").Text())
 		}
+		wantSealedBefore(t, older)
 		p = hns.get(older)
 		rows = p.Doc.Find("table.history tbody tr")
 		if rows.Length() != 61-historyShown || !strings.Contains(rows.First().Text(), "Created") {
@@ -47,5 +52,64 @@ func TestRequestPageShowsTheNewestHistory(t *testing.T) {
 			t.Errorf("the sending nation's history: %d rows: %s", rows.Length(), rows.Text())
 		}
 		wantStatus(t, hns.get("/requests/"+id+"?before=x"), http.StatusBadRequest)
+	})
+}
+
+// wantSealedBefore checks that the before= of a history link is sealed:
+// no index, readable or not, shows through it.
+func wantSealedBefore(t *testing.T, link string) {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := u.Query().Get("before")
+	if _, err := strconv.ParseInt(before, 10, 64); err == nil {
+		t.Fatalf("the older entries' link carries the bare index %s: %s", before, link)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(before)
+	if err != nil {
+		t.Fatalf("before=%q is not base64url: %v", before, err)
+	}
+	if strings.Contains(string(raw), historycursor.NewestPrefix) || strings.Contains(string(raw), historycursor.OldestPrefix) {
+		t.Fatalf("before=%q reads as %q: the index shows through", before, raw)
+	}
+}
+
+// TestHistoryBeforeIsSealed: the position in a request page's "older
+// entries" link is an entry's index in the whole audit log, which a
+// liaison officer must not learn — probing before= with numbers on their
+// own request would give each entry's index, and the gaps count every
+// other nation's entries. So before= takes only a position the console
+// sealed: a bare index, a sealed one altered, or one of the other walk
+// (oldest first) is the 400 page naming before, for the sending nation
+// and an approver alike; the console's own position, and the API's
+// newest-first cursor (the same key), page as ever.
+func TestHistoryBeforeIsSealed(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		lo := e.client().signIn("lo-no")
+		id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "save")))
+		de := e.client().signIn("lo-de") // another nation's entries after it
+		requestID(t, de.post("/requests/new", withValue(validForm(), "action", "save")))
+		hns := e.client().signIn("hns")
+		sealed := e.cursors.Seal(historycursor.Cursor{Index: 1 << 40, Newest: true})
+		altered := []byte(sealed)
+		altered[len(altered)/2] ^= 1
+		for _, c := range []*client{lo, hns} {
+			for _, bad := range []string{"1000000", "0", "1", url.QueryEscape(string(altered)), "-1",
+				url.QueryEscape(e.cursors.Seal(historycursor.Cursor{Index: 1 << 40})),
+				url.QueryEscape(base64.RawURLEncoding.EncodeToString([]byte(historycursor.NewestPrefix + "1000000")))} {
+				p := c.get("/requests/" + id + "?before=" + bad)
+				wantStatus(t, p, http.StatusBadRequest)
+				if msg := p.Doc.Find("main").Text(); !strings.Contains(msg, `"before"`) {
+					t.Errorf("before=%s: the page does not name before: %s", bad, strings.Join(strings.Fields(msg), " "))
+				}
+			}
+			p := c.get("/requests/" + id + "?before=" + url.QueryEscape(sealed))
+			wantStatus(t, p, http.StatusOK)
+			if rows := p.Doc.Find("table.history tbody tr"); rows.Length() != 1 || !strings.Contains(rows.Text(), "Created") {
+				t.Errorf("a sealed position past the end: %d rows: %s", rows.Length(), rows.Text())
+			}
+		}
 	})
 }
