@@ -23,6 +23,11 @@ const PermitHeader = "exaccess-permit/v1"
 
 // PermitJSON is the permit statement as signed: one line of JSON after the
 // header line. Its keys are documented in docs/permits.md.
+//
+// A permit is checked on the bytes signed (OpenPermit: the signature over
+// the text as it stands, then the JSON read from that text), never on this
+// struct encoded again, so a key a permit of an earlier release carries
+// keeps verifying as long as the struct still reads it.
 type PermitJSON struct {
 	Reference     string       `json:"reference"`
 	Nation        string       `json:"nation"`
@@ -32,9 +37,15 @@ type PermitJSON struct {
 	TrainingAreas []PermitArea `json:"training_areas"`
 	Conditions    []string     `json:"conditions"`
 	Status        string       `json:"status"`
-	AuditIndex    int64        `json:"audit_index"`
-	IssuedAt      string       `json:"issued_at"`
-	StatusPath    string       `json:"status_path"`
+	// AuditIndex is the index of the audit entry that approved the
+	// request, in the permits of releases before it was dropped; a permit
+	// signed now has none. An entry's index is its place in the whole
+	// audit log, which the sending nation holding the permit must not
+	// learn: the gaps between its permits' indexes count every other
+	// nation's entries. It is read so that the earlier permits still open.
+	AuditIndex *int64 `json:"audit_index,omitempty"`
+	IssuedAt   string `json:"issued_at"`
+	StatusPath string `json:"status_path"`
 }
 
 // PermitPeriod is the permitted period, dates both inclusive.
@@ -54,7 +65,6 @@ type PermitArea struct {
 type PermitStore interface {
 	GetRequest(ctx context.Context, id string) (*domain.Request, error)
 	RequestIDByReference(ctx context.Context, reference string) (string, error)
-	ApprovalAuditIndex(ctx context.Context, id string) (int64, error)
 }
 
 // PermitService signs permits with the log's checkpoint key.
@@ -116,11 +126,7 @@ func (s *PermitService) Permit(ctx context.Context, r *domain.Request) (string, 
 	if r.Status != domain.StatusApproved {
 		return "", domain.ErrNotFound("permit")
 	}
-	idx, err := s.store.ApprovalAuditIndex(ctx, r.ID)
-	if err != nil {
-		return "", err
-	}
-	st, err := domain.PermitOf(r, idx, s.now())
+	st, err := domain.PermitOf(r, s.now())
 	if err != nil {
 		return "", err
 	}
@@ -178,7 +184,7 @@ func permitJSON(st domain.PermitStatement, statusPath string) PermitJSON {
 	}
 	return PermitJSON{Reference: st.Reference, Nation: st.Nation, Unit: st.Unit, Period: PermitPeriod{st.Start, st.End},
 		EntryPoints: nonNil(st.EntryPoints), TrainingAreas: areas, Conditions: nonNil(st.Conditions), Status: string(st.Status),
-		AuditIndex: st.AuditIndex, IssuedAt: st.IssuedAt.Format(time.RFC3339), StatusPath: statusPath}
+		IssuedAt: st.IssuedAt.Format(time.RFC3339), StatusPath: statusPath}
 }
 
 func nonNil(s []string) []string {

@@ -30,8 +30,6 @@ func (s *countingStore) RequestIDByReference(_ context.Context, ref string) (str
 	return s.r.ID, nil
 }
 
-func (s *countingStore) ApprovalAuditIndex(context.Context, string) (int64, error) { return 1, nil }
-
 // A status asked without the permit's check value reads nothing: a missing,
 // wrong or over-long value costs one HMAC whether the reference was drawn
 // or not, so time cannot tell the references apart either. The check value

@@ -33,8 +33,10 @@ const (
 
 // PermitStatement is what a permit states: the approved request's
 // reference, nation, unit, period, entry points, training areas and
-// conditions, its status, and the index of the audit entry that approved
-// it, so that the approval can be proven included in the log.
+// conditions, and its status. It names no audit entry: an entry's index
+// is its place in the whole audit log, which the sending nation that
+// holds the permit must not learn (the gaps count every other nation's
+// entries); an auditor finds the approval in the request's history.
 type PermitStatement struct {
 	Reference     string
 	Nation        string
@@ -44,13 +46,12 @@ type PermitStatement struct {
 	TrainingAreas []AreaBooking
 	Conditions    []string
 	Status        Status
-	AuditIndex    int64
 	IssuedAt      time.Time
 }
 
-// PermitOf is the statement of r's permit, approved by audit entry index;
-// CodeNotFound when r is not approved (there is no permit to state).
-func PermitOf(r *Request, auditIndex int64, now time.Time) (PermitStatement, error) {
+// PermitOf is the statement of r's permit; CodeNotFound when r is not
+// approved (there is no permit to state).
+func PermitOf(r *Request, now time.Time) (PermitStatement, error) {
 	if r.Status != StatusApproved {
 		return PermitStatement{}, ErrNotFound("permit")
 	}
@@ -64,7 +65,7 @@ func PermitOf(r *Request, auditIndex int64, now time.Time) (PermitStatement, err
 	return PermitStatement{Reference: r.Reference, Nation: r.Nation, Unit: r.Unit.Designation,
 		Start: DateString(r.Period.Start), End: DateString(r.Period.End), EntryPoints: entry,
 		TrainingAreas: slices.Clone(r.TrainingAreas), Conditions: slices.Clone(r.Conditions),
-		Status: r.Status, AuditIndex: auditIndex, IssuedAt: now.UTC()}, nil
+		Status: r.Status, IssuedAt: now.UTC()}, nil
 }
 
 // PermitStateOf is the state of r's permit at now; ok is false when r has

@@ -38,16 +38,16 @@ func TestPermitOf(t *testing.T) {
 			Period:        Period{Start: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)},
 			Movements:     []Movement{{EntryPoint: "SE-TRB"}, {EntryPoint: "SE-MMX"}, {EntryPoint: "SE-TRB"}},
 			TrainingAreas: []AreaBooking{{Area: "ravlunda"}}}}
-	p, err := PermitOf(r, 42, now)
+	p, err := PermitOf(r, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Reference != r.Reference || p.Unit != "2 Bn" || p.Start != "2026-12-01" || p.End != "2026-12-05" || p.AuditIndex != 42 ||
+	if p.Reference != r.Reference || p.Unit != "2 Bn" || p.Start != "2026-12-01" || p.End != "2026-12-05" ||
 		len(p.EntryPoints) != 2 || p.EntryPoints[0] != "SE-MMX" || p.IssuedAt.Location() != time.UTC || len(p.TrainingAreas) != 1 {
 		t.Errorf("statement %+v", p)
 	}
 	r.Status = StatusInReview
-	if _, err := PermitOf(r, 42, now); err == nil || err.(*Error).Code != CodeNotFound {
+	if _, err := PermitOf(r, now); err == nil || err.(*Error).Code != CodeNotFound {
 		t.Errorf("a request in review has a permit: %v", err)
 	}
 }

@@ -245,19 +245,3 @@ func auditEventsQuery(g *gorm.DB, f domain.AuditFilter) *gorm.DB {
 	}
 	return q.Order("idx")
 }
-
-// ApprovalAuditIndex is the index of the audit entry of the last decision
-// on request id — for an approved request, the approval; CodeNotFound
-// when it has none.
-func (d *DB) ApprovalAuditIndex(ctx context.Context, id string) (int64, error) {
-	var idx []int64
-	err := d.reader.WithContext(ctx).Model(&auditRow{}).Where(inLog).Where("request_id = ? AND action = ?", id, domain.AuditRequestDecided).
-		Order("idx DESC").Limit(1).Pluck("idx", &idx).Error
-	if err != nil {
-		return 0, translate(err, "audit entry")
-	}
-	if len(idx) == 0 {
-		return 0, domain.ErrNotFound("approval")
-	}
-	return idx[0], nil
-}

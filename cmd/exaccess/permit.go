@@ -130,5 +130,9 @@ func printPermit(w io.Writer, p auditlog.PermitJSON) {
 	for _, c := range p.Conditions {
 		fmt.Fprintf(w, "  condition:      %s\n", c)
 	}
-	fmt.Fprintf(w, "  status:         %s (issued %s; approved by audit entry %d)\n", p.Status, p.IssuedAt, p.AuditIndex)
+	if p.AuditIndex != nil { // a permit of an earlier release
+		fmt.Fprintf(w, "  status:         %s (issued %s; approved by audit entry %d)\n", p.Status, p.IssuedAt, *p.AuditIndex)
+		return
+	}
+	fmt.Fprintf(w, "  status:         %s (issued %s)\n", p.Status, p.IssuedAt)
 }

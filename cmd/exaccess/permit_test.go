@@ -24,7 +24,6 @@ func (o oneRequest) GetRequest(context.Context, string) (*domain.Request, error)
 func (o oneRequest) RequestIDByReference(context.Context, string) (string, error) {
 	return o.r.ID, nil
 }
-func (o oneRequest) ApprovalAuditIndex(context.Context, string) (int64, error) { return 17, nil }
 
 func TestPermitVerifyOffline(t *testing.T) {
 	dir := t.TempDir()
@@ -61,8 +60,12 @@ func TestPermitVerifyOffline(t *testing.T) {
 		err := runPermitVerify([]string{file, "--key", key}, &out, io.Discard, now)
 		return out.String(), err
 	}
+	if strings.Contains(permit, "audit_index") {
+		t.Errorf("the permit names an audit entry:\n%s", permit)
+	}
 	out, err := verify(file, keyFile, issued)
-	if err != nil || !strings.Contains(out, "permit SE-2026-EXA-000007: NO, unit Telemark Bn") || !strings.Contains(out, "approved by audit entry 17") ||
+	if err != nil || !strings.Contains(out, "permit SE-2026-EXA-000007: NO, unit Telemark Bn") || strings.Contains(out, "audit entry") ||
+		!strings.Contains(out, "status:         approved (issued 2026-11-30T10:00:00Z)\n") ||
 		!strings.Contains(out, "check online before relying on it: GET /api/v1/permits/SE-2026-EXA-000007/status?check="+check+" (") {
 		t.Fatalf("valid permit: %v\n%s", err, out)
 	}
@@ -221,3 +224,50 @@ func TestPermitVerifyAcrossKeyRotation(t *testing.T) {
 
 // timeOfPermits is when the test permits are issued, within their period.
 var timeOfPermits = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+
+// A permit signed before permits stopped naming the audit entry that
+// approved them (audit_index) still verifies offline, and the verifier
+// shows the entry it names; one byte of it changed does not verify.
+func TestPermitVerifyWithAuditIndex(t *testing.T) {
+	dir := t.TempDir()
+	skey, err := auditlog.NewSignerKey("permit.test/exaccess/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := note.NewSigner(strings.TrimSpace(string(skey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := auditlog.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dir, "key.txt")
+	os.WriteFile(keyFile, []byte(signer.VerifierKey()+"\n"), 0o600)
+	// The text of a permit as the releases from 0026 until this one signed it.
+	text := auditlog.PermitHeader + "\n" + `{"reference":"SE-2026-EXA-000007","nation":"NO","unit":"Telemark Bn",` +
+		`"period":{"start":"2026-12-01","end":"2026-12-05"},"entry_points":["SE-SVI"],"training_areas":[],` +
+		`"conditions":["no night firing"],"status":"approved","audit_index":17,"issued_at":"2026-11-30T10:00:00Z",` +
+		`"status_path":"/api/v1/permits/SE-2026-EXA-000007/status?check=q0uGv3Lw8wYd2iN1tEo5Xg"}` + "\n"
+	signed, err := note.Sign(&note.Note{Text: text}, ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := auditlog.OpenPermit(signed, signer.VerifierKey())
+	if err != nil || p.AuditIndex == nil || *p.AuditIndex != 17 || p.Reference != "SE-2026-EXA-000007" {
+		t.Fatalf("an earlier permit with audit_index: %+v, %v", p, err)
+	}
+	file := filepath.Join(dir, "permit.txt")
+	os.WriteFile(file, signed, 0o600)
+	var out bytes.Buffer
+	err = runPermitVerify([]string{file, "--key", keyFile}, &out, io.Discard, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	if err != nil || !strings.Contains(out.String(), "signature: valid") || !strings.Contains(out.String(), "approved by audit entry 17") ||
+		!strings.Contains(out.String(), "GET /api/v1/permits/SE-2026-EXA-000007/status?check=q0uGv3Lw8wYd2iN1tEo5Xg") {
+		t.Errorf("an earlier permit with audit_index: %v\n%s", err, out.String())
+	}
+	os.WriteFile(file, bytes.Replace(signed, []byte(`"audit_index":17`), []byte(`"audit_index":18`), 1), 0o600)
+	out.Reset()
+	if err := runPermitVerify([]string{file, "--key", keyFile}, &out, io.Discard, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)); !errors.Is(err, errPermitNotValid) {
+		t.Errorf("an earlier permit, edited: %v\n%s", err, out.String())
+	}
+}
