@@ -89,8 +89,11 @@ type StageDeadline struct {
 }
 
 // Notification is one row of the outbox: one event for one recipient on one
-// channel. Key is the idempotency key a receiver may use to drop a repeat
-// delivery (delivery is at least once).
+// channel. ID, the same on every attempt, is what a receiver is told to
+// drop a repeat delivery by (delivery is at least once). Key is the
+// idempotency key that keeps an event from being stored twice; it stays
+// on the server, since an event's key starts with the index of its audit
+// entry, a place in the whole log that a liaison officer must not learn.
 type Notification struct {
 	ID, Key, Kind string
 	Recipient     string // user id; "" for a delivery to a role's webhook

@@ -122,9 +122,9 @@ func (s *SMTPSender) client() (*gomail.Client, error) {
 
 // Send delivers one notification as a plain-text mail with an HTML
 // alternative, its console links absolute under PublicURL. Its Message-ID
-// is made from the idempotency key, and the key itself is in the
+// is made from the row's id (deliveryID), and the id itself is in the
 // X-Exaccess-Idempotency-Key header, so a repeated delivery carries the
-// same id for the receiver to drop.
+// same id for the receiver to drop; neither tells an audit index.
 func (s *SMTPSender) Send(ctx context.Context, n domain.Notification) error {
 	m := gomail.NewMsg()
 	if err := m.From(s.from); err != nil {
@@ -134,8 +134,8 @@ func (s *SMTPSender) Send(ctx context.Context, n domain.Notification) error {
 		return fmt.Errorf("mail to: %w", err)
 	}
 	m.Subject(domain.FlattenStrayBreaks(n.Subject))
-	m.SetMessageIDWithValue(strings.ReplaceAll(n.Key, ":", ".") + "@exaccess")
-	m.SetGenHeader(gomail.Header("X-Exaccess-Idempotency-Key"), n.Key)
+	m.SetMessageIDWithValue(deliveryID(n) + "@exaccess")
+	m.SetGenHeader(gomail.Header("X-Exaccess-Idempotency-Key"), deliveryID(n))
 	m.SetDate()
 	body := domain.NotificationLinks(domain.FlattenStrayBreaks(n.Body), s.PublicURL)
 	m.SetBodyString(gomail.TypeTextPlain, body)

@@ -27,8 +27,8 @@ var ErrUndeliverable = errors.New("undeliverable")
 
 // WebhookSender delivers notifications to webhooks as Standard Webhooks
 // (https://www.standardwebhooks.com): a JSON body, and the headers
-// webhook-id (the row's idempotency key, the same on every retry, for the
-// receiver to drop repeats), webhook-timestamp (the attempt's Unix time)
+// webhook-id (the row's id, the same on every retry, for the receiver to
+// drop repeats: deliveryID), webhook-timestamp (the attempt's Unix time)
 // and webhook-signature ("v1," and the base64 of HMAC-SHA256 over
 // "id.timestamp.body" with the secret's decoded bytes as the key).
 type WebhookSender struct {
@@ -99,6 +99,18 @@ type WebhookData struct {
 	Body      string `json:"body"`
 }
 
+// deliveryID is what a receiver is told identifies notification n, for it
+// to drop a repeat delivery (the webhook-id, the mail's Message-ID and
+// X-Exaccess-Idempotency-Key): the outbox row's own id, a UUIDv7, the same
+// on every attempt. It is not the row's idempotency key, which starts with
+// the index of the audit entry that caused the notification: an entry's
+// index is its place in the whole audit log, and a liaison officer who
+// read it off their notifications would count, by the gaps between two,
+// every other nation's entries in between. A UUIDv7 orders by time but
+// counts nothing. The key stays in the outbox, where its unique index
+// keeps an event from being stored twice.
+func deliveryID(n domain.Notification) string { return n.ID }
+
 // SignWebhook is the Standard Webhooks signature of one delivery: "v1,"
 // and base64(HMAC-SHA256(key, id "." timestamp "." body)), key being the
 // bytes of the secret after "whsec_".
@@ -140,7 +152,8 @@ func (s *WebhookSender) Send(ctx context.Context, n domain.Notification) error {
 		return err
 	}
 	ts := s.Now().Unix()
-	sig, err := SignWebhook(hook.Secret, n.Key, ts, body)
+	id := deliveryID(n)
+	sig, err := SignWebhook(hook.Secret, id, ts, body)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUndeliverable, err)
 	}
@@ -150,7 +163,7 @@ func (s *WebhookSender) Send(ctx context.Context, n domain.Notification) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "exaccess-webhooks")
-	req.Header.Set("webhook-id", n.Key)
+	req.Header.Set("webhook-id", id)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
 	req.Header.Set("webhook-signature", sig)
 	resp, err := s.client.Do(req)

@@ -79,12 +79,12 @@ func TestWebhookSenderDelivers(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, body := rec.headers[0], rec.bodies[0]
-	if h.Get("webhook-id") != n.Key || h.Get("webhook-timestamp") != "1770112860" || h.Get("Content-Type") != "application/json" {
+	if h.Get("webhook-id") != n.ID || h.Get("webhook-timestamp") != "1770112860" || h.Get("Content-Type") != "application/json" {
 		t.Fatalf("headers %v", h)
 	}
 	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(n.Key + ".1770112860." + string(body)))
+	mac.Write([]byte(n.ID + ".1770112860." + string(body)))
 	if want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil)); h.Get("webhook-signature") != want {
 		t.Fatalf("signature %q, want %q", h.Get("webhook-signature"), want)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/google/uuid"
 )
 
 // mailbox is an in-process SMTP server that keeps every message it gets.
@@ -168,6 +169,12 @@ func TestNotificationJourneyByEmail(t *testing.T) {
 		}
 		if !strings.Contains(m.Data, "X-Exaccess-Idempotency-Key:") || !strings.Contains(m.Data, "text/html") {
 			t.Errorf("mail %d lacks the idempotency key or the HTML part:\n%s", i, m.Data)
+		}
+		// The mail is named by its outbox row's id, a UUIDv7, and not by
+		// anything holding an audit entry's index (docs/security.md).
+		pm := parseMail(t, m)
+		if u, err := uuid.Parse(pm.key); err != nil || u.Version() != 7 || pm.messageID != "<"+pm.key+"@exaccess>" {
+			t.Errorf("mail %d: X-Exaccess-Idempotency-Key %q, Message-ID %q; want a notification's UUIDv7 in both (%v)", i, pm.key, pm.messageID, err)
 		}
 	}
 	if !strings.Contains(mails[1].Data, "convoy route via E14") {

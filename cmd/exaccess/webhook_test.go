@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // hookInbox is a webhook receiver that keeps the deliveries whose
@@ -21,6 +23,7 @@ type hookInbox struct {
 	mu      sync.Mutex
 	secrets map[string]string
 	got     map[string][]string // path → event types
+	ids     []string            // the webhook-id of each delivery
 	bad     int
 }
 
@@ -40,6 +43,7 @@ func (h *hookInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var m struct{ Type string }
 	json.Unmarshal(body, &m)
 	h.got[r.URL.Path] = append(h.got[r.URL.Path], m.Type)
+	h.ids = append(h.ids, r.Header.Get("webhook-id"))
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -101,5 +105,12 @@ func TestNotificationJourneyByWebhook(t *testing.T) {
 	defer inbox.mu.Unlock()
 	if inbox.bad != 0 {
 		t.Fatalf("%d deliveries with a bad signature", inbox.bad)
+	}
+	// Each delivery is named by its outbox row's id, a UUIDv7, and not by
+	// anything holding an audit entry's index (docs/security.md).
+	for _, id := range inbox.ids {
+		if u, err := uuid.Parse(id); err != nil || u.Version() != 7 {
+			t.Errorf("webhook-id %q is not a notification's UUIDv7 (%v)", id, err)
+		}
 	}
 }
