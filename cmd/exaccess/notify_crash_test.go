@@ -112,8 +112,9 @@ func killDuringDelivery(t *testing.T, bin, dsn string) {
 	}
 }
 
-// emailKeys are the idempotency keys of the e-mail notifications of the
-// requests, with their addresses.
+// emailKeys are what the mails of the e-mail notifications of the requests
+// are keyed by (X-Exaccess-Idempotency-Key: each row's id, not its
+// idempotency key, which holds an audit index), with their addresses.
 func emailKeys(t *testing.T, dsn string, ids []string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
@@ -130,7 +131,7 @@ func emailKeys(t *testing.T, dsn string, ids []string) map[string]string {
 		}
 		for _, n := range ns {
 			if n.Channel == domain.ChannelEmail && n.Address != "" {
-				out[n.Key] = n.Address
+				out[n.ID] = n.Address
 			}
 		}
 	}
