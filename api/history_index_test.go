@@ -23,7 +23,10 @@ func TestHistoryHidesAuditIndexFromTheNation(t *testing.T) {
 		for range 3 {
 			e.create("lo-de", draft())
 		}
-		want(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"purpose": "Winter training, amended"}, "If-Match", tag), 200)
+		patched := e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"purpose": "Winter training, amended"}, "If-Match", tag)
+		want(t, patched, 200)
+		// Submitted, so that the approver may read it (a draft is not theirs to see).
+		want(t, e.do("lo-no", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", patched.Header.Get("ETag")), 200)
 		base := "/api/v1/requests/" + id + "/history"
 
 		for _, who := range []string{"lo-no", "hns", "auditor"} {

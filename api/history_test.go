@@ -48,7 +48,7 @@ func TestHistoryPaged(t *testing.T) {
 		var walked []string
 		query := "?limit=2"
 		for pages := 1; ; pages++ {
-			got, next := historyActions(t, e, "hns", id, query)
+			got, next := historyActions(t, e, "auditor", id, query)
 			if len(got) > 2 || pages > 3 {
 				t.Fatalf("page %d: %v", pages, got)
 			}
@@ -75,7 +75,7 @@ func TestHistoryPaged(t *testing.T) {
 			{"?cursor=" + base64.RawURLEncoding.EncodeToString([]byte(historycursor.Encode(historyCursor{Index: 1}))), "cursor"}, // unsealed, as cursors were before
 			{"?cursor=" + encodeCursor("0190a000-0000-7000-8000-000000000000"), "cursor"},
 		} {
-			wantProblem(t, e.do("hns", http.MethodGet, base+"/history"+bad.query, nil), 422, "invalid", bad.field)
+			wantProblem(t, e.do("auditor", http.MethodGet, base+"/history"+bad.query, nil), 422, "invalid", bad.field)
 		}
 		// A cursor is only a position: on another nation's request it is 404 as ever.
 		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history?cursor="+e.srv.sealHistoryCursor(historyCursor{}), nil), 404, "not_found")
@@ -125,10 +125,10 @@ func TestHistoryNewestFirst(t *testing.T) {
 				query = "?order=" + order + "&limit=" + strconv.Itoa(limit) + "&cursor=" + url.QueryEscape(next)
 			}
 		}
-		if got, pages := walk("hns", "newest", 2); !slices.Equal(got, newest) || pages != 3 {
+		if got, pages := walk("auditor", "newest", 2); !slices.Equal(got, newest) || pages != 3 {
 			t.Errorf("newest first, two a page: %v in %d pages, want %v in 3", got, pages, newest)
 		}
-		if got, pages := walk("hns", "oldest", 2); !slices.Equal(got, oldest) || pages != 3 {
+		if got, pages := walk("auditor", "oldest", 2); !slices.Equal(got, oldest) || pages != 3 {
 			t.Errorf("oldest first, two a page: %v in %d pages, want %v in 3", got, pages, oldest)
 		}
 		if got, pages := walk("lo-no", "newest", 1); !slices.Equal(got, []string{"request.updated", "request.created"}) || pages != 2 {
@@ -136,14 +136,14 @@ func TestHistoryNewestFirst(t *testing.T) {
 		}
 
 		// A cursor of one order with the other.
-		_, newestNext := historyActions(t, e, "hns", id, "?order=newest&limit=2")
-		_, oldestNext := historyActions(t, e, "hns", id, "?limit=2")
+		_, newestNext := historyActions(t, e, "auditor", id, "?order=newest&limit=2")
+		_, oldestNext := historyActions(t, e, "auditor", id, "?limit=2")
 		for _, q := range []string{"?cursor=" + url.QueryEscape(newestNext), "?order=oldest&cursor=" + url.QueryEscape(newestNext),
 			"?order=newest&cursor=" + url.QueryEscape(oldestNext)} {
-			wantProblem(t, e.do("hns", http.MethodGet, base+q, nil), 422, "invalid", "cursor")
+			wantProblem(t, e.do("auditor", http.MethodGet, base+q, nil), 422, "invalid", "cursor")
 		}
 		for _, q := range []string{"?order=NEWEST", "?order=desc", "?order="} {
-			r := e.do("hns", http.MethodGet, base+q, nil)
+			r := e.do("auditor", http.MethodGet, base+q, nil)
 			if q == "?order=" { // empty is the default, as for every parameter
 				want(t, r, 200)
 				continue

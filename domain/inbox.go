@@ -235,6 +235,9 @@ var requestReaderRoles = []Role{RoleLiaison, RoleHNS, RoleRange, RoleOperations,
 // MayOpenRequestOf reports whether p may read a request of nation: a role
 // that reads requests, and for a liaison officer their own nation's only
 // (Request.Visible). A request that is not stored ("") opens for nobody.
+// It asks Visible of a submitted request: a reader outside the nation is
+// notified only of submitted ones (a stage became active), and a request
+// never submitted is told of to its nation alone.
 func MayOpenRequestOf(p Principal, nation string) bool {
 	if nation == "" || !p.HasAnyRole(requestReaderRoles...) {
 		return false

@@ -209,6 +209,11 @@ type RequestFilter struct {
 	IDs   []string
 	After string // keyset cursor: the id of the last request of the previous page
 	Limit int
+	// SubmittedOnly leaves out the requests never submitted
+	// (Request.EverSubmitted): drafts, and drafts withdrawn before their
+	// first submission. ListRequests sets it for every reader who may not
+	// see them (SeesUnsubmitted).
+	SubmittedOnly bool
 	// Summary asks only for what a list shows: the request's own columns
 	// (id, reference, status, version, nation, exercise name, period,
 	// dates) and its personnel; the other details, the route, conditions

@@ -172,13 +172,41 @@ type Warning struct {
 	Audience string
 }
 
-// Visible reports whether p may know that r exists. Liaison officers see their
-// own nation's requests only; every other role with read access sees all.
+// Visible reports whether p may know that r exists: the one rule of
+// need-to-know on requests (docs/security.md), which every read, list and
+// action follows. Liaison officers see their own nation's requests only.
+// Every other role with read access sees every request that was ever
+// submitted (EverSubmitted); one never submitted is its nation's working
+// copy, not yet shared with Sweden, and only auditors, who read
+// everything, see it besides its nation's liaison officers. For everyone
+// else it does not exist.
 func (r *Request) Visible(p Principal) bool {
 	if p.IsLiaison() {
 		return p.Nation == r.Nation
 	}
+	return r.EverSubmitted() || SeesUnsubmitted(p)
+}
+
+// EverSubmitted reports whether r was ever sent for review: every request
+// but a draft and a draft withdrawn before its first submission, which has
+// no submission time (a submission sets SubmittedAt and nothing clears
+// it). Storage lists by the same test (RequestFilter.SubmittedOnly).
+func (r *Request) EverSubmitted() bool {
+	switch r.Status {
+	case StatusDraft:
+		return false
+	case StatusWithdrawn:
+		return r.SubmittedAt != nil
+	}
 	return true
+}
+
+// SeesUnsubmitted reports whether p may see requests never submitted
+// (EverSubmitted): liaison officers, their own nation's (Visible), and
+// auditors, whose read-only access covers everything. Approvers and
+// administrators do not.
+func SeesUnsubmitted(p Principal) bool {
+	return p.IsLiaison() || p.HasRole(RoleAuditor)
 }
 
 // AddAuthor records who as an author of r: appended if not one already,

@@ -171,14 +171,23 @@ func (s *RequestService) GetRequest(ctx context.Context, p Principal, id string)
 	return r, nil
 }
 
-// ListRequests returns a page of the requests the caller may see. A liaison
-// officer's list is always scoped to their nation, whatever filter they ask.
+// ListRequests returns a page of the requests the caller may see
+// (Request.Visible). A liaison officer's list is always scoped to their
+// nation, whatever filter they ask. Anyone else's but an auditor's leaves
+// out the requests never submitted: asked for drafts, it is an empty
+// page, as a liaison officer's list of another nation is.
 func (s *RequestService) ListRequests(ctx context.Context, p Principal, f RequestFilter) (RequestPage, error) {
 	if p.IsLiaison() {
 		if f.Nation != "" && f.Nation != p.Nation {
 			return RequestPage{}, nil
 		}
 		f.Nation = p.Nation
+	}
+	if !SeesUnsubmitted(p) {
+		if f.Status == StatusDraft {
+			return RequestPage{}, nil
+		}
+		f.SubmittedOnly = true
 	}
 	page, err := s.store.ListRequests(ctx, f)
 	now := s.clock()

@@ -17,11 +17,13 @@ func (d *DB) WriterForTest() *gorm.DB { return d.writer }
 func (d *DB) ReaderForTest() *gorm.DB { return d.reader }
 
 // ExplainListForTest explains the very SQL ListRequests runs for f, so a
-// plan test cannot drift from the query it checks.
+// plan test cannot drift from the query it checks: SQLite's plan, or
+// PostgreSQL's with sequential scans, bitmap scans and sorts priced out
+// (explainPriced).
 func (d *DB) ExplainListForTest(f domain.RequestFilter) (string, error) {
 	g := d.reader
 	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return listQuery(tx, f).Limit(51).Find(&[]requestRow{}) })
-	return explainPlan(g, sql)
+	return d.explainPriced(g, sql)
 }
 
 // explainPlan returns SQLite's query plan for sql, one step per " | ".

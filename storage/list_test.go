@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"exaccess/domain"
@@ -21,6 +22,12 @@ func seedList(t *testing.T, db *storage.DB, n int) map[string]*domain.Request {
 		for i := range n {
 			r := newDraft(testID(t, i), nations[i%len(nations)])
 			r.Status = statuses[i%len(statuses)]
+			// Every request sent for review has its submission time; every
+			// other withdrawn one was withdrawn a draft, never submitted.
+			if r.Status != domain.StatusDraft && (r.Status != domain.StatusWithdrawn || i%8 == 7) {
+				submitted := fixedNow
+				r.SubmittedAt = &submitted
+			}
 			// Request i books area i%5, and every seventh also books boden twice.
 			r.TrainingAreas = []domain.AreaBooking{{Area: areas[i%len(areas)], From: day("2026-03-02"), To: day("2026-03-04")}}
 			if i%7 == 0 {
@@ -46,11 +53,12 @@ func TestListRequestsFiltersAndKeysetPages(t *testing.T) {
 		books := func(r *domain.Request, area string) bool {
 			return slices.ContainsFunc(r.TrainingAreas, func(b domain.AreaBooking) bool { return b.Area == area })
 		}
-		cases := []struct {
+		type listCase struct {
 			name   string
 			filter domain.RequestFilter
 			match  func(*domain.Request) bool
-		}{
+		}
+		cases := []listCase{
 			{"all", domain.RequestFilter{}, func(*domain.Request) bool { return true }},
 			{"nation", domain.RequestFilter{Nation: "DE"}, func(r *domain.Request) bool { return r.Nation == "DE" }},
 			{"status", domain.RequestFilter{Status: domain.StatusInReview}, func(r *domain.Request) bool { return r.Status == domain.StatusInReview }},
@@ -60,6 +68,29 @@ func TestListRequestsFiltersAndKeysetPages(t *testing.T) {
 			{"area and nation", domain.RequestFilter{Area: "kilen", Nation: "AT"},
 				func(r *domain.Request) bool { return books(r, "kilen") && r.Nation == "AT" }},
 			{"no match", domain.RequestFilter{Nation: "FR"}, func(*domain.Request) bool { return false }},
+		}
+		// Each filter again for a reader who may not see the requests never
+		// submitted: the same requests less those.
+		for _, c := range cases[:len(cases):len(cases)] {
+			c.name += ", submitted only"
+			c.filter.SubmittedOnly = true
+			match := c.match
+			c.match = func(r *domain.Request) bool { return match(r) && r.EverSubmitted() }
+			cases = append(cases, c)
+		}
+		cases = append(cases,
+			listCase{"withdrawn, submitted only", domain.RequestFilter{Status: domain.StatusWithdrawn, SubmittedOnly: true},
+				func(r *domain.Request) bool { return r.Status == domain.StatusWithdrawn && r.SubmittedAt != nil }},
+			listCase{"draft, submitted only", domain.RequestFilter{Status: domain.StatusDraft, SubmittedOnly: true},
+				func(*domain.Request) bool { return false }})
+		withdrawnDrafts := 0
+		for _, r := range all {
+			if r.Status == domain.StatusWithdrawn && r.SubmittedAt == nil {
+				withdrawnDrafts++
+			}
+		}
+		if withdrawnDrafts == 0 {
+			t.Fatal("the seed has no request withdrawn before its submission")
 		}
 		for _, c := range cases {
 			for _, limit := range []int{7, 25, 200} {
@@ -163,4 +194,68 @@ func TestListRequestsSummary(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestListPlanSubmittedOnly: the list of a reader who may not see the
+// requests never submitted walks the same id-ordered index as the list
+// without that condition, which only filters the rows the walk meets: no
+// scan of the table, no sort, on SQLite and on PostgreSQL (asked with
+// sequential scans, bitmap scans and sorts priced out, so that a sort or a
+// scan left in the plan means no index can serve the filter and order).
+// A status other than draft or withdrawn needs no condition at all, and
+// the drafts alone are no query.
+func TestListPlanSubmittedOnly(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		for name, f := range map[string]domain.RequestFilter{
+			"all":                  {After: "z"},
+			"nation":               {Nation: "NO", After: "z"},
+			"status":               {Status: domain.StatusInReview, After: "z"},
+			"withdrawn":            {Status: domain.StatusWithdrawn, After: "z"},
+			"nation and withdrawn": {Nation: "NO", Status: domain.StatusWithdrawn, After: "z"},
+			"area":                 {Area: "boden", After: "z"},
+			"first page":           {Nation: "NO"},
+		} {
+			plain, err := db.ExplainListForTest(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.SubmittedOnly = true
+			plan, err := db.ExplainListForTest(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if index := listIndex(db.Dialect(), plan); index == "" || index != listIndex(db.Dialect(), plain) {
+				t.Errorf("%s: the submitted-only list walks %q, the list %q:\n%s\n%s", name, index,
+					listIndex(db.Dialect(), plain), plan, plain)
+			}
+			if strings.Contains(plan, "SCAN requests") || strings.Contains(plan, "TEMP B-TREE") ||
+				strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Sort") {
+				t.Errorf("%s: the submitted-only list scans or sorts: %s", name, plan)
+			}
+			if f.Status == domain.StatusInReview && plan != plain && db.Dialect() != storage.DialectPostgres {
+				t.Errorf("%s: a status that is never a draft's gets a condition: %s", name, plan)
+			}
+		}
+		plan, err := db.ExplainListForTest(domain.RequestFilter{Status: domain.StatusDraft, SubmittedOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect() == storage.DialectPostgres && !strings.Contains(plan, "One-Time Filter: false") {
+			t.Errorf("drafts, submitted only: %s, want no rows read", plan)
+		}
+	})
+}
+
+// listIndex is the index of requests a list plan walks, "" for none.
+func listIndex(dialect, plan string) string {
+	prefix, end := "requests USING INDEX ", " "
+	if dialect == storage.DialectPostgres {
+		prefix, end = "Index Scan Backward using ", " on requests"
+	}
+	_, rest, ok := strings.Cut(plan, prefix)
+	if !ok {
+		return ""
+	}
+	index, _, _ := strings.Cut(rest, end)
+	return index
 }

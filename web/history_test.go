@@ -28,18 +28,20 @@ func TestRequestPageShowsTheNewestHistory(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		hns := e.client().signIn("hns")
-		p := hns.get("/requests/" + id)
+		// The auditor, who sees the refusals as approvers do: a draft is
+		// not an approver's to see.
+		aud := e.client().signIn("auditor")
+		p := aud.get("/requests/" + id)
 		rows := p.Doc.Find("table.history tbody tr")
 		if rows.Length() != historyShown || strings.Contains(rows.Text(), "Created") {
-			t.Fatalf("the approver's page shows %d rows (want the newest %d, all refusals): %s", rows.Length(), historyShown, rows.Text())
+			t.Fatalf("the auditor's page shows %d rows (want the newest %d, all refusals): %s", rows.Length(), historyShown, rows.Text())
 		}
 		older, ok := p.Doc.Find(".history-pages a").Attr("href")
 		if !ok || !strings.HasPrefix(older, "/requests/"+id+"?before=") || p.Doc.Find(".history-pages a").Text() != "Older entries" {
 			t.Fatalf("no link to the older entries: %q", p.Doc.Find(".history-pages").Text())
 		}
 		wantSealedBefore(t, older)
-		p = hns.get(older)
+		p = aud.get(older)
 		rows = p.Doc.Find("table.history tbody tr")
 		if rows.Length() != 61-historyShown || !strings.Contains(rows.First().Text(), "Created") {
 			t.Errorf("the older entries: %d rows, first %q", rows.Length(), rows.First().Text())
@@ -51,7 +53,7 @@ func TestRequestPageShowsTheNewestHistory(t *testing.T) {
 		if rows.Length() != 1 || !strings.Contains(rows.Text(), "Created") {
 			t.Errorf("the sending nation's history: %d rows: %s", rows.Length(), rows.Text())
 		}
-		wantStatus(t, hns.get("/requests/"+id+"?before=x"), http.StatusBadRequest)
+		wantStatus(t, aud.get("/requests/"+id+"?before=x"), http.StatusBadRequest)
 	})
 }
 
@@ -91,11 +93,11 @@ func TestHistoryBeforeIsSealed(t *testing.T) {
 		id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "save")))
 		de := e.client().signIn("lo-de") // another nation's entries after it
 		requestID(t, de.post("/requests/new", withValue(validForm(), "action", "save")))
-		hns := e.client().signIn("hns")
+		aud := e.client().signIn("auditor") // reads the draft, as an approver reads a submitted request
 		sealed := e.cursors.Seal(historycursor.Cursor{Index: 1 << 40, Newest: true})
 		altered := []byte(sealed)
 		altered[len(altered)/2] ^= 1
-		for _, c := range []*client{lo, hns} {
+		for _, c := range []*client{lo, aud} {
 			for _, bad := range []string{"1000000", "0", "1", url.QueryEscape(string(altered)), "-1",
 				url.QueryEscape(e.cursors.Seal(historycursor.Cursor{Index: 1 << 40})),
 				url.QueryEscape(base64.RawURLEncoding.EncodeToString([]byte(historycursor.NewestPrefix + "1000000")))} {

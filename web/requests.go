@@ -27,12 +27,19 @@ type listView struct {
 }
 
 // handleMyRequests lists a liaison officer's nation's requests, or every
-// request for approvers and auditors, newest first, with filters.
+// request for approvers and auditors, newest first, with filters: every
+// request the reader may see (domain.Request.Visible), so an approver's
+// never holds a draft.
 func (c *Console) handleMyRequests(ec echo.Context) error {
 	p := principalOf(ec)
 	v := listView{Status: ec.QueryParam("status"), Area: ec.QueryParam("area"), Liaison: p.IsLiaison(),
 		Statuses: []domain.Status{domain.StatusDraft, domain.StatusInReview, domain.StatusChangesRequested,
 			domain.StatusApproved, domain.StatusRejected, domain.StatusWithdrawn, domain.StatusRevoked, domain.StatusExpired}}
+	if !domain.SeesUnsubmitted(p) && v.Status != string(domain.StatusDraft) {
+		// Drafts are their nation's working copies, which this reader's
+		// list never holds (domain.Request.Visible): no filter for them.
+		v.Statuses = slices.DeleteFunc(v.Statuses, func(s domain.Status) bool { return s == domain.StatusDraft })
+	}
 	f := domain.RequestFilter{Area: v.Area, After: ec.QueryParam("after"), Limit: 50}
 	if v.Status != "" {
 		st, ok := domain.ParseStatus(v.Status)
