@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -26,7 +27,22 @@ type auditRow struct {
 	// Reference is the request's human reference, "" when it has none
 	// (a draft) or the entry names no request.
 	Reference string
-	Data      string
+	// Data is the entry's data as JSON, in parts (dataParts).
+	Data []dataPart
+}
+
+// dataPart is a stretch of an entry's data as the audit page shows it:
+// JSON text, or a string of the data that is a timestamp.
+type dataPart struct {
+	// Text is JSON text, shown as it is.
+	Text string
+	// Exact is a timestamp's value as the entry holds it ("" for text),
+	// kept as the title of the time shown; DateTime is it in the form
+	// the datetime attribute takes (UTC, at most milliseconds).
+	Exact, DateTime string
+	// Shown is the timestamp in the console's Stockholm time, as other
+	// pages show it.
+	Shown string
 }
 
 // auditView is the data of the audit page.
@@ -259,24 +275,95 @@ func (c *Console) renderAudit(ec echo.Context, status int, v auditView) error {
 
 func auditRowOf(rec domain.AuditRecord) auditRow {
 	var e struct {
-		At        time.Time      `json:"at"`
-		Actor     string         `json:"actor"`
-		ActingFor string         `json:"acting_for"`
-		Action    string         `json:"action"`
-		RequestID string         `json:"request_id"`
-		Data      map[string]any `json:"data"`
+		At        time.Time       `json:"at"`
+		Actor     string          `json:"actor"`
+		ActingFor string          `json:"acting_for"`
+		Action    string          `json:"action"`
+		RequestID string          `json:"request_id"`
+		Data      json.RawMessage `json:"data"`
 	}
 	row := auditRow{Index: rec.Index}
 	if err := json.Unmarshal(rec.Entry, &e); err != nil {
-		row.Data = string(rec.Entry)
+		row.Data = []dataPart{{Text: string(rec.Entry)}}
 		return row
 	}
 	row.At, row.Actor, row.ActingFor, row.Action, row.Request = e.At, e.Actor, e.ActingFor, e.Action, e.RequestID
-	if len(e.Data) > 0 {
-		b, _ := json.Marshal(e.Data)
-		row.Data = string(b)
+	var data map[string]any // the numbers as written (json.Number)
+	dec := json.NewDecoder(bytes.NewReader(e.Data))
+	dec.UseNumber()
+	switch {
+	case len(e.Data) == 0:
+	case dec.Decode(&data) != nil: // not an object: as it is
+		row.Data = []dataPart{{Text: string(e.Data)}}
+	case len(data) > 0:
+		row.Data = dataParts(data)
 	}
 	return row
+}
+
+// dataParts writes data as compact JSON with its keys sorted (as
+// json.Marshal writes a map), but with every string that is a timestamp
+// (RFC 3339, as the domain writes them: UTC, "2026-12-20T23:00:00Z") a
+// part of its own, which the page shows in Stockholm time, as the other
+// pages do, keeping the exact value in the time element (its title and
+// datetime); the export has the entry as stored. An "ends" is the end of
+// a delegation, shown as the delegations page shows it ("2026-12-20 24:00
+// CET"). Put back in place of their Shown, the parts are the JSON text.
+func dataParts(data map[string]any) []dataPart {
+	var out []dataPart
+	var text strings.Builder
+	flush := func() {
+		if text.Len() > 0 {
+			out = append(out, dataPart{Text: text.String()})
+			text.Reset()
+		}
+	}
+	var walk func(key string, v any)
+	walk = func(key string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			text.WriteByte('{')
+			for i, k := range slices.Sorted(maps.Keys(v)) {
+				if i > 0 {
+					text.WriteByte(',')
+				}
+				b, _ := json.Marshal(k)
+				text.Write(b)
+				text.WriteByte(':')
+				walk(k, v[k])
+			}
+			text.WriteByte('}')
+		case []any:
+			text.WriteByte('[')
+			for i, x := range v {
+				if i > 0 {
+					text.WriteByte(',')
+				}
+				walk("", x)
+			}
+			text.WriteByte(']')
+		case string:
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				shown := stockholmTime(t)
+				if key == "ends" {
+					shown = untilTime(t)
+				}
+				text.WriteByte('"')
+				flush()
+				out = append(out, dataPart{Exact: v, DateTime: t.UTC().Format("2006-01-02T15:04:05.999Z07:00"), Shown: shown})
+				text.WriteByte('"')
+				return
+			}
+			b, _ := json.Marshal(v)
+			text.Write(b)
+		default: // json.Number, bool, nil
+			b, _ := json.Marshal(v)
+			text.Write(b)
+		}
+	}
+	walk("", data)
+	flush()
+	return out
 }
 
 // handleAuditExport streams an export. It is a POST (with the form's CSRF

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,6 +72,10 @@ type historyRow struct {
 	// What is the action; for a decision, the stage and the outcome
 	// ("Decision of Range safety: Request changes").
 	What string
+	// Changed names the parts of the request an amendment changed, by
+	// the request form's labels in the form's order ("Vehicles, Border
+	// crossings"); "" for an entry that changed none.
+	Changed string
 	// Notes are the texts people wrote with it: a comment, the reason of
 	// a withdrawal or a revocation, an override reason.
 	Notes []note
@@ -96,6 +101,9 @@ func historyRows(entries []domain.HistoryEntry, r *domain.Request) []historyRow 
 				row.What = fmt.Sprintf(msg("hist.decision"), stageName(r, stage), choice("outcome", outcome))
 			}
 		}
+		if e.Action == domain.AuditRequestUpdated {
+			row.Changed = changedParts(e.Data["changed"])
+		}
 		for _, k := range noteKeys {
 			if s, _ := e.Data[k.key].(string); strings.TrimSpace(s) != "" {
 				row.Notes = append(row.Notes, note{msg(k.label), s})
@@ -104,6 +112,31 @@ func historyRows(entries []domain.HistoryEntry, r *domain.Request) []historyRow 
 		out = append(out, row)
 	}
 	return out
+}
+
+// changedParts names the parts of a request that request.updated's
+// "changed" holds (domain.ChangedData: the top-level fields of the details
+// that changed, with their new values) by the request form's labels, in
+// the form's order. Only the names are shown: the new values are on the
+// request's page, and no value of the entry reaches the history this way.
+// A name the form does not label (none today: TestEveryDetailHasItsLabel)
+// comes last, as itself.
+func changedParts(v any) string {
+	changed, _ := v.(map[string]any)
+	names := make([]string, 0, len(changed))
+	for k := range changed {
+		names = append(names, k)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if c := slices.Compare(requestLabels.position(a), requestLabels.position(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	for i, k := range names {
+		names[i] = requestLabels.label(k)
+	}
+	return strings.Join(names, ", ")
 }
 
 // stageName names a stage of r's route by its role, or by its id when the

@@ -210,6 +210,7 @@ var english = withFormWords(map[string]string{
 	"hist.action":        "What",
 	"hist.detail":        "Detail",
 	"hist.decision":      "Decision of %s: %s",
+	"hist.changed":       "Changed",
 	"hist.comment":       "Comment",
 	"hist.reason":        "Reason",
 	"hist.override":      "Override reason",
