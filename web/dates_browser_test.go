@@ -40,7 +40,7 @@ func TestBrowserDateTypedWrong(t *testing.T) {
 	b.signIn("lo-no")
 	b.open("/requests/new", "")
 	b.typeIn("#f-exercise-name", "Cold Response 27", "#f-period-start", "2027-3-2", "#f-period-end", "2027-03-20")
-	b.click(`button[value="dryrun"]`, "")
+	b.click(`.actions button[value="dryrun"]`, "")
 	sum = b.text(".error-summary")
 	for _, want := range []string{"First day: " + msg("form.notdate"), "Purpose: is required"} {
 		if !strings.Contains(sum, want) {

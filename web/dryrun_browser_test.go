@@ -42,7 +42,7 @@ func TestBrowserDryRunWarnings(t *testing.T) {
 	// Monday 23 November: a period from Friday clears the 72 hours' notice,
 	// but the reviews after intake are due the week after.
 	fill("2026-11-27", "2026-12-04")
-	b.click(`button[value="dryrun"]`, "")
+	b.click(`.actions button[value="dryrun"]`, "")
 	if got := b.text(".dryrun-warnings"); !strings.Contains(got, "the decision may come after the period starts on 2026-11-27") {
 		t.Fatalf("dry run within the deadlines: warnings %q in %s", got, b.text("main"))
 	}
@@ -50,7 +50,7 @@ func TestBrowserDryRunWarnings(t *testing.T) {
 	fill("2027-03-02", "2027-03-20")
 	b.do(chromedp.Click(chromedp.CSS("#f-weapons-live-fire")))
 	b.choose("#f-framework-id", frameworkOption(t, e))
-	b.click(`button[value="dryrun"]`, "")
+	b.click(`.actions button[value="dryrun"]`, "")
 	got := b.text(".dryrun-warnings")
 	if !strings.Contains(got, "does not fit framework agreement FA-NO-7") || !strings.Contains(got, "live fire not covered") {
 		t.Fatalf("dry run with live fire under an agreement without it: warnings %q in %s", got, b.text("main"))

@@ -31,7 +31,7 @@ func TestBrowserDryRunAreaAndRefusedSubmit(t *testing.T) {
 	}
 
 	fill("2027-03-05", "2027-03-12", "900") // 900 and the 465 booked: over 1,200
-	b.click(`button[value="dryrun"]`, "")
+	b.click(`.actions button[value="dryrun"]`, "")
 	if got := b.text(".dryrun-warnings"); !strings.Contains(got, "Ravlunda skjutfält would be over capacity on 5–12 March 2027") ||
 		strings.Contains(got, "1200") {
 		t.Fatalf("dry run: warnings %q in %s", got, b.text("main"))

@@ -67,7 +67,7 @@ func TestBrowserJourney(t *testing.T) {
 	b.click(`button[value="add:vessels"]`, "")
 	b.typeIn("#f-vessels-0-name", "KNM Thor Heyerdahl", "#f-vessels-0-crew", "120")
 	b.choose("#f-vessels-0-kind", "warship")
-	b.click(`button[value="dryrun"]`, "dry-run")
+	b.click(`.actions button[value="dryrun"]`, "dry-run")
 	if got := b.text("#dryrun-title + p"); !strings.Contains(got, "Eligible") || !strings.Contains(b.text(".route-steps"), "Ministry") {
 		t.Fatalf("dry run: %s / %s", got, b.text(".route-steps"))
 	}

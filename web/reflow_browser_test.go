@@ -49,7 +49,7 @@ func TestBrowserReflow(t *testing.T) {
 		{"admin", "/admin/users/new", ""},
 		{"admin", "/admin/users/" + e.userID("ops"), ""},
 	}
-	who, scrolled := "", 0
+	who, scrolled, whole := "", 0, map[string]int{}
 	for _, p := range pages {
 		if p.user != who {
 			if who != "" {
@@ -86,14 +86,72 @@ func TestBrowserReflow(t *testing.T) {
 		if len(bad) > 0 {
 			t.Errorf("%s as %s: tables wider than the window outside a labelled, focusable region: %v", p.path, p.user, bad)
 		}
+		b.wantWhole(p.path, &whole)
 		scrolls, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`[...document.querySelectorAll(".table-wrap")].filter(w => w.scrollWidth > w.clientWidth).length`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		scrolled += scrolls
+		// A region that scrolls shows so: a shadow at the edge a cell is cut
+		// off at (its background's gradients, which move with the scroll).
+		bare, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`[...document.querySelectorAll(".table-wrap")].filter(w => w.scrollWidth > w.clientWidth &&
+				!(getComputedStyle(w).backgroundImage.includes("gradient") && getComputedStyle(w).backgroundAttachment.includes("local"))).length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bare > 0 {
+			t.Errorf("%s as %s: %d table regions scroll with no cue that they do", p.path, p.user, bare)
+		}
 	}
 	if scrolled == 0 {
 		t.Error("no table scrolls in its region at 375 px: the test no longer sees a wide table")
 	}
+	for _, class := range []string{"ref", "who", "date"} {
+		if whole[class] == 0 {
+			t.Errorf("no table cell of class %s seen at 375 px: the test no longer sees one", class)
+		}
+	}
+	// In a wide window, too, a table's username, reference and dates are
+	// not broken: the queue's period, the history's and the audit log's
+	// usernames, the audit log's references.
+	b.do(chromedp.EmulateViewport(1280, 900))
+	for _, p := range []struct{ user, path string }{{"auditor", "/audit"}, {"hns", "/queue"}, {"hns", "/requests/" + inReview}} {
+		if p.user != who {
+			b.signOut()
+			b.signIn(p.user)
+			who = p.user
+		}
+		b.open(p.path, "")
+		b.wantWhole(p.path, &whole)
+	}
 	t.Logf("axe-core checked %d pages", b.pages)
+}
+
+// wantWhole checks that no table cell holding one value, a username (who),
+// a reference (ref) or a date or period (date), is broken across lines at
+// its hyphens ("SE-2026-" / "000002"): the text in it is on one line. It
+// counts the cells seen by class in seen.
+func (b *browser) wantWhole(path string, seen *map[string]int) {
+	b.t.Helper()
+	type cell struct {
+		Class string `json:"class"`
+		Text  string `json:"text"`
+		Lines int    `json:"lines"`
+	}
+	cells, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]cell](`[...document.querySelectorAll("main td.ref, main td.who, main td.date")].map(td => {
+			const r = document.createRange();
+			r.selectNodeContents(td);
+			const tops = [...r.getClientRects()].filter(x => x.width > 0).map(x => x.top).sort((a, b) => a - b);
+			return {class: td.className, text: td.innerText, lines: tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length};
+		})`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range cells {
+		(*seen)[c.Class]++
+		if c.Lines > 1 {
+			w, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.innerWidth`))
+			b.t.Errorf("%s at %d px: a %s cell is broken across %d lines: %q", path, w, c.Class, c.Lines, c.Text)
+		}
+	}
 }
