@@ -253,6 +253,7 @@ var english = withFormWords(map[string]string{
 	"permit.print":       "Print this permit",
 	"permit.issued":      "Approved",
 	"permit.reason":      "Reason given",
+	"permit.closed":      "The area is closed on these days, which this permit, signed at approval, still lists: do not use the area on those days. The unit may still move in the period.",
 	"deleg.title":        "My delegations",
 	"deleg.titleall":     "Delegations",
 	"deleg.allintro":     "Every delegation, whoever gave or received it.",
