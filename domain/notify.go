@@ -79,6 +79,10 @@ type NotificationEvent struct {
 	// Deadlines are the due dates of the stages active after the change,
 	// for a submission's receipt.
 	Deadlines []StageDeadline
+	// DueEstimated says that DueAt, the whole review's date, is still an
+	// estimate: some stage of the route has not started, and its deadline
+	// is counted from when it starts (Route.Deadline), for a receipt.
+	DueEstimated bool
 }
 
 // StageDeadline is when one active stage's decision is due.
@@ -154,7 +158,8 @@ func NotificationsFor(e AuditEntry, r *Request) []NotificationEvent {
 		ev.Kind = kind
 		switch e.Action {
 		case AuditRequestSubmitted:
-			ev.Deadlines = activeDeadlines(r)
+			ev.Deadlines, ev.DueEstimated = activeDeadlines(r), r.Route != nil &&
+				slices.ContainsFunc(r.Route.Stages, func(s Stage) bool { return s.Status == StagePending })
 		case AuditRequestRevoked, AuditRequestWithdrawn:
 			ev.Reason, _ = e.Data["reason"].(string) // ReasonedTransitionData
 		case AuditRequestDecided:
@@ -409,8 +414,10 @@ func writeConditions(b *strings.Builder, conditions []string) {
 	}
 }
 
-// writeDeadlines lists when the active stages are due and when the whole
-// review is due, for a receipt.
+// writeDeadlines lists when the active stages are due, binding from their
+// start, and when the whole review is expected: an estimate while a later
+// stage has not started (the request's due date follows the route as its
+// stages are approved), for a receipt.
 func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
 	if len(ev.Deadlines) == 0 && ev.DueAt == nil {
 		return
@@ -419,7 +426,10 @@ func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
 	for _, d := range ev.Deadlines {
 		fmt.Fprintf(b, "  - %s: decision due %s\n", StageWords(d.Stage, d.Role), formatDue(d.DueAt))
 	}
-	if ev.DueAt != nil {
+	switch {
+	case ev.DueAt != nil && ev.DueEstimated:
+		fmt.Fprintf(b, "  - the whole review: expected by %s (an estimate: each later stage's deadline is counted from when it starts)\n", formatDue(*ev.DueAt))
+	case ev.DueAt != nil:
 		fmt.Fprintf(b, "  - the whole review: due %s\n", formatDue(*ev.DueAt))
 	}
 }

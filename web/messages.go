@@ -157,6 +157,12 @@ var english = withFormWords(map[string]string{
 	"dryrun.due":       "A decision is due by",
 	"dryrun.fasttrack": "Fast track",
 
+	// The dry run's dates: a stage of the first step is due counted from
+	// submission; a later one's date is an estimate (web/templates/form.html).
+	"dryrun.expected":      "A decision is expected by",
+	"dryrun.estimate":      "an estimate: each later step's deadlines are counted from when it starts, so this date moves when the steps before it finish sooner or later",
+	"dryrun.stageexpected": "expected by",
+
 	// The route's progress and deadlines, and the days an area is closed
 	// (web/requests.go: detailView).
 	"req.stageapprovals":   "%d of %d %s",

@@ -112,9 +112,11 @@ func (v detailView) Approvals(s domain.Stage) string {
 // working days from then. A pending stage's is an estimate, made at
 // submission as if each stage before it took its full time; the binding
 // one is set when it starts, so it moves earlier when those finish sooner
-// and later when they run late.
+// and later when they run late. A stage that never started (cancelled when
+// the request left review before its turn) has no deadline to show: its
+// estimate never became one.
 func (v detailView) StageDue(s domain.Stage) string {
-	if s.DueAt == nil {
+	if s.DueAt == nil || s.Status == domain.StageCancelled && s.ActivatedAt == nil {
 		return ""
 	}
 	if s.Status == domain.StagePending {
