@@ -79,6 +79,11 @@ type NotificationEvent struct {
 	// Deadlines are the due dates of the stages active after the change,
 	// for a submission's receipt.
 	Deadlines []StageDeadline
+	// Area and Closed are, for an area.closed notice, the name of the
+	// training area and the days of the request's bookings there that
+	// became blackout days (notify_area.go).
+	Area   string
+	Closed []time.Time
 	// DueEstimated says that DueAt, the whole review's date, is still an
 	// estimate: some stage of the route has not started, and its deadline
 	// is counted from when it starts (Route.Deadline), for a receipt.
@@ -284,6 +289,13 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		fmt.Fprintf(&b, "Request %s is waiting for your role's decision in %s.\n", ref, StageWords(ev.Stage, ev.Audience.Role))
 		if ev.DueAt != nil {
 			fmt.Fprintf(&b, "\nDue: %s\n", formatDue(*ev.DueAt))
+		}
+	case NotifyAreaClosed:
+		var text string
+		subject, text = renderAreaClosed(ev, ref)
+		b.WriteString(text)
+		if ev.Status == StatusApproved && ev.Audience.Nation != "" {
+			fmt.Fprintf(&b, "\n%s%s\n", linkPermit, PermitPath(ev.RequestID))
 		}
 	default:
 		if subject, body, ok := renderScheduled(ev, ref); ok {

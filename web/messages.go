@@ -177,7 +177,7 @@ var english = withFormWords(map[string]string{
 	// (web/admin.go: blackoutCloses).
 	"admin.closestitle": "The new blackout days close days these requests book",
 	"admin.closes":      "%s (%s): %s",
-	"admin.closeshelp":  "Their liaison officers and approvers see the closed days on the request's page; an approved request's permit, signed at approval, still lists them.",
+	"admin.closeshelp":  "Their liaison officers and approvers see the closed days on the request's page; the liaison officers, and the approvers of a request in review's active stages, are notified. An approved request's permit, signed at approval, still lists them.",
 
 	"req.title":          "Request",
 	"req.details":        "Details",
