@@ -95,15 +95,50 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 			out = &a
 			return nil
 		}
+		added := addedDays(a.BlackoutDays, days)
 		a.CapacityPersonnel, a.BlackoutDays, a.Version = e.CapacityPersonnel, days, version+1
 		if err := tx.UpdateTrainingArea(&a, version); err != nil {
 			return err
 		}
 		out = &a
-		return tx.AppendAudit(auditEntry(AuditEntry{At: s.clock(), Actor: p.Subject}, AuditTrainingAreaUpdated,
-			AreaUpdatedData{Area: code, Version: a.Version, Changed: changed}))
+		at := s.clock()
+		if err := tx.AppendAudit(auditEntry(AuditEntry{At: at, Actor: p.Subject}, AuditTrainingAreaUpdated,
+			AreaUpdatedData{Area: code, Version: a.Version, Changed: changed})); err != nil {
+			return err
+		}
+		return notifyAreaClosed(tx, a, added, at)
 	})
 	return out, err
+}
+
+// notifyAreaClosed tells the requests in review or approved that book
+// area on the days added that they are closed (AreaClosedNotifications),
+// in the transaction of the change.
+func notifyAreaClosed(tx Tx, area TrainingArea, added []time.Time, at time.Time) error {
+	if len(added) == 0 {
+		return nil
+	}
+	bs, err := tx.ListBookings(area.Code, added[0], added[len(added)-1], BookingStatuses)
+	if err != nil {
+		return err
+	}
+	var told []string
+	for _, b := range bs {
+		if slices.Contains(told, b.RequestID) || !slices.ContainsFunc(added, b.covers) {
+			continue
+		}
+		told = append(told, b.RequestID)
+		r, err := tx.GetRequest(b.RequestID)
+		if err != nil {
+			return err
+		}
+		for i, ev := range AreaClosedNotifications(area, added, r) {
+			if err := tx.Notify(ev, at, AreaClosedKey(area.Code, area.Version, r.ID, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Bookings returns the bookings of an area between from and to (in review or

@@ -79,6 +79,15 @@ type NotificationEvent struct {
 	// Deadlines are the due dates of the stages active after the change,
 	// for a submission's receipt.
 	Deadlines []StageDeadline
+	// Area and Closed are, for an area.closed notice, the name of the
+	// training area and the days of the request's bookings there that
+	// became blackout days (notify_area.go).
+	Area   string
+	Closed []time.Time
+	// DueEstimated says that DueAt, the whole review's date, is still an
+	// estimate: some stage of the route has not started, and its deadline
+	// is counted from when it starts (Route.Deadline), for a receipt.
+	DueEstimated bool
 }
 
 // StageDeadline is when one active stage's decision is due.
@@ -157,7 +166,8 @@ func NotificationsFor(e AuditEntry, r *Request) []NotificationEvent {
 		ev.Kind = kind
 		switch e.Action {
 		case AuditRequestSubmitted:
-			ev.Deadlines = activeDeadlines(r)
+			ev.Deadlines, ev.DueEstimated = activeDeadlines(r), r.Route != nil &&
+				slices.ContainsFunc(r.Route.Stages, func(s Stage) bool { return s.Status == StagePending })
 		case AuditRequestRevoked, AuditRequestWithdrawn:
 			ev.Reason, _ = e.Data["reason"].(string) // ReasonedTransitionData
 		case AuditRequestDecided:
@@ -282,6 +292,13 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		fmt.Fprintf(&b, "Request %s is waiting for your role's decision in %s.\n", ref, StageWords(ev.Stage, ev.Audience.Role))
 		if ev.DueAt != nil {
 			fmt.Fprintf(&b, "\nDue: %s\n", formatDue(*ev.DueAt))
+		}
+	case NotifyAreaClosed:
+		var text string
+		subject, text = renderAreaClosed(ev, ref)
+		b.WriteString(text)
+		if ev.Status == StatusApproved && ev.Audience.Nation != "" {
+			fmt.Fprintf(&b, "\n%s%s\n", linkPermit, PermitPath(ev.RequestID))
 		}
 	default:
 		if subject, body, ok := renderScheduled(ev, ref); ok {
@@ -412,8 +429,10 @@ func writeConditions(b *strings.Builder, conditions []string) {
 	}
 }
 
-// writeDeadlines lists when the active stages are due and when the whole
-// review is due, for a receipt.
+// writeDeadlines lists when the active stages are due, binding from their
+// start, and when the whole review is expected: an estimate while a later
+// stage has not started (the request's due date follows the route as its
+// stages are approved), for a receipt.
 func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
 	if len(ev.Deadlines) == 0 && ev.DueAt == nil {
 		return
@@ -422,7 +441,10 @@ func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
 	for _, d := range ev.Deadlines {
 		fmt.Fprintf(b, "  - %s: decision due %s\n", StageWords(d.Stage, d.Role), formatDue(d.DueAt))
 	}
-	if ev.DueAt != nil {
+	switch {
+	case ev.DueAt != nil && ev.DueEstimated:
+		fmt.Fprintf(b, "  - the whole review: expected by %s (an estimate: each later stage's deadline is counted from when it starts)\n", formatDue(*ev.DueAt))
+	case ev.DueAt != nil:
 		fmt.Fprintf(b, "  - the whole review: due %s\n", formatDue(*ev.DueAt))
 	}
 }

@@ -12,6 +12,9 @@ import "slices"
 //     or was escalated to the role; a policy routes stages and escalations
 //     to approver roles only, and a delegate holds an approver role
 //     (DelegateCounts);
+//   - the liaison officers of a request's nation or the holders of the
+//     role of one of its active stages (either, one per event): days
+//     closed on an area the request books (area.closed);
 //   - one delegate (Audience.User): a delegation to them started or ends
 //     soon, and only an approver may be a delegate.
 //
@@ -24,6 +27,9 @@ const (
 	audienceNation   audienceShape = "nation"   // Audience.Nation
 	audienceRole     audienceShape = "role"     // Audience.Role
 	audienceDelegate audienceShape = "delegate" // Audience.User, a delegation's delegate
+	// audienceRequest is Audience.Nation or Audience.Role, one per event:
+	// those who answer for one request, its nation's and its stages'.
+	audienceRequest audienceShape = "request"
 )
 
 // kindAudience is the shape of each kind's audience
@@ -32,8 +38,8 @@ const (
 var kindAudience = map[string]audienceShape{
 	NotifySubmitted: audienceNation, NotifyChangesRequested: audienceNation, NotifyApproved: audienceNation,
 	NotifyRejected: audienceNation, NotifyRevoked: audienceNation, NotifyWithdrawn: audienceNation,
-	NotifyRequestExpiring: audienceNation,
-	NotifyStageActive:     audienceRole, NotifyStageDueSoon: audienceRole, NotifyStageOverdue: audienceRole,
+	NotifyRequestExpiring: audienceNation, NotifyAreaClosed: audienceRequest,
+	NotifyStageActive: audienceRole, NotifyStageDueSoon: audienceRole, NotifyStageOverdue: audienceRole,
 	NotifyStageEscalated:    audienceRole,
 	NotifyDelegationStarted: audienceDelegate, NotifyDelegationEnding: audienceDelegate,
 }
@@ -46,6 +52,8 @@ func (a audienceShape) reaches(r Role) bool {
 		return r == RoleLiaison
 	case audienceRole, audienceDelegate:
 		return r.IsApprover()
+	case audienceRequest:
+		return r == RoleLiaison || r.IsApprover()
 	}
 	return false
 }

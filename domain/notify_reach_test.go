@@ -10,8 +10,8 @@ import (
 // and each combination of roles, are those that can reach it.
 func TestNotificationKindsFor(t *testing.T) {
 	liaison := []string{NotifySubmitted, NotifyChangesRequested, NotifyApproved, NotifyRejected, NotifyRevoked,
-		NotifyWithdrawn, NotifyRequestExpiring}
-	approver := []string{NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue, NotifyStageEscalated,
+		NotifyWithdrawn, NotifyRequestExpiring, NotifyAreaClosed}
+	approver := []string{NotifyAreaClosed, NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue, NotifyStageEscalated,
 		NotifyDelegationStarted, NotifyDelegationEnding}
 	cases := []struct {
 		roles []Role
@@ -82,6 +82,10 @@ func TestKindAudienceMatchesTheEvents(t *testing.T) {
 	}) {
 		events = append(events, n.Event)
 	}
+	booked := req(StatusInReview)
+	booked.TrainingAreas = []AreaBooking{{Area: "ravlunda", From: day("2026-03-09"), To: day("2026-03-12")}}
+	events = append(events, AreaClosedNotifications(TrainingArea{Code: "ravlunda", Name: "Ravlunda skjutfält"},
+		[]time.Time{day("2026-03-10")}, booked)...)
 	seen := map[string]bool{}
 	for _, ev := range events {
 		seen[ev.Kind] = true
@@ -93,6 +97,9 @@ func TestKindAudienceMatchesTheEvents(t *testing.T) {
 			got = audienceRole
 		case a.User != "" && a.Nation == "" && a.Role == "" && ev.Reminder != nil && ev.Reminder.From != "":
 			got = audienceDelegate
+		}
+		if kindAudience[ev.Kind] == audienceRequest && (got == audienceNation || got == audienceRole) {
+			got = audienceRequest
 		}
 		if got == "" || kindAudience[ev.Kind] != got {
 			t.Errorf("%s is addressed to %+v (%q); its kind's audience is %q", ev.Kind, ev.Audience, got, kindAudience[ev.Kind])

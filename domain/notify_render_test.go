@@ -40,9 +40,9 @@ func TestRenderNotification(t *testing.T) {
 			StatusInReview, "", nil, "Request SE-2026-EXA-000001 received",
 			[]string{"Receipt", "SE-2026-EXA-000001", "Deadlines:",
 				"  - stage \"hns\" by the Swedish Armed Forces' host-nation support desk: decision due 2026-03-04 10:00 Stockholm time\n",
-				"  - stage \"range\" by the Swedish Armed Forces' range and training-area officer: decision due 2026-03-05 10:00 Stockholm time\n", "the whole review: due 2026-03-12 10:00 Stockholm time",
+				"  - stage \"range\" by the Swedish Armed Forces' range and training-area officer: decision due 2026-03-05 10:00 Stockholm time\n", "  - the whole review: expected by 2026-03-12 10:00 Stockholm time (an estimate: each later stage's deadline is counted from when it starts)\n",
 				"Status: in_review", "Request page: /requests/r-no-0001\n"},
-			[]string{"ops", "_officer", "Permit page"}},
+			[]string{"ops", "_officer", "Permit page", "the whole review: due"}},
 		{"changes requested: the approver's comment", AuditRequestDecided, StatusChangesRequested,
 			"Add the convoy route via E14.", nil, "Changes requested on SE-2026-EXA-000001",
 			[]string{"returned request SE-2026-EXA-000001", "Requested changes:\n  Add the convoy route via E14.\n",
@@ -127,5 +127,24 @@ func TestNotificationLinks(t *testing.T) {
 		if len(links) != 2 || strings.Contains(strings.Join(links, " "), "evil") {
 			t.Errorf("base %q: links %v, want the permit's and the request's only", c.base, links)
 		}
+	}
+}
+
+// TestReceiptWholeReviewDue: a receipt calls the whole review's date an
+// estimate ("expected by") while a later stage has not started, since the
+// request's due date follows the route as its stages are approved; when
+// every stage is active from submission, it is binding ("due").
+func TestReceiptWholeReviewDue(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	due := t0.Add(48 * time.Hour)
+	r := &Request{ID: "r1", Reference: "SE-2026-EXA-000001", Nation: "NO", Status: StatusInReview, DueAt: &due,
+		Route: &Route{Stages: []Stage{{ID: "hns", Role: RoleHNS, Order: 1, Status: StageActive, ActivatedAt: &t0, DueAt: &due}}}}
+	evs := NotificationsFor(AuditEntry{Action: AuditRequestSubmitted, At: t0, RequestID: r.ID}, r)
+	if len(evs) == 0 || evs[0].Kind != NotifySubmitted {
+		t.Fatalf("no receipt: %+v", evs)
+	}
+	_, body := RenderNotification(evs[0])
+	if !strings.Contains(body, "  - the whole review: due 2026-03-04 10:00 Stockholm time\n") || strings.Contains(body, "expected") {
+		t.Errorf("a route of one step:\n%s", body)
 	}
 }

@@ -20,7 +20,7 @@ const (
 // NotificationKinds are every kind of notification, in the order a
 // settings page lists them.
 var NotificationKinds = []string{NotifySubmitted, NotifyChangesRequested, NotifyApproved, NotifyRejected,
-	NotifyRevoked, NotifyWithdrawn, NotifyRequestExpiring, NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue,
+	NotifyRevoked, NotifyWithdrawn, NotifyRequestExpiring, NotifyAreaClosed, NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue,
 	NotifyStageEscalated, NotifyDelegationStarted, NotifyDelegationEnding}
 
 // NotificationChannels are the channels a user may turn on or off per kind.
@@ -53,8 +53,14 @@ type NotificationStore interface {
 	NotificationOptOuts(ctx context.Context, userID string) ([]ChannelSetting, error)
 }
 
-// NotificationTx is the part of Tx that writes webhooks and opt-outs.
+// NotificationTx is the part of Tx that writes webhooks and opt-outs, and
+// the notices a change causes that no request's audit entry derives.
 type NotificationTx interface {
+	// Notify writes the outbox rows of ev, as a request's audit entry's
+	// are written (one per account of its audience and channel it takes),
+	// at at; keyBase makes their idempotency keys, so a notice written
+	// twice is stored once.
+	Notify(ev NotificationEvent, at time.Time, keyBase string) error
 	CreateWebhook(w *Webhook) error
 	// GetWebhook reads one webhook without its secret.
 	GetWebhook(id string) (*Webhook, error)

@@ -138,6 +138,13 @@ func (t *tx) roleWebhooks(role domain.Role) ([]webhookRow, error) { return t.act
 // whose key is already stored is skipped, so a scheduled event (a reminder,
 // with a key derived from what it is about) written twice, by two replicas
 // or after a restart, is stored once.
+// Notify writes the outbox rows of ev at at (domain.NotificationTx): a
+// notice a change causes that no request's audit entry derives, such as
+// days closed on a booked area.
+func (t *tx) Notify(ev domain.NotificationEvent, at time.Time, keyBase string) error {
+	return t.notifyEvent(ev, at, keyBase)
+}
+
 func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase string) error {
 	src, err := t.audienceSource()
 	if err != nil {

@@ -160,6 +160,12 @@ var english = withFormWords(map[string]string{
 	"dryrun.due":       "A decision is due by",
 	"dryrun.fasttrack": "Fast track",
 
+	// The dry run's dates: a stage of the first step is due counted from
+	// submission; a later one's date is an estimate (web/templates/form.html).
+	"dryrun.expected":      "A decision is expected by",
+	"dryrun.estimate":      "an estimate: each later step's deadlines are counted from when it starts, so this date moves when the steps before it finish sooner or later",
+	"dryrun.stageexpected": "expected by",
+
 	// The route's progress and deadlines, and the days an area is closed
 	// (web/requests.go: detailView).
 	"req.stageapprovals":   "%d of %d %s",
@@ -174,7 +180,7 @@ var english = withFormWords(map[string]string{
 	// (web/admin.go: blackoutCloses).
 	"admin.closestitle": "The new blackout days close days these requests book",
 	"admin.closes":      "%s (%s): %s",
-	"admin.closeshelp":  "Their liaison officers and approvers see the closed days on the request's page; an approved request's permit, signed at approval, still lists them.",
+	"admin.closeshelp":  "Their liaison officers and approvers see the closed days on the request's page; the liaison officers, and the approvers of a request in review's active stages, are notified. An approved request's permit, signed at approval, still lists them.",
 
 	"req.title":          "Request",
 	"req.details":        "Details",
@@ -257,6 +263,7 @@ var english = withFormWords(map[string]string{
 	"permit.print":       "Print this permit",
 	"permit.issued":      "Approved",
 	"permit.reason":      "Reason given",
+	"permit.closed":      "The area is closed on these days, which this permit, signed at approval, still lists: do not use the area on those days. The unit may still move in the period.",
 	"deleg.title":        "My delegations",
 	"deleg.titleall":     "Delegations",
 	"deleg.allintro":     "Every delegation, whoever gave or received it.",

@@ -119,9 +119,11 @@ func (v detailView) Approvals(s domain.Stage) string {
 // working days from then. A pending stage's is an estimate, made at
 // submission as if each stage before it took its full time; the binding
 // one is set when it starts, so it moves earlier when those finish sooner
-// and later when they run late.
+// and later when they run late. A stage that never started (cancelled when
+// the request left review before its turn) has no deadline to show: its
+// estimate never became one.
 func (v detailView) StageDue(s domain.Stage) string {
-	if s.DueAt == nil {
+	if s.DueAt == nil || s.Status == domain.StageCancelled && s.ActivatedAt == nil {
 		return ""
 	}
 	if s.Status == domain.StagePending {
@@ -190,9 +192,7 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, cl := range domain.Closures(r, areas) {
-			v.Closed = append(v.Closed, domain.NationMessage(cl.Label(), nil, cl.Blackout))
-		}
+		v.Closed = closedSentences(r, areas)
 		v.Warnings = withoutCodes(v.Warnings, "area_blackout")
 		v.ClosedPermit = r.Status == domain.StatusApproved && len(v.Closed) > 0
 	}
@@ -213,6 +213,27 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		v.CanRevoke = domain.RevokeRefusal(r, c.Now()) == nil && p.HasAnyRole(domain.RoleOperations, domain.RoleMinistry)
 	}
 	return v, nil
+}
+
+// closedSentences are the sentences of the blackout days of areas that r's
+// bookings cover, as areas are now (domain.Closures): what the request's
+// page and its permit page say under "Closed days".
+func closedSentences(r *domain.Request, areas []domain.TrainingArea) []string {
+	var out []string
+	for _, cl := range domain.Closures(r, areas) {
+		out = append(out, domain.NationMessage(cl.Label(), nil, cl.Blackout))
+	}
+	return out
+}
+
+// closedDays are closedSentences of r with the areas as they are now: an
+// administrator may have closed days since r was approved.
+func (c *Console) closedDays(ec echo.Context, r *domain.Request) ([]string, error) {
+	areas, err := c.Frameworks.TrainingAreas(ec.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	return closedSentences(r, areas), nil
 }
 
 // withoutCodes are ws without the warnings of the given codes.
@@ -258,6 +279,11 @@ type permitView struct {
 	// Reason is why a withdrawn request was withdrawn or a revoked permit
 	// revoked, as the request's history and the notice tell it.
 	Reason string
+	// Closed are the sentences of the blackout days, as the areas are now,
+	// that an approved request's bookings cover: days an administrator
+	// closed after approval, which the signed permit still lists. The
+	// same sentences as the request page's "Closed days" (domain.Closures).
+	Closed []string
 }
 
 // handlePermit shows, in one glance, whether the unit may move.
@@ -273,6 +299,11 @@ func (c *Console) handlePermit(ec echo.Context) error {
 			return err
 		}
 		v.Reason = lastReason(h.Entries)
+	}
+	if r.Status == domain.StatusApproved && len(r.TrainingAreas) > 0 {
+		if v.Closed, err = c.closedDays(ec, r); err != nil {
+			return err
+		}
 	}
 	if r.Status == domain.StatusApproved && c.Permits != nil {
 		signed, err := c.Permits.Permit(ec.Request().Context(), r)
