@@ -88,6 +88,46 @@ func (s *Signer) Sign(tree tlog.Tree) (string, error) {
 	return string(msg), nil
 }
 
+// KeyID is the name and key hash of a verifier key (name+hash, without the
+// public key): what tells two keys of one log apart, before and after a
+// rotation, in a message. A text that is no verifier key is returned as it
+// is.
+func KeyID(verifierKey string) string {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return verifierKey
+	}
+	return keyID(v.Name(), v.KeyHash())
+}
+
+func keyID(name string, hash uint32) string { return fmt.Sprintf("%s+%08x", name, hash) }
+
+// ids names the keys by KeyID: "key N+H", or "any of the keys N+H, N+H".
+func (ks trustedKeys) ids() string {
+	if len(ks) == 1 {
+		return "key " + keyID(ks[0].verifier.Name(), ks[0].verifier.KeyHash())
+	}
+	ids := make([]string, len(ks))
+	for i, k := range ks {
+		ids[i] = keyID(k.verifier.Name(), k.verifier.KeyHash())
+	}
+	return "any of the keys " + strings.Join(ids, ", ")
+}
+
+// signedBy names the keys whose signatures a note that none of the given
+// keys verified does carry (", but by key N+H"), or "".
+func signedBy(err error) string {
+	var un *note.UnverifiedNoteError
+	if !errors.As(err, &un) || un.Note == nil || len(un.Note.UnverifiedSigs) == 0 {
+		return ""
+	}
+	ids := make([]string, len(un.Note.UnverifiedSigs))
+	for i, sig := range un.Note.UnverifiedSigs {
+		ids[i] = keyID(sig.Name, sig.Hash)
+	}
+	return ", but by " + strings.Join(ids, ", ")
+}
+
 // legacyOrigin is the first line of the checkpoints signed before the log
 // had an origin of its own (tlog.FormatTree's); they stay verifiable with
 // the key that signed them.
@@ -107,7 +147,7 @@ func OpenCheckpoint(signed []byte, verifierKey string) (tlog.Tree, error) {
 	}
 	n, err := note.Open(signed, ks.verifiers())
 	if err != nil {
-		return tlog.Tree{}, fmt.Errorf("the checkpoint is not signed by key %s: %w", ks[0].verifier.Name(), err)
+		return tlog.Tree{}, fmt.Errorf("the checkpoint is not signed by %s%s: %w", ks.ids(), signedBy(err), err)
 	}
 	if len(n.Sigs) == 0 {
 		return tlog.Tree{}, errors.New("the checkpoint is not signed by the log's key")

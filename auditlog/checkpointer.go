@@ -172,6 +172,12 @@ func errorShape(err error) string { return digits.ReplaceAllString(err.Error(), 
 // checkpointRound signs a checkpoint when one is due and brings the
 // witnesses up to the latest.
 func (s *Service) checkpointRound(ctx context.Context, sched Schedule) error {
+	// Every round, not only when a checkpoint is due: the servers that
+	// sign with the current key may keep this one from ever finding one
+	// due, and /readyz must still say that it would sign with a retired key.
+	if err := s.keys.check(ctx, s.signer); err != nil {
+		return err
+	}
 	latest, err := s.store.LatestAuditCheckpoint(ctx)
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.CodeNotFound {

@@ -15,6 +15,16 @@ type signedRange struct {
 	first  int64
 	left   []tlog.Hash
 	leaves []tlog.Hash
+	// as and name say what a later range is, in a problem: "signed later"
+	// and "the later export" for an export, "in the database" and "the
+	// database" for a stored log.
+	as, name string
+}
+
+// laterExport names an export's range as the later one of a comparison.
+func laterExport(r *signedRange) *signedRange {
+	r.as, r.name = "signed later", "the later export"
+	return r
 }
 
 // readSigned reads an export's trailer, or a file that is just a signed
@@ -82,6 +92,12 @@ func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Repor
 	if err != nil {
 		return nil, fmt.Errorf("the later export: %w", err)
 	}
+	return consistency(old, laterExport(cur))
+}
+
+// consistency compares an earlier signed range with a later one (an export,
+// or a database's log).
+func consistency(old, cur *signedRange) (*Report, error) {
 	if old.tree.N > cur.tree.N {
 		return rolledBack(old, cur), nil
 	}
@@ -91,12 +107,29 @@ func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Repor
 		return nil, errors.New("the later export does not cover the earlier checkpoint's size; export from an earlier time, or use GET /api/v1/audit/proof/consistency")
 	}
 	if root != old.tree.Hash {
-		rep.add(KindInconsistent, -1, 0, "the log of %d entries signed earlier is not a prefix of the log of %d entries signed later: history was rewritten",
-			old.tree.N, cur.tree.N)
+		rep.add(KindInconsistent, -1, 0, "the log of %d entries signed earlier is not a prefix of the log of %d entries %s: history was rewritten",
+			old.tree.N, cur.tree.N, cur.as)
 	}
 	compareLeaves(rep, old, cur)
 	return rep, nil
 }
+
+// Previous is an earlier export, or a checkpoint note saved earlier, whose
+// signature was checked: what a later log must extend.
+type Previous struct{ r *signedRange }
+
+// ReadPrevious reads and authenticates an earlier export or checkpoint
+// note with verifierKey.
+func ReadPrevious(r io.ReadSeeker, verifierKey string) (*Previous, error) {
+	old, err := readSigned(r, verifierKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Previous{r: old}, nil
+}
+
+// Size is the size of the earlier signed checkpoint.
+func (p *Previous) Size() int64 { return p.r.tree.N }
 
 // rolledBack reports a later log that holds fewer entries than one signed
 // earlier: entries the log once held are gone. The files carry no time that
@@ -106,23 +139,24 @@ func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Repor
 // the later log is at least a prefix of the earlier one.
 func rolledBack(old, cur *signedRange) *Report {
 	rep := &Report{TreeSize: cur.tree.N, First: 0, Count: cur.tree.N}
-	rep.add(KindRolledBack, cur.tree.N, 0, "the log signed later has %d entries, fewer than the %d signed earlier: entries %d..%d are gone (the log was rolled back, for instance to a backup)",
-		cur.tree.N, old.tree.N, cur.tree.N, old.tree.N-1)
+	rep.add(KindRolledBack, cur.tree.N, 0, "the log %s has %d entries, fewer than the %d signed earlier: entries %d..%d are gone (the log was rolled back, for instance to a backup)",
+		cur.as, cur.tree.N, old.tree.N, cur.tree.N, old.tree.N-1)
 	if root, ok := old.rootAt(cur.tree.N); ok && root != cur.tree.Hash {
-		rep.add(KindInconsistent, -1, 0, "the log of %d entries signed later is not a prefix of the log of %d entries signed earlier either: history was rewritten",
-			cur.tree.N, old.tree.N)
+		rep.add(KindInconsistent, -1, 0, "the log of %d entries %s is not a prefix of the log of %d entries signed earlier either: history was rewritten",
+			cur.tree.N, cur.as, old.tree.N)
 	}
 	compareLeaves(rep, old, cur)
 	return rep
 }
 
-// compareLeaves names the entries held by both ranges that differ.
+// compareLeaves names the entries held by both ranges that differ; b is the
+// later one.
 func compareLeaves(rep *Report, a, b *signedRange) {
 	lo := max(a.first, b.first)
 	hi := min(a.first+int64(len(a.leaves)), b.first+int64(len(b.leaves)))
 	for i := lo; i < hi; i++ {
 		if a.leaves[i-a.first] != b.leaves[i-b.first] {
-			rep.add(KindEdited, i, 0, "the entry differs between the earlier and the later export")
+			rep.add(KindEdited, i, 0, "the entry differs between the earlier export and %s", b.name)
 		}
 	}
 }

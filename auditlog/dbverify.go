@@ -47,17 +47,30 @@ func VerifyStored(ctx context.Context, db StoredLog, verifierKey string) (*Repor
 // nothing else to compare with. The error says why the head cannot be
 // used.
 func VerifyStoredWithHead(ctx context.Context, db StoredLog, verifierKey string, head []byte) (*Report, error) {
+	rep, _, err := VerifyStoredAgainst(ctx, db, verifierKey, head, nil)
+	return rep, err
+}
+
+// VerifyStoredAgainst is VerifyStoredWithHead that also holds the log to
+// an earlier export or checkpoint (prev, when not nil), as audit verify
+// --previous compares two exports: the log must extend the earlier signed
+// one (the entries give its root at its size), the entries the earlier
+// export holds must be the same at the same indexes, and a log smaller than
+// it was rolled back. The second report is that comparison's, nil without
+// prev. It keeps the leaf hashes from the earlier range's first entry to
+// its size in memory, as the earlier export itself does.
+func VerifyStoredAgainst(ctx context.Context, db StoredLog, verifierKey string, head []byte, prev *Previous) (*Report, *Report, error) {
 	var headTree *tlog.Tree
 	if head != nil {
 		t, err := OpenCheckpoint(head, verifierKey)
 		if err != nil {
-			return nil, fmt.Errorf("the head file: %w", err)
+			return nil, nil, fmt.Errorf("the head file: %w", err)
 		}
 		headTree = &t
 	}
 	size, err := db.AuditTreeSize(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var cps []storedCheckpoint
 	err = db.StreamAuditCheckpoints(ctx, func(n int64, note string) error {
@@ -65,26 +78,77 @@ func VerifyStoredWithHead(ctx context.Context, db StoredLog, verifierKey string,
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	v := &storedVerifier{rep: &Report{TreeSize: -1, HeadSize: -1}, key: verifierKey, cps: cps, head: headTree,
 		entries: &Frontier{}, stored: &Frontier{}, damaged: -1}
+	if prev != nil {
+		v.prev = newDBRange(prev.r)
+	}
 	var hashErr error
 	next, stop := iter.Pull2(hashSeq(ctx, db, &hashErr))
 	defer stop()
 	v.nextHash = next
 	v.checkpoints() // a checkpoint of the empty log
 	if err := v.walk(ctx, db, size); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	v.finish()
 	v.rolledBack(size)
 	stop()
 	if hashErr != nil && !errors.Is(hashErr, errStopped) {
-		return nil, hashErr
+		return nil, nil, hashErr
 	}
 	v.rep.Count = size
-	return v.rep, nil
+	if prev == nil {
+		return v.rep, nil, nil
+	}
+	v.collect(nil)
+	cur := &v.prev.got
+	cur.tree = tlog.Tree{N: size, Hash: v.entries.Root()}
+	crep, err := consistency(prev.r, cur)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v.rep, crep, nil
+}
+
+// dbRange gathers the database's side of a comparison with an earlier
+// signed range: the frontier where that range starts (its first entry, or
+// its size when it holds no entries) and the leaf hashes of the entries
+// from there to its size.
+type dbRange struct {
+	got     signedRange
+	end     int64
+	started bool
+}
+
+func newDBRange(old *signedRange) *dbRange {
+	first := old.tree.N
+	if len(old.leaves) > 0 {
+		first = old.first
+	}
+	return &dbRange{got: signedRange{first: first, as: "in the database", name: "the database"}, end: old.tree.N}
+}
+
+// collect is called with each entry's leaf hash before it is added to the
+// entries' tree, and with nil after the last.
+func (v *storedVerifier) collect(leaf *tlog.Hash) {
+	c := v.prev
+	if c == nil {
+		return
+	}
+	n := v.entries.size
+	if !c.started && n == c.got.first {
+		c.got.left = append([]tlog.Hash(nil), v.entries.hashes...)
+		c.started = true
+	}
+	if leaf != nil && c.started && n < c.end {
+		c.got.leaves = append(c.got.leaves, *leaf)
+	}
+	if leaf == nil && !c.started { // the log ends before the earlier range starts
+		c.got.first, c.got.left = n, append([]tlog.Hash(nil), v.entries.hashes...)
+	}
 }
 
 // walk checks the entries in index order; a missing row is checked as a

@@ -17,8 +17,9 @@ type storedVerifier struct {
 	stored   *Frontier
 	nextHash func() (int64, tlog.Hash, bool)
 	peeked   *storedHash
-	good     int64 // the size of the last checkpoint the entries matched
-	damaged  int64 // the lowest index reported edited or deleted; -1 if none
+	good     int64    // the size of the last checkpoint the entries matched
+	damaged  int64    // the lowest index reported edited or deleted; -1 if none
+	prev     *dbRange // the database's side of a comparison with an earlier export; nil when none
 }
 
 type storedHash struct {
@@ -47,6 +48,7 @@ func (v *storedVerifier) leaf(entry []byte) {
 		v.rep.add(KindHashes, n, 0, "the entry's stored leaf hash is missing")
 		storedLeaf = fromEntry
 	}
+	v.collect(&fromEntry)
 	v.entries.Append(fromEntry)
 	for i, h := range v.stored.AppendStored(storedLeaf)[1:] {
 		if got, ok := stored[base+1+int64(i)]; !ok || got != h {

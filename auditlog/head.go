@@ -223,9 +223,10 @@ func (h *head) currentProblem() string {
 }
 
 // signingRefused tells a refusal of the head (the stored history, the head
-// file) from a failure to reach the database.
+// file) or of a superseded key from a failure to reach the database.
 func signingRefused(err error) bool {
-	return errors.Is(err, ErrHistoryChanged) || errors.Is(err, ErrHeadNotWritten) || errors.Is(err, errHeadUnusable)
+	return errors.Is(err, ErrHistoryChanged) || errors.Is(err, ErrHeadNotWritten) || errors.Is(err, errHeadUnusable) ||
+		errors.Is(err, ErrKeySuperseded)
 }
 
 // probeHeadDir checks that the head file's directory takes a new file, as

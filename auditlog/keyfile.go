@@ -43,6 +43,10 @@ func ReadKeyFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint key file: %w", err)
 	}
+	if info.IsDir() {
+		return nil, fmt.Errorf("checkpoint key file: %s is a directory; name the key file in it (for instance %s)",
+			path, filepath.Join(path, "exaccess-checkpoint.key"))
+	}
 	if info.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s: %w (mode %v)", path, ErrKeyFileExposed, info.Mode().Perm())
 	}
@@ -116,17 +120,25 @@ func LoadOrCreateKeyFile(path, origin, fallback string) (s *Signer, created bool
 			return nil, false, err
 		}
 	}
+	s, err = LoadKeyFile(path, origin)
+	return s, created, err
+}
+
+// LoadKeyFile returns the signer of the key file at path and never creates
+// one: a missing file is an error wrapping fs.ErrNotExist. A configured
+// origin (not empty) that differs from the key's name is refused.
+func LoadKeyFile(path, origin string) (*Signer, error) {
 	skey, err := ReadKeyFile(path)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	s, err = NewSigner(skey)
+	s, err := NewSigner(skey)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if origin != "" && s.Origin() != origin {
-		return nil, false, fmt.Errorf("the checkpoint key in %s belongs to origin %q, not %q: pass --log-origin %s or another key file",
+		return nil, fmt.Errorf("the checkpoint key in %s belongs to origin %q, not %q: pass --log-origin %s or another key file",
 			path, s.Origin(), origin, s.Origin())
 	}
-	return s, created, nil
+	return s, nil
 }

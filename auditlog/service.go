@@ -50,7 +50,8 @@ type Service struct {
 	signer *Signer
 	now    func() time.Time
 	wit    *witnesses
-	head   *head // nil: no head file (tests, tools that only verify)
+	head   *head     // nil: no head file (tests, tools that only verify)
+	keys   *keyCheck // nil: no check that the key is the log's latest
 	gaps   *gapCheck
 }
 
@@ -73,11 +74,16 @@ func (s *Service) VerifierKey() string { return s.signer.VerifierKey() }
 // (ErrHistoryChanged) when it does not; it writes the new head before the
 // checkpoint is kept or returned, and refuses (ErrHeadNotWritten) when it
 // cannot: a checkpoint given out that the head does not hold would let a
-// forged tree that differs after the head's size be signed later.
+// forged tree that differs after the head's size be signed later. With a
+// key check (WithKeyCheck) it refuses (ErrKeySuperseded) once the log
+// records a newer key than its own.
 func (s *Service) Checkpoint(ctx context.Context) (domain.AuditCheckpoint, error) {
 	if s.head != nil {
 		s.head.mu.Lock()
 		defer s.head.mu.Unlock()
+	}
+	if err := s.keys.check(ctx, s.signer); err != nil {
+		return domain.AuditCheckpoint{}, err
 	}
 	size, err := s.store.AuditTreeSize(ctx)
 	if err != nil {
@@ -110,7 +116,12 @@ func (s *Service) Checkpoint(ctx context.Context) (domain.AuditCheckpoint, error
 
 // SigningProblem is why checkpoints are not signed (generic text, for
 // /readyz), or "" when they are.
-func (s *Service) SigningProblem() string { return s.head.currentProblem() }
+func (s *Service) SigningProblem() string {
+	if p := s.keys.currentProblem(); p != "" {
+		return p
+	}
+	return s.head.currentProblem()
+}
 
 // LatestCheckpoint is the largest kept checkpoint with its cosignatures; on
 // a log that has none yet it signs one.

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,15 +22,22 @@ import (
 // from its file outside the database (created on first start, never
 // logged), a key still held in the database moved out of it, a new key
 // recorded in the log, and hashes for entries that predate the Merkle tree.
+// It never creates a key file for a database whose log records a key
+// already, and never starts with a key the log records as superseded: the
+// servers of one log sign with one key, the latest it records.
 func openAuditLog(ctx context.Context, db *storage.DB, dsn string, cfg checkpointConfig, log *slog.Logger) (*auditlog.Service, error) {
 	path := cfg.keyPath(dsn)
 	moved, err := moveKeyOut(ctx, db, path, log)
 	if err != nil {
 		return nil, err
 	}
-	signer, created, err := auditlog.LoadOrCreateKeyFile(path, cfg.Origin, defaultOrigin())
+	keys, err := db.SigningKeys(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint signing key: %w", err)
+		return nil, err
+	}
+	signer, created, err := loadSigner(path, cfg, keys, moved)
+	if err != nil {
+		return nil, err
 	}
 	if created {
 		log.Info("created the checkpoint signing key file", "path", path, "verifier_key", signer.VerifierKey())
@@ -36,14 +45,41 @@ func openAuditLog(ctx context.Context, db *storage.DB, dsn string, cfg checkpoin
 	if err := db.BackfillAuditHashes(ctx); err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	if err := recordKey(ctx, db, signer, moved, log); err != nil {
+	if err := recordKey(ctx, db, signer, keys, moved, path, log); err != nil {
 		return nil, err
 	}
 	ws, err := cfg.witnessesOf()
 	if err != nil {
 		return nil, err
 	}
-	return auditlog.NewService(db, signer, time.Now).WithWitnesses(ws, log).WithHead(ctx, auditlog.HeadPath(path), log)
+	return auditlog.NewService(db, signer, time.Now).WithWitnesses(ws, log).WithKeyCheck(db, path, log).
+		WithHead(ctx, auditlog.HeadPath(path), log)
+}
+
+// loadSigner reads the key file at path. It creates a missing one only
+// while the log records no key (a new installation), or when the key was
+// just moved out of the database (which retires it): otherwise the new key
+// would take over from the recorded one in the log, behind the back of the
+// servers that sign with it.
+func loadSigner(path string, cfg checkpointConfig, keys []string, moved string) (*auditlog.Signer, bool, error) {
+	if len(keys) == 0 || moved != "" {
+		signer, created, err := auditlog.LoadOrCreateKeyFile(path, cfg.Origin, defaultOrigin())
+		if err != nil {
+			return nil, false, fmt.Errorf("checkpoint signing key: %w", err)
+		}
+		return signer, created, nil
+	}
+	signer, err := auditlog.LoadKeyFile(path, cfg.Origin)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return nil, false, fmt.Errorf("checkpoint signing key: there is no key file at %s, but the audit log already records checkpoint key %s; "+
+			"a new key would take over from it behind the other servers' backs, so none is created. Restore the key file there, or point "+
+			"--checkpoint-key (EXACCESS_CHECKPOINT_KEY) at the file the other servers use; only if the key is lost, replace it deliberately with "+
+			"exaccess audit rotate-key --lost --checkpoint-key %s --db DB", path, auditlog.KeyID(keys[len(keys)-1]), path)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("checkpoint signing key: %w", err)
+	}
+	return signer, false, nil
 }
 
 // moveKeyOut takes a checkpoint key that an earlier version kept in the
@@ -78,10 +114,16 @@ func moveKeyOut(ctx context.Context, db *storage.DB, keyFile string, log *slog.L
 // takes over from an earlier key, an audit.key_rotated entry says so, with
 // the size of the last checkpoint the earlier key signed (retired_key_bound,
 // the N of an auditor's --key FILE@N) when a kept checkpoint shows it.
-func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, moved string, log *slog.Logger) error {
-	keys, err := db.SigningKeys(ctx)
-	if err != nil {
-		return err
+//
+// A key the log records, but not as its latest, was superseded (an audit
+// rotate-key, and a server started with the new key): it is refused, as
+// signing with it would sign checkpoints with a key the log calls retired.
+func recordKey(ctx context.Context, db *storage.DB, signer *auditlog.Signer, keys []string, moved, path string, log *slog.Logger) error {
+	if i := slices.Index(keys, signer.VerifierKey()); i >= 0 && i < len(keys)-1 {
+		return fmt.Errorf("checkpoint signing key: the key in %s (%s) was superseded: the audit log records %s as its latest key, "+
+			"after a rotation (exaccess audit rotate-key) that another server's start recorded; start with the current key file, the one "+
+			"the other servers use, or rotate again deliberately with exaccess audit rotate-key", path, auditlog.KeyID(signer.VerifierKey()),
+			auditlog.KeyID(keys[len(keys)-1]))
 	}
 	previous := moved
 	if len(keys) > 0 {
@@ -154,34 +196,38 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 		case "verify":
 			return runAuditVerify(ctx, args[1:], getenv, stdout, stderr)
 		case "rotate-key":
-			return runAuditRotateKey(args[1:], getenv, stdout, stderr)
+			return runAuditRotateKey(ctx, args[1:], getenv, stdout, stderr)
 		}
 	}
 	return fmt.Errorf("audit: the subcommands are 'audit key', 'audit verify' and 'audit rotate-key'; %w", errUsage)
 }
 
 // keyFileFlags is the flag set of a command that works on the checkpoint
-// key file: --checkpoint-key, or the default beside --db.
-func keyFileFlags(name string, getenv func(string) string, stderr io.Writer) (*flag.FlagSet, func() string) {
+// key file: --checkpoint-key, or the default beside --db. It gives the key
+// file's path and the database.
+func keyFileFlags(name string, getenv func(string) string, stderr io.Writer) (*flag.FlagSet, func() string, *string) {
 	cfg := defaultConfig()
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbFlag(fs, &cfg, getenv)
 	fs.StringVar(&cfg.Checkpoint.KeyFile, "checkpoint-key", envOr(getenv, "EXACCESS_CHECKPOINT_KEY", ""),
 		"checkpoint signing key file (EXACCESS_CHECKPOINT_KEY; default: <db>.checkpoint-key, or exaccess-checkpoint.key for PostgreSQL)")
-	return fs, func() string { return cfg.Checkpoint.keyPath(cfg.DB) }
+	return fs, func() string { return cfg.Checkpoint.keyPath(cfg.DB) }, &cfg.DB
 }
 
 // runAuditKey prints the public verifier key of the checkpoint key file. It
 // never opens the database: the key is not there.
 func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, path := keyFileFlags("audit key", getenv, stderr)
+	fs, path, _ := keyFileFlags("audit key", getenv, stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	skey, err := auditlog.ReadKeyFile(path())
-	if err != nil {
+	if errors.Is(err, iofs.ErrNotExist) {
 		return fmt.Errorf("%w (the server creates the key file on its first start)", err)
+	}
+	if err != nil {
+		return err
 	}
 	signer, err := auditlog.NewSigner(skey)
 	if err != nil {
@@ -195,14 +241,23 @@ func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Wr
 // dated name) and writes a new key of the same origin in its place. Servers
 // sign with the new key after their restart, and the first to start records
 // the rotation in the log; checkpoints signed before stay verifiable with
-// the old verifier key, which the command prints with the new one.
-func runAuditRotateKey(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, path := keyFileFlags("audit rotate-key", getenv, stderr)
+// the old verifier key, which the command prints with the new one. With
+// --lost, for a key file that is gone for good, it writes a new key where
+// there is none, named after the latest key the database's log records.
+func runAuditRotateKey(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, path, dsn := keyFileFlags("audit rotate-key", getenv, stderr)
+	lost := fs.Bool("lost", false, "the key file is lost for good: write a new one where there is none (reads the log's latest key from --db)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	p := path()
+	if *lost {
+		return replaceLostKey(ctx, p, *dsn, stdout)
+	}
 	skey, err := auditlog.ReadKeyFile(p)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return fmt.Errorf("%w: restore the key file from its backup; only if it is lost for good, write a new one with --lost", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -219,11 +274,47 @@ func runAuditRotateKey(args []string, getenv func(string) string, stdout, stderr
 		return err
 	}
 	fmt.Fprintf(stdout, "retired: %s (kept in %s)\nnew:     %s\n", old.VerifierKey(), retired, next.VerifierKey())
+	printRotationSteps(stdout)
+	return nil
+}
+
+// replaceLostKey writes a new key file at path, where there is none, for
+// the database at dsn whose log records the lost key: of its origin, so
+// that the log keeps its name. The database is only read.
+func replaceLostKey(ctx context.Context, path, dsn string, stdout io.Writer) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("--lost: %s exists: it is not lost; rotate without --lost; %w", path, errUsage)
+	}
+	db, err := openExisting(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, err := db.SigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("--lost: the audit log records no checkpoint key: nothing to replace (a server creates the key at its first start); %w", errUsage)
+	}
+	latest := keys[len(keys)-1]
+	origin, _, _ := strings.Cut(latest, "+")
+	next, _, err := auditlog.LoadOrCreateKeyFile(path, origin, origin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "lost:    %s (no file; it signed the log's checkpoints until now)\nnew:     %s (in %s)\n", latest, next.VerifierKey(), path)
+	printRotationSteps(stdout)
+	fmt.Fprintln(stdout, "The lost key may be in someone else's hands: the bound is what keeps it from vouching for a forgery.")
+	return nil
+}
+
+func printRotationSteps(stdout io.Writer) {
 	fmt.Fprintln(stdout, "restart the servers (stop all, start all); keep both verifier keys to verify older checkpoints.")
+	fmt.Fprintln(stdout, "A server still running with the retired key signs no checkpoint once the new key is recorded.")
 	fmt.Fprintln(stdout, "The first server to start records the rotation in the audit log: its audit.key_rotated entry's retired_key_bound")
 	fmt.Fprintln(stdout, "is N, the size of the last checkpoint the retired key signed (that server logs it too, as max_size).")
 	fmt.Fprintln(stdout, "Verify with --key new.txt --key retired.txt@N, so that the retired key vouches for nothing larger.")
-	return nil
 }
 
 // errNotVerified makes the command exit non-zero after it printed why.
@@ -235,7 +326,8 @@ type verifyOptions struct {
 	keys      string   // the log's verifier keys, one per line, each plain or KEY@N
 	witnesses []string // witness verifier keys
 	quorum    int
-	head      string // the server's head file, or ""
+	head      string             // the server's head file, or ""
+	previous  *auditlog.Previous // an earlier export or checkpoint the log must extend, or nil
 }
 
 func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -246,11 +338,13 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		"FILE@N trusts its keys only for checkpoints of at most N entries (a retired key: N is the size of the last checkpoint it signed)")
 	fs.Var(stringList{&witnesses}, "witness", "a witness's verifier key, repeatable: entries must be in checkpoints it cosigned")
 	quorum := fs.Int("quorum", 0, "how many of the --witness keys must cosign (default: all of them)")
-	previous := fs.String("previous", "", "an earlier export or saved checkpoint the export must be consistent with")
+	previous := fs.String("previous", "", "an earlier export or saved checkpoint the export, or the database's log, must be consistent with")
 	head := fs.String("head", "", "with --db: the server's head file (<checkpoint key file>.head, the last checkpoint it signed); the log must extend it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	// Every argument is checked before anything is verified: a mistake
+	// must not show up after a "verified" line.
 	if len(keyFiles) == 0 {
 		return fmt.Errorf("audit verify needs --key: the log's verifier key, kept apart from what is verified (never the database's own); %w", errUsage)
 	}
@@ -261,6 +355,22 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	if opt.quorum < 0 || opt.quorum > len(witnesses) {
 		return fmt.Errorf("--quorum must be between 1 and the number of --witness keys; %w", errUsage)
 	}
+	if *export != "" {
+		if flagGiven(fs, "db") {
+			return fmt.Errorf("--export verifies a file offline and reads no database: give --export or --db, not both; %w", errUsage)
+		}
+		if len(witnesses) > 0 {
+			return fmt.Errorf("--witness applies to --db, whose kept checkpoints hold the cosignatures; %w", errUsage)
+		}
+		if opt.head != "" {
+			return fmt.Errorf("--head applies to --db: an export is checked against an earlier one with --previous; %w", errUsage)
+		}
+	}
+	for _, w := range witnesses {
+		if _, err := auditlog.NewWitnessVerifier(w); err != nil {
+			return fmt.Errorf("--witness %q: %w; %w", w, err, errUsage)
+		}
+	}
 	for _, arg := range keyFiles {
 		keys, err := readKeyArg(arg)
 		if err != nil {
@@ -268,16 +378,41 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		}
 		opt.keys += keys
 	}
+	if *previous != "" {
+		p, err := readPrevious(*previous, opt.keys)
+		if err != nil {
+			return err
+		}
+		opt.previous = p
+	}
 	if *export == "" {
 		return verifyDatabase(ctx, *dsn, opt, stdout)
 	}
-	if len(witnesses) > 0 {
-		return fmt.Errorf("--witness applies to --db, whose kept checkpoints hold the cosignatures; %w", errUsage)
-	}
-	if opt.head != "" {
-		return fmt.Errorf("--head applies to --db: an export is checked against an earlier one with --previous; %w", errUsage)
+	if getenv("EXACCESS_DB") != "" {
+		fmt.Fprintln(stderr, "audit verify: --export reads no database; EXACCESS_DB is not used")
 	}
 	return verifyExportFile(*export, *previous, opt.keys, stdout)
+}
+
+// flagGiven reports whether the flag name was on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// readPrevious reads and authenticates the --previous file.
+func readPrevious(path, keys string) (*auditlog.Previous, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--previous: %w", err)
+	}
+	defer f.Close()
+	p, err := auditlog.ReadPrevious(f, keys)
+	if err != nil {
+		return nil, fmt.Errorf("--previous %s: %w", path, err)
+	}
+	return p, nil
 }
 
 // readKeyArg reads the verifier keys of one --key value: FILE, or FILE@N
@@ -381,13 +516,17 @@ func verifyDatabase(ctx context.Context, dsn string, opt verifyOptions, stdout i
 		return err
 	}
 	defer db.Close()
-	rep, err := auditlog.VerifyStoredWithHead(ctx, db, opt.keys, head)
+	rep, crep, err := auditlog.VerifyStoredAgainst(ctx, db, opt.keys, head, opt.previous)
 	if err != nil {
 		return err
 	}
 	ok := printReport(stdout, rep, storedSummary(rep))
 	if ok && head != nil {
 		fmt.Fprintf(stdout, "head file: the log extends the last checkpoint the server signed, of size %d\n", rep.HeadSize)
+	}
+	if crep != nil {
+		summary := fmt.Sprintf("consistent: the log of %d entries signed earlier (--previous) is a prefix of the database's", crep.Count)
+		ok = printReport(stdout, crep, summary) && ok
 	}
 	cov, err := auditlog.MeasureCoverage(ctx, db, rep.Count, opt.keys, opt.witnesses, opt.quorum)
 	if err != nil {

@@ -34,10 +34,11 @@ commands:
   audit key        print the public key that verifies audit checkpoints (--checkpoint-key F or --db)
   audit verify     verify an audit export offline (--export FILE --key KEYFILE [--previous FILE]),
                    or a database's stored audit log against its checkpoints
-                   (--db --key KEYFILE [--head FILE] [--witness VKEY] [--quorum K]);
+                   (--db --key KEYFILE [--head FILE] [--previous FILE] [--witness VKEY] [--quorum K]);
                    --key FILE@N trusts a retired key only for checkpoints of up to N entries;
                    --head is the server's <checkpoint key file>.head, which the log must extend
-  audit rotate-key replace the checkpoint signing key (--checkpoint-key F or --db)
+  audit rotate-key replace the checkpoint signing key (--checkpoint-key F or --db);
+                   --lost --checkpoint-key F --db: a new key where a lost key file was
   permit verify    verify a signed permit offline (FILE --key KEYFILE)
   bench            measure the write and read paths against raw SQLite (in-process, or --target URL);
                    see 'exaccess bench -h' and docs/performance.md
