@@ -61,7 +61,7 @@ func TestSupersededKeySignsNothing(t *testing.T) {
 		// Another process of the old key, with no checkpoint due: its next
 		// round finds out all the same.
 		var other bytes.Buffer
-		old := auditlog.NewService(e.db, e.log.Signer(), time.Now).
+		old := auditlog.NewService(e.db, e.log.Signer(), func() time.Time { return e.now }).
 			WithKeyCheck(e.db, "/keys/checkpoint.key", slog.New(slog.NewJSONHandler(&other, nil)))
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
@@ -147,4 +147,3 @@ func TestStoredLogAgainstAnEarlierExport(t *testing.T) {
 		}
 	})
 }
-
