@@ -34,7 +34,7 @@ func TestDelegationListSaysWhetherItCounts(t *testing.T) {
 		toOps2 := create("range", "ops2", "range_officer")
 		fromGov2 := create("gov2", "hns", "ministry")
 		later := create("ops2", "gov", "operations_approver", "starts", "2026-12-01T00:00:00Z")
-		revoked := create("gov", "gov2", "ministry")
+		revoked := create("gov", "ops2", "ministry")
 		rev := e.do("gov", http.MethodDelete, "/api/v1/delegations/"+revoked, nil)
 		want(t, rev, http.StatusOK)
 		if got := rev.JSON(t); got["active"] != false || got["inactive_reason"] != "revoked" {

@@ -72,8 +72,8 @@ func TestDelegationsFollowTheDelegatorsAccount(t *testing.T) {
 func TestIdPSubjectGetsAnAccount(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		e.withIdP(authtest.NewIdP(t))
-		body := map[string]any{"to": "idp:hns", "role": "hns_officer", "ends": "2026-12-01T00:00:00Z"}
-		wantProblem(t, e.do("range", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "idp:hns", "role": "range_officer", "ends": "2026-12-01T00:00:00Z"}), 422, "invalid", "to")
+		body := map[string]any{"to": "idp:hns", "role": "range_officer", "ends": "2026-12-01T00:00:00Z"}
+		wantProblem(t, e.do("range", http.MethodPost, "/api/v1/delegations", body), 422, "invalid", "to")
 		want(t, e.do("idp-hns", http.MethodGet, "/api/v1/me", nil), 200)
 		users := e.do("admin", http.MethodGet, "/api/v1/users?role=hns_officer", nil).JSON(t)["items"].([]any)
 		var id string
@@ -88,7 +88,7 @@ func TestIdPSubjectGetsAnAccount(t *testing.T) {
 		if id == "" {
 			t.Fatalf("no account for the IdP subject: %v", users)
 		}
-		want(t, e.do("hns", http.MethodPost, "/api/v1/delegations", body), 201)
+		want(t, e.do("range", http.MethodPost, "/api/v1/delegations", body), 201)
 		wantProblem(t, e.do("admin", http.MethodPost, "/api/v1/users/"+id+"/reset-password", map[string]any{}), 409, "conflict")
 		wantProblem(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+id, map[string]any{"roles": []string{"auditor"}}, "If-Match", `"1"`), 409, "conflict")
 		want(t, e.do("admin", http.MethodPost, "/api/v1/users/"+id+"/disable", map[string]any{"reason": "left"}), 200)
@@ -122,5 +122,28 @@ func TestDelegationDoesNotTellAccountsApart(t *testing.T) {
 			}
 		}
 		want(t, delegate("gov"), http.StatusCreated)
+	})
+}
+
+// TestDelegationToAHolderIsRefused: gov2 delegating ministry to gov, who
+// holds ministry already (and may have decided the stage already), is
+// refused with 422 at the field to, saying why; nothing is stored. gov2
+// may delegate it to ops, who does not hold it.
+func TestDelegationToAHolderIsRefused(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		delegate := func(to string) resp {
+			return e.do("gov2", http.MethodPost, "/api/v1/delegations", map[string]any{"to": to, "role": "ministry", "ends": "2026-12-01T00:00:00Z"})
+		}
+		r := delegate("gov")
+		wantProblem(t, r, http.StatusUnprocessableEntity, "invalid", "to")
+		if got := fieldMessage(t, r, "to"); got != domain.DelegateHoldsRoleMessage {
+			t.Errorf("to a holder of the role: %q, want %q", got, domain.DelegateHoldsRoleMessage)
+		}
+		list := e.do("gov2", http.MethodGet, "/api/v1/delegations", nil)
+		want(t, list, http.StatusOK)
+		if n := len(list.JSON(t)["items"].([]any)); n != 0 {
+			t.Errorf("%d delegations stored", n)
+		}
+		want(t, delegate("ops"), http.StatusCreated)
 	})
 }

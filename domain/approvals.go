@@ -248,22 +248,33 @@ func nameOthers(tx Tx, r *Request, cs []AreaConflict, statuses []Status) error {
 // count, for the delegator and the delegate). Otherwise 403. tx is the
 // decision's transaction, or a page's read (DecidableStages).
 func authority(tx delegationReader, p Principal, role Role, t time.Time) (string, error) {
+	d, err := authorityDelegation(tx, p, role, t)
+	if d == nil || err != nil {
+		return "", err
+	}
+	return d.From, nil
+}
+
+// authorityDelegation is authority's delegation: nil when p holds role
+// directly, else the delegation p would decide by (its From is the
+// person acted for), or authority's refusal.
+func authorityDelegation(tx delegationReader, p Principal, role Role, t time.Time) (*Delegation, error) {
 	if p.HasRole(role) {
-		return "", nil
+		return nil, nil
 	}
 	if !principalMayBeDelegate(p) {
-		return "", Errorf(CodeForbidden, "deciding this stage needs the role %s, held directly or by an active delegation", role)
+		return nil, Errorf(CodeForbidden, "deciding this stage needs the role %s, held directly or by an active delegation", role)
 	}
 	ds, err := tx.ActiveDelegations(p.Subject, t)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	for _, d := range ds {
+	for i, d := range ds {
 		if d.Role == role && d.Runs(t) {
-			return d.From, nil
+			return &ds[i], nil
 		}
 	}
-	return "", Errorf(CodeForbidden, "deciding this stage needs the role %s, held directly or by an active delegation", role)
+	return nil, Errorf(CodeForbidden, "deciding this stage needs the role %s, held directly or by an active delegation", role)
 }
 
 // decidableRoles are the approver roles p holds directly or by delegation

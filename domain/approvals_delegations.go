@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -71,6 +72,67 @@ func (s *ApprovalService) CheckDelegation(ctx context.Context, p Principal, in D
 		}
 	}
 	return validateDelegation(p, in, to, now)
+}
+
+// Delegate is an account p may delegate to (Delegates): Roles are those
+// of p's delegable roles it may receive.
+type Delegate struct {
+	Username string
+	Roles    []Role
+}
+
+// delegatesPage is how many accounts Delegates reads at once.
+const delegatesPage = 500
+
+// Delegates are the accounts p could delegate one of the approver roles p
+// holds to now, by the rule of a new delegation (MayReceive): enabled
+// accounts holding an approver role, not p, and for each role only those
+// not holding it already. Ordered by username. None for a caller without
+// an approver role.
+func (s *ApprovalService) Delegates(ctx context.Context, p Principal) ([]Delegate, error) {
+	var mine []Role
+	for _, r := range ApproverRoles {
+		if p.HasRole(r) {
+			mine = append(mine, r)
+		}
+	}
+	if len(mine) == 0 {
+		return nil, nil
+	}
+	enabled := false
+	seen := map[string]bool{}
+	var out []Delegate
+	for _, held := range ApproverRoles { // every account that may be a delegate holds one of them
+		f := UserFilter{Role: held, Disabled: &enabled, Limit: delegatesPage}
+		for {
+			page, err := s.store.ListUsers(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			for i := range page.Items {
+				u := &page.Items[i]
+				if seen[u.Username] {
+					continue
+				}
+				seen[u.Username] = true
+				d := Delegate{Username: u.Username}
+				for _, r := range mine {
+					if MayReceive(p, r, u) {
+						d.Roles = append(d.Roles, r)
+					}
+				}
+				if len(d.Roles) > 0 {
+					out = append(out, d)
+				}
+			}
+			if page.NextAfter == "" {
+				break
+			}
+			f.After = page.NextAfter
+		}
+	}
+	slices.SortFunc(out, func(a, b Delegate) int { return strings.Compare(a.Username, b.Username) })
+	return out, nil
 }
 
 // delegateAccount reads the account a delegation is asked for, nil when

@@ -107,8 +107,11 @@ func (s *ApprovalService) History(ctx context.Context, p Principal, id string, q
 // directly or by an active delegation.
 type StageChoice struct {
 	Stage Stage
-	// ActingFor is the delegator when the caller decides by delegation.
-	ActingFor string
+	// ActingFor is the delegator when the caller decides by delegation,
+	// as Decide would record it (authority); Delegation is that
+	// delegation, nil when the caller holds the role directly.
+	ActingFor  string
+	Delegation *Delegation
 	// Refused is separation of duties' refusal of the caller on this stage
 	// (CodeSeparationOfDuties), nil when they may decide it.
 	Refused error
@@ -133,7 +136,11 @@ func (s *ApprovalService) DecidableStages(ctx context.Context, p Principal, r *R
 		if st.Status != StageActive {
 			continue
 		}
-		actingFor, err := authority(ds, p, st.Role, now)
+		by, err := authorityDelegation(ds, p, st.Role, now)
+		actingFor := ""
+		if by != nil {
+			actingFor = by.From
+		}
 		if err == nil {
 			err = refuseAdministrator(p, actingFor, s.storeAccountRoles(ctx))
 		}
@@ -143,7 +150,8 @@ func (s *ApprovalService) DecidableStages(ctx context.Context, p Principal, r *R
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, StageChoice{Stage: st, ActingFor: actingFor, Refused: CheckSeparationOfDuties(r, st.ID, p.Subject, actingFor)})
+		out = append(out, StageChoice{Stage: st, ActingFor: actingFor, Delegation: by,
+			Refused: CheckSeparationOfDuties(r, st.ID, p.Subject, actingFor)})
 	}
 	return out, nil
 }

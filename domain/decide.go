@@ -164,6 +164,26 @@ func ApplyDecision(r *Request, d Decision, now time.Time) (Status, error) {
 	return r.finish(ActionApprove, now)
 }
 
+// FinalApproval reports whether an approval of stage by actor would
+// approve r as it stands (ApplyDecision on a copy of r): the only decision
+// Decide checks the training areas for, and so the only one whose
+// override_reason does anything (checkFinalApproval). Any other decision
+// accepts an override_reason and leaves it unused: nothing is recorded.
+func FinalApproval(r *Request, stage, actor string, now time.Time) bool {
+	if r == nil || r.Route == nil {
+		return false
+	}
+	c := *r
+	rt := *r.Route
+	rt.Stages = slices.Clone(r.Route.Stages)
+	for i := range rt.Stages {
+		rt.Stages[i].Decisions = slices.Clone(rt.Stages[i].Decisions)
+	}
+	c.Route, c.Warnings, c.Conditions = &rt, slices.Clone(r.Warnings), slices.Clone(r.Conditions)
+	to, err := ApplyDecision(&c, Decision{Stage: stage, By: actor, Outcome: OutcomeApprove, At: now}, now)
+	return err == nil && to == StatusApproved
+}
+
 // finish ends review with action: open stages are cancelled and the
 // decision time recorded when the request reaches a final decision.
 func (r *Request) finish(action Action, now time.Time) (Status, error) {

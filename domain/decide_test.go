@@ -259,3 +259,38 @@ func TestReportExpiry(t *testing.T) {
 		t.Fatal("not expired after its last day")
 	}
 }
+
+// TestFinalApproval: only the approval that would approve the request is
+// final — the one whose override_reason Decide uses — and asking changes
+// nothing of the request asked about.
+func TestFinalApproval(t *testing.T) {
+	r := reviewed()
+	steps := []struct {
+		d     Decision
+		stage string
+		by    string
+		final bool
+	}{
+		{Decision{}, "intake", "hns", false},
+		{decision("intake", "hns", OutcomeApprove), "operations", "ops", false},
+		{decision("operations", "ops", OutcomeApprove), "range_safety", "range", false},
+		{decision("range_safety", "range", OutcomeApprove), "ministry", "gov", false}, // the first of two
+		{decision("ministry", "gov", OutcomeApprove), "ministry", "gov2", true},
+		{Decision{}, "ministry", "gov", false},    // a second approval by gov counts once
+		{Decision{}, "operations", "ops2", false}, // not active: no approval at all
+	}
+	for i, st := range steps {
+		if st.d.Stage != "" {
+			if _, err := ApplyDecision(r, st.d, decideNow); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := len(r.Route.stage(st.stage).Decisions)
+		if got := FinalApproval(r, st.stage, st.by, decideNow); got != st.final {
+			t.Errorf("step %d: %s approving %s: final %v, want %v", i, st.by, st.stage, got, st.final)
+		}
+		if r.Status != StatusInReview || len(r.Route.stage(st.stage).Decisions) != before || r.DecidedAt != nil {
+			t.Fatalf("step %d: asking changed the request", i)
+		}
+	}
+}

@@ -133,6 +133,36 @@ const (
 // one without an approver role alike.
 const NoDelegateMessage = "no enabled approver with that username"
 
+// DelegateHoldsRoleMessage is the answer about the field to of a
+// delegation whose delegate already holds the role: it would give them
+// nothing, and the delegator would believe someone covers for them.
+const DelegateHoldsRoleMessage = "already holds this role; delegating it to them would give them nothing"
+
+// delegateRefusal is why to may not receive role from p, "" when it may:
+// not p themselves, an account that counts as a delegate (DelegateCounts),
+// and one that does not hold role already. One answer covers a missing,
+// disabled or non-approver account: which accounts exist are for
+// administrators (GET /api/v1/users); that an enabled approver holds the
+// role already is said, since the console offers the approvers who may
+// receive one (Delegates) anyway. A role p may not delegate is the role
+// field's error, not this.
+func delegateRefusal(p Principal, role Role, to *User) string {
+	switch {
+	case to != nil && to.Username == p.Subject:
+		return "you cannot delegate to yourself"
+	case !DelegateCounts(to):
+		return NoDelegateMessage
+	case role.IsApprover() && to.HasRole(role):
+		return DelegateHoldsRoleMessage
+	}
+	return ""
+}
+
+// MayReceive reports whether to may receive role from p by a new
+// delegation, as far as the delegate goes (delegateRefusal): what the
+// console offers as delegates.
+func MayReceive(p Principal, role Role, to *User) bool { return delegateRefusal(p, role, to) == "" }
+
 // validateDelegation checks the request against the delegator's own roles
 // (a delegate cannot delegate further: only directly held roles count) and
 // the delegate's account (DelegateCounts), without telling which of its
@@ -150,11 +180,10 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 		v.add("to", "is required")
 	case in.To == p.Subject:
 		v.add("to", "you cannot delegate to yourself")
-	case !DelegateCounts(to):
-		// One answer whether the account is missing, disabled or no
-		// approver: which accounts exist, and their roles, are for
-		// administrators (GET /api/v1/users), not for whoever may delegate.
-		v.add("to", NoDelegateMessage)
+	default:
+		if why := delegateRefusal(p, in.Role, to); why != "" {
+			v.add("to", "%s", why)
+		}
 	}
 	// An ends in the past is its own error, not one of its comparison
 	// with starts: the console, which checks a starts it could not read

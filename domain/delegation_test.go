@@ -67,3 +67,57 @@ func TestDelegationInactive(t *testing.T) {
 		}
 	}
 }
+
+// TestDelegateRefusals: a new delegation's delegate must be another
+// enabled approver who does not hold the role already — delegating
+// ministry from gov2 to gov, who holds it, gives nobody anything and is
+// refused at the field to; one to the same person of a role they do not
+// hold is fine. Delegates offers exactly those MayReceive accepts.
+func TestDelegateRefusals(t *testing.T) {
+	now := decideNow
+	gov2 := Principal{Subject: "gov2", Roles: []Role{RoleMinistry}}
+	both := Principal{Subject: "boss", Roles: []Role{RoleMinistry, RoleOperations}}
+	gov := &User{Username: "gov", Roles: []Role{RoleMinistry}}
+	ops := &User{Username: "ops", Roles: []Role{RoleOperations}}
+	off := &User{Username: "gov3", Roles: []Role{RoleMinistry}, DisabledAt: &now}
+	liaison := &User{Username: "lo-no", Roles: []Role{RoleLiaison}}
+	tests := []struct {
+		name string
+		p    Principal
+		role Role
+		to   *User
+		want string // the error of the field to, "" for none
+	}{
+		{"another approver without the role", gov2, RoleMinistry, ops, ""},
+		{"the delegate holds the role", gov2, RoleMinistry, gov, DelegateHoldsRoleMessage},
+		{"holds one of the delegator's roles, receives the other", both, RoleOperations, gov, ""},
+		{"holds the very role of the delegator's two", both, RoleMinistry, gov, DelegateHoldsRoleMessage},
+		{"disabled, and holding the role", gov2, RoleMinistry, off, NoDelegateMessage},
+		{"no approver", gov2, RoleMinistry, liaison, NoDelegateMessage},
+		{"no account", gov2, RoleMinistry, nil, NoDelegateMessage},
+		{"oneself", gov2, RoleMinistry, &User{Username: "gov2", Roles: []Role{RoleMinistry}}, "you cannot delegate to yourself"},
+	}
+	for _, tt := range tests {
+		to := "nobody"
+		if tt.to != nil {
+			to = tt.to.Username
+		}
+		in := DelegationInput{To: to, Role: tt.role, Starts: now, Ends: now.Add(24 * time.Hour)}
+		err := validateDelegation(tt.p, in, tt.to, now)
+		got := ""
+		if err != nil {
+			de, ok := err.(*Error)
+			if !ok || de.Code != CodeInvalid || len(de.Fields) != 1 || de.Fields[0].Field != "to" {
+				t.Errorf("%s: %v, want one error of the field to", tt.name, err)
+				continue
+			}
+			got = de.Fields[0].Message
+		}
+		if got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+		if may := MayReceive(tt.p, tt.role, tt.to); may != (tt.want == "") {
+			t.Errorf("%s: MayReceive %v", tt.name, may)
+		}
+	}
+}

@@ -238,7 +238,19 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 // SetDisabled disables or re-enables an account, with a reason. Either way
 // the generation moves on, so no token from before survives.
 func (s *UserService) SetDisabled(ctx context.Context, actor, id string, disabled bool, reason string) (*User, error) {
-	return s.update(ctx, id, nil, func(u *User) (string, error) {
+	return s.update(ctx, id, nil, s.setDisabled(disabled, reason), actor, reason)
+}
+
+// CheckSetDisabled answers what SetDisabled would refuse, by its own
+// checks (the reason, the account's state, the last enabled
+// administrator), and changes nothing: a page checks it before asking to
+// confirm. It returns the account as it is.
+func (s *UserService) CheckSetDisabled(ctx context.Context, id string, disabled bool, reason string) (*User, error) {
+	return s.check(ctx, id, s.setDisabled(disabled, reason))
+}
+
+func (s *UserService) setDisabled(disabled bool, reason string) func(u *User) (string, error) {
+	return func(u *User) (string, error) {
 		if err := checkReason(reason, true); err != nil {
 			return "", err
 		}
@@ -253,14 +265,25 @@ func (s *UserService) SetDisabled(ctx context.Context, actor, id string, disable
 		now := s.clock()
 		u.DisabledAt, u.DisabledReason = &now, reason
 		return AuditUserDisabled, nil
-	}, actor, reason)
+	}
 }
 
 // ResetPassword sets a one-time password (its hash) that the user must
 // change at the next sign-in, expiring OneTimePasswordTTL from now, and
 // lifts a lock.
 func (s *UserService) ResetPassword(ctx context.Context, actor, id, hash, reason string) (*User, error) {
-	return s.update(ctx, id, nil, func(u *User) (string, error) {
+	return s.update(ctx, id, nil, s.resetPassword(hash, reason), actor, reason)
+}
+
+// CheckResetPassword answers what ResetPassword would refuse (the reason,
+// an account of the identity provider), and changes nothing: a page
+// checks it before asking to confirm. It returns the account as it is.
+func (s *UserService) CheckResetPassword(ctx context.Context, id, reason string) (*User, error) {
+	return s.check(ctx, id, s.resetPassword("", reason))
+}
+
+func (s *UserService) resetPassword(hash, reason string) func(u *User) (string, error) {
+	return func(u *User) (string, error) {
 		if err := checkReason(reason, false); err != nil {
 			return "", err
 		}
@@ -272,7 +295,7 @@ func (s *UserService) ResetPassword(ctx context.Context, actor, id, hash, reason
 		u.OneTimePasswordExpiresAt = &expires
 		u.Generation++
 		return AuditUserPasswordReset, nil
-	}, actor, reason)
+	}
 }
 
 // ChangePassword stores the caller's own new password. The old one was
@@ -297,16 +320,7 @@ func (s *UserService) ChangePassword(ctx context.Context, p Principal, expectedV
 func (s *UserService) update(ctx context.Context, id string, expectedVersion *int, apply func(*User) (string, error), actor, reason string) (*User, error) {
 	var out *User
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		before, err := tx.GetUser(id)
-		if err != nil {
-			return err
-		}
-		if expectedVersion != nil && *expectedVersion != before.Version {
-			return Errorf(CodePreconditionFailed, "the account has changed; read it again")
-		}
-		u := *before
-		u.Roles = slices.Clone(before.Roles)
-		action, err := apply(&u)
+		before, u, action, err := prepare(tx, id, expectedVersion, apply)
 		if err != nil {
 			return err
 		}
@@ -314,24 +328,58 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 			out = before
 			return nil
 		}
-		if err := guardLastAdmin(tx, before, &u); err != nil {
-			return err
-		}
 		u.Version, u.UpdatedAt = before.Version+1, s.clock()
-		if err := tx.UpdateUser(&u, before.Version); err != nil {
+		if err := tx.UpdateUser(u, before.Version); err != nil {
 			return err
 		}
-		if err := withdrawIfAccessChanged(tx, before, &u, u.UpdatedAt); err != nil {
+		if err := withdrawIfAccessChanged(tx, before, u, u.UpdatedAt); err != nil {
 			return err
 		}
-		out = &u
-		var d any = userData(&u, reason)
+		out = u
+		var d any = userData(u, reason)
 		if action == AuditUserPasswordReset {
-			d = passwordSetData(&u, reason)
+			d = passwordSetData(u, reason)
 		}
 		return tx.AppendAudit(auditEntry(AuditEntry{At: u.UpdatedAt, Actor: actor}, action, d))
 	})
 	return out, err
+}
+
+// check runs update's checks of apply on account id, and stores nothing:
+// it returns the account as read, or what update would refuse.
+func (s *UserService) check(ctx context.Context, id string, apply func(*User) (string, error)) (*User, error) {
+	var out *User
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		before, _, _, err := prepare(tx, id, nil, apply)
+		out = before
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prepare reads account id and applies apply to a copy, with update's
+// checks: the version, apply's own, and the last enabled administrator
+// (when apply changes anything: action is not "").
+func prepare(tx Tx, id string, expectedVersion *int, apply func(*User) (string, error)) (before, after *User, action string, err error) {
+	before, err = tx.GetUser(id)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if expectedVersion != nil && *expectedVersion != before.Version {
+		return nil, nil, "", Errorf(CodePreconditionFailed, "the account has changed; read it again")
+	}
+	u := *before
+	u.Roles = slices.Clone(before.Roles)
+	if action, err = apply(&u); err != nil || action == "" {
+		return before, &u, action, err
+	}
+	if err := guardLastAdmin(tx, before, &u); err != nil {
+		return nil, nil, "", err
+	}
+	return before, &u, action, nil
 }
 
 // checkOwnPowers refuses a change of an account's own roles or nation by

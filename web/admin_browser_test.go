@@ -74,7 +74,7 @@ func TestBrowserFormStates(t *testing.T) {
 	if !strings.Contains(b.text("#f-reason-error"), "last enabled administrator") {
 		t.Fatalf("disabling the last administrator: %s", b.text("main"))
 	}
-	reset := other.follow(other.post("/admin/users/"+e.userID("ops")+"/reset-password", url.Values{}))
+	reset := other.follow(other.post("/admin/users/"+e.userID("ops")+"/reset-password", url.Values{"confirm": {confirmYes}}))
 	otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
 	b.signOut()
 

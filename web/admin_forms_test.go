@@ -292,7 +292,7 @@ func TestAuditFormErrors(t *testing.T) {
 func TestPasswordPageNamesTheOneTimePassword(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	admin := e.client().signIn("admin")
-	reset := admin.follow(admin.post("/admin/users/"+e.userID("ops")+"/reset-password", url.Values{}))
+	reset := admin.follow(admin.post("/admin/users/"+e.userID("ops")+"/reset-password", url.Values{"confirm": {confirmYes}}))
 	otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
 	c := e.client()
 	if p := c.post("/sign-in", url.Values{"username": {"ops"}, "password": {otp}}); p.Header.Get("Location") != pathPassword {

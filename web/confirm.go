@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"exaccess/domain"
 
@@ -10,8 +12,9 @@ import (
 )
 
 // Irreversible buttons — withdrawing a request, revoking a permit,
-// revoking a delegation, revoking one's webhook — pass through a confirmation page before they
-// act: the first press posts the form without "confirm", and the handler
+// revoking a delegation, revoking one's webhook, resetting an account's
+// password — and disabling an account, which only enabling it again
+// undoes, pass through a confirmation page before they act: the first press posts the form without "confirm", and the handler
 // answers with a page that names what is about to end and posts the same
 // fields again with confirm=yes. It needs no JavaScript and no route of
 // its own, and a stray click changes nothing. It is shown only for what
@@ -40,6 +43,13 @@ var confirmWords = map[string]string{
 	"confirm.hook":        "Revoke this webhook?",
 	"confirm.hookbtn":     "Yes, revoke the webhook",
 	"confirm.hooknot":     "The webhook was not revoked",
+	"confirm.account":     "Account",
+	"confirm.reset":       "Reset the password of %s?",
+	"confirm.resetnote":   "Their current password stops working and their sessions end; you will be shown a one-time password to give them.",
+	"confirm.resetbtn":    "Yes, reset the password",
+	"confirm.disable":     "Disable the account of %s?",
+	"confirm.disablenote": "They are signed out at once and cannot sign in until an administrator enables the account again.",
+	"confirm.disablebtn":  "Yes, disable the account",
 }
 
 func init() {
@@ -59,6 +69,11 @@ type confirmView struct {
 	Button string
 	// Back is the page the user came from, where Cancel leads.
 	Back string
+	// Note says what the action does, when the question does not.
+	Note string
+	// Undoable: another action undoes it (enabling a disabled account),
+	// so the page does not say it cannot be undone.
+	Undoable bool
 }
 
 // fact is one labelled line of the page, or one hidden field (Label its
@@ -184,4 +199,56 @@ func (c *Console) confirmWebhookRevoke(ec echo.Context, id string) error {
 			Action: "/account/webhooks/" + id + "/revoke", Button: msg("confirm.hookbtn"), Back: pathSettings})
 	}
 	return domain.ErrNotFound("webhook")
+}
+
+// confirmUserReset asks to confirm resetting the password of account id,
+// with the reason the account page's form sent. It checks first what the
+// reset would refuse (domain.UserService.CheckResetPassword: the reason,
+// an account of the identity provider), and answers a refusal as the
+// confirmed post would, on the account's page at the reset form.
+func (c *Console) confirmUserReset(ec echo.Context) error {
+	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
+	u, err := c.Accounts.CheckResetPassword(ec.Request().Context(), id, reason)
+	if err != nil {
+		return c.userProblem(ec, id, err, resetForm, nil)
+	}
+	question := fmt.Sprintf(msg("confirm.reset"), u.Username)
+	return c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question,
+		Facts: userFacts(u, reason), Note: msg("confirm.resetnote"),
+		Action: "/admin/users/" + id + "/reset-password", Button: msg("confirm.resetbtn"), Back: "/admin/users/" + id,
+		Hidden: []fact{{"reason", reason}}})
+}
+
+// confirmUserDisable asks to confirm disabling account id, with the
+// reason the account page's form sent, after the checks of the
+// disabling itself (domain.UserService.CheckSetDisabled: the reason is
+// required, the account not disabled already, not the last enabled
+// administrator), whose refusal is answered as the confirmed post's.
+func (c *Console) confirmUserDisable(ec echo.Context) error {
+	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
+	u, err := c.Accounts.CheckSetDisabled(ec.Request().Context(), id, true, reason)
+	if err != nil {
+		return c.userProblem(ec, id, err, stateForm, nil)
+	}
+	question := fmt.Sprintf(msg("confirm.disable"), u.Username)
+	return c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question,
+		Facts: userFacts(u, reason), Note: msg("confirm.disablenote"), Undoable: true,
+		Action: "/admin/users/" + id + "/disable", Button: msg("confirm.disablebtn"), Back: "/admin/users/" + id,
+		Hidden: []fact{{"reason", reason}}})
+}
+
+// userFacts name the account a confirmation is about, and the reason typed.
+func userFacts(u *domain.User, reason string) []fact {
+	roles := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		roles[i] = msg("role." + string(r))
+	}
+	if reason == "" {
+		reason = msg("confirm.noreason")
+	}
+	facts := []fact{{msg("confirm.account"), u.Username}}
+	if len(roles) > 0 {
+		facts = append(facts, fact{msg("users.roles"), strings.Join(roles, ", ")})
+	}
+	return append(facts, fact{msg("confirm.reason"), reason})
 }

@@ -57,7 +57,7 @@ func TestBrowserIrreversibleActionsAreConfirmed(t *testing.T) {
 	approved := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
 	e.approveAll(approved)
 	ops := e.client().signIn("ops")
-	if p := ops.post("/delegations", url.Values{"to": {"ops2"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}}); p.Status != 303 {
+	if p := ops.post("/delegations", url.Values{"to": {"gov"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}}); p.Status != 303 {
 		t.Fatalf("delegate: %d", p.Status)
 	}
 	ctx := context.Background()
@@ -123,7 +123,7 @@ func TestBrowserIrreversibleActionsAreConfirmed(t *testing.T) {
 	b.signIn("ops")
 	b.open("/delegations", "")
 	b.click(`form[action$="/revoke"] button`, "")
-	confirmPage("Revoke this delegation?", "ops2", "Operations")
+	confirmPage("Revoke this delegation?", "gov", "Operations")
 	b.click(`main a.button[href="/delegations"]`, "")
 	if !strings.Contains(b.text("main table"), "Active") {
 		t.Fatalf("after Cancel: %s", b.text("main"))

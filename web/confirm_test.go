@@ -259,7 +259,7 @@ func TestDelegationConfirmPageChecksItsState(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		ops := e.client().signIn("ops")
-		for _, to := range []string{"ops2", "range"} {
+		for _, to := range []string{"gov", "range"} {
 			if p := ops.post("/delegations", url.Values{"to": {to}, "role": {"operations_approver"}, "ends": {"2026-12-31"}}); p.Status != http.StatusSeeOther {
 				t.Fatalf("delegate to %s: %d", to, p.Status)
 			}
@@ -272,7 +272,7 @@ func TestDelegationConfirmPageChecksItsState(t *testing.T) {
 		for _, d := range list {
 			ids[d.To] = d.ID
 		}
-		revoked, ended := ids["ops2"], ids["range"]
+		revoked, ended := ids["gov"], ids["range"]
 		if p := ops.post("/delegations/"+revoked+"/revoke", url.Values{"confirm": {confirmYes}}); p.Header.Get("Location") != "/delegations?revoked="+revoked {
 			t.Fatalf("revoke: %d %q", p.Status, p.Header.Get("Location"))
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,9 +13,29 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// decideWords are the words of who the decision is made for and of the
+// override's hint, merged into english.
+var decideWords = map[string]string{
+	"decide.for":      "You decide this stage for %s (delegated until %s).",
+	"decide.forstage": "%s: you decide this stage for %s (delegated until %s).",
+}
+
+func init() {
+	for k, v := range decideWords {
+		english[k] = v
+	}
+}
+
 // decideForm is the decision form of a request's page, as typed.
 type decideForm struct {
-	Stages         []domain.Stage // the active stages the caller may decide
+	Stages []domain.Stage // the active stages the caller may decide
+	// Acting says, for each of Stages the caller would decide by
+	// delegation, for whom and until when (decide.for).
+	Acting []string
+	// Override: approving one of Stages would approve the request
+	// (domain.FinalApproval), the only decision whose override reason
+	// counts; without it the form has no such field.
+	Override       bool
 	Stage          string
 	Outcome        string
 	Comment        string
@@ -88,12 +109,26 @@ func (c *Console) decideFormFor(ec echo.Context, r *domain.Request) (*decideForm
 	// No outcome is chosen beforehand: a decision is never one click.
 	f := &decideForm{Version: r.Version}
 	refused := false
+	var offered []domain.StageChoice
 	for _, sc := range choices {
 		if sc.Refused != nil {
 			refused = true
 			continue
 		}
 		f.Stages = append(f.Stages, sc.Stage)
+		offered = append(offered, sc)
+		f.Override = f.Override || domain.FinalApproval(r, sc.Stage.ID, p.Subject, c.Now())
+	}
+	labels := f.StageOptions()
+	for i, sc := range offered {
+		if sc.Delegation == nil { // held directly
+			continue
+		}
+		if len(offered) == 1 {
+			f.Acting = append(f.Acting, fmt.Sprintf(msg("decide.for"), sc.ActingFor, untilTime(sc.Delegation.Ends)))
+		} else {
+			f.Acting = append(f.Acting, fmt.Sprintf(msg("decide.forstage"), labels[i].Label, sc.ActingFor, untilTime(sc.Delegation.Ends)))
+		}
 	}
 	switch {
 	case len(f.Stages) > 0:
@@ -137,7 +172,7 @@ func (c *Console) handleDecide(ec echo.Context) error {
 			v.Warn = sentence(de.Message)
 			return c.render(ec, http.StatusConflict, "request", v.R.ExerciseName, v)
 		}
-		in.Stages, in.Version = v.Decide.Stages, v.Decide.Version
+		in.Stages, in.Version, in.Acting, in.Override = v.Decide.Stages, v.Decide.Version, v.Decide.Acting, v.Decide.Override
 		in.Errors = requestLabels.errs(de.Fields)
 		for i, e := range in.Errors {
 			if e.Field == "outcome" && in.Outcome == "" {
@@ -151,6 +186,9 @@ func (c *Console) handleDecide(ec echo.Context) error {
 			}
 			in.Errors = requestLabels.errs([]domain.FieldError{{Field: field, Message: de.Message}})
 		}
+		// An error of the override reason shows its field, wherever the
+		// form came from (a page of before the route moved on).
+		in.Override = in.Override || in.E("override_reason") != ""
 		v.Decide = &in
 		return c.render(ec, statusOf[de.Code], "request", v.R.ExerciseName, v)
 	}

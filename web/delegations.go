@@ -15,15 +15,33 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// delegateWords are the words of the delegate field's choices, merged
+// into english.
+var delegateWords = map[string]string{
+	"deleg.tohint": "Another enabled approver who does not hold the role already: the field offers them as you type, and “Who can receive” below lists them.",
+	"deleg.tonone": "Nobody can receive a role of yours now: every other enabled approver holds it already.",
+	"deleg.offer":  "Who can receive",
+	"deleg.gets":   "can receive: %s",
+}
+
+func init() {
+	for k, v := range delegateWords {
+		english[k] = v
+	}
+}
+
 // delegationView is the data of the delegations page.
 type delegationView struct {
 	Items []domain.ListedDelegation
 	// All: the caller sees every delegation (an auditor, an
 	// administrator), not only those they gave or received.
-	All    bool
-	Roles  []domain.Role // the roles the caller may delegate: the form's
-	Form   delegationForm
-	Errors []fieldErr
+	All   bool
+	Roles []domain.Role // the roles the caller may delegate: the form's
+	// Delegates are whom the caller may delegate one of Roles to
+	// (domain.ApprovalService.Delegates), offered at the field to.
+	Delegates []domain.Delegate
+	Form      delegationForm
+	Errors    []fieldErr
 	// Warn is a revocation's refusal, in the domain's words.
 	Warn   string
 	Notice string // what was just done (?added=<id>, ?revoked=<id>)
@@ -39,6 +57,32 @@ func (v delegationView) E(field string) string { return errorOf(v.Errors, field)
 // F is a text input of the form, with its hint (a message key) and error.
 func (v delegationView) F(name, label, hint, value string) field {
 	return field{Type: "text", Name: name, Label: label, Hint: hint, Value: value, Err: v.E(name)}
+}
+
+// ToField is the delegate's username, offering Delegates as a list
+// (datalist): a text input still, which takes any name typed without
+// script or where a browser offers no list.
+func (v delegationView) ToField() field {
+	hint := "deleg.tohint"
+	if len(v.Delegates) == 0 {
+		hint = "deleg.tonone"
+	}
+	f := v.F("to", "deleg.to", hint, v.Form.To)
+	f.List = fieldID("to") + "-list"
+	return f
+}
+
+// DelegateLabel says which of the caller's roles d may receive, where the
+// caller may delegate more than one; "" otherwise.
+func (v delegationView) DelegateLabel(d domain.Delegate) string {
+	if len(v.Roles) < 2 {
+		return ""
+	}
+	names := make([]string, len(d.Roles))
+	for i, r := range d.Roles {
+		names[i] = msg("role." + string(r))
+	}
+	return fmt.Sprintf(msg("deleg.gets"), strings.Join(names, ", "))
 }
 
 // RoleField is the select of the roles the caller may delegate.
@@ -117,6 +161,11 @@ func (c *Console) renderDelegations(ec echo.Context, status int, v delegationVie
 		return err
 	}
 	v.Items, v.p, v.Roles, v.now = list, p, delegable(p), c.Now()
+	if len(v.Roles) > 0 {
+		if v.Delegates, err = c.Approvals.Delegates(ec.Request().Context(), p); err != nil {
+			return err
+		}
+	}
 	v.Notice = delegationNotice(ec, list) // none after a form: its address has no query
 	v.All = domain.SeesAllDelegations(p)
 	title := msg("deleg.title")

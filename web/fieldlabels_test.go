@@ -49,8 +49,13 @@ func TestEveryFormFieldHasItsLabel(t *testing.T) {
 	inReview := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
 	approved := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
 	e.approveAll(approved)
+	// One whose last stage is open (the decision form with the override
+	// reason, which only a final approval uses).
+	final := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+	e.decideAs("hns", domain.RoleHNS, final, domain.DecisionInput{Stage: "intake", Outcome: domain.OutcomeApprove})
+	e.decideAs("range", domain.RoleRange, final, domain.DecisionInput{Stage: "range_safety", Outcome: domain.OutcomeApprove})
 	// An account that must choose its password.
-	reset := admin.follow(admin.post("/admin/users/"+e.userID("range")+"/reset-password", url.Values{}))
+	reset := admin.follow(admin.post("/admin/users/"+e.userID("range")+"/reset-password", url.Values{"confirm": {confirmYes}}))
 	otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
 	forced := e.client()
 	if p := forced.post("/sign-in", url.Values{"username": {"range"}, "password": {otp}}); p.Header.Get("Location") != pathPassword {
@@ -62,7 +67,7 @@ func TestEveryFormFieldHasItsLabel(t *testing.T) {
 		{"request form", reqForm, `form[action="/requests/new"]`, requestLabels, detailErrorFields(e.ref)},
 		{"request page, liaison officer", lo.get("/requests/" + inReview), `form[action$="/withdraw"]`, requestLabels,
 			[]string{"withdraw.reason"}},
-		{"request page, approver", hns.get("/requests/" + inReview), `form[action$="/decide"]`, requestLabels,
+		{"request page, final approver", ops.get("/requests/" + final), `form[action$="/decide"]`, requestLabels,
 			errorFields(domain.ValidateDecision(domain.DecisionInput{Outcome: "maybe", Comment: strings.Repeat("x", 5000),
 				Conditions: make([]string, domain.MaxConditions+1), OverrideReason: "x"}))},
 		{"approved request page", ops.get("/requests/" + approved), `form[action$="/revoke"]`, requestLabels,
@@ -269,7 +274,7 @@ var rawPath = regexp.MustCompile(`^[a-z][a-z0-9_.\[\]]*: `)
 func TestAdminSummariesUseLabels(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	admin, lo, auditor := e.client().signIn("admin"), e.client().signIn("lo-no"), e.client().signIn("auditor")
-	reset := admin.follow(admin.post("/admin/users/"+e.userID("range")+"/reset-password", url.Values{}))
+	reset := admin.follow(admin.post("/admin/users/"+e.userID("range")+"/reset-password", url.Values{"confirm": {confirmYes}}))
 	otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
 	forced := e.client()
 	forced.post("/sign-in", url.Values{"username": {"range"}, "password": {otp}})

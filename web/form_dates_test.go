@@ -189,7 +189,7 @@ func TestDelegationStartsToday(t *testing.T) {
 	e.clock = func() time.Time { return time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC) } // 00:30 on the 24th in Stockholm
 	ops := e.client().signIn("ops")
 	ops2 := func(starts string) page {
-		return ops.post("/delegations", url.Values{"to": {"ops2"}, "role": {"operations_approver"}, "starts": {starts}, "ends": {"2026-11-30"}})
+		return ops.post("/delegations", url.Values{"to": {"gov"}, "role": {"operations_approver"}, "starts": {starts}, "ends": {"2026-11-30"}})
 	}
 	wantFieldError(t, ops2("2026-11-23"), "f-starts", "Starts: "+msg("deleg.startspast"), msg("deleg.startspast"))
 	if p := ops2("2026-11-24"); p.Status != http.StatusSeeOther {

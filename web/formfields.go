@@ -11,7 +11,10 @@ type field struct {
 	Param string
 	// Hint is the message key of a hint under the label, read with the
 	// field (aria-describedby) as its error is.
-	Hint    string
+	Hint string
+	// List is the id of a datalist the input offers (the delegate's
+	// username), "" for none.
+	List    string
 	Opts    []option
 	Checked bool
 	// Autofocus focuses the control when the page loads, without script:

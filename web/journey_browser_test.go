@@ -182,7 +182,8 @@ func TestBrowserJourney(t *testing.T) {
 	// that nobody holds the role now.
 	b.open("/admin/users/"+e.userID("range"), "")
 	b.typeIn("#f-reason", "Posted abroad")
-	b.click(`form[action$="/disable"] button`, "users-unheld")
+	b.click(`form[action$="/disable"] button`, "")
+	b.click(`form[action$="/disable"] button.danger`, "users-unheld") // the confirmation page's
 	if got := b.text("#unheld-roles"); !strings.Contains(got, "Range safety") {
 		t.Fatalf("no warning that nobody holds the range safety role: %s", b.text("main"))
 	}
@@ -214,7 +215,7 @@ func TestBrowserJourney(t *testing.T) {
 	// An administrator disables the account on the users page: the
 	// official's next click lands on the sign-in page.
 	admin := e.client().signIn("admin")
-	if p := admin.post("/admin/users/"+e.userID("gov")+"/disable", url.Values{"reason": {"posted elsewhere"}}); p.Status != http.StatusSeeOther {
+	if p := admin.post("/admin/users/"+e.userID("gov")+"/disable", url.Values{"reason": {"posted elsewhere"}, "confirm": {confirmYes}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("disable gov: %d", p.Status)
 	}
 	b.click(`header a[href="/queue"]`, "")

@@ -51,7 +51,7 @@ func TestConsoleOneTimePasswordExpires(t *testing.T) {
 	if row := admin.get("/admin/users?role=liaison_officer").Doc.Find(`tr:has(a[href="` + userPath + `"])`).Text(); !strings.Contains(row, "must choose a new password (one-time password expired)") {
 		t.Errorf("the users list: %q", row)
 	}
-	reset := admin.follow(admin.post(userPath+"/reset-password", url.Values{"reason": {"expired"}}))
+	reset := admin.follow(admin.post(userPath+"/reset-password", url.Values{"reason": {"expired"}, "confirm": {confirmYes}}))
 	otp2 := strings.TrimSpace(reset.Doc.Find(".otp code").Text())
 	if until2 := stockholmTime(testNow.Add(2 * domain.OneTimePasswordTTL)); !strings.Contains(reset.Doc.Find(".otp .otp-expires").Text(), until2) {
 		t.Fatalf("reset: the box says %q, want the expiry %s", reset.Doc.Find(".otp").Text(), until2)

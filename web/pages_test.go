@@ -176,18 +176,18 @@ func TestFrameworkFormDates(t *testing.T) {
 func TestDelegations(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	ops := e.client().signIn("ops")
-	bad := ops.post("/delegations", url.Values{"to": {"ops2"}, "role": {"operations_approver"}, "ends": {"next week"}})
+	bad := ops.post("/delegations", url.Values{"to": {"gov"}, "role": {"operations_approver"}, "ends": {"next week"}})
 	wantStatus(t, bad, http.StatusUnprocessableEntity)
 	if bad.Doc.Find(".error-summary").Length() != 1 || bad.Doc.Find("#f-ends").AttrOr("value", "") != "next week" {
 		t.Fatal("no error summary, or the input was lost")
 	}
-	ok := ops.post("/delegations", url.Values{"to": {"ops2"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}})
+	ok := ops.post("/delegations", url.Values{"to": {"gov"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}})
 	if ok.Status != http.StatusSeeOther {
 		t.Fatalf("delegate: %d %s", ok.Status, ok.Doc.Find(".error-summary").Text())
 	}
 	list := ops.get("/delegations")
 	row := list.Doc.Find("main table tbody tr")
-	if row.Length() != 1 || !strings.Contains(row.Text(), "ops2") || !strings.Contains(row.Text(), "Active") {
+	if row.Length() != 1 || !strings.Contains(row.Text(), "gov") || !strings.Contains(row.Text(), "Active") {
 		t.Fatalf("delegations: %q", row.Text())
 	}
 	action, _ := row.Find("form").Attr("action")

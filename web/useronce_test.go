@@ -43,7 +43,7 @@ func TestOneTimePasswordAfterRedirect(t *testing.T) {
 		}
 
 		opsPath := "/admin/users/" + e.userID("ops")
-		sent = admin.post(opsPath+"/reset-password", url.Values{"reason": {"forgotten"}})
+		sent = admin.post(opsPath+"/reset-password", url.Values{"reason": {"forgotten"}, "confirm": {confirmYes}})
 		if sent.Status != http.StatusSeeOther || sent.Doc.Find(".otp").Length() != 0 {
 			t.Fatalf("reset: %d, want a redirect and no password in the answer to the POST", sent.Status)
 		}

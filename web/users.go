@@ -267,8 +267,16 @@ func (c *Console) userProblem(ec echo.Context, id string, cause error, form acco
 	return c.render(ec, http.StatusUnprocessableEntity, "user", u.Username, v)
 }
 
-func (c *Console) handleUserDisable(ec echo.Context) error { return c.setDisabled(ec, true) }
-func (c *Console) handleUserEnable(ec echo.Context) error  { return c.setDisabled(ec, false) }
+// handleUserDisable disables an account once confirmed
+// (confirmUserDisable); enabling one is done at once.
+func (c *Console) handleUserDisable(ec echo.Context) error {
+	if !confirmed(ec) {
+		return c.confirmUserDisable(ec)
+	}
+	return c.setDisabled(ec, true)
+}
+
+func (c *Console) handleUserEnable(ec echo.Context) error { return c.setDisabled(ec, false) }
 
 func (c *Console) setDisabled(ec echo.Context, disabled bool) error {
 	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
@@ -280,8 +288,12 @@ func (c *Console) setDisabled(ec echo.Context, disabled bool) error {
 	return ec.Redirect(http.StatusSeeOther, "/admin/users/"+id+"?saved=1")
 }
 
-// handleUserReset sets a fresh one-time password and shows it once.
+// handleUserReset sets a fresh one-time password, once confirmed
+// (confirmUserReset), and shows it once.
 func (c *Console) handleUserReset(ec echo.Context) error {
+	if !confirmed(ec) {
+		return c.confirmUserReset(ec)
+	}
 	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
 	otp, hash, err := auth.OneTimePassword()
 	if err != nil {

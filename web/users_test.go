@@ -68,7 +68,7 @@ func TestAdminUsers(t *testing.T) {
 	if noReason.Status != http.StatusUnprocessableEntity || noReason.Doc.Find(".error-summary a[href='#f-reason']").Length() != 1 {
 		t.Fatalf("disable without a reason: %d %q", noReason.Status, noReason.Doc.Find(".error-summary").Text())
 	}
-	if p := admin.post(opsPath+"/disable", url.Values{"reason": {"left the unit"}}); p.Status != http.StatusSeeOther {
+	if p := admin.post(opsPath+"/disable", url.Values{"reason": {"left the unit"}, "confirm": {confirmYes}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("disable: %d", p.Status)
 	}
 	if p := ops.get("/queue"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/sign-in") {
@@ -80,7 +80,7 @@ func TestAdminUsers(t *testing.T) {
 	if p := admin.post(opsPath+"/enable", url.Values{"reason": {"back"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("enable: %d", p.Status)
 	}
-	reset := admin.follow(admin.post(opsPath+"/reset-password", url.Values{"reason": {"forgotten"}}))
+	reset := admin.follow(admin.post(opsPath+"/reset-password", url.Values{"reason": {"forgotten"}, "confirm": {confirmYes}}))
 	if otp2 := reset.Doc.Find(".otp code").Text(); reset.Status != http.StatusOK || len(otp2) < 12 {
 		t.Fatalf("reset: %d %q", reset.Status, otp2)
 	}
@@ -115,14 +115,14 @@ func TestAdminUsers(t *testing.T) {
 func TestAdminEndsAnyDelegation(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	ops := e.client().signIn("ops")
-	if p := ops.post("/delegations", url.Values{"to": {"ops2"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}}); p.Status != http.StatusSeeOther {
+	if p := ops.post("/delegations", url.Values{"to": {"gov"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("delegate: %d", p.Status)
 	}
 	admin := e.client().signIn("admin")
 	list := admin.get("/delegations")
 	wantStatus(t, list, http.StatusOK)
 	row := list.Doc.Find("main table tbody tr")
-	if row.Length() != 1 || !strings.Contains(row.Text(), "ops2") || list.Doc.Find(`form[action="/delegations"]`).Length() != 0 {
+	if row.Length() != 1 || !strings.Contains(row.Text(), "gov") || list.Doc.Find(`form[action="/delegations"]`).Length() != 0 {
 		t.Fatalf("the administrator's delegations page: %q", row.Text())
 	}
 	if p := admin.post(row.Find("form").AttrOr("action", ""), url.Values{"confirm": {"yes"}}); p.Status != http.StatusSeeOther {

@@ -27,7 +27,7 @@ func TestUsersWarnOfUnheldRoles(t *testing.T) {
 			t.Fatalf("every approver role is held, yet the list warns of %q", got)
 		}
 		rangePath := "/admin/users/" + e.userID("range")
-		p := admin.post(rangePath+"/disable", url.Values{"reason": {"posted abroad"}})
+		p := admin.post(rangePath+"/disable", url.Values{"reason": {"posted abroad"}, "confirm": {confirmYes}})
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("disable range: %d", p.Status)
 		}
