@@ -86,7 +86,7 @@ func TestEveryDetailHasItsLabel(t *testing.T) {
 func TestAuditDetailShowsStockholmTime(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	ops := e.client().signIn("ops")
-	if p := ops.post("/delegations", url.Values{"to": {"ops2"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}}); p.Status != http.StatusSeeOther {
+	if p := ops.post("/delegations", url.Values{"to": {"gov"}, "role": {"operations_approver"}, "ends": {"2026-12-31"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("delegate: %d %s", p.Status, p.Doc.Find(".error-summary").Text())
 	}
 	p := e.client().signIn("auditor").get("/audit?action=" + domain.AuditDelegationCreated)
