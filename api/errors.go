@@ -15,7 +15,7 @@ import (
 const (
 	codeUnsupportedMedia = "unsupported_media_type"
 	codeMethodNotAllowed = "method_not_allowed"
-	codeUnavailable      = "unavailable"
+	codeUnavailable      = domain.CodeUnavailable
 	// codeAuditDamaged: a stored hash of the audit log's tree, or an entry
 	// the hashes cover, is missing or malformed (domain.ErrAuditHashDamaged). It is a 500, the server's
 	// fault, that no retry mends; unlike internal it says what is wrong,

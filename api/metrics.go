@@ -175,6 +175,39 @@ func (m *Metrics) WatchWitnesses(status func() []domain.WitnessStatus) {
 	m.registry.MustRegister(witnessCollector{status})
 }
 
+var signingRefusedDesc = prometheus.NewDesc("exaccess_audit_signing_refused",
+	"1 while this process refuses to sign audit checkpoints (and, for key_superseded, permits) for the reason labelled, 0 for every other reason.",
+	[]string{"reason"}, nil)
+
+// signingCollector reports the audit log's refusal to sign: one series per
+// reason of a fixed set, 1 for the reason that stands, 0 for the others.
+type signingCollector struct {
+	refusal func() string
+	reasons []string
+}
+
+func (c signingCollector) Describe(ch chan<- *prometheus.Desc) { ch <- signingRefusedDesc }
+
+func (c signingCollector) Collect(ch chan<- prometheus.Metric) {
+	now := c.refusal()
+	for _, reason := range c.reasons {
+		v := 0.0
+		if reason == now {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(signingRefusedDesc, prometheus.GaugeValue, v, reason)
+	}
+}
+
+// WatchSigning adds the gauge exaccess_audit_signing_refused: refusal is
+// why the audit log signs nothing now, "" when it signs
+// (auditlog.Service.SigningRefusal), and reasons every value it can take
+// (auditlog.SigningRefusalReasons), each a series of its own that is
+// always there, so an alert never waits for a series to appear.
+func (m *Metrics) WatchSigning(refusal func() string, reasons []string) {
+	m.registry.MustRegister(signingCollector{refusal: refusal, reasons: reasons})
+}
+
 // WatchRefusals adds the count of refused attempts that were not written
 // to the audit log because the same refusal was, within the window
 // (domain.RefusalMemory): a steady rise is someone repeating what they

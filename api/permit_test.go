@@ -2,12 +2,16 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"exaccess/auditlog"
+	"exaccess/domain"
+	"exaccess/storage"
 )
 
 // withPermits gives the env's server permits signed with its audit log's
@@ -194,4 +198,57 @@ func TestPermitStatusRateLimited(t *testing.T) {
 		wantProblem(t, e.send(call{peer: "198.51.100.7", method: http.MethodGet, path: path}), 404, "not_found")
 	}
 	wantLimited(t, e.send(call{peer: "198.51.100.7", method: http.MethodGet, path: path}), "1")
+}
+
+// supersede records the server's key as the log's, then a newer one, as
+// another server started with a rotated key (audit rotate-key) would.
+func supersede(t testing.TB, db *storage.DB, current string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.RecordSigningKey(ctx, current, nil); err != nil {
+		t.Fatal(err)
+	}
+	skey, err := auditlog.NewSignerKey("rotated.test/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := auditlog.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated := &domain.AuditEntry{At: now, Actor: domain.SystemActor, Action: domain.AuditKeyRotated,
+		Data: domain.AuditFields(domain.AuditKeyRotated, domain.KeyRotatedData{VerifierKey: next.VerifierKey(), PreviousVerifierKey: current})}
+	if ok, err := db.RecordSigningKey(ctx, next.VerifierKey(), rotated); err != nil || !ok {
+		t.Fatalf("record the new key: %v %v", ok, err)
+	}
+}
+
+// The key that signs checkpoints signs permits too: once the log records
+// a newer key than this server's, a permit it signed would verify only
+// with a key the log calls retired. The permit route answers 503
+// unavailable, saying the key was replaced and an operator must restart
+// the server with the current key; /readyz says so too, still 200.
+func TestPermitRefusedWithSupersededKey(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		permits := withPermits(t, e)
+		audit := e.srv.Deps.Audit.(*auditlog.Service)
+		audit.WithKeyCheck(e.db, "/keys/checkpoint.key", slog.New(slog.DiscardHandler))
+		permits.WithKeyCheckOf(audit)
+		id, tag := e.submitted(draft())
+		e.approve(id, tag)
+		e.permitOf(id) // the key is still the log's latest (none recorded yet)
+
+		supersede(t, e.db, audit.VerifierKey(), e.clock())
+		r := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id+"/permit", nil)
+		wantProblem(t, r, http.StatusServiceUnavailable, "unavailable")
+		detail, _ := r.JSON(t)["detail"].(string)
+		for _, says := range []string{"signing key was replaced", "restart this server with the current key file"} {
+			if !strings.Contains(detail, says) {
+				t.Errorf("the refusal does not say %q: %s", says, r.Body)
+			}
+		}
+		if r := e.do("", http.MethodGet, "/readyz", nil); r.Status != 200 || !strings.Contains(string(r.Body), "newer checkpoint signing key") {
+			t.Errorf("/readyz: %d %s", r.Status, r.Body)
+		}
+	})
 }

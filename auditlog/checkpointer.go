@@ -29,7 +29,21 @@ type witnessState struct {
 	failing  bool // the last submission failed (the log line says why)
 	conflict bool
 	cosigned int64
+	// backoff is the wait after the last refusal for an inconsistent
+	// history, doubled at each refusal up to conflictBackoffMax; no
+	// submission is made to the witness before retryAt.
+	backoff time.Duration
+	retryAt time.Time
 }
+
+// A witness that refuses the log's history (409, 422) refuses it until an
+// operator acts (a rollback, a fork: docs/operations.md, "Backup and
+// restore"), so it is asked again after conflictBackoffMin, then twice as
+// long each time up to conflictBackoffMax, not at every round.
+const (
+	conflictBackoffMin = 30 * time.Second
+	conflictBackoffMax = 10 * time.Minute
+)
 
 // witnesses tracks the configured witnesses for readiness and metrics.
 type witnesses struct {
@@ -208,9 +222,21 @@ func (s *Service) witnessAll(ctx context.Context, cp domain.AuditCheckpoint) {
 		return
 	}
 	for _, st := range s.wit.all {
+		if s.wit.waiting(st, s.now()) {
+			continue
+		}
 		err := s.witness(ctx, st.w, cp)
 		s.wit.report(st, cp.Size, err, s.now())
 	}
+}
+
+// waiting reports whether st refused the log's history and its backoff has
+// not run out yet: it is not asked again until then, and its state
+// (conflict, the metrics, /readyz) stays as the refusal left it.
+func (ws *witnesses) waiting(st *witnessState, now time.Time) bool {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return st.conflict && now.Before(st.retryAt)
 }
 
 // witness brings one witness to cp: from the size it last cosigned (as
@@ -245,14 +271,19 @@ func (s *Service) submit(ctx context.Context, w *Witness, cp domain.AuditCheckpo
 }
 
 // report records the outcome of one submission. A refusal for an
-// inconsistent history is logged at error level every time: it means the
-// log this server holds is not the one the witness saw. Other failures go
-// through the witness's failureLog, not one line per poll.
+// inconsistent history is logged at error level at every submission: it
+// means the log this server holds is not the one the witness saw. As the
+// witness keeps refusing until an operator acts, it is submitted to again
+// only after a backoff that doubles with each refusal (conflictBackoffMin
+// up to conflictBackoffMax), so the line comes once per backoff step, not
+// at every round. Other failures go through the witness's failureLog, not
+// one line per poll.
 func (ws *witnesses) report(st *witnessState, size int64, err error, now time.Time) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if err == nil {
 		st.failing, st.conflict, st.cosigned = false, false, max(st.cosigned, size)
+		st.backoff, st.retryAt = 0, time.Time{}
 		st.log.round(nil, now)
 		return
 	}
@@ -261,10 +292,13 @@ func (ws *witnesses) report(st *witnessState, size int64, err error, now time.Ti
 	st.conflict = errors.As(err, &conflict)
 	st.failing = true
 	if st.conflict {
+		st.backoff = min(max(2*st.backoff, conflictBackoffMin), conflictBackoffMax)
+		st.retryAt = now.Add(st.backoff)
 		ws.log.Error("AUDIT LOG INCONSISTENT: a witness refused the log's history", "witness", st.w.Name(),
-			"url", st.w.URL, "size", size, "error", err.Error())
+			"url", st.w.URL, "size", size, "error", err.Error(), "next_attempt_in", st.backoff.String(),
+			"help", "after a restore of an older backup, see \"Witnesses after a restore\" in docs/operations.md")
 		st.log.loggedElsewhere(err, now)
 		return
 	}
-	st.log.round(err, now, "size", size)
+	st.log.round(err, now, "size", size) // the backoff stays: a refusal after this doubles it
 }

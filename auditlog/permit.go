@@ -75,6 +75,7 @@ type PermitService struct {
 	// permit_check_secret); it never reaches a log or an answer.
 	checkSecret []byte
 	now         func() time.Time
+	keys        *keyCheck // the audit log's: nil signs without the check
 }
 
 var _ domain.Permits = (*PermitService)(nil)
@@ -104,6 +105,30 @@ func NewPermitService(store PermitStore, signer *Signer, checkSecret []byte, now
 	return &PermitService{store: store, signer: signer, checkSecret: bytes.Clone(checkSecret), now: now}, nil
 }
 
+// WithKeyCheckOf holds permit signing to the audit log's key check
+// (Service.WithKeyCheck): the key signs both, and once the log records a
+// newer key than this process's, a permit signed with it would verify
+// only with a key the log calls retired. Permit then refuses
+// (PermitKeySuperseded) until the process is restarted with the current
+// key file. log must sign with the same key as the permits.
+func (s *PermitService) WithKeyCheckOf(log *Service) *PermitService {
+	s.keys = log.keys
+	return s
+}
+
+// permitKeySuperseded is the caller's answer while the key is superseded:
+// 503, an operator must act. The keys' names are in the server log (the
+// CHECKPOINT KEY SUPERSEDED line), not in the answer.
+const permitKeySuperseded = "this server cannot sign permits now: its signing key was replaced by a newer one (exaccess audit rotate-key), " +
+	"and a permit signed with the old key would verify only with a retired key; an operator must restart this server with the current key file"
+
+// PermitKeySuperseded tells the refusal of a permit because the server's
+// key was superseded from any other error.
+func PermitKeySuperseded(err error) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && de.Code == domain.CodeUnavailable && de.Message == permitKeySuperseded
+}
+
 // Check is the check value of the permit of reference: the first 128 bits
 // of HMAC-SHA256 of the reference under the server's secret, in unpadded
 // base64url. Whoever holds the permit has it in its status_path; nobody
@@ -129,6 +154,11 @@ func (s *PermitService) Permit(ctx context.Context, r *domain.Request) (string, 
 	st, err := domain.PermitOf(r, s.now())
 	if err != nil {
 		return "", err
+	}
+	if err := s.keys.check(ctx, s.signer); errors.Is(err, ErrKeySuperseded) {
+		return "", &domain.Error{Code: domain.CodeUnavailable, Message: permitKeySuperseded}
+	} else if err != nil {
+		return "", fmt.Errorf("auditlog: permit: the log's recorded keys: %w", err)
 	}
 	body, err := json.Marshal(permitJSON(st, s.StatusPath(st.Reference)))
 	if err != nil {

@@ -123,6 +123,37 @@ func (s *Service) SigningProblem() string {
 	return s.head.currentProblem()
 }
 
+// The reasons of SigningRefusal: the values of the reason label of the
+// gauge exaccess_audit_signing_refused, a fixed set.
+const (
+	RefusedKeySuperseded = "key_superseded"  // the log records a newer checkpoint key (keycheck)
+	RefusedHistory       = "history_changed" // the stored log does not extend the head file, or the head file is unusable
+	RefusedTreeUnread    = "tree_unreadable" // the stored tree could not be read for the head check
+	RefusedHeadUnwritten = "head_unwritable" // the last write of the head file failed
+)
+
+// SigningRefusalReasons are every reason SigningRefusal can give, in the
+// order the metric lists them.
+var SigningRefusalReasons = []string{RefusedKeySuperseded, RefusedHistory, RefusedTreeUnread, RefusedHeadUnwritten}
+
+// SigningRefusal is why checkpoints are not signed, as one of
+// SigningRefusalReasons, or "" when they are: the same condition as
+// SigningProblem, for the metric.
+func (s *Service) SigningRefusal() string {
+	if s.keys.currentProblem() != "" {
+		return RefusedKeySuperseded
+	}
+	switch s.head.currentProblem() {
+	case "":
+		return ""
+	case readProblem:
+		return RefusedTreeUnread
+	case unwritableProblem:
+		return RefusedHeadUnwritten
+	}
+	return RefusedHistory
+}
+
 // LatestCheckpoint is the largest kept checkpoint with its cosignatures; on
 // a log that has none yet it signs one.
 func (s *Service) LatestCheckpoint(ctx context.Context) (domain.AuditCheckpoint, error) {

@@ -20,6 +20,7 @@ const (
 	CodePreconditionRequired = "precondition_required" // If-Match is missing (428)
 	CodeTooLarge             = "too_large"             // body over the limit (413)
 	CodeInternal             = "internal"              // anything unexpected; details never leave the server
+	CodeUnavailable          = "unavailable"           // the server cannot do it now; an operator must act or it must be retried (503)
 )
 
 // CodePasswordChange: the token was issued for a one-time password and

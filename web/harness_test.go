@@ -43,7 +43,10 @@ type env struct {
 	accounts *domain.UserService
 	signer   *auditlog.Signer
 	cache    *domain.AccountCache
-	srv      *httptest.Server
+	// audit and permits are the server's, for a test that adds a check.
+	audit   *auditlog.Service
+	permits *auditlog.PermitService
+	srv     *httptest.Server
 	// handler is srv's handler, for a test that must see what it reads.
 	handler   http.Handler
 	requests  *domain.RequestService
@@ -91,7 +94,7 @@ func newEnvSessions(t testing.TB, dsn string, tls bool, limiter *api.RateLimiter
 	wrap func(SessionStore) SessionStore) *env {
 	t.Helper()
 	a := apptest.New(t, dsn, apptest.Options{Users: testUsers, Policy: policy})
-	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals,
+	e := &env{t: t, db: a.DB, accounts: a.Accounts, signer: a.Signer, cache: a.Principals, audit: a.Audit, permits: a.Permits,
 		requests: a.Requests, approvals: a.Approvals, frameworks: a.Frameworks, notifications: a.Notifications, clock: a.Clock, ref: a.Reference,
 		cursors: historycursor.ForTokens(a.Tokens)}
 	a.Clock = func() time.Time { return e.clock() } // the services follow e.clock; tokens stay on testNow

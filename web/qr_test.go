@@ -109,3 +109,47 @@ func rasterize(t *testing.T, svg string) image.Image {
 	}
 	return img
 }
+
+// A server whose checkpoint key was superseded (another server started
+// with a rotated key) signs no permit: the download answers 503, saying
+// the key was replaced and an operator must restart the server; the
+// permit page still says whether the unit may move, without the QR code,
+// and says why.
+func TestPermitWithSupersededKey(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	lo := e.client().signIn("lo-no")
+	id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+	approve(t, e, id)
+	e.audit.WithKeyCheck(e.db, "/keys/checkpoint.key", testLogger())
+	e.permits.WithKeyCheckOf(e.audit)
+	wantStatus(t, lo.get("/requests/"+id+"/permit.txt"), http.StatusOK)
+
+	ctx := context.Background()
+	if _, err := e.db.RecordSigningKey(ctx, e.signer.VerifierKey(), nil); err != nil {
+		t.Fatal(err)
+	}
+	skey, _ := auditlog.NewSignerKey("rotated.test/audit")
+	next, _ := auditlog.NewSigner(skey)
+	rotated := &domain.AuditEntry{At: testNow, Actor: domain.SystemActor, Action: domain.AuditKeyRotated,
+		Data: domain.AuditFields(domain.AuditKeyRotated, domain.KeyRotatedData{VerifierKey: next.VerifierKey(), PreviousVerifierKey: e.signer.VerifierKey()})}
+	if ok, err := e.db.RecordSigningKey(ctx, next.VerifierKey(), rotated); err != nil || !ok {
+		t.Fatalf("record the new key: %v %v", ok, err)
+	}
+
+	dl := lo.get("/requests/" + id + "/permit.txt")
+	wantStatus(t, dl, http.StatusServiceUnavailable)
+	if text := dl.Doc.Find("main").Text(); !strings.Contains(text, "signing key was replaced") || !strings.Contains(text, "restart this server with the current key file") {
+		t.Errorf("the download's error page does not say why: %q", text)
+	}
+	page := lo.get("/requests/" + id + "/permit")
+	wantStatus(t, page, http.StatusOK)
+	if page.Doc.Find("svg.qr").Length() != 0 || page.Doc.Find(`a[href$="permit.txt"]`).Length() != 0 {
+		t.Error("the permit page shows a signed permit")
+	}
+	if note := page.Doc.Find("#unsigned").Text(); !strings.Contains(note, "signing key was replaced") {
+		t.Errorf("the permit page does not say why it has no signed permit: %q", note)
+	}
+	if page.Doc.Find(".banner.may").Length() != 1 {
+		t.Error("the permit page no longer says the unit may move")
+	}
+}

@@ -276,6 +276,9 @@ type permitView struct {
 	From, To time.Time
 	// QR is the signed permit as a QR code, for an approved request.
 	QR template.HTML
+	// Unsigned says why an approved request's page has no signed permit:
+	// the server's key was superseded (auditlog.PermitKeySuperseded).
+	Unsigned string
 	// Reason is why a withdrawn request was withdrawn or a revoked permit
 	// revoked, as the request's history and the notice tell it.
 	Reason string
@@ -307,11 +310,19 @@ func (c *Console) handlePermit(ec echo.Context) error {
 	}
 	if r.Status == domain.StatusApproved && c.Permits != nil {
 		signed, err := c.Permits.Permit(ec.Request().Context(), r)
-		if err != nil {
+		var de *domain.Error
+		switch {
+		case errors.As(err, &de) && de.Code == domain.CodeUnavailable:
+			// The server may not sign now (its key was superseded): the
+			// page still says whether the unit may move, with why the
+			// signed copy is missing; the download answers 503.
+			v.Unsigned = de.Message
+		case err != nil:
 			return err
-		}
-		if v.QR, err = qrSVG(signed, msg("permit.qrlabel")); err != nil {
-			c.Log.Warn("permit too long for a QR code", "reference", r.Reference, "bytes", len(signed))
+		default:
+			if v.QR, err = qrSVG(signed, msg("permit.qrlabel")); err != nil {
+				c.Log.Warn("permit too long for a QR code", "reference", r.Reference, "bytes", len(signed))
+			}
 		}
 	}
 	return c.render(ec, http.StatusOK, "permit", msg("permit.title")+" "+r.Reference, v)

@@ -89,6 +89,7 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	if err != nil {
 		return nil, err
 	}
+	permits.WithKeyCheckOf(audit) // a superseded key signs no permit either
 	a := &app{db: db, ref: ref, policy: policy, audit: audit,
 		users:      domain.NewUserService(db, ref, time.Now, newID),
 		requests:   domain.NewRequestService(db, policy, ref, time.Now, newID),
@@ -106,6 +107,7 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	deps.Metrics.WatchWitnesses(audit.Witnesses)
 	deps.Metrics.WatchRefusals(deps.Refusals.Suppressed)
 	deps.Metrics.WatchAuditGaps(audit.GapsFound)
+	deps.Metrics.WatchSigning(audit.SigningRefusal, auditlog.SigningRefusalReasons)
 	a.notifyMetrics = notify.NewMetrics(db, time.Now)
 	deps.Metrics.Register(a.notifyMetrics.Collectors()...)
 	if a.mailHealth, err = cfg.Notify.mailHealth(log); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -247,12 +248,17 @@ func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Wr
 func runAuditRotateKey(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, path, dsn := keyFileFlags("audit rotate-key", getenv, stderr)
 	lost := fs.Bool("lost", false, "the key file is lost for good: write a new one where there is none (reads the log's latest key from --db)")
+	origin := fs.String("log-origin", "", "the new key's name, the log's origin from now on: a new origin, which witnesses must add as a new log, "+
+		"after a restore of an older backup that a witness cosigned beyond (default: the current key's origin)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *origin != "" && !auditlog.ValidOrigin(*origin) {
+		return fmt.Errorf("--log-origin must not be empty nor hold spaces or '+'; %w", errUsage)
+	}
 	p := path()
 	if *lost {
-		return replaceLostKey(ctx, p, *dsn, stdout)
+		return replaceLostKey(ctx, p, *dsn, *origin, stdout)
 	}
 	skey, err := auditlog.ReadKeyFile(p)
 	if errors.Is(err, iofs.ErrNotExist) {
@@ -269,19 +275,30 @@ func runAuditRotateKey(ctx context.Context, args []string, getenv func(string) s
 	if err := os.Rename(p, retired); err != nil {
 		return fmt.Errorf("retire the key file: %w", err)
 	}
-	next, _, err := auditlog.LoadOrCreateKeyFile(p, old.Origin(), old.Origin())
+	next, _, err := auditlog.LoadOrCreateKeyFile(p, cmp.Or(*origin, old.Origin()), old.Origin())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "retired: %s (kept in %s)\nnew:     %s\n", old.VerifierKey(), retired, next.VerifierKey())
 	printRotationSteps(stdout)
+	printOriginChange(stdout, old.Origin(), next.Origin())
 	return nil
+}
+
+// printOriginChange says what a new origin asks of the servers' settings
+// and of the witnesses.
+func printOriginChange(stdout io.Writer, old, next string) {
+	if old == next {
+		return
+	}
+	fmt.Fprintf(stdout, "The log's origin changes from %s to %s: a server whose --log-origin (EXACCESS_LOG_ORIGIN) is set must be started with the new one.\n", old, next)
+	fmt.Fprintln(stdout, "Each witness must add the new origin as a new log, with the new verifier key, before it cosigns; it keeps what it cosigned for the old one.")
 }
 
 // replaceLostKey writes a new key file at path, where there is none, for
 // the database at dsn whose log records the lost key: of its origin, so
 // that the log keeps its name. The database is only read.
-func replaceLostKey(ctx context.Context, path, dsn string, stdout io.Writer) error {
+func replaceLostKey(ctx context.Context, path, dsn, newOrigin string, stdout io.Writer) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("--lost: %s exists: it is not lost; rotate without --lost; %w", path, errUsage)
 	}
@@ -299,12 +316,13 @@ func replaceLostKey(ctx context.Context, path, dsn string, stdout io.Writer) err
 	}
 	latest := keys[len(keys)-1]
 	origin, _, _ := strings.Cut(latest, "+")
-	next, _, err := auditlog.LoadOrCreateKeyFile(path, origin, origin)
+	next, _, err := auditlog.LoadOrCreateKeyFile(path, cmp.Or(newOrigin, origin), origin)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "lost:    %s (no file; it signed the log's checkpoints until now)\nnew:     %s (in %s)\n", latest, next.VerifierKey(), path)
 	printRotationSteps(stdout)
+	printOriginChange(stdout, origin, next.Origin())
 	fmt.Fprintln(stdout, "The lost key may be in someone else's hands: the bound is what keeps it from vouching for a forgery.")
 	return nil
 }

@@ -53,6 +53,12 @@ func TestRewrittenHistoryNotSignedAfterRestart(t *testing.T) {
 	if !strings.Contains(s.logs.String(), "AUDIT LOG HISTORY CHANGED") {
 		t.Errorf("no error logged:\n%s", s.logs.String())
 	}
+	// The gauge an alert watches: /readyz stays 200.
+	for reason, want := range map[string]string{"history_changed": "1", "key_superseded": "0", "tree_unreadable": "0", "head_unwritable": "0"} {
+		if got := s.metric(t, `exaccess_audit_signing_refused{reason="`+reason+`"}`); got != want {
+			t.Errorf("exaccess_audit_signing_refused{reason=%q} = %q, want %s", reason, got, want)
+		}
+	}
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}

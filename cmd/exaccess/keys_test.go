@@ -181,6 +181,12 @@ func TestRunningServerWithASupersededKey(t *testing.T) {
 	if n := strings.Count(s.logs.String(), "CHECKPOINT KEY SUPERSEDED"); n != 1 {
 		t.Errorf("logged %d times:\n%s", n, s.logs.String())
 	}
+	// The gauge an alert watches: /readyz stays 200.
+	for reason, want := range map[string]string{"key_superseded": "1", "history_changed": "0", "tree_unreadable": "0", "head_unwritable": "0"} {
+		if got := s.metric(t, `exaccess_audit_signing_refused{reason="`+reason+`"}`); got != want {
+			t.Errorf("exaccess_audit_signing_refused{reason=%q} = %q, want %s", reason, got, want)
+		}
+	}
 }
 
 // audit verify --db --previous holds the database's log to an earlier

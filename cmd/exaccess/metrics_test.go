@@ -13,7 +13,7 @@ import (
 )
 
 // TestMetricsListener: serve answers /metrics on --metrics-addr only,
-// the audit gap check's gauge among them; the public port answers it as a
+// the audit gap check's gauge and the refusal to sign's among them; the public port answers it as a
 // path that does not exist.
 func TestMetricsListener(t *testing.T) {
 	probe, err := net.Listen("tcp", "127.0.0.1:0")
@@ -55,7 +55,9 @@ func TestMetricsListener(t *testing.T) {
 		t.Errorf("public port /metrics: %d", code)
 	}
 	if code, body := get("http://" + metricsAddr + "/metrics"); code != 200 || !strings.Contains(body, "exaccess_audit_log_entries") ||
-		!strings.Contains(body, "\nexaccess_audit_gaps_found 0\n") {
+		!strings.Contains(body, "\nexaccess_audit_gaps_found 0\n") ||
+		!strings.Contains(body, "\nexaccess_audit_signing_refused{reason=\"history_changed\"} 0\n") ||
+		!strings.Contains(body, "\nexaccess_audit_signing_refused{reason=\"key_superseded\"} 0\n") {
 		t.Errorf("metrics port /metrics: %d %.200s", code, body)
 	}
 	if code, _ := get("http://" + metricsAddr + "/api/v1/openapi.yaml"); code != 404 {

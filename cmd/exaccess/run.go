@@ -38,7 +38,8 @@ commands:
                    --key FILE@N trusts a retired key only for checkpoints of up to N entries;
                    --head is the server's <checkpoint key file>.head, which the log must extend
   audit rotate-key replace the checkpoint signing key (--checkpoint-key F or --db);
-                   --lost --checkpoint-key F --db: a new key where a lost key file was
+                   --lost --checkpoint-key F --db: a new key where a lost key file was;
+                   --log-origin NEW: the new key of a new origin (after restoring an older backup)
   permit verify    verify a signed permit offline (FILE --key KEYFILE)
   bench            measure the write and read paths against raw SQLite (in-process, or --target URL);
                    see 'exaccess bench -h' and docs/performance.md

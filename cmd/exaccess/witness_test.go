@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"exaccess/auditlog"
 )
@@ -149,6 +150,68 @@ func TestWitnessRefusesRollback(t *testing.T) {
 	if st, body := s.get(t, "/readyz"); st != 200 || !strings.Contains(body, "inconsistent") {
 		t.Errorf("/readyz after a rollback: %d %s", st, body)
 	}
+	// The witness keeps refusing: it is asked again after a backoff, not at
+	// every round (every 250 ms here), and the ERROR is logged once per
+	// attempt; the conflict gauge stays set meanwhile.
+	time.Sleep(2 * time.Second)
+	if n := strings.Count(s.logs.String(), "AUDIT LOG INCONSISTENT"); n != 1 {
+		t.Errorf("the witness's refusal was logged %d times in 2 s, want once:\n%s", n, s.logs.String())
+	}
+	if failures := s.metric(t, `exaccess_audit_witness_failures_total{witness="`+w.name+`"}`); failures != "1" {
+		t.Errorf("%s submissions refused in 2 s, want 1", failures)
+	}
+	if c := s.metric(t, `exaccess_audit_witness_conflict{witness="`+w.name+`"}`); c != "1" {
+		t.Errorf("the conflict gauge is %q during the backoff", c)
+	}
+	s.stop()
+
+	// The recovery docs/operations.md describes ("Witnesses after a
+	// restore"): a new key under a new origin, which the witness adds as a
+	// new log; it cosigns the restored log under that origin from size 0,
+	// and audit verify --witness passes with both verifier keys, while
+	// what the witness cosigned for the old origin stays as it was.
+	oldKey := filepath.Join(dir, "audit-key.txt")
+	var out strings.Builder
+	if err := run(context.Background(), []string{"audit", "rotate-key", "--db", db, "--log-origin", "rollback-2.test/exaccess/audit"},
+		env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "changes from rollback.test/exaccess/audit to rollback-2.test/exaccess/audit") {
+		t.Errorf("rotate-key --log-origin does not say the origin changes:\n%s", out.String())
+	}
+	newVKey := verifierKeyOf(t, db+".checkpoint-key")
+	if !strings.HasPrefix(newVKey, "rollback-2.test/exaccess/audit+") {
+		t.Fatalf("the new key %s is not of the new origin", newVKey)
+	}
+	w.addLog(t, "rollback-2.test/exaccess/audit", newVKey)
+	newKey := filepath.Join(dir, "audit-key-2.txt")
+	if err := os.WriteFile(newKey, []byte(newVKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = startWitnessedServer(t, flags...)
+	s.waitCosigned(t, w.name)
+	if c := s.metric(t, `exaccess_audit_witness_conflict{witness="`+w.name+`"}`); c != "0" {
+		t.Errorf("the conflict gauge is %q once the new origin is cosigned", c)
+	}
+	if st, body := s.get(t, "/readyz"); st != 200 || strings.Contains(body, "warnings") {
+		t.Errorf("/readyz after the new origin: %d %s", st, body)
+	}
+	s.stop()
+	out2, err := auditVerify(t, db, newKey, "--key", oldKey, "--witness", w.vkey)
+	if err != nil {
+		t.Errorf("verify --witness after the new origin: %v\n%s", err, out2)
+	}
+	t.Logf("audit verify --key new --key old --witness after the new origin:\n%s", out2)
+}
+
+// verifierKeyOf is the verifier key of the key file at path (audit key).
+func verifierKeyOf(t *testing.T, path string) string {
+	t.Helper()
+	var out strings.Builder
+	if err := run(context.Background(), []string{"audit", "key", "--checkpoint-key", path}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(out.String())
 }
 
 // witnessedLog creates the log's checkpoint key file for db, as the server
