@@ -222,7 +222,7 @@ func TestAreaDeconfliction(t *testing.T) {
 		// Approvers keep the exact figures; the requests involved are named
 		// when a final approval is refused (submit reads no other booking).
 		full := e.do("ops", http.MethodGet, "/api/v1/requests/"+de, nil).JSON(t)
-		if !hasWarning(full, "area_capacity", "(peak 1300) on 2027-03-10 to 2027-03-12") || hasWarning(full, "area_capacity", "would be over capacity") {
+		if !hasWarning(full, "area_capacity", "(peak 1300) on 10–12 March 2027") || hasWarning(full, "area_capacity", "would be over capacity") {
 			t.Fatalf("approver's warnings %v", full["warnings"])
 		}
 

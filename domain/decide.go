@@ -31,6 +31,10 @@ const (
 	MaxConditionText = 1000
 )
 
+// CommentReasonsRequired is the error of a rejection or a request for
+// changes without a comment, in the API and the console alike.
+const CommentReasonsRequired = "give your reasons: a rejection or a request for changes needs them"
+
 // DecisionInput is what an approver sends.
 type DecisionInput struct {
 	Stage      string
@@ -53,7 +57,7 @@ func ValidateDecision(in DecisionInput) error {
 	v.oneOf("outcome", in.Outcome, OutcomeApprove, OutcomeReject, OutcomeRequestChanges)
 	needsComment := in.Outcome == OutcomeReject || in.Outcome == OutcomeRequestChanges
 	if needsComment && strings.TrimSpace(in.Comment) == "" {
-		v.add("comment", "is required: a rejection or a request for changes must give its reasons")
+		v.add("comment", CommentReasonsRequired)
 	} else {
 		v.text("comment", in.Comment, false, MaxComment)
 	}

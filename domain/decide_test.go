@@ -230,8 +230,8 @@ func TestValidateDecision(t *testing.T) {
 				t.Errorf("%+v: fields %+v, want %v", tt.in, e.Fields, tt.fields)
 			}
 		}
-		if strings.HasPrefix(tt.fields[0], "comment") && !strings.Contains(e.Fields[0].Message, "reasons") {
-			t.Errorf("%+v: comment message %q does not say why it is required", tt.in, e.Fields[0].Message)
+		if tt.fields[0] == "comment" && e.Fields[0].Message != "give your reasons: a rejection or a request for changes needs them" {
+			t.Errorf("%+v: comment message %q, want one sentence asking for the reasons", tt.in, e.Fields[0].Message)
 		}
 	}
 }

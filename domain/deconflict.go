@@ -201,7 +201,10 @@ func (r *Request) bookedDays(area string) []time.Time {
 }
 
 // Message describes the conflict in full, for approvers and auditors: the
-// peak load and the other requests' references. Liaison officers get
+// peak load and the other requests' references, the days worded as
+// NationMessage words them ("training area Ravlunda skjutfält would exceed
+// its capacity of 1200 personnel (peak 1300) together with
+// SE-2027-EXA-000001 on 9–12 March 2027"). Liaison officers get
 // NationMessage instead (need-to-know).
 func (c AreaConflict) Message() string {
 	var parts []string
@@ -216,30 +219,12 @@ func (c AreaConflict) Message() string {
 			with = " together with " + strings.Join(refs, ", ")
 		}
 		parts = append(parts, fmt.Sprintf("training area %s would exceed its capacity of %d personnel (peak %d)%s on %s",
-			c.Label(), c.Capacity, c.Peak, with, dayRanges(c.OverDays)))
+			c.Label(), c.Capacity, c.Peak, with, dayRangesLong(c.OverDays)))
 	}
 	if len(c.Blackout) > 0 {
-		parts = append(parts, fmt.Sprintf("training area %s is closed (blackout) on %s", c.Label(), dayRanges(c.Blackout)))
+		parts = append(parts, fmt.Sprintf("training area %s is closed (blackout) on %s", c.Label(), dayRangesLong(c.Blackout)))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// dayRanges renders sorted days compactly: "2027-03-05 to 2027-03-08, 2027-03-10".
-func dayRanges(days []time.Time) string {
-	var parts []string
-	for i := 0; i < len(days); {
-		j := i
-		for j+1 < len(days) && days[j+1].Equal(days[j].AddDate(0, 0, 1)) {
-			j++
-		}
-		if i == j {
-			parts = append(parts, DateString(days[i]))
-		} else {
-			parts = append(parts, DateString(days[i])+" to "+DateString(days[j]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ", ")
 }
 
 // txConflicts checks r's bookings, inside tx, against the load of other

@@ -170,6 +170,8 @@ func MayReceive(p Principal, role Role, to *User) bool { return delegateRefusal(
 func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time) error {
 	v := &validator{}
 	switch {
+	case in.Role == "":
+		v.add("role", "is required")
 	case !in.Role.IsApprover():
 		v.add("role", "must be an approver role")
 	case !p.HasRole(in.Role):

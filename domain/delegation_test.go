@@ -121,3 +121,20 @@ func TestDelegateRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestDelegationRoleMessages: a role left empty "is required", as any
+// missing field is (the console's select left at "Choose…" reads "choose
+// one from the list"); a role that decides no stage is not an approver
+// role.
+func TestDelegationRoleMessages(t *testing.T) {
+	now := decideNow
+	gov2 := Principal{Subject: "gov2", Roles: []Role{RoleMinistry}}
+	ops := &User{Username: "ops", Roles: []Role{RoleOperations}}
+	for role, want := range map[Role]string{"": "is required", RoleLiaison: "must be an approver role"} {
+		err := validateDelegation(gov2, DelegationInput{To: "ops", Role: role, Starts: now, Ends: now.Add(24 * time.Hour)}, ops, now)
+		de, _ := err.(*Error)
+		if de == nil || len(de.Fields) != 1 || de.Fields[0].Field != "role" || de.Fields[0].Message != want {
+			t.Errorf("role %q: %v, want the role's %q", role, err, want)
+		}
+	}
+}

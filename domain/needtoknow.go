@@ -109,7 +109,9 @@ func nationHistory(e AuditEntry) AuditEntry {
 	return e
 }
 
-// dayRangesLong renders sorted days in words, consecutive days grouped:
+// dayRangesLong renders sorted days in words, consecutive days grouped, in
+// every training-area sentence (NationMessage, AreaConflict.Message, the
+// closing of an area's days):
 // "5–12 March 2027", "28 February – 2 March 2027", "30 December 2026 –
 // 2 January 2027", "5 March 2027, 9 March 2027".
 func dayRangesLong(days []time.Time) string {

@@ -78,7 +78,7 @@ func TestWarningsFor(t *testing.T) {
 		t.Errorf("liaison: %q", lo)
 	}
 	ops := msgs(Principal{Subject: "ops", Roles: []Role{RoleOperations}})
-	if len(ops) != 2 || ops[0] != "area_capacity: training area ravlunda would exceed its capacity of 1200 personnel (peak 1210) together with SE-2026-EXA-000001 on 2027-03-10" {
+	if len(ops) != 2 || ops[0] != "area_capacity: training area ravlunda would exceed its capacity of 1200 personnel (peak 1210) together with SE-2026-EXA-000001 on 10 March 2027" {
 		t.Errorf("operations: %q", ops)
 	}
 }
@@ -116,15 +116,33 @@ func TestConflictWarningsNameTheArea(t *testing.T) {
 			got = append(got, w.Code+" "+w.Audience+": "+w.Message)
 		}
 		want := []string{
-			"area_capacity approvers: training area " + c.label + " would exceed its capacity of 1200 personnel (peak 1210) together with SE-2026-EXA-000001 on 2027-03-10",
+			"area_capacity approvers: training area " + c.label + " would exceed its capacity of 1200 personnel (peak 1210) together with SE-2026-EXA-000001 on 10 March 2027",
 			"area_capacity nation: " + c.label + " would be over capacity on 10 March 2027",
 			"area_blackout : " + c.label + " is closed (blackout) on 11 March 2027",
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("name %q:\n got %q\nwant %q", c.name, got, want)
 		}
-		if m := cs[0].Message(); m != want[0][len("area_capacity approvers: "):]+"; training area "+c.label+" is closed (blackout) on 2027-03-11" {
+		if m := cs[0].Message(); m != want[0][len("area_capacity approvers: "):]+"; training area "+c.label+" is closed (blackout) on 11 March 2027" {
 			t.Errorf("name %q: Message() = %q", c.name, m)
 		}
+	}
+}
+
+// TestConflictDaysInWords: the approvers' sentence of a conflict words its
+// days as the liaison officer's does ("9–12 March 2027"), never as
+// "2027-03-09 to 2027-03-12".
+func TestConflictDaysInWords(t *testing.T) {
+	c := AreaConflict{Area: "ravlunda", Name: "Ravlunda skjutfält", Capacity: 1200, Peak: 1300,
+		OverDays:       days("2027-03-09", "2027-03-10", "2027-03-11", "2027-03-12", "2027-03-31", "2027-04-01"),
+		NationOverDays: days("2027-03-09", "2027-03-10", "2027-03-11", "2027-03-12", "2027-03-31", "2027-04-01"),
+		Blackout:       days("2027-03-14")}
+	want := "training area Ravlunda skjutfält would exceed its capacity of 1200 personnel (peak 1300) on 9–12 March 2027, 31 March – 1 April 2027; " +
+		"training area Ravlunda skjutfält is closed (blackout) on 14 March 2027"
+	if got := c.Message(); got != want {
+		t.Errorf("Message() = %q\nwant %q", got, want)
+	}
+	if got := NationMessage(c.Label(), c.NationOverDays, nil); got != "Ravlunda skjutfält would be over capacity on 9–12 March 2027, 31 March – 1 April 2027" {
+		t.Errorf("NationMessage = %q", got)
 	}
 }

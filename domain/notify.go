@@ -267,7 +267,7 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		writeDeadlines(&b, ev)
 	case NotifyChangesRequested:
 		subject = "Changes requested on " + ref
-		fmt.Fprintf(&b, "An approver returned request %s for changes. Edit it and submit it again.\n", ref)
+		fmt.Fprintf(&b, "An approver returned request %s for changes. Amend the request and choose “Save and resubmit”.\n", ref)
 		writeText(&b, "Requested changes", ev.Comment)
 	case NotifyApproved:
 		subject = "Request " + ref + " approved"
@@ -291,7 +291,7 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		subject = "Review needed: " + ref
 		fmt.Fprintf(&b, "Request %s is waiting for your role's decision in %s.\n", ref, StageWords(ev.Stage, ev.Audience.Role))
 		if ev.DueAt != nil {
-			fmt.Fprintf(&b, "\nDue: %s\n", formatDue(*ev.DueAt))
+			fmt.Fprintf(&b, "\nDue: %s\n", StockholmTime(*ev.DueAt))
 		}
 	case NotifyAreaClosed:
 		var text string
@@ -439,19 +439,15 @@ func writeDeadlines(b *strings.Builder, ev NotificationEvent) {
 	}
 	b.WriteString("\nDeadlines:\n")
 	for _, d := range ev.Deadlines {
-		fmt.Fprintf(b, "  - %s: decision due %s\n", StageWords(d.Stage, d.Role), formatDue(d.DueAt))
+		fmt.Fprintf(b, "  - %s: decision due %s\n", StageWords(d.Stage, d.Role), StockholmTime(d.DueAt))
 	}
 	switch {
 	case ev.DueAt != nil && ev.DueEstimated:
-		fmt.Fprintf(b, "  - the whole review: expected by %s (an estimate: each later stage's deadline is counted from when it starts)\n", formatDue(*ev.DueAt))
+		fmt.Fprintf(b, "  - the whole review: expected by %s (an estimate: each later stage's deadline is counted from when it starts)\n", StockholmTime(*ev.DueAt))
 	case ev.DueAt != nil:
-		fmt.Fprintf(b, "  - the whole review: due %s\n", formatDue(*ev.DueAt))
+		fmt.Fprintf(b, "  - the whole review: due %s\n", StockholmTime(*ev.DueAt))
 	}
 }
-
-// formatDue shows a due instant as the working-day calendar counts it: due
-// dates fall at the end of a Swedish day.
-func formatDue(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04 Stockholm time") }
 
 // RetryDelay is the exponential back-off before attempt n+1 after n failed
 // attempts: 30 s, 1 min, 2 min, … capped at six hours.

@@ -39,15 +39,16 @@ func TestRenderNotification(t *testing.T) {
 		{"submitted: a receipt with the reference and the active stages' deadlines", AuditRequestSubmitted,
 			StatusInReview, "", nil, "Request SE-2026-EXA-000001 received",
 			[]string{"Receipt", "SE-2026-EXA-000001", "Deadlines:",
-				"  - stage \"hns\" by the Swedish Armed Forces' host-nation support desk: decision due 2026-03-04 10:00 Stockholm time\n",
-				"  - stage \"range\" by the Swedish Armed Forces' range and training-area officer: decision due 2026-03-05 10:00 Stockholm time\n", "  - the whole review: expected by 2026-03-12 10:00 Stockholm time (an estimate: each later stage's deadline is counted from when it starts)\n",
+				"  - stage \"hns\" by the Swedish Armed Forces' host-nation support desk: decision due 2026-03-04 10:00 CET (Stockholm)\n",
+				"  - stage \"range\" by the Swedish Armed Forces' range and training-area officer: decision due 2026-03-05 10:00 CET (Stockholm)\n", "  - the whole review: expected by 2026-03-12 10:00 CET (Stockholm) (an estimate: each later stage's deadline is counted from when it starts)\n",
 				"Status: in_review", "Request page: /requests/r-no-0001\n"},
 			[]string{"ops", "_officer", "Permit page", "the whole review: due"}},
 		{"changes requested: the approver's comment", AuditRequestDecided, StatusChangesRequested,
 			"Add the convoy route via E14.", nil, "Changes requested on SE-2026-EXA-000001",
-			[]string{"returned request SE-2026-EXA-000001", "Requested changes:\n  Add the convoy route via E14.\n",
-				"Request page: /requests/r-no-0001"},
-			[]string{"Deadlines", "Permit page"}},
+			// In the console's words: its button "Amend request", its form's "Save and resubmit".
+			[]string{"An approver returned request SE-2026-EXA-000001 for changes. Amend the request and choose “Save and resubmit”.\n",
+				"Requested changes:\n  Add the convoy route via E14.\n", "Request page: /requests/r-no-0001"},
+			[]string{"Deadlines", "Permit page", "Edit it"}},
 		{"approved: the conditions and the permit's page", AuditRequestDecided, StatusApproved, "fine", nil,
 			"Request SE-2026-EXA-000001 approved",
 			[]string{"is approved", "Conditions:\n  - escort on NO convoy\n", "Comment:\n  fine\n",
@@ -144,7 +145,7 @@ func TestReceiptWholeReviewDue(t *testing.T) {
 		t.Fatalf("no receipt: %+v", evs)
 	}
 	_, body := RenderNotification(evs[0])
-	if !strings.Contains(body, "  - the whole review: due 2026-03-04 10:00 Stockholm time\n") || strings.Contains(body, "expected") {
+	if !strings.Contains(body, "  - the whole review: due 2026-03-04 10:00 CET (Stockholm)\n") || strings.Contains(body, "expected") {
 		t.Errorf("a route of one step:\n%s", body)
 	}
 }

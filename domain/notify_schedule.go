@@ -275,7 +275,7 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 	var b strings.Builder
 	due := ""
 	if ev.DueAt != nil {
-		due = formatDue(*ev.DueAt)
+		due = StockholmTime(*ev.DueAt)
 	}
 	rem := ev.Reminder
 	if rem == nil {
@@ -299,10 +299,10 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 	case NotifyDelegationStarted:
 		subject = "Delegation of " + delegatedRole(rem.Role) + " to you has started"
 		fmt.Fprintf(&b, "%s delegated %s to you until %s. You may decide its stages, acting for %s.\n",
-			rem.From, delegatedRoleWithID(rem.Role), formatDue(rem.Until), rem.From)
+			rem.From, delegatedRoleWithID(rem.Role), StockholmUntil(rem.Until), rem.From)
 	case NotifyDelegationEnding:
 		subject = "Delegation of " + delegatedRole(rem.Role) + " to you ends soon"
-		fmt.Fprintf(&b, "The delegation of %s from %s to you ends at %s.\n", delegatedRoleWithID(rem.Role), rem.From, formatDue(rem.Until))
+		fmt.Fprintf(&b, "The delegation of %s from %s to you ends at %s.\n", delegatedRoleWithID(rem.Role), rem.From, StockholmUntil(rem.Until))
 	default:
 		return "", "", false
 	}

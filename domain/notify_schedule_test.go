@@ -229,15 +229,15 @@ func TestRenderScheduledNotices(t *testing.T) {
 		{NotificationEvent{Kind: NotifyStageDueSoon, Audience: Audience{Role: RoleHNS}, Reference: "SE-2026-EXA-000001", Stage: "intake",
 			DueAt: &due, Status: StatusInReview},
 			"Due soon: SE-2026-EXA-000001", []string{"Request SE-2026-EXA-000001 is waiting for your role's decision in the intake review by " +
-				"the Swedish Armed Forces' host-nation support desk, due by 2026-03-03 23:59 Stockholm time.\n"}},
+				"the Swedish Armed Forces' host-nation support desk, due by 2026-03-03 23:59 CET (Stockholm).\n"}},
 		{NotificationEvent{Kind: NotifyStageOverdue, Audience: Audience{Role: RoleRange}, Reference: "SE-2026-EXA-000001", Stage: "range_safety",
 			DueAt: &due, Status: StatusInReview},
 			"Overdue: SE-2026-EXA-000001", []string{"Request SE-2026-EXA-000001 is still waiting for your role's decision in the range safety review by " +
-				"the Swedish Armed Forces' range and training-area officer, which was due by 2026-03-03 23:59 Stockholm time.\n"}},
+				"the Swedish Armed Forces' range and training-area officer, which was due by 2026-03-03 23:59 CET (Stockholm).\n"}},
 		{NotificationEvent{Kind: NotifyStageEscalated, Audience: Audience{Role: RoleOperations}, Reference: "SE-2026-EXA-000001", Stage: "intake",
 			DueAt: &due, Status: StatusInReview, Reminder: &Reminder{Role: RoleHNS}},
 			"Escalated: SE-2026-EXA-000001 is overdue", []string{"Request SE-2026-EXA-000001 is still undecided in the intake review by " +
-				"the Swedish Armed Forces' host-nation support desk, which was due by 2026-03-03 23:59 Stockholm time.\n", "supervise"}},
+				"the Swedish Armed Forces' host-nation support desk, which was due by 2026-03-03 23:59 CET (Stockholm).\n", "supervise"}},
 		{NotificationEvent{Kind: NotifyRequestExpiring, Reference: "SE-2026-EXA-000001", Status: StatusApproved,
 			Reminder: &Reminder{ValidTo: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)}},
 			"Permit SE-2026-EXA-000001 expires soon", []string{"valid until the end of 2026-03-08"}},
@@ -246,7 +246,12 @@ func TestRenderScheduledNotices(t *testing.T) {
 			[]string{"ops delegated the role of the Swedish Armed Forces' headquarters (operations_approver) to you until 2026-03-03 17:00"}},
 		{NotificationEvent{Kind: NotifyDelegationEnding, Reminder: &Reminder{Role: RoleOperations, From: "ops", Until: until}},
 			"Delegation of the role of the Swedish Armed Forces' headquarters to you ends soon",
-			[]string{"The delegation of the role of the Swedish Armed Forces' headquarters (operations_approver) from ops to you ends at 2026-03-03 17:00 Stockholm time"}},
+			[]string{"The delegation of the role of the Swedish Armed Forces' headquarters (operations_approver) from ops to you ends at 2026-03-03 17:00 CET (Stockholm)"}},
+		// A delegation whose last day is the 3rd ends at midnight: the
+		// end of the 3rd, as the console's delegations page shows it.
+		{NotificationEvent{Kind: NotifyDelegationEnding, Reminder: &Reminder{Role: RoleOperations, From: "ops", Until: sthlm(2026, 3, 4, 0, 0)}},
+			"Delegation of the role of the Swedish Armed Forces' headquarters to you ends soon",
+			[]string{"from ops to you ends at 2026-03-03 24:00 CET (Stockholm).\n"}},
 	}
 	for _, c := range cases {
 		t.Run(c.ev.Kind, func(t *testing.T) {

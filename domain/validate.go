@@ -61,13 +61,17 @@ func (v *validator) list(field string, n int) bool {
 	return true
 }
 
+// oneOf checks a choice: an empty one "is required", as any missing field
+// is (the console's select left at "Choose…" reads "choose Wheeled or
+// Tracked"); one not allowed "must be one of" the allowed values.
 func (v *validator) oneOf(field, s string, allowed ...string) {
-	for _, a := range allowed {
-		if s == a {
-			return
-		}
+	switch {
+	case slices.Contains(allowed, s):
+	case s == "":
+		v.add(field, "is required")
+	default:
+		v.add(field, "must be one of %s", strings.Join(allowed, ", "))
 	}
-	v.add(field, "must be one of %s", strings.Join(allowed, ", "))
 }
 
 // isForbiddenControl allows tabs and newlines in free text, nothing else below

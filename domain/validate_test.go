@@ -107,6 +107,38 @@ func TestValidateDetails(t *testing.T) {
 	}
 }
 
+// TestChoiceMessages: a choice left empty "is required", as any missing
+// field is (the console reads it "choose Wheeled or Tracked"); one given
+// but not allowed "must be one of" the allowed values.
+func TestChoiceMessages(t *testing.T) {
+	d := validDetails()
+	d.Vehicles[0].Kind = ""
+	d.Vehicles[0].Category = "tank"
+	d.Vessels = []Vessel{{Name: "KNM Fridtjof Nansen", Crew: 120}}
+	d.Movements[0].Mode = ""
+	got := map[string]string{}
+	if e, ok := ValidateDetails(d, testReference()).(*Error); ok {
+		for _, f := range e.Fields {
+			got[f.Field] = f.Message
+		}
+	}
+	want := map[string]string{
+		"vehicles[0].kind":     "is required",
+		"vehicles[0].category": "must be one of combat, non_combat",
+		"vessels[0].kind":      "is required",
+		"movements[0].mode":    "is required",
+	}
+	for f, m := range want {
+		if got[f] != m {
+			t.Errorf("%s: %q, want %q", f, got[f], m)
+		}
+	}
+	e, _ := ValidateDecision(DecisionInput{Stage: "intake"}).(*Error)
+	if e == nil || len(e.Fields) != 1 || e.Fields[0].Field != "outcome" || e.Fields[0].Message != "is required" {
+		t.Errorf("a decision without an outcome: %v", e)
+	}
+}
+
 func TestValidateUser(t *testing.T) {
 	ref := testReference()
 	tests := []struct {

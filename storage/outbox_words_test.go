@@ -28,11 +28,11 @@ func TestReminderNoticesNameStagesInWords(t *testing.T) {
 			body string
 		}{
 			domain.NotifyStageDueSoon: {f.soon, "Request SE-2026-EXA-000002 is waiting for your role's decision in " + intake +
-				", due by 2026-03-04 23:59 Stockholm time.\n"},
+				", due by 2026-03-04 23:59 CET (Stockholm).\n"},
 			domain.NotifyStageOverdue: {f.overdue, "Request SE-2026-EXA-000001 is still waiting for your role's decision in " + intake +
-				", which was due by 2026-02-27 23:59 Stockholm time.\n"},
+				", which was due by 2026-02-27 23:59 CET (Stockholm).\n"},
 			domain.NotifyStageEscalated: {f.overdue, "Request SE-2026-EXA-000001 is still undecided in " + intake +
-				", which was due by 2026-02-27 23:59 Stockholm time.\n"},
+				", which was due by 2026-02-27 23:59 CET (Stockholm).\n"},
 		}
 		_, rows := scheduledEmails(t, db, f)
 		seen := map[string]int{}

@@ -192,7 +192,7 @@ func TestAdminFrameworkStaleForm(t *testing.T) {
 	if h1 := empty.Doc.Find("h1").Text(); h1 != "New framework agreement" {
 		t.Fatalf("title of a new agreement with errors %q", h1)
 	}
-	wantTiedError(t, empty, "#f-nation", "is required")
+	wantTiedError(t, empty, "#f-nation", "choose one from the list")
 	wantTiedError(t, empty, "#f-name", "is required")
 }
 

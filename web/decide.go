@@ -174,11 +174,6 @@ func (c *Console) handleDecide(ec echo.Context) error {
 		}
 		in.Stages, in.Version, in.Acting, in.Override = v.Decide.Stages, v.Decide.Version, v.Decide.Acting, v.Decide.Override
 		in.Errors = requestLabels.errs(de.Fields)
-		for i, e := range in.Errors {
-			if e.Field == "outcome" && in.Outcome == "" {
-				in.Errors[i].Message = msg("decide.choose") // rather than "must be one of …"
-			}
-		}
 		if len(in.Errors) == 0 {
 			field := "outcome"
 			if de.Code == domain.CodeAreaConflict {

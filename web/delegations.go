@@ -289,14 +289,14 @@ func (c *Console) delegationRevokeRefused(ec echo.Context, err error) error {
 	return c.renderDelegations(ec, http.StatusConflict, v)
 }
 
-// untilTime is the instant a delegation ends, in Stockholm time: one at
-// midnight there is the end of the day before, "2026-12-20 24:00 CET
-// (Stockholm)", so that a delegation whose last day is the 20th reads as
-// ending on the 20th and not into the 21st.
+// untilTime is the instant a delegation ends, in Stockholm time, as its
+// notices have it (domain.StockholmUntil): one at midnight there is the
+// end of the day before, "2026-12-20 24:00 CET (Stockholm)", so that a
+// delegation whose last day is the 20th reads as ending on the 20th and
+// not into the 21st.
 func untilTime(t time.Time) string {
-	l := t.In(stockholm)
-	if t.IsZero() || l.Hour() != 0 || l.Minute() != 0 || l.Second() != 0 || l.Nanosecond() != 0 {
+	if t.IsZero() {
 		return stockholmTime(t)
 	}
-	return l.AddDate(0, 0, -1).Format(time.DateOnly) + " 24:00 " + l.Format("MST") + " (Stockholm)"
+	return domain.StockholmUntil(t)
 }

@@ -43,7 +43,7 @@ func TestBrowserDryRunWarnings(t *testing.T) {
 	// but the reviews after intake are due the week after.
 	fill("2026-11-27", "2026-12-04")
 	b.click(`.actions button[value="dryrun"]`, "")
-	if got := b.text(".dryrun-warnings"); !strings.Contains(got, "the decision may come after the period starts on 2026-11-27") {
+	if got := b.text(".dryrun-warnings"); !strings.Contains(got, "The decision may come after the period starts on 2026-11-27") {
 		t.Fatalf("dry run within the deadlines: warnings %q in %s", got, b.text("main"))
 	}
 

@@ -37,6 +37,12 @@ type labels struct {
 	// are, with the key of their fieldset's legend: the summary names
 	// them "Legend – Label" ("Point of contact – Name").
 	within map[string]string
+	// selects are the fields chosen from a select of the reference data's
+	// choices (a row's field without its index, "movements.entry_point"):
+	// the domain's "is required" of one, left at "Choose…", reads "choose
+	// one from the list", as a select of fixed choices reads "choose
+	// Wheeled or Tracked" (message).
+	selects []string
 	// order is the page's order of the fields, groups and repeatable
 	// parts (a part's rows in row order, each row's fields in its own
 	// order): the error summary lists errors so, whatever order the
@@ -90,7 +96,8 @@ var requestLabels = labels{keys: map[string]string{
 	"movements":       row("f.movement", "direction", "f.direction", "entry_point", "f.entry_point", "at", "f.at", "mode", "f.mode"),
 	"training_areas":  row("f.area1", "area", "f.area", "from", "f.from", "to", "f.to"),
 }, within: map[string]string{"contact.name": "f.contact", "contact.email": "f.contact", "contact.phone": "f.contact"},
-	lines: []string{"weapons.systems", "conditions"}, order: []string{
+	selects: []string{"movements.entry_point", "training_areas.area"},
+	lines:   []string{"weapons.systems", "conditions"}, order: []string{
 		"exercise_name", "purpose", "unit", "unit.designation", "unit.parent_formation", "unit.commander",
 		"period", "period.start", "period.end", "personnel", "personnel.military", "personnel.civilian", "personnel.contractors",
 		"vehicles", "aircraft", "vessels", "weapons", "weapons.live_fire", "weapons.systems", "dangerous_goods", "movements",
@@ -109,7 +116,7 @@ var (
 	otpLabels = labels{keys: map[string]string{"old_password": "pw.otp", "new_password": "pw.new", "repeat_password": "pw.repeat"},
 		order: []string{"old_password", "new_password", "repeat_password"}}
 	delegationLabels = labels{keys: map[string]string{"to": "deleg.to", "role": "deleg.role", "starts": "deleg.starts", "ends": "deleg.ends"},
-		order: []string{"to", "role", "starts", "ends"}}
+		selects: []string{"role"}, order: []string{"to", "role", "starts", "ends"}}
 	// usersListLabels: the users list's filters.
 	usersListLabels = labels{keys: map[string]string{"role": "users.role", "nation": "users.nation", "disabled": "users.state"},
 		order: []string{"role", "nation", "disabled"}}
@@ -122,7 +129,7 @@ var (
 		"valid_from": "fw.from", "valid_until": "fw.until", "personnel_ceiling": "fw.ceiling",
 		"training_areas": "fw.areas", "entry_points": "fw.points", "live_fire": "fw.livefire",
 		"dangerous_goods": "fw.dg", "suspended": "fw.suspended", "notes": "fw.notes"},
-		lists: []string{"training_areas", "entry_points"},
+		lists: []string{"training_areas", "entry_points"}, selects: []string{"nation"},
 		order: []string{"nation", "name", "reference", "valid_from", "valid_until", "personnel_ceiling",
 			"training_areas", "entry_points", "live_fire", "dangerous_goods", "suspended", "notes"}}
 	areaLabels = labels{keys: map[string]string{"capacity_personnel": "admin.capacity", "blackout_days": "admin.blackout"},
@@ -215,16 +222,28 @@ func choiceField(path string) string {
 var mentionedPath = regexp.MustCompile(`\b[a-z]+(?:[._][a-z]+)+\b`)
 
 // message is a domain message about the field at path in the page's
-// words: a "must be one of" names the choices as the page shows them, and
-// a field the message names is named by its label ("must not be before
-// “First day”"). Any other message is the domain's.
+// words. A select left at "Choose…" says so: the domain's "is required"
+// of a field of fixed choices reads "choose" and the choices as the page
+// shows them ("choose Wheeled or Tracked"), of a select of the reference
+// data's choices "choose one from the list"; a value that is not one of
+// the choices keeps "must be one of" and the choices as the page shows
+// them. A field the message names is named by its label ("must not be
+// before “First day”"). Any other message is the domain's.
 func (l labels) message(path, message string) string {
-	if opts := choices[choiceField(path)]; len(opts) > 0 && strings.HasPrefix(message, "must be one of ") {
+	if opts := choices[choiceField(path)]; len(opts) > 0 {
 		words := make([]string, len(opts))
 		for i, o := range opts {
 			words[i] = o.Label
 		}
-		return "must be one of " + strings.Join(words, ", ")
+		switch {
+		case message == "is required":
+			return fmt.Sprintf(msg("form.choose"), orList(words))
+		case strings.HasPrefix(message, "must be one of "):
+			return "must be one of " + strings.Join(words, ", ")
+		}
+	}
+	if message == "is required" && slices.Contains(l.selects, choiceField(path)) {
+		return msg("form.chooselisted")
 	}
 	message = mentionedPath.ReplaceAllStringFunc(message, func(p string) string {
 		if k, ok := l.keys[p]; ok {
@@ -242,6 +261,15 @@ func (l labels) message(path, message string) string {
 		}
 	}
 	return message
+}
+
+// orList joins words as a sentence lists alternatives: "Approve, Request
+// changes or Reject".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // cutLastWord splits s before its last word.
@@ -344,8 +372,13 @@ func fieldError(errs []fieldErr, field string) string {
 	return strings.Join(out, "; ")
 }
 
-// upperFirst starts s with a capital.
+// upperFirst starts s with a capital: a warning or a conflict, which the
+// domain words to follow a colon ("approving would conflict …: training
+// area …"), is a sentence of its own in a page's list ("Training area …").
 func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }

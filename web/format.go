@@ -27,8 +27,9 @@ func dateISO(t time.Time) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
-// stockholmTime is an instant in Stockholm time with the zone named:
-// "2026-11-25 23:59 CET (Stockholm)".
+// stockholmTime is an instant in Stockholm time with the zone named, as
+// the notices have it (domain.StockholmTime): "2026-11-25 23:59 CET
+// (Stockholm)"; "—" for none.
 func stockholmTime(t any) string {
 	var tt time.Time
 	switch v := t.(type) {
@@ -43,7 +44,7 @@ func stockholmTime(t any) string {
 	if tt.IsZero() {
 		return "—"
 	}
-	return tt.In(stockholm).Format("2006-01-02 15:04 MST") + " (Stockholm)"
+	return domain.StockholmTime(tt)
 }
 
 // funcs are the template functions.
@@ -66,6 +67,7 @@ func (c *Console) funcs() template.FuncMap {
 		"nationName":  func(code string) string { return c.nationName(code) },
 		"add":         func(a, b int) int { return a + b },
 		"sentence":    sentence,
+		"capital":     upperFirst,
 		"noticeLines": noticeLines,
 		"action":      actionWords,
 		"choice":      choice,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 )
+
+// stockholmShown is a time as the console's pages show it.
+var stockholmShown = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d CES?T \(Stockholm\)`)
 
 // inboxLink is the header's inbox link text, spaces collapsed.
 func inboxLink(p page) string {
@@ -65,6 +69,15 @@ func TestInboxPage(t *testing.T) {
 		}
 		if strings.Contains(page.Doc.Text(), deID) || !strings.Contains(page.Doc.Find("ul.inbox").Text(), "Add the commander.") {
 			t.Errorf("lo-no's inbox: %s", page.Doc.Find("main").Text())
+		}
+		// The notices in the console's words: its times as every page
+		// shows them, its "Amend request" and "Save and resubmit".
+		inbox := strings.Join(strings.Fields(page.Doc.Find("ul.inbox").Text()), " ")
+		if !stockholmShown.MatchString(inbox) || strings.Contains(inbox, "Stockholm time") {
+			t.Errorf("the receipt's deadlines are not in the pages' form (2026-12-03 23:59 CET (Stockholm)): %s", inbox)
+		}
+		if !strings.Contains(inbox, "Amend the request and choose “Save and resubmit”.") || strings.Contains(inbox, "Edit it") {
+			t.Errorf("the changes-requested notice is not in the console's words: %s", inbox)
 		}
 		dePage := de.get("/inbox")
 		if dePage.Doc.Find("ul.inbox li").Length() != 1 || strings.Contains(dePage.Doc.Text(), no) {

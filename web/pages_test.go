@@ -199,6 +199,26 @@ func TestDelegations(t *testing.T) {
 	}
 }
 
+// TestPermitOfADraft: a draft has no reference yet; its permit page says
+// so where the reference would be, rather than leaving the row blank, and
+// its title is "Permit" alone.
+func TestPermitOfADraft(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	lo := e.client().signIn("lo-no")
+	id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "save")))
+	p := lo.get("/requests/" + id + "/permit")
+	wantStatus(t, p, http.StatusOK)
+	if got := factOf(p, "Reference"); got != "Not submitted yet" {
+		t.Errorf("the reference of a draft's permit: %q", got)
+	}
+	if got := strings.TrimSpace(p.Doc.Find("main h1").Text()); got != "Permit" {
+		t.Errorf("the title of a draft's permit: %q", got)
+	}
+	if got := p.Doc.Find(".banner").Text(); !strings.Contains(got, "NOT PERMITTED") {
+		t.Errorf("a draft's banner: %q", got)
+	}
+}
+
 // TestPermitBanners: approved says MAY MOVE with the period; once the
 // period has ended and the sweep expired it, NOT PERMITTED with the status.
 func TestPermitBanners(t *testing.T) {

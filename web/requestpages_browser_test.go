@@ -56,7 +56,7 @@ func TestBrowserRequestPageStates(t *testing.T) {
 	b.open("/requests/"+inReview, "")
 	b.do(chromedp.Click(chromedp.CSS("#f-outcome-reject")))
 	b.click(`form[action$="/decide"] button[type="submit"]`, "decision-errors")
-	if !strings.Contains(b.text(".error-summary"), "Comment: is required") {
+	if !strings.Contains(b.text(".error-summary"), "Comment: give your reasons") {
 		t.Fatalf("decision errors: %s", b.text("main"))
 	}
 	b.signOut()

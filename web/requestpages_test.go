@@ -263,6 +263,26 @@ func TestErrorSummariesUseLabels(t *testing.T) {
 			t.Errorf("summary link %s points at nothing", href)
 		}
 	})
+	// A select left at "Choose…" says "choose", with the choices when
+	// they are few and fixed; a value not among them keeps "must be one
+	// of" (above).
+	f = validForm()
+	for _, k := range []string{"vehicles[0].kind", "movements[0].entry_point", "movements[0].mode", "training_areas[0].area"} {
+		f.Set(k, "")
+	}
+	f.Set("vessels[0].name", "KNM Fridtjof Nansen")
+	f.Set("vessels[0].crew", "120")
+	f.Set("action", "save")
+	p = lo.post("/requests/new", f)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	wantFieldError(t, p, "f-vehicles-0-kind", "Vehicle group 1 – Kind: choose Wheeled or Tracked", "choose Wheeled or Tracked")
+	wantFieldError(t, p, "f-vessels-0-kind", "Vessel 1 – Kind: choose Warship, Auxiliary or Other", "choose Warship, Auxiliary or Other")
+	wantFieldError(t, p, "f-movements-0-mode", "Crossing 1 – Mode: choose Road, Rail, Sea or Air", "choose Road, Rail, Sea or Air")
+	wantFieldError(t, p, "f-movements-0-entry-point", "Crossing 1 – Entry point: choose one from the list", "choose one from the list")
+	wantFieldError(t, p, "f-training-areas-0-area", "Booking 1 – Training area: choose one from the list", "choose one from the list")
+	if got := p.Doc.Find(".error-summary").Text(); strings.Contains(got, "must be one of") || strings.Contains(got, "is required") {
+		t.Errorf("an empty select says \"must be one of\" or \"is required\": %s", got)
+	}
 	// A booking outside the period: the row's error, linked to its dates.
 	p = lo.post("/requests/new", withValue(withValue(validForm(), "training_areas[0].to", "2027-04-30"), "action", "save"))
 	wantFieldError(t, p, "f-training-areas-0-from", "Booking 1: the dates must be inside the period", "inside the period")
@@ -277,7 +297,7 @@ func TestErrorSummariesUseLabels(t *testing.T) {
 	version := formVersion(hns.get("/requests/"+id), "decide")
 	p = hns.post("/requests/"+id+"/decide", url.Values{"version": {version}, "stage": {"intake"}, "outcome": {"reject"}, "conditions": {"Stay on roads"}})
 	wantStatus(t, p, http.StatusUnprocessableEntity)
-	wantFieldError(t, p, "f-comment", "Comment: is required: a rejection or a request for changes must give its reasons", "is required")
+	wantFieldError(t, p, "f-comment", "Comment: give your reasons: a rejection or a request for changes needs them", "give your reasons")
 	wantFieldError(t, p, "f-conditions", "Conditions: only an approval carries conditions", "only an approval")
 	p = hns.post("/requests/"+id+"/decide", url.Values{"version": {version}, "stage": {"intake"}, "outcome": {"maybe"},
 		"conditions": {strings.Repeat("c", domain.MaxConditionText+1)}})
@@ -286,6 +306,9 @@ func TestErrorSummariesUseLabels(t *testing.T) {
 	if got := p.Doc.Find(".error-summary").Text(); pathInText.MatchString(got) {
 		t.Errorf("the decision summary shows a field path %q: %s", pathInText.FindString(got), got)
 	}
+	// No decision chosen: "choose", as an empty select of the request form.
+	p = hns.post("/requests/"+id+"/decide", url.Values{"version": {version}, "stage": {"intake"}})
+	wantFieldError(t, p, "f-outcome", "Decision: choose Approve, Request changes or Reject", "choose Approve")
 
 	ops := e.client().signIn("ops")
 	p = ops.post(pathPassword, url.Values{"old_password": {testPassword}, "new_password": {"short"}, "repeat_password": {"short"}})

@@ -112,12 +112,15 @@ func TestRequestPageWarningsOnce(t *testing.T) {
 			t.Errorf("the approver's page has the capacity sentence %d times: %s", n, main)
 		}
 		conflicts := strings.Join(strings.Fields(p.Doc.Find("main h2:contains('Conflicts') + ul").Text()), " ")
-		if !strings.Contains(conflicts, "training area Ravlunda skjutfält would exceed its capacity of 1200") {
+		// A sentence of its own, capitalised, its days worded as the
+		// liaison officer's are.
+		if !strings.HasPrefix(conflicts, "Training area Ravlunda skjutfält would exceed its capacity of 1200") ||
+			!strings.HasSuffix(conflicts, " on 5–12 March 2027") {
 			t.Errorf("the approver's conflicts: %q", conflicts)
 		}
 		lo := de.get("/requests/" + id)
 		warnings := strings.Join(strings.Fields(lo.Doc.Find("main h2:contains('Warnings') + ul").Text()), " ")
-		if !strings.Contains(warnings, "Ravlunda skjutfält would be over capacity on ") {
+		if !strings.Contains(warnings, "Ravlunda skjutfält would be over capacity on 5–12 March 2027") {
 			t.Errorf("the liaison officer's warnings: %q", warnings)
 		}
 		for _, page := range []page{p, lo} {

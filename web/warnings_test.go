@@ -1,8 +1,11 @@
 package web
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestRequestPageWarningsForItsReader: the request page shows a liaison
@@ -33,4 +36,31 @@ func TestRequestPageWarningsForItsReader(t *testing.T) {
 			t.Errorf("the approver's warnings: %q", got)
 		}
 	})
+}
+
+// TestWarningsAreSentences: the domain words a warning as a part of a
+// sentence, in lower case ("crossing 1 is planned …", as the API's
+// warnings[].message has it); each line of a page's list of warnings —
+// the request page's and the dry run's — is a sentence of its own and
+// starts with a capital.
+func TestWarningsAreSentences(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	lo := e.client().signIn("lo-no")
+	f := withValue(validForm(), "movements[0].mode", "sea") // Storlien is a road crossing
+	const want = "Crossing 1 is planned by sea at Storlien"
+	dry := lo.post("/requests/new", withValue(f, "action", "dryrun"))
+	wantStatus(t, dry, 200)
+	id := requestID(t, lo.post("/requests/new", withValue(f, "action", "submit")))
+	page := lo.get("/requests/" + id)
+	for name, got := range map[string][]string{"dry run": texts(dry, ".dryrun-warnings li"),
+		"request page": texts(page, "main h2:contains('Warnings') + ul li")} {
+		if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, want) }) {
+			t.Errorf("the %s's warnings %q: none starts %q", name, got, want)
+		}
+		for _, s := range got {
+			if r, _ := utf8.DecodeRuneInString(s); !unicode.IsUpper(r) {
+				t.Errorf("the %s's warning %q does not start a sentence", name, s)
+			}
+		}
+	}
 }
