@@ -131,7 +131,8 @@ func who(d Decision) string {
 // ApplyDecision records d on its stage of r and moves the route and the
 // request on: a stage is approved with its required number of distinct
 // approvals; when every stage of an order is approved the next order becomes
-// active (its deadlines counted from now); when the last stage is approved
+// active (its deadlines counted from now, the estimates of the orders after
+// it made again from those); when the last stage is approved
 // the request is approved with the union of all conditions. While the
 // request stays in review, a stage approved brings its overall due date and
 // its decision_after_start warning up to date (reschedule). A rejection
@@ -246,7 +247,10 @@ func (s *Stage) Approvals() int {
 }
 
 // activateNext activates the next order of stages once every stage of the
-// current order is approved. It reports whether any stage is still open.
+// current order is approved: their deadlines are counted from now, and the
+// estimates of the orders still waiting after them are made again from
+// those deadlines, as at submission (Route.project). It reports whether any
+// stage is still open.
 func (rt *Route) activateNext(now time.Time) bool {
 	next := 0
 	for _, s := range rt.Stages {
@@ -264,10 +268,10 @@ func (rt *Route) activateNext(now time.Time) bool {
 	}
 	for i := range rt.Stages {
 		if s := &rt.Stages[i]; s.Status == StagePending && s.Order == next {
-			due := AddWorkingDays(now, s.SLAWorkingDays)
-			s.Status, s.ActivatedAt, s.DueAt = StageActive, &now, &due
+			s.Status, s.ActivatedAt = StageActive, &now
 		}
 	}
+	rt.project(next, now)
 	return true
 }
 

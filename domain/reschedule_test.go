@@ -68,17 +68,20 @@ func TestRequestDueAtFollowsTheRoute(t *testing.T) {
 			{"intake", "hns", OutcomeApprove, "2027-03-01 14:00", StatusInReview, "2027-03-04"},
 		}},
 		{"a waiting stage's estimate counts until it starts", []PlannedStage{intake2, range3, operations3, ministry5}, "2027-03-15", []step{
-			// range and operations are due 2027-03-05; ministry is still
-			// expected by 2027-03-15, as estimated at submission.
-			{"intake", "hns", OutcomeApprove, "2027-03-02 10:00", StatusInReview, "2027-03-15"},
-			{"operations", "ops", OutcomeApprove, "2027-03-03 10:00", StatusInReview, "2027-03-15"},
+			// range and operations are due 2027-03-05; ministry is now
+			// expected by 2027-03-12, five working days after them.
+			{"intake", "hns", OutcomeApprove, "2027-03-02 10:00", StatusInReview, "2027-03-12"},
+			{"operations", "ops", OutcomeApprove, "2027-03-03 10:00", StatusInReview, "2027-03-12"},
 			// the final stage starts: its binding deadline, five working days on
 			{"range_safety", "range", OutcomeApprove, "2027-03-04 10:00", StatusInReview, "2027-03-11"},
 			{"ministry", "gov", OutcomeApprove, "2027-03-05 10:00", StatusInReview, "2027-03-11"},
 			{"ministry", "gov2", OutcomeApprove, "2027-03-08 10:00", StatusApproved, "2027-03-11"},
 		}},
-		{"a stage started late can be due after a waiting stage's estimate", []PlannedStage{intake2, range3, operations3, ministry5}, "2027-03-15", []step{
-			{"intake", "hns", OutcomeApprove, "2027-03-17 10:00", StatusInReview, "2027-03-22"},
+		{"a stage started late moves the waiting stage's estimate, and the request, later", []PlannedStage{intake2, range3, operations3, ministry5}, "2027-03-15", []step{
+			// range and operations are due 2027-03-22, ministry expected
+			// five working days after them (Good Friday and Easter Monday
+			// are not working days)
+			{"intake", "hns", OutcomeApprove, "2027-03-17 10:00", StatusInReview, "2027-03-31"},
 		}},
 		{"parallel stages: the one decided first no longer counts", []PlannedStage{intake2, range5, operations3}, "2027-03-10", []step{
 			{"intake", "hns", OutcomeApprove, "2027-03-01 14:00", StatusInReview, "2027-03-08"},
@@ -94,8 +97,8 @@ func TestRequestDueAtFollowsTheRoute(t *testing.T) {
 			{"operations", "ops", OutcomeReject, "2027-03-11 10:00", StatusRejected, "2027-03-15"},
 		}},
 		{"a request for changes keeps the deadline it came under", []PlannedStage{intake2, range3, operations3, ministry5}, "2027-03-15", []step{
-			{"intake", "hns", OutcomeApprove, "2027-03-17 10:00", StatusInReview, "2027-03-22"},
-			{"range_safety", "range", OutcomeRequestChanges, "2027-03-18 10:00", StatusChangesRequested, "2027-03-22"},
+			{"intake", "hns", OutcomeApprove, "2027-03-17 10:00", StatusInReview, "2027-03-31"},
+			{"range_safety", "range", OutcomeRequestChanges, "2027-03-18 10:00", StatusChangesRequested, "2027-03-31"},
 		}},
 	}
 	for _, tt := range tests {
@@ -128,6 +131,66 @@ func TestRequestDueAtFollowsTheRoute(t *testing.T) {
 				if !r.DueAt.Equal(latest) {
 					t.Errorf("step %d: due %v, the stages still to decide %v", i, r.DueAt, latest)
 				}
+			}
+		})
+	}
+}
+
+// TestWaitingStagesReEstimated: when an order of stages starts, the
+// stages still waiting after it are estimated again from its deadlines,
+// as at submission (each order from the latest due date of the order
+// before it): later after a late start, earlier after an early one, the
+// same after one on time (Good Friday 2027-03-26 and Easter Monday
+// 2027-03-29 are not working days). With no order waiting, only the stages started
+// change; nor does an order that has not finished move anything. Every
+// request is submitted on Monday 2027-03-01, when intake is due 03-03.
+func TestWaitingStagesReEstimated(t *testing.T) {
+	type approval struct{ stage, by, at string }
+	tests := []struct {
+		name      string
+		stages    []PlannedStage
+		approvals []approval
+		want      map[string]string // each stage's due date after them (Stockholm)
+	}{
+		{"a late start moves the waiting estimates later", []PlannedStage{intake2, range3, operations3, ministry5},
+			[]approval{{"intake", "hns", "2027-03-17 10:00"}},
+			map[string]string{"intake": "2027-03-03", "range_safety": "2027-03-22", "operations": "2027-03-22", "ministry": "2027-03-31"}},
+		{"from the latest deadline of the order before", []PlannedStage{intake2, range5, operations3, ministry5},
+			[]approval{{"intake", "hns", "2027-03-17 10:00"}},
+			map[string]string{"intake": "2027-03-03", "range_safety": "2027-03-24", "operations": "2027-03-22", "ministry": "2027-04-02"}},
+		{"an early start moves them earlier", []PlannedStage{intake2, range3, operations3, ministry5},
+			[]approval{{"intake", "hns", "2027-03-01 14:00"}},
+			map[string]string{"intake": "2027-03-03", "range_safety": "2027-03-04", "operations": "2027-03-04", "ministry": "2027-03-11"}},
+		{"a start on time keeps them", []PlannedStage{intake2, range3, operations3, ministry5},
+			[]approval{{"intake", "hns", "2027-03-03 16:00"}},
+			map[string]string{"intake": "2027-03-03", "range_safety": "2027-03-08", "operations": "2027-03-08", "ministry": "2027-03-15"}},
+		{"an order half done moves nothing", []PlannedStage{intake2, range3, operations3, ministry5},
+			[]approval{{"intake", "hns", "2027-03-01 14:00"}, {"operations", "ops", "2027-03-10 10:00"}},
+			map[string]string{"intake": "2027-03-03", "range_safety": "2027-03-04", "operations": "2027-03-04", "ministry": "2027-03-11"}},
+		{"the last order starting is all that changes", []PlannedStage{intake2, range3, operations3, ministry5},
+			[]approval{{"intake", "hns", "2027-03-01 14:00"}, {"operations", "ops", "2027-03-02 10:00"}, {"range_safety", "range", "2027-03-10 10:00"}},
+			map[string]string{"intake": "2027-03-03", "range_safety": "2027-03-04", "operations": "2027-03-04", "ministry": "2027-03-17"}},
+		{"no order waiting: only the stage started changes", []PlannedStage{intake2, operations3},
+			[]approval{{"intake", "hns", "2027-03-17 10:00"}},
+			map[string]string{"intake": "2027-03-03", "operations": "2027-03-22"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := submittedOn(t, "2027-03-01 10:00", tt.stages...)
+			for _, a := range tt.approvals {
+				now := at(t, a.at)
+				if _, err := ApplyDecision(r, Decision{Stage: a.stage, By: a.by, Outcome: OutcomeApprove, At: now}, now); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, s := range r.Route.Stages {
+				if s.DueAt == nil || !s.DueAt.Equal(dueOn(t, tt.want[s.ID])) {
+					t.Errorf("%s (%s): due %v, want the end of %s", s.ID, s.Status, s.DueAt, tt.want[s.ID])
+				}
+			}
+			// the request's due date is the latest of them
+			if want := r.Route.Deadline(); r.DueAt == nil || !r.DueAt.Equal(*want) {
+				t.Errorf("request due %v, want %v", r.DueAt, want)
 			}
 		})
 	}

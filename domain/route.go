@@ -177,10 +177,10 @@ func PolicyFailure(version, rule, why string, cause error) *Error {
 
 // BuildRoute turns the policy's plan into a route activated at now: stages of
 // the lowest order are active, the rest pending. Each stage's due date is
-// projected in Swedish working days: the first order from now, each later
-// order from the latest due date of the order before it. It returns the route
-// and its overall deadline (Route.Deadline: at submission, the latest due
-// date of all its stages).
+// projected in Swedish working days (Route.project): the first order from
+// now, each later order from the latest due date of the order before it. It
+// returns the route and its overall deadline (Route.Deadline: at
+// submission, the latest due date of all its stages).
 func BuildRoute(plan RoutingResult, now time.Time) (*Route, *time.Time) {
 	route := &Route{PolicyVersion: plan.PolicyVersion, FastTrack: plan.FastTrack, Reasons: plan.Reasons}
 	if len(plan.Stages) == 0 {
@@ -190,34 +190,65 @@ func BuildRoute(plan RoutingResult, now time.Time) (*Route, *time.Time) {
 	for _, s := range plan.Stages {
 		first = min(first, s.Order)
 	}
-	start, prevOrder, latest := now, first, now
 	for _, s := range sortedByOrder(plan.Stages) {
-		if s.Order != prevOrder {
-			start, prevOrder = latest, s.Order
-		}
-		due := AddWorkingDays(start, s.SLAWorkingDays)
 		st := Stage{ID: s.ID, Role: s.Role, Order: s.Order, Status: StagePending,
-			ApprovalsRequired: s.ApprovalsRequired, SLAWorkingDays: s.SLAWorkingDays, Reason: s.Reason, DueAt: &due,
+			ApprovalsRequired: s.ApprovalsRequired, SLAWorkingDays: s.SLAWorkingDays, Reason: s.Reason,
 			Escalation: s.Escalation.clone()}
 		if s.Order == first {
 			activated := now
 			st.Status, st.ActivatedAt = StageActive, &activated
 		}
-		if due.After(latest) {
-			latest = due
-		}
 		route.Stages = append(route.Stages, st)
 	}
+	route.project(first, now)
 	return route, route.Deadline()
+}
+
+// project sets the due dates of the route's stages of order from and every
+// later order, each its SLA in Swedish working days: order from counted
+// from start, each later order from the latest due date of the order before
+// it, as if each stage took its full time. For order from, starting at
+// start, that is the binding deadline; for a later one, still waiting, it
+// is an estimate. It is the one rule of both: BuildRoute projects the whole
+// route at submission, activateNext the orders from the one it starts.
+// Every due date is a new value (the old ones may be shared with a copy of
+// the route, FinalApproval's).
+func (rt *Route) project(from int, start time.Time) {
+	latest := start
+	for order, ok := from, true; ok; order, ok = rt.orderAfter(order) {
+		for i := range rt.Stages {
+			if s := &rt.Stages[i]; s.Order == order {
+				due := AddWorkingDays(start, s.SLAWorkingDays)
+				s.DueAt = &due
+				if due.After(latest) {
+					latest = due
+				}
+			}
+		}
+		start = latest
+	}
+}
+
+// orderAfter is the lowest order of the route's stages above order, and
+// whether there is one.
+func (rt *Route) orderAfter(order int) (int, bool) {
+	next, ok := 0, false
+	for _, s := range rt.Stages {
+		if s.Order > order && (!ok || s.Order < next) {
+			next, ok = s.Order, true
+		}
+	}
+	return next, ok
 }
 
 // Deadline is the overall due date of a route in review: the latest due
 // date of its stages still to decide. An active stage's is binding, set
-// when it started; a pending stage's is the estimate made at submission, as
-// if each stage before it took its full time (the one the console shows as
+// when it started; a pending stage's is an estimate, as if each stage
+// before it took its full time, made at submission and again whenever an
+// order of stages starts (activateNext; the one the console shows as
 // "expected by"). So the deadline moves later when a stage starts late and
-// earlier when the last stages start early, and once the last order has
-// started it is binding. It is nil when no stage is left to decide.
+// earlier when one starts early, and once the last order has started it is
+// binding. It is nil when no stage is left to decide.
 func (rt *Route) Deadline() *time.Time {
 	var last *time.Time
 	for i := range rt.Stages {

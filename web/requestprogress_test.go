@@ -96,6 +96,46 @@ func TestRequestPageStageDeadlines(t *testing.T) {
 	})
 }
 
+// TestRequestPageWaitingStageReEstimated: a stage still waiting is
+// estimated again when the stages before it start, from their deadlines,
+// and its "expected by" and the whole review's say so. Submitted Monday 23
+// November 2026 with more than 3,000 personnel (so ministry, 5 working
+// days, decides last): range safety and operations are estimated for
+// Monday 30th, ministry for Monday 7 December. Intake approved late, on
+// Wednesday 2 December, gives range safety and operations Monday 7th, and
+// ministry is expected by Monday 14th.
+func TestRequestPageWaitingStageReEstimated(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		e.clock = func() time.Time { return now }
+		no := e.client().signIn("lo-no")
+		id := requestID(t, no.post("/requests/new", withValue(withValue(validForm(), "personnel.military", "3100"), "action", "submit")))
+		expected := func(day string) string {
+			return "Waiting; expected by " + day + " 23:59 CET (Stockholm) (an estimate: this stage's deadline is set when it starts, 5 working days from then)"
+		}
+		whole := func(p page) string { return strings.Join(strings.Fields(p.Doc.Find("ol.route").Prev().Text()), " ") }
+		p := no.get("/requests/" + id)
+		if got := stageLine(t, p, "Ministry"); !strings.Contains(got, expected("2026-12-07")) {
+			t.Errorf("ministry at submission: %q, want %q", got, expected("2026-12-07"))
+		}
+		if got := whole(p); !strings.HasPrefix(got, "Decision expected by: 2026-12-07 23:59 CET (Stockholm) (an estimate") {
+			t.Errorf("the whole review at submission: %q", got)
+		}
+		now = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		e.decideAs("hns", domain.RoleHNS, id, domain.DecisionInput{Stage: "intake", Outcome: domain.OutcomeApprove})
+		p = e.client().signIn("lo-no").get("/requests/" + id) // the first session has ended
+		if got := stageLine(t, p, "Range safety"); !strings.Contains(got, "Due 2026-12-07 23:59 CET (Stockholm)") {
+			t.Errorf("range safety after intake: %q", got)
+		}
+		if got := stageLine(t, p, "Ministry"); !strings.Contains(got, expected("2026-12-14")) {
+			t.Errorf("ministry after a late intake: %q, want %q", got, expected("2026-12-14"))
+		}
+		if got := whole(p); !strings.HasPrefix(got, "Decision expected by: 2026-12-14 23:59 CET (Stockholm) (an estimate") {
+			t.Errorf("the whole review after a late intake: %q", got)
+		}
+	})
+}
+
 // TestRequestPageWarningsOnce: an approver reads the capacity sentence of a
 // request once, under "Conflicts" (the bookings as they are now), not again
 // under "Warnings"; every sentence names the area as the rest of the
