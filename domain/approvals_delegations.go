@@ -334,11 +334,12 @@ func lapses(d *Delegation, before, after *User, at time.Time) bool {
 }
 
 // receivesRole reports whether u is still told of role's stages at t: u
-// holds it directly, or one of the active delegations ds (read after the
-// change that ended one, so without it) gives it — which they do only
-// while u is enabled and holds an approver role (DelegateCounts).
+// holds it directly (and not admin beside it: ReceivesRoleNotices), or one
+// of the active delegations ds (read after the change that ended one, so
+// without it) gives it — which they do only while u is enabled and holds
+// an approver role, and not admin (DelegateCounts).
 func receivesRole(u *User, ds []Delegation, role Role, t time.Time) bool {
-	if u.HasRole(role) {
+	if u.HasRole(role) && ReceivesRoleNotices(u.Roles) {
 		return true
 	}
 	if !DelegateCounts(u) {

@@ -40,7 +40,11 @@ const (
 	InactiveDelegateDisabled = "delegate_disabled"
 	// InactiveDelegateNotApprover: the delegate holds no approver role.
 	InactiveDelegateNotApprover = "delegate_not_approver"
-	InactiveNotStarted          = "not_started"
+	// InactiveDelegateAdmin: the delegate holds the role admin beside an
+	// approver role (an account stored before AdminWithOtherRoles), and
+	// administrators never decide.
+	InactiveDelegateAdmin = "delegate_admin"
+	InactiveNotStarted    = "not_started"
 )
 
 // InactiveReasons are the reasons in the order DelegationInactive tries
@@ -48,7 +52,7 @@ const (
 // one whose accounts keep it from counting says so even before it starts,
 // since it will not count when it starts either unless an account changes.
 var InactiveReasons = []string{InactiveRevoked, InactiveEnded, InactiveDelegatorDisabled, InactiveDelegatorLostRole,
-	InactiveDelegateDisabled, InactiveDelegateNotApprover, InactiveNotStarted}
+	InactiveDelegateDisabled, InactiveDelegateNotApprover, InactiveDelegateAdmin, InactiveNotStarted}
 
 // DelegationInactive says why d gives its role to nobody at t — the first
 // of InactiveReasons that applies — or "" when it gives it: it runs (Runs)
@@ -92,6 +96,8 @@ func partiesInactive(d Delegation, from, to *User) string {
 		return InactiveDelegateDisabled
 	case !anyApprover(to.Roles):
 		return InactiveDelegateNotApprover
+	case to.HasRole(RoleAdmin):
+		return InactiveDelegateAdmin
 	}
 	return ""
 }
@@ -216,14 +222,21 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 // delegation runs. A delegate who is disabled, or whose last approver
 // role is taken (a liaison officer now, an auditor), receives neither the
 // delegated role's powers nor its notices, like a delegation whose
-// delegator lost the role. Storage applies the same rule to the
+// delegator lost the role. Nor does an account that holds admin beside
+// an approver role (stored before AdminWithOtherRoles): administrators
+// never decide, so it is offered nothing, may decide nothing and is told
+// nothing through a delegation, as it is told nothing of the roles it
+// holds itself (ReceivesRoleNotices). Storage applies the same rule to the
 // delegations it returns, and to the audience of a role's notices.
-func DelegateCounts(u *User) bool { return u != nil && !u.Disabled() && anyApprover(u.Roles) }
+func DelegateCounts(u *User) bool {
+	return u != nil && !u.Disabled() && anyApprover(u.Roles) && !u.HasRole(RoleAdmin)
+}
 
 // principalMayBeDelegate is DelegateCounts for the caller of a decision
-// or of the queue: the token's roles hold an approver role. (An enabled
-// account is what every authenticated call proves already.)
-func principalMayBeDelegate(p Principal) bool { return anyApprover(p.Roles) }
+// or of the queue: the token's roles hold an approver role, and not
+// admin. (An enabled account is what every authenticated call proves
+// already.)
+func principalMayBeDelegate(p Principal) bool { return anyApprover(p.Roles) && !p.HasRole(RoleAdmin) }
 
 // anyApprover reports whether rs holds an approver role.
 func anyApprover(rs []Role) bool { return slices.ContainsFunc(rs, Role.IsApprover) }

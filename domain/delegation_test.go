@@ -46,6 +46,7 @@ func TestDelegationInactive(t *testing.T) {
 		{"delegate now a liaison officer", running, hns, roles(gov, RoleLiaison), InactiveDelegateNotApprover},
 		{"delegate now an auditor", running, hns, roles(gov, RoleAuditor, RoleAdmin), InactiveDelegateNotApprover},
 		{"delegate without roles", running, hns, roles(gov), InactiveDelegateNotApprover},
+		{"delegate an administrator too (stored before the rule)", running, hns, roles(gov, RoleAdmin, RoleMinistry), InactiveDelegateAdmin},
 		{"both lapsed: the delegator first", running, roles(hns), disabled(gov), InactiveDelegatorLostRole},
 	}
 	for _, tt := range tests {

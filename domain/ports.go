@@ -243,8 +243,12 @@ type UserFilter struct {
 	Role     Role   // "" for all
 	Nation   string // "" for all
 	Disabled *bool  // nil for both
-	After    string // keyset cursor: the id of the last account of the previous page
-	Limit    int
+	// Legacy: only accounts that may have AccountWarnings (at least those
+	// holding admin or with a name like a reserved one; the caller tests
+	// each).
+	Legacy bool
+	After  string // keyset cursor: the id of the last account of the previous page
+	Limit  int
 }
 
 // UserPage is one page of accounts; NextAfter is "" on the last page.

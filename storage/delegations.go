@@ -83,8 +83,8 @@ func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation,
 
 // countingCondition is domain.DelegationCounts as a condition on a row of
 // delegations: its delegator's account is enabled and holds the row's role,
-// its delegate's is enabled and holds an approver role (roles matched as
-// hasRole matches them). A query with a limit applies it before the limit,
+// its delegate's is enabled and holds an approver role and not admin
+// (roles matched as hasRole matches them). A query with a limit applies it before the limit,
 // so that delegations that do not count cannot crowd out those that do;
 // countingDelegations still applies the rule itself to what it returns.
 func countingCondition(dialect string) (string, []any) {
@@ -94,11 +94,13 @@ func countingCondition(dialect string) (string, []any) {
 		approver[i] = rolesContain(dialect, "delegate.roles", "?")
 		args[i] = roleElement(r)
 	}
+	args = append(args, roleElement(domain.RoleAdmin))
 	holdsRole := rolesContain(dialect, "delegator.roles", "',' || delegations.role || ','")
 	return `EXISTS (SELECT 1 FROM users delegator WHERE delegator.username = delegations.from_user
 			AND delegator.disabled_at IS NULL AND ` + holdsRole + `)
 		AND EXISTS (SELECT 1 FROM users delegate WHERE delegate.username = delegations.to_user
-			AND delegate.disabled_at IS NULL AND (` + strings.Join(approver, " OR ") + `))`, args
+			AND delegate.disabled_at IS NULL AND (` + strings.Join(approver, " OR ") + `)
+			AND NOT ` + rolesContain(dialect, "delegate.roles", "?") + `)`, args
 }
 
 // delegationAccounts reads the accounts of the delegators and delegates of

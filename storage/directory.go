@@ -257,7 +257,9 @@ func (d *directory) audience(a domain.Audience, at time.Time) ([]userRow, error)
 		}
 	default:
 		for _, u := range d.holdersOf(a.Role) {
-			rows = append(rows, u.row)
+			if !u.holds(domain.RoleAdmin) {
+				rows = append(rows, u.row)
+			}
 		}
 	}
 	if a.Role == "" {
@@ -295,7 +297,8 @@ func (d *directory) holdersOf(r domain.Role) []*dirUser {
 }
 
 // delegatesOf is tx.delegatesOf from the directory: the enabled accounts
-// holding an approver role that a delegation of role active at at reaches,
+// holding an approver role and not admin that a delegation of role active
+// at at reaches,
 // when its delegator is enabled and holds the role (countingDelegations),
 // in id order.
 func (d *directory) delegatesOf(role domain.Role, at time.Time) []*dirUser {

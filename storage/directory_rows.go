@@ -41,7 +41,7 @@ func (u *dirUser) holds(r domain.Role) bool {
 
 // countsAsDelegate is domain.DelegateCounts for an enabled account (the
 // directory holds no other): its roles, as toDomainUser reads them, hold
-// an approver role.
+// an approver role and not admin.
 func (u *dirUser) countsAsDelegate() bool {
 	return domain.DelegateCounts(&domain.User{Roles: u.held})
 }

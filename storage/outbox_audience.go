@@ -9,7 +9,10 @@ import (
 // audience reads the enabled accounts an event is for: one named account;
 // the liaison officers of a nation; or the holders of a role together with the people an
 // enabled holder delegated that role to, active at at, while they hold an
-// approver role themselves. Each account once.
+// approver role themselves. A holder or delegate who holds admin too (an
+// account stored before administrators held no other role) is left out:
+// administrators never decide (domain.ReceivesRoleNotices,
+// domain.DelegateCounts). Each account once.
 func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 	var rows []userRow
 	var err error
@@ -20,7 +23,7 @@ func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 	case a.Nation != "":
 		rows, err = t.recipients(holds+" AND nation = ?", roleElement(domain.RoleLiaison), a.Nation)
 	default:
-		rows, err = t.recipients(holds, roleElement(a.Role))
+		rows, err = t.recipients(holds+" AND NOT "+holds, roleElement(a.Role), roleElement(domain.RoleAdmin))
 	}
 	if err != nil {
 		return nil, err
@@ -48,7 +51,7 @@ func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 // delegatesOf reads the enabled accounts that an active delegation of role
 // at at reaches (countingDelegations drops those of delegators who lost
 // the role or were disabled, and those to delegates who hold no approver
-// role any more or were disabled).
+// role any more, hold admin or were disabled).
 func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
 	at = dbTime(at)
 	// Most events find no delegation of their role: one plain query says so

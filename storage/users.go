@@ -65,6 +65,17 @@ func (d *DB) ListUsers(ctx context.Context, f domain.UserFilter) (domain.UserPag
 	} else if f.Disabled != nil {
 		q = q.Where("disabled_at IS NULL")
 	}
+	if f.Legacy {
+		// A superset of domain.AccountWarnings's accounts, which the
+		// caller picks: the administrators, and the names holding a
+		// reserved one in any case.
+		cond, args := hasRole(d.dialect), []any{roleElement(domain.RoleAdmin)}
+		for _, name := range domain.ReservedUsernames {
+			cond += " OR lower(username) LIKE ?"
+			args = append(args, "%"+name+"%")
+		}
+		q = q.Where("("+cond+")", args...)
+	}
 	if f.After != "" {
 		q = q.Where("id > ?", f.After)
 	}

@@ -138,3 +138,43 @@ func TestConsoleAdministratorDecidesNothing(t *testing.T) {
 		t.Fatalf("the request changed: version %d, was %d", after.Version, r.Version)
 	}
 }
+
+// TestConsoleWarnsOfLegacyAccounts: the users list and the account page
+// warn of an enabled account stored before the rules refused it — admin
+// beside an approver role, a name like the server's own actor — with what
+// to do; a sound account's page, and a disabled legacy account, carry no
+// such warning.
+func TestConsoleWarnsOfLegacyAccounts(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		boss := e.storeUnchecked("boss", domain.RoleAdmin, domain.RoleHNS)
+		sys := e.storeUnchecked("System", domain.RoleRange)
+		old := e.storeUnchecked("old-boss", domain.RoleAdmin, domain.RoleRange)
+		if _, err := e.accounts.SetDisabled(context.Background(), "admin", old, true, "left"); err != nil {
+			t.Fatal(err)
+		}
+		a := e.client().signIn("admin")
+		list := a.get("/admin/users")
+		wantStatus(t, list, http.StatusOK)
+		box := list.Doc.Find("#legacy-accounts.warn")
+		text := strings.Join(strings.Fields(box.Text()), " ")
+		for _, want := range []string{"boss: " + domain.AdminApproverWarning, "System: " + domain.ReservedNameWarning} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the users list's warning lacks %q: %q", want, text)
+			}
+		}
+		if strings.Contains(text, "old-boss") || box.Find(`a[href="/admin/users/`+boss+`"]`).Length() != 1 {
+			t.Errorf("the users list's warning: %q", text)
+		}
+		for id, want := range map[string]string{boss: domain.AdminApproverWarning, sys: domain.ReservedNameWarning} {
+			page := a.get("/admin/users/" + id)
+			if got := strings.Join(strings.Fields(page.Doc.Find("#account-warnings.warn").Text()), " "); !strings.Contains(got, want) {
+				t.Errorf("account %s: warning %q, want %q", id, got, want)
+			}
+		}
+		for _, id := range []string{old, e.userID("hns")} {
+			if page := a.get("/admin/users/" + id); page.Doc.Find("#account-warnings").Length() != 0 {
+				t.Errorf("account %s warns: %q", id, page.Doc.Find("#account-warnings").Text())
+			}
+		}
+	})
+}

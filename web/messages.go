@@ -328,6 +328,8 @@ var english = withFormWords(map[string]string{
 
 	"users.title":       "Users",
 	"users.unheld":      "No enabled account holds these approver roles. Their stages are in nobody's queue and their reminders reach nobody until an account is given the role (a delegation needs a delegator who holds it):",
+	"users.legacy":      "These accounts were stored before a rule that now refuses them; nothing changes them by itself:",
+	"users.thisaccount": "This account was stored before a rule that now refuses it; nothing changes it by itself:",
 	"users.new":         "New user",
 	"users.back":        "Back to users",
 	"users.create":      "Create user",
@@ -420,6 +422,7 @@ var english = withFormWords(map[string]string{
 	"deleg.why.delegator_lost_role":   "the delegator no longer holds the role",
 	"deleg.why.delegate_disabled":     "the delegate's account is disabled",
 	"deleg.why.delegate_not_approver": "the delegate holds no approver role",
+	"deleg.why.delegate_admin":        "the delegate holds admin too, and administrators never decide",
 })
 
 // msg returns the wording for key, or the key itself when there is none (a

@@ -25,6 +25,10 @@ type usersView struct {
 	Nations               []option
 	Errors                []fieldErr
 	Unheld                []domain.Role // approver roles no enabled account holds
+	// Legacy are the enabled accounts stored before a rule that refuses
+	// them now, with what is wrong (domain.AccountWarnings), whichever
+	// page lists them.
+	Legacy []domain.LegacyAccount
 }
 
 func (c *Console) roleOptions() []option {
@@ -74,6 +78,9 @@ func (c *Console) handleUsers(ec echo.Context) error {
 	if v.Unheld, err = c.Accounts.UnheldApproverRoles(ec.Request().Context()); err != nil {
 		return err
 	}
+	if v.Legacy, err = c.Accounts.LegacyAccounts(ec.Request().Context()); err != nil {
+		return err
+	}
 	if page.NextAfter != "" {
 		nq := url.Values{"role": {v.Role}, "nation": {v.Nation}, "disabled": {v.Disable}, "after": {page.NextAfter}}
 		v.Next = "/admin/users?" + nq.Encode()
@@ -97,6 +104,7 @@ type userView struct {
 	RoleOpts []option
 	Nations  []option
 	Unheld   []domain.Role // approver roles no enabled account holds (the page after a change)
+	Warnings []string      // what is wrong with the account, stored before a rule (domain.AccountWarnings)
 	// Own: the page is the signed-in administrator's own account, whose
 	// roles and nation another administrator changes (the form sends them
 	// as they are, so that only the address can change).
@@ -177,6 +185,7 @@ func (c *Console) handleUserPage(ec echo.Context) error {
 	}
 	v := c.userForm(u)
 	v.Own = principalOf(ec).Subject == u.Username
+	v.Warnings = domain.AccountWarnings(u)
 	if ec.QueryParam("saved") == "1" {
 		v.Notice = msg("admin.saved")
 	}
@@ -248,6 +257,7 @@ func (c *Console) userProblem(ec echo.Context, id string, cause error, form acco
 	}
 	v := c.userForm(u)
 	v.Own = principalOf(ec).Subject == u.Username
+	v.Warnings = domain.AccountWarnings(u)
 	if domain.ErrorCode(cause) == domain.CodePreconditionFailed {
 		v.Stale = true
 		return c.render(ec, http.StatusConflict, "user", u.Username, v)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"exaccess/auditlog"
+	"exaccess/domain"
 )
 
 // runServe runs the server until ctx is cancelled (SIGINT or SIGTERM), then
@@ -32,6 +33,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer a.db.Close()
+	warnReservedAccounts(ctx, a.users, log)
 	if cfg.Demo {
 		if err := seedDemo(ctx, a, cfg.Addr, stdout); err != nil {
 			return err
@@ -110,4 +112,22 @@ func policyName(dir string) string {
 		return "(embedded default)"
 	}
 	return dir
+}
+
+// warnReservedAccounts logs a warning for each enabled account named like
+// the server's own actor in the audit log (domain.ReservedNameWarning),
+// stored before the name was reserved: the audit log cannot tell its
+// actions from the server's. Nothing renames or disables it; an
+// administrator does.
+func warnReservedAccounts(ctx context.Context, users *domain.UserService, log *slog.Logger) {
+	legacy, err := users.LegacyAccounts(ctx)
+	if err != nil {
+		log.Warn("could not look for accounts named like the server's own actor", "error", err.Error())
+		return
+	}
+	for _, a := range legacy {
+		if domain.ReservedUsername(a.User.Username) {
+			log.Warn("an account is "+domain.ReservedNameWarning, "username", a.User.Username, "id", a.User.ID)
+		}
+	}
 }

@@ -96,19 +96,36 @@ func runUserList(ctx context.Context, args []string, getenv func(string) string,
 	defer db.Close()
 	w := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "USERNAME\tROLES\tNATION\tEMAIL\tSTATE\tID")
+	var warnings []string
 	for {
 		page, err := db.ListUsers(ctx, f)
 		if err != nil {
 			return err
 		}
 		for _, u := range page.Items {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, rolesText(u.Roles), dash(u.Nation), dash(u.Email), stateText(&u), u.ID)
+			state := stateText(&u)
+			if ws := domain.AccountWarnings(&u); len(ws) > 0 {
+				state += ", WARNING (below)"
+				for _, msg := range ws {
+					warnings = append(warnings, fmt.Sprintf("exaccess: warning: account %s: %s", u.Username, msg))
+				}
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, rolesText(u.Roles), dash(u.Nation), dash(u.Email), state, u.ID)
 		}
 		if page.NextAfter == "" {
-			return w.Flush()
+			break
 		}
 		f.After = page.NextAfter
 	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	// Accounts stored before a rule that refuses them now: what is wrong
+	// and what to do, as the console's users pages say.
+	for _, line := range warnings {
+		fmt.Fprintln(stdout, line)
+	}
+	return nil
 }
 
 func rolesText(rs []domain.Role) string {

@@ -1,0 +1,80 @@
+package domain
+
+import (
+	"context"
+	"slices"
+)
+
+// Accounts that an older release could store and the rules now refuse
+// (ValidateUser): one holding admin beside an approver role
+// (AdminWithOtherRoles), one named like the server's own actor in the
+// audit log (ReservedUsernames). Nothing renames, disables or changes them
+// by itself: they decide nothing (refuseAdministrator) or sign nothing
+// the server would, and the console's users pages, `exaccess user list`
+// and, for a reserved name, the server's start say so, so that an
+// administrator puts them right (docs/security.md).
+
+// The warnings about such an account, each following its username
+// ("boss holds admin and ...").
+const (
+	AdminApproverWarning = "holds admin and an approver role: it cannot decide and receives no notices of that role; remove one"
+	ReservedNameWarning  = "named like the server's own actor in the audit log; rename by creating a new account and disabling this one"
+)
+
+// AdminApprover reports whether rs hold admin and an approver role.
+func AdminApprover(rs []Role) bool { return slices.Contains(rs, RoleAdmin) && anyApprover(rs) }
+
+// ReceivesRoleNotices reports whether an account holding rs is in the
+// audience of the approver roles it holds: not while it holds admin too
+// (AdminApprover), since administrators never decide — the stage
+// notices, reminders and escalations of those roles would ask it for
+// decisions it may not make. Storage applies the same rule to a role's
+// audience.
+func ReceivesRoleNotices(rs []Role) bool { return !slices.Contains(rs, RoleAdmin) }
+
+// AccountWarnings are the warnings about u, an enabled account stored
+// before a rule that refuses it now; none for a disabled one (disabling
+// it is what ReservedNameWarning asks for; a disabled account decides
+// nothing and is told nothing).
+func AccountWarnings(u *User) []string {
+	if u == nil || u.Disabled() {
+		return nil
+	}
+	var out []string
+	if AdminApprover(u.Roles) {
+		out = append(out, AdminApproverWarning)
+	}
+	if ReservedUsername(u.Username) {
+		out = append(out, ReservedNameWarning)
+	}
+	return out
+}
+
+// LegacyAccount is an account with its AccountWarnings.
+type LegacyAccount struct {
+	User     User
+	Warnings []string
+}
+
+// LegacyAccounts are the enabled accounts that have AccountWarnings, in
+// id order.
+func (s *UserService) LegacyAccounts(ctx context.Context) ([]LegacyAccount, error) {
+	enabled := false
+	f := UserFilter{Legacy: true, Disabled: &enabled, Limit: 200}
+	var out []LegacyAccount
+	for {
+		page, err := s.store.ListUsers(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Items {
+			if ws := AccountWarnings(&page.Items[i]); len(ws) > 0 {
+				out = append(out, LegacyAccount{User: page.Items[i], Warnings: ws})
+			}
+		}
+		if page.NextAfter == "" {
+			return out, nil
+		}
+		f.After = page.NextAfter
+	}
+}

@@ -1,0 +1,91 @@
+package storage_test
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"exaccess/domain"
+	"exaccess/storage"
+)
+
+// TestLegacyAdministratorHearsNothing: an account stored before
+// administrators held no other role (admin beside hns_officer) is told
+// nothing of its approver role, nor is one (admin beside range_officer)
+// through a delegation of the role, since neither may decide; the role's
+// other holder and an approver delegate still are. The delegation to the
+// administrator does not count (domain.DelegateCounts), and the
+// accounts service lists both administrators as legacy accounts.
+func TestLegacyAdministratorHearsNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		seedNotifyUsers(t, db) // lo-no, lo-de, hns
+		legacy := []domain.User{
+			{Username: "boss", Roles: []domain.Role{domain.RoleAdmin, domain.RoleHNS}},
+			{Username: "chief", Roles: []domain.Role{domain.RoleRange, domain.RoleAdmin}},
+			{Username: "deputy", Roles: []domain.Role{domain.RoleRange}},
+		}
+		for i := range legacy {
+			u := legacy[i]
+			u.ID, u.Email, u.CreatedAt, u.UpdatedAt = testID(t, 500+i), u.Username+"@example.org", fixedNow, fixedNow
+			if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateUser(&u) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, to := range []string{"chief", "deputy"} {
+			d := domain.Delegation{ID: testID(t, 600+i), From: "hns", To: to, Role: domain.RoleHNS,
+				Starts: fixedNow.Add(-time.Hour), Ends: fixedNow.Add(48 * time.Hour), CreatedAt: fixedNow.Add(-time.Hour)}
+			if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateDelegation(&d) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		r := newDraft(testID(t, 1), "NO")
+		createRequest(t, db, r)
+		if err := submitInTx(t, db, r, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Notifications(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var told []string
+		for _, n := range got {
+			if n.Channel == domain.ChannelEmail && n.Kind == domain.NotifyStageActive {
+				told = append(told, n.Address)
+			}
+		}
+		sort.Strings(told)
+		if want := []string{"deputy@example.org", "hns@example.org"}; !slices.Equal(told, want) {
+			t.Errorf("stage notices to %v, want %v (no administrator)", told, want)
+		}
+
+		for name, want := range map[string]int{"chief": 0, "deputy": 1} {
+			ds, err := db.ActiveDelegations(ctx, name, fixedNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) != want {
+				t.Errorf("%s: %d delegations count, want %d", name, len(ds), want)
+			}
+		}
+
+		svc := domain.NewUserService(db, nil, func() time.Time { return fixedNow }, func() string { return "id" })
+		accounts, err := svc.LegacyAccounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, a := range accounts {
+			names = append(names, a.User.Username)
+			if !slices.Equal(a.Warnings, []string{domain.AdminApproverWarning}) {
+				t.Errorf("%s: warnings %q", a.User.Username, a.Warnings)
+			}
+		}
+		if !slices.Equal(names, []string{"boss", "chief"}) {
+			t.Errorf("legacy accounts %v, want boss and chief", names)
+		}
+	})
+}
