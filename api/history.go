@@ -31,7 +31,10 @@ type historyEntryJSON struct {
 // (limit, cursor, next_cursor), except that without limit a page holds the
 // most a page may (200): a client written when the whole history came in
 // one answer still gets the whole of an ordinary one, and next_cursor says
-// when there is more. A cursor continues the walk of its own order only.
+// when there is more. A cursor continues the walk of its own order only,
+// and of its own request only: one of another request's walk is 422
+// naming cursor, as one altered is, not a page of this history from a
+// place in another's.
 func (s *Server) handleRequestHistory(c echo.Context) error {
 	q := newQuery(c)
 	hq := domain.HistoryQuery{Limit: domain.MaxHistoryPage}
@@ -47,7 +50,11 @@ func (s *Server) handleRequestHistory(c echo.Context) error {
 		orderOK = false
 		q.bad("order", "must be "+historyOldest+" or "+historyNewest+", not "+strconv.Quote(order))
 	}
-	if hc, ok := cursor(q, s.openHistoryCursor); ok && orderOK {
+	requestID, err := s.historyRequestID(c)
+	if err != nil {
+		return err
+	}
+	if hc, ok := cursor(q, s.openHistoryCursor(requestID)); ok && orderOK {
 		if hc.Newest != hq.Newest {
 			q.bad("cursor", "continues a walk with order="+cursorOrder(hc)+"; pass that order with it, or start again without the cursor")
 		} else {
@@ -79,7 +86,7 @@ func (s *Server) handleRequestHistory(c echo.Context) error {
 		slices.Reverse(out.Items)
 	}
 	if page.Next != nil {
-		next := s.sealHistoryCursor(historyCursor{Index: *page.Next, Newest: hq.Newest})
+		next := s.sealHistoryCursor(page.RequestID, historyCursor{Index: *page.Next, Newest: hq.Newest})
 		out.NextCursor = &next
 	}
 	return c.JSON(http.StatusOK, out)
@@ -103,6 +110,31 @@ func cursorOrder(h historyCursor) string {
 	return historyOldest
 }
 
-func (s *Server) sealHistoryCursor(h historyCursor) string { return s.historyCursors.Seal(h) }
+// sealHistoryCursor seals h for the request with id request
+// (HistoryPage.RequestID): it opens for that request only.
+func (s *Server) sealHistoryCursor(request string, h historyCursor) string {
+	return s.historyCursors.Seal(request, h)
+}
 
-func (s *Server) openHistoryCursor(v string) (historyCursor, bool) { return s.historyCursors.Open(v) }
+// openHistoryCursor opens the cursors of the request with id request.
+func (s *Server) openHistoryCursor(request string) func(string) (historyCursor, bool) {
+	return func(v string) (historyCursor, bool) { return s.historyCursors.Open(request, v) }
+}
+
+// historyRequestID is the id of the request whose history c asks for, which
+// its cursor must have been sealed for. The path names a request by its id
+// or by its reference: an id is itself (a request is found by it exactly),
+// a reference is read for its request's id only when a cursor comes with
+// it, so that a cursor walks on whichever way the request is named; a
+// request the caller may not see is 404 then, as it is without a cursor.
+func (s *Server) historyRequestID(c echo.Context) (string, error) {
+	id := c.Param("id")
+	if !domain.IsReference(id) || c.QueryParam("cursor") == "" {
+		return id, nil
+	}
+	r, err := s.Requests.GetRequest(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return "", err
+	}
+	return r.ID, nil
+}

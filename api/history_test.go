@@ -71,14 +71,14 @@ func TestHistoryPaged(t *testing.T) {
 			t.Errorf("lo-no's second page of one: %v, next %q", got, next)
 		}
 		for _, bad := range []struct{ query, field string }{
-			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + e.srv.sealHistoryCursor(historyCursor{Index: 1}) + "x", "cursor"},
+			{"?limit=0", "limit"}, {"?limit=x", "limit"}, {"?cursor=bm9wZQ", "cursor"}, {"?cursor=" + e.srv.sealHistoryCursor(id, historyCursor{Index: 1}) + "x", "cursor"},
 			{"?cursor=" + base64.RawURLEncoding.EncodeToString([]byte(historycursor.Encode(historyCursor{Index: 1}))), "cursor"}, // unsealed, as cursors were before
 			{"?cursor=" + encodeCursor("0190a000-0000-7000-8000-000000000000"), "cursor"},
 		} {
 			wantProblem(t, e.do("auditor", http.MethodGet, base+"/history"+bad.query, nil), 422, "invalid", bad.field)
 		}
 		// A cursor is only a position: on another nation's request it is 404 as ever.
-		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history?cursor="+e.srv.sealHistoryCursor(historyCursor{}), nil), 404, "not_found")
+		wantProblem(t, e.do("lo-de", http.MethodGet, base+"/history?cursor="+e.srv.sealHistoryCursor(id, historyCursor{}), nil), 404, "not_found")
 	})
 }
 
@@ -149,6 +149,55 @@ func TestHistoryNewestFirst(t *testing.T) {
 				continue
 			}
 			wantProblem(t, r, 422, "invalid", "order")
+		}
+	})
+}
+
+// TestHistoryCursorBoundToItsRequest: a cursor continues the walk of the
+// request it came from only. Another request's cursor — the same server's,
+// sealed and of the same order — is 422 naming cursor, in either order
+// and either way round, not a page of this history from a place in the
+// other's (an empty page, or one that skips entries); on its own request
+// it walks on, whether the request is named by its id or its reference.
+func TestHistoryCursorBoundToItsRequest(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		a, _ := e.submitted(draft())
+		b, _ := e.submitted(draft())
+		for _, id := range []string{a, b, a, b} { // refused attempts, interleaved: each history longer
+			want(t, e.do("hns", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", `"1"`), 403)
+		}
+		refA := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+a, nil).JSON(t)["reference"].(string)
+		for _, order := range []string{"oldest", "newest"} {
+			for _, pair := range [][2]string{{b, a}, {a, b}} {
+				from, to := pair[0], pair[1]
+				for _, who := range []string{"lo-no", "auditor"} {
+					page := "?order=" + order + "&limit=1"
+					_, next := historyActions(t, e, who, from, page)
+					if next == "" {
+						t.Fatalf("%s, %s: no next_cursor", who, order)
+					}
+					wantProblem(t, e.do(who, http.MethodGet, "/api/v1/requests/"+to+"/history"+page+"&cursor="+url.QueryEscape(next), nil), 422, "invalid", "cursor")
+					// On its own request it walks on.
+					if got, _ := historyActions(t, e, who, from, page+"&cursor="+url.QueryEscape(next)); len(got) != 1 {
+						t.Errorf("%s, %s: the cursor's own request: %v", who, order, got)
+					}
+				}
+			}
+			// By reference: a's cursor walks on by a's reference, and the
+			// reference's cursor by a's id; b's is refused by a's reference.
+			page := "?order=" + order + "&limit=1"
+			_, byID := historyActions(t, e, "lo-no", a, page)
+			_, byRef := historyActions(t, e, "lo-no", refA, page)
+			_, ofB := historyActions(t, e, "lo-no", b, page)
+			if got, _ := historyActions(t, e, "lo-no", refA, page+"&cursor="+url.QueryEscape(byID)); len(got) != 1 {
+				t.Errorf("%s: a's cursor by its reference: %v", order, got)
+			}
+			if got, _ := historyActions(t, e, "lo-no", a, page+"&cursor="+url.QueryEscape(byRef)); len(got) != 1 {
+				t.Errorf("%s: the reference's cursor by a's id: %v", order, got)
+			}
+			wantProblem(t, e.do("lo-no", http.MethodGet, "/api/v1/requests/"+refA+"/history"+page+"&cursor="+url.QueryEscape(ofB), nil), 422, "invalid", "cursor")
+			// Another nation: 404 by reference with a cursor, as without one.
+			wantProblem(t, e.do("lo-de", http.MethodGet, "/api/v1/requests/"+refA+"/history"+page+"&cursor="+url.QueryEscape(byID), nil), 404, "not_found")
 		}
 	})
 }

@@ -94,8 +94,12 @@ func (s *ApprovalService) History(ctx context.Context, p Principal, id string, q
 		f.Omit = []string{AuditRequestRefused}
 	}
 	page, err := s.store.ListHistory(ctx, f)
-	if err != nil || !p.IsLiaison() {
+	if err != nil {
 		return page, err
+	}
+	page.RequestID = r.ID
+	if !p.IsLiaison() {
+		return page, nil
 	}
 	for i, e := range page.Entries {
 		page.Entries[i] = nationHistory(e) // area conflicts as days alone (need-to-know)

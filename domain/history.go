@@ -35,4 +35,8 @@ type HistoryFilter struct {
 type HistoryPage struct {
 	Entries []HistoryEntry
 	Next    *int64
+	// RequestID is the id of the request whose history this is, however
+	// it was named (ApprovalService.History takes a reference too): the
+	// request a position of the walk belongs to.
+	RequestID string
 }

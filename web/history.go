@@ -34,15 +34,15 @@ type historyPage struct {
 // page wrote). The position is an entry's index in the whole audit log,
 // which a liaison officer must not learn (the gaps between a request's
 // indexes count every other nation's entries), so the link holds it
-// sealed, as the API's history cursors are (historycursor, the same key):
-// anything else in before — a bare index, a sealed value altered or made
-// up, a link of an earlier release — is the 400 page naming before, for
-// everyone alike.
+// sealed for r, as the API's history cursors are (historycursor, the same
+// key): anything else in before — a bare index, a sealed value altered or
+// made up, a position in another request's history, a link of an earlier
+// release — is the 400 page naming before, for everyone alike.
 func (c *Console) history(ec echo.Context, p domain.Principal, r *domain.Request) (historyPage, error) {
 	out := historyPage{Shown: historyShown}
 	q := domain.HistoryQuery{Newest: true, Limit: historyShown}
 	if v := ec.QueryParam("before"); v != "" {
-		at, ok := c.HistoryCursors.Open(v)
+		at, ok := c.HistoryCursors.Open(r.ID, v)
 		if !ok || !at.Newest {
 			return out, badPageParam("before", "is not a position this console wrote")
 		}
@@ -54,7 +54,7 @@ func (c *Console) history(ec echo.Context, p domain.Principal, r *domain.Request
 	}
 	out.Entries = page.Entries
 	if page.Next != nil {
-		before := c.HistoryCursors.Seal(historycursor.Cursor{Index: *page.Next, Newest: true})
+		before := c.HistoryCursors.Seal(r.ID, historycursor.Cursor{Index: *page.Next, Newest: true})
 		out.Older = "/requests/" + r.ID + "?before=" + url.QueryEscape(before) + "#history"
 	}
 	return out, nil

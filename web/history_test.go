@@ -94,12 +94,12 @@ func TestHistoryBeforeIsSealed(t *testing.T) {
 		de := e.client().signIn("lo-de") // another nation's entries after it
 		requestID(t, de.post("/requests/new", withValue(validForm(), "action", "save")))
 		aud := e.client().signIn("auditor") // reads the draft, as an approver reads a submitted request
-		sealed := e.cursors.Seal(historycursor.Cursor{Index: 1 << 40, Newest: true})
+		sealed := e.cursors.Seal(id, historycursor.Cursor{Index: 1 << 40, Newest: true})
 		altered := []byte(sealed)
 		altered[len(altered)/2] ^= 1
 		for _, c := range []*client{lo, aud} {
 			for _, bad := range []string{"1000000", "0", "1", url.QueryEscape(string(altered)), "-1",
-				url.QueryEscape(e.cursors.Seal(historycursor.Cursor{Index: 1 << 40})),
+				url.QueryEscape(e.cursors.Seal(id, historycursor.Cursor{Index: 1 << 40})),
 				url.QueryEscape(base64.RawURLEncoding.EncodeToString([]byte(historycursor.NewestPrefix + "1000000")))} {
 				p := c.get("/requests/" + id + "?before=" + bad)
 				wantStatus(t, p, http.StatusBadRequest)
@@ -111,6 +111,56 @@ func TestHistoryBeforeIsSealed(t *testing.T) {
 			wantStatus(t, p, http.StatusOK)
 			if rows := p.Doc.Find("table.history tbody tr"); rows.Length() != 1 || !strings.Contains(rows.Text(), "Created") {
 				t.Errorf("a sealed position past the end: %d rows: %s", rows.Length(), rows.Text())
+			}
+		}
+	})
+}
+
+// TestHistoryBeforeBoundToItsRequest: a position is of its own request's
+// history only. The "older entries" link of one request, its before= put
+// on another request's page, is the 400 page naming before — not that
+// page's entries from a place in the other history (none, or some
+// skipped); on its own request it pages as ever.
+func TestHistoryBeforeBoundToItsRequest(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		lo := e.client().signIn("lo-no")
+		a := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "save")))
+		b := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "save")))
+		refusals := domain.NewRefusalLog(e.db, e.clock, nil)
+		de := domain.Principal{Subject: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"}
+		for i := range historyShown + 5 { // each history longer than a page, interleaved
+			for _, id := range []string{a, b} {
+				if err := refusals.Record(context.Background(), de, id, fmt.Sprint("probe ", i), domain.ErrNotFound("request")); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		aud := e.client().signIn("auditor")
+		for _, pair := range [][2]string{{b, a}, {a, b}} {
+			from, to := pair[0], pair[1]
+			older, ok := aud.get("/requests/" + from).Doc.Find(".history-pages a").Attr("href")
+			if !ok {
+				t.Fatalf("%s: no link to the older entries", from)
+			}
+			u, err := url.Parse(older)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := u.Query().Get("before")
+			p := aud.get("/requests/" + to + "?before=" + url.QueryEscape(before))
+			wantStatus(t, p, http.StatusBadRequest)
+			if msg := p.Doc.Find("main").Text(); !strings.Contains(msg, `"before"`) {
+				t.Errorf("another request's before: the page does not name before: %s", strings.Join(strings.Fields(msg), " "))
+			}
+			// A position sealed by hand for the other request is refused too.
+			p = aud.get("/requests/" + to + "?before=" + url.QueryEscape(e.cursors.Seal(from, historycursor.Cursor{Index: 1 << 40, Newest: true})))
+			wantStatus(t, p, http.StatusBadRequest)
+			// On its own request the link pages on: its creation and the
+			// five refusals before the newest 50.
+			p = aud.get(older)
+			wantStatus(t, p, http.StatusOK)
+			if rows := p.Doc.Find("table.history tbody tr"); rows.Length() != 6 || !strings.Contains(rows.First().Text(), "Created") {
+				t.Errorf("%s's older entries: %d rows, first %q", from, rows.Length(), rows.First().Text())
 			}
 		}
 	})

@@ -8,6 +8,11 @@
 // altered or made up does not open. Every replica signs with the same key
 // and so opens another's values; a new signing key makes the old ones
 // refused (a client starts its walk again).
+//
+// A position is also bound to its request: the request's id is the
+// sealing's additional data, so a value sealed for one request does not
+// open for another (a position in one history is no place in another,
+// and walking on from it would skip entries or answer an empty page).
 package historycursor
 
 import (
@@ -36,9 +41,10 @@ const (
 const MaxSealed = 96
 
 // Cursor is where a walk of a history goes on: past the entry with index
-// Index, towards newer entries, or with Newest towards older ones. The
-// request, the caller's right to read it and what they may see of it are
-// checked afresh on every page; a cursor is only a position.
+// Index, towards newer entries, or with Newest towards older ones. It is
+// sealed for one request (Seal) and opens for that one only; the caller's
+// right to read it and what they may see of it are checked afresh on
+// every page.
 type Cursor struct {
 	Index  int64
 	Newest bool
@@ -102,19 +108,23 @@ func New(key []byte) *Sealer {
 	return &Sealer{aead: aead}
 }
 
-// Seal is c sealed, in unpadded base64url; two seals of one cursor differ
-// (a fresh nonce each), so comparing them tells nothing either.
-func (s *Sealer) Seal(c Cursor) string {
+// Seal is c sealed for the request with id request (its id, not its
+// reference), in unpadded base64url; two seals of one cursor differ (a
+// fresh nonce each), so comparing them tells nothing either. The id is
+// the sealing's additional data: authenticated, not carried, so the value
+// is no longer for it.
+func (s *Sealer) Seal(request string, c Cursor) string {
 	n := s.aead.NonceSize()
 	nonce := make([]byte, n, n+40)
 	_, _ = rand.Read(nonce)
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, []byte(Encode(c)), nil))
+	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, []byte(Encode(c)), []byte(request)))
 }
 
-// Open is the cursor v holds; ok is false for anything Seal did not write
-// under this key: a raw index, a value altered, one sealed under another
-// key.
-func (s *Sealer) Open(v string) (Cursor, bool) {
+// Open is the cursor v holds for the request with id request; ok is false
+// for anything Seal did not write for that request under this key: a raw
+// index, a value altered, one sealed under another key, one sealed for
+// another request (or before cursors were bound to their request).
+func (s *Sealer) Open(request, v string) (Cursor, bool) {
 	if len(v) > MaxSealed {
 		return Cursor{}, false
 	}
@@ -123,7 +133,7 @@ func (s *Sealer) Open(v string) (Cursor, bool) {
 	if err != nil || len(b) < n {
 		return Cursor{}, false
 	}
-	text, err := s.aead.Open(nil, b[:n], b[n:], nil)
+	text, err := s.aead.Open(nil, b[:n], b[n:], []byte(request))
 	if err != nil {
 		return Cursor{}, false
 	}
