@@ -29,7 +29,7 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 		if replay.Status != 201 || replay.Header.Get("Idempotent-Replayed") != "true" || replay.JSON(t)["id"] != first.JSON(t)["id"] {
 			t.Fatalf("at the end of the TTL: %d %v %s", replay.Status, replay.Header, replay.Body)
 		}
-		wantProblem(t, post("lo-no", "k-a", with(draft(), "purpose", "other")), 422, "invalid")
+		wantProblem(t, post("lo-no", "k-a", with(draft(), "purpose", "other")), 422, "invalid", "Idempotency-Key")
 
 		at(domain.IdempotencyTTL + time.Second)
 		fresh := post("lo-no", "k-a", with(draft(), "purpose", "another exercise"))

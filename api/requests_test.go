@@ -233,7 +233,7 @@ func TestIdempotentCreate(t *testing.T) {
 		if again.Header.Get("Idempotent-Replayed") != "true" {
 			t.Error("replay not marked")
 		}
-		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", with(draft(), "purpose", "other"), "Idempotency-Key", "k-1"), 422, "invalid")
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", with(draft(), "purpose", "other"), "Idempotency-Key", "k-1"), 422, "invalid", "Idempotency-Key")
 		// Keys are per user: a colleague's same key is a new request.
 		want(t, e.do("lo-no2", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "k-1"), 201)
 		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "bad key"), 422, "invalid", "Idempotency-Key")
