@@ -258,6 +258,26 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 }
 
+// TestOpenAPIEveryOperationDeclares422: every operation answers 422 to a
+// query parameter it does not declare (queryparams.go), so every operation
+// of the document declares 422, the UnprocessableEntity answer; a new one
+// that forgets it fails here (TestUnknownQueryParametersRefused sends the
+// parameter to every route and validates the answer against the document).
+func TestOpenAPIEveryOperationDeclares422(t *testing.T) {
+	doc := loadSpec(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			r := op.Responses.Status(http.StatusUnprocessableEntity)
+			switch {
+			case r == nil:
+				t.Errorf("%s %s (%s) does not declare 422, which an unknown query parameter answers", method, path, op.OperationID)
+			case r.Ref != "#/components/responses/UnprocessableEntity":
+				t.Errorf("%s %s (%s): 422 is %q, want the UnprocessableEntity answer", method, path, op.OperationID, r.Ref)
+			}
+		}
+	}
+}
+
 // checkAccessDescribed checks that an operation's security, declared
 // responses and description agree with the route's access declaration.
 func checkAccessDescribed(t *testing.T, doc *openapi3.T, key string, a access, op *openapi3.Operation) {
