@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -29,7 +31,7 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 		if replay.Status != 201 || replay.Header.Get("Idempotent-Replayed") != "true" || replay.JSON(t)["id"] != first.JSON(t)["id"] {
 			t.Fatalf("at the end of the TTL: %d %v %s", replay.Status, replay.Header, replay.Body)
 		}
-		wantProblem(t, post("lo-no", "k-a", with(draft(), "purpose", "other")), 422, "invalid")
+		wantProblem(t, post("lo-no", "k-a", with(draft(), "purpose", "other")), 422, "invalid", "Idempotency-Key")
 
 		at(domain.IdempotencyTTL + time.Second)
 		fresh := post("lo-no", "k-a", with(draft(), "purpose", "another exercise"))
@@ -98,4 +100,46 @@ func TestIdempotencyConcurrentDuplicates(t *testing.T) {
 			t.Fatalf("%d requests stored, want 2", n)
 		}
 	})
+}
+
+// TestIdempotencyKeyEmptyOrRepeated: an empty Idempotency-Key header is no
+// key (two such creates make two drafts), and of repeated headers only the
+// first is read, as docs/openapi.yaml ("Idempotent creation") says.
+func TestIdempotencyKeyEmptyOrRepeated(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/keys.db")
+	post := func(keys ...string) resp {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/requests", bytes.NewReader(mustJSON(t, draft())))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+e.tokens["lo-no"])
+		for _, k := range keys {
+			req.Header.Add("Idempotency-Key", k)
+		}
+		rec := httptest.NewRecorder()
+		e.srv.Handler().ServeHTTP(rec, req)
+		r := resp{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+		checkResponse(t, e.spec, req, r.Status, r.Header, r.Body)
+		return r
+	}
+	replayed := func(r resp) bool { return r.Header.Get("Idempotent-Replayed") == "true" }
+
+	a, b := post(""), post("")
+	want(t, a, 201)
+	want(t, b, 201)
+	if replayed(b) || a.JSON(t)["id"] == b.JSON(t)["id"] {
+		t.Fatalf("an empty key replayed: %v %s", b.Header, b.Body)
+	}
+
+	first := post("k-a", "k-b")
+	want(t, first, 201)
+	if again := post("k-a"); !replayed(again) || again.JSON(t)["id"] != first.JSON(t)["id"] {
+		t.Fatalf("the first of repeated keys was not the key: %d %v %s", again.Status, again.Header, again.Body)
+	}
+	if other := post("k-b"); other.Status != 201 || replayed(other) {
+		t.Fatalf("the second of repeated keys was read: %d %v %s", other.Status, other.Header, other.Body)
+	}
+	// An empty first header is no key, whatever follows it.
+	if r := post("", "k-a"); r.Status != 201 || replayed(r) {
+		t.Fatalf("a key after an empty one was read: %d %v %s", r.Status, r.Header, r.Body)
+	}
 }

@@ -29,7 +29,7 @@ func TestIdempotencyOnEveryCreatingPost(t *testing.T) {
 		if n := len(e.do("admin", http.MethodGet, "/api/v1/frameworks", nil).JSON(t)["items"].([]any)); n != 1 {
 			t.Fatalf("%d agreements after a retried create", n)
 		}
-		wantProblem(t, e.do("admin", http.MethodPost, "/api/v1/frameworks", with(norwayFramework(), "name", "other"), "Idempotency-Key", "fw-1"), 422, "invalid")
+		wantProblem(t, e.do("admin", http.MethodPost, "/api/v1/frameworks", with(norwayFramework(), "name", "other"), "Idempotency-Key", "fw-1"), 422, "invalid", "Idempotency-Key")
 
 		// Delegations, per user: ops2's equal key is another key.
 		body := map[string]any{"to": "hns", "role": "operations_approver", "ends": "2026-12-31T00:00:00Z"}
@@ -56,10 +56,10 @@ func TestIdempotencyOnEveryCreatingPost(t *testing.T) {
 			t.Fatalf("a retried decision was recorded again")
 		}
 		wantProblem(t, e.do("hns", http.MethodPost, "/api/v1/requests/"+id+"/decisions", with(decision, "comment", "other"), "If-Match", tag, "Idempotency-Key", "k-1"),
-			422, "invalid")
+			422, "invalid", "Idempotency-Key")
 		// hns's k-1 is taken by the decision: on another route it is another body.
 		wantProblem(t, e.do("hns", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "range", "role": "hns_officer", "ends": "2026-12-31T00:00:00Z"},
-			"Idempotency-Key", "k-1"), 422, "invalid")
+			"Idempotency-Key", "k-1"), 422, "invalid", "Idempotency-Key")
 		// Without a key a stale retry is refused as before.
 		wantProblem(t, e.do("hns", http.MethodPost, "/api/v1/requests/"+id+"/decisions", decision, "If-Match", tag), 412, "precondition_failed")
 		wantProblem(t, e.do("hns", http.MethodPost, "/api/v1/delegations", body, "Idempotency-Key", "bad key"), 422, "invalid", "Idempotency-Key")
@@ -83,7 +83,7 @@ func TestIdempotencyKeyIsBoundToThePath(t *testing.T) {
 		want(t, e.do("hns", http.MethodPost, "/api/v1/requests/"+no+"/decisions", decision, "If-Match", noTag, "Idempotency-Key", "k1"), 200)
 		entries := e.auditCount(de)
 		reused := e.do("hns", http.MethodPost, "/api/v1/requests/"+de+"/decisions", decision, "If-Match", deTag, "Idempotency-Key", "k1")
-		wantProblem(t, reused, 422, "invalid")
+		wantProblem(t, reused, 422, "invalid", "Idempotency-Key")
 		if reused.Header.Get("Idempotent-Replayed") != "" {
 			t.Fatalf("a key of one request replayed on another: %s", reused.Body)
 		}

@@ -89,7 +89,8 @@ func TestCycleRateLimit(t *testing.T) {
 	s := e.send(as("lo-de", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", c.Header.Get("ETag")))
 	want(t, s, 200)
 	want(t, e.send(as("lo-de", http.MethodPost, "/api/v1/requests/"+id+"/withdraw", nil, "If-Match", s.Header.Get("ETag"))), 200)
-	wantLimited(t, e.send(as("lo-de", http.MethodPost, "/api/v1/requests", draft())), "20")
+	wantLimitedBy(t, e.send(as("lo-de", http.MethodPost, "/api/v1/requests", draft())), "20",
+		"too many creates, submits and withdrawals of requests by this user")
 	// A dry run tells the areas' load as submit does: it is a cycle too.
 	wantLimited(t, e.send(as("lo-de", http.MethodPost, "/api/v1/policy/evaluate", draft())), "20")
 	// Reading is not a cycle; another officer has a bucket of their own.

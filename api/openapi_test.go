@@ -19,6 +19,7 @@ import (
 	"exaccess/api/auth"
 	"exaccess/docs"
 	"exaccess/domain"
+	"exaccess/notify"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -253,6 +254,26 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		for method := range item.Operations() {
 			if key := method + " " + path; !inTable[key] {
 				t.Errorf("docs/openapi.yaml describes %s, which the route table does not have", key)
+			}
+		}
+	}
+}
+
+// TestOpenAPIEveryOperationDeclares422: every operation answers 422 to a
+// query parameter it does not declare (queryparams.go), so every operation
+// of the document declares 422, the UnprocessableEntity answer; a new one
+// that forgets it fails here (TestUnknownQueryParametersRefused sends the
+// parameter to every route and validates the answer against the document).
+func TestOpenAPIEveryOperationDeclares422(t *testing.T) {
+	doc := loadSpec(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			r := op.Responses.Status(http.StatusUnprocessableEntity)
+			switch {
+			case r == nil:
+				t.Errorf("%s %s (%s) does not declare 422, which an unknown query parameter answers", method, path, op.OperationID)
+			case r.Ref != "#/components/responses/UnprocessableEntity":
+				t.Errorf("%s %s (%s): 422 is %q, want the UnprocessableEntity answer", method, path, op.OperationID, r.Ref)
 			}
 		}
 	}
@@ -538,6 +559,29 @@ func TestOpenAPIStatelessResponses(t *testing.T) {
 		checkResponse(t, doc, req, rec.Code, rec.Header(), rec.Body.Bytes())
 		if c.path == "/api/v1/openapi.yaml" && !bytes.Equal(rec.Body.Bytes(), docs.OpenAPI) {
 			t.Errorf("GET /api/v1/openapi.yaml does not serve docs/openapi.yaml")
+		}
+	}
+}
+
+// TestOpenAPIWebhookDeliveryIsThePayload: the schema WebhookDelivery, which
+// describes what a webhook receives, is the body notify sends: the same
+// members, all of them (its objects refuse others and require each).
+func TestOpenAPIWebhookDeliveryIsThePayload(t *testing.T) {
+	ref := loadSpec(t).Components.Schemas["WebhookDelivery"]
+	if ref == nil {
+		t.Fatal("docs/openapi.yaml has no WebhookDelivery schema")
+	}
+	for _, p := range []notify.WebhookPayload{
+		{Type: domain.NotifyApproved, Timestamp: "2026-05-04T09:30:00Z",
+			Data: notify.WebhookData{RequestID: "0196a0c4-7f3e-7c1a-9a55-3b1f1d2e4c5a", Subject: "Request approved", Body: "text"}},
+		{Type: domain.NotifyDelegationStarted, Timestamp: "2026-05-04T09:30:00Z", Data: notify.WebhookData{Subject: "s", Body: "b"}},
+	} {
+		var v any
+		if err := json.Unmarshal(mustJSON(t, p), &v); err != nil {
+			t.Fatal(err)
+		}
+		if err := ref.Value.VisitJSON(v); err != nil {
+			t.Errorf("the payload %s does not match WebhookDelivery: %v", mustJSON(t, p), err)
 		}
 	}
 }

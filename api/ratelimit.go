@@ -97,7 +97,7 @@ func (rl *RateLimiter) middleware(exempt func(echo.Context) bool) echo.Middlewar
 // sign-in limit counts failed attempts only.
 func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
 	addr := addressKey(c.RealIP())
-	if err := check(c, rl.address, addr); err != nil {
+	if err := check(c, rl.address, addr, limitAddress); err != nil {
 		return err
 	}
 	if rl.signIn == nil || c.Request().Method != http.MethodPost {
@@ -116,7 +116,7 @@ func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
 	default:
 		return next(c)
 	}
-	if err := check(c, rl.signIn, key); err != nil {
+	if err := check(c, rl.signIn, key, limitSignIn); err != nil {
 		return err
 	}
 	// The attempt took a token before the handler ran, so that concurrent
@@ -134,7 +134,7 @@ func (rl *RateLimiter) user(c echo.Context, subject string) error {
 	if rl == nil {
 		return nil
 	}
-	return check(c, rl.perUser, subject)
+	return check(c, rl.perUser, subject, limitUser)
 }
 
 // cycle limits one user's creates, submits and withdrawals of requests.
@@ -142,7 +142,7 @@ func (rl *RateLimiter) cycle(c echo.Context, subject string) error {
 	if rl == nil {
 		return nil
 	}
-	return check(c, rl.cycles, subject)
+	return check(c, rl.cycles, subject, limitCycles)
 }
 
 // User takes one token of subject's per-user limit (RateLimits.PerUser),
@@ -184,14 +184,24 @@ func take(l *keyedLimiter, key string, n int) (int, bool) {
 	return max(int(math.Ceil(wait.Seconds())), 1), false
 }
 
-// check takes a token for key, or answers 429 with Retry-After.
-func check(c echo.Context, l *keyedLimiter, key string) error {
+// The details of a 429 name the limit that was hit (docs/openapi.yaml,
+// TooManyRequests), so that a client knows which budget it spent.
+const (
+	limitAddress = "too many requests from this address"
+	limitUser    = "too many requests by this user"
+	limitSignIn  = "too many failed sign-ins for this username from this address"
+	limitCycles  = "too many creates, submits and withdrawals of requests by this user"
+)
+
+// check takes a token for key, or answers 429 with Retry-After and a
+// detail that starts with what, the limit hit.
+func check(c echo.Context, l *keyedLimiter, key, what string) error {
 	secs, ok := take(l, key, 1)
 	if ok {
 		return nil
 	}
 	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-	return domain.Errorf(codeRateLimited, "too many requests; retry after %d seconds", secs)
+	return domain.Errorf(codeRateLimited, "%s; retry after %d seconds", what, secs)
 }
 
 // addressKey is the limiter key of a client address. An IPv6 client usually

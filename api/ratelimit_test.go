@@ -16,7 +16,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 		want(t, e.send(me), 200)
 	}
 	limited := e.send(me)
-	wantLimited(t, limited, "1")
+	wantLimitedBy(t, limited, "1", "too many requests from this address")
 	if limited.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Error("a 429 lacks the security headers")
 	}
@@ -82,7 +82,8 @@ func TestRateLimitPerUser(t *testing.T) {
 			t.Fatalf("request %d: %d", i+1, r.Status)
 		}
 	}
-	wantLimited(t, e.send(call{as: "hns", peer: "192.0.2.4", method: http.MethodGet, path: "/api/v1/me"}), "1")
+	wantLimitedBy(t, e.send(call{as: "hns", peer: "192.0.2.4", method: http.MethodGet, path: "/api/v1/me"}), "1",
+		"too many requests by this user")
 	want(t, e.send(call{as: "range", peer: "192.0.2.1", method: http.MethodGet, path: "/api/v1/me"}), 200)
 	// Anonymous requests are not charged to anybody.
 	want(t, e.send(call{peer: "192.0.2.1", method: http.MethodGet, path: "/.well-known/jwks.json"}), 200)
@@ -101,7 +102,8 @@ func TestRateLimitSignIn(t *testing.T) {
 	for _, u := range []string{"lo-no", "lo-no", "LO-NO", "lo-No", "lo-no"} {
 		wantProblem(t, e.send(guess("198.51.100.7", u)), 401, "unauthorized")
 	}
-	wantLimited(t, e.send(guess("198.51.100.7", "lo-no")), "12")
+	wantLimitedBy(t, e.send(guess("198.51.100.7", "lo-no")), "12",
+		"too many failed sign-ins for this username from this address")
 	ok := e.send(call{peer: "198.51.100.7", method: http.MethodPost, path: "/api/v1/auth/token",
 		body: map[string]any{"username": "hns", "password": "correct horse battery"}})
 	want(t, ok, 200)

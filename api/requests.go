@@ -65,11 +65,48 @@ func (s *Server) handleRequestGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Request().Header.Get("If-None-Match") == etag(r.Version) {
+	if noneMatchFails(c.Request().Header.Values("If-None-Match"), etag(r.Version)) {
 		c.Response().Header().Set("ETag", etag(r.Version))
 		return c.NoContent(http.StatusNotModified)
 	}
 	return s.writeRequest(c, http.StatusOK, r)
+}
+
+// noneMatchFails reports whether If-None-Match (its header lines, values)
+// names the current ETag, so that a GET answers 304 (RFC 9110 §13.1.2):
+// "*" matches the request that exists; otherwise the value is a
+// comma-separated list of entity tags, compared weakly (W/"7" matches "7").
+// A malformed list matches nothing, and the request is sent whole. Unlike
+// If-Match (ifMatch), nothing is risked by a lenient reading: the worst is
+// a 304 for a tag the client holds.
+func noneMatchFails(values []string, current string) bool {
+	for _, v := range values {
+		if strings.TrimSpace(v) == "*" {
+			return true
+		}
+	}
+	list := strings.Join(values, ",")
+	for {
+		list = strings.TrimLeft(list, " \t,")
+		if list == "" {
+			return false
+		}
+		list = strings.TrimPrefix(list, "W/")
+		if !strings.HasPrefix(list, `"`) {
+			return false
+		}
+		end := strings.IndexByte(list[1:], '"')
+		if end < 0 {
+			return false
+		}
+		if list[:end+2] == current {
+			return true
+		}
+		list = list[end+2:]
+		if rest := strings.TrimLeft(list, " \t"); rest != "" && rest[0] != ',' {
+			return false
+		}
+	}
 }
 
 func (s *Server) handleRequestList(c echo.Context) error {

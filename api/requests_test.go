@@ -233,7 +233,7 @@ func TestIdempotentCreate(t *testing.T) {
 		if again.Header.Get("Idempotent-Replayed") != "true" {
 			t.Error("replay not marked")
 		}
-		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", with(draft(), "purpose", "other"), "Idempotency-Key", "k-1"), 422, "invalid")
+		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", with(draft(), "purpose", "other"), "Idempotency-Key", "k-1"), 422, "invalid", "Idempotency-Key")
 		// Keys are per user: a colleague's same key is a new request.
 		want(t, e.do("lo-no2", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "k-1"), 201)
 		wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests", draft(), "Idempotency-Key", "bad key"), 422, "invalid", "Idempotency-Key")
@@ -475,4 +475,40 @@ func TestPolicyEvaluateAreaWarnings(t *testing.T) {
 			t.Errorf("submitted, the request warns %q; the dry run warned %q", got, dry)
 		}
 	})
+}
+
+// TestConditionalGetIfNoneMatch: If-None-Match on GET of a request follows
+// RFC 9110 §13.1.2: weak comparison (W/"1" matches "1"), a list of tags on
+// one or more header lines, and "*"; each answers 304 with the ETag while
+// the request is unchanged. Another tag, or a malformed value, gets the
+// request (200), and nobody learns by "*" of a request they may not see.
+func TestConditionalGetIfNoneMatch(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/inm.db")
+	id, tag := e.create("lo-no", draft())
+	if tag != `"1"` {
+		t.Fatalf("ETag %s, want \"1\"", tag)
+	}
+	path := "/api/v1/requests/" + id
+	for _, h := range []string{`"1"`, `W/"1"`, `*`, `"0", "1"`, `W/"0",W/"1"`, ` "1" `, `"a,b", "1"`} {
+		r := e.do("lo-no", http.MethodGet, path, nil, "If-None-Match", h)
+		if r.Status != http.StatusNotModified || r.Header.Get("ETag") != tag || len(r.Body) != 0 {
+			t.Errorf("If-None-Match %s: %d %v %s, want 304 with ETag %s", h, r.Status, r.Header, r.Body, tag)
+		}
+	}
+	for _, h := range []string{`"2"`, `W/"2"`, `"11"`, `1`, `"1`, `"0" "1"`, `"0", 1, "1"`, `w/"1"`} {
+		if r := e.do("lo-no", http.MethodGet, path, nil, "If-None-Match", h); r.Status != http.StatusOK {
+			t.Errorf("If-None-Match %s: %d, want 200", h, r.Status)
+		}
+	}
+	wantProblem(t, e.do("lo-de", http.MethodGet, path, nil, "If-None-Match", "*"), 404, "not_found")
+
+	// A list may come on several header lines.
+	for _, lines := range [][]string{{`"0"`, `"1"`}, {`"0"`, `W/"1"`}, {`"0"`, `*`}} {
+		if !noneMatchFails(lines, tag) {
+			t.Errorf("If-None-Match lines %q do not match %s", lines, tag)
+		}
+	}
+	if noneMatchFails([]string{`"0"`, `"2"`}, tag) || noneMatchFails(nil, tag) {
+		t.Error("tags that are not the current one matched")
+	}
 }

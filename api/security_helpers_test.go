@@ -101,5 +101,16 @@ func wantLimited(t testing.TB, r resp, secs string) {
 	}
 }
 
+// wantLimitedBy is wantLimited whose detail names the limit hit: it
+// starts with what and ends with the wait Retry-After gives.
+func wantLimitedBy(t testing.TB, r resp, secs, what string) {
+	t.Helper()
+	wantLimited(t, r, secs)
+	detail, _ := r.JSON(t)["detail"].(string)
+	if want := what + "; retry after " + secs + " seconds"; detail != want {
+		t.Fatalf("detail %q, want %q", detail, want)
+	}
+}
+
 // perSecond is a Rate of n per second with a burst of n.
 func perSecond(n int) Rate { return Rate{Events: float64(n), Per: time.Second, Burst: n} }

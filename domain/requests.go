@@ -124,7 +124,8 @@ func firstResponse(tx Tx, p Principal, idem *Idempotency, now time.Time) ([]byte
 	case now.Sub(prev.CreatedAt) > IdempotencyTTL:
 		return nil, nil // expired: deleted below, before the new record is stored
 	case prev.Fingerprint != idem.Fingerprint:
-		return nil, Errorf(CodeInvalid, "the Idempotency-Key was already used with a different body or on another path")
+		return nil, &Error{Code: CodeInvalid, Message: "the Idempotency-Key was already used with a different body or on another path",
+			Fields: []FieldError{{"Idempotency-Key", "already used with a different body or on another path; send a new key for a new request"}}}
 	}
 	if err := stillVisible(tx, p, prev.RequestID); err != nil {
 		return nil, err
