@@ -128,9 +128,6 @@ func ReadPrevious(r io.ReadSeeker, verifierKey string) (*Previous, error) {
 	return &Previous{r: old}, nil
 }
 
-// Size is the size of the earlier signed checkpoint.
-func (p *Previous) Size() int64 { return p.r.tree.N }
-
 // rolledBack reports a later log that holds fewer entries than one signed
 // earlier: entries the log once held are gone. The files carry no time that
 // tells a rollback from two files given in the wrong order, so it is

@@ -109,7 +109,7 @@ func NewPermitService(store PermitStore, signer *Signer, checkSecret []byte, now
 // (Service.WithKeyCheck): the key signs both, and once the log records a
 // newer key than this process's, a permit signed with it would verify
 // only with a key the log calls retired. Permit then refuses
-// (PermitKeySuperseded) until the process is restarted with the current
+// (domain.CodeUnavailable, permitKeySuperseded) until the process is restarted with the current
 // key file. log must sign with the same key as the permits.
 func (s *PermitService) WithKeyCheckOf(log *Service) *PermitService {
 	s.keys = log.keys
@@ -121,13 +121,6 @@ func (s *PermitService) WithKeyCheckOf(log *Service) *PermitService {
 // CHECKPOINT KEY SUPERSEDED line), not in the answer.
 const permitKeySuperseded = "this server cannot sign permits now: its signing key was replaced by a newer one (exaccess audit rotate-key), " +
 	"and a permit signed with the old key would verify only with a retired key; an operator must restart this server with the current key file"
-
-// PermitKeySuperseded tells the refusal of a permit because the server's
-// key was superseded from any other error.
-func PermitKeySuperseded(err error) bool {
-	var de *domain.Error
-	return errors.As(err, &de) && de.Code == domain.CodeUnavailable && de.Message == permitKeySuperseded
-}
 
 // Check is the check value of the permit of reference: the first 128 bits
 // of HMAC-SHA256 of the reference under the server's secret, in unpadded

@@ -180,7 +180,7 @@ var statusOf = map[string]int{
 	domain.CodePreconditionFailed: http.StatusConflict, domain.CodePolicyError: http.StatusUnprocessableEntity,
 	codeRateLimited:     http.StatusTooManyRequests, // the API's limiter, in front of every page, and limits.go
 	domain.CodeTooLarge: http.StatusRequestEntityTooLarge, codeUnsupportedMedia: http.StatusUnsupportedMediaType,
-	domain.CodeUnavailable: http.StatusServiceUnavailable, // a permit this server may not sign now (auditlog.ErrPermitKeySuperseded)
+	domain.CodeUnavailable: http.StatusServiceUnavailable, // a permit this server may not sign now (its key was superseded)
 }
 
 // renderError writes the one error page. Internal errors are logged with

@@ -277,7 +277,7 @@ type permitView struct {
 	// QR is the signed permit as a QR code, for an approved request.
 	QR template.HTML
 	// Unsigned says why an approved request's page has no signed permit:
-	// the server's key was superseded (auditlog.PermitKeySuperseded).
+	// the server's key was superseded (a domain.CodeUnavailable refusal).
 	Unsigned string
 	// Reason is why a withdrawn request was withdrawn or a revoked permit
 	// revoked, as the request's history and the notice tell it.
