@@ -257,7 +257,7 @@ func (d *directory) audience(a domain.Audience, at time.Time) ([]userRow, error)
 		}
 	default:
 		for _, u := range d.holdersOf(a.Role) {
-			if !u.holds(domain.RoleAdmin) {
+			if !u.holds(domain.RoleAdmin) { // the query's hasRole test, to the letter (domain.ReceivesRoleNotices)
 				rows = append(rows, u.row)
 			}
 		}

@@ -128,6 +128,13 @@ func (t *tx) audienceSource() (audienceReader, error) {
 // roleWebhooks reads the active webhooks of role.
 func (t *tx) roleWebhooks(role domain.Role) ([]webhookRow, error) { return t.activeWebhooks(nil, role) }
 
+// Notify writes the outbox rows of ev at at (domain.NotificationTx): a
+// notice a change causes that no request's audit entry derives, such as
+// days closed on a booked area.
+func (t *tx) Notify(ev domain.NotificationEvent, at time.Time, keyBase string) error {
+	return t.notifyEvent(ev, at, keyBase)
+}
+
 // notifyEvent writes the outbox rows of one event: for each enabled account
 // of its audience, one row per channel that account takes for the event's
 // kind (channelsFor: inbox, e-mail, and one row per active webhook of the
@@ -138,13 +145,6 @@ func (t *tx) roleWebhooks(role domain.Role) ([]webhookRow, error) { return t.act
 // whose key is already stored is skipped, so a scheduled event (a reminder,
 // with a key derived from what it is about) written twice, by two replicas
 // or after a restart, is stored once.
-// Notify writes the outbox rows of ev at at (domain.NotificationTx): a
-// notice a change causes that no request's audit entry derives, such as
-// days closed on a booked area.
-func (t *tx) Notify(ev domain.NotificationEvent, at time.Time, keyBase string) error {
-	return t.notifyEvent(ev, at, keyBase)
-}
-
 func (t *tx) notifyEvent(ev domain.NotificationEvent, at time.Time, keyBase string) error {
 	src, err := t.audienceSource()
 	if err != nil {
