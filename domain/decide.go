@@ -311,7 +311,7 @@ func replaceWarnings(ws []Warning, code string, with []Warning) []Warning {
 
 func (rt *Route) cancelOpen() {
 	for i := range rt.Stages {
-		if s := &rt.Stages[i]; s.Status == StageActive || s.Status == StagePending {
+		if s := &rt.Stages[i]; s.undecided() {
 			s.Status = StageCancelled
 		}
 	}
