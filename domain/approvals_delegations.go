@@ -103,32 +103,24 @@ func (s *ApprovalService) Delegates(ctx context.Context, p Principal) ([]Delegat
 	seen := map[string]bool{}
 	var out []Delegate
 	for _, held := range ApproverRoles { // every account that may be a delegate holds one of them
-		f := UserFilter{Role: held, Disabled: &enabled, Limit: delegatesPage}
-		for {
-			page, err := s.store.ListUsers(ctx, f)
-			if err != nil {
-				return nil, err
+		err := eachUser(ctx, s.store, UserFilter{Role: held, Disabled: &enabled, Limit: delegatesPage}, func(u *User) bool {
+			if seen[u.Username] {
+				return true
 			}
-			for i := range page.Items {
-				u := &page.Items[i]
-				if seen[u.Username] {
-					continue
-				}
-				seen[u.Username] = true
-				d := Delegate{Username: u.Username}
-				for _, r := range mine {
-					if MayReceive(p, r, u) {
-						d.Roles = append(d.Roles, r)
-					}
-				}
-				if len(d.Roles) > 0 {
-					out = append(out, d)
+			seen[u.Username] = true
+			d := Delegate{Username: u.Username}
+			for _, r := range mine {
+				if MayReceive(p, r, u) {
+					d.Roles = append(d.Roles, r)
 				}
 			}
-			if page.NextAfter == "" {
-				break
+			if len(d.Roles) > 0 {
+				out = append(out, d)
 			}
-			f.After = page.NextAfter
+			return true
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	slices.SortFunc(out, func(a, b Delegate) int { return strings.Compare(a.Username, b.Username) })

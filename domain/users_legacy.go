@@ -60,20 +60,31 @@ type LegacyAccount struct {
 // id order.
 func (s *UserService) LegacyAccounts(ctx context.Context) ([]LegacyAccount, error) {
 	enabled := false
-	f := UserFilter{Legacy: true, Disabled: &enabled, Limit: 200}
 	var out []LegacyAccount
+	err := eachUser(ctx, s.store, UserFilter{Legacy: true, Disabled: &enabled, Limit: 200}, func(u *User) bool {
+		if ws := AccountWarnings(u); len(ws) > 0 {
+			out = append(out, LegacyAccount{User: *u, Warnings: ws})
+		}
+		return true
+	})
+	return out, err
+}
+
+// eachUser calls fn with every account f finds, a page of f.Limit at a
+// time, until fn returns false or the accounts run out.
+func eachUser(ctx context.Context, st Store, f UserFilter, fn func(u *User) bool) error {
 	for {
-		page, err := s.store.ListUsers(ctx, f)
+		page, err := st.ListUsers(ctx, f)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i := range page.Items {
-			if ws := AccountWarnings(&page.Items[i]); len(ws) > 0 {
-				out = append(out, LegacyAccount{User: page.Items[i], Warnings: ws})
+			if !fn(&page.Items[i]) {
+				return nil
 			}
 		}
 		if page.NextAfter == "" {
-			return out, nil
+			return nil
 		}
 		f.After = page.NextAfter
 	}

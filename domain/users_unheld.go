@@ -29,20 +29,10 @@ func (s *UserService) UnheldApproverRoles(ctx context.Context) ([]Role, error) {
 // administrators stored with it.
 func (s *UserService) roleHeld(ctx context.Context, r Role) (bool, error) {
 	enabled := false
-	f := UserFilter{Role: r, Disabled: &enabled, Limit: 1}
-	for {
-		page, err := s.store.ListUsers(ctx, f)
-		if err != nil {
-			return false, err
-		}
-		for _, u := range page.Items {
-			if ReceivesRoleNotices(u.Roles) {
-				return true, nil
-			}
-		}
-		if page.NextAfter == "" {
-			return false, nil
-		}
-		f.After, f.Limit = page.NextAfter, 20
-	}
+	held := false
+	err := eachUser(ctx, s.store, UserFilter{Role: r, Disabled: &enabled, Limit: 20}, func(u *User) bool {
+		held = ReceivesRoleNotices(u.Roles)
+		return !held
+	})
+	return held, err
 }
