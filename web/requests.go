@@ -188,11 +188,9 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 	v.Warnings = r.Warnings
 	booked := slices.Contains(domain.BookingStatuses, r.Status) && len(r.TrainingAreas) > 0
 	if p.IsLiaison() && booked {
-		areas, err := c.Frameworks.TrainingAreas(ctx) // as they are now: an administrator may have closed days since
-		if err != nil {
+		if v.Closed, err = c.closedDays(ec, r); err != nil {
 			return nil, err
 		}
-		v.Closed = closedSentences(r, areas)
 		v.Warnings = withoutCodes(v.Warnings, "area_blackout")
 		v.ClosedPermit = r.Status == domain.StatusApproved && len(v.Closed) > 0
 	}
@@ -215,25 +213,20 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 	return v, nil
 }
 
-// closedSentences are the sentences of the blackout days of areas that r's
-// bookings cover, as areas are now (domain.Closures): what the request's
-// page and its permit page say under "Closed days".
-func closedSentences(r *domain.Request, areas []domain.TrainingArea) []string {
-	var out []string
-	for _, cl := range domain.Closures(r, areas) {
-		out = append(out, domain.NationMessage(cl.Label(), nil, cl.Blackout))
-	}
-	return out
-}
-
-// closedDays are closedSentences of r with the areas as they are now: an
-// administrator may have closed days since r was approved.
+// closedDays are the sentences of the blackout days that r's bookings
+// cover, with the areas as they are now (domain.Closures; an administrator
+// may have closed days since r was approved): what the request's page and
+// its permit page say under "Closed days".
 func (c *Console) closedDays(ec echo.Context, r *domain.Request) ([]string, error) {
 	areas, err := c.Frameworks.TrainingAreas(ec.Request().Context())
 	if err != nil {
 		return nil, err
 	}
-	return closedSentences(r, areas), nil
+	var out []string
+	for _, cl := range domain.Closures(r, areas) {
+		out = append(out, domain.NationMessage(cl.Label(), nil, cl.Blackout))
+	}
+	return out, nil
 }
 
 // withoutCodes are ws without the warnings of the given codes.
