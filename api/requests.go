@@ -20,12 +20,7 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in requestInput
-	wrong, err := decodeTyped(body, &in, readOnlyFields)
-	if err != nil {
-		return err
-	}
-	d, err := detailsFrom(in, wrong, s.Reference)
+	d, err := DecodeDetails(body, s.Reference)
 	if err != nil {
 		return err
 	}
