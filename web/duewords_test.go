@@ -24,7 +24,11 @@ func TestDryRunDueWords(t *testing.T) {
 	if got := strings.Join(strings.Fields(steps.Eq(0).Text()), " "); !strings.HasPrefix(got, "First: Host nation support (intake) — Due 2026-11-25 23:59 CET (Stockholm)") {
 		t.Errorf("first step %q", got)
 	}
-	for _, got := range texts(p, ".route-steps > li:nth-child(2) li") {
+	later := texts(p, ".route-steps > li:nth-child(2) li")
+	if len(later) != 2 {
+		t.Fatalf("the second step lists %d stages, want range safety and operations: %q", len(later), later)
+	}
+	for _, got := range later {
 		if !strings.Contains(got, " — expected by 2026-11-30 23:59 CET (Stockholm)") || strings.Contains(got, "Due") {
 			t.Errorf("a later step's stage %q", got)
 		}

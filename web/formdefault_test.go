@@ -32,13 +32,13 @@ func TestFormDefaultActionChecks(t *testing.T) {
 		t.Errorf("beside Save draft: %q, want what a draft needs", got)
 	}
 
-	// The Enter of a half-filled form: a check, which stores nothing.
-	half := url.Values{"exercise_name": {"Cold Response 27"}, "action": {first.AttrOr("value", "")}}
-	if got := lo.post("/requests/new", half); got.Status == http.StatusSeeOther {
-		t.Errorf("Enter in a half-filled form saved it: %s", got.Header.Get("Location"))
+	// The Enter of a complete form (one a save would store): a check,
+	// which stores nothing.
+	if got := lo.post("/requests/new", withValue(validForm(), "action", first.AttrOr("value", ""))); got.Status == http.StatusSeeOther {
+		t.Errorf("Enter in a complete form saved it: %s", got.Header.Get("Location"))
 	}
 	if n := lo.get("/requests").Doc.Find("tbody tr").Length(); n != 0 {
-		t.Errorf("%d requests after Enter in a half-filled form", n)
+		t.Errorf("%d requests after Enter in a complete form", n)
 	}
 
 	draft := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "save")))
