@@ -146,6 +146,15 @@ func (c *Console) userForm(u *domain.User) userView {
 	return v
 }
 
+// accountView is the page of the stored account u: its form, whether it is
+// the caller's own, and what is wrong with it (domain.AccountWarnings).
+func (c *Console) accountView(ec echo.Context, u *domain.User) userView {
+	v := c.userForm(u)
+	v.Own = principalOf(ec).Subject == u.Username
+	v.Warnings = domain.AccountWarnings(u)
+	return v
+}
+
 func (c *Console) handleUserNew(ec echo.Context) error {
 	return c.render(ec, http.StatusOK, "usernew", msg("users.new"), c.userForm(nil))
 }
@@ -183,9 +192,7 @@ func (c *Console) handleUserPage(ec echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := c.userForm(u)
-	v.Own = principalOf(ec).Subject == u.Username
-	v.Warnings = domain.AccountWarnings(u)
+	v := c.accountView(ec, u)
 	if ec.QueryParam("saved") == "1" {
 		v.Notice = msg("admin.saved")
 	}
@@ -255,9 +262,7 @@ func (c *Console) userProblem(ec echo.Context, id string, cause error, form acco
 	if err != nil {
 		return err
 	}
-	v := c.userForm(u)
-	v.Own = principalOf(ec).Subject == u.Username
-	v.Warnings = domain.AccountWarnings(u)
+	v := c.accountView(ec, u)
 	if domain.ErrorCode(cause) == domain.CodePreconditionFailed {
 		v.Stale = true
 		return c.render(ec, http.StatusConflict, "user", u.Username, v)
