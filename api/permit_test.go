@@ -7,11 +7,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"exaccess/auditlog"
-	"exaccess/domain"
-	"exaccess/storage"
+	"exaccess/internal/apptest"
 )
 
 // withPermits gives the env's server permits signed with its audit log's
@@ -200,29 +198,6 @@ func TestPermitStatusRateLimited(t *testing.T) {
 	wantLimited(t, e.send(call{peer: "198.51.100.7", method: http.MethodGet, path: path}), "1")
 }
 
-// supersede records the server's key as the log's, then a newer one, as
-// another server started with a rotated key (audit rotate-key) would.
-func supersede(t testing.TB, db *storage.DB, current string, now time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := db.RecordSigningKey(ctx, current, nil); err != nil {
-		t.Fatal(err)
-	}
-	skey, err := auditlog.NewSignerKey("rotated.test/audit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	next, err := auditlog.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rotated := &domain.AuditEntry{At: now, Actor: domain.SystemActor, Action: domain.AuditKeyRotated,
-		Data: domain.AuditFields(domain.AuditKeyRotated, domain.KeyRotatedData{VerifierKey: next.VerifierKey(), PreviousVerifierKey: current})}
-	if ok, err := db.RecordSigningKey(ctx, next.VerifierKey(), rotated); err != nil || !ok {
-		t.Fatalf("record the new key: %v %v", ok, err)
-	}
-}
-
 // The key that signs checkpoints signs permits too: once the log records
 // a newer key than this server's, a permit it signed would verify only
 // with a key the log calls retired. The permit route answers 503
@@ -238,7 +213,7 @@ func TestPermitRefusedWithSupersededKey(t *testing.T) {
 		e.approve(id, tag)
 		e.permitOf(id) // the key is still the log's latest (none recorded yet)
 
-		supersede(t, e.db, audit.VerifierKey(), e.clock())
+		apptest.Supersede(t, e.db, audit.VerifierKey(), e.clock())
 		r := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id+"/permit", nil)
 		wantProblem(t, r, http.StatusServiceUnavailable, "unavailable")
 		detail, _ := r.JSON(t)["detail"].(string)

@@ -100,6 +100,16 @@ func KeyID(verifierKey string) string {
 	return keyID(v.Name(), v.KeyHash())
 }
 
+// KeyOrigin is the name of verifier key vkey: the origin of the log whose
+// checkpoints it signs.
+func KeyOrigin(vkey string) (string, error) {
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return "", fmt.Errorf("the verifier key is malformed: %w", err)
+	}
+	return v.Name(), nil
+}
+
 func keyID(name string, hash uint32) string { return fmt.Sprintf("%s+%08x", name, hash) }
 
 // ids names the keys by KeyID: "key N+H", or "any of the keys N+H, N+H".

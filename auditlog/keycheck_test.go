@@ -147,3 +147,15 @@ func TestStoredLogAgainstAnEarlierExport(t *testing.T) {
 		}
 	})
 }
+
+// A key's origin is its name, read by the verifier, not guessed from text.
+func TestKeyOrigin(t *testing.T) {
+	skey, _ := auditlog.NewSignerKey("one.test/audit")
+	s, _ := auditlog.NewSigner(skey)
+	if got, err := auditlog.KeyOrigin(s.VerifierKey()); err != nil || got != "one.test/audit" {
+		t.Errorf("KeyOrigin = %q, %v, want one.test/audit", got, err)
+	}
+	if got, err := auditlog.KeyOrigin("one.test/audit+notakey"); err == nil {
+		t.Errorf("a text that is no verifier key has origin %q", got)
+	}
+}

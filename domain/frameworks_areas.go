@@ -95,7 +95,7 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 			out = &a
 			return nil
 		}
-		added := addedDays(a.BlackoutDays, days)
+		added := AddedDays(a.BlackoutDays, days)
 		a.CapacityPersonnel, a.BlackoutDays, a.Version = e.CapacityPersonnel, days, version+1
 		if err := tx.UpdateTrainingArea(&a, version); err != nil {
 			return err
@@ -122,17 +122,12 @@ func notifyAreaClosed(tx Tx, area TrainingArea, added []time.Time, at time.Time)
 	if err != nil {
 		return err
 	}
-	var told []string
-	for _, b := range bs {
-		if slices.Contains(told, b.RequestID) || !slices.ContainsFunc(added, b.covers) {
-			continue
-		}
-		told = append(told, b.RequestID)
-		r, err := tx.GetRequest(b.RequestID)
+	for _, h := range hitsOf(bs, added) {
+		r, err := tx.GetRequest(h.RequestID)
 		if err != nil {
 			return err
 		}
-		for i, ev := range AreaClosedNotifications(area, added, r) {
+		for i, ev := range AreaClosedNotifications(area, h.Days, r) {
 			if err := tx.Notify(ev, at, AreaClosedKey(area.Code, area.Version, r.ID, i)); err != nil {
 				return err
 			}
@@ -221,6 +216,21 @@ func (s *FrameworkService) BlackoutHits(ctx context.Context, p Principal, code s
 	if err != nil {
 		return nil, err
 	}
+	out := hitsOf(bs, closed)
+	slices.SortFunc(out, func(x, y BlackoutHit) int {
+		if c := x.Days[0].Compare(y.Days[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Reference, y.Reference)
+	})
+	return out, nil
+}
+
+// hitsOf groups bs (the bookings of one area) by request, each with the
+// days of closed its bookings cover, sorted; a request that books none of
+// them is left out. The requests keep the order of their first booking in
+// bs.
+func hitsOf(bs []Booking, closed []time.Time) []BlackoutHit {
 	var out []BlackoutHit
 	for _, b := range bs {
 		i := slices.IndexFunc(out, func(h BlackoutHit) bool { return h.RequestID == b.RequestID })
@@ -238,13 +248,7 @@ func (s *FrameworkService) BlackoutHits(ctx context.Context, p Principal, code s
 	for i := range out {
 		slices.SortFunc(out[i].Days, time.Time.Compare)
 	}
-	slices.SortFunc(out, func(x, y BlackoutHit) int {
-		if c := x.Days[0].Compare(y.Days[0]); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Reference, y.Reference)
-	})
-	return out, nil
+	return out
 }
 
 // Closures are the blackout days of areas that r's bookings cover, one

@@ -19,29 +19,14 @@ import (
 // NotifyAreaClosed is the kind of those notices.
 const NotifyAreaClosed = "area.closed"
 
-// AreaClosedNotifications are the notices of area's newly closed days
-// (added, the days the change made blackout days) to request r: none when
-// r is not in review or approved, or none of its bookings of area covers
-// an added day.
-func AreaClosedNotifications(area TrainingArea, added []time.Time, r *Request) []NotificationEvent {
-	if r == nil || !slices.Contains(BookingStatuses, r.Status) {
+// AreaClosedNotifications are the notices of area's newly closed days to
+// request r, days being those its bookings of area cover (its BlackoutHit's
+// Days, sorted): none when r is not in review or approved, or days is
+// empty.
+func AreaClosedNotifications(area TrainingArea, days []time.Time, r *Request) []NotificationEvent {
+	if r == nil || !slices.Contains(BookingStatuses, r.Status) || len(days) == 0 {
 		return nil
 	}
-	var days []time.Time
-	for _, b := range r.TrainingAreas {
-		if b.Area != area.Code {
-			continue
-		}
-		for _, d := range added {
-			if !d.Before(b.From) && !d.After(b.To) && !slices.ContainsFunc(days, d.Equal) {
-				days = append(days, d)
-			}
-		}
-	}
-	if len(days) == 0 {
-		return nil
-	}
-	slices.SortFunc(days, time.Time.Compare)
 	name := area.Name
 	if name == "" {
 		name = area.Code
@@ -70,8 +55,9 @@ func AreaClosedKey(area string, version int, requestID string, i int) string {
 	return NotifyAreaClosed + ":" + area + ":" + strconv.Itoa(version) + ":" + requestID + ":" + strconv.Itoa(i)
 }
 
-// addedDays are the days of after that are not in before.
-func addedDays(before, after []time.Time) []time.Time {
+// AddedDays are the days of after that are not in before: the days a
+// change of an area's blackout days closes.
+func AddedDays(before, after []time.Time) []time.Time {
 	var out []time.Time
 	for _, d := range after {
 		if !slices.ContainsFunc(before, d.Equal) {

@@ -24,7 +24,15 @@ func TestAreaClosedNotifications(t *testing.T) {
 				{ID: "range_safety", Role: RoleRange, Order: 2, Status: StageActive, ActivatedAt: &at},
 				{ID: "operations", Role: RoleOperations, Order: 3, Status: StagePending}}}}
 	}
-	evs := AreaClosedNotifications(area, added, req(StatusInReview))
+	// The request's bookings of area, as the store lists them.
+	booked := []Booking{{RequestID: "r1", Reference: "SE-2027-EXA-000001", Area: "ravlunda", From: day("2027-03-05"), To: day("2027-03-12")}}
+	closedOf := func(added []time.Time) []time.Time {
+		if hits := hitsOf(booked, added); len(hits) == 1 {
+			return hits[0].Days
+		}
+		return nil
+	}
+	evs := AreaClosedNotifications(area, closedOf(added), req(StatusInReview))
 	if len(evs) != 2 || evs[0].Audience != (Audience{Nation: "NO"}) || evs[1].Audience != (Audience{Role: RoleRange}) {
 		t.Fatalf("in review: %+v, want the nation's and the active stage's role's", evs)
 	}
@@ -38,7 +46,7 @@ func TestAreaClosedNotifications(t *testing.T) {
 		!strings.Contains(body, "waiting for your role's decision in the range safety review") {
 		t.Errorf("the stage's role: %q\n%s", subject, body)
 	}
-	evs = AreaClosedNotifications(area, added, req(StatusApproved))
+	evs = AreaClosedNotifications(area, closedOf(added), req(StatusApproved))
 	if len(evs) != 1 || evs[0].Audience.Nation != "NO" {
 		t.Fatalf("approved: %+v, want the nation's only", evs)
 	}
@@ -47,11 +55,11 @@ func TestAreaClosedNotifications(t *testing.T) {
 		t.Errorf("approved:\n%s", body)
 	}
 	for _, st := range []Status{StatusDraft, StatusChangesRequested, StatusRejected, StatusWithdrawn, StatusRevoked, StatusExpired} {
-		if evs := AreaClosedNotifications(area, added, req(st)); len(evs) != 0 {
+		if evs := AreaClosedNotifications(area, closedOf(added), req(st)); len(evs) != 0 {
 			t.Errorf("%s is told: %+v", st, evs)
 		}
 	}
-	if evs := AreaClosedNotifications(area, []time.Time{day("2027-03-13")}, req(StatusApproved)); len(evs) != 0 {
+	if evs := AreaClosedNotifications(area, closedOf([]time.Time{day("2027-03-13")}), req(StatusApproved)); len(evs) != 0 {
 		t.Errorf("a day no booking covers is told: %+v", evs)
 	}
 }

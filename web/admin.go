@@ -79,14 +79,13 @@ func (c *Console) blackoutCloses(ec echo.Context) ([]string, error) {
 	return out, nil
 }
 
-// addedDays are the days of after that are not in before, as the address
-// of the save notice carries them ("2027-03-05,2027-03-06").
+// addedDays are the days of after that are not in before
+// (domain.AddedDays), as the address of the save notice carries them
+// ("2027-03-05,2027-03-06").
 func addedDays(before, after []time.Time) string {
 	var out []string
-	for _, d := range after {
-		if !slices.ContainsFunc(before, d.Equal) {
-			out = append(out, dateISO(d))
-		}
+	for _, d := range domain.AddedDays(before, after) {
+		out = append(out, dateISO(d))
 	}
 	return strings.Join(out, ",")
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"image"
 	"image/color"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"exaccess/auditlog"
 	"exaccess/domain"
+	"exaccess/internal/apptest"
 
 	qr "github.com/piglig/go-qr"
 )
@@ -28,7 +28,7 @@ func TestPermitQRCode(t *testing.T) {
 		t.Fatal("a request in review shows a signed permit")
 	}
 	wantStatus(t, lo.get("/requests/"+id+"/permit.txt"), http.StatusNotFound)
-	approve(t, e, id)
+	e.approveAll(id)
 
 	page := lo.get("/requests/" + id + "/permit")
 	svg, err := page.Doc.Find(".qr-box").Html()
@@ -57,25 +57,6 @@ func TestPermitQRCode(t *testing.T) {
 	}
 	if p := e.client().signIn("lo-de").get("/requests/" + id + "/permit.txt"); p.Status != http.StatusNotFound {
 		t.Fatalf("another nation's permit file: %d", p.Status)
-	}
-}
-
-// approve takes request id through every stage of the default route.
-func approve(t *testing.T, e *env, id string) {
-	t.Helper()
-	ctx := context.Background()
-	for _, d := range []struct {
-		who, stage string
-		role       domain.Role
-	}{{"hns", "intake", domain.RoleHNS}, {"range", "range_safety", domain.RoleRange}, {"ops", "operations", domain.RoleOperations}} {
-		p := domain.Principal{Subject: d.who, Roles: []domain.Role{d.role}}
-		r, err := e.requests.GetRequest(ctx, p, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.approvals.Decide(ctx, p, id, r.Version, domain.DecisionInput{Stage: d.stage, Outcome: domain.OutcomeApprove}); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 
@@ -119,22 +100,12 @@ func TestPermitWithSupersededKey(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	lo := e.client().signIn("lo-no")
 	id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
-	approve(t, e, id)
+	e.approveAll(id)
 	e.audit.WithKeyCheck(e.db, "/keys/checkpoint.key", testLogger())
 	e.permits.WithKeyCheckOf(e.audit)
 	wantStatus(t, lo.get("/requests/"+id+"/permit.txt"), http.StatusOK)
 
-	ctx := context.Background()
-	if _, err := e.db.RecordSigningKey(ctx, e.signer.VerifierKey(), nil); err != nil {
-		t.Fatal(err)
-	}
-	skey, _ := auditlog.NewSignerKey("rotated.test/audit")
-	next, _ := auditlog.NewSigner(skey)
-	rotated := &domain.AuditEntry{At: testNow, Actor: domain.SystemActor, Action: domain.AuditKeyRotated,
-		Data: domain.AuditFields(domain.AuditKeyRotated, domain.KeyRotatedData{VerifierKey: next.VerifierKey(), PreviousVerifierKey: e.signer.VerifierKey()})}
-	if ok, err := e.db.RecordSigningKey(ctx, next.VerifierKey(), rotated); err != nil || !ok {
-		t.Fatalf("record the new key: %v %v", ok, err)
-	}
+	apptest.Supersede(t, e.db, e.signer.VerifierKey(), testNow)
 
 	dl := lo.get("/requests/" + id + "/permit.txt")
 	wantStatus(t, dl, http.StatusServiceUnavailable)

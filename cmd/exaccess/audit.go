@@ -315,7 +315,10 @@ func replaceLostKey(ctx context.Context, path, dsn, newOrigin string, stdout io.
 		return fmt.Errorf("--lost: the audit log records no checkpoint key: nothing to replace (a server creates the key at its first start); %w", errUsage)
 	}
 	latest := keys[len(keys)-1]
-	origin, _, _ := strings.Cut(latest, "+")
+	origin, err := auditlog.KeyOrigin(latest)
+	if err != nil {
+		return fmt.Errorf("--lost: the audit log's latest checkpoint key %q: %w", latest, err)
+	}
 	next, _, err := auditlog.LoadOrCreateKeyFile(path, cmp.Or(newOrigin, origin), origin)
 	if err != nil {
 		return err
@@ -434,21 +437,37 @@ func readPrevious(path, keys string) (*auditlog.Previous, error) {
 }
 
 // readKeyArg reads the verifier keys of one --key value: FILE, or FILE@N
-// for keys trusted only for checkpoints of at most N entries. A value that
-// names an existing file is that file (keys@2024.txt); otherwise the text
-// after the last '@' is the bound unless it holds a '/' (then the '@' is in
-// a directory's name), and it must be a whole number.
+// for keys trusted only for checkpoints of at most N entries (splitKeyArg).
 func readKeyArg(arg string) (string, error) {
-	path, max := arg, auditlog.NoBound
-	if _, err := os.Stat(arg); err == nil {
-		// a file of that name: no bound
-	} else if at := strings.LastIndexByte(arg, '@'); at >= 0 && !strings.ContainsRune(arg[at+1:], '/') {
-		n, ok := auditlog.ParseBound(arg[at+1:])
-		if !ok || at == 0 {
-			return "", fmt.Errorf("--key %q: after '@' comes the largest checkpoint size the key is trusted for, a whole number (--key FILE@N); %w", arg, errUsage)
-		}
-		path, max = arg[:at], n
+	path, max, err := splitKeyArg(arg)
+	if err != nil {
+		return "", err
 	}
+	return readBoundKeys(path, max)
+}
+
+// splitKeyArg splits one --key value into its file and bound (NoBound for
+// none). A value that names an existing file is that file (keys@2024.txt);
+// otherwise the text after the last '@' is the bound unless it holds a '/'
+// (then the '@' is in a directory's name), and it must be a whole number.
+func splitKeyArg(arg string) (path string, max int64, err error) {
+	if _, err := os.Stat(arg); err == nil {
+		return arg, auditlog.NoBound, nil // a file of that name: no bound
+	}
+	at := strings.LastIndexByte(arg, '@')
+	if at < 0 || strings.ContainsRune(arg[at+1:], '/') {
+		return arg, auditlog.NoBound, nil
+	}
+	n, ok := auditlog.ParseBound(arg[at+1:])
+	if !ok || at == 0 {
+		return "", 0, fmt.Errorf("--key %q: after '@' comes the largest checkpoint size the key is trusted for, a whole number (--key FILE@N); %w", arg, errUsage)
+	}
+	return arg[:at], n, nil
+}
+
+// readBoundKeys reads the verifier keys of the file at path, each trusted
+// as far as max (auditlog.BoundKeys).
+func readBoundKeys(path string, max int64) (string, error) {
 	text, err := readKeyFile(path)
 	if err != nil {
 		return "", err

@@ -77,7 +77,7 @@ func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) err
 }
 
 // permitKeys reads the verifier keys of the --key files the way audit
-// verify does (readKeyArg). A file that holds no verifier key (the private
+// verify does (splitKeyArg, readBoundKeys). A file that holds no verifier key (the private
 // checkpoint key, an empty file, an error page saved instead of the key)
 // is a mistake in the command line, never a verdict on the permit: a
 // checkpoint officer must not turn away a valid permit because the key
@@ -86,30 +86,23 @@ func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) err
 func permitKeys(keyFiles []string) (string, error) {
 	var keys string
 	for _, f := range keyFiles {
-		k, err := readKeyArg(f)
+		path, max, err := splitKeyArg(f)
+		var k string
+		if err == nil {
+			k, err = readBoundKeys(path, max)
+		}
 		if err != nil {
 			if errors.Is(err, errUsage) {
 				return "", fmt.Errorf("permit verify: %w", err)
 			}
 			return "", fmt.Errorf("permit verify: %w; the permit was not checked; %w", err, errUsage)
 		}
-		if bounded(k) {
+		if max != auditlog.NoBound {
 			return "", fmt.Errorf("permit verify: --key %s: a bound (FILE@N) applies to audit checkpoints, not to permits, which state no tree size; give the file alone; %w", f, errUsage)
 		}
 		keys += k
 	}
 	return keys, nil
-}
-
-// bounded tells whether keys, as readKeyArg returns them, carry a bound:
-// KEY@N, an '@' after the last '+' of a key (a key's name may hold '@').
-func bounded(keys string) bool {
-	for _, k := range strings.Fields(keys) {
-		if strings.Contains(k[strings.LastIndexByte(k, '+')+1:], "@") {
-			return true
-		}
-	}
-	return false
 }
 
 // hasCheckValue reports whether a permit's status path carries its check

@@ -187,3 +187,26 @@ func PolicyWith(t testing.TB, old, new string) *policies.Policy {
 	}
 	return p
 }
+
+// Supersede records the server's key as the log's, then a newer one, as
+// another server started with a rotated key (audit rotate-key) would.
+func Supersede(t testing.TB, db *storage.DB, current string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.RecordSigningKey(ctx, current, nil); err != nil {
+		t.Fatal(err)
+	}
+	skey, err := auditlog.NewSignerKey("rotated.test/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := auditlog.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated := &domain.AuditEntry{At: now, Actor: domain.SystemActor, Action: domain.AuditKeyRotated,
+		Data: domain.AuditFields(domain.AuditKeyRotated, domain.KeyRotatedData{VerifierKey: next.VerifierKey(), PreviousVerifierKey: current})}
+	if ok, err := db.RecordSigningKey(ctx, next.VerifierKey(), rotated); err != nil || !ok {
+		t.Fatalf("record the new key: %v %v", ok, err)
+	}
+}
