@@ -31,20 +31,50 @@ func dateISO(t time.Time) string {
 // the notices have it (domain.StockholmTime): "2026-11-25 23:59 CET
 // (Stockholm)"; "—" for none.
 func stockholmTime(t any) string {
+	tt, ok := instant(t)
+	if !ok {
+		return "—"
+	}
+	return domain.StockholmTime(tt)
+}
+
+// instant is the time.Time or *time.Time t; false for none (nil or zero).
+func instant(t any) (time.Time, bool) {
 	var tt time.Time
 	switch v := t.(type) {
 	case time.Time:
 		tt = v
 	case *time.Time:
-		if v == nil {
-			return "—"
+		if v != nil {
+			tt = *v
 		}
-		tt = *v
 	}
-	if tt.IsZero() {
+	return tt, !tt.IsZero()
+}
+
+// whenElement is the pages' "when": stockholmTime in a <time> element
+// whose datetime is the instant in UTC, "—" for none. A table cell keeps
+// it on one line (console.css), so that "2026-11-25 23:59 CET (Stockholm)"
+// is not broken at its spaces in a narrow column.
+func whenElement(t any) template.HTML {
+	tt, ok := instant(t)
+	if !ok {
 		return "—"
 	}
-	return domain.StockholmTime(tt)
+	return timeElement(tt, domain.StockholmTime(tt))
+}
+
+// untilElement is the pages' "until": untilTime in a <time> element, as
+// whenElement.
+func untilElement(t time.Time) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	return timeElement(t, untilTime(t))
+}
+
+func timeElement(t time.Time, shown string) template.HTML {
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + template.HTMLEscapeString(shown) + `</time>`)
 }
 
 // funcs are the template functions.
@@ -53,8 +83,8 @@ func (c *Console) funcs() template.FuncMap {
 		"t":           msg,
 		"static":      func(n string) (string, error) { return c.static.url(n) },
 		"date":        dateISO,
-		"when":        stockholmTime,
-		"until":       untilTime,
+		"when":        whenElement,
+		"until":       untilElement,
 		"status":      func(s domain.Status) string { return msg("status." + string(s)) },
 		"role":        func(r domain.Role) string { return msg("role." + string(r)) },
 		"overdue":     func(t *time.Time) bool { return t != nil && c.Now().After(*t) },
