@@ -192,6 +192,99 @@ func BenchmarkListRequestsPage(b *testing.B) {
 	reportLatency(b, lat)
 }
 
+// BenchmarkListRequestsPageDrafts: the first page of 50 of an approver's
+// list (the requests ever submitted, newest first; all nations, and one)
+// when 50,000 drafts are newer than every one of the 1,000 submitted
+// requests: with the partial indexes of migration 0029, and without them
+// (dropped), as the list walked before it, reading and skipping every
+// draft.
+//
+//	go test -run '^$' -bench ListRequestsPageDrafts -benchtime 100x ./storage/
+func BenchmarkListRequestsPageDrafts(b *testing.B) {
+	const submitted, drafts = 1_000, 50_000
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		drop bool
+	}{{"without-0029", true}, {"with-0029", false}} {
+		db, err := Open(ctx, filepath.Join(b.TempDir(), "drafts.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := seedDrafts(db, submitted, drafts); err != nil {
+			b.Fatal(err)
+		}
+		if c.drop {
+			for _, index := range []string{"requests_submitted_id", "requests_submitted_nation_id"} {
+				if err := db.writer.Exec("DROP INDEX " + index).Error; err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		for _, l := range []struct {
+			name   string
+			filter domain.RequestFilter
+		}{
+			{"all", domain.RequestFilter{SubmittedOnly: true, Limit: 50}},
+			{"nation", domain.RequestFilter{Nation: "NO", SubmittedOnly: true, Limit: 50}},
+		} {
+			b.Run(c.name+"/"+l.name, func(b *testing.B) {
+				var lat []time.Duration
+				b.ResetTimer()
+				for range b.N {
+					start := time.Now()
+					page, err := db.ListRequests(ctx, l.filter)
+					if err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(start))
+					if len(page.Items) != 50 || page.Items[0].Status == domain.StatusDraft {
+						b.Fatalf("a page of %d requests, the first %s", len(page.Items), page.Items[0].Status)
+					}
+				}
+				b.StopTimer()
+				reportLatency(b, lat)
+			})
+		}
+	}
+}
+
+// seedDrafts stores submitted requests in review of 5 nations, then drafts
+// of the same nations, each newer than every submitted one.
+func seedDrafts(db *DB, submitted, drafts int) error {
+	nations := []string{"NO", "DE", "AT", "PL", "FI"}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	details := `{"exercise_name":"bench","personnel":{"military":100}}`
+	const batch = 10_000
+	for start := 0; start < submitted+drafts; start += batch {
+		err := db.writer.Transaction(func(g *gorm.DB) error {
+			for i := start; i < min(start+batch, submitted+drafts); i++ {
+				at := base.Add(time.Duration(i) * time.Second)
+				status, submittedAt := "in_review", &at
+				if i >= submitted {
+					status, submittedAt = "draft", nil
+				}
+				if err := g.Exec(`INSERT INTO requests (id, reference, nation, status, version, created_by, created_at, updated_at,
+					submitted_at, exercise_name, period_start, period_end, details, conditions, warnings)
+					VALUES (?, ?, ?, ?, 2, 'lo', ?, ?, ?, 'bench', '2027-03-02', '2027-03-20', ?, '[]', '[]')`,
+					fmt.Sprintf("0190%012x-7000-8000-000000000000", i), fmt.Sprintf("SE-2026-EXA-%07d", i),
+					nations[i%len(nations)], status, at, at, submittedAt, details).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BenchmarkQueuePage: one page of 50 of the intake queue, oldest deadline
 // first, leaving out the caller's own decisions, from n stored requests.
 func BenchmarkQueuePage(b *testing.B) {

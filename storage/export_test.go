@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -16,23 +18,100 @@ import (
 func (d *DB) WriterForTest() *gorm.DB { return d.writer }
 func (d *DB) ReaderForTest() *gorm.DB { return d.reader }
 
-// ExplainListForTest explains the very SQL ListRequests runs for f, so a
-// plan test cannot drift from the query it checks: SQLite's plan, or
-// PostgreSQL's with sequential scans, bitmap scans and sorts priced out
-// (explainPriced).
+// ExplainListForTest explains the very SQL ListRequests runs for f, with
+// its values bound as the server binds them, so a plan test cannot drift
+// from the query it checks: SQLite's plan, made before the values are
+// known, or PostgreSQL's generic plan of the prepared statement (the one a
+// statement cached by the driver ends up with), with sequential scans,
+// bitmap scans and sorts priced out (explainPriced).
 func (d *DB) ExplainListForTest(f domain.RequestFilter) (string, error) {
-	g := d.reader
-	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return listQuery(tx, f).Limit(51).Find(&[]requestRow{}) })
-	return d.explainPriced(g, sql)
+	stmt := listQuery(d.reader.Session(&gorm.Session{DryRun: true}), f).Limit(51).Find(&[]requestRow{}).Statement
+	sql, vars := stmt.SQL.String(), stmt.Vars
+	if d.dialect != DialectPostgres {
+		return explainPlan(d.reader, sql, vars...)
+	}
+	args := make([]string, len(vars))
+	for i, v := range vars {
+		switch v := v.(type) {
+		case string:
+			args[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		case int:
+			args[i] = fmt.Sprint(v)
+		default:
+			return "", fmt.Errorf("explain list: value %d is a %T", i+1, v)
+		}
+	}
+	name := fmt.Sprintf("exaccess_list_plan_%d", explainCount.Add(1))
+	var plan []string
+	err := d.reader.Transaction(func(tx *gorm.DB) error {
+		for _, set := range []string{"enable_seqscan = off", "enable_bitmapscan = off", "enable_sort = off",
+			"plan_cache_mode = force_generic_plan"} {
+			if err := tx.Exec("SET LOCAL " + set).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec("PREPARE " + name + " AS " + sql).Error; err != nil {
+			return err
+		}
+		explained := tx.Raw("EXPLAIN EXECUTE " + name + "(" + strings.Join(args, ", ") + ")").Scan(&plan).Error
+		if err := tx.Exec("DEALLOCATE " + name).Error; err != nil {
+			return err
+		}
+		return explained
+	})
+	return strings.Join(plan, " | "), err
+}
+
+// explainCount names each prepared statement ExplainListForTest makes.
+var explainCount atomic.Int64
+
+// IndexHoldsForTest reports whether the index of requests named would hold
+// a row of the given status, with a submission time or without: true for
+// an index that is not partial, else what its condition says of such a row.
+func (d *DB) IndexHoldsForTest(index string, status domain.Status, submitted bool) (bool, error) {
+	var pred string
+	if d.dialect == DialectPostgres {
+		var preds []string
+		err := d.reader.Raw(`SELECT COALESCE(pg_get_expr(i.indpred, i.indrelid), '') FROM pg_index i
+			JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ?`, index).Scan(&preds).Error
+		if err != nil || len(preds) != 1 {
+			return false, fmt.Errorf("index %s: %d found, %v", index, len(preds), err)
+		}
+		pred = preds[0]
+	} else if !strings.HasPrefix(index, "sqlite_autoindex_") {
+		var defs []string
+		err := d.reader.Raw(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`, index).Scan(&defs).Error
+		if err != nil || len(defs) != 1 {
+			return false, fmt.Errorf("index %s: %d found, %v", index, len(defs), err)
+		}
+		if i := strings.Index(strings.ToUpper(defs[0]), " WHERE "); i >= 0 {
+			pred = defs[0][i+len(" WHERE "):]
+		}
+	}
+	if pred == "" {
+		return true, nil
+	}
+	var at *time.Time
+	if submitted {
+		t := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+		at = &t
+	}
+	row := "SELECT CAST(? AS TEXT) AS status, CAST(? AS TIMESTAMP) AS submitted_at"
+	if d.dialect == DialectPostgres {
+		row = "SELECT CAST(? AS text) AS status, CAST(? AS timestamptz) AS submitted_at"
+	}
+	var n int64
+	err := d.reader.Raw("SELECT COUNT(*) FROM ("+row+") r WHERE "+pred, string(status), at).Scan(&n).Error
+	return n == 1, err
 }
 
 // explainPlan returns SQLite's query plan for sql, one step per " | ".
-func explainPlan(g *gorm.DB, sql string) (string, error) {
+func explainPlan(g *gorm.DB, sql string, vars ...any) (string, error) {
 	var plan []struct {
 		ID, Parent, Notused int
 		Detail              string
 	}
-	if err := g.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
+	if err := g.Raw("EXPLAIN QUERY PLAN "+sql, vars...).Scan(&plan).Error; err != nil {
 		return "", err
 	}
 	details := make([]string, len(plan))

@@ -329,6 +329,20 @@ func scanRequestRows(q *gorm.DB) ([]requestRow, error) {
 	return out, rs.Err()
 }
 
+// everSubmitted and withdrawnSubmitted are the conditions of the partial
+// indexes of migration 0029 (requests_submitted_id, requests_submitted_nation_id;
+// requests_withdrawn_submitted_id, requests_withdrawn_submitted_nation_id)
+// as the list of a reader who may not see the requests never submitted
+// writes them: with literal values. PostgreSQL may plan a statement the
+// driver keeps prepared once for any values (a generic plan), which cannot
+// use a partial index for a bound value; SQLite can only by preparing the
+// statement again once the value is bound, on every run.
+const (
+	everSubmitted = "status <> '" + string(domain.StatusDraft) + "' AND (status <> '" +
+		string(domain.StatusWithdrawn) + "' OR submitted_at IS NOT NULL)"
+	withdrawnSubmitted = "status = '" + string(domain.StatusWithdrawn) + "' AND submitted_at IS NOT NULL"
+)
+
 // listQuery is the filtered, ordered query of ListRequests without its limit.
 func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
 	q := g.Model(&requestRow{})
@@ -340,18 +354,19 @@ func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
 	}
 	if f.SubmittedOnly {
 		// Never submitted (domain.Request.EverSubmitted): a draft, or
-		// withdrawn with no submission time. A row filter on the walk of
-		// the id-ordered index the other filters choose, which skips the
-		// drafts it meets: cheap while they are few among the requests a
-		// page walks past. A status other than these two needs none.
+		// withdrawn with no submission time. The condition, with literal
+		// values, is that of a partial index of migration 0029 that holds
+		// only the requests ever submitted, in the order the list walks:
+		// the walk never meets a draft, however many there are (an area
+		// filter still looks up every request that books the area). A
+		// status other than these two needs none.
 		switch f.Status {
 		case "":
-			q = q.Where("status <> ? AND (status <> ? OR submitted_at IS NOT NULL)",
-				string(domain.StatusDraft), string(domain.StatusWithdrawn))
+			q = q.Where(everSubmitted)
 		case domain.StatusDraft:
 			return q.Where("1 = 0")
 		case domain.StatusWithdrawn:
-			q = q.Where("submitted_at IS NOT NULL")
+			q = q.Where(withdrawnSubmitted)
 		}
 	}
 	if f.Area != "" {
