@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"exaccess/api/auth"
 	"exaccess/domain"
@@ -104,8 +105,9 @@ func TestAdministratorGivesThemselvesNothing(t *testing.T) {
 // TestAdministratorsNeverDecideRequests: an account stored with admin
 // beside an approver role (before the rule) has nothing in its queue and
 // its decision is refused with separation of duties (403, recorded as a
-// refused attempt, the request unchanged); a delegate acting for it is
-// refused likewise and not offered the stage; the role's holder decides.
+// refused attempt, the request unchanged); it may not delegate the role
+// (TestLegacyAdministratorDelegatesNothing has what a delegation it gave
+// before does); the role's holder decides.
 func TestAdministratorsNeverDecideRequests(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		e.storeUnchecked("boss", domain.RoleAdmin, domain.RoleHNS)
@@ -121,23 +123,71 @@ func TestAdministratorsNeverDecideRequests(t *testing.T) {
 		if !strings.Contains(string(r.Body), "administrators never decide requests") {
 			t.Errorf("the refusal: %s", r.Body)
 		}
-
-		want(t, e.do("boss", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "range", "role": "hns_officer", "ends": "2026-12-01T00:00:00Z"}), 201)
-		if n := e.queueLen("range", "hns_officer"); n != 0 {
-			t.Fatalf("the administrator's delegate's queue holds %d intake stages", n)
-		}
-		r = e.decide("range", id, tag, "intake", "approve", "")
-		wantProblem(t, r, 403, "separation_of_duties")
-		if !strings.Contains(string(r.Body), "boss, whom you act for, holds the role admin") {
-			t.Errorf("the delegate's refusal: %s", r.Body)
-		}
-		if got := e.refusals(id); !slices.Equal(got, []string{"boss", "range"}) {
-			t.Errorf("refused attempts by %v, want boss and range", got)
+		wantProblem(t, e.do("boss", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "range", "role": "hns_officer", "ends": "2026-12-01T00:00:00Z"}),
+			422, "invalid", "role")
+		if got := e.refusals(id); !slices.Equal(got, []string{"boss"}) {
+			t.Errorf("refused attempts by %v, want boss", got)
 		}
 		got := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil)
 		if got.Header.Get("ETag") != tag || stageStatuses(t, got)["intake"] != "active" {
 			t.Fatalf("the request changed: %s", got.Body)
 		}
 		want(t, e.decide("hns", id, tag, "intake", "approve", ""), 200)
+	})
+}
+
+// TestLegacyAdministratorDelegatesNothing: an account stored with admin
+// beside hns_officer (before the rule) may not create a delegation (422 at
+// role, nothing stored), and one it gave before the rule gives its
+// delegate nothing: listed as not active with inactive_reason
+// delegator_admin, to the administrator and the delegate alike, no stage in
+// the delegate's queue, and a decision by it refused as by anyone without
+// the role (403). A delegation of the same role from hns, given after
+// it, gives range the stage, which it decides acting for hns.
+func TestLegacyAdministratorDelegatesNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		e.storeUnchecked("boss", domain.RoleAdmin, domain.RoleHNS)
+		id, tag := e.submitted(draft())
+
+		r := e.do("boss", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "range", "role": "hns_officer", "ends": "2026-12-01T00:00:00Z"})
+		wantProblem(t, r, 422, "invalid", "role")
+		if !strings.Contains(string(r.Body), "administrators never decide, not through a delegate either") {
+			t.Errorf("the refusal: %s", r.Body)
+		}
+		if n := len(e.do("admin", http.MethodGet, "/api/v1/delegations", nil).JSON(t)["items"].([]any)); n != 0 {
+			t.Fatalf("%d delegations stored", n)
+		}
+
+		// One given before the rule.
+		now := e.clock().UTC()
+		old := domain.Delegation{ID: "00000000-0000-7000-8000-000000000001", From: "boss", To: "range", Role: domain.RoleHNS,
+			Starts: now.Add(-time.Hour), Ends: now.Add(7 * 24 * time.Hour), CreatedAt: now.Add(-time.Hour)}
+		if err := e.db.InTx(context.Background(), func(tx domain.Tx) error { return tx.CreateDelegation(&old) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, as := range []string{"admin", "range", "boss"} {
+			items := e.do(as, http.MethodGet, "/api/v1/delegations", nil).JSON(t)["items"].([]any)
+			if len(items) != 1 {
+				t.Fatalf("%s lists %d delegations", as, len(items))
+			}
+			if m := items[0].(map[string]any); m["active"] != false || m["inactive_reason"] != "delegator_admin" {
+				t.Errorf("%s's list: %v", as, m)
+			}
+		}
+		if n := e.queueLen("range", "hns_officer"); n != 0 {
+			t.Fatalf("the administrator's delegate's queue holds %d intake stages", n)
+		}
+		wantProblem(t, e.decide("range", id, tag, "intake", "approve", ""), 403, "forbidden")
+
+		want(t, e.do("hns", http.MethodPost, "/api/v1/delegations", map[string]any{"to": "range", "role": "hns_officer", "ends": "2026-12-01T00:00:00Z"}), 201)
+		if n := e.queueLen("range", "hns_officer"); n != 1 {
+			t.Fatalf("the approver's delegate's queue holds %d intake stages, want 1", n)
+		}
+		r = e.decide("range", id, tag, "intake", "approve", "")
+		want(t, r, 200)
+		stage := r.JSON(t)["route"].(map[string]any)["stages"].([]any)[0].(map[string]any)
+		if dec := stage["decisions"].([]any)[0].(map[string]any); dec["by"] != "range" || dec["acting_for"] != "hns" {
+			t.Fatalf("decision = %v", dec)
+		}
 	})
 }

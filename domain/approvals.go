@@ -38,8 +38,9 @@ func (s *ApprovalService) Now() time.Time { return s.clock() }
 // Decide records an approver's decision on one stage of a request, in one
 // transaction with its audit entry. The checks, in order: the If-Match
 // version (412), a request in review (409), a stage of its route (422), the
-// stage's role held directly or by an active delegation (403), nobody
-// holding admin, neither the caller nor the person acted for (403,
+// stage's role held directly or by an active delegation (403; a
+// delegation from an account holding admin gives nothing:
+// delegatorInactive), a caller not holding admin (403,
 // refuseAdministrator), an active stage (409), and separation of duties
 // (403).
 func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, version int, in DecisionInput) (*Request, error) {
@@ -74,7 +75,7 @@ func (s *ApprovalService) decide(tx Tx, p Principal, r *Request, in DecisionInpu
 	if err != nil {
 		return requestEdit{}, err
 	}
-	if err := refuseAdministrator(p, actingFor, txAccountRoles(tx)); err != nil {
+	if err := refuseAdministrator(p); err != nil {
 		return requestEdit{}, err
 	}
 	if err := st.mustBeActive(); err != nil {
@@ -245,7 +246,7 @@ func nameOthers(tx Tx, r *Request, cs []AreaConflict, statuses []Status) error {
 // authority tells whether p may decide stages of role at t: directly (""),
 // or by an active delegation (the delegator's name) while p holds an
 // approver role (DelegateCounts; storage returns only the delegations that
-// count, for the delegator and the delegate). Otherwise 403. tx is the
+// count, for the delegator and the delegate: DelegationCounts). Otherwise 403. tx is the
 // decision's transaction, or a page's read (DecidableStages).
 func authority(tx delegationReader, p Principal, role Role, t time.Time) (string, error) {
 	d, err := authorityDelegation(tx, p, role, t)

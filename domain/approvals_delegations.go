@@ -38,11 +38,10 @@ func (s *ApprovalService) CreateDelegation(ctx context.Context, p Principal, in 
 		if err := tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditDelegationCreated, delegationData(d))); err != nil {
 			return err
 		}
-		// Its state as a list shows it: the delegator is the caller, an
-		// enabled account (as every authenticated call proves) holding the
-		// role (validateDelegation); the delegate was read above.
-		out = &ListedDelegation{Delegation: *d,
-			InactiveReason: DelegationInactive(*d, &User{Username: p.Subject, Roles: p.Roles}, to, now)}
+		// Its state as a list shows it: the delegator is the caller
+		// (principalAccount), holding the role and not admin
+		// (validateDelegation); the delegate was read above.
+		out = &ListedDelegation{Delegation: *d, InactiveReason: DelegationInactive(*d, principalAccount(p), to, now)}
 		return in.Key.remember(tx, p, now, out, "")
 	})
 	if err != nil {
@@ -84,18 +83,13 @@ type Delegate struct {
 // delegatesPage is how many accounts Delegates reads at once.
 const delegatesPage = 500
 
-// Delegates are the accounts p could delegate one of the approver roles p
-// holds to now, by the rule of a new delegation (MayReceive): enabled
-// accounts holding an approver role, not p, and for each role only those
-// not holding it already. Ordered by username. None for a caller without
-// an approver role.
+// Delegates are the accounts p could delegate one of the roles p may
+// delegate (DelegableRoles) to now, by the rule of a new delegation
+// (MayReceive): enabled accounts holding an approver role, not p, and for
+// each role only those not holding it already. Ordered by username. None
+// for a caller without an approver role, or holding admin beside one.
 func (s *ApprovalService) Delegates(ctx context.Context, p Principal) ([]Delegate, error) {
-	var mine []Role
-	for _, r := range ApproverRoles {
-		if p.HasRole(r) {
-			mine = append(mine, r)
-		}
-	}
+	mine := DelegableRoles(p)
 	if len(mine) == 0 {
 		return nil, nil
 	}
@@ -255,10 +249,10 @@ func withdrawDelegatedNotices(tx Tx, d *Delegation, reason string, at time.Time)
 // withdrawLapsedDelegations is the step of an account change that takes
 // away what the account's delegations gave (before → after, stored in the
 // same transaction): a delegation of the account's that counted at at
-// (the account was enabled and held its role) and no longer does (the
-// account is disabled now, or lost that role) ends for its delegate as a
-// revocation would, and withdrawDelegatedNotices withdraws their queued
-// rows of the role. Delegations of roles the account keeps are not
+// (the account was enabled and held its role, and not admin: lapses) and
+// no longer does (the account is disabled now, or lost that role) ends for
+// its delegate as a revocation would, and withdrawDelegatedNotices
+// withdraws their queued rows of the role. Delegations of roles the account keeps are not
 // touched, nor those not running at at (one not started yet has queued
 // nothing; one that ended withdraws nothing either).
 func withdrawLapsedDelegations(tx Tx, before, after *User, at time.Time) error {
@@ -318,11 +312,11 @@ func withdrawReceivedDelegations(tx Tx, before, after *User, at time.Time) error
 }
 
 // lapses reports whether the change of d's delegator from before to after
-// ends d at at: it ran and counted (an enabled delegator holding the role)
-// and counts no more.
+// ends d at at: it ran and counted (delegatorInactive: an enabled
+// delegator holding the role, and not admin) and counts no more.
 func lapses(d *Delegation, before, after *User, at time.Time) bool {
-	counted := d.Runs(at) && !before.Disabled() && before.HasRole(d.Role)
-	return counted && (after.Disabled() || !after.HasRole(d.Role))
+	counted := d.Runs(at) && delegatorInactive(before, d.Role) == ""
+	return counted && delegatorInactive(after, d.Role) != ""
 }
 
 // receivesRole reports whether u is still told of role's stages at t: u

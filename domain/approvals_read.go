@@ -21,8 +21,8 @@ type QueueQuery struct {
 // only by a delegation, what the person they act for did counts too. The
 // person acted for on each role is the one Decide takes (authority), so
 // that the queue offers exactly the stages Decide accepts; nor does it offer
-// any to an administrator, or through a delegation of one
-// (refuseAdministrator).
+// any to an administrator (refuseAdministrator), or through a delegation of
+// one, which does not count (delegatorInactive).
 func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) (QueuePage, time.Time, error) {
 	now := s.clock()
 	ds := &storeDelegations{ctx: ctx, store: s.store}
@@ -44,7 +44,7 @@ func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) 
 	for _, role := range roles {
 		actingFor, err := authority(ds, p, role, now)
 		if err == nil {
-			err = refuseAdministrator(p, actingFor, s.storeAccountRoles(ctx))
+			err = refuseAdministrator(p)
 		}
 		if ErrorCode(err) == CodeForbidden || ErrorCode(err) == CodeSeparationOfDuties {
 			continue
@@ -123,7 +123,8 @@ type StageChoice struct {
 
 // DecidableStages are the active stages of r that p could decide now, by
 // the checks Decide makes of the person: the role, held directly or by an
-// active delegation (authority), by nobody holding admin (a stage an
+// active delegation (authority; a delegation from an account holding
+// admin gives nothing), by a caller not holding admin (a stage an
 // administrator would decide is left out, as one of a role not held:
 // refuseAdministrator), and separation of duties
 // (CheckSeparationOfDuties), whose refusal comes with each stage. A page
@@ -146,7 +147,7 @@ func (s *ApprovalService) DecidableStages(ctx context.Context, p Principal, r *R
 			actingFor = by.From
 		}
 		if err == nil {
-			err = refuseAdministrator(p, actingFor, s.storeAccountRoles(ctx))
+			err = refuseAdministrator(p)
 		}
 		if ErrorCode(err) == CodeForbidden || ErrorCode(err) == CodeSeparationOfDuties {
 			continue // the role, or an administrator (who never decides): not theirs to decide

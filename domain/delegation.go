@@ -36,6 +36,10 @@ const (
 	InactiveDelegatorDisabled = "delegator_disabled"
 	// InactiveDelegatorLostRole: the delegator no longer holds the role.
 	InactiveDelegatorLostRole = "delegator_lost_role"
+	// InactiveDelegatorAdmin: the delegator holds the role admin beside
+	// the delegated role (an account stored before AdminWithOtherRoles),
+	// and administrators never decide, not through a delegate either.
+	InactiveDelegatorAdmin = "delegator_admin"
 	// InactiveDelegateDisabled: the delegate's account is disabled.
 	InactiveDelegateDisabled = "delegate_disabled"
 	// InactiveDelegateNotApprover: the delegate holds no approver role.
@@ -52,7 +56,7 @@ const (
 // one whose accounts keep it from counting says so even before it starts,
 // since it will not count when it starts either unless an account changes.
 var InactiveReasons = []string{InactiveRevoked, InactiveEnded, InactiveDelegatorDisabled, InactiveDelegatorLostRole,
-	InactiveDelegateDisabled, InactiveDelegateNotApprover, InactiveDelegateAdmin, InactiveNotStarted}
+	InactiveDelegatorAdmin, InactiveDelegateDisabled, InactiveDelegateNotApprover, InactiveDelegateAdmin, InactiveNotStarted}
 
 // DelegationInactive says why d gives its role to nobody at t — the first
 // of InactiveReasons that applies — or "" when it gives it: it runs (Runs)
@@ -76,22 +80,22 @@ func DelegationInactive(d Delegation, from, to *User, t time.Time) string {
 }
 
 // DelegationCounts reports whether d's accounts let it give its role
-// while it runs: its delegator, from, is enabled and holds the role, and
-// its delegate, to, counts (DelegateCounts). A disabled delegator, or one
-// who lost the role, gives no powers to anyone; a delegate disabled or
-// without an approver role receives none. Storage keeps the running
+// while it runs: its delegator, from, gives it (delegatorInactive:
+// enabled, holding the role, not admin), and its delegate, to, counts
+// (DelegateCounts). A disabled delegator, one who lost the role, or one
+// who holds admin beside it gives no powers to anyone; a delegate disabled
+// or without an approver role receives none. Storage keeps the running
 // delegations this holds for (countingDelegations) wherever a delegation
 // gives powers or notices.
 func DelegationCounts(d Delegation, from, to *User) bool { return partiesInactive(d, from, to) == "" }
 
 // partiesInactive is the reason d's accounts keep it from counting, "" if
-// none.
+// none: its delegator's first (delegatorInactive), then its delegate's.
 func partiesInactive(d Delegation, from, to *User) string {
+	if why := delegatorInactive(from, d.Role); why != "" {
+		return why
+	}
 	switch {
-	case from == nil || from.Disabled():
-		return InactiveDelegatorDisabled
-	case !from.HasRole(d.Role):
-		return InactiveDelegatorLostRole
 	case to == nil || to.Disabled():
 		return InactiveDelegateDisabled
 	case !anyApprover(to.Roles):
@@ -100,6 +104,45 @@ func partiesInactive(d Delegation, from, to *User) string {
 		return InactiveDelegateAdmin
 	}
 	return ""
+}
+
+// delegatorInactive is why from gives nobody role by a delegation, "" when
+// it gives it: from (nil: no account) is enabled and holds role, and not
+// admin. An account that holds admin beside the role (stored before
+// AdminWithOtherRoles) may not decide, and administrators never decide
+// through a delegate either: its delegations give no decision, no queue
+// and no notices, as if it had lost the role, and it may create none
+// (validateDelegation, DelegableRoles). This is the one rule of the
+// delegator's side: what a delegation gives, what a list says of it, and
+// what may be created all read it.
+func delegatorInactive(from *User, role Role) string {
+	switch {
+	case from == nil || from.Disabled():
+		return InactiveDelegatorDisabled
+	case !from.HasRole(role):
+		return InactiveDelegatorLostRole
+	case from.HasRole(RoleAdmin):
+		return InactiveDelegatorAdmin
+	}
+	return ""
+}
+
+// principalAccount is p as an account for delegatorInactive: enabled (as
+// every authenticated call proves), holding the token's roles.
+func principalAccount(p Principal) *User { return &User{Username: p.Subject, Roles: p.Roles} }
+
+// DelegableRoles are the roles p may delegate: the approver roles p holds
+// directly whose delegations would give them (delegatorInactive) — none
+// for an account that holds admin beside them. What the console offers,
+// and whom Delegates lists receivers for.
+func DelegableRoles(p Principal) []Role {
+	var out []Role
+	for _, r := range ApproverRoles {
+		if p.HasRole(r) && delegatorInactive(principalAccount(p), r) == "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // ListedDelegation is a delegation as a list shows it: InactiveReason is
@@ -144,6 +187,12 @@ const NoDelegateMessage = "no enabled approver with that username"
 // nothing, and the delegator would believe someone covers for them.
 const DelegateHoldsRoleMessage = "already holds this role; delegating it to them would give them nothing"
 
+// DelegatorAdminMessage is the answer about the field role of a
+// delegation asked for by an account that holds admin beside the role
+// (delegatorInactive): it would give its delegate nothing.
+const DelegatorAdminMessage = "your account holds admin, and administrators never decide, not through a delegate either: " +
+	"a delegation from it would give nothing; another administrator must take the admin role or your approver roles away"
+
 // delegateRefusal is why to may not receive role from p, "" when it may:
 // not p themselves, an account that counts as a delegate (DelegateCounts),
 // and one that does not hold role already. One answer covers a missing,
@@ -170,7 +219,8 @@ func delegateRefusal(p Principal, role Role, to *User) string {
 func MayReceive(p Principal, role Role, to *User) bool { return delegateRefusal(p, role, to) == "" }
 
 // validateDelegation checks the request against the delegator's own roles
-// (a delegate cannot delegate further: only directly held roles count) and
+// (a delegate cannot delegate further: only directly held roles count; an
+// account holding admin beside them delegates nothing: delegatorInactive) and
 // the delegate's account (DelegateCounts), without telling which of its
 // conditions an account fails.
 func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time) error {
@@ -182,6 +232,8 @@ func validateDelegation(p Principal, in DelegationInput, to *User, now time.Time
 		v.add("role", "must be an approver role")
 	case !p.HasRole(in.Role):
 		v.add("role", "you can delegate only a role you hold yourself; a delegate cannot delegate further")
+	case delegatorInactive(principalAccount(p), in.Role) == InactiveDelegatorAdmin:
+		v.add("role", "%s", DelegatorAdminMessage)
 	}
 	switch {
 	case in.To == "":

@@ -59,7 +59,8 @@ func TestReceivesRole(t *testing.T) {
 
 // TestLapses: an account change ends a delegation of the account's when the
 // delegation ran and counted before and does not count after: the account
-// was disabled, or lost the delegated role.
+// was disabled, or lost the delegated role. One of an account holding admin
+// beside the role counted for nothing, so nothing lapses.
 func TestLapses(t *testing.T) {
 	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
 	hns := &User{Username: "hns", Roles: []Role{RoleHNS, RoleMinistry}}
@@ -67,6 +68,9 @@ func TestLapses(t *testing.T) {
 	disabled.DisabledAt = &now
 	ministry := &User{Username: "hns", Roles: []Role{RoleMinistry}}
 	hnsOnly := &User{Username: "hns", Roles: []Role{RoleHNS}}
+	legacy := &User{Username: "hns", Roles: []Role{RoleAdmin, RoleHNS}}
+	legacyOff := *legacy
+	legacyOff.DisabledAt = &now
 	active := Delegation{ID: "d1", From: "hns", To: "deputy", Role: RoleHNS, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
 	later := active
 	later.Starts = now.Add(time.Minute)
@@ -89,6 +93,11 @@ func TestLapses(t *testing.T) {
 		{"the delegation has not started", later, hns, &disabled, false},
 		{"the delegation has ended", ended, hns, &disabled, false},
 		{"the delegation was revoked", revoked, hns, &disabled, false},
+		// An account that held admin beside the role gave nothing by it
+		// (delegatorInactive): nothing lapses, whatever it becomes.
+		{"the delegator held admin too and is disabled", active, legacy, &legacyOff, false},
+		{"the delegator held admin too and loses the role", active, legacy, &User{Username: "hns", Roles: []Role{RoleAdmin}}, false},
+		{"the delegator loses admin", active, legacy, hnsOnly, false},
 	} {
 		if got := lapses(&c.d, c.before, c.after, now); got != c.want {
 			t.Errorf("%s: lapses = %v, want %v", c.name, got, c.want)

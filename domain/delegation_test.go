@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -47,6 +48,10 @@ func TestDelegationInactive(t *testing.T) {
 		{"delegate now an auditor", running, hns, roles(gov, RoleAuditor, RoleAdmin), InactiveDelegateNotApprover},
 		{"delegate without roles", running, hns, roles(gov), InactiveDelegateNotApprover},
 		{"delegate an administrator too (stored before the rule)", running, hns, roles(gov, RoleAdmin, RoleMinistry), InactiveDelegateAdmin},
+		{"delegator an administrator too (stored before the rule)", running, roles(hns, RoleAdmin, RoleHNS), gov, InactiveDelegatorAdmin},
+		{"delegator an administrator too, not started", later, roles(hns, RoleHNS, RoleAdmin), gov, InactiveDelegatorAdmin},
+		{"delegator an administrator without the role", running, roles(hns, RoleAdmin), gov, InactiveDelegatorLostRole},
+		{"both administrators too: the delegator first", running, roles(hns, RoleAdmin, RoleHNS), roles(gov, RoleAdmin, RoleMinistry), InactiveDelegatorAdmin},
 		{"both lapsed: the delegator first", running, roles(hns), disabled(gov), InactiveDelegatorLostRole},
 	}
 	for _, tt := range tests {
@@ -138,4 +143,55 @@ func TestDelegationRoleMessages(t *testing.T) {
 			t.Errorf("role %q: %v, want the role's %q", role, err, want)
 		}
 	}
+}
+
+// TestDelegatorHoldingAdmin: an account stored with admin beside an
+// approver role may not delegate it (422 at role, DelegatorAdminMessage:
+// its delegation would give nothing, delegatorInactive), has no role to
+// delegate (DelegableRoles) and is offered no delegate (Delegates); the
+// same account without admin may.
+func TestDelegatorHoldingAdmin(t *testing.T) {
+	now := decideNow
+	ops := &User{Username: "ops", Roles: []Role{RoleOperations}}
+	boss := Principal{Subject: "boss", Roles: []Role{RoleAdmin, RoleMinistry}}
+	in := DelegationInput{To: "ops", Role: RoleMinistry, Starts: now, Ends: now.Add(24 * time.Hour)}
+	err := validateDelegation(boss, in, ops, now)
+	de, _ := err.(*Error)
+	if de == nil || de.Code != CodeInvalid || len(de.Fields) != 1 || de.Fields[0].Field != "role" || de.Fields[0].Message != DelegatorAdminMessage {
+		t.Errorf("a delegation from an administrator: %v, want the role's %q", err, DelegatorAdminMessage)
+	}
+	if rs := DelegableRoles(boss); len(rs) != 0 {
+		t.Errorf("an administrator may delegate %v", rs)
+	}
+	s := &ApprovalService{store: &usersStore{users: []User{*ops}}, now: func() time.Time { return now }}
+	if ds, err := s.Delegates(context.Background(), boss); err != nil || len(ds) != 0 {
+		t.Errorf("an administrator is offered delegates %v (%v)", ds, err)
+	}
+
+	gov := Principal{Subject: "boss", Roles: []Role{RoleMinistry}}
+	if err := validateDelegation(gov, in, ops, now); err != nil {
+		t.Errorf("a delegation from an approver: %v", err)
+	}
+	if rs := DelegableRoles(gov); len(rs) != 1 || rs[0] != RoleMinistry {
+		t.Errorf("an approver may delegate %v", rs)
+	}
+	if ds, err := s.Delegates(context.Background(), gov); err != nil || len(ds) != 1 || ds[0].Username != "ops" {
+		t.Errorf("an approver is offered delegates %v (%v)", ds, err)
+	}
+}
+
+// usersStore lists users, those holding f.Role (Delegates' read).
+type usersStore struct {
+	Store
+	users []User
+}
+
+func (s *usersStore) ListUsers(_ context.Context, f UserFilter) (UserPage, error) {
+	var page UserPage
+	for _, u := range s.users {
+		if f.Role == "" || u.HasRole(f.Role) {
+			page.Items = append(page.Items, u)
+		}
+	}
+	return page, nil
 }

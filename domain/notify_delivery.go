@@ -24,9 +24,9 @@ type Addressees interface {
 // (AudienceRole) may only while that account receives the role by the
 // rule that addressed it: the account is enabled and holds the role
 // directly or by a delegation that runs at at and counts — its delegator
-// enabled and holding the role, the account itself holding an approver
-// role (receivesRole, over the delegations that count; the fan-out in
-// storage reads the same).
+// enabled and holding the role and not admin, the account itself holding
+// an approver role (receivesRole, over the delegations that count:
+// DelegationCounts; the fan-out in storage reads the same).
 //
 // A row of an account's e-mail or webhook about a delegation (it started,
 // it ends soon: NoticeDelegation) may only while that delegation still

@@ -64,8 +64,8 @@ func runningDelegations(g *gorm.DB, column, value string, t time.Time) ([]delega
 
 // countingDelegations keeps the delegations whose accounts let them give
 // their role (domain.DelegationCounts): a delegator enabled and holding
-// the role, a delegate enabled and holding an approver role. Delegators
-// and delegates are read in one query.
+// the role and not admin, a delegate enabled and holding an approver role
+// and not admin. Delegators and delegates are read in one query.
 func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation, error) {
 	accounts, err := delegationAccounts(g, rows, true)
 	if err != nil {
@@ -82,22 +82,24 @@ func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation,
 }
 
 // countingCondition is domain.DelegationCounts as a condition on a row of
-// delegations: its delegator's account is enabled and holds the row's role,
-// its delegate's is enabled and holds an approver role and not admin
-// (roles matched as hasRole matches them). A query with a limit applies it before the limit,
-// so that delegations that do not count cannot crowd out those that do;
-// countingDelegations still applies the rule itself to what it returns.
+// delegations: its delegator's account is enabled and holds the row's role
+// and not admin, its delegate's is enabled and holds an approver role and
+// not admin (roles matched as hasRole matches them). A query with a limit
+// applies it before the limit, so that delegations that do not count
+// cannot crowd out those that do; countingDelegations still applies the
+// rule itself to what it returns.
 func countingCondition(dialect string) (string, []any) {
+	args := []any{roleElement(domain.RoleAdmin)} // the delegator's
 	approver := make([]string, len(domain.ApproverRoles))
-	args := make([]any, len(domain.ApproverRoles))
 	for i, r := range domain.ApproverRoles {
 		approver[i] = rolesContain(dialect, "delegate.roles", "?")
-		args[i] = roleElement(r)
+		args = append(args, roleElement(r))
 	}
-	args = append(args, roleElement(domain.RoleAdmin))
+	args = append(args, roleElement(domain.RoleAdmin)) // the delegate's
 	holdsRole := rolesContain(dialect, "delegator.roles", "',' || delegations.role || ','")
 	return `EXISTS (SELECT 1 FROM users delegator WHERE delegator.username = delegations.from_user
-			AND delegator.disabled_at IS NULL AND ` + holdsRole + `)
+			AND delegator.disabled_at IS NULL AND ` + holdsRole + `
+			AND NOT ` + rolesContain(dialect, "delegator.roles", "?") + `)
 		AND EXISTS (SELECT 1 FROM users delegate WHERE delegate.username = delegations.to_user
 			AND delegate.disabled_at IS NULL AND (` + strings.Join(approver, " OR ") + `)
 			AND NOT ` + rolesContain(dialect, "delegate.roles", "?") + `)`, args

@@ -297,10 +297,10 @@ func (d *directory) holdersOf(r domain.Role) []*dirUser {
 }
 
 // delegatesOf is tx.delegatesOf from the directory: the enabled accounts
-// holding an approver role and not admin that a delegation of role active
-// at at reaches,
-// when its delegator is enabled and holds the role (countingDelegations),
-// in id order.
+// that a delegation of role active at at reaches while it counts — its
+// delegator enabled, holding the role and not admin, its delegate enabled,
+// holding an approver role and not admin: domain.DelegationCounts, as
+// countingDelegations applies it — in id order.
 func (d *directory) delegatesOf(role domain.Role, at time.Time) []*dirUser {
 	at = dbTime(at)
 	var out []*dirUser
@@ -309,10 +309,11 @@ func (d *directory) delegatesOf(role domain.Role, at time.Time) []*dirUser {
 		if !dl.ends.After(at) || dl.starts.After(at) {
 			continue
 		}
-		if from := d.byName[dl.from]; from == nil || !slices.Contains(from.held, role) {
+		from, to := d.byName[dl.from], d.byName[dl.to]
+		if !domain.DelegationCounts(domain.Delegation{Role: role}, from.account(), to.account()) {
 			continue
 		}
-		if to := d.byName[dl.to]; to != nil && to.countsAsDelegate() && !seen[to.row.ID] {
+		if !seen[to.row.ID] {
 			seen[to.row.ID] = true
 			out = append(out, to)
 		}

@@ -31,7 +31,7 @@ type dirUser struct {
 	row    userRow // id, username, email
 	roles  string  // the roles column as stored, for hasRole's match
 	nation string
-	held   []domain.Role // the roles as toDomainUser reads them, for countingDelegations (delegator and delegate)
+	held   []domain.Role // the roles as toDomainUser reads them, for domain.DelegationCounts (delegator and delegate)
 }
 
 // holds is hasRole's test of the roles column for r.
@@ -39,11 +39,14 @@ func (u *dirUser) holds(r domain.Role) bool {
 	return strings.Contains(","+u.roles+",", roleElement(r))
 }
 
-// countsAsDelegate is domain.DelegateCounts for an enabled account (the
-// directory holds no other): its roles, as toDomainUser reads them, hold
-// an approver role and not admin.
-func (u *dirUser) countsAsDelegate() bool {
-	return domain.DelegateCounts(&domain.User{Roles: u.held})
+// account is u as domain.DelegationCounts reads a delegator or a
+// delegate: an enabled account (the directory holds no other) with its
+// roles as toDomainUser reads them; nil for none (no enabled account).
+func (u *dirUser) account() *domain.User {
+	if u == nil {
+		return nil
+	}
+	return &domain.User{Username: u.row.Username, Roles: u.held}
 }
 
 // dirDelegation is a delegation not revoked.

@@ -89,3 +89,81 @@ func TestLegacyAdministratorHearsNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestLegacyAdministratorDelegatesNothing: a delegation from an account
+// stored with admin beside hns_officer gives its delegate (deputy, a range
+// officer) nothing — no stage notices of hns_officer, no delegation that
+// counts (so no queue and no decision), and the list says why
+// (delegator_admin) — while hns's delegation of the same role to deputy2
+// still does (domain.DelegationCounts).
+func TestLegacyAdministratorDelegatesNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		seedNotifyUsers(t, db) // lo-no, lo-de, hns
+		users := []domain.User{
+			{Username: "boss", Roles: []domain.Role{domain.RoleAdmin, domain.RoleHNS}},
+			{Username: "deputy", Roles: []domain.Role{domain.RoleRange}},
+			{Username: "deputy2", Roles: []domain.Role{domain.RoleRange}},
+		}
+		for i := range users {
+			u := users[i]
+			u.ID, u.Email, u.CreatedAt, u.UpdatedAt = testID(t, 500+i), u.Username+"@example.org", fixedNow, fixedNow
+			if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateUser(&u) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		from := map[string]string{"boss": "deputy", "hns": "deputy2"}
+		ids := map[string]string{}
+		for i, name := range []string{"boss", "hns"} {
+			d := domain.Delegation{ID: testID(t, 600+i), From: name, To: from[name], Role: domain.RoleHNS,
+				Starts: fixedNow.Add(-time.Hour), Ends: fixedNow.Add(48 * time.Hour), CreatedAt: fixedNow.Add(-time.Hour)}
+			ids[name] = d.ID
+			if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.CreateDelegation(&d) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		r := newDraft(testID(t, 1), "NO")
+		createRequest(t, db, r)
+		if err := submitInTx(t, db, r, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Notifications(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var told []string
+		for _, n := range got {
+			if n.Channel == domain.ChannelEmail && n.Kind == domain.NotifyStageActive {
+				told = append(told, n.Address)
+			}
+		}
+		sort.Strings(told)
+		if want := []string{"deputy2@example.org", "hns@example.org"}; !slices.Equal(told, want) {
+			t.Errorf("stage notices to %v, want %v (not the administrator's delegate)", told, want)
+		}
+
+		for name, want := range map[string]int{"deputy": 0, "deputy2": 1} {
+			ds, err := db.ActiveDelegations(ctx, name, fixedNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) != want {
+				t.Errorf("%s: %d delegations count, want %d", name, len(ds), want)
+			}
+		}
+
+		listed, err := db.ListDelegations(ctx, "", fixedNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		why := map[string]string{}
+		for _, l := range listed {
+			why[l.ID] = l.InactiveReason
+		}
+		if why[ids["boss"]] != domain.InactiveDelegatorAdmin || why[ids["hns"]] != "" {
+			t.Errorf("listed as inactive for %q (boss's) and %q (hns's), want %q and none", why[ids["boss"]], why[ids["hns"]],
+				domain.InactiveDelegatorAdmin)
+		}
+	})
+}

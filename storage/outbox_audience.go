@@ -10,9 +10,10 @@ import (
 // the liaison officers of a nation; or the holders of a role together with the people an
 // enabled holder delegated that role to, active at at, while they hold an
 // approver role themselves. A holder or delegate who holds admin too (an
-// account stored before administrators held no other role) is left out:
-// administrators never decide (domain.ReceivesRoleNotices,
-// domain.DelegateCounts). Each account once.
+// account stored before administrators held no other role) is left out,
+// and so is the delegate of such a holder: administrators never decide,
+// not through a delegate either (domain.ReceivesRoleNotices,
+// domain.DelegationCounts). Each account once.
 func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 	var rows []userRow
 	var err error
@@ -50,8 +51,8 @@ func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 
 // delegatesOf reads the enabled accounts that an active delegation of role
 // at at reaches (countingDelegations drops those of delegators who lost
-// the role or were disabled, and those to delegates who hold no approver
-// role any more, hold admin or were disabled).
+// the role, hold admin or were disabled, and those to delegates who hold
+// no approver role any more, hold admin or were disabled).
 func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
 	at = dbTime(at)
 	// Most events find no delegation of their role: one plain query says so

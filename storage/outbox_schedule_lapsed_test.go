@@ -14,11 +14,13 @@ import (
 // TestScheduleSweepReachesCountingDelegationsPastLapsedOnes: the reminder
 // sweep reads at most its limit (lowered to 3) of delegations that started
 // in its window and of those that end within a day — and it counts only
-// delegations that count. Eight delegations that do not count start
+// delegations that count. Eleven delegations that do not count start
 // earlier and end sooner than the two that do: from a disabled delegator,
 // from one who lost the role, from one whose roles only look like it
 // ("hns" and "officer"), to a disabled delegate, to a liaison officer, to
-// one whose roles only look like an approver's ("range" and "officer").
+// one whose roles only look like an approver's ("range" and "officer"),
+// and three from an account stored with admin beside hns_officer, whose
+// delegations give nothing (domain.DelegationCounts).
 // The first sweep still writes both notices of both counting delegations
 // (one to a delegate whose approver role is not the first of their roles),
 // and nothing to anyone through a delegation that does not count.
@@ -38,9 +40,11 @@ func TestScheduleSweepReachesCountingDelegationsPastLapsedOnes(t *testing.T) {
 			{Username: "off", Roles: []domain.Role{domain.RoleRange}, DisabledAt: &disabledAt},
 			{Username: "lo", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"},
 			{Username: "odd", Roles: []domain.Role{"range", "officer"}},
+			{Username: "chief", Roles: []domain.Role{domain.RoleAdmin, domain.RoleHNS}},
 		}
 		lapsed := [][2]string{{"gone", "deputy"}, {"moved", "deputy"}, {"split", "deputy"}, {"boss", "off"},
-			{"boss", "lo"}, {"boss", "odd"}, {"gone", "deputy2"}, {"moved", "deputy2"}}
+			{"boss", "lo"}, {"boss", "odd"}, {"gone", "deputy2"}, {"moved", "deputy2"},
+			{"chief", "deputy"}, {"chief", "deputy2"}, {"chief", "deputy"}}
 		name := map[string]string{} // delegation id → "from→to"
 		err := db.InTx(ctx, func(tx domain.Tx) error {
 			for i := range users {

@@ -178,3 +178,65 @@ func TestConsoleWarnsOfLegacyAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleLegacyAdministratorDelegatesNothing: an account stored with
+// admin beside hns_officer is offered no delegation form on its
+// delegations page, which says why; a form sent anyway is refused (422,
+// the domain's words at the role, nothing stored). A delegation it gave
+// before the rule is listed as not active, with the reason, to it, its
+// delegate and an administrator, and the delegate's request page offers
+// no decision through it; an approver's delegation of the role still
+// does.
+func TestConsoleLegacyAdministratorDelegatesNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		e.storeUnchecked("boss", domain.RoleAdmin, domain.RoleHNS)
+		boss := e.client().signIn("boss")
+		page := boss.get("/delegations")
+		wantStatus(t, page, http.StatusOK)
+		if page.Doc.Find(`form[action="/delegations"]`).Length() != 0 {
+			t.Error("the administrator is offered the delegation form")
+		}
+		if got := strings.Join(strings.Fields(page.Doc.Find("#deleg-admin.warn").Text()), " "); !strings.Contains(got, "you cannot create one") {
+			t.Errorf("the page's warning: %q", got)
+		}
+		sent := boss.post("/delegations", url.Values{"to": {"gov"}, "role": {"hns_officer"}, "ends": {"2026-12-31"}})
+		wantStatus(t, sent, http.StatusUnprocessableEntity)
+		if got := strings.Join(strings.Fields(sent.Doc.Find(".error-summary").Text()), " "); !strings.Contains(got, domain.DelegatorAdminMessage) {
+			t.Errorf("the refusal: %q", got)
+		}
+		if list, err := e.db.ListDelegations(context.Background(), "", e.clock()); err != nil || len(list) != 0 {
+			t.Fatalf("delegations stored: %v %v", list, err)
+		}
+
+		// One given before the rule, the first gov holds.
+		now := e.clock().UTC().Truncate(time.Microsecond)
+		old := domain.Delegation{ID: "00000000-0000-7000-8000-000000000001", From: "boss", To: "gov", Role: domain.RoleHNS,
+			Starts: now.Add(-time.Hour), Ends: now.Add(7 * 24 * time.Hour), CreatedAt: now.Add(-time.Hour)}
+		if err := e.db.InTx(context.Background(), func(tx domain.Tx) error { return tx.CreateDelegation(&old) }); err != nil {
+			t.Fatal(err)
+		}
+		gov := e.client().signIn("gov")
+		const want = "Not active: the delegator holds admin too, and administrators never decide"
+		for name, c := range map[string]*client{"boss": boss, "gov": gov, "admin": e.client().signIn("admin")} {
+			row := c.get("/delegations").Doc.Find("main table tbody tr")
+			if got := strings.Join(strings.Fields(row.Children().Eq(4).Text()), " "); row.Length() != 1 || got != want {
+				t.Errorf("%s's page: %d rows, %q, want %q", name, row.Length(), got, want)
+			}
+		}
+		lo := e.client().signIn("lo-no")
+		id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+		decide := func() int {
+			return gov.get("/requests/" + id).Doc.Find(`form[action$="/decide"] select[name="stage"] option[value="intake"], form[action$="/decide"] input[name="stage"][value="intake"]`).Length()
+		}
+		if n := decide(); n != 0 {
+			t.Error("the delegate is offered the intake stage through the administrator's delegation")
+		}
+		hns := e.client().signIn("hns")
+		if p := hns.post("/delegations", url.Values{"to": {"gov"}, "role": {"hns_officer"}, "ends": {"2026-12-31"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("hns delegates: %d %s", p.Status, p.Doc.Find(".error-summary").Text())
+		}
+		if n := decide(); n == 0 {
+			t.Error("the delegate is not offered the intake stage through hns's delegation")
+		}
+	})
+}

@@ -43,10 +43,14 @@ type delegationView struct {
 	Form      delegationForm
 	Errors    []fieldErr
 	// Warn is a revocation's refusal, in the domain's words.
-	Warn   string
-	Notice string // what was just done (?added=<id>, ?revoked=<id>)
-	p      domain.Principal
-	now    time.Time
+	Warn string
+	// AdminHeld: the caller holds admin beside an approver role (an
+	// account stored before administrators held no other role), so has
+	// no role to delegate (domain.DelegableRoles); the page says why.
+	AdminHeld bool
+	Notice    string // what was just done (?added=<id>, ?revoked=<id>)
+	p         domain.Principal
+	now       time.Time
 }
 
 type delegationForm struct{ To, Role, Starts, Ends string }
@@ -143,16 +147,9 @@ func delegationNotice(ec echo.Context, list []domain.ListedDelegation) string {
 	return ""
 }
 
-// delegable are the roles p may delegate: the approver roles p holds.
-func delegable(p domain.Principal) []domain.Role {
-	var out []domain.Role
-	for _, r := range domain.ApproverRoles {
-		if p.HasRole(r) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+// delegable are the roles p may delegate (domain.DelegableRoles): the
+// approver roles p holds, none while p holds admin too.
+func delegable(p domain.Principal) []domain.Role { return domain.DelegableRoles(p) }
 
 func (c *Console) renderDelegations(ec echo.Context, status int, v delegationView) error {
 	p := principalOf(ec)
@@ -161,6 +158,7 @@ func (c *Console) renderDelegations(ec echo.Context, status int, v delegationVie
 		return err
 	}
 	v.Items, v.p, v.Roles, v.now = list, p, delegable(p), c.Now()
+	v.AdminHeld = domain.AdminApprover(p.Roles)
 	if len(v.Roles) > 0 {
 		if v.Delegates, err = c.Approvals.Delegates(ec.Request().Context(), p); err != nil {
 			return err
