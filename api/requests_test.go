@@ -137,6 +137,28 @@ func TestNationIsolation(t *testing.T) {
 	})
 }
 
+// TestRefusedIDKeepsNoControls: a refused read of a missing id typed with
+// a right-to-left override and a line break is recorded with each as
+// U+FFFD, so that the entry cannot reverse or split the audit page's text.
+func TestRefusedIDKeepsNoControls(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		wantProblem(t, e.do("lo-de", http.MethodGet, "/api/v1/requests/SE-2026-EXA-000001%E2%80%AE%0Aexport%20by%20admin", nil), 404, "not_found")
+		entries, err := e.db.ListAudit(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tried []string
+		for _, en := range entries {
+			if en.Action == domain.AuditRequestRefused && en.Actor == "lo-de" {
+				tried = append(tried, fmt.Sprint(en.Data["unknown_request_id"]))
+			}
+		}
+		if want := []string{"SE-2026-EXA-000001\uFFFD\uFFFDexport by admin"}; !slices.Equal(tried, want) {
+			t.Errorf("refusals on the missing id: %q, want %q", tried, want)
+		}
+	})
+}
+
 func TestPreconditionsAndTransitions(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		id, _ := e.create("lo-no", draft())

@@ -282,6 +282,17 @@ func TestWebhooksAPI(t *testing.T) {
 		for _, u := range []string{"https://127.0.0.1/x", "https://[::1]/x", "https://169.254.169.254/latest", "https://100.100.100.200/x", "https://localhost/x"} {
 			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": u}), 422, "invalid", "url")
 		}
+		// So is one written in full-width characters, read as the sender
+		// connects to it (its IDNA ASCII form), or a host with no such form;
+		// an internationalised name is accepted and kept as it was given.
+		for _, u := range []string{"https://１２７.０.０.１/", "https://ｌｏｃａｌｈｏｓｔ/", "https://bücher-.example/x"} {
+			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": u}), 422, "invalid", "url")
+		}
+		idn := e.do("lo-de", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "https://bücher.example/x"})
+		want(t, idn, 201)
+		if got := idn.JSON(t)["url"]; got != "https://bücher.example/x" {
+			t.Errorf("an internationalised name stored as %v", got)
+		}
 		// A number spelled other than as a dotted quad hides which address
 		// it is (the review's 2130706433 is 127.0.0.1): refused at once,
 		// naming url, even where private addresses are allowed.

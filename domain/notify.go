@@ -274,7 +274,7 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		fmt.Fprintf(&b, "Request %s is approved.\n", ref)
 		writeConditions(&b, ev.Conditions)
 		writeText(&b, "Comment", ev.Comment)
-		fmt.Fprintf(&b, "\n%s%s\n", linkPermit, PermitPath(ev.RequestID))
+		writePermitLink(&b, ev)
 	case NotifyRejected:
 		subject = "Request " + ref + " rejected"
 		fmt.Fprintf(&b, "Request %s was rejected.\n", ref)
@@ -298,7 +298,7 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		subject, text = renderAreaClosed(ev, ref)
 		b.WriteString(text)
 		if ev.Status == StatusApproved && ev.Audience.Nation != "" {
-			fmt.Fprintf(&b, "\n%s%s\n", linkPermit, PermitPath(ev.RequestID))
+			writePermitLink(&b, ev)
 		}
 	default:
 		if subject, body, ok := renderScheduled(ev, ref); ok {
@@ -306,9 +306,21 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		}
 		subject = "Request " + ref // a kind without wording of its own: its status
 	}
-	fmt.Fprintf(&b, "\n%s%s\n", NotificationStatusLabel, ev.Status)
-	fmt.Fprintf(&b, "%s%s\n", linkRequest, RequestPath(ev.RequestID))
+	writeStatusAndRequestLink(&b, ev)
 	return subject, b.String()
+}
+
+// writePermitLink writes the link line to the permit of ev's request,
+// after a blank line.
+func writePermitLink(b *strings.Builder, ev NotificationEvent) {
+	fmt.Fprintf(b, "\n%s%s\n", linkPermit, PermitPath(ev.RequestID))
+}
+
+// writeStatusAndRequestLink ends the notice of a request: after a blank
+// line, its status line and the link line to the request's page.
+func writeStatusAndRequestLink(b *strings.Builder, ev NotificationEvent) {
+	fmt.Fprintf(b, "\n%s%s\n", NotificationStatusLabel, ev.Status)
+	fmt.Fprintf(b, "%s%s\n", linkRequest, RequestPath(ev.RequestID))
 }
 
 // requestName is how a notice names its request: by its reference; before

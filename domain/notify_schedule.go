@@ -306,7 +306,15 @@ func renderScheduled(ev NotificationEvent, ref string) (subject, body string, ok
 	default:
 		return "", "", false
 	}
-	if ev.Status != "" {
+	switch {
+	case ev.RequestID != "":
+		// A notice about a request links to its pages, as every notice
+		// about a change of the request does (RenderNotification).
+		if ev.Kind == NotifyRequestExpiring {
+			writePermitLink(&b, ev)
+		}
+		writeStatusAndRequestLink(&b, ev)
+	case ev.Status != "":
 		fmt.Fprintf(&b, "\n%s%s\n", NotificationStatusLabel, ev.Status)
 	}
 	return subject, b.String(), true

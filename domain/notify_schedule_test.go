@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -225,33 +226,39 @@ func TestRenderScheduledNotices(t *testing.T) {
 		ev      NotificationEvent
 		subject string
 		body    []string
+		links   []string // the link lines' targets, in order
 	}{
-		{NotificationEvent{Kind: NotifyStageDueSoon, Audience: Audience{Role: RoleHNS}, Reference: "SE-2026-EXA-000001", Stage: "intake",
+		{NotificationEvent{Kind: NotifyStageDueSoon, Audience: Audience{Role: RoleHNS}, RequestID: "r1", Reference: "SE-2026-EXA-000001", Stage: "intake",
 			DueAt: &due, Status: StatusInReview},
 			"Due soon: SE-2026-EXA-000001", []string{"Request SE-2026-EXA-000001 is waiting for your role's decision in the intake review by " +
-				"the Swedish Armed Forces' host-nation support desk, due by 2026-03-03 23:59 CET (Stockholm).\n"}},
-		{NotificationEvent{Kind: NotifyStageOverdue, Audience: Audience{Role: RoleRange}, Reference: "SE-2026-EXA-000001", Stage: "range_safety",
+				"the Swedish Armed Forces' host-nation support desk, due by 2026-03-03 23:59 CET (Stockholm).\n",
+				"\n\nStatus: in_review\nRequest page: /requests/r1\n"}, []string{"/requests/r1"}},
+		{NotificationEvent{Kind: NotifyStageOverdue, Audience: Audience{Role: RoleRange}, RequestID: "r1", Reference: "SE-2026-EXA-000001", Stage: "range_safety",
 			DueAt: &due, Status: StatusInReview},
 			"Overdue: SE-2026-EXA-000001", []string{"Request SE-2026-EXA-000001 is still waiting for your role's decision in the range safety review by " +
-				"the Swedish Armed Forces' range and training-area officer, which was due by 2026-03-03 23:59 CET (Stockholm).\n"}},
-		{NotificationEvent{Kind: NotifyStageEscalated, Audience: Audience{Role: RoleOperations}, Reference: "SE-2026-EXA-000001", Stage: "intake",
+				"the Swedish Armed Forces' range and training-area officer, which was due by 2026-03-03 23:59 CET (Stockholm).\n",
+				"\n\nStatus: in_review\nRequest page: /requests/r1\n"}, []string{"/requests/r1"}},
+		{NotificationEvent{Kind: NotifyStageEscalated, Audience: Audience{Role: RoleOperations}, RequestID: "r1", Reference: "SE-2026-EXA-000001", Stage: "intake",
 			DueAt: &due, Status: StatusInReview, Reminder: &Reminder{Role: RoleHNS}},
 			"Escalated: SE-2026-EXA-000001 is overdue", []string{"Request SE-2026-EXA-000001 is still undecided in the intake review by " +
-				"the Swedish Armed Forces' host-nation support desk, which was due by 2026-03-03 23:59 CET (Stockholm).\n", "supervise"}},
-		{NotificationEvent{Kind: NotifyRequestExpiring, Reference: "SE-2026-EXA-000001", Status: StatusApproved,
+				"the Swedish Armed Forces' host-nation support desk, which was due by 2026-03-03 23:59 CET (Stockholm).\n", "supervise",
+				"\n\nStatus: in_review\nRequest page: /requests/r1\n"}, []string{"/requests/r1"}},
+		{NotificationEvent{Kind: NotifyRequestExpiring, RequestID: "r1", Reference: "SE-2026-EXA-000001", Status: StatusApproved,
 			Reminder: &Reminder{ValidTo: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)}},
-			"Permit SE-2026-EXA-000001 expires soon", []string{"valid until the end of 2026-03-08"}},
+			"Permit SE-2026-EXA-000001 expires soon", []string{"valid until the end of 2026-03-08",
+				"\n\nPermit page: /requests/r1/permit\n\nStatus: approved\nRequest page: /requests/r1\n"},
+			[]string{"/requests/r1/permit", "/requests/r1"}},
 		{NotificationEvent{Kind: NotifyDelegationStarted, Reminder: &Reminder{Role: RoleOperations, From: "ops", Until: until}},
 			"Delegation of the role of the Swedish Armed Forces' headquarters to you has started",
-			[]string{"ops delegated the role of the Swedish Armed Forces' headquarters (operations_approver) to you until 2026-03-03 17:00"}},
+			[]string{"ops delegated the role of the Swedish Armed Forces' headquarters (operations_approver) to you until 2026-03-03 17:00"}, nil},
 		{NotificationEvent{Kind: NotifyDelegationEnding, Reminder: &Reminder{Role: RoleOperations, From: "ops", Until: until}},
 			"Delegation of the role of the Swedish Armed Forces' headquarters to you ends soon",
-			[]string{"The delegation of the role of the Swedish Armed Forces' headquarters (operations_approver) from ops to you ends at 2026-03-03 17:00 CET (Stockholm)"}},
+			[]string{"The delegation of the role of the Swedish Armed Forces' headquarters (operations_approver) from ops to you ends at 2026-03-03 17:00 CET (Stockholm)"}, nil},
 		// A delegation whose last day is the 3rd ends at midnight: the
 		// end of the 3rd, as the console's delegations page shows it.
 		{NotificationEvent{Kind: NotifyDelegationEnding, Reminder: &Reminder{Role: RoleOperations, From: "ops", Until: sthlm(2026, 3, 4, 0, 0)}},
 			"Delegation of the role of the Swedish Armed Forces' headquarters to you ends soon",
-			[]string{"from ops to you ends at 2026-03-03 24:00 CET (Stockholm).\n"}},
+			[]string{"from ops to you ends at 2026-03-03 24:00 CET (Stockholm).\n"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.ev.Kind, func(t *testing.T) {
@@ -262,6 +269,22 @@ func TestRenderScheduledNotices(t *testing.T) {
 			for _, part := range c.body {
 				if !strings.Contains(body, part) {
 					t.Fatalf("body %q lacks %q", body, part)
+				}
+			}
+			// The link lines, as the console's paths and, in an e-mail,
+			// absolute under the public URL; a delegation's notice has none.
+			for _, base := range []string{"", "https://access.example.se"} {
+				var links []string
+				for _, line := range strings.Split(NotificationLinks(body, base), "\n") {
+					if _, target, ok := NotificationLink(line); ok {
+						links = append(links, strings.TrimPrefix(target, base))
+						if !strings.HasPrefix(target, base+"/") {
+							t.Errorf("base %q: link %q not under it", base, target)
+						}
+					}
+				}
+				if !slices.Equal(links, c.links) {
+					t.Errorf("base %q: links %q, want %q in\n%s", base, links, c.links, body)
 				}
 			}
 		})

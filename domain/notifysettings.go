@@ -94,6 +94,10 @@ type NotificationService struct {
 	// (tests and local setups: --webhook-allow-http, --webhook-allow-private);
 	// otherwise only https to public hosts.
 	AllowHTTP, AllowPrivate bool
+	// WebhookASCIIHost converts a webhook host not in ASCII to the form
+	// deliveries connect to (WebhookURLPolicy.ASCIIHost); nil refuses such
+	// hosts.
+	WebhookASCIIHost func(host string) (string, error)
 }
 
 // NewNotificationService wires the service to its ports.
@@ -369,7 +373,8 @@ func (s *NotificationService) CreateWebhook(ctx context.Context, p Principal, in
 			return nil, err
 		}
 	}
-	err := ValidateWebhookURL(in.URL, WebhookURLPolicy{AllowHTTP: s.AllowHTTP, AllowPrivate: s.AllowPrivate})
+	err := ValidateWebhookURL(in.URL, WebhookURLPolicy{AllowHTTP: s.AllowHTTP, AllowPrivate: s.AllowPrivate,
+		ASCIIHost: s.WebhookASCIIHost})
 	if in.Role != "" {
 		if !p.HasRole(RoleAdmin) {
 			return nil, Errorf(CodeForbidden, "only an administrator registers a role's webhook")

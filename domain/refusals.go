@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // AuditRequestRefused records a failed authorization on an existing request:
@@ -42,7 +44,8 @@ var authorizationCodes = map[string]bool{CodeForbidden: true, CodeSeparationOfDu
 
 // Record appends a refusal entry if cause is an authorization failure. An
 // attempt on an id that names no request is recorded too, with the id tried
-// (cut to MaxTriedID characters): it is what probing looks like, and doing
+// (cut to MaxTriedID characters, its control and format characters shown
+// as U+FFFD: triedID): it is what probing looks like, and doing
 // the same work on both paths — one read, one audit append, one commit
 // before the answer — is what keeps "another nation's request" and "no such
 // request" indistinguishable by timing as well as by content
@@ -87,7 +90,7 @@ func (l *RefusalLog) target(ctx context.Context, p Principal, requestID, code st
 	r, err := l.store.GetRequest(ctx, requestID)
 	switch {
 	case ErrorCode(err) == CodeNotFound:
-		return "missing:" + cut(requestID, MaxTriedID), nil
+		return "missing:" + triedID(requestID), nil
 	case err != nil:
 		return "", err
 	case code == CodeNotFound && r.Visible(p):
@@ -108,7 +111,7 @@ func (l *RefusalLog) append(ctx context.Context, p Principal, requestID string, 
 		r, err := tx.GetRequest(requestID)
 		switch {
 		case ErrorCode(err) == CodeNotFound:
-			data.UnknownRequestID = cut(requestID, MaxTriedID)
+			data.UnknownRequestID = triedID(requestID)
 		case err != nil:
 			return err
 		case data.Code == CodeNotFound && r.Visible(p):
@@ -123,12 +126,24 @@ func (l *RefusalLog) append(ctx context.Context, p Principal, requestID string, 
 // MaxTriedID bounds the id of a missing request kept in a refusal entry.
 const MaxTriedID = 64
 
-// cut shortens s to at most n characters.
-func cut(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
+// triedID is the id of a missing request as a refusal entry keeps it: cut
+// to MaxTriedID characters, with every character that could change how the
+// audit log reads shown as U+FFFD: the Unicode format characters
+// (isInvisibleFormat: the bidirectional controls, which would reverse the
+// text around them on the console's audit page, and the invisible ones),
+// the control characters (line breaks, NUL, C1) and the line and paragraph
+// separators; bytes that are not UTF-8 become U+FFFD too. The id is typed
+// by whoever probes, so it is kept as evidence, not as text to trust.
+func triedID(s string) string {
+	if r := []rune(s); len(r) > MaxTriedID {
+		s = string(r[:MaxTriedID])
 	}
-	return s
+	return strings.Map(func(r rune) rune {
+		if isInvisibleFormat(r) || unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
 }
 
 func refusalReason(err error) string {

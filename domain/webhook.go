@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Webhook is an HTTP endpoint that receives notifications signed as
@@ -71,6 +73,13 @@ func WebhookKey(secret string) ([]byte, error) {
 // setups.
 type WebhookURLPolicy struct {
 	AllowHTTP, AllowPrivate bool
+	// ASCIIHost converts a host that is not all ASCII to the ASCII form
+	// the sender connects to (notify.WebhookASCIIHost: IDNA's lookup
+	// profile, as Go's HTTP client converts it), or fails when it has
+	// none; the checks read that form. The domain takes it from outside
+	// as it imports only the standard library. Without it, a host not in
+	// ASCII is refused: it could not be checked.
+	ASCIIHost func(host string) (string, error)
 }
 
 // ValidateWebhookURL checks a webhook's address: an absolute https URL
@@ -115,20 +124,55 @@ func ValidateWebhookURL(raw string, p WebhookURLPolicy) error {
 			return bad("has port " + port + ": a port is from 1 to 65535")
 		}
 	}
-	if msg := webhookHostProblem(u); msg != "" {
+	// The checks below read the host as the sender connects to it: an
+	// internationalised name in its ASCII form (webhookASCIIHost), so that
+	// "１２７.０.０.１" is read as the 127.0.0.1 it is.
+	bracketed := strings.HasPrefix(u.Host, "[") // an IPv6 address, not converted
+	ascii, err := u.Hostname(), error(nil)
+	if !bracketed {
+		ascii, err = webhookASCIIHost(ascii, p.ASCIIHost)
+	}
+	if err != nil {
+		return bad("has host " + u.Hostname() + ", which is not a valid internationalised domain name")
+	}
+	if msg := webhookHostProblem(ascii, bracketed); msg != "" {
 		return bad(msg)
 	}
 	if p.AllowPrivate {
 		return nil
 	}
-	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	host := strings.ToLower(strings.TrimSuffix(ascii, "."))
 	if a, err := netip.ParseAddr(host); (err == nil && !PublicAddress(a)) || host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return bad("names " + host + ", which is not a public address: deliveries go only to public addresses")
+		named := host
+		if ascii != u.Hostname() {
+			named = u.Hostname() + " (" + host + ")"
+		}
+		return bad("names " + named + ", which is not a public address: deliveries go only to public addresses")
 	}
 	return nil
 }
 
-// webhookHostProblem says what is wrong with the host of u, "" when
+// webhookASCIIHost is the host a webhook's deliveries connect to: an
+// all-ASCII host as it is; any other as convert gives it (the policy's
+// ASCIIHost), which maps full-width and other compatibility characters to
+// the ASCII ones they stand for ("ｌｏｃａｌｈｏｓｔ" is localhost,
+// "１２７.０.０.１" is 127.0.0.1) and writes an internationalised name as
+// "xn--" labels ("bücher.example" is xn--bcher-kva.example). A host that
+// has no such form is an error: the client would connect to it as it is,
+// which no resolver knows. The URL is stored as it was given; only its
+// checks read the ASCII form.
+func webhookASCIIHost(host string, convert func(string) (string, error)) (string, error) {
+	if !strings.ContainsFunc(host, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		return host, nil
+	}
+	if convert == nil {
+		return "", errors.New("no conversion of internationalised host names")
+	}
+	return convert(host)
+}
+
+// webhookHostProblem says what is wrong with a webhook URL's host (in its
+// ASCII form, webhookASCIIHost; bracketed: written in brackets), "" when
 // nothing is: it must be a DNS name (labels of letters, digits, '-' and
 // '_', none empty, at most 63 characters each and 253 in all, a trailing
 // dot allowed, the last label not a number), a canonical dotted-quad IPv4
@@ -139,9 +183,8 @@ func ValidateWebhookURL(raw string, p WebhookURLPolicy) error {
 // 127.1, 0177.0.0.1 — which would hide which address it is: refused, as the
 // WHATWG URL standard reads such a name as an address and its canonical
 // dotted-quad is what should be written.
-func webhookHostProblem(u *url.URL) string {
-	host := u.Hostname()
-	if strings.HasPrefix(u.Host, "[") {
+func webhookHostProblem(host string, bracketed bool) string {
+	if bracketed {
 		a, err := netip.ParseAddr(host)
 		if err != nil || !a.Is6() || a.Zone() != "" {
 			return "has host [" + host + "], which is not an IPv6 address without a zone"
@@ -179,8 +222,9 @@ func numericLabel(l string) bool {
 	return !strings.ContainsFunc(l, func(r rune) bool { return r < '0' || r > '9' })
 }
 
-// validHostLabel: 1-63 bytes of letters (an internationalised name's too),
-// digits, '-' or '_', not starting or ending with '-'.
+// validHostLabel: 1-63 bytes of letters, digits, '-' or '_', not starting
+// or ending with '-' (an internationalised name is checked in its ASCII
+// form, "xn--" labels).
 func validHostLabel(l string) bool {
 	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 		return false

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/idna"
 )
 
 func TestValidateWebhookURL(t *testing.T) {
@@ -89,6 +91,24 @@ func TestValidateWebhookURL(t *testing.T) {
 		{"https://hooks!.example.org/x", false, false},
 		{"https://[fe80::1%25eth0]/x", false, false},
 		{"https://[8.8.8.8]/x", false, false},
+		// A host not in ASCII is checked as the sender connects to it, in
+		// its ASCII form: full-width characters are the ASCII ones they
+		// stand for, an internationalised name is its xn-- form.
+		{"https://１２７.０.０.１/", false, false},
+		{"https://ｌｏｃａｌｈｏｓｔ/", false, false},
+		{"https://ａｐｉ.localhost/x", false, false},
+		{"https://LOCALHOST。/x", false, false}, // an ideographic full stop is a dot
+		{"https://１０.1.2.3/x", false, false},
+		{"https://１２７.１/", false, false},
+		{"https://０ｘ７ｆ０００００１/", false, false},
+		{"https://hooks.example.１２３/x", false, false},
+		{"https://ｈｏｏｋｓ.example.org/x", false, true}, // hooks.example.org
+		{"https://BÜCHER.example/x", false, true},
+		{"https://bücher.example:8443/x?a=b", false, true},
+		{"https://bücher-.example/x", false, false},  // no IDNA form: a label ends with '-'
+		{"https://a\u200db.example/x", false, false}, // a joiner out of place
+		{"https://\u05d0a.example/x", false, false},  // right-to-left and left-to-right in one label
+		{"https://bücher_x.example/x", false, false}, // '_' is no IDNA character
 		// Also where private addresses are allowed (tests, local setups).
 		{"http://127.0.0.1:8080/x", true, true},
 		{"http://[::1]:8080/x", true, true},
@@ -96,9 +116,11 @@ func TestValidateWebhookURL(t *testing.T) {
 		{"http://2130706433:8080/x", true, false},
 		{"http://127.1:8080/x", true, false},
 		{"http://0x7f.0.0.1:8080/x", true, false},
+		{"http://１２７.０.０.１:8080/x", true, true},
+		{"http://１２７.１:8080/x", true, false},
 	}
 	for _, c := range cases {
-		err := ValidateWebhookURL(c.url, WebhookURLPolicy{AllowHTTP: c.allowHTTP, AllowPrivate: c.allowHTTP})
+		err := ValidateWebhookURL(c.url, WebhookURLPolicy{AllowHTTP: c.allowHTTP, AllowPrivate: c.allowHTTP, ASCIIHost: idna.Lookup.ToASCII})
 		if (err == nil) != c.ok {
 			t.Errorf("%q (http %v): %v, want ok=%v", c.url, c.allowHTTP, err, c.ok)
 		}
@@ -107,6 +129,23 @@ func TestValidateWebhookURL(t *testing.T) {
 				t.Errorf("%q: %#v, want invalid naming url", c.url, err)
 			}
 		}
+	}
+}
+
+// TestValidateWebhookURLNamesBothForms: a host refused in its ASCII form
+// is named as it was given and as it was read.
+func TestValidateWebhookURLNamesBothForms(t *testing.T) {
+	err := ValidateWebhookURL("https://ｌｏｃａｌｈｏｓｔ/", WebhookURLPolicy{ASCIIHost: idna.Lookup.ToASCII})
+	if e, _ := err.(*Error); e == nil || len(e.Fields) != 1 ||
+		e.Fields[0].Message != "names ｌｏｃａｌｈｏｓｔ (localhost), which is not a public address: deliveries go only to public addresses" {
+		t.Errorf("%#v", err)
+	}
+	// Without a conversion, a host not in ASCII cannot be checked: refused.
+	if err := ValidateWebhookURL("https://bücher.example/x", WebhookURLPolicy{}); ErrorCode(err) != CodeInvalid {
+		t.Errorf("no conversion: %v", err)
+	}
+	if err := ValidateWebhookURL("https://hooks.example.org/x", WebhookURLPolicy{}); err != nil {
+		t.Errorf("no conversion, an ASCII host: %v", err)
 	}
 }
 

@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -105,6 +107,36 @@ func TestRefusalNotWrittenIsNotRemembered(t *testing.T) {
 		}
 		if n := refusals(t, db, "lo-de", r.ID); n != 1 {
 			t.Errorf("%d entries after a failed and a good record, want 1", n)
+		}
+	})
+}
+
+// TestRefusalKeepsNoControlsOfTheTriedID: a refused attempt on a missing
+// id keeps the id tried with its bidirectional controls and line breaks
+// (which would reverse or split the console's audit page's text) each
+// shown as U+FFFD.
+func TestRefusalKeepsNoControlsOfTheTriedID(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		log := domain.NewRefusalLog(db, func() time.Time { return fixedNow }, nil)
+		de := domain.Principal{Subject: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"}
+		for _, id := range []string{"x\u202Ey\n", "SE-2026-EXA-000001\u202E\nexport by admin\u2066"} {
+			if err := log.Record(ctx, de, id, "GET /api/v1/requests/:id", domain.ErrNotFound("request")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		entries, err := db.ListAudit(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tried []string
+		for _, e := range entries {
+			if e.Action == domain.AuditRequestRefused {
+				tried = append(tried, fmt.Sprint(e.Data["unknown_request_id"]))
+			}
+		}
+		if want := []string{"x\uFFFDy\uFFFD", "SE-2026-EXA-000001\uFFFD\uFFFDexport by admin\uFFFD"}; !slices.Equal(tried, want) {
+			t.Errorf("ids kept %q, want %q", tried, want)
 		}
 	})
 }

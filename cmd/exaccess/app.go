@@ -99,6 +99,7 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	a.notifications = domain.NewNotificationService(db, time.Now, newID)
 	a.notifications.AllowHTTP = cfg.Notify.WebhookAllowHTTP
 	a.notifications.AllowPrivate = cfg.Notify.WebhookAllowPrivate
+	a.notifications.WebhookASCIIHost = notify.WebhookASCIIHost
 	deps := api.Deps{Tokens: tokens, Requests: a.requests, Approvals: a.approvals, Frameworks: a.frameworks,
 		Refusals: domain.NewRefusalLog(db, time.Now, domain.NewRefusalMemory(domain.RefusalWindow, domain.RefusalMemoryKeys)), Users: db, Reference: ref, OpenAPI: docs.OpenAPI, Log: log, Audit: audit,
 		Permits: permits,

@@ -21,6 +21,7 @@ import (
 	"exaccess/api/auth"
 	"exaccess/auditlog"
 	"exaccess/domain"
+	"exaccess/notify"
 	"exaccess/policies"
 	"exaccess/storage"
 	"exaccess/storage/storagetest"
@@ -146,6 +147,7 @@ func New(t testing.TB, dsn string, opts Options) *App {
 	a.Notifications = domain.NewNotificationService(db, a.Now, a.NewID)
 	a.Notifications.AllowHTTP = true
 	a.Notifications.AllowPrivate = true
+	a.Notifications.WebhookASCIIHost = notify.WebhookASCIIHost
 	a.Inbox = domain.NewInboxService(db, a.Now)
 	a.Refusals = domain.NewRefusalLog(db, a.Now, domain.NewRefusalMemory(domain.RefusalWindow, domain.RefusalMemoryKeys))
 	a.Audit = auditlog.NewService(db, a.Signer, a.Now)
