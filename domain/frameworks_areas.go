@@ -161,6 +161,7 @@ func (s *FrameworkService) SaveTrainingArea(ctx context.Context, p Principal, co
 	var out *TrainingArea
 	var over OverCapacity
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		over = OverCapacity{} // nothing of an attempt that was retried
 		areas, err := tx.TrainingAreas([]string{code}, true)
 		if err != nil {
 			return err
