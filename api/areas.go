@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"exaccess/domain"
 
@@ -107,12 +108,38 @@ func (s *Server) handleTrainingAreaPatch(c echo.Context) error {
 	if len(dp.errs) > 0 {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "bad blackout days", Fields: dp.errs}
 	}
-	a, err := s.Frameworks.UpdateTrainingArea(ctx, p, current.Code, version, edit)
+	saved, err := s.Frameworks.SaveTrainingArea(ctx, p, current.Code, version, edit)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("ETag", etag(a.Version))
-	return c.JSON(http.StatusOK, toTrainingAreaJSON(*a))
+	c.Response().Header().Set("ETag", etag(saved.Area.Version))
+	return c.JSON(http.StatusOK, toAreaSavedJSON(saved))
+}
+
+// areaSavedJSON is the answer to a save: the area, and the days from today
+// on that its bookings exceed a capacity the save lowered, as sentences
+// (warnings) and as dates.
+type areaSavedJSON struct {
+	trainingAreaJSON
+	Warnings         []string         `json:"warnings"`
+	OverCapacityDays overCapacityJSON `json:"over_capacity_days"`
+}
+
+type overCapacityJSON struct {
+	Approved     []string `json:"approved"`
+	WithInReview []string `json:"with_in_review"`
+}
+
+func toAreaSavedJSON(s domain.AreaSaved) areaSavedJSON {
+	dates := func(ds []time.Time) []string {
+		out := []string{}
+		for _, d := range ds {
+			out = append(out, domain.DateString(d))
+		}
+		return out
+	}
+	return areaSavedJSON{toTrainingAreaJSON(*s.Area), nonNil(s.Over.Warnings()),
+		overCapacityJSON{dates(s.Over.Approved), dates(s.Over.WithInReview)}}
 }
 
 // handleBookingList is an area's calendar: the bookings of requests in review

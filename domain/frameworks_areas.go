@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -56,10 +57,92 @@ type AreaEdit struct {
 	BlackoutDays      []time.Time
 }
 
-// UpdateTrainingArea sets an area's capacity and blackout days if version is
-// still current. Values equal to the current ones are no change: the area
-// is answered as it is, its version stays and nothing is audited.
+// AreaSaved is an administrator's save of a training area: the area as
+// stored, and, when the save lowered its capacity, the days the bookings
+// now exceed it (OverCapacity).
+type AreaSaved struct {
+	Area *TrainingArea
+	Over OverCapacity
+}
+
+// OverCapacity are the days, from the day of a save that lowered an area's
+// capacity on, on which the personnel booked exceed the new capacity, read
+// from the stored per-day load (AreaDayLoad), each list sorted:
+// Approved are the days approved requests alone exceed it, WithInReview
+// the days approved requests and requests in review together do (so it
+// holds every day of Approved). Nothing is changed on those requests:
+// approved permits stand, and a final approval that books one of those
+// days meets a capacity conflict and needs an override reason.
+type OverCapacity struct {
+	Capacity     int
+	Approved     []time.Time
+	WithInReview []time.Time
+}
+
+// InReviewOnly are the days of WithInReview that are not in Approved: over
+// the capacity only counting the requests in review.
+func (o OverCapacity) InReviewOnly() []time.Time {
+	var out []time.Time
+	for _, d := range o.WithInReview {
+		if !slices.ContainsFunc(o.Approved, d.Equal) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Warnings are the sentences an administrator is told after the save, one
+// for the days approved requests exceed the capacity and one for the days
+// only the requests in review make it exceed; none when no day is over.
+func (o OverCapacity) Warnings() []string {
+	var out []string
+	if len(o.Approved) > 0 {
+		out = append(out, fmt.Sprintf("Approved requests book more than the new capacity of %d personnel on %s: their permits stand, "+
+			"and a final approval that books those days needs an override reason.", o.Capacity, dayRangesLong(o.Approved)))
+	}
+	if only := o.InReviewOnly(); len(only) > 0 {
+		out = append(out, fmt.Sprintf("Together with requests in review, bookings exceed the new capacity of %d personnel on %s: "+
+			"the final approval that takes the load over it needs an override reason.", o.Capacity, dayRangesLong(only)))
+	}
+	return out
+}
+
+// DayRangesLong words sorted days as the training-area sentences word
+// them, consecutive days grouped ("9–12 March 2027, 15 March 2027").
+func DayRangesLong(days []time.Time) string { return dayRangesLong(days) }
+
+// overCapacity reads, inside tx, the stored load of area from from on and
+// returns the days over its capacity (OverCapacity).
+func overCapacity(tx Tx, area TrainingArea, from time.Time) (OverCapacity, error) {
+	o := OverCapacity{Capacity: area.CapacityPersonnel}
+	rows, err := tx.AreaDayLoads(area.Code, from, LastCalendarDay, "")
+	if err != nil {
+		return o, err
+	}
+	for _, l := range rows {
+		if l.Approved > area.CapacityPersonnel {
+			o.Approved = append(o.Approved, l.Day)
+		}
+		if l.Approved+l.InReview > area.CapacityPersonnel {
+			o.WithInReview = append(o.WithInReview, l.Day)
+		}
+	}
+	return o, nil
+}
+
+// UpdateTrainingArea is SaveTrainingArea's area alone.
 func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, code string, version int, e AreaEdit) (*TrainingArea, error) {
+	saved, err := s.SaveTrainingArea(ctx, p, code, version, e)
+	return saved.Area, err
+}
+
+// SaveTrainingArea sets an area's capacity and blackout days if version is
+// still current. Values equal to the current ones are no change: the area
+// is answered as it is, its version stays and nothing is audited. A save
+// that lowers the capacity reads, in its transaction, the days from today
+// (Stockholm) on that the bookings now exceed it (AreaSaved.Over); nobody
+// is notified of them.
+func (s *FrameworkService) SaveTrainingArea(ctx context.Context, p Principal, code string, version int, e AreaEdit) (AreaSaved, error) {
 	v := &validator{}
 	v.count("capacity_personnel", e.CapacityPersonnel, 1)
 	if v.list("blackout_days", len(e.BlackoutDays)) {
@@ -70,13 +153,15 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 		}
 	}
 	if len(v.errs) > 0 {
-		return nil, &Error{Code: CodeInvalid, Message: "the training area is not valid", Fields: v.errs}
+		return AreaSaved{}, &Error{Code: CodeInvalid, Message: "the training area is not valid", Fields: v.errs}
 	}
 	days := slices.Clone(e.BlackoutDays)
 	slices.SortFunc(days, time.Time.Compare)
 	days = slices.CompactFunc(days, time.Time.Equal)
 	var out *TrainingArea
+	var over OverCapacity
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		over = OverCapacity{} // nothing of an attempt that was retried
 		areas, err := tx.TrainingAreas([]string{code}, true)
 		if err != nil {
 			return err
@@ -95,7 +180,7 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 			out = &a
 			return nil
 		}
-		added := AddedDays(a.BlackoutDays, days)
+		added, cut := AddedDays(a.BlackoutDays, days), e.CapacityPersonnel < a.CapacityPersonnel
 		a.CapacityPersonnel, a.BlackoutDays, a.Version = e.CapacityPersonnel, days, version+1
 		if err := tx.UpdateTrainingArea(&a, version); err != nil {
 			return err
@@ -106,9 +191,17 @@ func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, 
 			AreaUpdatedData{Area: code, Version: a.Version, Changed: changed})); err != nil {
 			return err
 		}
+		if cut {
+			if over, err = overCapacity(tx, a, StockholmDate(at)); err != nil {
+				return err
+			}
+		}
 		return notifyAreaClosed(tx, a, added, at)
 	})
-	return out, err
+	if err != nil {
+		return AreaSaved{}, err
+	}
+	return AreaSaved{Area: out, Over: over}, nil
 }
 
 // notifyAreaClosed tells the requests in review or approved that book

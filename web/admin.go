@@ -24,6 +24,9 @@ type adminView struct {
 	// Closes are the requests in review or approved whose bookings the
 	// blackout days just added to an area cover, one sentence each.
 	Closes []string
+	// Over are the days a save that lowered an area's capacity left over
+	// it, as sentences (capacityOver).
+	Over []string
 }
 
 func (c *Console) handleAdmin(ec echo.Context) error {
@@ -41,6 +44,7 @@ func (c *Console) handleAdmin(ec echo.Context) error {
 	if v.Closes, err = c.blackoutCloses(ec); err != nil {
 		return err
 	}
+	v.Over = capacityOver(ec, areas)
 	return c.render(ec, http.StatusOK, "admin", msg("admin.title"), v)
 }
 
@@ -77,6 +81,73 @@ func (c *Console) blackoutCloses(ec echo.Context) ([]string, error) {
 		out = append(out, fmt.Sprintf(msg("admin.closes"), h.Reference, msg("status."+string(h.Status)), strings.Join(ds, ", ")))
 	}
 	return out, nil
+}
+
+// capacityOver words, after a save that lowered an area's capacity
+// (?saved_area=<code>&over=<days>&over_review=<days>, the days as
+// dayRangesISO writes them), the days the save found over the new
+// capacity: approved requests alone (over), and only together with
+// requests in review (over_review). The days are the save's answer
+// (domain.AreaSaved), carried by the address; the address only words
+// dates, and only for an area that exists.
+func capacityOver(ec echo.Context, areas []domain.TrainingArea) []string {
+	code := ec.QueryParam("saved_area")
+	if code == "" || !slices.ContainsFunc(areas, func(a domain.TrainingArea) bool { return a.Code == code }) {
+		return nil
+	}
+	var out []string
+	for _, k := range []struct{ param, key string }{{"over", "admin.overapproved"}, {"over_review", "admin.overreview"}} {
+		if days := parseDayRangesISO(ec.QueryParam(k.param)); len(days) > 0 {
+			out = append(out, fmt.Sprintf(msg(k.key), domain.DayRangesLong(days)))
+		}
+	}
+	return out
+}
+
+// dayRangesISO writes sorted days for an address, consecutive days as one
+// range: "2027-03-01..2027-03-10,2027-03-12".
+func dayRangesISO(days []time.Time) string {
+	var parts []string
+	for i := 0; i < len(days); {
+		j := i
+		for j+1 < len(days) && days[j+1].Equal(days[j].AddDate(0, 0, 1)) {
+			j++
+		}
+		p := dateISO(days[i])
+		if j > i {
+			p += ".." + dateISO(days[j])
+		}
+		parts = append(parts, p)
+		i = j + 1
+	}
+	return strings.Join(parts, ",")
+}
+
+// maxAddressDays bounds the days parseDayRangesISO reads from an address:
+// the calendar's days, about a hundred years.
+const maxAddressDays = 366 * 100
+
+// parseDayRangesISO reads dayRangesISO's text back into sorted days, each
+// once; a part that does not parse, lies outside the calendar or runs
+// backwards is left out.
+func parseDayRangesISO(s string) []time.Time {
+	var days []time.Time
+	for _, part := range strings.Split(s, ",") {
+		a, b, isRange := strings.Cut(part, "..")
+		if !isRange {
+			b = a
+		}
+		from, err1 := domain.ParseCalendarDay(a)
+		to, err2 := domain.ParseCalendarDay(b)
+		if err1 != nil || err2 != nil || !domain.InCalendar(from) || !domain.InCalendar(to) || to.Before(from) {
+			continue
+		}
+		for d := from; !d.After(to) && len(days) < maxAddressDays; d = d.AddDate(0, 0, 1) {
+			days = append(days, d)
+		}
+	}
+	slices.SortFunc(days, time.Time.Compare)
+	return slices.CompactFunc(days, time.Time.Equal)
 }
 
 // addedDays are the days of after that are not in before
@@ -343,7 +414,7 @@ func (c *Console) handleAreaUpdate(ec echo.Context) error {
 	if err != nil {
 		return err
 	}
-	saved, err := c.Frameworks.UpdateTrainingArea(ctx, principalOf(ec), code, v.Version, edit)
+	saved, err := c.Frameworks.SaveTrainingArea(ctx, principalOf(ec), code, v.Version, edit)
 	if len(conv.errs) > 0 {
 		// A field that did not convert is zero, which the domain refuses
 		// (a capacity below 1, a blackout day not given) before it reads or
@@ -353,9 +424,15 @@ func (c *Console) handleAreaUpdate(ec echo.Context) error {
 	if err == nil {
 		to := "/admin?saved_area=" + url.QueryEscape(code)
 		if before.Version == v.Version { // else another save came between: the days are not told
-			if added := addedDays(before.BlackoutDays, saved.BlackoutDays); added != "" {
+			if added := addedDays(before.BlackoutDays, saved.Area.BlackoutDays); added != "" {
 				to += "&closed=" + url.QueryEscape(added)
 			}
+		}
+		if len(saved.Over.Approved) > 0 {
+			to += "&over=" + url.QueryEscape(dayRangesISO(saved.Over.Approved))
+		}
+		if only := saved.Over.InReviewOnly(); len(only) > 0 {
+			to += "&over_review=" + url.QueryEscape(dayRangesISO(only))
 		}
 		return ec.Redirect(http.StatusSeeOther, to)
 	}

@@ -184,6 +184,13 @@ var english = withFormWords(map[string]string{
 	"admin.closes":      "%s (%s): %s",
 	"admin.closeshelp":  "Their liaison officers and approvers see the closed days on the request's page; the liaison officers, and the approvers of a request in review's active stages, are notified. An approved request's permit, signed at approval, still lists them.",
 
+	// The days a save that lowered an area's capacity left over it
+	// (web/admin.go: capacityOver).
+	"admin.overtitle":    "The new capacity is below what is booked",
+	"admin.overapproved": "Approved requests book more personnel than the new capacity on %s.",
+	"admin.overreview":   "Together with requests in review, bookings exceed the new capacity on %s.",
+	"admin.overhelp":     "Nobody is notified and approved permits stand. Approvers see these days over capacity in the area's bookings; a final approval that books one of them needs an override reason.",
+
 	"req.title":          "Request",
 	"req.details":        "Details",
 	"req.route":          "Route and progress",
