@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"exaccess/domain"
 
@@ -52,6 +54,45 @@ func withSecurityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// withAddressText refuses a request whose path parameters or query values
+// hold a NUL byte or bytes that are not UTF-8, before any handler looks
+// them up. No stored id, reference or value contains such text, and
+// PostgreSQL refuses it in a query outright ("invalid byte sequence"),
+// which would answer 500 where SQLite answers 404. A path parameter so
+// spelt names nothing: 404. A query value is the caller's input: 422
+// naming the parameter.
+func withAddressText(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for _, v := range c.ParamValues() {
+			if !addressText(v) {
+				return domain.Errorf(domain.CodeNotFound, "nothing has an address holding a NUL byte or bytes that are not UTF-8")
+			}
+		}
+		var bad []domain.FieldError
+		for name, vs := range c.QueryParams() {
+			if !addressText(name) {
+				return domain.Errorf(domain.CodeInvalid, "a query parameter's name holds a NUL byte or bytes that are not UTF-8")
+			}
+			for _, v := range vs {
+				if !addressText(v) {
+					bad = append(bad, domain.FieldError{Field: name, Message: "holds a NUL byte or bytes that are not UTF-8"})
+					break
+				}
+			}
+		}
+		if len(bad) > 0 {
+			slices.SortFunc(bad, func(a, b domain.FieldError) int { return strings.Compare(a.Field, b.Field) })
+			return &domain.Error{Code: domain.CodeInvalid, Message: "query parameters that are not text", Fields: bad}
+		}
+		return next(c)
+	}
+}
+
+// addressText: s is UTF-8 and holds no NUL byte.
+func addressText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // withRecover turns a panic in a handler into an internal error: the caller

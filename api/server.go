@@ -113,7 +113,7 @@ func New(d Deps) *Server {
 	if d.Metrics != nil {
 		e.Use(withMetrics(d.Metrics))
 	}
-	e.Use(withAccessLog(d.Log), withSecurityHeaders, withRecover, d.Limiter.middleware(s.unlimitedRoute))
+	e.Use(withAccessLog(d.Log), withSecurityHeaders, withRecover, withAddressText, d.Limiter.middleware(s.unlimitedRoute))
 	s.register(e, s.routes())
 	if d.Console != nil {
 		d.Console.Register(e)
