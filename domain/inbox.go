@@ -43,9 +43,10 @@ type InboxItem struct {
 	// RequestNation: the notification's own text keeps the status it was
 	// sent with.
 	RequestStatus Status
-	// StageOpen: a stage of the role the notification was addressed to
-	// (audience_role) is still active on the request, read by the same
-	// query. Only stage notices (NeedsDecision) use it.
+	// StageOpen: the stage the notification is about is still active on
+	// the request, read by the same query (storage's stageOpen: a stage
+	// of the role it was addressed to, or for an escalation the escalated
+	// stage itself). Only stage notices (NoLongerNeeded) use it.
 	StageOpen bool
 }
 
@@ -55,13 +56,25 @@ var stageNoticeKinds = map[string]bool{NotifyStageActive: true, NotifyStageDueSo
 	NotifyStageOverdue: true, NotifyStageEscalated: true}
 
 // NoLongerNeeded reports whether the item asked its reader for a decision
-// that is no longer theirs to take: a stage notice whose request left
-// review, or whose role's stage was decided meanwhile.
+// that is no longer theirs to take (StageNoticeOutlived).
 func (it InboxItem) NoLongerNeeded() bool {
-	if !stageNoticeKinds[it.Kind] || it.RequestStatus == "" {
+	return StageNoticeOutlived(it.Kind, it.RequestStatus, it.StageOpen)
+}
+
+// StageNoticeOutlived is the one rule that tells a stage notice (a stage
+// became active, is due soon, overdue or escalated) whose decision is no
+// longer needed: its request is now status ("" when it is not stored:
+// nothing is known, and the notice stands) and left review, or the stage
+// it is about is no longer active (stageOpen false: decided, or the
+// route moved on). The inbox marks such a notice "No longer needs your
+// decision"; the delivery worker does not send its e-mail or webhook
+// (Notification.Outlived, DecisionNoLongerNeededError). Every other kind
+// tells of a change that stays true after later ones: never outlived.
+func StageNoticeOutlived(kind string, status Status, stageOpen bool) bool {
+	if !stageNoticeKinds[kind] || status == "" {
 		return false
 	}
-	return it.RequestStatus != StatusInReview || !it.StageOpen
+	return status != StatusInReview || !stageOpen
 }
 
 // InboxCursor is the keyset position of the last item of a page: newest

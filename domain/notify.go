@@ -122,6 +122,11 @@ type Notification struct {
 	// delegates ("" for a nation's liaison officers or one account): what
 	// a revoked delegation withdraws (RevokeDelegation).
 	AudienceRole Role
+	// Outlived is set by ClaimNotifications: when the row was claimed, it
+	// was a stage notice whose stage no longer needed a decision
+	// (StageNoticeOutlived, the inbox's rule), and the worker does not send
+	// it (DecisionNoLongerNeededError).
+	Outlived bool
 }
 
 // Outbox is the port of the delivery worker: claim due rows, record the

@@ -98,3 +98,13 @@ func UnaddressedError(n Notification) string {
 	}
 	return RoleNotHeldError
 }
+
+// DecisionNoLongerNeededError is the last_error of a queued e-mail or
+// webhook row of a stage notice (a stage became active, is due soon,
+// overdue or escalated) that the delivery worker did not send: when it
+// was claimed, the stage it asked a decision on had been decided, or the
+// request had left review (rejected, withdrawn, returned for changes),
+// by a change that committed after the row was written
+// (StageNoticeOutlived, Notification.Outlived). The inbox row of the same
+// notice stays, marked "No longer needs your decision".
+const DecisionNoLongerNeededError = "at delivery the stage no longer needed a decision: it was decided or the request left review"

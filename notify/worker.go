@@ -195,14 +195,15 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 // deliver renews n's lease, checks that n may still go to its recipient,
 // sends n and records the outcome: sent; undeliverable when there is no
 // channel or address, when its recipient no longer receives the role it
-// was addressed to, or when the delegation it is about no longer runs;
-// queued again with back-off after a failure; failed after the last
-// attempt. A row no longer ours is skipped.
+// was addressed to, when the delegation it is about no longer runs, or
+// when it is a stage notice whose stage no longer needed a decision when
+// it was claimed (n.Outlived); queued again with back-off after a
+// failure; failed after the last attempt. A row no longer ours is skipped.
 func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mutex) error {
 	db.Lock()
 	ours, err := w.Outbox.RenewNotification(ctx, n.ID, n.NextAttemptAt, w.Now().Add(w.Lease))
 	addressed := true
-	if err == nil && ours {
+	if err == nil && ours && !n.Outlived {
 		// After the renewal, so that only a row that is ours is checked, and
 		// as late as can be before it is sent: a delegation that ended or
 		// was revoked, or a change of the recipient's account, that committed
@@ -219,7 +220,14 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mu
 		return nil
 	}
 	status, problem := domain.DeliveryUndeliverable, domain.UnaddressedError(n)
-	if addressed {
+	switch {
+	case n.Outlived:
+		// "Review needed" for a stage decided meanwhile (a burst of them
+		// after a mail outage) would ask for a decision nobody can take:
+		// withdrawn, like a row whose recipient lost the role. The inbox
+		// row stays, marked as no longer needing a decision.
+		problem = domain.DecisionNoLongerNeededError
+	case addressed:
 		status, problem = w.attempt(ctx, n)
 	}
 	now := w.Now()
@@ -231,9 +239,13 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mu
 		// Without an SMTP server every e-mail is undeliverable: serve says
 		// so when it starts, and one warning here is enough; the rest are
 		// logged at debug level, so that a demo's log is not one line per mail.
+		// A stage notice outlived by its decision is expected, not a fault:
+		// logged at info level.
 		level := slog.LevelWarn
 		if problem == noSMTPError && !w.noSMTPTold.CompareAndSwap(false, true) {
 			level = slog.LevelDebug
+		} else if n.Outlived {
+			level = slog.LevelInfo
 		}
 		w.Log.Log(ctx, level, "notification not delivered", "id", n.ID, "kind", n.Kind, "channel", n.Channel,
 			"attempt", n.Attempts, "status", status, "error", problem)

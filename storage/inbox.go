@@ -115,13 +115,28 @@ func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
 		Order("notifications.created_at DESC, notifications.id DESC").Limit(limit + 1)
 }
 
-// stageOpen is whether a stage of the role a notification was addressed to
-// is still active on its request: a correlated probe of the stages'
-// primary key (request_id, stage_id) within the page's one query, so the
-// inbox reads every item's current state without a query per item.
+// stageOpen is whether the stage a notification is about is still active
+// on its request (domain.InboxItem.StageOpen): a stage of the role the
+// notification was addressed to, or, for an escalation (addressed to the
+// role that supervises the stage, not to the stage's own), the escalated
+// stage itself, named in the notice's key after its kind and request
+// (domain.StageNoticeKey: "stage.escalated:<request>:<stage>:…"; substr
+// and length, which both dialects have). A correlated probe of the
+// stages' primary key (request_id, stage_id) within the page's one query,
+// so the inbox reads every item's current state without a query per item;
+// the delivery worker's claim reads the same (claimQuery), so that the
+// inbox and delivery tell an outlived stage notice by one rule
+// (domain.StageNoticeOutlived).
 const stageOpen = "CASE WHEN notifications.audience_role <> '' AND EXISTS (SELECT 1 FROM request_stages " +
-	"WHERE request_stages.request_id = notifications.request_id AND request_stages.role = notifications.audience_role " +
-	"AND request_stages.status = 'active') THEN 1 ELSE 0 END AS stage_open"
+	"WHERE request_stages.request_id = notifications.request_id AND request_stages.status = 'active' AND (" +
+	"(notifications.kind <> '" + domain.NotifyStageEscalated + "' AND request_stages.role = notifications.audience_role) OR " +
+	"(notifications.kind = '" + domain.NotifyStageEscalated + "' AND substr(notifications.idempotency_key, " +
+	"length(notifications.kind) + length(notifications.request_id) + 3, length(request_stages.stage_id) + 1) = " +
+	"request_stages.stage_id || ':'))) THEN 1 ELSE 0 END AS stage_open"
+
+// requestStatus is the status of a notification's request now (NULL when
+// it is not stored), for a query without the join to requests.
+const requestStatus = "(SELECT requests.status FROM requests WHERE requests.id = notifications.request_id) AS request_status"
 
 // CountUnread counts on the notifications_inbox index (recipient, read_at;
 // inbox rows only): a range scan of the user's unread rows, each joined to its

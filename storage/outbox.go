@@ -379,7 +379,7 @@ const (
 // rows; on SQLite the one writer connection serializes claims.
 func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.Notification, error) {
 	now = dbTime(now)
-	var rows []notificationRow
+	var rows []claimedRow
 	err := d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		q := claimQuery(g, now, limit)
 		if d.dialect == "postgres" {
@@ -393,9 +393,9 @@ func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, l
 		}
 		ids := make([]string, len(rows))
 		for i := range rows {
-			rows[i].Attempts++
-			rows[i].NextAttemptAt = now.Add(lease)
-			ids[i] = rows[i].ID
+			rows[i].Row.Attempts++
+			rows[i].Row.NextAttemptAt = now.Add(lease)
+			ids[i] = rows[i].Row.ID
 		}
 		return g.Model(&notificationRow{}).Where("id IN ?", ids).
 			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": now.Add(lease)}).Error
@@ -405,15 +405,30 @@ func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, l
 	}
 	out := make([]domain.Notification, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
+		out[i] = r.Row.domain()
+		out[i].Outlived = domain.StageNoticeOutlived(r.Row.Kind, domain.Status(derefString(r.RequestStatus)), r.StageOpen)
 	}
 	return out, nil
 }
 
+// claimedRow is a claimed outbox row with what tells whether a stage
+// notice is outlived, read by the claim itself: its request's status now
+// and whether its stage is still active (the inbox's stageOpen).
+type claimedRow struct {
+	Row           notificationRow `gorm:"embedded"`
+	RequestStatus *string         `gorm:"column:request_status"`
+	StageOpen     bool            `gorm:"column:stage_open"`
+}
+
 // claimQuery selects the limit queued rows due at now that are due longest,
-// in the order of the notifications_queued index.
+// in the order of the notifications_queued index, each with its request's
+// status and its stage's state (the inbox's probes, by key: two lookups
+// per claimed row, in the claim's one query; correlated subqueries rather
+// than a join, so that PostgreSQL's FOR UPDATE locks the outbox rows
+// alone).
 func claimQuery(g *gorm.DB, now time.Time, limit int) *gorm.DB {
-	return g.Where(isQueued+" AND next_attempt_at <= ?", now).Order("next_attempt_at, id").Limit(limit)
+	return g.Table("notifications").Select("notifications.*, "+requestStatus+", "+stageOpen).
+		Where(isQueued+" AND next_attempt_at <= ?", now).Order("next_attempt_at, id").Limit(limit)
 }
 
 // RenewNotification extends the lease of a claimed row to until, just
