@@ -35,7 +35,9 @@ func TestErrorCodesInTheSpecTable(t *testing.T) {
 	domainCodes := codeConstants(t, "../domain", "Code", nil)
 	codes := codeConstants(t, ".", "code", domainCodes)
 	maps.Copy(codes, domainCodes)
-	maps.DeleteFunc(codes, func(code, _ string) bool { return warnings[code] })
+	// A code that is both (framework_not_applicable: a warning on submit,
+	// the refusal of a final approval) is checked when the table lists it.
+	maps.DeleteFunc(codes, func(code, _ string) bool { _, listed := table[code]; return warnings[code] && !listed })
 	if len(domainCodes) < 10 || len(codes) < 15 || !warnings["movement_mode"] {
 		t.Fatalf("found %d domain codes, %d error codes in all and warnings %v: the parsing is broken", len(domainCodes), len(codes), warnings)
 	}

@@ -145,6 +145,29 @@ func (s *Server) handleFrameworkPatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	lapsed, err := s.Frameworks.Lapsed(ctx, p, f.ID)
+	if err != nil {
+		return err
+	}
+	out := frameworkPatchedJSON{frameworkJSON: toFrameworkJSON(f), NoLongerCovered: []requestRefJSON{}}
+	for _, l := range lapsed {
+		out.NoLongerCovered = append(out.NoLongerCovered, requestRefJSON{ID: l.RequestID, Reference: l.Reference})
+	}
 	c.Response().Header().Set("ETag", etag(f.Version))
-	return c.JSON(http.StatusOK, toFrameworkJSON(f))
+	return c.JSON(http.StatusOK, out)
+}
+
+// frameworkPatchedJSON is the answer to a PATCH: the agreement, and the
+// requests in review on its fast track that it no longer covers
+// (domain.FrameworkService.Lapsed), whose final approval is refused until
+// changes are requested.
+type frameworkPatchedJSON struct {
+	frameworkJSON
+	NoLongerCovered []requestRefJSON `json:"no_longer_covered"`
+}
+
+// requestRefJSON names a request by its id and reference only.
+type requestRefJSON struct {
+	ID        string `json:"id"`
+	Reference string `json:"reference"`
 }

@@ -42,7 +42,10 @@ func (s *ApprovalService) Now() time.Time { return s.clock() }
 // delegation from an account holding admin gives nothing:
 // delegatorInactive), a caller not holding admin (403,
 // refuseAdministrator), an active stage (409), and separation of duties
-// (403).
+// (403); a decision that would approve the request is then refused when
+// its fast track's framework agreement no longer covers it (409
+// framework_not_applicable: checkFrameworkStillFits) and for its training
+// areas (409 area_conflict: checkFinalApproval).
 func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, version int, in DecisionInput) (*Request, error) {
 	if err := ValidateDecision(in); err != nil {
 		return nil, err
@@ -94,6 +97,11 @@ func (s *ApprovalService) decide(tx Tx, p Principal, r *Request, in DecisionInpu
 	data := DecisionData{Stage: d.Stage, Outcome: d.Outcome, Comment: d.Comment,
 		Conditions: list(d.Conditions), DecisionID: d.ID, From: string(from), To: string(to)}
 	if to == StatusApproved {
+		// The fast track is no approval on its own: the agreement that
+		// settled the reviews it left out must still cover the request.
+		if err := checkFrameworkStillFits(tx, r); err != nil {
+			return requestEdit{}, err
+		}
 		if err := checkFinalApproval(tx, r, in.OverrideReason, &data); err != nil {
 			return requestEdit{}, err
 		}

@@ -164,6 +164,11 @@ func (s *RequestService) GetRequest(ctx context.Context, p Principal, id string)
 		return nil, ErrNotFound("request")
 	}
 	r.ReportExpiry(s.clock())
+	// An approver reads, before deciding, that the fast track's agreement
+	// no longer covers the request (a warning made now, never stored).
+	if err := s.addLapseWarning(ctx, p, r); err != nil {
+		return nil, err
+	}
 	// Only the warnings of p's audience: every page and response that shows
 	// a request read here gets them filtered, not only those that remember
 	// to (the console once showed a liaison officer the approvers' capacity

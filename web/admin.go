@@ -27,6 +27,10 @@ type adminView struct {
 	// Over are the days a save that lowered an area's capacity left over
 	// it, as sentences (capacityOver).
 	Over []string
+	// Uncovered are the references of the requests in review on the fast
+	// track of the agreement just saved that it no longer covers
+	// (domain.FrameworkService.Lapsed).
+	Uncovered []string
 }
 
 func (c *Console) handleAdmin(ec echo.Context) error {
@@ -45,6 +49,9 @@ func (c *Console) handleAdmin(ec echo.Context) error {
 		return err
 	}
 	v.Over = capacityOver(ec, areas)
+	if v.Uncovered, err = c.uncovered(ec); err != nil {
+		return err
+	}
 	return c.render(ec, http.StatusOK, "admin", msg("admin.title"), v)
 }
 
@@ -148,6 +155,26 @@ func parseDayRangesISO(s string) []time.Time {
 	}
 	slices.SortFunc(days, time.Time.Compare)
 	return slices.CompactFunc(days, time.Time.Equal)
+}
+
+// uncovered names, after an agreement was saved (?saved_fw=<id>), the
+// requests in review that took its fast track and that it no longer
+// covers, as it is now: their final approval is refused until changes are
+// requested. An id that names no agreement names none.
+func (c *Console) uncovered(ec echo.Context) ([]string, error) {
+	id := ec.QueryParam("saved_fw")
+	if id == "" {
+		return nil, nil
+	}
+	lapsed, err := c.Frameworks.Lapsed(ec.Request().Context(), principalOf(ec), id)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return nil, nil
+	}
+	var out []string
+	for _, l := range lapsed {
+		out = append(out, l.Reference)
+	}
+	return out, err
 }
 
 // addedDays are the days of after that are not in before

@@ -167,7 +167,7 @@ func (c *Console) handleDecide(ec echo.Context) error {
 	case domain.CodePreconditionFailed, domain.CodeInvalidTransition:
 		v.Warn = msg("req.stale")
 		return c.render(ec, http.StatusConflict, "request", v.R.ExerciseName, v)
-	case domain.CodeInvalid, domain.CodeAreaConflict, domain.CodeSeparationOfDuties, domain.CodeForbidden:
+	case domain.CodeInvalid, domain.CodeAreaConflict, domain.CodeFrameworkNotApplicable, domain.CodeSeparationOfDuties, domain.CodeForbidden:
 		if v.Decide == nil {
 			v.Warn = sentence(de.Message)
 			return c.render(ec, http.StatusConflict, "request", v.R.ExerciseName, v)

@@ -191,6 +191,13 @@ var english = withFormWords(map[string]string{
 	"admin.overreview":   "Together with requests in review, bookings exceed the new capacity on %s.",
 	"admin.overhelp":     "Nobody is notified and approved permits stand. Approvers see these days over capacity in the area's bookings; a final approval that books one of them needs an override reason.",
 
+	// The requests in review on a saved agreement's fast track that it no
+	// longer covers (web/admin.go: uncovered), and what their approvers
+	// read in the decision area of the request's page (req.lapse).
+	"admin.uncoveredtitle": "These requests in review took this agreement's fast track, and it no longer covers them",
+	"admin.uncoveredhelp":  "Their final approval is refused until an approver requests changes and the liaison officer resubmits: the resubmission is routed again. Their approvers see this on the request's page; nobody is notified.",
+	"req.lapse":            "Fast track no longer covered",
+
 	"req.title":          "Request",
 	"req.details":        "Details",
 	"req.route":          "Route and progress",

@@ -175,7 +175,8 @@ var statusOf = map[string]int{
 	domain.CodeInvalid: http.StatusUnprocessableEntity, domain.CodeBadRequest: http.StatusBadRequest,
 	domain.CodeNotFound: http.StatusNotFound, domain.CodeConflict: http.StatusConflict,
 	domain.CodeInvalidTransition: http.StatusConflict, domain.CodeAreaConflict: http.StatusConflict,
-	domain.CodeNotEligible: http.StatusUnprocessableEntity, domain.CodeUnauthorized: http.StatusUnauthorized,
+	domain.CodeFrameworkNotApplicable: http.StatusConflict,
+	domain.CodeNotEligible:            http.StatusUnprocessableEntity, domain.CodeUnauthorized: http.StatusUnauthorized,
 	domain.CodeForbidden: http.StatusForbidden, domain.CodeSeparationOfDuties: http.StatusForbidden,
 	domain.CodePreconditionFailed: http.StatusConflict, domain.CodePolicyError: http.StatusUnprocessableEntity,
 	codeRateLimited:     http.StatusTooManyRequests, // the API's limiter, in front of every page, and limits.go

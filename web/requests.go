@@ -103,6 +103,11 @@ type detailView struct {
 	// ClosedPermit: the request is approved and some of its booked days
 	// are closed now; its permit, signed at approval, still lists them.
 	ClosedPermit bool
+	// Lapse is, for an approver, the warning that the agreement the
+	// request took the fast track on no longer covers it
+	// (domain.FrameworkLapseWarning): shown in the decision area, not
+	// under "Warnings".
+	Lapse string
 }
 
 // Approvals says how far an active stage is: "1 of 2 approvals".
@@ -203,6 +208,14 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		}
 		v.ClosedPermit = booked && r.Status == domain.StatusApproved &&
 			slices.ContainsFunc(v.Conflicts, func(c domain.AreaConflict) bool { return len(c.Blackout) > 0 })
+		if domain.FrameworkLapsed(r) {
+			for _, w := range v.Warnings {
+				if w.Code == domain.CodeFrameworkNotApplicable {
+					v.Lapse = w.Message
+				}
+			}
+			v.Warnings = withoutCodes(v.Warnings, domain.CodeFrameworkNotApplicable)
+		}
 		if v.Decide, v.DecideWhy, err = c.decideFormFor(ec, r); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"exaccess/domain"
+)
+
+// TestFastTrackFrameworkLapse: a request in review on the fast track of an
+// agreement that is then suspended, ended before the request's period or
+// moved to another nation is not approved on intake alone. The PATCH
+// names it, its approvers read why before deciding, and the final
+// approval is refused (409 framework_not_applicable) with nothing stored;
+// a request for changes still goes through. An agreement that still
+// covers the request changes nothing.
+func TestFastTrackFrameworkLapse(t *testing.T) {
+	cases := []struct {
+		name   string
+		patch  map[string]any
+		reason string // "" for a change that keeps the request covered
+	}{
+		{"suspended", map[string]any{"suspended": true}, "the framework agreement is suspended"},
+		{"ended before the period", map[string]any{"valid_until": "2027-02-28"}, "is not inside the framework's validity"},
+		{"moved to another nation", map[string]any{"nation": "DE"}, "the framework agreement is of another nation"},
+		{"still covers", map[string]any{"name": "Norwegian units, renamed"}, ""},
+	}
+	forEachDB(t, func(t *testing.T, e *env) {
+		for i, tc := range cases {
+			fw := e.createFramework(with(norwayFramework(), "reference", fmt.Sprintf("FA-NO-2026-%02d", i+1)))
+			id, tag := e.submitted(inFramework(fw))
+			ref := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t)["reference"].(string)
+
+			p := e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, tc.patch, "If-Match", `"1"`)
+			want(t, p, 200)
+			named := fmt.Sprint(p.JSON(t)["no_longer_covered"])
+			if covered := tc.reason == ""; covered == strings.Contains(named, ref) || covered != (named == "[]") {
+				t.Fatalf("%s: the PATCH names %s (request %s)", tc.name, named, ref)
+			}
+
+			got := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil)
+			want(t, got, 200)
+			if tc.reason == "" {
+				if hasWarning(got.JSON(t), "framework_not_applicable", "") {
+					t.Fatalf("%s: warnings %v", tc.name, got.JSON(t)["warnings"])
+				}
+				r := e.decide("hns", id, tag, "intake", "approve", "inside the agreement")
+				want(t, r, 200)
+				if r.JSON(t)["status"] != "approved" {
+					t.Fatalf("%s: after intake %s", tc.name, r.Body)
+				}
+				continue
+			}
+			if !hasWarning(got.JSON(t), "framework_not_applicable", tc.reason) ||
+				!hasWarning(got.JSON(t), "framework_not_applicable", "final approval will be refused until changes are requested") {
+				t.Fatalf("%s: approver's warnings %v", tc.name, got.JSON(t)["warnings"])
+			}
+			// Made when read, so a cached copy is not answered 304.
+			want(t, e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil, "If-None-Match", tag), 200)
+			// The liaison officer is not told the approvers' advice.
+			if lo := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t); hasWarning(lo, "framework_not_applicable", "") {
+				t.Fatalf("%s: lo-no's warnings %v", tc.name, lo["warnings"])
+			}
+
+			before, err := e.db.ListAudit(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := e.decide("hns", id, tag, "intake", "approve", "inside the agreement")
+			wantProblem(t, r, 409, "framework_not_applicable")
+			if d := r.JSON(t)["detail"].(string); !strings.Contains(d, tc.reason) || !strings.Contains(d, "request changes") {
+				t.Errorf("%s: detail %q", tc.name, d)
+			}
+			after := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil)
+			if after.JSON(t)["status"] != "in_review" || after.Header.Get("ETag") != tag {
+				t.Fatalf("%s: after the refusal %s (ETag %s, was %s)", tc.name, after.JSON(t)["status"], after.Header.Get("ETag"), tag)
+			}
+			entries, err := e.db.ListAudit(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, en := range entries[len(before):] {
+				if en.Action == domain.AuditRequestDecided {
+					t.Fatalf("%s: a refused approval is audited as a decision: %v", tc.name, en)
+				}
+			}
+			// Requesting changes is what the refusal asks for.
+			c := e.decide("hns", id, tag, "intake", "request_changes", "the agreement no longer covers the request")
+			want(t, c, 200)
+			if c.JSON(t)["status"] != "changes_requested" {
+				t.Fatalf("%s: after request_changes %s", tc.name, c.Body)
+			}
+		}
+	})
+}
