@@ -1,8 +1,12 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,5 +124,99 @@ func TestCheckBodyShape(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if alloc := after.TotalAlloc - before.TotalAlloc; err == nil || alloc > 64<<10 {
 		t.Errorf("decodeStrict: %v, %d KiB allocated; want a refusal in under 64 KiB", err, alloc>>10)
+	}
+}
+
+// FuzzCheckBodyShape: the byte-by-byte walk answers what a walk through
+// encoding/json's tokens answers (shapeByTokens), and never panics: it
+// refuses nothing that is not valid JSON, and of valid JSON exactly the
+// bodies with an array longer than domain.MaxListItems, naming the first
+// such array to reach its limit, or more than MaxBodyValues values.
+func FuzzCheckBodyShape(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `[]`, `null`, `"a"`, `1e5`, ` {"a" : [ 1 , "x\"]" , {"b":[]} ] } `, `{"a":[1,2`, `{} {}`,
+		`{"\u0022":[` + strings.Repeat(`[],`, domain.MaxListItems) + `[]]}`,
+		`{"a":[{"b":` + strings.Repeat(`"x",`, 2) + `}]}`,
+		`{"a":[0,[` + strings.Repeat(`true,`, domain.MaxListItems) + `false]]}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, want := checkBodyShape(body), shapeByTokens(body)
+		if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
+			t.Fatalf("%q: %v, want %v", body, got, want)
+		}
+		if got != nil {
+			g, w := got.(*domain.Error), want.(*domain.Error)
+			if g.Fields[0] != w.Fields[0] {
+				t.Fatalf("%q: %v, want %v", body, g.Fields, w.Fields)
+			}
+		}
+	})
+}
+
+// shapeByTokens is checkBodyShape written with json.Decoder.Token: simpler,
+// and allocating for every token.
+func shapeByTokens(body []byte) error {
+	if !json.Valid(body) {
+		return nil
+	}
+	type level struct {
+		array   bool
+		key     string
+		items   int
+		wantKey bool
+	}
+	var stack []level
+	values := 0
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		n := len(stack)
+		if n > 0 && stack[n-1].wantKey {
+			if tok == json.Delim('}') {
+				stack = stack[:n-1]
+			} else {
+				stack[n-1].key, stack[n-1].wantKey = tok.(string), false
+			}
+			continue
+		}
+		if tok == json.Delim(']') || tok == json.Delim('}') {
+			stack = stack[:n-1]
+			continue
+		}
+		if values++; values > MaxBodyValues {
+			return &domain.Error{Code: domain.CodeInvalid, Message: "the body holds too many JSON values",
+				Fields: []domain.FieldError{{Field: "body", Message: fmt.Sprintf(
+					"must hold at most %d JSON values (each object, array, string, number, true, false and null counts one)", MaxBodyValues)}}}
+		}
+		if n > 0 && stack[n-1].array {
+			if stack[n-1].items++; stack[n-1].items > domain.MaxListItems {
+				path := ""
+				for _, l := range stack[:n-1] {
+					switch {
+					case l.array:
+						path += "[" + strconv.Itoa(l.items-1) + "]"
+					case path == "":
+						path = l.key
+					default:
+						path += "." + l.key
+					}
+				}
+				if path == "" {
+					path = "body"
+				}
+				return &domain.Error{Code: domain.CodeInvalid, Message: "a list in the body is too long",
+					Fields: []domain.FieldError{{Field: path, Message: fmt.Sprintf("must have at most %d items", domain.MaxListItems)}}}
+			}
+		} else if n > 0 {
+			stack[n-1].wantKey = true
+		}
+		if tok == json.Delim('{') || tok == json.Delim('[') {
+			stack = append(stack, level{array: tok == json.Delim('['), wantKey: tok == json.Delim('{')})
+		}
 	}
 }
