@@ -35,7 +35,7 @@ const (
 // computation waits for a slot. Every one takes a slot: hashing,
 // verifying, and the verification an unknown username or an account of
 // the identity provider spends (BurnVerify), so that they keep the time a
-// wrong password takes (docs/security.md, "Password hashing is bounded").
+// wrong password takes (docs/security.md, "Memory one request can take").
 var argonSlots = max(2, runtime.GOMAXPROCS(0))
 
 // argonSem holds one token for each Argon2id computation running.
