@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -58,6 +59,9 @@ func noBody(c echo.Context) error {
 	if err != nil || body == nil {
 		return err
 	}
+	if err := checkBodyShape(body); err != nil {
+		return err
+	}
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return bodyProblem(body, err)
@@ -107,6 +111,9 @@ func decodeStrict(body []byte, v any, readOnly []string) error {
 // body that is not an object, and unknown or server-owned fields are still
 // refused at once, before the types are looked at.
 func decodeTyped(body []byte, v any, readOnly []string) ([]domain.FieldError, error) {
+	if err := checkBodyShape(body); err != nil {
+		return nil, err
+	}
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, bodyProblem(body, err)
@@ -152,6 +159,118 @@ func decodeTyped(body []byte, v any, readOnly []string) ([]domain.FieldError, er
 		return nil, decodeProblem(err)
 	}
 	return nil, nil
+}
+
+// MaxBodyValues is the most JSON values one request body may hold: every
+// object, array, string, number, true, false and null counts one (an
+// object's member names do not). The largest request a client can
+// rightly send, every list of a request at its 500 items, holds some
+// 30,000; 50,000 leaves room beside it.
+const MaxBodyValues = 50_000
+
+// checkBodyShape reads a JSON body once, byte by byte, keeping only the
+// path to where it is, and refuses it (422, code invalid) when an array in
+// it holds more than domain.MaxListItems items, naming that array's path,
+// or when it holds more than MaxBodyValues values in all, naming "body".
+// It runs before anything decodes the body into a tree of Go values
+// (decodeTyped, noBody), which costs far more than the bytes: a review's
+// 1 MiB body {"vehicles":[{},{},…]} of 350,000 empty objects grew to
+// between 34 and 160 MB in memory before the request's own validation
+// refused its 501st vehicle. The check itself allocates only its path (at
+// most as deep as the decoder lets JSON nest). A body that is not valid
+// JSON is left to the decoding that follows, which says what is wrong with
+// it (bodyProblem).
+func checkBodyShape(body []byte) error {
+	if !json.Valid(body) {
+		return nil
+	}
+	// The body is one valid JSON value, so every string ends, every
+	// bracket closes, and a string right after { or , in an object is a
+	// member's name.
+	var stack []shapeLevel
+	values := 0
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch c {
+		case ' ', '\t', '\n', '\r', ',', ':':
+			continue
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+			continue
+		case '"':
+			start := i
+			for i++; body[i] != '"'; i++ {
+				if body[i] == '\\' {
+					i++
+				}
+			}
+			if n := len(stack); n > 0 && stack[n-1].wantKey {
+				stack[n-1].key, stack[n-1].wantKey = body[start:i+1], false
+				continue
+			}
+		case '{', '[':
+		default: // a number, true, false or null
+			for i+1 < len(body) && !strings.ContainsRune(" \t\n\r,]}", rune(body[i+1])) {
+				i++
+			}
+		}
+		values++
+		if values > MaxBodyValues {
+			return &domain.Error{Code: domain.CodeInvalid, Message: "the body holds too many JSON values",
+				Fields: []domain.FieldError{{Field: "body", Message: fmt.Sprintf(
+					"must hold at most %d JSON values (each object, array, string, number, true, false and null counts one)", MaxBodyValues)}}}
+		}
+		if n := len(stack); n > 0 {
+			parent := &stack[n-1]
+			if parent.array {
+				parent.items++
+				if parent.items > domain.MaxListItems {
+					return &domain.Error{Code: domain.CodeInvalid, Message: "a list in the body is too long",
+						Fields: []domain.FieldError{{Field: shapePath(stack), Message: fmt.Sprintf("must have at most %d items", domain.MaxListItems)}}}
+				}
+			} else {
+				parent.wantKey = true
+			}
+		}
+		if c == '{' || c == '[' {
+			stack = append(stack, shapeLevel{array: c == '[', wantKey: c == '{'})
+		}
+	}
+	return nil
+}
+
+// shapeLevel is one level of nesting in checkBodyShape: an open object,
+// with the name of its member being read (quoted, as in the body), or an
+// open array, with its count of items so far.
+type shapeLevel struct {
+	array   bool
+	key     []byte
+	items   int
+	wantKey bool // an object's next string is a member's name
+}
+
+// shapePath is the JSON path of the innermost array open in checkBodyShape,
+// as field errors name paths ("vehicles", "movements[2].systems"): each
+// outer object by the member being read, each outer array by the index of
+// the item being read. The body itself is "body".
+func shapePath(stack []shapeLevel) string {
+	var b strings.Builder
+	for _, l := range stack[:len(stack)-1] {
+		if l.array {
+			b.WriteString("[" + strconv.Itoa(l.items-1) + "]")
+			continue
+		}
+		var key string
+		_ = json.Unmarshal(l.key, &key)
+		if b.Len() > 0 {
+			b.WriteString(".")
+		}
+		b.WriteString(key)
+	}
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
 }
 
 // withoutWrongTypes is fe without the errors that a member of the wrong

@@ -80,7 +80,11 @@ func (l *keyedLimiter) allowN(key string, n int) (time.Duration, bool) {
 
 // refund gives back the token an allowed event took, as if it had not
 // happened. A key whose bucket is gone (swept or evicted) starts full anyway.
+// A nil limiter (a limit that is off) refunds nothing.
 func (l *keyedLimiter) refund(key string) {
+	if l == nil {
+		return
+	}
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -40,6 +40,12 @@ type RateLimits struct {
 	PerUser    Rate // per signed-in user, on every route that needs a token
 	PerAddress Rate // per client address, on every request
 	SignIn     Rate // per client address and username, on failed sign-ins
+	// SignInAddress is per client address, on failed sign-ins whatever
+	// the username: what bounds one address's password spraying (one
+	// password tried on many usernames), which the per-username SignIn
+	// does not see, and its share of the Argon2id computations every
+	// attempt waits for (docs/security.md, "Memory one request can take").
+	SignInAddress Rate
 	// Cycles is per user, on the routes that create, submit and withdraw
 	// requests (each takes one token): what bounds a liaison officer's
 	// probing of the other bookings through submit warnings (docs/security.md).
@@ -54,14 +60,17 @@ func DefaultRateLimits() RateLimits {
 		PerUser:    Rate{Events: 20, Per: time.Second, Burst: 40},
 		PerAddress: Rate{Events: 50, Per: time.Second, Burst: 100},
 		SignIn:     Rate{Events: 5, Per: time.Minute, Burst: 5},
-		Cycles:     Rate{Events: 60, Per: time.Hour, Burst: 30},
-		MaxKeys:    100_000,
+		// Generous enough for an office behind one address whose people
+		// mistype their passwords; failures only, as SignIn.
+		SignInAddress: Rate{Events: 30, Per: time.Minute, Burst: 30},
+		Cycles:        Rate{Events: 60, Per: time.Hour, Burst: 30},
+		MaxKeys:       100_000,
 	}
 }
 
 // RateLimiter enforces RateLimits. A nil *RateLimiter limits nothing.
 type RateLimiter struct {
-	perUser, address, signIn, cycles *keyedLimiter
+	perUser, address, signIn, signInAddress, cycles *keyedLimiter
 }
 
 // NewRateLimiter builds the limiter; now is the clock (time.Now in production).
@@ -72,7 +81,8 @@ func NewRateLimiter(l RateLimits, now func() time.Time) *RateLimiter {
 		}
 		return newKeyedLimiter(r, l.MaxKeys, now)
 	}
-	return &RateLimiter{perUser: mk(l.PerUser), address: mk(l.PerAddress), signIn: mk(l.SignIn), cycles: mk(l.Cycles)}
+	return &RateLimiter{perUser: mk(l.PerUser), address: mk(l.PerAddress), signIn: mk(l.SignIn),
+		signInAddress: mk(l.SignInAddress), cycles: mk(l.Cycles)}
 }
 
 // middleware limits every request by client address and sign-in attempts by
@@ -94,13 +104,14 @@ func (rl *RateLimiter) middleware(exempt func(echo.Context) bool) echo.Middlewar
 }
 
 // limit applies the per-address and sign-in limits, then calls next. The
-// sign-in limit counts failed attempts only.
+// sign-in limits (per address and username, then per address) count
+// failed attempts only.
 func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
 	addr := addressKey(c.RealIP())
 	if err := check(c, rl.address, addr, limitAddress); err != nil {
 		return err
 	}
-	if rl.signIn == nil || c.Request().Method != http.MethodPost {
+	if (rl.signIn == nil && rl.signInAddress == nil) || c.Request().Method != http.MethodPost {
 		return next(c)
 	}
 	var key string
@@ -119,12 +130,18 @@ func (rl *RateLimiter) limit(c echo.Context, next echo.HandlerFunc) error {
 	if err := check(c, rl.signIn, key, limitSignIn); err != nil {
 		return err
 	}
-	// The attempt took a token before the handler ran, so that concurrent
-	// guesses cannot all slip in before any is counted; a successful sign-in
-	// gives it back. Only failed attempts use up the budget.
+	if err := check(c, rl.signInAddress, addr, limitSignInAddress); err != nil {
+		rl.signIn.refund(key) // this attempt is not made
+		return err
+	}
+	// The attempt took a token of each before the handler ran, so that
+	// concurrent guesses cannot all slip in before any is counted; a
+	// successful sign-in gives them back. Only failed attempts use up the
+	// budgets.
 	err := next(c)
 	if err == nil && c.Response().Status < http.StatusBadRequest {
 		rl.signIn.refund(key)
+		rl.signInAddress.refund(addr)
 	}
 	return err
 }
@@ -190,7 +207,9 @@ const (
 	limitAddress = "too many requests from this address"
 	limitUser    = "too many requests by this user"
 	limitSignIn  = "too many failed sign-ins for this username from this address"
-	limitCycles  = "too many creates, submits and withdrawals of requests by this user"
+	// limitSignInAddress: RateLimits.SignInAddress.
+	limitSignInAddress = "too many failed sign-ins from this address"
+	limitCycles        = "too many creates, submits and withdrawals of requests by this user"
 )
 
 // check takes a token for key, or answers 429 with Retry-After and a

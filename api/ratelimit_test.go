@@ -114,6 +114,35 @@ func TestRateLimitSignIn(t *testing.T) {
 	wantProblem(t, e.send(guess("198.51.100.7", "lo-no")), 401, "unauthorized")
 }
 
+// TestRateLimitSignInPerAddress: one address's failed sign-ins are
+// limited whatever the usernames (password spraying: one guess for each of
+// many usernames, which the per-username limit counts once each); other
+// addresses are unaffected, successful sign-ins use up nothing, and an
+// attempt the address limit refuses uses up nothing of its username's.
+func TestRateLimitSignInPerAddress(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/signin-address.db")
+	clock := e.limited(RateLimits{SignIn: Rate{Events: 1, Per: time.Minute, Burst: 1},
+		SignInAddress: Rate{Events: 2, Per: time.Minute, Burst: 2}}, "")
+	attempt := func(peer, user, password string) call {
+		return call{peer: peer, method: http.MethodPost, path: "/api/v1/auth/token",
+			body: map[string]any{"username": user, "password": password}}
+	}
+	for range 3 {
+		want(t, e.send(attempt("198.51.100.7", "hns", "correct horse battery")), 200)
+	}
+	wantProblem(t, e.send(attempt("198.51.100.7", "nobody-1", "guess")), 401, "unauthorized")
+	wantProblem(t, e.send(attempt("198.51.100.7", "nobody-2", "guess")), 401, "unauthorized")
+	wantLimitedBy(t, e.send(attempt("198.51.100.7", "nobody-3", "guess")), "30",
+		"too many failed sign-ins from this address")
+	wantLimitedBy(t, e.send(attempt("198.51.100.7", "hns", "correct horse battery")), "30",
+		"too many failed sign-ins from this address")
+	wantProblem(t, e.send(attempt("198.51.100.8", "nobody-3", "guess")), 401, "unauthorized")
+	// Half a minute gives the address one attempt back; nobody-3's own
+	// bucket, which refills in a minute, was not charged by the refusal.
+	clock.advance(30 * time.Second)
+	wantProblem(t, e.send(attempt("198.51.100.7", "nobody-3", "guess")), 401, "unauthorized")
+}
+
 // TestRateLimitSignInKeyIsTheUsername: the limit counts attempts by the
 // username as sign-in looks it up (api/auth SignInName, case folded), so
 // white space around it or another letter case does not open a fresh

@@ -23,6 +23,9 @@ type UserLookup interface {
 // account past its expiry answers domain.ErrOneTimePasswordExpired, after
 // the same counted failure: it is a refused sign-in like the others, and
 // only someone who knows the password gets to see it (domain.JudgeSignIn).
+// The verification waits for a free Argon2id slot (argonSlots) no longer
+// than ctx lives: a request that ends first answers ctx's error, and
+// nothing is counted.
 func SignIn(ctx context.Context, users UserLookup, accounts *domain.UserService, now time.Time, username, password string) (*domain.User, error) {
 	failed := func() error {
 		if accounts == nil {
@@ -33,16 +36,21 @@ func SignIn(ctx context.Context, users UserLookup, accounts *domain.UserService,
 	u, err := users.GetUserByUsername(ctx, username)
 	switch {
 	case domain.ErrorCode(err) == domain.CodeNotFound:
-		BurnVerify(password)
+		if _, err := burnVerifyContext(ctx, password); err != nil {
+			return nil, err
+		}
 		return nil, failed()
 	case err != nil:
 		return nil, err
 	}
 	var ok bool
 	if u.PasswordHash == "" { // an account of the identity provider
-		ok = BurnVerify(password)
+		ok, err = burnVerifyContext(ctx, password)
 	} else {
-		ok = VerifyPassword(u.PasswordHash, password)
+		ok, err = VerifyPasswordContext(ctx, u.PasswordHash, password)
+	}
+	if err != nil { // the request ended while it waited for a slot (argonSlots)
+		return nil, err
 	}
 	switch domain.JudgeSignIn(u, ok, now) {
 	case domain.SignInWrong:
@@ -82,7 +90,10 @@ func CheckOldPassword(ctx context.Context, accounts *domain.UserService, u *doma
 	if err := accounts.OldPasswordLocked(u); err != nil {
 		return err
 	}
-	ok := VerifyPassword(u.PasswordHash, old)
+	ok, err := VerifyPasswordContext(ctx, u.PasswordHash, old)
+	if err != nil {
+		return err
+	}
 	if ok && !u.OneTimePasswordExpired(accounts.Now()) {
 		return nil
 	}

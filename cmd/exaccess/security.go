@@ -16,11 +16,12 @@ import (
 // where client addresses come from, the rate limits, and an external
 // identity provider.
 type securityConfig struct {
-	TrustedProxies string // CIDRs whose X-Forwarded-For is believed
-	RateUser       string // "20/s:40": 20 per second, bursts of 40; "off"
-	RateAddress    string
-	RateSignIn     string
-	RateCycles     string
+	TrustedProxies    string // CIDRs whose X-Forwarded-For is believed
+	RateUser          string // "20/s:40": 20 per second, bursts of 40; "off"
+	RateAddress       string
+	RateSignIn        string
+	RateSignInAddress string
+	RateCycles        string
 
 	JWKSURL        string
 	JWKSFile       string
@@ -32,7 +33,7 @@ type securityConfig struct {
 }
 
 func defaultSecurity() securityConfig {
-	return securityConfig{RateUser: "20/s:40", RateAddress: "50/s:100", RateSignIn: "5/m:5", RateCycles: "60/h:30",
+	return securityConfig{RateUser: "20/s:40", RateAddress: "50/s:100", RateSignIn: "5/m:5", RateSignInAddress: "30/m:30", RateCycles: "60/h:30",
 		IdPRolesClaim: "roles", IdPNationClaim: "nation", IdPRoles: idpRolesDefault()}
 }
 
@@ -57,6 +58,7 @@ func securityFlags(fs *flag.FlagSet, s *securityConfig, getenv func(string) stri
 	str(&s.RateUser, "rate-user", "EXACCESS_RATE_USER", "requests per signed-in user, RATE/UNIT:BURST (s, m or h) or off")
 	str(&s.RateAddress, "rate-address", "EXACCESS_RATE_ADDRESS", "requests per client address, RATE/UNIT:BURST or off")
 	str(&s.RateSignIn, "rate-signin", "EXACCESS_RATE_SIGNIN", "sign-in attempts per client address and username, RATE/UNIT:BURST or off")
+	str(&s.RateSignInAddress, "rate-signin-address", "EXACCESS_RATE_SIGNIN_ADDRESS", "sign-in attempts per client address, whatever the username, RATE/UNIT:BURST or off")
 	str(&s.RateCycles, "rate-cycles", "EXACCESS_RATE_CYCLES", "creates, submits and withdrawals of requests per user, RATE/UNIT:BURST or off")
 	str(&s.JWKSURL, "jwks-url", "EXACCESS_JWKS_URL", "key set URL of an external identity provider (https)")
 	str(&s.JWKSFile, "jwks-file", "EXACCESS_JWKS_FILE", "key set file of an external identity provider, instead of --jwks-url")
@@ -107,7 +109,7 @@ func (s securityConfig) limits() (api.RateLimits, error) {
 		flag, value string
 		into        *api.Rate
 	}{{"--rate-user", s.RateUser, &l.PerUser}, {"--rate-address", s.RateAddress, &l.PerAddress}, {"--rate-signin", s.RateSignIn, &l.SignIn},
-		{"--rate-cycles", s.RateCycles, &l.Cycles}} {
+		{"--rate-signin-address", s.RateSignInAddress, &l.SignInAddress}, {"--rate-cycles", s.RateCycles, &l.Cycles}} {
 		if *f.into, err = parseRate(f.value); err != nil {
 			return l, fmt.Errorf("%s: %w", f.flag, err)
 		}
