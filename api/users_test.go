@@ -240,7 +240,8 @@ func TestUserOffboarding(t *testing.T) {
 		wantProblem(t, e.do("ops", http.MethodGet, "/api/v1/queue", nil), 403, "password_change_required")
 
 		adminID, adminTag := e.userID("admin")
-		wantProblem(t, e.do("admin", http.MethodPost, "/api/v1/users/"+adminID+"/disable", map[string]any{"reason": "x"}), 409, "conflict")
+		// Nobody disables their own account (the last administrator least of all).
+		wantProblem(t, e.do("admin", http.MethodPost, "/api/v1/users/"+adminID+"/disable", map[string]any{"reason": "x"}), 403, "forbidden")
 		// Nor can they drop their own role: nobody changes their own roles.
 		wantProblem(t, e.do("admin", http.MethodPatch, "/api/v1/users/"+adminID, map[string]any{"roles": []string{"auditor"}}, "If-Match", adminTag), 403, "forbidden")
 		want(t, e.do("admin", http.MethodGet, "/api/v1/users", nil), 200) // still an administrator

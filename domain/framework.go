@@ -64,8 +64,12 @@ func validateFramework(f FrameworkTerms, ref Reference, stored *FrameworkTerms) 
 	}
 	// An empty nation is one not chosen (the console's select left at its
 	// prompt), not an unknown code: it is required.
+	// The host nation needs no permit, so no agreement; one stored before
+	// that was checked keeps its nation through a change that leaves it.
 	if f.Nation == "" {
 		v.add("nation", "is required")
+	} else if f.Nation == HostNation && (stored == nil || stored.Nation != HostNation) {
+		v.add("nation", "%s", HostNationRefusal)
 	} else if _, ok := ref.Nation(f.Nation); !ok {
 		v.add("nation", "unknown nation %s; "+ListedAtNations, quote(f.Nation))
 	}
@@ -104,6 +108,8 @@ func validateFramework(f FrameworkTerms, ref Reference, stored *FrameworkTerms) 
 		for i, a := range f.TrainingAreas {
 			if _, ok := ref.TrainingArea(a); !ok {
 				v.add(fieldIndex("training_areas", i), "unknown training area %s; "+ListedAtTrainingAreas, quote(a))
+			} else if slices.Contains(f.TrainingAreas[:i], a) {
+				v.add(fieldIndex("training_areas", i), "%s is listed twice", quote(a))
 			}
 		}
 	}
@@ -111,6 +117,8 @@ func validateFramework(f FrameworkTerms, ref Reference, stored *FrameworkTerms) 
 		for i, p := range f.EntryPoints {
 			if _, ok := ref.EntryPoint(p); !ok {
 				v.add(fieldIndex("entry_points", i), "unknown entry point %s; "+ListedAtEntryPoints, quote(p))
+			} else if slices.Contains(f.EntryPoints[:i], p) {
+				v.add(fieldIndex("entry_points", i), "%s is listed twice", quote(p))
 			}
 		}
 	}

@@ -46,6 +46,9 @@ func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t Frame
 		if again, err := key.replayed(tx, p, now); again || err != nil {
 			return err
 		}
+		if err := checkReferenceFree(tx, t, nil); err != nil {
+			return err
+		}
 		if err := tx.CreateFramework(f); err != nil {
 			return err
 		}
@@ -77,6 +80,9 @@ func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, v
 			return err
 		}
 		if err := checkVersion("framework agreement", version, f.Version); err != nil {
+			return err
+		}
+		if err := checkReferenceFree(tx, t, f); err != nil {
 			return err
 		}
 		changed := changedData(jsonFields(FrameworkData(f.FrameworkTerms)), jsonFields(FrameworkData(t)))

@@ -137,6 +137,8 @@ func ValidateUser(u User, nations NationLookup) error {
 	for i, r := range u.Roles {
 		if _, ok := ParseRole(string(r)); !ok {
 			fe = append(fe, FieldError{fieldIndex("roles", i), "unknown role " + quote(string(r))})
+		} else if slices.Contains(u.Roles[:i], r) {
+			fe = append(fe, FieldError{fieldIndex("roles", i), quote(string(r)) + " is listed twice"})
 		}
 	}
 	if u.Email != "" && (len(u.Email) > MaxEmailLen || !validEmail(u.Email)) {
@@ -146,6 +148,8 @@ func ValidateUser(u User, nations NationLookup) error {
 	switch {
 	case liaison && u.Nation == "":
 		fe = append(fe, FieldError{"nation", "a liaison officer must be bound to a nation"})
+	case liaison && u.Nation == HostNation:
+		fe = append(fe, FieldError{"nation", HostNationRefusal})
 	case liaison && nations != nil:
 		if _, ok := nations.Nation(u.Nation); !ok {
 			fe = append(fe, FieldError{"nation", "unknown nation " + quote(u.Nation)})
@@ -154,7 +158,7 @@ func ValidateUser(u User, nations NationLookup) error {
 		fe = append(fe, FieldError{"nation", "only liaison officers are bound to a nation"})
 	}
 	switch {
-	case liaison && len(u.Roles) > 1:
+	case liaison && slices.ContainsFunc(u.Roles, func(r Role) bool { return r != RoleLiaison }):
 		fe = append(fe, FieldError{"roles", "a liaison officer holds no other role"})
 	case AdminWithOtherRoles(u.Roles):
 		fe = append(fe, FieldError{"roles", "an administrator holds no other role: administrators never decide requests (give the other roles to another account)"})

@@ -122,6 +122,9 @@ type Tx interface {
 	CreateFramework(f *Framework) error
 	// UpdateFramework stores f if the stored version is still expectedVersion.
 	UpdateFramework(f *Framework, expectedVersion int) error
+	// FrameworksWithReference returns the ids of nation's agreements whose
+	// reference is reference, case and surrounding white space aside.
+	FrameworksWithReference(nation, reference string) ([]string, error)
 	// TrainingAreas reads the named areas; with lock it takes their row
 	// locks (PostgreSQL), so that concurrent final approvals on one area
 	// check capacity one after the other.

@@ -31,6 +31,17 @@ func within(d time.Time, from, until *time.Time) bool {
 	return until == nil || d.Before(*until)
 }
 
+// HostNation is the ISO code of Sweden, the host nation: the access
+// framework covers foreign units only, so no liaison officer is bound to
+// it and no framework agreement is made with it (the reference data's
+// notes mark it "host nation"); the default policy's member_state rule
+// refuses it too.
+const HostNation = "SE"
+
+// HostNationRefusal is the error of a liaison officer's or framework
+// agreement's nation that is the host nation.
+const HostNationRefusal = "Sweden is the host nation; its units need no access permit"
+
 // nationAliases are the codes EU documents use instead of ISO 3166-1.
 var nationAliases = map[string]string{"EL": "GR", "UK": "GB"}
 

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 )
@@ -201,11 +202,11 @@ type UserChange struct {
 // administrators' ETags stay good), and nothing is audited.
 func (s *UserService) Change(ctx context.Context, actor, id string, expectedVersion int, ch UserChange) (*User, error) {
 	return s.update(ctx, id, &expectedVersion, func(u *User) (string, error) {
-		if err := checkReason(ch.Reason, false); err != nil {
-			return "", err
-		}
+		// A bad reason is named with every other bad field of the change,
+		// not alone (withReason).
+		reasonErr := checkReason(ch.Reason, false)
 		if u.External {
-			return "", Errorf(CodeConflict, "the identity provider asserts this account's roles and nation; change them there")
+			return "", withReason(reasonErr, Errorf(CodeConflict, "the identity provider asserts this account's roles and nation; change them there"))
 		}
 		before := *u
 		if ch.Roles != nil {
@@ -219,9 +220,9 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 			u.Email = *ch.Email
 		}
 		if err := checkOwnPowers(actor, &before, u); err != nil {
-			return "", err
+			return "", withReason(reasonErr, err)
 		}
-		if err := ValidateUser(*u, s.ref); err != nil {
+		if err := withReason(reasonErr, ValidateUser(*u, s.ref)); err != nil {
 			return "", err
 		}
 		powers := AccessChanged(&before, u) // Change never disables: roles or nation
@@ -236,21 +237,31 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 }
 
 // SetDisabled disables or re-enables an account, with a reason. Either way
-// the generation moves on, so no token from before survives.
+// the generation moves on, so no token from before survives. Nobody
+// disables their own account (checkOwnDisable).
 func (s *UserService) SetDisabled(ctx context.Context, actor, id string, disabled bool, reason string) (*User, error) {
-	return s.update(ctx, id, nil, s.setDisabled(disabled, reason), actor, reason)
+	return s.update(ctx, id, nil, s.setDisabled(actor, disabled, reason), actor, reason)
 }
 
-// CheckSetDisabled answers what SetDisabled would refuse, by its own
-// checks (the reason, the account's state, the last enabled
-// administrator), and changes nothing: a page checks it before asking to
-// confirm. It returns the account as it is.
-func (s *UserService) CheckSetDisabled(ctx context.Context, id string, disabled bool, reason string) (*User, error) {
-	return s.check(ctx, id, s.setDisabled(disabled, reason))
+// CheckSetDisabled answers what SetDisabled by actor would refuse, by its
+// own checks (the own account, the reason, the account's state, the last
+// enabled administrator), and changes nothing: a page checks it before
+// asking to confirm. It returns the account as it is.
+func (s *UserService) CheckSetDisabled(ctx context.Context, actor, id string, disabled bool, reason string) (*User, error) {
+	return s.check(ctx, id, s.setDisabled(actor, disabled, reason))
 }
 
-func (s *UserService) setDisabled(disabled bool, reason string) func(u *User) (string, error) {
+// OwnDisableRefusal is the refusal of an administrator's disabling of
+// their own account.
+const OwnDisableRefusal = "nobody disables their own account: another administrator must"
+
+func (s *UserService) setDisabled(actor string, disabled bool, reason string) func(u *User) (string, error) {
 	return func(u *User) (string, error) {
+		// Like checkOwnPowers: an administrator does not take their own
+		// access away (nor lock themselves out by a slip); another must.
+		if disabled && actor == u.Username {
+			return "", Errorf(CodeForbidden, "%s", OwnDisableRefusal)
+		}
 		if err := checkReason(reason, true); err != nil {
 			return "", err
 		}
@@ -409,6 +420,21 @@ func guardLastAdmin(tx Tx, before, after *User) error {
 		return Errorf(CodeConflict, "%s is the last enabled administrator; enable or appoint another first", quote(before.Username))
 	}
 	return nil
+}
+
+// withReason is err with the field errors of reasonErr (checkReason's)
+// added, so that a change names every bad field at once: when err names
+// fields, both are merged; otherwise a bad reason is the answer, as it
+// was before anything else was looked at.
+func withReason(reasonErr, err error) error {
+	if reasonErr == nil {
+		return err
+	}
+	var re, fe *Error
+	if errors.As(reasonErr, &re) && errors.As(err, &fe) && fe.Code == CodeInvalid && len(fe.Fields) > 0 {
+		return &Error{Code: CodeInvalid, Message: fe.Message, Fields: append(slices.Clone(fe.Fields), re.Fields...)}
+	}
+	return reasonErr
 }
 
 func checkReason(reason string, required bool) error {

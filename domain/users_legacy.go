@@ -8,7 +8,8 @@ import (
 // Accounts that an older release could store and the rules now refuse
 // (ValidateUser): one holding admin beside an approver role
 // (AdminWithOtherRoles), one named like the server's own actor in the
-// audit log (ReservedUsernames). Nothing renames, disables or changes them
+// audit log (ReservedUsernames), a liaison officer bound to the host
+// nation (HostNation), whose requests the default policy refuses. Nothing renames, disables or changes them
 // by itself: they decide nothing (refuseAdministrator) or sign nothing
 // the server would, and the console's users pages, `exaccess user list`
 // and, for a reserved name, the server's start say so, so that an
@@ -19,6 +20,7 @@ import (
 const (
 	AdminApproverWarning = "holds admin and an approver role: it cannot decide and receives no notices of that role; remove one"
 	ReservedNameWarning  = "named like the server's own actor in the audit log; rename by creating a new account and disabling this one"
+	HostNationWarning    = "a liaison officer bound to Sweden, the host nation, which needs no access permit: its requests are refused; bind it to a sending nation or disable it"
 )
 
 // AdminApprover reports whether rs hold admin and an approver role.
@@ -46,6 +48,9 @@ func AccountWarnings(u *User) []string {
 	}
 	if ReservedUsername(u.Username) {
 		out = append(out, ReservedNameWarning)
+	}
+	if u.HasRole(RoleLiaison) && u.Nation == HostNation {
+		out = append(out, HostNationWarning)
 	}
 	return out
 }

@@ -172,7 +172,7 @@ func TestDefaultPolicyRoutes(t *testing.T) {
 			if fast := len(got) > 0 && got[0] == fastIntake; res.FastTrack != fast {
 				t.Errorf("fast track = %v", res.FastTrack)
 			}
-			if res.PolicyVersion != "se-default-2026.4" {
+			if res.PolicyVersion != "se-default-2026.5" {
 				t.Errorf("policy version %q", res.PolicyVersion)
 			}
 		})
@@ -242,7 +242,7 @@ func TestDefaultPolicyRefusalReasons(t *testing.T) {
 
 func TestDefaultPolicySummary(t *testing.T) {
 	p := defaultPolicy(t)
-	if p.Version() != "se-default-2026.4" {
+	if p.Version() != "se-default-2026.5" {
 		t.Errorf("Version() = %q", p.Version())
 	}
 	s := p.Summary()
@@ -251,7 +251,7 @@ func TestDefaultPolicySummary(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 	text := s.String()
-	for _, want := range []string{"policy se-default-2026.4 (policies/default/policy.yaml): 4 eligibility rules, 4 stages",
+	for _, want := range []string{"policy se-default-2026.5 (policies/default/policy.yaml): 4 eligibility rules, 4 stages",
 		"stage order 3  ministry", "sla 2 working days, overdue escalates to operations_approver after 1 working days\n",
 		"fast track keeps: intake (sla 1), range_safety (when ",
 		"eligibility: member_state, lead_time (notice 72 hours), lead_time_naval (notice 7 days), lead_time_dangerous_goods_air (notice 10 working days)"} {

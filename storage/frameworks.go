@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -107,6 +108,16 @@ func (t *tx) CreateFramework(f *domain.Framework) error {
 		return err
 	}
 	return translate(t.g.Create(&row).Error, "framework agreement")
+}
+
+// FrameworksWithReference returns the ids of nation's agreements whose
+// reference is reference, case and surrounding white space aside (ASCII
+// case: lower() of SQLite folds no other letters).
+func (t *tx) FrameworksWithReference(nation, reference string) ([]string, error) {
+	var ids []string
+	err := t.g.Model(&frameworkRow{}).Where("nation = ? AND lower(trim(reference)) = lower(?)", nation, strings.TrimSpace(reference)).
+		Order("id").Pluck("id", &ids).Error
+	return ids, translate(err, "framework agreements")
 }
 
 // UpdateFramework stores f if the stored version is still expectedVersion.

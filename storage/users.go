@@ -67,9 +67,9 @@ func (d *DB) ListUsers(ctx context.Context, f domain.UserFilter) (domain.UserPag
 	}
 	if f.Legacy {
 		// A superset of domain.AccountWarnings's accounts, which the
-		// caller picks: the administrators, and the names holding a
-		// reserved one in any case.
-		cond, args := hasRole(d.dialect), []any{roleElement(domain.RoleAdmin)}
+		// caller picks: the administrators, the names holding a
+		// reserved one in any case, and the accounts of the host nation.
+		cond, args := hasRole(d.dialect)+" OR nation = ?", []any{roleElement(domain.RoleAdmin), domain.HostNation}
 		for _, name := range domain.ReservedUsernames {
 			cond += " OR lower(username) LIKE ?"
 			args = append(args, "%"+name+"%")

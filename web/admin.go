@@ -251,7 +251,7 @@ func (v fwView) G(name, label string, opts []option, on []string) checkGroup {
 }
 
 func (c *Console) fwOptions(v fwView) fwView {
-	v.Nations = nationChoices(c.Reference)
+	v.Nations = sendingNationChoices(c.Reference, v.Form.Nation)
 	v.Areas = areaChoices(c.Reference)
 	for _, p := range c.Reference.EntryPoints {
 		v.Points = append(v.Points, option{p.Code, p.Name})

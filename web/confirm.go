@@ -226,7 +226,7 @@ func (c *Console) confirmUserReset(ec echo.Context) error {
 // administrator), whose refusal is answered as the confirmed post's.
 func (c *Console) confirmUserDisable(ec echo.Context) error {
 	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
-	u, err := c.Accounts.CheckSetDisabled(ec.Request().Context(), id, true, reason)
+	u, err := c.Accounts.CheckSetDisabled(ec.Request().Context(), principalOf(ec).Subject, id, true, reason)
 	if err != nil {
 		return c.userProblem(ec, id, err, stateForm, nil)
 	}

@@ -13,8 +13,8 @@ import (
 // saying what happens; the first press changes nothing (the user's
 // session goes on, the password stays). What the action would refuse is
 // refused before asking, at its form's reason: a reason too long, a
-// disable without one, disabling an account already disabled, or the
-// last enabled administrator. Confirmed, each acts as before; enabling
+// disable without one, disabling an account already disabled, or
+// disabling one's own account (403). Confirmed, each acts as before; enabling
 // acts at once.
 func TestAccountActionsAreConfirmed(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
@@ -75,9 +75,9 @@ func TestAccountActionsAreConfirmed(t *testing.T) {
 		noConfirm(t, noReason, "a disable without a reason")
 		wantTiedError(t, noReason, "#f-reason", "is required")
 		self := admin.post("/admin/users/"+e.userID("admin")+"/disable", url.Values{"reason": {"leaving"}})
-		noConfirm(t, self, "disabling the last enabled administrator")
-		if !strings.Contains(self.Doc.Find("#f-reason-error").Text(), "last enabled administrator") {
-			t.Errorf("disabling the last administrator: %d %s", self.Status, self.Doc.Find(".error-summary").Text())
+		noConfirm(t, self, "disabling one's own account")
+		if self.Status != http.StatusForbidden || !strings.Contains(self.Doc.Find("main").Text(), "another administrator must") {
+			t.Errorf("disabling one's own account: %d %s", self.Status, self.Doc.Find("main").Text())
 		}
 
 		// Confirmed: it acts.

@@ -372,6 +372,7 @@ var english = withFormWords(map[string]string{
 	"users.reasonopt":   "Reason (optional, written to the audit log)",
 	"users.resetpw":     "Reset password",
 	"users.disable":     "Disable account",
+	"users.owndisable":  "This is your own account: another administrator disables it, nobody their own.",
 	"users.enable":      "Enable account",
 	"users.stale":       "Someone changed this account meanwhile",
 	"users.stalehelp":   "Nothing was saved. The account is shown as it is now; make your change again.",

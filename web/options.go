@@ -55,6 +55,17 @@ func nationChoices(ref *domain.ReferenceData) []option {
 	return out
 }
 
+// sendingNationChoices are nationChoices without the host nation, which no
+// liaison officer is bound to and no framework agreement is made with
+// (domain.HostNation) — unless keep, the stored value the form shows, is
+// it: an account or agreement stored before that rule keeps its nation
+// visible, not silently replaced by the select's first choice.
+func sendingNationChoices(ref *domain.ReferenceData, keep string) []option {
+	return slices.DeleteFunc(nationChoices(ref), func(o option) bool {
+		return o.Value == domain.HostNation && keep != domain.HostNation
+	})
+}
+
 // areaChoices are the training areas of ref by name, as the form, the
 // request list's filter and a framework's checkboxes offer them; the
 // reference data keeps them north to south. Code-point order puts

@@ -78,7 +78,7 @@ cases:
 		`no refusal contains "no such refusal"; the refusals are:`,
 		"--- FAIL: " + filepath.Join(dir, "tests", "cases.yaml") + ": invalid request",
 		`the request is not valid: movements[0].entry_point: unknown entry point "atlantis"`,
-		"FAIL\tpolicy se-default-2026.4: 2 of 3 cases failed",
+		"FAIL\tpolicy se-default-2026.5: 2 of 3 cases failed",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
