@@ -143,7 +143,9 @@ func (p *IdP) principal(c jwt.MapClaims) (domain.Principal, error) {
 	case pr.IsLiaison():
 		name, _ := claimAt(c, p.cfg.NationClaim).(string)
 		code, ok := p.cfg.KnownNation(name)
-		if name == "" || !ok {
+		// Sweden is the host nation: no liaison officer acts for it
+		// (domain.HostNation), here as for local accounts.
+		if name == "" || !ok || code == domain.HostNation {
 			return domain.Principal{}, ErrInvalidToken
 		}
 		pr.Nation = code

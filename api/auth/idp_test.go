@@ -125,6 +125,7 @@ func TestIdPRefuses(t *testing.T) {
 		"liaison and approver":     sign(authtest.KidRSA, with("roles", []string{"liaison_officer", "hns_officer"})),
 		"liaison without nation":   sign(authtest.KidRSA, with("roles", []string{"liaison_officer"})),
 		"liaison, unknown nation":  sign(authtest.KidRSA, withNation(with("roles", []string{"liaison_officer"}), "RU")),
+		"liaison, host nation":     sign(authtest.KidRSA, withNation(with("roles", []string{"liaison_officer"}), "SE")),
 		"liaison, nation a list":   sign(authtest.KidRSA, withNation(with("roles", []string{"liaison_officer"}), []string{"NO"})),
 		"garbage":                  "a.b.c",
 		"megabyte of dots":         strings.Repeat(".", 1<<20),
