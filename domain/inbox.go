@@ -44,9 +44,11 @@ type InboxItem struct {
 	// sent with.
 	RequestStatus Status
 	// StageOpen: the stage the notification is about is still active on
-	// the request, read by the same query (storage's stageOpen: a stage
-	// of the role it was addressed to, or for an escalation the escalated
-	// stage itself). Only stage notices (NoLongerNeeded) use it.
+	// the request, in the activation the notification was written in,
+	// read by the same query (storage's stageOpen: a stage of the role it
+	// was addressed to, or for an escalation the escalated stage itself,
+	// activated no later than the notification). Only stage notices
+	// (NoLongerNeeded) use it.
 	StageOpen bool
 }
 
@@ -65,8 +67,11 @@ func (it InboxItem) NoLongerNeeded() bool {
 // became active, is due soon, overdue or escalated) whose decision is no
 // longer needed: its request is now status ("" when it is not stored:
 // nothing is known, and the notice stands) and left review, or the stage
-// it is about is no longer active (stageOpen false: decided, or the
-// route moved on). The inbox marks such a notice "No longer needs your
+// it is about is no longer active in the activation the notice was
+// written in (stageOpen false: decided, the route moved on, or the stage
+// was activated afresh after the notice — a new round, after changes were
+// requested and the request resubmitted, whose deadline is another one).
+// The inbox marks such a notice "No longer needs your
 // decision"; the delivery worker does not send its e-mail or webhook
 // (Notification.Outlived, DecisionNoLongerNeededError). Every other kind
 // tells of a change that stays true after later ones: never outlived.

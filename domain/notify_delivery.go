@@ -102,9 +102,11 @@ func UnaddressedError(n Notification) string {
 // DecisionNoLongerNeededError is the last_error of a queued e-mail or
 // webhook row of a stage notice (a stage became active, is due soon,
 // overdue or escalated) that the delivery worker did not send: when it
-// was claimed, the stage it asked a decision on had been decided, or the
+// was claimed, the stage it asked a decision on had been decided, or
+// activated afresh (a new round, after the request was returned for
+// changes and resubmitted: the notice was about the earlier round), or the
 // request had left review (rejected, withdrawn, returned for changes),
 // by a change that committed after the row was written
 // (StageNoticeOutlived, Notification.Outlived). The inbox row of the same
 // notice stays, marked "No longer needs your decision".
-const DecisionNoLongerNeededError = "at delivery the stage no longer needed a decision: it was decided or the request left review"
+const DecisionNoLongerNeededError = "at delivery the stage no longer needed a decision: it was decided, activated afresh in a new round, or the request left review"

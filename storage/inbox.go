@@ -121,14 +121,22 @@ func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
 // role that supervises the stage, not to the stage's own), the escalated
 // stage itself, named in the notice's key after its kind and request
 // (domain.StageNoticeKey: "stage.escalated:<request>:<stage>:…"; substr
-// and length, which both dialects have). A correlated probe of the
+// and length, which both dialects have) — and active in the activation
+// the notice was written in: a stage activated after the notice (a new
+// round, after changes were requested and the request resubmitted) is
+// another decision, with a deadline of its own, and an old round's
+// reminder or escalation is outlived by it. A stage's "Review needed" is
+// written at its activation instant (created_at equals activated_at:
+// both are dbTime, the same text on SQLite, the same microsecond on
+// PostgreSQL), the sweep's reminders after it. A correlated probe of the
 // stages' primary key (request_id, stage_id) within the page's one query,
 // so the inbox reads every item's current state without a query per item;
 // the delivery worker's claim reads the same (claimQuery), so that the
 // inbox and delivery tell an outlived stage notice by one rule
 // (domain.StageNoticeOutlived).
 const stageOpen = "CASE WHEN notifications.audience_role <> '' AND EXISTS (SELECT 1 FROM request_stages " +
-	"WHERE request_stages.request_id = notifications.request_id AND request_stages.status = 'active' AND (" +
+	"WHERE request_stages.request_id = notifications.request_id AND request_stages.status = 'active' AND " +
+	"(request_stages.activated_at IS NULL OR request_stages.activated_at <= notifications.created_at) AND (" +
 	"(notifications.kind <> '" + domain.NotifyStageEscalated + "' AND request_stages.role = notifications.audience_role) OR " +
 	"(notifications.kind = '" + domain.NotifyStageEscalated + "' AND substr(notifications.idempotency_key, " +
 	"length(notifications.kind) + length(notifications.request_id) + 3, length(request_stages.stage_id) + 1) = " +

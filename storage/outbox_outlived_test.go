@@ -176,3 +176,126 @@ func TestDeliveryDropsOutlivedStageNotices(t *testing.T) {
 		}
 	})
 }
+
+// TestDeliveryDropsNoticesOfAnEarlierRound: a stage notice is about one
+// activation of its stage. After changes were requested and the request
+// resubmitted, the same stage is active again — a new round, with a
+// deadline of its own — and the old round's overdue notice and its
+// escalation, still queued (held back by a mail outage, say), are
+// outlived: not sent, undeliverable with DecisionNoLongerNeededError, and
+// marked in the inbox as no longer needing a decision. The new round's
+// own "Review needed", written at the very instant of the activation (a
+// time with a fraction of a second, in another zone than UTC), is sent
+// and needed.
+func TestDeliveryDropsNoticesOfAnEarlierRound(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := seedSchedule(t, db)
+		err := db.InTx(ctx, func(tx domain.Tx) error {
+			for i, role := range []domain.Role{domain.RoleHNS, domain.RoleOperations} {
+				if err := tx.CreateWebhook(&domain.Webhook{ID: testID(t, 400+i), Role: role, URL: "https://" + string(role) + ".example.org/",
+					Secret: "s", CreatedBy: "admin", CreatedAt: fixedNow}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// f.overdue's intake is overdue, and escalated to operations.
+		if _, err := db.ScheduleNotifications(ctx, f.now); err != nil {
+			t.Fatal(err)
+		}
+		// The resubmission activates intake afresh, due in 5 days; the
+		// request stays in review.
+		at := f.now.Add(time.Minute + 123456*time.Microsecond) // the services' clock: microseconds
+		due := at.Add(5 * 24 * time.Hour)
+		r := f.overdue
+		r.Route.Stages[0].ActivatedAt, r.Route.Stages[0].DueAt = &at, &due
+		r.Version++
+		err = db.InTx(ctx, func(tx domain.Tx) error {
+			if err := tx.UpdateRequest(r, r.Version-1); err != nil {
+				return err
+			}
+			return tx.AppendAudit(&domain.AuditEntry{At: at, Actor: "lo-no", Action: domain.AuditRequestSubmitted,
+				RequestID: r.ID, RequestVersion: r.Version})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		var mu sync.Mutex
+		var sent []string
+		record := func(_ context.Context, n domain.Notification) error {
+			mu.Lock()
+			defer mu.Unlock()
+			sent = append(sent, n.ID)
+			return nil
+		}
+		w := &notify.Worker{Outbox: db, Now: func() time.Time { return at.Add(time.Second) },
+			Email: senderFunc(record), Webhook: senderFunc(record)}
+		for i := 0; ; i++ {
+			n, err := w.RunOnce(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+			if i == 10 {
+				t.Fatal("the worker still claims rows after 10 rounds")
+			}
+		}
+
+		outlived := map[string]bool{domain.NotifyStageOverdue: true, domain.NotifyStageEscalated: true}
+		kinds := map[string]bool{}
+		rows, err := db.Notifications(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range rows {
+			if n.Channel == domain.ChannelInbox {
+				continue
+			}
+			kinds[n.Kind+" "+n.Channel] = true
+			wasSent := slices.Contains(sent, n.ID)
+			if outlived[n.Kind] {
+				if wasSent || n.Status != domain.DeliveryUndeliverable || n.LastError != domain.DecisionNoLongerNeededError {
+					t.Errorf("%s %s to %q of the earlier round: sent %v, %s (%q); want undeliverable (%q)",
+						n.Kind, n.Channel, n.Address, wasSent, n.Status, n.LastError, domain.DecisionNoLongerNeededError)
+				}
+			} else if !wasSent || n.Status != domain.DeliverySent {
+				t.Errorf("%s %s to %q: sent %v, %s (%q); want sent", n.Kind, n.Channel, n.Address, wasSent, n.Status, n.LastError)
+			}
+		}
+		for _, k := range []string{domain.NotifyStageActive, domain.NotifyStageOverdue, domain.NotifyStageEscalated} {
+			for _, c := range []string{domain.ChannelEmail, domain.ChannelWebhook} {
+				if !kinds[k+" "+c] {
+					t.Errorf("no %s row on %s: the test covers less than it says", k, c)
+				}
+			}
+		}
+
+		for _, user := range []string{"hns", "ops"} {
+			page, err := db.ListInbox(ctx, domain.InboxFilter{Username: user, Reach: domain.RequestReach{All: true}, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range page.Items {
+				if it.RequestID == r.ID {
+					got = append(got, it.Kind+" "+map[bool]string{true: "outlived", false: "needed"}[it.NoLongerNeeded()])
+				}
+			}
+			slices.Sort(got)
+			want := map[string][]string{
+				"hns": {domain.NotifyStageActive + " needed", domain.NotifyStageOverdue + " outlived"},
+				"ops": {domain.NotifyStageEscalated + " outlived"},
+			}[user]
+			if !slices.Equal(got, want) {
+				t.Errorf("%s's inbox:\n%s\nwant:\n%s", user, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+	})
+}
