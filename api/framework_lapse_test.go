@@ -123,3 +123,29 @@ func TestFastTrackFrameworkLapse(t *testing.T) {
 		}
 	})
 }
+
+// TestFastTrackLapseNotCached: an approver's copy of a fast-track request
+// carries the lapse warning or not by the agreement as it was when read,
+// and the request's version does not move when the agreement does: a read
+// naming that version is sent whole, so that an agreement suspended and
+// restored leaves no stale warning behind. A liaison officer, whose copy
+// never carries it, still gets 304.
+func TestFastTrackLapseNotCached(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		fw := e.createFramework(norwayFramework())
+		id, tag := e.submitted(inFramework(fw))
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, map[string]any{"suspended": true}, "If-Match", `"1"`), 200)
+		got := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil)
+		want(t, got, 200)
+		if got.Header.Get("ETag") != tag || !hasWarning(got.JSON(t), "framework_not_applicable", "suspended") {
+			t.Fatalf("suspended: ETag %s (was %s), warnings %v", got.Header.Get("ETag"), tag, got.JSON(t)["warnings"])
+		}
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, map[string]any{"suspended": false}, "If-Match", `"2"`), 200)
+		again := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil, "If-None-Match", tag)
+		want(t, again, 200)
+		if hasWarning(again.JSON(t), "framework_not_applicable", "") {
+			t.Fatalf("restored: warnings %v", again.JSON(t)["warnings"])
+		}
+		want(t, e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil, "If-None-Match", tag), http.StatusNotModified)
+	})
+}
