@@ -106,6 +106,11 @@ func TestFastTrackFrameworkLapse(t *testing.T) {
 			// is edited and resubmitted as the refusal said: the normal
 			// route, told that the agreement is no longer available and
 			// nothing of where it went.
+			// Only the agreement it already names: another of another
+			// nation is refused on the edit, as ever.
+			de := e.createFramework(with(with(norwayFramework(), "nation", "DE"), "reference", "FA-DE-2026-99"))
+			wantProblem(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"framework_id": de},
+				"If-Match", c.Header.Get("ETag"), "Content-Type", "application/merge-patch+json"), 422, "invalid", "framework_id")
 			ed := e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"exercise_name": "Renamed"},
 				"If-Match", c.Header.Get("ETag"), "Content-Type", "application/merge-patch+json")
 			want(t, ed, 200)
