@@ -15,8 +15,9 @@ import (
 // moved to another nation is not approved on intake alone. The PATCH
 // names it, its approvers read why before deciding, and the final
 // approval is refused (409 framework_not_applicable) with nothing stored;
-// a request for changes still goes through. An agreement that still
-// covers the request changes nothing.
+// a request for changes still goes through, and the resubmission of one
+// whose agreement went to another nation takes the normal route. An
+// agreement that still covers the request changes nothing.
 func TestFastTrackFrameworkLapse(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -33,6 +34,7 @@ func TestFastTrackFrameworkLapse(t *testing.T) {
 			fw := e.createFramework(with(norwayFramework(), "reference", fmt.Sprintf("FA-NO-2026-%02d", i+1)))
 			id, tag := e.submitted(inFramework(fw))
 			ref := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t)["reference"].(string)
+			draftID, draftTag := e.create("lo-no", inFramework(fw)) // never submitted
 
 			p := e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, tc.patch, "If-Match", `"1"`)
 			want(t, p, 200)
@@ -93,6 +95,62 @@ func TestFastTrackFrameworkLapse(t *testing.T) {
 			if c.JSON(t)["status"] != "changes_requested" {
 				t.Fatalf("%s: after request_changes %s", tc.name, c.Body)
 			}
+			if tc.patch["nation"] == nil {
+				continue
+			}
+			// Another nation's now: a first submission naming it is
+			// refused as an unknown agreement, as before ...
+			wantProblem(t, e.do("lo-no", http.MethodPost, "/api/v1/requests/"+draftID+"/submit", nil, "If-Match", draftTag),
+				422, "invalid", "framework_id")
+			// ... but the request returned for changes, still naming it,
+			// is edited and resubmitted as the refusal said: the normal
+			// route, told that the agreement is no longer available and
+			// nothing of where it went.
+			// Only the agreement it already names: another of another
+			// nation is refused on the edit, as ever.
+			de := e.createFramework(with(with(norwayFramework(), "nation", "DE"), "reference", "FA-DE-2026-99"))
+			wantProblem(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"framework_id": de},
+				"If-Match", c.Header.Get("ETag"), "Content-Type", "application/merge-patch+json"), 422, "invalid", "framework_id")
+			ed := e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"exercise_name": "Renamed"},
+				"If-Match", c.Header.Get("ETag"), "Content-Type", "application/merge-patch+json")
+			want(t, ed, 200)
+			rs := e.do("lo-no", http.MethodPost, "/api/v1/requests/"+id+"/submit", nil, "If-Match", ed.Header.Get("ETag"))
+			want(t, rs, 200)
+			for _, as := range []string{"lo-no", "hns"} {
+				got := e.do(as, http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t)
+				route := got["route"].(map[string]any)
+				if got["status"] != "in_review" || route["fast_track"] != false || len(route["stages"].([]any)) < 2 ||
+					!hasWarning(got, "framework_not_applicable", "is no longer available, so the request takes the normal route") ||
+					strings.Contains(fmt.Sprint(got["warnings"]), "another nation") {
+					t.Fatalf("%s: %s reads the resubmission as %v, route %v, warnings %v", tc.name, as, got["status"], route, got["warnings"])
+				}
+			}
 		}
+	})
+}
+
+// TestFastTrackLapseNotCached: an approver's copy of a fast-track request
+// carries the lapse warning or not by the agreement as it was when read,
+// and the request's version does not move when the agreement does: a read
+// naming that version is sent whole, so that an agreement suspended and
+// restored leaves no stale warning behind. A liaison officer, whose copy
+// never carries it, still gets 304.
+func TestFastTrackLapseNotCached(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		fw := e.createFramework(norwayFramework())
+		id, tag := e.submitted(inFramework(fw))
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, map[string]any{"suspended": true}, "If-Match", `"1"`), 200)
+		got := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil)
+		want(t, got, 200)
+		if got.Header.Get("ETag") != tag || !hasWarning(got.JSON(t), "framework_not_applicable", "suspended") {
+			t.Fatalf("suspended: ETag %s (was %s), warnings %v", got.Header.Get("ETag"), tag, got.JSON(t)["warnings"])
+		}
+		want(t, e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, map[string]any{"suspended": false}, "If-Match", `"2"`), 200)
+		again := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil, "If-None-Match", tag)
+		want(t, again, 200)
+		if hasWarning(again.JSON(t), "framework_not_applicable", "") {
+			t.Fatalf("restored: warnings %v", again.JSON(t)["warnings"])
+		}
+		want(t, e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil, "If-None-Match", tag), http.StatusNotModified)
 	})
 }

@@ -56,14 +56,17 @@ func (s *Server) handleRequestCreate(c echo.Context) error {
 }
 
 func (s *Server) handleRequestGet(c echo.Context) error {
-	r, err := s.Requests.GetRequest(c.Request().Context(), principal(c), c.Param("id"))
+	p := principal(c)
+	r, err := s.Requests.GetRequest(c.Request().Context(), p, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	// The warning that the fast track's agreement no longer covers the
 	// request is made when it is read, not stored with a new version: a
-	// cached copy would not have it, so it is always sent whole.
-	if !domain.FrameworkLapsed(r) && noneMatchFails(c.Request().Header.Values("If-None-Match"), etag(r.Version)) {
+	// cached copy may have it or not, whatever the agreement is now (it
+	// may have been suspended and restored since), so a read that checks
+	// the agreement is always sent whole.
+	if !domain.LapseChecked(p, r) && noneMatchFails(c.Request().Header.Values("If-None-Match"), etag(r.Version)) {
 		c.Response().Header().Set("ETag", etag(r.Version))
 		return c.NoContent(http.StatusNotModified)
 	}

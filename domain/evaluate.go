@@ -146,6 +146,25 @@ func framework(get func(id string) (*Framework, error), nation string, d Details
 	return f, err
 }
 
+// unknownFramework reports whether err is framework's field error: the
+// agreement named is missing or another nation's.
+func unknownFramework(err error) bool { return ErrorCode(err) == CodeInvalid }
+
+// submitFramework is framework for Submit of r. A first submission is
+// refused as framework refuses it. A resubmission (r returned for changes)
+// may name an agreement deleted or moved to another nation since it was
+// chosen — the very case whose fast track the final approval refuses,
+// asking for changes and a resubmission: it is routed without the
+// agreement, with FrameworkUnavailableWarning, which tells nothing of
+// where the agreement went.
+func submitFramework(get func(id string) (*Framework, error), r *Request) (*Framework, []Warning, error) {
+	fw, err := framework(get, r.Nation, r.Details)
+	if unknownFramework(err) && r.Status == StatusChangesRequested {
+		return nil, []Warning{FrameworkUnavailableWarning(r.Details.FrameworkID)}, nil
+	}
+	return fw, nil, err
+}
+
 // storeFramework reads a framework agreement outside a transaction.
 func (s *RequestService) storeFramework(ctx context.Context) func(string) (*Framework, error) {
 	return func(id string) (*Framework, error) { return s.store.GetFramework(ctx, id) }

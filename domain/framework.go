@@ -219,6 +219,16 @@ func FrameworkWarning(f *Framework, reasons []string) Warning {
 		f.Reference, strings.Join(reasons, "; "))}
 }
 
+// FrameworkUnavailableWarning tells whoever reads a resubmitted request
+// that the framework agreement it names (id, as the request names it) is
+// no longer available to its nation, so it took the normal route: said
+// the same whether the agreement was deleted or moved to another nation,
+// of which it tells nothing.
+func FrameworkUnavailableWarning(id string) Warning {
+	return Warning{Code: "framework_not_applicable", Message: fmt.Sprintf(
+		"framework agreement %s is no longer available, so the request takes the normal route", quote(id))}
+}
+
 func uniqueAreas(d Details) []string {
 	var out []string
 	for _, a := range d.TrainingAreas {

@@ -89,11 +89,22 @@ func FrameworkLapsed(r *Request) bool {
 	return false
 }
 
+// LapseChecked reports whether what p reads of r depends on the framework
+// agreement r names as it is now, not only on r's version: p is not a
+// liaison officer, and r is in review on a route that took the fast track
+// on an agreement (addLapseWarning checks it again at every read). An
+// agreement suspended and restored between two reads changes the answer
+// while r's version stays, so such a read is never answered "not
+// modified".
+func LapseChecked(p Principal, r *Request) bool {
+	return !p.IsLiaison() && r.Status == StatusInReview && r.Route != nil && r.Route.FastTrack && r.FrameworkID != ""
+}
+
 // addLapseWarning adds FrameworkLapseWarning to r, in review, when p is
 // not a liaison officer and the agreement r took the fast track on no
 // longer covers it.
 func (s *RequestService) addLapseWarning(ctx context.Context, p Principal, r *Request) error {
-	if r.Status != StatusInReview || p.IsLiaison() {
+	if !LapseChecked(p, r) {
 		return nil
 	}
 	f, why, err := frameworkLapse(s.storeFramework(ctx), r)

@@ -209,10 +209,18 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 	if err := s.validate(d, s.clock()); err != nil {
 		return nil, err
 	}
-	if _, err := framework(s.storeFramework(ctx), p.Nation, d); err != nil {
-		return nil, err
+	// An agreement missing or another nation's is refused, unless it is
+	// the one a request returned for changes already names: deleted or
+	// moved since, it no longer refuses the edit, and the resubmission
+	// takes the normal route (submitFramework).
+	_, fwErr := framework(s.storeFramework(ctx), p.Nation, d)
+	if fwErr != nil && !unknownFramework(fwErr) {
+		return nil, fwErr
 	}
 	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, any, error) {
+		if fwErr != nil && (r.Status != StatusChangesRequested || d.FrameworkID != r.Details.FrameworkID) {
+			return "", nil, fwErr
+		}
 		if !r.Editable() {
 			return "", nil, Errorf(CodeInvalidTransition, "a request that is %s can no longer be edited", r.Status)
 		}
@@ -240,7 +248,7 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		if err := s.validate(r.Details, now); err != nil {
 			return "", nil, err
 		}
-		fw, err := framework(tx.GetFramework, r.Nation, r.Details)
+		fw, unavailable, err := submitFramework(tx.GetFramework, r)
 		if err != nil {
 			return "", nil, err
 		}
@@ -259,7 +267,8 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		r.Route, r.DueAt = BuildRoute(plan, now)
 		r.Route.Earlier = history
 		r.Status, r.SubmittedAt = to, &now
-		r.Warnings = append(append(plan.Warnings, frameworkWarnings(fw, plan, r.Nation, r.Details, s.ref)...), ConflictWarnings(conflicts)...)
+		r.Warnings = append(append(plan.Warnings, frameworkWarnings(fw, plan, r.Nation, r.Details, s.ref)...), unavailable...)
+		r.Warnings = append(r.Warnings, ConflictWarnings(conflicts)...)
 		r.Warnings = append(r.Warnings, DecisionAfterStartWarnings(r.Route, r.Period)...)
 		r.Warnings = append(r.Warnings, MovementWarnings(r.Movements, s.ref)...)
 		return AuditRequestSubmitted, RequestSubmittedData{From: string(from), To: string(to), Route: NewRouteData(r.Route)}, nil

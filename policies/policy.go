@@ -95,7 +95,12 @@ func (p *Policy) Route(in domain.RoutingInput) (domain.RoutingResult, error) {
 		res.Eligibility = append(res.Eligibility, domain.RuleResult{Rule: r.id, Passed: passed, Reason: reason})
 		res.Eligible = res.Eligible && passed
 	}
-	if p.fast != nil {
+	// The fast track is for a request that fits a valid framework agreement
+	// (framework.fits, domain.Fit): the policy's when narrows it, never
+	// widens it, so a when that leaves framework.fits out cannot fast-track
+	// a request no agreement covers, whose final approval would then be
+	// refused (the re-check at approval is by domain.Fit).
+	if p.fast != nil && act.f.Framework.Fits {
 		fast, err := evalBool(ctx, p.fast.prg, act)
 		if err != nil {
 			return domain.RoutingResult{}, p.evalError("fast_track", "", p.fast.when, err)

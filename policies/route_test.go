@@ -12,8 +12,9 @@ import (
 )
 
 // customPolicy exercises the format beyond the default: stages listed out
-// of order, a fast track that fires on a framework id rather than on
-// framework.fits, partners, timestamps and the sets extension.
+// of order, a fast track whose when names a framework id rather than
+// framework.fits (which the engine requires anyway), partners, timestamps
+// and the sets extension.
 const customPolicy = `version: "custom-7"
 partners: [CH]
 eligibility:
@@ -54,6 +55,24 @@ fast_track:
   reason: fits FW-1
 `
 
+// fitting names agreement FW-1, of in's nation, which covers in's request
+// as it is now (its period, areas, entry points, personnel, dangerous
+// goods): framework.fits holds.
+func fitting(in *domain.RoutingInput) {
+	d := &in.Details
+	d.FrameworkID = "FW-1"
+	f := &domain.Framework{ID: "FW-1", FrameworkTerms: domain.FrameworkTerms{Nation: in.Nation.Code, Reference: "FW-1",
+		ValidFrom: d.Period.Start, ValidUntil: d.Period.End, PersonnelCeiling: d.Personnel.Total(),
+		DangerousGoods: len(d.DangerousGoods) > 0}}
+	for _, a := range d.TrainingAreas {
+		f.TrainingAreas = append(f.TrainingAreas, a.Area)
+	}
+	for _, m := range d.Movements {
+		f.EntryPoints = append(f.EntryPoints, m.EntryPoint)
+	}
+	in.Framework = f
+}
+
 func stageIDs(ss []domain.PlannedStage) []string {
 	var out []string
 	for _, s := range ss {
@@ -81,8 +100,19 @@ func TestCustomPolicyRoutes(t *testing.T) {
 			[]string{"south_ranges/range_officer/1/1/2", "intake/hns_officer/1/1/3", "decide/operations_approver/2/1/4"}},
 		{"fast track keeps listed stages, with its SLA", func(in *domain.RoutingInput) {
 			explosives(in)
-			in.Details.FrameworkID = "FW-1"
+			fitting(in)
 		}, true, true, []string{"intake/hns_officer/1/1/3", "decide/operations_approver/2/1/1"}},
+		// The fast track's when narrows framework.fits, never widens it:
+		// FW-1 named, but no agreement covers the request.
+		{"no fast track outside an agreement, whatever its when", func(in *domain.RoutingInput) {
+			explosives(in)
+			in.Details.FrameworkID = "FW-1"
+		}, true, false, []string{"south_ranges/range_officer/1/1/2", "intake/hns_officer/1/1/3", "decide/operations_approver/2/1/4"}},
+		{"no fast track on an agreement the request does not fit", func(in *domain.RoutingInput) {
+			explosives(in)
+			fitting(in)
+			in.Framework.DangerousGoods = false
+		}, true, false, []string{"south_ranges/range_officer/1/1/2", "intake/hns_officer/1/1/3", "decide/operations_approver/2/1/4"}},
 		{"partner from the policy", func(in *domain.RoutingInput) { in.Nation = switzerland }, true, false,
 			[]string{"intake/hns_officer/1/1/3", "decide/operations_approver/2/1/4"}},
 		{"timestamp rule", func(in *domain.RoutingInput) {
@@ -128,7 +158,9 @@ func TestFastTrackWithoutStageIsAnError(t *testing.T) {
 	text := strings.Replace(basePolicy, `when: "true"`, `when: "!request.live_fire"`, 1) +
 		"fast_track:\n  when: request.live_fire\n  stages: [intake]\n  reason: x\n"
 	in := plainInput()
+	fitting(&in)
 	in.Details.Weapons.LiveFire = true
+	in.Framework.LiveFire = true
 	if _, err := mustLoadText(t, text).Route(in); !errors.Is(err, errNoStage) {
 		t.Fatalf("got %v", err)
 	}
