@@ -60,7 +60,7 @@ func checkFrameworkStillFits(tx Tx, r *Request) error {
 	}
 	return Errorf(CodeFrameworkNotApplicable,
 		"the request took the fast track on framework agreement %s, which no longer covers it: %s; "+
-			"it cannot be approved on the fast track: request changes, and its resubmission is routed again without the agreement's fast track",
+			"it cannot be approved on the fast track: request changes: its resubmission is routed again, on the fast track only if the agreement covers it then",
 		lapseName(f, r), strings.Join(why, "; "))
 }
 
