@@ -37,16 +37,13 @@ func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) 
 		}
 		roles = []Role{q.Role}
 	}
-	if len(roles) == 0 {
-		return QueuePage{}, now, nil
+	if len(roles) == 0 || refuseAdministrator(p) != nil {
+		return QueuePage{}, now, nil // an administrator never decides: nothing is theirs
 	}
 	f := QueueFilter{Nation: q.Nation, ExcludeActor: []string{p.Subject}, ActingFor: map[Role]string{}, After: q.After, Limit: q.Limit}
 	for _, role := range roles {
 		actingFor, err := authority(ds, p, role, now)
-		if err == nil {
-			err = refuseAdministrator(p)
-		}
-		if ErrorCode(err) == CodeForbidden || ErrorCode(err) == CodeSeparationOfDuties {
+		if ErrorCode(err) == CodeForbidden {
 			continue
 		}
 		if err != nil {
@@ -131,8 +128,8 @@ type StageChoice struct {
 // offers to decide only the stages that nothing refuses, and says why when
 // a refusal leaves none; the queue leaves out the same stages.
 func (s *ApprovalService) DecidableStages(ctx context.Context, p Principal, r *Request) ([]StageChoice, error) {
-	if r.Status != StatusInReview || r.Route == nil {
-		return nil, nil
+	if r.Status != StatusInReview || r.Route == nil || refuseAdministrator(p) != nil {
+		return nil, nil // an administrator never decides: no stage is theirs
 	}
 	now := s.clock()
 	ds := &storeDelegations{ctx: ctx, store: s.store}
@@ -146,11 +143,8 @@ func (s *ApprovalService) DecidableStages(ctx context.Context, p Principal, r *R
 		if by != nil {
 			actingFor = by.From
 		}
-		if err == nil {
-			err = refuseAdministrator(p)
-		}
-		if ErrorCode(err) == CodeForbidden || ErrorCode(err) == CodeSeparationOfDuties {
-			continue // the role, or an administrator (who never decides): not theirs to decide
+		if ErrorCode(err) == CodeForbidden {
+			continue // a role not theirs to decide
 		}
 		if err != nil {
 			return nil, err

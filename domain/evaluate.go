@@ -123,7 +123,7 @@ func (s *RequestService) evaluate(nation string, d Details, fw *Framework, today
 // the agreement it exceeds, naming areas and entry points as ref names them.
 func frameworkWarnings(fw *Framework, plan RoutingResult, nation string, d Details, ref Reference) []Warning {
 	if fw == nil || plan.FastTrack {
-		return nil // the policy, not Fit, decides whether the fast track was taken
+		return nil // a fast track implies Fit (the engine requires framework.fits): nothing to explain
 	}
 	if fits, reasons := fitNamed(fw, nation, d, ref); !fits {
 		return []Warning{FrameworkWarning(fw, reasons)}
@@ -159,10 +159,18 @@ func unknownFramework(err error) bool { return ErrorCode(err) == CodeInvalid }
 // where the agreement went.
 func submitFramework(get func(id string) (*Framework, error), r *Request) (*Framework, []Warning, error) {
 	fw, err := framework(get, r.Nation, r.Details)
-	if unknownFramework(err) && r.Status == StatusChangesRequested {
+	if unknownFramework(err) && keepsLostFramework(r, r.Details.FrameworkID) {
 		return nil, []Warning{FrameworkUnavailableWarning(r.Details.FrameworkID)}, nil
 	}
 	return fw, nil, err
+}
+
+// keepsLostFramework: r, returned for changes, still names the agreement
+// id it named when it was returned. Missing or another nation's since,
+// that agreement neither refuses an edit nor the resubmission, which takes
+// the normal route (submitFramework); naming it anew is refused as ever.
+func keepsLostFramework(r *Request, id string) bool {
+	return r.Status == StatusChangesRequested && id == r.Details.FrameworkID
 }
 
 // storeFramework reads a framework agreement outside a transaction.

@@ -209,16 +209,15 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 	if err := s.validate(d, s.clock()); err != nil {
 		return nil, err
 	}
-	// An agreement missing or another nation's is refused, unless it is
-	// the one a request returned for changes already names: deleted or
-	// moved since, it no longer refuses the edit, and the resubmission
-	// takes the normal route (submitFramework).
+	// An agreement missing or another nation's is refused, unless the
+	// request keeps the one it was returned with (keepsLostFramework),
+	// which is known only inside the transaction.
 	_, fwErr := framework(s.storeFramework(ctx), p.Nation, d)
 	if fwErr != nil && !unknownFramework(fwErr) {
 		return nil, fwErr
 	}
 	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, any, error) {
-		if fwErr != nil && (r.Status != StatusChangesRequested || d.FrameworkID != r.Details.FrameworkID) {
+		if fwErr != nil && !keepsLostFramework(r, d.FrameworkID) {
 			return "", nil, fwErr
 		}
 		if !r.Editable() {

@@ -238,7 +238,7 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 
 // SetDisabled disables or re-enables an account, with a reason. Either way
 // the generation moves on, so no token from before survives. Nobody
-// disables their own account (checkOwnDisable).
+// disables their own account (setDisabled, like checkOwnPowers).
 func (s *UserService) SetDisabled(ctx context.Context, actor, id string, disabled bool, reason string) (*User, error) {
 	return s.update(ctx, id, nil, s.setDisabled(actor, disabled, reason), actor, reason)
 }
