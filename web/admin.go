@@ -115,17 +115,12 @@ func capacityOver(ec echo.Context, areas []domain.TrainingArea) []string {
 // range: "2027-03-01..2027-03-10,2027-03-12".
 func dayRangesISO(days []time.Time) string {
 	var parts []string
-	for i := 0; i < len(days); {
-		j := i
-		for j+1 < len(days) && days[j+1].Equal(days[j].AddDate(0, 0, 1)) {
-			j++
-		}
-		p := dateISO(days[i])
-		if j > i {
-			p += ".." + dateISO(days[j])
+	for _, r := range domain.DayRuns(days) {
+		p := dateISO(r[0])
+		if !r[1].Equal(r[0]) {
+			p += ".." + dateISO(r[1])
 		}
 		parts = append(parts, p)
-		i = j + 1
 	}
 	return strings.Join(parts, ",")
 }
