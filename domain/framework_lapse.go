@@ -75,18 +75,18 @@ func FrameworkLapseWarning(name string, reasons []string) Warning {
 		name, strings.Join(reasons, "; "))}
 }
 
-// FrameworkLapsed reports whether r carries FrameworkLapseWarning: read
-// by GetRequest for a request in review on the fast track, not stored.
-func FrameworkLapsed(r *Request) bool {
+// LapseWarning is the FrameworkLapseWarning r carries, if any: read by
+// GetRequest for a request in review on the fast track, not stored.
+func LapseWarning(r *Request) (Warning, bool) {
 	if r.Route == nil || !r.Route.FastTrack {
-		return false // a stored framework_not_applicable is never on a fast-track route (frameworkWarnings)
+		return Warning{}, false // a stored framework_not_applicable is never on a fast-track route (frameworkWarnings)
 	}
-	for _, w := range r.Warnings {
-		if w.Code == CodeFrameworkNotApplicable {
-			return true
+	for i := len(r.Warnings) - 1; i >= 0; i-- {
+		if r.Warnings[i].Code == CodeFrameworkNotApplicable {
+			return r.Warnings[i], true
 		}
 	}
-	return false
+	return Warning{}, false
 }
 
 // LapseChecked reports whether what p reads of r depends on the framework
