@@ -124,17 +124,17 @@ type LapsedRequest struct {
 }
 
 // Lapsed are the requests in review whose route took the fast track on
-// agreement id and that it no longer covers, by reference: for the
-// administrator who just changed it. Their final approval is refused
-// until changes are requested (checkFrameworkStillFits).
-func (s *FrameworkService) Lapsed(ctx context.Context, p Principal, id string) ([]LapsedRequest, error) {
+// agreement f and that it no longer covers, by reference: for the
+// administrator who just changed it. f is the agreement as the caller has
+// it (just saved, or just listed), not read again; the requests in review
+// are all read, as no column says which agreement's fast track a route
+// took. Their final approval is refused until changes are requested
+// (checkFrameworkStillFits).
+func (s *FrameworkService) Lapsed(ctx context.Context, p Principal, f *Framework) ([]LapsedRequest, error) {
 	if !p.HasRole(RoleAdmin) {
 		return nil, Errorf(CodeForbidden, "the requests an agreement no longer covers are told to administrators")
 	}
-	f, err := s.store.GetFramework(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	id := f.ID
 	get := func(string) (*Framework, error) { return f, nil }
 	var out []LapsedRequest
 	filter := RequestFilter{Status: StatusInReview, SubmittedOnly: true, Limit: 200}
