@@ -229,7 +229,7 @@ func checkBodyShape(body []byte) error {
 				parent.items++
 				if parent.items > domain.MaxListItems {
 					return &domain.Error{Code: domain.CodeInvalid, Message: "a list in the body is too long",
-						Fields: []domain.FieldError{{Field: shapePath(stack), Message: fmt.Sprintf("must have at most %d items", domain.MaxListItems)}}}
+						Fields: []domain.FieldError{{Field: shapePath(stack), Message: domain.ListTooLong()}}}
 				}
 			} else {
 				parent.wantKey = true

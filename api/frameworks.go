@@ -145,7 +145,7 @@ func (s *Server) handleFrameworkPatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lapsed, err := s.Frameworks.Lapsed(ctx, p, f.ID)
+	lapsed, err := s.Frameworks.Lapsed(ctx, p, f)
 	if err != nil {
 		return err
 	}

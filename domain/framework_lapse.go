@@ -75,18 +75,18 @@ func FrameworkLapseWarning(name string, reasons []string) Warning {
 		name, strings.Join(reasons, "; "))}
 }
 
-// FrameworkLapsed reports whether r carries FrameworkLapseWarning: read
-// by GetRequest for a request in review on the fast track, not stored.
-func FrameworkLapsed(r *Request) bool {
+// LapseWarning is the FrameworkLapseWarning r carries, if any: read by
+// GetRequest for a request in review on the fast track, not stored.
+func LapseWarning(r *Request) (Warning, bool) {
 	if r.Route == nil || !r.Route.FastTrack {
-		return false // a stored framework_not_applicable is never on a fast-track route (frameworkWarnings)
+		return Warning{}, false // a stored framework_not_applicable is never on a fast-track route (frameworkWarnings)
 	}
-	for _, w := range r.Warnings {
-		if w.Code == CodeFrameworkNotApplicable {
-			return true
+	for i := len(r.Warnings) - 1; i >= 0; i-- {
+		if r.Warnings[i].Code == CodeFrameworkNotApplicable {
+			return r.Warnings[i], true
 		}
 	}
-	return false
+	return Warning{}, false
 }
 
 // LapseChecked reports whether what p reads of r depends on the framework
@@ -124,17 +124,17 @@ type LapsedRequest struct {
 }
 
 // Lapsed are the requests in review whose route took the fast track on
-// agreement id and that it no longer covers, by reference: for the
-// administrator who just changed it. Their final approval is refused
-// until changes are requested (checkFrameworkStillFits).
-func (s *FrameworkService) Lapsed(ctx context.Context, p Principal, id string) ([]LapsedRequest, error) {
+// agreement f and that it no longer covers, by reference: for the
+// administrator who just changed it. f is the agreement as the caller has
+// it (just saved, or just listed), not read again; the requests in review
+// are all read, as no column says which agreement's fast track a route
+// took. Their final approval is refused until changes are requested
+// (checkFrameworkStillFits).
+func (s *FrameworkService) Lapsed(ctx context.Context, p Principal, f *Framework) ([]LapsedRequest, error) {
 	if !p.HasRole(RoleAdmin) {
 		return nil, Errorf(CodeForbidden, "the requests an agreement no longer covers are told to administrators")
 	}
-	f, err := s.store.GetFramework(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	id := f.ID
 	get := func(string) (*Framework, error) { return f, nil }
 	var out []LapsedRequest
 	filter := RequestFilter{Status: StatusInReview, SubmittedOnly: true, Limit: 200}

@@ -130,12 +130,6 @@ func overCapacity(tx Tx, area TrainingArea, from time.Time) (OverCapacity, error
 	return o, nil
 }
 
-// UpdateTrainingArea is SaveTrainingArea's area alone.
-func (s *FrameworkService) UpdateTrainingArea(ctx context.Context, p Principal, code string, version int, e AreaEdit) (*TrainingArea, error) {
-	saved, err := s.SaveTrainingArea(ctx, p, code, version, e)
-	return saved.Area, err
-}
-
 // SaveTrainingArea sets an area's capacity and blackout days if version is
 // still current. Values equal to the current ones are no change: the area
 // is answered as it is, its version stays and nothing is audited. A save

@@ -116,15 +116,27 @@ func nationHistory(e AuditEntry) AuditEntry {
 // 2 January 2027", "5 March 2027, 9 March 2027".
 func dayRangesLong(days []time.Time) string {
 	var parts []string
+	for _, r := range DayRuns(days) {
+		parts = append(parts, dayRangeLong(r[0], r[1]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// DayRuns groups sorted days into runs of consecutive days, each run as
+// its first and last day (the same day for a day alone). Every grouped
+// rendering of days is written from it: dayRangesLong's words here, the
+// console's ISO ranges in an address.
+func DayRuns(days []time.Time) [][2]time.Time {
+	var runs [][2]time.Time
 	for i := 0; i < len(days); {
 		j := i
 		for j+1 < len(days) && days[j+1].Equal(days[j].AddDate(0, 0, 1)) {
 			j++
 		}
-		parts = append(parts, dayRangeLong(days[i], days[j]))
+		runs = append(runs, [2]time.Time{days[i], days[j]})
 		i = j + 1
 	}
-	return strings.Join(parts, ", ")
+	return runs
 }
 
 func dayRangeLong(a, b time.Time) string {

@@ -146,3 +146,25 @@ func TestConflictDaysInWords(t *testing.T) {
 		t.Errorf("NationMessage = %q", got)
 	}
 }
+
+// TestDayRuns: consecutive days group into one run, across a month's and a
+// year's end; a day alone is a run of itself.
+func TestDayRuns(t *testing.T) {
+	got := DayRuns(days("2026-12-30", "2026-12-31", "2027-01-01", "2027-03-05", "2027-03-09", "2027-03-10"))
+	want := [][2]time.Time{
+		{days("2026-12-30")[0], days("2027-01-01")[0]},
+		{days("2027-03-05")[0], days("2027-03-05")[0]},
+		{days("2027-03-09")[0], days("2027-03-10")[0]},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("DayRuns = %v, want %v", got, want)
+	}
+	for i := range want {
+		if !got[i][0].Equal(want[i][0]) || !got[i][1].Equal(want[i][1]) {
+			t.Errorf("run %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+	if DayRuns(nil) != nil {
+		t.Error("DayRuns(nil) is not empty")
+	}
+}

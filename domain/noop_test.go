@@ -187,10 +187,11 @@ func TestFrameworkEditsWithoutChangeAreNone(t *testing.T) {
 	} {
 		s := &editTx{area: area}
 		fs := NewFrameworkService(&editStore{tx: s}, ref, func() time.Time { return now }, func() string { return "id" })
-		a, err := fs.UpdateTrainingArea(context.Background(), p, "kilen", 4, c.e)
+		saved, err := fs.SaveTrainingArea(context.Background(), p, "kilen", 4, c.e)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
+		a := saved.Area
 		if a.Version != c.version || !slices.Equal(s.writes, c.writes) || !slices.Equal(s.audited, c.audited) {
 			t.Errorf("%s: version %d, writes %v, audited %v; want %d, %v, %v", c.name, a.Version, s.writes, s.audited,
 				c.version, c.writes, c.audited)

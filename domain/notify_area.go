@@ -9,7 +9,7 @@ import (
 
 // Days closed on a booked area. An administrator who adds blackout days to
 // a training area that requests in review or approved book tells them, in
-// the transaction of the change (FrameworkService.UpdateTrainingArea): the
+// the transaction of the change (FrameworkService.SaveTrainingArea): the
 // liaison officers of each such request's nation, and, for a request in
 // review, the holders (and delegates) of the roles of its active stages.
 // Each notice names one request, the area and the days of its own bookings

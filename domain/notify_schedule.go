@@ -154,7 +154,9 @@ func stageNotices(now time.Time, sc StageCandidate) []ScheduledNotice {
 }
 
 // StageNoticeKey is the key of the stage notice of kind (due soon,
-// overdue, escalated) about sc: the kind, then stageNoticeID.
+// overdue, escalated) about sc: the kind, then stageNoticeID. Storage's
+// stageOpen (storage/inbox.go) reads the stage id out of this layout
+// ("<kind>:<request>:<stage>:…"): change it only together with that.
 func StageNoticeKey(kind string, sc StageCandidate) string { return kind + ":" + stageNoticeID(sc) }
 
 // stageNoticeID is what a stage notice's key names after its kind: one

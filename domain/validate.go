@@ -21,6 +21,12 @@ const (
 	MaxCount        = 1_000_000
 )
 
+// ListTooLong gives the field message for a list holding more than
+// MaxListItems items: the request validation and the API's scan of a
+// body's shape (before decoding) both give it, so that a list too long
+// reads the same whichever check finds it.
+func ListTooLong() string { return fmt.Sprintf("must have at most %d items", MaxListItems) }
+
 // validator collects every offending field instead of stopping at the first.
 type validator struct{ errs []FieldError }
 
@@ -55,7 +61,7 @@ func (v *validator) count(field string, n, min int) {
 
 func (v *validator) list(field string, n int) bool {
 	if n > MaxListItems {
-		v.add(field, "must have at most %d items", MaxListItems)
+		v.errs = append(v.errs, FieldError{Field: field, Message: ListTooLong()})
 		return false
 	}
 	return true

@@ -57,14 +57,14 @@ func TestAreaClosedNotifiesBookings(t *testing.T) {
 			t.Fatal(err)
 		}
 		closed := []time.Time{day("2027-03-10"), day("2027-03-11"), day("2027-04-01")}
-		if _, err := fw.UpdateTrainingArea(ctx, admin, "ravlunda", area.Version+1, domain.AreaEdit{
+		if _, err := fw.SaveTrainingArea(ctx, admin, "ravlunda", area.Version+1, domain.AreaEdit{
 			CapacityPersonnel: area.CapacityPersonnel, BlackoutDays: closed}); domain.ErrorCode(err) != domain.CodePreconditionFailed {
 			t.Fatalf("a stale version: %v", err)
 		}
 		if rows, _ := db.Notifications(ctx, inReview.ID); len(rows) != 0 {
 			t.Fatalf("a refused change told %d rows", len(rows))
 		}
-		if _, err := fw.UpdateTrainingArea(ctx, admin, "ravlunda", area.Version, domain.AreaEdit{
+		if _, err := fw.SaveTrainingArea(ctx, admin, "ravlunda", area.Version, domain.AreaEdit{
 			CapacityPersonnel: area.CapacityPersonnel, BlackoutDays: closed}); err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +128,7 @@ func TestAreaClosedNotifiesBookings(t *testing.T) {
 
 		// The same days again, with one more that nobody books: nothing new.
 		area, _ = fw.TrainingArea(ctx, "ravlunda")
-		if _, err := fw.UpdateTrainingArea(ctx, admin, "ravlunda", area.Version, domain.AreaEdit{
+		if _, err := fw.SaveTrainingArea(ctx, admin, "ravlunda", area.Version, domain.AreaEdit{
 			CapacityPersonnel: area.CapacityPersonnel, BlackoutDays: append(closed, day("2027-05-01"))}); err != nil {
 			t.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func (c *Console) handleAdmin(ec echo.Context) error {
 		return err
 	}
 	v.Over = capacityOver(ec, areas)
-	if v.Uncovered, err = c.uncovered(ec); err != nil {
+	if v.Uncovered, err = c.uncovered(ec, fws); err != nil {
 		return err
 	}
 	return c.render(ec, http.StatusOK, "admin", msg("admin.title"), v)
@@ -115,17 +115,12 @@ func capacityOver(ec echo.Context, areas []domain.TrainingArea) []string {
 // range: "2027-03-01..2027-03-10,2027-03-12".
 func dayRangesISO(days []time.Time) string {
 	var parts []string
-	for i := 0; i < len(days); {
-		j := i
-		for j+1 < len(days) && days[j+1].Equal(days[j].AddDate(0, 0, 1)) {
-			j++
-		}
-		p := dateISO(days[i])
-		if j > i {
-			p += ".." + dateISO(days[j])
+	for _, r := range domain.DayRuns(days) {
+		p := dateISO(r[0])
+		if !r[1].Equal(r[0]) {
+			p += ".." + dateISO(r[1])
 		}
 		parts = append(parts, p)
-		i = j + 1
 	}
 	return strings.Join(parts, ",")
 }
@@ -160,16 +155,29 @@ func parseDayRangesISO(s string) []time.Time {
 // uncovered names, after an agreement was saved (?saved_fw=<id>), the
 // requests in review that took its fast track and that it no longer
 // covers, as it is now: their final approval is refused until changes are
-// requested. An id that names no agreement names none.
-func (c *Console) uncovered(ec echo.Context) ([]string, error) {
+// requested. An id that names no agreement names none. The agreement is
+// the one the page lists (fws), read again only when the list does not
+// hold it.
+func (c *Console) uncovered(ec echo.Context, fws []domain.Framework) ([]string, error) {
 	id := ec.QueryParam("saved_fw")
 	if id == "" {
 		return nil, nil
 	}
-	lapsed, err := c.Frameworks.Lapsed(ec.Request().Context(), principalOf(ec), id)
-	if domain.ErrorCode(err) == domain.CodeNotFound {
-		return nil, nil
+	ctx, p := ec.Request().Context(), principalOf(ec)
+	var f *domain.Framework
+	if i := slices.IndexFunc(fws, func(f domain.Framework) bool { return f.ID == id }); i >= 0 {
+		f = &fws[i]
+	} else {
+		got, err := c.Frameworks.Get(ctx, p, id)
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		f = got
 	}
+	lapsed, err := c.Frameworks.Lapsed(ctx, p, f)
 	var out []string
 	for _, l := range lapsed {
 		out = append(out, l.Reference)

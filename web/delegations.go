@@ -123,7 +123,7 @@ func (v delegationView) Revokes() bool {
 
 func (c *Console) handleDelegations(ec echo.Context) error {
 	v := delegationView{}
-	if rs := delegable(principalOf(ec)); len(rs) > 0 {
+	if rs := domain.DelegableRoles(principalOf(ec)); len(rs) > 0 {
 		v.Form.Role = string(rs[0])
 	}
 	return c.renderDelegations(ec, http.StatusOK, v)
@@ -147,17 +147,13 @@ func delegationNotice(ec echo.Context, list []domain.ListedDelegation) string {
 	return ""
 }
 
-// delegable are the roles p may delegate (domain.DelegableRoles): the
-// approver roles p holds, none while p holds admin too.
-func delegable(p domain.Principal) []domain.Role { return domain.DelegableRoles(p) }
-
 func (c *Console) renderDelegations(ec echo.Context, status int, v delegationView) error {
 	p := principalOf(ec)
 	list, err := c.Approvals.ListDelegations(ec.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	v.Items, v.p, v.Roles, v.now = list, p, delegable(p), c.Now()
+	v.Items, v.p, v.Roles, v.now = list, p, domain.DelegableRoles(p), c.Now()
 	v.AdminHeld = domain.AdminApprover(p.Roles)
 	if len(v.Roles) > 0 {
 		if v.Delegates, err = c.Approvals.Delegates(ec.Request().Context(), p); err != nil {
@@ -281,7 +277,7 @@ func (c *Console) delegationRevokeRefused(ec echo.Context, err error) error {
 		return err
 	}
 	v := delegationView{Warn: msg("confirm.delegnot") + ": " + de.Message}
-	if rs := delegable(principalOf(ec)); len(rs) > 0 {
+	if rs := domain.DelegableRoles(principalOf(ec)); len(rs) > 0 {
 		v.Form.Role = string(rs[0])
 	}
 	return c.renderDelegations(ec, http.StatusConflict, v)

@@ -32,7 +32,7 @@ func closeDay(t *testing.T, e *env, area, day string) {
 		t.Fatal(err)
 	}
 	d, _ := time.Parse(time.DateOnly, day)
-	if _, err := e.frameworks.UpdateTrainingArea(ctx, admin, area, a.Version,
+	if _, err := e.frameworks.SaveTrainingArea(ctx, admin, area, a.Version,
 		domain.AreaEdit{CapacityPersonnel: a.CapacityPersonnel, BlackoutDays: append(a.BlackoutDays, d)}); err != nil {
 		t.Fatal(err)
 	}

@@ -208,12 +208,8 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 		}
 		v.ClosedPermit = booked && r.Status == domain.StatusApproved &&
 			slices.ContainsFunc(v.Conflicts, func(c domain.AreaConflict) bool { return len(c.Blackout) > 0 })
-		if domain.FrameworkLapsed(r) {
-			for _, w := range v.Warnings {
-				if w.Code == domain.CodeFrameworkNotApplicable {
-					v.Lapse = w.Message
-				}
-			}
+		if w, ok := domain.LapseWarning(r); ok {
+			v.Lapse = w.Message
 			v.Warnings = withoutCodes(v.Warnings, domain.CodeFrameworkNotApplicable)
 		}
 		if v.Decide, v.DecideWhy, err = c.decideFormFor(ec, r); err != nil {

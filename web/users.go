@@ -136,14 +136,16 @@ func (v userView) ReasonOf(id, label string) idField {
 }
 
 func (c *Console) userForm(u *domain.User) userView {
-	v := userView{U: u, RoleOpts: c.roleOptions(), Nations: sendingNationChoices(c.Reference, "")}
+	v := userView{U: u, RoleOpts: c.roleOptions()}
+	nation := ""
 	if u != nil {
-		v.Nations = sendingNationChoices(c.Reference, u.Nation)
+		nation = u.Nation
 		v.Nation, v.Email = u.Nation, u.Email
 		for _, r := range u.Roles {
 			v.Roles = append(v.Roles, string(r))
 		}
 	}
+	v.Nations = sendingNationChoices(c.Reference, nation)
 	return v
 }
 
