@@ -39,14 +39,13 @@ func BoundKeys(text string, max int64) (string, error) {
 	if len(fields) == 0 {
 		return "", errors.New("no verifier key given")
 	}
+	if holdsSigningKey(text) {
+		return "", errSigningKey
+	}
 	var b strings.Builder
 	for _, f := range fields {
-		if strings.HasPrefix(f, "PRIVATE+KEY+") {
-			// The signing key itself, given by mistake: never echo it.
-			return "", errors.New("this is the private checkpoint signing key, not a verifier key; give the public key that `exaccess audit key` prints")
-		}
 		if _, err := note.NewVerifier(f); err != nil {
-			return "", fmt.Errorf("%q is not a verifier key: %w", f, err)
+			return "", fmt.Errorf("%s is not a verifier key: %w", quoteShort(f), err)
 		}
 		b.WriteString(f)
 		if max != NoBound {
@@ -57,10 +56,30 @@ func BoundKeys(text string, max int64) (string, error) {
 	return b.String(), nil
 }
 
+// errSigningKey refuses the private checkpoint signing key given where a
+// verifier key belongs, without echoing it.
+var errSigningKey = errors.New("this is the private checkpoint signing key, not a verifier key; give the public key that `exaccess audit key` prints")
+
+// holdsSigningKey: text holds a private signing key anywhere, alone or
+// inside other text (a JSON or environment file given as a key file).
+func holdsSigningKey(text string) bool { return strings.Contains(text, "PRIVATE+KEY+") }
+
+// quoteShort quotes what was given as a key as far as its first 48 bytes,
+// so that an error never carries a whole file's word.
+func quoteShort(s string) string {
+	if len(s) > 48 {
+		return strconv.Quote(s[:48]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
 // parseKeys reads one or more verifier keys, one per line, each plain or
 // KEY@N. A key given more than once is trusted as far as its smallest
 // bound: a bound someone gave is never lifted by another line.
 func parseKeys(keys string) (trustedKeys, error) {
+	if holdsSigningKey(keys) {
+		return nil, errSigningKey
+	}
 	var out trustedKeys
 	seen := map[string]int{}
 	for _, line := range strings.Fields(keys) {
@@ -97,7 +116,7 @@ func splitBound(line string) (string, int64, error) {
 	}
 	n, ok := ParseBound(line[at+1:])
 	if !ok {
-		return "", 0, fmt.Errorf("the verifier key %q: after '@' comes the largest tree size the key is trusted for, a whole number", line)
+		return "", 0, fmt.Errorf("the verifier key %s: after '@' comes the largest tree size the key is trusted for, a whole number", quoteShort(line))
 	}
 	return line[:at], n, nil
 }

@@ -122,3 +122,35 @@ func TestBoundKeysNeverEchoesTheSigningKey(t *testing.T) {
 		t.Errorf("BoundKeys(signing key): %v", err)
 	}
 }
+
+// A signing key inside other text (a JSON or env file given as --key) is
+// refused as a signing key and never echoed, nor is a long word quoted
+// whole: an error names a short prefix of what was given.
+func TestKeyErrorsNeverEchoASigningKey(t *testing.T) {
+	private := "PRIVATE+KEY+vm/exaccess/audit+894de65d+AZXaQnWmDfA4Jv2cLk0Qh6pYtq3oGx8sN1eBuVwRzT5c"
+	for _, text := range []string{
+		`{"checkpoint_key":"` + private + `"}`,
+		"EXACCESS_KEY=" + private,
+		private + "@abc",
+		"x" + private,
+	} {
+		_, errBound := BoundKeys(text, 5)
+		_, errParse := parseKeys(text)
+		for _, err := range []error{errBound, errParse} {
+			if err == nil {
+				t.Errorf("%q: accepted", text)
+				continue
+			}
+			if strings.Contains(err.Error(), "PRIVATE+KEY") || strings.Contains(err.Error(), "AZXaQnWm") {
+				t.Errorf("%q: the error echoes the signing key: %v", text, err)
+			}
+			if !strings.Contains(err.Error(), "private checkpoint signing key") {
+				t.Errorf("%q: the error does not say it is the signing key: %v", text, err)
+			}
+		}
+	}
+	long := strings.Repeat("y", 300)
+	if _, err := BoundKeys(long, NoBound); err == nil || strings.Contains(err.Error(), long[:100]) {
+		t.Errorf("a long word quoted whole: %v", err)
+	}
+}
