@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A flag that does not parse is one line naming the flag and what it
@@ -74,5 +77,77 @@ func TestExitCodes(t *testing.T) {
 		if !errors.As(err, &ee) || ee.ExitCode() != c.code || strings.Count(stderr.String(), "\n") != 1 || !strings.HasPrefix(stderr.String(), c.want) {
 			t.Errorf("exaccess %q: %v, want exit %d and one line %s…; stderr:\n%s", c.args, err, c.code, c.want, stderr.String())
 		}
+	}
+}
+
+// Values that parse as flags but make no sense are mistakes in the command
+// line too: one line with a pointer to the command's flags, exit 2.
+func TestFlagValueMistakesExit2(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--bogus"}, `bench: unknown flag --bogus; see 'exaccess bench -h'`},
+		{[]string{"bench", "--target", "nonsense"}, `bench: --target "nonsense" is not an http(s) URL; see 'exaccess bench -h'`},
+		{[]string{"bench", "--clients", "0"}, `bench: --clients must be between 1 and 1024; see 'exaccess bench -h'`},
+		{[]string{"bench", "--duration", "1ms"}, `bench: --duration must be at least 100ms; see 'exaccess bench -h'`},
+		{[]string{"bench", "--ops", "x"}, `bench: --ops: unknown operation "x"`},
+		{[]string{"user", "list", "--db", filepath.Join(dir, "u.db"), "--role", "nosuch"}, `user list: --role "nosuch": unknown role`},
+		{[]string{"user", "list", "--db", filepath.Join(dir, "u.db"), "--disabled", "maybe"}, `user list: --disabled "maybe" must be true or false; see 'exaccess user list -h'`},
+		{[]string{"serve", "--addr", "nonsense", "--db", filepath.Join(dir, "x.db")}, `--addr "nonsense" is not host:port`},
+		{[]string{"serve", "--metrics-addr", "9090", "--db", filepath.Join(dir, "x.db")}, `--metrics-addr "9090" is not host:port or off`},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), c.args, env(nil), nil, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "; see 'exaccess ") ||
+			strings.Contains(err.Error(), "\n") || exitCode(err) != 2 {
+			t.Errorf("%q: %v (exit %d), want exit 2 and one line containing %s and a pointer", c.args, err, exitCode(err), c.want)
+		}
+	}
+	// Nothing was opened before the mistake was found.
+	for _, name := range []string{"x.db", "u.db"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s was created: %v", name, err)
+		}
+	}
+}
+
+// A port that is taken stops serve before it creates the database.
+func TestServeBusyPortCreatesNoDatabase(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	db := filepath.Join(t.TempDir(), "x.db")
+	err = run(context.Background(), []string{"serve", "--addr", ln.Addr().String(), "--metrics-addr", "off", "--db", db}, env(nil), nil, io.Discard, io.Discard)
+	if err == nil || exitCode(err) != 1 {
+		t.Errorf("serve on a taken port: %v, want a failure with exit 1", err)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the database was created: %v", err)
+	}
+}
+
+// Ctrl-C or SIGTERM while `user add` waits for the password ends the
+// wait: it does not block on standard input until it is closed.
+func TestUserAddInterruptedWhileReadingPassword(t *testing.T) {
+	stdin, w := io.Pipe() // never written
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		errc <- runUserAdd(ctx, []string{"--db", filepath.Join(t.TempDir(), "x.db"), "--username", "ann", "--role", "auditor"}, env(nil), stdin, io.Discard, io.Discard)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-errc:
+		if err == nil || strings.Contains(err.Error(), "bytes") || !strings.Contains(err.Error(), "interrupted") || exitCode(err) != 1 {
+			t.Errorf("interrupted user add: %v, want an interruption (exit 1), not a password length", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("user add did not return within a second of the interruption")
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -82,13 +81,9 @@ func benchFlags(cfg *benchConfig, stderr io.Writer) *flag.FlagSet {
 // parseBench reads the flags and checks them; every error is one line.
 func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 	var cfg benchConfig
-	fs := benchFlags(&cfg, io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			benchFlags(&cfg, stderr).Usage()
-			return cfg, err
-		}
-		return cfg, fmt.Errorf("bench: %v", err)
+	fs := benchFlags(&cfg, stderr)
+	if err := parseQuiet(fs, args); err != nil {
+		return cfg, err
 	}
 	if err := noLeftover(fs, args); err != nil {
 		return cfg, err
@@ -98,7 +93,10 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 		cfg.SeedArea = cfg.Area
 	}
 	cfg.Seconds = cfg.Duration.Seconds()
-	return cfg, cfg.validate()
+	if err := cfg.validate(); err != nil {
+		return cfg, &flagError{err.Error() + "; see 'exaccess bench -h'"}
+	}
+	return cfg, nil
 }
 
 func (c benchConfig) validate() error {

@@ -33,7 +33,7 @@ func TestBenchBadInputs(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"--nope"}, "bench: unknown flag --nope; see 'exaccess bench -h'"},
 		{[]string{"--clients", "0"}, "--clients must be between 1 and 1024"},
 		{[]string{"--ops", "create,fly"}, `unknown operation "fly"`},
 		{[]string{"--target", "ftp://example.org"}, "is not an http(s) URL"},

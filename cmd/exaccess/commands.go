@@ -64,7 +64,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	u.Roles = rl
-	password, err := readPassword(stdin)
+	password, err := readPassword(ctx, stdin)
 	if err != nil {
 		return err
 	}
@@ -96,13 +96,28 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 // readPassword reads the first line of stdin, so that it never appears in a
-// process list or shell history.
-func readPassword(stdin io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(stdin, auth.MaxPasswordLen+2)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
+// process list or shell history. Ctrl-C or SIGTERM (ctx) ends the wait: the
+// read itself cannot be interrupted, so it runs apart and is abandoned.
+func readPassword(ctx context.Context, stdin io.Reader) (string, error) {
+	type result struct {
+		line string
+		err  error
 	}
-	pw := strings.TrimRight(line, "\r\n")
+	done := make(chan result, 1)
+	go func() {
+		line, err := bufio.NewReader(io.LimitReader(stdin, auth.MaxPasswordLen+2)).ReadString('\n')
+		done <- result{line, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		return "", errors.New("interrupted while waiting for the password on standard input; no user was created")
+	}
+	if r.err != nil && !errors.Is(r.err, io.EOF) {
+		return "", r.err
+	}
+	pw := strings.TrimRight(r.line, "\r\n")
 	if len(pw) < minPasswordLen || len(pw) > auth.MaxPasswordLen {
 		return "", fmt.Errorf("the password (read from standard input) must be %d to %d bytes", minPasswordLen, auth.MaxPasswordLen)
 	}

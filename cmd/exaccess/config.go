@@ -80,6 +80,8 @@ func (c config) validate() error {
 	errs := append([]string(nil), c.envErrs...) // a bad environment variable fails the start, never silently defaults
 	if c.Addr == "" {
 		errs = append(errs, "--addr is empty")
+	} else if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Sprintf("--addr %q is not host:port, like 127.0.0.1:8080 or :8080", c.Addr))
 	}
 	if c.DB == "" {
 		errs = append(errs, "--db is empty")
@@ -95,7 +97,9 @@ func (c config) validate() error {
 	errs = append(errs, c.Checkpoint.validate()...)
 	errs = append(errs, c.Notify.validate()...)
 	if len(errs) > 0 {
-		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+		// A mistake in the flags or variables given, found before anything
+		// is opened: exit 2, like a flag that does not parse.
+		return &flagError{fmt.Sprintf("configuration: %s; see 'exaccess serve -h'", strings.Join(errs, "; "))}
 	}
 	return nil
 }

@@ -28,6 +28,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	gc := tuneGC(getenv)
 	v := readBuildVersion()
 	log.Info("starting", "version", v.Module, "revision", v.revision(), "schema_version", v.Schema, "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "db", maskedDB(cfg.DB), "policies", policyName(cfg.Policies), "demo", cfg.Demo, "gogc", gc)
+	// Listen first: a port that is taken stops the start before the
+	// database, the checkpoint key or the head file is created.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -38,10 +45,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err := seedDemo(ctx, a, cfg.Addr, stdout); err != nil {
 			return err
 		}
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
 	}
 	srv := &http.Server{Handler: a.api.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,

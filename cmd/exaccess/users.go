@@ -78,14 +78,14 @@ func runUserList(ctx context.Context, args []string, getenv func(string) string,
 	if *role != "" {
 		r, ok := domain.ParseRole(*role)
 		if !ok {
-			return fmt.Errorf("--role: unknown role %q (one of %v)", *role, domain.AllRoles)
+			return &flagError{fmt.Sprintf("user list: --role %q: unknown role (one of %v); see 'exaccess user list -h'", *role, domain.AllRoles)}
 		}
 		f.Role = r
 	}
 	if *disabled != "" {
 		b, err := strconv.ParseBool(*disabled)
 		if err != nil {
-			return fmt.Errorf("--disabled must be true or false")
+			return &flagError{fmt.Sprintf("user list: --disabled %q must be true or false; see 'exaccess user list -h'", *disabled)}
 		}
 		f.Disabled = &b
 	}
