@@ -88,28 +88,7 @@ func TestDeliveryDropsOutlivedStageNotices(t *testing.T) {
 		f.soon.Version++
 		change(f.soon, "", decidedAt)
 
-		var mu sync.Mutex
-		var sent []string
-		record := func(_ context.Context, n domain.Notification) error {
-			mu.Lock()
-			defer mu.Unlock()
-			sent = append(sent, n.ID)
-			return nil
-		}
-		w := &notify.Worker{Outbox: db, Now: func() time.Time { return at.Add(time.Second) },
-			Email: senderFunc(record), Webhook: senderFunc(record)}
-		for i := 0; ; i++ {
-			n, err := w.RunOnce(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n == 0 {
-				break
-			}
-			if i == 10 {
-				t.Fatal("the worker still claims rows after 10 rounds")
-			}
-		}
+		sent := deliverAll(t, ctx, db, at.Add(time.Second))
 
 		outlived := map[string]bool{r.ID + " " + domain.NotifyStageActive: true, f.soon.ID + " " + domain.NotifyStageDueSoon: true}
 		stageKinds := map[string]bool{}
@@ -225,28 +204,7 @@ func TestDeliveryDropsNoticesOfAnEarlierRound(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		var mu sync.Mutex
-		var sent []string
-		record := func(_ context.Context, n domain.Notification) error {
-			mu.Lock()
-			defer mu.Unlock()
-			sent = append(sent, n.ID)
-			return nil
-		}
-		w := &notify.Worker{Outbox: db, Now: func() time.Time { return at.Add(time.Second) },
-			Email: senderFunc(record), Webhook: senderFunc(record)}
-		for i := 0; ; i++ {
-			n, err := w.RunOnce(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n == 0 {
-				break
-			}
-			if i == 10 {
-				t.Fatal("the worker still claims rows after 10 rounds")
-			}
-		}
+		sent := deliverAll(t, ctx, db, at.Add(time.Second))
 
 		outlived := map[string]bool{domain.NotifyStageOverdue: true, domain.NotifyStageEscalated: true}
 		kinds := map[string]bool{}
@@ -298,4 +256,33 @@ func TestDeliveryDropsNoticesOfAnEarlierRound(t *testing.T) {
 			}
 		}
 	})
+}
+
+// deliverAll runs the real delivery worker at now until it claims nothing
+// more (at most ten rounds), and returns the ids of the notifications it
+// sent, by e-mail or webhook.
+func deliverAll(t *testing.T, ctx context.Context, db *storage.DB, now time.Time) []string {
+	t.Helper()
+	var mu sync.Mutex
+	var sent []string
+	record := func(_ context.Context, n domain.Notification) error {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, n.ID)
+		return nil
+	}
+	w := &notify.Worker{Outbox: db, Now: func() time.Time { return now },
+		Email: senderFunc(record), Webhook: senderFunc(record)}
+	for i := 0; ; i++ {
+		n, err := w.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return sent
+		}
+		if i == 10 {
+			t.Fatal("the worker still claims rows after 10 rounds")
+		}
+	}
 }
