@@ -47,30 +47,12 @@ func TestLegacyAdministratorHearsNothing(t *testing.T) {
 		if err := submitInTx(t, db, r, nil); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.Notifications(ctx, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var told []string
-		for _, n := range got {
-			if n.Channel == domain.ChannelEmail && n.Kind == domain.NotifyStageActive {
-				told = append(told, n.Address)
-			}
-		}
-		sort.Strings(told)
+		told := stageActiveMails(t, db, r.ID)
 		if want := []string{"deputy@example.org", "hns@example.org"}; !slices.Equal(told, want) {
 			t.Errorf("stage notices to %v, want %v (no administrator)", told, want)
 		}
 
-		for name, want := range map[string]int{"chief": 0, "deputy": 1} {
-			ds, err := db.ActiveDelegations(ctx, name, fixedNow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(ds) != want {
-				t.Errorf("%s: %d delegations count, want %d", name, len(ds), want)
-			}
-		}
+		wantCountingDelegations(t, db, map[string]int{"chief": 0, "deputy": 1})
 
 		svc := domain.NewUserService(db, nil, func() time.Time { return fixedNow }, func() string { return "id" })
 		accounts, err := svc.LegacyAccounts(ctx)
@@ -128,30 +110,12 @@ func TestLegacyAdministratorDelegatesNothing(t *testing.T) {
 		if err := submitInTx(t, db, r, nil); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.Notifications(ctx, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var told []string
-		for _, n := range got {
-			if n.Channel == domain.ChannelEmail && n.Kind == domain.NotifyStageActive {
-				told = append(told, n.Address)
-			}
-		}
-		sort.Strings(told)
+		told := stageActiveMails(t, db, r.ID)
 		if want := []string{"deputy2@example.org", "hns@example.org"}; !slices.Equal(told, want) {
 			t.Errorf("stage notices to %v, want %v (not the administrator's delegate)", told, want)
 		}
 
-		for name, want := range map[string]int{"deputy": 0, "deputy2": 1} {
-			ds, err := db.ActiveDelegations(ctx, name, fixedNow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(ds) != want {
-				t.Errorf("%s: %d delegations count, want %d", name, len(ds), want)
-			}
-		}
+		wantCountingDelegations(t, db, map[string]int{"deputy": 0, "deputy2": 1})
 
 		listed, err := db.ListDelegations(ctx, "", fixedNow)
 		if err != nil {
@@ -166,4 +130,37 @@ func TestLegacyAdministratorDelegatesNothing(t *testing.T) {
 				domain.InactiveDelegatorAdmin)
 		}
 	})
+}
+
+// stageActiveMails are the addresses, sorted, that the e-mails of
+// "Review needed" (stage.active) about request id go to.
+func stageActiveMails(t *testing.T, db *storage.DB, id string) []string {
+	t.Helper()
+	got, err := db.Notifications(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told []string
+	for _, n := range got {
+		if n.Channel == domain.ChannelEmail && n.Kind == domain.NotifyStageActive {
+			told = append(told, n.Address)
+		}
+	}
+	sort.Strings(told)
+	return told
+}
+
+// wantCountingDelegations checks how many delegations count for each
+// delegate at fixedNow.
+func wantCountingDelegations(t *testing.T, db *storage.DB, want map[string]int) {
+	t.Helper()
+	for name, n := range want {
+		ds, err := db.ActiveDelegations(context.Background(), name, fixedNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != n {
+			t.Errorf("%s: %d delegations count, want %d", name, len(ds), n)
+		}
+	}
 }
