@@ -119,8 +119,12 @@ type Tx interface {
 	WithdrawDelegationNotices(userID, delegationID, reason string, at time.Time) (int64, error)
 
 	GetFramework(id string) (*Framework, error)
+	// CreateFramework stores f; a reference another agreement of the
+	// nation holds (case and surrounding spaces aside) is CodeConflict.
 	CreateFramework(f *Framework) error
 	// UpdateFramework stores f if the stored version is still expectedVersion.
+	// A change of nation or reference to one another agreement holds is
+	// CodeConflict, as in CreateFramework.
 	UpdateFramework(f *Framework, expectedVersion int) error
 	// FrameworksWithReference returns the ids of nation's agreements whose
 	// reference is reference, case and surrounding white space aside.
