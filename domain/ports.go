@@ -87,10 +87,12 @@ type Tx interface {
 	// CountSignInMiss counts a refused sign-in of an unknown name in its
 	// bucket (SignInMissBucket), so that it writes as a known account's does.
 	CountSignInMiss(bucket int, at time.Time) error
-	// CountEnabledAdmins counts enabled administrators, locking their rows
-	// (PostgreSQL) so that two administrators cannot disable each other
-	// at once and leave none.
-	CountEnabledAdmins() (int, error)
+	// CountAdminsWhoCanSignIn counts the administrators who can sign in
+	// at t: enabled, and not holding a one-time password expired by t
+	// (User.OneTimePasswordExpired). It locks the rows of the enabled
+	// administrators (PostgreSQL) so that two administrators cannot
+	// disable each other at once and leave none.
+	CountAdminsWhoCanSignIn(t time.Time) (int, error)
 
 	// ActiveDelegations are the delegations to user that grant a role at t
 	// (as the Store's), read inside the transaction so a revocation or an
