@@ -143,7 +143,7 @@ type adminsTx struct {
 	admins int
 }
 
-func (s *adminsTx) CountEnabledAdmins() (int, error) { return s.admins, nil }
+func (s *adminsTx) CountAdminsWhoCanSignIn(time.Time) (int, error) { return s.admins, nil }
 
 // TestAdministratorsNeverDecide: a caller who holds admin is refused a
 // decision with separation of duties, and is offered no stage by a

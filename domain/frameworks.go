@@ -50,7 +50,7 @@ func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t Frame
 			return err
 		}
 		if err := tx.CreateFramework(f); err != nil {
-			return err
+			return referenceStored(t, err)
 		}
 		if err := tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: p.Subject}, AuditFrameworkCreated,
 			FrameworkCreatedData{FrameworkID: f.ID, Terms: FrameworkData(t)})); err != nil {
@@ -92,7 +92,7 @@ func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, v
 		}
 		f.FrameworkTerms, f.UpdatedAt, f.Version = t, s.clock(), version+1
 		if err := tx.UpdateFramework(f, version); err != nil {
-			return err
+			return referenceStored(t, err)
 		}
 		out = f
 		return tx.AppendAudit(auditEntry(AuditEntry{At: f.UpdatedAt, Actor: p.Subject}, AuditFrameworkUpdated,

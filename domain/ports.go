@@ -87,10 +87,12 @@ type Tx interface {
 	// CountSignInMiss counts a refused sign-in of an unknown name in its
 	// bucket (SignInMissBucket), so that it writes as a known account's does.
 	CountSignInMiss(bucket int, at time.Time) error
-	// CountEnabledAdmins counts enabled administrators, locking their rows
-	// (PostgreSQL) so that two administrators cannot disable each other
-	// at once and leave none.
-	CountEnabledAdmins() (int, error)
+	// CountAdminsWhoCanSignIn counts the administrators who can sign in
+	// at t: enabled, and not holding a one-time password expired by t
+	// (User.OneTimePasswordExpired). It locks the rows of the enabled
+	// administrators (PostgreSQL) so that two administrators cannot
+	// disable each other at once and leave none.
+	CountAdminsWhoCanSignIn(t time.Time) (int, error)
 
 	// ActiveDelegations are the delegations to user that grant a role at t
 	// (as the Store's), read inside the transaction so a revocation or an
@@ -119,8 +121,12 @@ type Tx interface {
 	WithdrawDelegationNotices(userID, delegationID, reason string, at time.Time) (int64, error)
 
 	GetFramework(id string) (*Framework, error)
+	// CreateFramework stores f; a reference another agreement of the
+	// nation holds (case and surrounding spaces aside) is CodeConflict.
 	CreateFramework(f *Framework) error
 	// UpdateFramework stores f if the stored version is still expectedVersion.
+	// A change of nation or reference to one another agreement holds is
+	// CodeConflict, as in CreateFramework.
 	UpdateFramework(f *Framework, expectedVersion int) error
 	// FrameworksWithReference returns the ids of nation's agreements whose
 	// reference is reference, case and surrounding white space aside.

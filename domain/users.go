@@ -331,7 +331,8 @@ func (s *UserService) ChangePassword(ctx context.Context, p Principal, expectedV
 func (s *UserService) update(ctx context.Context, id string, expectedVersion *int, apply func(*User) (string, error), actor, reason string) (*User, error) {
 	var out *User
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		before, u, action, err := prepare(tx, id, expectedVersion, apply)
+		now := s.clock()
+		before, u, action, err := prepare(tx, id, expectedVersion, apply, now)
 		if err != nil {
 			return err
 		}
@@ -339,7 +340,7 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 			out = before
 			return nil
 		}
-		u.Version, u.UpdatedAt = before.Version+1, s.clock()
+		u.Version, u.UpdatedAt = before.Version+1, now
 		if err := tx.UpdateUser(u, before.Version); err != nil {
 			return err
 		}
@@ -361,7 +362,7 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 func (s *UserService) check(ctx context.Context, id string, apply func(*User) (string, error)) (*User, error) {
 	var out *User
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		before, _, _, err := prepare(tx, id, nil, apply)
+		before, _, _, err := prepare(tx, id, nil, apply, s.clock())
 		out = before
 		return err
 	})
@@ -372,9 +373,9 @@ func (s *UserService) check(ctx context.Context, id string, apply func(*User) (s
 }
 
 // prepare reads account id and applies apply to a copy, with update's
-// checks: the version, apply's own, and the last enabled administrator
-// (when apply changes anything: action is not "").
-func prepare(tx Tx, id string, expectedVersion *int, apply func(*User) (string, error)) (before, after *User, action string, err error) {
+// checks: the version, apply's own, and the last administrator who can
+// sign in at now (when apply changes anything: action is not "").
+func prepare(tx Tx, id string, expectedVersion *int, apply func(*User) (string, error), now time.Time) (before, after *User, action string, err error) {
 	before, err = tx.GetUser(id)
 	if err != nil {
 		return nil, nil, "", err
@@ -387,7 +388,7 @@ func prepare(tx Tx, id string, expectedVersion *int, apply func(*User) (string, 
 	if action, err = apply(&u); err != nil || action == "" {
 		return before, &u, action, err
 	}
-	if err := guardLastAdmin(tx, before, &u); err != nil {
+	if err := guardLastAdmin(tx, before, &u, now); err != nil {
 		return nil, nil, "", err
 	}
 	return before, &u, action, nil
@@ -405,19 +406,28 @@ func checkOwnPowers(actor string, before, after *User) error {
 	return Errorf(CodeForbidden, "nobody changes their own roles or nation: another administrator must")
 }
 
-func enabledAdmin(u *User) bool { return !u.Disabled() && u.HasRole(RoleAdmin) }
+// adminWhoCanSignIn reports whether u is an administrator who can sign in
+// at t: enabled, holding admin, and not holding a one-time password that
+// has expired (OneTimePasswordExpired, the rule sign-in applies).
+func adminWhoCanSignIn(u *User, t time.Time) bool {
+	return !u.Disabled() && u.HasRole(RoleAdmin) && !u.OneTimePasswordExpired(t)
+}
 
-// guardLastAdmin refuses a change that would leave no enabled administrator.
-func guardLastAdmin(tx Tx, before, after *User) error {
-	if !enabledAdmin(before) || enabledAdmin(after) {
+// guardLastAdmin refuses a change at now that would leave no administrator
+// who can sign in. An enabled administrator whose one-time password has
+// expired does not count: nobody can sign in as them until another
+// administrator resets it.
+func guardLastAdmin(tx Tx, before, after *User, now time.Time) error {
+	if !adminWhoCanSignIn(before, now) || adminWhoCanSignIn(after, now) {
 		return nil
 	}
-	n, err := tx.CountEnabledAdmins()
+	n, err := tx.CountAdminsWhoCanSignIn(now)
 	if err != nil {
 		return err
 	}
 	if n <= 1 {
-		return Errorf(CodeConflict, "%s is the last enabled administrator; enable or appoint another first", quote(before.Username))
+		return Errorf(CodeConflict, "%s is the last administrator who can sign in; enable or appoint another, "+
+			"or reset the expired one-time password of one, first", quote(before.Username))
 	}
 	return nil
 }

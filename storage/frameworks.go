@@ -33,10 +33,6 @@ type frameworkRow struct {
 
 func (frameworkRow) TableName() string { return "frameworks" }
 
-// frameworkUpdateColumns are what an update rewrites: all but identity and creation.
-var frameworkUpdateColumns = []string{"nation", "name", "reference", "valid_from", "valid_until", "training_areas",
-	"entry_points", "personnel_ceiling", "live_fire", "dangerous_goods", "notes", "suspended", "version", "updated_at"}
-
 func newFrameworkRow(f *domain.Framework) (frameworkRow, error) {
 	areas, err1 := json.Marshal(nonNilStrings(f.TrainingAreas))
 	points, err2 := json.Marshal(nonNilStrings(f.EntryPoints))
@@ -101,7 +97,9 @@ func (d *DB) ListFrameworks(ctx context.Context, nation string) ([]domain.Framew
 // GetFramework reads one agreement inside the transaction.
 func (t *tx) GetFramework(id string) (*domain.Framework, error) { return getFramework(t.g, id) }
 
-// CreateFramework inserts f.
+// CreateFramework inserts f, with dup_seq 0 (the column's default): a
+// reference another agreement of the nation holds with 0 is a conflict
+// (the unique index frameworks_nation_reference, migration 0030).
 func (t *tx) CreateFramework(f *domain.Framework) error {
 	row, err := newFrameworkRow(f)
 	if err != nil {
@@ -121,13 +119,25 @@ func (t *tx) FrameworksWithReference(nation, reference string) ([]string, error)
 }
 
 // UpdateFramework stores f if the stored version is still expectedVersion.
+// An agreement whose nation or reference (case and surrounding spaces
+// aside) changes gets dup_seq 0, so the unique index frameworks_nation_reference
+// (migration 0030) holds its new reference; one that keeps them keeps its
+// dup_seq, so an agreement stored twice under one reference before the
+// index can still be amended. The CASE reads the row as it was: SQL
+// evaluates every SET expression before assigning any.
 func (t *tx) UpdateFramework(f *domain.Framework, expectedVersion int) error {
 	row, err := newFrameworkRow(f)
 	if err != nil {
 		return err
 	}
 	res := t.g.Model(&frameworkRow{}).Where("id = ? AND version = ?", f.ID, expectedVersion).
-		Select(frameworkUpdateColumns).Updates(&row)
+		Updates(map[string]any{"nation": row.Nation, "name": row.Name, "reference": row.Reference,
+			"valid_from": row.ValidFrom, "valid_until": row.ValidUntil, "training_areas": row.TrainingAreas,
+			"entry_points": row.EntryPoints, "personnel_ceiling": row.PersonnelCeiling, "live_fire": row.LiveFire,
+			"dangerous_goods": row.DangerousGoods, "notes": row.Notes, "suspended": row.Suspended,
+			"version": row.Version, "updated_at": row.UpdatedAt,
+			"dup_seq": gorm.Expr("CASE WHEN nation = ? AND lower(trim(reference)) = lower(trim(?)) THEN dup_seq ELSE 0 END",
+				row.Nation, row.Reference)})
 	if res.Error != nil {
 		return translate(res.Error, "framework agreement")
 	}

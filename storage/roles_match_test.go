@@ -73,7 +73,7 @@ func TestRoleMatchesWholeNames(t *testing.T) {
 		}
 
 		err = db.InTx(ctx, func(tx domain.Tx) error {
-			n, err := tx.CountEnabledAdmins()
+			n, err := tx.CountAdminsWhoCanSignIn(fixedNow)
 			if err == nil && n != 1 {
 				t.Errorf("%d enabled administrators, want 1 (root)", n)
 			}

@@ -156,18 +156,28 @@ func (t *tx) UpdateUser(u *domain.User, expectedVersion int) error {
 	return nil
 }
 
-// CountEnabledAdmins counts enabled administrators; on PostgreSQL it
-// locks their rows first (FOR UPDATE cannot go with COUNT).
-func (t *tx) CountEnabledAdmins() (int, error) {
-	q := t.g.Model(&userRow{}).Where("disabled_at IS NULL AND "+hasRole(t.g.Dialector.Name()), roleElement(domain.RoleAdmin))
+// CountAdminsWhoCanSignIn counts the enabled administrators who can sign
+// in at t: those not holding a one-time password expired by t, as
+// domain.User.OneTimePasswordExpired (sign-in's rule) judges their stored
+// columns. On PostgreSQL it first locks the rows of every enabled
+// administrator (FOR UPDATE cannot go with COUNT).
+func (t *tx) CountAdminsWhoCanSignIn(at time.Time) (int, error) {
+	q := t.g.Model(&userRow{}).Select("id", "must_change_password", "one_time_password_expires_at").
+		Where("disabled_at IS NULL AND "+hasRole(t.g.Dialector.Name()), roleElement(domain.RoleAdmin))
 	if t.g.Dialector.Name() == "postgres" {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	var ids []string
-	if err := q.Order("id").Pluck("id", &ids).Error; err != nil {
+	var rows []userRow
+	if err := q.Order("id").Find(&rows).Error; err != nil {
 		return 0, translate(err, "administrators")
 	}
-	return len(ids), nil
+	n := 0
+	for _, row := range rows {
+		if !toDomainUser(row).OneTimePasswordExpired(at) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 type userRow struct {

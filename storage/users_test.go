@@ -111,9 +111,9 @@ func TestListUsersAndAdmins(t *testing.T) {
 			t.Errorf("first page of 2: %d items, next %q, %v", len(page.Items), page.NextAfter, err)
 		}
 		var n int
-		err = db.InTx(ctx, func(tx domain.Tx) (err error) { n, err = tx.CountEnabledAdmins(); return err })
+		err = db.InTx(ctx, func(tx domain.Tx) (err error) { n, err = tx.CountAdminsWhoCanSignIn(fixedNow); return err })
 		if err != nil || n != 1 {
-			t.Errorf("CountEnabledAdmins = %d, %v; want 1", n, err)
+			t.Errorf("CountAdminsWhoCanSignIn = %d, %v; want 1", n, err)
 		}
 	})
 }
@@ -228,7 +228,7 @@ func TestLastAdministratorRace(t *testing.T) {
 			t.Fatalf("results %v: want one success and one conflict", errs)
 		}
 		var admins int
-		err := db.InTx(ctx, func(tx domain.Tx) (err error) { admins, err = tx.CountEnabledAdmins(); return err })
+		err := db.InTx(ctx, func(tx domain.Tx) (err error) { admins, err = tx.CountAdminsWhoCanSignIn(fixedNow); return err })
 		if err != nil || admins != 1 {
 			t.Errorf("%d enabled administrators left, %v", admins, err)
 		}

@@ -222,8 +222,9 @@ func (c *Console) confirmUserReset(ec echo.Context) error {
 // confirmUserDisable asks to confirm disabling account id, with the
 // reason the account page's form sent, after the checks of the
 // disabling itself (domain.UserService.CheckSetDisabled: the reason is
-// required, the account not disabled already, not the last enabled
-// administrator), whose refusal is answered as the confirmed post's.
+// required, the account not disabled already, not the last
+// administrator who can sign in), whose refusal is answered as the
+// confirmed post's.
 func (c *Console) confirmUserDisable(ec echo.Context) error {
 	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
 	u, err := c.Accounts.CheckSetDisabled(ec.Request().Context(), principalOf(ec).Subject, id, true, reason)

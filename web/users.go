@@ -250,7 +250,7 @@ func (c *Console) handleUserChange(ec echo.Context) error {
 type accountForm struct{ reasonID, whole string }
 
 var (
-	// roles, nation and e-mail: "the last enabled administrator" is an
+	// roles, nation and e-mail: "the last administrator who can sign in" is an
 	// error of the roles
 	changeForm = accountForm{reasonID: "f-change-reason", whole: "roles"}
 	resetForm  = accountForm{reasonID: "f-reset-reason", whole: "reason"}

@@ -60,7 +60,7 @@ func TestUserCommands(t *testing.T) {
 	if out := mustUser("", "list", "--disabled", "true"); !strings.Contains(out, "ops") || strings.Contains(out, "root") {
 		t.Errorf("list --disabled true: %s", out)
 	}
-	if _, err := user("", "disable", "--username", "root", "--reason", "x"); err == nil || !strings.Contains(err.Error(), "last enabled administrator") {
+	if _, err := user("", "disable", "--username", "root", "--reason", "x"); err == nil || !strings.Contains(err.Error(), "last administrator who can sign in") {
 		t.Errorf("disabling the last administrator: %v", err)
 	}
 	if out := mustUser("", "enable", "--username", "ops", "--reason", "back"); strings.Contains(out, unheld) {
