@@ -355,6 +355,11 @@ func TestExpiry(t *testing.T) {
 		if got := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t); got["status"] != "expired" || got["movement_authorized"] != false {
 			t.Fatalf("read after the period: %v", got["status"])
 		}
+		// A client holding the approved copy is sent the expired one, not
+		// a 304: the version is still the approved one's until the sweep.
+		if got := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil, "If-None-Match", r.Header.Get("ETag")); got.Status != http.StatusOK || got.JSON(t)["status"] != "expired" {
+			t.Fatalf("conditional read after the period: %d %s, want 200 and the expired request", got.Status, got.Body)
+		}
 		wantProblem(t, e.do("ops", http.MethodPost, "/api/v1/requests/"+id+"/revoke", map[string]any{"reason": "x"}, "If-Match", r.Header.Get("ETag")), 409, "invalid_transition")
 		// …and the sweep records the transition exactly once.
 		var wg sync.WaitGroup
@@ -373,6 +378,14 @@ func TestExpiry(t *testing.T) {
 		wg.Wait()
 		if counts[0]+counts[1]+counts[2] != 1 {
 			t.Fatalf("sweeps expired %v, want 1 in total", counts)
+		}
+		// Recorded, the expiry has its own version: a conditional read with
+		// its tag is a 304 again.
+		expired := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil)
+		if tag := expired.Header.Get("ETag"); tag == r.Header.Get("ETag") {
+			t.Fatalf("the recorded expiry kept the approved ETag %s", tag)
+		} else if got := e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil, "If-None-Match", tag); got.Status != http.StatusNotModified {
+			t.Fatalf("conditional read of the recorded expiry: %d, want 304", got.Status)
 		}
 		hist := e.do("auditor", http.MethodGet, "/api/v1/requests/"+id+"/history", nil).JSON(t)["items"].([]any)
 		if last := hist[len(hist)-1].(map[string]any); last["action"] != domain.AuditRequestExpired || last["actor"] != "system" {

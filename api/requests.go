@@ -65,8 +65,11 @@ func (s *Server) handleRequestGet(c echo.Context) error {
 	// request is made when it is read, not stored with a new version: a
 	// cached copy may have it or not, whatever the agreement is now (it
 	// may have been suspended and restored since), so a read that checks
-	// the agreement is always sent whole.
-	if !domain.LapseChecked(p, r) && noneMatchFails(c.Request().Header.Values("If-None-Match"), etag(r.Version)) {
+	// the agreement is always sent whole. So is an approved request read
+	// as expired before the sweep records it: its version is still the
+	// approved one's, and a 304 would leave the client's copy saying the
+	// unit may move.
+	if !domain.LapseChecked(p, r) && !r.ExpiryReported && noneMatchFails(c.Request().Header.Values("If-None-Match"), etag(r.Version)) {
 		c.Response().Header().Set("ETag", etag(r.Version))
 		return c.NoContent(http.StatusNotModified)
 	}

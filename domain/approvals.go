@@ -317,9 +317,10 @@ func (r *Request) Ended(t time.Time) bool {
 }
 
 // ReportExpiry shows an approved request whose period has ended as expired,
-// even before the sweep has recorded the transition.
+// even before the sweep has recorded the transition (ExpiryReported).
 func (r *Request) ReportExpiry(t time.Time) {
 	if r.Status == StatusApproved && r.Ended(t) {
 		r.Status = StatusExpired
+		r.ExpiryReported = true
 	}
 }

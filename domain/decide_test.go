@@ -251,11 +251,11 @@ func TestDelegationRuns(t *testing.T) {
 func TestReportExpiry(t *testing.T) {
 	r := &Request{Status: StatusApproved, Details: Details{Period: Period{Start: date("2026-11-01"), End: date("2026-11-23")}}}
 	r.ReportExpiry(time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)) // 23:00 on the 23rd in Stockholm: still the last day
-	if r.Status != StatusApproved {
+	if r.Status != StatusApproved || r.ExpiryReported {
 		t.Fatal("expired on its last day")
 	}
 	r.ReportExpiry(time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC)) // 00:30 on the 24th in Stockholm
-	if r.Status != StatusExpired {
+	if r.Status != StatusExpired || !r.ExpiryReported {
 		t.Fatal("not expired after its last day")
 	}
 }

@@ -29,6 +29,10 @@ type Request struct {
 	DecidedAt   *time.Time
 	Conditions  []string
 	Warnings    []Warning
+	// ExpiryReported says the status reads expired only because the
+	// period has ended (ReportExpiry): the sweep has not yet recorded it,
+	// so the version, and with it the ETag, is still the approved one's.
+	ExpiryReported bool
 }
 
 // Details are the fields a liaison officer fills in. They are what create and
