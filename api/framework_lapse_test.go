@@ -11,8 +11,10 @@ import (
 )
 
 // TestFastTrackFrameworkLapse: a request in review on the fast track of an
-// agreement that is then suspended, ended before the request's period or
-// moved to another nation is not approved on intake alone. The PATCH
+// agreement that is then suspended, ended before the request's period,
+// moved to another nation or narrowed to leave out an area it books is
+// not approved on intake alone (the area named as the submission's
+// warning names it, not by its code). The PATCH
 // names it, its approvers read why before deciding, and the final
 // approval is refused (409 framework_not_applicable) with nothing stored;
 // a request for changes still goes through, and the resubmission of one
@@ -27,6 +29,8 @@ func TestFastTrackFrameworkLapse(t *testing.T) {
 		{"suspended", map[string]any{"suspended": true}, "the framework agreement is suspended"},
 		{"ended before the period", map[string]any{"valid_until": "2027-02-28"}, "is not inside the framework's validity"},
 		{"moved to another nation", map[string]any{"nation": "DE"}, "the framework agreement is of another nation"},
+		// An area removed is named as the submission's warning names it.
+		{"area removed", map[string]any{"training_areas": []any{"arvidsjaur"}}, "training area Kilens övningsfält not covered"},
 		{"still covers", map[string]any{"name": "Norwegian units, renamed"}, ""},
 	}
 	forEachDB(t, func(t *testing.T, e *env) {
