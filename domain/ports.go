@@ -122,6 +122,11 @@ type Tx interface {
 	CreateFramework(f *Framework) error
 	// UpdateFramework stores f if the stored version is still expectedVersion.
 	UpdateFramework(f *Framework, expectedVersion int) error
+	// RequestsInReviewNaming returns the requests in review whose details
+	// name framework agreement id (and possibly a few others, which the
+	// caller drops by FrameworkID): those a change of the agreement may
+	// stop covering.
+	RequestsInReviewNaming(id string) ([]Request, error)
 	// FrameworksWithReference returns the ids of nation's agreements whose
 	// reference is reference, case and surrounding white space aside.
 	FrameworksWithReference(nation, reference string) ([]string, error)
