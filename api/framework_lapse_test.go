@@ -11,8 +11,10 @@ import (
 )
 
 // TestFastTrackFrameworkLapse: a request in review on the fast track of an
-// agreement that is then suspended, ended before the request's period or
-// moved to another nation is not approved on intake alone. The PATCH
+// agreement that is then suspended, ended before the request's period,
+// moved to another nation or narrowed to leave out an area it books is
+// not approved on intake alone (the area named as the submission's
+// warning names it, not by its code). The PATCH
 // names it, its approvers read why before deciding, and the final
 // approval is refused (409 framework_not_applicable) with nothing stored;
 // a request for changes still goes through, and the resubmission of one
@@ -27,6 +29,8 @@ func TestFastTrackFrameworkLapse(t *testing.T) {
 		{"suspended", map[string]any{"suspended": true}, "the framework agreement is suspended"},
 		{"ended before the period", map[string]any{"valid_until": "2027-02-28"}, "is not inside the framework's validity"},
 		{"moved to another nation", map[string]any{"nation": "DE"}, "the framework agreement is of another nation"},
+		// An area removed is named as the submission's warning names it.
+		{"area removed", map[string]any{"training_areas": []any{"arvidsjaur"}}, "training area Kilens övningsfält not covered"},
 		{"still covers", map[string]any{"name": "Norwegian units, renamed"}, ""},
 	}
 	forEachDB(t, func(t *testing.T, e *env) {
@@ -152,5 +156,66 @@ func TestFastTrackLapseNotCached(t *testing.T) {
 			t.Fatalf("restored: warnings %v", again.JSON(t)["warnings"])
 		}
 		want(t, e.do("lo-no", http.MethodGet, "/api/v1/requests/"+id, nil, "If-None-Match", tag), http.StatusNotModified)
+	})
+}
+
+// TestFastTrackLapseNotice: a PATCH that makes an agreement stop covering a
+// request in review on its fast track notifies the request's liaison
+// officers and the approvers of its active stage, with the reasons, and
+// nobody else (not another nation's officers, not an approver of no
+// active stage); a PATCH that leaves it covered notifies nobody, and one
+// that leaves it still uncovered does not notify it again, though the
+// answer still lists it.
+func TestFastTrackLapseNotice(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		fw := e.createFramework(norwayFramework())
+		id, _ := e.submitted(inFramework(fw))
+		ref := e.do("hns", http.MethodGet, "/api/v1/requests/"+id, nil).JSON(t)["reference"].(string)
+		lapsed := func(as string) []map[string]any {
+			items, _ := e.inbox(as, "")
+			var out []map[string]any
+			for _, it := range items {
+				if it["kind"] == domain.NotifyFrameworkLapsed {
+					out = append(out, it)
+				}
+			}
+			return out
+		}
+		patch := func(body map[string]any, version string) string {
+			p := e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+fw, body, "If-Match", version)
+			want(t, p, 200)
+			return fmt.Sprint(p.JSON(t)["no_longer_covered"])
+		}
+		if named := patch(map[string]any{"name": "Renamed"}, `"1"`); named != "[]" {
+			t.Fatalf("a change that covers the request names %s", named)
+		}
+		for _, who := range []string{"lo-no", "hns"} {
+			if got := lapsed(who); len(got) != 0 {
+				t.Fatalf("%s is told of a change that covers the request: %v", who, got)
+			}
+		}
+		if named := patch(map[string]any{"training_areas": []any{"arvidsjaur"}}, `"2"`); !strings.Contains(named, ref) {
+			t.Fatalf("the PATCH names %s", named)
+		}
+		no := lapsed("lo-no")
+		if len(no) != 1 || no[0]["request_id"] != id || !strings.Contains(no[0]["body"].(string), "training area Kilens övningsfält not covered") ||
+			!strings.Contains(no[0]["subject"].(string), ref) {
+			t.Fatalf("lo-no's notices: %v", no)
+		}
+		if hns := lapsed("hns"); len(hns) != 1 || !strings.Contains(hns[0]["body"].(string), "waiting for your role's decision") {
+			t.Fatalf("the intake approver's notices: %v", hns)
+		}
+		for _, who := range []string{"lo-de", "ops", "gov"} {
+			if got := lapsed(who); len(got) != 0 {
+				t.Errorf("%s is told: %v", who, got)
+			}
+		}
+		// Suspended as well: still listed, not told again.
+		if named := patch(map[string]any{"suspended": true}, `"3"`); !strings.Contains(named, ref) {
+			t.Fatalf("the second PATCH names %s", named)
+		}
+		if n, m := len(lapsed("lo-no")), len(lapsed("hns")); n != 1 || m != 1 {
+			t.Errorf("after a second change that leaves the request uncovered: lo-no has %d notices, hns %d; want 1 each", n, m)
+		}
 	})
 }

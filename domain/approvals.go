@@ -21,13 +21,14 @@ const (
 // decisions, revocation, expiry and delegation.
 type ApprovalService struct {
 	store Store
+	ref   Reference // names areas and entry points in refusals; nil names them by code
 	now   func() time.Time
 	newID func() string
 }
 
 // NewApprovalService wires the service to its ports.
-func NewApprovalService(store Store, now func() time.Time, newID func() string) *ApprovalService {
-	return &ApprovalService{store: store, now: now, newID: newID}
+func NewApprovalService(store Store, ref Reference, now func() time.Time, newID func() string) *ApprovalService {
+	return &ApprovalService{store: store, ref: ref, now: now, newID: newID}
 }
 
 func (s *ApprovalService) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -99,7 +100,7 @@ func (s *ApprovalService) decide(tx Tx, p Principal, r *Request, in DecisionInpu
 	if to == StatusApproved {
 		// The fast track is no approval on its own: the agreement that
 		// settled the reviews it left out must still cover the request.
-		if err := checkFrameworkStillFits(tx, r); err != nil {
+		if err := checkFrameworkStillFits(tx, s.ref, r); err != nil {
 			return requestEdit{}, err
 		}
 		if err := checkFinalApproval(tx, r, in.OverrideReason, &data); err != nil {

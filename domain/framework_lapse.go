@@ -20,11 +20,13 @@ import (
 const CodeFrameworkNotApplicable = "framework_not_applicable"
 
 // frameworkLapse is the framework agreement r's route took the fast track
-// on, with the reasons it no longer covers r, by Fit (the rule of
-// submission, on the agreement as it is now); no reasons when r's route
-// did not take the fast track, r names no agreement, or the agreement still
-// covers it. get reads the agreement from the store or the transaction.
-func frameworkLapse(get func(id string) (*Framework, error), r *Request) (*Framework, []string, error) {
+// on, with the reasons it no longer covers r, by the rule of submission on
+// the agreement as it is now (Fit), naming areas and entry points as ref
+// names them, as the submission's warning does (fitNamed); no reasons when
+// r's route did not take the fast track, r names no agreement, or the
+// agreement still covers it. get reads the agreement from the store or
+// the transaction.
+func frameworkLapse(get func(id string) (*Framework, error), ref Reference, r *Request) (*Framework, []string, error) {
 	if r.Route == nil || !r.Route.FastTrack || r.FrameworkID == "" {
 		return nil, nil, nil
 	}
@@ -35,7 +37,7 @@ func frameworkLapse(get func(id string) (*Framework, error), r *Request) (*Frame
 	if err != nil {
 		return nil, nil, err
 	}
-	if fits, why := Fit(f, r.Nation, r.Details); !fits {
+	if fits, why := fitNamed(f, r.Nation, r.Details, ref); !fits {
 		return f, why, nil
 	}
 	return f, nil, nil
@@ -53,8 +55,8 @@ func lapseName(f *Framework, r *Request) string {
 // checkFrameworkStillFits refuses (framework_not_applicable) the final
 // approval of r when its route took the fast track on an agreement that no
 // longer covers it (frameworkLapse).
-func checkFrameworkStillFits(tx Tx, r *Request) error {
-	f, why, err := frameworkLapse(tx.GetFramework, r)
+func checkFrameworkStillFits(tx Tx, ref Reference, r *Request) error {
+	f, why, err := frameworkLapse(tx.GetFramework, ref, r)
 	if err != nil || len(why) == 0 {
 		return err
 	}
@@ -107,7 +109,7 @@ func (s *RequestService) addLapseWarning(ctx context.Context, p Principal, r *Re
 	if !LapseChecked(p, r) {
 		return nil
 	}
-	f, why, err := frameworkLapse(s.storeFramework(ctx), r)
+	f, why, err := frameworkLapse(s.storeFramework(ctx), s.ref, r)
 	if err != nil || len(why) == 0 {
 		return err
 	}
@@ -148,7 +150,7 @@ func (s *FrameworkService) Lapsed(ctx context.Context, p Principal, f *Framework
 			if r.FrameworkID != id {
 				continue
 			}
-			if _, why, _ := frameworkLapse(get, r); len(why) > 0 {
+			if _, why, _ := frameworkLapse(get, s.ref, r); len(why) > 0 {
 				out = append(out, LapsedRequest{RequestID: r.ID, Reference: r.Reference})
 			}
 		}

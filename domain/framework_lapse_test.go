@@ -40,7 +40,7 @@ func TestFrameworkLapse(t *testing.T) {
 		f := &Framework{ID: "fw", FrameworkTerms: terms}
 		f.TrainingAreas = slices.Clone(terms.TrainingAreas)
 		tc.edit(&f.FrameworkTerms)
-		_, why, err := frameworkLapse(func(string) (*Framework, error) { return f, nil }, req(tc.fastTrack))
+		_, why, err := frameworkLapse(func(string) (*Framework, error) { return f, nil }, nil, req(tc.fastTrack))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func TestFrameworkLapse(t *testing.T) {
 		}
 	}
 	// An agreement that cannot be found is no cover.
-	_, why, err := frameworkLapse(func(string) (*Framework, error) { return nil, ErrNotFound("framework agreement") }, req(true))
+	_, why, err := frameworkLapse(func(string) (*Framework, error) { return nil, ErrNotFound("framework agreement") }, nil, req(true))
 	if err != nil || len(why) != 1 {
 		t.Errorf("a missing agreement: %q %v", why, err)
 	}

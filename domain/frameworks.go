@@ -67,7 +67,9 @@ func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t Frame
 // Update replaces the terms of an agreement if version is still current;
 // suspending is an update of Suspended. Terms equal to the current ones
 // are no change: the agreement is answered as it is, its version stays
-// and nothing is audited.
+// and nothing is audited. A change that makes the agreement stop covering
+// requests in review on its fast track tells them, in its transaction
+// (notifyFrameworkLapsed).
 func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, version int, t FrameworkTerms) (*Framework, error) {
 	t.Nation = NormalizeNation(t.Nation)
 	var out *Framework
@@ -90,13 +92,17 @@ func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, v
 			out = f
 			return nil
 		}
+		was := f.FrameworkTerms
 		f.FrameworkTerms, f.UpdatedAt, f.Version = t, s.clock(), version+1
 		if err := tx.UpdateFramework(f, version); err != nil {
 			return referenceStored(t, err)
 		}
 		out = f
-		return tx.AppendAudit(auditEntry(AuditEntry{At: f.UpdatedAt, Actor: p.Subject}, AuditFrameworkUpdated,
-			FrameworkUpdatedData{FrameworkID: f.ID, Version: f.Version, Changed: changed}))
+		if err := tx.AppendAudit(auditEntry(AuditEntry{At: f.UpdatedAt, Actor: p.Subject}, AuditFrameworkUpdated,
+			FrameworkUpdatedData{FrameworkID: f.ID, Version: f.Version, Changed: changed})); err != nil {
+			return err
+		}
+		return notifyFrameworkLapsed(tx, s.ref, was, f, f.UpdatedAt)
 	})
 	return out, err
 }

@@ -52,6 +52,8 @@ func (s *editTx) ReaddressQueuedMail(string, string, time.Time) (int64, error) {
 func (s *editTx) DelegationsFrom(string, time.Time) ([]Delegation, error) { return nil, nil }
 func (s *editTx) DelegationsTo(string, time.Time) ([]Delegation, error)   { return nil, nil }
 
+func (s *editTx) RequestsInReviewNaming(string) ([]Request, error) { return nil, nil }
+
 func (s *editTx) GetFramework(string) (*Framework, error) {
 	f := s.framework
 	f.TrainingAreas = slices.Clone(s.framework.TrainingAreas)

@@ -84,6 +84,11 @@ type NotificationEvent struct {
 	// became blackout days (notify_area.go).
 	Area   string
 	Closed []time.Time
+	// Framework and Reasons are, for a framework.no_longer_covered
+	// notice, the reference of the agreement the request took the fast
+	// track on and why it no longer covers the request (notify_lapse.go).
+	Framework string
+	Reasons   []string
 	// DueEstimated says that DueAt, the whole review's date, is still an
 	// estimate: some stage of the route has not started, and its deadline
 	// is counted from when it starts (Route.Deadline), for a receipt.
@@ -305,6 +310,10 @@ func RenderNotification(ev NotificationEvent) (subject, body string) {
 		if ev.Status == StatusApproved && ev.Audience.Nation != "" {
 			writePermitLink(&b, ev)
 		}
+	case NotifyFrameworkLapsed:
+		var text string
+		subject, text = renderFrameworkLapsed(ev, ref)
+		b.WriteString(text)
 	default:
 		if subject, body, ok := renderScheduled(ev, ref); ok {
 			return subject, body

@@ -14,7 +14,9 @@ import "slices"
 //     (DelegateCounts);
 //   - the liaison officers of a request's nation or the holders of the
 //     role of one of its active stages (either, one per event): days
-//     closed on an area the request books (area.closed);
+//     closed on an area the request books (area.closed); the framework
+//     agreement it took the fast track on no longer covers it
+//     (framework.no_longer_covered);
 //   - one delegate (Audience.User): a delegation to them started or ends
 //     soon, and only an approver may be a delegate.
 //
@@ -39,7 +41,8 @@ var kindAudience = map[string]audienceShape{
 	NotifySubmitted: audienceNation, NotifyChangesRequested: audienceNation, NotifyApproved: audienceNation,
 	NotifyRejected: audienceNation, NotifyRevoked: audienceNation, NotifyWithdrawn: audienceNation,
 	NotifyRequestExpiring: audienceNation, NotifyAreaClosed: audienceRequest,
-	NotifyStageActive: audienceRole, NotifyStageDueSoon: audienceRole, NotifyStageOverdue: audienceRole,
+	NotifyFrameworkLapsed: audienceRequest,
+	NotifyStageActive:     audienceRole, NotifyStageDueSoon: audienceRole, NotifyStageOverdue: audienceRole,
 	NotifyStageEscalated:    audienceRole,
 	NotifyDelegationStarted: audienceDelegate, NotifyDelegationEnding: audienceDelegate,
 }

@@ -10,8 +10,8 @@ import (
 // and each combination of roles, are those that can reach it.
 func TestNotificationKindsFor(t *testing.T) {
 	liaison := []string{NotifySubmitted, NotifyChangesRequested, NotifyApproved, NotifyRejected, NotifyRevoked,
-		NotifyWithdrawn, NotifyRequestExpiring, NotifyAreaClosed}
-	approver := []string{NotifyAreaClosed, NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue, NotifyStageEscalated,
+		NotifyWithdrawn, NotifyRequestExpiring, NotifyAreaClosed, NotifyFrameworkLapsed}
+	approver := []string{NotifyAreaClosed, NotifyFrameworkLapsed, NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue, NotifyStageEscalated,
 		NotifyDelegationStarted, NotifyDelegationEnding}
 	cases := []struct {
 		roles []Role
@@ -86,6 +86,8 @@ func TestKindAudienceMatchesTheEvents(t *testing.T) {
 	booked.TrainingAreas = []AreaBooking{{Area: "ravlunda", From: day("2026-03-09"), To: day("2026-03-12")}}
 	events = append(events, AreaClosedNotifications(TrainingArea{Code: "ravlunda", Name: "Ravlunda skjutfält"},
 		[]time.Time{day("2026-03-10")}, booked)...)
+	events = append(events, FrameworkLapsedNotifications(&Framework{FrameworkTerms: FrameworkTerms{Reference: "FA-NO-2026-01"}},
+		[]string{"the framework agreement is suspended"}, req(StatusInReview))...)
 	seen := map[string]bool{}
 	for _, ev := range events {
 		seen[ev.Kind] = true

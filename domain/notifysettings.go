@@ -20,7 +20,7 @@ const (
 // NotificationKinds are every kind of notification, in the order a
 // settings page lists them.
 var NotificationKinds = []string{NotifySubmitted, NotifyChangesRequested, NotifyApproved, NotifyRejected,
-	NotifyRevoked, NotifyWithdrawn, NotifyRequestExpiring, NotifyAreaClosed, NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue,
+	NotifyRevoked, NotifyWithdrawn, NotifyRequestExpiring, NotifyAreaClosed, NotifyFrameworkLapsed, NotifyStageActive, NotifyStageDueSoon, NotifyStageOverdue,
 	NotifyStageEscalated, NotifyDelegationStarted, NotifyDelegationEnding}
 
 // NotificationChannels are the channels a user may turn on or off per kind.

@@ -128,6 +128,11 @@ type Tx interface {
 	// A change of nation or reference to one another agreement holds is
 	// CodeConflict, as in CreateFramework.
 	UpdateFramework(f *Framework, expectedVersion int) error
+	// RequestsInReviewNaming returns the requests in review whose details
+	// name framework agreement id (and possibly a few others, which the
+	// caller drops by FrameworkID): those a change of the agreement may
+	// stop covering.
+	RequestsInReviewNaming(id string) ([]Request, error)
 	// FrameworksWithReference returns the ids of nation's agreements whose
 	// reference is reference, case and surrounding white space aside.
 	FrameworksWithReference(nation, reference string) ([]string, error)

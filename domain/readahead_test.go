@@ -42,12 +42,12 @@ func TestChangesNameTheirRequest(t *testing.T) {
 			return err
 		},
 		"decide": func(s Store) error {
-			_, err := NewApprovalService(s, now, newID).Decide(ctx, approver, "SE-2027-EXA-000007", 3,
+			_, err := NewApprovalService(s, nil, now, newID).Decide(ctx, approver, "SE-2027-EXA-000007", 3,
 				DecisionInput{Stage: "intake", Outcome: "approve"})
 			return err
 		},
 		"revoke": func(s Store) error {
-			_, err := NewApprovalService(s, now, newID).Revoke(ctx, approver, "SE-2027-EXA-000007", 3, "unsafe ice")
+			_, err := NewApprovalService(s, nil, now, newID).Revoke(ctx, approver, "SE-2027-EXA-000007", 3, "unsafe ice")
 			return err
 		},
 	} {

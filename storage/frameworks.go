@@ -153,3 +153,57 @@ func nonNilStrings(xs []string) []string {
 	}
 	return xs
 }
+
+// RequestsInReviewNaming reads, inside the transaction, the requests in
+// review whose details name framework agreement id: those a change of the
+// agreement may stop covering (domain.notifyFrameworkLapsed). No column
+// holds the agreement a request names; an id of letters, digits and
+// hyphens (as the service makes them) narrows the requests in review to
+// those whose details hold its text, and the caller checks FrameworkID.
+func (t *tx) RequestsInReviewNaming(id string) ([]domain.Request, error) {
+	q := "SELECT " + requestColumns + " FROM requests WHERE status = ?"
+	args := []any{string(domain.StatusInReview)}
+	if plainID(id) {
+		q += " AND details LIKE ?"
+		args = append(args, "%"+id+"%")
+	}
+	rs, err := t.query(q+" ORDER BY id", args...)
+	if err != nil {
+		return nil, translate(err, "requests in review")
+	}
+	defer rs.Close()
+	var rows []requestRow
+	for rs.Next() {
+		var row requestRow
+		if err := scanRequestRow(rs, &row); err != nil {
+			return nil, translate(err, "requests in review")
+		}
+		rows = append(rows, row)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, translate(err, "requests in review")
+	}
+	out := make([]domain.Request, 0, len(rows))
+	for _, row := range rows {
+		r, err := toDomainRequest(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// plainID reports whether id holds only ASCII letters, digits and hyphens:
+// text that JSON writes as it is and that LIKE reads literally.
+func plainID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -20,7 +20,7 @@ func revokeAs(t *testing.T, db *storage.DB, from string, at time.Time) {
 	if err != nil || len(ds) != 1 || ds[0].To != "deputy" {
 		t.Fatalf("%s's delegations: %+v, %v; want one to the deputy", from, ds, err)
 	}
-	svc := domain.NewApprovalService(db, func() time.Time { return at }, func() string { return testID(t, 900) })
+	svc := domain.NewApprovalService(db, nil, func() time.Time { return at }, func() string { return testID(t, 900) })
 	p := domain.Principal{Subject: from, Roles: []domain.Role{domain.RoleHNS}}
 	if _, err := svc.RevokeDelegation(ctx, p, ds[0].ID); err != nil {
 		t.Fatal(err)

@@ -35,7 +35,7 @@ func TestDeliveryWithdrawsWhatTheWindowLeft(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		svc := domain.NewApprovalService(db, func() time.Time { return at }, func() string { return testID(t, 901) })
+		svc := domain.NewApprovalService(db, nil, func() time.Time { return at }, func() string { return testID(t, 901) })
 		_, err = svc.RevokeDelegation(ctx, domain.Principal{Subject: "hns", Roles: []domain.Role{domain.RoleHNS}}, ds[0].ID)
 		return err
 	}

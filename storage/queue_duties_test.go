@@ -108,7 +108,7 @@ func TestQueueFollowsSeparationOfDuties(t *testing.T) {
 					SLAWorkingDays: 3, ActivatedAt: &activated, DueAt: &due}}}
 			createRequest(t, db, r)
 		}
-		svc := domain.NewApprovalService(db, func() time.Time { return now }, func() string { return testID(t, 900) })
+		svc := domain.NewApprovalService(db, nil, func() time.Time { return now }, func() string { return testID(t, 900) })
 		for i, c := range cases {
 			page, _, err := svc.Queue(ctx, c.p, domain.QueueQuery{Limit: 100})
 			if err != nil {

@@ -85,7 +85,7 @@ func benchHandler(b *testing.B, db *storage.DB, users ...domain.User) (http.Hand
 	if err != nil {
 		b.Fatal(err)
 	}
-	requests, approvals := domain.NewRequestService(db, policy, ref, now, newID), domain.NewApprovalService(db, now, newID)
+	requests, approvals := domain.NewRequestService(db, policy, ref, now, newID), domain.NewApprovalService(db, ref, now, newID)
 	frameworks, audit := domain.NewFrameworkService(db, ref, now, newID), auditlog.NewService(db, signer, now)
 	console, err := New(Deps{Requests: requests, Approvals: approvals, Frameworks: frameworks, Users: db, Sessions: db,
 		Accounts: us, Principals: domain.NewAccountCache(db), Reference: ref, Audit: audit, Now: now,

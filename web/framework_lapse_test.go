@@ -8,12 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"exaccess/domain"
 )
 
 // TestFastTrackLapseOnTheConsole: an administrator suspends the agreement
 // a request in review took the fast track on. The save notice names the
-// request; the approver's decision area says the agreement no longer
+// request; its liaison officers and its active stage's approvers find a
+// notice in their inbox; the approver's decision area says the agreement no longer
 // covers it and that the final approval will be refused until changes
 // are requested; the approval is refused on the form, with nothing
 // stored.
@@ -42,6 +45,39 @@ func TestFastTrackLapseOnTheConsole(t *testing.T) {
 		}
 		if got := strings.Join(strings.Fields(admin.follow(saved).Doc.Find("#uncovered").Text()), " "); !strings.Contains(got, r.Reference) {
 			t.Fatalf("the save notice names %q, not %s", got, r.Reference)
+		}
+
+		// Told in the console inbox: the officers of the request's nation and
+		// the active stage's approvers, with the reasons; another nation's
+		// officers and an approver of no active stage, nothing. The kind is
+		// in the settings of both.
+		item := func(who string) string {
+			var out string
+			e.client().signIn(who).get("/inbox").Doc.Find("ul.inbox li").Each(func(_ int, s *goquery.Selection) {
+				if txt := strings.Join(strings.Fields(s.Text()), " "); strings.Contains(txt, "Fast track no longer covered") {
+					out = txt
+				}
+			})
+			return out
+		}
+		if got := item("lo-no"); !strings.Contains(got, "on which your request "+r.Reference+" took the fast track, no longer covers it") ||
+			!strings.Contains(got, "the framework agreement is suspended") || !strings.Contains(got, "withdraw") {
+			t.Errorf("lo-no's inbox: %q", got)
+		}
+		if got := item("hns"); !strings.Contains(got, "waiting for your role's decision") || !strings.Contains(got, "request changes") {
+			t.Errorf("the intake approver's inbox: %q", got)
+		}
+		for _, who := range []string{"lo-de", "ops"} {
+			if got := item(who); got != "" {
+				t.Errorf("%s is told: %q", who, got)
+			}
+		}
+		for _, who := range []string{"lo-no", "hns"} {
+			p := e.client().signIn(who).get(pathSettings)
+			if p.Doc.Find(`input[name="on"][value="framework.no_longer_covered|inbox"]`).Length() != 1 ||
+				!strings.Contains(p.Doc.Find("main").Text(), "A framework agreement no longer covers a request on its fast track") {
+				t.Errorf("%s's settings lack the framework.no_longer_covered kind", who)
+			}
 		}
 
 		hns := e.client().signIn("hns")

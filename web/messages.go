@@ -195,7 +195,7 @@ var english = withFormWords(map[string]string{
 	// longer covers (web/admin.go: uncovered), and what their approvers
 	// read in the decision area of the request's page (req.lapse).
 	"admin.uncoveredtitle": "These requests in review took this agreement's fast track, and it no longer covers them",
-	"admin.uncoveredhelp":  "Their final approval is refused until an approver requests changes and the liaison officer resubmits: the resubmission is routed again. Their approvers see this on the request's page; nobody is notified.",
+	"admin.uncoveredhelp":  "Their final approval is refused until an approver requests changes and the liaison officer resubmits: the resubmission is routed again. Their approvers see this on the request's page. Those this save stopped covering were notified: their liaison officers and the approvers of their active stages.",
 	"req.lapse":            "Fast track no longer covered",
 
 	"req.title":          "Request",

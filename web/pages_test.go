@@ -244,7 +244,7 @@ func TestPermitBanners(t *testing.T) {
 		if got := strings.Join(strings.Fields(banner.Text()), " "); !banner.HasClass("may") || got != "MAY MOVE from 2027-03-02 to 2027-03-20" {
 			t.Fatalf("approved: %q", got)
 		}
-		later := domain.NewApprovalService(e.db, func() time.Time { return time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC) }, uuid.NewString)
+		later := domain.NewApprovalService(e.db, nil, func() time.Time { return time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC) }, uuid.NewString)
 		if n, err := later.ExpireEnded(ctx); err != nil || n != 1 {
 			t.Fatalf("ExpireEnded = %d, %v", n, err)
 		}

@@ -58,6 +58,7 @@ var settingsWords = map[string]string{
 	"kind." + domain.NotifyStageActive:       "A stage awaits your role's decision",
 	"kind." + domain.NotifyRequestExpiring:   "A permit expires within 7 days",
 	"kind." + domain.NotifyAreaClosed:        "Days were closed on a training area a request books",
+	"kind." + domain.NotifyFrameworkLapsed:   "A framework agreement no longer covers a request on its fast track",
 	"kind." + domain.NotifyStageDueSoon:      "A stage is due within a working day",
 	"kind." + domain.NotifyStageOverdue:      "A stage is overdue",
 	"kind." + domain.NotifyStageEscalated:    "An overdue stage was escalated to your role",

@@ -93,7 +93,7 @@ func wire(ctx context.Context, cfg config, db *storage.DB, policy *policies.Poli
 	a := &app{db: db, ref: ref, policy: policy, audit: audit,
 		users:      domain.NewUserService(db, ref, time.Now, newID),
 		requests:   domain.NewRequestService(db, policy, ref, time.Now, newID),
-		approvals:  domain.NewApprovalService(db, time.Now, newID),
+		approvals:  domain.NewApprovalService(db, ref, time.Now, newID),
 		frameworks: domain.NewFrameworkService(db, ref, time.Now, newID),
 		principals: domain.NewAccountCache(db)}
 	a.notifications = domain.NewNotificationService(db, time.Now, newID)

@@ -142,7 +142,7 @@ func New(t testing.TB, dsn string, opts Options) *App {
 	}
 
 	a.Requests = domain.NewRequestService(db, policy, ref, a.Now, a.NewID)
-	a.Approvals = domain.NewApprovalService(db, a.Now, a.NewID)
+	a.Approvals = domain.NewApprovalService(db, ref, a.Now, a.NewID)
 	a.Frameworks = domain.NewFrameworkService(db, ref, a.Now, a.NewID)
 	a.Notifications = domain.NewNotificationService(db, a.Now, a.NewID)
 	a.Notifications.AllowHTTP = true
