@@ -536,7 +536,10 @@ func printReport(w io.Writer, rep *auditlog.Report, summary string) bool {
 // the server signed: the head is outside the database, so a rewrite that
 // deleted every kept checkpoint, or a rollback, fails instead of leaving
 // entries merely not covered.
-// It opens the database without migrating it: a check must not write.
+// It opens the database without migrating it: a check must not write. A
+// database of an earlier schema version is verified as it is, as far back
+// as the audit tables it reads (storage.CheckAuditSchema): a backup taken
+// before an upgrade must be checkable by the binary that will migrate it.
 func verifyDatabase(ctx context.Context, dsn string, opt verifyOptions, stdout io.Writer) error {
 	var head []byte
 	if opt.head != "" {
@@ -548,11 +551,14 @@ func verifyDatabase(ctx context.Context, dsn string, opt verifyOptions, stdout i
 			return fmt.Errorf("--head %s: %w", opt.head, err)
 		}
 	}
-	db, err := openExisting(ctx, dsn)
+	db, err := openPresent(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := db.CheckAuditSchema(ctx); err != nil {
+		return err
+	}
 	rep, crep, err := auditlog.VerifyStoredAgainst(ctx, db, opt.keys, head, opt.previous)
 	if err != nil {
 		return err
