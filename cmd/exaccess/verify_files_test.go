@@ -160,3 +160,30 @@ func TestVerifyDiagnosesReformattedExports(t *testing.T) {
 		t.Errorf("a line after the trailer: exit %d, %v\n%s", exitCode(err), err, out)
 	}
 }
+
+// audit key given the public verifier key file where the private checkpoint
+// key file belongs says so, whatever its mode: not "chmod 600 it", then
+// "malformed".
+func TestAuditKeyOfTheVerifierKeyFile(t *testing.T) {
+	f := newAuditFixture(t)
+	for _, mode := range []os.FileMode{0o644, 0o600} {
+		os.Chmod(f.key, mode)
+		for _, cmd := range [][]string{{"audit", "key"}, {"audit", "rotate-key"}} {
+			err := run(context.Background(), append(cmd, "--checkpoint-key", f.key), env(nil), nil, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "holds the public verifier key") || strings.Contains(err.Error(), "chmod") ||
+				strings.Contains(err.Error(), "malformed") {
+				t.Errorf("%v, mode %v: %v", cmd, mode, err)
+			}
+		}
+	}
+	// The private key file is still read, and still refused when exposed.
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "key", "--checkpoint-key", f.private}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(f.private, 0o644)
+	err := run(context.Background(), []string{"audit", "key", "--checkpoint-key", f.private}, env(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "chmod 600") || strings.Contains(err.Error(), "PRIVATE") {
+		t.Errorf("an exposed private key file: %v", err)
+	}
+}
