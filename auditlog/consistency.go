@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -62,13 +63,23 @@ func readSigned(r io.ReadSeeker, verifierKey string) (sr *signedRange, export bo
 		if p := rep.Problems[0]; p.Kind == KindFormat || p.Kind == KindTruncated && p.Index >= 0 {
 			return nil, true, fmt.Errorf("%w: %s", ErrNoSignedRange, p)
 		}
-		return nil, false, fmt.Errorf("neither an export nor a checkpoint: %w", err)
+		return nil, false, neither{err}
 	}
 	if err != nil {
 		return nil, false, err
 	}
 	return &signedRange{tree: tree}, false, nil
 }
+
+// neither says that a file is neither an export nor a checkpoint, and
+// wraps ErrNotCheckpoint without saying "not a checkpoint" twice.
+type neither struct{ err error }
+
+func (n neither) Error() string {
+	return "neither an export nor a checkpoint: " + strings.TrimPrefix(n.err.Error(), "not a checkpoint: ")
+}
+
+func (n neither) Unwrap() error { return n.err }
 
 // rootAt is the tree hash of the first n entries, if the range shows it.
 func (s *signedRange) rootAt(n int64) (tlog.Hash, bool) {

@@ -67,8 +67,8 @@ func TestVerifyUnusableFilesAreNoVerdict(t *testing.T) {
 		{[]string{"--db", f.db, "--key", f.key, "--head", page}, "not a checkpoint"},
 		{[]string{"--db", f.db, "--key", f.key, "--head", f.export}, "not a checkpoint"},
 		{[]string{"--export", f.export, "--key", f.key, "--previous", missing}, "--previous: open"},
-		{[]string{"--export", f.export, "--key", f.key, "--previous", page}, "neither an export nor a checkpoint: not a checkpoint"},
-		{[]string{"--db", f.db, "--key", f.key, "--previous", page}, "neither an export nor a checkpoint: not a checkpoint"},
+		{[]string{"--export", f.export, "--key", f.key, "--previous", page}, "neither an export nor a checkpoint: not a signed tree head"},
+		{[]string{"--db", f.db, "--key", f.key, "--previous", page}, "neither an export nor a checkpoint: not a signed tree head"},
 		{[]string{"--key", f.key}, "give --export FILE (an export) or --db D (a database)"},
 	} {
 		out, err := verifyArgs(c.args...)
