@@ -17,6 +17,7 @@ func auditFilter(c echo.Context) (domain.AuditFilter, error) {
 	q := newQuery(c)
 	f := domain.AuditFilter{Limit: q.limit(), From: q.time("from"), To: q.time("to"),
 		RequestID: q.values.Get("request"), Actor: q.values.Get("actor"), Action: q.values.Get("action")}
+	q.window(f.From, f.To)
 	if domain.UnknownAuditAction(f.Action) {
 		q.bad("action", "unknown action "+strconv.Quote(f.Action)+"; docs/audit.md lists the actions")
 	}
@@ -30,6 +31,7 @@ func auditFilter(c echo.Context) (domain.AuditFilter, error) {
 func exportRequest(c echo.Context) (domain.AuditExportRequest, error) {
 	q := newQuery(c)
 	req := domain.AuditExportRequest{Format: q.values.Get("format"), From: q.time("from"), To: q.time("to")}
+	q.window(req.From, req.To) // before anything is signed or audited
 	switch req.Format {
 	case "":
 		req.Format = domain.AuditFormatNDJSON

@@ -265,3 +265,33 @@ func TestAuditCheckpointHistory(t *testing.T) {
 		wantProblem(t, e.do("ops", http.MethodGet, "/api/v1/audit/checkpoints", nil), 403, "forbidden")
 	})
 }
+
+// A to before from answers 422 naming to, for the events and the export,
+// before the export signs a checkpoint or writes its audit.exported entry;
+// a to equal to from is an empty window, answered as one.
+func TestAuditWindowToBeforeFrom(t *testing.T) {
+	e := newEnv(t, t.TempDir()+"/auditwindow.db")
+	exported := func() string {
+		r := e.do("auditor", http.MethodGet, "/api/v1/audit/events?action=audit.exported", nil)
+		want(t, r, http.StatusOK)
+		return string(r.Body)
+	}
+	before := exported()
+	for _, path := range []string{"/api/v1/audit/events", "/api/v1/audit/export", "/api/v1/audit/export?format=csv"} {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		r := e.do("auditor", http.MethodGet, path+sep+"from=2026-12-01T19:00:00Z&to=2026-12-01T18:00:00Z", nil)
+		wantProblem(t, r, 422, "invalid", "to")
+		if !strings.Contains(string(r.Body), "must be on or after from") {
+			t.Errorf("%s: %s", path, r.Body)
+		}
+	}
+	if after := exported(); after != before {
+		t.Errorf("a refused export was audited:\nbefore %s\nafter  %s", before, after)
+	}
+	for _, path := range []string{"/api/v1/audit/events?", "/api/v1/audit/export?"} {
+		want(t, e.do("auditor", http.MethodGet, path+"from=2026-12-01T18:00:00Z&to=2026-12-01T18:00:00Z", nil), http.StatusOK)
+	}
+}

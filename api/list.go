@@ -77,6 +77,16 @@ func (q *query) time(name string) *time.Time {
 	return &t
 }
 
+// window refuses a to before from: the window they bound (from
+// inclusive, to exclusive) would be empty however many entries there are,
+// and an answer with none would read as a log without any. A to equal to
+// from is an empty window too, but one spelt as such.
+func (q *query) window(from, to *time.Time) {
+	if from != nil && to != nil && to.Before(*from) {
+		q.bad("to", "must be on or after from")
+	}
+}
+
 // count reads a required whole number, zero or more.
 func (q *query) count(name string) int64 {
 	v := q.values.Get(name)

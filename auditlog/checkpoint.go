@@ -143,6 +143,12 @@ func signedBy(err error) string {
 // the key that signed them.
 const legacyOrigin = "go.sum database tree"
 
+// ErrNotCheckpoint is OpenCheckpoint's error for what is no checkpoint at
+// all: not a signed note (another file, or one cut short or reformatted),
+// or a note whose text is not a tree head (a permit, which the same key
+// signs). It says nothing of the log: the file is the wrong one.
+var ErrNotCheckpoint = errors.New("not a checkpoint: not a signed tree head as the server writes it (GET /api/v1/audit/checkpoint, or the server's head file)")
+
 // OpenCheckpoint checks that a signed checkpoint is signed by verifierKey
 // (or by one of several keys, one per line: the log's keys before and
 // after a rotation) and returns the tree head it states. Its origin line
@@ -156,6 +162,9 @@ func OpenCheckpoint(signed []byte, verifierKey string) (tlog.Tree, error) {
 		return tlog.Tree{}, err
 	}
 	n, err := note.Open(signed, ks.verifiers())
+	if errors.Is(err, errNoteMalformed) {
+		return tlog.Tree{}, ErrNotCheckpoint // no key can tell anything of it
+	}
 	if err != nil {
 		return tlog.Tree{}, fmt.Errorf("the checkpoint is not signed by %s%s: %w", ks.ids(), signedBy(err), err)
 	}
@@ -171,7 +180,7 @@ func OpenCheckpoint(signed []byte, verifierKey string) (tlog.Tree, error) {
 	}
 	cp, err := torchwood.ParseCheckpoint(n.Text)
 	if err != nil || cp.Extension != "" {
-		return tlog.Tree{}, errors.New("the checkpoint text is not a tree head")
+		return tlog.Tree{}, fmt.Errorf("%w: the text signed is not a tree head", ErrNotCheckpoint)
 	}
 	if cp.Origin != n.Sigs[0].Name && cp.Origin != legacyOrigin {
 		return tlog.Tree{}, fmt.Errorf("the checkpoint's origin %q is not its key's name %q", cp.Origin, n.Sigs[0].Name)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -27,33 +28,58 @@ func laterExport(r *signedRange) *signedRange {
 	return r
 }
 
+// ErrNoSignedRange is readSigned's error for an export that holds nothing
+// signed to compare with: cut short before its trailer, or reformatted. It
+// says nothing of the log it is compared with.
+var ErrNoSignedRange = errors.New("it holds no signed range to compare with")
+
 // readSigned reads an export's trailer, or a file that is just a signed
-// checkpoint note (as GET /api/v1/audit/checkpoint serves it).
-func readSigned(r io.ReadSeeker, verifierKey string) (*signedRange, error) {
-	_, last, err := lastLine(r)
+// checkpoint note (as GET /api/v1/audit/checkpoint serves it). export says
+// which it was.
+func readSigned(r io.ReadSeeker, verifierKey string) (sr *signedRange, export bool, err error) {
+	e, err := readEnding(r)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if t, leafB64, err := parseTrailer(last); err == nil {
-		tree, leaves, err := t.authenticate(verifierKey, leafB64)
+	if e.trailer != nil {
+		tree, leaves, err := e.trailer.authenticate(verifierKey, e.leafB64)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
-		return &signedRange{tree: tree, first: t.First, left: t.Left, leaves: leaves}, nil
+		return &signedRange{tree: tree, first: e.trailer.First, left: e.trailer.Left, leaves: leaves}, true, nil
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	note, err := io.ReadAll(io.LimitReader(r, 1<<20))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	tree, err := OpenCheckpoint(note, verifierKey)
-	if err != nil {
-		return nil, fmt.Errorf("neither an export nor a checkpoint: %w", err)
+	if errors.Is(err, ErrNotCheckpoint) {
+		// Perhaps an export that lost its end, or was reformatted: say so.
+		var rep Report
+		rep.noTrailer(e.line, e.start, e.err)
+		if p := rep.Problems[0]; p.Kind == KindFormat || p.Kind == KindTruncated && p.Index >= 0 {
+			return nil, true, fmt.Errorf("%w: %s", ErrNoSignedRange, p)
+		}
+		return nil, false, neither{err}
 	}
-	return &signedRange{tree: tree}, nil
+	if err != nil {
+		return nil, false, err
+	}
+	return &signedRange{tree: tree}, false, nil
 }
+
+// neither says that a file is neither an export nor a checkpoint, and
+// wraps ErrNotCheckpoint without saying "not a checkpoint" twice.
+type neither struct{ err error }
+
+func (n neither) Error() string {
+	return "neither an export nor a checkpoint: " + strings.TrimPrefix(n.err.Error(), "not a checkpoint: ")
+}
+
+func (n neither) Unwrap() error { return n.err }
 
 // rootAt is the tree hash of the first n entries, if the range shows it.
 func (s *signedRange) rootAt(n int64) (tlog.Hash, bool) {
@@ -84,15 +110,31 @@ func (s *signedRange) rootAt(n int64) (tlog.Hash, bool) {
 // the earlier size); a rewritten history, or a later log smaller than the
 // earlier one (rolled back), is a Report with problems.
 func VerifyConsistency(later, earlier io.ReadSeeker, verifierKey string) (*Report, error) {
-	old, err := readSigned(earlier, verifierKey)
+	prev, err := ReadPrevious(earlier, verifierKey)
 	if err != nil {
 		return nil, fmt.Errorf("the earlier file: %w", err)
 	}
-	cur, err := readSigned(later, verifierKey)
+	rep, err := prev.Against(later, verifierKey)
+	if err != nil {
+		return nil, err
+	}
+	if own := prev.Export(); own != nil {
+		for _, p := range own.Problems {
+			p.Detail = "in the earlier export: " + p.Detail
+			rep.Problems = append(rep.Problems, p)
+		}
+	}
+	return rep, nil
+}
+
+// Against compares a later export with p: the log p signed must be a
+// prefix of the later one, and the entries both hold must be equal.
+func (p *Previous) Against(later io.ReadSeeker, verifierKey string) (*Report, error) {
+	cur, _, err := readSigned(later, verifierKey)
 	if err != nil {
 		return nil, fmt.Errorf("the later export: %w", err)
 	}
-	return consistency(old, laterExport(cur))
+	return consistency(p.r, laterExport(cur))
 }
 
 // consistency compares an earlier signed range with a later one (an export,
@@ -115,18 +157,41 @@ func consistency(old, cur *signedRange) (*Report, error) {
 }
 
 // Previous is an earlier export, or a checkpoint note saved earlier, whose
-// signature was checked: what a later log must extend.
-type Previous struct{ r *signedRange }
+// signature was checked: what a later log must extend. An export was also
+// verified line by line (VerifyExport): its trailer's leaf hashes, which
+// the comparison uses, stand for its entries only when its lines match
+// them.
+type Previous struct {
+	r   *signedRange
+	own *Report
+}
 
 // ReadPrevious reads and authenticates an earlier export or checkpoint
-// note with verifierKey.
+// note with verifierKey, and verifies an export's lines. The error says
+// why the file cannot be compared with at all: wrapping ErrNotCheckpoint
+// for a file that is neither an export nor a checkpoint, ErrNoSignedRange
+// for an export cut short or reformatted. An export whose lines were
+// changed is read, and its problems are in Export.
 func ReadPrevious(r io.ReadSeeker, verifierKey string) (*Previous, error) {
-	old, err := readSigned(r, verifierKey)
+	old, export, err := readSigned(r, verifierKey)
 	if err != nil {
 		return nil, err
 	}
-	return &Previous{r: old}, nil
+	p := &Previous{r: old}
+	if export {
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		if p.own, err = VerifyExport(r, verifierKey); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
+
+// Export is the verification of the earlier file's own lines when it is an
+// export, nil for a checkpoint.
+func (p *Previous) Export() *Report { return p.own }
 
 // rolledBack reports a later log that holds fewer entries than one signed
 // earlier: entries the log once held are gone. The files carry no time that

@@ -47,14 +47,39 @@ func ReadKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("checkpoint key file: %s is a directory; name the key file in it (for instance %s)",
 			path, filepath.Join(path, "exaccess-checkpoint.key"))
 	}
-	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s: %w (mode %v)", path, ErrKeyFileExposed, info.Mode().Perm())
-	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint key file: %w", err)
 	}
-	return []byte(strings.TrimSpace(string(b))), nil
+	text := strings.TrimSpace(string(b))
+	if isVerifierKeyText(text) {
+		// Said before the mode check: a public key is meant to be readable,
+		// and "chmod 600 it" would only lead to "malformed".
+		return nil, fmt.Errorf("%s: %w", path, ErrVerifierKeyFile)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s: %w (mode %v)", path, ErrKeyFileExposed, info.Mode().Perm())
+	}
+	return []byte(text), nil
+}
+
+// ErrVerifierKeyFile is ReadKeyFile's error for a file that holds the public
+// verifier key where the private checkpoint key file belongs.
+var ErrVerifierKeyFile = errors.New("this file holds the public verifier key (as `exaccess audit key` prints it), " +
+	"not the private checkpoint key file the server signs with; give that file (--checkpoint-key, EXACCESS_CHECKPOINT_KEY)")
+
+// isVerifierKeyText reports whether text is one or more verifier keys, one
+// a line, and holds no private key.
+func isVerifierKeyText(text string) bool {
+	if text == "" || holdsSigningKey(text) {
+		return false
+	}
+	for line := range strings.SplitSeq(text, "\n") {
+		if _, err := note.NewVerifier(strings.TrimSpace(line)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // CreateKeyFile writes skey to path with mode 0600 unless a file is there

@@ -218,7 +218,11 @@ func nonNil(s []string) []string {
 }
 
 // OpenPermit checks that a permit is signed by one of keys (one verifier key
-// per line) and returns its statement. A key bounded to tree sizes (KEY@N)
+// per line) and returns its statement. The file may have been saved again
+// with CRLF line endings or with blank lines at its end (normaliseNote):
+// those bytes are never signed. Its errors say which of three things went
+// wrong (permitOpenError): the text was changed after it was signed, the
+// file is not a signed permit as issued, or no key given signed it. A key bounded to tree sizes (KEY@N)
 // is refused: a permit states no tree size to hold it to.
 func OpenPermit(signed []byte, keys string) (PermitJSON, error) {
 	ks, err := parseKeys(keys)
@@ -228,9 +232,9 @@ func OpenPermit(signed []byte, keys string) (PermitJSON, error) {
 	if ks.bounded() {
 		return PermitJSON{}, errors.New("a verifier key bounded to tree sizes (KEY@N) verifies checkpoints only, not permits")
 	}
-	n, err := note.Open(signed, ks.verifiers())
+	n, err := note.Open(normaliseNote(signed), ks.verifiers())
 	if err != nil {
-		return PermitJSON{}, fmt.Errorf("the permit is not signed by the key given: %w", err)
+		return PermitJSON{}, permitOpenError(err)
 	}
 	body, ok := strings.CutPrefix(n.Text, PermitHeader+"\n")
 	if !ok {
@@ -243,4 +247,43 @@ func OpenPermit(signed []byte, keys string) (PermitJSON, error) {
 		return PermitJSON{}, fmt.Errorf("the permit statement is malformed: %w", err)
 	}
 	return p, nil
+}
+
+// errNoteMalformed is the error note.Open returns for a message that is not
+// a signed note at all (x/mod keeps it unexported): got once, compared by
+// identity.
+var errNoteMalformed = func() error { _, err := note.Open(nil, nil); return err }()
+
+// normaliseNote undoes what saving a signed note again commonly does to
+// it, and nothing else: CRLF line endings become LF, and the newlines at
+// its end become exactly one. A signed text never holds a '\r' (note.Sign
+// refuses control characters), and the newlines at the end follow the last
+// signature line, outside the signed text, so a genuine note verifies
+// again, and a changed text still does not.
+func normaliseNote(msg []byte) []byte {
+	msg = bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
+	trimmed := bytes.TrimRight(msg, "\n")
+	if len(trimmed) == len(msg) {
+		return msg // no newline at the end: malformed, and said so
+	}
+	return msg[:len(trimmed)+1]
+}
+
+// ErrPermitMalformed is OpenPermit's error for a file that is not a signed
+// permit as issued: cut short, reformatted, or another file altogether. It
+// says nothing of the permit itself, which a download made again shows.
+var ErrPermitMalformed = errors.New("the file is not a signed permit as issued (cut short or reformatted)")
+
+// permitOpenError words an error of note.Open on a permit by what it means
+// to whoever checks it: an edited text is not a wrong key, and a file cut
+// short or reformatted is neither.
+func permitOpenError(err error) error {
+	var invalid *note.InvalidSignatureError
+	switch {
+	case errors.As(err, &invalid):
+		return fmt.Errorf("the permit's text was changed after it was signed: the signature by %s does not match it", invalid.Name)
+	case errors.Is(err, errNoteMalformed):
+		return ErrPermitMalformed
+	}
+	return fmt.Errorf("the permit is not signed by the key given: %w", err)
 }

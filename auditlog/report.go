@@ -18,6 +18,7 @@ const (
 	KindInconsistent = "inconsistent" // two checkpoints describe different histories
 	KindColumns      = "columns"      // a stored row's searchable columns differ from its entry
 	KindRolledBack   = "rollback"     // a log signed later is smaller than one signed earlier
+	KindFormat       = "format"       // the file was reformatted (its line endings changed)
 )
 
 // Problem is one thing wrong with an export or a stored log.

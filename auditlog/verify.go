@@ -27,13 +27,20 @@ const maxKeptLine = 8 << 20
 // Report with problems. Garbage input never panics.
 func VerifyExport(r io.ReadSeeker, verifierKey string) (*Report, error) {
 	rep := &Report{TreeSize: -1}
-	start, last, err := lastLine(r)
+	e, err := readEnding(r)
 	if err != nil {
 		return nil, err
 	}
-	t, leafB64, err := parseTrailer(last)
-	if err != nil {
-		rep.noTrailer(last, start, err)
+	if e.trailer == nil {
+		rep.noTrailer(e.line, e.start, e.err)
+		return rep, nil
+	}
+	if e.after > 0 {
+		rep.add(KindInserted, -1, 0, "%d line(s) follow the trailer, which is the last line of an export as the server writes it: they were added after it", e.after)
+	}
+	t, leafB64, start := e.trailer, e.leafB64, e.start
+	if start >= 2 && readByteAt(r, start-2) == '\r' {
+		rep.add(KindFormat, -1, 0, "%s", crlf)
 		return rep, nil
 	}
 	tree, leaves, err := t.authenticate(verifierKey, leafB64)
@@ -57,12 +64,20 @@ func VerifyExport(r io.ReadSeeker, verifierKey string) (*Report, error) {
 	return rep, nil
 }
 
+// crlf explains an export whose lines end in CRLF. It is not read as if
+// they did not: each entry's leaf hash is over its bytes as the server
+// wrote them, and the verifier checks the file as it is.
+const crlf = "the file's line endings were changed to CRLF (as an editor or a transfer in text mode does): " +
+	"each entry is hashed as the server wrote it, ending in LF only; convert the file back (dos2unix) or download it again"
+
 // noTrailer explains an export whose last line is not a trailer.
 func (r *Report) noTrailer(last []byte, start int64, err error) {
 	idx, ok := claimedIndex(last)
 	switch {
 	case len(last) == 0 && start == 0:
 		r.add(KindTruncated, -1, 0, "the export is empty")
+	case bytes.HasSuffix(last, []byte("\r")):
+		r.add(KindFormat, -1, 0, "%s", crlf)
 	case ok:
 		r.add(KindTruncated, idx, 0, "the export ends with this entry and has no trailer: the rest was cut off")
 	case !errors.Is(err, errNotTrailer):
@@ -72,14 +87,55 @@ func (r *Report) noTrailer(last []byte, start int64, err error) {
 	}
 }
 
-// lastLine returns the last line of r (without its newline) and the offset
-// where it starts, reading backwards so that the entries are not read twice.
-func lastLine(r io.ReadSeeker) (int64, []byte, error) {
+// maxAfterTrailer is how many lines before the last VerifyExport looks
+// through for a trailer that lines were appended after.
+const maxAfterTrailer = 16
+
+// ending is how an export ends: its trailer, where it starts and how many
+// lines follow it, or, with no trailer found, its last line and why that
+// is not one.
+type ending struct {
+	start   int64
+	line    []byte
+	trailer *Trailer
+	leafB64 []byte
+	after   int
+	err     error
+}
+
+// readEnding finds the trailer of the export r: its last line, or one of
+// the maxAfterTrailer lines before it when lines were appended after it.
+func readEnding(r io.ReadSeeker) (*ending, error) {
 	size, err := r.Seek(0, io.SeekEnd)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	end := size
+	start, last, err := lastLineBefore(r, size)
+	if err != nil {
+		return nil, err
+	}
+	t, leafB64, perr := parseTrailer(last)
+	if perr == nil {
+		return &ending{start: start, line: last, trailer: t, leafB64: leafB64}, nil
+	}
+	end := start
+	for n := 1; n <= maxAfterTrailer && end > 0; n++ {
+		s, line, err := lastLineBefore(r, end)
+		if err != nil {
+			return nil, err
+		}
+		if t, leafB64, err := parseTrailer(line); err == nil {
+			return &ending{start: s, line: line, trailer: t, leafB64: leafB64, after: n}, nil
+		}
+		end = s
+	}
+	return &ending{start: start, line: last, err: perr}, nil
+}
+
+// lastLineBefore returns the last line of r that ends at or before end
+// (without its newline) and the offset where it starts, reading backwards
+// so that the entries are not read twice.
+func lastLineBefore(r io.ReadSeeker, end int64) (int64, []byte, error) {
 	for end > 0 && readByteAt(r, end-1) == '\n' { // blank lines after the trailer are harmless
 		end--
 	}
@@ -103,7 +159,7 @@ func lastLine(r io.ReadSeeker) (int64, []byte, error) {
 	if _, err := r.Seek(start, io.SeekStart); err != nil {
 		return 0, nil, err
 	}
-	_, err = io.ReadFull(r, line)
+	_, err := io.ReadFull(r, line)
 	return start, line, err
 }
 

@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -198,5 +199,66 @@ func TestCSVCell(t *testing.T) {
 		if got := CSVCell(in); got != want {
 			t.Errorf("CSVCell(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// An export saved with CRLF line endings is named as such, not as cut off
+// or as every entry edited; lines appended after the trailer are named as
+// following it, and the entries before it are still verified.
+func TestVerifyExportNamesReformatting(t *testing.T) {
+	m := newMemLog(t, 6)
+	key := m.signer.VerifierKey()
+	export := m.export(t, 0, 6)
+	good := lines(export)
+	for name, text := range map[string][]byte{
+		"CRLF":                  bytes.ReplaceAll(export, []byte("\n"), []byte("\r\n")),
+		"CRLF, no last newline": bytes.TrimSuffix(bytes.ReplaceAll(export, []byte("\n"), []byte("\r\n")), []byte("\r\n")),
+	} {
+		rep := verify(t, text, key)
+		wantProblems(t, rep, Problem{Kind: KindFormat, Index: -1})
+		if !strings.Contains(problemList(rep), "line endings were changed to CRLF") {
+			t.Errorf("%s: %s", name, problemList(rep))
+		}
+	}
+	trailer := append(bytes.Clone(good[6]), '\n') // lines leaves the last line without its newline
+	rep := verify(t, join(append(append([][]byte{}, good[:6]...), trailer, good[2])), key)
+	wantProblems(t, rep, Problem{Kind: KindInserted, Index: -1})
+	if !strings.Contains(problemList(rep), "1 line(s) follow the trailer") || rep.Count != 6 {
+		t.Errorf("an entry appended after the trailer:\n%s", problemList(rep))
+	}
+	edited := append(append([][]byte{}, good[:6]...), trailer, []byte("x\n"), []byte("y\n"))
+	edited[1] = bytes.Replace(edited[1], []byte("lo-no"), []byte("lo-xx"), 1)
+	rep = verify(t, join(edited), key)
+	wantProblems(t, rep, Problem{Kind: KindInserted, Index: -1}, Problem{Kind: KindEdited, Index: 1, Line: 2})
+	if !strings.Contains(problemList(rep), "2 line(s) follow the trailer") {
+		t.Errorf("two lines after the trailer, an entry edited:\n%s", problemList(rep))
+	}
+}
+
+// VerifyConsistency reads the earlier export's lines: an entry edited in it
+// is a problem (of the earlier export), though its trailer, which the
+// comparison uses, is intact.
+func TestVerifyConsistencyReadsTheEarlierLines(t *testing.T) {
+	m := newMemLog(t, 4)
+	key := m.signer.VerifierKey()
+	earlier := lines(m.export(t, 0, 4))
+	m.append(t)
+	later := m.export(t, 0, 5)
+	earlier[2] = bytes.Replace(earlier[2], []byte("lo-no"), []byte("lo-xx"), 1)
+	rep, err := VerifyConsistency(bytes.NewReader(later), bytes.NewReader(join(earlier)), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblems(t, rep, Problem{Kind: KindEdited, Index: 2, Line: 3})
+	if !strings.Contains(problemList(rep), "in the earlier export: ") {
+		t.Errorf("not labelled:\n%s", problemList(rep))
+	}
+	_, err = ReadPrevious(bytes.NewReader(join(earlier[:3])), key)
+	if !errors.Is(err, ErrNoSignedRange) || !strings.Contains(err.Error(), "truncated: entry 2: the export ends with this entry") {
+		t.Errorf("an earlier export cut short: %v", err)
+	}
+	_, err = ReadPrevious(strings.NewReader("<html>502</html>\n"), key)
+	if !errors.Is(err, ErrNotCheckpoint) || strings.Contains(err.Error(), "malformed note") {
+		t.Errorf("an error page: %v", err)
 	}
 }

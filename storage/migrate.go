@@ -79,6 +79,34 @@ func (d *DB) CheckSchema(ctx context.Context) error {
 	return nil
 }
 
+// AuditTablesVersion is the migration that last changed a table `exaccess
+// audit verify --db` reads: audit_log and counters came with 0001,
+// audit_hashes and audit_checkpoints with 0003, audit_cosignatures with
+// 0007, and no migration since has changed any of them.
+const AuditTablesVersion = 7
+
+// CheckAuditSchema reports whether this binary can verify the database's
+// audit log as it stands, without migrating it: a database of any version
+// from AuditTablesVersion to LatestVersion, so that a backup taken before
+// an upgrade (one version behind, or more) is checked as it is. A schema
+// newer than this binary is refused (wrapping ErrSchemaTooNew): its audit
+// tables may have changed in ways this binary cannot read.
+func (d *DB) CheckAuditSchema(ctx context.Context) error {
+	v, err := d.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if latest := LatestVersion(); v > latest {
+		return fmt.Errorf("%w: the database is at version %d, this binary knows up to version %d; verify it with the release that wrote it",
+			ErrSchemaTooNew, v, latest)
+	}
+	if v < AuditTablesVersion {
+		return fmt.Errorf("storage: the database is at schema version %d, older than the audit tables this binary reads (version %d); "+
+			"verify it with the release that wrote it, or run exaccess migrate on a copy of it", v, AuditTablesVersion)
+	}
+	return nil
+}
+
 // SchemaVersion is the highest migration recorded in the database, 0 for an
 // empty database.
 func (d *DB) SchemaVersion(ctx context.Context) (int, error) {

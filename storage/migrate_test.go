@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"exaccess/storage"
 	"exaccess/storage/storagetest"
 )
@@ -125,6 +127,61 @@ func TestMigrateConcurrently(t *testing.T) {
 			}
 			if n != int64(storage.LatestVersion()) {
 				t.Errorf("schema_migrations has %d rows, want %d", n, storage.LatestVersion())
+			}
+		})
+	}
+}
+
+// CheckAuditSchema: the audit verifier reads a database of any version from
+// the one that last changed its tables (AuditTablesVersion) to the latest,
+// as it stands, and refuses one older than that or newer than this binary.
+// At AuditTablesVersion every table it reads is there.
+func TestCheckAuditSchemaOfOlderDatabases(t *testing.T) {
+	for _, c := range storagetest.Databases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := storage.Open(ctx, c.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.MigrateToForTest(ctx, storage.AuditTablesVersion-1); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CheckAuditSchema(ctx); err == nil || errors.Is(err, storage.ErrSchemaTooNew) ||
+				!strings.Contains(err.Error(), fmt.Sprintf("schema version %d, older than the audit tables", storage.AuditTablesVersion-1)) {
+				t.Errorf("version %d: %v", storage.AuditTablesVersion-1, err)
+			}
+			for _, v := range []int{storage.AuditTablesVersion, storage.LatestVersion() - 1, storage.LatestVersion()} {
+				if err := db.MigrateToForTest(ctx, v); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.CheckAuditSchema(ctx); err != nil {
+					t.Errorf("version %d: %v", v, err)
+				}
+				if _, err := db.AuditTreeSize(ctx); err != nil {
+					t.Errorf("version %d: tree size: %v", v, err)
+				}
+				none := func(int64, string) error { return nil }
+				if err := db.StreamAuditCheckpoints(ctx, none); err != nil {
+					t.Errorf("version %d: checkpoints: %v", v, err)
+				}
+				if err := db.StreamAuditRows(ctx, func(int64, []byte, string) error { return nil }); err != nil {
+					t.Errorf("version %d: rows: %v", v, err)
+				}
+				if err := db.StreamAuditHashes(ctx, func(int64, tlog.Hash) error { return nil }); err != nil {
+					t.Errorf("version %d: hashes: %v", v, err)
+				}
+				if _, err := db.AuditCheckpoints(ctx, -1, 10); err != nil {
+					t.Errorf("version %d: kept checkpoints: %v", v, err)
+				}
+			}
+			if err := db.WriterForTest().Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+				storage.LatestVersion()+1, time.Now().UTC()).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CheckAuditSchema(ctx); !errors.Is(err, storage.ErrSchemaTooNew) {
+				t.Errorf("a newer database: %v", err)
 			}
 		})
 	}

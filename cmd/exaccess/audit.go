@@ -348,7 +348,10 @@ type verifyOptions struct {
 	witnesses []string // witness verifier keys
 	quorum    int
 	head      string             // the server's head file, or ""
+	headNote  []byte             // its checkpoint, read and checked
 	previous  *auditlog.Previous // an earlier export or checkpoint the log must extend, or nil
+	// previousPath is the --previous file's name.
+	previousPath string
 }
 
 func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -368,6 +371,11 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	// must not show up after a "verified" line.
 	if len(keyFiles) == 0 {
 		return fmt.Errorf("audit verify needs --key: the log's verifier key, kept apart from what is verified (never the database's own); %w", errUsage)
+	}
+	if *export == "" && !flagGiven(fs, "db") && getenv("EXACCESS_DB") == "" {
+		// The default database path of the other commands would only say
+		// "no database at exaccess.db": what is verified must be named.
+		return fmt.Errorf("audit verify checks an export or a database: give --export FILE (an export) or --db D (a database); %w", errUsage)
 	}
 	opt := verifyOptions{witnesses: witnesses, quorum: *quorum, head: *head}
 	if opt.quorum == 0 {
@@ -395,16 +403,23 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	for _, arg := range keyFiles {
 		keys, err := readKeyArg(arg)
 		if err != nil {
-			return err
+			return notChecked(err)
 		}
 		opt.keys += keys
+	}
+	if opt.head != "" {
+		head, err := readHead(opt.head, opt.keys)
+		if err != nil {
+			return err
+		}
+		opt.headNote = head
 	}
 	if *previous != "" {
 		p, err := readPrevious(*previous, opt.keys)
 		if err != nil {
 			return err
 		}
-		opt.previous = p
+		opt.previous, opt.previousPath = p, *previous
 	}
 	if *export == "" {
 		return verifyDatabase(ctx, *dsn, opt, stdout)
@@ -412,7 +427,33 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	if getenv("EXACCESS_DB") != "" {
 		fmt.Fprintln(stderr, "audit verify: --export reads no database; EXACCESS_DB is not used")
 	}
-	return verifyExportFile(*export, *previous, opt.keys, stdout)
+	return verifyExportFile(*export, opt, stdout)
+}
+
+// notChecked makes err, a key or evidence file that cannot be used (missing,
+// empty, the private key, a saved error page, not a checkpoint), a usage
+// error: the log was not checked, and exit 1 would say it did not verify.
+func notChecked(err error) error {
+	if errors.Is(err, errUsage) {
+		return fmt.Errorf("audit verify: %w", err)
+	}
+	return fmt.Errorf("audit verify: %w; the log was not checked; %w", err, errUsage)
+}
+
+// readHead reads the --head file and checks its signature. A file that is
+// missing or no checkpoint at all is a usage error; one that is not signed
+// by the keys given is not: an edited or forged head is what it shows.
+func readHead(path, keys string) ([]byte, error) {
+	head, err := os.ReadFile(path)
+	if err != nil {
+		return nil, notChecked(fmt.Errorf("--head: %w", err))
+	}
+	if _, err := auditlog.OpenCheckpoint(head, keys); errors.Is(err, auditlog.ErrNotCheckpoint) {
+		return nil, notChecked(fmt.Errorf("--head %s: %w", path, err))
+	} else if err != nil {
+		return nil, fmt.Errorf("--head %s: %w", path, err)
+	}
+	return head, nil
 }
 
 // flagGiven reports whether the flag name was on the command line.
@@ -426,10 +467,13 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 func readPrevious(path, keys string) (*auditlog.Previous, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("--previous: %w", err)
+		return nil, notChecked(fmt.Errorf("--previous: %w", err))
 	}
 	defer f.Close()
 	p, err := auditlog.ReadPrevious(f, keys)
+	if errors.Is(err, auditlog.ErrNotCheckpoint) || errors.Is(err, auditlog.ErrNoSignedRange) {
+		return nil, notChecked(fmt.Errorf("--previous %s: %w", path, err))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("--previous %s: %w", path, err)
 	}
@@ -487,34 +531,45 @@ func readKeyFile(path string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-func verifyExportFile(path, previous, key string, stdout io.Writer) error {
+func verifyExportFile(path string, opt verifyOptions, stdout io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	rep, err := auditlog.VerifyExport(f, key)
+	rep, err := auditlog.VerifyExport(f, opt.keys)
 	if err != nil {
 		return err
 	}
 	ok := printReport(stdout, rep, rep.Summary())
-	if previous != "" && ok {
-		p, err := os.Open(previous)
+	if opt.previous != nil && ok {
+		ok = printEarlier(stdout, opt.previous)
+		crep, err := opt.previous.Against(f, opt.keys)
 		if err != nil {
-			return err
-		}
-		defer p.Close()
-		crep, err := auditlog.VerifyConsistency(f, p, key)
-		if err != nil {
-			return fmt.Errorf("consistency with %s: %w", previous, err)
+			return fmt.Errorf("consistency with %s: %w", opt.previousPath, err)
 		}
 		summary := fmt.Sprintf("consistent: the log of %d entries signed earlier is a prefix of this one", crep.Count)
-		ok = printReport(stdout, crep, summary)
+		ok = printReport(stdout, crep, summary) && ok
 	}
 	if !ok {
 		return errNotVerified
 	}
 	return nil
+}
+
+// printEarlier prints the problems of the --previous file's own lines when
+// it is an export that does not verify, each labelled as the earlier
+// export's, and tells whether it verified.
+func printEarlier(w io.Writer, p *auditlog.Previous) bool {
+	own := p.Export()
+	if own == nil || own.OK() {
+		return true
+	}
+	fmt.Fprintf(w, "FAILED: the earlier export (--previous) does not verify: %d problem(s)\n", len(own.Problems))
+	for _, p := range own.Problems {
+		fmt.Fprintln(w, "  earlier export: "+p.String())
+	}
+	return false
 }
 
 // printReport prints the summary (or the failure line) and each problem,
@@ -536,23 +591,20 @@ func printReport(w io.Writer, rep *auditlog.Report, summary string) bool {
 // the server signed: the head is outside the database, so a rewrite that
 // deleted every kept checkpoint, or a rollback, fails instead of leaving
 // entries merely not covered.
-// It opens the database without migrating it: a check must not write.
+// It opens the database without migrating it: a check must not write. A
+// database of an earlier schema version is verified as it is, as far back
+// as the audit tables it reads (storage.CheckAuditSchema): a backup taken
+// before an upgrade must be checkable by the binary that will migrate it.
 func verifyDatabase(ctx context.Context, dsn string, opt verifyOptions, stdout io.Writer) error {
-	var head []byte
-	if opt.head != "" {
-		var err error
-		if head, err = os.ReadFile(opt.head); err != nil {
-			return fmt.Errorf("--head: %w", err)
-		}
-		if _, err := auditlog.OpenCheckpoint(head, opt.keys); err != nil {
-			return fmt.Errorf("--head %s: %w", opt.head, err)
-		}
-	}
-	db, err := openExisting(ctx, dsn)
+	head := opt.headNote
+	db, err := openPresent(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := db.CheckAuditSchema(ctx); err != nil {
+		return err
+	}
 	rep, crep, err := auditlog.VerifyStoredAgainst(ctx, db, opt.keys, head, opt.previous)
 	if err != nil {
 		return err
@@ -562,6 +614,7 @@ func verifyDatabase(ctx context.Context, dsn string, opt verifyOptions, stdout i
 		fmt.Fprintf(stdout, "head file: the log extends the last checkpoint the server signed, of size %d\n", rep.HeadSize)
 	}
 	if crep != nil {
+		ok = printEarlier(stdout, opt.previous) && ok
 		summary := fmt.Sprintf("consistent: the log of %d entries signed earlier (--previous) is a prefix of the database's", crep.Count)
 		ok = printReport(stdout, crep, summary) && ok
 	}

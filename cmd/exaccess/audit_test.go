@@ -233,3 +233,31 @@ func TestVerifyKeyBound(t *testing.T) {
 		t.Errorf("a key file with a bound in it: %v", err)
 	}
 }
+
+// audit verify --db checks a database one schema version behind this
+// binary as it stands (the backup taken before an upgrade, which operations
+// docs say to check), writes nothing to it, and refuses one newer than the
+// binary.
+func TestVerifyDatabaseBehindThisBinary(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "old.db")
+	addUser(t, dbPath, "aud-a")
+	addUser(t, dbPath, "aud-b")
+	writeExport(t, dbPath, filepath.Join(dir, "export.ndjson")) // a kept checkpoint
+	setSchemaVersion(t, dbPath, true)
+	before, _ := os.ReadFile(dbPath)
+	out, err := verifyDB(t, dbPath)
+	if err != nil || !strings.HasPrefix(out, "verified: entries 0..2 match their stored hashes and 1 kept checkpoint(s)") {
+		t.Fatalf("a database one version behind: %v\n%s", err, out)
+	}
+	if after, _ := os.ReadFile(dbPath); !bytes.Equal(before, after) {
+		t.Error("audit verify changed the database file")
+	}
+	if err := run(context.Background(), []string{"user", "list", "--db", dbPath}, env(nil), nil, io.Discard, io.Discard); err == nil {
+		t.Error("audit verify migrated the database: user list now opens it")
+	}
+	setSchemaVersion(t, dbPath, false)
+	if out, err := verifyDB(t, dbPath); !errors.Is(err, storage.ErrSchemaTooNew) || strings.Contains(out, "verified") {
+		t.Errorf("a database newer than this binary: %v\n%s", err, out)
+	}
+}

@@ -27,6 +27,10 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if *out == "" {
 		return fmt.Errorf("backup: --out is required; %w", errUsage)
 	}
+	if storage.IsPostgresDSN(*dsn) {
+		// Refused before connecting: a dial error would hide the answer.
+		return postgresBackup(*dsn)
+	}
 	db, err := openPresent(ctx, *dsn)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
@@ -34,7 +38,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	defer db.Close()
 	if err := db.Backup(ctx, *out); err != nil {
 		if errors.Is(err, storage.ErrBackupPostgres) {
-			return fmt.Errorf("backup: %s is PostgreSQL: use pg_dump --format=custom (docs/operations.md)", maskedDB(*dsn))
+			return postgresBackup(*dsn)
 		}
 		return err
 	}
@@ -44,4 +48,8 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "exaccess: wrote a consistent backup of %s (schema version %s) to %s\n", maskedDB(*dsn), version, *out)
 	return nil
+}
+
+func postgresBackup(dsn string) error {
+	return fmt.Errorf("backup: %s is PostgreSQL: use pg_dump --format=custom (docs/operations.md)", maskedDB(dsn))
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -117,5 +118,21 @@ func TestBackupOfRunningServerVerifies(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"backup", "--db", db}, env(nil), nil, io.Discard, io.Discard); err == nil {
 		t.Error("backup without --out succeeded")
+	}
+}
+
+// backup refuses a PostgreSQL DSN before connecting to it: the answer is
+// pg_dump, never a driver's dial error, and the password is not printed.
+func TestBackupRefusesPostgresWithoutConnecting(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "b.db")
+	for _, dsn := range []string{"postgres://x:secretpw@127.0.0.1:1/x", "postgresql://x:secretpw@127.0.0.1:1/x?sslmode=disable"} {
+		err := run(context.Background(), []string{"backup", "--db", dsn, "--out", out}, env(nil), nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "is PostgreSQL: use pg_dump") || strings.Contains(err.Error(), "dial") ||
+			strings.Contains(err.Error(), "connect") || strings.Contains(err.Error(), "secretpw") {
+			t.Errorf("%s: %v", dsn, err)
+		}
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused backup left a file: %v", err)
 	}
 }

@@ -51,6 +51,9 @@ func runPermitVerify(args []string, stdout, stderr io.Writer, now time.Time) err
 		return fmt.Errorf("permit verify: %w; the permit was not checked; %w", err, errUsage)
 	}
 	p, err := auditlog.OpenPermit(signed, keys)
+	if errors.Is(err, auditlog.ErrPermitMalformed) {
+		return fmt.Errorf("permit verify: %s: %w; the permit was not checked: download it again; %w", file, err, errUsage)
+	}
 	if err != nil {
 		fmt.Fprintf(stdout, "NOT VALID: %v\n", err)
 		return errPermitNotValid

@@ -271,3 +271,50 @@ func TestPermitVerifyWithAuditIndex(t *testing.T) {
 		t.Errorf("an earlier permit, edited: %v\n%s", err, out.String())
 	}
 }
+
+// A permit file saved again with CRLF line endings or blank lines at its end
+// is the permit as issued: those bytes are outside the signed text, and it
+// verifies. An edited text is said to be edited, not signed by another key;
+// a file cut short is no verdict (exit 2, download it again).
+func TestPermitVerifyResavedAndEdited(t *testing.T) {
+	dir := t.TempDir()
+	permit := filepath.Join(dir, "permit.txt")
+	key := filepath.Join(dir, "key.txt")
+	os.WriteFile(key, []byte(signedPermit(t, filepath.Join(dir, "checkpoint.key"), permit, timeOfPermits)+"\n"), 0o600)
+	b, err := os.ReadFile(permit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := string(b)
+	verify := func(text string) (string, error) {
+		os.WriteFile(permit, []byte(text), 0o600)
+		var out bytes.Buffer
+		err := runPermitVerify([]string{permit, "--key", key}, &out, io.Discard, timeOfPermits)
+		return out.String(), err
+	}
+	for name, text := range map[string]string{
+		"CRLF":               strings.ReplaceAll(issued, "\n", "\r\n"),
+		"a newline appended": issued + "\n",
+		"CRLF and newlines":  strings.ReplaceAll(issued, "\n", "\r\n") + "\r\n\r\n",
+	} {
+		if out, err := verify(text); err != nil || !strings.Contains(out, "signature: valid") {
+			t.Errorf("%s: %v\n%s", name, err, out)
+		}
+	}
+	out, err := verify(strings.Replace(issued, "Telemark Bn", "Telemark Bm", 1))
+	if !errors.Is(err, errPermitNotValid) || exitCode(err) != 1 ||
+		!strings.Contains(out, "NOT VALID: the permit's text was changed after it was signed") || strings.Contains(out, "not signed by the key given") {
+		t.Errorf("edited: exit %d, %v\n%s", exitCode(err), err, out)
+	}
+	for name, text := range map[string]string{
+		"cut short":      issued[:len(issued)/2],
+		"no newline":     strings.TrimRight(issued, "\n"),
+		"signature lost": issued[:strings.Index(issued, "\n\n")+1],
+	} {
+		out, err := verify(text)
+		if errors.Is(err, errPermitNotValid) || exitCode(err) != 2 || strings.Contains(out, "NOT VALID") ||
+			!strings.Contains(err.Error(), "not a signed permit as issued") || !strings.Contains(err.Error(), "the permit was not checked: download it again") {
+			t.Errorf("%s: exit %d, %v\n%s", name, exitCode(err), err, out)
+		}
+	}
+}
