@@ -201,10 +201,14 @@ const MaxBodyValues = 50_000
 // (decodeTyped, noBody), which costs far more than the bytes: a review's
 // 1 MiB body {"vehicles":[{},{},…]} of 350,000 empty objects grew to
 // between 34 and 160 MB in memory before the request's own validation
-// refused its 501st vehicle. The check itself allocates only its path (at
-// most as deep as the decoder lets JSON nest). A body that is not valid
-// JSON is left to the decoding that follows, which says what is wrong with
-// it (bodyProblem).
+// refused its 501st vehicle. It also refuses (422) a member name given
+// twice in one object, naming its path: encoding/json would keep the last
+// value, or merge two objects, and a client's mistake would be read as
+// something it did not mean. The check itself allocates its path (at most
+// as deep as the decoder lets JSON nest) and the names of the objects
+// with more than one member (some 5 MiB for a body of 50,000 members, the
+// most MaxBodyValues allows). A body that is not valid JSON is left to the
+// decoding that follows, which says what is wrong with it (bodyProblem).
 func checkBodyShape(body []byte) error {
 	if !json.Valid(body) {
 		return nil
