@@ -90,7 +90,15 @@ func TestCheckBodyShape(t *testing.T) {
 		{items(domain.MaxListItems+1, `1`), "body"},
 		{`{"q\"":` + items(domain.MaxListItems+1, `"a\\\"]}[{"`) + `}`, `q"`},
 		{`{"a":` + items(domain.MaxListItems, items(100, `true`)) + `}`, "body"},
-		{`{` + strings.TrimSuffix(strings.Repeat(`"k":"v",`, MaxBodyValues), ",") + `}`, "body"},
+		{`{` + members(MaxBodyValues) + `}`, "body"},
+		// A member name given twice in one object, however it is
+		// written: encoding/json would keep the last, or merge objects.
+		{`{"exercise_name":"A","exercise_name":"B"}`, "exercise_name"},
+		{`{"personnel":{"military":450},"personnel":{"civilian":3}}`, "personnel"},
+		{`{"a":1,"\u0061":2}`, "a"},
+		{`{"unit":{"name":"x","rank":1,"name":null}}`, "unit.name"},
+		{`{"vehicles":[{},{"count":1,"kind":"x","count":2}]}`, "vehicles[1].count"},
+		{`[{"a":[{"b":1,"b":2}]}]`, "[0].a[0].b"},
 	}
 	for _, tc := range refused {
 		err := checkBodyShape([]byte(tc.body))
@@ -101,8 +109,12 @@ func TestCheckBodyShape(t *testing.T) {
 	}
 	accepted := []string{
 		`{"vehicles":` + items(domain.MaxListItems, `{"a":[1,2,3]}`) + `}`,
-		`{` + strings.TrimSuffix(strings.Repeat(`"k":"v",`, MaxBodyValues-1), ",") + `}`,
+		`{` + members(MaxBodyValues-1) + `}`,
 		`{"a":{},"b":[],"c":[[],{}],"d":{"e":{"f":[null]}}}`,
+		// The same name in different objects, and names that differ in
+		// letter case only (which decodeTyped refuses as unknown).
+		`{"a":1,"b":{"a":2,"c":{"a":3}},"c":[{"a":1},{"a":1}]}`,
+		`{"a":1,"A":2,"\u00e5":3,"\u00c5":4}`,
 		// Not JSON, or more than one value: the decoder explains these.
 		`{"vehicles":` + items(domain.MaxListItems+1, `{}`),
 		`{} {}`,
@@ -112,6 +124,10 @@ func TestCheckBodyShape(t *testing.T) {
 		if err := checkBodyShape([]byte(body)); err != nil {
 			t.Errorf("%.60s…: %v", body, err)
 		}
+	}
+	// Not JSON: the decoder explains it, repeated names or not.
+	if err := checkBodyShape([]byte(`{"a":1,"a":2`)); err != nil {
+		t.Errorf("a body that is not JSON: %v", err)
 	}
 	// The refusal of a body just under 1 MiB allocates next to nothing:
 	// decodeStrict, as the token route calls it, built 45 MB of Go values
@@ -127,17 +143,32 @@ func TestCheckBodyShape(t *testing.T) {
 	}
 }
 
+// members is n members "k0":"v","k1":"v",… of an object, without braces.
+func members(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"k%d":"v"`, i)
+	}
+	return b.String()
+}
+
 // FuzzCheckBodyShape: the byte-by-byte walk answers what a walk through
 // encoding/json's tokens answers (shapeByTokens), and never panics: it
 // refuses nothing that is not valid JSON, and of valid JSON exactly the
-// bodies with an array longer than domain.MaxListItems, naming the first
-// such array to reach its limit, or more than MaxBodyValues values.
+// bodies with an array longer than domain.MaxListItems, more than
+// MaxBodyValues values, or a member name given twice in one object (as
+// encoding/json reads names: "\u0061" is "a"), naming the first offence
+// the walk meets.
 func FuzzCheckBodyShape(f *testing.F) {
 	for _, seed := range []string{
 		`{}`, `[]`, `null`, `"a"`, `1e5`, ` {"a" : [ 1 , "x\"]" , {"b":[]} ] } `, `{"a":[1,2`, `{} {}`,
 		`{"\u0022":[` + strings.Repeat(`[],`, domain.MaxListItems) + `[]]}`,
 		`{"a":[{"b":` + strings.Repeat(`"x",`, 2) + `}]}`,
 		`{"a":[0,[` + strings.Repeat(`true,`, domain.MaxListItems) + `false]]}`,
+		`{"a":1,"b":{"a":[{"c":1,"\u0063":2}]},"a":3}`, `{"\u00e9":1,"é":2,"\u00c9":3}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -166,6 +197,21 @@ func shapeByTokens(body []byte) error {
 		key     string
 		items   int
 		wantKey bool
+		names   map[string]bool
+	}
+	path := func(levels []level) string {
+		path := ""
+		for _, l := range levels {
+			switch {
+			case l.array:
+				path += "[" + strconv.Itoa(l.items-1) + "]"
+			case path == "":
+				path = l.key
+			default:
+				path += "." + l.key
+			}
+		}
+		return path
 	}
 	var stack []level
 	values := 0
@@ -180,7 +226,13 @@ func shapeByTokens(body []byte) error {
 			if tok == json.Delim('}') {
 				stack = stack[:n-1]
 			} else {
-				stack[n-1].key, stack[n-1].wantKey = tok.(string), false
+				top := &stack[n-1]
+				top.key, top.wantKey = tok.(string), false
+				if top.names[top.key] {
+					return &domain.Error{Code: domain.CodeInvalid, Message: "the body gives a member twice in one object",
+						Fields: []domain.FieldError{{Field: path(stack), Message: "is given more than once in one object: give each member once"}}}
+				}
+				top.names[top.key] = true
 			}
 			continue
 		}
@@ -195,17 +247,7 @@ func shapeByTokens(body []byte) error {
 		}
 		if n > 0 && stack[n-1].array {
 			if stack[n-1].items++; stack[n-1].items > domain.MaxListItems {
-				path := ""
-				for _, l := range stack[:n-1] {
-					switch {
-					case l.array:
-						path += "[" + strconv.Itoa(l.items-1) + "]"
-					case path == "":
-						path = l.key
-					default:
-						path += "." + l.key
-					}
-				}
+				path := path(stack[:n-1])
 				if path == "" {
 					path = "body"
 				}
@@ -216,7 +258,7 @@ func shapeByTokens(body []byte) error {
 			stack[n-1].wantKey = true
 		}
 		if tok == json.Delim('{') || tok == json.Delim('[') {
-			stack = append(stack, level{array: tok == json.Delim('['), wantKey: tok == json.Delim('{')})
+			stack = append(stack, level{array: tok == json.Delim('['), wantKey: tok == json.Delim('{'), names: map[string]bool{}})
 		}
 	}
 }

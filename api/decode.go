@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"exaccess/domain"
 
@@ -44,6 +45,15 @@ func readBody(c echo.Context, optional bool) ([]byte, error) {
 	}
 	if !isJSON(req.Header.Get(echo.HeaderContentType)) {
 		return nil, domain.Errorf(codeUnsupportedMedia, "send the body as application/json")
+	}
+	// JSON is UTF-8 (RFC 8259 §8.1). A body declared in another charset,
+	// or holding bytes that are not UTF-8, is refused: decoding it would
+	// store U+FFFD in place of every letter that is not ASCII.
+	if _, params, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8") {
+		return nil, domain.Errorf(codeUnsupportedMedia, "the body is declared as charset %q: send it as UTF-8 (application/json, or application/json; charset=utf-8)", params["charset"])
+	}
+	if !utf8.Valid(body) {
+		return nil, domain.Errorf(domain.CodeBadRequest, "the body is not valid UTF-8: send JSON text in UTF-8")
 	}
 	return body, nil
 }
@@ -122,23 +132,8 @@ func decodeTyped(body []byte, v any, readOnly []string) ([]domain.FieldError, er
 	if !ok {
 		return nil, domain.Errorf(domain.CodeBadRequest, "the body must be a JSON object")
 	}
-	var fe []domain.FieldError
-	for _, key := range sortedKeys(top) {
-		for _, ro := range readOnly {
-			if strings.EqualFold(key, ro) {
-				fe = append(fe, domain.FieldError{Field: key, Message: "is set by the server and cannot be sent"})
-			}
-		}
-	}
-	if _, isMap := v.(*map[string]any); !isMap {
-		for _, f := range unknownFields(doc, reflect.TypeOf(v), "") {
-			if !isReadOnly(f, readOnly) {
-				fe = append(fe, domain.FieldError{Field: f, Message: "is not a field of this resource"})
-			}
-		}
-	}
-	if len(fe) > 0 {
-		return nil, &domain.Error{Code: domain.CodeInvalid, Message: "the body sets fields it may not", Fields: fe}
+	if err := refuseFields(top, v, readOnly); err != nil {
+		return nil, err
 	}
 	var wrong []domain.FieldError
 	if _, isMap := v.(*map[string]any); !isMap {
@@ -161,6 +156,33 @@ func decodeTyped(body []byte, v any, readOnly []string) ([]domain.FieldError, er
 	return nil, nil
 }
 
+// refuseFields refuses the members of a JSON object (top, decoded) that v
+// may not hold, every one named: the server-owned fields of readOnly, in any
+// letter case, and the members v's type does not have, by their full path
+// and their exact JSON name ("exercise_name", never "EXERCISE_NAME"). A
+// member is refused whatever its value, null included.
+func refuseFields(top map[string]any, v any, readOnly []string) error {
+	var fe []domain.FieldError
+	for _, key := range sortedKeys(top) {
+		for _, ro := range readOnly {
+			if strings.EqualFold(key, ro) {
+				fe = append(fe, domain.FieldError{Field: key, Message: "is set by the server and cannot be sent"})
+			}
+		}
+	}
+	if _, isMap := v.(*map[string]any); !isMap {
+		for _, f := range unknownFields(top, reflect.TypeOf(v), "") {
+			if !isReadOnly(f, readOnly) {
+				fe = append(fe, domain.FieldError{Field: f, Message: "is not a field of this resource"})
+			}
+		}
+	}
+	if len(fe) > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the body sets fields it may not", Fields: fe}
+	}
+	return nil
+}
+
 // MaxBodyValues is the most JSON values one request body may hold: every
 // object, array, string, number, true, false and null counts one (an
 // object's member names do not). The largest request a client can
@@ -179,10 +201,14 @@ const MaxBodyValues = 50_000
 // (decodeTyped, noBody), which costs far more than the bytes: a review's
 // 1 MiB body {"vehicles":[{},{},…]} of 350,000 empty objects grew to
 // between 34 and 160 MB in memory before the request's own validation
-// refused its 501st vehicle. The check itself allocates only its path (at
-// most as deep as the decoder lets JSON nest). A body that is not valid
-// JSON is left to the decoding that follows, which says what is wrong with
-// it (bodyProblem).
+// refused its 501st vehicle. It also refuses (422) a member name given
+// twice in one object, naming its path: encoding/json would keep the last
+// value, or merge two objects, and a client's mistake would be read as
+// something it did not mean. The check itself allocates its path (at most
+// as deep as the decoder lets JSON nest) and the names of the objects
+// with more than one member (some 5 MiB for a body of 50,000 members, the
+// most MaxBodyValues allows). A body that is not valid JSON is left to the
+// decoding that follows, which says what is wrong with it (bodyProblem).
 func checkBodyShape(body []byte) error {
 	if !json.Valid(body) {
 		return nil
@@ -191,7 +217,8 @@ func checkBodyShape(body []byte) error {
 	// bracket closes, and a string right after { or , in an object is a
 	// member's name.
 	var stack []shapeLevel
-	values := 0
+	values, objects := 0, 0
+	var names map[shapeName]struct{} // the member names read, by object
 	for i := 0; i < len(body); i++ {
 		c := body[i]
 		switch c {
@@ -208,7 +235,25 @@ func checkBodyShape(body []byte) error {
 				}
 			}
 			if n := len(stack); n > 0 && stack[n-1].wantKey {
-				stack[n-1].key, stack[n-1].wantKey = body[start:i+1], false
+				top := &stack[n-1]
+				top.key, top.wantKey = body[start:i+1], false
+				top.members++
+				if top.members == 1 {
+					top.first = top.key
+					continue // the first name of an object repeats none
+				}
+				if names == nil {
+					names = map[shapeName]struct{}{}
+				}
+				if top.members == 2 {
+					names[shapeName{top.object, memberName(top.first)}] = struct{}{}
+				}
+				name := shapeName{top.object, memberName(top.key)}
+				if _, seen := names[name]; seen {
+					return &domain.Error{Code: domain.CodeInvalid, Message: "the body gives a member twice in one object",
+						Fields: []domain.FieldError{{Field: pathOf(stack), Message: "is given more than once in one object: give each member once"}}}
+				}
+				names[name] = struct{}{}
 				continue
 			}
 		case '{', '[':
@@ -236,20 +281,46 @@ func checkBodyShape(body []byte) error {
 			}
 		}
 		if c == '{' || c == '[' {
-			stack = append(stack, shapeLevel{array: c == '[', wantKey: c == '{'})
+			stack = append(stack, shapeLevel{array: c == '[', wantKey: c == '{', object: objects})
+			objects++
 		}
 	}
 	return nil
 }
 
+// shapeName is a member name of an object of a body, the objects numbered
+// as checkBodyShape opens them.
+type shapeName struct {
+	object int
+	name   string
+}
+
+// memberName is the name a quoted member name in a body stands for, as
+// encoding/json reads it: "\u0061" is "a" (and bytes that are not UTF-8 are
+// U+FFFD, as the decoder would read them; readBody refuses such bodies
+// before).
+func memberName(quoted []byte) string {
+	raw := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return string(raw)
+	}
+	var name string
+	_ = json.Unmarshal(quoted, &name)
+	return name
+}
+
 // shapeLevel is one level of nesting in checkBodyShape: an open object,
-// with the name of its member being read (quoted, as in the body), or an
-// open array, with its count of items so far.
+// with the name of its member being read (quoted, as in the body), its
+// first member's name and its count of members so far, or an open array,
+// with its count of items so far.
 type shapeLevel struct {
 	array   bool
 	key     []byte
 	items   int
 	wantKey bool // an object's next string is a member's name
+	object  int  // the level's number, in the order levels were opened
+	members int
+	first   []byte // the first member's name, quoted
 }
 
 // shapePath is the JSON path of the innermost array open in checkBodyShape,
@@ -257,8 +328,17 @@ type shapeLevel struct {
 // outer object by the member being read, each outer array by the index of
 // the item being read. The body itself is "body".
 func shapePath(stack []shapeLevel) string {
+	if p := pathOf(stack[:len(stack)-1]); p != "" {
+		return p
+	}
+	return "body"
+}
+
+// pathOf is the JSON path through levels of checkBodyShape, ending with
+// the member being read of the last ("personnel.military"), "" for none.
+func pathOf(levels []shapeLevel) string {
 	var b strings.Builder
-	for _, l := range stack[:len(stack)-1] {
+	for _, l := range levels {
 		if l.array {
 			b.WriteString("[" + strconv.Itoa(l.items-1) + "]")
 			continue
@@ -269,9 +349,6 @@ func shapePath(stack []shapeLevel) string {
 			b.WriteString(".")
 		}
 		b.WriteString(key)
-	}
-	if b.Len() == 0 {
-		return "body"
 	}
 	return b.String()
 }
@@ -402,8 +479,13 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // ifMatch returns the version named by the If-Match header: 428 when it is
 // missing or "*" (which would match any version, so it names none), 400
-// when it is not an ETag this server issues.
+// when it is not an ETag this server issues. Two If-Match lines are one
+// list of tags (RFC 9110 §5.3), refused as a list on one line is: the
+// first line is not read alone while the second is ignored.
 func ifMatch(c echo.Context) (int, error) {
+	if len(c.Request().Header.Values("If-Match")) > 1 {
+		return 0, domain.Errorf(domain.CodeBadRequest, `If-Match must be sent once, with one ETag exactly as the server sent it, like "3": this request has more than one If-Match line`)
+	}
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	switch h {
 	case "":

@@ -31,12 +31,24 @@ func mergeInto(base any, patch []byte, readOnly []string, out any) error {
 // mergeTyped is mergeInto that returns the merged document's members of the
 // wrong type instead of refusing them, as decodeTyped does.
 func mergeTyped(base any, patch []byte, readOnly []string, out any) ([]domain.FieldError, error) {
-	if err := decodeStrict(patch, &map[string]any{}, readOnly); err != nil {
+	if err := checkBodyShape(patch); err != nil {
 		return nil, err
 	}
 	var p, target any
 	if err := json.Unmarshal(patch, &p); err != nil {
 		return nil, bodyProblem(patch, err)
+	}
+	top, ok := p.(map[string]any)
+	if !ok {
+		return nil, domain.Errorf(domain.CodeBadRequest, "the body must be a JSON object")
+	}
+	// The patch itself is checked against out's type, before the merge: a
+	// member whose value is null is removed by the merge, so the merged
+	// document no longer holds it, and a misspelt name ({"framwork_id":
+	// null}, {"unit":{"foo":null}}) would be answered 200 with nothing
+	// changed.
+	if err := refuseFields(top, out, readOnly); err != nil {
+		return nil, err
 	}
 	raw, err := json.Marshal(base)
 	if err != nil {

@@ -84,21 +84,31 @@ func queryParams(doc []byte) (map[string][]string, error) {
 }
 
 // onlyDeclaredQuery refuses a request carrying a query parameter its route
-// does not declare, naming every such parameter.
+// does not declare, or one it declares more than once (?status=draft&
+// status=bogus: no parameter takes a list, and reading the first alone
+// would hide the second), naming every such parameter.
 func onlyDeclaredQuery(allowed []string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			var unknown []domain.FieldError
-			for name := range c.QueryParams() {
-				if !slices.Contains(allowed, name) {
+			var unknown, repeated []domain.FieldError
+			for name, values := range c.QueryParams() {
+				switch {
+				case !slices.Contains(allowed, name):
 					unknown = append(unknown, domain.FieldError{Field: name, Message: "is not a query parameter of this route"})
+				case len(values) > 1:
+					repeated = append(repeated, domain.FieldError{Field: name, Message: fmt.Sprintf("is given %d times: give it once", len(values))})
 				}
 			}
-			if len(unknown) == 0 {
+			if len(unknown)+len(repeated) == 0 {
 				return next(c)
 			}
-			slices.SortFunc(unknown, func(a, b domain.FieldError) int { return strings.Compare(a.Field, b.Field) })
-			return &domain.Error{Code: domain.CodeInvalid, Message: "unknown query parameters", Fields: unknown}
+			byField := func(a, b domain.FieldError) int { return strings.Compare(a.Field, b.Field) }
+			slices.SortFunc(unknown, byField)
+			slices.SortFunc(repeated, byField)
+			if len(unknown) == 0 {
+				return &domain.Error{Code: domain.CodeInvalid, Message: "query parameters given more than once", Fields: repeated}
+			}
+			return &domain.Error{Code: domain.CodeInvalid, Message: "unknown query parameters", Fields: append(unknown, repeated...)}
 		}
 	}
 }

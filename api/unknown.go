@@ -70,17 +70,13 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// lookupField matches a key as encoding/json does: exactly, else ignoring case.
+// lookupField matches a key to a field by its JSON name exactly. encoding/json
+// would also match it ignoring letter case; a body is refused before that
+// (unknownFields), so that "EXERCISE_NAME" is named as unknown rather than
+// read as exercise_name on a create and dropped by a merge patch.
 func lookupField(fields map[string]reflect.Type, key string) (reflect.Type, bool) {
-	if t, ok := fields[key]; ok {
-		return t, true
-	}
-	for name, t := range fields {
-		if strings.EqualFold(name, key) {
-			return t, true
-		}
-	}
-	return nil, false
+	t, ok := fields[key]
+	return t, ok
 }
 
 func join(prefix, key string) string {

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"exaccess/domain"
 
@@ -238,7 +240,10 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 // application/x-www-form-urlencoded; any other body is refused unread (a
 // multipart body would be parsed into memory and temporary files). A form
 // over maxForm is refused as a whole (over the cap the token would not be
-// readable, which is no forgery), so that nothing of it is done.
+// readable, which is no forgery), so that nothing of it is done. So is a
+// form holding text that is not UTF-8 (the console's pages are UTF-8, and
+// so is what browsers send from them): SQLite stored its bytes as they
+// were, and PostgreSQL refused them with a server error.
 func readForm(r *http.Request) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationForm {
 		return domain.Errorf(codeUnsupportedMedia, "forms must be sent as %s, as the console's pages send them; this one was not read", echo.MIMEApplicationForm)
@@ -250,6 +255,11 @@ func readForm(r *http.Request) error {
 		return errFormTooBig
 	case err != nil:
 		return domain.Errorf(domain.CodeBadRequest, "the form could not be read")
+	}
+	for name, values := range r.Form {
+		if !utf8.ValidString(name) || slices.ContainsFunc(values, func(v string) bool { return !utf8.ValidString(v) }) {
+			return domain.Errorf(domain.CodeBadRequest, "the form holds text that is not UTF-8, and was not read: send it from the console's page")
+		}
 	}
 	return nil
 }
