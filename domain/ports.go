@@ -18,6 +18,9 @@ type Store interface {
 	// GetRequest finds a request by its id or by its human reference
 	// (IsReference); so does Tx.GetRequest.
 	GetRequest(ctx context.Context, id string) (*Request, error)
+	// RequestHead reads only a request's head (by id or reference), never
+	// its details, route or warnings; so does Tx.RequestHead.
+	RequestHead(ctx context.Context, id string) (*RequestHead, error)
 	ListRequests(ctx context.Context, f RequestFilter) (RequestPage, error)
 	GetUserByUsername(ctx context.Context, username string) (*User, error)
 	CountUsers(ctx context.Context) (int64, error)
@@ -57,6 +60,7 @@ type Store interface {
 // transaction. Not-found is an *Error with CodeNotFound, never a nil result.
 type Tx interface {
 	GetRequest(id string) (*Request, error)
+	RequestHead(id string) (*RequestHead, error)
 	CreateRequest(r *Request) error
 	// UpdateRequest stores r if the stored version is still expectedVersion
 	// (compare-and-set); otherwise it returns CodePreconditionFailed.

@@ -145,8 +145,8 @@ func stillVisible(tx Tx, p Principal, id string) error {
 	if id == "" {
 		return nil
 	}
-	r, err := tx.GetRequest(id)
-	if ErrorCode(err) == CodeNotFound || err == nil && !r.Visible(p) {
+	_, err := visibleHead(p, id, tx.RequestHead)
+	if ErrorCode(err) == CodeNotFound {
 		return Errorf(CodeNotFound, "request not found: the request this Idempotency-Key was first used on is not one you can see now; send a new Idempotency-Key")
 	}
 	return err
@@ -154,14 +154,12 @@ func stillVisible(tx Tx, p Principal, id string) error {
 
 // GetRequest returns a request the caller may see, with the warnings of the
 // caller's audience only (WarningsFor). Another nation's request
-// is not found, exactly as one that does not exist.
+// is not found, exactly as one that does not exist, and costs as much:
+// only its head is read (readVisible).
 func (s *RequestService) GetRequest(ctx context.Context, p Principal, id string) (*Request, error) {
-	r, err := s.store.GetRequest(ctx, id)
+	r, err := visibleRequest(ctx, s.store, p, id)
 	if err != nil {
 		return nil, err
-	}
-	if !r.Visible(p) {
-		return nil, ErrNotFound("request")
 	}
 	r.ReportExpiry(s.clock())
 	// An approver reads, before deciding, that the fast track's agreement
@@ -324,7 +322,7 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 func (s *RequestService) change(ctx context.Context, p Principal, id string, version int,
 	fn func(tx Tx, r *Request) (action string, data any, err error)) (*Request, error) {
 	var out *Request
-	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
+	err := s.store.InTx(WithReadAhead(ctx, p, id, version), func(tx Tx) error {
 		r, err := changeRequest(tx, p, id, version, s.clock(), liaisonOnly, func(r *Request) (requestEdit, error) {
 			action, data, err := fn(tx, r)
 			if err != nil || action == "" {
