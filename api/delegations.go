@@ -79,14 +79,26 @@ func (s *Server) handleDelegationCreate(c echo.Context) error {
 	return writeResponse(c, out)
 }
 
+// handleDelegationList answers one page of the delegations the caller may
+// list, newest first, with the cursor of the next (null on the last).
 func (s *Server) handleDelegationList(c echo.Context) error {
-	ds, err := s.Approvals.ListDelegations(c.Request().Context(), principal(c))
+	q := newQuery(c)
+	f := domain.DelegationFilter{Limit: q.limit()}
+	f.After, _ = cursor(q, decodeCursor)
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.Approvals.DelegationPage(c.Request().Context(), principal(c), f)
 	if err != nil {
 		return err
 	}
 	out := listResponse[delegationJSON]{Items: []delegationJSON{}}
-	for _, d := range ds {
+	for _, d := range page.Items {
 		out.Items = append(out.Items, toDelegationJSON(d))
+	}
+	if page.NextAfter != "" {
+		next := encodeCursor(page.NextAfter)
+		out.NextCursor = &next
 	}
 	return c.JSON(http.StatusOK, out)
 }

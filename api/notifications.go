@@ -161,14 +161,26 @@ func (s *Server) createWebhook(c echo.Context, roleHook bool) error {
 	return c.JSON(http.StatusCreated, toWebhookJSON(*w, true))
 }
 
+// listWebhooks answers one page of the caller's webhooks (roleHooks: the
+// roles'), newest first, with the cursor of the next (null on the last).
 func (s *Server) listWebhooks(c echo.Context, roleHooks bool) error {
-	ws, err := s.Notifications.ListWebhooks(c.Request().Context(), principal(c), roleHooks)
+	q := newQuery(c)
+	f := domain.WebhookFilter{Roles: roleHooks, Limit: q.limit()}
+	f.After, _ = cursor(q, decodeCursor)
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.Notifications.WebhookPage(c.Request().Context(), principal(c), f)
 	if err != nil {
 		return err
 	}
 	out := listResponse[webhookJSON]{Items: []webhookJSON{}}
-	for _, w := range ws {
+	for _, w := range page.Items {
 		out.Items = append(out.Items, toWebhookJSON(w, false))
+	}
+	if page.NextAfter != "" {
+		next := encodeCursor(page.NextAfter)
+		out.NextCursor = &next
 	}
 	return c.JSON(http.StatusOK, out)
 }

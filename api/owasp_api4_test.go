@@ -121,6 +121,9 @@ func TestAPI4HugeLimitClamped(t *testing.T) {
 		"GET /api/v1/users":              "admin",
 		"GET /api/v1/me/notifications":   "lo-no",
 		"GET /api/v1/requests/*/history": "lo-no", // * is a request of lo-no's
+		"GET /api/v1/delegations":        "auditor",
+		"GET /api/v1/webhooks":           "admin",
+		"GET /api/v1/me/webhooks":        "lo-no",
 	}
 	id, _ := e.create("lo-no", draft())
 	params, err := queryParams(docs.OpenAPI)

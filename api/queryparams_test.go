@@ -56,7 +56,7 @@ func pagedRoute(e *env, method, path string) bool {
 }
 
 // TestBadCursorNamed: every list that takes a cursor (every route declaring
-// the query parameter cursor, six of them) refuses one it did not issue
+// the query parameter cursor, ten of them) refuses one it did not issue
 // with 422 naming the parameter and saying what to do, through one reader
 // (cursor in list.go).
 func TestBadCursorNamed(t *testing.T) {
@@ -84,7 +84,7 @@ func TestBadCursorNamed(t *testing.T) {
 			}
 		}
 	}
-	if n != 7 {
-		t.Errorf("%d routes take a cursor, want 7 (requests, queue, users, notifications, audit events and checkpoints, a request's history)", n)
+	if n != 10 {
+		t.Errorf("%d routes take a cursor, want 10 (requests, queue, users, notifications, audit events and checkpoints, a request's history, delegations, webhooks, own webhooks)", n)
 	}
 }

@@ -52,7 +52,7 @@ func (s *ApprovalService) Decide(ctx context.Context, p Principal, id string, ve
 		return nil, err
 	}
 	var out *Request
-	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
+	err := s.store.InTx(WithReadAhead(ctx, p, id, version), func(tx Tx) error {
 		if again, err := in.Key.replayed(tx, p, s.clock()); again || err != nil {
 			return err // a retry is answered before the version check it would now fail
 		}
@@ -138,7 +138,7 @@ func (s *ApprovalService) Revoke(ctx context.Context, p Principal, id string, ve
 		return nil, err
 	}
 	var out *Request
-	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
+	err := s.store.InTx(WithReadAhead(ctx, p, id, version), func(tx Tx) error {
 		r, err := changeRequest(tx, p, id, version, s.clock(), nil, func(r *Request) (requestEdit, error) {
 			if err := RevokeRefusal(r, r.UpdatedAt); err != nil {
 				return requestEdit{}, err

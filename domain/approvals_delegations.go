@@ -139,13 +139,44 @@ func delegateAccount(tx Tx, username string) (*User, error) {
 // auditor or an administrator sees all of them. Each says whether it gives
 // its role now: one that runs but whose delegator or delegate lapsed
 // (disabled, or without the role or any approver role) is not active, and
-// says why (ListedDelegation).
+// says why (ListedDelegation). It is every one of them, walked page by page
+// (DelegationPage), for the console, which lists and confirms them on one
+// page: delegations are given by the few approvers, for at most a year each.
 func (s *ApprovalService) ListDelegations(ctx context.Context, p Principal) ([]ListedDelegation, error) {
-	user := p.Subject
-	if SeesAllDelegations(p) {
-		user = ""
+	var all []ListedDelegation
+	f := DelegationFilter{Limit: delegationWalkPage}
+	now := s.clock()
+	for {
+		page, err := s.delegationPage(ctx, p, f, now)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.NextAfter == "" {
+			return all, nil
+		}
+		f.After = page.NextAfter
 	}
-	return s.store.ListDelegations(ctx, user, s.clock())
+}
+
+// delegationWalkPage is the page ListDelegations walks all of them by:
+// the most a store's page holds.
+const delegationWalkPage = 200
+
+// DelegationPage returns one page of the delegations p may list
+// (ListDelegations), newest first, after the delegation f.After: an
+// approver's own, an auditor's or an administrator's all of them. f.User
+// is set here.
+func (s *ApprovalService) DelegationPage(ctx context.Context, p Principal, f DelegationFilter) (DelegationPage, error) {
+	return s.delegationPage(ctx, p, f, s.clock())
+}
+
+func (s *ApprovalService) delegationPage(ctx context.Context, p Principal, f DelegationFilter, now time.Time) (DelegationPage, error) {
+	f.User = p.Subject
+	if SeesAllDelegations(p) {
+		f.User = ""
+	}
+	return s.store.ListDelegations(ctx, f, now)
 }
 
 // SeesAllDelegations reports whether p lists everyone's delegations (an

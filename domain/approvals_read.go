@@ -72,12 +72,9 @@ type HistoryEntry = AuditEntry
 // caller may see (HistoryQuery): never more than MaxHistoryPage entries,
 // however long the history has grown.
 func (s *ApprovalService) History(ctx context.Context, p Principal, id string, q HistoryQuery) (HistoryPage, error) {
-	r, err := s.store.GetRequest(ctx, id)
+	r, err := visibleHead(p, id, func(id string) (*RequestHead, error) { return s.store.RequestHead(ctx, id) })
 	if err != nil {
 		return HistoryPage{}, err
-	}
-	if !r.Visible(p) {
-		return HistoryPage{}, ErrNotFound("request")
 	}
 	if q.Limit <= 0 || q.Limit > MaxHistoryPage {
 		q.Limit = MaxHistoryPage

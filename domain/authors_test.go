@@ -103,6 +103,8 @@ func (s *authorsTx) GetRequest(string) (*Request, error) {
 	return &r, nil
 }
 
+func (s *authorsTx) RequestHead(id string) (*RequestHead, error) { return s.r.Head(), nil }
+
 func (s *authorsTx) UpdateRequest(r *Request, _ int) error {
 	s.r, s.stored = *r, s.stored+1
 	return nil

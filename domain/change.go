@@ -13,19 +13,17 @@ type requestEdit struct {
 
 // changeRequest is the one load → check version → change → store → audit
 // sequence of every change to an existing request, run inside tx. It reads
-// the request, answers another nation's as not found, asks may whether p may
+// the request (readVisible: another nation's is not found, and only its
+// head is read), asks may whether p may
 // change requests at all (nil: whoever sees it), checks the If-Match
 // version, stamps UpdatedAt with now, lets apply change r and describe the
 // change, then stores r with compare-and-set on version and appends the
 // audit entry apply described.
 func changeRequest(tx Tx, p Principal, id string, version int, now time.Time,
 	may func(Principal) error, apply func(r *Request) (requestEdit, error)) (*Request, error) {
-	r, err := tx.GetRequest(id)
+	r, err := readVisible(p, id, tx.RequestHead, tx.GetRequest)
 	if err != nil {
 		return nil, err
-	}
-	if !r.Visible(p) {
-		return nil, ErrNotFound("request")
 	}
 	if may != nil {
 		if err := may(p); err != nil {

@@ -24,6 +24,14 @@ func (tx *changeTx) GetRequest(id string) (*Request, error) {
 	return &r, nil
 }
 
+func (tx *changeTx) RequestHead(id string) (*RequestHead, error) {
+	r, err := tx.GetRequest(id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Head(), nil
+}
+
 func (tx *changeTx) UpdateRequest(r *Request, expected int) error {
 	if expected != tx.stored.Version {
 		return Errorf(CodePreconditionFailed, "compare-and-set failed")

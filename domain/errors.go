@@ -79,3 +79,56 @@ func ErrorCode(err error) string {
 func ErrNotFound(kind string) *Error {
 	return Errorf(CodeNotFound, "%s not found", kind)
 }
+
+// MergeInvalid is one invalid error holding the field errors of every
+// invalid error of errs (nil ones are skipped), so that a caller learns
+// every offending field at once rather than one check's at a time. A field
+// already named keeps its first message (the checks are passed in the
+// order their messages are most useful). With one invalid error it is that
+// error; with several, the message is that of a request with invalid
+// fields. Any other error (a store that failed) is returned instead, the
+// first of them.
+func MergeInvalid(errs ...error) error {
+	var invalid []*Error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodeInvalid || len(e.Fields) == 0 {
+			return err
+		}
+		invalid = append(invalid, e)
+	}
+	switch len(invalid) {
+	case 0:
+		return nil
+	case 1:
+		return invalid[0]
+	}
+	out := &Error{Code: CodeInvalid, Message: "the request has invalid fields"}
+	named := map[string]bool{}
+	for _, e := range invalid {
+		for _, f := range e.Fields {
+			if !named[f.Field] {
+				named[f.Field] = true
+				out.Fields = append(out.Fields, f)
+			}
+		}
+	}
+	return out
+}
+
+// namesField reports whether err is an invalid error naming field.
+func namesField(err error, field string) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeInvalid {
+		return false
+	}
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}

@@ -40,15 +40,23 @@ type ChannelSetting struct {
 type WebhookFilter struct {
 	UserID string
 	Roles  bool
+	After  string // keyset cursor: the id of the last webhook of the previous page
+	Limit  int    // the list default when 0, at most the lists' maximum (docs/product.md, "Limits")
+}
+
+// WebhookPage is one page of webhooks; NextAfter is "" on the last page.
+type WebhookPage struct {
+	Items     []Webhook
+	NextAfter string
 }
 
 // NotificationStore is the persistence port of the notification settings:
 // the Store, and the reads of webhooks and channel opt-outs.
 type NotificationStore interface {
 	Store
-	// ListWebhooks returns the webhooks f selects, newest first, without
-	// their secrets.
-	ListWebhooks(ctx context.Context, f WebhookFilter) ([]Webhook, error)
+	// ListWebhooks returns one page of the webhooks f selects, newest
+	// first, without their secrets.
+	ListWebhooks(ctx context.Context, f WebhookFilter) (WebhookPage, error)
 	// NotificationOptOuts are the (kind, channel) pairs the account turned off.
 	NotificationOptOuts(ctx context.Context, userID string) ([]ChannelSetting, error)
 }
@@ -422,19 +430,47 @@ func (s *NotificationService) CreateWebhook(ctx context.Context, p Principal, in
 }
 
 // ListWebhooks returns the caller's own webhooks, or with roles every
-// role's webhook (administrators), never with their secrets.
+// role's webhook (administrators), never with their secrets: every one,
+// walked page by page (WebhookPage), for the console's settings page. At
+// most MaxWebhooksPerID are active per account or role, but revoked ones
+// stay listed, and an active one is never left off for them.
 func (s *NotificationService) ListWebhooks(ctx context.Context, p Principal, roles bool) ([]Webhook, error) {
-	if roles {
-		if !p.HasRole(RoleAdmin) {
-			return nil, Errorf(CodeForbidden, "only an administrator sees the roles' webhooks")
+	var all []Webhook
+	f := WebhookFilter{Roles: roles, Limit: webhookWalkPage}
+	for {
+		page, err := s.WebhookPage(ctx, p, f)
+		if err != nil {
+			return nil, err
 		}
-		return s.store.ListWebhooks(ctx, WebhookFilter{Roles: true})
+		all = append(all, page.Items...)
+		if page.NextAfter == "" {
+			return all, nil
+		}
+		f.After = page.NextAfter
+	}
+}
+
+// webhookWalkPage is the page ListWebhooks walks all of them by: the most
+// a store's page holds.
+const webhookWalkPage = 200
+
+// WebhookPage returns one page of the caller's own webhooks, or with
+// f.Roles every role's (administrators), newest first, after the webhook
+// f.After. f.UserID is set here.
+func (s *NotificationService) WebhookPage(ctx context.Context, p Principal, f WebhookFilter) (WebhookPage, error) {
+	if f.Roles {
+		if !p.HasRole(RoleAdmin) {
+			return WebhookPage{}, Errorf(CodeForbidden, "only an administrator sees the roles' webhooks")
+		}
+		f.UserID = ""
+		return s.store.ListWebhooks(ctx, f)
 	}
 	u, err := s.account(ctx, p)
 	if err != nil {
-		return nil, err
+		return WebhookPage{}, err
 	}
-	return s.store.ListWebhooks(ctx, WebhookFilter{UserID: u.ID})
+	f.UserID = u.ID
+	return s.store.ListWebhooks(ctx, f)
 }
 
 // RevokeWebhook ends a webhook: its queued deliveries become undeliverable

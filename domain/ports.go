@@ -18,6 +18,9 @@ type Store interface {
 	// GetRequest finds a request by its id or by its human reference
 	// (IsReference); so does Tx.GetRequest.
 	GetRequest(ctx context.Context, id string) (*Request, error)
+	// RequestHead reads only a request's head (by id or reference), never
+	// its details, route or warnings; so does Tx.RequestHead.
+	RequestHead(ctx context.Context, id string) (*RequestHead, error)
 	ListRequests(ctx context.Context, f RequestFilter) (RequestPage, error)
 	GetUserByUsername(ctx context.Context, username string) (*User, error)
 	CountUsers(ctx context.Context) (int64, error)
@@ -33,11 +36,11 @@ type Store interface {
 	// running, from an enabled delegator holding the role, to user while
 	// user is enabled and holds an approver role (DelegateCounts).
 	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
-	// ListDelegations returns the delegations given by or to user, or all
-	// of them when user is "", newest first, each with why it gives its
-	// role to nobody at t (DelegationInactive, read with the accounts of
-	// its delegator and delegate).
-	ListDelegations(ctx context.Context, user string, t time.Time) ([]ListedDelegation, error)
+	// ListDelegations returns one page of the delegations f selects,
+	// newest first, each with why it gives its role to nobody at t
+	// (DelegationInactive, read with the accounts of its delegator and
+	// delegate).
+	ListDelegations(ctx context.Context, f DelegationFilter, t time.Time) (DelegationPage, error)
 	// ListExpired returns ids of approved requests whose period ended
 	// before day, at most limit of them.
 	ListExpired(ctx context.Context, day time.Time, limit int) ([]string, error)
@@ -57,6 +60,7 @@ type Store interface {
 // transaction. Not-found is an *Error with CodeNotFound, never a nil result.
 type Tx interface {
 	GetRequest(id string) (*Request, error)
+	RequestHead(id string) (*RequestHead, error)
 	CreateRequest(r *Request) error
 	// UpdateRequest stores r if the stored version is still expectedVersion
 	// (compare-and-set); otherwise it returns CodePreconditionFailed.
@@ -263,6 +267,20 @@ type UserFilter struct {
 	Legacy bool
 	After  string // keyset cursor: the id of the last account of the previous page
 	Limit  int
+}
+
+// DelegationFilter selects a page of delegations: those given by or to
+// User, or all of them when User is "", newest first.
+type DelegationFilter struct {
+	User  string
+	After string // keyset cursor: the id of the last delegation of the previous page
+	Limit int    // the list default when 0, at most the lists' maximum (docs/product.md, "Limits")
+}
+
+// DelegationPage is one page of delegations; NextAfter is "" on the last page.
+type DelegationPage struct {
+	Items     []ListedDelegation
+	NextAfter string
 }
 
 // UserPage is one page of accounts; NextAfter is "" on the last page.

@@ -13,18 +13,23 @@ import "context"
 type readAheadKey struct{}
 
 type readAhead struct {
+	p       Principal
 	id      string
 	version int
 }
 
 // WithReadAhead returns ctx naming request id (an id or a reference) at
-// version as the one the transaction run with it will read first.
-func WithReadAhead(ctx context.Context, id string, version int) context.Context {
-	return context.WithValue(ctx, readAheadKey{}, readAhead{id: id, version: version})
+// version as the one the transaction run with it will read first, on p's
+// behalf: a store reads ahead only a request p may see (RequestHead.Visible),
+// so that the read-ahead costs nothing more for another nation's request
+// than for none (readVisible).
+func WithReadAhead(ctx context.Context, p Principal, id string, version int) context.Context {
+	return context.WithValue(ctx, readAheadKey{}, readAhead{p: p, id: id, version: version})
 }
 
-// ReadAheadOf returns the request and version ctx names, if any.
-func ReadAheadOf(ctx context.Context) (id string, version int, ok bool) {
+// ReadAheadOf returns the request and version ctx names, and on whose
+// behalf, if any.
+func ReadAheadOf(ctx context.Context) (p Principal, id string, version int, ok bool) {
 	a, ok := ctx.Value(readAheadKey{}).(readAhead)
-	return a.id, a.version, ok
+	return a.p, a.id, a.version, ok
 }

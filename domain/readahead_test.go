@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -11,6 +12,7 @@ import (
 // the read-ahead and stops there.
 type aheadStore struct {
 	Store
+	p       Principal
 	id      string
 	version int
 	named   bool
@@ -19,13 +21,14 @@ type aheadStore struct {
 var errStopped = errors.New("stopped before the transaction")
 
 func (s *aheadStore) InTx(ctx context.Context, _ func(Tx) error) error {
-	s.id, s.version, s.named = ReadAheadOf(ctx)
+	s.p, s.id, s.version, s.named = ReadAheadOf(ctx)
 	return errStopped
 }
 
 // TestChangesNameTheirRequest: every change of an existing request tells the
 // store which request at which version it is about to read, so that SQLite's
-// committer can have it read ahead (storage/readahead.go).
+// committer can have it read ahead (storage/readahead.go), and on whose
+// behalf, so that it reads ahead only a request its caller may see.
 func TestChangesNameTheirRequest(t *testing.T) {
 	ctx := context.Background()
 	now := func() time.Time { return time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC) }
@@ -55,6 +58,9 @@ func TestChangesNameTheirRequest(t *testing.T) {
 		if err := change(s); !errors.Is(err, errStopped) {
 			t.Errorf("%s: %v, want to reach the transaction", name, err)
 			continue
+		}
+		if want := map[bool]string{true: "lo-no", false: "hns"}[strings.HasPrefix(name, "submit") || name == "withdraw"]; s.p.Subject != want {
+			t.Errorf("%s read ahead for %q, want %q", name, s.p.Subject, want)
 		}
 		if !s.named || s.id != "SE-2027-EXA-000007" || s.version != 3 {
 			t.Errorf("%s named %q at %d (%v), want SE-2027-EXA-000007 at 3", name, s.id, s.version, s.named)

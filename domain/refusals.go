@@ -87,7 +87,7 @@ func (l *RefusalLog) Record(ctx context.Context, p Principal, requestID, attempt
 // however it was named (its id or its reference), or the missing id tried;
 // "" when the attempt is not recorded at all (as append decides).
 func (l *RefusalLog) target(ctx context.Context, p Principal, requestID, code string) (string, error) {
-	r, err := l.store.GetRequest(ctx, requestID)
+	r, err := l.store.RequestHead(ctx, requestID)
 	switch {
 	case ErrorCode(err) == CodeNotFound:
 		return "missing:" + triedID(requestID), nil
@@ -108,7 +108,7 @@ func refusalKey(actor, target string, d RefusalData) string {
 func (l *RefusalLog) append(ctx context.Context, p Principal, requestID string, at time.Time, data RefusalData) error {
 	return l.store.InTx(ctx, func(tx Tx) error {
 		entry := AuditEntry{At: at, Actor: p.Subject}
-		r, err := tx.GetRequest(requestID)
+		r, err := tx.RequestHead(requestID)
 		switch {
 		case ErrorCode(err) == CodeNotFound:
 			data.UnknownRequestID = triedID(requestID)

@@ -55,8 +55,9 @@ func (s *RequestService) CreateRequest(ctx context.Context, p Principal, d Detai
 	// The checks run before the transaction, which they would hold up;
 	// their answer waits for the key's.
 	refused := s.validate(d, now)
-	if refused == nil {
-		_, refused = framework(s.storeFramework(ctx), p.Nation, d)
+	if !namesField(refused, "framework_id") { // an id refused for its shape names no agreement
+		_, fwErr := framework(s.storeFramework(ctx), p.Nation, d)
+		refused = MergeInvalid(refused, fwErr)
 	}
 	if refused != nil && idem == nil {
 		return nil, nil, refused
@@ -145,8 +146,8 @@ func stillVisible(tx Tx, p Principal, id string) error {
 	if id == "" {
 		return nil
 	}
-	r, err := tx.GetRequest(id)
-	if ErrorCode(err) == CodeNotFound || err == nil && !r.Visible(p) {
+	_, err := visibleHead(p, id, tx.RequestHead)
+	if ErrorCode(err) == CodeNotFound {
 		return Errorf(CodeNotFound, "request not found: the request this Idempotency-Key was first used on is not one you can see now; send a new Idempotency-Key")
 	}
 	return err
@@ -154,14 +155,12 @@ func stillVisible(tx Tx, p Principal, id string) error {
 
 // GetRequest returns a request the caller may see, with the warnings of the
 // caller's audience only (WarningsFor). Another nation's request
-// is not found, exactly as one that does not exist.
+// is not found, exactly as one that does not exist, and costs as much:
+// only its head is read (readVisible).
 func (s *RequestService) GetRequest(ctx context.Context, p Principal, id string) (*Request, error) {
-	r, err := s.store.GetRequest(ctx, id)
+	r, err := visibleRequest(ctx, s.store, p, id)
 	if err != nil {
 		return nil, err
-	}
-	if !r.Visible(p) {
-		return nil, ErrNotFound("request")
 	}
 	r.ReportExpiry(s.clock())
 	// An approver reads, before deciding, that the fast track's agreement
@@ -206,19 +205,28 @@ func (s *RequestService) ListRequests(ctx context.Context, p Principal, f Reques
 // UpdateDetails replaces the details of a draft or changes_requested request
 // if version is still current.
 func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id string, version int, d Details) (*Request, error) {
-	if err := s.validate(d, s.clock()); err != nil {
-		return nil, err
-	}
+	invalid := s.validate(d, s.clock())
 	// An agreement missing or another nation's is refused, unless the
 	// request keeps the one it was returned with (keepsLostFramework),
-	// which is known only inside the transaction.
-	_, fwErr := framework(s.storeFramework(ctx), p.Nation, d)
+	// which is known only inside the transaction: refused fields then
+	// are answered there, all at once, after the request's own checks
+	// (visibility, version). Otherwise before the transaction, as ever.
+	var fwErr error
+	if !namesField(invalid, "framework_id") {
+		_, fwErr = framework(s.storeFramework(ctx), p.Nation, d)
+	}
 	if fwErr != nil && !unknownFramework(fwErr) {
 		return nil, fwErr
 	}
+	if invalid != nil && fwErr == nil {
+		return nil, invalid
+	}
 	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, any, error) {
-		if fwErr != nil && !keepsLostFramework(r, d.FrameworkID) {
-			return "", nil, fwErr
+		if fwErr != nil && keepsLostFramework(r, d.FrameworkID) {
+			fwErr = nil
+		}
+		if err := MergeInvalid(invalid, fwErr); err != nil {
+			return "", nil, err
 		}
 		if !r.Editable() {
 			return "", nil, Errorf(CodeInvalidTransition, "a request that is %s can no longer be edited", r.Status)
@@ -244,11 +252,14 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 			return "", nil, err
 		}
 		now := r.UpdatedAt
-		if err := s.validate(r.Details, now); err != nil {
-			return "", nil, err
+		invalid := s.validate(r.Details, now)
+		var fw *Framework
+		var unavailable []Warning
+		var fwErr error
+		if !namesField(invalid, "framework_id") {
+			fw, unavailable, fwErr = submitFramework(tx.GetFramework, r)
 		}
-		fw, unavailable, err := submitFramework(tx.GetFramework, r)
-		if err != nil {
+		if err := MergeInvalid(invalid, fwErr); err != nil {
 			return "", nil, err
 		}
 		plan, err := s.evaluate(r.Nation, r.Details, fw, now)
@@ -324,7 +335,7 @@ func (s *RequestService) Withdraw(ctx context.Context, p Principal, id string, v
 func (s *RequestService) change(ctx context.Context, p Principal, id string, version int,
 	fn func(tx Tx, r *Request) (action string, data any, err error)) (*Request, error) {
 	var out *Request
-	err := s.store.InTx(WithReadAhead(ctx, id, version), func(tx Tx) error {
+	err := s.store.InTx(WithReadAhead(ctx, p, id, version), func(tx Tx) error {
 		r, err := changeRequest(tx, p, id, version, s.clock(), liaisonOnly, func(r *Request) (requestEdit, error) {
 			action, data, err := fn(tx, r)
 			if err != nil || action == "" {
@@ -372,12 +383,11 @@ func (s *RequestService) audit(p Principal, action string, r *Request, data any)
 	return auditEntry(AuditEntry{At: r.UpdatedAt, Actor: p.Subject, RequestID: r.ID, RequestVersion: r.Version}, action, data)
 }
 
-// validate checks the details and their period against today.
+// validate checks the details and their period against today, naming
+// every offending field of both at once (MergeInvalid). A date the details
+// already refuse (its shape, its order) keeps that message alone.
 func (s *RequestService) validate(d Details, now time.Time) error {
-	if err := ValidateDetails(d, s.ref); err != nil {
-		return err
-	}
-	return ValidateTiming(d, now)
+	return MergeInvalid(ValidateDetails(d, s.ref), ValidateTiming(d, now))
 }
 
 // clock is the current time as stored: UTC, to the microsecond, which both

@@ -137,31 +137,45 @@ func (d *DB) ActiveDelegations(ctx context.Context, user string, t time.Time) ([
 	return activeDelegations(d.reader.WithContext(ctx), user, t)
 }
 
-// ListDelegations returns the delegations given by or to user (all when
-// user is ""), newest first, at most 500, each with why it gives its role
-// to nobody at t (domain.DelegationInactive), its delegator and delegate
-// read in one more query.
-func (d *DB) ListDelegations(ctx context.Context, user string, t time.Time) ([]domain.ListedDelegation, error) {
+// ListDelegations returns one page of the delegations given by or to
+// f.User (all when ""), newest first, by keyset on the time-ordered id
+// (`id < after ORDER BY id DESC LIMIT n+1`, as ListRequests), each with why
+// it gives its role to nobody at t (domain.DelegationInactive), its
+// delegator and delegate read in one more query.
+func (d *DB) ListDelegations(ctx context.Context, f domain.DelegationFilter, t time.Time) (domain.DelegationPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	limit = min(limit, maxListLimit)
 	g := d.reader.WithContext(ctx)
 	q := g.Model(&delegationRow{})
-	if user != "" {
-		q = q.Where("from_user = ? OR to_user = ?", user, user)
+	if f.User != "" {
+		q = q.Where("(from_user = ? OR to_user = ?)", f.User, f.User)
+	}
+	if f.After != "" {
+		q = q.Where("id < ?", f.After)
 	}
 	var rows []delegationRow
-	if err := q.Order("id DESC").Limit(500).Find(&rows).Error; err != nil {
-		return nil, translate(err, "delegations")
+	if err := q.Order("id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return domain.DelegationPage{}, translate(err, "delegations")
+	}
+	var page domain.DelegationPage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		page.NextAfter = rows[limit-1].ID
 	}
 	accounts, err := delegationAccounts(g, rows, false)
 	if err != nil {
-		return nil, err
+		return domain.DelegationPage{}, err
 	}
-	out := make([]domain.ListedDelegation, len(rows))
+	page.Items = make([]domain.ListedDelegation, len(rows))
 	for i, row := range rows {
 		dl := toDomainDelegation(row)
-		out[i] = domain.ListedDelegation{Delegation: dl,
+		page.Items[i] = domain.ListedDelegation{Delegation: dl,
 			InactiveReason: domain.DelegationInactive(dl, accounts[row.FromUser], accounts[row.ToUser], t)}
 	}
-	return out, nil
+	return page, nil
 }
 
 // ActiveDelegations reads inside the transaction, so a decision sees a

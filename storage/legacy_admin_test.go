@@ -117,7 +117,8 @@ func TestLegacyAdministratorDelegatesNothing(t *testing.T) {
 
 		wantCountingDelegations(t, db, map[string]int{"deputy": 0, "deputy2": 1})
 
-		listed, err := db.ListDelegations(ctx, "", fixedNow)
+		page, err := db.ListDelegations(ctx, domain.DelegationFilter{}, fixedNow)
+		listed := page.Items
 		if err != nil {
 			t.Fatal(err)
 		}

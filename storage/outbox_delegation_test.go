@@ -16,7 +16,8 @@ import (
 func revokeAs(t *testing.T, db *storage.DB, from string, at time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	ds, err := db.ListDelegations(ctx, from, at)
+	page, err := db.ListDelegations(ctx, domain.DelegationFilter{User: from}, at)
+	ds := page.Items
 	if err != nil || len(ds) != 1 || ds[0].To != "deputy" {
 		t.Fatalf("%s's delegations: %+v, %v; want one to the deputy", from, ds, err)
 	}
@@ -125,7 +126,8 @@ func TestRevokedDelegationWithdrawsItsNotices(t *testing.T) {
 // reason names it.
 func delegationMails(t *testing.T, db *storage.DB, f scheduleFixture, reason string) []string {
 	t.Helper()
-	ds, err := db.ListDelegations(context.Background(), "deputy", f.now)
+	page, err := db.ListDelegations(context.Background(), domain.DelegationFilter{User: "deputy"}, f.now)
+	ds := page.Items
 	if err != nil {
 		t.Fatal(err)
 	}

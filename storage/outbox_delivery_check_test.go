@@ -31,7 +31,8 @@ func TestDeliveryWithdrawsWhatTheWindowLeft(t *testing.T) {
 	}
 	t.Parallel()
 	revoke := func(ctx context.Context, db *storage.DB, at time.Time) error {
-		ds, err := db.ListDelegations(ctx, "hns", at)
+		page, err := db.ListDelegations(ctx, domain.DelegationFilter{User: "hns"}, at)
+		ds := page.Items
 		if err != nil {
 			return err
 		}

@@ -42,15 +42,16 @@ func newAheadPool(g *gorm.DB) *aheadPool {
 
 // aheadRequest is a request read before its transaction.
 type aheadRequest struct {
-	row requestRow
-	r   *domain.Request
+	row     requestRow
+	r       *domain.Request
+	checked bool // the transaction found it at its version (checkAhead)
 }
 
 // readAhead reads the request ctx names for the transaction about to run,
 // or returns nil: none named, not found, not at the expected version (the
 // transaction's own read decides what to answer then), or any error.
 func (d *DB) readAhead(ctx context.Context) *aheadRequest {
-	id, version, ok := domain.ReadAheadOf(ctx)
+	p, id, version, ok := domain.ReadAheadOf(ctx)
 	if !ok || d.ahead == nil {
 		return nil
 	}
@@ -60,7 +61,14 @@ func (d *DB) readAhead(ctx context.Context) *aheadRequest {
 	default:
 		return nil // both connections busy: not worth a wait
 	}
-	row, err := getRequestRow(d.ahead.g.WithContext(ctx), id)
+	// The head first: a request the caller may not see is not read ahead,
+	// so that it costs what no request costs (domain.RequestHead).
+	g := d.ahead.g.WithContext(ctx)
+	h, err := getRequestHead(g, id)
+	if err != nil || h.Version != version || !h.Visible(p) {
+		return nil
+	}
+	row, err := getRequestRow(g, h.ID)
 	if err != nil || row.Version != version {
 		return nil
 	}
@@ -72,18 +80,35 @@ func (d *DB) readAhead(ctx context.Context) *aheadRequest {
 }
 
 // takeAhead returns the request read ahead for id if the transaction still
-// finds it at the version read, and forgets it either way: it serves one
-// read.
+// finds it at the version read (checkAhead), and then forgets it: it
+// serves one read.
 func (t *tx) takeAhead(id string) *aheadRequest {
+	a := t.checkAhead(id)
+	if a != nil {
+		t.ahead = nil
+	}
+	return a
+}
+
+// checkAhead returns the request read ahead for id if the transaction
+// still finds it at the version read, and forgets it when not. The version
+// is read once: RequestHead checks it, the GetRequest after it then takes
+// the request read ahead without reading again (the transaction has
+// written nothing between them).
+func (t *tx) checkAhead(id string) *aheadRequest {
 	a := t.ahead
 	if a == nil || (id != a.row.ID && (a.row.Reference == nil || id != *a.row.Reference)) {
 		return nil
 	}
-	t.ahead = nil
+	if a.checked {
+		return a
+	}
 	var version int
 	err := t.g.Statement.ConnPool.QueryRowContext(t.ctx(), "SELECT version FROM requests WHERE id = ?", a.row.ID).Scan(&version)
 	if err != nil || version != a.row.Version {
+		t.ahead = nil
 		return nil // gone, moved on or unreadable: the full read answers
 	}
+	a.checked = true
 	return a
 }

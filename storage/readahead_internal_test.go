@@ -8,6 +8,9 @@ import (
 	"exaccess/domain"
 )
 
+// owner is a liaison officer of the nation of the tests' drafts (draftRequest).
+var owner = domain.Principal{Subject: "lo", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"}
+
 // TestReadAhead: a request read before its transaction is used only while
 // the transaction finds it at the version read; otherwise the transaction
 // reads it itself and sees what was committed in between.
@@ -15,13 +18,19 @@ func TestReadAhead(t *testing.T) {
 	ctx := context.Background()
 	db := openMigrated(t)
 	r := createDraft(t, db, "0190a1b2-0000-7000-8000-000000000001", "Before")
-	if a := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2)); a != nil {
+	if a := db.readAhead(domain.WithReadAhead(ctx, owner, r.ID, 2)); a != nil {
 		t.Fatal("read ahead at a version the request never had")
 	}
 	if a := db.readAhead(ctx); a != nil {
 		t.Fatal("read ahead without a request named")
 	}
-	stale := db.readAhead(domain.WithReadAhead(ctx, r.ID, 1))
+	// Another nation's request is not read ahead: it would cost a full
+	// read that its refusal as not found must not cost.
+	foreign := domain.Principal{Subject: "lo-de", Roles: []domain.Role{domain.RoleLiaison}, Nation: "DE"}
+	if a := db.readAhead(domain.WithReadAhead(ctx, foreign, r.ID, 1)); a != nil {
+		t.Fatal("read ahead another nation's request")
+	}
+	stale := db.readAhead(domain.WithReadAhead(ctx, owner, r.ID, 1))
 	if stale == nil || stale.r.Details.ExerciseName != "Before" {
 		t.Fatalf("read ahead = %+v, want version 1", stale)
 	}
@@ -53,7 +62,7 @@ func TestReadAhead(t *testing.T) {
 	if got := read(stale, r.ID); got == stale.r || got.Version != 2 || got.Details.ExerciseName != "After" {
 		t.Fatalf("with a stale read-ahead the transaction read version %d %q, want 2 \"After\"", got.Version, got.Details.ExerciseName)
 	}
-	fresh := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2))
+	fresh := db.readAhead(domain.WithReadAhead(ctx, owner, r.ID, 2))
 	if fresh == nil {
 		t.Fatal("no read-ahead at the current version")
 	}
@@ -75,7 +84,7 @@ func TestReadAhead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh = db.readAhead(domain.WithReadAhead(ctx, r.ID, 2))
+	fresh = db.readAhead(domain.WithReadAhead(ctx, owner, r.ID, 2))
 	if got := read(fresh, r.ID); got != fresh.r {
 		t.Fatal("the current read-ahead was not used")
 	}
@@ -99,7 +108,7 @@ func TestReadAheadNeverWaits(t *testing.T) {
 		}
 		defer rows.Close()
 	}
-	wctx, cancel := context.WithTimeout(domain.WithReadAhead(ctx, r.ID, 1), 2*time.Second)
+	wctx, cancel := context.WithTimeout(domain.WithReadAhead(ctx, owner, r.ID, 1), 2*time.Second)
 	defer cancel()
 	err := db.InTx(wctx, func(tx domain.Tx) error {
 		cur, err := tx.GetRequest(r.ID)
@@ -115,13 +124,13 @@ func TestReadAheadNeverWaits(t *testing.T) {
 	for range aheadPoolSize {
 		<-db.ahead.free
 	}
-	if a := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2)); a != nil {
+	if a := db.readAhead(domain.WithReadAhead(ctx, owner, r.ID, 2)); a != nil {
 		t.Error("a read-ahead with its connections busy")
 	}
 	for range aheadPoolSize {
 		db.ahead.free <- struct{}{}
 	}
-	if a := db.readAhead(domain.WithReadAhead(ctx, r.ID, 2)); a == nil {
+	if a := db.readAhead(domain.WithReadAhead(ctx, owner, r.ID, 2)); a == nil {
 		t.Error("no read-ahead with its connections free")
 	}
 }

@@ -256,6 +256,44 @@ func getRequestRow(g *gorm.DB, id string) (requestRow, error) {
 	return row, nil
 }
 
+// RequestHead reads a request's head from the read pool.
+func (d *DB) RequestHead(ctx context.Context, id string) (*domain.RequestHead, error) {
+	return getRequestHead(d.reader.WithContext(ctx), id)
+}
+
+// getRequestHead reads the head of a request by id or reference: six short
+// columns by a unique index, never the details, route or warnings, which
+// a large request holds hundreds of kilobytes of (SQLite keeps them in
+// overflow pages, PostgreSQL out of line, neither reads them unasked), so
+// that the head of another nation's request costs what a miss does.
+func getRequestHead(g *gorm.DB, id string) (*domain.RequestHead, error) {
+	column := "id"
+	if domain.IsReference(id) {
+		column = "reference"
+	}
+	q := "SELECT id, reference, nation, status, version, submitted_at FROM requests WHERE " + column + " = ?"
+	if g.Dialector.Name() == DialectPostgres {
+		q = strings.Replace(q, "?", "$1", 1)
+	}
+	ctx := g.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var h domain.RequestHead
+	var reference *string
+	var status string
+	var submitted *time.Time
+	err := g.Statement.ConnPool.QueryRowContext(ctx, q, id).Scan(&h.ID, &reference, &h.Nation, &status, &h.Version, &submitted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.ErrNotFound("request")
+	}
+	if err != nil {
+		return nil, translate(err, "request")
+	}
+	h.Reference, h.Status, h.SubmittedAt = derefString(reference), domain.Status(status), utcPtr(submitted)
+	return &h, nil
+}
+
 // requestColumns are the columns of requestRow in scanRequestRow's order.
 const requestColumns = `id, reference, nation, status, version, created_by, created_at, updated_at,
 	submitted_at, due_at, decided_at, exercise_name, period_start, period_end, details, route, conditions, warnings,

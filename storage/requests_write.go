@@ -33,6 +33,16 @@ func (t *tx) nextCounter(name string, first int64) (int64, error) {
 	return v, nil
 }
 
+// RequestHead reads a request's head inside the transaction. A request
+// read ahead is not read again: its version is checked, as GetRequest
+// would check it (takeAhead), and its head answered from what was read.
+func (t *tx) RequestHead(id string) (*domain.RequestHead, error) {
+	if a := t.checkAhead(id); a != nil {
+		return a.r.Head(), nil
+	}
+	return getRequestHead(t.g, id)
+}
+
 // GetRequest reads a request inside the transaction, so it sees the
 // transaction's own writes.
 func (t *tx) GetRequest(id string) (*domain.Request, error) {
@@ -80,6 +90,7 @@ func (t *tx) CreateRequest(r *domain.Request) error {
 // it writes only the projections (bookings, stages, decisions, day loads)
 // that differ from what the request held before.
 func (t *tx) UpdateRequest(r *domain.Request, expectedVersion int) error {
+	t.ahead = nil // what was read ahead is no longer what is stored
 	row, err := newRequestRow(r)
 	if err != nil {
 		return err

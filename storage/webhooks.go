@@ -51,24 +51,39 @@ func (r webhookRow) domain() domain.Webhook {
 		CreatedBy: r.CreatedBy, CreatedAt: utc(r.CreatedAt), RevokedAt: utcPtr(r.RevokedAt)}
 }
 
-// ListWebhooks returns one account's webhooks or every role's, newest
-// first, at most 500, without secrets.
-func (d *DB) ListWebhooks(ctx context.Context, f domain.WebhookFilter) ([]domain.Webhook, error) {
+// ListWebhooks returns one page of one account's webhooks or every
+// role's, newest first, by keyset on the time-ordered id (as
+// ListRequests), without secrets. Revoked ones are listed too: they are
+// not capped as active ones are (domain.MaxWebhooksPerID), so they page.
+func (d *DB) ListWebhooks(ctx context.Context, f domain.WebhookFilter) (domain.WebhookPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	limit = min(limit, maxListLimit)
 	q := d.reader.WithContext(ctx).Select(webhookColumns)
 	if f.Roles {
 		q = q.Where("role IS NOT NULL")
 	} else {
 		q = q.Where("user_id = ?", f.UserID)
 	}
+	if f.After != "" {
+		q = q.Where("id < ?", f.After)
+	}
 	var rows []webhookRow
-	if err := q.Order("id DESC").Limit(500).Find(&rows).Error; err != nil {
-		return nil, translate(err, "webhooks")
+	if err := q.Order("id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return domain.WebhookPage{}, translate(err, "webhooks")
 	}
-	out := make([]domain.Webhook, len(rows))
+	var page domain.WebhookPage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		page.NextAfter = rows[limit-1].ID
+	}
+	page.Items = make([]domain.Webhook, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
+		page.Items[i] = r.domain()
 	}
-	return out, nil
+	return page, nil
 }
 
 // DeliveryWebhook reads a webhook with its secret, for signing a delivery.

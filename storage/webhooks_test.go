@@ -104,11 +104,13 @@ func TestWebhookSecretIsReadOnlyForDelivery(t *testing.T) {
 		loNO := userIDOf(t, db, "lo-no")
 		addWebhook(t, db, wid(200), loNO, "", "https://no.example/hook")
 		addWebhook(t, db, wid(201), "", domain.RoleHNS, "https://hns.example/role")
-		mine, err := db.ListWebhooks(ctx, domain.WebhookFilter{UserID: loNO})
+		minePage, err := db.ListWebhooks(ctx, domain.WebhookFilter{UserID: loNO})
+		mine := minePage.Items
 		if err != nil || len(mine) != 1 || mine[0].Secret != "" || mine[0].URL != "https://no.example/hook" || !mine[0].Active() {
 			t.Fatalf("own list %+v, %v: want one active webhook without its secret", mine, err)
 		}
-		roles, err := db.ListWebhooks(ctx, domain.WebhookFilter{Roles: true})
+		rolesPage, err := db.ListWebhooks(ctx, domain.WebhookFilter{Roles: true})
+		roles := rolesPage.Items
 		if err != nil || len(roles) != 1 || roles[0].Role != domain.RoleHNS || roles[0].Secret != "" {
 			t.Fatalf("role list %+v, %v", roles, err)
 		}

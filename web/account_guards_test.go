@@ -204,7 +204,7 @@ func TestConsoleLegacyAdministratorDelegatesNothing(t *testing.T) {
 		if got := strings.Join(strings.Fields(sent.Doc.Find(".error-summary").Text()), " "); !strings.Contains(got, domain.DelegatorAdminMessage) {
 			t.Errorf("the refusal: %q", got)
 		}
-		if list, err := e.db.ListDelegations(context.Background(), "", e.clock()); err != nil || len(list) != 0 {
+		if list, err := e.db.ListDelegations(context.Background(), domain.DelegationFilter{}, e.clock()); err != nil || len(list.Items) != 0 {
 			t.Fatalf("delegations stored: %v %v", list, err)
 		}
 

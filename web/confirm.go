@@ -150,8 +150,8 @@ func versionOf(ec echo.Context) int {
 }
 
 // confirmDelegationRevoke asks to confirm revoking delegation id, as the
-// delegations page lists it. One not in that list — one the caller does
-// not see, or one older than the newest the list holds — is refused here
+// delegations page lists it (every one the caller sees). One not in that
+// list — one the caller does not see — is refused here
 // rather than revoked unconfirmed: without its facts there is nothing to
 // confirm. It reports whether it answered, which it always does.
 func (c *Console) confirmDelegationRevoke(ec echo.Context, id string) (bool, error) {

@@ -287,15 +287,17 @@ var requestMeasured = []measured{
 }
 
 // checkDetails is the domain's check of details whose fields conv did
-// not convert (left zero), as saving would make it: the details, then,
-// when they are wrong only in those fields, the period against today.
+// not convert (left zero), as saving would make it: the details and the
+// period against today, every offending field at once (domain.MergeInvalid);
+// when the details are wrong only in conv's fields, the period alone.
 func (c *Console) checkDetails(d domain.Details, conv []domain.FieldError) error {
 	err := domain.ValidateDetails(d, c.Reference)
+	timing := domain.ValidateTiming(d, c.Now())
 	var de *domain.Error
 	if errors.As(err, &de) && len(mergeErrs(conv, de.Fields, requestMeasured)) > len(conv) {
-		return err // the domain stops at these before it looks at the dates' timing
+		return domain.MergeInvalid(err, timing)
 	}
-	return domain.ValidateTiming(d, c.Now())
+	return timing
 }
 
 // refusal reports whether submit refused the request for what it is (its

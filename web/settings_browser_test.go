@@ -87,7 +87,8 @@ func TestBrowserWebhookRevokeIsConfirmed(t *testing.T) {
 	}
 	active := func() bool {
 		t.Helper()
-		hooks, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID})
+		page, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID})
+		hooks := page.Items
 		if err != nil || len(hooks) != 1 {
 			t.Fatalf("%d webhooks, %v", len(hooks), err)
 		}

@@ -86,8 +86,8 @@ func TestSettingsPage(t *testing.T) {
 		if strings.Contains(again.Doc.Text(), secret) || !strings.Contains(again.Doc.Find("#webhooks").Text(), "https://hooks.example.org/lo-no") {
 			t.Fatalf("on reload: %s", again.Doc.Find("main").Text())
 		}
-		if hooks, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID}); err != nil || len(hooks) != 1 {
-			t.Fatalf("after the reload: %d webhooks (%v), want 1", len(hooks), err)
+		if hooks, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID}); err != nil || len(hooks.Items) != 1 {
+			t.Fatalf("after the reload: %d webhooks (%v), want 1", len(hooks.Items), err)
 		}
 		revoke, ok := again.Doc.Find(`form[action^="/account/webhooks/"]`).Attr("action")
 		if !ok {
@@ -105,7 +105,7 @@ func TestSettingsPage(t *testing.T) {
 			ask.Doc.Find(`main a.button[href="`+pathSettings+`"]`).Length() != 1 {
 			t.Fatalf("the confirmation page: %s", ask.Doc.Find("main").Text())
 		}
-		if hooks, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID}); err != nil || len(hooks) != 1 || !hooks[0].Active() {
+		if hooks, err := e.db.ListWebhooks(context.Background(), domain.WebhookFilter{UserID: lo.ID}); err != nil || len(hooks.Items) != 1 || !hooks.Items[0].Active() {
 			t.Fatalf("the first press revoked the webhook: %+v, %v", hooks, err)
 		}
 		done := c.post(revoke, url.Values{"confirm": {confirmYes}})
@@ -185,7 +185,7 @@ func TestWebhookFormOnlyWhereAKindReaches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, h := range hooks {
+		for _, h := range hooks.Items {
 			if h.ID != "hook-admin" {
 				t.Errorf("a webhook was stored: %+v", h)
 			}
