@@ -33,7 +33,7 @@ func TestInvisibleRequestIsNotRead(t *testing.T) {
 			}
 		}
 		reqs := domain.NewRequestService(db, nil, nil, now, func() string { return testID(t, 90) })
-		approvals := domain.NewApprovalService(db, now, func() string { return testID(t, 91) })
+		approvals := domain.NewApprovalService(db, nil, now, func() string { return testID(t, 91) })
 		owner := domain.Principal{Subject: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"}
 		if _, err := reqs.GetRequest(ctx, owner, submitted.ID); err == nil || domain.ErrorCode(err) == domain.CodeNotFound {
 			t.Fatalf("the owner's read of the undecodable row: %v, want a decoding error", err)
