@@ -2,11 +2,17 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"exaccess/domain"
 	"exaccess/notify"
+	"exaccess/policies"
+	"exaccess/storage"
 )
 
 // Check-then-act races on PostgreSQL (READ COMMITTED), each shown by
@@ -132,5 +138,314 @@ func TestRaceLiaisonNoticeAfterAccountChange(t *testing.T) {
 			}
 			t.Logf("sent %v", sent)
 		})
+	}
+}
+
+// raceDetails are the details of a Norwegian request of personnel that
+// books ravlunda from 5 to 10 March 2027.
+func raceDetails(name string, personnel int) domain.Details {
+	at := time.Date(2027, 3, 2, 8, 0, 0, 0, time.UTC)
+	return domain.Details{
+		ExerciseName: name, Purpose: "Winter training",
+		Unit:          domain.Unit{Designation: "Telemark Battalion"},
+		Period:        domain.Period{Start: day("2027-03-02"), End: day("2027-03-20")},
+		Personnel:     domain.Personnel{Military: personnel},
+		Vehicles:      []domain.Vehicle{{Category: domain.VehicleCombat, Kind: domain.VehicleTracked, Count: 12}},
+		Weapons:       domain.Weapons{LiveFire: true, Systems: []string{"CV90"}},
+		Movements:     []domain.Movement{{Direction: domain.DirectionEntry, EntryPoint: "storlien", At: at, Mode: "road"}},
+		TrainingAreas: []domain.AreaBooking{{Area: "ravlunda", From: day("2027-03-05"), To: day("2027-03-10")}},
+		Contact:       domain.Contact{Name: "Maj. Berg", Email: "berg@mil.no"},
+	}
+}
+
+var (
+	raceLiaison  = domain.Principal{Subject: "lo-no", Roles: []domain.Role{domain.RoleLiaison}, Nation: "NO"}
+	raceAdmin    = domain.Principal{Subject: "admin", Roles: []domain.Role{domain.RoleAdmin}}
+	raceApprover = domain.Principal{Subject: "hns", Roles: []domain.Role{domain.RoleHNS}}
+)
+
+// raceServices are the services of the area races, the request service on
+// ps (so that its transactions can be paused), on a database with lo-no.
+type raceServices struct {
+	reqs *domain.RequestService
+	fw   *domain.FrameworkService
+}
+
+func newRaceServices(t *testing.T, db *storage.DB, ps *pauseStore) raceServices {
+	t.Helper()
+	ctx := context.Background()
+	ref, err := db.Reference(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := policies.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 1, 20, 9, 0, 0, 0, time.UTC) }
+	us := domain.NewUserService(db, ref, now, uuid.NewString)
+	if _, err := us.CreateUser(ctx, domain.SystemActor, domain.User{Username: "lo-no", Roles: []domain.Role{domain.RoleLiaison},
+		Nation: "NO", Email: "lo@no.example"}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	return raceServices{reqs: domain.NewRequestService(ps, policy, ref, now, uuid.NewString),
+		fw: domain.NewFrameworkService(db, ref, now, uuid.NewString)}
+}
+
+func hasWarning(r *domain.Request, code string) bool {
+	return slices.ContainsFunc(r.Warnings, func(w domain.Warning) bool { return w.Code == code })
+}
+
+// TestRaceSubmitVersusBlackout: an administrator closes a day of an area
+// while a liaison officer submits a request booking that day. Serially one
+// of the two always tells: submit first, the save's area.closed notice;
+// save first, the submission's area_blackout warning. At once on
+// PostgreSQL neither did: the submission read the area unlocked. It now
+// locks it (txConflicts), so the save waits for the submission and sees
+// its booking.
+func TestRaceSubmitVersusBlackout(t *testing.T) {
+	for _, mode := range []string{"submit-then-save", "save-then-submit", "concurrent"} {
+		t.Run(mode, func(t *testing.T) {
+			db := postgresOnly(t)
+			ctx := context.Background()
+			ps := &pauseStore{DB: db}
+			s := newRaceServices(t, db, ps)
+			r, _, err := s.reqs.CreateRequest(ctx, raceLiaison, raceDetails("Cold Response", 100), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			area, err := s.fw.TrainingArea(ctx, "ravlunda")
+			if err != nil {
+				t.Fatal(err)
+			}
+			save := func() error {
+				_, err := s.fw.SaveTrainingArea(ctx, raceAdmin, "ravlunda", area.Version,
+					domain.AreaEdit{CapacityPersonnel: area.CapacityPersonnel, BlackoutDays: append(area.BlackoutDays, day("2027-03-07"))})
+				return err
+			}
+			submit := func() error { _, err := s.reqs.Submit(ctx, raceLiaison, r.ID, r.Version); return err }
+			var errs [2]error
+			switch mode {
+			case "submit-then-save":
+				errs = [2]error{submit(), save()}
+			case "save-then-submit":
+				errs = [2]error{save(), submit()}
+			case "concurrent":
+				// The submission pauses once it has read the area (no
+				// blackout yet); the save runs meanwhile.
+				var saveFirst bool
+				errs[0], errs[1], saveFirst = runAgainst(t, db, ps, "TrainingAreas", submit, save)
+				t.Logf("the save ended before the submission: %v", saveFirst)
+			}
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatal(errs)
+			}
+			got, err := db.GetRequest(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ns, err := db.Notifications(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closed := 0
+			for _, n := range ns {
+				if n.Kind == domain.NotifyAreaClosed {
+					closed++
+				}
+			}
+			warned := hasWarning(got, "area_blackout")
+			t.Logf("%s: status %s, area_blackout warning %v, area.closed notices %d", mode, got.Status, warned, closed)
+			if got.Status != domain.StatusInReview || !warned && closed == 0 {
+				t.Errorf("request %s is %s booking a blackout day of ravlunda, with no blackout warning and no area.closed notice",
+					got.Reference, got.Status)
+			}
+		})
+	}
+}
+
+// TestRaceTwoSubmissionsOverCapacity: two requests that together exceed
+// an area's capacity are submitted at once. Serially the second one is
+// warned (area_capacity); at once on PostgreSQL neither was, each reading
+// the load without the other's booking. The second now waits for the
+// first's lock on the area.
+func TestRaceTwoSubmissionsOverCapacity(t *testing.T) {
+	for _, mode := range []string{"serial", "concurrent"} {
+		t.Run(mode, func(t *testing.T) {
+			db := postgresOnly(t)
+			ctx := context.Background()
+			ps := &pauseStore{DB: db}
+			s := newRaceServices(t, db, ps)
+			area, err := s.fw.TrainingArea(ctx, "ravlunda")
+			if err != nil {
+				t.Fatal(err)
+			}
+			each := area.CapacityPersonnel*6/10 + 1 // two of them exceed the capacity
+			a, _, err := s.reqs.CreateRequest(ctx, raceLiaison, raceDetails("Alpha", each), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _, err := s.reqs.CreateRequest(ctx, raceLiaison, raceDetails("Bravo", each), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			submit := func(r *domain.Request) func() error {
+				return func() error { _, err := s.reqs.Submit(ctx, raceLiaison, r.ID, r.Version); return err }
+			}
+			var errs [2]error
+			if mode == "serial" {
+				errs = [2]error{submit(a)(), submit(b)()}
+			} else {
+				var secondFirst bool
+				errs[0], errs[1], secondFirst = runAgainst(t, db, ps, "AreaDayLoads", submit(a), submit(b))
+				t.Logf("the second submission ended before the first: %v", secondFirst)
+			}
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatal(errs)
+			}
+			warned := 0
+			for _, r := range []*domain.Request{a, b} {
+				got, err := db.GetRequest(ctx, r.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if hasWarning(got, "area_capacity") {
+					warned++
+				}
+				t.Logf("%s %s: status %s, area_capacity warning %v", mode, got.ExerciseName, got.Status, hasWarning(got, "area_capacity"))
+			}
+			if warned != 1 {
+				t.Errorf("two requests of %d each are in review on ravlunda (capacity %d), and %d of them were warned, want 1",
+					each, area.CapacityPersonnel, warned)
+			}
+		})
+	}
+}
+
+// TestRaceCapacityCutVersusSubmit: an administrator lowers an area's
+// capacity while a request is submitted onto it. The save's report
+// (AreaSaved.Over), read in its transaction, names the days that the
+// request in review takes over the new capacity when the submission came
+// first; at once on PostgreSQL it named none. The save now waits for the
+// submission's lock on the area.
+func TestRaceCapacityCutVersusSubmit(t *testing.T) {
+	for _, mode := range []string{"serial", "concurrent"} {
+		t.Run(mode, func(t *testing.T) {
+			db := postgresOnly(t)
+			ctx := context.Background()
+			ps := &pauseStore{DB: db}
+			s := newRaceServices(t, db, ps)
+			area, err := s.fw.TrainingArea(ctx, "ravlunda")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, _, err := s.reqs.CreateRequest(ctx, raceLiaison, raceDetails("Alpha", 200), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var over domain.OverCapacity
+			cut := func() error {
+				saved, err := s.fw.SaveTrainingArea(ctx, raceAdmin, "ravlunda", area.Version,
+					domain.AreaEdit{CapacityPersonnel: 100, BlackoutDays: area.BlackoutDays})
+				over = saved.Over
+				return err
+			}
+			submit := func() error { _, err := s.reqs.Submit(ctx, raceLiaison, r.ID, r.Version); return err }
+			var errs [2]error
+			if mode == "serial" {
+				errs = [2]error{submit(), cut()}
+			} else {
+				errs[0], errs[1], _ = runAgainst(t, db, ps, "AreaDayLoads", submit, cut)
+			}
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatal(errs)
+			}
+			got, err := db.GetRequest(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: request %s, the cut reports %d days over capacity with requests in review", mode, got.Status, len(over.WithInReview))
+			if got.Status != domain.StatusInReview || len(over.WithInReview) != 6 {
+				t.Errorf("the cut to 100 reported %d days over capacity, want the 6 that the request of 200 in review books", len(over.WithInReview))
+			}
+		})
+	}
+}
+
+// TestRaceAreaChangesDoNotDeadlock: a submission, a final approval, a
+// withdrawal and an area save, all on ravlunda, run at once, round after
+// round. Each takes the area's lock (the withdrawal excepted) before the
+// reference counter, the request's row, the load rows and the audit
+// counter, in that order, so they queue on the area instead of
+// deadlocking; and a deadlock PostgreSQL did break would be retried by
+// InTx (storage.retryable), not reach the caller. No caller sees an error.
+func TestRaceAreaChangesDoNotDeadlock(t *testing.T) {
+	db := postgresOnly(t)
+	ctx := context.Background()
+	s := newRaceServices(t, db, &pauseStore{DB: db})
+	ref, err := db.Reference(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 1, 20, 9, 0, 0, 0, time.UTC) }
+	approvals := domain.NewApprovalService(db, ref, now, uuid.NewString)
+	const rounds = 12
+	for i := range rounds {
+		// a is a draft to submit; b is in review at its last stage, to
+		// approve; c is in review, to withdraw.
+		a, _, err := s.reqs.CreateRequest(ctx, raceLiaison, raceDetails(fmt.Sprintf("Alpha %d", i), 300), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := s.reqs.CreateRequest(ctx, raceLiaison, raceDetails(fmt.Sprintf("Charlie %d", i), 300), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = s.reqs.Submit(ctx, raceLiaison, c.ID, c.Version); err != nil {
+			t.Fatal(err)
+		}
+		activated, due := now(), now().Add(72*time.Hour)
+		b := &domain.Request{ID: uuid.NewString(), Status: domain.StatusInReview, Version: 1, Nation: "NO",
+			Reference: fmt.Sprintf("SE-2026-EXA-%06d", 900+i), CreatedBy: "lo-no", CreatedAt: now(), UpdatedAt: now(),
+			SubmittedAt: &activated, Details: raceDetails(fmt.Sprintf("Bravo %d", i), 300),
+			Route: &domain.Route{PolicyVersion: "test", Stages: []domain.Stage{{ID: "intake", Role: domain.RoleHNS, Order: 1,
+				Status: domain.StageActive, ApprovalsRequired: 1, ActivatedAt: &activated, DueAt: &due}}}}
+		createRequest(t, db, b)
+		area, err := s.fw.TrainingArea(ctx, "ravlunda")
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := make(chan struct{})
+		ops := map[string]func() error{
+			"submit": func() error { _, err := s.reqs.Submit(ctx, raceLiaison, a.ID, a.Version); return err },
+			"final approval": func() error {
+				_, err := approvals.Decide(ctx, raceApprover, b.ID, b.Version, domain.DecisionInput{Stage: "intake",
+					Outcome: domain.OutcomeApprove, OverrideReason: "the range officer agreed to share the area"})
+				return err
+			},
+			"withdrawal": func() error { _, err := s.reqs.Withdraw(ctx, raceLiaison, c.ID, c.Version, "cancelled"); return err },
+			"area save": func() error {
+				_, err := s.fw.SaveTrainingArea(ctx, raceAdmin, "ravlunda", area.Version, domain.AreaEdit{
+					CapacityPersonnel: area.CapacityPersonnel - 1, BlackoutDays: append(area.BlackoutDays, day("2027-03-06").AddDate(0, 0, i%4))})
+				return err
+			},
+		}
+		errs := make(chan error, len(ops))
+		for name, op := range ops {
+			go func() {
+				<-start
+				if err := op(); err != nil {
+					errs <- fmt.Errorf("round %d, %s: %w", i, name, err)
+					return
+				}
+				errs <- nil
+			}()
+		}
+		close(start)
+		for range ops {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
 	}
 }
