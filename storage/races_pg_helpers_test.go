@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,6 +46,7 @@ type pauseStore struct {
 	*storage.DB
 	mu   sync.Mutex
 	hook func(method string) (reached chan<- struct{}, release <-chan struct{})
+	runs atomic.Int64 // transaction attempts begun: InTx runs one again that PostgreSQL aborted
 }
 
 // setHook installs hook for the transactions begun from now on.
@@ -55,7 +57,10 @@ func (p *pauseStore) setHook(hook func(string) (chan<- struct{}, <-chan struct{}
 }
 
 func (p *pauseStore) InTx(ctx context.Context, fn func(tx domain.Tx) error) error {
-	return p.DB.InTx(ctx, func(tx domain.Tx) error { return fn(&pauseTx{Tx: tx, s: p}) })
+	return p.DB.InTx(ctx, func(tx domain.Tx) error {
+		p.runs.Add(1)
+		return fn(&pauseTx{Tx: tx, s: p})
+	})
 }
 
 type pauseTx struct {
@@ -94,6 +99,12 @@ func (t *pauseTx) ActiveDelegations(user string, at time.Time) ([]domain.Delegat
 	d, err := t.Tx.ActiveDelegations(user, at)
 	t.pause("ActiveDelegations")
 	return d, err
+}
+
+func (t *pauseTx) UpdateUser(u *domain.User, expectedVersion int) error {
+	err := t.Tx.UpdateUser(u, expectedVersion)
+	t.pause("UpdateUser")
+	return err
 }
 
 func (t *pauseTx) AppendAudit(e *domain.AuditEntry) error {

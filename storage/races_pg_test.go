@@ -449,3 +449,250 @@ func TestRaceAreaChangesDoNotDeadlock(t *testing.T) {
 		}
 	}
 }
+
+// TestRaceTwoRevocationsLeaveRoleNotices: the deputy receives hns by two
+// delegations (from hns and from hns2). Each revocation withdraws the
+// deputy's queued hns notices unless another delegation still gives the
+// role. Revoked one after the other, the second withdraws them; revoked
+// at once on PostgreSQL, each read the other as still running and neither
+// did. A revocation now reads the delegate's account with its lock
+// (withdrawDelegatedNotices), so the second reads the delegations after
+// the first committed.
+func TestRaceTwoRevocationsLeaveRoleNotices(t *testing.T) {
+	for _, mode := range []string{"serial", "concurrent"} {
+		t.Run(mode, func(t *testing.T) {
+			db := postgresOnly(t)
+			ctx := context.Background()
+			f := seedSchedule(t, db)
+			at := f.now.Add(time.Minute)
+			err := db.InTx(ctx, func(tx domain.Tx) error {
+				u := domain.User{ID: testID(t, 150), Username: "hns2", Roles: []domain.Role{domain.RoleHNS}, Email: "hns2@example.org",
+					CreatedAt: fixedNow, UpdatedAt: fixedNow}
+				if err := tx.CreateUser(&u); err != nil {
+					return err
+				}
+				return tx.CreateDelegation(&domain.Delegation{ID: testID(t, 301), From: "hns2", To: "deputy", Role: domain.RoleHNS,
+					Starts: f.now.Add(-time.Hour), Ends: f.now.Add(20 * time.Hour), CreatedAt: fixedNow})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := newDraft(testID(t, 5), "NO")
+			r.Status, r.Reference, r.Version = domain.StatusInReview, "SE-2026-EXA-000005", 1
+			due := at.Add(72 * time.Hour)
+			r.Route = &domain.Route{PolicyVersion: "test", Stages: []domain.Stage{{ID: "intake", Role: domain.RoleHNS, Order: 1,
+				Status: domain.StageActive, ApprovalsRequired: 1, ActivatedAt: &at, DueAt: &due}}}
+			err = db.InTx(ctx, func(tx domain.Tx) error {
+				if err := tx.CreateRequest(r); err != nil {
+					return err
+				}
+				return tx.AppendAudit(&domain.AuditEntry{At: at, Actor: "lo-no", Action: domain.AuditRequestSubmitted,
+					RequestID: r.ID, RequestVersion: r.Version})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			deputy := userIDOf(t, db, "deputy")
+			deputyMail := func() domain.Notification {
+				t.Helper()
+				rows, err := db.Notifications(ctx, r.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var found []domain.Notification
+				for _, n := range rows {
+					if n.Recipient == deputy && n.Kind == domain.NotifyStageActive && n.Channel == domain.ChannelEmail {
+						found = append(found, n)
+					}
+				}
+				if len(found) != 1 {
+					t.Fatalf("%d stage e-mails to the deputy, want 1", len(found))
+				}
+				return found[0]
+			}
+			if n := deputyMail(); n.Status != domain.DeliveryQueued {
+				t.Fatalf("before the revocations the deputy's e-mail is %s", n.Status)
+			}
+			ds, err := db.ListDelegations(ctx, "deputy", at)
+			if err != nil || len(ds) != 2 {
+				t.Fatalf("delegations %v %v", ds, err)
+			}
+			ref, err := db.Reference(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := &pauseStore{DB: db}
+			svc := domain.NewApprovalService(ps, ref, func() time.Time { return at.Add(time.Second) }, uuid.NewString)
+			revoke := func(d domain.ListedDelegation) func() error {
+				return func() error {
+					_, err := svc.RevokeDelegation(ctx, domain.Principal{Subject: d.From, Roles: []domain.Role{domain.RoleHNS}}, d.ID)
+					return err
+				}
+			}
+			var errs [2]error
+			if mode == "serial" {
+				errs = [2]error{revoke(ds[0])(), revoke(ds[1])()}
+			} else {
+				// The first revocation pauses once it has read the
+				// deputy's delegations: the other still runs.
+				var secondFirst bool
+				errs[0], errs[1], secondFirst = runAgainst(t, db, ps, "ActiveDelegations", revoke(ds[0]), revoke(ds[1]))
+				t.Logf("the second revocation ended before the first: %v", secondFirst)
+			}
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatal(errs)
+			}
+			n := deputyMail()
+			t.Logf("%s: the deputy's hns stage e-mail: %s %q", mode, n.Status, n.LastError)
+			if n.Status != domain.DeliveryUndeliverable || n.LastError != domain.DelegationRevokedError {
+				t.Errorf("both delegations giving the deputy hns are revoked, and the deputy's hns stage e-mail is %s %q, want withdrawn: %q",
+					n.Status, n.LastError, domain.DelegationRevokedError)
+			}
+		})
+	}
+}
+
+// TestRaceMutualDelegatesDisabledAtOnce: hns-a delegates hns to range-b,
+// and range-b delegates range to hns-a; both accounts are disabled at
+// once. Each change locks its own account's row, then (its delegation
+// lapses) its delegate's (withdrawDelegatedNotices): a deadlock, which
+// PostgreSQL breaks by aborting one of them and InTx runs that one again.
+// Neither caller sees an error, and both accounts end disabled.
+func TestRaceMutualDelegatesDisabledAtOnce(t *testing.T) {
+	db := postgresOnly(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	err := db.InTx(ctx, func(tx domain.Tx) error {
+		for i, u := range []domain.User{
+			{Username: "hns-a", Roles: []domain.Role{domain.RoleHNS}},
+			{Username: "range-b", Roles: []domain.Role{domain.RoleRange}},
+		} {
+			u.ID, u.Email, u.CreatedAt, u.UpdatedAt = testID(t, 160+i), u.Username+"@example.org", fixedNow, fixedNow
+			if err := tx.CreateUser(&u); err != nil {
+				return err
+			}
+		}
+		for i, d := range []domain.Delegation{
+			{From: "hns-a", To: "range-b", Role: domain.RoleHNS},
+			{From: "range-b", To: "hns-a", Role: domain.RoleRange},
+		} {
+			d.ID, d.Starts, d.Ends, d.CreatedAt = testID(t, 310+i), now.Add(-time.Hour), now.Add(time.Hour), fixedNow
+			if err := tx.CreateDelegation(&d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := db.Reference(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := &pauseStore{DB: db}
+	us := domain.NewUserService(ps, ref, func() time.Time { return now }, uuid.NewString)
+	disable := func(username string) func() error {
+		return func() error {
+			u, err := db.GetUserByUsername(ctx, username)
+			if err != nil {
+				return err
+			}
+			_, err = us.SetDisabled(ctx, "admin", u.ID, true, "left the unit")
+			return err
+		}
+	}
+	// hns-a's change pauses once it has written (and so locked) its
+	// account; range-b's locks its own and waits for hns-a's.
+	errA, errB, _ := runAgainst(t, db, ps, "UpdateUser", disable("hns-a"), disable("range-b"))
+	if errA != nil || errB != nil {
+		t.Fatalf("hns-a: %v; range-b: %v", errA, errB)
+	}
+	for _, name := range []string{"hns-a", "range-b"} {
+		u, err := db.GetUserByUsername(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !u.Disabled() {
+			t.Errorf("%s is not disabled", name)
+		}
+	}
+	// Two changes, and one run again after PostgreSQL broke the deadlock.
+	if runs := ps.runs.Load(); runs != 3 {
+		t.Errorf("%d transaction attempts, want 3 (the two changes and the one PostgreSQL aborted, run again): the test no longer reaches the deadlock it is about", runs)
+	}
+}
+
+// TestRaceRevocationBesideAStageNotice: while a revocation holds the
+// delegate's account locked (withdrawDelegatedNotices), a submission
+// activates a stage of the role and queues its notice to the delegate,
+// who still receives the role by another delegation. The outbox row
+// references the account (a foreign key: PostgreSQL takes a KEY SHARE lock
+// on the account's row), and the submission queues it holding the audit
+// counter, which the revocation takes last. A FOR UPDATE lock on the
+// account would make the submission wait for the revocation and the
+// revocation for the audit counter: a deadlock, every audited write held
+// up until PostgreSQL breaks it a second later. The lock is FOR NO KEY
+// UPDATE, which the foreign key's lock does not wait for: both go through
+// at once, and neither is aborted.
+func TestRaceRevocationBesideAStageNotice(t *testing.T) {
+	db := postgresOnly(t)
+	ctx := context.Background()
+	f := seedSchedule(t, db)
+	at := f.now.Add(time.Minute)
+	err := db.InTx(ctx, func(tx domain.Tx) error {
+		u := domain.User{ID: testID(t, 150), Username: "hns2", Roles: []domain.Role{domain.RoleHNS}, Email: "hns2@example.org",
+			CreatedAt: fixedNow, UpdatedAt: fixedNow}
+		if err := tx.CreateUser(&u); err != nil {
+			return err
+		}
+		return tx.CreateDelegation(&domain.Delegation{ID: testID(t, 301), From: "hns2", To: "deputy", Role: domain.RoleHNS,
+			Starts: f.now.Add(-time.Hour), Ends: f.now.Add(20 * time.Hour), CreatedAt: fixedNow})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := db.ListDelegations(ctx, "hns", at)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("hns's delegations %v %v", ds, err)
+	}
+	ref, err := db.Reference(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := &pauseStore{DB: db}
+	svc := domain.NewApprovalService(ps, ref, func() time.Time { return at }, uuid.NewString)
+	revoke := func() error {
+		_, err := svc.RevokeDelegation(ctx, domain.Principal{Subject: "hns", Roles: []domain.Role{domain.RoleHNS}}, ds[0].ID)
+		return err
+	}
+	r := newDraft(testID(t, 5), "NO")
+	r.Status, r.Reference, r.Version = domain.StatusInReview, "SE-2026-EXA-000005", 1
+	due := at.Add(72 * time.Hour)
+	r.Route = &domain.Route{PolicyVersion: "test", Stages: []domain.Stage{{ID: "intake", Role: domain.RoleHNS, Order: 1,
+		Status: domain.StageActive, ApprovalsRequired: 1, ActivatedAt: &at, DueAt: &due}}}
+	submit := func() error {
+		return ps.InTx(ctx, func(tx domain.Tx) error {
+			if err := tx.CreateRequest(r); err != nil {
+				return err
+			}
+			return tx.AppendAudit(&domain.AuditEntry{At: at, Actor: "lo-no", Action: domain.AuditRequestSubmitted,
+				RequestID: r.ID, RequestVersion: r.Version})
+		})
+	}
+	// The revocation pauses once it has locked the deputy's account and
+	// read their delegations; the submission runs meanwhile.
+	start := time.Now()
+	errRevoke, errSubmit, submitFirst := runAgainst(t, db, ps, "ActiveDelegations", revoke, submit)
+	took := time.Since(start)
+	if errRevoke != nil || errSubmit != nil {
+		t.Fatalf("revocation: %v; submission: %v", errRevoke, errSubmit)
+	}
+	t.Logf("the submission ended while the revocation was paused: %v; both took %v", submitFirst, took)
+	if runs := ps.runs.Load(); runs != 2 {
+		t.Errorf("%d transaction attempts, want 2: PostgreSQL aborted one (a deadlock) and InTx ran it again", runs)
+	}
+	if !submitFirst {
+		t.Error("the submission waited for the revocation's lock on the deputy's account")
+	}
+}
