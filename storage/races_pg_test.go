@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,9 +98,12 @@ func TestRaceLiaisonNoticeAfterAccountChange(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var mu sync.Mutex
 			var sent []string
 			w := &notify.Worker{Outbox: db, Now: func() time.Time { return at.Add(2 * time.Second) },
 				Email: senderFunc(func(_ context.Context, n domain.Notification) error {
+					mu.Lock()
+					defer mu.Unlock()
 					sent = append(sent, n.Kind+"→"+n.Address)
 					return nil
 				})}
