@@ -17,6 +17,8 @@ type addressees struct {
 	requests map[string]*Request
 	reads    int // ActiveDelegations calls
 	fail     error
+	// failRequest fails the reads of requests only.
+	failRequest error
 }
 
 func (a *addressees) GetUser(_ context.Context, id string) (*User, error) {
@@ -30,8 +32,8 @@ func (a *addressees) GetUser(_ context.Context, id string) (*User, error) {
 }
 
 func (a *addressees) GetRequest(_ context.Context, id string) (*Request, error) {
-	if a.fail != nil {
-		return nil, a.fail
+	if err := cmp.Or(a.fail, a.failRequest); err != nil {
+		return nil, err
 	}
 	if r := a.requests[id]; r != nil {
 		return r, nil
@@ -210,11 +212,17 @@ func TestStillAddressed(t *testing.T) {
 			t.Errorf("%s: %d reads of delegations, want them only for a recipient without the role", c.name, s.reads)
 		}
 	}
-	// An error reading the account is returned, not taken for an answer.
+	// An error reading the account or the request is returned, not taken
+	// for an answer.
 	s := src()
 	s.fail = errors.New("connection lost")
 	if _, _, err := StillAddressed(context.Background(), s, mail("u-hns", RoleHNS), now); err == nil {
-		t.Error("a failed read gave an answer")
+		t.Error("a failed read of the account gave an answer")
+	}
+	s = src()
+	s.failRequest = errors.New("connection lost")
+	if _, _, err := StillAddressed(context.Background(), s, onRequest(mail("u-lo", ""), "r-no"), now); err == nil {
+		t.Error("a failed read of the request gave an answer")
 	}
 }
 
