@@ -252,8 +252,18 @@ func (s *ApprovalService) RevokeDelegation(ctx context.Context, p Principal, id 
 // delegation, is not touched. The inbox keeps its rows, like after an
 // account change: it shows what the reader may open now (ReachOf), and it
 // records what they were told.
+//
+// The delegate's account is read with its lock (FOR UPDATE on PostgreSQL),
+// so that two changes that end delegations to one delegate take turns:
+// without it, two revocations at once (READ COMMITTED) each read the other
+// delegation as still running, and neither withdrew the role's rows. The
+// second now reads the delegations after the first committed. Two
+// accounts that delegate to each other, changed at once (both disabled),
+// each lock their own row and then the other's: PostgreSQL breaks that
+// deadlock and InTx runs the transaction it aborted again (40P01 is
+// retryable), so the caller sees no error.
 func withdrawDelegatedNotices(tx Tx, d *Delegation, reason string, at time.Time) error {
-	to, err := tx.GetUserByUsername(d.To, false)
+	to, err := tx.GetUserByUsername(d.To, true)
 	if ErrorCode(err) == CodeNotFound {
 		return nil // no account, no rows
 	} else if err != nil {

@@ -230,7 +230,19 @@ func (c AreaConflict) Message() string {
 // txConflicts checks r's bookings, inside tx, against the load of other
 // requests in the given statuses: one stored row per area and day (the
 // cost does not grow with the other requests). With lock, the areas' rows
-// are locked first, so that two transactions checking one area take turns.
+// are locked first, so that two transactions checking one area take turns
+// (on PostgreSQL, FOR UPDATE; SQLite's single writer takes turns anyway).
+//
+// Every change that reads an area's load to warn or refuse locks it so, and
+// so does every change of an area (SaveTrainingArea): a submission (its
+// warnings), a final approval (its refusal), a save that closes days (its
+// area.closed notices) or cuts the capacity (its report). Without the lock
+// on PostgreSQL (READ COMMITTED) a submission and a save, or two
+// submissions, each read the area before the other committed and neither
+// told: no warning, no notice. The areas are locked in code order before
+// anything else a change locks — then the counters (a reference), the
+// request's row, the load rows, the audit counter — so the changes that
+// meet on an area queue on it instead of deadlocking.
 func txConflicts(tx Tx, r *Request, statuses []Status, lock bool) ([]AreaConflict, error) {
 	codes := uniqueAreas(r.Details)
 	if len(codes) == 0 {

@@ -76,7 +76,9 @@ type Tx interface {
 	CreateUser(u *User) error
 	GetUser(id string) (*User, error)
 	// GetUserByUsername reads an account; with lock it takes the row lock
-	// (PostgreSQL), so that counters on it are not lost between writers.
+	// (PostgreSQL), so that counters on it are not lost between writers and
+	// changes of what the account receives take turns. The lock does not
+	// wait for transactions that only insert rows referencing the account.
 	GetUserByUsername(username string, lock bool) (*User, error)
 	// UpdateUser stores u if the stored version is still expectedVersion.
 	UpdateUser(u *User, expectedVersion int) error

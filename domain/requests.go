@@ -269,7 +269,7 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		if !plan.Eligible {
 			return "", nil, &Error{Code: CodeNotEligible, Message: "the request is not eligible under the routing policy", Reasons: plan.Refusals()}
 		}
-		conflicts, err := txConflicts(tx, r, BookingStatuses, false)
+		conflicts, err := txConflicts(tx, r, BookingStatuses, true)
 		if err != nil {
 			return "", nil, err
 		}

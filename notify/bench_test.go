@@ -10,9 +10,11 @@ import (
 )
 
 // BenchmarkStillAddressed is what the worker's check at delivery adds to
-// each e-mail or webhook row addressed to a role, on each database: one
-// read of the account for a holder of the role; for a delegate, also the
-// read of their delegations that count (delegations, then delegators).
+// each e-mail or webhook row of an account, on each database: one read of
+// the account for a holder of the role; for a delegate, also the read of
+// their delegations that count (delegations, then delegators); for a row
+// about a request (a liaison officer's receipt), also the read of the
+// request.
 func BenchmarkStillAddressed(b *testing.B) {
 	for _, d := range storagetest.Databases(b) {
 		b.Run(d.Name, func(b *testing.B) {
@@ -25,11 +27,12 @@ func BenchmarkStillAddressed(b *testing.B) {
 			}{
 				{"holder", domain.Notification{Recipient: "u-hns", Channel: domain.ChannelEmail, AudienceRole: domain.RoleHNS}},
 				{"delegate", domain.Notification{Recipient: "u-deputy", Channel: domain.ChannelEmail, AudienceRole: domain.RoleHNS}},
+				{"liaison", domain.Notification{Recipient: "u-lo0", Channel: domain.ChannelEmail, RequestID: "r000", Address: "lo0@example.org"}},
 			} {
 				b.Run(c.name, func(b *testing.B) {
 					for b.Loop() {
-						if ok, err := domain.StillAddressed(context.Background(), db, c.n, at); err != nil || !ok {
-							b.Fatal(ok, err)
+						if _, refusal, err := domain.StillAddressed(context.Background(), db, c.n, at); err != nil || refusal != "" {
+							b.Fatal(refusal, err)
 						}
 					}
 				})

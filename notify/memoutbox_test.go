@@ -13,10 +13,21 @@ func (m *memOutbox) RenewNotification(context.Context, string, time.Time, time.T
 	return true, nil
 }
 
-// GetUser finds no account: memOutbox's rows are addressed to no role, so
-// the worker never asks.
+// GetUser finds no account: memOutbox's rows are addressed to no account
+// (Recipient ""), so the worker never asks.
 func (m *memOutbox) GetUser(context.Context, string) (*domain.User, error) {
 	return nil, domain.ErrNotFound("user")
+}
+
+// GetRequest finds no request: the worker never asks (see GetUser).
+func (m *memOutbox) GetRequest(context.Context, string) (*domain.Request, error) {
+	return nil, domain.ErrNotFound("request")
+}
+
+// ReaddressNotification is never called: the worker readdresses only rows
+// of an account.
+func (m *memOutbox) ReaddressNotification(context.Context, string, string) error {
+	return nil
 }
 
 // ActiveDelegations finds none.

@@ -27,8 +27,9 @@ type Scheduler interface {
 }
 
 // Outbox is the worker's port: domain.Outbox, the renewal of a claimed
-// row's lease just before it is sent, and the reads that tell whether a
-// row addressed to a role may still go to its recipient (storage.DB).
+// row's lease just before it is sent, the reads that tell whether a row
+// may still go to its recipient and where (domain.Addressees), and the
+// record of a row's new address (storage.DB).
 type Outbox interface {
 	domain.Outbox
 	domain.Addressees
@@ -37,6 +38,10 @@ type Outbox interface {
 	// worker's (another claimed it after the lease ran out, or it is no
 	// longer queued), and then the worker does not send it.
 	RenewNotification(ctx context.Context, id string, held, until time.Time) (bool, error)
+	// ReaddressNotification records on a queued row the e-mail address it
+	// goes to: its recipient's address at delivery, when the account's
+	// address changed after the row was written (domain.StillAddressed).
+	ReaddressNotification(ctx context.Context, id, address string) error
 }
 
 // Worker delivers due outbox rows. Several workers (replicas) may run
@@ -194,22 +199,30 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 
 // deliver renews n's lease, checks that n may still go to its recipient,
 // sends n and records the outcome: sent; undeliverable when there is no
-// channel or address, when its recipient no longer receives the role it
-// was addressed to, when the delegation it is about no longer runs, or
+// channel or address, when its recipient's account is disabled, no longer
+// receives the role it was addressed to or can no longer see the request
+// it is about, when the delegation it is about no longer runs, or
 // when it is a stage notice whose stage no longer needed a decision when
 // it was claimed (n.Outlived); queued again with back-off after a
 // failure; failed after the last attempt. A row no longer ours is skipped.
 func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mutex) error {
 	db.Lock()
 	ours, err := w.Outbox.RenewNotification(ctx, n.ID, n.NextAttemptAt, w.Now().Add(w.Lease))
-	addressed := true
+	var refusal string
 	if err == nil && ours && !n.Outlived {
 		// After the renewal, so that only a row that is ours is checked, and
 		// as late as can be before it is sent: a delegation that ended or
-		// was revoked, or a change of the recipient's account, that committed
-		// before this read keeps the row from going out, even one whose own
-		// withdrawal did not reach it (domain.StillAddressed).
-		addressed, err = domain.StillAddressed(ctx, w.Outbox, n, w.Now())
+		// was revoked, or a change of the recipient's account (disabled,
+		// another nation or roles, another address), that committed before
+		// this read keeps the row from going out or sends it to the new
+		// address, even one whose own withdrawal did not reach it
+		// (domain.StillAddressed).
+		var to string
+		to, refusal, err = domain.StillAddressed(ctx, w.Outbox, n, w.Now())
+		if err == nil && refusal == "" && to != n.Address {
+			n.Address = to
+			err = w.Outbox.ReaddressNotification(ctx, n.ID, to)
+		}
 	}
 	db.Unlock()
 	if err != nil {
@@ -219,7 +232,7 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mu
 		w.Log.Info("notification left to another worker", "id", n.ID, "kind", n.Kind, "channel", n.Channel)
 		return nil
 	}
-	status, problem := domain.DeliveryUndeliverable, domain.UnaddressedError(n)
+	status, problem := domain.DeliveryUndeliverable, refusal
 	switch {
 	case n.Outlived:
 		// "Review needed" for a stage decided meanwhile (a burst of them
@@ -227,7 +240,7 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, db *sync.Mu
 		// withdrawn, like a row whose recipient lost the role. The inbox
 		// row stays, marked as no longer needing a decision.
 		problem = domain.DecisionNoLongerNeededError
-	case addressed:
+	case refusal == "":
 		status, problem = w.attempt(ctx, n)
 	}
 	now := w.Now()

@@ -128,9 +128,10 @@ func outboxRows(t *testing.T, db *storage.DB) string {
 // delegation simply reaches its end, or the account row is changed
 // directly, as by a change racing the stage activation. At delivery the
 // worker sends none of them to a recipient who no longer receives the
-// role, and records why; a delegate who holds the role directly as well,
-// the liaison officer's receipt (no role) and the role's own webhook (no
-// recipient) go out as before.
+// role, and records why; a delegate who holds the role directly as well
+// and the role's own webhook (no recipient) go out as before. The liaison
+// officer's receipt (no role) goes while the account is enabled and of
+// the request's nation, to the account's address at delivery.
 func TestWorkerChecksTheRoleAtDelivery(t *testing.T) {
 	const (
 		sent = domain.DeliverySent
@@ -143,6 +144,7 @@ func TestWorkerChecksTheRoleAtDelivery(t *testing.T) {
 		change        func(t *testing.T, db *storage.DB)
 		at            time.Time
 		want          string
+		to            string // a delivery that must be among those made
 	}{
 		{name: "nothing changed", at: t0.Add(time.Minute), want: lines("lo0 email "+sent, "hns email "+sent,
 			"deputy email "+sent, "deputy webhook "+sent, "role webhook "+sent)},
@@ -166,13 +168,27 @@ func TestWorkerChecksTheRoleAtDelivery(t *testing.T) {
 				changeAccount(t, db, "deputy", func(u *domain.User) { at := t0; u.DisabledAt = &at })
 			},
 			want: lines("lo0 email "+sent, "hns email "+sent, "deputy email "+gone, "deputy webhook "+gone, "role webhook "+sent)},
+		// The liaison officer's receipt is addressed to no role: it goes
+		// while the account is enabled and may see the request, to its
+		// address at delivery.
 		{name: "the liaison officer was disabled directly", at: t0.Add(time.Minute),
 			change: func(t *testing.T, db *storage.DB) {
 				changeAccount(t, db, "lo0", func(u *domain.User) { at := t0; u.DisabledAt = &at })
 			},
-			// Not addressed to a role: the check does not apply (an
-			// account change through the service withdraws it).
-			want: lines("lo0 email "+sent, "hns email "+sent, "deputy email "+sent, "deputy webhook "+sent, "role webhook "+sent)},
+			want: lines("lo0 email "+domain.DeliveryUndeliverable+" ("+domain.RecipientDisabledError+")", "hns email "+sent,
+				"deputy email "+sent, "deputy webhook "+sent, "role webhook "+sent)},
+		{name: "the liaison officer moved to another nation directly", at: t0.Add(time.Minute),
+			change: func(t *testing.T, db *storage.DB) {
+				changeAccount(t, db, "lo0", func(u *domain.User) { u.Nation = "DE" })
+			},
+			want: lines("lo0 email "+domain.DeliveryUndeliverable+" ("+domain.RequestNotVisibleError+")", "hns email "+sent,
+				"deputy email "+sent, "deputy webhook "+sent, "role webhook "+sent)},
+		{name: "the liaison officer's address changed directly", at: t0.Add(time.Minute),
+			change: func(t *testing.T, db *storage.DB) {
+				changeAccount(t, db, "lo0", func(u *domain.User) { u.Email = "lo0-new@example.org" })
+			},
+			want: lines("lo0 email "+sent, "hns email "+sent, "deputy email "+sent, "deputy webhook "+sent, "role webhook "+sent),
+			to:   "email lo0-new@example.org"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, d := range storagetest.Databases(t) {
@@ -199,6 +215,17 @@ func TestWorkerChecksTheRoleAtDelivery(t *testing.T) {
 					}
 					if want := strings.Count(c.want, sent); len(got) != want {
 						t.Errorf("%d deliveries %v, want %d", len(got), got, want)
+					}
+					if c.to != "" && !slices.Contains(got, c.to) {
+						t.Errorf("deliveries %v, want %q among them", got, c.to)
+					}
+					if c.to != "" {
+						rows, _ := db.Notifications(context.Background(), "r000")
+						for _, n := range rows {
+							if n.Recipient == "u-lo0" && n.Channel == domain.ChannelEmail && n.Address != strings.TrimPrefix(c.to, "email ") {
+								t.Errorf("lo0's row records address %q, want the one it went to", n.Address)
+							}
+						}
 					}
 				})
 			}

@@ -446,6 +446,16 @@ func (d *DB) RenewNotification(ctx context.Context, id string, held, until time.
 	return res.RowsAffected == 1, nil
 }
 
+// ReaddressNotification records on the queued row id the e-mail address
+// it goes to: its recipient's address at delivery, which changed after
+// the row was written (domain.StillAddressed). A row no longer queued is
+// left as it is.
+func (d *DB) ReaddressNotification(ctx context.Context, id, address string) error {
+	err := d.writer.WithContext(ctx).Model(&notificationRow{}).Where("id = ? AND status = ?", id, domain.DeliveryQueued).
+		Update("address", address).Error
+	return translate(err, "notification")
+}
+
 // FinishNotification records the outcome of one delivery attempt.
 func (d *DB) FinishNotification(ctx context.Context, id, status, lastError string, at, next time.Time) error {
 	set := map[string]any{"status": status, "last_error": lastError, "next_attempt_at": dbTime(next)}

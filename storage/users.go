@@ -39,10 +39,19 @@ func (d *DB) GetUser(ctx context.Context, id string) (*domain.User, error) {
 	return getUser(d.reader.WithContext(ctx), "id = ?", id, false)
 }
 
+// getUser reads one account; with lock, on PostgreSQL, it takes the row's
+// lock FOR NO KEY UPDATE: the lock an UPDATE of the row takes, so that the
+// writers of one account take turns, but not one that waits for the
+// KEY SHARE lock that a transaction inserting a row referencing the
+// account (an outbox row, a session) holds until it commits. Such a
+// transaction queues its outbox rows holding the audit counter, which
+// every audited change takes last: FOR UPDATE would make it wait for a
+// change holding the account, and that change for the audit counter, a
+// deadlock (TestRaceRevocationBesideAStageNotice).
 func getUser(g *gorm.DB, where, arg string, lock bool) (*domain.User, error) {
 	q := g.Where(where, arg)
 	if lock && g.Dialector.Name() == "postgres" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
 	}
 	var row userRow
 	if err := q.Take(&row).Error; err != nil {
