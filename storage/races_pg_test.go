@@ -517,7 +517,8 @@ func TestRaceTwoRevocationsLeaveRoleNotices(t *testing.T) {
 			if n := deputyMail(); n.Status != domain.DeliveryQueued {
 				t.Fatalf("before the revocations the deputy's e-mail is %s", n.Status)
 			}
-			ds, err := db.ListDelegations(ctx, "deputy", at)
+			page, err := db.ListDelegations(ctx, domain.DelegationFilter{User: "deputy"}, at)
+			ds := page.Items
 			if err != nil || len(ds) != 2 {
 				t.Fatalf("delegations %v %v", ds, err)
 			}
@@ -656,7 +657,8 @@ func TestRaceRevocationBesideAStageNotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := db.ListDelegations(ctx, "hns", at)
+	page, err := db.ListDelegations(ctx, domain.DelegationFilter{User: "hns"}, at)
+	ds := page.Items
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("hns's delegations %v %v", ds, err)
 	}
