@@ -46,10 +46,13 @@ func readBody(c echo.Context, optional bool) ([]byte, error) {
 	if !isJSON(req.Header.Get(echo.HeaderContentType)) {
 		return nil, domain.Errorf(codeUnsupportedMedia, "send the body as application/json")
 	}
-	// JSON is UTF-8 (RFC 8259 §8.1). A body declared in another charset,
-	// or holding bytes that are not UTF-8, is refused: decoding it would
-	// store U+FFFD in place of every letter that is not ASCII.
-	if _, params, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8") {
+	// JSON is UTF-8 (RFC 8259 §8.1). A body holding bytes that are not
+	// UTF-8 is refused: decoding it would store U+FFFD in place of every
+	// letter that is not ASCII. JSON defines no charset parameter (§11),
+	// so one naming UTF-8 or its subset US-ASCII changes nothing; one
+	// naming another charset says the body was written in it, and would
+	// be misread as UTF-8, so it is refused by name.
+	if _, params, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); !readAsUTF8(params["charset"]) {
 		return nil, domain.Errorf(codeUnsupportedMedia, "the body is declared as charset %q: send it as UTF-8 (application/json, or application/json; charset=utf-8)", params["charset"])
 	}
 	if !utf8.Valid(body) {
@@ -88,6 +91,17 @@ func noBody(c echo.Context) error {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "this action takes no body: send none, or {}", Fields: fe}
 	}
 	return nil
+}
+
+// readAsUTF8 reports whether a body declared in charset (the Content-Type
+// parameter, "" when none) is read as UTF-8: none, utf-8, utf8 or
+// us-ascii, in any letter case.
+func readAsUTF8(charset string) bool {
+	switch strings.ToLower(charset) {
+	case "", "utf-8", "utf8", "us-ascii":
+		return true
+	}
+	return false
 }
 
 func tooLarge() error {

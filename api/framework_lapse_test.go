@@ -217,5 +217,54 @@ func TestFastTrackLapseNotice(t *testing.T) {
 		if n, m := len(lapsed("lo-no")), len(lapsed("hns")); n != 1 || m != 1 {
 			t.Errorf("after a second change that leaves the request uncovered: lo-no has %d notices, hns %d; want 1 each", n, m)
 		}
+
+		// Moved to another nation, with new terms: the officers of the
+		// request's nation, who can no longer read the agreement, are told
+		// it by the reference they knew and that it is no longer available
+		// to their nation, in every copy, and nothing of the agreement as
+		// it is now; the approvers are told why in full.
+		want(t, e.do("lo-no", http.MethodPost, "/api/v1/me/webhooks", map[string]any{"url": "https://hooks.example/lo-no"}), http.StatusCreated)
+		moved := e.createFramework(with(norwayFramework(), "reference", "FA-NO-2026-MOVED"))
+		mid, _ := e.submitted(inFramework(moved))
+		p := e.do("admin", http.MethodPatch, "/api/v1/frameworks/"+moved, map[string]any{"nation": "DE", "reference": "FA-DE-CONFIDENTIAL-7",
+			"valid_from": "2026-01-01", "valid_until": "2026-03-31", "personnel_ceiling": 3}, "If-Match", `"1"`)
+		want(t, p, 200)
+		want(t, e.do("lo-no", http.MethodGet, "/api/v1/frameworks/"+moved, nil), 404)
+		secret := []string{"FA-DE", "another nation", "2026-03-31", "ceiling"}
+		var copies []string
+		for _, it := range lapsed("lo-no") {
+			if it["request_id"] == mid {
+				copies = append(copies, it["subject"].(string)+"\n"+it["body"].(string))
+			}
+		}
+		if len(copies) != 1 {
+			t.Fatalf("lo-no's notices of the moved agreement: %v", copies)
+		}
+		for _, n := range e.outboxOf(mid, "lo-no", domain.ChannelEmail, domain.ChannelWebhook) {
+			if n.Kind == domain.NotifyFrameworkLapsed {
+				copies = append(copies, n.Channel+": "+n.Subject+"\n"+n.Body)
+			}
+		}
+		if len(copies) != 3 {
+			t.Fatalf("lo-no's copies (inbox, e-mail, webhook) of the moved agreement: %q", copies)
+		}
+		for _, c := range copies {
+			if !strings.Contains(c, "FA-NO-2026-MOVED") || !strings.Contains(c, "no longer available to your nation") {
+				t.Errorf("lo-no's copy does not name the agreement as known or why: %s", c)
+			}
+			for _, s := range secret {
+				if strings.Contains(c, s) {
+					t.Errorf("lo-no's copy tells %q of the agreement as it is now: %s", s, c)
+				}
+			}
+		}
+		var told bool
+		for _, it := range lapsed("hns") {
+			b, _ := it["body"].(string)
+			told = told || it["request_id"] == mid && strings.Contains(b, "FA-DE-CONFIDENTIAL-7") && strings.Contains(b, "another nation")
+		}
+		if !told {
+			t.Errorf("the intake approver is not told the agreement's new reference and why: %v", lapsed("hns"))
+		}
 	})
 }

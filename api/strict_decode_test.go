@@ -121,9 +121,11 @@ func TestDuplicateMemberNamesRefused(t *testing.T) {
 	}
 }
 
-// TestBodyMustBeUTF8: a body declared in another charset is 415 naming it,
-// and one holding bytes that are not UTF-8 is 400: both were decoded with
-// U+FFFD in place of the letters. utf-8 in any letter case is accepted.
+// TestBodyMustBeUTF8: a body declared in a charset other than UTF-8 is 415
+// naming it, and one holding bytes that are not UTF-8 is 400: both were
+// decoded with U+FFFD in place of the letters. A charset of utf-8, utf8 or
+// us-ascii, in any letter case, is accepted (RFC 8259 §11: JSON has no
+// charset parameter; one naming UTF-8 changes nothing).
 func TestBodyMustBeUTF8(t *testing.T) {
 	e := newEnv(t, t.TempDir()+"/utf8.db")
 	latin1 := strings.Replace(string(mustJSON(t, draft())), "Cold Response 27", "K\xe4lte 27", 1)
@@ -142,11 +144,31 @@ func TestBodyMustBeUTF8(t *testing.T) {
 	wantProblem(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, `{"purpose":"Kälte"}`, "If-Match", tag,
 		"Content-Type", "application/json; charset=latin1"), 415, "unsupported_media_type")
 	e.unchanged("lo-no", "/api/v1/requests/"+id, tag)
-	r = e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, `{"purpose":"Kälte"}`, "If-Match", tag,
-		"Content-Type", "application/json; charset=UTF-8")
-	want(t, r, http.StatusOK)
-	if r.JSON(t)["purpose"] != "Kälte" {
-		t.Errorf("purpose %v, want Kälte", r.JSON(t)["purpose"])
+	// A charset that would have the body read otherwise is refused, by
+	// name, even for a body that is valid UTF-8.
+	for _, cs := range []string{"utf-16", "UTF-16LE", "windows-1252", "iso-8859-1"} {
+		r := e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, `{"purpose":"Kälte"}`, "If-Match", tag,
+			"Content-Type", "application/json; charset="+cs)
+		wantProblem(t, r, 415, "unsupported_media_type")
+		if !strings.Contains(string(r.Body), cs) {
+			t.Errorf("charset %s is not named: %s", cs, r.Body)
+		}
+	}
+	e.unchanged("lo-no", "/api/v1/requests/"+id, tag)
+	// JSON has no charset parameter (RFC 8259 §11): one naming UTF-8, or
+	// US-ASCII (a subset of it), changes nothing, in any letter case; the
+	// body must still be UTF-8.
+	for _, cs := range []string{"UTF-8", "utf8", "UTF8", "us-ascii", "US-ASCII", `"utf-8"`} {
+		wantProblem(t, e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, `{"purpose":"K`+"\xe4"+`lte"}`, "If-Match", tag,
+			"Content-Type", "application/json; charset="+cs), 400, "bad_request")
+		purpose := "Kälte " + cs
+		r := e.do("lo-no", http.MethodPatch, "/api/v1/requests/"+id, map[string]any{"purpose": purpose}, "If-Match", tag,
+			"Content-Type", "application/merge-patch+json; charset="+cs)
+		want(t, r, http.StatusOK)
+		if r.JSON(t)["purpose"] != purpose {
+			t.Errorf("charset %s: purpose %v, want %s", cs, r.JSON(t)["purpose"], purpose)
+		}
+		tag = r.Header.Get("ETag")
 	}
 }
 

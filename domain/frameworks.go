@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -36,7 +37,7 @@ func (s *FrameworkService) Create(ctx context.Context, p Principal, t FrameworkT
 // CreateKeyed is Create with an Idempotency-Key: a retry gets the first
 // response (in key.Replay) and creates nothing.
 func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t FrameworkTerms, key *Keyed) (*Framework, error) {
-	t.Nation = NormalizeNation(t.Nation)
+	t.Nation, t.Reference = NormalizeNation(t.Nation), strings.TrimSpace(t.Reference)
 	if err := ValidateFramework(t, s.ref); err != nil {
 		return nil, err
 	}
@@ -71,7 +72,7 @@ func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t Frame
 // requests in review on its fast track tells them, in its transaction
 // (notifyFrameworkLapsed).
 func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, version int, t FrameworkTerms) (*Framework, error) {
-	t.Nation = NormalizeNation(t.Nation)
+	t.Nation, t.Reference = NormalizeNation(t.Nation), strings.TrimSpace(t.Reference)
 	var out *Framework
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		f, err := tx.GetFramework(id)

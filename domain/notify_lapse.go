@@ -35,7 +35,16 @@ const NotifyFrameworkLapsed = "framework.no_longer_covered"
 // covers it for reasons: one to its nation's liaison officers, one to the
 // role of each of its active stages. None when r is not in review or
 // there are no reasons.
-func FrameworkLapsedNotifications(f *Framework, reasons []string, r *Request) []NotificationEvent {
+//
+// known is the reference the agreement had before the change, the one
+// r's nation knew it by. The approvers, who read every nation's
+// agreements, are told the agreement as it is now and every reason. The
+// officers are told so too while it stays with their nation (they can
+// read it); an agreement that went to another nation is one they can no
+// longer read, so their notice names it by known and gives the one reason
+// FrameworkUnavailableReason, as FrameworkUnavailableWarning tells nothing
+// of where it went: not its new reference, nation or terms.
+func FrameworkLapsedNotifications(known string, f *Framework, reasons []string, r *Request) []NotificationEvent {
 	if r == nil || r.Status != StatusInReview || r.Route == nil || len(reasons) == 0 {
 		return nil
 	}
@@ -43,6 +52,9 @@ func FrameworkLapsedNotifications(f *Framework, reasons []string, r *Request) []
 		Status: r.Status, Framework: f.Reference, Reasons: reasons}
 	ev := base
 	ev.Audience = Audience{Nation: r.Nation}
+	if f.Nation != r.Nation {
+		ev.Framework, ev.Reasons = known, []string{FrameworkUnavailableReason}
+	}
 	out := []NotificationEvent{ev}
 	for _, s := range r.Route.Stages {
 		if s.Status == StageActive {
@@ -53,6 +65,11 @@ func FrameworkLapsedNotifications(f *Framework, reasons []string, r *Request) []
 	}
 	return out
 }
+
+// FrameworkUnavailableReason is the one reason a liaison officer is given
+// when the agreement the request took the fast track on went to another
+// nation.
+const FrameworkUnavailableReason = "the framework agreement is no longer available to your nation"
 
 // FrameworkLapsedKey is the key base of the i-th notice of an agreement's
 // change to version about request id: unique, since every change of an
@@ -80,7 +97,7 @@ func notifyFrameworkLapsed(tx Tx, ref Reference, was FrameworkTerms, f *Framewor
 			continue // no longer covered before this change: told when it stopped
 		}
 		_, why, _ := frameworkLapse(func(string) (*Framework, error) { return f, nil }, ref, r)
-		for j, ev := range FrameworkLapsedNotifications(f, why, r) {
+		for j, ev := range FrameworkLapsedNotifications(was.Reference, f, why, r) {
 			if err := tx.Notify(ev, at, FrameworkLapsedKey(f.ID, f.Version, r.ID, j)); err != nil {
 				return err
 			}

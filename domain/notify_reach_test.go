@@ -86,7 +86,7 @@ func TestKindAudienceMatchesTheEvents(t *testing.T) {
 	booked.TrainingAreas = []AreaBooking{{Area: "ravlunda", From: day("2026-03-09"), To: day("2026-03-12")}}
 	events = append(events, AreaClosedNotifications(TrainingArea{Code: "ravlunda", Name: "Ravlunda skjutfält"},
 		[]time.Time{day("2026-03-10")}, booked)...)
-	events = append(events, FrameworkLapsedNotifications(&Framework{FrameworkTerms: FrameworkTerms{Reference: "FA-NO-2026-01"}},
+	events = append(events, FrameworkLapsedNotifications("FA-NO-2026-01", &Framework{FrameworkTerms: FrameworkTerms{Reference: "FA-NO-2026-01"}},
 		[]string{"the framework agreement is suspended"}, req(StatusInReview))...)
 	seen := map[string]bool{}
 	for _, ev := range events {

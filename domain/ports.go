@@ -128,7 +128,7 @@ type Tx interface {
 
 	GetFramework(id string) (*Framework, error)
 	// CreateFramework stores f; a reference another agreement of the
-	// nation holds (case and surrounding spaces aside) is CodeConflict.
+	// nation holds (by ReferenceKey) is CodeConflict.
 	CreateFramework(f *Framework) error
 	// UpdateFramework stores f if the stored version is still expectedVersion.
 	// A change of nation or reference to one another agreement holds is
@@ -140,7 +140,7 @@ type Tx interface {
 	// stop covering.
 	RequestsInReviewNaming(id string) ([]Request, error)
 	// FrameworksWithReference returns the ids of nation's agreements whose
-	// reference is reference, case and surrounding white space aside.
+	// reference is reference: whose ReferenceKey is reference's.
 	FrameworksWithReference(nation, reference string) ([]string, error)
 	// TrainingAreas reads the named areas; with lock it takes their row
 	// locks (PostgreSQL), so that concurrent final approvals on one area

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,6 +16,7 @@ type frameworkRow struct {
 	Nation           string    `gorm:"column:nation"`
 	Name             string    `gorm:"column:name"`
 	Reference        string    `gorm:"column:reference"`
+	ReferenceKey     string    `gorm:"column:reference_key"`
 	ValidFrom        sqlDate   `gorm:"column:valid_from"`
 	ValidUntil       sqlDate   `gorm:"column:valid_until"`
 	TrainingAreas    string    `gorm:"column:training_areas"`
@@ -39,7 +39,7 @@ func newFrameworkRow(f *domain.Framework) (frameworkRow, error) {
 	if err1 != nil || err2 != nil {
 		return frameworkRow{}, fmt.Errorf("storage: encode framework lists")
 	}
-	return frameworkRow{ID: f.ID, Nation: f.Nation, Name: f.Name, Reference: f.Reference,
+	return frameworkRow{ID: f.ID, Nation: f.Nation, Name: f.Name, Reference: f.Reference, ReferenceKey: domain.ReferenceKey(f.Reference),
 		ValidFrom: newSQLDate(f.ValidFrom), ValidUntil: newSQLDate(f.ValidUntil), TrainingAreas: string(areas),
 		EntryPoints: string(points), PersonnelCeiling: f.PersonnelCeiling, LiveFire: f.LiveFire,
 		DangerousGoods: f.DangerousGoods, Notes: f.Notes, Suspended: f.Suspended, Version: f.Version,
@@ -97,9 +97,10 @@ func (d *DB) ListFrameworks(ctx context.Context, nation string) ([]domain.Framew
 // GetFramework reads one agreement inside the transaction.
 func (t *tx) GetFramework(id string) (*domain.Framework, error) { return getFramework(t.g, id) }
 
-// CreateFramework inserts f, with dup_seq 0 (the column's default): a
-// reference another agreement of the nation holds with 0 is a conflict
-// (the unique index frameworks_nation_reference, migration 0030).
+// CreateFramework inserts f, with its reference_key (domain.ReferenceKey)
+// and dup_seq 0 (the column's default): a key another agreement of the
+// nation holds with 0 is a conflict (the unique index
+// frameworks_nation_reference, migration 0030).
 func (t *tx) CreateFramework(f *domain.Framework) error {
 	row, err := newFrameworkRow(f)
 	if err != nil {
@@ -109,18 +110,31 @@ func (t *tx) CreateFramework(f *domain.Framework) error {
 }
 
 // FrameworksWithReference returns the ids of nation's agreements whose
-// reference is reference, case and surrounding white space aside (ASCII
-// case: lower() of SQLite folds no other letters).
+// reference is reference: whose reference, as stored, has the
+// domain.ReferenceKey of reference. The keys are compared here, in Go, as
+// the nation's agreements (a few rows) are read, not by the stored
+// reference_key, so that an agreement a binary older than migration 0030
+// stored or renamed without the key, during a rolling upgrade, is found
+// too; the unique index compares the stored keys.
 func (t *tx) FrameworksWithReference(nation, reference string) ([]string, error) {
+	var rows []struct{ ID, Reference string }
+	if err := t.g.Model(&frameworkRow{}).Select("id", "reference").Where("nation = ?", nation).Order("id").
+		Scan(&rows).Error; err != nil {
+		return nil, translate(err, "framework agreements")
+	}
+	key := domain.ReferenceKey(reference)
 	var ids []string
-	err := t.g.Model(&frameworkRow{}).Where("nation = ? AND lower(trim(reference)) = lower(?)", nation, strings.TrimSpace(reference)).
-		Order("id").Pluck("id", &ids).Error
-	return ids, translate(err, "framework agreements")
+	for _, r := range rows {
+		if domain.ReferenceKey(r.Reference) == key {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids, nil
 }
 
 // UpdateFramework stores f if the stored version is still expectedVersion.
-// An agreement whose nation or reference (case and surrounding spaces
-// aside) changes gets dup_seq 0, so the unique index frameworks_nation_reference
+// An agreement whose nation or reference_key (domain.ReferenceKey) changes
+// gets dup_seq 0, so the unique index frameworks_nation_reference
 // (migration 0030) holds its new reference; one that keeps them keeps its
 // dup_seq, so an agreement stored twice under one reference before the
 // index can still be amended. The CASE reads the row as it was: SQL
@@ -132,17 +146,67 @@ func (t *tx) UpdateFramework(f *domain.Framework, expectedVersion int) error {
 	}
 	res := t.g.Model(&frameworkRow{}).Where("id = ? AND version = ?", f.ID, expectedVersion).
 		Updates(map[string]any{"nation": row.Nation, "name": row.Name, "reference": row.Reference,
-			"valid_from": row.ValidFrom, "valid_until": row.ValidUntil, "training_areas": row.TrainingAreas,
+			"reference_key": row.ReferenceKey,
+			"valid_from":    row.ValidFrom, "valid_until": row.ValidUntil, "training_areas": row.TrainingAreas,
 			"entry_points": row.EntryPoints, "personnel_ceiling": row.PersonnelCeiling, "live_fire": row.LiveFire,
 			"dangerous_goods": row.DangerousGoods, "notes": row.Notes, "suspended": row.Suspended,
 			"version": row.Version, "updated_at": row.UpdatedAt,
-			"dup_seq": gorm.Expr("CASE WHEN nation = ? AND lower(trim(reference)) = lower(trim(?)) THEN dup_seq ELSE 0 END",
-				row.Nation, row.Reference)})
+			"dup_seq": gorm.Expr("CASE WHEN nation = ? AND reference_key = ? THEN dup_seq ELSE 0 END",
+				row.Nation, row.ReferenceKey)})
 	if res.Error != nil {
 		return translate(res.Error, "framework agreement")
 	}
 	if res.RowsAffected == 0 {
 		return domain.Errorf(domain.CodePreconditionFailed, "the framework agreement has changed since version %d", expectedVersion)
+	}
+	return nil
+}
+
+// keyFrameworkReferences gives every agreement whose reference_key is not
+// domain.ReferenceKey of its reference (NULL, or stale) that key, with the
+// first dup_seq free within its nation and key; agreements whose key is
+// right keep theirs. It is migration 0030's step in Go, run in its
+// transaction after its SQL: there every key is NULL, so the agreements of
+// a nation that share a key are numbered by id (ids are time-ordered), the
+// first 0 and each later one 1, 2, ... It runs again after every Migrate
+// (a few rows), for the agreements a binary older than 0030, still running
+// beside a migrated one, stored or changed without the key. Computed here
+// rather than in SQL, whose lower() and trim() differ between SQLite and
+// PostgreSQL and from Go's, so the agreements stored before are held by
+// exactly the rule of the ones stored after. The references themselves
+// are kept as they were stored.
+func keyFrameworkReferences(g *gorm.DB) error {
+	var rows []struct {
+		ID, Nation, Reference string
+		ReferenceKey          *string
+		DupSeq                int
+	}
+	if err := g.Raw("SELECT id, nation, reference, reference_key, dup_seq FROM frameworks ORDER BY id").Scan(&rows).Error; err != nil {
+		return err
+	}
+	type held struct {
+		nation, key string
+		seq         int
+	}
+	taken := map[held]bool{}
+	for _, r := range rows {
+		if r.ReferenceKey != nil && *r.ReferenceKey == domain.ReferenceKey(r.Reference) {
+			taken[held{r.Nation, *r.ReferenceKey, r.DupSeq}] = true
+		}
+	}
+	for _, r := range rows {
+		key := domain.ReferenceKey(r.Reference)
+		if r.ReferenceKey != nil && *r.ReferenceKey == key {
+			continue
+		}
+		h := held{r.Nation, key, 0}
+		for taken[h] {
+			h.seq++
+		}
+		taken[h] = true
+		if err := g.Exec("UPDATE frameworks SET reference_key = ?, dup_seq = ? WHERE id = ?", key, h.seq, r.ID).Error; err != nil {
+			return err
+		}
 	}
 	return nil
 }

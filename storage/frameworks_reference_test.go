@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -92,6 +93,61 @@ func TestFrameworkReferenceHeldByTheDatabase(t *testing.T) {
 	})
 }
 
+// TestFrameworkReferenceSame: whether two references are the same is
+// Go's answer (domain.ReferenceKey), on SQLite and on PostgreSQL alike and
+// in either order: white space around a reference (a tab, a line break, a
+// no-break space) and letter case (Unicode's, as strings.EqualFold has it)
+// aside, nothing else. The lookup and, past it, the database's index give
+// the same answer; a reference is stored without the white space around it.
+func TestFrameworkReferenceSame(t *testing.T) {
+	// Each reference's %d is the number of the try, so that tries do not meet.
+	cases := []struct {
+		a, b string
+		same bool
+	}{
+		{"FA-U%d", "FA-U%d\t", true},
+		{"FA-U%d", "FA-U%d\n", true},
+		{"FA-U%d", "\u00a0FA-U%d", true},
+		{"ÅFD%d", "åfd%d", true},
+		{"ØRE-%d", "øre-%d", true},
+		{"KELVIN%d", "\u212aelvin%d", true}, // the Kelvin sign folds to k
+		{"S-%d", "ſ-%d", true},              // the long s folds to s
+		{"STRASSE%d", "straße%d", false},    // ß is not SS to EqualFold
+		{"FA %d", "FA  %d", false},          // white space inside counts
+		{"FA-1/%d", "FA-2/%d", false},
+		{"İ-%d", "i-%d", false}, // the dotted capital I is not i to EqualFold
+	}
+	forEachDB(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		ref := mustRef(t, db)
+		clock := func() time.Time { return fixedNow }
+		services := map[string]*domain.FrameworkService{
+			"lookup":   domain.NewFrameworkService(db, ref, clock, uuid.NewString),
+			"database": domain.NewFrameworkService(blindStore{db}, ref, clock, uuid.NewString),
+		}
+		try := 0
+		for _, c := range cases {
+			for _, by := range []string{"lookup", "database"} {
+				for _, pair := range [][2]string{{c.a, c.b}, {c.b, c.a}} {
+					try++
+					a, b := fmt.Sprintf(pair[0], try), fmt.Sprintf(pair[1], try)
+					first, err := services[by].Create(ctx, fwAdmin, agreementTerms("NO", a))
+					if err != nil {
+						t.Fatalf("%s %q: %v", by, a, err)
+					}
+					if first.Reference != strings.TrimSpace(a) {
+						t.Errorf("%q is stored as %q", a, first.Reference)
+					}
+					_, err = services[by].Create(ctx, fwAdmin, agreementTerms("NO", b))
+					if refused := domain.ErrorCode(err) == domain.CodeInvalid; refused != c.same || !refused && err != nil {
+						t.Errorf("%s: %q then %q: %v; want the same reference: %v", by, a, b, err, c.same)
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestFrameworkReferenceMigration: migration 0030 keeps agreements stored
 // twice under one reference before it (case and spaces aside), marks the
 // later ones, and creates the index; those agreements can still be
@@ -118,7 +174,11 @@ func TestFrameworkReferenceMigration(t *testing.T) {
 			rows := []struct {
 				nation, reference string
 				seq               int
-			}{{"NO", "FA-1", 0}, {"NO", "fa-1 ", 1}, {"DK", "FA-1", 0}, {"NO", "FA-2", 0}, {"NO", " Fa-1", 2}}
+			}{{"NO", "FA-1", 0}, {"NO", "fa-1 ", 1}, {"DK", "FA-1", 0}, {"NO", "FA-2", 0}, {"NO", " Fa-1", 2},
+				// The key is Go's (domain.ReferenceKey) on either database:
+				// a tab and a no-break space are white space, Å and å one
+				// letter, ß and SS two references.
+				{"NO", "FA-U\t", 0}, {"NO", "fa-u", 1}, {"NO", "ÅFD", 0}, {"NO", "åfd\u00a0", 1}, {"NO", "STRASSE", 0}, {"NO", "straße", 0}}
 			ids := make([]string, len(rows))
 			for i, r := range rows {
 				ids[i] = testID(t, i+1)
@@ -143,6 +203,16 @@ func TestFrameworkReferenceMigration(t *testing.T) {
 			for i, r := range rows {
 				if got := seq(ids[i]); got != r.seq {
 					t.Errorf("%s %q: dup_seq %d, want %d", r.nation, r.reference, got, r.seq)
+				}
+				var key string
+				if err := w.Raw("SELECT reference_key FROM frameworks WHERE id = ?", ids[i]).Scan(&key).Error; err != nil {
+					t.Fatal(err)
+				}
+				if key != domain.ReferenceKey(r.reference) {
+					t.Errorf("%s %q: reference_key %q, want %q", r.nation, r.reference, key, domain.ReferenceKey(r.reference))
+				}
+				if got, err := db.GetFramework(ctx, ids[i]); err != nil || got.Reference != r.reference {
+					t.Errorf("%s %q: reads %+v, %v: the stored reference is kept as it was", r.nation, r.reference, got, err)
 				}
 			}
 
@@ -186,6 +256,38 @@ func TestFrameworkReferenceMigration(t *testing.T) {
 			_, lookup = fw.Create(ctx, fwAdmin, agreementTerms("NO", "fa-3"))
 			_, err = blind.Create(ctx, fwAdmin, agreementTerms("NO", "fa-3"))
 			sameRefusal(t, "a new agreement under the moved one's reference, past the lookup", err, lookup)
+
+			// A binary older than 0030, still running beside a migrated one,
+			// stores an agreement without its key and renames another
+			// without changing its key. The lookup finds them by their
+			// references all the same, and the next Migrate keys them, so
+			// that the index holds them again.
+			legacy := testID(t, 90)
+			if err := w.Exec(`INSERT INTO frameworks (id, nation, name, reference, valid_from, valid_until,
+				training_areas, entry_points, personnel_ceiling, live_fire, dangerous_goods, version, created_at, updated_at)
+				VALUES (?, 'NO', 'Older binary', 'FA-9	', '2027-01-01', '2027-12-31', '["kilen"]', '["storlien"]', 500, false, false, 1, ?, ?)`,
+				legacy, fixedNow, fixedNow).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Exec("UPDATE frameworks SET reference = 'FA-10' WHERE id = ?", ids[3]).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []string{"fa-9", "fa-10"} {
+				if _, err := fw.Create(ctx, fwAdmin, agreementTerms("NO", r)); domain.ErrorCode(err) != domain.CodeInvalid {
+					t.Errorf("%q, held by an agreement an older binary stored: %v", r, err)
+				}
+			}
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []string{"fa-9", "fa-10"} {
+				_, lookup := fw.Create(ctx, fwAdmin, agreementTerms("NO", r))
+				_, err := blind.Create(ctx, fwAdmin, agreementTerms("NO", r))
+				sameRefusal(t, r+", keyed by Migrate, past the lookup", err, lookup)
+			}
+			if got := seq(legacy); got != 0 {
+				t.Errorf("the agreement the older binary stored: dup_seq %d, want 0", got)
+			}
 		})
 	}
 }

@@ -33,10 +33,21 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// then is the migration's step in Go, if it has one (goSteps), run in
+	// its transaction after its SQL: for what SQL cannot compute as the
+	// application does.
+	then func(tx *gorm.DB) error
+}
+
+// goSteps are the migrations' steps in Go, by version.
+var goSteps = map[int]func(tx *gorm.DB) error{
+	30: keyFrameworkReferences,
 }
 
 // Migrate brings the schema up to LatestVersion, each missing migration in
-// its own transaction, then loads the embedded reference data. It refuses a
+// its own transaction, then loads the embedded reference data and keys
+// the framework references an older binary stored without their key
+// (keyFrameworkReferences). It refuses a
 // database whose schema is newer than this binary. Running it again, or in
 // two processes at once, is harmless.
 func (d *DB) Migrate(ctx context.Context) error {
@@ -55,7 +66,12 @@ func (d *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("storage: migration %04d_%s: %w", m.version, m.name, err)
 		}
 	}
-	return d.lockedTx(ctx, loadReferenceData)
+	return d.lockedTx(ctx, func(tx *gorm.DB) error {
+		if err := loadReferenceData(tx); err != nil {
+			return err
+		}
+		return keyFrameworkReferences(tx)
+	})
 }
 
 var errSchemaBehind = errors.New("storage: database schema is behind this binary; run exaccess migrate")
@@ -171,6 +187,11 @@ func (m migration) apply(tx *gorm.DB) error {
 	if err := tx.Exec(m.sql).Error; err != nil {
 		return err
 	}
+	if m.then != nil {
+		if err := m.then(tx); err != nil {
+			return err
+		}
+	}
 	return tx.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
 		m.version, time.Now().UTC().Truncate(time.Microsecond)).Error
 }
@@ -208,5 +229,5 @@ func parseMigration(dir, file string) (migration, error) {
 	if err != nil {
 		return migration{}, err
 	}
-	return migration{version: v, name: name, sql: string(body)}, nil
+	return migration{version: v, name: name, sql: string(body), then: goSteps[v]}, nil
 }
