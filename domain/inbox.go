@@ -50,6 +50,11 @@ type InboxItem struct {
 	// activated no later than the notification). Only stage notices
 	// (NoLongerNeeded) use it.
 	StageOpen bool
+	// AudienceRole is the role the notification was addressed to ("" for
+	// a nation's liaison officers or one account): a framework's
+	// no_longer_covered notice is a stage notice only in a role's copy
+	// (StageNoticeOutlived).
+	AudienceRole Role
 }
 
 // stageNoticeKinds are the notices that ask their reader for a decision
@@ -57,26 +62,42 @@ type InboxItem struct {
 var stageNoticeKinds = map[string]bool{NotifyStageActive: true, NotifyStageDueSoon: true,
 	NotifyStageOverdue: true, NotifyStageEscalated: true}
 
+// isStageNotice reports whether a notice of kind addressed to role asks
+// its reader for a decision on an active stage: the stage notices, and
+// the copy of a framework's no_longer_covered notice addressed to the role
+// of an active stage ("request changes"). The liaison officers' copy of
+// that notice (no role) asks no decision of them: it tells of a change of
+// the agreement, and is never outlived.
+func isStageNotice(kind string, role Role) bool {
+	if kind == NotifyFrameworkLapsed {
+		return role != ""
+	}
+	return stageNoticeKinds[kind]
+}
+
 // NoLongerNeeded reports whether the item asked its reader for a decision
 // that is no longer theirs to take (StageNoticeOutlived).
 func (it InboxItem) NoLongerNeeded() bool {
-	return StageNoticeOutlived(it.Kind, it.RequestStatus, it.StageOpen)
+	return StageNoticeOutlived(it.Kind, it.AudienceRole, it.RequestStatus, it.StageOpen)
 }
 
 // StageNoticeOutlived is the one rule that tells a stage notice (a stage
-// became active, is due soon, overdue or escalated) whose decision is no
+// became active, is due soon, overdue or escalated; or, addressed to a
+// role, a fast track no longer covered) whose decision is no
 // longer needed: its request is now status ("" when it is not stored:
 // nothing is known, and the notice stands) and left review, or the stage
 // it is about is no longer active in the activation the notice was
 // written in (stageOpen false: decided, the route moved on, or the stage
 // was activated afresh after the notice — a new round, after changes were
 // requested and the request resubmitted, whose deadline is another one).
+// role is the role the notice was addressed to ("" for a nation's liaison
+// officers or one account).
 // The inbox marks such a notice "No longer needs your
 // decision"; the delivery worker does not send its e-mail or webhook
 // (Notification.Outlived, DecisionNoLongerNeededError). Every other kind
 // tells of a change that stays true after later ones: never outlived.
-func StageNoticeOutlived(kind string, status Status, stageOpen bool) bool {
-	if !stageNoticeKinds[kind] || status == "" {
+func StageNoticeOutlived(kind string, role Role, status Status, stageOpen bool) bool {
+	if !isStageNotice(kind, role) || status == "" {
 		return false
 	}
 	return status != StatusInReview || !stageOpen

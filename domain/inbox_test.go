@@ -172,3 +172,37 @@ func TestAccessChanged(t *testing.T) {
 		t.Error("re-enabling an account withdraws its deliveries")
 	}
 }
+
+// TestStageNoticeOutlived: a stage notice is outlived once its request
+// left review or its stage is no longer open; the approvers' copy of a
+// framework.no_longer_covered notice (addressed to a role) is one, the
+// liaison officers' copy (no role) and every other kind never are; a
+// request not stored outlives nothing.
+func TestStageNoticeOutlived(t *testing.T) {
+	for _, c := range []struct {
+		kind      string
+		role      Role
+		status    Status
+		stageOpen bool
+		want      bool
+	}{
+		{NotifyStageActive, RoleHNS, StatusInReview, true, false},
+		{NotifyStageActive, RoleHNS, StatusInReview, false, true},
+		{NotifyStageOverdue, RoleHNS, StatusRejected, true, true},
+		{NotifyFrameworkLapsed, RoleHNS, StatusInReview, true, false},
+		{NotifyFrameworkLapsed, RoleHNS, StatusInReview, false, true},
+		{NotifyFrameworkLapsed, RoleHNS, StatusChangesRequested, false, true},
+		{NotifyFrameworkLapsed, RoleHNS, "", false, false},
+		{NotifyFrameworkLapsed, "", StatusInReview, false, false},
+		{NotifyFrameworkLapsed, "", StatusChangesRequested, false, false},
+		{NotifyAreaClosed, RoleHNS, StatusInReview, false, false},
+	} {
+		if got := StageNoticeOutlived(c.kind, c.role, c.status, c.stageOpen); got != c.want {
+			t.Errorf("StageNoticeOutlived(%s, %q, %q, %v) = %v, want %v", c.kind, c.role, c.status, c.stageOpen, got, c.want)
+		}
+		it := InboxItem{Kind: c.kind, AudienceRole: c.role, RequestStatus: c.status, StageOpen: c.stageOpen}
+		if got := it.NoLongerNeeded(); got != c.want {
+			t.Errorf("NoLongerNeeded of %+v = %v, want %v", it, got, c.want)
+		}
+	}
+}

@@ -55,16 +55,17 @@ const joinRequests = "LEFT JOIN requests ON requests.id = notifications.request_
 // inboxRow is an inbox row with the nation of its request (LEFT JOIN: a
 // notification outlives nothing, but the join must not drop a row).
 type inboxRow struct {
-	ID        string
-	Kind      string
-	RequestID string
-	Subject   string
-	Body      string
-	CreatedAt time.Time
-	ReadAt    *time.Time
-	Nation    *string
-	Status    *string
-	StageOpen bool
+	ID           string
+	Kind         string
+	RequestID    string
+	Subject      string
+	Body         string
+	CreatedAt    time.Time
+	ReadAt       *time.Time
+	Nation       *string
+	Status       *string
+	StageOpen    bool
+	AudienceRole string
 }
 
 // ListInbox is a keyset walk of the notifications_inbox_list index
@@ -91,7 +92,8 @@ func (d *DB) ListInbox(ctx context.Context, f domain.InboxFilter) (domain.InboxP
 	for i, r := range rows {
 		page.Items[i] = domain.InboxItem{ID: r.ID, Kind: r.Kind, RequestID: r.RequestID, Subject: r.Subject,
 			Body: r.Body, CreatedAt: utc(r.CreatedAt), ReadAt: utcPtr(r.ReadAt), RequestNation: derefString(r.Nation),
-			RequestStatus: domain.Status(derefString(r.Status)), StageOpen: r.StageOpen}
+			RequestStatus: domain.Status(derefString(r.Status)), StageOpen: r.StageOpen,
+			AudienceRole: domain.Role(r.AudienceRole)}
 	}
 	return page, nil
 }
@@ -109,7 +111,8 @@ func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
 			at, at, f.After.ID)
 	}
 	return q.Select("notifications.id, notifications.kind, notifications.request_id, notifications.subject, " +
-		"notifications.body, notifications.created_at, notifications.read_at, requests.nation, requests.status, " +
+		"notifications.body, notifications.created_at, notifications.read_at, notifications.audience_role, " +
+		"requests.nation, requests.status, " +
 		stageOpen).
 		Joins(joinRequests).
 		Order("notifications.created_at DESC, notifications.id DESC").Limit(limit + 1)
@@ -133,7 +136,9 @@ func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
 // so the inbox reads every item's current state without a query per item;
 // the delivery worker's claim reads the same (claimQuery), so that the
 // inbox and delivery tell an outlived stage notice by one rule
-// (domain.StageNoticeOutlived).
+// (domain.StageNoticeOutlived, which also reads the row's audience_role:
+// a framework.no_longer_covered notice is a stage notice only in the copy
+// addressed to a role).
 const stageOpen = "CASE WHEN notifications.audience_role <> '' AND EXISTS (SELECT 1 FROM request_stages " +
 	"WHERE request_stages.request_id = notifications.request_id AND request_stages.status = 'active' AND " +
 	"(request_stages.activated_at IS NULL OR request_stages.activated_at <= notifications.created_at) AND (" +

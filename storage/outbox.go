@@ -406,7 +406,8 @@ func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, l
 	out := make([]domain.Notification, len(rows))
 	for i, r := range rows {
 		out[i] = r.Row.domain()
-		out[i].Outlived = domain.StageNoticeOutlived(r.Row.Kind, domain.Status(derefString(r.RequestStatus)), r.StageOpen)
+		out[i].Outlived = domain.StageNoticeOutlived(r.Row.Kind, domain.Role(r.Row.AudienceRole),
+			domain.Status(derefString(r.RequestStatus)), r.StageOpen)
 	}
 	return out, nil
 }
