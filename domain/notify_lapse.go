@@ -124,10 +124,10 @@ func renderFrameworkLapsed(ev NotificationEvent, ref string) (subject, body stri
 	}
 	b.WriteString("\n")
 	if ev.Audience.Role != "" {
-		b.WriteString("Its final approval will be refused until changes are requested and it is resubmitted: " +
+		b.WriteString("While the agreement does not cover it, its final approval will be refused: " +
 			"request changes, and the resubmission is routed again, on the fast track only if the agreement covers it then.\n")
 	} else {
-		b.WriteString("It cannot be approved on the fast track: its final approval will be refused. " +
+		b.WriteString("While the agreement does not cover it, it cannot be approved on the fast track: its final approval will be refused. " +
 			"An approver will request changes, and your resubmission is routed again, on the normal route unless the agreement covers it then; " +
 			"or you may withdraw the request.\n")
 	}
