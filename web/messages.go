@@ -412,6 +412,10 @@ var english = withFormWords(map[string]string{
 	"fw.dg":             "Dangerous goods allowed",
 	"fw.notes":          "Notes",
 	"fw.suspended":      "Suspended",
+	"fw.suspendedmark":  "(suspended)",
+	"fw.ended":          "(ended)",
+	"req.framework":     "Framework agreement",
+	"req.fwgone":        "No longer available",
 	"yes":               "Yes",
 
 	"action.request.created":       "Created",
