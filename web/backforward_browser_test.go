@@ -17,7 +17,8 @@ import (
 // a notice since opened still marked unread and the header's count
 // stale. console.js reloads a page restored from that cache, so Back
 // shows it as it is now. A page with a form the user has typed into is
-// kept as it was left, so nothing typed is lost.
+// kept as it was left, so nothing typed is lost. The users list, as an
+// administrator filters it, comes back afresh like My requests.
 func TestBrowserBackShowsThePageAfresh(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	lo := e.client().signIn("lo-no")
@@ -65,6 +66,21 @@ func TestBrowserBackShowsThePageAfresh(t *testing.T) {
 	b.backKept("/requests/new")
 	if got := b.value("#f-exercise-name"); got != "Typed before leaving" {
 		t.Fatalf("after Back to the new-request form the exercise's name reads %q", got)
+	}
+
+	// The users list, as its administrator filters it.
+	b.open("/", "")
+	b.signOut()
+	b.signIn("admin")
+	b.open("/admin/users", "")
+	b.choose("#"+fieldID("role"), "hns_officer", "#"+fieldID("disabled"), "true")
+	b.leave(`form.filters button[type="submit"]`)
+	if got := b.location(); !strings.Contains(got, "role=hns_officer") || !strings.Contains(got, "disabled=true") {
+		t.Fatalf("the users filter led to %s", got)
+	}
+	b.backAfresh("/admin/users")
+	if role, state := b.value("#"+fieldID("role")), b.value("#"+fieldID("disabled")); role != "" || state != "" {
+		t.Fatalf("after Back to the unfiltered users list the filters read role %q, state %q", role, state)
 	}
 }
 
