@@ -116,6 +116,37 @@ func TestAccountChangeNamesEveryField(t *testing.T) {
 	})
 }
 
+// TestNobodyResetsTheirOwnPassword: an administrator's reset of their own
+// password is refused (403, saying how to change it instead): it would end
+// their own tokens and, with the answer lost, lock them out. Nothing is
+// stored or audited and their token keeps working; another
+// administrator's account is reset as before.
+func TestNobodyResetsTheirOwnPassword(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		adminID, _ := e.userID("admin")
+		before, err := e.db.GetUserByUsername(context.Background(), "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := e.auditSize()
+		r := e.do("admin", http.MethodPost, "/api/v1/users/"+adminID+"/reset-password", map[string]any{"reason": "forgot"})
+		wantProblem(t, r, 403, "forbidden")
+		if !strings.Contains(string(r.Body), "nobody resets their own password") || !strings.Contains(string(r.Body), "/api/v1/me/password") {
+			t.Errorf("own reset: %s", r.Body)
+		}
+		if n := e.auditSize(); n != size {
+			t.Fatalf("the audit log grew by %d", n-size)
+		}
+		after, err := e.db.GetUserByUsername(context.Background(), "admin")
+		if err != nil || after.PasswordHash != before.PasswordHash || after.Generation != before.Generation || after.MustChangePassword {
+			t.Fatalf("admin after the refused reset: %+v, %v", after, err)
+		}
+		want(t, e.do("admin", http.MethodGet, "/api/v1/users/"+adminID, nil), http.StatusOK)
+		opsID, _ := e.userID("ops")
+		want(t, e.do("admin", http.MethodPost, "/api/v1/users/"+opsID+"/reset-password", map[string]any{}), http.StatusOK)
+	})
+}
+
 // TestNobodyDisablesThemselves: an administrator's disabling of their own
 // account is refused (403) even with another administrator enabled;
 // another administrator may.

@@ -237,3 +237,30 @@ func (s *editTx) CreateUser(*User) error {
 	s.writes = append(s.writes, "create")
 	return nil
 }
+
+// TestNobodyResetsTheirOwnPassword: an administrator's reset of their own
+// password is refused (403, nothing stored or audited), checked or done;
+// another administrator and the command line (cli:…, no account) reset
+// it.
+func TestNobodyResetsTheirOwnPassword(t *testing.T) {
+	for _, c := range []struct {
+		actor string
+		code  string
+	}{{"boss", CodeForbidden}, {"admin2", ""}, {"cli:boss", ""}} {
+		s := &editTx{user: User{ID: "u1", Username: "boss", Roles: []Role{RoleAdmin}, Version: 3, Generation: 5}}
+		us := NewUserService(&adminsStore{tx: &adminsTx{editTx: s, admins: 2}}, nil, time.Now, func() string { return "id" })
+		_, checkErr := us.CheckResetPassword(context.Background(), c.actor, "u1", "forgot")
+		_, err := us.ResetPassword(context.Background(), c.actor, "u1", "hash", "forgot")
+		for _, e := range []error{checkErr, err} {
+			if ErrorCode(e) != c.code && !(c.code == "" && e == nil) {
+				t.Errorf("%s: %v, want %q", c.actor, e, c.code)
+			}
+		}
+		if c.code != "" && (err == nil || !strings.Contains(err.Error(), OwnResetRefusal) || len(s.writes) != 0 || len(s.audited) != 0) {
+			t.Errorf("%s: %v, writes %v, audited %v", c.actor, err, s.writes, s.audited)
+		}
+		if c.code == "" && len(s.audited) != 1 {
+			t.Errorf("%s: audited %v", c.actor, s.audited)
+		}
+	}
+}

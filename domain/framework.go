@@ -34,6 +34,13 @@ type FrameworkTerms struct {
 	Suspended        bool
 }
 
+// Ended reports whether the agreement's validity is over at t: its last
+// valid day is before t's day in Stockholm (as a request's period ends,
+// Request.Ended). An ended agreement covers no request still to come.
+func (f *Framework) Ended(t time.Time) bool {
+	return !f.ValidUntil.IsZero() && f.ValidUntil.Before(StockholmDate(t))
+}
+
 // ValidateFramework checks the terms against the reference data, naming
 // every bad field.
 func ValidateFramework(f FrameworkTerms, ref Reference) error {

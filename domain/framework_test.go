@@ -183,3 +183,22 @@ func TestFrameworkWarningNamesAreasAndEntryPoints(t *testing.T) {
 		t.Errorf("the policy's reasons: %q", why)
 	}
 }
+
+// TestFrameworkEnded: an agreement ends after its last valid day in
+// Stockholm, not at midnight UTC.
+func TestFrameworkEnded(t *testing.T) {
+	f := &Framework{FrameworkTerms: FrameworkTerms{ValidUntil: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)}}
+	for _, c := range []struct {
+		at    string
+		ended bool
+	}{
+		{"2026-06-30T21:59:00Z", false}, // 23:59 on its last day in Stockholm
+		{"2026-06-30T22:00:00Z", true},  // midnight in Stockholm: 1 July
+		{"2026-01-01T12:00:00Z", false},
+	} {
+		at, _ := time.Parse(time.RFC3339, c.at)
+		if got := f.Ended(at); got != c.ended {
+			t.Errorf("at %s: ended %v, want %v", c.at, got, c.ended)
+		}
+	}
+}

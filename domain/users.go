@@ -281,20 +281,33 @@ func (s *UserService) setDisabled(actor string, disabled bool, reason string) fu
 
 // ResetPassword sets a one-time password (its hash) that the user must
 // change at the next sign-in, expiring OneTimePasswordTTL from now, and
-// lifts a lock.
+// lifts a lock. Nobody resets their own password (resetPassword).
 func (s *UserService) ResetPassword(ctx context.Context, actor, id, hash, reason string) (*User, error) {
-	return s.update(ctx, id, nil, s.resetPassword(hash, reason), actor, reason)
+	return s.update(ctx, id, nil, s.resetPassword(actor, hash, reason), actor, reason)
 }
 
-// CheckResetPassword answers what ResetPassword would refuse (the reason,
-// an account of the identity provider), and changes nothing: a page
-// checks it before asking to confirm. It returns the account as it is.
-func (s *UserService) CheckResetPassword(ctx context.Context, id, reason string) (*User, error) {
-	return s.check(ctx, id, s.resetPassword("", reason))
+// CheckResetPassword answers what ResetPassword by actor would refuse (the
+// own account, the reason, an account of the identity provider), and
+// changes nothing: a page checks it before asking to confirm. It returns
+// the account as it is.
+func (s *UserService) CheckResetPassword(ctx context.Context, actor, id, reason string) (*User, error) {
+	return s.check(ctx, id, s.resetPassword(actor, "", reason))
 }
 
-func (s *UserService) resetPassword(hash, reason string) func(u *User) (string, error) {
+// OwnResetRefusal is the refusal of an administrator's reset of their own
+// password.
+const OwnResetRefusal = "nobody resets their own password here: change it with the current one (Change my password in the console, POST /api/v1/me/password in the API)"
+
+func (s *UserService) resetPassword(actor, hash, reason string) func(u *User) (string, error) {
 	return func(u *User) (string, error) {
+		// A reset ends the account's sessions and tokens (the generation
+		// moves on): one's own would end the very session that is to show
+		// the one-time password, and with the answer lost lock the
+		// administrator out. The command line's actor (cli:…) is no
+		// account, so `exaccess user reset-password` stays the way back in.
+		if actor == u.Username {
+			return "", Errorf(CodeForbidden, "%s", OwnResetRefusal)
+		}
 		if err := checkReason(reason, false); err != nil {
 			return "", err
 		}

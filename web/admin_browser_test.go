@@ -14,7 +14,8 @@ import (
 // sign-in, a training area saved from a stale page (and saved again as
 // shown, which keeps the other administrator's value), the framework and
 // training area forms with errors, the administrator's own account page
-// (no control for their own roles) and disabling the last administrator, the
+// (no control for their own roles, no disabling or reset of their own
+// account, a link to change their password) and disabling the last administrator, the
 // audit search and export with bad dates, and the forced password change.
 // Every page passes axe-core's wcag2a and wcag2aa rules.
 func TestBrowserFormStates(t *testing.T) {
@@ -72,6 +73,15 @@ func TestBrowserFormStates(t *testing.T) {
 	}
 	if b.count(`form[action$="/disable"]`) != 0 || !strings.Contains(b.text(".own-disable"), "another administrator disables it") {
 		t.Fatalf("the administrator's own page offers to disable it: %s", b.text("main"))
+	}
+	// Nor to reset their own password, which would end the session that
+	// is to show the one-time password: it points to changing it instead.
+	if b.count(`form[action$="/reset-password"]`) != 0 || !strings.Contains(b.text(".own-reset"), "nobody resets their own password") {
+		t.Fatalf("the administrator's own page offers to reset their password: %s", b.text("main"))
+	}
+	b.click(".own-reset a", "")
+	if got := b.location(); got != pathPassword || !strings.Contains(b.text("header"), "admin") {
+		t.Fatalf("the own page's link to change the password led to %s: %s", got, b.text("main"))
 	}
 	reset := other.follow(other.post("/admin/users/"+e.userID("ops")+"/reset-password", url.Values{"confirm": {confirmYes}}))
 	otp := strings.TrimSpace(reset.Doc.Find(".otp code").Text())

@@ -70,3 +70,47 @@ func TestOwnAccountOffersNoDisable(t *testing.T) {
 		t.Fatalf("admin: %+v, %v", u, err)
 	}
 }
+
+// TestOwnAccountOffersNoReset: an administrator's own account page offers
+// no password reset (it would end their own session before the one-time
+// password is shown) but a link to change their password; a reset sent
+// anyway is refused (403), asked or confirmed, changes nothing and leaves
+// them signed in.
+func TestOwnAccountOffersNoReset(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	a := e.client().signIn("admin")
+	path := "/admin/users/" + e.userID("admin")
+	own := a.get(path)
+	wantStatus(t, own, http.StatusOK)
+	if own.Doc.Find(`form[action$="/reset-password"]`).Length() != 0 {
+		t.Fatal("the own account's page offers to reset its password")
+	}
+	note := own.Doc.Find(".own-reset")
+	if !strings.Contains(note.Text(), "your own password") || note.Find(`a[href="`+pathPassword+`"]`).Length() != 1 {
+		t.Fatalf("the own account's reset note: %q", note.Text())
+	}
+	if other := a.get("/admin/users/" + e.userID("ops")); other.Doc.Find(`form[action$="/reset-password"]`).Length() != 1 {
+		t.Fatal("another account's page lost its reset form")
+	}
+	before, err := e.db.GetUserByUsername(context.Background(), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, form := range []url.Values{{"reason": {"forgot"}}, {"reason": {"forgot"}, "confirm": {confirmYes}}} {
+		p := a.post(path+"/reset-password", form)
+		if got := strings.Join(strings.Fields(p.Doc.Find("main").Text()), " "); p.Status != http.StatusForbidden ||
+			!strings.Contains(strings.ToLower(got), "nobody resets their own password") {
+			t.Fatalf("own reset %v: %d %s", form, p.Status, got)
+		}
+	}
+	after, err := e.db.GetUserByUsername(context.Background(), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.PasswordHash != before.PasswordHash || after.Generation != before.Generation || after.MustChangePassword {
+		t.Fatalf("the own reset changed the account: %+v", after)
+	}
+	if p := a.get("/admin/users"); p.Status != http.StatusOK {
+		t.Fatalf("after the refused reset the administrator is signed out: %d", p.Status)
+	}
+}

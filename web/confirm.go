@@ -203,12 +203,12 @@ func (c *Console) confirmWebhookRevoke(ec echo.Context, id string) error {
 
 // confirmUserReset asks to confirm resetting the password of account id,
 // with the reason the account page's form sent. It checks first what the
-// reset would refuse (domain.UserService.CheckResetPassword: the reason,
-// an account of the identity provider), and answers a refusal as the
+// reset would refuse (domain.UserService.CheckResetPassword: one's own
+// account, the reason, an account of the identity provider), and answers a refusal as the
 // confirmed post would, on the account's page at the reset form.
 func (c *Console) confirmUserReset(ec echo.Context) error {
 	id, reason := ec.Param("id"), strings.TrimSpace(ec.FormValue("reason"))
-	u, err := c.Accounts.CheckResetPassword(ec.Request().Context(), id, reason)
+	u, err := c.Accounts.CheckResetPassword(ec.Request().Context(), principalOf(ec).Subject, id, reason)
 	if err != nil {
 		return c.userProblem(ec, id, err, resetForm, nil)
 	}

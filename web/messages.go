@@ -373,6 +373,7 @@ var english = withFormWords(map[string]string{
 	"users.resetpw":     "Reset password",
 	"users.disable":     "Disable account",
 	"users.owndisable":  "This is your own account: another administrator disables it, nobody their own.",
+	"users.ownreset":    "This is your own account: a reset would end your session before the one-time password is shown, so nobody resets their own password here. Change your own password instead:",
 	"users.enable":      "Enable account",
 	"users.stale":       "Someone changed this account meanwhile",
 	"users.stalehelp":   "Nothing was saved. The account is shown as it is now; make your change again.",
@@ -411,6 +412,10 @@ var english = withFormWords(map[string]string{
 	"fw.dg":             "Dangerous goods allowed",
 	"fw.notes":          "Notes",
 	"fw.suspended":      "Suspended",
+	"fw.suspendedmark":  "(suspended)",
+	"fw.ended":          "(ended)",
+	"req.framework":     "Framework agreement",
+	"req.fwgone":        "No longer available",
 	"yes":               "Yes",
 
 	"action.request.created":       "Created",

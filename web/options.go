@@ -3,6 +3,7 @@ package web
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"exaccess/domain"
 
@@ -95,7 +96,10 @@ func choice(field, code string) string {
 	return code
 }
 
-func (c *Console) options(ec echo.Context) options {
+// options are the request form's choices; the framework agreements are
+// those of the caller's nation, each marked when not in force
+// (frameworkLabel).
+func (c *Console) options(ec echo.Context) (options, error) {
 	o := options{Categories: choices["vehicles.category"], Kinds: choices["vehicles.kind"], VesselKinds: choices["vessels.kind"],
 		Directions: choices["movements.direction"], Modes: choices["movements.mode"]}
 	o.Areas = areaChoices(c.Reference)
@@ -104,10 +108,28 @@ func (c *Console) options(ec echo.Context) options {
 	}
 	sortByLabel(o.Points) // by name, as the nations: the codes run "esdf, esgg, …, storlien"
 	p := principalOf(ec)
-	if fws, err := c.Frameworks.List(ec.Request().Context(), p, p.Nation); err == nil {
-		for _, f := range fws {
-			o.Frameworks = append(o.Frameworks, option{f.ID, f.Name + " (" + f.Reference + ")"})
-		}
+	fws, err := c.Frameworks.List(ec.Request().Context(), p, p.Nation)
+	if err != nil {
+		return o, err
 	}
-	return o
+	now := c.Now()
+	for i := range fws {
+		o.Frameworks = append(o.Frameworks, option{fws[i].ID, frameworkLabel(&fws[i], now)})
+	}
+	return o, nil
+}
+
+// frameworkLabel names an agreement as the request form's select and a
+// request's page do: its name and reference, marked "(ended)" once its
+// validity is over at now (domain.Framework.Ended) or else "(suspended)"
+// while it is suspended, since either way it gives no fast track.
+func frameworkLabel(f *domain.Framework, now time.Time) string {
+	label := f.Name + " (" + f.Reference + ")"
+	switch {
+	case f.Ended(now):
+		label += " " + msg("fw.ended")
+	case f.Suspended:
+		label += " " + msg("fw.suspendedmark")
+	}
+	return label
 }

@@ -147,7 +147,11 @@ func changesComment(r *domain.Request) *domain.Decision {
 }
 
 func (c *Console) renderForm(ec echo.Context, status int, v formView) error {
-	v.Opts = c.options(ec)
+	opts, err := c.options(ec)
+	if err != nil {
+		return err
+	}
+	v.Opts = opts
 	if len(v.Form.Movements) == 0 { // at least one crossing is required: offer its row
 		v.Form.Movements = make([]movementRow, 1)
 	}

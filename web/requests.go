@@ -108,6 +108,9 @@ type detailView struct {
 	// (domain.FrameworkLapseWarning): shown in the decision area, not
 	// under "Warnings".
 	Lapse string
+	// Framework names the framework agreement the request names
+	// (namedFramework), "" when it names none.
+	Framework string
 }
 
 // Approvals says how far an active stage is: "1 of 2 approvals".
@@ -191,6 +194,9 @@ func (c *Console) detail(ec echo.Context, id string) (*detailView, error) {
 	}
 	v.Rows = historyRows(v.History.Entries, r)
 	v.Warnings = r.Warnings
+	if v.Framework, err = c.namedFramework(ec, p, r); err != nil {
+		return nil, err
+	}
 	booked := slices.Contains(domain.BookingStatuses, r.Status) && len(r.TrainingAreas) > 0
 	if p.IsLiaison() && booked {
 		if v.Closed, err = c.closedDays(ec, r); err != nil {
