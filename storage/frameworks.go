@@ -181,7 +181,14 @@ func keyFrameworkReferences(g *gorm.DB) error {
 		ReferenceKey          *string
 		DupSeq                int
 	}
-	if err := g.Raw("SELECT id, nation, reference, reference_key, dup_seq FROM frameworks ORDER BY id").Scan(&rows).Error; err != nil {
+	// With their locks on PostgreSQL: a rename a running server has not
+	// committed yet is waited for and read, not overwritten with a key
+	// computed from the reference before it.
+	q := "SELECT id, nation, reference, reference_key, dup_seq FROM frameworks ORDER BY id"
+	if g.Dialector.Name() == DialectPostgres {
+		q += " FOR UPDATE"
+	}
+	if err := g.Raw(q).Scan(&rows).Error; err != nil {
 		return err
 	}
 	type held struct {
@@ -192,6 +199,16 @@ func keyFrameworkReferences(g *gorm.DB) error {
 	for _, r := range rows {
 		if r.ReferenceKey != nil && *r.ReferenceKey == domain.ReferenceKey(r.Reference) {
 			taken[held{r.Nation, *r.ReferenceKey, r.DupSeq}] = true
+		}
+	}
+	// A stale key still holds its old slot in the unique index: let go of
+	// every one first, or a row given that slot below would collide with
+	// it (and every start would fail on it).
+	for _, r := range rows {
+		if r.ReferenceKey != nil && *r.ReferenceKey != domain.ReferenceKey(r.Reference) {
+			if err := g.Exec("UPDATE frameworks SET reference_key = NULL WHERE id = ?", r.ID).Error; err != nil {
+				return err
+			}
 		}
 	}
 	for _, r := range rows {
