@@ -157,14 +157,7 @@ func TestFrameworkReferenceMigration(t *testing.T) {
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := storage.Open(ctx, c.DSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateToForTest(ctx, 29); err != nil {
-				t.Fatal(err)
-			}
+			db := openAtVersion(t, c.DSN, 29)
 			w := db.WriterForTest()
 			for _, n := range []string{"('NO', 'NOR', '578', 'Norway')", "('DK', 'DNK', '208', 'Denmark')"} {
 				if err := w.Exec("INSERT INTO nations (alpha2, alpha3, numeric_code, name) VALUES " + n).Error; err != nil {
@@ -224,7 +217,7 @@ func TestFrameworkReferenceMigration(t *testing.T) {
 			if domain.ErrorCode(lookup) != domain.CodeInvalid {
 				t.Fatalf("a new agreement under the legacy reference: %v", lookup)
 			}
-			_, err = blind.Create(ctx, fwAdmin, agreementTerms("NO", "FA-1"))
+			_, err := blind.Create(ctx, fwAdmin, agreementTerms("NO", "FA-1"))
 			sameRefusal(t, "a new agreement under the legacy reference, past the lookup", err, lookup)
 
 			// A later duplicate is amended under its reference, and keeps its mark.

@@ -79,3 +79,20 @@ func wantCode(t testing.TB, err error, code string) {
 		t.Fatalf("error = %v (code %q), want code %q", err, got, code)
 	}
 }
+
+// openAtVersion opens the database at dsn migrated only as far as version,
+// as a binary of that schema left it (a migration's own test then adds
+// the rows it repairs); closed when the test ends.
+func openAtVersion(t *testing.T, dsn string, version int) *storage.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.MigrateToForTest(ctx, version); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}

@@ -165,14 +165,7 @@ func TestEarlierDecisionsMigration(t *testing.T) {
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := storage.Open(ctx, c.DSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateToForTest(ctx, 27); err != nil {
-				t.Fatal(err)
-			}
+			db := openAtVersion(t, c.DSN, 27)
 			w := db.WriterForTest()
 			if err := w.Exec("INSERT INTO nations (alpha2, alpha3, numeric_code, name) VALUES ('NO', 'NOR', '578', 'Norway')").Error; err != nil {
 				t.Fatal(err)

@@ -75,14 +75,7 @@ func TestOneTimePasswordExpiryMigration(t *testing.T) {
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := storage.Open(ctx, c.DSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateToForTest(ctx, 24); err != nil {
-				t.Fatal(err)
-			}
+			db := openAtVersion(t, c.DSN, 24)
 			w := db.WriterForTest()
 			for _, row := range []struct {
 				id, name string
