@@ -195,18 +195,7 @@ func TestRevocationKeepsNoticesOfARoleStillHeld(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		f := seedSchedule(t, db)
-		err := db.InTx(ctx, func(tx domain.Tx) error {
-			u := domain.User{ID: testID(t, 110), Username: "hns2", Roles: []domain.Role{domain.RoleHNS}, Email: "hns2@example.org",
-				CreatedAt: fixedNow, UpdatedAt: fixedNow}
-			if err := tx.CreateUser(&u); err != nil {
-				return err
-			}
-			return tx.CreateDelegation(&domain.Delegation{ID: testID(t, 301), From: "hns2", To: "deputy", Role: domain.RoleHNS,
-				Starts: f.now.Add(-time.Hour), Ends: f.now.Add(20 * time.Hour), CreatedAt: fixedNow})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		addHNS2DelegatingToDeputy(t, db, f, 110)
 		if _, err := db.ScheduleNotifications(ctx, f.now); err != nil {
 			t.Fatal(err)
 		}
@@ -256,4 +245,24 @@ func TestRevokedDelegationSchedulesNothing(t *testing.T) {
 			t.Errorf("the holder's overdue notice is missing: %v", got)
 		}
 	})
+}
+
+// addHNS2DelegatingToDeputy adds a second intake officer, hns2 (user id
+// testID(t, userN)), who delegates the role to the seeded deputy for the
+// next 20 hours (delegation testID(t, 301)): the deputy then holds it by
+// two delegations.
+func addHNS2DelegatingToDeputy(t *testing.T, db *storage.DB, f scheduleFixture, userN int) {
+	t.Helper()
+	err := db.InTx(context.Background(), func(tx domain.Tx) error {
+		u := domain.User{ID: testID(t, userN), Username: "hns2", Roles: []domain.Role{domain.RoleHNS}, Email: "hns2@example.org",
+			CreatedAt: fixedNow, UpdatedAt: fixedNow}
+		if err := tx.CreateUser(&u); err != nil {
+			return err
+		}
+		return tx.CreateDelegation(&domain.Delegation{ID: testID(t, 301), From: "hns2", To: "deputy", Role: domain.RoleHNS,
+			Starts: f.now.Add(-time.Hour), Ends: f.now.Add(20 * time.Hour), CreatedAt: fixedNow})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

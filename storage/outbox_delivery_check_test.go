@@ -118,23 +118,7 @@ func TestDeliveryWithdrawsWhatTheWindowLeft(t *testing.T) {
 					t.Fatal(err)
 				}
 				deputy, hns := userIDOf(t, db, "deputy"), userIDOf(t, db, "hns")
-				stageMail := func(user string) domain.Notification {
-					t.Helper()
-					rows, err := db.Notifications(ctx, r.ID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var found []domain.Notification
-					for _, n := range rows {
-						if n.Recipient == user && n.Kind == domain.NotifyStageActive && n.Channel == domain.ChannelEmail {
-							found = append(found, n)
-						}
-					}
-					if len(found) != 1 {
-						t.Fatalf("%d stage e-mails to %s, want 1", len(found), user)
-					}
-					return found[0]
-				}
+				stageMail := func(user string) domain.Notification { t.Helper(); return stageEmailTo(t, db, r.ID, user) }
 				if n := stageMail(deputy); n.Status != domain.DeliveryQueued {
 					t.Fatalf("the deputy's stage e-mail after the change: %s (%s); want it still queued, left by the window "+
 						"(if the change now withdraws it itself, the window is closed: revise this test and docs/security.md)",
@@ -206,3 +190,23 @@ func waitForALockWait(t *testing.T, db *storage.DB, second <-chan error) (error,
 type senderFunc func(context.Context, domain.Notification) error
 
 func (f senderFunc) Send(ctx context.Context, n domain.Notification) error { return f(ctx, n) }
+
+// stageEmailTo is the one stage.active e-mail row about request id to
+// user (an account id); the test fails unless there is exactly one.
+func stageEmailTo(t *testing.T, db *storage.DB, id, user string) domain.Notification {
+	t.Helper()
+	rows, err := db.Notifications(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []domain.Notification
+	for _, n := range rows {
+		if n.Recipient == user && n.Kind == domain.NotifyStageActive && n.Channel == domain.ChannelEmail {
+			found = append(found, n)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d stage e-mails to %s, want 1", len(found), user)
+	}
+	return found[0]
+}

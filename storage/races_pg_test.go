@@ -469,24 +469,13 @@ func TestRaceTwoRevocationsLeaveRoleNotices(t *testing.T) {
 			ctx := context.Background()
 			f := seedSchedule(t, db)
 			at := f.now.Add(time.Minute)
-			err := db.InTx(ctx, func(tx domain.Tx) error {
-				u := domain.User{ID: testID(t, 150), Username: "hns2", Roles: []domain.Role{domain.RoleHNS}, Email: "hns2@example.org",
-					CreatedAt: fixedNow, UpdatedAt: fixedNow}
-				if err := tx.CreateUser(&u); err != nil {
-					return err
-				}
-				return tx.CreateDelegation(&domain.Delegation{ID: testID(t, 301), From: "hns2", To: "deputy", Role: domain.RoleHNS,
-					Starts: f.now.Add(-time.Hour), Ends: f.now.Add(20 * time.Hour), CreatedAt: fixedNow})
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			addHNS2DelegatingToDeputy(t, db, f, 150)
 			r := newDraft(testID(t, 5), "NO")
 			r.Status, r.Reference, r.Version = domain.StatusInReview, "SE-2026-EXA-000005", 1
 			due := at.Add(72 * time.Hour)
 			r.Route = &domain.Route{PolicyVersion: "test", Stages: []domain.Stage{{ID: "intake", Role: domain.RoleHNS, Order: 1,
 				Status: domain.StageActive, ApprovalsRequired: 1, ActivatedAt: &at, DueAt: &due}}}
-			err = db.InTx(ctx, func(tx domain.Tx) error {
+			err := db.InTx(ctx, func(tx domain.Tx) error {
 				if err := tx.CreateRequest(r); err != nil {
 					return err
 				}
@@ -497,23 +486,7 @@ func TestRaceTwoRevocationsLeaveRoleNotices(t *testing.T) {
 				t.Fatal(err)
 			}
 			deputy := userIDOf(t, db, "deputy")
-			deputyMail := func() domain.Notification {
-				t.Helper()
-				rows, err := db.Notifications(ctx, r.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var found []domain.Notification
-				for _, n := range rows {
-					if n.Recipient == deputy && n.Kind == domain.NotifyStageActive && n.Channel == domain.ChannelEmail {
-						found = append(found, n)
-					}
-				}
-				if len(found) != 1 {
-					t.Fatalf("%d stage e-mails to the deputy, want 1", len(found))
-				}
-				return found[0]
-			}
+			deputyMail := func() domain.Notification { t.Helper(); return stageEmailTo(t, db, r.ID, deputy) }
 			if n := deputyMail(); n.Status != domain.DeliveryQueued {
 				t.Fatalf("before the revocations the deputy's e-mail is %s", n.Status)
 			}
@@ -645,18 +618,7 @@ func TestRaceRevocationBesideAStageNotice(t *testing.T) {
 	ctx := context.Background()
 	f := seedSchedule(t, db)
 	at := f.now.Add(time.Minute)
-	err := db.InTx(ctx, func(tx domain.Tx) error {
-		u := domain.User{ID: testID(t, 150), Username: "hns2", Roles: []domain.Role{domain.RoleHNS}, Email: "hns2@example.org",
-			CreatedAt: fixedNow, UpdatedAt: fixedNow}
-		if err := tx.CreateUser(&u); err != nil {
-			return err
-		}
-		return tx.CreateDelegation(&domain.Delegation{ID: testID(t, 301), From: "hns2", To: "deputy", Role: domain.RoleHNS,
-			Starts: f.now.Add(-time.Hour), Ends: f.now.Add(20 * time.Hour), CreatedAt: fixedNow})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	addHNS2DelegatingToDeputy(t, db, f, 150)
 	page, err := db.ListDelegations(ctx, domain.DelegationFilter{User: "hns"}, at)
 	ds := page.Items
 	if err != nil || len(ds) != 1 {
