@@ -195,11 +195,7 @@ const inLog = "idx >= 0 AND idx <= (SELECT value FROM counters WHERE name = 'aud
 // database walks backwards as well as forwards, so the newest page costs no
 // sort (TestAuditEventsPlan).
 func (d *DB) AuditEvents(ctx context.Context, f domain.AuditFilter) (domain.AuditPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	limit = min(limit, maxListLimit)
+	limit := listLimit(f.Limit)
 	var rows []auditRow
 	err := auditEventsQuery(d.reader.WithContext(ctx), f).Limit(limit + 1).Find(&rows).Error
 	if err != nil {

@@ -143,11 +143,7 @@ func (d *DB) ActiveDelegations(ctx context.Context, user string, t time.Time) ([
 // it gives its role to nobody at t (domain.DelegationInactive), its
 // delegator and delegate read in one more query.
 func (d *DB) ListDelegations(ctx context.Context, f domain.DelegationFilter, t time.Time) (domain.DelegationPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	limit = min(limit, maxListLimit)
+	limit := listLimit(f.Limit)
 	g := d.reader.WithContext(ctx)
 	q := g.Model(&delegationRow{})
 	if f.User != "" {

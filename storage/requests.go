@@ -217,6 +217,15 @@ const (
 	maxListLimit     = 200
 )
 
+// listLimit is a list's page size for the limit asked: the default for
+// none (0), at most the maximum (docs/product.md, "Limits").
+func listLimit(asked int) int {
+	if asked <= 0 {
+		return defaultListLimit
+	}
+	return min(asked, maxListLimit)
+}
+
 // GetRequest reads a request from the read pool.
 func (d *DB) GetRequest(ctx context.Context, id string) (*domain.Request, error) {
 	return getRequest(d.reader.WithContext(ctx), id)
@@ -312,11 +321,7 @@ func scanRequestRow(sc interface{ Scan(...any) error }, r *requestRow) error {
 // the database walks the index backwards and stops after n+1 rows: no sort,
 // no OFFSET, no COUNT. The extra row only tells whether a next page exists.
 func (d *DB) ListRequests(ctx context.Context, f domain.RequestFilter) (domain.RequestPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	limit = min(limit, maxListLimit)
+	limit := listLimit(f.Limit)
 	q := listQuery(d.reader.WithContext(ctx), f).Limit(limit + 1)
 	var rows []requestRow
 	var err error

@@ -35,11 +35,7 @@ type queueRow struct {
 // through the (request_id, decided_by) index. Each role is its own walk (an IN list would make SQLite sort); the
 // walks, each already in order, are merged here.
 func (d *DB) ListQueue(ctx context.Context, f domain.QueueFilter) (domain.QueuePage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	limit = min(limit, maxListLimit)
+	limit := listLimit(f.Limit)
 	var rows []queueRow
 	for _, role := range f.Roles {
 		part, err := scanQueueRows(queueQuery(d.reader.WithContext(ctx), role, f).Limit(limit + 1))

@@ -56,11 +56,7 @@ func (r webhookRow) domain() domain.Webhook {
 // ListRequests), without secrets. Revoked ones are listed too: they are
 // not capped as active ones are (domain.MaxWebhooksPerID), so they page.
 func (d *DB) ListWebhooks(ctx context.Context, f domain.WebhookFilter) (domain.WebhookPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	limit = min(limit, maxListLimit)
+	limit := listLimit(f.Limit)
 	q := d.reader.WithContext(ctx).Select(webhookColumns)
 	if f.Roles {
 		q = q.Where("role IS NOT NULL")
