@@ -120,6 +120,39 @@ func CheckSeparationOfDuties(r *Request, stage, actor, actingFor string) error {
 	return nil
 }
 
+// BarredFrom are the people separation of duties keeps from deciding
+// stage of r, each deciding for themselves: exactly those for whom
+// CheckSeparationOfDuties(r, stage, who, "") refuses — its authors,
+// whoever decided (or was acted for on) another stage in any review round,
+// and whoever decided this stage in the current round. A stage notice is
+// not addressed to them (docs/notifications.md): they could not act on it.
+func BarredFrom(r *Request, stage string) []string {
+	var out []string
+	add := func(who string) {
+		if who != "" && !slices.Contains(out, who) {
+			out = append(out, who)
+		}
+	}
+	add(r.CreatedBy)
+	for _, a := range r.Authors {
+		add(a)
+	}
+	if r.Route == nil {
+		return out
+	}
+	for _, d := range r.Route.Earlier {
+		if d.Stage != stage {
+			add(d.By)
+			add(d.ActingFor)
+		}
+	}
+	for _, d := range r.Route.Decisions() {
+		add(d.By)
+		add(d.ActingFor)
+	}
+	return out
+}
+
 // who names the decider of d, with the person they acted for.
 func who(d Decision) string {
 	if d.ActingFor != "" {

@@ -46,11 +46,16 @@ const (
 
 // Audience is who a notification event is for: the liaison officers of a
 // nation, the holders of a role with its active delegates, or one account
-// (User, a username). Exactly one field is set.
+// (User, a username). Exactly one of those is set.
 type Audience struct {
 	Nation string
 	Role   Role
 	User   string
+	// Barred, with Role, are the people separation of duties keeps from
+	// deciding the stage the event is about (BarredFrom): neither they nor
+	// a delegate acting for one of them is told of a stage they could not
+	// act on.
+	Barred []string
 }
 
 // NotificationEvent is what one change tells one audience. It carries only
@@ -254,7 +259,7 @@ func stagesActivated(at time.Time, r *Request) []NotificationEvent {
 	var out []NotificationEvent
 	for _, s := range r.Route.Stages {
 		if s.Status == StageActive && s.ActivatedAt != nil && s.ActivatedAt.Equal(at) {
-			out = append(out, NotificationEvent{Kind: NotifyStageActive, Audience: Audience{Role: s.Role},
+			out = append(out, NotificationEvent{Kind: NotifyStageActive, Audience: Audience{Role: s.Role, Barred: BarredFrom(r, s.ID)},
 				RequestID: r.ID, Reference: r.Reference, ExerciseName: r.ExerciseName, Status: r.Status, Stage: s.ID, DueAt: s.DueAt})
 		}
 	}

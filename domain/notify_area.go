@@ -40,7 +40,7 @@ func AreaClosedNotifications(area TrainingArea, days []time.Time, r *Request) []
 		for _, s := range r.Route.Stages {
 			if s.Status == StageActive {
 				ev := base
-				ev.Audience, ev.Stage = Audience{Role: s.Role}, s.ID
+				ev.Audience, ev.Stage = Audience{Role: s.Role, Barred: BarredFrom(r, s.ID)}, s.ID
 				out = append(out, ev)
 			}
 		}

@@ -33,7 +33,7 @@ func TestAreaClosedNotifications(t *testing.T) {
 		return nil
 	}
 	evs := AreaClosedNotifications(area, closedOf(added), req(StatusInReview))
-	if len(evs) != 2 || evs[0].Audience != (Audience{Nation: "NO"}) || evs[1].Audience != (Audience{Role: RoleRange}) {
+	if len(evs) != 2 || !audienceIs(evs[0].Audience, Audience{Nation: "NO"}) || !audienceIs(evs[1].Audience, Audience{Role: RoleRange}) {
 		t.Fatalf("in review: %+v, want the nation's and the active stage's role's", evs)
 	}
 	_, body := RenderNotification(evs[0])

@@ -59,7 +59,7 @@ func FrameworkLapsedNotifications(known string, f *Framework, reasons []string, 
 	for _, s := range r.Route.Stages {
 		if s.Status == StageActive {
 			ev := base
-			ev.Audience, ev.Stage = Audience{Role: s.Role}, s.ID
+			ev.Audience, ev.Stage = Audience{Role: s.Role, Barred: BarredFrom(r, s.ID)}, s.ID
 			out = append(out, ev)
 		}
 	}

@@ -17,7 +17,7 @@ func TestFrameworkLapsedNotifications(t *testing.T) {
 		Stages: []Stage{{ID: "intake", Role: RoleHNS, Status: StageActive}, {ID: "range_safety", Role: RoleRange, Status: StagePending}}}}
 	why := []string{"training area Kilens övningsfält not covered", "the framework agreement is suspended"}
 	evs := FrameworkLapsedNotifications("FA-NO-2027-01", f, why, r)
-	if len(evs) != 2 || evs[0].Audience != (Audience{Nation: "NO"}) || evs[1].Audience != (Audience{Role: RoleHNS}) || evs[1].Stage != "intake" {
+	if len(evs) != 2 || !audienceIs(evs[0].Audience, Audience{Nation: "NO"}) || !audienceIs(evs[1].Audience, Audience{Role: RoleHNS}) || evs[1].Stage != "intake" {
 		t.Fatalf("events %+v", evs)
 	}
 	subject, body := RenderNotification(evs[0])

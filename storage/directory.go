@@ -265,11 +265,12 @@ func (d *directory) audience(a domain.Audience, at time.Time) ([]userRow, error)
 	if a.Role == "" {
 		return rows, nil
 	}
+	rows = slices.DeleteFunc(rows, func(u userRow) bool { return slices.Contains(a.Barred, u.Username) })
 	seen := map[string]bool{}
 	for _, r := range rows {
 		seen[r.ID] = true
 	}
-	for _, u := range d.delegatesOf(a.Role, at) {
+	for _, u := range d.delegatesOf(a.Role, at, a.Barred) {
 		if !seen[u.row.ID] {
 			seen[u.row.ID] = true
 			rows = append(rows, u.row)
@@ -300,13 +301,13 @@ func (d *directory) holdersOf(r domain.Role) []*dirUser {
 // that a delegation of role active at at reaches while it counts — its
 // delegator enabled, holding the role and not admin, its delegate enabled,
 // holding an approver role and not admin: domain.DelegationCounts, as
-// countingDelegations applies it — in id order.
-func (d *directory) delegatesOf(role domain.Role, at time.Time) []*dirUser {
+// countingDelegations applies it — and not barred (notBarred), in id order.
+func (d *directory) delegatesOf(role domain.Role, at time.Time, barred []string) []*dirUser {
 	at = dbTime(at)
 	var out []*dirUser
 	seen := map[string]bool{}
 	for _, dl := range d.delegations[string(role)] {
-		if !dl.ends.After(at) || dl.starts.After(at) {
+		if !dl.ends.After(at) || dl.starts.After(at) || !notBarred(barred, dl.from, dl.to) {
 			continue
 		}
 		from, to := d.byName[dl.from], d.byName[dl.to]

@@ -287,6 +287,22 @@ func (w *dirWorld) event() (domain.NotificationEvent, time.Time) {
 			at = at.Add(time.Duration(2*w.rng.IntN(2)-1) * time.Microsecond)
 		}
 	}
+	// A stage's event leaves out the people separation of duties bars
+	// (holders and delegates, and the delegates of a barred delegator):
+	// some of the accounts and delegations' people, a name that is none.
+	if ev.Audience.Role != "" && w.rng.IntN(2) == 0 {
+		for range 1 + w.rng.IntN(3) {
+			who := w.pick(append(w.usernames, "ghost"))
+			if w.rng.IntN(2) == 0 && len(w.dels) > 0 {
+				d := w.dels[w.rng.IntN(len(w.dels))]
+				who = d.FromUser
+				if w.rng.IntN(2) == 0 {
+					who = d.ToUser
+				}
+			}
+			ev.Audience.Barred = append(ev.Audience.Barred, who)
+		}
+	}
 	return ev, at
 }
 

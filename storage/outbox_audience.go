@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"exaccess/domain"
@@ -13,7 +15,9 @@ import (
 // account stored before administrators held no other role) is left out,
 // and so is the delegate of such a holder: administrators never decide,
 // not through a delegate either (domain.ReceivesRoleNotices,
-// domain.DelegationCounts). Each account once.
+// domain.DelegationCounts). A role's audience leaves out its Barred people
+// and the delegates reached only through delegations from them (see
+// notBarred). Each account once.
 func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 	var rows []userRow
 	var err error
@@ -32,7 +36,8 @@ func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 	if a.Role == "" {
 		return rows, nil
 	}
-	delegates, err := t.delegatesOf(a.Role, at)
+	rows = slices.DeleteFunc(rows, func(u userRow) bool { return slices.Contains(a.Barred, u.Username) })
+	delegates, err := t.delegatesOf(a.Role, at, a.Barred)
 	if err != nil {
 		return nil, err
 	}
@@ -52,8 +57,9 @@ func (t *tx) audience(a domain.Audience, at time.Time) ([]userRow, error) {
 // delegatesOf reads the enabled accounts that an active delegation of role
 // at at reaches (countingDelegations drops those of delegators who lost
 // the role, hold admin or were disabled, and those to delegates who hold
-// no approver role any more, hold admin or were disabled).
-func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
+// no approver role any more, hold admin or were disabled), less those
+// barred (notBarred).
+func (t *tx) delegatesOf(role domain.Role, at time.Time, barred []string) ([]userRow, error) {
 	at = dbTime(at)
 	// Most events find no delegation of their role: one plain query says so
 	// before the full read.
@@ -69,15 +75,28 @@ func (t *tx) delegatesOf(role domain.Role, at time.Time) ([]userRow, error) {
 	if err != nil || len(counting) == 0 {
 		return nil, err
 	}
-	names := make([]string, len(counting))
-	for i, d := range counting {
-		names[i] = d.To
+	var names []string
+	for _, d := range counting {
+		if notBarred(barred, d.From, d.To) {
+			names = append(names, d.To)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
 	}
 	var rows []userRow
 	if err := t.g.Where("username IN ? AND disabled_at IS NULL", names).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, "delegates")
 	}
 	return rows, nil
+}
+
+// notBarred reports whether a delegation from one person to another
+// reaches its delegate for a stage whose barred people are barred: a
+// delegate acting for a barred person is refused as that person is
+// (domain.CheckSeparationOfDuties), and so is a barred delegate.
+func notBarred(barred []string, from, to string) bool {
+	return !slices.Contains(barred, from) && !slices.Contains(barred, to)
 }
 
 // recipients reads the id, username and e-mail address of the enabled
@@ -123,8 +142,10 @@ type sweepAudience struct {
 }
 
 type sweepAudienceKey struct {
-	a  domain.Audience
-	at int64 // UnixMicro
+	nation, user string
+	role         domain.Role
+	barred       string // Barred, joined by NUL
+	at           int64  // UnixMicro
 }
 
 func newSweepAudience(src audienceReader) *sweepAudience {
@@ -132,7 +153,7 @@ func newSweepAudience(src audienceReader) *sweepAudience {
 }
 
 func (s *sweepAudience) audience(a domain.Audience, at time.Time) ([]userRow, error) {
-	k := sweepAudienceKey{a, at.UnixMicro()}
+	k := sweepAudienceKey{a.Nation, a.User, a.Role, strings.Join(a.Barred, "\x00"), at.UnixMicro()}
 	if users, ok := s.users[k]; ok {
 		return users, nil
 	}
