@@ -44,8 +44,8 @@ type WebhookFilter struct {
 	// Active or Revoked: only the webhooks in that state (the console's
 	// settings page lists the active ones whole, the revoked a page).
 	Active, Revoked bool
-	After  string // keyset cursor: the id of the last webhook of the previous page
-	Limit  int    // the list default when 0, at most the lists' maximum (docs/product.md, "Limits")
+	After           string // keyset cursor: the id of the last webhook of the previous page
+	Limit           int    // the list default when 0, at most the lists' maximum (docs/product.md, "Limits")
 }
 
 // WebhookPage is one page of webhooks; NextAfter is "" on the last page.
