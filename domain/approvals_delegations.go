@@ -135,38 +135,25 @@ func delegateAccount(tx Tx, username string) (*User, error) {
 	return u, err
 }
 
-// ListDelegations returns the delegations the caller gave or received; an
-// auditor or an administrator sees all of them. Each says whether it gives
-// its role now: one that runs but whose delegator or delegate lapsed
-// (disabled, or without the role or any approver role) is not active, and
-// says why (ListedDelegation). It is every one of them, walked page by page
-// (DelegationPage), for the console, which lists and confirms them on one
-// page: delegations are given by the few approvers, for at most a year each.
-func (s *ApprovalService) ListDelegations(ctx context.Context, p Principal) ([]ListedDelegation, error) {
-	var all []ListedDelegation
-	f := DelegationFilter{Limit: delegationWalkPage}
-	now := s.clock()
-	for {
-		page, err := s.delegationPage(ctx, p, f, now)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
-		if page.NextAfter == "" {
-			return all, nil
-		}
-		f.After = page.NextAfter
+// ListedDelegation returns delegation id as p's list shows it (see
+// DelegationPage), or not found when p may not list it.
+func (s *ApprovalService) ListedDelegation(ctx context.Context, p Principal, id string) (*ListedDelegation, error) {
+	page, err := s.delegationPage(ctx, p, DelegationFilter{ID: id, Limit: 1}, s.clock())
+	if err != nil {
+		return nil, err
 	}
+	if len(page.Items) == 0 {
+		return nil, ErrNotFound("delegation")
+	}
+	return &page.Items[0], nil
 }
 
-// delegationWalkPage is the page ListDelegations walks all of them by:
-// the most a store's page holds.
-const delegationWalkPage = 200
-
-// DelegationPage returns one page of the delegations p may list
-// (ListDelegations), newest first, after the delegation f.After: an
-// approver's own, an auditor's or an administrator's all of them. f.User
-// is set here.
+// DelegationPage returns one page of the delegations p may list, newest
+// first, after the delegation f.After: the caller's own (given or
+// received), an auditor's or an administrator's all of them. Each says
+// whether it gives its role now: one that runs but whose delegator or
+// delegate lapsed (disabled, or without the role or any approver role) is
+// not active, and says why (ListedDelegation). f.User is set here.
 func (s *ApprovalService) DelegationPage(ctx context.Context, p Principal, f DelegationFilter) (DelegationPage, error) {
 	return s.delegationPage(ctx, p, f, s.clock())
 }

@@ -40,8 +40,12 @@ type ChannelSetting struct {
 type WebhookFilter struct {
 	UserID string
 	Roles  bool
-	After  string // keyset cursor: the id of the last webhook of the previous page
-	Limit  int    // the list default when 0, at most the lists' maximum (docs/product.md, "Limits")
+	ID     string // only this webhook (the console's confirmation of one)
+	// Active or Revoked: only the webhooks in that state (the console's
+	// settings page lists the active ones whole, the revoked a page).
+	Active, Revoked bool
+	After           string // keyset cursor: the id of the last webhook of the previous page
+	Limit           int    // the list default when 0, at most the lists' maximum (docs/product.md, "Limits")
 }
 
 // WebhookPage is one page of webhooks; NextAfter is "" on the last page.
@@ -429,30 +433,18 @@ func (s *NotificationService) CreateWebhook(ctx context.Context, p Principal, in
 	return w, nil
 }
 
-// ListWebhooks returns the caller's own webhooks, or with roles every
-// role's webhook (administrators), never with their secrets: every one,
-// walked page by page (WebhookPage), for the console's settings page. At
-// most MaxWebhooksPerID are active per account or role, but revoked ones
-// stay listed, and an active one is never left off for them.
-func (s *NotificationService) ListWebhooks(ctx context.Context, p Principal, roles bool) ([]Webhook, error) {
-	var all []Webhook
-	f := WebhookFilter{Roles: roles, Limit: webhookWalkPage}
-	for {
-		page, err := s.WebhookPage(ctx, p, f)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
-		if page.NextAfter == "" {
-			return all, nil
-		}
-		f.After = page.NextAfter
+// OwnWebhook returns the caller's own webhook id, without its secret, or
+// not found when it is not theirs.
+func (s *NotificationService) OwnWebhook(ctx context.Context, p Principal, id string) (*Webhook, error) {
+	page, err := s.WebhookPage(ctx, p, WebhookFilter{ID: id, Limit: 1})
+	if err != nil {
+		return nil, err
 	}
+	if len(page.Items) == 0 {
+		return nil, ErrNotFound("webhook")
+	}
+	return &page.Items[0], nil
 }
-
-// webhookWalkPage is the page ListWebhooks walks all of them by: the most
-// a store's page holds.
-const webhookWalkPage = 200
 
 // WebhookPage returns one page of the caller's own webhooks, or with
 // f.Roles every role's (administrators), newest first, after the webhook

@@ -275,6 +275,7 @@ type UserFilter struct {
 // User, or all of them when User is "", newest first.
 type DelegationFilter struct {
 	User  string
+	ID    string // only this delegation (the console's confirmation of one)
 	After string // keyset cursor: the id of the last delegation of the previous page
 	Limit int    // the list default when 0, at most the lists' maximum (docs/product.md, "Limits")
 }

@@ -149,6 +149,9 @@ func (d *DB) ListDelegations(ctx context.Context, f domain.DelegationFilter, t t
 	if f.User != "" {
 		q = q.Where("(from_user = ? OR to_user = ?)", f.User, f.User)
 	}
+	if f.ID != "" {
+		q = q.Where("id = ?", f.ID)
+	}
 	if f.After != "" {
 		q = q.Where("id < ?", f.After)
 	}

@@ -63,6 +63,15 @@ func (d *DB) ListWebhooks(ctx context.Context, f domain.WebhookFilter) (domain.W
 	} else {
 		q = q.Where("user_id = ?", f.UserID)
 	}
+	if f.ID != "" {
+		q = q.Where("id = ?", f.ID)
+	}
+	switch {
+	case f.Active && !f.Revoked:
+		q = q.Where("revoked_at IS NULL")
+	case f.Revoked && !f.Active:
+		q = q.Where("revoked_at IS NOT NULL")
+	}
 	if f.After != "" {
 		q = q.Where("id < ?", f.After)
 	}

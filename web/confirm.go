@@ -150,30 +150,27 @@ func versionOf(ec echo.Context) int {
 }
 
 // confirmDelegationRevoke asks to confirm revoking delegation id, as the
-// delegations page lists it (every one the caller sees). One not in that
-// list — one the caller does not see — is refused here
-// rather than revoked unconfirmed: without its facts there is nothing to
-// confirm. It reports whether it answered, which it always does.
+// delegations page lists it (on whichever of its pages). One the caller
+// does not see is refused here rather than revoked unconfirmed: without
+// its facts there is nothing to confirm. It reports whether it answered,
+// which it always does.
 func (c *Console) confirmDelegationRevoke(ec echo.Context, id string) (bool, error) {
-	list, err := c.Approvals.ListDelegations(ec.Request().Context(), principalOf(ec))
+	d, err := c.Approvals.ListedDelegation(ec.Request().Context(), principalOf(ec), id)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return true, domain.Errorf(domain.CodeConflict, "this delegation is not among those the delegations page lists, so it cannot be confirmed; nothing was revoked")
+	}
 	if err != nil {
 		return true, err
 	}
-	for _, d := range list {
-		if d.ID != id {
-			continue
-		}
-		// Already revoked or ended: the refusal the revocation would give.
-		if err := domain.DelegationRevokeRefusal(d.Delegation, c.Now()); err != nil {
-			return true, c.delegationRevokeRefused(ec, err)
-		}
-		question := msg("confirm.deleg")
-		facts := []fact{{msg("confirm.delegator"), d.From}, {msg("confirm.delegate"), d.To}, {msg("deleg.role"), msg("role." + string(d.Role))},
-			{msg("deleg.period"), stockholmTime(d.Starts) + " – " + untilTime(d.Ends)}}
-		return true, c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question, Facts: facts,
-			Action: "/delegations/" + id + "/revoke", Button: msg("confirm.delegbtn"), Back: "/delegations"})
+	// Already revoked or ended: the refusal the revocation would give.
+	if err := domain.DelegationRevokeRefusal(d.Delegation, c.Now()); err != nil {
+		return true, c.delegationRevokeRefused(ec, err)
 	}
-	return true, domain.Errorf(domain.CodeConflict, "this delegation is not among those the delegations page lists, so it cannot be confirmed; nothing was revoked")
+	question := msg("confirm.deleg")
+	facts := []fact{{msg("confirm.delegator"), d.From}, {msg("confirm.delegate"), d.To}, {msg("deleg.role"), msg("role." + string(d.Role))},
+		{msg("deleg.period"), stockholmTime(d.Starts) + " – " + untilTime(d.Ends)}}
+	return true, c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question, Facts: facts,
+		Action: "/delegations/" + id + "/revoke", Button: msg("confirm.delegbtn"), Back: "/delegations"})
 }
 
 // confirmWebhookRevoke asks to confirm revoking webhook id, one of the
@@ -182,23 +179,17 @@ func (c *Console) confirmDelegationRevoke(ec echo.Context, id string) (bool, err
 // is refused on the settings page with the domain's words
 // (domain.WebhookRevokeRefusal), as the revocation would be.
 func (c *Console) confirmWebhookRevoke(ec echo.Context, id string) error {
-	hooks, err := c.Notifications.ListWebhooks(ec.Request().Context(), principalOf(ec), false)
+	w, err := c.Notifications.OwnWebhook(ec.Request().Context(), principalOf(ec), id)
 	if err != nil {
 		return err
 	}
-	for _, w := range hooks {
-		if w.ID != id {
-			continue
-		}
-		if err := domain.WebhookRevokeRefusal(w); err != nil {
-			return c.webhookRevokeRefused(ec, err)
-		}
-		question := msg("confirm.hook")
-		facts := []fact{{msg("set.url"), w.URL}, {msg("set.created"), stockholmTime(w.CreatedAt)}}
-		return c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question, Facts: facts,
-			Action: "/account/webhooks/" + id + "/revoke", Button: msg("confirm.hookbtn"), Back: pathSettings})
+	if err := domain.WebhookRevokeRefusal(*w); err != nil {
+		return c.webhookRevokeRefused(ec, err)
 	}
-	return domain.ErrNotFound("webhook")
+	question := msg("confirm.hook")
+	facts := []fact{{msg("set.url"), w.URL}, {msg("set.created"), stockholmTime(w.CreatedAt)}}
+	return c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question, Facts: facts,
+		Action: "/account/webhooks/" + id + "/revoke", Button: msg("confirm.hookbtn"), Back: pathSettings})
 }
 
 // confirmUserReset asks to confirm resetting the password of account id,

@@ -71,10 +71,10 @@ func TestConfirmPageNeverAsksForWhatWillBeRefused(t *testing.T) {
 	})
 }
 
-// TestDelegationRevokeOfTheOldestIsConfirmed: the delegations page lists
-// every delegation, past the 500 the list once stopped at, so the oldest
-// of 501 is listed and asked to be confirmed like the newest, and is not
-// revoked without its confirmation.
+// TestDelegationRevokeOfTheOldestIsConfirmed: the oldest of 501
+// delegations, far past the delegations page's first page (and the 500
+// the list once stopped at), is asked to be confirmed like the newest, and
+// is not revoked without its confirmation.
 func TestDelegationRevokeOfTheOldestIsConfirmed(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	ctx := context.Background()
@@ -93,9 +93,6 @@ func TestDelegationRevokeOfTheOldestIsConfirmed(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := e.client().signIn("admin")
-	if list := admin.get("/delegations"); list.Doc.Find(`form[action="/delegations/d-000/revoke"]`).Length() != 1 {
-		t.Errorf("the oldest of 501 delegations is not on the delegations page")
-	}
 	for _, id := range []string{"d-000", "d-500"} {
 		ask := admin.post("/delegations/"+id+"/revoke", url.Values{})
 		wantStatus(t, ask, http.StatusOK)
@@ -265,7 +262,7 @@ func TestDelegationConfirmPageChecksItsState(t *testing.T) {
 				t.Fatalf("delegate to %s: %d", to, p.Status)
 			}
 		}
-		list, err := e.approvals.ListDelegations(ctx, domain.Principal{Subject: "ops", Roles: []domain.Role{domain.RoleOperations}})
+		list, err := allDelegations(ctx, e.approvals, domain.Principal{Subject: "ops", Roles: []domain.Role{domain.RoleOperations}})
 		if err != nil || len(list) != 2 {
 			t.Fatalf("%d delegations, %v", len(list), err)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -32,7 +31,11 @@ func init() {
 
 // delegationView is the data of the delegations page.
 type delegationView struct {
-	Items []domain.ListedDelegation
+	Items []domain.ListedDelegation // one page, newest first
+	// Next is the address of the page of older delegations ("" on the
+	// last page); Newest, on a page after the first, of the first.
+	Next   string
+	Newest bool
 	// All: the caller sees every delegation (an auditor, an
 	// administrator), not only those they gave or received.
 	All   bool
@@ -133,34 +136,49 @@ func (c *Console) handleDelegations(ec echo.Context) error {
 // here (?added=<id>, ?revoked=<id>), naming it as the list shows it: the
 // role, the delegate and the period are looked up, never taken from the
 // address. A delegation the caller no longer sees gets no notice.
-func delegationNotice(ec echo.Context, list []domain.ListedDelegation) string {
+func (c *Console) delegationNotice(ec echo.Context) (string, error) {
 	for _, k := range []string{"added", "revoked"} {
 		id := ec.QueryParam(k)
 		if id == "" {
 			continue
 		}
-		if i := slices.IndexFunc(list, func(d domain.ListedDelegation) bool { return d.ID == id }); i >= 0 {
-			d := list[i]
-			return fmt.Sprintf(msg("deleg."+k), msg("role."+string(d.Role)), d.To, stockholmTime(d.Starts), untilTime(d.Ends))
+		d, err := c.Approvals.ListedDelegation(ec.Request().Context(), principalOf(ec), id)
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			continue
 		}
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(msg("deleg."+k), msg("role."+string(d.Role)), d.To, stockholmTime(d.Starts), untilTime(d.Ends)), nil
 	}
-	return ""
+	return "", nil
 }
+
+// delegationsPageSize is how many delegations the page lists, newest
+// first; older ones are a link away (?after=<id>, as the API's cursor).
+const delegationsPageSize = 50
 
 func (c *Console) renderDelegations(ec echo.Context, status int, v delegationView) error {
 	p := principalOf(ec)
-	list, err := c.Approvals.ListDelegations(ec.Request().Context(), p)
+	after := ec.QueryParam("after")
+	page, err := c.Approvals.DelegationPage(ec.Request().Context(), p, domain.DelegationFilter{After: after, Limit: delegationsPageSize})
 	if err != nil {
 		return err
 	}
-	v.Items, v.p, v.Roles, v.now = list, p, domain.DelegableRoles(p), c.Now()
+	if page.NextAfter != "" {
+		v.Next = "/delegations?" + url.Values{"after": {page.NextAfter}}.Encode()
+	}
+	v.Newest = after != ""
+	v.Items, v.p, v.Roles, v.now = page.Items, p, domain.DelegableRoles(p), c.Now()
 	v.AdminHeld = domain.AdminApprover(p.Roles)
 	if len(v.Roles) > 0 {
 		if v.Delegates, err = c.Approvals.Delegates(ec.Request().Context(), p); err != nil {
 			return err
 		}
 	}
-	v.Notice = delegationNotice(ec, list) // none after a form: its address has no query
+	if v.Notice, err = c.delegationNotice(ec); err != nil { // none after a form: its address has no query
+		return err
+	}
 	v.All = domain.SeesAllDelegations(p)
 	title := msg("deleg.title")
 	if v.All {

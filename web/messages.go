@@ -284,6 +284,8 @@ var english = withFormWords(map[string]string{
 	"deleg.titleall":     "Delegations",
 	"deleg.allintro":     "Every delegation, whoever gave or received it.",
 	"deleg.none":         "You have no delegations.",
+	"deleg.older":        "Older delegations",
+	"deleg.newest":       "Newest delegations",
 	"deleg.noneall":      "There are no delegations.",
 	"deleg.to":           "Delegate (username)",
 	"deleg.role":         "Role",

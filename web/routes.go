@@ -97,7 +97,7 @@ func (c *Console) routes() []route {
 		{http.MethodGet, "/queue", approvers, boundedCursors(c.handleQueue, "after_due", "after_req", "after_stage")},
 		{http.MethodPost, "/requests/:id/decide", approvers, c.handleDecide},
 		{http.MethodPost, "/requests/:id/revoke", roles(domain.RoleOperations, domain.RoleMinistry), c.handleRevoke},
-		{http.MethodGet, "/delegations", delegationReaders, c.handleDelegations},
+		{http.MethodGet, "/delegations", delegationReaders, boundedCursors(c.handleDelegations, "after")},
 		{http.MethodPost, "/delegations", approvers, c.handleDelegationCreate},
 		{http.MethodPost, "/delegations/:id/revoke", approversAndAdmins, c.handleDelegationRevoke},
 

@@ -30,6 +30,7 @@ var settingsWords = map[string]string{
 	"set.hooks":                              "Your webhooks",
 	"set.hooksintro":                         "Notifications you keep on the Webhook channel are sent to each of your active webhooks, signed as Standard Webhooks.",
 	"set.nohooks":                            "You have no webhooks.",
+	"set.morerevoked":                        "Older revoked webhooks are not listed here; GET /api/v1/me/webhooks lists every one.",
 	"set.url":                                "Webhook URL",
 	"set.urlhint":                            "An https address of yours, for example https://hooks.example.org/exaccess.",
 	"set.add":                                "Add webhook",
@@ -78,9 +79,11 @@ type settingsView struct {
 	Channels []string
 	On       map[string]bool // kind + "|" + channel
 	Hooks    []domain.Webhook
-	URL      string // the webhook form's value after an error
-	Secret   string // a new webhook's secret, shown once
-	Notice   string
+	// MoreRevoked: older revoked webhooks than those listed exist.
+	MoreRevoked bool
+	URL         string // the webhook form's value after an error
+	Secret      string // a new webhook's secret, shown once
+	Notice      string
 	// Warn is a refusal of the page's forms in the domain's words.
 	Warn   string
 	Errors []fieldErr
@@ -112,6 +115,10 @@ func (v settingsView) E(field string) string {
 	return ""
 }
 
+// revokedHooksShown is how many revoked webhooks the settings page lists,
+// newest first, below the active ones.
+const revokedHooksShown = 20
+
 func (c *Console) settingsView(ec echo.Context) (settingsView, error) {
 	ctx, p := ec.Request().Context(), principalOf(ec)
 	// Only the kinds that can reach the user's roles: a liaison officer
@@ -125,9 +132,18 @@ func (c *Console) settingsView(ec echo.Context) (settingsView, error) {
 	for _, s := range cells {
 		v.On[s.Kind+"|"+s.Channel] = s.Enabled
 	}
-	if v.Hooks, err = c.Notifications.ListWebhooks(ctx, p, false); err != nil {
+	// Every active webhook (at most domain.MaxWebhooksPerID), then the
+	// newest revoked ones: the older are in the API's list.
+	active, err := c.Notifications.WebhookPage(ctx, p, domain.WebhookFilter{Active: true, Limit: domain.MaxWebhooksPerID})
+	if err != nil {
 		return v, err
 	}
+	revoked, err := c.Notifications.WebhookPage(ctx, p, domain.WebhookFilter{Revoked: true, Limit: revokedHooksShown})
+	if err != nil {
+		return v, err
+	}
+	v.Hooks = append(active.Items, revoked.Items...)
+	v.MoreRevoked = revoked.NextAfter != ""
 	return v, nil
 }
 
