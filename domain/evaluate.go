@@ -162,7 +162,7 @@ func submitFramework(get func(id string) (*Framework, error), r *Request) (*Fram
 	if unknownFramework(err) && keepsLostFramework(r, r.Details.FrameworkID) {
 		return nil, []Warning{FrameworkUnavailableWarning(r.Details.FrameworkID)}, nil
 	}
-	return fw, nil, err
+	return fw, nil, namedFrameworkRefused(r, r.Details.FrameworkID, err)
 }
 
 // keepsLostFramework: r, returned for changes, still names the agreement
@@ -171,6 +171,34 @@ func submitFramework(get func(id string) (*Framework, error), r *Request) (*Fram
 // the normal route (submitFramework); naming it anew is refused as ever.
 func keepsLostFramework(r *Request, id string) bool {
 	return r.Status == StatusChangesRequested && id == r.Details.FrameworkID
+}
+
+// editFramework is framework's answer err about the agreement id an edit
+// of r names: none when r, returned for changes, keeps the agreement it
+// names (keepsLostFramework); otherwise err, worded by
+// namedFrameworkRefused.
+func editFramework(r *Request, id string, err error) error {
+	if err != nil && keepsLostFramework(r, id) {
+		return nil
+	}
+	return namedFrameworkRefused(r, id, err)
+}
+
+// namedFrameworkRefused is framework's refusal err of the agreement id in
+// an edit or a submission of r, worded for what it is: when r already
+// names id (a draft, or a request that is no longer editable, whose
+// agreement was deleted or moved to another nation since it was chosen),
+// the agreement is named and the refusal says that it is no longer
+// available to the nation — the same whether deleted or moved, nothing of
+// where it went — and what to do; an agreement r does not name is
+// "unknown", as ever. Any other err is returned as it is.
+func namedFrameworkRefused(r *Request, id string, err error) error {
+	if !unknownFramework(err) || id == "" || id != r.Details.FrameworkID {
+		return err
+	}
+	return &Error{Code: CodeInvalid, Message: "the framework agreement the request names is no longer available",
+		Fields: []FieldError{{"framework_id", "framework agreement " + quote(id) +
+			" is no longer available to your nation; choose another agreement or none"}}}
 }
 
 // storeFramework reads a framework agreement outside a transaction.

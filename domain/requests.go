@@ -208,7 +208,9 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 	invalid := s.validate(d, s.clock())
 	// An agreement missing or another nation's is refused, unless the
 	// request keeps the one it was returned with (keepsLostFramework),
-	// which is known only inside the transaction: refused fields then
+	// and named as no longer available when it is the one the request
+	// names (namedFrameworkRefused), both known only inside the
+	// transaction: refused fields then
 	// are answered there, all at once, after the request's own checks
 	// (visibility, version). Otherwise before the transaction, as ever.
 	var fwErr error
@@ -222,10 +224,7 @@ func (s *RequestService) UpdateDetails(ctx context.Context, p Principal, id stri
 		return nil, invalid
 	}
 	return s.change(ctx, p, id, version, func(tx Tx, r *Request) (string, any, error) {
-		if fwErr != nil && keepsLostFramework(r, d.FrameworkID) {
-			fwErr = nil
-		}
-		if err := MergeInvalid(invalid, fwErr); err != nil {
+		if err := MergeInvalid(invalid, editFramework(r, d.FrameworkID, fwErr)); err != nil {
 			return "", nil, err
 		}
 		if !r.Editable() {

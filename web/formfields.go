@@ -1,6 +1,11 @@
 package web
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+
+	"exaccess/domain"
+)
 
 // field is one control of a form, for the "input", "select" and "textarea"
 // templates: a label on every control, its error beside it.
@@ -20,6 +25,9 @@ type field struct {
 	// Autofocus focuses the control when the page loads, without script:
 	// the request form's row buttons come back to where the user was.
 	Autofocus bool
+	// Prompt is the message key of a select's empty choice, "" for
+	// "Choose…" (form.select).
+	Prompt string
 }
 
 // F is a text-like input (type text, date, number, email, tel, datetime-local).
@@ -30,6 +38,29 @@ func (v formView) F(typ, name, label, value string) field {
 // S is a select.
 func (v formView) S(name, label, value string, opts []option) field {
 	return field{Name: name, Label: label, Value: value, Err: v.E(name), Opts: opts, Autofocus: v.Form.Focus == name}
+}
+
+// Agreement is the request form's framework agreement select: the
+// agreements of the officer's nation (options), its empty choice "None".
+// A request naming one the officer may no longer read (deleted, or moved
+// to another nation, since it was chosen) has it offered too, selected,
+// as "No longer available" and nothing of where it went, with a hint
+// saying what saving does: left at an empty choice instead, the select
+// would save the request without its agreement, though the officer never
+// touched it. Only the agreement the request names is kept so: another
+// the form was sent with is refused and chosen again.
+func (v formView) Agreement() field {
+	f := v.S("framework_id", "f.framework_id", v.Form.FrameworkID, v.Opts.Frameworks)
+	f.Prompt = "f.noframework"
+	if f.Value == "" || f.Value != v.Named || slices.ContainsFunc(f.Opts, func(o option) bool { return o.Value == f.Value }) {
+		return f
+	}
+	f.Opts = append(slices.Clip(f.Opts), option{f.Value, msg("req.fwgone")})
+	f.Hint = "f.fwgone.draft"
+	if v.Status == domain.StatusChangesRequested {
+		f.Hint = "f.fwgone.amend"
+	}
+	return f
 }
 
 // C is a checkbox.

@@ -63,9 +63,10 @@ func TestRequestFormMarksAgreements(t *testing.T) {
 
 // TestRequestPageNamesItsAgreement: a request's Details name the framework
 // agreement it names, by name and reference, to its officer and to the
-// approvers; once the agreement has moved to another nation the page says
-// only that it is no longer available, nothing of where it went; a
-// request that names none has no such row.
+// approvers; once the agreement has moved to another nation the officer's
+// page says only that it is no longer available, nothing of where it
+// went, and the approvers' and the auditor's name it as it is now, with
+// its new nation; a request that names none has no such row.
 func TestRequestPageNamesItsAgreement(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	fws := agreements(t, e)
@@ -99,10 +100,15 @@ func TestRequestPageNamesItsAgreement(t *testing.T) {
 	if _, err := e.frameworks.Update(context.Background(), admin, fws["FW-2"].ID, fws["FW-2"].Version, moved); err != nil {
 		t.Fatal(err)
 	}
-	for who, c := range map[string]*client{"lo-no": lo, "hns": hns} {
-		got := row(c, id)
-		if got != "No longer available" || strings.Contains(got, "Paused") || strings.Contains(got, "FW-2") ||
-			strings.Contains(got, "DE") || strings.Contains(got, "Germany") {
+	got := row(lo, id)
+	if got != "No longer available" || strings.Contains(got, "Paused") || strings.Contains(got, "FW-2") ||
+		strings.Contains(got, "DE") || strings.Contains(got, "Germany") {
+		t.Errorf("lo-no sees the moved agreement as %q", got)
+	}
+	// An approver and the auditor may read every agreement: they see it
+	// as it is now, and where it went.
+	for who, c := range map[string]*client{"hns": hns, "auditor": e.client().signIn("auditor")} {
+		if got := row(c, id); got != "Paused (FW-2) (suspended) (now an agreement of Germany)" {
 			t.Errorf("%s sees the moved agreement as %q", who, got)
 		}
 	}

@@ -23,6 +23,10 @@ type formView struct {
 	ID      string // "" for a new request
 	Version int
 	Status  domain.Status
+	// Named is the framework agreement the request names as stored ("" for
+	// a new request): the form keeps it chosen though the officer may no
+	// longer read it (formView.Agreement).
+	Named   string
 	Errors  []fieldErr
 	Reasons []string // the policy's, when the request is not eligible
 	// Problem is a refusal of the whole request that is no field's (a
@@ -128,7 +132,7 @@ func (c *Console) notSubmitted(ec echo.Context, v formView, r *domain.Request) e
 }
 
 func (c *Console) editView(r *domain.Request, f requestForm) formView {
-	return formView{Form: f, ID: r.ID, Version: r.Version, Status: r.Status, Comment: changesComment(r)}
+	return formView{Form: f, ID: r.ID, Named: r.FrameworkID, Version: r.Version, Status: r.Status, Comment: changesComment(r)}
 }
 
 // changesComment is the decision that asked for changes, if any.
