@@ -54,7 +54,10 @@ func lapseName(f *Framework, r *Request) string {
 
 // checkFrameworkStillFits refuses (framework_not_applicable) the final
 // approval of r when its route took the fast track on an agreement that no
-// longer covers it (frameworkLapse).
+// longer covers it (frameworkLapse). It reads the agreement with its
+// shared lock (Tx.GetFramework), before the training areas': a change of
+// the agreement under way is waited for and read, and one begun after
+// waits for the approval, and finds the request no longer in review.
 func checkFrameworkStillFits(tx Tx, ref Reference, r *Request) error {
 	f, why, err := frameworkLapse(tx.GetFramework, ref, r)
 	if err != nil || len(why) == 0 {

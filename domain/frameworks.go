@@ -70,12 +70,18 @@ func (s *FrameworkService) CreateKeyed(ctx context.Context, p Principal, t Frame
 // are no change: the agreement is answered as it is, its version stays
 // and nothing is audited. A change that makes the agreement stop covering
 // requests in review on its fast track tells them, in its transaction
-// (notifyFrameworkLapsed).
+// (notifyFrameworkLapsed), having locked the agreement first
+// (Tx.GetFrameworkForUpdate): the writes that read it to decide whether it
+// covers a request (Tx.GetFramework) commit before the change lists the
+// requests in review, or read it after the change commits.
 func (s *FrameworkService) Update(ctx context.Context, p Principal, id string, version int, t FrameworkTerms) (*Framework, error) {
 	t.Nation, t.Reference = NormalizeNation(t.Nation), strings.TrimSpace(t.Reference)
 	var out *Framework
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		f, err := tx.GetFramework(id)
+		// Locked before anything else, and before the requests in review
+		// are listed (notifyFrameworkLapsed): a submission or final
+		// approval that read the agreement commits first, and is listed.
+		f, err := tx.GetFrameworkForUpdate(id)
 		if err != nil {
 			return err
 		}

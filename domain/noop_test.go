@@ -60,6 +60,8 @@ func (s *editTx) GetFramework(string) (*Framework, error) {
 	return &f, nil
 }
 
+func (s *editTx) GetFrameworkForUpdate(id string) (*Framework, error) { return s.GetFramework(id) }
+
 func (s *editTx) UpdateFramework(f *Framework, _ int) error {
 	s.writes = append(s.writes, "framework")
 	s.framework = *f

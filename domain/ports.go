@@ -126,7 +126,20 @@ type Tx interface {
 	// returns how many it marked.
 	WithdrawDelegationNotices(userID, delegationID, reason string, at time.Time) (int64, error)
 
+	// GetFramework reads agreement id for a write that decides by it
+	// whether the agreement covers a request (a submission's fast track,
+	// a final approval's check): with the row's shared lock, held until
+	// commit (PostgreSQL: FOR KEY SHARE), which a change of the agreement
+	// (GetFrameworkForUpdate) waits for, as the read waits for a change
+	// under way. It is the first lock such a write takes (before the
+	// training areas'): docs/architecture.md, "Concurrency".
 	GetFramework(id string) (*Framework, error)
+	// GetFrameworkForUpdate reads agreement id for the write that changes
+	// it, with the row's exclusive lock (PostgreSQL: FOR UPDATE), taken
+	// before the change lists the requests in review it may stop covering
+	// (RequestsInReviewNaming), so that none that read the old terms is
+	// still to commit.
+	GetFrameworkForUpdate(id string) (*Framework, error)
 	// CreateFramework stores f; a reference another agreement of the
 	// nation holds (by ReferenceKey) is CodeConflict.
 	CreateFramework(f *Framework) error

@@ -256,6 +256,10 @@ func (s *RequestService) Submit(ctx context.Context, p Principal, id string, ver
 		var unavailable []Warning
 		var fwErr error
 		if !namesField(invalid, "framework_id") {
+			// With the agreement's shared lock, the first lock the
+			// submission takes (before its areas'): a change of the
+			// agreement waits for it to commit, and lists it among the
+			// requests in review it may stop covering.
 			fw, unavailable, fwErr = submitFramework(tx.GetFramework, r)
 		}
 		if err := MergeInvalid(invalid, fwErr); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"exaccess/domain"
 )
@@ -60,9 +61,55 @@ func toDomainFramework(row frameworkRow) (*domain.Framework, error) {
 	return f, nil
 }
 
-func getFramework(g *gorm.DB, id string) (*domain.Framework, error) {
+// The row locks of a framework agreement on PostgreSQL (READ COMMITTED),
+// held until commit; SQLite's single writer runs one write after the
+// other and takes none. A write that decides by the agreement whether it
+// covers a request (a submission or resubmission choosing the fast track,
+// a final approval checking it still covers the request) and the
+// administrator's change of the agreement, which tells the requests in
+// review it stops covering (domain.notifyFrameworkLapsed), must see each
+// other: unlocked, the change could list the requests in review before a
+// submission that read the old terms committed, and that request would be
+// on the fast track of, say, a suspended agreement, told nothing
+// (TestRaceSubmitVersusFrameworkSuspension,
+// TestRaceFinalApprovalVersusFrameworkSuspension).
+//
+// The readers take FOR KEY SHARE, the change FOR UPDATE, the one lock that
+// KEY SHARE waits for (and that waits for it). KEY SHARE is the weakest
+// row lock: every fast-track submission takes it, and submissions and
+// approvals on one agreement never wait for each other. The change takes
+// FOR UPDATE explicitly, at its first read of the row: its UPDATE alone
+// takes only FOR NO KEY UPDATE when the agreement keeps its id, nation and
+// reference (a suspension, an end, a narrowing), which KEY SHARE does not
+// wait for. FOR UPDATE costs nothing else here: no foreign key references
+// an agreement, so nothing else takes KEY SHARE on its row, and changes of
+// one agreement take turns as their compare-and-set on version made them
+// anyway. (FOR SHARE with FOR NO KEY UPDATE would conflict too, but put
+// the stronger lock on every submission rather than on the rare change.)
+// Read with FOR UPDATE, the change also reads the row as it is after a
+// change it waited for, so its version check and the terms it compares
+// against are current.
+//
+// Lock order (docs/architecture.md, "Concurrency"): a transaction locks at
+// most one agreement, before anything else it locks — the training areas,
+// the counters, the request's row, the load rows, the audit counter last.
+// The change locks nothing else before the audit counter. So no
+// transaction holding something a reader or the change waits for ever
+// waits for an agreement, and none deadlocks on one.
+const (
+	frameworkReadLock   = "KEY SHARE"
+	frameworkChangeLock = "UPDATE"
+)
+
+// getFramework reads agreement id; with lock (frameworkReadLock,
+// frameworkChangeLock), on PostgreSQL, it takes the row's lock.
+func getFramework(g *gorm.DB, id string, lock string) (*domain.Framework, error) {
+	q := g.Where("id = ?", id)
+	if lock != "" && g.Dialector.Name() == DialectPostgres {
+		q = q.Clauses(clause.Locking{Strength: lock})
+	}
 	var row frameworkRow
-	if err := g.Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := q.Take(&row).Error; err != nil {
 		return nil, translate(err, "framework agreement")
 	}
 	return toDomainFramework(row)
@@ -70,7 +117,7 @@ func getFramework(g *gorm.DB, id string) (*domain.Framework, error) {
 
 // GetFramework reads one framework agreement.
 func (d *DB) GetFramework(ctx context.Context, id string) (*domain.Framework, error) {
-	return getFramework(d.reader.WithContext(ctx), id)
+	return getFramework(d.reader.WithContext(ctx), id, "")
 }
 
 // ListFrameworks returns the agreements of nation (all when ""), newest first.
@@ -94,8 +141,20 @@ func (d *DB) ListFrameworks(ctx context.Context, nation string) ([]domain.Framew
 	return out, nil
 }
 
-// GetFramework reads one agreement inside the transaction.
-func (t *tx) GetFramework(id string) (*domain.Framework, error) { return getFramework(t.g, id) }
+// GetFramework reads one agreement inside the transaction, for a write
+// that decides by it whether it covers a request: FOR KEY SHARE on
+// PostgreSQL (frameworkReadLock), so that a change of the agreement waits
+// for the write to commit, and the write for a change under way.
+func (t *tx) GetFramework(id string) (*domain.Framework, error) {
+	return getFramework(t.g, id, frameworkReadLock)
+}
+
+// GetFrameworkForUpdate reads one agreement inside the transaction that
+// changes it: FOR UPDATE on PostgreSQL (frameworkChangeLock), taken before
+// the change lists the requests in review it may stop covering.
+func (t *tx) GetFrameworkForUpdate(id string) (*domain.Framework, error) {
+	return getFramework(t.g, id, frameworkChangeLock)
+}
 
 // CreateFramework inserts f, with its reference_key (domain.ReferenceKey)
 // and dup_seq 0 (the column's default): a key another agreement of the

@@ -107,6 +107,18 @@ func (t *pauseTx) UpdateUser(u *domain.User, expectedVersion int) error {
 	return err
 }
 
+func (t *pauseTx) GetFramework(id string) (*domain.Framework, error) {
+	f, err := t.Tx.GetFramework(id)
+	t.pause("GetFramework")
+	return f, err
+}
+
+func (t *pauseTx) GetFrameworkForUpdate(id string) (*domain.Framework, error) {
+	f, err := t.Tx.GetFrameworkForUpdate(id)
+	t.pause("GetFrameworkForUpdate")
+	return f, err
+}
+
 func (t *pauseTx) AppendAudit(e *domain.AuditEntry) error {
 	err := t.Tx.AppendAudit(e)
 	t.pause("AppendAudit")
