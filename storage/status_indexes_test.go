@@ -1,12 +1,14 @@
 package storage_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"exaccess/domain"
 	"exaccess/storage"
+	"exaccess/storage/storagetest"
 )
 
 // TestPlanStatusIndexes: the queries that read the indexes of migration
@@ -85,4 +87,58 @@ func TestPlanStatusIndexes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestStatusIndexesMigration: migration 0031 builds its indexes from the
+// rows already stored, and the queries that read them answer as before:
+// the active stage of a request in review is in its role's queue and
+// counted overdue once its deadline passed, the pending stage after it in
+// no queue, and an approved request whose period ended is expired; a draft
+// and the request in review are not.
+func TestStatusIndexesMigration(t *testing.T) {
+	for _, c := range storagetest.Databases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db := openAtVersion(t, c.DSN, 30)
+			if err := db.WriterForTest().Exec("INSERT INTO nations (alpha2, alpha3, numeric_code, name) VALUES ('NO', 'NOR', '578', 'Norway')").Error; err != nil {
+				t.Fatal(err)
+			}
+			activated, due := fixedNow, fixedNow.Add(48*time.Hour)
+			inReview := newDraft(testID(t, 1), "NO")
+			inReview.Status = domain.StatusInReview
+			inReview.Route = &domain.Route{PolicyVersion: "t", Stages: []domain.Stage{
+				{ID: "intake", Role: domain.RoleHNS, Order: 1, Status: domain.StageActive, ApprovalsRequired: 1,
+					SLAWorkingDays: 2, ActivatedAt: &activated, DueAt: &due},
+				{ID: "range_safety", Role: domain.RoleRange, Order: 2, Status: domain.StagePending, ApprovalsRequired: 1, SLAWorkingDays: 3}}}
+			approved := newDraft(testID(t, 2), "NO")
+			approved.Status = domain.StatusApproved
+			for _, r := range []*domain.Request{inReview, approved, newDraft(testID(t, 3), "NO")} {
+				createRequest(t, db, r)
+			}
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for role, want := range map[domain.Role]int{domain.RoleHNS: 1, domain.RoleRange: 0} {
+				page, err := db.ListQueue(ctx, domain.QueueFilter{Roles: []domain.Role{role}, Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page.Items) != want || want == 1 && (page.Items[0].RequestID != inReview.ID || page.Items[0].StageID != "intake") {
+					t.Errorf("%s's queue: %+v, want %d stage(s)", role, page.Items, want)
+				}
+			}
+			for at, want := range map[time.Time]int64{due.Add(-time.Second): 0, due.Add(time.Second): 1} {
+				if n, err := db.OverdueStages(ctx, at); err != nil || n != want {
+					t.Errorf("overdue stages at %s: %d (%v), want %d", at, n, err, want)
+				}
+			}
+			ids, err := db.ListExpired(ctx, day("2026-03-14"), 10)
+			if err != nil || len(ids) != 1 || ids[0] != approved.ID {
+				t.Errorf("expired on 14 March: %v (%v), want only %s", ids, err, approved.ID)
+			}
+			if ids, err := db.ListExpired(ctx, day("2026-03-13"), 10); err != nil || len(ids) != 0 {
+				t.Errorf("expired on 13 March: %v (%v), want none", ids, err)
+			}
+		})
+	}
 }
