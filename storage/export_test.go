@@ -26,7 +26,14 @@ func (d *DB) ReaderForTest() *gorm.DB { return d.reader }
 // bitmap scans and sorts priced out (explainPriced).
 func (d *DB) ExplainListForTest(f domain.RequestFilter) (string, error) {
 	stmt := listQuery(d.reader.Session(&gorm.Session{DryRun: true}), f).Limit(51).Find(&[]requestRow{}).Statement
-	sql, vars := stmt.SQL.String(), stmt.Vars
+	return d.explainBound(stmt.SQL.String(), stmt.Vars)
+}
+
+// explainBound explains sql with its values bound as the server binds
+// them: SQLite's plan, made before the values are known, or PostgreSQL's
+// generic plan of the prepared statement, with sequential scans, bitmap
+// scans and sorts priced out (explainPriced). One step per " | ".
+func (d *DB) explainBound(sql string, vars []any) (string, error) {
 	if d.dialect != DialectPostgres {
 		return explainPlan(d.reader, sql, vars...)
 	}
@@ -37,8 +44,14 @@ func (d *DB) ExplainListForTest(f domain.RequestFilter) (string, error) {
 			args[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
 		case int:
 			args[i] = fmt.Sprint(v)
+		case bool:
+			args[i] = fmt.Sprint(v)
+		case time.Time:
+			args[i] = "'" + v.UTC().Format(time.RFC3339Nano) + "'"
+		case sqlDate:
+			args[i] = "'" + v.Format(time.DateOnly) + "'"
 		default:
-			return "", fmt.Errorf("explain list: value %d is a %T", i+1, v)
+			return "", fmt.Errorf("explain: value %d is a %T", i+1, v)
 		}
 	}
 	name := fmt.Sprintf("exaccess_list_plan_%d", explainCount.Add(1))
@@ -60,6 +73,41 @@ func (d *DB) ExplainListForTest(f domain.RequestFilter) (string, error) {
 		return explained
 	})
 	return strings.Join(plan, " | "), err
+}
+
+// ExplainStatusIndexQueriesForTest explains, by name, with explainBound,
+// the very SQL of the queries that read the indexes of migration 0031
+// (each holding the rows of one status only): the queue's walks, the
+// overdue-stage count, the expiry sweep's and the expired requests'
+// walks; and the inbox page and the delivery claim, whose probe of a
+// notification's stage (stageOpen) must go by the stage's key.
+func (d *DB) ExplainStatusIndexQueriesForTest(now time.Time) (map[string]string, error) {
+	dry := func() *gorm.DB { return d.reader.Session(&gorm.Session{DryRun: true}) }
+	cursor := &domain.QueueCursor{DueAt: now, RequestID: "r", StageID: "s"}
+	queue := func(f domain.QueueFilter) *gorm.DB {
+		return queueQuery(dry(), f.Roles[0], f).Limit(51).Scan(&[]queueRow{})
+	}
+	var n int64
+	stmts := map[string]*gorm.DB{
+		"queue":                  queue(domain.QueueFilter{Roles: []domain.Role{domain.RoleHNS}}),
+		"queue, nation, overdue": queue(domain.QueueFilter{Roles: []domain.Role{domain.RoleRange}, Nation: "NO", OverdueAt: &now}),
+		"queue, next page":       queue(domain.QueueFilter{Roles: []domain.Role{domain.RoleOperations}, After: cursor}),
+		"overdue stages":         overdueStagesQuery(dry(), now).Count(&n),
+		"expiry sweep":           expiryQuery(dry(), domain.ScheduleWindowAt(now), scheduleLimit).Find(&[]requestRow{}),
+		"expired":                expiredQuery(dry(), now, 100).Find(&[]requestRow{}),
+		"inbox": inboxQuery(dry(), domain.InboxFilter{Username: "hns", Reach: domain.RequestReach{All: true}},
+			domain.DefaultInboxPage).Scan(&[]inboxRow{}),
+		"delivery claim": claimQuery(dry(), now, 50).Scan(&[]claimedRow{}),
+	}
+	out := map[string]string{}
+	for name, stmt := range stmts {
+		plan, err := d.explainBound(stmt.Statement.SQL.String(), stmt.Statement.Vars)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", name, stmt.Statement.SQL.String(), err)
+		}
+		out[name] = plan
+	}
+	return out, nil
 }
 
 // explainCount names each prepared statement ExplainListForTest makes.

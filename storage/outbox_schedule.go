@@ -403,22 +403,10 @@ func stageEscalation(row stageCandidateRow) (*domain.Escalation, error) {
 }
 
 // expiryCandidates are the approved requests whose period ends inside the
-// window (the expiry sweep's index, requests_status_period_end).
+// window (the expiry sweep's index, requests_approved_period_end).
 func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.ExpiryCandidate, error) {
 	var rows []requestRow
-	// Only those not yet told (their key not in scheduled_notices, as
-	// domain.expiryNotice makes it), so that a week with more expiring
-	// permits than the limit is worked through.
-	day := "requests.period_end" // SQLite keeps the date as its text
-	if t.g.Dialector.Name() == DialectPostgres {
-		day = "to_char(requests.period_end, 'YYYY-MM-DD')"
-	}
-	err := t.g.Model(&requestRow{}).Select(expiryColumns).
-		Where("status = ? AND period_end >= ? AND period_end <= ? AND nation <> ''", string(domain.StatusApproved),
-			newSQLDate(w.ExpiryFrom), newSQLDate(w.ExpiryUntil)).
-		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || requests.id || ':' || "+day+")",
-			domain.NotifyRequestExpiring+":").
-		Order("period_end, id").Limit(limit).Find(&rows).Error
+	err := expiryQuery(t.g, w, limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "expiry reminders")
 	}
@@ -427,6 +415,24 @@ func (t *tx) expiryCandidates(w domain.ScheduleWindow, limit int) ([]domain.Expi
 		out[i] = toExpiryCandidate(row)
 	}
 	return out, nil
+}
+
+// expiryQuery is expiryCandidates's query: a range of the
+// requests_approved_period_end index (migration 0031), in its order.
+func expiryQuery(g *gorm.DB, w domain.ScheduleWindow, limit int) *gorm.DB {
+	// Only those not yet told (their key not in scheduled_notices, as
+	// domain.expiryNotice makes it), so that a week with more expiring
+	// permits than the limit is worked through.
+	day := "requests.period_end" // SQLite keeps the date as its text
+	if g.Dialector.Name() == DialectPostgres {
+		day = "to_char(requests.period_end, 'YYYY-MM-DD')"
+	}
+	return g.Model(&requestRow{}).Select(expiryColumns).
+		Where(approvedRequest+" AND period_end >= ? AND period_end <= ? AND nation <> ''",
+			newSQLDate(w.ExpiryFrom), newSQLDate(w.ExpiryUntil)).
+		Where("NOT EXISTS (SELECT 1 FROM scheduled_notices n WHERE n.key_base = ? || requests.id || ':' || "+day+")",
+			domain.NotifyRequestExpiring+":").
+		Order("period_end, id").Limit(limit)
 }
 
 // expiryColumns are what an expiry candidate is read with.

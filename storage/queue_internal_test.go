@@ -43,7 +43,7 @@ func TestQueueQueryUsesIndex(t *testing.T) {
 			if err != nil {
 				t.Fatalf("explain %s: %v", sql, err)
 			}
-			if !strings.Contains(text, "request_stages_queue") || strings.Contains(text, "SCAN s") || strings.Contains(text, "TEMP B-TREE") {
+			if !strings.Contains(text, "request_stages_active_queue") || strings.Contains(text, "SCAN s") || strings.Contains(text, "TEMP B-TREE") {
 				t.Errorf("queue query does not walk its index:\n%s\n%s", sql, text)
 			}
 			if len(f.People(f.Roles[0])) > 0 && !strings.Contains(text, "request_decisions_request_by") {

@@ -386,6 +386,11 @@ const (
 	withdrawnSubmitted = "status = '" + string(domain.StatusWithdrawn) + "' AND submitted_at IS NOT NULL"
 )
 
+// approvedRequest is the condition of requests_approved_period_end
+// (migration 0031), which holds the approved requests only, as the expiry
+// sweep and ListExpired write it: with its literal value, as everSubmitted.
+const approvedRequest = "status = '" + string(domain.StatusApproved) + "'"
+
 // listQuery is the filtered, ordered query of ListRequests without its limit.
 func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
 	q := g.Model(&requestRow{})
@@ -433,10 +438,15 @@ func listQuery(g *gorm.DB, f domain.RequestFilter) *gorm.DB {
 // ListExpired returns ids of approved requests whose period ended before day.
 func (d *DB) ListExpired(ctx context.Context, day time.Time, limit int) ([]string, error) {
 	var ids []string
-	err := d.reader.WithContext(ctx).Model(&requestRow{}).
-		Where("status = ? AND period_end < ?", string(domain.StatusApproved), newSQLDate(day)).
-		Order("period_end").Limit(limit).Pluck("id", &ids).Error
+	err := expiredQuery(d.reader.WithContext(ctx), day, limit).Pluck("id", &ids).Error
 	return ids, translate(err, "expired requests")
+}
+
+// expiredQuery is ListExpired's query, without its column: a range of
+// the requests_approved_period_end index (migration 0031), in its order.
+func expiredQuery(g *gorm.DB, day time.Time, limit int) *gorm.DB {
+	return g.Model(&requestRow{}).Where(approvedRequest+" AND period_end < ?", newSQLDate(day)).
+		Order("period_end, id").Limit(limit)
 }
 
 // RequestIDByReference finds a request by its human reference;

@@ -28,7 +28,14 @@ type queueRow struct {
 	DueAt             time.Time
 }
 
-// ListQueue is a keyset walk of the request_stages_queue index: active
+// activeStage is the condition of the stage indexes of migration 0031
+// (request_stages_active_queue, request_stages_active_due), which hold
+// the active stages only, as their queries write it: with its literal
+// value, so that a generic plan of PostgreSQL, or SQLite's plan made
+// before the values are bound, can use them (see everSubmitted).
+const activeStage = "status = '" + string(domain.StageActive) + "'"
+
+// ListQueue is a keyset walk of the request_stages_active_queue index: active
 // stages of the given roles ordered by (due_at, request_id, stage_id), from
 // the cursor on, without OFFSET or COUNT. Stages that separation of duties
 // refuses the filter's people (QueueFilter.People, per role) are skipped
@@ -96,7 +103,7 @@ func queueQuery(g *gorm.DB, role domain.Role, f domain.QueueFilter) *gorm.DB {
 		Select(`s.request_id, r.reference, r.nation, r.exercise_name, r.period_start, r.period_end, r.version,
 			s.stage_id, s.role, s.approvals_required, s.approvals, s.activated_at, s.due_at`).
 		Joins("JOIN requests r ON r.id = s.request_id").
-		Where("s.status = ? AND s.role = ?", string(domain.StageActive), string(role))
+		Where("s."+activeStage+" AND s.role = ?", string(role))
 	if f.Nation != "" {
 		q = q.Where("r.nation = ?", f.Nation)
 	}
@@ -142,7 +149,12 @@ func toDomainQueueItem(row queueRow) domain.QueueItem {
 // OverdueStages counts active stages whose deadline has passed at now.
 func (d *DB) OverdueStages(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	err := d.reader.WithContext(ctx).Model(&stageRow{}).
-		Where("status = ? AND due_at < ?", string(domain.StageActive), now.UTC()).Count(&n).Error
+	err := overdueStagesQuery(d.reader.WithContext(ctx), now).Count(&n).Error
 	return n, translate(err, "overdue stages")
+}
+
+// overdueStagesQuery is OverdueStages's query, without its count: a range
+// of the request_stages_active_due index.
+func overdueStagesQuery(g *gorm.DB, now time.Time) *gorm.DB {
+	return g.Model(&stageRow{}).Where(activeStage+" AND due_at < ?", now.UTC())
 }
