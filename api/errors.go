@@ -28,7 +28,7 @@ const (
 // as written once PATH and the key file are filled in (verify refuses
 // without --key; `audit key` prints the verifier key).
 const auditDamagedDetail = "the audit log's stored entries or hashes are damaged (one is missing or malformed), so no checkpoint, proof or export of it can be given; " +
-	"an operator must run `exaccess audit verify --db PATH --key VERIFIER_KEY_FILE` (`exaccess audit key --db PATH` prints the verifier key) " +
+	"an operator must run `exaccess audit verify --db PATH --key VERIFIER_KEY_FILE` (`exaccess audit key --checkpoint-key FILE`, the server's key file, prints the verifier key) " +
 	"to find the damaged entries and restore them from a backup (docs/operations.md)"
 
 // auditDamagedLog is the server log's line for audit_damaged.

@@ -158,7 +158,7 @@ func checkDense(g *gorm.DB, size int64) error {
 }
 
 // verifyAdvice is what an operator must run on a damaged log.
-const verifyAdvice = "run `exaccess audit verify --db PATH --key VERIFIER_KEY_FILE` (`exaccess audit key --db PATH` prints the verifier key) " +
+const verifyAdvice = "run `exaccess audit verify --db PATH --key VERIFIER_KEY_FILE` (`exaccess audit key --checkpoint-key FILE`, the server's key file, prints the verifier key) " +
 	"to see what changed, and restore the database from a backup that verifies"
 
 // readHashMap reads the stored hashes with the given ids; absent ones are

@@ -76,6 +76,13 @@ func (d *DB) Migrate(ctx context.Context) error {
 
 var errSchemaBehind = errors.New("storage: database schema is behind this binary; run exaccess migrate")
 
+// SchemaMismatch tells whether err, from CheckSchema, is a database at
+// another schema version than this binary's (ahead or behind), rather than
+// one that could not be read.
+func SchemaMismatch(err error) bool {
+	return errors.Is(err, ErrSchemaTooNew) || errors.Is(err, errSchemaBehind)
+}
+
 // CheckSchema reports whether the database is at exactly LatestVersion: nil
 // if so, an error wrapping ErrSchemaTooNew if it is ahead, another error if
 // it is behind. Readiness checks use it.

@@ -60,7 +60,7 @@ var english = withFormWords(map[string]string{
 	"error.userlimit":                "You have sent too many forms in a short time, and this one was not acted on. Try again in %s.",
 	"error.cyclelimit":               "You have created, submitted or withdrawn too many requests in a short time, and this was not done. Try again in %s.",
 	"error.auditdamaged": "The audit log's stored entries or hashes are damaged, so no export, checkpoint or proof of it can be given. " +
-		"An operator must run exaccess audit verify --db PATH --key VERIFIER_KEY_FILE (exaccess audit key --db PATH prints the verifier key) " +
+		"An operator must run exaccess audit verify --db PATH --key VERIFIER_KEY_FILE (exaccess audit key --checkpoint-key FILE, the server's key file, prints the verifier key) " +
 		"to find the damaged entries and restore them from a backup.",
 	"error.notfound.detail": "If you typed the address, check it. The page may also belong to something you may not see.",
 	"error.requestid":       "If you report this, quote request id",

@@ -141,14 +141,23 @@ func warnExposed(db *storage.DB, log *slog.Logger) {
 
 // ready reports whether this process can serve: the database answers, its
 // schema is exactly the one this binary knows, and the policy is loaded.
+// Each refusal's Message says which check failed (/readyz's 503 shows it);
+// its Cause, the driver's or the version's text, is for the log only.
 func (a *app) ready(ctx context.Context) error {
 	if a.policy == nil {
 		return domain.Errorf(domain.CodeInternal, "no routing policy is loaded")
 	}
 	if err := a.db.Ping(ctx); err != nil {
-		return err
+		return &domain.Error{Code: domain.CodeInternal, Message: "the database does not answer", Cause: err}
 	}
-	return a.db.CheckSchema(ctx)
+	if err := a.db.CheckSchema(ctx); err != nil {
+		msg := "the database schema is not the version this binary knows (see the server log)"
+		if !storage.SchemaMismatch(err) {
+			msg = "the database does not answer" // its version could not be read
+		}
+		return &domain.Error{Code: domain.CodeInternal, Message: msg, Cause: err}
+	}
+	return nil
 }
 
 // openExisting opens a database without migrating it and refuses one whose

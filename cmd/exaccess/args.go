@@ -49,6 +49,14 @@ func parseQuiet(fs *flag.FlagSet, args []string) error {
 	return &flagError{fmt.Sprintf("%s: %s; see 'exaccess %s -h'", fs.Name(), flagProblem(fs, err), fs.Name())}
 }
 
+// missingFlag is a required flag left out of fs's command line: a usage
+// error (exit 2) in one line naming the flag, with the pointer to the
+// command's flags, like a flag that does not parse. what says which, as
+// "--username is required".
+func missingFlag(fs *flag.FlagSet, what string) error {
+	return &flagError{fmt.Sprintf("%s: %s; see 'exaccess %s -h'", fs.Name(), what, fs.Name())}
+}
+
 // flagError is a flag that did not parse: a mistake in the command line,
 // like errUsage, with its own pointer to the command's flags.
 type flagError struct{ msg string }

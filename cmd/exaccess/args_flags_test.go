@@ -130,17 +130,39 @@ func TestServeBusyPortCreatesNoDatabase(t *testing.T) {
 	}
 }
 
+// firstRead closes reading at its first Read: the command waits for the
+// password.
+type firstRead struct {
+	io.Reader
+	reading chan struct{}
+}
+
+func (f firstRead) Read(p []byte) (int, error) {
+	select {
+	case <-f.reading:
+	default:
+		close(f.reading)
+	}
+	return f.Reader.Read(p)
+}
+
 // Ctrl-C or SIGTERM while `user add` waits for the password ends the
 // wait: it does not block on standard input until it is closed.
 func TestUserAddInterruptedWhileReadingPassword(t *testing.T) {
 	stdin, w := io.Pipe() // never written
 	defer w.Close()
 	ctx, cancel := context.WithCancel(context.Background())
+	db := filepath.Join(t.TempDir(), "x.db")
+	if err := run(ctx, []string{"migrate", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{})
 	errc := make(chan error, 1)
 	go func() {
-		errc <- runUserAdd(ctx, []string{"--db", filepath.Join(t.TempDir(), "x.db"), "--username", "ann", "--role", "auditor"}, env(nil), stdin, io.Discard, io.Discard)
+		errc <- runUserAdd(ctx, []string{"--db", db, "--username", "ann", "--role", "auditor"}, env(nil),
+			firstRead{stdin, waiting}, io.Discard, io.Discard)
 	}()
-	time.Sleep(50 * time.Millisecond)
+	<-waiting // the flags and the database are checked before the wait
 	cancel()
 	select {
 	case err := <-errc:

@@ -219,13 +219,13 @@ func keyFileFlags(name string, getenv func(string) string, stderr io.Writer) (*f
 // runAuditKey prints the public verifier key of the checkpoint key file. It
 // never opens the database: the key is not there.
 func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, path, _ := keyFileFlags("audit key", getenv, stderr)
+	fs, path, dsn := keyFileFlags("audit key", getenv, stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	skey, err := auditlog.ReadKeyFile(path())
 	if errors.Is(err, iofs.ErrNotExist) {
-		return fmt.Errorf("%w (the server creates the key file on its first start)", err)
+		return missingKeyFile(path(), fs.Lookup("checkpoint-key").Value.String() != "", storage.IsPostgresDSN(*dsn))
 	}
 	if err != nil {
 		return err
@@ -236,6 +236,21 @@ func runAuditKey(args []string, getenv func(string) string, stdout, stderr io.Wr
 	}
 	fmt.Fprintln(stdout, signer.VerifierKey())
 	return nil
+}
+
+// missingKeyFile says that audit key found no key file at path: where it
+// looked and, when that was the default (the key kept apart, as
+// recommended, is elsewhere), how to name the server's file.
+func missingKeyFile(path string, given, postgres bool) error {
+	if given {
+		return fmt.Errorf("no checkpoint key file at %s (the server creates it on its first start)", path)
+	}
+	where := "the default beside --db"
+	if postgres {
+		where = "the default for a PostgreSQL --db, in the working directory"
+	}
+	return fmt.Errorf("no checkpoint key file at %s, %s: give the server's key file with --checkpoint-key FILE "+
+		"or EXACCESS_CHECKPOINT_KEY (a server creates it at its first start)", path, where)
 }
 
 // runAuditRotateKey retires the checkpoint key file (kept beside it under a

@@ -25,7 +25,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if *out == "" {
-		return fmt.Errorf("backup: --out is required; %w", errUsage)
+		return missingFlag(fs, "--out is required")
 	}
 	if storage.IsPostgresDSN(*dsn) {
 		// Refused before connecting: a dial error would hide the answer.

@@ -7,11 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"exaccess/api/auth"
 	"exaccess/domain"
+	"exaccess/storage"
 )
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -64,16 +66,13 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	u.Roles = rl
-	password, err := readPassword(ctx, stdin)
-	if err != nil {
-		return err
+	// Everything but the password is checked before it is asked for:
+	// nobody types a password to learn that the command line was wrong.
+	if u.Username == "" {
+		return missingFlag(fs, "--username is required")
 	}
-	if msg := auth.PasswordProblem(password, u.Username, u.Email); msg != "" {
-		return fmt.Errorf("the password (read from standard input) %s", msg)
-	}
-	hash, err := auth.HashPassword(password)
-	if err != nil {
-		return err
+	if len(u.Roles) == 0 {
+		return missingFlag(fs, "--role is required (repeat it for more roles)")
 	}
 	db, err := openPresent(ctx, cfg.DB)
 	if err != nil {
@@ -87,6 +86,20 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	if err := checkNewUser(ctx, db, ref, u); err != nil {
+		return describe(err)
+	}
+	password, err := readPassword(ctx, stdin, stderr, u.Username)
+	if err != nil {
+		return err
+	}
+	if msg := auth.PasswordProblem(password, u.Username, u.Email); msg != "" {
+		return fmt.Errorf("the password (read from standard input) %s", msg)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
 	created, err := domain.NewUserService(db, ref, time.Now, newID).CreateUser(ctx, cliActor(getenv), u, hash)
 	if err != nil {
 		return describe(err)
@@ -95,13 +108,41 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
+// checkNewUser refuses what CreateUser would refuse of u before the
+// password: its fields, and a username taken already. CreateUser checks
+// both again.
+func checkNewUser(ctx context.Context, db *storage.DB, ref domain.NationLookup, u domain.User) error {
+	u.Nation = domain.NormalizeNation(u.Nation)
+	if err := domain.ValidateUser(u, ref); err != nil {
+		return err
+	}
+	_, err := db.GetUserByUsername(ctx, u.Username)
+	switch {
+	case err == nil:
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the user is not valid",
+			Fields: []domain.FieldError{{Field: "username", Message: fmt.Sprintf("a user named %q already exists", u.Username)}}}
+	case domain.ErrorCode(err) != domain.CodeNotFound:
+		return err
+	}
+	return nil
+}
+
 // readPassword reads the first line of stdin, so that it never appears in a
-// process list or shell history. Ctrl-C or SIGTERM (ctx) ends the wait: the
-// read itself cannot be interrupted, so it runs apart and is abandoned.
-func readPassword(ctx context.Context, stdin io.Reader) (string, error) {
+// process list or shell history. At a terminal it asks for it on stderr and
+// turns the echo off while it is typed. Ctrl-C or SIGTERM (ctx) ends the
+// wait: the read itself cannot be interrupted, so it runs apart and is
+// abandoned.
+func readPassword(ctx context.Context, stdin io.Reader, stderr io.Writer, username string) (string, error) {
 	type result struct {
 		line string
 		err  error
+	}
+	if f, ok := stdin.(*os.File); ok {
+		if restore, tty := hideTyping(f); tty {
+			defer fmt.Fprintln(stderr) // the Enter typed was not shown
+			defer restore()
+			fmt.Fprintf(stderr, "password for %s (not shown): ", username)
+		}
 	}
 	done := make(chan result, 1)
 	go func() {

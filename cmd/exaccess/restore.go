@@ -27,7 +27,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	if *from == "" {
-		return fmt.Errorf("restore: --from is required; %w", errUsage)
+		return missingFlag(fs, "--from is required")
 	}
 	if err := restoreTarget(*dsn, *create); err != nil {
 		return err
@@ -39,7 +39,8 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	case errors.Is(err, storage.ErrInUse):
 		return fmt.Errorf("restore: a process has %s open (a server, another exaccess command, sqlite3): stop it first; nothing was changed", maskedDB(*dsn))
 	case err != nil:
-		return fmt.Errorf("restore: %w", err)
+		// storage's errors name the step already: said once.
+		return errors.New("restore: " + strings.TrimPrefix(err.Error(), "storage: restore: "))
 	}
 	if *create {
 		fmt.Fprintf(stdout, "exaccess: there was no database at %s; created it from %s (schema version %d)\n", maskedDB(*dsn), *from, r.SchemaVersion)

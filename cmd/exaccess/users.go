@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -190,7 +191,7 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 	var nation, email optionalFlag
 	if cmd == "roles" {
 		fs.Var(&rl, "role", "a role (repeatable); the new list replaces the old")
-		fs.Var(&nation, "nation", `a liaison officer's nation ("" for none)`)
+		fs.Var(&nation, "nation", `a liaison officer's nation ("" for none; left out, roles without liaison_officer remove it)`)
 	}
 	if cmd == "email" {
 		fs.Var(&email, "email", `the new e-mail address ("" removes it)`)
@@ -199,10 +200,13 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 		return err
 	}
 	if *username == "" {
-		return fmt.Errorf("--username is required; %w", errUsage)
+		return missingFlag(fs, "--username is required")
 	}
 	if cmd == "email" && !email.set {
-		return fmt.Errorf(`--email is required (--email "" removes the address); %w`, errUsage)
+		return missingFlag(fs, `--email is required (--email "" removes the address)`)
+	}
+	if (cmd == "disable" || cmd == "enable") && strings.TrimSpace(*reason) == "" {
+		return missingFlag(fs, "--reason is required (recorded in the audit log)")
 	}
 	db, err := openExisting(ctx, *dsn)
 	if err != nil {
@@ -210,6 +214,9 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 	}
 	defer db.Close()
 	u, err := db.GetUserByUsername(ctx, *username)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return fmt.Errorf("user %s: no such account in %s", *username, maskedDB(*dsn))
+	}
 	if err != nil {
 		return fmt.Errorf("user %s: %w", *username, err)
 	}
@@ -230,6 +237,7 @@ func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u
 	edit userEdit, stdout io.Writer) error {
 	var changed *domain.User
 	var err error
+	var cleared string // the nation the roles took away
 	switch cmd {
 	case "disable", "enable":
 		changed, err = svc.SetDisabled(ctx, actor, u.ID, cmd == "disable", reason)
@@ -241,6 +249,8 @@ func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u
 		}
 		if edit.nation.set {
 			ch.Nation = &edit.nation.value
+		} else if cleared = clearedNation(u, edit.roles); cleared != "" {
+			ch.Nation = new(string) // only liaison officers are bound to a nation
 		}
 		changed, err = svc.Change(ctx, actor, u.ID, u.Version, ch)
 	case "email":
@@ -270,10 +280,23 @@ func applyUserChange(ctx context.Context, svc *domain.UserService, cmd string, u
 	}
 	fmt.Fprintf(stdout, "exaccess: %s: %s, roles %s, nation %s, %s; servers refuse its older tokens within %v\n",
 		cmd, changed.Username, rolesText(changed.Roles), dash(changed.Nation), stateText(changed), domain.AccountMaxAge+domain.AccountRefresh)
+	if cleared != "" {
+		fmt.Fprintf(stdout, "exaccess: roles: %s: nation %s removed: only liaison officers are bound to a nation\n", changed.Username, cleared)
+	}
 	if cmd == "disable" || cmd == "roles" {
 		return warnUnheld(ctx, svc, stdout)
 	}
 	return nil
+}
+
+// clearedNation is the nation of u that roles, given without --nation,
+// take away: u's, when roles leave liaison officer out; "" when they keep
+// it or u has none.
+func clearedNation(u *domain.User, roles roleList) string {
+	if len(roles) == 0 || slices.Contains(roles, domain.RoleLiaison) {
+		return ""
+	}
+	return u.Nation
 }
 
 // warnUnheld says which approver roles no enabled account holds after a
