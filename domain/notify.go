@@ -142,16 +142,41 @@ type Notification struct {
 // Outbox is the port of the delivery worker: claim due rows, record the
 // outcome of each attempt, and report the backlog.
 type Outbox interface {
-	// ClaimNotifications leases up to limit due queued rows until now+lease
-	// and counts the attempt; a row claimed by one worker is not claimed by
-	// another until its lease ends (a crashed worker's rows come back).
-	ClaimNotifications(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Notification, error)
+	// ClaimNotifications leases up to limit due queued rows in scope until
+	// now+lease and counts the attempt; a row claimed by one worker is not
+	// claimed by another until its lease ends (a crashed worker's rows come
+	// back).
+	ClaimNotifications(ctx context.Context, now time.Time, limit int, lease time.Duration, scope ClaimScope) ([]Notification, error)
 	// FinishNotification records the outcome of an attempt: status is
 	// DeliverySent, DeliveryFailed, DeliveryUndeliverable, or DeliveryQueued
 	// with next as the time of the next attempt. A row withdrawn while it
 	// was being sent (no longer queued) keeps its status.
 	FinishNotification(ctx context.Context, id, status, lastError string, at, next time.Time) error
 }
+
+// ClaimScope narrows a claim of due rows (Outbox.ClaimNotifications); the
+// zero value claims any due row. The delivery worker claims e-mails and
+// webhook rows apart, so that neither waits for the other, and passes the
+// webhooks it is still delivering to, so that a webhook that answers slowly
+// or not at all holds no more of its rows than the one claim it is working
+// through.
+type ClaimScope struct {
+	Channels ClaimChannels
+	// BusyWebhooks are webhooks whose rows are left unclaimed.
+	BusyWebhooks []string
+}
+
+// ClaimChannels says which channels' rows a claim takes.
+type ClaimChannels int
+
+const (
+	// ClaimAnyChannel takes rows of every channel.
+	ClaimAnyChannel ClaimChannels = iota
+	// ClaimWebhookRows takes only ChannelWebhook rows.
+	ClaimWebhookRows
+	// ClaimOtherRows takes every row but ChannelWebhook rows (e-mails).
+	ClaimOtherRows
+)
 
 // NotifiesOn reports whether an audit action may cause notifications, so
 // that storage reads the request only for those.

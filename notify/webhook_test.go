@@ -190,7 +190,7 @@ type memOutbox struct {
 	status map[string]string
 }
 
-func (m *memOutbox) ClaimNotifications(context.Context, time.Time, int, time.Duration) ([]domain.Notification, error) {
+func (m *memOutbox) ClaimNotifications(context.Context, time.Time, int, time.Duration, domain.ClaimScope) ([]domain.Notification, error) {
 	rows := m.rows
 	m.rows = nil
 	for i := range rows {

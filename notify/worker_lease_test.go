@@ -80,12 +80,13 @@ func TestWorkerLeaseOutlastsASlowBatch(t *testing.T) {
 }
 
 // TestWorkerDeliversChannelsSideBySide: ten webhooks that do not answer
-// take at most Parallel (4) slots, and the e-mail claimed after them in
-// the same batch is sent while they hang.
+// take at most WebhookParallel (4 here) slots, and the e-mail claimed after
+// them in the same batch is sent while they hang.
 func TestWorkerDeliversChannelsSideBySide(t *testing.T) {
 	out := &memOutbox{}
 	for i := range 10 {
-		out.rows = append(out.rows, domain.Notification{ID: "hook" + string(rune('a'+i)), Channel: domain.ChannelWebhook})
+		id := "hook" + string(rune('a'+i))
+		out.rows = append(out.rows, domain.Notification{ID: id, Channel: domain.ChannelWebhook, WebhookID: id})
 	}
 	out.rows = append(out.rows, domain.Notification{ID: "mail", Channel: domain.ChannelEmail, Address: "lo@example.org"})
 	release, mailed, started := make(chan struct{}), make(chan struct{}), make(chan struct{}, 10)
@@ -104,11 +105,15 @@ func TestWorkerDeliversChannelsSideBySide(t *testing.T) {
 		return nil
 	})
 	mail := senderFunc(func(context.Context, domain.Notification) error { close(mailed); return nil })
-	w := &notify.Worker{Outbox: out, Webhook: hook, Email: mail, Now: func() time.Time { return t0 }}
+	w := &notify.Worker{Outbox: out, Webhook: hook, Email: mail, Now: func() time.Time { return t0 }, WebhookParallel: 4}
 	done := make(chan error)
 	go func() { _, err := w.RunOnce(context.Background()); done <- err }()
 	for range 4 {
-		<-started
+		select {
+		case <-started:
+		case <-time.After(30 * time.Second): // a hang guard
+			t.Fatal("fewer than 4 webhooks delivered to at once")
+		}
 	}
 	select {
 	case <-mailed:

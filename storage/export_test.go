@@ -97,7 +97,7 @@ func (d *DB) ExplainStatusIndexQueriesForTest(now time.Time) (map[string]string,
 		"expired":                expiredQuery(dry(), now, 100).Find(&[]requestRow{}),
 		"inbox": inboxQuery(dry(), domain.InboxFilter{Username: "hns", Reach: domain.RequestReach{All: true}},
 			domain.DefaultInboxPage).Scan(&[]inboxRow{}),
-		"delivery claim": claimQuery(dry(), now, 50).Scan(&[]claimedRow{}),
+		"delivery claim": claimQuery(dry(), now, 50, domain.ClaimScope{}).Scan(&[]claimedRow{}),
 	}
 	out := map[string]string{}
 	for name, stmt := range stmts {

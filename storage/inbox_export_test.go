@@ -47,9 +47,9 @@ func (d *DB) ExplainUnreadForTest(username string, reach domain.RequestReach) (s
 	return explainPlan(g, sql)
 }
 
-// ExplainClaimForTest explains the SELECT of ClaimNotifications (SQLite).
-func (d *DB) ExplainClaimForTest(now time.Time) (string, error) {
+// ExplainClaimForTest explains the SELECT of ClaimNotifications in scope (SQLite).
+func (d *DB) ExplainClaimForTest(now time.Time, scope domain.ClaimScope) (string, error) {
 	g := d.reader
-	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return claimQuery(tx, now, 50).Find(&[]notificationRow{}) })
+	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB { return claimQuery(tx, now, 50, scope).Find(&[]notificationRow{}) })
 	return explainPlan(g, sql)
 }

@@ -254,15 +254,19 @@ func TestInboxQueriesUseTheirIndexes(t *testing.T) {
 }
 
 // TestClaimUsesQueuedIndex: the delivery worker's claim walks the partial
-// index of queued rows in its order, without sorting.
+// index of queued rows in its order, without sorting, in each of its
+// scopes (e-mails, webhook rows past the busy webhooks).
 func TestClaimUsesQueuedIndex(t *testing.T) {
 	db := storagetest.Open(t, t.TempDir()+"/claim.db")
-	plan, err := db.ExplainClaimForTest(fixedNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(plan, "INDEX notifications_queued") || strings.Contains(plan, "TEMP B-TREE") {
-		t.Errorf("claim plan %q: want the notifications_queued index, no sort", plan)
+	for _, scope := range []domain.ClaimScope{{}, {Channels: domain.ClaimOtherRows, BusyWebhooks: []string{"a", "b"}},
+		{Channels: domain.ClaimWebhookRows, BusyWebhooks: []string{"a"}}} {
+		plan, err := db.ExplainClaimForTest(fixedNow, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "INDEX notifications_queued ") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("claim plan in scope %+v: %q: want the notifications_queued index, no sort", scope, plan)
+		}
 	}
 }
 

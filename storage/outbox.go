@@ -372,16 +372,18 @@ func (t *tx) channelsFor(users []userRow, kind string) (func(u userRow) []delive
 const (
 	isQueued = "status = '" + domain.DeliveryQueued + "'"
 	isInbox  = "channel = '" + domain.ChannelInbox + "'"
+	// isWebhook is the claim's channel condition (ClaimScope.Channels).
+	isWebhook = "channel = '" + domain.ChannelWebhook + "'"
 )
 
 // ClaimNotifications leases due queued rows. On PostgreSQL the SELECT takes
 // the rows' locks with SKIP LOCKED, so concurrent workers claim disjoint
 // rows; on SQLite the one writer connection serializes claims.
-func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.Notification, error) {
+func (d *DB) ClaimNotifications(ctx context.Context, now time.Time, limit int, lease time.Duration, scope domain.ClaimScope) ([]domain.Notification, error) {
 	now = dbTime(now)
 	var rows []claimedRow
 	err := d.writer.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		q := claimQuery(g, now, limit)
+		q := claimQuery(g, now, limit, scope)
 		if d.dialect == "postgres" {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
@@ -421,15 +423,26 @@ type claimedRow struct {
 	StageOpen     bool            `gorm:"column:stage_open"`
 }
 
-// claimQuery selects the limit queued rows due at now that are due longest,
-// in the order of the notifications_queued index, each with its request's
-// status and its stage's state (the inbox's probes, by key: two lookups
-// per claimed row, in the claim's one query; correlated subqueries rather
-// than a join, so that PostgreSQL's FOR UPDATE locks the outbox rows
-// alone).
-func claimQuery(g *gorm.DB, now time.Time, limit int) *gorm.DB {
-	return g.Table("notifications").Select("notifications.*, "+requestStatus+", "+stageOpen).
-		Where(isQueued+" AND next_attempt_at <= ?", now).Order("next_attempt_at, id").Limit(limit)
+// claimQuery selects the limit queued rows in scope due at now that are due
+// longest, in the order of the notifications_queued index, each with its
+// request's status and its stage's state (the inbox's probes, by key: two
+// lookups per claimed row, in the claim's one query; correlated subqueries
+// rather than a join, so that PostgreSQL's FOR UPDATE locks the outbox rows
+// alone). The scope's conditions filter the index's due rows; a row without
+// a webhook (webhook_id NULL) is never left out by BusyWebhooks.
+func claimQuery(g *gorm.DB, now time.Time, limit int, scope domain.ClaimScope) *gorm.DB {
+	q := g.Table("notifications").Select("notifications.*, "+requestStatus+", "+stageOpen).
+		Where(isQueued+" AND next_attempt_at <= ?", now)
+	switch scope.Channels {
+	case domain.ClaimWebhookRows:
+		q = q.Where(isWebhook)
+	case domain.ClaimOtherRows:
+		q = q.Where("NOT " + isWebhook)
+	}
+	if len(scope.BusyWebhooks) > 0 {
+		q = q.Where("(webhook_id IS NULL OR webhook_id NOT IN ?)", scope.BusyWebhooks)
+	}
+	return q.Order("next_attempt_at, id").Limit(limit)
 }
 
 // RenewNotification extends the lease of a claimed row to until, just

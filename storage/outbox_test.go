@@ -129,22 +129,22 @@ func TestOutboxClaimLeaseAndFinish(t *testing.T) {
 			t.Fatalf("backlog = %d, %v, %v; want 2 since %v", n, oldest, err, fixedNow)
 		}
 		now := fixedNow.Add(time.Second)
-		first, err := db.ClaimNotifications(ctx, now, 1, time.Minute)
+		first, err := db.ClaimNotifications(ctx, now, 1, time.Minute, domain.ClaimScope{})
 		if err != nil || len(first) != 1 || first[0].Attempts != 1 {
 			t.Fatalf("first claim = %+v, %v; want one row on its first attempt", first, err)
 		}
-		second, err := db.ClaimNotifications(ctx, now, 10, time.Minute)
+		second, err := db.ClaimNotifications(ctx, now, 10, time.Minute, domain.ClaimScope{})
 		if err != nil || len(second) != 1 || second[0].ID == first[0].ID {
 			t.Fatalf("second claim = %+v, %v; want the other row only", second, err)
 		}
-		if again, err := db.ClaimNotifications(ctx, now.Add(30*time.Second), 10, time.Minute); err != nil || len(again) != 0 {
+		if again, err := db.ClaimNotifications(ctx, now.Add(30*time.Second), 10, time.Minute, domain.ClaimScope{}); err != nil || len(again) != 0 {
 			t.Fatalf("claim within the lease = %+v, %v; want none", again, err)
 		}
 		if err := db.FinishNotification(ctx, first[0].ID, domain.DeliverySent, "", now, now); err != nil {
 			t.Fatal(err)
 		}
 		// The second worker died: its row comes back when the lease ends.
-		back, err := db.ClaimNotifications(ctx, now.Add(2*time.Minute), 10, time.Minute)
+		back, err := db.ClaimNotifications(ctx, now.Add(2*time.Minute), 10, time.Minute, domain.ClaimScope{})
 		if err != nil || len(back) != 1 || back[0].ID != second[0].ID || back[0].Attempts != 2 {
 			t.Fatalf("claim after the lease = %+v, %v; want the unfinished row on attempt 2", back, err)
 		}
