@@ -114,6 +114,9 @@ func TestIdPMoveWithdrawsNotifications(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		stand := authtest.NewIdP(t)
 		e.withIdP(stand)
+		// Issued a minute before the token of the move: an account takes
+		// the claims of a newer token only (domain.JudgeClaims).
+		e.tokens["idp-lo-no"] = idpLiaison(t, stand, testNow.Add(-time.Minute), "kari.nordmann", "NO")
 		id, _ := e.create("idp-lo-no", draft())
 		r := e.do("idp-lo-no", http.MethodGet, "/api/v1/requests/"+id, nil)
 		want(t, r, http.StatusOK)

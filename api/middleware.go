@@ -208,19 +208,25 @@ func (s *Server) authenticate(ctx context.Context, header string) (domain.Princi
 
 // checkAccount refuses a principal whose account was disabled or changed
 // since its token was issued. A subject of the identity provider gets its
-// account row first (once per claim set and process).
+// account row first, and the account records the claims of every token
+// that its copy (AccountCache, at most AccountMaxAge old) does not hold:
+// other roles or another nation, or a newer issue time. EnsureExternal
+// judges on the row itself, and refuses a token older than the claims the
+// account took last (domain.JudgeClaims).
 func (s *Server) checkAccount(ctx context.Context, p domain.Principal) error {
 	if s.Principals == nil {
 		return nil
 	}
 	if p.External && s.Accounts != nil {
-		key := p.Subject + "\x00" + p.Nation + "\x00" + fmt.Sprint(p.Roles)
-		if _, seen := s.external.Load(key); !seen {
+		st, err := s.Principals.State(ctx, p.Subject)
+		if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
+			return err
+		}
+		if err != nil || st.External && !st.Holds(p) {
 			if err := s.Accounts.EnsureExternal(ctx, p); err != nil {
 				return err
 			}
 			s.Principals.Forget(p.Subject)
-			s.external.Store(key, true)
 		}
 	}
 	return s.Principals.Valid(ctx, p.Subject, p.Generation)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"exaccess/api/auth"
 	"exaccess/domain"
@@ -83,9 +82,6 @@ type Server struct {
 	// unlimited are the routes the table exempts from rate limits, by
 	// "METHOD path"; register fills it.
 	unlimited map[string]bool
-	// external remembers the identity-provider claim sets whose account
-	// row this process has already brought up to date.
-	external sync.Map
 	// historyCursors seals the history's cursors (history.go).
 	historyCursors *historycursor.Sealer
 }

@@ -24,6 +24,26 @@ type AccountState struct {
 	// External accounts are proven by the identity provider, whose tokens
 	// carry no generation: only Disabled counts for them.
 	External bool
+	// Claims, of an external account only (nil otherwise), are the
+	// identity provider's claims it holds: a token they do not hold
+	// (Holds) is taken to EnsureExternal.
+	Claims *HeldClaims
+}
+
+// HeldClaims are the roles (sorted), nation and mark (User.ClaimsIssuedAt)
+// of an external account.
+type HeldClaims struct {
+	Roles    []Role
+	Nation   string
+	IssuedAt time.Time
+}
+
+// Holds reports whether the account holds what p, a principal of the
+// identity provider, asserts, from a token no newer than it has seen:
+// nothing to record (JudgeClaims). An account without claims holds none.
+func (st AccountState) Holds(p Principal) bool {
+	c := st.Claims
+	return c != nil && JudgeClaims(c.Roles, c.Nation, c.IssuedAt, p) == ClaimsHeld
 }
 
 // AccountSource reads account states from the database.
@@ -44,7 +64,8 @@ const (
 )
 
 // AccountCache is the in-process PrincipalCheck: a copy of every account's
-// generation and disabled flag, refreshed from the database by Run and on
+// generation and disabled flag (and of an external account's claims,
+// AccountState.Claims), refreshed from the database by Run and on
 // demand when older than its maximum age. An account missing from the copy
 // (created after the last refresh) is read from the database.
 type AccountCache struct {
@@ -83,6 +104,12 @@ func (c *AccountCache) Valid(ctx context.Context, subject string, generation int
 		return errRevoked
 	}
 	return nil
+}
+
+// State is the account's state, from the copy or the database;
+// CodeNotFound when there is no such account.
+func (c *AccountCache) State(ctx context.Context, subject string) (AccountState, error) {
+	return c.state(ctx, subject)
 }
 
 // Known reports whether the account exists, from the copy or the database.

@@ -66,6 +66,12 @@ type User struct {
 	UpdatedAt time.Time
 	// Email is where notifications by e-mail go; "" when none is known.
 	Email string
+	// ClaimsIssuedAt, of an external account, is the issue time (iat) of
+	// the newest token of the identity provider whose roles and nation the
+	// account holds: a token issued before it that asserts others is
+	// refused (JudgeClaims). Zero for local accounts, and for external ones
+	// not seen since the upgrade that added it.
+	ClaimsIssuedAt time.Time
 }
 
 // Disabled reports whether an administrator has disabled the account.
@@ -101,6 +107,9 @@ type Principal struct {
 	MustChangePassword bool
 	// External: proven by the identity provider, not by our own token.
 	External bool
+	// IssuedAt is the token's iat; set for tokens of the identity
+	// provider, which orders their claims by it (JudgeClaims).
+	IssuedAt time.Time
 }
 
 // HasRole reports whether the principal holds r.

@@ -102,44 +102,113 @@ func (s *UserService) SignInSucceeded(ctx context.Context, u *User) error {
 	})
 }
 
+// ClaimsVerdict is what a token of the identity provider means for the
+// account of its subject (JudgeClaims).
+type ClaimsVerdict int
+
+const (
+	// ClaimsHeld: the account holds the token's roles and nation and has
+	// seen a token at least as new. Nothing to record.
+	ClaimsHeld ClaimsVerdict = iota
+	// ClaimsNewer: the account holds the token's roles and nation; the
+	// token is newer than its mark, which moves on to the token's iat.
+	ClaimsNewer
+	// ClaimsChanged: the token asserts other roles or another nation and is
+	// newer than the mark: the account takes them (audited).
+	ClaimsChanged
+	// ClaimsStale: the token asserts other roles or another nation but was
+	// not issued after the mark: the provider has said otherwise since (or
+	// in the same second). The token is refused (ErrClaimsStale).
+	ClaimsStale
+)
+
+// JudgeClaims compares the claims of p, a principal of the identity
+// provider, with an external account holding roles (sorted) and nation,
+// whose mark is the iat of the newest token it has agreed with
+// (User.ClaimsIssuedAt; zero when none is known). The account follows the
+// newest token the server has seen, whichever process saw it: a claim set
+// seen before (a move back) counts as much as a new one, and an older token
+// never undoes a newer one. Tokens of one second with different claims
+// cannot be ordered; the first one seen stands.
+func JudgeClaims(roles []Role, nation string, mark time.Time, p Principal) ClaimsVerdict {
+	asserted := slices.Clone(p.Roles)
+	slices.Sort(asserted)
+	newer := p.IssuedAt.After(mark)
+	switch same := slices.Equal(roles, asserted) && nation == p.Nation; {
+	case same && newer:
+		return ClaimsNewer
+	case same:
+		return ClaimsHeld
+	case newer:
+		return ClaimsChanged
+	}
+	return ClaimsStale
+}
+
+// ErrClaimsStale refuses a token of the identity provider that asserts other
+// roles or another nation than its account holds, and was issued before the
+// token the account took them from.
+var ErrClaimsStale = Errorf(CodeUnauthorized,
+	"the token predates the account's latest change by the identity provider (other roles or another nation); sign in again")
+
 // EnsureExternal gives a subject of the identity provider its account row
 // on first sign-in (so that it can be disabled and receive delegations),
-// and records the roles and nation the provider asserts when they change.
+// and records the roles and nation the provider asserts, as JudgeClaims
+// rules: a newer token's claims are taken (audited), an older token's
+// other claims are refused with ErrClaimsStale, and a newer token with the
+// same claims moves the account's mark on (not audited: nothing an
+// administrator sees changes, and the version stays). Called on every
+// request whose token the account's copy (AccountCache) does not hold; the
+// transaction decides on the row itself.
 func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
 	roles := slices.Clone(p.Roles)
 	slices.Sort(roles)
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		u, err := tx.GetUserByUsername(p.Subject, true)
-		now := s.clock()
-		switch {
-		case ErrorCode(err) == CodeNotFound:
-			nu := User{ID: s.newID(), Username: p.Subject, Roles: roles, Nation: p.Nation, External: true,
-				CreatedAt: now, UpdatedAt: now, Generation: 1, Version: 1}
-			if err := tx.CreateUser(&nu); err != nil {
-				return err
-			}
-			return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserCreated,
-				passwordSetData(&nu, "first sign-in through the identity provider")))
-		case err != nil:
-			return err
-		case !u.External || (slices.Equal(u.Roles, roles) && u.Nation == p.Nation):
-			return nil
-		}
-		prior := *u
-		u.Roles, u.Nation, u.Version, u.UpdatedAt = roles, p.Nation, u.Version+1, now
-		if err := tx.UpdateUser(u, prior.Version); err != nil {
+	var err error
+	for range 3 { // a concurrent first sign-in or change of the same subject: read it and judge again
+		err = s.store.InTx(ctx, func(tx Tx) error { return s.ensureExternal(tx, p, roles) })
+		if c := ErrorCode(err); c != CodeConflict && c != CodePreconditionFailed {
 			return err
 		}
-		if err := withdrawIfAccessChanged(tx, &prior, u, now); err != nil {
-			return err
-		}
-		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserUpdated,
-			userData(u, "roles or nation asserted by the identity provider changed")))
-	})
-	if ErrorCode(err) == CodeConflict || ErrorCode(err) == CodePreconditionFailed {
-		return nil // another request of the same subject got there first
 	}
 	return err
+}
+
+func (s *UserService) ensureExternal(tx Tx, p Principal, roles []Role) error {
+	u, err := tx.GetUserByUsername(p.Subject, true)
+	now := s.clock()
+	switch {
+	case ErrorCode(err) == CodeNotFound:
+		nu := User{ID: s.newID(), Username: p.Subject, Roles: roles, Nation: p.Nation, External: true,
+			CreatedAt: now, UpdatedAt: now, Generation: 1, Version: 1, ClaimsIssuedAt: p.IssuedAt}
+		if err := tx.CreateUser(&nu); err != nil {
+			return err
+		}
+		return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserCreated,
+			passwordSetData(&nu, "first sign-in through the identity provider")))
+	case err != nil:
+		return err
+	case !u.External:
+		return nil
+	}
+	switch JudgeClaims(u.Roles, u.Nation, u.ClaimsIssuedAt, p) {
+	case ClaimsHeld:
+		return nil
+	case ClaimsStale:
+		return ErrClaimsStale
+	case ClaimsNewer:
+		u.ClaimsIssuedAt = p.IssuedAt
+		return tx.UpdateUser(u, u.Version)
+	}
+	prior := *u
+	u.Roles, u.Nation, u.ClaimsIssuedAt, u.Version, u.UpdatedAt = roles, p.Nation, p.IssuedAt, u.Version+1, now
+	if err := tx.UpdateUser(u, prior.Version); err != nil {
+		return err
+	}
+	if err := withdrawIfAccessChanged(tx, &prior, u, now); err != nil {
+		return err
+	}
+	return tx.AppendAudit(auditEntry(AuditEntry{At: now, Actor: SystemActor}, AuditUserUpdated,
+		userData(u, "roles or nation asserted by the identity provider changed")))
 }
 
 // OldPasswordLocked refuses a password change while u is locked by failed

@@ -116,29 +116,69 @@ func (r accountStateRow) state() domain.AccountState {
 
 const accountStateColumns = "username, generation, disabled_at, external"
 
+// heldClaimsRow is what an external account holds of the identity
+// provider's claims (domain.HeldClaims).
+type heldClaimsRow struct {
+	Username       string     `gorm:"column:username"`
+	Roles          string     `gorm:"column:roles"`
+	Nation         string     `gorm:"column:nation"`
+	ClaimsIssuedAt *time.Time `gorm:"column:idp_claims_issued_at"`
+}
+
+func (r heldClaimsRow) claims() *domain.HeldClaims {
+	return &domain.HeldClaims{Roles: parseRoles(r.Roles), Nation: r.Nation, IssuedAt: utcOrZero(r.ClaimsIssuedAt)}
+}
+
+const heldClaims = "roles, nation, idp_claims_issued_at"
+
 // AccountStates reads every account's generation and disabled flag: four
-// narrow columns, read once a second by each server process.
+// narrow columns, read once a second by each server process; and, in a
+// second query, the claims the external accounts hold (only theirs are
+// compared with tokens, so the accounts of this server cost nothing more).
 func (d *DB) AccountStates(ctx context.Context) (map[string]domain.AccountState, error) {
 	var rows []accountStateRow
 	if err := d.reader.WithContext(ctx).Model(&userRow{}).Select(accountStateColumns).Find(&rows).Error; err != nil {
+		return nil, translate(err, "account states")
+	}
+	var claims []heldClaimsRow
+	if err := d.reader.WithContext(ctx).Model(&userRow{}).Select("username, " + heldClaims).Where("external").Find(&claims).Error; err != nil {
 		return nil, translate(err, "account states")
 	}
 	out := make(map[string]domain.AccountState, len(rows))
 	for _, r := range rows {
 		out[r.Username] = r.state()
 	}
+	for _, c := range claims {
+		if st, ok := out[c.Username]; ok && st.External {
+			st.Claims = c.claims()
+			out[c.Username] = st
+		}
+	}
 	return out, nil
 }
 
-// AccountState reads one account's state.
+// AccountState reads one account's state, with its claims when it is
+// external.
 func (d *DB) AccountState(ctx context.Context, username string) (domain.AccountState, error) {
-	var row accountStateRow
-	err := d.reader.WithContext(ctx).Model(&userRow{}).Select(accountStateColumns).
+	var row struct {
+		Username       string     `gorm:"column:username"`
+		Generation     int64      `gorm:"column:generation"`
+		DisabledAt     *time.Time `gorm:"column:disabled_at"`
+		External       bool       `gorm:"column:external"`
+		Roles          string     `gorm:"column:roles"`
+		Nation         string     `gorm:"column:nation"`
+		ClaimsIssuedAt *time.Time `gorm:"column:idp_claims_issued_at"`
+	}
+	err := d.reader.WithContext(ctx).Model(&userRow{}).Select(accountStateColumns+", "+heldClaims).
 		Where("username = ?", username).Take(&row).Error
 	if err != nil {
 		return domain.AccountState{}, translate(err, "user")
 	}
-	return row.state(), nil
+	st := accountStateRow{Generation: row.Generation, DisabledAt: row.DisabledAt, External: row.External}.state()
+	if st.External {
+		st.Claims = heldClaimsRow{Roles: row.Roles, Nation: row.Nation, ClaimsIssuedAt: row.ClaimsIssuedAt}.claims()
+	}
+	return st, nil
 }
 
 // GetUser reads one account inside the transaction.
@@ -155,7 +195,8 @@ func (t *tx) UpdateUser(u *domain.User, expectedVersion int) error {
 	row := newUserRow(u)
 	res := t.g.Model(&userRow{}).Where("id = ? AND version = ?", u.ID, expectedVersion).
 		Select("password_hash", "roles", "nation", "generation", "version", "disabled_at", "disabled_reason",
-			"must_change_password", "one_time_password_expires_at", "failed_sign_ins", "locked_until", "external", "updated_at", "email").Updates(&row)
+			"must_change_password", "one_time_password_expires_at", "failed_sign_ins", "locked_until", "external", "updated_at", "email",
+			"idp_claims_issued_at").Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "user")
 	}
@@ -207,6 +248,7 @@ type userRow struct {
 	External           bool       `gorm:"column:external"`
 	UpdatedAt          *time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 	Email              string     `gorm:"column:email"`
+	ClaimsIssuedAt     *time.Time `gorm:"column:idp_claims_issued_at"`
 }
 
 func (userRow) TableName() string { return "users" }
@@ -216,31 +258,49 @@ func (userRow) TableName() string { return "users" }
 func newUserRow(u *domain.User) userRow {
 	roles := mapSlice(u.Roles, func(r domain.Role) string { return string(r) })
 	gen, version := max(u.Generation, 1), max(u.Version, 1)
-	var updated *time.Time
+	var updated, claims *time.Time
 	if !u.UpdatedAt.IsZero() {
 		t := dbTime(u.UpdatedAt)
 		updated = &t
+	}
+	if !u.ClaimsIssuedAt.IsZero() {
+		t := dbTime(u.ClaimsIssuedAt)
+		claims = &t
 	}
 	return userRow{ID: u.ID, Username: u.Username, PasswordHash: u.PasswordHash,
 		Roles: strings.Join(roles, ","), Nation: u.Nation, CreatedAt: dbTime(u.CreatedAt),
 		Generation: gen, Version: version, DisabledAt: dbTimePtr(u.DisabledAt), DisabledReason: u.DisabledReason,
 		MustChangePassword: u.MustChangePassword, OTPExpiresAt: dbTimePtr(u.OneTimePasswordExpiresAt), FailedSignIns: u.FailedSignIns,
-		LockedUntil: dbTimePtr(u.LockedUntil), External: u.External, UpdatedAt: updated, Email: u.Email}
+		LockedUntil: dbTimePtr(u.LockedUntil), External: u.External, UpdatedAt: updated, Email: u.Email,
+		ClaimsIssuedAt: claims}
 }
 
-func toDomainUser(row userRow) *domain.User {
+// parseRoles reads the roles column.
+func parseRoles(column string) []domain.Role {
 	var roles []domain.Role
-	for r := range strings.SplitSeq(row.Roles, ",") {
+	for r := range strings.SplitSeq(column, ",") {
 		if r != "" {
 			roles = append(roles, domain.Role(r))
 		}
 	}
+	return roles
+}
+
+// utcOrZero reads back an optional timestamp as a value: zero when NULL.
+func utcOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return utc(*t)
+}
+
+func toDomainUser(row userRow) *domain.User {
 	u := &domain.User{ID: row.ID, Username: row.Username, PasswordHash: row.PasswordHash,
-		Roles: roles, Nation: row.Nation, CreatedAt: utc(row.CreatedAt),
+		Roles: parseRoles(row.Roles), Nation: row.Nation, CreatedAt: utc(row.CreatedAt),
 		Generation: row.Generation, Version: row.Version, DisabledAt: utcPtr(row.DisabledAt),
 		DisabledReason: row.DisabledReason, MustChangePassword: row.MustChangePassword, OneTimePasswordExpiresAt: utcPtr(row.OTPExpiresAt),
 		FailedSignIns: row.FailedSignIns, LockedUntil: utcPtr(row.LockedUntil), External: row.External, Email: row.Email,
-		UpdatedAt: utc(row.CreatedAt)}
+		UpdatedAt: utc(row.CreatedAt), ClaimsIssuedAt: utcOrZero(row.ClaimsIssuedAt)}
 	if row.UpdatedAt != nil {
 		u.UpdatedAt = utc(*row.UpdatedAt)
 	}

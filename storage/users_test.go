@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"exaccess/domain"
 	"exaccess/storage"
+	"exaccess/storage/storagetest"
 )
 
 func addUsers(t *testing.T, db *storage.DB, users ...domain.User) {
@@ -39,32 +42,63 @@ func TestUserLifeColumns(t *testing.T) {
 		ctx := context.Background()
 		addUsers(t, db, user("u1", "ops", domain.RoleOperations))
 		u, err := db.GetUser(ctx, "u1")
-		if err != nil || u.Generation != 1 || u.Version != 1 || u.Disabled() || u.External {
+		if err != nil || u.Generation != 1 || u.Version != 1 || u.Disabled() || u.External || !u.ClaimsIssuedAt.IsZero() {
 			t.Fatalf("new user: %+v, %v", u, err)
 		}
-		until := fixedNow.Add(time.Hour)
+		until, iat := fixedNow.Add(time.Hour), fixedNow.Add(-time.Hour)
 		u.Generation, u.Version, u.DisabledAt, u.DisabledReason = 3, 2, &fixedNow, "left"
 		u.MustChangePassword, u.FailedSignIns, u.LockedUntil, u.UpdatedAt = true, 4, &until, fixedNow.Add(time.Minute)
+		u.Roles, u.Nation, u.External, u.ClaimsIssuedAt = []domain.Role{domain.RoleLiaison}, "NO", true, iat
 		if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.UpdateUser(u, 1) }); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.GetUser(ctx, "u1")
 		if err != nil || got.Generation != 3 || got.Version != 2 || !got.DisabledAt.Equal(fixedNow) || got.DisabledReason != "left" ||
-			!got.MustChangePassword || got.FailedSignIns != 4 || !got.LockedUntil.Equal(until) || !got.UpdatedAt.Equal(u.UpdatedAt) {
+			!got.MustChangePassword || got.FailedSignIns != 4 || !got.LockedUntil.Equal(until) || !got.UpdatedAt.Equal(u.UpdatedAt) ||
+			!got.External || !got.ClaimsIssuedAt.Equal(iat) || got.ClaimsIssuedAt.Location() != time.UTC {
 			t.Fatalf("read back %+v, %v", got, err)
 		}
 		wantCode(t, db.InTx(ctx, func(tx domain.Tx) error { return tx.UpdateUser(u, 1) }), domain.CodePreconditionFailed)
 		st, err := db.AccountState(ctx, "ops")
-		if err != nil || st.Generation != 3 || !st.Disabled {
+		if err != nil || st.Generation != 3 || !st.Disabled || st.Claims == nil ||
+			!slices.Equal(st.Claims.Roles, u.Roles) || st.Claims.Nation != "NO" || !st.Claims.IssuedAt.Equal(iat) {
 			t.Errorf("AccountState = %+v, %v", st, err)
 		}
 		_, err = db.AccountState(ctx, "nobody")
 		wantCode(t, err, domain.CodeNotFound)
 		all, err := db.AccountStates(ctx)
-		if err != nil || len(all) != 1 || all["ops"] != st {
+		if err != nil || len(all) != 1 || !reflect.DeepEqual(all["ops"], st) {
 			t.Errorf("AccountStates = %v, %v", all, err)
 		}
 	})
+}
+
+// TestClaimsIssuedAtMigration: the accounts stored before the column
+// existed know no token of the identity provider (a zero mark), so the
+// next token's claims are taken as before; every other column stays.
+func TestClaimsIssuedAtMigration(t *testing.T) {
+	for _, c := range storagetest.Databases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db := openAtVersion(t, c.DSN, storage.LatestVersion()-1)
+			if err := db.WriterForTest().Exec("INSERT INTO users (id, username, password_hash, roles, nation, created_at, external) VALUES ('u1', 'idp:kari', '', 'liaison_officer', 'NO', ?, ?)",
+				fixedNow, true).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			u, err := db.GetUser(ctx, "u1")
+			if err != nil || !u.External || u.Nation != "NO" || !u.ClaimsIssuedAt.IsZero() {
+				t.Fatalf("an external account from before the upgrade: %+v, %v", u, err)
+			}
+			st, err := db.AccountState(ctx, "idp:kari")
+			if err != nil || !st.External || st.Claims == nil || st.Claims.Nation != "NO" ||
+				!slices.Equal(st.Claims.Roles, []domain.Role{domain.RoleLiaison}) || !st.Claims.IssuedAt.IsZero() {
+				t.Fatalf("its state: %+v, %v", st, err)
+			}
+		})
+	}
 }
 
 // TestListUsersAndAdmins: filters match whole role names only, pages walk

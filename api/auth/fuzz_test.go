@@ -49,7 +49,7 @@ func FuzzIdPVerify(f *testing.F) {
 		f.Fatal(err)
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"iss": "https://idp", "aud": "exaccess", "sub": "s",
-		"exp": fixedNow.Add(time.Hour).Unix(), "roles": []string{"auditor"}, "realm": map[string]any{"roles": []any{1, nil}}})
+		"iat": fixedNow.Unix(), "exp": fixedNow.Add(time.Hour).Unix(), "roles": []string{"auditor"}, "realm": map[string]any{"roles": []any{1, nil}}})
 	tok.Header["kid"] = "k"
 	good, _ := tok.SignedString(key)
 	f.Add(good)

@@ -91,8 +91,10 @@ func (p *IdP) KeyCount() int {
 
 // Verify validates a token of the identity provider: one of the pinned
 // algorithms, a key id of its current set with that key's own algorithm,
-// exp required, iss and aud checked, iat (when present) not in the future,
-// and roles and nation that pass the allow-lists.
+// exp and iat required, iss and aud checked, iat not in the future, and
+// roles and nation that pass the allow-lists. The iat orders the tokens of
+// one subject: an account takes the claims of the newest token it has seen
+// (domain.JudgeClaims), so a token without one is refused.
 func (p *IdP) Verify(raw string) (domain.Principal, error) {
 	keys := p.keys.Load()
 	if keys == nil || len(raw) == 0 || len(raw) > MaxIdPTokenLen {
@@ -129,10 +131,12 @@ func (p *IdP) Verify(raw string) (domain.Principal, error) {
 // "idp:system", never the audit log's domain.SystemActor.
 func (p *IdP) principal(c jwt.MapClaims) (domain.Principal, error) {
 	sub, _ := c["sub"].(string)
-	if !validSubject(sub) {
+	iat, err := c.GetIssuedAt()
+	if !validSubject(sub) || err != nil || iat == nil {
 		return domain.Principal{}, ErrInvalidToken
 	}
-	pr := domain.Principal{Subject: IdPSubjectPrefix + sub, Roles: p.roles(claimAt(c, p.cfg.RolesClaim)), External: true}
+	pr := domain.Principal{Subject: IdPSubjectPrefix + sub, Roles: p.roles(claimAt(c, p.cfg.RolesClaim)), External: true,
+		IssuedAt: iat.UTC()}
 	switch {
 	case len(pr.Roles) == 0:
 		return domain.Principal{}, ErrInvalidToken

@@ -116,6 +116,8 @@ func TestIdPRefuses(t *testing.T) {
 		"expired":                  sign(authtest.KidRSA, with("exp", fixedNow.Add(-time.Minute).Unix())),
 		"no exp":                   sign(authtest.KidRSA, with("exp", nil)),
 		"iat in the future":        sign(authtest.KidRSA, with("iat", fixedNow.Add(time.Hour).Unix())),
+		"no iat":                   sign(authtest.KidRSA, with("iat", nil)),
+		"iat a string":             sign(authtest.KidRSA, with("iat", "yesterday")),
 		"nbf in the future":        sign(authtest.KidRSA, with("nbf", fixedNow.Add(time.Hour).Unix())),
 		"no subject":               sign(authtest.KidRSA, with("sub", nil)),
 		"subject with a newline":   sign(authtest.KidRSA, with("sub", "anna\nroot")),
@@ -136,8 +138,8 @@ func TestIdPRefuses(t *testing.T) {
 			t.Errorf("%s: accepted as %+v", name, pr)
 		}
 	}
-	if _, err := p.Verify(sign(authtest.KidRSA, good())); err != nil {
-		t.Fatalf("control: %v", err)
+	if pr, err := p.Verify(sign(authtest.KidRSA, good())); err != nil || !pr.IssuedAt.Equal(fixedNow.Truncate(time.Second)) {
+		t.Fatalf("control: %+v, %v (want issued at %v)", pr, err, fixedNow)
 	}
 }
 

@@ -1,0 +1,15 @@
+-- 0032: an external account remembers the issue time (iat) of the newest
+-- token of the identity provider whose roles and nation it holds
+-- (domain.User.ClaimsIssuedAt, domain.JudgeClaims) (SQLite).
+--
+-- The server wrote a token's claims to the account only when the process
+-- had not seen that set of claims before: a move back (Norway, Germany,
+-- Norway) was never recorded, and a still-valid token issued before a move
+-- rewrote the account on a replica or after a restart. The account now
+-- takes the claims of every newer token, and a token older than this mark
+-- that asserts other claims is refused.
+--
+-- NULL is "no token known": the accounts stored before this migration take
+-- the claims of the next token they see, as they did, and their mark with
+-- them. Local accounts keep NULL.
+ALTER TABLE users ADD COLUMN idp_claims_issued_at TIMESTAMP;
