@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"exaccess/domain"
@@ -120,7 +121,7 @@ func queueQuery(c echo.Context, ref domain.Reference) (domain.QueueQuery, error)
 	if v := q.values.Get("role"); v != "" {
 		r, ok := domain.ParseRole(v)
 		if !ok || !r.IsApprover() {
-			q.bad("role", "must be an approver role")
+			q.bad("role", "must be an approver role: "+strings.Join(roleNames(domain.ApproverRoles()), ", "))
 		}
 		qq.Role = r
 	}

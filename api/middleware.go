@@ -158,7 +158,7 @@ func (s *Server) authorize(a access) echo.MiddlewareFunc {
 					return err
 				}
 			}
-			if len(a.roles) > 0 && !p.HasAnyRole(a.roles...) {
+			if a.restricted() && !a.admits(p) {
 				err = domain.Errorf(domain.CodeForbidden, "your role may not do this")
 			} else {
 				err = next(c)

@@ -15,6 +15,8 @@ type access struct {
 	public bool          // anyone, without a token
 	signed bool          // any valid token
 	roles  []domain.Role // a valid token holding one of these roles
+	// approvers: or holding any approver role (withApprovers)
+	approvers bool
 
 	// onRequest marks a route on one existing request (its :id): a refused
 	// attempt on it is written to the audit log (docs/product.md, "The audit log").
@@ -30,7 +32,10 @@ type access struct {
 	passwordChange bool
 }
 
-func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
+func (a access) declared() bool { return a.public || a.signed || a.restricted() }
+
+// restricted reports whether the route admits some roles only.
+func (a access) restricted() bool { return len(a.roles) > 0 || a.approvers }
 
 // onOneRequest is a, on a route that acts on one request.
 func (a access) onOneRequest() access { a.onRequest = true; return a }
@@ -52,42 +57,55 @@ var (
 
 func roles(rs ...domain.Role) access { return access{roles: rs} }
 
+// withApprovers is a, admitting the approver roles the routing policy adds
+// too (domain.AddApproverRoles), which are known only once the policy is
+// loaded: a's roles name the built-in ones, as the API's documentation
+// does, and every set that admits them admits a policy's own.
+func (a access) withApprovers() access { a.approvers = true; return a }
+
+// admits reports whether a role-restricted route admits p.
+func (a access) admits(p domain.Principal) bool {
+	return p.HasAnyRole(a.roles...) || (a.approvers && p.IsApprover())
+}
+
 // The role sets: every set of roles a route of the table admits, declared
-// here and nowhere else.
+// here and nowhere else. A set that admits the built-in approver roles
+// admits those the policy adds (withApprovers); revokers is the one set
+// that names approver roles for what they are, not for being approvers.
 var (
 	// requestReaders may read requests: the sending nation's liaison
 	// officers (their own only), the approvers, and auditors.
 	// Administrators manage users and reference data and have no business
 	// with movement data.
 	requestReaders = roles(domain.RoleLiaison, domain.RoleHNS, domain.RoleRange,
-		domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor)
+		domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor).withApprovers()
 
 	liaisonOnly = roles(domain.RoleLiaison)
 
 	// approvers may decide stages; which stages is the route's business.
-	approvers = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry)
+	approvers = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry).withApprovers()
 
 	// revokers may revoke an approved request.
 	revokers = roles(domain.RoleOperations, domain.RoleMinistry)
 
 	// delegationReaders may list delegations: approvers theirs, auditors and
 	// administrators all of them.
-	delegationReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor, domain.RoleAdmin)
+	delegationReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor, domain.RoleAdmin).withApprovers()
 
 	// delegationRevokers may revoke a delegation: approvers theirs,
 	// administrators any.
-	delegationRevokers = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin)
+	delegationRevokers = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin).withApprovers()
 
 	// frameworkReaders may read framework agreements: liaison officers their
 	// own nation's, everyone else with business in requests all of them.
 	frameworkReaders = roles(domain.RoleLiaison, domain.RoleHNS, domain.RoleRange, domain.RoleOperations,
-		domain.RoleMinistry, domain.RoleAuditor, domain.RoleAdmin)
+		domain.RoleMinistry, domain.RoleAuditor, domain.RoleAdmin).withApprovers()
 
 	// calendarReaders may read an area's bookings calendar: it is movement
 	// data of every nation, so approvers and auditors only — not
 	// administrators, who manage reference data, nor liaison officers, who
 	// see their own requests.
-	calendarReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor)
+	calendarReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAuditor).withApprovers()
 
 	// admins manage accounts and reference data; nobody else sees accounts.
 	admins = roles(domain.RoleAdmin)

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"exaccess/api/auth"
@@ -97,7 +98,7 @@ func (s *Server) handleUserList(c echo.Context) error {
 	if v := q.values.Get("role"); v != "" {
 		r, ok := domain.ParseRole(v)
 		if !ok {
-			q.bad("role", "unknown role "+strconv.Quote(v))
+			q.bad("role", "unknown role "+strconv.Quote(v)+" (one of "+strings.Join(roleNames(domain.AllRoles()), ", ")+")")
 		}
 		f.Role = r
 	}
@@ -239,4 +240,13 @@ func (s *Server) forget(u *domain.User) {
 	if s.Principals != nil {
 		s.Principals.Forget(u.Username)
 	}
+}
+
+// roleNames are rs as strings, for a message that lists them.
+func roleNames(rs []domain.Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
 }

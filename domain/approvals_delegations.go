@@ -96,7 +96,7 @@ func (s *ApprovalService) Delegates(ctx context.Context, p Principal) ([]Delegat
 	enabled := false
 	seen := map[string]bool{}
 	var out []Delegate
-	for _, held := range ApproverRoles { // every account that may be a delegate holds one of them
+	for _, held := range ApproverRoles() { // every account that may be a delegate holds one of them
 		err := eachUser(ctx, s.store, UserFilter{Role: held, Disabled: &enabled, Limit: delegatesPage}, func(u *User) bool {
 			if seen[u.Username] {
 				return true

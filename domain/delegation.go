@@ -137,7 +137,7 @@ func principalAccount(p Principal) *User { return &User{Username: p.Subject, Rol
 // and whom Delegates lists receivers for.
 func DelegableRoles(p Principal) []Role {
 	var out []Role
-	for _, r := range ApproverRoles {
+	for _, r := range ApproverRoles() {
 		if p.HasRole(r) && delegatorInactive(principalAccount(p), r) == "" {
 			out = append(out, r)
 		}

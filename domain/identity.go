@@ -1,15 +1,20 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// Role names are fixed by the product specification.
+// Role is the name of a role. The built-in roles are fixed by the product
+// specification; the routing policy may name further approver roles
+// (AddApproverRoles).
 type Role string
 
-// The roles of docs/product.md, "Roles".
+// The built-in roles of docs/product.md, "Roles".
 const (
 	RoleLiaison    Role = "liaison_officer"
 	RoleHNS        Role = "hns_officer"
@@ -20,21 +25,130 @@ const (
 	RoleAdmin      Role = "admin"
 )
 
-// AllRoles lists every known role.
-var AllRoles = []Role{RoleLiaison, RoleHNS, RoleRange, RoleOperations, RoleMinistry, RoleAuditor, RoleAdmin}
+// builtinRoles are the roles every server knows, in the order AllRoles
+// lists them; builtinApprovers are the approver roles among them.
+var (
+	builtinRoles     = []Role{RoleLiaison, RoleHNS, RoleRange, RoleOperations, RoleMinistry, RoleAuditor, RoleAdmin}
+	builtinApprovers = []Role{RoleHNS, RoleRange, RoleOperations, RoleMinistry}
+)
 
-// ApproverRoles are the roles that may decide stages. Which of them a request
-// needs is the routing policy's business.
-var ApproverRoles = []Role{RoleHNS, RoleRange, RoleOperations, RoleMinistry}
+// NonApproverRoles are the roles that never decide a stage: no policy may
+// route one to them, and no policy may name a role of theirs anew.
+var NonApproverRoles = []Role{RoleLiaison, RoleAuditor, RoleAdmin}
 
-// ParseRole returns the role with the given name, or false.
+// roleSet is one state of the known roles; it is never changed once
+// published, so that readers need no lock.
+type roleSet struct {
+	all, approvers []Role
+}
+
+var (
+	knownRoles   atomic.Pointer[roleSet]
+	knownRolesMu sync.Mutex // serializes AddApproverRoles
+)
+
+func init() {
+	knownRoles.Store(&roleSet{all: builtinRoles, approvers: builtinApprovers})
+}
+
+// MaxRoleLen is the longest role name a policy may introduce.
+const MaxRoleLen = 40
+
+// WellFormedRoleName reports whether s may name a role: 2 to MaxRoleLen
+// characters of a-z, 0-9 and '_', starting with a letter.
+func WellFormedRoleName(s string) bool {
+	if len(s) < 2 || len(s) > MaxRoleLen || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckApproverRoleName returns why name may not be an approver role that
+// a policy introduces, or nil: it must be well formed and none of
+// NonApproverRoles.
+func CheckApproverRoleName(name string) error {
+	switch {
+	case slices.Contains(NonApproverRoles, Role(name)):
+		return fmt.Errorf("%q is not an approver role: %s never decide stages", name, joinRoles(NonApproverRoles))
+	case !WellFormedRoleName(name):
+		return fmt.Errorf("%q is not a role name: 2-%d characters of a-z, 0-9 and '_', starting with a letter", name, MaxRoleLen)
+	}
+	return nil
+}
+
+// AddApproverRoles makes rs approver roles besides the built-in ones: the
+// roles the loaded routing policy's stages name (docs/policies.md). The
+// set only ever grows (but for tests: SnapshotRoles), and is safe for
+// concurrent use. A name that
+// CheckApproverRoleName refuses panics: the policy loader refuses it first.
+// serve, policy check and policy test call it with the policy's roles right
+// after loading it, before anything is served.
+func AddApproverRoles(rs ...Role) {
+	knownRolesMu.Lock()
+	defer knownRolesMu.Unlock()
+	cur := knownRoles.Load()
+	var added []Role
+	for _, r := range rs {
+		if err := CheckApproverRoleName(string(r)); err != nil {
+			panic("domain.AddApproverRoles: " + err.Error())
+		}
+		if !slices.Contains(cur.all, r) && !slices.Contains(added, r) {
+			added = append(added, r)
+		}
+	}
+	if len(added) == 0 {
+		return
+	}
+	extra := append(slices.Clone(cur.approvers[len(builtinApprovers):]), added...)
+	slices.Sort(extra)
+	knownRoles.Store(&roleSet{
+		all:       slices.Concat(builtinRoles, extra),
+		approvers: slices.Concat(builtinApprovers, extra),
+	})
+}
+
+// RoleSnapshot is the known roles at one moment (SnapshotRoles).
+type RoleSnapshot struct{ set *roleSet }
+
+// SnapshotRoles returns the known roles as they are, for a test that loads
+// a policy of its own to put them back when it ends (Restore), so that the
+// roles it added do not show in the next test's lists. The server never
+// restores: its roles only grow.
+func SnapshotRoles() RoleSnapshot { return RoleSnapshot{knownRoles.Load()} }
+
+// Restore makes the known roles those of the snapshot again.
+func (s RoleSnapshot) Restore() {
+	knownRolesMu.Lock()
+	defer knownRolesMu.Unlock()
+	knownRoles.Store(s.set)
+}
+
+// AllRoles lists every known role: the built-in ones, then those the policy
+// added (AddApproverRoles), sorted. The caller may change the slice.
+func AllRoles() []Role { return slices.Clone(knownRoles.Load().all) }
+
+// ApproverRoles are the roles that may decide stages: the built-in ones,
+// then those the policy added, sorted. Which of them a request needs is the
+// routing policy's business. The caller may change the slice.
+func ApproverRoles() []Role { return slices.Clone(knownRoles.Load().approvers) }
+
+// BuiltinRole reports whether r is one of the roles every server knows.
+func BuiltinRole(r Role) bool { return slices.Contains(builtinRoles, r) }
+
+// ParseRole returns the role with the given name, or false: a built-in
+// role or one the policy added.
 func ParseRole(s string) (Role, bool) {
 	r := Role(s)
-	return r, slices.Contains(AllRoles, r)
+	return r, slices.Contains(knownRoles.Load().all, r)
 }
 
 // IsApprover reports whether r is an approver role.
-func (r Role) IsApprover() bool { return slices.Contains(ApproverRoles, r) }
+func (r Role) IsApprover() bool { return slices.Contains(knownRoles.Load().approvers, r) }
 
 // User is an account that can sign in.
 type User struct {
@@ -125,6 +239,9 @@ func (p Principal) HasAnyRole(rs ...Role) bool {
 	return false
 }
 
+// IsApprover reports whether the principal holds an approver role.
+func (p Principal) IsApprover() bool { return slices.ContainsFunc(p.Roles, Role.IsApprover) }
+
 // IsLiaison reports whether the principal acts for a sending nation. Such a
 // caller sees only its own nation's requests.
 func (p Principal) IsLiaison() bool { return p.HasRole(RoleLiaison) }
@@ -145,7 +262,7 @@ func ValidateUser(u User, nations NationLookup) error {
 	}
 	for i, r := range u.Roles {
 		if _, ok := ParseRole(string(r)); !ok {
-			fe = append(fe, FieldError{fieldIndex("roles", i), "unknown role " + quote(string(r))})
+			fe = append(fe, FieldError{fieldIndex("roles", i), "unknown role " + quote(string(r)) + " (one of " + joinRoles(AllRoles()) + ")"})
 		} else if slices.Contains(u.Roles[:i], r) {
 			fe = append(fe, FieldError{fieldIndex("roles", i), quote(string(r)) + " is listed twice"})
 		}

@@ -157,7 +157,7 @@ type RequestReach struct {
 // ReachOf is what p may open now, as MayOpenRequestOf decides it.
 func ReachOf(p Principal) RequestReach {
 	switch {
-	case !p.HasAnyRole(requestReaderRoles...):
+	case !mayReadRequests(p):
 		return RequestReach{}
 	case p.IsLiaison():
 		return RequestReach{Nation: p.Nation}
@@ -267,9 +267,12 @@ func (s *InboxService) MarkAllRead(ctx context.Context, p Principal) (int64, err
 	return s.store.MarkAllRead(ctx, p.Subject, ReachOf(p), s.clock())
 }
 
-// requestReaderRoles may read requests (the API's requestReaders):
-// administrators manage accounts and do not read movement data.
-var requestReaderRoles = []Role{RoleLiaison, RoleHNS, RoleRange, RoleOperations, RoleMinistry, RoleAuditor}
+// mayReadRequests reports whether p holds a role that may read requests
+// (the API's requestReaders): liaison officers, every approver role and
+// auditors; administrators manage accounts and do not read movement data.
+func mayReadRequests(p Principal) bool {
+	return p.HasAnyRole(RoleLiaison, RoleAuditor) || p.IsApprover()
+}
 
 // MayOpenRequestOf reports whether p may read a request of nation: a role
 // that reads requests, and for a liaison officer their own nation's only
@@ -278,7 +281,7 @@ var requestReaderRoles = []Role{RoleLiaison, RoleHNS, RoleRange, RoleOperations,
 // notified only of submitted ones (a stage became active), and a request
 // never submitted is told of to its nation alone.
 func MayOpenRequestOf(p Principal, nation string) bool {
-	if nation == "" || !p.HasAnyRole(requestReaderRoles...) {
+	if nation == "" || !mayReadRequests(p) {
 		return false
 	}
 	return (&Request{Nation: nation}).Visible(p)

@@ -3,7 +3,7 @@ package domain
 import "context"
 
 // UnheldApproverRoles are the approver roles that no enabled account holds,
-// in the order of ApproverRoles. A stage of such a role is in nobody's
+// in the order of ApproverRoles (the policy's own roles too). A stage of such a role is in nobody's
 // queue and its notices (active, due soon, overdue) reach nobody, since a
 // delegation of the role needs a delegator who holds it; the console's
 // users pages warn the administrator (docs/console.md). An account that
@@ -12,7 +12,7 @@ import "context"
 // decides nothing and is told nothing of the role (ReceivesRoleNotices).
 func (s *UserService) UnheldApproverRoles(ctx context.Context) ([]Role, error) {
 	var out []Role
-	for _, r := range ApproverRoles {
+	for _, r := range ApproverRoles() {
 		held, err := s.roleHeld(ctx, r)
 		if err != nil {
 			return nil, err

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -238,9 +237,9 @@ func validHostLabel(l string) bool {
 // approver roles, the only roles whose events (stages becoming active) go
 // to a role.
 func ValidateWebhookRole(r Role) error {
-	if !slices.Contains(ApproverRoles, r) {
+	if !r.IsApprover() {
 		return &Error{Code: CodeInvalid, Message: "the webhook has invalid fields",
-			Fields: []FieldError{{Field: "role", Message: "must be an approver role: " + joinRoles(ApproverRoles)}}}
+			Fields: []FieldError{{Field: "role", Message: "must be an approver role: " + joinRoles(ApproverRoles())}}}
 	}
 	return nil
 }

@@ -150,7 +150,7 @@ func TestValidateWebhookURLNamesBothForms(t *testing.T) {
 }
 
 func TestValidateWebhookRole(t *testing.T) {
-	for _, r := range ApproverRoles {
+	for _, r := range ApproverRoles() {
 		if err := ValidateWebhookRole(r); err != nil {
 			t.Errorf("%s: %v", r, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"cel.dev/cel-go/cel"
 
@@ -66,6 +67,23 @@ var errNoStage = errors.New("no stage applies to this request; every route needs
 
 // Version is the policy's version string, stored with every routed request.
 func (p *Policy) Version() string { return p.version }
+
+// Roles are the approver roles the policy's stages name, as a stage's role
+// or as the role its escalation goes to: the built-in ones it uses and the
+// ones it adds, sorted, each once. The server registers them
+// (domain.AddApproverRoles) before it serves anything, so that accounts may
+// be given a role the policy adds.
+func (p *Policy) Roles() []domain.Role {
+	var out []domain.Role
+	for _, s := range p.stages {
+		out = append(out, s.Role)
+		if s.Escalation != nil {
+			out = append(out, s.Escalation.Role)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
 
 // Route evaluates the policy for one request: every eligibility rule, the
 // fast track, and the stages that apply. Stages are computed even for an

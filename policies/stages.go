@@ -88,19 +88,20 @@ func (l *loader) escalation(n *yaml.Node, what string, own domain.Role) *domain.
 	return &domain.Escalation{Role: role, AfterWorkingDays: days}
 }
 
-// role accepts only the approver roles of domain: a policy must not route a
-// stage to a liaison officer, an auditor or an administrator.
+// role accepts an approver role: a built-in one, or a new one the policy
+// introduces by naming it (Policy.Roles), whose name must be well formed. A
+// policy must not route a stage to a liaison officer, an auditor or an
+// administrator.
 func (l *loader) role(n *yaml.Node, what string) (domain.Role, bool) {
 	name, ok := l.text(n, what+" role")
 	if !ok {
 		return "", false
 	}
-	r := domain.Role(name)
-	if !r.IsApprover() {
-		l.errorf(n.Line, "%s role %q is not an approver role (one of %s)", what, name, quoteRoles(domain.ApproverRoles))
+	if err := domain.CheckApproverRoleName(name); err != nil {
+		l.errorf(n.Line, "%s role %s", what, err)
 		return "", false
 	}
-	return r, true
+	return domain.Role(name), true
 }
 
 func quoteRoles(rs []domain.Role) string {

@@ -16,6 +16,9 @@ type Summary struct {
 	Rules     []string // eligibility rule ids, in file order; "id (notice N hours)" for a notice rule
 	Stages    []domain.PlannedStage
 	FastTrack []string // kept stage ids, "id (sla N)" when the SLA changes; empty when there is no fast track
+	// AddedRoles are the approver roles the policy names that are not
+	// built in (Policy.Roles): a misspelt role shows here.
+	AddedRoles []domain.Role
 }
 
 // Summary returns the policy's summary.
@@ -30,6 +33,11 @@ func (p *Policy) Summary() Summary {
 	}
 	for _, st := range p.stages {
 		s.Stages = append(s.Stages, st.PlannedStage)
+	}
+	for _, r := range p.Roles() {
+		if !domain.BuiltinRole(r) {
+			s.AddedRoles = append(s.AddedRoles, r)
+		}
 	}
 	if p.fast != nil {
 		for _, id := range p.fast.order {
@@ -64,6 +72,13 @@ func (s Summary) String() string {
 	}
 	if len(s.FastTrack) > 0 {
 		fmt.Fprintf(&b, "fast track keeps: %s\n", strings.Join(s.FastTrack, ", "))
+	}
+	if len(s.AddedRoles) > 0 {
+		names := make([]string, len(s.AddedRoles))
+		for i, r := range s.AddedRoles {
+			names[i] = string(r)
+		}
+		fmt.Fprintf(&b, "approver roles added by this policy: %s\n", strings.Join(names, ", "))
 	}
 	return b.String()
 }

@@ -90,8 +90,9 @@ func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation,
 // rule itself to what it returns.
 func countingCondition(dialect string) (string, []any) {
 	args := []any{roleElement(domain.RoleAdmin)} // the delegator's
-	approver := make([]string, len(domain.ApproverRoles))
-	for i, r := range domain.ApproverRoles {
+	approverRoles := domain.ApproverRoles()      // the policy's own too
+	approver := make([]string, len(approverRoles))
+	for i, r := range approverRoles {
 		approver[i] = rolesContain(dialect, "delegate.roles", "?")
 		args = append(args, roleElement(r))
 	}

@@ -167,7 +167,7 @@ func (c *Console) confirmDelegationRevoke(ec echo.Context, id string) (bool, err
 		return true, c.delegationRevokeRefused(ec, err)
 	}
 	question := msg("confirm.deleg")
-	facts := []fact{{msg("confirm.delegator"), d.From}, {msg("confirm.delegate"), d.To}, {msg("deleg.role"), msg("role." + string(d.Role))},
+	facts := []fact{{msg("confirm.delegator"), d.From}, {msg("confirm.delegate"), d.To}, {msg("deleg.role"), roleLabel(d.Role)},
 		{msg("deleg.period"), stockholmTime(d.Starts) + " – " + untilTime(d.Ends)}}
 	return true, c.render(ec, http.StatusOK, "confirm", question, confirmView{Question: question, Facts: facts,
 		Action: "/delegations/" + id + "/revoke", Button: msg("confirm.delegbtn"), Back: "/delegations"})
@@ -233,7 +233,7 @@ func (c *Console) confirmUserDisable(ec echo.Context) error {
 func userFacts(u *domain.User, reason string) []fact {
 	roles := make([]string, len(u.Roles))
 	for i, r := range u.Roles {
-		roles[i] = msg("role." + string(r))
+		roles[i] = roleLabel(r)
 	}
 	if reason == "" {
 		reason = msg("confirm.noreason")

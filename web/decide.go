@@ -78,7 +78,7 @@ func (f decideForm) Outcomes() []radio {
 func (f decideForm) StageOptions() []option {
 	out := make([]option, 0, len(f.Stages))
 	for _, s := range f.Stages {
-		label := msg("role." + string(s.Role))
+		label := roleLabel(s.Role)
 		for _, o := range f.Stages {
 			if o.ID != s.ID && o.Role == s.Role {
 				label += " – " + s.ID

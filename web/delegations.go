@@ -87,7 +87,7 @@ func (v delegationView) DelegateLabel(d domain.Delegate) string {
 	}
 	names := make([]string, len(d.Roles))
 	for i, r := range d.Roles {
-		names[i] = msg("role." + string(r))
+		names[i] = roleLabel(r)
 	}
 	return fmt.Sprintf(msg("deleg.gets"), strings.Join(names, ", "))
 }
@@ -96,7 +96,7 @@ func (v delegationView) DelegateLabel(d domain.Delegate) string {
 func (v delegationView) RoleField() field {
 	opts := make([]option, len(v.Roles))
 	for i, r := range v.Roles {
-		opts[i] = option{string(r), msg("role." + string(r))}
+		opts[i] = option{string(r), roleLabel(r)}
 	}
 	return field{Name: "role", Label: "deleg.role", Value: v.Form.Role, Err: v.E("role"), Opts: opts}
 }
@@ -110,7 +110,7 @@ func (v delegationView) MayRevoke(d domain.ListedDelegation) bool {
 		return false
 	}
 	// The route lets administrators and approvers end one, not auditors.
-	return v.p.HasRole(domain.RoleAdmin) || v.p.HasAnyRole(domain.ApproverRoles...)
+	return v.p.HasRole(domain.RoleAdmin) || v.p.IsApprover()
 }
 
 // Revokes reports whether any delegation listed may be ended by the
@@ -149,7 +149,7 @@ func (c *Console) delegationNotice(ec echo.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf(msg("deleg."+k), msg("role."+string(d.Role)), d.To, stockholmTime(d.Starts), untilTime(d.Ends)), nil
+		return fmt.Sprintf(msg("deleg."+k), roleLabel(d.Role), d.To, stockholmTime(d.Starts), untilTime(d.Ends)), nil
 	}
 	return "", nil
 }

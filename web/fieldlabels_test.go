@@ -290,7 +290,7 @@ func TestAdminSummariesUseLabels(t *testing.T) {
 			[]string{"Username: must be 1-64 characters of a-z, 0-9, '.', '-' or '_'", "Roles: at least one role is required",
 				"E-mail address: must be an e-mail address like name@example.org"}},
 		{"new user, a role that is none", admin.post("/admin/users/new", url.Values{"username": {"new"}, "roles": {"chief"}, "nation": {"NO"}}),
-			[]string{`Roles: unknown role "chief"`, "Nation: only liaison officers are bound to a nation"}},
+			[]string{`Roles: unknown role "chief" (one of liaison_officer, hns_officer, …`, "Nation: only liaison officers are bound to a nation"}},
 		{"account", admin.post("/admin/users/"+e.userID("ops"), url.Values{"version": {"1"}, "nation": {""}}),
 			[]string{"Roles: at least one role is required"}},
 		{"users list", admin.get("/admin/users?role=chief&nation=XX&disabled=maybe"),

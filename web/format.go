@@ -86,7 +86,7 @@ func (c *Console) funcs() template.FuncMap {
 		"when":        whenElement,
 		"until":       untilElement,
 		"status":      func(s domain.Status) string { return msg("status." + string(s)) },
-		"role":        func(r domain.Role) string { return msg("role." + string(r)) },
+		"role":        roleLabel,
 		"overdue":     func(t *time.Time) bool { return t != nil && c.Now().After(*t) },
 		"overdueAt":   func(t time.Time) bool { return c.Now().After(t) },
 		"now":         c.Now,
@@ -143,4 +143,13 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// roleLabel is the role's name for people: its wording, or for a role the
+// routing policy adds, which has none, its name as the policy writes it.
+func roleLabel(r domain.Role) string {
+	if s, ok := english["role."+string(r)]; ok {
+		return s
+	}
+	return string(r)
 }

@@ -145,7 +145,7 @@ func stageName(r *domain.Request, id string) string {
 	if r.Route != nil {
 		for _, s := range r.Route.Stages {
 			if s.ID == id {
-				return msg("role." + string(s.Role))
+				return roleLabel(s.Role)
 			}
 		}
 	}

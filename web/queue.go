@@ -48,7 +48,7 @@ func (c *Console) handleQueue(ec echo.Context) error {
 		}
 		v.NextQuery = "?" + qs.Encode()
 	}
-	for _, r := range domain.ApproverRoles {
+	for _, r := range domain.ApproverRoles() {
 		if p.HasRole(r) {
 			v.Roles = append(v.Roles, r)
 		}

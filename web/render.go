@@ -68,6 +68,10 @@ type view struct {
 // HasRole is for the start page's links.
 func (v view) HasRole(r string) bool { return v.Cur != nil && v.Cur.Principal.HasRole(domain.Role(r)) }
 
+// IsApprover reports whether the signed-in user holds an approver role, a
+// built-in one or one the routing policy adds.
+func (v view) IsApprover() bool { return v.Cur != nil && v.Cur.Principal.IsApprover() }
+
 // navLink is one link of the header's navigation.
 type navLink struct{ Href, Label string }
 
@@ -86,7 +90,7 @@ func (v view) Nav() []navLink {
 			out = append(out, navLink{href, label})
 		}
 	}
-	approver, auditor := p.HasAnyRole(domain.ApproverRoles...), p.HasRole(domain.RoleAuditor)
+	approver, auditor := p.IsApprover(), p.HasRole(domain.RoleAuditor)
 	requests := msg("nav.requests") // a liaison officer's own
 	if approver || auditor {
 		requests = msg("nav.allreqs")

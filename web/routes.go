@@ -22,12 +22,27 @@ type access struct {
 	public bool          // anyone, signed in or not
 	signed bool          // anyone signed in
 	roles  []domain.Role // signed in and holding one of these roles
+	// approvers: or holding any approver role (withApprovers)
+	approvers bool
 	// password admits a user signed in with a one-time password, whom every
 	// other page sends to the "choose a new password" page.
 	password bool
 }
 
-func (a access) declared() bool { return a.public || a.signed || len(a.roles) > 0 }
+func (a access) declared() bool { return a.public || a.signed || a.restricted() }
+
+// restricted reports whether the page is for some roles only.
+func (a access) restricted() bool { return len(a.roles) > 0 || a.approvers }
+
+// admits reports whether a role-restricted page admits p.
+func (a access) admits(p domain.Principal) bool {
+	return p.HasAnyRole(a.roles...) || (a.approvers && p.IsApprover())
+}
+
+// withApprovers is a, admitting the approver roles the routing policy adds
+// too (domain.AddApproverRoles), which are known only once the policy is
+// loaded; a's roles name the built-in ones, as the API's route table does.
+func (a access) withApprovers() access { a.approvers = true; return a }
 
 var (
 	public   = access{public: true}
@@ -42,18 +57,18 @@ func roles(rs ...domain.Role) access { return access{roles: rs} }
 // The console's audiences, as in the API's route table.
 var (
 	liaison   = roles(domain.RoleLiaison)
-	approvers = roles(domain.ApproverRoles...)
+	approvers = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry).withApprovers()
 	readers   = roles(domain.RoleLiaison, domain.RoleHNS, domain.RoleRange, domain.RoleOperations,
-		domain.RoleMinistry, domain.RoleAuditor)
+		domain.RoleMinistry, domain.RoleAuditor).withApprovers()
 	auditors = roles(domain.RoleAuditor)
 	admins   = roles(domain.RoleAdmin)
 	// an administrator sees every delegation and may end any (as in the API)
-	approversAndAdmins = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin)
+	approversAndAdmins = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry, domain.RoleAdmin).withApprovers()
 	// delegationReaders may list delegations, as the API's: approvers
 	// theirs, auditors and administrators all of them. An auditor only
 	// reads: creating and ending stay approversAndAdmins' and approvers'.
 	delegationReaders = roles(domain.RoleHNS, domain.RoleRange, domain.RoleOperations, domain.RoleMinistry,
-		domain.RoleAuditor, domain.RoleAdmin)
+		domain.RoleAuditor, domain.RoleAdmin).withApprovers()
 )
 
 type route struct {
@@ -224,7 +239,7 @@ func (c *Console) guard(a access) echo.MiddlewareFunc {
 					return errBadToken
 				}
 			}
-			if len(a.roles) > 0 && !cur.Principal.HasAnyRole(a.roles...) {
+			if a.restricted() && !a.admits(cur.Principal) {
 				err = domain.Errorf(domain.CodeForbidden, "your role may not open this page")
 			} else {
 				err = next(ec)

@@ -33,8 +33,8 @@ type usersView struct {
 
 func (c *Console) roleOptions() []option {
 	var out []option
-	for _, r := range domain.AllRoles {
-		out = append(out, option{string(r), msg("role." + string(r))})
+	for _, r := range domain.AllRoles() {
+		out = append(out, option{string(r), roleLabel(r)})
 	}
 	return out
 }

@@ -40,7 +40,7 @@ func FuzzVerify(f *testing.F) {
 
 func FuzzIdPVerify(f *testing.F) {
 	key := ed25519.NewKeyFromSeed(fuzzSeed)
-	idp, err := NewIdP(IdPConfig{Issuer: "https://idp", Audience: "exaccess", AllowedRoles: domain.AllRoles,
+	idp, err := NewIdP(IdPConfig{Issuer: "https://idp", Audience: "exaccess", AllowedRoles: domain.AllRoles(),
 		KnownNation: func(s string) (string, bool) { return "NO", s == "NO" }, Now: func() time.Time { return fixedNow }})
 	if err != nil {
 		f.Fatal(err)

@@ -276,7 +276,7 @@ func TestParseJWKS(t *testing.T) {
 func TestIdPAdministratorStandsAlone(t *testing.T) {
 	stand := authtest.NewIdP(t)
 	p, err := NewIdP(IdPConfig{JWKSURL: stand.URL(), Issuer: stand.Issuer, Audience: stand.Audience,
-		AllowedRoles: domain.AllRoles,
+		AllowedRoles: domain.AllRoles(),
 		KnownNation:  func(s string) (string, bool) { c, ok := knownNations[s]; return c, ok },
 		Now:          func() time.Time { return fixedNow }})
 	if err != nil {

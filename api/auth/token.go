@@ -80,9 +80,14 @@ func (t *Tokens) Issue(u domain.User) (string, error) {
 	if _, err := rand.Read(jti); err != nil {
 		return "", err
 	}
-	roles := make([]string, len(u.Roles))
-	for i, r := range u.Roles {
-		roles[i] = string(r)
+	// A role the account holds that is no longer known (a policy's own
+	// role, whose stages the policy loaded now no longer names) grants
+	// nothing: it stays out of the token, which Verify would refuse.
+	var roles []string
+	for _, r := range u.Roles {
+		if _, ok := domain.ParseRole(string(r)); ok {
+			roles = append(roles, string(r))
+		}
 	}
 	claims := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{

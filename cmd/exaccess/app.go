@@ -50,6 +50,9 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.Security.knownIdPRoles(); err != nil { // a policy's roles are known now
+		return nil, err
+	}
 	db, err := openDB(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -214,11 +217,22 @@ func openDB(ctx context.Context, dsn string) (*storage.DB, error) {
 	return db, nil
 }
 
+// loadPolicy loads the policy of dir (the embedded default for "") and
+// makes the approver roles its stages name known (domain.AddApproverRoles),
+// before anything is served: accounts may then be given them.
 func loadPolicy(dir string) (*policies.Policy, error) {
+	var p *policies.Policy
+	var err error
 	if dir == "" {
-		return policies.Default()
+		p, err = policies.Default()
+	} else {
+		p, err = policies.LoadDir(dir)
 	}
-	return policies.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	domain.AddApproverRoles(p.Roles()...)
+	return p, nil
 }
 
 // newID returns a time-ordered id (UUIDv7): new rows land at the end of the

@@ -34,16 +34,60 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
+// joinRoles lists rs for a message: "a, b, c".
+func joinRoles(rs []domain.Role) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+
 // roleList collects repeated --role flags.
 type roleList []domain.Role
 
 func (r *roleList) String() string { return fmt.Sprint(*r) }
+
+// Set takes a known role, or a role name the policy may add: knownRoles
+// checks that one once the flags are parsed, when --policies is known.
 func (r *roleList) Set(s string) error {
 	role, ok := domain.ParseRole(s)
-	if !ok {
-		return fmt.Errorf("unknown role %q (one of %v)", s, domain.AllRoles)
+	if !ok && !domain.WellFormedRoleName(s) {
+		return fmt.Errorf("unknown role %q (one of %s)", s, joinRoles(domain.AllRoles()))
 	}
 	*r = append(*r, role)
+	return nil
+}
+
+// policiesFlag is --policies of the commands that take roles: the policy
+// whose stages may name approver roles besides the built-in ones, as serve
+// has it (EXACCESS_POLICIES).
+func policiesFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	return fs.String("policies", envOr(getenv, "EXACCESS_POLICIES", ""),
+		"the policy directory, whose stages may name approver roles of their own; empty for the embedded default (EXACCESS_POLICIES)")
+}
+
+// knownRoles checks that every role is known: a built-in one, or one the
+// policy of dir adds, which it loads only when a role is not built in.
+func knownRoles(cmd, dir string, rs ...domain.Role) error {
+	unknown := func() (domain.Role, bool) {
+		for _, r := range rs {
+			if _, ok := domain.ParseRole(string(r)); !ok {
+				return r, true
+			}
+		}
+		return "", false
+	}
+	if _, ok := unknown(); !ok {
+		return nil
+	}
+	if _, err := loadPolicy(dir); err != nil {
+		return fmt.Errorf("%s: the policy that may name the role: %w", cmd, err)
+	}
+	if r, ok := unknown(); ok {
+		return &flagError{fmt.Sprintf("%s: --role %q: unknown role %q (one of %s); see 'exaccess %s -h'",
+			cmd, r, r, joinRoles(domain.AllRoles()), cmd)}
+	}
 	return nil
 }
 
@@ -60,9 +104,13 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	dbFlag(fs, &cfg, getenv)
 	fs.StringVar(&u.Username, "username", "", "the new user's name")
 	fs.Var(&rl, "role", "a role (repeatable)")
+	dir := policiesFlag(fs, getenv)
 	fs.StringVar(&u.Nation, "nation", "", "ISO code of a liaison officer's nation")
 	fs.StringVar(&u.Email, "email", "", "the e-mail address notifications go to, like name@example.org (optional)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := knownRoles("user add", *dir, rl...); err != nil {
 		return err
 	}
 	u.Roles = rl

@@ -15,17 +15,19 @@ commands:
   serve            run the server (flags: --addr, --db, --policies, --demo; all: 'exaccess serve -h')
   migrate          apply database migrations and load reference data (--db)
   user add         create a user; the password is read from standard input
-                   (--username U --role R [--role R2] [--nation XX] [--email ADDR] [--db])
-  user list        list accounts ([--role R] [--nation XX] [--disabled true|false] [--db])
+                   (--username U --role R [--role R2] [--nation XX] [--email ADDR] [--db] [--policies])
+  user list        list accounts ([--role R] [--nation XX] [--disabled true|false] [--db] [--policies])
   user disable     disable an account (--username U --reason TEXT [--db])
   user enable      enable it again (--username U --reason TEXT [--db])
   user roles       set its roles and nation
-                   (--username U --role R [--role R2] [--nation XX] [--reason TEXT] [--db])
+                   (--username U --role R [--role R2] [--nation XX] [--reason TEXT] [--db] [--policies])
   user email       set the address notifications go to; --email "" removes it
                    (--username U --email ADDR [--reason TEXT] [--db])
   user reset-password
                    set a one-time password, printed once (--username U [--reason TEXT] [--db])
                    The user commands work on a live database; servers honour a change within seconds.
+                   --policies (EXACCESS_POLICIES): the policy whose stages may name approver roles of
+                   their own, as serve's; read only for a --role that is not built in.
   policy check     load and type-check a policy directory ([DIR]; default: the embedded policy)
   policy test      run a policy's example cases ([DIR]: DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)

@@ -41,7 +41,7 @@ func defaultSecurity() securityConfig {
 // here, not by another organisation's directory, unless configured.
 func idpRolesDefault() string {
 	var names []string
-	for _, r := range domain.AllRoles {
+	for _, r := range domain.AllRoles() { // the built-in ones: the policy is not loaded yet
 		if r != domain.RoleAdmin {
 			names = append(names, string(r))
 		}
@@ -95,10 +95,43 @@ func (s securityConfig) validate(ownIssuer string) []string {
 	if s.IdPIssuer == ownIssuer {
 		errs = append(errs, "--idp-issuer must differ from --jwt-issuer, the issuer of the server's own tokens")
 	}
-	if _, err := parseRoles(s.IdPRoles); err != nil {
+	if err := wellFormedRoles(s.IdPRoles); err != nil {
 		errs = append(errs, "--idp-roles: "+err.Error())
 	}
 	return errs
+}
+
+// wellFormedRoles checks a list of roles before the policy is loaded, which
+// may add approver roles: each must be a role name. knownIdPRoles, once the
+// policy is loaded, refuses one that is no known role.
+func wellFormedRoles(list string) error {
+	n := 0
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if _, ok := domain.ParseRole(name); !ok && !domain.WellFormedRoleName(name) {
+			return fmt.Errorf("unknown role %q", name)
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("no role named")
+	}
+	return nil
+}
+
+// knownIdPRoles checks --idp-roles once the policy is loaded (openApp),
+// before the database is opened: every role must be known, a built-in one
+// or one the policy adds. Without an identity provider it checks nothing.
+func (s securityConfig) knownIdPRoles() error {
+	if s.JWKSURL == "" && s.JWKSFile == "" {
+		return nil
+	}
+	if _, err := parseRoles(s.IdPRoles); err != nil {
+		return fmt.Errorf("--idp-roles: %w", err)
+	}
+	return nil
 }
 
 // limits parses the rates.
@@ -142,7 +175,7 @@ func parseRoles(list string) ([]domain.Role, error) {
 		}
 		r, ok := domain.ParseRole(name)
 		if !ok {
-			return nil, fmt.Errorf("unknown role %q", name)
+			return nil, fmt.Errorf("unknown role %q (one of %s)", name, joinRoles(domain.AllRoles()))
 		}
 		out = append(out, r)
 	}

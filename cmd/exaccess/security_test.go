@@ -57,7 +57,7 @@ func TestSecurityConfigRefusesMistakes(t *testing.T) {
 		"no issuer":              idp(func(s *securityConfig) { s.IdPIssuer = "" }),
 		"no audience":            idp(func(s *securityConfig) { s.IdPAudience = "" }),
 		"our own issuer":         idp(func(s *securityConfig) { s.IdPIssuer = "exaccess" }),
-		"unknown role":           idp(func(s *securityConfig) { s.IdPRoles = "hns_officer,king" }),
+		"not a role name":        idp(func(s *securityConfig) { s.IdPRoles = "hns_officer,King" }),
 		"no role":                idp(func(s *securityConfig) { s.IdPRoles = " , " }),
 		"file without an issuer": func() securityConfig { s := defaultSecurity(); s.JWKSFile = "k.json"; return s }(),
 	} {

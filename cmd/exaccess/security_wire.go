@@ -38,9 +38,9 @@ func addSecurity(ctx context.Context, s securityConfig, ref *domain.ReferenceDat
 }
 
 func newIdP(ctx context.Context, s securityConfig, ref *domain.ReferenceData, log *slog.Logger) (*auth.IdP, error) {
-	allowed, err := parseRoles(s.IdPRoles)
+	allowed, err := parseRoles(s.IdPRoles) // after loadPolicy: the policy's roles are known
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--idp-roles: %w", err)
 	}
 	idp, err := auth.NewIdP(auth.IdPConfig{JWKSURL: s.JWKSURL, Issuer: s.IdPIssuer, Audience: s.IdPAudience,
 		RolesClaim: s.IdPRolesClaim, NationClaim: s.IdPNationClaim, AllowedRoles: allowed,

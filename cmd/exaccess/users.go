@@ -70,6 +70,7 @@ func actorName(s string) bool {
 func runUserList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, dsn := dbFlags("user list", getenv, stderr)
 	role := fs.String("role", "", "only accounts holding this role")
+	dir := policiesFlag(fs, getenv)
 	nation := fs.String("nation", "", "only liaison officers of this nation")
 	disabled := fs.String("disabled", "", "true: only disabled accounts; false: only enabled ones")
 	if err := parseFlags(fs, args); err != nil {
@@ -77,9 +78,14 @@ func runUserList(ctx context.Context, args []string, getenv func(string) string,
 	}
 	f := domain.UserFilter{Nation: domain.NormalizeNation(*nation), Limit: 200}
 	if *role != "" {
+		if domain.WellFormedRoleName(*role) {
+			if err := knownRoles("user list", *dir, domain.Role(*role)); err != nil {
+				return err
+			}
+		}
 		r, ok := domain.ParseRole(*role)
 		if !ok {
-			return &flagError{fmt.Sprintf("user list: --role %q: unknown role (one of %v); see 'exaccess user list -h'", *role, domain.AllRoles)}
+			return &flagError{fmt.Sprintf("user list: --role %q: unknown role (one of %s); see 'exaccess user list -h'", *role, joinRoles(domain.AllRoles()))}
 		}
 		f.Role = r
 	}
@@ -189,8 +195,10 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 	reason := fs.String("reason", "", "why (required to disable or enable; recorded in the audit log)")
 	var rl roleList
 	var nation, email optionalFlag
+	var dir *string
 	if cmd == "roles" {
 		fs.Var(&rl, "role", "a role (repeatable); the new list replaces the old")
+		dir = policiesFlag(fs, getenv)
 		fs.Var(&nation, "nation", `a liaison officer's nation ("" for none; left out, roles without liaison_officer remove it)`)
 	}
 	if cmd == "email" {
@@ -201,6 +209,11 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 	}
 	if *username == "" {
 		return missingFlag(fs, "--username is required")
+	}
+	if dir != nil {
+		if err := knownRoles("user "+cmd, *dir, rl...); err != nil {
+			return err
+		}
 	}
 	if cmd == "email" && !email.set {
 		return missingFlag(fs, `--email is required (--email "" removes the address)`)

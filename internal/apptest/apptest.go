@@ -114,6 +114,9 @@ func New(t testing.TB, dsn string, opts Options) *App {
 		policy, err = policies.Default()
 		must(err)
 	}
+	// As serve does, the policy's own roles become known, until the test ends.
+	t.Cleanup(domain.SnapshotRoles().Restore)
+	domain.AddApproverRoles(policy.Roles()...)
 	fixed := func() time.Time { return Now }
 	a := &App{DB: db, Reference: ref, Policy: policy, Clock: fixed,
 		NewID: func() string { return uuid.Must(uuid.NewV7()).String() }}
