@@ -363,24 +363,7 @@ func TestRaceFrameworkChangesDoNotDeadlock(t *testing.T) {
 			},
 		}
 		before := f.ps.runs.Load()
-		start := make(chan struct{})
-		errs := make(chan error, len(ops))
-		for name, op := range ops {
-			go func() {
-				<-start
-				if err := op(); err != nil {
-					errs <- fmt.Errorf("round %d, %s: %w", i, name, err)
-					return
-				}
-				errs <- nil
-			}()
-		}
-		close(start)
-		for range ops {
-			if err := <-errs; err != nil {
-				t.Error(err)
-			}
-		}
+		runTogether(t, i, ops)
 		if runs := f.ps.runs.Load() - before; runs != int64(len(ops)) {
 			t.Errorf("round %d: %d transaction attempts for %d changes: PostgreSQL aborted one (a deadlock) and InTx ran it again",
 				i, runs, len(ops))

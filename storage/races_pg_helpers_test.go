@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -164,4 +165,28 @@ func runAgainst(t *testing.T, db *storage.DB, ps *pauseStore, method string, fir
 		err2 = <-done2
 	}
 	return err1, err2, ended
+}
+
+// runTogether starts every op of round at once and waits for all of them,
+// reporting each that failed by its name.
+func runTogether(t *testing.T, round int, ops map[string]func() error) {
+	t.Helper()
+	start := make(chan struct{})
+	errs := make(chan error, len(ops))
+	for name, op := range ops {
+		go func() {
+			<-start
+			if err := op(); err != nil {
+				errs <- fmt.Errorf("round %d, %s: %w", round, name, err)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	close(start)
+	for range ops {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -419,7 +419,6 @@ func TestRaceAreaChangesDoNotDeadlock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		start := make(chan struct{})
 		ops := map[string]func() error{
 			"submit": func() error { _, err := s.reqs.Submit(ctx, raceLiaison, a.ID, a.Version); return err },
 			"final approval": func() error {
@@ -434,23 +433,7 @@ func TestRaceAreaChangesDoNotDeadlock(t *testing.T) {
 				return err
 			},
 		}
-		errs := make(chan error, len(ops))
-		for name, op := range ops {
-			go func() {
-				<-start
-				if err := op(); err != nil {
-					errs <- fmt.Errorf("round %d, %s: %w", i, name, err)
-					return
-				}
-				errs <- nil
-			}()
-		}
-		close(start)
-		for range ops {
-			if err := <-errs; err != nil {
-				t.Error(err)
-			}
-		}
+		runTogether(t, i, ops)
 	}
 }
 
