@@ -78,20 +78,7 @@ func TestConfirmPageNeverAsksForWhatWillBeRefused(t *testing.T) {
 func TestDelegationRevokeOfTheOldestIsConfirmed(t *testing.T) {
 	e := newEnv(t, storagetestSQLite(t), false)
 	ctx := context.Background()
-	now := e.clock()
-	err := e.db.InTx(ctx, func(tx domain.Tx) error {
-		for i := range 501 { // d-000 is the oldest
-			d := domain.Delegation{ID: fmt.Sprintf("d-%03d", i), From: "ops", To: "ops2", Role: domain.RoleOperations,
-				Starts: now, Ends: now.AddDate(0, 0, 10), CreatedAt: now}
-			if err := tx.CreateDelegation(&d); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	addDelegations(t, e, 501)
 	admin := e.client().signIn("admin")
 	for _, id := range []string{"d-000", "d-500"} {
 		ask := admin.post("/delegations/"+id+"/revoke", url.Values{})
@@ -100,7 +87,7 @@ func TestDelegationRevokeOfTheOldestIsConfirmed(t *testing.T) {
 			t.Errorf("%s was not asked to be confirmed", id)
 		}
 	}
-	err = e.db.InTx(ctx, func(tx domain.Tx) error {
+	err := e.db.InTx(ctx, func(tx domain.Tx) error {
 		d, err := tx.GetDelegation("d-000")
 		if err == nil && d.RevokedAt != nil {
 			t.Errorf("the delegation was revoked without being confirmed")

@@ -28,15 +28,13 @@ func allDelegations(ctx context.Context, s *domain.ApprovalService, p domain.Pri
 	}
 }
 
-// TestDelegationsPageIsPaged: with 120 delegations the page lists the
-// newest 50 and links to the older ones, page by page, to the last; an
-// approver who scripts delegations (each audited) no longer makes the
-// page grow without end. A made-up cursor is the 400 page naming it.
-func TestDelegationsPageIsPaged(t *testing.T) {
-	e := newEnv(t, storagetestSQLite(t), false)
+// addDelegations stores n running delegations of operations from ops to
+// ops2, d-000 (the oldest) to d-<n-1>.
+func addDelegations(t *testing.T, e *env, n int) {
+	t.Helper()
 	now := e.clock()
 	err := e.db.InTx(context.Background(), func(tx domain.Tx) error {
-		for i := range 120 { // d-000 is the oldest
+		for i := range n {
 			d := domain.Delegation{ID: fmt.Sprintf("d-%03d", i), From: "ops", To: "ops2", Role: domain.RoleOperations,
 				Starts: now, Ends: now.AddDate(0, 0, 10), CreatedAt: now}
 			if err := tx.CreateDelegation(&d); err != nil {
@@ -48,6 +46,15 @@ func TestDelegationsPageIsPaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDelegationsPageIsPaged: with 120 delegations the page lists the
+// newest 50 and links to the older ones, page by page, to the last; an
+// approver who scripts delegations (each audited) no longer makes the
+// page grow without end. A made-up cursor is the 400 page naming it.
+func TestDelegationsPageIsPaged(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	addDelegations(t, e, 120)
 	admin := e.client().signIn("admin")
 	var rows []int
 	next := "/delegations"
