@@ -85,8 +85,12 @@ func knownRoles(cmd, dir string, rs ...domain.Role) error {
 		return fmt.Errorf("%s: the policy that may name the role: %w", cmd, err)
 	}
 	if r, ok := unknown(); ok {
-		return &flagError{fmt.Sprintf("%s: --role %q: unknown role %q (one of %s); see 'exaccess %s -h'",
-			cmd, r, r, joinRoles(domain.AllRoles()), cmd)}
+		hint := ""
+		if dir == "" { // the embedded default policy adds no role
+			hint = "; a role of your own policy needs --policies DIR (or EXACCESS_POLICIES), as serve has it"
+		}
+		return &flagError{fmt.Sprintf("%s: --role %q: unknown role %q (one of %s)%s; see 'exaccess %s -h'",
+			cmd, r, r, joinRoles(domain.AllRoles()), hint, cmd)}
 	}
 	return nil
 }

@@ -65,7 +65,8 @@ func TestPolicyRoleOnTheCommandLine(t *testing.T) {
 		return out.String(), err
 	}
 	_, err := user(nil, "add", "--username", "tull", "--role", "customs_officer")
-	if err == nil || !strings.Contains(err.Error(), `--role "customs_officer": unknown role "customs_officer" (one of liaison_officer, hns_officer,`) {
+	if err == nil || !strings.Contains(err.Error(), `--role "customs_officer": unknown role "customs_officer" (one of liaison_officer, hns_officer,`) ||
+		!strings.Contains(err.Error(), "a role of your own policy needs --policies DIR") {
 		t.Fatalf("user add of a role of no policy loaded: %v", err)
 	}
 	if _, err := user(nil, "add", "--username", "tull", "--role", "customs_officer", "--policies", dir); err != nil {
