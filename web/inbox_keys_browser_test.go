@@ -45,7 +45,7 @@ func TestBrowserInboxKeyboard(t *testing.T) {
 		want := b.attr(`ul.inbox li.unread:nth-child(4) h2`, "id")
 		b.tabTo(third + ` form[action$="/read"] button`)
 		b.keyToPage(kb.Enter)
-		if got := b.focused(); got != want {
+		if got := b.focusSettles(want); got != want {
 			t.Errorf("scripts %v: after Mark read the focus is on %q, want the next notification %q", script, got, want)
 		}
 		b.wantScrolled(script)

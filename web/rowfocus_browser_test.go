@@ -27,19 +27,19 @@ func TestBrowserRowButtonsKeepFocus(t *testing.T) {
 		b.open("/requests/new", "")
 
 		b.press(`button[value="add:movements"]`, kb.Enter)
-		if got := b.focused(); got != "f-movements-1-direction" {
+		if got := b.focusSettles("f-movements-1-direction"); got != "f-movements-1-direction" {
 			t.Errorf("scripts %v: after adding a crossing the focus is on %q, want the new row's Direction", script, got)
 		}
 		b.wantScrolled(script)
 		b.check("")
 
 		b.press(`button[value="add:vessels"]`, " ")
-		if got := b.focused(); got != "f-vessels-0-name" {
+		if got := b.focusSettles("f-vessels-0-name"); got != "f-vessels-0-name" {
 			t.Errorf("scripts %v: after adding a vessel the focus is on %q, want its Name", script, got)
 		}
 
 		b.press(`button[value="remove:movements:1"]`, kb.Enter)
-		if got := b.focused(); got != "add:movements" {
+		if got := b.focusSettles("add:movements"); got != "add:movements" {
 			t.Errorf("scripts %v: after removing a crossing the focus is on %q, want the crossings' Add a row", script, got)
 		}
 		b.wantScrolled(script)
@@ -73,6 +73,23 @@ func (b *browser) focused() string {
 		b.t.Fatal(err)
 	}
 	return s
+}
+
+// focusSettles waits up to five seconds for the focus to reach want and
+// names the focused element then. A page's autofocus is applied in the
+// browser's next rendering step, which on a loaded machine can come after
+// the load event the test waited for; reading the focus once, at the load
+// event, failed there with the focus still on BODY.
+func (b *browser) focusSettles(want string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := b.focused()
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // wantScrolled checks that the focused element is on screen, so the page
