@@ -212,7 +212,9 @@ func (s *Server) authenticate(ctx context.Context, header string) (domain.Princi
 // that its copy (AccountCache, at most AccountMaxAge old) does not hold:
 // other roles or another nation, or a newer issue time. EnsureExternal
 // judges on the row itself, and refuses a token older than the claims the
-// account took last (domain.JudgeClaims).
+// account took last (domain.JudgeClaims). A token issued no later than the
+// second an administrator last disabled or enabled its account
+// (domain.TokenEnded) records nothing and is refused.
 func (s *Server) checkAccount(ctx context.Context, p domain.Principal) error {
 	if s.Principals == nil {
 		return nil
@@ -222,14 +224,14 @@ func (s *Server) checkAccount(ctx context.Context, p domain.Principal) error {
 		if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
 			return err
 		}
-		if err != nil || st.External && !st.Holds(p) {
+		if err != nil || st.External && !st.Holds(p) && !st.Ended(p) {
 			if err := s.Accounts.EnsureExternal(ctx, p); err != nil {
 				return err
 			}
 			s.Principals.Forget(p.Subject)
 		}
 	}
-	return s.Principals.Valid(ctx, p.Subject, p.Generation)
+	return s.Principals.ValidPrincipal(ctx, p)
 }
 
 // principal returns the caller proven by authorize.

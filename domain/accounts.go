@@ -15,6 +15,12 @@ type PrincipalCheck interface {
 	// and is still at generation; otherwise an *Error with CodeUnauthorized
 	// (or another error when the answer cannot be known).
 	Valid(ctx context.Context, subject string, generation int64) error
+	// ValidPrincipal is Valid for the principal of a token; of the
+	// identity provider's (External), whose tokens carry no generation, the
+	// account must exist and be enabled, and the token must not have been
+	// issued in or before the second an administrator last disabled or
+	// enabled it (TokenEnded).
+	ValidPrincipal(ctx context.Context, p Principal) error
 }
 
 // AccountState is what the check needs to know of one account.
@@ -22,8 +28,11 @@ type AccountState struct {
 	Generation int64
 	Disabled   bool
 	// External accounts are proven by the identity provider, whose tokens
-	// carry no generation: only Disabled counts for them.
+	// carry no generation: Disabled counts for them, and TokensEndedAt.
 	External bool
+	// TokensEndedAt, of an external account only, is User.TokensEndedAt:
+	// its tokens issued in that second or before are refused (TokenEnded).
+	TokensEndedAt time.Time
 	// Claims, of an external account only (nil otherwise), are the
 	// identity provider's claims it holds: a token they do not hold
 	// (Holds) is taken to EnsureExternal.
@@ -46,6 +55,13 @@ func (st AccountState) Holds(p Principal) bool {
 	return c != nil && JudgeClaims(c.Roles, c.Nation, c.IssuedAt, p) == ClaimsHeld
 }
 
+// Ended reports whether an administrator has ended p's token (TokenEnded)
+// since it was issued: p is a principal of the identity provider and the
+// account external.
+func (st AccountState) Ended(p Principal) bool {
+	return p.External && st.External && TokenEnded(p.IssuedAt, st.TokensEndedAt)
+}
+
 // AccountSource reads account states from the database.
 type AccountSource interface {
 	// AccountStates reads the state of every account, by username.
@@ -65,9 +81,10 @@ const (
 
 // AccountCache is the in-process PrincipalCheck: a copy of every account's
 // generation and disabled flag (and of an external account's claims,
-// AccountState.Claims), refreshed from the database by Run and on
-// demand when older than its maximum age. An account missing from the copy
-// (created after the last refresh) is read from the database.
+// AccountState.Claims, and when its tokens ended, TokensEndedAt), refreshed
+// from the database by Run and on demand when older than its maximum age.
+// An account missing from the copy (created after the last refresh) is
+// read from the database.
 type AccountCache struct {
 	src    AccountSource
 	maxAge time.Duration
@@ -88,6 +105,12 @@ var errRevoked = Errorf(CodeUnauthorized, "the account was disabled or changed s
 
 // Valid implements PrincipalCheck.
 func (c *AccountCache) Valid(ctx context.Context, subject string, generation int64) error {
+	return c.ValidPrincipal(ctx, Principal{Subject: subject, Generation: generation})
+}
+
+// ValidPrincipal implements PrincipalCheck.
+func (c *AccountCache) ValidPrincipal(ctx context.Context, p Principal) error {
+	subject, generation := p.Subject, p.Generation
 	st, err := c.state(ctx, subject)
 	if err == nil && generation > st.Generation {
 		// A token newer than the copy: issued after a change the copy has
@@ -100,7 +123,7 @@ func (c *AccountCache) Valid(ctx context.Context, subject string, generation int
 		return errRevoked
 	case err != nil:
 		return err
-	case st.Disabled, !st.External && st.Generation != generation:
+	case st.Disabled, !st.External && st.Generation != generation, st.Ended(p):
 		return errRevoked
 	}
 	return nil

@@ -74,6 +74,11 @@ func TestEnsureExternal(t *testing.T) {
 	mark := now.Add(-time.Hour)
 	kari := User{ID: "u1", Username: "idp:kari", Roles: []Role{RoleLiaison}, Nation: "NO", External: true,
 		Generation: 1, Version: 3, ClaimsIssuedAt: mark}
+	// An administrator disabled and enabled kari, half an hour after her
+	// mark: no token of the provider from then or before is recorded.
+	endedAt := mark.Add(30*time.Minute + 500*time.Millisecond)
+	ended := kari
+	ended.Generation, ended.TokensEndedAt = 2, endedAt
 	token := func(nation string, iat time.Time) Principal {
 		return Principal{Subject: "idp:kari", Roles: []Role{RoleLiaison}, Nation: nation, External: true, IssuedAt: iat}
 	}
@@ -95,6 +100,10 @@ func TestEnsureExternal(t *testing.T) {
 		{"newer, moved", kari, token("DE", now), "", []string{"user", "withdraw"}, []string{AuditUserUpdated}, "DE", now, 4, 1},
 		{"older, moved", kari, token("DE", mark.Add(-time.Minute)), CodeUnauthorized, nil, nil, "NO", mark, 3, 1},
 		{"same second, moved", kari, token("DE", mark), CodeUnauthorized, nil, nil, "NO", mark, 3, 1},
+		{"ended, the end's second", ended, token("NO", endedAt.Truncate(time.Second)), CodeUnauthorized, nil, nil, "NO", mark, 3, 2},
+		{"ended, before, same claims", ended, token("NO", endedAt.Add(-time.Minute)), CodeUnauthorized, nil, nil, "NO", mark, 3, 2},
+		{"ended, before, moved", ended, token("DE", endedAt.Add(-time.Minute)), CodeUnauthorized, nil, nil, "NO", mark, 3, 2},
+		{"after the end, moved", ended, token("DE", endedAt.Truncate(time.Second).Add(time.Second)), "", []string{"user", "withdraw"}, []string{AuditUserUpdated}, "DE", endedAt.Truncate(time.Second).Add(time.Second), 4, 2},
 	} {
 		s := &editTx{user: c.account}
 		us := NewUserService(&editStore{tx: s}, nil, func() time.Time { return now }, func() string { return "u1" })

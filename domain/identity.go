@@ -186,6 +186,22 @@ type User struct {
 	// refused (JudgeClaims). Zero for local accounts, and for external ones
 	// not seen since the upgrade that added it.
 	ClaimsIssuedAt time.Time
+	// TokensEndedAt, of an external account, is when an administrator's
+	// change last moved its generation on (a disable or an enable): the
+	// provider's tokens carry no generation, so every one issued in that
+	// second or before is refused from then on (TokenEnded). Zero for
+	// local accounts, and for external ones never so changed since the
+	// upgrade that added it.
+	TokensEndedAt time.Time
+}
+
+// TokenEnded reports whether a token of the identity provider issued at
+// iat is ended by an administrator's change of its account at ended
+// (User.TokensEndedAt; zero: none). An iat counts whole seconds, so a
+// token of the change's second cannot be told from one issued just before
+// it: it is ended too. Only a token issued from the next second on is not.
+func TokenEnded(iat, ended time.Time) bool {
+	return !ended.IsZero() && iat.Unix() <= ended.Unix()
 }
 
 // Disabled reports whether an administrator has disabled the account.

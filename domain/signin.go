@@ -157,7 +157,9 @@ var ErrClaimsStale = Errorf(CodeUnauthorized,
 // rules: a newer token's claims are taken (audited), an older token's
 // other claims are refused with ErrClaimsStale, and a newer token with the
 // same claims moves the account's mark on (not audited: nothing an
-// administrator sees changes, and the version stays). Called on every
+// administrator sees changes, and the version stays). A token issued no
+// later than the second an administrator last disabled or enabled the
+// account (TokenEnded) is refused, and nothing of it recorded. Called on every
 // request whose token the account's copy (AccountCache) does not hold; the
 // transaction decides on the row itself.
 func (s *UserService) EnsureExternal(ctx context.Context, p Principal) error {
@@ -189,6 +191,8 @@ func (s *UserService) ensureExternal(tx Tx, p Principal, roles []Role) error {
 		return err
 	case !u.External:
 		return nil
+	case TokenEnded(p.IssuedAt, u.TokensEndedAt):
+		return errRevoked // nothing from a token an administrator ended is recorded
 	}
 	switch JudgeClaims(u.Roles, u.Nation, u.ClaimsIssuedAt, p) {
 	case ClaimsHeld:

@@ -237,7 +237,9 @@ func (s *UserService) Change(ctx context.Context, actor, id string, expectedVers
 }
 
 // SetDisabled disables or re-enables an account, with a reason. Either way
-// the generation moves on, so no token from before survives. Nobody
+// the generation moves on, so no token from before survives; an external
+// account's tokens of the identity provider end at that second
+// (User.TokensEndedAt, set by update). Nobody
 // disables their own account (setDisabled, like checkOwnPowers).
 func (s *UserService) SetDisabled(ctx context.Context, actor, id string, disabled bool, reason string) (*User, error) {
 	return s.update(ctx, id, nil, s.setDisabled(actor, disabled, reason), actor, reason)
@@ -354,6 +356,11 @@ func (s *UserService) update(ctx context.Context, id string, expectedVersion *in
 			return nil
 		}
 		u.Version, u.UpdatedAt = before.Version+1, now
+		if u.External && u.Generation != before.Generation {
+			// The provider's tokens carry no generation: they end at
+			// this second instead (TokenEnded).
+			u.TokensEndedAt = now
+		}
 		if err := tx.UpdateUser(u, before.Version); err != nil {
 			return err
 		}

@@ -123,18 +123,22 @@ type heldClaimsRow struct {
 	Roles          string     `gorm:"column:roles"`
 	Nation         string     `gorm:"column:nation"`
 	ClaimsIssuedAt *time.Time `gorm:"column:idp_claims_issued_at"`
+	TokensEndedAt  *time.Time `gorm:"column:idp_tokens_ended_at"`
 }
 
 func (r heldClaimsRow) claims() *domain.HeldClaims {
 	return &domain.HeldClaims{Roles: parseRoles(r.Roles), Nation: r.Nation, IssuedAt: utcOrZero(r.ClaimsIssuedAt)}
 }
 
-const heldClaims = "roles, nation, idp_claims_issued_at"
+// heldClaims are the columns of heldClaimsRow after the username: an
+// external account's claims, and when its tokens ended.
+const heldClaims = "roles, nation, idp_claims_issued_at, idp_tokens_ended_at"
 
 // AccountStates reads every account's generation and disabled flag: four
 // narrow columns, read once a second by each server process; and, in a
-// second query, the claims the external accounts hold (only theirs are
-// compared with tokens, so the accounts of this server cost nothing more).
+// second query, the claims the external accounts hold and when their
+// tokens ended (only theirs are compared with tokens, so the accounts of
+// this server cost nothing more).
 func (d *DB) AccountStates(ctx context.Context) (map[string]domain.AccountState, error) {
 	var rows []accountStateRow
 	if err := d.reader.WithContext(ctx).Model(&userRow{}).Select(accountStateColumns).Find(&rows).Error; err != nil {
@@ -150,15 +154,15 @@ func (d *DB) AccountStates(ctx context.Context) (map[string]domain.AccountState,
 	}
 	for _, c := range claims {
 		if st, ok := out[c.Username]; ok && st.External {
-			st.Claims = c.claims()
+			st.Claims, st.TokensEndedAt = c.claims(), utcOrZero(c.TokensEndedAt)
 			out[c.Username] = st
 		}
 	}
 	return out, nil
 }
 
-// AccountState reads one account's state, with its claims when it is
-// external.
+// AccountState reads one account's state, with its claims and when its
+// tokens ended when it is external.
 func (d *DB) AccountState(ctx context.Context, username string) (domain.AccountState, error) {
 	var row struct {
 		Username       string     `gorm:"column:username"`
@@ -168,6 +172,7 @@ func (d *DB) AccountState(ctx context.Context, username string) (domain.AccountS
 		Roles          string     `gorm:"column:roles"`
 		Nation         string     `gorm:"column:nation"`
 		ClaimsIssuedAt *time.Time `gorm:"column:idp_claims_issued_at"`
+		TokensEndedAt  *time.Time `gorm:"column:idp_tokens_ended_at"`
 	}
 	err := d.reader.WithContext(ctx).Model(&userRow{}).Select(accountStateColumns+", "+heldClaims).
 		Where("username = ?", username).Take(&row).Error
@@ -177,6 +182,7 @@ func (d *DB) AccountState(ctx context.Context, username string) (domain.AccountS
 	st := accountStateRow{Generation: row.Generation, DisabledAt: row.DisabledAt, External: row.External}.state()
 	if st.External {
 		st.Claims = heldClaimsRow{Roles: row.Roles, Nation: row.Nation, ClaimsIssuedAt: row.ClaimsIssuedAt}.claims()
+		st.TokensEndedAt = utcOrZero(row.TokensEndedAt)
 	}
 	return st, nil
 }
@@ -196,7 +202,7 @@ func (t *tx) UpdateUser(u *domain.User, expectedVersion int) error {
 	res := t.g.Model(&userRow{}).Where("id = ? AND version = ?", u.ID, expectedVersion).
 		Select("password_hash", "roles", "nation", "generation", "version", "disabled_at", "disabled_reason",
 			"must_change_password", "one_time_password_expires_at", "failed_sign_ins", "locked_until", "external", "updated_at", "email",
-			"idp_claims_issued_at").Updates(&row)
+			"idp_claims_issued_at", "idp_tokens_ended_at").Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "user")
 	}
@@ -249,6 +255,7 @@ type userRow struct {
 	UpdatedAt          *time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 	Email              string     `gorm:"column:email"`
 	ClaimsIssuedAt     *time.Time `gorm:"column:idp_claims_issued_at"`
+	TokensEndedAt      *time.Time `gorm:"column:idp_tokens_ended_at"`
 }
 
 func (userRow) TableName() string { return "users" }
@@ -258,7 +265,7 @@ func (userRow) TableName() string { return "users" }
 func newUserRow(u *domain.User) userRow {
 	roles := mapSlice(u.Roles, func(r domain.Role) string { return string(r) })
 	gen, version := max(u.Generation, 1), max(u.Version, 1)
-	var updated, claims *time.Time
+	var updated, claims, ended *time.Time
 	if !u.UpdatedAt.IsZero() {
 		t := dbTime(u.UpdatedAt)
 		updated = &t
@@ -267,12 +274,16 @@ func newUserRow(u *domain.User) userRow {
 		t := dbTime(u.ClaimsIssuedAt)
 		claims = &t
 	}
+	if !u.TokensEndedAt.IsZero() {
+		t := dbTime(u.TokensEndedAt)
+		ended = &t
+	}
 	return userRow{ID: u.ID, Username: u.Username, PasswordHash: u.PasswordHash,
 		Roles: strings.Join(roles, ","), Nation: u.Nation, CreatedAt: dbTime(u.CreatedAt),
 		Generation: gen, Version: version, DisabledAt: dbTimePtr(u.DisabledAt), DisabledReason: u.DisabledReason,
 		MustChangePassword: u.MustChangePassword, OTPExpiresAt: dbTimePtr(u.OneTimePasswordExpiresAt), FailedSignIns: u.FailedSignIns,
 		LockedUntil: dbTimePtr(u.LockedUntil), External: u.External, UpdatedAt: updated, Email: u.Email,
-		ClaimsIssuedAt: claims}
+		ClaimsIssuedAt: claims, TokensEndedAt: ended}
 }
 
 // parseRoles reads the roles column.
@@ -300,7 +311,8 @@ func toDomainUser(row userRow) *domain.User {
 		Generation: row.Generation, Version: row.Version, DisabledAt: utcPtr(row.DisabledAt),
 		DisabledReason: row.DisabledReason, MustChangePassword: row.MustChangePassword, OneTimePasswordExpiresAt: utcPtr(row.OTPExpiresAt),
 		FailedSignIns: row.FailedSignIns, LockedUntil: utcPtr(row.LockedUntil), External: row.External, Email: row.Email,
-		UpdatedAt: utc(row.CreatedAt), ClaimsIssuedAt: utcOrZero(row.ClaimsIssuedAt)}
+		UpdatedAt: utc(row.CreatedAt), ClaimsIssuedAt: utcOrZero(row.ClaimsIssuedAt),
+		TokensEndedAt: utcOrZero(row.TokensEndedAt)}
 	if row.UpdatedAt != nil {
 		u.UpdatedAt = utc(*row.UpdatedAt)
 	}

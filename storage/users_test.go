@@ -42,26 +42,30 @@ func TestUserLifeColumns(t *testing.T) {
 		ctx := context.Background()
 		addUsers(t, db, user("u1", "ops", domain.RoleOperations))
 		u, err := db.GetUser(ctx, "u1")
-		if err != nil || u.Generation != 1 || u.Version != 1 || u.Disabled() || u.External || !u.ClaimsIssuedAt.IsZero() {
+		if err != nil || u.Generation != 1 || u.Version != 1 || u.Disabled() || u.External || !u.ClaimsIssuedAt.IsZero() || !u.TokensEndedAt.IsZero() {
 			t.Fatalf("new user: %+v, %v", u, err)
 		}
 		until, iat := fixedNow.Add(time.Hour), fixedNow.Add(-time.Hour)
 		u.Generation, u.Version, u.DisabledAt, u.DisabledReason = 3, 2, &fixedNow, "left"
 		u.MustChangePassword, u.FailedSignIns, u.LockedUntil, u.UpdatedAt = true, 4, &until, fixedNow.Add(time.Minute)
 		u.Roles, u.Nation, u.External, u.ClaimsIssuedAt = []domain.Role{domain.RoleLiaison}, "NO", true, iat
+		ended := fixedNow.Add(-time.Minute + 1500*time.Millisecond)
+		u.TokensEndedAt = ended
 		if err := db.InTx(ctx, func(tx domain.Tx) error { return tx.UpdateUser(u, 1) }); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.GetUser(ctx, "u1")
 		if err != nil || got.Generation != 3 || got.Version != 2 || !got.DisabledAt.Equal(fixedNow) || got.DisabledReason != "left" ||
 			!got.MustChangePassword || got.FailedSignIns != 4 || !got.LockedUntil.Equal(until) || !got.UpdatedAt.Equal(u.UpdatedAt) ||
-			!got.External || !got.ClaimsIssuedAt.Equal(iat) || got.ClaimsIssuedAt.Location() != time.UTC {
+			!got.External || !got.ClaimsIssuedAt.Equal(iat) || got.ClaimsIssuedAt.Location() != time.UTC ||
+			!got.TokensEndedAt.Equal(ended) || got.TokensEndedAt.Location() != time.UTC {
 			t.Fatalf("read back %+v, %v", got, err)
 		}
 		wantCode(t, db.InTx(ctx, func(tx domain.Tx) error { return tx.UpdateUser(u, 1) }), domain.CodePreconditionFailed)
 		st, err := db.AccountState(ctx, "ops")
 		if err != nil || st.Generation != 3 || !st.Disabled || st.Claims == nil ||
-			!slices.Equal(st.Claims.Roles, u.Roles) || st.Claims.Nation != "NO" || !st.Claims.IssuedAt.Equal(iat) {
+			!slices.Equal(st.Claims.Roles, u.Roles) || st.Claims.Nation != "NO" || !st.Claims.IssuedAt.Equal(iat) ||
+			!st.TokensEndedAt.Equal(ended) {
 			t.Errorf("AccountState = %+v, %v", st, err)
 		}
 		_, err = db.AccountState(ctx, "nobody")
@@ -80,7 +84,7 @@ func TestClaimsIssuedAtMigration(t *testing.T) {
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db := openAtVersion(t, c.DSN, storage.LatestVersion()-1)
+			db := openAtVersion(t, c.DSN, 31)
 			if err := db.WriterForTest().Exec("INSERT INTO users (id, username, password_hash, roles, nation, created_at, external) VALUES ('u1', 'idp:kari', '', 'liaison_officer', 'NO', ?, ?)",
 				fixedNow, true).Error; err != nil {
 				t.Fatal(err)
@@ -95,6 +99,34 @@ func TestClaimsIssuedAtMigration(t *testing.T) {
 			st, err := db.AccountState(ctx, "idp:kari")
 			if err != nil || !st.External || st.Claims == nil || st.Claims.Nation != "NO" ||
 				!slices.Equal(st.Claims.Roles, []domain.Role{domain.RoleLiaison}) || !st.Claims.IssuedAt.IsZero() {
+				t.Fatalf("its state: %+v, %v", st, err)
+			}
+		})
+	}
+}
+
+// TestTokensEndedAtMigration: the accounts stored before the column existed,
+// a disabled external one among them, have no time at which an
+// administrator ended their tokens (zero: none is refused by it), and
+// every other column stays; the next disable or enable sets it.
+func TestTokensEndedAtMigration(t *testing.T) {
+	for _, c := range storagetest.Databases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db := openAtVersion(t, c.DSN, 32)
+			if err := db.WriterForTest().Exec("INSERT INTO users (id, username, password_hash, roles, nation, created_at, external, disabled_at, idp_claims_issued_at) VALUES ('u1', 'idp:kari', '', 'liaison_officer', 'NO', ?, ?, ?, ?)",
+				fixedNow, true, fixedNow, fixedNow.Add(-time.Hour)).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			u, err := db.GetUser(ctx, "u1")
+			if err != nil || !u.External || !u.Disabled() || !u.ClaimsIssuedAt.Equal(fixedNow.Add(-time.Hour)) || !u.TokensEndedAt.IsZero() {
+				t.Fatalf("an external account from before the upgrade: %+v, %v", u, err)
+			}
+			st, err := db.AccountState(ctx, "idp:kari")
+			if err != nil || !st.External || !st.Disabled || !st.TokensEndedAt.IsZero() {
 				t.Fatalf("its state: %+v, %v", st, err)
 			}
 		})

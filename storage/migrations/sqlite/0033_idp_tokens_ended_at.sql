@@ -1,0 +1,13 @@
+-- 0033: an external account remembers when an administrator last disabled
+-- or enabled it (domain.User.TokensEndedAt, domain.TokenEnded) (SQLite).
+--
+-- Disabling or enabling an account moves its generation on, which ends a
+-- local account's tokens; the identity provider's tokens carry no
+-- generation, so a token of the provider issued before a disable worked
+-- again after the enable. A token of the provider issued in the second of
+-- this time or before is now refused.
+--
+-- NULL is "never since the upgrade": the tokens of an account disabled and
+-- enabled before this migration are not ended by it (they expire as
+-- before). Local accounts keep NULL.
+ALTER TABLE users ADD COLUMN idp_tokens_ended_at TIMESTAMP;
