@@ -92,14 +92,29 @@ func (s *Server) handleMyNotificationRead(c echo.Context) error {
 	return c.JSON(http.StatusOK, unreadJSON{Unread: unread})
 }
 
+// readAllInput is the optional body of mark all read.
+type readAllInput struct {
+	// Upto is the id of the newest notification the caller listed: only
+	// it and older ones are marked ("" for every one).
+	Upto string `json:"upto"`
+}
+
 // handleMyNotificationsReadAll marks every unread notification of the
-// caller read.
+// caller read, or with upto that one and every older one: a notification
+// that arrived after the caller listed upto stays unread.
 func (s *Server) handleMyNotificationsReadAll(c echo.Context) error {
-	if err := noBody(c); err != nil {
+	body, err := readBody(c, true)
+	if err != nil {
 		return err
 	}
+	var in readAllInput
+	if body != nil {
+		if err := decodeStrict(body, &in, nil); err != nil {
+			return err
+		}
+	}
 	ctx, p := c.Request().Context(), principal(c)
-	marked, err := s.Inbox.MarkAllRead(ctx, p)
+	marked, err := s.Inbox.MarkAllRead(ctx, p, in.Upto)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 )
@@ -55,7 +56,19 @@ type InboxItem struct {
 	// no_longer_covered notice is a stage notice only in a role's copy
 	// (StageNoticeOutlived).
 	AudienceRole Role
+	// RoleGone: the notification was addressed to a role (AudienceRole)
+	// that the reader no longer receives — they neither hold it nor have a
+	// delegation of it running now (ReceivedRoles), as the delivery worker
+	// withholds its e-mail (RoleNotHeldError). Set by InboxService.List.
+	// Such a notice is no longer the reader's to act on (NoLongerNeeded)
+	// and is not counted unread (Unread).
+	RoleGone bool
 }
+
+// Unread reports whether the item counts as unread for its reader: not
+// read, and not addressed to a role they no longer receive (RoleGone),
+// as CountUnread counts.
+func (it InboxItem) Unread() bool { return it.ReadAt == nil && !it.RoleGone }
 
 // stageNoticeKinds are the notices that ask their reader for a decision
 // on an active stage.
@@ -76,9 +89,34 @@ func isStageNotice(kind string, role Role) bool {
 }
 
 // NoLongerNeeded reports whether the item asked its reader for a decision
-// that is no longer theirs to take (StageNoticeOutlived).
+// that is no longer theirs to take: it was addressed to a role the reader
+// no longer receives (RoleGone), or its stage no longer needs the
+// decision (StageNoticeOutlived).
 func (it InboxItem) NoLongerNeeded() bool {
-	return StageNoticeOutlived(it.Kind, it.AudienceRole, it.RequestStatus, it.StageOpen)
+	return it.RoleGone || StageNoticeOutlived(it.Kind, it.AudienceRole, it.RequestStatus, it.StageOpen)
+}
+
+// ReceivedRoles are the roles whose notices p receives at t, by the rule
+// that addressed them and that the delivery worker checks before it sends
+// (StillAddressed, receivesRole): the roles p holds, unless p is an
+// administrator (ReceivesRoleNotices), and the roles of the delegations
+// in ds that run to p at t, while p holds an approver role itself
+// (principalMayBeDelegate, as DelegateCounts). A notice addressed to any
+// other role is no longer p's (InboxItem.RoleGone).
+func ReceivedRoles(p Principal, ds []Delegation, t time.Time) []Role {
+	var out []Role
+	if ReceivesRoleNotices(p.Roles) {
+		out = append(out, p.Roles...)
+	}
+	if !principalMayBeDelegate(p) {
+		return out
+	}
+	for _, d := range ds {
+		if d.To == p.Subject && d.Runs(t) && !slices.Contains(out, d.Role) {
+			out = append(out, d.Role)
+		}
+	}
+	return out
 }
 
 // StageNoticeOutlived is the one rule that tells a stage notice (a stage
@@ -145,10 +183,13 @@ func ParseInboxCursor(s string) (*InboxCursor, bool) {
 // RequestReach is which requests' notifications a reader sees: those of
 // the requests they may open now (MayOpenRequestOf), whatever they could
 // open when the notification was written. A liaison officer moved to
-// another nation no longer sees the old nation's notifications, an
-// approver who lost the role no longer sees the requests' references.
-// Notifications about no request (a delegation given to the reader) are
-// always the reader's own. The zero value reaches no request.
+// another nation no longer sees the old nation's notifications, a
+// reader who no longer holds any role that reads requests no longer sees
+// the requests' references. (An approver who lost one role but still
+// reads requests keeps that role's notices, marked as no longer theirs:
+// ReceivedRoles, InboxItem.RoleGone.) Notifications about no request (a
+// delegation given to the reader) are always the reader's own. The zero
+// value reaches no request.
 type RequestReach struct {
 	All    bool   // every stored request (a role that reads any nation's)
 	Nation string // with All false: this nation's requests only ("" for none)
@@ -167,8 +208,12 @@ func ReachOf(p Principal) RequestReach {
 
 // InboxFilter selects a page of one user's inbox, newest first.
 type InboxFilter struct {
-	Username   string // the principal's username; storage finds the account
-	Reach      RequestReach
+	Username string // the principal's username; storage finds the account
+	Reach    RequestReach
+	// Roles are the roles whose notices the reader receives now
+	// (ReceivedRoles): with UnreadOnly, an unread row addressed to any
+	// other role is left out, as CountUnread leaves it out.
+	Roles      []Role
 	UnreadOnly bool
 	After      *InboxCursor
 	Limit      int
@@ -187,9 +232,10 @@ type Inbox interface {
 	// newest first; rows outside it are left out entirely.
 	ListInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 	// CountUnread counts the user's unread inbox rows within reach, up to
-	// MaxUnreadCount (a larger number is MaxUnreadCount): the rows
-	// ListInbox would show.
-	CountUnread(ctx context.Context, username string, reach RequestReach) (int64, error)
+	// MaxUnreadCount (a larger number is MaxUnreadCount), leaving out
+	// those addressed to a role not in roles (ReceivedRoles): the rows
+	// ListInbox would show with UnreadOnly.
+	CountUnread(ctx context.Context, username string, reach RequestReach, roles []Role) (int64, error)
 	// MarkRead marks one of the user's inbox rows within reach read at
 	// at; a row read before keeps its first read time. An id that is not
 	// one of the user's inbox rows within reach, whoever's it is, is
@@ -197,8 +243,16 @@ type Inbox interface {
 	MarkRead(ctx context.Context, username string, reach RequestReach, id string, at time.Time) error
 	// MarkAllRead marks every unread inbox row of the user within reach
 	// read at at and returns how many it marked: the rows the list shows,
-	// so that the number tells nothing of the others.
-	MarkAllRead(ctx context.Context, username string, reach RequestReach, at time.Time) (int64, error)
+	// so that the number tells nothing of the others. With upto, the id
+	// of one of the user's inbox rows, only the rows listed at or after it
+	// (newest first: created no later, the id breaking a tie) are marked,
+	// so that a row that arrived after the reader saw upto stays unread;
+	// an upto that is not one of the user's inbox rows is CodeNotFound
+	// and marks nothing.
+	MarkAllRead(ctx context.Context, username string, reach RequestReach, upto string, at time.Time) (int64, error)
+	// ActiveDelegations are the delegations to user that grant a role at
+	// t (Store.ActiveDelegations): what ReceivedRoles reads.
+	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
 }
 
 // InboxService is the use cases of a user's own inbox: list, count unread,
@@ -228,7 +282,11 @@ func (s *InboxService) List(ctx context.Context, p Principal, q InboxQuery) (Inb
 	if limit <= 0 {
 		limit = DefaultInboxPage
 	}
-	page, err := s.store.ListInbox(ctx, InboxFilter{Username: p.Subject, Reach: ReachOf(p), UnreadOnly: q.UnreadOnly,
+	roles, err := s.receivedRoles(ctx, p)
+	if err != nil {
+		return InboxPage{}, err
+	}
+	page, err := s.store.ListInbox(ctx, InboxFilter{Username: p.Subject, Reach: ReachOf(p), Roles: roles, UnreadOnly: q.UnreadOnly,
 		After: q.After, Limit: min(limit, MaxInboxPage)})
 	if err != nil {
 		return InboxPage{}, err
@@ -236,15 +294,35 @@ func (s *InboxService) List(ctx context.Context, p Principal, q InboxQuery) (Inb
 	for i := range page.Items {
 		it := &page.Items[i]
 		it.CanOpen = MayOpenRequestOf(p, it.RequestNation)
+		it.RoleGone = it.AudienceRole != "" && !slices.Contains(roles, it.AudienceRole)
 		it.Subject, it.Body = FlattenStrayBreaks(it.Subject), FlattenStrayBreaks(it.Body)
 	}
 	return page, nil
 }
 
 // Unread counts p's unread notifications that List shows, up to
-// MaxUnreadCount.
+// MaxUnreadCount: not those addressed to a role p no longer receives
+// (InboxItem.RoleGone).
 func (s *InboxService) Unread(ctx context.Context, p Principal) (int64, error) {
-	return s.store.CountUnread(ctx, p.Subject, ReachOf(p))
+	roles, err := s.receivedRoles(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	return s.store.CountUnread(ctx, p.Subject, ReachOf(p), roles)
+}
+
+// receivedRoles is ReceivedRoles for p now, reading p's delegations only
+// when one could give p a role (most readers: none).
+func (s *InboxService) receivedRoles(ctx context.Context, p Principal) ([]Role, error) {
+	t := s.clock()
+	if !principalMayBeDelegate(p) {
+		return ReceivedRoles(p, nil, t), nil
+	}
+	ds, err := s.store.ActiveDelegations(ctx, p.Subject, t)
+	if err != nil {
+		return nil, err
+	}
+	return ReceivedRoles(p, ds, t), nil
 }
 
 // maxInboxID bounds an id from a URL before it reaches the database; the
@@ -262,9 +340,16 @@ func (s *InboxService) MarkRead(ctx context.Context, p Principal, id string) err
 }
 
 // MarkAllRead marks every unread notification of p read and returns how
-// many it marked.
-func (s *InboxService) MarkAllRead(ctx context.Context, p Principal) (int64, error) {
-	return s.store.MarkAllRead(ctx, p.Subject, ReachOf(p), s.clock())
+// many it marked. With upto ("" for none), the id of the newest
+// notification p was shown, it marks only that one and those listed
+// after it (older), on every page: one that arrived after p saw the list
+// stays unread. An upto that names none of p's notifications is
+// not_found, as in MarkRead.
+func (s *InboxService) MarkAllRead(ctx context.Context, p Principal, upto string) (int64, error) {
+	if len(upto) > maxInboxID {
+		return 0, ErrNotFound("notification")
+	}
+	return s.store.MarkAllRead(ctx, p.Subject, ReachOf(p), upto, s.clock())
 }
 
 // mayReadRequests reports whether p holds a role that may read requests

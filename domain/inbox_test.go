@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -14,22 +15,30 @@ type fakeInbox struct {
 	markedAt time.Time
 	user     string
 	reach    RequestReach
+	roles    []Role
+	upto     string
+	ds       []Delegation
+	dsAsked  int
 }
 
 func (f *fakeInbox) ListInbox(_ context.Context, q InboxFilter) (InboxPage, error) {
 	f.filter = q
 	return InboxPage{Items: append([]InboxItem(nil), f.items...)}, nil
 }
-func (f *fakeInbox) CountUnread(_ context.Context, u string, reach RequestReach) (int64, error) {
-	f.user, f.reach = u, reach
+func (f *fakeInbox) CountUnread(_ context.Context, u string, reach RequestReach, roles []Role) (int64, error) {
+	f.user, f.reach, f.roles = u, reach, roles
 	return 3, nil
+}
+func (f *fakeInbox) ActiveDelegations(_ context.Context, _ string, _ time.Time) ([]Delegation, error) {
+	f.dsAsked++
+	return f.ds, nil
 }
 func (f *fakeInbox) MarkRead(_ context.Context, u string, reach RequestReach, id string, at time.Time) error {
 	f.user, f.reach, f.markedID, f.markedAt = u, reach, id, at
 	return nil
 }
-func (f *fakeInbox) MarkAllRead(_ context.Context, u string, reach RequestReach, at time.Time) (int64, error) {
-	f.user, f.reach, f.markedAt = u, reach, at
+func (f *fakeInbox) MarkAllRead(_ context.Context, u string, reach RequestReach, upto string, at time.Time) (int64, error) {
+	f.user, f.reach, f.upto, f.markedAt = u, reach, upto, at
 	return 2, nil
 }
 
@@ -135,8 +144,13 @@ func TestInboxServiceScopesToTheCaller(t *testing.T) {
 		}
 	}
 	f.reach = RequestReach{}
-	if n, err := s.MarkAllRead(context.Background(), lo); err != nil || n != 2 || f.user != "lo-no" || f.reach != (RequestReach{Nation: "NO"}) {
-		t.Errorf("mark all read = %d, %v", n, err)
+	if n, err := s.MarkAllRead(context.Background(), lo, "a"); err != nil || n != 2 || f.user != "lo-no" || f.reach != (RequestReach{Nation: "NO"}) ||
+		f.upto != "a" {
+		t.Errorf("mark all read = %d, %v, up to %q", n, err, f.upto)
+	}
+	f.upto = "untouched"
+	if _, err := s.MarkAllRead(context.Background(), lo, string(make([]byte, maxInboxID+1))); ErrorCode(err) != CodeNotFound || f.upto != "untouched" {
+		t.Errorf("a bound of %d bytes: %v, storage asked %q; want not_found before storage", maxInboxID+1, err, f.upto)
 	}
 }
 
@@ -204,5 +218,90 @@ func TestStageNoticeOutlived(t *testing.T) {
 		if got := it.NoLongerNeeded(); got != c.want {
 			t.Errorf("NoLongerNeeded of %+v = %v, want %v", it, got, c.want)
 		}
+	}
+}
+
+// TestReceivedRoles: the roles whose notices a reader receives now are
+// those they hold (none for an administrator) and those of delegations
+// running to them, while they hold an approver role themselves — the
+// rule by which the delivery worker withholds a role's e-mail.
+func TestReceivedRoles(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	gone := now.Add(-time.Hour)
+	running := Delegation{ID: "d1", From: "gov", To: "hns", Role: RoleMinistry, Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}
+	ended := running
+	ended.Role, ended.Ends = RoleOperations, now
+	revoked := running
+	revoked.Role, revoked.RevokedAt = RoleRange, &gone
+	other := running
+	other.To, other.Role = "ops", RoleRange
+	for _, c := range []struct {
+		name string
+		p    Principal
+		ds   []Delegation
+		want []Role
+	}{
+		{"own role", Principal{Subject: "hns", Roles: []Role{RoleHNS}}, nil, []Role{RoleHNS}},
+		{"moved to another role", Principal{Subject: "hns", Roles: []Role{RoleRange}}, nil, []Role{RoleRange}},
+		{"a running delegation", Principal{Subject: "hns", Roles: []Role{RoleHNS}}, []Delegation{running}, []Role{RoleHNS, RoleMinistry}},
+		{"ended, revoked or another's delegation", Principal{Subject: "hns", Roles: []Role{RoleHNS}},
+			[]Delegation{ended, revoked, other}, []Role{RoleHNS}},
+		{"no approver role: no delegation counts", Principal{Subject: "hns", Roles: []Role{RoleAuditor}}, []Delegation{running}, []Role{RoleAuditor}},
+		{"administrator beside the role", Principal{Subject: "hns", Roles: []Role{RoleAdmin, RoleHNS}}, []Delegation{running}, nil},
+		{"liaison officer", Principal{Subject: "lo-no", Roles: []Role{RoleLiaison}, Nation: "NO"}, nil, []Role{RoleLiaison}},
+	} {
+		got := ReceivedRoles(c.p, c.ds, now)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestRoleGoneNoLongerNeeded: the inbox marks a notice addressed to a
+// role its reader no longer receives "No longer needs your decision" and
+// does not count it unread, whatever its stage; a notice to no role (a
+// nation's, a delegation's) is never marked so by the role rule.
+func TestRoleGoneNoLongerNeeded(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	hnsNow := Principal{Subject: "hns", Roles: []Role{RoleRange}}
+	f := &fakeInbox{items: []InboxItem{
+		{ID: "old-role", Kind: NotifyStageActive, AudienceRole: RoleHNS, RequestNation: "NO", RequestStatus: StatusInReview, StageOpen: true},
+		{ID: "own-role", Kind: NotifyStageActive, AudienceRole: RoleRange, RequestNation: "NO", RequestStatus: StatusInReview, StageOpen: true},
+		{ID: "own-role-decided", Kind: NotifyStageOverdue, AudienceRole: RoleRange, RequestNation: "NO", RequestStatus: StatusInReview},
+		{ID: "area-old-role", Kind: NotifyAreaClosed, AudienceRole: RoleHNS, RequestNation: "NO", RequestStatus: StatusInReview},
+		{ID: "delegation", Kind: NotifyDelegationStarted},
+		{ID: "old-role-read", Kind: NotifyStageActive, AudienceRole: RoleHNS, RequestNation: "NO", RequestStatus: StatusInReview,
+			StageOpen: true, ReadAt: &now},
+	}}
+	s := NewInboxService(f, func() time.Time { return now })
+	page, err := s.List(context.Background(), hnsNow, InboxQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct{ gone, stale, unread bool }{
+		"old-role":         {true, true, false},
+		"own-role":         {false, false, true},
+		"own-role-decided": {false, true, true},
+		"area-old-role":    {true, true, false},
+		"delegation":       {false, false, true},
+		"old-role-read":    {true, true, false},
+	}
+	for _, it := range page.Items {
+		w := want[it.ID]
+		if it.RoleGone != w.gone || it.NoLongerNeeded() != w.stale || it.Unread() != w.unread {
+			t.Errorf("%s: role gone %v, no longer needed %v, unread %v; want %v, %v, %v", it.ID,
+				it.RoleGone, it.NoLongerNeeded(), it.Unread(), w.gone, w.stale, w.unread)
+		}
+	}
+	if !slices.Equal(f.filter.Roles, []Role{RoleRange}) || f.dsAsked != 1 {
+		t.Errorf("the list asked storage for roles %v (delegations read %d times)", f.filter.Roles, f.dsAsked)
+	}
+	if _, err := s.Unread(context.Background(), hnsNow); err != nil || !slices.Equal(f.roles, []Role{RoleRange}) {
+		t.Errorf("unread counted for roles %v, %v", f.roles, err)
+	}
+	// A liaison officer's delegations are never read.
+	f.dsAsked = 0
+	if _, err := s.Unread(context.Background(), Principal{Subject: "lo-no", Roles: []Role{RoleLiaison}, Nation: "NO"}); err != nil || f.dsAsked != 0 {
+		t.Errorf("a liaison officer's count read delegations %d times, %v", f.dsAsked, err)
 	}
 }

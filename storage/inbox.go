@@ -25,8 +25,11 @@ func ownInbox(g *gorm.DB, username string) *gorm.DB {
 // withinReach keeps, of a query joined to requests (LEFT JOIN on
 // request_id), the rows about a request the reader may open now, and the
 // rows about no request. A row about a request of another nation, or about
-// any request once the reader lost the role that read it, is left out
-// entirely: what it said was written for powers the reader no longer has.
+// any request once the reader holds no role that reads requests, is left
+// out entirely: what it said was written for powers the reader no longer
+// has. (A row addressed to one approver role the reader lost, while
+// another role still reads requests, stays listed, marked
+// domain.InboxItem.RoleGone, but is not unread: stillAddressed.)
 func withinReach(q *gorm.DB, reach domain.RequestReach) *gorm.DB {
 	switch {
 	case reach.All:
@@ -48,6 +51,21 @@ func reachExists(q *gorm.DB, reach domain.RequestReach) *gorm.DB {
 			reach.Nation)
 	}
 	return q.Where("notifications.request_id = ''")
+}
+
+// stillAddressed keeps, of a query on unread rows, those addressed to no
+// role or to one of roles (domain.ReceivedRoles): an unread row addressed
+// to a role the reader no longer receives is not counted, nor listed
+// under "unread only".
+func stillAddressed(q *gorm.DB, roles []domain.Role) *gorm.DB {
+	if len(roles) == 0 {
+		return q.Where("notifications.audience_role = ''")
+	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return q.Where("(notifications.audience_role = '' OR notifications.audience_role IN ?)", names)
 }
 
 const joinRequests = "LEFT JOIN requests ON requests.id = notifications.request_id"
@@ -103,7 +121,7 @@ func (d *DB) ListInbox(ctx context.Context, f domain.InboxFilter) (domain.InboxP
 func inboxQuery(g *gorm.DB, f domain.InboxFilter, limit int) *gorm.DB {
 	q := withinReach(ownInbox(g.Table("notifications"), f.Username), f.Reach)
 	if f.UnreadOnly {
-		q = q.Where("notifications.read_at IS NULL")
+		q = stillAddressed(q.Where("notifications.read_at IS NULL"), f.Roles)
 	}
 	if f.After != nil {
 		at := dbTime(f.After.CreatedAt)
@@ -153,20 +171,23 @@ const requestStatus = "(SELECT requests.status FROM requests WHERE requests.id =
 
 // CountUnread counts on the notifications_inbox index (recipient, read_at;
 // inbox rows only): a range scan of the user's unread rows, each joined to its
-// request for the reach (the rows ListInbox shows), that stops after
+// request for the reach, less those addressed to a role not in roles (the
+// rows ListInbox shows with UnreadOnly), that stops after
 // domain.MaxUnreadCount of them, so that its cost is bounded whatever an
 // account left unread. The console shows it on every page
 // (docs/performance.md has its cost).
-func (d *DB) CountUnread(ctx context.Context, username string, reach domain.RequestReach) (int64, error) {
+func (d *DB) CountUnread(ctx context.Context, username string, reach domain.RequestReach, roles []domain.Role) (int64, error) {
 	var n int64
-	err := unreadQuery(d.reader.WithContext(ctx), username, reach).Scan(&n).Error
+	err := unreadQuery(d.reader.WithContext(ctx), username, reach, roles).Scan(&n).Error
 	return n, translate(err, "inbox")
 }
 
-// unreadQuery counts at most domain.MaxUnreadCount unread rows within reach.
-func unreadQuery(g *gorm.DB, username string, reach domain.RequestReach) *gorm.DB {
+// unreadQuery counts at most domain.MaxUnreadCount unread rows within
+// reach and still addressed to the reader.
+func unreadQuery(g *gorm.DB, username string, reach domain.RequestReach, roles []domain.Role) *gorm.DB {
 	rows := withinReach(ownInbox(g.Session(&gorm.Session{NewDB: true}).Table("notifications"), username), reach).
-		Joins(joinRequests).Where("notifications.read_at IS NULL").Select("1").Limit(domain.MaxUnreadCount)
+		Joins(joinRequests).Where("notifications.read_at IS NULL")
+	rows = stillAddressed(rows, roles).Select("1").Limit(domain.MaxUnreadCount)
 	return g.Table("(?) AS unread", rows).Select("COUNT(*)")
 }
 
@@ -189,9 +210,29 @@ func (d *DB) MarkRead(ctx context.Context, username string, reach domain.Request
 
 // MarkAllRead sets read_at on every unread inbox row of username within
 // reach (the rows the list shows; the count it returns says nothing of the
-// others).
-func (d *DB) MarkAllRead(ctx context.Context, username string, reach domain.RequestReach, at time.Time) (int64, error) {
-	res := reachExists(ownInbox(d.writer.WithContext(ctx).Model(&notificationRow{}), username), reach).
-		Where("notifications.read_at IS NULL").Update("read_at", dbTime(at))
+// others), and with upto only on those at or after it in the list's order
+// (newest first: created_at, then id), the keyset bound of ListInbox's
+// paging read from upto's own row, which must be one of username's inbox
+// rows (else not found, nothing marked).
+func (d *DB) MarkAllRead(ctx context.Context, username string, reach domain.RequestReach, upto string, at time.Time) (int64, error) {
+	q := reachExists(ownInbox(d.writer.WithContext(ctx).Model(&notificationRow{}), username), reach).
+		Where("notifications.read_at IS NULL")
+	if upto != "" {
+		var bound []struct {
+			ID        string
+			CreatedAt time.Time
+		}
+		err := ownInbox(d.writer.WithContext(ctx).Table("notifications"), username).Where("notifications.id = ?", upto).
+			Select("notifications.id, notifications.created_at").Limit(1).Scan(&bound).Error
+		if err != nil {
+			return 0, translate(err, "notification")
+		}
+		if len(bound) == 0 {
+			return 0, domain.ErrNotFound("notification")
+		}
+		b := dbTime(utc(bound[0].CreatedAt))
+		q = q.Where("(notifications.created_at < ? OR (notifications.created_at = ? AND notifications.id <= ?))", b, b, bound[0].ID)
+	}
+	res := q.Update("read_at", dbTime(at))
 	return res.RowsAffected, translate(res.Error, "notifications")
 }

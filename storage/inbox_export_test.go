@@ -30,6 +30,12 @@ func (d *DB) SeedInboxForTest(ctx context.Context, recipient, channel, requestID
 	return d.writer.WithContext(ctx).CreateInBatches(rows, 500).Error
 }
 
+// SetAudienceRoleForTest addresses the inbox row id to role, as the
+// outbox writes a row of a role's notice.
+func (d *DB) SetAudienceRoleForTest(ctx context.Context, id string, role domain.Role) error {
+	return d.writer.WithContext(ctx).Table("notifications").Where("id = ?", id).Update("audience_role", string(role)).Error
+}
+
 // ExplainInboxForTest explains the very SQL ListInbox runs for f (SQLite).
 func (d *DB) ExplainInboxForTest(f domain.InboxFilter) (string, error) {
 	g := d.reader
@@ -38,11 +44,11 @@ func (d *DB) ExplainInboxForTest(f domain.InboxFilter) (string, error) {
 }
 
 // ExplainUnreadForTest explains CountUnread's SQL (SQLite).
-func (d *DB) ExplainUnreadForTest(username string, reach domain.RequestReach) (string, error) {
+func (d *DB) ExplainUnreadForTest(username string, reach domain.RequestReach, roles []domain.Role) (string, error) {
 	g := d.reader
 	sql := g.ToSQL(func(tx *gorm.DB) *gorm.DB {
 		var n int64
-		return unreadQuery(tx, username, reach).Scan(&n)
+		return unreadQuery(tx, username, reach, roles).Scan(&n)
 	})
 	return explainPlan(g, sql)
 }

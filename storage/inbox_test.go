@@ -119,7 +119,7 @@ func TestInboxUnreadAndMarkRead(t *testing.T) {
 		seedInboxes(t, db, r.ID)
 		count := func(user string, want int64) {
 			t.Helper()
-			if n, err := db.CountUnread(ctx, user, everyRequest); err != nil || n != want {
+			if n, err := db.CountUnread(ctx, user, everyRequest, nil); err != nil || n != want {
 				t.Fatalf("%s unread = %d, %v; want %d", user, n, err, want)
 			}
 		}
@@ -154,13 +154,13 @@ func TestInboxUnreadAndMarkRead(t *testing.T) {
 			wantCode(t, db.MarkRead(ctx, "lo-no", everyRequest, id, first), domain.CodeNotFound)
 		}
 		count("lo-de", 2)
-		n, err := db.MarkAllRead(ctx, "lo-no", everyRequest, first)
+		n, err := db.MarkAllRead(ctx, "lo-no", everyRequest, "", first)
 		if err != nil || n != 4 {
 			t.Fatalf("mark all read = %d, %v; want 4", n, err)
 		}
 		count("lo-no", 0)
 		count("lo-de", 2)
-		if n, err := db.MarkAllRead(ctx, "lo-no", everyRequest, first); err != nil || n != 0 {
+		if n, err := db.MarkAllRead(ctx, "lo-no", everyRequest, "", first); err != nil || n != 0 {
 			t.Fatalf("mark all read again = %d, %v; want 0", n, err)
 		}
 	})
@@ -176,7 +176,7 @@ func TestUnreadCountStops(t *testing.T) {
 		if err := db.SeedInboxForTest(ctx, lo, domain.ChannelInbox, "", "n", domain.MaxUnreadCount+2, fixedNow); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := db.CountUnread(ctx, "lo-no", domain.RequestReach{}); err != nil || n != domain.MaxUnreadCount {
+		if n, err := db.CountUnread(ctx, "lo-no", domain.RequestReach{}, nil); err != nil || n != domain.MaxUnreadCount {
 			t.Fatalf("unread = %d, %v; want %d", n, err, domain.MaxUnreadCount)
 		}
 		for _, id := range []string{"n-00000", "n-00001", "n-00002"} {
@@ -184,7 +184,7 @@ func TestUnreadCountStops(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n, err := db.CountUnread(ctx, "lo-no", domain.RequestReach{}); err != nil || n != domain.MaxUnreadCount-1 {
+		if n, err := db.CountUnread(ctx, "lo-no", domain.RequestReach{}, nil); err != nil || n != domain.MaxUnreadCount-1 {
 			t.Fatalf("unread = %d, %v; want %d", n, err, domain.MaxUnreadCount-1)
 		}
 	})
@@ -241,7 +241,7 @@ func TestInboxQueriesUseTheirIndexes(t *testing.T) {
 			t.Errorf("list plan %q: want key lookups of requests and request_stages", plan)
 		}
 	}
-	plan, err := db.ExplainUnreadForTest("lo-no", domain.RequestReach{Nation: "NO"})
+	plan, err := db.ExplainUnreadForTest("lo-no", domain.RequestReach{Nation: "NO"}, []domain.Role{domain.RoleLiaison})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func BenchmarkInboxUnread(b *testing.B) {
 			}
 			run := func(b *testing.B, want int64) {
 				for range b.N {
-					got, err := db.CountUnread(ctx, u.Username, everyRequest)
+					got, err := db.CountUnread(ctx, u.Username, everyRequest, nil)
 					if err != nil || got != want {
 						b.Fatalf("unread = %d, %v; want %d", got, err, want)
 					}
@@ -309,7 +309,7 @@ func BenchmarkInboxUnread(b *testing.B) {
 					}
 				}
 			})
-			if _, err := db.MarkAllRead(ctx, u.Username, everyRequest, fixedNow); err != nil {
+			if _, err := db.MarkAllRead(ctx, u.Username, everyRequest, "", fixedNow); err != nil {
 				b.Fatal(err)
 			}
 			b.Run("unread=0", func(b *testing.B) { run(b, 0) })

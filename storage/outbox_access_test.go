@@ -50,7 +50,7 @@ func TestInboxShowsOnlyWhatTheReaderMayOpen(t *testing.T) {
 			if !slices.Equal(got, c.want) {
 				t.Errorf("%s: lists %v, want %v", c.name, got, c.want)
 			}
-			if n, err := db.CountUnread(ctx, "lo-no", c.reach); err != nil || n != int64(len(c.want)) {
+			if n, err := db.CountUnread(ctx, "lo-no", c.reach, nil); err != nil || n != int64(len(c.want)) {
 				t.Errorf("%s: unread = %d, %v; want %d", c.name, n, err, len(c.want))
 			}
 		}
@@ -59,10 +59,10 @@ func TestInboxShowsOnlyWhatTheReaderMayOpen(t *testing.T) {
 		// what the list shows.
 		inDE := domain.RequestReach{Nation: "DE"}
 		wantCode(t, db.MarkRead(ctx, "lo-no", inDE, "no-00000", fixedNow), domain.CodeNotFound)
-		if n, err := db.MarkAllRead(ctx, "lo-no", inDE, fixedNow); err != nil || n != 2 {
+		if n, err := db.MarkAllRead(ctx, "lo-no", inDE, "", fixedNow); err != nil || n != 2 {
 			t.Fatalf("mark all read within Germany's reach = %d, %v; want 2", n, err)
 		}
-		if n, err := db.CountUnread(ctx, "lo-no", domain.RequestReach{Nation: "NO"}); err != nil || n != 1 {
+		if n, err := db.CountUnread(ctx, "lo-no", domain.RequestReach{Nation: "NO"}, nil); err != nil || n != 1 {
 			t.Fatalf("Norway's row after marking Germany's read: unread %d, %v; want 1", n, err)
 		}
 		if err := db.MarkRead(ctx, "lo-no", domain.RequestReach{All: true}, "no-00000", fixedNow); err != nil {

@@ -24,26 +24,28 @@ const inboxPage = 25
 
 // inboxWords are the inbox's wording, merged into english (as formWords).
 var inboxWords = map[string]string{
-	"nav.inbox":        "Inbox",
-	"nav.unread":       "unread",
-	"inbox.title":      "Inbox",
-	"inbox.unread":     "Unread",
-	"inbox.countnone":  "You have no unread notifications.",
-	"inbox.count":      "unread",
-	"inbox.all":        "All notifications",
-	"inbox.onlyunread": "Unread only",
-	"inbox.show":       "Show",
-	"inbox.markread":   "Mark read",
-	"inbox.markall":    "Mark all read",
-	"inbox.none":       "No notifications.",
-	"inbox.noneunread": "No unread notifications.",
-	"inbox.older":      "Older notifications",
-	"inbox.received":   "Received",
-	"inbox.readat":     "Read",
-	"inbox.done.read":  "Marked read.",
-	"inbox.done.all":   "All notifications marked read.",
-	"inbox.now":        "Now:",
-	"inbox.stale":      "No longer needs your decision.",
+	"nav.inbox":         "Inbox",
+	"nav.unread":        "unread",
+	"inbox.title":       "Inbox",
+	"inbox.unread":      "Unread",
+	"inbox.countnone":   "You have no unread notifications.",
+	"inbox.count":       "unread",
+	"inbox.all":         "All notifications",
+	"inbox.onlyunread":  "Unread only",
+	"inbox.show":        "Show",
+	"inbox.markread":    "Mark read",
+	"inbox.markall":     "Mark all read",
+	"inbox.markallhint": "Marks every notification up to the newest shown, on this page and the older ones; any that arrive after this page was shown stay unread.",
+	"inbox.none":        "No notifications.",
+	"inbox.noneunread":  "No unread notifications.",
+	"inbox.older":       "Older notifications",
+	"inbox.received":    "Received",
+	"inbox.readat":      "Read",
+	"inbox.done.read":   "Marked read.",
+	"inbox.done.all":    "All notifications up to the newest shown marked read.",
+	"inbox.done.none":   "Nothing was marked read: the page it was sent from was out of date. Check the list and mark again.",
+	"inbox.now":         "Now:",
+	"inbox.stale":       "No longer needs your decision.",
 }
 
 func init() {
@@ -60,6 +62,11 @@ type inboxView struct {
 	// Back is this page's own address, where the mark-read forms return.
 	Back      string
 	NextQuery string
+	// Upto is the newest notification the reader was shown: the first
+	// listed on the first page, carried to the older pages in their
+	// address. "Mark all read" marks it and everything older, and not a
+	// notification that arrived after the page was shown.
+	Upto string
 	// Focus is the item a "Mark read" came from, which the page comes
 	// back focused on (its fragment, #n-<id>, and autofocus).
 	Focus string
@@ -84,12 +91,24 @@ func (c *Console) handleInbox(ec echo.Context) error {
 		return err
 	}
 	// The unread count is the header's (render), counted once per page.
-	v := inboxView{Items: page.Items, UnreadOnly: q.UnreadOnly, Back: inboxPath(q.UnreadOnly, q.After)}
+	v := inboxView{Items: page.Items, UnreadOnly: q.UnreadOnly}
+	if u := ec.QueryParam("upto"); q.After != nil && inboxID(u) {
+		v.Upto = u // an older page: the newest the reader was shown is on the first
+	} else if len(page.Items) > 0 {
+		v.Upto = page.Items[0].ID
+	}
+	uptoQuery := ""
+	if q.After != nil {
+		uptoQuery = v.Upto
+	}
+	v.Back = inboxPath(q.UnreadOnly, q.After, uptoQuery)
 	switch ec.QueryParam("done") {
 	case "read":
 		v.Notice = msg("inbox.done.read")
 	case "all":
 		v.Notice = msg("inbox.done.all")
+	case "none":
+		v.Notice = msg("inbox.done.none")
 	}
 	v.Near = make(map[string]string, len(page.Items))
 	for i, it := range page.Items {
@@ -108,7 +127,7 @@ func (c *Console) handleInbox(ec echo.Context) error {
 		}
 	}
 	if page.Next != nil {
-		v.NextQuery = inboxPath(q.UnreadOnly, page.Next)
+		v.NextQuery = inboxPath(q.UnreadOnly, page.Next, v.Upto)
 	}
 	return c.render(ec, http.StatusOK, "inbox", msg("inbox.title"), v)
 }
@@ -133,7 +152,7 @@ func backToItem(ec echo.Context, id string) string {
 	if strings.Contains(back, "unread=1") {
 		id = ec.FormValue("near")
 	}
-	if id == "" || len(id) > 64 || strings.ContainsAny(id, "#?&/%") {
+	if !inboxID(id) {
 		return back
 	}
 	return withDone(ec.FormValue("back"), "read", "focus", id) + "#" + itemAnchor(id)
@@ -170,11 +189,28 @@ func requestTarget(to string) (string, bool) {
 // itemAnchor is the id of an inbox item's heading on the page.
 func itemAnchor(id string) string { return "n-" + id }
 
+// handleInboxReadAll marks read the notification named by the form's
+// upto, the newest the page showed (inboxView.Upto), and every older one,
+// on every page: one that arrived after the page was shown stays unread.
+// A form without upto (a page from before the form carried it) marks
+// nothing and returns to the page, which says so; an upto that is not one
+// of the user's notifications is the 404 page, as for "Mark read".
 func (c *Console) handleInboxReadAll(ec echo.Context) error {
-	if _, err := c.Inbox.MarkAllRead(ec.Request().Context(), principalOf(ec)); err != nil {
+	upto := ec.FormValue("upto")
+	if upto == "" {
+		return ec.Redirect(http.StatusSeeOther, withDone(ec.FormValue("back"), "none"))
+	}
+	if _, err := c.Inbox.MarkAllRead(ec.Request().Context(), principalOf(ec), upto); err != nil {
 		return err
 	}
 	return ec.Redirect(http.StatusSeeOther, withDone(ec.FormValue("back"), "all"))
+}
+
+// inboxID reports whether s can be a notification id carried in an
+// address (the outbox's ids: at most 64 characters, none that a URL or
+// fragment would need escaped).
+func inboxID(s string) bool {
+	return s != "" && len(s) <= 64 && !strings.ContainsAny(s, "#?&/%") && domain.CursorPart(s)
 }
 
 // unreadCount is the number the header shows. A failure must not take the
@@ -203,14 +239,18 @@ func unreadText(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// inboxPath is the inbox page with its filter and page.
-func inboxPath(unreadOnly bool, after *domain.InboxCursor) string {
+// inboxPath is the inbox page with its filter and page, and on an older
+// page the newest notification the reader was shown (upto, "" for none).
+func inboxPath(unreadOnly bool, after *domain.InboxCursor, upto string) string {
 	q := url.Values{}
 	if unreadOnly {
 		q.Set("unread", "1")
 	}
 	if after != nil {
 		q.Set("after", after.Encode())
+		if upto != "" {
+			q.Set("upto", upto)
+		}
 	}
 	if len(q) == 0 {
 		return pathInbox
@@ -232,6 +272,9 @@ func withDone(back, done string, extra ...string) string {
 		if a := old.Get("after"); a != "" {
 			if _, ok := domain.ParseInboxCursor(a); ok {
 				q.Set("after", a)
+				if u := old.Get("upto"); inboxID(u) {
+					q.Set("upto", u)
+				}
 			}
 		}
 	}

@@ -108,7 +108,9 @@ func TestInboxPage(t *testing.T) {
 		}
 
 		// A "back" that leaves the inbox is not followed.
-		p = lo.post("/inbox/read-all", url.Values{"back": {"https://evil.example/inbox"}})
+		in := readAllForm(t, lo.get("/inbox"))
+		in.Set("back", "https://evil.example/inbox")
+		p = lo.post("/inbox/read-all", in)
 		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/inbox?done=all" {
 			t.Fatalf("mark all read: %d to %q", p.Status, p.Header.Get("Location"))
 		}
@@ -152,6 +154,29 @@ func TestInboxPaging(t *testing.T) {
 	}
 	if len(seen) != inboxPage+2 {
 		t.Fatalf("walked %d notifications, want %d", len(seen), inboxPage+2)
+	}
+
+	// "Mark all read" on an older page marks up to the newest notification
+	// of the first page, the one the reader saw there, carried in the
+	// address: the first page too, but not one that arrived since.
+	first := lo.get("/inbox")
+	newest := first.Doc.Find("ul.inbox h2").First().AttrOr("id", "")
+	older := first.Doc.Find(`main a[href^="/inbox?after="]`).AttrOr("href", "")
+	if !strings.Contains(older, "upto="+strings.TrimPrefix(newest, "n-")) {
+		t.Fatalf("the older page's address %q does not carry the newest shown, %s", older, newest)
+	}
+	page := lo.get(older)
+	in := readAllForm(t, page)
+	if in.Get("upto") != strings.TrimPrefix(newest, "n-") || !strings.Contains(in.Get("back"), "upto=") {
+		t.Fatalf("the older page's form: %v", in)
+	}
+	requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+	p := lo.post("/inbox/read-all", in)
+	if p.Status != http.StatusSeeOther || !strings.Contains(p.Header.Get("Location"), "upto=") {
+		t.Fatalf("mark all read from an older page: %d to %q", p.Status, p.Header.Get("Location"))
+	}
+	if got := inboxLink(lo.follow(p)); got != "Inbox (1 unread)" {
+		t.Fatalf("after mark all read from an older page: %q, want the one submitted since unread", got)
 	}
 }
 
