@@ -104,6 +104,7 @@ var english = withFormWords(map[string]string{
 	"list.anystatus":   "Any status",
 	"list.anyarea":     "Any training area",
 	"list.next":        "Next page",
+	"list.first":       "First page",
 	"list.draftref":    "Draft",
 	"list.overdue":     "Overdue",
 	"list.filterlabel": "Status",

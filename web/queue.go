@@ -21,6 +21,7 @@ type queueView struct {
 	Roles     []domain.Role
 	Nations   []option
 	NextQuery string
+	First     string     // the first page's address, on a later page
 	Errors    []fieldErr // the filter's (a role the queue refuses)
 }
 
@@ -39,6 +40,11 @@ func (c *Console) handleQueue(ec echo.Context) error {
 			return badPageParam("after_due", "is not a time this console wrote")
 		}
 		q.After = &domain.QueueCursor{DueAt: t, RequestID: ec.QueryParam("after_req"), StageID: ec.QueryParam("after_stage")}
+		overdue := ""
+		if v.Overdue {
+			overdue = "on"
+		}
+		v.First = firstPage("/queue", "role", v.Role, "nation", v.Nation, "overdue", overdue)
 	}
 	ctx := ec.Request().Context()
 	// The filter offers the roles the queue accepts: held, or by a

@@ -21,6 +21,7 @@ type usersView struct {
 	Users                 []domain.User
 	Role, Nation, Disable string // the filters, as typed
 	Next                  string // the next page's URL, "" on the last
+	First                 string // the first page's URL, on a later page
 	Roles                 []option
 	Nations               []option
 	Errors                []fieldErr
@@ -84,6 +85,9 @@ func (c *Console) handleUsers(ec echo.Context) error {
 	if page.NextAfter != "" {
 		nq := url.Values{"role": {v.Role}, "nation": {v.Nation}, "disabled": {v.Disable}, "after": {page.NextAfter}}
 		v.Next = "/admin/users?" + nq.Encode()
+	}
+	if f.After != "" {
+		v.First = firstPage("/admin/users", "role", v.Role, "nation", v.Nation, "disabled", v.Disable)
 	}
 	return c.render(ec, http.StatusOK, "users", msg("users.title"), v)
 }
