@@ -64,6 +64,19 @@ func (s *ApprovalService) Queue(ctx context.Context, p Principal, q QueueQuery) 
 	return page, now, err
 }
 
+// QueueRoles are the roles Queue accepts as its role filter for p: the
+// approver roles p holds directly or by a running delegation, in the
+// order ApproverRoles lists them.
+func (s *ApprovalService) QueueRoles(ctx context.Context, p Principal) ([]Role, error) {
+	roles, err := decidableRoles(&storeDelegations{ctx: ctx, store: s.store}, p, s.clock())
+	if err != nil {
+		return nil, err
+	}
+	order := ApproverRoles()
+	slices.SortStableFunc(roles, func(a, b Role) int { return slices.Index(order, a) - slices.Index(order, b) })
+	return roles, nil
+}
+
 // HistoryEntry is one line of a request's history: a transition, an edit or
 // a decision, with who did it and when.
 type HistoryEntry = AuditEntry

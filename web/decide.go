@@ -166,6 +166,16 @@ func (c *Console) handleDecide(ec echo.Context) error {
 	switch de.Code {
 	case domain.CodePreconditionFailed, domain.CodeInvalidTransition:
 		v.Warn = msg("req.stale")
+		if f := v.Decide; f != nil {
+			// What was typed comes back on the fresh form, at the new
+			// version and with the stage chosen if it is still offered;
+			// the outcome does not, so that deciding still takes a
+			// deliberate click on the state now shown.
+			f.Comment, f.Conditions, f.OverrideReason = in.Comment, in.Conditions, in.OverrideReason
+			if slices.ContainsFunc(f.Stages, func(s domain.Stage) bool { return s.ID == in.Stage }) {
+				f.Stage = in.Stage
+			}
+		}
 		return c.render(ec, http.StatusConflict, "request", v.R.ExerciseName, v)
 	case domain.CodeInvalid, domain.CodeAreaConflict, domain.CodeFrameworkNotApplicable, domain.CodeSeparationOfDuties, domain.CodeForbidden:
 		if v.Decide == nil {

@@ -55,3 +55,51 @@ func TestDecisionFormSaysForWhomAndWhenOverrideCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleDecisionKeepsWhatWasTyped: ops decides on a page of before
+// range safety decided; the decision is not recorded (409), and the form
+// comes back at the new version with the comment, conditions and
+// override reason ops typed, the stage ops chose, and no outcome chosen:
+// deciding still takes a deliberate click.
+func TestStaleDecisionKeepsWhatWasTyped(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		lo := e.client().signIn("lo-no")
+		id := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "submit")))
+		e.decideAs("hns", domain.RoleHNS, id, domain.DecisionInput{Stage: "intake", Outcome: domain.OutcomeApprove})
+
+		ops := e.client().signIn("ops")
+		old := ops.get("/requests/" + id)
+		version := formVersion(old, "decide")
+		e.decideAs("range", domain.RoleRange, id, domain.DecisionInput{Stage: "range_safety", Outcome: domain.OutcomeApprove})
+
+		p := ops.post("/requests/"+id+"/decide", url.Values{"version": {version}, "stage": {"operations"}, "outcome": {"approve"},
+			"comment": {"Checked with the garrison."}, "conditions": {"No night movement\nEscort on E14"},
+			"override_reason": {"Agreed with the area owner"}})
+		wantStatus(t, p, http.StatusConflict)
+		form := p.Doc.Find(`form[action$="/decide"]`)
+		if form.Length() != 1 {
+			t.Fatal("no decision form on the stale page")
+		}
+		if got := formVersion(p, "decide"); got == version || got == "" {
+			t.Errorf("the form carries version %q, the stale one was %q", got, version)
+		}
+		if got := form.Find(`textarea[name="comment"]`).Text(); got != "Checked with the garrison." {
+			t.Errorf("comment %q", got)
+		}
+		if got := form.Find(`textarea[name="conditions"]`).Text(); got != "No night movement\nEscort on E14" {
+			t.Errorf("conditions %q", got)
+		}
+		if got := form.Find(`input[name="override_reason"]`).AttrOr("value", ""); got != "Agreed with the area owner" {
+			t.Errorf("override reason %q", got)
+		}
+		if got := form.Find(`select[name="stage"] option[selected]`).AttrOr("value", ""); got != "operations" {
+			t.Errorf("stage %q", got)
+		}
+		if n := form.Find(`input[name="outcome"][checked]`).Length(); n != 0 {
+			t.Errorf("%d outcomes chosen on the stale page", n)
+		}
+		if !strings.Contains(p.Doc.Find(".warn, [role=alert], [role=status]").Text(), "your decision was not recorded") {
+			t.Errorf("no stale notice: %s", p.Doc.Find("main").Text())
+		}
+	})
+}

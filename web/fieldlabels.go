@@ -117,6 +117,9 @@ var (
 		order: []string{"old_password", "new_password", "repeat_password"}}
 	delegationLabels = labels{keys: map[string]string{"to": "deleg.to", "role": "deleg.role", "starts": "deleg.starts", "ends": "deleg.ends"},
 		selects: []string{"role"}, order: []string{"to", "role", "starts", "ends"}}
+	// queueLabels: the queue's filters.
+	queueLabels = labels{keys: map[string]string{"role": "queue.role", "nation": "queue.nation", "overdue": "queue.overdue"},
+		order: []string{"role", "nation", "overdue"}}
 	// usersListLabels: the users list's filters.
 	usersListLabels = labels{keys: map[string]string{"role": "users.role", "nation": "users.nation", "disabled": "users.state"},
 		order: []string{"role", "nation", "disabled"}}

@@ -1,6 +1,11 @@
 package web
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"exaccess/domain"
+)
 
 // errorOf is the message of field's error among errs, an error of one of
 // its items included ("blackout_days[1]" is an error of "blackout_days");
@@ -54,4 +59,16 @@ func (n *staleNotice) differs(label, typed, now string) {
 		}
 		n.Yours = append(n.Yours, typedValue{Label: msg(label), Value: typed})
 	}
+}
+
+// roleNames are roles by their names, in a fixed order, as a stale
+// account form lists them (so that the same roles in another order do
+// not differ).
+func roleNames(codes []string) string {
+	codes = slices.Sorted(slices.Values(codes))
+	out := make([]string, len(codes))
+	for i, r := range codes {
+		out[i] = roleLabel(domain.Role(r))
+	}
+	return strings.Join(out, ", ")
 }

@@ -44,6 +44,12 @@ func (c *Console) limitUser(ec echo.Context, p domain.Principal) error {
 // none. The error it returns is shown where the button is (formError,
 // afterAction).
 func (c *Console) limitCycles(ec echo.Context, p domain.Principal, n int) error {
+	return c.limitCyclesSaying(ec, p, n, "error.cyclelimit")
+}
+
+// limitCyclesSaying is limitCycles with the refusal worded by the message
+// key (a %s for the wait): a route check's says the route was not checked.
+func (c *Console) limitCyclesSaying(ec echo.Context, p domain.Principal, n int, key string) error {
 	if c.Limits == nil || n == 0 {
 		return nil
 	}
@@ -51,7 +57,7 @@ func (c *Console) limitCycles(ec echo.Context, p domain.Principal, n int) error 
 	if ok {
 		return nil
 	}
-	return rateLimited(ec, secs, fmt.Sprintf(msg("error.cyclelimit"), inSeconds(secs)))
+	return rateLimited(ec, secs, fmt.Sprintf(msg(key), inSeconds(secs)))
 }
 
 // inSeconds is a wait for the user to read: "1 second", "40 seconds".

@@ -172,3 +172,32 @@ func TestConsoleFormsDrawThePerUserLimit(t *testing.T) {
 	}
 	wantStatus(t, e.client().signIn("lo-de").post("/inbox/read-all", url.Values{}), http.StatusSeeOther)
 }
+
+// TestDryRunOverTheLimitKeepsTheForm: "Check route and deadlines" over the
+// create/submit/withdraw limit comes back as the form (new or amend) with
+// everything typed, saying the route was not checked and when to try
+// again, in words about checking the route, not about creating or
+// submitting.
+func TestDryRunOverTheLimitKeepsTheForm(t *testing.T) {
+	e := newEnvWith(t, storagetestSQLite(t), false, frozenLimiter(api.RateLimits{Cycles: api.Rate{Events: 3, Per: time.Minute, Burst: 1}}))
+	lo := e.client().signIn("lo-no")
+	draft := requestID(t, lo.post("/requests/new", withValue(validForm(), "action", "save"))) // the one token
+
+	check := func(path string, form url.Values) {
+		t.Helper()
+		p := lo.post(path, withValue(withValue(form, "action", "dryrun"), "purpose", "Typed before the check"))
+		wantLimited(t, p, "20")
+		if got := p.Doc.Find(`textarea[name="purpose"]`).Text(); got != "Typed before the check" {
+			t.Errorf("%s: the form lost what was typed: purpose %q", path, got)
+		}
+		summary := strings.Join(strings.Fields(p.Doc.Find(".error-summary").Text()), " ")
+		if !strings.Contains(summary, "The route was not checked") || !strings.Contains(summary, "checked routes") {
+			t.Errorf("%s: the summary does not speak of the route check: %q", path, summary)
+		}
+		if p.Doc.Find(`form input[name="action"], form button[name="action"]`).Length() == 0 {
+			t.Errorf("%s: no form", path)
+		}
+	}
+	check("/requests/new", validForm())
+	check("/requests/"+draft+"/edit", withValue(validForm(), "version", "1"))
+}

@@ -59,6 +59,7 @@ var english = withFormWords(map[string]string{
 	"error.Request Entity Too Large": "This form is too large",
 	"error.userlimit":                "You have sent too many forms in a short time, and this one was not acted on. Try again in %s.",
 	"error.cyclelimit":               "You have created, submitted or withdrawn too many requests in a short time, and this was not done. Try again in %s.",
+	"error.checklimit":               "You have checked routes, or created, submitted or withdrawn requests, too many times in a short time, so the route was not checked. Try again in %s.",
 	"error.auditdamaged": "The audit log's stored entries or hashes are damaged, so no export, checkpoint or proof of it can be given. " +
 		"An operator must run exaccess audit verify --db PATH --key VERIFIER_KEY_FILE (exaccess audit key --checkpoint-key FILE, the server's key file, prints the verifier key) " +
 		"to find the damaged entries and restore them from a backup.",
@@ -103,6 +104,7 @@ var english = withFormWords(map[string]string{
 	"list.anystatus":   "Any status",
 	"list.anyarea":     "Any training area",
 	"list.next":        "Next page",
+	"list.first":       "First page",
 	"list.draftref":    "Draft",
 	"list.overdue":     "Overdue",
 	"list.filterlabel": "Status",
@@ -146,6 +148,7 @@ var english = withFormWords(map[string]string{
 	"form.kept":         "What you typed is still in the form below; the routing policy needs correcting by its operators.",
 	"form.staleconfirm": "I have checked the current request: save my form over version",
 	"form.limited":      "Nothing was saved",
+	"form.limitedcheck": "The route was not checked",
 	"form.limitkept":    "What you typed is still in the form below.",
 	"form.notsent":      "Saved as a draft, not submitted",
 	"form.notsentamend": "Your changes were saved, but the request was not sent back for review",

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/url"
 
 	"exaccess/domain"
 
@@ -31,4 +32,20 @@ func boundedCursors(handler echo.HandlerFunc, names ...string) echo.HandlerFunc 
 // it was refused, and sends the user back to the first page.
 func badPageParam(name, why string) error {
 	return domain.Errorf(domain.CodeBadRequest, "the page parameter %q %s; start again from the first page", name, why)
+}
+
+// firstPage is the address of a paged list's first page with the same
+// filters (name, value pairs; an empty value is left out), for the
+// "First page" link of a later page.
+func firstPage(path string, filters ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(filters); i += 2 {
+		if filters[i+1] != "" {
+			q.Set(filters[i], filters[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,7 +21,12 @@ type queueView struct {
 	Roles     []domain.Role
 	Nations   []option
 	NextQuery string
+	First     string     // the first page's address, on a later page
+	Errors    []fieldErr // the filter's (a role the queue refuses)
 }
+
+// E is the error of one of the filter's fields.
+func (v queueView) E(field string) string { return fieldError(v.Errors, field) }
 
 // handleQueue lists the stages waiting for the caller, oldest deadline
 // first; the overdue ones are marked.
@@ -34,8 +40,31 @@ func (c *Console) handleQueue(ec echo.Context) error {
 			return badPageParam("after_due", "is not a time this console wrote")
 		}
 		q.After = &domain.QueueCursor{DueAt: t, RequestID: ec.QueryParam("after_req"), StageID: ec.QueryParam("after_stage")}
+		overdue := ""
+		if v.Overdue {
+			overdue = "on"
+		}
+		v.First = firstPage("/queue", "role", v.Role, "nation", v.Nation, "overdue", overdue)
 	}
-	page, _, err := c.Approvals.Queue(ec.Request().Context(), p, q)
+	ctx := ec.Request().Context()
+	// The filter offers the roles the queue accepts: held, or by a
+	// running delegation.
+	roles, err := c.Approvals.QueueRoles(ctx, p)
+	if err != nil {
+		return err
+	}
+	v.Roles, v.Nations = roles, nationChoices(c.Reference)
+	page, _, err := c.Approvals.Queue(ctx, p, q)
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.CodeInvalid {
+		// A role refused (a bookmark kept after a delegation ended): the
+		// domain's words on the filter's field, the form still there.
+		v.Errors = queueLabels.errs(de.Fields)
+		if len(v.Errors) == 0 {
+			v.Errors = queueLabels.errs([]domain.FieldError{{Field: "role", Message: de.Message}})
+		}
+		return c.render(ec, statusOf[de.Code], "queue", msg("queue.title"), v)
+	}
 	if err != nil {
 		return err
 	}
@@ -48,11 +77,5 @@ func (c *Console) handleQueue(ec echo.Context) error {
 		}
 		v.NextQuery = "?" + qs.Encode()
 	}
-	for _, r := range domain.ApproverRoles() {
-		if p.HasRole(r) {
-			v.Roles = append(v.Roles, r)
-		}
-	}
-	v.Nations = nationChoices(c.Reference)
 	return c.render(ec, http.StatusOK, "queue", msg("queue.title"), v)
 }

@@ -3,7 +3,10 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+
+	"exaccess/domain"
 
 	"github.com/chromedp/chromedp"
 )
@@ -152,6 +155,51 @@ func (b *browser) wantWhole(path string, seen *map[string]int) {
 		if c.Lines > 1 {
 			w, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.innerWidth`))
 			b.t.Errorf("%s at %d px: a %s cell is broken across %d lines: %q", path, w, c.Class, c.Lines, c.Text)
+		}
+	}
+}
+
+// TestBrowserLongTextReflow: a long unbroken string typed by a user — a
+// 179-character address in the purpose and in the comment that requests
+// changes — wraps where the page shows it (the request's facts, the
+// approver's comment, the inbox's notice): the request page, the amend
+// form and the inbox are no wider than the window at 1280 or at 375
+// pixels.
+func TestBrowserLongTextReflow(t *testing.T) {
+	e := newEnv(t, storagetestSQLite(t), false)
+	// No hyphen or space: nothing a browser breaks a line at by itself.
+	long := "https://intranet.example.mil/exercises/coldresponse27/planning/annexes/" + strings.Repeat("AnnexB_MovementTables_", 4) + "final.pdf?version=3"
+	long += strings.Repeat("x", 179-len(long))
+	lo := e.client().signIn("lo-no")
+	id := requestID(t, lo.post("/requests/new", withValue(withValue(validForm(), "action", "submit"), "purpose", "Plans: "+long)))
+	e.decideAs("hns", domain.RoleHNS, id, domain.DecisionInput{Stage: "intake", Outcome: domain.OutcomeRequestChanges,
+		Comment: "Please attach " + long})
+
+	b := newBrowser(t, e)
+	b.signIn("lo-no")
+	for _, w := range []int64{1280, 375} {
+		b.do(chromedp.EmulateViewport(w, 900))
+		for _, path := range []string{"/requests/" + id, "/requests/" + id + "/edit", "/inbox"} {
+			b.open(path, "")
+			type width struct {
+				Page   int      `json:"page"`
+				Window int      `json:"window"`
+				Over   []string `json:"over"`
+				Long   bool     `json:"long"`
+			}
+			got, err := chromedp.Run(b.ctx, chromedp.Evaluate[width](`({page: document.documentElement.scrollWidth, window: window.innerWidth,
+				long: document.querySelector("main").innerText.includes("`+long[:60]+`"),
+				over: [...document.querySelectorAll("main *")].filter(el => el.getBoundingClientRect().right > window.innerWidth + 1 &&
+					!el.closest(".table-wrap")).slice(0, 5).map(el => el.tagName + (el.id ? "#" + el.id : "") + (el.className ? "." + el.className : ""))})`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Long {
+				t.Errorf("%s at %d px does not show the long address: the test no longer sees it", path, w)
+			}
+			if got.Page > got.Window {
+				t.Errorf("%s at %d px is %d px wide; wider than the window: %v", path, w, got.Page, got.Over)
+			}
 		}
 	}
 }

@@ -34,11 +34,13 @@ type formView struct {
 	Problem, RequestID string
 	Notice             string
 	// Limited says that the user is over the create/submit/withdraw
-	// limit and when to try again: nothing was saved.
-	Limited string
-	Comment *domain.Decision // the approver's, when changes were requested
-	DryRun  *domain.Evaluation
-	Opts    options
+	// limit and when to try again: nothing was saved. LimitedCheck says
+	// that it was a route check (the dry run) that was refused.
+	Limited      string
+	LimitedCheck bool
+	Comment      *domain.Decision // the approver's, when changes were requested
+	DryRun       *domain.Evaluation
+	Opts         options
 	// Stale is the request as it is now, when the amendment was made
 	// from an older version and nothing was saved.
 	Stale *staleForm
@@ -209,8 +211,9 @@ func (c *Console) formPost(ec echo.Context, existing *domain.Request) error {
 		// A dry run tells the areas' over-capacity days as submit does,
 		// so it takes a token of the create/submit/withdraw limit, as the
 		// API's dry run does (docs/security.md, the binary-search probe).
-		if err := c.limitCycles(ec, p, 1); err != nil {
-			return err
+		if err := c.limitCyclesSaying(ec, p, 1, "error.checklimit"); err != nil {
+			v.LimitedCheck = true
+			return c.formError(ec, v, err) // the form kept, as a refused save keeps it
 		}
 		ev, err := c.Requests.Evaluate(ctx, p, d, p.Nation)
 		if err != nil {

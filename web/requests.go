@@ -24,6 +24,7 @@ type listView struct {
 	Areas     []option
 	Liaison   bool
 	NextQuery string
+	First     string // the first page's address, on a later page
 }
 
 // handleMyRequests lists a liaison officer's nation's requests, or every
@@ -60,6 +61,9 @@ func (c *Console) handleMyRequests(ec echo.Context) error {
 	v.Items = page.Items
 	if page.NextAfter != "" {
 		v.NextQuery = "?status=" + v.Status + "&area=" + v.Area + "&after=" + page.NextAfter
+	}
+	if f.After != "" {
+		v.First = firstPage("/requests", "status", v.Status, "area", v.Area)
 	}
 	v.Areas = areaChoices(c.Reference)
 	title := msg("list.title")

@@ -21,6 +21,7 @@ type usersView struct {
 	Users                 []domain.User
 	Role, Nation, Disable string // the filters, as typed
 	Next                  string // the next page's URL, "" on the last
+	First                 string // the first page's URL, on a later page
 	Roles                 []option
 	Nations               []option
 	Errors                []fieldErr
@@ -85,6 +86,9 @@ func (c *Console) handleUsers(ec echo.Context) error {
 		nq := url.Values{"role": {v.Role}, "nation": {v.Nation}, "disabled": {v.Disable}, "after": {page.NextAfter}}
 		v.Next = "/admin/users?" + nq.Encode()
 	}
+	if f.After != "" {
+		v.First = firstPage("/admin/users", "role", v.Role, "nation", v.Nation, "disabled", v.Disable)
+	}
 	return c.render(ec, http.StatusOK, "users", msg("users.title"), v)
 }
 
@@ -99,7 +103,7 @@ type userView struct {
 	ReasonAt string // the id of the submitted form's reason input
 	Password string // a one-time password, shown once
 	Notice   string
-	Stale    bool // the form was of an older version
+	Stale    *staleNotice // the form was of an older version: what was typed that differs
 	Errors   []fieldErr
 	RoleOpts []option
 	Nations  []option
@@ -267,7 +271,17 @@ func (c *Console) userProblem(ec echo.Context, id string, cause error, form acco
 	}
 	v := c.accountView(ec, u)
 	if domain.ErrorCode(cause) == domain.CodePreconditionFailed {
-		v.Stale = true
+		// The form shows the account as it is now; the notice lists what
+		// the administrator had typed that differs, to apply again.
+		v.Stale = &staleNotice{Title: msg("users.stale"), Help: msg("users.stalehelp")}
+		if keep != nil {
+			typed := v
+			typed.Roles = nil
+			keep(&typed)
+			v.Stale.differs("users.roles", roleNames(typed.Roles), roleNames(v.Roles))
+			v.Stale.differs("users.nation", c.nationName(typed.Nation), c.nationName(v.Nation))
+			v.Stale.differs("users.email", typed.Email, v.Email)
+		}
 		return c.render(ec, http.StatusConflict, "user", u.Username, v)
 	}
 	if v.Errors = formErrs(cause, form.whole, userLabels); v.Errors == nil {
