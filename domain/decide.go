@@ -125,7 +125,8 @@ func CheckSeparationOfDuties(r *Request, stage, actor, actingFor string) error {
 // CheckSeparationOfDuties(r, stage, who, "") refuses — its authors,
 // whoever decided (or was acted for on) another stage in any review round,
 // and whoever decided this stage in the current round. A stage notice is
-// not addressed to them (docs/notifications.md): they could not act on it.
+// not addressed to them (docs/architecture.md, "Notifications: the
+// outbox"): they could not act on it.
 func BarredFrom(r *Request, stage string) []string {
 	var out []string
 	add := func(who string) {

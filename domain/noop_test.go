@@ -44,6 +44,13 @@ func (s *editTx) WithdrawQueuedDeliveries(string, time.Time) (int64, error) {
 	return 0, nil
 }
 
+func (s *editTx) WithdrawRoleNotices(_ string, role Role, _ string, _ time.Time) (int64, error) {
+	s.writes = append(s.writes, "withdraw "+string(role))
+	return 0, nil
+}
+
+func (s *editTx) ActiveDelegations(string, time.Time) ([]Delegation, error) { return nil, nil }
+
 func (s *editTx) ReaddressQueuedMail(string, string, time.Time) (int64, error) {
 	s.writes = append(s.writes, "readdress")
 	return 0, nil
@@ -90,7 +97,8 @@ func (s *editTx) AppendAudit(e *AuditEntry) error {
 // nation or address equal to the current ones — stores nothing, audits
 // nothing and keeps the version and the generation (no session ends). A
 // change of roles or nation moves both on; a new address alone only the
-// version. A bad reason is refused even when nothing would change.
+// version. A role taken withdraws the queued rows of that role, a role
+// added none, admin given all of them. A bad reason is refused even when nothing would change.
 func TestUserChangeWithoutChangeIsNone(t *testing.T) {
 	now := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
 	roles := func(rs ...Role) *[]Role { return &rs }
@@ -109,7 +117,11 @@ func TestUserChangeWithoutChangeIsNone(t *testing.T) {
 		{"the same address", UserChange{Email: str("hns@example.org")}, 3, 5, nil, nil},
 		{"everything the same", UserChange{Roles: roles(RoleHNS, RoleRange), Nation: str(""), Email: str("hns@example.org"), Reason: "x"},
 			3, 5, nil, nil},
-		{"a role taken", UserChange{Roles: roles(RoleHNS)}, 4, 6, []string{"user", "withdraw"}, []string{AuditUserUpdated}},
+		{"a role taken", UserChange{Roles: roles(RoleHNS)}, 4, 6, []string{"user", "withdraw range_officer"}, []string{AuditUserUpdated}},
+		{"a role added", UserChange{Roles: roles(RoleHNS, RoleRange, RoleOperations)}, 4, 6, []string{"user"}, []string{AuditUserUpdated}},
+		{"a role taken and a new address", UserChange{Roles: roles(RoleHNS), Email: str("desk@example.org")},
+			4, 6, []string{"user", "withdraw range_officer", "readdress"}, []string{AuditUserUpdated}},
+		{"made an administrator", UserChange{Roles: roles(RoleAdmin)}, 4, 6, []string{"user", "withdraw"}, []string{AuditUserUpdated}},
 		{"a new address", UserChange{Email: str("desk@example.org")}, 4, 5, []string{"user", "readdress"}, []string{AuditUserUpdated}},
 		{"the same roles and a new address", UserChange{Roles: roles(RoleRange, RoleHNS), Email: str("desk@example.org")},
 			4, 5, []string{"user", "readdress"}, []string{AuditUserUpdated}},

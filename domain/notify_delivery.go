@@ -16,8 +16,11 @@ type Addressees interface {
 	// t: running at t, from a delegator who is enabled and holds the role,
 	// to a delegate who is enabled and holds an approver role.
 	ActiveDelegations(ctx context.Context, user string, t time.Time) ([]Delegation, error)
-	// GetRequest reads one request by id; CodeNotFound when there is none.
-	GetRequest(ctx context.Context, id string) (*Request, error)
+	// RequestHead reads the head of one request by id (never its details,
+	// route or warnings, so that a request whose stored document does not
+	// decode still gets its notices decided); CodeNotFound when there is
+	// none.
+	RequestHead(ctx context.Context, id string) (*RequestHead, error)
 }
 
 // StillAddressed decides whether the queued row n may go out at at, and
@@ -49,7 +52,9 @@ type Addressees interface {
 //     officers) may go only while the account is enabled
 //     (RecipientDisabledError).
 //   - A row about a request may go only while the account may still see
-//     that request (Request.Visible, as the account stands now): a liaison
+//     that request (RequestHead.Visible, as the account stands now: only
+//     the request's head is read, so that a request whose stored document
+//     does not decode cannot keep its notices undecided): a liaison
 //     officer moved to another nation no longer hears of the old one's
 //     requests (RequestNotVisibleError).
 //   - An e-mail row goes to the account's address at delivery: an address
@@ -92,7 +97,7 @@ func StillAddressed(ctx context.Context, src Addressees, n Notification, at time
 		return n.Address, refuse, err
 	}
 	if n.RequestID != "" {
-		r, err := src.GetRequest(ctx, n.RequestID)
+		r, err := src.RequestHead(ctx, n.RequestID)
 		if ErrorCode(err) == CodeNotFound {
 			return n.Address, RequestNotVisibleError, nil
 		} else if err != nil {

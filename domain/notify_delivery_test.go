@@ -31,12 +31,12 @@ func (a *addressees) GetUser(_ context.Context, id string) (*User, error) {
 	return nil, ErrNotFound("user")
 }
 
-func (a *addressees) GetRequest(_ context.Context, id string) (*Request, error) {
+func (a *addressees) RequestHead(_ context.Context, id string) (*RequestHead, error) {
 	if err := cmp.Or(a.fail, a.failRequest); err != nil {
 		return nil, err
 	}
 	if r := a.requests[id]; r != nil {
-		return r, nil
+		return r.Head(), nil
 	}
 	return nil, ErrNotFound("request")
 }

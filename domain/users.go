@@ -75,16 +75,58 @@ const NoAddressError = "the account has no e-mail address"
 // revoked before it went out.
 const WebhookRevokedError = "the webhook was revoked"
 
-// AccessChanged reports whether an account change takes away what the
-// account's queued notifications were written for: another nation, a
-// different set of roles, or a newly disabled account. Such a change
-// withdraws the account's queued e-mail and webhook rows in its own
-// transaction (Tx.WithdrawQueuedDeliveries), so that nothing rendered for
-// the old powers reaches the new holder; the inbox filters at read time
-// (ReachOf). A new address or password changes no powers.
+// AccessChanged reports whether an account change changes its powers:
+// another nation, a different set of roles, or a newly disabled account.
+// Such a change ends the account's tokens (Change) and withdraws, in its
+// own transaction, the queued e-mail and webhook rows written for powers
+// the account no longer has (withdrawIfAccessChanged), so that nothing
+// rendered for the old powers reaches the new holder; the inbox filters at
+// read time (ReachOf). A new address or password changes no powers.
 func AccessChanged(before, after *User) bool {
 	return before.Nation != after.Nation || !slices.Equal(sortedRoles(before.Roles), sortedRoles(after.Roles)) ||
 		(!before.Disabled() && after.Disabled())
+}
+
+// withdrawsAllQueued reports whether an account change (AccessChanged)
+// takes away what every queued e-mail and webhook row of the account may
+// have been written for: another nation, a newly disabled account, the
+// liaison officer role taken (a nation's notices go to its liaison
+// officers), or admin given (an administrator hears no role's notices:
+// ReceivesRoleNotices). Any other change of roles takes away only the
+// roles removed (withdrawRemovedRoles); a role added takes nothing.
+func withdrawsAllQueued(before, after *User) bool {
+	return before.Nation != after.Nation || (!before.Disabled() && after.Disabled()) ||
+		(before.HasRole(RoleLiaison) && !after.HasRole(RoleLiaison)) ||
+		(ReceivesRoleNotices(before.Roles) && !ReceivesRoleNotices(after.Roles))
+}
+
+// withdrawRemovedRoles withdraws, with AccessChangedError, the account's
+// queued e-mail and webhook rows addressed to each role before held and
+// after no longer does, unless after still receives that role by a
+// delegation that runs and counts (receivesRole): such a row is still the
+// account's to receive.
+func withdrawRemovedRoles(tx Tx, before, after *User, at time.Time) error {
+	var active []Delegation
+	read := false
+	for _, r := range before.Roles {
+		if after.HasRole(r) {
+			continue
+		}
+		if !read {
+			var err error
+			if active, err = tx.ActiveDelegations(after.Username, at); err != nil {
+				return err
+			}
+			read = true
+		}
+		if receivesRole(after, active, r, at) {
+			continue
+		}
+		if _, err := tx.WithdrawRoleNotices(after.ID, r, AccessChangedError, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func sortedRoles(rs []Role) []Role {
@@ -96,21 +138,35 @@ func sortedRoles(rs []Role) []Role {
 // withdrawIfAccessChanged is the step of every account change that may
 // change powers (AccessChanged) or the address, after the changed account
 // is stored: a changed power withdraws the account's queued e-mail and
-// webhook rows — those that reached it through delegations that stop
-// counting with it first, saying so (withdrawReceivedDelegations) — and
-// its delegates' rows of a role its delegations no longer give
-// (withdrawLapsedDelegations); a changed address sends the
-// queued e-mails to the new one (or, with none, marks them undeliverable),
-// since the old address may no longer be the account holder's.
+// webhook rows it takes away — those that reached it through delegations
+// that stop counting with it first, saying so
+// (withdrawReceivedDelegations); then all the others after a change of
+// nation, a disabling, the liaison officer role taken or admin given
+// (withdrawsAllQueued), else those of the roles removed
+// (withdrawRemovedRoles) — and its delegates' rows of a role its
+// delegations no longer give (withdrawLapsedDelegations). A role added
+// withdraws nothing of the account's. A changed address sends the queued
+// e-mails to the new one (or, with none, marks them undeliverable), since
+// the old address may no longer be the account holder's. What a
+// withdrawal misses, the delivery worker's check (StillAddressed) does
+// not send.
 func withdrawIfAccessChanged(tx Tx, before, after *User, at time.Time) error {
 	if AccessChanged(before, after) {
 		if err := withdrawReceivedDelegations(tx, before, after, at); err != nil {
 			return err
 		}
-		if _, err := tx.WithdrawQueuedDeliveries(after.ID, at); err != nil {
+		if withdrawsAllQueued(before, after) {
+			if _, err := tx.WithdrawQueuedDeliveries(after.ID, at); err != nil {
+				return err
+			}
+			return withdrawLapsedDelegations(tx, before, after, at)
+		}
+		if err := withdrawRemovedRoles(tx, before, after, at); err != nil {
 			return err
 		}
-		return withdrawLapsedDelegations(tx, before, after, at)
+		if err := withdrawLapsedDelegations(tx, before, after, at); err != nil {
+			return err
+		}
 	}
 	if before.Email != after.Email {
 		_, err := tx.ReaddressQueuedMail(after.ID, after.Email, at)

@@ -19,8 +19,8 @@ func (m *memOutbox) GetUser(context.Context, string) (*domain.User, error) {
 	return nil, domain.ErrNotFound("user")
 }
 
-// GetRequest finds no request: the worker never asks (see GetUser).
-func (m *memOutbox) GetRequest(context.Context, string) (*domain.Request, error) {
+// RequestHead finds no request: the worker never asks (see GetUser).
+func (m *memOutbox) RequestHead(context.Context, string) (*domain.RequestHead, error) {
 	return nil, domain.ErrNotFound("request")
 }
 

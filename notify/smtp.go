@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"log/slog"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -82,6 +83,9 @@ type SMTPSender struct {
 	// PublicURL is the console's address as users reach it (--public-url);
 	// the mails' links are made absolute under it. "" leaves them paths.
 	PublicURL string
+	// Log records a connection that failed after the server had accepted
+	// the mail (nil: not recorded).
+	Log *slog.Logger
 }
 
 // NewSMTPSender checks the sender address and returns a sender.
@@ -144,7 +148,20 @@ func (s *SMTPSender) Send(ctx context.Context, n domain.Notification) error {
 	if err != nil {
 		return err
 	}
-	return c.DialAndSendWithContext(ctx, m)
+	err = c.DialAndSendWithContext(ctx, m)
+	if err != nil && m.IsDelivered() {
+		// The server accepted the mail (250 after DATA) and only the RSET or
+		// QUIT after it failed (a dropped connection, a server that hangs up
+		// at QUIT): the mail went out, and failing the attempt would send it
+		// again at every retry. The error names the server's reply, never
+		// the credentials.
+		if s.Log != nil {
+			s.Log.Warn("mail server connection failed after it accepted the mail",
+				"id", deliveryID(n), "server", s.String(), "err", err)
+		}
+		return nil
+	}
+	return err
 }
 
 // Check connects to the mail server (TLS and authentication included) and

@@ -132,6 +132,11 @@ const noSMTPError = "no SMTP server configured (--smtp-url)"
 // to the queue untried because a delivery to its webhook had just failed.
 const notAttemptedError = "not attempted: a delivery to its webhook had just failed: "
 
+// checkFailedError begins the last_error of a row that was not sent
+// because the check of whether it may still go to its recipient
+// (domain.StillAddressed) failed; the error follows.
+const checkFailedError = "not attempted: checking whether it may still go to its recipient failed: "
+
 func (w *Worker) defaults() {
 	if w.Now == nil {
 		w.Now = time.Now
@@ -474,7 +479,8 @@ type outcome struct {
 // it is about, when the delegation it is about no longer runs, or
 // when it is a stage notice whose stage no longer needed a decision when
 // it was claimed (n.Outlived); queued again with back-off after a
-// failure; failed after the last attempt. A row no longer ours is skipped.
+// failure, or after a check of its recipient that failed; failed after
+// the last attempt. A row no longer ours is skipped.
 // With notAttempted (the last_error of its webhook's delivery that just
 // failed) n is not sent but recorded as an attempt that failed so.
 func (w *Worker) deliver(ctx context.Context, n domain.Notification, notAttempted string) (outcome, error) {
@@ -482,6 +488,7 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, notAttempte
 	db.Lock()
 	ours, err := w.Outbox.RenewNotification(ctx, n.ID, n.NextAttemptAt, w.Now().Add(w.Lease))
 	var refusal string
+	var checkErr error
 	if err == nil && ours && !n.Outlived {
 		// After the renewal, so that only a row that is ours is checked, and
 		// as late as can be before it is sent: a delegation that ended or
@@ -490,9 +497,17 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, notAttempte
 		// this read keeps the row from going out or sends it to the new
 		// address, even one whose own withdrawal did not reach it
 		// (domain.StillAddressed).
+		//
+		// A check that fails (a read that fails, a stored account that does
+		// not decode) is this row's failed attempt, not the batch's: the
+		// row backs off and fails at its last attempt like any other, and
+		// the rest of the batch goes on. Only shutdown ends the batch.
 		var to string
-		to, refusal, err = domain.StillAddressed(ctx, w.Outbox, n, w.Now())
-		if err == nil && refusal == "" && to != n.Address {
+		to, refusal, checkErr = domain.StillAddressed(ctx, w.Outbox, n, w.Now())
+		switch {
+		case checkErr != nil && ctx.Err() != nil:
+			err = checkErr
+		case checkErr == nil && refusal == "" && to != n.Address:
 			n.Address = to
 			err = w.Outbox.ReaddressNotification(ctx, n.ID, to)
 		}
@@ -513,6 +528,13 @@ func (w *Worker) deliver(ctx context.Context, n domain.Notification, notAttempte
 		// withdrawn, like a row whose recipient lost the role. The inbox
 		// row stays, marked as no longer needing a decision.
 		problem = domain.DecisionNoLongerNeededError
+	case checkErr != nil:
+		// Whether it may still go, and where, is unknown: not sent, and
+		// tried again with the back-off of a failed attempt.
+		status, problem = domain.DeliveryQueued, checkFailedError+checkErr.Error()
+		if n.Attempts >= domain.MaxDeliveryAttempts {
+			status = domain.DeliveryFailed
+		}
 	case refusal == "" && notAttempted != "":
 		// Its webhook did not take the delivery before it: this one would
 		// wait its timeout too. It backs off as if tried, and fails at its

@@ -212,8 +212,10 @@ func fanOut(src audienceReader, ev domain.NotificationEvent, at time.Time, keyBa
 		}
 	}
 	// A role's webhooks hear only of events addressed to the role (a stage
-	// of theirs became active), never of a nation's: what a liaison officer
-	// is told does not leave to a role's endpoint.
+	// of theirs became active, is due or overdue, was escalated; the
+	// approvers' copy of area.closed or framework.no_longer_covered), never
+	// of a nation's: what a liaison officer is told does not leave to a
+	// role's endpoint.
 	if ev.Audience.Role != "" && ev.Audience.Nation == "" && ev.Audience.User == "" {
 		hooks, err := src.roleWebhooks(ev.Audience.Role)
 		if err != nil {

@@ -117,8 +117,10 @@ func TestDelegateWithoutApproverRoleIsToldNothing(t *testing.T) {
 // transaction: those that reached the deputy through the delegation with
 // "the delegation it was addressed through lapsed: the delegate …", the
 // range_safety one with "the recipient's access changed". A change that
-// leaves the deputy an approver withdraws every queued row with the
-// latter, as any change of roles does.
+// leaves the deputy an approver (range_officer taken, ministry given)
+// withdraws only the range_safety one, with the latter: the delegation
+// still gives the deputy hns_officer, and its notices and those about it
+// are still theirs.
 func TestDelegateLosingApproverRolesWithdrawsWhatReachedThem(t *testing.T) {
 	for _, c := range deputyChanges {
 		t.Run(c.name, func(t *testing.T) {
@@ -138,9 +140,9 @@ func TestDelegateLosingApproverRolesWithdrawsWhatReachedThem(t *testing.T) {
 				}
 
 				changeDeputy(t, db, f.now.Add(time.Minute), c.roles, c.nation)
-				lapsed := domain.DelegateLapsedError
+				lapsed := domain.DeliveryUndeliverable + ": " + domain.DelegateLapsedError
 				if c.counts {
-					lapsed = domain.AccessChangedError
+					lapsed = domain.DeliveryQueued + ": "
 				}
 				_, rows := deputyRows(t, db, f)
 				var got []string
@@ -151,10 +153,10 @@ func TestDelegateLosingApproverRolesWithdrawsWhatReachedThem(t *testing.T) {
 				slices.Sort(got)
 				u := domain.DeliveryUndeliverable
 				want := []string{
-					domain.NotifyDelegationEnding + " - " + u + ": " + lapsed,
-					domain.NotifyDelegationStarted + " - " + u + ": " + lapsed,
-					domain.NotifyStageDueSoon + " intake " + u + ": " + lapsed,
-					domain.NotifyStageOverdue + " intake " + u + ": " + lapsed,
+					domain.NotifyDelegationEnding + " - " + lapsed,
+					domain.NotifyDelegationStarted + " - " + lapsed,
+					domain.NotifyStageDueSoon + " intake " + lapsed,
+					domain.NotifyStageOverdue + " intake " + lapsed,
 					domain.NotifyStageOverdue + " range_safety " + u + ": " + domain.AccessChangedError,
 				}
 				if !slices.Equal(got, want) {

@@ -201,6 +201,7 @@ func startNotifier(ctx context.Context, c notifyConfig, a *app, log *slog.Logger
 		if err != nil {
 			return nil, err
 		}
+		s.Log = log
 		w.Email = s
 		log.Info("notifications by e-mail", "smtp", s.String(), "from", c.MailFrom, "public_url", c.PublicURL)
 		if c.PublicURL == "" {
