@@ -20,7 +20,9 @@ import (
 // offered no customs stage and a decision sent anyway is refused; range's
 // delegations page says the delegation is not active. cust, whose only
 // role it is, loses the session it had and is refused at sign-in with a
-// message that says why.
+// message that says why. An administrator finds and is warned of the
+// holders, and the account's page offers the role checked: saving it
+// checked is refused, unchecked takes it away.
 func TestConsoleDroppedPolicyRole(t *testing.T) {
 	p := apptest.PolicyWith(t, "stages:\n", `stages:
   - id: customs
@@ -82,6 +84,39 @@ func TestConsoleDroppedPolicyRole(t *testing.T) {
 	if p := cust.get("/"); p.Status == http.StatusOK && p.Doc.Find(`form[action="/sign-out"]`).Length() != 0 {
 		t.Error("cust's session goes on with no role")
 	}
+	// The administrator finds the holders, is warned of them, and takes
+	// the role away on the account's page, where it is offered checked.
+	admin := e.client().signIn("admin")
+	list := admin.get("/admin/users?role=customs_officer")
+	wantStatus(t, list, http.StatusOK)
+	if got := list.Doc.Find("main table tbody").Text(); !strings.Contains(got, "tull") || !strings.Contains(got, "cust") {
+		t.Errorf("the holders of customs_officer: %q", strings.Join(strings.Fields(got), " "))
+	}
+	if got := list.Doc.Find("main").Text(); !strings.Contains(got, "customs_officer, not named by the routing policy loaded") {
+		t.Errorf("the users list does not warn of the dropped role: %q", strings.Join(strings.Fields(got), " "))
+	}
+	tullPath := "/admin/users/" + e.userID("tull")
+	form := admin.get(tullPath)
+	box := form.Doc.Find(`input[type=checkbox][name=roles][value=customs_officer]`)
+	if _, checked := box.Attr("checked"); box.Length() != 1 || !checked {
+		t.Fatalf("tull's page does not offer the held customs_officer, checked")
+	}
+	version := form.Doc.Find(`input[name=version]`).AttrOr("value", "")
+	kept := admin.post(tullPath, url.Values{"version": {version}, "roles": {"ministry", "customs_officer"}, "email": {"tull@example.org"}, "reason": {"address"}})
+	if kept.Status == http.StatusSeeOther {
+		t.Errorf("saving with the dropped role checked was taken")
+	}
+	if u, _ := e.db.GetUserByUsername(context.Background(), "tull"); u.Email != "" {
+		t.Errorf("tull changed: %+v", u)
+	}
+	dropped := admin.post(tullPath, url.Values{"version": {version}, "roles": {"ministry"}, "reason": {"customs gone"}})
+	if dropped.Status != http.StatusSeeOther {
+		t.Fatalf("taking the dropped role away: %d %s", dropped.Status, dropped.Doc.Find(".error-summary").Text())
+	}
+	if u, _ := e.db.GetUserByUsername(context.Background(), "tull"); len(u.Roles) != 1 || u.Roles[0] != domain.RoleMinistry {
+		t.Errorf("tull's roles: %v", u.Roles)
+	}
+
 	p2 := e.client().post("/sign-in", url.Values{"username": {"cust"}, "password": {testPassword}, "next": {"/"}})
 	wantStatus(t, p2, http.StatusForbidden)
 	if got := p2.Doc.Find("main").Text(); !strings.Contains(got, "holds no role this server knows") {

@@ -345,8 +345,9 @@ var english = withFormWords(map[string]string{
 	"permit.qrlabel":    "QR code of the signed permit",
 
 	"users.title":       "Users",
+	"users.unknownrole": "(not named by the routing policy in force: it grants nothing; uncheck to take it away, or saving is refused)",
 	"users.unheld":      "No enabled account holds these approver roles. Their stages are in nobody's queue and their reminders reach nobody until an account is given the role (a delegation needs a delegator who holds it):",
-	"users.legacy":      "These accounts were stored before a rule that now refuses them; nothing changes them by itself:",
+	"users.legacy":      "These accounts were stored before a rule that now refuses them, or hold a role the routing policy in force does not name; nothing changes them by itself:",
 	"users.thisaccount": "This account was stored before a rule that now refuses it; nothing changes it by itself:",
 	"users.new":         "New user",
 	"users.back":        "Back to users",
