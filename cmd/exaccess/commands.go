@@ -111,13 +111,13 @@ func heldRolesKnown(cmd, dir string, u *domain.User) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	hint := "give --policies DIR (or EXACCESS_POLICIES) naming the policy that names it, as serve has it"
+	what := "which only a policy of your own names: give --policies DIR (or EXACCESS_POLICIES), the policy serve runs with"
 	if dir != "" {
-		hint = "the policy of --policies does not name it"
+		what = "which the policy of --policies does not name: give the policy serve runs with"
 	}
-	return &flagError{fmt.Sprintf("%s: account %s holds %s, a role no policy loaded names (%s); "+
-		"or take it away first: exaccess user roles --username %s --role R [--role R2]; see 'exaccess %s -h'",
-		cmd, u.Username, joinRoles(rs), hint, u.Username, cmd)}
+	return &flagError{fmt.Sprintf("%s: account %s holds %s, %s, or take the role away first "+
+		"(exaccess user roles --username %s --role R [--role R2]); see 'exaccess %s -h'",
+		cmd, u.Username, joinRoles(rs), what, u.Username, cmd)}
 }
 
 // minPasswordLen applies to accounts made from the command line; the demo's
