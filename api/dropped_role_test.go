@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -63,6 +64,20 @@ func TestPolicyDroppedRole(t *testing.T) {
 				t.Errorf("range's queue offers the customs stage of a dropped role: %d %s", q.Status, q.Body)
 			}
 			wantProblem(t, e.decide("range", id, tag, "customs", "approve", "after the policy dropped it"), http.StatusForbidden, "forbidden")
+
+			// A stage of the dropped role that becomes active now is told to
+			// nobody: not its holders, nor through the delegation.
+			id2, tag2 := e.submitted(draft())
+			want(t, e.decide("hns", id2, tag2, "intake", "approve", ""), http.StatusOK)
+			ns, err := e.db.Notifications(context.Background(), id2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range ns {
+				if n.AudienceRole == "customs_officer" {
+					t.Errorf("a notice of the dropped role's stage: %s to %s", n.Kind, n.Recipient)
+				}
+			}
 
 			r = e.signIn("ops2", "ops2", apptest.Password)
 			wantProblem(t, r, http.StatusForbidden, "forbidden")
