@@ -96,11 +96,14 @@ func (s *Server) handleUserList(c echo.Context) error {
 	q := newQuery(c)
 	f := domain.UserFilter{Limit: q.limit(), Nation: q.nation(s.Reference)}
 	if v := q.values.Get("role"); v != "" {
-		r, ok := domain.ParseRole(v)
-		if !ok {
-			q.bad("role", "unknown role "+strconv.Quote(v)+" (one of "+strings.Join(roleNames(domain.AllRoles()), ", ")+")")
+		// Any well-formed role name, not only the roles known now: an
+		// administrator finds who still holds a role of a policy loaded
+		// before, which the policy in force no longer names.
+		if _, ok := domain.ParseRole(v); !ok && !domain.WellFormedRoleName(v) {
+			q.bad("role", "unknown role "+strconv.Quote(v)+" (one of "+strings.Join(roleNames(domain.AllRoles()), ", ")+
+				"; or the name of a role a policy named before)")
 		}
-		f.Role = r
+		f.Role = domain.Role(v)
 	}
 	if v := q.values.Get("disabled"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -269,6 +269,13 @@ func authority(tx delegationReader, p Principal, role Role, t time.Time) (string
 // directly, else the delegation p would decide by (its From is the
 // person acted for), or authority's refusal.
 func authorityDelegation(tx delegationReader, p Principal, role Role, t time.Time) (*Delegation, error) {
+	// A stage of a role that is no approver role now (a role of the routing
+	// policy that the policy loaded now no longer names, on a request routed
+	// before) is decided by nobody: not by an account that still holds the
+	// role, nor through a delegation of it.
+	if !role.IsApprover() {
+		return nil, Errorf(CodeForbidden, "deciding this stage needs the role %s, which the routing policy in force no longer names: nobody may decide it", role)
+	}
 	if p.HasRole(role) {
 		return nil, nil
 	}
@@ -289,7 +296,8 @@ func authorityDelegation(tx delegationReader, p Principal, role Role, t time.Tim
 
 // decidableRoles are the approver roles p holds directly or by delegation
 // (only while p holds one directly: DelegateCounts), the delegations read
-// from ds.
+// from ds. A delegated role that is no approver role now (the policy
+// dropped it) is left out, as delegatorInactive counts it lost.
 func decidableRoles(ds delegationReader, p Principal, t time.Time) ([]Role, error) {
 	var roles []Role
 	for _, r := range p.Roles {
@@ -305,7 +313,7 @@ func decidableRoles(ds delegationReader, p Principal, t time.Time) ([]Role, erro
 		return nil, err
 	}
 	for _, d := range running {
-		if d.Runs(t) && !slices.Contains(roles, d.Role) {
+		if d.Runs(t) && d.Role.IsApprover() && !slices.Contains(roles, d.Role) {
 			roles = append(roles, d.Role)
 		}
 	}

@@ -34,7 +34,10 @@ const (
 	InactiveEnded   = "ended"
 	// InactiveDelegatorDisabled: the delegator's account is disabled.
 	InactiveDelegatorDisabled = "delegator_disabled"
-	// InactiveDelegatorLostRole: the delegator no longer holds the role.
+	// InactiveDelegatorLostRole: the delegator no longer holds the role,
+	// or the role is no approver role of this server any more (a role of
+	// the routing policy that the policy loaded now no longer names, which
+	// the delegator's account may still hold).
 	InactiveDelegatorLostRole = "delegator_lost_role"
 	// InactiveDelegatorAdmin: the delegator holds the role admin beside
 	// the delegated role (an account stored before AdminWithOtherRoles),
@@ -107,8 +110,10 @@ func partiesInactive(d Delegation, from, to *User) string {
 }
 
 // delegatorInactive is why from gives nobody role by a delegation, "" when
-// it gives it: from (nil: no account) is enabled and holds role, and not
-// admin. An account that holds admin beside the role (stored before
+// it gives it: from (nil: no account) is enabled and holds role, role is
+// an approver role of this server (a role the policy dropped gives nothing
+// even to the accounts that still hold it: it reads as lost), and from is
+// not admin. An account that holds admin beside the role (stored before
 // AdminWithOtherRoles) may not decide, and administrators never decide
 // through a delegate either: its delegations give no decision, no queue
 // and no notices, as if it had lost the role, and it may create none
@@ -119,7 +124,7 @@ func delegatorInactive(from *User, role Role) string {
 	switch {
 	case from == nil || from.Disabled():
 		return InactiveDelegatorDisabled
-	case !from.HasRole(role):
+	case !from.HasRole(role) || !role.IsApprover():
 		return InactiveDelegatorLostRole
 	case from.HasRole(RoleAdmin):
 		return InactiveDelegatorAdmin

@@ -147,6 +147,21 @@ func ParseRole(s string) (Role, bool) {
 	return r, slices.Contains(knownRoles.Load().all, r)
 }
 
+// KnownRoles returns the roles of rs that are known now (ParseRole), in
+// their order: what an account's stored roles grant. A role the account
+// holds that no longer is known (a role of the routing policy whose stages
+// the policy loaded now no longer names) grants nothing: tokens and the
+// console's sessions leave it out. nil when none is known.
+func KnownRoles(rs []Role) []Role {
+	var out []Role
+	for _, r := range rs {
+		if _, ok := ParseRole(string(r)); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // IsApprover reports whether r is an approver role.
 func (r Role) IsApprover() bool { return slices.Contains(knownRoles.Load().approvers, r) }
 

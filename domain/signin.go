@@ -41,6 +41,14 @@ func JudgeSignIn(u *User, passwordOK bool, t time.Time) SignInAnswer {
 var ErrOneTimePasswordExpired = Errorf(CodeUnauthorized,
 	"the one-time password has expired; ask an administrator for a new one")
 
+// ErrNoKnownRole is the answer to the right password of an account that
+// holds no role this server knows: its only roles are roles of the routing
+// policy that the policy loaded now no longer names (KnownRoles). A token
+// or session without a role would be refused on every call; the sign-in
+// says why instead. Only someone who knows the password gets it.
+var ErrNoKnownRole = Errorf(CodeForbidden,
+	"your account holds no role this server knows (the routing policy in force no longer names its roles); ask an administrator to give it one")
+
 // SignInMissBuckets is how many counters refused sign-ins of unknown names
 // share: a fixed number, so that trying names cannot grow the table.
 const SignInMissBuckets = 1024

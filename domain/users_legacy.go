@@ -23,6 +23,26 @@ const (
 	HostNationWarning    = "a liaison officer bound to Sweden, the host nation, which needs no access permit: its requests are refused; bind it to a sending nation or disable it"
 )
 
+// UnknownRoles are the roles of rs that are not known now (KnownRoles):
+// roles of a routing policy loaded before that the policy loaded now no
+// longer names. They grant nothing.
+func UnknownRoles(rs []Role) []Role {
+	var out []Role
+	for _, r := range rs {
+		if _, ok := ParseRole(string(r)); !ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// UnknownRolesWarning is the warning about an account that holds rs,
+// roles the loaded policy does not name (UnknownRoles).
+func UnknownRolesWarning(rs []Role) string {
+	return "holds " + joinRoles(rs) + ", not named by the routing policy loaded: it grants nothing (no decision, " +
+		"no queue, no delegation); take it away, or load the policy that names it"
+}
+
 // AdminApprover reports whether rs hold admin and an approver role.
 func AdminApprover(rs []Role) bool { return slices.Contains(rs, RoleAdmin) && anyApprover(rs) }
 
@@ -35,7 +55,8 @@ func AdminApprover(rs []Role) bool { return slices.Contains(rs, RoleAdmin) && an
 func ReceivesRoleNotices(rs []Role) bool { return !slices.Contains(rs, RoleAdmin) }
 
 // AccountWarnings are the warnings about u, an enabled account stored
-// before a rule that refuses it now; none for a disabled one (disabling
+// before a rule that refuses it now, or holding a role the loaded policy
+// does not name (UnknownRolesWarning); none for a disabled one (disabling
 // it is what ReservedNameWarning asks for; a disabled account decides
 // nothing and is told nothing).
 func AccountWarnings(u *User) []string {
@@ -51,6 +72,9 @@ func AccountWarnings(u *User) []string {
 	}
 	if u.HasRole(RoleLiaison) && u.Nation == HostNation {
 		out = append(out, HostNationWarning)
+	}
+	if rs := UnknownRoles(u.Roles); len(rs) > 0 {
+		out = append(out, UnknownRolesWarning(rs))
 	}
 	return out
 }

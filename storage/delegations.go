@@ -82,8 +82,8 @@ func countingDelegations(g *gorm.DB, rows []delegationRow) ([]domain.Delegation,
 }
 
 // countingCondition is domain.DelegationCounts as a condition on a row of
-// delegations: its delegator's account is enabled and holds the row's role
-// and not admin, its delegate's is enabled and holds an approver role and
+// delegations: its role is an approver role now, its delegator's account
+// is enabled and holds the row's role and not admin, its delegate's is enabled and holds an approver role and
 // not admin (roles matched as hasRole matches them). A query with a limit
 // applies it before the limit, so that delegations that do not count
 // cannot crowd out those that do; countingDelegations still applies the
@@ -98,12 +98,20 @@ func countingCondition(dialect string) (string, []any) {
 	}
 	args = append(args, roleElement(domain.RoleAdmin)) // the delegate's
 	holdsRole := rolesContain(dialect, "delegator.roles", "',' || delegations.role || ','")
+	// The delegated role is an approver role now: one the policy dropped
+	// gives nothing (domain.DelegationCounts).
+	delegable := make([]string, len(approverRoles))
+	for i, r := range approverRoles {
+		delegable[i] = string(r)
+	}
+	args = append(args, delegable)
 	return `EXISTS (SELECT 1 FROM users delegator WHERE delegator.username = delegations.from_user
 			AND delegator.disabled_at IS NULL AND ` + holdsRole + `
 			AND NOT ` + rolesContain(dialect, "delegator.roles", "?") + `)
 		AND EXISTS (SELECT 1 FROM users delegate WHERE delegate.username = delegations.to_user
 			AND delegate.disabled_at IS NULL AND (` + strings.Join(approver, " OR ") + `)
-			AND NOT ` + rolesContain(dialect, "delegate.roles", "?") + `)`, args
+			AND NOT ` + rolesContain(dialect, "delegate.roles", "?") + `)
+		AND delegations.role IN ?`, args
 }
 
 // delegationAccounts reads the accounts of the delegators and delegates of

@@ -182,6 +182,16 @@ func notificationRows(ev domain.NotificationEvent, out []addressed, at time.Time
 	return rows
 }
 
+// droppedRole reports whether a is a role's audience whose role is no
+// approver role now: a role of the routing policy that the policy loaded
+// no longer names (a stage of it in a route made before). Nobody may
+// decide its stages (domain.authorityDelegation), so nobody — neither the
+// accounts that still hold it, nor its delegates, nor its webhooks — is
+// told of them.
+func droppedRole(a domain.Audience) bool {
+	return a.Role != "" && a.Nation == "" && a.User == "" && !a.Role.IsApprover()
+}
+
 // addressed is one outbox row of an event before rendering: its key, its
 // recipient (nil for a role's webhook) and its channel.
 type addressed struct {
@@ -190,8 +200,13 @@ type addressed struct {
 	d         delivery
 }
 
-// fanOut lists the rows of one event, in the order they are written.
+// fanOut lists the rows of one event, in the order they are written. An
+// event addressed to a role that is no approver role now (droppedRole)
+// reaches nobody.
 func fanOut(src audienceReader, ev domain.NotificationEvent, at time.Time, keyBase string) ([]addressed, error) {
+	if droppedRole(ev.Audience) {
+		return nil, nil
+	}
 	users, err := src.audience(ev.Audience, at)
 	if err != nil {
 		return nil, err

@@ -58,6 +58,9 @@ func hasAudience(src audienceReader, a domain.Audience, at time.Time) (bool, err
 	if a.User != "" {
 		return true, nil
 	}
+	if droppedRole(a) { // fanOut writes nothing for it
+		return false, nil
+	}
 	users, err := src.audience(a, at)
 	if err != nil || len(users) > 0 {
 		return len(users) > 0, err

@@ -77,12 +77,20 @@ func (d *DB) ListUsers(ctx context.Context, f domain.UserFilter) (domain.UserPag
 	if f.Legacy {
 		// A superset of domain.AccountWarnings's accounts, which the
 		// caller picks: the administrators, the names holding a
-		// reserved one in any case, and the accounts of the host nation.
+		// reserved one in any case, the accounts of the host nation, and
+		// those holding a role not known now (what is left of their
+		// roles once every known one is taken out is more than commas).
 		cond, args := hasRole(d.dialect)+" OR nation = ?", []any{roleElement(domain.RoleAdmin), domain.HostNation}
 		for _, name := range domain.ReservedUsernames {
 			cond += " OR lower(username) LIKE ?"
 			args = append(args, "%"+name+"%")
 		}
+		rest := "',' || roles || ','"
+		for _, r := range domain.AllRoles() {
+			rest = "replace(" + rest + ", ?, ',')"
+			args = append(args, roleElement(r))
+		}
+		cond += " OR " + rest + " NOT IN (',', ',,')"
 		q = q.Where("("+cond+")", args...)
 	}
 	if f.After != "" {

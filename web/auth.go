@@ -42,7 +42,9 @@ func (c *Console) handleSignInPage(ec echo.Context) error {
 
 // handleSignIn checks the password as the API does (a wrong username and a
 // wrong password answer alike) and starts a session. The right one-time
-// password past its expiry is told so, to ask an administrator for a new one.
+// password past its expiry is told so, to ask an administrator for a new one,
+// and the right password of an account that holds no role this server
+// knows (the policy dropped its roles) to ask an administrator for one.
 func (c *Console) handleSignIn(ec echo.Context) error {
 	// From the body only, as the rate limit in front reads them
 	// (api.RateLimiter): a username in the query would dodge its count.
@@ -57,6 +59,10 @@ func (c *Console) handleSignIn(ec echo.Context) error {
 	if errors.Is(err, domain.ErrOneTimePasswordExpired) {
 		v.Error = msg("signin.expired")
 		return c.render(ec, http.StatusUnauthorized, "signin", msg("signin.title"), v)
+	}
+	if errors.Is(err, domain.ErrNoKnownRole) {
+		v.Error = msg("signin.noroles")
+		return c.render(ec, http.StatusForbidden, "signin", msg("signin.title"), v)
 	}
 	if err != nil {
 		return err

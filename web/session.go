@@ -102,7 +102,10 @@ func (c *Console) loadSession(ec echo.Context) (*current, error) {
 		}
 		return nil, err
 	}
-	return &current{Session: s, User: u, Principal: domain.Principal{Subject: u.Username, Roles: u.Roles, Nation: u.Nation,
+	// The roles the account holds that are known now, as a token carries
+	// them (auth.Tokens.Issue): a role the routing policy in force no longer
+	// names grants nothing.
+	return &current{Session: s, User: u, Principal: domain.Principal{Subject: u.Username, Roles: domain.KnownRoles(u.Roles), Nation: u.Nation,
 		Generation: u.Generation, MustChangePassword: u.MustChangePassword}}, nil
 }
 
@@ -111,7 +114,8 @@ func (c *Console) loadSession(ec echo.Context) (*current, error) {
 // still exists, is enabled and is at the session's generation: a disabled
 // account, a reset or changed password or changed roles end the session
 // (nil), within the check's revocation bound. It then loads the account
-// afresh for its roles and nation.
+// afresh for its roles and nation; one that holds no role known now (the
+// policy in force dropped its only roles) ends the session too.
 func (c *Console) sessionUser(ctx context.Context, s *domain.Session) (*domain.User, error) {
 	err := c.Principals.Valid(ctx, s.Username, s.Generation)
 	switch {
@@ -128,6 +132,9 @@ func (c *Console) sessionUser(ctx context.Context, s *domain.Session) (*domain.U
 		return nil, err
 	}
 	if u.Disabled() || u.Generation != s.Generation || u.CreatedAt.After(s.CreatedAt) { // changed meanwhile, or the name was given to a new account
+		return nil, nil
+	}
+	if len(domain.KnownRoles(u.Roles)) == 0 { // the policy in force dropped its only roles: sign-in says so (domain.ErrNoKnownRole)
 		return nil, nil
 	}
 	return u, nil

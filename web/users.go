@@ -50,11 +50,12 @@ func (c *Console) handleUsers(ec echo.Context) error {
 		Roles: c.roleOptions(), Nations: c.nationOptions()}
 	f := domain.UserFilter{Limit: usersPageSize, Nation: v.Nation, After: q.Get("after")}
 	if v.Role != "" {
-		r, ok := domain.ParseRole(v.Role)
-		if !ok {
+		// Any well-formed role name, as the API's filter: also one the
+		// policy no longer names, to find who still holds it.
+		if _, ok := domain.ParseRole(v.Role); !ok && !domain.WellFormedRoleName(v.Role) {
 			v.Errors = append(v.Errors, fieldErr{Field: "role", Message: "unknown role " + strconv.Quote(v.Role), Anchor: fieldID("role")})
 		}
-		f.Role = r
+		f.Role = domain.Role(v.Role)
 	}
 	if _, ok := c.Reference.Nation(v.Nation); v.Nation != "" && !ok {
 		v.Errors = append(v.Errors, fieldErr{Field: "nation", Message: "unknown nation " + strconv.Quote(v.Nation), Anchor: fieldID("nation")})
@@ -139,6 +140,11 @@ func (v userView) ReasonOf(id, label string) idField {
 	return f
 }
 
+// userForm is the form of u (nil: a new account). A role u holds that the
+// loaded policy does not name (domain.UnknownRoles) is offered too, checked
+// and said so, so that saving never drops it unseen: left checked, the
+// change is refused as the API refuses it (unknown role); unchecked, it is
+// taken away.
 func (c *Console) userForm(u *domain.User) userView {
 	v := userView{U: u, RoleOpts: c.roleOptions()}
 	nation := ""
@@ -147,6 +153,9 @@ func (c *Console) userForm(u *domain.User) userView {
 		v.Nation, v.Email = u.Nation, u.Email
 		for _, r := range u.Roles {
 			v.Roles = append(v.Roles, string(r))
+		}
+		for _, r := range domain.UnknownRoles(u.Roles) {
+			v.RoleOpts = append(v.RoleOpts, option{string(r), string(r) + " " + msg("users.unknownrole")})
 		}
 	}
 	v.Nations = sendingNationChoices(c.Reference, nation)

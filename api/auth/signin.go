@@ -23,6 +23,10 @@ type UserLookup interface {
 // account past its expiry answers domain.ErrOneTimePasswordExpired, after
 // the same counted failure: it is a refused sign-in like the others, and
 // only someone who knows the password gets to see it (domain.JudgeSignIn).
+// The right password of an account that holds no role this server knows
+// (the policy dropped its only roles) answers domain.ErrNoKnownRole, its
+// failure count cleared: a token or session of no role would be refused on
+// every call.
 // The verification waits for a free Argon2id slot (argonSlots) no longer
 // than ctx lives: a request that ends first answers ctx's error, and
 // nothing is counted.
@@ -65,6 +69,9 @@ func SignIn(ctx context.Context, users UserLookup, accounts *domain.UserService,
 		if err := accounts.SignInSucceeded(ctx, u); err != nil {
 			return nil, err
 		}
+	}
+	if len(domain.KnownRoles(u.Roles)) == 0 {
+		return nil, domain.ErrNoKnownRole
 	}
 	return u, nil
 }

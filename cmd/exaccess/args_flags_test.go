@@ -93,7 +93,7 @@ func TestFlagValueMistakesExit2(t *testing.T) {
 		{[]string{"bench", "--clients", "0"}, `bench: --clients must be between 1 and 1024; see 'exaccess bench -h'`},
 		{[]string{"bench", "--duration", "1ms"}, `bench: --duration must be at least 100ms; see 'exaccess bench -h'`},
 		{[]string{"bench", "--ops", "x"}, `bench: --ops: unknown operation "x"`},
-		{[]string{"user", "list", "--db", filepath.Join(dir, "u.db"), "--role", "nosuch"}, `user list: --role "nosuch": unknown role`},
+		{[]string{"user", "list", "--db", filepath.Join(dir, "u.db"), "--role", "No-Such"}, `user list: --role "No-Such": unknown role`},
 		{[]string{"user", "list", "--db", filepath.Join(dir, "u.db"), "--disabled", "maybe"}, `user list: --disabled "maybe" must be true or false; see 'exaccess user list -h'`},
 		{[]string{"serve", "--addr", "nonsense", "--db", filepath.Join(dir, "x.db")}, `--addr "nonsense" is not host:port`},
 		{[]string{"serve", "--metrics-addr", "9090", "--db", filepath.Join(dir, "x.db")}, `--metrics-addr "9090" is not host:port or off`},

@@ -95,6 +95,31 @@ func knownRoles(cmd, dir string, rs ...domain.Role) error {
 	return nil
 }
 
+// heldRolesKnown checks, for a change that keeps u's roles (user email,
+// user roles without --role), that the policy of dir names every role u
+// holds, loading it only when one is not built in: the change validates
+// the account as stored. A role it does not name is refused with what to
+// do.
+func heldRolesKnown(cmd, dir string, u *domain.User) error {
+	if len(domain.UnknownRoles(u.Roles)) == 0 {
+		return nil
+	}
+	if _, err := loadPolicy(dir); err != nil {
+		return fmt.Errorf("%s: the policy that may name the account's roles: %w", cmd, err)
+	}
+	rs := domain.UnknownRoles(u.Roles)
+	if len(rs) == 0 {
+		return nil
+	}
+	what := "which only a policy of your own names: give --policies DIR (or EXACCESS_POLICIES), the policy serve runs with"
+	if dir != "" {
+		what = "which the policy of --policies does not name: give the policy serve runs with"
+	}
+	return &flagError{fmt.Sprintf("%s: account %s holds %s, %s, or take the role away first "+
+		"(exaccess user roles --username %s --role R [--role R2]); see 'exaccess %s -h'",
+		cmd, u.Username, joinRoles(rs), what, u.Username, cmd)}
+}
+
 // minPasswordLen applies to accounts made from the command line; the demo's
 // short password is the exception, and demo mode says so loudly.
 const minPasswordLen = auth.MinPasswordLen

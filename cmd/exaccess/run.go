@@ -22,12 +22,15 @@ commands:
   user roles       set its roles and nation
                    (--username U --role R [--role R2] [--nation XX] [--reason TEXT] [--db] [--policies])
   user email       set the address notifications go to; --email "" removes it
-                   (--username U --email ADDR [--reason TEXT] [--db])
+                   (--username U --email ADDR [--reason TEXT] [--db] [--policies])
   user reset-password
                    set a one-time password, printed once (--username U [--reason TEXT] [--db])
                    The user commands work on a live database; servers honour a change within seconds.
                    --policies (EXACCESS_POLICIES): the policy whose stages may name approver roles of
-                   their own, as serve's; read only for a --role that is not built in.
+                   their own, as serve's; read only for a role that is not built in: a --role, or,
+                   for user email and user roles without --role, a role the account holds. user list
+                   reads it to warn of accounts holding a role it does not name; its --role takes
+                   any well-formed role name, to find who still holds a role a policy dropped.
   policy check     load and type-check a policy directory ([DIR]; default: the embedded policy)
   policy test      run a policy's example cases ([DIR]: DIR/tests/*.yaml; default: the embedded ones)
   backup           write a consistent copy of a running SQLite database (--db, --out FILE)
@@ -47,9 +50,10 @@ commands:
                    see 'exaccess bench -h' and docs/performance.md
   version          print the version, the commit it was built from and the newest schema migration it knows
 
-The flags of serve, --db and --checkpoint-key are also environment variables: --addr is
-EXACCESS_ADDR, --db EXACCESS_DB, and so on ('exaccess serve -h' names each). The other
-commands' flags (--out, --from, --key, --username and the rest) are flags only.
+The flags of serve, --db, --policies and --checkpoint-key are also environment variables:
+--addr is EXACCESS_ADDR, --db EXACCESS_DB, --policies EXACCESS_POLICIES, and so on ('exaccess
+serve -h' names each). The other commands' flags (--out, --from, --key, --username and the
+rest) are flags only.
 'exaccess COMMAND -h' lists a command's flags.
 `
 

@@ -120,8 +120,9 @@ func policyName(dir string) string {
 // warnReservedAccounts logs a warning for each enabled account named like
 // the server's own actor in the audit log (domain.ReservedNameWarning),
 // stored before the name was reserved: the audit log cannot tell its
-// actions from the server's. Nothing renames or disables it; an
-// administrator does.
+// actions from the server's; and for each holding a role the loaded policy
+// does not name (domain.UnknownRolesWarning), which grants it nothing.
+// Nothing renames, disables or changes it; an administrator does.
 func warnReservedAccounts(ctx context.Context, users *domain.UserService, log *slog.Logger) {
 	legacy, err := users.LegacyAccounts(ctx)
 	if err != nil {
@@ -131,6 +132,9 @@ func warnReservedAccounts(ctx context.Context, users *domain.UserService, log *s
 	for _, a := range legacy {
 		if domain.ReservedUsername(a.User.Username) {
 			log.Warn("an account is "+domain.ReservedNameWarning, "username", a.User.Username, "id", a.User.ID)
+		}
+		if rs := domain.UnknownRoles(a.User.Roles); len(rs) > 0 {
+			log.Warn("an account "+domain.UnknownRolesWarning(rs), "username", a.User.Username, "id", a.User.ID)
 		}
 	}
 }

@@ -77,17 +77,18 @@ func runUserList(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	f := domain.UserFilter{Nation: domain.NormalizeNation(*nation), Limit: 200}
+	// The policy, so that the warnings name only the roles it does not
+	// (domain.AccountWarnings).
+	if _, err := loadPolicy(*dir); err != nil {
+		return fmt.Errorf("user list: the policy that may name roles: %w", err)
+	}
 	if *role != "" {
-		if domain.WellFormedRoleName(*role) {
-			if err := knownRoles("user list", *dir, domain.Role(*role)); err != nil {
-				return err
-			}
-		}
-		r, ok := domain.ParseRole(*role)
-		if !ok {
+		// Any well-formed role name: also one the policy no longer names,
+		// to find the accounts that still hold it.
+		if _, ok := domain.ParseRole(*role); !ok && !domain.WellFormedRoleName(*role) {
 			return &flagError{fmt.Sprintf("user list: --role %q: unknown role (one of %s); see 'exaccess user list -h'", *role, joinRoles(domain.AllRoles()))}
 		}
-		f.Role = r
+		f.Role = domain.Role(*role)
 	}
 	if *disabled != "" {
 		b, err := strconv.ParseBool(*disabled)
@@ -203,6 +204,7 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 	}
 	if cmd == "email" {
 		fs.Var(&email, "email", `the new e-mail address ("" removes it)`)
+		dir = policiesFlag(fs, getenv)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -232,6 +234,11 @@ func runUserChange(ctx context.Context, cmd string, args []string, getenv func(s
 	}
 	if err != nil {
 		return fmt.Errorf("user %s: %w", *username, err)
+	}
+	if dir != nil && len(rl) == 0 { // the account keeps its roles: the policy must name them
+		if err := heldRolesKnown("user "+cmd, *dir, u); err != nil {
+			return err
+		}
 	}
 	svc, err := userService(ctx, db)
 	if err != nil {
