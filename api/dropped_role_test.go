@@ -21,7 +21,7 @@ import (
 // so (not a token that every call refuses). An administrator still finds
 // the accounts that hold it.
 func TestPolicyDroppedRole(t *testing.T) {
-	p := apptest.PolicyWith(t, "stages:\n", customsStage)
+	p := apptest.CustomsPolicy(t)
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			builtin := domain.SnapshotRoles()

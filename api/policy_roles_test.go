@@ -10,19 +10,6 @@ import (
 	"exaccess/storage/storagetest"
 )
 
-// customsStage is a review stage of a role no server has built in: the
-// Swedish Customs' check of what crosses the border, beside the range
-// safety review and the access decision.
-const customsStage = `stages:
-  - id: customs
-    role: customs_officer
-    order: 2
-    when: "true"
-    approvals_required: 1
-    sla_working_days: 2
-    reason: the Swedish Customs check what crosses the border
-`
-
 // TestPolicyApproverRole: the routing policy defines which approver roles
 // exist (docs/product.md, "Roles"). With a policy whose stage names
 // customs_officer, an administrator gives an account that role; its token
@@ -32,7 +19,7 @@ const customsStage = `stages:
 // any approver role. A role neither built in nor in the policy is still
 // refused, with the roles that exist.
 func TestPolicyApproverRole(t *testing.T) {
-	p := apptest.PolicyWith(t, "stages:\n", customsStage)
+	p := apptest.CustomsPolicy(t)
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			e := newEnvWith(t, c.DSN, apptest.Options{Policy: p})

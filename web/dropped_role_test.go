@@ -24,15 +24,7 @@ import (
 // holders, and the account's page offers the role checked: saving it
 // checked is refused, unchecked takes it away.
 func TestConsoleDroppedPolicyRole(t *testing.T) {
-	p := apptest.PolicyWith(t, "stages:\n", `stages:
-  - id: customs
-    role: customs_officer
-    order: 2
-    when: "true"
-    approvals_required: 1
-    sla_working_days: 2
-    reason: the Swedish Customs check what crosses the border
-`)
+	p := apptest.CustomsPolicy(t)
 	builtin := domain.SnapshotRoles()
 	e := newEnvPolicy(t, storagetestSQLite(t), false, nil, p)
 	e.storeUnchecked("tull", domain.RoleMinistry, "customs_officer")

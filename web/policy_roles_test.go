@@ -19,15 +19,7 @@ import (
 // ops2, the warning goes, and the customs stage of a submitted request is
 // in ops2's queue, whose role filter offers the role.
 func TestUsersAndQueueOfPolicyRole(t *testing.T) {
-	p := apptest.PolicyWith(t, "stages:\n", `stages:
-  - id: customs
-    role: customs_officer
-    order: 2
-    when: "true"
-    approvals_required: 1
-    sla_working_days: 2
-    reason: the Swedish Customs check what crosses the border
-`)
+	p := apptest.CustomsPolicy(t)
 	for _, c := range storagetest.Databases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			e := newEnvPolicy(t, c.DSN, false, nil, p)

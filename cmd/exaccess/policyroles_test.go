@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"exaccess/domain"
+	"exaccess/internal/apptest"
 	"exaccess/policies"
 )
 
@@ -22,15 +23,7 @@ func customsPolicyDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	changed := strings.Replace(string(text), "stages:\n", `stages:
-  - id: customs
-    role: customs_officer
-    order: 2
-    when: "true"
-    approvals_required: 1
-    sla_working_days: 2
-    reason: the Swedish Customs check what crosses the border
-`, 1)
+	changed := strings.Replace(string(text), "stages:\n", apptest.CustomsStage, 1)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, policies.FileName), []byte(changed), 0o600); err != nil {
 		t.Fatal(err)

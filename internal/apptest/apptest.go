@@ -193,6 +193,25 @@ func PolicyWith(t testing.TB, old, new string) *policies.Policy {
 	return p
 }
 
+// CustomsStage is a review stage of a role no server has built in,
+// customs_officer, written as the first of the default policy's stages
+// (it replaces "stages:\n"): the policy-role tests' routing policy.
+const CustomsStage = `stages:
+  - id: customs
+    role: customs_officer
+    order: 2
+    when: "true"
+    approvals_required: 1
+    sla_working_days: 2
+    reason: the Swedish Customs check what crosses the border
+`
+
+// CustomsPolicy is the default policy with CustomsStage.
+func CustomsPolicy(t testing.TB) *policies.Policy {
+	t.Helper()
+	return PolicyWith(t, "stages:\n", CustomsStage)
+}
+
 // Supersede records the server's key as the log's, then a newer one, as
 // another server started with a rotated key (audit rotate-key) would.
 func Supersede(t testing.TB, db *storage.DB, current string, now time.Time) {
